@@ -1,0 +1,161 @@
+/**
+ * The backend-neutral form of a hunt.
+ *
+ * A hunt names a data source (a table), a lookback window, a table of indicator rows and the
+ * ways those rows meet events (match branches), plus filters and exclusions over the table's
+ * real columns. Backends (KQL, DuckDB SQL, the reference backend) compile this form, and the
+ * reference evaluator runs it directly; all of them follow the semantics written here.
+ *
+ * Semantics of one hunt over one event row:
+ * 1. The row's time column lies within the lookback window, counted back from now.
+ * 2. `where`, if present, is true for the row.
+ * 3. For each match branch and each indicator row whose keys all equal the event's keys after
+ *    normalization, the hunt makes one hit: the event's columns, the indicator row's columns,
+ *    the constants and `MatchedOn` set to the branch label.
+ * 4. A hit is dropped when any exclusion's filter is true for it. Exclusion filters may name
+ *    event columns, indicator columns and `MatchedOn`.
+ *
+ * Filters use two-valued logic: a comparison on a missing (null) value is false, and `not`
+ * turns it into true. A string column that is missing counts as the empty string, as in Kusto.
+ */
+
+/** Column types, in the lower-case spelling of Kusto scalar types. */
+export type ColumnType =
+  | 'string'
+  | 'int'
+  | 'long'
+  | 'real'
+  | 'decimal'
+  | 'bool'
+  | 'datetime'
+  | 'timespan'
+  | 'guid'
+  | 'dynamic';
+
+export type Literal = string | number | boolean;
+
+export type CompareOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** Case-insensitive substring operators, with the meaning of Kusto's operators of these names. */
+export type TextOperator = 'contains' | 'startswith' | 'endswith';
+
+/** A boolean condition over a table's columns. */
+export type FilterExpr =
+  | { kind: 'const'; value: boolean }
+  | { kind: 'and'; terms: FilterExpr[] }
+  | { kind: 'or'; terms: FilterExpr[] }
+  | { kind: 'not'; term: FilterExpr }
+  /** `caseInsensitive` applies to string equality only (`=~` and `!~` in Kusto). */
+  | { kind: 'compare'; column: string; op: CompareOperator; value: Literal; caseInsensitive?: boolean }
+  | { kind: 'in'; column: string; values: Literal[]; caseInsensitive?: boolean }
+  | { kind: 'text'; column: string; op: TextOperator; value: string }
+  /** True when the column holds an IPv4 or IPv6 address inside one of the CIDR ranges. */
+  | { kind: 'cidr'; column: string; ranges: string[] }
+  /** True when the column is missing or the empty string. */
+  | { kind: 'empty'; column: string };
+
+/**
+ * How an event column and an indicator column are compared:
+ * - `exact`: equal values of the same type.
+ * - `lower`: equal after lower-casing both (hashes).
+ * - `ip`: the same address after canonicalization; IPv4-mapped IPv6 equals its IPv4 address.
+ * - `host-suffix`: the host in the event column (a bare host name or a URL) equals the
+ *   indicator's domain or is a subdomain of it; `evil.com` matches `a.evil.com`, not `notevil.com`.
+ * - `url`: equal URL keys (see `urlKey` in the indicators folder): scheme ignored, host
+ *   lower-cased, default port dropped, an empty path written as `/`.
+ */
+export type KeyNormalization = 'exact' | 'lower' | 'ip' | 'host-suffix' | 'url';
+
+export interface MatchKey {
+  /** Event column. */
+  column: string;
+  /** Column of the indicator table. */
+  iocColumn: string;
+  normalization: KeyNormalization;
+}
+
+/** One way indicators meet events, such as "destination address and port". */
+export interface MatchBranch {
+  /** Short label written into each hit's `MatchedOn` column, such as `destination`. */
+  label: string;
+  /** All keys must match (a conjunction). */
+  keys: MatchKey[];
+}
+
+export type IocColumnType = 'string' | 'int' | 'real' | 'datetime';
+
+export interface IocColumn {
+  name: string;
+  type: IocColumnType;
+}
+
+export type IocCell = string | number | Date | null;
+
+/** The indicators of one hunt, as rows of typed columns. */
+export interface IocTable {
+  columns: IocColumn[];
+  rows: IocCell[][];
+}
+
+/** A benign activity that a hunt would match, with the filter that removes its events. */
+export interface Exclusion {
+  /** Stable id, such as `denied-inbound-probe`. */
+  id: string;
+  title: string;
+  /** Why such events match and why they are benign. */
+  description: string;
+  /** The hits to remove: a hunt keeps a hit only when this is false. */
+  filter: FilterExpr;
+}
+
+/** Where a hunt runs: one table on one platform. */
+export interface DataSource {
+  /** Stable id, such as `sentinel-commonsecuritylog`. */
+  id: string;
+  table: string;
+  platform: 'sentinel' | 'defender';
+  /** Time column: `TimeGenerated` in Sentinel, `Timestamp` in Defender advanced hunting. */
+  timeColumn: string;
+  /** Product that fills the table, such as `Microsoft Defender for Endpoint`. */
+  product: string;
+  /** Data connector that brings the table into the workspace. */
+  connector: string;
+}
+
+/** A lookback window in whole days or hours. */
+export interface Lookback {
+  amount: number;
+  unit: 'd' | 'h';
+}
+
+export type HuntVariant = 'port-aware' | 'address-only' | 'domain' | 'url' | 'hash';
+
+export interface Hunt {
+  /** Stable id, made from the family, the data source and the variant, such as `remcos-sentinel-csl-ip-port`. */
+  id: string;
+  title: string;
+  /** What the hunt finds and how to read its hits. */
+  description: string;
+  family: string;
+  variant: HuntVariant;
+  source: DataSource;
+  lookback: Lookback;
+  iocs: IocTable;
+  /** The branches are alternatives: a hit from any of them counts. */
+  match: MatchBranch[];
+  where?: FilterExpr;
+  exclusions: Exclusion[];
+  /** Event columns shown for each hit, before the indicator columns. */
+  project: string[];
+  /** Columns with one value for every hit, such as `IocFamily`. */
+  constants: Record<string, string>;
+  /** Set when a long indicator list was split across several hunts. */
+  part?: { index: number; count: number };
+  /** Keys (see `indicatorKey`) of the indicators this hunt covers. */
+  indicatorKeys: string[];
+}
+
+/** Formats a lookback as Kusto writes a timespan: `30d`, `12h`. */
+export function formatLookback(lookback: Lookback): string {
+  return `${lookback.amount}${lookback.unit}`;
+}

@@ -1,0 +1,84 @@
+/**
+ * Errors and collected issues shared by every stage.
+ *
+ * Readers and checkers collect {@link HuntpackIssue} records and keep going; only a caller that
+ * asked for strict behaviour turns the first error into a thrown {@link HuntpackError}.
+ */
+
+/** Where a value came from: a file with line and column, or an indicator id in a feed. */
+export interface SourceLocation {
+  /** File path as the user gave it, or `-` for standard input. */
+  file?: string;
+  /** 1-based line number. */
+  line?: number;
+  /** 1-based column number. */
+  column?: number;
+  /** Record id inside the feed, such as a ThreatFox IOC id or a STIX indicator id. */
+  id?: string;
+}
+
+export type IssueSeverity = 'error' | 'warning' | 'info';
+
+/** One problem found while reading, normalizing or checking, with where it happened. */
+export interface HuntpackIssue {
+  /** Stable SCREAMING_SNAKE code, such as `INVALID_PORT`. */
+  code: string;
+  severity: IssueSeverity;
+  /** A plain sentence that quotes the value and says what was expected. */
+  message: string;
+  source?: SourceLocation;
+}
+
+/** The root of every error huntpack throws on purpose. */
+export class HuntpackError extends Error {
+  readonly code: string;
+  readonly source: SourceLocation | undefined;
+
+  constructor(code: string, message: string, options: { source?: SourceLocation; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.source = options.source;
+  }
+}
+
+/** A feed or log file that cannot be read at all (unknown format, broken archive, bad header). */
+export class FeedParseError extends HuntpackError {}
+
+/** A value that cannot become an indicator. */
+export class NormalizationError extends HuntpackError {}
+
+/** Invalid options, allowlists, exclusion files or other user configuration. */
+export class ConfigError extends HuntpackError {}
+
+/** A construct huntpack recognizes but does not support. */
+export class UnsupportedFeatureError extends HuntpackError {}
+
+/** A command line that cannot be run as written. */
+export class UsageError extends HuntpackError {}
+
+/** A huntpack bug, such as a generated query that the Kusto parser rejects. */
+export class InternalError extends HuntpackError {}
+
+/** Formats a location as `file:line:column (id X)`, leaving out the parts that are unknown. */
+export function formatLocation(source: SourceLocation | undefined): string {
+  if (!source) return '';
+  let text = source.file ?? '';
+  if (source.line !== undefined) text += `${text ? ':' : 'line '}${source.line}`;
+  if (source.column !== undefined) text += `:${source.column}`;
+  if (source.id !== undefined) text += `${text ? ' ' : ''}(id ${source.id})`;
+  return text;
+}
+
+/** Formats an issue as one line: `file:line (id X): error CODE: message`. */
+export function formatIssue(issue: HuntpackIssue): string {
+  const where = formatLocation(issue.source);
+  return `${where ? `${where}: ` : ''}${issue.severity} ${issue.code}: ${issue.message}`;
+}
+
+/** Shortens a value for quoting in a message, so one huge field cannot flood the terminal. */
+export function quoteValue(value: unknown, maxLength = 80): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const shown = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+  return JSON.stringify(shown);
+}

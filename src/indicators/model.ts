@@ -1,0 +1,146 @@
+/**
+ * The indicator model every feed reader produces and every later stage consumes.
+ *
+ * Readers turn feed records into {@link RawIndicator} values, which keep the feed's own text.
+ * `normalizeIndicator` turns one into an {@link Indicator} with canonical values, or rejects it
+ * with an issue. Indicators are a discriminated union on `kind`.
+ */
+import type { SourceLocation } from '../errors.js';
+
+export type IndicatorKind = 'ip' | 'ip-port' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256';
+
+export const INDICATOR_KINDS: readonly IndicatorKind[] = [
+  'ip-port',
+  'ip',
+  'domain',
+  'url',
+  'md5',
+  'sha1',
+  'sha256',
+];
+
+export type HashKind = 'md5' | 'sha1' | 'sha256';
+
+/** The malware family an indicator belongs to. */
+export interface MalwareFamily {
+  /** Printable name, such as `Remcos`. */
+  name: string;
+  /** Malpedia id, such as `win.remcos`, when the feed gives one. */
+  malpedia?: string;
+  /** Other names for the family, without the printable name itself. */
+  aliases: string[];
+}
+
+/** Everything a feed says about an indicator besides its value. */
+export interface IndicatorContext {
+  family?: MalwareFamily;
+  /** ThreatFox-style threat type, such as `botnet_cc` or `payload_delivery`. */
+  threatType?: string;
+  /** Confidence from 0 to 100. */
+  confidence?: number;
+  firstSeen?: Date;
+  lastSeen?: Date;
+  /** When the source says the indicator stops being valid (STIX `valid_until`). */
+  expires?: Date;
+  tags: string[];
+  /** Reference links, such as a report or a sandbox page. */
+  references: string[];
+  reporters: string[];
+  /** ThreatFox `is_compromised`: the infrastructure is a compromised legitimate host. */
+  isCompromised?: boolean;
+  /** Ids in the source feeds, prefixed with the feed name, such as `threatfox:1784524`. */
+  sourceIds: string[];
+  /** Every place this indicator was read from; merged duplicates add theirs. */
+  origins: SourceLocation[];
+}
+
+interface IndicatorBase extends IndicatorContext {
+  /** Canonical text of the indicator; with `kind` it is the identity used for merging. */
+  value: string;
+}
+
+export interface IpIndicator extends IndicatorBase {
+  kind: 'ip';
+  address: string;
+  addressFamily: 'ipv4' | 'ipv6';
+}
+
+export interface IpPortIndicator extends IndicatorBase {
+  kind: 'ip-port';
+  /** Canonical address text: dotted IPv4, or RFC 5952 IPv6 without brackets. */
+  address: string;
+  addressFamily: 'ipv4' | 'ipv6';
+  /** TCP or UDP port, 0 to 65535. */
+  port: number;
+}
+
+export interface DomainIndicator extends IndicatorBase {
+  kind: 'domain';
+  /** Lower-case host name in ASCII (punycode), without a trailing dot. */
+  domain: string;
+}
+
+export interface UrlIndicator extends IndicatorBase {
+  kind: 'url';
+  /** Normalized URL: scheme and host lower-cased, path and query kept as given. */
+  url: string;
+  scheme: string;
+  /** Host as in {@link DomainIndicator.domain} or a canonical address (IPv6 without brackets). */
+  host: string;
+  hostKind: 'domain' | 'ipv4' | 'ipv6';
+  /** Explicit port, when the URL names one that is not the scheme's default. */
+  port?: number;
+  /** Path, query and nothing else: `/a/b?c=d`, at least `/`. */
+  pathAndQuery: string;
+}
+
+export interface HashIndicator extends IndicatorBase {
+  kind: HashKind;
+  /** Lower-case hex digest. */
+  hash: string;
+}
+
+export type Indicator = IpIndicator | IpPortIndicator | DomainIndicator | UrlIndicator | HashIndicator;
+
+/**
+ * One record as a feed gives it, before normalization: the declared type and value are the
+ * feed's own text, and context fields have already been parsed into their types.
+ */
+export interface RawIndicator {
+  /**
+   * Declared type in huntpack's terms (`ip`, `ip-port`, `domain`, `url`, `md5`, `sha1`, `sha256`),
+   * or the feed's own type text when it has no equivalent, which normalization then rejects.
+   */
+  type: string;
+  value: string;
+  /** Port given separately from the value, as MISP `ip-dst|port` or STIX `dst_port` do. */
+  port?: number;
+  context: Partial<IndicatorContext>;
+  /** Where the record is, for messages: file and line, or file and id. */
+  source: SourceLocation;
+}
+
+/** The identity two records must share to be merged: kind plus canonical value. */
+export function indicatorKey(indicator: Pick<Indicator, 'kind' | 'value'>): string {
+  return `${indicator.kind}|${indicator.value}`;
+}
+
+/** Returns a human label for a kind, as ThreatFox writes it (`ip:port`, `sha256_hash`, ...). */
+export function describeKind(kind: IndicatorKind): string {
+  switch (kind) {
+    case 'ip':
+      return 'ip';
+    case 'ip-port':
+      return 'ip:port';
+    case 'domain':
+      return 'domain';
+    case 'url':
+      return 'url';
+    case 'md5':
+      return 'md5_hash';
+    case 'sha1':
+      return 'sha1_hash';
+    case 'sha256':
+      return 'sha256_hash';
+  }
+}
