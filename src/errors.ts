@@ -34,7 +34,11 @@ export class HuntpackError extends Error {
   readonly code: string;
   readonly source: SourceLocation | undefined;
 
-  constructor(code: string, message: string, options: { source?: SourceLocation; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { source?: SourceLocation; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -78,7 +82,7 @@ export function formatIssue(issue: HuntpackIssue): string {
 
 /** Shortens a value for quoting in a message, so one huge field cannot flood the terminal. */
 export function quoteValue(value: unknown, maxLength = 80): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const shown = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
   return JSON.stringify(shown);
 }

@@ -46,7 +46,13 @@ export type FilterExpr =
   | { kind: 'or'; terms: FilterExpr[] }
   | { kind: 'not'; term: FilterExpr }
   /** `caseInsensitive` applies to string equality only (`=~` and `!~` in Kusto). */
-  | { kind: 'compare'; column: string; op: CompareOperator; value: Literal; caseInsensitive?: boolean }
+  | {
+      kind: 'compare';
+      column: string;
+      op: CompareOperator;
+      value: Literal;
+      caseInsensitive?: boolean;
+    }
   | { kind: 'in'; column: string; values: Literal[]; caseInsensitive?: boolean }
   | { kind: 'text'; column: string; op: TextOperator; value: string }
   /** True when the column holds an IPv4 or IPv6 address inside one of the CIDR ranges. */

@@ -100,7 +100,8 @@ export interface HashIndicator extends IndicatorBase {
   hash: string;
 }
 
-export type Indicator = IpIndicator | IpPortIndicator | DomainIndicator | UrlIndicator | HashIndicator;
+export type Indicator =
+  IpIndicator | IpPortIndicator | DomainIndicator | UrlIndicator | HashIndicator;
 
 /**
  * One record as a feed gives it, before normalization: the declared type and value are the
