@@ -1,0 +1,111 @@
+/**
+ * Checks KQL text with Microsoft's Kusto parser against the Sentinel or Defender table schemas,
+ * so that a query naming a missing table or column, or with a syntax error, is caught before an
+ * analyst pastes it.
+ */
+import { kqlIdentifier } from '../backends/kql/kql.escape.js';
+import { getPlatformSchemas, type Platform } from '../pipeline/schemas.js';
+import { loadKusto, toArray, type KustoGlobalState } from './kusto-bridge.js';
+
+export type KqlSeverity = 'error' | 'warning' | 'info';
+
+/** One finding of the Kusto parser, with offsets into the checked text. */
+export interface KqlDiagnostic {
+  /** `error` and `warning` as the parser reports them; its suggestions and information are `info`. */
+  severity: KqlSeverity;
+  /** The parser's diagnostic code, such as `KS142` for an unknown name. */
+  code: string;
+  message: string;
+  /** Offset of the first character, in UTF-16 code units from the start of the text. */
+  start: number;
+  /** Offset just past the last character; equal to `start` for a zero-length diagnostic. */
+  end: number;
+  /** 1-based line of `start`. CRLF, LF and a lone CR each end a line. */
+  line: number;
+  /** 1-based column of `start`, in UTF-16 code units. */
+  column: number;
+}
+
+export interface KqlCheckOptions {
+  /** Platform whose table schemas the query may use. */
+  platform: Platform;
+}
+
+const globalsByPlatform = new Map<Platform, KustoGlobalState>();
+
+/**
+ * Builds the parser's global state for a platform once and caches it: one database containing a
+ * table symbol per schema in `data/schemas`.
+ */
+function getGlobals(platform: Platform): KustoGlobalState {
+  const cached = globalsByPlatform.get(platform);
+  if (cached) return cached;
+
+  const kusto = loadKusto();
+  const tables = getPlatformSchemas(platform).map((schema) => {
+    const columns = schema.columns.map((column) => `${kqlIdentifier(column.name)}:${column.type}`);
+    return new kusto.Symbols.TableSymbol.$ctor7(schema.name, `(${columns.join(', ')})`, null);
+  });
+  const database = new kusto.Symbols.DatabaseSymbol.$ctor3(platform, null, tables, false);
+  const globals = kusto.GlobalState.Default.WithDatabase(database);
+  globalsByPlatform.set(platform, globals);
+  return globals;
+}
+
+const SEVERITIES: Record<string, KqlSeverity> = { Error: 'error', Warning: 'warning' };
+
+/**
+ * Parses and analyzes `text` with the Kusto parser and returns every diagnostic, errors and
+ * warnings alike, in the parser's order. An empty result means the query compiles against the
+ * platform's schemas.
+ *
+ * The text may hold several statements (`let x = 1; T | take x`), `//` comments and a trailing
+ * `;`, as the parser allows. The first call loads the parser (about a second) and the first
+ * analysis warms it up (several seconds); later checks take milliseconds.
+ */
+export function checkKql(text: string, options: KqlCheckOptions): KqlDiagnostic[] {
+  const kusto = loadKusto();
+  const code = kusto.KustoCode.ParseAndAnalyze(text, getGlobals(options.platform));
+  const lineStarts = findLineStarts(text);
+
+  return toArray(code.GetDiagnostics()).map((diagnostic) => {
+    const start = diagnostic.Start;
+    const { line, column } = offsetToLineColumn(lineStarts, start);
+    return {
+      severity: SEVERITIES[diagnostic.Severity] ?? 'info',
+      code: diagnostic.Code,
+      message: diagnostic.Message,
+      start,
+      end: start + diagnostic.Length,
+      line,
+      column,
+    };
+  });
+}
+
+/** Returns the offset where each line begins. CRLF, LF and a lone CR each end a line. */
+export function findLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (char === 0x0d && text.charCodeAt(index + 1) === 0x0a) index++;
+    if (char === 0x0a || char === 0x0d) starts.push(index + 1);
+  }
+  return starts;
+}
+
+/** Converts an offset to a 1-based line and column, given the result of {@link findLineStarts}. */
+export function offsetToLineColumn(
+  lineStarts: readonly number[],
+  offset: number,
+): { line: number; column: number } {
+  // Binary search for the last line start at or before the offset.
+  let low = 0;
+  let high = lineStarts.length - 1;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if ((lineStarts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, column: offset - (lineStarts[low] ?? 0) + 1 };
+}
