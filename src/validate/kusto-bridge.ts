@@ -32,8 +32,10 @@ export interface KustoSyntaxToken {
   Trivia: string;
   TextStart: number;
   IsLiteral: boolean;
-  /** Decoded value of a literal token, such as the string a string literal stands for. */
+  /** Decoded text of a literal token, such as the value of a string literal. */
   ValueText: string;
+  /** Decoded value of a literal token as a bridge object (a boxed Date, a TimeSpan with ticks). */
+  Value: unknown;
   GetNextToken(includeZeroWidthTokens?: boolean): KustoSyntaxToken | null;
 }
 
