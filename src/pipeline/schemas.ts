@@ -29,8 +29,15 @@ export const SENTINEL_TABLES = [
   'Syslog',
 ] as const;
 
-/** Columns that only Sentinel's copy of a Defender table has. */
-const SENTINEL_ONLY_COLUMNS = new Set(['TimeGenerated', 'TenantId', 'SourceSystem', 'Type']);
+/** Columns that only Sentinel's (Log Analytics') copy of a Defender table has. */
+const SENTINEL_ONLY_COLUMNS = new Set([
+  'TimeGenerated',
+  'TenantId',
+  'SourceSystem',
+  'Type',
+  '_BilledSize',
+  '_IsBillable',
+]);
 
 /** Defender advanced hunting tables that huntpack derives from the Sentinel schemas. */
 export const DEFENDER_TABLES = [
@@ -105,6 +112,11 @@ export function getTableSchema(table: string, platform: Platform = 'sentinel'): 
     }
     if (platform === 'defender' && SENTINEL_ONLY_COLUMNS.has(property.Name)) continue;
     columns.push({ name: property.Name, type });
+  }
+  // Advanced hunting names the event time Timestamp; a Sentinel schema with only TimeGenerated
+  // (UrlClickEvents) gets the Defender name for it.
+  if (platform === 'defender' && !columns.some((column) => column.name === 'Timestamp')) {
+    columns.unshift({ name: 'Timestamp', type: 'datetime' });
   }
   const schema: TableSchema = { name: table, platform, columns };
   cache.set(key, schema);

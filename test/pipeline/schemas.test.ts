@@ -37,3 +37,9 @@ test('column type names fold case and spelling', () => {
 test('unknown table is a config error', () => {
   assert.throws(() => getTableSchema('NoSuchTable'), /No schema for table "NoSuchTable"/);
 });
+
+test('defender schema names the time column Timestamp', () => {
+  const defender = getTableSchema('UrlClickEvents', 'defender');
+  assert.equal(getColumnType(defender, 'Timestamp'), 'datetime');
+  assert.equal(getColumnType(defender, '_BilledSize'), undefined);
+});

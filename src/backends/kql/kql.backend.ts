@@ -1,0 +1,211 @@
+/**
+ * Compiles a backend-neutral hunt into one KQL query for Microsoft Sentinel or Defender XDR
+ * advanced hunting.
+ *
+ * Shape of every query: a `datatable` of indicators, the events of the lookback window, one
+ * `lookup` per match branch (a `union` when there are several), the exclusions as
+ * `where not(...)`, then the analyst's columns. Indicator values only ever appear inside string
+ * literals written by `kqlString`, so no feed value can change the query's structure.
+ */
+import type { Hunt, IocCell, IocColumn, KeyNormalization, MatchBranch } from '../../compile/ir.js';
+import { formatLookback } from '../../compile/ir.js';
+import { compileKqlFilter } from './kql.filter.js';
+import { kqlDatetime, kqlIdentifier, kqlString } from './kql.escape.js';
+
+/** Sentinel rejects analytics-rule queries longer than this many characters. */
+export const SENTINEL_QUERY_LIMIT = 10_000;
+
+export interface KqlCompileOptions {
+  /** Version written into the header comment. */
+  generatorVersion: string;
+}
+
+// Host of a bare host name or of a URL: after an optional scheme and user info, up to the first
+// port, path, query or fragment delimiter; a bracketed IPv6 literal is kept whole.
+const HOST_PATTERN = String.raw`^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)`;
+const AUTHORITY_PATTERN = String.raw`^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?([^/?#]*)`;
+const PATH_PATTERN = String.raw`^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?[^/?#]*([^#]*)`;
+
+function verbatim(pattern: string): string {
+  // A KQL verbatim string (@"...") ends at the first lone double quote; the patterns have none.
+  if (pattern.includes('"'))
+    throw new Error('A verbatim KQL pattern cannot contain a double quote.');
+  return `@"${pattern}"`;
+}
+
+/** A KQL expression computing the URL key of a column; see `KeyNormalization` `url`. */
+function urlKeyExpression(column: string): string {
+  const value = `trim(@"\\s+", ${column})`;
+  const authority = `tolower(extract(${verbatim(AUTHORITY_PATTERN)}, 1, ${value}))`;
+  const host = `replace_regex(${authority}, @":(80|443)$", "")`;
+  const path = `extract(${verbatim(PATH_PATTERN)}, 1, ${value})`;
+  return `strcat(${host}, iff(${path} startswith "/", ${path}, strcat("/", ${path})))`;
+}
+
+/** A KQL expression computing the host of a host-name or URL column, lower-cased. */
+function hostExpression(column: string): string {
+  return `trim_end(@"\\.", tolower(extract(${verbatim(HOST_PATTERN)}, 1, trim(@"\\s+", ${column}))))`;
+}
+
+function keyExpression(normalization: KeyNormalization, column: string): string {
+  switch (normalization) {
+    case 'exact':
+      return column;
+    case 'lower':
+      return `tolower(${column})`;
+    case 'ip':
+      return `parse_ipv6(${column})`;
+    case 'host-suffix':
+      return hostExpression(column);
+    case 'url':
+      return urlKeyExpression(column);
+  }
+}
+
+function iocKeyExpression(normalization: KeyNormalization, column: string): string {
+  // The indicator side holds canonical values already; the same functions still run on it so
+  // that both sides of each comparison come from identical code.
+  return normalization === 'host-suffix'
+    ? `tolower(${column})`
+    : keyExpression(normalization, column);
+}
+
+function cell(column: IocColumn, value: IocCell): string {
+  if (value === null) return `${column.type}(null)`;
+  switch (column.type) {
+    case 'string':
+      return kqlString(String(value));
+    case 'int':
+    case 'real':
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new Error(`Invalid ${column.type} value ${String(value)} in column ${column.name}.`);
+      }
+      return column.type === 'int' ? String(Math.trunc(value)) : `real(${value})`;
+    case 'datetime':
+      if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+        throw new Error(`Invalid datetime value ${String(value)} in column ${column.name}.`);
+      }
+      return kqlDatetime(value);
+  }
+}
+
+function iocDatatable(hunt: Hunt): string {
+  const schema = hunt.iocs.columns.map((column) => `${column.name}:${column.type}`).join(', ');
+  const rows = hunt.iocs.rows.map(
+    (row) =>
+      '    ' +
+      hunt.iocs.columns.map((column, index) => cell(column, row[index] ?? null)).join(', ') +
+      ',',
+  );
+  return `let Iocs = datatable(${schema})\n[\n${rows.join('\n')}\n];`;
+}
+
+/** The indicator table with one computed key column per key of every branch. */
+function iocKeysStatement(hunt: Hunt): string {
+  const extensions = new Map<string, string>();
+  hunt.match.forEach((branch, branchIndex) =>
+    branch.keys.forEach((key, keyIndex) => {
+      extensions.set(
+        `IocKey${branchIndex + 1}_${keyIndex + 1}`,
+        iocKeyExpression(key.normalization, key.iocColumn),
+      );
+    }),
+  );
+  const assignments = [...extensions].map(([name, expression]) => `${name} = ${expression}`);
+  return `let IocKeys = Iocs\n| extend ${assignments.join(',\n    ')};`;
+}
+
+function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
+  const lines: string[] = [];
+  const joins: string[] = [];
+  branch.keys.forEach((key, keyIndex) => {
+    const suffix = `${branchIndex + 1}_${keyIndex + 1}`;
+    const column = kqlIdentifier(key.column);
+    if (key.normalization === 'exact') {
+      lines.push(`| where isnotnull(${column})`);
+    }
+    if (key.normalization === 'host-suffix') {
+      // Every label-aligned suffix of the host is a candidate: a.evil.com yields a.evil.com,
+      // evil.com and com, and the lookup keeps the candidates that are indicator domains.
+      lines.push(`| extend MatchHost${suffix} = ${hostExpression(column)}`);
+      lines.push(`| where isnotempty(MatchHost${suffix})`);
+      lines.push(`| extend MatchLabels${suffix} = split(MatchHost${suffix}, ".")`);
+      lines.push(
+        `| mv-expand MatchStart${suffix} = range(0, array_length(MatchLabels${suffix}) - 1, 1) to typeof(long)`,
+      );
+      lines.push(
+        `| extend MatchKey${suffix} = strcat_array(array_slice(MatchLabels${suffix}, MatchStart${suffix}, -1), ".")`,
+      );
+    } else {
+      lines.push(`| extend MatchKey${suffix} = ${keyExpression(key.normalization, column)}`);
+      if (key.normalization !== 'exact') lines.push(`| where isnotempty(MatchKey${suffix})`);
+    }
+    joins.push(`$left.MatchKey${suffix} == $right.IocKey${suffix}`);
+  });
+  lines.push(`| lookup kind=inner (IocKeys) on ${joins.join(', ')}`);
+  lines.push(`| extend MatchedOn = ${kqlString(branch.label)}`);
+  return lines;
+}
+
+function headerComment(hunt: Hunt, options: KqlCompileOptions): string {
+  const lines = [
+    `// ${hunt.title}`,
+    `// Family: ${hunt.family}`,
+    `// Indicators: ${hunt.iocs.rows.length}`,
+    `// Lookback: ${formatLookback(hunt.lookback)} (${hunt.source.timeColumn})`,
+    `// Platform: ${hunt.source.platform === 'sentinel' ? 'Microsoft Sentinel' : 'Defender XDR advanced hunting'}`,
+  ];
+  if (hunt.part) {
+    lines.push(
+      `// Part ${hunt.part.index} of ${hunt.part.count}: the indicator list was split to stay under ` +
+        `${SENTINEL_QUERY_LIMIT.toLocaleString('en-US')} characters. Run every part.`,
+    );
+  }
+  lines.push(`// Generated by huntpack ${options.generatorVersion}`);
+  // Comment text comes from feed values (the family name); a line break would end the comment.
+  return lines.map((line) => line.replace(/[\r\n\u2028\u2029]+/g, ' ')).join('\n');
+}
+
+/** Compiles a hunt into one KQL query text. */
+export function compileKql(hunt: Hunt, options: KqlCompileOptions): string {
+  const table = kqlIdentifier(hunt.source.table);
+  const time = kqlIdentifier(hunt.source.timeColumn);
+  const parts: string[] = [headerComment(hunt, options)];
+  parts.push(`let lookback = ${formatLookback(hunt.lookback)};`);
+  parts.push(iocDatatable(hunt));
+  parts.push(iocKeysStatement(hunt));
+
+  const events = [`let Events = ${table}`, `| where ${time} > ago(lookback)`];
+  if (hunt.where) events.push(`| where ${compileKqlFilter(hunt.where)}`);
+  parts.push(events.join('\n') + ';');
+
+  const branches = hunt.match.map((branch, index) => branchPipeline(branch, index));
+  let body: string;
+  if (branches.length === 1) {
+    body = ['Events', ...branches[0]!].join('\n');
+  } else {
+    const alternatives = branches.map((lines) => `    (Events\n    ${lines.join('\n    ')})`);
+    body = `union\n${alternatives.join(',\n')}`;
+  }
+
+  const tail: string[] = [];
+  const constants = Object.entries(hunt.constants).map(
+    ([name, value]) => `${kqlIdentifier(name)} = ${kqlString(value)}`,
+  );
+  if (constants.length > 0) tail.push(`| extend ${constants.join(', ')}`);
+  for (const exclusion of hunt.exclusions) {
+    tail.push(`// Exclusion: ${exclusion.title.replace(/[\r\n\u2028\u2029]+/g, ' ')}`);
+    tail.push(`| where not(${compileKqlFilter(exclusion.filter)})`);
+  }
+  const projected = [
+    ...hunt.project,
+    'MatchedOn',
+    ...hunt.iocs.columns.map((column) => column.name),
+    ...Object.keys(hunt.constants),
+  ];
+  tail.push(`| project ${projected.map(kqlIdentifier).join(', ')}`);
+  tail.push(`| order by ${time} desc`);
+
+  parts.push([body, ...tail].join('\n'));
+  return parts.join('\n') + '\n';
+}

@@ -1,0 +1,61 @@
+/**
+ * Keeps compiled queries under Sentinel's analytics-rule length limit by splitting a hunt's
+ * indicator rows into numbered parts.
+ */
+import type { Hunt } from '../../compile/ir.js';
+import { compileKql, SENTINEL_QUERY_LIMIT, type KqlCompileOptions } from './kql.backend.js';
+
+export interface CompiledKqlHunt {
+  hunt: Hunt;
+  query: string;
+}
+
+function withRows(hunt: Hunt, start: number, end: number, index: number, count: number): Hunt {
+  const rows = hunt.iocs.rows.slice(start, end);
+  return {
+    ...hunt,
+    id: count > 1 ? `${hunt.id}-part${index}` : hunt.id,
+    iocs: { columns: hunt.iocs.columns, rows },
+    part: count > 1 ? { index, count } : undefined,
+  };
+}
+
+/**
+ * Compiles a hunt, splitting its indicator rows into as few parts as needed so that every query
+ * is at most `limit` characters. Rows keep their order; each part is a complete query.
+ *
+ * @throws Error when a single indicator row cannot fit, which would mean a value longer than the
+ *   limit itself.
+ */
+export function compileKqlWithinLimit(
+  hunt: Hunt,
+  options: KqlCompileOptions,
+  limit = SENTINEL_QUERY_LIMIT,
+): CompiledKqlHunt[] {
+  const whole = compileKql(hunt, options);
+  if (whole.length <= limit) return [{ hunt, query: whole }];
+
+  const total = hunt.iocs.rows.length;
+  for (let count = Math.max(2, Math.ceil(whole.length / limit)); count <= total; count += 1) {
+    const size = Math.ceil(total / count);
+    const parts: CompiledKqlHunt[] = [];
+    let fits = true;
+    const partCount = Math.ceil(total / size);
+    for (let index = 0; index < partCount && fits; index += 1) {
+      const part = withRows(
+        hunt,
+        index * size,
+        Math.min(total, (index + 1) * size),
+        index + 1,
+        partCount,
+      );
+      const query = compileKql(part, options);
+      if (query.length > limit) fits = false;
+      else parts.push({ hunt: part, query });
+    }
+    if (fits) return parts;
+  }
+  throw new Error(
+    `Hunt ${hunt.id} cannot fit under ${limit} characters even with one indicator per query.`,
+  );
+}

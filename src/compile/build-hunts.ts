@@ -1,0 +1,244 @@
+/**
+ * Builds the backend-neutral hunts of one family from its indicators and the data-source catalog.
+ */
+import type {
+  Exclusion,
+  Hunt,
+  HuntVariant,
+  IocCell,
+  IocColumn,
+  IocTable,
+  Lookback,
+  MatchBranch,
+} from './ir.js';
+import { DATA_SOURCES, type DataSourceEntry } from '../pipeline/data-sources.js';
+import { indicatorKey, type Indicator } from '../indicators/model.js';
+
+export interface BuildHuntsOptions {
+  /** Printable family name, written into every hit as `IocFamily`. */
+  family: string;
+  /** Kebab-case family name used in hunt ids. */
+  familySlug: string;
+  lookback: Lookback;
+  /** Exclusions to compile into a hunt, chosen per data source and variant. */
+  exclusionsFor?: (source: DataSourceEntry, variant: HuntVariant) => Exclusion[];
+  /** Data sources to build for; defaults to the whole catalog. */
+  dataSources?: readonly DataSourceEntry[];
+}
+
+const CONTEXT_COLUMNS: IocColumn[] = [
+  { name: 'IocThreatType', type: 'string' },
+  { name: 'IocConfidence', type: 'int' },
+  { name: 'IocFirstSeen', type: 'datetime' },
+];
+
+function contextCells(indicator: Indicator): IocCell[] {
+  return [indicator.threatType ?? null, indicator.confidence ?? null, indicator.firstSeen ?? null];
+}
+
+/** Rows of the port-aware table: one per ip:port indicator. */
+function ipPortTable(indicators: Indicator[]): IocTable {
+  const rows: IocCell[][] = [];
+  for (const indicator of indicators) {
+    if (indicator.kind !== 'ip-port') continue;
+    rows.push([indicator.address, indicator.port, ...contextCells(indicator)]);
+  }
+  const columns: IocColumn[] = [
+    { name: 'IocAddress', type: 'string' },
+    { name: 'IocPort', type: 'int' },
+    ...CONTEXT_COLUMNS,
+  ];
+  return { columns, rows };
+}
+
+/**
+ * Rows of the address-only table: one per address, from ip indicators and from the addresses of
+ * ip:port indicators, so that one event never matches the same address twice.
+ */
+function addressTable(indicators: Indicator[]): IocTable {
+  const byAddress = new Map<string, { ports: Set<number>; best: Indicator; firstSeen?: Date }>();
+  for (const indicator of indicators) {
+    if (indicator.kind !== 'ip' && indicator.kind !== 'ip-port') continue;
+    let entry = byAddress.get(indicator.address);
+    if (!entry) {
+      entry = { ports: new Set(), best: indicator, firstSeen: indicator.firstSeen };
+      byAddress.set(indicator.address, entry);
+    }
+    if (indicator.kind === 'ip-port') entry.ports.add(indicator.port);
+    if ((indicator.confidence ?? -1) > (entry.best.confidence ?? -1)) entry.best = indicator;
+    if (indicator.firstSeen && (!entry.firstSeen || indicator.firstSeen < entry.firstSeen)) {
+      entry.firstSeen = indicator.firstSeen;
+    }
+  }
+  const rows: IocCell[][] = [];
+  for (const [address, entry] of byAddress) {
+    const ports = [...entry.ports].sort((a, b) => a - b).join(',');
+    rows.push([
+      address,
+      ports,
+      entry.best.threatType ?? null,
+      entry.best.confidence ?? null,
+      entry.firstSeen ?? null,
+    ]);
+  }
+  const columns: IocColumn[] = [
+    { name: 'IocAddress', type: 'string' },
+    { name: 'IocFeedPorts', type: 'string' },
+    ...CONTEXT_COLUMNS,
+  ];
+  return { columns, rows };
+}
+
+function valueTable(
+  indicators: Indicator[],
+  column: string,
+  pick: (indicator: Indicator) => string | undefined,
+  extra?: { name: string; value: (indicator: Indicator) => string },
+): IocTable {
+  const rows: IocCell[][] = [];
+  for (const indicator of indicators) {
+    const value = pick(indicator);
+    if (value === undefined) continue;
+    const extraCells = extra ? [extra.value(indicator)] : [];
+    rows.push([value, ...extraCells, ...contextCells(indicator)]);
+  }
+  const columns: IocColumn[] = [{ name: column, type: 'string' }];
+  if (extra) columns.push({ name: extra.name, type: 'string' });
+  columns.push(...CONTEXT_COLUMNS);
+  return { columns, rows };
+}
+
+interface HuntPlan {
+  variant: HuntVariant;
+  what: string;
+  table: IocTable;
+  branches: (source: DataSourceEntry) => MatchBranch[];
+  keys: string[];
+  description: string;
+}
+
+function plans(indicators: Indicator[]): HuntPlan[] {
+  const ofKinds = (...kinds: Indicator['kind'][]) =>
+    indicators.filter((indicator) => kinds.includes(indicator.kind));
+  const ipPort = ofKinds('ip-port');
+  const addresses = ofKinds('ip', 'ip-port');
+  const domains = ofKinds('domain');
+  const urls = ofKinds('url');
+  const hashes = ofKinds('md5', 'sha1', 'sha256');
+
+  return [
+    {
+      variant: 'port-aware',
+      what: 'C2 address and port',
+      table: ipPortTable(ipPort),
+      keys: ipPort.map(indicatorKey),
+      description:
+        'Connections to or from an indicator address on the indicator port. Each ip:port ' +
+        'indicator matches only that address on that port.',
+      branches: (source) =>
+        source.endpoints.map((endpoint) => ({
+          label: endpoint.side,
+          keys: [
+            { column: endpoint.address, iocColumn: 'IocAddress', normalization: 'ip' },
+            { column: endpoint.port, iocColumn: 'IocPort', normalization: 'exact' },
+          ],
+        })),
+    },
+    {
+      variant: 'address-only',
+      what: 'C2 address on any port',
+      table: addressTable(addresses),
+      keys: addresses.map(indicatorKey),
+      description:
+        'ADDRESS-ONLY: connections to or from an indicator address on any port. It finds the same ' +
+        'hosts on other ports, and also unrelated services that share the address (hosting, ' +
+        'CDNs, NAT), so triage each hit: IocFeedPorts lists the ports the feed named.',
+      branches: (source) =>
+        source.endpoints.map((endpoint) => ({
+          label: endpoint.side,
+          keys: [{ column: endpoint.address, iocColumn: 'IocAddress', normalization: 'ip' }],
+        })),
+    },
+    {
+      variant: 'domain',
+      what: 'domain and its subdomains',
+      table: valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
+      keys: domains.map(indicatorKey),
+      description:
+        'Events whose host is an indicator domain or one of its subdomains. The host is compared ' +
+        'label by label, so evil.com matches a.evil.com but not notevil.com.',
+      branches: (source) =>
+        source.hostColumns.map((column) => ({
+          label: column,
+          keys: [{ column, iocColumn: 'IocDomain', normalization: 'host-suffix' }],
+        })),
+    },
+    {
+      variant: 'url',
+      what: 'URL',
+      table: valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
+      keys: urls.map(indicatorKey),
+      description:
+        'Events whose URL equals an indicator URL. Both sides are compared without the scheme, ' +
+        'with the host lower-cased, the default port dropped and an empty path written as /.',
+      branches: (source) =>
+        source.urlColumns.map((column) => ({
+          label: column,
+          keys: [{ column, iocColumn: 'IocUrl', normalization: 'url' }],
+        })),
+    },
+    {
+      variant: 'hash',
+      what: 'file hash',
+      table: valueTable(
+        hashes,
+        'IocHash',
+        (i) => (i.kind === 'md5' || i.kind === 'sha1' || i.kind === 'sha256' ? i.hash : undefined),
+        { name: 'IocHashType', value: (i) => i.kind },
+      ),
+      keys: hashes.map(indicatorKey),
+      description: 'Files whose MD5, SHA1 or SHA256 equals an indicator hash.',
+      branches: (source) =>
+        Object.entries(source.hashColumns).map(([, column]) => ({
+          label: column,
+          keys: [{ column, iocColumn: 'IocHash', normalization: 'lower' }],
+        })),
+    },
+  ];
+}
+
+/** Builds every hunt a family's indicators call for, one per variant and data source. */
+export function buildHunts(indicators: Indicator[], options: BuildHuntsOptions): Hunt[] {
+  const hunts: Hunt[] = [];
+  for (const plan of plans(indicators)) {
+    if (plan.table.rows.length === 0) continue;
+    for (const source of options.dataSources ?? DATA_SOURCES) {
+      const match = plan.branches(source);
+      if (match.length === 0) continue;
+      const platform = source.platform === 'sentinel' ? 'Sentinel' : 'Defender';
+      hunts.push({
+        id: `${options.familySlug}-${source.slug}-${plan.variant}`,
+        title: `${options.family} ${plan.what} in ${source.table} (${platform}, ${plan.variant})`,
+        description: plan.description,
+        family: options.family,
+        variant: plan.variant,
+        source: {
+          id: source.id,
+          table: source.table,
+          platform: source.platform,
+          timeColumn: source.timeColumn,
+          product: source.product,
+          connector: source.connector,
+        },
+        lookback: options.lookback,
+        iocs: plan.table,
+        match,
+        exclusions: options.exclusionsFor?.(source, plan.variant) ?? [],
+        project: source.project,
+        constants: { IocFamily: options.family },
+        indicatorKeys: plan.keys,
+      });
+    }
+  }
+  return hunts;
+}

@@ -1,0 +1,192 @@
+/**
+ * The data-source catalog: which tables huntpack hunts in, which product and connector fill them,
+ * and which of their columns play which role (field mapping). Hunt building reads only this
+ * catalog, so a new table is a new entry here, not new logic.
+ */
+import type { DataSource } from '../compile/ir.js';
+
+/** A catalog entry: a data source plus the columns that play each role in hunts. */
+export interface DataSourceEntry extends DataSource {
+  /** Short name used in hunt ids and file names, such as `sentinel-csl`. */
+  slug: string;
+  /** Address and port pairs an ip:port indicator can meet, with the side each one means. */
+  endpoints: Array<{ side: string; address: string; port: string }>;
+  /** Columns that hold a host name or a URL whose host can be a domain indicator. */
+  hostColumns: string[];
+  /** Columns that hold a full URL. */
+  urlColumns: string[];
+  /** Hash columns by algorithm. */
+  hashColumns: Partial<Record<'sha256' | 'sha1' | 'md5', string>>;
+  /** Columns an analyst needs to triage a hit, in the order shown. */
+  project: string[];
+}
+
+const CSL_CONNECTOR = 'Common Event Format (CEF) via AMA (Syslog via AMA for non-CEF sources)';
+const MDE_CONNECTOR_SENTINEL = 'Microsoft Defender XDR (streams Defender for Endpoint tables)';
+const MDE_CONNECTOR_DEFENDER = 'none: built into Defender XDR advanced hunting';
+
+const CSL_PROJECT = [
+  'TimeGenerated',
+  'DeviceVendor',
+  'DeviceProduct',
+  'DeviceAction',
+  'SourceIP',
+  'SourcePort',
+  'DestinationIP',
+  'DestinationPort',
+  'DestinationHostName',
+  'RequestURL',
+  'Activity',
+];
+
+function networkEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
+  const timeColumn = platform === 'sentinel' ? 'TimeGenerated' : 'Timestamp';
+  return {
+    id: `${platform}-devicenetworkevents`,
+    slug: `${platform}-dne`,
+    table: 'DeviceNetworkEvents',
+    platform,
+    timeColumn,
+    product: 'Microsoft Defender for Endpoint',
+    connector: platform === 'sentinel' ? MDE_CONNECTOR_SENTINEL : MDE_CONNECTOR_DEFENDER,
+    endpoints: [{ side: 'remote', address: 'RemoteIP', port: 'RemotePort' }],
+    hostColumns: ['RemoteUrl'],
+    urlColumns: ['RemoteUrl'],
+    hashColumns: {},
+    project: [
+      timeColumn,
+      'DeviceName',
+      'ActionType',
+      'LocalIP',
+      'LocalPort',
+      'RemoteIP',
+      'RemotePort',
+      'RemoteUrl',
+      'Protocol',
+      'InitiatingProcessFileName',
+      'InitiatingProcessCommandLine',
+      'InitiatingProcessAccountName',
+    ],
+  };
+}
+
+function fileTable(
+  table: 'DeviceFileEvents' | 'DeviceProcessEvents',
+  platform: 'sentinel' | 'defender',
+): DataSourceEntry {
+  const timeColumn = platform === 'sentinel' ? 'TimeGenerated' : 'Timestamp';
+  const process = table === 'DeviceProcessEvents';
+  return {
+    id: `${platform}-${table.toLowerCase()}`,
+    slug: `${platform}-${process ? 'dpe' : 'dfe'}`,
+    table,
+    platform,
+    timeColumn,
+    product: 'Microsoft Defender for Endpoint',
+    connector: platform === 'sentinel' ? MDE_CONNECTOR_SENTINEL : MDE_CONNECTOR_DEFENDER,
+    endpoints: [],
+    hostColumns: [],
+    urlColumns: [],
+    hashColumns: { sha256: 'SHA256', sha1: 'SHA1', md5: 'MD5' },
+    project: [
+      timeColumn,
+      'DeviceName',
+      'ActionType',
+      'FileName',
+      'FolderPath',
+      process ? 'ProcessCommandLine' : 'FileOriginUrl',
+      'SHA256',
+      'SHA1',
+      'MD5',
+      'InitiatingProcessFileName',
+      'InitiatingProcessCommandLine',
+      'InitiatingProcessAccountName',
+    ],
+  };
+}
+
+function urlClicks(platform: 'sentinel' | 'defender'): DataSourceEntry {
+  // UrlClickEvents has no Timestamp column in the Sentinel schema, only TimeGenerated; Defender
+  // advanced hunting names the same column Timestamp.
+  const timeColumn = platform === 'sentinel' ? 'TimeGenerated' : 'Timestamp';
+  return {
+    id: `${platform}-urlclickevents`,
+    slug: `${platform}-uce`,
+    table: 'UrlClickEvents',
+    platform,
+    timeColumn,
+    product: 'Microsoft Defender for Office 365 (Safe Links)',
+    connector: platform === 'sentinel' ? MDE_CONNECTOR_SENTINEL : MDE_CONNECTOR_DEFENDER,
+    endpoints: [],
+    hostColumns: [],
+    urlColumns: ['Url'],
+    hashColumns: {},
+    project: [
+      timeColumn,
+      'AccountUpn',
+      'ActionType',
+      'Url',
+      'IsClickedThrough',
+      'IPAddress',
+      'Workload',
+    ],
+  };
+}
+
+/** Every data source huntpack writes hunts for, in the order the report lists them. */
+export const DATA_SOURCES: readonly DataSourceEntry[] = [
+  {
+    id: 'sentinel-commonsecuritylog',
+    slug: 'sentinel-csl',
+    table: 'CommonSecurityLog',
+    platform: 'sentinel',
+    timeColumn: 'TimeGenerated',
+    product: 'Firewalls, proxies and other appliances sending CEF',
+    connector: CSL_CONNECTOR,
+    endpoints: [
+      { side: 'destination', address: 'DestinationIP', port: 'DestinationPort' },
+      { side: 'source', address: 'SourceIP', port: 'SourcePort' },
+    ],
+    hostColumns: ['DestinationHostName', 'RequestURL'],
+    urlColumns: ['RequestURL'],
+    hashColumns: {},
+    project: CSL_PROJECT,
+  },
+  networkEvents('sentinel'),
+  networkEvents('defender'),
+  {
+    id: 'sentinel-dnsevents',
+    slug: 'sentinel-dns',
+    table: 'DnsEvents',
+    platform: 'sentinel',
+    timeColumn: 'TimeGenerated',
+    product: 'Windows DNS servers',
+    connector: 'Windows DNS Events via AMA',
+    endpoints: [],
+    hostColumns: ['Name'],
+    urlColumns: [],
+    hashColumns: {},
+    project: [
+      'TimeGenerated',
+      'Computer',
+      'ClientIP',
+      'Name',
+      'QueryType',
+      'IPAddresses',
+      'ResultCode',
+    ],
+  },
+  urlClicks('sentinel'),
+  urlClicks('defender'),
+  fileTable('DeviceFileEvents', 'sentinel'),
+  fileTable('DeviceFileEvents', 'defender'),
+  fileTable('DeviceProcessEvents', 'sentinel'),
+  fileTable('DeviceProcessEvents', 'defender'),
+];
+
+/** Returns the catalog entry with this id. */
+export function getDataSource(id: string): DataSourceEntry {
+  const entry = DATA_SOURCES.find((candidate) => candidate.id === id);
+  if (!entry) throw new Error(`Unknown data source "${id}".`);
+  return entry;
+}
