@@ -57,6 +57,14 @@ export interface KustoLanguage {
     Parse(text: string, globals: KustoGlobalState): KustoCodeObject;
     ParseAndAnalyze(text: string, globals: KustoGlobalState): KustoCodeObject;
   };
+  Editor: {
+    KustoCodeService: {
+      ctor: new (code: KustoCodeObject) => {
+        /** Runs the parser's analyzers, such as the warning for a join without a kind. */
+        GetAnalyzerDiagnostics(waitForAnalysis: boolean): KustoList<KustoDiagnosticObject>;
+      };
+    };
+  };
   GlobalState: {
     Default: KustoGlobalState & { WithDatabase(database: KustoSymbol): KustoGlobalState };
   };

@@ -29,6 +29,11 @@ export interface KqlDiagnostic {
 export interface KqlCheckOptions {
   /** Platform whose table schemas the query may use. */
   platform: Platform;
+  /**
+   * Whether to run the parser's analyzers too, which warn about query patterns such as a `join`
+   * without `kind=`. Default true.
+   */
+  analyzers?: boolean;
 }
 
 const globalsByPlatform = new Map<Platform, KustoGlobalState>();
@@ -56,19 +61,26 @@ const SEVERITIES: Record<string, KqlSeverity> = { Error: 'error', Warning: 'warn
 
 /**
  * Parses and analyzes `text` with the Kusto parser and returns every diagnostic, errors and
- * warnings alike, in the parser's order. An empty result means the query compiles against the
- * platform's schemas.
+ * warnings alike: the parser's in its order, then the analyzers'. An empty result means the
+ * query compiles against the platform's schemas.
  *
- * The text may hold several statements (`let x = 1; T | take x`), `//` comments and a trailing
+ * The text may contain several statements (`let x = 1; T | take x`), `//` comments and a trailing
  * `;`, as the parser allows. The first call loads the parser (about a second) and the first
  * analysis warms it up (several seconds); later checks take milliseconds.
  */
+// NOTE: Kusto.Language 12.4.1 reports nothing for a comparison of a string column with a number
+// (`RemoteIP == 1`) or for an invalid regular expression, so such queries pass this check.
 export function checkKql(text: string, options: KqlCheckOptions): KqlDiagnostic[] {
   const kusto = loadKusto();
   const code = kusto.KustoCode.ParseAndAnalyze(text, getGlobals(options.platform));
-  const lineStarts = findLineStarts(text);
+  const found = toArray(code.GetDiagnostics());
+  if (options.analyzers ?? true) {
+    const service = new kusto.Editor.KustoCodeService.ctor(code);
+    found.push(...toArray(service.GetAnalyzerDiagnostics(true)));
+  }
 
-  return toArray(code.GetDiagnostics()).map((diagnostic) => {
+  const lineStarts = findLineStarts(text);
+  return found.map((diagnostic) => {
     const start = diagnostic.Start;
     const { line, column } = offsetToLineColumn(lineStarts, start);
     return {
