@@ -1,19 +1,25 @@
 /**
- * The result every feed reader returns: raw records plus what happened to the rest of the input.
+ * The result every feed reader returns, so the reader registry can treat all formats alike.
  */
 import type { HuntpackIssue } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';
 
+/**
+ * Records and issues from one feed file, with counts that reconcile:
+ * `itemsRead === records.length + rejected + sum(Object.values(dropped))`.
+ *
+ * An item is one candidate indicator. A ThreatFox row is one item. A STIX indicator object whose
+ * pattern yields N indicators counts as N items, and one that yields none (revoked, rejected)
+ * counts as one. A MISP attribute counts once per value it carries (`domain|ip` counts twice),
+ * and an `ip-port` object counts once however many attributes make up the address and port.
+ */
 export interface FeedReaderOutput {
-  /** Records read, in input order, before normalization. */
   records: RawIndicator[];
-  /** Problems found while reading; the reader keeps going after each one. */
   issues: HuntpackIssue[];
-  /** Items the reader looked at: feed rows or objects, or candidate tokens for free text. */
   itemsRead: number;
-  /** Items that looked like indicators but could not be read; each has an issue that says why. */
+  /** Items the reader could not use (invalid syntax, unsupported construct, bad value). */
   rejected: number;
-  /** Items left out on purpose, counted by reason, such as `{ 'reference-link': 3 }`. */
+  /** Items left out on purpose, by reason, such as `revoked` or `not-to-ids`. */
   dropped: Record<string, number>;
 }
 
@@ -22,7 +28,20 @@ export function emptyReaderOutput(): FeedReaderOutput {
   return { records: [], issues: [], itemsRead: 0, rejected: 0, dropped: {} };
 }
 
-/** Adds one to the dropped count of a reason. */
-export function countDropped(output: FeedReaderOutput, reason: string): void {
-  output.dropped[reason] = (output.dropped[reason] ?? 0) + 1;
+/** Adds `count` items dropped for `reason`, and counts them as read. */
+export function countDropped(output: FeedReaderOutput, reason: string, count = 1): void {
+  output.dropped[reason] = (output.dropped[reason] ?? 0) + count;
+  output.itemsRead += count;
+}
+
+/** Adds the records, issues and counts of `part` to `total`. */
+export function mergeReaderOutput(total: FeedReaderOutput, part: FeedReaderOutput): void {
+  // A loop instead of push(...spread), because spreading a very large array overflows the stack.
+  for (const record of part.records) total.records.push(record);
+  for (const issue of part.issues) total.issues.push(issue);
+  total.itemsRead += part.itemsRead;
+  total.rejected += part.rejected;
+  for (const [reason, count] of Object.entries(part.dropped)) {
+    total.dropped[reason] = (total.dropped[reason] ?? 0) + count;
+  }
 }

@@ -1,0 +1,108 @@
+/**
+ * The context huntpack keeps from a STIX indicator object: family, threat type, dates,
+ * confidence, labels, references and creator.
+ */
+import type { HuntpackIssue, SourceLocation } from '../../errors.js';
+import { quoteValue } from '../../errors.js';
+import type { IndicatorContext } from '../../indicators/model.js';
+import { stringField, type JsonObject } from '../json-document.js';
+import { creatorName, externalUrls, familyOfIndicator, type BundleIndex } from './bundle-index.js';
+
+/** The indicator types of the STIX 2.1 `indicator-type-ov` vocabulary (STIX 2.0 `labels`). */
+const INDICATOR_TYPES = new Set([
+  'anomalous-activity',
+  'anonymization',
+  'benign',
+  'compromised',
+  'malicious-activity',
+  'attribution',
+  'unknown',
+]);
+
+/** MISP labels that the MISP-to-STIX converter writes and that are used here, not kept as tags. */
+const MISP_LABEL = /^misp:(type|category|to_ids)="(.*)"$/;
+
+/** Returns the value of a MISP-style label such as `misp:to_ids="True"`, if the object has one. */
+export function mispLabel(
+  object: JsonObject,
+  name: 'type' | 'category' | 'to_ids',
+): string | undefined {
+  for (const label of stringList(object.labels)) {
+    const match = MISP_LABEL.exec(label);
+    if (match?.[1] === name) return match[2];
+  }
+  return undefined;
+}
+
+/**
+ * Builds the context of one indicator. Threat type is the first STIX indicator type, or else
+ * the MISP category in snake_case (`Payload delivery` becomes `payload_delivery`).
+ */
+export function indicatorContext(
+  index: BundleIndex,
+  indicator: JsonObject,
+  source: SourceLocation,
+  issues: HuntpackIssue[],
+): Partial<IndicatorContext> {
+  const id = String(indicator.id);
+  const labels = stringList(indicator.labels);
+  const types = [
+    ...stringList(indicator.indicator_types),
+    ...labels.filter((label) => INDICATOR_TYPES.has(label)),
+  ];
+  const { family, others } = familyOfIndicator(index, id);
+  const category = mispLabel(indicator, 'category');
+  const context: Partial<IndicatorContext> = {
+    tags: unique([
+      ...types,
+      ...labels.filter((label) => !MISP_LABEL.test(label)),
+      ...others.map((name) => `malware:${name}`),
+    ]),
+    references: unique([
+      ...externalUrls(indicator),
+      ...(index.reportsByObject.get(id) ?? []).flatMap(externalUrls),
+    ]),
+    reporters: unique([creatorName(index, indicator)].filter((name): name is string => !!name)),
+    sourceIds: [`stix:${id}`],
+    origins: [source],
+  };
+  if (family) context.family = family;
+  const threatType =
+    types[0] ?? (category ? category.toLowerCase().replace(/\s+/g, '_') : undefined);
+  if (threatType) context.threatType = threatType;
+  if (types.includes('compromised')) context.isCompromised = true;
+  if (typeof indicator.confidence === 'number') context.confidence = indicator.confidence;
+  const firstSeen = readDate(indicator, 'valid_from', source, issues);
+  if (firstSeen) context.firstSeen = firstSeen;
+  const expires = readDate(indicator, 'valid_until', source, issues);
+  if (expires) context.expires = expires;
+  return context;
+}
+
+function readDate(
+  object: JsonObject,
+  field: string,
+  source: SourceLocation,
+  issues: HuntpackIssue[],
+): Date | undefined {
+  const text = object[field];
+  if (text === undefined) return undefined;
+  const date = typeof text === 'string' ? new Date(text) : undefined;
+  if (date && !Number.isNaN(date.getTime())) return date;
+  issues.push({
+    code: 'STIX_INVALID_TIMESTAMP',
+    severity: 'warning',
+    message: `Indicator ${field} ${quoteValue(text)} is not a valid timestamp (expected RFC 3339, such as 2024-05-01T00:00:00Z); the field is left out.`,
+    source,
+  });
+  return undefined;
+}
+
+function stringList(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.map(stringField).filter((item): item is string => item !== undefined);
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

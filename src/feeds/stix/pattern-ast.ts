@@ -1,0 +1,129 @@
+/**
+ * The syntax tree of a STIX patterning expression (STIX 2.1 part 9, also accepting STIX 2.0).
+ *
+ * Nodes are discriminated unions on `kind`. Parentheses are not kept as nodes: the printer adds
+ * them back where precedence needs them, so printing and parsing again returns an equal tree.
+ */
+
+/** One step of an object path after the first property: `.name`, `.'quoted-name'` or `[index]`. */
+export type PathStep = { kind: 'property'; name: string } | { kind: 'index'; index: number | '*' };
+
+/** An object path such as `file:hashes.'SHA-256'`: the object type and the property steps. */
+export interface ObjectPath {
+  objectType: string;
+  /** The first step is always a property. */
+  steps: PathStep[];
+}
+
+export type Literal =
+  | { kind: 'string'; value: string }
+  | { kind: 'integer'; value: number }
+  /** Float text as written, without a leading `+`, so it prints back unchanged. */
+  | { kind: 'float'; text: string }
+  | { kind: 'boolean'; value: boolean }
+  /** Timestamp text inside `t'...'`. */
+  | { kind: 'timestamp'; value: string }
+  /** Hex digits inside `h'...'`. */
+  | { kind: 'hex'; value: string }
+  /** Base64 text inside `b'...'`. */
+  | { kind: 'binary'; value: string };
+
+export type ComparisonOperator =
+  '=' | '!=' | '<' | '<=' | '>' | '>=' | 'IN' | 'LIKE' | 'MATCHES' | 'ISSUBSET' | 'ISSUPERSET';
+
+/** `path [NOT] operator value`; `IN` takes a list of values, the others one. */
+export interface Comparison {
+  kind: 'comparison';
+  path: ObjectPath;
+  operator: ComparisonOperator;
+  negated: boolean;
+  value: Literal | Literal[];
+}
+
+export interface ExistsTest {
+  kind: 'exists';
+  path: ObjectPath;
+}
+
+export interface ComparisonBinary {
+  kind: 'comparison-binary';
+  operator: 'AND' | 'OR';
+  left: ComparisonExpression;
+  right: ComparisonExpression;
+}
+
+export type ComparisonExpression = Comparison | ExistsTest | ComparisonBinary;
+
+export type Qualifier =
+  | { kind: 'within'; seconds: Literal }
+  | { kind: 'repeats'; times: number }
+  | { kind: 'start-stop'; start: string; stop: string };
+
+/** `[ comparison-expression ]`. */
+export interface Observation {
+  kind: 'observation';
+  expression: ComparisonExpression;
+}
+
+export interface ObservationBinary {
+  kind: 'observation-binary';
+  operator: 'AND' | 'OR' | 'FOLLOWEDBY';
+  left: ObservationExpression;
+  right: ObservationExpression;
+}
+
+export interface QualifiedObservation {
+  kind: 'qualified';
+  expression: ObservationExpression;
+  qualifier: Qualifier;
+}
+
+export type ObservationExpression = Observation | ObservationBinary | QualifiedObservation;
+
+/** Formats an object path the way it is written in a pattern, quoting names that need it. */
+export function formatObjectPath(path: ObjectPath): string {
+  let text = `${path.objectType}:`;
+  path.steps.forEach((step, position) => {
+    if (step.kind === 'index') {
+      text += `[${step.index}]`;
+      return;
+    }
+    const name = isPlainIdentifier(step.name) ? step.name : quoteString(step.name);
+    text += position === 0 ? name : `.${name}`;
+  });
+  return text;
+}
+
+/** Quotes a string literal, escaping backslashes and single quotes as the grammar requires. */
+export function quoteString(value: string): string {
+  return `'${value.replace(/[\\']/g, (char) => `\\${char}`)}'`;
+}
+
+const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Keywords that the lexer would read as operators, so a property with that name is quoted. */
+const RESERVED_WORDS = new Set([
+  'AND',
+  'OR',
+  'NOT',
+  'FOLLOWEDBY',
+  'LIKE',
+  'MATCHES',
+  'ISSUPERSET',
+  'ISSUBSET',
+  'EXISTS',
+  'LAST',
+  'IN',
+  'START',
+  'STOP',
+  'SECONDS',
+  'TRUE',
+  'FALSE',
+  'WITHIN',
+  'REPEATS',
+  'TIMES',
+]);
+
+function isPlainIdentifier(name: string): boolean {
+  return PLAIN_IDENTIFIER.test(name) && !RESERVED_WORDS.has(name.toUpperCase());
+}

@@ -1,0 +1,334 @@
+/**
+ * Turns a parsed STIX pattern into indicators, or explains why it cannot be hunted as one.
+ *
+ * An indicator is used whole or not at all. Accepted shapes: observations joined by OR; inside
+ * an observation, alternatives joined by OR, each an `=` comparison or an `IN` set on a usable
+ * property; and AND only between the address and port of one network-traffic object, or between
+ * hashes of one file. Anything else (other operators, FOLLOWEDBY, qualifiers, AND across objects
+ * or observations) makes the whole pattern unusable.
+ */
+import { isIP } from 'node:net';
+import type { HashKind } from '../../indicators/model.js';
+import {
+  formatObjectPath,
+  type Comparison,
+  type ComparisonExpression,
+  type Literal,
+  type Observation,
+  type ObservationExpression,
+} from './pattern-ast.js';
+import { printLiteral } from './pattern-print.js';
+
+/** One indicator found in a pattern, with the feed's own value text. */
+export interface PatternIndicator {
+  type: 'ip' | 'ip-port' | 'domain' | 'url' | HashKind;
+  value: string;
+  port?: number;
+  /** Set to `source` when the address is a network-traffic `src_ref` (the C2 as the source). */
+  side?: 'source';
+  /** Object path the value came from, such as `network-traffic:dst_ref.value`. */
+  path: string;
+}
+
+export type PatternExtraction =
+  | { usable: true; indicators: PatternIndicator[]; ignored: string[] }
+  | { usable: false; reason: string };
+
+/** An `=` or `IN` comparison reduced to its path text and the set of allowed values. */
+interface SetTest {
+  comparison: Comparison;
+  /** Object path without the object type, such as `hashes.MD5` or `dst_ref.value`. */
+  property: string;
+  values: Literal[];
+}
+
+class UnusablePattern extends Error {}
+
+/** Extracts the indicators a pattern names, or the reason it cannot be used. */
+export function extractPatternIndicators(tree: ObservationExpression): PatternExtraction {
+  try {
+    const indicators: PatternIndicator[] = [];
+    const ignored: string[] = [];
+    for (const observation of listObservations(tree)) {
+      for (const term of listTerms(observation.expression)) {
+        indicators.push(...indicatorsOfTerm(term, ignored));
+      }
+    }
+    return { usable: true, indicators, ignored };
+  } catch (error) {
+    if (error instanceof UnusablePattern) return { usable: false, reason: error.message };
+    throw error;
+  }
+}
+
+function listObservations(tree: ObservationExpression): Observation[] {
+  switch (tree.kind) {
+    case 'observation':
+      return [tree];
+    case 'qualified':
+      throw new UnusablePattern(
+        `the ${tree.qualifier.kind.toUpperCase()} qualifier needs several sightings over time, which a single-indicator hunt cannot express`,
+      );
+    case 'observation-binary':
+      if (tree.operator === 'OR')
+        return [...listObservations(tree.left), ...listObservations(tree.right)];
+      throw new UnusablePattern(
+        `${tree.operator} between observations requires more than one sighting, which a single-indicator hunt cannot express`,
+      );
+  }
+}
+
+/** Splits a comparison expression into OR alternatives, each a list of AND-ed set tests. */
+function listTerms(expression: ComparisonExpression): SetTest[][] {
+  return splitOr(expression).map((term) => splitAnd(term).map(toSetTest));
+}
+
+function splitOr(expression: ComparisonExpression): ComparisonExpression[] {
+  if (expression.kind === 'comparison-binary' && expression.operator === 'OR') {
+    return [...splitOr(expression.left), ...splitOr(expression.right)];
+  }
+  return [expression];
+}
+
+function splitAnd(expression: ComparisonExpression): ComparisonExpression[] {
+  if (expression.kind === 'comparison-binary' && expression.operator === 'AND') {
+    return [...splitAnd(expression.left), ...splitAnd(expression.right)];
+  }
+  return [expression];
+}
+
+/**
+ * Reduces one AND operand to a set test. An OR group inside an AND is accepted only when every
+ * alternative tests the same property with `=`, because it then means the same as `IN`.
+ */
+function toSetTest(expression: ComparisonExpression): SetTest {
+  if (expression.kind === 'exists') {
+    throw new UnusablePattern(
+      `EXISTS ${formatObjectPath(expression.path)} names no value to hunt for`,
+    );
+  }
+  if (expression.kind === 'comparison') return comparisonToSetTest(expression);
+  if (expression.operator === 'AND') {
+    throw new UnusablePattern('AND inside an OR inside an AND cannot be split into indicators');
+  }
+  const alternatives = splitOr(expression).map(toSetTest);
+  const first = alternatives[0];
+  const sameProperty = alternatives.every(
+    (test) =>
+      test.comparison.path.objectType === first?.comparison.path.objectType &&
+      test.property === first.property,
+  );
+  if (!first || !sameProperty) {
+    throw new UnusablePattern(
+      'OR between different properties inside an AND cannot be split into indicators',
+    );
+  }
+  return { ...first, values: alternatives.flatMap((test) => test.values) };
+}
+
+function comparisonToSetTest(comparison: Comparison): SetTest {
+  const path = formatObjectPath(comparison.path);
+  if (comparison.negated || (comparison.operator !== '=' && comparison.operator !== 'IN')) {
+    const operator = `${comparison.negated ? 'NOT ' : ''}${comparison.operator}`;
+    throw new UnusablePattern(
+      `the ${operator} operator on ${path} cannot be hunted as an exact indicator`,
+    );
+  }
+  const values = Array.isArray(comparison.value) ? comparison.value : [comparison.value];
+  const property = path.slice(comparison.path.objectType.length + 1);
+  return { comparison, property, values };
+}
+
+function indicatorsOfTerm(term: SetTest[], ignored: string[]): PatternIndicator[] {
+  const objectTypes = [...new Set(term.map((test) => test.comparison.path.objectType))];
+  if (objectTypes.length > 1) {
+    throw new UnusablePattern(
+      `AND across different objects (${objectTypes.join(', ')}) in one observation cannot be hunted as one indicator`,
+    );
+  }
+  const objectType = objectTypes[0] ?? '';
+  switch (objectType) {
+    case 'ipv4-addr':
+    case 'ipv6-addr':
+      return singleValueIndicators(term, 'ip');
+    case 'domain-name':
+      return singleValueIndicators(term, 'domain');
+    case 'url':
+      return singleValueIndicators(term, 'url');
+    case 'file':
+      return fileIndicators(term, ignored);
+    case 'network-traffic':
+      return networkTrafficIndicators(term);
+    default:
+      throw new UnusablePattern(
+        `object type "${objectType}" has no indicator kind that huntpack hunts for`,
+      );
+  }
+}
+
+function singleValueIndicators(term: SetTest[], type: 'ip' | 'domain' | 'url'): PatternIndicator[] {
+  const [test, ...rest] = term;
+  if (!test || test.property !== 'value') {
+    throw new UnusablePattern(
+      `${formatObjectPath(term[0]!.comparison.path)} is not a property huntpack hunts for`,
+    );
+  }
+  if (rest.length > 0) {
+    throw new UnusablePattern(
+      `AND between comparisons on ${test.comparison.path.objectType} cannot be hunted as one indicator`,
+    );
+  }
+  const path = formatObjectPath(test.comparison.path);
+  return test.values.map((literal) => ({ type, value: stringValue(literal, path), path }));
+}
+
+const HASH_KEYS: Readonly<Record<string, HashKind>> = {
+  MD5: 'md5',
+  SHA1: 'sha1',
+  SHA256: 'sha256',
+};
+
+/** Maps any spelling of a hash key (`MD5`, `'SHA-1'`, `SHA256`, `sha_256`) to a hash kind. */
+function hashKind(property: string): HashKind | undefined {
+  const key = /^hashes\.(.+)$/.exec(property)?.[1];
+  if (key === undefined) return undefined;
+  return HASH_KEYS[key.replace(/^'|'$/g, '').toUpperCase().replace(/[-_ ]/g, '')];
+}
+
+/**
+ * Hashes of one file. Other `file:` properties AND-ed with a hash (name, size) are ignored and
+ * reported, because the hash alone identifies the content those properties describe.
+ */
+function fileIndicators(term: SetTest[], ignored: string[]): PatternIndicator[] {
+  const hashTests = term.filter((test) => hashKind(test.property) !== undefined);
+  const others = term.filter((test) => hashKind(test.property) === undefined);
+  if (hashTests.length === 0) {
+    const path = formatObjectPath(term[0]!.comparison.path);
+    throw new UnusablePattern(
+      `${path} is not a property huntpack hunts for (only file hashes MD5, SHA-1 and SHA-256 are)`,
+    );
+  }
+  if (hashTests.length > 1 && hashTests.some((test) => test.values.length !== 1)) {
+    throw new UnusablePattern(
+      'a set of hashes AND-ed with another hash of the same file cannot be split into indicators',
+    );
+  }
+  const kinds = hashTests.map((test) => hashKind(test.property));
+  if (new Set(kinds).size < kinds.length) {
+    throw new UnusablePattern('the same hash of one file is compared twice with AND');
+  }
+  for (const test of others) ignored.push(formatObjectPath(test.comparison.path));
+  return hashTests.flatMap((test) => {
+    const path = formatObjectPath(test.comparison.path);
+    const type = hashKind(test.property)!;
+    return test.values.map((literal) => ({ type, value: stringValue(literal, path), path }));
+  });
+}
+
+const TRAFFIC_PROPERTIES = new Set([
+  'dst_ref.value',
+  'dst_ref.type',
+  'dst_port',
+  'src_ref.value',
+  'src_ref.type',
+  'src_port',
+]);
+
+/** Address (and port) of one end of a network-traffic object: `dst_ref`, or `src_ref` for a C2 given as the source. */
+function networkTrafficIndicators(term: SetTest[]): PatternIndicator[] {
+  const byProperty = new Map<string, SetTest>();
+  for (const test of term) {
+    const path = formatObjectPath(test.comparison.path);
+    if (!TRAFFIC_PROPERTIES.has(test.property)) {
+      throw new UnusablePattern(
+        `${path} narrows the connection in a way an address or address-and-port indicator cannot express`,
+      );
+    }
+    if (byProperty.has(test.property))
+      throw new UnusablePattern(`${path} is compared twice with AND`);
+    byProperty.set(test.property, test);
+  }
+  const hasDst = byProperty.has('dst_ref.value');
+  const hasSrc = byProperty.has('src_ref.value');
+  if (hasDst === hasSrc) {
+    throw new UnusablePattern(
+      hasDst
+        ? 'network-traffic names both a source and a destination address, which one indicator cannot express'
+        : 'network-traffic names no dst_ref.value or src_ref.value address',
+    );
+  }
+  const side = hasDst ? 'dst' : 'src';
+  const other = hasDst ? 'src' : 'dst';
+  for (const property of [`${other}_ref.type`, `${other}_port`]) {
+    if (byProperty.has(property)) {
+      throw new UnusablePattern(
+        `network-traffic:${property} describes the other end of the connection from ${side}_ref.value`,
+      );
+    }
+  }
+  return trafficEndIndicators(byProperty, side);
+}
+
+function trafficEndIndicators(
+  byProperty: Map<string, SetTest>,
+  side: 'dst' | 'src',
+): PatternIndicator[] {
+  const valueTest = byProperty.get(`${side}_ref.value`)!;
+  const path = formatObjectPath(valueTest.comparison.path);
+  const declaredType = refType(byProperty.get(`${side}_ref.type`));
+  const portTest = byProperty.get(`${side}_port`);
+  const ports = portTest ? portTest.values.map((literal) => portValue(literal, side)) : [undefined];
+  const indicators: PatternIndicator[] = [];
+  for (const literal of valueTest.values) {
+    const value = stringValue(literal, path);
+    const type = declaredType ?? (isIP(value) ? 'ip' : 'domain');
+    for (const port of ports) {
+      if (port !== undefined && type === 'domain') {
+        throw new UnusablePattern(
+          `${path} is a domain name with a port, and huntpack has no domain-and-port indicator kind`,
+        );
+      }
+      const indicator: PatternIndicator =
+        port === undefined ? { type, value, path } : { type: 'ip-port', value, port, path };
+      if (side === 'src') indicator.side = 'source';
+      indicators.push(indicator);
+    }
+  }
+  return indicators;
+}
+
+function refType(test: SetTest | undefined): 'ip' | 'domain' | undefined {
+  if (!test) return undefined;
+  const path = formatObjectPath(test.comparison.path);
+  const types = new Set(test.values.map((literal) => stringValue(literal, path)));
+  if ([...types].every((type) => type === 'ipv4-addr' || type === 'ipv6-addr')) return 'ip';
+  if (types.size === 1 && types.has('domain-name')) return 'domain';
+  throw new UnusablePattern(
+    `${path} = ${[...types].join(', ')} is not an address type huntpack hunts for`,
+  );
+}
+
+function portValue(literal: Literal, side: 'dst' | 'src'): number {
+  const text =
+    literal.kind === 'integer'
+      ? String(literal.value)
+      : literal.kind === 'string'
+        ? literal.value
+        : '';
+  const port = /^\d{1,5}$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new UnusablePattern(
+      `network-traffic:${side}_port ${printLiteral(literal)} is not a port from 0 to 65535`,
+    );
+  }
+  return port;
+}
+
+function stringValue(literal: Literal, path: string): string {
+  if (literal.kind !== 'string') {
+    throw new UnusablePattern(
+      `${path} is compared with ${printLiteral(literal)}, but a string was expected`,
+    );
+  }
+  return literal.value;
+}

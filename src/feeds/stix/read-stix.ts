@@ -1,0 +1,191 @@
+/**
+ * Reader for STIX 2.1 and STIX 2.0 JSON: bundles, TAXII envelopes (`{"objects": [...]}`), a bare
+ * list of objects or one object. Every `indicator` object whose pattern huntpack can use becomes
+ * one or more RawIndicator records; the others are counted and reported with their id.
+ */
+import {
+  FeedParseError,
+  quoteValue,
+  type HuntpackIssue,
+  type SourceLocation,
+} from '../../errors.js';
+import type { RawIndicator } from '../../indicators/model.js';
+import {
+  isJsonObject,
+  objectList,
+  parseJsonDocument,
+  stringField,
+  type JsonObject,
+} from '../json-document.js';
+import { countDropped, emptyReaderOutput, type FeedReaderOutput } from '../reader-output.js';
+import { indexBundle, type BundleIndex } from './bundle-index.js';
+import { indicatorContext, mispLabel } from './indicator-context.js';
+import { extractPatternIndicators, type PatternIndicator } from './pattern-indicators.js';
+import { StixPatternError } from './pattern-lexer.js';
+import { parsePattern } from './pattern-parser.js';
+
+export interface StixReaderOptions {
+  /**
+   * Keep indicators labelled `misp:to_ids="False"` by a MISP-to-STIX export. Default false:
+   * they are dropped and counted as `not-to-ids`, as the MISP reader does.
+   */
+  allAttributes?: boolean;
+  /** Family name given to every record, replacing the one found in the bundle. Default: none. */
+  family?: string;
+}
+
+/** Reads one STIX document; throws FeedParseError when the file is not STIX 2 JSON at all. */
+export function readStix(
+  text: string,
+  file: string,
+  options: StixReaderOptions = {},
+): FeedReaderOutput {
+  const objects = stixObjects(parseJsonDocument(text, file, 'STIX'), file);
+  const index = indexBundle(objects);
+  const output = emptyReaderOutput();
+  let notToIds = 0;
+  for (const object of objects) {
+    if (object.type !== 'indicator') continue;
+    const source: SourceLocation = { file, id: stringField(object.id) ?? '(no id)' };
+    if (object.revoked === true) {
+      countDropped(output, 'revoked');
+      output.issues.push(
+        issue('STIX_INDICATOR_REVOKED', 'info', 'Indicator is revoked, so it is left out.', source),
+      );
+    } else if (!options.allAttributes && mispLabel(object, 'to_ids')?.toLowerCase() === 'false') {
+      countDropped(output, 'not-to-ids');
+      notToIds++;
+    } else {
+      readIndicator(index, object, source, output, options);
+    }
+  }
+  if (notToIds > 0) {
+    const message = `${notToIds} indicators are labelled misp:to_ids="False" and were left out; set allAttributes to keep them.`;
+    output.issues.push(issue('STIX_NOT_TO_IDS', 'info', message, { file }));
+  }
+  return output;
+}
+
+function readIndicator(
+  index: BundleIndex,
+  object: JsonObject,
+  source: SourceLocation,
+  output: FeedReaderOutput,
+  options: StixReaderOptions,
+): void {
+  const pattern = object.pattern;
+  const patternType = stringField(object.pattern_type) ?? 'stix';
+  if (typeof pattern !== 'string' || patternType !== 'stix') {
+    const message =
+      typeof pattern !== 'string'
+        ? 'Indicator has no pattern string, so it is skipped.'
+        : `Indicator pattern_type ${quoteValue(patternType)} is not supported (expected "stix"), so it is skipped.`;
+    reject(output, issue('STIX_PATTERN_UNSUPPORTED', 'warning', message, source));
+    return;
+  }
+  const tree = parseOrReport(pattern, source, output);
+  if (!tree) return;
+  const extraction = extractPatternIndicators(tree);
+  if (!extraction.usable) {
+    const message = `Indicator skipped because ${extraction.reason}. Pattern: ${quoteValue(pattern, 160)}`;
+    reject(output, issue('STIX_PATTERN_UNSUPPORTED', 'warning', message, source));
+    return;
+  }
+  if (extraction.ignored.length > 0) {
+    const message = `Indicator hashes are used without the other file properties AND-ed with them (${extraction.ignored.join(', ')}), because a hash identifies the file content.`;
+    output.issues.push(issue('STIX_PATTERN_TERMS_IGNORED', 'info', message, source));
+  }
+  const context = indicatorContext(index, object, source, output.issues);
+  if (options.family) context.family = { name: options.family, aliases: [] };
+  for (const found of extraction.indicators)
+    output.records.push(toRawIndicator(found, context, source));
+  output.itemsRead += extraction.indicators.length;
+  if (extraction.indicators.length === 0) countDropped(output, 'empty-pattern-set');
+}
+
+function parseOrReport(
+  pattern: string,
+  source: SourceLocation,
+  output: FeedReaderOutput,
+): ReturnType<typeof parsePattern> | undefined {
+  try {
+    return parsePattern(pattern);
+  } catch (error) {
+    if (!(error instanceof StixPatternError)) throw error;
+    const hint = pattern.includes('unconverted_term')
+      ? ' The pattern contains unconverted_term, a placeholder a STIX 1 converter leaves for an observable it could not convert.'
+      : '';
+    const message = `Indicator pattern is invalid: ${error.message}.${hint} Pattern: ${quoteValue(pattern, 160)}`;
+    reject(output, issue('STIX_PATTERN_SYNTAX', 'error', message, source));
+    return undefined;
+  }
+}
+
+function toRawIndicator(
+  found: PatternIndicator,
+  context: RawIndicator['context'],
+  source: SourceLocation,
+): RawIndicator {
+  const tags = found.side === 'source' ? [...(context.tags ?? []), 'side:source'] : context.tags;
+  const record: RawIndicator = {
+    type: found.type,
+    value: found.value,
+    context: { ...context, tags },
+    source,
+  };
+  if (found.port !== undefined) record.port = found.port;
+  return record;
+}
+
+/** Returns the objects of a STIX 2 document, or throws naming what the document is instead. */
+function stixObjects(document: unknown, file: string): JsonObject[] {
+  if (Array.isArray(document)) return objectList(document);
+  if (!isJsonObject(document)) throw notStix(file, 'a JSON scalar');
+  if (isStix1(document)) {
+    const version = stringField(document.version) ?? '1.x';
+    throw new FeedParseError(
+      'STIX1_NOT_SUPPORTED',
+      `"${file}" is a STIX 1.x document (version ${quoteValue(version)}), and STIX 1.x is not supported. Convert it to STIX 2.1 first, for example with the OASIS stix2-elevator.`,
+      { source: { file } },
+    );
+  }
+  if (Array.isArray(document.objects)) return objectList(document.objects);
+  if (typeof document.type === 'string' && document.type !== 'bundle') return [document];
+  throw notStix(
+    file,
+    document.type === 'bundle'
+      ? 'a bundle without an objects list'
+      : 'a JSON object without a STIX type',
+  );
+}
+
+function isStix1(document: JsonObject): boolean {
+  const version = stringField(document.version);
+  return (
+    'stix_header' in document ||
+    (version !== undefined && /^1\./.test(version) && !('type' in document))
+  );
+}
+
+function notStix(file: string, found: string): FeedParseError {
+  return new FeedParseError(
+    'NOT_STIX',
+    `"${file}" is ${found}, not a STIX 2 bundle or object (expected {"type": "bundle", "objects": [...]}). Pass --format to choose another reader.`,
+    { source: { file } },
+  );
+}
+
+function issue(
+  code: string,
+  severity: HuntpackIssue['severity'],
+  message: string,
+  source: SourceLocation,
+): HuntpackIssue {
+  return { code, severity, message, source };
+}
+
+function reject(output: FeedReaderOutput, rejection: HuntpackIssue): void {
+  output.issues.push(rejection);
+  output.rejected++;
+  output.itemsRead++;
+}
