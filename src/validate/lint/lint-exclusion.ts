@@ -1,0 +1,225 @@
+/**
+ * Checks one hand-written "Filter/Exclusion" line, read as the condition an event must meet
+ * to be kept: syntax, AND/OR mixed without parentheses, a condition that keeps every event
+ * or none, terms that cannot change the result, fields the report's tables lack, process
+ * names no process has, and a filter that removes the opposite of what its scenario says.
+ */
+import type { FilterExpr } from '../../compile/ir.js';
+import type { HuntpackIssue } from '../../errors.js';
+import { listAtoms } from '../../pipeline/filter-check/analyze.js';
+import { analyzeWithOptions, checkExclusion } from '../../pipeline/filter-check/check.js';
+import {
+  describeFilter,
+  simplifyCondition,
+  toCondition,
+} from '../../pipeline/filter-check/describe.js';
+import type { Condition } from '../../pipeline/filter-check/describe.js';
+import type { FilterIssue } from '../../pipeline/filter-check/types.js';
+import { parseFilter } from '../../pipeline/filter-lang/parse.js';
+import type { TableSchema } from '../../pipeline/schemas.js';
+import { suggestCorrection } from './correct-exclusion.js';
+import type { ExclusionCorrection } from './correct-exclusion.js';
+import {
+  isImplausibleProcessName,
+  isProcessNameColumn,
+  isSchedulerAlias,
+  schedulerProcessNames,
+} from './process-names.js';
+
+/** A finding with the 1-based column in the filter text where it applies, when known. */
+export type ExclusionFinding = HuntpackIssue;
+
+export interface ExclusionLint {
+  /** 1-based line of the "Filter/Exclusion:" line. */
+  line: number;
+  /** The filter text after the label. */
+  text: string;
+  /** The scenario title and description written above the line. */
+  scenario: string;
+  /** The parsed condition to keep; absent on a syntax error. */
+  expr?: FilterExpr;
+  /** With AND and OR mixed: the reading with OR binding tighter. */
+  otherReading?: FilterExpr;
+  /** Which events the line removes, in plain words, such as "removes only events where ...". */
+  effect?: string;
+  /** Which events the other reading removes. */
+  otherEffect?: string;
+  findings: ExclusionFinding[];
+  /** One suggested correction per table, when the line has any error or warning. */
+  corrections: ExclusionCorrection[];
+}
+
+export interface ExclusionContext {
+  file: string;
+  line: number;
+  /** Column of the filter text's first character in the line. */
+  column: number;
+  scenario: string;
+  /** Schemas of the tables the report's queries read. */
+  schemas: TableSchema[];
+}
+
+/** Checks one filter text; see the file comment. */
+export function lintExclusion(text: string, context: ExclusionContext): ExclusionLint {
+  const result: ExclusionLint = {
+    line: context.line,
+    text,
+    scenario: context.scenario,
+    findings: [],
+    corrections: [],
+  };
+  const at = (column?: number) => ({
+    file: context.file,
+    line: context.line,
+    ...(column !== undefined && { column: context.column + column - 1 }),
+  });
+  const parsed = parseFilter(text);
+  for (const issue of parsed.issues) {
+    result.findings.push({
+      code: issue.code,
+      severity: issue.severity,
+      message: issue.message,
+      source: at(issue.column),
+    });
+  }
+  const expr = parsed.expr;
+  if (!expr) return result;
+  result.expr = expr;
+  result.effect = describeFilter(expr, { role: 'keep' });
+  if (parsed.otherReading) {
+    result.otherReading = parsed.otherReading;
+    result.otherEffect = describeFilter(parsed.otherReading, { role: 'keep' });
+  }
+
+  const columnOf = (path: number[]): number | undefined => {
+    let node: FilterExpr = expr;
+    for (const index of path)
+      node =
+        node.kind === 'and' || node.kind === 'or'
+          ? (node.terms[index] ?? node)
+          : node.kind === 'not'
+            ? node.term
+            : node;
+    return parsed.spans.get(node)?.column;
+  };
+  const push = (issue: FilterIssue | HuntpackIssue, column?: number) =>
+    result.findings.push({
+      code: issue.code,
+      severity: issue.severity,
+      message: issue.message,
+      source: at(column),
+    });
+
+  for (const issue of logicIssues(expr)) push(issue, columnOf(issue.path));
+  for (const schema of context.schemas) {
+    for (const issue of checkExclusion(expr, schema).filter(
+      (i) =>
+        i.code === 'UNKNOWN_COLUMN' ||
+        i.code === 'LITERAL_TYPE_MISMATCH' ||
+        i.code === 'VALUE_OUT_OF_RANGE',
+    )) {
+      push(issue, columnOf(issue.path));
+    }
+  }
+  for (const issue of processNameIssues(expr)) push(issue);
+  const inverted = invertedScenarioIssue(expr, context.scenario);
+  if (inverted) push(inverted);
+
+  if (result.findings.some((finding) => finding.severity !== 'info')) {
+    result.corrections = context.schemas.map((schema) => suggestCorrection(expr, schema));
+  }
+  return result;
+}
+
+/** Logic issues worded for a condition to keep: keeping every event removes nothing. */
+function logicIssues(keep: FilterExpr): FilterIssue[] {
+  const analysis = analyzeWithOptions(keep);
+  const issues: FilterIssue[] = [];
+  if (analysis.verdict === 'always-true') {
+    issues.push({
+      code: 'EXCLUSION_REMOVES_NOTHING',
+      severity: 'error',
+      message: `The condition to keep is always true, so the exclusion removes nothing.${orOfNegationsHint(keep)}`,
+      path: [],
+    });
+  } else if (analysis.verdict === 'never-true') {
+    issues.push({
+      code: 'EXCLUSION_REMOVES_EVERYTHING',
+      severity: 'error',
+      message:
+        'The condition to keep is never true, so the exclusion removes every hit and the hunt finds nothing.',
+      path: [],
+    });
+  }
+  const redundant = checkExclusion(keep, undefined).filter(
+    (issue) => issue.code === 'FILTER_REDUNDANT_TERM',
+  );
+  return [...issues, ...redundant];
+}
+
+/** Explains the usual cause of an always-true OR: `x != a OR x != b` holds for every x. */
+function orOfNegationsHint(keep: FilterExpr): string {
+  if (keep.kind !== 'or') return '';
+  const columns = keep.terms.flatMap((term) =>
+    term.kind === 'compare' && term.op === '!=' ? [term.column] : [],
+  );
+  const repeated = columns.find((column, index) => columns.indexOf(column) !== index);
+  if (!repeated) return '';
+  return ` A value always differs from at least one of two different names, so "${repeated} != A OR ${repeated} != B" is true for every event. To keep events of neither, use AND, or ${repeated} !in~ (A, B).`;
+}
+
+function processNameIssues(expr: FilterExpr): HuntpackIssue[] {
+  const issues: HuntpackIssue[] = [];
+  for (const atom of listAtoms(expr)) {
+    if (!isProcessNameColumn(atom.column)) continue;
+    const values =
+      atom.kind === 'compare' || atom.kind === 'in'
+        ? atom.kind === 'in'
+          ? atom.values
+          : [atom.value]
+        : [];
+    for (const value of values.filter((v): v is string => typeof v === 'string')) {
+      if (isSchedulerAlias(value)) {
+        issues.push({
+          code: 'NOT_A_PROCESS_NAME',
+          severity: 'error',
+          message: `No process is named ${JSON.stringify(value)}: scheduled tasks run under ${schedulerProcessNames().join(', ')}. Compare ${atom.column} with those names.`,
+        });
+      } else if (isImplausibleProcessName(value)) {
+        issues.push({
+          code: 'NOT_A_PROCESS_NAME',
+          severity: 'warning',
+          message: `${JSON.stringify(value)} does not look like a process file name such as "svchost.exe", so ${atom.column} likely never equals it.`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+/**
+ * Flags a line whose removed events are those whose text does NOT contain a word the scenario
+ * names: the scenario describes events with that word, so the line keeps exactly those.
+ */
+function invertedScenarioIssue(keep: FilterExpr, scenario: string): HuntpackIssue | undefined {
+  const removal = simplifyCondition(toCondition(keep, true));
+  const words = negatedTextAtoms(removal).filter(
+    (needle) => needle && scenario.toLowerCase().includes(needle.toLowerCase()),
+  );
+  if (words.length === 0) return undefined;
+  const list = words.map((word) => JSON.stringify(word)).join(' or ');
+  return {
+    code: 'EXCLUSION_INVERTED',
+    severity: 'error',
+    message:
+      `The scenario describes events with ${list}, but the line removes only events without ${list}, ` +
+      `so it keeps the very events it means to drop: it ${describeFilter(keep, { role: 'keep' })}.`,
+  };
+}
+
+function negatedTextAtoms(condition: Condition): string[] {
+  if (condition.kind === 'atom') {
+    return condition.negated && condition.atom.kind === 'text' ? [condition.atom.value] : [];
+  }
+  return condition.kind === 'const' ? [] : condition.terms.flatMap(negatedTextAtoms);
+}

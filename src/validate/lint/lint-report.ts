@@ -1,0 +1,142 @@
+/**
+ * `huntpack lint FILE`: checks a hand-written hunt report. It finds the KQL queries (for the
+ * Kusto check) and every "Filter/Exclusion:" line, and checks each line against the tables
+ * the report's queries read.
+ */
+import type { HuntpackIssue } from '../../errors.js';
+import { getTableSchema } from '../../pipeline/schemas.js';
+import type { Platform, TableSchema } from '../../pipeline/schemas.js';
+import { findKqlBlocks } from './kql-blocks.js';
+import type { KqlBlock } from './kql-blocks.js';
+import { lintExclusion } from './lint-exclusion.js';
+import type { ExclusionLint } from './lint-exclusion.js';
+
+/**
+ * Checks the text of one KQL query and returns its problems, with lines counted from the
+ * query's first line. The CLI passes the Kusto checker here.
+ */
+export type KqlCheckHook = (text: string, options: { platform: Platform }) => HuntpackIssue[];
+
+export interface LintOptions {
+  /** Platform whose table schemas apply; default `sentinel`. */
+  platform?: Platform;
+  /** Kusto check for each query; without it the queries are found but not compiled. */
+  checkKql?: KqlCheckHook;
+}
+
+export interface LintResult {
+  file: string;
+  blocks: KqlBlock[];
+  exclusions: ExclusionLint[];
+  /** Every finding of the report, in line order, each with file and line. */
+  issues: HuntpackIssue[];
+  /** False when no {@link KqlCheckHook} was given, so the queries were not compiled. */
+  kqlChecked: boolean;
+}
+
+const EXCLUSION_LABEL =
+  /^\s*(?:[-*]\s*)?(?:\*\*)?Filter\s*\/\s*Exclusion(?:\*\*)?\s*:\s*(?:\*\*)?\s*/i;
+const SCENARIO_LABEL = /^\s*(?:[-*]\s*)?(?:\*\*)?(Scenario|Description)(?:\*\*)?\s*:/i;
+
+/** Lints a report; `file` is only used in the findings' locations. */
+export function lintReport(text: string, file: string, options: LintOptions = {}): LintResult {
+  const platform = options.platform ?? 'sentinel';
+  const blocks = findKqlBlocks(text);
+  const issues: HuntpackIssue[] = [];
+  if (options.checkKql) {
+    for (const block of blocks) issues.push(...checkBlock(block, file, platform, options.checkKql));
+  }
+
+  const { schemas, problems } = loadSchemas(blocks, platform, file);
+  issues.push(...problems);
+  const exclusions = findExclusionLines(text).map((entry) =>
+    lintExclusion(entry.text, {
+      file,
+      line: entry.line,
+      column: entry.column,
+      scenario: entry.scenario,
+      schemas,
+    }),
+  );
+  for (const exclusion of exclusions) issues.push(...exclusion.findings);
+  issues.sort((a, b) => (a.source?.line ?? 0) - (b.source?.line ?? 0));
+  return { file, blocks, exclusions, issues, kqlChecked: options.checkKql !== undefined };
+}
+
+function checkBlock(
+  block: KqlBlock,
+  file: string,
+  platform: Platform,
+  checkKql: KqlCheckHook,
+): HuntpackIssue[] {
+  return checkKql(block.text, { platform }).map((issue) => ({
+    ...issue,
+    source: { ...issue.source, file, line: block.startLine + (issue.source?.line ?? 1) - 1 },
+  }));
+}
+
+/** Loads the schema of each table the queries read, once, in first-seen order. */
+function loadSchemas(
+  blocks: KqlBlock[],
+  platform: Platform,
+  file: string,
+): { schemas: TableSchema[]; problems: HuntpackIssue[] } {
+  const tables = [...new Set(blocks.flatMap((block) => block.tables))];
+  const schemas: TableSchema[] = [];
+  const problems: HuntpackIssue[] = [];
+  for (const table of tables) {
+    try {
+      schemas.push(getTableSchema(table, platform));
+    } catch (error) {
+      problems.push({
+        code: 'UNKNOWN_TABLE',
+        severity: 'warning',
+        message: `Exclusions are not checked against ${table}: ${(error as Error).message}`,
+        source: { file },
+      });
+    }
+  }
+  if (tables.length === 0 && blocks.length > 0) {
+    problems.push({
+      code: 'NO_KNOWN_TABLE',
+      severity: 'info',
+      message: 'No query reads a table with a known schema, so exclusion fields are not checked.',
+      source: { file },
+    });
+  }
+  return { schemas, problems };
+}
+
+interface ExclusionLine {
+  line: number;
+  column: number;
+  text: string;
+  scenario: string;
+}
+
+/** Finds "Filter/Exclusion:" lines and the "Scenario:" and "Description:" lines above each. */
+function findExclusionLines(text: string): ExclusionLine[] {
+  const found: ExclusionLine[] = [];
+  let scenario: string[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const label = EXCLUSION_LABEL.exec(raw);
+    if (label) {
+      const body = raw
+        .slice(label[0].length)
+        .replace(/\*\*\s*$/, '')
+        .replace(/^`(.*)`$/, '$1');
+      const offset =
+        raw.slice(label[0].length).length - raw.slice(label[0].length).trimStart().length;
+      found.push({
+        line: index + 1,
+        column: label[0].length + offset + 1,
+        text: body.trim(),
+        scenario: scenario.join(' '),
+      });
+      scenario = [];
+    } else if (SCENARIO_LABEL.test(raw)) {
+      scenario.push(raw.trim());
+    }
+  });
+  return found;
+}
