@@ -1,0 +1,87 @@
+/**
+ * Refangs one line of free text, keeping track of which characters came from a defang marker.
+ *
+ * Only these forms are refanged, because anything looser turns prose into indicators:
+ * - a dot: `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)`, `{dot}`, with optional spaces inside the
+ *   brackets; the word form may also have spaces around it (`evil [dot] com`), the `.` form not.
+ *   A bare ` dot ` is left alone, so `dotnet.com` and `polkadot.network` stay as written.
+ * - a scheme: `hxxp`, `hXXp`, `hxxps`, `hXXps` (any case), when a colon or `[:` follows.
+ * - separators: `[:]//`, `[://]`, `:[//]`, `[:]` (ports, IPv6 groups), `[@]`, `[/]`.
+ * - an extra dot next to a bracketed one (`195.226.218.[.]234`), which becomes one dot and a
+ *   warning, since the writer evidently meant a single dot.
+ */
+
+export interface RefangedLine {
+  /** The line with every defang marker replaced. */
+  text: string;
+  /** For each character of `text`, whether it came from a defang marker. */
+  defanged: boolean[];
+  /** Malformed markers that were repaired, as written, such as `.[.]`. */
+  repaired: string[];
+}
+
+/**
+ * One alternative per marker form. The order matters: the extra-dot forms come before `[.]`, and
+ * the dot forms with spaces around them come before the bare ones.
+ */
+const MARKER_PATTERN = new RegExp(
+  [
+    String.raw`(?<extraDot>\.\[\.\]|\[\.\]\.)`,
+    String.raw`(?<dotWord>\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\})\s*)`,
+    String.raw`(?<dot>\[\s*\.\s*\]|\(\s*\.\s*\)|\{\s*\.\s*\})`,
+    String.raw`(?<scheme>\bh[x]{2}p(?<secure>s?)(?=\[?:|\[:\/\/\]))`,
+    String.raw`(?<schemeSeparator>\[:\/\/\]|:\[\/\/\])`,
+    String.raw`(?<colon>\[:\])`,
+    String.raw`(?<slash>\[\/\])`,
+    String.raw`(?<at>\[@\])`,
+  ].join('|'),
+  'gi',
+);
+
+/** Returns the replacement for one marker match, or undefined to keep the match as written. */
+function replaceMarker(groups: Record<string, string | undefined>): string | undefined {
+  if (groups.extraDot !== undefined) return '.';
+  if (groups.dotWord !== undefined) return '.';
+  if (groups.dot !== undefined) return '.';
+  if (groups.scheme !== undefined) return groups.secure ? 'https' : 'http';
+  if (groups.schemeSeparator !== undefined) return '://';
+  if (groups.colon !== undefined) return ':';
+  if (groups.slash !== undefined) return '/';
+  if (groups.at !== undefined) return '@';
+  return undefined;
+}
+
+/** Refangs one line; see the file comment for the forms it accepts. */
+export function refangLine(line: string): RefangedLine {
+  let text = '';
+  const defanged: boolean[] = [];
+  const repaired: string[] = [];
+  let last = 0;
+
+  for (const match of line.matchAll(MARKER_PATTERN)) {
+    const replacement = replaceMarker(match.groups ?? {});
+    if (replacement === undefined) continue;
+
+    const plain = line.slice(last, match.index);
+    text += plain;
+    for (let i = 0; i < plain.length; i++) defanged.push(false);
+
+    text += replacement;
+    for (let i = 0; i < replacement.length; i++) defanged.push(true);
+    if (match.groups?.extraDot !== undefined) repaired.push(match[0]);
+    last = match.index + match[0].length;
+  }
+
+  const rest = line.slice(last);
+  text += rest;
+  for (let i = 0; i < rest.length; i++) defanged.push(false);
+  return { text, defanged, repaired };
+}
+
+/** Returns true when any character in `[start, end)` came from a defang marker. */
+export function spanIsDefanged(line: RefangedLine, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    if (line.defanged[i]) return true;
+  }
+  return false;
+}

@@ -1,0 +1,336 @@
+/**
+ * Finds indicator candidates in one refanged line of free text and decides what each one is.
+ *
+ * The scanners run in a fixed order (URLs, UNC paths, e-mail addresses, IPv6, IPv4, domains,
+ * hashes) over a working copy of the line. Each one blanks the text it takes, so a URL's host is
+ * not read again as a domain and an address inside a URL is not read again as an IP: every
+ * mention yields at most one indicator, the most specific one.
+ */
+import type { HuntpackIssue } from '../errors.js';
+import { quoteValue } from '../errors.js';
+import { spanIsDefanged, type RefangedLine } from './text-refang.js';
+import { AMBIGUOUS_TLDS, isReferenceSite, type ReferenceSite } from './text-rules.js';
+import { checkDomain, checkHost, checkIpv4, checkIpv6, looksLikeIpv6 } from './text-hosts.js';
+
+/** Why a candidate was left out on purpose; these are the keys of `FeedReaderOutput.dropped`. */
+export type DropReason =
+  | 'reference-link'
+  | 'fanged-in-defanged-text'
+  | 'email-address'
+  | 'covered-by-ip-port'
+  | 'ambiguous-tld'
+  | 'unknown-tld'
+  | 'invalid-domain'
+  | 'invalid-address'
+  | 'digits-only-hex'
+  | 'unsupported-hex-length';
+
+export type MentionType = 'ip' | 'ip-port' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256';
+
+/** One indicator as written on one line, after refanging. */
+export interface Mention {
+  type: MentionType;
+  value: string;
+  line: number;
+  /** Offset in the refanged line, for ordering. */
+  start: number;
+  /** Canonical address of an `ip` or `ip-port` mention. */
+  address?: string;
+  tags: string[];
+}
+
+export type Verdict = { mention: Mention } | { drop: DropReason } | { reject: HuntpackIssue };
+
+/** Settings that stay the same for every line of one text. */
+export interface ScanSettings {
+  file: string;
+  /** True when any line of the text contains a defang marker. */
+  textIsDefanged: boolean;
+  keepReferenceLinks: boolean;
+  keepFangedLinks: boolean;
+  keepEmailDomains: boolean;
+  referenceSites: readonly ReferenceSite[];
+}
+
+/** The state of one line while the scanners run over it. */
+export interface LineScan {
+  line: RefangedLine;
+  lineNumber: number;
+  /** The refanged text with every taken span replaced by spaces. */
+  work: string;
+  /** `[start, end)` offsets of Markdown or AsciiDoc code spans (between backticks). */
+  codeSpans: Array<[number, number]>;
+  verdicts: Verdict[];
+  /** Warnings about accepted candidates, such as a URL cut at a space. */
+  warnings: HuntpackIssue[];
+}
+
+/** Creates the scan state of one refanged line. */
+export function startLineScan(line: RefangedLine, lineNumber: number): LineScan {
+  const codeSpans: Array<[number, number]> = [];
+  for (const match of line.text.matchAll(/`[^`]+`/g)) {
+    codeSpans.push([match.index, match.index + match[0].length]);
+  }
+  return { line, lineNumber, work: line.text, codeSpans, verdicts: [], warnings: [] };
+}
+
+/** Replaces `[start, end)` of the working copy with spaces so later scanners skip it. */
+export function blank(scan: LineScan, start: number, end: number): void {
+  scan.work = scan.work.slice(0, start) + ' '.repeat(end - start) + scan.work.slice(end);
+}
+
+/** Records an accepted mention. */
+export function accept(
+  scan: LineScan,
+  type: MentionType,
+  value: string,
+  start: number,
+  extra: { address?: string; tags?: string[] } = {},
+): void {
+  const mention: Mention = { type, value, line: scan.lineNumber, start, tags: extra.tags ?? [] };
+  if (extra.address !== undefined) mention.address = extra.address;
+  scan.verdicts.push({ mention });
+}
+
+/** Records a candidate left out on purpose. */
+export function drop(scan: LineScan, reason: DropReason): void {
+  scan.verdicts.push({ drop: reason });
+}
+
+/** Records a candidate that could not be read, with a warning that says why. */
+export function reject(
+  scan: LineScan,
+  settings: ScanSettings,
+  code: string,
+  message: string,
+): void {
+  scan.verdicts.push({ reject: issue(scan, settings, code, message) });
+}
+
+/** Builds a warning located at the current line. */
+export function issue(
+  scan: LineScan,
+  settings: ScanSettings,
+  code: string,
+  message: string,
+): HuntpackIssue {
+  return {
+    code,
+    severity: 'warning',
+    message: `${message} (${settings.file} line ${scan.lineNumber})`,
+    source: { file: settings.file, line: scan.lineNumber },
+  };
+}
+
+/**
+ * Decides whether a fanged link or domain is left out: links to reference sites are sources,
+ * not indicators, and when the writer defanged other indicators in the same text, a name left
+ * fanged is one they did not mean as an indicator (a vendor blog, a legitimate brand), unless
+ * it sits in a code span. Returns undefined to keep the candidate.
+ */
+export function fangedLinkDropReason(
+  scan: LineScan,
+  settings: ScanSettings,
+  span: { start: number; end: number; host: string; path: string },
+): DropReason | undefined {
+  if (spanIsDefanged(scan.line, span.start, span.end)) return undefined;
+  if (
+    !settings.keepReferenceLinks &&
+    isReferenceSite(span.host, span.path, settings.referenceSites)
+  ) {
+    return 'reference-link';
+  }
+  const inCode = scan.codeSpans.some(([start, end]) => span.start >= start && span.start < end);
+  if (!settings.keepFangedLinks && settings.textIsDefanged && !inCode) {
+    return 'fanged-in-defanged-text';
+  }
+  return undefined;
+}
+
+/** Returns the port as a number, or undefined when it is above 65535. */
+export function parsePort(text: string): number | undefined {
+  const port = Number(text);
+  return Number.isInteger(port) && port <= 65535 ? port : undefined;
+}
+
+/** Finds `\\host\share` and WebDAV `\\host@port\share` paths and reads their host. */
+export function scanUncPaths(scan: LineScan, settings: ScanSettings): void {
+  const pattern = /(?<![\\\w])\\\\([^\\\s@/]+?)(?:@SSL)?(?:@(\d+))?(?=\\|\s|$)/gi;
+  for (const match of scan.work.matchAll(pattern)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    blank(scan, start, end);
+    const host = match[1] ?? '';
+    const tags = match[2] !== undefined ? [`port:${match[2]}`] : [];
+    const checked = checkHost(host);
+
+    if (checked.kind === 'invalid') {
+      drop(scan, checked.reason);
+    } else if (checked.kind === 'domain') {
+      const reason = fangedLinkDropReason(scan, settings, { start, end, host, path: '' });
+      if (reason) drop(scan, reason);
+      else accept(scan, 'domain', host, start + 2, { tags });
+    } else {
+      accept(scan, 'ip', host, start + 2, { address: checked.canonical, tags });
+    }
+  }
+}
+
+/**
+ * Finds e-mail addresses. A sender's domain is usually a free mail provider or a compromised
+ * mailbox, so it is dropped unless `keepEmailDomains` is set.
+ */
+export function scanEmails(scan: LineScan, settings: ScanSettings): void {
+  const pattern = /(?<![\w.+%-])[\w.%+-]+@((?:[\p{L}\p{N}_-]+\.)+[\p{L}\p{N}-]+)/gu;
+  for (const match of scan.work.matchAll(pattern)) {
+    const domain = match[1] ?? '';
+    blank(scan, match.index, match.index + match[0].length);
+    if (settings.keepEmailDomains && checkDomain(domain).kind === 'domain') {
+      accept(scan, 'domain', domain, match.index + match[0].length - domain.length, {
+        tags: ['email-domain'],
+      });
+    } else {
+      drop(scan, 'email-address');
+    }
+  }
+}
+
+/** Finds IPv6 addresses, bracketed with an optional port (`[2001:db8::1]:443`) or bare. */
+export function scanIpv6(scan: LineScan, settings: ScanSettings): void {
+  const bracketed = /\[([0-9A-Fa-f:.]+)\](?::(\d+))?/g;
+  for (const match of scan.work.matchAll(bracketed)) {
+    readIpv6(scan, settings, match.index, match[0].length, match[1] ?? '', match[2]);
+  }
+  // NOTE: a bare IPv6 address followed by `:port` cannot be told apart from an address whose last
+  // group is the port, so bare IPv6 text never yields an ip-port indicator.
+  const bare = /(?<![\w:.])[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?<!\.)(?![\w:])/g;
+  for (const match of scan.work.matchAll(bare)) {
+    readIpv6(scan, settings, match.index, match[0].length, match[0], undefined);
+  }
+}
+
+function readIpv6(
+  scan: LineScan,
+  settings: ScanSettings,
+  start: number,
+  length: number,
+  address: string,
+  portText: string | undefined,
+): void {
+  if (!looksLikeIpv6(address)) return;
+  blank(scan, start, start + length);
+  const canonical = checkIpv6(address);
+
+  if (!canonical) {
+    if (!spanIsDefanged(scan.line, start, start + length)) return drop(scan, 'invalid-address');
+    return reject(
+      scan,
+      settings,
+      'INVALID_IP_ADDRESS',
+      `Invalid IPv6 address ${quoteValue(address)}: expected eight groups of hex digits, or fewer with "::"`,
+    );
+  }
+  if (portText === undefined) return accept(scan, 'ip', address, start, { address: canonical });
+
+  if (parsePort(portText) === undefined) return rejectPort(scan, settings, address, portText);
+  accept(scan, 'ip-port', `[${address}]:${portText}`, start, { address: canonical });
+}
+
+/** Rejects an address whose port is above 65535. */
+export function rejectPort(
+  scan: LineScan,
+  settings: ScanSettings,
+  host: string,
+  portText: string,
+): void {
+  reject(
+    scan,
+    settings,
+    'INVALID_PORT',
+    `Invalid port ${quoteValue(portText)} after ${quoteValue(host)}: expected a number from 0 to 65535`,
+  );
+}
+
+/**
+ * Finds dotted IPv4 addresses with an optional `:port`. An address written as
+ * `1.2.3.4 port 80` (Unit 42 style) stays an ip indicator and gets a `port:80` tag.
+ */
+export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
+  const pattern = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?(?!\w|\.\d)/g;
+  for (const match of scan.work.matchAll(pattern)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const address = match[1] ?? '';
+    const portText = match[2];
+    blank(scan, start, end);
+    const canonical = checkIpv4(address);
+
+    if (!canonical) {
+      if (!spanIsDefanged(scan.line, start, end)) {
+        drop(scan, 'invalid-address');
+        continue;
+      }
+      const message = `Invalid IPv4 address ${quoteValue(address)}: expected four numbers from 0 to 255 without leading zeros`;
+      reject(scan, settings, 'INVALID_IP_ADDRESS', message);
+    } else if (portText !== undefined) {
+      if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
+      else accept(scan, 'ip-port', `${address}:${portText}`, start, { address: canonical });
+    } else {
+      const prosePort = /^\s+port\s+(\d{1,5})\b/i.exec(scan.work.slice(end));
+      const tags = prosePort?.[1] !== undefined ? [`port:${prosePort[1]}`] : [];
+      accept(scan, 'ip', address, start, { address: canonical, tags });
+    }
+  }
+}
+
+/**
+ * Finds domain names, with an optional `:port` that becomes a `port:N` tag. Names whose last
+ * label is not a known TLD (`setup.exe`) are dropped but not blanked, so a hash written as a file
+ * name (`<md5>.exe`) is still found.
+ */
+export function scanDomains(scan: LineScan, settings: ScanSettings): void {
+  const pattern =
+    /(?<![\p{L}\p{N}_.@/\\-])((?:[\p{L}\p{N}_-]+\.)+[\p{L}\p{N}_-]*\p{L}[\p{L}\p{N}_-]*)(?::(\d+))?(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}_-])/gu;
+  for (const match of scan.work.matchAll(pattern)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const host = match[1] ?? '';
+    const portText = match[2];
+    const checked = checkDomain(host);
+    if (checked.kind !== 'domain') {
+      drop(scan, checked.kind === 'invalid' ? checked.reason : 'invalid-domain');
+      continue;
+    }
+
+    blank(scan, start, end);
+    if (portText !== undefined && parsePort(portText) === undefined) {
+      rejectPort(scan, settings, host, portText);
+      continue;
+    }
+    const reason = fangedLinkDropReason(scan, settings, { start, end, host, path: '' });
+    const defanged = spanIsDefanged(scan.line, start, end);
+    if (reason) {
+      drop(scan, reason);
+    } else if (!defanged && portText === undefined && AMBIGUOUS_TLDS.has(checked.tld)) {
+      drop(scan, 'ambiguous-tld');
+    } else {
+      accept(scan, 'domain', host, start, { tags: portText ? [`port:${portText}`] : [] });
+    }
+  }
+}
+
+/**
+ * Finds MD5, SHA-1 and SHA-256 hashes: whole runs of hex digits between characters that are not
+ * letters or digits, of exactly 32, 40 or 64 digits. A longer run is never cut down to a shorter
+ * hash. Runs of decimal digits only are dropped, since those are numbers, not digests.
+ */
+export function scanHashes(scan: LineScan): void {
+  const hashTypes: Record<number, MentionType> = { 32: 'md5', 40: 'sha1', 64: 'sha256' };
+  for (const match of scan.work.matchAll(/(?<![0-9A-Za-z])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])/g)) {
+    const type = hashTypes[match[0].length];
+    blank(scan, match.index, match.index + match[0].length);
+    if (!type) drop(scan, 'unsupported-hex-length');
+    else if (/^\d+$/.test(match[0])) drop(scan, 'digits-only-hex');
+    else accept(scan, type, match[0], match.index);
+  }
+}

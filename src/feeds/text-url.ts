@@ -1,0 +1,164 @@
+/**
+ * Finds URLs in one refanged line of free text.
+ */
+import { quoteValue } from '../errors.js';
+import { checkHost } from './text-hosts.js';
+import {
+  accept,
+  blank,
+  drop,
+  fangedLinkDropReason,
+  issue,
+  parsePort,
+  reject,
+  type LineScan,
+  type ScanSettings,
+} from './text-scan.js';
+
+/** Schemes read as URLs; others (`search:`, `mailto:`) are not network indicators. */
+const URL_START = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|wss?|tcp):\/\//gi;
+
+/** Characters that end a URL in prose: space, quotes, angle brackets, backticks, table bars. */
+const URL_STOP = /[\s"'<>`|]/;
+
+/** Characters stripped from the end of a URL: sentence punctuation and closing quotes. */
+const TRAILING = new Set(['.', ',', ';', ':', '!', '?', ')', ']', '}', "'", '"', '>', '*']);
+
+/** A next token that reads like the rest of a path: `Client.js`, `dir/file`. */
+const PATH_CONTINUATION = /^(?:[\w%~+-]+\.[A-Za-z0-9]{1,5}|[\w%~+.-]*\/\S*)$/;
+
+interface Authority {
+  host: string;
+  userinfo?: string;
+  port?: string;
+  /** Offset of the path, query or fragment after the authority. */
+  pathStart: number;
+}
+
+/** Finds the end of a URL that starts at `start`, before trailing punctuation is stripped. */
+function findRawEnd(text: string, start: number, hostStart: number): number {
+  let end = start;
+  while (end < text.length) {
+    const char = text[end] ?? '';
+    if (URL_STOP.test(char)) break;
+    // An AsciiDoc link (`https://x.org[text]`) ends at its bracket; an IPv6 host starts with one.
+    if (char === '[' && end !== hostStart) break;
+    end++;
+  }
+  return end;
+}
+
+/** Strips trailing punctuation, keeping a closing bracket that matches an opening one. */
+function stripTrailing(url: string): string {
+  let result = url;
+  while (result.length > 0 && TRAILING.has(result.at(-1) ?? '')) {
+    const last = result.at(-1);
+    if (last === ')' && count(result, '(') >= count(result, ')')) break;
+    if (last === ']' && count(result, '[') >= count(result, ']')) break;
+    result = result.slice(0, -1);
+  }
+  return result;
+}
+
+function count(text: string, char: string): number {
+  return text.split(char).length - 1;
+}
+
+/** Splits `user@host:port` after the scheme into its parts. */
+function parseAuthority(url: string, hostStart: number): Authority {
+  const rest = url.slice(hostStart);
+  const authorityLength = rest.search(/[/?#\\]/);
+  const authority = authorityLength === -1 ? rest : rest.slice(0, authorityLength);
+  const pathStart = hostStart + authority.length;
+
+  const at = authority.lastIndexOf('@');
+  const userinfo = at === -1 ? undefined : authority.slice(0, at);
+  const hostPort = authority.slice(at + 1);
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostPort);
+  const result: Authority = { host: match?.[1] ?? hostPort, pathStart };
+  if (userinfo !== undefined) result.userinfo = userinfo;
+  if (match?.[2] !== undefined) result.port = match[2];
+  return result;
+}
+
+/**
+ * Finds URLs with a scheme. A URL ends at a space, so a path with a space is cut there, with a
+ * warning when the next word looks like the rest of the path.
+ */
+export function scanUrls(scan: LineScan, settings: ScanSettings): void {
+  for (const match of scan.work.matchAll(URL_START)) {
+    const start = match.index;
+    const hostStart = start + match[0].length;
+    if (scan.work.slice(start, hostStart) !== match[0]) continue;
+
+    const rawEnd = findRawEnd(scan.work, start, hostStart);
+    const url = stripTrailing(scan.line.text.slice(start, rawEnd));
+    const end = start + url.length;
+    blank(scan, start, rawEnd);
+    if (end <= hostStart) {
+      drop(scan, 'invalid-domain');
+      continue;
+    }
+    readUrl(scan, settings, { url, start, end, hostStart });
+    if (rawEnd === end) warnIfCutAtSpace(scan, settings, url, hostStart - start, end);
+  }
+}
+
+function readUrl(
+  scan: LineScan,
+  settings: ScanSettings,
+  found: { url: string; start: number; end: number; hostStart: number },
+): void {
+  const { url, start, end } = found;
+  const authority = parseAuthority(url, found.hostStart - start);
+  let host = authority.host;
+  let port = authority.port;
+
+  // WebDAV-style `https://104.41.51.80@80/path`: URL parsers read the address as user info
+  // and 80 as the host. The value is kept as written, with a warning, and the address is the host.
+  if (authority.userinfo !== undefined && /^\d+$/.test(host)) {
+    const userHost = checkHost(authority.userinfo);
+    if (userHost.kind !== 'invalid') {
+      const message = `URL ${quoteValue(url)} has ${quoteValue(`${authority.userinfo}@${host}`)}, which URL parsers read as user info and host ${quoteValue(host)}; it probably means host ${quoteValue(authority.userinfo)} on port ${host}. Check the source`;
+      scan.warnings.push(issue(scan, settings, 'URL_PORT_AFTER_AT', message));
+      port = host;
+      host = authority.userinfo;
+    }
+  }
+
+  const path = url.slice(authority.pathStart);
+  const reason = fangedLinkDropReason(scan, settings, { start, end, host, path });
+  if (reason) return drop(scan, reason);
+
+  const checked = checkHost(host);
+  if (checked.kind === 'invalid') {
+    const message = `Invalid host ${quoteValue(host)} in URL ${quoteValue(url)}: expected a domain with a known top-level domain or an IP address`;
+    return reject(scan, settings, 'INVALID_URL_HOST', message);
+  }
+  if (port !== undefined && port !== '' && parsePort(port) === undefined) {
+    const message = `Invalid port ${quoteValue(port)} in URL ${quoteValue(url)}: expected a number from 0 to 65535`;
+    return reject(scan, settings, 'INVALID_PORT', message);
+  }
+  accept(scan, 'url', url, start);
+}
+
+/** Warns when the word after a URL looks like the rest of a path cut off at a space. */
+function warnIfCutAtSpace(
+  scan: LineScan,
+  settings: ScanSettings,
+  url: string,
+  hostOffset: number,
+  end: number,
+): void {
+  const path = url.slice(hostOffset).replace(/^[^/]*/, '');
+  if (path === '' || path === '/' || path.endsWith('/')) return;
+
+  const next = /^ (\S+)/.exec(scan.work.slice(end));
+  const word = next?.[1];
+  if (word === undefined || word.includes('://') || !PATH_CONTINUATION.test(word)) return;
+  if (checkHost(word).kind !== 'invalid') return;
+
+  blank(scan, end + 1, end + 1 + word.length);
+  const message = `URL ${quoteValue(url)} is followed by ${quoteValue(word)}, which looks like the rest of its path: the URL was cut at the space. Check the source and add the full URL by hand if the path goes on`;
+  scan.warnings.push(issue(scan, settings, 'URL_CUT_AT_SPACE', message));
+}

@@ -1,0 +1,168 @@
+/**
+ * Reads indicators from free text: blog posts, vendor reports, chat messages and Markdown or
+ * AsciiDoc IOC lists, with or without defanging.
+ *
+ * Rules, each tested in `test/feeds/text.test.ts`:
+ * - Only the defang forms listed in `text-refang.ts` are refanged.
+ * - One mention gives one indicator, the most specific: a URL's host is not also a domain, and
+ *   an address inside a URL or an `ip:port` is not also an ip.
+ * - `host:port` gives a domain indicator tagged `port:N`, because huntpack's domain hunts match
+ *   names, not ports. `1.2.3.4:80` gives an ip-port indicator.
+ * - An address that also appears with a port somewhere in the same text yields only its ip-port
+ *   indicators: the bare mentions are dropped as `covered-by-ip-port` (often the same address in
+ *   a query or a summary), unless `keepBareAddresses` is set.
+ * - A name whose last label is not an IANA top-level domain is not a domain (`setup.exe`). A
+ *   fanged name whose TLD is also a file extension or a code member (`invoice.zip`, `setup.sh`,
+ *   `process.name`) is a domain only inside a URL, with a port, or when defanged.
+ * - Fanged links to reference sites (social media, sandboxes, abuse.ch) are dropped as
+ *   `reference-link`. When the text defangs anything, the writer marked their indicators, so
+ *   fanged domains and URLs outside code spans are dropped as `fanged-in-defanged-text`. Fanged
+ *   addresses and hashes are always kept.
+ * - The domain of an e-mail address is dropped as `email-address`.
+ *
+ * Every candidate ends as one record, one rejection (with a warning) or one drop, so
+ * `itemsRead === records.length + rejected + sum(dropped)`.
+ */
+import type { HuntpackIssue } from '../errors.js';
+import type { RawIndicator } from '../indicators/model.js';
+import { countDropped, emptyReaderOutput, type FeedReaderOutput } from './reader-output.js';
+import { refangLine, type RefangedLine } from './text-refang.js';
+import { REFERENCE_SITES, type ReferenceSite } from './text-rules.js';
+import {
+  scanDomains,
+  scanEmails,
+  scanHashes,
+  scanIpv4,
+  scanIpv6,
+  scanUncPaths,
+  startLineScan,
+  type Mention,
+  type ScanSettings,
+} from './text-scan.js';
+import { scanUrls } from './text-url.js';
+
+export interface TextReaderOptions {
+  /** Malware family given to every record, such as `Remcos`. Default: none. */
+  family?: string;
+  /** Keep fanged links to reference sites such as urlscan.io or x.com. Default false. */
+  keepReferenceLinks?: boolean;
+  /** Sites whose fanged links are references. Default: `REFERENCE_SITES`. */
+  referenceSites?: readonly ReferenceSite[];
+  /** Keep fanged domains and URLs in a text that defangs others. Default false. */
+  keepFangedLinks?: boolean;
+  /** Read the domain of an e-mail address as a domain indicator tagged `email-domain`. Default false. */
+  keepEmailDomains?: boolean;
+  /** Keep bare mentions of an address that also appears with a port. Default false. */
+  keepBareAddresses?: boolean;
+}
+
+/**
+ * Reads indicators from free text.
+ *
+ * @param text The whole text; CRLF, LF and CR line ends are all accepted.
+ * @param file Name used in record sources and issue messages.
+ */
+export function readText(
+  text: string,
+  file: string,
+  options: TextReaderOptions = {},
+): FeedReaderOutput {
+  const output = emptyReaderOutput();
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\r|\n/)
+    .map(refangLine);
+  const settings: ScanSettings = {
+    file,
+    textIsDefanged: lines.some((line) => line.defanged.includes(true)),
+    keepReferenceLinks: options.keepReferenceLinks ?? false,
+    keepFangedLinks: options.keepFangedLinks ?? false,
+    keepEmailDomains: options.keepEmailDomains ?? false,
+    referenceSites: options.referenceSites ?? REFERENCE_SITES,
+  };
+
+  const mentions: Mention[] = [];
+  lines.forEach((line, index) => {
+    mentions.push(...scanLine(line, index + 1, settings, output));
+  });
+
+  const covered = options.keepBareAddresses ? new Set<string>() : addressesWithPorts(mentions);
+  for (const mention of mentions) {
+    if (mention.type === 'ip' && mention.address !== undefined && covered.has(mention.address)) {
+      countDropped(output, 'covered-by-ip-port');
+    } else {
+      output.itemsRead++;
+      output.records.push(toRecord(mention, file, options.family));
+    }
+  }
+  return output;
+}
+
+/** Runs every scanner over one line; counts drops and rejections and returns the mentions. */
+function scanLine(
+  line: RefangedLine,
+  lineNumber: number,
+  settings: ScanSettings,
+  output: FeedReaderOutput,
+): Mention[] {
+  const scan = startLineScan(line, lineNumber);
+  for (const repaired of line.repaired) {
+    output.issues.push(malformedDefangIssue(repaired, lineNumber, settings.file));
+  }
+
+  scanUrls(scan, settings);
+  scanUncPaths(scan, settings);
+  scanEmails(scan, settings);
+  scanIpv6(scan, settings);
+  scanIpv4(scan, settings);
+  scanDomains(scan, settings);
+  scanHashes(scan);
+
+  const mentions: Mention[] = [];
+  for (const verdict of scan.verdicts) {
+    if ('mention' in verdict) {
+      mentions.push(verdict.mention);
+      continue;
+    }
+    if ('drop' in verdict) {
+      countDropped(output, verdict.drop);
+    } else {
+      output.itemsRead++;
+      output.rejected++;
+      output.issues.push(verdict.reject);
+    }
+  }
+  output.issues.push(...scan.warnings);
+  return mentions.sort((a, b) => a.start - b.start);
+}
+
+function malformedDefangIssue(marker: string, line: number, file: string): HuntpackIssue {
+  return {
+    code: 'MALFORMED_DEFANG',
+    severity: 'warning',
+    message: `Malformed defang marker ${JSON.stringify(marker)} (an extra dot beside "[.]") was read as one dot (${file} line ${line}). Check that the indicator on this line is right.`,
+    source: { file, line },
+  };
+}
+
+/** Returns the canonical addresses that appear in an ip-port mention. */
+function addressesWithPorts(mentions: readonly Mention[]): Set<string> {
+  const addresses = new Set<string>();
+  for (const mention of mentions) {
+    if (mention.type === 'ip-port' && mention.address !== undefined) {
+      addresses.add(mention.address);
+    }
+  }
+  return addresses;
+}
+
+function toRecord(mention: Mention, file: string, family: string | undefined): RawIndicator {
+  const context: RawIndicator['context'] = { tags: mention.tags };
+  if (family !== undefined) context.family = { name: family, aliases: [] };
+  return {
+    type: mention.type,
+    value: mention.value,
+    context,
+    source: { file, line: mention.line },
+  };
+}

@@ -1,0 +1,291 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readText } from '../../src/feeds/text.js';
+import type { FeedReaderOutput } from '../../src/feeds/reader-output.js';
+
+/** Returns `type value` for each record, in order. */
+function found(text: string, options: Parameters<typeof readText>[2] = {}): string[] {
+  return readText(text, 'paste.txt', options).records.map((r) => `${r.type} ${r.value}`);
+}
+
+function droppedTotal(output: FeedReaderOutput): number {
+  return Object.values(output.dropped).reduce((sum, count) => sum + count, 0);
+}
+
+test('readText refangs each defang variant', () => {
+  const cases: Array<[string, string]> = [
+    ['C2 at evil[.]com today', 'domain evil.com'],
+    ['C2 at evil(.)com today', 'domain evil.com'],
+    ['C2 at evil{.}com today', 'domain evil.com'],
+    ['C2 at evil[dot]com today', 'domain evil.com'],
+    ['C2 at evil(dot)com today', 'domain evil.com'],
+    ['C2 at evil [dot] com today', 'domain evil.com'],
+    ['get hxxp://evil.com/a', 'url http://evil.com/a'],
+    ['get hXXp://evil.com/a', 'url http://evil.com/a'],
+    ['get hxxps://evil.com/a', 'url https://evil.com/a'],
+    ['get hXXps://evil.com/a', 'url https://evil.com/a'],
+    ['get hxxps[:]//evil[.]com/a', 'url https://evil.com/a'],
+    ['get hxxps[://]evil[.]com/a', 'url https://evil.com/a'],
+    ['get hxxp:[//]evil[.]com/a', 'url http://evil.com/a'],
+    ['get hxxp://evil[.]com[/]a', 'url http://evil.com/a'],
+    ['C2 1.2.3[.]4[:]8080', 'ip-port 1.2.3.4:8080'],
+    ['ns 2605:6400:20:9d:2d8c:6f33:f4db[:]ab02', 'ip 2605:6400:20:9d:2d8c:6f33:f4db:ab02'],
+  ];
+  for (const [text, expected] of cases) {
+    assert.deepEqual(found(text), [expected], text);
+  }
+});
+
+test('readText repairs an extra dot with a warning', () => {
+  const output = readText('|Linux Trojan Proxy | / | 195.226.218.[.]234:80', 'iocs.adoc', {});
+  assert.deepEqual(
+    output.records.map((r) => r.value),
+    ['195.226.218.234:80'],
+  );
+  const warning = output.issues.find((i) => i.code === 'MALFORMED_DEFANG');
+  assert.equal(warning?.severity, 'warning');
+  assert.deepEqual(warning?.source, { file: 'iocs.adoc', line: 1 });
+  assert.match(warning?.message ?? '', /"\.\[\.\]".*iocs\.adoc line 1/);
+});
+
+test('readText keeps dot inside real labels', () => {
+  assert.deepEqual(found('hosts dotnet.com and polkadot.network'), [
+    'domain dotnet.com',
+    'domain polkadot.network',
+  ]);
+  assert.deepEqual(found('evil dot com'), []);
+});
+
+test('readText gives one indicator per mention', () => {
+  assert.deepEqual(found('hxxp://1.2.3[.]4/x and hxxps://evil[.]com:8443/y'), [
+    'url http://1.2.3.4/x',
+    'url https://evil.com:8443/y',
+  ]);
+  assert.deepEqual(found('C2 [2001:db8::1]:443'), ['ip-port [2001:db8::1]:443']);
+});
+
+test('readText reads host:port as a tagged domain', () => {
+  const output = readText('freightmgmt.duckdns.org:691', 'remcos.txt', {});
+  assert.equal(output.records.length, 1);
+  assert.equal(output.records[0]?.type, 'domain');
+  assert.equal(output.records[0]?.value, 'freightmgmt.duckdns.org');
+  assert.deepEqual(output.records[0]?.context.tags, ['port:691']);
+});
+
+test('readText tags an address followed by port N', () => {
+  const output = readText('- 146.19.233[.]44 port 80 - evil[.]com', 'a.txt', {});
+  assert.equal(output.records[0]?.value, '146.19.233.44');
+  assert.deepEqual(output.records[0]?.context.tags, ['port:80']);
+});
+
+test('readText merges a bare address into its ip:port', () => {
+  const text = ['C2: 45[.]92[.]1[.]175:5220', 'let ips = dynamic(["45.92.1.175"]);'].join('\n');
+  const output = readText(text, 'r.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => r.value),
+    ['45.92.1.175:5220'],
+  );
+  assert.equal(output.dropped['covered-by-ip-port'], 1);
+  assert.deepEqual(found(text, { keepBareAddresses: true }), [
+    'ip-port 45.92.1.175:5220',
+    'ip 45.92.1.175',
+  ]);
+});
+
+test('readText takes hex runs whole', () => {
+  const md5 = 'd41d8cd98f00b204e9800998ecf8427e';
+  const sha1 = '84A055D8E4BDF1F140C4DCA3D2D7738027E07115';
+  const sha256 = '0bd04e6b054a45d642adb9338862f8253e94b83365a81f95e6a4fc740bac9c0c';
+  assert.deepEqual(found(`${md5} ${sha1} ${sha256} (firefox.zip)`), [
+    `md5 ${md5}`,
+    `sha1 ${sha1}`,
+    `sha256 ${sha256}`,
+  ]);
+  const output = readText(`sha512 ${sha256}${sha256} and ${sha1}0`, 'h.txt', {});
+  assert.deepEqual(output.records, []);
+  assert.equal(output.dropped['unsupported-hex-length'], 2);
+});
+
+test('readText skips hex glued to letters', () => {
+  assert.deepEqual(found('xd41d8cd98f00b204e9800998ecf8427e'), []);
+  assert.deepEqual(found('d41d8cd98f00b204e9800998ecf8427e.exe'), [
+    'md5 d41d8cd98f00b204e9800998ecf8427e',
+  ]);
+  assert.deepEqual(found('12345678901234567890123456789012'), []);
+});
+
+test('readText rejects times and MACs as IPv6', () => {
+  const text = [
+    '2025-01-22 21:37:59 UTC',
+    'mac 00:1a:2b:3c:4d:5e',
+    'sha1 fingerprint 5e:ee:cf:1a:2b:3c:4d:5e:6f:70:81:92:a3:b4:c5:d6:e7:f8:09:1a',
+    'FILE NAMES AND DESCRIPTIONS::',
+  ].join('\n');
+  assert.deepEqual(found(text), []);
+  assert.deepEqual(found('fe80::1 and 2001:db8:0:0:0:0:0:1'), [
+    'ip fe80::1',
+    'ip 2001:db8:0:0:0:0:0:1',
+  ]);
+});
+
+test('readText rejects file names as domains', () => {
+  const output = readText('run setup.exe, rule.12.21.doc and C:\\Temp\\a.com.dll', 'f.txt', {});
+  assert.deepEqual(output.records, []);
+  assert.equal(output.dropped['unknown-tld'], 2);
+});
+
+test('readText needs defang or URL for ambiguous TLDs', () => {
+  assert.deepEqual(found('open invoice.zip then setup.sh and process.name'), []);
+  assert.deepEqual(found('open invoice[.]zip'), ['domain invoice.zip']);
+  assert.deepEqual(found('open http://invoice.zip/a'), ['url http://invoice.zip/a']);
+  assert.deepEqual(found('ssh to setup.sh:22'), ['domain setup.sh']);
+  const output = readText('open invoice.zip', 'f.txt', {});
+  assert.equal(output.dropped['ambiguous-tld'], 1);
+});
+
+test('readText strips trailing punctuation and markup', () => {
+  const text = [
+    'See "hxxp://evil[.]com/a.php".',
+    'Also (hxxp://evil[.]com/b), and <hxxp://evil[.]com/c>;',
+    "| `evil[.]net` | 'evil[.]org' |",
+    'link:hxxps://evil[.]com/d[the payload]',
+    '* **evil[.]info**',
+  ].join('\n');
+  assert.deepEqual(found(text), [
+    'url http://evil.com/a.php',
+    'url http://evil.com/b',
+    'url http://evil.com/c',
+    'domain evil.net',
+    'domain evil.org',
+    'url https://evil.com/d',
+    'domain evil.info',
+  ]);
+});
+
+test('readText warns about a URL cut at a space', () => {
+  const output = readText('http://dreamwatchevent.com/wpadmins/Protected Client.js', 'r.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => r.value),
+    ['http://dreamwatchevent.com/wpadmins/Protected'],
+  );
+  const warning = output.issues.find((i) => i.code === 'URL_CUT_AT_SPACE');
+  assert.match(warning?.message ?? '', /"Client\.js"/);
+  assert.equal(readText('see http://evil.com/a for details', 'r.txt', {}).issues.length, 0);
+});
+
+test('readText drops fanged reference links', () => {
+  const text = [
+    'hxxp://evil[.]com/a',
+    'https://urlscan.io/search/#evil.com',
+    'https://x.com/Unit42_Intel/status/1',
+    'https://www.linkedin.com/posts/x',
+    'https://github.com/org/repo/issues/12',
+  ].join('\n');
+  const output = readText(text, 'r.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => r.value),
+    ['http://evil.com/a'],
+  );
+  assert.equal(output.dropped['reference-link'], 4);
+  const kept = readText(text, 'r.txt', { keepReferenceLinks: true });
+  assert.equal(kept.dropped['fanged-in-defanged-text'], 4);
+  const all = readText(text, 'r.txt', { keepReferenceLinks: true, keepFangedLinks: true });
+  assert.equal(all.records.length, 5);
+});
+
+test('readText keeps defanged links on reference hosts', () => {
+  assert.deepEqual(found('hxxps://www.github[.]com/brenev/collection/issues/1'), [
+    'url https://www.github.com/brenev/collection/issues/1',
+  ]);
+  assert.deepEqual(found('hxxps://www.github.com/brenev/collection'), [
+    'url https://www.github.com/brenev/collection',
+  ]);
+});
+
+test('readText drops fanged names in defanged text', () => {
+  const text = [
+    'Lure squats the legitimate lirunex.com with lirunex[.]tech.',
+    'Blog: https://www.welivesecurity.com/2019/11/26/x/',
+    'Config in `https://www.youtube.com/watch?v=kS1jXg99WiM`',
+    'Fanged address 82.221.136.26:443 stays.',
+  ].join('\n');
+  const output = readText(text, 'r.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => `${r.type} ${r.value}`),
+    [
+      'domain lirunex.tech',
+      'url https://www.youtube.com/watch?v=kS1jXg99WiM',
+      'ip-port 82.221.136.26:443',
+    ],
+  );
+  assert.equal(output.dropped['fanged-in-defanged-text'], 2);
+  assert.equal(readText(text, 'r.txt', { keepFangedLinks: true }).records.length, 5);
+});
+
+test('readText keeps fanged names in fanged text', () => {
+  assert.deepEqual(found('C2 lirunex.com and https://evil.com/x'), [
+    'domain lirunex.com',
+    'url https://evil.com/x',
+  ]);
+});
+
+test('readText drops e-mail sender domains', () => {
+  const output = readText('SENDERS OBSERVED\njjandark@daum.net\nbad[@]evil[.]com', 'm.txt', {});
+  assert.deepEqual(output.records, []);
+  assert.equal(output.dropped['email-address'], 2);
+  assert.deepEqual(found('jjandark@daum.net', { keepEmailDomains: true }), ['domain daum.net']);
+});
+
+test('readText reads UNC and WebDAV paths', () => {
+  const text = 'location:\\\\4[.]203[.]105[.]118@80\\Documentos and \\\\evil[.]com@SSL@443\\x';
+  const output = readText(text, 'u.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => [r.type, r.value, r.context.tags]),
+    [
+      ['ip', '4.203.105.118', ['port:80']],
+      ['domain', 'evil.com', ['port:443']],
+    ],
+  );
+});
+
+test('readText warns about an address before @port in a URL', () => {
+  const output = readText('hxxps[://]104[.]41[.]51[.]80@80/Documentos/a3[.]cmd', 't.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => r.value),
+    ['https://104.41.51.80@80/Documentos/a3.cmd'],
+  );
+  assert.equal(output.issues[0]?.code, 'URL_PORT_AFTER_AT');
+});
+
+test('readText rejects invalid defanged values', () => {
+  const output = readText(
+    ['999.1.1[.]1', '1.2.3[.]4:70000', 'hxxp://localhost/x', '2001:db8::g1'].join('\n'),
+    'bad.txt',
+    {},
+  );
+  assert.deepEqual(output.records, []);
+  assert.equal(output.rejected, 3);
+  assert.deepEqual(
+    output.issues.map((i) => i.code),
+    ['INVALID_IP_ADDRESS', 'INVALID_PORT', 'INVALID_URL_HOST'],
+  );
+  assert.match(output.issues[1]?.message ?? '', /"70000".*0 to 65535.*bad\.txt line 2/);
+});
+
+test('readText sets source, family and counts', () => {
+  const output = readText('x\r\nevil[.]com\r\nsetup.exe', 'blog.txt', { family: 'Remcos' });
+  assert.deepEqual(output.records, [
+    {
+      type: 'domain',
+      value: 'evil.com',
+      context: { tags: [], family: { name: 'Remcos', aliases: [] } },
+      source: { file: 'blog.txt', line: 2 },
+    },
+  ]);
+  assert.equal(output.itemsRead, 2);
+  assert.equal(output.itemsRead, output.records.length + output.rejected + droppedTotal(output));
+});
+
+test('readText reads internationalized domains', () => {
+  assert.deepEqual(found('C2 bücher[.]de'), ['domain bücher.de']);
+});
