@@ -1,0 +1,178 @@
+/**
+ * Allowlist sources for the built-in lists: MISP warninglists in `data/warninglists`, and
+ * huntpack's own `data/allowlists/special-ranges.json` and `data/allowlists/trusted-platforms.json`.
+ * Each file is read and indexed the first time an indicator of a kind it applies to arrives.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../errors.js';
+import type { IndicatorKind } from '../../indicators/model.js';
+import { SPECIAL_RANGES, TRUSTED_PLATFORMS, type BuiltInPolicy } from './builtin-catalog.js';
+import { HostIndex, hostKey } from './host-index.js';
+import { compileEntries } from './matchers.js';
+import { RangeIndex } from './range-index.js';
+import type { AllowlistSource, CompiledList } from './types.js';
+import { readWarninglist } from './warninglist.js';
+
+const DATA_FOLDER = new URL('../../../data/', import.meta.url);
+
+/** Returns the source of one MISP warninglist under `data/warninglists/<name>/list.json`. */
+export function warninglistSource(policy: BuiltInPolicy): AllowlistSource {
+  const file = new URL(`warninglists/${policy.name}/list.json`, DATA_FOLDER);
+  let version: number | undefined;
+  let compiled: CompiledList | undefined;
+  const compile = (): CompiledList => {
+    if (compiled) return compiled;
+    const list = readWarninglist(file);
+    version = list.version;
+    compiled = compileEntries(list.type, list.list, { registrantBoundary: true });
+    return compiled;
+  };
+  return {
+    name: policy.name,
+    kinds: new Set(policy.kinds),
+    urlHostAction: policy.urlHostAction,
+    reasonFor: () => policy.reason,
+    describe: () => policy.describes,
+    version: () => {
+      compile();
+      return version!;
+    },
+    compile,
+  };
+}
+
+interface SpecialRangesFile {
+  version: number;
+  ranges: Array<{ cidr: string; name: string; rfc: string }>;
+  domains: Array<{ name: string; rfc: string }>;
+}
+
+/** Returns the source of the special-purpose address ranges and special-use domain names. */
+export function specialRangesSource(): AllowlistSource {
+  const file = new URL('allowlists/special-ranges.json', DATA_FOLDER);
+  let data: SpecialRangesFile | undefined;
+  const read = (): SpecialRangesFile => (data ??= readDataFile<SpecialRangesFile>(file, 'ranges'));
+  let compiled: CompiledList | undefined;
+  const details = (): Map<string, string> =>
+    new Map([
+      ...read().ranges.map((range) => [range.cidr, `${range.name} range (${range.rfc})`] as const),
+      ...read().domains.map((domain) => [domain.name, `special-use name (${domain.rfc})`] as const),
+    ]);
+  let detailMap: Map<string, string> | undefined;
+  const describe = (entry: string): string => {
+    detailMap ??= details();
+    return `a reserved ${detailMap.get(entry) ?? 'address or name'}`;
+  };
+  return {
+    name: SPECIAL_RANGES,
+    kinds: new Set<IndicatorKind>(['ip', 'ip-port', 'domain']),
+    urlHostAction: 'set-aside',
+    describe,
+    reasonFor: (entry) =>
+      `${describe(entry)}: not reachable on the internet, so it cannot be attacker infrastructure seen from outside.`,
+    version: () => read().version,
+    compile: () => (compiled ??= compileSpecialRanges(read())),
+  };
+}
+
+function compileSpecialRanges(data: SpecialRangesFile): CompiledList {
+  const ranges = new RangeIndex(data.ranges.map((range) => range.cidr));
+  const names = new HostIndex();
+  for (const domain of data.domains) {
+    names.addExact(domain.name, domain.name);
+    names.addSubdomains(domain.name, domain.name);
+  }
+  return {
+    entryCount: ranges.size + data.domains.length,
+    skippedEntries: ranges.invalidEntries,
+    match(probe) {
+      if (probe.address) return ranges.lookup(probe.address);
+      return probe.host === undefined ? undefined : names.lookup(probe.host);
+    },
+  };
+}
+
+interface Platform {
+  host: string;
+  platform: string;
+  category: string;
+  customerSubdomains: boolean;
+}
+
+interface PlatformsFile {
+  version: number;
+  platforms: Platform[];
+}
+
+let platformsFile: PlatformsFile | undefined;
+
+function readPlatforms(): PlatformsFile {
+  const file = new URL('allowlists/trusted-platforms.json', DATA_FOLDER);
+  return (platformsFile ??= readDataFile<PlatformsFile>(file, 'platforms'));
+}
+
+/** Returns the platform hosts whose subdomains belong to different customers (`sharepoint.com`). */
+export function customerSubdomainZones(): string[] {
+  return readPlatforms()
+    .platforms.filter((platform) => platform.customerSubdomains)
+    .map((platform) => platform.host);
+}
+
+/**
+ * Returns the source of the trusted platforms. A URL on a platform host or any subdomain of it
+ * matches (and is kept as a full URL). A domain matches when it is a platform host, or a
+ * subdomain of one whose subdomains the platform runs itself.
+ */
+export function trustedPlatformsSource(): AllowlistSource {
+  let compiled: CompiledList | undefined;
+  const byHost = (entry: string): Platform | undefined =>
+    readPlatforms().platforms.find((platform) => platform.host === entry);
+  const describe = (entry: string): string => {
+    const platform = byHost(entry);
+    return platform ? `a ${platform.category} platform (${platform.platform})` : 'a platform';
+  };
+  return {
+    name: TRUSTED_PLATFORMS,
+    kinds: new Set<IndicatorKind>(['domain', 'url']),
+    urlHostAction: 'full-url',
+    describe,
+    reasonFor: (entry) =>
+      `${describe(entry)}: countless legitimate users reach this host, so a domain hunt would flood; only full URLs on it are hunted.`,
+    version: () => readPlatforms().version,
+    compile: () => (compiled ??= compilePlatforms(readPlatforms().platforms)),
+  };
+}
+
+function compilePlatforms(platforms: readonly Platform[]): CompiledList {
+  const urlHosts = new HostIndex();
+  const domainHosts = new HostIndex();
+  for (const platform of platforms) {
+    const key = hostKey(platform.host) ?? platform.host;
+    urlHosts.addExact(key, platform.host);
+    urlHosts.addSubdomains(key, platform.host);
+    domainHosts.addExact(key, platform.host);
+    if (!platform.customerSubdomains) domainHosts.addSubdomains(key, platform.host);
+  }
+  return {
+    entryCount: platforms.length,
+    skippedEntries: [],
+    match(probe) {
+      if (probe.host === undefined) return undefined;
+      return (probe.url === undefined ? domainHosts : urlHosts).lookup(probe.host);
+    },
+  };
+}
+
+function readDataFile<T>(file: URL, requiredArray: string): T {
+  const path = fileURLToPath(file);
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  if (typeof parsed.version !== 'number' || !Array.isArray(parsed[requiredArray])) {
+    throw new ConfigError(
+      'INVALID_ALLOWLIST_DATA',
+      `Invalid allowlist data file ${path}: expected a numeric "version" and a "${requiredArray}" array.`,
+      { source: { file: path } },
+    );
+  }
+  return parsed as T;
+}

@@ -1,0 +1,58 @@
+/**
+ * Where one owner's part of a host name begins, so that "name and subdomains" entries do not
+ * reach across owners.
+ *
+ * tranco10k lists `duckdns.org`, `github.io` and `no-ip.com`, and plain suffix matching would
+ * set aside every C2 domain under them. A suffix entry therefore matches only inside the host's
+ * registered domain: the Public Suffix List (tldts, private section included, so `duckdns.org`
+ * and `github.io` count as suffixes), extended by shared zones that the PSL lacks: the MISP
+ * dynamic-dns list (`no-ip.com`) and platforms whose customers get subdomains (`sharepoint.com`).
+ */
+import { getDomain } from 'tldts';
+
+const TLDTS_OPTIONS = {
+  allowPrivateDomains: true,
+  extractHostname: false,
+  validateHostname: false,
+  detectIp: false,
+} as const;
+
+/** Resolves the registered domain of hosts, given the extra shared zones. */
+export class RegistrantResolver {
+  private zones: ReadonlySet<string> | undefined;
+
+  /** @param loadZones returns shared zone names (lower case, no dots at the ends) on first use. */
+  constructor(private readonly loadZones: () => ReadonlySet<string>) {}
+
+  /**
+   * Returns the registered domain of a lower-case host: `evil.duckdns.org` for
+   * `a.evil.duckdns.org`, `google.com` for `mail.google.com`, `x.no-ip.com` for `a.x.no-ip.com`.
+   * Returns undefined when the host is itself a public suffix or a shared zone.
+   */
+  registrantDomain(host: string): string | undefined {
+    const fromSuffixList = getDomain(host, TLDTS_OPTIONS) ?? undefined;
+    const fromZones = this.zoneRegistrant(host);
+    if (fromZones === undefined) return fromSuffixList;
+    if (fromSuffixList === undefined) return fromZones;
+    return fromZones.length > fromSuffixList.length ? fromZones : fromSuffixList;
+  }
+
+  /**
+   * Returns the minimum length of a parent name that a subdomain entry may match for this host:
+   * the length of its registered domain, or Infinity when it has none.
+   */
+  minSuffixLength(host: string): number {
+    return this.registrantDomain(host)?.length ?? Infinity;
+  }
+
+  /** Returns the label below the longest shared zone that is a proper parent of the host. */
+  private zoneRegistrant(host: string): string | undefined {
+    this.zones ??= this.loadZones();
+    let previousDot = -1;
+    for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+      if (this.zones.has(host.slice(dot + 1))) return host.slice(previousDot + 1);
+      previousDot = dot;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * User allowlist files: one entry per line, `#` starts a comment.
+ *
+ * An entry is an IP address or CIDR block, a domain (which also covers every subdomain, with no
+ * registered-domain limit because the user chose it), a URL (exact match after lower-casing
+ * scheme and host), an MD5, SHA-1 or SHA-256 hash, or a regular expression written as
+ * `regex:PATTERN` or `/PATTERN/flags` and tested against the indicator's canonical value (the
+ * whole URL for URL indicators).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError, quoteValue } from '../../errors.js';
+import { INDICATOR_KINDS } from '../../indicators/model.js';
+import { HostIndex, hostKey } from './host-index.js';
+import { parseIpRange } from './ip-number.js';
+import { parseRegexEntry } from './matchers.js';
+import { RangeIndex } from './range-index.js';
+import type { AllowlistSource, CompiledList, Probe } from './types.js';
+
+const EXPECTED_FORMS =
+  'expected an IP address or CIDR block (10.0.0.0/8), a domain (example.com, which also covers its subdomains), a URL, an MD5, SHA-1 or SHA-256 hash, or a regular expression written as regex:PATTERN or /PATTERN/flags';
+
+interface UserEntries {
+  ranges: string[];
+  hosts: HostIndex;
+  urls: Map<string, string>;
+  hashes: Map<string, string>;
+  patterns: Array<{ entry: string; pattern: RegExp }>;
+  count: number;
+}
+
+/**
+ * Reads a user allowlist file.
+ *
+ * @throws ConfigError when the file cannot be read or a line is not a valid entry; the error
+ *   names the file and line and quotes the line.
+ */
+export function loadUserAllowlist(path: string): AllowlistSource {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'ALLOWLIST_NOT_READABLE',
+      `Cannot read the allowlist file ${path}: ${error instanceof Error ? error.message : String(error)}. Check the path and the file permissions.`,
+      { source: { file: path }, cause: error },
+    );
+  }
+  return parseUserAllowlist(text, path);
+}
+
+/** Parses the text of a user allowlist file; `file` names it in messages and in `user:<file>`. */
+export function parseUserAllowlist(text: string, file: string): AllowlistSource {
+  const entries = parseLines(text, file);
+  const compiled = compileUserEntries(entries);
+  const version = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  return {
+    name: `user:${file}`,
+    kinds: new Set(INDICATOR_KINDS),
+    urlHostAction: 'set-aside',
+    describe: () => `an entry of the user allowlist ${file}`,
+    reasonFor: () => `listed in the user allowlist ${file} as known benign.`,
+    version: () => version,
+    compile: () => compiled,
+  };
+}
+
+function parseLines(text: string, file: string): UserEntries {
+  const entries: UserEntries = {
+    ranges: [],
+    hosts: new HostIndex(),
+    urls: new Map(),
+    hashes: new Map(),
+    patterns: [],
+    count: 0,
+  };
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (const [index, line] of lines.entries()) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    addEntry(entries, trimmed, { file, line: index + 1 });
+    entries.count++;
+  }
+  return entries;
+}
+
+function addEntry(entries: UserEntries, text: string, where: { file: string; line: number }): void {
+  const fail = (detail: string): never => {
+    throw new ConfigError(
+      'INVALID_ALLOWLIST_ENTRY',
+      `Invalid allowlist entry ${quoteValue(text)} in ${where.file} line ${where.line}: ${detail}.`,
+      { source: where },
+    );
+  };
+
+  const regexSource = text.startsWith('regex:')
+    ? text.slice('regex:'.length).trim()
+    : /^\/.+\/[a-z]*$/s.test(text)
+      ? text
+      : undefined;
+  if (regexSource !== undefined) {
+    const pattern = parseRegexEntry(regexSource);
+    if (typeof pattern === 'string') fail(`the regular expression is invalid (${pattern})`);
+    entries.patterns.push({ entry: text, pattern: pattern as RegExp });
+    return;
+  }
+
+  // A comment may follow an entry after whitespace: `10.0.0.0/8  # lab network`.
+  const value = text.replace(/\s+#.*$/, '');
+  if (/\s/.test(value)) fail(`an entry cannot contain spaces; ${EXPECTED_FORMS}`);
+  if (value.includes('://')) {
+    const url = normalizeUrlEntry(value);
+    if (url === undefined) fail(`the URL has no host; ${EXPECTED_FORMS}`);
+    entries.urls.set(url!, value);
+  } else if (/^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i.test(value)) {
+    entries.hashes.set(value.toLowerCase(), value);
+  } else if (parseIpRange(value)) {
+    entries.ranges.push(value);
+  } else if (value.includes('/') || value.includes(':') || /^[\d.]+$/.test(value)) {
+    fail(`it is not a valid IP address or CIDR block such as 192.0.2.1 or 10.0.0.0/8`);
+  } else {
+    const key = hostKey(value.replace(/^\*\./, ''));
+    if (key === undefined) fail(EXPECTED_FORMS);
+    entries.hosts.addExact(key!, value);
+    entries.hosts.addSubdomains(key!, value);
+  }
+}
+
+const DEFAULT_PORTS: Record<string, string> = { http: ':80', https: ':443' };
+
+/**
+ * Writes a URL entry the way indicator URLs are normalized: scheme and host lower case, the
+ * scheme's default port dropped, an empty path written as `/`.
+ */
+function normalizeUrlEntry(value: string): string | undefined {
+  const parts = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]+)(.*)$/i.exec(value);
+  if (!parts) return undefined;
+  const scheme = parts[1]!.toLowerCase();
+  let host = parts[2]!.toLowerCase();
+  const defaultPort = DEFAULT_PORTS[scheme];
+  if (defaultPort !== undefined && host.endsWith(defaultPort))
+    host = host.slice(0, -defaultPort.length);
+  const rest = parts[3] === '' || parts[3]!.startsWith('?') ? `/${parts[3]}` : parts[3]!;
+  return `${scheme}://${host}${rest}`;
+}
+
+function compileUserEntries(entries: UserEntries): CompiledList {
+  const ranges = new RangeIndex(entries.ranges);
+  return {
+    entryCount: entries.count,
+    skippedEntries: [],
+    match(probe: Probe) {
+      if (probe.address) {
+        const range = ranges.lookup(probe.address);
+        if (range !== undefined) return range;
+      }
+      if (probe.url !== undefined) {
+        const url = entries.urls.get(probe.url);
+        if (url !== undefined) return url;
+      }
+      if (probe.host !== undefined) {
+        const host = entries.hosts.lookup(probe.host, 0);
+        if (host !== undefined) return host;
+      }
+      const hash = entries.hashes.get(probe.value);
+      if (hash !== undefined) return hash;
+      const text = probe.url ?? probe.value;
+      return entries.patterns.find((item) => item.pattern.test(text))?.entry;
+    },
+  };
+}
