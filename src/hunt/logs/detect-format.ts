@@ -1,0 +1,112 @@
+/**
+ * Recognizes a log format from the first lines of a file.
+ */
+import { JsonArraySplitter } from './json-records.js';
+
+/** Log formats that `readLogs` reads; see `readLogs` for what each one covers. */
+export type LogFormat =
+  | 'cef'
+  | 'commonsecuritylog-csv'
+  | 'commonsecuritylog-json'
+  | 'devicenetworkevents-csv'
+  | 'devicenetworkevents-json'
+  | 'zeek-tsv'
+  | 'zeek-json'
+  | 'suricata-eve'
+  | 'mapped-csv'
+  | 'mapped-json';
+
+export const LOG_FORMATS: readonly LogFormat[] = [
+  'cef',
+  'commonsecuritylog-csv',
+  'commonsecuritylog-json',
+  'devicenetworkevents-csv',
+  'devicenetworkevents-json',
+  'zeek-tsv',
+  'zeek-json',
+  'suricata-eve',
+  'mapped-csv',
+  'mapped-json',
+];
+
+const CEF_MARKER = /CEF: ?\d+\|/;
+
+/**
+ * Returns the format of a file from its first characters, or undefined when none fits.
+ * With `hasMap`, CSV and JSON files that are not Zeek, Suricata or CEF read as mapped formats.
+ */
+export function detectLogFormat(head: string, hasMap: boolean): LogFormat | undefined {
+  const lines = head.split('\n', 64).map((line) => line.replace(/\r$/, ''));
+  const first = lines.find((line) => line.trim() !== '')?.trimStart();
+  if (first === undefined) return undefined;
+
+  if (first.startsWith('#')) {
+    return lines.some((line) => line.startsWith('#fields\t') || line.startsWith('#separator'))
+      ? 'zeek-tsv'
+      : undefined;
+  }
+  if (first.startsWith('[') || first.startsWith('{')) {
+    const value = firstJsonValue(lines, first);
+    return value === undefined ? undefined : classifyJsonObject(value, hasMap);
+  }
+  if (lines.slice(0, 16).some((line) => CEF_MARKER.test(line))) return 'cef';
+  if (first.includes(',')) return classifyCsvHeader(first, hasMap);
+  return undefined;
+}
+
+function firstJsonValue(lines: string[], first: string): unknown {
+  if (first.startsWith('{')) {
+    try {
+      return JSON.parse(first) as unknown;
+    } catch {
+      // A pretty-printed object spans lines; the splitter below cuts it out.
+    }
+  }
+  const splitter = new JsonArraySplitter();
+  for (const [index, line] of lines.entries()) {
+    const [element] = splitter.push(line, index + 1);
+    if (element) {
+      try {
+        return JSON.parse(element.text) as unknown;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Classifies a JSON log object by the fields that each producer writes. */
+export function classifyJsonObject(value: unknown, hasMap: boolean): LogFormat | undefined {
+  if (!isRecord(value)) return undefined;
+  if (typeof value.message === 'string' && CEF_MARKER.test(value.message)) return 'cef';
+  if ('event_type' in value || ('timestamp' in value && ('alert' in value || 'flow_id' in value))) {
+    return 'suricata-eve';
+  }
+  if ('_path' in value || 'id.orig_h' in value || ('ts' in value && 'uid' in value)) {
+    return 'zeek-json';
+  }
+  if (typeof value.category === 'string' && value.category.startsWith('AdvancedHunting-')) {
+    return 'devicenetworkevents-json';
+  }
+  if (hasMap) return 'mapped-json';
+  if ('DeviceVendor' in value || 'DeviceProduct' in value) return 'commonsecuritylog-json';
+  if ('ActionType' in value && ('RemoteIP' in value || 'DeviceId' in value)) {
+    return 'devicenetworkevents-json';
+  }
+  return undefined;
+}
+
+function classifyCsvHeader(headerLine: string, hasMap: boolean): LogFormat | undefined {
+  if (hasMap) return 'mapped-csv';
+  const names = new Set(headerLine.split(',').map((name) => name.trim().replace(/^"|"$/g, '')));
+  if (names.has('DeviceVendor') || names.has('DeviceProduct')) return 'commonsecuritylog-csv';
+  if (names.has('ActionType') && (names.has('RemoteIP') || names.has('DeviceId'))) {
+    return 'devicenetworkevents-csv';
+  }
+  return undefined;
+}

@@ -1,0 +1,45 @@
+/**
+ * The event shape that every log reader produces: one row of a Sentinel table, with the
+ * columns named as in `data/schemas/<Table>.json`, plus the file and line it came from.
+ */
+import { getTableSchema } from '../../pipeline/schemas.js';
+import type { ColumnType } from '../../compile/ir.js';
+
+/** Tables that the log readers fill. */
+export type LogTable = 'CommonSecurityLog' | 'DeviceNetworkEvents' | 'DnsEvents';
+
+/**
+ * A column value. Strings are kept as found apart from trimming; int and real columns hold
+ * numbers; long columns hold a number, or the exact decimal text when the value lies outside
+ * ±2^53 (DuckDB casts that text without loss); datetime columns hold a Date; dynamic columns
+ * hold JSON text. An absent or empty value is left out of `columns` rather than stored as "".
+ */
+export type ColumnValue = string | number | boolean | Date | null;
+
+/** One parsed log record, ready to load into the table named by `table`. */
+export interface LogEvent {
+  table: LogTable;
+  /** Only columns that exist in the table schema. */
+  columns: Record<string, ColumnValue>;
+  /** File path as expanded from the caller's paths, and the 1-based line the record starts on. */
+  source: { file: string; line: number };
+}
+
+/** Columns that hold the event time: `TimeGenerated`, and also `Timestamp` for Defender rows. */
+export const TIME_COLUMNS: Record<LogTable, readonly string[]> = {
+  CommonSecurityLog: ['TimeGenerated'],
+  DeviceNetworkEvents: ['Timestamp', 'TimeGenerated'],
+  DnsEvents: ['TimeGenerated'],
+};
+
+const columnTypeCache = new Map<LogTable, ReadonlyMap<string, ColumnType>>();
+
+/** Returns the column names and Kusto types of a log table, read once from its schema file. */
+export function getLogTableColumns(table: LogTable): ReadonlyMap<string, ColumnType> {
+  let columns = columnTypeCache.get(table);
+  if (!columns) {
+    columns = new Map(getTableSchema(table).columns.map((column) => [column.name, column.type]));
+    columnTypeCache.set(table, columns);
+  }
+  return columns;
+}

@@ -1,0 +1,33 @@
+/**
+ * Chooses the record source and the record parser for each log format.
+ */
+import { parseCefRecord } from './cef-record.js';
+import type { LogFormat } from './detect-format.js';
+import type { RecordContext, RecordOutcome } from './record.js';
+
+/** Settings shared by the parsers of one run. */
+export interface ParserSettings {
+  /** Input field name to CommonSecurityLog column, for the mapped formats. */
+  map: Record<string, string>;
+}
+
+/** Parses records of one file; created per file because some formats keep header state. */
+export type FormatParser =
+  | { source: 'lines'; parse: (line: string, context: RecordContext) => RecordOutcome }
+  | { source: 'json'; parse: (value: unknown, context: RecordContext) => RecordOutcome }
+  | {
+      source: 'csv';
+      /** Reads the header row; returns a rejection when it cannot be used. */
+      header: (names: string[], context: RecordContext) => RecordOutcome | undefined;
+      parse: (row: string[], context: RecordContext) => RecordOutcome;
+    };
+
+/** Returns a fresh parser for one file of the given format. */
+export function createFormatParser(format: LogFormat, _settings: ParserSettings): FormatParser {
+  switch (format) {
+    case 'cef':
+      return { source: 'lines', parse: parseCefRecord };
+    default:
+      throw new Error(`format ${format} is not implemented yet`);
+  }
+}

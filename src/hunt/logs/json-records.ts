@@ -1,0 +1,74 @@
+/**
+ * Splits JSON log files into records without reading them whole: JSON lines (one value per
+ * line, leading spaces allowed) or one JSON array, pretty-printed or not, whose elements are
+ * cut out one by one by tracking brackets and strings.
+ */
+
+/** The text of one JSON value and the line it starts on. */
+export interface JsonRecordText {
+  line: number;
+  text: string;
+}
+
+/** Cuts the elements out of a JSON array fed to it line by line. */
+export class JsonArraySplitter {
+  private opened = false;
+  private closed = false;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private element = '';
+  private elementLine = 0;
+
+  /** Feeds one line; returns the elements that ended on it. */
+  push(line: string, lineNumber: number): JsonRecordText[] {
+    const done: JsonRecordText[] = [];
+    let segmentStart = this.depth > 0 || this.inString ? 0 : -1;
+    for (let i = 0; i < line.length; i++) {
+      const code = line.charCodeAt(i);
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (code === 92) this.escaped = true;
+        else if (code === 34) this.inString = false;
+        continue;
+      }
+      if (this.depth === 0) {
+        if (code === 91 && !this.opened) this.opened = true;
+        else if (code === 93) this.closed = true;
+        else if (code === 123 || code === 91) {
+          this.depth = 1;
+          this.element = '';
+          this.elementLine = lineNumber;
+          segmentStart = i;
+        }
+        continue;
+      }
+      if (code === 34) this.inString = true;
+      else if (code === 123 || code === 91) this.depth++;
+      else if (code === 125 || code === 93) {
+        this.depth--;
+        if (this.depth === 0) {
+          done.push({
+            line: this.elementLine,
+            text: this.element + line.slice(segmentStart, i + 1),
+          });
+          this.element = '';
+          segmentStart = -1;
+        }
+      }
+    }
+    if (segmentStart >= 0) this.element += `${line.slice(segmentStart)}\n`;
+    return done;
+  }
+
+  /** Returns the unfinished element at the end of input, if the array was cut short. */
+  finish(): JsonRecordText | undefined {
+    if (this.depth > 0 || this.inString) return { line: this.elementLine, text: this.element };
+    return undefined;
+  }
+
+  /** True once the closing `]` of the array has been read. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

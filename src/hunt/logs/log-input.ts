@@ -1,0 +1,161 @@
+/**
+ * Opens log files as streams of text: plain or gzip (recognized by its magic bytes, whatever the
+ * file name), split into lines without holding a whole file in memory, and expands the caller's
+ * paths (files, folders searched recursively, glob patterns) into a sorted list of files.
+ */
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { pipeline } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { glob, isDynamicPattern } from 'tinyglobby';
+import { FeedParseError, type HuntpackIssue } from '../../errors.js';
+
+/** A failure to read a file part-way, with the incomplete last line when there was one. */
+export class LogInputError extends FeedParseError {
+  partialLine: { line: number; text: string } | undefined;
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Opens a file as a stream of UTF-8 strings, decompressing gzip on the way. */
+export async function openLogText(file: string): Promise<Readable> {
+  const raw = createReadStream(file);
+  if (!(await isGzip(file))) {
+    raw.setEncoding('utf8');
+    return raw;
+  }
+  const gunzip = createGunzip();
+  gunzip.setEncoding('utf8');
+  // pipeline() forwards a read error of the file to the gunzip stream, which rethrows it.
+  pipeline(raw, gunzip, () => undefined);
+  return gunzip;
+}
+
+/** Turns a stream error into a FeedParseError that names the file and the line reached. */
+export function describeReadError(file: string, error: unknown, line: number): LogInputError {
+  const code = (error as { code?: string }).code;
+  if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') {
+    return new LogInputError(
+      'TRUNCATED_GZIP',
+      `Gzip file "${file}" is truncated or corrupt after line ${line}: the events read before that point are kept. Recompress or re-export the file to read the rest.`,
+      { source: { file, line }, cause: error },
+    );
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new LogInputError('FILE_READ_FAILED', `Failed to read "${file}": ${reason}`, {
+    source: { file, line },
+    cause: error,
+  });
+}
+
+/** Returns up to about `maxChars` characters from the start of a file, for format detection. */
+export async function readLogHead(file: string, maxChars = 65536): Promise<string> {
+  const text = await openLogText(file);
+  let head = '';
+  try {
+    for await (const chunk of text) {
+      head += chunk as string;
+      if (head.length >= maxChars) break;
+    }
+  } catch {
+    // A broken or truncated file is reported when it is read in full; the head read so far
+    // is enough to detect its format.
+  } finally {
+    text.destroy();
+  }
+  return head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
+}
+
+/** Consecutive lines of a file, starting at 1-based line `firstLine`. */
+export interface LineBatch {
+  firstLine: number;
+  lines: string[];
+}
+
+/**
+ * Yields a file's lines in batches, one batch per chunk read, with `\r\n` and a leading byte
+ * order mark removed.
+ *
+ * @throws LogInputError when the file cannot be read or its gzip stream ends early; lines before
+ *   that point have been yielded, and the incomplete last line is attached to the error.
+ */
+export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> {
+  const text = await openLogText(file);
+  let pending = '';
+  let nextLine = 1;
+  try {
+    for await (const chunk of text) {
+      const data = pending + (chunk as string);
+      const lines = data.split('\n');
+      pending = lines.pop() ?? '';
+      if (lines.length === 0) continue;
+      if (nextLine === 1) lines[0] = stripBom(lines[0] ?? '');
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i] ?? '';
+        if (line.charCodeAt(line.length - 1) === 13) lines[i] = line.slice(0, -1);
+      }
+      yield { firstLine: nextLine, lines };
+      nextLine += lines.length;
+    }
+  } catch (error) {
+    const failure = describeReadError(file, error, nextLine - 1);
+    if (pending !== '') failure.partialLine = { line: nextLine, text: pending };
+    throw failure;
+  }
+  if (pending !== '') {
+    if (nextLine === 1) pending = stripBom(pending);
+    if (pending.endsWith('\r')) pending = pending.slice(0, -1);
+    yield { firstLine: nextLine, lines: [pending] };
+  }
+}
+
+function stripBom(line: string): string {
+  return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+}
+
+/**
+ * Expands paths into files: a folder gives every file below it, a glob pattern (tinyglobby
+ * syntax) gives its matches. Paths that match nothing are returned as issues.
+ */
+export async function expandLogPaths(
+  paths: string[],
+): Promise<{ files: string[]; issues: HuntpackIssue[] }> {
+  const files: string[] = [];
+  const issues: HuntpackIssue[] = [];
+  for (const path of paths) {
+    const found = await expandOnePath(path);
+    if (found.length === 0) {
+      issues.push({
+        code: 'PATH_NOT_FOUND',
+        severity: 'error',
+        message: `No log file found at "${path}": expected a file, a folder or a glob pattern.`,
+        source: { file: path },
+      });
+    }
+    files.push(...found);
+  }
+  return { files: [...new Set(files)], issues };
+}
+
+async function expandOnePath(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFile()) return [path];
+  if (info?.isDirectory()) {
+    const found = await glob('**/*', { cwd: path, onlyFiles: true, dot: false });
+    return found.sort().map((relative) => join(path, relative));
+  }
+  if (!isDynamicPattern(path)) return [];
+  const absolute = isAbsolute(path);
+  return (await glob(path, { onlyFiles: true, expandDirectories: false, absolute })).sort();
+}

@@ -1,0 +1,269 @@
+/**
+ * Parses the timestamp spellings found in exported logs: epoch seconds or milliseconds, ISO 8601,
+ * month-name dates (`Jul 31 2022 12:46:24`, syslog `Aug  3 10:49:35`, German or French month
+ * abbreviations), and the US 12-hour form of Sentinel CSV exports (`11/20/2020, 4:20:29.443 PM`).
+ *
+ * A time without a year or without a zone is ambiguous: it is resolved only with the caller's
+ * year and time zone, never guessed from the clock of the machine that reads it.
+ */
+
+/** A fixed UTC offset, or an IANA zone whose offset depends on the date. */
+export type TimeZone = { kind: 'fixed'; offsetMinutes: number } | { kind: 'iana'; name: string };
+
+/** Defaults for the parts a timestamp may lack. */
+export interface TimeDefaults {
+  /** Year for timestamps without one, such as RFC 3164 syslog headers. */
+  year?: number;
+  /** Zone for timestamps without one. */
+  timeZone?: TimeZone;
+}
+
+export type TimeResult =
+  | { ok: true; date: Date }
+  | { ok: false; code: 'AMBIGUOUS_TIME' | 'INVALID_TIME'; message: string };
+
+/** Month abbreviations in English, German, French, Spanish, Italian and Dutch, lower case. */
+const MONTHS: Record<string, number> = {};
+const MONTH_SPELLINGS: string[][] = [
+  ['jan', 'janv', 'januar', 'ene', 'gen'],
+  ['feb', 'févr', 'fevr', 'fév', 'fev'],
+  ['mar', 'mär', 'märz', 'mars', 'mrt'],
+  ['apr', 'avr', 'abr'],
+  ['may', 'mai', 'mag', 'mei'],
+  ['jun', 'juni', 'juin', 'giu'],
+  ['jul', 'juli', 'juil', 'lug'],
+  ['aug', 'août', 'aout', 'aoû', 'ago'],
+  ['sep', 'sept', 'set'],
+  ['oct', 'okt', 'ott'],
+  ['nov'],
+  ['dec', 'dez', 'déc', 'dic'],
+];
+MONTH_SPELLINGS.forEach((spellings, index) => {
+  for (const spelling of spellings) MONTHS[spelling] = index + 1;
+});
+
+/** Returns the month number (1-12) of a month name or abbreviation, or undefined. */
+export function parseMonthName(text: string): number | undefined {
+  const key = text.toLowerCase().replace(/\.$/, '');
+  return MONTHS[key] ?? MONTHS[key.slice(0, 3)];
+}
+
+const OFFSET_PATTERN = /^(?:(?:GMT|UTC|UT)\s*)?([+-])(\d{1,2})(?::?(\d{2}))?$/i;
+
+/**
+ * Parses a zone: `Z`, `UTC`, `GMT`, an offset (`+0100`, `-05:00`, `GMT+00:00`) or an IANA name
+ * (`Europe/Berlin`). Returns undefined when the text is none of these.
+ */
+export function parseTimeZone(text: string): TimeZone | undefined {
+  const zone = text.trim();
+  if (/^(?:z|utc|gmt|ut)$/i.test(zone)) return { kind: 'fixed', offsetMinutes: 0 };
+  const offset = OFFSET_PATTERN.exec(zone);
+  if (offset) {
+    const hours = Number(offset[2]);
+    const minutes = Number(offset[3] ?? '0');
+    if (hours > 14 || minutes > 59) return undefined;
+    const sign = offset[1] === '-' ? -1 : 1;
+    return { kind: 'fixed', offsetMinutes: sign * (hours * 60 + minutes) };
+  }
+  if (!/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+$/.test(zone)) return undefined;
+  try {
+    zoneFormatter(zone);
+    return { kind: 'iana', name: zone };
+  } catch {
+    return undefined;
+  }
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function zoneFormatter(name: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(name);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: name,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(name, formatter);
+  }
+  return formatter;
+}
+
+/** Returns the offset of an IANA zone at an instant, in milliseconds east of UTC. */
+function ianaOffset(name: string, epochMs: number): number {
+  const parts: Record<string, number> = {};
+  for (const part of zoneFormatter(name).formatToParts(new Date(epochMs))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const wall = Date.UTC(
+    parts.year ?? 1970,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
+  return wall - (epochMs - (epochMs % 1000));
+}
+
+interface WallTime {
+  year: number | undefined;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+  zone: TimeZone | undefined;
+}
+
+function resolveWallTime(text: string, wall: WallTime, defaults: TimeDefaults): TimeResult {
+  const year = wall.year ?? defaults.year;
+  if (year === undefined) {
+    return ambiguous(`Time "${text}" has no year: pass the year option (--year) to read it.`);
+  }
+  const zone = wall.zone ?? defaults.timeZone;
+  if (!zone) {
+    return ambiguous(
+      `Time "${text}" has no time zone: pass the timezone option (--timezone) to read it.`,
+    );
+  }
+  const { month, day, hour, minute, second, millisecond } = wall;
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
+  const check = new Date(utc);
+  if (
+    month < 1 ||
+    month > 12 ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 60 ||
+    check.getUTCDate() !== day ||
+    check.getUTCMonth() !== month - 1
+  ) {
+    return invalid(text);
+  }
+  if (zone.kind === 'fixed') return { ok: true, date: new Date(utc - zone.offsetMinutes * 60000) };
+  let epoch = utc - ianaOffset(zone.name, utc);
+  epoch = utc - ianaOffset(zone.name, epoch);
+  return { ok: true, date: new Date(epoch) };
+}
+
+function ambiguous(message: string): TimeResult {
+  return { ok: false, code: 'AMBIGUOUS_TIME', message };
+}
+
+function invalid(text: string): TimeResult {
+  return {
+    ok: false,
+    code: 'INVALID_TIME',
+    message: `Invalid time "${text}": expected epoch milliseconds, ISO 8601 or a date such as "Jul 31 2022 12:46:24".`,
+  };
+}
+
+function milliseconds(fraction: string | undefined): number {
+  return fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
+}
+
+function zoneOf(text: string | undefined): TimeZone | undefined | null {
+  if (text === undefined) return undefined;
+  return parseTimeZone(text) ?? null;
+}
+
+const ISO_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const MONTH_NAME_PATTERN =
+  /^(?:[A-Za-z]{3},? +)?(\p{L}{3,5}\.?) +(\d{1,2}),?(?: +(\d{4}))? +(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?: +(\d{4}))?(?: +(\S+))?$/u;
+const US_PATTERN =
+  /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? +(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)? *([AP]M)?$/i;
+
+/** Parses a log timestamp; see the file comment for the accepted spellings. */
+export function parseLogTime(raw: string, defaults: TimeDefaults = {}): TimeResult {
+  const text = raw.trim();
+  if (/^\d{9,}(?:\.\d+)?$/.test(text)) return parseEpoch(text);
+
+  let match = ISO_PATTERN.exec(text);
+  if (match) {
+    const zone = zoneOf(match[8]);
+    if (zone === null) return invalid(text);
+    return resolveWallTime(text, isoWallTime(match, zone), defaults);
+  }
+  match = MONTH_NAME_PATTERN.exec(text);
+  if (match) return parseMonthNameTime(text, match, defaults);
+  match = US_PATTERN.exec(text);
+  if (match) return parseUsTime(text, match, defaults);
+  return invalid(text);
+}
+
+function parseEpoch(text: string): TimeResult {
+  const value = Number(text);
+  // 12 or more integer digits are milliseconds (CEF `rt`); fewer are seconds (Zeek `ts`).
+  const integerDigits = text.split('.')[0]?.length ?? 0;
+  const date = new Date(integerDigits >= 12 ? value : Math.round(value * 1000));
+  return Number.isNaN(date.getTime()) ? invalid(text) : { ok: true, date };
+}
+
+function isoWallTime(match: RegExpExecArray, zone: TimeZone | undefined): WallTime {
+  return {
+    year: Number(match[1]),
+    month: Number(match[2]),
+    day: Number(match[3]),
+    hour: Number(match[4]),
+    minute: Number(match[5]),
+    second: Number(match[6] ?? '0'),
+    millisecond: milliseconds(match[7]),
+    zone,
+  };
+}
+
+function parseMonthNameTime(
+  text: string,
+  match: RegExpExecArray,
+  defaults: TimeDefaults,
+): TimeResult {
+  const month = parseMonthName(match[1] ?? '');
+  const zone = zoneOf(match[9]);
+  if (month === undefined || zone === null) return invalid(text);
+  const year = match[3] ?? match[8];
+  return resolveWallTime(
+    text,
+    {
+      year: year === undefined ? undefined : Number(year),
+      month,
+      day: Number(match[2]),
+      hour: Number(match[4]),
+      minute: Number(match[5]),
+      second: Number(match[6]),
+      millisecond: milliseconds(match[7]),
+      zone,
+    },
+    defaults,
+  );
+}
+
+function parseUsTime(text: string, match: RegExpExecArray, defaults: TimeDefaults): TimeResult {
+  let hour = Number(match[4]);
+  const meridiem = match[8]?.toUpperCase();
+  if (meridiem) {
+    if (hour < 1 || hour > 12) return invalid(text);
+    hour = (hour % 12) + (meridiem === 'PM' ? 12 : 0);
+  }
+  return resolveWallTime(
+    text,
+    {
+      year: Number(match[3]),
+      month: Number(match[1]),
+      day: Number(match[2]),
+      hour,
+      minute: Number(match[5]),
+      second: Number(match[6] ?? '0'),
+      millisecond: milliseconds(match[7]),
+      zone: undefined,
+    },
+    defaults,
+  );
+}

@@ -1,0 +1,266 @@
+/**
+ * Streams events out of exported log files for the local hunt. Every record is either parsed
+ * into an event of a Sentinel table (CommonSecurityLog, DeviceNetworkEvents, DnsEvents) or
+ * rejected with file, line and reason; nothing is dropped silently, and the counts reconcile.
+ */
+import { ConfigError, type HuntpackIssue } from '../../errors.js';
+import { detectLogFormat, LOG_FORMATS, type LogFormat } from './detect-format.js';
+import { getLogTableColumns, type LogEvent } from './event.js';
+import { createFormatParser, type FormatParser, type ParserSettings } from './format-parsers.js';
+import { expandLogPaths, LogInputError, readLogHead } from './log-input.js';
+import {
+  createLogReadStats,
+  LogStatsRecorder,
+  type LogFileStats,
+  type LogReadStats,
+} from './log-stats.js';
+import { parseTimeZone, type TimeDefaults } from './log-time.js';
+import type { RecordContext, RecordOutcome } from './record.js';
+import { csvRecords, jsonRecords, lineRecords, type RawRecord } from './record-sources.js';
+
+export type { LogFormat } from './detect-format.js';
+export { LOG_FORMATS } from './detect-format.js';
+export type { LogReadStats, LogFileStats } from './log-stats.js';
+
+/** Options of {@link readLogs}. */
+export interface ReadLogsOptions {
+  /** Reads every file in this format instead of detecting it from the first lines. */
+  format?: LogFormat;
+  /**
+   * Input field name to CommonSecurityLog column (`{ dst: 'DestinationIP' }`) for CSV and JSON
+   * files in no known format. A dotted name (`id.orig_h`) also finds a nested JSON field.
+   */
+  map?: Record<string, string>;
+  /** Year for times written without one (RFC 3164 syslog headers); default none. */
+  year?: number;
+  /** Zone for times written without one: `UTC`, `+02:00` or an IANA name; default none. */
+  timezone?: string;
+  /** How many rejections and field warnings to keep as examples in the stats; default 20. */
+  maxIssues?: number;
+}
+
+/** Events of a `readLogs` run, as single events or batches; `stats` is final after the end. */
+export interface LogReader extends AsyncIterable<LogEvent> {
+  readonly stats: LogReadStats;
+  /** Yields the events in batches of up to one read chunk, for bulk loading. */
+  batches(): AsyncIterable<LogEvent[]>;
+}
+
+/**
+ * Reads log files, folders (recursively) and glob patterns, plain or gzip, and yields their
+ * events. Formats: raw CEF lines with or without a syslog header (also as JSON lines with a
+ * `message` field), CommonSecurityLog and DeviceNetworkEvents exports (CSV, JSON array, JSON
+ * lines, Event Hub envelopes), Zeek conn/dns/http/ssl logs (TSV or JSON), Suricata eve.json, and
+ * other CSV or JSON files through `map`.
+ *
+ * @throws ConfigError when an option is invalid; file problems go to `stats.fileErrors`.
+ */
+export function readLogs(paths: string[], options: ReadLogsOptions = {}): LogReader {
+  const settings = resolveOptions(options);
+  const stats = createLogReadStats();
+  const recorder = new LogStatsRecorder(stats, options.maxIssues ?? 20);
+  let started = false;
+  const batches = (): AsyncIterable<LogEvent[]> => {
+    if (started) throw new ConfigError('READER_REUSED', 'A log reader can be iterated only once.');
+    started = true;
+    return readAllFiles(paths, settings, recorder);
+  };
+  return {
+    stats,
+    batches,
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of batches()) yield* batch;
+    },
+  };
+}
+
+interface ResolvedSettings extends ParserSettings {
+  format: LogFormat | undefined;
+  time: TimeDefaults;
+}
+
+function resolveOptions(options: ReadLogsOptions): ResolvedSettings {
+  if (options.format !== undefined && !LOG_FORMATS.includes(options.format)) {
+    throw new ConfigError(
+      'UNKNOWN_LOG_FORMAT',
+      `Unknown log format "${String(options.format)}": expected one of ${LOG_FORMATS.join(', ')}.`,
+    );
+  }
+  const time: TimeDefaults = {};
+  if (options.year !== undefined) {
+    if (!Number.isInteger(options.year) || options.year < 1970 || options.year > 9999) {
+      throw new ConfigError(
+        'INVALID_YEAR',
+        `Invalid year ${String(options.year)}: expected a four-digit year from 1970.`,
+      );
+    }
+    time.year = options.year;
+  }
+  if (options.timezone !== undefined) {
+    const zone = parseTimeZone(options.timezone);
+    if (!zone) {
+      throw new ConfigError(
+        'INVALID_TIME_ZONE',
+        `Invalid time zone "${options.timezone}": expected UTC, an offset such as +02:00, or an IANA name such as Europe/Berlin.`,
+      );
+    }
+    time.timeZone = zone;
+  }
+  return { format: options.format, map: validateMap(options.map ?? {}), time };
+}
+
+function validateMap(map: Record<string, string>): Record<string, string> {
+  const columns = getLogTableColumns('CommonSecurityLog');
+  for (const [field, column] of Object.entries(map)) {
+    if (!columns.has(column)) {
+      throw new ConfigError(
+        'UNKNOWN_COLUMN',
+        `Invalid map ${field}=${column}: "${column}" is not a CommonSecurityLog column. Use a column name such as DestinationIP, SourceIP, DestinationPort or TimeGenerated.`,
+      );
+    }
+  }
+  return map;
+}
+
+async function* readAllFiles(
+  paths: string[],
+  settings: ResolvedSettings,
+  recorder: LogStatsRecorder,
+): AsyncGenerator<LogEvent[]> {
+  const { files, issues } = await expandLogPaths(paths);
+  issues.forEach((issue) => recorder.fileError(issue));
+  for (const file of files) {
+    const format = settings.format ?? (await detectFileFormat(file, settings, recorder));
+    if (format === undefined) continue;
+    const fileStats = recorder.startFile(file, format);
+    try {
+      yield* readFile(
+        file,
+        createFormatParser(format, settings),
+        settings.time,
+        recorder,
+        fileStats,
+      );
+    } catch (error) {
+      if (!(error instanceof LogInputError)) throw error;
+      if (error.partialLine) {
+        recorder.reject(
+          fileStats,
+          error.partialLine.line,
+          'TRUNCATED_LINE',
+          'Line is cut off where the file stops being readable.',
+        );
+      }
+      recorder.fileError(toIssue(error));
+    }
+  }
+}
+
+async function detectFileFormat(
+  file: string,
+  settings: ResolvedSettings,
+  recorder: LogStatsRecorder,
+): Promise<LogFormat | undefined> {
+  let head: string;
+  try {
+    head = await readLogHead(file);
+  } catch (error) {
+    recorder.fileError({
+      code: 'FILE_READ_FAILED',
+      severity: 'error',
+      message: `Failed to read "${file}": ${(error as Error).message}`,
+      source: { file },
+    });
+    recorder.startFile(file, undefined);
+    return undefined;
+  }
+  const format = detectLogFormat(head, Object.keys(settings.map).length > 0);
+  if (format === undefined) {
+    recorder.fileError({
+      code: 'UNKNOWN_LOG_FORMAT',
+      severity: 'error',
+      message: `Unknown log format in "${file}": expected CEF, a CommonSecurityLog or DeviceNetworkEvents export, Zeek, Suricata eve.json, or CSV/JSON with a field map. Pass the format option (--format) to choose one, or a map (--map) for other CSV and JSON files.`,
+      source: { file, line: 1 },
+    });
+    recorder.startFile(file, undefined);
+  }
+  return format;
+}
+
+function toIssue(error: LogInputError): HuntpackIssue {
+  return { code: error.code, severity: 'error', message: error.message, source: error.source };
+}
+
+async function* readFile(
+  file: string,
+  parser: FormatParser,
+  time: TimeDefaults,
+  recorder: LogStatsRecorder,
+  fileStats: LogFileStats,
+): AsyncGenerator<LogEvent[]> {
+  const context: RecordContext = {
+    file,
+    line: 0,
+    time,
+    warn: (code, message) => recorder.warn(file, context.line, code, message),
+  };
+  const handle = (line: number, outcome: RecordOutcome, events: LogEvent[]): void => {
+    if (outcome.kind === 'event') {
+      events.push({ table: outcome.table, columns: outcome.columns, source: { file, line } });
+      recorder.event(fileStats);
+    } else if (outcome.kind === 'skip') recorder.skip(fileStats, outcome.reason);
+    else recorder.reject(fileStats, line, outcome.code, outcome.message);
+  };
+
+  for await (const batch of recordsOf(file, parser)) {
+    const events: LogEvent[] = [];
+    for (const record of batch) {
+      context.line = record.line;
+      if ('error' in record) handle(record.line, rejected(record.error), events);
+      else handle(record.line, parseRecord(parser, record.value, context), events);
+    }
+    if (events.length > 0) yield events;
+  }
+}
+
+function rejected(error: { code: string; message: string }): RecordOutcome {
+  return { kind: 'reject', code: error.code, message: error.message };
+}
+
+function recordsOf(file: string, parser: FormatParser): AsyncIterable<Array<RawRecord<unknown>>> {
+  switch (parser.source) {
+    case 'lines':
+      return lineRecords(file);
+    case 'json':
+      return jsonRecords(file);
+    case 'csv':
+      return csvRecords(file);
+  }
+}
+
+/** Parses one record; for CSV the first row is the header, which the parser keeps. */
+function parseRecord(parser: FormatParser, value: unknown, context: RecordContext): RecordOutcome {
+  switch (parser.source) {
+    case 'lines':
+      return parser.parse(value as string, context);
+    case 'json':
+      if (value === undefined) return { kind: 'skip', reason: 'BLANK_LINE' };
+      return parser.parse(value, context);
+    case 'csv':
+      return parseCsvRow(parser, value as string[], context);
+  }
+}
+
+const csvHeaderSeen = new WeakSet<FormatParser>();
+
+function parseCsvRow(
+  parser: Extract<FormatParser, { source: 'csv' }>,
+  row: string[],
+  context: RecordContext,
+): RecordOutcome {
+  if (!csvHeaderSeen.has(parser)) {
+    csvHeaderSeen.add(parser);
+    return parser.header(row, context) ?? { kind: 'skip', reason: 'CSV_HEADER' };
+  }
+  return parser.parse(row, context);
+}

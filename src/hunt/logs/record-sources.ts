@@ -1,0 +1,111 @@
+/**
+ * Reads a file as a sequence of records for the three shapes of log file: lines, JSON values
+ * (JSON lines or one JSON array) and CSV rows. Each source yields batches, so the per-record
+ * work stays synchronous and fast.
+ */
+import { parse as parseCsv, type CsvError } from 'csv-parse';
+import { JsonArraySplitter } from './json-records.js';
+import { describeReadError, openLogText, readLineBatches } from './log-input.js';
+
+/** One raw record: its 1-based starting line and its content, or the reason it is unreadable. */
+export type RawRecord<T> =
+  { line: number; value: T } | { line: number; error: { code: string; message: string } };
+
+/** Yields the lines of a file. */
+export async function* lineRecords(file: string): AsyncGenerator<Array<RawRecord<string>>> {
+  for await (const batch of readLineBatches(file)) {
+    yield batch.lines.map((value, index) => ({ line: batch.firstLine + index, value }));
+  }
+}
+
+/** A JSON value, or undefined for a blank line. */
+export type JsonValue = unknown;
+
+/**
+ * Yields the values of a JSON-lines file, or the elements of a JSON array when the first
+ * non-blank character is `[`. A blank line yields the value undefined.
+ */
+export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord<JsonValue>>> {
+  let splitter: JsonArraySplitter | undefined;
+  let decided = false;
+  for await (const batch of readLineBatches(file)) {
+    const records: Array<RawRecord<JsonValue>> = [];
+    for (let index = 0; index < batch.lines.length; index++) {
+      const line = batch.lines[index] ?? '';
+      const lineNumber = batch.firstLine + index;
+      if (!decided && line.trim() !== '') {
+        decided = true;
+        if (line.trimStart().startsWith('[')) splitter = new JsonArraySplitter();
+      }
+      if (splitter) {
+        for (const element of splitter.push(line, lineNumber)) records.push(parseJson(element));
+      } else {
+        records.push(
+          line.trim() === ''
+            ? { line: lineNumber, value: undefined }
+            : parseJson({ line: lineNumber, text: line }),
+        );
+      }
+    }
+    yield records;
+  }
+  const rest = splitter?.finish();
+  if (rest) {
+    yield [
+      {
+        line: rest.line,
+        error: {
+          code: 'TRUNCATED_JSON',
+          message: 'JSON array element is not closed before the end of the file.',
+        },
+      },
+    ];
+  }
+}
+
+function parseJson(record: { line: number; text: string }): RawRecord<JsonValue> {
+  try {
+    return { line: record.line, value: JSON.parse(record.text) as JsonValue };
+  } catch (error) {
+    return {
+      line: record.line,
+      error: { code: 'INVALID_JSON', message: `Invalid JSON: ${(error as Error).message}.` },
+    };
+  }
+}
+
+/** Yields the rows of a CSV file, the header row included, with the line each row starts on. */
+export async function* csvRecords(file: string): AsyncGenerator<Array<RawRecord<string[]>>> {
+  const skipped: Array<RawRecord<string[]>> = [];
+  const parser = parseCsv({
+    bom: true,
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (error: CsvError | undefined) => {
+      skipped.push({
+        line: (error as { lines?: number } | undefined)?.lines ?? 0,
+        error: { code: 'INVALID_CSV', message: `Invalid CSV row: ${error?.message ?? 'unknown'}` },
+      });
+      return undefined;
+    },
+  });
+  const text = await openLogText(file);
+  text.on('error', (error) => parser.destroy(describeReadError(file, error, parser.info.lines)));
+  text.pipe(parser);
+
+  let previousEnd = 0;
+  let batch: Array<RawRecord<string[]>> = [];
+  for await (const output of parser) {
+    const { info, record } = output as { info: { lines: number }; record: string[] };
+    batch.push(...skipped.splice(0), { line: previousEnd + 1, value: record });
+    previousEnd = info.lines;
+    if (batch.length >= 512) {
+      yield batch;
+      batch = [];
+    }
+  }
+  batch.push(...skipped.splice(0));
+  if (batch.length > 0) yield batch;
+}

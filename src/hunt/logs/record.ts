@@ -1,0 +1,75 @@
+/**
+ * The contract between the format parsers and the reader: a parser turns one record (a line, a
+ * CSV row or a JSON value) into an event, a skip or a rejection, and reports field problems
+ * through the context without dropping the event.
+ */
+import { coerceColumnValue, type FieldWarningSink } from './columns.js';
+import { getLogTableColumns, type ColumnValue, type LogTable } from './event.js';
+import type { TimeDefaults } from './log-time.js';
+
+/** Where the record is and how to resolve incomplete times; also receives field warnings. */
+export interface RecordContext extends FieldWarningSink {
+  file: string;
+  line: number;
+  time: TimeDefaults;
+}
+
+/** What a parser made of one record. */
+export type RecordOutcome =
+  | { kind: 'event'; table: LogTable; columns: Record<string, ColumnValue> }
+  /** A record that is not an event, such as a header or a log type that has no table. */
+  | { kind: 'skip'; reason: string }
+  | { kind: 'reject'; code: string; message: string };
+
+export function rejectRecord(code: string, message: string): RecordOutcome {
+  return { kind: 'reject', code, message };
+}
+
+export function skipRecord(reason: string): RecordOutcome {
+  return { kind: 'skip', reason };
+}
+
+/**
+ * Builds the columns of one event: values are converted to the column type, columns that the
+ * table lacks are ignored, and empty values are left out.
+ */
+export class ColumnBuilder {
+  readonly columns: Record<string, ColumnValue> = {};
+  private readonly types;
+
+  constructor(
+    readonly table: LogTable,
+    private readonly context: RecordContext,
+  ) {
+    this.types = getLogTableColumns(table);
+  }
+
+  /** Sets a column from a raw value; returns false when the value was empty or did not fit. */
+  set(column: string, raw: unknown, time: TimeDefaults = this.context.time): boolean {
+    const type = this.types.get(column);
+    if (type === undefined) return false;
+    const value = coerceColumnValue(type, column, raw, this.context, time);
+    if (value === undefined) return false;
+    this.columns[column] = value;
+    return true;
+  }
+
+  /** Sets the table's time columns from a Date. */
+  setTime(date: Date): void {
+    this.columns.TimeGenerated = date;
+    if (this.table === 'DeviceNetworkEvents') this.columns.Timestamp = date;
+  }
+
+  has(column: string): boolean {
+    return this.columns[column] !== undefined;
+  }
+
+  toOutcome(): RecordOutcome {
+    return { kind: 'event', table: this.table, columns: this.columns };
+  }
+}
+
+/** Joins unmapped fields the way Sentinel fills AdditionalExtensions: `key=value;key=value`. */
+export function joinExtensions(pairs: string[]): string | undefined {
+  return pairs.length === 0 ? undefined : pairs.join(';');
+}

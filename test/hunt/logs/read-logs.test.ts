@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { ConfigError } from '../../../src/errors.js';
+import { readLogs } from '../../../src/hunt/logs/read-logs.js';
+import { collectEvents } from './collect-events.js';
+
+function cefLines(count: number): string {
+  const lines: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    lines.push(
+      `CEF:0|Acme|FW|1.0|${i}|Connection|3|src=10.0.0.${i % 250} dpt=${i} rt=1700000000000`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function tempFolder(): string {
+  return mkdtempSync(join(tmpdir(), 'huntpack-logs-'));
+}
+
+describe('readLogs', () => {
+  it('reads gzip files transparently', async () => {
+    const folder = tempFolder();
+    const file = join(folder, 'events.log.gz');
+    writeFileSync(file, gzipSync(cefLines(300)));
+    const { events, stats } = await collectEvents([file]);
+    assert.equal(events.length, 300);
+    assert.equal(stats.files[0]?.format, 'cef');
+    assert.equal(events[299]?.columns.DestinationPort, 300);
+    assert.equal(events[299]?.source.line, 300);
+  });
+
+  it('reports a truncated gzip file and keeps the events before the cut', async () => {
+    const folder = tempFolder();
+    const file = join(folder, 'cut.gz');
+    const whole = gzipSync(cefLines(5000));
+    writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
+    const { events, stats } = await collectEvents([file]);
+    assert.ok(events.length > 100, `only ${events.length} events before the cut`);
+    assert.ok(events.length < 5000);
+    assert.equal(stats.fileErrors.length, 1);
+    assert.equal(stats.fileErrors[0]?.code, 'TRUNCATED_GZIP');
+    assert.equal(stats.fileErrors[0]?.source?.file, file);
+    assert.equal(stats.rejectedByReason.TRUNCATED_LINE, 1);
+    assert.equal(stats.rejections[0]?.source?.line, events.length + 1);
+  });
+
+  it('expands folders and glob patterns', async () => {
+    const folder = tempFolder();
+    mkdirSync(join(folder, 'nested'));
+    writeFileSync(join(folder, 'a.log'), cefLines(2));
+    writeFileSync(join(folder, 'nested', 'b.log'), cefLines(3));
+    writeFileSync(join(folder, 'nested', 'c.txt'), cefLines(4));
+
+    const all = await collectEvents([folder]);
+    assert.equal(all.events.length, 9);
+    const globbed = await collectEvents([join(folder, '**/*.log')]);
+    assert.equal(globbed.events.length, 5);
+    assert.deepEqual(
+      globbed.stats.files.map((file) => file.file.slice(folder.length)),
+      ['/a.log', '/nested/b.log'],
+    );
+  });
+
+  it('reports paths that match nothing and unknown formats', async () => {
+    const folder = tempFolder();
+    const unknown = join(folder, 'notes.txt');
+    writeFileSync(unknown, 'just some words\nand more\n');
+    const { stats } = await collectEvents([join(folder, 'missing.log'), unknown]);
+    assert.deepEqual(
+      stats.fileErrors.map((issue) => issue.code),
+      ['PATH_NOT_FOUND', 'UNKNOWN_LOG_FORMAT'],
+    );
+    assert.match(stats.fileErrors[1]?.message ?? '', /--format/);
+    assert.equal(stats.linesRead, 0);
+  });
+
+  it('rejects invalid options', () => {
+    assert.throws(() => readLogs([], { timezone: 'Mars/Olympus' }), ConfigError);
+    assert.throws(() => readLogs([], { year: 12 }), ConfigError);
+    assert.throws(() => readLogs([], { map: { dst: 'DestIp' } }), /not a CommonSecurityLog column/);
+  });
+
+  it('yields batches for bulk loading', async () => {
+    const folder = tempFolder();
+    const file = join(folder, 'events.log');
+    writeFileSync(file, cefLines(1000));
+    const reader = readLogs([file]);
+    let total = 0;
+    let batches = 0;
+    for await (const batch of reader.batches()) {
+      total += batch.length;
+      batches++;
+    }
+    assert.equal(total, 1000);
+    assert.ok(batches >= 1);
+    assert.equal(reader.stats.eventsParsed, 1000);
+  });
+});
