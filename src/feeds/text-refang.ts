@@ -3,7 +3,7 @@
  *
  * Only these forms are refanged, because anything looser turns prose into indicators:
  * - a dot: `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)`, `{dot}`, with optional spaces inside the
- *   brackets; the word form may also have spaces around it (`evil [dot] com`), the `.` form not.
+ *   brackets. Spaces around the marker are removed only for the word form (`evil [dot] com`).
  *   A bare ` dot ` is left alone, so `dotnet.com` and `polkadot.network` stay as written.
  * - a scheme: `hxxp`, `hXXp`, `hxxps`, `hXXps` (any case), when a colon or `[:` follows.
  * - separators: `[:]//`, `[://]`, `:[//]`, `[:]` (ports, IPv6 groups), `[@]`, `[/]`.

@@ -29,8 +29,8 @@ function toLowerTld(entry: string): string {
 /**
  * Top-level domains that are also common file extensions (`setup.sh`, `invoice.zip`,
  * `Calculator.app`) or member names in code (`process.name`, `location.host`). A fanged name
- * ending in one of them is read as a domain only inside a URL or with a port; a defanged one
- * (`invoice[.]zip`) is always read as a domain, because the writer marked it as an indicator.
+ * ending in one of them is read as a domain only inside a URL or with a port. A defanged one
+ * (`invoice[.]zip`) is always a domain, because the writer marked it as an indicator.
  */
 export const AMBIGUOUS_TLDS: ReadonlySet<string> = new Set([
   // File extensions.
@@ -68,7 +68,7 @@ export interface ReferenceSite {
 
 /**
  * Sites that threat reports cite as sources: social media, sandboxes, scanners and abuse.ch
- * databases. Only fanged links to them are dropped; a defanged link (`hxxps://github[.]com/...`)
+ * databases. Only fanged links to them are dropped. A defanged link (`hxxps://github[.]com/...`)
  * is an indicator, because attackers host payloads on some of these sites.
  */
 export const REFERENCE_SITES: readonly ReferenceSite[] = [

@@ -3,7 +3,7 @@
  *
  * The scanners run in a fixed order (URLs, UNC paths, e-mail addresses, IPv6, IPv4, domains,
  * hashes) over a working copy of the line. Each one blanks the text it takes, so a URL's host is
- * not read again as a domain and an address inside a URL is not read again as an IP: every
+ * not read again as a domain, and an address inside a URL is not read again as an IP. Every
  * mention yields at most one indicator, the most specific one.
  */
 import type { HuntpackIssue } from '../errors.js';
@@ -12,7 +12,7 @@ import { spanIsDefanged, type RefangedLine } from './text-refang.js';
 import { AMBIGUOUS_TLDS, isReferenceSite, type ReferenceSite } from './text-rules.js';
 import { checkDomain, checkHost, checkIpv4, checkIpv6, looksLikeIpv6 } from './text-hosts.js';
 
-/** Why a candidate was left out on purpose; these are the keys of `FeedReaderOutput.dropped`. */
+/** Reason for leaving a candidate out on purpose, used as a key of `FeedReaderOutput.dropped`. */
 export type DropReason =
   | 'reference-link'
   | 'fanged-in-defanged-text'
@@ -97,7 +97,7 @@ export function drop(scan: LineScan, reason: DropReason): void {
   scan.verdicts.push({ drop: reason });
 }
 
-/** Records a candidate that could not be read, with a warning that says why. */
+/** Records a candidate that could not be read, with a warning that gives the reason. */
 export function reject(
   scan: LineScan,
   settings: ScanSettings,
@@ -123,10 +123,10 @@ export function issue(
 }
 
 /**
- * Decides whether a fanged link or domain is left out: links to reference sites are sources,
- * not indicators, and when the writer defanged other indicators in the same text, a name left
- * fanged is one they did not mean as an indicator (a vendor blog, a legitimate brand), unless
- * it sits in a code span. Returns undefined to keep the candidate.
+ * Decides whether a fanged link or domain is left out, and returns the reason or undefined.
+ * Links to reference sites are sources, not indicators. When the writer defanged other
+ * indicators in the same text, a name left fanged (a vendor blog, a legitimate brand) is not
+ * meant as an indicator, unless it sits in a code span.
  */
 export function fangedLinkDropReason(
   scan: LineScan,
@@ -201,8 +201,8 @@ export function scanIpv6(scan: LineScan, settings: ScanSettings): void {
   for (const match of scan.work.matchAll(bracketed)) {
     readIpv6(scan, settings, match.index, match[0].length, match[1] ?? '', match[2]);
   }
-  // NOTE: a bare IPv6 address followed by `:port` cannot be told apart from an address whose last
-  // group is the port, so bare IPv6 text never yields an ip-port indicator.
+  // NOTE: in a bare IPv6 address followed by `:port`, the port looks like one more group, so
+  // bare IPv6 text never yields an ip-port indicator. Only the bracketed form does.
   const bare = /(?<![\w:.])[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?<!\.)(?![\w:])/g;
   for (const match of scan.work.matchAll(bare)) {
     readIpv6(scan, settings, match.index, match[0].length, match[0], undefined);
@@ -287,6 +287,9 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
  * Finds domain names, with an optional `:port` that becomes a `port:N` tag. Names whose last
  * label is not a known TLD (`setup.exe`) are dropped but not blanked, so a hash written as a file
  * name (`<md5>.exe`) is still found.
+ *
+ * NOTE: a URL written without a scheme (`evil[.]com/gate.php`) yields only its domain, because
+ * adding a scheme the writer did not give would invent part of the indicator.
  */
 export function scanDomains(scan: LineScan, settings: ScanSettings): void {
   const pattern =

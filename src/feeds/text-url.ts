@@ -41,7 +41,7 @@ function findRawEnd(text: string, start: number, hostStart: number): number {
   while (end < text.length) {
     const char = text[end] ?? '';
     if (URL_STOP.test(char)) break;
-    // An AsciiDoc link (`https://x.org[text]`) ends at its bracket; an IPv6 host starts with one.
+    // An AsciiDoc link (`https://x.org[text]`) ends at its bracket, but an IPv6 host starts with one.
     if (char === '[' && end !== hostStart) break;
     end++;
   }

@@ -88,15 +88,13 @@ const urlCase = fc
     };
   });
 
-const hashCase = fc
-  .constantFrom(32, 40, 64)
-  .chain((length) =>
-    hex(length).map((value): Case => ({
-      type: { 32: 'md5', 40: 'sha1', 64: 'sha256' }[length] ?? '',
-      value,
-      defanged: value,
-    })),
-  );
+const hashCase = fc.constantFrom(32, 40, 64).chain((length) =>
+  hex(length).map((value): Case => ({
+    type: { 32: 'md5', 40: 'sha1', 64: 'sha256' }[length] ?? '',
+    value,
+    defanged: value,
+  })),
+);
 
 const sentence = fc.tuple(
   fc.constantFrom('Seen ', 'C2: ', '- ', '(', '"', '| ', ''),

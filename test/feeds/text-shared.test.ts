@@ -199,6 +199,7 @@ test('readText reads the fake Teams list', { skip: skipWithoutShared(`text/${TEA
   ]) {
     assert.equal(found.has(expected), true, expected);
   }
+  // Four ad-chain URLs, the scriptlet URL, and 48 timeline lines of which 4 are ip:port lines.
   assert.equal(countOf(output, 'url'), 4 + 1 + 48 - 4);
   assert.equal(countOf(output, 'ip-port'), 6);
   assert.equal(countOf(output, 'sha256'), 6);
@@ -235,9 +236,15 @@ test(
       assert.equal(found.has(absent), false, absent);
     }
     assert.equal(countOf(output, 'sha1'), 127);
+    // YouTube, raw.githubusercontent, GitHub repositories, compromised sites (the localhost one is
+    // rejected), doorway sites and bitly links.
     assert.equal(countOf(output, 'url'), 10 + 1 + 15 + 171 + 4 + 2);
+    // Mining proxies, the C&C list without its three addresses given with a port elsewhere, and
+    // the private address in the injected script (fanged addresses are kept).
     assert.equal(countOf(output, 'ip'), 56 + 38 + 1);
+    assert.equal(found.has('ip 10.150.0.104'), true);
     assert.equal(countOf(output, 'ip-port'), 3);
+    // The C&C table: extension services, old and current plugin services, installers.
     assert.equal(countOf(output, 'domain'), 19 + 13 + 9);
     assert.equal(output.dropped['covered-by-ip-port'], 6);
     assert.deepEqual(

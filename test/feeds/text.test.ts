@@ -187,8 +187,8 @@ test('readText drops fanged reference links', () => {
     ['http://evil.com/a'],
   );
   assert.equal(output.dropped['reference-link'], 4);
-  const kept = readText(text, 'r.txt', { keepReferenceLinks: true });
-  assert.equal(kept.dropped['fanged-in-defanged-text'], 4);
+  const withReferences = readText(text, 'r.txt', { keepReferenceLinks: true });
+  assert.equal(withReferences.dropped['fanged-in-defanged-text'], 4);
   const all = readText(text, 'r.txt', { keepReferenceLinks: true, keepFangedLinks: true });
   assert.equal(all.records.length, 5);
 });
@@ -284,6 +284,10 @@ test('readText sets source, family and counts', () => {
   ]);
   assert.equal(output.itemsRead, 2);
   assert.equal(output.itemsRead, output.records.length + output.rejected + droppedTotal(output));
+});
+
+test('readText reads a scheme-less path as its domain', () => {
+  assert.deepEqual(found('GET evil[.]com/gate.php'), ['domain evil.com']);
 });
 
 test('readText reads internationalized domains', () => {
