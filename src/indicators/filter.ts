@@ -1,0 +1,167 @@
+/**
+ * Selection of indicators by family, kind, threat type, confidence and age, with a count of what
+ * each filter removed, and the parsers for the matching command-line values.
+ */
+import { UsageError } from '../errors.js';
+import { familySlug } from './family-slug.js';
+import type { Indicator, IndicatorKind, MalwareFamily } from './model.js';
+import { parseIndicatorKind } from './normalize.js';
+
+export { familySlug };
+export { parseSince } from './since.js';
+
+/** Which indicators to keep. Every option is off when left out; options combine with "and". */
+export interface IndicatorFilterOptions {
+  /**
+   * Families by printable name, Malpedia id or alias, ignoring case. A name also matches a family
+   * whose {@link familySlug} equals its slug, so `cobalt-strike` selects `Cobalt Strike`.
+   */
+  families?: string[];
+  kinds?: IndicatorKind[];
+  /** ThreatFox threat types, such as `botnet_cc`, ignoring case. */
+  threatTypes?: string[];
+  /** Minimum confidence from 0 to 100. An indicator without a confidence is removed. */
+  minConfidence?: number;
+  /** Keep indicators first seen at or after this time. One without firstSeen is removed. */
+  since?: Date;
+  /**
+   * Keep indicators last seen (or, when lastSeen is missing, first seen) within this many days
+   * before `now`. One with neither date is removed.
+   */
+  maxAgeDays?: number;
+}
+
+/** How many indicators each filter removed. An indicator counts once, under the first filter that removes it. */
+export type IndicatorFilterCounts = {
+  kind: number;
+  family: number;
+  threatType: number;
+  confidence: number;
+  since: number;
+  maxAge: number;
+};
+
+export interface IndicatorFilterResult {
+  kept: Indicator[];
+  removed: IndicatorFilterCounts;
+}
+
+const DAY_MS = 86_400_000;
+
+type FilterName = keyof IndicatorFilterCounts;
+type Predicate = (indicator: Indicator) => boolean;
+
+/**
+ * Returns the indicators that pass every filter in `options`, in input order. The filters run
+ * in the order of {@link IndicatorFilterCounts}; `now` anchors `maxAgeDays`.
+ */
+export function filterIndicators(
+  list: readonly Indicator[],
+  options: IndicatorFilterOptions,
+  now: Date,
+): IndicatorFilterResult {
+  const removed: IndicatorFilterCounts = {
+    kind: 0,
+    family: 0,
+    threatType: 0,
+    confidence: 0,
+    since: 0,
+    maxAge: 0,
+  };
+  const predicates = buildPredicates(options, now);
+  const kept: Indicator[] = [];
+  for (const indicator of list) {
+    const failed = predicates.find(([, passes]) => !passes(indicator));
+    if (failed) removed[failed[0]]++;
+    else kept.push(indicator);
+  }
+  return { kept, removed };
+}
+
+function buildPredicates(
+  options: IndicatorFilterOptions,
+  now: Date,
+): Array<[FilterName, Predicate]> {
+  const predicates: Array<[FilterName, Predicate]> = [];
+  if (options.kinds) {
+    const kinds = new Set(options.kinds);
+    predicates.push(['kind', (indicator) => kinds.has(indicator.kind)]);
+  }
+  if (options.families) predicates.push(['family', buildFamilyPredicate(options.families)]);
+  if (options.threatTypes) {
+    const types = new Set(options.threatTypes.map((type) => type.trim().toLowerCase()));
+    predicates.push(['threatType', (i) => types.has(i.threatType?.toLowerCase() ?? '')]);
+  }
+  const { minConfidence, since, maxAgeDays } = options;
+  if (minConfidence !== undefined) {
+    predicates.push([
+      'confidence',
+      (i) => i.confidence !== undefined && i.confidence >= minConfidence,
+    ]);
+  }
+  if (since) {
+    const sinceTime = since.getTime();
+    predicates.push([
+      'since',
+      (i) => i.firstSeen !== undefined && i.firstSeen.getTime() >= sinceTime,
+    ]);
+  }
+  if (maxAgeDays !== undefined) {
+    const oldest = now.getTime() - maxAgeDays * DAY_MS;
+    predicates.push([
+      'maxAge',
+      (i) => {
+        const seen = i.lastSeen ?? i.firstSeen;
+        return seen !== undefined && seen.getTime() >= oldest;
+      },
+    ]);
+  }
+  return predicates;
+}
+
+function buildFamilyPredicate(families: readonly string[]): Predicate {
+  const names = new Set(families.map((name) => name.trim().toLowerCase()));
+  const slugs = new Set(families.map(familySlug));
+  // Slugs by printable name. Feeds name a few hundred families, so this map stays small.
+  const slugByName = new Map<string, string>();
+  const slugOf = (name: string): string => {
+    let slug = slugByName.get(name);
+    if (slug === undefined) {
+      slug = familySlug(name);
+      slugByName.set(name, slug);
+    }
+    return slug;
+  };
+  return (indicator) => {
+    const family = indicator.family;
+    return family !== undefined && matchesFamily(family, names, slugs.has(slugOf(family.name)));
+  };
+}
+
+function matchesFamily(family: MalwareFamily, names: Set<string>, slugMatches: boolean): boolean {
+  if (slugMatches || names.has(family.name.toLowerCase())) return true;
+  if (family.malpedia && names.has(family.malpedia.toLowerCase())) return true;
+  return family.aliases.some((alias) => names.has(alias.toLowerCase()));
+}
+
+/**
+ * Parses indicator types given by the user, in huntpack names (`ip-port`, `sha256`) or ThreatFox
+ * names (`ip:port`, `sha256_hash`). Entries may hold comma-separated lists.
+ *
+ * @throws UsageError when a name is not a known type.
+ */
+export function parseKinds(texts: readonly string[]): IndicatorKind[] {
+  const kinds: IndicatorKind[] = [];
+  for (const text of texts.flatMap((entry) => entry.split(','))) {
+    if (text.trim() === '') continue;
+    const kind = parseIndicatorKind(text);
+    if (!kind) {
+      throw new UsageError(
+        'INVALID_INDICATOR_TYPE',
+        `Invalid indicator type "${text.trim()}". Expected one of ip, ip-port, domain, url, md5, sha1, sha256, or a ThreatFox type such as ip:port or sha256_hash.`,
+      );
+    }
+    if (!kinds.includes(kind)) kinds.push(kind);
+  }
+  return kinds;
+}

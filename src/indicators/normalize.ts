@@ -1,0 +1,227 @@
+/**
+ * Normalization of one raw feed record into an {@link Indicator} with a canonical value.
+ *
+ * Canonical values, which with the kind form the identity used for merging:
+ * - ip: dotted decimal IPv4 or RFC 5952 IPv6 (`2001:db8::1`); IPv4-mapped IPv6 becomes IPv4.
+ * - ip-port: `1.2.3.4:80` or `[2001:db8::1]:80`.
+ * - domain: lower-case punycode without a trailing dot.
+ * - url: see `parseUrl`; scheme and host lower-cased, path and query as given.
+ * - md5, sha1, sha256: lower-case hex.
+ * Defanged input (`hxxps://`, `[.]`, `(.)`, `[:]`) is refanged and accepted with a warning.
+ */
+import { quoteValue, type HuntpackIssue } from '../errors.js';
+import { parseAddress, parseIpPort } from './address.js';
+import { normalizeContext } from './context.js';
+import { refangValue } from './defang.js';
+import { normalizeDomain } from './domain.js';
+import {
+  describeKind,
+  type HashKind,
+  type Indicator,
+  type IndicatorContext,
+  type IndicatorKind,
+  type RawIndicator,
+} from './model.js';
+import { isRejection, ValueRejection } from './rejection.js';
+import { parseUrl } from './url.js';
+
+export { urlKey } from './url.js';
+
+/**
+ * The result of {@link normalizeIndicator}: an indicator with the warnings raised while
+ * accepting it (refanged value, clamped confidence, dropped dates), or the error that rejected it.
+ */
+export type NormalizeResult =
+  { indicator: Indicator; warnings: HuntpackIssue[] } | { issue: HuntpackIssue };
+
+const THREATFOX_TYPES: ReadonlyMap<string, IndicatorKind> = new Map([
+  ['ip:port', 'ip-port'],
+  ['domain', 'domain'],
+  ['url', 'url'],
+  ['md5_hash', 'md5'],
+  ['sha1_hash', 'sha1'],
+  ['sha256_hash', 'sha256'],
+]);
+
+const KIND_NAMES: ReadonlyMap<string, IndicatorKind> = new Map<string, IndicatorKind>([
+  ['ip', 'ip'],
+  ['ip-port', 'ip-port'],
+  ['domain', 'domain'],
+  ['url', 'url'],
+  ['md5', 'md5'],
+  ['sha1', 'sha1'],
+  ['sha256', 'sha256'],
+  ...THREATFOX_TYPES,
+]);
+
+/**
+ * Maps a ThreatFox `ioc_type` (`ip:port`, `domain`, `url`, `md5_hash`, `sha1_hash`,
+ * `sha256_hash`) to huntpack's type name, ignoring case and surrounding spaces. Any other text is
+ * returned trimmed and unchanged, so normalization rejects it with a message that quotes it.
+ */
+export function mapThreatFoxType(text: string): string {
+  const trimmed = text.trim();
+  return THREATFOX_TYPES.get(trimmed.toLowerCase()) ?? trimmed;
+}
+
+/** Returns the indicator kind for a huntpack or ThreatFox type name, ignoring case. */
+export function parseIndicatorKind(text: string): IndicatorKind | undefined {
+  return KIND_NAMES.get(text.trim().toLowerCase());
+}
+
+/**
+ * Normalizes one raw record. An invalid value yields one error issue and no indicator; problems
+ * in the context (confidence out of range, invalid dates) only drop or clamp that field and add
+ * warnings. Every issue carries `raw.source` and quotes the feed's value.
+ */
+export function normalizeIndicator(raw: RawIndicator): NormalizeResult {
+  const kind = parseIndicatorKind(raw.type);
+  if (!kind) {
+    return reject(
+      raw,
+      'UNSUPPORTED_TYPE',
+      `Unsupported indicator type ${quoteValue(raw.type)} for the value ${quoteValue(raw.value)}. Expected one of ip, ip-port, domain, url, md5, sha1, sha256.`,
+    );
+  }
+  const trimmed = raw.value.trim();
+  if (trimmed === '') {
+    return reject(
+      raw,
+      'EMPTY_VALUE',
+      `The ${describeKind(kind)} value is empty. Expected an indicator value.`,
+    );
+  }
+
+  const warnings: HuntpackIssue[] = [];
+  const value = refangValue(trimmed);
+  if (value !== trimmed) warnings.push(defangedIssue(raw, value));
+
+  const fields = parseValue(kind, value, raw, warnings);
+  if (isRejection(fields)) {
+    const message = `Invalid ${describeKind(kind)} value ${quoteValue(raw.value)}. ${fields.reason}`;
+    return reject(raw, fields.code, message);
+  }
+  const context = normalizeContext(raw.context, raw.source, warnings);
+  // Object.assign onto the fresh context object avoids a second copy of every field.
+  const indicator: Indicator = Object.assign(context, fields);
+  return { indicator, warnings };
+}
+
+/** The kind-specific fields of an indicator, without its context. */
+type IndicatorFields = DistributiveOmit<Indicator, keyof IndicatorContext>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function parseValue(
+  kind: IndicatorKind,
+  text: string,
+  raw: RawIndicator,
+  warnings: HuntpackIssue[],
+): IndicatorFields | ValueRejection {
+  switch (kind) {
+    case 'ip-port': {
+      const parsed = parseIpPort(text, raw.port);
+      if (isRejection(parsed)) return parsed;
+      const { address, family, port } = parsed;
+      const value = family === 'ipv6' ? `[${address}]:${port}` : `${address}:${port}`;
+      return { kind, value, address, addressFamily: family, port };
+    }
+    case 'ip':
+      return parseIp(text, raw, warnings);
+    case 'domain': {
+      const domain = normalizeDomain(text);
+      return isRejection(domain) ? domain : { kind, value: domain, domain };
+    }
+    case 'url': {
+      const parsed = parseUrl(text);
+      if (isRejection(parsed)) return parsed;
+      const { url, scheme, host, hostKind, port, pathAndQuery } = parsed;
+      const fields: IndicatorFields = {
+        kind,
+        value: url,
+        url,
+        scheme,
+        host,
+        hostKind,
+        pathAndQuery,
+      };
+      if (port !== undefined) fields.port = port;
+      return fields;
+    }
+    case 'md5':
+    case 'sha1':
+    case 'sha256': {
+      const hash = normalizeHash(kind, text);
+      return isRejection(hash) ? hash : { kind, value: hash, hash };
+    }
+  }
+}
+
+function parseIp(
+  text: string,
+  raw: RawIndicator,
+  warnings: HuntpackIssue[],
+): IndicatorFields | ValueRejection {
+  const parsed = parseAddress(text);
+  if (isRejection(parsed)) {
+    if (isRejection(parseIpPort(text))) return parsed;
+    return new ValueRejection(
+      'INVALID_IP',
+      'The value has a port. Declare it as ip-port, or give the address alone.',
+    );
+  }
+  if (raw.port !== undefined) {
+    warnings.push({
+      code: 'PORT_IGNORED',
+      severity: 'warning',
+      message: `Ignored the separate port ${quoteValue(raw.port)} of the ip value ${quoteValue(raw.value)}. Declare the record as ip-port to hunt on the port.`,
+      source: raw.source,
+    });
+  }
+  return {
+    kind: 'ip',
+    value: parsed.address,
+    address: parsed.address,
+    addressFamily: parsed.family,
+  };
+}
+
+const HASH_LENGTHS: Readonly<Record<HashKind, number>> = { md5: 32, sha1: 40, sha256: 64 };
+
+function normalizeHash(kind: HashKind, text: string): string | ValueRejection {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i) | 0x20;
+    const isHex = (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
+    if (!isHex) {
+      return new ValueRejection(
+        'INVALID_HASH',
+        `The character ${quoteValue(text[i])} at position ${i + 1} is not a hex digit. Expected ${HASH_LENGTHS[kind]} hex digits.`,
+      );
+    }
+  }
+  const expected = HASH_LENGTHS[kind];
+  if (text.length === expected) return text.toLowerCase();
+
+  const fitting = (Object.keys(HASH_LENGTHS) as HashKind[]).find(
+    (other) => HASH_LENGTHS[other] === text.length,
+  );
+  const fits = fitting
+    ? `, which is the length of ${fitting}. Declare it as ${fitting} if the feed mislabelled it`
+    : ', which fits no supported hash type';
+  return new ValueRejection(
+    'HASH_LENGTH_MISMATCH',
+    `It has ${text.length} hex digits${fits}. Expected ${expected} hex digits for ${kind}.`,
+  );
+}
+
+function defangedIssue(raw: RawIndicator, refanged: string): HuntpackIssue {
+  return {
+    code: 'DEFANGED_VALUE',
+    severity: 'warning',
+    message: `Refanged the defanged value ${quoteValue(raw.value)} to ${quoteValue(refanged)}. Expected a live value; huntpack accepts the forms hxxp, hxxps, [.], (.) and [:].`,
+    source: raw.source,
+  };
+}
+
+function reject(raw: RawIndicator, code: string, message: string): NormalizeResult {
+  return { issue: { code, severity: 'error', message, source: raw.source } };
+}

@@ -1,0 +1,228 @@
+/**
+ * URL normalization for indicators, and the URL match key that hunts compare.
+ *
+ * The parser is hand-written instead of WHATWG `new URL`, because WHATWG parsing rewrites the
+ * path (it resolves `..`, turns `\` into `/` and percent-encodes spaces and quotes). An indicator
+ * must keep its path and query exactly as the feed gave them, since they are what a proxy logs.
+ */
+import { quoteValue } from '../errors.js';
+import { parseIPv4, parseIPv6, parsePort } from './address.js';
+import { normalizeDomain } from './domain.js';
+import { isRejection, ValueRejection } from './rejection.js';
+
+export interface ParsedUrl {
+  /** `scheme://[userinfo@]host[:port]/path?query`, with the parts below. */
+  url: string;
+  scheme: string;
+  host: string;
+  hostKind: 'domain' | 'ipv4' | 'ipv6';
+  port?: number;
+  pathAndQuery: string;
+}
+
+function defaultPort(scheme: string): number | undefined {
+  if (scheme === 'http') return 80;
+  if (scheme === 'https') return 443;
+  return undefined;
+}
+
+/**
+ * Normalizes an absolute URL: scheme and host lower-cased, an internationalized host in
+ * punycode, the scheme's default port dropped (80 for http, 443 for https), the fragment dropped
+ * and an empty path written as `/`. Userinfo, path and query are kept exactly as given. Any
+ * scheme followed by `://` and a host is accepted (http, https, ftp, tcp, ws, ...).
+ */
+export function parseUrl(text: string): ParsedUrl | ValueRejection {
+  const badCharacter = findWhitespaceOrControl(text);
+  if (badCharacter >= 0) {
+    return new ValueRejection(
+      'INVALID_URL',
+      `The URL contains a space or control character at position ${badCharacter + 1}. Expected a percent-encoded URL, such as %20 for a space.`,
+    );
+  }
+  const schemeEnd = findSchemeEnd(text);
+  if (schemeEnd < 0) {
+    return new ValueRejection(
+      'INVALID_URL',
+      'The URL has no scheme. Expected scheme://host/path, such as http://example.com/a. Declare a bare host name as domain.',
+    );
+  }
+  const scheme = text.slice(0, schemeEnd).toLowerCase();
+  const authorityStart = schemeEnd + 3;
+  const authorityEnd = findAuthorityEnd(text, authorityStart);
+  const fragmentStart = text.indexOf('#', authorityEnd);
+  const pathAndQuery = withLeadingSlash(
+    text.slice(authorityEnd, fragmentStart < 0 ? text.length : fragmentStart),
+  );
+
+  const authority = text.slice(authorityStart, authorityEnd);
+  const at = authority.lastIndexOf('@');
+  const userinfo = at < 0 ? '' : authority.slice(0, at + 1);
+  const host = parseHostAndPort(authority.slice(at + 1));
+  if (isRejection(host)) return host;
+
+  const port = host.port === defaultPort(scheme) ? undefined : host.port;
+  const hostText = host.hostKind === 'ipv6' ? `[${host.host}]` : host.host;
+  const portText = port === undefined ? '' : `:${port}`;
+  const url = `${scheme}://${userinfo}${hostText}${portText}${pathAndQuery}`;
+  const parsed: ParsedUrl = { url, scheme, host: host.host, hostKind: host.hostKind, pathAndQuery };
+  if (port !== undefined) parsed.port = port;
+  return parsed;
+}
+
+interface ParsedHost {
+  host: string;
+  hostKind: ParsedUrl['hostKind'];
+  port: number | undefined;
+}
+
+/** Parses `host`, `host:port`, `[ipv6]` or `[ipv6]:port`. An empty port counts as no port. */
+function parseHostAndPort(text: string): ParsedHost | ValueRejection {
+  let hostText = text;
+  let portText = '';
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    const after = close < 0 ? '' : text.slice(close + 1);
+    if (close < 0 || (after !== '' && !after.startsWith(':'))) {
+      return invalidHost(text, 'Expected an IPv6 host in brackets, such as [2001:db8::1]:8080.');
+    }
+    hostText = text.slice(0, close + 1);
+    portText = after.slice(1);
+  } else {
+    const colon = text.lastIndexOf(':');
+    if (colon >= 0) {
+      hostText = text.slice(0, colon);
+      portText = text.slice(colon + 1);
+    }
+  }
+
+  const port = portText === '' ? undefined : parsePort(portText);
+  if (isRejection(port)) return port;
+  return classifyHost(hostText, port);
+}
+
+function classifyHost(text: string, port: number | undefined): ParsedHost | ValueRejection {
+  if (text === '') return invalidHost(text, 'Expected scheme://host, with a host name or address.');
+  if (text.startsWith('[')) {
+    const parsed = parseIPv6(text.slice(1, -1));
+    if (isRejection(parsed)) return parsed;
+    return { host: parsed.address, hostKind: parsed.family, port };
+  }
+  if (text.includes(':')) {
+    return invalidHost(text, 'Expected an IPv6 host in brackets, such as http://[2001:db8::1]/.');
+  }
+  if (endsInDigit(text)) {
+    // A host whose last label is numeric can only be an IPv4 address (no top-level domain is
+    // numeric), so the strict IPv4 rules apply and `010.1.1.1` is rejected as ambiguous.
+    const ipv4 = parseIPv4(text);
+    if (isRejection(ipv4)) return ipv4;
+    return { host: ipv4, hostKind: 'ipv4', port };
+  }
+  const domain = normalizeDomain(text);
+  if (isRejection(domain)) return domain;
+  return { host: domain, hostKind: 'domain', port };
+}
+
+function invalidHost(text: string, expected: string): ValueRejection {
+  return new ValueRejection(
+    'INVALID_URL',
+    `The URL host ${quoteValue(text)} is invalid. ${expected}`,
+  );
+}
+
+/** Returns true when the last dot-separated label of `text` consists of digits only. */
+function endsInDigit(text: string): boolean {
+  const start = text.lastIndexOf('.') + 1;
+  if (start === text.length) return false;
+  for (let i = start; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * Returns the index of the `:` in a leading `scheme://`, or -1. A scheme is a letter followed by
+ * letters, digits, `+`, `-` or `.` (RFC 3986 section 3.1).
+ */
+function findSchemeEnd(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const isLetter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+    if (isLetter) continue;
+    if (i > 0 && ((code >= 48 && code <= 57) || code === 43 || code === 45 || code === 46))
+      continue;
+    return i > 0 && code === 58 && text.startsWith('//', i + 1) ? i : -1;
+  }
+  return -1;
+}
+
+/** Returns the index of the first `/`, `?` or `#` at or after `start`, or the text length. */
+function findAuthorityEnd(text: string, start: number): number {
+  for (let i = start; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 47 || code === 63 || code === 35) return i;
+  }
+  return text.length;
+}
+
+function findWhitespaceOrControl(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 32 || code === 127) return i;
+  }
+  return -1;
+}
+
+function withLeadingSlash(pathAndQuery: string): string {
+  return pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`;
+}
+
+/**
+ * Returns the key that URL hunts compare, for indicator URLs and event values alike, or
+ * undefined when the text has no host. The rule, which the KQL and DuckDB backends reproduce:
+ * 1. Trim ASCII whitespace (space, tab, CR, LF, form feed) at both ends, and cut everything from
+ *    the first `#`.
+ * 2. Remove a leading `scheme://`: a letter, then letters, digits, `+`, `-` or `.`.
+ * 3. The authority runs up to the first `/` or `?`. Lower-case it, and remove everything up to
+ *    and including its last `@` (userinfo).
+ * 4. Remove a final `:80` or `:443` from the authority. Both go because the scheme is gone.
+ * 5. Write an empty path as `/`, and put `/` before a query that follows the authority directly.
+ * Path and query keep their case and are not percent-decoded, so `%2F` and `/` differ. The host
+ * is not converted to punycode or otherwise canonicalized, so an IPv6 host matches only when both
+ * sides write it in RFC 5952 form. A value that starts with `//` has an empty authority.
+ */
+export function urlKey(text: string): string | undefined {
+  let rest = trimAsciiWhitespace(text);
+  const fragmentStart = rest.indexOf('#');
+  if (fragmentStart >= 0) rest = rest.slice(0, fragmentStart);
+  const schemeEnd = findSchemeEnd(rest);
+  if (schemeEnd >= 0) rest = rest.slice(schemeEnd + 3);
+
+  let authorityEnd = rest.length;
+  for (let i = 0; i < rest.length; i++) {
+    const code = rest.charCodeAt(i);
+    if (code === 47 || code === 63) {
+      authorityEnd = i;
+      break;
+    }
+  }
+  let authority = rest.slice(0, authorityEnd).toLowerCase();
+  authority = authority.slice(authority.lastIndexOf('@') + 1);
+  if (authority.endsWith(':80')) authority = authority.slice(0, -3);
+  else if (authority.endsWith(':443')) authority = authority.slice(0, -4);
+  if (authority === '') return undefined;
+  return authority + withLeadingSlash(rest.slice(authorityEnd));
+}
+
+function isAsciiWhitespace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 12 || code === 13;
+}
+
+function trimAsciiWhitespace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isAsciiWhitespace(text.charCodeAt(start))) start++;
+  while (end > start && isAsciiWhitespace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
