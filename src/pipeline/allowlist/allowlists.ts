@@ -15,6 +15,7 @@ import {
 } from './builtin-catalog.js';
 import {
   customerSubdomainZones,
+  customerZones,
   specialRangesSource,
   trustedPlatformsSource,
   warninglistSource,
@@ -142,9 +143,12 @@ function builtInSources(): AllowlistSource[] {
   return sources;
 }
 
-/** Dynamic DNS zones (MISP dynamic-dns) and platform zones whose subdomains are customers'. */
+/**
+ * Zones whose subdomains belong to different customers: MISP dynamic-dns, platforms with
+ * customer subdomains, and `data/allowlists/customer-zones.json`.
+ */
 function loadSharedZones(): Set<string> {
-  const zones = new Set(customerSubdomainZones());
+  const zones = new Set([...customerSubdomainZones(), ...customerZones()]);
   const dynamicDns = readWarninglist(
     new URL('../../../data/warninglists/dynamic-dns/list.json', import.meta.url),
   );

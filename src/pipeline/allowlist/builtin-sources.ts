@@ -119,6 +119,13 @@ export function customerSubdomainZones(): string[] {
     .map((platform) => platform.host);
 }
 
+/** Returns the zones of `data/allowlists/customer-zones.json`. */
+export function customerZones(): string[] {
+  const file = new URL('allowlists/customer-zones.json', DATA_FOLDER);
+  const data = readDataFile<{ zones: Array<{ zone: string }> }>(file, 'zones');
+  return data.zones.map((entry) => entry.zone);
+}
+
 /**
  * Returns the source of the trusted platforms. A URL on a platform host or any subdomain of it
  * matches (and is kept as a full URL). A domain matches when it is a platform host, or a

@@ -89,7 +89,7 @@ export function checkWarninglist(value: unknown, path: string): Warninglist {
   const fail = (field: string, expected: string, actual: unknown): never => {
     throw new ConfigError(
       'INVALID_WARNINGLIST',
-      `Invalid field "${field}" ${quoteValue(actual)} in the warninglist ${path}: expected ${expected}.`,
+      `Invalid field "${field}" in the warninglist ${path}: expected ${expected}, found ${describeValue(actual)}.`,
       { source: { file: path } },
     );
   };
@@ -118,6 +118,13 @@ export function checkWarninglist(value: unknown, path: string): Warninglist {
     ...(attributes !== undefined && { matchingAttributes: attributes as string[] }),
     list: list as string[],
   };
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array ${quoteValue(value, 60)}`;
+  return `${typeof value} ${quoteValue(value, 60)}`;
 }
 
 function isStringArray(value: unknown): value is string[] {

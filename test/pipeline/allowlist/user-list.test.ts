@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseUserAllowlist } from '../../../src/pipeline/allowlist/index.js';
+import type { Probe } from '../../../src/pipeline/allowlist/types.js';
+import { parseIpNumber } from '../../../src/pipeline/allowlist/ip-number.js';
+
+function matchHost(text: string, host: string): string | undefined {
+  return parseUserAllowlist(text, 'allow.txt')
+    .compile()
+    .match({ kind: 'domain', value: host, host });
+}
+
+function matchUrl(text: string, url: string, host: string): string | undefined {
+  const probe: Probe = { kind: 'url', value: url, url, host };
+  return parseUserAllowlist(text, 'allow.txt').compile().match(probe);
+}
+
+function matchAddress(text: string, address: string): string | undefined {
+  const probe: Probe = { kind: 'ip', value: address, address: parseIpNumber(address)! };
+  return parseUserAllowlist(text, 'allow.txt').compile().match(probe);
+}
+
+test('user list skips comments and blank lines', () => {
+  const list = parseUserAllowlist('# header\n\n   \n10.0.0.0/8  # lab\r\nexample.org\r\n', 'a.txt');
+  assert.equal(list.compile().entryCount, 2);
+  assert.equal(list.name, 'user:a.txt');
+});
+
+test('user list reads CIDR and bare addresses', () => {
+  assert.equal(matchAddress('192.0.2.0/24', '192.0.2.77'), '192.0.2.0/24');
+  assert.equal(matchAddress('2001:DB8::1', '2001:db8::1'), '2001:DB8::1');
+  assert.equal(matchAddress('192.0.2.0/24', '192.0.3.1'), undefined);
+});
+
+test('user domain covers subdomains without limit', () => {
+  assert.equal(
+    matchHost('corp.internal.acme.com', 'vpn.corp.internal.acme.com'),
+    'corp.internal.acme.com',
+  );
+  assert.equal(matchHost('*.acme.com', 'a.acme.com'), '*.acme.com');
+  // Unlike built-in lists, a user entry reaches below public suffixes the user names.
+  assert.equal(matchHost('duckdns.org', 'mine.duckdns.org'), 'duckdns.org');
+  assert.equal(matchHost('acme.com', 'notacme.com'), undefined);
+});
+
+test('user URL matches after host normalization', () => {
+  const text = 'HTTPS://Files.Acme.com:443/Share?id=1';
+  const url = 'https://files.acme.com/Share?id=1';
+  assert.equal(matchUrl(text, url, 'files.acme.com'), text);
+  assert.equal(matchUrl(text, 'https://files.acme.com/share?id=1', 'files.acme.com'), undefined);
+  assert.equal(matchUrl('http://acme.com', 'http://acme.com/', 'acme.com'), 'http://acme.com');
+});
+
+test('user hashes compare case-insensitively', () => {
+  const hash = 'D41D8CD98F00B204E9800998ECF8427E';
+  const list = parseUserAllowlist(`${hash}\n`, 'h.txt').compile();
+  assert.equal(list.match({ kind: 'md5', value: hash.toLowerCase() }), hash);
+});
+
+test('user regex tests the whole value', () => {
+  const text = 'regex:^https?://updates\\.acme\\.com/\n/\\.acme-cdn\\.net$/i\n';
+  assert.equal(
+    matchUrl(text, 'https://updates.acme.com/x', 'updates.acme.com'),
+    'regex:^https?://updates\\.acme\\.com/',
+  );
+  assert.equal(matchHost(text, 'EU.ACME-CDN.NET'.toLowerCase()), '/\\.acme-cdn\\.net$/i');
+  assert.equal(matchHost(text, 'acme-cdn.net.evil.com'), undefined);
+});
+
+test('user list rejects an invalid CIDR', () => {
+  assert.throws(() => parseUserAllowlist('10.0.0.0/8\n10.0.0.0/33\n', 'lists/allow.txt'), {
+    name: 'ConfigError',
+    code: 'INVALID_ALLOWLIST_ENTRY',
+    message:
+      'Invalid allowlist entry "10.0.0.0/33" in lists/allow.txt line 2: it is not a valid IP address or CIDR block such as 192.0.2.1 or 10.0.0.0/8.',
+  });
+});
+
+test('user list error carries file and line', () => {
+  try {
+    parseUserAllowlist('# c\n\n300.1.1.1\n', 'allow.txt');
+    assert.fail('expected a ConfigError');
+  } catch (error) {
+    assert.equal((error as { source?: unknown }).source !== undefined, true);
+    assert.deepEqual((error as { source: unknown }).source, { file: 'allow.txt', line: 3 });
+  }
+});
+
+test('user list rejects an invalid regex', () => {
+  assert.throws(() => parseUserAllowlist('regex:(unclosed\n', 'allow.txt'), {
+    code: 'INVALID_ALLOWLIST_ENTRY',
+    message: /"regex:\(unclosed" in allow\.txt line 1: the regular expression is invalid/,
+  });
+});
+
+test('user list rejects values with spaces', () => {
+  assert.throws(() => parseUserAllowlist('acme.com extra\n', 'allow.txt'), {
+    code: 'INVALID_ALLOWLIST_ENTRY',
+    message: /cannot contain spaces; expected an IP address or CIDR block/,
+  });
+});
+
+test('user list rejects junk host names', () => {
+  for (const line of ['acme..com', 'bad_host!', 'http://', '1.2.3']) {
+    assert.throws(
+      () => parseUserAllowlist(`${line}\n`, 'allow.txt'),
+      { code: 'INVALID_ALLOWLIST_ENTRY' },
+      line,
+    );
+  }
+});
+
+test('user list version changes with content', () => {
+  const first = parseUserAllowlist('acme.com\n', 'a.txt').version();
+  const second = parseUserAllowlist('acme.org\n', 'a.txt').version();
+  assert.notEqual(first, second);
+});
