@@ -32,7 +32,7 @@ export interface ColumnModel {
   representatives: CellValue[];
   /** False when some combinations may be unreachable (free variables were used). */
   exact: boolean;
-  /** Why the model is not exact, in plain words. */
+  /** Reasons the model is not exact, in plain words. */
   notes: string[];
 }
 
@@ -64,7 +64,9 @@ export function buildColumnModel(
   if (kind === 'string') {
     const text = atoms.filter((atom, index) => modelled[index] && atom.kind === 'text').length;
     if (text > MAX_TEXT_ATOMS) {
-      atoms.forEach((atom, index) => (modelled[index] = modelled[index] === true && atom.kind !== 'text'));
+      atoms.forEach(
+        (atom, index) => (modelled[index] = modelled[index] === true && atom.kind !== 'text'),
+      );
       notes.push(`${column} has more than ${MAX_TEXT_ATOMS} text conditions`);
     }
     representatives = stringRepresentatives(
@@ -228,7 +230,8 @@ function numberRepresentatives(
     values.add((sorted[sorted.length - 1] ?? 0) + 1);
     return [null, ...values];
   }
-  const range = /port$/i.test(column) ? PORT_RANGE : type === 'int' ? INT_RANGE : LONG_RANGE;
+  let range = type === 'int' ? INT_RANGE : LONG_RANGE;
+  if (/port$/i.test(column)) range = PORT_RANGE;
   values.add(range.min);
   values.add(range.max);
   for (const literal of literals) {

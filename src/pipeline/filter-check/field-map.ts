@@ -46,7 +46,7 @@ export function mapFieldToColumns(field: string, table: string): string[] {
   return [];
 }
 
-/** True when the field map knows the field for some table, so it is an ECS or Sigma name. */
+/** True when the field map lists the field for some table, so it is an ECS or Sigma name. */
 export function isMappedField(field: string): boolean {
   const wanted = field.toLowerCase();
   return loadFieldMap().groups.some((group) =>

@@ -25,7 +25,7 @@ export interface ExclusionCorrection {
   table: string;
   /** The corrected condition to keep, in the filter language; absent when none can be written. */
   filter?: string;
-  /** Why no correction could be written for this table. */
+  /** Reason no correction could be written for this table. */
   reason?: string;
 }
 

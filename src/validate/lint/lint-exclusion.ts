@@ -2,7 +2,7 @@
  * Checks one hand-written "Filter/Exclusion" line, read as the condition an event must meet
  * to be kept: syntax, AND/OR mixed without parentheses, a condition that keeps every event
  * or none, terms that cannot change the result, fields the report's tables lack, process
- * names no process has, and a filter that removes the opposite of what its scenario says.
+ * names no process has, and a filter that removes the opposite of what its scenario describes.
  */
 import type { FilterExpr } from '../../compile/ir.js';
 import type { HuntpackIssue } from '../../errors.js';
@@ -40,9 +40,9 @@ export interface ExclusionLint {
   expr?: FilterExpr;
   /** With AND and OR mixed: the reading with OR binding tighter. */
   otherReading?: FilterExpr;
-  /** Which events the line removes, in plain words, such as "removes only events where ...". */
+  /** Plain-words statement of the events the line removes, such as "removes only events where ...". */
   effect?: string;
-  /** Which events the other reading removes. */
+  /** Plain-words statement of the events the other reading removes. */
   otherEffect?: string;
   findings: ExclusionFinding[];
   /** One suggested correction per table, when the line has any error or warning. */

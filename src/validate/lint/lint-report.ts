@@ -6,22 +6,24 @@
 import type { HuntpackIssue } from '../../errors.js';
 import { getTableSchema } from '../../pipeline/schemas.js';
 import type { Platform, TableSchema } from '../../pipeline/schemas.js';
+import { checkKql } from '../kusto.js';
+import type { KqlDiagnostic } from '../kusto.js';
 import { findKqlBlocks } from './kql-blocks.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
 
-/**
- * Checks the text of one KQL query and returns its problems, with lines counted from the
- * query's first line. The CLI passes the Kusto checker here.
- */
-export type KqlCheckHook = (text: string, options: { platform: Platform }) => HuntpackIssue[];
+/** Checks the text of one KQL query, with lines counted from the query's first line. */
+export type KqlCheckHook = (text: string, options: { platform: Platform }) => KqlDiagnostic[];
 
 export interface LintOptions {
   /** Platform whose table schemas apply; default `sentinel`. */
   platform?: Platform;
-  /** Kusto check for each query; without it the queries are found but not compiled. */
-  checkKql?: KqlCheckHook;
+  /**
+   * Kusto check for each query; default `checkKql` from `validate/kusto.ts`, which loads the
+   * Kusto parser (a few seconds on first use). `false` finds the queries without compiling them.
+   */
+  checkKql?: KqlCheckHook | false;
 }
 
 export interface LintResult {
@@ -30,7 +32,7 @@ export interface LintResult {
   exclusions: ExclusionLint[];
   /** Every finding of the report, in line order, each with file and line. */
   issues: HuntpackIssue[];
-  /** False when no {@link KqlCheckHook} was given, so the queries were not compiled. */
+  /** False when `checkKql: false` was given, so the queries were not compiled. */
   kqlChecked: boolean;
 }
 
@@ -43,8 +45,9 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   const platform = options.platform ?? 'sentinel';
   const blocks = findKqlBlocks(text);
   const issues: HuntpackIssue[] = [];
-  if (options.checkKql) {
-    for (const block of blocks) issues.push(...checkBlock(block, file, platform, options.checkKql));
+  const kqlCheck = options.checkKql === undefined ? checkKql : options.checkKql;
+  if (kqlCheck) {
+    for (const block of blocks) issues.push(...checkBlock(block, file, platform, kqlCheck));
   }
 
   const { schemas, problems } = loadSchemas(blocks, platform, file);
@@ -60,18 +63,20 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   );
   for (const exclusion of exclusions) issues.push(...exclusion.findings);
   issues.sort((a, b) => (a.source?.line ?? 0) - (b.source?.line ?? 0));
-  return { file, blocks, exclusions, issues, kqlChecked: options.checkKql !== undefined };
+  return { file, blocks, exclusions, issues, kqlChecked: kqlCheck !== false };
 }
 
 function checkBlock(
   block: KqlBlock,
   file: string,
   platform: Platform,
-  checkKql: KqlCheckHook,
+  check: KqlCheckHook,
 ): HuntpackIssue[] {
-  return checkKql(block.text, { platform }).map((issue) => ({
-    ...issue,
-    source: { ...issue.source, file, line: block.startLine + (issue.source?.line ?? 1) - 1 },
+  return check(block.text, { platform }).map((diagnostic) => ({
+    code: `KQL_${diagnostic.code}`,
+    severity: diagnostic.severity,
+    message: `Query at lines ${block.startLine}-${block.endLine}: ${diagnostic.message}`,
+    source: { file, line: block.startLine + diagnostic.line - 1, column: diagnostic.column },
   }));
 }
 

@@ -29,7 +29,7 @@ export function schedulerProcessNames(): string[] {
   return [...loadScheduler().processNames];
 }
 
-/** True when a column holds a process file name, such as `InitiatingProcessFileName` or `process.name`. */
+/** True when a column contains a process file name, such as `InitiatingProcessFileName` or `process.name`. */
 export function isProcessNameColumn(column: string): boolean {
   return (
     /process.*(file)?name|^(process\.)?(parent\.)?name$|image$/i.test(column) &&

@@ -1,0 +1,192 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lintReport } from '../../../src/validate/lint/lint-report.js';
+import type { LintResult } from '../../../src/validate/lint/lint-report.js';
+import { REPO_ROOT, SHARED_DATA } from '../../helpers/shared.js';
+
+const FIXTURE = join(REPO_ROOT, 'test/fixtures/lint/remcos-report-excerpt.txt');
+const SHARED_EXAMPLE = join(SHARED_DATA, '..', 'examples', 'remcos-hunt-report.txt');
+
+function lintFixture(): LintResult {
+  return lintReport(readFileSync(FIXTURE, 'utf8'), 'excerpt.txt', { checkKql: false });
+}
+
+function codesAt(result: LintResult, index: number): string[] {
+  return result.exclusions[index]?.findings.map((finding) => finding.code) ?? [];
+}
+
+test('lint finds both KQL queries', () => {
+  const { blocks } = lintFixture();
+  assert.deepEqual(
+    blocks.map((block) => [block.startLine, block.endLine, block.tables]),
+    [
+      [1, 7, ['CommonSecurityLog']],
+      [8, 13, ['DeviceNetworkEvents']],
+    ],
+  );
+});
+
+test('lint flags the task scheduler parent', () => {
+  const result = lintFixture();
+  const exclusion = result.exclusions[0]!;
+  assert.equal(exclusion.line, 20);
+  const finding = exclusion.findings.find((f) => f.code === 'NOT_A_PROCESS_NAME');
+  assert.equal(finding?.severity, 'error');
+  assert.match(finding?.message ?? '', /svchost\.exe, taskeng\.exe, taskhostw\.exe/);
+  const fix = exclusion.corrections.find((c) => c.table === 'DeviceNetworkEvents');
+  assert.equal(
+    fix?.filter,
+    'InitiatingProcessFileName !~ "schtasks.exe" or InitiatingProcessParentFileName !in~ ("svchost.exe", "taskeng.exe", "taskhostw.exe")',
+  );
+});
+
+test('lint flags always-true exclusions', () => {
+  const result = lintFixture();
+  for (const index of [1, 3]) {
+    assert.ok(codesAt(result, index).includes('EXCLUSION_REMOVES_NOTHING'), `exclusion ${index}`);
+    assert.equal(
+      result.exclusions[index]?.effect,
+      'keeps every event: the condition is always true',
+    );
+  }
+  assert.equal(
+    result.exclusions[1]?.corrections.find((c) => c.table === 'DeviceNetworkEvents')?.filter,
+    'InitiatingProcessFileName !in~ ("psexec.exe", "winrm.exe")',
+  );
+});
+
+test('lint shows both readings of an AND/OR mix', () => {
+  const exclusion = lintFixture().exclusions[2]!;
+  const mix = exclusion.findings.find((f) => f.code === 'MIXED_AND_OR');
+  assert.equal(mix?.source?.line, 26);
+  assert.equal(mix?.source?.column, 87);
+  assert.equal(
+    exclusion.effect,
+    'removes only events where process.name is "logparser.exe" and process.command_line does not contain "base64"',
+  );
+  assert.equal(
+    exclusion.otherEffect,
+    'removes only events where process.command_line does not contain "base64"',
+  );
+  assert.ok(exclusion.findings.some((f) => f.code === 'FILTER_REDUNDANT_TERM'));
+});
+
+test('lint flags the inverted backup filter', () => {
+  const exclusion = lintFixture().exclusions[4]!;
+  const inverted = exclusion.findings.find((f) => f.code === 'EXCLUSION_INVERTED');
+  assert.equal(inverted?.severity, 'error');
+  assert.equal(
+    exclusion.effect,
+    'removes only events where process.name is "backup.exe" and process.command_line contains neither "encrypt" nor "base64"',
+  );
+  assert.equal(
+    exclusion.corrections.find((c) => c.table === 'DeviceNetworkEvents')?.filter,
+    'InitiatingProcessFileName !~ "backup.exe" or (InitiatingProcessCommandLine !contains "encrypt" and InitiatingProcessCommandLine !contains "base64")',
+  );
+});
+
+test('lint flags ECS fields per table', () => {
+  const result = lintFixture();
+  for (const exclusion of result.exclusions) {
+    const unknown = exclusion.findings.filter((f) => f.code === 'UNKNOWN_COLUMN');
+    assert.ok(
+      unknown.some((f) => /in DeviceNetworkEvents\. Use InitiatingProcessFileName/.test(f.message)),
+    );
+    assert.ok(
+      unknown.some((f) =>
+        /"process\.name" does not exist in CommonSecurityLog\. Use SourceProcessName/.test(
+          f.message,
+        ),
+      ),
+    );
+  }
+  const noColumn = result.exclusions[4]?.corrections.find((c) => c.table === 'CommonSecurityLog');
+  assert.equal(noColumn?.filter, undefined);
+  assert.match(noColumn?.reason ?? '', /no column for "process\.command_line"/);
+});
+
+test('lint passes a sound exclusion', () => {
+  const report = [
+    'DeviceNetworkEvents',
+    '| where RemotePort == 4444',
+    '',
+    'Scenario: Admin tools',
+    'Filter/Exclusion: InitiatingProcessFileName !in~ ("psexec.exe", "winrm.exe")',
+  ].join('\n');
+  const result = lintReport(report, 'sound.md', { checkKql: false });
+  assert.deepEqual(result.issues, []);
+  assert.equal(
+    result.exclusions[0]?.effect,
+    'removes only events where InitiatingProcessFileName is one of "psexec.exe", "winrm.exe" (any case)',
+  );
+  assert.deepEqual(result.exclusions[0]?.corrections, []);
+});
+
+test('lint reads fenced KQL blocks', () => {
+  const report = ['Intro', '```kql', 'DeviceNetworkEvents', '| take 10', '```', '| a | b |'].join(
+    '\n',
+  );
+  const { blocks } = lintReport(report, 'f.md', { checkKql: false });
+  assert.deepEqual(blocks, [
+    {
+      startLine: 3,
+      endLine: 4,
+      text: 'DeviceNetworkEvents\n| take 10',
+      tables: ['DeviceNetworkEvents'],
+    },
+  ]);
+});
+
+test('lint passes query problems to the Kusto hook', () => {
+  const result = lintReport(readFileSync(FIXTURE, 'utf8'), 'excerpt.txt', {
+    checkKql: (text) =>
+      text.includes('DeviceNetworkEvents')
+        ? [
+            {
+              severity: 'error',
+              code: 'KS142',
+              message: 'bad',
+              start: 0,
+              end: 1,
+              line: 4,
+              column: 3,
+            },
+          ]
+        : [],
+  });
+  const kql = result.issues.find((issue) => issue.code === 'KQL_KS142');
+  assert.equal(kql?.source?.line, 11);
+  assert.equal(kql?.source?.column, 3);
+});
+
+test('lint flags every example exclusion', { skip: skipWithoutExample() }, () => {
+  const result = lintReport(readFileSync(SHARED_EXAMPLE, 'utf8'), 'remcos-hunt-report.txt', {
+    checkKql: false,
+  });
+  const expected = [
+    'NOT_A_PROCESS_NAME',
+    'EXCLUSION_REMOVES_NOTHING',
+    'MIXED_AND_OR',
+    'EXCLUSION_REMOVES_NOTHING',
+    'EXCLUSION_INVERTED',
+  ];
+  assert.equal(result.exclusions.length, 5);
+  expected.forEach((code, index) => {
+    assert.ok(
+      codesAt(result, index).includes(code),
+      `exclusion ${index + 1}: ${codesAt(result, index).join(', ')}`,
+    );
+    assert.ok(codesAt(result, index).includes('UNKNOWN_COLUMN'), `exclusion ${index + 1}`);
+  });
+});
+
+function skipWithoutExample(): false | string {
+  try {
+    readFileSync(SHARED_EXAMPLE);
+    return false;
+  } catch {
+    return `needs ${SHARED_EXAMPLE}, which is not present`;
+  }
+}
