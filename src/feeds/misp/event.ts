@@ -126,8 +126,7 @@ function readAttribute(
 ): void {
   const { output } = scope;
   const type = stringField(attribute.type) ?? '';
-  const value =
-    typeof attribute.value === 'string' ? attribute.value : String(attribute.value ?? '');
+  const value = scalarText(attribute.value);
   const source = attributeSource(scope, attribute);
   if (attribute.deleted === true) return countDropped(output, 'deleted');
   const mapping = mapAttribute(type, value);

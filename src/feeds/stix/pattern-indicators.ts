@@ -44,6 +44,12 @@ interface SetTest {
 
 class UnusablePattern extends Error {}
 
+const QUALIFIER_NAMES = {
+  within: 'WITHIN',
+  repeats: 'REPEATS',
+  'start-stop': 'START/STOP',
+} as const;
+
 /** Extracts the indicators a pattern names, or the reason it cannot be used. */
 export function extractPatternIndicators(tree: ObservationExpression): PatternExtraction {
   try {
@@ -67,7 +73,7 @@ function listObservations(tree: ObservationExpression): Observation[] {
       return [tree];
     case 'qualified':
       throw new UnusablePattern(
-        `the ${tree.qualifier.kind.toUpperCase()} qualifier needs several sightings over time, which a single-indicator hunt cannot express`,
+        `the ${QUALIFIER_NAMES[tree.qualifier.kind]} qualifier needs several sightings over time, which a single-indicator hunt cannot express`,
       );
     case 'observation-binary':
       if (tree.operator === 'OR')

@@ -309,8 +309,26 @@ class PatternParser {
   }
 
   private unexpected(token: Token, expected: string): Error {
-    const found = token.kind === 'end' ? 'the end of the pattern' : `a ${token.kind}`;
-    return patternError(this.pattern, token.offset, `Expected ${expected} but found ${found}`);
+    return patternError(
+      this.pattern,
+      token.offset,
+      `Expected ${expected} but found ${describeToken(token)}`,
+    );
+  }
+}
+
+function describeToken(token: Token): string {
+  switch (token.kind) {
+    case 'end':
+      return 'the end of the pattern';
+    case 'punctuation':
+      return `'${token.text}'`;
+    case 'keyword':
+      return `the keyword ${token.text}`;
+    case 'identifier':
+      return `the name ${token.text}`;
+    default:
+      return `a ${token.kind} literal`;
   }
 }
 
