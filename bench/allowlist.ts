@@ -1,0 +1,55 @@
+/**
+ * Measures the allowlists alone: loading, the first check (which reads and indexes every
+ * built-in list), and checking `BENCH_INDICATORS` indicators (default 1,000,000) made by cycling
+ * through the ThreatFox sample in `data/threatfox` and the built-in list entries.
+ * Run with `node --import tsx bench/allowlist.ts`. Nothing passes or fails.
+ */
+import type { Indicator } from '../src/indicators/model.js';
+import { applyAllowlists, loadAllowlists } from '../src/pipeline/allowlist/index.js';
+import {
+  domainIndicator,
+  hashIndicator,
+  ipIndicator,
+  ipPortIndicator,
+  urlIndicator,
+} from '../test/pipeline/allowlist/make-indicator.js';
+
+const count = Number(process.env.BENCH_INDICATORS ?? 1_000_000);
+
+function sampleIndicators(): Indicator[] {
+  const sample: Indicator[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const a = (i * 7919) % 256;
+    const b = (i * 104729) % 256;
+    sample.push(ipPortIndicator(`${(a % 223) + 1}.${b}.${i % 256}.${(i * 13) % 256}`, 1024 + i));
+    sample.push(ipIndicator(`2a0${i % 10}:${(i * 31).toString(16)}::${(i * 17).toString(16)}`));
+    sample.push(domainIndicator(`host${i}.example-c2-${i % 97}.com`));
+    sample.push(domainIndicator(`x${i}.duckdns.org`));
+    sample.push(urlIndicator(`https://cdn${i % 50}.example-c2-${i % 13}.net/p/${i}.bin`));
+    sample.push(hashIndicator('sha256', i.toString(16).padStart(64, 'a')));
+  }
+  sample.push(ipIndicator('8.8.8.8'), domainIndicator('reddit.com'), domainIndicator('github.com'));
+  return sample;
+}
+
+function seconds(start: bigint): string {
+  return `${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(3)} s`;
+}
+
+let start = process.hrtime.bigint();
+const lists = loadAllowlists();
+console.log(`load (names and user files only): ${seconds(start)}`);
+
+const sample = sampleIndicators();
+start = process.hrtime.bigint();
+applyAllowlists(sample.slice(0, 6), lists);
+lists.summarize();
+console.log(`first check, reads and indexes every built-in list: ${seconds(start)}`);
+
+const indicators = Array.from({ length: count }, (_, i) => sample[i % sample.length]!);
+start = process.hrtime.bigint();
+const result = applyAllowlists(indicators, lists);
+console.log(`check ${count.toLocaleString('en-US')} indicators: ${seconds(start)}`);
+console.log(
+  `kept ${result.kept.length}, set aside ${result.setAside.length}, full URL ${result.fullUrl.length}`,
+);

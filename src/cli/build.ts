@@ -1,0 +1,268 @@
+/**
+ * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Lookback } from '../compile/ir.js';
+import { formatIssue, UsageError, type HuntpackIssue } from '../errors.js';
+import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
+import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
+import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
+import { collectIndicators, type CollectResult } from '../pipeline/collect.js';
+import { buildPacks } from '../report/build-packs.js';
+import { writePack } from '../report/write-pack.js';
+import { HUNTPACK_VERSION } from '../version.js';
+import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
+import type { CommandAction } from './run.js';
+
+interface BuildFlags {
+  out: string;
+  format?: string;
+  strict?: boolean;
+  family?: string[];
+  iocType?: string[];
+  threatType?: string[];
+  minConfidence?: string;
+  since?: string;
+  maxAge?: string;
+  lookback: string;
+  allowlist?: string[];
+  builtinAllowlists: boolean;
+  disableAllowlist?: string[];
+  json?: boolean;
+}
+
+/** How many issues are printed; the rest are only in the issues file. */
+const PRINTED_ISSUES = 20;
+
+function collectList(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ];
+}
+
+/** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`). */
+export function parseLookback(text: string): Lookback {
+  const match = /^(\d{1,4})([dh])$/.exec(text.trim());
+  const amount = match ? Number(match[1]) : NaN;
+  if (!match || amount < 1) {
+    throw new UsageError(
+      'INVALID_LOOKBACK',
+      `Invalid --lookback "${text}": expected a whole number of days or hours, such as 30d or 12h.`,
+    );
+  }
+  return { amount, unit: match[2] as 'd' | 'h' };
+}
+
+function parseNumber(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+    throw new UsageError(
+      'INVALID_OPTION',
+      `Invalid ${flag} "${text}": expected a whole number from ${min} to ${max}.`,
+    );
+  }
+  return value;
+}
+
+function filterOptions(flags: BuildFlags, now: Date): IndicatorFilterOptions {
+  const options: IndicatorFilterOptions = {};
+  if (flags.family?.length) options.families = flags.family;
+  if (flags.iocType?.length) options.kinds = parseKinds(flags.iocType);
+  if (flags.threatType?.length) options.threatTypes = flags.threatType;
+  if (flags.minConfidence !== undefined) {
+    options.minConfidence = parseNumber('--min-confidence', flags.minConfidence, 0, 100);
+  }
+  if (flags.since !== undefined) options.since = parseSince(flags.since, now);
+  if (flags.maxAge !== undefined) {
+    options.maxAgeDays = parseNumber('--max-age', flags.maxAge.replace(/d$/, ''), 1, 36500);
+  }
+  return options;
+}
+
+function summaryLines(collected: CollectResult, setAside: number): string[] {
+  const { counts } = collected;
+  const lines: string[] = [];
+  for (const file of collected.perFile) {
+    lines.push(
+      `read ${file.file} (${file.format}): ${file.rowsRead} rows, ${file.rejected} rejected by the reader`,
+    );
+  }
+  const droppedTotal = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
+  const droppedText = Object.entries(counts.dropped)
+    .map(([reason, count]) => `${count} ${reason}`)
+    .join(', ');
+  lines.push(
+    `rows read ${counts.rowsRead} = accepted ${counts.accepted} + rejected ${counts.rejected} + ` +
+      `merged duplicates ${counts.merged}${droppedTotal > 0 ? ` + dropped ${droppedTotal} (${droppedText})` : ''}`,
+  );
+  lines.push(
+    `accepted ${counts.accepted} = in packs ${counts.kept - setAside} + set aside by allowlists ${setAside} + ` +
+      `filtered out ${counts.filteredOut}`,
+  );
+  return lines;
+}
+
+async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<string> {
+  const file = join(outDir, 'build-issues.txt');
+  await writeFile(
+    file,
+    issues.map(formatIssue).join('\n') + (issues.length > 0 ? '\n' : ''),
+    'utf8',
+  );
+  return file;
+}
+
+async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<number> {
+  const now = new Date();
+  let format: FeedFormat | undefined;
+  if (flags.format !== undefined) {
+    format = parseFeedFormat(flags.format);
+    if (!format) {
+      const known = FEED_FORMATS.map((entry) => entry.format).join(', ');
+      throw new UsageError(
+        'UNKNOWN_FORMAT',
+        `Unknown --format "${flags.format}": expected one of ${known}.`,
+      );
+    }
+  }
+  const lookback = parseLookback(flags.lookback);
+  const filters = filterOptions(flags, now);
+  const inputs = feeds.map((feed) => (feed === '-' ? feed : resolve(io.cwd, feed)));
+
+  const collected = await collectIndicators(inputs, { format, strict: flags.strict, filters, now });
+  const allowlists = loadAllowlists({
+    builtIn: flags.builtinAllowlists,
+    disable: flags.disableAllowlist ?? [],
+    userFiles: (flags.allowlist ?? []).map((file) => resolve(io.cwd, file)),
+  });
+  const { kept, setAside } = applyAllowlists(collected.indicators, allowlists);
+  const packs = buildPacks(kept, {
+    lookback,
+    generatorVersion: HUNTPACK_VERSION,
+    feeds,
+    setAside,
+  });
+
+  const outDir = resolve(io.cwd, flags.out);
+  await mkdir(outDir, { recursive: true });
+  const folders: string[] = [];
+  for (const pack of packs) folders.push(await writePack(pack, outDir));
+  const issuesFile = await writeIssues(outDir, collected.issues);
+
+  const errors = collected.issues.filter((issue) => issue.severity === 'error');
+  for (const issue of collected.issues.slice(0, PRINTED_ISSUES))
+    io.stderr.write(`${formatIssue(issue)}\n`);
+  if (collected.issues.length > PRINTED_ISSUES) {
+    io.stderr.write(
+      `... and ${collected.issues.length - PRINTED_ISSUES} more issues, all listed in ${issuesFile}\n`,
+    );
+  }
+
+  if (flags.json) {
+    io.stdout.write(
+      JSON.stringify(
+        {
+          counts: { ...collected.counts, setAside: setAside.length },
+          files: collected.perFile,
+          packs: packs.map((pack, index) => ({
+            family: pack.family.name,
+            folder: folders[index],
+            indicators: pack.indicators.length,
+            setAside: pack.setAside.length,
+            queries: pack.queries.length,
+          })),
+          issues: { total: collected.issues.length, errors: errors.length, file: issuesFile },
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    for (const line of summaryLines(collected, setAside.length)) io.stdout.write(`${line}\n`);
+    io.stdout.write(`wrote ${packs.length} packs to ${outDir}:\n`);
+    packs.forEach((pack, index) => {
+      io.stdout.write(
+        `  ${folders[index]}  ${pack.family.name}: ${pack.indicators.length} indicators, ` +
+          `${pack.queries.length} queries, ${pack.setAside.length} set aside\n`,
+      );
+    });
+    if (collected.issues.length > 0) {
+      io.stdout.write(
+        `${collected.issues.length} issues (${errors.length} errors) listed in ${issuesFile}\n`,
+      );
+    }
+  }
+  return packs.length > 0 || collected.counts.rowsRead === 0 ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** Adds the `build` command to the program. */
+export function registerBuildCommand(
+  program: Command,
+  io: CliIo,
+  setAction: (action: CommandAction) => void,
+): void {
+  program
+    .command('build')
+    .description('Read feeds and write one detection pack per malware family.')
+    .argument(
+      '<feeds...>',
+      'feed files (ThreatFox CSV/JSON/API/NDJSON, STIX, MISP, text; .gz and .zip too), or - for stdin',
+    )
+    .option('-o, --out <dir>', 'folder to write the packs into', 'packs')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'read every feed as this format instead of detecting it',
+      ).choices(FEED_FORMATS.map((entry) => entry.format)),
+    )
+    .option('--strict', 'stop at the first malformed row instead of reporting it and going on')
+    .option(
+      '--family <names>',
+      'keep only these families: printable name, Malpedia id or alias (repeatable, comma-separated)',
+      collectList,
+    )
+    .option(
+      '--ioc-type <types>',
+      'keep only these indicator types: ip:port, ip, domain, url, md5_hash, sha1_hash, sha256_hash (repeatable, comma-separated)',
+      collectList,
+    )
+    .option(
+      '--threat-type <types>',
+      'keep only these threat types, such as botnet_cc (repeatable, comma-separated)',
+      collectList,
+    )
+    .option('--min-confidence <n>', 'keep only indicators with at least this confidence, 0 to 100')
+    .option(
+      '--since <when>',
+      'keep only indicators first seen since a duration ago (30d, 12h) or a date (2026-05-01)',
+    )
+    .option(
+      '--max-age <days>',
+      'keep only indicators last seen (or first seen) within this many days',
+    )
+    .option('--lookback <span>', 'how far back every hunt searches, in days or hours', '30d')
+    .option(
+      '--allowlist <file>',
+      'extra allowlist: CIDRs, domains or regex: lines (repeatable)',
+      collectList,
+    )
+    .option(
+      '--no-builtin-allowlists',
+      'do not set aside indicators on the built-in MISP warninglists',
+    )
+    .option(
+      '--disable-allowlist <names>',
+      'turn off these built-in lists by name (repeatable, comma-separated)',
+      collectList,
+    )
+    .option('--json', 'print the summary as JSON')
+    .action((feeds: string[], flags: BuildFlags) => {
+      setAction(() => runBuild(feeds, flags, io));
+    });
+}

@@ -1,0 +1,78 @@
+/**
+ * `huntpack check FILE...`: checks hand-written KQL files (or the KQL blocks of Markdown files)
+ * with Microsoft's Kusto parser against the Sentinel or Defender table schemas.
+ */
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { checkKqlFiles } from '../validate/check-files.js';
+import { formatDiagnostic } from '../validate/format-diagnostic.js';
+import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
+import type { CommandAction } from './run.js';
+
+interface CheckFlags {
+  platform: 'sentinel' | 'defender';
+  analyzers: boolean;
+  json?: boolean;
+}
+
+async function runCheck(files: string[], flags: CheckFlags, io: CliIo): Promise<number> {
+  const results = await checkKqlFiles(
+    files.map((file) => resolve(io.cwd, file)),
+    { platform: flags.platform, analyzers: flags.analyzers },
+  );
+  let errors = 0;
+  let warnings = 0;
+  for (const result of results) {
+    for (const diagnostic of result.diagnostics) {
+      if (diagnostic.severity === 'error') errors += 1;
+      else if (diagnostic.severity === 'warning') warnings += 1;
+    }
+  }
+
+  if (flags.json) {
+    io.stdout.write(JSON.stringify({ errors, warnings, files: results }, null, 2) + '\n');
+  } else {
+    for (const result of results) {
+      for (const diagnostic of result.diagnostics)
+        io.stdout.write(`${formatDiagnostic(diagnostic)}\n`);
+      const mine = result.diagnostics.filter(
+        (diagnostic) => diagnostic.severity === 'error',
+      ).length;
+      const label = result.queries === 1 ? 'query' : 'queries';
+      io.stdout.write(
+        `${result.file}: ${result.queries} ${label}, ${mine === 0 ? 'no errors' : `${mine} errors`}\n`,
+      );
+    }
+    io.stdout.write(
+      `${errors} errors, ${warnings} warnings in ${results.length} files (${flags.platform} schemas)\n`,
+    );
+  }
+  return errors > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Adds the `check` command to the program. */
+export function registerCheckCommand(
+  program: Command,
+  io: CliIo,
+  setAction: (action: CommandAction) => void,
+): void {
+  program
+    .command('check')
+    .description(
+      'Check KQL files, or the ```kql blocks of Markdown files, with the Kusto parser against the table schemas.',
+    )
+    .argument('<files...>', '.kql files (one query each) or Markdown files')
+    .addOption(
+      new Option(
+        '--platform <platform>',
+        'table schemas to check against: Sentinel (TimeGenerated) or Defender advanced hunting (Timestamp)',
+      )
+        .choices(['sentinel', 'defender'])
+        .default('sentinel'),
+    )
+    .option('--no-analyzers', "report only syntax and name errors, not the parser's style warnings")
+    .option('--json', 'print the diagnostics as JSON')
+    .action((files: string[], flags: CheckFlags) => {
+      setAction(() => runCheck(files, flags, io));
+    });
+}

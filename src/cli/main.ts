@@ -1,0 +1,5 @@
+/** The `huntpack` executable: runs the command line with the process's own streams. */
+import { processIo } from './io.js';
+import { run } from './run.js';
+
+process.exitCode = await run(process.argv.slice(2), processIo());

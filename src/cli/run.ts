@@ -1,0 +1,69 @@
+/**
+ * Builds the `huntpack` command line and runs it with injected io. Each command lives in its own
+ * file; this one wires them up and turns errors into messages and exit codes.
+ */
+import { Command, CommanderError } from 'commander';
+import { formatLocation, HuntpackError, InternalError, UsageError } from '../errors.js';
+import { registerBuildCommand } from './build.js';
+import { registerCheckCommand } from './check.js';
+import { EXIT_FAILURE, EXIT_USAGE, type CliIo } from './io.js';
+import { HUNTPACK_VERSION } from '../version.js';
+
+/** A command's action: does its work and returns the exit code. */
+export type CommandAction = () => Promise<number>;
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.stderr.write(`huntpack: ${error.message}\nRun "huntpack --help" for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof InternalError || !(error instanceof HuntpackError)) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.stderr.write(
+      `huntpack: internal error: ${detail}\n` +
+        `This is a huntpack bug. Please report it with the command you ran, the output above and ` +
+        `huntpack ${HUNTPACK_VERSION} on Node.js ${process.version} (${process.platform}).\n`,
+    );
+    return EXIT_FAILURE;
+  }
+  const where = formatLocation(error.source);
+  io.stderr.write(`huntpack: ${where ? `${where}: ` : ''}${error.message}\n`);
+  return EXIT_FAILURE;
+}
+
+/**
+ * Runs `huntpack` with arguments (without the node and script paths) and returns the exit code.
+ * Nothing is written to the real process streams except through `io`.
+ */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let action: CommandAction | undefined;
+  const program = new Command('huntpack')
+    .description('Turn threat-intelligence feeds into checked detection packs and hunts.')
+    .version(HUNTPACK_VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  const setAction = (next: CommandAction): void => {
+    action = next;
+  };
+  registerBuildCommand(program, io, setAction);
+  registerCheckCommand(program, io, setAction);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version output end in a "success" error; anything else is a usage error.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    return reportError(error, io);
+  }
+  if (!action) return 0;
+  try {
+    return await action();
+  } catch (error) {
+    return reportError(error, io);
+  }
+}

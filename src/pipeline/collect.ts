@@ -1,0 +1,130 @@
+/**
+ * Turns feed files into the indicators that packs are built from: read, normalize, merge,
+ * filter. Every row is accounted for, so the counts reconcile:
+ * rows read = accepted + rejected + merged + dropped, and accepted = kept + filtered out.
+ */
+import { FeedParseError, type HuntpackIssue } from '../errors.js';
+import { readFeeds } from '../feeds/read.js';
+import type { FeedFormat } from '../feeds/detect.js';
+import type { Readable } from 'node:stream';
+import {
+  filterIndicators,
+  type IndicatorFilterCounts,
+  type IndicatorFilterOptions,
+} from '../indicators/filter.js';
+import { mergeIndicators } from '../indicators/merge.js';
+import type { Indicator, RawIndicator } from '../indicators/model.js';
+import { normalizeIndicator } from '../indicators/normalize.js';
+
+export interface CollectOptions {
+  format?: FeedFormat;
+  /** Turn the first error-severity issue into a thrown error. */
+  strict?: boolean;
+  filters?: IndicatorFilterOptions;
+  now?: Date;
+  /** Stream read for the input `-`; defaults to the process's standard input. */
+  stdin?: Readable;
+}
+
+export interface CollectCounts {
+  /** Rows (items) read from every feed. */
+  rowsRead: number;
+  /** Distinct indicators after normalization and merging. */
+  accepted: number;
+  /** Rows the readers or normalization rejected, each with an issue. */
+  rejected: number;
+  /** Rows folded into an earlier row with the same kind and value. */
+  merged: number;
+  /** Rows left out on purpose by a reader, by reason (revoked, not to_ids, ...). */
+  dropped: Record<string, number>;
+  /** Accepted indicators removed by the command-line filters. */
+  filteredOut: number;
+  /** Accepted indicators that passed the filters. */
+  kept: number;
+}
+
+export interface CollectResult {
+  indicators: Indicator[];
+  counts: CollectCounts;
+  perFile: Array<{ file: string; format: string; rowsRead: number; rejected: number }>;
+  /** What each filter removed, by filter name. */
+  filterCounts: IndicatorFilterCounts;
+  issues: HuntpackIssue[];
+}
+
+/** Reads feeds and returns the indicators to build packs from, with counts that reconcile. */
+export async function collectIndicators(
+  inputs: string[],
+  options: CollectOptions = {},
+): Promise<CollectResult> {
+  const issues: HuntpackIssue[] = [];
+  const normalized: Indicator[] = [];
+  let normalizationRejected = 0;
+
+  // Records are normalized as they stream in, so a large feed never holds its raw rows.
+  const onRecord = (raw: RawIndicator): void => {
+    const result = normalizeIndicator(raw);
+    if ('issue' in result) {
+      issues.push(result.issue);
+      normalizationRejected += 1;
+      if (options.strict) {
+        throw new FeedParseError(result.issue.code, result.issue.message, {
+          source: result.issue.source,
+        });
+      }
+      return;
+    }
+    normalized.push(result.indicator);
+    for (const warning of result.warnings) issues.push(warning);
+  };
+  const read = await readFeeds(inputs, {
+    format: options.format,
+    strict: options.strict,
+    onRecord,
+    stdin: options.stdin,
+  });
+  // Reader issues first, in file order, then normalization issues.
+  issues.unshift(...read.issues);
+
+  const merged = mergeIndicators(normalized);
+  const filtered = filterIndicators(
+    merged.indicators,
+    options.filters ?? {},
+    options.now ?? new Date(),
+  );
+  const dropped: Record<string, number> = {};
+  for (const file of read.files) {
+    for (const [reason, count] of Object.entries(
+      (file as { dropped?: Record<string, number> }).dropped ?? {},
+    )) {
+      dropped[reason] = (dropped[reason] ?? 0) + count;
+    }
+  }
+  let rowsRead = 0;
+  let readerRejected = 0;
+  for (const file of read.files) {
+    rowsRead += file.rowsRead;
+    readerRejected += file.rejected;
+  }
+
+  return {
+    indicators: filtered.kept,
+    counts: {
+      rowsRead,
+      accepted: merged.indicators.length,
+      rejected: readerRejected + normalizationRejected,
+      merged: merged.merged,
+      dropped,
+      filteredOut: merged.indicators.length - filtered.kept.length,
+      kept: filtered.kept.length,
+    },
+    perFile: read.files.map((file) => ({
+      file: file.file,
+      format: file.format ?? 'unknown',
+      rowsRead: file.rowsRead,
+      rejected: file.rejected,
+    })),
+    filterCounts: filtered.removed,
+    issues,
+  };
+}

@@ -1,0 +1,220 @@
+/**
+ * Renders a pack as the Markdown report a hunter reads: what the threat is, the indicators
+ * defanged, every hunt query, the data sources they need and the false-positive scenarios.
+ */
+import { compileKqlFilter } from '../backends/kql/kql.filter.js';
+import { formatLookback } from '../compile/ir.js';
+import { defang } from '../indicators/defang.js';
+import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
+import type { Pack } from './pack-model.js';
+
+/** Threat types ThreatFox uses, in words. */
+const THREAT_TYPE_WORDS: Record<string, string> = {
+  botnet_cc: 'command-and-control (C2) servers',
+  payload_delivery: 'payload delivery (where the malware is downloaded from)',
+  payload: 'malware samples (payloads)',
+  cc_skimming: 'card-skimming collection servers',
+};
+
+/** Escapes text for a Markdown table cell: pipes and line breaks would break the table. */
+function cellText(text: string): string {
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[\r\n]+/g, ' ');
+}
+
+/** Escapes text for Markdown prose, where feed values must not become links or markup. */
+function proseText(text: string): string {
+  return text.replace(/[\\`*_[\]<>|#]/g, (character) => `\\${character}`).replace(/[\r\n]+/g, ' ');
+}
+
+function day(date: Date | undefined): string {
+  return date ? date.toISOString().slice(0, 10) : '-';
+}
+
+function timestamp(date: Date | undefined): string {
+  return date
+    ? date
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, ' UTC')
+    : '-';
+}
+
+function span(indicators: Indicator[]): { first?: Date; last?: Date } {
+  let first: Date | undefined;
+  let last: Date | undefined;
+  for (const indicator of indicators) {
+    const seen = [indicator.firstSeen, indicator.lastSeen ?? indicator.firstSeen];
+    for (const date of seen) {
+      if (!date) continue;
+      if (!first || date < first) first = date;
+      if (!last || date > last) last = date;
+    }
+  }
+  return { first, last };
+}
+
+function summarySection(pack: Pack): string[] {
+  const { family, indicators } = pack;
+  const lines = ['## Summary', ''];
+  const threatTypes = [
+    ...new Set(indicators.map((i) => i.threatType).filter((t) => t !== undefined)),
+  ];
+  const counts = INDICATOR_KINDS.map(
+    (kind) => [kind, indicators.filter((i) => i.kind === kind).length] as const,
+  )
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${count} ${describeKind(kind)}`);
+  const confidences = indicators.map((i) => i.confidence).filter((c) => c !== undefined);
+  const { first, last } = span(indicators);
+
+  const aliasText =
+    family.aliases.length > 0 ? ` (also known as ${family.aliases.map(proseText).join(', ')})` : '';
+  const described = threatTypes.map((type) => THREAT_TYPE_WORDS[type] ?? proseText(type));
+  lines.push(
+    `This pack hunts for **${proseText(family.name)}**${aliasText} through ${indicators.length} ` +
+      `indicators of compromise: ${described.length > 0 ? described.join('; ') : 'no threat type given'}. ` +
+      `A hit means a device talked to, resolved or stored something the feeds tie to this family; ` +
+      `triage it with the indicator's confidence and first-seen date, which every hit carries.`,
+  );
+  lines.push('');
+  lines.push(`| Item | Value |`, `|---|---|`);
+  lines.push(`| Malware family | ${cellText(family.name)} |`);
+  if (family.malpedia) lines.push(`| Malpedia id | ${cellText(family.malpedia)} |`);
+  if (family.aliases.length > 0) lines.push(`| Aliases | ${cellText(family.aliases.join(', '))} |`);
+  lines.push(`| Threat types | ${cellText(threatTypes.join(', ') || '-')} |`);
+  lines.push(`| Indicators | ${indicators.length} (${counts.join(', ') || 'none'}) |`);
+  lines.push(`| Set aside by allowlists | ${pack.setAside.length} |`);
+  lines.push(`| First seen to last seen | ${timestamp(first)} to ${timestamp(last)} |`);
+  // A loop, not Math.min(...list): spreading a list of 100,000 values overflows the stack.
+  let low = Infinity;
+  let high = -Infinity;
+  for (const confidence of confidences) {
+    low = Math.min(low, confidence);
+    high = Math.max(high, confidence);
+  }
+  const range = confidences.length > 0 ? `${low}% to ${high}%` : '-';
+  lines.push(`| Confidence | ${range} |`);
+  lines.push(`| Lookback of every hunt | ${formatLookback(pack.lookback)} |`);
+  lines.push(`| Feeds | ${cellText(pack.feeds.join(', '))} |`);
+  return lines;
+}
+
+function indicatorSection(pack: Pack): string[] {
+  const lines = [
+    '## Indicators',
+    '',
+    'Values are defanged: `[.]` stands for a dot and `hxxp` for `http`.',
+    '',
+  ];
+  lines.push(
+    '| Type | Value | Threat Type | First Seen | Last Seen | Confidence |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const indicator of pack.indicators) {
+    const confidence = indicator.confidence === undefined ? '-' : `${indicator.confidence}%`;
+    lines.push(
+      `| ${describeKind(indicator.kind)} | ${cellText(defang(indicator))} | ${cellText(indicator.threatType ?? '-')} | ` +
+        `${day(indicator.firstSeen)} | ${day(indicator.lastSeen)} | ${confidence} |`,
+    );
+  }
+  if (pack.setAside.length > 0) {
+    lines.push('', '### Set aside', '', 'These indicators are not in any hunt:', '');
+    lines.push('| Type | Value | List | Entry | Reason |', '|---|---|---|---|---|');
+    for (const item of pack.setAside) {
+      const list =
+        item.listVersion === undefined ? item.list : `${item.list} (version ${item.listVersion})`;
+      lines.push(
+        `| ${describeKind(item.indicator.kind)} | ${cellText(defang(item.indicator))} | ${cellText(list)} | ` +
+          `${cellText(item.entry)} | ${cellText(item.reason)} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+function huntSection(pack: Pack): string[] {
+  const lines = ['## Hunts', ''];
+  const split = pack.queries.filter((query) => query.hunt.part);
+  lines.push(
+    `${pack.queries.length} queries, each checked with Microsoft's Kusto parser against the table ` +
+      `schema. Port-aware hunts match an ip:port indicator only on its port; address-only hunts ` +
+      `are labelled as such and catch the same hosts on other ports.`,
+  );
+  if (split.length > 0) {
+    lines.push(
+      '',
+      `Split into numbered parts to stay under Sentinel's 10,000-character query limit: ` +
+        [...new Set(split.map((query) => query.hunt.id.replace(/-part\d+$/, '')))].join(', ') +
+        '. Run every part.',
+    );
+  }
+  for (const { hunt, query, file } of pack.queries) {
+    lines.push(
+      '',
+      `### ${proseText(hunt.title)}${hunt.part ? ` (part ${hunt.part.index} of ${hunt.part.count})` : ''}`,
+      '',
+    );
+    lines.push(`- Id: \`${hunt.id}\`, file \`${file}\``);
+    lines.push(
+      `- Table: ${hunt.source.table} in ${hunt.source.platform === 'sentinel' ? 'Microsoft Sentinel' : 'Defender XDR advanced hunting'}`,
+    );
+    lines.push(`- Indicators: ${hunt.iocs.rows.length}; lookback ${formatLookback(hunt.lookback)}`);
+    lines.push(`- ${hunt.description}`);
+    lines.push('', '```kql', query.trimEnd(), '```');
+  }
+  return lines;
+}
+
+function dataSourceSection(pack: Pack): string[] {
+  const lines = [
+    '## Data sources',
+    '',
+    '| Table | Platform | Product | Data connector | Hunts |',
+    '|---|---|---|---|---|',
+  ];
+  for (const source of pack.dataSources) {
+    const count = pack.queries.filter((query) => query.hunt.source.id === source.id).length;
+    if (count === 0) continue;
+    const platform = source.platform === 'sentinel' ? 'Microsoft Sentinel' : 'Defender XDR';
+    lines.push(
+      `| ${source.table} | ${platform} | ${cellText(source.product)} | ${cellText(source.connector)} | ${count} |`,
+    );
+  }
+  return lines;
+}
+
+function scenarioSection(pack: Pack): string[] {
+  const lines = ['## False-positive scenarios', ''];
+  if (pack.scenarios.length === 0) return [...lines, 'No scenario applies to these hunts.'];
+  lines.push(
+    'Each exclusion removes the hits for which its condition is true. Those marked "on" are ' +
+      'compiled into the hunts already; the others are ready to paste after the lookup.',
+  );
+  for (const { scenario, huntIds, enabled } of pack.scenarios) {
+    lines.push('', `### ${scenario.title} (${enabled ? 'on' : 'off, ready to paste'})`, '');
+    lines.push(scenario.description, '');
+    lines.push('```kql', `| where not(${compileKqlFilter(scenario.filter)})`, '```', '');
+    lines.push(`Applies to: ${huntIds.map((id) => `\`${id}\``).join(', ')}`);
+  }
+  return lines;
+}
+
+/** Renders the pack's report. */
+export function renderReport(pack: Pack): string {
+  const sections = [
+    [
+      `# ${proseText(pack.family.name)} detection pack`,
+      '',
+      `Generated by huntpack ${pack.generatorVersion}.`,
+    ],
+    summarySection(pack),
+    indicatorSection(pack),
+    huntSection(pack),
+    dataSourceSection(pack),
+    scenarioSection(pack),
+  ];
+  return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+}

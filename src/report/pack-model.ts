@@ -1,0 +1,47 @@
+/**
+ * The detection pack of one malware family, as the build produces it and the writers render it.
+ */
+import type { Hunt, Lookback } from '../compile/ir.js';
+import type { Indicator, MalwareFamily } from '../indicators/model.js';
+import type { DataSourceEntry } from '../pipeline/data-sources.js';
+import type { Scenario } from '../pipeline/scenarios.js';
+
+/** An indicator left out of the hunts, with the list entry and the reason. */
+export interface SetAsideIndicator {
+  indicator: Indicator;
+  list: string;
+  listVersion?: string | number;
+  entry: string;
+  reason: string;
+}
+
+/** One compiled query of a pack. */
+export interface PackQuery {
+  hunt: Hunt;
+  query: string;
+  /** Path of the query file relative to the pack folder, such as `queries/x.kql`. */
+  file: string;
+}
+
+export interface PackScenario {
+  scenario: Scenario;
+  /** Ids of the hunts it applies to. */
+  huntIds: string[];
+  /** Whether its exclusion is compiled into those hunts. */
+  enabled: boolean;
+}
+
+export interface Pack {
+  family: MalwareFamily;
+  /** Folder name of the pack. */
+  slug: string;
+  indicators: Indicator[];
+  setAside: SetAsideIndicator[];
+  queries: PackQuery[];
+  scenarios: PackScenario[];
+  dataSources: DataSourceEntry[];
+  lookback: Lookback;
+  generatorVersion: string;
+  /** Names of the feed files the indicators came from. */
+  feeds: string[];
+}

@@ -1,0 +1,48 @@
+/**
+ * Reads the hunts of a written pack back from its `pack.json`, for backends and the local hunt.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Hunt } from '../compile/ir.js';
+import { ConfigError } from '../errors.js';
+
+/**
+ * Returns the backend-neutral hunts of the pack in `folder`, with datetime cells of the
+ * indicator tables turned back into Dates.
+ *
+ * @throws ConfigError when the folder has no readable pack.json or a hunt lacks its form.
+ */
+export async function readPackHunts(folder: string): Promise<Hunt[]> {
+  const file = join(folder, 'pack.json');
+  let parsed: { hunts?: Array<{ id?: string; form?: Hunt }> };
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
+  } catch (error) {
+    throw new ConfigError(
+      'INVALID_PACK',
+      `Cannot read pack ${file}: ${(error as Error).message}. Build it with "huntpack build".`,
+      { cause: error },
+    );
+  }
+  const hunts: Hunt[] = [];
+  for (const entry of parsed.hunts ?? []) {
+    const form = entry.form;
+    if (!form?.iocs) {
+      throw new ConfigError(
+        'INVALID_PACK',
+        `Hunt ${entry.id ?? '?'} in ${file} has no "form"; rebuild the pack with this huntpack version.`,
+      );
+    }
+    const dateColumns = form.iocs.columns.flatMap((column, index) =>
+      column.type === 'datetime' ? [index] : [],
+    );
+    for (const row of form.iocs.rows) {
+      for (const index of dateColumns) {
+        const cell = row[index];
+        if (typeof cell === 'string') row[index] = new Date(cell);
+      }
+    }
+    hunts.push(form);
+  }
+  return hunts;
+}
