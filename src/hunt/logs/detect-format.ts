@@ -36,7 +36,7 @@ const CEF_MARKER = /CEF: ?\d+\|/;
  * With `hasMap`, CSV and JSON files that are not Zeek, Suricata or CEF read as mapped formats.
  */
 export function detectLogFormat(head: string, hasMap: boolean): LogFormat | undefined {
-  const lines = head.split('\n', 64).map((line) => line.replace(/\r$/, ''));
+  const lines = head.split('\n').map((line) => line.replace(/\r$/, ''));
   const first = lines.find((line) => line.trim() !== '')?.trimStart();
   if (first === undefined) return undefined;
 

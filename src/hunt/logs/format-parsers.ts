@@ -3,6 +3,7 @@
  */
 import { parseCefRecord } from './cef-record.js';
 import type { LogFormat } from './detect-format.js';
+import { createCsvExportParser, parseJsonExport } from './exports.js';
 import type { RecordContext, RecordOutcome } from './record.js';
 
 /** Settings shared by the parsers of one run. */
@@ -27,6 +28,20 @@ export function createFormatParser(format: LogFormat, _settings: ParserSettings)
   switch (format) {
     case 'cef':
       return { source: 'lines', parse: parseCefRecord };
+    case 'commonsecuritylog-csv':
+      return createCsvExportParser('CommonSecurityLog');
+    case 'devicenetworkevents-csv':
+      return createCsvExportParser('DeviceNetworkEvents');
+    case 'commonsecuritylog-json':
+      return {
+        source: 'json',
+        parse: (value, context) => parseJsonExport('CommonSecurityLog', value, context),
+      };
+    case 'devicenetworkevents-json':
+      return {
+        source: 'json',
+        parse: (value, context) => parseJsonExport('DeviceNetworkEvents', value, context),
+      };
     default:
       throw new Error(`format ${format} is not implemented yet`);
   }

@@ -74,9 +74,30 @@ function parseJson(record: { line: number; text: string }): RawRecord<JsonValue>
   }
 }
 
+/**
+ * Counts the `\n` and `\r` characters inside a row's fields. csv-parse 7 reports the line a
+ * row ends on, but counts every `\r` inside quotes as a line of its own, for that row and every
+ * row after it. Lines here end at `\n` only, as in the line-based readers, so the reader
+ * subtracts the `\r` characters seen so far.
+ */
+function lineBreaksIn(record: string[]): { newlines: number; carriageReturns: number } {
+  let newlines = 0;
+  let carriageReturns = 0;
+  for (const field of record) {
+    if (field.indexOf('\n') < 0 && field.indexOf('\r') < 0) continue;
+    for (let i = 0; i < field.length; i++) {
+      const code = field.charCodeAt(i);
+      if (code === 10) newlines++;
+      else if (code === 13) carriageReturns++;
+    }
+  }
+  return { newlines, carriageReturns };
+}
+
 /** Yields the rows of a CSV file, the header row included, with the line each row starts on. */
 export async function* csvRecords(file: string): AsyncGenerator<Array<RawRecord<string[]>>> {
   const skipped: Array<RawRecord<string[]>> = [];
+  let carriageReturnsSeen = 0;
   const parser = parseCsv({
     bom: true,
     info: true,
@@ -85,7 +106,7 @@ export async function* csvRecords(file: string): AsyncGenerator<Array<RawRecord<
     skip_records_with_error: true,
     on_skip: (error: CsvError | undefined) => {
       skipped.push({
-        line: (error as { lines?: number } | undefined)?.lines ?? 0,
+        line: ((error as { lines?: number } | undefined)?.lines ?? 0) - carriageReturnsSeen,
         error: { code: 'INVALID_CSV', message: `Invalid CSV row: ${error?.message ?? 'unknown'}` },
       });
       return undefined;
@@ -95,12 +116,13 @@ export async function* csvRecords(file: string): AsyncGenerator<Array<RawRecord<
   text.on('error', (error) => parser.destroy(describeReadError(file, error, parser.info.lines)));
   text.pipe(parser);
 
-  let previousEnd = 0;
   let batch: Array<RawRecord<string[]>> = [];
   for await (const output of parser) {
     const { info, record } = output as { info: { lines: number }; record: string[] };
-    batch.push(...skipped.splice(0), { line: previousEnd + 1, value: record });
-    previousEnd = info.lines;
+    const { newlines, carriageReturns } = lineBreaksIn(record);
+    carriageReturnsSeen += carriageReturns;
+    const endLine = info.lines - carriageReturnsSeen;
+    batch.push(...skipped.splice(0), { line: endLine - newlines, value: record });
     if (batch.length >= 512) {
       yield batch;
       batch = [];
