@@ -1,5 +1,5 @@
 /**
- * Reader for MISP JSON: event exports, restSearch answers and feeds (manifest.json plus one
+ * Reader for MISP JSON: event exports, restSearch responses and feeds (manifest.json plus one
  * file per event). Attributes and object attributes of the types huntpack hunts for become
  * RawIndicator records whose source id is `<event uuid>/<attribute uuid>`.
  */
@@ -38,7 +38,7 @@ export function readMisp(
     output.issues.push({
       code: 'MISP_NO_EVENTS',
       severity: 'info',
-      message: 'The document holds no MISP events.',
+      message: 'The document contains no MISP events, so no indicators were read.',
       source: { file },
     });
   }

@@ -55,6 +55,7 @@ export function mapAttribute(type: string, value: string): AttributeMapping {
       message: `Attribute of type ${type} has value ${quoteValue(value)}, but two parts separated by "|" were expected.`,
     };
   }
+
   const side = type.startsWith('ip-src') ? 'source' : undefined;
   const candidates: AttributeCandidate[] = [];
   const portIndex = parts.indexOf('port');
@@ -65,6 +66,7 @@ export function mapAttribute(type: string, value: string): AttributeMapping {
     if (side && part === 'ip') candidate.side = side;
     candidates.push(candidate);
   });
+
   if (portIndex < 0) return { kind: 'candidates', candidates };
   const port = parsePort(values[portIndex] ?? '');
   if (port === undefined) {

@@ -26,7 +26,7 @@ const FAMILY_GALAXIES = [
 const GALAXY_TAG = /^misp-galaxy:([a-z0-9-]+)="(.*)"$/i;
 const ATTACK_ID = /\b(T\d{4}(?:\.\d{3})?)\b/;
 
-/** What the tags and galaxies of one event, object or attribute say. */
+/** Tags and family candidates from the tags and galaxies of one event, object or attribute. */
 export interface TagContext {
   /** Tag names, trimmed, with TLP tags lower-cased (`" TLP:WHITE"` becomes `tlp:white`). */
   tags: string[];

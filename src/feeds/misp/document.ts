@@ -1,6 +1,6 @@
 /**
  * The shapes a MISP JSON document comes in, reduced to a list of events: `{"Event": ...}`, a bare
- * event, a list of either, a restSearch answer `{"response": [...]}` holding events, bare objects
+ * event, a list of either, a restSearch response `{"response": [...]}` containing events, bare objects
  * (`{"Object": ...}`) or an attribute list, and the `manifest.json` of a MISP feed.
  */
 import { FeedParseError } from '../../errors.js';
@@ -42,7 +42,7 @@ function eventsOf(value: unknown): JsonObject[] | undefined {
   return undefined;
 }
 
-/** A restSearch `response`: a list of events or objects, or `{"Attribute": [...]}`. */
+/** Reads the events of a restSearch `response`: a list of events or objects, or `{"Attribute": [...]}`. */
 function responseEvents(response: unknown): JsonObject[] | undefined {
   if (isJsonObject(response) && Array.isArray(response.Attribute)) {
     return [{ Attribute: objectList(response.Attribute) }];

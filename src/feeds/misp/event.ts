@@ -2,9 +2,9 @@
  * Reads the attributes and objects of one MISP event into RawIndicator records.
  *
  * Only attributes flagged `to_ids` become records unless `allAttributes` is set; the others are
- * counted as dropped. Timestamps: first seen is the attribute's (or object's) `first_seen`, else
- * the event `date`; last seen is `last_seen`, else the attribute's last change (`timestamp`),
- * else the event's.
+ * counted as dropped. First seen is the attribute's (or object's) `first_seen`, else the event
+ * `date`. Last seen is `last_seen`, else the attribute's last change (`timestamp`), else the
+ * event's.
  */
 import { quoteValue, type HuntpackIssue, type SourceLocation } from '../../errors.js';
 import type { IndicatorContext, RawIndicator } from '../../indicators/model.js';
@@ -20,7 +20,7 @@ export interface MispEventOptions {
   family?: string;
 }
 
-/** What every attribute of one event shares. */
+/** Context shared by every attribute of one event, and the event's running counts. */
 interface EventScope {
   file: string;
   uuid?: string;
@@ -92,8 +92,8 @@ function readObject(object: JsonObject, scope: EventScope): void {
   if (object.name === 'ip-port') {
     readIpPortObject(object, attributes, scope);
   } else if (object.name === 'url') {
-    // The url object also splits the URL into text parts (scheme, resource_path, port); only
-    // the whole `url` attribute is an indicator, and the parts are not counted as items.
+    // The url object also splits the URL into text parts (scheme, resource_path, port). Only
+    // the whole `url` attribute is an indicator, so the parts are not counted as items.
     const urls = attributes.filter((attribute) => attribute.object_relation === 'url');
     for (const attribute of urls) readAttribute(attribute, scope, object);
   } else {
@@ -102,8 +102,8 @@ function readObject(object: JsonObject, scope: EventScope): void {
 }
 
 /**
- * An ip-port object yields one ip-port indicator per address and destination port. The address
- * attribute's `to_ids` decides, because producers mark the port attribute false.
+ * Reads an ip-port object as one ip-port indicator per address and destination port. The
+ * address attribute's `to_ids` decides, because producers mark the port attribute false.
  */
 function readIpPortObject(object: JsonObject, attributes: JsonObject[], scope: EventScope): void {
   const isAddress = (attribute: JsonObject): boolean =>
@@ -204,8 +204,10 @@ function attributeContext(
   const familyName = scope.options.family;
   if (familyName) context.family = { name: familyName, aliases: [] };
   else if (family) context.family = family;
+
   const category = stringField(attribute.category);
   if (category) context.threatType = category.toLowerCase().replace(/\s+/g, '_');
+
   const firstSeen =
     readMispTime(attribute.first_seen) ?? readMispTime(object?.first_seen) ?? scope.firstSeen;
   if (firstSeen) context.firstSeen = firstSeen;

@@ -88,7 +88,7 @@ export function externalUrls(object: JsonObject): string[] {
     .filter((url): url is string => url !== undefined);
 }
 
-/** Returns the name of the identity that created an object, when the bundle holds it. */
+/** Returns the name of the identity that created an object, when the bundle contains that identity. */
 export function creatorName(index: BundleIndex, object: JsonObject): string | undefined {
   const ref = stringField(object.created_by_ref);
   const identity = ref === undefined ? undefined : index.byId.get(ref);

@@ -66,12 +66,14 @@ export function indicatorContext(
     sourceIds: [`stix:${id}`],
     origins: [source],
   };
+
   if (family) context.family = family;
   const threatType =
     types[0] ?? (category ? category.toLowerCase().replace(/\s+/g, '_') : undefined);
   if (threatType) context.threatType = threatType;
   if (types.includes('compromised')) context.isCompromised = true;
   if (typeof indicator.confidence === 'number') context.confidence = indicator.confidence;
+
   const firstSeen = readDate(indicator, 'valid_from', source, issues);
   if (firstSeen) context.firstSeen = firstSeen;
   const expires = readDate(indicator, 'valid_until', source, issues);

@@ -1,10 +1,10 @@
 /**
  * Turns a parsed STIX pattern into indicators, or explains why it cannot be hunted as one.
  *
- * An indicator is used whole or not at all. Accepted shapes: observations joined by OR; inside
- * an observation, alternatives joined by OR, each an `=` comparison or an `IN` set on a usable
- * property; and AND only between the address and port of one network-traffic object, or between
- * hashes of one file. Anything else (other operators, FOLLOWEDBY, qualifiers, AND across objects
+ * An indicator is used whole or not at all. Observations may be joined by OR. Inside an
+ * observation, alternatives joined by OR are each an `=` comparison or an `IN` set on a usable
+ * property. AND is accepted only between the address and port of one network-traffic object, or
+ * between hashes of one file. Anything else (other operators, FOLLOWEDBY, qualifiers, AND across objects
  * or observations) makes the whole pattern unusable.
  */
 import { isIP } from 'node:net';

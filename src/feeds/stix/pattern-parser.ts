@@ -1,7 +1,8 @@
 /**
  * Recursive-descent parser for STIX patterns, following the parser rules of the OASIS grammar
- * `STIXPattern.g4` (STIX 2.1). Precedence from loosest to tightest: FOLLOWEDBY, OR, AND between
- * observations, then qualifiers; inside `[...]`, OR then AND. All binary operators group left.
+ * `STIXPattern.g4` (STIX 2.1). Between observations, precedence from loosest to tightest is
+ * FOLLOWEDBY, OR, AND, then qualifiers. Inside `[...]`, OR is looser than AND. All binary
+ * operators group left.
  */
 import type {
   Comparison,

@@ -1,7 +1,7 @@
 /**
  * Reader for STIX 2.1 and STIX 2.0 JSON: bundles, TAXII envelopes (`{"objects": [...]}`), a bare
  * list of objects or one object. Every `indicator` object whose pattern huntpack can use becomes
- * one or more RawIndicator records; the others are counted and reported with their id.
+ * one or more RawIndicator records. The others are counted and reported with their id.
  */
 import {
   FeedParseError,
