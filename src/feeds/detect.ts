@@ -1,0 +1,131 @@
+/**
+ * Feed format detection from content: the first bytes and lines of an input decide, and the
+ * file name only breaks the tie for free text.
+ */
+import { FeedParseError, quoteValue } from '../errors.js';
+
+/** Feed formats huntpack knows, each read by one reader in `read.ts`. */
+export type FeedFormat =
+  | 'threatfox-csv'
+  | 'threatfox-json'
+  | 'threatfox-api'
+  | 'threatfox-ndjson'
+  | 'stix'
+  | 'misp'
+  | 'text';
+
+/** Every format with the label that messages and `--format` help use. */
+export const FEED_FORMATS: ReadonlyArray<{ format: FeedFormat; label: string }> = [
+  { format: 'threatfox-csv', label: 'ThreatFox CSV export' },
+  { format: 'threatfox-json', label: 'ThreatFox JSON export' },
+  { format: 'threatfox-api', label: 'ThreatFox API response' },
+  { format: 'threatfox-ndjson', label: 'NDJSON of ThreatFox API items' },
+  { format: 'stix', label: 'STIX 2.1 bundle' },
+  { format: 'misp', label: 'MISP JSON' },
+  { format: 'text', label: 'free text (.txt or .md)' },
+];
+
+/** Returns the format with this name, or undefined; for parsing `--format`. */
+export function parseFeedFormat(name: string): FeedFormat | undefined {
+  return FEED_FORMATS.find((entry) => entry.format === name)?.format;
+}
+
+const TEXT_EXTENSIONS = /\.(txt|md|markdown|adoc|text)$/i;
+
+/**
+ * Detects the format of a feed from a sample of its start (about 64 KiB of text is plenty).
+ * Returns undefined when the sample matches no known format.
+ *
+ * @param fileName the input name, used only to accept free text in a `.txt` or `.md` file.
+ */
+export function detectFeedFormat(sample: string, fileName: string): FeedFormat | undefined {
+  if (sample.includes('\u0000')) return undefined;
+  const text = sample.replace(/^\uFEFF/, '').trimStart();
+
+  const structured =
+    text.startsWith('{') || text.startsWith('[') ? detectJson(text) : detectCsv(text);
+  if (structured) return structured;
+  // Invalid UTF-8 decodes to U+FFFD, which marks binary input or another encoding.
+  if (text.includes('\uFFFD')) return undefined;
+  if (TEXT_EXTENSIONS.test(fileName.replace(/\.gz$/i, ''))) return 'text';
+  return looksStructured(text) ? undefined : 'text';
+}
+
+function detectJson(text: string): FeedFormat | undefined {
+  const firstKey = /^[[{]\s*(?:\{\s*)?"([^"]*)"/.exec(text)?.[1];
+  if (firstKey !== undefined && /^\d+$/.test(firstKey)) return 'threatfox-json';
+  if (/^\[?\s*\{\s*"(Event|response)"\s*:/.test(text)) return 'misp';
+  if (/"query_status"\s*:/.test(text)) return 'threatfox-api';
+  if (isNdjsonOfItems(text)) return 'threatfox-ndjson';
+  if (/"type"\s*:\s*"bundle"|"id"\s*:\s*"bundle--|"spec_version"\s*:\s*"2\./.test(text)) {
+    return 'stix';
+  }
+  // STIX 1.x serialized as JSON goes to the STIX reader, which rejects it with a clear message.
+  if (/"stix_header"\s*:|"id"\s*:\s*"[^"]*STIXPackage-/.test(text)) return 'stix';
+  if (/"(Attribute|Object)"\s*:\s*\[/.test(text) && /"(Event|uuid)"/.test(text)) return 'misp';
+  if (text.startsWith('[') && /"ioc"\s*:/.test(text) && /"ioc_type"\s*:/.test(text)) {
+    return 'threatfox-api';
+  }
+  return undefined;
+}
+
+/** True when the first line is a whole JSON object with ThreatFox item keys. */
+function isNdjsonOfItems(text: string): boolean {
+  const newline = text.indexOf('\n');
+  const firstLine = (newline === -1 ? text : text.slice(0, newline)).trim();
+  if (!firstLine.startsWith('{') || !firstLine.endsWith('}')) return false;
+  try {
+    const item = JSON.parse(firstLine) as unknown;
+    return (
+      typeof item === 'object' &&
+      item !== null &&
+      'ioc_type' in item &&
+      ('ioc' in item || 'ioc_value' in item)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * ThreatFox CSV starts with `#` banner lines and the header as a comment,
+ * `# "first_seen_utc","ioc_id",...`, or with a plain header row naming the same columns.
+ */
+function detectCsv(text: string): FeedFormat | undefined {
+  for (const line of text.split('\n', 40)) {
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    const body = trimmed.startsWith('#') ? trimmed.slice(1).trim() : trimmed;
+    if (/"?ioc_value"?\s*,/.test(body) && /"?ioc_type"?/.test(body)) return 'threatfox-csv';
+    // The export banner, or a commented header that lacks a required column, which the
+    // ThreatFox CSV reader then reports by name.
+    if (trimmed.startsWith('#') && /^(ThreatFox IOCs|"first_seen_utc")/.test(body)) {
+      return 'threatfox-csv';
+    }
+    if (!trimmed.startsWith('#')) return undefined;
+  }
+  return undefined;
+}
+
+/** True for JSON, XML or delimited data, which free-text extraction would misread. */
+function looksStructured(text: string): boolean {
+  if (/^[[{<]/.test(text)) return true;
+  const lines = text.split('\n', 6).filter((line) => line.trim() !== '');
+  if (lines.length < 2) return false;
+  const counts = lines.map((line) => line.split(',').length);
+  return counts[0]! >= 3 && counts.every((count) => count === counts[0]);
+}
+
+/** Returns the error for an input whose format could not be detected. */
+export function unknownFormatError(fileName: string, sample: string): FeedParseError {
+  const start = sample
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .slice(0, 40);
+  const expected = FEED_FORMATS.map((entry) => entry.label).join(', ');
+  return new FeedParseError(
+    'UNKNOWN_FEED_FORMAT',
+    `Unknown feed format in ${quoteValue(fileName)} (starts with ${quoteValue(start)}): expected ${expected}. Pass --format to choose one (${FEED_FORMATS.map((entry) => entry.format).join(', ')}).`,
+    { source: { file: fileName, line: 1 } },
+  );
+}

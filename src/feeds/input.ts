@@ -1,0 +1,225 @@
+/**
+ * Opening feed inputs: a path or `-` for standard input, plain, gzip or zip, detected by magic
+ * bytes rather than by name. Every input is read as a stream, so a large CSV or NDJSON file
+ * never sits in memory whole.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { TextDecoder } from 'node:util';
+import { FeedParseError, HuntpackError, InternalError, quoteValue } from '../errors.js';
+import { decodeStream, isZipMagic, peekStream, toFeedParseError } from './streams.js';
+import { openZipBuffer, openZipFile } from './zip.js';
+
+/** One readable feed: a file, standard input or one entry of a zip archive. */
+export interface FeedInput {
+  /** Name for messages: the path as given, `-` for standard input, or `archive.zip!entry.csv`. */
+  readonly name: string;
+  /**
+   * Opens a stream of the input's bytes, already decompressed when the input is gzip. A file
+   * or zip entry can be opened again, but standard input and a peeked input only once.
+   */
+  open(): Promise<Readable>;
+}
+
+/** The inputs behind one path, with the handle that releases them (an open zip archive). */
+export interface OpenedInputs {
+  inputs: FeedInput[];
+  close(): Promise<void>;
+}
+
+export interface OpenInputsOptions {
+  /** Stream read for the path `-`. Default: `process.stdin`. */
+  stdin?: Readable;
+}
+
+/** One line of text without its line break, with its 1-based line number. */
+export interface TextLine {
+  line: string;
+  lineNumber: number;
+}
+
+/**
+ * Opens a path, or standard input for `-`. A zip archive yields one input per file entry,
+ * and anything else yields one input, gunzipped when it starts with the gzip magic bytes.
+ *
+ * @throws FeedParseError when the file is missing, is a directory or is a broken archive.
+ */
+export async function openInputs(
+  path: string,
+  options: OpenInputsOptions = {},
+): Promise<OpenedInputs> {
+  if (path === '-') return openStdin(options.stdin ?? process.stdin);
+
+  await checkFile(path);
+  const head = await readHead(path);
+  if (isZipMagic(head)) return openZipFile(path);
+
+  const input: FeedInput = {
+    name: path,
+    open: async () => decodeStream(path, createReadStream(path, { highWaterMark: 256 * 1024 })),
+  };
+  return { inputs: [input], close: async () => {} };
+}
+
+async function checkFile(path: string): Promise<void> {
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw new FeedParseError(
+        'INPUT_IS_DIRECTORY',
+        `Input ${quoteValue(path)} is a directory: expected a feed file. Pass the files inside it instead.`,
+        { source: { file: path } },
+      );
+    }
+  } catch (error) {
+    if (error instanceof HuntpackError) throw error;
+    throw new FeedParseError(
+      'FILE_NOT_FOUND',
+      `Cannot open feed file ${quoteValue(path)}: ${(error as Error).message}. Check the path.`,
+      { source: { file: path }, cause: error },
+    );
+  }
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const stream = createReadStream(path, { start: 0, end: 3 });
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw toFeedParseError(error, path);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function openStdin(stdin: Readable): Promise<OpenedInputs> {
+  const peeked = await peekStream(stdin, 4, '-');
+  if (isZipMagic(peeked.head)) {
+    // NOTE: zip needs random access to its central directory at the end, so a zip archive on
+    // standard input is held in memory whole. Pass large archives as a path instead.
+    const chunks: Buffer[] = [];
+    for await (const chunk of peeked.stream) chunks.push(chunk as Buffer);
+    return openZipBuffer('-', Buffer.concat(chunks));
+  }
+  return { inputs: [openOnce('-', () => decodeStream('-', peeked.stream))], close: async () => {} };
+}
+
+/** Wraps a stream that can be consumed only once as an input. */
+export function openOnce(name: string, open: () => Promise<Readable>): FeedInput {
+  let opened = false;
+  return {
+    name,
+    open: async () => {
+      if (opened) {
+        throw new InternalError('INPUT_REOPENED', `Input ${quoteValue(name)} was opened twice.`);
+      }
+      opened = true;
+      return open();
+    },
+  };
+}
+
+/**
+ * Reads the first `maxBytes` of an input for format detection. Returns the sample as text and
+ * an input that replays the sample and then the rest, so the input is read only once.
+ */
+export async function peekInput(
+  input: FeedInput,
+  maxBytes = 64 * 1024,
+): Promise<{ sample: string; input: FeedInput }> {
+  const peeked = await peekStream(await input.open(), maxBytes, input.name);
+  const sample = new TextDecoder('utf-8').decode(peeked.head.subarray(0, maxBytes), {
+    stream: true,
+  });
+  return { sample, input: openOnce(input.name, () => Promise.resolve(peeked.stream)) };
+}
+
+/**
+ * Reads an input line by line. Handles LF and CRLF, a missing final newline and a UTF-8 byte
+ * order mark. A line is yielded only once its line break (or the clean end of the input) has
+ * been read, so a stream that fails part way never yields a cut-off line.
+ *
+ * @throws FeedParseError on invalid UTF-8, truncated gzip data or a read error.
+ */
+export async function* readLines(input: FeedInput): AsyncGenerator<TextLine> {
+  for await (const batch of readLineBatches(input)) yield* batch;
+}
+
+/**
+ * Reads an input as batches of lines, one batch per chunk read, with the guarantees of
+ * {@link readLines}. Readers of large files use it to avoid one promise per line.
+ */
+export async function* readLineBatches(input: FeedInput): AsyncGenerator<TextLine[]> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const stream = await input.open();
+  let pending = '';
+  let lineNumber = 0;
+  try {
+    for await (const chunk of stream) {
+      const text = pending + decodeChunk(decoder, chunk as Buffer, input.name, lineNumber);
+      const batch: TextLine[] = [];
+      let start = 0;
+      let end = text.indexOf('\n');
+      while (end !== -1) {
+        lineNumber += 1;
+        const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+        batch.push({ line: text.slice(start, stop), lineNumber });
+        start = end + 1;
+        end = text.indexOf('\n', start);
+      }
+      pending = text.slice(start);
+      if (batch.length > 0) yield batch;
+    }
+    pending += decodeChunk(decoder, undefined, input.name, lineNumber);
+  } catch (error) {
+    stream.destroy();
+    throw toFeedParseError(error, input.name);
+  }
+  if (pending !== '') {
+    const line = pending.endsWith('\r') ? pending.slice(0, -1) : pending;
+    yield [{ line, lineNumber: lineNumber + 1 }];
+  }
+}
+
+function decodeChunk(
+  decoder: TextDecoder,
+  chunk: Buffer | undefined,
+  file: string,
+  lineNumber: number,
+): string {
+  try {
+    return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+  } catch (error) {
+    throw new FeedParseError(
+      'INVALID_UTF8',
+      `Invalid UTF-8 in ${quoteValue(file)} near line ${lineNumber + 1}: expected UTF-8 text. Convert the file to UTF-8.`,
+      { source: { file, line: lineNumber + 1 }, cause: error },
+    );
+  }
+}
+
+/**
+ * Reads a whole input as text, without a byte order mark, for formats such as JSON that must
+ * be parsed as one document.
+ *
+ * @throws FeedParseError on invalid UTF-8, truncated gzip data or a read error.
+ */
+export async function readText(input: FeedInput): Promise<string> {
+  const stream = await input.open();
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+  } catch (error) {
+    throw toFeedParseError(error, input.name);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch (error) {
+    throw new FeedParseError(
+      'INVALID_UTF8',
+      `Invalid UTF-8 in ${quoteValue(input.name)}: expected UTF-8 text. Convert the file to UTF-8.`,
+      { source: { file: input.name }, cause: error },
+    );
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * Reading feeds: opens each input, detects its format, runs the reader for that format and
+ * collects raw indicators, per-file counts and issues.
+ *
+ * Each format plugs in through {@link FEED_READERS}. A reader passes every row it reads to
+ * the sink as accepted, rejected or dropped, so that for every file
+ * `rowsRead = accepted + rejected + sum(dropped)`.
+ */
+import type { Readable } from 'node:stream';
+import type { HuntpackIssue, IssueSeverity } from '../errors.js';
+import { FeedParseError, formatIssue, quoteValue } from '../errors.js';
+import type { RawIndicator } from '../indicators/model.js';
+import type { FeedFormat } from './detect.js';
+import { FEED_FORMATS, detectFeedFormat, unknownFormatError } from './detect.js';
+import type { FeedInput } from './input.js';
+import { openInputs, peekInput, readText as readInputText } from './input.js';
+import type { FeedReaderOutput } from './reader-output.js';
+import { readStix } from './stix/read-stix.js';
+import { readText as readFreeText } from './text.js';
+import { readThreatFoxCsv } from './threatfox-csv.js';
+import { readThreatFoxApi, readThreatFoxExport, readThreatFoxNdjson } from './threatfox-json.js';
+
+/** Where a reader sends what it reads. */
+export interface FeedSink {
+  /** Adds a usable record and counts one row read. */
+  accept(record: RawIndicator): void;
+  /**
+   * Counts one row read that the reader cannot use, with the issue that says why. The issue
+   * may be left out only when the reader reports it separately, as document readers do.
+   */
+  reject(issue?: HuntpackIssue): void;
+  /** Counts rows read and left out on purpose, such as revoked STIX indicators. */
+  drop(reason: string, count?: number): void;
+  /** Adds an issue that rejects no row: a warning, a note, or a problem with the whole file. */
+  report(issue: HuntpackIssue): void;
+}
+
+/**
+ * Reads one input. Problems with single rows go to the sink, and a problem that stops the whole
+ * input (bad header, truncated gzip, invalid JSON) is thrown as a FeedParseError.
+ */
+export type FeedReader = (input: FeedInput, sink: FeedSink) => Promise<void>;
+
+/**
+ * Adapts a reader that parses a whole document, `(text, file) => FeedReaderOutput`, to a
+ * {@link FeedReader}.
+ */
+export function documentReader(read: (text: string, file: string) => FeedReaderOutput): FeedReader {
+  return async (input, sink) => {
+    const output = read(await readInputText(input), input.name);
+    for (const issue of output.issues) sink.report(issue);
+    for (const record of output.records) sink.accept(record);
+    for (let count = 0; count < output.rejected; count += 1) sink.reject();
+    for (const [reason, count] of Object.entries(output.dropped)) sink.drop(reason, count);
+  };
+}
+
+/** The reader of each format. Formats without an entry are detected but not yet readable. */
+export const FEED_READERS: { readonly [F in FeedFormat]?: FeedReader } = {
+  'threatfox-csv': readThreatFoxCsv,
+  'threatfox-json': readThreatFoxExport,
+  'threatfox-api': readThreatFoxApi,
+  'threatfox-ndjson': readThreatFoxNdjson,
+  stix: documentReader((text, file) => readStix(text, file)),
+  text: documentReader((text, file) => readFreeText(text, file)),
+};
+
+export interface FeedReadOptions {
+  /** Format of every input; detected from each input's content when left out. */
+  format?: FeedFormat;
+  /** Throw a FeedParseError at the first error-severity issue. Default false. */
+  strict?: boolean;
+  /**
+   * Called with each accepted record. When set, records are not collected in the result, so a
+   * caller can normalize a large feed without holding every raw record.
+   */
+  onRecord?: (record: RawIndicator) => void;
+  /** Stream read for the input `-`. Default: `process.stdin`. */
+  stdin?: Readable;
+  /** Issues kept per file and issue code; the rest are counted in one summary issue. Default 100. */
+  maxIssuesPerCode?: number;
+}
+
+/** Counts for one input. */
+export interface FeedFileStats {
+  /** The input name: path, `-`, or `archive.zip!entry`. */
+  file: string;
+  /** Undefined when the format could not be detected. */
+  format: FeedFormat | undefined;
+  /** Rows (CSV or NDJSON lines, JSON records) read: `accepted + rejected + sum(dropped)`. */
+  rowsRead: number;
+  accepted: number;
+  rejected: number;
+  /** Rows left out on purpose, by reason, such as `revoked` or `not-to-ids`. */
+  dropped: Record<string, number>;
+  /** True when reading stopped early or never started; an error issue says why. */
+  failed: boolean;
+}
+
+export interface FeedReadResult {
+  files: FeedFileStats[];
+  /** Accepted records in input order; empty when `onRecord` was given. */
+  records: RawIndicator[];
+  issues: HuntpackIssue[];
+}
+
+/**
+ * Reads feed files (paths, or `-` for standard input) into raw indicators. Keeps going after
+ * a bad row or a bad file, and records an issue for each, unless `strict` is set.
+ *
+ * @throws FeedParseError in strict mode, at the first error-severity issue.
+ */
+export async function readFeeds(
+  inputs: string[],
+  options: FeedReadOptions = {},
+): Promise<FeedReadResult> {
+  const result: FeedReadResult = { files: [], records: [], issues: [] };
+  for (const path of inputs) {
+    let opened;
+    try {
+      opened = await openInputs(path, { stdin: options.stdin });
+    } catch (error) {
+      const stats = newStats(path, options.format);
+      stats.failed = true;
+      result.files.push(stats);
+      recordFailure(error, path, options, result.issues);
+      continue;
+    }
+    try {
+      for (const input of opened.inputs) {
+        result.files.push(await readInput(input, options, result));
+      }
+    } finally {
+      await opened.close();
+    }
+  }
+  return result;
+}
+
+async function readInput(
+  input: FeedInput,
+  options: FeedReadOptions,
+  result: FeedReadResult,
+): Promise<FeedFileStats> {
+  const stats = newStats(input.name, options.format);
+  const issues = new IssueCollector(input.name, options, result.issues);
+  try {
+    const peeked = await peekInput(input);
+    stats.format ??= detectFeedFormat(peeked.sample, input.name);
+    if (stats.format === undefined) throw unknownFormatError(input.name, peeked.sample);
+    const reader = FEED_READERS[stats.format];
+    if (!reader) throw noReaderError(input.name, stats.format);
+    await reader(peeked.input, makeSink(stats, issues, options, result));
+  } catch (error) {
+    stats.failed = true;
+    recordFailure(error, input.name, options, result.issues);
+  } finally {
+    issues.flush();
+  }
+  return stats;
+}
+
+function newStats(file: string, format: FeedFormat | undefined): FeedFileStats {
+  return { file, format, rowsRead: 0, accepted: 0, rejected: 0, dropped: {}, failed: false };
+}
+
+function makeSink(
+  stats: FeedFileStats,
+  issues: IssueCollector,
+  options: FeedReadOptions,
+  result: FeedReadResult,
+): FeedSink {
+  return {
+    accept(record) {
+      stats.rowsRead += 1;
+      stats.accepted += 1;
+      if (options.onRecord) options.onRecord(record);
+      else result.records.push(record);
+    },
+    reject(issue) {
+      stats.rowsRead += 1;
+      stats.rejected += 1;
+      if (issue) issues.add(issue);
+    },
+    drop(reason, count = 1) {
+      stats.rowsRead += count;
+      stats.dropped[reason] = (stats.dropped[reason] ?? 0) + count;
+    },
+    report(issue) {
+      issues.add(issue);
+    },
+  };
+}
+
+/** Turns a thrown error into an issue, or rethrows it in strict mode and for huntpack bugs. */
+function recordFailure(
+  error: unknown,
+  file: string,
+  options: FeedReadOptions,
+  issues: HuntpackIssue[],
+): void {
+  if (!(error instanceof FeedParseError)) throw error;
+  if (options.strict) throw error;
+  issues.push({
+    code: error.code,
+    severity: 'error',
+    message: error.message,
+    source: error.source ?? { file },
+  });
+}
+
+function noReaderError(file: string, format: FeedFormat): FeedParseError {
+  const label = FEED_FORMATS.find((entry) => entry.format === format)?.label ?? format;
+  const readable = Object.keys(FEED_READERS).join(', ');
+  return new FeedParseError(
+    'UNSUPPORTED_FEED_FORMAT',
+    `Input ${quoteValue(file)} is ${label}, which huntpack cannot read yet: expected one of ${readable}. Pass --format if the detection is wrong.`,
+    { source: { file } },
+  );
+}
+
+const SEVERITY_RANK: Record<IssueSeverity, number> = { info: 0, warning: 1, error: 2 };
+
+/**
+ * Collects one file's issues, keeping at most `maxIssuesPerCode` of each code so that a
+ * million bad rows do not become a million messages, and throws in strict mode.
+ */
+class IssueCollector {
+  private readonly counts = new Map<
+    string,
+    { kept: number; dropped: number; worst: IssueSeverity }
+  >();
+  private readonly max: number;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: FeedReadOptions,
+    private readonly issues: HuntpackIssue[],
+  ) {
+    this.max = options.maxIssuesPerCode ?? 100;
+  }
+
+  add(issue: HuntpackIssue): void {
+    if (this.options.strict && issue.severity === 'error') {
+      throw new FeedParseError(issue.code, formatIssue(issue), { source: issue.source });
+    }
+    const count = this.counts.get(issue.code) ?? { kept: 0, dropped: 0, worst: issue.severity };
+    this.counts.set(issue.code, count);
+    if (count.kept < this.max) {
+      count.kept += 1;
+      this.issues.push(issue);
+      return;
+    }
+    count.dropped += 1;
+    if (SEVERITY_RANK[issue.severity] > SEVERITY_RANK[count.worst]) count.worst = issue.severity;
+  }
+
+  /** Adds one summary issue per code that had issues left out. */
+  flush(): void {
+    for (const [code, count] of this.counts) {
+      if (count.dropped === 0) continue;
+      this.issues.push({
+        code: 'ISSUES_OMITTED',
+        severity: count.worst,
+        message: `${count.dropped} more ${code} issues in ${quoteValue(this.file)} were left out after the first ${count.kept}.`,
+        source: { file: this.file },
+      });
+    }
+  }
+}

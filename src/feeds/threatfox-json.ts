@@ -1,0 +1,163 @@
+/**
+ * ThreatFox JSON in its three shapes:
+ * - the export (https://threatfox.abuse.ch/export/json/recent/): an object keyed by IOC id,
+ *   each value an array of one record or a record, with `ioc_value` and `first_seen_utc`;
+ * - an API response (https://threatfox.abuse.ch/api/): `{"query_status": "ok", "data": [...]}`
+ *   with `id`, `ioc` and `first_seen` ending in ` UTC`;
+ * - NDJSON: one API item per line, as log shippers store them.
+ */
+import type { SourceLocation } from '../errors.js';
+import { FeedParseError, quoteValue } from '../errors.js';
+import type { FeedInput } from './input.js';
+import { readLines, readText } from './input.js';
+import type { FeedSink } from './read.js';
+import { buildRawIndicator, fieldsFromObject, text } from './threatfox-record.js';
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads a ThreatFox JSON export. The whole document is parsed at once.
+ *
+ * @throws FeedParseError when the input is not JSON or not an object keyed by IOC id.
+ */
+export async function readThreatFoxExport(input: FeedInput, sink: FeedSink): Promise<void> {
+  const file = input.name;
+  const document = parseJson(await readText(input), file);
+  if (!isObject(document)) {
+    throw new FeedParseError(
+      'UNEXPECTED_JSON',
+      `ThreatFox JSON export ${quoteValue(file)} is a JSON ${Array.isArray(document) ? 'array' : typeof document}: expected an object keyed by IOC id. Pass --format threatfox-api for a list of API items.`,
+      { source: { file } },
+    );
+  }
+  for (const [id, value] of Object.entries(document)) {
+    const source = { file, id };
+    const items = Array.isArray(value) ? (value as unknown[]) : [value];
+    if (items.length === 0) {
+      sink.reject(invalidRecord(source, value, 'an array holding one record'));
+    }
+    for (const item of items) readItem(item, source, sink);
+  }
+}
+
+/**
+ * Reads a ThreatFox API response, or a bare JSON array of API items. A response with
+ * `query_status` `no_result` yields no rows and an info issue.
+ *
+ * @throws FeedParseError when the input is not JSON or the response reports a failed query.
+ */
+export async function readThreatFoxApi(input: FeedInput, sink: FeedSink): Promise<void> {
+  const file = input.name;
+  const document = parseJson(await readText(input), file);
+  const items = apiItems(document, file, sink);
+  for (const item of items) {
+    const id = isObject(item) ? text(item.id ?? item.ioc_id) : undefined;
+    readItem(item, id === undefined ? { file } : { file, id }, sink);
+  }
+}
+
+function apiItems(document: unknown, file: string, sink: FeedSink): unknown[] {
+  if (Array.isArray(document)) return document;
+  if (!isObject(document) || !('query_status' in document)) {
+    throw new FeedParseError(
+      'UNEXPECTED_JSON',
+      `ThreatFox API response ${quoteValue(file)} has no query_status: expected {"query_status": "ok", "data": [...]}.`,
+      { source: { file } },
+    );
+  }
+  const status = document.query_status;
+  if (status === 'no_result') {
+    sink.report({
+      code: 'NO_RESULT',
+      severity: 'info',
+      message: `ThreatFox API response ${quoteValue(file)} has query_status "no_result": the query matched no indicators.`,
+      source: { file },
+    });
+    return [];
+  }
+  if (status !== 'ok') {
+    const detail = typeof document.data === 'string' ? ` (data: ${quoteValue(document.data)})` : '';
+    throw new FeedParseError(
+      'API_QUERY_FAILED',
+      `ThreatFox API response ${quoteValue(file)} has query_status ${quoteValue(status)}${detail}: expected "ok". The query failed, so the file holds no indicators; check the query and the Auth-Key and query again.`,
+      { source: { file } },
+    );
+  }
+  if (!Array.isArray(document.data)) {
+    throw new FeedParseError(
+      'UNEXPECTED_JSON',
+      `ThreatFox API response ${quoteValue(file)} has query_status "ok" but its data is ${quoteValue(document.data)}: expected a list of indicators.`,
+      { source: { file } },
+    );
+  }
+  return document.data as unknown[];
+}
+
+/**
+ * Reads NDJSON of ThreatFox API items line by line. A line that is not a JSON object is
+ * rejected with its line number and skipped. Blank lines are ignored.
+ */
+export async function readThreatFoxNdjson(input: FeedInput, sink: FeedSink): Promise<void> {
+  const file = input.name;
+  for await (const { line, lineNumber } of readLines(input)) {
+    if (line.trim() === '') continue;
+    let item: unknown;
+    try {
+      item = JSON.parse(line);
+    } catch (error) {
+      sink.reject({
+        code: 'INVALID_JSON_LINE',
+        severity: 'error',
+        message: `Invalid JSON on this line (${(error as Error).message}): expected one ThreatFox API item per line. The line is skipped.`,
+        source: { file, line: lineNumber },
+      });
+      continue;
+    }
+    const id = isObject(item) ? text(item.id ?? item.ioc_id) : undefined;
+    readItem(
+      item,
+      id === undefined ? { file, line: lineNumber } : { file, line: lineNumber, id },
+      sink,
+    );
+  }
+}
+
+function readItem(item: unknown, source: SourceLocation, sink: FeedSink): void {
+  if (!isObject(item)) {
+    sink.reject(invalidRecord(source, item, 'a JSON object with ThreatFox fields'));
+    return;
+  }
+  const result = buildRawIndicator(fieldsFromObject(item), source, (issue) => sink.report(issue));
+  if (result.ok) sink.accept(result.record);
+  else sink.reject(result.issue);
+}
+
+function invalidRecord(source: SourceLocation, value: unknown, expected: string) {
+  return {
+    code: 'INVALID_RECORD',
+    severity: 'error' as const,
+    message: `Invalid record ${quoteValue(value)}: expected ${expected}. The record is skipped.`,
+    source,
+  };
+}
+
+/** Parses a whole JSON document, reporting a syntax error with its line. */
+function parseJson(document: string, file: string): unknown {
+  try {
+    return JSON.parse(document) as unknown;
+  } catch (error) {
+    const reason = (error as Error).message;
+    const position = /position (\d+)/.exec(reason)?.[1];
+    const line =
+      position === undefined ? undefined : document.slice(0, Number(position)).split('\n').length;
+    throw new FeedParseError(
+      'INVALID_JSON',
+      `Invalid JSON in ${quoteValue(file)}${line === undefined ? '' : ` at line ${line}`}: ${reason}. The file may be truncated; download or copy it again.`,
+      { source: line === undefined ? { file } : { file, line }, cause: error },
+    );
+  }
+}

@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { FeedFormat } from '../../src/feeds/detect.js';
+import { detectFeedFormat, parseFeedFormat, unknownFormatError } from '../../src/feeds/detect.js';
+import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
+
+function sample(path: string): string {
+  return readFileSync(path, 'utf8').slice(0, 64 * 1024);
+}
+
+const SHARED_CASES: Array<[string, FeedFormat]> = [
+  ['threatfox/fabi2708_csv-recent_2026-04-12.csv', 'threatfox-csv'],
+  ['threatfox/carved1_csv-full-urls_2025-12-07.csv', 'threatfox-csv'],
+  ['threatfox/v3nom_json-export-recent_2026-07-24.json', 'threatfox-json'],
+  ['threatfox/janescall_json-export-recent_2025-07-08.json', 'threatfox-json'],
+  ['threatfox/seanmcfeely_api-response_tests-data.json', 'threatfox-api'],
+  ['threatfox/elastic_api-data-ndjson_test-threatfox-ndjson_TRIMMED.log', 'threatfox-ndjson'],
+  ['misp/eset_stantinko_restsearch.json', 'misp'],
+  ['misp/pymisp_circl-osint_qakbot-ip-port-objects.json', 'misp'],
+  ['misp/talos_2023-07-reddriver_restsearch-oneline.json', 'misp'],
+  ['text/talos_2024-05-carnavalhiest.txt', 'text'],
+];
+
+for (const [file, format] of SHARED_CASES) {
+  test(`detects ${format} in ${file.split('/')[1]}`, { skip: skipWithoutShared(file) }, () => {
+    assert.equal(detectFeedFormat(sample(sharedFile(file)), file), format);
+  });
+}
+
+test('detects the bundled fixtures', () => {
+  const cases: Array<[string, FeedFormat]> = [
+    ['recent-15-columns.csv', 'threatfox-csv'],
+    ['full-14-columns.csv', 'threatfox-csv'],
+    ['missing-column.csv', 'threatfox-csv'],
+    ['api-no-result.json', 'threatfox-api'],
+    ['api-failed.json', 'threatfox-api'],
+    ['api-items.ndjson', 'threatfox-ndjson'],
+    ['export-mixed-ids.json', 'threatfox-json'],
+  ];
+  for (const [file, format] of cases) {
+    const path = repoFile(`test/fixtures/threatfox/${file}`);
+    assert.equal(detectFeedFormat(sample(path), file), format, file);
+  }
+});
+
+test('detects a plain header row without banner', () => {
+  const csv =
+    'first_seen_utc,ioc_id,ioc_value,ioc_type\n2026-01-01 00:00:00,1,example.com,domain\n';
+  assert.equal(detectFeedFormat(csv, 'export.csv'), 'threatfox-csv');
+});
+
+test('detects STIX by bundle type or spec_version', () => {
+  assert.equal(detectFeedFormat('{"type": "bundle", "id": "bundle--1"}', 'x.json'), 'stix');
+  assert.equal(detectFeedFormat('{"id": "x", "spec_version": "2.1"}', 'x.json'), 'stix');
+});
+
+test('detects a bare array of API items', () => {
+  const items = '[{"id": "1", "ioc": "example.com", "ioc_type": "domain"}]';
+  assert.equal(detectFeedFormat(items, 'items.json'), 'threatfox-api');
+});
+
+test('detects an export with numeric ids on one line', () => {
+  assert.equal(detectFeedFormat('{"1":[{"ioc_value":"a.example"}]}', 'x'), 'threatfox-json');
+});
+
+test('ignores the file name for structured content', () => {
+  const csv = readFileSync(repoFile('test/fixtures/threatfox/recent-15-columns.csv'), 'utf8');
+  assert.equal(detectFeedFormat(csv, 'notes.txt'), 'threatfox-csv');
+});
+
+test('reads unstructured text as text', () => {
+  assert.equal(detectFeedFormat('C2: evil[.]example\nhash: abc\n', 'report'), 'text');
+});
+
+test('returns undefined for unknown structure', () => {
+  assert.equal(detectFeedFormat('{"hello": "world"}', 'x.json'), undefined);
+  assert.equal(detectFeedFormat('a,b,c\n1,2,3\n4,5,6\n', 'table.csv'), undefined);
+  assert.equal(detectFeedFormat('\u0000\u0001binary', 'x.bin'), undefined);
+  assert.equal(detectFeedFormat('caf\uFFFD bytes', 'x.dat'), undefined);
+});
+
+test('accepts unknown structure in a .txt or .md file as text', () => {
+  assert.equal(detectFeedFormat('a,b,c\n1,2,3\n4,5,6\n', 'iocs.txt'), 'text');
+  assert.equal(detectFeedFormat('{"hello": "world"}', 'notes.md'), 'text');
+});
+
+test('unknownFormatError names the file, formats and --format', () => {
+  const error = unknownFormatError('feed.dat', '{"hello": "world"}');
+  assert.equal(error.code, 'UNKNOWN_FEED_FORMAT');
+  assert.match(error.message, /"feed\.dat"/);
+  assert.match(error.message, /ThreatFox CSV export/);
+  assert.match(error.message, /STIX 2\.1 bundle/);
+  assert.match(error.message, /Pass --format/);
+  assert.match(error.message, /threatfox-ndjson/);
+});
+
+test('parseFeedFormat accepts only known names', () => {
+  assert.equal(parseFeedFormat('misp'), 'misp');
+  assert.equal(parseFeedFormat('csv'), undefined);
+});

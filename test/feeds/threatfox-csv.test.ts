@@ -1,0 +1,244 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { Options } from 'csv-parse';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { FeedParseError } from '../../src/errors.js';
+import { readThreatFoxCsv, splitThreatFoxRow } from '../../src/feeds/threatfox-csv.js';
+import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
+import { byId, codes, runReader } from './threatfox-helpers.js';
+
+const fixture = (name: string): string => repoFile(`test/fixtures/threatfox/${name}`);
+const FABI = 'threatfox/fabi2708_csv-recent_2026-04-12.csv';
+const CARVED = 'threatfox/carved1_csv-full-urls_2025-12-07.csv';
+const folder = mkdtempSync(join(tmpdir(), 'huntpack-csv-'));
+
+test('reads a 15-column CRLF export', { skip: skipWithoutShared(FABI) }, async () => {
+  const run = await runReader(readThreatFoxCsv, sharedFile(FABI));
+  assert.equal(run.rowsRead, 862);
+  assert.equal(run.records.length, 862);
+  assert.deepEqual(run.reports, []);
+
+  const first = byId(run, '1784524');
+  assert.equal(first.type, 'domain');
+  assert.equal(first.value, 'call4-back.veq4tralis.in.net');
+  assert.equal(first.source.line, 10);
+  assert.deepEqual(first.context.family, {
+    name: 'ClearFake',
+    malpedia: 'js.clearfake',
+    aliases: [],
+  });
+  assert.equal(first.context.isCompromised, false);
+  assert.equal(first.context.confidence, 100);
+  assert.deepEqual(first.context.references, []);
+  assert.deepEqual(first.context.sourceIds, ['threatfox:1784524']);
+  assert.equal(first.context.firstSeen?.toISOString(), '2026-04-12T04:49:28.000Z');
+});
+
+test('keeps defanged hxxps values verbatim', { skip: skipWithoutShared(FABI) }, async () => {
+  const run = await runReader(readThreatFoxCsv, sharedFile(FABI));
+  for (const id of ['1783456', '1783459']) {
+    assert.match(byId(run, id).value, /^hxxps:\/\//, id);
+  }
+});
+
+test('reads the type mix of the recent export', { skip: skipWithoutShared(FABI) }, async () => {
+  const run = await runReader(readThreatFoxCsv, sharedFile(FABI));
+  const types = new Map<string, number>();
+  for (const record of run.records) types.set(record.type, (types.get(record.type) ?? 0) + 1);
+  assert.deepEqual(Object.fromEntries(types), { domain: 647, url: 114, 'ip-port': 100, sha256: 1 });
+});
+
+test('reads a 14-column LF export', { skip: skipWithoutShared(CARVED) }, async () => {
+  const run = await runReader(readThreatFoxCsv, sharedFile(CARVED));
+  assert.equal(run.rowsRead, 12351);
+  assert.equal(run.records.length, 12351);
+  assert.deepEqual(run.reports, []);
+  const loki = byId(run, '56');
+  assert.equal(loki.value, 'http://alphastand.top/alien/fre.php');
+  assert.equal(loki.context.isCompromised, undefined);
+  assert.equal(loki.context.lastSeen?.toISOString(), '2025-09-03T06:47:22.000Z');
+  assert.deepEqual(loki.context.family?.aliases, ['Burkina', 'Loki', 'LokiBot', 'LokiPWS']);
+  assert.equal(loki.context.family?.name, 'Loki Password Stealer (PWS)');
+});
+
+test('maps columns by name in both layouts', async () => {
+  const run15 = await runReader(readThreatFoxCsv, fixture('recent-15-columns.csv'));
+  const run14 = await runReader(readThreatFoxCsv, fixture('full-14-columns.csv'));
+  assert.equal(byId(run15, '9000002').context.isCompromised, true);
+  assert.deepEqual(byId(run15, '9000001').context.references, ['https://example.org/report']);
+  assert.deepEqual(byId(run14, '8000002').context.tags, ['c2', 'dcrat']);
+  assert.deepEqual(byId(run14, '8000002').context.references, []);
+  assert.equal(byId(run14, '8000002').value, 'https://shop.example.com/x?a=1,2');
+});
+
+test('maps ThreatFox types to indicator types', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('recent-15-columns.csv'));
+  assert.deepEqual(
+    run.records.map((record) => record.type),
+    ['ip-port', 'domain', 'url', 'sha256'],
+  );
+});
+
+test('treats None and empty as absent', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('recent-15-columns.csv'));
+  const domain = byId(run, '9000002');
+  assert.deepEqual(domain.context.tags, []);
+  assert.deepEqual(domain.context.family?.aliases, []);
+  assert.equal(domain.context.lastSeen, undefined);
+  const unknown = byId(run, '9000003');
+  assert.deepEqual(unknown.context.family, { name: 'Unknown malware', aliases: [] });
+  assert.deepEqual(unknown.context.tags, ['The Constant Company  LLC', 'c2']);
+});
+
+test('rejects bad rows with their line and keeps going', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('bad-rows.csv'));
+  assert.equal(run.rowsRead, 5);
+  assert.equal(run.records.length, 2);
+  assert.deepEqual(codes(run.rejections), [
+    'WRONG_FIELD_COUNT',
+    'INVALID_CSV_ROW',
+    'MISSING_FIELD',
+  ]);
+  assert.deepEqual(
+    run.rejections.map((issue) => issue.source?.line),
+    [11, 12, 13],
+  );
+  assert.match(run.rejections[0]!.message, /5 fields but the header has 15/);
+  assert.deepEqual(run.reports, []);
+});
+
+test('fails on a header without a required column', async () => {
+  await assert.rejects(runReader(readThreatFoxCsv, fixture('missing-column.csv')), (error) => {
+    assert.ok(error instanceof FeedParseError);
+    assert.equal(error.code, 'MISSING_COLUMN');
+    assert.equal(error.source?.line, 9);
+    assert.match(error.message, /no ioc_type column/);
+    assert.match(error.message, /missing-column\.csv/);
+    return true;
+  });
+});
+
+test('passes an unknown type through verbatim', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('quirks.csv'));
+  assert.equal(byId(run, '9000022').type, 'sha384_hash');
+});
+
+test('reads IPv6 ip:port without brackets verbatim', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('quirks.csv'));
+  const record = byId(run, '9000023');
+  assert.equal(record.type, 'ip-port');
+  assert.equal(record.value, '2001:db8::5:40669');
+});
+
+test('clamps a confidence of 150 with a warning', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('quirks.csv'));
+  assert.equal(byId(run, '9000021').context.confidence, 100);
+  const warning = run.reports.find((issue) => issue.code === 'CONFIDENCE_OUT_OF_RANGE');
+  assert.equal(warning?.source?.id, '9000021');
+  assert.match(warning?.message ?? '', /"150"/);
+});
+
+test('reads ISO Z and UTC-suffixed times', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('quirks.csv'));
+  const record = byId(run, '9000021');
+  assert.equal(record.context.firstSeen?.toISOString(), '2026-07-24T13:50:06.000Z');
+  assert.equal(record.context.lastSeen?.toISOString(), '2026-07-24T14:00:00.000Z');
+});
+
+test('warns on unreadable context and keeps the row', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('quirks.csv'));
+  const record = byId(run, '9000022');
+  assert.equal(record.context.lastSeen, undefined);
+  assert.equal(record.context.confidence, undefined);
+  assert.equal(record.context.isCompromised, undefined);
+  const warnings = run.reports.filter((issue) => issue.source?.id === '9000022');
+  assert.deepEqual(codes(warnings), ['INVALID_TIME', 'INVALID_CONFIDENCE', 'INVALID_FLAG']);
+});
+
+test('reads quoted quotes and a multi-line field', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('quirks.csv'));
+  const record = byId(run, '9000024');
+  assert.equal(record.value, 'https://example.com/a "quoted" path');
+  assert.deepEqual(record.context.reporters, ['multi\nline reporter']);
+  assert.equal(record.source.line, 13);
+});
+
+test('warns when the trailer count differs', async () => {
+  const run = await runReader(readThreatFoxCsv, fixture('quirks.csv'));
+  const mismatch = run.reports.find((issue) => issue.code === 'ENTRY_COUNT_MISMATCH');
+  assert.match(mismatch?.message ?? '', /declares 3 entries, but 4 data rows/);
+});
+
+test('warns when the trailer is missing', async () => {
+  const text = readFileSync(fixture('recent-15-columns.csv'), 'utf8');
+  const path = join(folder, 'no-trailer.csv');
+  writeFileSync(path, text.replace(/# Number of entries: 4$/, ''));
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.records.length, 4);
+  assert.deepEqual(codes(run.reports), ['MISSING_TRAILER']);
+});
+
+test('reads two joined exports with their own headers', async () => {
+  const joined =
+    readFileSync(fixture('full-14-columns.csv'), 'utf8') +
+    '\n' +
+    readFileSync(fixture('recent-15-columns.csv'), 'utf8');
+  const path = join(folder, 'joined.csv');
+  writeFileSync(path, joined);
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.records.length, 6);
+  assert.deepEqual(run.reports, []);
+  assert.equal(byId(run, '9000002').context.isCompromised, true);
+});
+
+test('reads a plain header row', async () => {
+  const path = join(folder, 'plain-header.csv');
+  writeFileSync(
+    path,
+    'ioc_id,ioc_value,ioc_type,first_seen_utc\n1,example.com,domain,2026-01-01 00:00:00\n',
+  );
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.deepEqual(
+    run.records.map((record) => [record.source.id, record.value, record.source.line]),
+    [['1', 'example.com', 2]],
+  );
+});
+
+test('cut-off row does not swallow the next rows', async () => {
+  const text = readFileSync(fixture('recent-15-columns.csv'), 'utf8');
+  const lines = text.split('\r\n');
+  lines[9] = lines[9]!.slice(0, 40);
+  const path = join(folder, 'cut-row.csv');
+  writeFileSync(path, lines.join('\r\n'));
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.rowsRead, 4);
+  assert.equal(run.records.length, 3);
+  assert.deepEqual(codes(run.rejections), ['INVALID_CSV_ROW']);
+  assert.equal(run.rejections[0]!.source?.line, 10);
+});
+
+test('fast split agrees with csv-parse', () => {
+  const field = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ',', '"', '\\', '#', 'é') });
+  fc.assert(
+    fc.property(fc.array(field, { minLength: 1, maxLength: 6 }), (fields) => {
+      const line = fields.map((value) => `"${value}"`).join(', ');
+      const fast = splitThreatFoxRow(line);
+      if (fast === undefined) return;
+      const options: Options = { ltrim: true, relax_column_count: true };
+      const slow = parseCsv(line, options)[0];
+      assert.deepEqual(fast, slow);
+      assert.deepEqual(fast, fields);
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('fast split declines rows with inner quotes', () => {
+  assert.equal(splitThreatFoxRow('"a", "b""c"'), undefined);
+  assert.equal(splitThreatFoxRow('a, b'), undefined);
+  assert.deepEqual(splitThreatFoxRow('"a", "", "c"'), ['a', '', 'c']);
+});
