@@ -1,7 +1,7 @@
 /**
  * Measures the allowlists alone: loading, the first check (which reads and indexes every
  * built-in list), and checking `BENCH_INDICATORS` indicators (default 1,000,000) made by cycling
- * through the ThreatFox sample in `data/threatfox` and the built-in list entries.
+ * through 12,003 generated indicators of every kind, a few of them on built-in lists.
  * Run with `node --import tsx bench/allowlist.ts`. Nothing passes or fails.
  */
 import type { Indicator } from '../src/indicators/model.js';

@@ -1,7 +1,7 @@
 /**
  * Loading the built-in and user allowlists into one ordered set.
  *
- * Loading only checks names and parses user files; the built-in files (4 MB of JSON in total) are
+ * Loading only checks names and parses user files. The built-in files (4 MB of JSON in total) are
  * read and indexed the first time an indicator of a kind they apply to is checked.
  */
 import { ConfigError, InternalError, quoteValue, type HuntpackIssue } from '../../errors.js';

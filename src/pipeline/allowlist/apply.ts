@@ -8,6 +8,7 @@
  */
 import type { Indicator, IndicatorKind } from '../../indicators/model.js';
 import type { Allowlists } from './allowlists.js';
+import { parentNames } from './host-index.js';
 import { parseIpNumber, type IpNumber } from './ip-number.js';
 import type { AllowlistDecision, AllowlistResult, AllowlistSource, Probe } from './types.js';
 
@@ -104,6 +105,7 @@ function hostProbe(indicator: Indicator, host: string, lists: Allowlists): Probe
     kind: indicator.kind,
     value: indicator.kind === 'domain' ? name : indicator.value,
     host: name,
+    hostParents: parentNames(name),
     // Computed on first read, because only built-in lists need it and it loads the
     // dynamic DNS zones.
     get minSuffixLength() {

@@ -2,7 +2,7 @@
  * The built-in allowlists, in the order they are checked, with what a match means.
  *
  * The order decides which list is named when several match: reserved ranges first, then lists
- * that say what an address is (sinkhole, resolver, scanner), then trusted platforms, then lists
+ * that identify what an address is (sinkhole, resolver, scanner), then trusted platforms, then lists
  * of reference sites, shared infrastructure and popular sites. A URL is set aside only when a list with `urlHostAction: 'set-aside'` matches it;
  * otherwise the first `full-url` match keeps it as a full-URL hunt.
  *
@@ -28,7 +28,7 @@ export interface BuiltInPolicy {
   kinds: readonly IndicatorKind[];
   /** Noun phrase for what the list holds, used in full-URL reasons. */
   describes: string;
-  /** Why an indicator on the list is set aside. */
+  /** The reason sentence for an indicator on the list that is set aside. */
   reason: string;
   urlHostAction: UrlHostAction;
 }
@@ -162,7 +162,7 @@ export const BUILT_IN_POLICIES: readonly BuiltInPolicy[] = [
     describes: 'a security vendor blog or news site',
     reason:
       'a security vendor blog or news site: the feed picked up a reference link, not attacker infrastructure.',
-    // The list also holds github.com, medium.com and other sites where anyone can publish, so
+    // The list also contains github.com, medium.com and other sites where anyone can publish, so
     // a URL on them may be a payload: it is kept and hunted as the full URL.
     urlHostAction: 'full-url',
   },

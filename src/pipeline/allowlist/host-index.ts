@@ -29,20 +29,29 @@ export class HostIndex {
    *
    * `minSuffixLength` stops subdomain entries from reaching above the host's registered domain:
    * an entry shorter than it matches only by exact name. Pass 0 to allow every parent name, or
-   * `Infinity` to allow exact names only.
+   * `Infinity` to allow exact names only. `parents` may pass {@link parentNames} computed once
+   * for all lists.
    */
-  lookup(host: string, minSuffixLength = 0): string | undefined {
+  lookup(host: string, minSuffixLength = 0, parents = parentNames(host)): string | undefined {
     const exact = this.exact.get(host);
     if (exact !== undefined) return exact;
     if (this.suffixes.size === 0) return undefined;
-    for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-      const parent = host.slice(dot + 1);
+    for (const parent of parents) {
       if (parent.length < minSuffixLength) break;
       const entry = this.suffixes.get(parent);
       if (entry !== undefined) return entry;
     }
     return undefined;
   }
+}
+
+/** Returns the parent names of a host, nearest first: `b.c`, `c` for `a.b.c`. */
+export function parentNames(host: string): string[] {
+  const parents: string[] = [];
+  for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+    parents.push(host.slice(dot + 1));
+  }
+  return parents;
 }
 
 /**

@@ -59,9 +59,15 @@ export function parseIPv4Number(text: string): number | undefined {
 
 /** Parses IPv6 text (any case, no zone id, no brackets) into a bigint. */
 export function parseIPv6Number(text: string): bigint | undefined {
-  if (text.includes('%') || !ipaddr.IPv6.isValid(text)) return undefined;
+  if (text.includes('%')) return undefined;
+  let parts: number[];
+  try {
+    parts = ipaddr.IPv6.parse(text).parts;
+  } catch {
+    return undefined;
+  }
   let value = 0n;
-  for (const part of ipaddr.IPv6.parse(text).parts) value = (value << 16n) | BigInt(part);
+  for (const part of parts) value = (value << 16n) | BigInt(part);
   return value;
 }
 

@@ -6,7 +6,7 @@
  *   dot (`.google.ad`) matches any subdomain, not the name itself.
  * - `hostname`: the name and all its subdomains; a URL is matched by its host.
  * - `substring`: the entry occurs in the value (case-insensitive). For a URL the value is its
- *   host, because the built-in substring list holds host names and a query string could
+ *   host, because the built-in substring list contains host names and a query string could
  *   otherwise carry any of them.
  * - `regex`: the entry, a JavaScript regular expression, matches the value.
  */
@@ -82,7 +82,9 @@ function compileHostname(entries: readonly string[], options: MatcherOptions): C
     entryCount: hosts.size,
     skippedEntries,
     match: (probe) =>
-      probe.host === undefined ? undefined : hosts.lookup(probe.host, suffixLimit(probe, options)),
+      probe.host === undefined
+        ? undefined
+        : hosts.lookup(probe.host, suffixLimit(probe, options), probe.hostParents),
   };
 }
 
@@ -104,7 +106,7 @@ function compileString(entries: readonly string[], options: MatcherOptions): Com
     skippedEntries: [],
     match(probe) {
       if (probe.host !== undefined) {
-        const byHost = hosts.lookup(probe.host, suffixLimit(probe, options));
+        const byHost = hosts.lookup(probe.host, suffixLimit(probe, options), probe.hostParents);
         if (byHost !== undefined || probe.url === undefined) return byHost;
         return values.get(probe.url.toLowerCase());
       }

@@ -4,8 +4,8 @@
  *
  * CIDR blocks either nest or do not overlap at all. Sorted by start (wider blocks first on a tie),
  * each block's enclosing block comes before it, so every block stores the index of its nearest
- * enclosing block. A lookup finds the last block that starts at or below the address and walks
- * up the enclosing blocks until one contains the address; the first one found is the narrowest
+ * enclosing block. A lookup finds the last block that starts at or below the address, then walks
+ * up the enclosing blocks until one contains the address. The first one found is the narrowest
  * block that contains it. Duplicate entries nest inside each other and cost one step each.
  */
 import {
@@ -113,5 +113,6 @@ function lookupFamily<T extends number | bigint>(
 }
 
 function compare<T extends number | bigint>(a: T, b: T): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }

@@ -2,11 +2,12 @@
  * Where one owner's part of a host name begins, so that "name and subdomains" entries do not
  * reach across owners.
  *
- * tranco10k lists `duckdns.org`, `github.io` and `no-ip.com`, and plain suffix matching would
+ * tranco10k lists `duckdns.org`, `github.io` and `asuscomm.com`, and plain suffix matching would
  * set aside every C2 domain under them. A suffix entry therefore matches only inside the host's
- * registered domain: the Public Suffix List (tldts, private section included, so `duckdns.org`
- * and `github.io` count as suffixes), extended by shared zones that the PSL lacks: the MISP
- * dynamic-dns list (`no-ip.com`) and platforms whose customers get subdomains (`sharepoint.com`).
+ * registered domain. That domain comes from the Public Suffix List in tldts, private section
+ * included, so `duckdns.org` and `github.io` count as suffixes. Shared zones that the PSL lacks
+ * extend it: the MISP dynamic-dns list, platforms whose customers get subdomains
+ * (`sharepoint.com`) and `data/allowlists/customer-zones.json` (`asuscomm.com`).
  */
 import { getDomain } from 'tldts';
 
@@ -26,7 +27,7 @@ export class RegistrantResolver {
 
   /**
    * Returns the registered domain of a lower-case host: `evil.duckdns.org` for
-   * `a.evil.duckdns.org`, `google.com` for `mail.google.com`, `x.no-ip.com` for `a.x.no-ip.com`.
+   * `a.evil.duckdns.org`, `google.com` for `mail.google.com`, `router.asuscomm.com` for `a.router.asuscomm.com`.
    * Returns undefined when the host is itself a public suffix or a shared zone.
    */
   registrantDomain(host: string): string | undefined {

@@ -13,7 +13,7 @@ export interface SetAside {
   listVersion: string | number;
   /** The matching entry exactly as the list writes it, such as `2001:DB8::/32` or `.google.ad`. */
   entry: string;
-  /** A sentence that says why the indicator cannot be attacker infrastructure or would flood. */
+  /** A sentence that states why the indicator cannot be attacker infrastructure or would flood. */
   reason: string;
 }
 
@@ -44,7 +44,7 @@ export interface AllowlistResult {
   fullUrl: FullUrlMatch[];
 }
 
-/** What happens to a URL indicator whose host matches a list. */
+/** The action for a URL indicator whose host matches a list. */
 export type UrlHostAction = 'set-aside' | 'full-url';
 
 /** The parts of an indicator that lists compare against, extracted once per indicator. */
@@ -61,6 +61,8 @@ export interface Probe {
    * built-in lists shorter than this do not match. Infinity when the host is a public suffix.
    */
   minSuffixLength?: number;
+  /** Parent names of `host`, nearest first, computed once for all lists. */
+  hostParents?: string[];
   /** The normalized URL of a `url` indicator. */
   url?: string;
 }
@@ -80,7 +82,7 @@ export interface AllowlistSource {
   readonly name: string;
   /** Indicator kinds the list applies to, from MISP `matching_attributes` or the list's design. */
   readonly kinds: ReadonlySet<IndicatorKind>;
-  /** What a match on a URL's host means; lists without a host or address form never match it. */
+  /** The action when a URL's host matches. Lists without host names or addresses never match one. */
   readonly urlHostAction: UrlHostAction;
   /** Returns why an indicator that matched the entry is set aside. */
   reasonFor(entry: string): string;

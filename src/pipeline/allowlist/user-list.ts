@@ -1,11 +1,11 @@
 /**
  * User allowlist files: one entry per line, `#` starts a comment.
  *
- * An entry is an IP address or CIDR block, a domain (which also covers every subdomain, with no
- * registered-domain limit because the user chose it), a URL (exact match after lower-casing
- * scheme and host), an MD5, SHA-1 or SHA-256 hash, or a regular expression written as
- * `regex:PATTERN` or `/PATTERN/flags` and tested against the indicator's canonical value (the
- * whole URL for URL indicators).
+ * An entry is an IP address or CIDR block, a domain, a URL, an MD5, SHA-1 or SHA-256 hash, or a
+ * regular expression written as `regex:PATTERN` or `/PATTERN/flags`. A domain also covers every
+ * subdomain, with no registered-domain limit, because the user chose it. A URL matches exactly
+ * after lower-casing scheme and host. A regular expression is tested against the indicator's
+ * canonical value, which for a URL indicator is the whole URL.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ interface UserEntries {
 /**
  * Reads a user allowlist file.
  *
- * @throws ConfigError when the file cannot be read or a line is not a valid entry; the error
+ * @throws ConfigError when the file cannot be read or a line is not a valid entry. The error
  *   names the file and line and quotes the line.
  */
 export function loadUserAllowlist(path: string): AllowlistSource {

@@ -46,7 +46,7 @@ const ATTRIBUTE_KINDS: Record<string, readonly IndicatorKind[]> = {
 
 /**
  * Returns the indicator kinds a list applies to, given its MISP `matching_attributes`; absent
- * attributes mean every kind. A `domain|ip` value holds a name and an address, and a list can
+ * attributes mean every kind. A `domain|ip` value contains a name and an address, and a list can
  * match only the half its type compares, so it adds address kinds to a `cidr` list and the
  * `domain` kind to any other list.
  */
@@ -57,9 +57,9 @@ export function kindsForAttributes(
   if (attributes === undefined || attributes.length === 0) return new Set(INDICATOR_KINDS);
   const kinds = new Set<IndicatorKind>();
   for (const attribute of attributes) {
-    const mapped =
-      attribute === 'domain|ip' ? (type === 'cidr' ? IP_KINDS : ['domain' as const]) : undefined;
-    for (const kind of mapped ?? ATTRIBUTE_KINDS[attribute] ?? []) kinds.add(kind);
+    let mapped = ATTRIBUTE_KINDS[attribute] ?? [];
+    if (attribute === 'domain|ip') mapped = type === 'cidr' ? IP_KINDS : ['domain'];
+    for (const kind of mapped) kinds.add(kind);
   }
   return kinds;
 }
