@@ -40,11 +40,10 @@ export function detectLogFormat(head: string, hasMap: boolean): LogFormat | unde
   const first = lines.find((line) => line.trim() !== '')?.trimStart();
   if (first === undefined) return undefined;
 
-  if (first.startsWith('#')) {
-    return lines.some((line) => line.startsWith('#fields\t') || line.startsWith('#separator'))
-      ? 'zeek-tsv'
-      : undefined;
+  if (lines.some((line) => line.startsWith('#fields\t') || line.startsWith('#separator '))) {
+    return 'zeek-tsv';
   }
+  if (first.startsWith('#')) return undefined;
   if (first.startsWith('[') || first.startsWith('{')) {
     const value = firstJsonValue(lines, first);
     return value === undefined ? undefined : classifyJsonObject(value, hasMap);

@@ -4,6 +4,7 @@
 import { parseCefRecord } from './cef-record.js';
 import type { LogFormat } from './detect-format.js';
 import { createCsvExportParser, parseJsonExport } from './exports.js';
+import { createZeekTsvParser, parseZeekJson } from './zeek-formats.js';
 import type { RecordContext, RecordOutcome } from './record.js';
 
 /** Settings shared by the parsers of one run. */
@@ -42,6 +43,10 @@ export function createFormatParser(format: LogFormat, _settings: ParserSettings)
         source: 'json',
         parse: (value, context) => parseJsonExport('DeviceNetworkEvents', value, context),
       };
+    case 'zeek-tsv':
+      return { source: 'lines', parse: createZeekTsvParser() };
+    case 'zeek-json':
+      return { source: 'json', parse: parseZeekJson };
     default:
       throw new Error(`format ${format} is not implemented yet`);
   }

@@ -200,10 +200,12 @@ export function parseLogTime(raw: string, defaults: TimeDefaults = {}): TimeResu
 }
 
 function parseEpoch(text: string): TimeResult {
-  const value = Number(text);
   // 12 or more integer digits are milliseconds (CEF `rt`); fewer are seconds (Zeek `ts`).
-  const integerDigits = text.split('.')[0]?.length ?? 0;
-  const date = new Date(integerDigits >= 12 ? value : Math.round(value * 1000));
+  // The fraction is cut to whole milliseconds, as for ISO times, instead of rounded.
+  const [integer = '', fraction] = text.split('.');
+  const epochMs =
+    integer.length >= 12 ? Number(integer) : Number(integer) * 1000 + milliseconds(fraction);
+  const date = new Date(epochMs);
   return Number.isNaN(date.getTime()) ? invalid(text) : { ok: true, date };
 }
 

@@ -1,0 +1,93 @@
+/**
+ * The two Zeek file layouts: TSV with `#` header lines, and JSON with one object per line.
+ */
+import { quoteValue } from '../../errors.js';
+import { rejectRecord, skipRecord, type RecordContext, type RecordOutcome } from './record.js';
+import { zeekPathFromFileName, zeekToOutcome } from './zeek.js';
+
+/** Decodes `\xNN` escapes, which Zeek uses for the separator in `#separator \x09`. */
+function decodeHexEscapes(text: string): string {
+  return text.replace(/\\x([0-9a-fA-F]{2})/g, (_match, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
+}
+
+/** Creates a parser for the lines of one Zeek TSV file, which keeps its header state. */
+export function createZeekTsvParser(): (line: string, context: RecordContext) => RecordOutcome {
+  let separator = '\t';
+  let setSeparator = ',';
+  let emptyField = '(empty)';
+  let unsetField = '-';
+  let path: string | undefined;
+  let fields: string[] | undefined;
+  let index = new Map<string, number>();
+
+  const readHeader = (line: string): void => {
+    const space = line.indexOf(' ');
+    const tab = line.indexOf(separator);
+    const cut = line.startsWith('#separator') ? space : tab >= 0 ? tab : space;
+    const name = cut < 0 ? line : line.slice(0, cut);
+    const value = cut < 0 ? '' : line.slice(cut + 1);
+    if (name === '#separator') separator = decodeHexEscapes(value.trim());
+    else if (name === '#set_separator') setSeparator = value;
+    else if (name === '#empty_field') emptyField = value;
+    else if (name === '#unset_field') unsetField = value;
+    else if (name === '#path') path = value;
+    else if (name === '#fields') {
+      fields = value.split(separator);
+      index = new Map(fields.map((field, position) => [field, position]));
+    }
+  };
+
+  return (line, context) => {
+    if (line.startsWith('#')) {
+      readHeader(line);
+      return skipRecord('ZEEK_HEADER');
+    }
+    if (line.trim() === '') return skipRecord('BLANK_LINE');
+    if (!fields) {
+      return rejectRecord('MISSING_ZEEK_FIELDS', 'Zeek data line comes before any #fields header.');
+    }
+    const values = line.split(separator);
+    if (values.length !== fields.length) {
+      return rejectRecord(
+        'COLUMN_COUNT_MISMATCH',
+        `Zeek line has ${values.length} fields but #fields names ${fields.length}.`,
+      );
+    }
+    const get = (name: string): string | undefined => {
+      const position = index.get(name);
+      const value = position === undefined ? undefined : values[position];
+      if (value === undefined || value === unsetField || value === emptyField) return undefined;
+      return setSeparator === ',' ? value : value.split(setSeparator).join(',');
+    };
+    return zeekToOutcome(path ?? zeekPathFromFileName(context.file), get, context);
+  };
+}
+
+/** Infers the log path of a JSON record written without `_path`. */
+function inferJsonPath(record: Record<string, unknown>, file: string): string | undefined {
+  if ('query' in record || 'qtype_name' in record) return 'dns';
+  if ('method' in record || 'uri' in record) return 'http';
+  if ('server_name' in record || 'ssl_history' in record) return 'ssl';
+  if ('conn_state' in record || 'history' in record) return 'conn';
+  return zeekPathFromFileName(file);
+}
+
+/** Parses one Zeek JSON record. */
+export function parseZeekJson(value: unknown, context: RecordContext): RecordOutcome {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return rejectRecord('NOT_AN_OBJECT', `Expected a JSON object, found ${quoteValue(value)}.`);
+  }
+  const record = value as Record<string, unknown>;
+  const path =
+    typeof record._path === 'string' ? record._path : inferJsonPath(record, context.file);
+  const get = (name: string): string | undefined => {
+    const field = record[name];
+    if (field === undefined || field === null) return undefined;
+    if (Array.isArray(field)) return field.length === 0 ? undefined : field.join(',');
+    if (typeof field === 'object') return JSON.stringify(field);
+    return String(field as string | number | boolean);
+  };
+  return zeekToOutcome(path, get, context);
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sharedFile, skipWithoutShared } from '../../helpers/shared.js';
+import { collectEvents, eventAt, logFixture } from './collect-events.js';
+
+describe('readLogs on Zeek TSV', () => {
+  it('maps conn rows with renamed columns', async () => {
+    const { events, stats } = await collectEvents([logFixture('zeek/renamed_conn.log')]);
+    assert.equal(stats.files[0]?.format, 'zeek-tsv');
+    assert.equal(stats.linesRead, 13);
+    assert.equal(stats.eventsParsed, 2);
+    assert.deepEqual(stats.rejectedByReason, { MASKED_TIMESTAMP: 1, COLUMN_COUNT_MISMATCH: 1 });
+    assert.deepEqual(stats.skippedByReason, { ZEEK_HEADER: 9 });
+
+    const tcp = eventAt(events, 9);
+    assert.equal(tcp.table, 'CommonSecurityLog');
+    assert.equal(tcp.columns.DeviceVendor, 'Zeek');
+    assert.equal(tcp.columns.DeviceProduct, 'conn');
+    assert.equal(tcp.columns.SourceIP, '10.0.0.1');
+    assert.equal(tcp.columns.SourcePort, 49152);
+    assert.equal(tcp.columns.DestinationIP, '203.0.113.10');
+    assert.equal(tcp.columns.DestinationPort, 443);
+    assert.equal(tcp.columns.Protocol, 'tcp');
+    assert.deepEqual(tcp.columns.TimeGenerated, new Date('2024-01-01T00:00:00.123Z'));
+
+    const icmp = eventAt(events, 10).columns;
+    assert.equal(icmp.DestinationPort, undefined);
+    assert.equal(icmp.AdditionalExtensions, 'uid=C2;icmp_type=133;icmp_code=134');
+  });
+
+  it('maps http rows to request columns', async () => {
+    const { events } = await collectEvents([logFixture('zeek/http.log')]);
+    const http = eventAt(events, 9).columns;
+    assert.equal(http.DestinationHostName, 'evil.example');
+    assert.equal(http.RequestURL, 'evil.example/gate.php?id=1');
+    assert.equal(http.RequestMethod, 'GET');
+    assert.equal(http.RequestClientApplication, 'Mozilla/5.0 (X11)');
+  });
+
+  it('maps dns rows to DnsEvents', async () => {
+    const { events, stats } = await collectEvents([logFixture('zeek/dns.log')]);
+    assert.deepEqual(stats.rejectedByReason, { MISSING_ZEEK_FIELDS: 1 });
+    assert.equal(stats.rejections[0]?.source?.line, 1);
+    const dns = eventAt(events, 10);
+    assert.equal(dns.table, 'DnsEvents');
+    assert.equal(dns.columns.Name, 'c2.example');
+    assert.equal(dns.columns.ClientIP, '10.0.0.6');
+    assert.equal(dns.columns.IPAddresses, '192.0.2.44,2001:db8::1');
+    assert.equal(dns.columns.QueryType, 'A');
+    assert.equal(eventAt(events, 11).columns.IPAddresses, undefined);
+    assert.equal(eventAt(events, 11).columns.ResultCode, 3);
+  });
+
+  it('rejects masked btest timestamps', async () => {
+    const file = logFixture(
+      'zeek/zeek-btest_scripts.base.frameworks.logging.field-name-map_conn.log',
+    );
+    const { stats } = await collectEvents([file]);
+    assert.equal(stats.eventsParsed, 0);
+    assert.deepEqual(stats.rejectedByReason, { MASKED_TIMESTAMP: 34 });
+    assert.match(stats.rejections[0]?.message ?? '', /XXXXXXXXXX\.XXXXXX/);
+  });
+});
+
+describe('readLogs on shared Zeek logs', { skip: skipWithoutShared('logs/zeek') }, () => {
+  it('parses every file or reports each line', async () => {
+    const { stats } = await collectEvents([sharedFile('logs/zeek')]);
+    assert.equal(stats.eventsParsed, 3000 + 3000 + 15 + 9 + 5 + 13001 + 1534);
+    assert.deepEqual(stats.rejectedByReason, { MASKED_TIMESTAMP: 21 + 34 + 6 + 25 });
+    assert.deepEqual(stats.fileErrors, []);
+  });
+
+  it('reads TSV and JSON dns logs alike', async () => {
+    const tsv = await collectEvents([
+      sharedFile('logs/zeek/brimdata_wrccdc-2018_dns_TRIMMED-3000.log'),
+    ]);
+    const json = await collectEvents([
+      sharedFile('logs/zeek/brimdata_wrccdc-2018_dns_zeek-json-streaming_TRIMMED-3000.ndjson'),
+    ]);
+    assert.equal(json.stats.files[0]?.format, 'zeek-json');
+    const fromTsv = eventAt(tsv.events, 9).columns;
+    const fromJson = eventAt(json.events, 1).columns;
+    assert.equal(fromTsv.Name, 'ise.wrccdc.org');
+    assert.equal(fromTsv.IPAddresses, '134.71.3.16');
+    assert.deepEqual(fromTsv.TimeGenerated, new Date('2018-03-24T17:15:20.865Z'));
+    assert.deepEqual(fromJson.TimeGenerated, new Date('2018-03-24T17:15:20.865Z'));
+    assert.equal(fromJson.Name, fromTsv.Name);
+    assert.equal(fromJson.IPAddresses, fromTsv.IPAddresses);
+  });
+
+  it('reads conn logs with and without ip_proto', async () => {
+    const { events } = await collectEvents([
+      sharedFile('logs/zeek/taleibhans_trickbot-2018_conn.log'),
+      sharedFile('logs/zeek/chad314159_infectedpcap-2018_conn.log'),
+    ]);
+    const trickbot = events.find((event) => event.columns.DestinationPort === 449);
+    assert.equal(trickbot?.columns.Protocol, 'tcp');
+    const old = eventAt(events, 10, 'chad314159_infectedpcap-2018_conn.log').columns;
+    assert.equal(old.DestinationIP, '65.55.195.250');
+    assert.equal(old.ApplicationProtocol, 'ssl');
+  });
+});
