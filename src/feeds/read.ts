@@ -14,6 +14,7 @@ import type { FeedFormat } from './detect.js';
 import { FEED_FORMATS, detectFeedFormat, unknownFormatError } from './detect.js';
 import type { FeedInput } from './input.js';
 import { openInputs, peekInput, readText as readInputText } from './input.js';
+import { readMisp } from './misp.js';
 import type { FeedReaderOutput } from './reader-output.js';
 import { readStix } from './stix/read-stix.js';
 import { readText as readFreeText } from './text.js';
@@ -62,6 +63,7 @@ export const FEED_READERS: { readonly [F in FeedFormat]?: FeedReader } = {
   'threatfox-api': readThreatFoxApi,
   'threatfox-ndjson': readThreatFoxNdjson,
   stix: documentReader((text, file) => readStix(text, file)),
+  misp: documentReader((text, file) => readMisp(text, file)),
   text: documentReader((text, file) => readFreeText(text, file)),
 };
 
