@@ -20,7 +20,7 @@ function summarize(diagnostics: KqlDiagnostic[]): Array<[string, string, number,
   ]);
 }
 
-/** Changes the last letter of a column name, the typo a person makes most often. */
+/** Changes the last letter of a column name, as a typo would. */
 function misspell(name: string): string {
   const last = name.at(-1) === 'x' ? 'y' : 'x';
   return `${name.slice(0, -1)}${last}`;

@@ -1,0 +1,195 @@
+/**
+ * Checks KQL files for the `huntpack check` command: a `.kql` file is one query, and a Markdown
+ * file is checked block by block (each ```kql or ```kusto fence). Every diagnostic carries its
+ * place in the file and the source line, so the CLI can print it with a caret under the spot.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { HuntpackIssue, SourceLocation } from '../errors.js';
+import type { Platform } from '../pipeline/schemas.js';
+import { checkKql, findLineStarts, offsetToLineColumn, type KqlCheckOptions } from './kusto.js';
+import { findKqlBlocks } from './markdown-blocks.js';
+
+export interface FileCheckOptions {
+  /** Platform whose table schemas the queries may use. Default `sentinel`. */
+  platform?: Platform;
+  /** Whether to run the parser's analyzers as well (see `checkKql`). Default true. */
+  analyzers?: boolean;
+}
+
+/** A diagnostic placed in a file, with 1-based line and column counted in the whole file. */
+export interface FileDiagnostic extends HuntpackIssue {
+  source: SourceLocation & { file: string };
+  /** The file's line at `source.line`, without its line break. Absent when the file could not be read. */
+  sourceLine?: string;
+  /** Characters to underline from `source.column`. Zero marks a spot between characters. */
+  length: number;
+}
+
+export interface FileCheckResult {
+  /** The path as given. */
+  file: string;
+  /** Queries checked: 1 for a KQL file, the number of KQL blocks for a Markdown file. */
+  queries: number;
+  diagnostics: FileDiagnostic[];
+}
+
+const MARKDOWN_EXTENSIONS = new Set(['.md', '.markdown']);
+
+/**
+ * Reads and checks each file, in the order given. A file that cannot be read gets one error
+ * diagnostic (`FILE_NOT_FOUND`, `NOT_A_FILE` or `FILE_READ_FAILED`) and the others are still
+ * checked. The result never rejects for a bad file.
+ */
+export async function checkKqlFiles(
+  paths: string[],
+  options: FileCheckOptions = {},
+): Promise<FileCheckResult[]> {
+  return Promise.all(
+    paths.map(async (file) => {
+      const content = await readText(file);
+      if (typeof content === 'string') return checkText(file, content, options);
+      return { file, queries: 0, diagnostics: [content] };
+    }),
+  );
+}
+
+/** Checks text already read from `file`, choosing KQL or Markdown by the file extension. */
+export function checkText(
+  file: string,
+  text: string,
+  options: FileCheckOptions = {},
+): FileCheckResult {
+  const content = text.replace(/^\uFEFF/, '');
+  const lineStarts = findLineStarts(content);
+  const context: CheckContext = {
+    file,
+    options: { platform: options.platform ?? 'sentinel', analyzers: options.analyzers },
+    place: (item) => placeDiagnostic(file, content, lineStarts, item),
+    lineStart: (line) => lineStarts[line - 1] ?? 0,
+  };
+  if (MARKDOWN_EXTENSIONS.has(extname(file).toLowerCase())) {
+    return checkMarkdown(content, context);
+  }
+  return checkQueryFile(content, context);
+}
+
+interface PlainDiagnostic {
+  code: string;
+  severity: HuntpackIssue['severity'];
+  message: string;
+  /** Offset in the file content. */
+  start: number;
+  length: number;
+}
+
+interface CheckContext {
+  file: string;
+  options: KqlCheckOptions;
+  place: (item: PlainDiagnostic) => FileDiagnostic;
+  /** Returns the offset of a 1-based line. */
+  lineStart: (line: number) => number;
+}
+
+/** Checks a whole file as one query. */
+function checkQueryFile(content: string, context: CheckContext): FileCheckResult {
+  const diagnostics = checkQuery(content, 0, context);
+  if (isBlankQuery(content)) {
+    const message = `${context.file} contains no query, only white space and comments.`;
+    diagnostics.push(context.place({ ...EMPTY_QUERY, message, start: 0, length: 0 }));
+  }
+  return { file: context.file, queries: 1, diagnostics };
+}
+
+/** Checks each KQL code block of a Markdown file, placing diagnostics in the whole file. */
+function checkMarkdown(content: string, context: CheckContext): FileCheckResult {
+  const blocks = findKqlBlocks(content);
+  const diagnostics: FileDiagnostic[] = [];
+  if (blocks.length === 0) {
+    const message = `${context.file} has no \`\`\`kql or \`\`\`kusto code block to check.`;
+    diagnostics.push(
+      context.place({ code: 'NO_KQL_BLOCKS', severity: 'warning', message, start: 0, length: 0 }),
+    );
+  }
+
+  for (const block of blocks) {
+    const fence = { start: context.lineStart(block.fenceLine), length: 3 };
+    if (!block.closed) {
+      const message = `The code block opened on line ${block.fenceLine} has no closing fence, so it runs to the end of the file.`;
+      diagnostics.push(
+        context.place({ code: 'UNCLOSED_FENCE', severity: 'warning', message, ...fence }),
+      );
+    }
+    if (isBlankQuery(block.text)) {
+      const message = `The code block opened on line ${block.fenceLine} contains no query.`;
+      diagnostics.push(context.place({ ...EMPTY_QUERY, message, ...fence }));
+      continue;
+    }
+    diagnostics.push(...checkQuery(block.text, block.start, context));
+  }
+  return { file: context.file, queries: blocks.length, diagnostics };
+}
+
+const EMPTY_QUERY = { code: 'EMPTY_QUERY', severity: 'warning' } as const;
+
+/** Runs `checkKql` on a query that begins at offset `start` of the file. */
+function checkQuery(query: string, start: number, context: CheckContext): FileDiagnostic[] {
+  return checkKql(query, context.options).map((item) =>
+    context.place({
+      code: item.code,
+      severity: item.severity,
+      message: item.message,
+      start: start + item.start,
+      length: item.end - item.start,
+    }),
+  );
+}
+
+/** True when the text has no tokens: only white space and `//` comment lines. */
+function isBlankQuery(text: string): boolean {
+  return text.split(/\r\n|\n|\r/).every((line) => /^\s*(\/\/.*)?$/.test(line));
+}
+
+function placeDiagnostic(
+  file: string,
+  content: string,
+  lineStarts: number[],
+  item: PlainDiagnostic,
+): FileDiagnostic {
+  const { line, column } = offsetToLineColumn(lineStarts, item.start);
+  const lineStart = lineStarts[line - 1] ?? 0;
+  const lineEnd = lineStarts[line] ?? content.length;
+  const sourceLine = content.slice(lineStart, lineEnd).replace(/(\r\n|\n|\r)$/, '');
+  return {
+    code: item.code,
+    severity: item.severity,
+    message: item.message,
+    source: { file, line, column },
+    sourceLine,
+    length: item.length,
+  };
+}
+
+/** Reads a file as UTF-8, returning a diagnostic instead of throwing when it cannot. */
+async function readText(path: string): Promise<string | FileDiagnostic> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    return readFailure(path, error);
+  }
+}
+
+function readFailure(file: string, error: unknown): FileDiagnostic {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = error instanceof Error ? error.message : String(error);
+  let code = 'FILE_READ_FAILED';
+  let message = `Failed to read ${file}: ${reason}`;
+  if (errno === 'ENOENT') {
+    code = 'FILE_NOT_FOUND';
+    message = `File not found: ${file}. Check the path.`;
+  } else if (errno === 'EISDIR') {
+    code = 'NOT_A_FILE';
+    message = `${file} is a directory: pass the .kql or .md files inside it.`;
+  }
+  return { code, severity: 'error', message, source: { file }, length: 0 };
+}

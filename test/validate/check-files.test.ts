@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  checkKqlFiles,
+  checkText,
+  type FileCheckResult,
+  type FileDiagnostic,
+} from '../../src/validate/check-files.js';
+import { formatDiagnostic } from '../../src/validate/format-diagnostic.js';
+import { findKqlBlocks } from '../../src/validate/markdown-blocks.js';
+import { repoFile } from '../helpers/shared.js';
+
+const fixture = (name: string): string => repoFile(`test/fixtures/kql/${name}`);
+
+/** Returns `[code, line, column, length]` of each diagnostic, for exact comparison. */
+function places(result: FileCheckResult | undefined): Array<[string, number?, number?, number?]> {
+  assert.ok(result, 'missing result');
+  return result.diagnostics.map((item) => [
+    item.code,
+    item.source.line,
+    item.source.column,
+    item.length,
+  ]);
+}
+
+describe('checkKqlFiles on KQL files', () => {
+  it('passes a valid hunt with comments', async () => {
+    const [result] = await checkKqlFiles([fixture('valid-hunt.kql')]);
+    assert.equal(result?.queries, 1);
+    assert.deepEqual(result?.diagnostics, []);
+  });
+
+  it('places misspelled columns exactly', async () => {
+    const [result] = await checkKqlFiles([fixture('typo-columns.kql')]);
+    assert.deepEqual(places(result), [
+      ['KS142', 4, 9, 17],
+      ['KS142', 5, 23, 7],
+    ]);
+    assert.equal(result?.diagnostics[0]?.sourceLine, '| where ProcessCommandLin has "powershell"');
+    assert.equal(result?.diagnostics[1]?.sourceLine, '| project DeviceName,\tFileNam');
+  });
+
+  it('keeps results in the order given', async () => {
+    const paths = [fixture('typo-columns.kql'), fixture('valid-hunt.kql'), fixture('hunts.md')];
+    const results = await checkKqlFiles(paths);
+    assert.deepEqual(
+      results.map((result) => result.file),
+      paths,
+    );
+  });
+
+  it('checks against defender when asked', async () => {
+    const [result] = await checkKqlFiles([fixture('valid-hunt.kql')], { platform: 'defender' });
+    assert.deepEqual(places(result), [
+      ['KS142', 5, 9, 13],
+      ['KS142', 7, 11, 13],
+    ]);
+  });
+});
+
+describe('checkKqlFiles on Markdown files', () => {
+  it('checks kql and kusto blocks only', async () => {
+    const [result] = await checkKqlFiles([fixture('hunts.md')]);
+    assert.equal(result?.queries, 3);
+    assert.deepEqual(places(result), [
+      ['KS142', 15, 26, 4],
+      ['KS142', 28, 29, 4],
+    ]);
+    assert.equal(result?.diagnostics[1]?.sourceLine, '  | where SHA256 == "x" and Sha1 == "y"');
+  });
+
+  it('warns about empty and unclosed blocks', async () => {
+    const [result] = await checkKqlFiles([fixture('unclosed.md')]);
+    assert.equal(result?.queries, 2);
+    assert.deepEqual(places(result), [
+      ['EMPTY_QUERY', 3, 1, 3],
+      ['UNCLOSED_FENCE', 7, 1, 3],
+    ]);
+  });
+
+  it('warns when no block is found', () => {
+    const result = checkText('notes.md', '# Notes\n\n```sql\nSELECT 1\n```\n');
+    assert.equal(result.queries, 0);
+    assert.deepEqual(places(result), [['NO_KQL_BLOCKS', 1, 1, 0]]);
+  });
+});
+
+describe('checkKqlFiles line endings and encodings', () => {
+  let folder = '';
+  before(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'huntpack-check-'));
+  });
+  after(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('counts CRLF lines in a KQL file', async () => {
+    const path = join(folder, 'crlf.kql');
+    await writeFile(path, '// hunt\r\nDeviceFileEvents\r\n| where Sha1 == "x"\r\n');
+    const [result] = await checkKqlFiles([path]);
+    assert.deepEqual(places(result), [['KS142', 3, 9, 4]]);
+    assert.equal(result?.diagnostics[0]?.sourceLine, '| where Sha1 == "x"');
+  });
+
+  it('counts CRLF lines in a Markdown file', async () => {
+    const path = join(folder, 'crlf.md');
+    await writeFile(path, '# x\r\n\r\n```kql\r\nSyslog\r\n| where Foo == 1\r\n```\r\n');
+    const [result] = await checkKqlFiles([path]);
+    assert.deepEqual(places(result), [['KS142', 5, 9, 3]]);
+  });
+
+  it('ignores a byte order mark', async () => {
+    const path = join(folder, 'bom.kql');
+    await writeFile(path, '\uFEFFSyslog | where Foo == 1');
+    const [result] = await checkKqlFiles([path]);
+    assert.deepEqual(places(result), [['KS142', 1, 16, 3]]);
+  });
+
+  it('warns about a file of comments only', async () => {
+    const path = join(folder, 'empty.kql');
+    await writeFile(path, '// nothing here\n\n');
+    const [result] = await checkKqlFiles([path]);
+    assert.deepEqual(places(result), [['EMPTY_QUERY', 1, 1, 0]]);
+  });
+
+  it('reports missing files and folders and keeps going', async () => {
+    const missing = join(folder, 'missing.kql');
+    const results = await checkKqlFiles([missing, folder, fixture('valid-hunt.kql')]);
+    assert.deepEqual(
+      results.map((result) => result.diagnostics.map((item) => item.code)),
+      [['FILE_NOT_FOUND'], ['NOT_A_FILE'], []],
+    );
+    assert.equal(results[0]?.diagnostics[0]?.severity, 'error');
+    assert.equal(results[0]?.diagnostics[0]?.source.line, undefined);
+  });
+});
+
+describe('formatDiagnostic', () => {
+  const diagnostic = (overrides: Partial<FileDiagnostic>): FileDiagnostic => ({
+    code: 'KS142',
+    severity: 'error',
+    message: "The name 'Sha1' does not refer to any known column, table, variable or function.",
+    source: { file: 'hunt.kql', line: 3, column: 9 },
+    sourceLine: '| where Sha1 == "x"',
+    length: 4,
+    ...overrides,
+  });
+
+  it('prints the line with carets', () => {
+    assert.equal(
+      formatDiagnostic(diagnostic({})),
+      [
+        "hunt.kql:3:9: error KS142: The name 'Sha1' does not refer to any known column, table, variable or function.",
+        '3 | | where Sha1 == "x"',
+        '  |         ^^^^',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps tabs in the caret padding', () => {
+    const text = formatDiagnostic(
+      diagnostic({ sourceLine: '\t| where Sha1', source: { file: 'a', line: 1, column: 10 } }),
+    );
+    assert.equal(text.split('\n')[2], '  | \t        ^^^^');
+  });
+
+  it('prints one caret for a zero-length spot', () => {
+    const text = formatDiagnostic(
+      diagnostic({
+        sourceLine: '| where x |',
+        source: { file: 'a', line: 12, column: 12 },
+        length: 0,
+      }),
+    );
+    assert.deepEqual(text.split('\n').slice(1), ['12 | | where x |', '   |            ^']);
+  });
+
+  it('cuts a long line around the column', () => {
+    const sourceLine = `print x = "${'a'.repeat(300)}", Nope`;
+    const column = sourceLine.indexOf('Nope') + 1;
+    const text = formatDiagnostic(
+      diagnostic({ sourceLine, source: { file: 'a', line: 1, column } }),
+    );
+    const [, shown, carets] = text.split('\n');
+    assert.ok(shown !== undefined);
+    assert.ok(carets !== undefined);
+    assert.ok(shown.length <= 110, `shown line is ${shown.length} characters`);
+    assert.ok(shown.startsWith('1 | …'));
+    assert.equal(carets.indexOf('^'), shown.indexOf('Nope'));
+  });
+
+  it('replaces control characters in the source line', () => {
+    const text = formatDiagnostic(diagnostic({ sourceLine: '| where\u001B[2J Sha1' }));
+    assert.equal(text.split('\n')[1], '3 | | where?[2J Sha1');
+  });
+
+  it('prints only the heading without a source line', () => {
+    const text = formatDiagnostic({
+      code: 'FILE_NOT_FOUND',
+      severity: 'error',
+      message: 'File not found: x.kql. Check the path.',
+      source: { file: 'x.kql' },
+      length: 0,
+    });
+    assert.equal(text, 'x.kql: error FILE_NOT_FOUND: File not found: x.kql. Check the path.');
+  });
+});
+
+describe('findKqlBlocks', () => {
+  it('finds fences of both kinds and any case', () => {
+    const markdown = '```KQL\na\n```\n~~~kusto\nb\n~~~\n````kql\nc\n```\n````\n';
+    assert.deepEqual(
+      findKqlBlocks(markdown).map((block) => block.text),
+      ['a\n', 'b\n', 'c\n```\n'],
+    );
+  });
+
+  it('skips other languages and inline code', () => {
+    const markdown = '```kql` not a fence\n```python\nx\n```\n    ```kql\n';
+    assert.deepEqual(findKqlBlocks(markdown), []);
+  });
+
+  it('does not close a backtick fence with tildes', () => {
+    const [block] = findKqlBlocks('```kql\na\n~~~\nb\n```\n');
+    assert.equal(block?.text, 'a\n~~~\nb\n');
+    assert.equal(block?.closed, true);
+  });
+
+  it('reports the content offset', () => {
+    const markdown = '# t\n\n```kql\nSyslog\n```\n';
+    const [block] = findKqlBlocks(markdown);
+    assert.equal(block?.start, markdown.indexOf('Syslog'));
+    assert.equal(block?.fenceLine, 3);
+  });
+
+  it('handles an empty block at the end of the file', () => {
+    const [block] = findKqlBlocks('```kql');
+    assert.equal(block?.text, '');
+    assert.equal(block?.closed, false);
+  });
+});
