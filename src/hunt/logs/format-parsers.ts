@@ -5,6 +5,7 @@ import { parseCefRecord } from './cef-record.js';
 import type { LogFormat } from './detect-format.js';
 import { createCsvExportParser, parseJsonExport } from './exports.js';
 import { createZeekTsvParser, parseZeekJson } from './zeek-formats.js';
+import { parseSuricataEvent } from './suricata.js';
 import type { RecordContext, RecordOutcome } from './record.js';
 
 /** Settings shared by the parsers of one run. */
@@ -47,6 +48,8 @@ export function createFormatParser(format: LogFormat, _settings: ParserSettings)
       return { source: 'lines', parse: createZeekTsvParser() };
     case 'zeek-json':
       return { source: 'json', parse: parseZeekJson };
+    case 'suricata-eve':
+      return { source: 'json', parse: parseSuricataEvent };
     default:
       throw new Error(`format ${format} is not implemented yet`);
   }

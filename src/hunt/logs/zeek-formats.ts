@@ -86,8 +86,9 @@ export function parseZeekJson(value: unknown, context: RecordContext): RecordOut
     const field = record[name];
     if (field === undefined || field === null) return undefined;
     if (Array.isArray(field)) return field.length === 0 ? undefined : field.join(',');
-    if (typeof field === 'object') return JSON.stringify(field);
-    return String(field as string | number | boolean);
+    if (typeof field === 'string') return field;
+    if (typeof field === 'number' || typeof field === 'boolean') return String(field);
+    return JSON.stringify(field);
   };
   return zeekToOutcome(path, get, context);
 }
