@@ -151,10 +151,12 @@ function invalidPort(text: string): ValueRejection {
 
 /**
  * Parses `address:port`. IPv6 may be bracketed (`[2001:db8::1]:443`) or not
- * (`2a02:cf40:1::5:40669`); an unbracketed value always ends in its port, so the text after the
- * last colon is the port. `separatePort` is a port the feed gave in another field: it fills in a
- * missing port, and it must equal a port written in the value. When it is given, an unbracketed
- * value that is a whole IPv6 address is read as an address without a port.
+ * (`2a02:cf40:1::5:40669`). An unbracketed value always ends in its port, so the text after the
+ * last colon is the port.
+ *
+ * `separatePort` is a port the feed gave in another field. It fills in a missing port and must
+ * equal a port written in the value. When it is given, an unbracketed value that is a whole IPv6
+ * address is read as an address without a port.
  */
 export function parseIpPort(text: string, separatePort?: number): ParsedIpPort | ValueRejection {
   const split = splitIpPort(text, separatePort);
@@ -173,7 +175,7 @@ export function parseIpPort(text: string, separatePort?: number): ParsedIpPort |
 
 interface IpPortParts {
   addressText: string;
-  /** Text after the port colon; undefined when the value has no port colon. */
+  /** Text after the port colon, or undefined when the value has no port colon. */
   portText: string | undefined;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Cleanup of the context a feed gives with an indicator: confidence range, dates, family
- * aliases, tags and lists. Problems here never reject the indicator; they drop or clamp the one
+ * aliases, tags and lists. Problems here never reject the indicator. They drop or clamp the one
  * field and add a warning.
  */
 import { quoteValue, type HuntpackIssue, type SourceLocation } from '../errors.js';
@@ -9,8 +9,8 @@ import type { IndicatorContext, MalwareFamily } from './model.js';
 const MAX_CONFIDENCE = 100;
 
 /**
- * Returns a complete context built from a reader's partial one. `warnings` receives one issue per
- * field that was dropped or clamped; `source` is the record's location, named in each issue.
+ * Returns a complete context built from a reader's partial one. Each field that is dropped or
+ * clamped adds one issue to `warnings`, located at `source`.
  */
 export function normalizeContext(
   context: Partial<IndicatorContext>,

@@ -4,7 +4,7 @@
  *
  * Labels follow the host name rules of RFC 1123 (letters, digits and hyphens, 1 to 63 characters,
  * no hyphen at either end, 253 characters in all) with one exception: underscores are accepted,
- * because real C2 host names carry them and resolvers answer for them.
+ * because real C2 host names contain them and DNS resolves them.
  */
 import { domainToASCII } from 'node:url';
 import { quoteValue } from '../errors.js';
@@ -58,7 +58,7 @@ function rejectColon(domain: string): ValueRejection {
   }
   return new ValueRejection(
     'INVALID_DOMAIN',
-    `The name ${quoteValue(domain)} contains ":". Expected a bare host name; declare a value with a port as ip:port or a value with a scheme as url.`,
+    `The name ${quoteValue(domain)} contains ":". Expected a bare host name, so declare a value with a port as ip:port and a value with a scheme as url.`,
   );
 }
 

@@ -29,10 +29,11 @@ const MAX_SLUG_LENGTH = 64;
 /**
  * Returns a stable kebab-case ASCII name for a family, for folder and hunt names:
  * `Cobalt Strike` becomes `cobalt-strike` and `Lumma Stealer` becomes `lumma-stealer`. Accents
- * are removed, other characters separate words, and the result has at most 64 characters. A name
- * with no ASCII letter or digit becomes `family-` and an FNV-1a hash of the name, and a Windows
- * device name such as `con` gets `-family` appended, so the result is never empty and is a valid
- * folder name on every platform.
+ * are removed, other characters separate words, and the result has at most 64 characters.
+ *
+ * The result is never empty and is a valid folder name on Windows, macOS and Linux. A name with
+ * no ASCII letter or digit becomes `family-` and an FNV-1a hash of the name. A Windows device
+ * name such as `con` gets `-family` appended.
  */
 export function familySlug(name: string): string {
   const folded = name

@@ -10,7 +10,7 @@ import { parseIndicatorKind } from './normalize.js';
 export { familySlug };
 export { parseSince } from './since.js';
 
-/** Which indicators to keep. Every option is off when left out; options combine with "and". */
+/** Filter settings. An option left out is off, and the options given must all pass. */
 export interface IndicatorFilterOptions {
   /**
    * Families by printable name, Malpedia id or alias, ignoring case. A name also matches a family

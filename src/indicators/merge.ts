@@ -19,19 +19,21 @@ export interface MergeResult {
 
 /**
  * Merges indicators with the same {@link indicatorKey}. The merged record takes the earliest
- * firstSeen, the latest lastSeen and expires, the highest confidence and the threatType of the
- * record with the highest confidence (the earlier record on a tie, and any record's threatType
- * when the best one has none). Tags (ignoring case), references, reporters, sourceIds and
- * origins are united in first-seen order. The family comes from the first record that has one,
- * with the aliases of every record naming the same family. isCompromised is true when any record
- * says true. Input objects are never modified: a key seen twice gets a fresh copy.
+ * firstSeen, the latest lastSeen and expires, and the highest confidence. Its threatType comes
+ * from the record with the highest confidence, the earlier one on a tie. When that record has
+ * none, the first threatType found is kept.
+ *
+ * Tags (ignoring case), references, reporters, sourceIds and origins are united in first-seen
+ * order. The family comes from the first record that has one, with the aliases of every record
+ * that names the same family. isCompromised is true when any record has it true. Input objects are
+ * never modified, because a key seen twice gets a fresh copy.
  */
 export function mergeIndicators(indicators: readonly Indicator[]): MergeResult {
   const indexByKey = new Map<string, number>();
   const output: Indicator[] = [];
-  // Seen-sets of the keys that have duplicates, created on the first duplicate, so that a value
-  // repeated thousands of times is still united in linear time.
-  const seenByIndex = new Map<number, SeenValues>();
+  // 1 where output[i] is a copy made here, so merging may change it.
+  const copied = new Uint8Array(indicators.length);
+  const lookups = new ListLookups();
   const conflicts = new Set<number>();
   let merged = 0;
 
@@ -44,26 +46,15 @@ export function mergeIndicators(indicators: readonly Indicator[]): MergeResult {
       continue;
     }
     merged++;
-    let seen = seenByIndex.get(index);
-    if (!seen) {
-      const copy = copyIndicator(output[index] as Indicator);
-      output[index] = copy;
-      seen = createSeenValues(copy);
-      seenByIndex.set(index, seen);
+    if (copied[index] === 0) {
+      output[index] = copyIndicator(output[index] as Indicator);
+      copied[index] = 1;
     }
     const target = output[index] as Indicator;
-    mergeContext(target, indicator, seen);
+    mergeContext(target, indicator, lookups);
     if (!mergeFamily(target, indicator.family)) conflicts.add(index);
   }
   return { indicators: output, merged, familyConflicts: conflicts.size };
-}
-
-interface SeenValues {
-  tags: Set<string>;
-  references: Set<string>;
-  reporters: Set<string>;
-  sourceIds: Set<string>;
-  origins: Set<string>;
 }
 
 function copyIndicator(indicator: Indicator): Indicator {
@@ -80,21 +71,7 @@ function copyIndicator(indicator: Indicator): Indicator {
   return copy;
 }
 
-function createSeenValues(indicator: Indicator): SeenValues {
-  return {
-    tags: new Set(indicator.tags.map((tag) => tag.toLowerCase())),
-    references: new Set(indicator.references),
-    reporters: new Set(indicator.reporters),
-    sourceIds: new Set(indicator.sourceIds),
-    origins: new Set(indicator.origins.map(originKey)),
-  };
-}
-
-function originKey(origin: SourceLocation): string {
-  return `${origin.file ?? ''}\u0000${origin.line ?? ''}\u0000${origin.column ?? ''}\u0000${origin.id ?? ''}`;
-}
-
-function mergeContext(target: Indicator, other: Indicator, seen: SeenValues): void {
+function mergeContext(target: Indicator, other: Indicator, lookups: ListLookups): void {
   if (other.firstSeen && (!target.firstSeen || other.firstSeen < target.firstSeen)) {
     target.firstSeen = other.firstSeen;
   }
@@ -115,24 +92,51 @@ function mergeContext(target: Indicator, other: Indicator, seen: SeenValues): vo
     target.isCompromised = other.isCompromised;
   }
 
-  uniteInto(target.tags, other.tags, seen.tags, (tag) => tag.toLowerCase());
-  uniteInto(target.references, other.references, seen.references, String);
-  uniteInto(target.reporters, other.reporters, seen.reporters, String);
-  uniteInto(target.sourceIds, other.sourceIds, seen.sourceIds, String);
-  uniteInto(target.origins, other.origins, seen.origins, originKey);
+  lookups.unite(target.tags, other.tags, lowerCase);
+  lookups.unite(target.references, other.references, identity);
+  lookups.unite(target.reporters, other.reporters, identity);
+  lookups.unite(target.sourceIds, other.sourceIds, identity);
+  lookups.unite(target.origins, other.origins, originKey);
 }
 
-function uniteInto<T>(
-  target: T[],
-  values: readonly T[],
-  seen: Set<string>,
-  keyOf: (value: T) => string,
-): void {
-  for (const value of values) {
-    const key = keyOf(value);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    target.push(value);
+function lowerCase(text: string): string {
+  return text.toLowerCase();
+}
+
+function identity(text: string): string {
+  return text;
+}
+
+function originKey(origin: SourceLocation): string {
+  return `${origin.file ?? ''}\u0000${origin.line ?? ''}\u0000${origin.column ?? ''}\u0000${origin.id ?? ''}`;
+}
+
+/** Lists shorter than this are searched directly, because a Set per list costs more. */
+const SMALL_LIST_LENGTH = 16;
+
+/**
+ * Appends values that a list lacks. Long lists get a Set of their keys, created once they reach
+ * {@link SMALL_LIST_LENGTH}, so that a value merged from thousands of records stays linear.
+ */
+class ListLookups {
+  private readonly keysByList = new Map<unknown[], Set<string>>();
+
+  unite<T>(target: T[], values: readonly T[], keyOf: (value: T) => string): void {
+    for (const value of values) {
+      const key = keyOf(value);
+      let keys = this.keysByList.get(target);
+      if (!keys && target.length >= SMALL_LIST_LENGTH) {
+        keys = new Set(target.map(keyOf));
+        this.keysByList.set(target, keys);
+      }
+      if (keys) {
+        if (keys.has(key)) continue;
+        keys.add(key);
+      } else if (target.some((existing) => keyOf(existing) === key)) {
+        continue;
+      }
+      target.push(value);
+    }
   }
 }
 

@@ -70,7 +70,7 @@ export function parseIndicatorKind(text: string): IndicatorKind | undefined {
 }
 
 /**
- * Normalizes one raw record. An invalid value yields one error issue and no indicator; problems
+ * Normalizes one raw record. An invalid value yields one error issue and no indicator. Problems
  * in the context (confidence out of range, invalid dates) only drop or clamp that field and add
  * warnings. Every issue carries `raw.source` and quotes the feed's value.
  */
@@ -217,7 +217,7 @@ function defangedIssue(raw: RawIndicator, refanged: string): HuntpackIssue {
   return {
     code: 'DEFANGED_VALUE',
     severity: 'warning',
-    message: `Refanged the defanged value ${quoteValue(raw.value)} to ${quoteValue(refanged)}. Expected a live value; huntpack accepts the forms hxxp, hxxps, [.], (.) and [:].`,
+    message: `Refanged the defanged value ${quoteValue(raw.value)} to ${quoteValue(refanged)}. Expected a live value. Huntpack refangs only the forms hxxp, hxxps, [.], (.) and [:].`,
     source: raw.source,
   };
 }

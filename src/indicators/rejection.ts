@@ -8,7 +8,7 @@ export class ValueRejection {
   constructor(
     /** Stable SCREAMING_SNAKE issue code, such as `INVALID_PORT`. */
     readonly code: string,
-    /** One or more sentences that say what is wrong and what was expected. */
+    /** One or more sentences that state what is wrong and what was expected. */
     readonly reason: string,
   ) {}
 }

@@ -49,6 +49,12 @@ export function parseUrl(text: string): ParsedUrl | ValueRejection {
   }
   const scheme = text.slice(0, schemeEnd).toLowerCase();
   const authorityStart = schemeEnd + 3;
+  if (findSchemeEnd(text.slice(authorityStart)) >= 0) {
+    return new ValueRejection(
+      'INVALID_URL',
+      'The URL repeats its scheme, as in https://https://host/. Expected one scheme, so fix the feed record.',
+    );
+  }
   const authorityEnd = findAuthorityEnd(text, authorityStart);
   const fragmentStart = text.indexOf('#', authorityEnd);
   const pathAndQuery = withLeadingSlash(

@@ -1,0 +1,177 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatIssue } from '../../src/errors.js';
+import { mapThreatFoxType, parseIndicatorKind } from '../../src/indicators/normalize.js';
+import { accept, canonical, rawIndicator, reject, rejectionCode, TEST_SOURCE } from './helpers.js';
+
+const SHA256 = 'D1A2B3C4E5F60718293A4B5C6D7E8F90112233445566778899AABBCCDDEEFF00';
+
+test('mapThreatFoxType maps ThreatFox type names', () => {
+  assert.equal(mapThreatFoxType('ip:port'), 'ip-port');
+  assert.equal(mapThreatFoxType('sha256_hash'), 'sha256');
+  assert.equal(mapThreatFoxType(' SHA1_HASH '), 'sha1');
+  assert.equal(mapThreatFoxType('md5_hash'), 'md5');
+  assert.equal(mapThreatFoxType('domain'), 'domain');
+  assert.equal(mapThreatFoxType('url'), 'url');
+  assert.equal(mapThreatFoxType('sha3_384_hash'), 'sha3_384_hash');
+});
+
+test('parseIndicatorKind accepts both naming schemes', () => {
+  assert.equal(parseIndicatorKind('ip-port'), 'ip-port');
+  assert.equal(parseIndicatorKind('IP:PORT'), 'ip-port');
+  assert.equal(parseIndicatorKind('ip'), 'ip');
+  assert.equal(parseIndicatorKind('email'), undefined);
+});
+
+test('unknown type is UNSUPPORTED_TYPE', () => {
+  const issue = reject(rawIndicator('sha3_384_hash', 'abc'));
+  assert.equal(issue.code, 'UNSUPPORTED_TYPE');
+  assert.equal(issue.severity, 'error');
+  assert.match(issue.message, /"sha3_384_hash"/);
+  assert.match(issue.message, /Expected one of ip, ip-port/);
+});
+
+test('empty value is EMPTY_VALUE', () => {
+  assert.equal(rejectionCode('domain', '   '), 'EMPTY_VALUE');
+});
+
+test('hashes are lower-cased hex of the declared length', () => {
+  assert.equal(canonical('sha256', SHA256), SHA256.toLowerCase());
+  assert.equal(
+    canonical('md5', ' 0123456789ABCDEF0123456789abcdef '),
+    '0123456789abcdef0123456789abcdef',
+  );
+  assert.equal(canonical('sha1', 'a'.repeat(40)), 'a'.repeat(40));
+  const { indicator } = accept(rawIndicator('sha256', SHA256));
+  assert.equal(indicator.kind === 'sha256' && indicator.hash, SHA256.toLowerCase());
+});
+
+test('hash length names the type it would fit', () => {
+  const issue = reject(rawIndicator('md5', SHA256));
+  assert.equal(issue.code, 'HASH_LENGTH_MISMATCH');
+  assert.match(issue.message, /64 hex digits/);
+  assert.match(issue.message, /sha256/);
+  assert.match(issue.message, /Expected 32 hex digits for md5/);
+  const odd = reject(rawIndicator('sha1', 'a'.repeat(39)));
+  assert.equal(odd.code, 'HASH_LENGTH_MISMATCH');
+  assert.match(odd.message, /fits no supported hash type/);
+});
+
+test('hash with a non-hex character is INVALID_HASH', () => {
+  const issue = reject(rawIndicator('md5', `${'a'.repeat(31)}g`));
+  assert.equal(issue.code, 'INVALID_HASH');
+  assert.match(issue.message, /"g" at position 32/);
+});
+
+test('defanged url is refanged with a warning', () => {
+  // ThreatFox recent export, id 1783459, gives this URL defanged.
+  const raw = rawIndicator('url', 'hxxps://download-version.1-5-8.com/claude.msixbundle');
+  const { indicator, warnings } = accept(raw);
+  assert.equal(indicator.value, 'https://download-version.1-5-8.com/claude.msixbundle');
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]?.code, 'DEFANGED_VALUE');
+  assert.equal(warnings[0]?.severity, 'warning');
+  assert.deepEqual(warnings[0]?.source, TEST_SOURCE);
+  assert.match(warnings[0]?.message ?? '', /"hxxps:\/\/download-version/);
+});
+
+test('each defang form is refanged', () => {
+  assert.equal(canonical('url', 'hXXp://evil[.]com/a'), 'http://evil.com/a');
+  assert.equal(canonical('url', 'HXXPS[:]//evil(.)com'), 'https://evil.com/');
+  assert.equal(canonical('domain', 'evil[.]co(.)uk'), 'evil.co.uk');
+  assert.equal(canonical('ip-port', '45[.]92[.]1[.]175[:]5220'), '45.92.1.175:5220');
+  assert.equal(canonical('ip', '[2001[:]db8[:][:]1]'), '2001:db8::1');
+  assert.equal(canonical('ip-port', '[2001[:]db8[:][:]1]:443'), '[2001:db8::1]:443');
+});
+
+test('defang forms beyond the listed ones are not guessed', () => {
+  assert.equal(rejectionCode('domain', 'evil[dot]com'), 'INVALID_DOMAIN');
+  assert.equal(rejectionCode('domain', 'evil{.}com'), 'INVALID_DOMAIN');
+  const oddScheme = accept(rawIndicator('url', 'hxxxp://evil.com/'));
+  assert.equal(oddScheme.indicator.value, 'hxxxp://evil.com/');
+  assert.equal(oddScheme.warnings.length, 0);
+});
+
+test('confidence above 100 is clamped with a warning', () => {
+  const raw = rawIndicator('domain', 'evil.com', { context: { confidence: 150 } });
+  const { indicator, warnings } = accept(raw);
+  assert.equal(indicator.confidence, 100);
+  assert.equal(warnings[0]?.code, 'CONFIDENCE_OUT_OF_RANGE');
+  assert.match(warnings[0]?.message ?? '', /Clamped the confidence 150 to 100/);
+  const negative = accept(rawIndicator('domain', 'evil.com', { context: { confidence: -5 } }));
+  assert.equal(negative.indicator.confidence, 0);
+});
+
+test('non-numeric confidence is dropped with a warning', () => {
+  const context = { confidence: Number('high') };
+  const { indicator, warnings } = accept(rawIndicator('domain', 'evil.com', { context }));
+  assert.equal(indicator.confidence, undefined);
+  assert.equal(warnings[0]?.code, 'INVALID_CONFIDENCE');
+  const text = { confidence: 'high' as unknown as number };
+  const fromText = accept(rawIndicator('domain', 'evil.com', { context: text }));
+  assert.equal(fromText.indicator.confidence, undefined);
+  assert.match(fromText.warnings[0]?.message ?? '', /"high"/);
+});
+
+test('invalid dates are dropped with a warning', () => {
+  const context = { firstSeen: new Date('not a date'), lastSeen: new Date('2026-04-12T04:49:29Z') };
+  const { indicator, warnings } = accept(rawIndicator('domain', 'evil.com', { context }));
+  assert.equal(indicator.firstSeen, undefined);
+  assert.equal(indicator.lastSeen?.toISOString(), '2026-04-12T04:49:29.000Z');
+  assert.deepEqual(
+    warnings.map((warning) => warning.code),
+    ['INVALID_DATE'],
+  );
+});
+
+test('family aliases exclude the printable name', () => {
+  const family = {
+    name: ' Quasar RAT ',
+    malpedia: 'win.quasar_rat',
+    aliases: ['CinaRAT', 'quasar rat', 'QuasarRAT', 'cinarat', ' ', 'Yggdrasil'],
+  };
+  const { indicator } = accept(rawIndicator('domain', 'evil.com', { context: { family } }));
+  assert.deepEqual(indicator.family, {
+    name: 'Quasar RAT',
+    malpedia: 'win.quasar_rat',
+    aliases: ['CinaRAT', 'QuasarRAT', 'Yggdrasil'],
+  });
+});
+
+test('tags are trimmed, collapsed and de-duplicated ignoring case', () => {
+  const tags = ['AS-CHOOPA', 'The Constant Company  LLC', ' as-choopa ', '', 'c2', 'C2', 'a\tb'];
+  const { indicator } = accept(rawIndicator('domain', 'evil.com', { context: { tags } }));
+  assert.deepEqual(indicator.tags, ['AS-CHOOPA', 'The Constant Company LLC', 'c2', 'a b']);
+});
+
+test('context lists are trimmed and origins default to the source', () => {
+  const context = {
+    references: ['https://tria.ge/x', ' https://tria.ge/x ', ''],
+    reporters: ['abuse_ch'],
+    sourceIds: ['threatfox:1784524'],
+    threatType: ' botnet_cc ',
+    isCompromised: false,
+  };
+  const { indicator } = accept(rawIndicator('domain', 'evil.com', { context }));
+  assert.deepEqual(indicator.references, ['https://tria.ge/x']);
+  assert.deepEqual(indicator.reporters, ['abuse_ch']);
+  assert.deepEqual(indicator.sourceIds, ['threatfox:1784524']);
+  assert.deepEqual(indicator.origins, [TEST_SOURCE]);
+  assert.equal(indicator.threatType, 'botnet_cc');
+  assert.equal(indicator.isCompromised, false);
+});
+
+test('issue names the source and quotes the value', () => {
+  const issue = reject(rawIndicator('ip-port', ' 1.2.3.4:70000 '));
+  assert.deepEqual(issue.source, TEST_SOURCE);
+  assert.equal(
+    formatIssue(issue),
+    'feed.csv:7 (id 1784524): error INVALID_PORT: Invalid ip:port value " 1.2.3.4:70000 ". The port "70000" is invalid. Expected an integer from 0 to 65535.',
+  );
+});
+
+test('long values are truncated in messages', () => {
+  const issue = reject(rawIndicator('md5', 'z'.repeat(500)));
+  assert.ok(issue.message.length < 300, issue.message);
+  assert.match(issue.message, /…/);
+});

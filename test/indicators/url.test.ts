@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { UrlIndicator } from '../../src/indicators/model.js';
+import { urlKey } from '../../src/indicators/normalize.js';
+import { accept, canonical, rawIndicator, reject, rejectionCode } from './helpers.js';
+
+function normalizeUrl(value: string): UrlIndicator {
+  const { indicator } = accept(rawIndicator('url', value));
+  if (indicator.kind !== 'url') assert.fail(`expected a url indicator, got ${indicator.kind}`);
+  return indicator;
+}
+
+test('url lower-cases scheme and host and keeps the path', () => {
+  const url = normalizeUrl('HTTPS://rNHNpr.ZTT4ahr.work/Path/File.EXE?Q=A');
+  assert.equal(url.url, 'https://rnhnpr.ztt4ahr.work/Path/File.EXE?Q=A');
+  assert.equal(url.value, url.url);
+  assert.equal(url.scheme, 'https');
+  assert.equal(url.host, 'rnhnpr.ztt4ahr.work');
+  assert.equal(url.hostKind, 'domain');
+  assert.equal(url.port, undefined);
+  assert.equal(url.pathAndQuery, '/Path/File.EXE?Q=A');
+});
+
+test('url keeps percent-encoding as given', () => {
+  // GlassWorm payload URL from a ThreatFox recent export (id 1784199).
+  const value = 'http://45.32.150.251/darwin-universal/eS7NGXnATAMvSxCvb5IR1w%3D%3D?wallet=trezor';
+  const url = normalizeUrl(value);
+  assert.equal(url.url, value);
+  assert.equal(url.hostKind, 'ipv4');
+  assert.equal(url.pathAndQuery, '/darwin-universal/eS7NGXnATAMvSxCvb5IR1w%3D%3D?wallet=trezor');
+  assert.equal(canonical('url', 'http://x.example/a/../b/./c'), 'http://x.example/a/../b/./c');
+});
+
+test('url drops default ports and keeps others', () => {
+  assert.equal(canonical('url', 'http://evil.com:80/x'), 'http://evil.com/x');
+  assert.equal(canonical('url', 'https://evil.com:443/x'), 'https://evil.com/x');
+  const https80 = normalizeUrl('https://evil.com:80/x');
+  assert.equal(https80.url, 'https://evil.com:80/x');
+  assert.equal(https80.port, 80);
+  const custom = normalizeUrl('http://towerbingobongoboom.com:8080/updater?for=DFAB');
+  assert.equal(custom.port, 8080);
+  assert.equal(custom.url, 'http://towerbingobongoboom.com:8080/updater?for=DFAB');
+  assert.equal(canonical('url', 'http://evil.com:/x'), 'http://evil.com/x');
+});
+
+test('url writes an empty path as a slash and drops the fragment', () => {
+  assert.equal(canonical('url', 'https://shilohbn.ru.com'), 'https://shilohbn.ru.com/');
+  assert.equal(canonical('url', 'https://185.10.17.38/#/login'), 'https://185.10.17.38/');
+  assert.equal(canonical('url', 'http://evil.com?a=1#x'), 'http://evil.com/?a=1');
+  assert.equal(canonical('url', 'http://evil.com#frag'), 'http://evil.com/');
+});
+
+test('url brackets an IPv6 host in url but not in host', () => {
+  const url = normalizeUrl('http://[2001:DB8::0:1]:8080/x');
+  assert.equal(url.url, 'http://[2001:db8::1]:8080/x');
+  assert.equal(url.host, '2001:db8::1');
+  assert.equal(url.hostKind, 'ipv6');
+  const mapped = normalizeUrl('http://[::ffff:1.2.3.4]/x');
+  assert.equal(mapped.url, 'http://1.2.3.4/x');
+  assert.equal(mapped.hostKind, 'ipv4');
+  assert.equal(rejectionCode('url', 'http://2001:db8::1/x'), 'INVALID_URL');
+});
+
+test('url converts an internationalized host to punycode', () => {
+  const url = normalizeUrl('http://メンズ脱毛.jpn.com/a');
+  assert.equal(url.host, 'xn--0ck0d7bw166ajkwa.jpn.com');
+  assert.equal(url.url, 'http://xn--0ck0d7bw166ajkwa.jpn.com/a');
+});
+
+test('url accepts other schemes that have a host', () => {
+  assert.equal(
+    canonical('url', 'tcp://31.56.27.97/scripts/4thepool_miner.sh'),
+    'tcp://31.56.27.97/scripts/4thepool_miner.sh',
+  );
+  assert.equal(canonical('url', 'WS://evil.com:80/s'), 'ws://evil.com:80/s');
+  const ftp = normalizeUrl('ftp://anonymous:anonymous@81.181.129.231/all.sh');
+  assert.equal(ftp.url, 'ftp://anonymous:anonymous@81.181.129.231/all.sh');
+  assert.equal(ftp.host, '81.181.129.231');
+});
+
+test('url rejects values without scheme or host', () => {
+  for (const value of [
+    'evil.com/path',
+    'mailto:a@evil.com',
+    'http:/evil.com',
+    'file:///etc/passwd',
+  ]) {
+    assert.equal(rejectionCode('url', value), 'INVALID_URL', value);
+  }
+  const doubled = reject(rawIndicator('url', 'https://https://t.me/stfmms/api'));
+  assert.equal(doubled.code, 'INVALID_URL');
+  assert.match(doubled.message, /repeats its scheme/);
+  assert.equal(rejectionCode('url', 'https://moufflcmgz/api'), 'SINGLE_LABEL_DOMAIN');
+});
+
+test('url rejects whitespace and bad hosts', () => {
+  const space = reject(rawIndicator('url', 'http://evil.com/a b'));
+  assert.equal(space.code, 'INVALID_URL');
+  assert.match(space.message, /position 18/);
+  assert.equal(rejectionCode('url', 'http://evil.com:99999/'), 'INVALID_PORT');
+  assert.equal(rejectionCode('url', 'http://010.1.1.1/'), 'AMBIGUOUS_IPV4');
+  // Hex-octet host from a ThreatFox URL dump, which browsers read as 94.74.164.136.
+  const hex = reject(rawIndicator('url', 'http://94.0x4A.164.136/fifx.odd'));
+  assert.equal(hex.code, 'INVALID_IP');
+  assert.match(hex.message, /94\.74\.164\.136/);
+  assert.equal(rejectionCode('url', 'http://[fe80::1%25eth0]/'), 'IPV6_ZONE_ID');
+});
+
+test('urlKey follows the documented rule', () => {
+  const cases: Array<[string, string | undefined]> = [
+    ['http://Evil.COM/Path?Q=1', 'evil.com/Path?Q=1'],
+    ['https://evil.com', 'evil.com/'],
+    ['evil.com', 'evil.com/'],
+    ['evil.com/a', 'evil.com/a'],
+    ['http://HOST:80/x', 'host/x'],
+    ['https://host:443/x', 'host/x'],
+    ['http://host:443/x', 'host/x'],
+    ['host:8080/x', 'host:8080/x'],
+    ['host:8443', 'host:8443/'],
+    ['http://host?q=1', 'host/?q=1'],
+    ['  http://host/x#frag  ', 'host/x'],
+    ['ftp://user:pw@Host/a', 'host/a'],
+    ['http://host/a%2Fb', 'host/a%2Fb'],
+    ['tcp://[2001:db8::1]:443/x', '[2001:db8::1]/x'],
+    ['http:///x', undefined],
+    ['', undefined],
+    ['#only', undefined],
+    ['//host/x', undefined],
+  ];
+  for (const [input, expected] of cases) assert.equal(urlKey(input), expected, input);
+});
+
+test('urlKey of a normalized url equals the key of its event forms', () => {
+  const url = normalizeUrl('https://evil.com/dl/a.exe?x=1#top');
+  const key = urlKey(url.url);
+  assert.equal(key, 'evil.com/dl/a.exe?x=1');
+  for (const event of [
+    'evil.com/dl/a.exe?x=1',
+    'http://EVIL.com:80/dl/a.exe?x=1',
+    'https://evil.com:443/dl/a.exe?x=1',
+  ]) {
+    assert.equal(urlKey(event), key, event);
+  }
+  assert.notEqual(urlKey('evil.com/DL/a.exe?x=1'), key);
+});
