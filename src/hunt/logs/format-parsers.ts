@@ -6,6 +6,7 @@ import type { LogFormat } from './detect-format.js';
 import { createCsvExportParser, parseJsonExport } from './exports.js';
 import { createZeekTsvParser, parseZeekJson } from './zeek-formats.js';
 import { parseSuricataEvent } from './suricata.js';
+import { createMappedCsvParser, createMappedJsonParser } from './mapped.js';
 import type { RecordContext, RecordOutcome } from './record.js';
 
 /** Settings shared by the parsers of one run. */
@@ -26,7 +27,7 @@ export type FormatParser =
     };
 
 /** Returns a fresh parser for one file of the given format. */
-export function createFormatParser(format: LogFormat, _settings: ParserSettings): FormatParser {
+export function createFormatParser(format: LogFormat, settings: ParserSettings): FormatParser {
   switch (format) {
     case 'cef':
       return { source: 'lines', parse: parseCefRecord };
@@ -50,7 +51,13 @@ export function createFormatParser(format: LogFormat, _settings: ParserSettings)
       return { source: 'json', parse: parseZeekJson };
     case 'suricata-eve':
       return { source: 'json', parse: parseSuricataEvent };
-    default:
-      throw new Error(`format ${format} is not implemented yet`);
+    case 'mapped-csv':
+      return createMappedCsvParser(settings.map);
+    case 'mapped-json':
+      return { source: 'json', parse: createMappedJsonParser(settings.map) };
+    default: {
+      const unreachable: never = format;
+      return unreachable;
+    }
   }
 }

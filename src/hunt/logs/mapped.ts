@@ -1,0 +1,73 @@
+/**
+ * Reads CSV and JSON logs of any other producer through a field map that names, for each input
+ * field, the CommonSecurityLog column it fills: `{ dst: 'DestinationIP', ts: 'TimeGenerated' }`.
+ */
+import { quoteValue } from '../../errors.js';
+import { ColumnBuilder, rejectRecord, type RecordContext, type RecordOutcome } from './record.js';
+
+/** Builds an event from the mapped fields that `get` finds. */
+function buildMappedEvent(
+  map: Record<string, string>,
+  get: (field: string) => unknown,
+  context: RecordContext,
+): RecordOutcome {
+  const builder = new ColumnBuilder('CommonSecurityLog', context);
+  for (const [field, column] of Object.entries(map)) builder.set(column, get(field));
+  const time = builder.columns.TimeGenerated;
+  if (time instanceof Date) builder.setTime(time);
+  else if (!Object.values(map).includes('TimeGenerated')) {
+    context.warn(
+      'MISSING_TIME',
+      'No field is mapped to TimeGenerated, so events have no time. Map one, such as ts=TimeGenerated.',
+    );
+  }
+  return builder.toOutcome();
+}
+
+/** Creates the header and row parsers of a CSV file read through a field map. */
+export function createMappedCsvParser(map: Record<string, string>) {
+  let index = new Map<string, number>();
+  return {
+    source: 'csv' as const,
+    header(names: string[]): RecordOutcome | undefined {
+      index = new Map(names.map((name, position) => [name.trim(), position]));
+      const missing = Object.keys(map).filter((field) => !index.has(field));
+      if (missing.length === Object.keys(map).length) {
+        return rejectRecord(
+          'MAPPED_FIELDS_NOT_FOUND',
+          `CSV header has none of the mapped fields ${quoteValue(missing.join(', '))}: header starts ${quoteValue(names.slice(0, 8).join(','))}.`,
+        );
+      }
+      return undefined;
+    },
+    parse(row: string[], context: RecordContext): RecordOutcome {
+      const get = (field: string): unknown => {
+        const position = index.get(field);
+        return position === undefined ? undefined : row[position];
+      };
+      return buildMappedEvent(map, get, context);
+    },
+  };
+}
+
+/** Returns a field of a JSON object by its exact key, or else by a dotted path (`a.b.c`). */
+function lookupField(record: Record<string, unknown>, field: string): unknown {
+  if (field in record) return record[field];
+  let current: unknown = record;
+  for (const part of field.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+/** Creates the parser of a JSON file read through a field map. */
+export function createMappedJsonParser(map: Record<string, string>) {
+  return (value: unknown, context: RecordContext): RecordOutcome => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return rejectRecord('NOT_AN_OBJECT', `Expected a JSON object, found ${quoteValue(value)}.`);
+    }
+    const record = value as Record<string, unknown>;
+    return buildMappedEvent(map, (field) => lookupField(record, field), context);
+  };
+}
