@@ -1,0 +1,271 @@
+/**
+ * Compiles backend-neutral hunts into DuckDB SQL for the local hunt.
+ *
+ * Hunts that differ only in their indicator rows and constants (one family's hunt and another's
+ * over the same table and variant) share one plan: their indicator rows go into one table with a
+ * `__ioc` row number, so each batch of events costs one statement per plan, not per hunt.
+ *
+ * Tables of a plan:
+ * - the event table, `events_<Table>`: `__row` (index in the batch), the event columns the plan
+ *   reads, and `<column>__ip` address keys computed by the loader (see `ip-key.ts`);
+ * - the indicator table `iocs_<n>`: `__ioc`, the indicator columns, the constants, address keys,
+ *   and one key column `k<branch>_<key>` per match key, computed once in SQL when loaded.
+ *
+ * The statement returns `__row`, `__ioc` and `__branch` of every hit: the events of the lookback
+ * window that pass `where`, joined per branch on equal keys (a host is expanded into its
+ * label-aligned suffixes, as in the KQL backend), minus the hits an exclusion matches. Feed
+ * values reach the statement only as rows loaded through the appender; filter literals go
+ * through `sqlString`, so no value can change the statement's structure.
+ */
+import type { ColumnType, Hunt, IocColumn, MatchBranch } from '../../compile/ir.js';
+import { eventColumnTypes, hitColumnTypes, valueKind } from '../../compile/hit-columns.js';
+import { lookbackStart } from '../../compile/evaluate.js';
+import { compileDuckDbFilter, filterColumns, type SqlColumnResolver } from './duckdb.filter.js';
+import { sqlIdentifier, sqlNumber, sqlString } from './duckdb.escape.js';
+import { keySql } from './duckdb.keys.js';
+
+/** One statement's worth of hunts and the tables it reads. */
+export interface DuckDbHuntPlan {
+  hunts: Hunt[];
+  /** The source table of every hunt in the plan. */
+  table: string;
+  eventTable: string;
+  iocTable: string;
+  /** Event columns the statement reads, with their Kusto types. */
+  eventColumns: Map<string, ColumnType>;
+  /** Event columns that the loader also stores as `<column>__ip` address keys. */
+  eventAddressColumns: Set<string>;
+  /** Indicator columns followed by the constants (strings). */
+  iocColumns: IocColumn[];
+  /** Indicator columns that the loader also stores as `<column>__ip` address keys. */
+  iocAddressColumns: Set<string>;
+  /** Creates `iocTable` with its key columns from the loaded `<iocTable>_raw`. */
+  keyedIocSql: string;
+  /** Selects `__row`, `__ioc` and `__branch` of every hit in the event table. */
+  hitsSql: string;
+}
+
+export interface DuckDbPlanOptions {
+  /** Counts lookback windows back from this time; without it no time limit applies. */
+  now?: Date;
+}
+
+/** Name of the address-key column the loader adds for a column. */
+export function addressColumn(column: string): string {
+  return `${column}__ip`;
+}
+
+/** Name of the event table of a source table. */
+export function eventTableName(table: string): string {
+  return `events_${table}`;
+}
+
+/** The parts of a hunt that shape its SQL: hunts with equal parts share a plan. */
+function shapeKey(hunt: Hunt, withLookback: boolean): string {
+  return JSON.stringify([
+    hunt.source.table,
+    hunt.source.platform,
+    hunt.source.timeColumn,
+    withLookback ? hunt.lookback : null,
+    hunt.iocs.columns,
+    Object.keys(hunt.constants),
+    hunt.match,
+    hunt.where ?? null,
+    hunt.exclusions.map((exclusion) => exclusion.filter),
+  ]);
+}
+
+/** Groups hunts into plans and compiles each plan's SQL. */
+export function planDuckDbHunts(hunts: Hunt[], options: DuckDbPlanOptions = {}): DuckDbHuntPlan[] {
+  const groups = new Map<string, Hunt[]>();
+  for (const hunt of hunts) {
+    const key = shapeKey(hunt, options.now !== undefined);
+    const group = groups.get(key);
+    if (group) group.push(hunt);
+    else groups.set(key, [hunt]);
+  }
+  return [...groups.values()].map((group, index) => planGroup(group, index + 1, options));
+}
+
+function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): DuckDbHuntPlan {
+  const hunt = hunts[0]!;
+  const eventTypes = eventColumnTypes(hunt);
+  const iocNames = new Set(hunt.iocs.columns.map((column) => column.name));
+  const constants = Object.keys(hunt.constants);
+
+  const eventColumns = new Map<string, ColumnType>();
+  const eventAddressColumns = new Set<string>();
+  const iocAddressColumns = new Set<string>();
+  const useEvent = (name: string): void => {
+    eventColumns.set(name, eventTypes.get(name) ?? 'string');
+  };
+
+  if (options.now) useEvent(hunt.source.timeColumn);
+  for (const branch of hunt.match) {
+    for (const key of branch.keys) {
+      useEvent(key.column);
+      if (key.normalization === 'ip') {
+        eventAddressColumns.add(key.column);
+        iocAddressColumns.add(key.iocColumn);
+      }
+    }
+  }
+  const where = filterColumns(hunt.where);
+  where.all.forEach((name) => eventTypes.has(name) && useEvent(name));
+  where.addresses.forEach((name) => eventTypes.has(name) && eventAddressColumns.add(name));
+  for (const exclusion of hunt.exclusions) {
+    const used = filterColumns(exclusion.filter);
+    for (const name of used.all) {
+      if (!iocNames.has(name) && eventTypes.has(name)) useEvent(name);
+    }
+    for (const name of used.addresses) {
+      if (iocNames.has(name)) iocAddressColumns.add(name);
+      else if (eventTypes.has(name)) eventAddressColumns.add(name);
+    }
+  }
+
+  const iocTable = `iocs_${index}`;
+  const plan: DuckDbHuntPlan = {
+    hunts,
+    table: hunt.source.table,
+    eventTable: eventTableName(hunt.source.table),
+    iocTable,
+    eventColumns,
+    eventAddressColumns,
+    iocColumns: [
+      ...hunt.iocs.columns,
+      ...constants.map((name) => ({ name, type: 'string' as const })),
+    ],
+    iocAddressColumns,
+    keyedIocSql: keyedIocSql(hunt, iocTable),
+    hitsSql: '',
+  };
+  plan.hitsSql = hitsSql(hunt, plan, options);
+  return plan;
+}
+
+function keyName(branchIndex: number, keyIndex: number): string {
+  return `k${branchIndex + 1}_${keyIndex + 1}`;
+}
+
+function keyedIocSql(hunt: Hunt, iocTable: string): string {
+  const keys: string[] = [];
+  hunt.match.forEach((branch, branchIndex) =>
+    branch.keys.forEach((key, keyIndex) => {
+      const column = sqlIdentifier(
+        key.normalization === 'ip' ? addressColumn(key.iocColumn) : key.iocColumn,
+      );
+      const expression =
+        key.normalization === 'ip' ? column : keySql(key.normalization, column, 'ioc');
+      keys.push(`${expression} AS ${sqlIdentifier(keyName(branchIndex, keyIndex))}`);
+    }),
+  );
+  return (
+    `CREATE OR REPLACE TABLE ${sqlIdentifier(iocTable)} AS\n` +
+    `SELECT *, ${keys.join(', ')}\nFROM ${sqlIdentifier(`${iocTable}_raw`)}`
+  );
+}
+
+function resolver(hunt: Hunt, plan: DuckDbHuntPlan, scope: 'event' | 'hit'): SqlColumnResolver {
+  const types = scope === 'event' ? eventColumnTypes(hunt) : hitColumnTypes(hunt);
+  const iocNames = new Set(plan.iocColumns.map((column) => column.name));
+  const qualify = (name: string): string => {
+    if (scope === 'hit' && name === 'MatchedOn') return matchedOnSql(hunt);
+    if (scope === 'hit' && iocNames.has(name)) return `i.${sqlIdentifier(name)}`;
+    return `e.${sqlIdentifier(name)}`;
+  };
+  return {
+    column(name) {
+      const type = types.get(name);
+      return type === undefined ? undefined : { sql: qualify(name), kind: valueKind(type) };
+    },
+    address(name) {
+      const loaded =
+        iocNames.has(name) && scope === 'hit' ? plan.iocAddressColumns : plan.eventAddressColumns;
+      return loaded.has(name) ? qualify(addressColumn(name)) : undefined;
+    },
+  };
+}
+
+/** The branch label of a hit, from its branch number. */
+function matchedOnSql(hunt: Hunt): string {
+  const cases = hunt.match.map((branch, index) => `WHEN ${index} THEN ${sqlString(branch.label)}`);
+  return cases.length === 0 ? "''" : `(CASE h.__branch ${cases.join(' ')} END)`;
+}
+
+/** The event-side keys of one branch: `__row` and `k<b>_<k>` columns, hosts expanded. */
+function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
+  const plain: string[] = ['__row'];
+  const hosts: string[] = [];
+  branch.keys.forEach((key, keyIndex) => {
+    const name = sqlIdentifier(keyName(branchIndex, keyIndex));
+    const column = sqlIdentifier(
+      key.normalization === 'ip' ? addressColumn(key.column) : key.column,
+    );
+    if (key.normalization === 'ip' || key.normalization === 'exact')
+      plain.push(`${column} AS ${name}`);
+    else if (key.normalization === 'host-suffix') {
+      plain.push(
+        `${keySql('host-suffix', column, 'event')} AS ${sqlIdentifier(`h_${keyName(branchIndex, keyIndex)}`)}`,
+      );
+      hosts.push(keyName(branchIndex, keyIndex));
+    } else plain.push(`${keySql(key.normalization, column, 'event')} AS ${name}`);
+  });
+  let query = `SELECT ${plain.join(', ')} FROM ev`;
+  for (const key of hosts) {
+    // Every label-aligned suffix of the host is a candidate key: a.evil.com gives a.evil.com,
+    // evil.com and com, and the join keeps the candidates that are indicator domains.
+    const host = sqlIdentifier(`h_${key}`);
+    const labels = sqlIdentifier(`l_${key}`);
+    const start = sqlIdentifier(`s_${key}`);
+    query =
+      `SELECT * EXCLUDE (${labels}, ${start}), ` +
+      `array_to_string(list_slice(${labels}, ${start}, len(${labels})), '.') AS ${sqlIdentifier(key)} ` +
+      `FROM (SELECT *, unnest(range(1, len(${labels}) + 1)) AS ${start} ` +
+      `FROM (SELECT *, string_split(${host}, '.') AS ${labels} FROM (${query}) WHERE ${host} <> ''))`;
+  }
+  return query;
+}
+
+function hitsSql(hunt: Hunt, plan: DuckDbHuntPlan, options: DuckDbPlanOptions): string {
+  const conditions: string[] = [];
+  if (options.now) {
+    const start = lookbackStart(options.now, hunt.lookback);
+    conditions.push(`e.${sqlIdentifier(hunt.source.timeColumn)} > epoch_ms(${sqlNumber(start)})`);
+  }
+  if (hunt.where) conditions.push(compileDuckDbFilter(hunt.where, resolver(hunt, plan, 'event')));
+  const ev =
+    `ev AS (SELECT * FROM ${sqlIdentifier(plan.eventTable)} AS e` +
+    (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')})` : ')');
+
+  const iocTable = sqlIdentifier(plan.iocTable);
+  const branches = hunt.match.map((branch, branchIndex) => {
+    const on = branch.keys.map((_, keyIndex) => {
+      const name = sqlIdentifier(keyName(branchIndex, keyIndex));
+      return `k.${name} = i.${name}`;
+    });
+    return (
+      `SELECT k.__row, i.__ioc, ${branchIndex} AS __branch ` +
+      `FROM (${branchKeysSql(branch, branchIndex)}) AS k JOIN ${iocTable} AS i ON ${on.join(' AND ')}`
+    );
+  });
+  // A hunt without branches matches nothing; the empty SELECT keeps the statement valid.
+  const none = `SELECT NULL::INTEGER AS __row, NULL::INTEGER AS __ioc, 0 AS __branch WHERE FALSE`;
+  const hits = `hits AS (${branches.length > 0 ? branches.join('\nUNION ALL\n') : none})`;
+
+  const hitResolver = resolver(hunt, plan, 'hit');
+  const exclusions = hunt.exclusions.map(
+    (exclusion) => `NOT ${compileDuckDbFilter(exclusion.filter, hitResolver)}`,
+  );
+  return [
+    `WITH ${ev},`,
+    hits,
+    'SELECT h.__row, h.__ioc, h.__branch FROM hits AS h',
+    'JOIN ev AS e ON e.__row = h.__row',
+    `JOIN ${iocTable} AS i ON i.__ioc = h.__ioc`,
+    exclusions.length > 0 ? `WHERE ${exclusions.join('\n  AND ')}` : '',
+    'ORDER BY h.__row, h.__branch, h.__ioc',
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
+}

@@ -1,0 +1,405 @@
+/**
+ * `huntpack hunt (--pack DIR | --feed FEED)... LOGS...`: runs hunts over exported logs on an
+ * embedded DuckDB and reports every hit with its log file, line and time.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Hunt, Lookback } from '../compile/ir.js';
+import { ConfigError, FeedParseError, formatIssue, UsageError } from '../errors.js';
+import { huntLogs, type HuntLogsResult } from '../hunt/engine.js';
+import { summarizeByHost, summarizeByIndicator, type HuntFinding } from '../hunt/findings.js';
+import {
+  formatFindingsCsv,
+  formatFindingsTable,
+  formatSummaryTable,
+} from '../hunt/format-findings.js';
+import { renderHuntReport } from '../hunt/hunt-report.js';
+import { huntsFromFeeds } from '../hunt/hunts-from-feed.js';
+import { LOG_FORMATS, type LogFormat } from '../hunt/logs/read-logs.js';
+import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
+import { loadAllowlists } from '../pipeline/allowlist/index.js';
+import { readPackHunts } from '../report/read-pack.js';
+import { HUNTPACK_VERSION } from '../version.js';
+import { parseLookback } from './build.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
+import type { CommandAction } from './run.js';
+
+interface HuntFlags {
+  pack?: string[];
+  feed?: string[];
+  format?: LogFormat;
+  map?: string[];
+  year?: string;
+  timezone?: string;
+  json?: boolean;
+  csv?: boolean;
+  report?: string;
+  failOnMatch?: boolean;
+  lookback?: string;
+  now?: string;
+  family?: string[];
+  iocType?: string[];
+  threatType?: string[];
+  minConfidence?: string;
+  since?: string;
+  builtinAllowlists: boolean;
+}
+
+/** How many rejections and file errors are printed on stderr; all are counted. */
+const PRINTED_ISSUES = 5;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function collectList(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ];
+}
+
+/** Parses `--map column=field` pairs into the reader's field-to-column map. */
+export function parseFieldMap(pairs: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    const column = pair.slice(0, equals).trim();
+    const field = pair.slice(equals + 1).trim();
+    if (equals < 0 || column === '' || field === '') {
+      throw new UsageError(
+        'INVALID_MAP',
+        `Invalid --map "${pair}": expected column=field, such as DestinationIP=dst_ip.`,
+      );
+    }
+    map[field] = column;
+  }
+  return map;
+}
+
+function parseNow(text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const date = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim())
+    ? new Date(text.trim())
+    : new Date(NaN);
+  if (Number.isNaN(date.getTime())) {
+    throw new UsageError(
+      'INVALID_NOW',
+      `Invalid --now "${text}": expected an ISO 8601 time such as 2026-05-01T00:00:00Z or a date such as 2026-05-01.`,
+    );
+  }
+  return date;
+}
+
+function parseYear(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{4}$/.test(text.trim())) {
+    throw new UsageError(
+      'INVALID_YEAR',
+      `Invalid --year "${text}": expected a four-digit year such as 2024.`,
+    );
+  }
+  return Number(text);
+}
+
+function filterOptions(flags: HuntFlags, now: Date): IndicatorFilterOptions {
+  const options: IndicatorFilterOptions = {};
+  if (flags.family?.length) options.families = flags.family;
+  if (flags.iocType?.length) options.kinds = parseKinds(flags.iocType);
+  if (flags.threatType?.length) options.threatTypes = flags.threatType;
+  if (flags.minConfidence !== undefined) {
+    const value = Number(flags.minConfidence);
+    if (!/^\d{1,3}$/.test(flags.minConfidence.trim()) || value > 100) {
+      throw new UsageError(
+        'INVALID_OPTION',
+        `Invalid --min-confidence "${flags.minConfidence}": expected a whole number from 0 to 100.`,
+      );
+    }
+    options.minConfidence = value;
+  }
+  if (flags.since !== undefined) options.since = parseSince(flags.since, now);
+  return options;
+}
+
+interface LoadedHunts {
+  hunts: Hunt[];
+  /** Pack folder of each hunt id, for per-pack reports. */
+  packOf: Map<string, string>;
+}
+
+async function loadHunts(
+  flags: HuntFlags,
+  io: CliIo,
+  lookback: Lookback | undefined,
+): Promise<LoadedHunts> {
+  const packs = (flags.pack ?? []).map((pack) => resolve(io.cwd, pack));
+  const feeds = (flags.feed ?? []).map((feed) => (feed === '-' ? feed : resolve(io.cwd, feed)));
+  if (packs.length === 0 && feeds.length === 0) {
+    throw new UsageError(
+      'MISSING_HUNTS',
+      'Missing hunts: pass --pack DIR (a built pack) or --feed FILE (a feed).',
+    );
+  }
+  const hasFilters =
+    [flags.family, flags.iocType, flags.threatType].some((list) => list?.length) ||
+    flags.minConfidence !== undefined ||
+    flags.since !== undefined;
+  if (feeds.length === 0 && hasFilters) {
+    throw new UsageError(
+      'FILTER_WITHOUT_FEED',
+      'The indicator filters (--family, --ioc-type, --threat-type, --min-confidence, --since) apply to --feed only; a pack was filtered when it was built.',
+    );
+  }
+  const hunts: Hunt[] = [];
+  const packOf = new Map<string, string>();
+  for (const pack of packs) {
+    for (const hunt of await readPackHunts(pack)) {
+      hunts.push(hunt);
+      packOf.set(hunt.id, pack);
+    }
+  }
+  if (feeds.length > 0) {
+    const now = new Date();
+    const fromFeeds = await huntsFromFeeds(feeds, {
+      filters: filterOptions(flags, now),
+      now,
+      stdin: io.stdin,
+      lookback,
+      allowlists: loadAllowlists({ builtIn: flags.builtinAllowlists }),
+    });
+    const { counts } = fromFeeds.collected;
+    io.stderr.write(
+      `feeds: ${counts.kept} indicators kept of ${counts.rowsRead} rows read (${counts.rejected} rejected, ` +
+        `${counts.filteredOut} filtered out, ${fromFeeds.setAside} set aside by allowlists)\n`,
+    );
+    hunts.push(...fromFeeds.hunts);
+  }
+  return { hunts, packOf };
+}
+
+function writeSummary(result: HuntLogsResult, io: CliIo): void {
+  const { stats } = result;
+  io.stderr.write(
+    `lines read ${stats.linesRead} = events parsed ${stats.eventsParsed} + lines rejected ${stats.linesRejected}` +
+      ` + lines skipped ${stats.linesSkipped}\n`,
+  );
+  const reasons = Object.entries(stats.rejectedByReason).map(
+    ([reason, count]) => `${reason} ${count}`,
+  );
+  if (reasons.length > 0) io.stderr.write(`rejections by reason: ${reasons.join(', ')}\n`);
+  for (const issue of stats.rejections.slice(0, PRINTED_ISSUES))
+    io.stderr.write(`  ${formatIssue(issue)}\n`);
+  for (const issue of stats.fileErrors.slice(0, PRINTED_ISSUES))
+    io.stderr.write(`${formatIssue(issue)}\n`);
+  io.stderr.write(`hunts run: ${result.huntsRun.length}; findings: ${result.findings.length}\n`);
+}
+
+function writeFindings(result: HuntLogsResult, flags: HuntFlags, io: CliIo): void {
+  const { findings } = result;
+  if (flags.json) {
+    const json = {
+      findings,
+      byIndicator: summarizeByIndicator(findings),
+      byHost: summarizeByHost(findings),
+      huntsRun: result.huntsRun,
+      skipped: result.skipped,
+      eventsByTable: result.eventsByTable,
+      stats: result.stats,
+    };
+    io.stdout.write(JSON.stringify(json, null, 2) + '\n');
+    return;
+  }
+  if (flags.csv) {
+    io.stdout.write(formatFindingsCsv(findings));
+    return;
+  }
+  if (findings.length === 0) {
+    io.stdout.write('No findings: no event matched an indicator.\n');
+    return;
+  }
+  io.stdout.write(formatFindingsTable(findings));
+  io.stdout.write('\n' + formatSummaryTable('INDICATOR', 'HOSTS', summarizeByIndicator(findings)));
+  io.stdout.write('\n' + formatSummaryTable('HOST', 'INDICATORS', summarizeByHost(findings)));
+}
+
+async function writeReports(
+  result: HuntLogsResult,
+  loaded: LoadedHunts,
+  flags: HuntFlags,
+  logs: string[],
+  window: string,
+  io: CliIo,
+): Promise<void> {
+  const targets = new Map<string, HuntFinding[] | undefined>();
+  if (flags.report !== undefined) targets.set(resolve(io.cwd, flags.report), undefined);
+  else {
+    const packs = [...new Set(loaded.packOf.values())];
+    for (const pack of packs) {
+      const own =
+        packs.length === 1
+          ? undefined
+          : result.findings.filter((f) => loaded.packOf.get(f.huntId) === pack);
+      targets.set(join(pack, 'hunt-report.md'), own);
+    }
+  }
+  for (const [file, findings] of targets) {
+    const text = renderHuntReport(
+      { ...result, findings: findings ?? result.findings },
+      { title: file, logs, window, generatorVersion: HUNTPACK_VERSION },
+    );
+    await writeFile(file, text, 'utf8');
+    io.stderr.write(`wrote hunt report ${file}\n`);
+  }
+}
+
+function progressWriter(
+  io: CliIo,
+): ((progress: { linesRead: number; findings: number }) => void) | undefined {
+  if (!io.stderr.isTTY) return undefined;
+  return (progress) => {
+    io.stderr.write(
+      `\rhunting: ${progress.linesRead.toLocaleString('en-US')} lines read, ${progress.findings} findings`,
+    );
+  };
+}
+
+async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<number> {
+  if (flags.json && flags.csv)
+    throw new UsageError('CONFLICTING_OPTIONS', 'Choose one of --json and --csv.');
+  if (logs.length === 0)
+    throw new UsageError(
+      'MISSING_LOGS',
+      'Missing log files: pass one or more files, folders or glob patterns after the options.',
+    );
+  const lookback = flags.lookback === undefined ? undefined : parseLookback(flags.lookback);
+  const now = parseNow(flags.now);
+  if (now && !lookback)
+    throw new UsageError(
+      'NOW_WITHOUT_LOOKBACK',
+      '--now sets the end of the --lookback window; pass --lookback too, such as --lookback 30d.',
+    );
+  const windowEnd = now ?? new Date();
+  const window = lookback
+    ? `${lookback.amount}${lookback.unit} before ${windowEnd.toISOString()}`
+    : 'none (every event, whatever its time)';
+
+  let loaded: LoadedHunts;
+  try {
+    loaded = await loadHunts(flags, io, lookback);
+  } catch (error) {
+    if (!(error instanceof ConfigError) && !(error instanceof FeedParseError)) throw error;
+    io.stderr.write(`huntpack: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  const progress = progressWriter(io);
+  const result = await huntLogs(
+    loaded.hunts,
+    logs.map((path) => resolve(io.cwd, path)),
+    {
+      format: flags.format,
+      map: parseFieldMap(flags.map ?? []),
+      year: parseYear(flags.year),
+      timezone: flags.timezone,
+      lookback,
+      now: windowEnd,
+      onProgress: progress,
+    },
+  );
+  if (progress) io.stderr.write('\n');
+
+  writeFindings(result, flags, io);
+  writeSummary(result, io);
+  await writeReports(result, loaded, flags, logs, window, io);
+  if (result.stats.fileErrors.length > 0) return EXIT_USAGE;
+  if (flags.failOnMatch && result.findings.length > 0) return EXIT_FAILURE;
+  return EXIT_OK;
+}
+
+/** Adds the `hunt` command to the program. */
+export function registerHuntCommand(
+  program: Command,
+  io: CliIo,
+  setAction: (action: CommandAction) => void,
+): void {
+  program
+    .command('hunt')
+    .description(
+      'Run hunts over exported logs on an embedded DuckDB and list every hit with its file, line and time. ' +
+        'Local hunts have no time limit unless --lookback is given, because exported logs are often old.',
+    )
+    .argument('<logs...>', 'log files, folders (read recursively) or glob patterns; plain or gzip')
+    .option('--pack <dir>', 'pack folder written by "huntpack build" (repeatable)', collect)
+    .option(
+      '--feed <file>',
+      'feed file to build hunts from directly, or - for stdin (repeatable)',
+      collect,
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'read every log file as this format instead of detecting it',
+      ).choices(LOG_FORMATS),
+    )
+    .option(
+      '--map <column=field>',
+      'read a CSV or JSON field into a CommonSecurityLog column, such as DestinationIP=dst_ip (repeatable)',
+      collect,
+    )
+    .option(
+      '--year <yyyy>',
+      'year for log times written without one, such as RFC 3164 syslog headers',
+    )
+    .option(
+      '--timezone <zone>',
+      'zone for log times written without one: UTC, +02:00 or an IANA name',
+    )
+    .option(
+      '--lookback <span>',
+      'keep only events within this many days or hours before --now, such as 30d or 12h; default: no limit',
+    )
+    .option(
+      '--now <time>',
+      'end of the lookback window, as an ISO 8601 time; default: the current time',
+    )
+    .option('--json', 'print findings, summaries and reading counts as JSON')
+    .option('--csv', 'print findings as CSV')
+    .option(
+      '--report <file>',
+      'write the Markdown hunt report here; default: hunt-report.md in each --pack folder',
+    )
+    .option('--fail-on-match', 'exit with status 1 when there is at least one finding')
+    .option(
+      '--family <names>',
+      'with --feed: keep only these families (repeatable, comma-separated)',
+      collectList,
+    )
+    .option(
+      '--ioc-type <types>',
+      'with --feed: keep only these indicator types, such as ip:port,domain (repeatable, comma-separated)',
+      collectList,
+    )
+    .option(
+      '--threat-type <types>',
+      'with --feed: keep only these threat types, such as botnet_cc (repeatable, comma-separated)',
+      collectList,
+    )
+    .option(
+      '--min-confidence <n>',
+      'with --feed: keep only indicators with at least this confidence, 0 to 100',
+    )
+    .option(
+      '--since <when>',
+      'with --feed: keep only indicators first seen since a duration ago (30d) or a date',
+    )
+    .option(
+      '--no-builtin-allowlists',
+      'with --feed: do not set aside indicators on the built-in allowlists',
+    )
+    .action((logs: string[], flags: HuntFlags) => {
+      setAction(() => runHunt(logs, flags, io));
+    });
+}

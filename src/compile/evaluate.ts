@@ -1,0 +1,298 @@
+/**
+ * A reference evaluator: runs a backend-neutral hunt over plain event objects in JavaScript,
+ * following the semantics written in `ir.ts` step by step. It is slow (every event meets every
+ * indicator row) and exists so that tests can check each backend against an independent reading
+ * of the same hunt.
+ */
+import ipaddr from 'ipaddr.js';
+import type {
+  ColumnType,
+  FilterExpr,
+  Hunt,
+  IocCell,
+  KeyNormalization,
+  Literal,
+  Lookback,
+} from './ir.js';
+import { hitColumnTypes, eventColumnTypes, valueKind, type ValueKind } from './hit-columns.js';
+import { urlKey } from '../indicators/url.js';
+
+/** A plain event: column name to value, as the log readers produce them. */
+export type EventRow = Readonly<Record<string, unknown>>;
+
+export interface EvaluateOptions {
+  /** Counts the lookback window back from this time; without it no time limit applies. */
+  now?: Date;
+}
+
+/** One hit: which event met which indicator row, through which match branch. */
+export interface EvaluatedHit {
+  /** Index of the event in the input array. */
+  eventIndex: number;
+  /** Index of the row in `hunt.iocs.rows`. */
+  iocIndex: number;
+  /** Label of the match branch. */
+  matchedOn: string;
+}
+
+/** Runs `hunt` over `events` and returns its hits in event, branch and indicator order. */
+export function evaluateHunt(
+  hunt: Hunt,
+  events: readonly EventRow[],
+  options: EvaluateOptions = {},
+): EvaluatedHit[] {
+  const eventKinds = kindsOf(eventColumnTypes(hunt));
+  const hitKinds = kindsOf(hitColumnTypes(hunt));
+  const cutoff = options.now ? lookbackStart(options.now, hunt.lookback) : undefined;
+  const hits: EvaluatedHit[] = [];
+
+  events.forEach((event, eventIndex) => {
+    if (cutoff !== undefined && !isAfter(event[hunt.source.timeColumn], cutoff)) return;
+    if (hunt.where && !evaluateFilter(hunt.where, event, eventKinds)) return;
+    for (const branch of hunt.match) {
+      hunt.iocs.rows.forEach((row, iocIndex) => {
+        const matches = branch.keys.every((key) =>
+          keysEqual(key.normalization, event[key.column], cellOf(hunt, row, key.iocColumn)),
+        );
+        if (!matches) return;
+        const hit = { ...event, ...iocRecord(hunt, row), MatchedOn: branch.label };
+        if (hunt.exclusions.some((exclusion) => evaluateFilter(exclusion.filter, hit, hitKinds))) {
+          return;
+        }
+        hits.push({ eventIndex, iocIndex, matchedOn: branch.label });
+      });
+    }
+  });
+  return hits;
+}
+
+/** Returns the first instant inside the window: `now` minus the lookback. */
+export function lookbackStart(now: Date, lookback: Lookback): number {
+  const hours = lookback.unit === 'd' ? lookback.amount * 24 : lookback.amount;
+  return now.getTime() - hours * 3_600_000;
+}
+
+function isAfter(value: unknown, cutoff: number): boolean {
+  return value instanceof Date && value.getTime() > cutoff;
+}
+
+function kindsOf(types: Map<string, ColumnType>): Map<string, ValueKind> {
+  return new Map([...types].map(([name, type]) => [name, valueKind(type)]));
+}
+
+function cellOf(hunt: Hunt, row: IocCell[], column: string): IocCell {
+  const index = hunt.iocs.columns.findIndex((entry) => entry.name === column);
+  return index < 0 ? null : (row[index] ?? null);
+}
+
+function iocRecord(hunt: Hunt, row: IocCell[]): Record<string, unknown> {
+  const record: Record<string, unknown> = { ...hunt.constants };
+  hunt.iocs.columns.forEach((column, index) => {
+    record[column.name] = row[index] ?? null;
+  });
+  return record;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key normalizations
+
+function keysEqual(
+  normalization: KeyNormalization,
+  eventValue: unknown,
+  iocValue: IocCell,
+): boolean {
+  if (eventValue === null || eventValue === undefined || iocValue === null) return false;
+  switch (normalization) {
+    case 'exact':
+      return eventValue === iocValue;
+    case 'lower':
+      return (
+        typeof eventValue === 'string' &&
+        eventValue !== '' &&
+        eventValue.toLowerCase() === String(iocValue).toLowerCase()
+      );
+    case 'ip': {
+      const event = ipNumber(eventValue);
+      return event !== undefined && event === ipNumber(iocValue);
+    }
+    case 'host-suffix': {
+      const host = typeof eventValue === 'string' ? hostOf(eventValue) : '';
+      const domain = String(iocValue).toLowerCase();
+      return host !== '' && (host === domain || host.endsWith(`.${domain}`));
+    }
+    case 'url': {
+      const event = typeof eventValue === 'string' ? urlKey(eventValue) : undefined;
+      return event !== undefined && event === urlKey(String(iocValue));
+    }
+  }
+}
+
+/**
+ * Returns an address as a 128-bit number, IPv4 as its IPv4-mapped IPv6 form, or undefined for
+ * text that is not a strict dotted decimal IPv4 or an IPv6 address without a zone id.
+ */
+export function ipNumber(value: unknown): bigint | undefined {
+  if (typeof value !== 'string') return undefined;
+  let address: ipaddr.IPv6;
+  if (ipaddr.IPv4.isValidFourPartDecimal(value)) {
+    address = ipaddr.IPv4.parse(value).toIPv4MappedAddress();
+  } else if (ipaddr.IPv6.isValid(value) && !value.includes('%')) {
+    address = ipaddr.IPv6.parse(value);
+  } else {
+    return undefined;
+  }
+  return address.parts.reduce((sum, part) => (sum << 16n) | BigInt(part), 0n);
+}
+
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/**
+ * Returns the lower-cased host of a bare host name or a URL, with one trailing dot removed:
+ * whitespace trimmed, scheme skipped, user info up to the first `@` skipped, then a bracketed
+ * IPv6 literal or the text up to the first `:`, `/`, `?` or `#`.
+ */
+export function hostOf(value: string): string {
+  let rest = value.replace(/^[ \t\n\f\r]+|[ \t\n\f\r]+$/g, '');
+  rest = rest.replace(SCHEME, '');
+  const at = rest.indexOf('@');
+  if (at >= 0 && !/[/?#]/.test(rest.slice(0, at))) rest = rest.slice(at + 1);
+  let host: string;
+  const close = rest.indexOf(']');
+  if (rest.startsWith('[') && close > 0 && !/[/?#]/.test(rest.slice(0, close))) {
+    host = rest.slice(0, close + 1);
+  } else {
+    host = rest.slice(0, firstIndexOf(rest, ':/?#'));
+  }
+  host = host.toLowerCase();
+  return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+
+function firstIndexOf(text: string, characters: string): number {
+  for (let i = 0; i < text.length; i++) {
+    if (characters.includes(text.charAt(i))) return i;
+  }
+  return text.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters, in two-valued logic
+
+/**
+ * Evaluates a filter over one row. A comparison on a missing value is false; a missing string
+ * column counts as the empty string; a literal of another type than the column never matches.
+ */
+export function evaluateFilter(
+  expr: FilterExpr,
+  row: EventRow,
+  kinds: ReadonlyMap<string, ValueKind>,
+): boolean {
+  switch (expr.kind) {
+    case 'const':
+      return expr.value;
+    case 'and':
+      return expr.terms.every((term) => evaluateFilter(term, row, kinds));
+    case 'or':
+      return expr.terms.some((term) => evaluateFilter(term, row, kinds));
+    case 'not':
+      return !evaluateFilter(expr.term, row, kinds);
+    case 'compare':
+      return compareValue(
+        valueOf(row, expr.column, kinds),
+        expr.op,
+        expr.value,
+        expr.caseInsensitive,
+      );
+    case 'in': {
+      const value = valueOf(row, expr.column, kinds);
+      return expr.values.some((literal) =>
+        compareValue(value, '==', literal, expr.caseInsensitive),
+      );
+    }
+    case 'text':
+      return textMatches(valueOf(row, expr.column, kinds), expr.op, expr.value);
+    case 'cidr':
+      return kinds.get(expr.column) === 'string' && inRanges(row[expr.column], expr.ranges);
+    case 'empty': {
+      const value = row[expr.column];
+      return value === null || value === undefined || value === '';
+    }
+  }
+}
+
+function valueOf(row: EventRow, column: string, kinds: ReadonlyMap<string, ValueKind>): unknown {
+  const kind = kinds.get(column);
+  // A column the table does not have never matches, as it cannot be named in a query.
+  if (kind === undefined) return undefined;
+  const value = row[column];
+  if ((value === null || value === undefined) && kind === 'string') return '';
+  if (typeof value === 'string' && kind === 'number') return Number(value);
+  return value;
+}
+
+function compareValue(
+  value: unknown,
+  op: Extract<FilterExpr, { kind: 'compare' }>['op'],
+  literal: Literal,
+  caseInsensitive = false,
+): boolean {
+  if (value === null || value === undefined || typeof value !== typeof literal) return false;
+  let left = value as Literal;
+  let right = literal;
+  if (caseInsensitive && typeof left === 'string' && typeof right === 'string') {
+    left = left.toLowerCase();
+    right = right.toLowerCase();
+  }
+  switch (op) {
+    case '==':
+      return left === right;
+    case '!=':
+      return left !== right;
+    case '<':
+      return left < right;
+    case '<=':
+      return left <= right;
+    case '>':
+      return left > right;
+    case '>=':
+      return left >= right;
+  }
+}
+
+function textMatches(value: unknown, op: 'contains' | 'startswith' | 'endswith', text: string) {
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  const haystack = String(value).toLowerCase();
+  const needle = text.toLowerCase();
+  if (op === 'contains') return haystack.includes(needle);
+  return op === 'startswith' ? haystack.startsWith(needle) : haystack.endsWith(needle);
+}
+
+/** An IPv4 event address also lies in an IPv6 range that holds its IPv4-mapped form. */
+function inRanges(value: unknown, ranges: string[]): boolean {
+  const number = ipNumber(value);
+  if (number === undefined) return false;
+  const address = ipaddr.IPv6.parse(bigintToIPv6(number));
+  return ranges.some((range) => {
+    const cidr = parseRange(range);
+    if (!cidr) return false;
+    const [network, bits] = cidr;
+    if (network.kind() === 'ipv6') return address.match(network, bits);
+    return address.isIPv4MappedAddress() && address.toIPv4Address().match(network, bits);
+  });
+}
+
+/** Parses a CIDR block or a bare address; an invalid range matches nothing. */
+function parseRange(range: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
+  const text = range.includes('/') ? range : `${range}/${range.includes(':') ? 128 : 32}`;
+  try {
+    return ipaddr.parseCIDR(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function bigintToIPv6(value: bigint): string {
+  const parts: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n)
+    parts.push(((value >> shift) & 0xffffn).toString(16));
+  return parts.join(':');
+}

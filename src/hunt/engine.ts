@@ -1,0 +1,162 @@
+/**
+ * The local hunt: streams events out of log files into DuckDB batch by batch and runs every
+ * applicable hunt on each batch. Memory stays flat: a batch is at most `batchSize` events, the
+ * event tables are emptied before the next batch, and only findings are kept.
+ */
+import type { Hunt, Lookback } from '../compile/ir.js';
+import { DuckDbHuntSession } from '../backends/duckdb/duckdb.session.js';
+import { TIME_COLUMNS, type ColumnValue, type LogEvent, type LogTable } from './logs/event.js';
+import { readLogs, type LogReadStats, type ReadLogsOptions } from './logs/read-logs.js';
+import { compareFindings, findingHost, findingIndicator, type HuntFinding } from './findings.js';
+import { selectLocalHunts, type SkippedHunt } from './select-hunts.js';
+
+export interface HuntLogsOptions extends ReadLogsOptions {
+  /**
+   * Window applied to every hunt, counted back from `now`. Without it no time limit applies,
+   * because exported logs are often older than any hunt's lookback.
+   */
+  lookback?: Lookback;
+  /** End of the lookback window; default: the current time. */
+  now?: Date;
+  /** Events per DuckDB batch; default 20,000. */
+  batchSize?: number;
+  /** DuckDB threads; default: DuckDB's own (the number of cores). */
+  threads?: number;
+  /** DuckDB memory limit, such as `512MB`; default 512MB. */
+  memoryLimit?: string;
+  /** Called after each batch with the running counts. */
+  onProgress?: (progress: HuntProgress) => void;
+}
+
+export interface HuntProgress {
+  linesRead: number;
+  eventsParsed: number;
+  findings: number;
+}
+
+export interface HuntLogsResult {
+  /** Findings ordered by event time, then file and line. */
+  findings: HuntFinding[];
+  stats: LogReadStats;
+  /** Ids of the hunts that ran: those whose table the logs filled. */
+  huntsRun: string[];
+  /** Hunts left out: other tables, duplicates, or tables the logs did not fill. */
+  skipped: SkippedHunt[];
+  /** Events per table. */
+  eventsByTable: Partial<Record<LogTable, number>>;
+}
+
+const DEFAULT_BATCH_SIZE = 20_000;
+
+/** Runs `hunts` over the logs at `paths` and returns every finding with the reading counts. */
+export async function huntLogs(
+  hunts: readonly Hunt[],
+  paths: string[],
+  options: HuntLogsOptions = {},
+): Promise<HuntLogsResult> {
+  const selection = selectLocalHunts(hunts, options.lookback);
+  const now = options.lookback ? (options.now ?? new Date()) : undefined;
+  const reader = readLogs(paths, options);
+  const session = await DuckDbHuntSession.open(selection.hunts, {
+    now,
+    threads: options.threads,
+    memoryLimit: options.memoryLimit ?? '512MB',
+  });
+  const findings: HuntFinding[] = [];
+  const eventsByTable: Partial<Record<LogTable, number>> = {};
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+
+  try {
+    const pending = new Map<LogTable, LogEvent[]>();
+    let pendingCount = 0;
+    const flush = async (): Promise<void> => {
+      for (const [table, events] of pending) {
+        findings.push(...(await huntBatch(session, table, events, now !== undefined)));
+      }
+      pending.clear();
+      pendingCount = 0;
+      options.onProgress?.({
+        linesRead: reader.stats.linesRead,
+        eventsParsed: reader.stats.eventsParsed,
+        findings: findings.length,
+      });
+    };
+    for await (const batch of reader.batches()) {
+      for (const event of batch) {
+        let events = pending.get(event.table);
+        if (!events) pending.set(event.table, (events = []));
+        events.push(event);
+        eventsByTable[event.table] = (eventsByTable[event.table] ?? 0) + 1;
+      }
+      pendingCount += batch.length;
+      if (pendingCount >= batchSize) await flush();
+    }
+    await flush();
+  } finally {
+    session.close();
+  }
+
+  const filled = new Set(Object.keys(eventsByTable));
+  const huntsRun = selection.hunts.filter((hunt) => filled.has(hunt.source.table));
+  const notFilled = selection.hunts
+    .filter((hunt) => !filled.has(hunt.source.table))
+    .map((hunt) => ({ huntId: hunt.id, reason: `The logs hold no ${hunt.source.table} events.` }));
+  return {
+    findings: findings.sort(compareFindings),
+    stats: reader.stats,
+    huntsRun: huntsRun.map((hunt) => hunt.id),
+    skipped: [...selection.skipped, ...notFilled],
+    eventsByTable,
+  };
+}
+
+/** Returns the first time column that the event has, in the order of `TIME_COLUMNS`. */
+function eventTime(event: LogEvent): Date | undefined {
+  for (const column of TIME_COLUMNS[event.table]) {
+    const value = event.columns[column];
+    if (value instanceof Date) return value;
+  }
+  return undefined;
+}
+
+async function huntBatch(
+  session: DuckDbHuntSession,
+  table: LogTable,
+  events: LogEvent[],
+  windowed: boolean,
+): Promise<HuntFinding[]> {
+  // A windowed hunt reads its own time column, and a DeviceNetworkEvents row may carry only the
+  // other one, so the row gets both.
+  const needsCopy = windowed && TIME_COLUMNS[table].length > 1;
+  const rows = events.map((event) => {
+    const time = needsCopy ? eventTime(event) : undefined;
+    if (!time) return event.columns;
+    const row: Record<string, ColumnValue> = { ...event.columns };
+    for (const column of TIME_COLUMNS[table]) row[column] ??= time;
+    return row;
+  });
+  const hits = await session.run(table, rows);
+  return hits.map((hit) => {
+    const event = events[hit.eventIndex]!;
+    const columns: Record<string, ColumnValue> = {};
+    for (const name of hit.hunt.project) {
+      const value = event.columns[name];
+      if (value !== undefined && value !== null) columns[name] = value;
+    }
+    const finding: HuntFinding = {
+      time: eventTime(event),
+      file: event.source.file,
+      line: event.source.line,
+      table,
+      huntId: hit.hunt.id,
+      variant: hit.hunt.variant,
+      matchedOn: hit.matchedOn,
+      indicator: findingIndicator(hit.hunt, hit.iocIndex),
+      host: findingHost(table, hit.matchedOn, event.columns),
+      columns,
+    };
+    if (finding.time === undefined) delete finding.time;
+    if (finding.host === undefined) delete finding.host;
+    return finding;
+  });
+}

@@ -1,0 +1,174 @@
+/**
+ * What a local hunt reports: one finding per hit, with where and when the event was logged and
+ * which indicator it met, plus per-indicator and per-host summaries.
+ */
+import type { Hunt, HuntVariant, IocCell } from '../compile/ir.js';
+import type { ColumnValue, LogTable } from './logs/event.js';
+
+/** The indicator row a finding met, with its feed context. */
+export interface FindingIndicator {
+  /** The value as hunted: an address, `address:port`, a domain, a URL or a hash. */
+  value: string;
+  family: string;
+  threatType?: string;
+  confidence?: number;
+  firstSeen?: Date;
+  /** Ports the feed named for the address (address-only hunts). */
+  feedPorts?: string;
+}
+
+/** One hit of one hunt on one logged event. */
+export interface HuntFinding {
+  /** Event time, or undefined when the record had none. */
+  time?: Date;
+  file: string;
+  line: number;
+  table: LogTable;
+  huntId: string;
+  variant: HuntVariant;
+  /** Label of the match branch, such as `destination`, `source`, `remote` or a URL column. */
+  matchedOn: string;
+  indicator: FindingIndicator;
+  /** The host the hit is about: the internal side of a connection, or the device that logged it. */
+  host?: string;
+  /** The event's values of the hunt's projected columns that are present. */
+  columns: Record<string, ColumnValue>;
+}
+
+function text(cell: IocCell | undefined): string | undefined {
+  if (cell === null || cell === undefined) return undefined;
+  return cell instanceof Date ? cell.toISOString() : String(cell);
+}
+
+/** Returns the indicator of a hunt's row, with `[v6]:port` or `v4:port` for port-aware rows. */
+export function findingIndicator(hunt: Hunt, iocIndex: number): FindingIndicator {
+  const row = hunt.iocs.rows[iocIndex] ?? [];
+  const cells: Record<string, IocCell> = {};
+  hunt.iocs.columns.forEach((column, index) => {
+    cells[column.name] = row[index] ?? null;
+  });
+  let value = text(row[0]) ?? '';
+  const port = text(cells.IocPort);
+  if (port !== undefined) value = value.includes(':') ? `[${value}]:${port}` : `${value}:${port}`;
+  const indicator: FindingIndicator = { value, family: hunt.family };
+  const threatType = text(cells.IocThreatType);
+  if (threatType !== undefined) indicator.threatType = threatType;
+  if (typeof cells.IocConfidence === 'number') indicator.confidence = cells.IocConfidence;
+  if (cells.IocFirstSeen instanceof Date) indicator.firstSeen = cells.IocFirstSeen;
+  const feedPorts = text(cells.IocFeedPorts);
+  if (feedPorts) indicator.feedPorts = feedPorts;
+  return indicator;
+}
+
+function stringColumn(
+  columns: Record<string, ColumnValue>,
+  ...names: string[]
+): string | undefined {
+  for (const name of names) {
+    const value = columns[name];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
+/**
+ * Returns the host a hit concerns. In CommonSecurityLog it is the side opposite the indicator
+ * (the source of a connection to a destination indicator), or the source for host and URL hits;
+ * in DeviceNetworkEvents the device; in DnsEvents the client.
+ */
+export function findingHost(
+  table: LogTable,
+  matchedOn: string,
+  columns: Record<string, ColumnValue>,
+): string | undefined {
+  switch (table) {
+    case 'CommonSecurityLog':
+      if (matchedOn === 'source') {
+        return stringColumn(columns, 'DestinationHostName', 'DestinationIP');
+      }
+      return stringColumn(columns, 'SourceHostName', 'SourceIP', 'DeviceName');
+    case 'DeviceNetworkEvents':
+      return stringColumn(columns, 'DeviceName', 'LocalIP');
+    case 'DnsEvents':
+      return stringColumn(columns, 'ClientIP', 'Computer');
+  }
+}
+
+/** Hits of one key (an indicator or a host) with their time span. */
+export interface FindingSummary {
+  key: string;
+  hits: number;
+  firstHit?: Date;
+  lastHit?: Date;
+  /** Distinct other keys: hosts for an indicator, indicators for a host. */
+  related: string[];
+  families: string[];
+}
+
+/** Sums findings per key, ordered by hit count, then key. */
+export function summarizeFindings(
+  findings: readonly HuntFinding[],
+  keyOf: (finding: HuntFinding) => string | undefined,
+  relatedOf: (finding: HuntFinding) => string | undefined,
+): FindingSummary[] {
+  const byKey = new Map<
+    string,
+    FindingSummary & { relatedSet: Set<string>; familySet: Set<string> }
+  >();
+  for (const finding of findings) {
+    const key = keyOf(finding) ?? '(unknown)';
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = {
+        key,
+        hits: 0,
+        related: [],
+        families: [],
+        relatedSet: new Set(),
+        familySet: new Set(),
+      };
+      byKey.set(key, entry);
+    }
+    entry.hits += 1;
+    const related = relatedOf(finding);
+    if (related !== undefined) entry.relatedSet.add(related);
+    entry.familySet.add(finding.indicator.family);
+    if (finding.time) {
+      if (!entry.firstHit || finding.time < entry.firstHit) entry.firstHit = finding.time;
+      if (!entry.lastHit || finding.time > entry.lastHit) entry.lastHit = finding.time;
+    }
+  }
+  return [...byKey.values()]
+    .map(({ relatedSet, familySet, ...summary }) => ({
+      ...summary,
+      related: [...relatedSet].sort(),
+      families: [...familySet].sort(),
+    }))
+    .sort((a, b) => b.hits - a.hits || a.key.localeCompare(b.key));
+}
+
+/** Per-indicator summary: hits, first and last hit, and the hosts involved. */
+export function summarizeByIndicator(findings: readonly HuntFinding[]): FindingSummary[] {
+  return summarizeFindings(
+    findings,
+    (finding) => finding.indicator.value,
+    (finding) => finding.host,
+  );
+}
+
+/** Per-host summary: hits, first and last hit, and the indicators met. */
+export function summarizeByHost(findings: readonly HuntFinding[]): FindingSummary[] {
+  return summarizeFindings(
+    findings,
+    (finding) => finding.host,
+    (finding) => finding.indicator.value,
+  );
+}
+
+/** Orders findings by time (events without a time last), then file and line. */
+export function compareFindings(a: HuntFinding, b: HuntFinding): number {
+  const timeA = a.time?.getTime() ?? Number.POSITIVE_INFINITY;
+  const timeB = b.time?.getTime() ?? Number.POSITIVE_INFINITY;
+  if (timeA !== timeB) return timeA - timeB;
+  return a.file.localeCompare(b.file) || a.line - b.line || a.huntId.localeCompare(b.huntId);
+}

@@ -1,0 +1,151 @@
+/**
+ * Writes findings for people and tools: an aligned text table, CSV (RFC 4180) and JSON.
+ */
+import type { ColumnValue } from './logs/event.js';
+import type { FindingSummary, HuntFinding } from './findings.js';
+
+function valueText(value: ColumnValue | undefined): string {
+  if (value === undefined || value === null) return '';
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+/** A one-line view of the event's connection or request, from its projected columns. */
+export function describeEvent(finding: HuntFinding): string {
+  const c = finding.columns;
+  const endpoint = (address: string, port: string): string => {
+    const host = valueText(c[address]);
+    const number = valueText(c[port]);
+    if (!host) return '';
+    return number ? `${host.includes(':') ? `[${host}]` : host}:${number}` : host;
+  };
+  const parts: string[] = [];
+  const source = endpoint('SourceIP', 'SourcePort') || endpoint('LocalIP', 'LocalPort');
+  const destination =
+    endpoint('DestinationIP', 'DestinationPort') || endpoint('RemoteIP', 'RemotePort');
+  if (source || destination) parts.push(`${source || '?'} -> ${destination || '?'}`);
+  for (const name of [
+    'DestinationHostName',
+    'RequestURL',
+    'RemoteUrl',
+    'Name',
+    'DeviceAction',
+    'ActionType',
+  ]) {
+    const value = valueText(c[name]);
+    if (value) parts.push(`${name}=${value}`);
+  }
+  return parts.join(' ');
+}
+
+function timeText(time: Date | undefined): string {
+  return time ? time.toISOString().replace('.000Z', 'Z') : '-';
+}
+
+function alignedTable(header: string[], rows: string[][]): string {
+  const widths = header.map((name, index) =>
+    Math.min(60, Math.max(name.length, ...rows.map((row) => (row[index] ?? '').length))),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, index) => (index === cells.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Control characters in a log value would move the cursor or end the line on a terminal. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+/** Writes findings as an aligned text table, one line each. */
+export function formatFindingsTable(findings: readonly HuntFinding[]): string {
+  const rows = findings.map((finding) =>
+    [
+      timeText(finding.time),
+      finding.huntId,
+      finding.matchedOn,
+      finding.indicator.value,
+      finding.host ?? '-',
+      `${finding.file}:${finding.line}`,
+      describeEvent(finding),
+    ].map(printable),
+  );
+  return alignedTable(['TIME', 'HUNT', 'MATCHED ON', 'INDICATOR', 'HOST', 'LOG', 'EVENT'], rows);
+}
+
+/** Writes a per-indicator or per-host summary as an aligned text table. */
+export function formatSummaryTable(
+  title: string,
+  related: string,
+  summaries: readonly FindingSummary[],
+) {
+  const rows = summaries.map((summary) =>
+    [
+      summary.key,
+      String(summary.hits),
+      timeText(summary.firstHit),
+      timeText(summary.lastHit),
+      summary.families.join(', '),
+      summary.related.slice(0, 5).join(', ') +
+        (summary.related.length > 5 ? `, +${summary.related.length - 5}` : ''),
+    ].map(printable),
+  );
+  return alignedTable([title, 'HITS', 'FIRST HIT', 'LAST HIT', 'FAMILY', related], rows);
+}
+
+const CSV_HEADER = [
+  'time',
+  'file',
+  'line',
+  'table',
+  'hunt_id',
+  'variant',
+  'matched_on',
+  'indicator',
+  'family',
+  'threat_type',
+  'confidence',
+  'ioc_first_seen',
+  'host',
+  'event',
+];
+
+/**
+ * Quotes a CSV cell when needed (RFC 4180). A cell that a spreadsheet would run as a formula
+ * (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`, since log values come from
+ * the network and may be written by an attacker.
+ */
+export function csvCell(text: string): string {
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** Writes findings as CSV with a header row. */
+export function formatFindingsCsv(findings: readonly HuntFinding[]): string {
+  const lines = [CSV_HEADER.join(',')];
+  for (const finding of findings) {
+    const cells = [
+      finding.time?.toISOString() ?? '',
+      finding.file,
+      String(finding.line),
+      finding.table,
+      finding.huntId,
+      finding.variant,
+      finding.matchedOn,
+      finding.indicator.value,
+      finding.indicator.family,
+      finding.indicator.threatType ?? '',
+      finding.indicator.confidence === undefined ? '' : String(finding.indicator.confidence),
+      finding.indicator.firstSeen?.toISOString() ?? '',
+      finding.host ?? '',
+      JSON.stringify(finding.columns),
+    ];
+    lines.push(cells.map(csvCell).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,51 @@
+/**
+ * Builds local hunts straight from feeds, as `huntpack build` would for its packs but without
+ * compiling or checking KQL: collect and filter indicators, set aside allowlisted ones, group
+ * them by family and build each family's hunts with the default exclusions.
+ */
+import { buildHunts } from '../compile/build-hunts.js';
+import type { Hunt, Lookback } from '../compile/ir.js';
+import { familySlug } from '../indicators/filter.js';
+import { applyAllowlists, type Allowlists } from '../pipeline/allowlist/index.js';
+import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
+import { defaultExclusions } from '../pipeline/scenarios.js';
+import { groupByFamily } from '../report/build-packs.js';
+
+export interface FeedHunts {
+  hunts: Hunt[];
+  collected: CollectResult;
+  /** Indicators set aside by the allowlists. */
+  setAside: number;
+}
+
+/** Reads `feeds` and returns one hunt per family, variant and data source. */
+export async function huntsFromFeeds(
+  feeds: string[],
+  options: CollectOptions & { allowlists?: Allowlists; lookback?: Lookback } = {},
+): Promise<FeedHunts> {
+  const collected = await collectIndicators(feeds, options);
+  let indicators = collected.indicators;
+  let setAside = 0;
+  if (options.allowlists) {
+    const result = applyAllowlists(indicators, options.allowlists);
+    indicators = result.kept;
+    setAside = result.setAside.length;
+  }
+  const hunts: Hunt[] = [];
+  const taken = new Set<string>();
+  for (const group of groupByFamily(indicators).values()) {
+    const family = group.find((indicator) => indicator.family)?.family?.name ?? 'Unknown malware';
+    let slug = familySlug(family) || 'family';
+    for (let suffix = 2; taken.has(slug); suffix += 1) slug = `${familySlug(family)}-${suffix}`;
+    taken.add(slug);
+    hunts.push(
+      ...buildHunts(group, {
+        family,
+        familySlug: slug,
+        lookback: options.lookback ?? { amount: 30, unit: 'd' },
+        exclusionsFor: defaultExclusions,
+      }),
+    );
+  }
+  return { hunts, collected, setAside };
+}

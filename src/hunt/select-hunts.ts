@@ -1,0 +1,69 @@
+/**
+ * Chooses which of a pack's hunts run locally: hunts over the tables the log readers fill, each
+ * hunt once. A pack holds every DeviceNetworkEvents hunt twice, for Sentinel (TimeGenerated) and
+ * for Defender advanced hunting (Timestamp), with the same indicators and logic; a local run
+ * keeps the first and reads the event time from whichever of the two columns the log has.
+ */
+import type { Hunt, Lookback } from '../compile/ir.js';
+import type { LogTable } from './logs/event.js';
+
+export const LOG_TABLES: readonly LogTable[] = [
+  'CommonSecurityLog',
+  'DeviceNetworkEvents',
+  'DnsEvents',
+];
+
+/** A hunt left out of the local run, with the reason. */
+export interface SkippedHunt {
+  huntId: string;
+  reason: string;
+}
+
+export interface HuntSelection {
+  hunts: Hunt[];
+  skipped: SkippedHunt[];
+}
+
+/** The parts of a hunt that decide its hits, apart from the platform and its time column. */
+function logicKey(hunt: Hunt): string {
+  return JSON.stringify([
+    hunt.source.table,
+    hunt.family,
+    hunt.variant,
+    hunt.part ?? null,
+    hunt.iocs,
+    hunt.match,
+    hunt.where ?? null,
+    hunt.exclusions.map((exclusion) => exclusion.filter),
+    hunt.constants,
+  ]);
+}
+
+/**
+ * Keeps the hunts over log tables, without duplicates, and sets every lookback to `lookback`
+ * when given.
+ */
+export function selectLocalHunts(hunts: readonly Hunt[], lookback?: Lookback): HuntSelection {
+  const kept = new Map<string, Hunt>();
+  const skipped: SkippedHunt[] = [];
+  for (const hunt of hunts) {
+    if (!(LOG_TABLES as readonly string[]).includes(hunt.source.table)) {
+      skipped.push({
+        huntId: hunt.id,
+        reason: `${hunt.source.table} is not a table the log readers fill (${LOG_TABLES.join(', ')}).`,
+      });
+      continue;
+    }
+    const key = logicKey(hunt);
+    const first = kept.get(key);
+    if (first) {
+      skipped.push({
+        huntId: hunt.id,
+        reason: `Same logic and indicators as ${first.id}, which runs.`,
+      });
+      continue;
+    }
+    kept.set(key, lookback ? { ...hunt, lookback } : hunt);
+  }
+  return { hunts: [...kept.values()], skipped };
+}
