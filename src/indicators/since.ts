@@ -53,14 +53,17 @@ function dateFromParts(match: RegExpExecArray): Date | undefined {
     check.getUTCHours() === hour &&
     check.getUTCMinutes() === minute &&
     check.getUTCSeconds() === second;
-  if (!valid) return undefined;
-  return new Date(utc - zoneOffsetMs(match[8]));
+  const offset = zoneOffsetMs(match[8]);
+  if (!valid || Number.isNaN(offset)) return undefined;
+  return new Date(utc - offset);
 }
 
-/** Returns the offset of `Z`, `+02:00` or `-0530` from UTC in milliseconds. */
+/** Returns the offset of `Z`, `+02:00` or `-0530` from UTC in milliseconds, or NaN when out of range. */
 function zoneOffsetMs(zone: string | undefined): number {
   if (!zone || zone.toUpperCase() === 'Z') return 0;
   const digits = zone.replace(':', '');
-  const minutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
-  return (zone.startsWith('-') ? -1 : 1) * minutes * 60_000;
+  const hours = Number(digits.slice(1, 3));
+  const minutes = Number(digits.slice(3, 5));
+  if (hours > 23 || minutes > 59) return Number.NaN;
+  return (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes) * 60_000;
 }

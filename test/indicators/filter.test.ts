@@ -147,6 +147,7 @@ test('parseSince rejects other text', () => {
     '2026-02-30',
     '2026-13-01',
     '2026-04-01T25:00',
+    '2026-04-01T10:00+24:00',
     'yesterday',
   ]) {
     assert.throws(

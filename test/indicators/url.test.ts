@@ -104,6 +104,10 @@ test('url rejects whitespace and bad hosts', () => {
   assert.equal(hex.code, 'INVALID_IP');
   assert.match(hex.message, /94\.74\.164\.136/);
   assert.equal(rejectionCode('url', 'http://[fe80::1%25eth0]/'), 'IPV6_ZONE_ID');
+  const backslash = reject(rawIndicator('url', 'http://evil.com\\@good.com/x'));
+  assert.equal(backslash.code, 'INVALID_URL');
+  assert.match(backslash.message, /backslash/);
+  assert.equal(canonical('url', 'http://evil.com/a\\b'), 'http://evil.com/a\\b');
 });
 
 test('urlKey follows the documented rule', () => {
