@@ -1,7 +1,7 @@
 /**
- * Measures readLogs throughput on a generated CEF file: writes about 100 MB of varied CEF lines
- * (syslog header, escapes, URLs, custom strings) to a temporary folder unless the file exists,
- * then reads it once and prints lines per second (wall clock and CPU time) and MB per second.
+ * Measures readLogs throughput on a generated CEF file. Unless the file exists, it first writes
+ * about 100 MB of varied CEF lines (syslog header, escapes, URLs, custom strings) to a temporary
+ * folder. It then reads the file once and prints lines per second (wall clock and CPU time).
  *
  * Usage: node --import tsx bench/cef-throughput.ts [file] [megabytes]
  */

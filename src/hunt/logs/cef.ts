@@ -94,6 +94,7 @@ export function parseCef(text: string): CefParseResult {
   if (found.start < 0) {
     return { ok: false, code: 'NOT_CEF', message: 'No "CEF:<version>|" found in the line.' };
   }
+
   const fields: string[] = [];
   let position = found.pipe + 1;
   for (let n = 0; n < 6; n++) {
@@ -111,6 +112,7 @@ export function parseCef(text: string): CefParseResult {
     fields.push(field.value);
     position = field.next;
   }
+
   const extension: CefMessage['extension'] = [];
   const strayText: string[] = [];
   parseExtension(text, position, extension, strayText);

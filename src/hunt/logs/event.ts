@@ -9,10 +9,10 @@ import type { ColumnType } from '../../compile/ir.js';
 export type LogTable = 'CommonSecurityLog' | 'DeviceNetworkEvents' | 'DnsEvents';
 
 /**
- * A column value. Strings are kept as found apart from trimming; int and real columns hold
- * numbers; long columns hold a number, or the exact decimal text when the value lies outside
- * ±2^53 (DuckDB casts that text without loss); datetime columns hold a Date; dynamic columns
- * hold JSON text. An absent or empty value is left out of `columns` rather than stored as "".
+ * A column value. Strings are kept as found apart from trimming. Int and real columns contain
+ * numbers. Long columns contain a number, or the exact decimal text when the value lies outside
+ * ±2^53, which DuckDB casts without loss. Datetime columns contain a Date, and dynamic columns
+ * contain JSON text. An absent or empty value is left out of `columns` rather than stored as "".
  */
 export type ColumnValue = string | number | boolean | Date | null;
 

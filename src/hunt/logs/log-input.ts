@@ -1,7 +1,7 @@
 /**
- * Opens log files as streams of text: plain or gzip (recognized by its magic bytes, whatever the
- * file name), split into lines without holding a whole file in memory, and expands the caller's
- * paths (files, folders searched recursively, glob patterns) into a sorted list of files.
+ * Opens log files as streams of text, plain or gzip (recognized by its magic bytes, whatever the
+ * file name), and splits them into lines without holding a whole file in memory. Also expands
+ * the caller's paths (files, folders searched recursively, glob patterns) into sorted files.
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -87,8 +87,8 @@ export interface LineBatch {
  * Yields a file's lines in batches, one batch per chunk read, with `\r\n` and a leading byte
  * order mark removed.
  *
- * @throws LogInputError when the file cannot be read or its gzip stream ends early; lines before
- *   that point have been yielded, and the incomplete last line is attached to the error.
+ * @throws LogInputError when the file cannot be read or its gzip stream ends early. The lines
+ *   before that point have been yielded, and the incomplete last line is attached to the error.
  */
 export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> {
   const text = await openLogText(file);

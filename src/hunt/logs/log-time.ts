@@ -52,7 +52,7 @@ const OFFSET_PATTERN = /^(?:(?:GMT|UTC|UT)\s*)?([+-])(\d{1,2})(?::?(\d{2}))?$/i;
 
 /**
  * Parses a zone: `Z`, `UTC`, `GMT`, an offset (`+0100`, `-05:00`, `GMT+00:00`) or an IANA name
- * (`Europe/Berlin`). Returns undefined when the text is none of these.
+ * (`Europe/Berlin`). Returns undefined for any other text.
  */
 export function parseTimeZone(text: string): TimeZone | undefined {
   const zone = text.trim();

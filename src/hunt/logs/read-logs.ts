@@ -1,7 +1,7 @@
 /**
- * Streams events out of exported log files for the local hunt. Every record is either parsed
- * into an event of a Sentinel table (CommonSecurityLog, DeviceNetworkEvents, DnsEvents) or
- * rejected with file, line and reason; nothing is dropped silently, and the counts reconcile.
+ * Streams events out of exported log files for the local hunt. Every record is parsed into an
+ * event of a Sentinel table (CommonSecurityLog, DeviceNetworkEvents, DnsEvents), skipped as a
+ * non-event, or rejected with file, line and reason, so the counts reconcile.
  */
 import { ConfigError, type HuntpackIssue } from '../../errors.js';
 import { detectLogFormat, LOG_FORMATS, type LogFormat } from './detect-format.js';
@@ -48,10 +48,11 @@ export interface LogReader extends AsyncIterable<LogEvent> {
 
 /**
  * Reads log files, folders (recursively) and glob patterns, plain or gzip, and yields their
- * events. Formats: raw CEF lines with or without a syslog header (also as JSON lines with a
- * `message` field), CommonSecurityLog and DeviceNetworkEvents exports (CSV, JSON array, JSON
- * lines, Event Hub envelopes), Zeek conn/dns/http/ssl logs (TSV or JSON), Suricata eve.json, and
- * other CSV or JSON files through `map`.
+ * events. The formats are:
+ * - raw CEF lines with or without a syslog header, also as JSON lines with a `message` field;
+ * - CommonSecurityLog and DeviceNetworkEvents exports (CSV, JSON array, JSON lines, Event Hub);
+ * - Zeek conn, dns, http and ssl logs (TSV or JSON) and Suricata eve.json;
+ * - other CSV or JSON files through `map`.
  *
  * @throws ConfigError when an option is invalid; file problems go to `stats.fileErrors`.
  */

@@ -1,20 +1,20 @@
 /**
- * The contract between the format parsers and the reader: a parser turns one record (a line, a
- * CSV row or a JSON value) into an event, a skip or a rejection, and reports field problems
+ * The contract between the format parsers and the reader. A parser turns one record (a line, a
+ * CSV row or a JSON value) into an event, a skip or a rejection. It reports field problems
  * through the context without dropping the event.
  */
 import { coerceColumnValue, type FieldWarningSink } from './columns.js';
 import { getLogTableColumns, type ColumnValue, type LogTable } from './event.js';
 import type { TimeDefaults } from './log-time.js';
 
-/** Where the record is and how to resolve incomplete times; also receives field warnings. */
+/** Record location, defaults for incomplete times, and the receiver of field warnings. */
 export interface RecordContext extends FieldWarningSink {
   file: string;
   line: number;
   time: TimeDefaults;
 }
 
-/** What a parser made of one record. */
+/** Result of parsing one record. */
 export type RecordOutcome =
   | { kind: 'event'; table: LogTable; columns: Record<string, ColumnValue> }
   /** A record that is not an event, such as a header or a log type that has no table. */

@@ -1,7 +1,7 @@
 /**
  * Reads Suricata eve.json events. flow, alert, http, tls, ssh and fileinfo events become
- * CommonSecurityLog rows (DeviceVendor `OISF`, DeviceProduct `Suricata`); dns events become
- * DnsEvents rows; stats and the other event types are skipped and counted by type.
+ * CommonSecurityLog rows (DeviceVendor `OISF`, DeviceProduct `Suricata`). dns events become
+ * DnsEvents rows. Stats and the other event types are skipped and counted by type.
  */
 import { isIP } from 'node:net';
 import { quoteValue } from '../../errors.js';
@@ -130,7 +130,7 @@ function buildDnsEvent(event: JsonObject, context: RecordContext) {
   builder.set('SubType', 'LookupQuery');
   builder.set('Name', dns.rrname ?? queries[0]?.rrname);
   builder.set('QueryType', dns.rrtype ?? queries[0]?.rrtype);
-  // An answer travels from the server to the client, so the client is the destination.
+  // A DNS response goes from the server to the client, so the client is the destination.
   builder.set('ClientIP', isAnswer ? event.dest_ip : event.src_ip);
   if (typeof dns.rcode === 'string' && dns.rcode.toUpperCase() in DNS_RCODES) {
     builder.set('ResultCode', DNS_RCODES[dns.rcode.toUpperCase()]);

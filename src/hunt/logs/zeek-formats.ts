@@ -23,9 +23,9 @@ export function createZeekTsvParser(): (line: string, context: RecordContext) =>
   let index = new Map<string, number>();
 
   const readHeader = (line: string): void => {
-    const space = line.indexOf(' ');
-    const tab = line.indexOf(separator);
-    const cut = line.startsWith('#separator') ? space : tab >= 0 ? tab : space;
+    // `#separator` is followed by a space, the other headers by the separator itself.
+    let cut = line.indexOf(separator);
+    if (line.startsWith('#separator') || cut < 0) cut = line.indexOf(' ');
     const name = cut < 0 ? line : line.slice(0, cut);
     const value = cut < 0 ? '' : line.slice(cut + 1);
     if (name === '#separator') separator = decodeHexEscapes(value.trim());

@@ -79,6 +79,7 @@ function buildConnectionEvent(path: string, get: ZeekFields, context: RecordCont
   builder.set('DestinationIP', field(get, 'id.resp_h'));
   const proto = get('proto');
   builder.set('Protocol', proto);
+
   const extensions: string[] = [];
   const uid = get('uid');
   if (uid !== undefined) extensions.push(`uid=${uid}`);
@@ -92,6 +93,7 @@ function buildConnectionEvent(path: string, get: ZeekFields, context: RecordCont
     builder.set('SourcePort', field(get, 'id.orig_p'));
     builder.set('DestinationPort', field(get, 'id.resp_p'));
   }
+
   if (path === 'conn') {
     builder.set('ApplicationProtocol', get('service'));
     builder.set('SentBytes', get('orig_bytes'));
@@ -117,7 +119,7 @@ function buildDnsEvent(get: ZeekFields, context: RecordContext) {
   builder.set('ClientIP', field(get, 'id.orig_h'));
   builder.set('QueryType', get('qtype_name') ?? get('qtype'));
   builder.set('ResultCode', get('rcode'));
-  // Answers mix CNAME targets and addresses; IPAddresses holds the addresses only.
+  // Zeek answers mix CNAME targets and addresses, and IPAddresses takes the addresses only.
   const addresses = (get('answers') ?? '').split(',').filter((answer) => isIP(answer) !== 0);
   builder.set('IPAddresses', addresses.join(','));
   return builder;
