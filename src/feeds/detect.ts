@@ -4,7 +4,7 @@
  */
 import { FeedParseError, quoteValue } from '../errors.js';
 
-/** Feed formats huntpack knows, each read by one reader in `read.ts`. */
+/** Feed formats that huntpack detects, each read by one reader in `read.ts`. */
 export type FeedFormat =
   | 'threatfox-csv'
   | 'threatfox-json'
@@ -25,7 +25,7 @@ export const FEED_FORMATS: ReadonlyArray<{ format: FeedFormat; label: string }> 
   { format: 'text', label: 'free text (.txt or .md)' },
 ];
 
-/** Returns the format with this name, or undefined; for parsing `--format`. */
+/** Returns the format with this name, or undefined, for parsing `--format`. */
 export function parseFeedFormat(name: string): FeedFormat | undefined {
   return FEED_FORMATS.find((entry) => entry.format === name)?.format;
 }
@@ -33,7 +33,7 @@ export function parseFeedFormat(name: string): FeedFormat | undefined {
 const TEXT_EXTENSIONS = /\.(txt|md|markdown|adoc|text)$/i;
 
 /**
- * Detects the format of a feed from a sample of its start (about 64 KiB of text is plenty).
+ * Detects the format of a feed from a sample of its start (`readFeeds` passes the first 64 KiB).
  * Returns undefined when the sample matches no known format.
  *
  * @param fileName the input name, used only to accept free text in a `.txt` or `.md` file.

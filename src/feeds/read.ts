@@ -21,12 +21,12 @@ import { readText as readFreeText } from './text.js';
 import { readThreatFoxCsv } from './threatfox-csv.js';
 import { readThreatFoxApi, readThreatFoxExport, readThreatFoxNdjson } from './threatfox-json.js';
 
-/** Where a reader sends what it reads. */
+/** The destination of everything a reader reads. */
 export interface FeedSink {
   /** Adds a usable record and counts one row read. */
   accept(record: RawIndicator): void;
   /**
-   * Counts one row read that the reader cannot use, with the issue that says why. The issue
+   * Counts one row read that the reader cannot use, with the issue that explains why. The issue
    * may be left out only when the reader reports it separately, as document readers do.
    */
   reject(issue?: HuntpackIssue): void;
@@ -68,7 +68,7 @@ export const FEED_READERS: { readonly [F in FeedFormat]?: FeedReader } = {
 };
 
 export interface FeedReadOptions {
-  /** Format of every input; detected from each input's content when left out. */
+  /** Format of every input. Default: detected from each input's content. */
   format?: FeedFormat;
   /** Throw a FeedParseError at the first error-severity issue. Default false. */
   strict?: boolean;
@@ -79,7 +79,7 @@ export interface FeedReadOptions {
   onRecord?: (record: RawIndicator) => void;
   /** Stream read for the input `-`. Default: `process.stdin`. */
   stdin?: Readable;
-  /** Issues kept per file and issue code; the rest are counted in one summary issue. Default 100. */
+  /** Max issues kept per file and code. The rest become one summary issue. Default 100. */
   maxIssuesPerCode?: number;
 }
 
@@ -95,13 +95,13 @@ export interface FeedFileStats {
   rejected: number;
   /** Rows left out on purpose, by reason, such as `revoked` or `not-to-ids`. */
   dropped: Record<string, number>;
-  /** True when reading stopped early or never started; an error issue says why. */
+  /** True when reading stopped early or never started, with an error issue giving the reason. */
   failed: boolean;
 }
 
 export interface FeedReadResult {
   files: FeedFileStats[];
-  /** Accepted records in input order; empty when `onRecord` was given. */
+  /** Accepted records in input order, or none when `onRecord` was given. */
   records: RawIndicator[];
   issues: HuntpackIssue[];
 }
@@ -127,6 +127,14 @@ export async function readFeeds(
       result.files.push(stats);
       recordFailure(error, path, options, result.issues);
       continue;
+    }
+    if (opened.inputs.length === 0) {
+      result.issues.push({
+        code: 'EMPTY_ARCHIVE',
+        severity: 'warning',
+        message: `Zip archive ${quoteValue(path)} contains no files, so nothing was read from it.`,
+        source: { file: path },
+      });
     }
     try {
       for (const input of opened.inputs) {

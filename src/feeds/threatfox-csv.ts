@@ -6,23 +6,27 @@
  */
 import type { CsvError, Options } from 'csv-parse';
 import { parse as parseCsv } from 'csv-parse/sync';
+import type { HuntpackIssue } from '../errors.js';
 import { FeedParseError, quoteValue } from '../errors.js';
 import type { FeedInput, TextLine } from './input.js';
 import { readLineBatches } from './input.js';
 import type { FeedSink } from './read.js';
 import type { ThreatFoxField, ThreatFoxFields } from './threatfox-record.js';
-import { THREATFOX_NAMES, buildRawIndicator, text } from './threatfox-record.js';
+import { THREATFOX_FIELDS, THREATFOX_NAMES, buildRawIndicator, text } from './threatfox-record.js';
 
 /** Column positions of the fields, from the header. */
 interface ColumnMap {
   count: number;
-  fields: Array<[ThreatFoxField, number]>;
+  /** Column index of each field, or -1 when the header has no such column. */
+  index: Record<ThreatFoxField, number>;
 }
 
 /** Reading state: the current header, and the rows counted against the next trailer. */
 interface CsvState {
   file: string;
   sink: FeedSink;
+  /** `sink.report`, bound once rather than once per row. */
+  warn: (issue: HuntpackIssue) => void;
   columns?: ColumnMap;
   /** True once the ThreatFox banner was seen, so a trailer is expected. */
   banner: boolean;
@@ -50,6 +54,7 @@ export async function readThreatFoxCsv(input: FeedInput, sink: FeedSink): Promis
   const state: CsvState = {
     file: input.name,
     sink,
+    warn: (issue) => sink.report(issue),
     banner: false,
     sectionRows: 0,
     trailerSeen: false,
@@ -69,7 +74,7 @@ export async function readThreatFoxCsv(input: FeedInput, sink: FeedSink): Promis
     sink.report({
       code: 'MISSING_TRAILER',
       severity: 'warning',
-      message: `ThreatFox CSV ${quoteValue(state.file)} has the export banner but no "# Number of entries" trailer, so the download may be truncated; ${state.sectionRows} data rows were read after the last header.`,
+      message: `ThreatFox CSV ${quoteValue(state.file)} has the export banner but no "# Number of entries" trailer, so the download may be truncated. ${state.sectionRows} data rows were read after the last header.`,
       source: { file: state.file },
     });
   }
@@ -173,13 +178,36 @@ function rejectRow(state: CsvState, line: number, code: string, message: string)
 }
 
 function readFields(state: CsvState, record: string[], line: number): void {
-  const fields: ThreatFoxFields = {};
-  for (const [field, index] of state.columns!.fields) fields[field] = record[index];
+  const fields = pickFields(record, state.columns!.index);
   const id = text(fields.id);
   const source = id === undefined ? { file: state.file, line } : { file: state.file, line, id };
-  const result = buildRawIndicator(fields, source, (issue) => state.sink.report(issue));
+  const result = buildRawIndicator(fields, source, state.warn);
   if (result.ok) state.sink.accept(result.record);
   else state.sink.reject(result.issue);
+}
+
+/**
+ * Picks the fields of one row. The object literal gives every row the same shape, which is
+ * faster than adding the fields one by one on a million rows.
+ */
+function pickFields(record: string[], at: Record<ThreatFoxField, number>): ThreatFoxFields {
+  return {
+    id: record[at.id],
+    value: record[at.value],
+    type: record[at.type],
+    threatType: record[at.threatType],
+    malware: record[at.malware],
+    malwarePrintable: record[at.malwarePrintable],
+    malwareAlias: record[at.malwareAlias],
+    malwareMalpedia: record[at.malwareMalpedia],
+    firstSeen: record[at.firstSeen],
+    lastSeen: record[at.lastSeen],
+    confidence: record[at.confidence],
+    isCompromised: record[at.isCompromised],
+    reference: record[at.reference],
+    tags: record[at.tags],
+    reporter: record[at.reporter],
+  };
 }
 
 /** Handles a `#` line: the banner, a commented header or the trailer. */
@@ -203,13 +231,16 @@ function parseHeader(line: string): string[] {
 }
 
 function mapColumns(names: string[], file: string, line: number): ColumnMap {
-  const fields: Array<[ThreatFoxField, number]> = [];
+  const index = Object.fromEntries(THREATFOX_FIELDS.map((field) => [field, -1])) as Record<
+    ThreatFoxField,
+    number
+  >;
   const seen = new Set<ThreatFoxField>();
-  names.forEach((name, index) => {
+  names.forEach((name, position) => {
     const field = THREATFOX_NAMES[name.trim().toLowerCase()];
     if (field && !seen.has(field)) {
       seen.add(field);
-      fields.push([field, index]);
+      index[field] = position;
     }
   });
 
@@ -224,7 +255,7 @@ function mapColumns(names: string[], file: string, line: number): ColumnMap {
       { source: { file, line } },
     );
   }
-  return { count: names.length, fields };
+  return { count: names.length, index };
 }
 
 /** Compares `# Number of entries: N` with the data rows read since the header. */

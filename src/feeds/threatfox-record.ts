@@ -28,6 +28,24 @@ export type ThreatFoxField =
 
 export type ThreatFoxFields = Partial<Record<ThreatFoxField, unknown>>;
 
+export const THREATFOX_FIELDS: readonly ThreatFoxField[] = [
+  'id',
+  'value',
+  'type',
+  'threatType',
+  'malware',
+  'malwarePrintable',
+  'malwareAlias',
+  'malwareMalpedia',
+  'firstSeen',
+  'lastSeen',
+  'confidence',
+  'isCompromised',
+  'reference',
+  'tags',
+  'reporter',
+];
+
 /**
  * ThreatFox column and key names, mapped to fields. The CSV and JSON exports use `ioc_value`,
  * `first_seen_utc` and `fk_malware` (CSV) or `malware` (JSON). The API uses `id`, `ioc`,
@@ -139,7 +157,9 @@ function list(value: unknown, split: boolean): string[] {
     const entry = text(value);
     return entry === undefined ? [] : [entry];
   }
-  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  let items: unknown[] = [];
+  if (Array.isArray(value)) items = value;
+  else if (typeof value === 'string') items = value.split(',');
   const result: string[] = [];
   for (const item of items) {
     const entry = text(item);

@@ -39,7 +39,7 @@ export function parseThreatFoxTime(text: string): Date | undefined {
   return new Date(time.getTime() - sign * offsetMinutes * 60_000);
 }
 
-/** Parses `YYYY-MM-DD HH:MM:SS` by character codes; returns undefined for any other text. */
+/** Parses `YYYY-MM-DD HH:MM:SS` by character codes, or returns undefined for other text. */
 function parsePlainTime(text: string): Date | undefined {
   const separator = text.charCodeAt(10);
   if (
@@ -61,7 +61,7 @@ function parsePlainTime(text: string): Date | undefined {
   return utcTime(year, month, day, hour, minute, second, 0);
 }
 
-/** Reads `length` decimal digits at `start`; returns -1 when any of them is not a digit. */
+/** Reads `length` decimal digits at `start`, or returns -1 when one is not a digit. */
 function digits(text: string, start: number, length: number): number {
   let value = 0;
   for (let index = start; index < start + length; index += 1) {
@@ -84,8 +84,15 @@ function utcTime(
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
-  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
-  // Date.UTC rolls February 30 over into March and maps years 0 to 99 to 1900 to 1999.
-  if (date.getUTCDate() !== day || date.getUTCFullYear() !== year) return undefined;
-  return date;
+  // Date.UTC would roll February 30 over into March and map years 0 to 99 to 1900 to 1999.
+  if (year < 100 || day > daysInMonth(year, month)) return undefined;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return leap ? 29 : 28;
 }

@@ -72,6 +72,13 @@ test('reports a failed file and keeps going', async () => {
   assert.equal(result.issues[0]!.source?.file, fixture('truncated.csv.gz'));
 });
 
+test('warns about a zip archive without files', async () => {
+  const result = await readFeeds([fixture('directory-only.zip')]);
+  assert.deepEqual(result.files, []);
+  assert.equal(result.issues[0]!.code, 'EMPTY_ARCHIVE');
+  assert.match(result.issues[0]!.message, /directory-only\.zip/);
+});
+
 test('reports a missing file as FILE_NOT_FOUND', async () => {
   const result = await readFeeds([join(folder, 'absent.csv')]);
   assert.equal(result.files[0]!.failed, true);
