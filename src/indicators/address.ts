@@ -119,6 +119,12 @@ function invalidIPv6(text: string): ValueRejection {
 
 /** Parses an IPv4 or IPv6 address (IPv6 with or without brackets). */
 export function parseAddress(text: string): ParsedAddress | ValueRejection {
+  if (text.includes('/')) {
+    return new ValueRejection(
+      'INVALID_IP',
+      `The value ${quoteValue(text)} is a CIDR range, and huntpack hunts single addresses only. Expected one address, so list the addresses of the range that the source reports.`,
+    );
+  }
   if (text.startsWith('[') && text.endsWith(']')) return parseIPv6(text.slice(1, -1));
   if (text.includes(':')) return parseIPv6(text);
   const ipv4 = parseIPv4(text);

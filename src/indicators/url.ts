@@ -64,7 +64,7 @@ export function parseUrl(text: string): ParsedUrl | ValueRejection {
   const authority = text.slice(authorityStart, authorityEnd);
   if (authority.includes('\\')) {
     // Browsers read `\` as `/` in http and https URLs, so `http://evil.com\@good.com/` goes to
-    // evil.com while a parser that follows RFC 3986 sees the host good.com.
+    // evil.com while a parser that follows RFC 3986 finds the host good.com.
     return new ValueRejection(
       'INVALID_URL',
       'The URL has a backslash before its path, which browsers read as "/" and other parsers do not, so its host is ambiguous. Expected "/" or %5C.',

@@ -138,6 +138,12 @@ test('ip warns that a separate port is ignored', () => {
   );
 });
 
+test('ip rejects a CIDR range', () => {
+  const issue = reject(rawIndicator('ip', '45.92.1.0/24'));
+  assert.equal(issue.code, 'INVALID_IP');
+  assert.match(issue.message, /CIDR range/);
+});
+
 test('ip rejects malformed IPv6', () => {
   for (const value of ['1::2::3', '1:2:3:4:5:6:7:8:9', '12345::1', 'g::1', '2001:db8::1/64']) {
     assert.equal(rejectionCode('ip', value), 'INVALID_IP', value);
