@@ -54,10 +54,12 @@ function alignedTable(header: string[], rows: string[][]): string {
 }
 
 /** Control characters in a log value would move the cursor or end the line on a terminal. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
+    CONTROL_CHARACTERS,
     (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
 }

@@ -34,7 +34,7 @@ export function makeIndicators(
 /** Indicators covering every key normalization and the edge cases of each. */
 export const EDGE_INDICATORS: Array<[string, string, number?]> = [
   ['ip:port', '203.0.113.7:443'],
-  ['ip:port', '2001:db8::7:8080'],
+  ['ip:port', '[2001:db8::7]:8080'],
   ['ip', '198.51.100.23'],
   ['ip', 'ff02::fb'],
   ['domain', 'evil.example'],

@@ -1,0 +1,152 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateFilter, evaluateHunt, hostOf, ipNumber } from '../../src/compile/evaluate.js';
+import type { FilterExpr } from '../../src/compile/ir.js';
+import type { ValueKind } from '../../src/compile/hit-columns.js';
+import { edgeHunts } from '../helpers/hunt-fixtures.js';
+
+const KINDS = new Map<string, ValueKind>([
+  ['DeviceAction', 'string'],
+  ['SourceIP', 'string'],
+  ['DestinationPort', 'number'],
+  ['TimeGenerated', 'datetime'],
+]);
+
+function holds(filter: FilterExpr, row: Record<string, unknown>): boolean {
+  return evaluateFilter(filter, row, KINDS);
+}
+
+describe('hostOf', () => {
+  const cases: Array<[string, string]> = [
+    ['evil.com', 'evil.com'],
+    ['A.Evil.COM.', 'a.evil.com'],
+    [' http://user:pw@Evil.com:8080/x?y#z ', 'evil.com'],
+    ['evil.com/a@b', 'evil.com'],
+    ['[2001:DB8::1]:443/x', '[2001:db8::1]'],
+    ['[2001:db8::1/x', '[2001'],
+    ['', ''],
+  ];
+  for (const [value, host] of cases) {
+    it(`reads the host of ${JSON.stringify(value)}`, () => assert.equal(hostOf(value), host));
+  }
+});
+
+describe('ipNumber', () => {
+  it('equates IPv4-mapped IPv6 with IPv4', () => {
+    assert.equal(ipNumber('::ffff:1.2.3.4'), ipNumber('1.2.3.4'));
+    assert.equal(ipNumber('::FFFF:0102:0304'), ipNumber('1.2.3.4'));
+  });
+  it('compares IPv6 canonically', () => {
+    assert.equal(ipNumber('ff02:0000:0000:0000:0000:0000:0000:00fb'), ipNumber('ff02::fb'));
+  });
+  it('rejects ambiguous and zoned addresses', () => {
+    for (const value of ['010.1.1.1', '127.1', '0x7f.0.0.1', 'fe80::1%eth0', '1.2.3.4:80', 42]) {
+      assert.equal(ipNumber(value), undefined, String(value));
+    }
+  });
+});
+
+describe('evaluateFilter', () => {
+  it('reads a missing string column as empty', () => {
+    assert.equal(holds({ kind: 'compare', column: 'DeviceAction', op: '==', value: '' }, {}), true);
+    assert.equal(
+      holds({ kind: 'compare', column: 'DeviceAction', op: '!=', value: 'x' }, {}),
+      true,
+    );
+    assert.equal(holds({ kind: 'empty', column: 'DeviceAction' }, {}), true);
+  });
+  it('makes a comparison on a missing number false', () => {
+    const filter: FilterExpr = { kind: 'compare', column: 'DestinationPort', op: '!=', value: 443 };
+    assert.equal(holds(filter, {}), false);
+    assert.equal(holds({ kind: 'not', term: filter }, {}), true);
+  });
+  it('ignores case in in and text operators', () => {
+    assert.equal(
+      holds(
+        { kind: 'in', column: 'DeviceAction', values: ['deny'], caseInsensitive: true },
+        { DeviceAction: 'DENY' },
+      ),
+      true,
+    );
+    assert.equal(
+      holds({ kind: 'in', column: 'DeviceAction', values: ['deny'] }, { DeviceAction: 'DENY' }),
+      false,
+    );
+    assert.equal(
+      holds(
+        { kind: 'text', column: 'DeviceAction', op: 'startswith', value: 'RES' },
+        { DeviceAction: 'reset-both' },
+      ),
+      true,
+    );
+    assert.equal(
+      holds(
+        { kind: 'text', column: 'DestinationPort', op: 'endswith', value: '43' },
+        { DestinationPort: 443 },
+      ),
+      true,
+    );
+  });
+  it('never matches a literal of another type', () => {
+    assert.equal(
+      holds(
+        { kind: 'compare', column: 'DestinationPort', op: '==', value: '443' },
+        { DestinationPort: 443 },
+      ),
+      false,
+    );
+    assert.equal(
+      holds({ kind: 'compare', column: 'Unknown', op: '==', value: 'x' }, { Unknown: 'x' }),
+      false,
+    );
+  });
+  it('puts IPv4-mapped addresses in IPv4 ranges', () => {
+    const filter: FilterExpr = {
+      kind: 'cidr',
+      column: 'SourceIP',
+      ranges: ['10.0.0.0/8', 'not a range'],
+    };
+    assert.equal(holds(filter, { SourceIP: '::ffff:10.1.2.3' }), true);
+    assert.equal(holds(filter, { SourceIP: '11.0.0.1' }), false);
+    assert.equal(
+      holds(
+        { kind: 'cidr', column: 'SourceIP', ranges: ['::ffff:0:0/96'] },
+        { SourceIP: '8.8.8.8' },
+      ),
+      true,
+    );
+    assert.equal(holds(filter, {}), false);
+  });
+});
+
+describe('evaluateHunt', () => {
+  const hunt = edgeHunts().find(
+    (candidate) => candidate.id === 'remcos-sentinel-csl-address-only',
+  )!;
+  it('drops a denied inbound probe and keeps the allowed one', () => {
+    const events = [
+      { SourceIP: '198.51.100.23', DeviceAction: 'Blocked' },
+      { SourceIP: '198.51.100.23', DeviceAction: 'allow' },
+    ];
+    assert.deepEqual(
+      evaluateHunt(hunt, events).map((hit) => [hit.eventIndex, hit.matchedOn]),
+      [[1, 'source']],
+    );
+  });
+  it('counts the lookback back from now', () => {
+    const events = [
+      { DestinationIP: '198.51.100.23', TimeGenerated: new Date('2024-02-29T00:00:00Z') },
+      { DestinationIP: '198.51.100.23', TimeGenerated: new Date('2024-01-01T00:00:00Z') },
+      { DestinationIP: '198.51.100.23' },
+    ];
+    const now = new Date('2024-03-01T00:00:00Z');
+    assert.deepEqual(
+      evaluateHunt(hunt, events, { now }).map((hit) => hit.eventIndex),
+      [0],
+    );
+    assert.deepEqual(
+      evaluateHunt(hunt, events).map((hit) => hit.eventIndex),
+      [0, 1, 2],
+    );
+  });
+});
