@@ -2,7 +2,7 @@
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
 import { formatIssue, UsageError, type HuntpackIssue } from '../errors.js';
@@ -85,12 +85,18 @@ function filterOptions(flags: BuildFlags, now: Date): IndicatorFilterOptions {
   return options;
 }
 
-function summaryLines(collected: CollectResult, setAside: number): string[] {
+/** Shows a path relative to the working folder when it lies inside it. */
+function displayPath(file: string, cwd: string): string {
+  const shown = relative(cwd, file);
+  return shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : file;
+}
+
+function summaryLines(collected: CollectResult, setAside: number, cwd: string): string[] {
   const { counts } = collected;
   const lines: string[] = [];
   for (const file of collected.perFile) {
     lines.push(
-      `read ${file.file} (${file.format}): ${file.rowsRead} rows, ${file.rejected} rejected by the reader`,
+      `read ${displayPath(file.file, cwd)} (${file.format}): ${file.rowsRead} rows, ${file.rejected} rejected by the reader`,
     );
   }
   const droppedTotal = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
@@ -135,7 +141,13 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   const filters = filterOptions(flags, now);
   const inputs = feeds.map((feed) => (feed === '-' ? feed : resolve(io.cwd, feed)));
 
-  const collected = await collectIndicators(inputs, { format, strict: flags.strict, filters, now });
+  const collected = await collectIndicators(inputs, {
+    format,
+    strict: flags.strict,
+    filters,
+    now,
+    stdin: io.stdin,
+  });
   const allowlists = loadAllowlists({
     builtIn: flags.builtinAllowlists,
     disable: flags.disableAllowlist ?? [],
@@ -184,7 +196,8 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       ) + '\n',
     );
   } else {
-    for (const line of summaryLines(collected, setAside.length)) io.stdout.write(`${line}\n`);
+    for (const line of summaryLines(collected, setAside.length, io.cwd))
+      io.stdout.write(`${line}\n`);
     io.stdout.write(`wrote ${packs.length} packs to ${outDir}:\n`);
     packs.forEach((pack, index) => {
       io.stdout.write(

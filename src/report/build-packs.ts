@@ -2,6 +2,7 @@
  * Groups indicators by malware family and builds one checked pack per family: hunts in the
  * backend-neutral form, compiled to KQL, each query checked with the Kusto parser.
  */
+import { compileKql } from '../backends/kql/kql.backend.js';
 import { compileKqlWithinLimit } from '../backends/kql/kql.split.js';
 import { buildHunts } from '../compile/build-hunts.js';
 import type { Lookback } from '../compile/ir.js';
@@ -10,8 +11,18 @@ import { familySlug } from '../indicators/filter.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { DATA_SOURCES } from '../pipeline/data-sources.js';
 import { defaultExclusions, scenariosFor, type Scenario } from '../pipeline/scenarios.js';
+import { checkExclusion } from '../pipeline/filter-check/check.js';
+import { getTableSchema } from '../pipeline/schemas.js';
 import { checkKql } from '../validate/kusto.js';
-import type { Pack, PackQuery, PackScenario, SetAsideIndicator } from './pack-model.js';
+import type { Hunt } from '../compile/ir.js';
+import type {
+  Pack,
+  PackQuery,
+  PackScenario,
+  SetAsideIndicator,
+  SkippedHunt,
+} from './pack-model.js';
+import { watchlistAlias, watchlistCsv, type PackWatchlist } from './watchlist.js';
 
 export interface BuildPacksOptions {
   lookback: Lookback;
@@ -19,9 +30,18 @@ export interface BuildPacksOptions {
   feeds: string[];
   /** Indicators set aside by allowlists, filed under their family's pack. */
   setAside?: SetAsideIndicator[];
-  /** Skips the Kusto check; only for benchmarks that measure the rest of the build. */
-  skipKustoCheck?: boolean;
+  /**
+   * Most parts a split hunt may have before its indicators move into a Sentinel watchlist.
+   * Default {@link DEFAULT_MAX_INLINE_PARTS}.
+   */
+  maxInlineParts?: number;
 }
+
+/**
+ * Beyond this many parts, an inline list stops being practical to deploy (one analytics rule per
+ * part), so the indicators go into a watchlist and one query reads it.
+ */
+export const DEFAULT_MAX_INLINE_PARTS = 4;
 
 const UNKNOWN_FAMILY: MalwareFamily = { name: 'Unknown malware', aliases: [] };
 
@@ -62,6 +82,33 @@ function uniqueSlug(name: string, taken: Set<string>): string {
   return slug;
 }
 
+/**
+ * Checks the exclusions of a hunt with the logic checker against the table's columns plus the
+ * hit columns (`MatchedOn` and the indicator columns).
+ *
+ * @throws InternalError when an exclusion is always true (it would hide every hit), names a
+ *   column the table lacks or compares a value of the wrong type.
+ */
+function checkExclusions(hunt: Hunt): void {
+  const schema = getTableSchema(hunt.source.table, hunt.source.platform);
+  const extraColumns = [
+    { name: 'MatchedOn', type: 'string' as const },
+    ...hunt.iocs.columns.map((column) => ({ name: column.name, type: column.type })),
+    ...Object.keys(hunt.constants).map((name) => ({ name, type: 'string' as const })),
+  ];
+  for (const exclusion of hunt.exclusions) {
+    const errors = checkExclusion(exclusion.filter, schema, { extraColumns }).filter(
+      (issue) => issue.severity === 'error',
+    );
+    if (errors.length === 0) continue;
+    throw new InternalError(
+      'GENERATED_EXCLUSION_INVALID',
+      `Exclusion ${exclusion.id} of hunt ${hunt.id} is unsound: ` +
+        `${errors.map((error) => error.message).join(' ')} This is a huntpack bug; please report it.`,
+    );
+  }
+}
+
 function checkQuery(query: PackQuery): void {
   const errors = checkKql(query.query, { platform: query.hunt.source.platform }).filter(
     (diagnostic) => diagnostic.severity === 'error',
@@ -95,6 +142,58 @@ function packScenarios(pack: Pick<Pack, 'queries'>): PackScenario[] {
   }));
 }
 
+interface CompiledHunts {
+  queries: PackQuery[];
+  watchlists: PackWatchlist[];
+  skipped: SkippedHunt[];
+}
+
+/**
+ * Compiles each hunt inline (split into parts when needed) or, when its list is too long, as one
+ * Sentinel query over a watchlist. Defender advanced hunting has no watchlists, so a Defender
+ * hunt with such a list is skipped with a reason; the Sentinel hunt over the same table covers it.
+ */
+function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOptions): CompiledHunts {
+  const result: CompiledHunts = { queries: [], watchlists: [], skipped: [] };
+  const kqlOptions = { generatorVersion: options.generatorVersion };
+  const maxParts = options.maxInlineParts ?? DEFAULT_MAX_INLINE_PARTS;
+  for (const hunt of hunts) {
+    const inline = compileKqlWithinLimit(hunt, kqlOptions, { maxParts });
+    if (inline) {
+      for (const part of inline)
+        result.queries.push({ ...part, file: `queries/${part.hunt.id}.kql` });
+      continue;
+    }
+    if (hunt.source.platform === 'defender') {
+      result.skipped.push({
+        huntId: hunt.id,
+        title: hunt.title,
+        reason:
+          `${hunt.iocs.rows.length} indicators need more than ${maxParts} queries, and Defender ` +
+          `advanced hunting cannot read a watchlist; run the Sentinel hunt on ${hunt.source.table} instead.`,
+      });
+      continue;
+    }
+    const alias = watchlistAlias(packSlug, hunt.variant);
+    let watchlist = result.watchlists.find((entry) => entry.alias === alias);
+    if (!watchlist) {
+      watchlist = {
+        alias,
+        file: `watchlists/${alias}.csv`,
+        searchKey: hunt.iocs.columns[0]?.name ?? '',
+        rows: hunt.iocs.rows.length,
+        huntIds: [],
+        csv: watchlistCsv(hunt.iocs),
+      };
+      result.watchlists.push(watchlist);
+    }
+    watchlist.huntIds.push(hunt.id);
+    const query = compileKql(hunt, { ...kqlOptions, watchlistAlias: alias });
+    result.queries.push({ hunt, query, file: `queries/${hunt.id}.kql`, watchlist: alias });
+  }
+  return result;
+}
+
 /**
  * Builds one pack per family.
  *
@@ -123,26 +222,21 @@ export function buildPacks(indicators: Indicator[], options: BuildPacksOptions):
       lookback: options.lookback,
       exclusionsFor: defaultExclusions,
     });
-    const queries: PackQuery[] = [];
-    for (const hunt of hunts) {
-      for (const compiled of compileKqlWithinLimit(hunt, {
-        generatorVersion: options.generatorVersion,
-      })) {
-        const query: PackQuery = { ...compiled, file: `queries/${compiled.hunt.id}.kql` };
-        if (!options.skipKustoCheck) checkQuery(query);
-        queries.push(query);
-      }
-    }
+    const compiled = compileHunts(hunts, slug, options);
+    for (const hunt of hunts) checkExclusions(hunt);
+    for (const query of compiled.queries) checkQuery(query);
     const dataSources = DATA_SOURCES.filter((source) =>
-      queries.some((query) => query.hunt.source.id === source.id),
+      compiled.queries.some((query) => query.hunt.source.id === source.id),
     );
     packs.push({
       family,
       slug,
       indicators: members,
       setAside,
-      queries,
-      scenarios: packScenarios({ queries }),
+      queries: compiled.queries,
+      scenarios: packScenarios(compiled),
+      watchlists: compiled.watchlists,
+      skippedHunts: compiled.skipped,
       dataSources,
       lookback: options.lookback,
       generatorVersion: options.generatorVersion,

@@ -151,6 +151,29 @@ function huntSection(pack: Pack): string[] {
         '. Run every part.',
     );
   }
+  if (pack.watchlists.length > 0) {
+    lines.push('', '### Watchlists', '');
+    lines.push(
+      'These indicator lists are too long to inline, so their hunts read a Microsoft Sentinel ' +
+        'watchlist. Upload each CSV file as a watchlist with the alias and SearchKey shown before ' +
+        'running the hunts; files over 3.8 MB must be uploaded through Azure Storage.',
+      '',
+      '| Alias | File | SearchKey | Indicators | Hunts |',
+      '|---|---|---|---|---|',
+    );
+    for (const watchlist of pack.watchlists) {
+      lines.push(
+        `| ${watchlist.alias} | \`${watchlist.file}\` | ${watchlist.searchKey} | ${watchlist.rows} | ` +
+          `${watchlist.huntIds.length} |`,
+      );
+    }
+  }
+  if (pack.skippedHunts.length > 0) {
+    lines.push('', '### Hunts without a query', '');
+    for (const skipped of pack.skippedHunts) {
+      lines.push(`- \`${skipped.huntId}\`: ${skipped.reason}`);
+    }
+  }
   for (const { hunt, query, file } of pack.queries) {
     lines.push(
       '',

@@ -5,6 +5,7 @@ import type { Hunt, Lookback } from '../compile/ir.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import type { DataSourceEntry } from '../pipeline/data-sources.js';
 import type { Scenario } from '../pipeline/scenarios.js';
+import type { PackWatchlist } from './watchlist.js';
 
 /** An indicator left out of the hunts, with the list entry and the reason. */
 export interface SetAsideIndicator {
@@ -21,6 +22,15 @@ export interface PackQuery {
   query: string;
   /** Path of the query file relative to the pack folder, such as `queries/x.kql`. */
   file: string;
+  /** Alias of the watchlist the query reads its indicators from, when they are not inline. */
+  watchlist?: string;
+}
+
+/** A hunt that has no query in the pack, with the reason. */
+export interface SkippedHunt {
+  huntId: string;
+  title: string;
+  reason: string;
 }
 
 export interface PackScenario {
@@ -39,6 +49,9 @@ export interface Pack {
   setAside: SetAsideIndicator[];
   queries: PackQuery[];
   scenarios: PackScenario[];
+  /** Indicator lists too long to inline, written as watchlist CSV files. */
+  watchlists: PackWatchlist[];
+  skippedHunts: SkippedHunt[];
   dataSources: DataSourceEntry[];
   lookback: Lookback;
   generatorVersion: string;

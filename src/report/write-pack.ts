@@ -49,6 +49,8 @@ export function packToJson(pack: Pack): Record<string, unknown> {
       indicators: pack.indicators.length,
       setAside: pack.setAside.length,
       queries: pack.queries.length,
+      watchlists: pack.watchlists.length,
+      skippedHunts: pack.skippedHunts.length,
     },
     indicators: pack.indicators.map(indicatorJson),
     setAside: pack.setAside.map((item) => ({
@@ -58,7 +60,7 @@ export function packToJson(pack: Pack): Record<string, unknown> {
       entry: item.entry,
       reason: item.reason,
     })),
-    hunts: pack.queries.map(({ hunt, file }) => ({
+    hunts: pack.queries.map(({ hunt, file, watchlist }) => ({
       id: hunt.id,
       title: hunt.title,
       description: hunt.description,
@@ -67,6 +69,7 @@ export function packToJson(pack: Pack): Record<string, unknown> {
       platform: hunt.source.platform,
       timeColumn: hunt.source.timeColumn,
       file,
+      watchlist,
       indicatorCount: hunt.iocs.rows.length,
       part: hunt.part,
       exclusions: hunt.exclusions.map((exclusion) => exclusion.id),
@@ -74,6 +77,14 @@ export function packToJson(pack: Pack): Record<string, unknown> {
       // pack without the feeds. Dates in indicator rows are ISO 8601 strings.
       form: hunt,
     })),
+    watchlists: pack.watchlists.map(({ alias, file, searchKey, rows, huntIds }) => ({
+      alias,
+      file,
+      searchKey,
+      rows,
+      huntIds,
+    })),
+    skippedHunts: pack.skippedHunts,
     dataSources: pack.dataSources.map((source) => ({
       id: source.id,
       table: source.table,
@@ -101,6 +112,11 @@ export async function writePack(pack: Pack, outDir: string): Promise<string> {
   await mkdir(join(folder, 'queries'), { recursive: true });
   for (const query of pack.queries) {
     await writeFile(join(folder, query.file), query.query, 'utf8');
+  }
+  await rm(join(folder, 'watchlists'), { recursive: true, force: true });
+  if (pack.watchlists.length > 0) await mkdir(join(folder, 'watchlists'), { recursive: true });
+  for (const watchlist of pack.watchlists) {
+    await writeFile(join(folder, watchlist.file), watchlist.csv, 'utf8');
   }
   await writeFile(join(folder, 'report.md'), renderReport(pack), 'utf8');
   await writeFile(

@@ -49,7 +49,7 @@ export interface KustoCodeObject {
 }
 
 export type KustoGlobalState = { readonly __brand: 'KustoGlobalState' };
-type KustoSymbol = { readonly __brand: 'KustoSymbol' };
+export type KustoSymbol = { readonly __brand: 'KustoSymbol' };
 
 /** The members of `globalThis.Kusto.Language` that huntpack uses. */
 export interface KustoLanguage {
@@ -70,6 +70,14 @@ export interface KustoLanguage {
   };
   Symbols: {
     TableSymbol: { $ctor7: new (name: string, schema: string, description: null) => KustoSymbol };
+    FunctionSymbol: {
+      $ctor16: new (
+        name: string,
+        parameterList: string,
+        body: string,
+        description: null,
+      ) => KustoSymbol;
+    };
     DatabaseSymbol: {
       $ctor3: new (
         name: string,

@@ -5,7 +5,13 @@
  */
 import { kqlIdentifier } from '../backends/kql/kql.escape.js';
 import { getPlatformSchemas, type Platform } from '../pipeline/schemas.js';
-import { loadKusto, toArray, type KustoGlobalState } from './kusto-bridge.js';
+import {
+  loadKusto,
+  toArray,
+  type KustoGlobalState,
+  type KustoLanguage,
+  type KustoSymbol,
+} from './kusto-bridge.js';
 
 export type KqlSeverity = 'error' | 'warning' | 'info';
 
@@ -51,10 +57,30 @@ function getGlobals(platform: Platform): KustoGlobalState {
     const columns = schema.columns.map((column) => `${kqlIdentifier(column.name)}:${column.type}`);
     return new kusto.Symbols.TableSymbol.$ctor7(schema.name, `(${columns.join(', ')})`, null);
   });
-  const database = new kusto.Symbols.DatabaseSymbol.$ctor3(platform, null, tables, false);
+  const functions = platform === 'sentinel' ? [sentinelWatchlistFunction(kusto)] : [];
+  const database = new kusto.Symbols.DatabaseSymbol.$ctor3(
+    platform,
+    null,
+    [...tables, ...functions],
+    false,
+  );
   const globals = kusto.GlobalState.Default.WithDatabase(database);
   globalsByPlatform.set(platform, globals);
   return globals;
+}
+
+/**
+ * Sentinel's `_GetWatchlist(alias)` function. Its rows carry each watchlist item as the dynamic
+ * `WatchlistItem` bag beside `_DTItemId`, `LastUpdatedTimeUTC` and `SearchKey`; the columns of
+ * the item itself differ per watchlist, so queries read them from the bag.
+ */
+function sentinelWatchlistFunction(kusto: KustoLanguage): KustoSymbol {
+  return new kusto.Symbols.FunctionSymbol.$ctor16(
+    '_GetWatchlist',
+    '(watchlistAlias:string)',
+    '{ datatable(_DTItemId:string, LastUpdatedTimeUTC:datetime, SearchKey:string, WatchlistItem:dynamic)[] }',
+    null,
+  );
 }
 
 const SEVERITIES: Record<string, KqlSeverity> = { Error: 'error', Warning: 'warning' };

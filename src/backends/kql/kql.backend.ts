@@ -18,13 +18,17 @@ export const SENTINEL_QUERY_LIMIT = 10_000;
 export interface KqlCompileOptions {
   /** Version written into the header comment. */
   generatorVersion: string;
+  /**
+   * Read the indicators from this Microsoft Sentinel watchlist instead of an inline
+   * `datatable`; for lists too long to inline. The watchlist's columns are the hunt's
+   * indicator columns (see `watchlistCsv`).
+   */
+  watchlistAlias?: string;
 }
 
 // Host of a bare host name or of a URL: after an optional scheme and user info, up to the first
 // port, path, query or fragment delimiter; a bracketed IPv6 literal is kept whole.
 const HOST_PATTERN = String.raw`^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)`;
-const AUTHORITY_PATTERN = String.raw`^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?([^/?#]*)`;
-const PATH_PATTERN = String.raw`^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?[^/?#]*([^#]*)`;
 
 function verbatim(pattern: string): string {
   // A KQL verbatim string (@"...") ends at the first lone double quote; the patterns have none.
@@ -33,13 +37,21 @@ function verbatim(pattern: string): string {
   return `@"${pattern}"`;
 }
 
-/** A KQL expression computing the URL key of a column; see `KeyNormalization` `url`. */
+/**
+ * A KQL expression computing the URL key of a column, step for step as `urlKey` in
+ * src/indicators/url.ts: trim, cut the fragment, drop `scheme://`, lower-case the authority (up
+ * to the first `/` or `?`) and drop user info up to its last `@`, drop `:80` or `:443`, and
+ * write the path with a leading `/`. An empty authority gives "", which never matches.
+ */
 function urlKeyExpression(column: string): string {
-  const value = `trim(@"\\s+", ${column})`;
-  const authority = `tolower(extract(${verbatim(AUTHORITY_PATTERN)}, 1, ${value}))`;
+  const trimmed = `trim(@"[ \\t\\n\\f\\r]+", ${column})`;
+  const noFragment = `extract(@"^([^#]*)", 1, ${trimmed})`;
+  const rest = `replace_regex(${noFragment}, @"^[A-Za-z][A-Za-z0-9+.-]*://", "")`;
+  const authority = `replace_regex(tolower(extract(@"^([^/?]*)", 1, ${rest})), @"^.*@", "")`;
   const host = `replace_regex(${authority}, @":(80|443)$", "")`;
-  const path = `extract(${verbatim(PATH_PATTERN)}, 1, ${value})`;
-  return `strcat(${host}, iff(${path} startswith "/", ${path}, strcat("/", ${path})))`;
+  const path = `extract(@"^[^/?]*(.*)$", 1, ${rest})`;
+  const withSlash = `iff(${path} startswith "/", ${path}, strcat("/", ${path}))`;
+  return `iff(isempty(${host}), "", strcat(${host}, ${withSlash}))`;
 }
 
 /** A KQL expression computing the host of a host-name or URL column, lower-cased. */
@@ -87,6 +99,24 @@ function cell(column: IocColumn, value: IocCell): string {
       }
       return kqlDatetime(value);
   }
+}
+
+/**
+ * The indicator table read from a Sentinel watchlist. `_GetWatchlist` returns every column as
+ * text inside the `WatchlistItem` bag, so each is converted back to the hunt's column type.
+ */
+function iocWatchlist(hunt: Hunt, alias: string): string {
+  const conversions: Record<IocColumn['type'], string> = {
+    string: 'tostring',
+    int: 'toint',
+    real: 'toreal',
+    datetime: 'todatetime',
+  };
+  const columns = hunt.iocs.columns.map(
+    (column) =>
+      `${column.name} = ${conversions[column.type]}(WatchlistItem[${kqlString(column.name)}])`,
+  );
+  return `let Iocs = _GetWatchlist(${kqlString(alias)})\n| project ${columns.join(',\n    ')};`;
 }
 
 function iocDatatable(hunt: Hunt): string {
@@ -152,6 +182,11 @@ function headerComment(hunt: Hunt, options: KqlCompileOptions): string {
     `// ${hunt.title}`,
     `// Family: ${hunt.family}`,
     `// Indicators: ${hunt.iocs.rows.length}`,
+    ...(options.watchlistAlias
+      ? [
+          `// Indicator list: Sentinel watchlist "${options.watchlistAlias}" (upload the pack's CSV first)`,
+        ]
+      : []),
     `// Lookback: ${formatLookback(hunt.lookback)} (${hunt.source.timeColumn})`,
     `// Platform: ${hunt.source.platform === 'sentinel' ? 'Microsoft Sentinel' : 'Defender XDR advanced hunting'}`,
   ];
@@ -172,7 +207,9 @@ export function compileKql(hunt: Hunt, options: KqlCompileOptions): string {
   const time = kqlIdentifier(hunt.source.timeColumn);
   const parts: string[] = [headerComment(hunt, options)];
   parts.push(`let lookback = ${formatLookback(hunt.lookback)};`);
-  parts.push(iocDatatable(hunt));
+  parts.push(
+    options.watchlistAlias ? iocWatchlist(hunt, options.watchlistAlias) : iocDatatable(hunt),
+  );
   parts.push(iocKeysStatement(hunt));
 
   const events = [`let Events = ${table}`, `| where ${time} > ago(lookback)`];

@@ -20,9 +20,17 @@ function withRows(hunt: Hunt, start: number, end: number, index: number, count: 
   };
 }
 
+export interface SplitOptions {
+  /** Maximum characters of one query; Sentinel's analytics-rule limit by default. */
+  limit?: number;
+  /** Maximum number of parts; a hunt that needs more is not split. Unlimited by default. */
+  maxParts?: number;
+}
+
 /**
  * Compiles a hunt, splitting its indicator rows into as few parts as needed so that every query
- * is at most `limit` characters. Rows keep their order; each part is a complete query.
+ * is at most `limit` characters. Rows keep their order; each part is a complete query. Returns
+ * undefined when more than `maxParts` parts would be needed.
  *
  * @throws Error when a single indicator row cannot fit, which would mean a value longer than the
  *   limit itself.
@@ -30,13 +38,17 @@ function withRows(hunt: Hunt, start: number, end: number, index: number, count: 
 export function compileKqlWithinLimit(
   hunt: Hunt,
   options: KqlCompileOptions,
-  limit = SENTINEL_QUERY_LIMIT,
-): CompiledKqlHunt[] {
+  split: SplitOptions = {},
+): CompiledKqlHunt[] | undefined {
+  const limit = split.limit ?? SENTINEL_QUERY_LIMIT;
+  const maxParts = split.maxParts ?? Infinity;
   const whole = compileKql(hunt, options);
   if (whole.length <= limit) return [{ hunt, query: whole }];
 
   const total = hunt.iocs.rows.length;
-  for (let count = Math.max(2, Math.ceil(whole.length / limit)); count <= total; count += 1) {
+  const fewest = Math.max(2, Math.ceil(whole.length / limit));
+  if (fewest > maxParts) return undefined;
+  for (let count = fewest; count <= Math.min(total, maxParts); count += 1) {
     const size = Math.ceil(total / count);
     const parts: CompiledKqlHunt[] = [];
     let fits = true;
@@ -55,6 +67,7 @@ export function compileKqlWithinLimit(
     }
     if (fits) return parts;
   }
+  if (maxParts < total) return undefined;
   throw new Error(
     `Hunt ${hunt.id} cannot fit under ${limit} characters even with one indicator per query.`,
   );

@@ -170,7 +170,7 @@ test('long indicator list splits into checked parts', () => {
     many.push(ipPort(`198.51.${Math.floor(index / 250)}.${index % 250}`, 1024 + index));
   }
   const hunt = huntsFor(many).find((h) => h.id === 'remcos-sentinel-csl-port-aware')!;
-  const parts = compileKqlWithinLimit(hunt, OPTIONS);
+  const parts = compileKqlWithinLimit(hunt, OPTIONS) ?? [];
   assert.ok(parts.length >= 2, `expected several parts, got ${parts.length}`);
   const seen: string[] = [];
   parts.forEach((part, index) => {

@@ -1,0 +1,197 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
+import { checkExclusion } from '../../src/pipeline/filter-check/check.js';
+import { getTableSchema } from '../../src/pipeline/schemas.js';
+import { checkKql } from '../../src/validate/kusto.js';
+
+interface BuildSummary {
+  counts: {
+    rowsRead: number;
+    accepted: number;
+    rejected: number;
+    merged: number;
+    dropped: Record<string, number>;
+    filteredOut: number;
+    kept: number;
+    setAside: number;
+  };
+  packs: Array<{
+    family: string;
+    folder: string;
+    indicators: number;
+    setAside: number;
+    queries: number;
+  }>;
+}
+
+async function buildJson(
+  args: string[],
+): Promise<{ summary: BuildSummary; out: string; stderr: string }> {
+  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+  const result = await runCli(['build', ...args, '--out', out, '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  return { summary: JSON.parse(result.stdout) as BuildSummary, out, stderr: result.stderr };
+}
+
+function assertReconciles(summary: BuildSummary): void {
+  const { counts } = summary;
+  const dropped = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
+  assert.equal(counts.rowsRead, counts.accepted + counts.rejected + counts.merged + dropped);
+  assert.equal(counts.accepted, counts.kept + counts.filteredOut);
+  const inPacks = summary.packs.reduce((sum, pack) => sum + pack.indicators, 0);
+  const setAside = summary.packs.reduce((sum, pack) => sum + pack.setAside, 0);
+  assert.equal(counts.kept, inPacks + setAside);
+  assert.equal(counts.setAside, setAside);
+}
+
+test('example indicators rebuild the reference report', async () => {
+  const { summary, out } = await buildJson([repoFile('test/fixtures/packs/remcos-example.csv')]);
+  assertReconciles(summary);
+  assert.equal(summary.packs.length, 1);
+  const folder = join(out, 'remcos');
+  const report = await readFile(join(folder, 'report.md'), 'utf8');
+
+  for (const row of [
+    '| ip:port | 45[.]92[.]1[.]175:5220 | botnet_cc | 2026-05-13 | - | 75% |',
+    '| ip:port | 203[.]202[.]232[.]22:3131 | botnet_cc | 2026-05-13 | - | 75% |',
+    '| ip:port | 103[.]83[.]87[.]8:1515 | botnet_cc | 2026-05-12 | - | 75% |',
+    '| ip:port | 2[.]27[.]17[.]179:6644 | botnet_cc | 2026-05-12 | - | 75% |',
+  ]) {
+    assert.ok(report.includes(row), `report lacks ${row}`);
+  }
+  for (const section of [
+    '## Summary',
+    '## Indicators',
+    '## Hunts',
+    '## Data sources',
+    '## False-positive scenarios',
+  ]) {
+    assert.ok(report.includes(section), `report lacks ${section}`);
+  }
+
+  const csl = await readFile(join(folder, 'queries', 'remcos-sentinel-csl-port-aware.kql'), 'utf8');
+  assert.match(csl, /\| where TimeGenerated > ago\(lookback\)/);
+  assert.match(csl, /\$left\.MatchKey1_2 == \$right\.IocKey1_2/);
+  assert.match(csl, /"103\.83\.87\.8", 1515,/);
+  const dne = await readFile(join(folder, 'queries', 'remcos-sentinel-dne-port-aware.kql'), 'utf8');
+  assert.match(dne, /MatchKey1_1 = parse_ipv6\(RemoteIP\)/);
+  assert.match(dne, /MatchKey1_2 = RemotePort/);
+  const queries = await readdir(join(folder, 'queries'));
+  assert.ok(queries.includes('remcos-defender-dne-port-aware.kql'));
+  assert.ok(queries.includes('remcos-sentinel-csl-address-only.kql'));
+});
+
+test('pack exclusions pass the logic checker', async () => {
+  const { out } = await buildJson([repoFile('test/fixtures/packs/remcos-example.csv')]);
+  const pack = JSON.parse(await readFile(join(out, 'remcos', 'pack.json'), 'utf8')) as {
+    hunts: Array<{
+      table: string;
+      platform: 'sentinel' | 'defender';
+      form: {
+        exclusions: Array<{ id: string; filter: never }>;
+        iocs: { columns: Array<{ name: string; type: string }> };
+      };
+    }>;
+    scenarios: Array<{ id: string; filter: never }>;
+  };
+  assert.ok(pack.scenarios.length > 0);
+  let checked = 0;
+  for (const hunt of pack.hunts) {
+    const schema = getTableSchema(hunt.table, hunt.platform);
+    const extraColumns = [
+      { name: 'MatchedOn', type: 'string' as const },
+      ...hunt.form.iocs.columns.map((column) => ({
+        name: column.name,
+        type: column.type === 'int' ? ('int' as const) : ('string' as const),
+      })),
+    ];
+    for (const exclusion of hunt.form.exclusions) {
+      const issues = checkExclusion(exclusion.filter, schema, { extraColumns });
+      assert.deepEqual(
+        issues.filter((issue) => issue.severity !== 'info'),
+        [],
+        `${hunt.table} ${exclusion.id}`,
+      );
+      checked += 1;
+    }
+  }
+  assert.ok(checked > 0, 'no exclusion was compiled into any hunt');
+});
+
+test('bundled ThreatFox export builds checked packs', async () => {
+  const { summary, out } = await buildJson([
+    repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),
+  ]);
+  assertReconciles(summary);
+  assert.equal(summary.counts.rowsRead, 862);
+  assert.ok(summary.packs.length > 30);
+  const remcos = summary.packs.find((pack) => pack.family === 'Remcos');
+  assert.ok(remcos);
+  assert.equal(remcos.indicators, 9);
+  // Every query file passes the Kusto check on its platform; the build checked them too.
+  const sample = join(out, 'remcos', 'queries');
+  for (const file of readdirSync(sample)) {
+    const text = await readFile(join(sample, file), 'utf8');
+    const errors = checkKql(text, {
+      platform: file.includes('defender') ? 'defender' : 'sentinel',
+    }).filter((diagnostic) => diagnostic.severity === 'error');
+    assert.deepEqual(errors, [], file);
+  }
+});
+
+test('malformed rows are reported and counted', async () => {
+  const { summary, out } = await buildJson([repoFile('test/fixtures/threatfox/bad-rows.csv')]);
+  assertReconciles(summary);
+  assert.ok(summary.counts.rejected > 0);
+  const issues = await readFile(join(out, 'build-issues.txt'), 'utf8');
+  assert.match(issues, /bad-rows\.csv:\d+/);
+});
+
+test('family filter keeps one pack', async () => {
+  const { summary } = await buildJson([
+    repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),
+    '--family',
+    'win.remcos',
+  ]);
+  assertReconciles(summary);
+  assert.deepEqual(
+    summary.packs.map((pack) => pack.family),
+    ['Remcos'],
+  );
+});
+
+test('invalid lookback is a usage error', async () => {
+  const result = await runCli([
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--lookback',
+    '30 days',
+  ]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Invalid --lookback "30 days"/);
+  assert.equal(result.stdout, '');
+});
+
+test('missing feed file is reported', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+  const result = await runCli(['build', 'no-such-feed.csv', '--out', out]);
+  assert.match(result.stderr, /no-such-feed\.csv/);
+  assert.equal(existsSync(join(out, 'build-issues.txt')), true);
+});
+
+const SHARED_FEEDS = 'threatfox';
+
+test('every shared ThreatFox file builds', { skip: skipWithoutShared(SHARED_FEEDS) }, async () => {
+  for (const file of readdirSync(sharedFile(SHARED_FEEDS))) {
+    const { summary } = await buildJson([sharedFile(`${SHARED_FEEDS}/${file}`)]);
+    assertReconciles(summary);
+    assert.ok(summary.counts.rowsRead > 0, file);
+    assert.ok(summary.packs.length > 0, file);
+  }
+});
