@@ -96,10 +96,11 @@ describe('huntLogs on real logs with planted events', () => {
   });
 
   it('finds planted CommonSecurityLog and DeviceNetworkEvents export rows', async () => {
-    const [cslHeader, ...cslRows] = parse<string[]>(await readFile(CSL_CSV, 'utf8'), {
+    const cslTable: string[][] = parse(await readFile(CSL_CSV, 'utf8'), {
       bom: true,
       relax_column_count: true,
     });
+    const [cslHeader, ...cslRows] = cslTable;
     const dstIndex = cslHeader!.indexOf('DestinationIP');
     const portIndex = cslHeader!.indexOf('DestinationPort');
     const cslPlanted = [...cslRows[0]!];
@@ -108,9 +109,10 @@ describe('huntLogs on real logs with planted events', () => {
     const cslFile = join(folder, 'csl.csv');
     await writeFile(cslFile, csv([cslHeader!, cslPlanted, ...cslRows]));
 
-    const [dneHeader, ...dneRows] = parse<string[]>(await readFile(DNE_CSV, 'utf8'), {
+    const dneTable: string[][] = parse(await readFile(DNE_CSV, 'utf8'), {
       relax_column_count: true,
     });
+    const [dneHeader, ...dneRows] = dneTable;
     const remoteIp = dneHeader!.indexOf('RemoteIP');
     const remotePort = dneHeader!.indexOf('RemotePort');
     const network = dneRows.find(
