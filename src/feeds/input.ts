@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
+import { constants } from 'node:buffer';
 import { FeedParseError, HuntpackError, InternalError, quoteValue } from '../errors.js';
 import { decodeStream, isZipMagic, peekStream, toFeedParseError } from './streams.js';
 import { openZipBuffer, openZipFile } from './zip.js';
@@ -208,9 +209,15 @@ function decodeChunk(
 export async function readText(input: FeedInput): Promise<string> {
   const stream = await input.open();
   const chunks: Buffer[] = [];
+  let length = 0;
   try {
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length > constants.MAX_STRING_LENGTH) throw tooLarge(input.name);
+    }
   } catch (error) {
+    stream.destroy();
     throw toFeedParseError(error, input.name);
   }
   try {
@@ -222,4 +229,13 @@ export async function readText(input: FeedInput): Promise<string> {
       { source: { file: input.name }, cause: error },
     );
   }
+}
+
+/** Returns the error for a document longer than the longest string V8 can hold. */
+function tooLarge(file: string): FeedParseError {
+  return new FeedParseError(
+    'INPUT_TOO_LARGE',
+    `Input ${quoteValue(file)} is larger than ${constants.MAX_STRING_LENGTH} bytes, the longest text Node.js can parse as one JSON document. Split it, or use a format that is read line by line, such as the ThreatFox CSV export.`,
+    { source: { file } },
+  );
 }

@@ -111,14 +111,25 @@ function readLine(state: CsvState, line: string, lineNumber: number): void {
  * per row as this split, which gives the same fields for the rows it accepts.
  */
 export function splitThreatFoxRow(line: string): string[] | undefined {
-  if (line.length < 2 || line.charCodeAt(0) !== 34 || line.charCodeAt(line.length - 1) !== 34) {
-    return undefined;
+  const last = line.length - 1;
+  if (last < 1 || line.charCodeAt(0) !== 34 || line.charCodeAt(last) !== 34) return undefined;
+  const fields: string[] = [];
+  let start = 1;
+  for (;;) {
+    // The next quote must close this field: either the final quote or the start of `", "`.
+    const quote = line.indexOf('"', start);
+    if (quote === -1) return undefined;
+    fields.push(line.slice(start, quote));
+    if (quote === last) return fields;
+    if (
+      line.charCodeAt(quote + 1) !== 44 ||
+      line.charCodeAt(quote + 2) !== 32 ||
+      line.charCodeAt(quote + 3) !== 34
+    ) {
+      return undefined;
+    }
+    start = quote + 4;
   }
-  const fields = line.slice(1, -1).split('", "');
-  for (const field of fields) {
-    if (field.includes('"')) return undefined;
-  }
-  return fields;
 }
 
 /**
