@@ -1,0 +1,101 @@
+/**
+ * `huntpack lint FILE...`: checks hand-written hunt reports and query files. KQL blocks go through
+ * the Kusto check; "Filter/Exclusion" lines are parsed, checked for logic faults and columns the
+ * report's tables lack, and each gets a plain-words statement of what it removes and a fix.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { ConfigError, formatIssue } from '../errors.js';
+import { lintReport, type LintResult } from '../validate/lint/lint-report.js';
+import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
+import type { CommandAction } from './run.js';
+
+interface LintFlags {
+  platform: 'sentinel' | 'defender';
+  kusto: boolean;
+  json?: boolean;
+}
+
+function printResult(result: LintResult, io: CliIo): void {
+  // Findings on exclusion lines are printed with their exclusion below, so list the rest here.
+  const exclusionLines = new Set(result.exclusions.map((exclusion) => exclusion.line));
+  for (const issue of result.issues) {
+    if (issue.source?.line === undefined || !exclusionLines.has(issue.source.line)) {
+      io.stdout.write(`${formatIssue(issue)}\n`);
+    }
+  }
+  for (const exclusion of result.exclusions) {
+    io.stdout.write(`\n${result.file}:${exclusion.line}: Filter/Exclusion: ${exclusion.text}\n`);
+    if (exclusion.effect) io.stdout.write(`  as the condition to keep, it ${exclusion.effect}\n`);
+    if (exclusion.otherEffect) {
+      io.stdout.write(`  read with OR binding tighter, it ${exclusion.otherEffect}\n`);
+    }
+    for (const finding of exclusion.findings) {
+      io.stdout.write(`  ${finding.severity} ${finding.code}: ${finding.message}\n`);
+    }
+    for (const correction of exclusion.corrections) {
+      if (correction.filter)
+        io.stdout.write(`  corrected for ${correction.table}: ${correction.filter}\n`);
+      else if (correction.reason)
+        io.stdout.write(`  no correction for ${correction.table}: ${correction.reason}\n`);
+    }
+  }
+  const errors = result.issues.filter((issue) => issue.severity === 'error').length;
+  const warnings = result.issues.filter((issue) => issue.severity === 'warning').length;
+  io.stdout.write(
+    `\n${result.file}: ${result.blocks.length} queries${result.kqlChecked ? ' checked with the Kusto parser' : ''}, ` +
+      `${result.exclusions.length} exclusions, ${errors} errors, ${warnings} warnings\n`,
+  );
+}
+
+async function runLint(files: string[], flags: LintFlags, io: CliIo): Promise<number> {
+  let errors = 0;
+  const results: LintResult[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(resolve(io.cwd, file), 'utf8');
+    } catch (error) {
+      throw new ConfigError('FILE_NOT_FOUND', `Cannot read ${file}: ${(error as Error).message}.`, {
+        cause: error,
+      });
+    }
+    const result = lintReport(text.replace(/^\uFEFF/, ''), file, {
+      platform: flags.platform,
+      ...(flags.kusto ? {} : { checkKql: false as const }),
+    });
+    results.push(result);
+    errors += result.issues.filter((issue) => issue.severity === 'error').length;
+    if (!flags.json) printResult(result, io);
+  }
+  if (flags.json) io.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  return errors > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Adds the `lint` command to the program. */
+export function registerLintCommand(
+  program: Command,
+  io: CliIo,
+  setAction: (action: CommandAction) => void,
+): void {
+  program
+    .command('lint')
+    .description(
+      'Check a hand-written hunt report or query file: its KQL and its Filter/Exclusion lines.',
+    )
+    .argument('<files...>', 'report or query files (text or Markdown)')
+    .addOption(
+      new Option('--platform <platform>', 'table schemas to check the queries against')
+        .choices(['sentinel', 'defender'])
+        .default('sentinel'),
+    )
+    .option(
+      '--no-kusto',
+      'skip the Kusto check of the queries (it loads the parser, a few seconds)',
+    )
+    .option('--json', 'print the findings as JSON')
+    .action((files: string[], flags: LintFlags) => {
+      setAction(() => runLint(files, flags, io));
+    });
+}

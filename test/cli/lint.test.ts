@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { existsSync } from 'node:fs';
+import { repoFile, sharedFile } from '../helpers/shared.js';
+
+function count(text: string, pattern: RegExp): number {
+  return text.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
+}
+
+test('lint flags each faulty exclusion', async () => {
+  const result = await runCli([
+    'lint',
+    repoFile('test/fixtures/lint/remcos-report-excerpt.txt'),
+    '--no-kusto',
+  ]);
+  assert.equal(result.code, 1);
+  assert.equal(count(result.stdout, /error EXCLUSION_REMOVES_NOTHING/), 2);
+  assert.equal(count(result.stdout, /warning MIXED_AND_OR/), 1);
+  assert.equal(count(result.stdout, /error EXCLUSION_INVERTED/), 2);
+  assert.equal(count(result.stdout, /error NOT_A_PROCESS_NAME/), 1);
+  assert.match(
+    result.stdout,
+    /Column "process\.name" does not exist in DeviceNetworkEvents\. Use InitiatingProcessFileName/,
+  );
+  assert.match(
+    result.stdout,
+    /corrected for DeviceNetworkEvents: InitiatingProcessFileName !in~ \("psexec\.exe", "winrm\.exe"\)/,
+  );
+  assert.match(result.stdout, /it keeps every event: the condition is always true/);
+  assert.equal(result.stderr, '');
+});
+
+test('lint passes a sound filter', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-lint-'));
+  const file = join(folder, 'report.txt');
+  await writeFile(
+    file,
+    [
+      'DeviceNetworkEvents',
+      '| where RemotePort == 5220',
+      '',
+      'Scenario: Remote administration',
+      'Description: Admins use PsExec or WinRM.',
+      'Filter/Exclusion: InitiatingProcessFileName !in~ ("psexec.exe", "winrm.exe")',
+      '',
+    ].join('\n'),
+  );
+  const result = await runCli(['lint', file, '--no-kusto']);
+  assert.equal(result.code, 0, result.stdout);
+  assert.match(result.stdout, /0 errors, 0 warnings/);
+});
+
+const EXAMPLE = sharedFile('../examples/remcos-hunt-report.txt');
+
+test(
+  'lint of the reference report',
+  { skip: existsSync(EXAMPLE) ? false : `needs ${EXAMPLE}` },
+  async () => {
+    const example = EXAMPLE;
+    const result = await runCli(['lint', example]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /2 queries checked with the Kusto parser, 5 exclusions/);
+    assert.doesNotMatch(result.stdout, /error KQL_/);
+  },
+);
