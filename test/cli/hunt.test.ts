@@ -1,0 +1,190 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseFieldMap } from '../../src/cli/hunt.js';
+import { runCli } from '../helpers/cli.js';
+import { edgeHunts } from '../helpers/hunt-fixtures.js';
+import { repoFile } from '../helpers/shared.js';
+
+const FEED = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
+const CEF = repoFile('test/fixtures/logs/cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt');
+const HARD_CEF = repoFile('test/fixtures/logs/cef/hard-cases.log');
+/** A real Barracuda line with a RatonRAT C2 from the bundled ThreatFox export as destination. */
+const C2 = { address: '158.160.75.185', port: 40432 };
+
+describe('huntpack hunt', () => {
+  let folder: string;
+  let planted: string;
+  let pack: string;
+
+  before(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'huntpack-cli-hunt-'));
+    const lines = (await readFile(CEF, 'utf8')).trimEnd().split('\n');
+    planted = join(folder, 'fw.log');
+    const line = lines[0]!.replace('dst=- dpt=9049', `dst=${C2.address} dpt=${C2.port}`);
+    await writeFile(planted, [...lines, line].join('\n') + '\n');
+
+    // A pack folder as "huntpack build" writes it, holding only the hunt forms.
+    pack = join(folder, 'pack');
+    await mkdir(pack);
+    const hunts = edgeHunts().map((hunt) => ({ id: hunt.id, form: hunt }));
+    await writeFile(join(pack, 'pack.json'), JSON.stringify({ hunts }));
+  });
+
+  it('prints findings on stdout and counts on stderr', async () => {
+    const result = await runCli(['hunt', '--feed', FEED, '--year', '2024', planted]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^TIME +HUNT +MATCHED ON +INDICATOR/);
+    assert.match(
+      result.stdout,
+      /ratonrat-sentinel-csl-port-aware +destination +158\.160\.75\.185:40432/,
+    );
+    assert.match(result.stdout, /fw\.log:6/);
+    assert.match(result.stdout, /\nHOST +HITS +FIRST HIT +LAST HIT/);
+    assert.match(
+      result.stderr,
+      /lines read 6 = events parsed 6 \+ lines rejected 0 \+ lines skipped 0/,
+    );
+    assert.doesNotMatch(result.stdout, /lines read/);
+  });
+
+  it('exits 1 with findings when asked', async () => {
+    const result = await runCli(['hunt', '--feed', FEED, '--fail-on-match', planted]);
+    assert.equal(result.code, 1);
+    const clean = await runCli(['hunt', '--feed', FEED, '--fail-on-match', CEF]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.equal(clean.stdout, 'No findings: no event matched an indicator.\n');
+  });
+
+  it('prints JSON and CSV', async () => {
+    const json = await runCli(['hunt', '--feed', FEED, '--json', planted]);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as {
+      findings: Array<{ huntId: string; line: number; indicator: { value: string } }>;
+      byHost: Array<{ key: string; hits: number }>;
+      stats: { linesRead: number };
+    };
+    assert.deepEqual(parsed.findings.map((finding) => finding.indicator.value).sort(), [
+      C2.address,
+      `${C2.address}:${C2.port}`,
+    ]);
+    assert.deepEqual(parsed.byHost, [
+      {
+        key: '101.173.234.143',
+        hits: 2,
+        firstHit: '2022-08-03T10:49:35.038Z',
+        lastHit: '2022-08-03T10:49:35.038Z',
+        related: [C2.address, `${C2.address}:${C2.port}`],
+        families: ['RatonRAT'],
+      },
+    ]);
+    const csv = await runCli(['hunt', '--feed', FEED, '--csv', planted]);
+    const rows = csv.stdout.trimEnd().split('\r\n');
+    assert.equal(
+      rows[0],
+      'time,file,line,table,hunt_id,variant,matched_on,indicator,family,threat_type,confidence,ioc_first_seen,host,event',
+    );
+    assert.equal(rows.length, 3);
+  });
+
+  it('writes the hunt report into the pack', async () => {
+    const log = join(folder, 'edge.log');
+    await writeFile(
+      log,
+      'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.1 spt=50000 dst=203.0.113.7 dpt=443 act=allow rt=1659523775038\n',
+    );
+    const result = await runCli(['hunt', '--pack', pack, log]);
+    assert.equal(result.code, 0, result.stderr);
+    const report = await readFile(join(pack, 'hunt-report.md'), 'utf8');
+    assert.match(report, /^# Hunt report/);
+    assert.match(report, /## Findings: 2/);
+    assert.match(
+      report,
+      /\| 2022-08-03T10:49:35\.038Z \| 10\.1\.1\.1 \| 203\.0\.113\.7:443 \| remcos-sentinel-csl-port-aware \(destination\) \|/,
+    );
+    assert.match(result.stderr, /wrote hunt report/);
+  });
+
+  it('reports rejected lines with file and line', async () => {
+    const result = await runCli([
+      'hunt',
+      '--feed',
+      FEED,
+      '--year',
+      '2024',
+      '--timezone',
+      'UTC',
+      HARD_CEF,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /rejections by reason: \w+ \d+/);
+    assert.match(result.stderr, /hard-cases\.log:\d+: error \w+:/);
+  });
+
+  it('exits 2 on usage errors and unreadable inputs', async () => {
+    const missing = await runCli(['hunt', '--feed', FEED, join(folder, 'missing.log')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /No log file found at/);
+    const noHunts = await runCli(['hunt', planted]);
+    assert.equal(noHunts.code, 2);
+    assert.match(noHunts.stderr, /Missing hunts: pass --pack DIR/);
+    const badPack = await runCli(['hunt', '--pack', folder, planted]);
+    assert.equal(badPack.code, 2);
+    assert.match(badPack.stderr, /Cannot read pack/);
+    const badNow = await runCli([
+      'hunt',
+      '--feed',
+      FEED,
+      '--lookback',
+      '30d',
+      '--now',
+      'yesterday',
+      planted,
+    ]);
+    assert.equal(badNow.code, 2);
+    assert.match(badNow.stderr, /Invalid --now "yesterday"/);
+    const filterOnPack = await runCli(['hunt', '--pack', pack, '--family', 'x', planted]);
+    assert.equal(filterOnPack.code, 2);
+  });
+
+  it('applies --lookback from --now', async () => {
+    const inside = await runCli([
+      'hunt',
+      '--feed',
+      FEED,
+      '--lookback',
+      '1d',
+      '--now',
+      '2022-08-04T00:00:00Z',
+      '--json',
+      planted,
+    ]);
+    assert.equal((JSON.parse(inside.stdout) as { findings: unknown[] }).findings.length, 2);
+    const outside = await runCli([
+      'hunt',
+      '--feed',
+      FEED,
+      '--lookback',
+      '1h',
+      '--now',
+      '2022-08-04T00:00:00Z',
+      '--json',
+      planted,
+    ]);
+    assert.equal((JSON.parse(outside.stdout) as { findings: unknown[] }).findings.length, 0);
+  });
+});
+
+describe('parseFieldMap', () => {
+  it('maps field names to columns', () => {
+    assert.deepEqual(parseFieldMap(['DestinationIP=dst_ip', 'SourceIP = src']), {
+      dst_ip: 'DestinationIP',
+      src: 'SourceIP',
+    });
+  });
+  it('rejects a pair without a field', () => {
+    assert.throws(() => parseFieldMap(['DestinationIP']), /Invalid --map "DestinationIP"/);
+  });
+});
