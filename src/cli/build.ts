@@ -11,6 +11,8 @@ import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicato
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectResult } from '../pipeline/collect.js';
 import { buildPacks } from '../report/build-packs.js';
+import type { Scenario } from '../pipeline/scenarios.js';
+import { loadUserExclusions } from '../pipeline/user-exclusions.js';
 import { writePack } from '../report/write-pack.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
@@ -31,6 +33,7 @@ interface BuildFlags {
   builtinAllowlists: boolean;
   disableAllowlist?: string[];
   json?: boolean;
+  exclusions?: string[];
 }
 
 /** How many issues are printed; the rest are only in the issues file. */
@@ -139,6 +142,11 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   }
   const lookback = parseLookback(flags.lookback);
   const filters = filterOptions(flags, now);
+  // User exclusions are checked before the feeds are read, so a fault in them fails fast.
+  const userScenarios: Scenario[] = [];
+  for (const file of flags.exclusions ?? []) {
+    userScenarios.push(...(await loadUserExclusions(resolve(io.cwd, file))));
+  }
   const inputs = feeds.map((feed) => (feed === '-' ? feed : resolve(io.cwd, feed)));
 
   const collected = await collectIndicators(inputs, {
@@ -155,6 +163,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   });
   const { kept, setAside } = applyAllowlists(collected.indicators, allowlists);
   const packs = buildPacks(kept, {
+    userScenarios,
     lookback,
     generatorVersion: HUNTPACK_VERSION,
     feeds,
@@ -272,6 +281,11 @@ export function registerBuildCommand(
     .option(
       '--disable-allowlist <names>',
       'turn off these built-in lists by name (repeatable, comma-separated)',
+      collectList,
+    )
+    .option(
+      '--exclusions <file>',
+      'YAML file of your own exclusions, compiled into the hunts they apply to (repeatable)',
       collectList,
     )
     .option('--json', 'print the summary as JSON')

@@ -111,16 +111,24 @@ export const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-/** Returns the scenarios that apply to a data source and hunt variant. */
-export function scenariosFor(source: DataSourceEntry, variant: HuntVariant): Scenario[] {
-  return SCENARIOS.filter(
+/** Returns the scenarios, built-in and the user's, that apply to a data source and hunt variant. */
+export function scenariosFor(
+  source: DataSourceEntry,
+  variant: HuntVariant,
+  userScenarios: readonly Scenario[] = [],
+): Scenario[] {
+  return [...SCENARIOS, ...userScenarios].filter(
     (scenario) => scenario.tables.includes(source.table) && scenario.variants.includes(variant),
   );
 }
 
 /** Returns the exclusions compiled into a hunt: the applicable scenarios that are on. */
-export function defaultExclusions(source: DataSourceEntry, variant: HuntVariant): Exclusion[] {
-  return scenariosFor(source, variant)
+export function defaultExclusions(
+  source: DataSourceEntry,
+  variant: HuntVariant,
+  userScenarios: readonly Scenario[] = [],
+): Exclusion[] {
+  return scenariosFor(source, variant, userScenarios)
     .filter((scenario) => scenario.enabledByDefault)
     .map(({ id, title, description, filter }) => ({ id, title, description, filter }));
 }

@@ -35,6 +35,8 @@ export interface BuildPacksOptions {
    * Default {@link DEFAULT_MAX_INLINE_PARTS}.
    */
   maxInlineParts?: number;
+  /** Exclusions from the user's `--exclusions` file, compiled into every hunt they apply to. */
+  userScenarios?: Scenario[];
 }
 
 /**
@@ -124,12 +126,15 @@ function checkQuery(query: PackQuery): void {
   );
 }
 
-function packScenarios(pack: Pick<Pack, 'queries'>): PackScenario[] {
+function packScenarios(
+  pack: Pick<Pack, 'queries'>,
+  userScenarios: readonly Scenario[] = [],
+): PackScenario[] {
   const byId = new Map<string, { scenario: Scenario; huntIds: string[] }>();
   for (const { hunt } of pack.queries) {
     const source = DATA_SOURCES.find((entry) => entry.id === hunt.source.id);
     if (!source) continue;
-    for (const scenario of scenariosFor(source, hunt.variant)) {
+    for (const scenario of scenariosFor(source, hunt.variant, userScenarios)) {
       const entry = byId.get(scenario.id) ?? { scenario, huntIds: [] };
       entry.huntIds.push(hunt.id);
       byId.set(scenario.id, entry);
@@ -220,7 +225,7 @@ export function buildPacks(indicators: Indicator[], options: BuildPacksOptions):
       family: family.name,
       familySlug: slug,
       lookback: options.lookback,
-      exclusionsFor: defaultExclusions,
+      exclusionsFor: (source, variant) => defaultExclusions(source, variant, options.userScenarios),
     });
     const compiled = compileHunts(hunts, slug, options);
     for (const hunt of hunts) checkExclusions(hunt);
@@ -234,7 +239,7 @@ export function buildPacks(indicators: Indicator[], options: BuildPacksOptions):
       indicators: members,
       setAside,
       queries: compiled.queries,
-      scenarios: packScenarios(compiled),
+      scenarios: packScenarios(compiled, options.userScenarios),
       watchlists: compiled.watchlists,
       skippedHunts: compiled.skipped,
       dataSources,

@@ -195,3 +195,47 @@ test('every shared ThreatFox file builds', { skip: skipWithoutShared(SHARED_FEED
     assert.ok(summary.packs.length > 0, file);
   }
 });
+
+test('user exclusions compile into hunts', async () => {
+  const { out } = await buildJson([
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--exclusions',
+    repoFile('test/fixtures/exclusions/scanner.yaml'),
+  ]);
+  const csl = await readFile(
+    join(out, 'remcos', 'queries', 'remcos-sentinel-csl-port-aware.kql'),
+    'utf8',
+  );
+  assert.match(
+    csl,
+    /\/\/ Exclusion: Corporate vulnerability scanner\n\| where not\(SourceIP in \("10\.20\.0\.15", "10\.20\.0\.16"\)\)/,
+  );
+  const dne = await readFile(
+    join(out, 'remcos', 'queries', 'remcos-sentinel-dne-port-aware.kql'),
+    'utf8',
+  );
+  assert.match(
+    dne,
+    /\| where not\(InitiatingProcessFileName in~ \("psexec\.exe", "winrm\.exe"\)\)/,
+  );
+  const report = await readFile(join(out, 'remcos', 'report.md'), 'utf8');
+  assert.match(report, /### Corporate vulnerability scanner \(on\)/);
+});
+
+test('always-true user exclusion stops the build', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+  const result = await runCli([
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--out',
+    out,
+    '--exclusions',
+    repoFile('test/fixtures/exclusions/always-true.yaml'),
+  ]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /always-true\.yaml: exclusion "broken": on DeviceNetworkEvents: The exclusion is always true/,
+  );
+  assert.equal(existsSync(join(out, 'remcos')), false);
+});
