@@ -59,7 +59,7 @@ function stringList(
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     fail(file, where, `"${field}" must be a list of names.`);
   }
-  return value as string[];
+  return value;
 }
 
 function tableColumns(table: string): Set<string> {
