@@ -20,6 +20,8 @@ import { readStix } from './stix/read-stix.js';
 import { readText as readFreeText } from './text.js';
 import { readThreatFoxCsv } from './threatfox-csv.js';
 import { readThreatFoxApi, readThreatFoxExport, readThreatFoxNdjson } from './threatfox-json.js';
+import type { ThreatFoxSourceOptions } from './threatfox-source.js';
+import { isThreatFoxSource, openThreatFoxSource } from './threatfox-source.js';
 
 /** The destination of everything a reader reads. */
 export interface FeedSink {
@@ -81,6 +83,8 @@ export interface FeedReadOptions {
   stdin?: Readable;
   /** Max issues kept per file and code. The rest become one summary issue. Default 100. */
   maxIssuesPerCode?: number;
+  /** ThreatFox client settings for `threatfox:` inputs, such as `threatfox:days=3`. */
+  threatfox?: ThreatFoxSourceOptions;
 }
 
 /** Counts for one input. */
@@ -119,10 +123,17 @@ export async function readFeeds(
   const result: FeedReadResult = { files: [], records: [], issues: [] };
   for (const path of inputs) {
     let opened;
+    // A `threatfox:` input is fetched from the API and always read as an API response.
+    const fetched = isThreatFoxSource(path);
+    const inputOptions: FeedReadOptions = fetched
+      ? { ...options, format: 'threatfox-api' }
+      : options;
     try {
-      opened = await openInputs(path, { stdin: options.stdin });
+      opened = fetched
+        ? await openThreatFoxSource(path, options.threatfox, (issue) => result.issues.push(issue))
+        : await openInputs(path, { stdin: options.stdin });
     } catch (error) {
-      const stats = newStats(path, options.format);
+      const stats = newStats(path, inputOptions.format);
       stats.failed = true;
       result.files.push(stats);
       recordFailure(error, path, options, result.issues);
@@ -138,7 +149,7 @@ export async function readFeeds(
     }
     try {
       for (const input of opened.inputs) {
-        result.files.push(await readInput(input, options, result));
+        result.files.push(await readInput(input, inputOptions, result));
       }
     } finally {
       await opened.close();

@@ -6,6 +6,7 @@
 import { FeedParseError, type HuntpackIssue } from '../errors.js';
 import { readFeeds } from '../feeds/read.js';
 import type { FeedFormat } from '../feeds/detect.js';
+import type { ThreatFoxSourceOptions } from '../feeds/threatfox-source.js';
 import type { Readable } from 'node:stream';
 import {
   filterIndicators,
@@ -24,6 +25,8 @@ export interface CollectOptions {
   now?: Date;
   /** Stream read for the input `-`; defaults to the process's standard input. */
   stdin?: Readable;
+  /** ThreatFox client settings for `threatfox:` inputs, with the Auth-Key. */
+  threatfox?: ThreatFoxSourceOptions;
 }
 
 export interface CollectCounts {
@@ -82,6 +85,7 @@ export async function collectIndicators(
     strict: options.strict,
     onRecord,
     stdin: options.stdin,
+    threatfox: options.threatfox,
   });
   // Reader issues first, in file order, then normalization issues.
   issues.unshift(...read.issues);

@@ -1,0 +1,286 @@
+/**
+ * A client for the ThreatFox API (https://threatfox.abuse.ch/api/): one POST of a JSON query to
+ * `https://threatfox-api.abuse.ch/api/v1/` with the `Auth-Key` header, retried on rate limits,
+ * server errors, timeouts and network errors.
+ *
+ * The Auth-Key goes into that header and nowhere else. Messages never contain it, and any copy of
+ * it in a response (a proxy echoing the request, say) is replaced before the text is kept.
+ */
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { HuntpackIssue } from '../errors.js';
+import { HUNTPACK_VERSION } from '../version.js';
+import {
+  checkAuthKey,
+  checkBaseUrl,
+  checkQuery,
+  REDACTED_KEY,
+  redactSecret,
+} from './threatfox-api-checks.js';
+import {
+  interpretResponse,
+  parseRetryAfter,
+  rejectedKeyError,
+  retriesExhaustedError,
+  unexpectedHttpError,
+  type AttemptFailure,
+} from './threatfox-api-response.js';
+import {
+  formatThreatFoxSource,
+  THREATFOX_API_URL,
+  type ThreatFoxQuery,
+} from './threatfox-query.js';
+
+export { ThreatFoxApiError } from './threatfox-api-response.js';
+export { THREATFOX_API_URL, type ThreatFoxQuery } from './threatfox-query.js';
+
+export interface ThreatFoxClientOptions {
+  /** The abuse.ch Auth-Key. Required; printable ASCII without spaces. */
+  authKey: string;
+  /** API endpoint. Default {@link THREATFOX_API_URL}. Plain `http:` is accepted only on loopback. */
+  baseUrl?: string;
+  /** Time limit of one attempt, covering the request and the whole response body. Default 30 000 ms. */
+  timeoutMs?: number;
+  /** Attempts in total, the first one included. Default 4. */
+  maxAttempts?: number;
+  /** Backoff before the second attempt; it doubles for each later one. Default 1 000 ms. */
+  retryBaseDelayMs?: number;
+  /**
+   * Maximum wait between attempts. A `Retry-After` longer than this ends the retries with an
+   * error that says when to try again. Default 60 000 ms.
+   */
+  maxRetryDelayMs?: number;
+  /** Name of the request in messages and issue locations. Default: the `threatfox:` source text. */
+  sourceName?: string;
+  /** Called before each wait between attempts, so a command can log the retry. */
+  onRetry?: (event: ThreatFoxRetryEvent) => void;
+  /** Waits between attempts. Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Random number in [0, 1) for the backoff jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** One retry about to happen. */
+export interface ThreatFoxRetryEvent {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  maxAttempts: number;
+  /** Wait before the next attempt, in milliseconds. */
+  delayMs: number;
+  /** Reason the attempt failed, such as `HTTP 503` or `timed out after 30 s`. */
+  reason: string;
+}
+
+/** Result of a query whose response has `query_status` `ok` or `no_result`. */
+export interface ThreatFoxResponse {
+  query: ThreatFoxQuery;
+  /** Response body as received, in the API-response format, with any copy of the Auth-Key replaced. */
+  body: string;
+  queryStatus: 'ok' | 'no_result';
+  /** Items in `data`: 0 for `no_result`. */
+  itemCount: number;
+  /** Attempts made, from 1 to `maxAttempts`. */
+  attempts: number;
+  /** `NO_RESULT` (info), `THREATFOX_LIMIT_REACHED` and `THREATFOX_KEY_IN_RESPONSE` (warnings). */
+  issues: HuntpackIssue[];
+}
+
+interface ClientSettings {
+  url: URL;
+  authKey: string;
+  sourceName: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  maxRetryDelayMs: number;
+}
+
+type AttemptOutcome =
+  | { kind: 'response'; status: number; text: string; keyEchoed: boolean; location: string | null }
+  | AttemptFailure;
+
+/**
+ * Sends one query to the ThreatFox API and returns the checked response.
+ *
+ * @throws UsageError for an invalid query (days outside 1 to 7, limit outside 1 to 1000, blank text).
+ * @throws ConfigError for a missing or malformed Auth-Key, a bad base URL, or a key the API rejects.
+ * @throws ThreatFoxApiError (a FeedParseError) when every attempt failed, the API rejected the
+ *   query, or the response is not a ThreatFox response body.
+ */
+export async function fetchThreatFox(
+  query: ThreatFoxQuery,
+  options: ThreatFoxClientOptions,
+): Promise<ThreatFoxResponse> {
+  checkQuery(query);
+  const settings: ClientSettings = {
+    url: checkBaseUrl(options.baseUrl ?? THREATFOX_API_URL),
+    authKey: checkAuthKey(options.authKey),
+    sourceName: options.sourceName ?? formatThreatFoxSource(query),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxAttempts: Math.max(1, options.maxAttempts ?? 4),
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 1_000,
+    maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
+  };
+  const sleep = options.sleep ?? ((ms: number) => sleepFor(ms));
+  const random = options.random ?? Math.random;
+  const body = JSON.stringify(requestBody(query));
+
+  let failure: AttemptFailure | undefined;
+  for (let attempt = 1; attempt <= settings.maxAttempts; attempt += 1) {
+    const outcome = await sendOnce(settings, body);
+    if (outcome.kind === 'response') {
+      return responseFrom(outcome, query, attempt, settings);
+    }
+    failure = outcome;
+    if (attempt === settings.maxAttempts) break;
+
+    const delayMs = retryDelay(attempt, outcome, settings, random);
+    options.onRetry?.({
+      attempt,
+      maxAttempts: settings.maxAttempts,
+      delayMs,
+      reason: outcome.reason,
+    });
+    await sleep(delayMs);
+  }
+  throw retriesExhaustedError(failure!, settings.sourceName, settings.maxAttempts);
+}
+
+/** Builds the JSON body of a query, with the field names the API documents. */
+function requestBody(query: ThreatFoxQuery): Record<string, string | number> {
+  switch (query.kind) {
+    case 'recent':
+      return { query: 'get_iocs', days: query.days };
+    case 'family':
+      return { query: 'malwareinfo', malware: query.malware, limit: query.limit };
+    case 'tag':
+      return { query: 'taginfo', tag: query.tag, limit: query.limit };
+    case 'search':
+      return { query: 'search_ioc', search_term: query.term };
+  }
+}
+
+/** Makes one attempt. Returns a response to check, or a failure that may be retried. */
+async function sendOnce(settings: ClientSettings, body: string): Promise<AttemptOutcome> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
+  try {
+    const response = await fetch(settings.url, {
+      method: 'POST',
+      headers: {
+        'Auth-Key': settings.authKey,
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        'User-Agent': `huntpack/${HUNTPACK_VERSION}`,
+      },
+      body,
+      signal: controller.signal,
+      // A followed redirect would send the Auth-Key header to whatever host it names.
+      redirect: 'manual',
+    });
+    const raw = await response.text();
+    const text = redactSecret(raw, settings.authKey);
+    const status = response.status;
+    if (status === 429 || status >= 500) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      return {
+        kind: 'failure',
+        cause: status === 429 ? 'rate-limited' : 'server',
+        status,
+        reason: `HTTP ${status}`,
+        retryAfterMs,
+        text,
+      };
+    }
+    const header = response.headers.get('location');
+    const location = header === null ? null : redactSecret(header, settings.authKey);
+    return { kind: 'response', status, text, keyEchoed: text !== raw, location };
+  } catch (error) {
+    if (controller.signal.aborted) {
+      return {
+        kind: 'failure',
+        cause: 'timeout',
+        reason: `timed out after ${settings.timeoutMs / 1000} s`,
+      };
+    }
+    return {
+      kind: 'failure',
+      cause: 'network',
+      reason: describeNetworkError(error, settings.authKey),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function responseFrom(
+  outcome: Extract<AttemptOutcome, { kind: 'response' }>,
+  query: ThreatFoxQuery,
+  attempts: number,
+  settings: ClientSettings,
+): ThreatFoxResponse {
+  const { status, text } = outcome;
+  const sourceName = settings.sourceName;
+  if (status === 401 || status === 403) throw rejectedKeyError(sourceName, `HTTP ${status}`, text);
+  if (status < 200 || status > 299)
+    throw unexpectedHttpError(sourceName, status, text, outcome.location);
+  const checked = interpretResponse(text, query, sourceName);
+  const issues = [...checked.issues];
+  if (outcome.keyEchoed) {
+    issues.push({
+      code: 'THREATFOX_KEY_IN_RESPONSE',
+      severity: 'warning',
+      message: `The response to ${sourceName} contained the Auth-Key, which was replaced by ${JSON.stringify(REDACTED_KEY)}. Something between huntpack and ThreatFox echoes request headers; check --api-url and any proxy.`,
+      source: { file: sourceName },
+    });
+  }
+  return {
+    query,
+    body: text,
+    queryStatus: checked.queryStatus,
+    itemCount: checked.itemCount,
+    attempts,
+    issues,
+  };
+}
+
+/**
+ * Returns the wait before the next attempt: exponential backoff with jitter, and at least the
+ * server's `Retry-After`.
+ *
+ * @throws ThreatFoxApiError when `Retry-After` requests a longer wait than `maxRetryDelayMs`.
+ */
+function retryDelay(
+  attempt: number,
+  failure: AttemptFailure,
+  settings: ClientSettings,
+  random: () => number,
+): number {
+  const backoff = Math.min(
+    settings.maxRetryDelayMs,
+    settings.retryBaseDelayMs * 2 ** (attempt - 1),
+  );
+  // Equal jitter: half the backoff is fixed, half random, so parallel clients spread out.
+  const jittered = backoff / 2 + random() * (backoff / 2);
+  if (failure.retryAfterMs === undefined) return Math.round(jittered);
+  if (failure.retryAfterMs > settings.maxRetryDelayMs) {
+    throw retriesExhaustedError(failure, settings.sourceName, attempt);
+  }
+  return Math.round(Math.max(failure.retryAfterMs, jittered));
+}
+
+/** Describes a fetch failure by its system error code, such as `ECONNREFUSED`. */
+function describeNetworkError(error: unknown, authKey: string): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const message =
+    typeof cause?.message === 'string'
+      ? cause.message
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  const text = redactSecret(
+    code && !message.includes(code) ? `${code}: ${message}` : message,
+    authKey,
+  );
+  return `network error (${text})`;
+}
