@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { formatLocation, HuntpackError, InternalError, UsageError } from '../errors.js';
 import { registerBuildCommand } from './build.js';
 import { registerCheckCommand } from './check.js';
+import { registerFetchCommand } from './fetch.js';
 import { registerLintCommand } from './lint.js';
 import { registerHuntCommand } from './hunt.js';
 import { EXIT_FAILURE, EXIT_USAGE, type CliIo } from './io.js';
@@ -52,6 +53,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   registerBuildCommand(program, io, setAction);
   registerCheckCommand(program, io, setAction);
+  registerFetchCommand(program, io, setAction);
   registerLintCommand(program, io, setAction);
   registerHuntCommand(program, io, setAction);
 
