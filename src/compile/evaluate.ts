@@ -147,9 +147,9 @@ export function ipNumber(value: unknown): bigint | undefined {
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
 /**
- * Returns the lower-cased host of a bare host name or a URL, with one trailing dot removed:
- * whitespace trimmed, scheme skipped, user info up to the first `@` skipped, then a bracketed
- * IPv6 literal or the text up to the first `:`, `/`, `?` or `#`.
+ * Returns the lower-cased host of a bare host name or a URL, with one trailing dot removed. It
+ * trims whitespace and skips the scheme and the user info up to the first `@`. The host is then
+ * a bracketed IPv6 literal, or the text up to the first `:`, `/`, `?` or `#`.
  */
 export function hostOf(value: string): string {
   let rest = value.replace(/^[ \t\n\f\r]+|[ \t\n\f\r]+$/g, '');
@@ -178,8 +178,9 @@ function firstIndexOf(text: string, characters: string): number {
 // Filters, in two-valued logic
 
 /**
- * Evaluates a filter over one row. A comparison on a missing value is false; a missing string
- * column counts as the empty string; a literal of another type than the column never matches.
+ * Evaluates a filter over one row. A comparison on a missing value is false, and a missing
+ * string column counts as the empty string. A literal of another type than the column never
+ * matches.
  */
 export function evaluateFilter(
   expr: FilterExpr,
@@ -266,7 +267,7 @@ function textMatches(value: unknown, op: 'contains' | 'startswith' | 'endswith',
   return op === 'startswith' ? haystack.startsWith(needle) : haystack.endsWith(needle);
 }
 
-/** An IPv4 event address also lies in an IPv6 range that holds its IPv4-mapped form. */
+/** Tests an address against ranges; IPv4 also lies in an IPv6 range of its mapped form. */
 function inRanges(value: unknown, ranges: string[]): boolean {
   const number = ipNumber(value);
   if (number === undefined) return false;

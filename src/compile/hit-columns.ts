@@ -32,7 +32,7 @@ export function eventColumnTypes(hunt: Hunt): Map<string, ColumnType> {
   return types;
 }
 
-/** How a column's missing value and comparisons behave. */
+/** Comparison class of a column, which decides how its missing value and literals behave. */
 export type ValueKind = 'string' | 'number' | 'bool' | 'datetime' | 'other';
 
 /** Maps a column type to the comparison kind shared by the evaluator and the SQL backend. */

@@ -1,5 +1,5 @@
 /**
- * What a local hunt reports: one finding per hit, with where and when the event was logged and
+ * Findings of a local hunt: one finding per hit, with where and when the event was logged and
  * which indicator it met, plus per-indicator and per-host summaries.
  */
 import type { Hunt, HuntVariant, IocCell } from '../compile/ir.js';

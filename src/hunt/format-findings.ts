@@ -9,7 +9,7 @@ function valueText(value: ColumnValue | undefined): string {
   return value instanceof Date ? value.toISOString() : String(value);
 }
 
-/** A one-line view of the event's connection or request, from its projected columns. */
+/** Describes the event's connection or request in one line, from its projected columns. */
 export function describeEvent(finding: HuntFinding): string {
   const c = finding.columns;
   const endpoint = (address: string, port: string): string => {

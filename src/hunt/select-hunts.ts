@@ -1,6 +1,6 @@
 /**
  * Chooses which of a pack's hunts run locally: hunts over the tables the log readers fill, each
- * hunt once. A pack holds every DeviceNetworkEvents hunt twice, for Sentinel (TimeGenerated) and
+ * hunt once. A pack contains every DeviceNetworkEvents hunt twice, for Sentinel (TimeGenerated) and
  * for Defender advanced hunting (Timestamp), with the same indicators and logic; a local run
  * keeps the first and reads the event time from whichever of the two columns the log has.
  */
@@ -24,7 +24,7 @@ export interface HuntSelection {
   skipped: SkippedHunt[];
 }
 
-/** The parts of a hunt that decide its hits, apart from the platform and its time column. */
+/** Returns the parts of a hunt that decide its hits, apart from the platform and time column. */
 function logicKey(hunt: Hunt): string {
   return JSON.stringify([
     hunt.source.table,

@@ -45,7 +45,7 @@ export const EDGE_INDICATORS: Array<[string, string, number?]> = [
   ['md5', 'c0ffee00'.repeat(4)],
 ];
 
-/** Every hunt of the edge indicators, with the default exclusions compiled in. */
+/** Builds every hunt of the edge indicators, with the default exclusions compiled in. */
 export function edgeHunts(): Hunt[] {
   return buildHunts(makeIndicators(EDGE_INDICATORS), {
     family: 'Remcos',

@@ -60,7 +60,7 @@ export function eventTableName(table: string): string {
   return `events_${table}`;
 }
 
-/** The parts of a hunt that shape its SQL: hunts with equal parts share a plan. */
+/** Returns the parts of a hunt that shape its SQL. Hunts with equal parts share a plan. */
 function shapeKey(hunt: Hunt, withLookback: boolean): string {
   return JSON.stringify([
     hunt.source.table,
@@ -187,13 +187,13 @@ function resolver(hunt: Hunt, plan: DuckDbHuntPlan, scope: 'event' | 'hit'): Sql
   };
 }
 
-/** The branch label of a hit, from its branch number. */
+/** Returns the SQL of a hit's branch label, looked up from its branch number. */
 function matchedOnSql(hunt: Hunt): string {
   const cases = hunt.match.map((branch, index) => `WHEN ${index} THEN ${sqlString(branch.label)}`);
   return cases.length === 0 ? "''" : `(CASE h.__branch ${cases.join(' ')} END)`;
 }
 
-/** The event-side keys of one branch: `__row` and `k<b>_<k>` columns, hosts expanded. */
+/** Selects the event-side keys of one branch: `__row` and `k<b>_<k>`, with hosts expanded. */
 function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
   const plain: string[] = ['__row'];
   const hosts: string[] = [];

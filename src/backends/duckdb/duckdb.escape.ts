@@ -88,8 +88,8 @@ export function sqlLiteral(value: string | number | boolean): string {
 }
 
 /**
- * DuckDB stores VARCHAR as UTF-8, which cannot hold an unpaired UTF-16 surrogate; the value
- * would turn into U+FFFD on the way in and the hunt would search for a different string.
+ * DuckDB stores VARCHAR as UTF-8, which cannot encode an unpaired UTF-16 surrogate. Such a
+ * value would turn into U+FFFD on the way in and the hunt would search for a different string.
  */
 function assertNoLoneSurrogate(value: string): void {
   if (LONE_SURROGATE.test(value)) {

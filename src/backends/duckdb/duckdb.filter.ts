@@ -2,7 +2,7 @@
  * Compiles a backend-neutral filter into a DuckDB boolean expression with two-valued logic.
  *
  * SQL comparisons on NULL yield NULL, which `NOT` keeps NULL and `WHERE` drops, while the filter
- * form says a comparison on a missing value is false. Every comparison on a column that may be
+ * form defines a comparison on a missing value as false. Every comparison on a column that may be
  * NULL is therefore wrapped in `coalesce(..., FALSE)`, and a missing string column reads as ''.
  * A literal whose type does not fit the column never matches, as in the reference evaluator.
  */
@@ -12,7 +12,7 @@ import { parseIpRange } from '../../pipeline/allowlist/ip-number.js';
 import { sqlLiteral, sqlString } from './duckdb.escape.js';
 import { mappedRange } from './ip-key.js';
 
-/** Where the columns of the filtered row live in the SQL statement. */
+/** Locator of the filtered row's columns in the SQL statement. */
 export interface SqlColumnResolver {
   /** The SQL of a column and its kind, or undefined when the row has no such column. */
   column(name: string): { sql: string; kind: ValueKind } | undefined;
@@ -44,7 +44,9 @@ function caseFolded(sql: string, caseInsensitive: boolean | undefined, literal: 
 function compareSql(expr: Extract<FilterExpr, { kind: 'compare' }>, resolver: SqlColumnResolver) {
   const column = resolver.column(expr.column);
   if (!column || !fits(column.kind, expr.value)) return 'FALSE';
-  const op = expr.op === '==' ? '=' : expr.op === '!=' ? '<>' : expr.op;
+  let op: string = expr.op;
+  if (op === '==') op = '=';
+  else if (op === '!=') op = '<>';
   const left = caseFolded(valueSql(column), expr.caseInsensitive, expr.value);
   const right = caseFolded(sqlLiteral(expr.value), expr.caseInsensitive, expr.value);
   return `coalesce(${left} ${op} ${right}, FALSE)`;

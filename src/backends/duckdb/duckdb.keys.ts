@@ -1,7 +1,7 @@
 /**
- * DuckDB expressions for the key normalizations of `ir.ts`. The `ip` key is computed by the
- * loader (see `ip-key.ts`); the others run in SQL with RE2 regular expressions, the engine that
- * both DuckDB and Kusto use, so the host and URL patterns below read the same in both backends.
+ * DuckDB expressions for the key normalizations of `ir.ts`. The loader computes the `ip` key (see
+ * `ip-key.ts`). The others run in SQL with regular expressions in RE2 syntax, which both DuckDB
+ * and Kusto use, so the host and URL patterns below mean the same in both backends.
  */
 import type { KeyNormalization } from '../../compile/ir.js';
 import { sqlString } from './duckdb.escape.js';
@@ -9,9 +9,9 @@ import { sqlString } from './duckdb.escape.js';
 const SCHEME = String.raw`(?:[A-Za-z][A-Za-z0-9+.\-]*://)?`;
 
 /**
- * Host of a bare host name or of a URL: after an optional scheme and user info, up to the first
- * port, path, query or fragment delimiter; a bracketed IPv6 literal is kept whole. The same
- * pattern as the KQL backend's host pattern.
+ * Pattern of the host of a bare host name or of a URL, the same as the KQL backend's. The host
+ * starts after an optional scheme and user info and ends before the first port, path, query or
+ * fragment delimiter, but a bracketed IPv6 literal is kept whole.
  */
 export const HOST_PATTERN = String.raw`^${SCHEME}(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)`;
 /** Authority (user info, host and port) of a URL with or without a scheme. */
@@ -24,16 +24,17 @@ function trimmed(sql: string): string {
   return `trim(${sql}, ${sqlString(' \t\n\f\r')})`;
 }
 
-/** The lower-cased host of a host-name or URL column, with one trailing dot removed. */
+/** Returns the SQL of the lower-cased host of a host or URL column, minus one trailing dot. */
 export function hostSql(column: string): string {
   const host = `lower(regexp_extract(${trimmed(column)}, ${sqlString(HOST_PATTERN)}, 1))`;
   return `regexp_replace(${host}, '\\.$', '')`;
 }
 
 /**
- * The URL key of `urlKey` in the indicators folder, or NULL when the authority is empty:
- * authority lower-cased, user info up to its last `@` removed, a final `:80` or `:443` removed,
- * then the path and query, with `/` put first when they do not start with one.
+ * Returns the SQL of the URL key that `urlKey` in the indicators folder computes, or NULL when
+ * the authority is empty. The authority is lower-cased, and user info up to its last `@` and a
+ * final `:80` or `:443` are removed. The path and query follow, with `/` put first when they do
+ * not start with one.
  */
 export function urlKeySql(column: string): string {
   const value = trimmed(column);
@@ -46,7 +47,7 @@ export function urlKeySql(column: string): string {
 }
 
 /**
- * The key expression of an event column or indicator column. `host-suffix` returns the host
+ * Returns the key expression of an event column or indicator column. `host-suffix` returns the host
  * only; the compiler expands it into its label-aligned suffixes on the event side. `ip` columns
  * are read from the loader's `<column>__ip` address column, named by the caller.
  */

@@ -150,7 +150,7 @@ interface EventTable {
   appender?: DuckDBAppender;
 }
 
-/** Where a plan's `__ioc` numbers point: the hunt and the row in its indicator table. */
+/** Target of a plan's `__ioc` number: the hunt and the row in its indicator table. */
 interface IocOrigin {
   hunt: Hunt;
   iocIndex: number;
@@ -166,23 +166,19 @@ export class DuckDbHuntSession {
     private readonly eventTables: Map<string, EventTable>,
   ) {}
 
-  /** Plans `hunts`, creates their tables and loads their indicators. */
+  /**
+   * Plans `hunts` and opens an in-memory database. A table's event table and indicator tables
+   * are created when the first batch of that table arrives, so hunts over tables the logs do not
+   * fill cost nothing.
+   */
   static async open(hunts: Hunt[], options: DuckDbSessionOptions = {}): Promise<DuckDbHuntSession> {
     const settings: Record<string, string> = {};
     if (options.threads !== undefined) settings.threads = String(options.threads);
     if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+    const plans = planDuckDbHunts(hunts, options);
     const instance = await DuckDBInstance.create(':memory:', settings);
     const connection = await instance.connect();
-    const plans = planDuckDbHunts(hunts, options);
-    const session = new DuckDbHuntSession(instance, connection, eventTablesOf(plans));
-    try {
-      for (const plan of plans) await session.loadIndicators(plan);
-      for (const table of session.eventTables.values()) await session.createEventTable(table);
-    } catch (error) {
-      session.close();
-      throw error;
-    }
-    return session;
+    return new DuckDbHuntSession(instance, connection, eventTablesOf(plans));
   }
 
   /** Source tables that at least one hunt reads. */
@@ -207,6 +203,10 @@ export class DuckDbHuntSession {
   ): Promise<DuckDbHit[]> {
     const eventTable = this.eventTables.get(table);
     if (!eventTable || events.length === 0) return [];
+    if (!eventTable.appender) {
+      for (const plan of eventTable.plans) await this.loadIndicators(plan);
+      await this.createEventTable(eventTable);
+    }
     await this.replaceEvents(eventTable, events);
     const hits: DuckDbHit[] = [];
     for (const plan of eventTable.plans) {
@@ -317,7 +317,7 @@ function iocRecord(hunt: Hunt, row: IocCell[]): Record<string, unknown> {
   return record;
 }
 
-/** One event table per source table, with the union of the columns its plans read. */
+/** Returns one event table per source table, with the union of the columns its plans read. */
 function eventTablesOf(plans: DuckDbHuntPlan[]): Map<string, EventTable> {
   const byTable = new Map<
     string,
