@@ -296,19 +296,27 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
     return EXIT_USAGE;
   }
   const progress = progressWriter(io);
-  const result = await huntLogs(
-    loaded.hunts,
-    logs.map((path) => resolve(io.cwd, path)),
-    {
-      format: flags.format,
-      map: parseFieldMap(flags.map ?? []),
-      year: parseYear(flags.year),
-      timezone: flags.timezone,
-      lookback,
-      now: windowEnd,
-      onProgress: progress,
-    },
-  );
+  let result: HuntLogsResult;
+  try {
+    result = await huntLogs(
+      loaded.hunts,
+      logs.map((path) => resolve(io.cwd, path)),
+      {
+        format: flags.format,
+        map: parseFieldMap(flags.map ?? []),
+        year: parseYear(flags.year),
+        timezone: flags.timezone,
+        lookback,
+        now: windowEnd,
+        onProgress: progress,
+      },
+    );
+  } catch (error) {
+    // Invalid reader options (--timezone, --map columns) are configuration errors, not crashes.
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`huntpack: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
   if (progress) io.stderr.write('\n');
 
   writeFindings(result, flags, io);

@@ -147,6 +147,12 @@ describe('huntpack hunt', () => {
     assert.match(badNow.stderr, /Invalid --now "yesterday"/);
     const filterOnPack = await runCli(['hunt', '--pack', pack, '--family', 'x', planted]);
     assert.equal(filterOnPack.code, 2);
+    const badZone = await runCli(['hunt', '--feed', FEED, '--timezone', 'Mars/Olympus', planted]);
+    assert.equal(badZone.code, 2);
+    assert.match(badZone.stderr, /Invalid time zone "Mars\/Olympus"/);
+    const badMap = await runCli(['hunt', '--feed', FEED, '--map', 'NoSuchColumn=x', planted]);
+    assert.equal(badMap.code, 2);
+    assert.match(badMap.stderr, /"NoSuchColumn" is not a CommonSecurityLog column/);
   });
 
   it('applies --lookback from --now', async () => {
