@@ -1,0 +1,307 @@
+/**
+ * Run-to-run history for `--state FILE`: which indicators each family's pack had, and when, so a
+ * build can report what is new, unchanged, expired or removed since the previous run.
+ *
+ * The state file is JSON, keyed by family slug and then by {@link indicatorKey}. It is written
+ * through a temporary file and a rename, so a crash never leaves half a file.
+ */
+import { readFile } from 'node:fs/promises';
+import { ConfigError, quoteValue } from '../errors.js';
+import { familySlug } from '../indicators/family-slug.js';
+import { indicatorKey, type Indicator } from '../indicators/model.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+/** The state file format this huntpack reads and writes. */
+export const HISTORY_VERSION = 1;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The family name `buildPacks` gives indicators without one. */
+const UNKNOWN_FAMILY_NAME = 'Unknown malware';
+
+/** History record of one indicator in one family. Times are ISO 8601 strings. */
+export interface HistoryEntry {
+  /** Start time of the first run whose feeds had the indicator. */
+  firstRun: string;
+  /** Start time of the latest run whose feeds had the indicator. */
+  lastRun: string;
+  /** The feed's last seen time, or its first seen time when it gives no last seen. */
+  lastSeen?: string;
+  /** The feed's expiry, such as STIX `valid_until`. */
+  expires?: string;
+}
+
+/** The content of a state file. */
+export interface RunHistory {
+  version: typeof HISTORY_VERSION;
+  /** Start time of the latest saved run; absent before the first run. */
+  lastRun?: string;
+  /** Entries by family slug, then by indicator key (`kind|value`). */
+  families: Record<string, Record<string, HistoryEntry>>;
+}
+
+/** Indicator keys of one family, split by how they compare with the history. Each list is sorted. */
+export interface FamilyHistoryDiff {
+  /** In this run and not in the history for this family. */
+  new: string[];
+  /** In this run and in the history. */
+  unchanged: string[];
+  /** Past the expiry or older than `maxAgeDays`, whether or not this run has them. */
+  expired: string[];
+  /** In the history for this family, absent from this run's feeds, and not expired. */
+  removed: string[];
+}
+
+export interface CompareHistoryOptions {
+  /** Start time of this run. */
+  now: Date;
+  /**
+   * Age limit in days for the last seen time (or, without one, the first seen time). Indicators
+   * without either date, and runs without this option, expire only by their expiry date.
+   */
+  maxAgeDays?: number;
+}
+
+/** Returns the history of a state file that does not exist yet. */
+export function emptyHistory(): RunHistory {
+  return { version: HISTORY_VERSION, families: {} };
+}
+
+/**
+ * Reads a state file. A missing file is the empty history of a first run.
+ *
+ * @throws ConfigError naming the file when it cannot be read, is not a valid state file, or was
+ *   written by a newer huntpack.
+ */
+export async function loadHistory(file: string): Promise<RunHistory> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyHistory();
+    throw new ConfigError(
+      'STATE_UNREADABLE',
+      `Cannot read state file ${quotePath(file)}: ${(error as Error).message}. Check the path and its permissions.`,
+      { source: { file }, cause: error },
+    );
+  }
+  return parseHistory(text, file);
+}
+
+/**
+ * Parses the text of a state file.
+ *
+ * @throws ConfigError naming the file when the text is not a valid state file or has a newer version.
+ */
+export function parseHistory(text: string, file: string): RunHistory {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw corruptState(file, `it is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isRecord(document)) throw corruptState(file, 'it is not a JSON object');
+  const version = document.version;
+  if (typeof version === 'number' && Number.isInteger(version) && version > HISTORY_VERSION) {
+    throw new ConfigError(
+      'STATE_VERSION_UNSUPPORTED',
+      `State file ${quotePath(file)} has version ${version}, written by a newer huntpack: this huntpack reads version ${HISTORY_VERSION}. Upgrade huntpack, or pass a new --state file.`,
+      { source: { file } },
+    );
+  }
+  if (version !== HISTORY_VERSION)
+    throw corruptState(file, `its version is ${quoteValue(version ?? null)}`);
+  if (document.lastRun !== undefined && !isTime(document.lastRun)) {
+    throw corruptState(file, `its lastRun ${quoteValue(document.lastRun)} is not an ISO 8601 time`);
+  }
+  if (!isRecord(document.families)) throw corruptState(file, 'it has no "families" object');
+
+  const families: RunHistory['families'] = {};
+  for (const [slug, entries] of Object.entries(document.families)) {
+    if (!isRecord(entries)) throw corruptState(file, `family ${quoteValue(slug)} is not an object`);
+    const checked: Record<string, HistoryEntry> = {};
+    for (const [key, entry] of Object.entries(entries)) {
+      checked[key] = checkEntry(entry, `${slug} ${key}`, file);
+    }
+    families[slug] = checked;
+  }
+  const history: RunHistory = { version: HISTORY_VERSION, families };
+  if (typeof document.lastRun === 'string') history.lastRun = document.lastRun;
+  return history;
+}
+
+function checkEntry(entry: unknown, where: string, file: string): HistoryEntry {
+  if (!isRecord(entry)) throw corruptState(file, `entry ${quoteValue(where)} is not an object`);
+  for (const field of ['firstRun', 'lastRun', 'lastSeen', 'expires'] as const) {
+    const value = entry[field];
+    const required = field === 'firstRun' || field === 'lastRun';
+    if ((value !== undefined || required) && !isTime(value)) {
+      throw corruptState(
+        file,
+        `entry ${quoteValue(where)} has ${field} ${quoteValue(value ?? null)}, not an ISO 8601 time`,
+      );
+    }
+  }
+  const checked: HistoryEntry = {
+    firstRun: entry.firstRun as string,
+    lastRun: entry.lastRun as string,
+  };
+  if (typeof entry.lastSeen === 'string') checked.lastSeen = entry.lastSeen;
+  if (typeof entry.expires === 'string') checked.expires = entry.expires;
+  return checked;
+}
+
+function corruptState(file: string, problem: string): ConfigError {
+  return new ConfigError(
+    'STATE_INVALID',
+    `State file ${quotePath(file)} is not a valid huntpack state file: ${problem}. Fix or delete it; without it the next build treats every indicator as new.`,
+    { source: { file } },
+  );
+}
+
+/** Quotes a path in full: unlike quoteValue, it never shortens, so the message names the file. */
+function quotePath(file: string): string {
+  return JSON.stringify(file);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isTime(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T/.test(value) &&
+    !Number.isNaN(Date.parse(value))
+  );
+}
+
+/**
+ * Compares this run's indicators, by family slug as in the packs, with the history. Families of
+ * both the run and the history appear in the result.
+ */
+export function compareWithHistory(
+  packsIndicators: ReadonlyMap<string, readonly Indicator[]>,
+  history: RunHistory,
+  options: CompareHistoryOptions,
+): Map<string, FamilyHistoryDiff> {
+  const result = new Map<string, FamilyHistoryDiff>();
+  const slugs = new Set([...packsIndicators.keys(), ...Object.keys(history.families)]);
+  for (const slug of [...slugs].sort()) {
+    const diff: FamilyHistoryDiff = { new: [], unchanged: [], expired: [], removed: [] };
+    const known = history.families[slug] ?? {};
+    const present = new Set<string>();
+    for (const indicator of packsIndicators.get(slug) ?? []) {
+      const key = indicatorKey(indicator);
+      if (present.has(key)) continue;
+      present.add(key);
+      const lastSeen = indicator.lastSeen ?? indicator.firstSeen;
+      if (isExpired(lastSeen, indicator.expires, options)) diff.expired.push(key);
+      else if (Object.hasOwn(known, key)) diff.unchanged.push(key);
+      else diff.new.push(key);
+    }
+    for (const [key, entry] of Object.entries(known)) {
+      if (present.has(key)) continue;
+      const lastSeen = new Date(entry.lastSeen ?? entry.lastRun);
+      const expires = entry.expires === undefined ? undefined : new Date(entry.expires);
+      if (isExpired(lastSeen, expires, options)) diff.expired.push(key);
+      else diff.removed.push(key);
+    }
+    for (const list of [diff.new, diff.unchanged, diff.expired, diff.removed]) list.sort();
+    result.set(slug, diff);
+  }
+  return result;
+}
+
+function isExpired(
+  lastSeen: Date | undefined,
+  expires: Date | undefined,
+  options: CompareHistoryOptions,
+): boolean {
+  const now = options.now.getTime();
+  if (expires !== undefined && expires.getTime() <= now) return true;
+  if (options.maxAgeDays === undefined || lastSeen === undefined) return false;
+  return now - lastSeen.getTime() > options.maxAgeDays * DAY_MS;
+}
+
+/**
+ * Returns the history after this run: every indicator of the run recorded under its family, with
+ * `firstRun` kept from earlier runs. Entries absent from this run are dropped, so an indicator
+ * that comes back later counts as new again. The input history is not changed.
+ */
+export function updateHistory(
+  history: RunHistory,
+  packsIndicators: ReadonlyMap<string, readonly Indicator[]>,
+  options: { now: Date },
+): RunHistory {
+  const now = options.now.toISOString();
+  const families: RunHistory['families'] = {};
+  for (const [slug, indicators] of packsIndicators) {
+    const known = history.families[slug] ?? {};
+    const entries: Record<string, HistoryEntry> = {};
+    for (const indicator of indicators) {
+      const key = indicatorKey(indicator);
+      const earlier = Object.hasOwn(known, key) ? known[key] : undefined;
+      const entry: HistoryEntry = { firstRun: earlier?.firstRun ?? now, lastRun: now };
+      const lastSeen = indicator.lastSeen ?? indicator.firstSeen;
+      if (lastSeen) entry.lastSeen = lastSeen.toISOString();
+      if (indicator.expires) entry.expires = indicator.expires.toISOString();
+      entries[key] = entry;
+    }
+    if (Object.keys(entries).length > 0) families[slug] = entries;
+  }
+  return { version: HISTORY_VERSION, lastRun: now, families };
+}
+
+/** Writes a state file atomically, with families and keys sorted so that diffs stay small. */
+export async function saveHistory(file: string, history: RunHistory): Promise<void> {
+  const families: RunHistory['families'] = {};
+  for (const slug of Object.keys(history.families).sort()) {
+    const entries = history.families[slug] ?? {};
+    const sortedEntries: Record<string, HistoryEntry> = {};
+    for (const key of Object.keys(entries).sort()) sortedEntries[key] = entries[key]!;
+    families[slug] = sortedEntries;
+  }
+  const sorted: RunHistory = { version: HISTORY_VERSION, lastRun: history.lastRun, families };
+  await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`);
+}
+
+/**
+ * Keeps only the indicators that the comparison lists as new, for `--only-new`. Works on the flat
+ * list before packs are built, because merging leaves each indicator key in one family only.
+ */
+export function keepNewIndicators(
+  indicators: readonly Indicator[],
+  comparison: ReadonlyMap<string, FamilyHistoryDiff>,
+): Indicator[] {
+  const fresh = new Set<string>();
+  for (const diff of comparison.values()) for (const key of diff.new) fresh.add(key);
+  return indicators.filter((indicator) => fresh.has(indicatorKey(indicator)));
+}
+
+/**
+ * Groups indicators by the family slug their pack gets, for {@link compareWithHistory} before the
+ * packs are built.
+ *
+ * NOTE: this repeats the grouping and slug rules of `buildPacks` (family key = Malpedia id, else
+ * name, lower-cased; slug of the first named family; `-2`, `-3` on a clash). Change both together.
+ */
+export function groupByFamilySlug(indicators: readonly Indicator[]): Map<string, Indicator[]> {
+  const groups = new Map<string, Indicator[]>();
+  for (const indicator of indicators) {
+    const family = indicator.family;
+    const key = (family?.malpedia ?? family?.name ?? UNKNOWN_FAMILY_NAME).toLowerCase();
+    const group = groups.get(key);
+    if (group) group.push(indicator);
+    else groups.set(key, [indicator]);
+  }
+  const bySlug = new Map<string, Indicator[]>();
+  for (const members of groups.values()) {
+    const name = members.find((indicator) => indicator.family)?.family?.name ?? UNKNOWN_FAMILY_NAME;
+    const base = familySlug(name) || 'family';
+    let slug = base;
+    for (let suffix = 2; bySlug.has(slug); suffix += 1) slug = `${base}-${suffix}`;
+    bySlug.set(slug, members);
+  }
+  return bySlug;
+}

@@ -1,0 +1,370 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { ConfigError } from '../../src/errors.js';
+import { indicatorKey, type Indicator } from '../../src/indicators/model.js';
+import { collectIndicators } from '../../src/pipeline/collect.js';
+import {
+  compareWithHistory,
+  emptyHistory,
+  groupByFamilySlug,
+  keepNewIndicators,
+  loadHistory,
+  saveHistory,
+  updateHistory,
+  type FamilyHistoryDiff,
+  type RunHistory,
+} from '../../src/pipeline/history.js';
+import { skipWithoutShared } from '../helpers/shared.js';
+import {
+  jsonResponse,
+  SHARED_API_ANSWER,
+  SHARED_API_ITEMS,
+  sharedApiAnswer,
+  sharedApiItems,
+  startFakeThreatFox,
+} from '../helpers/threatfox-server.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+function domain(name: string, family: string, dates: Partial<Indicator> = {}): Indicator {
+  return {
+    kind: 'domain',
+    value: name,
+    domain: name,
+    family: { name: family, aliases: [] },
+    tags: [],
+    references: [],
+    reporters: [],
+    sourceIds: [],
+    origins: [],
+    ...dates,
+  } as Indicator;
+}
+
+let folder: string;
+before(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'huntpack-history-'));
+});
+after(() => rm(folder, { recursive: true, force: true }));
+
+describe('loadHistory and saveHistory', () => {
+  test('returns an empty history for a missing file', async () => {
+    assert.deepEqual(await loadHistory(join(folder, 'missing.json')), emptyHistory());
+  });
+
+  test('round-trips a saved history', async () => {
+    const now = new Date('2026-05-01T06:00:00Z');
+    const history = updateHistory(
+      emptyHistory(),
+      new Map([
+        ['remcos', [domain('b.example', 'Remcos', { expires: new Date('2026-06-01T00:00:00Z') })]],
+      ]),
+      { now },
+    );
+    const file = join(folder, 'round.json');
+    await saveHistory(file, history);
+    assert.deepEqual(await loadHistory(file), history);
+    assert.deepEqual(
+      (await readdir(folder)).filter((name) => name.endsWith('.tmp')),
+      [],
+    );
+  });
+
+  test('sorts families and keys in the file', async () => {
+    const history: RunHistory = {
+      version: 1,
+      lastRun: '2026-05-01T00:00:00.000Z',
+      families: {
+        zloader: {
+          'domain|z.example': {
+            firstRun: '2026-05-01T00:00:00.000Z',
+            lastRun: '2026-05-01T00:00:00.000Z',
+          },
+        },
+        agenttesla: {
+          'url|http://b.example/': {
+            firstRun: '2026-05-01T00:00:00.000Z',
+            lastRun: '2026-05-01T00:00:00.000Z',
+          },
+          'domain|a.example': {
+            firstRun: '2026-05-01T00:00:00.000Z',
+            lastRun: '2026-05-01T00:00:00.000Z',
+          },
+        },
+      },
+    };
+    const file = join(folder, 'sorted.json');
+    await saveHistory(file, history);
+    const text = await readFile(file, 'utf8');
+    assert.ok(text.indexOf('agenttesla') < text.indexOf('zloader'));
+    assert.ok(text.indexOf('domain|a.example') < text.indexOf('url|http://b.example/'));
+  });
+
+  const corrupt: Array<[string, string, string]> = [
+    ['invalid JSON', '{"version": 1, "families": {', 'STATE_INVALID'],
+    ['an array', '[]', 'STATE_INVALID'],
+    ['a missing version', '{"families": {}}', 'STATE_INVALID'],
+    [
+      'a bad time',
+      '{"version": 1, "families": {"x": {"domain|a": {"firstRun": "yesterday", "lastRun": "2026-01-01T00:00:00Z"}}}}',
+      'STATE_INVALID',
+    ],
+    [
+      'a missing lastRun',
+      '{"version": 1, "families": {"x": {"domain|a": {"firstRun": "2026-01-01T00:00:00Z"}}}}',
+      'STATE_INVALID',
+    ],
+    ['a newer version', '{"version": 2, "families": {}}', 'STATE_VERSION_UNSUPPORTED'],
+  ];
+  for (const [name, text, code] of corrupt) {
+    test(`rejects ${name}`, async () => {
+      const file = join(folder, `corrupt-${code}-${name.replace(/\W+/g, '-')}.json`);
+      await writeFile(file, text, 'utf8');
+      await assert.rejects(loadHistory(file), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.code, code);
+        assert.ok(error.message.includes(file), error.message);
+        return true;
+      });
+    });
+  }
+
+  test('rejects a folder as state file', async () => {
+    await assert.rejects(
+      loadHistory(folder),
+      (error: unknown) => error instanceof ConfigError && error.code === 'STATE_UNREADABLE',
+    );
+  });
+});
+
+describe('compareWithHistory', () => {
+  const day1 = new Date('2026-05-01T06:00:00Z');
+  const day2 = new Date('2026-05-02T06:00:00Z');
+  const first = new Map([
+    [
+      'remcos',
+      [
+        domain('kept.example', 'Remcos', { lastSeen: new Date('2026-04-30T00:00:00Z') }),
+        domain('gone.example', 'Remcos', { lastSeen: new Date('2026-04-30T00:00:00Z') }),
+        domain('stale.example', 'Remcos', { lastSeen: new Date('2026-02-01T00:00:00Z') }),
+        domain('valid-until.example', 'Remcos', { expires: new Date('2026-05-01T12:00:00Z') }),
+      ],
+    ],
+  ]);
+  const history = updateHistory(emptyHistory(), first, { now: day1 });
+
+  test('lists everything as new on the first run', () => {
+    const diff = compareWithHistory(first, emptyHistory(), { now: day1 }).get('remcos')!;
+    assert.equal(diff.new.length, 4);
+    assert.deepEqual([diff.unchanged, diff.expired, diff.removed], [[], [], []]);
+  });
+
+  test('splits the second run four ways', () => {
+    const second = new Map([
+      [
+        'remcos',
+        [
+          domain('kept.example', 'Remcos', { lastSeen: new Date('2026-05-01T00:00:00Z') }),
+          domain('valid-until.example', 'Remcos', { expires: new Date('2026-05-01T12:00:00Z') }),
+          domain('fresh.example', 'Remcos'),
+        ],
+      ],
+    ]);
+    const diff = compareWithHistory(second, history, { now: day2, maxAgeDays: 30 }).get('remcos')!;
+    assert.deepEqual(diff.new, ['domain|fresh.example']);
+    assert.deepEqual(diff.unchanged, ['domain|kept.example']);
+    assert.deepEqual(diff.expired, ['domain|stale.example', 'domain|valid-until.example']);
+    assert.deepEqual(diff.removed, ['domain|gone.example']);
+  });
+
+  test('keeps age out without maxAgeDays', () => {
+    const diff = compareWithHistory(new Map(), history, { now: day2 }).get('remcos')!;
+    assert.deepEqual(diff.removed, [
+      'domain|gone.example',
+      'domain|kept.example',
+      'domain|stale.example',
+    ]);
+    assert.deepEqual(diff.expired, ['domain|valid-until.example']);
+  });
+
+  test('treats another family as new', () => {
+    const moved = new Map([['agent-tesla', [domain('kept.example', 'Agent Tesla')]]]);
+    const comparison = compareWithHistory(moved, history, { now: day2 });
+    assert.deepEqual(comparison.get('agent-tesla')!.new, ['domain|kept.example']);
+    assert.ok(comparison.get('remcos')!.removed.includes('domain|kept.example'));
+  });
+
+  test('keeps firstRun across runs', () => {
+    const later = updateHistory(history, first, { now: day2 });
+    const entry = later.families.remcos!['domain|kept.example']!;
+    assert.equal(entry.firstRun, day1.toISOString());
+    assert.equal(entry.lastRun, day2.toISOString());
+    assert.equal(later.lastRun, day2.toISOString());
+  });
+
+  test('drops absent entries on update', () => {
+    const later = updateHistory(
+      history,
+      new Map([['remcos', [domain('kept.example', 'Remcos')]]]),
+      { now: day2 },
+    );
+    assert.deepEqual(Object.keys(later.families.remcos!), ['domain|kept.example']);
+    assert.equal(Object.keys(history.families.remcos!).length, 4);
+  });
+
+  test('filters to new indicators', () => {
+    const second = [domain('kept.example', 'Remcos'), domain('fresh.example', 'Remcos')];
+    const comparison = compareWithHistory(groupByFamilySlug(second), history, { now: day2 });
+    assert.deepEqual(
+      keepNewIndicators(second, comparison).map((indicator) => indicator.value),
+      ['fresh.example'],
+    );
+  });
+
+  test('partitions every key exactly once', () => {
+    const names = fc.constantFrom('a.example', 'b.example', 'c.example', 'd.example', 'e.example');
+    const run = fc.uniqueArray(
+      fc.record({ name: names, ageDays: fc.integer({ min: 0, max: 60 }) }),
+      {
+        selector: (item) => item.name,
+      },
+    );
+    fc.assert(
+      fc.property(run, run, (before, now) => {
+        const toMap = (items: typeof before, at: Date) =>
+          new Map([
+            [
+              'remcos',
+              items.map((item) =>
+                domain(item.name, 'Remcos', {
+                  lastSeen: new Date(at.getTime() - item.ageDays * DAY),
+                }),
+              ),
+            ],
+          ]);
+        const past = updateHistory(emptyHistory(), toMap(before, day1), { now: day1 });
+        const diff = compareWithHistory(toMap(now, day2), past, { now: day2, maxAgeDays: 30 }).get(
+          'remcos',
+        ) ?? {
+          new: [],
+          unchanged: [],
+          expired: [],
+          removed: [],
+        };
+        const all = [...diff.new, ...diff.unchanged, ...diff.expired, ...diff.removed];
+        const expected = new Set([...before, ...now].map((item) => `domain|${item.name}`));
+        assert.equal(all.length, expected.size);
+        assert.deepEqual(new Set(all), expected);
+      }),
+    );
+  });
+});
+
+describe(
+  'two builds a day apart',
+  { skip: skipWithoutShared(SHARED_API_ITEMS) || skipWithoutShared(SHARED_API_ANSWER) },
+  () => {
+    test('reports new, expired and removed', async () => {
+      const items = sharedApiItems();
+      const recorded = (JSON.parse(sharedApiAnswer()) as { data: unknown[] }).data;
+      const server = await startFakeThreatFox(
+        jsonResponse({ query_status: 'ok', data: items.slice(0, 10) }),
+        jsonResponse({ query_status: 'ok', data: [...items.slice(5, 15), ...recorded] }),
+        jsonResponse({ query_status: 'ok', data: items.slice(0, 10) }),
+        jsonResponse({ query_status: 'ok', data: [...items.slice(5, 15), ...recorded] }),
+      );
+      const threatfox = {
+        authKey: 'tfk-history-test-key',
+        baseUrl: server.url,
+        retryBaseDelayMs: 1,
+      };
+      // Family slug and key pairs, because an indicator that changes family between runs is
+      // removed from one family and new in the other.
+      const pairsOf = async () => {
+        const collected = await collectIndicators(['threatfox:days=1'], { threatfox });
+        const pairs = new Set<string>();
+        for (const [slug, members] of groupByFamilySlug(collected.indicators)) {
+          for (const indicator of members) pairs.add(`${slug} ${indicatorKey(indicator)}`);
+        }
+        return pairs;
+      };
+      const stateFile = join(folder, 'two-days.json');
+      try {
+        const day1 = new Date('2022-08-06T06:00:00Z');
+        const run1 = await collectIndicators(['threatfox:days=1'], { threatfox, now: day1 });
+        const byFamily1 = groupByFamilySlug(run1.indicators);
+        const first = compareWithHistory(byFamily1, await loadHistory(stateFile), {
+          now: day1,
+          maxAgeDays: 90,
+        });
+        for (const diff of first.values()) {
+          assert.deepEqual([diff.unchanged, diff.expired, diff.removed], [[], [], []]);
+        }
+        await saveHistory(
+          stateFile,
+          updateHistory(await loadHistory(stateFile), byFamily1, { now: day1 }),
+        );
+
+        const day2 = new Date('2022-08-07T06:00:00Z');
+        const run2 = await collectIndicators(['threatfox:days=1'], { threatfox, now: day2 });
+        const second = compareWithHistory(
+          groupByFamilySlug(run2.indicators),
+          await loadHistory(stateFile),
+          {
+            now: day2,
+            maxAgeDays: 90,
+          },
+        );
+
+        // The same two responses again, collected on their own, give the expected pairs.
+        const day1Pairs = await pairsOf();
+        const day2Pairs = await pairsOf();
+        const expiredPairs = new Set([
+          'cobalt-strike url|https://188.131.211.152/activity',
+          'ave-maria sha256|cf87c474b0154c536cdf0e771c8ca97d9c4ba1d5530f669b677cd3b9346fe37d',
+        ]);
+        const union = (pick: (diff: FamilyHistoryDiff) => string[]) =>
+          new Set([...second].flatMap(([slug, diff]) => pick(diff).map((key) => `${slug} ${key}`)));
+        const expectedRemoved = [...day1Pairs].filter((pair) => !day2Pairs.has(pair));
+        const expectedNew = [...day2Pairs].filter(
+          (pair) => !day1Pairs.has(pair) && !expiredPairs.has(pair),
+        );
+        const expectedUnchanged = [...day1Pairs].filter((pair) => day2Pairs.has(pair));
+
+        assert.ok(expectedRemoved.length > 0);
+        assert.ok(expectedNew.length > 0);
+        assert.deepEqual(
+          union((diff) => diff.unchanged),
+          new Set(expectedUnchanged),
+        );
+        assert.deepEqual(
+          union((diff) => diff.removed),
+          new Set(expectedRemoved),
+        );
+        assert.deepEqual(
+          union((diff) => diff.new),
+          new Set(expectedNew),
+        );
+        assert.deepEqual(
+          union((diff) => diff.expired),
+          expiredPairs,
+        );
+        assert.deepEqual(second.get('cobalt-strike')?.expired, [
+          'url|https://188.131.211.152/activity',
+        ]);
+        assert.deepEqual(second.get('ave-maria')?.expired, [
+          'sha256|cf87c474b0154c536cdf0e771c8ca97d9c4ba1d5530f669b677cd3b9346fe37d',
+        ]);
+        assert.ok(
+          second.get('redline-stealer')?.removed.includes('ip-port|[2a02:cf40:1::5]:40669'),
+        );
+      } finally {
+        await server.close();
+      }
+    });
+  },
+);
