@@ -13,6 +13,17 @@ import { collectIndicators, type CollectResult } from '../pipeline/collect.js';
 import { buildPacks } from '../report/build-packs.js';
 import type { Scenario } from '../pipeline/scenarios.js';
 import { loadUserExclusions } from '../pipeline/user-exclusions.js';
+import {
+  compareWithHistory,
+  groupByFamilySlug,
+  keepNewIndicators,
+  loadHistory,
+  saveHistory,
+  updateHistory,
+  type FamilyHistoryDiff,
+} from '../pipeline/history.js';
+import { isThreatFoxSource } from '../feeds/threatfox-query.js';
+import { retryLine } from './fetch.js';
 import { writePack } from '../report/write-pack.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
@@ -34,6 +45,8 @@ interface BuildFlags {
   disableAllowlist?: string[];
   json?: boolean;
   exclusions?: string[];
+  state?: string;
+  onlyNew?: boolean;
 }
 
 /** How many issues are printed; the rest are only in the issues file. */
@@ -94,7 +107,12 @@ function displayPath(file: string, cwd: string): string {
   return shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : file;
 }
 
-function summaryLines(collected: CollectResult, setAside: number, cwd: string): string[] {
+function summaryLines(
+  collected: CollectResult,
+  setAside: number,
+  alreadyHunted: number,
+  cwd: string,
+): string[] {
   const { counts } = collected;
   const lines: string[] = [];
   for (const file of collected.perFile) {
@@ -110,9 +128,10 @@ function summaryLines(collected: CollectResult, setAside: number, cwd: string): 
     `rows read ${counts.rowsRead} = accepted ${counts.accepted} + rejected ${counts.rejected} + ` +
       `merged duplicates ${counts.merged}${droppedTotal > 0 ? ` + dropped ${droppedTotal} (${droppedText})` : ''}`,
   );
+  const huntedText = alreadyHunted > 0 ? ` + already hunted in earlier runs ${alreadyHunted}` : '';
   lines.push(
-    `accepted ${counts.accepted} = in packs ${counts.kept - setAside} + set aside by allowlists ${setAside} + ` +
-      `filtered out ${counts.filteredOut}`,
+    `accepted ${counts.accepted} = in packs ${counts.kept - setAside - alreadyHunted} + set aside by allowlists ${setAside} + ` +
+      `filtered out ${counts.filteredOut}${huntedText}`,
   );
   return lines;
 }
@@ -147,7 +166,15 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   for (const file of flags.exclusions ?? []) {
     userScenarios.push(...(await loadUserExclusions(resolve(io.cwd, file))));
   }
-  const inputs = feeds.map((feed) => (feed === '-' ? feed : resolve(io.cwd, feed)));
+  if (flags.onlyNew && !flags.state) {
+    throw new UsageError(
+      'ONLY_NEW_WITHOUT_STATE',
+      '--only-new needs --state FILE, which records what earlier runs saw.',
+    );
+  }
+  const inputs = feeds.map((feed) =>
+    feed === '-' || isThreatFoxSource(feed) ? feed : resolve(io.cwd, feed),
+  );
 
   const collected = await collectIndicators(inputs, {
     format,
@@ -155,14 +182,38 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     filters,
     now,
     stdin: io.stdin,
+    threatfox: {
+      authKey: io.env.THREATFOX_AUTH_KEY,
+      baseUrl: io.env.THREATFOX_API_URL,
+      onRetry: (event) => io.stderr.write(retryLine(event)),
+    },
   });
   const allowlists = loadAllowlists({
     builtIn: flags.builtinAllowlists,
     disable: flags.disableAllowlist ?? [],
     userFiles: (flags.allowlist ?? []).map((file) => resolve(io.cwd, file)),
   });
-  const { kept, setAside } = applyAllowlists(collected.indicators, allowlists);
+  const allowed = applyAllowlists(collected.indicators, allowlists);
+  const setAside = allowed.setAside;
+  let kept = allowed.kept;
+
+  const stateFile = flags.state === undefined ? undefined : resolve(io.cwd, flags.state);
+  const history = stateFile === undefined ? undefined : await loadHistory(stateFile);
+  let changes: Map<string, FamilyHistoryDiff> | undefined;
+  let alreadyHunted = 0;
+  if (history) {
+    changes = compareWithHistory(groupByFamilySlug(kept), history, {
+      now,
+      maxAgeDays: filters.maxAgeDays,
+    });
+    if (flags.onlyNew) {
+      const fresh = keepNewIndicators(kept, changes);
+      alreadyHunted = kept.length - fresh.length;
+      kept = fresh;
+    }
+  }
   const packs = buildPacks(kept, {
+    changes,
     userScenarios,
     lookback,
     generatorVersion: HUNTPACK_VERSION,
@@ -175,6 +226,9 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   const folders: string[] = [];
   for (const pack of packs) folders.push(await writePack(pack, outDir));
   const issuesFile = await writeIssues(outDir, collected.issues);
+  if (stateFile && history) {
+    await saveHistory(stateFile, updateHistory(history, groupByFamilySlug(allowed.kept), { now }));
+  }
 
   const errors = collected.issues.filter((issue) => issue.severity === 'error');
   for (const issue of collected.issues.slice(0, PRINTED_ISSUES))
@@ -189,7 +243,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     io.stdout.write(
       JSON.stringify(
         {
-          counts: { ...collected.counts, setAside: setAside.length },
+          counts: { ...collected.counts, setAside: setAside.length, alreadyHunted },
           files: collected.perFile,
           packs: packs.map((pack, index) => ({
             family: pack.family.name,
@@ -205,7 +259,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       ) + '\n',
     );
   } else {
-    for (const line of summaryLines(collected, setAside.length, io.cwd))
+    for (const line of summaryLines(collected, setAside.length, alreadyHunted, io.cwd))
       io.stdout.write(`${line}\n`);
     io.stdout.write(`wrote ${packs.length} packs to ${outDir}:\n`);
     packs.forEach((pack, index) => {
@@ -288,6 +342,11 @@ export function registerBuildCommand(
       'YAML file of your own exclusions, compiled into the hunts they apply to (repeatable)',
       collectList,
     )
+    .option(
+      '--state <file>',
+      'JSON file that remembers what earlier runs saw; each pack then reports new, unchanged, expired and removed indicators',
+    )
+    .option('--only-new', 'with --state: build hunts only for indicators no earlier run saw')
     .option('--json', 'print the summary as JSON')
     .action((feeds: string[], flags: BuildFlags) => {
       setAction(() => runBuild(feeds, flags, io));

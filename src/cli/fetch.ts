@@ -79,7 +79,8 @@ function parseTimeout(text: string): number {
   return parseWholeNumber('--timeout', 'timeout', text, 1, 600) * 1000;
 }
 
-function retryLine(event: ThreatFoxRetryEvent): string {
+/** Formats one retry of a ThreatFox request for stderr. */
+export function retryLine(event: ThreatFoxRetryEvent): string {
   const seconds = (event.delayMs / 1000).toFixed(1);
   return `ThreatFox: attempt ${event.attempt} of ${event.maxAttempts} failed (${event.reason}); retrying in ${seconds} s\n`;
 }

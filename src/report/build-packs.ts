@@ -15,6 +15,7 @@ import { checkExclusion } from '../pipeline/filter-check/check.js';
 import { getTableSchema } from '../pipeline/schemas.js';
 import { checkKql } from '../validate/kusto.js';
 import type { Hunt } from '../compile/ir.js';
+import type { FamilyHistoryDiff } from '../pipeline/history.js';
 import type {
   Pack,
   PackQuery,
@@ -35,6 +36,8 @@ export interface BuildPacksOptions {
    * Default {@link DEFAULT_MAX_INLINE_PARTS}.
    */
   maxInlineParts?: number;
+  /** What changed since earlier runs, by pack slug, from `--state`. */
+  changes?: ReadonlyMap<string, FamilyHistoryDiff>;
   /** Exclusions from the user's `--exclusions` file, compiled into every hunt they apply to. */
   userScenarios?: Scenario[];
 }
@@ -241,6 +244,7 @@ export function buildPacks(indicators: Indicator[], options: BuildPacksOptions):
       queries: compiled.queries,
       scenarios: packScenarios(compiled, options.userScenarios),
       watchlists: compiled.watchlists,
+      changes: options.changes?.get(slug),
       skippedHunts: compiled.skipped,
       dataSources,
       lookback: options.lookback,

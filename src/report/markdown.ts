@@ -135,6 +135,33 @@ function indicatorSection(pack: Pack): string[] {
   return lines;
 }
 
+/** Writes an indicator key (`kind|value`) with its dots defanged, so that no listed value is clickable. */
+function keyLabel(key: string): string {
+  const [kind, ...rest] = key.split('|');
+  return `${kind}: ${rest.join('|').replace(/\./g, '[.]').replace(/^http/i, 'hxxp')}`;
+}
+
+function changesSection(pack: Pack): string[] {
+  const changes = pack.changes;
+  if (!changes) return [];
+  const lines = ['## Changes since earlier runs', ''];
+  lines.push(
+    `${changes.new.length} new, ${changes.unchanged.length} unchanged, ${changes.expired.length} expired, ` +
+      `${changes.removed.length} removed from the feeds.`,
+  );
+  const groups: Array<[string, string[]]> = [
+    ['New', changes.new],
+    ['Expired', changes.expired],
+    ['Removed from the feeds', changes.removed],
+  ];
+  for (const [title, keys] of groups) {
+    if (keys.length === 0) continue;
+    lines.push('', `### ${title}`, '');
+    for (const key of keys) lines.push(`- ${cellText(keyLabel(key))}`);
+  }
+  return lines;
+}
+
 function huntSection(pack: Pack): string[] {
   const lines = ['## Hunts', ''];
   const split = pack.queries.filter((query) => query.hunt.part);
@@ -235,9 +262,15 @@ export function renderReport(pack: Pack): string {
     ],
     summarySection(pack),
     indicatorSection(pack),
+    changesSection(pack),
     huntSection(pack),
     dataSourceSection(pack),
     scenarioSection(pack),
   ];
-  return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+  return (
+    sections
+      .filter((lines) => lines.length > 0)
+      .map((lines) => lines.join('\n'))
+      .join('\n\n') + '\n'
+  );
 }

@@ -5,6 +5,7 @@ import type { Hunt, Lookback } from '../compile/ir.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import type { DataSourceEntry } from '../pipeline/data-sources.js';
 import type { Scenario } from '../pipeline/scenarios.js';
+import type { FamilyHistoryDiff } from '../pipeline/history.js';
 import type { PackWatchlist } from './watchlist.js';
 
 /** An indicator left out of the hunts, with the list entry and the reason. */
@@ -52,6 +53,8 @@ export interface Pack {
   /** Indicator lists too long to inline, written as watchlist CSV files. */
   watchlists: PackWatchlist[];
   skippedHunts: SkippedHunt[];
+  /** Indicator keys that are new, unchanged, expired or removed since the runs in `--state`. */
+  changes?: FamilyHistoryDiff;
   dataSources: DataSourceEntry[];
   lookback: Lookback;
   generatorVersion: string;

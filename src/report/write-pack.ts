@@ -85,6 +85,7 @@ export function packToJson(pack: Pack): Record<string, unknown> {
       huntIds,
     })),
     skippedHunts: pack.skippedHunts,
+    changes: pack.changes,
     dataSources: pack.dataSources.map((source) => ({
       id: source.id,
       table: source.table,

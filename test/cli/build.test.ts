@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,4 +238,71 @@ test('always-true user exclusion stops the build', async () => {
     /always-true\.yaml: exclusion "broken": on DeviceNetworkEvents: The exclusion is always true/,
   );
   assert.equal(existsSync(join(out, 'remcos')), false);
+});
+
+test('state file reports changes between runs', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-state-'));
+  const state = join(folder, 'state.json');
+  const original = await readFile(repoFile('test/fixtures/packs/remcos-example.csv'), 'utf8');
+  const first = join(folder, 'day1.csv');
+  await writeFile(first, original);
+  const day1 = await runCli([
+    'build',
+    first,
+    '--out',
+    join(folder, 'out1'),
+    '--state',
+    state,
+    '--json',
+  ]);
+  assert.equal(day1.code, 0, day1.stderr);
+
+  // Day two: one indicator left the feed and a new one arrived.
+  const second = join(folder, 'day2.csv');
+  await writeFile(
+    second,
+    original
+      .replace(/^.*2\.27\.17\.179:6644.*\r\n/m, '')
+      .replace('"45.92.1.175:5220"', '"45.92.1.175:5221"'),
+  );
+  const day2 = await runCli([
+    'build',
+    second,
+    '--out',
+    join(folder, 'out2'),
+    '--state',
+    state,
+    '--only-new',
+    '--json',
+  ]);
+  assert.equal(day2.code, 0, day2.stderr);
+  const summary = JSON.parse(day2.stdout) as BuildSummary & { counts: { alreadyHunted: number } };
+  assert.equal(summary.counts.alreadyHunted, 2);
+  assert.equal(summary.packs[0]!.indicators, 1);
+
+  const pack = JSON.parse(await readFile(join(folder, 'out2', 'remcos', 'pack.json'), 'utf8')) as {
+    changes: { new: string[]; unchanged: string[]; expired: string[]; removed: string[] };
+  };
+  assert.deepEqual(pack.changes.new, ['ip-port|45.92.1.175:5221']);
+  assert.deepEqual(pack.changes.unchanged, [
+    'ip-port|103.83.87.8:1515',
+    'ip-port|203.202.232.22:3131',
+  ]);
+  assert.deepEqual(pack.changes.removed.sort(), [
+    'ip-port|2.27.17.179:6644',
+    'ip-port|45.92.1.175:5220',
+  ]);
+  assert.deepEqual(pack.changes.expired, []);
+  const report = await readFile(join(folder, 'out2', 'remcos', 'report.md'), 'utf8');
+  assert.match(report, /1 new, 2 unchanged, 0 expired, 2 removed from the feeds\./);
+});
+
+test('only-new without state is a usage error', async () => {
+  const result = await runCli([
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--only-new',
+  ]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /--only-new needs --state FILE/);
 });
