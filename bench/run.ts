@@ -2,9 +2,11 @@
  * `npm run bench`: measures huntpack on generated inputs grown from the bundled real data and
  * prints figures and ratios. Nothing here passes or fails; compare the figures with the targets.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { growCefLog } from './grow-cef.js';
 import { growThreatFoxCsv } from './grow-feed.js';
 
 const OUT = new URL('./out/', import.meta.url).pathname;
@@ -64,3 +66,84 @@ async function benchBuild(): Promise<void> {
 }
 
 await benchBuild();
+
+/** Runs a command under /usr/bin/time and returns its wall time and peak resident memory. */
+function measureExternal(command: string, args: string[]): Measurement {
+  const started = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-f', 'peak-kb %M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const peak = /peak-kb (\d+)/.exec(result.stderr ?? '');
+  return { code: result.status ?? -1, seconds, peakMiB: peak ? Number(peak[1]) / 1024 : NaN };
+}
+
+/** Indicator values as grep looks for them: the address of an ip:port, any other value whole. */
+async function grepPatterns(
+  feed: string,
+): Promise<{ patterns: string[]; c2: Array<{ address: string; port: number }> }> {
+  const patterns: string[] = [];
+  const c2: Array<{ address: string; port: number }> = [];
+  for (const line of (await readFile(feed, 'utf8')).split('\n')) {
+    if (!line.startsWith('"')) continue;
+    const fields = line.split('", "');
+    const value = fields[2] ?? '';
+    if (fields[3] === 'ip:port') {
+      const colon = value.lastIndexOf(':');
+      c2.push({ address: value.slice(0, colon), port: Number(value.slice(colon + 1)) });
+      patterns.push(value.slice(0, colon));
+    } else {
+      patterns.push(value);
+    }
+  }
+  return { patterns, c2 };
+}
+
+async function benchHunt(): Promise<void> {
+  const megabytes = Number(process.env.BENCH_CEF_MB ?? 1000);
+  const indicators = 10_000;
+  const feed = join(OUT, `threatfox-${indicators}.csv`);
+  if (!existsSync(feed)) await growThreatFoxCsv(feed, indicators);
+  const { patterns, c2 } = await grepPatterns(feed);
+  const patternFile = join(OUT, `patterns-${indicators}.txt`);
+  await writeFile(patternFile, patterns.join('\n') + '\n');
+  const log = join(OUT, `cef-${megabytes}mb.log`);
+  let lines: number;
+  if (existsSync(log))
+    lines = Number(execFileSync('wc', ['-l', log], { encoding: 'utf8' }).split(' ')[0]);
+  else lines = (await growCefLog(log, megabytes, c2)).lines;
+  const bytes = statSync(log).size;
+
+  console.log(
+    `\n## hunt: ${(bytes / 1e6).toFixed(0)} MB of CEF (${lines.toLocaleString('en-US')} lines), ${indicators.toLocaleString('en-US')} indicators`,
+  );
+  console.log(
+    'target: at most twice the time of grep -F -f over the same file, under 1 GiB peak memory\n',
+  );
+
+  const hunt = measure([
+    'hunt',
+    '--feed',
+    feed,
+    '--no-builtin-allowlists',
+    '--year',
+    '2024',
+    '--timezone',
+    'UTC',
+    '--fail-on-match',
+    log,
+  ]);
+  const grep = measureExternal('grep', ['-F', '-c', '-f', patternFile, log]);
+  const report = (label: string, m: Measurement): void => {
+    line(`${label}: time`, `${m.seconds.toFixed(1)} s (exit ${m.code})`);
+    line(`${label}: events per second`, Math.round(lines / m.seconds).toLocaleString('en-US'));
+    line(`${label}: MB per second`, (bytes / 1e6 / m.seconds).toFixed(1));
+    line(`${label}: peak memory`, `${m.peakMiB.toFixed(0)} MiB`);
+  };
+  report('huntpack hunt', hunt);
+  report('grep -F -f', grep);
+  line('hunt time / grep time (target at most 2)', (hunt.seconds / grep.seconds).toFixed(1));
+}
+
+await benchHunt();

@@ -203,9 +203,8 @@ export class DuckDbHuntSession {
   ): Promise<DuckDbHit[]> {
     const eventTable = this.eventTables.get(table);
     if (!eventTable || events.length === 0) return [];
-    if (!eventTable.appender) {
+    if (!this.origins.has(eventTable.plans[0]!)) {
       for (const plan of eventTable.plans) await this.loadIndicators(plan);
-      await this.createEventTable(eventTable);
     }
     await this.replaceEvents(eventTable, events);
     const hits: DuckDbHit[] = [];
@@ -280,12 +279,14 @@ export class DuckDbHuntSession {
     await this.connection.run(`DROP TABLE ${sqlIdentifier(raw)}`);
   }
 
+  /** Creates the event table anew, dropping the previous batch's rows with their storage. */
   private async createEventTable(table: EventTable): Promise<void> {
+    table.appender?.closeSync();
     const definitions = table.columns.map(
       (column) => `${sqlIdentifier(column.name)} ${column.stored.sql}`,
     );
     await this.connection.run(
-      `CREATE TABLE ${sqlIdentifier(table.name)} (__row INTEGER, ${definitions.join(', ')})`,
+      `CREATE OR REPLACE TABLE ${sqlIdentifier(table.name)} (__row INTEGER, ${definitions.join(', ')})`,
     );
     table.appender = await this.connection.createAppender(table.name);
   }
@@ -294,7 +295,7 @@ export class DuckDbHuntSession {
     table: EventTable,
     events: ReadonlyArray<Readonly<Record<string, unknown>>>,
   ) {
-    await this.connection.run(`DELETE FROM ${sqlIdentifier(table.name)}`);
+    await this.createEventTable(table);
     const values: DuckDBValue[][] = [events.map((_, index) => index)];
     for (const column of table.columns) {
       const convert = column.stored.convert;
