@@ -1,7 +1,7 @@
 /**
- * Runs planned hunts on an embedded in-memory DuckDB: loads each plan's indicators once, then
- * takes events batch by batch, replacing the event table's rows each time, so memory depends on
- * the batch size and not on the size of the logs.
+ * Runs planned hunts on an embedded in-memory DuckDB. Each plan's indicators are loaded once.
+ * Events then arrive batch by batch and replace the event table's rows, so DuckDB's memory
+ * depends on the batch size and not on the size of the logs.
  */
 import {
   BIGINT,
