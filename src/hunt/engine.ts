@@ -66,6 +66,8 @@ export async function huntLogs(
     threads: options.threads,
     memoryLimit: options.memoryLimit ?? '512MB',
   });
+  // NOTE: findings are kept in memory until the end, so memory is flat in the size of the logs
+  // but not in the number of hits; a hunt that matches millions of events grows with them.
   const findings: HuntFinding[] = [];
   const eventsByTable: Partial<Record<LogTable, number>> = {};
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
