@@ -47,6 +47,7 @@ interface BuildFlags {
   exclusions?: string[];
   state?: string;
   onlyNew?: boolean;
+  allAttributes?: boolean;
 }
 
 /** How many issues are printed; the rest are only in the issues file. */
@@ -182,6 +183,8 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     filters,
     now,
     stdin: io.stdin,
+    defaultFamily: flags.family?.length === 1 ? flags.family[0] : undefined,
+    allAttributes: flags.allAttributes,
     threatfox: {
       authKey: io.env.THREATFOX_AUTH_KEY,
       baseUrl: io.env.THREATFOX_API_URL,
@@ -274,7 +277,16 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       );
     }
   }
-  return packs.length > 0 || collected.counts.rowsRead === 0 ? EXIT_OK : EXIT_FAILURE;
+  // A feed that yields no indicator (every MISP attribute without to_ids, say) is a result, not
+  // a failure; an input that could not be read is.
+  const failedInputs = collected.perFile.filter((file) => file.failed);
+  if (failedInputs.length > 0) {
+    io.stderr.write(
+      `huntpack: ${failedInputs.length} of ${collected.perFile.length} inputs could not be read; see the issues above.\n`,
+    );
+    return EXIT_FAILURE;
+  }
+  return EXIT_OK;
 }
 
 /** Adds the `build` command to the program. */
@@ -300,7 +312,7 @@ export function registerBuildCommand(
     .option('--strict', 'stop at the first malformed row instead of reporting it and going on')
     .option(
       '--family <names>',
-      'keep only these families: printable name, Malpedia id or alias (repeatable, comma-separated)',
+      'keep only these families: printable name, Malpedia id or alias (repeatable, comma-separated); a single name is also given to indicators whose feed names no family, such as free text',
       collectList,
     )
     .option(
@@ -347,6 +359,7 @@ export function registerBuildCommand(
       'JSON file that remembers what earlier runs saw; each pack then reports new, unchanged, expired and removed indicators',
     )
     .option('--only-new', 'with --state: build hunts only for indicators no earlier run saw')
+    .option('--all-attributes', 'MISP: also hunt attributes whose to_ids flag is false')
     .option('--json', 'print the summary as JSON')
     .action((feeds: string[], flags: BuildFlags) => {
       setAction(() => runBuild(feeds, flags, io));

@@ -42,15 +42,21 @@ export interface FeedSink {
  * Reads one input. Problems with single rows go to the sink, and a problem that stops the whole
  * input (bad header, truncated gzip, invalid JSON) is thrown as a FeedParseError.
  */
-export type FeedReader = (input: FeedInput, sink: FeedSink) => Promise<void>;
+export type FeedReader = (
+  input: FeedInput,
+  sink: FeedSink,
+  options: FeedReadOptions,
+) => Promise<void>;
 
 /**
  * Adapts a reader that parses a whole document, `(text, file) => FeedReaderOutput`, to a
  * {@link FeedReader}.
  */
-export function documentReader(read: (text: string, file: string) => FeedReaderOutput): FeedReader {
-  return async (input, sink) => {
-    const output = read(await readInputText(input), input.name);
+export function documentReader(
+  read: (text: string, file: string, options: FeedReadOptions) => FeedReaderOutput,
+): FeedReader {
+  return async (input, sink, options) => {
+    const output = read(await readInputText(input), input.name, options);
     for (const issue of output.issues) sink.report(issue);
     for (const record of output.records) sink.accept(record);
     for (let count = 0; count < output.rejected; count += 1) sink.reject();
@@ -64,8 +70,12 @@ export const FEED_READERS: { readonly [F in FeedFormat]?: FeedReader } = {
   'threatfox-json': readThreatFoxExport,
   'threatfox-api': readThreatFoxApi,
   'threatfox-ndjson': readThreatFoxNdjson,
-  stix: documentReader((text, file) => readStix(text, file)),
-  misp: documentReader((text, file) => readMisp(text, file)),
+  stix: documentReader((text, file, options) =>
+    readStix(text, file, { allAttributes: options.allAttributes }),
+  ),
+  misp: documentReader((text, file, options) =>
+    readMisp(text, file, { allAttributes: options.allAttributes }),
+  ),
   text: documentReader((text, file) => readFreeText(text, file)),
 };
 
@@ -83,6 +93,11 @@ export interface FeedReadOptions {
   stdin?: Readable;
   /** Max issues kept per file and code. The rest become one summary issue. Default 100. */
   maxIssuesPerCode?: number;
+  /**
+   * Keep MISP attributes (and MISP-made STIX indicators) whose `to_ids` flag is false. Default
+   * false: only attributes marked for detection become indicators.
+   */
+  allAttributes?: boolean;
   /** ThreatFox client settings for `threatfox:` inputs, such as `threatfox:days=3`. */
   threatfox?: ThreatFoxSourceOptions;
 }
@@ -171,7 +186,7 @@ async function readInput(
     if (stats.format === undefined) throw unknownFormatError(input.name, peeked.sample);
     const reader = FEED_READERS[stats.format];
     if (!reader) throw noReaderError(input.name, stats.format);
-    await reader(peeked.input, makeSink(stats, issues, options, result));
+    await reader(peeked.input, makeSink(stats, issues, options, result), options);
   } catch (error) {
     stats.failed = true;
     recordFailure(error, input.name, options, result.issues);

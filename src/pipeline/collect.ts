@@ -23,6 +23,10 @@ export interface CollectOptions {
   strict?: boolean;
   filters?: IndicatorFilterOptions;
   now?: Date;
+  /** Keep MISP attributes whose `to_ids` flag is false. */
+  allAttributes?: boolean;
+  /** Family given to indicators whose feed names none, such as free text. */
+  defaultFamily?: string;
   /** Stream read for the input `-`; defaults to the process's standard input. */
   stdin?: Readable;
   /** ThreatFox client settings for `threatfox:` inputs, with the Auth-Key. */
@@ -49,7 +53,14 @@ export interface CollectCounts {
 export interface CollectResult {
   indicators: Indicator[];
   counts: CollectCounts;
-  perFile: Array<{ file: string; format: string; rowsRead: number; rejected: number }>;
+  /** Counts per input; `failed` is set when the input could not be read to its end. */
+  perFile: Array<{
+    file: string;
+    format: string;
+    rowsRead: number;
+    rejected: number;
+    failed: boolean;
+  }>;
   /** What each filter removed, by filter name. */
   filterCounts: IndicatorFilterCounts;
   issues: HuntpackIssue[];
@@ -77,7 +88,12 @@ export async function collectIndicators(
       }
       return;
     }
-    normalized.push(result.indicator);
+    const indicator = result.indicator;
+    // Free text and some MISP events name no family; `--family` names it for them.
+    if (!indicator.family && options.defaultFamily) {
+      indicator.family = { name: options.defaultFamily, aliases: [] };
+    }
+    normalized.push(indicator);
     for (const warning of result.warnings) issues.push(warning);
   };
   const read = await readFeeds(inputs, {
@@ -86,6 +102,7 @@ export async function collectIndicators(
     onRecord,
     stdin: options.stdin,
     threatfox: options.threatfox,
+    allAttributes: options.allAttributes,
   });
   // Reader issues first, in file order, then normalization issues.
   issues.unshift(...read.issues);
@@ -127,6 +144,7 @@ export async function collectIndicators(
       format: file.format ?? 'unknown',
       rowsRead: file.rowsRead,
       rejected: file.rejected,
+      failed: file.failed,
     })),
     filterCounts: filtered.removed,
     issues,

@@ -181,7 +181,9 @@ test('invalid lookback is a usage error', async () => {
 test('missing feed file is reported', async () => {
   const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
   const result = await runCli(['build', 'no-such-feed.csv', '--out', out]);
+  assert.equal(result.code, 1);
   assert.match(result.stderr, /no-such-feed\.csv/);
+  assert.match(result.stderr, /1 of 1 inputs could not be read/);
   assert.equal(existsSync(join(out, 'build-issues.txt')), true);
 });
 
@@ -305,4 +307,77 @@ test('only-new without state is a usage error', async () => {
   ]);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /--only-new needs --state FILE/);
+});
+
+test('free text takes its family from --family', async () => {
+  const { summary, out } = await buildJson([
+    repoFile('test/fixtures/packs/remcos-note.txt'),
+    '--family',
+    'Remcos',
+  ]);
+  assertReconciles(summary);
+  assert.deepEqual(
+    summary.packs.map((pack) => [pack.family, pack.indicators]),
+    [['Remcos', 4]],
+  );
+  const report = await readFile(join(out, 'remcos', 'report.md'), 'utf8');
+  assert.match(
+    report,
+    /\| url \| hxxps:\/\/files-cdn-update\[\.\]top\/load\/stage2\.bin \| - \| - \| - \| - \|/,
+  );
+  const csl = await readFile(
+    join(out, 'remcos', 'queries', 'remcos-sentinel-csl-port-aware.kql'),
+    'utf8',
+  );
+  assert.match(csl, /"45\.92\.1\.175", 5220, "", int\(null\), datetime\(null\),/);
+});
+
+for (const folder of ['stix', 'misp', 'text']) {
+  test(`every shared ${folder} file builds`, { skip: skipWithoutShared(folder) }, async () => {
+    for (const file of readdirSync(sharedFile(folder))) {
+      if (file.includes('NOT-STIX2')) continue;
+      const { summary } = await buildJson([
+        sharedFile(`${folder}/${file}`),
+        '--family',
+        'Test family',
+      ]);
+      assertReconciles(summary);
+      assert.ok(summary.counts.rowsRead > 0, file);
+    }
+  });
+}
+
+test('STIX 1.x file is reported, not read', { skip: skipWithoutShared('stix') }, async () => {
+  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+  const result = await runCli([
+    'build',
+    sharedFile('stix/talos_2024-04-offlrouter_stix1-json-NOT-STIX2.json'),
+    '--out',
+    out,
+  ]);
+  assert.match(result.stderr, /STIX 1\.x is not supported/);
+});
+
+test('MISP attributes without to_ids need --all-attributes', async () => {
+  const event = repoFile('test/fixtures/misp/eset_sshdoor-crait_ip-dst-port.json');
+  const plain = await buildJson([event]);
+  assertReconciles(plain.summary);
+  assert.equal(plain.summary.counts.accepted, 0);
+  assert.equal(plain.summary.counts.dropped['not-to-ids'], 7);
+
+  const all = await buildJson([event, '--all-attributes', '--no-builtin-allowlists']);
+  assertReconciles(all.summary);
+  assert.ok(all.summary.counts.accepted > 0);
+  const packs = all.summary.packs.map((pack) => pack.family);
+  assert.equal(packs.length, 1);
+});
+
+test('bundled STIX and MISP fixtures build checked packs', async () => {
+  const { summary } = await buildJson([
+    repoFile('test/fixtures/stix/oasis-schemas_poisonivy_stix21.json'),
+    repoFile('test/fixtures/misp/pymisp_circl-osint_qakbot-ip-port-objects.json'),
+  ]);
+  assertReconciles(summary);
+  assert.equal(summary.counts.rowsRead, 67 + 72);
+  assert.ok(summary.packs.length > 1);
 });

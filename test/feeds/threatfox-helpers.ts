@@ -19,22 +19,26 @@ export async function runReader(reader: FeedReader, path: string): Promise<Reade
   const run: ReaderRun = { records: [], rejections: [], reports: [], rowsRead: 0 };
   const opened = await openInputs(path);
   try {
-    await reader(opened.inputs[0]!, {
-      accept(record) {
-        run.rowsRead += 1;
-        run.records.push(record);
+    await reader(
+      opened.inputs[0]!,
+      {
+        accept(record) {
+          run.rowsRead += 1;
+          run.records.push(record);
+        },
+        reject(issue) {
+          run.rowsRead += 1;
+          if (issue) run.rejections.push(issue);
+        },
+        drop(_reason, count = 1) {
+          run.rowsRead += count;
+        },
+        report(issue) {
+          run.reports.push(issue);
+        },
       },
-      reject(issue) {
-        run.rowsRead += 1;
-        if (issue) run.rejections.push(issue);
-      },
-      drop(_reason, count = 1) {
-        run.rowsRead += count;
-      },
-      report(issue) {
-        run.reports.push(issue);
-      },
-    });
+      {},
+    );
   } finally {
     await opened.close();
   }

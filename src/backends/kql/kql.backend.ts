@@ -83,7 +83,8 @@ function iocKeyExpression(normalization: KeyNormalization, column: string): stri
 }
 
 function cell(column: IocColumn, value: IocCell): string {
-  if (value === null) return `${column.type}(null)`;
+  // Kusto strings are never null, so a missing string is the empty string, as in the tables.
+  if (value === null) return column.type === 'string' ? '""' : `${column.type}(null)`;
   switch (column.type) {
     case 'string':
       return kqlString(String(value));
