@@ -48,6 +48,7 @@ interface BuildFlags {
   state?: string;
   onlyNew?: boolean;
   allAttributes?: boolean;
+  fullKustoCheck?: boolean;
 }
 
 /** How many issues are printed; the rest are only in the issues file. */
@@ -216,6 +217,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     }
   }
   const packs = buildPacks(kept, {
+    fullKustoCheck: flags.fullKustoCheck,
     changes,
     userScenarios,
     lookback,
@@ -360,6 +362,10 @@ export function registerBuildCommand(
     )
     .option('--only-new', 'with --state: build hunts only for indicators no earlier run saw')
     .option('--all-attributes', 'MISP: also hunt attributes whose to_ids flag is false')
+    .option(
+      '--full-kusto-check',
+      'check every query text with the Kusto parser, not once per query shape (slower)',
+    )
     .option('--json', 'print the summary as JSON')
     .action((feeds: string[], flags: BuildFlags) => {
       setAction(() => runBuild(feeds, flags, io));

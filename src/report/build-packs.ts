@@ -14,6 +14,7 @@ import { defaultExclusions, scenariosFor, type Scenario } from '../pipeline/scen
 import { checkExclusion } from '../pipeline/filter-check/check.js';
 import { getTableSchema } from '../pipeline/schemas.js';
 import { checkKql } from '../validate/kusto.js';
+import { queryShape } from '../validate/query-shape.js';
 import type { Hunt } from '../compile/ir.js';
 import type { FamilyHistoryDiff } from '../pipeline/history.js';
 import type {
@@ -36,6 +37,12 @@ export interface BuildPacksOptions {
    * Default {@link DEFAULT_MAX_INLINE_PARTS}.
    */
   maxInlineParts?: number;
+  /**
+   * Check every query text in full with the Kusto parser instead of once per query shape.
+   * Slower (a large build checks thousands of queries); the result is the same unless a
+   * literal is written wrongly.
+   */
+  fullKustoCheck?: boolean;
   /** What changed since earlier runs, by pack slug, from `--state`. */
   changes?: ReadonlyMap<string, FamilyHistoryDiff>;
   /** Exclusions from the user's `--exclusions` file, compiled into every hunt they apply to. */
@@ -114,10 +121,32 @@ function checkExclusions(hunt: Hunt): void {
   }
 }
 
-function checkQuery(query: PackQuery): void {
-  const errors = checkKql(query.query, { platform: query.hunt.source.platform }).filter(
-    (diagnostic) => diagnostic.severity === 'error',
-  );
+/** Error counts of query shapes already checked, per platform, shared by every pack of a build. */
+type ShapeCache = Map<string, number>;
+
+/**
+ * Checks a generated query with the Kusto parser: its shape once per build (see
+ * `queryShape`), and the whole query whenever its shape has an error, so the message points
+ * at the real text.
+ *
+ * @throws InternalError when the query does not compile: that is a huntpack bug.
+ */
+function checkQuery(query: PackQuery, cache: ShapeCache, fullCheck: boolean): void {
+  const platform = query.hunt.source.platform;
+  const errorsOf = (text: string) =>
+    checkKql(text, { platform, analyzers: false }).filter(
+      (diagnostic) => diagnostic.severity === 'error',
+    );
+  if (!fullCheck) {
+    const key = `${platform}\n${queryShape(query.query)}`;
+    let shapeErrors = cache.get(key);
+    if (shapeErrors === undefined) {
+      shapeErrors = errorsOf(key.slice(platform.length + 1)).length;
+      cache.set(key, shapeErrors);
+    }
+    if (shapeErrors === 0) return;
+  }
+  const errors = errorsOf(query.query);
   if (errors.length === 0) return;
   const details = errors.map(
     (error) => `  line ${error.line}, column ${error.column}: ${error.code} ${error.message}`,
@@ -210,6 +239,7 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
 export function buildPacks(indicators: Indicator[], options: BuildPacksOptions): Pack[] {
   const packs: Pack[] = [];
   const slugs = new Set<string>();
+  const shapes: ShapeCache = new Map();
   const setAsideByFamily = new Map<string, SetAsideIndicator[]>();
   for (const item of options.setAside ?? []) {
     const key = familyKey(item.indicator.family);
@@ -232,7 +262,8 @@ export function buildPacks(indicators: Indicator[], options: BuildPacksOptions):
     });
     const compiled = compileHunts(hunts, slug, options);
     for (const hunt of hunts) checkExclusions(hunt);
-    for (const query of compiled.queries) checkQuery(query);
+    for (const query of compiled.queries)
+      checkQuery(query, shapes, options.fullKustoCheck ?? false);
     const dataSources = DATA_SOURCES.filter((source) =>
       compiled.queries.some((query) => query.hunt.source.id === source.id),
     );
