@@ -19,7 +19,8 @@ function vary(value: string, type: string, n: number): string {
     case 'domain':
       return `n${n}.${value}`;
     case 'url':
-      return value.replace(/^(https?:\/\/)/, `$1n${n}.`);
+      // A query parameter, not a new subdomain: a host such as n1.192.0.2.1 would be invalid.
+      return `${value}${value.includes('?') ? '&' : '?'}huntpack-bench=${n}`;
     default:
       return n.toString(16).padStart(64, '0').slice(-value.length);
   }

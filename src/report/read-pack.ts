@@ -14,7 +14,13 @@ import { ConfigError } from '../errors.js';
  */
 export async function readPackHunts(folder: string): Promise<Hunt[]> {
   const file = join(folder, 'pack.json');
-  let parsed: { hunts?: Array<{ id?: string; form?: Hunt }> };
+  let parsed: {
+    hunts?: Array<{
+      id?: string;
+      form?: Omit<Hunt, 'iocs'> & { iocs: Hunt['iocs'] | { ref: string } };
+    }>;
+    iocTables?: Record<string, Hunt['iocs']>;
+  };
   try {
     parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
   } catch (error) {
@@ -25,14 +31,24 @@ export async function readPackHunts(folder: string): Promise<Hunt[]> {
     );
   }
   const hunts: Hunt[] = [];
+  // Hunts share indicator tables; each table's dates are revived once.
+  const revived = new Set<Hunt['iocs']>();
   for (const entry of parsed.hunts ?? []) {
-    const form = entry.form;
+    const stored = entry.form;
+    let iocs: Hunt['iocs'] | undefined;
+    if (stored) iocs = 'ref' in stored.iocs ? parsed.iocTables?.[stored.iocs.ref] : stored.iocs;
+    const form: Hunt | undefined = stored && iocs ? { ...stored, iocs } : undefined;
     if (!form?.iocs) {
       throw new ConfigError(
         'INVALID_PACK',
         `Hunt ${entry.id ?? '?'} in ${file} has no "form"; rebuild the pack with this huntpack version.`,
       );
     }
+    if (revived.has(form.iocs)) {
+      hunts.push(form);
+      continue;
+    }
+    revived.add(form.iocs);
     const dateColumns = form.iocs.columns.flatMap((column, index) =>
       column.type === 'datetime' ? [index] : [],
     );

@@ -5,7 +5,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileKqlFilter } from '../backends/kql/kql.filter.js';
-import { formatLookback } from '../compile/ir.js';
+import { formatLookback, type IocTable } from '../compile/ir.js';
 import { defang } from '../indicators/defang.js';
 import { describeKind, type Indicator } from '../indicators/model.js';
 import { renderReport } from './markdown.js';
@@ -38,7 +38,16 @@ function indicatorJson(indicator: Indicator): Record<string, unknown> {
 
 /** Returns the machine-readable form of a pack. */
 export function packToJson(pack: Pack): Record<string, unknown> {
-  return {
+  const tables = new Map<IocTable, string>();
+  const tableRef = (table: IocTable): string => {
+    let ref = tables.get(table);
+    if (ref === undefined) {
+      ref = `t${tables.size + 1}`;
+      tables.set(table, ref);
+    }
+    return ref;
+  };
+  const json = {
     formatVersion: PACK_FORMAT_VERSION,
     generator: `huntpack ${pack.generatorVersion}`,
     family: pack.family,
@@ -74,8 +83,9 @@ export function packToJson(pack: Pack): Record<string, unknown> {
       part: hunt.part,
       exclusions: hunt.exclusions.map((exclusion) => exclusion.id),
       // The whole backend-neutral form, so that other backends and the local hunt can run the
-      // pack without the feeds. Dates in indicator rows are ISO 8601 strings.
-      form: hunt,
+      // pack without the feeds. Hunts of several data sources share one indicator table, so
+      // the form names it in `iocTables` instead of repeating it.
+      form: { ...hunt, iocs: { ref: tableRef(hunt.iocs) } },
     })),
     watchlists: pack.watchlists.map(({ alias, file, searchKey, rows, huntIds }) => ({
       alias,
@@ -103,7 +113,13 @@ export function packToJson(pack: Pack): Record<string, unknown> {
       huntIds,
     })),
   };
+  // Dates in indicator rows become ISO 8601 strings.
+  const iocTables = Object.fromEntries([...tables].map(([table, ref]) => [ref, table]));
+  return { ...json, iocTables };
 }
+
+/** Above this many indicators pack.json is written without indentation, to keep it small. */
+const INDENTED_PACK_LIMIT = 10_000;
 
 /** Writes a pack into `outDir/<slug>/`, replacing an earlier build of the same pack. */
 export async function writePack(pack: Pack, outDir: string): Promise<string> {
@@ -122,7 +138,8 @@ export async function writePack(pack: Pack, outDir: string): Promise<string> {
   await writeFile(join(folder, 'report.md'), renderReport(pack), 'utf8');
   await writeFile(
     join(folder, 'pack.json'),
-    JSON.stringify(packToJson(pack), null, 2) + '\n',
+    JSON.stringify(packToJson(pack), null, pack.indicators.length > INDENTED_PACK_LIMIT ? 0 : 2) +
+      '\n',
     'utf8',
   );
   return folder;

@@ -9,6 +9,7 @@ import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
 import { checkExclusion } from '../../src/pipeline/filter-check/check.js';
 import { getTableSchema } from '../../src/pipeline/schemas.js';
 import { checkKql } from '../../src/validate/kusto.js';
+import { readPackHunts } from '../../src/report/read-pack.js';
 
 interface BuildSummary {
   counts: {
@@ -90,33 +91,27 @@ test('example indicators rebuild the reference report', async () => {
 test('pack exclusions pass the logic checker', async () => {
   const { out } = await buildJson([repoFile('test/fixtures/packs/remcos-example.csv')]);
   const pack = JSON.parse(await readFile(join(out, 'remcos', 'pack.json'), 'utf8')) as {
-    hunts: Array<{
-      table: string;
-      platform: 'sentinel' | 'defender';
-      form: {
-        exclusions: Array<{ id: string; filter: never }>;
-        iocs: { columns: Array<{ name: string; type: string }> };
-      };
-    }>;
-    scenarios: Array<{ id: string; filter: never }>;
+    scenarios: Array<{ id: string }>;
   };
+  const hunts = await readPackHunts(join(out, 'remcos'));
+  assert.equal(hunts.length, 6);
   assert.ok(pack.scenarios.length > 0);
   let checked = 0;
-  for (const hunt of pack.hunts) {
-    const schema = getTableSchema(hunt.table, hunt.platform);
+  for (const hunt of hunts) {
+    const schema = getTableSchema(hunt.source.table, hunt.source.platform);
     const extraColumns = [
       { name: 'MatchedOn', type: 'string' as const },
-      ...hunt.form.iocs.columns.map((column) => ({
+      ...hunt.iocs.columns.map((column) => ({
         name: column.name,
         type: column.type === 'int' ? ('int' as const) : ('string' as const),
       })),
     ];
-    for (const exclusion of hunt.form.exclusions) {
+    for (const exclusion of hunt.exclusions) {
       const issues = checkExclusion(exclusion.filter, schema, { extraColumns });
       assert.deepEqual(
         issues.filter((issue) => issue.severity !== 'info'),
         [],
-        `${hunt.table} ${exclusion.id}`,
+        `${hunt.source.table} ${exclusion.id}`,
       );
       checked += 1;
     }

@@ -42,6 +42,10 @@ export function compileKqlWithinLimit(
 ): CompiledKqlHunt[] | undefined {
   const limit = split.limit ?? SENTINEL_QUERY_LIMIT;
   const maxParts = split.maxParts ?? Infinity;
+  // Every datatable row takes at least one character per column plus a separator, so a list that
+  // cannot fit in maxParts queries is known without compiling it (which costs seconds for 100,000 rows).
+  const minimumRowLength = 2 * hunt.iocs.columns.length;
+  if (hunt.iocs.rows.length * minimumRowLength > limit * maxParts) return undefined;
   const whole = compileKql(hunt, options);
   if (whole.length <= limit) return [{ hunt, query: whole }];
 
