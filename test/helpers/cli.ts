@@ -24,7 +24,7 @@ export async function runCli(
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     stdin,
-    env: {},
+    env: options.env ?? {},
     cwd: options.cwd ?? REPO_ROOT,
   });
   return { code, stdout, stderr };
