@@ -11,10 +11,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `huntpack ...args` with the repository as the working folder, or `cwd` when given. */
+/** Runs `huntpack ...args` in the repository folder (or `cwd`), with an empty environment unless `env` is given. */
 export async function runCli(
   args: string[],
-  options: { cwd?: string; stdin?: string } = {},
+  options: { cwd?: string; stdin?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
