@@ -250,12 +250,10 @@ describe('fetchThreatFox retries', () => {
   });
 
   test('times out a hanging server', async () => {
-    const started = Date.now();
     const { error, requests } = await failureFor(['hang'], { timeoutMs: 100, maxAttempts: 2 });
     assert.equal(error.code, 'THREATFOX_TIMEOUT');
     assert.match(error.message, /after 2 attempts: timed out after 0.1 s/);
     assert.equal(requests, 2);
-    assert.ok(Date.now() - started < 5_000);
   });
 
   test('retries a reset connection', async () => {
