@@ -1,11 +1,12 @@
 /**
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
-import { formatIssue, UsageError, type HuntpackIssue } from '../errors.js';
+import { ConfigError, formatIssue, UsageError, type HuntpackIssue } from '../errors.js';
 import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
 import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
@@ -163,6 +164,31 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   }
   const lookback = parseLookback(flags.lookback);
   const filters = filterOptions(flags, now);
+  // The output folder and the state file's folder are checked before the feeds are read, so a
+  // typo fails in a second rather than after a long build.
+  const outDir = resolve(io.cwd, flags.out);
+  try {
+    await mkdir(outDir, { recursive: true });
+    await access(outDir, constants.W_OK);
+  } catch (error) {
+    throw new ConfigError(
+      'OUTPUT_NOT_WRITABLE',
+      `Cannot write packs to ${outDir}: ${(error as Error).message}. Pass a writable folder with --out.`,
+      { cause: error },
+    );
+  }
+  if (flags.state !== undefined) {
+    const stateFolder = dirname(resolve(io.cwd, flags.state));
+    try {
+      await access(stateFolder, constants.W_OK);
+    } catch (error) {
+      throw new ConfigError(
+        'STATE_NOT_WRITABLE',
+        `Cannot write the state file in ${stateFolder}: ${(error as Error).message}. Create the folder or pass another --state path.`,
+        { cause: error },
+      );
+    }
+  }
   // User exclusions are checked before the feeds are read, so a fault in them fails fast.
   const userScenarios: Scenario[] = [];
   for (const file of flags.exclusions ?? []) {
@@ -226,8 +252,6 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     setAside,
   });
 
-  const outDir = resolve(io.cwd, flags.out);
-  await mkdir(outDir, { recursive: true });
   const folders: string[] = [];
   for (const pack of packs) folders.push(await writePack(pack, outDir));
   const issuesFile = await writeIssues(outDir, collected.issues);

@@ -47,7 +47,9 @@ export function evaluateHunt(
   const hits: EvaluatedHit[] = [];
 
   events.forEach((event, eventIndex) => {
-    if (cutoff !== undefined && !isAfter(event[hunt.source.timeColumn], cutoff)) return;
+    if (cutoff !== undefined && !inWindow(event[hunt.source.timeColumn], cutoff, options.now!)) {
+      return;
+    }
     if (hunt.where && !evaluateFilter(hunt.where, event, eventKinds)) return;
     for (const branch of hunt.match) {
       hunt.iocs.rows.forEach((row, iocIndex) => {
@@ -72,8 +74,13 @@ export function lookbackStart(now: Date, lookback: Lookback): number {
   return now.getTime() - hours * 3_600_000;
 }
 
-function isAfter(value: unknown, cutoff: number): boolean {
-  return value instanceof Date && value.getTime() > cutoff;
+/**
+ * True when the time lies in the window (cutoff, end]. Kusto's `> ago(lookback)` has no upper
+ * bound because it counts from the present; a local hunt with `now` in the past also leaves out
+ * events after `now`.
+ */
+function inWindow(value: unknown, cutoff: number, end: Date): boolean {
+  return value instanceof Date && value.getTime() > cutoff && value.getTime() <= end.getTime();
 }
 
 function kindsOf(types: Map<string, ColumnType>): Map<string, ValueKind> {

@@ -108,6 +108,15 @@ export async function collectIndicators(
   issues.unshift(...read.issues);
 
   const merged = mergeIndicators(normalized);
+  if (merged.familyConflicts > 0) {
+    issues.push({
+      code: 'FAMILY_CONFLICT',
+      severity: 'warning',
+      message:
+        `${merged.familyConflicts} indicator values appear under more than one malware family; ` +
+        'each is kept in the pack of the first family read. Check the feeds if a family matters for triage.',
+    });
+  }
   const filtered = filterIndicators(
     merged.indicators,
     options.filters ?? {},

@@ -195,7 +195,18 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
   const kqlOptions = { generatorVersion: options.generatorVersion };
   const maxParts = options.maxInlineParts ?? DEFAULT_MAX_INLINE_PARTS;
   for (const hunt of hunts) {
-    const inline = compileKqlWithinLimit(hunt, kqlOptions, { maxParts });
+    let inline;
+    try {
+      inline = compileKqlWithinLimit(hunt, kqlOptions, { maxParts });
+    } catch (error) {
+      // One indicator row or the family name alone is longer than a query may be.
+      result.skipped.push({
+        huntId: hunt.id,
+        title: hunt.title,
+        reason: `${(error as Error).message} Shorten the family name or the longest indicator value.`,
+      });
+      continue;
+    }
     if (inline) {
       for (const part of inline)
         result.queries.push({ ...part, file: `queries/${part.hunt.id}.kql` });

@@ -246,7 +246,8 @@ function scenarioSection(pack: Pack): string[] {
   for (const { scenario, huntIds, enabled } of pack.scenarios) {
     lines.push('', `### ${scenario.title} (${enabled ? 'on' : 'off, ready to paste'})`, '');
     lines.push(scenario.description, '');
-    lines.push('```kql', `| where not(${compileKqlFilter(scenario.filter)})`, '```', '');
+    // A fragment, not a whole query, so it is not fenced as kql: `huntpack check` reads those.
+    lines.push('```text', `| where not(${compileKqlFilter(scenario.filter)})`, '```', '');
     lines.push(`Applies to: ${huntIds.map((id) => `\`${id}\``).join(', ')}`);
   }
   return lines;

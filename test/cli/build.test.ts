@@ -376,3 +376,25 @@ test('bundled STIX and MISP fixtures build checked packs', async () => {
   assert.equal(summary.counts.rowsRead, 67 + 72);
   assert.ok(summary.packs.length > 1);
 });
+
+test('unwritable output fails before reading feeds', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-out-'));
+  const file = join(folder, 'a-file');
+  await writeFile(file, 'not a folder');
+  const result = await runCli([
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--out',
+    file,
+  ]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /Cannot write packs to .*a-file/);
+  assert.doesNotMatch(result.stderr, /internal error/);
+});
+
+test('generated report passes huntpack check', async () => {
+  const { out } = await buildJson([repoFile('test/fixtures/packs/remcos-example.csv')]);
+  const result = await runCli(['check', join(out, 'remcos', 'report.md'), '--no-analyzers']);
+  assert.equal(result.code, 0, result.stdout);
+  assert.match(result.stdout, /0 errors/);
+});

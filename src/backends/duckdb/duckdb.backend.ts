@@ -231,7 +231,10 @@ function hitsSql(hunt: Hunt, plan: DuckDbHuntPlan, options: DuckDbPlanOptions): 
   const conditions: string[] = [];
   if (options.now) {
     const start = lookbackStart(options.now, hunt.lookback);
-    conditions.push(`e.${sqlIdentifier(hunt.source.timeColumn)} > epoch_ms(${sqlNumber(start)})`);
+    const time = `e.${sqlIdentifier(hunt.source.timeColumn)}`;
+    // The window ends at `now`, as in the reference evaluator; see `inWindow` there.
+    conditions.push(`${time} > epoch_ms(${sqlNumber(start)})`);
+    conditions.push(`${time} <= epoch_ms(${sqlNumber(options.now.getTime())})`);
   }
   if (hunt.where) conditions.push(compileDuckDbFilter(hunt.where, resolver(hunt, plan, 'event')));
   const ev =
