@@ -104,6 +104,11 @@ function filterOptions(flags: BuildFlags, now: Date): IndicatorFilterOptions {
   return options;
 }
 
+/** Writes a count with its noun: `1 pack`, `2 packs`. */
+function count(value: number, singular: string, plural = `${singular}s`): string {
+  return `${value} ${value === 1 ? singular : plural}`;
+}
+
 /** Shows a path relative to the working folder when it lies inside it. */
 function displayPath(file: string, cwd: string): string {
   const shown = relative(cwd, file);
@@ -120,7 +125,7 @@ function summaryLines(
   const lines: string[] = [];
   for (const file of collected.perFile) {
     lines.push(
-      `read ${displayPath(file.file, cwd)} (${file.format}): ${file.rowsRead} rows, ${file.rejected} rejected by the reader`,
+      `read ${displayPath(file.file, cwd)} (${file.format}): ${count(file.rowsRead, 'row')}, ${file.rejected} rejected by the reader`,
     );
   }
   const droppedTotal = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
@@ -290,16 +295,16 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   } else {
     for (const line of summaryLines(collected, setAside.length, alreadyHunted, io.cwd))
       io.stdout.write(`${line}\n`);
-    io.stdout.write(`wrote ${packs.length} packs to ${outDir}:\n`);
+    io.stdout.write(`wrote ${count(packs.length, 'pack')} to ${outDir}:\n`);
     packs.forEach((pack, index) => {
       io.stdout.write(
-        `  ${folders[index]}  ${pack.family.name}: ${pack.indicators.length} indicators, ` +
-          `${pack.queries.length} queries, ${pack.setAside.length} set aside\n`,
+        `  ${folders[index]}  ${pack.family.name}: ${count(pack.indicators.length, 'indicator')}, ` +
+          `${count(pack.queries.length, 'query', 'queries')}, ${pack.setAside.length} set aside\n`,
       );
     });
     if (collected.issues.length > 0) {
       io.stdout.write(
-        `${collected.issues.length} issues (${errors.length} errors) listed in ${issuesFile}\n`,
+        `${count(collected.issues.length, 'issue')} (${count(errors.length, 'error')}) listed in ${issuesFile}\n`,
       );
     }
   }

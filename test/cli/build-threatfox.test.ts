@@ -37,7 +37,7 @@ test('build reads a threatfox: source from the API', async () => {
       env: { THREATFOX_AUTH_KEY: KEY, THREATFOX_API_URL: server.url },
     });
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /read threatfox:family=Remcos \(threatfox-api\): 1 rows/);
+    assert.match(result.stdout, /read threatfox:family=Remcos \(threatfox-api\): 1 row,/);
     assert.deepEqual(
       await readdir(out).then((names) => names.filter((name) => name !== 'build-issues.txt')),
       ['remcos'],
