@@ -310,6 +310,15 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   }
   // A feed that yields no indicator (every MISP attribute without to_ids, say) is a result, not
   // a failure; an input that could not be read is.
+  const { counts } = collected;
+  if (counts.rowsRead === 0) {
+    io.stderr.write('huntpack: warning: the feeds held no rows, so no pack was built.\n');
+  } else if (counts.accepted > 0 && counts.kept === 0) {
+    io.stderr.write(
+      `huntpack: warning: the filters removed all ${counts.accepted} indicators; ` +
+        'check --family, --ioc-type, --threat-type, --min-confidence, --since and --max-age.\n',
+    );
+  }
   const failedInputs = collected.perFile.filter((file) => file.failed);
   if (failedInputs.length > 0) {
     io.stderr.write(

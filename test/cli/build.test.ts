@@ -398,3 +398,17 @@ test('generated report passes huntpack check', async () => {
   assert.equal(result.code, 0, result.stdout);
   assert.match(result.stdout, /0 errors/);
 });
+
+test('filters that remove everything warn', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+  const result = await runCli([
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--family',
+    'Nope',
+    '--out',
+    out,
+  ]);
+  assert.equal(result.code, 0);
+  assert.match(result.stderr, /warning: the filters removed all 4 indicators/);
+});
