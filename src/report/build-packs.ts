@@ -57,7 +57,7 @@ export const DEFAULT_MAX_INLINE_PARTS = 4;
 
 const UNKNOWN_FAMILY: MalwareFamily = { name: 'Unknown malware', aliases: [] };
 
-/** The key that puts two indicators in the same pack: the Malpedia id, else the name. */
+/** Returns the key that puts two indicators in the same pack: the Malpedia id, else the name. */
 function familyKey(family: MalwareFamily | undefined): string {
   const chosen = family ?? UNKNOWN_FAMILY;
   return (chosen.malpedia ?? chosen.name).toLowerCase();

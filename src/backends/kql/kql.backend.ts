@@ -54,7 +54,7 @@ function urlKeyExpression(column: string): string {
   return `iff(isempty(${host}), "", strcat(${host}, ${withSlash}))`;
 }
 
-/** A KQL expression computing the host of a host-name or URL column, lower-cased. */
+/** Returns a KQL expression for the lower-cased host of a host-name or URL column. */
 function hostExpression(column: string): string {
   return `trim_end(@"\\.", tolower(extract(${verbatim(HOST_PATTERN)}, 1, trim(@"\\s+", ${column}))))`;
 }
@@ -75,7 +75,7 @@ function keyExpression(normalization: KeyNormalization, column: string): string 
 }
 
 function iocKeyExpression(normalization: KeyNormalization, column: string): string {
-  // The indicator side holds canonical values already; the same functions still run on it so
+  // The indicator side contains canonical values already; the same functions still run on it so
   // that both sides of each comparison come from identical code.
   return normalization === 'host-suffix'
     ? `tolower(${column})`
