@@ -206,10 +206,15 @@ describe('kqlIdentifier', () => {
   });
 
   it('writes any name as a usable column', () => {
-    const name = fc.oneof(
-      fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/),
-      fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
-    );
+    // NOTE: the JavaScript build of the Kusto parser (12.4.1) cannot resolve a column named
+    // __proto__, bare or bracketed, because it keeps names in plain JavaScript objects. No Sentinel
+    // or Defender table has such a column, so the property leaves that one name out.
+    const name = fc
+      .oneof(
+        fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,10}$/),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
+      )
+      .filter((value) => value !== '__proto__');
     fc.assert(
       fc.property(name, (value) => {
         const column = kqlIdentifier(value);
