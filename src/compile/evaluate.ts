@@ -237,7 +237,11 @@ function valueOf(row: EventRow, column: string, kinds: ReadonlyMap<string, Value
   return value;
 }
 
-function compareValue(
+/**
+ * Compares a cell with a literal under the filter semantics: a missing value or a value of
+ * another type never matches, and `caseInsensitive` folds case for strings only.
+ */
+export function compareValue(
   value: unknown,
   op: Extract<FilterExpr, { kind: 'compare' }>['op'],
   literal: Literal,

@@ -4,7 +4,8 @@
  * string as `''` because a missing string column counts as the empty string.
  */
 import ipaddr from 'ipaddr.js';
-import type { FilterExpr, Literal } from '../../compile/ir.js';
+import { compareValue } from '../../compile/evaluate.js';
+import type { FilterExpr } from '../../compile/ir.js';
 
 /** A cell value; `null` is a missing value of a non-string column. */
 export type CellValue = string | number | boolean | null;
@@ -44,10 +45,10 @@ export function evaluateAtom(atom: FilterAtom, value: CellValue): boolean {
   if (value === null) return false;
   switch (atom.kind) {
     case 'compare':
-      return compareValues(value, atom.op, atom.value, atom.caseInsensitive === true);
+      return compareValue(value, atom.op, atom.value, atom.caseInsensitive === true);
     case 'in':
       return atom.values.some((literal) =>
-        compareValues(value, '==', literal, atom.caseInsensitive === true),
+        compareValue(value, '==', literal, atom.caseInsensitive === true),
       );
     case 'text':
       return matchText(String(value).toLowerCase(), atom.op, atom.value.toLowerCase());
@@ -57,37 +58,6 @@ export function evaluateAtom(atom: FilterAtom, value: CellValue): boolean {
 }
 
 /** Compares like Kusto: values of different types are never equal nor ordered. */
-function compareValues(
-  value: string | number | boolean,
-  op: string,
-  literal: Literal,
-  caseInsensitive: boolean,
-): boolean {
-  if (typeof value !== typeof literal) return false;
-  let left = value;
-  let right = literal;
-  if (caseInsensitive && typeof left === 'string' && typeof right === 'string') {
-    left = left.toLowerCase();
-    right = right.toLowerCase();
-  }
-  switch (op) {
-    case '==':
-      return left === right;
-    case '!=':
-      return left !== right;
-    case '<':
-      return left < right;
-    case '<=':
-      return left <= right;
-    case '>':
-      return left > right;
-    case '>=':
-      return left >= right;
-    default:
-      return false;
-  }
-}
-
 /** Both arguments are lower-cased already; an empty needle matches every string. */
 export function matchText(
   haystack: string,
