@@ -55,7 +55,7 @@ export type FilterExpr =
     }
   | { kind: 'in'; column: string; values: Literal[]; caseInsensitive?: boolean }
   | { kind: 'text'; column: string; op: TextOperator; value: string }
-  /** True when the column holds an IPv4 or IPv6 address inside one of the CIDR ranges. */
+  /** True when the column contains an IPv4 or IPv6 address inside one of the CIDR ranges. */
   | { kind: 'cidr'; column: string; ranges: string[] }
   /** True when the column is missing or the empty string. */
   | { kind: 'empty'; column: string };
@@ -108,13 +108,13 @@ export interface Exclusion {
   /** Stable id, such as `denied-inbound-probe`. */
   id: string;
   title: string;
-  /** Why such events match and why they are benign. */
+  /** The reason such events match and are benign. */
   description: string;
   /** The hits to remove: a hunt keeps a hit only when this is false. */
   filter: FilterExpr;
 }
 
-/** Where a hunt runs: one table on one platform. */
+/** The place a hunt runs: one table on one platform. */
 export interface DataSource {
   /** Stable id, such as `sentinel-commonsecuritylog`. */
   id: string;
@@ -140,7 +140,7 @@ export interface Hunt {
   /** Stable id, made from the family, the data source and the variant, such as `remcos-sentinel-csl-ip-port`. */
   id: string;
   title: string;
-  /** What the hunt finds and how to read its hits. */
+  /** The hunt's purpose and how to read its hits. */
   description: string;
   family: string;
   variant: HuntVariant;

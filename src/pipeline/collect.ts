@@ -61,7 +61,7 @@ export interface CollectResult {
     rejected: number;
     failed: boolean;
   }>;
-  /** What each filter removed, by filter name. */
+  /** Counts of indicators each filter removed, by filter name. */
   filterCounts: IndicatorFilterCounts;
   issues: HuntpackIssue[];
 }
@@ -75,7 +75,7 @@ export async function collectIndicators(
   const normalized: Indicator[] = [];
   let normalizationRejected = 0;
 
-  // Records are normalized as they stream in, so a large feed never holds its raw rows.
+  // Records are normalized as they stream in, so a large feed never keeps its raw rows in memory.
   const onRecord = (raw: RawIndicator): void => {
     const result = normalizeIndicator(raw);
     if ('issue' in result) {

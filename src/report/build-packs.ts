@@ -43,7 +43,7 @@ export interface BuildPacksOptions {
    * literal is written wrongly.
    */
   fullKustoCheck?: boolean;
-  /** What changed since earlier runs, by pack slug, from `--state`. */
+  /** Changes since earlier runs, by pack slug, from `--state`. */
   changes?: ReadonlyMap<string, FamilyHistoryDiff>;
   /** Exclusions from the user's `--exclusions` file, compiled into every hunt they apply to. */
   userScenarios?: Scenario[];
