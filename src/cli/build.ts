@@ -1,6 +1,7 @@
 /**
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
+import { collectList } from './options.js';
 import { constants } from 'node:fs';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -54,16 +55,6 @@ interface BuildFlags {
 
 /** How many issues are printed; the rest are only in the issues file. */
 const PRINTED_ISSUES = 20;
-
-function collectList(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  ];
-}
 
 /** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`). */
 export function parseLookback(text: string): Lookback {

@@ -2,6 +2,7 @@
  * `huntpack hunt (--pack DIR | --feed FEED)... LOGS...`: runs hunts over exported logs on an
  * embedded DuckDB and reports every hit with its log file, line and time.
  */
+import { collectList } from './options.js';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -51,16 +52,6 @@ const PRINTED_ISSUES = 5;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-function collectList(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  ];
 }
 
 /** Parses `--map column=field` pairs into the reader's field-to-column map. */
