@@ -1,16 +1,18 @@
 /**
  * `huntpack check FILE...`: checks hand-written KQL files (or the KQL blocks of Markdown files)
- * with Microsoft's Kusto parser against the Sentinel or Defender table schemas.
+ * with Microsoft's Kusto parser against the Sentinel or Defender table schemas. Without
+ * `--platform`, each query's `// Platform:` header comment chooses.
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { checkKqlFiles } from '../validate/check-files.js';
+import { checkKqlFiles, type FileCheckResult } from '../validate/check-files.js';
 import { formatDiagnostic } from '../validate/format-diagnostic.js';
+import type { Platform } from '../pipeline/schemas.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
 
 interface CheckFlags {
-  platform: 'sentinel' | 'defender';
+  platform?: Platform;
   analyzers: boolean;
   json?: boolean;
 }
@@ -44,10 +46,25 @@ async function runCheck(files: string[], flags: CheckFlags, io: CliIo): Promise<
       );
     }
     io.stdout.write(
-      `${errors} errors, ${warnings} warnings in ${results.length} files (${flags.platform} schemas)\n`,
+      `${errors} errors, ${warnings} warnings in ${results.length} files (${describePlatforms(results)})\n`,
     );
   }
   return errors > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Names the schemas the queries were checked against: `sentinel schemas`, or a count of each. */
+function describePlatforms(results: readonly FileCheckResult[]): string {
+  const counts = new Map<Platform, number>();
+  for (const platform of results.flatMap((result) => result.platforms)) {
+    counts.set(platform, (counts.get(platform) ?? 0) + 1);
+  }
+  if (counts.size === 0) return 'no query checked';
+  const [only] = counts.keys();
+  if (counts.size === 1) return `${only} schemas`;
+  const parts = [...counts].map(
+    ([platform, count]) => `${count} ${count === 1 ? 'query' : 'queries'} against ${platform}`,
+  );
+  return `${parts.join(', ')} schemas`;
 }
 
 /** Adds the `check` command to the program. */
@@ -65,10 +82,8 @@ export function registerCheckCommand(
     .addOption(
       new Option(
         '--platform <platform>',
-        'table schemas to check against: Sentinel (TimeGenerated) or Defender advanced hunting (Timestamp)',
-      )
-        .choices(['sentinel', 'defender'])
-        .default('sentinel'),
+        'table schemas to check every query against: Sentinel (TimeGenerated) or Defender advanced hunting (Timestamp); default: the platform in each query\'s "// Platform:" comment, else sentinel',
+      ).choices(['sentinel', 'defender']),
     )
     .option('--no-analyzers', "report only syntax and name errors, not the parser's style warnings")
     .option('--json', 'print the diagnostics as JSON')

@@ -2,6 +2,8 @@
  * Checks KQL files for the `huntpack check` command: a `.kql` file is one query, and a Markdown
  * file is checked block by block (each ```kql or ```kusto fence). Every diagnostic carries its
  * place in the file and the source line, so the CLI can print it with a caret under the spot.
+ * Unless a platform is given, each query is checked against the platform that its
+ * `// Platform:` header comment names, as in the queries huntpack writes.
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -11,7 +13,10 @@ import { checkKql, findLineStarts, offsetToLineColumn, type KqlCheckOptions } fr
 import { findKqlBlocks } from './markdown-blocks.js';
 
 export interface FileCheckOptions {
-  /** Platform whose table schemas the queries may use. Default `sentinel`. */
+  /**
+   * Platform whose table schemas every query may use. Default: the platform named in each
+   * query's `// Platform:` header comment, or `sentinel` for a query without one.
+   */
   platform?: Platform;
   /** Whether to run the parser's analyzers as well (see `checkKql`). Default true. */
   analyzers?: boolean;
@@ -31,6 +36,8 @@ export interface FileCheckResult {
   file: string;
   /** Queries checked: 1 for a KQL file, the number of KQL blocks for a Markdown file. */
   queries: number;
+  /** Platform whose schemas each query was checked against, in file order. */
+  platforms: Platform[];
   diagnostics: FileDiagnostic[];
 }
 
@@ -49,7 +56,7 @@ export async function checkKqlFiles(
     paths.map(async (file) => {
       const content = await readText(file);
       if (typeof content === 'string') return checkText(file, content, options);
-      return { file, queries: 0, diagnostics: [content] };
+      return { file, queries: 0, platforms: [], diagnostics: [content] };
     }),
   );
 }
@@ -64,7 +71,8 @@ export function checkText(
   const lineStarts = findLineStarts(content);
   const context: CheckContext = {
     file,
-    options: { platform: options.platform ?? 'sentinel', analyzers: options.analyzers },
+    options,
+    platforms: [],
     place: (item) => placeDiagnostic(file, content, lineStarts, item),
     lineStart: (line) => lineStarts[line - 1] ?? 0,
   };
@@ -85,7 +93,9 @@ interface PlainDiagnostic {
 
 interface CheckContext {
   file: string;
-  options: KqlCheckOptions;
+  options: FileCheckOptions;
+  /** Platform of each query checked so far. */
+  platforms: Platform[];
   place: (item: PlainDiagnostic) => FileDiagnostic;
   /** Returns the offset of a 1-based line. */
   lineStart: (line: number) => number;
@@ -98,7 +108,7 @@ function checkQueryFile(content: string, context: CheckContext): FileCheckResult
     const message = `${context.file} contains no query, only white space and comments.`;
     diagnostics.push(context.place({ ...EMPTY_QUERY, message, start: 0, length: 0 }));
   }
-  return { file: context.file, queries: 1, diagnostics };
+  return { file: context.file, queries: 1, platforms: context.platforms, diagnostics };
 }
 
 /** Checks each KQL code block of a Markdown file, placing diagnostics in the whole file. */
@@ -127,22 +137,92 @@ function checkMarkdown(content: string, context: CheckContext): FileCheckResult 
     }
     diagnostics.push(...checkQuery(block.text, block.start, context));
   }
-  return { file: context.file, queries: blocks.length, diagnostics };
+  return {
+    file: context.file,
+    queries: blocks.length,
+    platforms: context.platforms,
+    diagnostics,
+  };
 }
 
 const EMPTY_QUERY = { code: 'EMPTY_QUERY', severity: 'warning' } as const;
 
-/** Runs `checkKql` on a query that begins at offset `start` of the file. */
+/**
+ * Runs `checkKql` on a query that begins at offset `start` of the file, against the platform
+ * given in the options, else the one its header comment names, else Sentinel.
+ */
 function checkQuery(query: string, start: number, context: CheckContext): FileDiagnostic[] {
-  return checkKql(query, context.options).map((item) =>
-    context.place({
-      code: item.code,
-      severity: item.severity,
-      message: item.message,
-      start: start + item.start,
-      length: item.end - item.start,
-    }),
-  );
+  const diagnostics: FileDiagnostic[] = [];
+  let platform = context.options.platform;
+  if (platform === undefined) {
+    const header = findPlatformHeader(query);
+    platform = header ? platformFromHeader(header.value) : undefined;
+    if (header && platform === undefined) {
+      const message =
+        `Unknown platform ${JSON.stringify(header.value)} in the Platform comment: expected ` +
+        'Microsoft Sentinel or Defender XDR advanced hunting. The query was checked against the ' +
+        'Sentinel schemas; pass --platform to choose.';
+      diagnostics.push(
+        context.place({
+          code: 'UNKNOWN_PLATFORM',
+          severity: 'warning',
+          message,
+          start: start + header.offset,
+          length: header.value.length,
+        }),
+      );
+    }
+  }
+  platform ??= 'sentinel';
+  context.platforms.push(platform);
+
+  const options: KqlCheckOptions = { platform, analyzers: context.options.analyzers };
+  for (const item of checkKql(query, options)) {
+    diagnostics.push(
+      context.place({
+        code: item.code,
+        severity: item.severity,
+        message: item.message,
+        start: start + item.start,
+        length: item.end - item.start,
+      }),
+    );
+  }
+  return diagnostics;
+}
+
+/** A `// Platform: NAME` comment line, as in the header of every query huntpack writes. */
+const PLATFORM_HEADER = /^[ \t]*\/\/[ \t]*Platform[ \t]*:[ \t]*/i;
+
+/**
+ * Finds the `// Platform:` line among the comment and blank lines before the query's first
+ * token, and returns its value with the value's offset in the query.
+ */
+function findPlatformHeader(query: string): { value: string; offset: number } | undefined {
+  const lineBreak = /\r\n|\n|\r/g;
+  let start = 0;
+  for (;;) {
+    const match = lineBreak.exec(query);
+    const line = query.slice(start, match ? match.index : query.length);
+    if (!/^\s*(\/\/.*)?$/.test(line)) return undefined;
+    const label = PLATFORM_HEADER.exec(line);
+    if (label) {
+      return { value: line.slice(label[0].length).trimEnd(), offset: start + label[0].length };
+    }
+    if (!match) return undefined;
+    start = lineBreak.lastIndex;
+  }
+}
+
+/**
+ * Maps a platform name to a platform: `Microsoft Sentinel`, or `Defender XDR advanced hunting`
+ * and other names of Microsoft Defender advanced hunting. Returns undefined for any other name.
+ */
+function platformFromHeader(value: string): Platform | undefined {
+  const sentinel = /\bsentinel\b/i.test(value);
+  const defender = /\bdefender\b|\badvanced hunting\b/i.test(value);
+  if (sentinel === defender) return undefined;
+  return sentinel ? 'sentinel' : 'defender';
 }
 
 /** True when the text has no tokens: only white space and `//` comment lines. */

@@ -61,6 +61,74 @@ describe('checkKqlFiles on KQL files', () => {
   });
 });
 
+describe('checkKqlFiles platform header', () => {
+  const defenderHunt = [
+    '// Clicks on a known URL (Defender, url)',
+    '// Platform: Defender XDR advanced hunting',
+    'UrlClickEvents',
+    '| where Timestamp > ago(1d)',
+    '| project Timestamp, Url',
+  ].join('\n');
+
+  it('checks a Defender query against defender', () => {
+    const result = checkText('hunt.kql', defenderHunt);
+    assert.deepEqual(places(result), []);
+    assert.deepEqual(result.platforms, ['defender']);
+  });
+
+  it('checks a query without header against sentinel', () => {
+    const result = checkText('hunt.kql', defenderHunt.replace(/^\/\/ Platform.*$/m, '//'));
+    assert.deepEqual(places(result), [
+      ['KS142', 4, 9, 9],
+      ['KS142', 5, 11, 9],
+    ]);
+    assert.deepEqual(result.platforms, ['sentinel']);
+  });
+
+  it('lets an explicit platform win', () => {
+    const result = checkText('hunt.kql', defenderHunt, { platform: 'sentinel' });
+    assert.equal(result.diagnostics.length, 2);
+    assert.deepEqual(result.platforms, ['sentinel']);
+  });
+
+  it('reads the Sentinel header', () => {
+    const text = '// Platform: Microsoft Sentinel\nUrlClickEvents | where Timestamp > ago(1d)';
+    assert.deepEqual(places(checkText('hunt.kql', text)), [['KS142', 2, 24, 9]]);
+  });
+
+  it('reads each Markdown block header', () => {
+    const markdown = [
+      '# Hunts',
+      '```kql',
+      defenderHunt,
+      '```',
+      '```kql',
+      '// Platform: Microsoft Sentinel',
+      'UrlClickEvents | where TimeGenerated > ago(1d)',
+      '```',
+    ].join('\n');
+    const result = checkText('report.md', markdown);
+    assert.deepEqual(places(result), []);
+    assert.deepEqual(result.platforms, ['defender', 'sentinel']);
+  });
+
+  it('ignores a Platform comment after the first token', () => {
+    const text = 'UrlClickEvents\n// Platform: Defender\n| where Timestamp > ago(1d)';
+    const result = checkText('hunt.kql', text);
+    assert.deepEqual(result.platforms, ['sentinel']);
+    assert.deepEqual(places(result), [['KS142', 3, 9, 9]]);
+  });
+
+  it('warns about an unknown platform name', () => {
+    const text = '// Platform: Splunk\r\nUrlClickEvents | where TimeGenerated > ago(1d)';
+    const result = checkText('hunt.kql', text);
+    assert.deepEqual(places(result), [['UNKNOWN_PLATFORM', 1, 14, 6]]);
+    assert.equal(result.diagnostics[0]?.severity, 'warning');
+    assert.match(result.diagnostics[0]?.message ?? '', /"Splunk".*checked against the Sentinel/);
+    assert.deepEqual(result.platforms, ['sentinel']);
+  });
+});
+
 describe('checkKqlFiles on Markdown files', () => {
   it('checks kql and kusto blocks only', async () => {
     const [result] = await checkKqlFiles([fixture('hunts.md')]);
