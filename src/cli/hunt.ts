@@ -3,7 +3,6 @@
  * embedded DuckDB and reports every hit with its log file, line and time.
  */
 import { collectList } from './options.js';
-import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Hunt, Lookback } from '../compile/ir.js';
@@ -20,6 +19,7 @@ import { huntsFromFeeds } from '../hunt/hunts-from-feed.js';
 import { LOG_FORMATS, type LogFormat } from '../hunt/logs/read-logs.js';
 import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 import { loadAllowlists } from '../pipeline/allowlist/index.js';
+import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { readPackHunts } from '../report/read-pack.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { parseLookback } from './build.js';
@@ -242,7 +242,15 @@ async function writeReports(
       { ...result, findings: findings ?? result.findings },
       { title: file, logs, window, generatorVersion: HUNTPACK_VERSION },
     );
-    await writeFile(file, text, 'utf8');
+    try {
+      await writeFileAtomic(file, text);
+    } catch (error) {
+      throw new ConfigError(
+        'REPORT_NOT_WRITABLE',
+        `Cannot write the hunt report to ${file}: ${(error as Error).message}. Pass a writable path with --report.`,
+        { cause: error },
+      );
+    }
     io.stderr.write(`wrote hunt report ${file}\n`);
   }
 }
@@ -312,8 +320,16 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
 
   writeFindings(result, flags, io);
   writeSummary(result, io);
+  // A run that could not read all its logs fails, and its report would stand in for the last
+  // good one, so the report is written only after a run that read every log.
+  const unread = result.stats.fileErrors.length;
+  if (unread > 0) {
+    io.stderr.write(
+      `huntpack: the hunt report was not written because ${unread === 1 ? '1 log input' : `${unread} log inputs`} could not be read in full; an earlier report is left as it was.\n`,
+    );
+    return EXIT_USAGE;
+  }
   await writeReports(result, loaded, flags, logs, window, io);
-  if (result.stats.fileErrors.length > 0) return EXIT_USAGE;
   if (flags.failOnMatch && result.findings.length > 0) return EXIT_FAILURE;
   return EXIT_OK;
 }

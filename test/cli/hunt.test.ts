@@ -1,6 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFieldMap } from '../../src/cli/hunt.js';
@@ -105,6 +105,41 @@ describe('huntpack hunt', () => {
       /\| 2022-08-03T10:49:35\.038Z \| 10\.1\.1\.1 \| 203\.0\.113\.7:443 \| remcos-sentinel-csl-port-aware \(destination\) \|/,
     );
     assert.match(result.stderr, /wrote hunt report/);
+  });
+
+  it('keeps the last report when a run fails', async () => {
+    const own = join(folder, 'failing-pack');
+    await mkdir(own);
+    await writeFile(join(own, 'pack.json'), await readFile(join(pack, 'pack.json')));
+    const good = await runCli(['hunt', '--pack', own, planted]);
+    assert.equal(good.code, 0, good.stderr);
+    const report = join(own, 'hunt-report.md');
+    const before = await readFile(report, 'utf8');
+
+    const failed = await runCli(['hunt', '--pack', own, planted, join(folder, 'missing.log')]);
+    assert.equal(failed.code, 2);
+    assert.match(failed.stderr, /No log file found at/);
+    assert.match(
+      failed.stderr,
+      /hunt report was not written because 1 log input could not be read/,
+    );
+    assert.doesNotMatch(failed.stderr, /wrote hunt report/);
+    assert.equal(await readFile(report, 'utf8'), before);
+    assert.deepEqual((await readdir(own)).sort(), ['hunt-report.md', 'pack.json']);
+  });
+
+  it('reports an unwritable report path', async () => {
+    const result = await runCli([
+      'hunt',
+      '--pack',
+      pack,
+      '--report',
+      join(folder, 'no-such-folder', 'report.md'),
+      planted,
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /Cannot write the hunt report to .*no-such-folder/);
+    assert.doesNotMatch(result.stderr, /internal error/);
   });
 
   it('reports rejected lines with file and line', async () => {
