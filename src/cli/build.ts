@@ -3,7 +3,7 @@
  */
 import { collectList } from './options.js';
 import { constants } from 'node:fs';
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
@@ -15,6 +15,7 @@ import { collectIndicators, type CollectResult } from '../pipeline/collect.js';
 import { buildPacks } from '../report/build-packs.js';
 import type { Scenario } from '../pipeline/scenarios.js';
 import { loadUserExclusions } from '../pipeline/user-exclusions.js';
+import { makeDirectory } from '../pipeline/make-directory.js';
 import {
   compareWithHistory,
   groupByFamilySlug,
@@ -164,7 +165,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   // typo fails in a second rather than after a long build.
   const outDir = resolve(io.cwd, flags.out);
   try {
-    await mkdir(outDir, { recursive: true });
+    await makeDirectory(outDir);
     await access(outDir, constants.W_OK);
   } catch (error) {
     throw new ConfigError(

@@ -7,6 +7,7 @@ import type { Hunt, Lookback } from '../compile/ir.js';
 import { DuckDbHuntSession } from '../backends/duckdb/duckdb.session.js';
 import { TIME_COLUMNS, type ColumnValue, type LogEvent, type LogTable } from './logs/event.js';
 import { readLogs, type LogReadStats, type ReadLogsOptions } from './logs/read-logs.js';
+import { EventPrefilter } from './event-prefilter.js';
 import { compareFindings, findingHost, findingIndicator, type HuntFinding } from './findings.js';
 import { selectLocalHunts, type SkippedHunt } from './select-hunts.js';
 
@@ -73,29 +74,39 @@ export async function huntLogs(
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
   try {
+    // Events that no hunt could match are counted but not loaded; see event-prefilter.ts.
+    const prefilter = EventPrefilter.of(selection.hunts);
     const pending = new Map<LogTable, LogEvent[]>();
     let pendingCount = 0;
-    const flush = async (): Promise<void> => {
-      for (const [table, events] of pending) {
-        findings.push(...(await huntBatch(session, table, events, now !== undefined)));
-      }
-      pending.clear();
-      pendingCount = 0;
+    let parsedSinceProgress = 0;
+    const reportProgress = (): void => {
+      parsedSinceProgress = 0;
       options.onProgress?.({
         linesRead: reader.stats.linesRead,
         eventsParsed: reader.stats.eventsParsed,
         findings: findings.length,
       });
     };
+    const flush = async (): Promise<void> => {
+      for (const [table, events] of pending) {
+        findings.push(...(await huntBatch(session, table, events, now !== undefined)));
+      }
+      pending.clear();
+      pendingCount = 0;
+      reportProgress();
+    };
     for await (const batch of reader.batches()) {
       for (const event of batch) {
+        eventsByTable[event.table] = (eventsByTable[event.table] ?? 0) + 1;
+        if (!prefilter.keeps(event.table, event.columns)) continue;
         let events = pending.get(event.table);
         if (!events) pending.set(event.table, (events = []));
         events.push(event);
-        eventsByTable[event.table] = (eventsByTable[event.table] ?? 0) + 1;
+        pendingCount += 1;
       }
-      pendingCount += batch.length;
+      parsedSinceProgress += batch.length;
       if (pendingCount >= batchSize) await flush();
+      else if (parsedSinceProgress >= batchSize) reportProgress();
     }
     await flush();
   } finally {

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
@@ -391,6 +392,33 @@ test('unwritable output fails before reading feeds', async () => {
   assert.match(result.stderr, /Cannot write packs to .*a-file/);
   assert.doesNotMatch(result.stderr, /internal error/);
 });
+
+test(
+  'output folder under /proc fails at once',
+  { skip: existsSync('/proc/self') ? false : 'needs the Linux /proc file system' },
+  () => {
+    // A spawned process, because a build that spins in mkdir never returns in-process. The
+    // timeout only ends a hung child; a working build fails in a few seconds.
+    const child = spawnSync(
+      process.execPath,
+      [
+        repoFile('bin/huntpack.js'),
+        'build',
+        repoFile('test/fixtures/packs/remcos-example.csv'),
+        '--out',
+        '/proc/huntpack-test/out',
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(child.signal, null, 'the build hung and was killed');
+    assert.equal(child.status, 1, child.stderr);
+    assert.match(
+      child.stderr,
+      /Cannot write packs to \/proc\/huntpack-test\/out: .*'\/proc\/huntpack-test'/,
+    );
+    assert.doesNotMatch(child.stderr, /internal error/);
+  },
+);
 
 test('generated report passes huntpack check', async () => {
   const { out } = await buildJson([repoFile('test/fixtures/packs/remcos-example.csv')]);

@@ -1,0 +1,240 @@
+/**
+ * A conservative prefilter in front of DuckDB. From the hunts' backend-neutral form it collects
+ * the normalized indicator keys that each match branch needs, and an event none of whose key
+ * columns holds one of them is not loaded into DuckDB: no hunt could match it. DuckDB still
+ * decides every finding, so the prefilter changes speed, never results.
+ *
+ * The prefilter keeps a superset of the events that any hunt matches. A branch matches only when
+ * all of its keys are equal, so testing one key per branch is enough, and `where`, exclusions
+ * and the lookback window only remove hits. Each key is computed as the reference evaluator
+ * computes it (see `evaluate.ts`); DuckDB computes the same keys in SQL.
+ *
+ * Case folding is the one place where JavaScript and DuckDB could differ: both fold ASCII alike,
+ * but their Unicode case mappings are not guaranteed to be the same. So an event value with a
+ * non-ASCII character is always kept, and a branch whose indicators fold to non-ASCII text keeps
+ * every event of its table. An `exact` key (a port) is never the one tested, and a branch with
+ * only exact keys also keeps every event of its table.
+ */
+import { hostOf } from '../compile/evaluate.js';
+import type { Hunt, IocCell, KeyNormalization, MatchBranch } from '../compile/ir.js';
+import { urlKey } from '../indicators/url.js';
+import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
+
+/** Normalizations the prefilter can test; `exact` keys are left to DuckDB. */
+export type PrefilterNormalization = Exclude<KeyNormalization, 'exact'>;
+
+/**
+ * A normalized key: an IPv4 address (also in its IPv4-mapped IPv6 form) as a number, another
+ * IPv6 address as a bigint, anything else as a string.
+ */
+export type PrefilterKey = string | number | bigint;
+
+/** One test: the event passes when the key of `column` is one of `keys`. */
+export interface PrefilterCheck {
+  column: string;
+  normalization: PrefilterNormalization;
+  keys: PrefilterKey[];
+}
+
+/**
+ * The prefilter as plain data, which structured clone can copy to a worker thread. Per table:
+ * `'all'` keeps every event, a list of checks keeps an event when any check passes, and a table
+ * that no hunt reads is absent, so none of its events is kept.
+ */
+export type PrefilterSpec = Record<string, 'all' | PrefilterCheck[]>;
+
+/** The order in which a branch's key is chosen: the cheapest and most selective first. */
+const PREFERENCE: readonly KeyNormalization[] = ['ip', 'lower', 'url', 'host-suffix'];
+
+/** Collects the keys of every hunt's match branches into a prefilter spec. */
+export function compilePrefilterSpec(hunts: readonly Hunt[]): PrefilterSpec {
+  const checks = new Map<string, Map<string, PrefilterCheck> | 'all'>();
+  for (const hunt of hunts) {
+    const table = hunt.source.table;
+    if (!checks.has(table)) checks.set(table, new Map());
+    for (const branch of hunt.match) {
+      const tableChecks = checks.get(table)!;
+      if (tableChecks === 'all') break;
+      const check = branchCheck(hunt, branch);
+      if (check === 'all') {
+        checks.set(table, 'all');
+        break;
+      }
+      const id = `${check.normalization}\u0000${check.column}`;
+      const existing = tableChecks.get(id);
+      if (existing) existing.keys.push(...check.keys);
+      else tableChecks.set(id, check);
+    }
+  }
+  const spec: PrefilterSpec = {};
+  for (const [table, tableChecks] of checks) {
+    spec[table] =
+      tableChecks === 'all'
+        ? 'all'
+        : [...tableChecks.values()].map((check) => ({ ...check, keys: [...new Set(check.keys)] }));
+  }
+  return spec;
+}
+
+/** Returns the check of one branch, or `'all'` when no key of it can be tested safely. */
+function branchCheck(hunt: Hunt, branch: MatchBranch): PrefilterCheck | 'all' {
+  const key = PREFERENCE.map((normalization) =>
+    branch.keys.find((candidate) => candidate.normalization === normalization),
+  ).find((candidate) => candidate !== undefined);
+  if (!key) return 'all';
+  const normalization = key.normalization as PrefilterNormalization;
+  const keys: PrefilterKey[] = [];
+  const index = hunt.iocs.columns.findIndex((column) => column.name === key.iocColumn);
+  // DuckDB also finds a constant under the column name; the evaluator finds nothing there.
+  const constant = hunt.constants[key.iocColumn];
+  for (const row of hunt.iocs.rows) {
+    const cell: IocCell | undefined = index >= 0 ? row[index] : constant;
+    if (cell === null || cell === undefined) continue;
+    const iocKey = indicatorKey(normalization, cell);
+    if (iocKey === UNFOLDABLE) return 'all';
+    if (iocKey !== undefined) keys.push(iocKey);
+  }
+  return { column: key.column, normalization, keys };
+}
+
+/** Marks an indicator whose case-folded text is not ASCII, so its branch keeps every event. */
+const UNFOLDABLE = Symbol('unfoldable');
+
+/**
+ * Returns the key of an indicator cell, undefined when it can match nothing, or UNFOLDABLE when
+ * its case-folded text is not ASCII.
+ */
+function indicatorKey(
+  normalization: PrefilterNormalization,
+  cell: Exclude<IocCell, null>,
+): PrefilterKey | typeof UNFOLDABLE | undefined {
+  const text = String(cell);
+  switch (normalization) {
+    case 'ip':
+      return typeof cell === 'string' ? addressKey(cell) : undefined;
+    case 'lower':
+    case 'host-suffix': {
+      const folded = text.toLowerCase();
+      return isAscii(folded) ? folded : UNFOLDABLE;
+    }
+    case 'url': {
+      const key = urlKey(text);
+      if (key === undefined) return undefined;
+      // Only the authority is case-folded; the path is compared as written.
+      return isAscii(key.slice(0, key.indexOf('/'))) ? key : UNFOLDABLE;
+    }
+  }
+}
+
+const NON_ASCII = /[^\p{ASCII}]/u;
+
+function isAscii(text: string): boolean {
+  return !NON_ASCII.test(text);
+}
+
+const MAPPED_HIGH = 0xffffn;
+const LOW_32 = 0xffffffffn;
+
+/**
+ * Returns the address key of strict dotted decimal IPv4 or IPv6 text without a zone id, or
+ * undefined. IPv4 and its IPv4-mapped IPv6 form give the same number.
+ */
+export function addressKey(text: string): number | bigint | undefined {
+  if (!text.includes(':')) return parseIPv4Number(text);
+  const value = parseIPv6Number(text);
+  if (value === undefined) return undefined;
+  return value >> 32n === MAPPED_HIGH ? Number(value & LOW_32) : value;
+}
+
+/** Tests one column value of an event against a check's keys. */
+type ValueTest = (value: unknown) => boolean;
+
+function valueTest(normalization: PrefilterNormalization, keys: Set<PrefilterKey>): ValueTest {
+  switch (normalization) {
+    case 'ip':
+      return (value) => {
+        if (typeof value !== 'string') return false;
+        const key = addressKey(value);
+        return key !== undefined && keys.has(key);
+      };
+    case 'lower':
+      return (value) => {
+        if (value === null || value === undefined || value === '') return false;
+        if (typeof value !== 'string' || !isAscii(value)) return true;
+        return keys.has(value.toLowerCase());
+      };
+    case 'url':
+      return (value) => {
+        if (value === null || value === undefined) return false;
+        if (typeof value !== 'string' || !isAscii(value)) return true;
+        const key = urlKey(value);
+        return key !== undefined && keys.has(key);
+      };
+    case 'host-suffix':
+      return (value) => {
+        if (value === null || value === undefined) return false;
+        if (typeof value !== 'string' || !isAscii(value)) return true;
+        return hasDomainSuffix(hostOf(value), keys);
+      };
+  }
+}
+
+/** True when the host or one of its label-aligned suffixes (`a.b.c`, `b.c`, `c`) is a key. */
+function hasDomainSuffix(host: string, keys: Set<PrefilterKey>): boolean {
+  if (host === '') return false;
+  let start = 0;
+  for (;;) {
+    if (keys.has(start === 0 ? host : host.slice(start))) return true;
+    const dot = host.indexOf('.', start);
+    if (dot < 0) return false;
+    start = dot + 1;
+  }
+}
+
+interface CompiledCheck {
+  column: string;
+  test: ValueTest;
+}
+
+/** A compiled prefilter, which decides whether an event of a table could meet any hunt. */
+export class EventPrefilter {
+  private readonly tables = new Map<string, 'all' | CompiledCheck[]>();
+
+  constructor(readonly spec: PrefilterSpec) {
+    for (const [table, checks] of Object.entries(spec)) {
+      this.tables.set(
+        table,
+        checks === 'all'
+          ? 'all'
+          : checks.map((check) => ({
+              column: check.column,
+              test: valueTest(check.normalization, new Set(check.keys)),
+            })),
+      );
+    }
+  }
+
+  /** Compiles the prefilter of `hunts`. */
+  static of(hunts: readonly Hunt[]): EventPrefilter {
+    return new EventPrefilter(compilePrefilterSpec(hunts));
+  }
+
+  /** Columns of `table` that {@link keeps} reads; undefined when it reads none. */
+  columns(table: string): string[] | undefined {
+    const checks = this.tables.get(table);
+    return checks === undefined || checks === 'all'
+      ? undefined
+      : [...new Set(checks.map((check) => check.column))];
+  }
+
+  /** False only when no hunt on `table` can match an event with these columns. */
+  keeps(table: string, columns: Readonly<Record<string, unknown>>): boolean {
+    const checks = this.tables.get(table);
+    if (checks === undefined) return false;
+    if (checks === 'all') return true;
+    for (const check of checks) {
+      if (check.test(columns[check.column])) return true;
+    }
+    return false;
+  }
+}
