@@ -1,15 +1,15 @@
 /**
  * Creating a folder and its missing parents without `mkdir(path, { recursive: true })`. Under
- * Linux procfs (`/proc/x/y`), mkdir of a new child fails with ENOENT although the parent
- * exists, and Node's recursive mkdir (Node 20 and 22) reads ENOENT as "parent missing" and
- * retries forever, spinning a thread-pool thread at full CPU while the promise never settles.
+ * Linux procfs, mkdir of a new child (`/proc/x`) fails with ENOENT although the parent exists.
+ * Node's recursive mkdir (seen on Node 20.20) reads that ENOENT as a missing parent and retries
+ * forever, so a thread-pool thread spins at full CPU and the promise never settles.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 /**
  * Creates `path` and any missing parent folders, one level at a time. An existing folder is
- * fine. The promise settles after at most one `stat` and one `mkdir` per path level.
+ * fine. Each path level costs at most one `mkdir` and two `stat` calls, so the call always ends.
  *
  * @throws the file system error of the level that failed, such as ENOTDIR when a parent is a
  *   file, EACCES, or ENOENT when the file system rejects a new folder in an existing parent.
