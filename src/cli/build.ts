@@ -27,6 +27,7 @@ import {
 } from '../pipeline/history.js';
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
+import { emptyBuildWarnings } from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
@@ -300,22 +301,19 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       );
     }
   }
-  // A feed that yields no indicator (every MISP attribute without to_ids, say) is a result, not
-  // a failure; an input that could not be read is.
-  const { counts } = collected;
-  if (counts.rowsRead === 0) {
-    io.stderr.write('huntpack: warning: the feeds held no rows, so no pack was built.\n');
-  } else if (counts.accepted > 0 && counts.kept === 0) {
-    io.stderr.write(
-      `huntpack: warning: the filters removed all ${counts.accepted} indicators; ` +
-        'check --family, --ioc-type, --threat-type, --min-confidence, --since and --max-age.\n',
-    );
-  }
+  // A build that leaves nothing to hunt gets a warning and fails only with --strict, because a
+  // scheduled build on a day without the filtered family has a result. An unreadable input fails.
+  const warnings = emptyBuildWarnings(collected, flags, setAside.length, issuesFile);
+  for (const warning of warnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
   const failedInputs = collected.perFile.filter((file) => file.failed);
   if (failedInputs.length > 0) {
     io.stderr.write(
       `huntpack: ${failedInputs.length} of ${collected.perFile.length} inputs could not be read; see the issues above.\n`,
     );
+    return EXIT_FAILURE;
+  }
+  if (flags.strict && warnings.length > 0) {
+    io.stderr.write('huntpack: failed because --strict makes the warnings above errors.\n');
     return EXIT_FAILURE;
   }
   return EXIT_OK;
@@ -341,7 +339,10 @@ export function registerBuildCommand(
         'read every feed as this format instead of detecting it',
       ).choices(FEED_FORMATS.map((entry) => entry.format)),
     )
-    .option('--strict', 'stop at the first malformed row instead of reporting it and going on')
+    .option(
+      '--strict',
+      'stop at the first malformed row instead of reporting it and going on, and exit 1 when the build leaves nothing to hunt',
+    )
     .option(
       '--family <names>',
       'keep only these families: printable name, Malpedia id or alias (repeatable, comma-separated); a single name is also given to indicators whose feed names no family, such as free text',

@@ -439,4 +439,97 @@ test('filters that remove everything warn', async () => {
   ]);
   assert.equal(result.code, 0);
   assert.match(result.stderr, /warning: the filters removed all 4 indicators/);
+  assert.match(result.stderr, /\(--family Nope removed 4\)/);
+  const strict = await runCli([
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--ioc-type',
+    'url',
+    '--strict',
+    '--out',
+    out,
+  ]);
+  assert.equal(strict.code, 1);
+  assert.match(strict.stderr, /removed all 4 indicators \(--ioc-type url removed 4\)/);
+  assert.match(strict.stderr, /failed because --strict makes the warnings above errors/);
+});
+
+test('empty feed warns and fails when strict', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-empty-'));
+  const empty = join(folder, 'threatfox.csv');
+  await writeFile(empty, '');
+  const out = join(folder, 'out');
+
+  const result = await runCli(['build', empty, '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /warning: no rows were read from .*threatfox\.csv: the feed is empty/,
+  );
+  assert.match(result.stdout, /wrote 0 packs/);
+
+  const strict = await runCli(['build', empty, '--strict', '--out', out]);
+  assert.equal(strict.code, 1);
+  assert.match(strict.stderr, /no rows were read from/);
+
+  const mixed = await runCli([
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    empty,
+    '--out',
+    out,
+  ]);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  assert.match(mixed.stdout, /wrote 1 pack/);
+  assert.match(mixed.stderr, /no rows were read from .*threatfox\.csv/);
+});
+
+test('feed of rejected rows warns', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-rejected-'));
+  const feed = join(folder, 'bad.csv');
+  const example = await readFile(repoFile('test/fixtures/packs/remcos-example.csv'), 'utf8');
+  await writeFile(feed, example.replaceAll('"ip:port"', '"ip:porto"'));
+
+  const result = await runCli(['build', feed, '--out', join(folder, 'out')]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /warning: every one of the 4 rows read was rejected or dropped \(4 rejected\), so no pack was built/,
+  );
+  assert.match(result.stderr, /listed in .*build-issues\.txt/);
+});
+
+test('allowlists that set aside everything warn', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-allowed-'));
+  const allowlist = join(folder, 'allow.txt');
+  await writeFile(allowlist, '0.0.0.0/0\n');
+
+  const result = await runCli([
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--allowlist',
+    allowlist,
+    '--out',
+    join(folder, 'out'),
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /warning: the allowlists set aside all 4 indicators/);
+});
+
+test('only-new run without new indicators is quiet', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-only-new-'));
+  const args = [
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--state',
+    join(folder, 'state.json'),
+    '--only-new',
+    '--strict',
+    '--out',
+    join(folder, 'out'),
+  ];
+  assert.equal((await runCli(args)).code, 0);
+  const again = await runCli(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.doesNotMatch(again.stderr, /warning/);
 });
