@@ -3,6 +3,7 @@
  * file name only breaks the tie for free text.
  */
 import { FeedParseError, quoteValue } from '../errors.js';
+import { locateJsonError } from './json-document.js';
 
 /** Feed formats that huntpack detects, each read by one reader in `read.ts`. */
 export type FeedFormat =
@@ -116,8 +117,19 @@ function looksStructured(text: string): boolean {
   return counts[0]! >= 3 && counts.every((count) => count === counts[0]);
 }
 
-/** Returns the error for an input whose format could not be detected. */
+/**
+ * Bytes of an input that `readFeeds` passes to detection (`peekInput` in `input.ts` reads this
+ * many). A shorter sample is the whole input.
+ */
+const SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * Returns the error for an input whose format could not be detected: invalid JSON with its line
+ * and column when the input starts like JSON but does not parse, else an unknown format.
+ */
 export function unknownFormatError(fileName: string, sample: string): FeedParseError {
+  const invalid = invalidJsonError(fileName, sample);
+  if (invalid) return invalid;
   const start = sample
     .replace(/^\uFEFF/, '')
     .trimStart()
@@ -128,4 +140,46 @@ export function unknownFormatError(fileName: string, sample: string): FeedParseE
     `Unknown feed format in ${quoteValue(fileName)} (starts with ${quoteValue(start)}): expected ${expected}. Pass --format to choose one (${FEED_FORMATS.map((entry) => entry.format).join(', ')}).`,
     { source: { file: fileName, line: 1 } },
   );
+}
+
+/**
+ * Returns an INVALID_JSON error when the sample starts with `{` or `[` and is not valid JSON.
+ * Returns undefined for valid JSON, for JSON lines (one document per line), and for a sample cut
+ * at SAMPLE_BYTES whose only fault is that it stops early.
+ */
+function invalidJsonError(fileName: string, sample: string): FeedParseError | undefined {
+  const body = sample.replace(/^\uFEFF/, '');
+  if (!/^\s*[[{]/.test(body)) return undefined;
+  try {
+    JSON.parse(body);
+    return undefined;
+  } catch (error) {
+    if (isJsonLines(body)) return undefined;
+    const problem = locateJsonError(error, body);
+    // A UTF-8 character cut at the sample's end is left out of the text, hence the margin of 3.
+    const whole = Buffer.byteLength(sample, 'utf8') < SAMPLE_BYTES - 3;
+    if (problem.atEnd && !whole) return undefined;
+
+    const where = `line ${problem.line}, column ${problem.column}`;
+    const message = problem.atEnd
+      ? `${quoteValue(fileName)} ends at ${where} before its JSON is complete (${problem.detail}), so it is probably truncated. Download or export it again.`
+      : `${quoteValue(fileName)} is not valid JSON at ${where} (${problem.detail}), so its feed format cannot be detected. Fix the file or download it again.`;
+    return new FeedParseError('INVALID_JSON', message, {
+      source: { file: fileName, line: problem.line, column: problem.column },
+      cause: error,
+    });
+  }
+}
+
+/** True when the first line is a whole JSON document and more text follows: JSON lines. */
+function isJsonLines(text: string): boolean {
+  const trimmed = text.trimStart();
+  const newline = trimmed.indexOf('\n');
+  if (newline === -1 || trimmed.slice(newline).trim() === '') return false;
+  try {
+    JSON.parse(trimmed.slice(0, newline));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -9,6 +9,7 @@
 import type { SourceLocation } from '../errors.js';
 import { FeedParseError, quoteValue } from '../errors.js';
 import type { FeedInput } from './input.js';
+import { locateJsonError } from './json-document.js';
 import { readLines, readText } from './input.js';
 import type { FeedSink } from './read.js';
 import { buildRawIndicator, fieldsFromObject, text } from './threatfox-record.js';
@@ -145,19 +146,19 @@ function invalidRecord(source: SourceLocation, value: unknown, expected: string)
   };
 }
 
-/** Parses a whole JSON document, reporting a syntax error with its line. */
+/** Parses a whole JSON document, reporting a syntax error with its line and column. */
 function parseJson(document: string, file: string): unknown {
   try {
     return JSON.parse(document) as unknown;
   } catch (error) {
-    const reason = (error as Error).message;
-    const position = /position (\d+)/.exec(reason)?.[1];
-    const line =
-      position === undefined ? undefined : document.slice(0, Number(position)).split('\n').length;
+    const problem = locateJsonError(error, document);
+    const advice = problem.atEnd
+      ? 'The file ends before the JSON does, so it is probably truncated; download or export it again.'
+      : 'Fix the file or download it again.';
     throw new FeedParseError(
       'INVALID_JSON',
-      `Invalid JSON in ${quoteValue(file)}${line === undefined ? '' : ` at line ${line}`}: ${reason}. The file may be truncated; download or copy it again.`,
-      { source: line === undefined ? { file } : { file, line }, cause: error },
+      `Invalid JSON in ${quoteValue(file)} at line ${problem.line}, column ${problem.column}: ${problem.detail}. ${advice}`,
+      { source: { file, line: problem.line, column: problem.column }, cause: error },
     );
   }
 }

@@ -95,6 +95,39 @@ test('unknownFormatError names the file, formats and --format', () => {
   assert.match(error.message, /threatfox-ndjson/);
 });
 
+test('unknownFormatError reports broken JSON by line and column', () => {
+  const error = unknownFormatError('api.json', "{'query_status': 'ok', 'data': []}");
+  assert.equal(error.code, 'INVALID_JSON');
+  assert.deepEqual(error.source, { file: 'api.json', line: 1, column: 2 });
+  assert.match(error.message, /"api\.json" is not valid JSON at line 1, column 2 \(/);
+  assert.match(error.message, /feed format cannot be detected/);
+});
+
+test('unknownFormatError reports truncated JSON', () => {
+  const sample = '\uFEFF\n{\n  "data": [\n    {"ioc": "1.2.3.4:80",\n';
+  const error = unknownFormatError('items.json', sample);
+  assert.equal(error.code, 'INVALID_JSON');
+  assert.deepEqual(error.source, { file: 'items.json', line: 4, column: 26 });
+  assert.match(error.message, /ends at line 4, column 26 before its JSON is complete/);
+  assert.match(error.message, /probably truncated/);
+});
+
+test('unknownFormatError keeps valid JSON unknown', () => {
+  assert.equal(unknownFormatError('a.json', '[{"hello": "world"}]').code, 'UNKNOWN_FEED_FORMAT');
+  const lines = '{"hello": "world"}\n{"hello": "again"}\n';
+  assert.equal(unknownFormatError('a.jsonl', lines).code, 'UNKNOWN_FEED_FORMAT');
+});
+
+test('unknownFormatError allows a cut sample', () => {
+  const long = `[${'{"hello": "world"},'.repeat(5000)}{"hello": "end"}]`;
+  const cut = long.slice(0, 64 * 1024);
+  assert.equal(unknownFormatError('big.json', cut).code, 'UNKNOWN_FEED_FORMAT');
+  const broken = `[{"hello": "world"},,${cut.slice(20)}`;
+  const error = unknownFormatError('big.json', broken);
+  assert.equal(error.code, 'INVALID_JSON');
+  assert.deepEqual(error.source, { file: 'big.json', line: 1, column: 21 });
+});
+
 test('parseFeedFormat accepts only known names', () => {
   assert.equal(parseFeedFormat('misp'), 'misp');
   assert.equal(parseFeedFormat('csv'), undefined);
