@@ -61,7 +61,8 @@ export async function huntLogs(
 ): Promise<HuntLogsResult> {
   const selection = selectLocalHunts(hunts, options.lookback);
   const now = options.lookback ? (options.now ?? new Date()) : undefined;
-  const reader = readLogs(paths, options);
+  // Events that no hunt could match are counted but not loaded; see event-prefilter.ts.
+  const reader = readLogs(paths, { ...options, filter: EventPrefilter.of(selection.hunts) });
   const session = await DuckDbHuntSession.open(selection.hunts, {
     now,
     threads: options.threads,
@@ -70,12 +71,9 @@ export async function huntLogs(
   // NOTE: findings are kept in memory until the end, so memory is flat in the size of the logs
   // but not in the number of hits; a hunt that matches millions of events grows with them.
   const findings: HuntFinding[] = [];
-  const eventsByTable: Partial<Record<LogTable, number>> = {};
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
   try {
-    // Events that no hunt could match are counted but not loaded; see event-prefilter.ts.
-    const prefilter = EventPrefilter.of(selection.hunts);
     const pending = new Map<LogTable, LogEvent[]>();
     let pendingCount = 0;
     let parsedSinceProgress = 0;
@@ -97,8 +95,6 @@ export async function huntLogs(
     };
     for await (const batch of reader.batches()) {
       for (const event of batch) {
-        eventsByTable[event.table] = (eventsByTable[event.table] ?? 0) + 1;
-        if (!prefilter.keeps(event.table, event.columns)) continue;
         let events = pending.get(event.table);
         if (!events) pending.set(event.table, (events = []));
         events.push(event);
@@ -113,6 +109,7 @@ export async function huntLogs(
     session.close();
   }
 
+  const eventsByTable = reader.stats.eventsByTable;
   const filled = new Set(Object.keys(eventsByTable));
   const huntsRun = selection.hunts.filter((hunt) => filled.has(hunt.source.table));
   const notFilled = selection.hunts
@@ -123,7 +120,7 @@ export async function huntLogs(
     stats: reader.stats,
     huntsRun: huntsRun.map((hunt) => hunt.id),
     skipped: [...selection.skipped, ...notFilled],
-    eventsByTable,
+    eventsByTable: { ...eventsByTable },
   };
 }
 

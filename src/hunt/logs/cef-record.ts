@@ -2,31 +2,64 @@
  * Turns a CEF line into a CommonSecurityLog event, the way Sentinel's CEF connector maps it.
  * A line may also be a JSON object whose `message` field contains the CEF text, which is how
  * messages with line breaks inside them are stored one per line.
+ *
+ * With an event filter in the context, a line is first mapped onto the filter's columns only.
+ * Every typed value is still converted and every warning found, but string values that no one
+ * reads are never cut out of the line. Only an event that the filter keeps is mapped in full.
  */
 import { quoteValue } from '../../errors.js';
-import { parseCef, type CefMessage } from './cef.js';
+import { CefKeyTable, CefLineScan } from './cef.js';
+import type { ColumnValue } from './event.js';
 import { getLogTableColumns } from './event.js';
 import { CEF_KEY_COLUMNS, CEF_WIDE_NUMBER_COLUMNS } from './cef-fields.js';
 import { parseLogTime, parseTimeZone, type TimeDefaults } from './log-time.js';
 import {
   ColumnBuilder,
-  joinExtensions,
   rejectRecord,
   skipRecord,
+  type EventFilter,
   type RecordContext,
   type RecordOutcome,
 } from './record.js';
 import { parseSyslogHeader } from './syslog-header.js';
 
-/**
- * Mapped columns of type string. The parser has already unescaped and trimmed their values,
- * so they are stored without conversion, which keeps the common case fast.
- */
-const STRING_COLUMNS: ReadonlySet<string> = new Set(
-  [...CEF_KEY_COLUMNS.values()].filter(
-    (column) => getLogTableColumns('CommonSecurityLog').get(column) === 'string',
-  ),
-);
+const TABLE = 'CommonSecurityLog';
+
+/** Storage rule of a mapped key's value. */
+const enum KeyKind {
+  /** A string column: the parser has already unescaped and trimmed the value. */
+  String,
+  ExternalId,
+  CustomNumber,
+  /** Converted to the column's type, with a warning when it does not fit. */
+  Typed,
+}
+
+const KEYS = [...CEF_KEY_COLUMNS.keys()];
+const KEY_TABLE = new CefKeyTable(KEYS);
+const KEY_COLUMNS = KEYS.map((key) => CEF_KEY_COLUMNS.get(key)!);
+const KEY_KINDS = KEYS.map((key, id): KeyKind => {
+  if (key === 'externalId') return KeyKind.ExternalId;
+  if (CEF_WIDE_NUMBER_COLUMNS.has(key)) return KeyKind.CustomNumber;
+  return getLogTableColumns(TABLE).get(KEY_COLUMNS[id]!) === 'string'
+    ? KeyKind.String
+    : KeyKind.Typed;
+});
+const RT = KEYS.indexOf('rt');
+const DTZ = KEYS.indexOf('dtz');
+
+const HEADER_COLUMNS = [
+  'DeviceVendor',
+  'DeviceProduct',
+  'DeviceVersion',
+  'DeviceEventClassID',
+  'Activity',
+  'LogSeverity',
+];
+
+const scan = new CefLineScan();
+/** Key id of each pair of the scanned line, reused from line to line. */
+let pairIds = new Int32Array(64);
 
 /** Parses one CEF line (plain or JSON-wrapped) into an outcome. */
 export function parseCefRecord(line: string, context: RecordContext): RecordOutcome {
@@ -41,9 +74,36 @@ export function parseCefRecord(line: string, context: RecordContext): RecordOutc
     if (typeof unwrapped !== 'string') return unwrapped;
     text = unwrapped;
   }
-  const parsed = parseCef(text);
-  if (!parsed.ok) return rejectRecord(parsed.code, parsed.message);
-  return cefToEvent(parsed.message, context);
+  const error = scan.scan(text);
+  if (error) return rejectRecord(error.code, error.message);
+  if (!context.filter) return { kind: 'event', table: TABLE, columns: mapColumns(context) };
+  return filterEvent(context, context.filter);
+}
+
+/** Set when filtering: the columns that the filter reads, per filter. */
+const probeColumns = new WeakMap<EventFilter, ReadonlySet<string>>();
+
+/**
+ * Maps the scanned line onto the filter's columns alone, with warnings held back. An event the
+ * filter keeps is mapped again in full, which reports the warnings; a dropped one reports the
+ * held-back warnings and is counted.
+ */
+function filterEvent(context: RecordContext, filter: EventFilter): RecordOutcome {
+  let wanted = probeColumns.get(filter);
+  if (!wanted) probeColumns.set(filter, (wanted = new Set(filter.columns(TABLE) ?? [])));
+  const heldWarnings: Array<[code: string, message: string]> = [];
+  const holding: RecordContext = {
+    file: context.file,
+    line: context.line,
+    time: context.time,
+    warn: (code, message) => heldWarnings.push([code, message]),
+  };
+  const probe = mapColumns(holding, wanted);
+  if (filter.keeps(TABLE, probe)) {
+    return { kind: 'event', table: TABLE, columns: mapColumns(context) };
+  }
+  for (const [code, message] of heldWarnings) context.warn(code, message);
+  return { kind: 'filtered', table: TABLE };
 }
 
 function unwrapJsonMessage(text: string): string | RecordOutcome {
@@ -63,47 +123,73 @@ function unwrapJsonMessage(text: string): string | RecordOutcome {
   return message;
 }
 
-/** Maps a parsed CEF message onto CommonSecurityLog columns. */
-export function cefToEvent(message: CefMessage, context: RecordContext): RecordOutcome {
-  const builder = new ColumnBuilder('CommonSecurityLog', context);
-  builder.set('DeviceVendor', message.vendor);
-  builder.set('DeviceProduct', message.product);
-  builder.set('DeviceVersion', message.deviceVersion);
-  builder.set('DeviceEventClassID', message.signatureId);
-  builder.set('Activity', message.name);
-  builder.set('LogSeverity', message.severity);
+/**
+ * Maps the scanned line onto CommonSecurityLog columns. With `wanted`, string columns outside
+ * it are left out, but typed values are still converted, with the same warnings in the same
+ * order.
+ */
+function mapColumns(
+  context: RecordContext,
+  wanted?: ReadonlySet<string>,
+): Record<string, ColumnValue> {
+  const builder = new ColumnBuilder(TABLE, context);
+  const want = (column: string): boolean => wanted === undefined || wanted.has(column);
+  scan.header.forEach((value, index) => {
+    const column = HEADER_COLUMNS[index]!;
+    if (want(column)) builder.set(column, value);
+  });
 
+  if (pairIds.length < scan.pairCount) pairIds = new Int32Array(scan.pairCount * 2);
+  const ids = pairIds;
   let receiptTime: string | undefined;
   let deviceZone: string | undefined;
-  for (const [key, value] of message.extension) {
-    if (key === 'rt' && value !== '') receiptTime = value;
-    else if (key === 'dtz' && value !== '') deviceZone = value;
+  for (let i = 0; i < scan.pairCount; i++) {
+    const id = KEY_TABLE.find(scan, i);
+    ids[i] = id;
+    if (id !== RT && id !== DTZ) continue;
+    const value = scan.value(i);
+    if (value === '') continue;
+    if (id === RT) receiptTime = value;
+    else deviceZone = value;
   }
   const deviceTime = deviceTimeDefaults(deviceZone, context);
 
-  const additional: string[] = [];
-  for (const [key, value] of message.extension) {
+  const wantsAdditional = want('AdditionalExtensions');
+  let additional = '';
+  for (let i = 0; i < scan.pairCount; i++) {
+    const id = ids[i]!;
+    if (id < 0) {
+      if (!wantsAdditional) continue;
+      const value = scan.value(i);
+      if (value === '') continue;
+      // Unmapped keys go to AdditionalExtensions as Sentinel fills it: `key=value;key=value`.
+      additional += `${additional === '' ? '' : ';'}${scan.key(i)}=${value}`;
+      continue;
+    }
+    const column = KEY_COLUMNS[id]!;
+    const kind = KEY_KINDS[id]!;
+    if (kind === KeyKind.String && !want(column)) continue;
+    const value = scan.value(i);
     if (value === '') continue;
-    const column = CEF_KEY_COLUMNS.get(key);
-    if (column === undefined) additional.push(`${key}=${value}`);
-    else if (STRING_COLUMNS.has(column)) builder.columns[column] = value;
-    else if (key === 'externalId') setExternalId(builder, value);
-    else if (CEF_WIDE_NUMBER_COLUMNS.has(key)) setCustomNumber(builder, key, column, value);
+    if (kind === KeyKind.String) builder.columns[column] = value;
+    else if (kind === KeyKind.ExternalId) setExternalId(builder, value);
+    else if (kind === KeyKind.CustomNumber) setCustomNumber(builder, KEYS[id]!, column, value);
     else builder.set(column, value, deviceTime);
   }
-  builder.set('AdditionalExtensions', joinExtensions(additional));
-  for (const stray of message.strayText) {
+  if (additional !== '') builder.set('AdditionalExtensions', additional);
+  for (const stray of scan.strayText) {
     context.warn(
       'INVALID_CEF_EXTENSION',
       `CEF extension text ${quoteValue(stray)} is not a key=value pair and was ignored.`,
     );
   }
 
-  const header = message.prefix.trim() === '' ? undefined : parseSyslogHeader(message.prefix);
-  if (header?.host) builder.set('Computer', header.host);
+  const prefix = scan.text.slice(0, scan.cefStart);
+  const header = prefix.trim() === '' ? undefined : parseSyslogHeader(prefix);
+  if (header?.host && want('Computer')) builder.set('Computer', header.host);
   const time = resolveEventTime(receiptTime, deviceTime, header?.timeText, context);
   if (time) builder.setTime(time);
-  return builder.toOutcome();
+  return builder.columns;
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * Parses CEF messages (ArcSight Common Event Format, versions 0 and 1) in one pass over the
- * string, with no regular expression on the message itself, so a gigabyte of CEF reads at
- * close to the speed of a line split.
+ * Parses CEF messages (ArcSight Common Event Format, versions 0 and 1) with no regular
+ * expression on the message itself. {@link CefLineScan} finds the header fields and the
+ * position of every extension pair in one pass; values are cut out and decoded only when read.
  *
  * Escaping follows the CEF specification: in header fields `\|` and `\\`; in extension values
  * `\=`, `\\`, `\n` and `\r`. An extension key is a token of `[A-Za-z0-9_.[\]-]` followed by `=`
- * at the start or after whitespace, so a value may hold spaces and unescaped `=` (URLs, base64).
+ * at the start or after whitespace, so a value may contain spaces and unescaped `=` (URLs,
+ * base64). Whitespace after an odd number of backslashes is escaped and ends no value.
  */
 
 /** A parsed CEF message. */
@@ -48,6 +49,11 @@ function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
+/** Hashes a key from its last character to its first, as the scan meets it. */
+function addToKeyHash(hash: number, code: number): number {
+  return (Math.imul(hash, 31) + code) | 0;
+}
+
 /** Finds `CEF:` followed by optional spaces, a version number and `|`; returns its index. */
 function findCefStart(text: string): { start: number; versionStart: number; pipe: number } {
   let from = 0;
@@ -88,59 +94,6 @@ function readHeaderField(text: string, from: number): { value: string; next: num
   return undefined;
 }
 
-/** Parses the CEF message inside a line; the line may start with a syslog header. */
-export function parseCef(text: string): CefParseResult {
-  const found = findCefStart(text);
-  if (found.start < 0) {
-    return { ok: false, code: 'NOT_CEF', message: 'No "CEF:<version>|" found in the line.' };
-  }
-
-  const fields: string[] = [];
-  let position = found.pipe + 1;
-  for (let n = 0; n < 6; n++) {
-    const field = readHeaderField(text, position);
-    if (!field) return incompleteHeader(fields.length);
-    fields.push(field.value);
-    position = field.next;
-  }
-  // Some Check Point exports write `CEF:0||Check Point|...`: an empty field before the vendor.
-  // The header then has one field too many, which shows as a `|` before the first `=`.
-  if (fields[0] === '' && hasPipeBeforeEquals(text, position)) {
-    const field = readHeaderField(text, position);
-    if (!field) return incompleteHeader(6);
-    fields.shift();
-    fields.push(field.value);
-    position = field.next;
-  }
-
-  const extension: CefMessage['extension'] = [];
-  const strayText: string[] = [];
-  parseExtension(text, position, extension, strayText);
-  return {
-    ok: true,
-    message: {
-      prefix: text.slice(0, found.start),
-      version: text.slice(found.versionStart, found.pipe),
-      vendor: fields[0] ?? '',
-      product: fields[1] ?? '',
-      deviceVersion: fields[2] ?? '',
-      signatureId: fields[3] ?? '',
-      name: fields[4] ?? '',
-      severity: fields[5] ?? '',
-      extension,
-      strayText,
-    },
-  };
-}
-
-function incompleteHeader(fieldsFound: number): CefParseResult {
-  return {
-    ok: false,
-    code: 'INCOMPLETE_CEF_HEADER',
-    message: `CEF header has ${fieldsFound} of the 6 "|"-terminated fields after the version: expected CEF:Version|Vendor|Product|DeviceVersion|SignatureID|Name|Severity|Extension.`,
-  };
-}
-
 function hasPipeBeforeEquals(text: string, from: number): boolean {
   for (let i = from; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -150,90 +103,11 @@ function hasPipeBeforeEquals(text: string, from: number): boolean {
   return false;
 }
 
-/**
- * Returns the index after `key=` when a key starts at `from`, or -1. Scans only the key token,
- * so every character is looked at a bounded number of times.
- */
-function keyEnd(text: string, from: number): number {
-  let i = from;
-  while (i < text.length && isKeyChar(text.charCodeAt(i))) i++;
-  return i > from && text.charCodeAt(i) === EQUALS ? i : -1;
-}
-
-function parseExtension(
-  text: string,
-  from: number,
-  pairs: CefMessage['extension'],
-  strayText: string[],
-): void {
-  let i = from;
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  while (i < text.length) {
-    const equals = keyEnd(text, i);
-    if (equals < 0) {
-      // Text that is not `key=`: skip to the next pair and keep the text for a warning.
-      const next = nextPairStart(text, i);
-      const stray = text.slice(i, next).trim();
-      if (stray !== '') strayText.push(stray);
-      i = next;
-      continue;
-    }
-    const key = text.slice(i, equals);
-    const value = readValue(text, equals + 1);
-    pairs.push([key, value.value]);
-    i = value.next;
-  }
-}
-
-/** Returns the start of the next `key=` after whitespace, or the end of the text. */
-function nextPairStart(text: string, from: number): number {
-  let i = from;
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (code === BACKSLASH) {
-      i += 2;
-      continue;
-    }
-    if (!isSpace(code)) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < text.length && isSpace(text.charCodeAt(j))) j++;
-    if (keyEnd(text, j) >= 0) return j;
-    i = j;
-  }
-  return text.length;
-}
-
-/** Reads a value up to the whitespace before the next `key=`, decoding escapes. */
-function readValue(text: string, from: number): { value: string; next: number } {
-  let i = from;
-  let segmentStart = from;
-  let decoded = '';
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (code === BACKSLASH && i + 1 < text.length) {
-      decoded += text.slice(segmentStart, i) + unescapeExtension(text.charCodeAt(i + 1));
-      i += 2;
-      segmentStart = i;
-      continue;
-    }
-    if (!isSpace(code)) {
-      i++;
-      continue;
-    }
-    let j = i + 1;
-    while (j < text.length && isSpace(text.charCodeAt(j))) j++;
-    let k = j;
-    while (k < text.length && isKeyChar(text.charCodeAt(k))) k++;
-    if (k > j && text.charCodeAt(k) === EQUALS) {
-      return { value: (decoded + text.slice(segmentStart, i)).trim(), next: j };
-    }
-    // The token after the whitespace is part of the value; resume after it.
-    i = k;
-  }
-  return { value: (decoded + text.slice(segmentStart)).trim(), next: text.length };
+/** True when the character at `index` follows an odd run of backslashes, so it is escaped. */
+function isEscaped(text: string, index: number): boolean {
+  let backslashes = 0;
+  while (text.charCodeAt(index - 1 - backslashes) === BACKSLASH) backslashes++;
+  return backslashes % 2 === 1;
 }
 
 function unescapeExtension(code: number): string {
@@ -250,4 +124,240 @@ function unescapeExtension(code: number): string {
       // Not a CEF escape: keep the backslash, as in Windows paths written unescaped.
       return `\\${String.fromCharCode(code)}`;
   }
+}
+
+/**
+ * Decodes the escapes of an extension value from `start` to `end` and trims it. A backslash
+ * that is the last character of the text starts no escape.
+ */
+function readExtensionValue(text: string, start: number, end: number): string {
+  let backslash = text.indexOf('\\', start);
+  if (backslash < 0 || backslash >= end) return text.slice(start, end).trim();
+  let decoded = '';
+  let segmentStart = start;
+  while (backslash >= 0 && backslash < end) {
+    if (backslash + 1 >= text.length) break;
+    decoded +=
+      text.slice(segmentStart, backslash) + unescapeExtension(text.charCodeAt(backslash + 1));
+    segmentStart = backslash + 2;
+    backslash = text.indexOf('\\', segmentStart);
+  }
+  return (decoded + text.slice(segmentStart, end)).trim();
+}
+
+export type CefScanError = { code: string; message: string };
+
+const INITIAL_PAIRS = 64;
+
+/**
+ * The parts of one CEF line: header fields and the positions of the extension pairs. One scan
+ * object is reused line after line, so a line costs no allocation beyond its header strings.
+ */
+export class CefLineScan {
+  text = '';
+  /** Index of `CEF:`, which ends the prefix. */
+  cefStart = 0;
+  versionStart = 0;
+  versionEnd = 0;
+  /** Vendor, product, device version, signature id, name and severity, decoded and trimmed. */
+  readonly header: string[] = [];
+  /** Text in the extension that is not `key=value`; only a leading part can be. */
+  readonly strayText: string[] = [];
+  pairCount = 0;
+  /** Per pair: index of the key, of its `=`, and the key's hash (see {@link CefKeyTable}). */
+  keyStarts: Int32Array = new Int32Array(INITIAL_PAIRS);
+  equalsAt: Int32Array = new Int32Array(INITIAL_PAIRS);
+  keyHashes: Int32Array = new Int32Array(INITIAL_PAIRS);
+  private nextEquals = 0;
+  private nextHash = 0;
+
+  /** Scans a line; returns an error when it has no complete CEF header. */
+  scan(text: string): CefScanError | undefined {
+    this.text = text;
+    this.pairCount = 0;
+    this.header.length = 0;
+    this.strayText.length = 0;
+    const found = findCefStart(text);
+    if (found.start < 0) {
+      return { code: 'NOT_CEF', message: 'No "CEF:<version>|" found in the line.' };
+    }
+    this.cefStart = found.start;
+    this.versionStart = found.versionStart;
+    this.versionEnd = found.pipe;
+
+    let position = found.pipe + 1;
+    for (let n = 0; n < 6; n++) {
+      const field = readHeaderField(text, position);
+      if (!field) return incompleteHeader(this.header.length);
+      this.header.push(field.value);
+      position = field.next;
+    }
+    // Some Check Point exports write `CEF:0||Check Point|...`: an empty field before the vendor.
+    // The header then has one field too many, which shows as a `|` before the first `=`.
+    if (this.header[0] === '' && hasPipeBeforeEquals(text, position)) {
+      const field = readHeaderField(text, position);
+      if (!field) return incompleteHeader(6);
+      this.header.shift();
+      this.header.push(field.value);
+      position = field.next;
+    }
+    this.scanExtension(position);
+    return undefined;
+  }
+
+  /** Returns the decoded, trimmed value of pair `index`. */
+  value(index: number): string {
+    const end = index + 1 < this.pairCount ? this.keyStarts[index + 1]! : this.text.length;
+    return readExtensionValue(this.text, this.equalsAt[index]! + 1, end);
+  }
+
+  /** Returns the key of pair `index`. */
+  key(index: number): string {
+    return this.text.slice(this.keyStarts[index], this.equalsAt[index]);
+  }
+
+  private scanExtension(from: number): void {
+    const text = this.text;
+    let i = from;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    if (i >= text.length) return;
+
+    let equals = i;
+    while (equals < text.length && isKeyChar(text.charCodeAt(equals))) equals++;
+    if (equals > i && text.charCodeAt(equals) === EQUALS) {
+      this.nextEquals = equals;
+      this.nextHash = 0;
+      for (let k = equals - 1; k >= i; k--) {
+        this.nextHash = addToKeyHash(this.nextHash, text.charCodeAt(k));
+      }
+    } else {
+      // Text that is not `key=`: keep it for a warning and go on at the next pair.
+      const next = this.findNextKey(i);
+      const stray = text.slice(i, next).trim();
+      if (stray !== '') this.strayText.push(stray);
+      i = next;
+    }
+    while (i < text.length) {
+      this.addPair(i, this.nextEquals, this.nextHash);
+      i = this.findNextKey(this.nextEquals + 1);
+    }
+  }
+
+  /**
+   * Returns the start of the first key after `from` (a key-character run that follows unescaped
+   * whitespace and ends at `=`), or the end of the text. Leaves that key's `=` and hash in
+   * `nextEquals` and `nextHash`.
+   */
+  private findNextKey(from: number): number {
+    const text = this.text;
+    let equals = text.indexOf('=', from);
+    while (equals >= 0) {
+      let k = equals - 1;
+      let hash = 0;
+      let code = 0;
+      while (k >= from && isKeyChar((code = text.charCodeAt(k)))) {
+        hash = addToKeyHash(hash, code);
+        k--;
+      }
+      if (k < equals - 1 && k >= from && isSpace(text.charCodeAt(k)) && !isEscaped(text, k)) {
+        this.nextEquals = equals;
+        this.nextHash = hash;
+        return k + 1;
+      }
+      equals = text.indexOf('=', equals + 1);
+    }
+    return text.length;
+  }
+
+  private addPair(keyStart: number, equals: number, hash: number): void {
+    if (this.pairCount === this.keyStarts.length) {
+      const grow = (array: Int32Array): Int32Array => {
+        const grown = new Int32Array(array.length * 2);
+        grown.set(array);
+        return grown;
+      };
+      this.keyStarts = grow(this.keyStarts);
+      this.equalsAt = grow(this.equalsAt);
+      this.keyHashes = grow(this.keyHashes);
+    }
+    this.keyStarts[this.pairCount] = keyStart;
+    this.equalsAt[this.pairCount] = equals;
+    this.keyHashes[this.pairCount] = hash;
+    this.pairCount++;
+  }
+}
+
+function incompleteHeader(fieldsFound: number): CefScanError {
+  return {
+    code: 'INCOMPLETE_CEF_HEADER',
+    message: `CEF header has ${fieldsFound} of the 6 "|"-terminated fields after the version: expected CEF:Version|Vendor|Product|DeviceVersion|SignatureID|Name|Severity|Extension.`,
+  };
+}
+
+/**
+ * Looks up extension keys found by a {@link CefLineScan} without cutting them out of the line:
+ * an open-addressing table over the scan's key hashes, checked character by character.
+ */
+export class CefKeyTable {
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+
+  constructor(readonly keys: readonly string[]) {
+    let size = 16;
+    while (size < keys.length * 4) size *= 2;
+    this.slots = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    keys.forEach((key, id) => {
+      let hash = 0;
+      for (let k = key.length - 1; k >= 0; k--) hash = addToKeyHash(hash, key.charCodeAt(k));
+      let slot = hash & this.mask;
+      while (this.slots[slot] !== -1) slot = (slot + 1) & this.mask;
+      this.slots[slot] = id;
+    });
+  }
+
+  /** Returns the index in `keys` of the key of pair `index`, or -1 when it is not there. */
+  find(scan: CefLineScan, index: number): number {
+    const start = scan.keyStarts[index]!;
+    const length = scan.equalsAt[index]! - start;
+    const text = scan.text;
+    let slot = scan.keyHashes[index]! & this.mask;
+    for (;;) {
+      const id = this.slots[slot]!;
+      if (id < 0) return -1;
+      const key = this.keys[id]!;
+      if (key.length === length) {
+        let k = 0;
+        while (k < length && key.charCodeAt(k) === text.charCodeAt(start + k)) k++;
+        if (k === length) return id;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
+const scratch = new CefLineScan();
+
+/** Parses the CEF message inside a line; the line may start with a syslog header. */
+export function parseCef(text: string): CefParseResult {
+  const error = scratch.scan(text);
+  if (error) return { ok: false, ...error };
+  const extension: CefMessage['extension'] = [];
+  for (let i = 0; i < scratch.pairCount; i++) extension.push([scratch.key(i), scratch.value(i)]);
+  const [vendor, product, deviceVersion, signatureId, name, severity] = scratch.header;
+  return {
+    ok: true,
+    message: {
+      prefix: text.slice(0, scratch.cefStart),
+      version: text.slice(scratch.versionStart, scratch.versionEnd),
+      vendor: vendor ?? '',
+      product: product ?? '',
+      deviceVersion: deviceVersion ?? '',
+      signatureId: signatureId ?? '',
+      name: name ?? '',
+      severity: severity ?? '',
+      extension,
+      strayText: [...scratch.strayText],
+    },
+  };
 }

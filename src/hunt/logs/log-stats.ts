@@ -4,6 +4,7 @@
  */
 import type { HuntpackIssue } from '../../errors.js';
 import type { LogFormat } from './detect-format.js';
+import type { LogTable } from './event.js';
 
 /** Counts for one file. */
 export interface LogFileStats {
@@ -25,6 +26,8 @@ export interface LogReadStats {
    */
   linesRead: number;
   eventsParsed: number;
+  /** Events parsed per table, counting those that a filter dropped. */
+  eventsByTable: Partial<Record<LogTable, number>>;
   linesRejected: number;
   /** Records that are not events (blank lines, Zeek `#` headers, other log types), by reason. */
   linesSkipped: number;
@@ -46,6 +49,7 @@ export function createLogReadStats(): LogReadStats {
     files: [],
     linesRead: 0,
     eventsParsed: 0,
+    eventsByTable: {},
     linesRejected: 0,
     linesSkipped: 0,
     rejectedByReason: {},
@@ -82,9 +86,10 @@ export class LogStatsRecorder {
     return fileStats;
   }
 
-  event(fileStats: LogFileStats): void {
+  event(fileStats: LogFileStats, table: LogTable): void {
     this.stats.linesRead++;
     this.stats.eventsParsed++;
+    this.stats.eventsByTable[table] = (this.stats.eventsByTable[table] ?? 0) + 1;
     fileStats.linesRead++;
     fileStats.eventsParsed++;
   }

@@ -15,12 +15,13 @@ import {
   type LogReadStats,
 } from './log-stats.js';
 import { parseTimeZone, type TimeDefaults } from './log-time.js';
-import type { RecordContext, RecordOutcome } from './record.js';
+import type { EventFilter, RecordContext, RecordOutcome } from './record.js';
 import { csvRecords, jsonRecords, lineRecords, type RawRecord } from './record-sources.js';
 
 export type { LogFormat } from './detect-format.js';
 export { LOG_FORMATS } from './detect-format.js';
 export type { LogReadStats, LogFileStats } from './log-stats.js';
+export type { EventFilter } from './record.js';
 
 /** Options of {@link readLogs}. */
 export interface ReadLogsOptions {
@@ -37,6 +38,11 @@ export interface ReadLogsOptions {
   timezone?: string;
   /** How many rejections and field warnings to keep as examples in the stats; default 20. */
   maxIssues?: number;
+  /**
+   * Yields only the events this filter keeps. The others still count in the stats, and their
+   * field warnings are still reported.
+   */
+  filter?: EventFilter;
 }
 
 /** Events of a `readLogs` run, as single events or batches; `stats` is final after the end. */
@@ -78,6 +84,7 @@ export function readLogs(paths: string[], options: ReadLogsOptions = {}): LogRea
 interface ResolvedSettings extends ParserSettings {
   format: LogFormat | undefined;
   time: TimeDefaults;
+  filter: EventFilter | undefined;
 }
 
 function resolveOptions(options: ReadLogsOptions): ResolvedSettings {
@@ -107,7 +114,12 @@ function resolveOptions(options: ReadLogsOptions): ResolvedSettings {
     }
     time.timeZone = zone;
   }
-  return { format: options.format, map: validateMap(options.map ?? {}), time };
+  return {
+    format: options.format,
+    map: validateMap(options.map ?? {}),
+    time,
+    filter: options.filter,
+  };
 }
 
 function validateMap(map: Record<string, string>): Record<string, string> {
@@ -135,13 +147,7 @@ async function* readAllFiles(
     if (format === undefined) continue;
     const fileStats = recorder.startFile(file, format);
     try {
-      yield* readFile(
-        file,
-        createFormatParser(format, settings),
-        settings.time,
-        recorder,
-        fileStats,
-      );
+      yield* readFile(file, createFormatParser(format, settings), settings, recorder, fileStats);
     } catch (error) {
       if (!(error instanceof LogInputError)) throw error;
       if (error.partialLine) {
@@ -195,21 +201,25 @@ function toIssue(error: LogInputError): HuntpackIssue {
 async function* readFile(
   file: string,
   parser: FormatParser,
-  time: TimeDefaults,
+  settings: ResolvedSettings,
   recorder: LogStatsRecorder,
   fileStats: LogFileStats,
 ): AsyncGenerator<LogEvent[]> {
+  const filter = settings.filter;
   const context: RecordContext = {
     file,
     line: 0,
-    time,
+    time: settings.time,
     warn: (code, message) => recorder.warn(file, context.line, code, message),
+    filter,
   };
   const handle = (line: number, outcome: RecordOutcome, events: LogEvent[]): void => {
     if (outcome.kind === 'event') {
+      recorder.event(fileStats, outcome.table);
+      if (filter && !filter.keeps(outcome.table, outcome.columns)) return;
       events.push({ table: outcome.table, columns: outcome.columns, source: { file, line } });
-      recorder.event(fileStats);
-    } else if (outcome.kind === 'skip') recorder.skip(fileStats, outcome.reason);
+    } else if (outcome.kind === 'filtered') recorder.event(fileStats, outcome.table);
+    else if (outcome.kind === 'skip') recorder.skip(fileStats, outcome.reason);
     else recorder.reject(fileStats, line, outcome.code, outcome.message);
   };
 
@@ -220,7 +230,8 @@ async function* readFile(
       if ('error' in record) handle(record.line, rejected(record.error), events);
       else handle(record.line, parseRecord(parser, record.value, context), events);
     }
-    if (events.length > 0) yield events;
+    // An empty batch still lets the consumer report progress.
+    yield events;
   }
 }
 

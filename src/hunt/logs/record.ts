@@ -7,16 +7,31 @@ import { coerceColumnValue, type FieldWarningSink } from './columns.js';
 import { getLogTableColumns, type ColumnValue, type LogTable } from './event.js';
 import type { TimeDefaults } from './log-time.js';
 
+/** Decides which parsed events a reader yields; the others are counted and dropped. */
+export interface EventFilter {
+  /** False when the event is not needed. */
+  keeps(table: LogTable, columns: Readonly<Record<string, ColumnValue>>): boolean;
+  /** Columns of `table` that `keeps` reads; undefined when it reads none. */
+  columns(table: LogTable): readonly string[] | undefined;
+}
+
 /** Record location, defaults for incomplete times, and the receiver of field warnings. */
 export interface RecordContext extends FieldWarningSink {
   file: string;
   line: number;
   time: TimeDefaults;
+  /**
+   * Filter of the events to yield. A parser may apply it itself and return `filtered`, so that
+   * it can skip work for dropped events. The reader applies it to all other events.
+   */
+  filter?: EventFilter;
 }
 
 /** Result of parsing one record. */
 export type RecordOutcome =
   | { kind: 'event'; table: LogTable; columns: Record<string, ColumnValue> }
+  /** An event that the context's filter does not keep: counted, but not yielded. */
+  | { kind: 'filtered'; table: LogTable }
   /** A record that is not an event, such as a header or a log type that has no table. */
   | { kind: 'skip'; reason: string }
   | { kind: 'reject'; code: string; message: string };

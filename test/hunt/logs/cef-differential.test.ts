@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { parseCef } from '../../../src/hunt/logs/cef.js';
+import { parseCefRecord } from '../../../src/hunt/logs/cef-record.js';
+import { CEF_KEY_COLUMNS } from '../../../src/hunt/logs/cef-fields.js';
+import { parseTimeZone } from '../../../src/hunt/logs/log-time.js';
+import type { EventFilter, RecordContext, RecordOutcome } from '../../../src/hunt/logs/record.js';
+import { parseCef as oracleParseCef } from './oracle/cef-parse.js';
+import { parseCefRecord as oracleParseCefRecord } from './oracle/cef-record.js';
+import { sharedFile, skipWithoutShared } from '../../helpers/shared.js';
+import { logFixture } from './collect-events.js';
+
+interface Parsed {
+  outcome: RecordOutcome;
+  warnings: string[];
+}
+
+function contextFor(warnings: string[], options: Partial<RecordContext> = {}): RecordContext {
+  return {
+    file: 'x.log',
+    line: 1,
+    time: { year: 2024, timeZone: parseTimeZone('UTC') },
+    warn: (code, message) => warnings.push(`${code}: ${message}`),
+    ...options,
+  };
+}
+
+function parseWith(
+  parse: (line: string, context: RecordContext) => RecordOutcome,
+  line: string,
+  options: Partial<RecordContext> = {},
+): Parsed {
+  const warnings: string[] = [];
+  return { outcome: parse(line, contextFor(warnings, options)), warnings };
+}
+
+function assertSameRecord(line: string, options: Partial<RecordContext> = {}): void {
+  const actual = parseWith(parseCefRecord, line, options);
+  const expected = parseWith(oracleParseCefRecord, line, options);
+  assert.deepEqual(actual, expected, `line: ${JSON.stringify(line)}`);
+}
+
+function assertSameMessage(line: string): void {
+  assert.deepEqual(parseCef(line), oracleParseCef(line), `line: ${JSON.stringify(line)}`);
+}
+
+function linesOf(file: string): string[] {
+  return readFileSync(file, 'utf8').split('\n');
+}
+
+function linesOfFolder(folder: string): string[] {
+  return readdirSync(folder).flatMap((name) => linesOf(join(folder, name)));
+}
+
+const KEYS = [...CEF_KEY_COLUMNS.keys()];
+
+/** Extension text made of the characters that decide where pairs and escapes end. */
+const trickyText = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(
+        ' ',
+        '  ',
+        '\t',
+        '\n',
+        '\r',
+        '\\',
+        '=',
+        '|',
+        '\\ ',
+        '\\=',
+        '\\\\',
+        'é',
+        '\u00a0',
+      ),
+      fc.constantFrom('src=', 'dst=', 'msg=', 'x.y=', 'a[1]=', 'rt=', 'cs1Label=', 'k-1='),
+      fc.string({ maxLength: 4 }),
+    ),
+    { maxLength: 30 },
+  )
+  .map((parts) => parts.join(''));
+
+/** Plausible values: numbers, bad numbers, times, zones, addresses and free text. */
+const value = fc.oneof(
+  fc.constantFrom(
+    '443',
+    '-1',
+    '70000',
+    'https',
+    '12345678901',
+    '99999999999999999999',
+    '1.5',
+    'NaN',
+    'null',
+    '',
+    ' ',
+    '1659523775038',
+    '2022-07-25T04:56:13-05:00',
+    'Jul 31 2022 12:46:24',
+    'Feb 30 2022 12:00:00',
+    'Europe/Berlin',
+    'Mars/Olympus',
+    '+01:00',
+    '10.0.0.1',
+    'fd00::555',
+    'a\\=b c\\\\d\\ne',
+    'two words',
+  ),
+  fc.string({ maxLength: 12 }),
+);
+
+const pair = fc.tuple(fc.oneof(fc.constantFrom(...KEYS), fc.constantFrom('myKey', 'x_1')), value);
+
+const prefix = fc.constantFrom(
+  '',
+  '<134>Aug  3 12:00:00 fw01 ',
+  '<134>1 2021-06-18T10:55:50.000003Z host5424 app - - - ',
+  '<134>Feb 30 12:00:00 host ',
+  'ASM:',
+  'junk ',
+);
+
+const cefLine = fc
+  .tuple(prefix, fc.array(pair, { maxLength: 12 }), fc.constantFrom('', 'stray ', '\\ x '))
+  .map(
+    ([head, pairs, stray]) =>
+      `${head}CEF:0|Acme\\|Corp|FW|1.0|100|Name|5|${stray}${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`,
+  );
+
+describe('parseCef against the earlier parser', () => {
+  it('agrees on the fixture lines', () => {
+    for (const line of [
+      ...linesOf(logFixture('cef/hard-cases.log')),
+      ...linesOf(logFixture('cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt')),
+      ...linesOf(logFixture('cef/azure-sentinel_fortiwebwafsamplelog_TRIMMED.txt')),
+    ]) {
+      assertSameMessage(line);
+    }
+  });
+
+  it('agrees on random extension text', () => {
+    fc.assert(
+      fc.property(trickyText, (text) => {
+        assertSameMessage(`CEF:0|a|b|c|d|e|f|${text}`);
+        assertSameMessage(`CEF:0|a|b|c|d|e|f|k=${text}`);
+        assertSameMessage(`CEF:0||x|${text}`);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('agrees on any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+        assertSameMessage(text);
+        assertSameMessage(`CEF:1|${text}`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('parseCefRecord against the earlier mapping', () => {
+  it('agrees on the fixture lines', () => {
+    const lines = [
+      ...linesOf(logFixture('cef/hard-cases.log')),
+      ...linesOf(logFixture('cef/multi-line.jsonl')),
+      ...linesOf(logFixture('cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt')),
+      ...linesOf(logFixture('cef/azure-sentinel_fortiwebwafsamplelog_TRIMMED.txt')),
+    ];
+    for (const line of lines) {
+      assertSameRecord(line);
+      assertSameRecord(line, { time: {} });
+    }
+  });
+
+  it('agrees on the vendor samples', { skip: skipWithoutShared('logs/cef') }, () => {
+    for (const line of linesOfFolder(sharedFile('logs/cef'))) {
+      assertSameRecord(line);
+      assertSameRecord(line, { time: {} });
+    }
+  });
+
+  it('agrees on random lines', () => {
+    fc.assert(
+      fc.property(cefLine, (line) => assertSameRecord(line)),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('parseCefRecord with a filter', () => {
+  /** Keeps events whose DestinationIP or RequestURL contains a `7`. */
+  const filter: EventFilter = {
+    keeps: (_table, columns) =>
+      String(columns.DestinationIP ?? '').includes('7') ||
+      String(columns.RequestURL ?? '').includes('7'),
+    columns: () => ['DestinationIP', 'RequestURL'],
+  };
+
+  it('keeps the events the filter keeps, with the same warnings', () => {
+    let dropped = 0;
+    fc.assert(
+      fc.property(cefLine, (line) => {
+        const full = parseWith(parseCefRecord, line);
+        const filtered = parseWith(parseCefRecord, line, { filter });
+        assert.deepEqual(filtered.warnings, full.warnings);
+        if (full.outcome.kind !== 'event') {
+          assert.deepEqual(filtered.outcome, full.outcome);
+        } else if (filter.keeps('CommonSecurityLog', full.outcome.columns)) {
+          assert.deepEqual(filtered.outcome, full.outcome);
+        } else {
+          assert.deepEqual(filtered.outcome, { kind: 'filtered', table: 'CommonSecurityLog' });
+          dropped++;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    assert.ok(dropped > 100, `only ${dropped} lines dropped`);
+  });
+});
