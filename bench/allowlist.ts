@@ -1,10 +1,17 @@
 /**
- * Measures the allowlists alone: loading, the first check (which reads and indexes every
- * built-in list), and checking `BENCH_INDICATORS` indicators (default 1,000,000) made by cycling
- * through 12,003 generated indicators of every kind, a few of them on built-in lists.
- * Run with `node --import tsx bench/allowlist.ts`. Nothing passes or fails.
+ * Measures the allowlists alone, in one of two ways:
+ *
+ * - `node --import tsx bench/allowlist.ts`: loading, the first check (which reads and indexes the
+ *   built-in lists), and checking `BENCH_INDICATORS` indicators (default 1,000,000) made by
+ *   cycling through 12,003 generated indicators of every kind, a few of them on built-in lists.
+ * - `node --import tsx bench/allowlist.ts FEED...`: reads the feeds as `huntpack build` does, then
+ *   times loading the built-in lists and checking every indicator once, as a build does in a
+ *   fresh process. Prints `{ indicators, setAside, milliseconds }` as JSON on the last line.
+ *
+ * Nothing passes or fails.
  */
 import type { Indicator } from '../src/indicators/model.js';
+import { collectIndicators } from '../src/pipeline/collect.js';
 import { applyAllowlists, loadAllowlists } from '../src/pipeline/allowlist/index.js';
 import {
   domainIndicator,
@@ -13,8 +20,6 @@ import {
   ipPortIndicator,
   urlIndicator,
 } from '../test/pipeline/allowlist/make-indicator.js';
-
-const count = Number(process.env.BENCH_INDICATORS ?? 1_000_000);
 
 function sampleIndicators(): Indicator[] {
   const sample: Indicator[] = [];
@@ -36,20 +41,41 @@ function seconds(start: bigint): string {
   return `${(Number(process.hrtime.bigint() - start) / 1e9).toFixed(3)} s`;
 }
 
-let start = process.hrtime.bigint();
-const lists = loadAllowlists();
-console.log(`load (names and user files only): ${seconds(start)}`);
+async function measureFeeds(feeds: string[]): Promise<void> {
+  const { indicators } = await collectIndicators(feeds);
+  const start = process.hrtime.bigint();
+  const result = applyAllowlists(indicators, loadAllowlists());
+  const milliseconds = Number(process.hrtime.bigint() - start) / 1e6;
+  console.log(
+    JSON.stringify({
+      indicators: indicators.length,
+      setAside: result.setAside.length,
+      milliseconds,
+    }),
+  );
+}
 
-const sample = sampleIndicators();
-start = process.hrtime.bigint();
-applyAllowlists(sample.slice(0, 6), lists);
-lists.summarize();
-console.log(`first check, reads and indexes every built-in list: ${seconds(start)}`);
+function measureGenerated(): void {
+  const count = Number(process.env.BENCH_INDICATORS ?? 1_000_000);
+  let start = process.hrtime.bigint();
+  const lists = loadAllowlists();
+  console.log(`load (names and user files only): ${seconds(start)}`);
 
-const indicators = Array.from({ length: count }, (_, i) => sample[i % sample.length]!);
-start = process.hrtime.bigint();
-const result = applyAllowlists(indicators, lists);
-console.log(`check ${count.toLocaleString('en-US')} indicators: ${seconds(start)}`);
-console.log(
-  `kept ${result.kept.length}, set aside ${result.setAside.length}, full URL ${result.fullUrl.length}`,
-);
+  const sample = sampleIndicators();
+  start = process.hrtime.bigint();
+  applyAllowlists(sample.slice(0, 6), lists);
+  lists.summarize();
+  console.log(`first check, reads and indexes every built-in list: ${seconds(start)}`);
+
+  const indicators = Array.from({ length: count }, (_, i) => sample[i % sample.length]!);
+  start = process.hrtime.bigint();
+  const result = applyAllowlists(indicators, lists);
+  console.log(`check ${count.toLocaleString('en-US')} indicators: ${seconds(start)}`);
+  console.log(
+    `kept ${result.kept.length}, set aside ${result.setAside.length}, full URL ${result.fullUrl.length}`,
+  );
+}
+
+const feeds = process.argv.slice(2);
+if (feeds.length > 0) await measureFeeds(feeds);
+else measureGenerated();

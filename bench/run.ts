@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: measures huntpack on generated inputs grown from the bundled real data and
- * prints figures and ratios. Nothing here passes or fails; compare the figures with the targets.
+ * `npm run bench`: measures huntpack on generated inputs grown from the bundled real data, and the
+ * allowlist cost on the largest real ThreatFox files, and prints figures and ratios. Nothing here passes or fails; compare the figures with the targets.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { growCefLog } from './grow-cef.js';
 import { growThreatFoxCsv } from './grow-feed.js';
 
@@ -15,6 +16,8 @@ mkdirSync(OUT, { recursive: true });
 interface Measurement {
   code: number;
   seconds: number;
+  /** CPU time of all threads, which other processes on the machine disturb less than wall time. */
+  cpuSeconds?: number;
   peakMiB: number;
 }
 
@@ -147,3 +150,87 @@ async function benchHunt(): Promise<void> {
 }
 
 await benchHunt();
+
+const execFileAsync = promisify(execFile);
+
+const REAL_EXPORT = new URL(
+  '../data/threatfox/v3nom_json-export-recent_2026-07-24.json',
+  import.meta.url,
+).pathname;
+const REAL_URL_DUMP = new URL(
+  '../../shared/data/threatfox/carved1_csv-full-urls_2025-12-07.csv',
+  import.meta.url,
+).pathname;
+
+/** Times loading the built-in lists and checking every indicator of the feed, in a fresh process. */
+async function measureAllowlistStep(feed: string): Promise<number> {
+  const { stdout } = await execFileAsync(process.execPath, [
+    '--import',
+    'tsx',
+    'bench/allowlist.ts',
+    feed,
+  ]);
+  const last = stdout.trim().split('\n').at(-1) ?? '{}';
+  return (JSON.parse(last) as { milliseconds: number }).milliseconds;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Builds real ThreatFox files with and without the built-in allowlists, alternating the two so
+ * that load from other processes falls on both alike, and prints the median of each.
+ */
+async function benchAllowlistReal(): Promise<void> {
+  const runs = Number(process.env.BENCH_REAL_RUNS ?? 7);
+  const feeds = [REAL_EXPORT, REAL_URL_DUMP];
+  for (const feed of feeds) {
+    const name = feed.split('/').at(-1)!;
+    if (!existsSync(feed)) {
+      console.log(`\n## allowlists on ${name}: skipped, ${feed} is not present`);
+      continue;
+    }
+    console.log(
+      `\n## allowlists on the real file ${name} (${(statSync(feed).size / 1e6).toFixed(1)} MB), median of ${runs} builds each`,
+    );
+    console.log('target: built-in allowlists add at most 10% to the build time\n');
+    const withLists: Measurement[] = [];
+    const without: Measurement[] = [];
+    const stepMilliseconds: number[] = [];
+    for (let run = 0; run < runs; run += 1) {
+      stepMilliseconds.push(await measureAllowlistStep(feed));
+      withLists.push(measure(['build', feed, '--out', join(OUT, 'real-lists')]));
+      without.push(
+        measure(['build', feed, '--out', join(OUT, 'real-nolists'), '--no-builtin-allowlists']),
+      );
+      if (withLists.at(-1)!.code !== 0 || without.at(-1)!.code !== 0) {
+        console.log(
+          `build failed: exit ${withLists.at(-1)!.code} with lists, ${without.at(-1)!.code} without`,
+        );
+        return;
+      }
+    }
+    for (const [label, field] of [
+      ['wall', 'seconds'],
+      ['CPU', 'cpuSeconds'],
+    ] as const) {
+      const listed = median(withLists.map((m) => m[field] ?? NaN));
+      const unlisted = median(without.map((m) => m[field] ?? NaN));
+      line(`with built-in allowlists: median ${label} time`, `${listed.toFixed(2)} s`);
+      line(`without allowlists: median ${label} time`, `${unlisted.toFixed(2)} s`);
+      line(
+        `allowlist overhead in ${label} time (target 10%)`,
+        `${((listed / unlisted - 1) * 100).toFixed(1)}%`,
+      );
+    }
+    line(
+      'allowlist step alone (load and check): median',
+      `${median(stepMilliseconds).toFixed(0)} ms`,
+    );
+  }
+}
+
+await benchAllowlistReal();
