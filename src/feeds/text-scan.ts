@@ -4,7 +4,8 @@
  * The scanners run in a fixed order (URLs, UNC paths, e-mail addresses, IPv6, IPv4, domains,
  * hashes) over a working copy of the line. Each one blanks the text it takes, so a URL's host is
  * not read again as a domain, and an address inside a URL is not read again as an IP. Every
- * mention yields at most one indicator, the most specific one.
+ * mention yields at most one indicator, the most specific one, except that a URL whose host is
+ * an IP address with a port also yields that ip-port.
  */
 import type { HuntpackIssue } from '../errors.js';
 import { quoteValue } from '../errors.js';
@@ -153,7 +154,10 @@ export function parsePort(text: string): number | undefined {
   return Number.isInteger(port) && port <= 65535 ? port : undefined;
 }
 
-/** Finds `\\host\share` and WebDAV `\\host@port\share` paths and reads their host. */
+/**
+ * Finds `\\host\share` and WebDAV `\\host@port\share` paths and reads their host: an address
+ * with a port gives an ip-port indicator, and a domain a `port:N` tag.
+ */
 export function scanUncPaths(scan: LineScan, settings: ScanSettings): void {
   const pattern = /(?<![\\\w])\\\\([^\\\s@/]+?)(?:@SSL)?(?:@(\d+))?(?=\\|\s|$)/gi;
   for (const match of scan.work.matchAll(pattern)) {
@@ -170,6 +174,8 @@ export function scanUncPaths(scan: LineScan, settings: ScanSettings): void {
       const reason = fangedLinkDropReason(scan, settings, { start, end, host, path: '' });
       if (reason) drop(scan, reason);
       else accept(scan, 'domain', host, start + 2, { tags });
+    } else if (match[2] !== undefined && parsePort(match[2]) !== undefined) {
+      accept(scan, 'ip-port', `${host}:${match[2]}`, start + 2, { address: checked.canonical });
     } else {
       accept(scan, 'ip', host, start + 2, { address: checked.canonical, tags });
     }
@@ -253,7 +259,7 @@ export function rejectPort(
 
 /**
  * Finds dotted IPv4 addresses with an optional `:port`. An address written as
- * `1.2.3.4 port 80` (Unit 42 style) stays an ip indicator and gets a `port:80` tag.
+ * `1.2.3.4 port 80` (Unit 42 style) is an ip-port indicator too.
  */
 export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
   const pattern = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?(?!\w|\.\d)/g;
@@ -276,9 +282,12 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
       if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
       else accept(scan, 'ip-port', `${address}:${portText}`, start, { address: canonical });
     } else {
-      const prosePort = /^\s+port\s+(\d{1,5})\b/i.exec(scan.work.slice(end));
-      const tags = prosePort?.[1] !== undefined ? [`port:${prosePort[1]}`] : [];
-      accept(scan, 'ip', address, start, { address: canonical, tags });
+      const prosePort = /^\s+port\s+(\d{1,5})\b/i.exec(scan.work.slice(end))?.[1];
+      if (prosePort !== undefined && parsePort(prosePort) !== undefined) {
+        accept(scan, 'ip-port', `${address}:${prosePort}`, start, { address: canonical });
+      } else {
+        accept(scan, 'ip', address, start, { address: canonical });
+      }
     }
   }
 }

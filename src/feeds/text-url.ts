@@ -15,6 +15,9 @@ import {
   type ScanSettings,
 } from './text-scan.js';
 
+/** Tag of an ip-port indicator read from a URL's host and port rather than written alone. */
+const DERIVED_FROM_URL_TAG = 'from-url';
+
 /** Schemes read as URLs; others (`search:`, `mailto:`) are not network indicators. */
 const URL_START = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|wss?|tcp):\/\//gi;
 
@@ -140,6 +143,16 @@ function readUrl(
     return reject(scan, settings, 'INVALID_PORT', message);
   }
   accept(scan, 'url', url, start);
+
+  // An address with a port in a URL (`https://1.2.3.4:8443/x`) names the server endpoint, so it
+  // also yields an ip-port indicator. Only a port after a colon counts, not the `@80` guess.
+  const explicitPort = host === authority.host ? authority.port : undefined;
+  if (checked.kind !== 'domain' && explicitPort !== undefined && explicitPort !== '') {
+    accept(scan, 'ip-port', `${host}:${explicitPort}`, start, {
+      address: checked.canonical,
+      tags: [DERIVED_FROM_URL_TAG],
+    });
+  }
 }
 
 /** Warns when the word after a URL looks like the rest of a path cut off at a space. */

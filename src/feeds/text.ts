@@ -5,9 +5,12 @@
  * Rules, each tested in `test/feeds/text.test.ts`:
  * - Only the defang forms listed in `text-refang.ts` are refanged.
  * - One mention gives one indicator, the most specific: a URL's host is not also a domain, and
- *   an address inside a URL or an `ip:port` is not also an ip.
- * - `host:port` gives a domain indicator tagged `port:N`, because huntpack's domain hunts match
- *   names, not ports. `1.2.3.4:80` gives an ip-port indicator.
+ *   an address inside a URL or an `ip:port` is not also an ip. The one exception is a URL whose
+ *   host is an IP address with a port (`https://1.2.3.4:8443/x`): it also gives the ip-port
+ *   indicator `1.2.3.4:8443`, tagged `from-url`, and counts as two items read.
+ * - An address with a port gives an ip-port indicator, written as `1.2.3.4:80`, `1.2.3.4 port 80`
+ *   or `\\1.2.3.4@80\share`. A domain with a port (`evil.com:8443`, `\\evil.com@443\x`) gives a
+ *   domain indicator tagged `port:N`, because huntpack's domain hunts match names, not ports.
  * - An address that also appears with a port somewhere in the same text yields only its ip-port
  *   indicators: the bare mentions are dropped as `covered-by-ip-port` (often the same address in
  *   a query or a summary), unless `keepBareAddresses` is set.
@@ -20,8 +23,8 @@
  *   addresses and hashes are always kept.
  * - The domain of an e-mail address is dropped as `email-address`.
  *
- * Every candidate ends as one record, one rejection (with a warning) or one drop, so
- * `itemsRead === records.length + rejected + sum(dropped)`.
+ * Every candidate, the ip-port derived from a URL included, ends as one record, one rejection
+ * (with a warning) or one drop, so `itemsRead === records.length + rejected + sum(dropped)`.
  */
 import type { HuntpackIssue } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';

@@ -343,6 +343,23 @@ for (const folder of ['stix', 'misp', 'text']) {
   });
 }
 
+test('URL ip:port from free text reconciles', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-text-port-'));
+  const feed = join(folder, 'c2.txt');
+  await writeFile(
+    feed,
+    'C2 hxxps://194.5.98[.]207:691/gate\nAlso 194.5.98[.]207:691 and 194.5.98[.]207\n',
+  );
+  const { summary } = await buildJson([feed, '--family', 'Remcos']);
+  assertReconciles(summary);
+  // The URL, its ip:port, the written ip:port (merged into it) and the bare address (dropped).
+  assert.equal(summary.counts.rowsRead, 4);
+  assert.equal(summary.counts.accepted, 2);
+  assert.equal(summary.counts.merged, 1);
+  assert.deepEqual(summary.counts.dropped, { 'covered-by-ip-port': 1 });
+  assert.equal(summary.packs[0]?.indicators, 2);
+});
+
 test('STIX 1.x file is reported, not read', { skip: skipWithoutShared('stix') }, async () => {
   const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
   const result = await runCli([

@@ -48,8 +48,11 @@ test('readText reads the fanged Remcos list', { skip: skipWithoutShared(`text/${
     'md5 613ac253f76a02d11a71507cbcbd370c',
     'domain freightmgmt.duckdns.org',
     'url https://194.5.98.207:691',
+    'ip-port 194.5.98.207:691',
   ]);
   assert.deepEqual(output.records[5]?.context.tags, ['port:691']);
+  assert.deepEqual(output.records[7]?.context.tags, ['from-url']);
+  assert.deepEqual(output.records[7]?.source, { file: REMCOS, line: 27 });
   assert.deepEqual(output.records[5]?.source, { file: REMCOS, line: 26 });
   assert.equal(output.dropped['email-address'], 1);
   assert.equal(output.dropped['reference-link'], 1);
@@ -92,16 +95,18 @@ test('readText reads the Talos list', { skip: skipWithoutShared(`text/${TALOS}`)
     '4.203.105.118',
     '191.233.248.170',
   ];
+  // The two addresses written as WebDAV paths with @80 are ip:port indicators, so their bare
+  // mentions in the address list are dropped.
   assert.deepEqual(withoutHashes(output), [
-    ...addresses.map((address) => `ip ${address}`),
+    ...addresses.slice(0, 6).map((address) => `ip ${address}`),
     'url https://is.gd/38qeon?0177551.5510',
     'url https://is.gd/ROnj3W?0808482.5176',
     'url https://notafiscaleletronica.nf-e.pro/danfe/?notafiscal=00510242.500611',
     'url https://nota-fiscal.nfe-digital.top/nota-estadual/?notafiscal=00792011.977347',
     'url https://nfe-visualizer.app.br/notas/?notafiscal=000851113082.35493424000',
     'url http://adobe-acrobat-visualizer.brazilsouth.cloudapp.azure.com/Documentos',
-    'ip 4.203.105.118',
-    'ip 191.233.248.170',
+    'ip-port 4.203.105.118:80',
+    'ip-port 191.233.248.170:80',
     ...addresses.slice(0, 6).map((a) => `url https://${a}@80/Documentos/files/a3.cmd`),
     'url http://191.235.87.229/Documentos/dc/c.cmd',
     'domain abrir-documento-adobe-reader-1.brazilsouth.cloudapp.azure.com',
@@ -109,6 +114,7 @@ test('readText reads the Talos list', { skip: skipWithoutShared(`text/${TALOS}`)
   assert.equal(countOf(output, 'sha256'), 39);
   assert.equal(output.records.at(-1)?.value.startsWith('d3a7f22886cd2945'), true);
   assert.equal(output.issues.filter((i) => i.code === 'URL_PORT_AFTER_AT').length, 6);
+  assert.equal(output.dropped['covered-by-ip-port'], 2);
   assertCountsAddUp(output);
 });
 
@@ -118,20 +124,20 @@ test('readText reads the TA551 hXXp list', { skip: skipWithoutShared(`text/${TA5
   assert.deepEqual(withoutHashes(output), [
     'url http://copelandbenefitg.com/frhe/1ukcmJN/yCvH52W8TJwx5X6Sfo0Cui6JnmHG2PFr2omut/MXdINzqAuUBxk4ZqjDiASIJQ0T2z9/BjpzhVrLsYXGsW2y8Lh5/repa7?user=oq7xaGpp0HeOeVHY&page=DJpnZd6hKsTc&page=IW96WhLYqVxOj4iAasoL5iF&time=sH0HCUHcuo&id=70Uezj2iHkaqZbtvoqIQoc6iX3ld&cid=q9XLicGSEHSJQ5DxImz1&=nlTMmjAL9k2huJIqBoyNbC4&q=c5bIpGxMHT&user=NwBOY6y5xcvi5wMU',
     'url http://jeliskvosh.com/',
-    'ip 146.19.233.44',
+    'ip-port 146.19.233.44:80',
     'domain copelandbenefitg.com',
     'domain aws.amazon.com',
-    'ip 94.140.112.17',
+    'ip-port 94.140.112.17:80',
     'domain jeliskvosh.com',
-    'ip 87.120.8.98',
+    'ip-port 87.120.8.98:443',
     'domain baeswea.com',
-    'ip 108.62.118.215',
+    'ip-port 108.62.118.215:443',
     'domain solobiv.com',
-    'ip 88.119.161.76',
+    'ip-port 88.119.161.76:8080',
   ]);
   assert.equal(countOf(output, 'sha256'), 7);
-  const darkVnc = output.records.find((record) => record.value === '88.119.161.76');
-  assert.deepEqual(darkVnc?.context.tags, ['port:8080']);
+  const darkVnc = output.records.find((record) => record.value === '88.119.161.76:8080');
+  assert.deepEqual(darkVnc?.context.tags, []);
   assert.equal(output.dropped['reference-link'], 1);
   assertCountsAddUp(output);
 });
@@ -163,6 +169,7 @@ test('readText reads defanged ports', { skip: skipWithoutShared(`text/${CLICKFIX
     'url https://colafunfacts.net/log',
     'url https://colafunfacts.net/firefox.zip',
     'url http://104.207.131.216:16443',
+    'ip-port 104.207.131.216:16443',
     'domain aromi-fr.shop',
     'domain aromi-fr.com',
     'domain api-eu3.convmasters.com',
@@ -171,8 +178,11 @@ test('readText reads defanged ports', { skip: skipWithoutShared(`text/${CLICKFIX
     'domain convmasters.com',
     'domain lirunex.tech',
     'url http://95.179.240.32:9999/build',
+    'ip-port 95.179.240.32:9999',
     'url http://104.207.131.216:16443',
+    'ip-port 104.207.131.216:16443',
     'url http://188.166.20.222:8000',
+    'ip-port 188.166.20.222:8000',
     'url https://colafunfacts.net/firefox.zip',
     'url https://colafunfacts.net/log',
   ]);
@@ -191,6 +201,7 @@ test('readText reads the fake Teams list', { skip: skipWithoutShared(`text/${TEA
     'ip-port 82.221.136.26:443',
     'url https://microsoft.teams-live.com/en/download.php',
     'url http://5.252.153.241:80/api/file/get-file/264872',
+    'ip-port 5.252.153.241:80',
     'url http://5.252.153.241/8182020',
     'ip-port 45.125.66.32:2917',
     'ip-port 45.125.66.252:443',
@@ -201,7 +212,8 @@ test('readText reads the fake Teams list', { skip: skipWithoutShared(`text/${TEA
   }
   // Four ad-chain URLs, the scriptlet URL, and 48 timeline lines of which 4 are ip:port lines.
   assert.equal(countOf(output, 'url'), 4 + 1 + 48 - 4);
-  assert.equal(countOf(output, 'ip-port'), 6);
+  // Six written as ip:port, and one read from the address and port of the scriptlet URL.
+  assert.equal(countOf(output, 'ip-port'), 6 + 1);
   assert.equal(countOf(output, 'sha256'), 6);
   assert.equal(countOf(output, 'domain'), 1);
   assert.equal(countOf(output, 'md5'), 0);

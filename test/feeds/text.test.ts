@@ -72,10 +72,48 @@ test('readText reads host:port as a tagged domain', () => {
   assert.deepEqual(output.records[0]?.context.tags, ['port:691']);
 });
 
-test('readText tags an address followed by port N', () => {
+test('readText reads an address followed by port N', () => {
   const output = readText('- 146.19.233[.]44 port 80 - evil[.]com', 'a.txt', {});
-  assert.equal(output.records[0]?.value, '146.19.233.44');
-  assert.deepEqual(output.records[0]?.context.tags, ['port:80']);
+  assert.equal(output.records[0]?.type, 'ip-port');
+  assert.equal(output.records[0]?.value, '146.19.233.44:80');
+  assert.deepEqual(output.records[0]?.context.tags, []);
+  assert.deepEqual(found('1.2.3[.]4 port 99999'), ['ip 1.2.3.4']);
+});
+
+test('readText derives ip:port from a URL', () => {
+  const text = [
+    'C2 hxxps://194.5.98[.]207:691/gate and hxxps://[2001:db8::5]:8443/x',
+    'no port: hxxp://1.2.3[.]4/x, empty port: hxxp://1.2.3[.]5:/x, domain: hxxp://evil[.]com:8080/y',
+  ].join('\n');
+  const output = readText(text, 'c2.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => [r.type, r.value, r.context.tags, r.source.line]),
+    [
+      ['url', 'https://194.5.98.207:691/gate', [], 1],
+      ['ip-port', '194.5.98.207:691', ['from-url'], 1],
+      ['url', 'https://[2001:db8::5]:8443/x', [], 1],
+      ['ip-port', '[2001:db8::5]:8443', ['from-url'], 1],
+      ['url', 'http://1.2.3.4/x', [], 2],
+      ['url', 'http://1.2.3.5:/x', [], 2],
+      ['url', 'http://evil.com:8080/y', [], 2],
+    ],
+  );
+  assert.equal(output.itemsRead, 7);
+  assert.equal(output.itemsRead, output.records.length + output.rejected + droppedTotal(output));
+});
+
+test('readText drops an address covered by a URL port', () => {
+  const output = readText(
+    'hxxp://5.6.7[.]8:8080/a\nblocked 5.6.7[.]8 and 5.6.7[.]8:8080',
+    'r.txt',
+    {},
+  );
+  assert.deepEqual(
+    output.records.map((r) => `${r.type} ${r.value}`),
+    ['url http://5.6.7.8:8080/a', 'ip-port 5.6.7.8:8080', 'ip-port 5.6.7.8:8080'],
+  );
+  assert.equal(output.dropped['covered-by-ip-port'], 1);
+  assert.equal(output.itemsRead, 4);
 });
 
 test('readText merges a bare address into its ip:port', () => {
@@ -242,7 +280,7 @@ test('readText reads UNC and WebDAV paths', () => {
   assert.deepEqual(
     output.records.map((r) => [r.type, r.value, r.context.tags]),
     [
-      ['ip', '4.203.105.118', ['port:80']],
+      ['ip-port', '4.203.105.118:80', []],
       ['domain', 'evil.com', ['port:443']],
     ],
   );
