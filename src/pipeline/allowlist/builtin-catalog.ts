@@ -14,6 +14,17 @@
  *   no NS records, and the servers' own names are not indicators that feeds publish.
  * - tlds: used by the free-text reader; `second-level-tlds` with the special-use names already
  *   sets aside a domain that is only a suffix, and single-label names never become indicators.
+ *
+ * Address lists and `ip:port` indicators, by category:
+ * - Special-purpose ranges and sinkholes set aside every address, with or without a port: no port
+ *   makes a private or sinkholed address attacker infrastructure.
+ * - Addresses that serve everyone on the ports they listen on also set aside `ip:port`: public DNS
+ *   resolvers, CRL and OCSP servers, internet-wide scanners, parking services, Microsoft 365
+ *   service addresses and the CDN edges of Cloudflare and Fastly. A CDN edge address serves every
+ *   customer's site on the same few ports, so even a port-aware hunt matches unrelated traffic.
+ * - Rented hosting (amazon-aws, microsoft-azure, google-gcp, akamai) sets aside only bare `ip`
+ *   indicators. Anyone can rent a VM there, and C2 servers often run on one: a hunt for one address
+ *   on one port is specific, while the bare address, reused by other tenants, floods.
  */
 import type { IndicatorKind } from '../../indicators/model.js';
 import type { UrlHostAction } from './types.js';
@@ -31,6 +42,11 @@ export interface BuiltInPolicy {
   /** The reason sentence for an indicator on the list that is set aside. */
   reason: string;
   urlHostAction: UrlHostAction;
+  /**
+   * True for rented hosting: an `ip:port` indicator on the list is kept and only a bare `ip`
+   * indicator is set aside, although the list's file names `ip-src|port` (so `kinds` has `ip-port`).
+   */
+  keepIpPort?: boolean;
 }
 
 const ADDRESS: readonly IndicatorKind[] = ['ip', 'ip-port'];
@@ -40,17 +56,26 @@ const HASH: readonly IndicatorKind[] = ['md5', 'sha1', 'sha256'];
 
 const RESERVED_REASON =
   'not routable on the internet, so it cannot be attacker infrastructure seen from outside';
-const CLOUD_REASON =
-  'a shared CDN or cloud address that serves many unrelated sites, so an address hunt would flood with benign traffic; hunt the domains and URLs that lead to it instead';
+const CDN_REASON =
+  'a CDN edge address that serves many unrelated sites on the same ports, so a hunt on it, even with a port, would flood with benign traffic; hunt the domains and URLs that lead to it instead';
+const HOSTING_REASON =
+  'a cloud hosting address that many tenants rent and release, so a hunt on the bare address would flood with benign traffic. An ip:port indicator on it is kept, because a hunt for one address on one port is specific';
 
 function reserved(name: string, describes: string): BuiltInPolicy {
   const reason = `${describes}: ${RESERVED_REASON}.`;
   return { name, kinds: ADDRESS, describes, reason, urlHostAction: 'set-aside' };
 }
 
-function cloud(name: string, describes: string): BuiltInPolicy {
-  const reason = `${describes}: ${CLOUD_REASON}.`;
+function cdn(name: string, describes: string): BuiltInPolicy {
+  const reason = `${describes}: ${CDN_REASON}.`;
   return { name, kinds: ADDRESS, describes, reason, urlHostAction: 'full-url' };
+}
+
+// NOTE: the hosting lists do not tell CDN edges (CloudFront, Azure Front Door) from rented VMs, so
+// an ip:port indicator on such an edge is kept as well.
+function hosting(name: string, describes: string): BuiltInPolicy {
+  const reason = `${describes}: ${HOSTING_REASON}.`;
+  return { name, kinds: ADDRESS, describes, reason, urlHostAction: 'full-url', keepIpPort: true };
 }
 
 /** Built-in MISP warninglists in check order; `special-ranges` and `trusted-platforms` slot in. */
@@ -174,13 +199,24 @@ export const BUILT_IN_POLICIES: readonly BuiltInPolicy[] = [
       'an automated malware analysis (sandbox) service: the feed picked up a report link, not attacker infrastructure.',
     urlHostAction: 'set-aside',
   },
-  cloud('cloudflare', 'a Cloudflare address'),
-  cloud('akamai', 'an Akamai address'),
-  cloud('fastly', 'a Fastly address'),
-  cloud('amazon-aws', 'an Amazon AWS address'),
-  cloud('microsoft-azure', 'a Microsoft Azure address'),
-  cloud('google-gcp', 'a Google Cloud address'),
-  cloud('microsoft-office365-ip', 'a Microsoft 365 address'),
+  cdn('cloudflare', 'a Cloudflare address'),
+  // Built from Akamai's BGP announcements, so it contains CDN edges and the rented VMs of Akamai's
+  // cloud (formerly Linode) alike. The bundled ThreatFox export has AdaptixC2 servers on port
+  // 4321 and Havoc servers in its 172.224.0.0/12. Keeping an ip:port on a CDN edge is the smaller
+  // error than setting aside those C2 servers.
+  hosting('akamai', 'an Akamai address'),
+  cdn('fastly', 'a Fastly address'),
+  hosting('amazon-aws', 'an Amazon AWS address'),
+  hosting('microsoft-azure', 'a Microsoft Azure address'),
+  hosting('google-gcp', 'a Google Cloud address'),
+  {
+    name: 'microsoft-office365-ip',
+    kinds: ADDRESS,
+    describes: 'a Microsoft 365 address',
+    reason:
+      'a Microsoft 365 service address: most networks connect to it all day on the same ports, so a hunt on it, even with a port, would flood with benign traffic.',
+    urlHostAction: 'full-url',
+  },
   {
     name: 'parking-domain',
     kinds: ADDRESS,
@@ -220,6 +256,11 @@ export const BUILT_IN_POLICIES: readonly BuiltInPolicy[] = [
     urlHostAction: 'full-url',
   },
 ];
+
+/** Returns the kinds a built-in list is checked for: its file's kinds, less `ip-port` for hosting. */
+export function checkedKinds(policy: BuiltInPolicy): IndicatorKind[] {
+  return policy.kinds.filter((kind) => !(kind === 'ip-port' && policy.keepIpPort));
+}
 
 /** The name of the built-in list of special-purpose address ranges and domain names. */
 export const SPECIAL_RANGES = 'special-ranges';

@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../../errors.js';
 import type { IndicatorKind } from '../../indicators/model.js';
-import { SPECIAL_RANGES, TRUSTED_PLATFORMS, type BuiltInPolicy } from './builtin-catalog.js';
+import {
+  checkedKinds,
+  SPECIAL_RANGES,
+  TRUSTED_PLATFORMS,
+  type BuiltInPolicy,
+} from './builtin-catalog.js';
 import { HostIndex, hostKey } from './host-index.js';
 import { compileEntries } from './matchers.js';
 import { RangeIndex } from './range-index.js';
@@ -30,7 +35,7 @@ export function warninglistSource(policy: BuiltInPolicy): AllowlistSource {
   };
   return {
     name: policy.name,
-    kinds: new Set(policy.kinds),
+    kinds: new Set(checkedKinds(policy)),
     urlHostAction: policy.urlHostAction,
     reasonFor: () => policy.reason,
     describe: () => policy.describes,

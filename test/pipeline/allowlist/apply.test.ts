@@ -53,7 +53,46 @@ test('cloudflare address is set aside', () => {
   const decision = setAside(checkIndicator(ipPortIndicator('104.16.0.1', 443), lists));
   assert.equal(decision.list, 'cloudflare');
   assert.equal(decision.entry, '104.16.0.0/13');
-  assert.match(decision.reason, /CDN or cloud/);
+  assert.match(decision.reason, /CDN edge address/);
+  assert.match(decision.reason, /even with a port/);
+});
+
+test('address lists that ignore the port', () => {
+  const cases: Array<[string, number, string]> = [
+    ['10.10.30.110', 1992, 'rfc1918'],
+    ['104.21.27.14', 443, 'sinkholes'],
+    ['1.0.0.1', 53, 'public-dns-v4'],
+    ['104.18.20.226', 80, 'crl-ip'],
+    ['140.248.128.9', 443, 'fastly'],
+    ['104.47.1.1', 443, 'microsoft-office365-ip'],
+    ['103.224.182.5', 80, 'parking-domain'],
+  ];
+  for (const [address, port, list] of cases) {
+    const decision = setAside(checkIndicator(ipPortIndicator(address, port), lists));
+    assert.equal(decision.list, list, `${address}:${port}`);
+  }
+});
+
+test('hosting lists keep ip:port, set aside ip', () => {
+  const cases: Array<[string, string]> = [
+    ['13.55.118.253', 'amazon-aws'],
+    ['20.204.61.204', 'microsoft-azure'],
+    ['34.92.128.98', 'google-gcp'],
+    ['172.236.10.250', 'akamai'],
+  ];
+  for (const [address, list] of cases) {
+    assert.equal(checkIndicator(ipPortIndicator(address, 443), lists).action, 'keep', address);
+    const bare = setAside(checkIndicator(ipIndicator(address), lists));
+    assert.equal(bare.list, list, address);
+    assert.match(bare.reason, /cloud hosting address/, address);
+  }
+});
+
+test('URL on a hosting address is a full-URL match', () => {
+  const decision = checkIndicator(urlIndicator('http://20.204.61.204:8080/load.bin'), lists);
+  assert.equal(decision.action, 'keep');
+  assert.ok('matchAs' in decision);
+  assert.equal(decision.list, 'microsoft-azure');
 });
 
 test('sinkhole wins over the cloudflare range it sits in', () => {

@@ -4,11 +4,13 @@ import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import type { Indicator } from '../../../src/indicators/model.js';
 import { applyAllowlists, loadAllowlists } from '../../../src/pipeline/allowlist/index.js';
-import { sharedFile, skipWithoutShared } from '../../helpers/shared.js';
-import { domainIndicator, ipPortIndicator, urlIndicator } from './make-indicator.js';
+import { repoFile, sharedFile, skipWithoutShared } from '../../helpers/shared.js';
+import { domainIndicator, ipIndicator, ipPortIndicator, urlIndicator } from './make-indicator.js';
 
-const EXPORT = 'threatfox/v3nom_json-export-recent_2026-07-24.json';
+const EXPORT = repoFile('data/threatfox/v3nom_json-export-recent_2026-07-24.json');
 const URL_DUMP = 'threatfox/carved1_csv-full-urls_2025-12-07.csv';
+const HOSTING_LISTS = ['amazon-aws', 'microsoft-azure', 'google-gcp', 'akamai'];
+const lists = loadAllowlists();
 
 interface ThreatFoxRow {
   ioc_value: string;
@@ -17,10 +19,7 @@ interface ThreatFoxRow {
 }
 
 function readExport(): ThreatFoxRow[] {
-  const parsed = JSON.parse(readFileSync(sharedFile(EXPORT), 'utf8')) as Record<
-    string,
-    ThreatFoxRow[]
-  >;
+  const parsed = JSON.parse(readFileSync(EXPORT, 'utf8')) as Record<string, ThreatFoxRow[]>;
   return Object.values(parsed).map((rows) => rows[0]!);
 }
 
@@ -32,45 +31,87 @@ function ipPortFrom(value: string): Indicator {
   );
 }
 
-test('real Remcos C2 from ThreatFox is kept', { skip: skipWithoutShared(EXPORT) }, () => {
-  const rows = readExport();
-  const remcos = rows.find((row) => row.ioc_value === '172.245.95.9:2404');
-  assert.equal(remcos?.malware_printable, 'Remcos');
-  const result = applyAllowlists([ipPortFrom('172.245.95.9:2404')], loadAllowlists());
+function findRow(value: string): ThreatFoxRow {
+  const row = readExport().find((item) => item.ioc_value === value);
+  assert.ok(row, `${value} is not in the export`);
+  return row;
+}
+
+test('real Remcos C2 from ThreatFox is kept', () => {
+  assert.equal(findRow('172.245.95.9:2404').malware_printable, 'Remcos');
+  const result = applyAllowlists([ipPortFrom('172.245.95.9:2404')], lists);
   assert.equal(result.kept.length, 1);
 });
 
-test(
-  'ThreatFox C2 addresses set aside are really in range',
-  { skip: skipWithoutShared(EXPORT) },
-  () => {
-    const indicators = readExport()
-      .filter((row) => row.ioc_type === 'ip:port')
-      .map((row) => ipPortFrom(row.ioc_value));
-    assert.equal(indicators.length, 2412);
-    const result = applyAllowlists(indicators, loadAllowlists());
-    assert.equal(result.kept.length + result.setAside.length, indicators.length);
-    // Most C2 addresses are rented servers outside any list; the cloud ranges take about 4%.
-    assert.ok(
-      result.setAside.length < indicators.length * 0.1,
-      `${result.setAside.length} set aside`,
-    );
-    for (const { indicator, entry, list } of result.setAside) {
-      assert.ok(indicator.kind === 'ip-port');
-      const address = ipaddr.parse(indicator.address);
-      const range = entry.includes('/')
-        ? ipaddr.parseCIDR(entry)
-        : ([ipaddr.parse(entry), 32] as const);
-      assert.ok(address.match(range[0], range[1]), `${indicator.value} not in ${entry} (${list})`);
-    }
-  },
-);
+test('Remcos ip:port on Azure is kept', () => {
+  assert.equal(findRow('20.204.61.204:21891').malware_printable, 'Remcos');
+  const result = applyAllowlists([ipPortFrom('20.204.61.204:21891')], lists);
+  assert.equal(result.kept.length, 1);
+  assert.equal(result.setAside.length, 0);
+});
 
-test('ThreatFox C2 domains survive popularity lists', { skip: skipWithoutShared(EXPORT) }, () => {
+test('same Azure address bare is set aside', () => {
+  const result = applyAllowlists([ipIndicator('20.204.61.204')], lists);
+  assert.equal(result.kept.length, 0);
+  const [entry] = result.setAside;
+  assert.equal(entry?.list, 'microsoft-azure');
+  assert.equal(entry?.entry, '20.204.0.0/14');
+  assert.match(entry?.reason ?? '', /^a Microsoft Azure address: a cloud hosting address/);
+  assert.match(entry?.reason ?? '', /ip:port indicator on it is kept/);
+});
+
+test('Cobalt Strike ip:port on AWS is kept', () => {
+  assert.equal(findRow('13.55.118.253:443').malware_printable, 'Cobalt Strike');
+  assert.equal(applyAllowlists([ipPortFrom('13.55.118.253:443')], lists).kept.length, 1);
+  const bare = applyAllowlists([ipIndicator('13.55.118.253')], lists).setAside;
+  assert.equal(bare[0]?.list, 'amazon-aws');
+  assert.equal(bare[0]?.entry, '13.48.0.0/12');
+});
+
+test('AdaptixC2 ip:port on Akamai cloud is kept', () => {
+  assert.equal(findRow('172.232.122.241:4321').malware_printable, 'AdaptixC2');
+  assert.equal(applyAllowlists([ipPortFrom('172.232.122.241:4321')], lists).kept.length, 1);
+  const bare = applyAllowlists([ipIndicator('172.232.122.241')], lists).setAside;
+  assert.equal(bare[0]?.list, 'akamai');
+});
+
+test('ThreatFox C2 on hosting ranges stay huntable', () => {
+  const indicators = readExport()
+    .filter((row) => row.ioc_type === 'ip:port')
+    .map((row) => ipPortFrom(row.ioc_value));
+  assert.equal(indicators.length, 2412);
+  const result = applyAllowlists(indicators, lists);
+  assert.equal(result.kept.length + result.setAside.length, indicators.length);
+  // Only the carrier-grade NAT address is set aside; special-purpose ranges ignore the port.
+  assert.deepEqual(
+    result.setAside.map((item) => `${item.indicator.value} ${item.list} ${item.entry}`),
+    ['100.110.56.1:8000 rfc6598 100.64.0.0/10'],
+  );
+
+  // The same addresses without their ports fall on the hosting lists, each really in range.
+  const bare = applyAllowlists(
+    indicators.map((indicator) =>
+      ipIndicator(indicator.kind === 'ip-port' ? indicator.address : ''),
+    ),
+    lists,
+  );
+  const onHosting = bare.setAside.filter((item) => HOSTING_LISTS.includes(item.list));
+  assert.equal(onHosting.length, 108);
+  for (const { indicator, entry, list } of onHosting) {
+    assert.ok(indicator.kind === 'ip');
+    const address = ipaddr.parse(indicator.address);
+    const range = entry.includes('/')
+      ? ipaddr.parseCIDR(entry)
+      : ([ipaddr.parse(entry), 32] as const);
+    assert.ok(address.match(range[0], range[1]), `${indicator.value} not in ${entry} (${list})`);
+  }
+});
+
+test('ThreatFox C2 domains survive popularity lists', () => {
   const indicators = readExport()
     .filter((row) => row.ioc_type === 'domain')
     .map((row) => domainIndicator(row.ioc_value));
-  const result = applyAllowlists(indicators, loadAllowlists());
+  const result = applyAllowlists(indicators, lists);
   // The export has C2 names below asuscomm.com, cloudapp.azure.com and dynamic DNS zones.
   assert.deepEqual(
     result.setAside.map((entry) => `${entry.indicator.value} ${entry.list}`),
