@@ -12,7 +12,7 @@ import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.
 import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectResult } from '../pipeline/collect.js';
-import { buildPacks } from '../report/build-packs.js';
+import { eachPack } from '../report/build-packs.js';
 import type { Scenario } from '../pipeline/scenarios.js';
 import { loadUserExclusions } from '../pipeline/user-exclusions.js';
 import { makeDirectory } from '../pipeline/make-directory.js';
@@ -57,6 +57,15 @@ interface BuildFlags {
 
 /** How many issues are printed; the rest are only in the issues file. */
 const PRINTED_ISSUES = 20;
+
+/** Figures the build prints for each pack it wrote. */
+interface PackSummary {
+  family: string;
+  folder: string;
+  indicators: number;
+  setAside: number;
+  queries: number;
+}
 
 /** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`). */
 export function parseLookback(text: string): Lookback {
@@ -240,18 +249,28 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       kept = fresh;
     }
   }
-  const packs = buildPacks(kept, {
+  // Each pack is written as soon as it is built, so only one pack's hunts and files are in
+  // memory at a time.
+  const packs: PackSummary[] = [];
+  const built = eachPack(kept, {
     fullKustoCheck: flags.fullKustoCheck,
     changes,
     userScenarios,
     lookback,
     generatorVersion: HUNTPACK_VERSION,
     feeds,
+    feedPaths: inputs,
     setAside,
   });
-
-  const folders: string[] = [];
-  for (const pack of packs) folders.push(await writePack(pack, outDir));
+  for (const pack of built) {
+    packs.push({
+      family: pack.family.name,
+      folder: await writePack(pack, outDir),
+      indicators: pack.indicators.length,
+      setAside: pack.setAside.length,
+      queries: pack.queries.length,
+    });
+  }
   const issuesFile = await writeIssues(outDir, collected.issues);
   if (stateFile && history) {
     await saveHistory(stateFile, updateHistory(history, groupByFamilySlug(allowed.kept), { now }));
@@ -272,13 +291,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
         {
           counts: { ...collected.counts, setAside: setAside.length, alreadyHunted },
           files: collected.perFile,
-          packs: packs.map((pack, index) => ({
-            family: pack.family.name,
-            folder: folders[index],
-            indicators: pack.indicators.length,
-            setAside: pack.setAside.length,
-            queries: pack.queries.length,
-          })),
+          packs,
           issues: { total: collected.issues.length, errors: errors.length, file: issuesFile },
         },
         null,
@@ -289,12 +302,12 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     for (const line of summaryLines(collected, setAside.length, alreadyHunted, io.cwd))
       io.stdout.write(`${line}\n`);
     io.stdout.write(`wrote ${count(packs.length, 'pack')} to ${outDir}:\n`);
-    packs.forEach((pack, index) => {
+    for (const pack of packs) {
       io.stdout.write(
-        `  ${folders[index]}  ${pack.family.name}: ${count(pack.indicators.length, 'indicator')}, ` +
-          `${count(pack.queries.length, 'query', 'queries')}, ${pack.setAside.length} set aside\n`,
+        `  ${pack.folder}  ${pack.family}: ${count(pack.indicators, 'indicator')}, ` +
+          `${count(pack.queries, 'query', 'queries')}, ${pack.setAside} set aside\n`,
       );
-    });
+    }
     if (collected.issues.length > 0) {
       io.stdout.write(
         `${count(collected.issues.length, 'issue')} (${count(errors.length, 'error')}) listed in ${issuesFile}\n`,

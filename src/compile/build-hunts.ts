@@ -12,7 +12,7 @@ import type {
   MatchBranch,
 } from './ir.js';
 import { DATA_SOURCES, type DataSourceEntry } from '../pipeline/data-sources.js';
-import { indicatorKey, type Indicator } from '../indicators/model.js';
+import type { Indicator } from '../indicators/model.js';
 
 export interface BuildHuntsOptions {
   /** Printable family name, written into every hit as `IocFamily`. */
@@ -113,7 +113,6 @@ interface HuntPlan {
   what: string;
   table: IocTable;
   branches: (source: DataSourceEntry) => MatchBranch[];
-  keys: string[];
   description: string;
 }
 
@@ -131,7 +130,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       variant: 'port-aware',
       what: 'C2 address and port',
       table: ipPortTable(ipPort),
-      keys: ipPort.map(indicatorKey),
       description:
         'Connections to or from an indicator address on the indicator port. Each ip:port ' +
         'indicator matches only that address on that port.',
@@ -148,7 +146,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       variant: 'address-only',
       what: 'C2 address on any port',
       table: addressTable(addresses),
-      keys: addresses.map(indicatorKey),
       description:
         'ADDRESS-ONLY: connections to or from an indicator address on any port. It finds the same ' +
         'hosts on other ports, and also unrelated services that share the address (hosting, ' +
@@ -163,7 +160,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       variant: 'domain',
       what: 'domain and its subdomains',
       table: valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
-      keys: domains.map(indicatorKey),
       description:
         'Events whose host is an indicator domain or one of its subdomains. The host is compared ' +
         'label by label, so evil.com matches a.evil.com but not notevil.com.',
@@ -177,7 +173,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       variant: 'url',
       what: 'URL',
       table: valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
-      keys: urls.map(indicatorKey),
       description:
         'Events whose URL equals an indicator URL. Both sides are compared without the scheme, ' +
         'with the host lower-cased, the default port dropped and an empty path written as /.',
@@ -196,7 +191,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
         (i) => (i.kind === 'md5' || i.kind === 'sha1' || i.kind === 'sha256' ? i.hash : undefined),
         { name: 'IocHashType', value: (i) => i.kind },
       ),
-      keys: hashes.map(indicatorKey),
       description: 'Files whose MD5, SHA1 or SHA256 equals an indicator hash.',
       branches: (source) =>
         Object.entries(source.hashColumns).map(([, column]) => ({
@@ -236,7 +230,6 @@ export function buildHunts(indicators: Indicator[], options: BuildHuntsOptions):
         exclusions: options.exclusionsFor?.(source, plan.variant) ?? [],
         project: source.project,
         constants: { IocFamily: options.family },
-        indicatorKeys: plan.keys,
       });
     }
   }

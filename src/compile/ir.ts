@@ -157,8 +157,6 @@ export interface Hunt {
   constants: Record<string, string>;
   /** Set when a long indicator list was split across several hunts. */
   part?: { index: number; count: number };
-  /** Keys (see `indicatorKey`) of the indicators this hunt covers. */
-  indicatorKeys: string[];
 }
 
 /** Formats a lookback as Kusto writes a timespan: `30d`, `12h`. */

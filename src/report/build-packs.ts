@@ -24,12 +24,18 @@ import type {
   SetAsideIndicator,
   SkippedHunt,
 } from './pack-model.js';
-import { watchlistAlias, watchlistCsv, type PackWatchlist } from './watchlist.js';
+import { watchlistAlias, type PackWatchlist } from './watchlist.js';
 
 export interface BuildPacksOptions {
   lookback: Lookback;
   generatorVersion: string;
+  /** Feeds as the user named them, shown in each report. */
   feeds: string[];
+  /**
+   * The path of each of `feeds`, as indicator origins name it. When given, each pack names only
+   * the feeds that hold one of its indicators.
+   */
+  feedPaths?: string[];
   /** Indicators set aside by allowlists, filed under their family's pack. */
   setAside?: SetAsideIndicator[];
   /**
@@ -231,7 +237,7 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
         searchKey: hunt.iocs.columns[0]?.name ?? '',
         rows: hunt.iocs.rows.length,
         huntIds: [],
-        csv: watchlistCsv(hunt.iocs),
+        table: hunt.iocs,
       };
       result.watchlists.push(watchlist);
     }
@@ -242,19 +248,40 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
   return result;
 }
 
+/** Returns the given feeds that hold an indicator of the pack, in the order given. */
+function packFeeds(
+  members: readonly Indicator[],
+  setAside: readonly SetAsideIndicator[],
+  options: BuildPacksOptions,
+): string[] {
+  const paths = options.feedPaths;
+  if (!paths || paths.length !== options.feeds.length) return options.feeds;
+  const files = new Set<string>();
+  const note = (indicator: Indicator): void => {
+    for (const origin of indicator.origins) if (origin.file !== undefined) files.add(origin.file);
+  };
+  members.forEach(note);
+  for (const item of setAside) note(item.indicator);
+  const used = options.feeds.filter((_, index) => files.has(paths[index]!));
+  // Origins that name no given feed (an indicator made by a library caller) keep the full list.
+  return used.length > 0 ? used : options.feeds;
+}
+
 /**
- * Builds one pack per family.
+ * Builds one pack per family, one at a time, so that a caller can write each pack and let it go
+ * before the next is built.
  *
  * @throws InternalError when a generated query fails the Kusto check.
  */
-export function buildPacks(indicators: Indicator[], options: BuildPacksOptions): Pack[] {
-  const packs: Pack[] = [];
+export function* eachPack(indicators: Indicator[], options: BuildPacksOptions): Generator<Pack> {
   const slugs = new Set<string>();
   const shapes: ShapeCache = new Map();
   const setAsideByFamily = new Map<string, SetAsideIndicator[]>();
   for (const item of options.setAside ?? []) {
     const key = familyKey(item.indicator.family);
-    setAsideByFamily.set(key, [...(setAsideByFamily.get(key) ?? []), item]);
+    const list = setAsideByFamily.get(key);
+    if (list) list.push(item);
+    else setAsideByFamily.set(key, [item]);
   }
   const groups = groupByFamily(indicators);
   for (const key of setAsideByFamily.keys()) if (!groups.has(key)) groups.set(key, []);
@@ -278,7 +305,7 @@ export function buildPacks(indicators: Indicator[], options: BuildPacksOptions):
     const dataSources = DATA_SOURCES.filter((source) =>
       compiled.queries.some((query) => query.hunt.source.id === source.id),
     );
-    packs.push({
+    yield {
       family,
       slug,
       indicators: members,
@@ -291,8 +318,16 @@ export function buildPacks(indicators: Indicator[], options: BuildPacksOptions):
       dataSources,
       lookback: options.lookback,
       generatorVersion: options.generatorVersion,
-      feeds: options.feeds,
-    });
+      feeds: packFeeds(members, setAside, options),
+    };
   }
-  return packs;
+}
+
+/**
+ * Builds one pack per family.
+ *
+ * @throws InternalError when a generated query fails the Kusto check.
+ */
+export function buildPacks(indicators: Indicator[], options: BuildPacksOptions): Pack[] {
+  return [...eachPack(indicators, options)];
 }

@@ -45,13 +45,14 @@ function timestamp(date: Date | undefined): string {
 function span(indicators: Indicator[]): { first?: Date; last?: Date } {
   let first: Date | undefined;
   let last: Date | undefined;
+  const widen = (date: Date | undefined): void => {
+    if (!date) return;
+    if (!first || date.getTime() < first.getTime()) first = date;
+    if (!last || date.getTime() > last.getTime()) last = date;
+  };
   for (const indicator of indicators) {
-    const seen = [indicator.firstSeen, indicator.lastSeen ?? indicator.firstSeen];
-    for (const date of seen) {
-      if (!date) continue;
-      if (!first || date < first) first = date;
-      if (!last || date > last) last = date;
-    }
+    widen(indicator.firstSeen);
+    widen(indicator.lastSeen);
   }
   return { first, last };
 }
@@ -62,23 +63,32 @@ function summarySection(pack: Pack): string[] {
   const threatTypes = [
     ...new Set(indicators.map((i) => i.threatType).filter((t) => t !== undefined)),
   ];
-  const counts = INDICATOR_KINDS.map(
-    (kind) => [kind, indicators.filter((i) => i.kind === kind).length] as const,
-  )
-    .filter(([, count]) => count > 0)
-    .map(([kind, count]) => `${count} ${describeKind(kind)}`);
+  const kindCounts = new Map<Indicator['kind'], number>();
+  for (const indicator of indicators)
+    kindCounts.set(indicator.kind, (kindCounts.get(indicator.kind) ?? 0) + 1);
+  const counts = INDICATOR_KINDS.filter((kind) => kindCounts.has(kind)).map(
+    (kind) => `${kindCounts.get(kind)} ${describeKind(kind)}`,
+  );
   const confidences = indicators.map((i) => i.confidence).filter((c) => c !== undefined);
   const { first, last } = span(indicators);
 
   const aliasText =
     family.aliases.length > 0 ? ` (also known as ${family.aliases.map(proseText).join(', ')})` : '';
   const described = threatTypes.map((type) => THREAT_TYPE_WORDS[type] ?? proseText(type));
-  lines.push(
-    `This pack hunts for **${proseText(family.name)}**${aliasText} through ${indicators.length} ` +
-      `indicators of compromise: ${described.length > 0 ? described.join('; ') : 'no threat type given'}. ` +
-      `A hit means a device talked to, resolved or stored something the feeds tie to this family; ` +
-      `triage it with the indicator's confidence and first-seen date, which every hit carries.`,
-  );
+  if (indicators.length === 0) {
+    lines.push(
+      `The feeds tie ${pack.setAside.length} indicators to **${proseText(family.name)}**${aliasText}, ` +
+        'and allowlists set every one of them aside (listed below with the list entry and the ' +
+        'reason), so this pack has no hunts.',
+    );
+  } else {
+    lines.push(
+      `This pack hunts for **${proseText(family.name)}**${aliasText} through ${indicators.length} ` +
+        `indicators of compromise: ${described.length > 0 ? described.join('; ') : 'the feeds give no threat type'}. ` +
+        `A hit means a device talked to, resolved or stored something the feeds tie to this family; ` +
+        `triage it with the indicator's confidence and first-seen date, which every hit carries.`,
+    );
+  }
   lines.push('');
   lines.push(`| Item | Value |`, `|---|---|`);
   lines.push(`| Malware family | ${cellText(family.name)} |`);
@@ -102,6 +112,22 @@ function summarySection(pack: Pack): string[] {
   return lines;
 }
 
+/**
+ * Rows of the indicator and set-aside tables in report.md. A larger pack lists the rest only in
+ * indicators.csv and pack.json: a Markdown table of many thousand rows is too large to render
+ * or to read.
+ */
+export const REPORT_TABLE_ROWS = 1_000;
+
+function shownNote(shown: number, total: number, noun: string): string[] {
+  if (shown >= total) return [];
+  return [
+    '',
+    `The first ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${noun} are ` +
+      'shown; `indicators.csv` lists every one, defanged, and `pack.json` holds them in full.',
+  ];
+}
+
 function indicatorSection(pack: Pack): string[] {
   const lines = [
     '## Indicators',
@@ -113,26 +139,35 @@ function indicatorSection(pack: Pack): string[] {
     '| Type | Value | Threat Type | First Seen | Last Seen | Confidence |',
     '|---|---|---|---|---|---|',
   );
-  for (const indicator of pack.indicators) {
+  const shown = Math.min(pack.indicators.length, REPORT_TABLE_ROWS);
+  for (let index = 0; index < shown; index++) {
+    const indicator = pack.indicators[index]!;
     const confidence = indicator.confidence === undefined ? '-' : `${indicator.confidence}%`;
     lines.push(
       `| ${describeKind(indicator.kind)} | ${cellText(defang(indicator))} | ${cellText(indicator.threatType ?? '-')} | ` +
         `${day(indicator.firstSeen)} | ${day(indicator.lastSeen)} | ${confidence} |`,
     );
   }
+  lines.push(...shownNote(shown, pack.indicators.length, 'indicators'));
   if (pack.setAside.length > 0) {
     lines.push('', '### Set aside', '', 'These indicators are not in any hunt:', '');
     lines.push('| Type | Value | List | Entry | Reason |', '|---|---|---|---|---|');
-    for (const item of pack.setAside) {
-      const list =
-        item.listVersion === undefined ? item.list : `${item.list} (version ${item.listVersion})`;
+    const shownSetAside = Math.min(pack.setAside.length, REPORT_TABLE_ROWS);
+    for (let index = 0; index < shownSetAside; index++) {
+      const item = pack.setAside[index]!;
       lines.push(
-        `| ${describeKind(item.indicator.kind)} | ${cellText(defang(item.indicator))} | ${cellText(list)} | ` +
+        `| ${describeKind(item.indicator.kind)} | ${cellText(defang(item.indicator))} | ${cellText(listLabel(item))} | ` +
           `${cellText(item.entry)} | ${cellText(item.reason)} |`,
       );
     }
+    lines.push(...shownNote(shownSetAside, pack.setAside.length, 'indicators set aside'));
   }
   return lines;
+}
+
+/** Names an allowlist with its version, as the report and indicators.csv show it. */
+export function listLabel(item: Pack['setAside'][number]): string {
+  return item.listVersion === undefined ? item.list : `${item.list} (version ${item.listVersion})`;
 }
 
 /** Writes an indicator key (`kind|value`) with its dots defanged, so that no listed value is clickable. */

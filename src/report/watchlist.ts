@@ -3,6 +3,8 @@
  * Sentinel watchlists.
  */
 import type { IocCell, IocTable } from '../compile/ir.js';
+import { quoteCsvField } from './csv-field.js';
+import type { TextFileWriter } from './text-file-writer.js';
 
 /** A watchlist file of a pack and the hunts that read it. */
 export interface PackWatchlist {
@@ -14,7 +16,8 @@ export interface PackWatchlist {
   searchKey: string;
   rows: number;
   huntIds: string[];
-  csv: string;
+  /** The indicators the file holds, written by {@link writeWatchlistCsv}. */
+  table: IocTable;
 }
 
 /**
@@ -26,17 +29,32 @@ export const WATCHLIST_UPLOAD_LIMIT_BYTES = 3.8 * 1024 * 1024;
 function csvField(cell: IocCell): string {
   if (cell === null) return '';
   const text = cell instanceof Date ? cell.toISOString() : String(cell);
-  // RFC 4180: quote every field and double the quotes inside, so commas and line breaks stay data.
-  return `"${text.replace(/"/g, '""')}"`;
+  return quoteCsvField(text);
 }
 
-/** Writes an indicator table as CSV with a header row of its column names. */
-export function watchlistCsv(table: IocTable): string {
-  const lines = [table.columns.map((column) => column.name).join(',')];
+/** Writes an indicator table as CSV with a header row of its column names and CRLF line ends. */
+export function writeWatchlistCsv(table: IocTable, out: Pick<TextFileWriter, 'write'>): void {
+  out.write(table.columns.map((column) => column.name).join(',') + '\r\n');
+  const width = table.columns.length;
   for (const row of table.rows) {
-    lines.push(table.columns.map((_, index) => csvField(row[index] ?? null)).join(','));
+    let line = '';
+    for (let index = 0; index < width; index++) {
+      if (index > 0) line += ',';
+      line += csvField(row[index] ?? null);
+    }
+    out.write(line + '\r\n');
   }
-  return lines.join('\r\n') + '\r\n';
+}
+
+/** Returns an indicator table as CSV text; see {@link writeWatchlistCsv}. */
+export function watchlistCsv(table: IocTable): string {
+  const parts: string[] = [];
+  writeWatchlistCsv(table, {
+    write: (text) => {
+      parts.push(text);
+    },
+  });
+  return parts.join('');
 }
 
 /** Returns a watchlist alias made of letters, digits and underscores only. */

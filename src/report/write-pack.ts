@@ -1,25 +1,31 @@
 /**
- * Writes a pack to its folder: `report.md`, one `queries/<hunt id>.kql` file per query and
- * `pack.json` with everything in machine-readable form.
+ * Writes a pack to its folder: `report.md`, one `queries/<hunt id>.kql` file per query, the
+ * watchlist CSV files, `indicators.csv` and `pack.json` with everything in machine-readable form.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileKqlFilter } from '../backends/kql/kql.filter.js';
-import { formatLookback, type IocTable } from '../compile/ir.js';
-import { defang } from '../indicators/defang.js';
-import { describeKind, type Indicator } from '../indicators/model.js';
+import { formatLookback, type IocCell, type IocTable } from '../compile/ir.js';
+import type { Indicator } from '../indicators/model.js';
+import { writeIndicatorsCsv } from './indicators-csv.js';
+import { isoTime } from './iso-time.js';
+import { StreamedArray, writeJson } from './json-stream.js';
 import { renderReport } from './markdown.js';
 import type { Pack } from './pack-model.js';
+import { writeTextFile } from './text-file-writer.js';
+import { writeWatchlistCsv } from './watchlist.js';
 
 /** Format version of pack.json; raised when a field changes meaning. */
-export const PACK_FORMAT_VERSION = 1;
+export const PACK_FORMAT_VERSION = 2;
 
-function indicatorJson(indicator: Indicator): Record<string, unknown> {
+/**
+ * An indicator as pack.json contains it. Its defanged form and type name follow from `kind` and
+ * `value` (indicators.csv shows them), so they are left out to keep large packs small.
+ */
+export function indicatorJson(indicator: Indicator): Record<string, unknown> {
   return {
-    type: describeKind(indicator.kind),
     kind: indicator.kind,
     value: indicator.value,
-    defanged: defang(indicator),
     ...(indicator.kind === 'ip-port' ? { address: indicator.address, port: indicator.port } : {}),
     family: indicator.family,
     threatType: indicator.threatType,
@@ -36,8 +42,11 @@ function indicatorJson(indicator: Indicator): Record<string, unknown> {
   };
 }
 
-/** Returns the machine-readable form of a pack. */
-export function packToJson(pack: Pack): Record<string, unknown> {
+/**
+ * Returns the machine-readable form of a pack, with its long lists (indicators, indicators set
+ * aside, indicator table rows) as streamed lists that are made only while written.
+ */
+function packJsonModel(pack: Pack): Record<string, unknown> {
   const tables = new Map<IocTable, string>();
   const tableRef = (table: IocTable): string => {
     let ref = tables.get(table);
@@ -61,8 +70,8 @@ export function packToJson(pack: Pack): Record<string, unknown> {
       watchlists: pack.watchlists.length,
       skippedHunts: pack.skippedHunts.length,
     },
-    indicators: pack.indicators.map(indicatorJson),
-    setAside: pack.setAside.map((item) => ({
+    indicators: new StreamedArray(pack.indicators, indicatorJson, indicatorJsonText),
+    setAside: new StreamedArray(pack.setAside, (item) => ({
       indicator: indicatorJson(item.indicator),
       list: item.list,
       listVersion: item.listVersion,
@@ -113,12 +122,81 @@ export function packToJson(pack: Pack): Record<string, unknown> {
       huntIds,
     })),
   };
-  // Dates in indicator rows become ISO 8601 strings.
-  const iocTables = Object.fromEntries([...tables].map(([table, ref]) => [ref, table]));
+  // Dates in indicator rows become ISO 8601 strings when written.
+  const iocTables = Object.fromEntries(
+    [...tables].map(([table, ref]) => [
+      ref,
+      { ...table, rows: new StreamedArray(table.rows, (row) => row, iocRowText) },
+    ]),
+  );
   return { ...json, iocTables };
 }
 
-/** Above this many indicators pack.json is written without indentation, to keep it small. */
+/** Replaces the streamed lists in a model by ordinary arrays, in plain-object members too. */
+function materialize(value: unknown): unknown {
+  if (value instanceof StreamedArray) return value.toJSON();
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Object.getPrototypeOf(value) !== Object.prototype
+  )
+    return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, member]) => [
+      key,
+      materialize(member),
+    ]),
+  );
+}
+
+const quote = JSON.stringify;
+
+/** Returns a table cell's date as JSON writes it: its ISO text, or null for an invalid date. */
+function dateText(date: Date): string {
+  return Number.isNaN(date.getTime()) ? 'null' : `"${isoTime(date)}"`;
+}
+
+/** Returns exactly `JSON.stringify(indicatorJson(indicator))`, without making the object. */
+export function indicatorJsonText(indicator: Indicator): string {
+  let text = `{"kind":${quote(indicator.kind)},"value":${quote(indicator.value)}`;
+  if (indicator.kind === 'ip-port')
+    text += `,"address":${quote(indicator.address)},"port":${quote(indicator.port)}`;
+  if (indicator.family !== undefined) text += `,"family":${quote(indicator.family)}`;
+  if (indicator.threatType !== undefined) text += `,"threatType":${quote(indicator.threatType)}`;
+  if (indicator.confidence !== undefined) text += `,"confidence":${quote(indicator.confidence)}`;
+  // Like toISOString in indicatorJson, isoTime raises a RangeError for an invalid date.
+  if (indicator.firstSeen !== undefined) text += `,"firstSeen":"${isoTime(indicator.firstSeen)}"`;
+  if (indicator.lastSeen !== undefined) text += `,"lastSeen":"${isoTime(indicator.lastSeen)}"`;
+  if (indicator.expires !== undefined) text += `,"expires":"${isoTime(indicator.expires)}"`;
+  text += `,"tags":${quote(indicator.tags)},"references":${quote(indicator.references)}`;
+  text += `,"reporters":${quote(indicator.reporters)}`;
+  if (indicator.isCompromised !== undefined)
+    text += `,"isCompromised":${quote(indicator.isCompromised)}`;
+  text += `,"sourceIds":${quote(indicator.sourceIds)},"origins":${quote(indicator.origins)}}`;
+  return text;
+}
+
+/** Returns exactly `JSON.stringify(row)` for a row of an indicator table. */
+export function iocRowText(row: readonly IocCell[]): string {
+  let text = '[';
+  for (let index = 0; index < row.length; index++) {
+    if (index > 0) text += ',';
+    const cell = row[index];
+    if (cell instanceof Date) text += dateText(cell);
+    else text += quote(cell) ?? 'null';
+  }
+  return text + ']';
+}
+
+/** Returns the machine-readable form of a pack, as written to pack.json. */
+export function packToJson(pack: Pack): Record<string, unknown> {
+  return materialize(packJsonModel(pack)) as Record<string, unknown>;
+}
+
+/**
+ * Above this many indicators pack.json is written without indentation, one list element per
+ * line, and piece by piece, so that it never exists as one string.
+ */
 const INDENTED_PACK_LIMIT = 10_000;
 
 /** Writes a pack into `outDir/<slug>/`, replacing an earlier build of the same pack. */
@@ -133,14 +211,15 @@ export async function writePack(pack: Pack, outDir: string): Promise<string> {
   await rm(join(folder, 'watchlists'), { recursive: true, force: true });
   if (pack.watchlists.length > 0) await mkdir(join(folder, 'watchlists'), { recursive: true });
   for (const watchlist of pack.watchlists) {
-    await writeFile(join(folder, watchlist.file), watchlist.csv, 'utf8');
+    writeTextFile(join(folder, watchlist.file), (out) => writeWatchlistCsv(watchlist.table, out));
   }
   await writeFile(join(folder, 'report.md'), renderReport(pack), 'utf8');
-  await writeFile(
-    join(folder, 'pack.json'),
-    JSON.stringify(packToJson(pack), null, pack.indicators.length > INDENTED_PACK_LIMIT ? 0 : 2) +
-      '\n',
-    'utf8',
-  );
+  writeTextFile(join(folder, 'indicators.csv'), (out) => writeIndicatorsCsv(pack, out));
+  const model = packJsonModel(pack);
+  writeTextFile(join(folder, 'pack.json'), (out) => {
+    if (pack.indicators.length + pack.setAside.length > INDENTED_PACK_LIMIT) writeJson(model, out);
+    else out.write(JSON.stringify(model, null, 2));
+    out.write('\n');
+  });
   return folder;
 }

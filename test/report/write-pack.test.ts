@@ -1,0 +1,192 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { collectIndicators } from '../../src/pipeline/collect.js';
+import { buildPacks } from '../../src/report/build-packs.js';
+import { isoTime } from '../../src/report/iso-time.js';
+import { REPORT_TABLE_ROWS, renderReport } from '../../src/report/markdown.js';
+import { watchlistCsv } from '../../src/report/watchlist.js';
+import {
+  indicatorJson,
+  indicatorJsonText,
+  iocRowText,
+  packToJson,
+  writePack,
+} from '../../src/report/write-pack.js';
+import type { Indicator } from '../../src/indicators/model.js';
+import { repoFile } from '../helpers/shared.js';
+import { domainIndicator, ipPortIndicator } from '../pipeline/allowlist/make-indicator.js';
+
+const BUNDLED_FEEDS = [
+  'data/threatfox/fabi2708_csv-recent_2026-04-12.csv',
+  'test/fixtures/threatfox/quirks.csv',
+  'test/fixtures/threatfox/export-mixed-ids.json',
+];
+
+async function bundledIndicators(): Promise<Indicator[]> {
+  const collected = await collectIndicators(
+    BUNDLED_FEEDS.map((feed) => repoFile(feed)),
+    { filters: {}, now: new Date('2026-12-04T00:00:00Z') },
+  );
+  return collected.indicators;
+}
+
+test('isoTime matches toISOString', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -62_198_755_200_000, max: 8_640_000_000_000_000 }), (ms) => {
+      const date = new Date(ms);
+      assert.equal(isoTime(date), date.toISOString());
+    }),
+    { numRuns: 20_000 },
+  );
+  for (const text of [
+    '1970-01-01T00:00:00.000Z',
+    '2000-02-29T23:59:59.999Z',
+    '2100-03-01T00:00:00.000Z',
+    '9999-12-31T23:59:59.999Z',
+    '1969-12-31T23:59:59.999Z',
+  ]) {
+    assert.equal(isoTime(new Date(text)), text);
+  }
+  assert.throws(() => isoTime(new Date(NaN)), RangeError);
+});
+
+test('indicator JSON text equals JSON.stringify', async () => {
+  const indicators = await bundledIndicators();
+  assert.ok(indicators.length > 500, `only ${indicators.length} indicators read`);
+  const crafted: Indicator[] = [
+    {
+      ...ipPortIndicator('2001:db8::1', 443),
+      family: { name: 'Remcos "RAT"', malpedia: 'win.remcos', aliases: ['Rem\\cos'] },
+      confidence: 75,
+      firstSeen: new Date('2026-01-02T03:04:05Z'),
+      expires: new Date('2027-01-01T00:00:00.123Z'),
+      tags: ['tag with "quotes"', 'ünïcode', 'line\nbreak'],
+      isCompromised: true,
+    },
+    domainIndicator('example.org'),
+  ];
+  for (const indicator of [...indicators, ...crafted]) {
+    assert.equal(indicatorJsonText(indicator), JSON.stringify(indicatorJson(indicator)));
+  }
+  const invalid = { ...domainIndicator('example.org'), lastSeen: new Date(NaN) };
+  assert.throws(() => indicatorJson(invalid), RangeError);
+  assert.throws(() => indicatorJsonText(invalid), RangeError);
+});
+
+test('indicator table row text equals JSON.stringify', () => {
+  const rows = [
+    ['evil.example', 'botnet_cc', 90, new Date('2026-04-12T04:49:28Z')],
+    ['"quoted"\\', null, 0, new Date(NaN)],
+    ['2001:db8::1', 443, 'x', null],
+  ];
+  for (const row of rows) assert.equal(iocRowText(row), JSON.stringify(row));
+});
+
+test('large pack streams its files', async () => {
+  const indicators: Indicator[] = [];
+  const count = 12_000;
+  for (let i = 0; i < count; i++) {
+    indicators.push({
+      ...domainIndicator(`host${i}.c2-${i % 7}.example`),
+      family: { name: 'Testfam', aliases: [] },
+      threatType: 'botnet_cc',
+      confidence: i % 101,
+      firstSeen: new Date(Date.UTC(2026, 0, 1) + i * 1000),
+      origins: [{ file: 'feed.csv', line: i + 2 }],
+    });
+  }
+  const [pack] = buildPacks(indicators, {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: ['feed.csv'],
+  });
+  assert.ok(pack);
+  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+
+  const written = JSON.parse(await readFile(join(folder, 'pack.json'), 'utf8')) as unknown;
+  assert.deepEqual(written, JSON.parse(JSON.stringify(packToJson(pack))));
+
+  const report = await readFile(join(folder, 'report.md'), 'utf8');
+  const tableRows = report.split('\n').filter((line) => line.startsWith('| domain |'));
+  assert.equal(tableRows.length, REPORT_TABLE_ROWS);
+  assert.match(report, /The first 1,000 of 12,000 indicators are shown/);
+
+  const csv = (await readFile(join(folder, 'indicators.csv'), 'utf8')).split('\r\n');
+  assert.equal(
+    csv[0],
+    'Type,Value,Threat Type,First Seen,Last Seen,Confidence,Status,List,Entry,Reason',
+  );
+  assert.equal(csv.length, count + 2, 'header, one line per indicator, and the final line end');
+  assert.equal(
+    csv[1],
+    '"domain","host0[.]c2-0[.]example","botnet_cc","2026-01-01T00:00:00.000Z","","0","hunted","","",""',
+  );
+
+  assert.equal(pack.watchlists.length, 1);
+  const watchlist = pack.watchlists[0]!;
+  assert.equal(await readFile(join(folder, watchlist.file), 'utf8'), watchlistCsv(watchlist.table));
+});
+
+test('indicators.csv defuses formula text', async () => {
+  const indicator: Indicator = {
+    ...domainIndicator('evil.example'),
+    threatType: '=HYPERLINK("http://x")',
+    family: { name: 'Testfam', aliases: [] },
+  };
+  const [pack] = buildPacks([indicator], {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: ['feed.csv'],
+  });
+  assert.ok(pack);
+  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+  const csv = await readFile(join(folder, 'indicators.csv'), 'utf8');
+  assert.match(csv, /"'=HYPERLINK\(""http:\/\/x""\)"/);
+});
+
+test('all-set-aside pack says so', () => {
+  const indicator: Indicator = {
+    ...domainIndicator('dns.google'),
+    family: { name: 'Testfam', aliases: [] },
+    threatType: 'botnet_cc',
+  };
+  const [pack] = buildPacks([], {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: ['feed.csv'],
+    setAside: [{ indicator, list: 'Public resolvers', entry: 'dns.google', reason: 'resolver' }],
+  });
+  assert.ok(pack);
+  const report = renderReport(pack);
+  assert.match(report, /allowlists set every one of them aside/);
+  assert.doesNotMatch(report, /no threat type/);
+  assert.equal(pack.queries.length, 0);
+});
+
+test('each pack names only its feeds', () => {
+  const fromFeed = (name: string, family: string, file: string): Indicator => ({
+    ...domainIndicator(name),
+    family: { name: family, aliases: [] },
+    origins: [{ file, line: 2 }],
+  });
+  const packs = buildPacks(
+    [fromFeed('a.example', 'Alpha', '/feeds/a.csv'), fromFeed('b.example', 'Beta', '/feeds/b.csv')],
+    {
+      lookback: { amount: 30, unit: 'd' },
+      generatorVersion: 'test',
+      feeds: ['a.csv', 'b.csv'],
+      feedPaths: ['/feeds/a.csv', '/feeds/b.csv'],
+    },
+  );
+  assert.deepEqual(
+    packs.map((pack) => [pack.family.name, pack.feeds]),
+    [
+      ['Alpha', ['a.csv']],
+      ['Beta', ['b.csv']],
+    ],
+  );
+});
