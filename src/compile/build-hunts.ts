@@ -32,8 +32,14 @@ const CONTEXT_COLUMNS: IocColumn[] = [
   { name: 'IocFirstSeen', type: 'datetime' },
 ];
 
-function contextCells(indicator: Indicator): IocCell[] {
-  return [indicator.threatType ?? null, indicator.confidence ?? null, indicator.firstSeen ?? null];
+/** Returns `leading` followed by the context cells of `indicator`, as one row. */
+function rowWithContext(indicator: Indicator, ...leading: IocCell[]): IocCell[] {
+  leading.push(
+    indicator.threatType ?? null,
+    indicator.confidence ?? null,
+    indicator.firstSeen ?? null,
+  );
+  return leading;
 }
 
 /** Rows of the port-aware table: one per ip:port indicator. */
@@ -41,7 +47,7 @@ function ipPortTable(indicators: Indicator[]): IocTable {
   const rows: IocCell[][] = [];
   for (const indicator of indicators) {
     if (indicator.kind !== 'ip-port') continue;
-    rows.push([indicator.address, indicator.port, ...contextCells(indicator)]);
+    rows.push(rowWithContext(indicator, indicator.address, indicator.port));
   }
   const columns: IocColumn[] = [
     { name: 'IocAddress', type: 'string' },
@@ -99,8 +105,11 @@ function valueTable(
   for (const indicator of indicators) {
     const value = pick(indicator);
     if (value === undefined) continue;
-    const extraCells = extra ? [extra.value(indicator)] : [];
-    rows.push([value, ...extraCells, ...contextCells(indicator)]);
+    rows.push(
+      extra
+        ? rowWithContext(indicator, value, extra.value(indicator))
+        : rowWithContext(indicator, value),
+    );
   }
   const columns: IocColumn[] = [{ name: column, type: 'string' }];
   if (extra) columns.push({ name: extra.name, type: 'string' });
@@ -117,13 +126,31 @@ interface HuntPlan {
 }
 
 function plans(indicators: Indicator[]): HuntPlan[] {
-  const ofKinds = (...kinds: Indicator['kind'][]) =>
-    indicators.filter((indicator) => kinds.includes(indicator.kind));
-  const ipPort = ofKinds('ip-port');
-  const addresses = ofKinds('ip', 'ip-port');
-  const domains = ofKinds('domain');
-  const urls = ofKinds('url');
-  const hashes = ofKinds('md5', 'sha1', 'sha256');
+  const ipPort: Indicator[] = [];
+  const addresses: Indicator[] = [];
+  const domains: Indicator[] = [];
+  const urls: Indicator[] = [];
+  const hashes: Indicator[] = [];
+  // One pass in place of a filter per kind: a pack can hold a million indicators.
+  for (const indicator of indicators) {
+    switch (indicator.kind) {
+      case 'ip-port':
+        ipPort.push(indicator);
+        addresses.push(indicator);
+        break;
+      case 'ip':
+        addresses.push(indicator);
+        break;
+      case 'domain':
+        domains.push(indicator);
+        break;
+      case 'url':
+        urls.push(indicator);
+        break;
+      default:
+        hashes.push(indicator);
+    }
+  }
 
   return [
     {

@@ -6,7 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileKqlFilter } from '../backends/kql/kql.filter.js';
 import { formatLookback, type IocCell, type IocTable } from '../compile/ir.js';
-import type { Indicator } from '../indicators/model.js';
+import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { writeIndicatorsCsv } from './indicators-csv.js';
 import { isoTime } from './iso-time.js';
 import { StreamedArray, writeJson } from './json-stream.js';
@@ -156,23 +156,47 @@ function dateText(date: Date): string {
   return Number.isNaN(date.getTime()) ? 'null' : `"${isoTime(date)}"`;
 }
 
+/** JSON text of each family object; a pack's indicators share a few of them. */
+const familyTexts = new WeakMap<MalwareFamily, string>();
+
+function familyText(family: MalwareFamily): string {
+  let text = familyTexts.get(family);
+  if (text === undefined) {
+    text = quote(family);
+    familyTexts.set(family, text);
+  }
+  return text;
+}
+
+/** Returns exactly `JSON.stringify(list)` for a list of strings. */
+function stringListText(list: readonly string[]): string {
+  if (list.length === 0) return '[]';
+  let text = '[';
+  for (let index = 0; index < list.length; index++) {
+    if (index > 0) text += ',';
+    text += quote(list[index]);
+  }
+  return text + ']';
+}
+
 /** Returns exactly `JSON.stringify(indicatorJson(indicator))`, without making the object. */
 export function indicatorJsonText(indicator: Indicator): string {
   let text = `{"kind":${quote(indicator.kind)},"value":${quote(indicator.value)}`;
   if (indicator.kind === 'ip-port')
     text += `,"address":${quote(indicator.address)},"port":${quote(indicator.port)}`;
-  if (indicator.family !== undefined) text += `,"family":${quote(indicator.family)}`;
+  if (indicator.family !== undefined) text += `,"family":${familyText(indicator.family)}`;
   if (indicator.threatType !== undefined) text += `,"threatType":${quote(indicator.threatType)}`;
   if (indicator.confidence !== undefined) text += `,"confidence":${quote(indicator.confidence)}`;
   // Like toISOString in indicatorJson, isoTime raises a RangeError for an invalid date.
   if (indicator.firstSeen !== undefined) text += `,"firstSeen":"${isoTime(indicator.firstSeen)}"`;
   if (indicator.lastSeen !== undefined) text += `,"lastSeen":"${isoTime(indicator.lastSeen)}"`;
   if (indicator.expires !== undefined) text += `,"expires":"${isoTime(indicator.expires)}"`;
-  text += `,"tags":${quote(indicator.tags)},"references":${quote(indicator.references)}`;
-  text += `,"reporters":${quote(indicator.reporters)}`;
+  text += `,"tags":${stringListText(indicator.tags)}`;
+  text += `,"references":${stringListText(indicator.references)}`;
+  text += `,"reporters":${stringListText(indicator.reporters)}`;
   if (indicator.isCompromised !== undefined)
     text += `,"isCompromised":${quote(indicator.isCompromised)}`;
-  text += `,"sourceIds":${quote(indicator.sourceIds)},"origins":${quote(indicator.origins)}}`;
+  text += `,"sourceIds":${stringListText(indicator.sourceIds)},"origins":${quote(indicator.origins)}}`;
   return text;
 }
 
