@@ -1,8 +1,8 @@
 /**
  * A conservative prefilter in front of DuckDB. From the hunts' backend-neutral form it collects
- * the normalized indicator keys that each match branch needs, and an event none of whose key
- * columns holds one of them is not loaded into DuckDB: no hunt could match it. DuckDB still
- * decides every finding, so the prefilter changes speed, never results.
+ * the normalized indicator keys that each match branch needs. An event none of whose key
+ * columns contains one of them is not loaded into DuckDB, because no hunt could match it.
+ * DuckDB still decides every finding, so the prefilter changes speed, never results.
  *
  * The prefilter keeps a superset of the events that any hunt matches. A branch matches only when
  * all of its keys are equal, so testing one key per branch is enough, and `where`, exclusions
@@ -15,7 +15,6 @@
  * every event of its table. An `exact` key (a port) is never the one tested, and a branch with
  * only exact keys also keeps every event of its table.
  */
-import { hostOf } from '../compile/evaluate.js';
 import type { Hunt, IocCell, KeyNormalization, MatchBranch } from '../compile/ir.js';
 import { urlKey } from '../indicators/url.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
@@ -174,9 +173,74 @@ function valueTest(normalization: PrefilterNormalization, keys: Set<PrefilterKey
       return (value) => {
         if (value === null || value === undefined) return false;
         if (typeof value !== 'string' || !isAscii(value)) return true;
-        return hasDomainSuffix(hostOf(value), keys);
+        return hasDomainSuffix(hostKey(value), keys);
       };
   }
+}
+
+const SLASH = 47;
+const QUESTION_MARK = 63;
+const HASH = 35;
+const COLON = 58;
+
+/** True for the characters `urlKey` and `hostOf` trim: space, tab, LF, form feed and CR. */
+function isTrimmed(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 12 || code === 13;
+}
+
+function isSchemeChar(code: number, first: boolean): boolean {
+  const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  if (first) return letter;
+  return letter || (code >= 48 && code <= 57) || code === 43 || code === 46 || code === 45;
+}
+
+/** Returns the index of the first `/`, `?` or `#` in `[from, to)`, or `to`. */
+function delimiterIndex(text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code === SLASH || code === QUESTION_MARK || code === HASH) return i;
+  }
+  return to;
+}
+
+/**
+ * Returns what the evaluator's `hostOf` returns, with index arithmetic instead of regular
+ * expressions: the lower-cased host of a bare host name or a URL, minus one trailing dot.
+ */
+export function hostKey(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isTrimmed(value.charCodeAt(start))) start++;
+  while (end > start && isTrimmed(value.charCodeAt(end - 1))) end--;
+
+  // An optional scheme, `[A-Za-z][A-Za-z0-9+.-]*://`.
+  let i = start;
+  while (i < end && isSchemeChar(value.charCodeAt(i), i === start)) i++;
+  if (i > start && value.startsWith('://', i) && i + 3 <= end) start = i + 3;
+
+  // User info up to the first `@`, unless a path, query or fragment starts before it.
+  const at = value.indexOf('@', start);
+  if (at >= 0 && at < end && delimiterIndex(value, start, at) === at) start = at + 1;
+
+  let hostEnd: number;
+  const close = value.indexOf(']', start);
+  if (
+    value.charCodeAt(start) === 91 &&
+    close > start &&
+    close < end &&
+    delimiterIndex(value, start, close) === close
+  ) {
+    hostEnd = close + 1;
+  } else {
+    hostEnd = start;
+    while (hostEnd < end) {
+      const code = value.charCodeAt(hostEnd);
+      if (code === COLON || code === SLASH || code === QUESTION_MARK || code === HASH) break;
+      hostEnd++;
+    }
+  }
+  const host = value.slice(start, hostEnd).toLowerCase();
+  return host.endsWith('.') ? host.slice(0, -1) : host;
 }
 
 /** True when the host or one of its label-aligned suffixes (`a.b.c`, `b.c`, `c`) is a key. */

@@ -2,13 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DuckDbHuntSession } from '../../src/backends/duckdb/duckdb.session.js';
-import { evaluateHunt, type EventRow } from '../../src/compile/evaluate.js';
+import { evaluateHunt, hostOf, type EventRow } from '../../src/compile/evaluate.js';
 import type { Hunt } from '../../src/compile/ir.js';
 import { buildHunts } from '../../src/compile/build-hunts.js';
 import {
   addressKey,
   compilePrefilterSpec,
   EventPrefilter,
+  hostKey,
 } from '../../src/hunt/event-prefilter.js';
 import { edgeHunts, makeIndicators } from '../helpers/hunt-fixtures.js';
 
@@ -238,5 +239,42 @@ describe('EventPrefilter on random events', () => {
       { numRuns: 150 },
     );
     assert.ok(matches > 100, `only ${matches} random events matched`);
+  });
+});
+
+describe('hostKey', () => {
+  it('equals hostOf on host-like text', () => {
+    const piece = fc.constantFrom(
+      ' ',
+      '\t',
+      '\f',
+      '\n',
+      'http',
+      'A1+.-',
+      '://',
+      ':',
+      '/',
+      '?',
+      '#',
+      '@',
+      '[',
+      ']',
+      '.',
+      'evil',
+      'EXAMPLE',
+      '2001:db8::1',
+      'é',
+      'K',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(piece, fc.string({ maxLength: 3 })), { maxLength: 12 }),
+        (parts) => {
+          const value = parts.join('');
+          assert.equal(hostKey(value), hostOf(value), JSON.stringify(value));
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -61,6 +61,45 @@ const scan = new CefLineScan();
 /** Key id of each pair of the scanned line, reused from line to line. */
 let pairIds = new Int32Array(64);
 
+/**
+ * What a mapping reads: with `wanted`, the string columns outside it are skipped, and `keys`
+ * finds only the keys whose value is read, so the others cost one empty hash slot.
+ */
+interface MappingPlan {
+  wanted: ReadonlySet<string> | undefined;
+  keys: CefKeyTable;
+  /** Per key id: 1 when the value is stored or converted. */
+  read: Uint8Array;
+  header: boolean[];
+  additional: boolean;
+  computer: boolean;
+}
+
+function mappingPlan(wanted: ReadonlySet<string> | undefined): MappingPlan {
+  const want = (column: string): boolean => wanted === undefined || wanted.has(column);
+  const read = new Uint8Array(KEYS.length);
+  KEYS.forEach((_, id) => {
+    const stored = KEY_KINDS[id] !== KeyKind.String || want(KEY_COLUMNS[id]!);
+    read[id] = stored || id === RT || id === DTZ ? 1 : 0;
+  });
+  const additional = want('AdditionalExtensions');
+  // Unmapped keys must be told apart from skipped ones when AdditionalExtensions is built.
+  const keys = additional ? KEY_TABLE : new CefKeyTable(KEYS, (id) => read[id] === 1);
+  return {
+    wanted,
+    keys,
+    read,
+    header: HEADER_COLUMNS.map(want),
+    additional,
+    computer: want('Computer'),
+  };
+}
+
+const FULL_MAPPING = mappingPlan(undefined);
+
+/** Mapping plans of the filters seen so far. */
+const filterPlans = new WeakMap<EventFilter, MappingPlan>();
+
 /** Parses one CEF line (plain or JSON-wrapped) into an outcome. */
 export function parseCefRecord(line: string, context: RecordContext): RecordOutcome {
   let text = line;
@@ -76,12 +115,22 @@ export function parseCefRecord(line: string, context: RecordContext): RecordOutc
   }
   const error = scan.scan(text);
   if (error) return rejectRecord(error.code, error.message);
-  if (!context.filter) return { kind: 'event', table: TABLE, columns: mapColumns(context) };
+  if (!context.filter) {
+    return { kind: 'event', table: TABLE, columns: mapColumns(context, FULL_MAPPING) };
+  }
   return filterEvent(context, context.filter);
 }
 
-/** Set when filtering: the columns that the filter reads, per filter. */
-const probeColumns = new WeakMap<EventFilter, ReadonlySet<string>>();
+/** Warnings of the line being filtered, held back until the filter has decided. */
+const heldWarnings: string[] = [];
+const holdingContext: RecordContext = {
+  file: '',
+  line: 0,
+  time: {},
+  warn(code, message) {
+    heldWarnings.push(code, message);
+  },
+};
 
 /**
  * Maps the scanned line onto the filter's columns alone, with warnings held back. An event the
@@ -89,20 +138,19 @@ const probeColumns = new WeakMap<EventFilter, ReadonlySet<string>>();
  * held-back warnings and is counted.
  */
 function filterEvent(context: RecordContext, filter: EventFilter): RecordOutcome {
-  let wanted = probeColumns.get(filter);
-  if (!wanted) probeColumns.set(filter, (wanted = new Set(filter.columns(TABLE) ?? [])));
-  const heldWarnings: Array<[code: string, message: string]> = [];
-  const holding: RecordContext = {
-    file: context.file,
-    line: context.line,
-    time: context.time,
-    warn: (code, message) => heldWarnings.push([code, message]),
-  };
-  const probe = mapColumns(holding, wanted);
+  let plan = filterPlans.get(filter);
+  if (!plan) filterPlans.set(filter, (plan = mappingPlan(new Set(filter.columns(TABLE) ?? []))));
+  heldWarnings.length = 0;
+  holdingContext.file = context.file;
+  holdingContext.line = context.line;
+  holdingContext.time = context.time;
+  const probe = mapColumns(holdingContext, plan);
   if (filter.keeps(TABLE, probe)) {
-    return { kind: 'event', table: TABLE, columns: mapColumns(context) };
+    return { kind: 'event', table: TABLE, columns: mapColumns(context, FULL_MAPPING) };
   }
-  for (const [code, message] of heldWarnings) context.warn(code, message);
+  for (let i = 0; i < heldWarnings.length; i += 2) {
+    context.warn(heldWarnings[i]!, heldWarnings[i + 1]!);
+  }
   return { kind: 'filtered', table: TABLE };
 }
 
@@ -124,27 +172,22 @@ function unwrapJsonMessage(text: string): string | RecordOutcome {
 }
 
 /**
- * Maps the scanned line onto CommonSecurityLog columns. With `wanted`, string columns outside
- * it are left out, but typed values are still converted, with the same warnings in the same
+ * Maps the scanned line onto CommonSecurityLog columns. A plan with `wanted` leaves the other
+ * string columns out, but typed values are still converted, with the same warnings in the same
  * order.
  */
-function mapColumns(
-  context: RecordContext,
-  wanted?: ReadonlySet<string>,
-): Record<string, ColumnValue> {
+function mapColumns(context: RecordContext, plan: MappingPlan): Record<string, ColumnValue> {
   const builder = new ColumnBuilder(TABLE, context);
-  const want = (column: string): boolean => wanted === undefined || wanted.has(column);
-  scan.header.forEach((value, index) => {
-    const column = HEADER_COLUMNS[index]!;
-    if (want(column)) builder.set(column, value);
-  });
+  for (let index = 0; index < scan.header.length; index++) {
+    if (plan.header[index]) builder.set(HEADER_COLUMNS[index]!, scan.header[index]);
+  }
 
   if (pairIds.length < scan.pairCount) pairIds = new Int32Array(scan.pairCount * 2);
   const ids = pairIds;
   let receiptTime: string | undefined;
   let deviceZone: string | undefined;
   for (let i = 0; i < scan.pairCount; i++) {
-    const id = KEY_TABLE.find(scan, i);
+    const id = plan.keys.find(scan, i);
     ids[i] = id;
     if (id !== RT && id !== DTZ) continue;
     const value = scan.value(i);
@@ -154,21 +197,21 @@ function mapColumns(
   }
   const deviceTime = deviceTimeDefaults(deviceZone, context);
 
-  const wantsAdditional = want('AdditionalExtensions');
   let additional = '';
   for (let i = 0; i < scan.pairCount; i++) {
     const id = ids[i]!;
     if (id < 0) {
-      if (!wantsAdditional) continue;
+      if (!plan.additional) continue;
       const value = scan.value(i);
       if (value === '') continue;
       // Unmapped keys go to AdditionalExtensions as Sentinel fills it: `key=value;key=value`.
       additional += `${additional === '' ? '' : ';'}${scan.key(i)}=${value}`;
       continue;
     }
+    if (plan.read[id] === 0) continue;
     const column = KEY_COLUMNS[id]!;
     const kind = KEY_KINDS[id]!;
-    if (kind === KeyKind.String && !want(column)) continue;
+    if (kind === KeyKind.String && plan.wanted !== undefined && !plan.wanted.has(column)) continue;
     const value = scan.value(i);
     if (value === '') continue;
     if (kind === KeyKind.String) builder.columns[column] = value;
@@ -186,7 +229,7 @@ function mapColumns(
 
   const prefix = scan.text.slice(0, scan.cefStart);
   const header = prefix.trim() === '' ? undefined : parseSyslogHeader(prefix);
-  if (header?.host && want('Computer')) builder.set('Computer', header.host);
+  if (header?.host && plan.computer) builder.set('Computer', header.host);
   const time = resolveEventTime(receiptTime, deviceTime, header?.timeText, context);
   if (time) builder.setTime(time);
   return builder.columns;

@@ -145,6 +145,34 @@ function readExtensionValue(text: string, start: number, end: number): string {
   return (decoded + text.slice(segmentStart, end)).trim();
 }
 
+/** The `=` index and the hash of the key that {@link findNextKey} found last. */
+const found = new Int32Array(2);
+
+/**
+ * Returns the start of the first key after `from` (a key-character run that follows unescaped
+ * whitespace and ends at `=`), or the end of the text. Leaves that key's `=` index and hash in
+ * `result`.
+ */
+function findNextKey(text: string, from: number, result: Int32Array): number {
+  let equals = text.indexOf('=', from);
+  while (equals >= 0) {
+    let k = equals - 1;
+    let hash = 0;
+    let code = text.charCodeAt(k);
+    while (k >= from && isKeyChar(code)) {
+      hash = addToKeyHash(hash, code);
+      code = text.charCodeAt(--k);
+    }
+    if (k < equals - 1 && k >= from && isSpace(code) && !isEscaped(text, k)) {
+      result[0] = equals;
+      result[1] = hash;
+      return k + 1;
+    }
+    equals = text.indexOf('=', equals + 1);
+  }
+  return text.length;
+}
+
 export type CefScanError = { code: string; message: string };
 
 const INITIAL_PAIRS = 64;
@@ -232,41 +260,19 @@ export class CefLineScan {
       }
     } else {
       // Text that is not `key=`: keep it for a warning and go on at the next pair.
-      const next = this.findNextKey(i);
+      const next = findNextKey(text, i, found);
+      this.nextEquals = found[0]!;
+      this.nextHash = found[1]!;
       const stray = text.slice(i, next).trim();
       if (stray !== '') this.strayText.push(stray);
       i = next;
     }
     while (i < text.length) {
       this.addPair(i, this.nextEquals, this.nextHash);
-      i = this.findNextKey(this.nextEquals + 1);
+      i = findNextKey(text, this.nextEquals + 1, found);
+      this.nextEquals = found[0]!;
+      this.nextHash = found[1]!;
     }
-  }
-
-  /**
-   * Returns the start of the first key after `from` (a key-character run that follows unescaped
-   * whitespace and ends at `=`), or the end of the text. Leaves that key's `=` and hash in
-   * `nextEquals` and `nextHash`.
-   */
-  private findNextKey(from: number): number {
-    const text = this.text;
-    let equals = text.indexOf('=', from);
-    while (equals >= 0) {
-      let k = equals - 1;
-      let hash = 0;
-      let code = 0;
-      while (k >= from && isKeyChar((code = text.charCodeAt(k)))) {
-        hash = addToKeyHash(hash, code);
-        k--;
-      }
-      if (k < equals - 1 && k >= from && isSpace(text.charCodeAt(k)) && !isEscaped(text, k)) {
-        this.nextEquals = equals;
-        this.nextHash = hash;
-        return k + 1;
-      }
-      equals = text.indexOf('=', equals + 1);
-    }
-    return text.length;
   }
 
   private addPair(keyStart: number, equals: number, hash: number): void {
@@ -302,12 +308,17 @@ export class CefKeyTable {
   private readonly slots: Int32Array;
   private readonly mask: number;
 
-  constructor(readonly keys: readonly string[]) {
+  /** Takes the keys whose index passes `include`, by default all. */
+  constructor(
+    readonly keys: readonly string[],
+    include: (id: number) => boolean = () => true,
+  ) {
     let size = 16;
     while (size < keys.length * 4) size *= 2;
     this.slots = new Int32Array(size).fill(-1);
     this.mask = size - 1;
     keys.forEach((key, id) => {
+      if (!include(id)) return;
       let hash = 0;
       for (let k = key.length - 1; k >= 0; k--) hash = addToKeyHash(hash, key.charCodeAt(k));
       let slot = hash & this.mask;
@@ -316,7 +327,7 @@ export class CefKeyTable {
     });
   }
 
-  /** Returns the index in `keys` of the key of pair `index`, or -1 when it is not there. */
+  /** Returns the index in `keys` of the key of pair `index`, or -1 when it is not included. */
   find(scan: CefLineScan, index: number): number {
     const start = scan.keyStarts[index]!;
     const length = scan.equalsAt[index]! - start;

@@ -14,7 +14,16 @@ export interface FieldWarningSink {
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-const INTEGER_PATTERN = /^[+-]?\d+$/;
+/** True for text that matches `^[+-]?[0-9]+$`, checked without a regular expression. */
+function isIntegerText(text: string): boolean {
+  let i = text.charCodeAt(0) === 43 || text.charCodeAt(0) === 45 ? 1 : 0;
+  if (i === text.length) return false;
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
 
 /**
  * Converts a raw value for a column of the given type. Returns undefined for absent and empty
@@ -69,7 +78,7 @@ function coerceText(raw: unknown): string | undefined {
 /** Returns the trimmed text of a non-string value, or undefined when it is empty or `null`. */
 function typedText(raw: unknown): string | undefined {
   const text = toText(raw);
-  return text === '' || text.toLowerCase() === 'null' ? undefined : text;
+  return text === '' || (text.length === 4 && text.toLowerCase() === 'null') ? undefined : text;
 }
 
 function coerceInteger(
@@ -81,7 +90,7 @@ function coerceInteger(
   const text = typedText(raw);
   if (text === undefined) return undefined;
   const isPort = column.endsWith('Port');
-  if (!INTEGER_PATTERN.test(text)) {
+  if (!isIntegerText(text)) {
     const code = isPort ? 'INVALID_PORT' : 'INVALID_NUMBER';
     sink.warn(code, `Invalid ${column} ${quoteValue(text)}: expected an integer.`);
     return undefined;
