@@ -13,6 +13,7 @@ import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicato
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectResult } from '../pipeline/collect.js';
 import { eachPack } from '../report/build-packs.js';
+import { backgroundKustoCheck } from '../validate/kusto-background.js';
 import type { Scenario } from '../pipeline/scenarios.js';
 import { loadUserExclusions } from '../pipeline/user-exclusions.js';
 import { makeDirectory } from '../pipeline/make-directory.js';
@@ -211,6 +212,8 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     feed === '-' || isThreatFoxSource(feed) ? feed : resolve(io.cwd, feed),
   );
 
+  // The Kusto parser loads on a second thread while the feeds are read.
+  const kustoCheck = backgroundKustoCheck();
   const collected = await collectIndicators(inputs, {
     format,
     strict: flags.strict,
@@ -261,6 +264,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     feeds,
     feedPaths: inputs,
     setAside,
+    kustoCheck,
   });
   for (const pack of built) {
     packs.push({

@@ -13,7 +13,7 @@ import { DATA_SOURCES } from '../pipeline/data-sources.js';
 import { defaultExclusions, scenariosFor, type Scenario } from '../pipeline/scenarios.js';
 import { checkExclusion } from '../pipeline/filter-check/check.js';
 import { getTableSchema } from '../pipeline/schemas.js';
-import { checkKql } from '../validate/kusto.js';
+import { checkKql, type KqlCheckOptions, type KqlDiagnostic } from '../validate/kusto.js';
 import { queryShape } from '../validate/query-shape.js';
 import type { Hunt } from '../compile/ir.js';
 import type { FamilyHistoryDiff } from '../pipeline/history.js';
@@ -53,6 +53,8 @@ export interface BuildPacksOptions {
   changes?: ReadonlyMap<string, FamilyHistoryDiff>;
   /** Exclusions from the user's `--exclusions` file, compiled into every hunt they apply to. */
   userScenarios?: Scenario[];
+  /** The Kusto check to run, such as `backgroundKustoCheck()`; default `checkKql`. */
+  kustoCheck?: (text: string, options: KqlCheckOptions) => KqlDiagnostic[];
 }
 
 /**
@@ -137,10 +139,15 @@ type ShapeCache = Map<string, number>;
  *
  * @throws InternalError when the query does not compile: that is a huntpack bug.
  */
-function checkQuery(query: PackQuery, cache: ShapeCache, fullCheck: boolean): void {
+function checkQuery(
+  query: PackQuery,
+  cache: ShapeCache,
+  fullCheck: boolean,
+  kustoCheck: NonNullable<BuildPacksOptions['kustoCheck']>,
+): void {
   const platform = query.hunt.source.platform;
   const errorsOf = (text: string) =>
-    checkKql(text, { platform, analyzers: false }).filter(
+    kustoCheck(text, { platform, analyzers: false }).filter(
       (diagnostic) => diagnostic.severity === 'error',
     );
   if (!fullCheck) {
@@ -301,7 +308,7 @@ export function* eachPack(indicators: Indicator[], options: BuildPacksOptions): 
     const compiled = compileHunts(hunts, slug, options);
     for (const hunt of hunts) checkExclusions(hunt);
     for (const query of compiled.queries)
-      checkQuery(query, shapes, options.fullKustoCheck ?? false);
+      checkQuery(query, shapes, options.fullKustoCheck ?? false, options.kustoCheck ?? checkKql);
     const dataSources = DATA_SOURCES.filter((source) =>
       compiled.queries.some((query) => query.hunt.source.id === source.id),
     );

@@ -1,0 +1,119 @@
+/**
+ * The Kusto check on a second thread. Loading Microsoft's parser costs seconds of CPU, which a
+ * worker spends while the build reads its feeds on the main thread; the check itself stays a
+ * synchronous call.
+ */
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  Worker,
+  type MessagePort,
+} from 'node:worker_threads';
+import { checkKql, type KqlCheckOptions, type KqlDiagnostic } from './kusto.js';
+
+/** Longest wait for one answer before the check runs on the calling thread instead. */
+const ANSWER_TIMEOUT_MS = 120_000;
+/** Longest wait for the worker's module to start running, which fails when it cannot load. */
+const START_TIMEOUT_MS = 15_000;
+
+type KustoAnswer = { diagnostics: KqlDiagnostic[] } | { error: string };
+
+/** Returns the worker's module, `.ts` when this file runs from source through tsx. */
+function workerUrl(): URL {
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./kusto-worker${extension}`, import.meta.url);
+}
+
+/**
+ * Runs {@link checkKql} in a worker thread that starts loading the parser at once. Each `check`
+ * blocks until the worker answers. If the worker cannot start or stops answering, the checks run
+ * on the calling thread, so a result is always the same as `checkKql`'s.
+ */
+export class BackgroundKustoChecker {
+  private worker: Worker | undefined;
+  private readonly port: MessagePort;
+  /** Element 0: an answer is ready; element 1: the worker's module is running. */
+  private readonly signals = new Int32Array(new SharedArrayBuffer(8));
+
+  constructor() {
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    try {
+      const url = workerUrl();
+      const workerOptions = {
+        workerData: { port: channel.port2, flag: this.signals.buffer },
+        transferList: [channel.port2],
+        // The worker needs none of the main thread's Node.js options, some of which it rejects.
+        execArgv: [],
+        stdout: false,
+        stderr: false,
+      };
+      if (url.pathname.endsWith('.ts')) {
+        // From source, the worker registers tsx before it imports TypeScript, as bin/huntpack.js
+        // does for the main thread.
+        const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+        const code = `import(${api}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
+        this.worker = new Worker(code, { ...workerOptions, eval: true });
+      } else {
+        this.worker = new Worker(url, workerOptions);
+      }
+      this.worker.on('error', () => this.stopWorker());
+      // The worker must not keep the process alive after the build.
+      this.worker.unref();
+    } catch {
+      this.worker = undefined;
+    }
+  }
+
+  /** Returns the diagnostics of `text`, exactly as `checkKql(text, options)` does. */
+  check(text: string, options: KqlCheckOptions): KqlDiagnostic[] {
+    if (!this.worker) return checkKql(text, options);
+    if (Atomics.wait(this.signals, 1, 0, START_TIMEOUT_MS) === 'timed-out') {
+      this.stopWorker();
+      return checkKql(text, options);
+    }
+    Atomics.store(this.signals, 0, 0);
+    this.port.postMessage({ text, options });
+    const waited = Atomics.wait(this.signals, 0, 0, ANSWER_TIMEOUT_MS);
+    const answer = receiveMessageOnPort(this.port)?.message as KustoAnswer | undefined;
+    if (waited === 'timed-out' || !answer || 'error' in answer) {
+      // The worker failed or is stuck: check here, where an error reaches the caller.
+      this.stopWorker();
+      return checkKql(text, options);
+    }
+    return answer.diagnostics;
+  }
+
+  /** Whether checks still go to the worker. */
+  get usesWorker(): boolean {
+    return this.worker !== undefined;
+  }
+
+  /** Stops the worker; later checks run on the calling thread. */
+  close(): void {
+    this.stopWorker();
+    this.port.close();
+  }
+
+  private stopWorker(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) void worker.terminate();
+  }
+}
+
+let shared: BackgroundKustoChecker | undefined;
+
+/**
+ * Returns a check function served by one worker per process, which starts loading the parser on
+ * the first call. The worker is unreferenced, so it never keeps the process alive, and later
+ * builds in the same process reuse its loaded parser.
+ */
+export function backgroundKustoCheck(): (
+  text: string,
+  options: KqlCheckOptions,
+) => KqlDiagnostic[] {
+  shared ??= new BackgroundKustoChecker();
+  const checker = shared;
+  return (text, options) => checker.check(text, options);
+}
