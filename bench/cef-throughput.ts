@@ -1,18 +1,34 @@
 /**
  * Measures readLogs throughput on a generated CEF file. Unless the file exists, it first writes
  * about 100 MB of varied CEF lines (syslog header, escapes, URLs, custom strings) to a temporary
- * folder. It then reads the file once and prints lines per second (wall clock and CPU time).
+ * folder. It then reads the file once and prints lines per second (wall clock and CPU time of
+ * the whole process, worker threads included).
  *
- * Usage: node --import tsx bench/cef-throughput.ts [file] [megabytes]
+ * With `--feed`, the reader gets the prefilter of the hunts built from that feed, as in
+ * `huntpack hunt`, so that only events some hunt could match are mapped in full. `--threads`
+ * sets the worker threads that parse the file (0: the main thread only).
+ *
+ * Usage: node --import tsx bench/cef-throughput.ts [file] [megabytes] [--feed FEED] [--threads N]
  */
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { EventPrefilter } from '../src/hunt/event-prefilter.js';
+import { huntsFromFeeds } from '../src/hunt/hunts-from-feed.js';
 import { readLogs } from '../src/hunt/logs/read-logs.js';
 
-const file = process.argv[2] ?? join(tmpdir(), 'huntpack-bench-100mb.cef');
-const megabytes = Number(process.argv[3] ?? '100');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { feed: { type: 'string' }, threads: { type: 'string' } },
+});
+const file = positionals[0] ?? join(tmpdir(), 'huntpack-bench-100mb.cef');
+const megabytes = Number(positionals[1] ?? '100');
+const filter = values.feed
+  ? EventPrefilter.of((await huntsFromFeeds([values.feed])).hunts)
+  : undefined;
+const parseThreads = values.threads === undefined ? undefined : Number(values.threads);
 
 function sampleLine(i: number): string {
   const host = `host${i % 97}.example.com`;
@@ -43,7 +59,7 @@ if (!existsSync(file)) await writeSample();
 const bytes = statSync(file).size;
 const started = process.hrtime.bigint();
 const cpuBefore = process.cpuUsage();
-const reader = readLogs([file], { year: 2024, timezone: 'UTC' });
+const reader = readLogs([file], { year: 2024, timezone: 'UTC', filter, parseThreads });
 let events = 0;
 for await (const batch of reader.batches()) events += batch.length;
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -55,6 +71,7 @@ console.log(
     megabytes: +(bytes / 1048576).toFixed(1),
     lines: reader.stats.linesRead,
     events,
+    filtered: filter !== undefined,
     rejected: reader.stats.linesRejected,
     seconds: +seconds.toFixed(2),
     cpuSeconds: +cpuSeconds.toFixed(2),

@@ -17,7 +17,7 @@ export class LogInputError extends FeedParseError {
   partialLine: { line: number; text: string } | undefined;
 }
 
-async function isGzip(file: string): Promise<boolean> {
+export async function isGzip(file: string): Promise<boolean> {
   const handle = await open(file, 'r');
   try {
     const magic = Buffer.alloc(2);

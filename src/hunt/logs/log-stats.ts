@@ -4,7 +4,8 @@
  */
 import type { HuntpackIssue } from '../../errors.js';
 import type { LogFormat } from './detect-format.js';
-import type { LogTable } from './event.js';
+import type { ColumnValue, LogTable } from './event.js';
+import type { EventFilter, RecordOutcome } from './record.js';
 
 /** Counts for one file. */
 export interface LogFileStats {
@@ -62,8 +63,8 @@ export function createLogReadStats(): LogReadStats {
   };
 }
 
-function increment(counts: Record<string, number>, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
+function increment(counts: Record<string, number>, key: string, by = 1): void {
+  counts[key] = (counts[key] ?? 0) + by;
 }
 
 /** Updates the run totals and the current file's counts together. */
@@ -128,5 +129,70 @@ export class LogStatsRecorder {
 
   fileError(issue: HuntpackIssue): void {
     this.stats.fileErrors.push(issue);
+  }
+
+  /**
+   * Counts the outcome of the record at `line` and returns the event to yield: an event that
+   * `filter` keeps, else undefined.
+   */
+  outcome(
+    fileStats: LogFileStats,
+    line: number,
+    outcome: RecordOutcome,
+    filter: EventFilter | undefined,
+  ): { table: LogTable; columns: Record<string, ColumnValue> } | undefined {
+    switch (outcome.kind) {
+      case 'event':
+        this.event(fileStats, outcome.table);
+        return filter && !filter.keeps(outcome.table, outcome.columns) ? undefined : outcome;
+      case 'filtered':
+        this.event(fileStats, outcome.table);
+        return undefined;
+      case 'skip':
+        this.skip(fileStats, outcome.reason);
+        return undefined;
+      case 'reject':
+        this.reject(fileStats, line, outcome.code, outcome.message);
+        return undefined;
+    }
+  }
+
+  /**
+   * Adds the counts of a part of a file read on its own, whose line 1 is line `firstLine` of
+   * the file. Its rejections and warnings come after those already kept, up to the maximum.
+   */
+  addPart(fileStats: LogFileStats, part: LogReadStats, firstLine: number): void {
+    const { stats } = this;
+    stats.linesRead += part.linesRead;
+    stats.eventsParsed += part.eventsParsed;
+    stats.linesRejected += part.linesRejected;
+    stats.linesSkipped += part.linesSkipped;
+    stats.fieldWarnings += part.fieldWarnings;
+    fileStats.linesRead += part.linesRead;
+    fileStats.eventsParsed += part.eventsParsed;
+    fileStats.linesRejected += part.linesRejected;
+    fileStats.linesSkipped += part.linesSkipped;
+
+    for (const [table, count] of Object.entries(part.eventsByTable)) {
+      increment(stats.eventsByTable, table, count);
+    }
+    for (const [from, to] of [
+      [part.rejectedByReason, stats.rejectedByReason],
+      [part.skippedByReason, stats.skippedByReason],
+      [part.fieldWarningsByReason, stats.fieldWarningsByReason],
+    ] as const) {
+      for (const [reason, count] of Object.entries(from)) increment(to, reason, count);
+    }
+
+    const moved = (issue: HuntpackIssue): HuntpackIssue => ({
+      ...issue,
+      source: { file: fileStats.file, line: (issue.source?.line ?? 1) + firstLine - 1 },
+    });
+    for (const [from, to] of [
+      [part.rejections, stats.rejections],
+      [part.warnings, stats.warnings],
+    ] as const) {
+      for (const issue of from.slice(0, this.maxIssues - to.length)) to.push(moved(issue));
+    }
   }
 }

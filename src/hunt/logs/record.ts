@@ -6,6 +6,7 @@
 import { coerceColumnValue, type FieldWarningSink } from './columns.js';
 import { getLogTableColumns, type ColumnValue, type LogTable } from './event.js';
 import type { TimeDefaults } from './log-time.js';
+import type { PrefilterSpec } from '../event-prefilter.js';
 
 /** Decides which parsed events a reader yields; the others are counted and dropped. */
 export interface EventFilter {
@@ -13,6 +14,8 @@ export interface EventFilter {
   keeps(table: LogTable, columns: Readonly<Record<string, ColumnValue>>): boolean;
   /** Columns of `table` that `keeps` reads; undefined when it reads none. */
   columns(table: LogTable): readonly string[] | undefined;
+  /** The filter as plain data, which lets worker threads apply it; see `parallel-cef.ts`. */
+  readonly spec?: PrefilterSpec;
 }
 
 /** Record location, defaults for incomplete times, and the receiver of field warnings. */

@@ -1,0 +1,153 @@
+/**
+ * Splits a plain (uncompressed) file into byte ranges that can be read on their own, and reads
+ * the lines of one range synchronously in large chunks. A line belongs to the range in which its
+ * first byte lies, so the ranges together give every line exactly once, and a range's first line
+ * is line 1 of that range.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+
+/** Bytes `[start, end)` of a file. The last range has `end` Infinity, so it reads to the end. */
+export interface FilePiece {
+  start: number;
+  end: number;
+}
+
+const NEWLINE = 10;
+const CARRIAGE_RETURN = 13;
+
+/** Splits `size` bytes into ranges of about `pieceBytes`. */
+export function splitIntoPieces(size: number, pieceBytes: number): FilePiece[] {
+  const pieces: FilePiece[] = [];
+  for (let start = 0; start < size || pieces.length === 0; start += pieceBytes) {
+    pieces.push({ start, end: start + pieceBytes >= size ? Infinity : start + pieceBytes });
+    if (start + pieceBytes >= size) break;
+  }
+  return pieces;
+}
+
+/** A failure to read part of a range, with the lines read before it. */
+export class PieceReadError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    /** Text of a line that the failure cut off, if one had started. */
+    readonly partialLine: string | undefined,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+/**
+ * Reads the lines of `piece`, with `\r\n` and a leading byte order mark removed, and passes them
+ * to `onLines` in batches, one batch per chunk read. Invalid UTF-8 reads as U+FFFD, as in a
+ * UTF-8 text stream.
+ *
+ * @throws PieceReadError when the file cannot be read; the lines before that have been passed.
+ */
+export function readPieceLines(
+  file: string,
+  piece: FilePiece,
+  onLines: (lines: string[]) => void,
+  chunkBytes = 64 * 1024,
+): void {
+  let descriptor: number;
+  try {
+    descriptor = openSync(file, 'r');
+  } catch (error) {
+    throw new PieceReadError(error, undefined);
+  }
+  try {
+    readOpenPiece(descriptor, piece, onLines, chunkBytes);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+function readOpenPiece(
+  descriptor: number,
+  piece: FilePiece,
+  onLines: (lines: string[]) => void,
+  chunkBytes: number,
+): void {
+  let buffer = Buffer.allocUnsafe(chunkBytes);
+  /** File offset of `buffer[0]`. */
+  let offset = piece.start > 0 ? piece.start - 1 : 0;
+  let filled = 0;
+  /** Index in `buffer` where the next line starts, or -1 while looking for the first one. */
+  let lineStart = piece.start > 0 ? -1 : 0;
+  let firstLine = piece.start === 0;
+
+  const read = (): number => {
+    if (filled === buffer.length) {
+      const grown = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(grown, 0, 0, filled);
+      buffer = grown;
+    }
+    try {
+      return readSync(descriptor, buffer, filled, buffer.length - filled, offset + filled);
+    } catch (error) {
+      const partial = lineStart >= 0 && lineStart < filled ? decode(lineStart, filled) : undefined;
+      throw new PieceReadError(error, partial === '' ? undefined : partial);
+    }
+  };
+  const decode = (from: number, to: number): string => {
+    let text = buffer.toString('utf8', from, to);
+    if (firstLine && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return text;
+  };
+
+  for (;;) {
+    const bytesRead = read();
+    filled += bytesRead;
+    if (lineStart < 0) {
+      // The range starts inside a line that belongs to the range before: skip to its end.
+      const newline = buffer.indexOf(NEWLINE, 0);
+      if (newline >= 0 && newline < filled) lineStart = newline + 1;
+      // That line may run past the whole range, which then has no line of its own.
+      if (lineStart >= 0 && offset + lineStart >= piece.end) return;
+    }
+    if (lineStart >= 0) {
+      // Lines that start before the range's end are ours; the one that starts at or after it is not.
+      const stop = piece.end - offset - 1;
+      const limit = stop < filled ? buffer.indexOf(NEWLINE, Math.max(stop, lineStart)) : -1;
+      const done = limit >= 0 && limit < filled;
+      let last = limit;
+      if (!done) {
+        // A negative offset would make lastIndexOf search from the end of the buffer.
+        last = filled > 0 ? buffer.lastIndexOf(NEWLINE, filled - 1) : -1;
+      }
+      if (last >= lineStart) {
+        onLines(splitLines(decode(lineStart, last + 1)));
+        firstLine = false;
+        lineStart = last + 1;
+      }
+      if (done || (bytesRead === 0 && lineStart >= filled)) return;
+      if (bytesRead === 0) {
+        // The file ends without a newline after its last line.
+        if (stop >= lineStart) onLines(splitLines(decode(lineStart, filled) + '\n'));
+        return;
+      }
+    } else if (bytesRead === 0) {
+      return;
+    }
+    // Keep the unfinished line at the start of the buffer and read on.
+    const keep = lineStart >= 0 ? lineStart : filled;
+    buffer.copy(buffer, 0, keep, filled);
+    offset += keep;
+    filled -= keep;
+    if (lineStart >= 0) lineStart = 0;
+  }
+}
+
+/** Splits text that ends with a newline into its lines, each without a trailing `\r`. */
+function splitLines(text: string): string[] {
+  const lines: string[] = [];
+  let from = 0;
+  for (;;) {
+    const newline = text.indexOf('\n', from);
+    if (newline < 0) return lines;
+    const end =
+      text.charCodeAt(newline - 1) === CARRIAGE_RETURN && newline > from ? newline - 1 : newline;
+    lines.push(text.slice(from, end));
+    from = newline + 1;
+  }
+}

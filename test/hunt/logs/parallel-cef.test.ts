@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { EventPrefilter } from '../../../src/hunt/event-prefilter.js';
+import type { LogEvent } from '../../../src/hunt/logs/event.js';
+import { createLogReadStats, LogStatsRecorder } from '../../../src/hunt/logs/log-stats.js';
+import { parseTimeZone } from '../../../src/hunt/logs/log-time.js';
+import { CefWorkerPool, readCefInParallel } from '../../../src/hunt/logs/parallel-cef.js';
+import { readLogs } from '../../../src/hunt/logs/read-logs.js';
+import { edgeHunts } from '../../helpers/hunt-fixtures.js';
+import { logFixture } from './collect-events.js';
+
+const MAX_ISSUES = 7;
+
+/**
+ * Writes the hard cases and the vendor samples, repeated, with events that the edge hunts
+ * match, so that every part has rejections, blank lines, field warnings and kept events.
+ */
+function writeMixedFile(): string {
+  const samples = [
+    ...readFileSync(logFixture('cef/hard-cases.log'), 'utf8').trimEnd().split('\n'),
+    ...readFileSync(logFixture('cef/azure-sentinel_fortiwebwafsamplelog_TRIMMED.txt'), 'utf8')
+      .trimEnd()
+      .split('\n'),
+    'CEF:0|Acme|FW|1.0|1|Planted|5|dst=203.0.113.7 dpt=443 rt=1700000000000',
+    'CEF:0|Acme|FW|1.0|2|Planted|5|dhost=A.EVIL.example. dpt=https\r',
+  ];
+  const lines: string[] = [];
+  for (let i = 0; i < 600; i++) lines.push(samples[(i * 11) % samples.length]!);
+  const file = join(mkdtempSync(join(tmpdir(), 'huntpack-parallel-')), 'mixed.log');
+  writeFileSync(file, `\ufeff${lines.join('\n')}\nCEF:0|Acme|FW|1.0|3|Last|5|src=198.51.100.23`);
+  return file;
+}
+
+describe('readCefInParallel', () => {
+  const filter = EventPrefilter.of(edgeHunts());
+  const time = { year: 2024, timeZone: parseTimeZone('UTC') };
+  let file: string;
+  let pool: CefWorkerPool;
+  before(() => {
+    file = writeMixedFile();
+    pool = new CefWorkerPool(2, { time, filter: filter.spec, maxIssues: MAX_ISSUES });
+  });
+  after(() => pool.close());
+
+  it('reads as the main thread does', async () => {
+    const sequential = readLogs([file], {
+      year: 2024,
+      timezone: 'UTC',
+      filter,
+      parseThreads: 0,
+      maxIssues: MAX_ISSUES,
+    });
+    const expected: LogEvent[] = [];
+    for await (const batch of sequential.batches()) expected.push(...batch);
+
+    const stats = createLogReadStats();
+    const recorder = new LogStatsRecorder(stats, MAX_ISSUES);
+    const fileStats = recorder.startFile(file, 'cef');
+    const actual: LogEvent[] = [];
+    const size = statSync(file).size;
+    for await (const batch of readCefInParallel(file, size, pool, recorder, fileStats, 4096)) {
+      actual.push(...batch);
+    }
+
+    assert.ok(expected.length > 50, `only ${expected.length} events kept`);
+    assert.ok(sequential.stats.linesRejected > 0);
+    assert.ok(sequential.stats.fieldWarnings > MAX_ISSUES);
+    assert.deepEqual(actual, expected);
+    assert.deepEqual(stats, sequential.stats);
+  });
+});
