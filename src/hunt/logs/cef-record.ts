@@ -227,12 +227,22 @@ function mapColumns(context: RecordContext, plan: MappingPlan): Record<string, C
     );
   }
 
-  const prefix = scan.text.slice(0, scan.cefStart);
-  const header = prefix.trim() === '' ? undefined : parseSyslogHeader(prefix);
-  if (header?.host && plan.computer) builder.set('Computer', header.host);
-  const time = resolveEventTime(receiptTime, deviceTime, header?.timeText, context);
+  // The syslog header is read only when its host is stored or its time may be needed.
+  let time = receiptTime === undefined ? undefined : parseReceiptTime(receiptTime, deviceTime);
+  if (plan.computer || time === undefined) {
+    const prefix = scan.text.slice(0, scan.cefStart);
+    const header = prefix.trim() === '' ? undefined : parseSyslogHeader(prefix);
+    if (header?.host && plan.computer) builder.set('Computer', header.host);
+    time ??= resolveEventTime(receiptTime, deviceTime, header?.timeText, context);
+  }
   if (time) builder.setTime(time);
   return builder.columns;
+}
+
+/** Returns the time of a valid `rt`, else undefined, leaving the warning to resolveEventTime. */
+function parseReceiptTime(receiptTime: string, deviceTime: TimeDefaults): Date | undefined {
+  const result = parseLogTime(receiptTime, deviceTime);
+  return result.ok ? result.date : undefined;
 }
 
 /**
