@@ -69,8 +69,21 @@ function findCefStart(text: string): { start: number; versionStart: number; pipe
   }
 }
 
-/** Reads one header field ending at an unescaped `|`; returns undefined when none follows. */
-function readHeaderField(text: string, from: number): { value: string; next: number } | undefined {
+/** Index after the `|` that ended the field {@link readHeaderField} read last. */
+let headerFieldEnd = 0;
+
+/**
+ * Reads one header field ending at an unescaped `|` and sets {@link headerFieldEnd}; returns
+ * undefined when no `|` follows.
+ */
+function readHeaderField(text: string, from: number, lastBackslash: number): string | undefined {
+  const pipe = text.indexOf('|', from);
+  if (pipe < 0) return undefined;
+  const backslash = lastBackslash < from ? -1 : text.indexOf('\\', from);
+  if (backslash < 0 || backslash > pipe) {
+    headerFieldEnd = pipe + 1;
+    return text.slice(from, pipe).trim();
+  }
   let i = from;
   let segmentStart = from;
   let value = '';
@@ -78,7 +91,8 @@ function readHeaderField(text: string, from: number): { value: string; next: num
     const code = text.charCodeAt(i);
     if (code === PIPE) {
       value += text.slice(segmentStart, i);
-      return { value: value.trim(), next: i + 1 };
+      headerFieldEnd = i + 1;
+      return value.trim();
     }
     if (code === BACKSLASH) {
       const nextCode = text.charCodeAt(i + 1);
@@ -192,6 +206,8 @@ export class CefLineScan {
   /** Text in the extension that is not `key=value`; only a leading part can be. */
   readonly strayText: string[] = [];
   pairCount = 0;
+  /** Index of the last backslash in the line, or -1. */
+  lastBackslash = -1;
   /** Per pair: index of the key, of its `=`, and the key's hash (see {@link CefKeyTable}). */
   keyStarts: Int32Array = new Int32Array(INITIAL_PAIRS);
   equalsAt: Int32Array = new Int32Array(INITIAL_PAIRS);
@@ -203,6 +219,7 @@ export class CefLineScan {
   scan(text: string): CefScanError | undefined {
     this.text = text;
     this.pairCount = 0;
+    this.lastBackslash = text.lastIndexOf('\\');
     this.header.length = 0;
     this.strayText.length = 0;
     const found = findCefStart(text);
@@ -215,19 +232,19 @@ export class CefLineScan {
 
     let position = found.pipe + 1;
     for (let n = 0; n < 6; n++) {
-      const field = readHeaderField(text, position);
-      if (!field) return incompleteHeader(this.header.length);
-      this.header.push(field.value);
-      position = field.next;
+      const field = readHeaderField(text, position, this.lastBackslash);
+      if (field === undefined) return incompleteHeader(this.header.length);
+      this.header.push(field);
+      position = headerFieldEnd;
     }
     // Some Check Point exports write `CEF:0||Check Point|...`: an empty field before the vendor.
     // The header then has one field too many, which shows as a `|` before the first `=`.
     if (this.header[0] === '' && hasPipeBeforeEquals(text, position)) {
-      const field = readHeaderField(text, position);
-      if (!field) return incompleteHeader(6);
+      const field = readHeaderField(text, position, this.lastBackslash);
+      if (field === undefined) return incompleteHeader(6);
       this.header.shift();
-      this.header.push(field.value);
-      position = field.next;
+      this.header.push(field);
+      position = headerFieldEnd;
     }
     this.scanExtension(position);
     return undefined;
@@ -235,8 +252,11 @@ export class CefLineScan {
 
   /** Returns the decoded, trimmed value of pair `index`. */
   value(index: number): string {
+    const start = this.equalsAt[index]! + 1;
     const end = index + 1 < this.pairCount ? this.keyStarts[index + 1]! : this.text.length;
-    return readExtensionValue(this.text, this.equalsAt[index]! + 1, end);
+    // Most lines have no backslash, and then no value needs decoding.
+    if (start > this.lastBackslash) return this.text.slice(start, end).trim();
+    return readExtensionValue(this.text, start, end);
   }
 
   /** Returns the key of pair `index`. */
