@@ -6,7 +6,8 @@
  *   cycling through 12,003 generated indicators of every kind, a few of them on built-in lists.
  * - `node --import tsx bench/allowlist.ts FEED...`: reads the feeds as `huntpack build` does, then
  *   times loading the built-in lists and checking every indicator once, as a build does in a
- *   fresh process. Prints `{ indicators, setAside, milliseconds }` as JSON on the last line.
+ *   fresh process. Prints `{ indicators, setAside, milliseconds, cpuMilliseconds }` as JSON on
+ *   the last line.
  *
  * Nothing passes or fails.
  */
@@ -44,14 +45,14 @@ function seconds(start: bigint): string {
 async function measureFeeds(feeds: string[]): Promise<void> {
   const { indicators } = await collectIndicators(feeds);
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const result = applyAllowlists(indicators, loadAllowlists());
   const milliseconds = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMilliseconds = (cpu.user + cpu.system) / 1e3;
+  const setAside = result.setAside.length;
   console.log(
-    JSON.stringify({
-      indicators: indicators.length,
-      setAside: result.setAside.length,
-      milliseconds,
-    }),
+    JSON.stringify({ indicators: indicators.length, setAside, milliseconds, cpuMilliseconds }),
   );
 }
 

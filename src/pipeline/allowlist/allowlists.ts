@@ -20,6 +20,7 @@ import {
   trustedPlatformsSource,
   warninglistSource,
 } from './builtin-sources.js';
+import { CombinedIndex, kindMask, ListMatches } from './combined-index.js';
 import { hostKey } from './host-index.js';
 import { RegistrantResolver } from './registrant.js';
 import type { AllowlistSource } from './types.js';
@@ -45,14 +46,56 @@ export interface AllowlistSummary {
   skippedExamples: string[];
 }
 
-/** The allowlists in check order, with the shared registered-domain resolver. */
+/**
+ * The allowlists in check order, with the shared registered-domain resolver. The built-in lists
+ * are looked up together in one `CombinedIndex`, and lists without an index, such as user lists,
+ * one by one.
+ */
 export class Allowlists {
   private readonly byKinds = new Map<string, AllowlistSource[]>();
+  private readonly index: CombinedIndex;
+  /** Bit mask of the kinds whose lists are all in `index`. */
+  private indexedKinds = 0;
+  private readonly indexed: boolean[] = [];
+  private readonly unindexedByKinds = new Map<number, number[]>();
+  /** Reused by every check, which runs to its end before the next one starts. */
+  readonly matches = new ListMatches();
 
   constructor(
     readonly sources: readonly AllowlistSource[],
     readonly resolver: RegistrantResolver,
-  ) {}
+  ) {
+    this.index = new CombinedIndex();
+  }
+
+  /**
+   * Returns the index of the lists that can be indexed, after adding every such list that
+   * applies to a kind in the mask (see `kindMask`) and is not in it yet.
+   */
+  indexFor(kinds: number): CombinedIndex {
+    if ((this.indexedKinds & kinds) === kinds) return this.index;
+    for (const [list, source] of this.sources.entries()) {
+      if (this.indexed[list] || !source.indexInto) continue;
+      if ((kindMask(source.kinds) & kinds) === 0) continue;
+      source.indexInto(this.index, list);
+      this.indexed[list] = true;
+    }
+    this.indexedKinds |= kinds;
+    return this.index;
+  }
+
+  /** Returns the ids of the lists without an index, such as user lists, that apply to the kinds. */
+  unindexedFor(kinds: number): readonly number[] {
+    let lists = this.unindexedByKinds.get(kinds);
+    if (!lists) {
+      lists = [];
+      for (const [list, source] of this.sources.entries()) {
+        if (!source.indexInto && (kindMask(source.kinds) & kinds) !== 0) lists.push(list);
+      }
+      this.unindexedByKinds.set(kinds, lists);
+    }
+    return lists;
+  }
 
   /** Returns the sources that apply to any of the kinds, in check order. */
   sourcesFor(kinds: readonly IndicatorKind[]): AllowlistSource[] {

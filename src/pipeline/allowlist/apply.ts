@@ -6,11 +6,12 @@
  * A URL is checked against lists for its kind and, through its host, against lists for domains
  * (a named host) or addresses (an address host).
  */
-import type { Indicator, IndicatorKind } from '../../indicators/model.js';
+import { INDICATOR_KINDS, type Indicator, type IndicatorKind } from '../../indicators/model.js';
 import type { Allowlists } from './allowlists.js';
-import { parentNames } from './host-index.js';
+import { kindMask, type IndexProbe } from './combined-index.js';
 import { parseIpNumber, type IpNumber } from './ip-number.js';
-import type { AllowlistDecision, AllowlistResult, AllowlistSource, Probe } from './types.js';
+import type { RegistrantResolver } from './registrant.js';
+import type { AllowlistDecision, AllowlistResult, AllowlistSource } from './types.js';
 
 const URL_BY_NAME: readonly IndicatorKind[] = ['url', 'domain'];
 const URL_BY_ADDRESS: readonly IndicatorKind[] = ['url', 'ip', 'ip-port'];
@@ -40,11 +41,28 @@ export function applyAllowlists(indicators: Indicator[], lists: Allowlists): All
 
 /** Returns the allowlist decision for one indicator. */
 export function checkIndicator(indicator: Indicator, lists: Allowlists): AllowlistDecision {
-  const probe = probeIndicator(indicator, lists);
+  const probe = new IndicatorProbe(indicator, lists.resolver);
+  const matches = lists.matches;
+  matches.clear();
+  lists.indexFor(probe.kinds).lookup(probe, matches);
+
+  // The index has the matches of the built-in lists; lists without an index, such as user
+  // lists, are matched here. Both are then taken in check order.
+  const indexed = matches.lists.length > 1 ? [...matches.lists].sort(byNumber) : matches.lists;
+  const unindexed = lists.unindexedFor(probe.kinds);
   let fullUrl: { source: AllowlistSource; entry: string } | undefined;
-  for (const source of lists.sourcesFor(probeKinds(indicator))) {
-    const entry = source.compile().match(probe);
+  for (let i = 0, j = 0; i < indexed.length || j < unindexed.length;) {
+    let list: number;
+    let entry: string | undefined;
+    if (j >= unindexed.length || (i < indexed.length && indexed[i]! < unindexed[j]!)) {
+      list = indexed[i++]!;
+      entry = matches.entry(list);
+    } else {
+      list = unindexed[j++]!;
+      entry = lists.sources[list]!.compile().match(probe);
+    }
     if (entry === undefined) continue;
+    const source = lists.sources[list]!;
     if (indicator.kind === 'url' && source.urlHostAction === 'full-url') {
       fullUrl ??= { source, entry };
       continue;
@@ -68,50 +86,85 @@ export function checkIndicator(indicator: Indicator, lists: Allowlists): Allowli
   };
 }
 
-function probeKinds(indicator: Indicator): readonly IndicatorKind[] {
-  if (indicator.kind !== 'url') return [indicator.kind];
-  return indicator.hostKind === 'domain' ? URL_BY_NAME : URL_BY_ADDRESS;
+function byNumber(a: number, b: number): number {
+  return a - b;
 }
 
-function probeIndicator(indicator: Indicator, lists: Allowlists): Probe {
-  switch (indicator.kind) {
-    case 'ip':
-    case 'ip-port':
-      return {
-        kind: indicator.kind,
-        value: indicator.value,
-        address: parseAddress(indicator.address),
-      };
-    case 'domain':
-      return hostProbe(indicator, indicator.domain, lists);
-    case 'url': {
-      if (indicator.hostKind !== 'domain') {
-        const address = parseAddress(indicator.host);
-        return { kind: 'url', value: indicator.value, url: indicator.url, address };
-      }
-      return { ...hostProbe(indicator, indicator.host, lists), url: indicator.url };
+const KIND_MASKS = Object.fromEntries(
+  INDICATOR_KINDS.map((kind) => [kind, kindMask([kind])]),
+) as Record<IndicatorKind, number>;
+const URL_BY_NAME_MASK = kindMask(URL_BY_NAME);
+const URL_BY_ADDRESS_MASK = kindMask(URL_BY_ADDRESS);
+
+/**
+ * The parts of one indicator that lists compare, extracted once for all lists. The registered
+ * domain of the host is resolved on first read, because only lists with subdomain entries that
+ * match need it, and the first resolution loads the dynamic DNS zones. The lower-case value is
+ * also made on first read, because only string lists compare it.
+ */
+class IndicatorProbe implements IndexProbe {
+  readonly kind: IndicatorKind;
+  readonly value: string;
+  readonly kinds: number;
+  readonly address: IpNumber | undefined;
+  readonly host: string | undefined;
+  readonly url: string | undefined;
+  private suffixLength: number | undefined;
+  private lowerCaseValue: string | undefined;
+
+  constructor(
+    indicator: Indicator,
+    private readonly resolver: RegistrantResolver,
+  ) {
+    this.kind = indicator.kind;
+    this.value = indicator.value;
+    this.kinds = KIND_MASKS[indicator.kind];
+    this.address = undefined;
+    this.host = undefined;
+    this.url = undefined;
+    switch (indicator.kind) {
+      case 'ip':
+      case 'ip-port':
+        this.address = parseAddress(indicator.address);
+        break;
+      case 'domain':
+        this.host = hostName(indicator.domain);
+        this.value = this.host;
+        break;
+      case 'url':
+        this.url = indicator.url;
+        if (indicator.hostKind === 'domain') {
+          this.kinds = URL_BY_NAME_MASK;
+          this.host = hostName(indicator.host);
+        } else {
+          this.kinds = URL_BY_ADDRESS_MASK;
+          this.address = parseAddress(indicator.host);
+        }
+        break;
+      case 'md5':
+      case 'sha1':
+      case 'sha256':
+        this.value = indicator.hash.toLowerCase();
+        break;
     }
-    case 'md5':
-    case 'sha1':
-    case 'sha256':
-      return { kind: indicator.kind, value: indicator.hash.toLowerCase() };
+  }
+
+  get valueKey(): string | undefined {
+    if (this.host !== undefined && this.url === undefined) return undefined;
+    return (this.lowerCaseValue ??= (
+      this.host === undefined ? this.value : this.url!
+    ).toLowerCase());
+  }
+
+  get minSuffixLength(): number | undefined {
+    if (this.host === undefined) return undefined;
+    return (this.suffixLength ??= this.resolver.minSuffixLength(this.host));
   }
 }
 
-function hostProbe(indicator: Indicator, host: string, lists: Allowlists): Probe {
-  const name = host.toLowerCase().replace(/\.$/, '');
-  let minSuffixLength: number | undefined;
-  return {
-    kind: indicator.kind,
-    value: indicator.kind === 'domain' ? name : indicator.value,
-    host: name,
-    hostParents: parentNames(name),
-    // Computed on first read, because only built-in lists need it and it loads the
-    // dynamic DNS zones.
-    get minSuffixLength() {
-      return (minSuffixLength ??= lists.resolver.minSuffixLength(name));
-    },
-  };
+function hostName(host: string): string {
+  const name = host.toLowerCase();
+  return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
 function parseAddress(text: string): IpNumber | undefined {

@@ -14,36 +14,33 @@ import {
   type BuiltInPolicy,
 } from './builtin-catalog.js';
 import { HostIndex, hostKey } from './host-index.js';
-import { compileEntries } from './matchers.js';
+import { compileEntries, indexEntries } from './matchers.js';
 import { RangeIndex } from './range-index.js';
 import type { AllowlistSource, CompiledList } from './types.js';
-import { readWarninglist } from './warninglist.js';
+import { readWarninglist, type Warninglist } from './warninglist.js';
 
 const DATA_FOLDER = new URL('../../../data/', import.meta.url);
 
 /** Returns the source of one MISP warninglist under `data/warninglists/<name>/list.json`. */
 export function warninglistSource(policy: BuiltInPolicy): AllowlistSource {
   const file = new URL(`warninglists/${policy.name}/list.json`, DATA_FOLDER);
-  let version: number | undefined;
+  const options = { registrantBoundary: true };
+  let list: Warninglist | undefined;
+  const read = (): Warninglist => (list ??= readWarninglist(file));
   let compiled: CompiledList | undefined;
-  const compile = (): CompiledList => {
-    if (compiled) return compiled;
-    const list = readWarninglist(file);
-    version = list.version;
-    compiled = compileEntries(list.type, list.list, { registrantBoundary: true });
-    return compiled;
-  };
+  const kinds = new Set(checkedKinds(policy));
   return {
     name: policy.name,
-    kinds: new Set(checkedKinds(policy)),
+    kinds,
     urlHostAction: policy.urlHostAction,
     reasonFor: () => policy.reason,
     describe: () => policy.describes,
-    version: () => {
-      compile();
-      return version!;
+    version: () => read().version,
+    compile: () => (compiled ??= compileEntries(read().type, read().list, options)),
+    indexInto(index, id) {
+      index.addList(id, kinds, options.registrantBoundary);
+      indexEntries(index, id, read().type, read().list, options);
     },
-    compile,
   };
 }
 
@@ -69,15 +66,23 @@ export function specialRangesSource(): AllowlistSource {
     detailMap ??= details();
     return `a reserved ${detailMap.get(entry) ?? 'address or name'}`;
   };
+  const kinds = new Set<IndicatorKind>(['ip', 'ip-port', 'domain']);
   return {
     name: SPECIAL_RANGES,
-    kinds: new Set<IndicatorKind>(['ip', 'ip-port', 'domain']),
+    kinds,
     urlHostAction: 'set-aside',
     describe,
     reasonFor: (entry) =>
       `${describe(entry)}: not reachable on the internet, so it cannot be attacker infrastructure seen from outside.`,
     version: () => read().version,
     compile: () => (compiled ??= compileSpecialRanges(read())),
+    indexInto(index, id) {
+      index.addList(id, kinds, false);
+      for (const range of read().ranges) index.addRange(id, range.cidr);
+      for (const domain of read().domains) {
+        index.addHost(id, domain.name, 'exact-and-subdomains', domain.name);
+      }
+    },
   };
 }
 
@@ -144,15 +149,29 @@ export function trustedPlatformsSource(): AllowlistSource {
     const platform = byHost(entry);
     return platform ? `a ${platform.category} platform (${platform.platform})` : 'a platform';
   };
+  const kinds = new Set<IndicatorKind>(['domain', 'url']);
   return {
     name: TRUSTED_PLATFORMS,
-    kinds: new Set<IndicatorKind>(['domain', 'url']),
+    kinds,
     urlHostAction: 'full-url',
     describe,
     reasonFor: (entry) =>
       `${describe(entry)}: countless legitimate users reach this host, so a domain hunt would flood; only full URLs on it are hunted.`,
     version: () => readPlatforms().version,
     compile: () => (compiled ??= compilePlatforms(readPlatforms().platforms)),
+    indexInto(index, id) {
+      index.addList(id, kinds, false);
+      for (const platform of readPlatforms().platforms) {
+        const key = hostKey(platform.host) ?? platform.host;
+        if (!platform.customerSubdomains) {
+          index.addHost(id, key, 'exact-and-subdomains', platform.host);
+          continue;
+        }
+        // A customer's subdomain is kept as a domain, but a URL on it is still a platform URL.
+        index.addHost(id, key, 'exact', platform.host);
+        index.addHost(id, key, 'url-subdomains', platform.host);
+      }
+    },
   };
 }
 

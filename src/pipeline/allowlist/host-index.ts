@@ -54,15 +54,19 @@ export function parentNames(host: string): string[] {
   return parents;
 }
 
+const HOST_KEY = /^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/;
+
 /**
  * Reduces a list entry to a lookup key: lower case, without leading or trailing dots. Returns
  * undefined when the entry is not a plain host name, such as `252/24.127.188.93.mifril.ru` or a
  * name that ends in a backslash, which some MISP lists contain.
  */
 export function hostKey(entry: string): string | undefined {
+  // Most entries are keys already; checking that first skips the copies below.
+  if (HOST_KEY.test(entry)) return entry;
   let key = entry.trim().toLowerCase().replace(/^\.+/, '').replace(/\.+$/, '');
   // Indicators carry punycode, so an internationalized entry is converted the same way.
   if (/[\u0080-\uffff]/.test(key)) key = domainToASCII(key);
-  if (key === '' || !/^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$/.test(key)) return undefined;
+  if (key === '' || !HOST_KEY.test(key)) return undefined;
   return key;
 }

@@ -60,6 +60,9 @@ export function parseIPv4Number(text: string): number | undefined {
 /** Parses IPv6 text (any case, no zone id, no brackets) into a bigint. */
 export function parseIPv6Number(text: string): bigint | undefined {
   if (text.includes('%')) return undefined;
+  const groups = parseHexGroups(text);
+  if (groups !== undefined) return groups;
+  // Text with an embedded IPv4 address, or invalid text, goes through ipaddr.js, which decides.
   let parts: number[];
   try {
     parts = ipaddr.IPv6.parse(text).parts;
@@ -68,6 +71,70 @@ export function parseIPv6Number(text: string): bigint | undefined {
   }
   let value = 0n;
   for (const part of parts) value = (value << 16n) | BigInt(part);
+  return value;
+}
+
+const CHAR_COLON = 58;
+const IPV6_GROUPS = 8;
+const groupValues = new Array<number>(IPV6_GROUPS).fill(0);
+
+/** Returns the value of a hexadecimal digit's character code, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/**
+ * Parses IPv6 text made only of hexadecimal groups, such as `2001:db8::1`. Returns undefined for
+ * any other text, which may still be valid (an embedded IPv4 address). ipaddr.js 2.5 takes about
+ * 5 µs per address, which a feed of IPv6 indicators pays on every one.
+ */
+function parseHexGroups(text: string): bigint | undefined {
+  const length = text.length;
+  let count = 0;
+  // Index in the groups where `::` stands, or -1.
+  let gap = -1;
+  let i = 0;
+  if (text.charCodeAt(0) === CHAR_COLON) {
+    if (text.charCodeAt(1) !== CHAR_COLON) return undefined;
+    gap = 0;
+    i = 2;
+  }
+  while (i < length) {
+    let group = 0;
+    let digits = 0;
+    for (let digit = hexDigit(text.charCodeAt(i)); digit >= 0;) {
+      group = group * 16 + digit;
+      digits++;
+      digit = hexDigit(text.charCodeAt(++i));
+    }
+    if (digits === 0 || digits > 4 || count === IPV6_GROUPS) return undefined;
+    groupValues[count++] = group;
+    if (i === length) break;
+    if (text.charCodeAt(i) !== CHAR_COLON || ++i === length) return undefined;
+    if (text.charCodeAt(i) === CHAR_COLON) {
+      if (gap >= 0) return undefined;
+      gap = count;
+      i++;
+    }
+  }
+  if (gap < 0 ? count !== IPV6_GROUPS : count >= IPV6_GROUPS) return undefined;
+
+  // Two groups make a 32-bit word, and four words the 128-bit value.
+  const zeros = IPV6_GROUPS - count;
+  let value = 0n;
+  let word = 0;
+  for (let position = 0; position < IPV6_GROUPS; position++) {
+    let group = 0;
+    if (gap < 0 || position < gap) group = groupValues[position]!;
+    else if (position >= gap + zeros) group = groupValues[position - zeros]!;
+    word = word * 0x10000 + group;
+    if (position % 2 === 1) {
+      value = (value << 32n) | BigInt(word);
+      word = 0;
+    }
+  }
   return value;
 }
 

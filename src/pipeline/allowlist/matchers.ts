@@ -10,6 +10,7 @@
  *   otherwise carry any of them.
  * - `regex`: the entry, a JavaScript regular expression, matches the value.
  */
+import type { CombinedIndex } from './combined-index.js';
 import { HostIndex, hostKey } from './host-index.js';
 import { RangeIndex } from './range-index.js';
 import type { CompiledList, Probe } from './types.js';
@@ -50,6 +51,45 @@ export function compileEntries(
       return compileSubstring(entries);
     case 'regex':
       return compileRegex(entries);
+  }
+}
+
+/**
+ * Adds list entries of the given type to the combined index under the list id, so that the index
+ * returns what {@link compileEntries} would. Substring and regex lists are added whole.
+ */
+export function indexEntries(
+  index: CombinedIndex,
+  list: number,
+  type: WarninglistType,
+  entries: readonly string[],
+  options: MatcherOptions,
+): void {
+  switch (type) {
+    case 'cidr':
+      for (const entry of entries) index.addRange(list, entry);
+      return;
+    case 'string':
+      for (const entry of entries) {
+        const trimmed = entry.trim();
+        const key = hostKey(trimmed);
+        if (key !== undefined) {
+          index.addHost(list, key, trimmed.startsWith('.') ? 'subdomains' : 'exact', entry);
+        }
+        index.addValue(list, trimmed.toLowerCase(), entry);
+      }
+      return;
+    case 'hostname':
+      for (const entry of entries) {
+        const key = hostKey(entry);
+        if (key === undefined) continue;
+        index.addHost(list, key, 'exact-and-subdomains', entry);
+      }
+      return;
+    case 'substring':
+    case 'regex':
+      index.addScanned(list, compileEntries(type, entries, options));
+      return;
   }
 }
 

@@ -2,6 +2,7 @@
  * Types shared by the allowlist loaders, matchers and the decision step.
  */
 import type { Indicator, IndicatorKind, UrlIndicator } from '../../indicators/model.js';
+import type { CombinedIndex } from './combined-index.js';
 import type { IpNumber } from './ip-number.js';
 
 /** An indicator that no hunt will use, with the list entry that matched and why. */
@@ -61,7 +62,7 @@ export interface Probe {
    * built-in lists shorter than this do not match. Infinity when the host is a public suffix.
    */
   minSuffixLength?: number;
-  /** Parent names of `host`, nearest first, computed once for all lists. */
+  /** Parent names of `host`, nearest first; matchers compute them from `host` when absent. */
   hostParents?: string[];
   /** The normalized URL of a `url` indicator. */
   url?: string;
@@ -91,4 +92,9 @@ export interface AllowlistSource {
   /** Version, available once the list is read. */
   version(): string | number;
   compile(): CompiledList;
+  /**
+   * Reads the list and adds its entries to the index shared by the built-in lists, under the
+   * list id `list`. Lists without it, such as user lists, are matched one by one with `compile()`.
+   */
+  indexInto?(index: CombinedIndex, list: number): void;
 }
