@@ -7,12 +7,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError, formatIssue } from '../errors.js';
+import type { Platform } from '../pipeline/schemas.js';
 import { lintReport, type LintResult } from '../validate/lint/lint-report.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
 
 interface LintFlags {
-  platform: 'sentinel' | 'defender';
+  platform?: Platform;
   kusto: boolean;
   json?: boolean;
 }
@@ -86,9 +87,10 @@ export function registerLintCommand(
     )
     .argument('<files...>', 'report or query files (text or Markdown)')
     .addOption(
-      new Option('--platform <platform>', 'table schemas to check the queries against')
-        .choices(['sentinel', 'defender'])
-        .default('sentinel'),
+      new Option(
+        '--platform <platform>',
+        'table schemas to check every query and exclusion against: Sentinel (TimeGenerated) or Defender advanced hunting (Timestamp); default: the platform in each query\'s "// Platform:" comment, else sentinel',
+      ).choices(['sentinel', 'defender']),
     )
     .option(
       '--no-kusto',

@@ -11,6 +11,7 @@ import type { HuntpackIssue, SourceLocation } from '../errors.js';
 import type { Platform } from '../pipeline/schemas.js';
 import { checkKql, findLineStarts, offsetToLineColumn, type KqlCheckOptions } from './kusto.js';
 import { findKqlBlocks } from './markdown-blocks.js';
+import { readPlatformHeader, unknownPlatformMessage } from './platform-header.js';
 
 export interface FileCheckOptions {
   /**
@@ -155,18 +156,14 @@ function checkQuery(query: string, start: number, context: CheckContext): FileDi
   const diagnostics: FileDiagnostic[] = [];
   let platform = context.options.platform;
   if (platform === undefined) {
-    const header = findPlatformHeader(query);
-    platform = header ? platformFromHeader(header.value) : undefined;
+    const header = readPlatformHeader(query);
+    platform = header?.platform;
     if (header && platform === undefined) {
-      const message =
-        `Unknown platform ${JSON.stringify(header.value)} in the Platform comment: expected ` +
-        'Microsoft Sentinel or Defender XDR advanced hunting. The query was checked against the ' +
-        'Sentinel schemas; pass --platform to choose.';
       diagnostics.push(
         context.place({
           code: 'UNKNOWN_PLATFORM',
           severity: 'warning',
-          message,
+          message: unknownPlatformMessage(header.value),
           start: start + header.offset,
           length: header.value.length,
         }),
@@ -189,40 +186,6 @@ function checkQuery(query: string, start: number, context: CheckContext): FileDi
     );
   }
   return diagnostics;
-}
-
-/** A `// Platform: NAME` comment line, as in the header of every query huntpack writes. */
-const PLATFORM_HEADER = /^[ \t]*\/\/[ \t]*Platform[ \t]*:[ \t]*/i;
-
-/**
- * Finds the `// Platform:` line among the comment and blank lines before the query's first
- * token, and returns its value with the value's offset in the query.
- */
-function findPlatformHeader(query: string): { value: string; offset: number } | undefined {
-  const lineBreak = /\r\n|\n|\r/g;
-  let start = 0;
-  for (;;) {
-    const match = lineBreak.exec(query);
-    const line = query.slice(start, match ? match.index : query.length);
-    if (!/^\s*(\/\/.*)?$/.test(line)) return undefined;
-    const label = PLATFORM_HEADER.exec(line);
-    if (label) {
-      return { value: line.slice(label[0].length).trimEnd(), offset: start + label[0].length };
-    }
-    if (!match) return undefined;
-    start = lineBreak.lastIndex;
-  }
-}
-
-/**
- * Maps a platform name to a platform: `Microsoft Sentinel`, or `Defender XDR advanced hunting`
- * and other names of Microsoft Defender advanced hunting. Returns undefined for any other name.
- */
-function platformFromHeader(value: string): Platform | undefined {
-  const sentinel = /\bsentinel\b/i.test(value);
-  const defender = /\bdefender\b|\badvanced hunting\b/i.test(value);
-  if (sentinel === defender) return undefined;
-  return sentinel ? 'sentinel' : 'defender';
 }
 
 /** True when the text has no tokens: only white space and `//` comment lines. */

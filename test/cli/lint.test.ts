@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -67,3 +67,22 @@ test(
     assert.doesNotMatch(result.stdout, /error KQL_/);
   },
 );
+
+test('lint passes a generated report', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'huntpack-lint-'));
+  const build = await runCli(['build', '-', '--family', 'Remcos', '--out', out], {
+    stdin: 'Payload at hxxps://evil-payload[.]com/gate.php\n',
+  });
+  assert.equal(build.code, 0, build.stderr);
+  const report = join(out, 'remcos', 'report.md');
+  assert.match(await readFile(report, 'utf8'), /\/\/ Platform: Defender XDR advanced hunting/);
+
+  const result = await runCli(['lint', report]);
+  assert.equal(result.code, 0, result.stdout);
+  assert.doesNotMatch(result.stdout, /KQL_/);
+  assert.match(result.stdout, /checked with the Kusto parser, 0 exclusions, 0 errors, 0 warnings/);
+
+  const sentinel = await runCli(['lint', report, '--platform', 'sentinel']);
+  assert.equal(sentinel.code, 1, sentinel.stdout);
+  assert.match(sentinel.stdout, /error KQL_KS142: .*'Timestamp'/);
+});

@@ -8,6 +8,7 @@ import { getTableSchema } from '../../pipeline/schemas.js';
 import type { Platform, TableSchema } from '../../pipeline/schemas.js';
 import { checkKql } from '../kusto.js';
 import type { KqlDiagnostic } from '../kusto.js';
+import { readPlatformHeader, unknownPlatformMessage } from '../platform-header.js';
 import { findKqlBlocks } from './kql-blocks.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { lintExclusion } from './lint-exclusion.js';
@@ -17,7 +18,10 @@ import type { ExclusionLint } from './lint-exclusion.js';
 export type KqlCheckHook = (text: string, options: { platform: Platform }) => KqlDiagnostic[];
 
 export interface LintOptions {
-  /** Platform whose table schemas apply; default `sentinel`. */
+  /**
+   * Platform whose table schemas every query and exclusion is checked against. Default: the
+   * platform named in each query's `// Platform:` header comment, or `sentinel` without one.
+   */
   platform?: Platform;
   /**
    * Kusto check for each query; default `checkKql` from `validate/kusto.ts`, which loads the
@@ -29,6 +33,8 @@ export interface LintOptions {
 export interface LintResult {
   file: string;
   blocks: KqlBlock[];
+  /** Platform whose schemas each query was checked against, in block order. */
+  platforms: Platform[];
   exclusions: ExclusionLint[];
   /** Every finding of the report, in line order, each with file and line. */
   issues: HuntpackIssue[];
@@ -42,15 +48,17 @@ const SCENARIO_LABEL = /^\s*(?:[-*]\s*)?(?:\*\*)?(Scenario|Description)(?:\*\*)?
 
 /** Lints a report; `file` is only used in the findings' locations. */
 export function lintReport(text: string, file: string, options: LintOptions = {}): LintResult {
-  const platform = options.platform ?? 'sentinel';
   const blocks = findKqlBlocks(text);
   const issues: HuntpackIssue[] = [];
+  const platforms = blocks.map((block) => choosePlatform(block, file, options.platform, issues));
   const kqlCheck = options.checkKql === undefined ? checkKql : options.checkKql;
   if (kqlCheck) {
-    for (const block of blocks) issues.push(...checkBlock(block, file, platform, kqlCheck));
+    blocks.forEach((block, index) => {
+      issues.push(...checkBlock(block, file, platforms[index] ?? 'sentinel', kqlCheck));
+    });
   }
 
-  const { schemas, problems } = loadSchemas(blocks, platform, file);
+  const { schemas, problems } = loadSchemas(blocks, platforms, file);
   issues.push(...problems);
   const exclusions = findExclusionLines(text).map((entry) =>
     lintExclusion(entry.text, {
@@ -63,7 +71,36 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   );
   for (const exclusion of exclusions) issues.push(...exclusion.findings);
   issues.sort((a, b) => (a.source?.line ?? 0) - (b.source?.line ?? 0));
-  return { file, blocks, exclusions, issues, kqlChecked: kqlCheck !== false };
+  return { file, blocks, platforms, exclusions, issues, kqlChecked: kqlCheck !== false };
+}
+
+/**
+ * Returns the platform to check a query against: the one requested, else the one its
+ * `// Platform:` header names, else Sentinel. An unknown name in the header adds a warning.
+ */
+function choosePlatform(
+  block: KqlBlock,
+  file: string,
+  requested: Platform | undefined,
+  issues: HuntpackIssue[],
+): Platform {
+  if (requested) return requested;
+  const header = readPlatformHeader(block.text);
+  if (!header) return 'sentinel';
+  if (header.platform) return header.platform;
+
+  const before = block.text.slice(0, header.offset).split(/\r\n|\n|\r/);
+  issues.push({
+    code: 'UNKNOWN_PLATFORM',
+    severity: 'warning',
+    message: unknownPlatformMessage(header.value),
+    source: {
+      file,
+      line: block.startLine + before.length - 1,
+      column: (before.at(-1)?.length ?? 0) + 1,
+    },
+  });
+  return 'sentinel';
 }
 
 function checkBlock(
@@ -80,16 +117,25 @@ function checkBlock(
   }));
 }
 
-/** Loads the schema of each table the queries read, once, in first-seen order. */
+/**
+ * Loads the schema of each table the queries read, once, in first-seen order, for the platform
+ * of the first query that reads it.
+ */
 function loadSchemas(
   blocks: KqlBlock[],
-  platform: Platform,
+  platforms: Platform[],
   file: string,
 ): { schemas: TableSchema[]; problems: HuntpackIssue[] } {
-  const tables = [...new Set(blocks.flatMap((block) => block.tables))];
+  // NOTE: a table that queries of both platforms read is checked against the first one only.
+  const tables = new Map<string, Platform>();
+  blocks.forEach((block, index) => {
+    for (const table of block.tables) {
+      if (!tables.has(table)) tables.set(table, platforms[index] ?? 'sentinel');
+    }
+  });
   const schemas: TableSchema[] = [];
   const problems: HuntpackIssue[] = [];
-  for (const table of tables) {
+  for (const [table, platform] of tables) {
     try {
       schemas.push(getTableSchema(table, platform));
     } catch (error) {
@@ -101,7 +147,7 @@ function loadSchemas(
       });
     }
   }
-  if (tables.length === 0 && blocks.length > 0) {
+  if (tables.size === 0 && blocks.length > 0) {
     problems.push({
       code: 'NO_KNOWN_TABLE',
       severity: 'info',

@@ -190,3 +190,73 @@ function skipWithoutExample(): false | string {
     return `needs ${SHARED_EXAMPLE}, which is not present`;
   }
 }
+
+const DEFENDER_HUNT = [
+  '// Clicks on a known URL (Defender, url)',
+  '// Platform: Defender XDR advanced hunting',
+  'UrlClickEvents',
+  '| where Timestamp > ago(1d)',
+  '| project Timestamp, Url',
+];
+
+/** A Markdown report with one Defender and one Sentinel query, as huntpack writes them. */
+const TWO_PLATFORM_REPORT = [
+  '## Hunts',
+  '```kql',
+  ...DEFENDER_HUNT,
+  '```',
+  '```kql',
+  '// Platform: Microsoft Sentinel',
+  'UrlClickEvents',
+  '| where TimeGenerated > ago(1d)',
+  '```',
+  '',
+  'Filter/Exclusion: Url !startswith "https://intranet.example/"',
+].join('\n');
+
+function kqlIssues(result: LintResult): Array<[string, number | undefined]> {
+  return result.issues.map((issue) => [issue.code, issue.source?.line]);
+}
+
+test('lint reads each query Platform header', () => {
+  const result = lintReport(TWO_PLATFORM_REPORT, 'report.md');
+  assert.deepEqual(kqlIssues(result), []);
+  assert.deepEqual(result.platforms, ['defender', 'sentinel']);
+});
+
+test('lint checks exclusions on the header platform', () => {
+  const report = [...DEFENDER_HUNT, '', 'Filter/Exclusion: TenantId == "lab"'].join('\n');
+  const result = lintReport(report, 'report.md', { checkKql: false });
+  const unknown = result.exclusions[0]?.findings.filter((f) => f.code === 'UNKNOWN_COLUMN');
+  assert.equal(unknown?.length, 1);
+  assert.match(unknown?.[0]?.message ?? '', /"TenantId" does not exist in UrlClickEvents/);
+});
+
+test('lint --platform overrides the header', () => {
+  const result = lintReport(TWO_PLATFORM_REPORT, 'report.md', { platform: 'sentinel' });
+  assert.deepEqual(kqlIssues(result), [
+    ['KQL_KS142', 6],
+    ['KQL_KS142', 7],
+  ]);
+  assert.deepEqual(result.platforms, ['sentinel', 'sentinel']);
+});
+
+test('lint checks a query without header on sentinel', () => {
+  const report = DEFENDER_HUNT.filter((line) => !line.includes('Platform')).join('\n');
+  const result = lintReport(report, 'hunt.txt');
+  assert.deepEqual(kqlIssues(result), [
+    ['KQL_KS142', 3],
+    ['KQL_KS142', 4],
+  ]);
+  assert.deepEqual(result.platforms, ['sentinel']);
+});
+
+test('lint warns about an unknown platform name', () => {
+  const report = ['Intro', '```kql', '// Platform: Splunk', 'UrlClickEvents | take 1', '```'];
+  const result = lintReport(report.join('\n'), 'report.md', { checkKql: false });
+  assert.deepEqual(result.platforms, ['sentinel']);
+  const warning = result.issues.find((issue) => issue.code === 'UNKNOWN_PLATFORM');
+  assert.equal(warning?.severity, 'warning');
+  assert.deepEqual(warning?.source, { file: 'report.md', line: 3, column: 14 });
+  assert.match(warning?.message ?? '', /"Splunk".*checked against the Sentinel/);
+});
