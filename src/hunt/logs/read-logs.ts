@@ -48,7 +48,7 @@ export interface ReadLogsOptions {
    * Worker threads that parse plain CEF files of 32 MB or more when `filter` has a `spec`.
    * Default 0: every file is parsed on the main thread.
    *
-   * NOTE: on a 2-core machine shared with other jobs, two workers took twice the wall time of
+   * NOTE: on a 2-core machine shared with other jobs, two workers were not reliably faster than
    * the main thread alone, so they stay off by default until measured on an idle machine.
    */
   parseThreads?: number;
