@@ -76,9 +76,10 @@ export async function huntLogs(
   try {
     const pending = new Map<LogTable, LogEvent[]>();
     let pendingCount = 0;
-    let parsedSinceProgress = 0;
+    // Batches contain only the events the prefilter keeps, so progress follows the lines read.
+    let linesAtProgress = 0;
     const reportProgress = (): void => {
-      parsedSinceProgress = 0;
+      linesAtProgress = reader.stats.linesRead;
       options.onProgress?.({
         linesRead: reader.stats.linesRead,
         eventsParsed: reader.stats.eventsParsed,
@@ -100,9 +101,8 @@ export async function huntLogs(
         events.push(event);
         pendingCount += 1;
       }
-      parsedSinceProgress += batch.length;
       if (pendingCount >= batchSize) await flush();
-      else if (parsedSinceProgress >= batchSize) reportProgress();
+      else if (reader.stats.linesRead - linesAtProgress >= batchSize) reportProgress();
     }
     await flush();
   } finally {

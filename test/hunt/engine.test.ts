@@ -189,6 +189,28 @@ describe('huntLogs on real logs with planted events', () => {
     },
   );
 
+  it('reports progress while the prefilter drops events', async () => {
+    const lines = (await readFile(CEF, 'utf8')).trimEnd().split('\n');
+    const file = join(folder, 'progress.log');
+    await writeFile(
+      file,
+      Array.from({ length: 400 }, () => lines)
+        .flat()
+        .join('\n') + '\n',
+    );
+    const progress: number[] = [];
+    const result = await huntLogs(hunts, [file], {
+      year: 2024,
+      timezone: 'UTC',
+      batchSize: 100,
+      onProgress: (update) => progress.push(update.linesRead),
+    });
+    assert.equal(result.findings.length, 0);
+    assert.equal(result.eventsByTable.CommonSecurityLog, lines.length * 400);
+    assert.ok(progress.length >= 3, `only ${progress.length} progress reports`);
+    assert.equal(progress.at(-1), lines.length * 400);
+  });
+
   it('applies the lookback window from now', async () => {
     const lines = (await readFile(CEF, 'utf8')).trimEnd().split('\n');
     const file = join(folder, 'window.log');
