@@ -108,7 +108,10 @@ export function reject(
   scan.verdicts.push({ reject: issue(scan, settings, code, message) });
 }
 
-/** Builds a warning located at the current line. */
+/**
+ * Builds a warning at the current line. The message leaves out the file and line, because
+ * `source` carries them and `formatIssue` prints them before the message.
+ */
 export function issue(
   scan: LineScan,
   settings: ScanSettings,
@@ -118,7 +121,7 @@ export function issue(
   return {
     code,
     severity: 'warning',
-    message: `${message} (${settings.file} line ${scan.lineNumber})`,
+    message,
     source: { file: settings.file, line: scan.lineNumber },
   };
 }
@@ -233,7 +236,7 @@ function readIpv6(
       scan,
       settings,
       'INVALID_IP_ADDRESS',
-      `Invalid IPv6 address ${quoteValue(address)}: expected eight groups of hex digits, or fewer with "::"`,
+      `Invalid IPv6 address ${quoteValue(address)}: expected eight groups of hex digits, or fewer with "::".`,
     );
   }
   if (portText === undefined) return accept(scan, 'ip', address, start, { address: canonical });
@@ -253,7 +256,7 @@ export function rejectPort(
     scan,
     settings,
     'INVALID_PORT',
-    `Invalid port ${quoteValue(portText)} after ${quoteValue(host)}: expected a number from 0 to 65535`,
+    `Invalid port ${quoteValue(portText)} after ${quoteValue(host)}: expected a number from 0 to 65535.`,
   );
 }
 
@@ -276,7 +279,7 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
         drop(scan, 'invalid-address');
         continue;
       }
-      const message = `Invalid IPv4 address ${quoteValue(address)}: expected four numbers from 0 to 255 without leading zeros`;
+      const message = `Invalid IPv4 address ${quoteValue(address)}: expected four numbers from 0 to 255 without leading zeros.`;
       reject(scan, settings, 'INVALID_IP_ADDRESS', message);
     } else if (portText !== undefined) {
       if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);

@@ -122,7 +122,7 @@ function readUrl(
   if (authority.userinfo !== undefined && /^\d+$/.test(host)) {
     const userHost = checkHost(authority.userinfo);
     if (userHost.kind !== 'invalid') {
-      const message = `URL ${quoteValue(url)} has ${quoteValue(`${authority.userinfo}@${host}`)}, which URL parsers read as user info and host ${quoteValue(host)}; it probably means host ${quoteValue(authority.userinfo)} on port ${host}. Check the source`;
+      const message = `URL ${quoteValue(url)} has ${quoteValue(`${authority.userinfo}@${host}`)}, which URL parsers read as user info and host ${quoteValue(host)}; it probably means host ${quoteValue(authority.userinfo)} on port ${host}. Check the source.`;
       scan.warnings.push(issue(scan, settings, 'URL_PORT_AFTER_AT', message));
       port = host;
       host = authority.userinfo;
@@ -135,11 +135,11 @@ function readUrl(
 
   const checked = checkHost(host);
   if (checked.kind === 'invalid') {
-    const message = `Invalid host ${quoteValue(host)} in URL ${quoteValue(url)}: expected a domain with a known top-level domain or an IP address`;
+    const message = `Invalid host ${quoteValue(host)} in URL ${quoteValue(url)}: expected a domain with a known top-level domain or an IP address.`;
     return reject(scan, settings, 'INVALID_URL_HOST', message);
   }
   if (port !== undefined && port !== '' && parsePort(port) === undefined) {
-    const message = `Invalid port ${quoteValue(port)} in URL ${quoteValue(url)}: expected a number from 0 to 65535`;
+    const message = `Invalid port ${quoteValue(port)} in URL ${quoteValue(url)}: expected a number from 0 to 65535.`;
     return reject(scan, settings, 'INVALID_PORT', message);
   }
   accept(scan, 'url', url, start);
@@ -172,6 +172,6 @@ function warnIfCutAtSpace(
   if (checkHost(word).kind !== 'invalid') return;
 
   blank(scan, end + 1, end + 1 + word.length);
-  const message = `URL ${quoteValue(url)} is followed by ${quoteValue(word)}, which looks like the rest of its path: the URL was cut at the space. Check the source and add the full URL by hand if the path goes on`;
+  const message = `URL ${quoteValue(url)} is followed by ${quoteValue(word)}, which looks like the rest of its path: the URL was cut at the space. Check the source and add the full URL by hand if the path goes on.`;
   scan.warnings.push(issue(scan, settings, 'URL_CUT_AT_SPACE', message));
 }

@@ -143,7 +143,7 @@ function malformedDefangIssue(marker: string, line: number, file: string): Huntp
   return {
     code: 'MALFORMED_DEFANG',
     severity: 'warning',
-    message: `Malformed defang marker ${JSON.stringify(marker)} (an extra dot beside "[.]") was read as one dot (${file} line ${line}). Check that the indicator on this line is right.`,
+    message: `Malformed defang marker ${JSON.stringify(marker)} (an extra dot beside "[.]") was read as one dot. Check that the indicator on this line is right.`,
     source: { file, line },
   };
 }

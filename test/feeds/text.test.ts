@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { formatIssue } from '../../src/errors.js';
 import { readText } from '../../src/feeds/text.js';
 import type { FeedReaderOutput } from '../../src/feeds/reader-output.js';
 
@@ -45,7 +46,7 @@ test('readText repairs an extra dot with a warning', () => {
   const warning = output.issues.find((i) => i.code === 'MALFORMED_DEFANG');
   assert.equal(warning?.severity, 'warning');
   assert.deepEqual(warning?.source, { file: 'iocs.adoc', line: 1 });
-  assert.match(warning?.message ?? '', /"\.\[\.\]".*iocs\.adoc line 1/);
+  assert.match(warning?.message ?? '', /"\.\[\.\]" .*was read as one dot\./);
 });
 
 test('readText keeps dot inside real labels', () => {
@@ -307,7 +308,41 @@ test('readText rejects invalid defanged values', () => {
     output.issues.map((i) => i.code),
     ['INVALID_IP_ADDRESS', 'INVALID_PORT', 'INVALID_URL_HOST'],
   );
-  assert.match(output.issues[1]?.message ?? '', /"70000".*0 to 65535.*bad\.txt line 2/);
+  assert.match(output.issues[1]?.message ?? '', /"70000".*0 to 65535\.$/);
+  assert.deepEqual(output.issues[1]?.source, { file: 'bad.txt', line: 2 });
+});
+
+test('readText issues name their place once', () => {
+  const lines = [
+    '999.1.1[.]1',
+    '1.2.3[.]4:70000',
+    'hxxp://localhost/x',
+    'hxxps://evil[.]com/files/my invoice.exe',
+    'hxxps[://]104[.]41[.]51[.]80@80/Documentos/a3[.]cmd',
+    'hxxps[://]evil[.]com:99999/x',
+    '2001:db8::1::2[:]3',
+    '195.226.218.[.]234:80',
+  ];
+  const output = readText(lines.join('\n'), 'notes.txt', {});
+  assert.deepEqual(
+    output.issues.map((issue) => [issue.code, issue.source?.line]),
+    [
+      ['INVALID_IP_ADDRESS', 1],
+      ['INVALID_PORT', 2],
+      ['INVALID_URL_HOST', 3],
+      ['URL_CUT_AT_SPACE', 4],
+      ['URL_PORT_AFTER_AT', 5],
+      ['INVALID_PORT', 6],
+      ['INVALID_IP_ADDRESS', 7],
+      ['MALFORMED_DEFANG', 8],
+    ],
+  );
+  for (const issue of output.issues) {
+    const printed = formatIssue(issue);
+    assert.ok(printed.startsWith(`notes.txt:${issue.source?.line}: warning `), printed);
+    assert.doesNotMatch(issue.message, /notes\.txt|line \d/, printed);
+    assert.match(issue.message, /\.$/, printed);
+  }
 });
 
 test('readText sets source, family and counts', () => {
