@@ -114,20 +114,9 @@ function readUrl(
 ): void {
   const { url, start, end } = found;
   const authority = parseAuthority(url, found.hostStart - start);
-  let host = authority.host;
-  let port = authority.port;
-
-  // WebDAV-style `https://104.41.51.80@80/path`: URL parsers read the address as user info
-  // and 80 as the host. The value is kept as written, with a warning, and the address is the host.
-  if (authority.userinfo !== undefined && /^\d+$/.test(host)) {
-    const userHost = checkHost(authority.userinfo);
-    if (userHost.kind !== 'invalid') {
-      const message = `URL ${quoteValue(url)} has ${quoteValue(`${authority.userinfo}@${host}`)}, which URL parsers read as user info and host ${quoteValue(host)}; it probably means host ${quoteValue(authority.userinfo)} on port ${host}. Check the source.`;
-      scan.warnings.push(issue(scan, settings, 'URL_PORT_AFTER_AT', message));
-      port = host;
-      host = authority.userinfo;
-    }
-  }
+  const webDav = readPortAfterAt(authority);
+  const host = webDav?.host ?? authority.host;
+  const port = webDav?.port ?? authority.port;
 
   const path = url.slice(authority.pathStart);
   const reason = fangedLinkDropReason(scan, settings, { start, end, host, path });
@@ -142,17 +131,36 @@ function readUrl(
     const message = `Invalid port ${quoteValue(port)} in URL ${quoteValue(url)}: expected a number from 0 to 65535.`;
     return reject(scan, settings, 'INVALID_PORT', message);
   }
-  accept(scan, 'url', url, start);
+
+  let value = url;
+  if (webDav) {
+    value = url.slice(0, found.hostStart - start) + `${host}:${port}` + path;
+    const message = `URL ${quoteValue(url)} writes its port after "@", as a WebDAV path does (\\\\${host}@${port}\\share), so it was read as ${quoteValue(value)}. URL parsers would read ${quoteValue(host)} as user info and ${quoteValue(port)} as the host. Check the source.`;
+    scan.warnings.push(issue(scan, settings, 'URL_PORT_AFTER_AT', message));
+  }
+  accept(scan, 'url', value, start);
 
   // An address with a port in a URL (`https://1.2.3.4:8443/x`) names the server endpoint, so it
-  // also yields an ip-port indicator. Only a port after a colon counts, not the `@80` guess.
-  const explicitPort = host === authority.host ? authority.port : undefined;
-  if (checked.kind !== 'domain' && explicitPort !== undefined && explicitPort !== '') {
-    accept(scan, 'ip-port', `${host}:${explicitPort}`, start, {
+  // also yields an ip-port indicator.
+  if (checked.kind !== 'domain' && port !== undefined && port !== '') {
+    accept(scan, 'ip-port', `${host}:${port}`, start, {
       address: checked.canonical,
       tags: [DERIVED_FROM_URL_TAG],
     });
   }
+}
+
+/**
+ * Reads the WebDAV form of host and port that some reports carry into URLs, as in
+ * `https://104.41.51.80@80/path` for `\\104.41.51.80@80\path`, and returns that host and port.
+ * URL parsers would read the address as user info and the port as the host (0.0.0.80 in
+ * browsers), which names no server. Returns undefined for any other authority.
+ */
+function readPortAfterAt(authority: Authority): { host: string; port: string } | undefined {
+  const { userinfo, host, port } = authority;
+  if (userinfo === undefined || port !== undefined || !/^\d+$/.test(host)) return undefined;
+  if (checkHost(userinfo).kind === 'invalid') return undefined;
+  return { host: userinfo, port: host };
 }
 
 /** Warns when the word after a URL looks like the rest of a path cut off at a space. */

@@ -8,6 +8,10 @@
  *   an address inside a URL or an `ip:port` is not also an ip. The one exception is a URL whose
  *   host is an IP address with a port (`https://1.2.3.4:8443/x`): it also gives the ip-port
  *   indicator `1.2.3.4:8443`, tagged `from-url`, and counts as two items read.
+ * - A URL that writes its port after `@`, as WebDAV paths do (`https://1.2.3.4@80/x` for
+ *   `\\1.2.3.4@80\x`), is read with a warning as `https://1.2.3.4:80/x`, which normalization
+ *   accepts, and so also gives the ip-port `1.2.3.4:80`. URL parsers would read the address as
+ *   user info and `80` as the host.
  * - An address with a port gives an ip-port indicator, written as `1.2.3.4:80`, `1.2.3.4 port 80`
  *   or `\\1.2.3.4@80\share`. A domain with a port (`evil.com:8443`, `\\evil.com@443\x`) gives a
  *   domain indicator tagged `port:N`, because huntpack's domain hunts match names, not ports.

@@ -72,7 +72,11 @@ export function parseUrl(text: string): ParsedUrl | ValueRejection {
   }
   const at = authority.lastIndexOf('@');
   const userinfo = at < 0 ? '' : authority.slice(0, at + 1);
-  const host = parseHostAndPort(authority.slice(at + 1));
+  const hostAndPort = authority.slice(at + 1);
+  if (at >= 0 && !userinfo.includes(':') && /^\d+$/.test(hostAndPort)) {
+    return portAfterAtRejection(text.slice(0, authorityStart), userinfo, hostAndPort, pathAndQuery);
+  }
+  const host = parseHostAndPort(hostAndPort);
   if (isRejection(host)) return host;
 
   const port = host.port === defaultPort(scheme) ? undefined : host.port;
@@ -82,6 +86,25 @@ export function parseUrl(text: string): ParsedUrl | ValueRejection {
   const parsed: ParsedUrl = { url, scheme, host: host.host, hostKind: host.hostKind, pathAndQuery };
   if (port !== undefined) parsed.port = port;
   return parsed;
+}
+
+/**
+ * Rejects `https://104.41.51.80@80/path`, where the host is only digits after user info. URL
+ * parsers read the host as an address (0.0.0.80 in browsers), but reports that copy a WebDAV
+ * path (`\\104.41.51.80@80\path`) into a URL mean the port. Normalization does not guess
+ * which, so the message names the fix that the free-text reader applies itself.
+ */
+function portAfterAtRejection(
+  schemePart: string,
+  userinfo: string,
+  digits: string,
+  pathAndQuery: string,
+): ValueRejection {
+  const user = userinfo.slice(0, -1);
+  return new ValueRejection(
+    'INVALID_URL',
+    `The URL host ${quoteValue(digits)} is only digits after the user info ${quoteValue(user)}, which URL parsers read as an address and WebDAV paths (\\\\host@port\\path) as a port. If it means host ${quoteValue(user)} on port ${digits}, write ${quoteValue(`${schemePart}${user}:${digits}${pathAndQuery}`)}.`,
+  );
 }
 
 interface ParsedHost {

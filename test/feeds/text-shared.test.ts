@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readText } from '../../src/feeds/text.js';
+import { normalizeIndicator } from '../../src/indicators/normalize.js';
 import type { FeedReaderOutput } from '../../src/feeds/reader-output.js';
 import { SHARED_DATA, sharedFile, skipWithoutShared } from '../helpers/shared.js';
 
@@ -95,10 +96,15 @@ test('readText reads the Talos list', { skip: skipWithoutShared(`text/${TALOS}`)
     '4.203.105.118',
     '191.233.248.170',
   ];
-  // The two addresses written as WebDAV paths with @80 are ip:port indicators, so their bare
-  // mentions in the address list are dropped.
+  // Every address is also written as a WebDAV path or URL with @80, so each is an ip:port
+  // indicator and its bare mention in the address list is dropped.
+  const webDavUrls = addresses
+    .slice(0, 6)
+    .flatMap((address) => [
+      `url https://${address}:80/Documentos/files/a3.cmd`,
+      `ip-port ${address}:80`,
+    ]);
   assert.deepEqual(withoutHashes(output), [
-    ...addresses.slice(0, 6).map((address) => `ip ${address}`),
     'url https://is.gd/38qeon?0177551.5510',
     'url https://is.gd/ROnj3W?0808482.5176',
     'url https://notafiscaleletronica.nf-e.pro/danfe/?notafiscal=00510242.500611',
@@ -107,16 +113,29 @@ test('readText reads the Talos list', { skip: skipWithoutShared(`text/${TALOS}`)
     'url http://adobe-acrobat-visualizer.brazilsouth.cloudapp.azure.com/Documentos',
     'ip-port 4.203.105.118:80',
     'ip-port 191.233.248.170:80',
-    ...addresses.slice(0, 6).map((a) => `url https://${a}@80/Documentos/files/a3.cmd`),
+    ...webDavUrls,
     'url http://191.235.87.229/Documentos/dc/c.cmd',
     'domain abrir-documento-adobe-reader-1.brazilsouth.cloudapp.azure.com',
   ]);
   assert.equal(countOf(output, 'sha256'), 39);
   assert.equal(output.records.at(-1)?.value.startsWith('d3a7f22886cd2945'), true);
   assert.equal(output.issues.filter((i) => i.code === 'URL_PORT_AFTER_AT').length, 6);
-  assert.equal(output.dropped['covered-by-ip-port'], 2);
+  assert.equal(output.dropped['covered-by-ip-port'], 8);
+  assert.equal(output.rejected, 0);
   assertCountsAddUp(output);
 });
+
+test(
+  'normalization accepts every Talos record',
+  { skip: skipWithoutShared(`text/${TALOS}`) },
+  () => {
+    const output = readShared(TALOS);
+    const rejected = output.records
+      .map((record) => normalizeIndicator(record))
+      .flatMap((result) => ('issue' in result ? [result.issue.message] : []));
+    assert.deepEqual(rejected, []);
+  },
+);
 
 const TA551 = 'unit42-timely_2021-12-10-ta551-icedid-hXXp.txt';
 test('readText reads the TA551 hXXp list', { skip: skipWithoutShared(`text/${TA551}`) }, () => {

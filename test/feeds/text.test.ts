@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatIssue } from '../../src/errors.js';
 import { readText } from '../../src/feeds/text.js';
+import { normalizeIndicator } from '../../src/indicators/normalize.js';
 import type { FeedReaderOutput } from '../../src/feeds/reader-output.js';
 
 /** Returns `type value` for each record, in order. */
@@ -287,13 +288,66 @@ test('readText reads UNC and WebDAV paths', () => {
   );
 });
 
-test('readText warns about an address before @port in a URL', () => {
+test('readText reads a WebDAV port after @ in a URL', () => {
   const output = readText('hxxps[://]104[.]41[.]51[.]80@80/Documentos/a3[.]cmd', 't.txt', {});
   assert.deepEqual(
-    output.records.map((r) => r.value),
-    ['https://104.41.51.80@80/Documentos/a3.cmd'],
+    output.records.map((r) => [r.type, r.value, r.context.tags]),
+    [
+      ['url', 'https://104.41.51.80:80/Documentos/a3.cmd', []],
+      ['ip-port', '104.41.51.80:80', ['from-url']],
+    ],
   );
-  assert.equal(output.issues[0]?.code, 'URL_PORT_AFTER_AT');
+  assert.deepEqual(
+    output.issues.map((i) => [i.code, i.severity]),
+    [['URL_PORT_AFTER_AT', 'warning']],
+  );
+  assert.match(output.issues[0]?.message ?? '', /read as "https:\/\/104\.41\.51\.80:80\/Do/);
+  assert.equal(output.itemsRead, 2);
+});
+
+test('readText reads WebDAV forms that normalization accepts', () => {
+  const lines = [
+    'hxxps[://]104[.]41[.]51[.]80@80/Documentos/a3[.]cmd',
+    'hxxp[://]evil[.]com@443/x',
+    'hxxp[://]user@evil[.]com/x',
+  ];
+  const output = readText(lines.join('\n'), 't.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => `${r.type} ${r.value}`),
+    [
+      'url https://104.41.51.80:80/Documentos/a3.cmd',
+      'ip-port 104.41.51.80:80',
+      'url http://evil.com:443/x',
+      'url http://user@evil.com/x',
+    ],
+  );
+  for (const record of output.records) {
+    const result = normalizeIndicator(record);
+    assert.ok(
+      'indicator' in result,
+      `${record.value}: ${'issue' in result ? result.issue.message : ''}`,
+    );
+  }
+});
+
+test('readText rejects a WebDAV port out of range', () => {
+  const output = readText('hxxps[://]104[.]41[.]51[.]80@99999/x', 't.txt', {});
+  assert.deepEqual(output.records, []);
+  assert.equal(output.rejected, 1);
+  assert.deepEqual(
+    output.issues.map((i) => i.code),
+    ['INVALID_PORT'],
+  );
+});
+
+test('readText rejects @digits before a colon port', () => {
+  // `@80:8080` is no WebDAV form, because a real port follows a colon, so `80` stays the host.
+  const output = readText('hxxps[://]104[.]41[.]51[.]80@80:8080/x', 't.txt', {});
+  assert.deepEqual(output.records, []);
+  assert.deepEqual(
+    output.issues.map((i) => i.code),
+    ['INVALID_URL_HOST'],
+  );
 });
 
 test('readText rejects invalid defanged values', () => {

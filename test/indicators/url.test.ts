@@ -147,3 +147,20 @@ test('urlKey of a normalized url equals the key of its event forms', () => {
   }
   assert.notEqual(urlKey('evil.com/DL/a.exe?x=1'), key);
 });
+
+test('url rejects a port after @ with the fix', () => {
+  // Talos wrote the WebDAV path \\104.41.51.80@80\Documentos\... as this URL.
+  const webDav = reject(rawIndicator('url', 'https://104.41.51.80@80/Documentos/files/a3.cmd'));
+  assert.equal(webDav.code, 'INVALID_URL');
+  assert.match(webDav.message, /host "80" is only digits after the user info "104\.41\.51\.80"/);
+  assert.match(
+    webDav.message,
+    /write "https:\/\/104\.41\.51\.80:80\/Documentos\/files\/a3\.cmd"\./,
+  );
+  assert.equal(
+    canonical('url', 'https://104.41.51.80:80/Documentos/files/a3.cmd'),
+    'https://104.41.51.80:80/Documentos/files/a3.cmd',
+  );
+  // A password in the user info is no WebDAV form, so the host is read as an address.
+  assert.equal(rejectionCode('url', 'ftp://user:pw@1234/x'), 'INVALID_IP');
+});
