@@ -116,12 +116,7 @@ function checkQueryFile(content: string, context: CheckContext): FileCheckResult
 function checkMarkdown(content: string, context: CheckContext): FileCheckResult {
   const blocks = findKqlBlocks(content);
   const diagnostics: FileDiagnostic[] = [];
-  if (blocks.length === 0) {
-    const message = `${context.file} has no \`\`\`kql or \`\`\`kusto code block to check.`;
-    diagnostics.push(
-      context.place({ code: 'NO_KQL_BLOCKS', severity: 'warning', message, start: 0, length: 0 }),
-    );
-  }
+  if (blocks.length === 0) diagnostics.push(noBlocksDiagnostic(content, context));
 
   for (const block of blocks) {
     const fence = { start: context.lineStart(block.fenceLine), length: 3 };
@@ -147,6 +142,41 @@ function checkMarkdown(content: string, context: CheckContext): FileCheckResult 
 }
 
 const EMPTY_QUERY = { code: 'EMPTY_QUERY', severity: 'warning' } as const;
+
+/**
+ * A Hunts heading whose section starts with "0 queries", as in a huntpack report whose
+ * indicators the allowlists all set aside. Group 1 is the "0 queries" text.
+ */
+const NO_HUNTS_SECTION =
+  /^ {0,3}#{1,6}[ \t]+Hunts[ \t]*(?:\r\n|\n|\r)(?:[ \t]*(?:\r\n|\n|\r))*[ \t]*(0 queries)\b/m;
+
+/**
+ * Builds the diagnostic for a Markdown file without KQL blocks: an info line when the file
+ * declares that it has no hunts, and a warning otherwise.
+ */
+function noBlocksDiagnostic(content: string, context: CheckContext): FileDiagnostic {
+  const noHunts = NO_HUNTS_SECTION.exec(content);
+  const declaration = noHunts?.[1];
+  if (noHunts && declaration) {
+    const message = `The report declares no hunts ("${declaration}" in its Hunts section), so it has no query to check.`;
+    const start = noHunts.index + noHunts[0].length - declaration.length;
+    return context.place({
+      code: 'NO_HUNTS',
+      severity: 'info',
+      message,
+      start,
+      length: declaration.length,
+    });
+  }
+  const message = `${context.file} has no \`\`\`kql or \`\`\`kusto code block to check.`;
+  return context.place({
+    code: 'NO_KQL_BLOCKS',
+    severity: 'warning',
+    message,
+    start: 0,
+    length: 0,
+  });
+}
 
 /**
  * Runs `checkKql` on a query that begins at offset `start` of the file, against the platform

@@ -154,6 +154,28 @@ describe('checkKqlFiles on Markdown files', () => {
     assert.equal(result.queries, 0);
     assert.deepEqual(places(result), [['NO_KQL_BLOCKS', 1, 1, 0]]);
   });
+
+  it('notes a report that declares no hunts', () => {
+    const report =
+      '# Meterpreter detection pack\n\n## Hunts\n\n0 queries, each checked.\n\n## Data sources\n';
+    const result = checkText('report.md', report);
+    assert.equal(result.queries, 0);
+    assert.deepEqual(places(result), [['NO_HUNTS', 5, 1, 9]]);
+    assert.equal(result.diagnostics[0]?.severity, 'info');
+    assert.match(result.diagnostics[0]?.message ?? '', /declares no hunts \("0 queries"/);
+  });
+
+  it('warns when declared hunts have no block', () => {
+    for (const report of [
+      '## Hunts\n\n3 queries, each checked.\n',
+      '## Hunts\n\n10 queries, each checked.\n',
+      '## Notes\n\n0 queries, each checked.\n',
+    ]) {
+      const result = checkText('report.md', report);
+      assert.deepEqual(places(result), [['NO_KQL_BLOCKS', 1, 1, 0]], report);
+      assert.equal(result.diagnostics[0]?.severity, 'warning', report);
+    }
+  });
 });
 
 describe('checkKqlFiles line endings and encodings', () => {
