@@ -84,6 +84,21 @@ export class Allowlists {
     return this.index;
   }
 
+  /**
+   * Returns a new index of the lists that can be indexed and apply to a kind in the mask, with
+   * only the entries under the wanted keys (see `addLookupKeys`). It serves one batch of
+   * indicators and skips the inserts of list entries that the batch never reads.
+   */
+  indexForBatch(kinds: number, wanted: ReadonlySet<string>): CombinedIndex {
+    const index = new CombinedIndex(wanted);
+    for (const [list, source] of this.sources.entries()) {
+      if (source.indexInto && (kindMask(source.kinds) & kinds) !== 0) {
+        source.indexInto(index, list);
+      }
+    }
+    return index;
+  }
+
   /** Returns the ids of the lists without an index, such as user lists, that apply to the kinds. */
   unindexedFor(kinds: number): readonly number[] {
     let lists = this.unindexedByKinds.get(kinds);

@@ -158,6 +158,27 @@ function compare<T extends number | bigint>(a: T, b: T): number {
   return a > b ? 1 : 0;
 }
 
+/**
+ * Adds to `keys` every key that a lookup of the probe reads from the host, value and address
+ * maps: the host and its parent names, the lower-case value, and the dotted-quad IPv4 address.
+ */
+export function addLookupKeys(probe: IndexProbe, keys: Set<string>): void {
+  const host = probe.host;
+  if (host !== undefined) {
+    keys.add(host);
+    for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+      keys.add(host.slice(dot + 1));
+    }
+  }
+  const address = probe.address;
+  if (address) {
+    const ipv4 = address.family === 'ipv4' ? address.value : embeddedIPv4(address.value);
+    if (ipv4 !== undefined) keys.add(formatIPv4(ipv4));
+  }
+  const value = probe.valueKey;
+  if (value !== undefined) keys.add(value);
+}
+
 /** The entries of the built-in lists, keyed by host, value and address. */
 export class CombinedIndex {
   // A record is one entry of one list under one key. Records that share a key form a chain in
@@ -184,6 +205,14 @@ export class CombinedIndex {
   private valueKinds = 0;
 
   /**
+   * @param wanted when given, the only keys that host, value and single-address entries are
+   *   kept under (see {@link addLookupKeys}). An index for one batch of indicators so skips the
+   *   map inserts of the many entries that no lookup of the batch reads. CIDR blocks and
+   *   scanned lists are kept whole.
+   */
+  constructor(private readonly wanted?: ReadonlySet<string>) {}
+
+  /**
    * Declares a list before its entries are added. `registrantBoundary` limits its subdomain
    * entries to the host's registered domain, as `MatcherOptions` describes.
    */
@@ -194,12 +223,14 @@ export class CombinedIndex {
 
   /** Adds a host entry under a lower-case key; a list's first entry for a key and match wins. */
   addHost(list: number, key: string, match: HostMatch, entry: string): void {
+    if (this.wanted && !this.wanted.has(key)) return;
     this.addToChain(this.hosts, key, list, HOST_MATCH_CODES[match], entry, false);
   }
 
   /** Adds a value entry of a string list under its lower-case text; the list's first one wins. */
   addValue(list: number, key: string, entry: string): void {
     this.valueKinds |= this.listKinds[list]!;
+    if (this.wanted && !this.wanted.has(key)) return;
     this.addToChain(this.values, key, list, NO_HOST_MATCH, entry, false);
   }
 
@@ -213,6 +244,7 @@ export class CombinedIndex {
     // is its key. Text that only looks like one never equals a key that lookups build, so it
     // matches nothing, as in `RangeIndex`, without the cost of parsing every entry.
     if (!text.includes('/') && !text.includes(':')) {
+      if (this.wanted && !this.wanted.has(text)) return;
       this.addToChain(this.ipv4Addresses, text, list, NO_HOST_MATCH, entry, true);
       return;
     }
@@ -220,6 +252,7 @@ export class CombinedIndex {
     if (!range) return;
     if (range.family === 'ipv4' && range.first === range.last) {
       const key = formatIPv4(range.first);
+      if (this.wanted && !this.wanted.has(key)) return;
       this.addToChain(this.ipv4Addresses, key, list, NO_HOST_MATCH, entry, true);
       return;
     }

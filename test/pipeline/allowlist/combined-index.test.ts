@@ -24,6 +24,7 @@ import {
 } from '../../../src/pipeline/allowlist/combined-index.js';
 import { parentNames } from '../../../src/pipeline/allowlist/host-index.js';
 import {
+  applyAllowlists,
   checkIndicator,
   loadAllowlists,
   type AllowlistDecision,
@@ -112,15 +113,45 @@ function referenceDecision(indicator: Indicator, lists: Allowlists): AllowlistDe
   };
 }
 
-/** Asserts that the index decides like the reference for every indicator; returns the count. */
+/**
+ * Asserts that the index decides like the reference for every indicator, checked one by one,
+ * as one batch and in batches of 5,000 (small batches get an index of their own); returns the
+ * number set aside.
+ */
 function assertSameDecisions(indicators: Indicator[], lists: Allowlists): number {
-  let setAside = 0;
-  for (const indicator of indicators) {
-    const expected = referenceDecision(indicator, lists);
-    assert.deepEqual(checkIndicator(indicator, lists), expected, indicator.value);
-    if (expected.action === 'set-aside') setAside++;
+  const expected = indicators.map((indicator) => referenceDecision(indicator, lists));
+  for (const [position, indicator] of indicators.entries()) {
+    assert.deepEqual(checkIndicator(indicator, lists), expected[position], indicator.value);
   }
-  return setAside;
+  assertSameBatch(indicators, expected, lists);
+  for (let start = 0; start < indicators.length; start += 5000) {
+    const end = start + 5000;
+    assertSameBatch(indicators.slice(start, end), expected.slice(start, end), lists);
+  }
+  return expected.filter((decision) => decision.action === 'set-aside').length;
+}
+
+function assertSameBatch(
+  indicators: Indicator[],
+  expected: AllowlistDecision[],
+  lists: Allowlists,
+): void {
+  const batch = applyAllowlists(indicators, lists);
+  const setAside = expected.flatMap((decision, position) =>
+    decision.action === 'set-aside' ? [{ indicator: indicators[position]!, ...decision }] : [],
+  );
+  assert.deepEqual(
+    batch.setAside,
+    setAside.map(({ action: _action, ...item }) => item),
+  );
+  const fullUrl = expected.flatMap((decision, position) =>
+    'matchAs' in decision ? [{ indicator: indicators[position]!, ...decision }] : [],
+  );
+  assert.deepEqual(
+    batch.fullUrl,
+    fullUrl.map(({ action: _action, ...item }) => item),
+  );
+  assert.equal(batch.kept.length, indicators.length - setAside.length);
 }
 
 /** Returns every `step`-th item, so the largest lists stay within a few seconds of checks. */
@@ -393,4 +424,15 @@ test('index matches one list like its matcher', () => {
       assert.equal(matches.entry(0), matcher.match(probe), `${type} ${probe.value}`);
     }
   }
+});
+
+test('batch finds IPv4 inside IPv6 addresses', () => {
+  const lists = loadAllowlists();
+  const indicators = [ipIndicator('64:ff9b::808:808'), ipIndicator('::ffff:1.0.0.1')];
+  assert.equal(assertSameDecisions(indicators, lists), 2);
+  const result = applyAllowlists(indicators, lists);
+  assert.deepEqual(
+    result.setAside.map((item) => `${item.list} ${item.entry}`),
+    ['public-dns-v4 8.8.8.8', 'public-dns-v4 1.0.0.1'],
+  );
 });
