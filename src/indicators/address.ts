@@ -131,7 +131,10 @@ export function parseAddress(text: string): ParsedAddress | ValueRejection {
   return ipv4 instanceof ValueRejection ? ipv4 : { address: ipv4, family: 'ipv4' };
 }
 
-/** Parses a port written as decimal digits, 0 to 65535. Leading zeros are harmless here. */
+/**
+ * Parses a port written as decimal digits, 1 to 65535, for ip:port values and URLs. Leading
+ * zeros are harmless here.
+ */
 export function parsePort(text: string): number | ValueRejection {
   let port = 0;
   for (let i = 0; i < text.length; i++) {
@@ -140,18 +143,31 @@ export function parsePort(text: string): number | ValueRejection {
     port = port * 10 + (code - CHAR_0);
     if (port > MAX_PORT) return invalidPort(text);
   }
-  return text.length === 0 ? invalidPort(text) : port;
+  if (text.length === 0) return invalidPort(text);
+  return port === 0 ? rejectPortZero() : port;
 }
 
 /** Checks a port that a reader parsed from a separate field, such as MISP `ip-dst|port`. */
 export function checkPortNumber(port: number): number | ValueRejection {
-  return Number.isInteger(port) && port >= 0 && port <= MAX_PORT ? port : invalidPort(String(port));
+  if (port === 0) return rejectPortZero();
+  return Number.isInteger(port) && port > 0 && port <= MAX_PORT ? port : invalidPort(String(port));
+}
+
+/**
+ * Rejects port 0, which TCP and UDP reserve. No connection is made to it, so an indicator with
+ * port 0 can never match a logged connection.
+ */
+function rejectPortZero(): ValueRejection {
+  return new ValueRejection(
+    'INVALID_PORT',
+    'The port 0 is reserved and no connection uses it. Expected a port from 1 to 65535.',
+  );
 }
 
 function invalidPort(text: string): ValueRejection {
   return new ValueRejection(
     'INVALID_PORT',
-    `The port ${quoteValue(text)} is invalid. Expected an integer from 0 to 65535.`,
+    `The port ${quoteValue(text)} is invalid. Expected an integer from 1 to 65535.`,
   );
 }
 

@@ -70,7 +70,7 @@ export interface IpPortIndicator extends IndicatorBase {
   /** Canonical address text: dotted IPv4, or RFC 5952 IPv6 without brackets. */
   address: string;
   addressFamily: 'ipv4' | 'ipv6';
-  /** TCP or UDP port, 0 to 65535. */
+  /** TCP or UDP port, 1 to 65535. */
   port: number;
 }
 

@@ -18,7 +18,7 @@ test('ip-port splits an unbracketed IPv6 value at the last colon', () => {
 test('ip-port reads bracketed IPv6 and writes RFC 5952 text', () => {
   assert.equal(canonical('ip-port', '[2001:DB8:0:0:0:0:0:1]:443'), '[2001:db8::1]:443');
   assert.equal(canonical('ip-port', '[2001:db8:0:0:1:0:0:1]:80'), '[2001:db8::1:0:0:1]:80');
-  assert.equal(canonical('ip-port', '[::]:0'), '[::]:0');
+  assert.equal(canonical('ip-port', '[::]:1'), '[::]:1');
 });
 
 test('ip-port reduces IPv4-mapped IPv6 to IPv4', () => {
@@ -33,13 +33,28 @@ test('ip-port keeps an IPv4-compatible address as IPv6', () => {
   assert.equal(canonical('ip-port', '[::1.2.3.4]:80'), '[::102:304]:80');
 });
 
-test('ip-port accepts ports 0 and 65535', () => {
-  assert.equal(canonical('ip-port', '45.92.1.175:0'), '45.92.1.175:0');
+test('ip-port accepts ports 1 and 65535', () => {
+  assert.equal(canonical('ip-port', '45.92.1.175:1'), '45.92.1.175:1');
   assert.equal(canonical('ip-port', '45.92.1.175:65535'), '45.92.1.175:65535');
   assert.equal(canonical('ip-port', '45.92.1.175:0080'), '45.92.1.175:80');
 });
 
-test('ip-port rejects ports outside 0 to 65535', () => {
+test('ip-port rejects port 0', () => {
+  for (const value of ['45.92.1.175:0', '45.92.1.175:00', '[2001:db8::1]:0']) {
+    const issue = reject(rawIndicator('ip-port', value));
+    assert.equal(issue.code, 'INVALID_PORT', value);
+    assert.match(issue.message, /port 0 is reserved/, value);
+    assert.match(issue.message, /from 1 to 65535/, value);
+  }
+  const separate = reject(rawIndicator('ip-port', '45.92.1.175', { port: 0 }));
+  assert.equal(separate.code, 'INVALID_PORT');
+});
+
+test('url rejects port 0', () => {
+  assert.equal(rejectionCode('url', 'http://example.com:0/a'), 'INVALID_PORT');
+});
+
+test('ip-port rejects ports outside 1 to 65535', () => {
   for (const value of [
     '1.2.3.4:65536',
     '1.2.3.4:-1',

@@ -166,7 +166,7 @@ test('issue names the source and quotes the value', () => {
   assert.deepEqual(issue.source, TEST_SOURCE);
   assert.equal(
     formatIssue(issue),
-    'feed.csv:7 (id 1784524): error INVALID_PORT: Invalid ip:port value " 1.2.3.4:70000 ". The port "70000" is invalid. Expected an integer from 0 to 65535.',
+    'feed.csv:7 (id 1784524): error INVALID_PORT: Invalid ip:port value " 1.2.3.4:70000 ". The port "70000" is invalid. Expected an integer from 1 to 65535.',
   );
 });
 
