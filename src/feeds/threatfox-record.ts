@@ -133,11 +133,32 @@ export function buildRawIndicator(
   const report = (code: string, message: string): void =>
     warn({ code, severity: 'warning', message, source });
   readTimes(fields, context, report);
+  const { firstSeen, lastSeen } = context;
+  if (firstSeen && lastSeen && lastSeen.getTime() < firstSeen.getTime()) {
+    report('LAST_SEEN_BEFORE_FIRST_SEEN', lastSeenMessage(context));
+  }
   readConfidence(fields.confidence, context, report);
   readCompromised(fields.isCompromised, context, report);
+  if (context.tags?.some(isTestTag)) report('TEST_ROW', testRowMessage(value));
 
   const type = TYPE_NAMES[typeName.toLowerCase()] ?? typeName;
   return { ok: true, record: { type, value, context, source } };
+}
+
+/**
+ * True for the tag ThreatFox reporters give their test submissions. Such a row is kept with a
+ * warning, because a tag is the reporter's word and some real indicators carry it.
+ */
+function isTestTag(tag: string): boolean {
+  return tag.length === 4 && tag.toLowerCase() === 'test';
+}
+
+function lastSeenMessage(context: Partial<IndicatorContext>): string {
+  return `The last_seen time ${context.lastSeen!.toISOString()} is before the first_seen time ${context.firstSeen!.toISOString()}. Both times are kept as given, and --since and --max-age filter on them as they are.`;
+}
+
+function testRowMessage(value: string): string {
+  return `The indicator ${quoteValue(value)} is tagged "test", which ThreatFox reporters use for test submissions. It is kept; set it aside with an --allowlist entry if it is not a real indicator.`;
 }
 
 /** Returns trimmed text, or undefined for null, an empty string or ThreatFox's `None`. */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { Options } from 'csv-parse';
 import { parse as parseCsv } from 'csv-parse/sync';
+import type { HuntpackIssue } from '../../src/errors.js';
 import { FeedParseError } from '../../src/errors.js';
 import { readThreatFoxCsv, splitThreatFoxRow } from '../../src/feeds/threatfox-csv.js';
 import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
@@ -16,11 +17,17 @@ const FABI = 'threatfox/fabi2708_csv-recent_2026-04-12.csv';
 const CARVED = 'threatfox/carved1_csv-full-urls_2025-12-07.csv';
 const folder = mkdtempSync(join(tmpdir(), 'huntpack-csv-'));
 
+function countCodes(issues: HuntpackIssue[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const issue of issues) counts[issue.code] = (counts[issue.code] ?? 0) + 1;
+  return counts;
+}
+
 test('reads a 15-column CRLF export', { skip: skipWithoutShared(FABI) }, async () => {
   const run = await runReader(readThreatFoxCsv, sharedFile(FABI));
   assert.equal(run.rowsRead, 862);
   assert.equal(run.records.length, 862);
-  assert.deepEqual(run.reports, []);
+  assert.deepEqual(countCodes(run.reports), { LAST_SEEN_BEFORE_FIRST_SEEN: 23, TEST_ROW: 1 });
 
   const first = byId(run, '1784524');
   assert.equal(first.type, 'domain');
@@ -56,7 +63,7 @@ test('reads a 14-column LF export', { skip: skipWithoutShared(CARVED) }, async (
   const run = await runReader(readThreatFoxCsv, sharedFile(CARVED));
   assert.equal(run.rowsRead, 12351);
   assert.equal(run.records.length, 12351);
-  assert.deepEqual(run.reports, []);
+  assert.deepEqual(countCodes(run.reports), { LAST_SEEN_BEFORE_FIRST_SEEN: 84 });
   const loki = byId(run, '56');
   assert.equal(loki.value, 'http://alphastand.top/alien/fre.php');
   assert.equal(loki.context.isCompromised, undefined);
@@ -243,4 +250,56 @@ test('fast split declines rows with inner quotes', () => {
   assert.equal(splitThreatFoxRow('"a", "b""c"'), undefined);
   assert.equal(splitThreatFoxRow('a, b'), undefined);
   assert.deepEqual(splitThreatFoxRow('"a", "", "c"'), ['a', '', 'c']);
+});
+
+const HEADER =
+  '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","is_compromised","reference","tags","anonymous","reporter"';
+
+/** Returns a 15-column row whose fields are the defaults with `changes` applied. */
+function row(id: number, changes: Record<number, string> = {}): string {
+  const fields = [
+    '2026-04-12 04:40:00',
+    String(id),
+    `c${id}.example.com`,
+    'domain',
+    'botnet_cc',
+    'win.remcos',
+    'None',
+    'Remcos',
+    '2026-04-12 05:00:00',
+    '75',
+    'False',
+    'None',
+    'c2',
+    '0',
+    'tester',
+  ];
+  for (const [index, value] of Object.entries(changes)) fields[Number(index)] = value;
+  return fields.map((field) => `"${field.replaceAll('"', '""')}"`).join(', ');
+}
+
+function writeCsv(name: string, content: string): string {
+  const path = join(folder, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+test('warns about a row tagged test and keeps it', async () => {
+  const path = writeCsv('test-row.csv', `${HEADER}\n${row(1)}\n${row(2, { 12: 'Test,c2' })}\n`);
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.records.length, 2);
+  assert.deepEqual(codes(run.reports), ['TEST_ROW']);
+  assert.deepEqual(run.reports[0]!.source, { file: path, line: 3, id: '2' });
+  assert.match(run.reports[0]!.message, /"c2\.example\.com" is tagged "test"/);
+});
+
+test('warns when last_seen is before first_seen', async () => {
+  const early = row(1, { 8: '2026-04-12 03:00:00' });
+  const path = writeCsv('last-before-first.csv', `${HEADER}\n${early}\n${row(2)}\n`);
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.records.length, 2);
+  assert.equal(byId(run, '1').context.lastSeen?.toISOString(), '2026-04-12T03:00:00.000Z');
+  assert.deepEqual(codes(run.reports), ['LAST_SEEN_BEFORE_FIRST_SEEN']);
+  assert.equal(run.reports[0]!.source?.line, 2);
+  assert.match(run.reports[0]!.message, /2026-04-12T03:00:00\.000Z is before the first_seen/);
 });

@@ -19,7 +19,8 @@ test('reads the bundled JSON export', async () => {
   const run = await runReader(readThreatFoxExport, repoFile(V3NOM));
   assert.equal(run.rowsRead, 4488);
   assert.equal(run.records.length, 4488);
-  assert.deepEqual(run.reports, []);
+  assert.deepEqual(new Set(codes(run.reports)), new Set(['LAST_SEEN_BEFORE_FIRST_SEEN']));
+  assert.equal(run.reports.length, 12);
   const remcos = run.records.filter(
     (record) => record.type === 'ip-port' && record.context.family?.name === 'Remcos',
   );
@@ -39,7 +40,10 @@ test('reads the bundled JSON export', async () => {
 test('reads an export without is_compromised', { skip: skipWithoutShared(JANESCALL) }, async () => {
   const run = await runReader(readThreatFoxExport, sharedFile(JANESCALL));
   assert.equal(run.records.length, 394);
-  assert.deepEqual(run.reports, []);
+  assert.deepEqual(codes(run.reports), [
+    'LAST_SEEN_BEFORE_FIRST_SEEN',
+    'LAST_SEEN_BEFORE_FIRST_SEEN',
+  ]);
   const record = byId(run, '1554428');
   assert.equal(record.value, '27.102.138.169:80');
   assert.equal(record.context.isCompromised, undefined);
