@@ -8,7 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { HuntpackIssue, IssueSeverity } from '../errors.js';
-import { FeedParseError, formatIssue, quoteValue } from '../errors.js';
+import { FeedParseError, quoteValue } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';
 import type { FeedFormat } from './detect.js';
 import { FEED_FORMATS, detectFeedFormat, unknownFormatError } from './detect.js';
@@ -255,6 +255,24 @@ function noReaderError(file: string, format: FeedFormat): FeedParseError {
   );
 }
 
+/** The sentence that states a rejected row is skipped, which is not true in strict mode. */
+const SKIPPED_SENTENCE = /(?:,? so it is skipped\.| The (?:row|record|line) is skipped\.)$/;
+
+/**
+ * Returns the error that stops a strict run at an error-severity issue. The message leaves out
+ * the location, which the error carries in `source` for the caller to print once.
+ */
+export function strictError(issue: HuntpackIssue): FeedParseError {
+  const reason = issue.message.replace(SKIPPED_SENTENCE, (sentence) =>
+    sentence.startsWith(' The') ? '' : '.',
+  );
+  return new FeedParseError(
+    issue.code,
+    `${reason} The build stopped here because --strict is set. Without --strict, such rows are reported and skipped.`,
+    { source: issue.source },
+  );
+}
+
 const SEVERITY_RANK: Record<IssueSeverity, number> = { info: 0, warning: 1, error: 2 };
 
 /**
@@ -277,9 +295,7 @@ class IssueCollector {
   }
 
   add(issue: HuntpackIssue): void {
-    if (this.options.strict && issue.severity === 'error') {
-      throw new FeedParseError(issue.code, formatIssue(issue), { source: issue.source });
-    }
+    if (this.options.strict && issue.severity === 'error') throw strictError(issue);
     const count = this.counts.get(issue.code) ?? { kept: 0, dropped: 0, worst: issue.severity };
     this.counts.set(issue.code, count);
     if (count.kept < this.max) {

@@ -164,7 +164,7 @@ function readRecord(state: CsvState, record: string, lineNumber: number): void {
       state,
       lineNumber,
       'WRONG_FIELD_COUNT',
-      `Row has ${fields.length} fields but the header has ${columns.count}: the row is skipped, because its fields cannot be matched to columns.`,
+      `Row has ${fields.length} fields but the header has ${columns.count}, so its fields cannot be matched to columns. The row is skipped.`,
     );
     return;
   }
@@ -179,7 +179,7 @@ function readRecord(state: CsvState, record: string, lineNumber: number): void {
 function rejectCarry(state: CsvState, reason: string): void {
   const [first, ...rest] = state.carry!;
   state.carry = undefined;
-  rejectRow(state, first!.lineNumber, 'INVALID_CSV_ROW', `${reason}: the row is skipped.`);
+  rejectRow(state, first!.lineNumber, 'INVALID_CSV_ROW', `${reason}. The row is skipped.`);
   for (const { line, lineNumber } of rest) readLine(state, line, lineNumber);
 }
 

@@ -3,8 +3,8 @@
  * filter. Every row is accounted for, so the counts reconcile:
  * rows read = accepted + rejected + merged + dropped, and accepted = kept + filtered out.
  */
-import { FeedParseError, type HuntpackIssue } from '../errors.js';
-import { readFeeds } from '../feeds/read.js';
+import type { HuntpackIssue } from '../errors.js';
+import { readFeeds, strictError } from '../feeds/read.js';
 import type { FeedFormat } from '../feeds/detect.js';
 import type { ThreatFoxSourceOptions } from '../feeds/threatfox-source.js';
 import type { Readable } from 'node:stream';
@@ -81,11 +81,7 @@ export async function collectIndicators(
     if ('issue' in result) {
       issues.push(result.issue);
       normalizationRejected += 1;
-      if (options.strict) {
-        throw new FeedParseError(result.issue.code, result.issue.message, {
-          source: result.issue.source,
-        });
-      }
+      if (options.strict) throw strictError(result.issue);
       return;
     }
     const indicator = result.indicator;
