@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
-import { constants } from 'node:buffer';
+import { constants, isAscii, isUtf8 } from 'node:buffer';
 import { FeedParseError, HuntpackError, InternalError, quoteValue } from '../errors.js';
 import { decodeStream, isZipMagic, peekStream, toFeedParseError } from './streams.js';
 import { openZipBuffer, openZipFile } from './zip.js';
@@ -152,52 +152,128 @@ export async function* readLines(input: FeedInput): AsyncGenerator<TextLine> {
  * {@link readLines}. Readers of large files use it to avoid one promise per line.
  */
 export async function* readLineBatches(input: FeedInput): AsyncGenerator<TextLine[]> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const stream = await input.open();
-  let pending = '';
-  let lineNumber = 0;
-  try {
-    for await (const chunk of stream) {
-      const text = pending + decodeChunk(decoder, chunk as Buffer, input.name, lineNumber);
-      const batch: TextLine[] = [];
-      let start = 0;
-      let end = text.indexOf('\n');
-      while (end !== -1) {
-        lineNumber += 1;
-        const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-        batch.push({ line: text.slice(start, stop), lineNumber });
-        start = end + 1;
-        end = text.indexOf('\n', start);
-      }
-      pending = text.slice(start);
-      if (batch.length > 0) yield batch;
+  for await (const { text, firstLine } of readTextChunks(input)) {
+    const batch: TextLine[] = [];
+    let lineNumber = firstLine;
+    let start = 0;
+    while (start < text.length) {
+      const newline = text.indexOf('\n', start);
+      const end = newline === -1 ? text.length : newline;
+      const stop = end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end;
+      batch.push({ line: text.slice(start, stop), lineNumber });
+      lineNumber += 1;
+      start = end + 1;
     }
-    pending += decodeChunk(decoder, undefined, input.name, lineNumber);
+    yield batch;
+  }
+}
+
+/** Whole lines of text decoded from an input. */
+export interface TextChunk {
+  /**
+   * One or more lines, each ended by `\n` (or `\r\n`), except the last line of an input that
+   * has no final newline.
+   */
+  text: string;
+  /** 1-based line number of the first line in `text`. */
+  firstLine: number;
+}
+
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Reads an input as chunks of whole lines, one chunk per block read from the stream, with the
+ * UTF-8 byte order mark removed. Bytes are cut after the last line feed of each block, so a
+ * chunk never ends inside a line or inside a multi-byte character, and a stream that fails part
+ * way never yields a cut-off line. Readers of large files parse the chunk text in place rather
+ * than slicing every line.
+ *
+ * NOTE: a slice of a chunk keeps the whole chunk (up to a few hundred kilobytes) in memory, so
+ * a reader copies the text it keeps for long.
+ *
+ * @throws FeedParseError on invalid UTF-8, truncated gzip data or a read error.
+ */
+export async function* readTextChunks(input: FeedInput): AsyncGenerator<TextChunk> {
+  const stream = await input.open();
+  let pending: Buffer | undefined;
+  let atStart = true;
+  let firstLine = 1;
+  try {
+    for await (const block of stream) {
+      let bytes = pending ? Buffer.concat([pending, block as Buffer]) : (block as Buffer);
+      pending = undefined;
+      if (atStart) {
+        if (bytes.length < UTF8_BOM.length) {
+          pending = bytes;
+          continue;
+        }
+        bytes = withoutBom(bytes);
+        atStart = false;
+      }
+      const lastNewline = bytes.lastIndexOf(LINE_FEED);
+      if (lastNewline === -1) {
+        pending = bytes;
+        continue;
+      }
+      if (lastNewline + 1 < bytes.length) pending = bytes.subarray(lastNewline + 1);
+      const whole = bytes.subarray(0, lastNewline + 1);
+      const text = decodeUtf8(whole, input.name, firstLine);
+      yield { text, firstLine };
+      firstLine += countLineFeeds(whole);
+    }
   } catch (error) {
     stream.destroy();
     throw toFeedParseError(error, input.name);
   }
-  if (pending !== '') {
-    const line = pending.endsWith('\r') ? pending.slice(0, -1) : pending;
-    yield [{ line, lineNumber: lineNumber + 1 }];
+  if (pending && pending.length > 0) {
+    const rest = atStart ? withoutBom(pending) : pending;
+    if (rest.length > 0) yield { text: decodeUtf8(rest, input.name, firstLine), firstLine };
   }
 }
 
-function decodeChunk(
-  decoder: TextDecoder,
-  chunk: Buffer | undefined,
-  file: string,
-  lineNumber: number,
-): string {
-  try {
-    return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
-  } catch (error) {
-    throw new FeedParseError(
-      'INVALID_UTF8',
-      `Invalid UTF-8 in ${quoteValue(file)} near line ${lineNumber + 1}: expected UTF-8 text. Convert the file to UTF-8.`,
-      { source: { file, line: lineNumber + 1 }, cause: error },
-    );
+function withoutBom(bytes: Buffer): Buffer {
+  return bytes.subarray(0, UTF8_BOM.length).equals(UTF8_BOM)
+    ? bytes.subarray(UTF8_BOM.length)
+    : bytes;
+}
+
+function countLineFeeds(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(LINE_FEED); at !== -1; at = bytes.indexOf(LINE_FEED, at + 1)) {
+    count += 1;
   }
+  return count;
+}
+
+/**
+ * Decodes whole lines of UTF-8. Plain ASCII, the usual content of a feed, is copied as
+ * one-byte text without a decoder.
+ */
+function decodeUtf8(bytes: Buffer, file: string, firstLine: number): string {
+  if (isAscii(bytes)) return bytes.toString('latin1');
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  const line = firstLine + firstInvalidLine(bytes);
+  throw new FeedParseError(
+    'INVALID_UTF8',
+    `Invalid UTF-8 in ${quoteValue(file)} at line ${line}: expected UTF-8 text. Convert the file to UTF-8.`,
+    { source: { file, line } },
+  );
+}
+
+/** Returns how many lines precede the first line of `bytes` that is not valid UTF-8. */
+function firstInvalidLine(bytes: Buffer): number {
+  let index = 0;
+  let start = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(LINE_FEED, start);
+    const end = newline === -1 ? bytes.length : newline;
+    if (!isUtf8(bytes.subarray(start, end))) return index;
+    index += 1;
+    start = end + 1;
+  }
+  return index;
 }
 
 /**
@@ -238,4 +314,20 @@ function tooLarge(file: string): FeedParseError {
     `Input ${quoteValue(file)} is larger than ${constants.MAX_STRING_LENGTH} bytes, the longest text Node.js can parse as one JSON document. Split it, or use a format that is read line by line, such as the ThreatFox CSV export.`,
     { source: { file } },
   );
+}
+
+/** Strings shorter than this are copied by `slice`, so they never keep a chunk alive. */
+const MIN_SLICED_LENGTH = 13;
+
+/**
+ * Returns `text` as a string of its own, for text sliced out of a {@link TextChunk} that a reader
+ * keeps after the chunk is done, so the kept text does not keep the whole chunk in memory.
+ *
+ * NOTE: this relies on how V8 (Node.js 20) stores strings. A slice of 13 or more characters
+ * points into its parent string, and `Array.prototype.join` writes its result into a new flat
+ * string.
+ */
+export function detachText(text: string): string {
+  if (text.length < MIN_SLICED_LENGTH) return text;
+  return [text[0], text.slice(1)].join('');
 }

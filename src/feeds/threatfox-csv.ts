@@ -4,15 +4,18 @@
  * a trailer `# Number of entries: N`. Columns are matched by header name, because exports
  * from 2026 on insert `is_compromised` and older ones do not.
  */
-import type { CsvError, Options } from 'csv-parse';
-import { parse as parseCsv } from 'csv-parse/sync';
-import type { HuntpackIssue } from '../errors.js';
 import { FeedParseError, quoteValue } from '../errors.js';
-import type { FeedInput, TextLine } from './input.js';
-import { readLineBatches } from './input.js';
+import { CsvRow, parseCsvHeader, parseCsvRow } from './csv-row.js';
+import type { FeedInput } from './input.js';
+import { detachText, readTextChunks } from './input.js';
 import type { FeedSink } from './read.js';
 import type { ThreatFoxField, ThreatFoxFields } from './threatfox-record.js';
-import { THREATFOX_FIELDS, THREATFOX_NAMES, buildRawIndicator, text } from './threatfox-record.js';
+import {
+  THREATFOX_FIELDS,
+  THREATFOX_NAMES,
+  ThreatFoxRecordBuilder,
+  text,
+} from './threatfox-record.js';
 
 /** Column positions of the fields, from the header. */
 interface ColumnMap {
@@ -21,27 +24,18 @@ interface ColumnMap {
   index: Record<ThreatFoxField, number>;
 }
 
-/** Reading state: the current header, and the rows counted against the next trailer. */
-interface CsvState {
-  file: string;
-  sink: FeedSink;
-  /** `sink.report`, bound once rather than once per row. */
-  warn: (issue: HuntpackIssue) => void;
-  columns?: ColumnMap;
-  /** True once the ThreatFox banner was seen, so a trailer is expected. */
-  banner: boolean;
-  /** Data rows since the last header or trailer. */
-  sectionRows: number;
-  trailerSeen: boolean;
-  /** Lines of a row whose quoted field continues on the next line. */
-  carry?: TextLine[];
+/** One line of a row whose quoted field goes on past the end of the line. */
+interface CarriedLine {
+  line: string;
+  lineNumber: number;
 }
 
 /** A quoted field may span at most this many lines before the row is rejected. */
 const MAX_RECORD_LINES = 100;
 
-const CSV_OPTIONS: Options = { ltrim: true, relax_column_count: true };
-const HEADER_OPTIONS: Options = { ...CSV_OPTIONS, relax_quotes: true, trim: true };
+const HASH = 0x23;
+const QUOTE = 0x22;
+const CARRIAGE_RETURN = 0x0d;
 
 /**
  * Reads a ThreatFox CSV export as a stream of lines. A row with the wrong number of fields or
@@ -51,194 +45,202 @@ const HEADER_OPTIONS: Options = { ...CSV_OPTIONS, relax_quotes: true, trim: true
  * @throws FeedParseError when a header lacks a required column or the input cannot be read.
  */
 export async function readThreatFoxCsv(input: FeedInput, sink: FeedSink): Promise<void> {
-  const state: CsvState = {
-    file: input.name,
-    sink,
-    warn: (issue) => sink.report(issue),
-    banner: false,
-    sectionRows: 0,
-    trailerSeen: false,
-  };
-  for await (const batch of readLineBatches(input)) {
-    for (const { line, lineNumber } of batch) readLine(state, line, lineNumber);
-  }
-  if (state.carry) rejectCarry(state, 'Quoted field is not closed before the end of the file');
-  if (!state.columns) {
-    throw new FeedParseError(
-      'MISSING_HEADER',
-      `ThreatFox CSV ${quoteValue(state.file)} has no header: expected a line such as # "first_seen_utc","ioc_id","ioc_value","ioc_type",... before the data.`,
-      { source: { file: state.file } },
-    );
-  }
-  if (state.banner && !state.trailerSeen) {
-    sink.report({
-      code: 'MISSING_TRAILER',
-      severity: 'warning',
-      message: `ThreatFox CSV ${quoteValue(state.file)} has the export banner but no "# Number of entries" trailer, so the download may be truncated. ${state.sectionRows} data rows were read after the last header.`,
-      source: { file: state.file },
-    });
-  }
+  const reader = new ThreatFoxCsvReader(input.name, sink);
+  for await (const chunk of readTextChunks(input)) reader.readChunk(chunk.text, chunk.firstLine);
+  reader.finish();
 }
 
-function readLine(state: CsvState, line: string, lineNumber: number): void {
-  if (state.carry) {
-    state.carry.push({ line, lineNumber });
-    readRecord(state, state.carry.map((part) => part.line).join('\n'), state.carry[0]!.lineNumber);
-    return;
-  }
-  if (line.startsWith('#')) {
-    readComment(state, line, lineNumber);
-    return;
-  }
-  if (line.trim() === '') return;
-  if (!state.columns) {
-    state.columns = mapColumns(parseHeader(line), state.file, lineNumber);
-    return;
-  }
-  const fields = splitThreatFoxRow(line);
-  if (fields !== undefined && fields.length === state.columns.count) {
-    state.sectionRows += 1;
-    readFields(state, fields, lineNumber);
-    return;
-  }
-  readRecord(state, line, lineNumber);
-}
+/** Reading state: the current header, and the rows counted against the next trailer. */
+class ThreatFoxCsvReader {
+  private readonly builder: ThreatFoxRecordBuilder;
+  private readonly row = new CsvRow();
+  private columns?: ColumnMap;
+  /** True once the ThreatFox banner was seen, so a trailer is expected. */
+  private banner = false;
+  /** Data rows since the last header or trailer. */
+  private sectionRows = 0;
+  private trailerSeen = false;
+  /** Lines of a row whose quoted field continues on the next line. */
+  private carry?: CarriedLine[];
 
-/**
- * Splits a row in the exact shape ThreatFox writes, `"a", "b", "c"`, without a general CSV
- * parser. Returns undefined for any other shape, such as a quote inside a field, so that the
- * caller parses the row with csv-parse. On ThreatFox rows csv-parse costs several times as much
- * per row as this split, which gives the same fields for the rows it accepts.
- */
-export function splitThreatFoxRow(line: string): string[] | undefined {
-  const last = line.length - 1;
-  if (last < 1 || line.charCodeAt(0) !== 34 || line.charCodeAt(last) !== 34) return undefined;
-  const fields: string[] = [];
-  let start = 1;
-  for (;;) {
-    // The next quote must close this field: either the final quote or the start of `", "`.
-    const quote = line.indexOf('"', start);
-    if (quote === -1) return undefined;
-    fields.push(line.slice(start, quote));
-    if (quote === last) return fields;
-    if (
-      line.charCodeAt(quote + 1) !== 44 ||
-      line.charCodeAt(quote + 2) !== 32 ||
-      line.charCodeAt(quote + 3) !== 34
-    ) {
-      return undefined;
+  constructor(
+    private readonly file: string,
+    private readonly sink: FeedSink,
+  ) {
+    this.builder = new ThreatFoxRecordBuilder((issue) => sink.report(issue));
+  }
+
+  /** Reads the lines of one chunk, in place. */
+  readChunk(text: string, firstLine: number): void {
+    let lineNumber = firstLine;
+    let start = 0;
+    while (start < text.length) {
+      const newline = text.indexOf('\n', start);
+      const end = newline === -1 ? text.length : newline;
+      const stop = end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end;
+      this.readLine(text, start, stop, lineNumber);
+      lineNumber += 1;
+      start = end + 1;
     }
-    start = quote + 4;
   }
-}
 
-/**
- * Parses a row with csv-parse. While a quoted field is open, the row waits for the next line
- * (RFC 4180 allows line breaks inside quotes).
- */
-function readRecord(state: CsvState, record: string, lineNumber: number): void {
-  let rows: string[][];
-  try {
-    rows = parseCsv(record, CSV_OPTIONS);
-  } catch (error) {
-    const code = (error as CsvError).code;
-    if (code === 'CSV_QUOTE_NOT_CLOSED' && (state.carry?.length ?? 1) < MAX_RECORD_LINES) {
-      state.carry ??= [{ line: record, lineNumber }];
+  finish(): void {
+    if (this.carry) this.rejectCarry('The quoted field is not closed before the end of the file.');
+    if (!this.columns) {
+      throw new FeedParseError(
+        'MISSING_HEADER',
+        `ThreatFox CSV ${quoteValue(this.file)} has no header: expected a line such as # "first_seen_utc","ioc_id","ioc_value","ioc_type",... before the data.`,
+        { source: { file: this.file } },
+      );
+    }
+    if (this.banner && !this.trailerSeen) {
+      this.sink.report({
+        code: 'MISSING_TRAILER',
+        severity: 'warning',
+        message: `ThreatFox CSV ${quoteValue(this.file)} has the export banner but no "# Number of entries" trailer, so the download may be truncated. ${this.sectionRows} data rows were read after the last header.`,
+        source: { file: this.file },
+      });
+    }
+  }
+
+  /** Reads the line from `start` to `end` (without its line break) of `text`. */
+  private readLine(text: string, start: number, end: number, lineNumber: number): void {
+    if (this.carry) {
+      this.carry.push({ line: text.slice(start, end), lineNumber });
+      const record = this.carry.map((part) => part.line).join('\n');
+      this.readRecord(record, 0, record.length, this.carry[0]!.lineNumber);
       return;
     }
-    if (state.carry) rejectCarry(state, `Invalid CSV row: ${(error as Error).message}`);
-    else
-      rejectRow(
-        state,
+    const first = start < end ? text.charCodeAt(start) : -1;
+    if (first === HASH) {
+      this.readComment(text.slice(start, end), lineNumber);
+      return;
+    }
+    if (first !== QUOTE && text.slice(start, end).trim() === '') return;
+    if (!this.columns) {
+      const header = text.slice(start, end);
+      this.columns = mapColumns(parseCsvHeader(header), this.file, lineNumber);
+      return;
+    }
+    this.readRecord(text, start, end, lineNumber);
+  }
+
+  /**
+   * Parses a row. While a quoted field is open, the row waits for the next line (RFC 4180
+   * allows line breaks inside quotes).
+   */
+  private readRecord(text: string, start: number, end: number, lineNumber: number): void {
+    const status = parseCsvRow(text, start, end, this.row);
+    if (status === 'open-quote') {
+      const lines = this.carry?.length ?? 1;
+      if (lines < MAX_RECORD_LINES) {
+        this.carry ??= [{ line: text.slice(start, end), lineNumber }];
+        return;
+      }
+      this.rejectCarry(`The quoted field is not closed within ${MAX_RECORD_LINES} lines.`);
+      return;
+    }
+    if (status === 'invalid') {
+      const reason = `Invalid CSV row: ${this.row.error}.`;
+      if (this.carry) this.rejectCarry(reason);
+      else this.rejectRow(lineNumber, 'INVALID_CSV_ROW', `${reason} The row is skipped.`);
+      return;
+    }
+    this.carry = undefined;
+    const columns = this.columns!;
+    if (this.row.count !== columns.count) {
+      this.rejectRow(
         lineNumber,
-        'INVALID_CSV_ROW',
-        `Invalid CSV row: ${(error as Error).message}. The row is skipped.`,
+        'WRONG_FIELD_COUNT',
+        `Row has ${this.row.count} fields but the header has ${columns.count}, so its fields cannot be matched to columns. The row is skipped.`,
       );
-    return;
+      return;
+    }
+    this.sectionRows += 1;
+    this.readFields(lineNumber);
   }
-  state.carry = undefined;
-  const fields = rows[0] ?? [];
-  const columns = state.columns!;
-  if (fields.length !== columns.count) {
-    rejectRow(
-      state,
-      lineNumber,
-      'WRONG_FIELD_COUNT',
-      `Row has ${fields.length} fields but the header has ${columns.count}, so its fields cannot be matched to columns. The row is skipped.`,
-    );
-    return;
+
+  /**
+   * Rejects the first line of a row that never closed its quoted field, then reads the lines
+   * after it again on their own, so that one cut-off row does not take the next rows with it.
+   */
+  private rejectCarry(reason: string): void {
+    const [first, ...rest] = this.carry!;
+    this.carry = undefined;
+    this.rejectRow(first!.lineNumber, 'INVALID_CSV_ROW', `${reason} The row is skipped.`);
+    for (const { line, lineNumber } of rest) this.readLine(line, 0, line.length, lineNumber);
   }
-  state.sectionRows += 1;
-  readFields(state, fields, lineNumber);
-}
 
-/**
- * Rejects the first line of a row that never closed its quoted field, then reads the lines
- * after it again on their own, so that one cut-off row does not take the next rows with it.
- */
-function rejectCarry(state: CsvState, reason: string): void {
-  const [first, ...rest] = state.carry!;
-  state.carry = undefined;
-  rejectRow(state, first!.lineNumber, 'INVALID_CSV_ROW', `${reason}. The row is skipped.`);
-  for (const { line, lineNumber } of rest) readLine(state, line, lineNumber);
-}
+  private rejectRow(line: number, code: string, message: string): void {
+    this.sectionRows += 1;
+    this.sink.reject({ code, severity: 'error', message, source: { file: this.file, line } });
+  }
 
-function rejectRow(state: CsvState, line: number, code: string, message: string): void {
-  state.sectionRows += 1;
-  state.sink.reject({ code, severity: 'error', message, source: { file: state.file, line } });
-}
+  /** Builds the record of the row just parsed. */
+  private readFields(line: number): void {
+    const fields = pickFields(this.row, this.columns!.index);
+    const shownId = text(fields.id);
+    const id = shownId === undefined ? undefined : detachText(shownId);
+    const source = id === undefined ? { file: this.file, line } : { file: this.file, line, id };
+    const result = this.builder.build(fields, source);
+    if (result.ok) this.sink.accept(result.record);
+    else this.sink.reject(result.issue);
+  }
 
-function readFields(state: CsvState, record: string[], line: number): void {
-  const fields = pickFields(record, state.columns!.index);
-  const id = text(fields.id);
-  const source = id === undefined ? { file: state.file, line } : { file: state.file, line, id };
-  const result = buildRawIndicator(fields, source, state.warn);
-  if (result.ok) state.sink.accept(result.record);
-  else state.sink.reject(result.issue);
+  /** Handles a `#` line: the banner, a commented header or the trailer. */
+  private readComment(line: string, lineNumber: number): void {
+    const body = line.slice(1).trim();
+    const trailer = /^Number of entries:\s*(\d+)$/i.exec(body);
+    if (trailer) {
+      this.checkTrailer(Number(trailer[1]), lineNumber);
+      return;
+    }
+    if (/ThreatFox IOCs/i.test(body)) this.banner = true;
+    if (/^"?first_seen/i.test(body) || (body.includes('ioc_value') && body.includes('ioc_type'))) {
+      this.columns = mapColumns(parseCsvHeader(body), this.file, lineNumber);
+      this.sectionRows = 0;
+      this.trailerSeen = false;
+    }
+  }
+
+  /** Compares `# Number of entries: N` with the data rows read since the header. */
+  private checkTrailer(declared: number, line: number): void {
+    if (declared !== this.sectionRows) {
+      this.sink.report({
+        code: 'ENTRY_COUNT_MISMATCH',
+        severity: 'warning',
+        message: `Trailer declares ${declared} entries, but ${this.sectionRows} data rows were read: the file may be truncated or edited.`,
+        source: { file: this.file, line },
+      });
+    }
+    this.trailerSeen = true;
+    this.sectionRows = 0;
+  }
 }
 
 /**
  * Picks the fields of one row. The object literal gives every row the same shape, which is
- * faster than adding the fields one by one on a million rows.
+ * faster than adding the fields one by one on a million rows. The `anonymous` column is never
+ * read, so it is never sliced.
  */
-function pickFields(record: string[], at: Record<ThreatFoxField, number>): ThreatFoxFields {
+function pickFields(row: CsvRow, at: Record<ThreatFoxField, number>): ThreatFoxFields {
   return {
-    id: record[at.id],
-    value: record[at.value],
-    type: record[at.type],
-    threatType: record[at.threatType],
-    malware: record[at.malware],
-    malwarePrintable: record[at.malwarePrintable],
-    malwareAlias: record[at.malwareAlias],
-    malwareMalpedia: record[at.malwareMalpedia],
-    firstSeen: record[at.firstSeen],
-    lastSeen: record[at.lastSeen],
-    confidence: record[at.confidence],
-    isCompromised: record[at.isCompromised],
-    reference: record[at.reference],
-    tags: record[at.tags],
-    reporter: record[at.reporter],
+    id: row.field(at.id),
+    value: row.field(at.value),
+    type: row.field(at.type),
+    threatType: row.field(at.threatType),
+    malware: row.field(at.malware),
+    malwarePrintable: row.field(at.malwarePrintable),
+    malwareAlias: row.field(at.malwareAlias),
+    malwareMalpedia: row.field(at.malwareMalpedia),
+    firstSeen: row.field(at.firstSeen),
+    lastSeen: row.field(at.lastSeen),
+    confidence: row.field(at.confidence),
+    isCompromised: row.field(at.isCompromised),
+    reference: row.field(at.reference),
+    tags: row.field(at.tags),
+    reporter: row.field(at.reporter),
   };
-}
-
-/** Handles a `#` line: the banner, a commented header or the trailer. */
-function readComment(state: CsvState, line: string, lineNumber: number): void {
-  const body = line.slice(1).trim();
-  const trailer = /^Number of entries:\s*(\d+)$/i.exec(body);
-  if (trailer) {
-    checkTrailer(state, Number(trailer[1]), lineNumber);
-    return;
-  }
-  if (/ThreatFox IOCs/i.test(body)) state.banner = true;
-  if (/^"?first_seen/i.test(body) || (body.includes('ioc_value') && body.includes('ioc_type'))) {
-    state.columns = mapColumns(parseHeader(body), state.file, lineNumber);
-    state.sectionRows = 0;
-    state.trailerSeen = false;
-  }
-}
-
-function parseHeader(line: string): string[] {
-  return parseCsv(line, HEADER_OPTIONS)[0] ?? [];
 }
 
 function mapColumns(names: string[], file: string, line: number): ColumnMap {
@@ -267,18 +269,4 @@ function mapColumns(names: string[], file: string, line: number): ColumnMap {
     );
   }
   return { count: names.length, index };
-}
-
-/** Compares `# Number of entries: N` with the data rows read since the header. */
-function checkTrailer(state: CsvState, declared: number, line: number): void {
-  if (declared !== state.sectionRows) {
-    state.sink.report({
-      code: 'ENTRY_COUNT_MISMATCH',
-      severity: 'warning',
-      message: `Trailer declares ${declared} entries, but ${state.sectionRows} data rows were read: the file may be truncated or edited.`,
-      source: { file: state.file, line },
-    });
-  }
-  state.trailerSeen = true;
-  state.sectionRows = 0;
 }

@@ -12,7 +12,7 @@ import type { FeedInput } from './input.js';
 import { locateJsonError } from './json-document.js';
 import { readLines, readText } from './input.js';
 import type { FeedSink } from './read.js';
-import { buildRawIndicator, fieldsFromObject, text } from './threatfox-record.js';
+import { ThreatFoxRecordBuilder, fieldsFromObject, text } from './threatfox-record.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -35,13 +35,14 @@ export async function readThreatFoxExport(input: FeedInput, sink: FeedSink): Pro
       { source: { file } },
     );
   }
+  const builder = newBuilder(sink);
   for (const [id, value] of Object.entries(document)) {
     const source = { file, id };
     const items = Array.isArray(value) ? (value as unknown[]) : [value];
     if (items.length === 0) {
       sink.reject(invalidRecord(source, value, 'an array holding one record'));
     }
-    for (const item of items) readItem(item, source, sink);
+    for (const item of items) readItem(item, source, sink, builder);
   }
 }
 
@@ -55,9 +56,10 @@ export async function readThreatFoxApi(input: FeedInput, sink: FeedSink): Promis
   const file = input.name;
   const document = parseJson(await readText(input), file);
   const items = apiItems(document, file, sink);
+  const builder = newBuilder(sink);
   for (const item of items) {
     const id = isObject(item) ? text(item.id ?? item.ioc_id) : undefined;
-    readItem(item, id === undefined ? { file } : { file, id }, sink);
+    readItem(item, id === undefined ? { file } : { file, id }, sink, builder);
   }
 }
 
@@ -104,6 +106,7 @@ function apiItems(document: unknown, file: string, sink: FeedSink): unknown[] {
  */
 export async function readThreatFoxNdjson(input: FeedInput, sink: FeedSink): Promise<void> {
   const file = input.name;
+  const builder = newBuilder(sink);
   for await (const { line, lineNumber } of readLines(input)) {
     if (line.trim() === '') continue;
     let item: unknown;
@@ -123,16 +126,27 @@ export async function readThreatFoxNdjson(input: FeedInput, sink: FeedSink): Pro
       item,
       id === undefined ? { file, line: lineNumber } : { file, line: lineNumber, id },
       sink,
+      builder,
     );
   }
 }
 
-function readItem(item: unknown, source: SourceLocation, sink: FeedSink): void {
+/** Returns one builder per input, so that the records of the input share repeated context. */
+function newBuilder(sink: FeedSink): ThreatFoxRecordBuilder {
+  return new ThreatFoxRecordBuilder((issue) => sink.report(issue));
+}
+
+function readItem(
+  item: unknown,
+  source: SourceLocation,
+  sink: FeedSink,
+  builder: ThreatFoxRecordBuilder,
+): void {
   if (!isObject(item)) {
     sink.reject(invalidRecord(source, item, 'a JSON object with ThreatFox fields'));
     return;
   }
-  const result = buildRawIndicator(fieldsFromObject(item), source, (issue) => sink.report(issue));
+  const result = builder.build(fieldsFromObject(item), source);
   if (result.ok) sink.accept(result.record);
   else sink.reject(result.issue);
 }

@@ -6,7 +6,8 @@
 import type { HuntpackIssue, SourceLocation } from '../errors.js';
 import { quoteValue } from '../errors.js';
 import type { IndicatorContext, MalwareFamily, RawIndicator } from '../indicators/model.js';
-import { parseThreatFoxTime } from './threatfox-time.js';
+import { detachText } from './input.js';
+import { FieldCache, TimeCache } from './field-cache.js';
 
 /** The ThreatFox fields huntpack reads, under one name whatever the source shape calls them. */
 export type ThreatFoxField =
@@ -49,40 +50,44 @@ export const THREATFOX_FIELDS: readonly ThreatFoxField[] = [
 /**
  * ThreatFox column and key names, mapped to fields. The CSV and JSON exports use `ioc_value`,
  * `first_seen_utc` and `fk_malware` (CSV) or `malware` (JSON). The API uses `id`, `ioc`,
- * `first_seen` and `malware_malpedia`.
+ * `first_seen` and `malware_malpedia`. The object has no prototype, so that a name such as
+ * `constructor` maps to no field.
  */
-export const THREATFOX_NAMES: Readonly<Record<string, ThreatFoxField>> = {
-  ioc_id: 'id',
-  id: 'id',
-  ioc_value: 'value',
-  ioc: 'value',
-  ioc_type: 'type',
-  threat_type: 'threatType',
-  fk_malware: 'malware',
-  malware: 'malware',
-  malware_alias: 'malwareAlias',
-  malware_printable: 'malwarePrintable',
-  malware_malpedia: 'malwareMalpedia',
-  first_seen_utc: 'firstSeen',
-  first_seen: 'firstSeen',
-  last_seen_utc: 'lastSeen',
-  last_seen: 'lastSeen',
-  confidence_level: 'confidence',
-  is_compromised: 'isCompromised',
-  reference: 'reference',
-  tags: 'tags',
-  reporter: 'reporter',
-};
+export const THREATFOX_NAMES: Readonly<Record<string, ThreatFoxField | undefined>> = Object.assign(
+  Object.create(null) as Record<string, ThreatFoxField>,
+  {
+    ioc_id: 'id',
+    id: 'id',
+    ioc_value: 'value',
+    ioc: 'value',
+    ioc_type: 'type',
+    threat_type: 'threatType',
+    fk_malware: 'malware',
+    malware: 'malware',
+    malware_alias: 'malwareAlias',
+    malware_printable: 'malwarePrintable',
+    malware_malpedia: 'malwareMalpedia',
+    first_seen_utc: 'firstSeen',
+    first_seen: 'firstSeen',
+    last_seen_utc: 'lastSeen',
+    last_seen: 'lastSeen',
+    confidence_level: 'confidence',
+    is_compromised: 'isCompromised',
+    reference: 'reference',
+    tags: 'tags',
+    reporter: 'reporter',
+  },
+);
 
 /** ThreatFox `ioc_type` names and huntpack's indicator types. */
-const TYPE_NAMES: Readonly<Record<string, string>> = {
-  'ip:port': 'ip-port',
-  domain: 'domain',
-  url: 'url',
-  md5_hash: 'md5',
-  sha1_hash: 'sha1',
-  sha256_hash: 'sha256',
-};
+const TYPE_NAMES: ReadonlyMap<string, string> = new Map([
+  ['ip:port', 'ip-port'],
+  ['domain', 'domain'],
+  ['url', 'url'],
+  ['md5_hash', 'md5'],
+  ['sha1_hash', 'sha1'],
+  ['sha256_hash', 'sha256'],
+]);
 
 /** Picks the fields out of a JSON object in export or API shape. */
 export function fieldsFromObject(item: Readonly<Record<string, unknown>>): ThreatFoxFields {
@@ -97,60 +102,243 @@ export function fieldsFromObject(item: Readonly<Record<string, unknown>>): Threa
 export type BuildResult = { ok: true; record: RawIndicator } | { ok: false; issue: HuntpackIssue };
 
 /**
- * Builds a raw indicator from one record. Returns a rejection when the value or type is
- * missing. Unreadable context (times, confidence, flags) is reported through `warn` and left
- * out. An unknown `ioc_type` is kept verbatim for normalization to reject.
+ * Turns ThreatFox records into raw indicators. Context that repeats from record to record
+ * (families, threat types, tag, reference and reporter lists, times) is built once per distinct
+ * text and shared, frozen, by every record that has it. A feed of a million rows names a few
+ * hundred families, so this keeps one copy of each instead of a million.
  */
-export function buildRawIndicator(
-  fields: ThreatFoxFields,
-  source: SourceLocation,
-  warn: (issue: HuntpackIssue) => void,
-): BuildResult {
-  const value = text(fields.value);
-  const typeName = text(fields.type);
-  if (value === undefined || typeName === undefined) {
-    const missing = value === undefined ? 'ioc_value' : 'ioc_type';
-    const found = value === undefined ? fields.value : fields.type;
-    const message =
-      found === undefined || found === null || typeof found === 'string'
-        ? `Record has no ${missing}: expected a non-empty value. The record is skipped.`
-        : `Record has an invalid ${missing} ${quoteValue(found)}: expected a string. The record is skipped.`;
-    return { ok: false, issue: { code: 'MISSING_FIELD', severity: 'error', message, source } };
+export class ThreatFoxRecordBuilder {
+  private readonly threatTypes = new FieldCache((shown) => shown);
+  private readonly tagLists = new FieldCache((shown) => tagList(Object.freeze(list(shown, true))));
+  private readonly referenceLists = new FieldCache((shown) => Object.freeze(list(shown, false)));
+  private readonly reporterLists = new FieldCache((shown) => Object.freeze(list(shown, false)));
+  /** Families by `malware` field, each with the other fields it was built from. */
+  private readonly families = new Map<string, FamilyEntry[]>();
+  private lastFamily?: FamilyEntry;
+  private readonly firstSeenTimes = new TimeCache();
+  private readonly lastSeenTimes = new TimeCache();
+
+  /** `warn` receives the warnings about unreadable or suspicious context. */
+  constructor(private readonly warn: (issue: HuntpackIssue) => void) {}
+
+  /**
+   * Builds a raw indicator from one record. Returns a rejection when the value or type is
+   * missing. Unreadable context (times, confidence, flags) is reported through `warn` and left
+   * out. An unknown `ioc_type` is kept verbatim for normalization to reject.
+   */
+  build(fields: ThreatFoxFields, source: SourceLocation): BuildResult {
+    const value = text(fields.value);
+    const typeName = text(fields.type);
+    if (value === undefined || typeName === undefined) {
+      return { ok: false, issue: missingFieldIssue(fields, value === undefined, source) };
+    }
+
+    const tags =
+      typeof fields.tags === 'string'
+        ? this.tagLists.get(fields.tags)
+        : tagList(list(fields.tags, true));
+    const context: Partial<IndicatorContext> = {
+      tags: tags.tags,
+      references: cachedList(fields.reference, this.referenceLists),
+      reporters: cachedList(fields.reporter, this.reporterLists),
+      sourceIds: source.id === undefined ? NO_IDS : [sourceId(source.id)],
+      origins: [source],
+    };
+    const family = this.family(fields);
+    if (family) context.family = family;
+    const threatType = text(fields.threatType);
+    if (threatType !== undefined) context.threatType = this.threatTypes.get(threatType);
+
+    this.readTime(fields.firstSeen, 'first_seen', context, source);
+    this.readTime(fields.lastSeen, 'last_seen', context, source);
+    const { firstSeen, lastSeen } = context;
+    if (firstSeen && lastSeen && lastSeen.getTime() < firstSeen.getTime()) {
+      this.report(source, 'LAST_SEEN_BEFORE_FIRST_SEEN', lastSeenMessage(context));
+    }
+    this.readConfidence(fields.confidence, context, source);
+    this.readCompromised(fields.isCompromised, context, source);
+    if (tags.test) this.report(source, 'TEST_ROW', testRowMessage(value));
+
+    const type = TYPE_NAMES.get(typeName) ?? TYPE_NAMES.get(typeName.toLowerCase()) ?? typeName;
+    return { ok: true, record: { type, value: detachText(value), context, source } };
   }
 
-  const context: Partial<IndicatorContext> = {
-    tags: list(fields.tags, true),
-    references: list(fields.reference, false),
-    reporters: list(fields.reporter, false),
-    sourceIds: source.id === undefined ? [] : [`threatfox:${source.id}`],
-    origins: [source],
-  };
-  const family = readFamily(fields);
-  if (family) context.family = family;
-  const threatType = text(fields.threatType);
-  if (threatType !== undefined) context.threatType = threatType;
-
-  const report = (code: string, message: string): void =>
-    warn({ code, severity: 'warning', message, source });
-  readTimes(fields, context, report);
-  const { firstSeen, lastSeen } = context;
-  if (firstSeen && lastSeen && lastSeen.getTime() < firstSeen.getTime()) {
-    report('LAST_SEEN_BEFORE_FIRST_SEEN', lastSeenMessage(context));
+  private report(source: SourceLocation, code: string, message: string): void {
+    this.warn({ code, severity: 'warning', message, source });
   }
-  readConfidence(fields.confidence, context, report);
-  readCompromised(fields.isCompromised, context, report);
-  if (context.tags?.some(isTestTag)) report('TEST_ROW', testRowMessage(value));
 
-  const type = TYPE_NAMES[typeName.toLowerCase()] ?? typeName;
-  return { ok: true, record: { type, value, context, source } };
+  /** Returns the family of a record, shared and frozen when its fields are text. */
+  private family(fields: ThreatFoxFields): MalwareFamily | undefined {
+    // JSON gives null for an empty field, which reads as a missing one.
+    const malware = withoutNull(fields.malware);
+    const malwarePrintable = withoutNull(fields.malwarePrintable);
+    const malwareAlias = withoutNull(fields.malwareAlias);
+    const malwareMalpedia = withoutNull(fields.malwareMalpedia);
+    if (
+      !isOptionalText(malware) ||
+      !isOptionalText(malwarePrintable) ||
+      !isOptionalText(malwareAlias) ||
+      !isOptionalText(malwareMalpedia)
+    ) {
+      return readFamily(fields);
+    }
+    const last = this.lastFamily;
+    if (
+      last &&
+      last.malware === malware &&
+      isFamilyOf(last, malwarePrintable, malwareAlias, malwareMalpedia)
+    ) {
+      return last.family;
+    }
+    const key = malware ?? '';
+    const entries = this.families.get(key) ?? [];
+    for (const entry of entries) {
+      if (isFamilyOf(entry, malwarePrintable, malwareAlias, malwareMalpedia)) {
+        this.lastFamily = entry;
+        return entry.family;
+      }
+    }
+
+    const entry: FamilyEntry = {
+      malware: detachOptional(malware),
+      printable: detachOptional(malwarePrintable),
+      alias: detachOptional(malwareAlias),
+      malpedia: detachOptional(malwareMalpedia),
+      family: undefined,
+    };
+    entry.family = readFamily({
+      malware: entry.malware,
+      malwarePrintable: entry.printable,
+      malwareAlias: entry.alias,
+      malwareMalpedia: entry.malpedia,
+    });
+    if (entry.family) {
+      Object.freeze(entry.family.aliases);
+      Object.freeze(entry.family);
+    }
+    entries.push(entry);
+    if (entries.length === 1) this.families.set(detachText(key), entries);
+    this.lastFamily = entry;
+    return entry.family;
+  }
+
+  private readTime(
+    raw: unknown,
+    label: string,
+    context: Partial<IndicatorContext>,
+    source: SourceLocation,
+  ): void {
+    const shown = text(raw);
+    if (shown === undefined) return;
+    const times = label === 'first_seen' ? this.firstSeenTimes : this.lastSeenTimes;
+    const time = times.get(shown);
+    if (time === undefined) {
+      this.report(
+        source,
+        'INVALID_TIME',
+        `Invalid ${label} time ${quoteValue(shown)}: expected "YYYY-MM-DD HH:MM:SS" in UTC, optionally followed by " UTC", or ISO 8601 such as "2026-07-24T13:50:06Z". The time is left out.`,
+      );
+    } else if (label === 'first_seen') {
+      context.firstSeen = time;
+    } else {
+      context.lastSeen = time;
+    }
+  }
+
+  private readConfidence(raw: unknown, context: Partial<IndicatorContext>, source: SourceLocation) {
+    const shown = text(raw);
+    if (shown === undefined) return;
+    const confidence = Number(shown);
+    if (!Number.isFinite(confidence)) {
+      this.report(
+        source,
+        'INVALID_CONFIDENCE',
+        `Invalid confidence_level ${quoteValue(shown)}: expected a number from 0 to 100. The confidence is left out.`,
+      );
+      return;
+    }
+    if (confidence < 0 || confidence > 100) {
+      const clamped = confidence < 0 ? 0 : 100;
+      this.report(
+        source,
+        'CONFIDENCE_OUT_OF_RANGE',
+        `The confidence_level ${quoteValue(shown)} is outside 0 to 100, so ${clamped} is used.`,
+      );
+      context.confidence = clamped;
+      return;
+    }
+    context.confidence = confidence;
+  }
+
+  private readCompromised(
+    raw: unknown,
+    context: Partial<IndicatorContext>,
+    source: SourceLocation,
+  ): void {
+    if (typeof raw === 'boolean') {
+      context.isCompromised = raw;
+      return;
+    }
+    const shown = text(raw);
+    if (shown === undefined) return;
+    // Exports write "True" and "False", the API true and false.
+    const flag = FLAG_VALUES.get(shown) ?? FLAG_VALUES.get(shown.toLowerCase());
+    if (flag === undefined) {
+      this.report(
+        source,
+        'INVALID_FLAG',
+        `Invalid is_compromised ${quoteValue(shown)}: expected true, false, "True", "False", 1 or 0. The flag is left out.`,
+      );
+      return;
+    }
+    context.isCompromised = flag;
+  }
 }
 
-/**
- * True for the tag ThreatFox reporters give their test submissions. Such a row is kept with a
- * warning, because a tag is the reporter's word and some real indicators carry it.
- */
-function isTestTag(tag: string): boolean {
-  return tag.length === 4 && tag.toLowerCase() === 'test';
+/** A family built from the text of the family fields, which are kept to match later rows. */
+interface FamilyEntry {
+  malware: string | undefined;
+  printable: string | undefined;
+  alias: string | undefined;
+  malpedia: string | undefined;
+  family: MalwareFamily | undefined;
+}
+
+function isFamilyOf(
+  entry: FamilyEntry,
+  printable: string | undefined,
+  alias: string | undefined,
+  malpedia: string | undefined,
+): boolean {
+  return entry.printable === printable && entry.alias === alias && entry.malpedia === malpedia;
+}
+
+function cachedList(value: unknown, cache: FieldCache<readonly string[]>): readonly string[] {
+  return typeof value === 'string' ? cache.get(value) : list(value, false);
+}
+
+const NO_IDS: readonly string[] = Object.freeze([]);
+
+function withoutNull(value: unknown): unknown {
+  return value === null ? undefined : value;
+}
+
+function isOptionalText(value: unknown): value is string | undefined {
+  return value === undefined || typeof value === 'string';
+}
+
+/** A tag list, and whether it contains a tag `test`. */
+interface TagList {
+  tags: readonly string[];
+  /**
+   * True for the tag ThreatFox reporters give their test submissions. Such a row is kept with a
+   * warning, because a tag is the reporter's word and some real indicators carry it.
+   */
+  test: boolean;
+}
+
+function tagList(tags: readonly string[]): TagList {
+  return { tags, test: tags.some((tag) => tag.length === 4 && tag.toLowerCase() === 'test') };
 }
 
 function lastSeenMessage(context: Partial<IndicatorContext>): string {
@@ -161,12 +349,47 @@ function testRowMessage(value: string): string {
   return `The indicator ${quoteValue(value)} is tagged "test", which ThreatFox reporters use for test submissions. It is kept; set it aside with an --allowlist entry if it is not a real indicator.`;
 }
 
+function detachOptional(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : detachText(value);
+}
+
+function missingFieldIssue(
+  fields: ThreatFoxFields,
+  valueMissing: boolean,
+  source: SourceLocation,
+): HuntpackIssue {
+  const missing = valueMissing ? 'ioc_value' : 'ioc_type';
+  const found = valueMissing ? fields.value : fields.type;
+  const message =
+    found === undefined || found === null || typeof found === 'string'
+      ? `Record has no ${missing}: expected a non-empty value. The record is skipped.`
+      : `Record has an invalid ${missing} ${quoteValue(found)}: expected a string. The record is skipped.`;
+  return { code: 'MISSING_FIELD', severity: 'error', message, source };
+}
+
 /** Returns trimmed text, or undefined for null, an empty string or ThreatFox's `None`. */
 export function text(value: unknown): string | undefined {
   if (typeof value === 'number') return String(value);
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
+  if (typeof value !== 'string' || value.length === 0) return undefined;
+  // Most fields start and end with a printable ASCII character, which trim() would keep, and
+  // checking that is cheaper than calling trim().
+  const trimmed =
+    isPrintableAscii(value.charCodeAt(0)) && isPrintableAscii(value.charCodeAt(value.length - 1))
+      ? value
+      : value.trim();
   return trimmed === '' || trimmed === 'None' ? undefined : trimmed;
+}
+
+function isPrintableAscii(code: number): boolean {
+  return code > 0x20 && code < 0x7f;
+}
+
+/**
+ * Returns the source id `threatfox:ID`. Joining an array writes one flat string, where `+` would
+ * make a pair of strings that the garbage collector later has to take apart.
+ */
+function sourceId(id: string): string {
+  return ['threatfox:', id].join('');
 }
 
 /**
@@ -206,73 +429,11 @@ function readFamily(fields: ThreatFoxFields): MalwareFamily | undefined {
   return malpedia === undefined ? { name, aliases } : { name, malpedia, aliases };
 }
 
-type Report = (code: string, message: string) => void;
-
-const TIME_FIELDS = [
-  ['firstSeen', 'first_seen'],
-  ['lastSeen', 'last_seen'],
-] as const;
-
-function readTimes(fields: ThreatFoxFields, context: Partial<IndicatorContext>, report: Report) {
-  for (const [field, label] of TIME_FIELDS) {
-    const raw = text(fields[field]);
-    if (raw === undefined) continue;
-    const time = parseThreatFoxTime(raw);
-    if (time) {
-      context[field] = time;
-    } else {
-      report(
-        'INVALID_TIME',
-        `Invalid ${label} time ${quoteValue(raw)}: expected "YYYY-MM-DD HH:MM:SS" in UTC, optionally followed by " UTC", or ISO 8601 such as "2026-07-24T13:50:06Z". The time is left out.`,
-      );
-    }
-  }
-}
-
-function readConfidence(raw: unknown, context: Partial<IndicatorContext>, report: Report): void {
-  const shown = text(raw);
-  if (shown === undefined) return;
-  const confidence = Number(shown);
-  if (!Number.isFinite(confidence)) {
-    report(
-      'INVALID_CONFIDENCE',
-      `Invalid confidence_level ${quoteValue(shown)}: expected a number from 0 to 100. The confidence is left out.`,
-    );
-    return;
-  }
-  if (confidence < 0 || confidence > 100) {
-    const clamped = confidence < 0 ? 0 : 100;
-    report(
-      'CONFIDENCE_OUT_OF_RANGE',
-      `The confidence_level ${quoteValue(shown)} is outside 0 to 100, so ${clamped} is used.`,
-    );
-    context.confidence = clamped;
-    return;
-  }
-  context.confidence = confidence;
-}
-
-const FLAG_VALUES: Readonly<Record<string, boolean>> = {
-  true: true,
-  false: false,
-  '1': true,
-  '0': false,
-};
-
-function readCompromised(raw: unknown, context: Partial<IndicatorContext>, report: Report): void {
-  if (typeof raw === 'boolean') {
-    context.isCompromised = raw;
-    return;
-  }
-  const shown = text(raw);
-  if (shown === undefined) return;
-  const flag = FLAG_VALUES[shown.toLowerCase()];
-  if (flag === undefined) {
-    report(
-      'INVALID_FLAG',
-      `Invalid is_compromised ${quoteValue(shown)}: expected true, false, "True", "False", 1 or 0. The flag is left out.`,
-    );
-    return;
-  }
-  context.isCompromised = flag;
-}
+const FLAG_VALUES: ReadonlyMap<string, boolean> = new Map([
+  ['True', true],
+  ['False', false],
+  ['true', true],
+  ['false', false],
+  ['1', true],
+  ['0', false],
+]);

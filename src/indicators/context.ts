@@ -10,7 +10,9 @@ const MAX_CONFIDENCE = 100;
 
 /**
  * Returns a complete context built from a reader's partial one. Each field that is dropped or
- * clamped adds one issue to `warnings`, located at `source`.
+ * clamped adds one issue to `warnings`, located at `source`. A list or family that needs no
+ * change is taken over as it is, so the result may share it with the reader's context and, when
+ * it is frozen, with other indicators.
  */
 export function normalizeContext(
   context: Partial<IndicatorContext>,
@@ -18,13 +20,13 @@ export function normalizeContext(
   warnings: HuntpackIssue[],
 ): IndicatorContext {
   const result: IndicatorContext = {
-    tags: normalizeTags(context.tags),
-    references: uniqueTrimmed(context.references),
-    reporters: uniqueTrimmed(context.reporters),
-    sourceIds: uniqueTrimmed(context.sourceIds),
+    tags: normalizeList(context.tags, tagForms),
+    references: normalizeList(context.references, referenceForms),
+    reporters: normalizeList(context.reporters, reporterForms),
+    sourceIds: normalizeList(context.sourceIds, sourceIdForms),
     origins: context.origins && context.origins.length > 0 ? context.origins : [source],
   };
-  const family = context.family && normalizeFamily(context.family);
+  const family = context.family && familyForms.get(context.family);
   if (family) result.family = family;
   const threatType = context.threatType?.trim();
   if (threatType) result.threatType = threatType;
@@ -32,17 +34,91 @@ export function normalizeContext(
     const confidence = normalizeConfidence(context.confidence, source, warnings);
     if (confidence !== undefined) result.confidence = confidence;
   }
-  for (const field of DATE_FIELDS) {
-    const date = context[field];
-    if (date === undefined) continue;
-    if (date instanceof Date && !Number.isNaN(date.getTime())) result[field] = date;
-    else warnings.push(invalidDateIssue(field, date, source));
+  // Three plain statements rather than a loop over the names, which would make the property
+  // accesses generic and slow on a million records.
+  if (context.firstSeen !== undefined) {
+    const date = checkDate('firstSeen', context.firstSeen, source, warnings);
+    if (date) result.firstSeen = date;
+  }
+  if (context.lastSeen !== undefined) {
+    const date = checkDate('lastSeen', context.lastSeen, source, warnings);
+    if (date) result.lastSeen = date;
+  }
+  if (context.expires !== undefined) {
+    const date = checkDate('expires', context.expires, source, warnings);
+    if (date) result.expires = date;
   }
   if (typeof context.isCompromised === 'boolean') result.isCompromised = context.isCompromised;
   return result;
 }
 
-const DATE_FIELDS = ['firstSeen', 'lastSeen', 'expires'] as const;
+/** Returns the date when it is a valid Date, or adds a warning and returns undefined. */
+function checkDate(
+  field: string,
+  date: unknown,
+  source: SourceLocation,
+  warnings: HuntpackIssue[],
+): Date | undefined {
+  if (date instanceof Date && !Number.isNaN(date.getTime())) return date;
+  warnings.push(invalidDateIssue(field, date, source));
+  return undefined;
+}
+
+const EMPTY_LIST: readonly string[] = Object.freeze([]);
+
+/**
+ * Normalized forms of frozen lists or families. Readers share one frozen list or family between
+ * all the records that repeat it, so each is normalized once rather than once per record, and
+ * the result is frozen and shared in turn. A frozen value cannot change, so its identity is a
+ * safe cache key. Consecutive records often share a value, so the last one is checked first.
+ */
+class SharedForms<T extends object> {
+  private readonly forms = new WeakMap<T, T | null>();
+  private lastValue: T | undefined;
+  private lastForm: T | null = null;
+
+  constructor(
+    private readonly normalize: (value: T) => T | undefined,
+    private readonly freeze: (form: T) => void,
+  ) {}
+
+  get(value: T): T | undefined {
+    if (!Object.isFrozen(value)) return this.normalize(value);
+    if (value === this.lastValue) return this.lastForm ?? undefined;
+    let form = this.forms.get(value);
+    if (form === undefined) {
+      form = this.normalize(value) ?? null;
+      if (form) this.freeze(form);
+      this.forms.set(value, form);
+    }
+    this.lastValue = value;
+    this.lastForm = form;
+    return form ?? undefined;
+  }
+}
+
+function freezeList(list: readonly string[]): void {
+  Object.freeze(list);
+}
+
+function freezeFamily(family: MalwareFamily): void {
+  Object.freeze(family.aliases);
+  Object.freeze(family);
+}
+
+const tagForms = new SharedForms(normalizeTags, freezeList);
+const referenceForms = new SharedForms(uniqueTrimmed, freezeList);
+const reporterForms = new SharedForms(uniqueTrimmed, freezeList);
+const sourceIdForms = new SharedForms(uniqueTrimmed, freezeList);
+const familyForms = new SharedForms(normalizeFamily, freezeFamily);
+
+function normalizeList(
+  list: readonly string[] | undefined,
+  forms: SharedForms<readonly string[]>,
+): readonly string[] {
+  if (!list || list.length === 0) return EMPTY_LIST;
+  return forms.get(list)!;
+}
 
 function normalizeConfidence(
   value: unknown,
@@ -79,8 +155,12 @@ function invalidDateIssue(field: string, value: unknown, source: SourceLocation)
   };
 }
 
-/** Trims names, drops empty ones and removes aliases equal to the printable name or each other. */
+/**
+ * Trims names, drops empty ones and removes aliases equal to the printable name or each other.
+ * Returns the family itself when nothing changes.
+ */
 function normalizeFamily(family: MalwareFamily): MalwareFamily | undefined {
+  if (isNormalFamily(family)) return family;
   const name = family.name.trim();
   if (!name) return undefined;
   const seen = new Set([name.toLowerCase()]);
@@ -96,12 +176,27 @@ function normalizeFamily(family: MalwareFamily): MalwareFamily | undefined {
   return malpedia ? { name, malpedia, aliases } : { name, aliases };
 }
 
+function isNormalFamily(family: MalwareFamily): boolean {
+  const { name, malpedia, aliases } = family;
+  if (name === '' || name.trim() !== name) return false;
+  if (malpedia !== undefined && (malpedia === '' || malpedia.trim() !== malpedia)) return false;
+  if (aliases.length === 0) return true;
+  const seen = [name.toLowerCase()];
+  for (const alias of aliases) {
+    const key = alias.toLowerCase();
+    if (alias === '' || alias.trim() !== alias || seen.includes(key)) return false;
+    seen.push(key);
+  }
+  return true;
+}
+
 /**
  * Trims tags, collapses runs of whitespace inside a tag to one space and drops tags that
- * differ from an earlier one only in letter case. The first spelling wins.
+ * differ from an earlier one only in letter case. The first spelling wins. Returns the list
+ * itself when nothing changes.
  */
-export function normalizeTags(tags: readonly string[] | undefined): string[] {
-  if (!tags || tags.length === 0) return [];
+export function normalizeTags(tags: readonly string[]): readonly string[] {
+  if (isNormalTags(tags)) return tags;
   const result: string[] = [];
   // Tag lists are short, so an array lookup is cheaper here than building a Set per record.
   const keys: string[] = [];
@@ -116,6 +211,16 @@ export function normalizeTags(tags: readonly string[] | undefined): string[] {
   return result;
 }
 
+function isNormalTags(tags: readonly string[]): boolean {
+  for (let i = 0; i < tags.length; i++) {
+    const tag = tags[i]!;
+    if (tag === '' || needsCollapse(tag) || tag.trim() !== tag) return false;
+  }
+  if (tags.length === 1) return true;
+  const keys = tags.map((tag) => tag.toLowerCase());
+  return keys.every((key, index) => keys.indexOf(key) === index);
+}
+
 /** Returns true when `text` may hold whitespace other than single spaces (any non-ASCII counts). */
 function needsCollapse(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -126,12 +231,21 @@ function needsCollapse(text: string): boolean {
   return false;
 }
 
-function uniqueTrimmed(values: readonly string[] | undefined): string[] {
-  if (!values || values.length === 0) return [];
+/** Trims values and drops empty and repeated ones. Returns the list itself when nothing changes. */
+function uniqueTrimmed(values: readonly string[]): readonly string[] {
+  if (isUniqueTrimmed(values)) return values;
   const result: string[] = [];
   for (const value of values) {
     const trimmed = value.trim();
     if (trimmed && !result.includes(trimmed)) result.push(trimmed);
   }
   return result;
+}
+
+function isUniqueTrimmed(values: readonly string[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (value === '' || value.trim() !== value || values.indexOf(value) !== i) return false;
+  }
+  return true;
 }

@@ -57,6 +57,7 @@ export function mergeIndicators(indicators: readonly Indicator[]): MergeResult {
   return { indicators: output, merged, familyConflicts: conflicts.size };
 }
 
+/** Returns a copy whose lists and family belong to it alone, so merging may change them. */
 function copyIndicator(indicator: Indicator): Indicator {
   const copy: Indicator = {
     ...indicator,
@@ -69,6 +70,11 @@ function copyIndicator(indicator: Indicator): Indicator {
   if (indicator.family)
     copy.family = { ...indicator.family, aliases: [...indicator.family.aliases] };
   return copy;
+}
+
+/** Returns a list of a copy made by {@link copyIndicator}, which may be changed. */
+function own<T>(list: readonly T[]): T[] {
+  return list as T[];
 }
 
 function mergeContext(target: Indicator, other: Indicator, lookups: ListLookups): void {
@@ -92,11 +98,11 @@ function mergeContext(target: Indicator, other: Indicator, lookups: ListLookups)
     target.isCompromised = other.isCompromised;
   }
 
-  lookups.unite(target.tags, other.tags, lowerCase);
-  lookups.unite(target.references, other.references, identity);
-  lookups.unite(target.reporters, other.reporters, identity);
-  lookups.unite(target.sourceIds, other.sourceIds, identity);
-  lookups.unite(target.origins, other.origins, originKey);
+  lookups.unite(own(target.tags), other.tags, lowerCase);
+  lookups.unite(own(target.references), other.references, identity);
+  lookups.unite(own(target.reporters), other.reporters, identity);
+  lookups.unite(own(target.sourceIds), other.sourceIds, identity);
+  lookups.unite(own(target.origins), other.origins, originKey);
 }
 
 function lowerCase(text: string): string {
@@ -159,7 +165,7 @@ function mergeFamily(target: Indicator, other: MalwareFamily | undefined): boole
     const key = name.toLowerCase();
     if (known.has(key)) continue;
     known.add(key);
-    family.aliases.push(name);
+    own(family.aliases).push(name);
   }
   return true;
 }

@@ -28,10 +28,13 @@ export interface MalwareFamily {
   /** Malpedia id, such as `win.remcos`, when the feed gives one. */
   malpedia?: string;
   /** Other names for the family, without the printable name itself. */
-  aliases: string[];
+  aliases: readonly string[];
 }
 
-/** Everything a feed says about an indicator besides its value. */
+/**
+ * Everything a feed says about an indicator besides its value. Lists and the family may be
+ * shared between indicators and frozen, so copy one before changing it.
+ */
 export interface IndicatorContext {
   family?: MalwareFamily;
   /** ThreatFox-style threat type, such as `botnet_cc` or `payload_delivery`. */
@@ -42,16 +45,16 @@ export interface IndicatorContext {
   lastSeen?: Date;
   /** When the source says the indicator stops being valid (STIX `valid_until`). */
   expires?: Date;
-  tags: string[];
+  tags: readonly string[];
   /** Reference links, such as a report or a sandbox page. */
-  references: string[];
-  reporters: string[];
+  references: readonly string[];
+  reporters: readonly string[];
   /** ThreatFox `is_compromised`: the infrastructure is a compromised legitimate host. */
   isCompromised?: boolean;
   /** Ids in the source feeds, prefixed with the feed name, such as `threatfox:1784524`. */
-  sourceIds: string[];
+  sourceIds: readonly string[];
   /** Every place this indicator was read from; merged duplicates add theirs. */
-  origins: SourceLocation[];
+  origins: readonly SourceLocation[];
 }
 
 interface IndicatorBase extends IndicatorContext {

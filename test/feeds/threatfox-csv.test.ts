@@ -3,12 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
-import type { Options } from 'csv-parse';
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { HuntpackIssue } from '../../src/errors.js';
 import { FeedParseError } from '../../src/errors.js';
-import { readThreatFoxCsv, splitThreatFoxRow } from '../../src/feeds/threatfox-csv.js';
+import { readThreatFoxCsv } from '../../src/feeds/threatfox-csv.js';
 import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
 import { byId, codes, runReader } from './threatfox-helpers.js';
 
@@ -228,30 +225,6 @@ test('cut-off row does not swallow the next rows', async () => {
   assert.equal(run.rejections[0]!.source?.line, 10);
 });
 
-test('fast split agrees with csv-parse', () => {
-  const field = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ',', '"', '\\', '#', 'é') });
-  const options: Options = { ltrim: true, relax_column_count: true };
-  fc.assert(
-    fc.property(fc.array(field, { minLength: 1, maxLength: 6 }), fc.boolean(), (fields, escape) => {
-      // Unescaped quotes make lines that are not valid CSV, which the split must decline
-      // or read exactly as csv-parse does.
-      const quoted = fields.map((value) => `"${escape ? value.replaceAll('"', '""') : value}"`);
-      const line = quoted.join(', ');
-      const fast = splitThreatFoxRow(line);
-      if (fast === undefined) return;
-      assert.deepEqual(fast, parseCsv(line, options)[0]);
-      if (escape) assert.deepEqual(fast, fields);
-    }),
-    { numRuns: 3000 },
-  );
-});
-
-test('fast split declines rows with inner quotes', () => {
-  assert.equal(splitThreatFoxRow('"a", "b""c"'), undefined);
-  assert.equal(splitThreatFoxRow('a, b'), undefined);
-  assert.deepEqual(splitThreatFoxRow('"a", "", "c"'), ['a', '', 'c']);
-});
-
 const HEADER =
   '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","is_compromised","reference","tags","anonymous","reporter"';
 
@@ -284,6 +257,44 @@ function writeCsv(name: string, content: string): string {
   return path;
 }
 
+test('reads a quoted ", " inside a field', async () => {
+  const path = writeCsv('separator.csv', `${HEADER}\n${row(1, { 14: 'a", "b' })}\n`);
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(byId(run, '1').context.reporters, ['a", "b']);
+});
+
+test('reads multi-line rows across chunk boundaries', async () => {
+  // About 1.4 MB, so several rows straddle the 256 KiB blocks the file is read in.
+  const rows = Array.from({ length: 5000 }, (_, index) =>
+    row(index + 1, { 14: `reporter ${index}\r\nsecond line ${'x'.repeat(100)}` }),
+  );
+  const path = writeCsv('multi-line.csv', `${HEADER}\r\n${rows.join('\r\n')}\r\n`);
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.rowsRead, 5000);
+  assert.deepEqual(run.rejections, []);
+  const last = byId(run, '5000');
+  assert.equal(last.source.line, 2 + 4999 * 2);
+  assert.deepEqual(last.context.reporters, [`reporter 4999\nsecond line ${'x'.repeat(100)}`]);
+});
+
+test('rejects a row with one field too few', async () => {
+  const short = row(2).split(', ').slice(0, 14).join(', ');
+  const path = writeCsv('short.csv', `${HEADER}\n${row(1)}\n${short}\n${row(3)}\n`);
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.rowsRead, 3);
+  assert.deepEqual(codes(run.rejections), ['WRONG_FIELD_COUNT']);
+  assert.equal(run.rejections[0]!.source?.line, 3);
+  assert.match(run.rejections[0]!.message, /Row has 14 fields but the header has 15/);
+});
+
+test('reads a file with a byte order mark', async () => {
+  const path = writeCsv('bom.csv', `\uFEFF${HEADER}\n${row(1)}`);
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.records.length, 1);
+  assert.equal(byId(run, '1').source.line, 2);
+});
+
 test('warns about a row tagged test and keeps it', async () => {
   const path = writeCsv('test-row.csv', `${HEADER}\n${row(1)}\n${row(2, { 12: 'Test,c2' })}\n`);
   const run = await runReader(readThreatFoxCsv, path);
@@ -302,4 +313,15 @@ test('warns when last_seen is before first_seen', async () => {
   assert.deepEqual(codes(run.reports), ['LAST_SEEN_BEFORE_FIRST_SEEN']);
   assert.equal(run.reports[0]!.source?.line, 2);
   assert.match(run.reports[0]!.message, /2026-04-12T03:00:00\.000Z is before the first_seen/);
+});
+
+test('shares repeated context between records', async () => {
+  const path = writeCsv('shared.csv', `${HEADER}\n${row(1)}\n${row(2)}\n`);
+  const run = await runReader(readThreatFoxCsv, path);
+  const [first, second] = run.records;
+  assert.equal(first!.context.family, second!.context.family);
+  assert.equal(first!.context.tags, second!.context.tags);
+  assert.equal(first!.context.firstSeen, second!.context.firstSeen);
+  assert.ok(Object.isFrozen(first!.context.tags));
+  assert.notEqual(first!.context.sourceIds, second!.context.sourceIds);
 });

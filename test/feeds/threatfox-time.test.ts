@@ -54,3 +54,21 @@ test('plain and ISO spellings agree', () => {
     ),
   );
 });
+
+test('agrees with Date.UTC from year 100 on', () => {
+  fc.assert(
+    fc.property(
+      fc.date({
+        min: new Date('0100-01-01T00:00:00Z'),
+        max: new Date('9999-12-31T23:59:59Z'),
+        noInvalidDate: true,
+      }),
+      (date) => {
+        const iso = new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
+        const plain = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+        assert.equal(parseThreatFoxTime(plain)?.getTime(), Date.parse(iso), plain);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
