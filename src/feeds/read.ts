@@ -179,7 +179,7 @@ async function readInput(
   result: FeedReadResult,
 ): Promise<FeedFileStats> {
   const stats = newStats(input.name, options.format);
-  const issues = new IssueCollector(input.name, options, result.issues);
+  const issues = new IssueCollector(options, result.issues);
   try {
     const peeked = await peekInput(input);
     stats.format ??= detectFeedFormat(peeked.sample, input.name);
@@ -255,6 +255,58 @@ function noReaderError(file: string, format: FeedFormat): FeedParseError {
   );
 }
 
+const SEVERITY_RANK: Record<IssueSeverity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Issues kept per file and code when the caller sets no limit. */
+export const DEFAULT_MAX_ISSUES_PER_CODE = 100;
+
+/**
+ * Keeps at most `max` issues of each file and code, so that a million bad rows do not become a
+ * million messages, and adds one summary issue for each file and code that had more.
+ */
+export class IssueLimiter {
+  private readonly counts = new Map<
+    string,
+    { file: string | undefined; code: string; kept: number; dropped: number; worst: IssueSeverity }
+  >();
+
+  constructor(
+    private readonly issues: HuntpackIssue[],
+    private readonly max = DEFAULT_MAX_ISSUES_PER_CODE,
+  ) {}
+
+  add(issue: HuntpackIssue): void {
+    const file = issue.source?.file;
+    const key = `${file ?? ''}\u0000${issue.code}`;
+    let count = this.counts.get(key);
+    if (!count) {
+      count = { file, code: issue.code, kept: 0, dropped: 0, worst: issue.severity };
+      this.counts.set(key, count);
+    }
+    if (count.kept < this.max) {
+      count.kept += 1;
+      this.issues.push(issue);
+      return;
+    }
+    count.dropped += 1;
+    if (SEVERITY_RANK[issue.severity] > SEVERITY_RANK[count.worst]) count.worst = issue.severity;
+  }
+
+  /** Adds one summary issue per file and code that had issues left out. */
+  flush(): void {
+    for (const count of this.counts.values()) {
+      if (count.dropped === 0) continue;
+      const where = count.file === undefined ? '' : ` in ${quoteValue(count.file)}`;
+      this.issues.push({
+        code: 'ISSUES_OMITTED',
+        severity: count.worst,
+        message: `${count.dropped} more ${count.code} issues${where} were left out after the first ${count.kept}.`,
+        source: count.file === undefined ? undefined : { file: count.file },
+      });
+    }
+  }
+}
+
 /** The sentence that states a rejected row is skipped, which is not true in strict mode. */
 const SKIPPED_SENTENCE = /(?:,? so it is skipped\.| The (?:row|record|line) is skipped\.)$/;
 
@@ -273,50 +325,23 @@ export function strictError(issue: HuntpackIssue): FeedParseError {
   );
 }
 
-const SEVERITY_RANK: Record<IssueSeverity, number> = { info: 0, warning: 1, error: 2 };
-
-/**
- * Collects one file's issues, keeping at most `maxIssuesPerCode` of each code so that a
- * million bad rows do not become a million messages, and throws in strict mode.
- */
+/** Collects one file's issues through an {@link IssueLimiter}, and throws in strict mode. */
 class IssueCollector {
-  private readonly counts = new Map<
-    string,
-    { kept: number; dropped: number; worst: IssueSeverity }
-  >();
-  private readonly max: number;
+  private readonly limiter: IssueLimiter;
 
   constructor(
-    private readonly file: string,
     private readonly options: FeedReadOptions,
-    private readonly issues: HuntpackIssue[],
+    issues: HuntpackIssue[],
   ) {
-    this.max = options.maxIssuesPerCode ?? 100;
+    this.limiter = new IssueLimiter(issues, options.maxIssuesPerCode);
   }
 
   add(issue: HuntpackIssue): void {
     if (this.options.strict && issue.severity === 'error') throw strictError(issue);
-    const count = this.counts.get(issue.code) ?? { kept: 0, dropped: 0, worst: issue.severity };
-    this.counts.set(issue.code, count);
-    if (count.kept < this.max) {
-      count.kept += 1;
-      this.issues.push(issue);
-      return;
-    }
-    count.dropped += 1;
-    if (SEVERITY_RANK[issue.severity] > SEVERITY_RANK[count.worst]) count.worst = issue.severity;
+    this.limiter.add(issue);
   }
 
-  /** Adds one summary issue per code that had issues left out. */
   flush(): void {
-    for (const [code, count] of this.counts) {
-      if (count.dropped === 0) continue;
-      this.issues.push({
-        code: 'ISSUES_OMITTED',
-        severity: count.worst,
-        message: `${count.dropped} more ${code} issues in ${quoteValue(this.file)} were left out after the first ${count.kept}.`,
-        source: { file: this.file },
-      });
-    }
+    this.limiter.flush();
   }
 }

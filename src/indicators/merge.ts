@@ -3,7 +3,8 @@
  * two feeds or listed twice in one export.
  */
 import type { SourceLocation } from '../errors.js';
-import { indicatorKey, type Indicator, type MalwareFamily } from './model.js';
+import { IndicatorIndex } from './indicator-index.js';
+import type { Indicator, MalwareFamily } from './model.js';
 
 export interface MergeResult {
   /** One indicator per key, in the order each key first appeared. */
@@ -18,10 +19,10 @@ export interface MergeResult {
 }
 
 /**
- * Merges indicators with the same {@link indicatorKey}. The merged record takes the earliest
- * firstSeen, the latest lastSeen and expires, and the highest confidence. Its threatType comes
- * from the record with the highest confidence, the earlier one on a tie. When that record has
- * none, the first threatType found is kept.
+ * Merges indicators with the same kind and canonical value (see `indicatorKey`). The merged
+ * record takes the earliest firstSeen, the latest lastSeen and expires, and the highest
+ * confidence. Its threatType comes from the record with the highest confidence, the earlier one
+ * on a tie. When that record has none, the first threatType found is kept.
  *
  * Tags (ignoring case), references, reporters, sourceIds and origins are united in first-seen
  * order. The family comes from the first record that has one, with the aliases of every record
@@ -29,32 +30,40 @@ export interface MergeResult {
  * never modified, because a key seen twice gets a fresh copy.
  */
 export function mergeIndicators(indicators: readonly Indicator[]): MergeResult {
-  const indexByKey = new Map<string, number>();
-  const output: Indicator[] = [];
-  // 1 where output[i] is a copy made here, so merging may change it.
-  const copied = new Uint8Array(indicators.length);
-  const lookups = new ListLookups();
-  const conflicts = new Set<number>();
-  let merged = 0;
+  const merger = new IndicatorMerger();
+  for (const indicator of indicators) merger.add(indicator);
+  return merger.result();
+}
 
-  for (const indicator of indicators) {
-    const key = indicatorKey(indicator);
-    const index = indexByKey.get(key);
-    if (index === undefined) {
-      indexByKey.set(key, output.length);
-      output.push(indicator);
-      continue;
+/** Merges indicators one at a time, as they are read, with the rules of {@link mergeIndicators}. */
+export class IndicatorMerger {
+  private readonly output: Indicator[] = [];
+  private readonly index = new IndicatorIndex(this.output);
+  /** Indexes of `output` entries that are copies made here, which merging may change. */
+  private readonly copied = new Set<number>();
+  private readonly conflicts = new Set<number>();
+  private readonly lookups = new ListLookups();
+  private merged = 0;
+
+  add(indicator: Indicator): void {
+    const index = this.index.findOrAdd(indicator, this.output.length);
+    if (index === -1) {
+      this.output.push(indicator);
+      return;
     }
-    merged++;
-    if (copied[index] === 0) {
-      output[index] = copyIndicator(output[index] as Indicator);
-      copied[index] = 1;
+    this.merged++;
+    if (!this.copied.has(index)) {
+      this.output[index] = copyIndicator(this.output[index]!);
+      this.copied.add(index);
     }
-    const target = output[index] as Indicator;
-    mergeContext(target, indicator, lookups);
-    if (!mergeFamily(target, indicator.family)) conflicts.add(index);
+    const target = this.output[index]!;
+    mergeContext(target, indicator, this.lookups);
+    if (!mergeFamily(target, indicator.family)) this.conflicts.add(index);
   }
-  return { indicators: output, merged, familyConflicts: conflicts.size };
+
+  result(): MergeResult {
+    return { indicators: this.output, merged: this.merged, familyConflicts: this.conflicts.size };
+  }
 }
 
 /** Returns a copy whose lists and family belong to it alone, so merging may change them. */

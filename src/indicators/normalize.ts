@@ -16,11 +16,16 @@ import { refangValue } from './defang.js';
 import { normalizeDomain } from './domain.js';
 import {
   describeKind,
+  type DomainIndicator,
+  type HashIndicator,
   type HashKind,
   type Indicator,
   type IndicatorContext,
   type IndicatorKind,
+  type IpIndicator,
+  type IpPortIndicator,
   type RawIndicator,
+  type UrlIndicator,
 } from './model.js';
 import { isRejection, ValueRejection } from './rejection.js';
 import { parseUrl } from './url.js';
@@ -101,15 +106,68 @@ export function normalizeIndicator(raw: RawIndicator): NormalizeResult {
     const message = `Invalid ${describeKind(kind)} value ${quoteValue(raw.value)}. ${fields.reason}`;
     return reject(raw, fields.code, message);
   }
-  const context = normalizeContext(raw.context, raw.source, warnings);
-  // Object.assign onto the fresh context object avoids a second copy of every field.
-  const indicator: Indicator = Object.assign(context, fields);
+  const indicator = normalizeContext(raw.context, raw.source, warnings) as Indicator;
+  addFields(indicator, fields);
   return { indicator, warnings };
 }
 
 /** The kind-specific fields of an indicator, without its context. */
 type IndicatorFields = DistributiveOmit<Indicator, keyof IndicatorContext>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * Adds the kind-specific fields to the context object, which becomes the indicator. Plain
+ * assignments per kind are faster than Object.assign on a million indicators.
+ */
+function addFields(indicator: Indicator, fields: IndicatorFields): void {
+  switch (fields.kind) {
+    case 'ip': {
+      const target = indicator as IpIndicator;
+      target.kind = fields.kind;
+      target.value = fields.value;
+      target.address = fields.address;
+      target.addressFamily = fields.addressFamily;
+      return;
+    }
+    case 'ip-port': {
+      const target = indicator as IpPortIndicator;
+      target.kind = fields.kind;
+      target.value = fields.value;
+      target.address = fields.address;
+      target.addressFamily = fields.addressFamily;
+      target.port = fields.port;
+      return;
+    }
+    case 'domain': {
+      const target = indicator as DomainIndicator;
+      target.kind = fields.kind;
+      target.value = fields.value;
+      target.domain = fields.domain;
+      return;
+    }
+    case 'url': {
+      const target = indicator as UrlIndicator;
+      target.kind = fields.kind;
+      target.value = fields.value;
+      target.url = fields.url;
+      target.scheme = fields.scheme;
+      target.host = fields.host;
+      target.hostKind = fields.hostKind;
+      if (fields.port !== undefined) target.port = fields.port;
+      target.pathAndQuery = fields.pathAndQuery;
+      return;
+    }
+    case 'md5':
+    case 'sha1':
+    case 'sha256': {
+      const target = indicator as HashIndicator;
+      target.kind = fields.kind;
+      target.value = fields.value;
+      target.hash = fields.hash;
+      return;
+    }
+  }
+}
 
 function parseValue(
   kind: IndicatorKind,
@@ -123,7 +181,8 @@ function parseValue(
       if (isRejection(parsed)) return parsed;
       const { address, family, port } = parsed;
       const value = family === 'ipv6' ? `[${address}]:${port}` : `${address}:${port}`;
-      return { kind, value, address, addressFamily: family, port };
+      // Most values are already canonical, and the feed's own string then serves as the value.
+      return { kind, value: value === text ? text : value, address, addressFamily: family, port };
     }
     case 'ip':
       return parseIp(text, raw, warnings);
@@ -134,7 +193,8 @@ function parseValue(
     case 'url': {
       const parsed = parseUrl(text);
       if (isRejection(parsed)) return parsed;
-      const { url, scheme, host, hostKind, port, pathAndQuery } = parsed;
+      const { scheme, host, hostKind, port, pathAndQuery } = parsed;
+      const url = parsed.url === text ? text : parsed.url;
       const fields: IndicatorFields = {
         kind,
         value: url,

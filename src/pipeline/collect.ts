@@ -4,7 +4,7 @@
  * rows read = accepted + rejected + merged + dropped, and accepted = kept + filtered out.
  */
 import type { HuntpackIssue } from '../errors.js';
-import { readFeeds, strictError } from '../feeds/read.js';
+import { IssueLimiter, readFeeds, strictError } from '../feeds/read.js';
 import type { FeedFormat } from '../feeds/detect.js';
 import type { ThreatFoxSourceOptions } from '../feeds/threatfox-source.js';
 import type { Readable } from 'node:stream';
@@ -13,7 +13,7 @@ import {
   type IndicatorFilterCounts,
   type IndicatorFilterOptions,
 } from '../indicators/filter.js';
-import { mergeIndicators } from '../indicators/merge.js';
+import { IndicatorMerger } from '../indicators/merge.js';
 import type { Indicator, RawIndicator } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
 
@@ -71,17 +71,19 @@ export async function collectIndicators(
   inputs: string[],
   options: CollectOptions = {},
 ): Promise<CollectResult> {
-  const issues: HuntpackIssue[] = [];
-  const normalized: Indicator[] = [];
+  const normalizationIssues: HuntpackIssue[] = [];
+  const limiter = new IssueLimiter(normalizationIssues);
+  const merger = new IndicatorMerger();
   let normalizationRejected = 0;
 
-  // Records are normalized as they stream in, so a large feed never keeps its raw rows in memory.
+  // Records are normalized and merged as they stream in, so a large feed never keeps its raw
+  // rows in memory.
   const onRecord = (raw: RawIndicator): void => {
     const result = normalizeIndicator(raw);
     if ('issue' in result) {
-      issues.push(result.issue);
-      normalizationRejected += 1;
       if (options.strict) throw strictError(result.issue);
+      limiter.add(result.issue);
+      normalizationRejected += 1;
       return;
     }
     const indicator = result.indicator;
@@ -89,8 +91,8 @@ export async function collectIndicators(
     if (!indicator.family && options.defaultFamily) {
       indicator.family = { name: options.defaultFamily, aliases: [] };
     }
-    normalized.push(indicator);
-    for (const warning of result.warnings) issues.push(warning);
+    merger.add(indicator);
+    for (const warning of result.warnings) limiter.add(warning);
   };
   const read = await readFeeds(inputs, {
     format: options.format,
@@ -100,10 +102,11 @@ export async function collectIndicators(
     threatfox: options.threatfox,
     allAttributes: options.allAttributes,
   });
+  limiter.flush();
   // Reader issues first, in file order, then normalization issues.
-  issues.unshift(...read.issues);
+  const issues = [...read.issues, ...normalizationIssues];
 
-  const merged = mergeIndicators(normalized);
+  const merged = merger.result();
   if (merged.familyConflicts > 0) {
     issues.push({
       code: 'FAMILY_CONFLICT',

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeedParseError } from '../../src/errors.js';
+import { collectIndicators } from '../../src/pipeline/collect.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'huntpack-collect-'));
+const HEADER = 'ioc_id,ioc_value,ioc_type,first_seen_utc';
+
+function writeFeed(name: string, rows: string[]): string {
+  const path = join(folder, name);
+  writeFileSync(path, [HEADER, ...rows].join('\n') + '\n');
+  return path;
+}
+
+test('collect keeps 100 issues per code', async () => {
+  const rows = Array.from(
+    { length: 150 },
+    (_, index) => `${index},c${index}[.]example.com,domain,2026-01-01 00:00:00`,
+  );
+  const result = await collectIndicators([writeFeed('defanged.csv', rows)]);
+  const defanged = result.issues.filter((issue) => issue.code === 'DEFANGED_VALUE');
+  const omitted = result.issues.filter((issue) => issue.code === 'ISSUES_OMITTED');
+  assert.equal(defanged.length, 100);
+  assert.equal(omitted.length, 1);
+  assert.match(omitted[0]!.message, /^50 more DEFANGED_VALUE issues in ".*defanged\.csv"/);
+  assert.equal(result.counts.accepted, 150);
+});
+
+test('collect counts merged rows', async () => {
+  const rows = [
+    '1,a.example.com,domain,2026-01-01 00:00:00',
+    '2,A.Example.com.,domain,2026-01-02 00:00:00',
+    '3,192.0.2.1:0,ip:port,2026-01-01 00:00:00',
+    '4,b.example.com,domain,2026-01-01 00:00:00',
+  ];
+  const { counts, indicators } = await collectIndicators([writeFeed('merged.csv', rows)]);
+  assert.equal(counts.rowsRead, 4);
+  assert.equal(counts.accepted, 2);
+  assert.equal(counts.rejected, 1);
+  assert.equal(counts.merged, 1);
+  assert.equal(counts.rowsRead, counts.accepted + counts.rejected + counts.merged);
+  assert.deepEqual(indicators[0]?.sourceIds, ['threatfox:1', 'threatfox:2']);
+});
+
+test('collect stops at a strict rejection', async () => {
+  const path = writeFeed('strict.csv', ['1,192.0.2.1:0,ip:port,2026-01-01 00:00:00']);
+  await assert.rejects(collectIndicators([path], { strict: true }), (error) => {
+    assert.ok(error instanceof FeedParseError);
+    assert.equal(error.code, 'INVALID_PORT');
+    assert.deepEqual(error.source, { file: path, line: 2, id: '1' });
+    assert.match(error.message, /^Invalid ip:port value "192\.0\.2\.1:0"\./);
+    assert.match(error.message, /The build stopped here because --strict is set\./);
+    return true;
+  });
+});
