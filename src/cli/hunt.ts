@@ -3,12 +3,12 @@
  * embedded DuckDB and reports every hit with its log file, line and time.
  */
 import { collectList } from './options.js';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { ConfigError, FeedParseError, formatIssue, UsageError } from '../errors.js';
 import { huntLogs, type HuntLogsResult } from '../hunt/engine.js';
-import { summarizeByHost, summarizeByIndicator, type HuntFinding } from '../hunt/findings.js';
+import { summarizeByHost, summarizeByIndicator } from '../hunt/findings.js';
 import {
   formatFindingsCsv,
   formatFindingsTable,
@@ -116,6 +116,39 @@ function filterOptions(flags: HuntFlags, now: Date): IndicatorFilterOptions {
   return options;
 }
 
+/**
+ * Prefixes a hunt id that more than one pack uses with its pack folder, such as
+ * `out-misp/qakbot:qakbot-sentinel-csl-port-aware`. Packs of one family built from different
+ * feeds share hunt ids, and each finding must name the pack whose report it belongs in.
+ */
+function renameSharedHuntIds(
+  perPack: ReadonlyArray<{ pack: string; hunts: Hunt[] }>,
+  cwd: string,
+): Array<{ pack: string; hunts: Hunt[] }> {
+  const packsOfId = new Map<string, Set<string>>();
+  for (const { pack, hunts } of perPack) {
+    for (const hunt of hunts) {
+      const owners = packsOfId.get(hunt.id) ?? new Set<string>();
+      owners.add(pack);
+      packsOfId.set(hunt.id, owners);
+    }
+  }
+  return perPack.map(({ pack, hunts }) => ({
+    pack,
+    hunts: hunts.map((hunt) =>
+      (packsOfId.get(hunt.id)?.size ?? 0) > 1
+        ? { ...hunt, id: `${displayPath(pack, cwd)}:${hunt.id}` }
+        : hunt,
+    ),
+  }));
+}
+
+/** Shows a path relative to the working folder when it lies inside it. */
+function displayPath(file: string, cwd: string): string {
+  const shown = relative(cwd, file);
+  return shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : file;
+}
+
 interface LoadedHunts {
   hunts: Hunt[];
   /** Pack folder of each hunt id, for per-pack reports. */
@@ -145,10 +178,12 @@ async function loadHunts(
       'The indicator filters (--family, --ioc-type, --threat-type, --min-confidence, --since) apply to --feed only; a pack was filtered when it was built.',
     );
   }
+  const perPack: Array<{ pack: string; hunts: Hunt[] }> = [];
+  for (const pack of packs) perPack.push({ pack, hunts: await readPackHunts(pack) });
   const hunts: Hunt[] = [];
   const packOf = new Map<string, string>();
-  for (const pack of packs) {
-    for (const hunt of await readPackHunts(pack)) {
+  for (const { pack, hunts: own } of renameSharedHuntIds(perPack, io.cwd)) {
+    for (const hunt of own) {
       hunts.push(hunt);
       packOf.set(hunt.id, pack);
     }
@@ -167,7 +202,10 @@ async function loadHunts(
       `feeds: ${counts.kept} indicators kept of ${counts.rowsRead} rows read (${counts.rejected} rejected, ` +
         `${counts.filteredOut} filtered out, ${fromFeeds.setAside} set aside by allowlists)\n`,
     );
-    hunts.push(...fromFeeds.hunts);
+    // A feed hunt named like a pack's hunt would be counted in that pack's report.
+    for (const hunt of fromFeeds.hunts) {
+      hunts.push(packOf.has(hunt.id) ? { ...hunt, id: `feeds:${hunt.id}` } : hunt);
+    }
   }
   return { hunts, packOf };
 }
@@ -217,6 +255,21 @@ function writeFindings(result: HuntLogsResult, flags: HuntFlags, io: CliIo): voi
   io.stdout.write('\n' + formatSummaryTable('HOST', 'INDICATORS', summarizeByHost(findings)));
 }
 
+/** Returns the result limited to the hunts in `ids` and their findings. */
+function resultOfHunts(result: HuntLogsResult, ids: ReadonlySet<string>): HuntLogsResult {
+  // A hunt left out as a duplicate still owns the findings of the hunt that ran in its place.
+  const owned = new Set(ids);
+  for (const skipped of result.skipped) {
+    if (ids.has(skipped.huntId) && skipped.sameAs !== undefined) owned.add(skipped.sameAs);
+  }
+  return {
+    ...result,
+    findings: result.findings.filter((finding) => owned.has(finding.huntId)),
+    huntsRun: result.huntsRun.filter((id) => ids.has(id)),
+    skipped: result.skipped.filter((skipped) => ids.has(skipped.huntId)),
+  };
+}
+
 async function writeReports(
   result: HuntLogsResult,
   loaded: LoadedHunts,
@@ -225,23 +278,26 @@ async function writeReports(
   window: string,
   io: CliIo,
 ): Promise<void> {
-  const targets = new Map<string, HuntFinding[] | undefined>();
-  if (flags.report !== undefined) targets.set(resolve(io.cwd, flags.report), undefined);
+  const targets = new Map<string, HuntLogsResult>();
+  if (flags.report !== undefined) targets.set(resolve(io.cwd, flags.report), result);
   else {
-    const packs = [...new Set(loaded.packOf.values())];
-    for (const pack of packs) {
-      const own =
-        packs.length === 1
-          ? undefined
-          : result.findings.filter((f) => loaded.packOf.get(f.huntId) === pack);
-      targets.set(join(pack, 'hunt-report.md'), own);
+    const idsOfPack = new Map<string, Set<string>>();
+    for (const [id, pack] of loaded.packOf) {
+      const ids = idsOfPack.get(pack) ?? new Set<string>();
+      ids.add(id);
+      idsOfPack.set(pack, ids);
+    }
+    for (const [pack, ids] of idsOfPack) {
+      targets.set(join(pack, 'hunt-report.md'), resultOfHunts(result, ids));
     }
   }
-  for (const [file, findings] of targets) {
-    const text = renderHuntReport(
-      { ...result, findings: findings ?? result.findings },
-      { title: file, logs, window, generatorVersion: HUNTPACK_VERSION },
-    );
+  for (const [file, own] of targets) {
+    const text = renderHuntReport(own, {
+      title: file,
+      logs,
+      window,
+      generatorVersion: HUNTPACK_VERSION,
+    });
     try {
       await writeFileAtomic(file, text);
     } catch (error) {

@@ -17,6 +17,8 @@ export const LOG_TABLES: readonly LogTable[] = [
 export interface SkippedHunt {
   huntId: string;
   reason: string;
+  /** Id of the hunt with the same logic and indicators that runs in its place, if any. */
+  sameAs?: string;
 }
 
 export interface HuntSelection {
@@ -60,6 +62,7 @@ export function selectLocalHunts(hunts: readonly Hunt[], lookback?: Lookback): H
       skipped.push({
         huntId: hunt.id,
         reason: `Same logic and indicators as ${first.id}, which runs.`,
+        sameAs: first.id,
       });
       continue;
     }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFieldMap } from '../../src/cli/hunt.js';
 import { runCli } from '../helpers/cli.js';
-import { edgeHunts } from '../helpers/hunt-fixtures.js';
+import { buildHunts } from '../../src/compile/build-hunts.js';
+import { defaultExclusions } from '../../src/pipeline/scenarios.js';
+import { edgeHunts, makeIndicators } from '../helpers/hunt-fixtures.js';
 import { repoFile } from '../helpers/shared.js';
 
 const FEED = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
@@ -105,6 +107,45 @@ describe('huntpack hunt', () => {
       /\| 2022-08-03T10:49:35\.038Z \| 10\.1\.1\.1 \| 203\.0\.113\.7:443 \| remcos-sentinel-csl-port-aware \(destination\) \|/,
     );
     assert.match(result.stderr, /wrote hunt report/);
+  });
+
+  it('writes one report per pack of one family', async () => {
+    const log = join(folder, 'edge-per-pack.log');
+    await writeFile(
+      log,
+      'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.1 spt=50000 dst=203.0.113.7 dpt=443 act=allow rt=1659523775038\n',
+    );
+    // Three "remcos" packs from different builds: the same hunts, a copy, and other indicators.
+    const same = join(folder, 'out-a', 'remcos');
+    const copy = join(folder, 'out-b', 'remcos');
+    const other = join(folder, 'out-c', 'remcos');
+    const otherHunts = buildHunts(makeIndicators([['ip', '198.51.100.99']]), {
+      family: 'Remcos',
+      familySlug: 'remcos',
+      lookback: { amount: 30, unit: 'd' },
+      exclusionsFor: defaultExclusions,
+    });
+    for (const [dir, hunts] of [
+      [same, edgeHunts()],
+      [copy, edgeHunts()],
+      [other, otherHunts],
+    ] as const) {
+      await mkdir(dir, { recursive: true });
+      const forms = hunts.map((hunt) => ({ id: hunt.id, form: hunt }));
+      await writeFile(join(dir, 'pack.json'), JSON.stringify({ hunts: forms }));
+    }
+
+    const result = await runCli(['hunt', '--pack', same, '--pack', copy, '--pack', other, log]);
+    assert.equal(result.code, 0, result.stderr);
+    const sameReport = await readFile(join(same, 'hunt-report.md'), 'utf8');
+    const copyReport = await readFile(join(copy, 'hunt-report.md'), 'utf8');
+    const otherReport = await readFile(join(other, 'hunt-report.md'), 'utf8');
+    assert.match(sameReport, /## Findings: 2/);
+    assert.match(copyReport, /## Findings: 2/);
+    assert.match(otherReport, /## Findings: 0/);
+    assert.match(sameReport, /out-a\/remcos:remcos-sentinel-csl-port-aware \(destination\)/);
+    assert.match(result.stdout, /out-a\/remcos:remcos-sentinel-csl-port-aware/);
+    assert.equal(result.stderr.match(/wrote hunt report/g)?.length, 3);
   });
 
   it('keeps the last report when a run fails', async () => {
