@@ -127,8 +127,17 @@ function summaryLines(
   const { counts } = collected;
   const lines: string[] = [];
   for (const file of collected.perFile) {
+    const shown = displayPath(file.file, cwd);
+    if (file.failed) {
+      const cause = failureOf(file.file, collected.issues);
+      lines.push(
+        `could not read ${shown}${cause ? `: ${cause.code}` : ''} ` +
+          `(${count(file.rowsRead, 'row')} read before the failure)`,
+      );
+      continue;
+    }
     lines.push(
-      `read ${displayPath(file.file, cwd)} (${file.format}): ${count(file.rowsRead, 'row')}, ${file.rejected} rejected by the reader`,
+      `read ${shown} (${file.format}): ${count(file.rowsRead, 'row')}, ${file.rejected} rejected by the reader`,
     );
   }
   const droppedTotal = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
@@ -145,6 +154,29 @@ function summaryLines(
       `filtered out ${counts.filteredOut}${huntedText}`,
   );
   return lines;
+}
+
+/** Returns the first error issue of `file`, the reason it could not be read. */
+function failureOf(file: string, issues: readonly HuntpackIssue[]): HuntpackIssue | undefined {
+  return issues.find((issue) => issue.severity === 'error' && issue.source?.file === file);
+}
+
+/**
+ * Returns the issues in the order to print them: the errors of inputs that could not be read,
+ * then other errors, then the rest, each group in the order found.
+ */
+function printOrder(
+  issues: readonly HuntpackIssue[],
+  failedFiles: ReadonlySet<string>,
+): HuntpackIssue[] {
+  const isError = (issue: HuntpackIssue) => issue.severity === 'error';
+  const ofFailedFile = (issue: HuntpackIssue) =>
+    isError(issue) && failedFiles.has(issue.source?.file ?? '');
+  return [
+    ...issues.filter(ofFailedFile),
+    ...issues.filter((issue) => isError(issue) && !ofFailedFile(issue)),
+    ...issues.filter((issue) => !isError(issue)),
+  ];
 }
 
 async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<string> {
@@ -281,7 +313,11 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   }
 
   const errors = collected.issues.filter((issue) => issue.severity === 'error');
-  for (const issue of collected.issues.slice(0, PRINTED_ISSUES))
+  // An input that could not be read comes first, so many row issues never hide it.
+  const failedFiles = new Set(
+    collected.perFile.filter((file) => file.failed).map((file) => file.file),
+  );
+  for (const issue of printOrder(collected.issues, failedFiles).slice(0, PRINTED_ISSUES))
     io.stderr.write(`${formatIssue(issue)}\n`);
   if (collected.issues.length > PRINTED_ISSUES) {
     io.stderr.write(
@@ -293,7 +329,12 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     io.stdout.write(
       JSON.stringify(
         {
-          counts: { ...collected.counts, setAside: setAside.length, alreadyHunted },
+          counts: {
+            ...collected.counts,
+            inPacks: collected.counts.kept - setAside.length - alreadyHunted,
+            setAside: setAside.length,
+            alreadyHunted,
+          },
           files: collected.perFile,
           packs,
           issues: { total: collected.issues.length, errors: errors.length, file: issuesFile },
@@ -324,8 +365,13 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   for (const warning of warnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
   const failedInputs = collected.perFile.filter((file) => file.failed);
   if (failedInputs.length > 0) {
+    const named = failedInputs.map((file) => {
+      const cause = failureOf(file.file, collected.issues);
+      return `${displayPath(file.file, io.cwd)}${cause ? ` (${cause.code})` : ''}`;
+    });
     io.stderr.write(
-      `huntpack: ${failedInputs.length} of ${collected.perFile.length} inputs could not be read; see the issues above.\n`,
+      `huntpack: ${failedInputs.length} of ${collected.perFile.length} inputs could not be read: ` +
+        `${named.join(', ')}; see the errors above.\n`,
     );
     return EXIT_FAILURE;
   }

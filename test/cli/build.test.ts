@@ -21,6 +21,7 @@ interface BuildSummary {
     dropped: Record<string, number>;
     filteredOut: number;
     kept: number;
+    inPacks: number;
     setAside: number;
   };
   packs: Array<{
@@ -50,6 +51,7 @@ function assertReconciles(summary: BuildSummary): void {
   const setAside = summary.packs.reduce((sum, pack) => sum + pack.setAside, 0);
   assert.equal(counts.kept, inPacks + setAside);
   assert.equal(counts.setAside, setAside);
+  assert.equal(counts.inPacks, inPacks);
 }
 
 test('example indicators rebuild the reference report', async () => {
@@ -181,6 +183,28 @@ test('missing feed file is reported', async () => {
   assert.match(result.stderr, /no-such-feed\.csv/);
   assert.match(result.stderr, /1 of 1 inputs could not be read/);
   assert.equal(existsSync(join(out, 'build-issues.txt')), true);
+});
+
+test('unreadable input is named first', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+  const broken = join(out, 'not-a-feed.json');
+  await writeFile(broken, '{"hello": "world"}\n');
+  const result = await runCli([
+    'build',
+    repoFile('test/fixtures/threatfox/bad-rows.csv'),
+    broken,
+    '--out',
+    join(out, 'packs'),
+  ]);
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /could not read .*not-a-feed\.json: [A-Z_]+ \(0 rows read/);
+  assert.match(result.stderr, /1 of 2 inputs could not be read: .*not-a-feed\.json \([A-Z_]+\)/);
+  const firstIssue = result.stderr.split('\n')[0] ?? '';
+  assert.match(
+    firstIssue,
+    /not-a-feed\.json.*error/,
+    'the failed input is the first issue printed',
+  );
 });
 
 const SHARED_FEEDS = 'threatfox';
