@@ -74,7 +74,7 @@ export function emptyBuildWarnings(
 }
 
 /** Names each filter that removed indicators, with its value and count: `--family Nope removed 4`. */
-function describeFilters(removed: IndicatorFilterCounts, flags: GivenFilters): string {
+export function describeFilters(removed: IndicatorFilterCounts, flags: GivenFilters): string {
   const parts: string[] = [];
   for (const filter of FILTER_OPTIONS) {
     if (removed[filter.name] === 0) continue;

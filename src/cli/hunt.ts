@@ -23,6 +23,7 @@ import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { readPackHunts } from '../report/read-pack.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { parseLookback } from './build.js';
+import { describeFilters } from './build-warnings.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
 
@@ -193,6 +194,8 @@ async function loadHunts(
     const fromFeeds = await huntsFromFeeds(feeds, {
       filters: filterOptions(flags, now),
       now,
+      // Free text names no family, so a single --family names it, as in `huntpack build`.
+      defaultFamily: flags.family?.length === 1 ? flags.family[0] : undefined,
       stdin: io.stdin,
       lookback,
       allowlists: loadAllowlists({ builtIn: flags.builtinAllowlists }),
@@ -202,6 +205,13 @@ async function loadHunts(
       `feeds: ${counts.kept} indicators kept of ${counts.rowsRead} rows read (${counts.rejected} rejected, ` +
         `${counts.filteredOut} filtered out, ${fromFeeds.setAside} set aside by allowlists)\n`,
     );
+    if (counts.accepted > 0 && counts.kept === 0) {
+      io.stderr.write(
+        `huntpack: warning: the filters removed all ${counts.accepted} indicators ` +
+          `(${describeFilters(fromFeeds.collected.filterCounts, flags)}), so the feeds gave no hunt. ` +
+          'Check the filter values against the feed.\n',
+      );
+    }
     // A feed hunt named like a pack's hunt would be counted in that pack's report.
     for (const hunt of fromFeeds.hunts) {
       hunts.push(packOf.has(hunt.id) ? { ...hunt, id: `feeds:${hunt.id}` } : hunt);

@@ -148,6 +148,28 @@ describe('huntpack hunt', () => {
     assert.equal(result.stderr.match(/wrote hunt report/g)?.length, 3);
   });
 
+  it('names the family of free text', async () => {
+    const log = join(folder, 'remcos-note.log');
+    await writeFile(
+      log,
+      'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.5 spt=50000 dst=45.92.1.175 dpt=5220 act=allow rt=1614630954000\n',
+    );
+    const note = repoFile('test/fixtures/packs/remcos-note.txt');
+    const result = await runCli(['hunt', '--feed', note, '--family', 'Remcos', log]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /remcos-sentinel-csl-port-aware +destination +45\.92\.1\.175:5220/);
+    assert.doesNotMatch(result.stderr, /warning/);
+  });
+
+  it('warns when filters remove every indicator', async () => {
+    const result = await runCli(['hunt', '--feed', FEED, '--family', 'NoSuchFamily', planted]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /huntpack: warning: the filters removed all \d+ indicators \(--family NoSuchFamily removed \d+\), so the feeds gave no hunt\./,
+    );
+  });
+
   it('keeps the last report when a run fails', async () => {
     const own = join(folder, 'failing-pack');
     await mkdir(own);
