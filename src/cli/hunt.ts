@@ -289,8 +289,12 @@ async function writeReports(
   io: CliIo,
 ): Promise<void> {
   const targets = new Map<string, HuntLogsResult>();
-  if (flags.report !== undefined) targets.set(resolve(io.cwd, flags.report), result);
-  else {
+  // Messages name --report as given, and a pack's report relative to the working folder.
+  const shownPaths = new Map<string, string>();
+  if (flags.report !== undefined) {
+    targets.set(resolve(io.cwd, flags.report), result);
+    shownPaths.set(resolve(io.cwd, flags.report), flags.report);
+  } else {
     const idsOfPack = new Map<string, Set<string>>();
     for (const [id, pack] of loaded.packOf) {
       const ids = idsOfPack.get(pack) ?? new Set<string>();
@@ -311,9 +315,12 @@ async function writeReports(
     try {
       await writeFileAtomic(file, text);
     } catch (error) {
+      // The system message names the temporary file, which the user never gave, so only its
+      // code and description are kept: "ENOENT: no such file or directory".
+      const reason = (error as Error).message.replace(/, \w+ '.*'$/s, '');
       throw new ConfigError(
         'REPORT_NOT_WRITABLE',
-        `Cannot write the hunt report to ${file}: ${(error as Error).message}. Pass a writable path with --report.`,
+        `Cannot write the hunt report to ${shownPaths.get(file) ?? displayPath(file, io.cwd)}: ${reason}. Pass a writable path with --report.`,
         { cause: error },
       );
     }
@@ -395,7 +402,13 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
     );
     return EXIT_USAGE;
   }
-  await writeReports(result, loaded, flags, logs, window, io);
+  try {
+    await writeReports(result, loaded, flags, logs, window, io);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`huntpack: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
   if (flags.failOnMatch && result.findings.length > 0) return EXIT_FAILURE;
   return EXIT_OK;
 }

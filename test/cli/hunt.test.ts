@@ -200,9 +200,16 @@ describe('huntpack hunt', () => {
       join(folder, 'no-such-folder', 'report.md'),
       planted,
     ]);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /Cannot write the hunt report to .*no-such-folder/);
+    assert.equal(result.code, 2);
+    assert.ok(
+      result.stderr.includes(
+        `huntpack: Cannot write the hunt report to ${join(folder, 'no-such-folder', 'report.md')}: ENOENT: no such file or directory. Pass a writable path with --report.`,
+      ),
+      result.stderr,
+    );
+    assert.doesNotMatch(result.stderr, /\.tmp/);
     assert.doesNotMatch(result.stderr, /internal error/);
+    assert.doesNotMatch(result.stderr, /wrote hunt report/);
   });
 
   it('reports rejected lines with file and line', async () => {
