@@ -12,10 +12,21 @@ export interface MergeResult {
   /** Input records folded into an earlier record with the same key. */
   merged: number;
   /**
-   * Keys whose records named different families (by printable name and Malpedia id). The merged
-   * indicator keeps the family of the first record that has one.
+   * Records that named a different family (by printable name and Malpedia id) from the one
+   * their key already had, in the order read. The merged indicator keeps the first family.
    */
-  familyConflicts: number;
+  familyConflicts: FamilyConflict[];
+}
+
+/** A record whose family differs from the family its indicator already has. */
+export interface FamilyConflict {
+  /** The merged indicator, which keeps `kept`. */
+  indicator: Indicator;
+  kept: MalwareFamily;
+  /** The family the later record named, which gets no pack entry for this indicator. */
+  other: MalwareFamily;
+  /** Where the later record was read. */
+  origin?: SourceLocation;
 }
 
 /**
@@ -26,7 +37,7 @@ export interface MergeResult {
  *
  * Tags (ignoring case), references, reporters, sourceIds and origins are united in first-seen
  * order. The family comes from the first record that has one, with the aliases of every record
- * that names the same family. isCompromised is true when any record has it true. Input objects are
+ * that names the same family; ThreatFox's "Unknown malware" counts as no family. isCompromised is true when any record has it true. Input objects are
  * never modified, because a key seen twice gets a fresh copy.
  */
 export function mergeIndicators(indicators: readonly Indicator[]): MergeResult {
@@ -41,7 +52,11 @@ export class IndicatorMerger {
   private readonly index = new IndicatorIndex(this.output);
   /** Indexes of `output` entries that are copies made here, which merging may change. */
   private readonly copied = new Set<number>();
-  private readonly conflicts = new Set<number>();
+  private readonly conflicts: Array<{
+    index: number;
+    other: MalwareFamily;
+    origin?: SourceLocation;
+  }> = [];
   private readonly lookups = new ListLookups();
   private merged = 0;
 
@@ -58,11 +73,17 @@ export class IndicatorMerger {
     }
     const target = this.output[index]!;
     mergeContext(target, indicator, this.lookups);
-    if (!mergeFamily(target, indicator.family)) this.conflicts.add(index);
+    if (!mergeFamily(target, indicator.family) && indicator.family) {
+      this.conflicts.push({ index, other: indicator.family, origin: indicator.origins[0] });
+    }
   }
 
   result(): MergeResult {
-    return { indicators: this.output, merged: this.merged, familyConflicts: this.conflicts.size };
+    const familyConflicts = this.conflicts.map(({ index, other, origin }) => {
+      const indicator = this.output[index]!;
+      return { indicator, kept: indicator.family!, other, origin };
+    });
+    return { indicators: this.output, merged: this.merged, familyConflicts };
   }
 }
 
@@ -166,6 +187,12 @@ function mergeFamily(target: Indicator, other: MalwareFamily | undefined): boole
     target.family = { ...other, aliases: [...other.aliases] };
     return true;
   }
+  // A feed's "Unknown malware" is the absence of a family, so any named family replaces it.
+  if (isUnknownFamily(other)) return true;
+  if (isUnknownFamily(family)) {
+    target.family = { ...other, aliases: [...other.aliases] };
+    return true;
+  }
   if (!isSameFamily(family, other)) return false;
 
   if (!family.malpedia && other.malpedia) family.malpedia = other.malpedia;
@@ -177,6 +204,11 @@ function mergeFamily(target: Indicator, other: MalwareFamily | undefined): boole
     own(family.aliases).push(name);
   }
   return true;
+}
+
+/** Tells whether a family is ThreatFox's placeholder for indicators of no known family. */
+function isUnknownFamily(family: MalwareFamily): boolean {
+  return !family.malpedia && family.name.toLowerCase() === 'unknown malware';
 }
 
 function isSameFamily(a: MalwareFamily, b: MalwareFamily): boolean {

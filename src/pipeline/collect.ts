@@ -3,7 +3,7 @@
  * filter. Every row is accounted for, so the counts reconcile:
  * rows read = accepted + rejected + merged + dropped, and accepted = kept + filtered out.
  */
-import type { HuntpackIssue } from '../errors.js';
+import { quoteValue, type HuntpackIssue } from '../errors.js';
 import { IssueLimiter, readFeeds, strictError } from '../feeds/read.js';
 import type { FeedFormat } from '../feeds/detect.js';
 import type { ThreatFoxSourceOptions } from '../feeds/threatfox-source.js';
@@ -14,7 +14,8 @@ import {
   type IndicatorFilterOptions,
 } from '../indicators/filter.js';
 import { IndicatorMerger } from '../indicators/merge.js';
-import type { Indicator, RawIndicator } from '../indicators/model.js';
+import { defang } from '../indicators/defang.js';
+import { describeKind, type Indicator, type RawIndicator } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
 
 export interface CollectOptions {
@@ -107,13 +108,16 @@ export async function collectIndicators(
   const issues = [...read.issues, ...normalizationIssues];
 
   const merged = merger.result();
-  if (merged.familyConflicts > 0) {
+  // The later family gets no pack entry for such an indicator, so each conflict is named.
+  for (const conflict of merged.familyConflicts) {
     issues.push({
       code: 'FAMILY_CONFLICT',
       severity: 'warning',
       message:
-        `${merged.familyConflicts} indicator values appear under more than one malware family; ` +
-        'each is kept in the pack of the first family read. Check the feeds if a family matters for triage.',
+        `The ${describeKind(conflict.indicator.kind)} ${quoteValue(defang(conflict.indicator))} is ` +
+        `given here as ${quoteValue(conflict.other.name)} but was first read as ` +
+        `${quoteValue(conflict.kept.name)}; it is hunted only in the ${quoteValue(conflict.kept.name)} pack.`,
+      source: conflict.origin,
     });
   }
   const filtered = filterIndicators(

@@ -119,7 +119,12 @@ test('merge keeps the first family and unites aliases', () => {
     malpedia: 'win.remcos',
     aliases: ['RemcosRAT', 'Remcos RAT', 'Socmer'],
   });
-  assert.equal(result.familyConflicts, 1);
+  assert.equal(result.familyConflicts.length, 1);
+  const [conflict] = result.familyConflicts;
+  assert.equal(conflict?.kept.name, 'Remcos');
+  assert.equal(conflict?.other.name, 'AsyncRAT');
+  assert.equal(conflict?.indicator.value, '1.2.3.4:80');
+  assert.deepEqual(conflict?.origin, other.origins[0]);
 });
 
 test('merge leaves its input unchanged', () => {
@@ -155,4 +160,15 @@ test('merge of a million indicators', () => {
   assert.equal(result.merged, 400_000);
   assert.deepEqual(result.indicators[0]?.sourceIds, ['threatfox:0', 'threatfox:600000']);
   assert.deepEqual(result.indicators[599_999]?.sourceIds, ['threatfox:599999']);
+});
+
+test('named family replaces unknown malware', () => {
+  const unknown = { name: 'Unknown malware', aliases: [] };
+  const first = ipPort('1.2.3.4:80', { family: unknown }, 1);
+  const second = ipPort('1.2.3.4:80', { family: REMCOS }, 2);
+  const third = ipPort('1.2.3.4:80', { family: unknown }, 3);
+  const result = mergeIndicators([first, second, third]);
+  assert.equal(result.indicators[0]?.family?.name, 'Remcos');
+  assert.equal(result.familyConflicts.length, 0);
+  assert.equal(first.family?.name, 'Unknown malware', 'the input is unchanged');
 });
