@@ -19,6 +19,7 @@ import { huntsFromFeeds } from '../hunt/hunts-from-feed.js';
 import { LOG_FORMATS, type LogFormat } from '../hunt/logs/read-logs.js';
 import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 import { loadAllowlists } from '../pipeline/allowlist/index.js';
+import type { CollectCounts } from '../pipeline/collect.js';
 import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { readPackHunts } from '../report/read-pack.js';
 import { HUNTPACK_VERSION } from '../version.js';
@@ -150,6 +151,20 @@ function displayPath(file: string, cwd: string): string {
   return shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : file;
 }
 
+/** Writes the feed counts in the words of `huntpack build`'s summary, so that each line adds up. */
+function feedCountLines(counts: CollectCounts, setAside: number): string[] {
+  const dropped = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
+  const droppedText = Object.entries(counts.dropped)
+    .map(([reason, count]) => `${count} ${reason}`)
+    .join(', ');
+  return [
+    `rows read ${counts.rowsRead} = accepted ${counts.accepted} + rejected ${counts.rejected} + ` +
+      `merged duplicates ${counts.merged}${dropped > 0 ? ` + dropped ${dropped} (${droppedText})` : ''}`,
+    `accepted ${counts.accepted} = in hunts ${counts.kept - setAside} + set aside by allowlists ${setAside} + ` +
+      `filtered out ${counts.filteredOut}`,
+  ];
+}
+
 interface LoadedHunts {
   hunts: Hunt[];
   /** Pack folder of each hunt id, for per-pack reports. */
@@ -201,10 +216,7 @@ async function loadHunts(
       allowlists: loadAllowlists({ builtIn: flags.builtinAllowlists }),
     });
     const { counts } = fromFeeds.collected;
-    io.stderr.write(
-      `feeds: ${counts.kept} indicators kept of ${counts.rowsRead} rows read (${counts.rejected} rejected, ` +
-        `${counts.filteredOut} filtered out, ${fromFeeds.setAside} set aside by allowlists)\n`,
-    );
+    for (const line of feedCountLines(counts, fromFeeds.setAside)) io.stderr.write(`${line}\n`);
     if (counts.accepted > 0 && counts.kept === 0) {
       io.stderr.write(
         `huntpack: warning: the filters removed all ${counts.accepted} indicators ` +

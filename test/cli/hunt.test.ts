@@ -170,6 +170,28 @@ describe('huntpack hunt', () => {
     );
   });
 
+  it('prints feed counts that add up', async () => {
+    const result = await runCli(['hunt', '--feed', FEED, '--ioc-type', 'ip:port', planted]);
+    assert.equal(result.code, 0, result.stderr);
+    const rows =
+      /rows read (\d+) = accepted (\d+) \+ rejected (\d+) \+ merged duplicates (\d+)\n/.exec(
+        result.stderr,
+      );
+    const accepted =
+      /accepted (\d+) = in hunts (\d+) \+ set aside by allowlists (\d+) \+ filtered out (\d+)\n/.exec(
+        result.stderr,
+      );
+    assert.ok(rows, result.stderr);
+    assert.ok(accepted, result.stderr);
+    const [read, acceptedRows, rejected, merged] = rows.slice(1).map(Number);
+    const [total, inHunts, setAside, filteredOut] = accepted.slice(1).map(Number);
+    assert.equal(read, acceptedRows! + rejected! + merged!);
+    assert.equal(total, acceptedRows);
+    assert.equal(total, inHunts! + setAside! + filteredOut!);
+    assert.ok(filteredOut! > 0, 'the --ioc-type filter removes some indicators');
+    assert.ok(inHunts! > 0, 'some ip:port indicators remain');
+  });
+
   it('keeps the last report when a run fails', async () => {
     const own = join(folder, 'failing-pack');
     await mkdir(own);
