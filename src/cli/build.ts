@@ -28,22 +28,16 @@ import {
 } from '../pipeline/history.js';
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
-import { emptyBuildWarnings } from './build-warnings.js';
+import { emptyBuildWarnings, type GivenFilters } from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
 
-interface BuildFlags {
+interface BuildFlags extends GivenFilters {
   out: string;
   format?: string;
   strict?: boolean;
-  family?: string[];
-  iocType?: string[];
-  threatType?: string[];
-  minConfidence?: string;
-  since?: string;
-  maxAge?: string;
   lookback: string;
   allowlist?: string[];
   builtinAllowlists: boolean;
