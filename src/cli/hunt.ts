@@ -249,7 +249,20 @@ function writeSummary(result: HuntLogsResult, io: CliIo): void {
   io.stderr.write(`hunts run: ${result.huntsRun.length}; findings: ${result.findings.length}\n`);
 }
 
-function writeFindings(result: HuntLogsResult, flags: HuntFlags, io: CliIo): void {
+function noFindingsLine(result: HuntLogsResult, window: string): string {
+  const outside = result.eventsOutsideWindow;
+  if (outside === 0) return 'No findings: no event matched an indicator.';
+  const events =
+    outside === 1
+      ? '1 event that could match an indicator lies'
+      : `${outside} events that could match an indicator lie`;
+  return (
+    `No findings in the lookback window (${window}): ${events} outside it, of ` +
+    `${result.stats.eventsParsed} events parsed. Widen --lookback or move --now to include them.`
+  );
+}
+
+function writeFindings(result: HuntLogsResult, flags: HuntFlags, window: string, io: CliIo): void {
   const { findings } = result;
   if (flags.json) {
     const json = {
@@ -259,6 +272,7 @@ function writeFindings(result: HuntLogsResult, flags: HuntFlags, io: CliIo): voi
       huntsRun: result.huntsRun,
       skipped: result.skipped,
       eventsByTable: result.eventsByTable,
+      eventsOutsideWindow: result.eventsOutsideWindow,
       stats: result.stats,
     };
     io.stdout.write(JSON.stringify(json, null, 2) + '\n');
@@ -269,7 +283,7 @@ function writeFindings(result: HuntLogsResult, flags: HuntFlags, io: CliIo): voi
     return;
   }
   if (findings.length === 0) {
-    io.stdout.write('No findings: no event matched an indicator.\n');
+    io.stdout.write(`${noFindingsLine(result, window)}\n`);
     return;
   }
   io.stdout.write(formatFindingsTable(findings));
@@ -403,7 +417,7 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
   }
   if (progress) io.stderr.write('\n');
 
-  writeFindings(result, flags, io);
+  writeFindings(result, flags, window, io);
   writeSummary(result, io);
   // A run that could not read all its logs fails, and its report would stand in for the last
   // good one, so the report is written only after a run that read every log.

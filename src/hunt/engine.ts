@@ -3,6 +3,7 @@
  * applicable hunt on each batch. Memory stays flat: a batch is at most `batchSize` events, the
  * event tables are emptied before the next batch, and only findings are kept.
  */
+import { lookbackStart } from '../compile/evaluate.js';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { DuckDbHuntSession } from '../backends/duckdb/duckdb.session.js';
 import { TIME_COLUMNS, type ColumnValue, type LogEvent, type LogTable } from './logs/event.js';
@@ -49,6 +50,13 @@ export interface HuntLogsResult {
   skipped: SkippedHunt[];
   /** Events per table. */
   eventsByTable: Partial<Record<LogTable, number>>;
+  /**
+   * Events that could match an indicator (those the prefilter loaded) but whose time lies
+   * outside the lookback window or is missing, so no hunt could report them; 0 without a
+   * lookback. Events that no hunt could match are not counted, because their times may not
+   * have been parsed.
+   */
+  eventsOutsideWindow: number;
 }
 
 const DEFAULT_BATCH_SIZE = 5_000;
@@ -71,6 +79,8 @@ export async function huntLogs(
   // NOTE: findings are kept in memory until the end, so memory is flat in the size of the logs
   // but not in the number of hits; a hunt that matches millions of events grows with them.
   const findings: HuntFinding[] = [];
+  const windowStart = now && options.lookback ? lookbackStart(now, options.lookback) : undefined;
+  let eventsOutsideWindow = 0;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
   try {
@@ -96,6 +106,9 @@ export async function huntLogs(
     };
     for await (const batch of reader.batches()) {
       for (const event of batch) {
+        if (now && windowStart !== undefined && !inWindow(eventTime(event), windowStart, now)) {
+          eventsOutsideWindow += 1;
+        }
         let events = pending.get(event.table);
         if (!events) pending.set(event.table, (events = []));
         events.push(event);
@@ -121,7 +134,13 @@ export async function huntLogs(
     huntsRun: huntsRun.map((hunt) => hunt.id),
     skipped: [...selection.skipped, ...notFilled],
     eventsByTable: { ...eventsByTable },
+    eventsOutsideWindow,
   };
+}
+
+/** Returns true when `time` lies in (start, end], the window that the DuckDB hunts apply. */
+function inWindow(time: Date | undefined, start: number, end: Date): boolean {
+  return time !== undefined && time.getTime() > start && time.getTime() <= end.getTime();
 }
 
 /** Returns the first time column that the event has, in the order of `TIME_COLUMNS`. */

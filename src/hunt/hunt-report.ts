@@ -70,7 +70,10 @@ function timelineRows(findings: readonly HuntFinding[], max: number): string[][]
 
 /** Renders the report of a local hunt run. */
 export function renderHuntReport(
-  result: Pick<HuntLogsResult, 'findings' | 'stats' | 'huntsRun' | 'skipped' | 'eventsByTable'>,
+  result: Pick<
+    HuntLogsResult,
+    'findings' | 'stats' | 'huntsRun' | 'skipped' | 'eventsByTable' | 'eventsOutsideWindow'
+  >,
   options: HuntReportOptions,
 ): string {
   const { findings, stats } = result;
@@ -91,6 +94,11 @@ export function renderHuntReport(
     }`,
     `- Hunts run: ${result.huntsRun.length}; hunts not run: ${result.skipped.length}`,
   ];
+  if (result.eventsOutsideWindow > 0) {
+    lines.push(
+      `- Events that could match an indicator but lie outside the lookback window: ${result.eventsOutsideWindow}`,
+    );
+  }
   if (stats.fileErrors.length > 0) {
     lines.push(`- Files not read in full: ${stats.fileErrors.length}`);
     for (const issue of stats.fileErrors) lines.push(`  - ${cell(issue.message)}`);

@@ -306,7 +306,27 @@ describe('huntpack hunt', () => {
       '--json',
       planted,
     ]);
-    assert.equal((JSON.parse(outside.stdout) as { findings: unknown[] }).findings.length, 0);
+    const parsed = JSON.parse(outside.stdout) as {
+      findings: unknown[];
+      eventsOutsideWindow: number;
+    };
+    assert.equal(parsed.findings.length, 0);
+    assert.equal(parsed.eventsOutsideWindow, 1);
+  });
+
+  it('counts events outside the lookback', async () => {
+    const args = ['hunt', '--feed', FEED, '--now', '2022-08-04T00:00:00Z', planted];
+    const outside = await runCli([...args, '--lookback', '1h']);
+    assert.equal(outside.code, 0, outside.stderr);
+    assert.equal(
+      outside.stdout,
+      'No findings in the lookback window (1h before 2022-08-04T00:00:00.000Z): 1 event that could match an indicator lies outside it, of 6 events parsed. Widen --lookback or move --now to include them.\n',
+    );
+    const inside = await runCli([...args, '--lookback', '1d', '--json']);
+    assert.equal(
+      (JSON.parse(inside.stdout) as { eventsOutsideWindow: number }).eventsOutsideWindow,
+      0,
+    );
   });
 });
 
