@@ -17,6 +17,10 @@ const HEADER = [
   'First Seen',
   'Last Seen',
   'Confidence',
+  'Tags',
+  'References',
+  'Reporters',
+  'Source Ids',
   'Status',
   'List',
   'Entry',
@@ -35,6 +39,10 @@ function row(indicator: Indicator, status: string, reasons: string[]): string {
     timeText(indicator.firstSeen),
     timeText(indicator.lastSeen),
     indicator.confidence === undefined ? '' : String(indicator.confidence),
+    indicator.tags.join(', '),
+    indicator.references.join(' '),
+    indicator.reporters.join(', '),
+    indicator.sourceIds.join(' '),
     status,
     ...reasons,
   ];
@@ -42,8 +50,9 @@ function row(indicator: Indicator, status: string, reasons: string[]): string {
 }
 
 /**
- * Writes the pack's indicators, then those set aside, one per row with CRLF line ends. Status is
- * `hunted` or `set aside`; List, Entry and Reason are filled for the latter.
+ * Writes the pack's indicators, then those set aside, one per row with CRLF line ends. Tags and
+ * reporters are joined with `, `, references and source ids (such as `threatfox:1784524`) with a
+ * space. Status is `hunted` or `set aside`; List, Entry and Reason are filled for the latter.
  */
 export function writeIndicatorsCsv(pack: Pack, out: Pick<TextFileWriter, 'write'>): void {
   out.write(HEADER.join(',') + '\r\n');

@@ -118,12 +118,12 @@ test('large pack streams its files', async () => {
   const csv = (await readFile(join(folder, 'indicators.csv'), 'utf8')).split('\r\n');
   assert.equal(
     csv[0],
-    'Type,Value,Threat Type,First Seen,Last Seen,Confidence,Status,List,Entry,Reason',
+    'Type,Value,Threat Type,First Seen,Last Seen,Confidence,Tags,References,Reporters,Source Ids,Status,List,Entry,Reason',
   );
   assert.equal(csv.length, count + 2, 'header, one line per indicator, and the final line end');
   assert.equal(
     csv[1],
-    '"domain","host0[.]c2-0[.]example","botnet_cc","2026-01-01T00:00:00.000Z","","0","hunted","","",""',
+    '"domain","host0[.]c2-0[.]example","botnet_cc","2026-01-01T00:00:00.000Z","","0","","","","","hunted","","",""',
   );
 
   assert.equal(pack.watchlists.length, 1);
@@ -136,6 +136,9 @@ test('indicators.csv defuses formula text', async () => {
     ...domainIndicator('evil.example'),
     threatType: '=HYPERLINK("http://x")',
     family: { name: 'Testfam', aliases: [] },
+    tags: ['RAT', 'c2'],
+    reporters: ['abuse_ch'],
+    sourceIds: ['threatfox:1784524'],
   };
   const [pack] = buildPacks([indicator], {
     lookback: { amount: 30, unit: 'd' },
@@ -146,6 +149,7 @@ test('indicators.csv defuses formula text', async () => {
   const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
   const csv = await readFile(join(folder, 'indicators.csv'), 'utf8');
   assert.match(csv, /"'=HYPERLINK\(""http:\/\/x""\)"/);
+  assert.match(csv, /"RAT, c2","","abuse_ch","threatfox:1784524","hunted"/);
 });
 
 test('all-set-aside pack says so', () => {
