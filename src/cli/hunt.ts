@@ -331,6 +331,13 @@ async function writeReports(
       targets.set(join(pack, 'hunt-report.md'), resultOfHunts(result, ids));
     }
   }
+  if (flags.report === undefined && (flags.feed?.length ?? 0) > 0) {
+    io.stderr.write(
+      targets.size === 0
+        ? 'huntpack: no hunt report was written, because --feed hunts have no pack folder to hold one. Pass --report FILE to write one.\n'
+        : 'huntpack: the hunt reports in the pack folders leave out the --feed hunts. Pass --report FILE to write one report of every hunt.\n',
+    );
+  }
   for (const [file, own] of targets) {
     const text = renderHuntReport(own, {
       title: file,

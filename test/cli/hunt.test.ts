@@ -192,6 +192,30 @@ describe('huntpack hunt', () => {
     assert.ok(inHunts! > 0, 'some ip:port indicators remain');
   });
 
+  it('says when --feed writes no report', async () => {
+    const feedOnly = await runCli(['hunt', '--feed', FEED, planted]);
+    assert.equal(feedOnly.code, 0, feedOnly.stderr);
+    assert.match(
+      feedOnly.stderr,
+      /no hunt report was written, because --feed hunts have no pack folder to hold one\. Pass --report FILE to write one\./,
+    );
+    assert.doesNotMatch(feedOnly.stderr, /wrote hunt report/);
+
+    const own = join(folder, 'feed-and-pack');
+    await mkdir(own);
+    await writeFile(join(own, 'pack.json'), await readFile(join(pack, 'pack.json')));
+    const mixed = await runCli(['hunt', '--pack', own, '--feed', FEED, planted]);
+    assert.equal(mixed.code, 0, mixed.stderr);
+    assert.match(mixed.stderr, /the hunt reports in the pack folders leave out the --feed hunts/);
+    assert.match(mixed.stderr, /wrote hunt report .*feed-and-pack/);
+
+    const report = join(folder, 'feed-report.md');
+    const given = await runCli(['hunt', '--feed', FEED, '--report', report, planted]);
+    assert.equal(given.code, 0, given.stderr);
+    assert.doesNotMatch(given.stderr, /no hunt report|leave out/);
+    assert.match(await readFile(report, 'utf8'), /## Findings: 2/);
+  });
+
   it('keeps the last report when a run fails', async () => {
     const own = join(folder, 'failing-pack');
     await mkdir(own);
