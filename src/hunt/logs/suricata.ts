@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { quoteValue } from '../../errors.js';
 import { parseLogTime } from './log-time.js';
+import { buildRequestUrl, portNumber } from './request-url.js';
 import {
   ColumnBuilder,
   rejectRecord,
@@ -83,10 +84,11 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
   builder.set('DeviceVendor', 'OISF');
   builder.set('DeviceProduct', 'Suricata');
   builder.set('DeviceEventClassID', eventType);
-  builder.set('SourceIP', event.src_ip);
-  builder.set('SourcePort', event.src_port);
-  builder.set('DestinationIP', event.dest_ip);
-  builder.set('DestinationPort', event.dest_port);
+  const endpoints = clientAndServer(eventType, event);
+  builder.set('SourceIP', endpoints.sourceIp);
+  builder.set('SourcePort', endpoints.sourcePort);
+  builder.set('DestinationIP', endpoints.destinationIp);
+  builder.set('DestinationPort', endpoints.destinationPort);
   builder.set('Protocol', event.proto);
   builder.set('ApplicationProtocol', event.app_proto);
   builder.set('DeviceInboundInterface', event.in_iface);
@@ -104,9 +106,18 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
   const host = http.hostname ?? tls.sni;
   builder.set('DestinationHostName', host);
   if (typeof http.url === 'string') {
+    // http_port is the port of the Host header or absolute URL, logged only when the client
+    // wrote one. Without it, the URL takes the server port if the event says which side is the
+    // server.
+    const server = endpoints.oriented ? endpoints : undefined;
     builder.set(
       'RequestURL',
-      `${typeof http.hostname === 'string' ? http.hostname : ''}${http.url}`,
+      buildRequestUrl({
+        host: typeof http.hostname === 'string' ? http.hostname : undefined,
+        target: http.url,
+        port: portNumber(http.http_port) ?? portNumber(server?.destinationPort),
+        serverIp: typeof server?.destinationIp === 'string' ? server.destinationIp : undefined,
+      }),
     );
   }
   builder.set('RequestMethod', http.http_method);
@@ -120,6 +131,53 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
   builder.set('SentBytes', flow.bytes_toserver);
   builder.set('ReceivedBytes', flow.bytes_toclient);
   return builder;
+}
+
+interface Endpoints {
+  sourceIp: unknown;
+  sourcePort: unknown;
+  destinationIp: unknown;
+  destinationPort: unknown;
+  /** True when the source is known to be the client and the destination the server. */
+  oriented: boolean;
+}
+
+/**
+ * Returns the connection's endpoints, with the client as the source when the event shows the
+ * direction. Alerts carry the endpoints of the packet that fired, so an alert on a response
+ * runs from the server to the client. Suricata 7 marks those with `direction: "to_client"` and
+ * logs the flow's own endpoints under `flow`. Events of the http type are logged in the flow's
+ * direction.
+ */
+function clientAndServer(eventType: string, event: JsonObject): Endpoints {
+  const flow = child(event, 'flow');
+  if (typeof flow.src_ip === 'string' && typeof flow.dest_ip === 'string') {
+    return {
+      sourceIp: flow.src_ip,
+      sourcePort: flow.src_port,
+      destinationIp: flow.dest_ip,
+      destinationPort: flow.dest_port,
+      oriented: true,
+    };
+  }
+  if (event.direction === 'to_client') {
+    return {
+      sourceIp: event.dest_ip,
+      sourcePort: event.dest_port,
+      destinationIp: event.src_ip,
+      destinationPort: event.src_port,
+      oriented: true,
+    };
+  }
+  // NOTE: Suricata before 7.0 logs neither `direction` nor flow endpoints, so an alert on a
+  // response keeps the server as SourceIP, and the hit's host is then the server.
+  return {
+    sourceIp: event.src_ip,
+    sourcePort: event.src_port,
+    destinationIp: event.dest_ip,
+    destinationPort: event.dest_port,
+    oriented: event.direction === 'to_server' || eventType === 'http',
+  };
 }
 
 function buildDnsEvent(event: JsonObject, context: RecordContext) {

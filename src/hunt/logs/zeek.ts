@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { basename } from 'node:path';
 import { quoteValue } from '../../errors.js';
 import { parseLogTime } from './log-time.js';
+import { buildRequestUrl, portNumber } from './request-url.js';
 import {
   ColumnBuilder,
   joinExtensions,
@@ -102,7 +103,18 @@ function buildConnectionEvent(path: string, get: ZeekFields, context: RecordCont
     const host = get('host');
     const uri = get('uri');
     builder.set('DestinationHostName', host);
-    builder.set('RequestURL', uri === undefined ? undefined : `${host ?? ''}${uri}`);
+    // Zeek drops the port from the Host header, so the responder port takes its place.
+    builder.set(
+      'RequestURL',
+      uri === undefined
+        ? undefined
+        : buildRequestUrl({
+            host,
+            target: uri,
+            port: portNumber(field(get, 'id.resp_p')),
+            serverIp: field(get, 'id.resp_h'),
+          }),
+    );
     builder.set('RequestMethod', get('method'));
     builder.set('RequestClientApplication', get('user_agent'));
   } else {
