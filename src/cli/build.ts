@@ -173,6 +173,18 @@ function printOrder(
   ];
 }
 
+/** Issue codes that say an input may have been cut short. */
+const TRUNCATION_CODES = new Set(['MISSING_TRAILER', 'TRUNCATED_GZIP']);
+
+/** Returns the inputs that could not be read or may have been cut short. */
+function incompleteInputs(collected: CollectResult): string[] {
+  const files = new Set(collected.perFile.filter((file) => file.failed).map((file) => file.file));
+  for (const issue of collected.issues) {
+    if (TRUNCATION_CODES.has(issue.code) && issue.source?.file) files.add(issue.source.file);
+  }
+  return [...files];
+}
+
 async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<string> {
   const file = join(outDir, 'build-issues.txt');
   await writeFile(
@@ -302,8 +314,16 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     });
   }
   const issuesFile = await writeIssues(outDir, collected.issues);
-  if (stateFile && history) {
+  // A feed that may be cut short would mark the indicators it lost as removed, so its run
+  // leaves the state as it was.
+  const incomplete = incompleteInputs(collected);
+  if (stateFile && history && incomplete.length === 0) {
     await saveHistory(stateFile, updateHistory(history, groupByFamilySlug(allowed.kept), { now }));
+  } else if (stateFile && history) {
+    io.stderr.write(
+      `huntpack: warning: ${stateFile} was not updated, because these inputs may be incomplete: ` +
+        `${incomplete.map((input) => displayPath(input, io.cwd)).join(', ')}. Rerun with whole feeds to record this run.\n`,
+    );
   }
 
   const errors = collected.issues.filter((issue) => issue.severity === 'error');

@@ -574,3 +574,34 @@ test('only-new run without new indicators is quiet', async () => {
   assert.equal(again.code, 0, again.stderr);
   assert.doesNotMatch(again.stderr, /warning/);
 });
+
+test('truncated feed leaves the state file', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-state-'));
+  const state = join(folder, 'state.json');
+  const day1 = await runCli([
+    'build',
+    repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),
+    '--out',
+    join(folder, 'out1'),
+    '--state',
+    state,
+  ]);
+  assert.equal(day1.code, 0, day1.stderr);
+  const recorded = await readFile(state, 'utf8');
+
+  // Day two: the download stopped half way, so the trailer line is missing.
+  const whole = await readFile(
+    repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),
+    'utf8',
+  );
+  const cut = join(folder, 'cut.csv');
+  await writeFile(cut, whole.split('\n').slice(0, 200).join('\n') + '\n');
+  const day2 = await runCli(['build', cut, '--out', join(folder, 'out2'), '--state', state]);
+  assert.equal(day2.code, 0, day2.stderr);
+  assert.match(day2.stderr, /MISSING_TRAILER/);
+  assert.match(
+    day2.stderr,
+    /state\.json was not updated, because these inputs may be incomplete: .*cut\.csv/,
+  );
+  assert.equal(await readFile(state, 'utf8'), recorded);
+});
