@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildHunts } from '../../../src/compile/build-hunts.js';
+import { huntLogs } from '../../../src/hunt/engine.js';
+import { defaultExclusions } from '../../../src/pipeline/scenarios.js';
+import { makeIndicators } from '../../helpers/hunt-fixtures.js';
 import { sharedFile, skipWithoutShared } from '../../helpers/shared.js';
 import { collectEvents, eventAt, logFixture } from './collect-events.js';
 
@@ -52,6 +59,68 @@ describe('readLogs on Suricata eve.json', () => {
   });
 });
 
+describe('Suricata alerts on a response', () => {
+  const file = logFixture('suricata/frankhassanabad_wrccdc-2018_alerts-only_array.json');
+
+  /** Returns a real response alert (server port 80 to a client port) with Suricata 7 fields. */
+  async function responseAlert(): Promise<Record<string, unknown>> {
+    const events = JSON.parse(await readFile(file, 'utf8')) as Array<Record<string, unknown>>;
+    const alert = events.find((event) => event.src_port === 80 && event.http !== undefined)!;
+    assert.equal(alert.dest_ip, '10.47.5.152');
+    return {
+      ...alert,
+      http: { ...(alert.http as object), hostname: 'c2.planted.test', url: '/gate.php' },
+      direction: 'to_client',
+      flow: {
+        ...(alert.flow as object),
+        src_ip: alert.dest_ip,
+        src_port: alert.dest_port,
+        dest_ip: alert.src_ip,
+        dest_port: alert.src_port,
+      },
+    };
+  }
+
+  async function writeEvents(events: unknown[]): Promise<string> {
+    const path = join(await mkdtemp(join(tmpdir(), 'huntpack-suricata-')), 'eve.json');
+    await writeFile(path, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
+    return path;
+  }
+
+  it('maps the client to the source', async () => {
+    const alert = await responseAlert();
+    const withoutFlowEnds = { ...alert, flow: { pkts_toserver: 8 } };
+    const { events } = await collectEvents([await writeEvents([alert, withoutFlowEnds])]);
+    for (const line of [1, 2]) {
+      const columns = eventAt(events, line).columns;
+      assert.equal(columns.SourceIP, '10.47.5.152', `line ${line}`);
+      assert.equal(columns.SourcePort, 52691, `line ${line}`);
+      assert.equal(columns.DestinationIP, '23.75.4.57', `line ${line}`);
+      assert.equal(columns.DestinationPort, 80, `line ${line}`);
+      assert.equal(columns.RequestURL, 'c2.planted.test/gate.php', `line ${line}`);
+    }
+  });
+
+  it('names the client as the host of a URL hit', async () => {
+    const hunts = buildHunts(makeIndicators([['url', 'http://c2.planted.test/gate.php']]), {
+      family: 'Remcos',
+      familySlug: 'remcos',
+      lookback: { amount: 30, unit: 'd' },
+      exclusionsFor: defaultExclusions,
+    });
+    const result = await huntLogs(hunts, [await writeEvents([await responseAlert()])]);
+    assert.equal(result.findings.length, 1);
+    assert.equal(result.findings[0]!.host, '10.47.5.152');
+  });
+
+  it('keeps packet endpoints without direction fields', async () => {
+    const { events } = await collectEvents([file]);
+    const alert = events.find((event) => event.columns.SourcePort === 80);
+    // Suricata before 7.0 does not say whether the packet went to the client.
+    assert.equal(alert?.columns.SourceIP, '23.75.4.57');
+  });
+});
+
 describe('readLogs on shared Suricata logs', { skip: skipWithoutShared('logs/suricata') }, () => {
   it('parses every event or counts it', async () => {
     const { stats } = await collectEvents([sharedFile('logs/suricata')]);
@@ -76,5 +145,24 @@ describe('readLogs on shared Suricata logs', { skip: skipWithoutShared('logs/sur
         event.columns.Name === 'rp1.sekoia.io' && event.columns.ClientIP === '172.31.0.204',
     );
     assert.ok(query, 'query and answer of rp1.sekoia.io both name the client 172.31.0.204');
+  });
+
+  it('maps a Suricata 7 response alert to its flow', async () => {
+    const file = sharedFile('logs/suricata/menna-islam_zeus-lab_eve.json');
+    const { events } = await collectEvents([file]);
+    const response = eventAt(events, 72).columns;
+    assert.equal(response.SourceIP, '192.168.37.130');
+    assert.equal(response.SourcePort, 68);
+    assert.equal(response.DestinationIP, '192.168.37.254');
+    assert.equal(response.DestinationPort, 67);
+  });
+
+  it('adds the Host port of a real request to its URL', async () => {
+    const file = sharedFile('logs/suricata/sekoia_suricata-eve_test-messages.jsonl');
+    const { events } = await collectEvents([file]);
+    assert.equal(
+      eventAt(events, 7).columns.RequestURL,
+      '203.176.135.102:8082/mor84/DESKTOP-83TKHSQ_W10018363.572D588D45894026346E8F90E07B31E6/90',
+    );
   });
 });
