@@ -169,6 +169,10 @@ interface LoadedHunts {
   hunts: Hunt[];
   /** Pack folder of each hunt id, for per-pack reports. */
   packOf: Map<string, string>;
+  /** Report title of each pack folder: the family of its hunts. */
+  packTitles: Map<string, string>;
+  /** Feeds as the user named them, for the title of a --report file. */
+  feedNames: string[];
 }
 
 async function loadHunts(
@@ -204,6 +208,10 @@ async function loadHunts(
       packOf.set(hunt.id, pack);
     }
   }
+  const packTitles = new Map<string, string>();
+  for (const { pack, hunts: own } of perPack) {
+    packTitles.set(pack, own[0]?.family ?? displayPath(pack, io.cwd));
+  }
   if (feeds.length > 0) {
     const now = new Date();
     const fromFeeds = await huntsFromFeeds(feeds, {
@@ -229,7 +237,8 @@ async function loadHunts(
       hunts.push(packOf.has(hunt.id) ? { ...hunt, id: `feeds:${hunt.id}` } : hunt);
     }
   }
-  return { hunts, packOf };
+  const feedNames = (flags.feed ?? []).map((feed) => (feed === '-' ? 'standard input' : feed));
+  return { hunts, packOf, packTitles, feedNames };
 }
 
 function writeSummary(result: HuntLogsResult, io: CliIo): void {
@@ -315,11 +324,16 @@ async function writeReports(
   io: CliIo,
 ): Promise<void> {
   const targets = new Map<string, HuntLogsResult>();
+  const titles = new Map<string, string>();
   // Messages name --report as given, and a pack's report relative to the working folder.
   const shownPaths = new Map<string, string>();
   if (flags.report !== undefined) {
-    targets.set(resolve(io.cwd, flags.report), result);
-    shownPaths.set(resolve(io.cwd, flags.report), flags.report);
+    const file = resolve(io.cwd, flags.report);
+    targets.set(file, result);
+    shownPaths.set(file, flags.report);
+    const families = [...new Set(loaded.packTitles.values())];
+    const feeds = loaded.feedNames.map((feed) => `feed ${feed}`);
+    titles.set(file, [...families, ...feeds].join(', '));
   } else {
     const idsOfPack = new Map<string, Set<string>>();
     for (const [id, pack] of loaded.packOf) {
@@ -329,6 +343,7 @@ async function writeReports(
     }
     for (const [pack, ids] of idsOfPack) {
       targets.set(join(pack, 'hunt-report.md'), resultOfHunts(result, ids));
+      titles.set(join(pack, 'hunt-report.md'), loaded.packTitles.get(pack) ?? pack);
     }
   }
   if (flags.report === undefined && (flags.feed?.length ?? 0) > 0) {
@@ -340,7 +355,7 @@ async function writeReports(
   }
   for (const [file, own] of targets) {
     const text = renderHuntReport(own, {
-      title: file,
+      title: titles.get(file) ?? file,
       logs,
       window,
       generatorVersion: HUNTPACK_VERSION,

@@ -104,10 +104,23 @@ export function renderHuntReport(
     for (const issue of stats.fileErrors) lines.push(`  - ${cell(issue.message)}`);
   }
   lines.push('', `## Findings: ${findings.length}`, '');
-  if (findings.length === 0) {
-    lines.push('No event matched an indicator.');
-    return lines.join('\n') + '\n';
+  if (findings.length === 0) lines.push('No event matched an indicator.');
+  else lines.push(...findingLines(findings, max));
+  if (result.skipped.length > 0) {
+    lines.push('', '## Hunts not run', '');
+    lines.push(
+      ...table(
+        ['Hunt', 'Reason'],
+        result.skipped.map((skipped) => [skipped.huntId, skipped.reason]),
+      ),
+    );
   }
+  return lines.join('\n') + '\n';
+}
+
+/** Renders the summaries per indicator and per host and the timeline of `findings`. */
+function findingLines(findings: readonly HuntFinding[], max: number): string[] {
+  const lines: string[] = [];
   lines.push('### By indicator', '');
   lines.push(
     ...table(
@@ -135,5 +148,5 @@ export function renderHuntReport(
       `${findings.length - max} more findings are not listed; run with --json or --csv for all of them.`,
     );
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }

@@ -100,7 +100,13 @@ describe('huntpack hunt', () => {
     const result = await runCli(['hunt', '--pack', pack, log]);
     assert.equal(result.code, 0, result.stderr);
     const report = await readFile(join(pack, 'hunt-report.md'), 'utf8');
-    assert.match(report, /^# Hunt report/);
+    assert.match(report, /^# Hunt report: Remcos\n/);
+    assert.match(report, /\n## Hunts not run\n\n\| Hunt \| Reason \|\n/);
+    assert.match(report, /\| remcos-sentinel-dns-domain \| The logs hold no DnsEvents events\. \|/);
+    assert.match(
+      report,
+      /\| remcos-\S+ \| Same logic and indicators as remcos-\S+, which runs\. \|/,
+    );
     assert.match(report, /## Findings: 2/);
     assert.match(
       report,
@@ -213,7 +219,9 @@ describe('huntpack hunt', () => {
     const given = await runCli(['hunt', '--feed', FEED, '--report', report, planted]);
     assert.equal(given.code, 0, given.stderr);
     assert.doesNotMatch(given.stderr, /no hunt report|leave out/);
-    assert.match(await readFile(report, 'utf8'), /## Findings: 2/);
+    const text = await readFile(report, 'utf8');
+    assert.match(text, /## Findings: 2/);
+    assert.match(text, new RegExp(`^# Hunt report: feed ${FEED.replaceAll('.', '\\.')}\n`));
   });
 
   it('keeps the last report when a run fails', async () => {
