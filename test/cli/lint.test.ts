@@ -41,6 +41,7 @@ test('lint passes a sound filter', async () => {
     file,
     [
       'DeviceNetworkEvents',
+      '| where TimeGenerated > ago(30d)',
       '| where RemotePort == 5220',
       '',
       'Scenario: Remote administration',

@@ -10,6 +10,7 @@ import { checkKql } from '../kusto.js';
 import type { KqlDiagnostic } from '../kusto.js';
 import { readPlatformHeader, unknownPlatformMessage } from '../platform-header.js';
 import { findKqlBlocks } from './kql-blocks.js';
+import { lintHuntHygiene } from './hunt-hygiene.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
@@ -58,6 +59,7 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
     });
   }
 
+  issues.push(...lintHuntHygiene(text, blocks, file));
   const { schemas, problems } = loadSchemas(blocks, platforms, file);
   issues.push(...problems);
   const exclusions = findExclusionLines(text).map((entry) =>

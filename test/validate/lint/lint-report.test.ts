@@ -110,6 +110,7 @@ test('lint flags ECS fields per table', () => {
 test('lint passes a sound exclusion', () => {
   const report = [
     'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(30d)',
     '| where RemotePort == 4444',
     '',
     'Scenario: Admin tools',
@@ -259,4 +260,38 @@ test('lint warns about an unknown platform name', () => {
   assert.equal(warning?.severity, 'warning');
   assert.deepEqual(warning?.source, { file: 'report.md', line: 3, column: 14 });
   assert.match(warning?.message ?? '', /"Splunk".*checked against the Sentinel/);
+});
+
+test('lint flags queries without a time filter', () => {
+  const result = lintFixture();
+  const lines = result.issues
+    .filter((issue) => issue.code === 'NO_TIME_FILTER')
+    .map((issue) => issue.source?.line);
+  assert.deepEqual(lines, [1, 8]);
+});
+
+test('lint flags ip:port matched by address only', () => {
+  const report = [
+    '| ip:port | 45[.]92[.]1[.]175:5220 | botnet_cc |',
+    '| ip:port | 2.27.17.179:6644 | botnet_cc |',
+    'CommonSecurityLog',
+    '| where TimeGenerated > ago(7d)',
+    '| where DestinationIP in ("45.92.1.175", "2.27.17.179")',
+    '| project TimeGenerated, DestinationIP, DestinationPort',
+    '',
+    'CommonSecurityLog',
+    '| where TimeGenerated > ago(7d)',
+    '| where DestinationIP == "45.92.1.175" and DestinationPort == 5220',
+    '',
+    '// C2 addresses on any port (address-only)',
+    'CommonSecurityLog',
+    '| where TimeGenerated > ago(7d)',
+    '| where DestinationIP == "45.92.1.175"',
+  ].join('\n');
+  const result = lintReport(report, 'ports.md', { checkKql: false });
+  const flagged = result.issues.filter((issue) => issue.code === 'PORT_IGNORED');
+  assert.equal(flagged.length, 1, 'only the first query ignores the ports');
+  assert.equal(flagged[0]?.source?.line, 3);
+  assert.match(flagged[0]?.message ?? '', /45\.92\.1\.175:5220, 2\.27\.17\.179:6644/);
+  assert.equal(result.issues.filter((issue) => issue.code === 'NO_TIME_FILTER').length, 0);
 });

@@ -1,0 +1,77 @@
+/**
+ * Faults of a hand-written hunt query that compile cleanly: no time filter, so the query scans
+ * all retained data, and ip:port indicators matched by address alone, so every other service
+ * on a shared address matches too.
+ */
+import type { HuntpackIssue } from '../../errors.js';
+import type { KqlBlock } from './kql-blocks.js';
+
+/** A comparison with the time column or a relative time, which bounds what a query scans. */
+const TIME_FILTER = /\b(?:TimeGenerated|Timestamp)\s*(?:>=?|<=?|==|between\b|in\s*\()|\bago\s*\(/i;
+/** Port columns of the network tables the reports hunt in. */
+const PORT_COLUMN = /\b(?:DestinationPort|SourcePort|RemotePort|LocalPort)\b/;
+/** An IPv4 ip:port, plain or defanged with `[.]`, as report IOC tables list them. */
+// NOTE: IPv6 ip:port indicators are not looked for, so PORT_IGNORED never names one.
+const IP_PORT = /\b(\d{1,3}(?:(?:\.|\[\.\])\d{1,3}){3})(?::|\[:\])(\d{1,5})\b/g;
+
+/** Returns the ip:port indicators a report lists, by address, with their ports. */
+function listedIpPorts(report: string): Map<string, Set<string>> {
+  const ports = new Map<string, Set<string>>();
+  for (const match of report.matchAll(IP_PORT)) {
+    const address = (match[1] ?? '').replaceAll('[.]', '.');
+    let set = ports.get(address);
+    if (!set) ports.set(address, (set = new Set()));
+    set.add(match[2] ?? '');
+  }
+  return ports;
+}
+
+/** Returns the query without its `project` lines, which show a port but never filter on it. */
+function withoutProjections(query: string): string {
+  return query
+    .split(/\r?\n/)
+    .filter((line) => !/^\s*\|\s*project(?:-\w+)?\b/.test(line))
+    .join('\n');
+}
+
+/**
+ * Checks each query for a time filter and, where the report lists ip:port indicators, for a
+ * port comparison on the addresses the query names. A query labelled address-only matches any
+ * port on purpose and is not flagged for it.
+ */
+export function lintHuntHygiene(report: string, blocks: KqlBlock[], file: string): HuntpackIssue[] {
+  const issues: HuntpackIssue[] = [];
+  const listed = listedIpPorts(report);
+  for (const block of blocks) {
+    if (block.tables.length === 0) continue;
+    const where = { file, line: block.startLine };
+    if (!TIME_FILTER.test(block.text)) {
+      issues.push({
+        code: 'NO_TIME_FILTER',
+        severity: 'warning',
+        message:
+          `Query at lines ${block.startLine}-${block.endLine} has no time filter, so it scans all ` +
+          'retained data and its results change with retention. Add a lookback such as ' +
+          '"| where TimeGenerated > ago(30d)" (Timestamp in Defender advanced hunting).',
+        source: where,
+      });
+    }
+    if (/address-only/i.test(block.text)) continue;
+    const named = [...listed.keys()].filter((address) => block.text.includes(`"${address}"`));
+    if (named.length === 0 || PORT_COLUMN.test(withoutProjections(block.text))) continue;
+    const examples = named
+      .slice(0, 3)
+      .map((address) => `${address}:${[...(listed.get(address) ?? [])].join('/')}`);
+    issues.push({
+      code: 'PORT_IGNORED',
+      severity: 'warning',
+      message:
+        `Query at lines ${block.startLine}-${block.endLine} matches ${named.length} addresses that the ` +
+        `report lists as ip:port indicators (${examples.join(', ')}) on any port, so every other ` +
+        'service on those addresses matches too. Compare the port as well (DestinationPort or ' +
+        'RemotePort), or label the query address-only.',
+      source: where,
+    });
+  }
+  return issues;
+}
