@@ -119,7 +119,7 @@ class ThreatFoxCsvReader {
     if (first !== QUOTE && text.slice(start, end).trim() === '') return;
     if (!this.columns) {
       const header = text.slice(start, end);
-      this.columns = mapColumns(parseCsvHeader(header), this.file, lineNumber);
+      this.setColumns(mapColumns(parseCsvHeader(header), this.file, lineNumber), lineNumber);
       return;
     }
     this.readRecord(text, start, end, lineNumber);
@@ -187,6 +187,28 @@ class ThreatFoxCsvReader {
     else this.sink.reject(result.issue);
   }
 
+  /**
+   * Takes a header's columns, with a warning for each context column it lacks: the indicators
+   * then have no such field, and the filter on it (`--min-confidence`, `--threat-type`,
+   * `--family`) removes every row of the file.
+   */
+  private setColumns(columns: ColumnMap, lineNumber: number): void {
+    this.columns = columns;
+    const absent = CONTEXT_COLUMNS.filter(({ fields }) =>
+      fields.every((field) => columns.index[field] === -1),
+    );
+    if (absent.length === 0) return;
+    this.sink.report({
+      code: 'MISSING_CONTEXT_COLUMN',
+      severity: 'warning',
+      message:
+        `ThreatFox CSV header of ${quoteValue(this.file)} has no ${absent.map(({ name }) => name).join(', ')} ` +
+        `column, so its indicators have no ${absent.map(({ noun }) => noun).join(', ')}, and a filter ` +
+        `on it (${absent.map(({ option }) => option).join(', ')}) removes every row of this file.`,
+      source: { file: this.file, line: lineNumber },
+    });
+  }
+
   /** Handles a `#` line: the banner, a commented header or the trailer. */
   private readComment(line: string, lineNumber: number): void {
     const body = line.slice(1).trim();
@@ -197,7 +219,7 @@ class ThreatFoxCsvReader {
     }
     if (/ThreatFox IOCs/i.test(body)) this.banner = true;
     if (/^"?first_seen/i.test(body) || (body.includes('ioc_value') && body.includes('ioc_type'))) {
-      this.columns = mapColumns(parseCsvHeader(body), this.file, lineNumber);
+      this.setColumns(mapColumns(parseCsvHeader(body), this.file, lineNumber), lineNumber);
       this.sectionRows = 0;
       this.trailerSeen = false;
     }
@@ -242,6 +264,28 @@ function pickFields(row: CsvRow, at: Record<ThreatFoxField, number>): ThreatFoxF
     reporter: row.field(at.reporter),
   };
 }
+
+/** Columns that give an indicator's context, with the filter option that needs each. */
+const CONTEXT_COLUMNS: ReadonlyArray<{
+  name: string;
+  fields: ThreatFoxField[];
+  noun: string;
+  option: string;
+}> = [
+  {
+    name: 'confidence_level',
+    fields: ['confidence'],
+    noun: 'confidence',
+    option: '--min-confidence',
+  },
+  { name: 'threat_type', fields: ['threatType'], noun: 'threat type', option: '--threat-type' },
+  {
+    name: 'malware_printable',
+    fields: ['malware', 'malwarePrintable'],
+    noun: 'family',
+    option: '--family',
+  },
+];
 
 function mapColumns(names: string[], file: string, line: number): ColumnMap {
   const index = Object.fromEntries(THREATFOX_FIELDS.map((field) => [field, -1])) as Record<

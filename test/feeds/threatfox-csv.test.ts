@@ -325,3 +325,32 @@ test('shares repeated context between records', async () => {
   assert.ok(Object.isFrozen(first!.context.tags));
   assert.notEqual(first!.context.sourceIds, second!.context.sourceIds);
 });
+
+test('warns about missing context columns', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'huntpack-csv-'));
+  const file = join(folder, 'no-confidence.csv');
+  writeFileSync(
+    file,
+    [
+      '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","malware_printable"',
+      '"2026-04-12 04:49:28", "1", "evil.example", "domain", "botnet_cc", "Remcos"',
+      '',
+    ].join('\n'),
+  );
+  const run = await runReader(readThreatFoxCsv, file);
+  assert.equal(run.records.length, 1);
+  const warning = run.reports.find((issue) => issue.code === 'MISSING_CONTEXT_COLUMN');
+  assert.ok(warning, 'no warning for the missing confidence_level column');
+  assert.equal(warning.source?.line, 1);
+  assert.match(warning.message, /no confidence_level column/);
+  assert.match(warning.message, /--min-confidence/);
+  assert.doesNotMatch(warning.message, /threat_type|malware_printable/);
+});
+
+test('full header has no context warning', async () => {
+  const run = await runReader(
+    readThreatFoxCsv,
+    repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),
+  );
+  assert.equal(run.reports.filter((issue) => issue.code === 'MISSING_CONTEXT_COLUMN').length, 0);
+});
