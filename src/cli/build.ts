@@ -173,7 +173,7 @@ function printOrder(
   ];
 }
 
-/** Issue codes that say an input may have been cut short. */
+/** Issue codes that report an input which may have been cut short. */
 const TRUNCATION_CODES = new Set(['MISSING_TRAILER', 'TRUNCATED_GZIP']);
 
 /** Returns the inputs that could not be read or may have been cut short. */

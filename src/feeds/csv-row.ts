@@ -2,7 +2,7 @@
  * A CSV row parser for feed readers, with the rules of RFC 4180 as csv-parse 7 applies them
  * under the options `ltrim` and `relax_column_count`:
  * - fields are separated by commas, and white space before a field is dropped (the characters
- *   that `String.prototype.trimStart` drops), so `"a", "b"` holds the fields `a` and `b`;
+ *   that `String.prototype.trimStart` drops), so `"a", "b"` contains the fields `a` and `b`;
  * - a quoted field may hold commas, line breaks and quotes written twice (`""`);
  * - a quote inside an unquoted field, or anything but a comma or the end of the row after a
  *   closing quote, makes the row invalid.
@@ -16,8 +16,8 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 
 /**
- * What {@link parseCsvRow} found: a complete row, whose fields are in the {@link CsvRow}; a
- * quoted field still open at the end of the text, so the row goes on on the next line; or an
+ * Outcome of {@link parseCsvRow}: a complete row, whose fields are in the {@link CsvRow}, a
+ * quoted field still open at the end of the text, so the row continues on the next line, or an
  * invalid row, whose reason is in {@link CsvRow.error}.
  */
 export type RowStatus = 'complete' | 'open-quote' | 'invalid';
@@ -31,7 +31,7 @@ export class CsvRow {
   error = '';
   private starts = new Int32Array(32);
   private ends = new Int32Array(32);
-  /** 1 where the field holds doubled quotes, which {@link field} turns into single ones. */
+  /** 1 where the field contains doubled quotes, which {@link field} turns into single ones. */
   private escaped = new Uint8Array(32);
 
   /** Returns field `index` (0-based), or undefined past the last field. */

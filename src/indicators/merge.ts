@@ -25,7 +25,7 @@ export interface FamilyConflict {
   kept: MalwareFamily;
   /** The family the later record named, which gets no pack entry for this indicator. */
   other: MalwareFamily;
-  /** Where the later record was read. */
+  /** Location of the later record in its feed. */
   origin?: SourceLocation;
 }
 

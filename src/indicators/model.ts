@@ -32,7 +32,7 @@ export interface MalwareFamily {
 }
 
 /**
- * Everything a feed says about an indicator besides its value. Lists and the family may be
+ * Everything a feed gives about an indicator besides its value. Lists and the family may be
  * shared between indicators and frozen, so copy one before changing it.
  */
 export interface IndicatorContext {

@@ -19,6 +19,7 @@ export function isoTime(date: Date): string {
   if (!(ms >= 0 && ms < YEAR_10000_MS)) return date.toISOString();
   const days = Math.floor(ms / DAY_MS);
   let rest = ms - days * DAY_MS;
+
   // Days to a proleptic Gregorian date: Howard Hinnant's civil_from_days, for days since 1970.
   const shifted = days + 719_468;
   const era = Math.floor(shifted / 146_097);
@@ -36,12 +37,14 @@ export function isoTime(date: Date): string {
   const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
   const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+
   const hours = Math.floor(rest / 3_600_000);
   rest -= hours * 3_600_000;
   const minutes = Math.floor(rest / 60_000);
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
   const milliseconds = rest - seconds * 1000;
+
   return (
     `${TWO_DIGITS[Math.floor(year / 100)]}${TWO_DIGITS[year % 100]}-${TWO_DIGITS[month]}-` +
     `${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.` +

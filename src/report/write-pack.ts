@@ -19,7 +19,7 @@ import { writeWatchlistCsv } from './watchlist.js';
 export const PACK_FORMAT_VERSION = 2;
 
 /**
- * An indicator as pack.json contains it. Its defanged form and type name follow from `kind` and
+ * Returns an indicator as pack.json contains it. Its defanged form and type name follow from `kind` and
  * `value` (indicators.csv shows them), so they are left out to keep large packs small.
  */
 export function indicatorJson(indicator: Indicator): Record<string, unknown> {

@@ -1,7 +1,7 @@
 /**
- * The Kusto check on a second thread. Loading Microsoft's parser costs seconds of CPU, which a
- * worker spends while the build reads its feeds on the main thread; the check itself stays a
- * synchronous call.
+ * The Kusto check on a second thread. Loading Microsoft's parser costs seconds of CPU, so a
+ * worker spends them while the build reads its feeds on the main thread. The check itself stays
+ * a synchronous call.
  */
 import {
   MessageChannel,
@@ -11,12 +11,12 @@ import {
 } from 'node:worker_threads';
 import { checkKql, type KqlCheckOptions, type KqlDiagnostic } from './kusto.js';
 
-/** Longest wait for one answer before the check runs on the calling thread instead. */
-const ANSWER_TIMEOUT_MS = 120_000;
-/** Longest wait for the worker's module to start running, which fails when it cannot load. */
+/** Maximum wait for one response before the check runs on the calling thread instead. */
+const RESPONSE_TIMEOUT_MS = 120_000;
+/** Maximum wait for the worker's module to start running; it never starts when it cannot load. */
 const START_TIMEOUT_MS = 15_000;
 
-type KustoAnswer = { diagnostics: KqlDiagnostic[] } | { error: string };
+type KustoResponse = { diagnostics: KqlDiagnostic[] } | { error: string };
 
 /** Returns the worker's module, `.ts` when this file runs from source through tsx. */
 function workerUrl(): URL {
@@ -26,13 +26,13 @@ function workerUrl(): URL {
 
 /**
  * Runs {@link checkKql} in a worker thread that starts loading the parser at once. Each `check`
- * blocks until the worker answers. If the worker cannot start or stops answering, the checks run
+ * blocks until the worker responds. If the worker cannot start or stops responding, the checks run
  * on the calling thread, so a result is always the same as `checkKql`'s.
  */
 export class BackgroundKustoChecker {
   private worker: Worker | undefined;
   private readonly port: MessagePort;
-  /** Element 0: an answer is ready; element 1: the worker's module is running. */
+  /** Element 0: a response is ready; element 1: the worker's module is running. */
   private readonly signals = new Int32Array(new SharedArrayBuffer(8));
 
   constructor() {
@@ -74,14 +74,14 @@ export class BackgroundKustoChecker {
     }
     Atomics.store(this.signals, 0, 0);
     this.port.postMessage({ text, options });
-    const waited = Atomics.wait(this.signals, 0, 0, ANSWER_TIMEOUT_MS);
-    const answer = receiveMessageOnPort(this.port)?.message as KustoAnswer | undefined;
-    if (waited === 'timed-out' || !answer || 'error' in answer) {
+    const waited = Atomics.wait(this.signals, 0, 0, RESPONSE_TIMEOUT_MS);
+    const response = receiveMessageOnPort(this.port)?.message as KustoResponse | undefined;
+    if (waited === 'timed-out' || !response || 'error' in response) {
       // The worker failed or is stuck: check here, where an error reaches the caller.
       this.stopWorker();
       return checkKql(text, options);
     }
-    return answer.diagnostics;
+    return response.diagnostics;
   }
 
   /** Whether checks still go to the worker. */

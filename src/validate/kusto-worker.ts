@@ -1,6 +1,6 @@
 /**
  * Worker thread that runs the Kusto check for {@link BackgroundKustoChecker}. It loads the
- * parser and both platforms' schemas as soon as it starts, then answers one request at a time
+ * parser and both platforms' schemas as soon as it starts, then handles one request at a time
  * on the port it was given and wakes the waiting thread through the shared flag.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
@@ -17,7 +17,7 @@ export interface KustoRequest {
 }
 
 const { port, flag } = workerData as KustoWorkerData;
-/** Element 0: an answer is ready; element 1: this module is running. */
+/** Element 0: a response is ready; element 1: this module is running. */
 const signals = new Int32Array(flag);
 Atomics.store(signals, 1, 1);
 Atomics.notify(signals, 1);

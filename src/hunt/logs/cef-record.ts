@@ -83,7 +83,7 @@ function mappingPlan(wanted: ReadonlySet<string> | undefined): MappingPlan {
     read[id] = stored || id === RT || id === DTZ ? 1 : 0;
   });
   const additional = want('AdditionalExtensions');
-  // Unmapped keys must be told apart from skipped ones when AdditionalExtensions is built.
+  // Unmapped keys must be distinguished from skipped ones when AdditionalExtensions is built.
   const keys = additional ? KEY_TABLE : new CefKeyTable(KEYS, (id) => read[id] === 1);
   return {
     wanted,

@@ -107,7 +107,7 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
   builder.set('DestinationHostName', host);
   if (typeof http.url === 'string') {
     // http_port is the port of the Host header or absolute URL, logged only when the client
-    // wrote one. Without it, the URL takes the server port if the event says which side is the
+    // wrote one. Without it, the URL takes the server port if the event shows which side is the
     // server.
     const server = endpoints.oriented ? endpoints : undefined;
     builder.set(

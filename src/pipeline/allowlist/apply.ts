@@ -71,7 +71,7 @@ function batchIndex(probes: readonly IndicatorProbe[], lists: Allowlists): Combi
   return lists.indexForBatch(kinds, wanted);
 }
 
-/** Decides with `index`, which holds every indexed list that applies to the probe's kinds. */
+/** Decides with `index`, which contains every indexed list that applies to the probe's kinds. */
 function decide(
   indicator: Indicator,
   probe: IndicatorProbe,

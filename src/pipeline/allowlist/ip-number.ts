@@ -93,7 +93,7 @@ function hexDigit(code: number): number {
 function parseHexGroups(text: string): bigint | undefined {
   const length = text.length;
   let count = 0;
-  // Index in the groups where `::` stands, or -1.
+  // Index in the groups where `::` is, or -1.
   let gap = -1;
   let i = 0;
   if (text.charCodeAt(0) === CHAR_COLON) {

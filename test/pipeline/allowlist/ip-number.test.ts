@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { parseIPv6Number } from '../../../src/pipeline/allowlist/ip-number.js';
 
-/** The value ipaddr.js gives the text, or undefined when it rejects it. */
+/** Returns the value ipaddr.js gives the text, or undefined when it rejects it. */
 function ipaddrValue(text: string): bigint | undefined {
   let parts: number[];
   try {
