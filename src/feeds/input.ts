@@ -154,17 +154,31 @@ export async function* readLines(input: FeedInput): AsyncGenerator<TextLine> {
 export async function* readLineBatches(input: FeedInput): AsyncGenerator<TextLine[]> {
   for await (const { text, firstLine } of readTextChunks(input)) {
     const batch: TextLine[] = [];
-    let lineNumber = firstLine;
-    let start = 0;
-    while (start < text.length) {
-      const newline = text.indexOf('\n', start);
-      const end = newline === -1 ? text.length : newline;
-      const stop = end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end;
+    forEachLine(text, firstLine, (start, stop, lineNumber) => {
       batch.push({ line: text.slice(start, stop), lineNumber });
-      lineNumber += 1;
-      start = end + 1;
-    }
+    });
     yield batch;
+  }
+}
+
+/**
+ * Calls `visit` with the bounds of each line of a {@link TextChunk}'s text, without its `\n` or
+ * `\r\n`, and its line number, so that a reader can parse lines in place without slicing them.
+ */
+export function forEachLine(
+  text: string,
+  firstLine: number,
+  visit: (start: number, stop: number, lineNumber: number) => void,
+): void {
+  let lineNumber = firstLine;
+  let start = 0;
+  while (start < text.length) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const stop = end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end;
+    visit(start, stop, lineNumber);
+    lineNumber += 1;
+    start = end + 1;
   }
 }
 

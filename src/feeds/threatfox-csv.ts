@@ -7,7 +7,7 @@
 import { FeedParseError, quoteValue } from '../errors.js';
 import { CsvRow, parseCsvHeader, parseCsvRow } from './csv-row.js';
 import type { FeedInput } from './input.js';
-import { detachText, readTextChunks } from './input.js';
+import { detachText, forEachLine, readTextChunks } from './input.js';
 import type { FeedSink } from './read.js';
 import type { ThreatFoxField, ThreatFoxFields } from './threatfox-record.js';
 import {
@@ -35,7 +35,6 @@ const MAX_RECORD_LINES = 100;
 
 const HASH = 0x23;
 const QUOTE = 0x22;
-const CARRIAGE_RETURN = 0x0d;
 
 /**
  * Reads a ThreatFox CSV export as a stream of lines. A row with the wrong number of fields or
@@ -72,16 +71,9 @@ class ThreatFoxCsvReader {
 
   /** Reads the lines of one chunk, in place. */
   readChunk(text: string, firstLine: number): void {
-    let lineNumber = firstLine;
-    let start = 0;
-    while (start < text.length) {
-      const newline = text.indexOf('\n', start);
-      const end = newline === -1 ? text.length : newline;
-      const stop = end > start && text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end;
-      this.readLine(text, start, stop, lineNumber);
-      lineNumber += 1;
-      start = end + 1;
-    }
+    forEachLine(text, firstLine, (start, stop, lineNumber) =>
+      this.readLine(text, start, stop, lineNumber),
+    );
   }
 
   finish(): void {

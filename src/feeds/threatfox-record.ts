@@ -6,6 +6,7 @@
 import type { HuntpackIssue, SourceLocation } from '../errors.js';
 import { quoteValue } from '../errors.js';
 import type { IndicatorContext, MalwareFamily, RawIndicator } from '../indicators/model.js';
+import { mapThreatFoxType } from '../indicators/normalize.js';
 import { detachText } from './input.js';
 import { FieldCache, TimeCache } from './field-cache.js';
 
@@ -79,16 +80,6 @@ export const THREATFOX_NAMES: Readonly<Record<string, ThreatFoxField | undefined
   },
 );
 
-/** ThreatFox `ioc_type` names and huntpack's indicator types. */
-const TYPE_NAMES: ReadonlyMap<string, string> = new Map([
-  ['ip:port', 'ip-port'],
-  ['domain', 'domain'],
-  ['url', 'url'],
-  ['md5_hash', 'md5'],
-  ['sha1_hash', 'sha1'],
-  ['sha256_hash', 'sha256'],
-]);
-
 /** Picks the fields out of a JSON object in export or API shape. */
 export function fieldsFromObject(item: Readonly<Record<string, unknown>>): ThreatFoxFields {
   const fields: ThreatFoxFields = {};
@@ -159,7 +150,7 @@ export class ThreatFoxRecordBuilder {
     this.readCompromised(fields.isCompromised, context, source);
     if (tags.test) this.report(source, 'TEST_ROW', testRowMessage(value));
 
-    const type = TYPE_NAMES.get(typeName) ?? TYPE_NAMES.get(typeName.toLowerCase()) ?? typeName;
+    const type = mapThreatFoxType(typeName);
     return { ok: true, record: { type, value: detachText(value), context, source } };
   }
 

@@ -65,6 +65,9 @@ const KIND_NAMES: ReadonlyMap<string, IndicatorKind> = new Map<string, Indicator
  * returned trimmed and unchanged, so normalization rejects it with a message that quotes it.
  */
 export function mapThreatFoxType(text: string): string {
+  // Exports write the names exactly, so the lookup without trimming and case folding comes first.
+  const exact = THREATFOX_TYPES.get(text);
+  if (exact !== undefined) return exact;
   const trimmed = text.trim();
   return THREATFOX_TYPES.get(trimmed.toLowerCase()) ?? trimmed;
 }
