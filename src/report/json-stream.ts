@@ -38,6 +38,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
+/** Returns `value` with each streamed list made into an ordinary array, in plain-object members too. */
+export function materializeStreamed(value: unknown): unknown {
+  if (value instanceof StreamedArray) return value.toJSON();
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, member]) => [key, materializeStreamed(member)]),
+  );
+}
+
 /** Tells whether a streamed list sits in `value`, directly or in its plain-object members. */
 function holdsStreamedArray(value: unknown): boolean {
   if (value instanceof StreamedArray) return true;

@@ -9,7 +9,7 @@ import { formatLookback, type IocCell, type IocTable } from '../compile/ir.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { writeIndicatorsCsv } from './indicators-csv.js';
 import { isoTime } from './iso-time.js';
-import { StreamedArray, writeJson } from './json-stream.js';
+import { materializeStreamed, StreamedArray, writeJson } from './json-stream.js';
 import { renderReport } from './markdown.js';
 import type { Pack } from './pack-model.js';
 import { writeTextFile } from './text-file-writer.js';
@@ -132,23 +132,6 @@ function packJsonModel(pack: Pack): Record<string, unknown> {
   return { ...json, iocTables };
 }
 
-/** Replaces the streamed lists in a model by ordinary arrays, in plain-object members too. */
-function materialize(value: unknown): unknown {
-  if (value instanceof StreamedArray) return value.toJSON();
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    Object.getPrototypeOf(value) !== Object.prototype
-  )
-    return value;
-  return Object.fromEntries(
-    Object.entries(value as Record<string, unknown>).map(([key, member]) => [
-      key,
-      materialize(member),
-    ]),
-  );
-}
-
 const quote = JSON.stringify;
 
 /** Returns a table cell's date as JSON writes it: its ISO text, or null for an invalid date. */
@@ -214,7 +197,7 @@ export function iocRowText(row: readonly IocCell[]): string {
 
 /** Returns the machine-readable form of a pack, as written to pack.json. */
 export function packToJson(pack: Pack): Record<string, unknown> {
-  return materialize(packJsonModel(pack)) as Record<string, unknown>;
+  return materializeStreamed(packJsonModel(pack)) as Record<string, unknown>;
 }
 
 /**
