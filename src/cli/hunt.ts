@@ -47,6 +47,7 @@ interface HuntFlags {
   minConfidence?: string;
   since?: string;
   builtinAllowlists: boolean;
+  threads?: string;
 }
 
 /** How many rejections and file errors are printed on stderr; all are counted. */
@@ -86,6 +87,18 @@ function parseNow(text: string | undefined): Date | undefined {
     );
   }
   return date;
+}
+
+function parseThreads(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text.trim());
+  if (!/^\d{1,2}$/.test(text.trim()) || value > 64) {
+    throw new UsageError(
+      'INVALID_OPTION',
+      `Invalid --threads "${text}": expected a whole number from 0 (parse on the main thread) to 64.`,
+    );
+  }
+  return value;
 }
 
 function parseYear(text: string | undefined): number | undefined {
@@ -426,6 +439,7 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
         map: parseFieldMap(flags.map ?? []),
         year: parseYear(flags.year),
         timezone: flags.timezone,
+        parseThreads: parseThreads(flags.threads),
         lookback,
         now: windowEnd,
         onProgress: progress,
@@ -506,6 +520,10 @@ export function registerHuntCommand(
     .option(
       '--now <time>',
       'end of the lookback window, as an ISO 8601 time; default: the current time',
+    )
+    .option(
+      '--threads <n>',
+      'worker threads that parse plain CEF files of 32 MB or more; 0 parses on the main thread; default: one per core, at most 4',
     )
     .option('--json', 'print findings, summaries and reading counts as JSON')
     .option('--csv', 'print findings as CSV')

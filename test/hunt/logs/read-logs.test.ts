@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { ConfigError } from '../../../src/errors.js';
-import { readLogs } from '../../../src/hunt/logs/read-logs.js';
+import {
+  defaultParseThreads,
+  MAX_DEFAULT_PARSE_THREADS,
+  readLogs,
+} from '../../../src/hunt/logs/read-logs.js';
 import { collectEvents } from './collect-events.js';
 
 function cefLines(count: number): string {
@@ -83,6 +87,15 @@ describe('readLogs', () => {
     assert.throws(() => readLogs([], { timezone: 'Mars/Olympus' }), ConfigError);
     assert.throws(() => readLogs([], { year: 12 }), ConfigError);
     assert.throws(() => readLogs([], { map: { dst: 'DestIp' } }), /not a CommonSecurityLog column/);
+    for (const parseThreads of [-1, 1.5, 65, Number.NaN]) {
+      assert.throws(() => readLogs([], { parseThreads }), /parsing threads/);
+    }
+  });
+
+  it('parses on one thread per core by default, and on none with one core', () => {
+    const threads = defaultParseThreads();
+    const cores = availableParallelism();
+    assert.equal(threads, cores < 2 ? 0 : Math.min(cores, MAX_DEFAULT_PARSE_THREADS));
   });
 
   it('yields batches for bulk loading', async () => {
