@@ -4,26 +4,35 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-/** Characters collected before they are encoded and written; about 1 MiB of ASCII text. */
-const CHUNK_CHARACTERS = 1 << 20;
+/** Size of the buffer that text is encoded into before it is written: 1 MiB. */
+const BUFFER_BYTES = 1 << 20;
+
+/** UTF-8 takes at most 3 bytes for each UTF-16 code unit of a JavaScript string. */
+const MAX_BYTES_PER_CHARACTER = 3;
 
 /**
- * Collects text and writes it to a file in chunks of about a mebibyte, with synchronous writes:
- * the build is a batch job with nothing else to do while a chunk goes to disk.
+ * Encodes text into a reusable 1 MiB buffer and writes the buffer to a file whenever it is full,
+ * with synchronous writes: the build is a batch job with nothing else to do meanwhile.
  */
 export class TextFileWriter {
   private readonly fd: number;
-  private parts: string[] = [];
-  private pendingCharacters = 0;
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private used = 0;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w', 0o666);
   }
 
   write(text: string): void {
-    this.parts.push(text);
-    this.pendingCharacters += text.length;
-    if (this.pendingCharacters >= CHUNK_CHARACTERS) this.flush();
+    // Encoding is done only when the text surely fits, because Buffer.write drops what does not.
+    if (text.length * MAX_BYTES_PER_CHARACTER > BUFFER_BYTES - this.used) {
+      this.flush();
+      if (text.length * MAX_BYTES_PER_CHARACTER > BUFFER_BYTES) {
+        this.writeBytes(Buffer.from(text, 'utf8'));
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used);
   }
 
   /** Writes what is pending and closes the file; the file is closed even when the write fails. */
@@ -36,19 +45,38 @@ export class TextFileWriter {
   }
 
   private flush(): void {
-    if (this.parts.length === 0) return;
-    const bytes = Buffer.from(this.parts.join(''), 'utf8');
-    this.parts = [];
-    this.pendingCharacters = 0;
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
+    if (this.used === 0) return;
+    const used = this.used;
+    this.used = 0;
+    this.writeBytes(this.buffer.subarray(0, used));
   }
+
+  private writeBytes(bytes: Uint8Array): void {
+    let offset = 0;
+    try {
+      while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
+    } catch (error) {
+      throw withPath(error, this.path);
+    }
+  }
+}
+
+/**
+ * Adds the file path to a write error, as Node.js gives it for an open error but not for a write
+ * error (`ENOSPC: no space left on device, write`).
+ */
+function withPath(error: unknown, path: string): unknown {
+  const failure = error as NodeJS.ErrnoException;
+  if (!(error instanceof Error) || failure.path !== undefined) return error;
+  failure.path = path;
+  failure.message += ` '${path}'`;
+  return failure;
 }
 
 /**
  * Opens `path`, lets `fill` write into it and closes it.
  *
- * @throws the file system error of the open or of a write.
+ * @throws the file system error of the open or of a write, with `path` in its message.
  */
 export function writeTextFile(path: string, fill: (out: TextFileWriter) => void): void {
   const out = new TextFileWriter(path);

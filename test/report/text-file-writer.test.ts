@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTextFile } from '../../src/report/text-file-writer.js';
+
+async function scratchFile(name: string): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'huntpack-writer-')), name);
+}
+
+test('writer keeps multibyte text across buffer ends', async () => {
+  const file = await scratchFile('mixed.txt');
+  // Pieces of 1, 2, 3 and 4 UTF-8 bytes, written often enough to fill the 1 MiB buffer many times.
+  const pieces = ['a', 'é', '€', '😀', 'line\r\n', 'x'.repeat(1000)];
+  const expected: string[] = [];
+  writeTextFile(file, (out) => {
+    for (let index = 0; index < 200_000; index++) {
+      const piece = pieces[index % pieces.length]!;
+      out.write(piece);
+      expected.push(piece);
+    }
+  });
+  assert.equal(await readFile(file, 'utf8'), expected.join(''));
+});
+
+test('writer writes text longer than its buffer', async () => {
+  const file = await scratchFile('long.txt');
+  const long = 'ü'.repeat(3 << 20);
+  writeTextFile(file, (out) => {
+    out.write('start ');
+    out.write(long);
+    out.write(' end');
+  });
+  assert.equal(await readFile(file, 'utf8'), `start ${long} end`);
+});
+
+test('writer writes an empty file', async () => {
+  const file = await scratchFile('empty.txt');
+  writeTextFile(file, () => {});
+  assert.equal(await readFile(file, 'utf8'), '');
+});
+
+test('writer error names the path', async () => {
+  const file = join(await scratchFile('missing-folder'), 'pack.json');
+  assert.throws(
+    () => writeTextFile(file, (out) => out.write('x')),
+    (error: NodeJS.ErrnoException) => error.code === 'ENOENT' && error.message.includes(file),
+  );
+});
+
+test('writer keeps the error of its fill', async () => {
+  const file = await scratchFile('failed.txt');
+  assert.throws(
+    () =>
+      writeTextFile(file, (out) => {
+        out.write('partial');
+        throw new Error('fill failed');
+      }),
+    /fill failed/,
+  );
+});
+
+test('writer error on a full disk names the path', { skip: !existsSync('/dev/full') }, () => {
+  // Writes to /dev/full fail with ENOSPC on Linux, as on a full disk.
+  assert.throws(
+    () => writeTextFile('/dev/full', (out) => out.write('x'.repeat(2 << 20))),
+    (error: NodeJS.ErrnoException) =>
+      error.code === 'ENOSPC' && error.path === '/dev/full' && error.message.includes('/dev/full'),
+  );
+});
