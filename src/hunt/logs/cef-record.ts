@@ -48,6 +48,30 @@ const KEY_KINDS = KEYS.map((key, id): KeyKind => {
 const RT = KEYS.indexOf('rt');
 const DTZ = KEYS.indexOf('dtz');
 
+/**
+ * Per key id, the longest run of digits (optionally with leading and trailing whitespace) that
+ * its conversion takes without a warning, or 0 when such a check is not enough. Up to 9 digits
+ * fit an int and 15 a long or real; epoch times of 9 to 15 digits are always valid.
+ */
+const QUICK_MAX_DIGITS = KEYS.map((_, id) => {
+  if (id === RT) return 15;
+  const kind = KEY_KINDS[id]!;
+  if (kind === KeyKind.CustomNumber) return 15;
+  if (kind !== KeyKind.Typed) return 0;
+  const type = getLogTableColumns(TABLE).get(KEY_COLUMNS[id]!);
+  if (type === 'int') return KEY_COLUMNS[id]!.endsWith('Port') ? 5 : 9;
+  if (type === 'long' || type === 'real' || type === 'datetime') return 15;
+  return 0;
+});
+/** Per key id, the fewest digits its quick check takes: 9 for epoch times, else 1. */
+const QUICK_MIN_DIGITS = KEYS.map((_, id) =>
+  id === RT || getLogTableColumns(TABLE).get(KEY_COLUMNS[id]!) === 'datetime' ? 9 : 1,
+);
+/** Per key id, 1 for a port, whose value must also be at most 65535. */
+const QUICK_PORT = KEYS.map((_, id) =>
+  KEY_KINDS[id] === KeyKind.Typed && KEY_COLUMNS[id]!.endsWith('Port') ? 1 : 0,
+);
+
 const HEADER_COLUMNS = [
   'DeviceVendor',
   'DeviceProduct',
@@ -73,6 +97,8 @@ interface MappingPlan {
   header: boolean[];
   additional: boolean;
   computer: boolean;
+  /** True when {@link quickFilter} can decide lines: only string key columns are wanted. */
+  quick: boolean;
 }
 
 function mappingPlan(wanted: ReadonlySet<string> | undefined): MappingPlan {
@@ -85,14 +111,19 @@ function mappingPlan(wanted: ReadonlySet<string> | undefined): MappingPlan {
   const additional = want('AdditionalExtensions');
   // Unmapped keys must be distinguished from skipped ones when AdditionalExtensions is built.
   const keys = additional ? KEY_TABLE : new CefKeyTable(KEYS, (id) => read[id] === 1);
-  return {
-    wanted,
-    keys,
-    read,
-    header: HEADER_COLUMNS.map(want),
-    additional,
-    computer: want('Computer'),
-  };
+  const header = HEADER_COLUMNS.map(want);
+  const computer = want('Computer');
+  const keyColumns = new Set(KEY_COLUMNS.filter((_, id) => KEY_KINDS[id] === KeyKind.String));
+  const quick =
+    wanted !== undefined &&
+    !additional &&
+    !computer &&
+    !header.includes(true) &&
+    [...wanted].every(
+      (column) =>
+        keyColumns.has(column) && column !== KEY_COLUMNS[RT] && column !== KEY_COLUMNS[DTZ],
+    );
+  return { wanted, keys, read, header, additional, computer, quick };
 }
 
 const FULL_MAPPING = mappingPlan(undefined);
@@ -140,6 +171,11 @@ const holdingContext: RecordContext = {
 function filterEvent(context: RecordContext, filter: EventFilter): RecordOutcome {
   let plan = filterPlans.get(filter);
   if (!plan) filterPlans.set(filter, (plan = mappingPlan(new Set(filter.columns(TABLE) ?? []))));
+  const quick = quickFilter(filter, plan);
+  if (quick === false) return FILTERED;
+  if (quick === true) {
+    return { kind: 'event', table: TABLE, columns: mapColumns(context, FULL_MAPPING) };
+  }
   heldWarnings.length = 0;
   holdingContext.file = context.file;
   holdingContext.line = context.line;
@@ -152,6 +188,77 @@ function filterEvent(context: RecordContext, filter: EventFilter): RecordOutcome
     context.warn(heldWarnings[i]!, heldWarnings[i + 1]!);
   }
   return { kind: 'filtered', table: TABLE };
+}
+
+const FILTERED: RecordOutcome = { kind: 'filtered', table: TABLE };
+
+/**
+ * Decides the filter on the scanned line alone when the line can raise no warning: it has no
+ * stray text, no `dtz`, a valid epoch `rt`, and every typed value is a short run of digits. The
+ * filter's string columns are the only values cut out of the line. Returns undefined when the
+ * line needs the full mapping, which finds its warnings; the outcome is then the same as if
+ * this check had not run.
+ */
+function quickFilter(filter: EventFilter, plan: MappingPlan): boolean | undefined {
+  if (!plan.quick || scan.strayText.length > 0) return undefined;
+  const text = scan.text;
+  const columns: Record<string, ColumnValue> = {};
+  let hasTime = false;
+  for (let i = 0; i < scan.pairCount; i++) {
+    const id = plan.keys.find(scan, i);
+    if (id < 0) continue;
+    const kind = KEY_KINDS[id]!;
+    if (kind === KeyKind.ExternalId) continue;
+    if (id === DTZ) return undefined;
+    if (kind === KeyKind.String && id !== RT) {
+      const value = scan.value(i);
+      if (value !== '') columns[KEY_COLUMNS[id]!] = value;
+      continue;
+    }
+    const start = scan.equalsAt[i]! + 1;
+    if (start <= scan.lastBackslash) return undefined;
+    const end = i + 1 < scan.pairCount ? scan.keyStarts[i + 1]! : text.length;
+    const digits = digitRun(text, start, end, QUICK_MAX_DIGITS[id]!, QUICK_PORT[id] === 1);
+    if (digits < 0 || (digits > 0 && digits < QUICK_MIN_DIGITS[id]!)) return undefined;
+    if (id === RT) {
+      if (digits === 0) return undefined;
+      hasTime = true;
+    }
+  }
+  // Without a valid rt the time comes from the syslog header, which the full mapping reads.
+  if (!hasTime) return undefined;
+  return filter.keeps(TABLE, columns);
+}
+
+/**
+ * Returns the number of digits of `text[start, end)` when it is whitespace, up to `maxDigits`
+ * digits (a port's value at most 65535) and whitespace; 0 for whitespace alone; -1 otherwise.
+ */
+function digitRun(
+  text: string,
+  start: number,
+  end: number,
+  maxDigits: number,
+  port: boolean,
+): number {
+  let i = start;
+  while (i < end && isAsciiSpace(text.charCodeAt(i))) i++;
+  let digits = 0;
+  let value = 0;
+  for (; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) break;
+    value = value * 10 + (code - 48);
+    digits++;
+  }
+  while (i < end && isAsciiSpace(text.charCodeAt(i))) i++;
+  if (i < end || digits > maxDigits || (port && value > 65535)) return -1;
+  return digits;
+}
+
+/** Space, tab, line feed, vertical tab, form feed and carriage return, which trim() removes. */
+function isAsciiSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
 }
 
 function unwrapJsonMessage(text: string): string | RecordOutcome {

@@ -201,24 +201,74 @@ describe('parseCefRecord with a filter', () => {
     columns: () => ['DestinationIP', 'RequestURL'],
   };
 
+  /** Returns true when the filtered parse dropped the line; asserts it matches the full parse. */
+  function assertFiltersLikeFullParse(line: string, options: Partial<RecordContext> = {}) {
+    const full = parseWith(parseCefRecord, line, options);
+    const filtered = parseWith(parseCefRecord, line, { ...options, filter });
+    const label = `line: ${JSON.stringify(line)}`;
+    assert.deepEqual(filtered.warnings, full.warnings, label);
+    if (full.outcome.kind !== 'event') {
+      assert.deepEqual(filtered.outcome, full.outcome, label);
+    } else if (filter.keeps('CommonSecurityLog', full.outcome.columns)) {
+      assert.deepEqual(filtered.outcome, full.outcome, label);
+    } else {
+      assert.deepEqual(filtered.outcome, { kind: 'filtered', table: 'CommonSecurityLog' }, label);
+      return true;
+    }
+    return false;
+  }
+
   it('keeps the events the filter keeps, with the same warnings', () => {
     let dropped = 0;
     fc.assert(
       fc.property(cefLine, (line) => {
-        const full = parseWith(parseCefRecord, line);
-        const filtered = parseWith(parseCefRecord, line, { filter });
-        assert.deepEqual(filtered.warnings, full.warnings);
-        if (full.outcome.kind !== 'event') {
-          assert.deepEqual(filtered.outcome, full.outcome);
-        } else if (filter.keeps('CommonSecurityLog', full.outcome.columns)) {
-          assert.deepEqual(filtered.outcome, full.outcome);
-        } else {
-          assert.deepEqual(filtered.outcome, { kind: 'filtered', table: 'CommonSecurityLog' });
-          dropped++;
-        }
+        if (assertFiltersLikeFullParse(line)) dropped++;
       }),
       { numRuns: 2000 },
     );
     assert.ok(dropped > 100, `only ${dropped} lines dropped`);
+  });
+
+  it('decides lines with clean typed values as the full parse does', () => {
+    // Lines with a valid epoch rt and mostly clean numbers are the ones the reader decides
+    // without the full mapping; a few values near each limit must still raise their warnings.
+    const cleanValue = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom('0', '443', '65535', '123456789', ' 80 ', '') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('65536', '1234567890', '0080', '+1', '1 2', '8\\0', '\u00a080'),
+      },
+      { weight: 2, arbitrary: fc.constantFrom('10.0.0.7', 'https://a.example/7', 'x y', 'a\\=b') },
+    );
+    const cleanPair = fc.tuple(fc.constantFrom(...KEYS.filter((key) => key !== 'rt')), cleanValue);
+    const time = fc.constantFrom('1659523775038', '165952377', ' 1659523775 ', '16595237', '');
+    const cleanLine = fc
+      .tuple(fc.array(cleanPair, { maxLength: 14 }), time, fc.nat({ max: 14 }))
+      .map(([pairs, rt, at]) => {
+        const texts = pairs.map(([key, text]) => `${key}=${text}`);
+        texts.splice(Math.min(at, texts.length), 0, `rt=${rt}`);
+        return `<134>Aug  3 12:00:00 fw01 CEF:0|Acme|FW|1.0|100|Name|5|${texts.join(' ')}`;
+      });
+    let dropped = 0;
+    fc.assert(
+      fc.property(cleanLine, (line) => {
+        if (assertFiltersLikeFullParse(line)) dropped++;
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(dropped > 300, `only ${dropped} lines dropped`);
+  });
+
+  it('decides the fixture lines as the full parse does', () => {
+    const lines = [
+      ...linesOf(logFixture('cef/hard-cases.log')),
+      ...linesOf(logFixture('cef/multi-line.jsonl')),
+      ...linesOf(logFixture('cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt')),
+      ...linesOf(logFixture('cef/azure-sentinel_fortiwebwafsamplelog_TRIMMED.txt')),
+    ];
+    for (const line of lines) {
+      assertFiltersLikeFullParse(line);
+      assertFiltersLikeFullParse(line, { time: {} });
+    }
   });
 });
