@@ -94,6 +94,24 @@ function readOpenPiece(
     if (firstLine && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     return text;
   };
+  /**
+   * Decodes each line of `[from, to)`, which ends with a newline, on its own. A line decoded
+   * apart is a flat string, which the CEF scan reads faster than a slice of a larger one; and
+   * since no UTF-8 sequence contains a newline byte, the text is the same.
+   */
+  const decodeLines = (from: number, to: number): string[] => {
+    const lines: string[] = [];
+    let start = from;
+    while (start < to) {
+      const newline = buffer.indexOf(NEWLINE, start);
+      const end =
+        newline > start && buffer[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline;
+      lines.push(decode(start, end));
+      firstLine = false;
+      start = newline + 1;
+    }
+    return lines;
+  };
 
   for (;;) {
     const bytesRead = read();
@@ -116,14 +134,14 @@ function readOpenPiece(
         last = filled > 0 ? buffer.lastIndexOf(NEWLINE, filled - 1) : -1;
       }
       if (last >= lineStart) {
-        onLines(splitLines(decode(lineStart, last + 1)));
+        onLines(decodeLines(lineStart, last + 1));
         firstLine = false;
         lineStart = last + 1;
       }
       if (done || (bytesRead === 0 && lineStart >= filled)) return;
       if (bytesRead === 0) {
         // The file ends without a newline after its last line.
-        if (stop >= lineStart) onLines(splitLines(decode(lineStart, filled) + '\n'));
+        if (stop >= lineStart) onLines([withoutReturn(decode(lineStart, filled))]);
         return;
       }
     } else if (bytesRead === 0) {
@@ -138,16 +156,7 @@ function readOpenPiece(
   }
 }
 
-/** Splits text that ends with a newline into its lines, each without a trailing `\r`. */
-function splitLines(text: string): string[] {
-  const lines: string[] = [];
-  let from = 0;
-  for (;;) {
-    const newline = text.indexOf('\n', from);
-    if (newline < 0) return lines;
-    const end =
-      text.charCodeAt(newline - 1) === CARRIAGE_RETURN && newline > from ? newline - 1 : newline;
-    lines.push(text.slice(from, end));
-    from = newline + 1;
-  }
+/** Removes one trailing carriage return. */
+function withoutReturn(line: string): string {
+  return line.charCodeAt(line.length - 1) === CARRIAGE_RETURN ? line.slice(0, -1) : line;
 }
