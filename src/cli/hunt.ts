@@ -16,7 +16,12 @@ import {
 } from '../hunt/format-findings.js';
 import { renderHuntReport } from '../hunt/hunt-report.js';
 import { huntsFromFeeds } from '../hunt/hunts-from-feed.js';
-import { LOG_FORMATS, type LogFormat } from '../hunt/logs/read-logs.js';
+import {
+  LOG_FORMATS,
+  startParseWorkers,
+  type CefWorkerPool,
+  type LogFormat,
+} from '../hunt/logs/read-logs.js';
 import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 import { loadAllowlists } from '../pipeline/allowlist/index.js';
 import type { CollectCounts } from '../pipeline/collect.js';
@@ -419,7 +424,41 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
   const window = lookback
     ? `${lookback.amount}${lookback.unit} before ${windowEnd.toISOString()}`
     : 'none (every event, whatever its time)';
+  const paths = logs.map((path) => resolve(io.cwd, path));
+  const threads = parseThreads(flags.threads);
 
+  // The parsing threads of large CEF files load their code while the hunts are prepared.
+  const workers = await startParseWorkers(paths, threads);
+  try {
+    return await huntWith(logs, flags, io, {
+      paths,
+      threads,
+      workers,
+      lookback,
+      windowEnd,
+      window,
+    });
+  } finally {
+    await workers?.close();
+  }
+}
+
+/** What {@link runHunt} has settled before the hunts are loaded. */
+interface HuntRun {
+  paths: string[];
+  threads: number | undefined;
+  workers: CefWorkerPool | undefined;
+  lookback: Lookback | undefined;
+  windowEnd: Date;
+  window: string;
+}
+
+async function huntWith(
+  logs: string[],
+  flags: HuntFlags,
+  io: CliIo,
+  { paths, threads, workers, lookback, windowEnd, window }: HuntRun,
+): Promise<number> {
   let loaded: LoadedHunts;
   try {
     loaded = await loadHunts(flags, io, lookback);
@@ -431,20 +470,17 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
   const progress = progressWriter(io);
   let result: HuntLogsResult;
   try {
-    result = await huntLogs(
-      loaded.hunts,
-      logs.map((path) => resolve(io.cwd, path)),
-      {
-        format: flags.format,
-        map: parseFieldMap(flags.map ?? []),
-        year: parseYear(flags.year),
-        timezone: flags.timezone,
-        parseThreads: parseThreads(flags.threads),
-        lookback,
-        now: windowEnd,
-        onProgress: progress,
-      },
-    );
+    result = await huntLogs(loaded.hunts, paths, {
+      format: flags.format,
+      map: parseFieldMap(flags.map ?? []),
+      year: parseYear(flags.year),
+      timezone: flags.timezone,
+      parseThreads: workers ? undefined : threads,
+      parseWorkers: workers,
+      lookback,
+      now: windowEnd,
+      onProgress: progress,
+    });
   } catch (error) {
     // Invalid reader options (--timezone, --map columns) are configuration errors, not crashes.
     if (!(error instanceof ConfigError)) throw error;

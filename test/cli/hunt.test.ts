@@ -52,6 +52,33 @@ describe('huntpack hunt', () => {
     assert.doesNotMatch(result.stdout, /lines read/);
   });
 
+  it('finds the same on parsing threads as on the main thread', async () => {
+    // Over 32 MB, so that the file is cut into ranges for the parsing threads, with planted
+    // lines and rejected lines spread through it.
+    const lines = (await readFile(CEF, 'utf8')).trimEnd().split('\n');
+    const big = join(folder, 'big.log');
+    const out: string[] = [];
+    let bytes = 0;
+    for (let i = 0; bytes < 33 * 1024 * 1024; i++) {
+      let line = lines[i % lines.length]!;
+      if (i % 5003 === 7) line = line.replace('dst=- dpt=9049', `dst=${C2.address} dpt=${C2.port}`);
+      if (i % 7001 === 11) line = 'not a CEF line';
+      out.push(line);
+      bytes += line.length + 1;
+    }
+    await writeFile(big, out.join('\n') + '\n');
+    const args = ['hunt', '--feed', FEED, '--year', '2024', '--timezone', 'UTC', '--json', big];
+    const threaded = await runCli([...args, '--threads', '2']);
+    const single = await runCli([...args, '--threads', '0']);
+    assert.equal(threaded.code, 0, threaded.stderr);
+    assert.equal(single.code, 0, single.stderr);
+    const parsed = JSON.parse(threaded.stdout) as { findings: unknown[]; stats: unknown };
+    assert.ok(parsed.findings.length >= 10, `${parsed.findings.length} findings`);
+    assert.deepEqual(parsed, JSON.parse(single.stdout));
+    assert.match(threaded.stderr, /lines rejected [1-9]/);
+    assert.equal(threaded.stderr, single.stderr);
+  });
+
   it('exits 1 with findings when asked', async () => {
     const result = await runCli(['hunt', '--feed', FEED, '--fail-on-match', planted]);
     assert.equal(result.code, 1);

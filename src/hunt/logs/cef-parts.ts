@@ -23,6 +23,13 @@ export interface PartJob {
   piece: FilePiece;
 }
 
+/**
+ * A message to a worker: the settings of a run, sent once to each worker before the run's
+ * parts, or a part to parse under the settings sent last.
+ */
+export type PartMessage =
+  { type: 'settings'; settings: PartSettings } | { type: 'part'; job: PartJob };
+
 /** A kept event, with its line counted from the start of the part. */
 export interface PartEvent {
   line: number;

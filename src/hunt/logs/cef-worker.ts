@@ -1,11 +1,18 @@
 /**
  * Worker thread of the parallel CEF reader: parses the parts of files that it is sent and posts
- * back each part's counts and kept events. The run's settings arrive as `workerData`.
+ * back each part's counts and kept events, under the settings of the run it was sent last.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { parseCefPart, partFilter, type PartJob, type PartSettings } from './cef-parts.js';
+import { parentPort } from 'node:worker_threads';
+import type { EventPrefilter } from '../event-prefilter.js';
+import { parseCefPart, partFilter, type PartMessage, type PartSettings } from './cef-parts.js';
 
-const settings = workerData as PartSettings;
-const filter = partFilter(settings);
 const port = parentPort!;
-port.on('message', (job: PartJob) => port.postMessage(parseCefPart(job, settings, filter)));
+let current: { settings: PartSettings; filter: EventPrefilter } | undefined;
+port.on('message', (message: PartMessage) => {
+  if (message.type === 'settings') {
+    current = { settings: message.settings, filter: partFilter(message.settings) };
+    return;
+  }
+  if (!current) throw new Error('CEF worker received a part before the settings of its run.');
+  port.postMessage(parseCefPart(message.job, current.settings, current.filter));
+});

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LogEvent } from './event.js';
-import type { PartJob, PartResult, PartSettings } from './cef-parts.js';
+import type { PartJob, PartMessage, PartResult, PartSettings } from './cef-parts.js';
 import { splitIntoPieces } from './file-pieces.js';
 import { describeReadError, isGzip } from './log-input.js';
 import type { LogFileStats, LogStatsRecorder } from './log-stats.js';
@@ -34,18 +34,22 @@ interface Task {
 }
 
 /** Starts the worker module, through tsx when the sources run untranspiled. */
-function startWorker(settings: PartSettings): Worker {
+function startWorker(): Worker {
   const self = fileURLToPath(import.meta.url);
   const url = new URL(`./cef-worker${self.slice(self.lastIndexOf('.'))}`, import.meta.url);
-  if (!self.endsWith('.ts')) return new Worker(url, { workerData: settings });
+  if (!self.endsWith('.ts')) return new Worker(url);
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap =
     `import(${JSON.stringify(tsx)}).then((api) => { api.register(); ` +
     `return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: settings });
+  return new Worker(bootstrap, { eval: true });
 }
 
-/** A fixed set of worker threads that parse CEF parts, first come, first served. */
+/**
+ * A fixed set of worker threads that parse CEF parts, first come, first served. A pool can be
+ * started before its run is known, so that the workers load their code while the caller reads
+ * the feeds; {@link configure} then gives them the run's settings.
+ */
 export class CefWorkerPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
@@ -54,12 +58,9 @@ export class CefWorkerPool {
   private failure: Error | undefined;
   private closing = false;
 
-  constructor(
-    readonly size: number,
-    settings: PartSettings,
-  ) {
+  constructor(readonly size: number) {
     for (let n = 0; n < size; n++) {
-      const worker = startWorker(settings);
+      const worker = startWorker();
       worker.on('message', (result: PartResult) => this.finish(worker, result));
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', (code) => {
@@ -69,6 +70,15 @@ export class CefWorkerPool {
       this.workers.push(worker);
       this.idle.push(worker);
     }
+  }
+
+  /**
+   * Sends the settings of a run to every worker; the parts run after this use them. Call it
+   * only while no part is running.
+   */
+  configure(settings: PartSettings): void {
+    const message: PartMessage = { type: 'settings', settings };
+    for (const worker of this.workers) worker.postMessage(message);
   }
 
   /** Parses one part on the next free worker. */
@@ -91,7 +101,8 @@ export class CefWorkerPool {
       const worker = this.idle.pop()!;
       const task = this.queue.shift()!;
       this.running.set(worker, task);
-      worker.postMessage(task.job);
+      const message: PartMessage = { type: 'part', job: task.job };
+      worker.postMessage(message);
     }
   }
 

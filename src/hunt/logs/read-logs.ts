@@ -24,6 +24,7 @@ export type { LogFormat } from './detect-format.js';
 export { LOG_FORMATS } from './detect-format.js';
 export type { LogReadStats, LogFileStats } from './log-stats.js';
 export type { EventFilter } from './record.js';
+export type { CefWorkerPool } from './parallel-cef.js';
 
 /** Options of {@link readLogs}. */
 export interface ReadLogsOptions {
@@ -53,6 +54,11 @@ export interface ReadLogsOptions {
    * thread alone (docs/benchmarks.md).
    */
   parseThreads?: number;
+  /**
+   * Worker threads started by the caller, used instead of starting `parseThreads` new ones and
+   * left running at the end; see {@link startParseWorkers}.
+   */
+  parseWorkers?: CefWorkerPool;
 }
 
 /** Events of a `readLogs` run, as single events or batches; `stats` is final after the end. */
@@ -96,6 +102,7 @@ interface ResolvedSettings extends ParserSettings {
   time: TimeDefaults;
   filter: EventFilter | undefined;
   parseThreads: number;
+  parseWorkers: CefWorkerPool | undefined;
   maxIssues: number;
 }
 
@@ -131,7 +138,11 @@ function resolveOptions(options: ReadLogsOptions): ResolvedSettings {
     map: validateMap(options.map ?? {}),
     time,
     filter: options.filter,
-    parseThreads: validateParseThreads(options.parseThreads) ?? defaultParseThreads(),
+    parseThreads:
+      options.parseWorkers?.size ??
+      validateParseThreads(options.parseThreads) ??
+      defaultParseThreads(),
+    parseWorkers: options.parseWorkers,
     maxIssues: options.maxIssues ?? 20,
   };
 }
@@ -156,6 +167,24 @@ function validateParseThreads(threads: number | undefined): number | undefined {
   return threads;
 }
 
+/**
+ * Starts the parsing threads for `paths` when one of them is a plain file large enough to be
+ * parsed in parallel, so that they load while the caller prepares its hunts; returns undefined
+ * otherwise. Pass the pool as `parseWorkers` and close it after the run.
+ */
+export async function startParseWorkers(
+  paths: string[],
+  threads = defaultParseThreads(),
+): Promise<CefWorkerPool | undefined> {
+  if (validateParseThreads(threads) === 0) return undefined;
+  const { files } = await expandLogPaths(paths);
+  for (const file of files) {
+    const size = await parallelReadSize(file).catch(() => undefined);
+    if (size !== undefined) return new CefWorkerPool(threads);
+  }
+  return undefined;
+}
+
 function validateMap(map: Record<string, string>): Record<string, string> {
   const columns = getLogTableColumns('CommonSecurityLog');
   for (const [field, column] of Object.entries(map)) {
@@ -177,6 +206,7 @@ async function* readAllFiles(
   const { files, issues } = await expandLogPaths(paths);
   issues.forEach((issue) => recorder.fileError(issue));
   let pool: CefWorkerPool | undefined;
+  let ownPool: CefWorkerPool | undefined;
   try {
     for (const file of files) {
       const format = settings.format ?? (await detectFileFormat(file, settings, recorder));
@@ -189,11 +219,10 @@ async function* readAllFiles(
           : undefined;
       let batches: AsyncGenerator<LogEvent[]>;
       if (spec && size !== undefined) {
-        pool ??= new CefWorkerPool(settings.parseThreads, {
-          time: settings.time,
-          filter: spec,
-          maxIssues: settings.maxIssues,
-        });
+        if (!pool) {
+          pool = settings.parseWorkers ?? (ownPool = new CefWorkerPool(settings.parseThreads));
+          pool.configure({ time: settings.time, filter: spec, maxIssues: settings.maxIssues });
+        }
         batches = readCefInParallel(file, size, pool, recorder, fileStats);
       } else {
         batches = readFile(
@@ -207,7 +236,7 @@ async function* readAllFiles(
       yield* recordReadFailure(batches, recorder, fileStats);
     }
   } finally {
-    await pool?.close();
+    await ownPool?.close();
   }
 }
 

@@ -41,7 +41,8 @@ describe('readCefInParallel', () => {
   let pool: CefWorkerPool;
   before(() => {
     file = writeMixedFile();
-    pool = new CefWorkerPool(2, { time, filter: filter.spec, maxIssues: MAX_ISSUES });
+    pool = new CefWorkerPool(2);
+    pool.configure({ time, filter: filter.spec, maxIssues: MAX_ISSUES });
   });
   after(() => pool.close());
 
