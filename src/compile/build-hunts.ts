@@ -12,7 +12,7 @@ import type {
   MatchBranch,
 } from './ir.js';
 import { DATA_SOURCES, type DataSourceEntry } from '../pipeline/data-sources.js';
-import type { Indicator } from '../indicators/model.js';
+import type { HashKind, Indicator, IndicatorContext } from '../indicators/model.js';
 
 export interface BuildHuntsOptions {
   /** Printable family name, written into every hit as `IocFamily`. */
@@ -26,6 +26,19 @@ export interface BuildHuntsOptions {
   dataSources?: readonly DataSourceEntry[];
 }
 
+/**
+ * The fields of an indicator that its rows in the indicator tables are made of. Every
+ * {@link Indicator} has them, and a pack reader rebuilds them from pack.json.
+ */
+export type IocTableSource = Pick<IndicatorContext, 'threatType' | 'confidence' | 'firstSeen'> &
+  (
+    | { kind: 'ip'; address: string }
+    | { kind: 'ip-port'; address: string; port: number }
+    | { kind: 'domain'; domain: string }
+    | { kind: 'url'; url: string }
+    | { kind: HashKind; hash: string }
+  );
+
 const CONTEXT_COLUMNS: IocColumn[] = [
   { name: 'IocThreatType', type: 'string' },
   { name: 'IocConfidence', type: 'int' },
@@ -33,7 +46,7 @@ const CONTEXT_COLUMNS: IocColumn[] = [
 ];
 
 /** Returns `leading` followed by the context cells of `indicator`, as one row. */
-function rowWithContext(indicator: Indicator, ...leading: IocCell[]): IocCell[] {
+function rowWithContext(indicator: IocTableSource, ...leading: IocCell[]): IocCell[] {
   leading.push(
     indicator.threatType ?? null,
     indicator.confidence ?? null,
@@ -43,7 +56,7 @@ function rowWithContext(indicator: Indicator, ...leading: IocCell[]): IocCell[] 
 }
 
 /** Rows of the port-aware table: one per ip:port indicator. */
-function ipPortTable(indicators: Indicator[]): IocTable {
+function ipPortTable(indicators: IocTableSource[]): IocTable {
   const rows: IocCell[][] = [];
   for (const indicator of indicators) {
     if (indicator.kind !== 'ip-port') continue;
@@ -61,8 +74,11 @@ function ipPortTable(indicators: Indicator[]): IocTable {
  * Rows of the address-only table: one per address, from ip indicators and from the addresses of
  * ip:port indicators, so that one event never matches the same address twice.
  */
-function addressTable(indicators: Indicator[]): IocTable {
-  const byAddress = new Map<string, { ports: Set<number>; best: Indicator; firstSeen?: Date }>();
+function addressTable(indicators: IocTableSource[]): IocTable {
+  const byAddress = new Map<
+    string,
+    { ports: Set<number>; best: IocTableSource; firstSeen?: Date }
+  >();
   for (const indicator of indicators) {
     if (indicator.kind !== 'ip' && indicator.kind !== 'ip-port') continue;
     let entry = byAddress.get(indicator.address);
@@ -96,10 +112,10 @@ function addressTable(indicators: Indicator[]): IocTable {
 }
 
 function valueTable(
-  indicators: Indicator[],
+  indicators: IocTableSource[],
   column: string,
-  pick: (indicator: Indicator) => string | undefined,
-  extra?: { name: string; value: (indicator: Indicator) => string },
+  pick: (indicator: IocTableSource) => string | undefined,
+  extra?: { name: string; value: (indicator: IocTableSource) => string },
 ): IocTable {
   const rows: IocCell[][] = [];
   for (const indicator of indicators) {
@@ -125,12 +141,18 @@ interface HuntPlan {
   description: string;
 }
 
-function plans(indicators: Indicator[]): HuntPlan[] {
-  const ipPort: Indicator[] = [];
-  const addresses: Indicator[] = [];
-  const domains: Indicator[] = [];
-  const urls: Indicator[] = [];
-  const hashes: Indicator[] = [];
+/**
+ * Builds the indicator table of each hunt variant: the rows a hunt of that variant matches, in
+ * the order of `indicators`. A variant without indicators gets a table without rows.
+ */
+export function buildIocTables(
+  indicators: readonly IocTableSource[],
+): Record<HuntVariant, IocTable> {
+  const ipPort: IocTableSource[] = [];
+  const addresses: IocTableSource[] = [];
+  const domains: IocTableSource[] = [];
+  const urls: IocTableSource[] = [];
+  const hashes: IocTableSource[] = [];
   // One pass in place of a filter per kind: a pack can hold a million indicators.
   for (const indicator of indicators) {
     switch (indicator.kind) {
@@ -152,11 +174,27 @@ function plans(indicators: Indicator[]): HuntPlan[] {
     }
   }
 
+  return {
+    'port-aware': ipPortTable(ipPort),
+    'address-only': addressTable(addresses),
+    domain: valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
+    url: valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
+    hash: valueTable(
+      hashes,
+      'IocHash',
+      (i) => (i.kind === 'md5' || i.kind === 'sha1' || i.kind === 'sha256' ? i.hash : undefined),
+      { name: 'IocHashType', value: (i) => i.kind },
+    ),
+  };
+}
+
+function plans(indicators: Indicator[]): HuntPlan[] {
+  const tables = buildIocTables(indicators);
   return [
     {
       variant: 'port-aware',
       what: 'C2 address and port',
-      table: ipPortTable(ipPort),
+      table: tables['port-aware'],
       description:
         'Connections to or from an indicator address on the indicator port. Each ip:port ' +
         'indicator matches only that address on that port.',
@@ -172,7 +210,7 @@ function plans(indicators: Indicator[]): HuntPlan[] {
     {
       variant: 'address-only',
       what: 'C2 address on any port',
-      table: addressTable(addresses),
+      table: tables['address-only'],
       description:
         'ADDRESS-ONLY: connections to or from an indicator address on any port. It finds the same ' +
         'hosts on other ports, and also unrelated services that share the address (hosting, ' +
@@ -186,7 +224,7 @@ function plans(indicators: Indicator[]): HuntPlan[] {
     {
       variant: 'domain',
       what: 'domain and its subdomains',
-      table: valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
+      table: tables.domain,
       description:
         'Events whose host is an indicator domain or one of its subdomains. The host is compared ' +
         'label by label, so evil.com matches a.evil.com but not notevil.com.',
@@ -199,7 +237,7 @@ function plans(indicators: Indicator[]): HuntPlan[] {
     {
       variant: 'url',
       what: 'URL',
-      table: valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
+      table: tables.url,
       description:
         'Events whose URL equals an indicator URL. Both sides are compared without the scheme, ' +
         'with the host lower-cased, the default port dropped and an empty path written as /.',
@@ -212,12 +250,7 @@ function plans(indicators: Indicator[]): HuntPlan[] {
     {
       variant: 'hash',
       what: 'file hash',
-      table: valueTable(
-        hashes,
-        'IocHash',
-        (i) => (i.kind === 'md5' || i.kind === 'sha1' || i.kind === 'sha256' ? i.hash : undefined),
-        { name: 'IocHashType', value: (i) => i.kind },
-      ),
+      table: tables.hash,
       description: 'Files whose MD5, SHA1 or SHA256 equals an indicator hash.',
       branches: (source) =>
         Object.entries(source.hashColumns).map(([, column]) => ({
