@@ -255,23 +255,30 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
   return result;
 }
 
-/** Returns the given feeds that hold an indicator of the pack, in the order given. */
+/**
+ * Returns the given feeds that hold an indicator of the pack, in the order given, with their paths
+ * when the options give them.
+ */
 function packFeeds(
   members: readonly Indicator[],
   setAside: readonly SetAsideIndicator[],
   options: BuildPacksOptions,
-): string[] {
+): Pick<Pack, 'feeds' | 'feedPaths'> {
   const paths = options.feedPaths;
-  if (!paths || paths.length !== options.feeds.length) return options.feeds;
+  if (!paths || paths.length !== options.feeds.length) return { feeds: options.feeds };
   const files = new Set<string>();
   const note = (indicator: Indicator): void => {
     for (const origin of indicator.origins) if (origin.file !== undefined) files.add(origin.file);
   };
   members.forEach(note);
   for (const item of setAside) note(item.indicator);
-  const used = options.feeds.filter((_, index) => files.has(paths[index]!));
+  const used = options.feeds.flatMap((_, index) => (files.has(paths[index]!) ? [index] : []));
   // Origins that name no given feed (an indicator made by a library caller) keep the full list.
-  return used.length > 0 ? used : options.feeds;
+  if (used.length === 0) return { feeds: options.feeds, feedPaths: paths };
+  return {
+    feeds: used.map((index) => options.feeds[index]!),
+    feedPaths: used.map((index) => paths[index]!),
+  };
 }
 
 /**
@@ -325,7 +332,8 @@ export function* eachPack(indicators: Indicator[], options: BuildPacksOptions): 
       dataSources,
       lookback: options.lookback,
       generatorVersion: options.generatorVersion,
-      feeds: packFeeds(members, setAside, options),
+      ...packFeeds(members, setAside, options),
+      variantTables: new Map(hunts.map((hunt) => [hunt.variant, hunt.iocs])),
     };
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The detection pack of one malware family, as the build produces it and the writers render it.
  */
-import type { Hunt, Lookback } from '../compile/ir.js';
+import type { Hunt, HuntVariant, IocTable, Lookback } from '../compile/ir.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import type { DataSourceEntry } from '../pipeline/data-sources.js';
 import type { Scenario } from '../pipeline/scenarios.js';
@@ -60,4 +60,11 @@ export interface Pack {
   generatorVersion: string;
   /** Names of the feed files the indicators came from. */
   feeds: string[];
+  /** Paths of `feeds`, in the same order, as indicator origins name them, when known. */
+  feedPaths?: string[];
+  /**
+   * The indicator table of each hunt variant, built from `indicators` by `buildIocTables`. The
+   * hunts read these tables or consecutive parts of them.
+   */
+  variantTables?: ReadonlyMap<HuntVariant, IocTable>;
 }

@@ -3,26 +3,35 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Hunt } from '../compile/ir.js';
+import { buildIocTables, type IocTableSource } from '../compile/build-hunts.js';
+import type { Hunt, HuntVariant, IocTable } from '../compile/ir.js';
 import { ConfigError } from '../errors.js';
+import { PACK_FORMAT_VERSION, type RebuiltRows } from './write-pack.js';
 
-/**
- * Returns the backend-neutral hunts of the pack in `folder`, with datetime cells of the
- * indicator tables turned back into Dates.
- *
- * @throws ConfigError when the folder has no readable pack.json or a hunt lacks its form.
- */
-export async function readPackHunts(folder: string): Promise<Hunt[]> {
-  const file = join(folder, 'pack.json');
-  let parsed: {
-    hunts?: Array<{
-      id?: string;
-      form?: Omit<Hunt, 'iocs'> & { iocs: Hunt['iocs'] | { ref: string } };
-    }>;
-    iocTables?: Record<string, Hunt['iocs']>;
-  };
+/** The pack.json form of an indicator, with the fields that the indicator tables read. */
+interface IndicatorJson {
+  kind?: string;
+  value?: string;
+  address?: string;
+  port?: number;
+  threatType?: string;
+  confidence?: number;
+  firstSeen?: string;
+}
+
+type StoredIocs = Hunt['iocs'] | { ref: string } | RebuiltRows;
+
+interface PackJson {
+  formatVersion?: number;
+  indicators?: IndicatorJson[];
+  hunts?: Array<{ id?: string; form?: Omit<Hunt, 'iocs'> & { iocs: StoredIocs } }>;
+  iocTables?: Record<string, Hunt['iocs']>;
+}
+
+async function readPackJson(file: string): Promise<PackJson> {
+  let parsed: PackJson;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
+    parsed = JSON.parse(await readFile(file, 'utf8')) as PackJson;
   } catch (error) {
     throw new ConfigError(
       'INVALID_PACK',
@@ -30,35 +39,125 @@ export async function readPackHunts(folder: string): Promise<Hunt[]> {
       { cause: error },
     );
   }
+  const version = parsed.formatVersion;
+  if (typeof version === 'number' && version > PACK_FORMAT_VERSION) {
+    throw new ConfigError(
+      'UNSUPPORTED_PACK_VERSION',
+      `Pack ${file} has format version ${version}, but this huntpack reads versions up to ` +
+        `${PACK_FORMAT_VERSION}. Update huntpack, or rebuild the pack with this version.`,
+    );
+  }
+  return parsed;
+}
+
+/**
+ * Returns the fields of a pack.json indicator that its table rows are made of. The pack.json
+ * form gives an ip, domain, URL or hash only as `value`.
+ */
+function tableSource(indicator: IndicatorJson, index: number, file: string): IocTableSource {
+  const context = {
+    threatType: indicator.threatType,
+    confidence: indicator.confidence,
+    firstSeen: indicator.firstSeen === undefined ? undefined : new Date(indicator.firstSeen),
+  };
+  const value = indicator.value;
+  const kind = indicator.kind;
+  if (typeof value === 'string') {
+    switch (kind) {
+      case 'ip':
+        return { ...context, kind, address: value };
+      case 'ip-port':
+        if (typeof indicator.address === 'string' && typeof indicator.port === 'number')
+          return { ...context, kind, address: indicator.address, port: indicator.port };
+        break;
+      case 'domain':
+        return { ...context, kind, domain: value };
+      case 'url':
+        return { ...context, kind, url: value };
+      case 'md5':
+      case 'sha1':
+      case 'sha256':
+        return { ...context, kind, hash: value };
+    }
+  }
+  throw new ConfigError(
+    'INVALID_PACK',
+    `Indicator ${index + 1} in ${file} has an unknown kind or lacks its value, address or port; ` +
+      'rebuild the pack with "huntpack build".',
+  );
+}
+
+/** Returns the indicator table of each hunt variant, rebuilt from the pack's indicators. */
+function rebuildTables(parsed: PackJson, file: string): Record<HuntVariant, IocTable> {
+  const indicators = parsed.indicators ?? [];
+  return buildIocTables(indicators.map((indicator, index) => tableSource(indicator, index, file)));
+}
+
+/** Returns rows `start` to `end` of a rebuilt table, or undefined when it has no such rows. */
+function rowsOf(
+  tables: Record<HuntVariant, IocTable>,
+  { variant, start, end }: RebuiltRows,
+): IocTable | undefined {
+  const table = Object.hasOwn(tables, variant) ? tables[variant] : undefined;
+  if (!table || !(Number.isInteger(start) && start >= 0 && end >= start)) return undefined;
+  if (end > table.rows.length) return undefined;
+  if (start === 0 && end === table.rows.length) return table;
+  return { columns: table.columns, rows: table.rows.slice(start, end) };
+}
+
+/** Turns the datetime cells of a table listed in pack.json back into Dates, in place. */
+function reviveDates(table: IocTable): void {
+  const dateColumns = table.columns.flatMap((column, index) =>
+    column.type === 'datetime' ? [index] : [],
+  );
+  for (const row of table.rows) {
+    for (const index of dateColumns) {
+      const cell = row[index];
+      if (typeof cell === 'string') row[index] = new Date(cell);
+    }
+  }
+}
+
+/**
+ * Returns the backend-neutral hunts of the pack in `folder`. Reads pack.json of format versions
+ * 2 and 3: an indicator table is listed in `iocTables`, given in the hunt's form, or rebuilt from
+ * the indicators, with datetime cells as Dates.
+ *
+ * @throws ConfigError when the folder has no readable pack.json, its format version is newer
+ *   than this huntpack reads, or a hunt lacks its form or its indicator table.
+ */
+export async function readPackHunts(folder: string): Promise<Hunt[]> {
+  const file = join(folder, 'pack.json');
+  const parsed = await readPackJson(file);
+  let rebuilt: Record<HuntVariant, IocTable> | undefined;
+  const revived = new Set<IocTable>();
   const hunts: Hunt[] = [];
-  // Hunts share indicator tables; each table's dates are revived once.
-  const revived = new Set<Hunt['iocs']>();
   for (const entry of parsed.hunts ?? []) {
     const stored = entry.form;
-    let iocs: Hunt['iocs'] | undefined;
-    if (stored) iocs = 'ref' in stored.iocs ? parsed.iocTables?.[stored.iocs.ref] : stored.iocs;
-    const form: Hunt | undefined = stored && iocs ? { ...stored, iocs } : undefined;
-    if (!form?.iocs) {
-      throw new ConfigError(
-        'INVALID_PACK',
-        `Hunt ${entry.id ?? '?'} in ${file} has no "form"; rebuild the pack with this huntpack version.`,
-      );
-    }
-    if (revived.has(form.iocs)) {
-      hunts.push(form);
-      continue;
-    }
-    revived.add(form.iocs);
-    const dateColumns = form.iocs.columns.flatMap((column, index) =>
-      column.type === 'datetime' ? [index] : [],
-    );
-    for (const row of form.iocs.rows) {
-      for (const index of dateColumns) {
-        const cell = row[index];
-        if (typeof cell === 'string') row[index] = new Date(cell);
+    const storedIocs = stored?.iocs;
+    let iocs: IocTable | undefined;
+    if (storedIocs === undefined) {
+      iocs = undefined;
+    } else if ('variant' in storedIocs) {
+      // Rebuilt tables have Dates already.
+      rebuilt ??= rebuildTables(parsed, file);
+      iocs = rowsOf(rebuilt, storedIocs);
+    } else {
+      iocs = 'ref' in storedIocs ? parsed.iocTables?.[storedIocs.ref] : storedIocs;
+      // Hunts share listed tables, and each table's dates are revived once.
+      if (iocs && !revived.has(iocs)) {
+        reviveDates(iocs);
+        revived.add(iocs);
       }
     }
-    hunts.push(form);
+    if (!stored || !iocs) {
+      throw new ConfigError(
+        'INVALID_PACK',
+        `Hunt ${entry.id ?? '?'} in ${file} has no "form" or no indicator table; rebuild the ` +
+          'pack with this huntpack version.',
+      );
+    }
+    hunts.push({ ...stored, iocs });
   }
   return hunts;
 }

@@ -5,7 +5,14 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileKqlFilter } from '../backends/kql/kql.filter.js';
-import { formatLookback, type IocCell, type IocTable } from '../compile/ir.js';
+import {
+  formatLookback,
+  type Hunt,
+  type HuntVariant,
+  type IocCell,
+  type IocTable,
+} from '../compile/ir.js';
+import type { SourceLocation } from '../errors.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { writeIndicatorsCsv } from './indicators-csv.js';
 import { isoTime } from './iso-time.js';
@@ -15,30 +22,218 @@ import type { Pack } from './pack-model.js';
 import { writeTextFile } from './text-file-writer.js';
 import { writeWatchlistCsv } from './watchlist.js';
 
-/** Format version of pack.json; raised when a field changes meaning. */
-export const PACK_FORMAT_VERSION = 2;
+/**
+ * Format version of pack.json; raised when a field changes meaning. Version 3 states the family
+ * and the feed paths once for the pack instead of in each indicator, and rebuilds the hunts'
+ * indicator tables from the indicators instead of listing them again.
+ */
+export const PACK_FORMAT_VERSION = 3;
+
+const quote = JSON.stringify;
+
+/** Returns a table cell's date as JSON writes it: its ISO text, or null for an invalid date. */
+function dateText(date: Date): string {
+  return Number.isNaN(date.getTime()) ? 'null' : `"${isoTime(date)}"`;
+}
+
+/** JSON text of each family object; a pack's indicators share a few of them. */
+const familyTexts = new WeakMap<MalwareFamily, string>();
+
+function familyText(family: MalwareFamily): string {
+  let text = familyTexts.get(family);
+  if (text === undefined) {
+    text = quote(family);
+    familyTexts.set(family, text);
+  }
+  return text;
+}
+
+/** Returns exactly `JSON.stringify(list)` for a list of strings. */
+function stringListText(list: readonly string[]): string {
+  if (list.length === 0) return '[]';
+  let text = '[';
+  for (let index = 0; index < list.length; index++) {
+    if (index > 0) text += ',';
+    text += quote(list[index]);
+  }
+  return text + ']';
+}
+
+function sameFamily(a: MalwareFamily, b: MalwareFamily): boolean {
+  return (
+    a.name === b.name &&
+    a.malpedia === b.malpedia &&
+    a.aliases.length === b.aliases.length &&
+    a.aliases.every((alias, index) => alias === b.aliases[index])
+  );
+}
 
 /**
- * Returns an indicator as pack.json contains it. Its defanged form and type name follow from `kind` and
- * `value` (indicators.csv shows them), so they are left out to keep large packs small.
+ * The form of an indicator in one pack's pack.json, which leaves out what the pack states once.
+ * An indicator of the pack's family has no `family`, and one without a family has
+ * `"family": null`. An origin in one of the pack's feeds names it by its index in the pack's
+ * `feeds` as `feed`, in place of the `file` path. The defanged form and the type name follow from
+ * `kind` and `value` (indicators.csv shows them), so they are left out too.
  */
-export function indicatorJson(indicator: Indicator): Record<string, unknown> {
-  return {
-    kind: indicator.kind,
-    value: indicator.value,
-    ...(indicator.kind === 'ip-port' ? { address: indicator.address, port: indicator.port } : {}),
-    family: indicator.family,
-    threatType: indicator.threatType,
-    confidence: indicator.confidence,
-    firstSeen: indicator.firstSeen?.toISOString(),
-    lastSeen: indicator.lastSeen?.toISOString(),
-    expires: indicator.expires?.toISOString(),
-    tags: indicator.tags,
-    references: indicator.references,
-    reporters: indicator.reporters,
-    isCompromised: indicator.isCompromised,
-    sourceIds: indicator.sourceIds,
-    origins: indicator.origins,
+export class IndicatorJsonForm {
+  private readonly feedIndex = new Map<string, number>();
+  /** Whether each family object seen equals the pack's family. */
+  private readonly packFamily = new Map<MalwareFamily, boolean>();
+
+  /** @param feedPaths paths of the pack's feeds, as indicator origins name them. */
+  constructor(
+    private readonly family: MalwareFamily,
+    feedPaths: readonly string[] = [],
+  ) {
+    feedPaths.forEach((path, index) => {
+      if (!this.feedIndex.has(path)) this.feedIndex.set(path, index);
+    });
+  }
+
+  /** Returns the indicator as pack.json contains it. */
+  json(indicator: Indicator): Record<string, unknown> {
+    return {
+      kind: indicator.kind,
+      value: indicator.value,
+      ...(indicator.kind === 'ip-port' ? { address: indicator.address, port: indicator.port } : {}),
+      ...(this.isPackFamily(indicator.family) ? {} : { family: indicator.family ?? null }),
+      threatType: indicator.threatType,
+      confidence: indicator.confidence,
+      firstSeen: indicator.firstSeen?.toISOString(),
+      lastSeen: indicator.lastSeen?.toISOString(),
+      expires: indicator.expires?.toISOString(),
+      tags: indicator.tags,
+      references: indicator.references,
+      reporters: indicator.reporters,
+      isCompromised: indicator.isCompromised,
+      sourceIds: indicator.sourceIds,
+      origins: indicator.origins.map((origin) => this.originJson(origin)),
+    };
+  }
+
+  /** Returns exactly `JSON.stringify(this.json(indicator))`, without making the object. */
+  text(indicator: Indicator): string {
+    let text = `{"kind":${quote(indicator.kind)},"value":${quote(indicator.value)}`;
+    if (indicator.kind === 'ip-port')
+      text += `,"address":${quote(indicator.address)},"port":${quote(indicator.port)}`;
+    if (indicator.family === undefined) text += ',"family":null';
+    else if (!this.isPackFamily(indicator.family))
+      text += `,"family":${familyText(indicator.family)}`;
+    if (indicator.threatType !== undefined) text += `,"threatType":${quote(indicator.threatType)}`;
+    if (indicator.confidence !== undefined) text += `,"confidence":${quote(indicator.confidence)}`;
+    // Like toISOString in json(), isoTime raises a RangeError for an invalid date.
+    if (indicator.firstSeen !== undefined) text += `,"firstSeen":"${isoTime(indicator.firstSeen)}"`;
+    if (indicator.lastSeen !== undefined) text += `,"lastSeen":"${isoTime(indicator.lastSeen)}"`;
+    if (indicator.expires !== undefined) text += `,"expires":"${isoTime(indicator.expires)}"`;
+    text += `,"tags":${stringListText(indicator.tags)}`;
+    text += `,"references":${stringListText(indicator.references)}`;
+    text += `,"reporters":${stringListText(indicator.reporters)}`;
+    if (indicator.isCompromised !== undefined)
+      text += `,"isCompromised":${quote(indicator.isCompromised)}`;
+    text += `,"sourceIds":${stringListText(indicator.sourceIds)},"origins":[`;
+    for (let index = 0; index < indicator.origins.length; index++) {
+      if (index > 0) text += ',';
+      text += this.originText(indicator.origins[index]!);
+    }
+    return text + ']}';
+  }
+
+  private isPackFamily(family: MalwareFamily | undefined): boolean {
+    if (family === undefined) return false;
+    let same = this.packFamily.get(family);
+    if (same === undefined) {
+      same = sameFamily(family, this.family);
+      this.packFamily.set(family, same);
+    }
+    return same;
+  }
+
+  private originJson(origin: SourceLocation): Record<string, unknown> {
+    const feed = origin.file === undefined ? undefined : this.feedIndex.get(origin.file);
+    const place = feed === undefined ? { file: origin.file } : { feed };
+    return { ...place, line: origin.line, column: origin.column, id: origin.id };
+  }
+
+  private originText(origin: SourceLocation): string {
+    const feed = origin.file === undefined ? undefined : this.feedIndex.get(origin.file);
+    let text = '';
+    if (feed !== undefined) text += `,"feed":${feed}`;
+    else if (origin.file !== undefined) text += `,"file":${quote(origin.file)}`;
+    if (origin.line !== undefined) text += `,"line":${quote(origin.line)}`;
+    if (origin.column !== undefined) text += `,"column":${quote(origin.column)}`;
+    if (origin.id !== undefined) text += `,"id":${quote(origin.id)}`;
+    return `{${text.slice(1)}}`;
+  }
+}
+
+/** Returns exactly `JSON.stringify(row)` for a row of an indicator table. */
+export function iocRowText(row: readonly IocCell[]): string {
+  let text = '[';
+  for (let index = 0; index < row.length; index++) {
+    if (index > 0) text += ',';
+    const cell = row[index];
+    if (cell instanceof Date) text += dateText(cell);
+    else text += quote(cell) ?? 'null';
+  }
+  return text + ']';
+}
+
+/**
+ * A hunt's indicator rows as pack.json names them when a reader can rebuild them: rows `start`
+ * to `end` (exclusive) of the table that `buildIocTables` makes for `variant` from the pack's
+ * indicators.
+ */
+export interface RebuiltRows {
+  variant: HuntVariant;
+  start: number;
+  end: number;
+}
+
+/**
+ * Tells whether `buildIocTables` makes the same tables from the pack.json form of the
+ * indicators, which gives an ip, domain, URL or hash only as `value`.
+ */
+function tablesRebuildable(indicators: readonly Indicator[]): boolean {
+  for (const indicator of indicators) {
+    switch (indicator.kind) {
+      case 'ip-port':
+        break;
+      case 'ip':
+        if (indicator.address !== indicator.value) return false;
+        break;
+      case 'domain':
+        if (indicator.domain !== indicator.value) return false;
+        break;
+      case 'url':
+        if (indicator.url !== indicator.value) return false;
+        break;
+      default:
+        if (indicator.hash !== indicator.value) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Returns a function that finds where a hunt's indicator rows lie in the table of its variant,
+ * or undefined when the table is not one a reader can rebuild from the indicators.
+ */
+function rebuiltRowsFinder(pack: Pack): (hunt: Hunt) => RebuiltRows | undefined {
+  const tables = pack.variantTables;
+  if (!tables || !tablesRebuildable(pack.indicators)) return () => undefined;
+  return (hunt) => {
+    const table = tables.get(hunt.variant);
+    if (!table) return undefined;
+    const rows = hunt.iocs.rows;
+    if (hunt.iocs === table) return { variant: hunt.variant, start: 0, end: rows.length };
+    if (hunt.iocs.columns !== table.columns || rows.length === 0) return undefined;
+    // A part of a split hunt contains consecutive rows of its table, the same row arrays.
+    const start = table.rows.indexOf(rows[0]!);
+    if (start < 0 || start + rows.length > table.rows.length) return undefined;
+    for (let index = 1; index < rows.length; index++) {
+      if (rows[index] !== table.rows[start + index]) return undefined;
+    }
+    return { variant: hunt.variant, start, end: start + rows.length };
   };
 }
 
@@ -47,6 +242,8 @@ export function indicatorJson(indicator: Indicator): Record<string, unknown> {
  * aside, indicator table rows) as streamed lists that are made only while written.
  */
 function packJsonModel(pack: Pack): Record<string, unknown> {
+  const form = new IndicatorJsonForm(pack.family, pack.feedPaths);
+  const rebuiltRows = rebuiltRowsFinder(pack);
   const tables = new Map<IocTable, string>();
   const tableRef = (table: IocTable): string => {
     let ref = tables.get(table);
@@ -70,9 +267,13 @@ function packJsonModel(pack: Pack): Record<string, unknown> {
       watchlists: pack.watchlists.length,
       skippedHunts: pack.skippedHunts.length,
     },
-    indicators: new StreamedArray(pack.indicators, indicatorJson, indicatorJsonText),
+    indicators: new StreamedArray(
+      pack.indicators,
+      (indicator) => form.json(indicator),
+      (indicator) => form.text(indicator),
+    ),
     setAside: new StreamedArray(pack.setAside, (item) => ({
-      indicator: indicatorJson(item.indicator),
+      indicator: form.json(item.indicator),
       list: item.list,
       listVersion: item.listVersion,
       entry: item.entry,
@@ -92,9 +293,10 @@ function packJsonModel(pack: Pack): Record<string, unknown> {
       part: hunt.part,
       exclusions: hunt.exclusions.map((exclusion) => exclusion.id),
       // The whole backend-neutral form, so that other backends and the local hunt can run the
-      // pack without the feeds. Hunts of several data sources share one indicator table, so
-      // the form names it in `iocTables` instead of repeating it.
-      form: { ...hunt, iocs: { ref: tableRef(hunt.iocs) } },
+      // pack without the feeds. The indicator rows are named, not repeated: as rows of a table
+      // rebuilt from the indicators, or else by a key of `iocTables`, which hunts of several
+      // data sources share.
+      form: { ...hunt, iocs: rebuiltRows(hunt) ?? { ref: tableRef(hunt.iocs) } },
     })),
     watchlists: pack.watchlists.map(({ alias, file, searchKey, rows, huntIds }) => ({
       alias,
@@ -130,69 +332,6 @@ function packJsonModel(pack: Pack): Record<string, unknown> {
     ]),
   );
   return { ...json, iocTables };
-}
-
-const quote = JSON.stringify;
-
-/** Returns a table cell's date as JSON writes it: its ISO text, or null for an invalid date. */
-function dateText(date: Date): string {
-  return Number.isNaN(date.getTime()) ? 'null' : `"${isoTime(date)}"`;
-}
-
-/** JSON text of each family object; a pack's indicators share a few of them. */
-const familyTexts = new WeakMap<MalwareFamily, string>();
-
-function familyText(family: MalwareFamily): string {
-  let text = familyTexts.get(family);
-  if (text === undefined) {
-    text = quote(family);
-    familyTexts.set(family, text);
-  }
-  return text;
-}
-
-/** Returns exactly `JSON.stringify(list)` for a list of strings. */
-function stringListText(list: readonly string[]): string {
-  if (list.length === 0) return '[]';
-  let text = '[';
-  for (let index = 0; index < list.length; index++) {
-    if (index > 0) text += ',';
-    text += quote(list[index]);
-  }
-  return text + ']';
-}
-
-/** Returns exactly `JSON.stringify(indicatorJson(indicator))`, without making the object. */
-export function indicatorJsonText(indicator: Indicator): string {
-  let text = `{"kind":${quote(indicator.kind)},"value":${quote(indicator.value)}`;
-  if (indicator.kind === 'ip-port')
-    text += `,"address":${quote(indicator.address)},"port":${quote(indicator.port)}`;
-  if (indicator.family !== undefined) text += `,"family":${familyText(indicator.family)}`;
-  if (indicator.threatType !== undefined) text += `,"threatType":${quote(indicator.threatType)}`;
-  if (indicator.confidence !== undefined) text += `,"confidence":${quote(indicator.confidence)}`;
-  // Like toISOString in indicatorJson, isoTime raises a RangeError for an invalid date.
-  if (indicator.firstSeen !== undefined) text += `,"firstSeen":"${isoTime(indicator.firstSeen)}"`;
-  if (indicator.lastSeen !== undefined) text += `,"lastSeen":"${isoTime(indicator.lastSeen)}"`;
-  if (indicator.expires !== undefined) text += `,"expires":"${isoTime(indicator.expires)}"`;
-  text += `,"tags":${stringListText(indicator.tags)}`;
-  text += `,"references":${stringListText(indicator.references)}`;
-  text += `,"reporters":${stringListText(indicator.reporters)}`;
-  if (indicator.isCompromised !== undefined)
-    text += `,"isCompromised":${quote(indicator.isCompromised)}`;
-  text += `,"sourceIds":${stringListText(indicator.sourceIds)},"origins":${quote(indicator.origins)}}`;
-  return text;
-}
-
-/** Returns exactly `JSON.stringify(row)` for a row of an indicator table. */
-export function iocRowText(row: readonly IocCell[]): string {
-  let text = '[';
-  for (let index = 0; index < row.length; index++) {
-    if (index > 0) text += ',';
-    const cell = row[index];
-    if (cell instanceof Date) text += dateText(cell);
-    else text += quote(cell) ?? 'null';
-  }
-  return text + ']';
 }
 
 /** Returns the machine-readable form of a pack, as written to pack.json. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -9,16 +9,22 @@ import { buildPacks } from '../../src/report/build-packs.js';
 import { isoTime } from '../../src/report/iso-time.js';
 import { REPORT_TABLE_ROWS, renderReport } from '../../src/report/markdown.js';
 import { watchlistCsv } from '../../src/report/watchlist.js';
+import { readPackHunts } from '../../src/report/read-pack.js';
 import {
-  indicatorJson,
-  indicatorJsonText,
+  IndicatorJsonForm,
   iocRowText,
+  PACK_FORMAT_VERSION,
   packToJson,
   writePack,
 } from '../../src/report/write-pack.js';
-import type { Indicator } from '../../src/indicators/model.js';
+import type { Indicator, MalwareFamily } from '../../src/indicators/model.js';
 import { repoFile } from '../helpers/shared.js';
-import { domainIndicator, ipPortIndicator } from '../pipeline/allowlist/make-indicator.js';
+import {
+  domainIndicator,
+  hashIndicator,
+  ipPortIndicator,
+  urlIndicator,
+} from '../pipeline/allowlist/make-indicator.js';
 
 const BUNDLED_FEEDS = [
   'data/threatfox/fabi2708_csv-recent_2026-04-12.csv',
@@ -69,12 +75,44 @@ test('indicator JSON text equals JSON.stringify', async () => {
     },
     domainIndicator('example.org'),
   ];
-  for (const indicator of [...indicators, ...crafted]) {
-    assert.equal(indicatorJsonText(indicator), JSON.stringify(indicatorJson(indicator)));
+  const forms = [
+    new IndicatorJsonForm({ name: 'Remcos', malpedia: 'win.remcos', aliases: ['RemcosRAT'] }),
+    new IndicatorJsonForm(indicators[0]!.family!, [repoFile(BUNDLED_FEEDS[1]!), 'other.csv']),
+  ];
+  for (const form of forms) {
+    for (const indicator of [...indicators, ...crafted]) {
+      assert.equal(form.text(indicator), JSON.stringify(form.json(indicator)));
+    }
   }
   const invalid = { ...domainIndicator('example.org'), lastSeen: new Date(NaN) };
-  assert.throws(() => indicatorJson(invalid), RangeError);
-  assert.throws(() => indicatorJsonText(invalid), RangeError);
+  assert.throws(() => forms[0]!.json(invalid), RangeError);
+  assert.throws(() => forms[0]!.text(invalid), RangeError);
+});
+
+test('indicator JSON leaves out pack facts', () => {
+  const family: MalwareFamily = { name: 'Remcos', malpedia: 'win.remcos', aliases: ['RemcosRAT'] };
+  const form = new IndicatorJsonForm(family, ['/feeds/a.csv', '/feeds/b.csv']);
+  const indicator: Indicator = {
+    ...domainIndicator('evil.example'),
+    family: { ...family, aliases: [...family.aliases] },
+    origins: [
+      { file: '/feeds/b.csv', line: 7, id: '42' },
+      { file: '/elsewhere.csv', line: 3 },
+      { id: 'indicator--1' },
+    ],
+  };
+  const json = form.json(indicator);
+  assert.equal('family' in json, false, 'an equal family is left out');
+  assert.deepEqual(JSON.parse(JSON.stringify(json.origins)), [
+    { feed: 1, line: 7, id: '42' },
+    { file: '/elsewhere.csv', line: 3 },
+    { id: 'indicator--1' },
+  ]);
+
+  const other: MalwareFamily = { name: 'Remcos', malpedia: 'win.remcos', aliases: [] };
+  assert.deepEqual(form.json({ ...indicator, family: other }).family, other);
+  const withoutFamily = form.json({ ...indicator, family: undefined });
+  assert.equal(withoutFamily.family, null);
 });
 
 test('indicator table row text equals JSON.stringify', () => {
@@ -193,4 +231,121 @@ test('each pack names only its feeds', () => {
       ['Beta', ['b.csv']],
     ],
   );
+});
+
+/** Indicators of one family, enough that some hunts are split into parts and one needs a watchlist. */
+function splitIndicators(): Indicator[] {
+  const family: MalwareFamily = { name: 'Testfam', malpedia: 'win.testfam', aliases: [] };
+  const indicators: Indicator[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const base = {
+      ...domainIndicator(`host${i}.c2-${i % 7}.example`),
+      family,
+      threatType: i % 3 === 0 ? undefined : 'botnet_cc',
+      confidence: i % 5 === 0 ? undefined : i % 101,
+      firstSeen: i % 4 === 0 ? undefined : new Date(Date.UTC(2026, 0, 1) + i * 1000),
+      origins: [{ file: '/feeds/feed.csv', line: i + 2 }],
+    };
+    if (i < 400) indicators.push(base);
+    if (i < 150) indicators.push({ ...base, ...ipPortIndicator(`10.0.${i % 50}.${i}`, 80 + i) });
+    if (i < 150) indicators.push({ ...base, ...urlIndicator(`http://h${i}.example/p?q=${i}`) });
+    indicators.push({ ...base, ...hashIndicator('md5', i.toString(16).padStart(32, 'a')) });
+  }
+  return indicators;
+}
+
+test('pack.json hunts read back equal', async () => {
+  const [pack] = buildPacks(splitIndicators(), {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: ['feed.csv'],
+    feedPaths: ['/feeds/feed.csv'],
+  });
+  assert.ok(pack);
+  assert.ok(
+    pack.queries.some((query) => query.hunt.part !== undefined),
+    'no hunt was split into parts',
+  );
+  assert.ok(pack.watchlists.length > 0, 'no hunt reads a watchlist');
+  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+
+  const written = JSON.parse(await readFile(join(folder, 'pack.json'), 'utf8')) as {
+    formatVersion: number;
+    hunts: Array<{ form: { iocs: unknown } }>;
+    iocTables: Record<string, unknown>;
+  };
+  assert.equal(written.formatVersion, 3);
+  assert.deepEqual(written.iocTables, {}, 'every table is rebuilt from the indicators');
+  for (const hunt of written.hunts) assert.ok('variant' in (hunt.form.iocs as object));
+
+  const hunts = await readPackHunts(folder);
+  assert.deepEqual(
+    hunts,
+    pack.queries.map((query) => query.hunt),
+  );
+});
+
+test('pack.json lists tables it cannot rebuild', async () => {
+  // A library caller's indicator whose domain differs from its value cannot be rebuilt from
+  // pack.json, which gives only the value.
+  const indicators = splitIndicators().slice(0, 200);
+  const odd: Indicator = {
+    ...domainIndicator('odd.example'),
+    domain: 'other.example',
+    family: indicators[0]!.family,
+  };
+  const [pack] = buildPacks([...indicators, odd], {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: ['feed.csv'],
+  });
+  assert.ok(pack);
+  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+  const written = JSON.parse(await readFile(join(folder, 'pack.json'), 'utf8')) as {
+    iocTables: Record<string, unknown>;
+  };
+  assert.ok(Object.keys(written.iocTables).length > 0);
+  assert.deepEqual(
+    await readPackHunts(folder),
+    pack.queries.map((query) => query.hunt),
+  );
+});
+
+test('pack.json of version 2 still reads', async () => {
+  const [pack] = buildPacks(splitIndicators().slice(0, 700), {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: ['feed.csv'],
+  });
+  assert.ok(pack);
+  // Version 2 lists each indicator table in iocTables and names it in the hunt's form.
+  const tables = new Map<unknown, string>();
+  const hunts = pack.queries.map(({ hunt }) => {
+    const ref = tables.get(hunt.iocs) ?? `t${tables.size + 1}`;
+    tables.set(hunt.iocs, ref);
+    return { id: hunt.id, form: { ...hunt, iocs: { ref } } };
+  });
+  const iocTables = Object.fromEntries([...tables].map(([table, ref]) => [ref, table]));
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-pack-'));
+  await writeFile(
+    join(folder, 'pack.json'),
+    JSON.stringify({ formatVersion: 2, hunts, iocTables }),
+  );
+  assert.deepEqual(
+    await readPackHunts(folder),
+    pack.queries.map((query) => query.hunt),
+  );
+});
+
+test('pack.json of a newer version fails', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-pack-'));
+  await writeFile(
+    join(folder, 'pack.json'),
+    JSON.stringify({ formatVersion: PACK_FORMAT_VERSION + 1, hunts: [] }),
+  );
+  await assert.rejects(readPackHunts(folder), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'UNSUPPORTED_PACK_VERSION');
+    assert.match(error.message, /format version 4, but this huntpack reads versions up to 3/);
+    return true;
+  });
 });
