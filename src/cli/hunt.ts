@@ -443,7 +443,7 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
   }
 }
 
-/** What {@link runHunt} has settled before the hunts are loaded. */
+/** Settings of a hunt run that {@link runHunt} resolves before it loads the hunts. */
 interface HuntRun {
   paths: string[];
   threads: number | undefined;

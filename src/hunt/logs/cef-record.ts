@@ -97,7 +97,7 @@ interface MappingPlan {
   header: boolean[];
   additional: boolean;
   computer: boolean;
-  /** True when {@link quickFilter} can decide lines: only string key columns are wanted. */
+  /** True when {@link quickFilter} can decide lines, because the filter reads only string key columns. */
   quick: boolean;
 }
 
@@ -196,8 +196,8 @@ const FILTERED: RecordOutcome = { kind: 'filtered', table: TABLE };
  * Decides the filter on the scanned line alone when the line can raise no warning: it has no
  * stray text, no `dtz`, a valid epoch `rt`, and every typed value is a short run of digits. The
  * filter's string columns are the only values cut out of the line. Returns undefined when the
- * line needs the full mapping, which finds its warnings; the outcome is then the same as if
- * this check had not run.
+ * line needs the full mapping to find its warnings, so the outcome is the same as without
+ * this check.
  */
 function quickFilter(filter: EventFilter, plan: MappingPlan): boolean | undefined {
   if (!plan.quick || scan.strayText.length > 0) return undefined;
@@ -231,8 +231,9 @@ function quickFilter(filter: EventFilter, plan: MappingPlan): boolean | undefine
 }
 
 /**
- * Returns the number of digits of `text[start, end)` when it is whitespace, up to `maxDigits`
- * digits (a port's value at most 65535) and whitespace; 0 for whitespace alone; -1 otherwise.
+ * Counts the digits of `text[start, end)` when it is optional whitespace, at most `maxDigits`
+ * digits (for a port, a value of at most 65535) and optional whitespace. Returns -1 for any
+ * other text, so 0 means whitespace alone.
  */
 function digitRun(
   text: string,

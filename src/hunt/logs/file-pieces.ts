@@ -96,8 +96,8 @@ function readOpenPiece(
   };
   /**
    * Decodes each line of `[from, to)`, which ends with a newline, on its own. A line decoded
-   * apart is a flat string, which the CEF scan reads faster than a slice of a larger one; and
-   * since no UTF-8 sequence contains a newline byte, the text is the same.
+   * apart is a flat string, which the CEF scan reads faster than a slice of a larger one. The
+   * text is the same, because no UTF-8 sequence contains a newline byte.
    */
   const decodeLines = (from: number, to: number): string[] => {
     const lines: string[] = [];

@@ -73,7 +73,7 @@ export class CefWorkerPool {
   }
 
   /**
-   * Sends the settings of a run to every worker; the parts run after this use them. Call it
+   * Sends the settings of a run to every worker, which the parts run after this use. Call it
    * only while no part is running.
    */
   configure(settings: PartSettings): void {

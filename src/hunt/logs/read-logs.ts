@@ -147,10 +147,10 @@ function resolveOptions(options: ReadLogsOptions): ResolvedSettings {
   };
 }
 
-/** Upper bound of the default number of parsing threads; more rarely pays for their start-up. */
+/** Upper bound of the default number of parsing threads, because more rarely pay for their start-up. */
 export const MAX_DEFAULT_PARSE_THREADS = 4;
 
-/** One parsing thread per core, up to {@link MAX_DEFAULT_PARSE_THREADS}; none on one core. */
+/** Returns one parsing thread per core, up to {@link MAX_DEFAULT_PARSE_THREADS}, and none on one core. */
 export function defaultParseThreads(): number {
   const cores = availableParallelism();
   return cores < 2 ? 0 : Math.min(cores, MAX_DEFAULT_PARSE_THREADS);
@@ -169,8 +169,8 @@ function validateParseThreads(threads: number | undefined): number | undefined {
 
 /**
  * Starts the parsing threads for `paths` when one of them is a plain file large enough to be
- * parsed in parallel, so that they load while the caller prepares its hunts; returns undefined
- * otherwise. Pass the pool as `parseWorkers` and close it after the run.
+ * parsed in parallel, so that they load while the caller prepares its hunts. Returns undefined
+ * when no file is. Pass the pool as `parseWorkers` and close it after the run.
  */
 export async function startParseWorkers(
   paths: string[],

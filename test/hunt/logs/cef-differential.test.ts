@@ -230,8 +230,8 @@ describe('parseCefRecord with a filter', () => {
   });
 
   it('decides lines with clean typed values as the full parse does', () => {
-    // Lines with a valid epoch rt and mostly clean numbers are the ones the reader decides
-    // without the full mapping; a few values near each limit must still raise their warnings.
+    // The reader decides lines with a valid epoch rt and clean numbers without the full mapping.
+    // A few values near each limit must still raise their warnings.
     const cleanValue = fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom('0', '443', '65535', '123456789', ' 80 ', '') },
       {

@@ -92,7 +92,7 @@ describe('readLogs', () => {
     }
   });
 
-  it('parses on one thread per core by default, and on none with one core', () => {
+  it('defaults to one parsing thread per core', () => {
     const threads = defaultParseThreads();
     const cores = availableParallelism();
     assert.equal(threads, cores < 2 ? 0 : Math.min(cores, MAX_DEFAULT_PARSE_THREADS));
