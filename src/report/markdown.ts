@@ -60,16 +60,23 @@ function span(indicators: Indicator[]): { first?: Date; last?: Date } {
 function summarySection(pack: Pack): string[] {
   const { family, indicators } = pack;
   const lines = ['## Summary', ''];
-  const threatTypes = [
-    ...new Set(indicators.map((i) => i.threatType).filter((t) => t !== undefined)),
-  ];
+  // One pass over the indicators, without a list per field: a pack can hold a million of them.
+  const threatTypeSet = new Set<string>();
   const kindCounts = new Map<Indicator['kind'], number>();
-  for (const indicator of indicators)
+  let low = Infinity;
+  let high = -Infinity;
+  for (const indicator of indicators) {
+    if (indicator.threatType !== undefined) threatTypeSet.add(indicator.threatType);
     kindCounts.set(indicator.kind, (kindCounts.get(indicator.kind) ?? 0) + 1);
+    const confidence = indicator.confidence;
+    if (confidence === undefined) continue;
+    if (confidence < low) low = confidence;
+    if (confidence > high) high = confidence;
+  }
+  const threatTypes = [...threatTypeSet];
   const counts = INDICATOR_KINDS.filter((kind) => kindCounts.has(kind)).map(
     (kind) => `${kindCounts.get(kind)} ${describeKind(kind)}`,
   );
-  const confidences = indicators.map((i) => i.confidence).filter((c) => c !== undefined);
   const { first, last } = span(indicators);
 
   const aliasText =
@@ -98,14 +105,7 @@ function summarySection(pack: Pack): string[] {
   lines.push(`| Indicators | ${indicators.length} (${counts.join(', ') || 'none'}) |`);
   lines.push(`| Set aside by allowlists | ${pack.setAside.length} |`);
   lines.push(`| First seen to last seen | ${timestamp(first)} to ${timestamp(last)} |`);
-  // A loop, not Math.min(...list): spreading a list of 100,000 values overflows the stack.
-  let low = Infinity;
-  let high = -Infinity;
-  for (const confidence of confidences) {
-    low = Math.min(low, confidence);
-    high = Math.max(high, confidence);
-  }
-  const range = confidences.length > 0 ? `${low}% to ${high}%` : '-';
+  const range = low <= high ? `${low}% to ${high}%` : '-';
   lines.push(`| Confidence | ${range} |`);
   lines.push(`| Lookback of every hunt | ${formatLookback(pack.lookback)} |`);
   lines.push(`| Feeds | ${cellText(pack.feeds.join(', '))} |`);
