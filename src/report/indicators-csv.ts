@@ -6,6 +6,7 @@ import { defang } from '../indicators/defang.js';
 import { describeKind, type Indicator } from '../indicators/model.js';
 import { quoteSpreadsheetField } from './csv-field.js';
 import { isoTime } from './iso-time.js';
+import { ListTextCache } from './list-text-cache.js';
 import { listLabel } from './markdown.js';
 import type { Pack } from './pack-model.js';
 import type { TextFileWriter } from './text-file-writer.js';
@@ -31,6 +32,14 @@ function timeText(date: Date | undefined): string {
   return date ? isoTime(date) : '';
 }
 
+const tagsField = new ListTextCache((tags) => quoteSpreadsheetField(tags.join(', ')));
+const referencesField = new ListTextCache((references) =>
+  quoteSpreadsheetField(references.join(' ')),
+);
+const reportersField = new ListTextCache((reporters) =>
+  quoteSpreadsheetField(reporters.join(', ')),
+);
+
 /** Returns the fields from Type to Source Ids of an indicator's row, quoted, without a line end. */
 function indicatorFields(indicator: Indicator): string {
   const q = quoteSpreadsheetField;
@@ -48,11 +57,11 @@ function indicatorFields(indicator: Indicator): string {
     ',' +
     q(indicator.confidence === undefined ? '' : String(indicator.confidence)) +
     ',' +
-    q(indicator.tags.join(', ')) +
+    tagsField.get(indicator.tags) +
     ',' +
-    q(indicator.references.join(' ')) +
+    referencesField.get(indicator.references) +
     ',' +
-    q(indicator.reporters.join(', ')) +
+    reportersField.get(indicator.reporters) +
     ',' +
     q(indicator.sourceIds.join(' '))
   );

@@ -16,6 +16,7 @@ import type { SourceLocation } from '../errors.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { writeIndicatorsCsv } from './indicators-csv.js';
 import { isoTime } from './iso-time.js';
+import { ListTextCache } from './list-text-cache.js';
 import { materializeStreamed, StreamedArray, writeJson } from './json-stream.js';
 import { renderReport } from './markdown.js';
 import type { Pack } from './pack-model.js';
@@ -49,7 +50,7 @@ function familyText(family: MalwareFamily): string {
 }
 
 /** Returns exactly `JSON.stringify(list)` for a list of strings. */
-function stringListText(list: readonly string[]): string {
+function makeStringListText(list: readonly string[]): string {
   if (list.length === 0) return '[]';
   let text = '[';
   for (let index = 0; index < list.length; index++) {
@@ -57,6 +58,12 @@ function stringListText(list: readonly string[]): string {
     text += quote(list[index]);
   }
   return text + ']';
+}
+
+const stringListTexts = new ListTextCache(makeStringListText);
+
+function stringListText(list: readonly string[]): string {
+  return list.length === 0 ? '[]' : stringListTexts.get(list);
 }
 
 function sameFamily(a: MalwareFamily, b: MalwareFamily): boolean {
