@@ -15,7 +15,7 @@ import {
   formatSummaryTable,
 } from '../hunt/format-findings.js';
 import { renderHuntReport } from '../hunt/hunt-report.js';
-import { huntsFromFeeds } from '../hunt/hunts-from-feed.js';
+import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
 import {
   LOG_FORMATS,
   startParseWorkers,
@@ -183,6 +183,73 @@ function feedCountLines(counts: CollectCounts, setAside: number): string[] {
   ];
 }
 
+/** Returns `all 3 indicators`, or `the only indicator` for one. */
+function allIndicatorsText(indicators: number): string {
+  return indicators === 1 ? 'the only indicator' : `all ${indicators} indicators`;
+}
+
+/**
+ * Writes the feed counts and a warning for each reason the feeds gave no hunt.
+ *
+ * @throws FeedParseError when a feed could not be read or is in no known format, after writing
+ *   the error of each such feed, because hunting without it would report a clean result.
+ */
+function writeFeedOutcome(fromFeeds: FeedHunts, flags: HuntFlags, io: CliIo): void {
+  const { collected, setAside } = fromFeeds;
+  const failed = collected.perFile.filter((file) => file.failed);
+  if (failed.length > 0) {
+    const named: string[] = [];
+    for (const file of failed) {
+      const cause = collected.issues.find(
+        (issue) => issue.severity === 'error' && issue.source?.file === file.file,
+      );
+      if (cause) io.stderr.write(`${formatIssue(cause)}\n`);
+      named.push(`${displayPath(file.file, io.cwd)}${cause ? ` (${cause.code})` : ''}`);
+    }
+    throw new FeedParseError(
+      'FEED_NOT_READ',
+      `${failed.length} of ${collected.perFile.length} feeds could not be read: ` +
+        `${named.join(', ')}; see the errors above. No hunt was run.`,
+    );
+  }
+
+  const { counts } = collected;
+  for (const line of feedCountLines(counts, setAside)) io.stderr.write(`${line}\n`);
+  for (const file of collected.perFile) {
+    if (file.rowsRead > 0) continue;
+    io.stderr.write(
+      `huntpack: warning: no rows were read from ${file.file}: the feed is empty or contains ` +
+        'no indicator. Check the path, and that its download or export did not fail.\n',
+    );
+  }
+  if (counts.rowsRead > 0 && counts.accepted === 0) {
+    const dropped = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
+    io.stderr.write(
+      `huntpack: warning: no row read became an indicator (rejected ${counts.rejected}, ` +
+        `dropped ${dropped}), so the feeds gave no hunt.` +
+        `${collected.issues.length > 0 ? ' The first reasons:' : ''}\n`,
+    );
+    // Row errors give the reason rows were rejected, so they come before warnings about the file.
+    const errorsFirst = [
+      ...collected.issues.filter((issue) => issue.severity === 'error'),
+      ...collected.issues.filter((issue) => issue.severity !== 'error'),
+    ];
+    for (const issue of errorsFirst.slice(0, PRINTED_ISSUES))
+      io.stderr.write(`  ${formatIssue(issue)}\n`);
+  } else if (counts.accepted > 0 && counts.kept === 0) {
+    io.stderr.write(
+      `huntpack: warning: the filters removed ${allIndicatorsText(counts.accepted)} ` +
+        `(${describeFilters(collected.filterCounts, flags)}), so the feeds gave no hunt. ` +
+        'Check the filter values against the feed.\n',
+    );
+  } else if (counts.kept > 0 && setAside === counts.kept) {
+    io.stderr.write(
+      `huntpack: warning: the allowlists set aside ${allIndicatorsText(counts.kept)}, so the feeds ` +
+        'gave no hunt. Pass --no-builtin-allowlists to hunt them anyway.\n',
+    );
+  }
+}
+
 interface LoadedHunts {
   hunts: Hunt[];
   /** Pack folder of each hunt id, for per-pack reports. */
@@ -241,15 +308,7 @@ async function loadHunts(
       lookback,
       allowlists: loadAllowlists({ builtIn: flags.builtinAllowlists }),
     });
-    const { counts } = fromFeeds.collected;
-    for (const line of feedCountLines(counts, fromFeeds.setAside)) io.stderr.write(`${line}\n`);
-    if (counts.accepted > 0 && counts.kept === 0) {
-      io.stderr.write(
-        `huntpack: warning: the filters removed all ${counts.accepted} indicators ` +
-          `(${describeFilters(fromFeeds.collected.filterCounts, flags)}), so the feeds gave no hunt. ` +
-          'Check the filter values against the feed.\n',
-      );
-    }
+    writeFeedOutcome(fromFeeds, flags, io);
     // A feed hunt named like a pack's hunt would be counted in that pack's report.
     for (const hunt of fromFeeds.hunts) {
       hunts.push(packOf.has(hunt.id) ? { ...hunt, id: `feeds:${hunt.id}` } : hunt);
@@ -465,6 +524,14 @@ async function huntWith(
   } catch (error) {
     if (!(error instanceof ConfigError) && !(error instanceof FeedParseError)) throw error;
     io.stderr.write(`huntpack: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  // "No findings" from a run without hunts would look like clean logs, so such a run fails.
+  if (loaded.hunts.length === 0) {
+    io.stderr.write(
+      'huntpack: no hunt to run, so the logs were not read. The packs and feeds given contain ' +
+        'no indicator to hunt for; the warnings above name the cause for each feed.\n',
+    );
     return EXIT_USAGE;
   }
   const progress = progressWriter(io);

@@ -194,13 +194,107 @@ describe('huntpack hunt', () => {
     assert.doesNotMatch(result.stderr, /warning/);
   });
 
-  it('warns when filters remove every indicator', async () => {
+  it('exits 2 when filters remove every indicator', async () => {
     const result = await runCli(['hunt', '--feed', FEED, '--family', 'NoSuchFamily', planted]);
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 2, result.stderr);
     assert.match(
       result.stderr,
       /huntpack: warning: the filters removed all \d+ indicators \(--family NoSuchFamily removed \d+\), so the feeds gave no hunt\./,
     );
+    assert.match(result.stderr, /huntpack: no hunt to run, so the logs were not read\./);
+    assert.doesNotMatch(result.stderr, /lines read/);
+    assert.equal(result.stdout, '');
+  });
+
+  it('exits 2 when a feed cannot be read', async () => {
+    const missing = join(folder, 'nothere.csv');
+    const result = await runCli(['hunt', '--feed', missing, planted]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(
+      result.stderr.includes(
+        `${missing}: error FILE_NOT_FOUND: Cannot open feed file "${missing}": ENOENT`,
+      ),
+      result.stderr,
+    );
+    assert.match(
+      result.stderr,
+      /huntpack: 1 of 1 feeds could not be read: .*nothere\.csv \(FILE_NOT_FOUND\); see the errors above\. No hunt was run\./,
+    );
+    assert.doesNotMatch(result.stderr, /lines read|hunts run/);
+    assert.equal(result.stdout, '');
+
+    // One unreadable feed fails the run, even when another feed gives hunts.
+    const notFeed = join(folder, 'not-a-feed.json');
+    await writeFile(notFeed, '{"a": 1}\n');
+    const mixed = await runCli(['hunt', '--feed', FEED, '--feed', notFeed, planted]);
+    assert.equal(mixed.code, 2, mixed.stderr);
+    assert.match(mixed.stderr, /error UNKNOWN_FEED_FORMAT: Unknown feed format/);
+    assert.match(mixed.stderr, /1 of 2 feeds could not be read: .*not-a-feed\.json/);
+    assert.equal(mixed.stdout, '');
+  });
+
+  it('exits 2 when the feeds give no hunt', async () => {
+    const empty = join(folder, 'empty.csv');
+    await writeFile(empty, '');
+    const noIndicator = join(folder, 'no-indicator.csv');
+    await writeFile(noIndicator, 'bad\n');
+    for (const feed of [empty, noIndicator]) {
+      const result = await runCli(['hunt', '--feed', feed, planted]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.ok(
+        result.stderr.includes(`huntpack: warning: no rows were read from ${feed}:`),
+        result.stderr,
+      );
+      assert.match(result.stderr, /huntpack: no hunt to run, so the logs were not read\./);
+      assert.doesNotMatch(result.stderr, /lines read/);
+      assert.equal(result.stdout, '');
+    }
+
+    // The header and one row of the bundled ThreatFox export, with an invalid address.
+    const lines = (await readFile(FEED, 'utf8')).split('\n');
+    const header = lines.slice(
+      0,
+      lines.findIndex((line) => !line.startsWith('#')),
+    );
+    const row =
+      '"2026-04-12 04:49:28", "1", "999.1.1.1:80", "ip:port", "botnet_cc", "win.x", "None", "X", "", "100", "False", "None", "X", "1", "r"';
+    const rejectedFeed = join(folder, 'rejected.csv');
+    await writeFile(rejectedFeed, [...header, row].join('\n') + '\n');
+    const rejected = await runCli(['hunt', '--feed', rejectedFeed, planted]);
+    assert.equal(rejected.code, 2, rejected.stderr);
+    assert.match(
+      rejected.stderr,
+      /warning: no row read became an indicator \(rejected 1, dropped 0\), so the feeds gave no hunt\. The first reasons:\n {2}.*rejected\.csv:\d+ \(id 1\): error INVALID_IP/,
+    );
+
+    const allowlistedFeed = join(folder, 'allowlisted.txt');
+    await writeFile(allowlistedFeed, 'C2 at 8.8.8.8\n');
+    const allowlisted = await runCli(['hunt', '--feed', allowlistedFeed, '--family', 'X', planted]);
+    assert.equal(allowlisted.code, 2, allowlisted.stderr);
+    assert.match(
+      allowlisted.stderr,
+      /warning: the allowlists set aside the only indicator, so the feeds gave no hunt\./,
+    );
+    assert.match(allowlisted.stderr, /no hunt to run/);
+  });
+
+  it('runs pack hunts when the feeds give none', async () => {
+    const result = await runCli([
+      'hunt',
+      '--pack',
+      pack,
+      '--feed',
+      FEED,
+      '--family',
+      'NoSuchFamily',
+      '--report',
+      join(folder, 'pack-and-empty-feed.md'),
+      planted,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warning: the filters removed all \d+ indicators/);
+    assert.doesNotMatch(result.stderr, /no hunt to run/);
+    assert.match(result.stderr, /hunts run: [1-9]/);
   });
 
   it('prints feed counts that add up', async () => {
