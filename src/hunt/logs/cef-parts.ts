@@ -19,7 +19,12 @@ export interface PartSettings {
 }
 
 export interface PartJob {
+  /** The file's name, for messages; it is read through `descriptor`. */
   file: string;
+  /** A descriptor the main thread opened; file descriptors are shared by all threads. */
+  descriptor: number;
+  /** The file's size when the hunt began reading it. */
+  size: number;
   piece: FilePiece;
 }
 
@@ -60,7 +65,7 @@ export function parseCefPart(job: PartJob, settings: PartSettings, filter: Event
   };
   const result: PartResult = { stats, events };
   try {
-    readPieceLines(job.file, job.piece, (lines) => {
+    readPieceLines(job, job.piece, (lines) => {
       for (const line of lines) {
         context.line++;
         const event = recorder.outcome(

@@ -4,7 +4,7 @@
  * first byte lies, so the ranges together give every line exactly once, and a range's first line
  * is line 1 of that range.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 
 /** Bytes `[start, end)` of a file. The last range has `end` Infinity, so it reads to the end. */
 export interface FilePiece {
@@ -36,38 +36,28 @@ export class PieceReadError extends Error {
   }
 }
 
+/** An open file, and its size in bytes when reading began. */
+export interface OpenFile {
+  descriptor: number;
+  size: number;
+}
+
 /**
  * Reads the lines of `piece`, with `\r\n` and a leading byte order mark removed, and passes them
  * to `onLines` in batches, one batch per chunk read. Invalid UTF-8 reads as U+FFFD, as in a
- * UTF-8 text stream.
+ * UTF-8 text stream. The file is read through its descriptor, so a file renamed or replaced
+ * meanwhile is still read whole.
  *
- * @throws PieceReadError when the file cannot be read; the lines before that have been passed.
+ * @throws PieceReadError when the file cannot be read, or ends before `file.size` bytes because
+ *   it became shorter; the lines before that have been passed.
  */
 export function readPieceLines(
-  file: string,
+  file: OpenFile,
   piece: FilePiece,
   onLines: (lines: string[]) => void,
   chunkBytes = 64 * 1024,
 ): void {
-  let descriptor: number;
-  try {
-    descriptor = openSync(file, 'r');
-  } catch (error) {
-    throw new PieceReadError(error, undefined);
-  }
-  try {
-    readOpenPiece(descriptor, piece, onLines, chunkBytes);
-  } finally {
-    closeSync(descriptor);
-  }
-}
-
-function readOpenPiece(
-  descriptor: number,
-  piece: FilePiece,
-  onLines: (lines: string[]) => void,
-  chunkBytes: number,
-): void {
+  const descriptor = file.descriptor;
   let buffer = Buffer.allocUnsafe(chunkBytes);
   /** File offset of `buffer[0]`. */
   let offset = piece.start > 0 ? piece.start - 1 : 0;
@@ -82,12 +72,27 @@ function readOpenPiece(
       buffer.copy(grown, 0, 0, filled);
       buffer = grown;
     }
+    let bytesRead: number;
     try {
-      return readSync(descriptor, buffer, filled, buffer.length - filled, offset + filled);
+      bytesRead = readSync(descriptor, buffer, filled, buffer.length - filled, offset + filled);
     } catch (error) {
-      const partial = lineStart >= 0 && lineStart < filled ? decode(lineStart, filled) : undefined;
-      throw new PieceReadError(error, partial === '' ? undefined : partial);
+      throw new PieceReadError(error, partialLine());
     }
+    // A range reads on until its last line ends, so any end of file before the size is a cut.
+    if (bytesRead === 0 && offset + filled < file.size) {
+      const shrunk = Object.assign(
+        new Error(
+          `the file ends at byte ${offset + filled} but had ${file.size} bytes when the hunt began, so it was truncated while being read. Copy the file and hunt over the copy.`,
+        ),
+        { code: 'FILE_TRUNCATED' },
+      );
+      throw new PieceReadError(shrunk, partialLine());
+    }
+    return bytesRead;
+  };
+  const partialLine = (): string | undefined => {
+    const partial = lineStart >= 0 && lineStart < filled ? decode(lineStart, filled) : undefined;
+    return partial === '' ? undefined : partial;
   };
   const decode = (from: number, to: number): string => {
     let text = buffer.toString('utf8', from, to);

@@ -5,7 +5,7 @@
  * first issues come out as if the file had been read line by line. Only a few ranges are in
  * flight at a time, so memory stays flat.
  */
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LogEvent } from './event.js';
@@ -135,14 +135,39 @@ export async function* readCefInParallel(
   fileStats: LogFileStats,
   partBytes = PART_BYTES,
 ): AsyncGenerator<LogEvent[]> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw describeReadError(file, error, 0);
+  }
+  const results: Array<Promise<PartResult> | undefined> = [];
+  try {
+    yield* readParts(file, handle.fd, size, pool, recorder, fileStats, partBytes, results);
+  } finally {
+    // The workers read through the descriptor, so it stays open until no part is running.
+    await Promise.allSettled(results.filter((result) => result !== undefined));
+    await handle.close();
+  }
+}
+
+async function* readParts(
+  file: string,
+  descriptor: number,
+  size: number,
+  pool: CefWorkerPool,
+  recorder: LogStatsRecorder,
+  fileStats: LogFileStats,
+  partBytes: number,
+  results: Array<Promise<PartResult> | undefined>,
+): AsyncGenerator<LogEvent[]> {
   const pieces = splitIntoPieces(size, partBytes);
   const maxInFlight = pool.size * 2;
-  const results: Array<Promise<PartResult> | undefined> = [];
   let dispatched = 0;
   let linesBefore = 0;
   for (let index = 0; index < pieces.length; index++) {
     while (dispatched < pieces.length && dispatched < index + maxInFlight) {
-      const result = pool.run({ file, piece: pieces[dispatched]! });
+      const result = pool.run({ file, descriptor, size, piece: pieces[dispatched]! });
       // Awaited in order below; this keeps a failure meanwhile from being unhandled.
       result.catch(() => undefined);
       results[dispatched++] = result;

@@ -1,13 +1,41 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { readPieceLines, splitIntoPieces } from '../../../src/hunt/logs/file-pieces.js';
+import {
+  PieceReadError,
+  readPieceLines,
+  splitIntoPieces,
+  type FilePiece,
+} from '../../../src/hunt/logs/file-pieces.js';
 import { readLineBatches } from '../../../src/hunt/logs/log-input.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'huntpack-pieces-'));
+
+/** Reads `pieces` of `file` through one descriptor opened now, as the parallel reader does. */
+function pieceLines(file: string, pieces: FilePiece[], chunkBytes?: number): string[] {
+  const descriptor = openSync(file, 'r');
+  try {
+    const open = { descriptor, size: statSync(file).size };
+    const lines: string[] = [];
+    for (const piece of pieces) {
+      readPieceLines(open, piece, (batch) => lines.push(...batch), chunkBytes);
+    }
+    return lines;
+  } finally {
+    closeSync(descriptor);
+  }
+}
 
 async function streamedLines(file: string): Promise<string[]> {
   const lines: string[] = [];
@@ -44,10 +72,7 @@ describe('readPieceLines', () => {
         async (text, pieceBytes, chunkBytes) => {
           writeFileSync(file, text);
           const size = Buffer.byteLength(text);
-          const lines: string[] = [];
-          for (const piece of splitIntoPieces(size, pieceBytes)) {
-            readPieceLines(file, piece, (batch) => lines.push(...batch), chunkBytes);
-          }
+          const lines = pieceLines(file, splitIntoPieces(size, pieceBytes), chunkBytes);
           assert.deepEqual(lines, await streamedLines(file));
         },
       ),
@@ -58,10 +83,7 @@ describe('readPieceLines', () => {
   it('reads invalid UTF-8 as replacement characters', async () => {
     const file = join(folder, 'invalid.txt');
     writeFileSync(file, Buffer.from([0x61, 0xe2, 0x0a, 0xff, 0x62, 0x0a, 0xe2, 0x82]));
-    const lines: string[] = [];
-    for (const piece of splitIntoPieces(8, 3)) {
-      readPieceLines(file, piece, (batch) => lines.push(...batch), 2);
-    }
+    const lines = pieceLines(file, splitIntoPieces(8, 3), 2);
     assert.deepEqual(lines, ['a\ufffd', '\ufffdb', '\ufffd']);
     assert.deepEqual(lines, await streamedLines(file));
   });
@@ -71,8 +93,54 @@ describe('readPieceLines', () => {
     writeFileSync(file, '');
     const pieces = splitIntoPieces(0, 10);
     assert.deepEqual(pieces, [{ start: 0, end: Infinity }]);
-    const lines: string[] = [];
-    readPieceLines(file, pieces[0]!, (batch) => lines.push(...batch));
-    assert.deepEqual(lines, []);
+    assert.deepEqual(pieceLines(file, pieces), []);
+  });
+
+  it('reads a file renamed and replaced meanwhile whole', () => {
+    const file = join(folder, 'rotated.log');
+    writeFileSync(file, 'one\ntwo\nthree\n');
+    const descriptor = openSync(file, 'r');
+    try {
+      const open = { descriptor, size: statSync(file).size };
+      const pieces = splitIntoPieces(open.size, 5);
+      const lines: string[] = [];
+      readPieceLines(open, pieces[0]!, (batch) => lines.push(...batch));
+      renameSync(file, `${file}.1`);
+      writeFileSync(file, 'new\n');
+      for (const piece of pieces.slice(1)) {
+        readPieceLines(open, piece, (batch) => lines.push(...batch));
+      }
+      assert.deepEqual(lines, ['one', 'two', 'three']);
+    } finally {
+      closeSync(descriptor);
+    }
+  });
+
+  it('reports a file truncated while it is read', () => {
+    const file = join(folder, 'truncated.log');
+    writeFileSync(file, 'first line\nsecond line\nthird line\n');
+    const descriptor = openSync(file, 'r');
+    try {
+      const open = { descriptor, size: statSync(file).size };
+      const pieces = splitIntoPieces(open.size, 12);
+      const lines: string[] = [];
+      readPieceLines(open, pieces[0]!, (batch) => lines.push(...batch));
+      truncateSync(file, 30);
+      assert.throws(
+        () => {
+          for (const piece of pieces.slice(1)) {
+            readPieceLines(open, piece, (batch) => lines.push(...batch));
+          }
+        },
+        (error: unknown) =>
+          error instanceof PieceReadError &&
+          (error.cause as { code?: string }).code === 'FILE_TRUNCATED' &&
+          /ends at byte 30 but had 34 bytes/.test(error.message) &&
+          error.partialLine === 'third l',
+      );
+      assert.deepEqual(lines, ['first line', 'second line']);
+    } finally {
+      closeSync(descriptor);
+    }
   });
 });
