@@ -16,7 +16,7 @@ import {
   type LogReadStats,
 } from './log-stats.js';
 import { parseTimeZone, type TimeDefaults } from './log-time.js';
-import { CefWorkerPool, parallelReadSize, readCefInParallel } from './parallel-cef.js';
+import { CefWorkerPool, PART_BYTES, parallelReadSize, readCefInParallel } from './parallel-cef.js';
 import type { EventFilter, RecordContext, RecordOutcome } from './record.js';
 import { csvRecords, jsonRecords, lineRecords, type RawRecord } from './record-sources.js';
 
@@ -178,11 +178,13 @@ export async function startParseWorkers(
 ): Promise<CefWorkerPool | undefined> {
   if (validateParseThreads(threads) === 0) return undefined;
   const { files } = await expandLogPaths(paths);
+  // A thread beyond the number of ranges would only load its code and wait.
+  let ranges = 0;
   for (const file of files) {
     const size = await parallelReadSize(file).catch(() => undefined);
-    if (size !== undefined) return new CefWorkerPool(threads);
+    if (size !== undefined) ranges += Math.ceil(size / PART_BYTES);
   }
-  return undefined;
+  return ranges === 0 ? undefined : new CefWorkerPool(Math.min(threads, ranges));
 }
 
 function validateMap(map: Record<string, string>): Record<string, string> {
@@ -220,7 +222,8 @@ async function* readAllFiles(
       let batches: AsyncGenerator<LogEvent[]>;
       if (spec && size !== undefined) {
         if (!pool) {
-          pool = settings.parseWorkers ?? (ownPool = new CefWorkerPool(settings.parseThreads));
+          const threads = Math.min(settings.parseThreads, Math.ceil(size / PART_BYTES));
+          pool = settings.parseWorkers ?? (ownPool = new CefWorkerPool(threads));
           pool.configure({ time: settings.time, filter: spec, maxIssues: settings.maxIssues });
         }
         batches = readCefInParallel(file, size, pool, recorder, fileStats);
@@ -269,7 +272,7 @@ async function detectFileFormat(
 ): Promise<LogFormat | undefined> {
   let head: string;
   try {
-    head = await readLogHead(file);
+    head = await readLogHead(file, LOG_HEAD_CHARS);
   } catch (error) {
     recorder.fileError({
       code: 'FILE_READ_FAILED',
@@ -280,6 +283,9 @@ async function detectFileFormat(
     recorder.startFile(file, undefined);
     return undefined;
   }
+  // A file of nothing but blank lines (or no bytes) is read as lines, which counts them as
+  // skipped, instead of failing the run as a file in no known format.
+  if (head.length < LOG_HEAD_CHARS && head.trim() === '') return 'cef';
   const format = detectLogFormat(head, Object.keys(settings.map).length > 0);
   if (format === undefined) {
     recorder.fileError({
@@ -292,6 +298,9 @@ async function detectFileFormat(
   }
   return format;
 }
+
+/** Characters read from the start of a file to detect its format. */
+const LOG_HEAD_CHARS = 65536;
 
 function toIssue(error: LogInputError): HuntpackIssue {
   return { code: error.code, severity: 'error', message: error.message, source: error.source };

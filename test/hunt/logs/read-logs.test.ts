@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, truncateSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import {
   defaultParseThreads,
   MAX_DEFAULT_PARSE_THREADS,
   readLogs,
+  startParseWorkers,
 } from '../../../src/hunt/logs/read-logs.js';
 import { collectEvents } from './collect-events.js';
 
@@ -81,6 +82,40 @@ describe('readLogs', () => {
     );
     assert.match(stats.fileErrors[1]?.message ?? '', /--format/);
     assert.equal(stats.linesRead, 0);
+  });
+
+  it('reads empty and blank files without an error', async () => {
+    const folder = tempFolder();
+    writeFileSync(join(folder, 'empty.log'), '');
+    writeFileSync(join(folder, 'bom.log'), '\ufeff');
+    writeFileSync(join(folder, 'blank.log'), '\n  \r\n\t\n');
+    writeFileSync(join(folder, 'events.log'), cefLines(3));
+    const { events, stats } = await collectEvents([folder]);
+    assert.deepEqual(stats.fileErrors, []);
+    assert.equal(events.length, 3);
+    assert.equal(stats.files.length, 4);
+    // The byte order mark alone reads as one blank line.
+    assert.equal(stats.linesRead, 7);
+    assert.equal(stats.linesSkipped, 4);
+    assert.equal(stats.linesRead, stats.eventsParsed + stats.linesRejected + stats.linesSkipped);
+  });
+
+  it('starts no more parsing threads than ranges', async () => {
+    const folder = tempFolder();
+    const small = join(folder, 'small.log');
+    writeFileSync(small, cefLines(3));
+    assert.equal(await startParseWorkers([small], 4), undefined);
+    // A sparse file of 40 MiB of zero bytes: five ranges of 8 MiB.
+    const large = join(folder, 'large.log');
+    writeFileSync(large, '');
+    truncateSync(large, 40 * 1024 * 1024);
+    assert.equal(await startParseWorkers([large], 0), undefined);
+    const pool = await startParseWorkers([large, small], 16);
+    try {
+      assert.equal(pool?.size, 5);
+    } finally {
+      await pool?.close();
+    }
   });
 
   it('rejects invalid options', () => {
