@@ -93,9 +93,19 @@ export interface LineBatch {
 export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> {
   const text = await openLogText(file);
   let pending = '';
+  /** Chunks without a line break, kept apart so that a long line is joined only once. */
+  const unfinished: string[] = [];
   let nextLine = 1;
   try {
     for await (const chunk of text) {
+      if ((chunk as string).indexOf('\n') < 0) {
+        unfinished.push(chunk as string);
+        continue;
+      }
+      if (unfinished.length > 0) {
+        pending += unfinished.join('');
+        unfinished.length = 0;
+      }
       const data = pending + (chunk as string);
       const lines = data.split('\n');
       pending = lines.pop() ?? '';
@@ -109,10 +119,12 @@ export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> 
       nextLine += lines.length;
     }
   } catch (error) {
+    pending += unfinished.join('');
     const failure = describeReadError(file, error, nextLine - 1);
     if (pending !== '') failure.partialLine = { line: nextLine, text: pending };
     throw failure;
   }
+  pending += unfinished.join('');
   if (pending !== '') {
     if (nextLine === 1) pending = stripBom(pending);
     if (pending.endsWith('\r')) pending = pending.slice(0, -1);
