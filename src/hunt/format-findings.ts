@@ -42,9 +42,16 @@ function timeText(time: Date | undefined): string {
 }
 
 function alignedTable(header: string[], rows: string[][]): string {
-  const widths = header.map((name, index) =>
-    Math.min(60, Math.max(name.length, ...rows.map((row) => (row[index] ?? '').length))),
-  );
+  // A loop, because Math.max(...cells) overflows the call stack at roughly 100,000 rows.
+  const widths = header.map((name) => name.length);
+  for (const row of rows) {
+    row.forEach((cell, index) => {
+      widths[index] = Math.max(widths[index] ?? 0, cell.length);
+    });
+  }
+  for (let index = 0; index < widths.length; index++) {
+    widths[index] = Math.min(60, widths[index] ?? 0);
+  }
   const line = (cells: string[]): string =>
     cells
       .map((cell, index) => (index === cells.length - 1 ? cell : cell.padEnd(widths[index] ?? 0)))

@@ -33,6 +33,15 @@ function cell(text: string): string {
     .replaceAll('`', '\\`');
 }
 
+/**
+ * Appends `more` to `lines` one by one, because `lines.push(...more)` passes each element as an
+ * argument and overflows the call stack at roughly 100,000 elements, such as the summary rows of
+ * that many hosts.
+ */
+function append(lines: string[], more: readonly string[]): void {
+  for (const line of more) lines.push(line);
+}
+
 function time(value: Date | undefined): string {
   return value ? value.toISOString().replace('.000Z', 'Z') : '-';
 }
@@ -105,11 +114,12 @@ export function renderHuntReport(
   }
   lines.push('', `## Findings: ${findings.length}`, '');
   if (findings.length === 0) lines.push('No event matched an indicator.');
-  else lines.push(...findingLines(findings, max));
+  else append(lines, findingLines(findings, max));
   if (result.skipped.length > 0) {
     lines.push('', '## Hunts not run', '');
-    lines.push(
-      ...table(
+    append(
+      lines,
+      table(
         ['Hunt', 'Reason'],
         result.skipped.map((skipped) => [skipped.huntId, skipped.reason]),
       ),
@@ -122,22 +132,25 @@ export function renderHuntReport(
 function findingLines(findings: readonly HuntFinding[], max: number): string[] {
   const lines: string[] = [];
   lines.push('### By indicator', '');
-  lines.push(
-    ...table(
+  append(
+    lines,
+    table(
       ['Indicator', 'Hits', 'First hit', 'Last hit', 'Hosts'],
       summaryRows(summarizeByIndicator(findings)),
     ),
   );
   lines.push('', '### By host', '');
-  lines.push(
-    ...table(
+  append(
+    lines,
+    table(
       ['Host', 'Hits', 'First hit', 'Last hit', 'Indicators'],
       summaryRows(summarizeByHost(findings)),
     ),
   );
   lines.push('', '### Timeline', '');
-  lines.push(
-    ...table(
+  append(
+    lines,
+    table(
       ['Time (UTC)', 'Host', 'Indicator', 'Hunt (matched on)', 'Event', 'Log'],
       timelineRows(findings, max),
     ),

@@ -103,7 +103,8 @@ export function checkKql(text: string, options: KqlCheckOptions): KqlDiagnostic[
   const found = toArray(code.GetDiagnostics());
   if (options.analyzers ?? true) {
     const service = new kusto.Editor.KustoCodeService.ctor(code);
-    found.push(...toArray(service.GetAnalyzerDiagnostics(true)));
+    // A loop, because push(...list) overflows the call stack at roughly 100,000 elements.
+    for (const diagnostic of toArray(service.GetAnalyzerDiagnostics(true))) found.push(diagnostic);
   }
 
   const lineStarts = findLineStarts(text);
