@@ -14,7 +14,7 @@ import {
   formatFindingsTable,
   formatSummaryTable,
 } from '../hunt/format-findings.js';
-import { renderHuntReport } from '../hunt/hunt-report.js';
+import { formatReasonCounts, pickExamples, renderHuntReport } from '../hunt/hunt-report.js';
 import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
 import {
   LOG_FORMATS,
@@ -55,7 +55,7 @@ interface HuntFlags {
   threads?: string;
 }
 
-/** How many rejections and file errors are printed on stderr; all are counted. */
+/** How many rejections, field warnings and file errors are printed on stderr; all are counted. */
 const PRINTED_ISSUES = 5;
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -330,6 +330,17 @@ function writeSummary(result: HuntLogsResult, io: CliIo): void {
   if (reasons.length > 0) io.stderr.write(`rejections by reason: ${reasons.join(', ')}\n`);
   for (const issue of stats.rejections.slice(0, PRINTED_ISSUES))
     io.stderr.write(`  ${formatIssue(issue)}\n`);
+  if (stats.fieldWarnings > 0) {
+    io.stderr.write(
+      `field warnings by reason: ${formatReasonCounts(stats.fieldWarningsByReason)}\n`,
+    );
+    const examples = pickExamples(stats.warnings, PRINTED_ISSUES);
+    for (const issue of examples) io.stderr.write(`  ${formatIssue(issue)}\n`);
+    const more = stats.fieldWarnings - examples.length;
+    if (more > 0) {
+      io.stderr.write(`  ... and ${more} more field warning${more === 1 ? '' : 's'}\n`);
+    }
+  }
   for (const issue of stats.fileErrors.slice(0, PRINTED_ISSUES))
     io.stderr.write(`${formatIssue(issue)}\n`);
   io.stderr.write(`hunts run: ${result.huntsRun.length}; findings: ${result.findings.length}\n`);

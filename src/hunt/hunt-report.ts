@@ -10,6 +10,7 @@ import {
   type HuntFinding,
 } from './findings.js';
 import { describeEvent } from './format-findings.js';
+import { formatLocation, type HuntpackIssue } from '../errors.js';
 
 export interface HuntReportOptions {
   /** Title line, such as the pack's family. */
@@ -21,6 +22,34 @@ export interface HuntReportOptions {
   generatorVersion: string;
   /** Timeline rows written at most; the rest are counted. Default 1,000. */
   maxTimelineRows?: number;
+}
+
+/**
+ * Picks up to `max` of `issues` to print, the first of each code before any second one, so that
+ * every reason gets an example. The picked issues keep their order.
+ */
+export function pickExamples(issues: readonly HuntpackIssue[], max: number): HuntpackIssue[] {
+  const picked = new Set<HuntpackIssue>();
+  const codes = new Set<string>();
+  for (const issue of issues) {
+    if (picked.size >= max) break;
+    if (codes.has(issue.code)) continue;
+    codes.add(issue.code);
+    picked.add(issue);
+  }
+  for (const issue of issues) {
+    if (picked.size >= max) break;
+    picked.add(issue);
+  }
+  return issues.filter((issue) => picked.has(issue));
+}
+
+/** Formats counts by reason as `A 4, B 2`, ordered by reason. */
+export function formatReasonCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
 }
 
 /** Escapes a value for a Markdown table cell: pipes, line breaks and HTML tags. */
@@ -103,6 +132,14 @@ export function renderHuntReport(
     }`,
     `- Hunts run: ${result.huntsRun.length}; hunts not run: ${result.skipped.length}`,
   ];
+  append(
+    lines,
+    issueLines('Rejected records', stats.linesRejected, stats.rejectedByReason, stats.rejections),
+  );
+  append(
+    lines,
+    issueLines('Field warnings', stats.fieldWarnings, stats.fieldWarningsByReason, stats.warnings),
+  );
   if (result.eventsOutsideWindow > 0) {
     lines.push(
       `- Events that could match an indicator but lie outside the lookback window: ${result.eventsOutsideWindow}`,
@@ -126,6 +163,23 @@ export function renderHuntReport(
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** Renders a count of issues by reason, then each kept example with its file and line. */
+function issueLines(
+  title: string,
+  total: number,
+  byReason: Record<string, number>,
+  examples: readonly HuntpackIssue[],
+): string[] {
+  if (total === 0) return [];
+  const lines = [`- ${title}: ${total} (${cell(formatReasonCounts(byReason))})`];
+  for (const issue of examples) {
+    const where = formatLocation(issue.source).replaceAll('`', "'");
+    lines.push(`  - \`${where}\`: ${issue.severity} ${issue.code}: ${cell(issue.message)}`);
+  }
+  if (total > examples.length) lines.push(`  - ... and ${total - examples.length} more`);
+  return lines;
 }
 
 /** Renders the summaries per indicator and per host and the timeline of `findings`. */

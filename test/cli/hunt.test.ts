@@ -403,6 +403,34 @@ describe('huntpack hunt', () => {
     assert.match(result.stderr, /hard-cases\.log:\d+: error \w+:/);
   });
 
+  it('reports field warnings with file and line', async () => {
+    const report = join(folder, 'warnings-report.md');
+    const result = await runCli(['hunt', '--feed', FEED, '--report', report, HARD_CEF]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /\nfield warnings by reason: AMBIGUOUS_TIME 4, INVALID_PORT 2, MISSING_TIME 3\n/,
+    );
+    assert.match(
+      result.stderr,
+      /\n {2}\S*hard-cases\.log:1: warning AMBIGUOUS_TIME: syslog header time: Time "Aug 3 12:00:00" has no year: pass the year option \(--year\) to read it\.\n/,
+    );
+    // Each reason gets an example, even when an earlier reason has more than the printed number.
+    assert.match(result.stderr, /hard-cases\.log:6: warning INVALID_PORT: /);
+    assert.match(result.stderr, /hard-cases\.log:8: warning MISSING_TIME: /);
+    assert.match(result.stderr, /\n {2}\.\.\. and 4 more field warnings\n/);
+
+    const text = await readFile(report, 'utf8');
+    assert.match(
+      text,
+      /\n- Field warnings: 9 \(AMBIGUOUS_TIME 4, INVALID_PORT 2, MISSING_TIME 3\)\n/,
+    );
+    assert.match(
+      text,
+      /\n {2}- `\S*hard-cases\.log:6`: warning INVALID_PORT: Invalid DestinationPort "https": expected an integer\.\n/,
+    );
+  });
+
   it('exits 2 on usage errors and unreadable inputs', async () => {
     const missing = await runCli(['hunt', '--feed', FEED, join(folder, 'missing.log')]);
     assert.equal(missing.code, 2);
