@@ -13,6 +13,7 @@ import {
   formatFindingsCsv,
   formatFindingsTable,
   formatSummaryTable,
+  printable,
 } from '../hunt/format-findings.js';
 import { formatReasonCounts, pickExamples, renderHuntReport } from '../hunt/hunt-report.js';
 import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
@@ -318,6 +319,7 @@ async function loadHunts(
   return { hunts, packOf, packTitles, feedNames };
 }
 
+/** Writes the reading counts and the first issues, with control characters from the logs escaped. */
 function writeSummary(result: HuntLogsResult, io: CliIo): void {
   const { stats } = result;
   io.stderr.write(
@@ -329,20 +331,20 @@ function writeSummary(result: HuntLogsResult, io: CliIo): void {
   );
   if (reasons.length > 0) io.stderr.write(`rejections by reason: ${reasons.join(', ')}\n`);
   for (const issue of stats.rejections.slice(0, PRINTED_ISSUES))
-    io.stderr.write(`  ${formatIssue(issue)}\n`);
+    io.stderr.write(`  ${printable(formatIssue(issue))}\n`);
   if (stats.fieldWarnings > 0) {
     io.stderr.write(
       `field warnings by reason: ${formatReasonCounts(stats.fieldWarningsByReason)}\n`,
     );
     const examples = pickExamples(stats.warnings, PRINTED_ISSUES);
-    for (const issue of examples) io.stderr.write(`  ${formatIssue(issue)}\n`);
+    for (const issue of examples) io.stderr.write(`  ${printable(formatIssue(issue))}\n`);
     const more = stats.fieldWarnings - examples.length;
     if (more > 0) {
       io.stderr.write(`  ... and ${more} more field warning${more === 1 ? '' : 's'}\n`);
     }
   }
   for (const issue of stats.fileErrors.slice(0, PRINTED_ISSUES))
-    io.stderr.write(`${formatIssue(issue)}\n`);
+    io.stderr.write(`${printable(formatIssue(issue))}\n`);
   io.stderr.write(`hunts run: ${result.huntsRun.length}; findings: ${result.findings.length}\n`);
 }
 

@@ -64,7 +64,8 @@ function alignedTable(header: string[], rows: string[][]): string {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
-function printable(text: string): string {
+/** Escapes control characters as `\x1b`, so that a log value cannot drive a terminal. */
+export function printable(text: string): string {
   return text.replace(
     CONTROL_CHARACTERS,
     (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,

@@ -9,7 +9,7 @@ import {
   type FindingSummary,
   type HuntFinding,
 } from './findings.js';
-import { describeEvent } from './format-findings.js';
+import { describeEvent, printable } from './format-findings.js';
 import { formatLocation, type HuntpackIssue } from '../errors.js';
 
 export interface HuntReportOptions {
@@ -52,10 +52,12 @@ export function formatReasonCounts(counts: Record<string, number>): string {
     .join(', ');
 }
 
-/** Escapes a value for a Markdown table cell: pipes, line breaks and HTML tags. */
+/**
+ * Escapes a value for a Markdown table cell: pipes, line breaks, HTML tags and other control
+ * characters, which would drive the terminal of someone who runs `cat` on the report.
+ */
 function cell(text: string): string {
-  return text
-    .replace(/[\r\n\u2028\u2029]+/g, ' ')
+  return printable(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
     .replaceAll('\\', '\\\\')
     .replaceAll('|', '\\|')
     .replaceAll('<', '&lt;')
@@ -123,7 +125,7 @@ export function renderHuntReport(
     '',
     '## Logs read',
     '',
-    `- Paths: ${options.logs.map((path) => `\`${path.replaceAll('`', "'")}\``).join(', ')}`,
+    `- Paths: ${options.logs.map((path) => `\`${printable(path).replaceAll('`', "'")}\``).join(', ')}`,
     `- Records read ${stats.linesRead} = events parsed ${stats.eventsParsed} + rejected ${stats.linesRejected} + skipped ${stats.linesSkipped}`,
     `- Events by table: ${
       Object.entries(result.eventsByTable)
@@ -175,7 +177,7 @@ function issueLines(
   if (total === 0) return [];
   const lines = [`- ${title}: ${total} (${cell(formatReasonCounts(byReason))})`];
   for (const issue of examples) {
-    const where = formatLocation(issue.source).replaceAll('`', "'");
+    const where = printable(formatLocation(issue.source)).replaceAll('`', "'");
     lines.push(`  - \`${where}\`: ${issue.severity} ${issue.code}: ${cell(issue.message)}`);
   }
   if (total > examples.length) lines.push(`  - ... and ${total - examples.length} more`);

@@ -431,6 +431,19 @@ describe('huntpack hunt', () => {
     );
   });
 
+  it('escapes control characters in printed issues', async () => {
+    const log = join(folder, 'control.log');
+    await writeFile(
+      log,
+      'CEF:0|Acme|FW|1.0|1|Conn|5|dst=192.0.2.1 dpt=\u009b2J\u007f rt=1614630954000\n',
+    );
+    const result = await runCli(['hunt', '--feed', FEED, log]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warning INVALID_PORT: Invalid DestinationPort "\\x9b2J\\x7f"/);
+    // eslint-disable-next-line no-control-regex -- stderr must contain no control character
+    assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  });
+
   it('exits 2 on usage errors and unreadable inputs', async () => {
     const missing = await runCli(['hunt', '--feed', FEED, join(folder, 'missing.log')]);
     assert.equal(missing.code, 2);

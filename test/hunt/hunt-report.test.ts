@@ -46,4 +46,41 @@ describe('renderHuntReport', () => {
     assert.equal(text.match(/^\| host-\d+ \|/gm)?.length, 200_000);
     assert.match(text, /\n199000 more findings are not listed;/);
   });
+
+  it('escapes control characters in every value', () => {
+    const esc = '\x1b[2J';
+    const findings = [
+      {
+        ...finding(0, { RequestURL: `http://x.test/${esc}`, DeviceAction: 'allow\x07' }),
+        host: `host${esc}`,
+        file: `fw${esc}.log`,
+        huntId: `hunt${esc}`,
+      },
+    ];
+
+    const stats = createLogReadStats();
+    stats.fieldWarnings = 1;
+    stats.fieldWarningsByReason = { INVALID_PORT: 1 };
+    stats.warnings = [
+      {
+        code: 'INVALID_PORT',
+        severity: 'warning',
+        message: `Invalid port ${esc}`,
+        source: { file: `fw${esc}.log`, line: 3 },
+      },
+    ];
+    stats.fileErrors = [{ code: 'READ_FAILED', severity: 'error', message: `Cannot read ${esc}` }];
+
+    const text = renderHuntReport(
+      { ...result(findings, stats), skipped: [{ huntId: `other${esc}`, reason: `none${esc}` }] },
+      { ...OPTIONS, title: `Remcos${esc}`, logs: [`fw${esc}.log`], window: `30d${esc}` },
+    );
+
+    // eslint-disable-next-line no-control-regex -- the report must contain no control character
+    assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    assert.match(text, /^# Hunt report: Remcos\\\\x1b\[2J\n/);
+    assert.match(text, /- Paths: `fw\\x1b\[2J\.log`/);
+    assert.match(text, /RequestURL=http:\/\/x\.test\/\\\\x1b\[2J DeviceAction=allow\\\\x07/);
+    assert.match(text, /Invalid port \\\\x1b\[2J/);
+  });
 });
