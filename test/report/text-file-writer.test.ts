@@ -70,3 +70,15 @@ test('writer error on a full disk names the path', { skip: !existsSync('/dev/ful
       error.code === 'ENOSPC' && error.path === '/dev/full' && error.message.includes('/dev/full'),
   );
 });
+
+test('writer error in small writes names the path', { skip: !existsSync('/dev/full') }, () => {
+  // Small pieces go through the buffer, so the failed write is a buffer's, not one long text's.
+  assert.throws(
+    () =>
+      writeTextFile('/dev/full', (out) => {
+        for (let index = 0; index < 8192; index++) out.write('y'.repeat(1024));
+      }),
+    (error: NodeJS.ErrnoException) =>
+      error.code === 'ENOSPC' && error.path === '/dev/full' && error.message.includes('/dev/full'),
+  );
+});
