@@ -345,7 +345,11 @@ function writeSummary(result: HuntLogsResult, io: CliIo): void {
   }
   for (const issue of stats.fileErrors.slice(0, PRINTED_ISSUES))
     io.stderr.write(`${printable(formatIssue(issue))}\n`);
-  io.stderr.write(`hunts run: ${result.huntsRun.length}; findings: ${result.findings.length}\n`);
+  const outside = result.eventsOutsideWindow;
+  io.stderr.write(
+    `hunts run: ${result.huntsRun.length}; findings: ${result.findings.length}` +
+      `${outside > 0 ? `; events outside the lookback window: ${outside}` : ''}\n`,
+  );
 }
 
 function noFindingsLine(result: HuntLogsResult, window: string): string {

@@ -527,6 +527,29 @@ describe('huntpack hunt', () => {
   });
 });
 
+describe('huntpack hunt --lookback', () => {
+  it('counts events outside the window beside findings', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'huntpack-cli-window-'));
+    const log = join(folder, 'fw.log');
+    const event = (time: string) =>
+      `CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.5 spt=50000 dst=${C2.address} dpt=${C2.port} rt=${time}\n`;
+    await writeFile(log, event('2022-08-03T12:00:00Z') + event('2022-07-01T12:00:00Z'));
+    const args = ['hunt', '--feed', FEED, '--lookback', '1d', '--now', '2022-08-04T00:00:00Z'];
+
+    const text = await runCli([...args, log]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^2022-08-03T12:00:00Z +ratonrat-/m);
+    assert.doesNotMatch(text.stdout, /2022-07-01/);
+    assert.match(
+      text.stderr,
+      /\nhunts run: \d+; findings: 2; events outside the lookback window: 1\n/,
+    );
+
+    const csv = await runCli([...args, '--csv', log]);
+    assert.match(csv.stderr, /; events outside the lookback window: 1\n/);
+  });
+});
+
 describe('parseFieldMap', () => {
   it('maps field names to columns', () => {
     assert.deepEqual(parseFieldMap(['DestinationIP=dst_ip', 'SourceIP = src']), {
