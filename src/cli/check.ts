@@ -40,16 +40,22 @@ async function runCheck(files: string[], flags: CheckFlags, io: CliIo): Promise<
       const mine = result.diagnostics.filter(
         (diagnostic) => diagnostic.severity === 'error',
       ).length;
-      const label = result.queries === 1 ? 'query' : 'queries';
       io.stdout.write(
-        `${result.file}: ${result.queries} ${label}, ${mine === 0 ? 'no errors' : `${mine} errors`}\n`,
+        `${result.file}: ${count(result.queries, 'query', 'queries')}, ` +
+          `${mine === 0 ? 'no errors' : count(mine, 'error')}\n`,
       );
     }
     io.stdout.write(
-      `${errors} errors, ${warnings} warnings in ${results.length} files (${describePlatforms(results)})\n`,
+      `${count(errors, 'error')}, ${count(warnings, 'warning')} in ${count(results.length, 'file')} ` +
+        `(${describePlatforms(results)})\n`,
     );
   }
   return errors > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** Formats a count with its noun: `1 error`, `2 errors`. */
+function count(value: number, singular: string, plural = `${singular}s`): string {
+  return `${value} ${value === 1 ? singular : plural}`;
 }
 
 /** Names the schemas the queries were checked against: `sentinel schemas`, or a count of each. */

@@ -18,6 +18,11 @@ interface LintFlags {
   json?: boolean;
 }
 
+/** Formats a count with its noun: `1 error`, `2 errors`. */
+function count(value: number, singular: string, plural = `${singular}s`): string {
+  return `${value} ${value === 1 ? singular : plural}`;
+}
+
 function printResult(result: LintResult, io: CliIo): void {
   // Findings on exclusion lines are printed with their exclusion below, so list the rest here.
   const exclusionLines = new Set(result.exclusions.map((exclusion) => exclusion.line));
@@ -44,9 +49,11 @@ function printResult(result: LintResult, io: CliIo): void {
   }
   const errors = result.issues.filter((issue) => issue.severity === 'error').length;
   const warnings = result.issues.filter((issue) => issue.severity === 'warning').length;
+  const queries = count(result.blocks.length, 'query', 'queries');
   io.stdout.write(
-    `\n${result.file}: ${result.blocks.length} queries${result.kqlChecked ? ' checked with the Kusto parser' : ''}, ` +
-      `${result.exclusions.length} exclusions, ${errors} errors, ${warnings} warnings\n`,
+    `\n${result.file}: ${queries}${result.kqlChecked ? ' checked with the Kusto parser' : ''}, ` +
+      `${count(result.exclusions.length, 'exclusion')}, ${count(errors, 'error')}, ` +
+      `${count(warnings, 'warning')}\n`,
   );
 }
 

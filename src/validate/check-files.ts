@@ -35,7 +35,10 @@ export interface FileDiagnostic extends HuntpackIssue {
 export interface FileCheckResult {
   /** The path as given. */
   file: string;
-  /** Queries checked: 1 for a KQL file, the number of KQL blocks for a Markdown file. */
+  /**
+   * Queries checked: 1 for a KQL file, the number of KQL blocks for a Markdown file. A blank
+   * file or block (white space and comments only) is not counted and gets an EMPTY_QUERY warning.
+   */
   queries: number;
   /** Platform whose schemas each query was checked against, in file order. */
   platforms: Platform[];
@@ -104,11 +107,12 @@ interface CheckContext {
 
 /** Checks a whole file as one query. */
 function checkQueryFile(content: string, context: CheckContext): FileCheckResult {
-  const diagnostics = checkQuery(content, 0, context);
   if (isBlankQuery(content)) {
     const message = `${context.file} contains no query, only white space and comments.`;
-    diagnostics.push(context.place({ ...EMPTY_QUERY, message, start: 0, length: 0 }));
+    const diagnostic = context.place({ ...EMPTY_QUERY, message, start: 0, length: 0 });
+    return { file: context.file, queries: 0, platforms: [], diagnostics: [diagnostic] };
   }
+  const diagnostics = checkQuery(content, 0, context);
   return { file: context.file, queries: 1, platforms: context.platforms, diagnostics };
 }
 
@@ -138,7 +142,7 @@ function checkMarkdown(content: string, context: CheckContext): FileCheckResult 
   }
   return {
     file: context.file,
-    queries: blocks.length,
+    queries: context.platforms.length,
     platforms: context.platforms,
     diagnostics,
   };

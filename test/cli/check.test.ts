@@ -57,5 +57,43 @@ test('check notes a pack with no hunts', async () => {
   assert.equal(result.code, 0, result.stdout);
   assert.match(result.stdout, /report\.md:\d+:1: info NO_HUNTS: The report declares no hunts/);
   assert.doesNotMatch(result.stdout, /NO_KQL_BLOCKS/);
-  assert.match(result.stdout, /^0 errors, 0 warnings in 1 files \(no query checked\)$/m);
+  assert.match(result.stdout, /^0 errors, 0 warnings in 1 file \(no query checked\)$/m);
+});
+
+test('check counts no query in a blank file', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-check-'));
+  const empty = join(folder, 'empty.kql');
+  await writeFile(empty, '');
+  const comment = join(folder, 'comment.kql');
+  await writeFile(comment, '// Platform: Microsoft Sentinel\n');
+  const markdown = join(folder, 'report.md');
+  await writeFile(markdown, '# Hunts\n\n```kql\n\n```\n');
+
+  const result = await runCli(['check', empty, comment, markdown]);
+  assert.equal(result.code, 0, result.stdout);
+  assert.equal((result.stdout.match(/warning EMPTY_QUERY/g) ?? []).length, 3);
+  assert.match(result.stdout, /empty\.kql: 0 queries, no errors\n/);
+  assert.match(result.stdout, /comment\.kql: 0 queries, no errors\n/);
+  assert.match(result.stdout, /report\.md: 0 queries, no errors\n/);
+  assert.match(result.stdout, /\n0 errors, 3 warnings in 3 files \(no query checked\)\n$/);
+});
+
+test('check writes singular counts', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-check-'));
+  const file = join(folder, 'one.kql');
+  await writeFile(
+    file,
+    'CommonSecurityLog\n| where TimeGenerated > ago(1d)\n| where NoSuchColumn == 1\n',
+  );
+  const result = await runCli(['check', file, '--no-analyzers']);
+  assert.equal(result.code, 1, result.stdout);
+  assert.match(result.stdout, /one\.kql: 1 query, 1 error\n/);
+  assert.match(result.stdout, /\n1 error, 0 warnings in 1 file \(sentinel schemas\)\n$/);
+
+  const markdown = join(folder, 'two.md');
+  await writeFile(markdown, '```kql\nCommonSecurityLog | take 1\n```\n```kql\n\n```\n');
+  const warned = await runCli(['check', markdown, '--no-analyzers']);
+  assert.equal(warned.code, 0, warned.stdout);
+  assert.match(warned.stdout, /two\.md: 1 query, no errors\n/);
+  assert.match(warned.stdout, /\n0 errors, 1 warning in 1 file \(sentinel schemas\)\n$/);
 });

@@ -87,3 +87,28 @@ test('lint passes a generated report', async () => {
   assert.equal(sentinel.code, 1, sentinel.stdout);
   assert.match(sentinel.stdout, /error KQL_KS142: .*'Timestamp'/);
 });
+
+test('lint writes singular counts', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'huntpack-lint-'));
+  const file = join(folder, 'report.txt');
+  await writeFile(
+    file,
+    [
+      'Indicator: 45.92.1.175:5220',
+      '',
+      'DeviceNetworkEvents',
+      '| where RemoteIP == "45.92.1.175"',
+      '',
+      'Filter/Exclusion: InitiatingProcessFileName != "a.exe" or InitiatingProcessFileName != "b.exe"',
+      '',
+    ].join('\n'),
+  );
+  const result = await runCli(['lint', file, '--no-kusto']);
+  assert.equal(result.code, 1, result.stdout);
+  assert.match(result.stdout, /warning PORT_IGNORED: Query at lines 3-4 matches 1 address that /);
+  assert.match(
+    result.stdout,
+    /A value always differs from at least one of two different values, so /,
+  );
+  assert.match(result.stdout, /report\.txt: 1 query, 1 exclusion, 1 error, 2 warnings\n$/);
+});

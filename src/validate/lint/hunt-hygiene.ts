@@ -62,14 +62,18 @@ export function lintHuntHygiene(report: string, blocks: KqlBlock[], file: string
     const examples = named
       .slice(0, 3)
       .map((address) => `${address}:${[...(listed.get(address) ?? [])].join('/')}`);
+    const addresses =
+      named.length === 1
+        ? '1 address that the report lists as an ip:port indicator'
+        : `${named.length} addresses that the report lists as ip:port indicators`;
+    const those = named.length === 1 ? 'that address' : 'those addresses';
     issues.push({
       code: 'PORT_IGNORED',
       severity: 'warning',
       message:
-        `Query at lines ${block.startLine}-${block.endLine} matches ${named.length} addresses that the ` +
-        `report lists as ip:port indicators (${examples.join(', ')}) on any port, so every other ` +
-        'service on those addresses matches too. Compare the port as well (DestinationPort or ' +
-        'RemotePort), or label the query address-only.',
+        `Query at lines ${block.startLine}-${block.endLine} matches ${addresses} ` +
+        `(${examples.join(', ')}) on any port, so every other service on ${those} matches too. ` +
+        'Compare the port as well (DestinationPort or RemotePort), or label the query address-only.',
       source: where,
     });
   }

@@ -165,7 +165,7 @@ function orOfNegationsHint(keep: FilterExpr): string {
   );
   const repeated = columns.find((column, index) => columns.indexOf(column) !== index);
   if (!repeated) return '';
-  return ` A value always differs from at least one of two different names, so "${repeated} != A OR ${repeated} != B" is true for every event. To keep events of neither, use AND, or ${repeated} !in~ (A, B).`;
+  return ` A value always differs from at least one of two different values, so "${repeated} != A OR ${repeated} != B" is true for every event. To keep events of neither, use AND, or ${repeated} !in~ (A, B).`;
 }
 
 function processNameIssues(expr: FilterExpr): HuntpackIssue[] {
