@@ -47,6 +47,14 @@ const EXCLUSION_LABEL =
   /^\s*(?:[-*]\s*)?(?:\*\*)?Filter\s*\/\s*Exclusion(?:\*\*)?\s*:\s*(?:\*\*)?\s*/i;
 const SCENARIO_LABEL = /^\s*(?:[-*]\s*)?(?:\*\*)?(Scenario|Description)(?:\*\*)?\s*:/i;
 
+/**
+ * Appends `more` to `issues` one by one, because `issues.push(...more)` overflows the call stack
+ * at roughly 100,000 elements, which a large report can reach.
+ */
+function append(issues: HuntpackIssue[], more: readonly HuntpackIssue[]): void {
+  for (const issue of more) issues.push(issue);
+}
+
 /** Lints a report; `file` is only used in the findings' locations. */
 export function lintReport(text: string, file: string, options: LintOptions = {}): LintResult {
   const blocks = findKqlBlocks(text);
@@ -55,13 +63,13 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   const kqlCheck = options.checkKql === undefined ? checkKql : options.checkKql;
   if (kqlCheck) {
     blocks.forEach((block, index) => {
-      issues.push(...checkBlock(block, file, platforms[index] ?? 'sentinel', kqlCheck));
+      append(issues, checkBlock(block, file, platforms[index] ?? 'sentinel', kqlCheck));
     });
   }
 
-  issues.push(...lintHuntHygiene(text, blocks, file));
+  append(issues, lintHuntHygiene(text, blocks, file));
   const { schemas, problems } = loadSchemas(blocks, platforms, file);
-  issues.push(...problems);
+  append(issues, problems);
   const exclusions = findExclusionLines(text).map((entry) =>
     lintExclusion(entry.text, {
       file,
@@ -71,7 +79,7 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
       schemas,
     }),
   );
-  for (const exclusion of exclusions) issues.push(...exclusion.findings);
+  for (const exclusion of exclusions) append(issues, exclusion.findings);
   issues.sort((a, b) => (a.source?.line ?? 0) - (b.source?.line ?? 0));
   return { file, blocks, platforms, exclusions, issues, kqlChecked: kqlCheck !== false };
 }

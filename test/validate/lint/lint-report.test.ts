@@ -295,3 +295,12 @@ test('lint flags ip:port matched by address only', () => {
   assert.match(flagged[0]?.message ?? '', /45\.92\.1\.175:5220, 2\.27\.17\.179:6644/);
   assert.equal(result.issues.filter((issue) => issue.code === 'NO_TIME_FILTER').length, 0);
 });
+
+test('lint reports 150,000 queries', () => {
+  const text = 'CommonSecurityLog | take 1\n\n'.repeat(150_000);
+  const result = lintReport(text, 'big.txt', { checkKql: false });
+  assert.equal(result.blocks.length, 150_000);
+  assert.equal(result.issues.length, 150_000);
+  assert.equal(result.issues[149_999]?.code, 'NO_TIME_FILTER');
+  assert.equal(result.issues[149_999]?.source?.line, 299_999);
+});
