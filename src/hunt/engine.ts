@@ -98,7 +98,8 @@ export async function huntLogs(
     };
     const flush = async (): Promise<void> => {
       for (const [table, events] of pending) {
-        findings.push(...(await huntBatch(session, table, events, now !== undefined)));
+        const found = await huntBatch(session, table, events, now !== undefined);
+        for (const finding of found) findings.push(finding);
       }
       pending.clear();
       pendingCount = 0;

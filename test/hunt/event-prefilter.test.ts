@@ -278,3 +278,31 @@ describe('hostKey', () => {
     );
   });
 });
+
+describe('compilePrefilterSpec', () => {
+  it('merges the keys of large indicator tables', () => {
+    const hunt = edgeHunts().find(
+      (candidate) =>
+        candidate.source.table === 'CommonSecurityLog' &&
+        candidate.match[0]?.keys.some((key) => key.normalization === 'ip'),
+    )!;
+    const key = hunt.match[0]!.keys.find((candidate) => candidate.normalization === 'ip')!;
+    const column = hunt.iocs.columns.findIndex((candidate) => candidate.name === key.iocColumn);
+    const template = hunt.iocs.rows[0]!;
+    const rows = Array.from({ length: 200_000 }, (_, i) => {
+      const row = [...template];
+      row[column] = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      return row;
+    });
+    const large: Hunt = { ...hunt, iocs: { ...hunt.iocs, rows } };
+    // Two hunts with the same check: their key lists are merged into one.
+    const spec = compilePrefilterSpec([large, { ...large, id: `${large.id}-copy` }]);
+    const checks = spec.CommonSecurityLog;
+    assert.ok(Array.isArray(checks));
+    const merged = checks.find((check) => check.column === key.column)!;
+    assert.equal(merged.keys.length, 200_000);
+    const prefilter = new EventPrefilter(spec);
+    assert.equal(prefilter.keeps('CommonSecurityLog', { [key.column]: '10.2.13.64' }), true);
+    assert.equal(prefilter.keeps('CommonSecurityLog', { [key.column]: '10.4.0.0' }), false);
+  });
+});

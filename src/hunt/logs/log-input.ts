@@ -155,7 +155,7 @@ export async function expandLogPaths(
         source: { file: path },
       });
     }
-    files.push(...found);
+    for (const file of found) files.push(file);
   }
   return { files: [...new Set(files)], issues };
 }

@@ -122,12 +122,14 @@ export async function* csvRecords(file: string): AsyncGenerator<Array<RawRecord<
     const { newlines, carriageReturns } = lineBreaksIn(record);
     carriageReturnsSeen += carriageReturns;
     const endLine = info.lines - carriageReturnsSeen;
-    batch.push(...skipped.splice(0), { line: endLine - newlines, value: record });
+    // Blank lines can be many, more than a call's arguments may be, so they are moved one by one.
+    for (const blank of skipped.splice(0)) batch.push(blank);
+    batch.push({ line: endLine - newlines, value: record });
     if (batch.length >= 512) {
       yield batch;
       batch = [];
     }
   }
-  batch.push(...skipped.splice(0));
+  for (const blank of skipped.splice(0)) batch.push(blank);
   if (batch.length > 0) yield batch;
 }
