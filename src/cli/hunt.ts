@@ -17,6 +17,7 @@ import {
 } from '../hunt/format-findings.js';
 import { formatReasonCounts, pickExamples, renderHuntReport } from '../hunt/hunt-report.js';
 import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
+import { joinHuntParts } from '../hunt/select-hunts.js';
 import {
   LOG_FORMATS,
   startParseWorkers,
@@ -285,7 +286,8 @@ async function loadHunts(
     );
   }
   const perPack: Array<{ pack: string; hunts: Hunt[] }> = [];
-  for (const pack of packs) perPack.push({ pack, hunts: await readPackHunts(pack) });
+  // Parts of a split hunt run as one hunt, under the id the pack's reports give the whole.
+  for (const pack of packs) perPack.push({ pack, hunts: joinHuntParts(await readPackHunts(pack)) });
   const hunts: Hunt[] = [];
   const packOf = new Map<string, string>();
   for (const { pack, hunts: own } of renameSharedHuntIds(perPack, io.cwd)) {

@@ -3,6 +3,8 @@
  * hunt once. A pack contains every DeviceNetworkEvents hunt twice, for Sentinel (TimeGenerated) and
  * for Defender advanced hunting (Timestamp), with the same indicators and logic; a local run
  * keeps the first and reads the event time from whichever of the two columns the log has.
+ * A hunt split into numbered parts to fit Sentinel's query limit runs as one hunt, because the
+ * two platforms can split the same list differently.
  */
 import type { Hunt, Lookback } from '../compile/ir.js';
 import type { LogTable } from './logs/event.js';
@@ -41,14 +43,52 @@ function logicKey(hunt: Hunt): string {
   ]);
 }
 
+/** Returns the id of the whole hunt that a part was cut from. */
+function wholeHuntId(hunt: Hunt): string {
+  const suffix = `-part${hunt.part?.index ?? ''}`;
+  return hunt.part && hunt.id.endsWith(suffix) ? hunt.id.slice(0, -suffix.length) : hunt.id;
+}
+
 /**
- * Keeps the hunts over log tables, without duplicates, and sets every lookback to `lookback`
- * when given.
+ * Joins the parts of each split hunt into one hunt with the rows of all its parts, in part
+ * order, in the place of its first part.
+ */
+export function joinHuntParts(hunts: readonly Hunt[]): Hunt[] {
+  const parts = new Map<string, Hunt[]>();
+  for (const hunt of hunts) {
+    if (!hunt.part) continue;
+    const id = wholeHuntId(hunt);
+    const group = parts.get(id);
+    if (group) group.push(hunt);
+    else parts.set(id, [hunt]);
+  }
+  const joined: Hunt[] = [];
+  for (const hunt of hunts) {
+    if (!hunt.part) {
+      joined.push(hunt);
+      continue;
+    }
+    const id = wholeHuntId(hunt);
+    const group = parts.get(id);
+    // The group is taken at its first part, so the later parts add nothing.
+    if (!group) continue;
+    parts.delete(id);
+    group.sort((a, b) => a.part!.index - b.part!.index);
+    const rows = [];
+    for (const part of group) for (const row of part.iocs.rows) rows.push(row);
+    joined.push({ ...hunt, id, part: undefined, iocs: { columns: hunt.iocs.columns, rows } });
+  }
+  return joined;
+}
+
+/**
+ * Keeps the hunts over log tables, with split hunts joined and without duplicates, and sets
+ * every lookback to `lookback` when given.
  */
 export function selectLocalHunts(hunts: readonly Hunt[], lookback?: Lookback): HuntSelection {
   const kept = new Map<string, Hunt>();
   const skipped: SkippedHunt[] = [];
-  for (const hunt of hunts) {
+  for (const hunt of joinHuntParts(hunts)) {
     if (!(LOG_TABLES as readonly string[]).includes(hunt.source.table)) {
       skipped.push({
         huntId: hunt.id,
