@@ -30,6 +30,7 @@ import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
 import { emptyBuildWarnings, type GivenFilters } from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';
+import type { Pack } from '../report/pack-model.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
@@ -195,6 +196,24 @@ async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<str
   return file;
 }
 
+/**
+ * Writes a pack. A file system error, such as a full disk or a file where a folder should be,
+ * becomes a configuration error that names the pack folder instead of an internal error.
+ */
+async function writePackOrFail(pack: Pack, outDir: string): Promise<string> {
+  try {
+    return await writePack(pack, outDir);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string') throw error;
+    throw new ConfigError(
+      'PACK_NOT_WRITTEN',
+      `Cannot write the pack ${join(outDir, pack.slug)}: ${(error as Error).message}. The folder has no pack.json now. Free space or fix the folder, then build again.`,
+      { cause: error },
+    );
+  }
+}
+
 async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<number> {
   const now = new Date();
   let format: FeedFormat | undefined;
@@ -307,7 +326,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   for (const pack of built) {
     packs.push({
       family: pack.family.name,
-      folder: await writePack(pack, outDir),
+      folder: await writePackOrFail(pack, outDir),
       indicators: pack.indicators.length,
       setAside: pack.setAside.length,
       queries: pack.queries.length,

@@ -355,6 +355,9 @@ const INDENTED_PACK_LIMIT = 10_000;
 /** Writes a pack into `outDir/<slug>/`, replacing an earlier build of the same pack. */
 export async function writePack(pack: Pack, outDir: string): Promise<string> {
   const folder = join(outDir, pack.slug);
+  // pack.json is written last, so a rebuild that fails part-way leaves a folder without one,
+  // which no hunt reads, rather than an earlier pack.json beside newer files.
+  await rm(join(folder, 'pack.json'), { force: true });
   // Queries of an earlier build whose hunts no longer exist must not linger beside the new ones.
   await rm(join(folder, 'queries'), { recursive: true, force: true });
   await mkdir(join(folder, 'queries'), { recursive: true });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +184,28 @@ test('missing feed file is reported', async () => {
   assert.match(result.stderr, /1 of 1 inputs could not be read/);
   assert.equal(existsSync(join(out, 'build-issues.txt')), true);
 });
+
+test(
+  'a pack that cannot be written fails with its folder',
+  {
+    skip: !existsSync('/dev/full'),
+  },
+  async () => {
+    const feed = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
+    const { out } = await buildJson([feed, '--family', 'Remcos']);
+    const folder = join(out, 'remcos');
+    // Writes to /dev/full fail with ENOSPC, as on a full disk.
+    await rm(join(folder, 'indicators.csv'));
+    await symlink('/dev/full', join(folder, 'indicators.csv'));
+    const result = await runCli(['build', feed, '--family', 'Remcos', '--out', out]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /Cannot write the pack .*remcos: ENOSPC/);
+    assert.match(result.stderr, /indicators\.csv/);
+    assert.doesNotMatch(result.stderr, /internal error|huntpack bug/);
+    // The earlier pack.json is gone, so no hunt reads a pack whose files disagree.
+    assert.equal(existsSync(join(folder, 'pack.json')), false);
+  },
+);
 
 test('unreadable input is named first', async () => {
   const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
