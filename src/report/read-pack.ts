@@ -23,6 +23,7 @@ type StoredIocs = Hunt['iocs'] | { ref: string } | RebuiltRows;
 
 interface PackJson {
   formatVersion?: number;
+  counts?: { indicators?: number };
   indicators?: IndicatorJson[];
   hunts?: Array<{ id?: string; form?: Omit<Hunt, 'iocs'> & { iocs: StoredIocs } }>;
   iocTables?: Record<string, Hunt['iocs']>;
@@ -90,6 +91,15 @@ function tableSource(indicator: IndicatorJson, index: number, file: string): Ioc
 /** Returns the indicator table of each hunt variant, rebuilt from the pack's indicators. */
 function rebuildTables(parsed: PackJson, file: string): Record<HuntVariant, IocTable> {
   const indicators = parsed.indicators ?? [];
+  // The hunts name rows by position, so an indicator added or removed after the build would
+  // shift them onto other indicators.
+  const counted = parsed.counts?.indicators;
+  if (typeof counted === 'number' && counted !== indicators.length) {
+    throw new ConfigError(
+      'INVALID_PACK',
+      `${file} lists ${indicators.length} indicators but was built with ${counted}, so it was changed after the build and its hunts would read the wrong rows. Rebuild the pack with "huntpack build".`,
+    );
+  }
   return buildIocTables(indicators.map((indicator, index) => tableSource(indicator, index, file)));
 }
 

@@ -349,3 +349,22 @@ test('pack.json of a newer version fails', async () => {
     return true;
   });
 });
+
+test('pack.json with indicators removed fails', async () => {
+  const [pack] = buildPacks(splitIndicators().slice(0, 700), {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: ['feed.csv'],
+  });
+  assert.ok(pack);
+  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+  const file = join(folder, 'pack.json');
+  const written = JSON.parse(await readFile(file, 'utf8')) as { indicators: unknown[] };
+  written.indicators.splice(3, 1);
+  await writeFile(file, JSON.stringify(written));
+  await assert.rejects(readPackHunts(folder), (error: Error & { code?: string }) => {
+    assert.equal(error.code, 'INVALID_PACK');
+    assert.match(error.message, /lists 699 indicators but was built with 700/);
+    return true;
+  });
+});
