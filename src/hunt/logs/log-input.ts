@@ -59,14 +59,19 @@ export function describeReadError(file: string, error: unknown, line: number): L
   });
 }
 
-/** Returns up to about `maxChars` characters from the start of a file, for format detection. */
+/**
+ * Returns about `maxChars` characters from the start of a file, for format detection, and more
+ * when the first line that is not blank is longer: up to 64 times as many, so that the line is
+ * whole.
+ */
 export async function readLogHead(file: string, maxChars = 65536): Promise<string> {
   const text = await openLogText(file);
   let head = '';
   try {
     for await (const chunk of text) {
       head += chunk as string;
-      if (head.length >= maxChars) break;
+      if (head.length >= maxChars * 64) break;
+      if (head.length >= maxChars && hasWholeFirstLine(head)) break;
     }
   } catch {
     // A broken or truncated file is reported when it is read in full; the head read so far
@@ -75,6 +80,12 @@ export async function readLogHead(file: string, maxChars = 65536): Promise<strin
     text.destroy();
   }
   return head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
+}
+
+/** True when the first line of `text` that is not blank ends within it. */
+function hasWholeFirstLine(text: string): boolean {
+  const start = text.search(/\S/);
+  return start >= 0 && text.indexOf('\n', start) >= 0;
 }
 
 /** Consecutive lines of a file, starting at 1-based line `firstLine`. */

@@ -84,6 +84,27 @@ describe('readLogs', () => {
     assert.equal(stats.linesRead, 0);
   });
 
+  it('detects the format behind a long first line', async () => {
+    const folder = tempFolder();
+    const file = join(folder, 'dne.jsonl');
+    const event = (url: string) =>
+      JSON.stringify({
+        Timestamp: '2026-04-01T10:00:00Z',
+        ActionType: 'ConnectionSuccess',
+        RemoteIP: '203.0.113.9',
+        RemoteUrl: url,
+      });
+    // A first line of 300,000 characters, longer than the head read to detect the format.
+    writeFileSync(
+      file,
+      `${event(`https://a.example/${'x'.repeat(300_000)}`)}\n${event('b.example')}\n`,
+    );
+    const { events, stats } = await collectEvents([file]);
+    assert.deepEqual(stats.fileErrors, []);
+    assert.equal(stats.files[0]?.format, 'devicenetworkevents-json');
+    assert.equal(events.length, 2);
+  });
+
   it('reads empty and blank files without an error', async () => {
     const folder = tempFolder();
     writeFileSync(join(folder, 'empty.log'), '');
