@@ -55,6 +55,16 @@ function linesOfFolder(folder: string): string[] {
   return readdirSync(folder).flatMap((name) => linesOf(join(folder, name)));
 }
 
+/** Lines of the CEF fixtures: hard cases, JSON-wrapped messages and two vendors' samples. */
+function fixtureLines(): string[] {
+  return [
+    ...linesOf(logFixture('cef/hard-cases.log')),
+    ...linesOf(logFixture('cef/multi-line.jsonl')),
+    ...linesOf(logFixture('cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt')),
+    ...linesOf(logFixture('cef/azure-sentinel_fortiwebwafsamplelog_TRIMMED.txt')),
+  ];
+}
+
 const KEYS = [...CEF_KEY_COLUMNS.keys()];
 
 /** Extension text made of the characters that decide where pairs and escapes end. */
@@ -165,13 +175,7 @@ describe('parseCef against the earlier parser', () => {
 
 describe('parseCefRecord against the earlier mapping', () => {
   it('agrees on the fixture lines', () => {
-    const lines = [
-      ...linesOf(logFixture('cef/hard-cases.log')),
-      ...linesOf(logFixture('cef/multi-line.jsonl')),
-      ...linesOf(logFixture('cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt')),
-      ...linesOf(logFixture('cef/azure-sentinel_fortiwebwafsamplelog_TRIMMED.txt')),
-    ];
-    for (const line of lines) {
+    for (const line of fixtureLines()) {
       assertSameRecord(line);
       assertSameRecord(line, { time: {} });
     }
@@ -262,13 +266,7 @@ describe('parseCefRecord with a filter', () => {
   });
 
   it('decides the fixture lines as the full parse does', () => {
-    const lines = [
-      ...linesOf(logFixture('cef/hard-cases.log')),
-      ...linesOf(logFixture('cef/multi-line.jsonl')),
-      ...linesOf(logFixture('cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt')),
-      ...linesOf(logFixture('cef/azure-sentinel_fortiwebwafsamplelog_TRIMMED.txt')),
-    ];
-    for (const line of lines) {
+    for (const line of fixtureLines()) {
       assertFiltersLikeFullParse(line);
       assertFiltersLikeFullParse(line, { time: {} });
     }
