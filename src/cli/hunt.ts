@@ -3,9 +3,9 @@
  * embedded DuckDB and reports every hit with its log file, line and time.
  */
 import { collectList } from './options.js';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Hunt, Lookback } from '../compile/ir.js';
+import type { Lookback } from '../compile/ir.js';
 import { ConfigError, FeedParseError, formatIssue, UsageError } from '../errors.js';
 import { huntLogs, type HuntLogsResult } from '../hunt/engine.js';
 import { summarizeByHost, summarizeByIndicator } from '../hunt/findings.js';
@@ -16,28 +16,26 @@ import {
   printable,
 } from '../hunt/format-findings.js';
 import { formatReasonCounts, pickExamples, renderHuntReport } from '../hunt/hunt-report.js';
-import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
-import { joinHuntParts } from '../hunt/select-hunts.js';
 import {
   LOG_FORMATS,
   startParseWorkers,
   type CefWorkerPool,
   type LogFormat,
 } from '../hunt/logs/read-logs.js';
-import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
-import { loadAllowlists } from '../pipeline/allowlist/index.js';
-import type { CollectCounts } from '../pipeline/collect.js';
 import { writeFileAtomic } from '../pipeline/atomic-write.js';
-import { readPackHunts } from '../report/read-pack.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { parseLookback } from './build.js';
-import { describeFilters } from './build-warnings.js';
+import {
+  displayPath,
+  loadHunts,
+  PRINTED_ISSUES,
+  type HuntSourceFlags,
+  type LoadedHunts,
+} from './hunt-sources.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
 
-interface HuntFlags {
-  pack?: string[];
-  feed?: string[];
+interface HuntFlags extends HuntSourceFlags {
   format?: LogFormat;
   map?: string[];
   year?: string;
@@ -48,17 +46,8 @@ interface HuntFlags {
   failOnMatch?: boolean;
   lookback?: string;
   now?: string;
-  family?: string[];
-  iocType?: string[];
-  threatType?: string[];
-  minConfidence?: string;
-  since?: string;
-  builtinAllowlists: boolean;
   threads?: string;
 }
-
-/** How many rejections, field warnings and file errors are printed on stderr; all are counted. */
-const PRINTED_ISSUES = 5;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -117,208 +106,6 @@ function parseYear(text: string | undefined): number | undefined {
     );
   }
   return Number(text);
-}
-
-function filterOptions(flags: HuntFlags, now: Date): IndicatorFilterOptions {
-  const options: IndicatorFilterOptions = {};
-  if (flags.family?.length) options.families = flags.family;
-  if (flags.iocType?.length) options.kinds = parseKinds(flags.iocType);
-  if (flags.threatType?.length) options.threatTypes = flags.threatType;
-  if (flags.minConfidence !== undefined) {
-    const value = Number(flags.minConfidence);
-    if (!/^\d{1,3}$/.test(flags.minConfidence.trim()) || value > 100) {
-      throw new UsageError(
-        'INVALID_OPTION',
-        `Invalid --min-confidence "${flags.minConfidence}": expected a whole number from 0 to 100.`,
-      );
-    }
-    options.minConfidence = value;
-  }
-  if (flags.since !== undefined) options.since = parseSince(flags.since, now);
-  return options;
-}
-
-/**
- * Prefixes a hunt id that more than one pack uses with its pack folder, such as
- * `out-misp/qakbot:qakbot-sentinel-csl-port-aware`. Packs of one family built from different
- * feeds share hunt ids, and each finding must name the pack whose report it belongs in.
- */
-function renameSharedHuntIds(
-  perPack: ReadonlyArray<{ pack: string; hunts: Hunt[] }>,
-  cwd: string,
-): Array<{ pack: string; hunts: Hunt[] }> {
-  const packsOfId = new Map<string, Set<string>>();
-  for (const { pack, hunts } of perPack) {
-    for (const hunt of hunts) {
-      const owners = packsOfId.get(hunt.id) ?? new Set<string>();
-      owners.add(pack);
-      packsOfId.set(hunt.id, owners);
-    }
-  }
-  return perPack.map(({ pack, hunts }) => ({
-    pack,
-    hunts: hunts.map((hunt) =>
-      (packsOfId.get(hunt.id)?.size ?? 0) > 1
-        ? { ...hunt, id: `${displayPath(pack, cwd)}:${hunt.id}` }
-        : hunt,
-    ),
-  }));
-}
-
-/** Shows a path relative to the working folder when it lies inside it. */
-function displayPath(file: string, cwd: string): string {
-  const shown = relative(cwd, file);
-  return shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : file;
-}
-
-/** Writes the feed counts in the words of `huntpack build`'s summary, so that each line adds up. */
-function feedCountLines(counts: CollectCounts, setAside: number): string[] {
-  const dropped = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
-  const droppedText = Object.entries(counts.dropped)
-    .map(([reason, count]) => `${count} ${reason}`)
-    .join(', ');
-  return [
-    `rows read ${counts.rowsRead} = accepted ${counts.accepted} + rejected ${counts.rejected} + ` +
-      `merged duplicates ${counts.merged}${dropped > 0 ? ` + dropped ${dropped} (${droppedText})` : ''}`,
-    `accepted ${counts.accepted} = in hunts ${counts.kept - setAside} + set aside by allowlists ${setAside} + ` +
-      `filtered out ${counts.filteredOut}`,
-  ];
-}
-
-/** Returns `all 3 indicators`, or `the only indicator` for one. */
-function allIndicatorsText(indicators: number): string {
-  return indicators === 1 ? 'the only indicator' : `all ${indicators} indicators`;
-}
-
-/**
- * Writes the feed counts and a warning for each reason the feeds gave no hunt.
- *
- * @throws FeedParseError when a feed could not be read or is in no known format, after writing
- *   the error of each such feed, because hunting without it would report a clean result.
- */
-function writeFeedOutcome(fromFeeds: FeedHunts, flags: HuntFlags, io: CliIo): void {
-  const { collected, setAside } = fromFeeds;
-  const failed = collected.perFile.filter((file) => file.failed);
-  if (failed.length > 0) {
-    const named: string[] = [];
-    for (const file of failed) {
-      const cause = collected.issues.find(
-        (issue) => issue.severity === 'error' && issue.source?.file === file.file,
-      );
-      if (cause) io.stderr.write(`${formatIssue(cause)}\n`);
-      named.push(`${displayPath(file.file, io.cwd)}${cause ? ` (${cause.code})` : ''}`);
-    }
-    throw new FeedParseError(
-      'FEED_NOT_READ',
-      `${failed.length} of ${collected.perFile.length} feeds could not be read: ` +
-        `${named.join(', ')}; see the errors above. No hunt was run.`,
-    );
-  }
-
-  const { counts } = collected;
-  for (const line of feedCountLines(counts, setAside)) io.stderr.write(`${line}\n`);
-  for (const file of collected.perFile) {
-    if (file.rowsRead > 0) continue;
-    io.stderr.write(
-      `huntpack: warning: no rows were read from ${file.file}: the feed is empty or contains ` +
-        'no indicator. Check the path, and that its download or export did not fail.\n',
-    );
-  }
-  if (counts.rowsRead > 0 && counts.accepted === 0) {
-    const dropped = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
-    io.stderr.write(
-      `huntpack: warning: no row read became an indicator (rejected ${counts.rejected}, ` +
-        `dropped ${dropped}), so the feeds gave no hunt.` +
-        `${collected.issues.length > 0 ? ' The first reasons:' : ''}\n`,
-    );
-    // Row errors give the reason rows were rejected, so they come before warnings about the file.
-    const errorsFirst = [
-      ...collected.issues.filter((issue) => issue.severity === 'error'),
-      ...collected.issues.filter((issue) => issue.severity !== 'error'),
-    ];
-    for (const issue of errorsFirst.slice(0, PRINTED_ISSUES))
-      io.stderr.write(`  ${formatIssue(issue)}\n`);
-  } else if (counts.accepted > 0 && counts.kept === 0) {
-    io.stderr.write(
-      `huntpack: warning: the filters removed ${allIndicatorsText(counts.accepted)} ` +
-        `(${describeFilters(collected.filterCounts, flags)}), so the feeds gave no hunt. ` +
-        'Check the filter values against the feed.\n',
-    );
-  } else if (counts.kept > 0 && setAside === counts.kept) {
-    io.stderr.write(
-      `huntpack: warning: the allowlists set aside ${allIndicatorsText(counts.kept)}, so the feeds ` +
-        'gave no hunt. Pass --no-builtin-allowlists to hunt them anyway.\n',
-    );
-  }
-}
-
-interface LoadedHunts {
-  hunts: Hunt[];
-  /** Pack folder of each hunt id, for per-pack reports. */
-  packOf: Map<string, string>;
-  /** Report title of each pack folder: the family of its hunts. */
-  packTitles: Map<string, string>;
-  /** Feeds as the user named them, for the title of a --report file. */
-  feedNames: string[];
-}
-
-async function loadHunts(
-  flags: HuntFlags,
-  io: CliIo,
-  lookback: Lookback | undefined,
-): Promise<LoadedHunts> {
-  const packs = (flags.pack ?? []).map((pack) => resolve(io.cwd, pack));
-  const feeds = (flags.feed ?? []).map((feed) => (feed === '-' ? feed : resolve(io.cwd, feed)));
-  if (packs.length === 0 && feeds.length === 0) {
-    throw new UsageError(
-      'MISSING_HUNTS',
-      'Missing hunts: pass --pack DIR (a built pack) or --feed FILE (a feed).',
-    );
-  }
-  const hasFilters =
-    [flags.family, flags.iocType, flags.threatType].some((list) => list?.length) ||
-    flags.minConfidence !== undefined ||
-    flags.since !== undefined;
-  if (feeds.length === 0 && hasFilters) {
-    throw new UsageError(
-      'FILTER_WITHOUT_FEED',
-      'The indicator filters (--family, --ioc-type, --threat-type, --min-confidence, --since) apply to --feed only; a pack was filtered when it was built.',
-    );
-  }
-  const perPack: Array<{ pack: string; hunts: Hunt[] }> = [];
-  // Parts of a split hunt run as one hunt, under the id the pack's reports give the whole.
-  for (const pack of packs) perPack.push({ pack, hunts: joinHuntParts(await readPackHunts(pack)) });
-  const hunts: Hunt[] = [];
-  const packOf = new Map<string, string>();
-  for (const { pack, hunts: own } of renameSharedHuntIds(perPack, io.cwd)) {
-    for (const hunt of own) {
-      hunts.push(hunt);
-      packOf.set(hunt.id, pack);
-    }
-  }
-  const packTitles = new Map<string, string>();
-  for (const { pack, hunts: own } of perPack) {
-    packTitles.set(pack, own[0]?.family ?? displayPath(pack, io.cwd));
-  }
-  if (feeds.length > 0) {
-    const now = new Date();
-    const fromFeeds = await huntsFromFeeds(feeds, {
-      filters: filterOptions(flags, now),
-      now,
-      // Free text names no family, so a single --family names it, as in `huntpack build`.
-      defaultFamily: flags.family?.length === 1 ? flags.family[0] : undefined,
-      stdin: io.stdin,
-      lookback,
-      allowlists: loadAllowlists({ builtIn: flags.builtinAllowlists }),
-    });
-    writeFeedOutcome(fromFeeds, flags, io);
-    // A feed hunt named like a pack's hunt would be counted in that pack's report.
-    for (const hunt of fromFeeds.hunts) {
-      hunts.push(packOf.has(hunt.id) ? { ...hunt, id: `feeds:${hunt.id}` } : hunt);
-    }
-  }
-  const feedNames = (flags.feed ?? []).map((feed) => (feed === '-' ? 'standard input' : feed));
-  return { hunts, packOf, packTitles, feedNames };
 }
 
 /** Writes the reading counts and the first issues, with control characters from the logs escaped. */
