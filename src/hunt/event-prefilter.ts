@@ -170,13 +170,24 @@ function valueTest(normalization: PrefilterNormalization, keys: Set<PrefilterKey
         const key = urlKey(value);
         return key !== undefined && keys.has(key);
       };
-    case 'host-suffix':
+    case 'host-suffix': {
+      const lastLabels = new Set<PrefilterKey>();
+      for (const key of keys) lastLabels.add(lastLabel(String(key)));
       return (value) => {
         if (value === null || value === undefined) return false;
         if (typeof value !== 'string' || !isAscii(value)) return true;
-        return hasDomainSuffix(hostKey(value), keys);
+        const host = hostKey(value);
+        // A host and each of its suffixes end in the host's last label, so a host whose last
+        // label ends no key (an address, say) needs no suffix lookups.
+        return lastLabels.has(lastLabel(host)) && hasDomainSuffix(host, keys);
       };
+    }
   }
+}
+
+/** Returns the text after the last dot, or the whole text without one. */
+function lastLabel(name: string): string {
+  return name.slice(name.lastIndexOf('.') + 1);
 }
 
 const SLASH = 47;
