@@ -4,6 +4,7 @@
  */
 import { buildHunts } from '../../src/compile/build-hunts.js';
 import type { Hunt } from '../../src/compile/ir.js';
+import type { HuntFinding } from '../../src/hunt/findings.js';
 import type { Indicator } from '../../src/indicators/model.js';
 import { normalizeIndicator } from '../../src/indicators/normalize.js';
 import { defaultExclusions } from '../../src/pipeline/scenarios.js';
@@ -53,4 +54,24 @@ export function edgeHunts(): Hunt[] {
     lookback: { amount: 30, unit: 'd' },
     exclusionsFor: defaultExclusions,
   });
+}
+
+/**
+ * Returns the `index`th finding of a Remcos port-aware hunt on fw.log, one second after the
+ * previous one, with `fields` in place of the defaults.
+ */
+export function makeFinding(index: number, fields: Partial<HuntFinding> = {}): HuntFinding {
+  return {
+    time: new Date(Date.UTC(2026, 3, 1) + index * 1000),
+    file: 'fw.log',
+    line: index + 1,
+    table: 'CommonSecurityLog',
+    huntId: 'remcos-sentinel-csl-port-aware',
+    variant: 'port-aware',
+    matchedOn: 'destination',
+    indicator: { value: '198.51.100.7:443', family: 'Remcos' },
+    host: `host-${index}`,
+    columns: {},
+    ...fields,
+  };
 }

@@ -3,22 +3,15 @@ import assert from 'node:assert/strict';
 import type { HuntFinding } from '../../src/hunt/findings.js';
 import { formatFindingsTable, formatSummaryTable } from '../../src/hunt/format-findings.js';
 import { summarizeByHost } from '../../src/hunt/findings.js';
+import { makeFinding } from '../helpers/hunt-fixtures.js';
 
 /** Returns a finding of a connection from host `10.0.x.y` to the indicator `198.51.100.7:443`. */
 function finding(index: number): HuntFinding {
   const host = `10.0.${Math.floor(index / 256) % 256}.${index % 256}`;
-  return {
-    time: new Date(Date.UTC(2026, 3, 1) + index * 1000),
-    file: 'fw.log',
-    line: index + 1,
-    table: 'CommonSecurityLog',
-    huntId: 'remcos-sentinel-csl-port-aware',
-    variant: 'port-aware',
-    matchedOn: 'destination',
-    indicator: { value: '198.51.100.7:443', family: 'Remcos' },
+  return makeFinding(index, {
     host: `${host}-${index}`,
     columns: { SourceIP: host, DestinationIP: '198.51.100.7', DestinationPort: 443 },
-  };
+  });
 }
 
 describe('formatFindingsTable', () => {

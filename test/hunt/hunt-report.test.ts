@@ -3,26 +3,14 @@ import assert from 'node:assert/strict';
 import type { HuntFinding } from '../../src/hunt/findings.js';
 import { renderHuntReport } from '../../src/hunt/hunt-report.js';
 import { createLogReadStats, type LogReadStats } from '../../src/hunt/logs/log-stats.js';
+import { makeFinding } from '../helpers/hunt-fixtures.js';
 
 const OPTIONS = { title: 'Remcos', logs: ['fw.log'], window: 'none', generatorVersion: '0.0.0' };
 
 /** Returns a finding of a connection from its own host to its own indicator. */
 function finding(index: number, columns: HuntFinding['columns'] = {}): HuntFinding {
-  return {
-    time: new Date(Date.UTC(2026, 3, 1) + index * 1000),
-    file: 'fw.log',
-    line: index + 1,
-    table: 'CommonSecurityLog',
-    huntId: 'remcos-sentinel-csl-port-aware',
-    variant: 'port-aware',
-    matchedOn: 'destination',
-    indicator: {
-      value: `198.51.${Math.floor(index / 256) % 256}.${index % 256}:443`,
-      family: 'Remcos',
-    },
-    host: `host-${index}`,
-    columns,
-  };
+  const value = `198.51.${Math.floor(index / 256) % 256}.${index % 256}:443`;
+  return makeFinding(index, { indicator: { value, family: 'Remcos' }, columns });
 }
 
 function result(findings: HuntFinding[], stats: LogReadStats = createLogReadStats()) {
