@@ -1,7 +1,7 @@
 /**
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
-import { collectList } from './options.js';
+import { collectList, indicatorFilterOptions } from './options.js';
 import { constants } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -9,7 +9,6 @@ import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
 import { ConfigError, formatIssue, UsageError, type HuntpackIssue } from '../errors.js';
 import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
-import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectResult } from '../pipeline/collect.js';
 import { eachPack } from '../report/build-packs.js';
@@ -74,32 +73,6 @@ export function parseLookback(text: string): Lookback {
     );
   }
   return { amount, unit: match[2] as 'd' | 'h' };
-}
-
-function parseNumber(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-    throw new UsageError(
-      'INVALID_OPTION',
-      `Invalid ${flag} "${text}": expected a whole number from ${min} to ${max}.`,
-    );
-  }
-  return value;
-}
-
-function filterOptions(flags: BuildFlags, now: Date): IndicatorFilterOptions {
-  const options: IndicatorFilterOptions = {};
-  if (flags.family?.length) options.families = flags.family;
-  if (flags.iocType?.length) options.kinds = parseKinds(flags.iocType);
-  if (flags.threatType?.length) options.threatTypes = flags.threatType;
-  if (flags.minConfidence !== undefined) {
-    options.minConfidence = parseNumber('--min-confidence', flags.minConfidence, 0, 100);
-  }
-  if (flags.since !== undefined) options.since = parseSince(flags.since, now);
-  if (flags.maxAge !== undefined) {
-    options.maxAgeDays = parseNumber('--max-age', flags.maxAge.replace(/d$/, ''), 1, 36500);
-  }
-  return options;
 }
 
 /** Writes a count with its noun: `1 pack`, `2 packs`. */
@@ -228,7 +201,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     }
   }
   const lookback = parseLookback(flags.lookback);
-  const filters = filterOptions(flags, now);
+  const filters = indicatorFilterOptions(flags, now);
   // The output folder and the state file's folder are checked before the feeds are read, so a
   // typo fails in a second rather than after a long build.
   const outDir = resolve(io.cwd, flags.out);

@@ -7,46 +7,22 @@ import type { Hunt, Lookback } from '../compile/ir.js';
 import { FeedParseError, formatIssue, UsageError } from '../errors.js';
 import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
 import { joinHuntParts } from '../hunt/select-hunts.js';
-import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 import { loadAllowlists } from '../pipeline/allowlist/index.js';
 import type { CollectCounts } from '../pipeline/collect.js';
 import { readPackHunts } from '../report/read-pack.js';
 import { describeFilters } from './build-warnings.js';
+import { indicatorFilterOptions, type IndicatorFilterFlags } from './options.js';
 import type { CliIo } from './io.js';
 
 /** The options of `huntpack hunt` that choose its hunts. */
-export interface HuntSourceFlags {
+export interface HuntSourceFlags extends IndicatorFilterFlags {
   pack?: string[];
   feed?: string[];
-  family?: string[];
-  iocType?: string[];
-  threatType?: string[];
-  minConfidence?: string;
-  since?: string;
   builtinAllowlists: boolean;
 }
 
 /** Number of rejections, field warnings and file errors printed on stderr, out of all counted. */
 export const PRINTED_ISSUES = 5;
-
-function filterOptions(flags: HuntSourceFlags, now: Date): IndicatorFilterOptions {
-  const options: IndicatorFilterOptions = {};
-  if (flags.family?.length) options.families = flags.family;
-  if (flags.iocType?.length) options.kinds = parseKinds(flags.iocType);
-  if (flags.threatType?.length) options.threatTypes = flags.threatType;
-  if (flags.minConfidence !== undefined) {
-    const value = Number(flags.minConfidence);
-    if (!/^\d{1,3}$/.test(flags.minConfidence.trim()) || value > 100) {
-      throw new UsageError(
-        'INVALID_OPTION',
-        `Invalid --min-confidence "${flags.minConfidence}": expected a whole number from 0 to 100.`,
-      );
-    }
-    options.minConfidence = value;
-  }
-  if (flags.since !== undefined) options.since = parseSince(flags.since, now);
-  return options;
-}
 
 /**
  * Prefixes a hunt id that more than one pack uses with its pack folder, such as
@@ -214,7 +190,7 @@ export async function loadHunts(
   if (feeds.length > 0) {
     const now = new Date();
     const fromFeeds = await huntsFromFeeds(feeds, {
-      filters: filterOptions(flags, now),
+      filters: indicatorFilterOptions(flags, now),
       now,
       // Free text names no family, so a single --family names it, as in `huntpack build`.
       defaultFamily: flags.family?.length === 1 ? flags.family[0] : undefined,

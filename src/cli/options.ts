@@ -1,4 +1,6 @@
 /** Option parsers shared by the commands. */
+import { UsageError } from '../errors.js';
+import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 
 /** Collects a repeatable, comma-separated option (`--family a,b --family c`) into one list. */
 export function collectList(value: string, previous: string[] = []): string[] {
@@ -9,4 +11,45 @@ export function collectList(value: string, previous: string[] = []): string[] {
       .map((item) => item.trim())
       .filter(Boolean),
   ];
+}
+
+/** Parses a whole number option from `min` to `max`, or raises a usage error naming the flag. */
+export function parseWholeNumber(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+    throw new UsageError(
+      'INVALID_OPTION',
+      `Invalid ${flag} "${text}": expected a whole number from ${min} to ${max}.`,
+    );
+  }
+  return value;
+}
+
+/** The indicator filter options of `build` and of `hunt --feed`; only `build` has `--max-age`. */
+export interface IndicatorFilterFlags {
+  family?: string[];
+  iocType?: string[];
+  threatType?: string[];
+  minConfidence?: string;
+  since?: string;
+  maxAge?: string;
+}
+
+/** Turns the indicator filter options into the filters of the feed reader. */
+export function indicatorFilterOptions(
+  flags: IndicatorFilterFlags,
+  now: Date,
+): IndicatorFilterOptions {
+  const options: IndicatorFilterOptions = {};
+  if (flags.family?.length) options.families = flags.family;
+  if (flags.iocType?.length) options.kinds = parseKinds(flags.iocType);
+  if (flags.threatType?.length) options.threatTypes = flags.threatType;
+  if (flags.minConfidence !== undefined) {
+    options.minConfidence = parseWholeNumber('--min-confidence', flags.minConfidence, 0, 100);
+  }
+  if (flags.since !== undefined) options.since = parseSince(flags.since, now);
+  if (flags.maxAge !== undefined) {
+    options.maxAgeDays = parseWholeNumber('--max-age', flags.maxAge.replace(/d$/, ''), 1, 36500);
+  }
+  return options;
 }
