@@ -61,7 +61,7 @@ export function compilePrefilterSpec(hunts: readonly Hunt[]): PrefilterSpec {
       }
       const id = `${check.normalization}\u0000${check.column}`;
       const existing = tableChecks.get(id);
-      // A loop, because spreading a list of a million keys as arguments overflows the stack.
+      // A loop, because spreading more than about 100,000 keys as arguments overflows the stack.
       if (existing) for (const key of check.keys) existing.keys.push(key);
       else tableChecks.set(id, check);
     }

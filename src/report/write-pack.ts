@@ -84,7 +84,7 @@ function sameFamily(a: MalwareFamily, b: MalwareFamily): boolean {
  */
 export class IndicatorJsonForm {
   private readonly feedIndex = new Map<string, number>();
-  /** Whether each family object seen equals the pack's family. */
+  /** Cache of whether each family object seen so far equals the pack's family. */
   private readonly packFamily = new Map<MalwareFamily, boolean>();
 
   /** @param feedPaths paths of the pack's feeds, as indicator origins name them. */
@@ -355,8 +355,8 @@ const INDENTED_PACK_LIMIT = 10_000;
 /** Writes a pack into `outDir/<slug>/`, replacing an earlier build of the same pack. */
 export async function writePack(pack: Pack, outDir: string): Promise<string> {
   const folder = join(outDir, pack.slug);
-  // pack.json is written last, so a rebuild that fails part-way leaves a folder without one,
-  // which no hunt reads, rather than an earlier pack.json beside newer files.
+  // The earlier pack.json goes first and the new one is written last. A rebuild that fails
+  // part-way then leaves no pack.json for a hunt to read, rather than an old one beside new files.
   await rm(join(folder, 'pack.json'), { force: true });
   // Queries of an earlier build whose hunts no longer exist must not linger beside the new ones.
   await rm(join(folder, 'queries'), { recursive: true, force: true });
