@@ -4,7 +4,7 @@
 import { collectList, indicatorFilterOptions } from './options.js';
 import { constants } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
 import { ConfigError, formatIssue, UsageError, type HuntpackIssue } from '../errors.js';
@@ -33,6 +33,7 @@ import type { Pack } from '../report/pack-model.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
+import { count, displayPath, rowsReadLine } from './text.js';
 
 interface BuildFlags extends GivenFilters {
   out: string;
@@ -75,17 +76,6 @@ export function parseLookback(text: string): Lookback {
   return { amount, unit: match[2] as 'd' | 'h' };
 }
 
-/** Writes a count with its noun: `1 pack`, `2 packs`. */
-function count(value: number, singular: string, plural = `${singular}s`): string {
-  return `${value} ${value === 1 ? singular : plural}`;
-}
-
-/** Shows a path relative to the working folder when it lies inside it. */
-function displayPath(file: string, cwd: string): string {
-  const shown = relative(cwd, file);
-  return shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : file;
-}
-
 function summaryLines(
   collected: CollectResult,
   setAside: number,
@@ -108,14 +98,7 @@ function summaryLines(
       `read ${shown} (${file.format}): ${count(file.rowsRead, 'row')}, ${file.rejected} rejected by the reader`,
     );
   }
-  const droppedTotal = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
-  const droppedText = Object.entries(counts.dropped)
-    .map(([reason, count]) => `${count} ${reason}`)
-    .join(', ');
-  lines.push(
-    `rows read ${counts.rowsRead} = accepted ${counts.accepted} + rejected ${counts.rejected} + ` +
-      `merged duplicates ${counts.merged}${droppedTotal > 0 ? ` + dropped ${droppedTotal} (${droppedText})` : ''}`,
-  );
+  lines.push(rowsReadLine(counts));
   const huntedText = alreadyHunted > 0 ? ` + already hunted in earlier runs ${alreadyHunted}` : '';
   lines.push(
     `accepted ${counts.accepted} = in packs ${counts.kept - setAside - alreadyHunted} + set aside by allowlists ${setAside} + ` +

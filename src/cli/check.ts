@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../validate/format-diagnostic.js';
 import type { Platform } from '../pipeline/schemas.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
+import { count } from './text.js';
 
 interface CheckFlags {
   platform?: Platform;
@@ -51,11 +52,6 @@ async function runCheck(files: string[], flags: CheckFlags, io: CliIo): Promise<
     );
   }
   return errors > 0 ? EXIT_FAILURE : EXIT_OK;
-}
-
-/** Formats a count with its noun: `1 error`, `2 errors`. */
-function count(value: number, singular: string, plural = `${singular}s`): string {
-  return `${value} ${value === 1 ? singular : plural}`;
 }
 
 /** Names the schemas the queries were checked against: `sentinel schemas`, or a count of each. */

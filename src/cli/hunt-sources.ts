@@ -2,7 +2,7 @@
  * The hunts of `huntpack hunt`: read from pack folders that `huntpack build` wrote, or built
  * from feeds on the fly, with the feed counts and warnings on stderr.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { FeedParseError, formatIssue, UsageError } from '../errors.js';
 import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
@@ -13,6 +13,7 @@ import { readPackHunts } from '../report/read-pack.js';
 import { describeFilters } from './build-warnings.js';
 import { indicatorFilterOptions, type IndicatorFilterFlags } from './options.js';
 import type { CliIo } from './io.js';
+import { displayPath, rowsReadLine } from './text.js';
 
 /** The options of `huntpack hunt` that choose its hunts. */
 export interface HuntSourceFlags extends IndicatorFilterFlags {
@@ -51,21 +52,10 @@ function renameSharedHuntIds(
   }));
 }
 
-/** Shows a path relative to the working folder when it lies inside it. */
-export function displayPath(file: string, cwd: string): string {
-  const shown = relative(cwd, file);
-  return shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : file;
-}
-
 /** Writes the feed counts in the words of `huntpack build`'s summary, so that each line adds up. */
 function feedCountLines(counts: CollectCounts, setAside: number): string[] {
-  const dropped = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
-  const droppedText = Object.entries(counts.dropped)
-    .map(([reason, count]) => `${count} ${reason}`)
-    .join(', ');
   return [
-    `rows read ${counts.rowsRead} = accepted ${counts.accepted} + rejected ${counts.rejected} + ` +
-      `merged duplicates ${counts.merged}${dropped > 0 ? ` + dropped ${dropped} (${droppedText})` : ''}`,
+    rowsReadLine(counts),
     `accepted ${counts.accepted} = in hunts ${counts.kept - setAside} + set aside by allowlists ${setAside} + ` +
       `filtered out ${counts.filteredOut}`,
   ];
@@ -162,6 +152,7 @@ export async function loadHunts(
       'Missing hunts: pass --pack DIR (a built pack) or --feed FILE (a feed).',
     );
   }
+
   const hasFilters =
     [flags.family, flags.iocType, flags.threatType].some((list) => list?.length) ||
     flags.minConfidence !== undefined ||
@@ -172,9 +163,11 @@ export async function loadHunts(
       'The indicator filters (--family, --ioc-type, --threat-type, --min-confidence, --since) apply to --feed only; a pack was filtered when it was built.',
     );
   }
+
   const perPack: Array<{ pack: string; hunts: Hunt[] }> = [];
   // Parts of a split hunt run as one hunt, under the id the pack's reports give the whole.
   for (const pack of packs) perPack.push({ pack, hunts: joinHuntParts(await readPackHunts(pack)) });
+
   const hunts: Hunt[] = [];
   const packOf = new Map<string, string>();
   for (const { pack, hunts: own } of renameSharedHuntIds(perPack, io.cwd)) {
@@ -187,6 +180,7 @@ export async function loadHunts(
   for (const { pack, hunts: own } of perPack) {
     packTitles.set(pack, own[0]?.family ?? displayPath(pack, io.cwd));
   }
+
   if (feeds.length > 0) {
     const now = new Date();
     const fromFeeds = await huntsFromFeeds(feeds, {
@@ -204,6 +198,7 @@ export async function loadHunts(
       hunts.push(packOf.has(hunt.id) ? { ...hunt, id: `feeds:${hunt.id}` } : hunt);
     }
   }
+
   const feedNames = (flags.feed ?? []).map((feed) => (feed === '-' ? 'standard input' : feed));
   return { hunts, packOf, packTitles, feedNames };
 }

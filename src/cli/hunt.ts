@@ -26,13 +26,13 @@ import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { parseLookback } from './build.js';
 import {
-  displayPath,
   loadHunts,
   PRINTED_ISSUES,
   type HuntSourceFlags,
   type LoadedHunts,
 } from './hunt-sources.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
+import { displayPath } from './text.js';
 import type { CommandAction } from './run.js';
 
 interface HuntFlags extends HuntSourceFlags {

@@ -11,16 +11,12 @@ import type { Platform } from '../pipeline/schemas.js';
 import { lintReport, type LintResult } from '../validate/lint/lint-report.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
+import { count } from './text.js';
 
 interface LintFlags {
   platform?: Platform;
   kusto: boolean;
   json?: boolean;
-}
-
-/** Formats a count with its noun: `1 error`, `2 errors`. */
-function count(value: number, singular: string, plural = `${singular}s`): string {
-  return `${value} ${value === 1 ? singular : plural}`;
 }
 
 function printResult(result: LintResult, io: CliIo): void {
