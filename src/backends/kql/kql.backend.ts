@@ -7,7 +7,14 @@
  * `where not(...)`, then the analyst's columns. Indicator values only ever appear inside string
  * literals written by `kqlString`, so no feed value can change the query's structure.
  */
-import type { Hunt, IocCell, IocColumn, KeyNormalization, MatchBranch } from '../../compile/ir.js';
+import type {
+  Hunt,
+  IocCell,
+  IocColumn,
+  IocTable,
+  KeyNormalization,
+  MatchBranch,
+} from '../../compile/ir.js';
 import { formatLookback } from '../../compile/ir.js';
 import { compileKqlFilter } from './kql.filter.js';
 import { kqlDatetime, kqlIdentifier, kqlString } from './kql.escape.js';
@@ -120,15 +127,42 @@ function iocWatchlist(hunt: Hunt, alias: string): string {
   return `let Iocs = _GetWatchlist(${kqlString(alias)})\n| project ${columns.join(',\n    ')};`;
 }
 
+/**
+ * Datatable row texts by the rows array they render. Hunts of several data sources share one
+ * indicator table, and splitting a hunt compiles its rows more than once, so each row is written
+ * once per build.
+ */
+const rowTexts = new WeakMap<readonly IocCell[][], readonly string[]>();
+
+function datatableRows(table: IocTable): readonly string[] {
+  let texts = rowTexts.get(table.rows);
+  if (texts === undefined) {
+    const { columns } = table;
+    texts = table.rows.map((row) => {
+      let text = '    ';
+      for (let index = 0; index < columns.length; index++) {
+        if (index > 0) text += ', ';
+        text += cell(columns[index]!, row[index] ?? null);
+      }
+      return text + ',';
+    });
+    rowTexts.set(table.rows, texts);
+  }
+  return texts;
+}
+
+/**
+ * Tells the compiler that `part` holds rows `start` onwards of `whole`, so that a part of a split
+ * hunt reuses the row texts already written for the whole table.
+ */
+export function sharePartRows(whole: IocTable, part: IocTable, start: number): void {
+  const texts = rowTexts.get(whole.rows);
+  if (texts !== undefined) rowTexts.set(part.rows, texts.slice(start, start + part.rows.length));
+}
+
 function iocDatatable(hunt: Hunt): string {
   const schema = hunt.iocs.columns.map((column) => `${column.name}:${column.type}`).join(', ');
-  const rows = hunt.iocs.rows.map(
-    (row) =>
-      '    ' +
-      hunt.iocs.columns.map((column, index) => cell(column, row[index] ?? null)).join(', ') +
-      ',',
-  );
-  return `let Iocs = datatable(${schema})\n[\n${rows.join('\n')}\n];`;
+  return `let Iocs = datatable(${schema})\n[\n${datatableRows(hunt.iocs).join('\n')}\n];`;
 }
 
 /** The indicator table with one computed key column per key of every branch. */

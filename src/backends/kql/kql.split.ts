@@ -3,7 +3,12 @@
  * indicator rows into numbered parts.
  */
 import type { Hunt } from '../../compile/ir.js';
-import { compileKql, SENTINEL_QUERY_LIMIT, type KqlCompileOptions } from './kql.backend.js';
+import {
+  compileKql,
+  sharePartRows,
+  SENTINEL_QUERY_LIMIT,
+  type KqlCompileOptions,
+} from './kql.backend.js';
 
 export interface CompiledKqlHunt {
   hunt: Hunt;
@@ -11,11 +16,12 @@ export interface CompiledKqlHunt {
 }
 
 function withRows(hunt: Hunt, start: number, end: number, index: number, count: number): Hunt {
-  const rows = hunt.iocs.rows.slice(start, end);
+  const iocs = { columns: hunt.iocs.columns, rows: hunt.iocs.rows.slice(start, end) };
+  sharePartRows(hunt.iocs, iocs, start);
   return {
     ...hunt,
     id: count > 1 ? `${hunt.id}-part${index}` : hunt.id,
-    iocs: { columns: hunt.iocs.columns, rows },
+    iocs,
     part: count > 1 ? { index, count } : undefined,
   };
 }
