@@ -17,6 +17,21 @@ const YEAR_10000_MS = 253_402_300_800_000;
 export function isoTime(date: Date): string {
   const ms = date.getTime();
   if (!(ms >= 0 && ms < YEAR_10000_MS)) return date.toISOString();
+  // Indicators of one feed share few distinct times, and a pack writes each several times.
+  const slot = ms % CACHE_SLOTS;
+  if (cachedTimes[slot] === ms) return cachedTexts[slot]!;
+  const text = computeIsoTime(ms);
+  cachedTimes[slot] = ms;
+  cachedTexts[slot] = text;
+  return text;
+}
+
+/** Slots of the cache of recent texts, indexed by the time modulo their number. */
+const CACHE_SLOTS = 4096;
+const cachedTimes = new Float64Array(CACHE_SLOTS).fill(-1);
+const cachedTexts: string[] = new Array<string>(CACHE_SLOTS).fill('');
+
+function computeIsoTime(ms: number): string {
   const days = Math.floor(ms / DAY_MS);
   let rest = ms - days * DAY_MS;
 
