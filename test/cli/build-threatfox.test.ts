@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { runCli } from '../helpers/cli.js';
 import { startFakeThreatFox } from '../helpers/threatfox-server.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const KEY = 'test-key-0123456789abcdef';
 
@@ -29,10 +28,10 @@ const ANSWER = JSON.stringify({
   ],
 });
 
-test('build reads a threatfox: source from the API', async () => {
+test('build reads a threatfox: source from the API', async (t) => {
   const server = await startFakeThreatFox({ body: ANSWER });
   try {
-    const out = await mkdtemp(join(tmpdir(), 'huntpack-tf-'));
+    const out = makeTempDir('tf', t);
     const result = await runCli(['build', 'threatfox:family=Remcos', '--out', out], {
       env: { THREATFOX_AUTH_KEY: KEY, THREATFOX_API_URL: server.url },
     });
@@ -50,8 +49,8 @@ test('build reads a threatfox: source from the API', async () => {
   }
 });
 
-test('threatfox: source without a key fails cleanly', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-tf-'));
+test('threatfox: source without a key fails cleanly', async (t) => {
+  const out = makeTempDir('tf', t);
   const result = await runCli(['build', 'threatfox:days=1', '--out', out], { env: {} });
   assert.equal(result.code, 1);
   assert.match(result.stderr, /THREATFOX_AUTH_KEY/);

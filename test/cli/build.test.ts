@@ -1,9 +1,8 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
@@ -11,6 +10,7 @@ import { checkExclusion } from '../../src/pipeline/filter-check/check.js';
 import { getTableSchema } from '../../src/pipeline/schemas.js';
 import { checkKql } from '../../src/validate/kusto.js';
 import { readPackHunts } from '../../src/report/read-pack.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 interface BuildSummary {
   counts: {
@@ -34,9 +34,10 @@ interface BuildSummary {
 }
 
 async function buildJson(
+  t: TestContext,
   args: string[],
 ): Promise<{ summary: BuildSummary; out: string; stderr: string }> {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+  const out = makeTempDir('build', t);
   const result = await runCli(['build', ...args, '--out', out, '--json']);
   assert.equal(result.code, 0, result.stderr);
   return { summary: JSON.parse(result.stdout) as BuildSummary, out, stderr: result.stderr };
@@ -54,8 +55,8 @@ function assertReconciles(summary: BuildSummary): void {
   assert.equal(counts.inPacks, inPacks);
 }
 
-test('example indicators rebuild the reference report', async () => {
-  const { summary, out } = await buildJson([repoFile('test/fixtures/packs/remcos-example.csv')]);
+test('example indicators rebuild the reference report', async (t) => {
+  const { summary, out } = await buildJson(t, [repoFile('test/fixtures/packs/remcos-example.csv')]);
   assertReconciles(summary);
   assert.equal(summary.packs.length, 1);
   const folder = join(out, 'remcos');
@@ -91,8 +92,8 @@ test('example indicators rebuild the reference report', async () => {
   assert.ok(queries.includes('remcos-sentinel-csl-address-only.kql'));
 });
 
-test('pack exclusions pass the logic checker', async () => {
-  const { out } = await buildJson([repoFile('test/fixtures/packs/remcos-example.csv')]);
+test('pack exclusions pass the logic checker', async (t) => {
+  const { out } = await buildJson(t, [repoFile('test/fixtures/packs/remcos-example.csv')]);
   const pack = JSON.parse(await readFile(join(out, 'remcos', 'pack.json'), 'utf8')) as {
     scenarios: Array<{ id: string }>;
   };
@@ -122,8 +123,8 @@ test('pack exclusions pass the logic checker', async () => {
   assert.ok(checked > 0, 'no exclusion was compiled into any hunt');
 });
 
-test('bundled ThreatFox export builds checked packs', async () => {
-  const { summary, out } = await buildJson([
+test('bundled ThreatFox export builds checked packs', async (t) => {
+  const { summary, out } = await buildJson(t, [
     repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),
   ]);
   assertReconciles(summary);
@@ -143,16 +144,16 @@ test('bundled ThreatFox export builds checked packs', async () => {
   }
 });
 
-test('malformed rows are reported and counted', async () => {
-  const { summary, out } = await buildJson([repoFile('test/fixtures/threatfox/bad-rows.csv')]);
+test('malformed rows are reported and counted', async (t) => {
+  const { summary, out } = await buildJson(t, [repoFile('test/fixtures/threatfox/bad-rows.csv')]);
   assertReconciles(summary);
   assert.ok(summary.counts.rejected > 0);
   const issues = await readFile(join(out, 'build-issues.txt'), 'utf8');
   assert.match(issues, /bad-rows\.csv:\d+/);
 });
 
-test('family filter keeps one pack', async () => {
-  const { summary } = await buildJson([
+test('family filter keeps one pack', async (t) => {
+  const { summary } = await buildJson(t, [
     repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),
     '--family',
     'win.remcos',
@@ -176,8 +177,8 @@ test('invalid lookback is a usage error', async () => {
   assert.equal(result.stdout, '');
 });
 
-test('missing feed file is reported', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+test('missing feed file is reported', async (t) => {
+  const out = makeTempDir('build', t);
   const result = await runCli(['build', 'no-such-feed.csv', '--out', out]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /no-such-feed\.csv/);
@@ -190,9 +191,9 @@ test(
   {
     skip: !existsSync('/dev/full'),
   },
-  async () => {
+  async (t) => {
     const feed = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
-    const { out } = await buildJson([feed, '--family', 'Remcos']);
+    const { out } = await buildJson(t, [feed, '--family', 'Remcos']);
     const folder = join(out, 'remcos');
     // Writes to /dev/full fail with ENOSPC, as on a full disk.
     await rm(join(folder, 'indicators.csv'));
@@ -207,8 +208,8 @@ test(
   },
 );
 
-test('unreadable input is named first', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+test('unreadable input is named first', async (t) => {
+  const out = makeTempDir('build', t);
   const broken = join(out, 'not-a-feed.json');
   await writeFile(broken, '{"hello": "world"}\n');
   const result = await runCli([
@@ -231,17 +232,17 @@ test('unreadable input is named first', async () => {
 
 const SHARED_FEEDS = 'threatfox';
 
-test('every shared ThreatFox file builds', { skip: skipWithoutShared(SHARED_FEEDS) }, async () => {
+test('every shared ThreatFox file builds', { skip: skipWithoutShared(SHARED_FEEDS) }, async (t) => {
   for (const file of readdirSync(sharedFile(SHARED_FEEDS))) {
-    const { summary } = await buildJson([sharedFile(`${SHARED_FEEDS}/${file}`)]);
+    const { summary } = await buildJson(t, [sharedFile(`${SHARED_FEEDS}/${file}`)]);
     assertReconciles(summary);
     assert.ok(summary.counts.rowsRead > 0, file);
     assert.ok(summary.packs.length > 0, file);
   }
 });
 
-test('user exclusions compile into hunts', async () => {
-  const { out } = await buildJson([
+test('user exclusions compile into hunts', async (t) => {
+  const { out } = await buildJson(t, [
     repoFile('test/fixtures/packs/remcos-example.csv'),
     '--exclusions',
     repoFile('test/fixtures/exclusions/scanner.yaml'),
@@ -266,8 +267,8 @@ test('user exclusions compile into hunts', async () => {
   assert.match(report, /### Corporate vulnerability scanner \(on\)/);
 });
 
-test('always-true user exclusion stops the build', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+test('always-true user exclusion stops the build', async (t) => {
+  const out = makeTempDir('build', t);
   const result = await runCli([
     'build',
     repoFile('test/fixtures/packs/remcos-example.csv'),
@@ -284,8 +285,8 @@ test('always-true user exclusion stops the build', async () => {
   assert.equal(existsSync(join(out, 'remcos')), false);
 });
 
-test('state file reports changes between runs', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-state-'));
+test('state file reports changes between runs', async (t) => {
+  const folder = makeTempDir('state', t);
   const state = join(folder, 'state.json');
   const original = await readFile(repoFile('test/fixtures/packs/remcos-example.csv'), 'utf8');
   const first = join(folder, 'day1.csv');
@@ -351,8 +352,8 @@ test('only-new without state is a usage error', async () => {
   assert.match(result.stderr, /--only-new needs --state FILE/);
 });
 
-test('free text takes its family from --family', async () => {
-  const { summary, out } = await buildJson([
+test('free text takes its family from --family', async (t) => {
+  const { summary, out } = await buildJson(t, [
     repoFile('test/fixtures/packs/remcos-note.txt'),
     '--family',
     'Remcos',
@@ -375,10 +376,10 @@ test('free text takes its family from --family', async () => {
 });
 
 for (const folder of ['stix', 'misp', 'text']) {
-  test(`every shared ${folder} file builds`, { skip: skipWithoutShared(folder) }, async () => {
+  test(`every shared ${folder} file builds`, { skip: skipWithoutShared(folder) }, async (t) => {
     for (const file of readdirSync(sharedFile(folder))) {
       if (file.includes('NOT-STIX2')) continue;
-      const { summary } = await buildJson([
+      const { summary } = await buildJson(t, [
         sharedFile(`${folder}/${file}`),
         '--family',
         'Test family',
@@ -389,14 +390,14 @@ for (const folder of ['stix', 'misp', 'text']) {
   });
 }
 
-test('URL ip:port from free text reconciles', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-text-port-'));
+test('URL ip:port from free text reconciles', async (t) => {
+  const folder = makeTempDir('text-port', t);
   const feed = join(folder, 'c2.txt');
   await writeFile(
     feed,
     'C2 hxxps://194.5.98[.]207:691/gate\nAlso 194.5.98[.]207:691 and 194.5.98[.]207\n',
   );
-  const { summary } = await buildJson([feed, '--family', 'Remcos']);
+  const { summary } = await buildJson(t, [feed, '--family', 'Remcos']);
   assertReconciles(summary);
   // The URL, its ip:port, the written ip:port (merged into it) and the bare address (dropped).
   assert.equal(summary.counts.rowsRead, 4);
@@ -406,8 +407,8 @@ test('URL ip:port from free text reconciles', async () => {
   assert.equal(summary.packs[0]?.indicators, 2);
 });
 
-test('STIX 1.x file is reported, not read', { skip: skipWithoutShared('stix') }, async () => {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+test('STIX 1.x file is reported, not read', { skip: skipWithoutShared('stix') }, async (t) => {
+  const out = makeTempDir('build', t);
   const result = await runCli([
     'build',
     sharedFile('stix/talos_2024-04-offlrouter_stix1-json-NOT-STIX2.json'),
@@ -417,22 +418,22 @@ test('STIX 1.x file is reported, not read', { skip: skipWithoutShared('stix') },
   assert.match(result.stderr, /STIX 1\.x is not supported/);
 });
 
-test('MISP attributes without to_ids need --all-attributes', async () => {
+test('MISP attributes without to_ids need --all-attributes', async (t) => {
   const event = repoFile('test/fixtures/misp/eset_sshdoor-crait_ip-dst-port.json');
-  const plain = await buildJson([event]);
+  const plain = await buildJson(t, [event]);
   assertReconciles(plain.summary);
   assert.equal(plain.summary.counts.accepted, 0);
   assert.equal(plain.summary.counts.dropped['not-to-ids'], 7);
 
-  const all = await buildJson([event, '--all-attributes', '--no-builtin-allowlists']);
+  const all = await buildJson(t, [event, '--all-attributes', '--no-builtin-allowlists']);
   assertReconciles(all.summary);
   assert.ok(all.summary.counts.accepted > 0);
   const packs = all.summary.packs.map((pack) => pack.family);
   assert.equal(packs.length, 1);
 });
 
-test('bundled STIX and MISP fixtures build checked packs', async () => {
-  const { summary } = await buildJson([
+test('bundled STIX and MISP fixtures build checked packs', async (t) => {
+  const { summary } = await buildJson(t, [
     repoFile('test/fixtures/stix/oasis-schemas_poisonivy_stix21.json'),
     repoFile('test/fixtures/misp/pymisp_circl-osint_qakbot-ip-port-objects.json'),
   ]);
@@ -441,8 +442,8 @@ test('bundled STIX and MISP fixtures build checked packs', async () => {
   assert.ok(summary.packs.length > 1);
 });
 
-test('unwritable output fails before reading feeds', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-out-'));
+test('unwritable output fails before reading feeds', async (t) => {
+  const folder = makeTempDir('out', t);
   const file = join(folder, 'a-file');
   await writeFile(file, 'not a folder');
   const result = await runCli([
@@ -483,15 +484,15 @@ test(
   },
 );
 
-test('generated report passes huntpack check', async () => {
-  const { out } = await buildJson([repoFile('test/fixtures/packs/remcos-example.csv')]);
+test('generated report passes huntpack check', async (t) => {
+  const { out } = await buildJson(t, [repoFile('test/fixtures/packs/remcos-example.csv')]);
   const result = await runCli(['check', join(out, 'remcos', 'report.md'), '--no-analyzers']);
   assert.equal(result.code, 0, result.stdout);
   assert.match(result.stdout, /0 errors/);
 });
 
-test('filters that remove everything warn', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-build-'));
+test('filters that remove everything warn', async (t) => {
+  const out = makeTempDir('build', t);
   const result = await runCli([
     'build',
     repoFile('test/fixtures/packs/remcos-example.csv'),
@@ -517,8 +518,8 @@ test('filters that remove everything warn', async () => {
   assert.match(strict.stderr, /failed because --strict makes the warnings above errors/);
 });
 
-test('empty feed warns and fails when strict', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-empty-'));
+test('empty feed warns and fails when strict', async (t) => {
+  const folder = makeTempDir('empty', t);
   const empty = join(folder, 'threatfox.csv');
   await writeFile(empty, '');
   const out = join(folder, 'out');
@@ -547,8 +548,8 @@ test('empty feed warns and fails when strict', async () => {
   assert.match(mixed.stderr, /no rows were read from .*threatfox\.csv/);
 });
 
-test('feed of rejected rows warns', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-rejected-'));
+test('feed of rejected rows warns', async (t) => {
+  const folder = makeTempDir('rejected', t);
   const feed = join(folder, 'bad.csv');
   const example = await readFile(repoFile('test/fixtures/packs/remcos-example.csv'), 'utf8');
   await writeFile(feed, example.replaceAll('"ip:port"', '"ip:porto"'));
@@ -562,8 +563,8 @@ test('feed of rejected rows warns', async () => {
   assert.match(result.stderr, /listed in .*build-issues\.txt/);
 });
 
-test('allowlists that set aside everything warn', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-allowed-'));
+test('allowlists that set aside everything warn', async (t) => {
+  const folder = makeTempDir('allowed', t);
   const allowlist = join(folder, 'allow.txt');
   await writeFile(allowlist, '0.0.0.0/0\n');
 
@@ -579,8 +580,8 @@ test('allowlists that set aside everything warn', async () => {
   assert.match(result.stderr, /warning: the allowlists set aside all 4 indicators/);
 });
 
-test('only-new run without new indicators is quiet', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-only-new-'));
+test('only-new run without new indicators is quiet', async (t) => {
+  const folder = makeTempDir('only-new', t);
   const args = [
     'build',
     repoFile('test/fixtures/packs/remcos-example.csv'),
@@ -597,8 +598,8 @@ test('only-new run without new indicators is quiet', async () => {
   assert.doesNotMatch(again.stderr, /warning/);
 });
 
-test('truncated feed leaves the state file', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-state-'));
+test('truncated feed leaves the state file', async (t) => {
+  const folder = makeTempDir('state', t);
   const state = join(folder, 'state.json');
   const day1 = await runCli([
     'build',

@@ -1,13 +1,13 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** Builds a pack from one defanged URL, which gets Sentinel and Defender URL hunts. */
-async function buildUrlPack(): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-check-'));
+async function buildUrlPack(t: TestContext): Promise<string> {
+  const out = makeTempDir('check', t);
   const result = await runCli(['build', '-', '--family', 'Remcos', '--out', out], {
     stdin: 'Payload at hxxps://evil-payload[.]com/gate.php\n',
   });
@@ -15,8 +15,8 @@ async function buildUrlPack(): Promise<string> {
   return join(out, 'remcos');
 }
 
-test('check reads the platform of generated queries', async () => {
-  const pack = await buildUrlPack();
+test('check reads the platform of generated queries', async (t) => {
+  const pack = await buildUrlPack(t);
   const names = await readdir(join(pack, 'queries'));
   const defender = names.filter((name) => name.includes('-defender-'));
   assert.ok(defender.length > 0, `no Defender query among ${names.join(', ')}`);
@@ -28,8 +28,8 @@ test('check reads the platform of generated queries', async () => {
   assert.match(result.stdout, /\d+ queries against defender/);
 });
 
-test('check --platform overrides the header', async () => {
-  const pack = await buildUrlPack();
+test('check --platform overrides the header', async (t) => {
+  const pack = await buildUrlPack(t);
   const names = await readdir(join(pack, 'queries'));
   const uce = names.find((name) => name.includes('-defender-uce-'));
   assert.ok(uce, `no Defender UrlClickEvents query among ${names.join(', ')}`);
@@ -41,8 +41,8 @@ test('check --platform overrides the header', async () => {
   assert.match(result.stdout, /\(sentinel schemas\)\n$/);
 });
 
-test('check notes a pack with no hunts', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-check-'));
+test('check notes a pack with no hunts', async (t) => {
+  const out = makeTempDir('check', t);
   const allowlist = join(out, 'allow.txt');
   await writeFile(allowlist, '45.32.150.251\n');
   const build = await runCli(
@@ -60,8 +60,8 @@ test('check notes a pack with no hunts', async () => {
   assert.match(result.stdout, /^0 errors, 0 warnings in 1 file \(no query checked\)$/m);
 });
 
-test('check counts no query in a blank file', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-check-'));
+test('check counts no query in a blank file', async (t) => {
+  const folder = makeTempDir('check', t);
   const empty = join(folder, 'empty.kql');
   await writeFile(empty, '');
   const comment = join(folder, 'comment.kql');
@@ -78,8 +78,8 @@ test('check counts no query in a blank file', async () => {
   assert.match(result.stdout, /\n0 errors, 3 warnings in 3 files \(no query checked\)\n$/);
 });
 
-test('check writes singular counts', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-check-'));
+test('check writes singular counts', async (t) => {
+  const folder = makeTempDir('check', t);
   const file = join(folder, 'one.kql');
   await writeFile(
     file,

@@ -2,10 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 interface ClosedPipeRun {
   code: number | null;
@@ -43,8 +42,8 @@ test('check exits quietly on closed stdout', async () => {
   assert.equal(result.stderr, '');
 });
 
-test('build exits quietly on closed stdout', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-pipe-'));
+test('build exits quietly on closed stdout', async (t) => {
+  const out = makeTempDir('pipe', t);
   const result = await runWithClosedStdout([
     'build',
     repoFile('test/fixtures/packs/remcos-example.csv'),

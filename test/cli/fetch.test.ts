@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { run } from '../../src/cli/run.js';
 import { readFeeds } from '../../src/feeds/read.js';
 import { skipWithoutShared } from '../helpers/shared.js';
@@ -15,6 +14,7 @@ import {
   type FakeThreatFox,
   type ScriptedResponse,
 } from '../helpers/threatfox-server.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const KEY = 'tfk-8e2b4d6f1a3c5e7092b4SECRET';
 
@@ -44,11 +44,7 @@ function envFor(server: FakeThreatFox): NodeJS.ProcessEnv {
   return { THREATFOX_AUTH_KEY: KEY, THREATFOX_API_URL: server.url };
 }
 
-let folder: string;
-before(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'huntpack-fetch-'));
-});
-after(() => rm(folder, { recursive: true, force: true }));
+const folder = makeTempDir('fetch');
 
 describe('huntpack fetch threatfox', () => {
   test(

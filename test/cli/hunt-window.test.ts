@@ -1,17 +1,17 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { repoFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 // One firewall event on 2021-03-01T20:35:54Z to an indicator of the example feed.
 const EVENT =
   'CEF:0|Palo Alto Networks|PAN-OS|10.0|TRAFFIC|end|3|rt=1614630954000 src=10.1.1.5 spt=50000 dst=45.92.1.175 dpt=5220 act=allow\n';
 
-async function setUp(): Promise<{ log: string; pack: string }> {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-window-'));
+async function setUp(t: TestContext): Promise<{ log: string; pack: string }> {
+  const folder = makeTempDir('window', t);
   const log = join(folder, 'fw.log');
   await writeFile(log, EVENT);
   const built = await runCli([
@@ -24,8 +24,8 @@ async function setUp(): Promise<{ log: string; pack: string }> {
   return { log, pack: join(folder, 'packs', 'remcos') };
 }
 
-test('pack hunt finds events inside the lookback', async () => {
-  const { log, pack } = await setUp();
+test('pack hunt finds events inside the lookback', async (t) => {
+  const { log, pack } = await setUp(t);
   const result = await runCli([
     'hunt',
     log,
@@ -42,8 +42,8 @@ test('pack hunt finds events inside the lookback', async () => {
   assert.equal(parsed.findings.length, 2);
 });
 
-test('pack hunt leaves out events after now', async () => {
-  const { log, pack } = await setUp();
+test('pack hunt leaves out events after now', async (t) => {
+  const { log, pack } = await setUp(t);
   const result = await runCli([
     'hunt',
     log,
@@ -60,8 +60,8 @@ test('pack hunt leaves out events after now', async () => {
   assert.equal(parsed.findings.length, 0);
 });
 
-test('pack hunt leaves out events before the window', async () => {
-  const { log, pack } = await setUp();
+test('pack hunt leaves out events before the window', async (t) => {
+  const { log, pack } = await setUp(t);
   const result = await runCli([
     'hunt',
     log,

@@ -1,7 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseFieldMap } from '../../src/cli/hunt.js';
 import { runCli } from '../helpers/cli.js';
@@ -9,6 +8,7 @@ import { buildHunts } from '../../src/compile/build-hunts.js';
 import { defaultExclusions } from '../../src/pipeline/scenarios.js';
 import { edgeHunts, makeIndicators } from '../helpers/hunt-fixtures.js';
 import { repoFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const FEED = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
 const CEF = repoFile('test/fixtures/logs/cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt');
@@ -22,7 +22,7 @@ describe('huntpack hunt', () => {
   let pack: string;
 
   before(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'huntpack-cli-hunt-'));
+    folder = makeTempDir('cli-hunt');
     const lines = (await readFile(CEF, 'utf8')).trimEnd().split('\n');
     planted = join(folder, 'fw.log');
     const line = lines[0]!.replace('dst=- dpt=9049', `dst=${C2.address} dpt=${C2.port}`);
@@ -528,8 +528,8 @@ describe('huntpack hunt', () => {
 });
 
 describe('huntpack hunt --lookback', () => {
-  it('counts events outside the window beside findings', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'huntpack-cli-window-'));
+  it('counts events outside the window beside findings', async (t) => {
+    const folder = makeTempDir('cli-window', t);
     const log = join(folder, 'fw.log');
     const event = (time: string) =>
       `CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.5 spt=50000 dst=${C2.address} dpt=${C2.port} rt=${time}\n`;

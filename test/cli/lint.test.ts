@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { existsSync } from 'node:fs';
 import { repoFile, sharedFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 function count(text: string, pattern: RegExp): number {
   return text.match(new RegExp(pattern.source, 'g'))?.length ?? 0;
@@ -34,8 +34,8 @@ test('lint flags each faulty exclusion', async () => {
   assert.equal(result.stderr, '');
 });
 
-test('lint passes a sound filter', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-lint-'));
+test('lint passes a sound filter', async (t) => {
+  const folder = makeTempDir('lint', t);
   const file = join(folder, 'report.txt');
   await writeFile(
     file,
@@ -69,8 +69,8 @@ test(
   },
 );
 
-test('lint passes a generated report', async () => {
-  const out = await mkdtemp(join(tmpdir(), 'huntpack-lint-'));
+test('lint passes a generated report', async (t) => {
+  const out = makeTempDir('lint', t);
   const build = await runCli(['build', '-', '--family', 'Remcos', '--out', out], {
     stdin: 'Payload at hxxps://evil-payload[.]com/gate.php\n',
   });
@@ -88,8 +88,8 @@ test('lint passes a generated report', async () => {
   assert.match(sentinel.stdout, /error KQL_KS142: .*'Timestamp'/);
 });
 
-test('lint writes singular counts', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-lint-'));
+test('lint writes singular counts', async (t) => {
+  const folder = makeTempDir('lint', t);
   const file = join(folder, 'report.txt');
   await writeFile(
     file,

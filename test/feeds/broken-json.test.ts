@@ -3,15 +3,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFeeds } from '../../src/feeds/read.js';
 import { sharedFile, skipWithoutShared } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const EXPORT = 'threatfox/v3nom_json-export-recent_2026-07-24.json';
 const API = 'threatfox/seanmcfeely_api-response_tests-data.json';
-const folder = mkdtempSync(join(tmpdir(), 'huntpack-broken-json-'));
+const folder = makeTempDir('broken-json');
 
 /** Writes `text` to a file in the test folder and returns its path. */
 function write(name: string, text: string): string {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -9,9 +8,10 @@ import { FeedParseError } from '../../src/errors.js';
 import type { TextLine } from '../../src/feeds/input.js';
 import { openInputs, peekInput, readLines, readText } from '../../src/feeds/input.js';
 import { repoFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const FIXTURES = 'test/fixtures/threatfox';
-const folder = mkdtempSync(join(tmpdir(), 'huntpack-input-'));
+const folder = makeTempDir('input');
 
 function writeTemp(name: string, content: string | Buffer): string {
   const path = join(folder, name);

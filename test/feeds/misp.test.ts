@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FeedParseError } from '../../src/errors.js';
 import { readMisp, readMispPath, type MispReaderOptions } from '../../src/feeds/misp.js';
 import type { FeedReaderOutput } from '../../src/feeds/reader-output.js';
 import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 function fixtureText(name: string): string {
   return readFileSync(repoFile(`test/fixtures/misp/${name}`), 'utf8');
@@ -256,48 +256,40 @@ describe('readMisp', () => {
 });
 
 describe('readMispPath', () => {
-  it('reads a feed folder through its manifest', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'huntpack-misp-feed-'));
-    try {
-      const present = '5a0ac036-6fbc-4855-83af-422b950d210f';
-      const missing = '11111111-2222-4333-8444-555555555555';
-      const manifest = {
-        [present]: { info: 'Qakbot', timestamp: '1' },
-        [missing]: { info: 'gone', timestamp: '1' },
-      };
-      writeFileSync(join(folder, 'manifest.json'), JSON.stringify(manifest));
-      writeFileSync(
-        join(folder, `${present}.json`),
-        fixtureText('pymisp_circl-osint_qakbot-ip-port-objects.json'),
-      );
-      const output = readMispPath(folder);
-      assertCounts(output, {
-        read: 72,
-        records: 58,
-        dropped: { 'reference-link': 6, 'unsupported-type': 8 },
-      });
-      const missingIssue = output.issues.find((issue) => issue.code === 'MISP_EVENT_FILE_MISSING');
-      assert.match(missingIssue?.message ?? '', new RegExp(missing));
-      const direct = readMispPath(join(folder, 'manifest.json'));
-      assert.equal(direct.records.length, 58);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+  it('reads a feed folder through its manifest', (t) => {
+    const folder = makeTempDir('misp-feed', t);
+    const present = '5a0ac036-6fbc-4855-83af-422b950d210f';
+    const missing = '11111111-2222-4333-8444-555555555555';
+    const manifest = {
+      [present]: { info: 'Qakbot', timestamp: '1' },
+      [missing]: { info: 'gone', timestamp: '1' },
+    };
+    writeFileSync(join(folder, 'manifest.json'), JSON.stringify(manifest));
+    writeFileSync(
+      join(folder, `${present}.json`),
+      fixtureText('pymisp_circl-osint_qakbot-ip-port-objects.json'),
+    );
+    const output = readMispPath(folder);
+    assertCounts(output, {
+      read: 72,
+      records: 58,
+      dropped: { 'reference-link': 6, 'unsupported-type': 8 },
+    });
+    const missingIssue = output.issues.find((issue) => issue.code === 'MISP_EVENT_FILE_MISSING');
+    assert.match(missingIssue?.message ?? '', new RegExp(missing));
+    const direct = readMispPath(join(folder, 'manifest.json'));
+    assert.equal(direct.records.length, 58);
   });
 
-  it('reads every json file in a folder without a manifest', () => {
-    const folder = mkdtempSync(join(tmpdir(), 'huntpack-misp-files-'));
-    try {
-      writeFileSync(
-        join(folder, 'a.json'),
-        fixtureText('pymisp_circl-osint_xorist-regkey-value.json'),
-      );
-      writeFileSync(join(folder, 'b.json'), '{"broken":');
-      const output = readMispPath(folder);
-      assert.equal(output.records.length, 3);
-      assert.equal(output.issues.filter((issue) => issue.code === 'INVALID_JSON').length, 1);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
+  it('reads every json file in a folder without a manifest', (t) => {
+    const folder = makeTempDir('misp-files', t);
+    writeFileSync(
+      join(folder, 'a.json'),
+      fixtureText('pymisp_circl-osint_xorist-regkey-value.json'),
+    );
+    writeFileSync(join(folder, 'b.json'), '{"broken":');
+    const output = readMispPath(folder);
+    assert.equal(output.records.length, 3);
+    assert.equal(output.issues.filter((issue) => issue.code === 'INVALID_JSON').length, 1);
   });
 });

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -11,9 +10,10 @@ import type { FeedFileStats } from '../../src/feeds/read.js';
 import { readFeeds } from '../../src/feeds/read.js';
 import { normalizeIndicator } from '../../src/indicators/normalize.js';
 import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const fixture = (name: string): string => repoFile(`test/fixtures/threatfox/${name}`);
-const folder = mkdtempSync(join(tmpdir(), 'huntpack-read-'));
+const folder = makeTempDir('read');
 
 const SHARED_THREATFOX: Array<[string, number]> = [
   ['threatfox/v3nom_json-export-recent_2026-07-24.json', 4488],

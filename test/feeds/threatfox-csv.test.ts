@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HuntpackIssue } from '../../src/errors.js';
 import { FeedParseError } from '../../src/errors.js';
 import { readThreatFoxCsv } from '../../src/feeds/threatfox-csv.js';
 import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
 import { byId, codes, runReader } from './threatfox-helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const fixture = (name: string): string => repoFile(`test/fixtures/threatfox/${name}`);
 const FABI = 'threatfox/fabi2708_csv-recent_2026-04-12.csv';
 const CARVED = 'threatfox/carved1_csv-full-urls_2025-12-07.csv';
-const folder = mkdtempSync(join(tmpdir(), 'huntpack-csv-'));
+const folder = makeTempDir('csv');
 
 function countCodes(issues: HuntpackIssue[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -326,8 +326,8 @@ test('shares repeated context between records', async () => {
   assert.notEqual(first!.context.sourceIds, second!.context.sourceIds);
 });
 
-test('warns about missing context columns', async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'huntpack-csv-'));
+test('warns about missing context columns', async (t) => {
+  const folder = makeTempDir('csv', t);
   const file = join(folder, 'no-confidence.csv');
   writeFileSync(
     file,

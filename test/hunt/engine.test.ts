@@ -1,7 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Hunt } from '../../src/compile/ir.js';
@@ -10,6 +9,7 @@ import type { HuntFinding } from '../../src/hunt/findings.js';
 import { huntsFromFeeds } from '../../src/hunt/hunts-from-feed.js';
 import type { DomainIndicator, IpPortIndicator } from '../../src/indicators/model.js';
 import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const FEED = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
 const CEF = repoFile('test/fixtures/logs/cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt');
@@ -58,7 +58,7 @@ describe('huntLogs on real logs with planted events', () => {
     domain = feed.collected.indicators.find(
       (indicator): indicator is DomainIndicator => indicator.kind === 'domain',
     )!;
-    folder = await mkdtemp(join(tmpdir(), 'huntpack-engine-'));
+    folder = makeTempDir('engine');
   });
 
   it('finds nothing in the untouched logs', async () => {

@@ -1,7 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDbHuntSession } from '../../src/backends/duckdb/duckdb.session.js';
 import { buildHunts } from '../../src/compile/build-hunts.js';
@@ -14,6 +13,7 @@ import { defaultExclusions } from '../../src/pipeline/scenarios.js';
 import { makeIndicators } from '../helpers/hunt-fixtures.js';
 import { repoFile } from '../helpers/shared.js';
 import { collectEvents } from './logs/collect-events.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const SURICATA = repoFile(
   'test/fixtures/logs/suricata/frankhassanabad_wrccdc-2018_alerts-only_array.json',
@@ -145,7 +145,7 @@ describe('URL hunts on requests to a non-default port', () => {
 
   before(async () => {
     hunts = urlHunts();
-    folder = await mkdtemp(join(tmpdir(), 'huntpack-url-port-'));
+    folder = makeTempDir('url-port');
     realEvents = JSON.parse(await readFile(SURICATA, 'utf8')) as SuricataEvent[];
     // A real HTTP alert from the client to the server, to plant the indicator's request into.
     base = realEvents.find((event) => event.http?.url !== undefined && event.dest_port === 80)!;

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import type { Hunt } from '../../src/compile/ir.js';
 import { huntLogs } from '../../src/hunt/engine.js';
 import { joinHuntParts, selectLocalHunts } from '../../src/hunt/select-hunts.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildHunts } from '../../src/compile/build-hunts.js';
 import { defaultExclusions } from '../../src/pipeline/scenarios.js';
 import { makeIndicators } from '../helpers/hunt-fixtures.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** Cuts a hunt into `count` numbered parts, as the KQL splitter does. */
 function splitHunt(hunt: Hunt, count: number): Hunt[] {
@@ -65,8 +65,8 @@ describe('selectLocalHunts', () => {
     assert.ok(selection.skipped.some((skipped) => skipped.sameAs !== undefined));
   });
 
-  it('reports each hit of a split hunt once', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'huntpack-split-'));
+  it('reports each hit of a split hunt once', async (t) => {
+    const folder = makeTempDir('split', t);
     const log = join(folder, 'dne.jsonl');
     const event = {
       Timestamp: '2026-04-01T10:00:00Z',

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeedParseError } from '../../src/errors.js';
 import { collectIndicators } from '../../src/pipeline/collect.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'huntpack-collect-'));
+const folder = makeTempDir('collect');
 const HEADER = 'ioc_id,ioc_value,ioc_type,first_seen_utc';
 
 function writeFeed(name: string, rows: string[]): string {

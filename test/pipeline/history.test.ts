@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ConfigError } from '../../src/errors.js';
 import { indicatorKey, type Indicator } from '../../src/indicators/model.js';
@@ -27,6 +26,7 @@ import {
   sharedApiItems,
   startFakeThreatFox,
 } from '../helpers/threatfox-server.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -45,11 +45,7 @@ function domain(name: string, family: string, dates: Partial<Indicator> = {}): I
   } as Indicator;
 }
 
-let folder: string;
-before(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'huntpack-history-'));
-});
-after(() => rm(folder, { recursive: true, force: true }));
+const folder = makeTempDir('history');
 
 describe('loadHistory and saveHistory', () => {
   test('returns an empty history for a missing file', async () => {

@@ -1,17 +1,17 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeTextFile } from '../../src/report/text-file-writer.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
-async function scratchFile(name: string): Promise<string> {
-  return join(await mkdtemp(join(tmpdir(), 'huntpack-writer-')), name);
+function scratchFile(t: TestContext, name: string): string {
+  return join(makeTempDir('writer', t), name);
 }
 
-test('writer keeps multibyte text across buffer ends', async () => {
-  const file = await scratchFile('mixed.txt');
+test('writer keeps multibyte text across buffer ends', async (t) => {
+  const file = scratchFile(t, 'mixed.txt');
   // Pieces of 1, 2, 3 and 4 UTF-8 bytes, written often enough to fill the 1 MiB buffer many times.
   const pieces = ['a', 'é', '€', '😀', 'line\r\n', 'x'.repeat(1000)];
   const expected: string[] = [];
@@ -25,8 +25,8 @@ test('writer keeps multibyte text across buffer ends', async () => {
   assert.equal(await readFile(file, 'utf8'), expected.join(''));
 });
 
-test('writer writes text longer than its buffer', async () => {
-  const file = await scratchFile('long.txt');
+test('writer writes text longer than its buffer', async (t) => {
+  const file = scratchFile(t, 'long.txt');
   const long = 'ü'.repeat(3 << 20);
   writeTextFile(file, (out) => {
     out.write('start ');
@@ -36,22 +36,22 @@ test('writer writes text longer than its buffer', async () => {
   assert.equal(await readFile(file, 'utf8'), `start ${long} end`);
 });
 
-test('writer writes an empty file', async () => {
-  const file = await scratchFile('empty.txt');
+test('writer writes an empty file', async (t) => {
+  const file = scratchFile(t, 'empty.txt');
   writeTextFile(file, () => {});
   assert.equal(await readFile(file, 'utf8'), '');
 });
 
-test('writer error names the path', async () => {
-  const file = join(await scratchFile('missing-folder'), 'pack.json');
+test('writer error names the path', (t) => {
+  const file = join(scratchFile(t, 'missing-folder'), 'pack.json');
   assert.throws(
     () => writeTextFile(file, (out) => out.write('x')),
     (error: NodeJS.ErrnoException) => error.code === 'ENOENT' && error.message.includes(file),
   );
 });
 
-test('writer keeps the error of its fill', async () => {
-  const file = await scratchFile('failed.txt');
+test('writer keeps the error of its fill', (t) => {
+  const file = scratchFile(t, 'failed.txt');
   assert.throws(
     () =>
       writeTextFile(file, (out) => {

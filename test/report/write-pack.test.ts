@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { collectIndicators } from '../../src/pipeline/collect.js';
@@ -25,6 +24,7 @@ import {
   ipPortIndicator,
   urlIndicator,
 } from '../pipeline/allowlist/make-indicator.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const BUNDLED_FEEDS = [
   'data/threatfox/fabi2708_csv-recent_2026-04-12.csv',
@@ -124,7 +124,7 @@ test('indicator table row text equals JSON.stringify', () => {
   for (const row of rows) assert.equal(iocRowText(row), JSON.stringify(row));
 });
 
-test('large pack streams its files', async () => {
+test('large pack streams its files', async (t) => {
   const indicators: Indicator[] = [];
   const count = 12_000;
   for (let i = 0; i < count; i++) {
@@ -143,7 +143,7 @@ test('large pack streams its files', async () => {
     feeds: ['feed.csv'],
   });
   assert.ok(pack);
-  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+  const folder = await writePack(pack, makeTempDir('pack', t));
 
   const written = JSON.parse(await readFile(join(folder, 'pack.json'), 'utf8')) as unknown;
   assert.deepEqual(written, JSON.parse(JSON.stringify(packToJson(pack))));
@@ -169,7 +169,7 @@ test('large pack streams its files', async () => {
   assert.equal(await readFile(join(folder, watchlist.file), 'utf8'), watchlistCsv(watchlist.table));
 });
 
-test('indicators.csv defuses formula text', async () => {
+test('indicators.csv defuses formula text', async (t) => {
   const indicator: Indicator = {
     ...domainIndicator('evil.example'),
     threatType: '=HYPERLINK("http://x")',
@@ -184,7 +184,7 @@ test('indicators.csv defuses formula text', async () => {
     feeds: ['feed.csv'],
   });
   assert.ok(pack);
-  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+  const folder = await writePack(pack, makeTempDir('pack', t));
   const csv = await readFile(join(folder, 'indicators.csv'), 'utf8');
   assert.match(csv, /"'=HYPERLINK\(""http:\/\/x""\)"/);
   assert.match(csv, /"RAT, c2","","abuse_ch","threatfox:1784524","hunted"/);
@@ -254,7 +254,7 @@ function splitIndicators(): Indicator[] {
   return indicators;
 }
 
-test('pack.json hunts read back equal', async () => {
+test('pack.json hunts read back equal', async (t) => {
   const [pack] = buildPacks(splitIndicators(), {
     lookback: { amount: 30, unit: 'd' },
     generatorVersion: 'test',
@@ -267,7 +267,7 @@ test('pack.json hunts read back equal', async () => {
     'no hunt was split into parts',
   );
   assert.ok(pack.watchlists.length > 0, 'no hunt reads a watchlist');
-  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+  const folder = await writePack(pack, makeTempDir('pack', t));
 
   const written = JSON.parse(await readFile(join(folder, 'pack.json'), 'utf8')) as {
     formatVersion: number;
@@ -285,7 +285,7 @@ test('pack.json hunts read back equal', async () => {
   );
 });
 
-test('pack.json lists tables it cannot rebuild', async () => {
+test('pack.json lists tables it cannot rebuild', async (t) => {
   // A library caller's indicator whose domain differs from its value cannot be rebuilt from
   // pack.json, which gives only the value.
   const indicators = splitIndicators().slice(0, 200);
@@ -300,7 +300,7 @@ test('pack.json lists tables it cannot rebuild', async () => {
     feeds: ['feed.csv'],
   });
   assert.ok(pack);
-  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+  const folder = await writePack(pack, makeTempDir('pack', t));
   const written = JSON.parse(await readFile(join(folder, 'pack.json'), 'utf8')) as {
     iocTables: Record<string, unknown>;
   };
@@ -311,7 +311,7 @@ test('pack.json lists tables it cannot rebuild', async () => {
   );
 });
 
-test('pack.json of version 2 still reads', async () => {
+test('pack.json of version 2 still reads', async (t) => {
   const [pack] = buildPacks(splitIndicators().slice(0, 700), {
     lookback: { amount: 30, unit: 'd' },
     generatorVersion: 'test',
@@ -326,7 +326,7 @@ test('pack.json of version 2 still reads', async () => {
     return { id: hunt.id, form: { ...hunt, iocs: { ref } } };
   });
   const iocTables = Object.fromEntries([...tables].map(([table, ref]) => [ref, table]));
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-pack-'));
+  const folder = makeTempDir('pack', t);
   await writeFile(
     join(folder, 'pack.json'),
     JSON.stringify({ formatVersion: 2, hunts, iocTables }),
@@ -337,8 +337,8 @@ test('pack.json of version 2 still reads', async () => {
   );
 });
 
-test('pack.json of a newer version fails', async () => {
-  const folder = await mkdtemp(join(tmpdir(), 'huntpack-pack-'));
+test('pack.json of a newer version fails', async (t) => {
+  const folder = makeTempDir('pack', t);
   await writeFile(
     join(folder, 'pack.json'),
     JSON.stringify({ formatVersion: PACK_FORMAT_VERSION + 1, hunts: [] }),
@@ -350,14 +350,14 @@ test('pack.json of a newer version fails', async () => {
   });
 });
 
-test('pack.json with indicators removed fails', async () => {
+test('pack.json with indicators removed fails', async (t) => {
   const [pack] = buildPacks(splitIndicators().slice(0, 700), {
     lookback: { amount: 30, unit: 'd' },
     generatorVersion: 'test',
     feeds: ['feed.csv'],
   });
   assert.ok(pack);
-  const folder = await writePack(pack, await mkdtemp(join(tmpdir(), 'huntpack-pack-')));
+  const folder = await writePack(pack, makeTempDir('pack', t));
   const file = join(folder, 'pack.json');
   const written = JSON.parse(await readFile(file, 'utf8')) as { indicators: unknown[] };
   written.indicators.splice(3, 1);

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   checkKqlFiles,
   checkText,
@@ -12,6 +11,7 @@ import {
 import { formatDiagnostic } from '../../src/validate/format-diagnostic.js';
 import { findKqlBlocks } from '../../src/validate/markdown-blocks.js';
 import { repoFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const fixture = (name: string): string => repoFile(`test/fixtures/kql/${name}`);
 
@@ -180,13 +180,7 @@ describe('checkKqlFiles on Markdown files', () => {
 });
 
 describe('checkKqlFiles line endings and encodings', () => {
-  let folder = '';
-  before(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'huntpack-check-'));
-  });
-  after(async () => {
-    await rm(folder, { recursive: true, force: true });
-  });
+  const folder = makeTempDir('check');
 
   it('counts CRLF lines in a KQL file', async () => {
     const path = join(folder, 'crlf.kql');

@@ -1,14 +1,5 @@
 import assert from 'node:assert/strict';
-import {
-  closeSync,
-  mkdtempSync,
-  openSync,
-  renameSync,
-  statSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -19,8 +10,9 @@ import {
   type FilePiece,
 } from '../../../src/hunt/logs/file-pieces.js';
 import { readLineBatches } from '../../../src/hunt/logs/log-input.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'huntpack-pieces-'));
+const folder = makeTempDir('pieces');
 
 /** Reads `pieces` of `file` through one descriptor opened now, as the parallel reader does. */
 function pieceLines(file: string, pieces: FilePiece[], chunkBytes?: number): string[] {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EventPrefilter } from '../../../src/hunt/event-prefilter.js';
@@ -11,6 +10,7 @@ import { CefWorkerPool, readCefInParallel } from '../../../src/hunt/logs/paralle
 import { readLogs } from '../../../src/hunt/logs/read-logs.js';
 import { edgeHunts } from '../../helpers/hunt-fixtures.js';
 import { logFixture } from './collect-events.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 const MAX_ISSUES = 7;
 
@@ -29,7 +29,7 @@ function writeMixedFile(): string {
   ];
   const lines: string[] = [];
   for (let i = 0; i < 600; i++) lines.push(samples[(i * 11) % samples.length]!);
-  const file = join(mkdtempSync(join(tmpdir(), 'huntpack-parallel-')), 'mixed.log');
+  const file = join(makeTempDir('parallel'), 'mixed.log');
   writeFileSync(file, `\ufeff${lines.join('\n')}\nCEF:0|Acme|FW|1.0|3|Last|5|src=198.51.100.23`);
   return file;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync, truncateSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync, truncateSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import {
   startParseWorkers,
 } from '../../../src/hunt/logs/read-logs.js';
 import { collectEvents } from './collect-events.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 function cefLines(count: number): string {
   const lines: string[] = [];
@@ -23,13 +24,9 @@ function cefLines(count: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function tempFolder(): string {
-  return mkdtempSync(join(tmpdir(), 'huntpack-logs-'));
-}
-
 describe('readLogs', () => {
-  it('reads gzip files transparently', async () => {
-    const folder = tempFolder();
+  it('reads gzip files transparently', async (t) => {
+    const folder = makeTempDir('logs', t);
     const file = join(folder, 'events.log.gz');
     writeFileSync(file, gzipSync(cefLines(300)));
     const { events, stats } = await collectEvents([file]);
@@ -39,8 +36,8 @@ describe('readLogs', () => {
     assert.equal(events[299]?.source.line, 300);
   });
 
-  it('reports a truncated gzip file and keeps the events before the cut', async () => {
-    const folder = tempFolder();
+  it('reports a truncated gzip file and keeps the events before the cut', async (t) => {
+    const folder = makeTempDir('logs', t);
     const file = join(folder, 'cut.gz');
     const whole = gzipSync(cefLines(5000));
     writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
@@ -54,8 +51,8 @@ describe('readLogs', () => {
     assert.equal(stats.rejections[0]?.source?.line, events.length + 1);
   });
 
-  it('expands folders and glob patterns', async () => {
-    const folder = tempFolder();
+  it('expands folders and glob patterns', async (t) => {
+    const folder = makeTempDir('logs', t);
     mkdirSync(join(folder, 'nested'));
     writeFileSync(join(folder, 'a.log'), cefLines(2));
     writeFileSync(join(folder, 'nested', 'b.log'), cefLines(3));
@@ -71,8 +68,8 @@ describe('readLogs', () => {
     );
   });
 
-  it('reports paths that match nothing and unknown formats', async () => {
-    const folder = tempFolder();
+  it('reports paths that match nothing and unknown formats', async (t) => {
+    const folder = makeTempDir('logs', t);
     const unknown = join(folder, 'notes.txt');
     writeFileSync(unknown, 'just some words\nand more\n');
     const { stats } = await collectEvents([join(folder, 'missing.log'), unknown]);
@@ -84,8 +81,8 @@ describe('readLogs', () => {
     assert.equal(stats.linesRead, 0);
   });
 
-  it('detects the format behind a long first line', async () => {
-    const folder = tempFolder();
+  it('detects the format behind a long first line', async (t) => {
+    const folder = makeTempDir('logs', t);
     const file = join(folder, 'dne.jsonl');
     const event = (url: string) =>
       JSON.stringify({
@@ -105,8 +102,8 @@ describe('readLogs', () => {
     assert.equal(events.length, 2);
   });
 
-  it('reads empty and blank files without an error', async () => {
-    const folder = tempFolder();
+  it('reads empty and blank files without an error', async (t) => {
+    const folder = makeTempDir('logs', t);
     writeFileSync(join(folder, 'empty.log'), '');
     writeFileSync(join(folder, 'bom.log'), '\ufeff');
     writeFileSync(join(folder, 'blank.log'), '\n  \r\n\t\n');
@@ -121,8 +118,8 @@ describe('readLogs', () => {
     assert.equal(stats.linesRead, stats.eventsParsed + stats.linesRejected + stats.linesSkipped);
   });
 
-  it('starts no more parsing threads than ranges', async () => {
-    const folder = tempFolder();
+  it('starts no more parsing threads than ranges', async (t) => {
+    const folder = makeTempDir('logs', t);
     const small = join(folder, 'small.log');
     writeFileSync(small, cefLines(3));
     assert.equal(await startParseWorkers([small], 4), undefined);
@@ -154,8 +151,8 @@ describe('readLogs', () => {
     assert.equal(threads, cores < 2 ? 0 : Math.min(cores, MAX_DEFAULT_PARSE_THREADS));
   });
 
-  it('yields batches for bulk loading', async () => {
-    const folder = tempFolder();
+  it('yields batches for bulk loading', async (t) => {
+    const folder = makeTempDir('logs', t);
     const file = join(folder, 'events.log');
     writeFileSync(file, cefLines(1000));
     const reader = readLogs([file]);

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { buildHunts } from '../../../src/compile/build-hunts.js';
 import { huntLogs } from '../../../src/hunt/engine.js';
 import { defaultExclusions } from '../../../src/pipeline/scenarios.js';
 import { makeIndicators } from '../../helpers/hunt-fixtures.js';
 import { sharedFile, skipWithoutShared } from '../../helpers/shared.js';
 import { collectEvents, eventAt, logFixture } from './collect-events.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 describe('readLogs on Suricata eve.json', () => {
   it('maps alert, tls, dns and http events', async () => {
@@ -81,16 +81,16 @@ describe('Suricata alerts on a response', () => {
     };
   }
 
-  async function writeEvents(events: unknown[]): Promise<string> {
-    const path = join(await mkdtemp(join(tmpdir(), 'huntpack-suricata-')), 'eve.json');
+  async function writeEvents(t: TestContext, events: unknown[]): Promise<string> {
+    const path = join(makeTempDir('suricata', t), 'eve.json');
     await writeFile(path, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
     return path;
   }
 
-  it('maps the client to the source', async () => {
+  it('maps the client to the source', async (t) => {
     const alert = await responseAlert();
     const withoutFlowEnds = { ...alert, flow: { pkts_toserver: 8 } };
-    const { events } = await collectEvents([await writeEvents([alert, withoutFlowEnds])]);
+    const { events } = await collectEvents([await writeEvents(t, [alert, withoutFlowEnds])]);
     for (const line of [1, 2]) {
       const columns = eventAt(events, line).columns;
       assert.equal(columns.SourceIP, '10.47.5.152', `line ${line}`);
@@ -101,14 +101,14 @@ describe('Suricata alerts on a response', () => {
     }
   });
 
-  it('names the client as the host of a URL hit', async () => {
+  it('names the client as the host of a URL hit', async (t) => {
     const hunts = buildHunts(makeIndicators([['url', 'http://c2.planted.test/gate.php']]), {
       family: 'Remcos',
       familySlug: 'remcos',
       lookback: { amount: 30, unit: 'd' },
       exclusionsFor: defaultExclusions,
     });
-    const result = await huntLogs(hunts, [await writeEvents([await responseAlert()])]);
+    const result = await huntLogs(hunts, [await writeEvents(t, [await responseAlert()])]);
     assert.equal(result.findings.length, 1);
     assert.equal(result.findings[0]!.host, '10.47.5.152');
   });

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   applyAllowlists,
@@ -16,6 +15,7 @@ import {
   ipPortIndicator,
   urlIndicator,
 } from './make-indicator.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 const lists = loadAllowlists();
 
@@ -265,25 +265,19 @@ test('builtIn false keeps everything', () => {
   assert.equal(checkIndicator(ipIndicator('10.0.0.1'), none).action, 'keep');
 });
 
-test('user file applies after built-ins', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'huntpack-allowlist-'));
+test('user file applies after built-ins', (t) => {
+  const folder = makeTempDir('allowlist', t);
   const file = join(folder, 'allow.txt');
   writeFileSync(file, '# lab\n198.51.0.0/16\ncorp.acme-widgets.com\n10.1.0.0/16\n');
-  try {
-    const withUser = loadAllowlists({ userFiles: [file] });
-    const decision = setAside(
-      checkIndicator(domainIndicator('vpn.corp.acme-widgets.com'), withUser),
-    );
-    assert.equal(decision.list, `user:${file}`);
-    assert.equal(decision.entry, 'corp.acme-widgets.com');
-    assert.match(String(decision.listVersion), /^[0-9a-f]{12}$/);
-    const address = setAside(checkIndicator(ipIndicator('198.51.7.7'), withUser));
-    assert.equal(address.entry, '198.51.0.0/16');
-    // A built-in list that matches first is the one named.
-    assert.equal(setAside(checkIndicator(ipIndicator('10.1.2.3'), withUser)).list, 'rfc1918');
-  } finally {
-    rmSync(folder, { recursive: true });
-  }
+  const withUser = loadAllowlists({ userFiles: [file] });
+  const decision = setAside(checkIndicator(domainIndicator('vpn.corp.acme-widgets.com'), withUser));
+  assert.equal(decision.list, `user:${file}`);
+  assert.equal(decision.entry, 'corp.acme-widgets.com');
+  assert.match(String(decision.listVersion), /^[0-9a-f]{12}$/);
+  const address = setAside(checkIndicator(ipIndicator('198.51.7.7'), withUser));
+  assert.equal(address.entry, '198.51.0.0/16');
+  // A built-in list that matches first is the one named.
+  assert.equal(setAside(checkIndicator(ipIndicator('10.1.2.3'), withUser)).list, 'rfc1918');
 });
 
 test('missing user file is a ConfigError', () => {

@@ -6,8 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import {
@@ -48,6 +47,7 @@ import {
   ipPortIndicator,
   urlIndicator,
 } from './make-indicator.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 const EXPORT = repoFile('data/threatfox/v3nom_json-export-recent_2026-07-24.json');
 const URL_DUMP = 'threatfox/carved1_csv-full-urls_2025-12-07.csv';
@@ -277,8 +277,8 @@ test(
   },
 );
 
-test('index and user lists keep check order', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'huntpack-combined-'));
+test('index and user lists keep check order', (t) => {
+  const folder = makeTempDir('combined', t);
   const file = join(folder, 'allow.txt');
   writeFileSync(
     file,
@@ -291,32 +291,28 @@ test('index and user lists keep check order', () => {
       'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
     ].join('\n'),
   );
-  try {
-    const lists = loadAllowlists({ userFiles: [file], disable: ['public-dns-v4'] });
-    const indicators = [
-      urlIndicator('https://www.wikipedia.org/payload.hta'),
-      urlIndicator('https://www.wikipedia.org/other.hta'),
-      ipIndicator('10.1.2.3'),
-      ipPortIndicator('20.204.61.204', 21891),
-      ipIndicator('20.204.61.204'),
-      domainIndicator('c2.evil.duckdns.org'),
-      urlIndicator('https://is.gd/abc123'),
-      hashIndicator('sha256', 'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855'),
-      ipIndicator('1.0.0.1'),
-    ];
-    assertSameDecisions(indicators, lists);
-    // A full-URL mark from tranco10k gives way to the user list that sets the URL aside.
-    const decision = checkIndicator(indicators[0]!, lists);
-    assert.equal(decision.action, 'set-aside');
-    assert.ok('list' in decision);
-    assert.equal(decision.list, `user:${file}`);
-    // The user list names the Azure address, so the kept ip:port is set aside after all.
-    const c2 = checkIndicator(indicators[3]!, lists);
-    assert.ok('list' in c2);
-    assert.equal(c2.list, `user:${file}`);
-  } finally {
-    rmSync(folder, { recursive: true });
-  }
+  const lists = loadAllowlists({ userFiles: [file], disable: ['public-dns-v4'] });
+  const indicators = [
+    urlIndicator('https://www.wikipedia.org/payload.hta'),
+    urlIndicator('https://www.wikipedia.org/other.hta'),
+    ipIndicator('10.1.2.3'),
+    ipPortIndicator('20.204.61.204', 21891),
+    ipIndicator('20.204.61.204'),
+    domainIndicator('c2.evil.duckdns.org'),
+    urlIndicator('https://is.gd/abc123'),
+    hashIndicator('sha256', 'E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855'),
+    ipIndicator('1.0.0.1'),
+  ];
+  assertSameDecisions(indicators, lists);
+  // A full-URL mark from tranco10k gives way to the user list that sets the URL aside.
+  const decision = checkIndicator(indicators[0]!, lists);
+  assert.equal(decision.action, 'set-aside');
+  assert.ok('list' in decision);
+  assert.equal(decision.list, `user:${file}`);
+  // The user list names the Azure address, so the kept ip:port is set aside after all.
+  const c2 = checkIndicator(indicators[3]!, lists);
+  assert.ok('list' in c2);
+  assert.equal(c2.list, `user:${file}`);
 });
 
 test('index matches one list like its matcher', () => {
