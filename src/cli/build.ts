@@ -225,6 +225,13 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     feed === '-' || isThreatFoxSource(feed) ? feed : resolve(io.cwd, feed),
   );
 
+  // User allowlist files are parsed before the feeds are read, so a fault in them fails fast.
+  const allowlists = loadAllowlists({
+    builtIn: flags.builtinAllowlists,
+    disable: flags.disableAllowlist ?? [],
+    userFiles: (flags.allowlist ?? []).map((file) => resolve(io.cwd, file)),
+  });
+
   // The Kusto parser loads on a second thread while the feeds are read.
   const kustoCheck = backgroundKustoCheck();
   const collected = await collectIndicators(inputs, {
@@ -240,11 +247,6 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       baseUrl: io.env.THREATFOX_API_URL,
       onRetry: (event) => io.stderr.write(retryLine(event)),
     },
-  });
-  const allowlists = loadAllowlists({
-    builtIn: flags.builtinAllowlists,
-    disable: flags.disableAllowlist ?? [],
-    userFiles: (flags.allowlist ?? []).map((file) => resolve(io.cwd, file)),
   });
   const allowed = applyAllowlists(collected.indicators, allowlists);
   const setAside = allowed.setAside;
