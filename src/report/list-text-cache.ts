@@ -20,3 +20,25 @@ export class ListTextCache {
     return text;
   }
 }
+
+/** Most values a {@link ValueTextCache} keeps; a feed with more distinct ones gets the rest made each time. */
+const MAX_CACHED_VALUES = 10_000;
+
+/**
+ * Texts made from values that few distinct ones fill, such as kinds, threat types and
+ * confidences, made once each: a pack can hold a million indicators.
+ */
+export class ValueTextCache<K> {
+  private readonly texts = new Map<K, string>();
+
+  constructor(private readonly makeText: (value: K) => string) {}
+
+  get(value: K): string {
+    let text = this.texts.get(value);
+    if (text === undefined) {
+      text = this.makeText(value);
+      if (this.texts.size < MAX_CACHED_VALUES) this.texts.set(value, text);
+    }
+    return text;
+  }
+}

@@ -16,7 +16,7 @@ import type { SourceLocation } from '../errors.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { writeIndicatorsCsv } from './indicators-csv.js';
 import { isoTime } from './iso-time.js';
-import { ListTextCache } from './list-text-cache.js';
+import { ListTextCache, ValueTextCache } from './list-text-cache.js';
 import { materializeStreamed, StreamedArray, writeJson } from './json-stream.js';
 import { renderReport } from './markdown.js';
 import type { Pack } from './pack-model.js';
@@ -48,6 +48,10 @@ function familyText(family: MalwareFamily): string {
   }
   return text;
 }
+
+/** JSON members such as `,"confidence":100`, whose values few distinct texts fill. */
+const threatTypeMember = new ValueTextCache((value: string) => `,"threatType":${quote(value)}`);
+const confidenceMember = new ValueTextCache((value: number) => `,"confidence":${quote(value)}`);
 
 /** Returns exactly `JSON.stringify(list)` for a list of strings. */
 function makeStringListText(list: readonly string[]): string {
@@ -126,8 +130,8 @@ export class IndicatorJsonForm {
     if (indicator.family === undefined) text += ',"family":null';
     else if (!this.isPackFamily(indicator.family))
       text += `,"family":${familyText(indicator.family)}`;
-    if (indicator.threatType !== undefined) text += `,"threatType":${quote(indicator.threatType)}`;
-    if (indicator.confidence !== undefined) text += `,"confidence":${quote(indicator.confidence)}`;
+    if (indicator.threatType !== undefined) text += threatTypeMember.get(indicator.threatType);
+    if (indicator.confidence !== undefined) text += confidenceMember.get(indicator.confidence);
     // Like toISOString in json(), isoTime raises a RangeError for an invalid date.
     if (indicator.firstSeen !== undefined) text += `,"firstSeen":"${isoTime(indicator.firstSeen)}"`;
     if (indicator.lastSeen !== undefined) text += `,"lastSeen":"${isoTime(indicator.lastSeen)}"`;
