@@ -60,16 +60,26 @@ function alignedTable(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** Control characters in a log value would move the cursor or end the line on a terminal. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * Control characters in a log value would move the cursor or end the line on a terminal, and
+ * Unicode direction marks, embeddings, overrides and isolates would reorder the text around them
+ * on screen, so that a value reads as another.
+ */
+const CONTROL_CHARACTERS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Escapes control characters as `\x1b`, so that a log value cannot drive a terminal. */
+/**
+ * Escapes control characters as `\x1b` and direction controls as `\u202e`, so that a log value
+ * can neither drive a terminal nor disguise itself.
+ */
 export function printable(text: string): string {
-  return text.replace(
-    CONTROL_CHARACTERS,
-    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  return text.replace(CONTROL_CHARACTERS, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Writes findings as an aligned text table, one line each. */
