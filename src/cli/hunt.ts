@@ -24,6 +24,7 @@ import {
 } from '../hunt/logs/read-logs.js';
 import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { HUNTPACK_VERSION } from '../version.js';
+import { HUNT_REPORT_FILE } from '../report/write-pack.js';
 import { parseLookback } from './build.js';
 import {
   loadHunts,
@@ -225,8 +226,8 @@ async function writeReports(
       idsOfPack.set(pack, ids);
     }
     for (const [pack, ids] of idsOfPack) {
-      targets.set(join(pack, 'hunt-report.md'), resultOfHunts(result, ids));
-      titles.set(join(pack, 'hunt-report.md'), loaded.packTitles.get(pack) ?? pack);
+      targets.set(join(pack, HUNT_REPORT_FILE), resultOfHunts(result, ids));
+      titles.set(join(pack, HUNT_REPORT_FILE), loaded.packTitles.get(pack) ?? pack);
     }
   }
   if (flags.report === undefined && (flags.feed?.length ?? 0) > 0) {

@@ -356,12 +356,18 @@ export function packToJson(pack: Pack): Record<string, unknown> {
  */
 const INDENTED_PACK_LIMIT = 10_000;
 
+/** The file in a pack folder where `huntpack hunt --pack` writes its report by default. */
+export const HUNT_REPORT_FILE = 'hunt-report.md';
+
 /** Writes a pack into `outDir/<slug>/`, replacing an earlier build of the same pack. */
 export async function writePack(pack: Pack, outDir: string): Promise<string> {
   const folder = join(outDir, pack.slug);
   // The earlier pack.json goes first and the new one is written last. A rebuild that fails
   // part-way then leaves no pack.json for a hunt to read, rather than an old one beside new files.
   await rm(join(folder, 'pack.json'), { force: true });
+  // The hunt report that `huntpack hunt` wrote into the folder has findings of the earlier build's
+  // hunts and indicators, which this build may no longer have.
+  await rm(join(folder, HUNT_REPORT_FILE), { force: true });
   // Queries of an earlier build whose hunts no longer exist must not linger beside the new ones.
   await rm(join(folder, 'queries'), { recursive: true, force: true });
   await mkdir(join(folder, 'queries'), { recursive: true });
