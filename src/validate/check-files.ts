@@ -226,7 +226,8 @@ function checkQuery(query: string, start: number, context: CheckContext): FileDi
 }
 
 /** True when the text has no tokens: only white space and `//` comment lines. */
-function isBlankQuery(text: string): boolean {
+/** Tells whether a query text holds only white space and `//` comments. */
+export function isBlankQuery(text: string): boolean {
   return text.split(/\r\n|\n|\r/).every((line) => /^\s*(\/\/.*)?$/.test(line));
 }
 

@@ -10,6 +10,7 @@ import { checkKql } from '../kusto.js';
 import type { KqlDiagnostic } from '../kusto.js';
 import { readPlatformHeader, unknownPlatformMessage } from '../platform-header.js';
 import { findKqlBlocks } from './kql-blocks.js';
+import { isBlankQuery } from '../check-files.js';
 import { lintHuntHygiene } from './hunt-hygiene.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { lintExclusion } from './lint-exclusion.js';
@@ -57,8 +58,20 @@ function append(issues: HuntpackIssue[], more: readonly HuntpackIssue[]): void {
 
 /** Lints a report; `file` is only used in the findings' locations. */
 export function lintReport(text: string, file: string, options: LintOptions = {}): LintResult {
-  const blocks = findKqlBlocks(text);
   const issues: HuntpackIssue[] = [];
+  // A blank block is a query the writer left out, not one to check or count.
+  const blocks = findKqlBlocks(text).filter((block) => {
+    if (!isBlankQuery(block.text)) return true;
+    // The body of an empty fenced block ends on the line of its opening fence.
+    const line = Math.min(block.startLine, block.endLine);
+    issues.push({
+      code: 'EMPTY_QUERY',
+      severity: 'warning',
+      message: `The KQL block at line ${line} contains no query, only white space and comments.`,
+      source: { file, line },
+    });
+    return false;
+  });
   const platforms = blocks.map((block) => choosePlatform(block, file, options.platform, issues));
   const kqlCheck = options.checkKql === undefined ? checkKql : options.checkKql;
   if (kqlCheck) {

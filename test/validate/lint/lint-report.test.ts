@@ -304,3 +304,35 @@ test('lint reports 150,000 queries', () => {
   assert.equal(result.issues[149_999]?.code, 'NO_TIME_FILTER');
   assert.equal(result.issues[149_999]?.source?.line, 299_999);
 });
+
+test('lint skips blank KQL blocks with a warning', () => {
+  const text = [
+    '# Hunt',
+    '',
+    '```kql',
+    '```',
+    '',
+    '```kusto',
+    '   ',
+    '// to be written',
+    '```',
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    '```',
+  ].join('\n');
+  const result = lintReport(text, 'blank.md', { checkKql: false });
+  assert.deepEqual(
+    result.blocks.map((block) => block.startLine),
+    [12],
+  );
+  const empty = result.issues.filter((issue) => issue.code === 'EMPTY_QUERY');
+  assert.deepEqual(
+    empty.map((issue) => [issue.severity, issue.source?.line]),
+    [
+      ['warning', 3],
+      ['warning', 7],
+    ],
+  );
+});
