@@ -12,6 +12,7 @@ import { FeedParseError, quoteValue } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';
 import type { FeedFormat } from './detect.js';
 import { FEED_FORMATS, detectFeedFormat, unknownFormatError } from './detect.js';
+import { crLineEndsAdvice, hasCrOnlyLineEnds } from './line-ends.js';
 import type { FeedInput } from './input.js';
 import { openInputs, peekInput, readText as readInputText } from './input.js';
 import { readMisp } from './misp.js';
@@ -183,6 +184,12 @@ async function readInput(
   try {
     const peeked = await peekInput(input);
     stats.format ??= detectFeedFormat(peeked.sample, input.name);
+    // A JSON document reads CR as white space; every other format reads lines.
+    if (!isJsonDocument(stats.format) && hasCrOnlyLineEnds(peeked.sample)) {
+      throw new FeedParseError('CR_LINE_ENDS', crLineEndsAdvice(quoteValue(input.name)), {
+        source: { file: input.name, line: 1 },
+      });
+    }
     if (stats.format === undefined) throw unknownFormatError(input.name, peeked.sample);
     const reader = FEED_READERS[stats.format];
     if (!reader) throw noReaderError(input.name, stats.format);
@@ -194,6 +201,16 @@ async function readInput(
     issues.flush();
   }
   return stats;
+}
+
+/** Formats whose whole input is one JSON document, where a line end is only white space. */
+function isJsonDocument(format: FeedFormat | undefined): boolean {
+  return (
+    format === 'threatfox-json' ||
+    format === 'threatfox-api' ||
+    format === 'stix' ||
+    format === 'misp'
+  );
 }
 
 function newStats(file: string, format: FeedFormat | undefined): FeedFileStats {

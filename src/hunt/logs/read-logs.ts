@@ -9,6 +9,7 @@ import { detectLogFormat, LOG_FORMATS, type LogFormat } from './detect-format.js
 import { getLogTableColumns, type LogEvent } from './event.js';
 import { createFormatParser, type FormatParser, type ParserSettings } from './format-parsers.js';
 import { expandLogPaths, LogInputError, readLogHead } from './log-input.js';
+import { crLineEndsAdvice, hasCrOnlyLineEnds } from '../../feeds/line-ends.js';
 import {
   createLogReadStats,
   LogStatsRecorder,
@@ -287,6 +288,17 @@ async function detectFileFormat(
   // skipped, instead of failing the run as a file in no known format.
   if (head.length < LOG_HEAD_CHARS && head.trim() === '') return 'cef';
   const format = detectLogFormat(head, Object.keys(settings.map).length > 0);
+  // Every log format but a whole JSON document is read by lines.
+  if (hasCrOnlyLineEnds(head) && !head.trimStart().startsWith('[')) {
+    recorder.fileError({
+      code: 'CR_LINE_ENDS',
+      severity: 'error',
+      message: crLineEndsAdvice(`"${file}"`),
+      source: { file, line: 1 },
+    });
+    recorder.startFile(file, undefined);
+    return undefined;
+  }
   if (format === undefined) {
     recorder.fileError({
       code: 'UNKNOWN_LOG_FORMAT',
