@@ -118,62 +118,85 @@ export function parseUserExclusions(text: string, file: string): Scenario[] {
     );
   }
   const seen = new Set<string>();
-  return entries.map((entry: unknown, index) => {
-    const where = `exclusion ${index + 1}`;
-    if (typeof entry !== 'object' || entry === null)
-      fail(file, where, 'expected a mapping with id, title and filter.');
-    const fields = entry as Record<string, unknown>;
-    const id =
-      typeof fields.id === 'string' && /^[A-Za-z0-9_.-]+$/.test(fields.id) ? fields.id : undefined;
-    if (!id) fail(file, where, 'missing or invalid "id": use letters, digits, ".", "_" and "-".');
-    const named = `exclusion "${id}"`;
-    if (seen.has(id)) fail(file, named, 'the id is used twice.');
-    seen.add(id);
-    if (typeof fields.filter !== 'string') fail(file, named, 'missing "filter".');
-
-    const parsed = parseFilter(fields.filter);
-    const syntax = parsed.issues.find((issue) => issue.severity === 'error');
-    if (!parsed.expr || syntax) {
-      fail(
-        file,
-        named,
-        `invalid filter ${JSON.stringify(fields.filter)}: ${syntax?.message ?? 'syntax error'}`,
-      );
+  const scenarios: Scenario[] = [];
+  // Every faulty entry is reported at once, so that one run lists all there is to fix.
+  const faults: ConfigError[] = [];
+  entries.forEach((entry: unknown, index) => {
+    try {
+      scenarios.push(parseEntry(entry, index, file, seen));
+    } catch (error) {
+      if (!(error instanceof ConfigError) || error.code !== 'INVALID_EXCLUSION') throw error;
+      faults.push(error);
     }
-    const variants = stringList(fields.variants, file, named, 'variants') ?? [...VARIANTS];
-    for (const variant of variants) {
-      if (!VARIANTS.includes(variant as HuntVariant)) {
-        fail(file, named, `unknown variant "${variant}": expected one of ${VARIANTS.join(', ')}.`);
-      }
-    }
-    const tables =
-      stringList(fields.tables, file, named, 'tables') ?? tablesNaming(columnsOf(parsed.expr));
-    if (tables.length === 0)
-      fail(file, named, 'no table has every column the filter names; set "tables".');
-
-    for (const table of tables) {
-      let schema;
-      try {
-        schema = getTableSchema(table);
-      } catch (error) {
-        fail(file, named, (error as Error).message);
-      }
-      const errors = checkExclusion(parsed.expr, schema, { extraColumns: HIT_COLUMNS }).filter(
-        (issue) => issue.severity === 'error',
-      );
-      if (errors.length > 0)
-        fail(file, named, `on ${table}: ${errors.map((issue) => issue.message).join(' ')}`);
-    }
-    return {
-      id,
-      title: typeof fields.title === 'string' ? fields.title : id,
-      description: typeof fields.description === 'string' ? fields.description : '',
-      filter: parsed.expr,
-      tables,
-      variants: variants as HuntVariant[],
-      enabledByDefault: true,
-    };
   });
+  const [first] = faults;
+  if (first && faults.length === 1) throw first;
+  if (faults.length > 1) {
+    throw new ConfigError(
+      'INVALID_EXCLUSION',
+      `${faults.length} exclusions are invalid:\n${faults.map((fault) => `  ${fault.message}`).join('\n')}`,
+      { source: { file } },
+    );
+  }
+  return scenarios;
+}
+
+/** Parses and checks entry `index` of an exclusions file; `seen` holds the ids before it. */
+function parseEntry(entry: unknown, index: number, file: string, seen: Set<string>): Scenario {
+  const where = `exclusion ${index + 1}`;
+  if (typeof entry !== 'object' || entry === null)
+    fail(file, where, 'expected a mapping with id, title and filter.');
+  const fields = entry as Record<string, unknown>;
+  const id =
+    typeof fields.id === 'string' && /^[A-Za-z0-9_.-]+$/.test(fields.id) ? fields.id : undefined;
+  if (!id) fail(file, where, 'missing or invalid "id": use letters, digits, ".", "_" and "-".');
+  const named = `exclusion "${id}"`;
+  if (seen.has(id)) fail(file, named, 'the id is used twice.');
+  seen.add(id);
+  if (typeof fields.filter !== 'string') fail(file, named, 'missing "filter".');
+
+  const parsed = parseFilter(fields.filter);
+  const syntax = parsed.issues.find((issue) => issue.severity === 'error');
+  if (!parsed.expr || syntax) {
+    fail(
+      file,
+      named,
+      `invalid filter ${JSON.stringify(fields.filter)}: ${syntax?.message ?? 'syntax error'}`,
+    );
+  }
+  const variants = stringList(fields.variants, file, named, 'variants') ?? [...VARIANTS];
+  for (const variant of variants) {
+    if (!VARIANTS.includes(variant as HuntVariant)) {
+      fail(file, named, `unknown variant "${variant}": expected one of ${VARIANTS.join(', ')}.`);
+    }
+  }
+  const tables =
+    stringList(fields.tables, file, named, 'tables') ?? tablesNaming(columnsOf(parsed.expr));
+  if (tables.length === 0)
+    fail(file, named, 'no table has every column the filter names; set "tables".');
+
+  for (const table of tables) {
+    let schema;
+    try {
+      schema = getTableSchema(table);
+    } catch (error) {
+      fail(file, named, (error as Error).message);
+    }
+    const errors = checkExclusion(parsed.expr, schema, { extraColumns: HIT_COLUMNS }).filter(
+      (issue) => issue.severity === 'error',
+    );
+    if (errors.length > 0)
+      fail(file, named, `on ${table}: ${errors.map((issue) => issue.message).join(' ')}`);
+  }
+  return {
+    id,
+    title: typeof fields.title === 'string' ? fields.title : id,
+    description: typeof fields.description === 'string' ? fields.description : '',
+    filter: parsed.expr,
+    tables,
+    variants: variants as HuntVariant[],
+    enabledByDefault: true,
+  };
 }
 
 /** Reads and checks a user exclusions file. */

@@ -58,3 +58,33 @@ test('malformed exclusions file is rejected', () => {
     /used twice/,
   );
 });
+
+test('every invalid user exclusion is listed', () => {
+  const text = [
+    'exclusions:',
+    '  - id: good',
+    '    filter: SourceIP == "10.0.0.1"',
+    '  - id: bad-syntax',
+    '    filter: SourceIP == ',
+    '  - filter: SourceIP == "10.0.0.2"',
+    '  - id: bad-column',
+    '    tables: [DeviceNetworkEvents]',
+    '    filter: process.name == "a.exe"',
+    '',
+  ].join('\n');
+  assert.throws(
+    () => parseUserExclusions(text, 'x.yaml'),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'INVALID_EXCLUSION');
+      assert.match(error.message, /^3 exclusions are invalid:\n/);
+      assert.match(error.message, /\n {2}exclusion "bad-syntax": invalid filter/);
+      assert.match(error.message, /\n {2}exclusion 3: missing or invalid "id"/);
+      assert.match(
+        error.message,
+        /\n {2}exclusion "bad-column": on DeviceNetworkEvents: .*process\.name/,
+      );
+      assert.doesNotMatch(error.message, /good/);
+      return true;
+    },
+  );
+});
