@@ -100,7 +100,7 @@ function buildConnectionEvent(path: string, get: ZeekFields, context: RecordCont
     builder.set('SentBytes', get('orig_bytes'));
     builder.set('ReceivedBytes', get('resp_bytes'));
   } else if (path === 'http') {
-    const host = get('host');
+    const host = hostHeader(get('host'));
     const uri = get('uri');
     builder.set('DestinationHostName', host);
     // Zeek drops the port from the Host header, so the responder port takes its place.
@@ -122,6 +122,15 @@ function buildConnectionEvent(path: string, get: ZeekFields, context: RecordCont
   }
   builder.set('AdditionalExtensions', joinExtensions(extensions));
   return builder;
+}
+
+/**
+ * Returns the host of Zeek's http `host` field. Zeek cuts the Host header at its first colon to
+ * drop the port, which leaves `[2001` of an IPv6 literal such as `[2001:db8::1]:8080`. Such a
+ * remnant names no host, so the request URL is built from the server address instead.
+ */
+function hostHeader(host: string | undefined): string | undefined {
+  return host?.startsWith('[') && !host.includes(']') ? undefined : host;
 }
 
 function buildDnsEvent(get: ZeekFields, context: RecordContext) {

@@ -37,6 +37,14 @@ describe('readLogs on Zeek TSV', () => {
     assert.equal(http.RequestClientApplication, 'Mozilla/5.0 (X11)');
   });
 
+  it('builds the URL of an IPv6 Host header from the server address', async () => {
+    const { events } = await collectEvents([logFixture('zeek/http-ipv6.log')]);
+    const onPort = eventAt(events, 9).columns;
+    assert.equal(onPort.DestinationHostName, undefined);
+    assert.equal(onPort.RequestURL, '[2001:db8::20]:8080/gate.php?id=1');
+    assert.equal(eventAt(events, 10).columns.RequestURL, '[2001:db8::20]/panel');
+  });
+
   it('maps dns rows to DnsEvents', async () => {
     const { events, stats } = await collectEvents([logFixture('zeek/dns.log')]);
     assert.deepEqual(stats.rejectedByReason, { MISSING_ZEEK_FIELDS: 1 });
