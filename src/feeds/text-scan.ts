@@ -265,7 +265,9 @@ export function rejectPort(
  * `1.2.3.4 port 80` (Unit 42 style) is an ip-port indicator too.
  */
 export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
-  const pattern = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?(?!\w|\.\d)/g;
+  // An address followed by a dot and a label is the start of a host name, such as
+  // `34.1.2.3.bc.googleusercontent.com` or `4.3.2.1.in-addr.arpa`: the domain scanner takes it.
+  const pattern = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?(?!\w|\.[\p{L}\p{N}_-])/gu;
   for (const match of scan.work.matchAll(pattern)) {
     const start = match.index;
     const end = start + match[0].length;

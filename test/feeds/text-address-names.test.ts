@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { readText } from '../../src/feeds/text.js';
+
+function found(text: string): string[] {
+  return readText(text, 'paste.txt', {}).records.map((record) => `${record.type} ${record.value}`);
+}
+
+test('host names that start with an address stay names', () => {
+  assert.deepEqual(found('C2 at 31.213.176.34.bc.googleusercontent.com today'), [
+    'domain 31.213.176.34.bc.googleusercontent.com',
+  ]);
+  assert.deepEqual(found('PTR 8.7.6.5.in-addr.arpa answered'), ['domain 8.7.6.5.in-addr.arpa']);
+  assert.deepEqual(found('C2 at 31[.]213[.]176[.]34[.]bc[.]googleusercontent[.]com'), [
+    'domain 31.213.176.34.bc.googleusercontent.com',
+  ]);
+});
+
+test('addresses before punctuation stay addresses', () => {
+  assert.deepEqual(found('The C2 was 45.9.1.2. It moved.'), ['ip 45.9.1.2']);
+  assert.deepEqual(found('range 45.9.1.2-45.9.1.9 seen'), ['ip 45.9.1.2', 'ip 45.9.1.9']);
+  assert.deepEqual(found('C2 (45.9.1.3:8080), then 45.9.1.4, done'), [
+    'ip-port 45.9.1.3:8080',
+    'ip 45.9.1.4',
+  ]);
+});
