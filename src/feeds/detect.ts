@@ -37,7 +37,8 @@ const TEXT_EXTENSIONS = /\.(txt|md|markdown|adoc|text)$/i;
  * Detects the format of a feed from a sample of its start (`readFeeds` passes the first 64 KiB).
  * Returns undefined when the sample matches no known format.
  *
- * @param fileName the input name, used only to accept free text in a `.txt` or `.md` file.
+ * @param fileName the input name, used only to accept free text in a `.txt` or `.md` file and
+ *   to refuse it in a data file such as `.csv` or `.json`.
  */
 export function detectFeedFormat(sample: string, fileName: string): FeedFormat | undefined {
   if (sample.includes('\u0000')) return undefined;
@@ -48,9 +49,17 @@ export function detectFeedFormat(sample: string, fileName: string): FeedFormat |
   if (structured) return structured;
   // Invalid UTF-8 decodes to U+FFFD, which marks binary input or another encoding.
   if (text.includes('\uFFFD')) return undefined;
-  if (TEXT_EXTENSIONS.test(fileName.replace(/\.gz$/i, ''))) return 'text';
+  const name = fileName.replace(/\.gz$/i, '');
+  if (TEXT_EXTENSIONS.test(name)) return 'text';
+  // A data file that is no known feed is more likely an error page or a failed export than a
+  // report, and reading it as free text would hunt whatever addresses its message names.
+  // An empty file is read as an empty feed, which the build warns about.
+  if (DATA_EXTENSIONS.test(name) && text.trim() !== '') return undefined;
   return looksStructured(text) ? undefined : 'text';
 }
+
+/** Names of data files, which are read as free text only when `--format text` says so. */
+const DATA_EXTENSIONS = /\.(csv|tsv|json|jsonl|ndjson|xml)$/i;
 
 function detectJson(text: string): FeedFormat | undefined {
   const firstKey = /^[[{]\s*(?:\{\s*)?"([^"]*)"/.exec(text)?.[1];

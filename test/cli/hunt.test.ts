@@ -236,7 +236,7 @@ describe('huntpack hunt', () => {
   it('exits 2 when the feeds give no hunt', async () => {
     const empty = join(folder, 'empty.csv');
     await writeFile(empty, '');
-    const noIndicator = join(folder, 'no-indicator.csv');
+    const noIndicator = join(folder, 'no-indicator.txt');
     await writeFile(noIndicator, 'bad\n');
     for (const feed of [empty, noIndicator]) {
       const result = await runCli(['hunt', '--feed', feed, planted]);
