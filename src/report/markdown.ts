@@ -173,7 +173,10 @@ export function listLabel(item: Pack['setAside'][number]): string {
 /** Writes an indicator key (`kind|value`) with its dots defanged, so that no listed value is clickable. */
 function keyLabel(key: string): string {
   const [kind, ...rest] = key.split('|');
-  return `${kind}: ${rest.join('|').replace(/\./g, '[.]').replace(/^http/i, 'hxxp')}`;
+  // Written as everywhere else in the report, such as `ip:port`.
+  const known = INDICATOR_KINDS.find((name) => name === kind);
+  const kindText = known === undefined ? kind : describeKind(known);
+  return `${kindText}: ${rest.join('|').replace(/\./g, '[.]').replace(/^http/i, 'hxxp')}`;
 }
 
 function changesSection(pack: Pack): string[] {
