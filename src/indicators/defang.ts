@@ -39,11 +39,13 @@ function assertNever(value: never): never {
   throw new Error(`Unexpected indicator kind in ${JSON.stringify(value)}`);
 }
 
-function defangDots(text: string): string {
+/** Replaces each dot with `[.]`, the defanged form of a host name or IPv4 address. */
+export function defangDots(text: string): string {
   return text.replaceAll('.', '[.]');
 }
 
-function defangAddress(address: string, family: 'ipv4' | 'ipv6'): string {
+/** Defangs an address: IPv4 dots become `[.]`, IPv6 is bracketed with each colon as `[:]`. */
+export function defangAddress(address: string, family: 'ipv4' | 'ipv6'): string {
   return family === 'ipv4' ? defangDots(address) : `[${address.replaceAll(':', '[:]')}]`;
 }
 
@@ -69,8 +71,11 @@ const EMBEDDED_HTTP = /([hH])([tT])([tT])([pP](?:[sS])?:\/\/)/g;
 const DEFANGED_HTTP = /([hH])([xX])([xX])([pP](?:[sS])?:\/\/)/g;
 const HAS_DEFANGED_HTTP = /hxxps?:\/\//i;
 
-/** Replaces each `t` of an embedded `http://` or `https://` with `x`, keeping letter case. */
-function defangEmbeddedUrls(text: string): string {
+/**
+ * Replaces each `t` of `http://` or `https://` anywhere in `text` with `x`, keeping letter case,
+ * so that `HTTP://` becomes `HXXP://`.
+ */
+export function defangEmbeddedUrls(text: string): string {
   return text.replace(EMBEDDED_HTTP, (_match, h: string, t1: string, t2: string, rest: string) => {
     return `${h}${swapCase(t1, 'x')}${swapCase(t2, 'x')}${rest}`;
   });
