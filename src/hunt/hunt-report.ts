@@ -1,7 +1,16 @@
 /**
  * Renders the Markdown hunt report: what was read, what ran, a summary per indicator and per
  * host, and a timeline of every hit with the log file and line to open.
+ *
+ * People read and share the report, so indicators and the remote side of each event are written
+ * defanged (`evil[.]com`, `hxxp://...`) and no Markdown viewer turns them into links. The
+ * terminal table and the --json and --csv outputs keep live values for tools and pipelines.
  */
+import { isIP } from 'node:net';
+import type { HuntVariant } from '../compile/ir.js';
+import { defang, defangAddress, defangDots, defangEmbeddedUrls } from '../indicators/defang.js';
+import { normalizeIndicator } from '../indicators/normalize.js';
+import { DATA_SOURCES } from '../pipeline/data-sources.js';
 import type { HuntLogsResult } from './engine.js';
 import {
   summarizeByHost,
@@ -85,27 +94,157 @@ function table(header: string[], rows: string[][]): string[] {
   ];
 }
 
-function summaryRows(summaries: FindingSummary[]): string[][] {
+/** Returns the rows of `summaries`, with `formatKey` and `formatRelated` applied to the values. */
+function summaryRows(
+  summaries: FindingSummary[],
+  formatKey: (key: string) => string,
+  formatRelated: (related: string) => string,
+): string[][] {
   return summaries.map((summary) => [
-    summary.key,
+    formatKey(summary.key),
     String(summary.hits),
     time(summary.firstHit),
     time(summary.lastHit),
-    summary.related.join(', '),
+    summary.related.map(formatRelated).join(', '),
   ]);
 }
 
-function timelineRows(findings: readonly HuntFinding[], max: number): string[][] {
+function timelineRows(
+  findings: readonly HuntFinding[],
+  max: number,
+  defangValue: (value: string) => string,
+): string[][] {
   return findings
     .slice(0, max)
     .map((finding) => [
       time(finding.time),
       finding.host ?? '-',
-      finding.indicator.value,
+      defangValue(finding.indicator.value),
       `${finding.huntId} (${finding.matchedOn})`,
-      describeEvent(finding),
+      describeEvent(defangRemoteSide(finding)),
       `${finding.file}:${finding.line}`,
     ]);
+}
+
+const INDICATOR_TYPES: Record<Exclude<HuntVariant, 'hash'>, string> = {
+  'port-aware': 'ip-port',
+  'address-only': 'ip',
+  domain: 'domain',
+  url: 'url',
+};
+
+/**
+ * Returns the defanged text of an indicator value of a hunt of `variant`. The value went through
+ * normalization when the hunt was built, so it normalizes again and `defang` writes it.
+ */
+function defangIndicatorValue(value: string, variant: HuntVariant): string {
+  if (variant === 'hash') return value;
+  const result = normalizeIndicator({
+    type: INDICATOR_TYPES[variant],
+    value,
+    context: {},
+    source: {},
+  });
+  if ('indicator' in result) return defang(result.indicator);
+  // A value edited by hand in pack.json may not normalize, and is defanged as logged text.
+  return variant === 'url' ? defangUrlText(value) : defangHostText(value);
+}
+
+/**
+ * Returns a function that defangs the indicator values of `findings`, normalizing each distinct
+ * value once. A summary keeps only the value, so the variant comes from its first finding.
+ */
+function indicatorDefanger(findings: readonly HuntFinding[]): (value: string) => string {
+  const variants = new Map<string, HuntVariant>();
+  for (const finding of findings) {
+    if (!variants.has(finding.indicator.value)) {
+      variants.set(finding.indicator.value, finding.variant);
+    }
+  }
+  const defanged = new Map<string, string>();
+  return (value) => {
+    let text = defanged.get(value);
+    if (text === undefined) {
+      text = defangIndicatorValue(value, variants.get(value) ?? 'domain');
+      defanged.set(value, text);
+    }
+    return text;
+  };
+}
+
+/**
+ * Defangs a host name or address as logged, in the forms of `defang`: dots become `[.]`, and an
+ * IPv6 address, bracketed or not, is bracketed with each colon as `[:]`.
+ */
+function defangHostText(host: string): string {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  // The dots of an IPv4-mapped IPv6 address, such as ::ffff:192.0.2.1, are defanged too.
+  return isIP(bare) === 6 ? defangDots(defangAddress(bare, 'ipv6')) : defangDots(bare);
+}
+
+const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/**
+ * Defangs a URL as logged, in the forms of `defang` for URL indicators: `http://` and `https://`
+ * become `hxxp://` and `hxxps://` wherever they appear, and the host is defanged as a host name
+ * or address. Userinfo, port, path and query keep their dots. A value without a scheme, such as
+ * `evil.com/a` or a bare host name, starts with its host.
+ */
+function defangUrlText(url: string): string {
+  const authorityStart = URL_SCHEME.exec(url)?.[0].length ?? 0;
+  const authorityLength = url.slice(authorityStart).search(/[/?#\\]/);
+  const authorityEnd = authorityLength < 0 ? url.length : authorityStart + authorityLength;
+  const authority = url.slice(authorityStart, authorityEnd);
+  const hostStart = authority.lastIndexOf('@') + 1;
+  const [host, port] = splitPort(authority.slice(hostStart));
+  return (
+    defangEmbeddedUrls(url.slice(0, authorityStart)) +
+    authority.slice(0, hostStart) +
+    defangHostText(host) +
+    port +
+    defangEmbeddedUrls(url.slice(authorityEnd))
+  );
+}
+
+/** Splits `host:port` or `[v6]:port` into the host and `:port`; a bare IPv6 address has none. */
+function splitPort(hostAndPort: string): [host: string, port: string] {
+  if (hostAndPort.startsWith('[')) {
+    const end = hostAndPort.indexOf(']') + 1;
+    return end > 0 ? [hostAndPort.slice(0, end), hostAndPort.slice(end)] : [hostAndPort, ''];
+  }
+  const colon = hostAndPort.lastIndexOf(':');
+  if (colon < 0 || isIP(hostAndPort) !== 0) return [hostAndPort, ''];
+  return [hostAndPort.slice(0, colon), hostAndPort.slice(colon)];
+}
+
+/**
+ * Returns `finding` with the event columns of the remote side defanged, which is the side opposite
+ * `finding.host`: the source address of a hit on the source, and otherwise the destination or
+ * remote address with the table's host name and URL columns.
+ */
+function defangRemoteSide(finding: HuntFinding): HuntFinding {
+  const entry = DATA_SOURCES.find((source) => source.table === finding.table);
+  if (!entry) return finding;
+  const columns = { ...finding.columns };
+  const onSource = finding.matchedOn === 'source';
+  for (const endpoint of entry.endpoints) {
+    if ((endpoint.side === 'source') !== onSource) continue;
+    const address = columns[endpoint.address];
+    if (typeof address !== 'string') continue;
+    // The port joins the address in one column, because describeEvent brackets an address
+    // that contains a colon, and the defanged IPv6 form is already bracketed.
+    const port = columns[endpoint.port];
+    const hasPort = port !== undefined && port !== null && port !== '';
+    columns[endpoint.address] = defangHostText(address) + (hasPort ? `:${String(port)}` : '');
+    delete columns[endpoint.port];
+  }
+  if (!onSource) {
+    for (const name of new Set([...entry.hostColumns, ...entry.urlColumns])) {
+      const value = columns[name];
+      if (typeof value === 'string') columns[name] = defangUrlText(value);
+    }
+  }
+  return { ...finding, columns };
 }
 
 /** Renders the report of a local hunt run. */
@@ -176,6 +315,7 @@ function issueLines(
 ): string[] {
   if (total === 0) return [];
   const lines = [`- ${title}: ${total} (${cell(formatReasonCounts(byReason))})`];
+  // NOTE: messages quote the invalid log value as logged, so a URL in a rejected field stays live.
   for (const issue of examples) {
     const where = printable(formatLocation(issue.source)).replaceAll('`', "'");
     lines.push(`  - \`${where}\`: ${issue.severity} ${issue.code}: ${cell(issue.message)}`);
@@ -186,13 +326,15 @@ function issueLines(
 
 /** Renders the summaries per indicator and per host and the timeline of `findings`. */
 function findingLines(findings: readonly HuntFinding[], max: number): string[] {
+  const defangValue = indicatorDefanger(findings);
+  const asLogged = (text: string): string => text;
   const lines: string[] = [];
   lines.push('### By indicator', '');
   append(
     lines,
     table(
       ['Indicator', 'Hits', 'First hit', 'Last hit', 'Hosts'],
-      summaryRows(summarizeByIndicator(findings)),
+      summaryRows(summarizeByIndicator(findings), defangValue, asLogged),
     ),
   );
   lines.push('', '### By host', '');
@@ -200,7 +342,7 @@ function findingLines(findings: readonly HuntFinding[], max: number): string[] {
     lines,
     table(
       ['Host', 'Hits', 'First hit', 'Last hit', 'Indicators'],
-      summaryRows(summarizeByHost(findings)),
+      summaryRows(summarizeByHost(findings), asLogged, defangValue),
     ),
   );
   lines.push('', '### Timeline', '');
@@ -208,7 +350,7 @@ function findingLines(findings: readonly HuntFinding[], max: number): string[] {
     lines,
     table(
       ['Time (UTC)', 'Host', 'Indicator', 'Hunt (matched on)', 'Event', 'Log'],
-      timelineRows(findings, max),
+      timelineRows(findings, max, defangValue),
     ),
   );
   if (findings.length > max) {

@@ -1,9 +1,15 @@
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildHunts } from '../../src/compile/build-hunts.js';
+import { huntLogs } from '../../src/hunt/engine.js';
 import type { HuntFinding } from '../../src/hunt/findings.js';
 import { renderHuntReport } from '../../src/hunt/hunt-report.js';
 import { createLogReadStats, type LogReadStats } from '../../src/hunt/logs/log-stats.js';
-import { makeFinding } from '../helpers/hunt-fixtures.js';
+import { defaultExclusions } from '../../src/pipeline/scenarios.js';
+import { makeFinding, makeIndicators } from '../helpers/hunt-fixtures.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const OPTIONS = { title: 'Remcos', logs: ['fw.log'], window: 'none', generatorVersion: '0.0.0' };
 
@@ -68,7 +74,145 @@ describe('renderHuntReport', () => {
     assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     assert.match(text, /^# Hunt report: Remcos\\\\x1b\[2J\n/);
     assert.match(text, /- Paths: `fw\\x1b\[2J\.log`/);
-    assert.match(text, /RequestURL=http:\/\/x\.test\/\\\\x1b\[2J DeviceAction=allow\\\\x07/);
+    // Defanging comes first, so the escapes apply to the defanged URL.
+    assert.match(text, /RequestURL=hxxp:\/\/x\[\.\]test\/\\\\x1b\[2J DeviceAction=allow\\\\x07/);
     assert.match(text, /Invalid port \\\\x1b\[2J/);
+  });
+});
+
+describe('renderHuntReport defanging', () => {
+  const URL_IOC = 'http://195.133.9.138/final/random.exe';
+  const DOMAIN_IOC = 'leberinda.pro';
+  const C2 = { address: '45.92.1.175', port: 5220 };
+  const CEF_HEAD = 'CEF:0|Acme|Proxy|1.0|1|Conn|5|';
+  const TIME = 'rt=1775001600000';
+
+  /** Hunts a planted CEF log with a URL, a domain and an ip:port hit, and renders the report. */
+  async function plantedReport(t: TestContext): Promise<string> {
+    const hunts = buildHunts(
+      makeIndicators([
+        ['url', URL_IOC],
+        ['domain', DOMAIN_IOC],
+        ['ip:port', `${C2.address}:${C2.port}`],
+      ]),
+      {
+        family: 'Remcos',
+        familySlug: 'remcos',
+        lookback: { amount: 30, unit: 'd' },
+        exclusionsFor: defaultExclusions,
+      },
+    );
+    const log = join(makeTempDir('hunt-report', t), 'proxy.log');
+    const lines = [
+      `src=10.1.1.5 spt=50001 dst=195.133.9.138 dpt=80 request=${URL_IOC} act=allow ${TIME}`,
+      `src=10.1.1.6 spt=50002 dst=192.0.2.80 dpt=443 dhost=${DOMAIN_IOC} request=https://${DOMAIN_IOC}/gate.php act=allow ${TIME}`,
+      `src=10.1.1.7 spt=50003 dst=${C2.address} dpt=${C2.port} act=allow ${TIME}`,
+      `src=${C2.address} spt=${C2.port} dst=10.1.1.8 dpt=3389 act=allow ${TIME}`,
+    ];
+    await writeFile(log, lines.map((line) => CEF_HEAD + line).join('\n') + '\n');
+    const result = await huntLogs(hunts, [log]);
+    assert.equal(result.stats.linesRejected, 0);
+    return renderHuntReport(result, OPTIONS);
+  }
+
+  it('writes indicators and remote event values defanged', async (t) => {
+    const text = await plantedReport(t);
+    assert.match(text, /## Findings: [4-9]\n/);
+    for (const defanged of [
+      'hxxp://195[.]133[.]9[.]138/final/random.exe',
+      'leberinda[.]pro',
+      'hxxps://leberinda[.]pro/gate.php',
+      '45[.]92[.]1[.]175:5220',
+      '45[.]92[.]1[.]175',
+      'DestinationHostName=leberinda[.]pro',
+      'RequestURL=hxxp://195[.]133[.]9[.]138/final/random.exe',
+      '10.1.1.7:50003 -> 45[.]92[.]1[.]175:5220',
+      '45[.]92[.]1[.]175:5220 -> 10.1.1.8:3389',
+    ]) {
+      assert.ok(text.includes(defanged), `missing ${defanged}`);
+    }
+    for (const live of ['195.133.9.138', 'leberinda.pro', '45.92.1.175', 'http://', 'https://']) {
+      assert.ok(!text.includes(live), `live ${live} in:\n${text}`);
+    }
+  });
+
+  it('defangs IPv6, URL parts and DNS names', () => {
+    const findings = [
+      makeFinding(0, {
+        table: 'DeviceNetworkEvents',
+        matchedOn: 'remote',
+        indicator: { value: '[2001:db8::7]:8080', family: 'Remcos' },
+        columns: {
+          LocalIP: '10.0.0.5',
+          LocalPort: 50000,
+          RemoteIP: '2001:db8::7',
+          RemotePort: 8080,
+          RemoteUrl: 'HTTPS://user@Evil.Example:8443/a.b?next=http://x.test/',
+        },
+      }),
+      makeFinding(1, {
+        table: 'DeviceNetworkEvents',
+        variant: 'address-only',
+        matchedOn: 'remote',
+        indicator: { value: '2001:db8::7', family: 'Remcos' },
+        columns: { RemoteIP: '2001:db8::7', RemoteUrl: 'drop.example:443' },
+      }),
+      makeFinding(2, {
+        table: 'DnsEvents',
+        variant: 'domain',
+        matchedOn: 'Name',
+        indicator: { value: 'evil.example', family: 'Remcos' },
+        columns: { ClientIP: '10.0.0.9', Name: 'a.evil.example' },
+      }),
+      makeFinding(3, {
+        variant: 'url',
+        matchedOn: 'RequestURL',
+        indicator: { value: 'http://[2001:db8::9]:8080/p', family: 'Remcos' },
+        columns: { RequestURL: 'http://[2001:db8::9]:8080/p' },
+      }),
+      makeFinding(4, {
+        variant: 'hash',
+        matchedOn: 'SHA256',
+        indicator: { value: 'ab'.repeat(32), family: 'Remcos' },
+      }),
+    ];
+
+    const text = renderHuntReport(result(findings), OPTIONS);
+    const rows = text.split('\n').filter((line) => line.startsWith('| 2026-'));
+    assert.equal(rows.length, 5);
+    assert.ok(rows[0]!.includes('| [2001[:]db8[:][:]7]:8080 |'), rows[0]);
+    assert.ok(rows[0]!.includes('10.0.0.5:50000 -> [2001[:]db8[:][:]7]:8080 '), rows[0]);
+    assert.ok(
+      rows[0]!.includes('RemoteUrl=HXXPS://user@Evil[.]Example:8443/a.b?next=hxxp://x.test/'),
+      rows[0],
+    );
+    assert.ok(rows[1]!.includes('| [2001[:]db8[:][:]7] |'), rows[1]);
+    assert.ok(rows[1]!.includes('? -> [2001[:]db8[:][:]7] RemoteUrl=drop[.]example:443'), rows[1]);
+    assert.ok(rows[2]!.includes('| evil[.]example |'), rows[2]);
+    assert.ok(rows[2]!.includes('Name=a[.]evil[.]example'), rows[2]);
+    assert.ok(rows[3]!.includes('| hxxp://[2001[:]db8[:][:]9]:8080/p |'), rows[3]);
+    assert.ok(rows[3]!.includes('RequestURL=hxxp://[2001[:]db8[:][:]9]:8080/p'), rows[3]);
+    assert.ok(rows[4]!.includes(`| ${'ab'.repeat(32)} |`), rows[4]);
+    assert.match(text, /\| host-1 \| 1 \| [^|]+ \| [^|]+ \| \[2001\[:\]db8\[:\]\[:\]7\] \|/);
+  });
+
+  it('defangs the source address of a hit on the source', () => {
+    const findings = [
+      makeFinding(0, {
+        matchedOn: 'source',
+        indicator: { value: '45.92.1.175:5220', family: 'Remcos' },
+        host: '10.1.1.8',
+        columns: {
+          SourceIP: '45.92.1.175',
+          SourcePort: 5220,
+          DestinationIP: '10.1.1.8',
+          DestinationPort: 3389,
+        },
+      }),
+    ];
+    const text = renderHuntReport(result(findings), OPTIONS);
+    assert.ok(text.includes('| 45[.]92[.]1[.]175:5220 -> 10.1.1.8:3389 |'), text);
+    assert.ok(text.includes('| 10.1.1.8 | 45[.]92[.]1[.]175:5220 |'), text);
+    assert.ok(!text.includes('45.92.1.175'), text);
   });
 });
