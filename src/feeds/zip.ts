@@ -34,9 +34,13 @@ export async function openZipBuffer(name: string, buffer: Buffer): Promise<Opene
 
 function invalidZip(name: string, cause: unknown): FeedParseError {
   const reason = cause instanceof Error ? cause.message : String(cause);
+  // yauzl refuses entry names that are absolute or climb out of the archive's folder.
+  const advice = /invalid (relative|absolute) path|absolute path/i.test(reason)
+    ? 'An entry is named to be written outside the folder the archive unpacks into, which a feed never needs; unpack it yourself and check it, or download it again.'
+    : 'The archive may be truncated; download or copy it again.';
   return new FeedParseError(
     'INVALID_ZIP',
-    `Invalid zip archive ${quoteValue(name)}: ${reason}. The archive may be truncated; download or copy it again.`,
+    `Invalid zip archive ${quoteValue(name)}: ${reason}. ${advice}`,
     { source: { file: name }, cause },
   );
 }
