@@ -3,8 +3,7 @@
  * file name), and splits them into lines without holding a whole file in memory. Also expands
  * the caller's paths (files, folders searched recursively, glob patterns) into sorted files.
  */
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
@@ -12,26 +11,52 @@ import { createGunzip } from 'node:zlib';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { FeedParseError, type HuntpackIssue } from '../../errors.js';
 
-/** A failure to read a file part-way, with the incomplete last line when there was one. */
+/** A failure to open or read a file, with the incomplete last line when there was one. */
 export class LogInputError extends FeedParseError {
   partialLine: { line: number; text: string } | undefined;
 }
 
+/** True when a file starts with the gzip magic bytes. */
 export async function isGzip(file: string): Promise<boolean> {
   const handle = await open(file, 'r');
   try {
-    const magic = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    return await hasGzipMagic(handle);
   } finally {
     await handle.close();
   }
 }
 
-/** Opens a file as a stream of UTF-8 strings, decompressing gzip on the way. */
+async function hasGzipMagic(handle: FileHandle): Promise<boolean> {
+  const magic = Buffer.alloc(2);
+  const { bytesRead } = await handle.read(magic, 0, 2, 0);
+  return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+}
+
+/**
+ * Opens a file as a stream of UTF-8 strings, decompressing gzip on the way. The file is opened
+ * before the stream is made. So a file that cannot be opened rejects the promise, and no stream
+ * is left to emit an 'error' event without a listener.
+ *
+ * @throws LogInputError when the file cannot be opened or its first bytes cannot be read
+ *   (EACCES, ENOENT, EISDIR). Later read errors are emitted by the returned stream.
+ */
 export async function openLogText(file: string): Promise<Readable> {
-  const raw = createReadStream(file);
-  if (!(await isGzip(file))) {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw describeReadError(file, error, 0);
+  }
+  let gzip: boolean;
+  try {
+    gzip = await hasGzipMagic(handle);
+  } catch (error) {
+    await handle.close();
+    throw describeReadError(file, error, 0);
+  }
+  // The stream closes the handle when it ends or is destroyed.
+  const raw = handle.createReadStream({ start: 0 });
+  if (!gzip) {
     raw.setEncoding('utf8');
     return raw;
   }
@@ -45,24 +70,45 @@ export async function openLogText(file: string): Promise<Readable> {
 /** Turns a stream error into a FeedParseError that names the file and the line reached. */
 export function describeReadError(file: string, error: unknown, line: number): LogInputError {
   const code = (error as { code?: string }).code;
+  // Line 0 means that no line was read, so the error points at the file alone.
+  const source = line > 0 ? { file, line } : { file };
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') {
     return new LogInputError(
       'TRUNCATED_GZIP',
       `Gzip file "${file}" is truncated or corrupt after line ${line}: the events read before that point are kept. Recompress or re-export the file to read the rest.`,
-      { source: { file, line }, cause: error },
+      { source, cause: error },
     );
   }
-  const reason = error instanceof Error ? error.message : String(error);
-  return new LogInputError('FILE_READ_FAILED', `Failed to read "${file}": ${reason}`, {
-    source: { file, line },
-    cause: error,
-  });
+  return new LogInputError(
+    'FILE_READ_FAILED',
+    `Failed to read "${file}": ${readFailureReason(error)}`,
+    { source, cause: error },
+  );
+}
+
+/**
+ * Returns a read error's system message without the ", open '<path>'" that Node appends, because
+ * the message names the file already. Adds the next step for EACCES and EPERM.
+ */
+function readFailureReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, syscall, path } = error as NodeJS.ErrnoException;
+  let reason = error.message;
+  const suffix = syscall !== undefined && path !== undefined ? `, ${syscall} '${path}'` : '';
+  if (suffix !== '' && reason.endsWith(suffix)) reason = reason.slice(0, -suffix.length);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `${reason}. Give the user that runs huntpack read access to the file, or hunt over a readable copy.`;
+  }
+  return reason;
 }
 
 /**
  * Returns about `maxChars` characters from the start of a file, for format detection, and more
  * when the first line that is not blank is longer: up to 64 times as many, so that the line is
  * whole.
+ *
+ * @throws LogInputError when the file cannot be opened. A read error after that ends the head
+ *   early instead, and is reported when the file is read in full.
  */
 export async function readLogHead(file: string, maxChars = 65536): Promise<string> {
   const text = await openLogText(file);

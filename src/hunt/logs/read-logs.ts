@@ -275,12 +275,8 @@ async function detectFileFormat(
   try {
     head = await readLogHead(file, LOG_HEAD_CHARS);
   } catch (error) {
-    recorder.fileError({
-      code: 'FILE_READ_FAILED',
-      severity: 'error',
-      message: `Failed to read "${file}": ${(error as Error).message}`,
-      source: { file },
-    });
+    if (!(error instanceof LogInputError)) throw error;
+    recorder.fileError(toIssue(error));
     recorder.startFile(file, undefined);
     return undefined;
   }
