@@ -117,18 +117,23 @@ export async function* csvRecords(file: string): AsyncGenerator<Array<RawRecord<
   text.pipe(parser);
 
   let batch: Array<RawRecord<string[]>> = [];
-  for await (const output of parser) {
-    const { info, record } = output as { info: { lines: number }; record: string[] };
-    const { newlines, carriageReturns } = lineBreaksIn(record);
-    carriageReturnsSeen += carriageReturns;
-    const endLine = info.lines - carriageReturnsSeen;
-    // Blank lines can be many, more than a call's arguments may be, so they are moved one by one.
-    for (const blank of skipped.splice(0)) batch.push(blank);
-    batch.push({ line: endLine - newlines, value: record });
-    if (batch.length >= 512) {
-      yield batch;
-      batch = [];
+  try {
+    for await (const output of parser) {
+      const { info, record } = output as { info: { lines: number }; record: string[] };
+      const { newlines, carriageReturns } = lineBreaksIn(record);
+      carriageReturnsSeen += carriageReturns;
+      const endLine = info.lines - carriageReturnsSeen;
+      // Blank lines can be many, more than a call's arguments may be, so they are moved one by one.
+      for (const blank of skipped.splice(0)) batch.push(blank);
+      batch.push({ line: endLine - newlines, value: record });
+      if (batch.length >= 512) {
+        yield batch;
+        batch = [];
+      }
     }
+  } finally {
+    // pipe() leaves the file open when the parser stops early, as when the consumer returns.
+    text.destroy();
   }
   for (const blank of skipped.splice(0)) batch.push(blank);
   if (batch.length > 0) yield batch;
