@@ -104,6 +104,8 @@ function summarySection(pack: Pack): string[] {
   lines.push(`| Threat types | ${cellText(threatTypes.join(', ') || '-')} |`);
   lines.push(`| Indicators | ${indicators.length} (${counts.join(', ') || 'none'}) |`);
   lines.push(`| Set aside by allowlists | ${pack.setAside.length} |`);
+  const compromised = indicators.filter((indicator) => indicator.isCompromised === true).length;
+  if (compromised > 0) lines.push(`| Compromised legitimate sites | ${compromised} |`);
   lines.push(`| First seen to last seen | ${timestamp(first)} to ${timestamp(last)} |`);
   const range = low <= high ? `${low}% to ${high}%` : '-';
   lines.push(`| Confidence | ${range} |`);
@@ -149,6 +151,7 @@ function indicatorSection(pack: Pack): string[] {
     );
   }
   lines.push(...shownNote(shown, pack.indicators.length, 'indicators'));
+  lines.push(...compromisedSection(pack.indicators));
   if (pack.setAside.length > 0) {
     lines.push('', '### Set aside', '', 'These indicators are not in any hunt:', '');
     lines.push('| Type | Value | List | Entry | Reason |', '|---|---|---|---|---|');
@@ -162,6 +165,36 @@ function indicatorSection(pack: Pack): string[] {
     }
     lines.push(...shownNote(shownSetAside, pack.setAside.length, 'indicators set aside'));
   }
+  return lines;
+}
+
+/**
+ * Lists the indicators that the feeds mark as compromised legitimate sites (ThreatFox
+ * `is_compromised`), whose hits may be ordinary visits rather than contact with attackers.
+ */
+function compromisedSection(indicators: readonly Indicator[]): string[] {
+  const compromised = indicators.filter((indicator) => indicator.isCompromised === true);
+  if (compromised.length === 0) return [];
+  const lines = [
+    '',
+    '### Compromised legitimate sites',
+    '',
+    `The feeds mark ${compromised.length} of these indicators as legitimate sites that attackers ` +
+      'compromised. A hunt on such a domain or address matches every visit to the site, so a hit ' +
+      'may be an ordinary visit: check whether it falls in the time the site served malware, and ' +
+      'what the device fetched or ran afterwards.',
+    '',
+    '| Type | Value | First Seen |',
+    '|---|---|---|',
+  ];
+  const shown = Math.min(compromised.length, REPORT_TABLE_ROWS);
+  for (let index = 0; index < shown; index++) {
+    const indicator = compromised[index]!;
+    lines.push(
+      `| ${describeKind(indicator.kind)} | ${cellText(defang(indicator))} | ${day(indicator.firstSeen)} |`,
+    );
+  }
+  lines.push(...shownNote(shown, compromised.length, 'compromised sites'));
   return lines;
 }
 
