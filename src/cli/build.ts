@@ -10,7 +10,9 @@ import type { Lookback } from '../compile/ir.js';
 import { ConfigError, formatIssue, UsageError, type HuntpackIssue } from '../errors.js';
 import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
-import { collectIndicators, type CollectResult } from '../pipeline/collect.js';
+import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
+import { filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
+import type { Indicator } from '../indicators/model.js';
 import { eachPack } from '../report/build-packs.js';
 import { backgroundKustoCheck } from '../validate/kusto-background.js';
 import type { Scenario } from '../pipeline/scenarios.js';
@@ -18,6 +20,7 @@ import { loadUserExclusions } from '../pipeline/user-exclusions.js';
 import { makeDirectory } from '../pipeline/make-directory.js';
 import {
   compareWithHistory,
+  describeRunCoverage,
   groupByFamilySlug,
   keepNewIndicators,
   loadHistory,
@@ -133,13 +136,53 @@ function printOrder(
 /** Issue codes that report an input which may have been cut short. */
 const TRUNCATION_CODES = new Set(['MISSING_TRAILER', 'TRUNCATED_GZIP']);
 
-/** Returns the inputs that could not be read or may have been cut short. */
-function incompleteInputs(collected: CollectResult): string[] {
-  const files = new Set(collected.perFile.filter((file) => file.failed).map((file) => file.file));
-  for (const issue of collected.issues) {
-    if (TRUNCATION_CODES.has(issue.code) && issue.source?.file) files.add(issue.source.file);
+/**
+ * Returns the inputs that could not be read, may have been cut short, or gave no rows, such as
+ * a failed download saved as an empty file, each with the reason.
+ */
+function incompleteInputs(collected: CollectResult): Map<string, string> {
+  const reasons = new Map<string, string>();
+  for (const file of collected.perFile) {
+    if (file.failed) reasons.set(file.file, 'could not be read');
+    else if (file.rowsRead === 0) reasons.set(file.file, 'no rows read');
   }
-  return [...files];
+  for (const issue of collected.issues) {
+    const file = issue.source?.file;
+    if (TRUNCATION_CODES.has(issue.code) && file && !reasons.has(file)) {
+      reasons.set(file, 'may be cut short');
+    }
+  }
+  return reasons;
+}
+
+/** Collected indicators after the command-line filters. */
+interface FilteredCollectResult extends CollectResult {
+  /** Every accepted indicator before the filters, kept only when `--state` needs it. */
+  accepted?: Indicator[];
+}
+
+/**
+ * Applies the command-line filters to collected indicators. The build filters here rather than
+ * in collectIndicators because the history needs the indicators that the filters leave out.
+ */
+function filterCollected(
+  collected: CollectResult,
+  filters: IndicatorFilterOptions,
+  now: Date,
+  keepAccepted: boolean,
+): FilteredCollectResult {
+  const filtered = filterIndicators(collected.indicators, filters, now);
+  return {
+    ...collected,
+    accepted: keepAccepted ? collected.indicators : undefined,
+    indicators: filtered.kept,
+    counts: {
+      ...collected.counts,
+      filteredOut: collected.indicators.length - filtered.kept.length,
+      kept: filtered.kept.length,
+    },
+    filterCounts: filtered.removed,
+  };
 }
 
 async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<string> {
@@ -234,10 +277,9 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
 
   // The Kusto parser loads on a second thread while the feeds are read.
   const kustoCheck = backgroundKustoCheck();
-  const collected = await collectIndicators(inputs, {
+  const collectOptions: CollectOptions = {
     format,
     strict: flags.strict,
-    filters,
     now,
     stdin: io.stdin,
     defaultFamily: flags.family?.length === 1 ? flags.family[0] : undefined,
@@ -247,19 +289,31 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       baseUrl: io.env.THREATFOX_API_URL,
       onRetry: (event) => io.stderr.write(retryLine(event)),
     },
-  });
+  };
+  // Only a run with --state keeps the indicators from before the filters, until it saves the state.
+  const collected = filterCollected(
+    await collectIndicators(inputs, collectOptions),
+    filters,
+    now,
+    flags.state !== undefined,
+  );
   const allowed = applyAllowlists(collected.indicators, allowlists);
   const setAside = allowed.setAside;
   let kept = allowed.kept;
 
   const stateFile = flags.state === undefined ? undefined : resolve(io.cwd, flags.state);
   const history = stateFile === undefined ? undefined : await loadHistory(stateFile);
+  const coverage =
+    history && collected.accepted
+      ? describeRunCoverage(collected.accepted, filters.families, now)
+      : undefined;
   let changes: Map<string, FamilyHistoryDiff> | undefined;
   let alreadyHunted = 0;
   if (history) {
     changes = compareWithHistory(groupByFamilySlug(kept), history, {
       now,
       maxAgeDays: filters.maxAgeDays,
+      coverage,
     });
     if (flags.onlyNew) {
       const fresh = keepNewIndicators(kept, changes);
@@ -291,15 +345,21 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     });
   }
   const issuesFile = await writeIssues(outDir, collected.issues);
-  // A feed that may be cut short would mark the indicators it lost as removed, so its run
-  // leaves the state as it was.
+  // A feed that may be cut short or is empty would mark the indicators it lost as removed, so
+  // its run leaves the state as it was.
   const incomplete = incompleteInputs(collected);
-  if (stateFile && history && incomplete.length === 0) {
-    await saveHistory(stateFile, updateHistory(history, groupByFamilySlug(allowed.kept), { now }));
+  if (stateFile && history && incomplete.size === 0) {
+    await saveHistory(
+      stateFile,
+      updateHistory(history, groupByFamilySlug(allowed.kept), { now, coverage }),
+    );
   } else if (stateFile && history) {
+    const named = [...incomplete].map(
+      ([input, reason]) => `${displayPath(input, io.cwd)} (${reason})`,
+    );
     io.stderr.write(
       `huntpack: warning: ${stateFile} was not updated, because these inputs may be incomplete: ` +
-        `${incomplete.map((input) => displayPath(input, io.cwd)).join(', ')}. Rerun with whole feeds to record this run.\n`,
+        `${named.join(', ')}. Rerun with whole feeds to record this run.\n`,
     );
   }
 

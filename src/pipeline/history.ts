@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, quoteValue } from '../errors.js';
 import { familySlug } from '../indicators/family-slug.js';
+import { filterIndicators } from '../indicators/filter.js';
 import { indicatorKey, type Indicator } from '../indicators/model.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -21,9 +22,12 @@ const UNKNOWN_FAMILY_NAME = 'Unknown malware';
 
 /** History record of one indicator in one family. Times are ISO 8601 strings. */
 export interface HistoryEntry {
-  /** Start time of the first run whose feeds had the indicator. */
+  /** Start time of the first run whose filters and allowlists kept the indicator. */
   firstRun: string;
-  /** Start time of the latest run whose feeds had the indicator. */
+  /**
+   * Start time of the latest run whose filters and allowlists kept the indicator. A run that left
+   * it out while the feeds still had it leaves the entry as it was.
+   */
   lastRun: string;
   /** The feed's last seen time, or its first seen time when it gives no last seen. */
   lastSeen?: string;
@@ -48,8 +52,22 @@ export interface FamilyHistoryDiff {
   unchanged: string[];
   /** Past the expiry or older than `maxAgeDays`, whether or not this run has them. */
   expired: string[];
-  /** In the history for this family, absent from this run's feeds, and not expired. */
+  /** In the history for this family, no longer in the feeds under this family, and not expired. */
   removed: string[];
+}
+
+/**
+ * The feeds and families of a run, beyond the indicators that passed its filters, so that an
+ * indicator that left the feeds is distinguished from one that a filter or an allowlist left out.
+ */
+export interface RunCoverage {
+  /** Every indicator of the feeds, by family slug, before the filters and allowlists. */
+  feedIndicators: ReadonlyMap<string, readonly Indicator[]>;
+  /**
+   * Family slugs that the `--family` filter selects. Absent when the run selects every family.
+   * Families outside this set stay in the history as they were.
+   */
+  families?: ReadonlySet<string>;
 }
 
 export interface CompareHistoryOptions {
@@ -60,6 +78,32 @@ export interface CompareHistoryOptions {
    * without either date, and runs without this option, expire only by their expiry date.
    */
   maxAgeDays?: number;
+  /**
+   * The feeds and families of the run. Without it, the run covers every family, and each history
+   * entry that the run does not have counts as gone from the feeds.
+   */
+  coverage?: RunCoverage;
+}
+
+/**
+ * Describes what a run covers, from every indicator the feeds have (before the filters and
+ * allowlists) and the `--family` names of the run, if any.
+ */
+export function describeRunCoverage(
+  feedIndicators: readonly Indicator[],
+  familyNames: readonly string[] | undefined,
+  now: Date,
+): RunCoverage {
+  const bySlug = groupByFamilySlug(feedIndicators);
+  if (familyNames === undefined || familyNames.length === 0) return { feedIndicators: bySlug };
+  // NOTE: a family that has left the feeds entirely is covered only when a --family name has
+  // its slug, so `--family win.remcos` leaves the entries of a vanished `remcos` as they were.
+  const families = new Set(familyNames.map(familySlug));
+  const selection = { families: [...familyNames] };
+  for (const [slug, members] of bySlug) {
+    if (filterIndicators(members, selection, now).kept.length > 0) families.add(slug);
+  }
+  return { feedIndicators: bySlug, families };
 }
 
 /** Returns the history of a state file that does not exist yet. */
@@ -177,8 +221,13 @@ function isTime(value: unknown): value is string {
 }
 
 /**
- * Compares this run's indicators, by family slug as in the packs, with the history. Families of
- * both the run and the history appear in the result.
+ * Compares this run's indicators, by family slug as in the packs, with the history. The result
+ * has the families of the run and the families of the history that the run covers.
+ *
+ * A history entry that the run does not have is expired when it is past its expiry or age
+ * limit, judged by the feed's dates when the feeds still have it. Otherwise it is removed when
+ * the feeds no longer have it under this family, and it is left out of the result when a filter
+ * or an allowlist left it out of the run.
  */
 export function compareWithHistory(
   packsIndicators: ReadonlyMap<string, readonly Indicator[]>,
@@ -186,7 +235,10 @@ export function compareWithHistory(
   options: CompareHistoryOptions,
 ): Map<string, FamilyHistoryDiff> {
   const result = new Map<string, FamilyHistoryDiff>();
-  const slugs = new Set([...packsIndicators.keys(), ...Object.keys(history.families)]);
+  const coveredHistory = Object.keys(history.families).filter((slug) =>
+    coversFamily(slug, packsIndicators, options.coverage),
+  );
+  const slugs = new Set([...packsIndicators.keys(), ...coveredHistory]);
   for (const slug of [...slugs].sort()) {
     const diff: FamilyHistoryDiff = { new: [], unchanged: [], expired: [], removed: [] };
     const known = history.families[slug] ?? {};
@@ -200,17 +252,50 @@ export function compareWithHistory(
       else if (Object.hasOwn(known, key)) diff.unchanged.push(key);
       else diff.new.push(key);
     }
+    const inFeeds = feedIndicatorsByKey(options.coverage, slug);
     for (const [key, entry] of Object.entries(known)) {
       if (present.has(key)) continue;
-      const lastSeen = new Date(entry.lastSeen ?? entry.lastRun);
-      const expires = entry.expires === undefined ? undefined : new Date(entry.expires);
-      if (isExpired(lastSeen, expires, options)) diff.expired.push(key);
-      else diff.removed.push(key);
+      const feedIndicator = inFeeds.get(key);
+      const expired = feedIndicator
+        ? isExpired(
+            feedIndicator.lastSeen ?? feedIndicator.firstSeen,
+            feedIndicator.expires,
+            options,
+          )
+        : isExpired(
+            new Date(entry.lastSeen ?? entry.lastRun),
+            entry.expires === undefined ? undefined : new Date(entry.expires),
+            options,
+          );
+      if (expired) diff.expired.push(key);
+      else if (!feedIndicator) diff.removed.push(key);
     }
     for (const list of [diff.new, diff.unchanged, diff.expired, diff.removed]) list.sort();
     result.set(slug, diff);
   }
   return result;
+}
+
+/** Returns whether a run covers a family: its `--family` filter selects it, or it has a pack. */
+function coversFamily(
+  slug: string,
+  packsIndicators: ReadonlyMap<string, readonly Indicator[]>,
+  coverage: RunCoverage | undefined,
+): boolean {
+  const families = coverage?.families;
+  return families === undefined || families.has(slug) || packsIndicators.has(slug);
+}
+
+/** Returns the feed indicators of one family by key; empty without a coverage. */
+function feedIndicatorsByKey(
+  coverage: RunCoverage | undefined,
+  slug: string,
+): Map<string, Indicator> {
+  const byKey = new Map<string, Indicator>();
+  for (const indicator of coverage?.feedIndicators.get(slug) ?? []) {
+    byKey.set(indicatorKey(indicator), indicator);
+  }
+  return byKey;
 }
 
 function isExpired(
@@ -226,19 +311,30 @@ function isExpired(
 
 /**
  * Returns the history after this run: every indicator of the run recorded under its family, with
- * `firstRun` kept from earlier runs. Entries absent from this run are dropped, so an indicator
- * that comes back later counts as new again. The input history is not changed.
+ * `firstRun` kept from earlier runs. The run changes only the families it covers. In those, an
+ * entry that the run does not have is kept as it was while the feeds still have it under this
+ * family, because a filter or an allowlist left it out. Other entries are dropped, so an
+ * indicator that comes back later counts as new again. The input history is not changed.
  */
 export function updateHistory(
   history: RunHistory,
   packsIndicators: ReadonlyMap<string, readonly Indicator[]>,
-  options: { now: Date },
+  options: { now: Date; coverage?: RunCoverage },
 ): RunHistory {
   const now = options.now.toISOString();
   const families: RunHistory['families'] = {};
+  for (const [slug, known] of Object.entries(history.families)) {
+    if (!coversFamily(slug, packsIndicators, options.coverage)) {
+      families[slug] = { ...known };
+      continue;
+    }
+    const inFeeds = feedIndicatorsByKey(options.coverage, slug);
+    const stillInFeeds = Object.entries(known).filter(([key]) => inFeeds.has(key));
+    if (stillInFeeds.length > 0) families[slug] = Object.fromEntries(stillInFeeds);
+  }
   for (const [slug, indicators] of packsIndicators) {
     const known = history.families[slug] ?? {};
-    const entries: Record<string, HistoryEntry> = {};
+    const entries: Record<string, HistoryEntry> = { ...families[slug] };
     for (const indicator of indicators) {
       const key = indicatorKey(indicator);
       const earlier = Object.hasOwn(known, key) ? known[key] : undefined;

@@ -8,6 +8,7 @@ import { indicatorKey, type Indicator } from '../../src/indicators/model.js';
 import { collectIndicators } from '../../src/pipeline/collect.js';
 import {
   compareWithHistory,
+  describeRunCoverage,
   emptyHistory,
   groupByFamilySlug,
   keepNewIndicators,
@@ -15,6 +16,7 @@ import {
   saveHistory,
   updateHistory,
   type FamilyHistoryDiff,
+  type RunCoverage,
   type RunHistory,
 } from '../../src/pipeline/history.js';
 import { skipWithoutShared } from '../helpers/shared.js';
@@ -257,6 +259,99 @@ describe('compareWithHistory', () => {
         assert.deepEqual(new Set(all), expected);
       }),
     );
+  });
+});
+
+describe('history with filters', () => {
+  const day1 = new Date('2026-05-01T06:00:00Z');
+  const day2 = new Date('2026-05-02T06:00:00Z');
+  const recent = { lastSeen: new Date('2026-04-30T00:00:00Z') };
+  const remcos = [
+    domain('kept.example', 'Remcos', recent),
+    domain('hidden.example', 'Remcos', recent),
+    domain('gone.example', 'Remcos', recent),
+  ];
+  const xworm = [domain('x.example', 'XWorm', recent)];
+  const history = updateHistory(
+    emptyHistory(),
+    new Map([
+      ['remcos', remcos],
+      ['xworm', xworm],
+    ]),
+    { now: day1 },
+  );
+  // Day two: the feeds still have hidden.example, but a filter leaves it out of the run.
+  const feed = [remcos[0]!, remcos[1]!, ...xworm];
+  const run = new Map([['remcos', [remcos[0]!]]]);
+
+  test('reports only what left the feeds as removed', () => {
+    const coverage = describeRunCoverage(feed, undefined, day2);
+    const diff = compareWithHistory(run, history, { now: day2, coverage }).get('remcos')!;
+    assert.deepEqual(diff.unchanged, ['domain|kept.example']);
+    assert.deepEqual(diff.removed, ['domain|gone.example']);
+    assert.deepEqual([diff.new, diff.expired], [[], []]);
+  });
+
+  test('keeps filtered-out entries on update', () => {
+    const coverage = describeRunCoverage(feed, undefined, day2);
+    const later = updateHistory(history, run, { now: day2, coverage });
+    assert.deepEqual(Object.keys(later.families.remcos!).sort(), [
+      'domain|hidden.example',
+      'domain|kept.example',
+    ]);
+    assert.deepEqual(
+      later.families.remcos!['domain|hidden.example'],
+      history.families.remcos!['domain|hidden.example'],
+    );
+    assert.equal(later.families.remcos!['domain|kept.example']!.lastRun, day2.toISOString());
+    assert.deepEqual(later.families.xworm, history.families.xworm);
+  });
+
+  test('leaves families outside --family alone', () => {
+    // The XWorm run reads a feed that has no Remcos at all.
+    const coverage = describeRunCoverage(xworm, ['XWorm'], day2);
+    assert.deepEqual([...coverage.families!].sort(), ['xworm']);
+    const xwormRun = new Map([['xworm', xworm]]);
+    const comparison = compareWithHistory(xwormRun, history, { now: day2, coverage });
+    assert.deepEqual([...comparison.keys()], ['xworm']);
+    const later = updateHistory(history, xwormRun, { now: day2, coverage });
+    assert.deepEqual(later.families.remcos, history.families.remcos);
+  });
+
+  test('covers a family by alias or slug', () => {
+    const aliased = domain('a.example', 'Remcos');
+    aliased.family = { name: 'Remcos', malpedia: 'win.remcos', aliases: ['RemcosRAT'] };
+    for (const name of ['win.remcos', 'remcosrat', 'REMCOS']) {
+      const coverage = describeRunCoverage([aliased], [name], day2);
+      assert.ok(coverage.families!.has('remcos'), name);
+    }
+    // A family absent from the feeds is covered through the slug of its --family name, so its
+    // entries that left the feeds are dropped.
+    const vanished = describeRunCoverage([], ['Remcos'], day2);
+    assert.deepEqual([...vanished.families!], ['remcos']);
+    const later = updateHistory(history, new Map(), { now: day2, coverage: vanished });
+    assert.equal(later.families.remcos, undefined);
+    assert.deepEqual(later.families.xworm, history.families.xworm);
+  });
+
+  test('judges expiry by the feed dates', () => {
+    const old = updateHistory(
+      emptyHistory(),
+      new Map([['remcos', [domain('hidden.example', 'Remcos', { lastSeen: day1 })]]]),
+      { now: new Date('2026-01-01T00:00:00Z') },
+    );
+    // The state records last seen on day one, which is past a one-day limit at day three, but the
+    // feeds saw the indicator again on day two.
+    const day3 = new Date('2026-05-03T05:00:00Z');
+    const coverage: RunCoverage = describeRunCoverage(
+      [domain('hidden.example', 'Remcos', { lastSeen: day2 })],
+      undefined,
+      day3,
+    );
+    const fresh = compareWithHistory(new Map(), old, { now: day3, maxAgeDays: 1, coverage });
+    assert.deepEqual(fresh.get('remcos'), { new: [], unchanged: [], expired: [], removed: [] });
+    const stale = compareWithHistory(new Map(), old, { now: day3, maxAgeDays: 1 });
+    assert.deepEqual(stale.get('remcos')!.expired, ['domain|hidden.example']);
   });
 });
 

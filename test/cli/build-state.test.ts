@@ -1,0 +1,157 @@
+/**
+ * `build --state` with filters and with empty inputs, on the bundled ThreatFox feed, which has
+ * nine Remcos indicators (one with confidence 75, the others 100) and six XWorm indicators.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { repoFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const FEED = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
+const LOW_CONFIDENCE_REMCOS = 'ip-port|38.190.224.70:4438';
+const REMCOS_COUNT = 9;
+const XWORM_COUNT = 6;
+
+interface StateFile {
+  lastRun: string;
+  families: Record<string, Record<string, { firstRun: string; lastRun: string }>>;
+}
+
+interface PackChanges {
+  new: string[];
+  unchanged: string[];
+  expired: string[];
+  removed: string[];
+}
+
+async function build(folder: string, out: string, args: string[]): Promise<CliResult> {
+  const result = await runCli([
+    'build',
+    ...args,
+    '--state',
+    join(folder, 'state.json'),
+    '--out',
+    join(folder, out),
+    '--json',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  return result;
+}
+
+async function readState(folder: string): Promise<StateFile> {
+  return JSON.parse(await readFile(join(folder, 'state.json'), 'utf8')) as StateFile;
+}
+
+async function readChanges(folder: string, out: string, slug: string): Promise<PackChanges> {
+  const pack = JSON.parse(await readFile(join(folder, out, slug, 'pack.json'), 'utf8')) as {
+    changes: PackChanges;
+  };
+  return pack.changes;
+}
+
+function alreadyHunted(result: CliResult): number {
+  return (JSON.parse(result.stdout) as { counts: { alreadyHunted: number } }).counts.alreadyHunted;
+}
+
+test('family run keeps other families in state', async (t) => {
+  const folder = makeTempDir('state-family', t);
+  await build(folder, 'out1', [FEED, '--family', 'Remcos']);
+  const afterRemcos = await readState(folder);
+  await build(folder, 'out2', [FEED, '--family', 'XWorm']);
+
+  const state = await readState(folder);
+  assert.deepEqual(Object.keys(state.families), ['remcos', 'xworm']);
+  assert.deepEqual(state.families.remcos, afterRemcos.families.remcos);
+  assert.equal(Object.keys(state.families.xworm!).length, XWORM_COUNT);
+
+  const third = await build(folder, 'out3', [FEED, '--family', 'Remcos', '--only-new']);
+  assert.equal(alreadyHunted(third), REMCOS_COUNT);
+  assert.match(third.stdout, /"packs": \[\]/);
+});
+
+test('empty feed leaves the state file', async (t) => {
+  const folder = makeTempDir('state-empty', t);
+  await build(folder, 'out1', [FEED]);
+  const recorded = await readFile(join(folder, 'state.json'), 'utf8');
+  const empty = join(folder, 'empty.csv');
+  await writeFile(empty, '');
+
+  const alone = await build(folder, 'out2', [empty]);
+  assert.match(
+    alone.stderr,
+    /state\.json was not updated, because these inputs may be incomplete: .*empty\.csv \(no rows read\)/,
+  );
+  assert.equal(await readFile(join(folder, 'state.json'), 'utf8'), recorded);
+
+  // A whole feed beside the empty one does not make the run complete.
+  const beside = await build(folder, 'out3', [FEED, empty]);
+  assert.match(beside.stderr, /state\.json was not updated/);
+  assert.equal(await readFile(join(folder, 'state.json'), 'utf8'), recorded);
+});
+
+test('filtered-out indicator is not removed', async (t) => {
+  const folder = makeTempDir('state-filtered', t);
+  await build(folder, 'out1', [FEED, '--family', 'Remcos']);
+  const firstEntry = (await readState(folder)).families.remcos![LOW_CONFIDENCE_REMCOS];
+  assert.ok(firstEntry);
+
+  await build(folder, 'out2', [FEED, '--family', 'Remcos', '--min-confidence', '100']);
+  const changes = await readChanges(folder, 'out2', 'remcos');
+  assert.deepEqual(changes.removed, []);
+  assert.deepEqual(changes.new, []);
+  assert.equal(changes.unchanged.length, REMCOS_COUNT - 1);
+  assert.ok(!changes.unchanged.includes(LOW_CONFIDENCE_REMCOS));
+  const report = await readFile(join(folder, 'out2', 'remcos', 'report.md'), 'utf8');
+  assert.doesNotMatch(report, /Removed from the feeds/);
+  const state = await readState(folder);
+  assert.deepEqual(state.families.remcos![LOW_CONFIDENCE_REMCOS], firstEntry);
+
+  // Without the filter the indicator is known, so --only-new hunts nothing again.
+  const third = await build(folder, 'out3', [FEED, '--family', 'Remcos', '--only-new']);
+  assert.equal(alreadyHunted(third), REMCOS_COUNT);
+});
+
+test('other filters keep the state of what they hide', async (t) => {
+  const cases: string[][] = [
+    ['--ioc-type', 'domain'],
+    ['--threat-type', 'payload_delivery'],
+    ['--since', '2026-04-11'],
+    ['--max-age', '1'],
+  ];
+  for (const filter of cases) {
+    const folder = makeTempDir('state-filters', t);
+    await build(folder, 'out1', [FEED, '--family', 'Remcos']);
+    const recorded = await readState(folder);
+    await build(folder, 'out2', [FEED, '--family', 'Remcos', ...filter]);
+    const state = await readState(folder);
+    assert.equal(
+      Object.keys(state.families.remcos ?? {}).length,
+      REMCOS_COUNT,
+      `after ${filter.join(' ')}`,
+    );
+    for (const [key, entry] of Object.entries(recorded.families.remcos!)) {
+      assert.equal(state.families.remcos![key]?.firstRun, entry.firstRun, `${key} ${filter[0]}`);
+    }
+  }
+});
+
+test('indicator gone from the feed is removed under a filter', async (t) => {
+  const folder = makeTempDir('state-gone', t);
+  await build(folder, 'out1', [FEED, '--family', 'Remcos']);
+  const whole = await readFile(FEED, 'utf8');
+  const cut = join(folder, 'cut.csv');
+  const shorter = whole.replace(/^.*"178\.32\.252\.70:443".*\r?\n/m, '');
+  assert.equal(shorter.length < whole.length, true);
+  await writeFile(cut, shorter);
+
+  await build(folder, 'out2', [cut, '--family', 'Remcos', '--min-confidence', '100']);
+  const changes = await readChanges(folder, 'out2', 'remcos');
+  assert.deepEqual(changes.removed, ['ip-port|178.32.252.70:443']);
+  assert.equal(changes.unchanged.length, REMCOS_COUNT - 2);
+  const remcos = (await readState(folder)).families.remcos!;
+  assert.equal(remcos['ip-port|178.32.252.70:443'], undefined);
+  assert.ok(remcos[LOW_CONFIDENCE_REMCOS]);
+});
