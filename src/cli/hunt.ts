@@ -136,22 +136,38 @@ function writeSummary(result: HuntLogsResult, io: CliIo): void {
   for (const issue of stats.fileErrors.slice(0, PRINTED_ISSUES))
     io.stderr.write(`${printable(formatIssue(issue))}\n`);
   const outside = result.eventsOutsideWindow;
+  const timeless = result.eventsWithoutTime;
   io.stderr.write(
     `hunts run: ${result.huntsRun.length}; findings: ${result.findings.length}` +
-      `${outside > 0 ? `; events outside the lookback window: ${outside}` : ''}\n`,
+      `${outside > 0 ? `; events outside the lookback window: ${outside}` : ''}` +
+      `${timeless > 0 ? `; events without a time, which a lookback leaves out: ${timeless}` : ''}\n`,
   );
 }
 
 function noFindingsLine(result: HuntLogsResult, window: string): string {
   const outside = result.eventsOutsideWindow;
-  if (outside === 0) return 'No findings: no event matched an indicator.';
-  const events =
-    outside === 1
-      ? '1 event that could match an indicator lies'
-      : `${outside} events that could match an indicator lie`;
+  const timeless = result.eventsWithoutTime;
+  if (outside === 0 && timeless === 0) return 'No findings: no event matched an indicator.';
+  const parts: string[] = [];
+  if (outside > 0) {
+    parts.push(
+      outside === 1
+        ? '1 event that could match an indicator lies outside it'
+        : `${outside} events that could match an indicator lie outside it`,
+    );
+  }
+  if (timeless > 0) {
+    parts.push(
+      timeless === 1 ? '1 such event has no time' : `${timeless} such events have no time`,
+    );
+  }
+  const advice =
+    outside > 0
+      ? 'Widen --lookback or move --now to include them.'
+      : 'Run without --lookback to hunt events without a time.';
   return (
-    `No findings in the lookback window (${window}): ${events} outside it, of ` +
-    `${result.stats.eventsParsed} events parsed. Widen --lookback or move --now to include them.`
+    `No findings in the lookback window (${window}): ${parts.join(', and ')}, of ` +
+    `${result.stats.eventsParsed} events parsed. ${advice}`
   );
 }
 
@@ -166,6 +182,7 @@ function writeFindings(result: HuntLogsResult, flags: HuntFlags, window: string,
       skipped: result.skipped,
       eventsByTable: result.eventsByTable,
       eventsOutsideWindow: result.eventsOutsideWindow,
+      eventsWithoutTime: result.eventsWithoutTime,
       stats: result.stats,
     };
     io.stdout.write(JSON.stringify(json, null, 2) + '\n');

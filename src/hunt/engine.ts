@@ -51,12 +51,17 @@ export interface HuntLogsResult {
   /** Events per table. */
   eventsByTable: Partial<Record<LogTable, number>>;
   /**
-   * Events that could match an indicator (those the prefilter loaded) but whose time lies
-   * outside the lookback window or is missing, so no hunt could report them; 0 without a
-   * lookback. Events that no hunt could match are not counted, because their times may not
-   * have been parsed.
+   * Events that could match an indicator (those the prefilter loaded; an exclusion may still
+   * remove them) but whose time lies outside the lookback window, so no hunt could report them;
+   * 0 without a lookback. Events that no hunt could match are not counted, because their times
+   * may not have been parsed.
    */
   eventsOutsideWindow: number;
+  /**
+   * Events that could match an indicator, as for `eventsOutsideWindow`, but have no time, so a
+   * hunt with a lookback cannot place them in its window; 0 without a lookback.
+   */
+  eventsWithoutTime: number;
 }
 
 const DEFAULT_BATCH_SIZE = 5_000;
@@ -81,6 +86,7 @@ export async function huntLogs(
   const findings: HuntFinding[] = [];
   const windowStart = now && options.lookback ? lookbackStart(now, options.lookback) : undefined;
   let eventsOutsideWindow = 0;
+  let eventsWithoutTime = 0;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
   try {
@@ -107,8 +113,10 @@ export async function huntLogs(
     };
     for await (const batch of reader.batches()) {
       for (const event of batch) {
-        if (now && windowStart !== undefined && !inWindow(eventTime(event), windowStart, now)) {
-          eventsOutsideWindow += 1;
+        if (now && windowStart !== undefined) {
+          const time = eventTime(event);
+          if (time === undefined) eventsWithoutTime += 1;
+          else if (!inWindow(time, windowStart, now)) eventsOutsideWindow += 1;
         }
         let events = pending.get(event.table);
         if (!events) pending.set(event.table, (events = []));
@@ -136,12 +144,13 @@ export async function huntLogs(
     skipped: [...selection.skipped, ...notFilled],
     eventsByTable: { ...eventsByTable },
     eventsOutsideWindow,
+    eventsWithoutTime,
   };
 }
 
 /** Returns true when `time` lies in (start, end], the window that the DuckDB hunts apply. */
-function inWindow(time: Date | undefined, start: number, end: Date): boolean {
-  return time !== undefined && time.getTime() > start && time.getTime() <= end.getTime();
+function inWindow(time: Date, start: number, end: Date): boolean {
+  return time.getTime() > start && time.getTime() <= end.getTime();
 }
 
 /** Returns the first time column that the event has, in the order of `TIME_COLUMNS`. */

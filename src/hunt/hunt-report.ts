@@ -251,7 +251,13 @@ function defangRemoteSide(finding: HuntFinding): HuntFinding {
 export function renderHuntReport(
   result: Pick<
     HuntLogsResult,
-    'findings' | 'stats' | 'huntsRun' | 'skipped' | 'eventsByTable' | 'eventsOutsideWindow'
+    | 'findings'
+    | 'stats'
+    | 'huntsRun'
+    | 'skipped'
+    | 'eventsByTable'
+    | 'eventsOutsideWindow'
+    | 'eventsWithoutTime'
   >,
   options: HuntReportOptions,
 ): string {
@@ -284,6 +290,11 @@ export function renderHuntReport(
   if (result.eventsOutsideWindow > 0) {
     lines.push(
       `- Events that could match an indicator but lie outside the lookback window: ${result.eventsOutsideWindow}`,
+    );
+  }
+  if (result.eventsWithoutTime > 0) {
+    lines.push(
+      `- Events that could match an indicator but have no time, so the lookback left them out: ${result.eventsWithoutTime}`,
     );
   }
   if (stats.fileErrors.length > 0) {

@@ -548,6 +548,37 @@ describe('huntpack hunt --lookback', () => {
     const csv = await runCli([...args, '--csv', log]);
     assert.match(csv.stderr, /; events outside the lookback window: 1\n/);
   });
+
+  it('counts events without a time apart', async (t) => {
+    const folder = makeTempDir('cli-timeless', t);
+    const log = join(folder, 'fw.log');
+    // CEF lines without rt or a syslog header carry no time at all.
+    const event = `CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.5 spt=50000 dst=${C2.address} dpt=${C2.port}\n`;
+    await writeFile(log, event + event);
+    const args = ['hunt', '--feed', FEED, '--now', '2022-08-04T00:00:00Z', log];
+
+    const windowed = await runCli([...args, '--lookback', '1d']);
+    assert.equal(windowed.code, 0, windowed.stderr);
+    assert.match(
+      windowed.stdout,
+      /^No findings in the lookback window \(.*\): 2 such events have no time, of 2 events parsed\. Run without --lookback to hunt events without a time\.$/m,
+    );
+    assert.match(
+      windowed.stderr,
+      /findings: 0; events without a time, which a lookback leaves out: 2\n/,
+    );
+    assert.doesNotMatch(windowed.stderr, /outside the lookback window/);
+    const json = await runCli([...args, '--lookback', '1d', '--json']);
+    const parsed = JSON.parse(json.stdout) as {
+      eventsOutsideWindow: number;
+      eventsWithoutTime: number;
+    };
+    assert.equal(parsed.eventsOutsideWindow, 0);
+    assert.equal(parsed.eventsWithoutTime, 2);
+
+    const unwindowed = await runCli(['hunt', '--feed', FEED, log]);
+    assert.match(unwindowed.stderr, /\nhunts run: \d+; findings: [1-9]\d*\n/);
+  });
 });
 
 describe('parseFieldMap', () => {

@@ -28,6 +28,7 @@ function result(findings: HuntFinding[], stats: LogReadStats = createLogReadStat
     skipped: [],
     eventsByTable: { CommonSecurityLog: findings.length },
     eventsOutsideWindow: 0,
+    eventsWithoutTime: 0,
   };
 }
 
