@@ -2,9 +2,9 @@
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
 import { collectList, indicatorFilterOptions } from './options.js';
-import { constants } from 'node:fs';
-import { access, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { constants, existsSync } from 'node:fs';
+import { access, readdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
 import { ConfigError, formatIssue, UsageError, type HuntpackIssue } from '../errors.js';
@@ -185,6 +185,28 @@ function filterCollected(
   };
 }
 
+/** Pack folders named in the summary that earlier builds left in the output folder. */
+const SHOWN_EARLIER_PACKS = 10;
+
+/**
+ * Returns the names of the folders in `outDir` that hold a pack.json but were not written by
+ * this build, such as the packs of a broader earlier build, in name order.
+ */
+async function otherPackFolders(outDir: string, written: readonly string[]): Promise<string[]> {
+  const writtenNames = new Set(written.map((folder) => basename(folder)));
+  let entries;
+  try {
+    entries = await readdir(outDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const names = entries
+    .filter((entry) => entry.isDirectory() && !writtenNames.has(entry.name))
+    .map((entry) => entry.name)
+    .filter((name) => existsSync(join(outDir, name, 'pack.json')));
+  return names.sort();
+}
+
 async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<string> {
   const file = join(outDir, 'build-issues.txt');
   await writeFile(
@@ -345,6 +367,10 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     });
   }
   const issuesFile = await writeIssues(outDir, collected.issues);
+  const earlierPacks = await otherPackFolders(
+    outDir,
+    packs.map((pack) => pack.folder),
+  );
   // A feed that may be cut short or is empty would mark the indicators it lost as removed, so
   // its run leaves the state as it was.
   const incomplete = incompleteInputs(collected);
@@ -388,6 +414,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
           },
           files: collected.perFile,
           packs,
+          earlierPacks,
           issues: { total: collected.issues.length, errors: errors.length, file: issuesFile },
         },
         null,
@@ -402,6 +429,13 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       io.stdout.write(
         `  ${pack.folder}  ${pack.family}: ${count(pack.indicators, 'indicator')}, ` +
           `${count(pack.queries, 'query', 'queries')}, ${pack.setAside} set aside\n`,
+      );
+    }
+    if (earlierPacks.length > 0) {
+      const shown = earlierPacks.slice(0, SHOWN_EARLIER_PACKS).join(', ');
+      const more = earlierPacks.length > SHOWN_EARLIER_PACKS ? ', ...' : '';
+      io.stdout.write(
+        `${count(earlierPacks.length, 'pack')} in ${outDir} from earlier builds left as ${earlierPacks.length === 1 ? 'it was' : 'they were'}: ${shown}${more}\n`,
       );
     }
     if (collected.issues.length > 0) {

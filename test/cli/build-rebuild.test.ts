@@ -22,3 +22,26 @@ test('rebuild drops the old hunt report', async (t) => {
   assert.equal(await readFile(join(folder, 'notes.md'), 'utf8'), 'analyst notes\n');
   assert.ok(existsSync(join(folder, 'pack.json')));
 });
+
+test('narrower build names the packs it left', async (t) => {
+  const out = join(makeTempDir('narrower', t), 'packs');
+  const all = await runCli(['build', FEED, '--out', out, '--json']);
+  assert.equal(all.code, 0, all.stderr);
+  const every = (JSON.parse(all.stdout) as { packs: Array<{ folder: string }> }).packs;
+  assert.deepEqual((JSON.parse(all.stdout) as { earlierPacks: string[] }).earlierPacks, []);
+
+  const one = await runCli(['build', FEED, '--family', 'Remcos', '--out', out]);
+  assert.equal(one.code, 0, one.stderr);
+  const left = every.length - 1;
+  assert.match(
+    one.stdout,
+    new RegExp(`\\n${left} packs in .* from earlier builds left as they were: `),
+  );
+  assert.doesNotMatch(one.stdout.split('earlier builds')[1] ?? '', /\bremcos\b/);
+
+  const json = await runCli(['build', FEED, '--family', 'Remcos', '--out', out, '--json']);
+  const earlier = (JSON.parse(json.stdout) as { earlierPacks: string[] }).earlierPacks;
+  assert.equal(earlier.length, left);
+  assert.ok(!earlier.includes('remcos'));
+  assert.ok(earlier.includes('xworm'));
+});
