@@ -100,7 +100,8 @@ export const BUILT_IN_POLICIES: readonly BuiltInPolicy[] = [
     describes: 'a public suffix such as co.uk',
     reason:
       'a public suffix such as co.uk, not a registered domain: a hunt on it would match every domain below it.',
-    urlHostAction: 'set-aside',
+    // A URL on such a host names one resource of the service, which a URL hunt matches alone.
+    urlHostAction: 'full-url',
   },
   {
     name: 'empty-hashes',

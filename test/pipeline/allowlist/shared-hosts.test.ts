@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { applyAllowlists, loadAllowlists } from '../../../src/pipeline/allowlist/index.js';
-import { domainIndicator } from './make-indicator.js';
+import { domainIndicator, urlIndicator } from './make-indicator.js';
 
 const lists = loadAllowlists();
 
@@ -17,4 +17,20 @@ test('popular names outside customer zones are set aside', () => {
   const result = applyAllowlists([domainIndicator('lh3.googleusercontent.com')], lists);
   assert.equal(result.kept.length, 0);
   assert.equal(result.setAside[0]?.list.startsWith('tranco'), true, result.setAside[0]?.list);
+});
+
+test('URL on a public suffix host is kept as a full URL', () => {
+  const result = applyAllowlists(
+    [urlIndicator('https://localtonet.com/api'), domainIndicator('localtonet.com')],
+    lists,
+  );
+  assert.deepEqual(
+    result.kept.map((indicator) => indicator.value),
+    ['https://localtonet.com/api'],
+  );
+  assert.equal(result.fullUrl[0]?.list, 'second-level-tlds');
+  assert.deepEqual(
+    result.setAside.map((item) => [item.indicator.value, item.list]),
+    [['localtonet.com', 'second-level-tlds']],
+  );
 });
