@@ -37,9 +37,15 @@ function printResult(result: LintResult, io: CliIo): void {
       io.stdout.write(`  ${finding.severity} ${finding.code}: ${finding.message}\n`);
     }
     for (const correction of exclusion.corrections) {
-      if (correction.filter)
-        io.stdout.write(`  corrected for ${correction.table}: ${correction.filter}\n`);
-      else if (correction.reason)
+      if (correction.filter) {
+        const reading =
+          correction.reading === 'drop'
+            ? 'reading the line as the events to drop'
+            : "keeping the line's meaning, with the table's columns";
+        io.stdout.write(
+          `  condition to keep for ${correction.table}, ${reading}: ${correction.filter}\n`,
+        );
+      } else if (correction.reason)
         io.stdout.write(`  no correction for ${correction.table}: ${correction.reason}\n`);
     }
   }

@@ -28,7 +28,7 @@ test('lint flags each faulty exclusion', async () => {
   );
   assert.match(
     result.stdout,
-    /corrected for DeviceNetworkEvents: InitiatingProcessFileName !in~ \("psexec\.exe", "winrm\.exe"\)/,
+    /condition to keep for DeviceNetworkEvents, reading the line as the events to drop: InitiatingProcessFileName !in~ \("psexec\.exe", "winrm\.exe"\)/,
   );
   assert.match(result.stdout, /it keeps every event: the condition is always true/);
   assert.equal(result.stderr, '');

@@ -25,6 +25,12 @@ export interface ExclusionCorrection {
   table: string;
   /** The corrected condition to keep, in the filter language; absent when none can be written. */
   filter?: string;
+  /**
+   * How the correction reads the line: `drop` when it takes the line to name the events to
+   * remove and negates it, `keep` when it keeps the line's meaning and only fixes its columns
+   * and names, because the line compares more than names and text.
+   */
+  reading?: 'drop' | 'keep';
   /** Reason no correction could be written for this table. */
   reason?: string;
 }
@@ -32,7 +38,7 @@ export interface ExclusionCorrection {
 /** Builds the suggested condition to keep for one table; see the file comment. */
 export function suggestCorrection(keep: FilterExpr, schema: TableSchema): ExclusionCorrection {
   const table = schema.name;
-  const intent = rebuildIntent(keep);
+  const { intent, reading } = rebuildIntent(keep);
   const columns = new Map<string, string>();
   for (const atom of listAtoms(intent)) {
     const real = resolveColumn(atom.column, schema);
@@ -48,7 +54,7 @@ export function suggestCorrection(keep: FilterExpr, schema: TableSchema): Exclus
   if (remaining.length > 0) {
     return { table, reason: `No sound correction found: ${remaining[0]?.message ?? ''}` };
   }
-  return { table, filter: printFilter(corrected) };
+  return { table, filter: printFilter(corrected), reading };
 }
 
 function resolveColumn(column: string, schema: TableSchema): string | undefined {
@@ -60,7 +66,7 @@ function resolveColumn(column: string, schema: TableSchema): string | undefined 
  * Returns the condition to keep that the line most likely means, or the line itself when it
  * uses atoms other than string equality and text operators.
  */
-function rebuildIntent(keep: FilterExpr): FilterExpr {
+function rebuildIntent(keep: FilterExpr): { intent: FilterExpr; reading: 'drop' | 'keep' } {
   const atoms = listAtoms(keep);
   const simple = atoms.every(
     (atom) =>
@@ -70,7 +76,7 @@ function rebuildIntent(keep: FilterExpr): FilterExpr {
         typeof atom.value === 'string') ||
       (atom.kind === 'in' && atom.values.every((value) => typeof value === 'string')),
   );
-  if (!simple) return fixSchedulerNames(keep);
+  if (!simple) return { intent: fixSchedulerNames(keep), reading: 'keep' };
 
   const names = new Map<string, string[]>();
   const texts = new Map<string, FilterExpr[]>();
@@ -86,7 +92,7 @@ function rebuildIntent(keep: FilterExpr): FilterExpr {
   for (const terms of texts.values())
     remove.push(terms.length === 1 ? terms[0]! : { kind: 'or', terms });
   const removal: FilterExpr = remove.length === 1 ? remove[0]! : { kind: 'and', terms: remove };
-  return fromCondition(simplifyCondition(toCondition(removal, true)));
+  return { intent: fromCondition(simplifyCondition(toCondition(removal, true))), reading: 'drop' };
 }
 
 function valuesOf(atom: FilterAtom): string[] {

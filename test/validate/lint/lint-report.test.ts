@@ -336,3 +336,34 @@ test('lint skips blank KQL blocks with a warning', () => {
     ],
   );
 });
+
+test('lint corrections say how they read the line', () => {
+  const text = [
+    '```kql',
+    'CommonSecurityLog',
+    '| where TimeGenerated > ago(7d)',
+    '```',
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    '```',
+    '',
+    'Filter/Exclusion: DeviceAction == "allow"',
+    '',
+    'Filter/Exclusion: SourceIP == "10.0.0.1" and DestinationPort != 443',
+  ].join('\n');
+  const result = lintReport(text, 'readings.md', { checkKql: false });
+  const readings = result.exclusions.map((exclusion) =>
+    exclusion.corrections
+      .filter((correction) => correction.filter)
+      .map((correction) => [correction.table, correction.reading, correction.filter]),
+  );
+  assert.deepEqual(readings, [
+    [['CommonSecurityLog', 'drop', 'DeviceAction !~ "allow"']],
+    [
+      ['CommonSecurityLog', 'keep', 'SourceIP == "10.0.0.1" and DestinationPort != 443'],
+      ['DeviceNetworkEvents', 'keep', 'LocalIP == "10.0.0.1" and RemotePort != 443'],
+    ],
+  ]);
+});
