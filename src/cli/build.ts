@@ -277,9 +277,11 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   }
   // User exclusions are checked before the feeds are read, so a fault in them fails fast.
   const userScenarios: Scenario[] = [];
+  const exclusionWarnings: string[] = [];
   for (const file of flags.exclusions ?? []) {
-    userScenarios.push(...(await loadUserExclusions(resolve(io.cwd, file))));
+    userScenarios.push(...(await loadUserExclusions(resolve(io.cwd, file), exclusionWarnings)));
   }
+  for (const warning of exclusionWarnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
   if (flags.onlyNew && !flags.state) {
     throw new UsageError(
       'ONLY_NEW_WITHOUT_STATE',

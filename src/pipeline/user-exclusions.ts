@@ -92,8 +92,16 @@ function columnsOf(expr: import('../compile/ir.js').FilterExpr, into: string[] =
   }
 }
 
-/** Parses and checks the exclusions of a YAML text; `file` names it in errors. */
-export function parseUserExclusions(text: string, file: string): Scenario[] {
+/**
+ * Parses and checks the exclusions of a YAML text; `file` names it in errors. A sound but
+ * doubtful exclusion, such as one that is never true and so removes nothing, is kept, with a
+ * line about it added to `warnings`.
+ */
+export function parseUserExclusions(
+  text: string,
+  file: string,
+  warnings: string[] = [],
+): Scenario[] {
   let document: unknown;
   try {
     document = parseYaml(text);
@@ -123,7 +131,7 @@ export function parseUserExclusions(text: string, file: string): Scenario[] {
   const faults: ConfigError[] = [];
   entries.forEach((entry: unknown, index) => {
     try {
-      scenarios.push(parseEntry(entry, index, file, seen));
+      scenarios.push(parseEntry(entry, index, file, seen, warnings));
     } catch (error) {
       if (!(error instanceof ConfigError) || error.code !== 'INVALID_EXCLUSION') throw error;
       faults.push(error);
@@ -142,7 +150,13 @@ export function parseUserExclusions(text: string, file: string): Scenario[] {
 }
 
 /** Parses and checks entry `index` of an exclusions file; `seen` holds the ids before it. */
-function parseEntry(entry: unknown, index: number, file: string, seen: Set<string>): Scenario {
+function parseEntry(
+  entry: unknown,
+  index: number,
+  file: string,
+  seen: Set<string>,
+  warnings: string[],
+): Scenario {
   const where = `exclusion ${index + 1}`;
   if (typeof entry !== 'object' || entry === null)
     fail(file, where, 'expected a mapping with id, title and filter.');
@@ -182,11 +196,15 @@ function parseEntry(entry: unknown, index: number, file: string, seen: Set<strin
     } catch (error) {
       fail(file, named, (error as Error).message);
     }
-    const errors = checkExclusion(parsed.expr, schema, { extraColumns: HIT_COLUMNS }).filter(
-      (issue) => issue.severity === 'error',
-    );
+    const issues = checkExclusion(parsed.expr, schema, { extraColumns: HIT_COLUMNS });
+    const errors = issues.filter((issue) => issue.severity === 'error');
     if (errors.length > 0)
       fail(file, named, `on ${table}: ${errors.map((issue) => issue.message).join(' ')}`);
+    for (const issue of issues) {
+      if (issue.severity !== 'warning') continue;
+      const warning = `${file}: ${named}: on ${table}: ${issue.message}`;
+      if (!warnings.includes(warning)) warnings.push(warning);
+    }
   }
   return {
     id,
@@ -199,8 +217,11 @@ function parseEntry(entry: unknown, index: number, file: string, seen: Set<strin
   };
 }
 
-/** Reads and checks a user exclusions file. */
-export async function loadUserExclusions(file: string): Promise<Scenario[]> {
+/** Reads and checks a user exclusions file, as {@link parseUserExclusions} does. */
+export async function loadUserExclusions(
+  file: string,
+  warnings: string[] = [],
+): Promise<Scenario[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -214,5 +235,5 @@ export async function loadUserExclusions(file: string): Promise<Scenario[]> {
       },
     );
   }
-  return parseUserExclusions(text, file);
+  return parseUserExclusions(text, file, warnings);
 }

@@ -88,3 +88,23 @@ test('every invalid user exclusion is listed', () => {
     },
   );
 });
+
+test('never-true user exclusion is kept with a warning', () => {
+  const text = [
+    'exclusions:',
+    '  - id: never',
+    '    filter: SourceIP == "1.2.3.4" and SourceIP == "1.2.3.5"',
+    '  - id: sound',
+    '    filter: SourceIP == "10.0.0.1"',
+    '',
+  ].join('\n');
+  const warnings: string[] = [];
+  const scenarios = parseUserExclusions(text, 'x.yaml', warnings);
+  assert.deepEqual(
+    scenarios.map((scenario) => scenario.id),
+    ['never', 'sound'],
+  );
+  assert.deepEqual(warnings, [
+    'x.yaml: exclusion "never": on CommonSecurityLog: The exclusion is never true, so it removes nothing.',
+  ]);
+});
