@@ -473,7 +473,10 @@ describe('huntpack hunt', () => {
     assert.match(badZone.stderr, /Invalid time zone "Mars\/Olympus"/);
     const badMap = await runCli(['hunt', '--feed', FEED, '--map', 'NoSuchColumn=x', planted]);
     assert.equal(badMap.code, 2);
-    assert.match(badMap.stderr, /"NoSuchColumn" is not a CommonSecurityLog column/);
+    assert.match(
+      badMap.stderr,
+      /Invalid --map NoSuchColumn=x: "NoSuchColumn" is not a CommonSecurityLog column/,
+    );
     const badThreads = await runCli(['hunt', '--feed', FEED, '--threads', 'two', planted]);
     assert.equal(badThreads.code, 2);
     assert.match(badThreads.stderr, /Invalid --threads "two": expected a whole number from 0/);

@@ -18,7 +18,7 @@ function buildMappedEvent(
   else if (!Object.values(map).includes('TimeGenerated')) {
     context.warn(
       'MISSING_TIME',
-      'No field is mapped to TimeGenerated, so events have no time. Map one, such as ts=TimeGenerated.',
+      'No field is mapped to TimeGenerated, so events have no time. Map one, such as --map TimeGenerated=ts.',
     );
   }
   return builder.toOutcome();

@@ -194,7 +194,7 @@ function validateMap(map: Record<string, string>): Record<string, string> {
     if (!columns.has(column)) {
       throw new ConfigError(
         'UNKNOWN_COLUMN',
-        `Invalid map ${field}=${column}: "${column}" is not a CommonSecurityLog column. Use a column name such as DestinationIP, SourceIP, DestinationPort or TimeGenerated.`,
+        `Invalid --map ${column}=${field}: "${column}" is not a CommonSecurityLog column. Use a column name such as DestinationIP, SourceIP, DestinationPort or TimeGenerated.`,
       );
     }
   }

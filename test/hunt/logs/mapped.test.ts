@@ -28,6 +28,14 @@ describe('readLogs with a field map', () => {
     assert.equal(eventAt(events, 4).columns.TimeGenerated, undefined);
   });
 
+  it('gives the --map form in the missing-time hint', async () => {
+    const { stats } = await collectEvents([logFixture('mapped/proxy.csv')], {
+      map: { dst: 'DestinationIP' },
+    });
+    const warning = stats.warnings.find((issue) => issue.code === 'MISSING_TIME');
+    assert.match(warning?.message ?? '', /Map one, such as --map TimeGenerated=ts\.$/);
+  });
+
   it('rejects a header without mapped fields', async () => {
     const { stats } = await collectEvents([logFixture('mapped/proxy.csv')], {
       map: { source_ip: 'SourceIP' },
