@@ -330,6 +330,12 @@ export function scanDomains(scan: LineScan, settings: ScanSettings): void {
       drop(scan, reason);
     } else if (!defanged && portText === undefined && AMBIGUOUS_TLDS.has(checked.tld)) {
       drop(scan, 'ambiguous-tld');
+      // Named in the issues, so that an analyst can defang a real indicator and read it again.
+      const message =
+        `Left out ${quoteValue(host)}: .${checked.tld} is also a file extension or a word, so a ` +
+        `name written live with it may not be a domain. Write it defanged, as ` +
+        `${quoteValue(host.replaceAll('.', '[.]'))}, to hunt it.`;
+      scan.warnings.push({ ...issue(scan, settings, 'AMBIGUOUS_TLD', message), severity: 'info' });
     } else {
       accept(scan, 'domain', host, start, { tags: portText ? [`port:${portText}`] : [] });
     }
