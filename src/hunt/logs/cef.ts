@@ -9,6 +9,8 @@
  * base64). Whitespace after an odd number of backslashes is escaped and ends no value.
  */
 
+import { quoteValue } from '../../errors.js';
+
 /** A parsed CEF message. */
 export interface CefMessage {
   /** Text before `CEF:`: a syslog header, a vendor prefix such as `ASM:`, or empty. */
@@ -234,7 +236,7 @@ export class CefLineScan {
     let position = found.pipe + 1;
     for (let n = 0; n < 6; n++) {
       const field = readHeaderField(text, position, this.lastBackslash);
-      if (field === undefined) return incompleteHeader(this.header.length);
+      if (field === undefined) return incompleteHeader(this.header.length, text, found.start);
       this.header.push(field);
       position = headerFieldEnd;
     }
@@ -242,7 +244,7 @@ export class CefLineScan {
     // The header then has one field too many, which shows as a `|` before the first `=`.
     if (this.header[0] === '' && hasPipeBeforeEquals(text, position)) {
       const field = readHeaderField(text, position, this.lastBackslash);
-      if (field === undefined) return incompleteHeader(6);
+      if (field === undefined) return incompleteHeader(6, text, found.start);
       this.header.shift();
       this.header.push(field);
       position = headerFieldEnd;
@@ -314,10 +316,10 @@ export class CefLineScan {
   }
 }
 
-function incompleteHeader(fieldsFound: number): CefScanError {
+function incompleteHeader(fieldsFound: number, text: string, cefStart: number): CefScanError {
   return {
     code: 'INCOMPLETE_CEF_HEADER',
-    message: `CEF header has ${fieldsFound} of the 6 "|"-terminated fields after the version: expected CEF:Version|Vendor|Product|DeviceVersion|SignatureID|Name|Severity|Extension.`,
+    message: `CEF header ${quoteValue(text.slice(cefStart))} has ${fieldsFound} of the 6 "|"-terminated fields after the version: expected CEF:Version|Vendor|Product|DeviceVersion|SignatureID|Name|Severity|Extension.`,
   };
 }
 

@@ -98,9 +98,10 @@ describe('parseCef', () => {
   });
 
   it('rejects a header with too few fields', () => {
-    const result = parseCef('CEF:0|a|b|c');
+    const result = parseCef('<13>Jan  1 host CEF:0|a|b|c');
     assert.equal(result.ok, false);
     assert.equal(!result.ok && result.code, 'INCOMPLETE_CEF_HEADER');
+    assert.match(!result.ok ? result.message : '', /^CEF header "CEF:0\|a\|b\|c" has 2 of the 6/);
   });
 
   it('round-trips any escaped value', () => {

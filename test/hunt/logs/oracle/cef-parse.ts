@@ -1,8 +1,10 @@
 /**
- * The earlier, pair-by-pair CEF parser, kept unchanged as a test oracle: the
+ * The earlier, pair-by-pair CEF parser, kept as a test oracle (its logic unchanged, one message
+ * reworded as the parser's was): the
  * differential tests check that the scan-based `parseCef` in src/hunt/logs gives the same
  * results and warnings on fixtures, vendor samples and random lines.
  */
+import { quoteValue } from '../../../../src/errors.js';
 
 /** A parsed CEF message. */
 export interface CefMessage {
@@ -95,7 +97,7 @@ export function parseCef(text: string): CefParseResult {
   let position = found.pipe + 1;
   for (let n = 0; n < 6; n++) {
     const field = readHeaderField(text, position);
-    if (!field) return incompleteHeader(fields.length);
+    if (!field) return incompleteHeader(fields.length, text, found.start);
     fields.push(field.value);
     position = field.next;
   }
@@ -103,7 +105,7 @@ export function parseCef(text: string): CefParseResult {
   // The header then has one field too many, which shows as a `|` before the first `=`.
   if (fields[0] === '' && hasPipeBeforeEquals(text, position)) {
     const field = readHeaderField(text, position);
-    if (!field) return incompleteHeader(6);
+    if (!field) return incompleteHeader(6, text, found.start);
     fields.shift();
     fields.push(field.value);
     position = field.next;
@@ -129,11 +131,12 @@ export function parseCef(text: string): CefParseResult {
   };
 }
 
-function incompleteHeader(fieldsFound: number): CefParseResult {
+// The message quotes the header as the parser under test does; the parsing logic is unchanged.
+function incompleteHeader(fieldsFound: number, text: string, cefStart: number): CefParseResult {
   return {
     ok: false,
     code: 'INCOMPLETE_CEF_HEADER',
-    message: `CEF header has ${fieldsFound} of the 6 "|"-terminated fields after the version: expected CEF:Version|Vendor|Product|DeviceVersion|SignatureID|Name|Severity|Extension.`,
+    message: `CEF header ${quoteValue(text.slice(cefStart))} has ${fieldsFound} of the 6 "|"-terminated fields after the version: expected CEF:Version|Vendor|Product|DeviceVersion|SignatureID|Name|Severity|Extension.`,
   };
 }
 
