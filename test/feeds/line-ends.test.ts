@@ -3,6 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'node:test';
 import { hasCrOnlyLineEnds } from '../../src/feeds/line-ends.js';
+import { readLineBatches } from '../../src/hunt/logs/log-input.js';
 import { runCli } from '../helpers/cli.js';
 import { REPO_ROOT } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -57,4 +58,36 @@ test('hunt fails on a log with CR line ends', async (t) => {
   const result = await runCli(['hunt', '--feed', FEED, log, '--year', '2024']);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /error CR_LINE_ENDS/);
+});
+
+async function readLogLines(
+  file: string,
+): Promise<{ lines: number; code?: string; line?: number }> {
+  let lines = 0;
+  try {
+    for await (const batch of readLineBatches(file)) lines += batch.lines.length;
+    return { lines };
+  } catch (error) {
+    const { code, source } = error as { code?: string; source?: { line?: number } };
+    return { lines, code, line: source?.line };
+  }
+}
+
+test('log lines read up to CR line ends', async (t) => {
+  const folder = makeTempDir('cr-tail', t);
+  const log = join(folder, 'joined.log');
+  await writeFile(log, 'one\ntwo\r\nthree\rfour\rfive\r');
+  assert.deepEqual(await readLogLines(log), { lines: 2, code: 'CR_LINE_ENDS', line: 3 });
+});
+
+test('CR line ends across a read chunk are found', async (t) => {
+  const folder = makeTempDir('cr-chunk', t);
+  // Read streams give 64 KiB chunks: the return is the last character of the first one.
+  const first = 'a'.repeat(100) + '\n' + 'b'.repeat(65_536 - 102) + '\r';
+  const lone = join(folder, 'lone.log');
+  await writeFile(lone, first + 'next\rlast\n');
+  assert.deepEqual(await readLogLines(lone), { lines: 1, code: 'CR_LINE_ENDS', line: 2 });
+  const crlf = join(folder, 'crlf.log');
+  await writeFile(crlf, first + '\nnext\r\n');
+  assert.deepEqual(await readLogLines(crlf), { lines: 3 });
 });

@@ -104,13 +104,31 @@ export function readPieceLines(
    * apart is a flat string, which the CEF scan reads faster than a slice of a larger one. The
    * text is the same, because no UTF-8 sequence contains a newline byte.
    */
+  /** Offset in `buffer` of the next carriage return at or after the line being decoded, or -1. */
+  let nextReturn = -1;
+  /**
+   * Tells whether `[start, end)` holds a carriage return: lines that end with CR alone from here
+   * on, which would read as one line. The lines before it are kept and the file is reported.
+   */
+  const hasInnerReturn = (start: number, end: number): boolean => {
+    // The search runs at most once per return and once past the last: a buffer of lines that
+    // end with LF alone is searched once, not once per line.
+    if (nextReturn !== -1 && nextReturn < start)
+      nextReturn = buffer.indexOf(CARRIAGE_RETURN, start);
+    return nextReturn >= 0 && nextReturn < end;
+  };
   const decodeLines = (from: number, to: number): string[] => {
     const lines: string[] = [];
     let start = from;
+    nextReturn = buffer.indexOf(CARRIAGE_RETURN, from);
     while (start < to) {
       const newline = buffer.indexOf(NEWLINE, start);
       const end =
         newline > start && buffer[newline - 1] === CARRIAGE_RETURN ? newline - 1 : newline;
+      if (hasInnerReturn(start, end)) {
+        onLines(lines);
+        throw loneReturnError();
+      }
       lines.push(decode(start, end));
       firstLine = false;
       start = newline + 1;
@@ -146,7 +164,12 @@ export function readPieceLines(
       if (done || (bytesRead === 0 && lineStart >= filled)) return;
       if (bytesRead === 0) {
         // The file ends without a newline after its last line.
-        if (stop >= lineStart) onLines([withoutReturn(decode(lineStart, filled))]);
+        if (stop >= lineStart) {
+          const end = buffer[filled - 1] === CARRIAGE_RETURN ? filled - 1 : filled;
+          nextReturn = buffer.indexOf(CARRIAGE_RETURN, lineStart);
+          if (hasInnerReturn(lineStart, end)) throw loneReturnError();
+          onLines([decode(lineStart, end)]);
+        }
         return;
       }
     } else if (bytesRead === 0) {
@@ -161,7 +184,9 @@ export function readPieceLines(
   }
 }
 
-/** Removes one trailing carriage return. */
-function withoutReturn(line: string): string {
-  return line.charCodeAt(line.length - 1) === CARRIAGE_RETURN ? line.slice(0, -1) : line;
+function loneReturnError(): PieceReadError {
+  const cause = Object.assign(new Error('a line ends with a carriage return alone'), {
+    code: 'CR_LINE_ENDS',
+  });
+  return new PieceReadError(cause, undefined);
 }

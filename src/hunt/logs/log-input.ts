@@ -3,6 +3,7 @@
  * file name), and splits them into lines without holding a whole file in memory. Also expands
  * the caller's paths (files, folders searched recursively, glob patterns) into sorted files.
  */
+import { crLineEndsAdvice } from '../../feeds/line-ends.js';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream';
@@ -72,6 +73,13 @@ export function describeReadError(file: string, error: unknown, line: number): L
   const code = (error as { code?: string }).code;
   // Line 0 means that no line was read, so the error points at the file alone.
   const source = line > 0 ? { file, line } : { file };
+  if (code === 'CR_LINE_ENDS') {
+    return new LogInputError(
+      'CR_LINE_ENDS',
+      crLineEndsAdvice(`"${file}" from line ${line + 1} on`),
+      { source: { file, line: line + 1 }, cause: error },
+    );
+  }
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') {
     return new LogInputError(
       'TRUNCATED_GZIP',
@@ -147,23 +155,63 @@ export interface LineBatch {
  * @throws LogInputError when the file cannot be read or its gzip stream ends early. The lines
  *   before that point have been yielded, and the incomplete last line is attached to the error.
  */
+/**
+ * Returns the offset of the first carriage return in `chunk` that a line feed does not follow,
+ * or -1. A CR at the very end is left out: its line feed may start the next chunk.
+ */
+function findLoneCr(chunk: string): number {
+  for (
+    let at = chunk.indexOf('\r');
+    at >= 0 && at < chunk.length - 1;
+    at = chunk.indexOf('\r', at + 1)
+  ) {
+    if (chunk.charCodeAt(at + 1) !== 10) return at;
+  }
+  return -1;
+}
+
+/** Counts the line feeds in the first `end` characters of `text`. */
+function countLineBreaks(text: string, end: number): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < end; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
 export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> {
   const text = await openLogText(file);
   let pending = '';
   /** Chunks without a line break, kept apart so that a long line is joined only once. */
   const unfinished: string[] = [];
   let nextLine = 1;
+  let loneCrLine = 0;
+  let endedWithCr = false;
   try {
-    for await (const chunk of text) {
-      if ((chunk as string).indexOf('\n') < 0) {
-        unfinished.push(chunk as string);
+    for await (const read of text) {
+      let chunk = read as string;
+      // A file whose lines end with CR alone from some point on (two logs joined, say) would
+      // read the rest as one line, so the lines are read up to there and the file is reported.
+      // A CR that ended the chunk before is alone unless this chunk starts with its LF.
+      if (endedWithCr && chunk.charCodeAt(0) !== 10) {
+        loneCrLine = nextLine;
+        break;
+      }
+      endedWithCr = chunk.charCodeAt(chunk.length - 1) === 13;
+      const loneCr = findLoneCr(chunk);
+      if (loneCr >= 0) {
+        const cut = chunk.lastIndexOf('\n', loneCr);
+        loneCrLine = nextLine + countLineBreaks(chunk, cut + 1);
+        chunk = chunk.slice(0, cut + 1);
+        if (chunk === '') break;
+      }
+      if (chunk.indexOf('\n') < 0) {
+        unfinished.push(chunk);
         continue;
       }
       if (unfinished.length > 0) {
         pending += unfinished.join('');
         unfinished.length = 0;
       }
-      const data = pending + (chunk as string);
+      const data = pending + chunk;
       const lines = data.split('\n');
       pending = lines.pop() ?? '';
       if (lines.length === 0) continue;
@@ -174,12 +222,23 @@ export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> 
       }
       yield { firstLine: nextLine, lines };
       nextLine += lines.length;
+      if (loneCrLine > 0) break;
     }
   } catch (error) {
     pending += unfinished.join('');
     const failure = describeReadError(file, error, nextLine - 1);
     if (pending !== '') failure.partialLine = { line: nextLine, text: pending };
     throw failure;
+  }
+  if (loneCrLine > 0) {
+    text.destroy();
+    throw new LogInputError(
+      'CR_LINE_ENDS',
+      crLineEndsAdvice(`"${file}" from line ${loneCrLine} on`),
+      {
+        source: { file, line: loneCrLine },
+      },
+    );
   }
   pending += unfinished.join('');
   if (pending !== '') {
