@@ -333,12 +333,24 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       : undefined;
   let changes: Map<string, FamilyHistoryDiff> | undefined;
   let alreadyHunted = 0;
+  // A feed that may be cut short or is empty would mark the indicators it lost as removed, so
+  // its run reports no removals and leaves the state as it was.
+  const incomplete = incompleteInputs(collected);
+  const incompleteNames = [...incomplete].map(
+    ([input, reason]) => `${displayPath(input, io.cwd)} (${reason})`,
+  );
   if (history) {
     changes = compareWithHistory(groupByFamilySlug(kept), history, {
       now,
       maxAgeDays: filters.maxAgeDays,
       coverage,
     });
+    if (incomplete.size > 0) {
+      for (const diff of changes.values()) {
+        diff.removed = [];
+        diff.removalsUnknown = incompleteNames.join(', ');
+      }
+    }
     if (flags.onlyNew) {
       const fresh = keepNewIndicators(kept, changes);
       alreadyHunted = kept.length - fresh.length;
@@ -373,21 +385,15 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     outDir,
     packs.map((pack) => pack.folder),
   );
-  // A feed that may be cut short or is empty would mark the indicators it lost as removed, so
-  // its run leaves the state as it was.
-  const incomplete = incompleteInputs(collected);
   if (stateFile && history && incomplete.size === 0) {
     await saveHistory(
       stateFile,
       updateHistory(history, groupByFamilySlug(allowed.kept), { now, coverage }),
     );
   } else if (stateFile && history) {
-    const named = [...incomplete].map(
-      ([input, reason]) => `${displayPath(input, io.cwd)} (${reason})`,
-    );
     io.stderr.write(
       `huntpack: warning: ${stateFile} was not updated, because these inputs may be incomplete: ` +
-        `${named.join(', ')}. Rerun with whole feeds to record this run.\n`,
+        `${incompleteNames.join(', ')}. Rerun with whole feeds to record this run.\n`,
     );
   }
 

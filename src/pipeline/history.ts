@@ -54,6 +54,12 @@ export interface FamilyHistoryDiff {
   expired: string[];
   /** In the history for this family, no longer in the feeds under this family, and not expired. */
   removed: string[];
+  /**
+   * Set when an input may be incomplete (it failed, may be cut short or gave no rows): `removed`
+   * is then left empty, because a missing indicator may only be missing from that input. Names
+   * the inputs.
+   */
+  removalsUnknown?: string;
 }
 
 /**

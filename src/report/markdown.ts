@@ -216,10 +216,17 @@ function changesSection(pack: Pack): string[] {
   const changes = pack.changes;
   if (!changes) return [];
   const lines = ['## Changes since earlier runs', ''];
-  lines.push(
-    `${changes.new.length} new, ${changes.unchanged.length} unchanged, ${changes.expired.length} expired, ` +
-      `${changes.removed.length} removed from the feeds.`,
-  );
+  if (changes.removalsUnknown === undefined) {
+    lines.push(
+      `${changes.new.length} new, ${changes.unchanged.length} unchanged, ${changes.expired.length} expired, ` +
+        `${changes.removed.length} removed from the feeds.`,
+    );
+  } else {
+    lines.push(
+      `${changes.new.length} new, ${changes.unchanged.length} unchanged, ${changes.expired.length} expired. ` +
+        `Removals are not listed, because these inputs may be incomplete: ${cellText(changes.removalsUnknown)}.`,
+    );
+  }
   const groups: Array<[string, string[]]> = [
     ['New', changes.new],
     ['Expired', changes.expired],

@@ -155,3 +155,31 @@ test('indicator gone from the feed is removed under a filter', async (t) => {
   assert.equal(remcos['ip-port|178.32.252.70:443'], undefined);
   assert.ok(remcos[LOW_CONFIDENCE_REMCOS]);
 });
+
+test('incomplete run lists no removals', async (t) => {
+  const folder = makeTempDir('state-partial', t);
+  await build(folder, 'out1', [FEED]);
+  // The first rows of the feed alone, as a download cut short would leave it (no trailer).
+  const lines = (await readFile(FEED, 'utf8')).split('\n');
+  const header = lines.findIndex((line) => line.startsWith('"'));
+  const partial = join(folder, 'partial.csv');
+  await writeFile(partial, lines.slice(0, header + 40).join('\n') + '\n');
+
+  const result = await build(folder, 'out2', [partial]);
+  assert.match(
+    result.stderr,
+    /state\.json was not updated, because these inputs may be incomplete/,
+  );
+  const changes = await readChanges(folder, 'out2', 'clearfake');
+  assert.deepEqual(changes.removed, []);
+  assert.match(
+    (changes as PackChanges & { removalsUnknown?: string }).removalsUnknown ?? '',
+    /partial\.csv \(may be cut short\)/,
+  );
+  const report = await readFile(join(folder, 'out2', 'clearfake', 'report.md'), 'utf8');
+  assert.match(
+    report,
+    /unchanged, 0 expired\. Removals are not listed, because these inputs may be incomplete: /,
+  );
+  assert.doesNotMatch(report, /removed from the feeds/);
+});
