@@ -24,7 +24,8 @@ export type DropReason =
   | 'invalid-domain'
   | 'invalid-address'
   | 'digits-only-hex'
-  | 'unsupported-hex-length';
+  | 'unsupported-hex-length'
+  | 'cidr-range';
 
 export type MentionType = 'ip' | 'ip-port' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256';
 
@@ -265,15 +266,35 @@ export function rejectPort(
  * `1.2.3.4 port 80` (Unit 42 style) is an ip-port indicator too.
  */
 export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
-  // An address followed by a dot and a label is the start of a host name, such as
-  // `34.1.2.3.bc.googleusercontent.com` or `4.3.2.1.in-addr.arpa`: the domain scanner takes it.
-  const pattern = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?(?!\w|\.[\p{L}\p{N}_-])/gu;
+  const pattern = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?(?!\w|\.\d)/g;
   for (const match of scan.work.matchAll(pattern)) {
     const start = match.index;
     const end = start + match[0].length;
     const address = match[1] ?? '';
     const portText = match[2];
+    const after = scan.work.slice(end);
+    // An address that starts a host name, such as `34.1.2.3.bc.googleusercontent.com`,
+    // `4.3.2.1.in-addr.arpa` or `9.8.7.6-static.example.com`, is left to the domain scanner. A
+    // sentence that goes on after the address without a space (`1.2.3.4.Next`) is no name.
+    if (portText === undefined) {
+      const rest = /^[.-][\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)*/u.exec(after)?.[0];
+      const sentence = rest !== undefined && /^\.\p{Lu}\p{Ll}/u.test(rest);
+      if (rest !== undefined && !sentence && checkDomain(address + rest).kind === 'domain')
+        continue;
+    }
     blank(scan, start, end);
+    // A CIDR block is many addresses; the first alone would be the wrong indicator.
+    const prefix = portText === undefined ? /^\/(\d{1,2})(?!\d)/.exec(after) : null;
+    if (prefix) {
+      blank(scan, end, end + prefix[0].length);
+      drop(scan, 'cidr-range');
+      const message =
+        `Left out the address block ${quoteValue(address + prefix[0])}: huntpack hunts single ` +
+        'addresses, and the first address alone would stand for the whole block. List the ' +
+        'addresses to hunt them.';
+      scan.warnings.push({ ...issue(scan, settings, 'CIDR_RANGE', message), severity: 'info' });
+      continue;
+    }
     const canonical = checkIpv4(address);
 
     if (!canonical) {

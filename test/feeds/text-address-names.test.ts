@@ -24,3 +24,29 @@ test('addresses before punctuation stay addresses', () => {
     'ip 45.9.1.4',
   ]);
 });
+
+test('an address that runs into a sentence stays an address', () => {
+  assert.deepEqual(found('C2 45.9.158.1.Next it moved'), ['ip 45.9.158.1']);
+  assert.deepEqual(found('C2 45.9.1.2.The end'), ['ip 45.9.1.2']);
+});
+
+test('a name that starts with an address and a dash is a name', () => {
+  assert.deepEqual(found('host 158.85.36.9-static.reverse.softlayer.com seen'), [
+    'domain 158.85.36.9-static.reverse.softlayer.com',
+  ]);
+  assert.deepEqual(found('C2 45.9.1.2-45.9.1.3 range'), ['ip 45.9.1.2', 'ip 45.9.1.3']);
+});
+
+test('an address block is left out with a note', () => {
+  const output = readText('block 45.9.148.0/24 and 45.9.1.7/url\n', 'paste.txt', {});
+  assert.deepEqual(
+    output.records.map((record) => `${record.type} ${record.value}`),
+    ['ip 45.9.1.7'],
+  );
+  assert.deepEqual(output.dropped, { 'cidr-range': 1 });
+  assert.deepEqual(
+    output.issues.map((issue) => [issue.code, issue.severity]),
+    [['CIDR_RANGE', 'info']],
+  );
+  assert.match(output.issues[0]?.message ?? '', /"45\.9\.148\.0\/24"/);
+});
