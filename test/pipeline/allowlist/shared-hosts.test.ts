@@ -13,6 +13,13 @@ test('cloud VM reverse names stay huntable', () => {
   assert.equal(result.kept.length, 1);
 });
 
+test('hosting reverse names stay huntable', () => {
+  const names = ['static.88.99.10.11.clients.your-server.de', '203.0.114.5.host.secureserver.net'];
+  const result = applyAllowlists(names.map(domainIndicator), lists);
+  assert.deepEqual(result.setAside, []);
+  assert.equal(result.kept.length, 2);
+});
+
 test('popular names outside customer zones are set aside', () => {
   const result = applyAllowlists([domainIndicator('lh3.googleusercontent.com')], lists);
   assert.equal(result.kept.length, 0);
