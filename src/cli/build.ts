@@ -381,6 +381,12 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     });
   }
   const issuesFile = await writeIssues(outDir, collected.issues);
+  // Families the state knows that no feed of this run names get no pack, so no report lists
+  // their removals: the summary names them.
+  const written = new Set(packs.map((pack) => basename(pack.folder)));
+  const goneFamilies = [...(changes ?? [])]
+    .filter(([slug, diff]) => !written.has(slug) && diff.removed.length + diff.expired.length > 0)
+    .map(([slug, diff]) => ({ slug, removed: diff.removed.length, expired: diff.expired.length }));
   const earlierPacks = await otherPackFolders(
     outDir,
     packs.map((pack) => pack.folder),
@@ -423,6 +429,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
           files: collected.perFile,
           packs,
           earlierPacks,
+          goneFamilies,
           issues: { total: collected.issues.length, errors: errors.length, file: issuesFile },
         },
         null,
@@ -437,6 +444,14 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       io.stdout.write(
         `  ${pack.folder}  ${pack.family}: ${count(pack.indicators, 'indicator')}, ` +
           `${count(pack.queries, 'query', 'queries')}, ${pack.setAside} set aside\n`,
+      );
+    }
+    if (goneFamilies.length > 0) {
+      const named = goneFamilies.map(
+        (family) => `${family.slug} (${family.removed} removed, ${family.expired} expired)`,
+      );
+      io.stdout.write(
+        `${count(goneFamilies.length, 'family', 'families')} of the state file no longer in the feeds, so without a pack: ${named.join(', ')}\n`,
       );
     }
     if (earlierPacks.length > 0) {

@@ -183,3 +183,33 @@ test('incomplete run lists no removals', async (t) => {
   );
   assert.doesNotMatch(report, /removed from the feeds/);
 });
+
+test('family gone from the feeds is named', async (t) => {
+  const folder = makeTempDir('state-gone', t);
+  await build(folder, 'out1', [FEED]);
+  // The same export without its Remcos rows, and with its trailer count fixed to match.
+  const lines = (await readFile(FEED, 'utf8')).split('\n');
+  const kept = lines.filter((line) => !line.includes('"win.remcos"'));
+  const rows = kept.filter((line) => line.startsWith('"')).length;
+  const text = kept
+    .map((line) => line.replace(/^# Number of entries: \d+/, `# Number of entries: ${rows}`))
+    .join('\n');
+  const without = join(folder, 'without-remcos.csv');
+  await writeFile(without, text);
+
+  const copy = join(folder, 'state-copy.json');
+  await writeFile(copy, await readFile(join(folder, 'state.json')));
+
+  const result = await build(folder, 'out2', [without]);
+  const gone = (JSON.parse(result.stdout) as { goneFamilies: unknown[] }).goneFamilies;
+  assert.deepEqual(gone, [{ slug: 'remcos', removed: REMCOS_COUNT, expired: 0 }]);
+
+  const summary = await runCli(['build', without, '--state', copy, '--out', join(folder, 'out3')]);
+  assert.equal(summary.code, 0, summary.stderr);
+  assert.match(
+    summary.stdout,
+    new RegExp(
+      `\\n1 family of the state file no longer in the feeds, so without a pack: remcos \\(${REMCOS_COUNT} removed, 0 expired\\)\\n`,
+    ),
+  );
+});
