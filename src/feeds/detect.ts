@@ -23,7 +23,10 @@ export const FEED_FORMATS: ReadonlyArray<{ format: FeedFormat; label: string }> 
   { format: 'threatfox-ndjson', label: 'NDJSON of ThreatFox API items' },
   { format: 'stix', label: 'STIX 2.1 bundle' },
   { format: 'misp', label: 'MISP JSON' },
-  { format: 'text', label: 'free text (.txt or .md)' },
+  {
+    format: 'text',
+    label: 'free text (a report in any file but .csv, .tsv, .json, .ndjson, .jsonl or .xml)',
+  },
 ];
 
 /** Returns the format with this name, or undefined, for parsing `--format`. */
