@@ -264,10 +264,16 @@ export async function expandLogPaths(
   for (const path of paths) {
     const found = await expandOnePath(path);
     if (found.length === 0) {
+      const folder = await stat(path).then(
+        (stats) => stats.isDirectory(),
+        () => false,
+      );
       issues.push({
         code: 'PATH_NOT_FOUND',
         severity: 'error',
-        message: `No log file found at "${path}": expected a file, a folder or a glob pattern.`,
+        message: folder
+          ? `No log file found in the folder "${path}": neither it nor a folder below it holds a file.`
+          : `No log file found at "${path}": expected a file, a folder or a glob pattern.`,
         source: { file: path },
       });
     }

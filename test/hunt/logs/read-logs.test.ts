@@ -11,6 +11,7 @@ import {
   readLogs,
   startParseWorkers,
 } from '../../../src/hunt/logs/read-logs.js';
+import { expandLogPaths } from '../../../src/hunt/logs/log-input.js';
 import { collectEvents } from './collect-events.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
@@ -165,5 +166,15 @@ describe('readLogs', () => {
     assert.equal(total, 1000);
     assert.ok(batches >= 1);
     assert.equal(reader.stats.eventsParsed, 1000);
+  });
+});
+
+describe('expandLogPaths on an empty folder', () => {
+  it('says the folder holds no file', async (t) => {
+    const folder = makeTempDir('empty-logs', t);
+    const { files, issues } = await expandLogPaths([folder]);
+    assert.deepEqual(files, []);
+    assert.equal(issues[0]?.code, 'PATH_NOT_FOUND');
+    assert.match(issues[0]?.message ?? '', /^No log file found in the folder ".*": neither it nor/);
   });
 });
