@@ -2,6 +2,7 @@
  * Findings of a local hunt: one finding per hit, with where and when the event was logged and
  * which indicator it met, plus per-indicator and per-host summaries.
  */
+import { BlockList, isIP } from 'node:net';
 import type { Hunt, HuntVariant, IocCell } from '../compile/ir.js';
 import type { ColumnValue, LogTable } from './logs/event.js';
 
@@ -71,10 +72,56 @@ function stringColumn(
   return undefined;
 }
 
+/** Ranges the public internet does not route: private, carrier-grade NAT, loopback, link-local. */
+const INTERNAL_RANGES = (() => {
+  const ranges = new BlockList();
+  ranges.addSubnet('10.0.0.0', 8, 'ipv4');
+  ranges.addSubnet('172.16.0.0', 12, 'ipv4');
+  ranges.addSubnet('192.168.0.0', 16, 'ipv4');
+  ranges.addSubnet('100.64.0.0', 10, 'ipv4'); // carrier-grade NAT, RFC 6598
+  ranges.addSubnet('127.0.0.0', 8, 'ipv4');
+  ranges.addSubnet('169.254.0.0', 16, 'ipv4');
+  ranges.addSubnet('fc00::', 7, 'ipv6'); // unique local, RFC 4193
+  ranges.addSubnet('fe80::', 10, 'ipv6');
+  ranges.addAddress('::1', 'ipv6');
+  return ranges;
+})();
+
 /**
- * Returns the host a hit concerns. In CommonSecurityLog it is the side opposite the indicator
- * (the source of a connection to a destination indicator), or the source for host and URL hits;
- * in DeviceNetworkEvents the device; in DnsEvents the client.
+ * Returns true when `value` is an IPv4 or IPv6 address in a private, carrier-grade NAT, loopback
+ * or link-local range, so it belongs to the network that logged it.
+ */
+export function isInternalAddress(value: ColumnValue | undefined): boolean {
+  if (typeof value !== 'string') return false;
+  const family = isIP(value);
+  if (family === 0) return false;
+  return INTERNAL_RANGES.check(value, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Returns the side of a CommonSecurityLog event that the hit is about. A hit on the source
+ * address is about the destination. Any other hit is about the source, unless the event is
+ * inbound: a source address outside the internal ranges connecting to a destination address in
+ * them, as when an attacker's address requests a URL from an internal server.
+ */
+export function internalSide(
+  matchedOn: string,
+  columns: Record<string, ColumnValue>,
+): 'source' | 'destination' {
+  if (matchedOn === 'source') return 'destination';
+  if (matchedOn === 'destination') return 'source';
+  const inbound =
+    typeof columns.SourceIP === 'string' &&
+    isIP(columns.SourceIP) !== 0 &&
+    !isInternalAddress(columns.SourceIP) &&
+    isInternalAddress(columns.DestinationIP);
+  return inbound ? 'destination' : 'source';
+}
+
+/**
+ * Returns the host a hit concerns. In CommonSecurityLog it is a host of the side that
+ * `internalSide` returns, with the device that logged the event as the last choice for the
+ * source; in DeviceNetworkEvents the device; in DnsEvents the client.
  */
 export function findingHost(
   table: LogTable,
@@ -83,8 +130,12 @@ export function findingHost(
 ): string | undefined {
   switch (table) {
     case 'CommonSecurityLog':
-      if (matchedOn === 'source') {
-        return stringColumn(columns, 'DestinationHostName', 'DestinationIP');
+      if (internalSide(matchedOn, columns) === 'destination') {
+        // The destination host name of an inbound hit on a URL or host column may be the very
+        // name that matched, so the address comes first there.
+        return matchedOn === 'source'
+          ? stringColumn(columns, 'DestinationHostName', 'DestinationIP')
+          : stringColumn(columns, 'DestinationIP', 'DestinationHostName');
       }
       return stringColumn(columns, 'SourceHostName', 'SourceIP', 'DeviceName');
     case 'DeviceNetworkEvents':
