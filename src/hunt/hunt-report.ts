@@ -2,9 +2,11 @@
  * Renders the Markdown hunt report: what was read, what ran, a summary per indicator and per
  * host, and a timeline of every hit with the log file and line to open.
  *
- * People read and share the report, so indicators and the remote side of each event are written
- * defanged (`evil[.]com`, `hxxp://...`) and no Markdown viewer turns them into links. The
- * terminal table and the --json and --csv outputs keep live values for tools and pipelines.
+ * People paste the report into tickets and chats, so every URL, host name and IP address in it is
+ * written defanged (`evil[.]com`, `hxxp://...`): indicators, both sides of each event, and the
+ * values that warnings quote. Only the host a finding is about stays live, and only when its
+ * address is internal (see `liveColumns`). The terminal table and the --json and --csv outputs
+ * keep live values for tools and pipelines.
  */
 import { isIP } from 'node:net';
 import type { HuntVariant } from '../compile/ir.js';
@@ -13,6 +15,8 @@ import { normalizeIndicator } from '../indicators/normalize.js';
 import { DATA_SOURCES } from '../pipeline/data-sources.js';
 import type { HuntLogsResult } from './engine.js';
 import {
+  internalSide,
+  isInternalAddress,
   summarizeByHost,
   summarizeByIndicator,
   type FindingSummary,
@@ -113,15 +117,16 @@ function timelineRows(
   findings: readonly HuntFinding[],
   max: number,
   defangValue: (value: string) => string,
+  formatHost: (host: string) => string,
 ): string[][] {
   return findings
     .slice(0, max)
     .map((finding) => [
       time(finding.time),
-      finding.host ?? '-',
+      finding.host === undefined ? '-' : formatHost(finding.host),
       defangValue(finding.indicator.value),
       `${finding.huntId} (${finding.matchedOn})`,
-      describeEvent(defangRemoteSide(finding)),
+      describeEvent(defangEvent(finding)),
       `${finding.file}:${finding.line}`,
     ]);
 }
@@ -145,7 +150,14 @@ function defangIndicatorValue(value: string, variant: HuntVariant): string {
     context: {},
     source: {},
   });
-  if ('indicator' in result) return defang(result.indicator);
+  if ('indicator' in result) {
+    const { indicator } = result;
+    const text = defang(indicator);
+    if (indicator.kind !== 'url') return text;
+    // defang keeps the host of a URL inside the path or query live, and the report defangs it.
+    const path = indicator.pathAndQuery;
+    return text.slice(0, text.length - path.length) + path.replace(EMBEDDED_URL, defangUrlText);
+  }
   // A value edited by hand in pack.json may not normalize, and is defanged as logged text.
   return variant === 'url' ? defangUrlText(value) : defangHostText(value);
 }
@@ -184,11 +196,17 @@ function defangHostText(host: string): string {
 
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
+/** A URL inside other text, from its scheme to the next space, quote or angle bracket. */
+const EMBEDDED_URL = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]*/g;
+
 /**
  * Defangs a URL as logged, in the forms of `defang` for URL indicators: `http://` and `https://`
  * become `hxxp://` and `hxxps://` wherever they appear, and the host is defanged as a host name
- * or address. Userinfo, port, path and query keep their dots. A value without a scheme, such as
- * `evil.com/a` or a bare host name, starts with its host.
+ * or address. So is the host of each URL in the path or query. Userinfo, port, path and query
+ * keep their other dots. A value without a scheme, such as `evil.com/a` or a bare host name,
+ * starts with its host.
+ *
+ * NOTE: a host name in the path or query without a scheme, as in `/go?to=evil.com`, stays live.
  */
 function defangUrlText(url: string): string {
   const authorityStart = URL_SCHEME.exec(url)?.[0].length ?? 0;
@@ -202,7 +220,7 @@ function defangUrlText(url: string): string {
     authority.slice(0, hostStart) +
     defangHostText(host) +
     port +
-    defangEmbeddedUrls(url.slice(authorityEnd))
+    url.slice(authorityEnd).replace(EMBEDDED_URL, defangUrlText)
   );
 }
 
@@ -214,35 +232,139 @@ function splitPort(hostAndPort: string): [host: string, port: string] {
   }
   const colon = hostAndPort.lastIndexOf(':');
   if (colon < 0 || isIP(hostAndPort) !== 0) return [hostAndPort, ''];
+  // Only digits make a port, so that `blocked:evil.com` keeps `evil.com` in the host.
+  if (!/^:\d*$/.test(hostAndPort.slice(colon))) return [hostAndPort, ''];
   return [hostAndPort.slice(0, colon), hostAndPort.slice(colon)];
 }
 
 /**
- * Returns `finding` with the event columns of the remote side defanged, which is the side opposite
- * `finding.host`: the source address of a hit on the source, and otherwise the destination or
- * remote address with the table's host name and URL columns.
+ * Matches, in free text, a URL with any scheme, an IPv6 address (bracketed, or standing alone),
+ * or a dotted name, which may be a host name or an IPv4 address.
  */
-function defangRemoteSide(finding: HuntFinding): HuntFinding {
-  const entry = DATA_SOURCES.find((source) => source.table === finding.table);
-  if (!entry) return finding;
-  const columns = { ...finding.columns };
-  const onSource = finding.matchedOn === 'source';
-  for (const endpoint of entry.endpoints) {
-    if ((endpoint.side === 'source') !== onSource) continue;
-    const address = columns[endpoint.address];
-    if (typeof address !== 'string') continue;
-    // The port joins the address in one column, because describeEvent brackets an address
-    // that contains a colon, and the defanged IPv6 form is already bracketed.
-    const port = columns[endpoint.port];
-    const hasPort = port !== undefined && port !== null && port !== '';
-    columns[endpoint.address] = defangHostText(address) + (hasPort ? `:${String(port)}` : '');
-    delete columns[endpoint.port];
-  }
-  if (!onSource) {
-    for (const name of new Set([...entry.hostColumns, ...entry.urlColumns])) {
-      const value = columns[name];
-      if (typeof value === 'string') columns[name] = defangUrlText(value);
+const HOSTS_IN_TEXT = new RegExp(
+  [
+    String.raw`(?<url>[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]*)`,
+    String.raw`(?<ipv6>\[(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*\]|(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*(?![\w:]))`,
+    String.raw`(?<name>(?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)`,
+  ].join('|'),
+  'gu',
+);
+
+/**
+ * Defangs every URL, IPv6 address, IPv4 address and host name in free text, such as a logged
+ * action or a warning that quotes a log value. A dotted name counts as a host name when its last
+ * label contains a letter, so `gate.php` becomes `gate[.]php` but a version such as `1.2.3` stays.
+ */
+export function defangText(text: string): string {
+  return text.replace(HOSTS_IN_TEXT, (match: string, ...rest: unknown[]) => {
+    const groups = rest.at(-1) as Record<string, string | undefined>;
+    if (groups.url !== undefined) return defangUrlText(match);
+    if (groups.ipv6 !== undefined) {
+      // A sentence may end right after an address, so a final dot is not part of it.
+      const address = match.endsWith('.') && !match.endsWith(']') ? match.slice(0, -1) : match;
+      const bare = address.startsWith('[') ? address.slice(1, -1) : address;
+      if (isIP(bare) !== 6) return match;
+      return defangHostText(bare) + match.slice(address.length);
     }
+    const lastLabel = match.slice(match.lastIndexOf('.') + 1);
+    return /\p{L}/u.test(lastLabel) || isIP(match) === 4 ? defangDots(match) : match;
+  });
+}
+
+/**
+ * Defangs a logged host name, address or URL: as a URL when it is one token, because then its
+ * path keeps its dots, and otherwise as free text.
+ */
+function defangHostOrUrl(value: string): string {
+  return /\s/.test(value) ? defangText(value) : defangUrlText(value);
+}
+
+/** Address and port columns that describeEvent joins as `address:port`. */
+const ENDPOINT_COLUMNS: ReadonlyArray<[address: string, port: string]> = [
+  ['SourceIP', 'SourcePort'],
+  ['DestinationIP', 'DestinationPort'],
+  ['LocalIP', 'LocalPort'],
+  ['RemoteIP', 'RemotePort'],
+];
+
+/** Columns that hold a host name or URL, in any table. */
+const HOST_COLUMNS = new Set(
+  DATA_SOURCES.flatMap((source) => [...source.hostColumns, ...source.urlColumns]),
+);
+
+/**
+ * Returns the address column of the side of `finding` that its host belongs to: the source or
+ * destination address in CommonSecurityLog, as `internalSide` chooses, and the device's own
+ * address in DeviceNetworkEvents.
+ */
+function hostAddressColumn(finding: HuntFinding): string | undefined {
+  switch (finding.table) {
+    case 'CommonSecurityLog':
+      return internalSide(finding.matchedOn, finding.columns) === 'source'
+        ? 'SourceIP'
+        : 'DestinationIP';
+    case 'DeviceNetworkEvents':
+      return 'LocalIP';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Returns the event columns of `finding` that stay live: the address of the side its host
+ * belongs to, when that address is internal, and the destination host name when it is that
+ * host. Every other column is defanged, so an event between two public addresses is defanged on
+ * both sides.
+ */
+function liveColumns(finding: HuntFinding): Set<string> {
+  const column = hostAddressColumn(finding);
+  if (column === undefined || !isInternalAddress(finding.columns[column])) return new Set();
+  const live = new Set([column]);
+  // The destination host name stays live only as the finding's host, which a name that matched
+  // a domain or URL indicator is not.
+  if (column === 'DestinationIP' && finding.columns.DestinationHostName === finding.host) {
+    live.add('DestinationHostName');
+  }
+  return live;
+}
+
+/**
+ * Returns true when the host of `finding` is written live: an internal address, a name on a side
+ * whose address is internal, or the device or server that logged a DeviceNetworkEvents or
+ * DnsEvents event.
+ */
+function isLiveHost(finding: HuntFinding): boolean {
+  const { host } = finding;
+  if (host === undefined) return false;
+  if (isIP(host) !== 0) return isInternalAddress(host);
+  if (finding.table !== 'CommonSecurityLog') return true;
+  const column = hostAddressColumn(finding);
+  return column !== undefined && isInternalAddress(finding.columns[column]);
+}
+
+/**
+ * Returns `finding` with the values of every event column defanged, except the `liveColumns` of
+ * the host it is about. A defanged address takes its port into the same column, because
+ * describeEvent brackets an address that contains a colon and the defanged IPv6 form is already
+ * bracketed.
+ */
+function defangEvent(finding: HuntFinding): HuntFinding {
+  const live = liveColumns(finding);
+  const columns = { ...finding.columns };
+  for (const [address, portColumn] of ENDPOINT_COLUMNS) {
+    const value = columns[address];
+    if (typeof value !== 'string' || live.has(address)) continue;
+    const port = columns[portColumn];
+    const hasPort = port !== undefined && port !== null && port !== '';
+    const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+    const defanged = isIP(bare) === 0 ? defangText(value) : defangHostText(value);
+    columns[address] = defanged + (hasPort ? `:${String(port)}` : '');
+    delete columns[portColumn];
+  }
+  const endpointColumns = new Set(ENDPOINT_COLUMNS.flat());
+  for (const [name, value] of Object.entries(columns)) {
+    if (typeof value !== 'string' || live.has(name) || endpointColumns.has(name)) continue;
+    columns[name] = HOST_COLUMNS.has(name) ? defangHostOrUrl(value) : defangText(value);
   }
   return { ...finding, columns };
 }
@@ -326,10 +448,11 @@ function issueLines(
 ): string[] {
   if (total === 0) return [];
   const lines = [`- ${title}: ${total} (${cell(formatReasonCounts(byReason))})`];
-  // NOTE: messages quote the invalid log value as logged, so a URL in a rejected field stays live.
   for (const issue of examples) {
     const where = printable(formatLocation(issue.source)).replaceAll('`', "'");
-    lines.push(`  - \`${where}\`: ${issue.severity} ${issue.code}: ${cell(issue.message)}`);
+    // Messages quote log values as logged, which may hold an attacker's URL or address.
+    const message = cell(defangText(issue.message));
+    lines.push(`  - \`${where}\`: ${issue.severity} ${issue.code}: ${message}`);
   }
   if (total > examples.length) lines.push(`  - ... and ${total - examples.length} more`);
   return lines;
@@ -338,14 +461,14 @@ function issueLines(
 /** Renders the summaries per indicator and per host and the timeline of `findings`. */
 function findingLines(findings: readonly HuntFinding[], max: number): string[] {
   const defangValue = indicatorDefanger(findings);
-  const asLogged = (text: string): string => text;
+  const formatHost = hostFormatter(findings);
   const lines: string[] = [];
   lines.push('### By indicator', '');
   append(
     lines,
     table(
       ['Indicator', 'Hits', 'First hit', 'Last hit', 'Hosts'],
-      summaryRows(summarizeByIndicator(findings), defangValue, asLogged),
+      summaryRows(summarizeByIndicator(findings), defangValue, formatHost),
     ),
   );
   lines.push('', '### By host', '');
@@ -353,7 +476,7 @@ function findingLines(findings: readonly HuntFinding[], max: number): string[] {
     lines,
     table(
       ['Host', 'Hits', 'First hit', 'Last hit', 'Indicators'],
-      summaryRows(summarizeByHost(findings), asLogged, defangValue),
+      summaryRows(summarizeByHost(findings), formatHost, defangValue),
     ),
   );
   lines.push('', '### Timeline', '');
@@ -361,7 +484,7 @@ function findingLines(findings: readonly HuntFinding[], max: number): string[] {
     lines,
     table(
       ['Time (UTC)', 'Host', 'Indicator', 'Hunt (matched on)', 'Event', 'Log'],
-      timelineRows(findings, max, defangValue),
+      timelineRows(findings, max, defangValue, formatHost),
     ),
   );
   if (findings.length > max) {
@@ -371,4 +494,17 @@ function findingLines(findings: readonly HuntFinding[], max: number): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * Returns a function that writes a host of `findings` live when every finding about it shows it
+ * live (`isLiveHost`), and defanged otherwise, so that each host reads the same in every table.
+ */
+function hostFormatter(findings: readonly HuntFinding[]): (host: string) => string {
+  const live = new Map<string, boolean>();
+  for (const finding of findings) {
+    if (finding.host === undefined) continue;
+    live.set(finding.host, (live.get(finding.host) ?? true) && isLiveHost(finding));
+  }
+  return (host) => (live.get(host) ? host : defangHostOrUrl(host));
 }

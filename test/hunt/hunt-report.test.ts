@@ -172,6 +172,11 @@ describe('renderHuntReport defanging', () => {
         columns: { RequestURL: 'http://[2001:db8::9]:8080/p' },
       }),
       makeFinding(4, {
+        variant: 'url',
+        matchedOn: 'RequestURL',
+        indicator: { value: 'http://a.example/r?u=http://b.example/x', family: 'Remcos' },
+      }),
+      makeFinding(5, {
         variant: 'hash',
         matchedOn: 'SHA256',
         indicator: { value: 'ab'.repeat(32), family: 'Remcos' },
@@ -180,11 +185,11 @@ describe('renderHuntReport defanging', () => {
 
     const text = renderHuntReport(result(findings), OPTIONS);
     const rows = text.split('\n').filter((line) => line.startsWith('| 2026-'));
-    assert.equal(rows.length, 5);
+    assert.equal(rows.length, 6);
     assert.ok(rows[0]!.includes('| [2001[:]db8[:][:]7]:8080 |'), rows[0]);
     assert.ok(rows[0]!.includes('10.0.0.5:50000 -> [2001[:]db8[:][:]7]:8080 '), rows[0]);
     assert.ok(
-      rows[0]!.includes('RemoteUrl=HXXPS://user@Evil[.]Example:8443/a.b?next=hxxp://x.test/'),
+      rows[0]!.includes('RemoteUrl=HXXPS://user@Evil[.]Example:8443/a.b?next=hxxp://x[.]test/'),
       rows[0],
     );
     assert.ok(rows[1]!.includes('| [2001[:]db8[:][:]7] |'), rows[1]);
@@ -193,7 +198,8 @@ describe('renderHuntReport defanging', () => {
     assert.ok(rows[2]!.includes('Name=a[.]evil[.]example'), rows[2]);
     assert.ok(rows[3]!.includes('| hxxp://[2001[:]db8[:][:]9]:8080/p |'), rows[3]);
     assert.ok(rows[3]!.includes('RequestURL=hxxp://[2001[:]db8[:][:]9]:8080/p'), rows[3]);
-    assert.ok(rows[4]!.includes(`| ${'ab'.repeat(32)} |`), rows[4]);
+    assert.ok(rows[4]!.includes('| hxxp://a[.]example/r?u=hxxp://b[.]example/x |'), rows[4]);
+    assert.ok(rows[5]!.includes(`| ${'ab'.repeat(32)} |`), rows[5]);
     assert.match(text, /\| host-1 \| 1 \| [^|]+ \| [^|]+ \| \[2001\[:\]db8\[:\]\[:\]7\] \|/);
   });
 

@@ -1,0 +1,35 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { defangText } from '../../src/hunt/hunt-report.js';
+
+describe('defangText', () => {
+  const cases: Array<[input: string, expected: string]> = [
+    ['allow', 'allow'],
+    ['evil-host.top', 'evil-host[.]top'],
+    ['blocked:login.evil-host.top', 'blocked:login[.]evil-host[.]top'],
+    ['user@mail.evil.example', 'user@mail[.]evil[.]example'],
+    ['to 178.32.252.70:443.', 'to 178[.]32[.]252[.]70:443.'],
+    ['notatime-http://evil-host.top/', 'notatime-hxxp://evil-host[.]top/'],
+    [
+      'HTTPS://Evil.Example:8443/a.b?next=http://x.test/',
+      'HXXPS://Evil[.]Example:8443/a.b?next=hxxp://x[.]test/',
+    ],
+    ['ftp://files.evil.example/x.zip', 'ftp://files[.]evil[.]example/x.zip'],
+    ['"http://evil.example/\\"b"', '"hxxp://evil[.]example/\\"b"'],
+    ['from 2001:db8::7 on', 'from [2001[:]db8[:][:]7] on'],
+    ['[2001:db8::7]:8080', '[2001[:]db8[:][:]7]:8080'],
+    ['ends at 2001:db8::7.', 'ends at [2001[:]db8[:][:]7].'],
+    ['::ffff:192.0.2.1', '[[:][:]ffff[:]192[.]0[.]2[.]1]'],
+    ['xn--80ak6aa92e.com', 'xn--80ak6aa92e[.]com'],
+    ['пример.рф', 'пример[.]рф'],
+    ['a date such as "Jul 31 2022 12:46:24"', 'a date such as "Jul 31 2022 12:46:24"'],
+    ['an offset such as +01:00', 'an offset such as +01:00'],
+    ['version 1.2.3 and 3.14', 'version 1.2.3 and 3.14'],
+    ['ISO 8601', 'ISO 8601'],
+  ];
+  for (const [input, expected] of cases) {
+    it(`defangs ${JSON.stringify(input)}`, () => {
+      assert.equal(defangText(input), expected);
+    });
+  }
+});
