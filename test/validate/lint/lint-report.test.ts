@@ -305,6 +305,14 @@ test('lint reports 150,000 queries', () => {
   assert.equal(result.issues[149_999]?.source?.line, 299_999);
 });
 
+/** A fenced query over DeviceNetworkEvents with a time filter, as report lines. */
+const deviceNetworkEventsBlock = [
+  '```kql',
+  'DeviceNetworkEvents',
+  '| where Timestamp > ago(7d)',
+  '```',
+];
+
 test('lint skips blank KQL blocks with a warning', () => {
   const text = [
     '# Hunt',
@@ -317,10 +325,7 @@ test('lint skips blank KQL blocks with a warning', () => {
     '// to be written',
     '```',
     '',
-    '```kql',
-    'DeviceNetworkEvents',
-    '| where Timestamp > ago(7d)',
-    '```',
+    ...deviceNetworkEventsBlock,
   ].join('\n');
   const result = lintReport(text, 'blank.md', { checkKql: false });
   assert.deepEqual(
@@ -344,10 +349,7 @@ test('lint corrections say how they read the line', () => {
     '| where TimeGenerated > ago(7d)',
     '```',
     '',
-    '```kql',
-    'DeviceNetworkEvents',
-    '| where Timestamp > ago(7d)',
-    '```',
+    ...deviceNetworkEventsBlock,
     '',
     'Filter/Exclusion: DeviceAction == "allow"',
     '',
