@@ -381,8 +381,8 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     });
   }
   const issuesFile = await writeIssues(outDir, collected.issues);
-  // Families the state knows that no feed of this run names get no pack, so no report lists
-  // their removals: the summary names them.
+  // A family in the state that no feed of this run names gets no pack, so no report lists its
+  // removals: the summary names such families.
   const written = new Set(packs.map((pack) => basename(pack.folder)));
   const goneFamilies = [...(changes ?? [])]
     .filter(([slug, diff]) => !written.has(slug) && diff.removed.length + diff.expired.length > 0)

@@ -61,7 +61,7 @@ export function detectFeedFormat(sample: string, fileName: string): FeedFormat |
   return looksStructured(text) ? undefined : 'text';
 }
 
-/** Names of data files, which are read as free text only when `--format text` says so. */
+/** Names of data files, which are read as free text only with `--format text`. */
 const DATA_EXTENSIONS = /\.(csv|tsv|json|jsonl|ndjson|xml)$/i;
 
 function detectJson(text: string): FeedFormat | undefined {

@@ -26,9 +26,9 @@ export interface ExclusionCorrection {
   /** The corrected condition to keep, in the filter language; absent when none can be written. */
   filter?: string;
   /**
-   * How the correction reads the line: `drop` when it takes the line to name the events to
-   * remove and negates it, `keep` when it keeps the line's meaning and only fixes its columns
-   * and names, because the line compares more than names and text.
+   * How the correction reads the line. `drop`: the line names the events to remove, and the
+   * correction negates it. `keep`: the line compares more than names and text, so the correction
+   * keeps its meaning and fixes only its columns and names.
    */
   reading?: 'drop' | 'keep';
   /** Reason no correction could be written for this table. */
