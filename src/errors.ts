@@ -86,3 +86,29 @@ export function quoteValue(value: unknown, maxLength = 80): string {
   const shown = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
   return JSON.stringify(shown);
 }
+
+/** Returns an error's message without the `, open '/path'` that Node.js appends to it. */
+export function systemMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { syscall, path } = error as NodeJS.ErrnoException;
+  const suffix = syscall !== undefined && path !== undefined ? `, ${syscall} '${path}'` : '';
+  return suffix !== '' && error.message.endsWith(suffix)
+    ? error.message.slice(0, -suffix.length)
+    : error.message;
+}
+
+/**
+ * Returns why a file could not be read, for a message that names the file before it: the
+ * system's own words without the path it repeats, and for a folder or a missing file what to
+ * pass instead.
+ */
+export function fileReadReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = systemMessage(error);
+  if (code === 'EISDIR') return 'it is a folder; pass a file';
+  if (code === 'ENOENT') return 'no such file; check the path';
+  if (code === 'EACCES' || code === 'EPERM') {
+    return `${reason}; give the user that runs huntpack read access to it`;
+  }
+  return reason;
+}

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ConfigError, formatIssue } from '../errors.js';
+import { ConfigError, fileReadReason, formatIssue } from '../errors.js';
 import type { Platform } from '../pipeline/schemas.js';
 import { lintReport, type LintResult } from '../validate/lint/lint-report.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
@@ -67,7 +67,7 @@ async function runLint(files: string[], flags: LintFlags, io: CliIo): Promise<nu
     try {
       text = await readFile(resolve(io.cwd, file), 'utf8');
     } catch (error) {
-      throw new ConfigError('FILE_NOT_FOUND', `Cannot read ${file}: ${(error as Error).message}.`, {
+      throw new ConfigError('FILE_NOT_FOUND', `Cannot read ${file}: ${fileReadReason(error)}.`, {
         cause: error,
       });
     }

@@ -6,7 +6,7 @@
  * through a temporary file and a rename, so a crash never leaves half a file.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, quoteValue } from '../errors.js';
+import { ConfigError, fileReadReason, quoteValue } from '../errors.js';
 import { familySlug } from '../indicators/family-slug.js';
 import { filterIndicators } from '../indicators/filter.js';
 import { indicatorKey, type Indicator } from '../indicators/model.js';
@@ -131,7 +131,7 @@ export async function loadHistory(file: string): Promise<RunHistory> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyHistory();
     throw new ConfigError(
       'STATE_UNREADABLE',
-      `Cannot read state file ${quotePath(file)}: ${(error as Error).message}. Check the path and its permissions.`,
+      `Cannot read state file ${quotePath(file)}: ${fileReadReason(error)}.`,
       { source: { file }, cause: error },
     );
   }

@@ -20,7 +20,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { ColumnType, HuntVariant } from '../compile/ir.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, fileReadReason } from '../errors.js';
 import { checkExclusion } from './filter-check/check.js';
 import { parseFilter } from './filter-lang/parse.js';
 import { DATA_SOURCES } from './data-sources.js';
@@ -228,7 +228,7 @@ export async function loadUserExclusions(
   } catch (error) {
     throw new ConfigError(
       'EXCLUSIONS_FILE_NOT_READABLE',
-      `Cannot read exclusions file ${file}: ${(error as Error).message}`,
+      `Cannot read exclusions file ${file}: ${fileReadReason(error)}.`,
       {
         source: { file },
         cause: error,

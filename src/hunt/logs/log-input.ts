@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { glob, isDynamicPattern } from 'tinyglobby';
-import { FeedParseError, type HuntpackIssue } from '../../errors.js';
+import { FeedParseError, systemMessage, type HuntpackIssue } from '../../errors.js';
 
 /** A failure to open or read a file, with the incomplete last line when there was one. */
 export class LogInputError extends FeedParseError {
@@ -99,11 +99,8 @@ export function describeReadError(file: string, error: unknown, line: number): L
  * the message names the file already. Adds the next step for EACCES and EPERM.
  */
 function readFailureReason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const { code, syscall, path } = error as NodeJS.ErrnoException;
-  let reason = error.message;
-  const suffix = syscall !== undefined && path !== undefined ? `, ${syscall} '${path}'` : '';
-  if (suffix !== '' && reason.endsWith(suffix)) reason = reason.slice(0, -suffix.length);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reason = systemMessage(error);
   if (code === 'EACCES' || code === 'EPERM') {
     return `${reason}. Give the user that runs huntpack read access to the file, or hunt over a readable copy.`;
   }

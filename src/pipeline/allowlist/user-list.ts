@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError, quoteValue } from '../../errors.js';
+import { ConfigError, fileReadReason, quoteValue } from '../../errors.js';
 import { INDICATOR_KINDS } from '../../indicators/model.js';
 import { HostIndex, hostKey } from './host-index.js';
 import { parseIpRange } from './ip-number.js';
@@ -42,7 +42,7 @@ export function loadUserAllowlist(path: string): AllowlistSource {
   } catch (error) {
     throw new ConfigError(
       'ALLOWLIST_NOT_READABLE',
-      `Cannot read the allowlist file ${path}: ${error instanceof Error ? error.message : String(error)}. Check the path and the file permissions.`,
+      `Cannot read the allowlist file ${path}: ${fileReadReason(error)}.`,
       { source: { file: path }, cause: error },
     );
   }
