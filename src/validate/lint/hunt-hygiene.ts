@@ -58,15 +58,42 @@ export function lintHuntHygiene(report: string, blocks: KqlBlock[], file: string
     }
     if (/address-only/i.test(block.text)) continue;
     const named = [...listed.keys()].filter((address) => block.text.includes(`"${address}"`));
-    if (named.length === 0 || PORT_COLUMN.test(withoutProjections(block.text))) continue;
-    const examples = named
-      .slice(0, 3)
-      .map((address) => `${address}:${[...(listed.get(address) ?? [])].join('/')}`);
+    if (named.length === 0) continue;
+    const filtering = withoutProjections(block.text);
+    const examplesOf = (addresses: string[]): string => {
+      const shown = addresses
+        .slice(0, 3)
+        .map((address) => `${address}:${[...(listed.get(address) ?? [])].join('/')}`);
+      const more = addresses.length > 3 ? `, and ${addresses.length - 3} more` : '';
+      return `${shown.join(', ')}${more}`;
+    };
+    if (PORT_COLUMN.test(filtering)) {
+      // A port is compared, but an address none of whose listed ports the query names is
+      // matched on another port. (A part of a split hunt may hold only some of an address's
+      // ports, so one of them is enough.)
+      const numbers = new Set(filtering.match(/\b\d{1,5}\b/g) ?? []);
+      const unported = named.filter((address) =>
+        [...(listed.get(address) ?? [])].every((port) => !numbers.has(port)),
+      );
+      if (unported.length === 0) continue;
+      issues.push({
+        code: 'PORT_NOT_COMPARED',
+        severity: 'warning',
+        message:
+          `Query at lines ${block.startLine}-${block.endLine} compares ports, but not the port that ` +
+          `the report lists for ${unported.length === 1 ? '1 address' : `${unported.length} addresses`} ` +
+          `it names (${examplesOf(unported)}), so those indicators are matched on other ports or ` +
+          'not at all. Compare each address with its own port.',
+        source: where,
+      });
+      continue;
+    }
     const addresses =
       named.length === 1
         ? '1 address that the report lists as an ip:port indicator'
         : `${named.length} addresses that the report lists as ip:port indicators`;
     const those = named.length === 1 ? 'that address' : 'those addresses';
+    const examples = [examplesOf(named)];
     issues.push({
       code: 'PORT_IGNORED',
       severity: 'warning',

@@ -369,3 +369,55 @@ test('lint corrections say how they read the line', () => {
     ],
   ]);
 });
+
+test('lint flags ip:port hunts on the wrong port', () => {
+  const text = [
+    '| ip:port | 45[.]92[.]1[.]175:5220 |',
+    '| ip:port | 203[.]202[.]232[.]22:443 |',
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    '| where RemoteIP == "45.92.1.175" and RemotePort == 1234',
+    '```',
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    '| where (RemoteIP == "45.92.1.175" and RemotePort == 5220) or RemoteIP == "203.202.232.22"',
+    '```',
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    '| where (RemoteIP == "45.92.1.175" and RemotePort == 5220) or (RemoteIP == "203.202.232.22" and RemotePort == 443)',
+    '```',
+  ].join('\n');
+  const result = lintReport(text, 'ports.md', { checkKql: false });
+  const flagged = result.issues.filter((issue) => issue.code === 'PORT_NOT_COMPARED');
+  assert.deepEqual(
+    flagged.map((issue) => issue.source?.line),
+    [5, 11],
+  );
+  assert.match(flagged[0]?.message ?? '', /\(45\.92\.1\.175:5220\)/);
+  assert.match(flagged[1]?.message ?? '', /\(203\.202\.232\.22:443\)/);
+});
+
+test('lint names how many more addresses ignore the port', () => {
+  const addresses = ['1.1.1.1', '2.2.2.2', '3.3.3.3', '4.4.4.4', '5.5.5.5'];
+  const text = [
+    ...addresses.map((address) => `| ip:port | ${address}:8080 |`),
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    `| where RemoteIP in (${addresses.map((address) => `"${address}"`).join(', ')})`,
+    '```',
+  ].join('\n');
+  const result = lintReport(text, 'many.md', { checkKql: false });
+  const ignored = result.issues.find((issue) => issue.code === 'PORT_IGNORED');
+  assert.match(
+    ignored?.message ?? '',
+    /matches 5 addresses .*\(1\.1\.1\.1:8080, 2\.2\.2\.2:8080, 3\.3\.3\.3:8080, and 2 more\)/,
+  );
+});
