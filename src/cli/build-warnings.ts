@@ -5,16 +5,10 @@
  */
 import type { IndicatorFilterCounts } from '../indicators/filter.js';
 import type { CollectResult } from '../pipeline/collect.js';
+import type { IndicatorFilterFlags } from './options.js';
 
 /** The filter options as given on the command line, to name them in a warning. */
-export interface GivenFilters {
-  family?: string[];
-  iocType?: string[];
-  threatType?: string[];
-  minConfidence?: string;
-  since?: string;
-  maxAge?: string;
-}
+export type GivenFilters = IndicatorFilterFlags;
 
 /** The option behind each filter count, and its value as given. */
 const FILTER_OPTIONS: ReadonlyArray<{
