@@ -51,9 +51,9 @@ export interface HuntLogsResult {
   /** Events per table. */
   eventsByTable: Partial<Record<LogTable, number>>;
   /**
-   * Events that could match an indicator (those the prefilter loaded; an exclusion may still
-   * remove them) but whose time lies outside the lookback window, so no hunt could report them;
-   * 0 without a lookback. Events that no hunt could match are not counted, because their times
+   * Events that could match an indicator (those the prefilter loaded, though an exclusion may
+   * still remove them) but whose time lies outside the lookback window, so no hunt could report
+   * them. It is 0 without a lookback. Events that no hunt could match are not counted, because their times
    * may not have been parsed.
    */
   eventsOutsideWindow: number;

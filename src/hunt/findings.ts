@@ -120,8 +120,8 @@ export function internalSide(
 
 /**
  * Returns the host a hit concerns. In CommonSecurityLog it is a host of the side that
- * `internalSide` returns, with the device that logged the event as the last choice for the
- * source; in DeviceNetworkEvents the device; in DnsEvents the client.
+ * `internalSide` returns, and for the source side the device that logged the event is the last
+ * choice. In DeviceNetworkEvents it is the device, and in DnsEvents the client.
  */
 export function findingHost(
   table: LogTable,

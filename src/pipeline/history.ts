@@ -55,9 +55,8 @@ export interface FamilyHistoryDiff {
   /** In the history for this family, no longer in the feeds under this family, and not expired. */
   removed: string[];
   /**
-   * Set when an input may be incomplete (it failed, may be cut short or gave no rows): `removed`
-   * is then left empty, because a missing indicator may only be missing from that input. Names
-   * the inputs.
+   * The inputs that may be incomplete (they failed, may be cut short or gave no rows), when any
+   * is. `removed` is then left empty, because a missing indicator may only be missing from them.
    */
   removalsUnknown?: string;
 }

@@ -149,7 +149,7 @@ export function parseUserExclusions(
   return scenarios;
 }
 
-/** Parses and checks entry `index` of an exclusions file; `seen` holds the ids before it. */
+/** Parses and checks entry `index` of an exclusions file; `seen` contains the ids before it. */
 function parseEntry(
   entry: unknown,
   index: number,

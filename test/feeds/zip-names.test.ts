@@ -7,14 +7,14 @@ import { openInputs } from '../../src/feeds/input.js';
 import { repoFile } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-/** The bundled test archive with the entry `api.json` renamed to `name`, of the same length. */
+/** Returns the bundled test archive with the entry `api.json` renamed to `name`, of the same length. */
 function archiveWithEntryName(name: string): Buffer {
   const zip = readFileSync(repoFile('test/fixtures/threatfox/archive.zip'));
   const from = Buffer.from('api.json');
   assert.equal(Buffer.byteLength(name), from.length);
   let at = zip.indexOf(from);
   assert.ok(at >= 0);
-  // The name stands in the entry's local header and again in the central directory.
+  // The name is written in the entry's local header and again in the central directory.
   for (; at >= 0; at = zip.indexOf(from, at + 1)) zip.write(name, at);
   return zip;
 }

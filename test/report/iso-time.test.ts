@@ -3,7 +3,7 @@ import test from 'node:test';
 import fc from 'fast-check';
 import { isoTime } from '../../src/report/iso-time.js';
 
-test('isoTime gives the right text for times it has seen, including times that share a cache slot', () => {
+test('isoTime with cached and colliding times', () => {
   const base = Date.UTC(2026, 3, 12, 4, 49, 28);
   // Times 4096 ms apart fall into one slot of the cache; the others fall into neighbouring ones.
   const times = [0, 1, 4096, 8192, 4096 * 1000, 86_400_000].map((offset) => base + offset);
@@ -15,7 +15,7 @@ test('isoTime gives the right text for times it has seen, including times that s
   );
 });
 
-test('isoTime reads the time of a date each call, so a changed date gets its new text', () => {
+test('isoTime after a date changes', () => {
   const date = new Date(Date.UTC(2026, 0, 1));
   assert.equal(isoTime(date), '2026-01-01T00:00:00.000Z');
   date.setTime(Date.UTC(2026, 0, 2));

@@ -152,7 +152,7 @@ function datatableRows(table: IocTable): readonly string[] {
 }
 
 /**
- * Tells the compiler that `part` holds rows `start` onwards of `whole`, so that a part of a split
+ * Tells the compiler that `part` contains rows `start` onwards of `whole`, so that a part of a split
  * hunt reuses the row texts already written for the whole table.
  */
 export function sharePartRows(whole: IocTable, part: IocTable, start: number): void {

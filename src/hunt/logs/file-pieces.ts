@@ -107,12 +107,12 @@ export function readPieceLines(
   /** Offset in `buffer` of the next carriage return at or after the line being decoded, or -1. */
   let nextReturn = -1;
   /**
-   * Tells whether `[start, end)` holds a carriage return: lines that end with CR alone from here
+   * Tells whether `[start, end)` contains a carriage return: lines that end with CR alone from here
    * on, which would read as one line. The lines before it are kept and the file is reported.
    */
   const hasInnerReturn = (start: number, end: number): boolean => {
-    // The search runs at most once per return and once past the last: a buffer of lines that
-    // end with LF alone is searched once, not once per line.
+    // The buffer is searched again only past the return found last, so a buffer whose lines end
+    // with LF alone is searched once, not once per line.
     if (nextReturn !== -1 && nextReturn < start)
       nextReturn = buffer.indexOf(CARRIAGE_RETURN, start);
     return nextReturn >= 0 && nextReturn < end;

@@ -26,7 +26,7 @@ export interface ExclusionCorrection {
   /** The corrected condition to keep, in the filter language; absent when none can be written. */
   filter?: string;
   /**
-   * How the correction reads the line. `drop`: the line names the events to remove, and the
+   * The reading of the line that the correction takes. `drop`: the line names the events to remove, and the
    * correction negates it. `keep`: the line compares more than names and text, so the correction
    * keeps its meaning and fixes only its columns and names.
    */
