@@ -3,18 +3,25 @@
  */
 import { collectList, indicatorFilterOptions } from './options.js';
 import { constants, existsSync } from 'node:fs';
-import { access, readdir, writeFile } from 'node:fs/promises';
+import { access, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
-import { ConfigError, formatIssue, UsageError, type HuntpackIssue } from '../errors.js';
+import {
+  ConfigError,
+  formatIssue,
+  InternalError,
+  UsageError,
+  type HuntpackIssue,
+} from '../errors.js';
 import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
 import { filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
 import type { Indicator } from '../indicators/model.js';
 import { eachPack } from '../report/build-packs.js';
-import { backgroundKustoCheck } from '../validate/kusto-background.js';
+import { backgroundKustoChecker } from '../validate/kusto-background.js';
+import { DeferredQueryChecks, type QueryCheckFailure } from '../validate/deferred-checks.js';
 import type { Scenario } from '../pipeline/scenarios.js';
 import { loadUserExclusions } from '../pipeline/user-exclusions.js';
 import { makeDirectory } from '../pipeline/make-directory.js';
@@ -235,6 +242,32 @@ async function writePackOrFail(pack: Pack, outDir: string): Promise<string> {
   }
 }
 
+/**
+ * Removes the packs that hold a generated query which does not compile, so that none is deployed,
+ * and returns the error that fails the build: that is a huntpack bug.
+ */
+export async function queryCheckError(
+  failures: readonly QueryCheckFailure[],
+  outDir: string,
+): Promise<InternalError> {
+  const packs = [...new Set(failures.map((failure) => failure.query.pack))];
+  for (const pack of packs) await rm(join(outDir, pack), { recursive: true, force: true });
+  const [first] = failures;
+  const details = first!.errors.map(
+    (error) => `  line ${error.line}, column ${error.column}: ${error.code} ${error.message}`,
+  );
+  const others =
+    failures.length > 1 ? ` ${failures.length - 1} more generated queries fail too.` : '';
+  const removed =
+    packs.length === 1 ? `The pack ${packs[0]} was` : `The packs ${packs.join(', ')} were`;
+  return new InternalError(
+    'GENERATED_QUERY_INVALID',
+    `The generated query ${first!.query.pack}/${first!.query.file} does not compile.${others} ` +
+      `${removed} removed from ${outDir}. This is a huntpack bug; please report it with the ` +
+      `query below.\n${details.join('\n')}\n\n${first!.query.text}`,
+  );
+}
+
 async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<number> {
   const now = new Date();
   let format: FeedFormat | undefined;
@@ -299,8 +332,13 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     userFiles: (flags.allowlist ?? []).map((file) => resolve(io.cwd, file)),
   });
 
-  // The Kusto parser loads on a second thread while the feeds are read.
-  const kustoCheck = backgroundKustoCheck();
+  // The Kusto parser loads on a second thread while the feeds are read, and checks the queries
+  // there while the packs are written.
+  const kustoChecker = backgroundKustoChecker();
+  const queryChecks = new DeferredQueryChecks(
+    (text, options) => kustoChecker.checkAsync(text, options),
+    flags.fullKustoCheck,
+  );
   const collectOptions: CollectOptions = {
     format,
     strict: flags.strict,
@@ -361,7 +399,6 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   // memory at a time.
   const packs: PackSummary[] = [];
   const built = eachPack(kept, {
-    fullKustoCheck: flags.fullKustoCheck,
     changes,
     userScenarios,
     lookback,
@@ -369,7 +406,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     feeds,
     feedPaths: inputs,
     setAside,
-    kustoCheck,
+    queryChecks,
   });
   for (const pack of built) {
     packs.push({
@@ -380,6 +417,8 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       queries: pack.queries.length,
     });
   }
+  const failedQueries = await queryChecks.settle();
+  if (failedQueries.length > 0) throw await queryCheckError(failedQueries, outDir);
   const issuesFile = await writeIssues(outDir, collected.issues);
   // A family in the state that no feed of this run names gets no pack, so no report lists its
   // removals: the summary names such families.

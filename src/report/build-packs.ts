@@ -15,6 +15,7 @@ import { checkExclusion } from '../pipeline/filter-check/check.js';
 import { getTableSchema } from '../pipeline/schemas.js';
 import { checkKql, type KqlCheckOptions, type KqlDiagnostic } from '../validate/kusto.js';
 import { queryShape } from '../validate/query-shape.js';
+import type { DeferredQueryChecks } from '../validate/deferred-checks.js';
 import type { Hunt } from '../compile/ir.js';
 import type { FamilyHistoryDiff } from '../pipeline/history.js';
 import type {
@@ -55,6 +56,12 @@ export interface BuildPacksOptions {
   userScenarios?: Scenario[];
   /** The Kusto check to run, such as `backgroundKustoCheck()`; default `checkKql`. */
   kustoCheck?: (text: string, options: KqlCheckOptions) => KqlDiagnostic[];
+  /**
+   * Checks that run while later packs are built, in place of `kustoCheck` and `fullKustoCheck`.
+   * Packs are then yielded before their queries are checked, and the caller must call
+   * `settle` and act on its failures.
+   */
+  queryChecks?: DeferredQueryChecks;
 }
 
 /**
@@ -314,8 +321,14 @@ export function* eachPack(indicators: Indicator[], options: BuildPacksOptions): 
     });
     const compiled = compileHunts(hunts, slug, options);
     for (const hunt of hunts) checkExclusions(hunt);
-    for (const query of compiled.queries)
-      checkQuery(query, shapes, options.fullKustoCheck ?? false, options.kustoCheck ?? checkKql);
+    for (const query of compiled.queries) {
+      if (options.queryChecks) {
+        const platform = query.hunt.source.platform;
+        options.queryChecks.add({ pack: slug, file: query.file, text: query.query, platform });
+      } else {
+        checkQuery(query, shapes, options.fullKustoCheck ?? false, options.kustoCheck ?? checkKql);
+      }
+    }
     const dataSources = DATA_SOURCES.filter((source) =>
       compiled.queries.some((query) => query.hunt.source.id === source.id),
     );

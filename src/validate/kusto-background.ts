@@ -1,7 +1,7 @@
 /**
  * The Kusto check on a second thread. Loading Microsoft's parser costs seconds of CPU, so a
- * worker spends them while the build reads its feeds on the main thread. The check itself stays
- * a synchronous call.
+ * worker spends them while the build reads its feeds on the main thread. `check` is a
+ * synchronous call; `checkAsync` returns at once, so the build goes on while the worker checks.
  */
 import {
   MessageChannel,
@@ -21,6 +21,16 @@ const YOUNG_GENERATION_MB = 4;
 
 type KustoResponse = { diagnostics: KqlDiagnostic[] } | { error: string };
 
+/** A response on the port of `checkAsync`, which names the request it answers. */
+type KustoAsyncResponse = KustoResponse & { id: number };
+
+interface PendingCheck {
+  text: string;
+  options: KqlCheckOptions;
+  resolve: (diagnostics: KqlDiagnostic[]) => void;
+  reject: (error: unknown) => void;
+}
+
 /** Returns the worker's module, `.ts` when this file runs from source through tsx. */
 function workerUrl(): URL {
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -35,17 +45,31 @@ function workerUrl(): URL {
 export class BackgroundKustoChecker {
   private worker: Worker | undefined;
   private readonly port: MessagePort;
+  /** Port of `checkAsync`, apart from `port` so that no synchronous wait takes its responses. */
+  private readonly asyncPort: MessagePort;
+  private readonly pending = new Map<number, PendingCheck>();
+  private nextId = 1;
+  private asyncTimer: NodeJS.Timeout | undefined;
   /** Element 0: a response is ready; element 1: the worker's module is running. */
   private readonly signals = new Int32Array(new SharedArrayBuffer(8));
 
   constructor() {
     const channel = new MessageChannel();
+    const asyncChannel = new MessageChannel();
     this.port = channel.port1;
+    this.asyncPort = asyncChannel.port1;
+    this.asyncPort.on('message', (response: KustoAsyncResponse) => this.settle(response));
+    // The port keeps the process alive only while a check is pending.
+    this.asyncPort.unref();
     try {
       const url = workerUrl();
       const workerOptions = {
-        workerData: { port: channel.port2, flag: this.signals.buffer },
-        transferList: [channel.port2],
+        workerData: {
+          port: channel.port2,
+          asyncPort: asyncChannel.port2,
+          flag: this.signals.buffer,
+        },
+        transferList: [channel.port2, asyncChannel.port2],
         // The worker needs none of the main thread's Node.js options, some of which it rejects.
         execArgv: [],
         stdout: false,
@@ -63,6 +87,7 @@ export class BackgroundKustoChecker {
         this.worker = new Worker(url, workerOptions);
       }
       this.worker.on('error', () => this.stopWorker());
+      this.worker.on('exit', () => this.stopWorker());
       // The worker must not keep the process alive after the build.
       this.worker.unref();
     } catch {
@@ -89,6 +114,23 @@ export class BackgroundKustoChecker {
     return response.diagnostics;
   }
 
+  /**
+   * Returns the diagnostics of `text` as `checkKql(text, options)` does, without blocking: the
+   * worker checks while the caller goes on. When the worker stops or does not respond in time,
+   * the pending checks run on the calling thread.
+   */
+  checkAsync(text: string, options: KqlCheckOptions): Promise<KqlDiagnostic[]> {
+    if (!this.worker) return checkInThread(text, options);
+    const id = this.nextId++;
+    const result = new Promise<KqlDiagnostic[]>((resolve, reject) => {
+      this.pending.set(id, { text, options, resolve, reject });
+    });
+    this.asyncPort.ref();
+    this.asyncPort.postMessage({ id, text, options });
+    this.restartAsyncTimer();
+    return result;
+  }
+
   /** Whether checks still go to the worker. */
   get usesWorker(): boolean {
     return this.worker !== undefined;
@@ -98,12 +140,55 @@ export class BackgroundKustoChecker {
   close(): void {
     this.stopWorker();
     this.port.close();
+    this.asyncPort.close();
+  }
+
+  private settle(response: KustoAsyncResponse): void {
+    const check = this.pending.get(response.id);
+    if (!check) return;
+    this.pending.delete(response.id);
+    if ('error' in response) {
+      // The worker failed on this text: check here, where an error reaches the caller.
+      checkInThread(check.text, check.options).then(check.resolve, check.reject);
+    } else {
+      check.resolve(response.diagnostics);
+    }
+    if (this.pending.size === 0) this.stopAsyncTimer();
+    else this.restartAsyncTimer();
+  }
+
+  /** Starts the wait for the next response over, so that a stuck worker is noticed. */
+  private restartAsyncTimer(): void {
+    clearTimeout(this.asyncTimer);
+    this.asyncTimer = setTimeout(() => this.stopWorker(), RESPONSE_TIMEOUT_MS);
+  }
+
+  private stopAsyncTimer(): void {
+    clearTimeout(this.asyncTimer);
+    this.asyncTimer = undefined;
+    this.asyncPort.unref();
   }
 
   private stopWorker(): void {
     const worker = this.worker;
     this.worker = undefined;
     if (worker) void worker.terminate();
+    // Checks still waiting for the worker run here instead.
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    this.stopAsyncTimer();
+    for (const check of waiting) {
+      checkInThread(check.text, check.options).then(check.resolve, check.reject);
+    }
+  }
+}
+
+/** Runs `checkKql` on the calling thread, with a thrown error as a rejection. */
+function checkInThread(text: string, options: KqlCheckOptions): Promise<KqlDiagnostic[]> {
+  try {
+    return Promise.resolve(checkKql(text, options));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }
 
@@ -118,7 +203,12 @@ export function backgroundKustoCheck(): (
   text: string,
   options: KqlCheckOptions,
 ) => KqlDiagnostic[] {
-  shared ??= new BackgroundKustoChecker();
-  const checker = shared;
+  const checker = backgroundKustoChecker();
   return (text, options) => checker.check(text, options);
+}
+
+/** Returns the checker behind {@link backgroundKustoCheck}, for its `checkAsync`. */
+export function backgroundKustoChecker(): BackgroundKustoChecker {
+  shared ??= new BackgroundKustoChecker();
+  return shared;
 }
