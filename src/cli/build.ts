@@ -22,6 +22,7 @@ import type { Indicator } from '../indicators/model.js';
 import { eachPack } from '../report/build-packs.js';
 import { backgroundKustoChecker } from '../validate/kusto-background.js';
 import { DeferredQueryChecks, type QueryCheckFailure } from '../validate/deferred-checks.js';
+import { BuildCollections } from './garbage-collection.js';
 import type { Scenario } from '../pipeline/scenarios.js';
 import { loadUserExclusions } from '../pipeline/user-exclusions.js';
 import { makeDirectory } from '../pipeline/make-directory.js';
@@ -359,6 +360,8 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     now,
     flags.state !== undefined,
   );
+  const collections = new BuildCollections(collected.indicators.length);
+  collections.afterReading();
   const allowed = applyAllowlists(collected.indicators, allowlists);
   const setAside = allowed.setAside;
   let kept = allowed.kept;
@@ -408,7 +411,19 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     setAside,
     queryChecks,
   });
+  // Only the state needs the indicators after this point. Without it, the packs hold the last
+  // references, so each pack's indicators can be collected once it is written.
+  if (!stateFile) {
+    kept = [];
+    allowed.kept = [];
+    collected.indicators = [];
+  }
+  let previousPack = 0;
   for (const pack of built) {
+    // Neither this loop nor the generator, which has built the next pack, references the
+    // previous pack any more.
+    if (!stateFile) collections.packReleased(previousPack);
+    previousPack = pack.indicators.length;
     packs.push({
       family: pack.family.name,
       folder: await writePackOrFail(pack, outDir),

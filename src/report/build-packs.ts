@@ -290,13 +290,13 @@ function packFeeds(
 
 /**
  * Builds one pack per family, one at a time, so that a caller can write each pack and let it go
- * before the next is built.
+ * before the next is built. The indicators are grouped at once, and the packs hold the only
+ * references that the returned generator keeps: once the caller has dropped its own
+ * `indicators` list, each written pack's indicators can be collected.
  *
  * @throws InternalError when a generated query fails the Kusto check.
  */
-export function* eachPack(indicators: Indicator[], options: BuildPacksOptions): Generator<Pack> {
-  const slugs = new Set<string>();
-  const shapes: ShapeCache = new Map();
+export function eachPack(indicators: Indicator[], options: BuildPacksOptions): Generator<Pack> {
   const setAsideByFamily = new Map<string, SetAsideIndicator[]>();
   for (const item of options.setAside ?? []) {
     const key = familyKey(item.indicator.family);
@@ -306,8 +306,19 @@ export function* eachPack(indicators: Indicator[], options: BuildPacksOptions): 
   }
   const groups = groupByFamily(indicators);
   for (const key of setAsideByFamily.keys()) if (!groups.has(key)) groups.set(key, []);
+  return packsOfGroups(groups, setAsideByFamily, options);
+}
 
+/** Builds the pack of each group in turn, and removes the group from `groups` as it does. */
+function* packsOfGroups(
+  groups: Map<string, Indicator[]>,
+  setAsideByFamily: ReadonlyMap<string, SetAsideIndicator[]>,
+  options: BuildPacksOptions,
+): Generator<Pack> {
+  const slugs = new Set<string>();
+  const shapes: ShapeCache = new Map();
   for (const [key, members] of groups) {
+    groups.delete(key);
     const setAside = setAsideByFamily.get(key) ?? [];
     const family = mergedFamily(
       members.length > 0 ? members : setAside.map((item) => item.indicator),
