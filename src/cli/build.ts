@@ -74,14 +74,14 @@ interface PackSummary {
   queries: number;
 }
 
-/** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`). */
+/** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`), from 1 to 9999. */
 export function parseLookback(text: string): Lookback {
   const match = /^(\d{1,4})([dh])$/.exec(text.trim());
   const amount = match ? Number(match[1]) : NaN;
   if (!match || amount < 1) {
     throw new UsageError(
       'INVALID_LOOKBACK',
-      `Invalid --lookback "${text}": expected a whole number of days or hours, such as 30d or 12h.`,
+      `Invalid --lookback "${text}": expected a whole number of days from 1d to 9999d or of hours from 1h to 9999h, such as 30d or 12h.`,
     );
   }
   return { amount, unit: match[2] as 'd' | 'h' };
