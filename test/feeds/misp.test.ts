@@ -124,6 +124,7 @@ describe('readMisp', () => {
       info?.message ?? '',
       /7 indicator values have to_ids false.*no indicators.*allAttributes/,
     );
+    assert.match(info?.message ?? '', /Pass --all-attributes to huntpack build/);
   });
 
   it('keeps non-to_ids attributes with allAttributes', () => {

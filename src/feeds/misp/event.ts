@@ -51,7 +51,7 @@ export function readMispEvent(
     output.issues.push({
       code: 'MISP_NOT_TO_IDS',
       severity: 'info',
-      message: `${scope.notToIds} indicator values have to_ids false and were left out${none}. Set allAttributes to include them.`,
+      message: `${scope.notToIds} indicator values have to_ids false and were left out${none}. Pass --all-attributes to huntpack build (library option allAttributes) to include them.`,
       source: { file, id: scope.uuid },
     });
   }
