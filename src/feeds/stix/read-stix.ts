@@ -2,6 +2,8 @@
  * Reader for STIX 2.1 and STIX 2.0 JSON: bundles, TAXII envelopes (`{"objects": [...]}`), a bare
  * list of objects or one object. Every `indicator` object whose pattern huntpack can use becomes
  * one or more RawIndicator records. The others are counted and reported with their id.
+ * A `url:value` that writes a WebDAV port after `@`, or that is a bare host name, is read as
+ * the URL or host it means, with a warning (see `url-value.ts`).
  */
 import {
   FeedParseError,
@@ -23,6 +25,7 @@ import { indicatorContext, mispLabel } from './indicator-context.js';
 import { extractPatternIndicators, type PatternIndicator } from './pattern-indicators.js';
 import { StixPatternError } from './pattern-lexer.js';
 import { parsePattern } from './pattern-parser.js';
+import { readUrlValue } from './url-value.js';
 
 export interface StixReaderOptions {
   /**
@@ -97,8 +100,9 @@ function readIndicator(
   }
   const context = indicatorContext(index, object, source, output.issues);
   if (options.family) context.family = { name: options.family, aliases: [] };
-  for (const found of extraction.indicators)
-    output.records.push(toRawIndicator(found, context, source));
+  for (const found of extraction.indicators) {
+    output.records.push(toRawIndicator(rereadUrl(found, source, output), context, source));
+  }
   output.itemsRead += extraction.indicators.length;
   if (extraction.indicators.length === 0) countDropped(output, 'empty-pattern-set');
 }
@@ -119,6 +123,18 @@ function parseOrReport(
     reject(output, issue('STIX_PATTERN_SYNTAX', 'error', message, source));
     return undefined;
   }
+}
+
+/** Reads a `url:value` through `readUrlValue`, adding its warning to the output. */
+function rereadUrl(
+  found: PatternIndicator,
+  source: SourceLocation,
+  output: FeedReaderOutput,
+): PatternIndicator {
+  if (found.type !== 'url' || found.path !== 'url:value') return found;
+  const reading = readUrlValue(found.value, source);
+  if (reading.warning) output.issues.push(reading.warning);
+  return { ...found, type: reading.type, value: reading.value };
 }
 
 function toRawIndicator(

@@ -131,10 +131,13 @@ describe('readStix', () => {
   it('reads the Boggy Serpens STIX 2.0 playbook', () => {
     const output = readFixture('unit42-playbook_boggyserpens_stix20.json');
     assertCounts(output, { read: 125, records: 120, rejected: 5 });
+    // 43 url:value strings are bare host names, read as domains with a warning each.
     assert.deepEqual(
       countBy(output.records, (record) => record.type),
-      { sha256: 57, url: 59, ip: 4 },
+      { sha256: 57, url: 16, domain: 43, ip: 4 },
     );
+    const bareHosts = output.issues.filter((issue) => issue.code === 'STIX_URL_BARE_HOST');
+    assert.equal(bareHosts.length, 43);
   });
 
   it(

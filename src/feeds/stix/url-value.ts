@@ -1,0 +1,70 @@
+/**
+ * Reads the value of a STIX `url:value` comparison. Two forms that vendors' feeds carry, and
+ * that URL normalization rejects, are read the way the free-text reader reads them, each with a
+ * warning:
+ * - the WebDAV form that writes the port after `@` (`https://1.2.3.4@80/x` for
+ *   `\\1.2.3.4@80\x`) becomes `https://1.2.3.4:80/x`;
+ * - a bare host name with no scheme, port or path (`www.example.com`) becomes a domain
+ *   indicator, and a bare IPv4 address an ip indicator.
+ * Any other value is passed on unchanged, so normalization accepts or rejects it as before.
+ */
+import { quoteValue, type HuntpackIssue, type SourceLocation } from '../../errors.js';
+import { checkHost } from '../text-hosts.js';
+
+export interface UrlValueReading {
+  type: 'url' | 'domain' | 'ip';
+  value: string;
+  warning?: HuntpackIssue;
+}
+
+/** `scheme://`, the authority up to the first `/`, `?`, `#` or `\`, and the rest. */
+const URL_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#\\]*)([\s\S]*)$/;
+
+/** A value with nothing but host name characters: no scheme, port, user info or path. */
+const BARE_HOST = /^[^\s/\\?#@:[\]]+$/;
+
+/** Reads one `url:value` string; see the file comment. */
+export function readUrlValue(value: string, source: SourceLocation): UrlValueReading {
+  if (BARE_HOST.test(value)) {
+    const host = checkHost(value);
+    if (host.kind === 'domain' || host.kind === 'ipv4') {
+      const type = host.kind === 'domain' ? 'domain' : 'ip';
+      const kind = type === 'domain' ? 'domain' : 'IP address';
+      const message = `url:value ${quoteValue(value)} is a host name without a scheme or path, so it was read as the ${kind} ${quoteValue(value)}, which matches all traffic to that host.`;
+      return {
+        type,
+        value,
+        warning: { code: 'STIX_URL_BARE_HOST', severity: 'warning', message, source },
+      };
+    }
+    return { type: 'url', value };
+  }
+  return readPortAfterAt(value, source) ?? { type: 'url', value };
+}
+
+/**
+ * Rewrites `https://104.41.51.80@80/path` as `https://104.41.51.80:80/path`, with the same
+ * URL_PORT_AFTER_AT warning as the free-text reader. The rewrite applies only when the part
+ * before `@` is a valid host without a `:` and the part after it is only digits. URL parsers
+ * would read the host as user info and the digits as the host (0.0.0.80 in browsers), which
+ * names no server.
+ */
+function readPortAfterAt(value: string, source: SourceLocation): UrlValueReading | undefined {
+  const parts = URL_PARTS.exec(value);
+  if (!parts) return undefined;
+  const [, scheme = '', authority = '', rest = ''] = parts;
+  const at = authority.lastIndexOf('@');
+  if (at < 0) return undefined;
+  const host = authority.slice(0, at);
+  const port = authority.slice(at + 1);
+  if (host.includes(':') || !/^\d+$/.test(port)) return undefined;
+  if (checkHost(host).kind === 'invalid') return undefined;
+
+  const rewritten = `${scheme}${host}:${port}${rest}`;
+  const message = `URL ${quoteValue(value)} writes its port after "@", as a WebDAV path does (\\\\${host}@${port}\\share), so it was read as ${quoteValue(rewritten)}. URL parsers would read ${quoteValue(host)} as user info and ${quoteValue(port)} as the host. Check the source.`;
+  return {
+    type: 'url',
+    value: rewritten,
+    warning: { code: 'URL_PORT_AFTER_AT', severity: 'warning', message, source },
+  };
+}
