@@ -6,6 +6,7 @@ import { compileKqlFilter } from '../backends/kql/kql.filter.js';
 import { formatLookback } from '../compile/ir.js';
 import { defang } from '../indicators/defang.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
+import { escapeMarkdown } from './markdown-escape.js';
 import type { Pack } from './pack-model.js';
 
 /** Threat types ThreatFox uses, in words. */
@@ -15,19 +16,6 @@ const THREAT_TYPE_WORDS: Record<string, string> = {
   payload: 'malware samples (payloads)',
   cc_skimming: 'card-skimming collection servers',
 };
-
-/** Escapes text for a Markdown table cell: pipes and line breaks would break the table. */
-function cellText(text: string): string {
-  return text
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/[\r\n]+/g, ' ');
-}
-
-/** Escapes text for Markdown prose, where feed values must not become links or markup. */
-function proseText(text: string): string {
-  return text.replace(/[\\`*_[\]<>|#]/g, (character) => `\\${character}`).replace(/[\r\n]+/g, ' ');
-}
 
 function day(date: Date | undefined): string {
   return date ? date.toISOString().slice(0, 10) : '-';
@@ -80,17 +68,19 @@ function summarySection(pack: Pack): string[] {
   const { first, last } = span(indicators);
 
   const aliasText =
-    family.aliases.length > 0 ? ` (also known as ${family.aliases.map(proseText).join(', ')})` : '';
-  const described = threatTypes.map((type) => THREAT_TYPE_WORDS[type] ?? proseText(type));
+    family.aliases.length > 0
+      ? ` (also known as ${family.aliases.map(escapeMarkdown).join(', ')})`
+      : '';
+  const described = threatTypes.map((type) => THREAT_TYPE_WORDS[type] ?? escapeMarkdown(type));
   if (indicators.length === 0) {
     lines.push(
-      `The feeds tie ${pack.setAside.length} indicators to **${proseText(family.name)}**${aliasText}, ` +
+      `The feeds tie ${pack.setAside.length} indicators to **${escapeMarkdown(family.name)}**${aliasText}, ` +
         'and allowlists set every one of them aside (listed below with the list entry and the ' +
         'reason), so this pack has no hunts.',
     );
   } else {
     lines.push(
-      `This pack hunts for **${proseText(family.name)}**${aliasText} through ${indicators.length} ` +
+      `This pack hunts for **${escapeMarkdown(family.name)}**${aliasText} through ${indicators.length} ` +
         `indicators of compromise: ${described.length > 0 ? described.join('; ') : 'the feeds give no threat type'}. ` +
         `A hit means a device talked to, resolved or stored something the feeds tie to this family; ` +
         `triage it with the indicator's confidence and first-seen date, which every hit carries.`,
@@ -98,10 +88,13 @@ function summarySection(pack: Pack): string[] {
   }
   lines.push('');
   lines.push(`| Item | Value |`, `|---|---|`);
-  lines.push(`| Malware family | ${cellText(family.name)} |`);
-  if (family.malpedia) lines.push(`| Malpedia id | ${cellText(family.malpedia)} |`);
-  if (family.aliases.length > 0) lines.push(`| Aliases | ${cellText(family.aliases.join(', '))} |`);
-  lines.push(`| Threat types | ${cellText(threatTypes.join(', ') || '-')} |`);
+  lines.push(`| Malware family | ${escapeMarkdown(family.name)} |`);
+  if (family.malpedia) lines.push(`| Malpedia id | ${escapeMarkdown(family.malpedia)} |`);
+  if (family.aliases.length > 0)
+    lines.push(`| Aliases | ${escapeMarkdown(family.aliases.join(', '))} |`);
+  lines.push(
+    `| Threat types | ${threatTypes.length > 0 ? escapeMarkdown(threatTypes.join(', ')) : '-'} |`,
+  );
   lines.push(`| Indicators | ${indicators.length} (${counts.join(', ') || 'none'}) |`);
   lines.push(`| Set aside by allowlists | ${pack.setAside.length} |`);
   const compromised = indicators.filter((indicator) => indicator.isCompromised === true).length;
@@ -110,7 +103,7 @@ function summarySection(pack: Pack): string[] {
   const range = low <= high ? `${low}% to ${high}%` : '-';
   lines.push(`| Confidence | ${range} |`);
   lines.push(`| Lookback of every hunt | ${formatLookback(pack.lookback)} |`);
-  lines.push(`| Feeds | ${cellText(pack.feeds.join(', '))} |`);
+  lines.push(`| Feeds | ${escapeMarkdown(pack.feeds.join(', '))} |`);
   return lines;
 }
 
@@ -145,8 +138,10 @@ function indicatorSection(pack: Pack): string[] {
   for (let index = 0; index < shown; index++) {
     const indicator = pack.indicators[index]!;
     const confidence = indicator.confidence === undefined ? '-' : `${indicator.confidence}%`;
+    const threatType =
+      indicator.threatType === undefined ? '-' : escapeMarkdown(indicator.threatType);
     lines.push(
-      `| ${describeKind(indicator.kind)} | ${cellText(defang(indicator))} | ${cellText(indicator.threatType ?? '-')} | ` +
+      `| ${describeKind(indicator.kind)} | ${escapeMarkdown(defang(indicator))} | ${threatType} | ` +
         `${day(indicator.firstSeen)} | ${day(indicator.lastSeen)} | ${confidence} |`,
     );
   }
@@ -159,8 +154,8 @@ function indicatorSection(pack: Pack): string[] {
     for (let index = 0; index < shownSetAside; index++) {
       const item = pack.setAside[index]!;
       lines.push(
-        `| ${describeKind(item.indicator.kind)} | ${cellText(defang(item.indicator))} | ${cellText(listLabel(item))} | ` +
-          `${cellText(item.entry)} | ${cellText(item.reason)} |`,
+        `| ${describeKind(item.indicator.kind)} | ${escapeMarkdown(defang(item.indicator))} | ${escapeMarkdown(listLabel(item))} | ` +
+          `${escapeMarkdown(item.entry)} | ${escapeMarkdown(item.reason)} |`,
       );
     }
     lines.push(...shownNote(shownSetAside, pack.setAside.length, 'indicators set aside'));
@@ -191,7 +186,7 @@ function compromisedSection(indicators: readonly Indicator[]): string[] {
   for (let index = 0; index < shown; index++) {
     const indicator = compromised[index]!;
     lines.push(
-      `| ${describeKind(indicator.kind)} | ${cellText(defang(indicator))} | ${day(indicator.firstSeen)} |`,
+      `| ${describeKind(indicator.kind)} | ${escapeMarkdown(defang(indicator))} | ${day(indicator.firstSeen)} |`,
     );
   }
   lines.push(...shownNote(shown, compromised.length, 'compromised sites'));
@@ -224,7 +219,7 @@ function changesSection(pack: Pack): string[] {
   } else {
     lines.push(
       `${changes.new.length} new, ${changes.unchanged.length} unchanged, ${changes.expired.length} expired. ` +
-        `Removals are not listed, because these inputs may be incomplete: ${cellText(changes.removalsUnknown)}.`,
+        `Removals are not listed, because these inputs may be incomplete: ${escapeMarkdown(changes.removalsUnknown)}.`,
     );
   }
   const groups: Array<[string, string[]]> = [
@@ -235,7 +230,7 @@ function changesSection(pack: Pack): string[] {
   for (const [title, keys] of groups) {
     if (keys.length === 0) continue;
     lines.push('', `### ${title}`, '');
-    for (const key of keys) lines.push(`- ${cellText(keyLabel(key))}`);
+    for (const key of keys) lines.push(`- ${escapeMarkdown(keyLabel(key))}`);
   }
   return lines;
 }
@@ -282,7 +277,7 @@ function huntSection(pack: Pack): string[] {
   for (const { hunt, query, file } of pack.queries) {
     lines.push(
       '',
-      `### ${proseText(hunt.title)}${hunt.part ? ` (part ${hunt.part.index} of ${hunt.part.count})` : ''}`,
+      `### ${escapeMarkdown(hunt.title)}${hunt.part ? ` (part ${hunt.part.index} of ${hunt.part.count})` : ''}`,
       '',
     );
     lines.push(`- Id: \`${hunt.id}\`, file \`${file}\``);
@@ -308,7 +303,7 @@ function dataSourceSection(pack: Pack): string[] {
     if (count === 0) continue;
     const platform = source.platform === 'sentinel' ? 'Microsoft Sentinel' : 'Defender XDR';
     lines.push(
-      `| ${source.table} | ${platform} | ${cellText(source.product)} | ${cellText(source.connector)} | ${count} |`,
+      `| ${source.table} | ${platform} | ${escapeMarkdown(source.product)} | ${escapeMarkdown(source.connector)} | ${count} |`,
     );
   }
   return lines;
@@ -335,7 +330,7 @@ function scenarioSection(pack: Pack): string[] {
 export function renderReport(pack: Pack): string {
   const sections = [
     [
-      `# ${proseText(pack.family.name)} detection pack`,
+      `# ${escapeMarkdown(pack.family.name)} detection pack`,
       '',
       `Generated by huntpack ${pack.generatorVersion}.`,
     ],
