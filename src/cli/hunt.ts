@@ -6,7 +6,13 @@ import { collectList } from './options.js';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
-import { ConfigError, FeedParseError, formatIssue, UsageError } from '../errors.js';
+import {
+  ConfigError,
+  FeedParseError,
+  formatIssue,
+  UsageError,
+  type HuntpackIssue,
+} from '../errors.js';
 import { huntLogs, type HuntLogsResult } from '../hunt/engine.js';
 import { summarizeByHost, summarizeByIndicator } from '../hunt/findings.js';
 import {
@@ -20,7 +26,9 @@ import {
   LOG_FORMATS,
   startParseWorkers,
   type CefWorkerPool,
+  type LogFileStats,
   type LogFormat,
+  type LogReadStats,
 } from '../hunt/logs/read-logs.js';
 import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { HUNTPACK_VERSION } from '../version.js';
@@ -33,7 +41,7 @@ import {
   type LoadedHunts,
 } from './hunt-sources.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
-import { displayPath } from './text.js';
+import { count, displayPath } from './text.js';
 import type { CommandAction } from './run.js';
 
 interface HuntFlags extends HuntSourceFlags {
@@ -109,6 +117,148 @@ function parseYear(text: string | undefined): number | undefined {
   return Number(text);
 }
 
+/**
+ * Rejection codes that make a whole file unusable, though its rows still count as events parsed:
+ * a CSV header with none of the --map fields leaves every column of every row empty.
+ */
+const UNUSABLE_FILE_CODES: ReadonlySet<string> = new Set(['MAPPED_FIELDS_NOT_FOUND']);
+
+/** Returns why no event was read from a file that was read, for the NO_EVENTS issue. */
+function noEventsReason(file: LogFileStats): string {
+  if (file.linesRead === 0) return 'the file is empty';
+  return (
+    `${count(file.linesRead, 'line')} read, ${file.linesRejected} rejected and ` +
+    `${file.linesSkipped} skipped`
+  );
+}
+
+/**
+ * Returns each log input that makes the hunt incomplete, once. These are the inputs that could
+ * not be found, recognized or read to the end, and the CSV files whose header has none of the
+ * --map fields. When no event at all was read, every file that was read is one too.
+ */
+function findFailedInputs(stats: LogReadStats): HuntpackIssue[] {
+  const failed = new Map<string, HuntpackIssue>();
+  const add = (issue: HuntpackIssue): void => {
+    const key = issue.source?.file ?? issue.message;
+    if (!failed.has(key)) failed.set(key, issue);
+  };
+  stats.fileErrors.forEach(add);
+  // NOTE: stats.rejections keeps only the first rejections of the run, so a header rejection
+  // after them is counted in rejectedByReason but names no file here.
+  stats.rejections.filter((issue) => UNUSABLE_FILE_CODES.has(issue.code)).forEach(add);
+  if (stats.eventsParsed === 0) {
+    for (const file of stats.files) {
+      add({
+        code: 'NO_EVENTS',
+        severity: 'error',
+        message: `No event was read from "${file.file}": ${noEventsReason(file)}.`,
+        source: { file: file.file },
+      });
+    }
+  }
+  return [...failed.values()];
+}
+
+/** Counts the input failures that name no file because their rejection was not kept. */
+function unnamedUnusableFiles(stats: LogReadStats, failed: readonly HuntpackIssue[]): number {
+  let unnamed = 0;
+  for (const code of UNUSABLE_FILE_CODES) {
+    const named = failed.filter((issue) => issue.code === code).length;
+    unnamed += Math.max(0, (stats.rejectedByReason[code] ?? 0) - named);
+  }
+  return unnamed;
+}
+
+/** Returns the events read from the files that did not fail and from those read in part. */
+function countReadEvents(
+  stats: LogReadStats,
+  failed: readonly HuntpackIssue[],
+): { fromRest: number; fromFailed: number } {
+  const codeOfFile = new Map(failed.map((issue) => [issue.source?.file, issue.code]));
+  let fromRest = 0;
+  let fromFailed = 0;
+  for (const file of stats.files) {
+    const code = codeOfFile.get(file.file);
+    if (code === undefined) fromRest += file.eventsParsed;
+    else if (!UNUSABLE_FILE_CODES.has(code)) fromFailed += file.eventsParsed;
+  }
+  return { fromRest, fromFailed };
+}
+
+/**
+ * Writes the stdout line of a hunt with failed inputs: which inputs failed, how many events the
+ * rest gave, and what the findings or their absence cover, in place of "No findings".
+ */
+function incompleteLine(
+  result: HuntLogsResult,
+  failed: readonly HuntpackIssue[],
+  cwd: string,
+): string {
+  const total = failed.length + unnamedUnusableFiles(result.stats, failed);
+  const names = failed.slice(0, PRINTED_ISSUES).map((issue) => {
+    const file = issue.source?.file;
+    return `${file === undefined ? issue.message : displayPath(file, cwd)} (${issue.code})`;
+  });
+  const more = total - names.length;
+  if (more > 0) names.push(`and ${more} more`);
+
+  const { fromRest, fromFailed } = countReadEvents(result.stats, failed);
+  let verdict: string;
+  if (result.findings.length > 0) {
+    verdict = 'The findings above come from the events that could be read.';
+  } else if (fromRest + fromFailed === 0) {
+    verdict = 'Nothing was checked.';
+  } else {
+    verdict =
+      'None of the events read matched an indicator, but the failed inputs were not checked in full.';
+  }
+  return printable(
+    `Incomplete hunt: ${count(total, 'log input')} failed: ${names.join(', ')}. ` +
+      `${fromRest} ${fromRest === 1 ? 'event was' : 'events were'} read from the rest. ${verdict}`,
+  );
+}
+
+/**
+ * Writes why the hunt report was not written: inputs not read in full, unusable CSV files and a
+ * run that read no event. A report of this run would replace the last complete one, so an
+ * earlier report stays.
+ */
+function writeIncomplete(stats: LogReadStats, failed: readonly HuntpackIssue[], io: CliIo): void {
+  const noEvents = failed.filter((issue) => issue.code === 'NO_EVENTS');
+  for (const issue of noEvents.slice(0, PRINTED_ISSUES)) {
+    io.stderr.write(`${printable(formatIssue(issue))}\n`);
+  }
+  if (noEvents.length > 0 && stats.linesSkipped > 0) {
+    io.stderr.write(`lines skipped by reason: ${formatReasonCounts(stats.skippedByReason)}\n`);
+  }
+
+  const reasons: string[] = [];
+  const unread = stats.fileErrors.length;
+  if (unread > 0) reasons.push(`${count(unread, 'log input')} could not be read in full`);
+  const unusable =
+    failed.filter((issue) => UNUSABLE_FILE_CODES.has(issue.code)).length +
+    unnamedUnusableFiles(stats, failed);
+  if (unusable > 0) {
+    reasons.push(
+      `${unusable === 1 ? '1 CSV log has' : `${unusable} CSV logs have`} none of the --map fields`,
+    );
+  }
+  if (noEvents.length > 0) {
+    reasons.push('no event was read from the logs, so the hunts checked nothing');
+  }
+  io.stderr.write(
+    `huntpack: the hunt report was not written because ${reasons.join(', and ')}. ` +
+      'An earlier report is left as it was.\n',
+  );
+  if (noEvents.length > 0) {
+    io.stderr.write(
+      'huntpack: check that the log files are the exports you meant and not empty, and that ' +
+        '--format and --map fit them.\n',
+    );
+  }
+}
+
 /** Writes the reading counts and the first issues, with control characters from the logs escaped. */
 function writeSummary(result: HuntLogsResult, io: CliIo): void {
   const { stats } = result;
@@ -171,10 +321,18 @@ function noFindingsLine(result: HuntLogsResult, window: string): string {
   );
 }
 
-function writeFindings(result: HuntLogsResult, flags: HuntFlags, window: string, io: CliIo): void {
+function writeFindings(
+  result: HuntLogsResult,
+  incomplete: { line: string; failed: readonly HuntpackIssue[] } | undefined,
+  flags: HuntFlags,
+  window: string,
+  io: CliIo,
+): void {
   const { findings } = result;
   if (flags.json) {
     const json = {
+      complete: incomplete === undefined,
+      failedInputs: incomplete?.failed ?? [],
       findings,
       byIndicator: summarizeByIndicator(findings),
       byHost: summarizeByHost(findings),
@@ -192,13 +350,19 @@ function writeFindings(result: HuntLogsResult, flags: HuntFlags, window: string,
     io.stdout.write(formatFindingsCsv(findings));
     return;
   }
-  if (findings.length === 0) {
-    io.stdout.write(`${noFindingsLine(result, window)}\n`);
-    return;
+  if (findings.length > 0) {
+    io.stdout.write(formatFindingsTable(findings));
+    io.stdout.write(
+      '\n' + formatSummaryTable('INDICATOR', 'HOSTS', summarizeByIndicator(findings)),
+    );
+    io.stdout.write('\n' + formatSummaryTable('HOST', 'INDICATORS', summarizeByHost(findings)));
   }
-  io.stdout.write(formatFindingsTable(findings));
-  io.stdout.write('\n' + formatSummaryTable('INDICATOR', 'HOSTS', summarizeByIndicator(findings)));
-  io.stdout.write('\n' + formatSummaryTable('HOST', 'INDICATORS', summarizeByHost(findings)));
+  // A failed input leaves logs unchecked, so "No findings" would read as clean logs.
+  if (incomplete) {
+    io.stdout.write(`${findings.length > 0 ? '\n' : ''}${incomplete.line}\n`);
+  } else if (findings.length === 0) {
+    io.stdout.write(`${noFindingsLine(result, window)}\n`);
+  }
 }
 
 /** Returns the result limited to the hunts in `ids` and their findings. */
@@ -307,8 +471,8 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
   const window = lookback
     ? `${lookback.amount}${lookback.unit} before ${windowEnd.toISOString()}`
     : 'none (every event, whatever its time)';
-  const paths = logs.map((path) => resolve(io.cwd, path));
   const threads = parseThreads(flags.threads);
+  const paths = logs.map((path) => resolve(io.cwd, path));
 
   // The parsing threads of large CEF files load their code while the hunts are prepared.
   const workers = await startParseWorkers(paths, threads);
@@ -380,15 +544,16 @@ async function huntWith(
   }
   if (progress) io.stderr.write('\n');
 
-  writeFindings(result, flags, window, io);
+  const failed = findFailedInputs(result.stats);
+  const inputsFailed = failed.length > 0 || unnamedUnusableFiles(result.stats, failed) > 0;
+  let incomplete: { line: string; failed: readonly HuntpackIssue[] } | undefined;
+  if (inputsFailed) incomplete = { line: incompleteLine(result, failed, io.cwd), failed };
+  writeFindings(result, incomplete, flags, window, io);
   writeSummary(result, io);
-  // A run that could not read all its logs fails, and its report would stand in for the last
-  // good one, so the report is written only after a run that read every log.
-  const unread = result.stats.fileErrors.length;
-  if (unread > 0) {
-    io.stderr.write(
-      `huntpack: the hunt report was not written because ${unread === 1 ? '1 log input' : `${unread} log inputs`} could not be read in full; an earlier report is left as it was.\n`,
-    );
+  // A run with a failed input fails, and its report would stand in for the last complete one,
+  // so the report is written only after a run that read and used every log.
+  if (inputsFailed) {
+    writeIncomplete(result.stats, failed, io);
     return EXIT_USAGE;
   }
   try {

@@ -1,0 +1,247 @@
+/**
+ * `huntpack hunt` runs that read nothing, or not all of their logs: the summary line on stdout,
+ * the exit status and the earlier hunt report.
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Hunt } from '../../src/compile/ir.js';
+import { runCli } from '../helpers/cli.js';
+import { edgeHunts } from '../helpers/hunt-fixtures.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+/** A connection to 203.0.113.7:443, an indicator of the edge hunts. */
+const HIT =
+  'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.1 spt=50000 dst=203.0.113.7 dpt=443 act=allow rt=1659523775038\n';
+/** A connection to an address that no edge hunt names. */
+const MISS =
+  'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.1 spt=50001 dst=192.0.2.50 dpt=443 act=allow rt=1659523775038\n';
+
+const EARLIER_REPORT = '# Hunt report: Remcos\n\nThe earlier run.\n';
+
+/** Writes a pack folder holding only pack.json with the forms of `hunts`, as build writes it. */
+async function writePack(folder: string, hunts: Hunt[]): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  const entries = hunts.map((hunt) => ({ id: hunt.id, form: hunt }));
+  await writeFile(join(folder, 'pack.json'), JSON.stringify({ hunts: entries }));
+}
+
+describe('huntpack hunt with failed inputs', () => {
+  let folder: string;
+  let pack: string;
+
+  before(async () => {
+    folder = makeTempDir('cli-hunt-incomplete');
+    pack = join(folder, 'pack');
+    await writePack(pack, edgeHunts());
+    await writeFile(join(folder, 'hit.log'), HIT);
+    await writeFile(join(folder, 'miss.log'), MISS);
+    await writeFile(join(folder, 'empty.log'), '');
+    await writeFile(join(folder, 'blank.log'), '\n\n  \n');
+    await mkdir(join(folder, 'empty-folder'));
+    await writeFile(join(folder, 'binary.dat'), Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 0, 3]));
+    await writeFile(join(folder, 'notes.txt'), 'hello world\nthis is not a log\n');
+    await writeFile(
+      join(folder, 'custom.csv'),
+      'when,src,dst,dport,host\n2022-08-03T10:49:35Z,10.1.1.1,203.0.113.7,443,ws1\n' +
+        '2022-08-03T10:49:36Z,10.1.1.2,192.0.2.9,53,ws2\n',
+    );
+  });
+
+  /** Writes the earlier report into the pack and returns a check that it is still there, unchanged. */
+  async function plantEarlierReport(): Promise<() => Promise<void>> {
+    await writeFile(join(pack, 'hunt-report.md'), EARLIER_REPORT);
+    return async () => {
+      assert.equal(await readFile(join(pack, 'hunt-report.md'), 'utf8'), EARLIER_REPORT);
+      assert.deepEqual((await readdir(pack)).sort(), ['hunt-report.md', 'pack.json']);
+    };
+  }
+
+  it('exits 0 on clean logs', async () => {
+    await plantEarlierReport();
+    const result = await runCli(['hunt', '--pack', 'pack', 'miss.log'], { cwd: folder });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'No findings: no event matched an indicator.\n');
+    assert.match(result.stderr, /lines read 1 = events parsed 1 \+/);
+    assert.match(result.stderr, /wrote hunt report /);
+    assert.notEqual(await readFile(join(pack, 'hunt-report.md'), 'utf8'), EARLIER_REPORT);
+  });
+
+  it('reports missing log as incomplete', async () => {
+    const unchanged = await plantEarlierReport();
+    const result = await runCli(['hunt', '--pack', 'pack', 'missing.log'], { cwd: folder });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stdout,
+      'Incomplete hunt: 1 log input failed: missing.log (PATH_NOT_FOUND). 0 events were read ' +
+        'from the rest. Nothing was checked.\n',
+    );
+    assert.doesNotMatch(result.stdout, /No findings/);
+    assert.match(result.stderr, /error PATH_NOT_FOUND: No log file found at /);
+    assert.match(
+      result.stderr,
+      /huntpack: the hunt report was not written because 1 log input could not be read in full\. An earlier report is left as it was\.\n/,
+    );
+    await unchanged();
+  });
+
+  it('reports unreadable inputs as incomplete', async () => {
+    const cases: Array<[input: string, code: string]> = [
+      ['empty-folder', 'PATH_NOT_FOUND'],
+      ['binary.dat', 'UNKNOWN_LOG_FORMAT'],
+      ['notes.txt', 'UNKNOWN_LOG_FORMAT'],
+    ];
+    for (const [input, code] of cases) {
+      const unchanged = await plantEarlierReport();
+      const result = await runCli(['hunt', '--pack', 'pack', input], { cwd: folder });
+      assert.equal(result.code, 2, `${input}: ${result.stderr}`);
+      assert.equal(
+        result.stdout,
+        `Incomplete hunt: 1 log input failed: ${input} (${code}). 0 events were read from the ` +
+          'rest. Nothing was checked.\n',
+      );
+      assert.match(result.stderr, new RegExp(`error ${code}: `));
+      assert.doesNotMatch(result.stderr, /wrote hunt report/);
+      await unchanged();
+    }
+  });
+
+  it('prints findings and failed input', async () => {
+    const unchanged = await plantEarlierReport();
+    const result = await runCli(['hunt', '--pack', 'pack', 'hit.log', 'missing.log'], {
+      cwd: folder,
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stdout, /^TIME +HUNT +MATCHED ON +INDICATOR/);
+    assert.match(result.stdout, /hit\.log:1/);
+    assert.match(
+      result.stdout,
+      /\n\nIncomplete hunt: 1 log input failed: missing\.log \(PATH_NOT_FOUND\)\. 1 event was read from the rest\. The findings above come from the events that could be read\.\n$/,
+    );
+    await unchanged();
+  });
+
+  it('qualifies a clean partial result', async () => {
+    const result = await runCli(
+      ['hunt', '--pack', 'pack', '--fail-on-match', 'miss.log', 'notes.txt'],
+      { cwd: folder },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stdout,
+      'Incomplete hunt: 1 log input failed: notes.txt (UNKNOWN_LOG_FORMAT). 1 event was read ' +
+        'from the rest. None of the events read matched an indicator, but the failed inputs ' +
+        'were not checked in full.\n',
+    );
+  });
+
+  it('fails over an empty log', async () => {
+    const unchanged = await plantEarlierReport();
+    const result = await runCli(['hunt', '--pack', 'pack', 'empty.log'], { cwd: folder });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stdout,
+      'Incomplete hunt: 1 log input failed: empty.log (NO_EVENTS). 0 events were read from ' +
+        'the rest. Nothing was checked.\n',
+    );
+    const file = join(folder, 'empty.log');
+    assert.ok(
+      result.stderr.includes(
+        `${file}: error NO_EVENTS: No event was read from "${file}": the file is empty.\n`,
+      ),
+      result.stderr,
+    );
+    assert.match(
+      result.stderr,
+      /the hunt report was not written because no event was read from the logs, so the hunts checked nothing\./,
+    );
+    assert.doesNotMatch(result.stderr, /wrote hunt report/);
+    await unchanged();
+  });
+
+  it('fails when no log gives events', async () => {
+    const unchanged = await plantEarlierReport();
+    const result = await runCli(['hunt', '--pack', 'pack', 'empty.log', 'blank.log'], {
+      cwd: folder,
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stdout,
+      'Incomplete hunt: 2 log inputs failed: empty.log (NO_EVENTS), blank.log (NO_EVENTS). ' +
+        '0 events were read from the rest. Nothing was checked.\n',
+    );
+    assert.match(result.stderr, /blank\.log": 3 lines read, 0 rejected and 3 skipped\.\n/);
+    assert.match(result.stderr, /\nlines skipped by reason: BLANK_LINE 3\n/);
+    await unchanged();
+  });
+
+  it('marks JSON output incomplete', async () => {
+    const result = await runCli(['hunt', '--pack', 'pack', '--json', 'empty.log'], {
+      cwd: folder,
+    });
+    assert.equal(result.code, 2, result.stderr);
+    const parsed = JSON.parse(result.stdout) as {
+      complete: boolean;
+      failedInputs: Array<{ code: string; source: { file: string } }>;
+      findings: unknown[];
+    };
+    assert.equal(parsed.complete, false);
+    assert.deepEqual(
+      parsed.failedInputs.map((issue) => [issue.code, issue.source.file]),
+      [['NO_EVENTS', join(folder, 'empty.log')]],
+    );
+    assert.deepEqual(parsed.findings, []);
+
+    const clean = await runCli(['hunt', '--pack', 'pack', '--json', 'miss.log'], {
+      cwd: folder,
+    });
+    assert.equal(clean.code, 0, clean.stderr);
+    const cleanParsed = JSON.parse(clean.stdout) as { complete: boolean; failedInputs: unknown[] };
+    assert.equal(cleanParsed.complete, true);
+    assert.deepEqual(cleanParsed.failedInputs, []);
+  });
+
+  it('fails with a wrong --map', async () => {
+    const mapped = await runCli(
+      [
+        'hunt',
+        '--pack',
+        'pack',
+        '--map',
+        'DestinationIP=dst',
+        '--map',
+        'DestinationPort=dport',
+        '--map',
+        'TimeGenerated=when',
+        'custom.csv',
+      ],
+      { cwd: folder },
+    );
+    // The file gives a finding with the right map, so the wrong one below is the only cause.
+    assert.equal(mapped.code, 0, mapped.stderr);
+    assert.match(mapped.stdout, /custom\.csv:2/);
+
+    const unchanged = await plantEarlierReport();
+    const result = await runCli(
+      ['hunt', '--pack', 'pack', '--map', 'DestinationIP=nope', 'custom.csv'],
+      { cwd: folder },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stdout,
+      'Incomplete hunt: 1 log input failed: custom.csv (MAPPED_FIELDS_NOT_FOUND). 0 events ' +
+        'were read from the rest. Nothing was checked.\n',
+    );
+    assert.match(
+      result.stderr,
+      /error MAPPED_FIELDS_NOT_FOUND: CSV header has none of the mapped fields "nope"/,
+    );
+    assert.match(
+      result.stderr,
+      /the hunt report was not written because 1 CSV log has none of the --map fields\./,
+    );
+    assert.doesNotMatch(result.stderr, /wrote hunt report/);
+    await unchanged();
+  });
+});
