@@ -17,6 +17,11 @@ const THREAT_TYPE_WORDS: Record<string, string> = {
   cc_skimming: 'card-skimming collection servers',
 };
 
+/** Writes a count with its noun: `1 indicator`, `2 indicators`. */
+function countOf(value: number, singular: string, plural = `${singular}s`): string {
+  return `${value} ${value === 1 ? singular : plural}`;
+}
+
 function day(date: Date | undefined): string {
   return date ? date.toISOString().slice(0, 10) : '-';
 }
@@ -74,14 +79,14 @@ function summarySection(pack: Pack): string[] {
   const described = threatTypes.map((type) => THREAT_TYPE_WORDS[type] ?? escapeMarkdown(type));
   if (indicators.length === 0) {
     lines.push(
-      `The feeds tie ${pack.setAside.length} indicators to **${escapeMarkdown(family.name)}**${aliasText}, ` +
+      `The feeds tie ${countOf(pack.setAside.length, 'indicator')} to **${escapeMarkdown(family.name)}**${aliasText}, ` +
         'and allowlists set every one of them aside (listed below with the list entry and the ' +
         'reason), so this pack has no hunts.',
     );
   } else {
     lines.push(
-      `This pack hunts for **${escapeMarkdown(family.name)}**${aliasText} through ${indicators.length} ` +
-        `indicators of compromise: ${described.length > 0 ? described.join('; ') : 'the feeds give no threat type'}. ` +
+      `This pack hunts for **${escapeMarkdown(family.name)}**${aliasText} through ` +
+        `${countOf(indicators.length, 'indicator')} of compromise: ${described.length > 0 ? described.join('; ') : 'the feeds give no threat type'}. ` +
         `A hit means a device talked to, resolved or stored something the feeds tie to this family; ` +
         `triage it with the indicator's confidence and first-seen date, which every hit carries.`,
     );
@@ -239,7 +244,7 @@ function huntSection(pack: Pack): string[] {
   const lines = ['## Hunts', ''];
   const split = pack.queries.filter((query) => query.hunt.part);
   lines.push(
-    `${pack.queries.length} queries, each checked with Microsoft's Kusto parser against the table ` +
+    `${countOf(pack.queries.length, 'query', 'queries')}, each checked with Microsoft's Kusto parser against the table ` +
       `schema. Port-aware hunts match an ip:port indicator only on its port; address-only hunts ` +
       `are labelled as such and catch the same hosts on other ports.`,
   );

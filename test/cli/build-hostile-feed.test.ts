@@ -235,6 +235,7 @@ describe('report of a hostile feed', () => {
   it('escapes a family name with a line break', async () => {
     const multi = await readFile(join(out, 'multi-line-family', 'report.md'), 'utf8');
     assert.ok(multi.startsWith('# Multi Line \\# Family detection pack\n'), multi.slice(0, 80));
+    assert.ok(multi.includes('This pack hunts for **Multi Line \\# Family** through 1 indicator '));
   });
 
   it('keeps Unicode family names', async () => {

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import type { Indicator } from '../../src/indicators/model.js';
+import { collectIndicators } from '../../src/pipeline/collect.js';
+import { buildPacks } from '../../src/report/build-packs.js';
+import { renderReport } from '../../src/report/markdown.js';
+import type { SetAsideIndicator } from '../../src/report/pack-model.js';
+import { repoFile } from '../helpers/shared.js';
+
+async function exampleIndicators(): Promise<Indicator[]> {
+  const collected = await collectIndicators([repoFile('test/fixtures/packs/remcos-example.csv')], {
+    now: new Date('2026-05-14T00:00:00Z'),
+  });
+  assert.equal(collected.indicators.length, 4, 'the example has four indicators');
+  return collected.indicators;
+}
+
+function reportOf(indicators: Indicator[], setAside: SetAsideIndicator[] = []): string {
+  const packs = buildPacks(indicators, {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: ['remcos-example.csv'],
+    setAside,
+  });
+  assert.equal(packs.length, 1);
+  return renderReport(packs[0]!);
+}
+
+test('summary counts one indicator', async () => {
+  const [first] = await exampleIndicators();
+  const report = reportOf([first!]);
+  assert.match(report, /\*\*Remcos\*\*.* through 1 indicator of compromise: /);
+  assert.doesNotMatch(report, /1 indicators/);
+});
+
+test('summary counts four indicators', async () => {
+  const report = reportOf(await exampleIndicators());
+  assert.match(report, / through 4 indicators of compromise: /);
+});
+
+test('set-aside summary counts one indicator', async () => {
+  const [first] = await exampleIndicators();
+  const setAside = [{ indicator: first!, list: 'test-list', entry: 'x', reason: 'known benign' }];
+  const report = reportOf([], setAside);
+  assert.match(report, /The feeds tie 1 indicator to \*\*Remcos\*\*/);
+  assert.doesNotMatch(report, /1 indicators/);
+});
