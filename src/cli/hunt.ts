@@ -5,7 +5,7 @@
 import { collectList } from './options.js';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Lookback } from '../compile/ir.js';
+import type { Hunt, Lookback } from '../compile/ir.js';
 import {
   ConfigError,
   FeedParseError,
@@ -22,6 +22,7 @@ import {
   printable,
 } from '../hunt/format-findings.js';
 import { formatReasonCounts, pickExamples, renderHuntReport } from '../hunt/hunt-report.js';
+import { LOG_TABLES } from '../hunt/select-hunts.js';
 import {
   LOG_FORMATS,
   startParseWorkers,
@@ -257,6 +258,28 @@ function writeIncomplete(stats: LogReadStats, failed: readonly HuntpackIssue[], 
         '--format and --map fit them.\n',
     );
   }
+}
+
+/**
+ * Writes the stdout line of a run that read events but ran no hunt, because no hunt searches
+ * the tables the logs filled, such as DNS logs hunted with a pack of ip:port indicators.
+ */
+function noHuntRanLine(result: HuntLogsResult, hunts: readonly Hunt[]): string {
+  const filled = Object.entries(result.eventsByTable).map(
+    ([table, events]) => `${table} (${count(events, 'event')})`,
+  );
+  const searched = [
+    ...new Set(
+      hunts
+        .map((hunt) => hunt.source.table)
+        .filter((table) => (LOG_TABLES as readonly string[]).includes(table)),
+    ),
+  ];
+  return (
+    `Incomplete hunt: no hunt ran, because the logs contain only ${filled.join(' and ')}, and the ` +
+    `hunts search ${searched.length > 0 ? searched.join(' and ') : 'no table that a local hunt reads'}. ` +
+    'Nothing was checked.'
+  );
 }
 
 /** Writes the reading counts and the first issues, with control characters from the logs escaped. */
@@ -546,14 +569,23 @@ async function huntWith(
 
   const failed = findFailedInputs(result.stats);
   const inputsFailed = failed.length > 0 || unnamedUnusableFiles(result.stats, failed) > 0;
+  const noHuntRan = !inputsFailed && result.huntsRun.length === 0;
   let incomplete: { line: string; failed: readonly HuntpackIssue[] } | undefined;
   if (inputsFailed) incomplete = { line: incompleteLine(result, failed, io.cwd), failed };
+  else if (noHuntRan) incomplete = { line: noHuntRanLine(result, loaded.hunts), failed };
   writeFindings(result, incomplete, flags, window, io);
   writeSummary(result, io);
   // A run with a failed input fails, and its report would stand in for the last complete one,
   // so the report is written only after a run that read and used every log.
   if (inputsFailed) {
     writeIncomplete(result.stats, failed, io);
+    return EXIT_USAGE;
+  }
+  if (noHuntRan) {
+    io.stderr.write(
+      'huntpack: the hunt report was not written because no hunt searches the events of ' +
+        'these logs, so the hunts checked nothing. An earlier report is left as it was.\n',
+    );
     return EXIT_USAGE;
   }
   try {

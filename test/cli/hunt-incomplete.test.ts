@@ -6,9 +6,11 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buildHunts } from '../../src/compile/build-hunts.js';
 import type { Hunt } from '../../src/compile/ir.js';
+import { defaultExclusions } from '../../src/pipeline/scenarios.js';
 import { runCli } from '../helpers/cli.js';
-import { edgeHunts } from '../helpers/hunt-fixtures.js';
+import { edgeHunts, makeIndicators } from '../helpers/hunt-fixtures.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** A connection to 203.0.113.7:443, an indicator of the edge hunts. */
@@ -243,5 +245,37 @@ describe('huntpack hunt with failed inputs', () => {
     );
     assert.doesNotMatch(result.stderr, /wrote hunt report/);
     await unchanged();
+  });
+
+  it('fails when no hunt ran', async () => {
+    const ipPack = join(folder, 'ip-pack');
+    const ipHunts = buildHunts(makeIndicators([['ip:port', '203.0.113.7:443']]), {
+      family: 'Remcos',
+      familySlug: 'remcos',
+      lookback: { amount: 30, unit: 'd' },
+      exclusionsFor: defaultExclusions,
+    });
+    await writePack(ipPack, ipHunts);
+    await writeFile(join(ipPack, 'hunt-report.md'), EARLIER_REPORT);
+    // A Zeek DNS log whose answer contains the indicator's address, which no ip:port hunt searches.
+    await writeFile(
+      join(folder, 'dns.log'),
+      '#separator \\x09\n#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\tqtype_name\trcode\tanswers\n' +
+        '1704067400.0\tD1\t10.0.0.6\t5353\t10.0.0.53\t53\tudp\tc2.example\tA\t0\t203.0.113.7\n',
+    );
+
+    const result = await runCli(['hunt', '--pack', 'ip-pack', 'dns.log'], { cwd: folder });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stdout,
+      'Incomplete hunt: no hunt ran, because the logs contain only DnsEvents (1 event), and the ' +
+        'hunts search CommonSecurityLog and DeviceNetworkEvents. Nothing was checked.\n',
+    );
+    assert.match(result.stderr, /hunts run: 0; findings: 0\n/);
+    assert.match(
+      result.stderr,
+      /the hunt report was not written because no hunt searches the events of these logs/,
+    );
+    assert.equal(await readFile(join(ipPack, 'hunt-report.md'), 'utf8'), EARLIER_REPORT);
   });
 });
