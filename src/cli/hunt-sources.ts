@@ -2,9 +2,11 @@
  * The hunts of `huntpack hunt`: read from pack folders that `huntpack build` wrote, or built
  * from feeds on the fly, with the feed counts and warnings on stderr.
  */
-import { resolve } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { FeedParseError, formatIssue, UsageError } from '../errors.js';
+import { printable } from '../hunt/format-findings.js';
 import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
 import { joinHuntParts } from '../hunt/select-hunts.js';
 import { loadAllowlists } from '../pipeline/allowlist/index.js';
@@ -201,4 +203,100 @@ export async function loadHunts(
 
   const feedNames = (flags.feed ?? []).map((feed) => (feed === '-' ? 'standard input' : feed));
   return { hunts, packOf, packTitles, feedNames };
+}
+
+/** File that marks a folder as a pack written by `huntpack build`. */
+const PACK_JSON = 'pack.json';
+
+/** Pack folders listed by name in a message before "and N more". */
+const LISTED_PACKS = 5;
+
+async function isPackFolder(folder: string): Promise<boolean> {
+  return stat(join(folder, PACK_JSON)).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+}
+
+/**
+ * Returns the pack folders that a log input is or contains: the input itself when it contains
+ * pack.json, else its subfolders that do, such as those of a build's `--out` folder. Returns
+ * an empty list for a file, a glob pattern or a folder of logs.
+ */
+async function packFoldersOfInput(input: string): Promise<string[]> {
+  if (await isPackFolder(input)) return [input];
+  let entries;
+  try {
+    entries = await readdir(input, { withFileTypes: true });
+  } catch {
+    // Not a readable folder: reading the logs reports why.
+    return [];
+  }
+  const packs: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const folder = join(input, entry.name);
+    if (await isPackFolder(folder)) packs.push(folder);
+  }
+  return packs.sort();
+}
+
+/** Returns the example command of the pack-folder message, with up to three --pack options. */
+function packExample(packs: readonly string[], logs: readonly string[]): string {
+  const packOptions = packs.slice(0, packs.length > 3 ? 2 : 3).flatMap((pack) => ['--pack', pack]);
+  if (packs.length > 3) packOptions.push('--pack', '...');
+  const logText = logs.length > 0 ? logs.join(' ') : 'LOGS...';
+  return `huntpack hunt ${packOptions.join(' ')} ${logText}`;
+}
+
+/**
+ * Rejects log inputs that are or contain pack folders, before any log is read. The shell
+ * expands `--pack packs/*` into one --pack and a log input for every other pack, and reading a
+ * pack's pack.json, queries and indicators.csv as logs gives one error per file.
+ *
+ * @throws UsageError naming the pack folders and the command that hunts them.
+ */
+export async function rejectPackFolderInputs(
+  logs: readonly string[],
+  packs: readonly string[],
+  cwd: string,
+): Promise<void> {
+  const packInputs: string[] = [];
+  const folderInputs: Array<{ input: string; packs: string[] }> = [];
+  const otherLogs: string[] = [];
+  for (const input of logs) {
+    const found = await packFoldersOfInput(resolve(cwd, input));
+    if (found.length === 0) otherLogs.push(input);
+    else if (found.length === 1 && found[0] === resolve(cwd, input)) packInputs.push(input);
+    else folderInputs.push({ input, packs: found.map((folder) => displayPath(folder, cwd)) });
+  }
+  if (packInputs.length === 0 && folderInputs.length === 0) return;
+
+  const sentences: string[] = [];
+  if (packInputs.length > 0) {
+    const listed = packInputs.slice(0, LISTED_PACKS).join(', ');
+    const more = packInputs.length - LISTED_PACKS;
+    sentences.push(
+      packInputs.length === 1
+        ? `The log input ${packInputs[0]} is a pack folder (it contains ${PACK_JSON}), not a log.`
+        : `${packInputs.length} log inputs are pack folders (they contain ${PACK_JSON}), not logs: ` +
+            `${listed}${more > 0 ? ` and ${more} more` : ''}.`,
+    );
+  }
+  for (const { input, packs: inside } of folderInputs) {
+    const listed = inside.slice(0, LISTED_PACKS).join(', ');
+    const more = inside.length - LISTED_PACKS;
+    sentences.push(
+      `The log input ${input} contains pack folders, not logs: ` +
+        `${listed}${more > 0 ? ` and ${more} more` : ''}.`,
+    );
+  }
+  const allPacks = [...packs, ...packInputs, ...folderInputs.flatMap((folder) => folder.packs)];
+  sentences.push(
+    'No log was read. Pass each pack with its own --pack. The option is repeatable, and one ' +
+      'run hunts every pack given and writes a hunt report into each pack folder, for example:',
+  );
+  const example = packExample(allPacks, otherLogs);
+  // The paths come from the command line, and a control character in one is escaped.
+  throw new UsageError('PACK_AS_LOG', `${printable(sentences.join(' '))}\n  ${printable(example)}`);
 }

@@ -38,6 +38,7 @@ import { parseLookback } from './build.js';
 import {
   loadHunts,
   PRINTED_ISSUES,
+  rejectPackFolderInputs,
   type HuntSourceFlags,
   type LoadedHunts,
 } from './hunt-sources.js';
@@ -495,6 +496,7 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
     ? `${lookback.amount}${lookback.unit} before ${windowEnd.toISOString()}`
     : 'none (every event, whatever its time)';
   const threads = parseThreads(flags.threads);
+  await rejectPackFolderInputs(logs, flags.pack ?? [], io.cwd);
   const paths = logs.map((path) => resolve(io.cwd, path));
 
   // The parsing threads of large CEF files load their code while the hunts are prepared.

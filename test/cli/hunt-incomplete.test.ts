@@ -1,6 +1,7 @@
 /**
  * `huntpack hunt` runs that read nothing, or not all of their logs: the summary line on stdout,
- * the exit status and the earlier hunt report.
+ * the exit status and the earlier hunt report. Also pack folders given as log
+ * inputs.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -277,5 +278,74 @@ describe('huntpack hunt with failed inputs', () => {
       /the hunt report was not written because no hunt searches the events of these logs/,
     );
     assert.equal(await readFile(join(ipPack, 'hunt-report.md'), 'utf8'), EARLIER_REPORT);
+  });
+});
+
+describe('huntpack hunt with pack folders as logs', () => {
+  let folder: string;
+
+  before(async () => {
+    folder = makeTempDir('cli-hunt-pack-logs');
+    for (const name of ['amos', 'remcos', 'vidar', 'xworm']) {
+      await writePack(join(folder, 'packs', name), edgeHunts());
+    }
+    await writeFile(join(folder, 'fw.log'), HIT);
+  });
+
+  it('rejects pack folders from a shell glob', async () => {
+    // What the shell makes of `--pack packs/* fw.log`.
+    const args = ['hunt', '--pack', 'packs/amos', 'packs/remcos', 'packs/vidar', 'packs/xworm'];
+    const result = await runCli([...args, 'fw.log'], { cwd: folder });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.equal(
+      result.stderr,
+      'huntpack: 3 log inputs are pack folders (they contain pack.json), not logs: packs/remcos, ' +
+        'packs/vidar, packs/xworm. No log was read. Pass each pack with its own --pack. The ' +
+        'option is repeatable, and one run hunts every pack given and writes a hunt report ' +
+        'into each pack folder, for example:\n' +
+        '  huntpack hunt --pack packs/amos --pack packs/remcos --pack ... fw.log\n' +
+        'Run "huntpack --help" for usage.\n',
+    );
+    for (const name of ['amos', 'remcos', 'vidar', 'xworm']) {
+      assert.deepEqual(await readdir(join(folder, 'packs', name)), ['pack.json']);
+    }
+  });
+
+  it('rejects a single pack folder as log', async () => {
+    const result = await runCli(['hunt', 'packs/remcos', 'fw.log'], { cwd: folder });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /^huntpack: The log input packs\/remcos is a pack folder \(it contains pack\.json\), not a log\. No log was read\./,
+    );
+    assert.match(result.stderr, /\n {2}huntpack hunt --pack packs\/remcos fw\.log\n/);
+    assert.doesNotMatch(result.stderr, /UNKNOWN_LOG_FORMAT|Missing hunts/);
+  });
+
+  it('rejects a folder of packs as log', async () => {
+    const result = await runCli(['hunt', '--pack', 'packs/amos', 'packs', 'fw.log'], {
+      cwd: folder,
+    });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /^huntpack: The log input packs contains pack folders, not logs: packs\/amos, packs\/remcos, packs\/vidar, packs\/xworm\. No log was read\./,
+    );
+    assert.doesNotMatch(result.stderr, /UNKNOWN_LOG_FORMAT/);
+  });
+
+  it('hunts every pack of repeated --pack', async () => {
+    const packs = ['amos', 'remcos', 'vidar', 'xworm'].flatMap((name) => [
+      '--pack',
+      `packs/${name}`,
+    ]);
+    const result = await runCli(['hunt', ...packs, 'fw.log'], { cwd: folder });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /fw\.log:1/);
+    for (const name of ['amos', 'remcos', 'vidar', 'xworm']) {
+      const report = await readFile(join(folder, 'packs', name, 'hunt-report.md'), 'utf8');
+      assert.match(report, /fw\.log/);
+    }
   });
 });
