@@ -72,6 +72,8 @@ interface PackSummary {
   indicators: number;
   setAside: number;
   queries: number;
+  /** Indicators too long for any query, left out of the hunts. */
+  omittedIndicators: number;
 }
 
 /** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`), from 1 to 9999. */
@@ -430,6 +432,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       indicators: pack.indicators.length,
       setAside: pack.setAside.length,
       queries: pack.queries.length,
+      omittedIndicators: pack.omittedIndicators?.length ?? 0,
     });
   }
   const failedQueries = await queryChecks.settle();
@@ -525,6 +528,13 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   // scheduled build on a day without the filtered family has a result. An unreadable input fails.
   const warnings = emptyBuildWarnings(collected, flags, setAside.length, issuesFile);
   for (const warning of warnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
+  for (const pack of packs.filter((summary) => summary.omittedIndicators > 0)) {
+    io.stderr.write(
+      `huntpack: warning: ${count(pack.omittedIndicators, 'indicator')} of ${pack.folder} ` +
+        `${pack.omittedIndicators === 1 ? 'is' : 'are'} too long for a query of at most 10,000 characters ` +
+        `and left out of the hunts; report.md and pack.json list them.\n`,
+    );
+  }
   const failedInputs = collected.perFile.filter((file) => file.failed);
   if (failedInputs.length > 0) {
     const named = failedInputs.map((file) => {

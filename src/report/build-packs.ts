@@ -2,7 +2,11 @@
  * Groups indicators by malware family and builds one checked pack per family: hunts in the
  * backend-neutral form, compiled to KQL, each query checked with the Kusto parser.
  */
-import { compileKql } from '../backends/kql/kql.backend.js';
+import {
+  compileKql,
+  SENTINEL_QUERY_LIMIT,
+  type KqlCompileOptions,
+} from '../backends/kql/kql.backend.js';
 import { compileKqlWithinLimit } from '../backends/kql/kql.split.js';
 import { buildHunts } from '../compile/build-hunts.js';
 import type { Lookback } from '../compile/ir.js';
@@ -16,9 +20,10 @@ import { getTableSchema } from '../pipeline/schemas.js';
 import { checkKql, type KqlCheckOptions, type KqlDiagnostic } from '../validate/kusto.js';
 import { queryShape } from '../validate/query-shape.js';
 import type { DeferredQueryChecks } from '../validate/deferred-checks.js';
-import type { Hunt } from '../compile/ir.js';
+import type { Hunt, IocTable } from '../compile/ir.js';
 import type { FamilyHistoryDiff } from '../pipeline/history.js';
 import type {
+  OmittedIndicator,
   Pack,
   PackQuery,
   PackScenario,
@@ -203,6 +208,42 @@ interface CompiledHunts {
   queries: PackQuery[];
   watchlists: PackWatchlist[];
   skipped: SkippedHunt[];
+  omitted: OmittedIndicator[];
+}
+
+/** A table without the rows that no query can hold, and those rows' indicator values. */
+interface FittingTable {
+  table: IocTable;
+  omitted: string[];
+}
+
+/**
+ * Returns the hunt's indicator table without the rows that make a query of that row alone
+ * longer than Sentinel's limit, such as a URL of 12,000 characters. Kept, such a value would move
+ * the whole list into a watchlist and cost Defender its hunt, so the pack names it instead.
+ */
+function fittingTable(hunt: Hunt, options: KqlCompileOptions): FittingTable {
+  const rows = hunt.iocs.rows;
+  const empty = compileKql({ ...hunt, iocs: { columns: hunt.iocs.columns, rows: [] } }, options);
+  const room = SENTINEL_QUERY_LIMIT - empty.length;
+  const omittedRows = new Set<number>();
+  rows.forEach((row, index) => {
+    let characters = 0;
+    for (const cell of row) if (typeof cell === 'string') characters += cell.length;
+    // A row whose longest possible text fits is not compiled: `kqlString` writes each character
+    // in at most 6 (`\u200B`), and any other cell with its separator takes under 64.
+    if (characters * 6 + row.length * 64 <= room) return;
+    const alone = compileKql(
+      { ...hunt, iocs: { columns: hunt.iocs.columns, rows: [row] } },
+      options,
+    );
+    if (alone.length > SENTINEL_QUERY_LIMIT) omittedRows.add(index);
+  });
+  if (omittedRows.size === 0) return { table: hunt.iocs, omitted: [] };
+  return {
+    table: { columns: hunt.iocs.columns, rows: rows.filter((_, index) => !omittedRows.has(index)) },
+    omitted: [...omittedRows].map((index) => String(rows[index]![0])),
+  };
 }
 
 /**
@@ -211,10 +252,36 @@ interface CompiledHunts {
  * hunt with such a list is skipped with a reason; the Sentinel hunt over the same table covers it.
  */
 function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOptions): CompiledHunts {
-  const result: CompiledHunts = { queries: [], watchlists: [], skipped: [] };
+  const result: CompiledHunts = { queries: [], watchlists: [], skipped: [], omitted: [] };
   const kqlOptions = { generatorVersion: options.generatorVersion };
   const maxParts = options.maxInlineParts ?? DEFAULT_MAX_INLINE_PARTS;
-  for (const hunt of hunts) {
+  // Hunts of one variant share their table, so each table is checked and filtered once.
+  const fitting = new Map<IocTable, FittingTable>();
+  const omittedByValue = new Map<string, OmittedIndicator>();
+  for (const whole of hunts) {
+    let tableFit = fitting.get(whole.iocs);
+    if (!tableFit) {
+      tableFit = fittingTable(whole, kqlOptions);
+      fitting.set(whole.iocs, tableFit);
+    }
+    for (const value of tableFit.omitted) {
+      let entry = omittedByValue.get(value);
+      if (!entry) {
+        entry = { value, characters: value.length, huntIds: [] };
+        omittedByValue.set(value, entry);
+        result.omitted.push(entry);
+      }
+      entry.huntIds.push(whole.id);
+    }
+    const hunt = tableFit.omitted.length === 0 ? whole : { ...whole, iocs: tableFit.table };
+    if (hunt.iocs.rows.length === 0) {
+      result.skipped.push({
+        huntId: hunt.id,
+        title: hunt.title,
+        reason: 'Each of its indicators is too long for a query; see the indicators left out.',
+      });
+      continue;
+    }
     let inline;
     try {
       inline = compileKqlWithinLimit(hunt, kqlOptions, { maxParts });
@@ -353,6 +420,7 @@ function* packsOfGroups(
       watchlists: compiled.watchlists,
       changes: options.changes?.get(slug),
       skippedHunts: compiled.skipped,
+      ...(compiled.omitted.length > 0 ? { omittedIndicators: compiled.omitted } : {}),
       dataSources,
       lookback: options.lookback,
       generatorVersion: options.generatorVersion,

@@ -2,6 +2,7 @@
  * Renders a pack as the Markdown report a hunter reads: what the threat is, the indicators
  * defanged, every hunt query, the data sources they need and the false-positive scenarios.
  */
+import { SENTINEL_QUERY_LIMIT } from '../backends/kql/kql.backend.js';
 import { compileKqlFilter } from '../backends/kql/kql.filter.js';
 import { formatLookback } from '../compile/ir.js';
 import { defang } from '../indicators/defang.js';
@@ -279,6 +280,7 @@ function huntSection(pack: Pack): string[] {
       lines.push(`- \`${skipped.huntId}\`: ${skipped.reason}`);
     }
   }
+  lines.push(...omittedSection(pack));
   for (const { hunt, query, file } of pack.queries) {
     lines.push(
       '',
@@ -292,6 +294,38 @@ function huntSection(pack: Pack): string[] {
     lines.push(`- Indicators: ${hunt.iocs.rows.length}; lookback ${formatLookback(hunt.lookback)}`);
     lines.push(`- ${hunt.description}`);
     lines.push('', '```kql', query.trimEnd(), '```');
+  }
+  return lines;
+}
+
+/** Characters of an over-long indicator value that the report shows. */
+const OMITTED_VALUE_SHOWN = 200;
+
+/** Lists the indicators left out of the queries because no query can hold them. */
+function omittedSection(pack: Pack): string[] {
+  const omitted = pack.omittedIndicators ?? [];
+  if (omitted.length === 0) return [];
+  const limit = SENTINEL_QUERY_LIMIT.toLocaleString('en-US');
+  const lines = [
+    '',
+    '### Indicators too long for a query',
+    '',
+    `A query holding only one of these indicators would be longer than ${limit} characters, ` +
+      'the limit of a Sentinel analytics rule, so the hunts named here leave them out. ' +
+      'Search for them another way if they matter.',
+    '',
+    `| Value (defanged, first ${OMITTED_VALUE_SHOWN} characters) | Characters | Hunts |`,
+    '|---|---|---|',
+  ];
+  const byValue = new Map(omitted.map((entry) => [entry.value, entry]));
+  const shown = new Map<string, string>();
+  for (const indicator of pack.indicators) {
+    if (byValue.has(indicator.value)) shown.set(indicator.value, defang(indicator));
+  }
+  for (const entry of omitted) {
+    const text = (shown.get(entry.value) ?? entry.value).slice(0, OMITTED_VALUE_SHOWN);
+    const hunts = entry.huntIds.map((id) => `\`${id}\``).join(', ');
+    lines.push(`| ${escapeMarkdown(text)} | ${entry.characters} | ${hunts} |`);
   }
   return lines;
 }

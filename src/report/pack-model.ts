@@ -27,6 +27,19 @@ export interface PackQuery {
   watchlist?: string;
 }
 
+/**
+ * An indicator left out of its hunts' queries, because a query holding only that indicator is
+ * longer than Sentinel's limit of 10,000 characters.
+ */
+export interface OmittedIndicator {
+  /** The indicator value as the hunts' tables contain it. */
+  value: string;
+  /** Length of the value in characters. */
+  characters: number;
+  /** Ids of the hunts whose queries leave it out. */
+  huntIds: string[];
+}
+
 /** A hunt that has no query in the pack, with the reason. */
 export interface SkippedHunt {
   huntId: string;
@@ -53,6 +66,8 @@ export interface Pack {
   /** Indicator lists too long to inline, written as watchlist CSV files. */
   watchlists: PackWatchlist[];
   skippedHunts: SkippedHunt[];
+  /** Indicators too long for any query, left out of the hunts; absent when there are none. */
+  omittedIndicators?: OmittedIndicator[];
   /** Indicator keys that are new, unchanged, expired or removed since the runs in `--state`. */
   changes?: FamilyHistoryDiff;
   dataSources: DataSourceEntry[];

@@ -317,6 +317,7 @@ function packJsonModel(pack: Pack): Record<string, unknown> {
       huntIds,
     })),
     skippedHunts: pack.skippedHunts,
+    omittedIndicators: pack.omittedIndicators,
     changes: pack.changes,
     dataSources: pack.dataSources.map((source) => ({
       id: source.id,

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test, { type TestContext } from 'node:test';
+import { SENTINEL_QUERY_LIMIT } from '../../src/backends/kql/kql.backend.js';
+import { collectIndicators } from '../../src/pipeline/collect.js';
+import { buildPacks } from '../../src/report/build-packs.js';
+import type { Pack } from '../../src/report/pack-model.js';
+import { renderReport } from '../../src/report/markdown.js';
+import { packToJson } from '../../src/report/write-pack.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const HEADER =
+  '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","reference","tags","anonymous","reporter"';
+
+const LONG_URL = `http://long.example.com/${'a'.repeat(12_000)}`;
+
+function csvRow(id: number, url: string): string {
+  return `"2026-04-12 04:49:28", "${id}", "${url}", "url", "payload_delivery", "win.remcos", "None", "Remcos", "", "75", "None", "None", "0", "tester"`;
+}
+
+async function packOf(t: TestContext, urls: string[]): Promise<Pack> {
+  const folder = makeTempDir('long-indicators', t);
+  const feed = join(folder, 'feed.csv');
+  const rows = urls.map((url, index) => csvRow(9_000_001 + index, url));
+  writeFileSync(feed, [HEADER, ...rows, ''].join('\n'));
+  const collected = await collectIndicators([feed], { now: new Date('2026-04-13T00:00:00Z') });
+  assert.equal(collected.indicators.length, urls.length, 'every URL is read');
+  const [pack] = buildPacks(collected.indicators, {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: [feed],
+  });
+  return pack!;
+}
+
+test('over-long URL left out of queries', async (t) => {
+  const short = [1, 2, 3, 4, 5].map((n) => `http://c2-${n}.example.net/gate.php?id=${n}`);
+  const pack = await packOf(t, [short[0]!, short[1]!, LONG_URL, ...short.slice(2)]);
+
+  assert.equal(pack.omittedIndicators?.length, 1);
+  const omitted = pack.omittedIndicators[0]!;
+  assert.equal(omitted.value, LONG_URL);
+  assert.equal(omitted.characters, LONG_URL.length);
+  const urlHunts = pack.queries.filter((query) => query.hunt.variant === 'url');
+  assert.ok(urlHunts.length >= 2, 'the URL hunts keep their queries');
+  assert.deepEqual(
+    [...omitted.huntIds].sort(),
+    [...new Set(urlHunts.map((query) => query.hunt.id))].sort(),
+  );
+  assert.ok(
+    urlHunts.some((query) => query.hunt.source.platform === 'defender'),
+    'Defender keeps its URL hunt',
+  );
+  assert.equal(pack.watchlists.length, 0, 'the short URLs stay inline');
+  for (const query of pack.queries) {
+    assert.ok(query.query.length <= SENTINEL_QUERY_LIMIT, `${query.file} is too long`);
+    assert.ok(!query.query.includes('a'.repeat(1_000)), `${query.file} holds the long URL`);
+  }
+  for (const query of urlHunts) {
+    for (const url of short) assert.ok(query.query.includes(url), `${query.file} lacks ${url}`);
+  }
+  assert.deepEqual(packToJson(pack).omittedIndicators, pack.omittedIndicators);
+
+  const report = renderReport(pack);
+  assert.match(report, /^### Indicators too long for a query$/m);
+  const row = report.split('\n').find((line) => line.startsWith('| hxxp://long[.]example[.]com/'));
+  assert.ok(row, 'the report lists the long URL defanged');
+  assert.ok(row.includes(`| ${LONG_URL.length} |`), 'the row gives the length');
+  assert.ok(row.length < 400, 'the row shows only the start of the value');
+});
+
+test('only over-long URLs skip their hunts', async (t) => {
+  const pack = await packOf(t, [LONG_URL, `${LONG_URL}b`]);
+  assert.equal(pack.omittedIndicators?.length, 2);
+  assert.equal(
+    pack.queries.filter((query) => query.hunt.variant === 'url').length,
+    0,
+    'no URL query is written',
+  );
+  const skipped = pack.skippedHunts.filter((hunt) => hunt.huntId.endsWith('-url'));
+  assert.ok(skipped.length >= 2);
+  for (const hunt of skipped) assert.match(hunt.reason, /too long for a query/);
+});
+
+test('pack without long values has no omitted list', async (t) => {
+  const pack = await packOf(t, ['http://c2.example.net/a']);
+  assert.equal(pack.omittedIndicators, undefined);
+  assert.doesNotMatch(JSON.stringify(packToJson(pack)), /omittedIndicators/);
+});
