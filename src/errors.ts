@@ -80,11 +80,23 @@ export function formatIssue(issue: HuntpackIssue): string {
   return `${where ? `${where}: ` : ''}${issue.severity} ${issue.code}: ${issue.message}`;
 }
 
-/** Shortens a value for quoting in a message, so one huge field cannot flood the terminal. */
+/**
+ * C1 controls and the Unicode direction marks, embeddings, overrides and isolates, which
+ * `JSON.stringify` leaves as they are. A terminal would reorder the message around them.
+ */
+const UNSAFE_IN_MESSAGES = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Quotes a value for a message as a JSON string, shortened so that one huge field cannot flood
+ * the terminal. Control and text-direction characters are written as escapes such as `\u202e`.
+ */
 export function quoteValue(value: unknown, maxLength = 80): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const shown = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
-  return JSON.stringify(shown);
+  return JSON.stringify(shown).replace(
+    UNSAFE_IN_MESSAGES,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Returns an error's message without the `, open '/path'` that Node.js appends to it. */
