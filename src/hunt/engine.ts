@@ -10,7 +10,12 @@ import { TIME_COLUMNS, type ColumnValue, type LogEvent, type LogTable } from './
 import { readLogs, type LogReadStats, type ReadLogsOptions } from './logs/read-logs.js';
 import { EventPrefilter } from './event-prefilter.js';
 import { compareFindings, findingHost, findingIndicator, type HuntFinding } from './findings.js';
-import { selectLocalHunts, type SkippedHunt } from './select-hunts.js';
+import {
+  emptyTableReason,
+  sameLogicReason,
+  selectLocalHunts,
+  type SkippedHunt,
+} from './select-hunts.js';
 
 export interface HuntLogsOptions extends ReadLogsOptions {
   /**
@@ -134,18 +139,42 @@ export async function huntLogs(
   const eventsByTable = reader.stats.eventsByTable;
   const filled = new Set(Object.keys(eventsByTable));
   const huntsRun = selection.hunts.filter((hunt) => filled.has(hunt.source.table));
-  const notFilled = selection.hunts
-    .filter((hunt) => !filled.has(hunt.source.table))
-    .map((hunt) => ({ huntId: hunt.id, reason: `The logs hold no ${hunt.source.table} events.` }));
+  const notFilled = selection.hunts.filter((hunt) => !filled.has(hunt.source.table));
   return {
     findings: findings.sort(compareFindings),
     stats: reader.stats,
     huntsRun: huntsRun.map((hunt) => hunt.id),
-    skipped: [...selection.skipped, ...notFilled],
+    skipped: [
+      ...withSameAsOutcome(selection.skipped, notFilled),
+      ...notFilled.map((hunt) => ({
+        huntId: hunt.id,
+        reason: emptyTableReason(hunt.source.table),
+      })),
+    ],
     eventsByTable: { ...eventsByTable },
     eventsOutsideWindow,
     eventsWithoutTime,
   };
+}
+
+/**
+ * Returns `skipped` with the reason of each duplicate stating whether the hunt in its place ran
+ * or, being in `notRun`, found its table empty.
+ */
+function withSameAsOutcome(
+  skipped: readonly SkippedHunt[],
+  notRun: readonly Hunt[],
+): SkippedHunt[] {
+  const emptyTables = new Map(notRun.map((hunt) => [hunt.id, hunt.source.table]));
+  return skipped.map((hunt) => {
+    if (hunt.sameAs === undefined) return hunt;
+    const emptyTable = emptyTables.get(hunt.sameAs);
+    const reason = sameLogicReason(
+      hunt.sameAs,
+      emptyTable === undefined ? { ran: true } : { ran: false, emptyTable },
+    );
+    return { ...hunt, reason };
+  });
 }
 
 /** Returns true when `time` lies in (start, end], the window that the DuckDB hunts apply. */

@@ -28,6 +28,26 @@ export interface HuntSelection {
   skipped: SkippedHunt[];
 }
 
+/** Returns the reason a selected hunt did not run when the logs held no events of `table`. */
+export function emptyTableReason(table: string): string {
+  return `The logs hold no ${table} events.`;
+}
+
+/**
+ * Returns the reason a hunt was left out as a duplicate of `sameAs`. Without `outcome` it says
+ * nothing of whether `sameAs` ran, because only the run can tell. A duplicate reads the same
+ * table as `sameAs`, so when `sameAs` found that table empty, neither ran.
+ */
+export function sameLogicReason(
+  sameAs: string,
+  outcome?: { ran: true } | { ran: false; emptyTable: string },
+): string {
+  const reason = `Same logic and indicators as ${sameAs}`;
+  if (outcome === undefined) return `${reason}.`;
+  if (outcome.ran) return `${reason}, which ran in its place.`;
+  return `${reason}, which did not run either, because the logs hold no ${outcome.emptyTable} events.`;
+}
+
 /** Returns the parts of a hunt that decide its hits, apart from the platform and time column. */
 function logicKey(hunt: Hunt): string {
   return JSON.stringify([
@@ -101,7 +121,7 @@ export function selectLocalHunts(hunts: readonly Hunt[], lookback?: Lookback): H
     if (first) {
       skipped.push({
         huntId: hunt.id,
-        reason: `Same logic and indicators as ${first.id}, which runs.`,
+        reason: sameLogicReason(first.id),
         sameAs: first.id,
       });
       continue;

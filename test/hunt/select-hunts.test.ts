@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Hunt } from '../../src/compile/ir.js';
 import { huntLogs } from '../../src/hunt/engine.js';
+import { renderHuntReport } from '../../src/hunt/hunt-report.js';
 import { joinHuntParts, selectLocalHunts } from '../../src/hunt/select-hunts.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,5 +85,59 @@ describe('selectLocalHunts', () => {
       'address-only',
       'port-aware',
     ]);
+  });
+
+  it('says whether the hunt in its place ran', async (t) => {
+    const folder = makeTempDir('same-as', t);
+    const dne = join(folder, 'dne.jsonl');
+    const event = {
+      Timestamp: '2026-04-01T10:00:00Z',
+      DeviceName: 'pc1',
+      ActionType: 'ConnectionSuccess',
+      RemoteIP: '198.51.100.1',
+      RemotePort: 443,
+      LocalIP: '10.0.0.5',
+    };
+    writeFileSync(dne, `${JSON.stringify(event)}\n`);
+    const cef = join(folder, 'fw.log');
+    writeFileSync(
+      cef,
+      'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.0.0.5 dst=198.51.100.1 dpt=443 rt=1775037600000\n',
+    );
+
+    const ran = await huntLogs(splitPackHunts(), [dne]);
+    const ranDuplicates = ran.skipped.filter((skipped) => skipped.sameAs !== undefined);
+    assert.ok(ranDuplicates.length >= 2, JSON.stringify(ran.skipped));
+    for (const { sameAs, reason } of ranDuplicates) {
+      assert.ok(ran.huntsRun.includes(sameAs!), sameAs);
+      assert.equal(reason, `Same logic and indicators as ${sameAs}, which ran in its place.`);
+    }
+
+    const notRun = await huntLogs(splitPackHunts(), [cef]);
+    const notRunDuplicates = notRun.skipped.filter((skipped) => skipped.sameAs !== undefined);
+    assert.equal(notRunDuplicates.length, ranDuplicates.length);
+    const report = renderHuntReport(notRun, {
+      title: 'Remcos',
+      logs: [cef],
+      window: 'none',
+      generatorVersion: '0.0.0',
+    });
+    for (const { huntId, sameAs, reason } of notRunDuplicates) {
+      assert.ok(!notRun.huntsRun.includes(sameAs!), sameAs);
+      assert.ok(
+        notRun.skipped.some(
+          (skipped) =>
+            skipped.huntId === sameAs &&
+            skipped.reason === 'The logs hold no DeviceNetworkEvents events.',
+        ),
+        sameAs,
+      );
+      const expected =
+        `Same logic and indicators as ${sameAs}, which did not run either, ` +
+        'because the logs hold no DeviceNetworkEvents events.';
+      assert.equal(reason, expected);
+      assert.ok(report.includes(`| ${huntId} | ${expected} |`), report);
+    }
+    assert.doesNotMatch(report, /which ran|which runs/);
   });
 });
