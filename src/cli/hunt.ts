@@ -58,6 +58,12 @@ interface HuntFlags extends HuntSourceFlags {
   lookback?: string;
   now?: string;
   threads?: string;
+  /** Options of `huntpack build`, accepted only so that rejectBuildOnlyOptions rejects them with advice. */
+  maxAge?: string;
+  allowlist?: string;
+  disableAllowlist?: string;
+  exclusions?: string;
+  allAttributes?: boolean;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -117,6 +123,36 @@ function parseYear(text: string | undefined): number | undefined {
     );
   }
   return Number(text);
+}
+
+/**
+ * Options of `huntpack build` that choose indicators or compile exclusions into the hunts. A pack
+ * keeps those it was built with, and --feed builds its hunts with the defaults, so hunt rejects
+ * them with that advice instead of commander's bare "unknown option".
+ */
+const BUILD_ONLY_OPTIONS: ReadonlyArray<[keyof HuntFlags, string]> = [
+  ['maxAge', '--max-age'],
+  ['allowlist', '--allowlist'],
+  ['disableAllowlist', '--disable-allowlist'],
+  ['exclusions', '--exclusions'],
+  ['allAttributes', '--all-attributes'],
+];
+
+function rejectBuildOnlyOptions(flags: HuntFlags): void {
+  const options = BUILD_ONLY_OPTIONS.filter(([key]) => flags[key] !== undefined).map(
+    ([, name]) => name,
+  );
+  if (options.length === 0) return;
+  const single = options.length === 1;
+  const names = single ? options[0] : `${options.slice(0, -1).join(', ')} and ${options.at(-1)}`;
+  throw new UsageError(
+    'BUILD_ONLY_OPTION',
+    `${names} ${single ? 'is an option' : 'are options'} of "huntpack build", not of ` +
+      '"huntpack hunt". A --pack keeps the indicators, allowlists and exclusions it was built ' +
+      'with, and --feed builds its hunts with the built-in allowlists and the default ' +
+      `exclusions. To hunt with ${single ? 'it' : 'them'}, pass ${single ? 'it' : 'them'} to ` +
+      '"huntpack build" and hunt the pack folder it writes with --pack.',
+  );
 }
 
 /**
@@ -496,6 +532,7 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
     ? `${lookback.amount}${lookback.unit} before ${windowEnd.toISOString()}`
     : 'none (every event, whatever its time)';
   const threads = parseThreads(flags.threads);
+  rejectBuildOnlyOptions(flags);
   await rejectPackFolderInputs(logs, flags.pack ?? [], io.cwd);
   const paths = logs.map((path) => resolve(io.cwd, path));
 
@@ -601,6 +638,27 @@ async function huntWith(
   return EXIT_OK;
 }
 
+/** Text after the option list of `huntpack hunt --help`. */
+const HUNT_HELP_NOTES = `
+Packs and feeds:
+  --pack and --feed are repeatable and can be combined. One run hunts every pack and feed given
+  and writes a hunt-report.md into each pack folder, or one report with --report:
+    huntpack hunt --pack packs/remcos --pack packs/asyncrat conn.log
+  A pack keeps the filters, allowlists and exclusions it was built with. --feed builds its
+  hunts as "huntpack build" does, with the built-in allowlists and the default exclusions. Of
+  the build options, it takes only the filters marked "with --feed" and
+  --no-builtin-allowlists. --max-age, --allowlist, --disable-allowlist, --exclusions and
+  --all-attributes apply to "huntpack build" only: build a pack with them and pass it with --pack.
+
+Exit status:
+  0 when every log input was read and used, with or without findings, but 1 when
+  --fail-on-match is given and there is a finding. 2 on invalid options, when a log input could
+  not be read or used, when no event was read at all, and when no hunt searches the tables of
+  the events read. In the last three cases the summary line on stdout starts with "Incomplete
+  hunt" in place of "No findings" (with --json, "complete" is false), and the hunt report of an
+  earlier run is left as it was.
+`;
+
 /** Adds the `hunt` command to the program. */
 export function registerHuntCommand(
   program: Command,
@@ -685,6 +743,13 @@ export function registerHuntCommand(
       '--no-builtin-allowlists',
       'with --feed: do not set aside indicators on the built-in allowlists',
     )
+    // Build options, hidden from the help, so that hunt rejects them with advice.
+    .addOption(new Option('--max-age <days>').hideHelp())
+    .addOption(new Option('--allowlist <file>').hideHelp())
+    .addOption(new Option('--disable-allowlist <names>').hideHelp())
+    .addOption(new Option('--exclusions <file>').hideHelp())
+    .addOption(new Option('--all-attributes').hideHelp())
+    .addHelpText('after', HUNT_HELP_NOTES)
     .action((logs: string[], flags: HuntFlags) => {
       setAction(() => runHunt(logs, flags, io));
     });

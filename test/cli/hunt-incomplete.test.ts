@@ -1,7 +1,7 @@
 /**
  * `huntpack hunt` runs that read nothing, or not all of their logs: the summary line on stdout,
- * the exit status and the earlier hunt report. Also pack folders given as log
- * inputs.
+ * the exit status and the earlier hunt report. Also pack folders given as log inputs, and build
+ * options given to hunt.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,10 @@ import type { Hunt } from '../../src/compile/ir.js';
 import { defaultExclusions } from '../../src/pipeline/scenarios.js';
 import { runCli } from '../helpers/cli.js';
 import { edgeHunts, makeIndicators } from '../helpers/hunt-fixtures.js';
+import { repoFile } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+
+const FEED = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
 
 /** A connection to 203.0.113.7:443, an indicator of the edge hunts. */
 const HIT =
@@ -347,5 +350,63 @@ describe('huntpack hunt with pack folders as logs', () => {
       const report = await readFile(join(folder, 'packs', name, 'hunt-report.md'), 'utf8');
       assert.match(report, /fw\.log/);
     }
+  });
+});
+
+describe('huntpack hunt with build options', () => {
+  it('rejects build options with advice', async () => {
+    const log = join(makeTempDir('cli-hunt-build-options'), 'fw.log');
+    await writeFile(log, MISS);
+    const one = await runCli(['hunt', '--feed', FEED, '--max-age', '30', log]);
+    assert.equal(one.code, 2);
+    assert.equal(one.stdout, '');
+    assert.match(
+      one.stderr,
+      /^huntpack: --max-age is an option of "huntpack build", not of "huntpack hunt"\. A --pack keeps the indicators, allowlists and exclusions it was built with, and --feed builds its hunts with the built-in allowlists and the default exclusions\. To hunt with it, pass it to "huntpack build" and hunt the pack folder it writes with --pack\.\n/,
+    );
+    const several = await runCli([
+      'hunt',
+      '--feed',
+      FEED,
+      '--allowlist',
+      'mine.txt',
+      '--exclusions',
+      'mine.yaml',
+      '--disable-allowlist',
+      'cloudflare',
+      '--all-attributes',
+      log,
+    ]);
+    assert.equal(several.code, 2);
+    assert.match(
+      several.stderr,
+      /^huntpack: --allowlist, --disable-allowlist, --exclusions and --all-attributes are options of "huntpack build"/,
+    );
+    assert.doesNotMatch(several.stderr, /unknown option/);
+  });
+
+  it('explains the options in the help', async () => {
+    const result = await runCli(['hunt', '--help']);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /--pack and --feed are repeatable and can be combined\./);
+    assert.match(
+      result.stdout,
+      /\n {4}huntpack hunt --pack packs\/remcos --pack packs\/asyncrat conn\.log\n/,
+    );
+    assert.match(
+      result.stdout,
+      /--max-age, --allowlist, --disable-allowlist, --exclusions and\n {2}--all-attributes apply to "huntpack build" only/,
+    );
+    assert.match(result.stdout, /starts with "Incomplete\s+hunt" in place of "No findings"/);
+    // The build options are accepted only to reject them, so the option list leaves them out.
+    const options = result.stdout.slice(
+      result.stdout.indexOf('Options:'),
+      result.stdout.indexOf('Packs and feeds:'),
+    );
+    assert.match(options, /--no-builtin-allowlists/);
+    assert.doesNotMatch(
+      options,
+      /--(max-age|allowlist|disable-allowlist|exclusions|all-attributes)\b/,
+    );
   });
 });
