@@ -225,7 +225,7 @@ function countReadEvents(
 }
 
 /**
- * Writes the stdout line of a hunt with failed inputs: which inputs failed, how many events the
+ * Returns the stdout line of a hunt with failed inputs: which inputs failed, how many events the
  * rest gave, and what the findings or their absence cover, in place of "No findings".
  */
 function incompleteLine(
@@ -298,7 +298,7 @@ function writeIncomplete(stats: LogReadStats, failed: readonly HuntpackIssue[], 
 }
 
 /**
- * Writes the stdout line of a run that read events but ran no hunt, because no hunt searches
+ * Returns the stdout line of a run that read events but ran no hunt, because no hunt searches
  * the tables the logs filled, such as DNS logs hunted with a pack of ip:port indicators.
  */
 function noHuntRanLine(result: HuntLogsResult, hunts: readonly Hunt[]): string {
