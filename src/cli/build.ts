@@ -38,6 +38,7 @@ import {
 } from '../pipeline/history.js';
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
+import { buildIssueLines } from './build-issue-lines.js';
 import { emptyBuildWarnings, type GivenFilters } from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';
 import type { Pack } from '../report/pack-model.js';
@@ -61,9 +62,6 @@ interface BuildFlags extends GivenFilters {
   allAttributes?: boolean;
   fullKustoCheck?: boolean;
 }
-
-/** How many issues are printed; the rest are only in the issues file. */
-const PRINTED_ISSUES = 20;
 
 /** Figures the build prints for each pack it wrote. */
 interface PackSummary {
@@ -123,24 +121,6 @@ function summaryLines(
 /** Returns the first error issue of `file`, the reason it could not be read. */
 function failureOf(file: string, issues: readonly HuntpackIssue[]): HuntpackIssue | undefined {
   return issues.find((issue) => issue.severity === 'error' && issue.source?.file === file);
-}
-
-/**
- * Returns the issues in the order to print them: the errors of inputs that could not be read,
- * then other errors, then the rest, each group in the order found.
- */
-function printOrder(
-  issues: readonly HuntpackIssue[],
-  failedFiles: ReadonlySet<string>,
-): HuntpackIssue[] {
-  const isError = (issue: HuntpackIssue) => issue.severity === 'error';
-  const ofFailedFile = (issue: HuntpackIssue) =>
-    isError(issue) && failedFiles.has(issue.source?.file ?? '');
-  return [
-    ...issues.filter(ofFailedFile),
-    ...issues.filter((issue) => isError(issue) && !ofFailedFile(issue)),
-    ...issues.filter((issue) => !isError(issue)),
-  ];
 }
 
 /** Issue codes that report an input which may have been cut short. */
@@ -465,13 +445,8 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   const failedFiles = new Set(
     collected.perFile.filter((file) => file.failed).map((file) => file.file),
   );
-  for (const issue of printOrder(collected.issues, failedFiles).slice(0, PRINTED_ISSUES))
-    io.stderr.write(`${formatIssue(issue)}\n`);
-  if (collected.issues.length > PRINTED_ISSUES) {
-    io.stderr.write(
-      `... and ${collected.issues.length - PRINTED_ISSUES} more issues, all listed in ${issuesFile}\n`,
-    );
-  }
+  for (const line of buildIssueLines(collected.issues, failedFiles, issuesFile))
+    io.stderr.write(`${line}\n`);
 
   if (flags.json) {
     io.stdout.write(
