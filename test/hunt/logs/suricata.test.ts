@@ -113,6 +113,32 @@ describe('Suricata alerts on a response', () => {
     assert.equal(result.findings[0]!.host, '10.47.5.152');
   });
 
+  it('keeps a flow_id that JSON stores exactly', async (t) => {
+    const alert = await responseAlert();
+    const path = join(makeTempDir('suricata', t), 'eve.json');
+    const lines = [
+      JSON.stringify(alert),
+      JSON.stringify({ ...alert, flow_id: '123' }),
+      // 2^53 + 1, which JSON.parse reads as 2^53, the value of another flow_id.
+      JSON.stringify({ ...alert, flow_id: 0 }).replace('"flow_id":0', '"flow_id":9007199254740993'),
+      JSON.stringify({ ...alert, flow_id: 'abc' }),
+      JSON.stringify({ ...alert, flow_id: undefined }),
+    ];
+    await writeFile(path, lines.join('\n') + '\n');
+    const { events } = await collectEvents([path]);
+    assert.ok(Number.isSafeInteger(alert.flow_id), String(alert.flow_id));
+    const extensions = [1, 2, 3, 4, 5].map(
+      (line) => eventAt(events, line).columns.AdditionalExtensions,
+    );
+    assert.deepEqual(extensions, [
+      `flow_id=${String(alert.flow_id)}`,
+      'flow_id=123',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('keeps packet endpoints without direction fields', async () => {
     const { events } = await collectEvents([file]);
     const alert = events.find((event) => event.columns.SourcePort === 80);
