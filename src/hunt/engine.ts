@@ -9,7 +9,13 @@ import { DuckDbHuntSession } from '../backends/duckdb/duckdb.session.js';
 import { TIME_COLUMNS, type ColumnValue, type LogEvent, type LogTable } from './logs/event.js';
 import { readLogs, type LogReadStats, type ReadLogsOptions } from './logs/read-logs.js';
 import { EventPrefilter } from './event-prefilter.js';
-import { compareFindings, findingHost, findingIndicator, type HuntFinding } from './findings.js';
+import {
+  compareFindings,
+  connectionIdOf,
+  findingHost,
+  findingIndicator,
+  type HuntFinding,
+} from './findings.js';
 import {
   emptyTableReason,
   sameLogicReason,
@@ -107,12 +113,17 @@ export async function huntLogs(
         findings: findings.length,
       });
     };
+    // Numbers the events whose records start on the same line of a file, so that their
+    // findings count as distinct events. Records of one file arrive in order.
+    const lastLineOfFile = new Map<string, { line: number; records: number }>();
+    const recordOnLine = new Map<LogEvent, number>();
     const flush = async (): Promise<void> => {
       for (const [table, events] of pending) {
-        const found = await huntBatch(session, table, events, now !== undefined);
+        const found = await huntBatch(session, table, events, now !== undefined, recordOnLine);
         for (const finding of found) findings.push(finding);
       }
       pending.clear();
+      recordOnLine.clear();
       pendingCount = 0;
       reportProgress();
     };
@@ -122,6 +133,13 @@ export async function huntLogs(
           const time = eventTime(event);
           if (time === undefined) eventsWithoutTime += 1;
           else if (!inWindow(time, windowStart, now)) eventsOutsideWindow += 1;
+        }
+        const last = lastLineOfFile.get(event.source.file);
+        if (last?.line === event.source.line) {
+          recordOnLine.set(event, last.records);
+          last.records += 1;
+        } else {
+          lastLineOfFile.set(event.source.file, { line: event.source.line, records: 1 });
         }
         let events = pending.get(event.table);
         if (!events) pending.set(event.table, (events = []));
@@ -196,6 +214,7 @@ async function huntBatch(
   table: LogTable,
   events: LogEvent[],
   windowed: boolean,
+  recordOnLine: ReadonlyMap<LogEvent, number>,
 ): Promise<HuntFinding[]> {
   // A windowed hunt reads its own time column, and a DeviceNetworkEvents row may carry only the
   // other one, so the row gets both.
@@ -219,6 +238,7 @@ async function huntBatch(
       time: eventTime(event),
       file: event.source.file,
       line: event.source.line,
+      recordOnLine: recordOnLine.get(event),
       table,
       huntId: hit.hunt.id,
       variant: hit.hunt.variant,
@@ -226,9 +246,12 @@ async function huntBatch(
       indicator: findingIndicator(hit.hunt, hit.iocIndex),
       host: findingHost(table, hit.matchedOn, event.columns),
       columns,
+      connectionId: connectionIdOf(table, event.columns),
     };
     if (finding.time === undefined) delete finding.time;
+    if (finding.recordOnLine === undefined) delete finding.recordOnLine;
     if (finding.host === undefined) delete finding.host;
+    if (finding.connectionId === undefined) delete finding.connectionId;
     return finding;
   });
 }

@@ -1,6 +1,12 @@
 /**
- * Findings of a local hunt: one finding per hit, with where and when the event was logged and
- * which indicator it met, plus per-indicator and per-host summaries.
+ * Findings of a local hunt: one finding per hunt and matched event, with where and when the
+ * event was logged and which indicator it met, plus per-indicator and per-host summaries.
+ *
+ * Three counts describe the same findings. Findings count the matches of each hunt, so an event
+ * that a port-aware and an address-only hunt both matched makes two findings. Events count the
+ * log records matched, each once. Hits count the connections. The events that Zeek logged with
+ * one `uid` make one hit, and so do the events that Suricata logged with one `flow_id`, such as
+ * a flow record and the alerts on that flow. Every other event is a hit of its own.
  */
 import { BlockList, isIP } from 'node:net';
 import type { Hunt, HuntVariant, IocCell } from '../compile/ir.js';
@@ -18,12 +24,18 @@ export interface FindingIndicator {
   feedPorts?: string;
 }
 
-/** One hit of one hunt on one logged event. */
+/** One match of one hunt on one logged event. */
 export interface HuntFinding {
   /** Event time, or undefined when the record had none. */
   time?: Date;
   file: string;
   line: number;
+  /**
+   * Tells apart events whose records start on the same line, as in a JSON array written on one
+   * line: 1 for the second such event that the hunt loaded, 2 for the third, and absent for the
+   * first.
+   */
+  recordOnLine?: number;
   table: LogTable;
   huntId: string;
   variant: HuntVariant;
@@ -34,6 +46,11 @@ export interface HuntFinding {
   host?: string;
   /** The event's values of the hunt's projected columns that are present. */
   columns: Record<string, ColumnValue>;
+  /**
+   * The connection the event belongs to, as the sensor named it: `zeek:` and the Zeek `uid`, or
+   * `suricata:` and the Suricata `flow_id`. Absent for events of other sources.
+   */
+  connectionId?: string;
 }
 
 function text(cell: IocCell | undefined): string | undefined {
@@ -145,10 +162,73 @@ export function findingHost(
   }
 }
 
-/** Hits of one key (an indicator or a host) with their time span. */
-export interface FindingSummary {
-  key: string;
+/**
+ * Returns the id of the connection of a CommonSecurityLog event from its AdditionalExtensions:
+ * the `uid` of a Zeek event or the `flow_id` of a Suricata event, which the readers keep there.
+ * Other vendors may use those keys for other things, so their events have none.
+ *
+ * NOTE: DnsEvents rows have no column for the id, so the query and the response that Suricata
+ * logs for one lookup count as two hits.
+ */
+export function connectionIdOf(
+  table: LogTable,
+  columns: Readonly<Record<string, ColumnValue>>,
+): string | undefined {
+  if (table !== 'CommonSecurityLog') return undefined;
+  const extensions = columns.AdditionalExtensions;
+  if (typeof extensions !== 'string') return undefined;
+  let sensor: 'zeek' | 'suricata';
+  let key: string;
+  if (columns.DeviceVendor === 'Zeek') {
+    sensor = 'zeek';
+    key = 'uid=';
+  } else if (columns.DeviceVendor === 'OISF' && columns.DeviceProduct === 'Suricata') {
+    sensor = 'suricata';
+    key = 'flow_id=';
+  } else {
+    return undefined;
+  }
+  const pair = extensions.split(';').find((part) => part.startsWith(key));
+  const id = pair?.slice(key.length);
+  return id ? `${sensor}:${id}` : undefined;
+}
+
+/** Returns a key that is the same for the findings of one event and differs between events. */
+export function eventKey(finding: HuntFinding): string {
+  return `${finding.file}\n${finding.line}\n${finding.recordOnLine ?? 0}`;
+}
+
+/**
+ * Returns a key that is the same for the findings of one hit: the connection id, or for an
+ * event without one, the event.
+ */
+export function hitKey(finding: HuntFinding): string {
+  return finding.connectionId === undefined
+    ? `event\n${eventKey(finding)}`
+    : `connection\n${finding.connectionId}`;
+}
+
+/** Counts of one set of findings, as the module header defines them. */
+export interface HitCounts {
   hits: number;
+  events: number;
+  findings: number;
+}
+
+/** Counts the hits, events and findings of `findings`. */
+export function countHits(findings: readonly HuntFinding[]): HitCounts {
+  const hits = new Set<string>();
+  const events = new Set<string>();
+  for (const finding of findings) {
+    hits.add(hitKey(finding));
+    events.add(eventKey(finding));
+  }
+  return { hits: hits.size, events: events.size, findings: findings.length };
+}
+
+/** Hits of one key (an indicator or a host) with their time span. */
+export interface FindingSummary extends HitCounts {
+  key: string;
   firstHit?: Date;
   lastHit?: Date;
   /** Distinct other keys: hosts for an indicator, indicators for a host. */
@@ -156,7 +236,7 @@ export interface FindingSummary {
   families: string[];
 }
 
-/** Sums findings per key, ordered by hit count, then key. */
+/** Sums findings per key, ordered by hits, then events, then key. */
 export function summarizeFindings(
   findings: readonly HuntFinding[],
   keyOf: (finding: HuntFinding) => string | undefined,
@@ -164,7 +244,12 @@ export function summarizeFindings(
 ): FindingSummary[] {
   const byKey = new Map<
     string,
-    FindingSummary & { relatedSet: Set<string>; familySet: Set<string> }
+    FindingSummary & {
+      hitSet: Set<string>;
+      eventSet: Set<string>;
+      relatedSet: Set<string>;
+      familySet: Set<string>;
+    }
   >();
   for (const finding of findings) {
     const key = keyOf(finding) ?? '(unknown)';
@@ -173,14 +258,20 @@ export function summarizeFindings(
       entry = {
         key,
         hits: 0,
+        events: 0,
+        findings: 0,
         related: [],
         families: [],
+        hitSet: new Set(),
+        eventSet: new Set(),
         relatedSet: new Set(),
         familySet: new Set(),
       };
       byKey.set(key, entry);
     }
-    entry.hits += 1;
+    entry.hitSet.add(hitKey(finding));
+    entry.eventSet.add(eventKey(finding));
+    entry.findings += 1;
     const related = relatedOf(finding);
     if (related !== undefined) entry.relatedSet.add(related);
     entry.familySet.add(finding.indicator.family);
@@ -190,12 +281,14 @@ export function summarizeFindings(
     }
   }
   return [...byKey.values()]
-    .map(({ relatedSet, familySet, ...summary }) => ({
+    .map(({ hitSet, eventSet, relatedSet, familySet, ...summary }) => ({
       ...summary,
+      hits: hitSet.size,
+      events: eventSet.size,
       related: [...relatedSet].sort(),
       families: [...familySet].sort(),
     }))
-    .sort((a, b) => b.hits - a.hits || a.key.localeCompare(b.key));
+    .sort((a, b) => b.hits - a.hits || b.events - a.events || a.key.localeCompare(b.key));
 }
 
 /** Per-indicator summary: hits, first and last hit, and the hosts involved. */
@@ -221,5 +314,10 @@ export function compareFindings(a: HuntFinding, b: HuntFinding): number {
   const timeA = a.time?.getTime() ?? Number.POSITIVE_INFINITY;
   const timeB = b.time?.getTime() ?? Number.POSITIVE_INFINITY;
   if (timeA !== timeB) return timeA - timeB;
-  return a.file.localeCompare(b.file) || a.line - b.line || a.huntId.localeCompare(b.huntId);
+  return (
+    a.file.localeCompare(b.file) ||
+    a.line - b.line ||
+    (a.recordOnLine ?? 0) - (b.recordOnLine ?? 0) ||
+    a.huntId.localeCompare(b.huntId)
+  );
 }

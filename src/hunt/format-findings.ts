@@ -98,7 +98,10 @@ export function formatFindingsTable(findings: readonly HuntFinding[]): string {
   return alignedTable(['TIME', 'HUNT', 'MATCHED ON', 'INDICATOR', 'HOST', 'LOG', 'EVENT'], rows);
 }
 
-/** Writes a per-indicator or per-host summary as an aligned text table. */
+/**
+ * Writes a per-indicator or per-host summary as an aligned text table. HITS counts connections
+ * and EVENTS counts log records, as `findings.ts` defines them.
+ */
 export function formatSummaryTable(
   title: string,
   related: string,
@@ -108,6 +111,7 @@ export function formatSummaryTable(
     [
       summary.key,
       String(summary.hits),
+      String(summary.events),
       timeText(summary.firstHit),
       timeText(summary.lastHit),
       summary.families.join(', '),
@@ -115,8 +119,14 @@ export function formatSummaryTable(
         (summary.related.length > 5 ? `, +${summary.related.length - 5}` : ''),
     ].map(printable),
   );
-  return alignedTable([title, 'HITS', 'FIRST HIT', 'LAST HIT', 'FAMILY', related], rows);
+  return alignedTable([title, 'HITS', 'EVENTS', 'FIRST HIT', 'LAST HIT', 'FAMILY', related], rows);
 }
+
+/** Explanation of the hits, events and findings that `countHits` returns, for people. */
+export const HIT_COUNTS_NOTE =
+  'A hit is one connection: the events of one Suricata flow or one Zeek connection make one ' +
+  'hit, and any other event makes one. An event that several hunts matched is one event, with ' +
+  'one finding per hunt.';
 
 const CSV_HEADER = [
   'time',

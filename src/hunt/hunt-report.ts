@@ -15,6 +15,7 @@ import { normalizeIndicator } from '../indicators/normalize.js';
 import { DATA_SOURCES } from '../pipeline/data-sources.js';
 import type { HuntLogsResult } from './engine.js';
 import {
+  countHits,
   internalSide,
   isInternalAddress,
   summarizeByHost,
@@ -22,7 +23,7 @@ import {
   type FindingSummary,
   type HuntFinding,
 } from './findings.js';
-import { describeEvent, printable } from './format-findings.js';
+import { describeEvent, HIT_COUNTS_NOTE, printable } from './format-findings.js';
 import { formatLocation, type HuntpackIssue } from '../errors.js';
 
 export interface HuntReportOptions {
@@ -107,6 +108,7 @@ function summaryRows(
   return summaries.map((summary) => [
     formatKey(summary.key),
     String(summary.hits),
+    String(summary.events),
     time(summary.firstHit),
     time(summary.lastHit),
     summary.related.map(formatRelated).join(', '),
@@ -423,9 +425,18 @@ export function renderHuntReport(
     lines.push(`- Files not read in full: ${stats.fileErrors.length}`);
     for (const issue of stats.fileErrors) lines.push(`  - ${cell(issue.message)}`);
   }
-  lines.push('', `## Findings: ${findings.length}`, '');
-  if (findings.length === 0) lines.push('No event matched an indicator.');
-  else append(lines, findingLines(findings, max));
+  const counts = countHits(findings);
+  lines.push('', `## Findings: ${plural(counts.hits, 'hit')}`, '');
+  if (findings.length === 0) {
+    lines.push('No event matched an indicator.');
+  } else {
+    lines.push(
+      `${plural(counts.hits, 'hit')} in ${plural(counts.events, 'event')}, with ` +
+        `${plural(counts.findings, 'finding')}. ${HIT_COUNTS_NOTE}`,
+      '',
+    );
+    append(lines, findingLines(findings, max));
+  }
   if (result.skipped.length > 0) {
     lines.push('', '## Hunts not run', '');
     append(
@@ -437,6 +448,11 @@ export function renderHuntReport(
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** Writes a count and its noun, such as `1 hit` or `26 events`. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** Renders a count of issues by reason, then each kept example with its file and line. */
@@ -467,7 +483,7 @@ function findingLines(findings: readonly HuntFinding[], max: number): string[] {
   append(
     lines,
     table(
-      ['Indicator', 'Hits', 'First hit', 'Last hit', 'Hosts'],
+      ['Indicator', 'Hits', 'Events', 'First hit', 'Last hit', 'Hosts'],
       summaryRows(summarizeByIndicator(findings), defangValue, formatHost),
     ),
   );
@@ -475,7 +491,7 @@ function findingLines(findings: readonly HuntFinding[], max: number): string[] {
   append(
     lines,
     table(
-      ['Host', 'Hits', 'First hit', 'Last hit', 'Indicators'],
+      ['Host', 'Hits', 'Events', 'First hit', 'Last hit', 'Indicators'],
       summaryRows(summarizeByHost(findings), formatHost, defangValue),
     ),
   );

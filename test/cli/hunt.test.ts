@@ -44,7 +44,7 @@ describe('huntpack hunt', () => {
       /ratonrat-sentinel-csl-port-aware +destination +158\.160\.75\.185:40432/,
     );
     assert.match(result.stdout, /fw\.log:6/);
-    assert.match(result.stdout, /\nHOST +HITS +FIRST HIT +LAST HIT/);
+    assert.match(result.stdout, /\nHOST +HITS +EVENTS +FIRST HIT +LAST HIT/);
     assert.match(
       result.stderr,
       /lines read 6 = events parsed 6 \+ lines rejected 0 \+ lines skipped 0/,
@@ -99,10 +99,14 @@ describe('huntpack hunt', () => {
       C2.address,
       `${C2.address}:${C2.port}`,
     ]);
+    // The port-aware and the address-only hunt matched one event, which is one hit with two
+    // findings.
     assert.deepEqual(parsed.byHost, [
       {
         key: '101.173.234.143',
-        hits: 2,
+        hits: 1,
+        events: 1,
+        findings: 2,
         firstHit: '2022-08-03T10:49:35.038Z',
         lastHit: '2022-08-03T10:49:35.038Z',
         related: [C2.address, `${C2.address}:${C2.port}`],
@@ -137,7 +141,7 @@ describe('huntpack hunt', () => {
       /\| remcos-defender-dne-port-aware \| Same logic and indicators as remcos-sentinel-dne-port-aware, which did not run either, because the logs hold no DeviceNetworkEvents events\. \|/,
     );
     assert.doesNotMatch(report, /which ran/);
-    assert.match(report, /## Findings: 2/);
+    assert.match(report, /## Findings: 1 hit\n\n1 hit in 1 event, with 2 findings\./);
     assert.match(
       report,
       /\| 2022-08-03T10:49:35\.038Z \| 10\.1\.1\.1 \| 203\[\.\]0\[\.\]113\[\.\]7:443 \| remcos-sentinel-csl-port-aware \(destination\) \|/,
@@ -176,9 +180,9 @@ describe('huntpack hunt', () => {
     const sameReport = await readFile(join(same, 'hunt-report.md'), 'utf8');
     const copyReport = await readFile(join(copy, 'hunt-report.md'), 'utf8');
     const otherReport = await readFile(join(other, 'hunt-report.md'), 'utf8');
-    assert.match(sameReport, /## Findings: 2/);
-    assert.match(copyReport, /## Findings: 2/);
-    assert.match(otherReport, /## Findings: 0/);
+    assert.match(sameReport, /## Findings: 1 hit\n\n1 hit in 1 event, with 2 findings\./);
+    assert.match(copyReport, /## Findings: 1 hit\n\n1 hit in 1 event, with 2 findings\./);
+    assert.match(otherReport, /## Findings: 0 hits\n\nNo event matched an indicator\./);
     assert.match(sameReport, /out-a\/remcos:remcos-sentinel-csl-port-aware \(destination\)/);
     assert.match(result.stdout, /out-a\/remcos:remcos-sentinel-csl-port-aware/);
     assert.equal(result.stderr.match(/wrote hunt report/g)?.length, 3);
@@ -344,7 +348,7 @@ describe('huntpack hunt', () => {
     assert.equal(given.code, 0, given.stderr);
     assert.doesNotMatch(given.stderr, /no hunt report|leave out/);
     const text = await readFile(report, 'utf8');
-    assert.match(text, /## Findings: 2/);
+    assert.match(text, /## Findings: 1 hit\n\n1 hit in 1 event, with 2 findings\./);
     assert.match(text, new RegExp(`^# Hunt report: feed ${FEED.replaceAll('.', '\\.')}\n`));
   });
 

@@ -47,7 +47,7 @@ async function huntInbound(t: TestContext): Promise<HuntLogsResult> {
 describe('hunt report of an inbound attack', () => {
   it('writes no live attacker value', async (t) => {
     const text = renderHuntReport(await huntInbound(t), OPTIONS);
-    assert.match(text, /## Findings: 5\n/);
+    assert.match(text, /## Findings: 4 hits\n\n4 hits in 4 events, with 5 findings\./);
     const live = text.split('\n').filter((line) => LIVE.test(line));
     assert.deepEqual(live, [], `live attacker values in:\n${text}`);
   });
@@ -69,9 +69,10 @@ describe('hunt report of an inbound attack', () => {
     const urlRow = text.split('\n').find((line) => line.includes('(RequestURL)'));
     assert.ok(urlRow?.startsWith('| 2026-04-01T00:00:00Z | 10.1.1.9 | hxxp://'), urlRow);
     const byHost = text.slice(text.indexOf('### By host'), text.indexOf('### Timeline'));
-    assert.match(byHost, /^\| 10\.1\.1\.9 \| 2 \|/m);
+    // The address and the URL hunt both matched its one event, which is one hit.
+    assert.match(byHost, /^\| 10\.1\.1\.9 \| 1 \| 1 \|/m);
     // A destination with a public address is not clearly internal, so its name is defanged.
-    assert.match(byHost, /^\| www\[\.\]evil-host\[\.\]top \| 1 \|/m);
+    assert.match(byHost, /^\| www\[\.\]evil-host\[\.\]top \| 1 \| 1 \|/m);
     assert.doesNotMatch(byHost, /login/);
   });
 
