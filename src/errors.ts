@@ -81,22 +81,25 @@ export function formatIssue(issue: HuntpackIssue): string {
 }
 
 /**
- * C1 controls and the Unicode direction marks, embeddings, overrides and isolates, which
+ * DEL, the C1 controls and the Unicode direction marks, embeddings, overrides and isolates, which
  * `JSON.stringify` leaves as they are. A terminal would reorder the message around them.
  */
 const UNSAFE_IN_MESSAGES = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Quotes a value for a message as a JSON string, shortened so that one huge field cannot flood
- * the terminal. Control and text-direction characters are written as escapes such as `\u202e`.
+ * the terminal. DEL and C1 control characters are written as escapes such as `\x9b`, and text-direction
+ * characters as escapes such as `\u202e`, as the hunt output writes them.
  */
 export function quoteValue(value: unknown, maxLength = 80): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const shown = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
-  return JSON.stringify(shown).replace(
-    UNSAFE_IN_MESSAGES,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(shown).replace(UNSAFE_IN_MESSAGES, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Returns an error's message without the `, open '/path'` that Node.js appends to it. */

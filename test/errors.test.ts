@@ -11,7 +11,8 @@ test('quoteValue escapes direction controls', () => {
 test('quoteValue escapes every unsafe character', () => {
   const cases: Array<[string, string]> = [
     ['a\u0007b', '"a\\u0007b"'],
-    ['a\u0085b', '"a\\u0085b"'],
+    ['a\u0085b', '"a\\x85b"'],
+    ['a\u009b2J\u007f', '"a\\x9b2J\\x7f"'],
     ['a\u061cb', '"a\\u061cb"'],
     ['a\u200eb\u200fc', '"a\\u200eb\\u200fc"'],
     ['a\u202ab\u202dc', '"a\\u202ab\\u202dc"'],
