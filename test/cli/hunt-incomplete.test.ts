@@ -26,7 +26,7 @@ const MISS =
 
 const EARLIER_REPORT = '# Hunt report: Remcos\n\nThe earlier run.\n';
 
-/** Writes a pack folder holding only pack.json with the forms of `hunts`, as build writes it. */
+/** Writes a pack folder that contains only pack.json with the forms of `hunts`, as build writes it. */
 async function writePack(folder: string, hunts: Hunt[]): Promise<void> {
   await mkdir(folder, { recursive: true });
   const entries = hunts.map((hunt) => ({ id: hunt.id, form: hunt }));
