@@ -1,7 +1,7 @@
 /**
  * `huntpack lint FILE`: checks a hand-written hunt report. It finds the KQL queries (for the
  * Kusto check) and every "Filter/Exclusion:" line, and checks each line against the tables
- * the report's queries read.
+ * the report's queries read. Inside the queries it flags loose host matches.
  */
 import type { HuntpackIssue } from '../../errors.js';
 import { getTableSchema } from '../../pipeline/schemas.js';
@@ -13,8 +13,10 @@ import { findKqlBlocks } from './kql-blocks.js';
 import { isBlankQuery } from '../check-files.js';
 import { lintHuntHygiene } from './hunt-hygiene.js';
 import type { KqlBlock } from './kql-blocks.js';
+import { scanKql } from './kql-scan.js';
 import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
+import { lintLooseMatches } from './loose-match.js';
 
 /** Checks the text of one KQL query, with lines counted from the query's first line. */
 export type KqlCheckHook = (text: string, options: { platform: Platform }) => KqlDiagnostic[];
@@ -83,6 +85,12 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   append(issues, lintHuntHygiene(text, blocks, file));
   const { schemas, problems } = loadSchemas(blocks, platforms, file);
   append(issues, problems);
+  const scanned = blocks.map((block) => scanKql(block.text));
+  blocks.forEach((block, index) => {
+    const query = scanned[index] ?? scanKql(block.text);
+    append(issues, lintLooseMatches(block, query, file));
+  });
+
   const exclusions = findExclusionLines(text).map((entry) =>
     lintExclusion(entry.text, {
       file,

@@ -1,0 +1,177 @@
+/**
+ * Flags comparisons that match a host name or an IPv4 address loosely. `contains`, `startswith`
+ * and `endswith` (with their `_cs` and `!` forms) compare substrings, so
+ * `RemoteUrl contains "evil.com"` also matches notevil.com and evil.com.example.net, and
+ * `RemoteIP contains "10.0.0.1"` also matches 10.0.0.10.
+ */
+import type { HuntpackIssue } from '../../errors.js';
+import { checkDomain, checkIpv4 } from '../../feeds/text-hosts.js';
+import type { KqlBlock } from './kql-blocks.js';
+import { CharKind, lineAndColumn, stringValue, type ScannedKql } from './kql-scan.js';
+
+/** The operand left of the operator, the operator, and a string literal. */
+const LOOSE_COMPARISON = new RegExp(
+  String.raw`(?<left>[^\s(]\S*?)\s+(?<operator>!?(?:contains|startswith|endswith)(?:_cs)?)\s+` +
+    String.raw`(?<literal>@"(?:[^"\n]|"")*"|@'(?:[^'\n]|'')*'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')`,
+  'g',
+);
+
+/**
+ * Columns of file names, paths, processes and command lines, where a name such as "setup.py"
+ * or "invoice.zip" is a file rather than a host, unless the column name says it contains a host,
+ * a URL or an address, as `FileOriginUrl` and `InitiatingProcessRemoteSessionIP` do.
+ */
+const FILE_COLUMN = /file|folder|path|image|process|registry|command/i;
+const HOST_COLUMN = /url|uri|host|domain|ip$|address/i;
+
+type Operation = 'contains' | 'startswith' | 'endswith';
+
+/** Checks every loose comparison with a host name or address in one query. */
+export function lintLooseMatches(
+  block: KqlBlock,
+  scanned: ScannedKql,
+  file: string,
+): HuntpackIssue[] {
+  const issues: HuntpackIssue[] = [];
+  for (const match of scanned.text.matchAll(LOOSE_COMPARISON)) {
+    const groups = match.groups ?? {};
+    const operator = groups.operator ?? '';
+    const rawLeft = groups.left ?? '';
+    const operatorOffset = match.index + match[0].indexOf(operator, rawLeft.length);
+    if (scanned.kinds[operatorOffset] !== CharKind.Code) continue;
+
+    const left = withoutOpenBrackets(rawLeft);
+    if (FILE_COLUMN.test(left) && !HOST_COLUMN.test(left)) continue;
+    const value = stringValue(groups.literal ?? '""');
+    const message = describeLooseMatch(left, operator, value);
+    if (!message) continue;
+
+    const leftOffset = match.index + rawLeft.length - left.length;
+    const { line, column } = lineAndColumn(scanned.text, leftOffset, block.startLine);
+    issues.push({
+      code: 'LOOSE_MATCH',
+      severity: 'warning',
+      message,
+      source: { file, line, column },
+    });
+  }
+  return issues;
+}
+
+/** Removes the brackets that open before the operand, as in `not(RemoteUrl` or `(RemoteUrl`. */
+function withoutOpenBrackets(operand: string): string {
+  let result = operand;
+  while (count(result, '(') > count(result, ')')) {
+    result = result.slice(result.indexOf('(') + 1);
+  }
+  return result;
+}
+
+function count(text: string, char: string): number {
+  return text.split(char).length - 1;
+}
+
+/** Returns the finding's message, or undefined when the value is no host name or address. */
+function describeLooseMatch(left: string, operator: string, value: string): string | undefined {
+  const negated = operator.startsWith('!');
+  const operation = operator.replace(/^!/, '').replace(/_cs$/, '') as Operation;
+  const comparison = `${left} ${operator} ${JSON.stringify(value)}`;
+  const matches = negated ? 'also removes' : 'also matches';
+
+  const domainExamples = wronglyMatchedNames(operation, value);
+  if (domainExamples) {
+    const name = value.replace(/^\./, '');
+    return (
+      `${comparison} ${matches} other hosts, such as ${quoteAll(domainExamples)}. ` +
+      domainFix(left, name, operation, negated)
+    );
+  }
+  const addressExamples = wronglyMatchedAddresses(operation, value);
+  if (addressExamples) {
+    return (
+      `${comparison} ${matches} other addresses, such as ${quoteAll(addressExamples)}. ` +
+      addressFix(left, value, negated)
+    );
+  }
+  return undefined;
+}
+
+function quoteAll(values: string[]): string {
+  return values.map((value) => JSON.stringify(value)).join(' and ');
+}
+
+/**
+ * Returns host names that the operation matches besides `value` and its subdomains, or
+ * undefined when the value is no domain name or the operation matches it exactly enough, as
+ * `endswith ".evil.com"` does. The examples end in example.net, a name reserved by RFC 2606.
+ */
+function wronglyMatchedNames(operation: Operation, value: string): string[] | undefined {
+  const dotted = value.startsWith('.');
+  const name = dotted ? value.slice(1) : value;
+  if (checkDomain(name).kind !== 'domain') return undefined;
+  if (operation === 'contains') {
+    return dotted ? [`www${value}.example.net`] : [`not${value}`, `${value}.example.net`];
+  }
+  if (dotted) return undefined;
+  return operation === 'endswith' ? [`not${value}`] : [`${value}.example.net`];
+}
+
+/**
+ * Returns IPv4 addresses that the operation matches besides `value`: one with a digit added to
+ * the last octet (startswith, contains) and one with a digit put before the first
+ * (endswith, contains). Returns undefined when the value is no address or no such valid
+ * address exists, as for 255.255.255.255.
+ */
+function wronglyMatchedAddresses(operation: Operation, value: string): string[] | undefined {
+  if (checkIpv4(value) !== value) return undefined;
+  const octets = value.split('.');
+  const first = octets[0] ?? '';
+  const last = octets[3] ?? '';
+  const longer =
+    last === '0'
+      ? undefined
+      : ['0', '1', '2', '3', '4', '5'].find((digit) => Number(last + digit) <= 255);
+  const prefixed = ['1', '2'].find((digit) => Number(digit + first) <= 255);
+  const examples: string[] = [];
+  if (operation !== 'endswith' && longer !== undefined) examples.push(value + longer);
+  if (operation !== 'startswith' && prefixed !== undefined) examples.push(prefixed + value);
+  return examples.length > 0 ? examples : undefined;
+}
+
+function domainFix(left: string, name: string, operation: Operation, negated: boolean): string {
+  const quoted = JSON.stringify(name);
+  const exact = `${left} =~ ${quoted}`;
+  const withSubdomains = `${left} endswith ${JSON.stringify(`.${name}`)} or ${exact}`;
+  const terms = `${left} has ${quoted}`;
+  if (negated) {
+    return (
+      `To remove only that host, use ${left} !~ ${quoted} on a column that holds only the ` +
+      `host, not(${withSubdomains}) to remove its subdomains too, or ${left} !has ${quoted}, ` +
+      'which compares whole terms. For several values, use !in~ (...) or !has_any (...).'
+    );
+  }
+  if (operation === 'startswith') {
+    return `Compare the host instead: ${exact}, or in~ (...) for several values.`;
+  }
+  const subdomainFix = `${withSubdomains} matches the domain and its subdomains`;
+  const termFix = `${terms} compares whole terms, so it does not match not${name}`;
+  const fixes = operation === 'endswith' ? [subdomainFix, termFix] : [termFix, subdomainFix];
+  return (
+    `Match the host instead: ${fixes.join(', and ')}. On a column that holds only the host, ` +
+    `${exact} matches just that host. For several values, use has_any (...) or in~ (...).`
+  );
+}
+
+function addressFix(left: string, address: string, negated: boolean): string {
+  const quoted = JSON.stringify(address);
+  if (negated) {
+    return (
+      `To remove only that address, use ${left} != ${quoted}, or !in (...) for several ` +
+      `addresses. In a URL or free text, ${left} !has ${quoted} compares whole terms.`
+    );
+  }
+  return (
+    `Compare the address exactly: ${left} == ${quoted}, or in (...) for several addresses. ` +
+    `In a URL or free text, ${left} has ${quoted} compares whole terms.`
+  );
+}
