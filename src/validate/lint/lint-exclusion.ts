@@ -157,8 +157,11 @@ function logicIssues(keep: FilterExpr): FilterIssue[] {
   return [...issues, ...redundant];
 }
 
-/** Explains the usual cause of an always-true OR: `x != a OR x != b` holds for every x. */
-function orOfNegationsHint(keep: FilterExpr): string {
+/**
+ * Explains the usual cause of an always-true OR: `x != a OR x != b` holds for every x. Returns
+ * the explanation with a leading space, or an empty string when `keep` is not such an OR.
+ */
+export function orOfNegationsHint(keep: FilterExpr): string {
   if (keep.kind !== 'or') return '';
   const columns = keep.terms.flatMap((term) =>
     term.kind === 'compare' && term.op === '!=' ? [term.column] : [],

@@ -1,7 +1,8 @@
 /**
  * `huntpack lint FILE`: checks a hand-written hunt report. It finds the KQL queries (for the
  * Kusto check) and every "Filter/Exclusion:" line, and checks each line against the tables
- * the report's queries read. Inside the queries it flags loose host matches.
+ * the report's queries read. Inside the queries it flags loose host matches and `where`
+ * clauses that are always or never true.
  */
 import type { HuntpackIssue } from '../../errors.js';
 import { getTableSchema } from '../../pipeline/schemas.js';
@@ -17,6 +18,7 @@ import { scanKql } from './kql-scan.js';
 import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
 import { lintLooseMatches } from './loose-match.js';
+import { lintWhereLogic } from './where-logic.js';
 
 /** Checks the text of one KQL query, with lines counted from the query's first line. */
 export type KqlCheckHook = (text: string, options: { platform: Platform }) => KqlDiagnostic[];
@@ -88,7 +90,9 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   const scanned = blocks.map((block) => scanKql(block.text));
   blocks.forEach((block, index) => {
     const query = scanned[index] ?? scanKql(block.text);
+    const schema = schemas.find((candidate) => block.tables.includes(candidate.name));
     append(issues, lintLooseMatches(block, query, file));
+    append(issues, lintWhereLogic(block, query, file, schema));
   });
 
   const exclusions = findExclusionLines(text).map((entry) =>

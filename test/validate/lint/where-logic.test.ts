@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { found, lintLines as lint, messageOf, query } from './lint-lines.js';
+
+test('lint flags an always-true where clause', async (t) => {
+  const { issues, code } = await lint(t, [
+    '# Hunt',
+    '',
+    '```kql',
+    'CommonSecurityLog',
+    '| where TimeGenerated > ago(7d)',
+    '| where SourceIP != "10.0.0.1" or SourceIP != "10.0.0.2"',
+    '```',
+  ]);
+  assert.equal(code, 1);
+  assert.deepEqual(found(issues), [['WHERE_ALWAYS_TRUE', 6]]);
+  const issue = issues.find((item) => item.code === 'WHERE_ALWAYS_TRUE');
+  assert.equal(issue?.severity, 'error');
+  assert.equal(issue?.source?.column, 9);
+  assert.match(
+    issue?.message ?? '',
+    /^The where condition SourceIP != "10\.0\.0\.1" or SourceIP != "10\.0\.0\.2" is always true/,
+  );
+  assert.match(issue?.message ?? '', /SourceIP !in~ \(A, B\)/);
+});
+
+test('lint checks each operand of a where clause', async (t) => {
+  const { issues } = await lint(t, [
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    '    and (InitiatingProcessFileName != "a.exe"',
+    '        or InitiatingProcessFileName != "b.exe")',
+    '| where RemotePort == 80 and RemotePort == 443',
+    '| where RemoteIP in (malicious_ips) and RemotePort != 80 and RemotePort != 443',
+    '| where RemoteUrl has "|" or LocalPort == 1',
+    '| union (DeviceFileEvents | where FileName != "a" or FileName != "b"), DeviceEvents',
+  ]);
+  assert.deepEqual(found(issues), [
+    ['WHERE_ALWAYS_TRUE', 3],
+    ['WHERE_NEVER_TRUE', 5],
+    ['WHERE_ALWAYS_TRUE', 8],
+  ]);
+  const always = issues.find((item) => item.code === 'WHERE_ALWAYS_TRUE');
+  assert.equal(always?.source?.column, 9);
+  assert.match(
+    messageOf(issues, 'WHERE_NEVER_TRUE', 5),
+    /RemotePort == 80 and RemotePort == 443 is never true/,
+  );
+});
+
+test('lint passes a sound where clause', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where RemoteIP != "10.0.0.1" and RemoteIP != "10.0.0.2"',
+      '| where RemoteIP !in ("10.0.0.1", "10.0.0.2") or RemotePort == 4444',
+      // A port can be empty, and an empty port differs from neither, so this can be false.
+      '| where RemotePort != 80 or RemotePort != 443',
+    ),
+  ]);
+  assert.deepEqual(found(issues, ['WHERE_ALWAYS_TRUE', 'WHERE_NEVER_TRUE']), []);
+});
