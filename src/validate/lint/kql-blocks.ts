@@ -37,6 +37,27 @@ export function findKqlBlocks(text: string): KqlBlock[] {
   return blocks;
 }
 
+/**
+ * Returns the 0-based indexes of the lines of every fenced code block, whatever its language,
+ * fences included. Fences are found as `findKqlBlocks` finds them.
+ */
+export function findFencedLines(text: string): Set<number> {
+  const lines = text.split(/\r?\n/);
+  const fenced = new Set<number>();
+  let index = 0;
+  while (index < lines.length) {
+    const fence = FENCE.exec(lines[index] ?? '');
+    if (!fence) {
+      index += 1;
+      continue;
+    }
+    const end = closingFence(lines, index, fence[1] ?? '```');
+    for (let line = index; line <= Math.min(end, lines.length - 1); line++) fenced.add(line);
+    index = end + 1;
+  }
+  return fenced;
+}
+
 /** Reads a fenced block; keeps it when it is labelled kql or kusto, or unlabelled and looks like KQL. */
 function readFence(
   lines: string[],
@@ -45,8 +66,7 @@ function readFence(
   language: string,
   blocks: KqlBlock[],
 ): number {
-  let end = start + 1;
-  while (end < lines.length && !(lines[end] ?? '').trim().startsWith(marker)) end += 1;
+  const end = closingFence(lines, start, marker);
   const body = lines.slice(start + 1, end);
   const label = language.toLowerCase();
   const looksLikeKql = body.some((line) => line.trim().startsWith('|'));
@@ -54,6 +74,13 @@ function readFence(
     blocks.push(makeBlock(body, start + 2));
   }
   return end + 1;
+}
+
+/** Returns the index of the line that closes the fence opened at `start`, or the line count. */
+function closingFence(lines: string[], start: number, marker: string): number {
+  let end = start + 1;
+  while (end < lines.length && !(lines[end] ?? '').trim().startsWith(marker)) end += 1;
+  return end;
 }
 
 /**

@@ -2,7 +2,8 @@
  * `huntpack lint FILE`: checks a hand-written hunt report. It finds the KQL queries (for the
  * Kusto check) and every "Filter/Exclusion:" line, and checks each line against the tables
  * the report's queries read. Inside the queries it flags loose host matches and `where`
- * clauses that are always or never true.
+ * clauses that are always or never true. In the text around them it flags indicators written
+ * live and indicators that no query hunts for.
  */
 import type { HuntpackIssue } from '../../errors.js';
 import { getTableSchema } from '../../pipeline/schemas.js';
@@ -10,13 +11,14 @@ import type { Platform, TableSchema } from '../../pipeline/schemas.js';
 import { checkKql } from '../kusto.js';
 import type { KqlDiagnostic } from '../kusto.js';
 import { readPlatformHeader, unknownPlatformMessage } from '../platform-header.js';
-import { findKqlBlocks } from './kql-blocks.js';
+import { findFencedLines, findKqlBlocks } from './kql-blocks.js';
 import { isBlankQuery } from '../check-files.js';
 import { lintHuntHygiene } from './hunt-hygiene.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { scanKql } from './kql-scan.js';
 import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
+import { findListedIndicators, lintListedIndicators } from './listed-indicators.js';
 import { lintLooseMatches } from './loose-match.js';
 import { lintWhereLogic } from './where-logic.js';
 
@@ -95,7 +97,15 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
     append(issues, lintWhereLogic(block, query, file, schema));
   });
 
-  const exclusions = findExclusionLines(text).map((entry) =>
+  const exclusionLines = findExclusionLines(text);
+  const hidden = findFencedLines(text);
+  for (const block of blocks) {
+    for (let line = block.startLine; line <= block.endLine; line++) hidden.add(line - 1);
+  }
+  for (const entry of exclusionLines) hidden.add(entry.line - 1);
+  append(issues, lintListedIndicators(findListedIndicators(text, hidden), scanned, file));
+
+  const exclusions = exclusionLines.map((entry) =>
     lintExclusion(entry.text, {
       file,
       line: entry.line,

@@ -1,0 +1,269 @@
+/**
+ * Finds the indicators a hand-written report lists outside its code, and checks them.
+ * LIVE_INDICATOR flags one written fanged, which is a live link or address in the report.
+ * NOT_HUNTED flags one that no query of the report names.
+ *
+ * The free-text reader finds the indicators. It reads every line except code blocks, KQL
+ * queries, "Filter/Exclusion:" lines and two kinds of sections. The first kind has a heading
+ * that names references, sources or links. The second lists values that are no threat (set
+ * aside, allowlisted, excluded, benign, false positives), and names allowlist entries such as
+ * amazon.com fanged. Private and reserved addresses are left out too.
+ *
+ * Prose names products and sites fanged (ASP.NET, learn.microsoft.com), so a fanged domain
+ * counts only on a list line. A list line is a Markdown table row, or a line that contains only
+ * the indicator after an optional list marker or label. A fanged URL counts only on a list line
+ * too when the report defangs anything, because the writer then marked the indicators.
+ */
+import ipaddr from 'ipaddr.js';
+import type { HuntpackIssue } from '../../errors.js';
+import { refangLine } from '../../feeds/text-refang.js';
+import { readText } from '../../feeds/text.js';
+import { defang } from '../../indicators/defang.js';
+import type { Indicator } from '../../indicators/model.js';
+import { indicatorKey } from '../../indicators/model.js';
+import { normalizeIndicator, urlKey } from '../../indicators/normalize.js';
+import { CharKind, stringValue, type ScannedKql } from './kql-scan.js';
+
+export interface ListedIndicator {
+  indicator: Indicator;
+  /** The value as the report writes it, after refanging. */
+  written: string;
+  /** 1-based line in the report. */
+  line: number;
+  /** True when the report writes the value fanged outside inline code. */
+  live: boolean;
+}
+
+const HEADING = /^\s{0,3}(#{1,6})\s+(.*)$/;
+/** Headings of sections that list no indicators to hunt: references and benign values. */
+const SKIPPED_HEADING = new RegExp(
+  String.raw`\b(?:references?|sources?|links?|further reading|see also|citations?|` +
+    String.raw`set aside|not hunted|allowlist(?:s|ed)?|excluded|exclusions?|benign|false[- ]positives?)\b`,
+  'i',
+);
+/** Tag of the ip-port that the text reader derives from a URL; the URL itself is listed. */
+const DERIVED_FROM_URL_TAG = 'from-url';
+/** Query parts that hunt for values kept outside the query text. */
+const INDIRECT_LIST =
+  /\b(?:_GetWatchlist|externaldata|ThreatIntelligenceIndicator|ThreatIntelIndicators)\b/;
+
+const KIND_NAMES: Readonly<Record<Indicator['kind'], string>> = {
+  ip: 'address',
+  'ip-port': 'ip:port',
+  domain: 'domain',
+  url: 'URL',
+  md5: 'MD5 hash',
+  sha1: 'SHA-1 hash',
+  sha256: 'SHA-256 hash',
+};
+
+/**
+ * Finds the indicators the report lists. `hiddenLines` are the 0-based indexes of lines that
+ * are not prose: code blocks, queries and exclusion lines.
+ */
+export function findListedIndicators(
+  report: string,
+  hiddenLines: ReadonlySet<number>,
+): ListedIndicator[] {
+  const lines = report.split(/\r?\n/);
+  const skipped = sectionLines(lines, hiddenLines, SKIPPED_HEADING);
+  const prose = lines.map((line, index) =>
+    hiddenLines.has(index) || skipped.has(index) ? '' : line,
+  );
+  const defangsAnything = prose.some((line) => refangLine(line).defanged.includes(true));
+  const output = readText(prose.join('\n'), 'report', {
+    keepFangedLinks: true,
+    keepBareAddresses: true,
+  });
+
+  const listed: ListedIndicator[] = [];
+  for (const record of output.records) {
+    if (record.context.tags?.includes(DERIVED_FROM_URL_TAG)) continue;
+    const normalized = normalizeIndicator(record);
+    if (!('indicator' in normalized)) continue;
+    const indicator = normalized.indicator;
+    if (isPrivateAddress(indicator)) continue;
+
+    const line = record.source.line ?? 1;
+    const text = lines[line - 1] ?? '';
+    const hash =
+      indicator.kind === 'md5' || indicator.kind === 'sha1' || indicator.kind === 'sha256';
+    const live = !hash && isWrittenFanged(text, record.value);
+    const proseOnly = indicator.kind === 'domain' || (indicator.kind === 'url' && defangsAnything);
+    if (live && proseOnly && !isListLine(text, record.value)) continue;
+    listed.push({ indicator, written: record.value, line, live });
+  }
+  return listed;
+}
+
+/** Returns the 0-based indexes of the lines of each Markdown section whose heading matches. */
+function sectionLines(
+  lines: string[],
+  hiddenLines: ReadonlySet<number>,
+  headingPattern: RegExp,
+): Set<number> {
+  const found = new Set<number>();
+  let sectionLevel = 0;
+  lines.forEach((line, index) => {
+    const heading = hiddenLines.has(index) ? null : HEADING.exec(line);
+    if (heading) {
+      const level = heading[1]?.length ?? 1;
+      if (sectionLevel > 0 && level <= sectionLevel) sectionLevel = 0;
+      if (sectionLevel === 0 && headingPattern.test(heading[2] ?? '')) sectionLevel = level;
+    }
+    if (sectionLevel > 0) found.add(index);
+  });
+  return found;
+}
+
+function isPrivateAddress(indicator: Indicator): boolean {
+  let address: string | undefined;
+  if (indicator.kind === 'ip' || indicator.kind === 'ip-port') address = indicator.address;
+  if (indicator.kind === 'url' && indicator.hostKind !== 'domain') address = indicator.host;
+  return address !== undefined && ipaddr.parse(address).range() !== 'unicast';
+}
+
+/** True when the line writes the value as it is, outside inline code spans. */
+function isWrittenFanged(line: string, value: string): boolean {
+  const outsideCode = line.replace(/`[^`]+`/g, (span) => ' '.repeat(span.length));
+  return outsideCode.toLowerCase().includes(value.toLowerCase());
+}
+
+/** True for a Markdown table row, or a line with only the value after a list marker or label. */
+function isListLine(line: string, value: string): boolean {
+  if (/^\s*\|/.test(line)) return true;
+  const content = line
+    .replace(/^\s*(?:[-*+]|\d+[.)])\s+/, '')
+    .replace(/^[\w /-]{1,40}:\s+/, '')
+    .replaceAll('`', '')
+    .trim()
+    .replace(/[.,;]$/, '');
+  return content.toLowerCase() === value.toLowerCase();
+}
+
+/** Returns LIVE_INDICATOR and NOT_HUNTED findings for the listed indicators. */
+export function lintListedIndicators(
+  listed: ListedIndicator[],
+  queries: ScannedKql[],
+  file: string,
+): HuntpackIssue[] {
+  return [...liveIndicatorIssues(listed, file), ...notHuntedIssues(listed, queries, file)];
+}
+
+function liveIndicatorIssues(listed: ListedIndicator[], file: string): HuntpackIssue[] {
+  const byLine = new Map<number, ListedIndicator[]>();
+  for (const item of listed) {
+    if (!item.live) continue;
+    const items = byLine.get(item.line) ?? [];
+    items.push(item);
+    byLine.set(item.line, items);
+  }
+  return [...byLine].map(([line, items]) => {
+    const examples = items.slice(0, 3);
+    const more =
+      items.length > examples.length ? `, and ${items.length - examples.length} more` : '';
+    const values = examples.map((item) => JSON.stringify(item.written)).join(', ') + more;
+    const defanged = examples.map((item) => defang(item.indicator)).join(', ');
+    const single = items.length === 1;
+    const pronoun = single ? 'it' : 'them';
+    return {
+      code: 'LIVE_INDICATOR',
+      severity: 'warning',
+      message:
+        `The report writes ${single ? 'an indicator' : `${items.length} indicators`} live, ` +
+        `outside code (${values}), so a reader can open or resolve ${pronoun} by mistake and ` +
+        `mail or chat filters may block the report. Defang ${pronoun}: ${defanged}.`,
+      source: { file, line },
+    } satisfies HuntpackIssue;
+  });
+}
+
+/**
+ * Flags listed indicators that no query names in a string literal. A URL also counts as named
+ * when a query names its host, which a hunt on the host covers. Nothing is flagged when the
+ * report has no query, or when a query reads a watchlist or external data, whose values lint
+ * cannot see.
+ */
+function notHuntedIssues(
+  listed: ListedIndicator[],
+  queries: ScannedKql[],
+  file: string,
+): HuntpackIssue[] {
+  if (queries.length === 0 || queries.some((query) => INDIRECT_LIST.test(query.text))) return [];
+  const names = namesInQueries(queries);
+  const issues: HuntpackIssue[] = [];
+  const seen = new Set<string>();
+  for (const item of listed) {
+    const key = indicatorKey(item.indicator);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (isNamed(item.indicator, names)) continue;
+    const kind = KIND_NAMES[item.indicator.kind];
+    issues.push({
+      code: 'NOT_HUNTED',
+      severity: 'warning',
+      message:
+        `The report lists the ${kind} ${JSON.stringify(item.written)}, but no query in the ` +
+        'report names it, so nothing hunts for it. Add it to a query, or remove it from the list.',
+      source: { file, line: item.line },
+    });
+  }
+  return issues;
+}
+
+/**
+ * Returns the lower-case values of the queries' string literals, each whole, as a URL key
+ * (`urlKey`), and split into the host names, addresses and hashes they contain.
+ */
+function namesInQueries(queries: ScannedKql[]): Set<string> {
+  const names = new Set<string>();
+  const add = (name: string) => {
+    const trimmed = name.replace(/^\.+|\.+$/g, '');
+    if (trimmed !== '') names.add(trimmed);
+  };
+  for (const query of queries) {
+    for (const literal of stringLiterals(query)) {
+      const value = stringValue(literal).toLowerCase();
+      add(value);
+      const key = urlKey(value);
+      if (key !== undefined) add(key);
+      for (const part of value.split(/[^a-z0-9.:_-]+/)) add(part);
+      for (const part of value.split(/[^a-z0-9._-]+/)) add(part);
+    }
+  }
+  return names;
+}
+
+function stringLiterals({ text, kinds }: ScannedKql): string[] {
+  const literals: string[] = [];
+  let start = -1;
+  for (let index = 0; index <= text.length; index++) {
+    const inString = index < text.length && kinds[index] === CharKind.String;
+    if (inString && start < 0) start = index;
+    if (!inString && start >= 0) {
+      literals.push(text.slice(start, index));
+      start = -1;
+    }
+  }
+  return literals;
+}
+
+function isNamed(indicator: Indicator, names: ReadonlySet<string>): boolean {
+  switch (indicator.kind) {
+    case 'ip':
+    case 'ip-port':
+      return names.has(indicator.address);
+    case 'domain':
+      return names.has(indicator.domain);
+    case 'url': {
+      const key = urlKey(indicator.url)?.toLowerCase();
+      return (
+        names.has(indicator.url.toLowerCase()) ||
+        (key !== undefined && names.has(key)) ||
+        names.has(indicator.host)
+      );
+    }
+    default:
+      return names.has(indicator.hash);
+  }
+}
