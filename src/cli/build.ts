@@ -39,6 +39,7 @@ import {
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
 import { buildIssueLines } from './build-issue-lines.js';
+import { printable } from '../hunt/format-findings.js';
 import { emptyBuildWarnings, type GivenFilters } from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';
 import type { Pack } from '../report/pack-model.js';
@@ -474,7 +475,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     io.stdout.write(`wrote ${count(packs.length, 'pack')} to ${outDir}:\n`);
     for (const pack of packs) {
       io.stdout.write(
-        `  ${pack.folder}  ${pack.family}: ${count(pack.indicators, 'indicator')}, ` +
+        `  ${pack.folder}  ${printable(pack.family)}: ${count(pack.indicators, 'indicator')}, ` +
           `${count(pack.queries, 'query', 'queries')}, ${pack.setAside} set aside\n`,
       );
     }
@@ -577,7 +578,11 @@ export function registerBuildCommand(
       '--max-age <days>',
       'keep only indicators last seen (or first seen) within this many days',
     )
-    .option('--lookback <span>', 'how far back every hunt searches, in days or hours', '30d')
+    .option(
+      '--lookback <span>',
+      'how far back every hunt searches: days from 1d to 9999d or hours from 1h to 9999h',
+      '30d',
+    )
     .option(
       '--allowlist <file>',
       'extra allowlist: CIDRs, domains or regex: lines (repeatable)',
