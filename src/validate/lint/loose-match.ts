@@ -18,8 +18,8 @@ const LOOSE_COMPARISON = new RegExp(
 
 /**
  * Columns of file names, paths, processes and command lines, where a name such as "setup.py"
- * or "invoice.zip" is a file rather than a host, unless the column name says it contains a host,
- * a URL or an address, as `FileOriginUrl` and `InitiatingProcessRemoteSessionIP` do.
+ * or "invoice.zip" is a file rather than a host. HOST_COLUMN takes back the names that say they
+ * contain a host, a URL or an address, such as `FileOriginUrl`.
  */
 const FILE_COLUMN = /file|folder|path|image|process|registry|command/i;
 const HOST_COLUMN = /url|uri|host|domain|ip$|address/i;
@@ -145,7 +145,7 @@ function domainFix(left: string, name: string, operation: Operation, negated: bo
   const terms = `${left} has ${quoted}`;
   if (negated) {
     return (
-      `To remove only that host, use ${left} !~ ${quoted} on a column that holds only the ` +
+      `To remove only that host, use ${left} !~ ${quoted} on a column that contains only the ` +
       `host, not(${withSubdomains}) to remove its subdomains too, or ${left} !has ${quoted}, ` +
       'which compares whole terms. For several values, use !in~ (...) or !has_any (...).'
     );
@@ -157,7 +157,7 @@ function domainFix(left: string, name: string, operation: Operation, negated: bo
   const termFix = `${terms} compares whole terms, so it does not match not${name}`;
   const fixes = operation === 'endswith' ? [subdomainFix, termFix] : [termFix, subdomainFix];
   return (
-    `Match the host instead: ${fixes.join(', and ')}. On a column that holds only the host, ` +
+    `Match the host instead: ${fixes.join(', and ')}. On a column that contains only the host, ` +
     `${exact} matches just that host. For several values, use has_any (...) or in~ (...).`
   );
 }
