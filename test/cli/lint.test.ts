@@ -94,7 +94,7 @@ test('lint writes singular counts', async (t) => {
   await writeFile(
     file,
     [
-      'Indicator: 45.92.1.175:5220',
+      'Indicator: 45[.]92[.]1[.]175:5220',
       '',
       'DeviceNetworkEvents',
       '| where RemoteIP == "45.92.1.175"',
