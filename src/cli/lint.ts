@@ -92,7 +92,7 @@ export function registerLintCommand(
   program
     .command('lint')
     .description(
-      'Check a hand-written hunt report or query file: its KQL and its Filter/Exclusion lines.',
+      'Check a hand-written hunt report or query file: its KQL (Kusto check, time filters, ignored ports, loose host matches, always-true where clauses), its indicators (fanged, or named by no query) and its Filter/Exclusion lines.',
     )
     .argument('<files...>', 'report or query files (text or Markdown)')
     .addOption(
