@@ -14,11 +14,12 @@ import {
   type HuntpackIssue,
 } from '../errors.js';
 import { huntLogs, type HuntLogsResult } from '../hunt/engine.js';
-import { summarizeByHost, summarizeByIndicator } from '../hunt/findings.js';
+import { countHits, summarizeByHost, summarizeByIndicator } from '../hunt/findings.js';
 import {
   formatFindingsCsv,
   formatFindingsTable,
   formatSummaryTable,
+  HIT_COUNTS_NOTE,
   printable,
 } from '../hunt/format-findings.js';
 import { formatReasonCounts, pickExamples, renderHuntReport } from '../hunt/hunt-report.js';
@@ -347,8 +348,10 @@ function writeSummary(result: HuntLogsResult, io: CliIo): void {
     io.stderr.write(`${printable(formatIssue(issue))}\n`);
   const outside = result.eventsOutsideWindow;
   const timeless = result.eventsWithoutTime;
+  const totals = countHits(result.findings);
   io.stderr.write(
-    `hunts run: ${result.huntsRun.length}; findings: ${result.findings.length}` +
+    `hunts run: ${result.huntsRun.length}; hits: ${totals.hits}; events matched: ${totals.events}; ` +
+      `findings: ${totals.findings}` +
       `${outside > 0 ? `; events outside the lookback window: ${outside}` : ''}` +
       `${timeless > 0 ? `; events without a time, which a lookback leaves out: ${timeless}` : ''}\n`,
   );
@@ -393,6 +396,7 @@ function writeFindings(
     const json = {
       complete: incomplete === undefined,
       failedInputs: incomplete?.failed ?? [],
+      totals: countHits(findings),
       findings,
       byIndicator: summarizeByIndicator(findings),
       byHost: summarizeByHost(findings),
@@ -416,6 +420,7 @@ function writeFindings(
       '\n' + formatSummaryTable('INDICATOR', 'HOSTS', summarizeByIndicator(findings)),
     );
     io.stdout.write('\n' + formatSummaryTable('HOST', 'INDICATORS', summarizeByHost(findings)));
+    io.stdout.write(`\n${HIT_COUNTS_NOTE}\n`);
   }
   // A failed input leaves logs unchecked, so "No findings" would read as clean logs.
   if (incomplete) {

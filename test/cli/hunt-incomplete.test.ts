@@ -275,7 +275,7 @@ describe('huntpack hunt with failed inputs', () => {
       'Incomplete hunt: no hunt ran, because the logs contain only DnsEvents (1 event), and the ' +
         'hunts search CommonSecurityLog and DeviceNetworkEvents. Nothing was checked.\n',
     );
-    assert.match(result.stderr, /hunts run: 0; findings: 0\n/);
+    assert.match(result.stderr, /hunts run: 0; hits: 0; events matched: 0; findings: 0\n/);
     assert.match(
       result.stderr,
       /the hunt report was not written because no hunt searches the events of these logs/,

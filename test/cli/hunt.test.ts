@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseFieldMap } from '../../src/cli/hunt.js';
+import { HIT_COUNTS_NOTE } from '../../src/hunt/format-findings.js';
 import { runCli } from '../helpers/cli.js';
 import { buildHunts } from '../../src/compile/build-hunts.js';
 import { defaultExclusions } from '../../src/pipeline/scenarios.js';
@@ -45,11 +46,53 @@ describe('huntpack hunt', () => {
     );
     assert.match(result.stdout, /fw\.log:6/);
     assert.match(result.stdout, /\nHOST +HITS +EVENTS +FIRST HIT +LAST HIT/);
+    assert.ok(
+      result.stdout.endsWith(`\n\n${HIT_COUNTS_NOTE}\n`),
+      `no note after the host table:\n${result.stdout}`,
+    );
+    assert.equal(result.stdout.split(HIT_COUNTS_NOTE).length, 2);
     assert.match(
       result.stderr,
       /lines read 6 = events parsed 6 \+ lines rejected 0 \+ lines skipped 0/,
     );
+    // The port-aware and the address-only hunt matched one event.
+    assert.match(result.stderr, /; hits: 1; events matched: 1; findings: 2\n/);
     assert.doesNotMatch(result.stdout, /lines read/);
+  });
+
+  it('counts a Suricata flow as one hit', async () => {
+    // A flow record and three alerts of one flow to the C2, as Suricata logs them.
+    const flow = {
+      flow_id: 1234567,
+      src_ip: '10.0.0.5',
+      src_port: 50000,
+      dest_ip: C2.address,
+      dest_port: C2.port,
+      proto: 'TCP',
+    };
+    const records = [
+      { ...flow, timestamp: '2026-04-10T10:00:00.000000+0000', event_type: 'flow', flow: {} },
+      ...[1, 2, 3].map((second) => ({
+        ...flow,
+        timestamp: `2026-04-10T10:00:0${second}.000000+0000`,
+        event_type: 'alert',
+        alert: { action: 'allowed', signature_id: 2000 + second, signature: 'test alert' },
+      })),
+    ];
+    const eve = join(folder, 'eve.json');
+    await writeFile(eve, records.map((record) => JSON.stringify(record)).join('\n') + '\n');
+
+    const text = await runCli(['hunt', '--feed', FEED, eve]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stderr, /; hits: 1; events matched: 4; findings: 8\n/);
+    assert.match(text.stdout, /\n158\.160\.75\.185:40432 +1 +4 +/);
+    assert.match(text.stdout, /\n10\.0\.0\.5 +1 +4 +/);
+
+    const json = await runCli(['hunt', '--feed', FEED, '--json', eve]);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { totals: unknown; findings: unknown[] };
+    assert.deepEqual(parsed.totals, { hits: 1, events: 4, findings: 8 });
+    assert.equal(parsed.findings.length, 8);
   });
 
   it('finds the same on parsing threads as on the main thread', async () => {
@@ -91,6 +134,7 @@ describe('huntpack hunt', () => {
     const json = await runCli(['hunt', '--feed', FEED, '--json', planted]);
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as {
+      totals: { hits: number; events: number; findings: number };
       findings: Array<{ huntId: string; line: number; indicator: { value: string } }>;
       byHost: Array<{ key: string; hits: number }>;
       stats: { linesRead: number };
@@ -101,6 +145,7 @@ describe('huntpack hunt', () => {
     ]);
     // The port-aware and the address-only hunt matched one event, which is one hit with two
     // findings.
+    assert.deepEqual(parsed.totals, { hits: 1, events: 1, findings: 2 });
     assert.deepEqual(parsed.byHost, [
       {
         key: '101.173.234.143',
@@ -552,7 +597,7 @@ describe('huntpack hunt --lookback', () => {
     assert.doesNotMatch(text.stdout, /2022-07-01/);
     assert.match(
       text.stderr,
-      /\nhunts run: \d+; findings: 2; events outside the lookback window: 1\n/,
+      /\nhunts run: \d+; hits: 1; events matched: 1; findings: 2; events outside the lookback window: 1\n/,
     );
 
     const csv = await runCli([...args, '--csv', log]);
@@ -575,7 +620,7 @@ describe('huntpack hunt --lookback', () => {
     );
     assert.match(
       windowed.stderr,
-      /findings: 0; events without a time, which a lookback leaves out: 2\n/,
+      /hits: 0; events matched: 0; findings: 0; events without a time, which a lookback leaves out: 2\n/,
     );
     assert.doesNotMatch(windowed.stderr, /outside the lookback window/);
     const json = await runCli([...args, '--lookback', '1d', '--json']);
@@ -587,7 +632,7 @@ describe('huntpack hunt --lookback', () => {
     assert.equal(parsed.eventsWithoutTime, 2);
 
     const unwindowed = await runCli(['hunt', '--feed', FEED, log]);
-    assert.match(unwindowed.stderr, /\nhunts run: \d+; findings: [1-9]\d*\n/);
+    assert.match(unwindowed.stderr, /\nhunts run: \d+; hits: 2; events matched: 2; findings: 4\n/);
   });
 });
 
