@@ -1,6 +1,7 @@
 /**
  * Finds URLs in one refanged line of free text.
  */
+import { portAfterAtMessage } from './url-value.js';
 import { quoteValue } from '../errors.js';
 import { checkHost } from './text-hosts.js';
 import {
@@ -135,7 +136,7 @@ function readUrl(
   let value = url;
   if (webDav) {
     value = url.slice(0, found.hostStart - start) + `${host}:${port}` + path;
-    const message = `URL ${quoteValue(url)} writes its port after "@", as a WebDAV path does (\\\\${host}@${port}\\share), so it was read as ${quoteValue(value)}. URL parsers would read ${quoteValue(host)} as user info and ${quoteValue(port)} as the host. Check the source.`;
+    const message = portAfterAtMessage(url, host, port ?? '', value);
     scan.warnings.push(issue(scan, settings, 'URL_PORT_AFTER_AT', message));
   }
   accept(scan, 'url', value, start);

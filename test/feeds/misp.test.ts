@@ -89,9 +89,13 @@ describe('readMisp', () => {
       .map((record) => record.value);
     assert.ok(urls.includes('107.183.86'));
     assert.ok(urls.includes('igfxtray.exe'));
+    // Six url attributes are bare C2 host names, such as www.whitewall.top, read as domains.
+    const domains = output.records.filter((record) => record.type === 'domain');
+    assert.ok(domains.some((record) => record.value === 'www.whitewall.top'));
+    assert.equal(output.issues.filter((issue) => issue.code === 'MISP_URL_BARE_HOST').length, 6);
     assert.deepEqual(
       countBy(output.records, (record) => record.type),
-      { url: 14, md5: 75, sha256: 84, domain: 12, ip: 8, sha1: 57 },
+      { url: 8, md5: 75, sha256: 84, domain: 18, ip: 8, sha1: 57 },
     );
   });
 
@@ -109,6 +113,35 @@ describe('readMisp', () => {
       },
     });
     assert.equal(readMisp(text, 'x.json').records[0]?.value, 'b.exe|abc');
+  });
+
+  it('reads WebDAV ports and bare hosts in url attributes', () => {
+    const attribute = (uuid: string, value: string) => ({ uuid, type: 'url', value, to_ids: true });
+    const text = JSON.stringify({
+      Event: {
+        uuid: 'e',
+        Attribute: [
+          attribute('a', 'https://104.41.51.80@80/Documentos/files/a3.cmd'),
+          attribute('b', 'www.ztm.waw.pl'),
+          attribute('c', 'https://c2.example.org/gate.php'),
+        ],
+      },
+    });
+    const output = readMisp(text, 'x.json');
+    assert.deepEqual(
+      output.records.map((record) => [record.type, record.value]),
+      [
+        ['url', 'https://104.41.51.80:80/Documentos/files/a3.cmd'],
+        ['domain', 'www.ztm.waw.pl'],
+        ['url', 'https://c2.example.org/gate.php'],
+      ],
+    );
+    const codes = output.issues.map((issue) => [issue.code, issue.source?.id]);
+    assert.deepEqual(codes, [
+      ['URL_PORT_AFTER_AT', 'e/a'],
+      ['MISP_URL_BARE_HOST', 'e/b'],
+    ]);
+    assert.match(output.issues[1]!.message, /^url attribute "www\.ztm\.waw\.pl" is a host name/);
   });
 
   it('yields nothing from an all non-to_ids ESET event and says why', () => {

@@ -10,6 +10,7 @@ import { quoteValue, type HuntpackIssue, type SourceLocation } from '../../error
 import type { IndicatorContext, RawIndicator } from '../../indicators/model.js';
 import { objectList, stringField, type JsonObject } from '../json-document.js';
 import { countDropped, type FeedReaderOutput } from '../reader-output.js';
+import { readUrlValue } from '../url-value.js';
 import { mapAttribute, parsePort, type AttributeCandidate } from './attributes.js';
 import { chooseFamily, readMispTime, readTags, uniqueTags, type TagContext } from './context.js';
 
@@ -148,7 +149,9 @@ function readAttribute(
     return countDropped(output, 'not-to-ids', candidates.length);
   }
   const context = attributeContext(attribute, scope, object);
-  for (const candidate of candidates) output.records.push(toRecord(candidate, context, source));
+  for (const candidate of candidates) {
+    output.records.push(toRecord(rereadUrl(candidate, source, output), context, source));
+  }
   output.itemsRead += candidates.length;
 }
 
@@ -235,4 +238,22 @@ function toRecord(
   };
   if (candidate.port !== undefined) record.port = candidate.port;
   return record;
+}
+
+/**
+ * Reads a `url` candidate through `readUrlValue`, so that a bare host name becomes a domain and a
+ * port written after `@` a port, each with its warning added to the output.
+ */
+function rereadUrl(
+  candidate: AttributeCandidate,
+  source: SourceLocation,
+  output: FeedReaderOutput,
+): AttributeCandidate {
+  if (candidate.type !== 'url') return candidate;
+  const reading = readUrlValue(candidate.value, source, {
+    name: 'url attribute',
+    bareHostCode: 'MISP_URL_BARE_HOST',
+  });
+  if (reading.warning) output.issues.push(reading.warning);
+  return { ...candidate, type: reading.type, value: reading.value };
 }

@@ -25,7 +25,7 @@ import { indicatorContext, mispLabel } from './indicator-context.js';
 import { extractPatternIndicators, type PatternIndicator } from './pattern-indicators.js';
 import { StixPatternError } from './pattern-lexer.js';
 import { parsePattern } from './pattern-parser.js';
-import { readUrlValue } from './url-value.js';
+import { readUrlValue } from '../url-value.js';
 
 export interface StixReaderOptions {
   /**
@@ -63,7 +63,7 @@ export function readStix(
     }
   }
   if (notToIds > 0) {
-    const message = `${notToIds} indicators are labelled misp:to_ids="False" and were left out; set allAttributes to keep them.`;
+    const message = `${notToIds} indicators are labelled misp:to_ids="False" and were left out. Pass --all-attributes to huntpack build (library option allAttributes) to keep them.`;
     output.issues.push(issue('STIX_NOT_TO_IDS', 'info', message, { file }));
   }
   return output;
@@ -132,7 +132,10 @@ function rereadUrl(
   output: FeedReaderOutput,
 ): PatternIndicator {
   if (found.type !== 'url' || found.path !== 'url:value') return found;
-  const reading = readUrlValue(found.value, source);
+  const reading = readUrlValue(found.value, source, {
+    name: 'url:value',
+    bareHostCode: 'STIX_URL_BARE_HOST',
+  });
   if (reading.warning) output.issues.push(reading.warning);
   return { ...found, type: reading.type, value: reading.value };
 }

@@ -1,15 +1,15 @@
 /**
- * Reads the value of a STIX `url:value` comparison. Two forms that vendors' feeds carry, and
- * that URL normalization rejects, are read the way the free-text reader reads them, each with a
- * warning:
+ * Reads a URL field of a structured feed, such as a STIX `url:value` comparison or a MISP `url`
+ * attribute. Two forms that vendors' feeds carry, and that URL normalization rejects, are read
+ * the way the free-text reader reads them, each with a warning:
  * - the WebDAV form that writes the port after `@` (`https://1.2.3.4@80/x` for
  *   `\\1.2.3.4@80\x`) becomes `https://1.2.3.4:80/x`;
  * - a bare host name with no scheme, port or path (`www.example.com`) becomes a domain
  *   indicator, and a bare IPv4 address an ip indicator.
  * Any other value is passed on unchanged, so normalization accepts or rejects it as before.
  */
-import { quoteValue, type HuntpackIssue, type SourceLocation } from '../../errors.js';
-import { checkHost } from '../text-hosts.js';
+import { quoteValue, type HuntpackIssue, type SourceLocation } from '../errors.js';
+import { checkHost } from './text-hosts.js';
 
 export interface UrlValueReading {
   type: 'url' | 'domain' | 'ip';
@@ -23,18 +23,30 @@ const URL_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#\\]*)([\s\S]*)$/;
 /** A value with nothing but host name characters: no scheme, port, user info or path. */
 const BARE_HOST = /^[^\s/\\?#@:[\]]+$/;
 
-/** Reads one `url:value` string; see the file comment. */
-export function readUrlValue(value: string, source: SourceLocation): UrlValueReading {
+/** The name of a feed's URL field in messages, and the code of its bare-host warning. */
+export interface UrlField {
+  /** Such as `url:value` or `url attribute`. */
+  name: string;
+  /** Such as `STIX_URL_BARE_HOST`. */
+  bareHostCode: string;
+}
+
+/** Reads one URL field value; see the file comment. */
+export function readUrlValue(
+  value: string,
+  source: SourceLocation,
+  field: UrlField,
+): UrlValueReading {
   if (BARE_HOST.test(value)) {
     const host = checkHost(value);
     if (host.kind === 'domain' || host.kind === 'ipv4') {
       const type = host.kind === 'domain' ? 'domain' : 'ip';
       const kind = type === 'domain' ? 'domain' : 'IP address';
-      const message = `url:value ${quoteValue(value)} is a host name without a scheme or path, so it was read as the ${kind} ${quoteValue(value)}, which matches all traffic to that host.`;
+      const message = `${field.name} ${quoteValue(value)} is a host name without a scheme or path, so it was read as the ${kind} ${quoteValue(value)}, which matches all traffic to that host.`;
       return {
         type,
         value,
-        warning: { code: 'STIX_URL_BARE_HOST', severity: 'warning', message, source },
+        warning: { code: field.bareHostCode, severity: 'warning', message, source },
       };
     }
     return { type: 'url', value };
@@ -61,10 +73,20 @@ function readPortAfterAt(value: string, source: SourceLocation): UrlValueReading
   if (checkHost(host).kind === 'invalid') return undefined;
 
   const rewritten = `${scheme}${host}:${port}${rest}`;
-  const message = `URL ${quoteValue(value)} writes its port after "@", as a WebDAV path does (\\\\${host}@${port}\\share), so it was read as ${quoteValue(rewritten)}. URL parsers would read ${quoteValue(host)} as user info and ${quoteValue(port)} as the host. Check the source.`;
+  const message = portAfterAtMessage(value, host, port, rewritten);
   return {
     type: 'url',
     value: rewritten,
     warning: { code: 'URL_PORT_AFTER_AT', severity: 'warning', message, source },
   };
+}
+
+/** Returns the message of the URL_PORT_AFTER_AT warning, which every reader of URLs shares. */
+export function portAfterAtMessage(
+  url: string,
+  host: string,
+  port: string,
+  rewritten: string,
+): string {
+  return `URL ${quoteValue(url)} writes its port after "@", as a WebDAV path does (\\\\${host}@${port}\\share), so it was read as ${quoteValue(rewritten)}. URL parsers would read ${quoteValue(host)} as user info and ${quoteValue(port)} as the host. Check the source.`;
 }
