@@ -157,8 +157,9 @@ function rejectBuildOnlyOptions(flags: HuntFlags): void {
 }
 
 /**
- * Rejection codes that make a whole file unusable, though its rows still count as events parsed:
- * a CSV header with none of the --map fields leaves every column of every row empty.
+ * Issue codes that make a whole file unusable, though its records still count as events parsed.
+ * A CSV header with none of the --map fields (a rejection of line 1), and a JSON log whose
+ * objects have none of them (a file error), leave every column of every event empty.
  */
 const UNUSABLE_FILE_CODES: ReadonlySet<string> = new Set(['MAPPED_FIELDS_NOT_FOUND']);
 
@@ -173,7 +174,7 @@ function noEventsReason(file: LogFileStats): string {
 
 /**
  * Returns each log input that makes the hunt incomplete, once. These are the inputs that could
- * not be found, recognized or read to the end, and the CSV files whose header has none of the
+ * not be found, recognized or read to the end, and the CSV and JSON files with none of the
  * --map fields. When no event at all was read, every file that was read is one too.
  */
 function findFailedInputs(stats: LogReadStats): HuntpackIssue[] {
@@ -259,7 +260,7 @@ function incompleteLine(
 }
 
 /**
- * Writes why the hunt report was not written: inputs not read in full, unusable CSV files and a
+ * Writes why the hunt report was not written: inputs not read in full, unusable mapped files and a
  * run that read no event. A report of this run would replace the last complete one, so an
  * earlier report stays.
  */
@@ -273,14 +274,14 @@ function writeIncomplete(stats: LogReadStats, failed: readonly HuntpackIssue[], 
   }
 
   const reasons: string[] = [];
-  const unread = stats.fileErrors.length;
+  const unread = stats.fileErrors.filter((issue) => !UNUSABLE_FILE_CODES.has(issue.code)).length;
   if (unread > 0) reasons.push(`${count(unread, 'log input')} could not be read in full`);
   const unusable =
     failed.filter((issue) => UNUSABLE_FILE_CODES.has(issue.code)).length +
     unnamedUnusableFiles(stats, failed);
   if (unusable > 0) {
     reasons.push(
-      `${unusable === 1 ? '1 CSV log has' : `${unusable} CSV logs have`} none of the --map fields`,
+      `${unusable === 1 ? '1 log has' : `${unusable} logs have`} none of the --map fields`,
     );
   }
   if (noEvents.length > 0) {

@@ -245,10 +245,74 @@ describe('huntpack hunt with failed inputs', () => {
     );
     assert.match(
       result.stderr,
-      /the hunt report was not written because 1 CSV log has none of the --map fields\./,
+      /the hunt report was not written because 1 log has none of the --map fields\./,
     );
     assert.doesNotMatch(result.stderr, /wrote hunt report/);
     await unchanged();
+  });
+
+  it('fails with a wrong --map on JSON', async () => {
+    await writeFile(
+      join(folder, 'custom.json'),
+      '[{"when":"2022-08-03T10:49:35Z","dst":"203.0.113.7","dport":443},\n' +
+        ' {"when":"2022-08-03T10:49:36Z","dst":"192.0.2.9","dport":53}]\n',
+    );
+    const mapped = await runCli(
+      [
+        'hunt',
+        '--pack',
+        'pack',
+        '--map',
+        'DestinationIP=dst',
+        '--map',
+        'DestinationPort=dport',
+        'custom.json',
+      ],
+      { cwd: folder },
+    );
+    // The file gives a finding with the right map, so the wrong one below is the only cause.
+    assert.equal(mapped.code, 0, mapped.stderr);
+    assert.match(mapped.stdout, /custom\.json:1/);
+
+    const unchanged = await plantEarlierReport();
+    const result = await runCli(
+      ['hunt', '--pack', 'pack', '--map', 'DestinationIP=nope', 'custom.json', 'miss.log'],
+      { cwd: folder },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    // The events of the JSON file are empty, so only the event of miss.log was checked.
+    assert.equal(
+      result.stdout,
+      'Incomplete hunt: 1 log input failed: custom.json (MAPPED_FIELDS_NOT_FOUND). 1 event was ' +
+        'read from the rest. None of the events read matched an indicator, but the failed ' +
+        'inputs were not checked in full.\n',
+    );
+    assert.match(
+      result.stderr,
+      /error MAPPED_FIELDS_NOT_FOUND: JSON log ".*custom\.json" has none of the mapped fields "nope" in any of its 2 JSON objects/,
+    );
+    assert.match(
+      result.stderr,
+      /the hunt report was not written because 1 log has none of the --map fields\./,
+    );
+    assert.doesNotMatch(result.stderr, /could not be read in full/);
+    assert.doesNotMatch(result.stderr, /wrote hunt report/);
+    await unchanged();
+
+    const json = await runCli(
+      ['hunt', '--pack', 'pack', '--json', '--map', 'DestinationIP=nope', 'custom.json'],
+      { cwd: folder },
+    );
+    assert.equal(json.code, 2, json.stderr);
+    const parsed = JSON.parse(json.stdout) as {
+      complete: boolean;
+      failedInputs: Array<{ code: string }>;
+    };
+    assert.equal(parsed.complete, false);
+    assert.deepEqual(
+      parsed.failedInputs.map((issue) => issue.code),
+      ['MAPPED_FIELDS_NOT_FOUND'],
+    );
   });
 
   it('fails when no hunt ran', async () => {

@@ -7,6 +7,7 @@ import { createCsvExportParser, parseJsonExport } from './exports.js';
 import { createZeekTsvParser, parseZeekJson } from './zeek-formats.js';
 import { parseSuricataEvent } from './suricata.js';
 import { createMappedCsvParser, createMappedJsonParser } from './mapped.js';
+import type { HuntpackIssue } from '../../errors.js';
 import type { RecordContext, RecordOutcome } from './record.js';
 
 /** Settings shared by the parsers of one run. */
@@ -18,7 +19,12 @@ export interface ParserSettings {
 /** Parses records of one file; created per file because some formats keep header state. */
 export type FormatParser =
   | { source: 'lines'; parse: (line: string, context: RecordContext) => RecordOutcome }
-  | { source: 'json'; parse: (value: unknown, context: RecordContext) => RecordOutcome }
+  | {
+      source: 'json';
+      parse: (value: unknown, context: RecordContext) => RecordOutcome;
+      /** Returns an issue about the whole file, once every record of it was parsed. */
+      finish?: (file: string) => HuntpackIssue | undefined;
+    }
   | {
       source: 'csv';
       /** Reads the header row; returns a rejection when it cannot be used. */
@@ -54,7 +60,7 @@ export function createFormatParser(format: LogFormat, settings: ParserSettings):
     case 'mapped-csv':
       return createMappedCsvParser(settings.map);
     case 'mapped-json':
-      return { source: 'json', parse: createMappedJsonParser(settings.map) };
+      return createMappedJsonParser(settings.map);
     default: {
       const unreachable: never = format;
       return unreachable;

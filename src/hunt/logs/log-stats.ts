@@ -41,7 +41,10 @@ export interface LogReadStats {
   rejections: HuntpackIssue[];
   /** The first field warnings, each with file and line. */
   warnings: HuntpackIssue[];
-  /** Files that could not be found, recognized or read to the end. */
+  /**
+   * Files that could not be found, recognized or read to the end, and JSON files read through a
+   * field map whose objects have none of its fields (MAPPED_FIELDS_NOT_FOUND).
+   */
   fileErrors: HuntpackIssue[];
 }
 

@@ -2,7 +2,7 @@
  * Reads CSV and JSON logs of any other producer through a field map that names, for each input
  * field, the CommonSecurityLog column it fills: `{ dst: 'DestinationIP', ts: 'TimeGenerated' }`.
  */
-import { quoteValue } from '../../errors.js';
+import { quoteValue, type HuntpackIssue } from '../../errors.js';
 import { ColumnBuilder, rejectRecord, type RecordContext, type RecordOutcome } from './record.js';
 
 /** Builds an event from the mapped fields that `get` finds. */
@@ -61,13 +61,41 @@ function lookupField(record: Record<string, unknown>, field: string): unknown {
   return current;
 }
 
-/** Creates the parser of a JSON file read through a field map. */
+/**
+ * Creates the parser of a JSON file read through a field map. Its `finish` returns the
+ * MAPPED_FIELDS_NOT_FOUND issue of a file whose objects have none of the mapped fields, the
+ * JSON form of a CSV header without them, because every event of such a file is empty.
+ */
 export function createMappedJsonParser(map: Record<string, string>) {
-  return (value: unknown, context: RecordContext): RecordOutcome => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return rejectRecord('NOT_AN_OBJECT', `Expected a JSON object, found ${quoteValue(value)}.`);
-    }
-    const record = value as Record<string, unknown>;
-    return buildMappedEvent(map, (field) => lookupField(record, field), context);
+  const fields = Object.keys(map);
+  let objects = 0;
+  let objectsWithField = 0;
+  let firstKeys: string[] | undefined;
+  return {
+    source: 'json' as const,
+    parse(value: unknown, context: RecordContext): RecordOutcome {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return rejectRecord('NOT_AN_OBJECT', `Expected a JSON object, found ${quoteValue(value)}.`);
+      }
+      const record = value as Record<string, unknown>;
+      objects++;
+      firstKeys ??= Object.keys(record);
+      // A field given as null is present, as an empty CSV cell under a mapped header is.
+      if (fields.some((field) => lookupField(record, field) !== undefined)) objectsWithField++;
+      return buildMappedEvent(map, (field) => lookupField(record, field), context);
+    },
+    finish(file: string): HuntpackIssue | undefined {
+      if (objects === 0 || objectsWithField > 0) return undefined;
+      const records = objects === 1 ? 'its 1 JSON object' : `any of its ${objects} JSON objects`;
+      return {
+        code: 'MAPPED_FIELDS_NOT_FOUND',
+        severity: 'error',
+        message:
+          `JSON log "${file}" has none of the mapped fields ${quoteValue(fields.join(', '))} in ` +
+          `${records}: the first object has the fields ${quoteValue((firstKeys ?? []).slice(0, 8).join(', '))}. ` +
+          'Name fields of the log in --map, such as --map DestinationIP=dst_ip.',
+        source: { file },
+      };
+    },
   };
 }

@@ -344,6 +344,8 @@ async function* readFile(
     // An empty batch still lets the consumer report progress.
     yield events;
   }
+  const issue = parser.source === 'json' ? parser.finish?.(file) : undefined;
+  if (issue) recorder.fileError(issue);
 }
 
 function rejected(error: { code: string; message: string }): RecordOutcome {

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 import { collectEvents, eventAt, logFixture } from './collect-events.js';
 
 const csvMap = {
@@ -61,6 +64,68 @@ describe('readLogs with a field map', () => {
     assert.equal(first.DestinationPort, 8443);
     assert.deepEqual(first.TimeGenerated, new Date(1700000000500));
     assert.equal(eventAt(events, 2).columns.DestinationIP, '203.0.113.2');
+  });
+
+  it('reports JSON lines without mapped fields', async (t) => {
+    const file = join(makeTempDir('mapped-json', t), 'custom.json');
+    await writeFile(
+      file,
+      '{"ts":"2026-04-10T10:00:00Z","dst_ip":"203.0.113.7","dst_port":443}\n' +
+        '{"ts":"2026-04-10T10:00:01Z","dst_ip":"203.0.113.8","dst_port":80}\n',
+    );
+    const { stats } = await collectEvents([file], { map: { nope: 'DestinationIP' } });
+    assert.equal(stats.files[0]?.format, 'mapped-json');
+    // The records are still events, as the rows under a CSV header without the fields are.
+    assert.equal(stats.eventsParsed, 2);
+    assert.equal(stats.fileErrors.length, 1);
+    const issue = stats.fileErrors[0];
+    assert.equal(issue?.code, 'MAPPED_FIELDS_NOT_FOUND');
+    assert.equal(issue?.severity, 'error');
+    assert.deepEqual(issue?.source, { file });
+    assert.match(
+      issue?.message ?? '',
+      /none of the mapped fields "nope" in any of its 2 JSON objects/,
+    );
+    assert.match(issue?.message ?? '', /the first object has the fields "ts, dst_ip, dst_port"/);
+  });
+
+  it('reports a JSON array without mapped fields', async (t) => {
+    const file = join(makeTempDir('mapped-json', t), 'custom.json');
+    await writeFile(file, '[{"net":{"dst":"203.0.113.7"}}, {"net":{"src":"10.0.0.1"}}]\n');
+    const { stats } = await collectEvents([file], {
+      map: { 'net.dport': 'DestinationPort', dst: 'DestinationIP' },
+    });
+    assert.equal(stats.eventsParsed, 2);
+    assert.deepEqual(
+      stats.fileErrors.map((issue) => issue.code),
+      ['MAPPED_FIELDS_NOT_FOUND'],
+    );
+  });
+
+  it('accepts JSON with one mapped field', async (t) => {
+    const folder = makeTempDir('mapped-json', t);
+    const sparse = join(folder, 'sparse.json');
+    // Only the last record has the field, and a null value still names it.
+    await writeFile(sparse, '{"a":1}\n{"b":2}\n{"dst":"203.0.113.7"}\n');
+    const nulled = join(folder, 'nulled.json');
+    await writeFile(nulled, '{"dst":null}\n');
+    for (const file of [sparse, nulled]) {
+      const { stats } = await collectEvents([file], { map: { dst: 'DestinationIP' } });
+      assert.equal(stats.files[0]?.format, 'mapped-json', file);
+      assert.deepEqual(stats.fileErrors, [], file);
+    }
+  });
+
+  it('reports nothing for JSON without objects', async (t) => {
+    const file = join(makeTempDir('mapped-json', t), 'numbers.json');
+    await writeFile(file, '1\n"text"\n');
+    const { stats } = await collectEvents([file], {
+      map: { dst: 'DestinationIP' },
+      format: 'mapped-json',
+    });
+    // Each value is rejected on its own, and no object was there to lack the fields.
+    assert.deepEqual(stats.rejectedByReason, { NOT_AN_OBJECT: 2 });
+    assert.deepEqual(stats.fileErrors, []);
   });
 
   it('leaves unmapped CSV files unrecognized', async () => {
