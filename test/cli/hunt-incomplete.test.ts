@@ -95,7 +95,7 @@ describe('huntpack hunt with failed inputs', () => {
   it('reports unreadable inputs as incomplete', async () => {
     const cases: Array<[input: string, code: string]> = [
       ['empty-folder', 'PATH_NOT_FOUND'],
-      ['binary.dat', 'UNKNOWN_LOG_FORMAT'],
+      ['binary.dat', 'BINARY_FILE'],
       ['notes.txt', 'UNKNOWN_LOG_FORMAT'],
     ];
     for (const [input, code] of cases) {

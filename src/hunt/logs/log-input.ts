@@ -28,9 +28,37 @@ export async function isGzip(file: string): Promise<boolean> {
 }
 
 async function hasGzipMagic(handle: FileHandle): Promise<boolean> {
-  const magic = Buffer.alloc(2);
-  const { bytesRead } = await handle.read(magic, 0, 2, 0);
-  return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  return isGzipStart(await readStart(handle, 2));
+}
+
+async function readStart(handle: FileHandle, length: number): Promise<Buffer> {
+  const start = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(start, 0, length, 0);
+  return start.subarray(0, bytesRead);
+}
+
+function isGzipStart(start: Buffer): boolean {
+  return start.length >= 2 && start[0] === 0x1f && start[1] === 0x8b;
+}
+
+/** Bytes, or characters once decompressed, at the start of a file that are searched for NUL. */
+const BINARY_CHECK_BYTES = 65536;
+
+/**
+ * Returns the error for a file with a NUL byte in its first block. Text logs in UTF-8 have none,
+ * so the file is an executable, an archive or a database rather than a log, or a log in UTF-16.
+ * NOTE: a text log with a stray NUL in its first 64 KiB is reported as binary too.
+ */
+function binaryFileError(file: string): LogInputError {
+  return new LogInputError(
+    'BINARY_FILE',
+    `"${file}" is a binary file, not a log: its first 64 KiB contain NUL bytes. huntpack ` +
+      'reads text logs, plain or gzip: CEF, CommonSecurityLog and DeviceNetworkEvents exports ' +
+      '(CSV or JSON), Zeek logs (TSV or JSON), Suricata eve.json, and other CSV or JSON files ' +
+      'with --map. Pass the exported log files instead, and convert a log saved as UTF-16 to ' +
+      'UTF-8 first.',
+    { source: { file } },
+  );
 }
 
 /**
@@ -39,7 +67,8 @@ async function hasGzipMagic(handle: FileHandle): Promise<boolean> {
  * is left to emit an 'error' event without a listener.
  *
  * @throws LogInputError when the file cannot be opened or its first bytes cannot be read
- *   (EACCES, ENOENT, EISDIR). Later read errors are emitted by the returned stream.
+ *   (EACCES, ENOENT, EISDIR), or when a plain file has a NUL byte in its first 64 KiB
+ *   (BINARY_FILE). Later read errors are emitted by the returned stream.
  */
 export async function openLogText(file: string): Promise<Readable> {
   let handle: FileHandle;
@@ -48,12 +77,18 @@ export async function openLogText(file: string): Promise<Readable> {
   } catch (error) {
     throw describeReadError(file, error, 0);
   }
-  let gzip: boolean;
+  let start: Buffer;
   try {
-    gzip = await hasGzipMagic(handle);
+    start = await readStart(handle, BINARY_CHECK_BYTES);
   } catch (error) {
     await handle.close();
     throw describeReadError(file, error, 0);
+  }
+  const gzip = isGzipStart(start);
+  // The text of a gzip file is checked once decompressed, by readLogHead and readLineBatches.
+  if (!gzip && start.includes(0)) {
+    await handle.close();
+    throw binaryFileError(file);
   }
   // The stream closes the handle when it ends or is destroyed.
   const raw = handle.createReadStream({ start: 0 });
@@ -70,6 +105,7 @@ export async function openLogText(file: string): Promise<Readable> {
 
 /** Turns a stream error into a FeedParseError that names the file and the line reached. */
 export function describeReadError(file: string, error: unknown, line: number): LogInputError {
+  if (error instanceof LogInputError) return error;
   const code = (error as { code?: string }).code;
   // Line 0 means that no line was read, so the error points at the file alone.
   const source = line > 0 ? { file, line } : { file };
@@ -112,8 +148,9 @@ function readFailureReason(error: unknown): string {
  * when the first line that is not blank is longer: up to 64 times as many, so that the line is
  * whole.
  *
- * @throws LogInputError when the file cannot be opened. A read error after that ends the head
- *   early instead, and is reported when the file is read in full.
+ * @throws LogInputError when the file cannot be opened, or is binary (BINARY_FILE) because its
+ *   first 64 KiB, decompressed, contain a NUL. A read error after that ends the head early
+ *   instead, and is reported when the file is read in full.
  */
 export async function readLogHead(file: string, maxChars = 65536): Promise<string> {
   const text = await openLogText(file);
@@ -130,6 +167,7 @@ export async function readLogHead(file: string, maxChars = 65536): Promise<strin
   } finally {
     text.destroy();
   }
+  if (head.slice(0, BINARY_CHECK_BYTES).includes('\u0000')) throw binaryFileError(file);
   return head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
 }
 
@@ -185,6 +223,9 @@ export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> 
   try {
     for await (const read of text) {
       let chunk = read as string;
+      if (nextLine === 1 && unfinished.length === 0 && chunk.includes('\u0000')) {
+        throw binaryFileError(file);
+      }
       // A file whose lines end with CR alone from some point on (two logs joined, say) would
       // read the rest as one line, so the lines are read up to there and the file is reported.
       // A CR that ended the chunk before is alone unless this chunk starts with its LF.
