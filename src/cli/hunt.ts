@@ -5,7 +5,7 @@
 import { collectList } from './options.js';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Hunt, Lookback } from '../compile/ir.js';
+import type { Lookback } from '../compile/ir.js';
 import {
   ConfigError,
   FeedParseError,
@@ -23,14 +23,11 @@ import {
   printable,
 } from '../hunt/format-findings.js';
 import { formatReasonCounts, pickExamples, renderHuntReport } from '../hunt/hunt-report.js';
-import { LOG_TABLES } from '../hunt/select-hunts.js';
 import {
   LOG_FORMATS,
   startParseWorkers,
   type CefWorkerPool,
-  type LogFileStats,
   type LogFormat,
-  type LogReadStats,
 } from '../hunt/logs/read-logs.js';
 import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { HUNTPACK_VERSION } from '../version.js';
@@ -43,8 +40,15 @@ import {
   type HuntSourceFlags,
   type LoadedHunts,
 } from './hunt-sources.js';
+import {
+  findFailedInputs,
+  incompleteLine,
+  noHuntRanLine,
+  unnamedUnusableFiles,
+  writeIncomplete,
+} from './hunt-inputs.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
-import { count, displayPath } from './text.js';
+import { displayPath } from './text.js';
 import type { CommandAction } from './run.js';
 
 interface HuntFlags extends HuntSourceFlags {
@@ -153,171 +157,6 @@ function rejectBuildOnlyOptions(flags: HuntFlags): void {
       'with, and --feed builds its hunts with the built-in allowlists and the default ' +
       `exclusions. To hunt with ${single ? 'it' : 'them'}, pass ${single ? 'it' : 'them'} to ` +
       '"huntpack build" and hunt the pack folder it writes with --pack.',
-  );
-}
-
-/**
- * Issue codes that make a whole file unusable, though its records still count as events parsed.
- * A CSV header with none of the --map fields (a rejection of line 1), and a JSON log whose
- * objects have none of them (a file error), leave every column of every event empty.
- */
-const UNUSABLE_FILE_CODES: ReadonlySet<string> = new Set(['MAPPED_FIELDS_NOT_FOUND']);
-
-/** Returns why no event was read from a file that was read, for the NO_EVENTS issue. */
-function noEventsReason(file: LogFileStats): string {
-  if (file.linesRead === 0) return 'the file is empty';
-  return (
-    `${count(file.linesRead, 'line')} read, ${file.linesRejected} rejected and ` +
-    `${file.linesSkipped} skipped`
-  );
-}
-
-/**
- * Returns each log input that makes the hunt incomplete, once. These are the inputs that could
- * not be found, recognized or read to the end, and the CSV and JSON files with none of the
- * --map fields. When no event at all was read, every file that was read is one too.
- */
-function findFailedInputs(stats: LogReadStats): HuntpackIssue[] {
-  const failed = new Map<string, HuntpackIssue>();
-  const add = (issue: HuntpackIssue): void => {
-    const key = issue.source?.file ?? issue.message;
-    if (!failed.has(key)) failed.set(key, issue);
-  };
-  stats.fileErrors.forEach(add);
-  // NOTE: stats.rejections keeps only the first rejections of the run, so a header rejection
-  // after them is counted in rejectedByReason but names no file here.
-  stats.rejections.filter((issue) => UNUSABLE_FILE_CODES.has(issue.code)).forEach(add);
-  if (stats.eventsParsed === 0) {
-    for (const file of stats.files) {
-      add({
-        code: 'NO_EVENTS',
-        severity: 'error',
-        message: `No event was read from "${file.file}": ${noEventsReason(file)}.`,
-        source: { file: file.file },
-      });
-    }
-  }
-  return [...failed.values()];
-}
-
-/** Counts the input failures that name no file because their rejection was not kept. */
-function unnamedUnusableFiles(stats: LogReadStats, failed: readonly HuntpackIssue[]): number {
-  let unnamed = 0;
-  for (const code of UNUSABLE_FILE_CODES) {
-    const named = failed.filter((issue) => issue.code === code).length;
-    unnamed += Math.max(0, (stats.rejectedByReason[code] ?? 0) - named);
-  }
-  return unnamed;
-}
-
-/** Returns the events read from the files that did not fail and from those read in part. */
-function countReadEvents(
-  stats: LogReadStats,
-  failed: readonly HuntpackIssue[],
-): { fromRest: number; fromFailed: number } {
-  const codeOfFile = new Map(failed.map((issue) => [issue.source?.file, issue.code]));
-  let fromRest = 0;
-  let fromFailed = 0;
-  for (const file of stats.files) {
-    const code = codeOfFile.get(file.file);
-    if (code === undefined) fromRest += file.eventsParsed;
-    else if (!UNUSABLE_FILE_CODES.has(code)) fromFailed += file.eventsParsed;
-  }
-  return { fromRest, fromFailed };
-}
-
-/**
- * Returns the stdout line of a hunt with failed inputs: which inputs failed, how many events the
- * rest gave, and what the findings or their absence cover, in place of "No findings".
- */
-function incompleteLine(
-  result: HuntLogsResult,
-  failed: readonly HuntpackIssue[],
-  cwd: string,
-): string {
-  const total = failed.length + unnamedUnusableFiles(result.stats, failed);
-  const names = failed.slice(0, PRINTED_ISSUES).map((issue) => {
-    const file = issue.source?.file;
-    return `${file === undefined ? issue.message : displayPath(file, cwd)} (${issue.code})`;
-  });
-  const more = total - names.length;
-  if (more > 0) names.push(`and ${more} more`);
-
-  const { fromRest, fromFailed } = countReadEvents(result.stats, failed);
-  let verdict: string;
-  if (result.findings.length > 0) {
-    verdict = 'The findings above come from the events that could be read.';
-  } else if (fromRest + fromFailed === 0) {
-    verdict = 'Nothing was checked.';
-  } else {
-    verdict =
-      'None of the events read matched an indicator, but the failed inputs were not checked in full.';
-  }
-  return printable(
-    `Incomplete hunt: ${count(total, 'log input')} failed: ${names.join(', ')}. ` +
-      `${fromRest} ${fromRest === 1 ? 'event was' : 'events were'} read from the rest. ${verdict}`,
-  );
-}
-
-/**
- * Writes why the hunt report was not written: inputs not read in full, unusable mapped files and a
- * run that read no event. A report of this run would replace the last complete one, so an
- * earlier report stays.
- */
-function writeIncomplete(stats: LogReadStats, failed: readonly HuntpackIssue[], io: CliIo): void {
-  const noEvents = failed.filter((issue) => issue.code === 'NO_EVENTS');
-  for (const issue of noEvents.slice(0, PRINTED_ISSUES)) {
-    io.stderr.write(`${printable(formatIssue(issue))}\n`);
-  }
-  if (noEvents.length > 0 && stats.linesSkipped > 0) {
-    io.stderr.write(`lines skipped by reason: ${formatReasonCounts(stats.skippedByReason)}\n`);
-  }
-
-  const reasons: string[] = [];
-  const unread = stats.fileErrors.filter((issue) => !UNUSABLE_FILE_CODES.has(issue.code)).length;
-  if (unread > 0) reasons.push(`${count(unread, 'log input')} could not be read in full`);
-  const unusable =
-    failed.filter((issue) => UNUSABLE_FILE_CODES.has(issue.code)).length +
-    unnamedUnusableFiles(stats, failed);
-  if (unusable > 0) {
-    reasons.push(
-      `${unusable === 1 ? '1 log has' : `${unusable} logs have`} none of the --map fields`,
-    );
-  }
-  if (noEvents.length > 0) {
-    reasons.push('no event was read from the logs, so the hunts checked nothing');
-  }
-  io.stderr.write(
-    `huntpack: the hunt report was not written because ${reasons.join(', and ')}. ` +
-      'An earlier report is left as it was.\n',
-  );
-  if (noEvents.length > 0) {
-    io.stderr.write(
-      'huntpack: check that the log files are the exports you meant and not empty, and that ' +
-        '--format and --map fit them.\n',
-    );
-  }
-}
-
-/**
- * Returns the stdout line of a run that read events but ran no hunt, because no hunt searches
- * the tables the logs filled, such as DNS logs hunted with a pack of ip:port indicators.
- */
-function noHuntRanLine(result: HuntLogsResult, hunts: readonly Hunt[]): string {
-  const filled = Object.entries(result.eventsByTable).map(
-    ([table, events]) => `${table} (${count(events, 'event')})`,
-  );
-  const searched = [
-    ...new Set(
-      hunts
-        .map((hunt) => hunt.source.table)
-        .filter((table) => (LOG_TABLES as readonly string[]).includes(table)),
-    ),
-  ];
-  return (
-    `Incomplete hunt: no hunt ran, because the logs contain only ${filled.join(' and ')}, and the ` +
-    `hunts search ${searched.length > 0 ? searched.join(' and ') : 'no table that a local hunt reads'}. ` +
-    'Nothing was checked.'
   );
 }
 
