@@ -62,9 +62,9 @@ function lookupField(record: Record<string, unknown>, field: string): unknown {
 }
 
 /**
- * Creates the parser of a JSON file read through a field map. Its `finish` returns the
- * MAPPED_FIELDS_NOT_FOUND issue of a file whose objects have none of the mapped fields, the
- * JSON form of a CSV header without them, because every event of such a file is empty.
+ * Creates the parser of a JSON file read through a field map. Its `finish` returns a
+ * MAPPED_FIELDS_NOT_FOUND issue when no object of the file has a mapped field, because every
+ * event of such a file is empty. A CSV header without them is rejected with the same code.
  */
 export function createMappedJsonParser(map: Record<string, string>) {
   const fields = Object.keys(map);

@@ -1,6 +1,6 @@
 /**
  * Binary files given as logs: a NUL byte in the first 64 KiB, plain or once decompressed, fails
- * the file as BINARY_FILE before format detection and the line-end check, whatever --format says.
+ * the file as BINARY_FILE before format detection and the line-end check, whatever format --format sets.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
