@@ -87,12 +87,13 @@ export function createMappedJsonParser(map: Record<string, string>) {
     finish(file: string): HuntpackIssue | undefined {
       if (objects === 0 || objectsWithField > 0) return undefined;
       const records = objects === 1 ? 'its 1 JSON object' : `any of its ${objects} JSON objects`;
+      const firstFields = (firstKeys ?? []).slice(0, 8).join(', ');
       return {
         code: 'MAPPED_FIELDS_NOT_FOUND',
         severity: 'error',
         message:
           `JSON log "${file}" has none of the mapped fields ${quoteValue(fields.join(', '))} in ` +
-          `${records}: the first object has the fields ${quoteValue((firstKeys ?? []).slice(0, 8).join(', '))}. ` +
+          `${records}: the first object has the fields ${quoteValue(firstFields)}. ` +
           'Name fields of the log in --map, such as --map DestinationIP=dst_ip.',
         source: { file },
       };

@@ -1,6 +1,7 @@
 /**
  * Binary files given as logs: a NUL byte in the first 64 KiB, plain or once decompressed, fails
- * the file as BINARY_FILE before format detection and the line-end check, whatever format --format sets.
+ * the file as BINARY_FILE before format detection and the line-end check, with or without
+ * --format.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
