@@ -16,6 +16,13 @@ const LARGE_BUILD_INDICATORS = 100_000;
 /** A collection runs once the packs released since the last one contained this share of the indicators. */
 const RELEASED_SHARE = 0.2;
 
+/**
+ * Collections after released packs. The first one lets V8 size its heap limit from what is still
+ * live, and V8's own collections follow the shrinking live set from there. A forced collection
+ * costs about 0.4 s in a build of 1,000,000 indicators (measured with `npm run bench`).
+ */
+const MAX_PACK_COLLECTIONS = 1;
+
 let fullCollection: (() => void) | null | undefined;
 
 /**
@@ -43,6 +50,7 @@ function exposedCollection(): (() => void) | undefined {
 export class BuildCollections {
   private readonly collect: (() => void) | undefined;
   private released = 0;
+  private packCollections = 0;
 
   /**
    * @param indicators the number of indicators the build read.
@@ -63,12 +71,15 @@ export class BuildCollections {
 
   /**
    * Notes that a written pack's indicators are no longer referenced, and collects once the packs
-   * released since the last collection contained {@link RELEASED_SHARE} of the build's indicators.
+   * released so far contain {@link RELEASED_SHARE} of the build's indicators, at most
+   * {@link MAX_PACK_COLLECTIONS} times.
    */
   packReleased(indicators: number): void {
     this.released += indicators;
-    if (!this.collect || this.released < this.indicators * RELEASED_SHARE) return;
+    if (!this.collect || this.packCollections >= MAX_PACK_COLLECTIONS) return;
+    if (this.released < this.indicators * RELEASED_SHARE) return;
     this.released = 0;
+    this.packCollections += 1;
     this.collect();
   }
 }
