@@ -12,7 +12,13 @@ import { CefKeyTable, CefLineScan } from './cef.js';
 import type { ColumnValue } from './event.js';
 import { getLogTableColumns } from './event.js';
 import { CEF_KEY_COLUMNS, CEF_WIDE_NUMBER_COLUMNS } from './cef-fields.js';
-import { parseLogTime, parseTimeZone, type TimeDefaults } from './log-time.js';
+import {
+  parseEpochOfAnyUnit,
+  parseLogTime,
+  parseTimeZone,
+  type TimeDefaults,
+  type TimeResult,
+} from './log-time.js';
 import {
   ColumnBuilder,
   rejectRecord,
@@ -341,7 +347,25 @@ function mapColumns(context: RecordContext, plan: MappingPlan): Record<string, C
     const prefix = scan.text.slice(0, scan.cefStart);
     const header = prefix.trim() === '' ? undefined : parseSyslogHeader(prefix);
     if (header?.host && plan.computer) builder.set('Computer', header.host);
-    time ??= resolveEventTime(receiptTime, deviceTime, header?.timeText, context);
+    if (time === undefined) {
+      const sources: TimeSource[] = [];
+      if (receiptTime !== undefined) {
+        sources.push({ label: 'rt', parse: () => parseLogTime(receiptTime, deviceTime) });
+      }
+      const fortinetTime = findFortinetEventTime();
+      if (fortinetTime) {
+        const { key, value } = fortinetTime;
+        sources.push({ label: key, parse: () => parseEpochOfAnyUnit(value) });
+      }
+      const headerTime = header?.timeText;
+      if (headerTime !== undefined) {
+        sources.push({
+          label: 'syslog header time',
+          parse: () => parseLogTime(headerTime, context.time),
+        });
+      }
+      time = resolveEventTime(sources, context);
+    }
   }
   if (time) builder.setTime(time);
   return builder.columns;
@@ -389,29 +413,54 @@ function deviceTimeDefaults(deviceZone: string | undefined, context: RecordConte
   return context.time;
 }
 
+/** A field that may give a CEF line's event time, such as `rt`, with its parser. */
+interface TimeSource {
+  label: string;
+  parse: () => TimeResult;
+}
+
 /**
- * Returns the event time: `rt` read in the device zone, else the syslog header time. Warns and
- * returns undefined when neither gives an unambiguous time.
+ * Keys of FortiGate's own event time, read only when DeviceVendor is Fortinet. FortiGate CEF
+ * prefixes its keys with `FTNTFGT` or `FortinetFortiGate`, and a FortiOS 5.6.14 sample uses
+ * `ad.eventtime`. The value is a UTC epoch time, whatever the `tz` key says. Public FortiGate
+ * samples write seconds (10 digits) up to FortiOS 6.0 and nanoseconds (19 digits) from 6.2 on.
+ * NOTE: no sample in microseconds (16 digits) was seen, so that unit rests on the digit count.
  */
-function resolveEventTime(
-  receiptTime: string | undefined,
-  deviceTime: TimeDefaults,
-  headerTime: string | undefined,
-  context: RecordContext,
-): Date | undefined {
-  for (const [label, text, defaults] of [
-    ['rt', receiptTime, deviceTime],
-    ['syslog header time', headerTime, context.time],
-  ] as const) {
-    if (text === undefined) continue;
-    const result = parseLogTime(text, defaults);
+const FORTINET_TIME_KEYS: ReadonlySet<string> = new Set([
+  'FTNTFGTeventtime',
+  'FortinetFortiGateeventtime',
+  'ad.eventtime',
+]);
+const FORTINET_TIME_KEY_LENGTHS = new Set([...FORTINET_TIME_KEYS].map((key) => key.length));
+
+/** Returns the first non-empty FortiGate event time of the scanned line, or undefined. */
+function findFortinetEventTime(): { key: string; value: string } | undefined {
+  if (scan.header[0]?.toLowerCase() !== 'fortinet') return undefined;
+  for (let i = 0; i < scan.pairCount; i++) {
+    if (!FORTINET_TIME_KEY_LENGTHS.has(scan.equalsAt[i]! - scan.keyStarts[i]!)) continue;
+    const key = scan.key(i);
+    if (!FORTINET_TIME_KEYS.has(key)) continue;
+    const value = scan.value(i);
+    if (value !== '') return { key, value };
+  }
+  return undefined;
+}
+
+/**
+ * Returns the event time from the first source that gives a valid one, in the order `rt` read
+ * in the device zone, FortiGate's event time, and the syslog header time. Warns for each source
+ * that fails, and returns undefined when none gives an unambiguous time.
+ */
+function resolveEventTime(sources: TimeSource[], context: RecordContext): Date | undefined {
+  for (const { label, parse } of sources) {
+    const result = parse();
     if (result.ok) return result.date;
     context.warn(result.code, `${label}: ${result.message}`);
   }
-  if (receiptTime === undefined && headerTime === undefined) {
+  if (sources.length === 0) {
     context.warn(
       'MISSING_TIME',
-      'CEF message has neither an rt field nor a syslog header time, so TimeGenerated is empty.',
+      'CEF message has no rt field, no FortiGate eventtime and no syslog header time, so TimeGenerated is empty.',
     );
   }
   return undefined;

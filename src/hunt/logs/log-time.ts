@@ -209,6 +209,33 @@ function parseEpoch(text: string): TimeResult {
   return Number.isNaN(date.getTime()) ? invalid(text) : { ok: true, date };
 }
 
+/** Digit counts of epoch times from 2001-09-09 to 2286-11-20 in each unit, seconds to nanoseconds. */
+const EPOCH_UNITS: ReadonlyArray<{ digits: number; toMilliseconds: (text: string) => number }> = [
+  { digits: 10, toMilliseconds: (text) => Number(text) * 1000 },
+  { digits: 13, toMilliseconds: (text) => Number(text) },
+  { digits: 16, toMilliseconds: (text) => Number(text.slice(0, -3)) },
+  { digits: 19, toMilliseconds: (text) => Number(text.slice(0, -6)) },
+];
+
+/**
+ * Parses a UTC epoch time whose unit is not fixed, choosing the unit from the digit count: 10
+ * digits are seconds, 13 milliseconds, 16 microseconds and 19 nanoseconds, which covers the
+ * years 2001 to 2286 in each unit. Other counts are rejected as INVALID_TIME, because they fit
+ * no unit within those years. Sub-millisecond digits are cut off, not rounded.
+ */
+export function parseEpochOfAnyUnit(raw: string): TimeResult {
+  const text = raw.trim();
+  const unit = /^\d+$/.test(text) ? EPOCH_UNITS.find((u) => u.digits === text.length) : undefined;
+  if (!unit) {
+    return {
+      ok: false,
+      code: 'INVALID_TIME',
+      message: `Invalid epoch time "${text}": expected 10, 13, 16 or 19 digits (seconds, milliseconds, microseconds or nanoseconds).`,
+    };
+  }
+  return { ok: true, date: new Date(unit.toMilliseconds(text)) };
+}
+
 function isoWallTime(match: RegExpExecArray, zone: TimeZone | undefined): WallTime {
   return {
     year: Number(match[1]),

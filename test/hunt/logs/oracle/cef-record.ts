@@ -1,16 +1,19 @@
 /**
- * The earlier, pair-by-pair CEF mapping onto CommonSecurityLog, kept unchanged as a test oracle: the
- * differential tests check that the scan-based `parseCefRecord` in src/hunt/logs gives the same
- * results and warnings on fixtures, vendor samples and random lines.
+ * The earlier, pair-by-pair CEF mapping onto CommonSecurityLog, kept as a test oracle and changed
+ * since only to read FortiGate's event time. The differential tests check that the scan-based
+ * `parseCefRecord` in src/hunt/logs gives the same results and warnings on fixtures, vendor
+ * samples and random lines.
  */
 import { quoteValue } from '../../../../src/errors.js';
 import { parseCef, type CefMessage } from './cef-parse.js';
 import { getLogTableColumns } from '../../../../src/hunt/logs/event.js';
 import { CEF_KEY_COLUMNS, CEF_WIDE_NUMBER_COLUMNS } from '../../../../src/hunt/logs/cef-fields.js';
 import {
+  parseEpochOfAnyUnit,
   parseLogTime,
   parseTimeZone,
   type TimeDefaults,
+  type TimeResult,
 } from '../../../../src/hunt/logs/log-time.js';
 import {
   ColumnBuilder,
@@ -105,7 +108,18 @@ export function cefToEvent(message: CefMessage, context: RecordContext): RecordO
 
   const header = message.prefix.trim() === '' ? undefined : parseSyslogHeader(message.prefix);
   if (header?.host) builder.set('Computer', header.host);
-  const time = resolveEventTime(receiptTime, deviceTime, header?.timeText, context);
+  const sources: [string, () => TimeResult][] = [];
+  if (receiptTime !== undefined) sources.push(['rt', () => parseLogTime(receiptTime, deviceTime)]);
+  const fortinetTime =
+    message.vendor.toLowerCase() === 'fortinet'
+      ? message.extension.find(([key, value]) => FORTINET_TIME_KEYS.has(key) && value !== '')
+      : undefined;
+  if (fortinetTime) sources.push([fortinetTime[0], () => parseEpochOfAnyUnit(fortinetTime[1])]);
+  const headerTime = header?.timeText;
+  if (headerTime !== undefined) {
+    sources.push(['syslog header time', () => parseLogTime(headerTime, context.time)]);
+  }
+  const time = resolveEventTime(sources, context);
   if (time) builder.setTime(time);
   return builder.toOutcome();
 }
@@ -146,29 +160,30 @@ function deviceTimeDefaults(deviceZone: string | undefined, context: RecordConte
   return context.time;
 }
 
+/** Keys of FortiGate's own event time, read only when DeviceVendor is Fortinet. */
+const FORTINET_TIME_KEYS = new Set([
+  'FTNTFGTeventtime',
+  'FortinetFortiGateeventtime',
+  'ad.eventtime',
+]);
+
 /**
- * Returns the event time: `rt` read in the device zone, else the syslog header time. Warns and
- * returns undefined when neither gives an unambiguous time.
+ * Returns the event time from the first source that gives a valid one: `rt` read in the device
+ * zone, FortiGate's event time, then the syslog header time. Warns for each source that fails.
  */
 function resolveEventTime(
-  receiptTime: string | undefined,
-  deviceTime: TimeDefaults,
-  headerTime: string | undefined,
+  sources: [string, () => TimeResult][],
   context: RecordContext,
 ): Date | undefined {
-  for (const [label, text, defaults] of [
-    ['rt', receiptTime, deviceTime],
-    ['syslog header time', headerTime, context.time],
-  ] as const) {
-    if (text === undefined) continue;
-    const result = parseLogTime(text, defaults);
+  for (const [label, parse] of sources) {
+    const result = parse();
     if (result.ok) return result.date;
     context.warn(result.code, `${label}: ${result.message}`);
   }
-  if (receiptTime === undefined && headerTime === undefined) {
+  if (sources.length === 0) {
     context.warn(
       'MISSING_TIME',
-      'CEF message has neither an rt field nor a syslog header time, so TimeGenerated is empty.',
+      'CEF message has no rt field, no FortiGate eventtime and no syslog header time, so TimeGenerated is empty.',
     );
   }
   return undefined;
