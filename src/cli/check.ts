@@ -1,7 +1,7 @@
 /**
- * `huntpack check FILE...`: checks hand-written KQL files (or the KQL blocks of Markdown files)
- * with Microsoft's Kusto parser against the Sentinel or Defender table schemas. Without
- * `--platform`, each query's `// Platform:` header comment chooses.
+ * `huntpack check FILE...`: checks hand-written KQL files (or the KQL blocks of Markdown files
+ * and plain-text reports) with Microsoft's Kusto parser against the Sentinel or Defender table
+ * schemas. Without `--platform`, each query's `// Platform:` header comment chooses.
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -80,7 +80,10 @@ export function registerCheckCommand(
     .description(
       'Check KQL files, or the ```kql blocks of Markdown files, with the Kusto parser against the table schemas.',
     )
-    .argument('<files...>', '.kql files (one query each) or Markdown files')
+    .argument(
+      '<files...>',
+      '.kql, .csl or .kusto files (one query each) or Markdown files; any other file is one query, or its query blocks when it does not parse as one',
+    )
     .addOption(
       new Option(
         '--platform <platform>',

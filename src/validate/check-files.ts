@@ -1,6 +1,7 @@
 /**
  * Checks KQL files for the `huntpack check` command: a `.kql` file is one query, and a Markdown
- * file is checked block by block (each ```kql or ```kusto fence). Every diagnostic carries its
+ * file is checked block by block (each ```kql or ```kusto fence). Any other file, such as a hunt
+ * report saved as `.txt`, is one query when it parses as one, else its query blocks are checked. Every diagnostic carries its
  * place in the file and the source line, so the CLI can print it with a caret under the spot.
  * Unless a platform is given, each query is checked against the platform that its
  * `// Platform:` header comment names, as in the queries huntpack writes.
@@ -10,6 +11,7 @@ import { extname } from 'node:path';
 import type { HuntpackIssue, SourceLocation } from '../errors.js';
 import type { Platform } from '../pipeline/schemas.js';
 import { checkKql, findLineStarts, offsetToLineColumn, type KqlCheckOptions } from './kusto.js';
+import { findKqlBlocks as findReportBlocks } from './lint/kql-blocks.js';
 import { findKqlBlocks } from './markdown-blocks.js';
 import { readPlatformHeader, unknownPlatformMessage } from './platform-header.js';
 
@@ -46,6 +48,7 @@ export interface FileCheckResult {
 }
 
 const MARKDOWN_EXTENSIONS = new Set(['.md', '.markdown']);
+const KQL_EXTENSIONS = new Set(['.kql', '.csl', '.kusto']);
 
 /**
  * Reads and checks each file, in the order given. A file that cannot be read gets one error
@@ -80,10 +83,10 @@ export function checkText(
     place: (item) => placeDiagnostic(file, content, lineStarts, item),
     lineStart: (line) => lineStarts[line - 1] ?? 0,
   };
-  if (MARKDOWN_EXTENSIONS.has(extname(file).toLowerCase())) {
-    return checkMarkdown(content, context);
-  }
-  return checkQueryFile(content, context);
+  const extension = extname(file).toLowerCase();
+  if (MARKDOWN_EXTENSIONS.has(extension)) return checkMarkdown(content, context);
+  if (KQL_EXTENSIONS.has(extension)) return checkQueryFile(content, context);
+  return checkOtherFile(content, context);
 }
 
 interface PlainDiagnostic {
@@ -114,6 +117,58 @@ function checkQueryFile(content: string, context: CheckContext): FileCheckResult
   }
   const diagnostics = checkQuery(content, 0, context);
   return { file: context.file, queries: 1, platforms: context.platforms, diagnostics };
+}
+
+/**
+ * Checks a file that is neither KQL nor Markdown. One that parses as one query stays one query.
+ * Otherwise it is most likely a hunt report in plain text, so its query blocks are checked one
+ * by one. They are found as `huntpack lint` finds them: fenced blocks, and runs of lines that
+ * start at a `//` comment, a `let` or a table name. An info diagnostic then names `huntpack lint`.
+ */
+function checkOtherFile(content: string, context: CheckContext): FileCheckResult {
+  const whole = checkQueryFile(content, context);
+  if (!whole.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return whole;
+
+  const blocks = findReportBlocks(content);
+  if (blocks.length === 0) {
+    const message = `${context.file} does not parse as one query and has no query block. If it is a hunt report, check it with: huntpack lint ${context.file}`;
+    return { ...whole, diagnostics: [...whole.diagnostics, lintHint(context.file, message)] };
+  }
+
+  const blockContext: CheckContext = { ...context, platforms: [] };
+  const lineOffsets = findReportLineOffsets(content);
+  const diagnostics: FileDiagnostic[] = [];
+  for (const block of blocks) {
+    if (isBlankQuery(block.text)) continue;
+    // The block's lines were joined with \n, so offsets are moved line by line into the file.
+    const blockLineStarts = findReportLineOffsets(block.text);
+    const toFileOffset = (offset: number): number => {
+      const { line, column } = offsetToLineColumn(blockLineStarts, offset);
+      return (lineOffsets[block.startLine + line - 2] ?? 0) + column - 1;
+    };
+    const place = (item: PlainDiagnostic): FileDiagnostic =>
+      context.place({ ...item, start: toFileOffset(item.start) });
+    for (const diagnostic of checkQuery(block.text, 0, { ...blockContext, place })) {
+      diagnostics.push(diagnostic);
+    }
+  }
+  const queries = blockContext.platforms.length;
+  const checked = queries === 1 ? 'query block was' : `${queries} query blocks were`;
+  const message = `${context.file} is not a .kql, .csl, .kusto or Markdown file and does not parse as one query, so its ${checked} checked one by one. To check it as a hunt report, run: huntpack lint ${context.file}`;
+  diagnostics.push(lintHint(context.file, message));
+  return { file: context.file, queries, platforms: blockContext.platforms, diagnostics };
+}
+
+/** Builds an info diagnostic without a source line, so the CLI prints it as one line. */
+function lintHint(file: string, message: string): FileDiagnostic {
+  return { code: 'HUNT_REPORT_HINT', severity: 'info', message, source: { file }, length: 0 };
+}
+
+/** Returns the offset of each line as `huntpack lint` splits lines: at LF or CRLF only. */
+function findReportLineOffsets(content: string): number[] {
+  const offsets = [0];
+  for (const match of content.matchAll(/\r?\n/g)) offsets.push(match.index + match[0].length);
+  return offsets;
 }
 
 /** Checks each KQL code block of a Markdown file, placing diagnostics in the whole file. */

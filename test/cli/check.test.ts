@@ -97,3 +97,23 @@ test('check writes singular counts', async (t) => {
   assert.match(warned.stdout, /two\.md: 1 query, no errors\n/);
   assert.match(warned.stdout, /\n0 errors, 1 warning in 1 file \(sentinel schemas\)\n$/);
 });
+
+test('check points a text report to lint', async (t) => {
+  const folder = makeTempDir('check', t);
+  const file = join(folder, 'report.txt');
+  const prose = 'The detection finds Remcos traffic.\nIOC Summary\n';
+  await writeFile(file, `${prose}CommonSecurityLog\n| where DestinationIP == "203.0.113.5"\n`);
+  const clean = await runCli(['check', file]);
+  assert.equal(clean.code, 0, clean.stdout);
+  const hint = clean.stdout.split('\n').filter((line) => line.includes('HUNT_REPORT_HINT'));
+  assert.equal(hint.length, 1, clean.stdout);
+  assert.match(hint[0] ?? '', /: info HUNT_REPORT_HINT: .*run: huntpack lint .*report\.txt$/);
+  assert.match(clean.stdout, /report\.txt: 1 query, no errors\n/);
+
+  await writeFile(file, `${prose}CommonSecurityLog\n| where DestinationIPx == "203.0.113.5"\n`);
+  const broken = await runCli(['check', file]);
+  assert.equal(broken.code, 1, broken.stdout);
+  assert.match(broken.stdout, /report\.txt:4:9: error KS142: The name 'DestinationIPx'/);
+  assert.doesNotMatch(broken.stdout, /The name 'The'/);
+  assert.match(broken.stdout, /^1 error, 0 warnings in 1 file/m);
+});

@@ -10,7 +10,7 @@ import {
 } from '../../src/validate/check-files.js';
 import { formatDiagnostic } from '../../src/validate/format-diagnostic.js';
 import { findKqlBlocks } from '../../src/validate/markdown-blocks.js';
-import { repoFile } from '../helpers/shared.js';
+import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const fixture = (name: string): string => repoFile(`test/fixtures/kql/${name}`);
@@ -326,4 +326,81 @@ describe('findKqlBlocks', () => {
     assert.equal(block?.text, '');
     assert.equal(block?.closed, false);
   });
+});
+
+describe('checkKqlFiles on plain-text reports', () => {
+  const report = [
+    'The detection finds Remcos traffic through known IOCs.',
+    'IOC Summary',
+    '// Hunt for connections to known IPs',
+    'let ips = dynamic(["203.0.113.5"]);',
+    'CommonSecurityLog',
+    '| where DestinationIP in (ips)',
+    '| project TimeGenerated, DestinationIP',
+    'Scenario: an admin tool',
+    'DeviceNetworkEvents',
+    '| where RemoteIPx in ("203.0.113.5")',
+    'Filter/Exclusion: process.name != "psexec.exe"',
+  ];
+
+  it('checks the query blocks of prose', () => {
+    const result = checkText('report.txt', report.join('\n'));
+    assert.equal(result.queries, 2);
+    assert.deepEqual(result.platforms, ['sentinel', 'sentinel']);
+    assert.deepEqual(places(result), [
+      ['KS142', 10, 9, 9],
+      ['HUNT_REPORT_HINT', undefined, undefined, 0],
+    ]);
+    assert.equal(result.diagnostics[0]?.sourceLine, '| where RemoteIPx in ("203.0.113.5")');
+    const hint = result.diagnostics[1];
+    assert.equal(hint?.severity, 'info');
+    assert.match(hint?.message ?? '', /2 query blocks were checked one by one/);
+    assert.match(hint?.message ?? '', /huntpack lint report\.txt$/);
+  });
+
+  it('places block errors in CRLF files', () => {
+    const result = checkText('report.txt', report.join('\r\n'));
+    assert.deepEqual(places(result), [
+      ['KS142', 10, 9, 9],
+      ['HUNT_REPORT_HINT', undefined, undefined, 0],
+    ]);
+    assert.equal(result.diagnostics[0]?.sourceLine, '| where RemoteIPx in ("203.0.113.5")');
+  });
+
+  it('keeps a text file that parses as one query', () => {
+    const result = checkText('hunt.txt', 'Syslog\n| where SyslogMessage has "x"\n');
+    assert.equal(result.queries, 1);
+    assert.deepEqual(result.diagnostics, []);
+  });
+
+  it('adds the hint when no block is found', () => {
+    const result = checkText('notes', 'The detection finds Remcos traffic.\nNo query here.\n');
+    assert.equal(result.queries, 1);
+    const codes = result.diagnostics.map((diagnostic) => diagnostic.code);
+    assert.ok(codes.includes('KS142'), codes.join(', '));
+    assert.equal(codes.at(-1), 'HUNT_REPORT_HINT');
+    assert.match(result.diagnostics.at(-1)?.message ?? '', /has no query block/);
+  });
+
+  it('reads .csl and .kusto files as one query', () => {
+    for (const name of ['report.csl', 'report.kusto', 'report.KQL']) {
+      const result = checkText(name, report.join('\n'));
+      assert.equal(result.queries, 1, name);
+      const codes = result.diagnostics.map((diagnostic) => diagnostic.code);
+      assert.ok(!codes.includes('HUNT_REPORT_HINT'), name);
+      assert.ok(codes.includes('KS142'), name);
+    }
+  });
+
+  it(
+    'checks the Remcos sample report',
+    { skip: skipWithoutShared('../examples/remcos-hunt-report.txt') },
+    async () => {
+      const [result] = await checkKqlFiles([sharedFile('../examples/remcos-hunt-report.txt')]);
+      assert.equal(result?.queries, 2);
+      const errors = result?.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+      assert.deepEqual(errors, []);
+      assert.equal(result?.diagnostics.at(-1)?.code, 'HUNT_REPORT_HINT');
+    },
+  );
 });
