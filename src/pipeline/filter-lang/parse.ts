@@ -40,6 +40,11 @@ class StopParsing extends Error {
   }
 }
 
+/** The comparison operators, listed in messages about an unknown operator. */
+const OPERATOR_LIST =
+  '==, !=, =~, !~, <, <=, >, >=, contains, !contains, startswith, !startswith, endswith, ' +
+  '!endswith, in, !in, in~ and !in~';
+
 const FUNCTIONS = new Set([
   'isempty',
   'isnotempty',
@@ -137,8 +142,9 @@ class Parser {
     const expr = this.parseChain(0);
     const next = this.peek();
     if (next.kind !== 'end') {
-      const what = next.kind === 'rparen' ? 'an unmatched ")"' : quoteToken(next);
-      throw this.fail(`Unexpected ${what}: expected AND, OR or the end of the filter`, next);
+      const problem =
+        next.kind === 'rparen' ? 'Unmatched ")"' : `Unexpected ${describeToken(next)}`;
+      throw this.fail(`${problem}: expected AND, OR or the end of the filter`, next);
     }
     return expr;
   }
@@ -177,7 +183,10 @@ class Parser {
       return this.record({ kind: 'const', value: token.text === 'true' }, token);
     }
     if (token.kind !== 'field') {
-      throw this.fail(`Unexpected ${quoteToken(token)}: expected a field name or "("`, token);
+      throw this.fail(
+        `Unexpected ${describeToken(token)}: expected a field name, a function such as isempty(), NOT, "(", true or false`,
+        token,
+      );
     }
     if (FUNCTIONS.has(token.text.toLowerCase()) && this.peek().kind === 'lparen') {
       return this.parseFunction(token);
@@ -211,9 +220,15 @@ class Parser {
 
   private parseComparison(field: Token): FilterExpr {
     const operator = this.next();
+    if (operator.kind === 'field') {
+      throw this.fail(
+        `Unknown operator ${JSON.stringify(operator.text)} after ${JSON.stringify(field.text)}: expected one of ${OPERATOR_LIST}`,
+        operator,
+      );
+    }
     if (operator.kind !== 'operator' || ['&&', '||', '!'].includes(operator.text)) {
       throw this.fail(
-        `Expected an operator after ${JSON.stringify(field.text)}, such as ==, !=, =~, contains or in, but found ${quoteToken(operator)}`,
+        `Unexpected ${describeToken(operator)} after ${JSON.stringify(field.text)}: expected an operator such as ==, !=, =~, contains or in`,
         operator,
       );
     }
@@ -281,7 +296,7 @@ class Parser {
     }
     const hint = token.kind === 'field' ? `; write "${token.text}" in quotes if it is text` : '';
     throw this.fail(
-      `Expected a quoted string, a number or true/false, but found ${quoteToken(token)}${hint}`,
+      `Unexpected ${describeToken(token)}: expected a quoted string, a number, true or false${hint}`,
       token,
     );
   }
@@ -295,7 +310,7 @@ class Parser {
   private expect(kind: Token['kind'], what: string): Token {
     const token = this.next();
     if (token.kind !== kind)
-      throw this.fail(`Expected ${what}, but found ${quoteToken(token)}`, token);
+      throw this.fail(`Unexpected ${describeToken(token)}: expected ${what}`, token);
     return token;
   }
 
@@ -318,8 +333,20 @@ class Parser {
   }
 }
 
-function quoteToken(token: Token): string {
-  if (token.kind === 'end') return 'the end of the filter';
-  if (token.kind === 'string') return `the string ${JSON.stringify(token.text)}`;
-  return JSON.stringify(token.text);
+/** Names a token for "Unexpected ..." messages, such as `string "s"` or `end of the filter`. */
+function describeToken(token: Token): string {
+  const text = JSON.stringify(token.text);
+  switch (token.kind) {
+    case 'end':
+      return 'end of the filter';
+    case 'field':
+      return `name ${text}`;
+    case 'string':
+    case 'number':
+    case 'keyword':
+    case 'operator':
+      return `${token.kind} ${text}`;
+    default:
+      return text;
+  }
 }

@@ -86,7 +86,7 @@ test('syntax error prints a caret', () => {
   assert.equal(issue?.column, 17);
   assert.equal(
     formatSyntaxIssue(text, issue),
-    'Expected a quoted string, a number or true/false, but found "psexec.exe"; write "psexec.exe" in quotes if it is text (column 17)\n' +
+    'Unexpected name "psexec.exe": expected a quoted string, a number, true or false; write "psexec.exe" in quotes if it is text (column 17)\n' +
       '  process.name == psexec.exe\n' +
       '                  ^^^^^^^^^^',
   );
@@ -96,8 +96,13 @@ test('syntax errors name the problem', () => {
   const cases: Array<[string, RegExp, number]> = [
     ['a == "x', /Unterminated string/, 6],
     ['(a == "x"', /closing "\)"/, 10],
-    ['a == "x")', /unmatched "\)"/, 9],
-    ['a "x"', /Expected an operator after "a"/, 3],
+    ['a == "x")', /^Unmatched "\)": expected AND, OR or the end of the filter$/, 9],
+    ['a "x"', /^Unexpected string "x" after "a": expected an operator such as ==/, 3],
+    ['a == "x" "s"', /^Unexpected string "s": expected AND, OR or the end of the filter$/, 10],
+    ['a has "s"', /^Unknown operator "has" after "a": expected one of ==, !=, .* in~ and !in~$/, 3],
+    ['a ==', /^Unexpected end of the filter: expected a quoted string, a number/, 5],
+    ['== 3', /^Unexpected operator "==": expected a field name/, 1],
+    ['a == 1 and', /^Unexpected end of the filter: expected a field name/, 11],
     ['a in "x"', /"\(" to start the list/, 6],
     ['', /Empty filter/, 1],
     ['a == "x" # b', /Unexpected character "#"/, 10],
