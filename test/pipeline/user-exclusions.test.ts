@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadUserExclusions, parseUserExclusions } from '../../src/pipeline/user-exclusions.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConfigError } from '../../src/errors.js';
 import { repoFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 test('user exclusions load with tables inferred', async () => {
   const scenarios = await loadUserExclusions(repoFile('test/fixtures/exclusions/scanner.yaml'));
@@ -76,17 +80,137 @@ test('every invalid user exclusion is listed', () => {
     () => parseUserExclusions(text, 'x.yaml'),
     (error: Error & { code?: string }) => {
       assert.equal(error.code, 'INVALID_EXCLUSION');
-      assert.match(error.message, /^3 exclusions are invalid:\n/);
-      assert.match(error.message, /\n {2}exclusion "bad-syntax": invalid filter/);
-      assert.match(error.message, /\n {2}exclusion 3: missing or invalid "id"/);
+      assert.match(error.message, /^3 faults in the exclusions:\n/);
+      assert.match(error.message, /\n {2}x\.yaml:5: exclusion "bad-syntax": invalid filter/);
+      assert.match(error.message, /\n {2}x\.yaml:6: exclusion 3: missing or invalid "id"/);
       assert.match(
         error.message,
-        /\n {2}exclusion "bad-column": on DeviceNetworkEvents: .*process\.name/,
+        /\n {2}x\.yaml:9: exclusion "bad-column": on DeviceNetworkEvents: .*process\.name/,
       );
       assert.doesNotMatch(error.message, /good/);
       return true;
     },
   );
+});
+
+test('every fault of one entry is listed', () => {
+  const text = [
+    'exclusions:',
+    '  - id: twice',
+    '    filter: SourceIP == "10.0.0.1"',
+    '  - id: twice',
+    '    variants: [port-aware, nope]',
+    '    tables: DeviceNetworkEvents',
+    '    filter: SourceIP has "10."',
+    '',
+  ].join('\n');
+  assert.throws(
+    () => parseUserExclusions(text, 'x.yaml'),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'INVALID_EXCLUSION');
+      assert.match(error.message, /^4 faults in the exclusions:\n/);
+      assert.match(error.message, /\n {2}x\.yaml:4: exclusion "twice": the id is used twice\./);
+      assert.match(error.message, /\n {2}x\.yaml:5: exclusion "twice": unknown variant "nope"/);
+      assert.match(error.message, /\n {2}x\.yaml:6: exclusion "twice": "tables" must be a list/);
+      assert.match(
+        error.message,
+        /\n {2}x\.yaml:7: exclusion "twice": invalid filter .* at column 10: Unknown operator "has"/,
+      );
+      return true;
+    },
+  );
+});
+
+test('single fault carries file and line', () => {
+  const text = 'exclusions:\n  - id: a\n    filter: SourceIP == "1"\n  - id: b\n';
+  assert.throws(
+    () => parseUserExclusions(text, 'x.yaml'),
+    (error: ConfigError) => {
+      assert.equal(error.code, 'INVALID_EXCLUSION');
+      assert.equal(error.message, 'exclusion "b": missing "filter".');
+      assert.deepEqual(error.source, { file: 'x.yaml', line: 4 });
+      return true;
+    },
+  );
+});
+
+test('all YAML syntax errors are listed', () => {
+  const text = 'exclusions:\n  - id: a\n    filter: [unclosed\n  - id: b: c\n';
+  assert.throws(
+    () => parseUserExclusions(text, 'x.yaml'),
+    (error: ConfigError) => {
+      assert.equal(error.code, 'INVALID_EXCLUSIONS_FILE');
+      assert.match(error.message, /^2 YAML syntax errors:\n/);
+      assert.match(error.message, /\n {2}x\.yaml:4:3: Flow sequence in block collection/);
+      assert.match(error.message, /\n {2}x\.yaml:4:9: Nested mappings are not allowed/);
+      return true;
+    },
+  );
+});
+
+test('one YAML syntax error gets its line', () => {
+  const text = 'exclusions:\n  - id: "a\n';
+  assert.throws(
+    () => parseUserExclusions(text, 'x.yaml'),
+    (error: ConfigError) => {
+      assert.equal(error.code, 'INVALID_EXCLUSIONS_FILE');
+      assert.match(error.message, /^Invalid YAML: /);
+      assert.equal(error.source?.file, 'x.yaml');
+      assert.equal(typeof error.source?.line, 'number');
+      return true;
+    },
+  );
+});
+
+test('unknown column gets close names', () => {
+  const text = 'exclusions:\n  - id: typo\n    filter: SourceIPP == "10.0.0.2"\n';
+  assert.throws(
+    () => parseUserExclusions(text, 'x.yaml'),
+    (error: ConfigError) => {
+      assert.match(error.message, /Column "SourceIPP" exists in none of the tables/);
+      assert.match(error.message, /Close column names: SourceIP\./);
+      assert.doesNotMatch(error.message, /set "tables"/);
+      assert.equal(error.source?.line, 3);
+      return true;
+    },
+  );
+});
+
+test('column of another table is named', () => {
+  const text = [
+    'exclusions:',
+    '  - id: wrong-table',
+    '    tables: [DeviceNetworkEvents]',
+    '    filter: SourceIP == "10.0.0.2"',
+    '  - id: two-tables',
+    '    filter: SourceIP == "10.0.0.2" and RemoteUrl == "a.example"',
+    '',
+  ].join('\n');
+  assert.throws(
+    () => parseUserExclusions(text, 'x.yaml'),
+    (error: ConfigError) => {
+      assert.match(
+        error.message,
+        /x\.yaml:4: exclusion "wrong-table": on DeviceNetworkEvents: .*Column "SourceIP" is in CommonSecurityLog\. List that table in "tables"/,
+      );
+      assert.match(
+        error.message,
+        /x\.yaml:6: exclusion "two-tables": No table has every column the filter names: "SourceIP" is in CommonSecurityLog; "RemoteUrl" is in DeviceNetworkEvents/,
+      );
+      return true;
+    },
+  );
+});
+
+test('loaded file fault has line', async (t) => {
+  const folder = makeTempDir('exclusions', t);
+  const file = join(folder, 'excl.yaml');
+  await writeFile(file, 'exclusions:\n\n  - id: a\n    filter: Foo == 1\n');
+  await assert.rejects(loadUserExclusions(file), (error: ConfigError) => {
+    assert.deepEqual(error.source, { file, line: 4 });
+    assert.match(error.message, /^exclusion "a": Column "Foo" exists in none of the tables/);
+    return true;
+  });
 });
 
 test('never-true user exclusion is kept with a warning', () => {
@@ -105,6 +229,6 @@ test('never-true user exclusion is kept with a warning', () => {
     ['never', 'sound'],
   );
   assert.deepEqual(warnings, [
-    'x.yaml: exclusion "never": on CommonSecurityLog: The exclusion is never true, so it removes nothing.',
+    'x.yaml:3: exclusion "never": on CommonSecurityLog: The exclusion is never true, so it removes nothing.',
   ]);
 });
