@@ -12,6 +12,7 @@ import { quoteValue } from '../errors.js';
 import { spanIsDefanged, type RefangedLine } from './text-refang.js';
 import { AMBIGUOUS_TLDS, isReferenceSite, type ReferenceSite } from './text-rules.js';
 import { checkDomain, checkHost, checkIpv4, checkIpv6, looksLikeIpv6 } from './text-hosts.js';
+import { defangDots } from '../indicators/defang.js';
 
 /** Reason for leaving a candidate out on purpose, used as a key of `FeedReaderOutput.dropped`. */
 export type DropReason =
@@ -41,7 +42,11 @@ export interface Mention {
   tags: string[];
 }
 
-export type Verdict = { mention: Mention } | { drop: DropReason } | { reject: HuntpackIssue };
+/** Outcome of one candidate. A drop carries the candidate's text and line for the drop issue. */
+export type Verdict =
+  | { mention: Mention }
+  | { drop: DropReason; value: string; line: number }
+  | { reject: HuntpackIssue };
 
 /** Settings that stay the same for every line of one text. */
 export interface ScanSettings {
@@ -94,9 +99,9 @@ export function accept(
   scan.verdicts.push({ mention });
 }
 
-/** Records a candidate left out on purpose. */
-export function drop(scan: LineScan, reason: DropReason): void {
-  scan.verdicts.push({ drop: reason });
+/** Records a candidate left out on purpose, with its refanged text. */
+export function drop(scan: LineScan, reason: DropReason, value: string): void {
+  scan.verdicts.push({ drop: reason, value, line: scan.lineNumber });
 }
 
 /** Records a candidate that could not be read, with a warning that gives the reason. */
@@ -173,10 +178,10 @@ export function scanUncPaths(scan: LineScan, settings: ScanSettings): void {
     const checked = checkHost(host);
 
     if (checked.kind === 'invalid') {
-      drop(scan, checked.reason);
+      drop(scan, checked.reason, host);
     } else if (checked.kind === 'domain') {
       const reason = fangedLinkDropReason(scan, settings, { start, end, host, path: '' });
-      if (reason) drop(scan, reason);
+      if (reason) drop(scan, reason, host);
       else accept(scan, 'domain', host, start + 2, { tags });
     } else if (match[2] !== undefined && parsePort(match[2]) !== undefined) {
       accept(scan, 'ip-port', `${host}:${match[2]}`, start + 2, { address: checked.canonical });
@@ -200,7 +205,7 @@ export function scanEmails(scan: LineScan, settings: ScanSettings): void {
         tags: ['email-domain'],
       });
     } else {
-      drop(scan, 'email-address');
+      drop(scan, 'email-address', match[0]);
     }
   }
 }
@@ -232,7 +237,9 @@ function readIpv6(
   const canonical = checkIpv6(address);
 
   if (!canonical) {
-    if (!spanIsDefanged(scan.line, start, start + length)) return drop(scan, 'invalid-address');
+    if (!spanIsDefanged(scan.line, start, start + length)) {
+      return drop(scan, 'invalid-address', address);
+    }
     return reject(
       scan,
       settings,
@@ -287,7 +294,7 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
     const prefix = portText === undefined ? /^\/(\d{1,2})(?!\d)/.exec(after) : null;
     if (prefix) {
       blank(scan, end, end + prefix[0].length);
-      drop(scan, 'cidr-range');
+      drop(scan, 'cidr-range', address + prefix[0]);
       const message =
         `Left out the address block ${quoteValue(address + prefix[0])}: huntpack hunts single ` +
         'addresses, and the first address alone would stand for the whole block. List the ' +
@@ -299,7 +306,7 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
 
     if (!canonical) {
       if (!spanIsDefanged(scan.line, start, end)) {
-        drop(scan, 'invalid-address');
+        drop(scan, 'invalid-address', address);
         continue;
       }
       const message = `Invalid IPv4 address ${quoteValue(address)}: expected four numbers from 0 to 255 without leading zeros.`;
@@ -336,7 +343,11 @@ export function scanDomains(scan: LineScan, settings: ScanSettings): void {
     const portText = match[2];
     const checked = checkDomain(host);
     if (checked.kind !== 'domain') {
-      drop(scan, checked.kind === 'invalid' ? checked.reason : 'invalid-domain');
+      const reason = checked.kind === 'invalid' ? checked.reason : 'invalid-domain';
+      drop(scan, reason, host);
+      if (reason === 'unknown-tld' && spanIsDefanged(scan.line, start, end)) {
+        scan.warnings.push(unhuntedNameIssue(scan, settings, host));
+      }
       continue;
     }
 
@@ -348,9 +359,9 @@ export function scanDomains(scan: LineScan, settings: ScanSettings): void {
     const reason = fangedLinkDropReason(scan, settings, { start, end, host, path: '' });
     const defanged = spanIsDefanged(scan.line, start, end);
     if (reason) {
-      drop(scan, reason);
+      drop(scan, reason, host);
     } else if (!defanged && portText === undefined && AMBIGUOUS_TLDS.has(checked.tld)) {
-      drop(scan, 'ambiguous-tld');
+      drop(scan, 'ambiguous-tld', host);
       // Named in the issues, so that an analyst can defang a real indicator and read it again.
       const message =
         `Left out ${quoteValue(host)}: .${checked.tld} is also a file extension or a word, so a ` +
@@ -364,6 +375,39 @@ export function scanDomains(scan: LineScan, settings: ScanSettings): void {
 }
 
 /**
+ * Top-level domains outside the public DNS root that reports name, with the network that
+ * resolves them instead.
+ */
+const PRIVATE_NETWORK_TLDS: Readonly<Record<string, { service: string; traffic: string }>> = {
+  onion: { service: 'a Tor onion service, reached only through Tor', traffic: 'Tor' },
+  i2p: { service: 'an I2P site, reached only through the I2P network', traffic: 'I2P' },
+};
+
+/**
+ * Explains why a defanged name with an unknown top-level domain is not hunted. The writer marked
+ * it as an indicator, so the analyst needs to hear that it was left out. A Tor or I2P name is a
+ * host for sure and gets a warning. Any other name gets an info issue, because writers defang
+ * file names too (`NotaFiscal[.]pdf`).
+ */
+function unhuntedNameIssue(scan: LineScan, settings: ScanSettings, host: string): HuntpackIssue {
+  const tld = host.slice(host.lastIndexOf('.') + 1).toLowerCase();
+  const network = PRIVATE_NETWORK_TLDS[tld];
+  const name = quoteValue(defangDots(host));
+  if (network !== undefined) {
+    const message =
+      `Left out the defanged name ${name}: it is ${network.service}, so DNS and proxy logs ` +
+      `do not show it by name and a domain hunt cannot match it. Hunt ${network.traffic} ` +
+      `traffic from your hosts instead.`;
+    return issue(scan, settings, 'DEFANGED_NAME_NOT_HUNTED', message);
+  }
+  const message =
+    `Left out the defanged name ${name}: .${tld} is not an IANA top-level domain, so it is not ` +
+    `hunted as a domain. A file name needs nothing more. A host name under .${tld} does not ` +
+    `resolve in public DNS, so check it for a typo and hunt it another way.`;
+  return { ...issue(scan, settings, 'DEFANGED_NAME_NOT_HUNTED', message), severity: 'info' };
+}
+
+/**
  * Finds MD5, SHA-1 and SHA-256 hashes: whole runs of hex digits between characters that are not
  * letters or digits, of exactly 32, 40 or 64 digits. A longer run is never cut down to a shorter
  * hash. Runs of decimal digits only are dropped, since those are numbers, not digests.
@@ -373,8 +417,8 @@ export function scanHashes(scan: LineScan): void {
   for (const match of scan.work.matchAll(/(?<![0-9A-Za-z])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])/g)) {
     const type = hashTypes[match[0].length];
     blank(scan, match.index, match.index + match[0].length);
-    if (!type) drop(scan, 'unsupported-hex-length');
-    else if (/^\d+$/.test(match[0])) drop(scan, 'digits-only-hex');
+    if (!type) drop(scan, 'unsupported-hex-length', match[0]);
+    else if (/^\d+$/.test(match[0])) drop(scan, 'digits-only-hex', match[0]);
     else accept(scan, type, match[0], match.index);
   }
 }

@@ -3,7 +3,7 @@
  */
 import { portAfterAtMessage } from './url-value.js';
 import { quoteValue } from '../errors.js';
-import { checkHost } from './text-hosts.js';
+import { checkHost, type HostCheck } from './text-hosts.js';
 import {
   accept,
   blank,
@@ -19,6 +19,9 @@ import {
 /** Tag of an ip-port indicator read from a URL's host and port rather than written alone. */
 const DERIVED_FROM_URL_TAG = 'from-url';
 
+/** Tag of the host of a URL that was cut at a space and so is not hunted as a URL. */
+const CUT_URL_TAG = 'from-cut-url';
+
 /** Schemes read as URLs; others (`search:`, `mailto:`) are not network indicators. */
 const URL_START = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|wss?|tcp):\/\//gi;
 
@@ -30,6 +33,9 @@ const TRAILING = new Set(['.', ',', ';', ':', '!', '?', ')', ']', '}', "'", '"',
 
 /** A next token that reads like the rest of a path: `Client.js`, `dir/file`. */
 const PATH_CONTINUATION = /^(?:[\w%~+-]+\.[A-Za-z0-9]{1,5}|[\w%~+.-]*\/\S*)$/;
+
+/** A host that `checkHost` accepted. */
+type HostFound = Exclude<HostCheck, { kind: 'invalid' }>;
 
 interface Authority {
   host: string;
@@ -86,8 +92,9 @@ function parseAuthority(url: string, hostStart: number): Authority {
 }
 
 /**
- * Finds URLs with a scheme. A URL ends at a space, so a path with a space is cut there, with a
- * warning when the next word looks like the rest of the path.
+ * Finds URLs with a scheme. A URL ends at a space, so a path with a space is cut there. When the
+ * next word looks like the rest of the path, the cut URL is not hunted, because it cannot match
+ * the real request. Its host is read instead, with a warning.
  */
 export function scanUrls(scan: LineScan, settings: ScanSettings): void {
   for (const match of scan.work.matchAll(URL_START)) {
@@ -100,19 +107,24 @@ export function scanUrls(scan: LineScan, settings: ScanSettings): void {
     const end = start + url.length;
     blank(scan, start, rawEnd);
     if (end <= hostStart) {
-      drop(scan, 'invalid-domain');
+      drop(scan, 'invalid-domain', scan.line.text.slice(start, rawEnd));
       continue;
     }
-    readUrl(scan, settings, { url, start, end, hostStart });
-    if (rawEnd === end) warnIfCutAtSpace(scan, settings, url, hostStart - start, end);
+    const cutWord = rawEnd === end ? takeCutPathWord(scan, url, hostStart - start, end) : undefined;
+    readUrl(scan, settings, { url, start, end, hostStart, cutWord });
   }
 }
 
-function readUrl(
-  scan: LineScan,
-  settings: ScanSettings,
-  found: { url: string; start: number; end: number; hostStart: number },
-): void {
+interface FoundUrl {
+  url: string;
+  start: number;
+  end: number;
+  hostStart: number;
+  /** The next word when it looks like the rest of a path cut at a space. */
+  cutWord: string | undefined;
+}
+
+function readUrl(scan: LineScan, settings: ScanSettings, found: FoundUrl): void {
   const { url, start, end } = found;
   const authority = parseAuthority(url, found.hostStart - start);
   const webDav = readPortAfterAt(authority);
@@ -121,7 +133,7 @@ function readUrl(
 
   const path = url.slice(authority.pathStart);
   const reason = fangedLinkDropReason(scan, settings, { start, end, host, path });
-  if (reason) return drop(scan, reason);
+  if (reason) return drop(scan, reason, url);
 
   const checked = checkHost(host);
   if (checked.kind === 'invalid') {
@@ -131,6 +143,10 @@ function readUrl(
   if (port !== undefined && port !== '' && parsePort(port) === undefined) {
     const message = `Invalid port ${quoteValue(port)} in URL ${quoteValue(url)}: expected a number from 0 to 65535.`;
     return reject(scan, settings, 'INVALID_PORT', message);
+  }
+
+  if (found.cutWord !== undefined) {
+    return readCutUrlHost(scan, settings, { ...found, host, port, checked });
   }
 
   let value = url;
@@ -164,23 +180,59 @@ function readPortAfterAt(authority: Authority): { host: string; port: string } |
   return { host: userinfo, port: host };
 }
 
-/** Warns when the word after a URL looks like the rest of a path cut off at a space. */
-function warnIfCutAtSpace(
+/**
+ * Returns the word after a URL when it looks like the rest of a path cut off at a space, and
+ * blanks it so that no later scanner reads it. Returns undefined otherwise.
+ */
+function takeCutPathWord(
   scan: LineScan,
-  settings: ScanSettings,
   url: string,
   hostOffset: number,
   end: number,
-): void {
+): string | undefined {
   const path = url.slice(hostOffset).replace(/^[^/]*/, '');
-  if (path === '' || path === '/' || path.endsWith('/')) return;
+  if (path === '' || path === '/' || path.endsWith('/')) return undefined;
 
   const next = /^ (\S+)/.exec(scan.work.slice(end));
   const word = next?.[1];
-  if (word === undefined || word.includes('://') || !PATH_CONTINUATION.test(word)) return;
-  if (checkHost(word).kind !== 'invalid') return;
+  if (word === undefined || word.includes('://') || !PATH_CONTINUATION.test(word)) return undefined;
+  if (checkHost(word).kind !== 'invalid') return undefined;
 
   blank(scan, end + 1, end + 1 + word.length);
-  const message = `URL ${quoteValue(url)} is followed by ${quoteValue(word)}, which looks like the rest of its path: the URL was cut at the space. Check the source and add the full URL by hand if the path goes on.`;
+  return word;
+}
+
+/**
+ * Reads the host of a URL cut at a space in place of the URL. A URL hunt matches whole requests,
+ * so the cut URL could never match. The scanners after this one do not see the host, because
+ * the URL is blanked, so without this step the report's server would be lost.
+ */
+function readCutUrlHost(
+  scan: LineScan,
+  settings: ScanSettings,
+  found: FoundUrl & { host: string; port: string | undefined; checked: HostFound },
+): void {
+  const { url, start, host, checked } = found;
+  const port = found.port === '' ? undefined : found.port;
+  const tags = [CUT_URL_TAG];
+  let hunted: string;
+  if (checked.kind === 'domain') {
+    if (port !== undefined) tags.push(`port:${port}`);
+    accept(scan, 'domain', host, start, { tags });
+    hunted = `its host ${quoteValue(host)} is hunted as a domain`;
+  } else if (port !== undefined) {
+    accept(scan, 'ip-port', `${host}:${port}`, start, { address: checked.canonical, tags });
+    hunted = `its server ${quoteValue(`${host}:${port}`)} is hunted as an ip-port`;
+  } else {
+    const address = checked.kind === 'ipv6' ? host.slice(1, -1) : host;
+    accept(scan, 'ip', address, start, { address: checked.canonical, tags });
+    hunted = `its host ${quoteValue(address)} is hunted as an ip`;
+  }
+
+  const message =
+    `URL ${quoteValue(url)} is followed by ${quoteValue(found.cutWord)}, which looks like the ` +
+    `rest of its path, so the URL was cut at the space. The cut URL cannot match the real ` +
+    `request, so it is not hunted as a URL, and ${hunted} instead. Check the source and add ` +
+    `the full URL by hand to hunt it.`;
   scan.warnings.push(issue(scan, settings, 'URL_CUT_AT_SPACE', message));
 }

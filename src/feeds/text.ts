@@ -26,13 +26,21 @@
  *   fanged domains and URLs outside code spans are dropped as `fanged-in-defanged-text`. Fanged
  *   addresses and hashes are always kept.
  * - The domain of an e-mail address is dropped as `email-address`.
+ * - A defanged name whose last label is not an IANA top-level domain (`c2[.]onion`) is dropped
+ *   as `unknown-tld` with a `DEFANGED_NAME_NOT_HUNTED` warning, because the writer marked it.
+ * - A URL followed by a word that looks like the rest of its path (`/dir/Protected Client.js`)
+ *   was cut at a space and cannot match the real request. Its host is read in its place, as a
+ *   domain, ip or ip-port tagged `from-cut-url`, with a `URL_CUT_AT_SPACE` warning.
+ * - Each drop reason gets one `TEXT_CANDIDATES_DROPPED` info issue that gives the count and
+ *   names the first values, defanged.
  *
  * Every candidate, the ip-port derived from a URL included, ends as one record, one rejection
  * (with a warning) or one drop, so `itemsRead === records.length + rejected + sum(dropped)`.
  */
 import type { HuntpackIssue } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';
-import { countDropped, emptyReaderOutput, type FeedReaderOutput } from './reader-output.js';
+import { emptyReaderOutput, type FeedReaderOutput } from './reader-output.js';
+import { DropLog } from './text-drops.js';
 import { refangLine, type RefangedLine } from './text-refang.js';
 import { REFERENCE_SITES, type ReferenceSite } from './text-rules.js';
 import {
@@ -88,20 +96,22 @@ export function readText(
     referenceSites: options.referenceSites ?? REFERENCE_SITES,
   };
 
+  const drops = new DropLog(output);
   const mentions: Mention[] = [];
   lines.forEach((line, index) => {
-    mentions.push(...scanLine(line, index + 1, settings, output));
+    mentions.push(...scanLine(line, index + 1, settings, output, drops));
   });
 
   const covered = options.keepBareAddresses ? new Set<string>() : addressesWithPorts(mentions);
   for (const mention of mentions) {
     if (mention.type === 'ip' && mention.address !== undefined && covered.has(mention.address)) {
-      countDropped(output, 'covered-by-ip-port');
+      drops.add('covered-by-ip-port', mention.value, mention.line);
     } else {
       output.itemsRead++;
       output.records.push(toRecord(mention, file, options.family));
     }
   }
+  drops.addIssues(file);
   return output;
 }
 
@@ -111,6 +121,7 @@ function scanLine(
   lineNumber: number,
   settings: ScanSettings,
   output: FeedReaderOutput,
+  drops: DropLog,
 ): Mention[] {
   const scan = startLineScan(line, lineNumber);
   for (const repaired of line.repaired) {
@@ -132,7 +143,7 @@ function scanLine(
       continue;
     }
     if ('drop' in verdict) {
-      countDropped(output, verdict.drop);
+      drops.add(verdict.drop, verdict.value, verdict.line);
     } else {
       output.itemsRead++;
       output.rejected++;

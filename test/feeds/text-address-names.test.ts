@@ -46,7 +46,11 @@ test('an address block is left out with a note', () => {
   assert.deepEqual(output.dropped, { 'cidr-range': 1 });
   assert.deepEqual(
     output.issues.map((issue) => [issue.code, issue.severity]),
-    [['CIDR_RANGE', 'info']],
+    [
+      ['CIDR_RANGE', 'info'],
+      ['TEXT_CANDIDATES_DROPPED', 'info'],
+    ],
   );
   assert.match(output.issues[0]?.message ?? '', /"45\.9\.148\.0\/24"/);
+  assert.match(output.issues[1]?.message ?? '', /^Left out 1 candidate as cidr-range, /);
 });

@@ -11,6 +11,7 @@ test('names left out for their TLD are listed', () => {
     [
       ['AMBIGUOUS_TLD', 'info', 1],
       ['AMBIGUOUS_TLD', 'info', 1],
+      ['TEXT_CANDIDATES_DROPPED', 'info', undefined],
     ],
   );
   assert.match(output.issues[0]?.message ?? '', /"abc123\[\.\]ngrok-free\[\.\]app"/);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readText } from '../../src/feeds/text.js';
+import { MAX_DROPPED_VALUES_SHOWN } from '../../src/feeds/text-drops.js';
 import { normalizeIndicator } from '../../src/indicators/normalize.js';
 import type { FeedReaderOutput } from '../../src/feeds/reader-output.js';
 import { SHARED_DATA, sharedFile, skipWithoutShared } from '../helpers/shared.js';
@@ -33,6 +34,27 @@ function countOf(output: FeedReaderOutput, type: string): number {
   return output.records.filter((record) => record.type === type).length;
 }
 
+const DROPPED = 'TEXT_CANDIDATES_DROPPED';
+
+/**
+ * Checks that each drop reason has one info issue whose count matches `dropped`, and whose named
+ * values and "and N more" add up to that count.
+ */
+function assertDropIssuesReconcile(output: FeedReaderOutput): void {
+  const issues = output.issues.filter((issue) => issue.code === DROPPED);
+  assert.equal(issues.length, Object.keys(output.dropped).length);
+  for (const [reason, count] of Object.entries(output.dropped)) {
+    const issue = issues.find((i) => i.message.includes(` as ${reason}, `));
+    assert.equal(issue?.severity, 'info', reason);
+    const stated = /^Left out (\d+) candidates? as /.exec(issue?.message ?? '')?.[1];
+    assert.equal(Number(stated), count, reason);
+    const named = (issue?.message.match(/ \(line \d+\)/g) ?? []).length;
+    const more = Number(/ and (\d+) more\.$/.exec(issue?.message ?? '')?.[1] ?? 0);
+    assert.equal(named, Math.min(count, MAX_DROPPED_VALUES_SHOWN), reason);
+    assert.equal(named + more, count, reason);
+  }
+}
+
 function assertCountsAddUp(output: FeedReaderOutput): void {
   const dropped = Object.values(output.dropped).reduce((sum, count) => sum + count, 0);
   assert.equal(output.itemsRead, output.records.length + output.rejected + dropped);
@@ -43,7 +65,7 @@ test('readText reads the fanged Remcos list', { skip: skipWithoutShared(`text/${
   const output = readShared(REMCOS);
   assert.deepEqual(pairs(output), [
     'md5 1d7a15e0603871aebf86f69d110c82b3',
-    'url http://dreamwatchevent.com/wpadmins/Protected',
+    'domain dreamwatchevent.com',
     'url http://dreamwatchevent.com/wpadmins/Attack.jpg',
     'md5 f57b6af29796118192f653a4e0f44792',
     'md5 613ac253f76a02d11a71507cbcbd370c',
@@ -57,10 +79,13 @@ test('readText reads the fanged Remcos list', { skip: skipWithoutShared(`text/${
   assert.deepEqual(output.records[5]?.source, { file: REMCOS, line: 26 });
   assert.equal(output.dropped['email-address'], 1);
   assert.equal(output.dropped['reference-link'], 1);
+  assert.deepEqual(output.records[1]?.context.tags, ['from-cut-url']);
   assert.deepEqual(
     output.issues.map((issue) => issue.code),
-    ['URL_CUT_AT_SPACE'],
+    ['URL_CUT_AT_SPACE', ...Object.keys(output.dropped).map(() => DROPPED)],
   );
+  assert.match(output.issues[0]?.message ?? '', /"dreamwatchevent\.com" is hunted as a domain/);
+  assertDropIssuesReconcile(output);
   assertCountsAddUp(output);
 });
 
@@ -78,7 +103,11 @@ test(
       'ip-port 2.27.17.179:6644',
     ]);
     assert.equal(output.dropped['covered-by-ip-port'], 8);
-    assert.deepEqual(output.issues, []);
+    assert.deepEqual(
+      output.issues.map((issue) => issue.code),
+      Object.keys(output.dropped).map(() => DROPPED),
+    );
+    assertDropIssuesReconcile(output);
     assertCountsAddUp(output);
   },
 );
@@ -120,6 +149,17 @@ test('readText reads the Talos list', { skip: skipWithoutShared(`text/${TALOS}`)
   assert.equal(countOf(output, 'sha256'), 39);
   assert.equal(output.records.at(-1)?.value.startsWith('d3a7f22886cd2945'), true);
   assert.equal(output.issues.filter((i) => i.code === 'URL_PORT_AFTER_AT').length, 6);
+  // The defanged file name in the two `search:` links is named, as info, not hunted.
+  const unhunted = output.issues.filter((i) => i.code === 'DEFANGED_NAME_NOT_HUNTED');
+  assert.deepEqual(
+    unhunted.map((i) => [i.severity, i.source?.line]),
+    [
+      ['info', 18],
+      ['info', 19],
+    ],
+  );
+  assert.match(unhunted[0]?.message ?? '', /"NotaFiscal\[\.\]pdf": \.pdf is not an IANA/);
+  assertDropIssuesReconcile(output);
   assert.equal(output.dropped['covered-by-ip-port'], 8);
   assert.equal(output.rejected, 0);
   assertCountsAddUp(output);
@@ -279,10 +319,11 @@ test(
     assert.equal(countOf(output, 'domain'), 19 + 13 + 9);
     assert.equal(output.dropped['covered-by-ip-port'], 6);
     assert.deepEqual(
-      output.issues.map((issue) => issue.code),
+      output.issues.filter((issue) => issue.code !== DROPPED).map((issue) => issue.code),
       ['MALFORMED_DEFANG', 'INVALID_URL_HOST'],
     );
     assert.equal(output.issues[0]?.source?.line, 499);
+    assertDropIssuesReconcile(output);
     assertCountsAddUp(output);
   },
 );

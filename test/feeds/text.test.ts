@@ -202,15 +202,54 @@ test('readText strips trailing punctuation and markup', () => {
   ]);
 });
 
-test('readText warns about a URL cut at a space', () => {
+test('readText hunts the host of a cut URL', () => {
   const output = readText('http://dreamwatchevent.com/wpadmins/Protected Client.js', 'r.txt', {});
   assert.deepEqual(
-    output.records.map((r) => r.value),
-    ['http://dreamwatchevent.com/wpadmins/Protected'],
+    output.records.map((r) => `${r.type} ${r.value}`),
+    ['domain dreamwatchevent.com'],
   );
+  assert.deepEqual(output.records[0]?.context.tags, ['from-cut-url']);
+  assert.equal(output.itemsRead, 1);
   const warning = output.issues.find((i) => i.code === 'URL_CUT_AT_SPACE');
+  assert.equal(warning?.severity, 'warning');
   assert.match(warning?.message ?? '', /"Client\.js"/);
+  assert.match(warning?.message ?? '', /is not hunted as a URL/);
+  assert.match(warning?.message ?? '', /host "dreamwatchevent\.com" is hunted as a domain/);
   assert.equal(readText('see http://evil.com/a for details', 'r.txt', {}).issues.length, 0);
+});
+
+test('readText hunts the address of a cut URL', () => {
+  const cases: Array<[string, string, string[]]> = [
+    ['hxxp://45.9.1.2/files/My Invoice.pdf', 'ip 45.9.1.2', ['from-cut-url']],
+    ['hxxp://45.9.1.2:8080/files/My Invoice.pdf', 'ip-port 45.9.1.2:8080', ['from-cut-url']],
+    ['hxxp://[2001:db8::5]/files/My Invoice.pdf', 'ip 2001:db8::5', ['from-cut-url']],
+    ['hxxp://evil[.]com:8443/a/My Invoice.pdf', 'domain evil.com', ['from-cut-url', 'port:8443']],
+  ];
+  for (const [text, expected, tags] of cases) {
+    const output = readText(text, 'r.txt', {});
+    assert.deepEqual(
+      output.records.map((r) => `${r.type} ${r.value}`),
+      [expected],
+      text,
+    );
+    assert.deepEqual(output.records[0]?.context.tags, tags, text);
+    assert.equal(output.itemsRead, 1, text);
+    const codes = output.issues.map((i) => i.code);
+    assert.deepEqual(codes, ['URL_CUT_AT_SPACE'], text);
+  }
+});
+
+test('readText keeps URL before other words', () => {
+  // A next word that is a host name or a new URL does not continue the path.
+  for (const text of [
+    'hxxp://evil[.]com/a/b then evil2[.]com',
+    'hxxp://evil[.]com/a/b hxxp://evil2[.]com/c',
+    'hxxp://evil[.]com/a/ Client.js',
+  ]) {
+    const output = readText(text, 'r.txt', {});
+    assert.equal(output.records[0]?.type, 'url', text);
+    assert.equal(output.issues.filter((i) => i.code === 'URL_CUT_AT_SPACE').length, 0, text);
+  }
 });
 
 test('readText drops fanged reference links', () => {
