@@ -6,9 +6,13 @@
  * subdomain, with no registered-domain limit, because the user chose it. A URL matches exactly
  * after lower-casing scheme and host. A regular expression is tested against the indicator's
  * canonical value, which for a URL indicator is the whole URL.
+ *
+ * A domain entry that is a public suffix, such as `duckdns.org`, is kept, because the user may
+ * mean it, but gets a warning: it sets aside every name registered under the suffix.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { parse as parseDomain } from 'tldts';
 import { ConfigError, fileReadReason, quoteValue } from '../../errors.js';
 import { INDICATOR_KINDS } from '../../indicators/model.js';
 import { HostIndex, hostKey } from './host-index.js';
@@ -30,12 +34,15 @@ interface UserEntries {
 }
 
 /**
- * Reads a user allowlist file.
+ * Reads a user allowlist file. Warnings about entries that are valid but likely too broad are
+ * added to `warnings`.
  *
  * @throws ConfigError when the file cannot be read or a line is not a valid entry. The error
  *   names the file and line and quotes the line.
  */
-export function loadUserAllowlist(path: string): AllowlistSource {
+export function loadUserAllowlist(path: string, warnings: string[] = []): AllowlistSource {
+  // NOTE: loadAllowlists in allowlists.ts does not pass `warnings` yet, so `huntpack build`
+  // does not print these warnings until it collects them and writes them to stderr.
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -46,12 +53,19 @@ export function loadUserAllowlist(path: string): AllowlistSource {
       { source: { file: path }, cause: error },
     );
   }
-  return parseUserAllowlist(text, path);
+  return parseUserAllowlist(text, path, warnings);
 }
 
-/** Parses the text of a user allowlist file; `file` names it in messages and in `user:<file>`. */
-export function parseUserAllowlist(text: string, file: string): AllowlistSource {
-  const entries = parseLines(text, file);
+/**
+ * Parses the text of a user allowlist file; `file` names it in messages and in `user:<file>`.
+ * Warnings about entries that are valid but likely too broad are added to `warnings`.
+ */
+export function parseUserAllowlist(
+  text: string,
+  file: string,
+  warnings: string[] = [],
+): AllowlistSource {
+  const entries = parseLines(text, file, warnings);
   const compiled = compileUserEntries(entries);
   const version = createHash('sha256').update(text).digest('hex').slice(0, 12);
   return {
@@ -65,7 +79,7 @@ export function parseUserAllowlist(text: string, file: string): AllowlistSource 
   };
 }
 
-function parseLines(text: string, file: string): UserEntries {
+function parseLines(text: string, file: string, warnings: string[]): UserEntries {
   const entries: UserEntries = {
     ranges: [],
     hosts: new HostIndex(),
@@ -78,13 +92,18 @@ function parseLines(text: string, file: string): UserEntries {
   for (const [index, line] of lines.entries()) {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
-    addEntry(entries, trimmed, { file, line: index + 1 });
+    addEntry(entries, trimmed, { file, line: index + 1 }, warnings);
     entries.count++;
   }
   return entries;
 }
 
-function addEntry(entries: UserEntries, text: string, where: { file: string; line: number }): void {
+function addEntry(
+  entries: UserEntries,
+  text: string,
+  where: { file: string; line: number },
+  warnings: string[],
+): void {
   const fail = (detail: string): never => {
     throw new ConfigError(
       'INVALID_ALLOWLIST_ENTRY',
@@ -121,9 +140,31 @@ function addEntry(entries: UserEntries, text: string, where: { file: string; lin
   } else {
     const key = hostKey(value.replace(/^\*\./, ''));
     if (key === undefined) fail(EXPECTED_FORMS);
+    const warning = publicSuffixWarning(key!, value, where);
+    if (warning) warnings.push(warning);
     entries.hosts.addExact(key!, value);
     entries.hosts.addSubdomains(key!, value);
   }
+}
+
+/**
+ * Returns a warning when `host` is a public suffix on the Public Suffix List bundled with tldts,
+ * in its ICANN or its private section. Names that the list does not know, such as `corp`, get none.
+ */
+function publicSuffixWarning(
+  host: string,
+  entry: string,
+  where: { file: string; line: number },
+): string | undefined {
+  const parsed = parseDomain(host, { allowPrivateDomains: true });
+  if (parsed.publicSuffix !== host || !(parsed.isIcann || parsed.isPrivate)) return undefined;
+  const section = parsed.isPrivate ? 'private' : 'ICANN';
+  return (
+    `${where.file}:${where.line}: allowlist entry ${quoteValue(entry)} is a public suffix ` +
+    `(${section} section of the Public Suffix List), so it sets aside every name under it, ` +
+    `such as example.${host}. Keep it only if every such name is benign. Otherwise list the ` +
+    `registered names, such as name.${host}, instead.`
+  );
 }
 
 const DEFAULT_PORTS: Record<string, string> = { http: ':80', https: ':443' };

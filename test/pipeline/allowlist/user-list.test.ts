@@ -1,8 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseUserAllowlist } from '../../../src/pipeline/allowlist/index.js';
+import { loadUserAllowlist } from '../../../src/pipeline/allowlist/user-list.js';
 import type { Probe } from '../../../src/pipeline/allowlist/types.js';
 import { parseIpNumber } from '../../../src/pipeline/allowlist/ip-number.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 
 function matchHost(text: string, host: string): string | undefined {
   return parseUserAllowlist(text, 'allow.txt')
@@ -114,4 +118,28 @@ test('user list version changes with content', () => {
   const first = parseUserAllowlist('acme.com\n', 'a.txt').version();
   const second = parseUserAllowlist('acme.org\n', 'a.txt').version();
   assert.notEqual(first, second);
+});
+
+test('public suffix entry warns but matches', (t) => {
+  const folder = makeTempDir('allowlist', t);
+  const file = join(folder, 'allow.txt');
+  writeFileSync(file, '# dynamic DNS\nduckdns.org\nacme.com\n*.ddns.net\norg  # every .org name\n');
+  const warnings: string[] = [];
+  const list = loadUserAllowlist(file, warnings).compile();
+  assert.equal(warnings.length, 3);
+  assert.match(
+    warnings[0]!,
+    /allowlist entry "duckdns\.org" is a public suffix \(private section of the Public Suffix List\), so it sets aside every name under it/,
+  );
+  assert.ok(warnings[0]!.startsWith(`${file}:2: `));
+  assert.ok(warnings[1]!.startsWith(`${file}:4: allowlist entry "*.ddns.net" is a public suffix`));
+  assert.ok(warnings[2]!.startsWith(`${file}:5: allowlist entry "org" is a public suffix (ICANN`));
+  const host = 'c2-server.duckdns.org';
+  assert.equal(list.match({ kind: 'domain', value: host, host }), 'duckdns.org');
+});
+
+test('registered domains get no warning', () => {
+  const warnings: string[] = [];
+  parseUserAllowlist('acme.com\nfoo.duckdns.org\nintranet.corp\ncorp\n', 'allow.txt', warnings);
+  assert.deepEqual(warnings, []);
 });
