@@ -4,7 +4,7 @@
  */
 import type { HuntpackIssue } from '../errors.js';
 import { quoteValue } from '../errors.js';
-import { defangText } from '../hunt/hunt-report.js';
+import { defangText } from '../indicators/defang-text.js';
 import { countDropped, type FeedReaderOutput } from './reader-output.js';
 import type { DropReason } from './text-scan.js';
 

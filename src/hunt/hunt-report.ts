@@ -10,7 +10,13 @@
  */
 import { isIP } from 'node:net';
 import type { HuntVariant } from '../compile/ir.js';
-import { defang, defangAddress, defangDots, defangEmbeddedUrls } from '../indicators/defang.js';
+import { defang } from '../indicators/defang.js';
+import {
+  defangHostText,
+  defangText,
+  defangUrlText,
+  EMBEDDED_URL,
+} from '../indicators/defang-text.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
 import { DATA_SOURCES } from '../pipeline/data-sources.js';
 import type { HuntLogsResult } from './engine.js';
@@ -184,93 +190,6 @@ function indicatorDefanger(findings: readonly HuntFinding[]): (value: string) =>
     }
     return text;
   };
-}
-
-/**
- * Defangs a host name or address as logged, in the forms of `defang`: dots become `[.]`, and an
- * IPv6 address, bracketed or not, is bracketed with each colon as `[:]`.
- */
-function defangHostText(host: string): string {
-  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  // The dots of an IPv4-mapped IPv6 address, such as ::ffff:192.0.2.1, are defanged too.
-  return isIP(bare) === 6 ? defangDots(defangAddress(bare, 'ipv6')) : defangDots(bare);
-}
-
-const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
-
-/** A URL inside other text, from its scheme to the next space, quote or angle bracket. */
-const EMBEDDED_URL = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]*/g;
-
-/**
- * Defangs a URL as logged, in the forms of `defang` for URL indicators: `http://` and `https://`
- * become `hxxp://` and `hxxps://` wherever they appear, and the host is defanged as a host name
- * or address. So is the host of each URL in the path or query. Userinfo, port, path and query
- * keep their other dots. A value without a scheme, such as `evil.com/a` or a bare host name,
- * starts with its host.
- *
- * NOTE: a host name in the path or query without a scheme, as in `/go?to=evil.com`, stays live.
- */
-function defangUrlText(url: string): string {
-  const authorityStart = URL_SCHEME.exec(url)?.[0].length ?? 0;
-  const authorityLength = url.slice(authorityStart).search(/[/?#\\]/);
-  const authorityEnd = authorityLength < 0 ? url.length : authorityStart + authorityLength;
-  const authority = url.slice(authorityStart, authorityEnd);
-  const hostStart = authority.lastIndexOf('@') + 1;
-  const [host, port] = splitPort(authority.slice(hostStart));
-  return (
-    defangEmbeddedUrls(url.slice(0, authorityStart)) +
-    authority.slice(0, hostStart) +
-    defangHostText(host) +
-    port +
-    url.slice(authorityEnd).replace(EMBEDDED_URL, defangUrlText)
-  );
-}
-
-/** Splits `host:port` or `[v6]:port` into the host and `:port`; a bare IPv6 address has none. */
-function splitPort(hostAndPort: string): [host: string, port: string] {
-  if (hostAndPort.startsWith('[')) {
-    const end = hostAndPort.indexOf(']') + 1;
-    return end > 0 ? [hostAndPort.slice(0, end), hostAndPort.slice(end)] : [hostAndPort, ''];
-  }
-  const colon = hostAndPort.lastIndexOf(':');
-  if (colon < 0 || isIP(hostAndPort) !== 0) return [hostAndPort, ''];
-  // Only digits make a port, so that `blocked:evil.com` keeps `evil.com` in the host.
-  if (!/^:\d*$/.test(hostAndPort.slice(colon))) return [hostAndPort, ''];
-  return [hostAndPort.slice(0, colon), hostAndPort.slice(colon)];
-}
-
-/**
- * Matches, in free text, a URL with any scheme, an IPv6 address (bracketed, or standing alone),
- * or a dotted name, which may be a host name or an IPv4 address.
- */
-const HOSTS_IN_TEXT = new RegExp(
-  [
-    String.raw`(?<url>[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]*)`,
-    String.raw`(?<ipv6>\[(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*\]|(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*(?![\w:]))`,
-    String.raw`(?<name>(?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)`,
-  ].join('|'),
-  'gu',
-);
-
-/**
- * Defangs every URL, IPv6 address, IPv4 address and host name in free text, such as a logged
- * action or a warning that quotes a log value. A dotted name counts as a host name when its last
- * label contains a letter, so `gate.php` becomes `gate[.]php` but a version such as `1.2.3` stays.
- */
-export function defangText(text: string): string {
-  return text.replace(HOSTS_IN_TEXT, (match: string, ...rest: unknown[]) => {
-    const groups = rest.at(-1) as Record<string, string | undefined>;
-    if (groups.url !== undefined) return defangUrlText(match);
-    if (groups.ipv6 !== undefined) {
-      // A sentence may end right after an address, so a final dot is not part of it.
-      const address = match.endsWith('.') && !match.endsWith(']') ? match.slice(0, -1) : match;
-      const bare = address.startsWith('[') ? address.slice(1, -1) : address;
-      if (isIP(bare) !== 6) return match;
-      return defangHostText(bare) + match.slice(address.length);
-    }
-    const lastLabel = match.slice(match.lastIndexOf('.') + 1);
-    return /\p{L}/u.test(lastLabel) || isIP(match) === 4 ? defangDots(match) : match;
-  });
 }
 
 /**

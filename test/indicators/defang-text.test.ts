@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defangText } from '../../src/hunt/hunt-report.js';
+import { defangText } from '../../src/indicators/defang-text.js';
 
 describe('defangText', () => {
   const cases: Array<[input: string, expected: string]> = [
