@@ -310,11 +310,14 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   );
 
   // User allowlist files are parsed before the feeds are read, so a fault in them fails fast.
+  const allowlistWarnings: string[] = [];
   const allowlists = loadAllowlists({
     builtIn: flags.builtinAllowlists,
     disable: flags.disableAllowlist ?? [],
     userFiles: (flags.allowlist ?? []).map((file) => resolve(io.cwd, file)),
+    warnings: allowlistWarnings,
   });
+  for (const warning of allowlistWarnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
 
   // The Kusto parser loads on a second thread while the feeds are read, and checks the queries
   // there while the packs are written.

@@ -34,6 +34,8 @@ export interface LoadAllowlistsOptions {
   disable?: string[];
   /** Paths of user allowlist files, checked after the built-in lists in the order given. */
   userFiles?: string[];
+  /** Receives a warning for each user entry that sets aside more than it seems to, such as a public suffix. */
+  warnings?: string[];
 }
 
 /** Counts for one list, for reports: usable entries and entries skipped as malformed. */
@@ -175,7 +177,9 @@ export function loadAllowlists(options: LoadAllowlistsOptions = {}): Allowlists 
   const disabled = new Set(options.disable ?? []);
   const sources =
     (options.builtIn ?? true) ? builtIn.filter((source) => !disabled.has(source.name)) : [];
-  for (const file of options.userFiles ?? []) sources.push(loadUserAllowlist(file));
+  for (const file of options.userFiles ?? []) {
+    sources.push(loadUserAllowlist(file, options.warnings));
+  }
   return new Allowlists(sources, new RegistrantResolver(loadSharedZones));
 }
 

@@ -41,8 +41,6 @@ interface UserEntries {
  *   names the file and line and quotes the line.
  */
 export function loadUserAllowlist(path: string, warnings: string[] = []): AllowlistSource {
-  // NOTE: loadAllowlists in allowlists.ts does not pass `warnings` yet, so `huntpack build`
-  // does not print these warnings until it collects them and writes them to stderr.
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
