@@ -295,10 +295,29 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   // User exclusions are checked before the feeds are read, so a fault in them fails fast.
   const userScenarios: Scenario[] = [];
   const exclusionWarnings: string[] = [];
+  // Every file is read before any fault is raised, so one run lists the faults of all of them.
+  const exclusionErrors: ConfigError[] = [];
   for (const file of flags.exclusions ?? []) {
-    userScenarios.push(...(await loadUserExclusions(resolve(io.cwd, file), exclusionWarnings)));
+    try {
+      userScenarios.push(...(await loadUserExclusions(resolve(io.cwd, file), exclusionWarnings)));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      exclusionErrors.push(error);
+    }
   }
   for (const warning of exclusionWarnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
+  const [firstExclusionError] = exclusionErrors;
+  if (firstExclusionError && exclusionErrors.length === 1) throw firstExclusionError;
+  if (firstExclusionError) {
+    throw new ConfigError(
+      firstExclusionError.code,
+      `${exclusionErrors.length} exclusions files have faults:\n` +
+        exclusionErrors
+          .map((error) => (error.source?.file ? `${error.source.file}: ` : '') + error.message)
+          .join('\n'),
+      { cause: firstExclusionError },
+    );
+  }
   if (flags.onlyNew && !flags.state) {
     throw new UsageError(
       'ONLY_NEW_WITHOUT_STATE',

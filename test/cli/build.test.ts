@@ -285,6 +285,26 @@ test('always-true user exclusion stops the build', async (t) => {
   assert.equal(existsSync(join(out, 'remcos')), false);
 });
 
+test('faults of every exclusions file listed', async (t) => {
+  const out = makeTempDir('build', t);
+  const missing = join(out, 'missing.yaml');
+  const result = await runCli([
+    'build',
+    repoFile('test/fixtures/packs/remcos-example.csv'),
+    '--out',
+    out,
+    '--exclusions',
+    repoFile('test/fixtures/exclusions/always-true.yaml'),
+    '--exclusions',
+    missing,
+  ]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /2 exclusions files have faults:/);
+  assert.match(result.stderr, /always-true\.yaml:\d+: exclusion "broken"/);
+  assert.ok(result.stderr.includes(missing), result.stderr);
+  assert.equal(existsSync(join(out, 'remcos')), false);
+});
+
 test('state file reports changes between runs', async (t) => {
   const folder = makeTempDir('state', t);
   const state = join(folder, 'state.json');
