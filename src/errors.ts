@@ -81,10 +81,26 @@ export function formatIssue(issue: HuntpackIssue): string {
 }
 
 /**
- * DEL, the C1 controls and the Unicode direction marks, embeddings, overrides and isolates, which
- * `JSON.stringify` leaves as they are. A terminal would reorder the message around them.
+ * Control characters in a log value would move the cursor or end the line on a terminal, and
+ * Unicode direction marks, embeddings, overrides and isolates would reorder the text around them
+ * on screen, so that a value reads as another.
  */
-const UNSAFE_IN_MESSAGES = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_CHARACTERS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Escapes control characters as `\x1b` and direction controls as `\u202e`, so that a log value
+ * can neither drive a terminal nor disguise itself.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (char) => {
+    const code = char.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
 
 /**
  * Quotes a value for a message as a JSON string, shortened so that one huge field cannot flood
@@ -94,12 +110,8 @@ const UNSAFE_IN_MESSAGES = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-
 export function quoteValue(value: unknown, maxLength = 80): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const shown = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
-  return JSON.stringify(shown).replace(UNSAFE_IN_MESSAGES, (char) => {
-    const code = char.charCodeAt(0);
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  // JSON.stringify escapes the C0 controls, and printable the rest.
+  return printable(JSON.stringify(shown));
 }
 
 /** Returns an error's message without the `, open '/path'` that Node.js appends to it. */

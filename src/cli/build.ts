@@ -10,9 +10,10 @@ import type { Lookback } from '../compile/ir.js';
 import {
   ConfigError,
   formatIssue,
-  InternalError,
-  UsageError,
   type HuntpackIssue,
+  InternalError,
+  printable,
+  UsageError,
 } from '../errors.js';
 import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
@@ -39,7 +40,6 @@ import {
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
 import { buildIssueLines } from './build-issue-lines.js';
-import { printable } from '../hunt/format-findings.js';
 import { emptyBuildWarnings, type GivenFilters } from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';
 import type { Pack } from '../report/pack-model.js';

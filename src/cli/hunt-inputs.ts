@@ -4,9 +4,8 @@
  * and writes why the hunt report was not written.
  */
 import type { Hunt } from '../compile/ir.js';
-import { formatIssue, type HuntpackIssue } from '../errors.js';
+import { formatIssue, type HuntpackIssue, printable } from '../errors.js';
 import type { HuntLogsResult } from '../hunt/engine.js';
-import { printable } from '../hunt/format-findings.js';
 import { formatReasonCounts } from '../hunt/hunt-report.js';
 import type { LogFileStats, LogReadStats } from '../hunt/logs/read-logs.js';
 import { LOG_TABLES } from '../hunt/select-hunts.js';

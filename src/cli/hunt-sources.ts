@@ -5,8 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Hunt, Lookback } from '../compile/ir.js';
-import { FeedParseError, formatIssue, UsageError } from '../errors.js';
-import { printable } from '../hunt/format-findings.js';
+import { FeedParseError, formatIssue, printable, UsageError } from '../errors.js';
 import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
 import { joinHuntParts } from '../hunt/select-hunts.js';
 import { loadAllowlists } from '../pipeline/allowlist/index.js';

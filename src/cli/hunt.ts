@@ -10,8 +10,9 @@ import {
   ConfigError,
   FeedParseError,
   formatIssue,
-  UsageError,
   type HuntpackIssue,
+  printable,
+  UsageError,
 } from '../errors.js';
 import { huntLogs, type HuntLogsResult } from '../hunt/engine.js';
 import { countHits, summarizeByHost, summarizeByIndicator } from '../hunt/findings.js';
@@ -20,7 +21,6 @@ import {
   formatFindingsTable,
   formatSummaryTable,
   HIT_COUNTS_NOTE,
-  printable,
 } from '../hunt/format-findings.js';
 import { formatReasonCounts, pickExamples, renderHuntReport } from '../hunt/hunt-report.js';
 import {

@@ -1,6 +1,7 @@
 /**
  * Writes findings for people and tools: an aligned text table, CSV (RFC 4180) and JSON.
  */
+import { printable } from '../errors.js';
 import type { ColumnValue } from './logs/event.js';
 import type { FindingSummary, HuntFinding } from './findings.js';
 
@@ -58,28 +59,6 @@ function alignedTable(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-/**
- * Control characters in a log value would move the cursor or end the line on a terminal, and
- * Unicode direction marks, embeddings, overrides and isolates would reorder the text around them
- * on screen, so that a value reads as another.
- */
-const CONTROL_CHARACTERS =
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * Escapes control characters as `\x1b` and direction controls as `\u202e`, so that a log value
- * can neither drive a terminal nor disguise itself.
- */
-export function printable(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, (char) => {
-    const code = char.charCodeAt(0);
-    return code <= 0xff
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
 }
 
 /** Writes findings as an aligned text table, one line each. */

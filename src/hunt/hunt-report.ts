@@ -29,8 +29,8 @@ import {
   type FindingSummary,
   type HuntFinding,
 } from './findings.js';
-import { describeEvent, HIT_COUNTS_NOTE, printable } from './format-findings.js';
-import { formatLocation, type HuntpackIssue } from '../errors.js';
+import { describeEvent, HIT_COUNTS_NOTE } from './format-findings.js';
+import { formatLocation, type HuntpackIssue, printable } from '../errors.js';
 
 export interface HuntReportOptions {
   /** Title line, such as the pack's family. */

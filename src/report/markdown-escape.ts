@@ -3,7 +3,7 @@
  * ticket systems that render Markdown, so a value must render as the same text and never as
  * HTML, a link, emphasis, a heading or a new table cell.
  */
-import { printable } from '../hunt/format-findings.js';
+import { printable } from '../errors.js';
 
 /** Line breaks of CommonMark and Unicode, which would end a table row or start a new block. */
 const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { printable } from '../../src/hunt/format-findings.js';
+import { printable } from '../../src/errors.js';
 
 test('printable escapes terminal control characters', () => {
   assert.equal(printable('a\u001b[2Jb\u0007'), 'a\\x1b[2Jb\\x07');

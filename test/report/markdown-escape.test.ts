@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { printable } from '../../src/hunt/format-findings.js';
+import { printable } from '../../src/errors.js';
 import { escapeMarkdown } from '../../src/report/markdown-escape.js';
 
 /** Input, escaped text as report.md contains it, and what the case is about. */
