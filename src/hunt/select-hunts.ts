@@ -34,8 +34,8 @@ export function emptyTableReason(table: string): string {
 }
 
 /**
- * Returns the reason a hunt was left out as a duplicate of `sameAs`. Without `outcome` it says
- * nothing of whether `sameAs` ran, because only the run can tell. A duplicate reads the same
+ * Returns the reason a hunt was left out as a duplicate of `sameAs`. Without `outcome` the
+ * reason leaves out whether `sameAs` ran, because only the run can tell. A duplicate reads the same
  * table as `sameAs`, so when `sameAs` found that table empty, neither ran.
  */
 export function sameLogicReason(

@@ -21,7 +21,7 @@ const YOUNG_GENERATION_MB = 4;
 
 type KustoResponse = { diagnostics: KqlDiagnostic[] } | { error: string };
 
-/** A response on the port of `checkAsync`, which names the request it answers. */
+/** A response on the port of `checkAsync`, with the id of its request. */
 type KustoAsyncResponse = KustoResponse & { id: number };
 
 interface PendingCheck {

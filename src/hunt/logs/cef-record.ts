@@ -422,7 +422,7 @@ interface TimeSource {
 /**
  * Keys of FortiGate's own event time, read only when DeviceVendor is Fortinet. FortiGate CEF
  * prefixes its keys with `FTNTFGT` or `FortinetFortiGate`, and a FortiOS 5.6.14 sample uses
- * `ad.eventtime`. The value is a UTC epoch time, whatever the `tz` key says. Public FortiGate
+ * `ad.eventtime`. The value is a UTC epoch time, whatever offset the `tz` key gives. Public FortiGate
  * samples write seconds (10 digits) up to FortiOS 6.0 and nanoseconds (19 digits) from 6.2 on.
  * NOTE: no sample in microseconds (16 digits) was seen, so that unit rests on the digit count.
  */

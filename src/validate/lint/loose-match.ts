@@ -18,8 +18,8 @@ const LOOSE_COMPARISON = new RegExp(
 
 /**
  * Columns of file names, paths, processes and command lines, where a name such as "setup.py"
- * or "invoice.zip" is a file rather than a host. HOST_COLUMN takes back the names that say they
- * contain a host, a URL or an address, such as `FileOriginUrl`.
+ * or "invoice.zip" is a file rather than a host. HOST_COLUMN takes back the names that mark a
+ * host, a URL or an address column, such as `FileOriginUrl`.
  */
 const FILE_COLUMN = /file|folder|path|image|process|registry|command/i;
 const HOST_COLUMN = /url|uri|host|domain|ip$|address/i;
