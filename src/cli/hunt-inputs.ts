@@ -20,6 +20,18 @@ import { count, displayPath } from './text.js';
  */
 const UNUSABLE_FILE_CODES: ReadonlySet<string> = new Set(['MAPPED_FIELDS_NOT_FOUND']);
 
+/**
+ * Issue code of a CSV or JSON log that has some of the --map fields but not all. Its events are
+ * hunted, but the columns of the missing fields are empty in each of them.
+ */
+const MISSING_MAP_FIELD_CODE = 'MAPPED_FIELD_MISSING';
+
+/** Issue codes about the --map fields of a whole file, given as a rejection of a CSV header. */
+const MAP_FIELD_CODES: ReadonlySet<string> = new Set([
+  ...UNUSABLE_FILE_CODES,
+  MISSING_MAP_FIELD_CODE,
+]);
+
 /** Returns why no event was read from a file that was read, for the NO_EVENTS issue. */
 function noEventsReason(file: LogFileStats): string {
   if (file.linesRead === 0) return 'the file is empty';
@@ -31,8 +43,8 @@ function noEventsReason(file: LogFileStats): string {
 
 /**
  * Returns each log input that makes the hunt incomplete, once. These are the inputs that could
- * not be found, recognized or read to the end, and the CSV and JSON files with none of the
- * --map fields. When no event at all was read, every file that was read is one too.
+ * not be found, recognized or read to the end, and the CSV and JSON files without one or more
+ * of the --map fields. When no event at all was read, every file that was read is one too.
  */
 export function findFailedInputs(stats: LogReadStats): HuntpackIssue[] {
   const failed = new Map<string, HuntpackIssue>();
@@ -43,7 +55,7 @@ export function findFailedInputs(stats: LogReadStats): HuntpackIssue[] {
   stats.fileErrors.forEach(add);
   // NOTE: stats.rejections keeps only the first rejections of the run, so a header rejection
   // after them is counted in rejectedByReason but names no file here.
-  stats.rejections.filter((issue) => UNUSABLE_FILE_CODES.has(issue.code)).forEach(add);
+  stats.rejections.filter((issue) => MAP_FIELD_CODES.has(issue.code)).forEach(add);
   if (stats.eventsParsed === 0) {
     for (const file of stats.files) {
       add({
@@ -63,11 +75,19 @@ export function unnamedUnusableFiles(
   failed: readonly HuntpackIssue[],
 ): number {
   let unnamed = 0;
-  for (const code of UNUSABLE_FILE_CODES) {
-    const named = failed.filter((issue) => issue.code === code).length;
-    unnamed += Math.max(0, (stats.rejectedByReason[code] ?? 0) - named);
+  for (const code of MAP_FIELD_CODES) {
+    unnamed += countUnnamed(stats, failed, code);
   }
   return unnamed;
+}
+
+/** Counts the CSV headers rejected with `code` whose rejection was not kept. */
+function countUnnamed(stats: LogReadStats, failed: readonly HuntpackIssue[], code: string): number {
+  // JSON files report these codes as file errors, which never count as rejections.
+  const named = failed.filter(
+    (issue) => issue.code === code && !stats.fileErrors.includes(issue),
+  ).length;
+  return Math.max(0, (stats.rejectedByReason[code] ?? 0) - named);
 }
 
 /** Returns the events read from the files that did not fail and from those read in part. */
@@ -138,14 +158,22 @@ export function writeIncomplete(
   }
 
   const reasons: string[] = [];
-  const unread = stats.fileErrors.filter((issue) => !UNUSABLE_FILE_CODES.has(issue.code)).length;
+  const unread = stats.fileErrors.filter((issue) => !MAP_FIELD_CODES.has(issue.code)).length;
   if (unread > 0) reasons.push(`${count(unread, 'log input')} could not be read in full`);
-  const unusable =
-    failed.filter((issue) => UNUSABLE_FILE_CODES.has(issue.code)).length +
-    unnamedUnusableFiles(stats, failed);
+  let unusable = failed.filter((issue) => UNUSABLE_FILE_CODES.has(issue.code)).length;
+  for (const code of UNUSABLE_FILE_CODES) unusable += countUnnamed(stats, failed, code);
   if (unusable > 0) {
     reasons.push(
       `${unusable === 1 ? '1 log has' : `${unusable} logs have`} none of the --map fields`,
+    );
+  }
+  const partlyMapped =
+    failed.filter((issue) => issue.code === MISSING_MAP_FIELD_CODE).length +
+    countUnnamed(stats, failed, MISSING_MAP_FIELD_CODE);
+  if (partlyMapped > 0) {
+    reasons.push(
+      `${partlyMapped === 1 ? '1 log lacks' : `${partlyMapped} logs lack`} some of the --map ` +
+        'fields, so their columns were not checked',
     );
   }
   if (noEvents.length > 0) {

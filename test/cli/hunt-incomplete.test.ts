@@ -251,6 +251,76 @@ describe('huntpack hunt with failed inputs', () => {
     await unchanged();
   });
 
+  it('fails when one --map field is missing', async () => {
+    const unchanged = await plantEarlierReport();
+    // The header has dport and when, but the addresses are in "dst", not "server".
+    const result = await runCli(
+      [
+        'hunt',
+        '--pack',
+        'pack',
+        '--map',
+        'DestinationIP=server',
+        '--map',
+        'DestinationPort=dport',
+        '--map',
+        'TimeGenerated=when',
+        'custom.csv',
+      ],
+      { cwd: folder },
+    );
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(
+      result.stdout,
+      'Incomplete hunt: 1 log input failed: custom.csv (MAPPED_FIELD_MISSING). 0 events were ' +
+        'read from the rest. None of the events read matched an indicator, but the failed ' +
+        'inputs were not checked in full.\n',
+    );
+    assert.match(
+      result.stderr,
+      /custom\.csv:1: error MAPPED_FIELD_MISSING: CSV header has no column "server" \(--map DestinationIP=server\)/,
+    );
+    assert.match(
+      result.stderr,
+      /the hunt report was not written because 1 log lacks some of the --map fields, so their columns were not checked\./,
+    );
+    assert.doesNotMatch(result.stderr, /could not be read in full/);
+    await unchanged();
+
+    await writeFile(
+      join(folder, 'partial.json'),
+      '{"when":"2022-08-03T10:49:35Z","dst":"203.0.113.7","dport":443}\n',
+    );
+    const json = await runCli(
+      [
+        'hunt',
+        '--pack',
+        'pack',
+        '--json',
+        '--map',
+        'DestinationIP=destination.ip',
+        '--map',
+        'DestinationPort=dport',
+        'partial.json',
+      ],
+      { cwd: folder },
+    );
+    assert.equal(json.code, 2, json.stderr);
+    const parsed = JSON.parse(json.stdout) as {
+      complete: boolean;
+      failedInputs: Array<{ code: string }>;
+    };
+    assert.equal(parsed.complete, false);
+    assert.deepEqual(
+      parsed.failedInputs.map((issue) => issue.code),
+      ['MAPPED_FIELD_MISSING'],
+    );
+    assert.match(
+      json.stderr,
+      /has no field "destination\.ip" \(--map DestinationIP=destination\.ip\)/,
+    );
+  });
+
   it('fails with a wrong --map on JSON', async () => {
     await writeFile(
       join(folder, 'custom.json'),

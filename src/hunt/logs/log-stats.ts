@@ -43,7 +43,8 @@ export interface LogReadStats {
   warnings: HuntpackIssue[];
   /**
    * Files that could not be found, recognized or read to the end, and JSON files read through a
-   * field map whose objects have none of its fields (MAPPED_FIELDS_NOT_FOUND).
+   * field map whose objects have none of its fields (MAPPED_FIELDS_NOT_FOUND) or lack some of
+   * them (MAPPED_FIELD_MISSING).
    */
   fileErrors: HuntpackIssue[];
 }

@@ -24,6 +24,23 @@ function buildMappedEvent(
   return builder.toOutcome();
 }
 
+/**
+ * Returns the missing fields with their --map options, such as `"nosuch" (--map
+ * DestinationIP=nosuch)`, and the clause that names the columns left empty.
+ */
+function describeMissing(
+  map: Record<string, string>,
+  missing: readonly string[],
+): { options: string; emptyColumns: string } {
+  const options = missing.map((field) => `${quoteValue(field)} (--map ${map[field]}=${field})`);
+  const columns = missing.map((field) => map[field]);
+  const subject = columns.length === 1 ? `${columns[0]} is` : `${columns.join(', ')} are`;
+  return {
+    options: options.join(', '),
+    emptyColumns: `${subject} empty in every event of the file`,
+  };
+}
+
 /** Creates the header and row parsers of a CSV file read through a field map. */
 export function createMappedCsvParser(map: Record<string, string>) {
   let index = new Map<string, number>();
@@ -32,10 +49,21 @@ export function createMappedCsvParser(map: Record<string, string>) {
     header(names: string[]): RecordOutcome | undefined {
       index = new Map(names.map((name, position) => [name.trim(), position]));
       const missing = Object.keys(map).filter((field) => !index.has(field));
+      const headerStart = quoteValue(names.slice(0, 8).join(','));
       if (missing.length === Object.keys(map).length) {
         return rejectRecord(
           'MAPPED_FIELDS_NOT_FOUND',
-          `CSV header has none of the mapped fields ${quoteValue(missing.join(', '))}: header starts ${quoteValue(names.slice(0, 8).join(','))}.`,
+          `CSV header has none of the mapped fields ${quoteValue(missing.join(', '))}: header starts ${headerStart}.`,
+        );
+      }
+      // The rows are still read, but the columns of the missing fields stay empty in each of
+      // them, so the hunts over those columns would miss hits without notice.
+      if (missing.length > 0) {
+        const { options, emptyColumns } = describeMissing(map, missing);
+        return rejectRecord(
+          'MAPPED_FIELD_MISSING',
+          `CSV header has no column ${options}, so ${emptyColumns}: header starts ` +
+            `${headerStart}. Name a column of the header in --map.`,
         );
       }
       return undefined;
@@ -64,12 +92,15 @@ function lookupField(record: Record<string, unknown>, field: string): unknown {
 /**
  * Creates the parser of a JSON file read through a field map. Its `finish` returns a
  * MAPPED_FIELDS_NOT_FOUND issue when no object of the file has a mapped field, because every
- * event of such a file is empty. A CSV header without them is rejected with the same code.
+ * event of such a file is empty, and a MAPPED_FIELD_MISSING issue when no object has some of
+ * them, because their columns are empty. A CSV header without them is rejected with the same
+ * codes.
  */
 export function createMappedJsonParser(map: Record<string, string>) {
   const fields = Object.keys(map);
   let objects = 0;
   let objectsWithField = 0;
+  const fieldsSeen = new Set<string>();
   let firstKeys: string[] | undefined;
   return {
     source: 'json' as const,
@@ -81,13 +112,33 @@ export function createMappedJsonParser(map: Record<string, string>) {
       objects++;
       firstKeys ??= Object.keys(record);
       // A field given as null is present, as an empty CSV cell under a mapped header is.
-      if (fields.some((field) => lookupField(record, field) !== undefined)) objectsWithField++;
+      let hasField = false;
+      for (const field of fields) {
+        if (lookupField(record, field) === undefined) continue;
+        hasField = true;
+        fieldsSeen.add(field);
+      }
+      if (hasField) objectsWithField++;
       return buildMappedEvent(map, (field) => lookupField(record, field), context);
     },
     finish(file: string): HuntpackIssue | undefined {
-      if (objects === 0 || objectsWithField > 0) return undefined;
+      if (objects === 0) return undefined;
       const records = objects === 1 ? 'its 1 JSON object' : `any of its ${objects} JSON objects`;
       const firstFields = (firstKeys ?? []).slice(0, 8).join(', ');
+      if (objectsWithField > 0) {
+        const missing = fields.filter((field) => !fieldsSeen.has(field));
+        if (missing.length === 0) return undefined;
+        const { options, emptyColumns } = describeMissing(map, missing);
+        return {
+          code: 'MAPPED_FIELD_MISSING',
+          severity: 'error',
+          message:
+            `JSON log "${file}" has no field ${options} in ${records}, so ${emptyColumns}. ` +
+            `The first object has the fields ${quoteValue(firstFields)}. Name a field of the ` +
+            'log in --map, with a dotted name such as destination.ip for a nested field.',
+          source: { file },
+        };
+      }
       return {
         code: 'MAPPED_FIELDS_NOT_FOUND',
         severity: 'error',

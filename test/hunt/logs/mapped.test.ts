@@ -47,6 +47,51 @@ describe('readLogs with a field map', () => {
     assert.equal(stats.rejections[0]?.source?.line, 1);
   });
 
+  it('rejects a header without one mapped field', async () => {
+    const { events, stats } = await collectEvents([logFixture('mapped/proxy.csv')], {
+      map: { ts: 'TimeGenerated', src: 'SourceIP', nosuch: 'DestinationIP' },
+    });
+    assert.equal(stats.rejectedByReason.MAPPED_FIELD_MISSING, 1);
+    const issue = stats.rejections[0];
+    assert.equal(issue?.source?.line, 1);
+    assert.match(
+      issue?.message ?? '',
+      /^CSV header has no column "nosuch" \(--map DestinationIP=nosuch\), so DestinationIP is empty in every event of the file: header starts "ts,src,dst,dport,note"\./,
+    );
+    // The rows are still read through the fields that the header has.
+    assert.equal(stats.eventsParsed, 3);
+    assert.equal(eventAt(events, 2).columns.SourceIP, '10.0.0.1');
+  });
+
+  it('reports JSON without one mapped field', async (t) => {
+    const file = join(makeTempDir('mapped-json', t), 'ecs.json');
+    await writeFile(
+      file,
+      '{"@timestamp":"2026-07-31T10:00:00Z","source":{"ip":"10.0.0.5"},"destination":{"ip":"203.0.113.7","port":8084}}\n' +
+        '{"@timestamp":"2026-07-31T10:00:01Z","source":{"ip":"10.0.0.6"},"destination":{"ip":"203.0.113.8"}}\n',
+    );
+    const { events, stats } = await collectEvents([file], {
+      map: {
+        '@timestamp': 'TimeGenerated',
+        'destination.address': 'DestinationIP',
+        'destination.port': 'DestinationPort',
+        'source.mac': 'SourceMACAddress',
+      },
+    });
+    assert.equal(stats.eventsParsed, 2);
+    assert.equal(eventAt(events, 1).columns.DestinationPort, 8084);
+    assert.equal(stats.fileErrors.length, 1);
+    const issue = stats.fileErrors[0];
+    assert.equal(issue?.code, 'MAPPED_FIELD_MISSING');
+    assert.equal(issue?.severity, 'error');
+    assert.deepEqual(issue?.source, { file });
+    // destination.port is in one object only, which is enough.
+    assert.match(
+      issue?.message ?? '',
+      /has no field "destination\.address" \(--map DestinationIP=destination\.address\), "source\.mac" \(--map SourceMACAddress=source\.mac\) in any of its 2 JSON objects, so DestinationIP, SourceMACAddress are empty in every event of the file\./,
+    );
+  });
+
   it('maps nested JSON fields by dotted path', async () => {
     const { events, stats } = await collectEvents([logFixture('mapped/flows.jsonl')], {
       map: {
