@@ -53,6 +53,54 @@ const SCANNER_PROCESSES = [
 /** Processes of Microsoft Defender Antivirus that read files while scanning or quarantining. */
 const DEFENDER_PROCESSES = ['MsMpEng.exe', 'MpDefenderCoreService.exe', 'MpCmdRun.exe'];
 
+/**
+ * Folders that Defender Antivirus runs from: the platform update folder, which has one subfolder
+ * per version, and the install folder of older platforms. Defender exports fill
+ * InitiatingProcessFolderPath with either the folder or the full path of the executable, in any
+ * case, so the filter tests a prefix ending in a backslash and the bare install folder.
+ * NOTE: Windows installed on a drive other than C: is not covered, so Defender's own events there
+ * stay in the hunt.
+ */
+const DEFENDER_PLATFORM_FOLDER = 'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform\\';
+const DEFENDER_INSTALL_FOLDER = 'C:\\Program Files\\Windows Defender';
+
+/** Defender Antivirus by process name and by the folder it runs from. */
+const defenderProcess: FilterExpr = {
+  kind: 'and',
+  terms: [
+    {
+      kind: 'in',
+      column: 'InitiatingProcessFileName',
+      values: DEFENDER_PROCESSES,
+      caseInsensitive: true,
+    },
+    {
+      kind: 'or',
+      terms: [
+        {
+          kind: 'text',
+          column: 'InitiatingProcessFolderPath',
+          op: 'startswith',
+          value: DEFENDER_PLATFORM_FOLDER,
+        },
+        {
+          kind: 'text',
+          column: 'InitiatingProcessFolderPath',
+          op: 'startswith',
+          value: `${DEFENDER_INSTALL_FOLDER}\\`,
+        },
+        {
+          kind: 'compare',
+          column: 'InitiatingProcessFolderPath',
+          op: '==',
+          value: DEFENDER_INSTALL_FOLDER,
+          caseInsensitive: true,
+        },
+      ],
+    },
+  ],
+};
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'denied-inbound-probe',
@@ -98,13 +146,13 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'Antivirus scanning or quarantining the malicious file',
     description:
       'Defender Antivirus reads and moves a detected file into its quarantine folder, which ' +
-      'logs file events with the indicator hash. The event that first wrote the file is kept.',
-    filter: {
-      kind: 'in',
-      column: 'InitiatingProcessFileName',
-      values: DEFENDER_PROCESSES,
-      caseInsensitive: true,
-    },
+      'logs file events with the indicator hash. The event that first wrote the file is kept. ' +
+      'The exclusion also requires the process to run from a Defender folder, under ' +
+      'C:\\ProgramData\\Microsoft\\Windows Defender\\Platform or C:\\Program Files\\Windows ' +
+      'Defender, because attackers drop a copy of MsMpEng.exe into other folders. In the 2021 REvil attack through Kaseya ' +
+      'VSA, a dropped MsMpEng.exe side-loaded the ransomware DLL, and a match on the name alone ' +
+      'would hide its file events.',
+    filter: defenderProcess,
     tables: ['DeviceFileEvents'],
     variants: ['hash'],
     enabledByDefault: true,
