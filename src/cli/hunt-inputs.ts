@@ -9,7 +9,7 @@ import type { HuntLogsResult } from '../hunt/engine.js';
 import { formatReasonCounts } from '../hunt/hunt-report.js';
 import type { LogFileStats, LogReadStats } from '../hunt/logs/read-logs.js';
 import { LOG_TABLES } from '../hunt/select-hunts.js';
-import { PRINTED_ISSUES } from './hunt-sources.js';
+import { PRINTED_ISSUES, type LoadedHunts } from './hunt-sources.js';
 import type { CliIo } from './io.js';
 import { count, displayPath } from './text.js';
 
@@ -191,14 +191,15 @@ export function writeIncomplete(
   }
 }
 
-/**
- * Returns the stdout line of a run that read events but ran no hunt, because no hunt searches
- * the tables the logs filled, such as DNS logs hunted with a pack of ip:port indicators.
- */
-export function noHuntRanLine(result: HuntLogsResult, hunts: readonly Hunt[]): string {
-  const filled = Object.entries(result.eventsByTable).map(
-    ([table, events]) => `${table} (${count(events, 'event')})`,
-  );
+/** Returns `CommonSecurityLog (8 events) and DnsEvents (2 events)` for the tables the logs filled. */
+function filledTablesText(result: HuntLogsResult): string {
+  return Object.entries(result.eventsByTable)
+    .map(([table, events]) => `${table} (${count(events, 'event')})`)
+    .join(' and ');
+}
+
+/** Returns the tables that `hunts` search and a local hunt reads, joined with "and". */
+function searchedTablesText(hunts: readonly Hunt[]): string {
   const searched = [
     ...new Set(
       hunts
@@ -206,9 +207,79 @@ export function noHuntRanLine(result: HuntLogsResult, hunts: readonly Hunt[]): s
         .filter((table) => (LOG_TABLES as readonly string[]).includes(table)),
     ),
   ];
+  return searched.length > 0 ? searched.join(' and ') : 'no table that a local hunt reads';
+}
+
+/**
+ * Returns the stdout line of a run that read events but ran no hunt, because no hunt searches
+ * the tables the logs filled, such as DNS logs hunted with a pack of ip:port indicators.
+ */
+export function noHuntRanLine(result: HuntLogsResult, hunts: readonly Hunt[]): string {
   return (
-    `Incomplete hunt: no hunt ran, because the logs contain only ${filled.join(' and ')}, and the ` +
-    `hunts search ${searched.length > 0 ? searched.join(' and ') : 'no table that a local hunt reads'}. ` +
-    'Nothing was checked.'
+    `Incomplete hunt: no hunt ran, because the logs contain only ${filledTablesText(result)}, ` +
+    `and the hunts search ${searchedTablesText(hunts)}. Nothing was checked.`
+  );
+}
+
+/** The hunts of one --pack folder, or all the --feed hunts, which a run hunts as one source. */
+export interface HuntSource {
+  /** `pack packs/kuiper (Kuiper)`, or `the --feed hunts`. */
+  name: string;
+  hunts: Hunt[];
+}
+
+/**
+ * Returns the packs, and the --feed hunts as one source, of which no hunt ran, because no hunt
+ * of theirs searches the tables the logs filled. A hunt left out as the duplicate of a hunt
+ * that ran counts as run. Returns an empty list for a run of one source, which
+ * {@link noHuntRanLine} covers.
+ */
+export function findSourcesWithoutHunts(
+  result: HuntLogsResult,
+  loaded: LoadedHunts,
+  cwd: string,
+): HuntSource[] {
+  const sources = new Map<string, HuntSource>();
+  for (const hunt of loaded.hunts) {
+    const pack = loaded.packOf.get(hunt.id);
+    const key = pack ?? '';
+    let source = sources.get(key);
+    if (!source) {
+      const title = pack === undefined ? undefined : loaded.packTitles.get(pack);
+      const name =
+        pack === undefined
+          ? 'the --feed hunts'
+          : `pack ${displayPath(pack, cwd)}${title === undefined ? '' : ` (${title})`}`;
+      source = { name, hunts: [] };
+      sources.set(key, source);
+    }
+    source.hunts.push(hunt);
+  }
+  if (sources.size < 2) return [];
+
+  const ran = new Set(result.huntsRun);
+  for (const skipped of result.skipped) {
+    if (skipped.sameAs !== undefined && ran.has(skipped.sameAs)) ran.add(skipped.huntId);
+  }
+  return [...sources.values()].filter((source) => !source.hunts.some((hunt) => ran.has(hunt.id)));
+}
+
+/**
+ * Returns the stdout line of a run of several packs or feeds in which the hunts of some ran and
+ * those of `idle` did not, because they search no table that the logs filled.
+ */
+export function sourcesWithoutHuntsLine(
+  result: HuntLogsResult,
+  idle: readonly HuntSource[],
+): string {
+  const sentences = idle.map(
+    (source) =>
+      `no hunt of ${source.name} ran, because its hunts search ` +
+      `${searchedTablesText(source.hunts)}`,
+  );
+  const subject = idle.length === 1 ? 'Its indicators were' : 'Their indicators were';
+  return printable(
+    `Incomplete hunt: ${sentences.join(', and ')}, and the logs contain only ` +
+      `${filledTablesText(result)}. ${subject} not checked.`,
   );
 }

@@ -42,8 +42,10 @@ import {
 } from './hunt-sources.js';
 import {
   findFailedInputs,
+  findSourcesWithoutHunts,
   incompleteLine,
   noHuntRanLine,
+  sourcesWithoutHuntsLine,
   unnamedUnusableFiles,
   writeIncomplete,
 } from './hunt-inputs.js';
@@ -224,9 +226,17 @@ function noFindingsLine(result: HuntLogsResult, window: string): string {
   );
 }
 
+/** Why a run is incomplete: the stdout line that replaces "No findings", and its causes. */
+interface Incomplete {
+  line: string;
+  failed: readonly HuntpackIssue[];
+  /** Packs (or the --feed hunts) of which no hunt ran while those of others did. */
+  sourcesWithoutHunts?: string[];
+}
+
 function writeFindings(
   result: HuntLogsResult,
-  incomplete: { line: string; failed: readonly HuntpackIssue[] } | undefined,
+  incomplete: Incomplete | undefined,
   flags: HuntFlags,
   window: string,
   io: CliIo,
@@ -236,6 +246,7 @@ function writeFindings(
     const json = {
       complete: incomplete === undefined,
       failedInputs: incomplete?.failed ?? [],
+      sourcesWithoutHunts: incomplete?.sourcesWithoutHunts ?? [],
       totals: countHits(findings),
       findings,
       byIndicator: summarizeByIndicator(findings),
@@ -454,9 +465,20 @@ async function huntWith(
   const failed = findFailedInputs(result.stats);
   const inputsFailed = failed.length > 0 || unnamedUnusableFiles(result.stats, failed) > 0;
   const noHuntRan = !inputsFailed && result.huntsRun.length === 0;
-  let incomplete: { line: string; failed: readonly HuntpackIssue[] } | undefined;
+  // With several packs, a pack whose hunts all search tables the logs did not fill checked
+  // nothing, though the other packs' hunts ran.
+  const idleSources =
+    inputsFailed || noHuntRan ? [] : findSourcesWithoutHunts(result, loaded, io.cwd);
+  let incomplete: Incomplete | undefined;
   if (inputsFailed) incomplete = { line: incompleteLine(result, failed, io.cwd), failed };
   else if (noHuntRan) incomplete = { line: noHuntRanLine(result, loaded.hunts), failed };
+  else if (idleSources.length > 0) {
+    incomplete = {
+      line: sourcesWithoutHuntsLine(result, idleSources),
+      failed,
+      sourcesWithoutHunts: idleSources.map((source) => source.name),
+    };
+  }
   writeFindings(result, incomplete, flags, window, io);
   writeSummary(result, io);
   // A run with a failed input fails, and its report would stand in for the last complete one,
@@ -469,6 +491,16 @@ async function huntWith(
     io.stderr.write(
       'huntpack: the hunt report was not written because no hunt searches the events of ' +
         'these logs, so the hunts checked nothing. An earlier report is left as it was.\n',
+    );
+    return EXIT_USAGE;
+  }
+  if (idleSources.length > 0) {
+    const names = idleSources.map((source) => source.name).join(', ');
+    io.stderr.write(
+      `huntpack: no hunt reports were written because no hunt of ${printable(names)} searches ` +
+        'the events of these logs, so their indicators were not checked. Earlier reports are ' +
+        'left as they were. Leave out the packs that cannot hunt these logs to write the ' +
+        'reports of the others.\n',
     );
     return EXIT_USAGE;
   }
@@ -499,9 +531,9 @@ Exit status:
   0 when every log input was read and used, with or without findings, but 1 when
   --fail-on-match is given and there is a finding. 2 on invalid options, when a log input could
   not be read or used, when no event was read at all, and when no hunt searches the tables of
-  the events read. In the last three cases the summary line on stdout starts with "Incomplete
-  hunt" in place of "No findings" (with --json, "complete" is false), and the hunt report of an
-  earlier run is left as it was.
+  the events read, or no hunt of one of several packs does. In the last three cases the
+  summary line on stdout starts with "Incomplete hunt" in place of "No findings" (with --json,
+  "complete" is false), and the hunt report of an earlier run is left as it was.
 `;
 
 /** Adds the `hunt` command to the program. */

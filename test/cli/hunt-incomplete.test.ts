@@ -416,6 +416,52 @@ describe('huntpack hunt with failed inputs', () => {
     );
     assert.equal(await readFile(join(ipPack, 'hunt-report.md'), 'utf8'), EARLIER_REPORT);
   });
+
+  it('fails when one pack ran no hunt', async () => {
+    const hashPack = join(folder, 'hash-pack');
+    const hashHunts = buildHunts(makeIndicators([['md5', 'c0ffee00'.repeat(4)]], 'Kuiper'), {
+      family: 'Kuiper',
+      familySlug: 'kuiper',
+      lookback: { amount: 30, unit: 'd' },
+      exclusionsFor: defaultExclusions,
+    });
+    await writePack(hashPack, hashHunts);
+    await writeFile(join(hashPack, 'hunt-report.md'), EARLIER_REPORT);
+    const unchanged = await plantEarlierReport();
+
+    const result = await runCli(['hunt', '--pack', 'pack', '--pack', 'hash-pack', 'hit.log'], {
+      cwd: folder,
+    });
+    assert.equal(result.code, 2, result.stderr);
+    // The hunts of the other pack ran, and their findings are printed.
+    assert.match(result.stdout, /hit\.log:1/);
+    assert.match(
+      result.stdout,
+      /\n\nIncomplete hunt: no hunt of pack hash-pack \(Kuiper\) ran, because its hunts search no table that a local hunt reads, and the logs contain only CommonSecurityLog \(1 event\)\. Its indicators were not checked\.\n$/,
+    );
+    assert.doesNotMatch(result.stdout, /No findings/);
+    assert.match(
+      result.stderr,
+      /no hunt reports were written because no hunt of pack hash-pack \(Kuiper\) searches the events of these logs/,
+    );
+    assert.doesNotMatch(result.stderr, /wrote hunt report/);
+    await unchanged();
+    assert.equal(await readFile(join(hashPack, 'hunt-report.md'), 'utf8'), EARLIER_REPORT);
+
+    const json = await runCli(
+      ['hunt', '--json', '--pack', 'pack', '--pack', 'hash-pack', 'hit.log'],
+      { cwd: folder },
+    );
+    assert.equal(json.code, 2, json.stderr);
+    const parsed = JSON.parse(json.stdout) as {
+      complete: boolean;
+      sourcesWithoutHunts: string[];
+      findings: unknown[];
+    };
+    assert.equal(parsed.complete, false);
+    assert.deepEqual(parsed.sourcesWithoutHunts, ['pack hash-pack (Kuiper)']);
+    assert.ok(parsed.findings.length > 0);
+  });
 });
 
 describe('huntpack hunt with pack folders as logs', () => {
