@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError, fileReadReason, formatIssue } from '../errors.js';
 import type { Platform } from '../pipeline/schemas.js';
+import { binaryFileMessage, decodeText } from '../validate/decode-text.js';
 import { lintReport, type LintResult } from '../validate/lint/lint-report.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
@@ -63,15 +64,19 @@ async function runLint(files: string[], flags: LintFlags, io: CliIo): Promise<nu
   let errors = 0;
   const results: LintResult[] = [];
   for (const file of files) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(resolve(io.cwd, file), 'utf8');
+      bytes = await readFile(resolve(io.cwd, file));
     } catch (error) {
       throw new ConfigError('FILE_NOT_FOUND', `Cannot read ${file}: ${fileReadReason(error)}.`, {
         cause: error,
       });
     }
-    const result = lintReport(text.replace(/^\uFEFF/, ''), file, {
+    const decoded = decodeText(bytes);
+    if (!('text' in decoded)) {
+      throw new ConfigError('BINARY_FILE', binaryFileMessage(file, decoded.binary));
+    }
+    const result = lintReport(decoded.text, file, {
       platform: flags.platform,
       ...(flags.kusto ? {} : { checkKql: false as const }),
     });

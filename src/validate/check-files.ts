@@ -13,6 +13,7 @@ import type { Platform } from '../pipeline/schemas.js';
 import { checkKql, findLineStarts, offsetToLineColumn, type KqlCheckOptions } from './kusto.js';
 import { findKqlBlocks as findReportBlocks } from './lint/kql-blocks.js';
 import { findKqlBlocks } from './markdown-blocks.js';
+import { binaryFileMessage, decodeText } from './decode-text.js';
 import { readPlatformHeader, unknownPlatformMessage } from './platform-header.js';
 
 export interface FileCheckOptions {
@@ -52,8 +53,8 @@ const KQL_EXTENSIONS = new Set(['.kql', '.csl', '.kusto']);
 
 /**
  * Reads and checks each file, in the order given. A file that cannot be read gets one error
- * diagnostic (`FILE_NOT_FOUND`, `NOT_A_FILE` or `FILE_READ_FAILED`) and the others are still
- * checked. The result never rejects for a bad file.
+ * diagnostic (`FILE_NOT_FOUND`, `NOT_A_FILE`, `FILE_READ_FAILED` or `BINARY_FILE`) and the others
+ * are still checked. The result never rejects for a bad file.
  */
 export async function checkKqlFiles(
   paths: string[],
@@ -209,7 +210,7 @@ const EMPTY_QUERY = { code: 'EMPTY_QUERY', severity: 'warning' } as const;
  * A Hunts heading whose section starts with "0 queries", as in a huntpack report whose
  * indicators the allowlists all set aside. Group 1 is the "0 queries" text.
  */
-const NO_HUNTS_SECTION =
+export const NO_HUNTS_SECTION =
   /^ {0,3}#{1,6}[ \t]+Hunts[ \t]*(?:\r\n|\n|\r)(?:[ \t]*(?:\r\n|\n|\r))*[ \t]*(0 queries)\b/m;
 
 /**
@@ -306,13 +307,21 @@ function placeDiagnostic(
   };
 }
 
-/** Reads a file as UTF-8, returning a diagnostic instead of throwing when it cannot. */
+/**
+ * Reads a file as text (see `decodeText`), returning a diagnostic instead of throwing when it
+ * cannot be read or is binary.
+ */
 async function readText(path: string): Promise<string | FileDiagnostic> {
+  let bytes: Buffer;
   try {
-    return await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     return readFailure(path, error);
   }
+  const decoded = decodeText(bytes);
+  if ('text' in decoded) return decoded.text;
+  const message = binaryFileMessage(path, decoded.binary);
+  return { code: 'BINARY_FILE', severity: 'error', message, source: { file: path }, length: 0 };
 }
 
 function readFailure(file: string, error: unknown): FileDiagnostic {

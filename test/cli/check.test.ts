@@ -117,3 +117,30 @@ test('check points a text report to lint', async (t) => {
   assert.doesNotMatch(broken.stdout, /The name 'The'/);
   assert.match(broken.stdout, /^1 error, 0 warnings in 1 file/m);
 });
+
+test('check decodes UTF-16 with a BOM', async (t) => {
+  const folder = makeTempDir('check', t);
+  const file = join(folder, 'wide.kql');
+  const query =
+    'CommonSecurityLog\r\n| where TimeGenerated > ago(1d)\r\n| project NoSuchColumn\r\n';
+  await writeFile(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(query, 'utf16le')]));
+  const result = await runCli(['check', file, '--no-analyzers']);
+  assert.equal(result.code, 1, result.stdout);
+  assert.equal((result.stdout.match(/ error /g) ?? []).length, 1, result.stdout);
+  assert.match(result.stdout, /wide\.kql:3:11: error KS142: .*'NoSuchColumn'/);
+});
+
+test('check rejects a binary file once', async (t) => {
+  const folder = makeTempDir('check', t);
+  const file = join(folder, 'program.kql');
+  await writeFile(file, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0x0a, 0x7c, 0x00, 0x01]));
+  const result = await runCli(['check', file]);
+  assert.equal(result.code, 1, result.stdout);
+  const errors = result.stdout.split('\n').filter((line) => / error /.test(line));
+  assert.equal(errors.length, 1, result.stdout);
+  assert.match(
+    errors[0] ?? '',
+    /program\.kql: error BINARY_FILE: .*program\.kql is not a text file/,
+  );
+  assert.match(result.stdout, /program\.kql: 0 queries, 1 error\n/);
+});

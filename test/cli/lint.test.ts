@@ -112,3 +112,41 @@ test('lint writes singular counts', async (t) => {
   );
   assert.match(result.stdout, /report\.txt: 1 query, 1 exclusion, 1 error, 2 warnings\n$/);
 });
+
+test('lint decodes a UTF-16 report', async (t) => {
+  const folder = makeTempDir('lint', t);
+  const text = await readFile(EXAMPLE, 'utf8');
+  const plain = await runCli(['lint', EXAMPLE, '--no-kusto']);
+  const little = join(folder, 'report-le.txt');
+  await writeFile(little, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  const big = join(folder, 'report-be.txt');
+  const bigBytes = Buffer.from(text, 'utf16le').swap16();
+  await writeFile(big, Buffer.concat([Buffer.from([0xfe, 0xff]), bigBytes]));
+  const summary = (stdout: string): string =>
+    stdout.trim().split('\n').at(-1)?.replace(/^.*: /, '') ?? '';
+  assert.match(summary(plain.stdout), /^[1-9]\d* queries, /);
+  for (const file of [little, big]) {
+    const result = await runCli(['lint', file, '--no-kusto']);
+    assert.equal(result.code, plain.code, file);
+    assert.equal(summary(result.stdout), summary(plain.stdout), file);
+  }
+});
+
+test('lint rejects a binary file', async (t) => {
+  const folder = makeTempDir('lint', t);
+  const file = join(folder, 'program.txt');
+  await writeFile(file, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0x0a]));
+  const result = await runCli(['lint', file]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /program\.txt is not a text file: it contains NUL bytes/);
+});
+
+test('lint warns about an empty file', async (t) => {
+  const folder = makeTempDir('lint', t);
+  const file = join(folder, 'empty.kql');
+  await writeFile(file, '');
+  const result = await runCli(['lint', file, '--no-kusto']);
+  assert.match(result.stdout, /warning NO_QUERY: .*empty\.kql is empty, so it contains no query/);
+  assert.match(result.stdout, /0 queries, 0 exclusions, 0 errors, 1 warning\n$/);
+});

@@ -12,7 +12,7 @@ import { checkKql } from '../kusto.js';
 import type { KqlDiagnostic } from '../kusto.js';
 import { readPlatformHeader, unknownPlatformMessage } from '../platform-header.js';
 import { findFencedLines, findKqlBlocks } from './kql-blocks.js';
-import { isBlankQuery } from '../check-files.js';
+import { isBlankQuery, NO_HUNTS_SECTION } from '../check-files.js';
 import { lintHuntHygiene } from './hunt-hygiene.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { scanKql } from './kql-scan.js';
@@ -78,6 +78,7 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
     });
     return false;
   });
+  if (blocks.length === 0 && issues.length === 0) issues.push(noQueryIssue(text, file));
   const platforms = blocks.map((block) => choosePlatform(block, file, options.platform, issues));
   const kqlCheck = options.checkKql === undefined ? checkKql : options.checkKql;
   if (kqlCheck) {
@@ -117,6 +118,35 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   for (const exclusion of exclusions) append(issues, exclusion.findings);
   issues.sort((a, b) => (a.source?.line ?? 0) - (b.source?.line ?? 0));
   return { file, blocks, platforms, exclusions, issues, kqlChecked: kqlCheck !== false };
+}
+
+/**
+ * Builds the finding for a report without a query block: a warning, or an info line when its
+ * Hunts section declares "0 queries", as a huntpack report whose indicators were all set aside.
+ */
+function noQueryIssue(text: string, file: string): HuntpackIssue {
+  if (text.trim() === '') {
+    return {
+      code: 'NO_QUERY',
+      severity: 'warning',
+      message: `${file} is empty, so it contains no query to check.`,
+      source: { file },
+    };
+  }
+  if (NO_HUNTS_SECTION.test(text)) {
+    return {
+      code: 'NO_HUNTS',
+      severity: 'info',
+      message: 'The report declares no hunts ("0 queries" in its Hunts section).',
+      source: { file },
+    };
+  }
+  return {
+    code: 'NO_QUERY',
+    severity: 'warning',
+    message: `${file} contains no KQL query: no fenced kql block, and no run of lines that starts at a table name, a let statement or a // comment and continues with | operator lines.`,
+    source: { file },
+  };
 }
 
 /**
