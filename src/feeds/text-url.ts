@@ -19,8 +19,14 @@ import {
 /** Tag of an ip-port indicator read from a URL's host and port rather than written alone. */
 const DERIVED_FROM_URL_TAG = 'from-url';
 
-/** Tag of the host of a URL that was cut at a space and so is not hunted as a URL. */
+/** Tag of the host of a URL that was cut or shortened and so is not hunted as a URL. */
 const CUT_URL_TAG = 'from-cut-url';
+
+/** The ellipsis character that writers put where they left part of a long URL out. */
+const ELLIPSIS = '\u2026';
+
+/** A possessive after a URL (`hxxp://evil[.]com/gate's`), which ends the URL at the quote. */
+const POSSESSIVE = /^'s(?![\p{L}\p{N}])/u;
 
 /** Schemes read as URLs; others (`search:`, `mailto:`) are not network indicators. */
 const URL_START = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|wss?|tcp):\/\//gi;
@@ -92,9 +98,9 @@ function parseAuthority(url: string, hostStart: number): Authority {
 }
 
 /**
- * Finds URLs with a scheme. A URL ends at a space, so a path with a space is cut there. When the
- * next word looks like the rest of the path, the cut URL is not hunted, because it cannot match
- * the real request. Its host is read instead, with a warning.
+ * Finds URLs with a scheme. A URL ends at a space or a quote, so a path with a space or a quote
+ * is cut there, and a URL shortened with "…" lacks part of its text. Such a URL is not hunted,
+ * because it cannot match the real request. Its host is read instead, with a warning.
  */
 export function scanUrls(scan: LineScan, settings: ScanSettings): void {
   for (const match of scan.work.matchAll(URL_START)) {
@@ -110,9 +116,16 @@ export function scanUrls(scan: LineScan, settings: ScanSettings): void {
       drop(scan, 'invalid-domain', scan.line.text.slice(start, rawEnd));
       continue;
     }
-    const cutWord = rawEnd === end ? takeCutPathWord(scan, url, hostStart - start, end) : undefined;
-    readUrl(scan, settings, { url, start, end, hostStart, cutWord });
+    const cut = findUrlCut(scan, url, hostStart - start, end, rawEnd);
+    readUrl(scan, settings, { url, start, end, hostStart, cut });
   }
+}
+
+/** The reason that the URL as written is only part of the real URL. */
+interface UrlCut {
+  code: 'URL_CUT_AT_SPACE' | 'URL_CUT_AT_QUOTE' | 'URL_SHORTENED';
+  /** The sentence of the warning that names where the URL was cut. */
+  reason: string;
 }
 
 interface FoundUrl {
@@ -120,8 +133,48 @@ interface FoundUrl {
   start: number;
   end: number;
   hostStart: number;
-  /** The next word when it looks like the rest of a path cut at a space. */
-  cutWord: string | undefined;
+  /** Set when the URL was cut or shortened, so that only its host is hunted. */
+  cut: UrlCut | undefined;
+}
+
+/**
+ * Returns how a URL that ends at `end` was cut, or undefined when it looks whole. A URL with a
+ * path is cut when it contains "…", when it stops at a quote that letters or digits follow
+ * (`c="2"`), or when the next word looks like the rest of its path.
+ */
+function findUrlCut(
+  scan: LineScan,
+  url: string,
+  hostOffset: number,
+  end: number,
+  rawEnd: number,
+): UrlCut | undefined {
+  const path = url.slice(hostOffset).replace(/^[^/?#\\]*/, '');
+  if (path === '' || path === '/') return undefined;
+
+  if (path.includes(ELLIPSIS)) {
+    const reason =
+      `URL ${quoteValue(url)} contains "${ELLIPSIS}", which marks text left out, so the URL ` +
+      `is shortened.`;
+    return { code: 'URL_SHORTENED', reason };
+  }
+  if (rawEnd !== end) return undefined;
+
+  const after = scan.line.text.slice(end);
+  const quoted = /^(["'])([\p{L}\p{N}][^\s"'<>`|]*)/u.exec(after);
+  if (quoted && !POSSESSIVE.test(after)) {
+    const reason =
+      `URL ${quoteValue(url)} is followed by a quote and ${quoteValue(quoted[2] ?? '')} with ` +
+      `no space between, so the quote is part of the URL and the URL was cut at it.`;
+    return { code: 'URL_CUT_AT_QUOTE', reason };
+  }
+
+  const cutWord = takeCutPathWord(scan, path, end);
+  if (cutWord === undefined) return undefined;
+  const reason =
+    `URL ${quoteValue(url)} is followed by ${quoteValue(cutWord)}, which looks like the ` +
+    `rest of its path, so the URL was cut at the space.`;
+  return { code: 'URL_CUT_AT_SPACE', reason };
 }
 
 function readUrl(scan: LineScan, settings: ScanSettings, found: FoundUrl): void {
@@ -145,8 +198,8 @@ function readUrl(scan: LineScan, settings: ScanSettings, found: FoundUrl): void 
     return reject(scan, settings, 'INVALID_PORT', message);
   }
 
-  if (found.cutWord !== undefined) {
-    return readCutUrlHost(scan, settings, { ...found, host, port, checked });
+  if (found.cut !== undefined) {
+    return readCutUrlHost(scan, settings, { ...found, cut: found.cut, host, port, checked });
   }
 
   let value = url;
@@ -184,14 +237,8 @@ function readPortAfterAt(authority: Authority): { host: string; port: string } |
  * Returns the word after a URL when it looks like the rest of a path cut off at a space, and
  * blanks it so that no later scanner reads it. Returns undefined otherwise.
  */
-function takeCutPathWord(
-  scan: LineScan,
-  url: string,
-  hostOffset: number,
-  end: number,
-): string | undefined {
-  const path = url.slice(hostOffset).replace(/^[^/]*/, '');
-  if (path === '' || path === '/' || path.endsWith('/')) return undefined;
+function takeCutPathWord(scan: LineScan, path: string, end: number): string | undefined {
+  if (path.endsWith('/')) return undefined;
 
   const next = /^ (\S+)/.exec(scan.work.slice(end));
   const word = next?.[1];
@@ -203,16 +250,16 @@ function takeCutPathWord(
 }
 
 /**
- * Reads the host of a URL cut at a space in place of the URL. A URL hunt matches whole requests,
- * so the cut URL could never match. The scanners after this one do not see the host, because
- * the URL is blanked, so without this step the report's server would be lost.
+ * Reads the host of a cut or shortened URL in place of the URL. A URL hunt matches whole
+ * requests, so the cut URL could never match. The scanners after this one do not see the host,
+ * because the URL is blanked, so without this step the report's server would be lost.
  */
 function readCutUrlHost(
   scan: LineScan,
   settings: ScanSettings,
-  found: FoundUrl & { host: string; port: string | undefined; checked: HostFound },
+  found: FoundUrl & { cut: UrlCut; host: string; port: string | undefined; checked: HostFound },
 ): void {
-  const { url, start, host, checked } = found;
+  const { start, host, checked, cut } = found;
   const port = found.port === '' ? undefined : found.port;
   const tags = [CUT_URL_TAG];
   let hunted: string;
@@ -230,9 +277,7 @@ function readCutUrlHost(
   }
 
   const message =
-    `URL ${quoteValue(url)} is followed by ${quoteValue(found.cutWord)}, which looks like the ` +
-    `rest of its path, so the URL was cut at the space. The cut URL cannot match the real ` +
-    `request, so it is not hunted as a URL, and ${hunted} instead. Check the source and add ` +
-    `the full URL by hand to hunt it.`;
-  scan.warnings.push(issue(scan, settings, 'URL_CUT_AT_SPACE', message));
+    `${cut.reason} The cut URL cannot match the real request, so it is not hunted as a URL, ` +
+    `and ${hunted} instead. Check the source and add the full URL by hand to hunt it.`;
+  scan.warnings.push(issue(scan, settings, cut.code, message));
 }

@@ -30,7 +30,9 @@
  *   as `unknown-tld` with a `DEFANGED_NAME_NOT_HUNTED` warning, because the writer marked it.
  * - A URL followed by a word that looks like the rest of its path (`/dir/Protected Client.js`)
  *   was cut at a space and cannot match the real request. Its host is read in its place, as a
- *   domain, ip or ip-port tagged `from-cut-url`, with a `URL_CUT_AT_SPACE` warning.
+ *   domain, ip or ip-port tagged `from-cut-url`, with a `URL_CUT_AT_SPACE` warning. A URL cut at
+ *   a quote that letters or digits follow (`?c="2"`) gets `URL_CUT_AT_QUOTE` in the same way, and
+ *   one that contains "…" where the writer left text out gets `URL_SHORTENED`.
  * - Each drop reason gets one `TEXT_CANDIDATES_DROPPED` info issue that gives the count and
  *   names the first values, defanged.
  *

@@ -239,6 +239,69 @@ test('readText hunts the address of a cut URL', () => {
   }
 });
 
+test('readText hunts host of quote-cut URL', () => {
+  const output = readText('URL: https://evil-d5[.]top/a?b=1&c="2"', 'r.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => `${r.type} ${r.value}`),
+    ['domain evil-d5.top'],
+  );
+  assert.deepEqual(output.records[0]?.context.tags, ['from-cut-url']);
+  assert.equal(output.itemsRead, 1);
+  assert.deepEqual(
+    output.issues.map((i) => i.code),
+    ['URL_CUT_AT_QUOTE'],
+  );
+  const message = output.issues[0]?.message ?? '';
+  assert.match(message, /"https:\/\/evil-d5\.top\/a\?b=1&c="/);
+  assert.match(message, /is not hunted as a URL/);
+  assert.match(message, /host "evil-d5\.top" is hunted as a domain/);
+});
+
+test('readText hunts host of shortened URL', () => {
+  const cases: Array<[string, string, string[]]> = [
+    ['hxxp://evil-p12[.]top/verylongpath\u2026', 'domain evil-p12.top', ['from-cut-url']],
+    ['hxxp://evil-p12[.]top/very\u2026/path.php', 'domain evil-p12.top', ['from-cut-url']],
+    ['hxxp://evil[.]top/a?id=\u2026.', 'domain evil.top', ['from-cut-url']],
+    ['hxxp://45.9.1.2:8080/gate\u2026', 'ip-port 45.9.1.2:8080', ['from-cut-url']],
+  ];
+  for (const [text, expected, tags] of cases) {
+    const output = readText(text, 'r.txt', {});
+    assert.deepEqual(
+      output.records.map((r) => `${r.type} ${r.value}`),
+      [expected],
+      text,
+    );
+    assert.deepEqual(output.records[0]?.context.tags, tags, text);
+    assert.equal(output.itemsRead, 1, text);
+    assert.deepEqual(
+      output.issues.map((i) => i.code),
+      ['URL_SHORTENED'],
+      text,
+    );
+  }
+});
+
+test('readText keeps URL ended by quote', () => {
+  const cases: Array<[string, string]> = [
+    ['Quoted: "hxxp://evil[.]top/e"', 'url http://evil.top/e'],
+    ["Single: 'hxxp://evil[.]top/k'", 'url http://evil.top/k'],
+    ['{"u":"hxxp://evil[.]top/a?b=1","n":2}', 'url http://evil.top/a?b=1'],
+    ['<a href="hxxp://evil[.]top/d">link</a>', 'url http://evil.top/d'],
+    ["hxxp://evil[.]top/gate's reply", 'url http://evil.top/gate'],
+    ["hxxp://evil[.]top's panel", 'url http://evil.top'],
+    ['hxxp://evil[.]top/j...', 'url http://evil.top/j'],
+  ];
+  for (const [text, expected] of cases) {
+    const output = readText(text, 'r.txt', {});
+    assert.deepEqual(
+      output.records.map((r) => `${r.type} ${r.value}`),
+      [expected],
+      text,
+    );
+    assert.deepEqual(output.issues, [], text);
+  }
+});
+
 test('readText keeps URL before other words', () => {
   // A next word that is a host name or a new URL does not continue the path.
   for (const text of [
