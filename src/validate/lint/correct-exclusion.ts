@@ -27,18 +27,28 @@ export interface ExclusionCorrection {
   filter?: string;
   /**
    * The reading of the line that the correction takes. `drop`: the line names the events to remove, and the
-   * correction negates it. `keep`: the line compares more than names and text, so the correction
-   * keeps its meaning and fixes only its columns and names.
+   * correction negates it. `keep`: the line's logic is sound, or it compares more than names and
+   * text, so the correction keeps its meaning and fixes only its columns and names.
    */
   reading?: 'drop' | 'keep';
   /** Reason no correction could be written for this table. */
   reason?: string;
 }
 
-/** Builds the suggested condition to keep for one table; see the file comment. */
-export function suggestCorrection(keep: FilterExpr, schema: TableSchema): ExclusionCorrection {
+/**
+ * Builds the suggested condition to keep for one table; see the file comment. With
+ * `soundLogic`, the line's only faults are its column names, so the correction keeps its
+ * operators and maps only the columns.
+ */
+export function suggestCorrection(
+  keep: FilterExpr,
+  schema: TableSchema,
+  soundLogic = false,
+): ExclusionCorrection {
   const table = schema.name;
-  const { intent, reading } = rebuildIntent(keep);
+  const { intent, reading } = soundLogic
+    ? { intent: fixSchedulerNames(keep), reading: 'keep' as const }
+    : rebuildIntent(keep);
   const columns = new Map<string, string>();
   for (const atom of listAtoms(intent)) {
     const real = resolveColumn(atom.column, schema);

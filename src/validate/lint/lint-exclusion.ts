@@ -59,6 +59,9 @@ export interface ExclusionContext {
   schemas: TableSchema[];
 }
 
+/** Codes of the findings about a column or a value compared with it, not about the logic. */
+const COLUMN_FAULTS = new Set(['UNKNOWN_COLUMN', 'LITERAL_TYPE_MISMATCH', 'VALUE_OUT_OF_RANGE']);
+
 /** Checks one filter text; see the file comment. */
 export function lintExclusion(text: string, context: ExclusionContext): ExclusionLint {
   const result: ExclusionLint = {
@@ -112,12 +115,7 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
 
   for (const issue of logicIssues(expr)) push(issue, columnOf(issue.path));
   for (const schema of context.schemas) {
-    for (const issue of checkExclusion(expr, schema).filter(
-      (i) =>
-        i.code === 'UNKNOWN_COLUMN' ||
-        i.code === 'LITERAL_TYPE_MISMATCH' ||
-        i.code === 'VALUE_OUT_OF_RANGE',
-    )) {
+    for (const issue of checkExclusion(expr, schema).filter((i) => COLUMN_FAULTS.has(i.code))) {
       push(issue, columnOf(issue.path));
     }
   }
@@ -125,8 +123,13 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
   const inverted = invertedScenarioIssue(expr, context.scenario);
   if (inverted) push(inverted);
 
-  if (result.findings.some((finding) => finding.severity !== 'info')) {
-    result.corrections = context.schemas.map((schema) => suggestCorrection(expr, schema));
+  const faults = result.findings.filter((finding) => finding.severity !== 'info');
+  if (faults.length > 0) {
+    // A line faulted only for its columns or values has sound logic, so its operators are kept.
+    const soundLogic = faults.every((finding) => COLUMN_FAULTS.has(finding.code));
+    result.corrections = context.schemas.map((schema) =>
+      suggestCorrection(expr, schema, soundLogic),
+    );
   }
   return result;
 }

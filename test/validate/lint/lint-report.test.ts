@@ -342,6 +342,23 @@ test('lint skips blank KQL blocks with a warning', () => {
   );
 });
 
+test('lint keeps the logic of sound lines', () => {
+  const text = [
+    'CommonSecurityLog',
+    '| where TimeGenerated > ago(7d)',
+    '',
+    'Filter/Exclusion: destination.ip != "10.1.1.1" and source.ip != "10.1.1.2"',
+    '',
+    'Filter/Exclusion: process.name != "psexec.exe" or process.name != "winrm.exe"',
+  ].join('\n');
+  const result = lintReport(text, 'ecs.txt', { checkKql: false });
+  const [sound, faulty] = result.exclusions.map((exclusion) => exclusion.corrections[0]);
+  assert.equal(sound?.reading, 'keep');
+  assert.equal(sound?.filter, 'DestinationIP != "10.1.1.1" and SourceIP != "10.1.1.2"');
+  assert.equal(faulty?.reading, 'drop');
+  assert.equal(faulty?.filter, 'SourceProcessName !in~ ("psexec.exe", "winrm.exe")');
+});
+
 test('lint corrections say how they read the line', () => {
   const text = [
     '```kql',
@@ -362,7 +379,7 @@ test('lint corrections say how they read the line', () => {
       .map((correction) => [correction.table, correction.reading, correction.filter]),
   );
   assert.deepEqual(readings, [
-    [['CommonSecurityLog', 'drop', 'DeviceAction !~ "allow"']],
+    [['CommonSecurityLog', 'keep', 'DeviceAction == "allow"']],
     [
       ['CommonSecurityLog', 'keep', 'SourceIP == "10.0.0.1" and DestinationPort != 443'],
       ['DeviceNetworkEvents', 'keep', 'LocalIP == "10.0.0.1" and RemotePort != 443'],
