@@ -135,6 +135,10 @@ export function internalSide(
   return inbound ? 'destination' : 'source';
 }
 
+function isSuricataEvent(columns: Readonly<Record<string, ColumnValue>>): boolean {
+  return columns.DeviceVendor === 'OISF' && columns.DeviceProduct === 'Suricata';
+}
+
 /**
  * Returns the host a hit concerns. In CommonSecurityLog it is a host of the side that
  * `internalSide` returns, and for the source side the device that logged the event is the last
@@ -149,8 +153,10 @@ export function findingHost(
     case 'CommonSecurityLog':
       if (internalSide(matchedOn, columns) === 'destination') {
         // The destination host name of an inbound hit on a URL or host column may be the very
-        // name that matched, so the address comes first there.
-        return matchedOn === 'source'
+        // name that matched, so the address comes first there. So it does for Suricata, whose
+        // DestinationHostName is the server name of the HTTP Host header or TLS SNI, even in
+        // events logged from the server to the client, such as fileinfo on a download.
+        return matchedOn === 'source' && !isSuricataEvent(columns)
           ? stringColumn(columns, 'DestinationHostName', 'DestinationIP')
           : stringColumn(columns, 'DestinationIP', 'DestinationHostName');
       }
@@ -182,7 +188,7 @@ export function connectionIdOf(
   if (columns.DeviceVendor === 'Zeek') {
     sensor = 'zeek';
     key = 'uid=';
-  } else if (columns.DeviceVendor === 'OISF' && columns.DeviceProduct === 'Suricata') {
+  } else if (isSuricataEvent(columns)) {
     sensor = 'suricata';
     key = 'flow_id=';
   } else {

@@ -4,9 +4,10 @@
  *
  * People paste the report into tickets and chats, so every URL, host name and IP address in it is
  * written defanged (`evil[.]com`, `hxxp://...`): indicators, both sides of each event, and the
- * values that warnings quote. Only the host a finding is about stays live, and only when its
- * address is internal (see `liveColumns`). The terminal table and the --json and --csv outputs
- * keep live values for tools and pipelines.
+ * values that warnings quote. Only the internal address of the host a finding is about stays
+ * live (see `liveColumns`). Host names are always defanged, because a name in a host column may
+ * be the one an indicator matched. The terminal table and the --json and --csv outputs keep live
+ * values for tools and pipelines.
  */
 import { isIP } from 'node:net';
 import type { HuntVariant } from '../compile/ir.js';
@@ -233,34 +234,24 @@ function hostAddressColumn(finding: HuntFinding): string | undefined {
 
 /**
  * Returns the event columns of `finding` that stay live: the address of the side its host
- * belongs to, when that address is internal, and the destination host name when it is that
- * host. Every other column is defanged, so an event between two public addresses is defanged on
- * both sides.
+ * belongs to, when that address is internal. Every other column is defanged, so an event
+ * between two public addresses is defanged on both sides.
  */
 function liveColumns(finding: HuntFinding): Set<string> {
   const column = hostAddressColumn(finding);
   if (column === undefined || !isInternalAddress(finding.columns[column])) return new Set();
-  const live = new Set([column]);
-  // The destination host name stays live only as the finding's host, which a name that matched
-  // a domain or URL indicator is not.
-  if (column === 'DestinationIP' && finding.columns.DestinationHostName === finding.host) {
-    live.add('DestinationHostName');
-  }
-  return live;
+  return new Set([column]);
 }
 
 /**
- * Returns true when the host of `finding` is written live: an internal address, a name on a side
- * whose address is internal, or the device or server that logged a DeviceNetworkEvents or
- * DnsEvents event.
+ * Returns true when the host of `finding` is written live, which only an internal address is.
+ * A host name is defanged even on an internal side, because Suricata writes the server's name
+ * from the HTTP Host header or TLS SNI into DestinationHostName in either direction, so a name
+ * may be the one an indicator matched. A name of one label, such as `WS1`, reads the same.
  */
 function isLiveHost(finding: HuntFinding): boolean {
   const { host } = finding;
-  if (host === undefined) return false;
-  if (isIP(host) !== 0) return isInternalAddress(host);
-  if (finding.table !== 'CommonSecurityLog') return true;
-  const column = hostAddressColumn(finding);
-  return column !== undefined && isInternalAddress(finding.columns[column]);
+  return host !== undefined && isIP(host) !== 0 && isInternalAddress(host);
 }
 
 /**

@@ -228,4 +228,34 @@ describe('renderHuntReport defanging', () => {
     assert.ok(text.includes('| 10.1.1.8 | 45[.]92[.]1[.]175:5220 |'), text);
     assert.ok(!text.includes('45.92.1.175'), text);
   });
+
+  it('defangs host names on internal sides', () => {
+    const findings = [
+      makeFinding(0, {
+        matchedOn: 'source',
+        indicator: { value: '45.92.1.175:5220', family: 'Remcos' },
+        host: 'web01.corp.example',
+        columns: {
+          SourceIP: '45.92.1.175',
+          SourcePort: 5220,
+          DestinationIP: '10.1.1.8',
+          DestinationPort: 3389,
+          DestinationHostName: 'web01.corp.example',
+        },
+      }),
+      makeFinding(1, {
+        table: 'DeviceNetworkEvents',
+        matchedOn: 'remote',
+        indicator: { value: '45.92.1.175:5220', family: 'Remcos' },
+        host: 'WS1',
+        columns: { LocalIP: '10.1.1.9', RemoteIP: '45.92.1.175', RemotePort: 5220 },
+      }),
+    ];
+    const text = renderHuntReport(result(findings), OPTIONS);
+    assert.ok(!text.includes('web01.corp.example'), text);
+    assert.ok(text.includes('| web01[.]corp[.]example | 1 | 1 |'), text);
+    assert.ok(text.includes('DestinationHostName=web01[.]corp[.]example'), text);
+    // A name of one label has no dot to defang.
+    assert.ok(text.includes('| WS1 | 1 | 1 |'), text);
+  });
 });

@@ -190,7 +190,14 @@ function clientAndServer(eventType: string, event: JsonObject): Endpoints {
 function buildDnsEvent(event: JsonObject, context: RecordContext) {
   const builder = new ColumnBuilder('DnsEvents', context);
   const dns = child(event, 'dns');
-  const isAnswer = dns.type === 'answer' || Array.isArray(dns.answers) || isObject(dns.grouped);
+  // eve.json format 2 writes "answer" and format 3 (Suricata 7 and later) "response", with
+  // `qr: true`. A response with no answers, such as NXDOMAIN, is still a response.
+  const isAnswer =
+    dns.type === 'answer' ||
+    dns.type === 'response' ||
+    dns.qr === true ||
+    Array.isArray(dns.answers) ||
+    isObject(dns.grouped);
   const queries = Array.isArray(dns.queries) ? dns.queries.filter(isObject) : [];
   builder.set('SubType', 'LookupQuery');
   builder.set('Name', dns.rrname ?? queries[0]?.rrname);

@@ -9,6 +9,7 @@ import { makeIndicators } from '../../helpers/hunt-fixtures.js';
 import { sharedFile, skipWithoutShared } from '../../helpers/shared.js';
 import { collectEvents, eventAt, logFixture } from './collect-events.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
+import { renderHuntReport } from '../../../src/hunt/hunt-report.js';
 
 describe('readLogs on Suricata eve.json', () => {
   it('maps alert, tls, dns and http events', async () => {
@@ -192,3 +193,102 @@ describe('readLogs on shared Suricata logs', { skip: skipWithoutShared('logs/sur
     );
   });
 });
+
+describe(
+  'Suricata events sent to the client',
+  { skip: skipWithoutShared('logs/suricata/elastic-beats_eve-small.log') },
+  () => {
+    /** Reads line `line` of a shared Suricata log as an event object. */
+    async function sharedEvent(name: string, line: number): Promise<Record<string, unknown>> {
+      const text = await readFile(sharedFile(`logs/suricata/${name}`), 'utf8');
+      return JSON.parse(text.split('\n')[line - 1]!) as Record<string, unknown>;
+    }
+
+    /**
+     * Returns the real fileinfo event of an HTTP download, which Suricata logs from the server
+     * (src) to the client 192.168.86.85 (dest), with the server moved to a planted C2 address.
+     */
+    async function download(): Promise<Record<string, unknown>> {
+      const event = await sharedEvent('elastic-beats_eve-small.log', 4);
+      assert.equal(event.event_type, 'fileinfo');
+      assert.equal(event.dest_ip, '192.168.86.85');
+      assert.equal(event.direction, undefined);
+      return {
+        ...event,
+        src_ip: '203.0.113.7',
+        src_port: 8084,
+        http: { ...(event.http as object), hostname: 'g.planted.test' },
+      };
+    }
+
+    async function writeEvents(t: TestContext, events: unknown[]): Promise<string> {
+      const path = join(makeTempDir('suricata', t), 'eve.json');
+      await writeFile(path, events.map((event) => JSON.stringify(event)).join('\n') + '\n');
+      return path;
+    }
+
+    const hunts = buildHunts(
+      makeIndicators([
+        ['ip:port', '203.0.113.7:8084'],
+        ['domain', 'planted.test'],
+      ]),
+      {
+        family: 'Remcos',
+        familySlug: 'remcos',
+        lookback: { amount: 30, unit: 'd' },
+        exclusionsFor: defaultExclusions,
+      },
+    );
+
+    it('names the client of a download', async (t) => {
+      const result = await huntLogs(hunts, [await writeEvents(t, [await download()])]);
+      const addressHits = result.findings.filter((finding) => finding.matchedOn === 'source');
+      assert.ok(addressHits.length > 0, JSON.stringify(result.findings));
+      for (const finding of result.findings) {
+        assert.equal(finding.host, '192.168.86.85', `${finding.huntId} ${finding.matchedOn}`);
+      }
+    });
+
+    it('defangs the server name in the report', async (t) => {
+      const result = await huntLogs(hunts, [await writeEvents(t, [await download()])]);
+      const text = renderHuntReport(result, {
+        title: 'Remcos',
+        logs: ['eve.json'],
+        window: 'none',
+        generatorVersion: '0.0.0',
+      });
+      const live = text.split('\n').filter((line) => line.includes('planted.test'));
+      assert.deepEqual(live, [], `live server name in:\n${text}`);
+      assert.match(text, /\| 192\.168\.86\.85 \| 1 \| 1 \|/);
+    });
+
+    it('names the client of a DNS response', async (t) => {
+      // A real response without answers, rewritten to eve.json format 3 (Suricata 7 and later),
+      // which writes "response" and the question under "queries".
+      const answer = await sharedEvent('sekoia_suricata-eve_test-messages.jsonl', 4);
+      assert.equal(answer.src_ip, '172.31.0.2');
+      const dns = answer.dns as Record<string, unknown>;
+      const { rrname, rrtype, ...rest } = dns;
+      const v3 = {
+        ...rest,
+        version: 3,
+        type: 'response',
+        rcode: 'NXDOMAIN',
+        queries: [{ rrname, rrtype }],
+      };
+      const withoutQr = { ...v3, qr: undefined };
+      const { events } = await collectEvents([
+        await writeEvents(t, [
+          { ...answer, dns: v3 },
+          { ...answer, dns: withoutQr },
+        ]),
+      ]);
+      for (const line of [1, 2]) {
+        const columns = eventAt(events, line).columns;
+        assert.equal(columns.Name, 'rp1.sekoia.io', `line ${line}`);
+        assert.equal(columns.ClientIP, '172.31.0.204', `line ${line}`);
+        assert.equal(columns.ResultCode, 3, `line ${line}`);
+      }
+    });
+  },
+);
