@@ -2,10 +2,12 @@
  * Flags comparisons that match a host name or an IPv4 address loosely. `contains`, `startswith`
  * and `endswith` (with their `_cs` and `!` forms) compare substrings, so
  * `RemoteUrl contains "evil.com"` also matches notevil.com and evil.com.example.net, and
- * `RemoteIP contains "10.0.0.1"` also matches 10.0.0.10.
+ * `RemoteIP contains "10.0.0.1"` also matches 10.0.0.10. The suggested fixes compare exactly:
+ * `=~` plus `endswith ".host"` for a host, `==` for an address and `in~` with each scheme for
+ * a URL. They avoid `has` for a host, because it also matches the host inside a longer name.
  */
 import type { HuntpackIssue } from '../../errors.js';
-import { checkDomain, checkIpv4 } from '../../feeds/text-hosts.js';
+import { checkDomain, checkHost, checkIpv4 } from '../../feeds/text-hosts.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, stringValue, type ScannedKql } from './kql-scan.js';
 
@@ -78,6 +80,15 @@ function describeLooseMatch(left: string, operator: string, value: string): stri
   const comparison = `${left} ${operator} ${JSON.stringify(value)}`;
   const matches = negated ? 'also removes' : 'also matches';
 
+  const url = splitUrl(value);
+  if (url) {
+    const urlExamples = wronglyMatchedUrls(operation, url);
+    if (!urlExamples) return undefined;
+    return (
+      `${comparison} ${matches} other URLs, such as ${quoteAll(urlExamples)}. ` +
+      urlFix(left, url, negated)
+    );
+  }
   const domainExamples = wronglyMatchedNames(operation, value);
   if (domainExamples) {
     const name = value.replace(/^\./, '');
@@ -141,24 +152,95 @@ function wronglyMatchedAddresses(operation: Operation, value: string): string[] 
 function domainFix(left: string, name: string, operation: Operation, negated: boolean): string {
   const quoted = JSON.stringify(name);
   const exact = `${left} =~ ${quoted}`;
-  const withSubdomains = `${left} endswith ${JSON.stringify(`.${name}`)} or ${exact}`;
-  const terms = `${left} has ${quoted}`;
+  const withSubdomains = `${exact} or ${left} endswith ${JSON.stringify(`.${name}`)}`;
   if (negated) {
     return (
-      `To remove only that host, use ${left} !~ ${quoted} on a column that contains only the ` +
-      `host, not(${withSubdomains}) to remove its subdomains too, or ${left} !has ${quoted}, ` +
-      'which compares whole terms. For several values, use !in~ (...) or !has_any (...).'
+      `To remove only that host, use ${left} !~ ${quoted}, or not(${withSubdomains}) to ` +
+      `remove its subdomains too. For several hosts, use !in~ (...).${urlColumnHint(left, name)}`
     );
   }
   if (operation === 'startswith') {
-    return `Compare the host instead: ${exact}, or in~ (...) for several values.`;
+    return (
+      `Compare the host instead: ${exact}, or in~ (...) for several hosts.` +
+      urlColumnHint(left, name)
+    );
   }
-  const subdomainFix = `${withSubdomains} matches the domain and its subdomains`;
-  const termFix = `${terms} compares whole terms, so it does not match not${name}`;
-  const fixes = operation === 'endswith' ? [subdomainFix, termFix] : [termFix, subdomainFix];
   return (
-    `Match the host instead: ${fixes.join(', and ')}. On a column that contains only the host, ` +
-    `${exact} matches just that host. For several values, use has_any (...) or in~ (...).`
+    `Match the host instead: ${withSubdomains} matches the host and its subdomains, and ` +
+    `${exact} alone matches just that host. For several hosts, use in~ (...).` +
+    urlColumnHint(left, name)
+  );
+}
+
+/**
+ * Tells how to compare the host of a URL column, where `=~` and `endswith` on the whole value
+ * never match a URL with a scheme or a path. Returns an empty string for other columns.
+ */
+function urlColumnHint(left: string, name: string): string {
+  if (!/url|uri/i.test(left)) return '';
+  const host = `extract(@"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/:?#]+)", 1, ${left})`;
+  return (
+    ` If ${left} contains whole URLs, compare their host: | extend Host = ${host} | where ` +
+    `Host =~ ${JSON.stringify(name)} or Host endswith ${JSON.stringify(`.${name}`)}.`
+  );
+}
+
+/** A URL value split after its scheme: `scheme` is empty when the value has none. */
+interface UrlValue {
+  scheme: string;
+  /** The URL after `scheme://`. */
+  rest: string;
+}
+
+/**
+ * Splits a value that is a URL, with or without a scheme: a host name or IPv4 address followed
+ * by a path. Returns undefined for a bare host and for any other text.
+ */
+function splitUrl(value: string): UrlValue | undefined {
+  const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/:?#]+)(?::\d+)?[/?#]/.exec(value);
+  if (!match) return undefined;
+  const host = match[2] ?? '';
+  if (checkHost(host).kind === 'invalid') return undefined;
+  const scheme = match[1] ?? '';
+  return { scheme, rest: scheme ? value.slice(scheme.length + 3) : value };
+}
+
+/**
+ * Returns URLs that the operation matches besides the URL itself, or undefined when there are
+ * none worth a warning, as for `startswith "https://evil.com/"`. The examples use example.net,
+ * a name reserved by RFC 2606.
+ */
+function wronglyMatchedUrls(operation: Operation, url: UrlValue): string[] | undefined {
+  const value = url.scheme ? `${url.scheme}://${url.rest}` : url.rest;
+  const examples: string[] = [];
+  if (operation !== 'startswith' && !url.scheme) examples.push(`https://not${value}`);
+  if (operation === 'contains' && url.scheme) {
+    examples.push(`https://example.net/?next=${value}`);
+  }
+  if (operation !== 'endswith' && !value.endsWith('/')) examples.push(`${value}-old.zip`);
+  return examples.length > 0 ? examples : undefined;
+}
+
+/** Explains how to compare a whole URL, with the scheme variants when the value has none. */
+function urlFix(left: string, url: UrlValue, negated: boolean): string {
+  const not = negated ? '!' : '';
+  const equals = negated ? '!~' : '=~';
+  if (url.scheme) {
+    const quoted = JSON.stringify(`${url.scheme}://${url.rest}`);
+    return (
+      `Compare the whole URL instead: ${left} ${equals} ${quoted}, or ${not}in~ (...) for ` +
+      'several URLs. This matches that exact URL only, not the same URL with a query string added.'
+    );
+  }
+  const variants = ['http://', 'https://', '']
+    .map((scheme) => JSON.stringify(scheme + url.rest))
+    .join(', ');
+  const afterScheme = `trim_start(@"[A-Za-z][A-Za-z0-9+.-]*://", ${left})`;
+  return (
+    `Compare whole URLs instead, with each scheme: ${left} ${not}in~ (${variants}), or ` +
+    `compare the URL after its scheme: ${afterScheme} ${equals} ` +
+    `${JSON.stringify(url.rest)}. These match that exact URL only, not the same URL with a ` +
+    'query string added.'
   );
 }
 

@@ -15,9 +15,10 @@ test('lint flags contains on a domain', async (t) => {
   const message = messageOf(issues, 'LOOSE_MATCH', 6);
   assert.match(message, /^RemoteUrl contains "evil\.com" also matches other hosts/);
   assert.match(message, /"notevil\.com" and "evil\.com\.example\.net"/);
-  assert.match(message, /RemoteUrl has "evil\.com" compares whole terms/);
-  assert.match(message, /RemoteUrl endswith "\.evil\.com" or RemoteUrl =~ "evil\.com"/);
-  assert.match(message, /has_any \(\.\.\.\) or in~ \(\.\.\.\)/);
+  assert.doesNotMatch(message, / has /);
+  assert.match(message, /RemoteUrl =~ "evil\.com" or RemoteUrl endswith "\.evil\.com"/);
+  assert.match(message, /For several hosts, use in~ \(\.\.\.\)/);
+  assert.match(message, /If RemoteUrl contains whole URLs, compare their host: \| extend Host = /);
 });
 
 test('lint flags endswith on a domain', async (t) => {
@@ -31,8 +32,9 @@ test('lint flags endswith on a domain', async (t) => {
   assert.doesNotMatch(message, /example\.net/);
   assert.match(
     message,
-    /Match the host instead: DestinationHostName endswith "\.evil\.com" or DestinationHostName =~ "evil\.com" matches the domain and its subdomains/,
+    /Match the host instead: DestinationHostName =~ "evil\.com" or DestinationHostName endswith "\.evil\.com" matches the host and its subdomains/,
   );
+  assert.doesNotMatch(message, / has |whole URLs/);
 });
 
 test('lint flags startswith and negated forms', async (t) => {
@@ -55,7 +57,39 @@ test('lint flags startswith and negated forms', async (t) => {
   const negated = messageOf(issues, 'LOOSE_MATCH', 5);
   assert.match(negated, /!contains "update\.example\.org" also removes other hosts/);
   assert.match(negated, /"notupdate\.example\.org"/);
-  assert.match(negated, /RemoteUrl !has "update\.example\.org"/);
+  assert.match(negated, /RemoteUrl !~ "update\.example\.org"/);
+  assert.doesNotMatch(negated, /!has/);
+});
+
+test('lint flags loose URL matches', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where RequestURL contains "bad.example.org/a"',
+      '| where RequestURL !endswith "https://bad.example.org/a"',
+      '| where RequestURL contains "https://bad.example.org/a"',
+    ),
+  ]);
+  assert.deepEqual(found(issues), [
+    ['LOOSE_MATCH', 4],
+    ['LOOSE_MATCH', 6],
+  ]);
+  const bare = messageOf(issues, 'LOOSE_MATCH', 4);
+  assert.match(bare, /also matches other URLs, such as "https:\/\/notbad\.example\.org\/a"/);
+  assert.doesNotMatch(bare, /host|endswith/);
+  assert.match(
+    bare,
+    /RequestURL in~ \("http:\/\/bad\.example\.org\/a", "https:\/\/bad\.example\.org\/a", "bad\.example\.org\/a"\)/,
+  );
+  assert.match(
+    bare,
+    /trim_start\(@"\[A-Za-z\]\[A-Za-z0-9\+\.-\]\*:\/\/", RequestURL\) =~ "bad\.example\.org\/a"/,
+  );
+  const withScheme = messageOf(issues, 'LOOSE_MATCH', 6);
+  assert.match(
+    withScheme,
+    /such as "https:\/\/example\.net\/\?next=https:\/\/bad\.example\.org\/a"/,
+  );
+  assert.match(withScheme, /RequestURL =~ "https:\/\/bad\.example\.org\/a"/);
 });
 
 test('lint flags loose address matches', async (t) => {
