@@ -277,6 +277,77 @@ describe('readMisp', () => {
     assert.ok(output.records[0]?.context.tags?.includes('side:source'));
   });
 
+  it('reads hostname|port as a domain with its port', () => {
+    const text = JSON.stringify({
+      Event: {
+        uuid: 'e1',
+        Attribute: [
+          { uuid: 'a1', type: 'hostname|port', value: 'c2.evil-misp.top|8443', to_ids: true },
+          { uuid: 'a2', type: 'hostname|port', value: 'c3.evil-misp.top|99999', to_ids: true },
+          { uuid: 'a3', type: 'hostname|port', value: 'c4.evil-misp.top', to_ids: true },
+          { uuid: 'a4', type: 'hostname|port', value: 'c5.evil-misp.top|443', to_ids: false },
+        ],
+      },
+    });
+    const output = readMisp(text, 'ports.json');
+    assertCounts(output, { read: 4, records: 1, rejected: 2, dropped: { 'not-to-ids': 1 } });
+    const record = output.records[0];
+    assert.equal(record?.type, 'domain');
+    assert.equal(record?.value, 'c2.evil-misp.top');
+    assert.equal(record?.port, undefined);
+    assert.ok(record?.context.tags?.includes('port:8443'));
+    assert.equal(record?.source.id, 'e1/a1');
+    assert.deepEqual(
+      output.issues.map((issue) => [issue.code, issue.source?.id]),
+      [
+        ['MISP_INVALID_ATTRIBUTE', 'e1/a2'],
+        ['MISP_INVALID_ATTRIBUTE', 'e1/a3'],
+        ['MISP_NOT_TO_IDS', 'e1'],
+      ],
+    );
+    assert.match(output.issues[0]?.message ?? '', /port "99999"/);
+  });
+
+  it('names attributes of unsupported types', () => {
+    const text = JSON.stringify({
+      Event: {
+        uuid: 'e1',
+        Attribute: [
+          { uuid: 'a1', type: 'uri', value: '/gate.php', to_ids: true },
+          { uuid: 'a2', type: 'link', value: 'https://example.org/report', to_ids: false },
+          { uuid: 'a3', type: 'domain', value: 'evil.example', to_ids: true },
+          { uuid: 'a4', type: 'yara', value: `rule x { ${'a'.repeat(200)} }`, to_ids: true },
+        ],
+      },
+    });
+    const output = readMisp(text, 'types.json');
+    assertCounts(output, {
+      read: 4,
+      records: 1,
+      dropped: { 'unsupported-type': 2, 'reference-link': 1 },
+    });
+    const issues = output.issues.filter((issue) => issue.code === 'MISP_UNSUPPORTED_TYPE');
+    assert.equal(issues.length, 1);
+    assert.equal(issues[0]?.severity, 'info');
+    assert.deepEqual(issues[0]?.source, { file: 'types.json', id: 'e1' });
+    const message = issues[0]?.message ?? '';
+    assert.match(message, /^Left out 2 attributes of types that huntpack does not hunt/);
+    assert.match(message, /\(uri 1, yara 1\)/);
+    assert.match(message, /uri "\/gate\[\.\]php"/);
+    assert.match(message, /yara "rule x \{ a+…"/);
+    assert.doesNotMatch(message, /example\.org/);
+  });
+
+  it('counts unsupported types beyond those named', () => {
+    const output = readFixture('eset_stantinko_restsearch.json');
+    const issues = output.issues.filter((issue) => issue.code === 'MISP_UNSUPPORTED_TYPE');
+    assert.equal(issues.length, 1);
+    const message = issues[0]?.message ?? '';
+    assert.match(message, /^Left out 46 attributes/);
+    assert.match(message, /\(pdb 22, regkey 13, mutex 11\)/);
+    assert.match(message, /, and 26 more\.$/);
+  });
+
   it('rejects documents that are not MISP', () => {
     assert.throws(
       () => readMisp('{"hello": 1}', 'x.json'),

@@ -2,6 +2,10 @@
  * MISP attribute types huntpack reads, and how their values split into indicator candidates.
  * Composite types (`domain|ip`, `filename|sha256`, `ip-dst|port`) split on the first `|`, as
  * MISP itself does, so a `|` later in the value stays in the second part.
+ *
+ * An address with a port gives an ip-port indicator. A host name with a port (`hostname|port`)
+ * gives a domain indicator tagged `port:N`, as the free-text reader does for `host:port`,
+ * because huntpack's domain hunts match names, not ports.
  */
 import { quoteValue } from '../../errors.js';
 
@@ -12,6 +16,8 @@ export interface AttributeCandidate {
   port?: number;
   /** Set for `ip-src` types: the address is where traffic came from. */
   side?: 'source';
+  /** Tags of the value itself, such as `port:8443` for the port of a host name. */
+  tags?: string[];
 }
 
 export type AttributeMapping =
@@ -29,6 +35,7 @@ const ATTRIBUTE_PARTS: Readonly<Record<string, readonly Part[]>> = {
   'ip-src|port': ['ip', 'port'],
   domain: ['domain'],
   hostname: ['domain'],
+  'hostname|port': ['domain', 'port'],
   'domain|ip': ['domain', 'ip'],
   url: ['url'],
   md5: ['md5'],
@@ -77,8 +84,16 @@ export function mapAttribute(type: string, value: string): AttributeMapping {
   }
   return {
     kind: 'candidates',
-    candidates: candidates.map((candidate) => ({ ...candidate, type: 'ip-port', port })),
+    candidates: candidates.map((candidate) => withPort(candidate, port)),
   };
+}
+
+/** Returns an address candidate as an ip-port, and a host name with a `port:N` tag. */
+export function withPort(candidate: AttributeCandidate, port: number): AttributeCandidate {
+  if (candidate.type === 'domain') {
+    return { ...candidate, tags: [...(candidate.tags ?? []), `port:${port}`] };
+  }
+  return { ...candidate, type: 'ip-port', port };
 }
 
 function splitFirstBar(value: string): string[] {

@@ -11,8 +11,9 @@ import type { IndicatorContext, RawIndicator } from '../../indicators/model.js';
 import { objectList, stringField, type JsonObject } from '../json-document.js';
 import { countDropped, type FeedReaderOutput } from '../reader-output.js';
 import { readUrlValue } from '../url-value.js';
-import { mapAttribute, parsePort, type AttributeCandidate } from './attributes.js';
+import { mapAttribute, parsePort, withPort, type AttributeCandidate } from './attributes.js';
 import { chooseFamily, readMispTime, readTags, uniqueTags, type TagContext } from './context.js';
+import { UnsupportedAttributes } from './unsupported.js';
 
 export interface MispEventOptions {
   /** Keep attributes whose `to_ids` flag is false. Default false. */
@@ -33,6 +34,7 @@ interface EventScope {
   options: MispEventOptions;
   output: FeedReaderOutput;
   notToIds: number;
+  unsupported: UnsupportedAttributes;
 }
 
 /** Reads one event (or a bare object or attribute list wrapped as an event) into `output`. */
@@ -46,6 +48,8 @@ export function readMispEvent(
   const recordsBefore = output.records.length;
   for (const attribute of objectList(event.Attribute)) readAttribute(attribute, scope);
   for (const object of objectList(event.Object)) readObject(object, scope);
+  const unsupported = scope.unsupported.toIssue({ file, id: scope.uuid });
+  if (unsupported) output.issues.push(unsupported);
   if (scope.notToIds > 0) {
     const none =
       output.records.length === recordsBefore ? ', so the event yields no indicators' : '';
@@ -85,6 +89,7 @@ function eventScope(
     options,
     output,
     notToIds: 0,
+    unsupported: new UnsupportedAttributes(),
   };
 }
 
@@ -132,7 +137,9 @@ function readAttribute(
   if (attribute.deleted === true) return countDropped(output, 'deleted');
   const mapping = mapAttribute(type, value);
   if (mapping.kind === 'unsupported') {
-    return countDropped(output, type === 'link' ? 'reference-link' : 'unsupported-type');
+    if (type === 'link') return countDropped(output, 'reference-link');
+    scope.unsupported.add(type, value);
+    return countDropped(output, 'unsupported-type');
   }
   if (mapping.kind === 'invalid') return rejectAttribute(output, mapping.message, source);
   let candidates = mapping.candidates;
@@ -142,7 +149,7 @@ function readAttribute(
       const message = `ip-port object has port ${quoteValue(portAttribute.value)}, but a port from 0 to 65535 was expected.`;
       return rejectAttribute(output, message, source);
     }
-    candidates = candidates.map((candidate) => ({ ...candidate, type: 'ip-port', port }));
+    candidates = candidates.map((candidate) => withPort(candidate, port));
   }
   if (!isToIds(attribute) && !scope.options.allAttributes) {
     scope.notToIds += candidates.length;
@@ -228,8 +235,8 @@ function toRecord(
   context: Partial<IndicatorContext>,
   source: SourceLocation,
 ): RawIndicator {
-  const tags =
-    candidate.side === 'source' ? [...(context.tags ?? []), 'side:source'] : context.tags;
+  const tags = [...(context.tags ?? []), ...(candidate.tags ?? [])];
+  if (candidate.side === 'source') tags.push('side:source');
   const record: RawIndicator = {
     type: candidate.type,
     value: candidate.value,
