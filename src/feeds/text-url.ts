@@ -34,8 +34,14 @@ const URL_START = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|wss?|tcp):\/\//gi;
 /** Characters that end a URL in prose: space, quotes, angle brackets, backticks, table bars. */
 const URL_STOP = /[\s"'<>`|]/;
 
-/** Characters stripped from the end of a URL: sentence punctuation and closing quotes. */
-const TRAILING = new Set(['.', ',', ';', ':', '!', '?', ')', ']', '}', "'", '"', '>', '*']);
+/**
+ * Characters stripped from the end of a URL: sentence punctuation and closing quotes, the
+ * typographic ones that word processors put in reports included.
+ */
+const TRAILING = new Set([
+  ...['.', ',', ';', ':', '!', '?', ')', ']', '}', "'", '"', '>', '*'],
+  ...['\u201D', '\u2019', '\u00BB', '\u203A'],
+]);
 
 /** A next token that reads like the rest of a path: `Client.js`, `dir/file`. */
 const PATH_CONTINUATION = /^(?:[\w%~+-]+\.[A-Za-z0-9]{1,5}|[\w%~+.-]*\/\S*)$/;

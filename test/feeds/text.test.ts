@@ -302,6 +302,24 @@ test('readText keeps URL ended by quote', () => {
   }
 });
 
+test('readText strips typographic closing quotes', () => {
+  const cases: Array<[string, string]> = [
+    ['Quoted: \u201Chxxp://evil[.]top/a\u201D and more', 'url http://evil.top/a'],
+    ['Quoted: \u2018hxxp://evil[.]top/b\u2019.', 'url http://evil.top/b'],
+    ['Cited: \u00ABhxxp://evil[.]top/c\u00BB', 'url http://evil.top/c'],
+    ['Cited: \u2039hxxp://evil[.]top/d\u203A', 'url http://evil.top/d'],
+  ];
+  for (const [text, expected] of cases) {
+    const output = readText(text, 'r.txt', {});
+    assert.deepEqual(
+      output.records.map((r) => `${r.type} ${r.value}`),
+      [expected],
+      text,
+    );
+    assert.deepEqual(output.issues, [], text);
+  }
+});
+
 test('readText keeps URL before other words', () => {
   // A next word that is a host name or a new URL does not continue the path.
   for (const text of [
