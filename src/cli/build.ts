@@ -351,6 +351,9 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     now,
     stdin: io.stdin,
     defaultFamily: flags.family?.length === 1 ? flags.family[0] : undefined,
+    // filterCollected applies --family later, so the merge must know it to keep an indicator
+    // that the feeds also name under another family.
+    requestedFamilies: flags.family,
     allAttributes: flags.allAttributes,
     threatfox: {
       authKey: io.env.THREATFOX_AUTH_KEY,

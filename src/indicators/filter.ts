@@ -120,6 +120,17 @@ function buildPredicates(
 }
 
 function buildFamilyPredicate(families: readonly string[]): Predicate {
+  const matches = buildFamilyMatcher(families);
+  return (indicator) => indicator.family !== undefined && matches(indicator.family);
+}
+
+/**
+ * Returns a test of whether the family filter selects a family, given the names of
+ * {@link IndicatorFilterOptions.families}.
+ */
+export function buildFamilyMatcher(
+  families: readonly string[],
+): (family: MalwareFamily) => boolean {
   const names = new Set(families.map((name) => name.trim().toLowerCase()));
   const slugs = new Set(families.map(familySlug));
   // Slugs by printable name. Feeds name a few hundred families, so this map stays small.
@@ -132,10 +143,7 @@ function buildFamilyPredicate(families: readonly string[]): Predicate {
     }
     return slug;
   };
-  return (indicator) => {
-    const family = indicator.family;
-    return family !== undefined && matchesFamily(family, names, slugs.has(slugOf(family.name)));
-  };
+  return (family) => matchesFamily(family, names, slugs.has(slugOf(family.name)));
 }
 
 function matchesFamily(family: MalwareFamily, names: Set<string>, slugMatches: boolean): boolean {

@@ -3,8 +3,20 @@
  * two feeds or listed twice in one export.
  */
 import type { SourceLocation } from '../errors.js';
+import { buildFamilyMatcher } from './filter.js';
 import { IndicatorIndex } from './indicator-index.js';
 import type { Indicator, MalwareFamily } from './model.js';
+
+/** Settings of {@link mergeIndicators} and {@link IndicatorMerger.result}. */
+export interface MergeOptions {
+  /**
+   * Families the caller will select with the family filter, by the names that
+   * `IndicatorFilterOptions.families` takes. An indicator that the records name under
+   * several families gets the first of them in read order that these names select, so the
+   * filter keeps it. Without them, or when none is selected, it keeps the first family read.
+   */
+  requestedFamilies?: readonly string[];
+}
 
 export interface MergeResult {
   /** One indicator per key, in the order each key first appeared. */
@@ -13,7 +25,8 @@ export interface MergeResult {
   merged: number;
   /**
    * Records that named a different family (by printable name and Malpedia id) from the one
-   * their key already had, in the order read. The merged indicator keeps the first family.
+   * their key already had, in the order read. The merged indicator keeps the first family,
+   * unless {@link MergeOptions.requestedFamilies} selects a later one.
    */
   familyConflicts: FamilyConflict[];
 }
@@ -22,8 +35,11 @@ export interface MergeResult {
 export interface FamilyConflict {
   /** The merged indicator, which keeps `kept`. */
   indicator: Indicator;
+  /** The family the merged indicator has, and so the only pack that hunts it. */
   kept: MalwareFamily;
-  /** The family the later record named, which gets no pack entry for this indicator. */
+  /** The first family read for the indicator, which differs from `kept` only on request. */
+  first: MalwareFamily;
+  /** The family the later record named. */
   other: MalwareFamily;
   /** Location of the later record in its feed. */
   origin?: SourceLocation;
@@ -40,10 +56,13 @@ export interface FamilyConflict {
  * that names the same family; ThreatFox's "Unknown malware" counts as no family. isCompromised is true when any record has it true. Input objects are
  * never modified, because a key seen twice gets a fresh copy.
  */
-export function mergeIndicators(indicators: readonly Indicator[]): MergeResult {
+export function mergeIndicators(
+  indicators: readonly Indicator[],
+  options: MergeOptions = {},
+): MergeResult {
   const merger = new IndicatorMerger();
   for (const indicator of indicators) merger.add(indicator);
-  return merger.result();
+  return merger.result(options);
 }
 
 /** Merges indicators one at a time, as they are read, with the rules of {@link mergeIndicators}. */
@@ -57,6 +76,11 @@ export class IndicatorMerger {
     other: MalwareFamily;
     origin?: SourceLocation;
   }> = [];
+  /**
+   * Families that later records named for an `output` entry besides its first family, distinct
+   * and in read order. Only entries with a conflict have one, so the common case allocates none.
+   */
+  private readonly laterFamilies = new Map<number, MalwareFamily[]>();
   private readonly lookups = new ListLookups();
   private merged = 0;
 
@@ -75,15 +99,57 @@ export class IndicatorMerger {
     mergeContext(target, indicator, this.lookups);
     if (!mergeFamily(target, indicator.family) && indicator.family) {
       this.conflicts.push({ index, other: indicator.family, origin: indicator.origins[0] });
+      this.addLaterFamily(index, indicator.family);
     }
   }
 
-  result(): MergeResult {
+  /**
+   * Finishes the merge and returns its result. With requested families, an indicator in
+   * conflict whose first family is not requested takes the first later family that is, so that
+   * family's pack hunts it. Call it once, after the last `add`, because it changes the output.
+   */
+  result(options: MergeOptions = {}): MergeResult {
+    const firstFamilies = new Map<number, MalwareFamily>();
+    if (options.requestedFamilies) {
+      this.chooseRequestedFamilies(buildFamilyMatcher(options.requestedFamilies), firstFamilies);
+    }
     const familyConflicts = this.conflicts.map(({ index, other, origin }) => {
       const indicator = this.output[index]!;
-      return { indicator, kept: indicator.family!, other, origin };
+      const kept = indicator.family!;
+      return { indicator, kept, first: firstFamilies.get(index) ?? kept, other, origin };
     });
     return { indicators: this.output, merged: this.merged, familyConflicts };
+  }
+
+  private addLaterFamily(index: number, family: MalwareFamily): void {
+    let families = this.laterFamilies.get(index);
+    if (!families) {
+      families = [];
+      this.laterFamilies.set(index, families);
+    }
+    const same = families.find((known) => isSameFamily(known, family));
+    if (same) uniteFamilyNames(same, family);
+    else families.push({ ...family, aliases: [...family.aliases] });
+  }
+
+  /**
+   * Gives each indicator in conflict the first family in read order that `isRequested` accepts,
+   * and records the family it replaced in `firstFamilies` by output index.
+   */
+  private chooseRequestedFamilies(
+    isRequested: (family: MalwareFamily) => boolean,
+    firstFamilies: Map<number, MalwareFamily>,
+  ): void {
+    for (const [index, families] of this.laterFamilies) {
+      // An indicator in conflict was merged, so its output entry is a copy made here.
+      const indicator = this.output[index]!;
+      const first = indicator.family!;
+      if (isRequested(first)) continue;
+      const requested = families.find(isRequested);
+      if (!requested) continue;
+      indicator.family = requested;
+      firstFamilies.set(index, first);
+    }
   }
 }
 
@@ -194,7 +260,12 @@ function mergeFamily(target: Indicator, other: MalwareFamily | undefined): boole
     return true;
   }
   if (!isSameFamily(family, other)) return false;
+  uniteFamilyNames(family, other);
+  return true;
+}
 
+/** Adds the other record's Malpedia id, when the family lacks one, and its new names as aliases. */
+function uniteFamilyNames(family: MalwareFamily, other: MalwareFamily): void {
   if (!family.malpedia && other.malpedia) family.malpedia = other.malpedia;
   const known = new Set([family.name.toLowerCase(), ...family.aliases.map((a) => a.toLowerCase())]);
   for (const name of [other.name, ...other.aliases]) {
@@ -203,7 +274,6 @@ function mergeFamily(target: Indicator, other: MalwareFamily | undefined): boole
     known.add(key);
     own(family.aliases).push(name);
   }
-  return true;
 }
 
 /** Tells whether a family is ThreatFox's placeholder for indicators of no known family. */

@@ -13,7 +13,7 @@ import {
   type IndicatorFilterCounts,
   type IndicatorFilterOptions,
 } from '../indicators/filter.js';
-import { IndicatorMerger } from '../indicators/merge.js';
+import { IndicatorMerger, type FamilyConflict } from '../indicators/merge.js';
 import { defang } from '../indicators/defang.js';
 import { describeKind, type Indicator, type RawIndicator } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
@@ -23,6 +23,12 @@ export interface CollectOptions {
   /** Turn the first error-severity issue into a thrown error. */
   strict?: boolean;
   filters?: IndicatorFilterOptions;
+  /**
+   * Families that a family filter applied to the result will select, for a caller that filters
+   * after collecting, as the build does. An indicator that the feeds name under several
+   * families is given the first of them that these names (or else `filters.families`) select.
+   */
+  requestedFamilies?: string[];
   now?: Date;
   /** Keep MISP attributes whose `to_ids` flag is false. */
   allAttributes?: boolean;
@@ -107,16 +113,15 @@ export async function collectIndicators(
   // Reader issues first, in file order, then normalization issues.
   const issues = [...read.issues, ...normalizationIssues];
 
-  const merged = merger.result();
-  // The later family gets no pack entry for such an indicator, so each conflict is named.
+  const merged = merger.result({
+    requestedFamilies: options.requestedFamilies ?? options.filters?.families,
+  });
+  // Only the pack of the indicator's kept family hunts it, so each conflict is named.
   for (const conflict of merged.familyConflicts) {
     issues.push({
       code: 'FAMILY_CONFLICT',
       severity: 'warning',
-      message:
-        `The ${describeKind(conflict.indicator.kind)} ${quoteValue(defang(conflict.indicator))} is ` +
-        `given here as ${quoteValue(conflict.other.name)} but was first read as ` +
-        `${quoteValue(conflict.kept.name)}; it is hunted only in the ${quoteValue(conflict.kept.name)} pack.`,
+      message: describeFamilyConflict(conflict),
       source: conflict.origin,
     });
   }
@@ -161,4 +166,21 @@ export async function collectIndicators(
     filterCounts: filtered.removed,
     issues,
   };
+}
+
+function describeFamilyConflict(conflict: FamilyConflict): string {
+  const { indicator, kept, first, other } = conflict;
+  const subject = `The ${describeKind(indicator.kind)} ${quoteValue(defang(indicator))}`;
+  const pack = quoteValue(kept.name);
+  if (first === kept) {
+    return (
+      `${subject} is given here as ${quoteValue(other.name)} but was first read as ${pack}, ` +
+      `so it is hunted only in the ${pack} pack.`
+    );
+  }
+  return (
+    `${subject} is given here as ${quoteValue(other.name)} and was first read as ` +
+    `${quoteValue(first.name)}. It is hunted only in the ${pack} pack, because --family ` +
+    `selects that family.`
+  );
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/errors.js';
 import {
+  buildFamilyMatcher,
   familySlug,
   filterIndicators,
   parseKinds,
@@ -191,4 +192,13 @@ test('familySlug of a name without ASCII letters is a hash', () => {
   assert.equal(familySlug('メンズ'), slug);
   assert.notEqual(familySlug('発毛剤'), slug);
   assert.match(familySlug(''), /^family-[0-9a-f]{8}$/);
+});
+
+test('family matcher takes every filter name', () => {
+  for (const name of ['Cobalt Strike', 'win.cobalt_strike', 'beacon', 'cobalt-strike']) {
+    assert.equal(buildFamilyMatcher([name])(COBALT), true, name);
+  }
+  const matches = buildFamilyMatcher(['Quasar RAT']);
+  assert.equal(matches(QUASAR), true);
+  assert.equal(matches(COBALT), false);
 });

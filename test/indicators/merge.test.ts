@@ -172,3 +172,79 @@ test('named family replaces unknown malware', () => {
   assert.equal(result.familyConflicts.length, 0);
   assert.equal(first.family?.name, 'Unknown malware', 'the input is unchanged');
 });
+
+const REDLINE = { name: 'RedLine Stealer', malpedia: 'win.redline_stealer', aliases: [] };
+const COBALT = { name: 'Cobalt Strike', malpedia: 'win.cobalt_strike', aliases: ['BEACON'] };
+const ASYNC_RAT = { name: 'AsyncRAT', malpedia: 'win.asyncrat', aliases: [] };
+
+/** Returns records of one address read as RedLine Stealer, Cobalt Strike, AsyncRAT, Cobalt Strike. */
+function conflictingRecords(): Indicator[] {
+  return [
+    ipPort('81.2.69.142:80', { family: REDLINE }, 1),
+    ipPort('81.2.69.142:80', { family: COBALT }, 2),
+    ipPort('81.2.69.142:80', { family: ASYNC_RAT }, 3),
+    ipPort('81.2.69.142:80', { family: { ...COBALT, aliases: ['CobaltStrike'] } }, 4),
+  ];
+}
+
+test('merge without request keeps first family', () => {
+  const result = mergeIndicators(conflictingRecords());
+  assert.equal(result.indicators[0]?.family?.name, 'RedLine Stealer');
+  assert.equal(result.familyConflicts.length, 3);
+  for (const conflict of result.familyConflicts) {
+    assert.equal(conflict.kept.name, 'RedLine Stealer');
+    assert.equal(conflict.first, conflict.kept);
+  }
+});
+
+test('merge gives conflict the requested family', () => {
+  const records = conflictingRecords();
+  const before = structuredClone(records);
+  const result = mergeIndicators(records, { requestedFamilies: ['cobalt-strike'] });
+  assert.equal(result.indicators.length, 1);
+  assert.deepEqual(result.indicators[0]?.family, {
+    name: 'Cobalt Strike',
+    malpedia: 'win.cobalt_strike',
+    aliases: ['BEACON', 'CobaltStrike'],
+  });
+  assert.deepEqual(
+    result.familyConflicts.map((conflict) => conflict.other.name),
+    ['Cobalt Strike', 'AsyncRAT', 'Cobalt Strike'],
+  );
+  for (const conflict of result.familyConflicts) {
+    assert.equal(conflict.kept.name, 'Cobalt Strike');
+    assert.equal(conflict.first.name, 'RedLine Stealer');
+    assert.equal(conflict.indicator, result.indicators[0]);
+  }
+  assert.deepEqual(records, before, 'the input is unchanged');
+});
+
+test('merge takes requested family in read order', () => {
+  // Cobalt Strike is read before AsyncRAT, so it wins whatever the order of the request.
+  const result = mergeIndicators(conflictingRecords(), {
+    requestedFamilies: ['win.asyncrat', 'Cobalt Strike'],
+  });
+  assert.equal(result.indicators[0]?.family?.name, 'Cobalt Strike');
+
+  const asyncFirst = [
+    ipPort('81.2.69.142:80', { family: REDLINE }, 1),
+    ipPort('81.2.69.142:80', { family: ASYNC_RAT }, 2),
+    ipPort('81.2.69.142:80', { family: COBALT }, 3),
+  ];
+  const other = mergeIndicators(asyncFirst, { requestedFamilies: ['Cobalt Strike', 'AsyncRAT'] });
+  assert.equal(other.indicators[0]?.family?.name, 'AsyncRAT');
+});
+
+test('merge keeps a requested first family', () => {
+  const result = mergeIndicators(conflictingRecords(), {
+    requestedFamilies: ['BEACON', 'RedLine Stealer'],
+  });
+  assert.equal(result.indicators[0]?.family?.name, 'RedLine Stealer');
+  assert.equal(result.familyConflicts[0]?.first, result.familyConflicts[0]?.kept);
+});
+
+test('merge ignores a request no record names', () => {
+  const result = mergeIndicators(conflictingRecords(), { requestedFamilies: ['Remcos'] });
+  assert.equal(result.indicators[0]?.family?.name, 'RedLine Stealer');
+  assert.equal(result.familyConflicts[0]?.kept.name, 'RedLine Stealer');
+});

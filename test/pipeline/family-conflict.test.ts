@@ -1,0 +1,140 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectIndicators, type CollectResult } from '../../src/pipeline/collect.js';
+import { runCli } from '../helpers/cli.js';
+import { sharedFile, skipWithoutShared } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const HEADER = 'ioc_id,ioc_value,ioc_type,fk_malware,malware_printable,first_seen_utc';
+
+/** 192.0.2.10:80 is read as RedLine Stealer, then twice as Cobalt Strike. */
+const ROWS = [
+  '1,192.0.2.10:80,ip:port,win.redline_stealer,RedLine Stealer,2026-01-01 00:00:00',
+  '2,192.0.2.11:443,ip:port,win.cobalt_strike,Cobalt Strike,2026-01-01 00:00:00',
+  '3,192.0.2.10:80,ip:port,win.cobalt_strike,Cobalt Strike,2026-01-02 00:00:00',
+  '4,192.0.2.12:80,ip:port,win.redline_stealer,RedLine Stealer,2026-01-02 00:00:00',
+  '5,192.0.2.10:80,ip:port,win.cobalt_strike,Cobalt Strike,2026-01-03 00:00:00',
+];
+
+const NDJSON = 'threatfox/elastic_api-data-ndjson_test-threatfox-ndjson_TRIMMED.log';
+
+function writeFeed(t: TestContext): string {
+  const path = join(makeTempDir('family-conflict', t), 'feed.csv');
+  writeFileSync(path, [HEADER, ...ROWS].join('\n') + '\n');
+  return path;
+}
+
+function conflictMessages(collected: CollectResult): string[] {
+  return collected.issues
+    .filter((issue) => issue.code === 'FAMILY_CONFLICT')
+    .map((issue) => issue.message);
+}
+
+function familyOf(collected: CollectResult, value: string): string | undefined {
+  return collected.indicators.find((indicator) => indicator.value === value)?.family?.name;
+}
+
+test('collect keeps conflict under filtered family', async (t) => {
+  const collected = await collectIndicators([writeFeed(t)], {
+    filters: { families: ['Cobalt Strike'] },
+  });
+  const { counts } = collected;
+  assert.equal(counts.rowsRead, 5);
+  assert.equal(counts.accepted, 3);
+  assert.equal(counts.merged, 2);
+  assert.equal(counts.kept, 2);
+  assert.equal(counts.filteredOut, 1);
+  assert.equal(counts.accepted, counts.kept + counts.filteredOut);
+  assert.equal(familyOf(collected, '192.0.2.10:80'), 'Cobalt Strike');
+  const messages = conflictMessages(collected);
+  assert.equal(messages.length, 2);
+  for (const message of messages) {
+    assert.match(message, /was first read as "RedLine Stealer"\./);
+    assert.match(message, /hunted only in the "Cobalt Strike" pack, because --family/);
+  }
+});
+
+test('collect without request keeps first family', async (t) => {
+  const collected = await collectIndicators([writeFeed(t)]);
+  assert.equal(collected.counts.kept, 3);
+  assert.equal(familyOf(collected, '192.0.2.10:80'), 'RedLine Stealer');
+  const messages = conflictMessages(collected);
+  assert.equal(messages.length, 2);
+  for (const message of messages) {
+    assert.match(message, /hunted only in the "RedLine Stealer" pack\.$/);
+  }
+});
+
+test('collect applies requested families unfiltered', async (t) => {
+  const collected = await collectIndicators([writeFeed(t)], {
+    requestedFamilies: ['win.cobalt_strike'],
+  });
+  assert.equal(collected.counts.kept, 3, 'nothing is filtered out');
+  assert.equal(familyOf(collected, '192.0.2.10:80'), 'Cobalt Strike');
+});
+
+interface BuildOutcome {
+  counts: CollectResult['counts'];
+  packs: Array<{ family: string; folder: string; indicators: number }>;
+  issues: string;
+}
+
+async function build(t: TestContext, args: string[]): Promise<BuildOutcome> {
+  const out = makeTempDir('family-conflict-build', t);
+  const result = await runCli(['build', ...args, '--out', out, '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  const summary = JSON.parse(result.stdout) as Omit<BuildOutcome, 'issues'>;
+  const { counts } = summary;
+  const dropped = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
+  assert.equal(counts.rowsRead, counts.accepted + counts.rejected + counts.merged + dropped);
+  assert.equal(counts.accepted, counts.kept + counts.filteredOut);
+  return { ...summary, issues: readFileSync(join(out, 'build-issues.txt'), 'utf8') };
+}
+
+function packValues(folder: string): string[] {
+  const pack = JSON.parse(readFileSync(join(folder, 'pack.json'), 'utf8')) as {
+    indicators: Array<{ value: string }>;
+  };
+  return pack.indicators.map((indicator) => indicator.value);
+}
+
+test('build hunts conflict in requested pack', async (t) => {
+  // The built-in lists set aside 192.0.2.0/24, the documentation range the feed uses.
+  const args = [writeFeed(t), '--family', 'Cobalt Strike', '--no-builtin-allowlists'];
+  const outcome = await build(t, args);
+  assert.equal(outcome.packs.length, 1);
+  const [pack] = outcome.packs;
+  assert.equal(pack.family, 'Cobalt Strike');
+  assert.equal(pack.indicators, 2);
+  assert.deepEqual(packValues(pack.folder).sort(), ['192.0.2.10:80', '192.0.2.11:443']);
+  assert.equal(outcome.counts.filteredOut, 1);
+  assert.match(outcome.issues, /hunted only in the "Cobalt Strike" pack/);
+  assert.doesNotMatch(outcome.issues, /hunted only in the "RedLine Stealer" pack/);
+});
+
+test('build of ThreatFox NDJSON keeps conflict', { skip: skipWithoutShared(NDJSON) }, async (t) => {
+  const feed = sharedFile(NDJSON);
+  const filtered = await build(t, [feed, '--family', 'Cobalt Strike']);
+  assert.equal(filtered.packs.length, 1);
+  const [pack] = filtered.packs;
+  assert.equal(pack.family, 'Cobalt Strike');
+  assert.ok(packValues(pack.folder).includes('81.2.69.142:80'));
+  assert.equal(filtered.counts.kept, 8);
+  assert.equal(filtered.counts.filteredOut, 13);
+  const warnings = filtered.issues.split('\n').filter((line) => line.includes('FAMILY_CONFLICT'));
+  assert.equal(warnings.length, 2);
+  for (const warning of warnings) {
+    assert.match(warning, /\(id (841500|841498)\)/);
+    assert.match(warning, /hunted only in the "Cobalt Strike" pack/);
+  }
+
+  const all = await build(t, [feed]);
+  assert.equal(all.counts.filteredOut, 0);
+  const redline = all.packs.find((entry) => entry.family === 'RedLine Stealer');
+  assert.ok(redline, 'the build writes a RedLine Stealer pack');
+  assert.ok(packValues(redline.folder).includes('81.2.69.142:80'));
+  assert.match(all.issues, /hunted only in the "RedLine Stealer" pack/);
+  assert.doesNotMatch(all.issues, /hunted only in the "Cobalt Strike" pack/);
+});
