@@ -7,7 +7,8 @@ import type { Hunt } from '../compile/ir.js';
 import { formatIssue, type HuntpackIssue, printable } from '../errors.js';
 import type { HuntLogsResult } from '../hunt/engine.js';
 import { formatReasonCounts } from '../hunt/hunt-report.js';
-import type { LogFileStats, LogReadStats } from '../hunt/logs/read-logs.js';
+import type { LogReadStats } from '../hunt/logs/read-logs.js';
+import { describeNoEvents, filesWithoutEvents } from '../hunt/logs/log-stats.js';
 import { LOG_TABLES } from '../hunt/select-hunts.js';
 import { PRINTED_ISSUES, type LoadedHunts } from './hunt-sources.js';
 import type { CliIo } from './io.js';
@@ -32,15 +33,6 @@ const MAP_FIELD_CODES: ReadonlySet<string> = new Set([
   MISSING_MAP_FIELD_CODE,
 ]);
 
-/** Returns why no event was read from a file that was read, for the NO_EVENTS issue. */
-function noEventsReason(file: LogFileStats): string {
-  if (file.linesRead === 0) return 'the file is empty';
-  return (
-    `${count(file.linesRead, 'line')} read, ${file.linesRejected} rejected and ` +
-    `${file.linesSkipped} skipped`
-  );
-}
-
 /**
  * Returns each log input that makes the hunt incomplete, once. These are the inputs that could
  * not be found, recognized or read to the end, and the CSV and JSON files without one or more
@@ -61,12 +53,35 @@ export function findFailedInputs(stats: LogReadStats): HuntpackIssue[] {
       add({
         code: 'NO_EVENTS',
         severity: 'error',
-        message: `No event was read from "${file.file}": ${noEventsReason(file)}.`,
+        message: `No event was read from "${file.file}": ${describeNoEvents(file)}.`,
         source: { file: file.file },
       });
     }
   }
   return [...failed.values()];
+}
+
+/**
+ * Returns a NO_EVENTS warning for each log that was read but gave no event, in a run that read
+ * events from other logs. Such a log is often an export that failed, but it may also be a log
+ * of a quiet period, so the run stays complete.
+ */
+export function findInputsWithoutEvents(
+  stats: LogReadStats,
+  failed: readonly HuntpackIssue[],
+): HuntpackIssue[] {
+  if (stats.eventsParsed === 0) return [];
+  const failedFiles = new Set(failed.map((issue) => issue.source?.file));
+  return filesWithoutEvents(stats)
+    .filter((file) => !failedFiles.has(file.file))
+    .map((file) => ({
+      code: 'NO_EVENTS',
+      severity: 'warning',
+      message:
+        `No event was read from "${file.file}": ${describeNoEvents(file)}. Check that its ` +
+        'export did not fail. The other logs were hunted.',
+      source: { file: file.file },
+    }));
 }
 
 /** Counts the input failures that name no file because their rejection was not kept. */

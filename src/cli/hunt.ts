@@ -42,6 +42,7 @@ import {
 } from './hunt-sources.js';
 import {
   findFailedInputs,
+  findInputsWithoutEvents,
   findSourcesWithoutHunts,
   incompleteLine,
   noHuntRanLine,
@@ -162,8 +163,15 @@ function rejectBuildOnlyOptions(flags: HuntFlags): void {
   );
 }
 
-/** Writes the reading counts and the first issues, with control characters from the logs escaped. */
-function writeSummary(result: HuntLogsResult, io: CliIo): void {
+/**
+ * Writes the reading counts and the first issues, with control characters from the logs escaped.
+ * `inputsWithoutEvents` are the warnings about logs that gave no event in a run that read others.
+ */
+function writeSummary(
+  result: HuntLogsResult,
+  inputsWithoutEvents: readonly HuntpackIssue[],
+  io: CliIo,
+): void {
   const { stats } = result;
   io.stderr.write(
     `lines read ${stats.linesRead} = events parsed ${stats.eventsParsed} + lines rejected ${stats.linesRejected}` +
@@ -188,6 +196,12 @@ function writeSummary(result: HuntLogsResult, io: CliIo): void {
   }
   for (const issue of stats.fileErrors.slice(0, PRINTED_ISSUES))
     io.stderr.write(`${printable(formatIssue(issue))}\n`);
+  for (const issue of inputsWithoutEvents.slice(0, PRINTED_ISSUES))
+    io.stderr.write(`${printable(formatIssue(issue))}\n`);
+  const moreWithoutEvents = inputsWithoutEvents.length - PRINTED_ISSUES;
+  if (moreWithoutEvents > 0) {
+    io.stderr.write(`... and ${moreWithoutEvents} more logs that gave no event\n`);
+  }
   const outside = result.eventsOutsideWindow;
   const timeless = result.eventsWithoutTime;
   const totals = countHits(result.findings);
@@ -237,6 +251,7 @@ interface Incomplete {
 function writeFindings(
   result: HuntLogsResult,
   incomplete: Incomplete | undefined,
+  inputsWithoutEvents: readonly HuntpackIssue[],
   flags: HuntFlags,
   window: string,
   io: CliIo,
@@ -247,6 +262,7 @@ function writeFindings(
       complete: incomplete === undefined,
       failedInputs: incomplete?.failed ?? [],
       sourcesWithoutHunts: incomplete?.sourcesWithoutHunts ?? [],
+      inputsWithoutEvents,
       totals: countHits(findings),
       findings,
       byIndicator: summarizeByIndicator(findings),
@@ -479,8 +495,9 @@ async function huntWith(
       sourcesWithoutHunts: idleSources.map((source) => source.name),
     };
   }
-  writeFindings(result, incomplete, flags, window, io);
-  writeSummary(result, io);
+  const inputsWithoutEvents = findInputsWithoutEvents(result.stats, failed);
+  writeFindings(result, incomplete, inputsWithoutEvents, flags, window, io);
+  writeSummary(result, inputsWithoutEvents, io);
   // A run with a failed input fails, and its report would stand in for the last complete one,
   // so the report is written only after a run that read and used every log.
   if (inputsFailed) {

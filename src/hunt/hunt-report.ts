@@ -31,6 +31,7 @@ import {
   type HuntFinding,
 } from './findings.js';
 import { describeEvent, HIT_COUNTS_NOTE } from './format-findings.js';
+import { describeNoEvents, filesWithoutEvents } from './logs/log-stats.js';
 import { formatLocation, type HuntpackIssue, printable } from '../errors.js';
 
 export interface HuntReportOptions {
@@ -334,6 +335,14 @@ export function renderHuntReport(
   if (stats.fileErrors.length > 0) {
     lines.push(`- Files not read in full: ${stats.fileErrors.length}`);
     for (const issue of stats.fileErrors) lines.push(`  - ${cell(issue.message)}`);
+  }
+  const withoutEvents = filesWithoutEvents(stats);
+  if (withoutEvents.length > 0) {
+    lines.push(`- Logs that gave no event, so nothing in them was hunted: ${withoutEvents.length}`);
+    for (const file of withoutEvents) {
+      const path = printable(file.file).replaceAll('`', "'");
+      lines.push(`  - \`${path}\`: ${cell(describeNoEvents(file))}`);
+    }
   }
   const counts = countHits(findings);
   lines.push('', `## Findings: ${plural(counts.hits, 'hit')}`, '');

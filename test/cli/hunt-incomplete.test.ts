@@ -166,6 +166,46 @@ describe('huntpack hunt with failed inputs', () => {
     await unchanged();
   });
 
+  it('warns about an empty log beside others', async () => {
+    await plantEarlierReport();
+    const result = await runCli(['hunt', '--pack', 'pack', 'miss.log', 'empty.log', 'blank.log'], {
+      cwd: folder,
+    });
+    // The other log was hunted, so the run is complete, but the empty ones are named.
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'No findings: no event matched an indicator.\n');
+    for (const [name, reason] of [
+      ['empty.log', 'the file is empty'],
+      ['blank.log', '3 lines read, 0 rejected and 3 skipped'],
+    ]) {
+      const file = join(folder, name);
+      assert.ok(
+        result.stderr.includes(
+          `${file}: warning NO_EVENTS: No event was read from "${file}": ${reason}. Check that ` +
+            'its export did not fail. The other logs were hunted.\n',
+        ),
+        result.stderr,
+      );
+    }
+    const report = await readFile(join(pack, 'hunt-report.md'), 'utf8');
+    assert.match(report, /\n- Logs that gave no event, so nothing in them was hunted: 2\n/);
+    assert.ok(report.includes(`  - \`${join(folder, 'empty.log')}\`: the file is empty\n`), report);
+
+    const json = await runCli(['hunt', '--pack', 'pack', '--json', 'miss.log', 'empty.log'], {
+      cwd: folder,
+    });
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as {
+      complete: boolean;
+      inputsWithoutEvents: Array<{ code: string; source: { file: string } }>;
+    };
+    assert.equal(parsed.complete, true);
+    assert.deepEqual(
+      parsed.inputsWithoutEvents.map((issue) => [issue.code, issue.source.file]),
+      [['NO_EVENTS', join(folder, 'empty.log')]],
+    );
+  });
+
   it('fails when no log gives events', async () => {
     const unchanged = await plantEarlierReport();
     const result = await runCli(['hunt', '--pack', 'pack', 'empty.log', 'blank.log'], {

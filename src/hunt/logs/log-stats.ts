@@ -49,6 +49,27 @@ export interface LogReadStats {
   fileErrors: HuntpackIssue[];
 }
 
+/**
+ * Returns why no event was read from a file that was read: `the file is empty`, or the counts
+ * of its lines, such as `3 lines read, 0 rejected and 3 skipped`.
+ */
+export function describeNoEvents(file: LogFileStats): string {
+  if (file.linesRead === 0) return 'the file is empty';
+  const lines = file.linesRead === 1 ? '1 line' : `${file.linesRead} lines`;
+  return `${lines} read, ${file.linesRejected} rejected and ${file.linesSkipped} skipped`;
+}
+
+/**
+ * Returns the files that were recognized and read to the end but gave no event, such as an
+ * empty export. A file with a file error is left out, because that error is reported instead.
+ */
+export function filesWithoutEvents(stats: LogReadStats): LogFileStats[] {
+  const failed = new Set(stats.fileErrors.map((issue) => issue.source?.file));
+  return stats.files.filter(
+    (file) => file.format !== undefined && file.eventsParsed === 0 && !failed.has(file.file),
+  );
+}
+
 export function createLogReadStats(): LogReadStats {
   return {
     files: [],
