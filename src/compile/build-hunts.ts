@@ -12,7 +12,8 @@ import type {
   MatchBranch,
 } from './ir.js';
 import { DATA_SOURCES, type DataSourceEntry } from '../pipeline/data-sources.js';
-import type { HashKind, Indicator, IndicatorContext } from '../indicators/model.js';
+import type { HashKind, Indicator } from '../indicators/model.js';
+import { urlEndpoint } from '../indicators/url.js';
 
 export interface BuildHuntsOptions {
   /** Printable family name, written into every hit as `IocFamily`. */
@@ -30,7 +31,10 @@ export interface BuildHuntsOptions {
  * The fields of an indicator that its rows in the indicator tables are made of. Every
  * {@link Indicator} has them, and a pack reader rebuilds them from pack.json.
  */
-export type IocTableSource = Pick<IndicatorContext, 'threatType' | 'confidence' | 'firstSeen'> &
+export type IocTableSource = Pick<
+  Indicator,
+  'threatType' | 'confidence' | 'firstSeen' | 'exactOnly'
+> &
   (
     | { kind: 'ip'; address: string }
     | { kind: 'ip-port'; address: string; port: number }
@@ -71,12 +75,35 @@ function pairRowWithContext(indicator: IocTableSource, first: IocCell, second: I
   ];
 }
 
-/** Rows of the port-aware table: one per ip:port indicator. */
-function ipPortTable(indicators: IocTableSource[]): IocTable {
+/** A URL whose host is an address, with the address and port it connects to. */
+interface UrlOnAddress {
+  indicator: IocTableSource;
+  address: string;
+  port?: number;
+}
+
+/**
+ * Rows of the port-aware table: one per ip:port indicator, then one per address and port of a
+ * URL on an address that no earlier row has.
+ */
+function ipPortTable(indicators: IocTableSource[], urls: readonly UrlOnAddress[]): IocTable {
   const rows: IocCell[][] = [];
   for (const indicator of indicators) {
     if (indicator.kind !== 'ip-port') continue;
     rows.push(pairRowWithContext(indicator, indicator.address, indicator.port));
+  }
+  if (urls.some((url) => url.port !== undefined)) {
+    const taken = new Set<string>();
+    for (const indicator of indicators) {
+      if (indicator.kind === 'ip-port') taken.add(`${indicator.address}|${indicator.port}`);
+    }
+    for (const { indicator, address, port } of urls) {
+      if (port === undefined) continue;
+      const key = `${address}|${port}`;
+      if (taken.has(key)) continue;
+      taken.add(key);
+      rows.push(pairRowWithContext(indicator, address, port));
+    }
   }
   const columns: IocColumn[] = [
     { name: 'IocAddress', type: 'string' },
@@ -87,27 +114,38 @@ function ipPortTable(indicators: IocTableSource[]): IocTable {
 }
 
 /**
- * Rows of the address-only table: one per address, from ip indicators and from the addresses of
- * ip:port indicators, so that one event never matches the same address twice.
+ * Rows of the address-only table: one per address, from ip indicators, from the addresses of
+ * ip:port indicators and then from URLs on an address, so that one event never matches the same
+ * address twice. An ip:port that may be hunted only on its port adds no row.
  */
-function addressTable(indicators: IocTableSource[]): IocTable {
+function addressTable(indicators: IocTableSource[], urls: readonly UrlOnAddress[]): IocTable {
   const byAddress = new Map<
     string,
     { ports: Set<number>; best: IocTableSource; firstSeen?: Date }
   >();
-  for (const indicator of indicators) {
-    if (indicator.kind !== 'ip' && indicator.kind !== 'ip-port') continue;
-    let entry = byAddress.get(indicator.address);
+  const add = (address: string, port: number | undefined, indicator: IocTableSource): void => {
+    let entry = byAddress.get(address);
     if (!entry) {
-      entry = { ports: new Set(), best: indicator, firstSeen: indicator.firstSeen };
-      byAddress.set(indicator.address, entry);
+      entry = {
+        ports: new Set(),
+        best: indicator,
+        firstSeen: indicator.firstSeen,
+      };
+      byAddress.set(address, entry);
     }
-    if (indicator.kind === 'ip-port') entry.ports.add(indicator.port);
+    if (port !== undefined) entry.ports.add(port);
     if ((indicator.confidence ?? -1) > (entry.best.confidence ?? -1)) entry.best = indicator;
     if (indicator.firstSeen && (!entry.firstSeen || indicator.firstSeen < entry.firstSeen)) {
       entry.firstSeen = indicator.firstSeen;
     }
+  };
+  for (const indicator of indicators) {
+    if (indicator.kind === 'ip') add(indicator.address, undefined, indicator);
+    else if (indicator.kind === 'ip-port' && !indicator.exactOnly) {
+      add(indicator.address, indicator.port, indicator);
+    }
   }
+  for (const { indicator, address, port } of urls) add(address, port, indicator);
   const rows: IocCell[][] = [];
   for (const [address, entry] of byAddress) {
     const ports = [...entry.ports].sort((a, b) => a - b).join(',');
@@ -157,17 +195,31 @@ interface HuntPlan {
   description: string;
 }
 
+export interface IocTableOptions {
+  /**
+   * Add the address and port of each URL on an address to the address tables (pack format 4 and
+   * later); default true. Packs of earlier formats were built without those rows.
+   */
+  urlAddresses?: boolean;
+}
+
 /**
  * Builds the indicator table of each hunt variant: the rows a hunt of that variant matches, in
- * the order of `indicators`. A variant without indicators gets a table without rows.
+ * the order of `indicators`. A URL whose host is an address also adds that address, with its
+ * port or its scheme's default, after the address tables' own rows: firewalls and endpoints log
+ * the connection without the URL. A URL that may be matched only whole adds no address. A variant
+ * without indicators gets a table without rows.
  */
 export function buildIocTables(
   indicators: readonly IocTableSource[],
+  options: IocTableOptions = {},
 ): Record<HuntVariant, IocTable> {
   const ipPort: IocTableSource[] = [];
   const addresses: IocTableSource[] = [];
   const domains: IocTableSource[] = [];
   const urls: IocTableSource[] = [];
+  const urlsOnAddresses: UrlOnAddress[] = [];
+  const withUrlAddresses = options.urlAddresses ?? true;
   const hashes: IocTableSource[] = [];
   // One pass in place of a filter per kind: a pack can hold a million indicators.
   for (const indicator of indicators) {
@@ -182,17 +234,20 @@ export function buildIocTables(
       case 'domain':
         domains.push(indicator);
         break;
-      case 'url':
+      case 'url': {
         urls.push(indicator);
+        const endpoint = withUrlAddresses && !indicator.exactOnly && urlEndpoint(indicator.url);
+        if (endpoint) urlsOnAddresses.push({ indicator, ...endpoint });
         break;
+      }
       default:
         hashes.push(indicator);
     }
   }
 
   return {
-    'port-aware': ipPortTable(ipPort),
-    'address-only': addressTable(addresses),
+    'port-aware': ipPortTable(ipPort, urlsOnAddresses),
+    'address-only': addressTable(addresses, urlsOnAddresses),
     domain: valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
     url: valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
     hash: valueTable(
@@ -213,13 +268,22 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       table: tables['port-aware'],
       description:
         'Connections to or from an indicator address on the indicator port. Each ip:port ' +
-        'indicator matches only that address on that port.',
+        'indicator matches only that address on that port. A URL whose host is an address ' +
+        'adds that address on its port (80 for http and 443 for https when the URL names none).',
       branches: (source) =>
         source.endpoints.map((endpoint) => ({
           label: endpoint.side,
           keys: [
-            { column: endpoint.address, iocColumn: 'IocAddress', normalization: 'ip' },
-            { column: endpoint.port, iocColumn: 'IocPort', normalization: 'exact' },
+            {
+              column: endpoint.address,
+              iocColumn: 'IocAddress',
+              normalization: 'ip',
+            },
+            {
+              column: endpoint.port,
+              iocColumn: 'IocPort',
+              normalization: 'exact',
+            },
           ],
         })),
     },
@@ -230,11 +294,19 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       description:
         'ADDRESS-ONLY: connections to or from an indicator address on any port. It finds the same ' +
         'hosts on other ports, and also unrelated services that share the address (hosting, ' +
-        'CDNs, NAT), so triage each hit: IocFeedPorts lists the ports the feed named.',
+        'CDNs, NAT), so triage each hit: IocFeedPorts lists the ports the feed named. Addresses ' +
+        'of URLs are included; rented cloud hosting addresses are left out, because their other ' +
+        'tenants would flood it.',
       branches: (source) =>
         source.endpoints.map((endpoint) => ({
           label: endpoint.side,
-          keys: [{ column: endpoint.address, iocColumn: 'IocAddress', normalization: 'ip' }],
+          keys: [
+            {
+              column: endpoint.address,
+              iocColumn: 'IocAddress',
+              normalization: 'ip',
+            },
+          ],
         })),
     },
     {

@@ -57,9 +57,24 @@ export interface IndicatorContext {
   origins: readonly SourceLocation[];
 }
 
+/**
+ * Why an indicator is hunted only on its exact value, from the allowlist entry that says so.
+ * An ip:port on a rented hosting address gets the port-aware hunt but no address-only hunt, and
+ * a URL on a shared host is matched as the whole URL, never through its host's address.
+ */
+export interface ExactOnly {
+  /** List name, as in a set-aside indicator. */
+  list: string;
+  /** The matching entry exactly as the list writes it. */
+  entry: string;
+  reason: string;
+}
+
 interface IndicatorBase extends IndicatorContext {
   /** Canonical text of the indicator; with `kind` it is the identity used for merging. */
   value: string;
+  /** Set by the allowlists when hunts may use only the exact value, never the bare address. */
+  exactOnly?: ExactOnly;
 }
 
 export interface IpIndicator extends IndicatorBase {

@@ -88,6 +88,36 @@ export function parseUrl(text: string): ParsedUrl | ValueRejection {
   return parsed;
 }
 
+/** The address a URL's host names and the port a client connects to, when the host is an address. */
+export interface UrlEndpoint {
+  /** Canonical address text, IPv6 without brackets. */
+  address: string;
+  /** The URL's port, or its scheme's default; absent for a scheme without a known default. */
+  port?: number;
+}
+
+/**
+ * Returns the address and port that a normalized URL connects to, when its host is an IPv4 or
+ * IPv6 address, and undefined when the host is a name or the text is no URL.
+ */
+export function urlEndpoint(url: string): UrlEndpoint | undefined {
+  // A host that starts with neither a digit nor a bracket is a name: most URLs stop here.
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd < 0) return undefined;
+  const authorityStart = schemeEnd + 3;
+  const authorityLength = url.slice(authorityStart).search(/[/?#]/);
+  const authority =
+    authorityLength < 0
+      ? url.slice(authorityStart)
+      : url.slice(authorityStart, authorityStart + authorityLength);
+  const first = authority.charCodeAt(authority.lastIndexOf('@') + 1);
+  if (first !== 0x5b && (first < 0x30 || first > 0x39)) return undefined;
+  const parsed = parseUrl(url);
+  if (isRejection(parsed) || parsed.hostKind === 'domain') return undefined;
+  const port = parsed.port ?? defaultPort(parsed.scheme);
+  return port === undefined ? { address: parsed.host } : { address: parsed.host, port };
+}
+
 /**
  * Rejects `https://104.41.51.80@80/path`, where the host is only digits after user info. URL
  * parsers read the host as an address (0.0.0.80 in browsers), but reports that copy a WebDAV

@@ -72,11 +72,19 @@ const HUNTED_ROW_END = `,${['hunted', '', '', ''].map(quoteSpreadsheetField).joi
 /**
  * Writes the pack's indicators, then those set aside, one per row with CRLF line ends. Tags and
  * reporters are joined with `, `, references and source ids (such as `threatfox:1784524`) with a
- * space. Status is `hunted` or `set aside`; List, Entry and Reason are filled for the latter.
+ * space. Status is `hunted`, `hunted, exact value only` or `set aside`; List, Entry and Reason
+ * are filled for the latter two.
  */
 export function writeIndicatorsCsv(pack: Pack, out: Pick<TextFileWriter, 'write'>): void {
   out.write(HEADER.join(',') + '\r\n');
-  for (const indicator of pack.indicators) out.write(indicatorFields(indicator) + HUNTED_ROW_END);
+  for (const indicator of pack.indicators) {
+    const narrowed = indicator.exactOnly;
+    if (narrowed === undefined) out.write(indicatorFields(indicator) + HUNTED_ROW_END);
+    else {
+      const reasons = [narrowed.list, narrowed.entry, narrowed.reason];
+      out.write(row(indicator, 'hunted, exact value only', reasons) + '\r\n');
+    }
+  }
   for (const item of pack.setAside) {
     out.write(
       row(item.indicator, 'set aside', [listLabel(item), item.entry, item.reason]) + '\r\n',

@@ -153,6 +153,7 @@ function indicatorSection(pack: Pack): string[] {
   }
   lines.push(...shownNote(shown, pack.indicators.length, 'indicators'));
   lines.push(...compromisedSection(pack.indicators));
+  lines.push(...exactOnlySection(pack.indicators));
   if (pack.setAside.length > 0) {
     lines.push('', '### Set aside', '', 'These indicators are not in any hunt:', '');
     lines.push('| Type | Value | List | Entry | Reason |', '|---|---|---|---|---|');
@@ -196,6 +197,38 @@ function compromisedSection(indicators: readonly Indicator[]): string[] {
     );
   }
   lines.push(...shownNote(shown, compromised.length, 'compromised sites'));
+  return lines;
+}
+
+/**
+ * Lists the indicators that an allowlist lets hunts use only on their exact value: an ip:port on
+ * a rented hosting address has no address-only hunt, and a URL on a shared host is matched whole.
+ */
+function exactOnlySection(indicators: readonly Indicator[]): string[] {
+  const narrowed = indicators.filter((indicator) => indicator.exactOnly !== undefined);
+  if (narrowed.length === 0) return [];
+  const lines = [
+    '',
+    '### Hunted on the exact value only',
+    '',
+    `${countOf(narrowed.length, 'indicator')} ${narrowed.length === 1 ? 'is' : 'are'} hunted only ` +
+      'on the exact value: an ip:port on its port (no address-only hunt) and a URL as the whole ' +
+      'URL (no hunt on its host or address), because an allowlist entry says a wider hunt would ' +
+      'flood:',
+    '',
+    '| Type | Value | List | Entry | Reason |',
+    '|---|---|---|---|---|',
+  ];
+  const shown = Math.min(narrowed.length, REPORT_TABLE_ROWS);
+  for (let index = 0; index < shown; index++) {
+    const indicator = narrowed[index]!;
+    const { list, entry, reason } = indicator.exactOnly!;
+    lines.push(
+      `| ${describeKind(indicator.kind)} | ${escapeMarkdown(defang(indicator))} | ${escapeMarkdown(list)} | ` +
+        `${escapeMarkdown(entry)} | ${escapeMarkdown(reason)} |`,
+    );
+  }
+  lines.push(...shownNote(shown, narrowed.length, 'indicators hunted on the exact value only'));
   return lines;
 }
 

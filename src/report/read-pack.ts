@@ -17,6 +17,7 @@ interface IndicatorJson {
   threatType?: string;
   confidence?: number;
   firstSeen?: string;
+  exactOnly?: { list?: unknown; entry?: unknown; reason?: unknown };
 }
 
 type StoredIocs = Hunt['iocs'] | { ref: string } | RebuiltRows;
@@ -60,6 +61,7 @@ function tableSource(indicator: IndicatorJson, index: number, file: string): Ioc
     threatType: indicator.threatType,
     confidence: indicator.confidence,
     firstSeen: indicator.firstSeen === undefined ? undefined : new Date(indicator.firstSeen),
+    exactOnly: exactOnlyOf(indicator),
   };
   const value = indicator.value;
   const kind = indicator.kind;
@@ -88,6 +90,14 @@ function tableSource(indicator: IndicatorJson, index: number, file: string): Ioc
   );
 }
 
+/** Returns an indicator's `exactOnly`, which only its presence decides, with text fields. */
+function exactOnlyOf(indicator: IndicatorJson): IocTableSource['exactOnly'] {
+  const stored = indicator.exactOnly;
+  if (stored === undefined || stored === null) return undefined;
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  return { list: text(stored.list), entry: text(stored.entry), reason: text(stored.reason) };
+}
+
 /** Returns the indicator table of each hunt variant, rebuilt from the pack's indicators. */
 function rebuildTables(parsed: PackJson, file: string): Record<HuntVariant, IocTable> {
   const indicators = parsed.indicators ?? [];
@@ -100,7 +110,13 @@ function rebuildTables(parsed: PackJson, file: string): Record<HuntVariant, IocT
       `${file} lists ${indicators.length} indicators but was built with ${counted}, so it was changed after the build and its hunts would read the wrong rows. Rebuild the pack with "huntpack build".`,
     );
   }
-  return buildIocTables(indicators.map((indicator, index) => tableSource(indicator, index, file)));
+  // Packs before format 4 were built without the addresses of URLs in the address tables.
+  const version = parsed.formatVersion;
+  const urlAddresses = typeof version !== 'number' || version >= 4;
+  return buildIocTables(
+    indicators.map((indicator, index) => tableSource(indicator, index, file)),
+    { urlAddresses },
+  );
 }
 
 /** Returns rows `start` to `end` of a rebuilt table, or undefined when it has no such rows. */

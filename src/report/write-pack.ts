@@ -26,9 +26,11 @@ import { writeWatchlistCsv } from './watchlist.js';
 /**
  * Format version of pack.json; raised when a field changes meaning. Version 3 states the family
  * and the feed paths once for the pack instead of in each indicator, and rebuilds the hunts'
- * indicator tables from the indicators instead of listing them again.
+ * indicator tables from the indicators instead of listing them again. Version 4 adds the
+ * addresses of URLs on an address to the rebuilt address tables, and `exactOnly` to indicators
+ * that hunts may use only on their exact value.
  */
-export const PACK_FORMAT_VERSION = 3;
+export const PACK_FORMAT_VERSION = 4;
 
 const quote = JSON.stringify;
 
@@ -119,6 +121,7 @@ export class IndicatorJsonForm {
       isCompromised: indicator.isCompromised,
       sourceIds: indicator.sourceIds,
       origins: indicator.origins.map((origin) => this.originJson(origin)),
+      exactOnly: indicator.exactOnly,
     };
   }
 
@@ -146,7 +149,9 @@ export class IndicatorJsonForm {
       if (index > 0) text += ',';
       text += this.originText(indicator.origins[index]!);
     }
-    return text + ']}';
+    if (indicator.exactOnly === undefined) return text + ']}';
+    const { list, entry, reason } = indicator.exactOnly;
+    return `${text}],"exactOnly":${JSON.stringify({ list, entry, reason })}}`;
   }
 
   private isPackFamily(family: MalwareFamily | undefined): boolean {

@@ -28,8 +28,12 @@ const URL_80 = `http://${C2_HOST}${C2_PATH}`;
 
 type SuricataEvent = Record<string, unknown> & { http: Record<string, unknown> };
 
+/**
+ * The URL hunts of the two URLs. Their address hunts, which a URL on an address also gets, are
+ * tested in test/cli/url-address-hunt.test.ts.
+ */
 function urlHunts(): Hunt[] {
-  return buildHunts(
+  const hunts = buildHunts(
     makeIndicators([
       ['url', URL_8082],
       ['url', URL_80],
@@ -41,6 +45,7 @@ function urlHunts(): Hunt[] {
       exclusionsFor: defaultExclusions,
     },
   );
+  return hunts.filter((hunt) => hunt.variant === 'url');
 }
 
 /** Returns `event index -> indicator` hits of the CommonSecurityLog hunts on one side. */

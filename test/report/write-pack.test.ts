@@ -274,7 +274,7 @@ test('pack.json hunts read back equal', async (t) => {
     hunts: Array<{ form: { iocs: unknown } }>;
     iocTables: Record<string, unknown>;
   };
-  assert.equal(written.formatVersion, 3);
+  assert.equal(written.formatVersion, PACK_FORMAT_VERSION);
   assert.deepEqual(written.iocTables, {}, 'every table is rebuilt from the indicators');
   for (const hunt of written.hunts) assert.ok('variant' in (hunt.form.iocs as object));
 
@@ -345,7 +345,7 @@ test('pack.json of a newer version fails', async (t) => {
   );
   await assert.rejects(readPackHunts(folder), (error: Error & { code?: string }) => {
     assert.equal(error.code, 'UNSUPPORTED_PACK_VERSION');
-    assert.match(error.message, /format version 4, but this huntpack reads versions up to 3/);
+    assert.match(error.message, /format version 5, but this huntpack reads versions up to 4/);
     return true;
   });
 });

@@ -6,7 +6,13 @@
  * A URL is checked against lists for its kind and, through its host, against lists for domains
  * (a named host) or addresses (an address host).
  */
-import { INDICATOR_KINDS, type Indicator, type IndicatorKind } from '../../indicators/model.js';
+import {
+  INDICATOR_KINDS,
+  type Indicator,
+  type IndicatorKind,
+  type IpIndicator,
+  type IpPortIndicator,
+} from '../../indicators/model.js';
 import type { Allowlists } from './allowlists.js';
 import { addLookupKeys, kindMask, type CombinedIndex, type IndexProbe } from './combined-index.js';
 import { parseIpNumber, type IpNumber } from './ip-number.js';
@@ -50,9 +56,36 @@ export function applyAllowlists(indicators: Indicator[], lists: Allowlists): All
     if ('matchAs' in decision && indicator.kind === 'url') {
       const { matchAs, list, listVersion, entry, reason } = decision;
       result.fullUrl.push({ indicator, matchAs, list, listVersion, entry, reason });
+      indicator.exactOnly = { list, entry, reason };
+    } else if (indicator.kind === 'ip-port') {
+      const bare = bareAddressDecision(indicator, lists);
+      if (bare.action === 'set-aside') {
+        indicator.exactOnly = { list: bare.list, entry: bare.entry, reason: bare.reason };
+      }
     }
   }
   return result;
+}
+
+/**
+ * Returns the decision for the address of an ip:port as a bare `ip` indicator. A list that sets
+ * the bare address aside but keeps the ip:port, such as rented cloud hosting, allows the
+ * port-aware hunt only: the address-only hunt would flood with the address's other tenants.
+ */
+function bareAddressDecision(indicator: IpPortIndicator, lists: Allowlists): AllowlistDecision {
+  const bare: IpIndicator = {
+    kind: 'ip',
+    value: indicator.address,
+    address: indicator.address,
+    addressFamily: indicator.addressFamily,
+    tags: [],
+    references: [],
+    reporters: [],
+    sourceIds: [],
+    origins: [],
+  };
+  const probe = new IndicatorProbe(bare, lists.resolver);
+  return decide(bare, probe, lists, lists.indexFor(probe.kinds));
 }
 
 /** Returns the allowlist decision for one indicator. */

@@ -95,6 +95,19 @@ test('URL on a hosting address is a full-URL match', () => {
   assert.equal(decision.list, 'microsoft-azure');
 });
 
+test('an ip:port on a hosting address is kept for its port only', () => {
+  const hosted = ipPortIndicator('13.55.118.253', 443);
+  const elsewhere = ipPortIndicator('45.67.99.1', 8080);
+  const platformUrl = urlIndicator('https://pastebin.com/raw/abcd');
+  const result = applyAllowlists([hosted, elsewhere, platformUrl], lists);
+  assert.deepEqual(result.kept, [hosted, elsewhere, platformUrl]);
+  assert.equal(hosted.exactOnly?.list, 'amazon-aws');
+  assert.match(hosted.exactOnly?.reason ?? '', /bare address would flood/);
+  assert.equal(elsewhere.exactOnly, undefined);
+  assert.equal(platformUrl.exactOnly?.list, 'trusted-platforms');
+  assert.equal(platformUrl.exactOnly?.entry, 'pastebin.com');
+});
+
 test('sinkhole wins over the cloudflare range it sits in', () => {
   const decision = setAside(checkIndicator(ipIndicator('104.21.27.14'), lists));
   assert.equal(decision.list, 'sinkholes');

@@ -1,0 +1,132 @@
+/**
+ * URLs on an address are hunted through their address and port as well, and addresses that an
+ * allowlist lets hunts use only on their port stay out of the address-only hunts, end to end:
+ * feed, pack, pack.json read back, and a local hunt over CEF lines.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { readPackHunts } from '../../src/report/read-pack.js';
+import { PACK_FORMAT_VERSION } from '../../src/report/write-pack.js';
+
+const HEADER =
+  '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias",' +
+  '"malware_printable","last_seen_utc","confidence_level","is_compromised","reference","tags",' +
+  '"anonymous","reporter"';
+
+function row(id: number, value: string, type: string): string {
+  return (
+    `"2026-04-11 20:39:25", "${id}", "${value}", "${type}", "payload_delivery", "elf.mozi", ` +
+    `"None", "Mozi", "", "100", "False", "None", "None", "0", "tester"`
+  );
+}
+
+function cef(destination: string, port: number, minute: number): string {
+  return (
+    `Jul 25 09:${minute}:42 fw CEF:0|Vendor|Firewall|1|1|Connection|5|` +
+    `rt=2026-07-25T04:${minute}:13Z src=10.0.0.7 spt=51000 dst=${destination} dpt=${port} act=allow`
+  );
+}
+
+interface HuntJson {
+  complete: boolean;
+  findings: Array<{ huntId: string; line: number; ioc: Record<string, unknown> }>;
+}
+
+test('URLs on addresses are hunted by address and port, hosting addresses by port only', async (t) => {
+  const folder = makeTempDir('url-address', t);
+  const feed = join(folder, 'feed.csv');
+  await writeFile(
+    feed,
+    [
+      HEADER,
+      row(1, 'http://45.67.99.1:8080/bins/x.arm', 'url'),
+      row(2, '13.55.118.253:443', 'ip:port'),
+      row(3, 'http://13.55.118.254:8080/y.bin', 'url'),
+      '',
+    ].join('\n'),
+  );
+  const out = join(folder, 'packs');
+  const build = await runCli(['build', feed, '--out', out]);
+  assert.equal(build.code, 0, build.stderr);
+  const pack = join(out, 'mozi');
+
+  const json = JSON.parse(await readFile(join(pack, 'pack.json'), 'utf8')) as {
+    formatVersion: number;
+    indicators: Array<{ value: string; exactOnly?: { list: string } }>;
+  };
+  assert.equal(json.formatVersion, PACK_FORMAT_VERSION);
+  const exactOnly = Object.fromEntries(
+    json.indicators.map((indicator) => [indicator.value, indicator.exactOnly?.list]),
+  );
+  assert.deepEqual(exactOnly, {
+    'http://45.67.99.1:8080/bins/x.arm': undefined,
+    '13.55.118.253:443': 'amazon-aws',
+    'http://13.55.118.254:8080/y.bin': 'amazon-aws',
+  });
+
+  const queries = await readdir(join(pack, 'queries'));
+  const addressOnly = queries.filter((name) => name.includes('address-only'));
+  assert.ok(addressOnly.length > 0, queries.join(', '));
+  for (const name of addressOnly) {
+    const text = await readFile(join(pack, 'queries', name), 'utf8');
+    assert.match(text, /"45\.67\.99\.1", "8080"/, name);
+    assert.doesNotMatch(text, /13\.55\.118/, name);
+  }
+  const portAware = await readFile(
+    join(pack, 'queries', 'mozi-sentinel-csl-port-aware.kql'),
+    'utf8',
+  );
+  assert.match(portAware, /"45\.67\.99\.1", 8080/);
+  assert.match(portAware, /"13\.55\.118\.253", 443/);
+  assert.doesNotMatch(portAware, /13\.55\.118\.254/, 'a hosting URL is matched whole only');
+
+  const report = await readFile(join(pack, 'report.md'), 'utf8');
+  assert.match(report, /### Hunted on the exact value only/);
+  assert.match(report, /\| ip:port \| 13\[\.\]55\[\.\]118\[\.\]253:443 \| amazon-aws \|/);
+  const csv = await readFile(join(pack, 'indicators.csv'), 'utf8');
+  assert.match(csv, /"13\[\.\]55\[\.\]118\[\.\]253:443",.*"hunted, exact value only","amazon-aws"/);
+
+  // The hunts read back from pack.json are the hunts the build wrote.
+  const hunts = await readPackHunts(pack);
+  const portAwareHunt = hunts.find((hunt) => hunt.id === 'mozi-sentinel-csl-port-aware');
+  assert.deepEqual(
+    portAwareHunt?.iocs.rows.map((cells) => `${String(cells[0])}:${String(cells[1])}`),
+    ['13.55.118.253:443', '45.67.99.1:8080'],
+  );
+
+  const log = join(folder, 'firewall.log');
+  await writeFile(
+    log,
+    [
+      cef('45.67.99.1', 8080, 10),
+      cef('45.67.99.1', 22, 11),
+      cef('13.55.118.253', 443, 12),
+      cef('13.55.118.253', 80, 13),
+      cef('13.55.118.254', 8080, 14),
+      '',
+    ].join('\n'),
+  );
+  const hunt = await runCli([
+    'hunt',
+    '--pack',
+    pack,
+    log,
+    '--json',
+    '--report',
+    join(folder, 'r.md'),
+  ]);
+  assert.equal(hunt.code, 0, hunt.stderr);
+  const result = JSON.parse(hunt.stdout) as HuntJson;
+  assert.equal(result.complete, true);
+  const matched = result.findings.map((finding) => `${finding.line} ${finding.huntId}`).sort();
+  assert.deepEqual(matched, [
+    '1 mozi-sentinel-csl-address-only',
+    '1 mozi-sentinel-csl-port-aware',
+    '2 mozi-sentinel-csl-address-only',
+    '3 mozi-sentinel-csl-port-aware',
+  ]);
+});

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildHunts, buildIocTables } from '../../src/compile/build-hunts.js';
+import { urlEndpoint } from '../../src/indicators/url.js';
+import type { Indicator } from '../../src/indicators/model.js';
+import { ipPortIndicator, urlIndicator } from '../pipeline/allowlist/make-indicator.js';
+
+const HOSTING = { list: 'amazon-aws', entry: '13.32.0.0/12', reason: 'cloud hosting' };
+
+function addresses(rows: ReadonlyArray<readonly unknown[]>): string[] {
+  return rows.map((row) => `${String(row[0])}|${String(row[1])}`);
+}
+
+test('urlEndpoint finds the address and port a URL connects to', () => {
+  assert.deepEqual(urlEndpoint('http://45.67.99.1:8080/bins/x.arm'), {
+    address: '45.67.99.1',
+    port: 8080,
+  });
+  assert.deepEqual(urlEndpoint('http://45.67.99.1/x'), { address: '45.67.99.1', port: 80 });
+  assert.deepEqual(urlEndpoint('https://user@45.67.99.1/x'), { address: '45.67.99.1', port: 443 });
+  assert.deepEqual(urlEndpoint('https://[2a02:cf40:1::7]:8443/x'), {
+    address: '2a02:cf40:1::7',
+    port: 8443,
+  });
+  assert.deepEqual(urlEndpoint('ftp://45.67.99.1/x'), { address: '45.67.99.1' });
+  assert.equal(urlEndpoint('http://1password.com/x'), undefined);
+  assert.equal(urlEndpoint('http://45.67.99.1.evil.com/x'), undefined);
+  assert.equal(urlEndpoint('http://evil.com/?to=45.67.99.1'), undefined);
+  assert.equal(urlEndpoint('http://45.67.99.1@evil.com/'), undefined);
+});
+
+test('a URL on an address adds its address and port after the address rows', () => {
+  const indicators: Indicator[] = [
+    ipPortIndicator('45.67.99.1', 8080),
+    urlIndicator('http://45.67.99.1:8080/bins/x.arm'),
+    urlIndicator('http://45.67.99.2/a'),
+    urlIndicator('http://45.67.99.2/b'),
+    urlIndicator('https://[2a02:cf40:1::7]/c'),
+    urlIndicator('ftp://45.67.99.3/d'),
+    urlIndicator('https://evil.example/e'),
+  ];
+  const tables = buildIocTables(indicators);
+  assert.deepEqual(addresses(tables['port-aware'].rows), [
+    '45.67.99.1|8080',
+    '45.67.99.2|80',
+    '2a02:cf40:1::7|443',
+  ]);
+  assert.deepEqual(addresses(tables['address-only'].rows), [
+    '45.67.99.1|8080',
+    '45.67.99.2|80',
+    '2a02:cf40:1::7|443',
+    '45.67.99.3|',
+  ]);
+  assert.equal(tables.url.rows.length, 6, 'every URL keeps its URL row');
+
+  const earlier = buildIocTables(indicators, { urlAddresses: false });
+  assert.deepEqual(addresses(earlier['port-aware'].rows), ['45.67.99.1|8080']);
+  assert.deepEqual(addresses(earlier['address-only'].rows), ['45.67.99.1|8080']);
+});
+
+test('an indicator hunted on its exact value adds no wider row', () => {
+  const hosted = { ...ipPortIndicator('13.32.1.1', 443), exactOnly: HOSTING };
+  const hostedUrl = { ...urlIndicator('http://13.32.1.2:8080/x'), exactOnly: HOSTING };
+  const tables = buildIocTables([hosted, hostedUrl]);
+  assert.deepEqual(addresses(tables['port-aware'].rows), ['13.32.1.1|443']);
+  assert.deepEqual(tables['address-only'].rows, []);
+
+  const hunts = buildHunts([hosted, hostedUrl], {
+    family: 'Test',
+    familySlug: 'test',
+    lookback: { amount: 30, unit: 'd' },
+  });
+  assert.ok(hunts.some((hunt) => hunt.variant === 'port-aware'));
+  assert.ok(!hunts.some((hunt) => hunt.variant === 'address-only'));
+});
