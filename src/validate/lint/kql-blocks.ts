@@ -1,9 +1,10 @@
 /**
  * Finds the KQL queries in a hand-written hunt report: fenced code blocks, and runs of lines
  * that start at a `//` comment, a `let` statement or a table name and continue through the
- * `| operator` lines of the query.
+ * `| operator` lines of the query, with the comment, bracket and continuation lines between them.
  */
 import { DEFENDER_TABLES, SENTINEL_TABLES } from '../../pipeline/schemas.js';
+import { CharKind, scanKql } from './kql-scan.js';
 
 export interface KqlBlock {
   /** 1-based line of the block's first line. */
@@ -86,26 +87,39 @@ function closingFence(lines: string[], start: number, marker: string): number {
 /**
  * Reads a block that is not fenced, starting at `start`. A block ends at the first line that
  * cannot be part of a query, or where a new query starts after the previous one's pipeline.
+ * Inside a query, a line also continues it while a bracket is open, after a line that ends
+ * with an operator such as `|` or `and`, and when it starts with `and`, `or` or a closing
+ * bracket. A `//` comment line continues it when the query goes on below the comment.
  */
 function readBareBlock(lines: string[], start: number, blocks: KqlBlock[]): number {
   const first = roleOf(lines, start);
   if (first === 'other' || first === 'pipe') return start + 1;
   let end = start;
   let sawPipeline = false;
+  // Brackets open at the end of the previous line, and whether that line ends with an operator.
+  let depth = 0;
+  let open = false;
   while (end < lines.length) {
+    const line = lines[end] ?? '';
+    if (FENCE.test(line)) break;
     const role = roleOf(lines, end);
-    if (FENCE.test(lines[end] ?? '')) break;
-    if (role === 'other') {
-      // An indented line inside a query continues the line above, as in a multi-line `where`.
-      if (end > start && /^\s+\S/.test(lines[end] ?? '')) {
-        end += 1;
-        continue;
-      }
-      break;
+    const inside = end > start && (depth > 0 || open);
+    if (role === 'other' || (role === 'comment' && sawPipeline)) {
+      if (end === start || line.trim() === '') break;
+      const continues =
+        inside ||
+        (role === 'other' && continuesLine(line)) ||
+        (role === 'comment' && queryGoesOn(lines, end));
+      if (!continues) break;
+    } else {
+      const startsQuery = role === 'comment' || role === 'let' || role === 'table';
+      if (sawPipeline && startsQuery && !inside) break;
     }
-    const startsQuery = role === 'comment' || role === 'let' || role === 'table';
-    if (sawPipeline && startsQuery) break;
-    if (role === 'pipe' || (role === 'table' && end > start)) sawPipeline = true;
+    const code = codeOf(line);
+    if (role === 'pipe' || (role === 'table' && end > start) || (end > start && code.includes('|')))
+      sawPipeline = true;
+    depth = Math.max(0, depth + bracketBalance(code));
+    open = OPEN_END.test(code.trimEnd());
     end += 1;
   }
   const body = lines.slice(start, end);
@@ -116,18 +130,77 @@ function readBareBlock(lines: string[], start: number, blocks: KqlBlock[]): numb
   return Math.max(end, start + 1);
 }
 
+/** A line end that needs more of the expression on the next line. */
+const OPEN_END = /(?:[|,([{=<>!+*/-]|\b(?:and|or|not)\b)$/i;
+
+/**
+ * Tells whether a line that is neither a pipe nor a query start continues the line above: it is
+ * indented, as in a multi-line `where`, or it starts with `and`, `or`, a comparison or a
+ * closing bracket.
+ */
+function continuesLine(line: string): boolean {
+  if (/^\s+\S/.test(line)) return true;
+  return /^\s*(?:(?:and|or)\b|[)\]},]|[=!<>]=|=~|!~)/i.test(line);
+}
+
+/** Tells whether the query goes on after the `//` comment lines that start at `index`. */
+function queryGoesOn(lines: string[], index: number): boolean {
+  let next = index;
+  while (next < lines.length && roleOf(lines, next) === 'comment') next += 1;
+  const role = roleOf(lines, next);
+  return role === 'pipe' || (role === 'other' && continuesLine(lines[next] ?? ''));
+}
+
+/** Returns the code of one line, with its comment removed and each string literal emptied. */
+function codeOf(line: string): string {
+  const scanned = scanKql(line);
+  let code = '';
+  for (let index = 0; index < scanned.text.length; index++) {
+    if (scanned.kinds[index] !== CharKind.String) code += scanned.text[index];
+    else if (scanned.kinds[index - 1] !== CharKind.String) code += '""';
+  }
+  return code.replace(/\s+$/, '');
+}
+
+/** Returns the opening brackets minus the closing ones in a line of code. */
+function bracketBalance(code: string): number {
+  let balance = 0;
+  for (const char of code) {
+    if (char === '(' || char === '[' || char === '{') balance += 1;
+    else if (char === ')' || char === ']' || char === '}') balance -= 1;
+  }
+  return balance;
+}
+
 function roleOf(lines: string[], index: number): LineRole {
   const line = (lines[index] ?? '').trim();
   if (line === '') return 'other';
-  // A line that ends in `|` is a Markdown table row, even when it starts with a table name.
-  if (line.endsWith('|')) return 'other';
   if (line.startsWith('//')) return 'comment';
+  if (line.endsWith('|') && !startsTableThenPipe(lines, index)) {
+    // A line that ends in `|` is a Markdown table row, unless it is `Table |` and a query follows.
+    return 'other';
+  }
   if (line.startsWith('|')) return 'pipe';
   if (/^let\s+[A-Za-z_][A-Za-z0-9_]*\s*=/.test(line)) return 'let';
   if (!TABLE_LINE.test(line)) return 'other';
   const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(line)?.[0] ?? '';
   const nextIsPipe = (lines[index + 1] ?? '').trim().startsWith('|');
   return KNOWN_TABLES.includes(name) || line.includes('|') || nextIsPipe ? 'table' : 'other';
+}
+
+/**
+ * Tells whether a line ending in `|` is a known table piped into the next line, as in
+ * `DeviceNetworkEvents |`, rather than a Markdown table row. A row has a cell after the first
+ * `|`, or sits next to a `---|---` separator row.
+ */
+function startsTableThenPipe(lines: string[], index: number): boolean {
+  const line = (lines[index] ?? '').trim();
+  const name = /^([A-Za-z_][A-Za-z0-9_]*)\s*\|$/.exec(line)?.[1];
+  if (!name || !KNOWN_TABLES.includes(name)) return false;
+  const separator = /^\|?\s*:?-{3,}/;
+  const next = (lines[index + 1] ?? '').trim();
+  const previous = (lines[index - 1] ?? '').trim();
+  return next !== '' && !separator.test(next) && !separator.test(previous);
 }
 
 function makeBlock(body: string[], startLine: number): KqlBlock {

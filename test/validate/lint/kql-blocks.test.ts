@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findKqlBlocks } from '../../../src/validate/lint/kql-blocks.js';
+import { lintReport } from '../../../src/validate/lint/lint-report.js';
+
+const INDICATORS = ['Indicators', 'ip:port 45[.]92[.]1[.]175:5220', '', 'Query:'];
+
+function blockLines(lines: string[]): Array<[number, number]> {
+  return findKqlBlocks(lines.join('\n')).map((block) => [block.startLine, block.endLine]);
+}
+
+function codes(lines: string[]): string[] {
+  const result = lintReport(lines.join('\n'), 'report.txt', { checkKql: false });
+  return result.issues.map((issue) => issue.code);
+}
+
+test('blocks keep comment lines between pipes', () => {
+  const report = [
+    ...INDICATORS,
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '// outbound only',
+    '| where ActionType == "ConnectionSuccess"',
+    '| where RemoteIP == "45.92.1.175" and RemotePort == 5220',
+  ];
+  assert.deepEqual(blockLines(report), [[5, 9]]);
+  assert.deepEqual(codes(report), []);
+});
+
+test('blocks end at a comment before a query', () => {
+  const report = [
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '// second query',
+    'DeviceProcessEvents',
+    '| where TimeGenerated > ago(7d)',
+  ];
+  assert.deepEqual(blockLines(report), [
+    [1, 2],
+    [3, 5],
+  ]);
+});
+
+test('blocks read multi-line brackets', () => {
+  const dynamic = [
+    ...INDICATORS,
+    'let malicious_ips = dynamic([',
+    '"45.92.1.175"',
+    ']);',
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where RemoteIP in (malicious_ips) and RemotePort == 5220',
+  ];
+  assert.deepEqual(blockLines(dynamic), [[5, 10]]);
+  assert.deepEqual(codes(dynamic), []);
+
+  const table = [
+    'let ports = datatable(Port: int)[',
+    '  5220,',
+    '3131',
+    '];',
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where RemotePort in (ports)',
+  ];
+  assert.deepEqual(blockLines(table), [[1, 7]]);
+});
+
+test('blocks read continuation lines', () => {
+  const report = [
+    ...INDICATORS,
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where RemoteIP == "45.92.1.175"',
+    'and RemotePort == 5220',
+  ];
+  assert.deepEqual(blockLines(report), [[5, 8]]);
+  assert.deepEqual(codes(report), []);
+});
+
+test('blocks read lines ending in a pipe', () => {
+  const report = [
+    ...INDICATORS,
+    'DeviceNetworkEvents |',
+    'where TimeGenerated > ago(7d) |',
+    'where RemoteIP == "45.92.1.175" and RemotePort == 5220 |',
+    'project RemoteIP',
+  ];
+  assert.deepEqual(blockLines(report), [[5, 8]]);
+  assert.deepEqual(codes(report), []);
+});
+
+test('blocks skip Markdown table rows', () => {
+  const report = [
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| Sentinel Table | Notes |',
+    '|---|---|',
+    'CommonSecurityLog | Enabled |',
+    'DeviceNetworkEvents | Enabled |',
+    'Scenario: Admin tools',
+  ];
+  assert.deepEqual(blockLines(report), [[1, 2]]);
+});
