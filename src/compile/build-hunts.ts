@@ -11,7 +11,12 @@ import type {
   Lookback,
   MatchBranch,
 } from './ir.js';
-import { DATA_SOURCES, type DataSourceEntry } from '../pipeline/data-sources.js';
+import {
+  addressKeyColumns,
+  DATA_SOURCES,
+  urlKeyColumns,
+  type DataSourceEntry,
+} from '../pipeline/data-sources.js';
 import type { HashKind, Indicator } from '../indicators/model.js';
 import { urlEndpoint } from '../indicators/url.js';
 
@@ -275,7 +280,7 @@ function plans(indicators: Indicator[]): HuntPlan[] {
           label: endpoint.side,
           keys: [
             {
-              column: endpoint.address,
+              ...addressKeyColumns(endpoint),
               iocColumn: 'IocAddress',
               normalization: 'ip',
             },
@@ -302,7 +307,7 @@ function plans(indicators: Indicator[]): HuntPlan[] {
           label: endpoint.side,
           keys: [
             {
-              column: endpoint.address,
+              ...addressKeyColumns(endpoint),
               iocColumn: 'IocAddress',
               normalization: 'ip',
             },
@@ -332,7 +337,7 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       branches: (source) =>
         source.urlColumns.map((column) => ({
           label: column,
-          keys: [{ column, iocColumn: 'IocUrl', normalization: 'url' }],
+          keys: [{ ...urlKeyColumns(source, column), iocColumn: 'IocUrl', normalization: 'url' }],
         })),
     },
     {

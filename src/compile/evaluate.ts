@@ -13,7 +13,9 @@ import type {
   KeyNormalization,
   Literal,
   Lookback,
+  MatchKey,
 } from './ir.js';
+import { assertKeyShape, urlKeyInput } from './ir.js';
 import { hitColumnTypes, eventColumnTypes, valueKind, type ValueKind } from './hit-columns.js';
 import { urlKey } from '../indicators/url.js';
 
@@ -54,7 +56,7 @@ export function evaluateHunt(
     for (const branch of hunt.match) {
       hunt.iocs.rows.forEach((row, iocIndex) => {
         const matches = branch.keys.every((key) =>
-          keysEqual(key.normalization, event[key.column], cellOf(hunt, row, key.iocColumn)),
+          keysEqual(key.normalization, eventKeyInput(key, event), cellOf(hunt, row, key.iocColumn)),
         );
         if (!matches) return;
         const hit = { ...event, ...iocRecord(hunt, row), MatchedOn: branch.label };
@@ -102,6 +104,18 @@ function iocRecord(hunt: Hunt, row: IocCell[]): Record<string, unknown> {
 
 // ---------------------------------------------------------------------------------------------
 // Key normalizations
+
+/**
+ * Returns the event value a key normalizes: the fallback column's value when the key column
+ * contains no address, or the host column's value put before a path.
+ */
+function eventKeyInput(key: MatchKey, event: EventRow): unknown {
+  assertKeyShape(key);
+  if (key.hostColumn !== undefined) return urlKeyInput(key, event);
+  const value = event[key.column];
+  if (key.fallbackColumn === undefined || ipNumber(value) !== undefined) return value;
+  return event[key.fallbackColumn];
+}
 
 function keysEqual(
   normalization: KeyNormalization,

@@ -75,6 +75,18 @@ export type KeyNormalization = 'exact' | 'lower' | 'ip' | 'host-suffix' | 'url';
 export interface MatchKey {
   /** Event column. */
   column: string;
+  /**
+   * `ip` keys only: the event column read when `column` contains no address, such as
+   * DestinationHostName for a CEF line with `dst=-` and `dhost=13.86.36.66`. The event has one
+   * key, never two, so an address in both columns matches once.
+   */
+  fallbackColumn?: string;
+  /**
+   * `url` keys only: the event column that contains the host when `column` contains only a
+   * path. A value of `column` that starts with `/` is read as this column's value followed by
+   * the path, so `dhost=evil.com` and `request=/gate.php` give the key `evil.com/gate.php`.
+   */
+  hostColumn?: string;
   /** Column of the indicator table. */
   iocColumn: string;
   normalization: KeyNormalization;
@@ -162,4 +174,48 @@ export interface Hunt {
 /** Formats a lookback as Kusto writes a timespan: `30d`, `12h`. */
 export function formatLookback(lookback: Lookback): string {
   return `${lookback.amount}${lookback.unit}`;
+}
+
+/** Returns the event columns a match key reads: its column, then its fallback or host column. */
+export function keyEventColumns(
+  key: Pick<MatchKey, 'column' | 'fallbackColumn' | 'hostColumn'>,
+): string[] {
+  const columns = [key.column];
+  if (key.fallbackColumn !== undefined) columns.push(key.fallbackColumn);
+  if (key.hostColumn !== undefined) columns.push(key.hostColumn);
+  return columns;
+}
+
+/**
+ * Throws when a key names a fallback column without the `ip` normalization or a host column
+ * without `url`, because no backend defines those combinations.
+ */
+export function assertKeyShape(key: MatchKey): void {
+  if (key.fallbackColumn !== undefined && key.normalization !== 'ip') {
+    throw new Error(
+      `Match key on ${key.column} has fallbackColumn ${key.fallbackColumn}, which only ip keys can have.`,
+    );
+  }
+  if (key.hostColumn !== undefined && key.normalization !== 'url') {
+    throw new Error(
+      `Match key on ${key.column} has hostColumn ${key.hostColumn}, which only url keys can have.`,
+    );
+  }
+}
+
+/**
+ * Returns the text a `url` key normalizes for one event: the host column's value followed by
+ * the key column's value when that starts with `/`, else the key column's value. A missing host
+ * counts as the empty string, which leaves a path with no host and so no key.
+ */
+export function urlKeyInput(
+  key: Pick<MatchKey, 'column' | 'hostColumn'>,
+  event: Readonly<Record<string, unknown>>,
+): unknown {
+  const value = event[key.column];
+  if (key.hostColumn === undefined || typeof value !== 'string' || !value.startsWith('/')) {
+    return value;
+  }
+  const host = event[key.hostColumn];
+  return (typeof host === 'string' ? host : '') + value;
 }

@@ -16,6 +16,7 @@
  * only exact keys also keeps every event of its table.
  */
 import type { Hunt, IocCell, KeyNormalization, MatchBranch } from '../compile/ir.js';
+import { keyEventColumns, urlKeyInput } from '../compile/ir.js';
 import { urlKey } from '../indicators/url.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
 
@@ -28,9 +29,15 @@ export type PrefilterNormalization = Exclude<KeyNormalization, 'exact'>;
  */
 export type PrefilterKey = string | number | bigint;
 
-/** One test: the event passes when the key of `column` is one of `keys`. */
+/**
+ * One test: the event passes when the key of `column` is one of `keys`. An `ip` check with a
+ * fallback column also passes on the fallback column's key, and a `url` check with a host column
+ * puts that column's value before a path, as the match key does.
+ */
 export interface PrefilterCheck {
   column: string;
+  fallbackColumn?: string;
+  hostColumn?: string;
   normalization: PrefilterNormalization;
   keys: PrefilterKey[];
 }
@@ -59,7 +66,7 @@ export function compilePrefilterSpec(hunts: readonly Hunt[]): PrefilterSpec {
         checks.set(table, 'all');
         break;
       }
-      const id = `${check.normalization}\u0000${check.column}`;
+      const id = [check.normalization, ...keyEventColumns(check)].join('\u0000');
       const existing = tableChecks.get(id);
       // A loop, because spreading more than about 100,000 keys as arguments overflows the stack.
       if (existing) for (const key of check.keys) existing.keys.push(key);
@@ -94,7 +101,10 @@ function branchCheck(hunt: Hunt, branch: MatchBranch): PrefilterCheck | 'all' {
     if (iocKey === UNFOLDABLE) return 'all';
     if (iocKey !== undefined) keys.push(iocKey);
   }
-  return { column: key.column, normalization, keys };
+  const check: PrefilterCheck = { column: key.column, normalization, keys };
+  if (key.fallbackColumn !== undefined) check.fallbackColumn = key.fallbackColumn;
+  if (key.hostColumn !== undefined) check.hostColumn = key.hostColumn;
+  return check;
 }
 
 /** Marks an indicator whose case-folded text is not ASCII, so its branch keeps every event. */
@@ -269,7 +279,20 @@ function hasDomainSuffix(host: string, keys: Set<PrefilterKey>): boolean {
 
 interface CompiledCheck {
   column: string;
+  hostColumn?: string;
   test: ValueTest;
+}
+
+/**
+ * Compiles one check. An `ip` check with a fallback column becomes a test of each column, which
+ * keeps every event the key could match: the key reads one of the two.
+ */
+function compileCheck(check: PrefilterCheck): CompiledCheck[] {
+  const test = valueTest(check.normalization, new Set(check.keys));
+  const compiled: CompiledCheck[] = [{ column: check.column, test }];
+  if (check.hostColumn !== undefined) compiled[0]!.hostColumn = check.hostColumn;
+  if (check.fallbackColumn !== undefined) compiled.push({ column: check.fallbackColumn, test });
+  return compiled;
 }
 
 /** A compiled prefilter, which decides whether an event of a table could meet any hunt. */
@@ -278,15 +301,7 @@ export class EventPrefilter {
 
   constructor(readonly spec: PrefilterSpec) {
     for (const [table, checks] of Object.entries(spec)) {
-      this.tables.set(
-        table,
-        checks === 'all'
-          ? 'all'
-          : checks.map((check) => ({
-              column: check.column,
-              test: valueTest(check.normalization, new Set(check.keys)),
-            })),
-      );
+      this.tables.set(table, checks === 'all' ? 'all' : checks.flatMap(compileCheck));
     }
   }
 
@@ -300,7 +315,7 @@ export class EventPrefilter {
     const checks = this.tables.get(table);
     return checks === undefined || checks === 'all'
       ? undefined
-      : [...new Set(checks.map((check) => check.column))];
+      : [...new Set(checks.flatMap((check) => keyEventColumns(check)))];
   }
 
   /** False only when no hunt on `table` can match an event with these columns. */
@@ -309,7 +324,9 @@ export class EventPrefilter {
     if (checks === undefined) return false;
     if (checks === 'all') return true;
     for (const check of checks) {
-      if (check.test(columns[check.column])) return true;
+      const value =
+        check.hostColumn === undefined ? columns[check.column] : urlKeyInput(check, columns);
+      if (check.test(value)) return true;
     }
     return false;
   }

@@ -3,22 +3,33 @@
  * and which of their columns play which role (field mapping). Hunt building reads only this
  * catalog, so a new table is a new entry here, not new logic.
  */
-import type { DataSource } from '../compile/ir.js';
+import type { DataSource, MatchKey } from '../compile/ir.js';
 
 /** A catalog entry: a data source plus the columns that play each role in hunts. */
 export interface DataSourceEntry extends DataSource {
   /** Short name used in hunt ids and file names, such as `sentinel-csl`. */
   slug: string;
   /** Address and port pairs an ip:port indicator can meet, with the side each one means. */
-  endpoints: Array<{ side: string; address: string; port: string }>;
+  endpoints: Endpoint[];
   /** Columns that hold a host name or a URL whose host can be a domain indicator. */
   hostColumns: string[];
-  /** Columns that hold a full URL. */
+  /** Columns that hold a full URL, or a path when `urlHosts` names their host column. */
   urlColumns: string[];
+  /** Host column of each URL column that some products fill with the path alone. */
+  urlHosts?: Record<string, string>;
   /** Hash columns by algorithm. */
   hashColumns: Partial<Record<'sha256' | 'sha1' | 'md5', string>>;
   /** Columns an analyst needs to triage a hit, in the order shown. */
   project: string[];
+}
+
+/** One side of a connection: its address and port columns. */
+export interface Endpoint {
+  side: string;
+  address: string;
+  /** Column read for the address when `address` contains none, such as `dst=-` in CEF. */
+  addressFallback?: string;
+  port: string;
 }
 
 const CSL_CONNECTOR = 'Common Event Format (CEF) via AMA (Syslog via AMA for non-CEF sources)';
@@ -144,11 +155,19 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     product: 'Firewalls, proxies and other appliances sending CEF',
     connector: CSL_CONNECTOR,
     endpoints: [
-      { side: 'destination', address: 'DestinationIP', port: 'DestinationPort' },
+      // WAFs such as Barracuda's write the server address as `dhost` and leave `dst` as `-`.
+      {
+        side: 'destination',
+        address: 'DestinationIP',
+        addressFallback: 'DestinationHostName',
+        port: 'DestinationPort',
+      },
       { side: 'source', address: 'SourceIP', port: 'SourcePort' },
     ],
     hostColumns: ['DestinationHostName', 'RequestURL'],
     urlColumns: ['RequestURL'],
+    // WAFs such as FortiWeb and Barracuda write `dhost=site request=/path`.
+    urlHosts: { RequestURL: 'DestinationHostName' },
     hashColumns: {},
     project: CSL_PROJECT,
   },
@@ -183,6 +202,22 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
   fileTable('DeviceProcessEvents', 'sentinel'),
   fileTable('DeviceProcessEvents', 'defender'),
 ];
+
+/** Returns the event columns of an endpoint's `ip` match key. */
+export function addressKeyColumns(endpoint: Endpoint): Pick<MatchKey, 'column' | 'fallbackColumn'> {
+  return endpoint.addressFallback === undefined
+    ? { column: endpoint.address }
+    : { column: endpoint.address, fallbackColumn: endpoint.addressFallback };
+}
+
+/** Returns the event columns of the `url` match key of one of a source's URL columns. */
+export function urlKeyColumns(
+  source: DataSourceEntry,
+  column: string,
+): Pick<MatchKey, 'column' | 'hostColumn'> {
+  const host = source.urlHosts?.[column];
+  return host === undefined ? { column } : { column, hostColumn: host };
+}
 
 /** Returns the catalog entry with this id. */
 export function getDataSource(id: string): DataSourceEntry {

@@ -18,6 +18,7 @@
  * through `sqlString`, so no value can change the statement's structure.
  */
 import type { ColumnType, Hunt, IocColumn, MatchBranch } from '../../compile/ir.js';
+import { assertKeyShape, keyEventColumns } from '../../compile/ir.js';
 import { eventColumnTypes, hitColumnTypes, valueKind } from '../../compile/hit-columns.js';
 import { lookbackStart } from '../../compile/evaluate.js';
 import { compileDuckDbFilter, filterColumns, type SqlColumnResolver } from './duckdb.filter.js';
@@ -103,9 +104,11 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
   if (options.now) useEvent(hunt.source.timeColumn);
   for (const branch of hunt.match) {
     for (const key of branch.keys) {
-      useEvent(key.column);
+      assertKeyShape(key);
+      keyEventColumns(key).forEach(useEvent);
       if (key.normalization === 'ip') {
         eventAddressColumns.add(key.column);
+        if (key.fallbackColumn !== undefined) eventAddressColumns.add(key.fallbackColumn);
         iocAddressColumns.add(key.iocColumn);
       }
     }
@@ -202,9 +205,18 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
     const column = sqlIdentifier(
       key.normalization === 'ip' ? addressColumn(key.column) : key.column,
     );
-    if (key.normalization === 'ip' || key.normalization === 'exact')
+    if (key.fallbackColumn !== undefined) {
+      // The loader stores NULL for text that is not an address, so coalesce reads the fallback.
+      const fallback = sqlIdentifier(addressColumn(key.fallbackColumn));
+      plain.push(`coalesce(${column}, ${fallback}) AS ${name}`);
+    } else if (key.normalization === 'ip' || key.normalization === 'exact')
       plain.push(`${column} AS ${name}`);
-    else if (key.normalization === 'host-suffix') {
+    else if (key.hostColumn !== undefined) {
+      const host = sqlIdentifier(key.hostColumn);
+      // A NULL host makes the joined text NULL, which has no key, as an empty host has none.
+      const joined = `CASE WHEN starts_with(${column}, '/') THEN ${host} || ${column} ELSE ${column} END`;
+      plain.push(`${keySql(key.normalization, `(${joined})`, 'event')} AS ${name}`);
+    } else if (key.normalization === 'host-suffix') {
       plain.push(
         `${keySql('host-suffix', column, 'event')} AS ${sqlIdentifier(`h_${keyName(branchIndex, keyIndex)}`)}`,
       );

@@ -15,7 +15,7 @@ import type {
   KeyNormalization,
   MatchBranch,
 } from '../../compile/ir.js';
-import { formatLookback } from '../../compile/ir.js';
+import { assertKeyShape, formatLookback } from '../../compile/ir.js';
 import { compileKqlFilter } from './kql.filter.js';
 import { kqlDatetime, kqlIdentifier, kqlString } from './kql.escape.js';
 
@@ -184,6 +184,7 @@ function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
   const lines: string[] = [];
   const joins: string[] = [];
   branch.keys.forEach((key, keyIndex) => {
+    assertKeyShape(key);
     const suffix = `${branchIndex + 1}_${keyIndex + 1}`;
     const column = kqlIdentifier(key.column);
     if (key.normalization === 'exact') {
@@ -201,8 +202,25 @@ function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
       lines.push(
         `| extend MatchKey${suffix} = strcat_array(array_slice(MatchLabels${suffix}, MatchStart${suffix}, -1), ".")`,
       );
+    } else if (key.fallbackColumn !== undefined) {
+      // parse_ipv6 returns an empty value for text that is not an address, and coalesce skips it.
+      const fallback = kqlIdentifier(key.fallbackColumn);
+      lines.push(
+        `| extend MatchKey${suffix} = coalesce(parse_ipv6(${column}), parse_ipv6(${fallback}))`,
+      );
+      lines.push(`| where isnotempty(MatchKey${suffix})`);
     } else {
-      lines.push(`| extend MatchKey${suffix} = ${keyExpression(key.normalization, column)}`);
+      let value = column;
+      if (key.hostColumn !== undefined) {
+        // The URL key expression repeats its input, so a path joined to its host is computed
+        // once into a column of its own.
+        const host = kqlIdentifier(key.hostColumn);
+        lines.push(
+          `| extend MatchUrl${suffix} = iff(${column} startswith "/", strcat(${host}, ${column}), ${column})`,
+        );
+        value = `MatchUrl${suffix}`;
+      }
+      lines.push(`| extend MatchKey${suffix} = ${keyExpression(key.normalization, value)}`);
       if (key.normalization !== 'exact') lines.push(`| where isnotempty(MatchKey${suffix})`);
     }
     joins.push(`$left.MatchKey${suffix} == $right.IocKey${suffix}`);

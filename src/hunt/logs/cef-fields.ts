@@ -91,6 +91,62 @@ const PLAIN_KEYS: Record<string, string> = {
   flexDate1Label: 'FlexDate1Label',
 };
 
+/**
+ * Full key names of the CEF extension dictionary for the keys above that have a short name,
+ * such as `sourceAddress` for `src`, read into the same columns. Some vendors write the full
+ * names, such as Cisco ESA (`sourceAddress=`).
+ *
+ * NOTE: `deviceReceiptTime`, `startTime`, `endTime` and `deviceTimeZone` still go to
+ * AdditionalExtensions. The reader gives `rt` and `dtz` a meaning of their own (event time and
+ * device zone), and no real times in these keys were at hand to test.
+ */
+const FULL_NAME_KEYS: Record<string, string> = {
+  applicationProtocol: 'app',
+  baseEventCount: 'cnt',
+  bytesIn: 'in',
+  bytesOut: 'out',
+  destinationAddress: 'dst',
+  destinationHostName: 'dhost',
+  destinationMacAddress: 'dmac',
+  destinationNtDomain: 'dntdom',
+  destinationPort: 'dpt',
+  destinationProcessId: 'dpid',
+  destinationProcessName: 'dproc',
+  destinationUserId: 'duid',
+  destinationUserName: 'duser',
+  destinationUserPrivileges: 'dpriv',
+  deviceAction: 'act',
+  deviceAddress: 'dvc',
+  deviceEventCategory: 'cat',
+  deviceHostName: 'dvchost',
+  deviceMacAddress: 'dvcmac',
+  deviceProcessId: 'dvcpid',
+  eventOutcome: 'outcome',
+  fileName: 'fname',
+  fileSize: 'fsize',
+  message: 'msg',
+  requestUrl: 'request',
+  sourceAddress: 'src',
+  sourceHostName: 'shost',
+  sourceMacAddress: 'smac',
+  sourceNtDomain: 'sntdom',
+  sourcePort: 'spt',
+  sourceProcessId: 'spid',
+  sourceProcessName: 'sproc',
+  sourceUserId: 'suid',
+  sourceUserName: 'suser',
+  sourceUserPrivileges: 'spriv',
+  transportProtocol: 'proto',
+};
+
+/** Numbered custom keys: the short prefix, its full name in the CEF specification and the column. */
+const NUMBERED_KEYS: ReadonlyArray<[short: string, full: string, column: string, count: number]> = [
+  ['cs', 'deviceCustomString', 'DeviceCustomString', 6],
+  ['cn', 'deviceCustomNumber', 'DeviceCustomNumber', 3],
+  ['cfp', 'deviceCustomFloatingPoint', 'DeviceCustomFloatingPoint', 4],
+  ['c6a', 'deviceCustomIPv6Address', 'DeviceCustomIPv6Address', 4],
+];
+
 /** Adds the numbered custom keys, such as `cs1` and `cs1Label`, with their label keys. */
 function addNumberedKeys(
   keys: Record<string, string>,
@@ -106,10 +162,11 @@ function addNumberedKeys(
 
 function buildKeyMap(): ReadonlyMap<string, string> {
   const keys = { ...PLAIN_KEYS };
-  addNumberedKeys(keys, 'cs', 'DeviceCustomString', 6);
-  addNumberedKeys(keys, 'cn', 'DeviceCustomNumber', 3);
-  addNumberedKeys(keys, 'cfp', 'DeviceCustomFloatingPoint', 4);
-  addNumberedKeys(keys, 'c6a', 'DeviceCustomIPv6Address', 4);
+  for (const [full, short] of Object.entries(FULL_NAME_KEYS)) keys[full] = PLAIN_KEYS[short]!;
+  for (const [short, full, column, count] of NUMBERED_KEYS) {
+    addNumberedKeys(keys, short, column, count);
+    addNumberedKeys(keys, full, column, count);
+  }
   addNumberedKeys(keys, 'deviceCustomDate', 'DeviceCustomDate', 2);
   addNumberedKeys(keys, 'flexNumber', 'FlexNumber', 2);
   addNumberedKeys(keys, 'flexString', 'FlexString', 2);
@@ -123,8 +180,9 @@ export const CEF_KEY_COLUMNS: ReadonlyMap<string, string> = buildKeyMap();
  * Custom number keys whose value also goes to the 64-bit `FieldDeviceCustomNumberN` column,
  * because `DeviceCustomNumberN` is a 32-bit int and vendors send larger values.
  */
-export const CEF_WIDE_NUMBER_COLUMNS: ReadonlyMap<string, string> = new Map([
-  ['cn1', 'FieldDeviceCustomNumber1'],
-  ['cn2', 'FieldDeviceCustomNumber2'],
-  ['cn3', 'FieldDeviceCustomNumber3'],
-]);
+export const CEF_WIDE_NUMBER_COLUMNS: ReadonlyMap<string, string> = new Map(
+  [1, 2, 3].flatMap((n) => [
+    [`cn${n}`, `FieldDeviceCustomNumber${n}`],
+    [`deviceCustomNumber${n}`, `FieldDeviceCustomNumber${n}`],
+  ]),
+);

@@ -98,7 +98,10 @@ test('port-aware hunt joins on address and port', () => {
     query,
     /lookup kind=inner \(IocKeys\) on \$left\.MatchKey1_1 == \$right\.IocKey1_1, \$left\.MatchKey1_2 == \$right\.IocKey1_2/,
   );
-  assert.match(query, /MatchKey1_1 = parse_ipv6\(DestinationIP\)/);
+  assert.match(
+    query,
+    /MatchKey1_1 = coalesce\(parse_ipv6\(DestinationIP\), parse_ipv6\(DestinationHostName\)\)/,
+  );
   assert.match(query, /MatchKey1_2 = DestinationPort/);
   assert.match(query, /MatchKey2_1 = parse_ipv6\(SourceIP\)/);
   assert.match(query, /MatchKey2_2 = SourcePort/);

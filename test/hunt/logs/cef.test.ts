@@ -272,3 +272,52 @@ describe('readLogs on vendor CEF samples', { skip: skipWithoutShared('logs/cef')
     assert.equal(nozomi.DestinationPort, 445);
   });
 });
+
+describe('parseCefRecord with full key names', () => {
+  const context: RecordContext = { file: 'test.log', line: 1, time: {}, warn: () => {} };
+
+  function columnsOf(line: string): Record<string, unknown> {
+    const outcome = parseCefRecord(line, context);
+    assert.equal(outcome.kind, 'event');
+    return outcome.kind === 'event' ? outcome.columns : {};
+  }
+
+  it('maps them like the short keys', () => {
+    const head = 'CEF:0|Acme|FW|1.0|1|Conn|5|rt=1785500000000 ';
+    const full = columnsOf(
+      head +
+        'sourceAddress=10.0.0.1 sourcePort=50000 destinationAddress=203.0.113.7 ' +
+        'destinationPort=8084 destinationHostName=c2.example requestUrl=https://c2.example/a ' +
+        'deviceAction=allow transportProtocol=TCP bytesIn=10 deviceCustomString1=x ' +
+        'deviceCustomString1Label=note deviceCustomNumber1=4294967296',
+    );
+    const short = columnsOf(
+      head +
+        'src=10.0.0.1 spt=50000 dst=203.0.113.7 dpt=8084 dhost=c2.example ' +
+        'request=https://c2.example/a act=allow proto=TCP in=10 cs1=x cs1Label=note ' +
+        'cn1=4294967296',
+    );
+    assert.deepEqual(full, short);
+    assert.equal(full.SourceIP, '10.0.0.1');
+    assert.equal(full.DestinationIP, '203.0.113.7');
+    assert.equal(full.DestinationPort, 8084);
+    assert.equal(full.RequestURL, 'https://c2.example/a');
+    assert.equal(full.FieldDeviceCustomNumber1, 4294967296);
+    assert.equal(full.AdditionalExtensions, undefined);
+  });
+});
+
+describe(
+  'readLogs on Cisco ESA full key names',
+  { skip: skipWithoutShared('logs/cef/sekoia_cisco-esa_cef.log') },
+  () => {
+    it('reads sourceAddress and sourceHostName', async () => {
+      const { events } = await collectEvents([sharedFile('logs/cef/sekoia_cisco-esa_cef.log')]);
+      // Line 1 writes src=, and line 2 sourceAddress= and sourceHostName=.
+      const second = eventAt(events, 2).columns;
+      assert.equal(second.SourceIP, '1.2.3.4');
+      assert.equal(second.SourceHostName, 'smtp.smtpout.example.org');
+      assert.doesNotMatch(String(second.AdditionalExtensions), /sourceAddress=/);
+    });
+  },
+);

@@ -1,0 +1,175 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileKql } from '../../src/backends/kql/kql.backend.js';
+import { DuckDbHuntSession } from '../../src/backends/duckdb/duckdb.session.js';
+import { buildHunts } from '../../src/compile/build-hunts.js';
+import { evaluateHunt, type EventRow } from '../../src/compile/evaluate.js';
+import type { Hunt } from '../../src/compile/ir.js';
+import { EventPrefilter } from '../../src/hunt/event-prefilter.js';
+import { getDataSource } from '../../src/pipeline/data-sources.js';
+import { checkKql } from '../../src/validate/kusto.js';
+import { hitsOnBothSides } from '../helpers/agreement.js';
+import { makeIndicators } from '../helpers/hunt-fixtures.js';
+
+/*
+ * CommonSecurityLog events of WAFs and proxies that split the server across columns:
+ * `dhost=site request=/path` and `dhost=13.86.36.66 dst=-`. URL hunts join the host to the path,
+ * and address hunts read DestinationHostName when DestinationIP contains no address.
+ */
+const TABLE = 'CommonSecurityLog';
+
+function cslHunts(): Hunt[] {
+  const indicators = makeIndicators([
+    ['url', 'https://soartesting.net/abc'],
+    ['ip:port', '13.86.36.66:9049'],
+    ['domain', 'soartesting.net'],
+  ]);
+  return buildHunts(indicators, {
+    family: 'Remcos',
+    familySlug: 'remcos',
+    lookback: { amount: 30, unit: 'd' },
+    dataSources: [getDataSource('sentinel-commonsecuritylog')],
+  });
+}
+
+function huntOf(hunts: Hunt[], variant: Hunt['variant']): Hunt {
+  const hunt = hunts.find((candidate) => candidate.variant === variant);
+  assert.ok(hunt, `no ${variant} hunt was built`);
+  return hunt;
+}
+
+/** Events by name, so each expected hit names the case it covers. */
+const EVENTS = {
+  pathWithHost: { DestinationHostName: 'soartesting.net', RequestURL: '/abc' },
+  pathWithUpperHost: { DestinationHostName: 'SoarTesting.NET', RequestURL: '/abc' },
+  fullUrl: { DestinationHostName: 'proxy.example', RequestURL: 'https://soartesting.net/abc' },
+  fullUrlOtherHost: { DestinationHostName: 'soartesting.net', RequestURL: 'http://other.test/abc' },
+  pathWithoutHost: { RequestURL: '/abc' },
+  pathOtherPath: { DestinationHostName: 'soartesting.net', RequestURL: '/abcd' },
+  dashAddress: { DestinationIP: '-', DestinationHostName: '13.86.36.66', DestinationPort: 9049 },
+  emptyAddress: { DestinationIP: '', DestinationHostName: '13.86.36.66', DestinationPort: 9049 },
+  sameAddressTwice: {
+    DestinationIP: '13.86.36.66',
+    DestinationHostName: '13.86.36.66',
+    DestinationPort: 9049,
+  },
+  otherAddressFirst: {
+    DestinationIP: '192.0.2.1',
+    DestinationHostName: '13.86.36.66',
+    DestinationPort: 9049,
+  },
+  otherPort: { DestinationIP: '-', DestinationHostName: '13.86.36.66', DestinationPort: 443 },
+  nameNotAddress: { DestinationIP: '-', DestinationHostName: 'host.test', DestinationPort: 9049 },
+  sourceHostOnly: { SourceIP: '-', SourceHostName: '13.86.36.66', SourcePort: 9049 },
+} satisfies Record<string, EventRow>;
+
+const NAMES = Object.keys(EVENTS) as Array<keyof typeof EVENTS>;
+const ROWS: EventRow[] = NAMES.map((name) => EVENTS[name]);
+
+/** Returns `event-name branch` for each reference hit of a hunt. */
+function referenceHits(hunt: Hunt): string[] {
+  return evaluateHunt(hunt, ROWS).map((hit) => `${NAMES[hit.eventIndex]} ${hit.matchedOn}`);
+}
+
+describe('CSL keys over split host columns', () => {
+  const hunts = cslHunts();
+  let session: DuckDbHuntSession;
+  before(async () => {
+    session = await DuckDbHuntSession.open(hunts);
+  });
+  after(() => session.close());
+
+  it('url hunt joins host and path', () => {
+    assert.deepEqual(referenceHits(huntOf(hunts, 'url')), [
+      'pathWithHost RequestURL',
+      'pathWithUpperHost RequestURL',
+      'fullUrl RequestURL',
+    ]);
+  });
+
+  it('port-aware hunt reads host address', () => {
+    assert.deepEqual(referenceHits(huntOf(hunts, 'port-aware')), [
+      'dashAddress destination',
+      'emptyAddress destination',
+      'sameAddressTwice destination',
+    ]);
+  });
+
+  it('address-only hunt reads host address', () => {
+    assert.deepEqual(referenceHits(huntOf(hunts, 'address-only')), [
+      'dashAddress destination',
+      'emptyAddress destination',
+      'sameAddressTwice destination',
+      'otherPort destination',
+    ]);
+  });
+
+  it('domain hunt counts a split URL once', () => {
+    const hits = referenceHits(huntOf(hunts, 'domain'));
+    assert.equal(hits.filter((hit) => hit.startsWith('pathWithHost ')).length, 1);
+    assert.deepEqual(hits, [
+      'pathWithHost DestinationHostName',
+      'pathWithUpperHost DestinationHostName',
+      'fullUrl RequestURL',
+      'fullUrlOtherHost DestinationHostName',
+      'pathOtherPath DestinationHostName',
+    ]);
+  });
+
+  it('DuckDB agrees with the evaluator', async () => {
+    const { duckdb, reference } = await hitsOnBothSides(session, hunts, TABLE, ROWS);
+    assert.ok(reference.length > 0);
+    assert.deepEqual(duckdb, reference);
+  });
+
+  it('prefilter keeps every matched event', () => {
+    const prefilter = EventPrefilter.of(hunts);
+    const matched = new Set(
+      hunts.flatMap((hunt) => evaluateHunt(hunt, ROWS)).map((hit) => hit.eventIndex),
+    );
+    for (const index of matched) {
+      assert.ok(prefilter.keeps(TABLE, ROWS[index]!), `prefilter dropped ${NAMES[index]}`);
+    }
+    assert.equal(prefilter.keeps(TABLE, EVENTS.sourceHostOnly), false);
+    assert.ok(prefilter.columns(TABLE)?.includes('DestinationHostName'));
+  });
+});
+
+describe('KQL of split host columns', () => {
+  const hunts = cslHunts();
+  const options = { generatorVersion: 'test' };
+
+  it('every query passes the Kusto check', () => {
+    for (const hunt of hunts) {
+      const query = compileKql(hunt, options);
+      const errors = checkKql(query, { platform: hunt.source.platform }).filter(
+        (diagnostic) => diagnostic.severity === 'error',
+      );
+      assert.deepEqual(errors, [], `${hunt.id}\n${query}`);
+    }
+  });
+
+  it('destination key falls back to host', () => {
+    const query = compileKql(huntOf(hunts, 'port-aware'), options);
+    assert.match(
+      query,
+      /\| extend MatchKey1_1 = coalesce\(parse_ipv6\(DestinationIP\), parse_ipv6\(DestinationHostName\)\)\n/,
+    );
+    assert.match(query, /\| extend MatchKey2_1 = parse_ipv6\(SourceIP\)\n/);
+  });
+
+  it('url key joins host to a path', () => {
+    const query = compileKql(huntOf(hunts, 'url'), options);
+    assert.match(
+      query,
+      /\| extend MatchUrl1_1 = iff\(RequestURL startswith "\/", strcat\(DestinationHostName, RequestURL\), RequestURL\)\n/,
+    );
+    assert.match(query, /trim\(@"\[ \\t\\n\\f\\r\]\+", MatchUrl1_1\)/);
+    assert.doesNotMatch(query, /trim\(@"\[ \\t\\n\\f\\r\]\+", RequestURL\)/);
+  });
+
+  it('domain query reads no joined URL', () => {
+    const query = compileKql(huntOf(hunts, 'domain'), options);
+    assert.doesNotMatch(query, /MatchUrl/);
+  });
+});
