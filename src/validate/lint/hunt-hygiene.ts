@@ -5,6 +5,7 @@
  */
 import type { HuntpackIssue } from '../../errors.js';
 import type { KqlBlock } from './kql-blocks.js';
+import { CharKind, scanKql } from './kql-scan.js';
 
 /** A comparison with the time column or a relative time, which bounds what a query scans. */
 const TIME_FILTER = /\b(?:TimeGenerated|Timestamp)\s*(?:>=?|<=?|==|between\b|in\s*\()|\bago\s*\(/i;
@@ -26,18 +27,62 @@ function listedIpPorts(report: string): Map<string, Set<string>> {
   return ports;
 }
 
-/** Returns the query without its `project` lines, which show a port but never filter on it. */
+/**
+ * Returns the query without the lines of the operators that show or group a port but never
+ * filter on it: `project`, `summarize`, `distinct`, `order by`, `sort by` and `top`.
+ */
 function withoutProjections(query: string): string {
   return query
     .split(/\r?\n/)
-    .filter((line) => !/^\s*\|\s*project(?:-\w+)?\b/.test(line))
+    .filter(
+      (line) => !/^\s*\|\s*(?:project(?:-\w+)?|summarize|distinct|order|sort|top)\b/.test(line),
+    )
     .join('\n');
+}
+
+/** The code of a query with comments and string contents blanked, and the text of its comments. */
+interface QueryParts {
+  code: string;
+  comments: string[];
+}
+
+/** Splits a query into its code and its comments, so that neither is read as the other. */
+function splitQuery(query: string): QueryParts {
+  const scanned = scanKql(query);
+  let code = '';
+  const comments: string[] = [];
+  for (let index = 0; index < query.length; index++) {
+    const kind = scanned.kinds[index];
+    const char = query[index] ?? '';
+    if (kind === CharKind.Comment) {
+      if (scanned.kinds[index - 1] !== CharKind.Comment) comments.push('');
+      comments[comments.length - 1] += char;
+      code += ' ';
+    } else if (kind === CharKind.String && /[^"'@`]/.test(char)) {
+      code += char === '\n' ? '\n' : ' ';
+    } else {
+      code += char;
+    }
+  }
+  return { code, comments };
+}
+
+/**
+ * Tells whether a comment labels the query address-only, as huntpack's own queries do
+ * ("// ... (address-only)"). A comment that negates the label, such as "NOT an address-only
+ * hunt", is no label.
+ */
+function isAddressOnlyLabel(comment: string): boolean {
+  const label = /address[- ]only/i.exec(comment);
+  if (!label) return false;
+  return !/\b(?:not|no|never|isn't|isnt)\b/i.test(comment.slice(0, label.index));
 }
 
 /**
  * Checks each query for a time filter and, where the report lists ip:port indicators, for a
- * port comparison on the addresses the query names. A query labelled address-only matches any
- * port on purpose and is not flagged for it.
+ * port comparison on the addresses the query names. The time filter is read from the code
+ * without comments and strings, and the port comparison from the code without comments. A query
+ * whose comment labels it address-only matches any port on purpose and is not flagged for it.
  */
 export function lintHuntHygiene(report: string, blocks: KqlBlock[], file: string): HuntpackIssue[] {
   const issues: HuntpackIssue[] = [];
@@ -45,7 +90,8 @@ export function lintHuntHygiene(report: string, blocks: KqlBlock[], file: string
   for (const block of blocks) {
     if (block.tables.length === 0) continue;
     const where = { file, line: block.startLine };
-    if (!TIME_FILTER.test(block.text)) {
+    const parts = splitQuery(block.text);
+    if (!TIME_FILTER.test(parts.code)) {
       issues.push({
         code: 'NO_TIME_FILTER',
         severity: 'warning',
@@ -56,10 +102,11 @@ export function lintHuntHygiene(report: string, blocks: KqlBlock[], file: string
         source: where,
       });
     }
-    if (/address-only/i.test(block.text)) continue;
+    if (parts.comments.some(isAddressOnlyLabel)) continue;
     const named = [...listed.keys()].filter((address) => block.text.includes(`"${address}"`));
     if (named.length === 0) continue;
-    const filtering = withoutProjections(block.text);
+    // String contents are kept, because a port may be compared as text, as in "5220".
+    const filtering = withoutProjections(scanKql(block.text).text);
     const examplesOf = (addresses: string[]): string => {
       const shown = addresses
         .slice(0, 3)

@@ -296,6 +296,47 @@ test('lint flags ip:port matched by address only', () => {
   assert.equal(result.issues.filter((issue) => issue.code === 'NO_TIME_FILTER').length, 0);
 });
 
+test('lint ignores time filters in comments', () => {
+  const queries = [
+    [
+      'CommonSecurityLog',
+      '// | where TimeGenerated > ago(7d)',
+      '| where DestinationIP == "1.2.3.4"',
+    ],
+    ['CommonSecurityLog', '| where Activity == "TimeGenerated > ago(7d)"'],
+    ['CommonSecurityLog', "| where Activity == @'ago(1d)' and DeviceAction != 'Timestamp >= 1'"],
+  ];
+  for (const lines of queries) {
+    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
+    const codes = result.issues.map((issue) => issue.code);
+    assert.deepEqual(codes, ['NO_TIME_FILTER'], lines.join(' '));
+  }
+});
+
+test('lint ignores ports in comments', () => {
+  const indicators = ['Indicators', 'ip:port 45[.]92[.]1[.]175:5220', ''];
+  const portInComment = [
+    ...indicators,
+    '// Remcos C2 listens on port 5220; count by port',
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where RemoteIP == "45.92.1.175"',
+    '| summarize count() by RemoteIP, RemotePort',
+  ];
+  const negatedLabel = [
+    ...indicators,
+    '// this is NOT an address-only hunt; it should compare the port',
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where RemoteIP == "45.92.1.175"',
+  ];
+  for (const lines of [portInComment, negatedLabel]) {
+    const result = lintReport(lines.join('\n'), 'ports.txt', { checkKql: false });
+    const codes = result.issues.map((issue) => issue.code);
+    assert.deepEqual(codes, ['PORT_IGNORED'], lines[3]);
+  }
+});
+
 test('lint reports 150,000 queries', () => {
   const text = 'CommonSecurityLog | take 1\n\n'.repeat(150_000);
   const result = lintReport(text, 'big.txt', { checkKql: false });
