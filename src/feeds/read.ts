@@ -72,7 +72,7 @@ export const FEED_READERS: { readonly [F in FeedFormat]?: FeedReader } = {
   'threatfox-api': readThreatFoxApi,
   'threatfox-ndjson': readThreatFoxNdjson,
   stix: documentReader((text, file, options) =>
-    readStix(text, file, { allAttributes: options.allAttributes }),
+    readStix(text, file, { allAttributes: options.allAttributes, now: options.now }),
   ),
   misp: documentReader((text, file, options) =>
     readMisp(text, file, { allAttributes: options.allAttributes }),
@@ -101,6 +101,8 @@ export interface FeedReadOptions {
   allAttributes?: boolean;
   /** ThreatFox client settings for `threatfox:` inputs, such as `threatfox:days=3`. */
   threatfox?: ThreatFoxSourceOptions;
+  /** The time that expiry dates (STIX `valid_until`) are compared with. Default: now. */
+  now?: Date;
 }
 
 /** Counts for one input. */

@@ -108,6 +108,7 @@ export async function collectIndicators(
     stdin: options.stdin,
     threatfox: options.threatfox,
     allAttributes: options.allAttributes,
+    now: options.now,
   });
   limiter.flush();
   // Reader issues first, in file order, then normalization issues.

@@ -35,6 +35,11 @@ export interface StixReaderOptions {
   allAttributes?: boolean;
   /** Family name given to every record, replacing the one found in the bundle. Default: none. */
   family?: string;
+  /**
+   * The time an indicator's `valid_until` is compared with: an indicator valid until then or
+   * earlier is dropped and counted as `expired`. Default: the current time.
+   */
+  now?: Date;
 }
 
 /** Reads one STIX document; throws FeedParseError when the file is not STIX 2 JSON at all. */
@@ -99,6 +104,18 @@ function readIndicator(
     output.issues.push(issue('STIX_PATTERN_TERMS_IGNORED', 'info', message, source));
   }
   const context = indicatorContext(index, object, source, output.issues);
+  const now = options.now ?? new Date();
+  if (context.expires && context.expires.getTime() <= now.getTime()) {
+    // The producer says the indicator stopped being valid, so a hunt on it would only find
+    // whatever the address or name serves now.
+    const count = Math.max(extraction.indicators.length, 1);
+    countDropped(output, 'expired', count);
+    const until = context.expires.toISOString();
+    const values = extraction.indicators.map((found) => found.value).join(', ');
+    const message = `Indicator expired at ${until} (valid_until), so its ${count === 1 ? 'value' : `${count} values`} ${quoteValue(values, 160)} ${count === 1 ? 'is' : 'are'} left out.`;
+    output.issues.push(issue('STIX_INDICATOR_EXPIRED', 'info', message, source));
+    return;
+  }
   if (options.family) context.family = { name: options.family, aliases: [] };
   for (const found of extraction.indicators) {
     output.records.push(toRawIndicator(rereadUrl(found, source, output), context, source));

@@ -212,4 +212,35 @@ describe('readStix', () => {
     assertCounts(output, { read: 1, records: 1, rejected: 0 });
     assert.equal(output.issues[0]?.code, 'STIX_INVALID_TIMESTAMP');
   });
+
+  it('drops an indicator past its valid_until', () => {
+    const indicator = (id: string, pattern: string, validUntil: string) => ({
+      type: 'indicator',
+      id,
+      pattern,
+      valid_from: '2019-01-01T00:00:00Z',
+      valid_until: validUntil,
+    });
+    const text = JSON.stringify({
+      type: 'bundle',
+      objects: [
+        indicator('indicator--a', "[ipv4-addr:value = '45.67.91.8']", '2020-01-01T00:00:00Z'),
+        indicator(
+          'indicator--b',
+          "[ipv4-addr:value = '45.67.91.9'] OR [domain-name:value = 'old.example']",
+          '2026-06-01T00:00:00Z',
+        ),
+        indicator('indicator--c', "[ipv4-addr:value = '45.67.91.10']", '2027-01-01T00:00:00Z'),
+      ],
+    });
+    const output = readStix(text, 'expiry.json', { now: new Date('2026-12-05T00:00:00Z') });
+    assertCounts(output, { read: 4, records: 1, rejected: 0, dropped: { expired: 3 } });
+    assert.equal(output.records[0]?.value, '45.67.91.10');
+    const expired = output.issues.filter((issue) => issue.code === 'STIX_INDICATOR_EXPIRED');
+    assert.deepEqual(
+      expired.map((issue) => issue.source?.id),
+      ['indicator--a', 'indicator--b'],
+    );
+    assert.match(expired[1]?.message ?? '', /2 values "45\.67\.91\.9, old\.example" are left out/);
+  });
 });
