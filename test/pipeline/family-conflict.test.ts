@@ -105,7 +105,7 @@ test('build hunts conflict in requested pack', async (t) => {
   const args = [writeFeed(t), '--family', 'Cobalt Strike', '--no-builtin-allowlists'];
   const outcome = await build(t, args);
   assert.equal(outcome.packs.length, 1);
-  const [pack] = outcome.packs;
+  const pack = outcome.packs[0]!;
   assert.equal(pack.family, 'Cobalt Strike');
   assert.equal(pack.indicators, 2);
   assert.deepEqual(packValues(pack.folder).sort(), ['192.0.2.10:80', '192.0.2.11:443']);
@@ -118,7 +118,7 @@ test('build of ThreatFox NDJSON keeps conflict', { skip: skipWithoutShared(NDJSO
   const feed = sharedFile(NDJSON);
   const filtered = await build(t, [feed, '--family', 'Cobalt Strike']);
   assert.equal(filtered.packs.length, 1);
-  const [pack] = filtered.packs;
+  const pack = filtered.packs[0]!;
   assert.equal(pack.family, 'Cobalt Strike');
   assert.ok(packValues(pack.folder).includes('81.2.69.142:80'));
   assert.equal(filtered.counts.kept, 8);
