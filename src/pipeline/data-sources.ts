@@ -167,6 +167,8 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     hostColumns: ['DestinationHostName', 'RequestURL'],
     urlColumns: ['RequestURL'],
     // WAFs such as FortiWeb and Barracuda write `dhost=site request=/path`.
+    // NOTE: the joined key has no port, because a WAF's dpt can be its backend's port, so
+    // `http://site:8080/x` does not match `dhost=site dpt=8080 request=/x`.
     urlHosts: { RequestURL: 'DestinationHostName' },
     hashColumns: {},
     project: CSL_PROJECT,
