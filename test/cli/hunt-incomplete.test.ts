@@ -174,10 +174,11 @@ describe('huntpack hunt with failed inputs', () => {
     // The other log was hunted, so the run is complete, but the empty ones are named.
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'No findings: no event matched an indicator.\n');
-    for (const [name, reason] of [
+    const cases: Array<[name: string, reason: string]> = [
       ['empty.log', 'the file is empty'],
       ['blank.log', '3 lines read, 0 rejected and 3 skipped'],
-    ]) {
+    ];
+    for (const [name, reason] of cases) {
       const file = join(folder, name);
       assert.ok(
         result.stderr.includes(
