@@ -18,7 +18,8 @@ import {
   type DataSourceEntry,
 } from '../pipeline/data-sources.js';
 import type { HashKind, Indicator } from '../indicators/model.js';
-import { urlEndpoint } from '../indicators/url.js';
+import { unicodeHostName } from '../indicators/domain.js';
+import { urlEndpoint, urlWithUnicodeHost } from '../indicators/url.js';
 
 export interface BuildHuntsOptions {
   /** Printable family name, written into every hit as `IocFamily`. */
@@ -131,11 +132,7 @@ function addressTable(indicators: IocTableSource[], urls: readonly UrlOnAddress[
   const add = (address: string, port: number | undefined, indicator: IocTableSource): void => {
     let entry = byAddress.get(address);
     if (!entry) {
-      entry = {
-        ports: new Set(),
-        best: indicator,
-        firstSeen: indicator.firstSeen,
-      };
+      entry = { ports: new Set(), best: indicator, firstSeen: indicator.firstSeen };
       byAddress.set(address, entry);
     }
     if (port !== undefined) entry.ports.add(port);
@@ -192,6 +189,22 @@ function valueTable(
   return { columns, rows };
 }
 
+/**
+ * Appends a row for the Unicode form of each value that has one, after the table's own rows, so
+ * that a log that writes an internationalized name as browsers show it matches too.
+ */
+function withUnicodeRows(
+  table: IocTable,
+  indicators: readonly IocTableSource[],
+  unicode: (indicator: IocTableSource) => string | undefined,
+): IocTable {
+  for (const indicator of indicators) {
+    const value = unicode(indicator);
+    if (value !== undefined) table.rows.push(rowWithContext(indicator, value));
+  }
+  return table;
+}
+
 interface HuntPlan {
   variant: HuntVariant;
   what: string;
@@ -202,17 +215,19 @@ interface HuntPlan {
 
 export interface IocTableOptions {
   /**
-   * Add the address and port of each URL on an address to the address tables (pack format 4 and
-   * later); default true. Packs of earlier formats were built without those rows.
+   * Add the rows that pack format 4 derives from other rows' values; default true. They are the
+   * address and port of each URL on an address, and the Unicode form of each punycode domain and
+   * URL host. Packs of earlier formats were built without them.
    */
-  urlAddresses?: boolean;
+  derivedRows?: boolean;
 }
 
 /**
  * Builds the indicator table of each hunt variant: the rows a hunt of that variant matches, in
  * the order of `indicators`. A URL whose host is an address also adds that address, with its
  * port or its scheme's default, after the address tables' own rows: firewalls and endpoints log
- * the connection without the URL. A URL that may be matched only whole adds no address. A variant
+ * the connection without the URL. A URL that may be matched only whole adds no address. A domain
+ * or URL host in punycode also adds its Unicode form after the table's own rows. A variant
  * without indicators gets a table without rows.
  */
 export function buildIocTables(
@@ -224,7 +239,7 @@ export function buildIocTables(
   const domains: IocTableSource[] = [];
   const urls: IocTableSource[] = [];
   const urlsOnAddresses: UrlOnAddress[] = [];
-  const withUrlAddresses = options.urlAddresses ?? true;
+  const derived = options.derivedRows ?? true;
   const hashes: IocTableSource[] = [];
   // One pass in place of a filter per kind: a pack can hold a million indicators.
   for (const indicator of indicators) {
@@ -241,7 +256,7 @@ export function buildIocTables(
         break;
       case 'url': {
         urls.push(indicator);
-        const endpoint = withUrlAddresses && !indicator.exactOnly && urlEndpoint(indicator.url);
+        const endpoint = derived && !indicator.exactOnly && urlEndpoint(indicator.url);
         if (endpoint) urlsOnAddresses.push({ indicator, ...endpoint });
         break;
       }
@@ -253,8 +268,16 @@ export function buildIocTables(
   return {
     'port-aware': ipPortTable(ipPort, urlsOnAddresses),
     'address-only': addressTable(addresses, urlsOnAddresses),
-    domain: valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
-    url: valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
+    domain: withUnicodeRows(
+      valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
+      derived ? domains : [],
+      (i) => (i.kind === 'domain' ? unicodeHostName(i.domain) : undefined),
+    ),
+    url: withUnicodeRows(
+      valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
+      derived ? urls : [],
+      (i) => (i.kind === 'url' && !i.exactOnly ? urlWithUnicodeHost(i.url) : undefined),
+    ),
     hash: valueTable(
       hashes,
       'IocHash',

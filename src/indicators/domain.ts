@@ -6,7 +6,7 @@
  * no hyphen at either end, 253 characters in all) with one exception: underscores are accepted,
  * because real C2 host names contain them and DNS resolves them.
  */
-import { domainToASCII } from 'node:url';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { quoteValue } from '../errors.js';
 import { parseIPv6 } from './address.js';
 import { isRejection, ValueRejection } from './rejection.js';
@@ -40,6 +40,16 @@ export function normalizeDomain(text: string): string | ValueRejection {
     );
   }
   return domain;
+}
+
+/**
+ * Returns the Unicode form of a canonical host name that has a punycode (`xn--`) label, as
+ * browsers show it and some proxies log it, or undefined when it has none.
+ */
+export function unicodeHostName(host: string): string | undefined {
+  if (!host.includes('xn--')) return undefined;
+  const unicode = domainToUnicode(host);
+  return unicode === '' || unicode === host ? undefined : unicode;
 }
 
 function hasNonAscii(text: string): boolean {

@@ -7,7 +7,7 @@
  */
 import { quoteValue } from '../errors.js';
 import { parseIPv4, parseIPv6, parsePort } from './address.js';
-import { normalizeDomain } from './domain.js';
+import { normalizeDomain, unicodeHostName } from './domain.js';
 import { isRejection, ValueRejection } from './rejection.js';
 
 export interface ParsedUrl {
@@ -88,6 +88,36 @@ export function parseUrl(text: string): ParsedUrl | ValueRejection {
   return parsed;
 }
 
+/**
+ * Returns a normalized URL with its host in Unicode, when the host has a punycode (`xn--`) label,
+ * and undefined otherwise. The rest of the URL is kept as it is.
+ */
+export function urlWithUnicodeHost(url: string): string | undefined {
+  if (!url.includes('xn--')) return undefined;
+  const { hostStart, authorityEnd } = authorityBounds(url);
+  if (hostStart < 0) return undefined;
+  const hostAndPort = url.slice(hostStart, authorityEnd);
+  const colon = hostAndPort.lastIndexOf(':');
+  const host = colon < 0 ? hostAndPort : hostAndPort.slice(0, colon);
+  const unicode = unicodeHostName(host);
+  if (unicode === undefined) return undefined;
+  return url.slice(0, hostStart) + unicode + url.slice(hostStart + host.length);
+}
+
+/**
+ * Returns where the host of a normalized URL starts (after any user info) and where its
+ * authority ends, or -1 for a text without `://`.
+ */
+function authorityBounds(url: string): { hostStart: number; authorityEnd: number } {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd < 0) return { hostStart: -1, authorityEnd: -1 };
+  const authorityStart = schemeEnd + 3;
+  const length = url.slice(authorityStart).search(/[/?#]/);
+  const authorityEnd = length < 0 ? url.length : authorityStart + length;
+  const at = url.lastIndexOf('@', authorityEnd - 1);
+  return { hostStart: at >= authorityStart ? at + 1 : authorityStart, authorityEnd };
+}
+
 /** The address a URL's host names and the port a client connects to, when the host is an address. */
 export interface UrlEndpoint {
   /** Canonical address text, IPv6 without brackets. */
@@ -102,15 +132,9 @@ export interface UrlEndpoint {
  */
 export function urlEndpoint(url: string): UrlEndpoint | undefined {
   // A host that starts with neither a digit nor a bracket is a name: most URLs stop here.
-  const schemeEnd = url.indexOf('://');
-  if (schemeEnd < 0) return undefined;
-  const authorityStart = schemeEnd + 3;
-  const authorityLength = url.slice(authorityStart).search(/[/?#]/);
-  const authority =
-    authorityLength < 0
-      ? url.slice(authorityStart)
-      : url.slice(authorityStart, authorityStart + authorityLength);
-  const first = authority.charCodeAt(authority.lastIndexOf('@') + 1);
+  const { hostStart } = authorityBounds(url);
+  if (hostStart < 0) return undefined;
+  const first = url.charCodeAt(hostStart);
   if (first !== 0x5b && (first < 0x30 || first > 0x39)) return undefined;
   const parsed = parseUrl(url);
   if (isRejection(parsed) || parsed.hostKind === 'domain') return undefined;

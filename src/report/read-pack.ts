@@ -110,12 +110,12 @@ function rebuildTables(parsed: PackJson, file: string): Record<HuntVariant, IocT
       `${file} lists ${indicators.length} indicators but was built with ${counted}, so it was changed after the build and its hunts would read the wrong rows. Rebuild the pack with "huntpack build".`,
     );
   }
-  // Packs before format 4 were built without the addresses of URLs in the address tables.
+  // Packs before format 4 were built without the rows derived from other rows' values.
   const version = parsed.formatVersion;
-  const urlAddresses = typeof version !== 'number' || version >= 4;
+  const derivedRows = typeof version !== 'number' || version >= 4;
   return buildIocTables(
     indicators.map((indicator, index) => tableSource(indicator, index, file)),
-    { urlAddresses },
+    { derivedRows },
   );
 }
 

@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildHunts, buildIocTables } from '../../src/compile/build-hunts.js';
-import { urlEndpoint } from '../../src/indicators/url.js';
+import { urlEndpoint, urlWithUnicodeHost } from '../../src/indicators/url.js';
 import type { Indicator } from '../../src/indicators/model.js';
-import { ipPortIndicator, urlIndicator } from '../pipeline/allowlist/make-indicator.js';
+import {
+  domainIndicator,
+  ipPortIndicator,
+  urlIndicator,
+} from '../pipeline/allowlist/make-indicator.js';
 
 const HOSTING = { list: 'amazon-aws', entry: '13.32.0.0/12', reason: 'cloud hosting' };
 
@@ -53,7 +57,7 @@ test('a URL on an address adds its address and port after the address rows', () 
   ]);
   assert.equal(tables.url.rows.length, 6, 'every URL keeps its URL row');
 
-  const earlier = buildIocTables(indicators, { urlAddresses: false });
+  const earlier = buildIocTables(indicators, { derivedRows: false });
   assert.deepEqual(addresses(earlier['port-aware'].rows), ['45.67.99.1|8080']);
   assert.deepEqual(addresses(earlier['address-only'].rows), ['45.67.99.1|8080']);
 });
@@ -72,4 +76,42 @@ test('an indicator hunted on its exact value adds no wider row', () => {
   });
   assert.ok(hunts.some((hunt) => hunt.variant === 'port-aware'));
   assert.ok(!hunts.some((hunt) => hunt.variant === 'address-only'));
+});
+
+test('urlWithUnicodeHost writes a punycode host in Unicode', () => {
+  assert.equal(
+    urlWithUnicodeHost('https://xn--bcher-evil-9db.de:8443/xn--a?q=1'),
+    'https://bücher-evil.de:8443/xn--a?q=1',
+  );
+  assert.equal(
+    urlWithUnicodeHost('http://user@a.xn--bcher-evil-9db.de/x'),
+    'http://user@a.bücher-evil.de/x',
+  );
+  assert.equal(urlWithUnicodeHost('http://evil.example/xn--a'), undefined);
+  assert.equal(urlWithUnicodeHost('http://[2a02:cf40:1::7]/xn--a'), undefined);
+});
+
+test('a punycode domain or URL host adds its Unicode form after the table rows', () => {
+  const indicators: Indicator[] = [
+    domainIndicator('xn--bcher-evil-9db.de'),
+    domainIndicator('evil.example'),
+    urlIndicator('http://xn--bcher-evil-9db.de/gate.php'),
+    urlIndicator('http://evil.example/xn--a'),
+  ];
+  const tables = buildIocTables(indicators);
+  assert.deepEqual(
+    tables.domain.rows.map((row) => row[0]),
+    ['xn--bcher-evil-9db.de', 'evil.example', 'bücher-evil.de'],
+  );
+  assert.deepEqual(
+    tables.url.rows.map((row) => row[0]),
+    [
+      'http://xn--bcher-evil-9db.de/gate.php',
+      'http://evil.example/xn--a',
+      'http://bücher-evil.de/gate.php',
+    ],
+  );
+  const earlier = buildIocTables(indicators, { derivedRows: false });
+  assert.equal(earlier.domain.rows.length, 2);
+  assert.equal(earlier.url.rows.length, 2);
 });
