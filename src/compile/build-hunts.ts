@@ -189,19 +189,18 @@ function valueTable(
   return { columns, rows };
 }
 
+/** An indicator and the Unicode form of its value, for a row after the table's own rows. */
+interface UnicodeForm {
+  indicator: IocTableSource;
+  value: string;
+}
+
 /**
- * Appends a row for the Unicode form of each value that has one, after the table's own rows, so
- * that a log that writes an internationalized name as browsers show it matches too.
+ * Appends a row for each Unicode form, after the table's own rows, so that a log that writes an
+ * internationalized name as browsers show it matches too.
  */
-function withUnicodeRows(
-  table: IocTable,
-  indicators: readonly IocTableSource[],
-  unicode: (indicator: IocTableSource) => string | undefined,
-): IocTable {
-  for (const indicator of indicators) {
-    const value = unicode(indicator);
-    if (value !== undefined) table.rows.push(rowWithContext(indicator, value));
-  }
+function withUnicodeRows(table: IocTable, forms: readonly UnicodeForm[]): IocTable {
+  for (const { indicator, value } of forms) table.rows.push(rowWithContext(indicator, value));
   return table;
 }
 
@@ -239,6 +238,8 @@ export function buildIocTables(
   const domains: IocTableSource[] = [];
   const urls: IocTableSource[] = [];
   const urlsOnAddresses: UrlOnAddress[] = [];
+  const unicodeDomains: UnicodeForm[] = [];
+  const unicodeUrls: UnicodeForm[] = [];
   const derived = options.derivedRows ?? true;
   const hashes: IocTableSource[] = [];
   // One pass in place of a filter per kind: a pack can hold a million indicators.
@@ -251,13 +252,23 @@ export function buildIocTables(
       case 'ip':
         addresses.push(indicator);
         break;
-      case 'domain':
+      case 'domain': {
         domains.push(indicator);
+        // Only a name with a punycode label has a Unicode form; the test skips the call for most.
+        const unicode = derived && indicator.domain.includes('xn--');
+        const value = unicode ? unicodeHostName(indicator.domain) : undefined;
+        if (value !== undefined) unicodeDomains.push({ indicator, value });
         break;
+      }
       case 'url': {
         urls.push(indicator);
-        const endpoint = derived && !indicator.exactOnly && urlEndpoint(indicator.url);
+        if (!derived || indicator.exactOnly) break;
+        const endpoint = urlEndpoint(indicator.url);
         if (endpoint) urlsOnAddresses.push({ indicator, ...endpoint });
+        const value = indicator.url.includes('xn--')
+          ? urlWithUnicodeHost(indicator.url)
+          : undefined;
+        if (value !== undefined) unicodeUrls.push({ indicator, value });
         break;
       }
       default:
@@ -270,13 +281,11 @@ export function buildIocTables(
     'address-only': addressTable(addresses, urlsOnAddresses),
     domain: withUnicodeRows(
       valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
-      derived ? domains : [],
-      (i) => (i.kind === 'domain' ? unicodeHostName(i.domain) : undefined),
+      unicodeDomains,
     ),
     url: withUnicodeRows(
       valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
-      derived ? urls : [],
-      (i) => (i.kind === 'url' && !i.exactOnly ? urlWithUnicodeHost(i.url) : undefined),
+      unicodeUrls,
     ),
     hash: valueTable(
       hashes,
