@@ -1,11 +1,14 @@
 /**
  * Turns a parsed STIX pattern into indicators, or explains why it cannot be hunted as one.
  *
- * An indicator is used whole or not at all. Observations may be joined by OR. Inside an
- * observation, alternatives joined by OR are each an `=` comparison or an `IN` set on a usable
- * property. AND is accepted only between the address and port of one network-traffic object, or
- * between hashes of one file. Anything else (other operators, FOLLOWEDBY, qualifiers, AND across objects
- * or observations) makes the whole pattern unusable.
+ * Observations joined by OR are separate branches, because any one of them is evidence on its
+ * own. Each branch is hunted when it can be, and the branches that cannot are returned with their
+ * reason. A WITHIN qualifier or REPEATS 1 TIMES on observations joined only by OR is met by one
+ * sighting, so it is ignored. Inside an observation, alternatives joined by OR are each an `=`
+ * comparison or an `IN` set on a usable property. AND is accepted only between the address and
+ * port of one network-traffic object, or between hashes of one file. Anything else in a branch
+ * (other operators, FOLLOWEDBY, other qualifiers, AND across objects or observations) makes that
+ * whole branch unusable, and the pattern is unusable when no branch is left.
  */
 import { isIP } from 'node:net';
 import type { HashKind } from '../../indicators/model.js';
@@ -16,8 +19,9 @@ import {
   type Literal,
   type Observation,
   type ObservationExpression,
+  type Qualifier,
 } from './pattern-ast.js';
-import { printLiteral } from './pattern-print.js';
+import { printLiteral, printPattern } from './pattern-print.js';
 
 /** One indicator found in a pattern, with the feed's own value text. */
 export interface PatternIndicator {
@@ -30,8 +34,20 @@ export interface PatternIndicator {
   path: string;
 }
 
+/** An OR branch of observations that cannot be hunted, as pattern text with the reason. */
+export interface OmittedBranch {
+  pattern: string;
+  reason: string;
+}
+
 export type PatternExtraction =
-  | { usable: true; indicators: PatternIndicator[]; ignored: string[] }
+  | {
+      usable: true;
+      indicators: PatternIndicator[];
+      ignored: string[];
+      /** OR branches left out, while the other branches are hunted. */
+      omitted: OmittedBranch[];
+    }
   | { usable: false; reason: string };
 
 /** An `=` or `IN` comparison reduced to its path text and the set of allowed values. */
@@ -52,34 +68,76 @@ const QUALIFIER_NAMES = {
 
 /** Extracts the indicators a pattern names, or the reason it cannot be used. */
 export function extractPatternIndicators(tree: ObservationExpression): PatternExtraction {
-  try {
-    const indicators: PatternIndicator[] = [];
-    const ignored: string[] = [];
-    for (const observation of listObservations(tree)) {
-      for (const term of listTerms(observation.expression)) {
-        indicators.push(...indicatorsOfTerm(term, ignored));
-      }
+  const indicators: PatternIndicator[] = [];
+  const ignored: string[] = [];
+  const omitted: OmittedBranch[] = [];
+  const branches = splitObservationOr(tree);
+  for (const branch of branches) {
+    try {
+      const found = branchIndicators(branch);
+      indicators.push(...found.indicators);
+      ignored.push(...found.ignored);
+    } catch (error) {
+      if (!(error instanceof UnusablePattern)) throw error;
+      omitted.push({ pattern: printPattern(branch), reason: error.message });
     }
-    return { usable: true, indicators, ignored };
-  } catch (error) {
-    if (error instanceof UnusablePattern) return { usable: false, reason: error.message };
-    throw error;
   }
+  if (omitted.length < branches.length) return { usable: true, indicators, ignored, omitted };
+  if (omitted.length === 1) return { usable: false, reason: omitted[0]!.reason };
+  const reasons = omitted.map((branch) => `${branch.pattern}: ${branch.reason}`);
+  return { usable: false, reason: `no OR branch can be hunted (${reasons.join(', and ')})` };
 }
 
-function listObservations(tree: ObservationExpression): Observation[] {
-  switch (tree.kind) {
+/**
+ * Splits a pattern into the observation expressions joined by OR. A qualifier that one sighting
+ * meets (WITHIN, REPEATS 1 TIMES) is removed on the way, and other qualifiers are kept.
+ */
+function splitObservationOr(tree: ObservationExpression): ObservationExpression[] {
+  if (tree.kind === 'observation-binary' && tree.operator === 'OR') {
+    return [...splitObservationOr(tree.left), ...splitObservationOr(tree.right)];
+  }
+  if (tree.kind === 'qualified' && isMetByOneSighting(tree.qualifier)) {
+    return splitObservationOr(tree.expression);
+  }
+  return [tree];
+}
+
+/**
+ * Reports whether one sighting meets a qualifier on observations joined only by OR. WITHIN bounds
+ * the time between the sightings that match, and one sighting has no such time. REPEATS 1 TIMES
+ * requires one match.
+ */
+function isMetByOneSighting(qualifier: Qualifier): boolean {
+  return qualifier.kind === 'within' || (qualifier.kind === 'repeats' && qualifier.times === 1);
+}
+
+/** Extracts the indicators of one OR branch, or throws UnusablePattern with the reason. */
+function branchIndicators(branch: ObservationExpression): {
+  indicators: PatternIndicator[];
+  ignored: string[];
+} {
+  const indicators: PatternIndicator[] = [];
+  const ignored: string[] = [];
+  const observation = singleObservation(branch);
+  for (const term of listTerms(observation.expression)) {
+    indicators.push(...indicatorsOfTerm(term, ignored));
+  }
+  return { indicators, ignored };
+}
+
+function singleObservation(branch: ObservationExpression): Observation {
+  switch (branch.kind) {
     case 'observation':
-      return [tree];
+      return branch;
     case 'qualified':
       throw new UnusablePattern(
-        `the ${QUALIFIER_NAMES[tree.qualifier.kind]} qualifier needs several sightings over time, which a single-indicator hunt cannot express`,
+        branch.qualifier.kind === 'start-stop'
+          ? 'the START/STOP qualifier limits sightings to a time window, which a single-indicator hunt cannot express'
+          : `the ${QUALIFIER_NAMES[branch.qualifier.kind]} qualifier needs several sightings over time, which a single-indicator hunt cannot express`,
       );
     case 'observation-binary':
-      if (tree.operator === 'OR')
-        return [...listObservations(tree.left), ...listObservations(tree.right)];
       throw new UnusablePattern(
-        `${tree.operator} between observations requires more than one sighting, which a single-indicator hunt cannot express`,
+        `${branch.operator} between observations requires more than one sighting, which a single-indicator hunt cannot express`,
       );
   }
 }

@@ -1,7 +1,9 @@
 /**
  * Reader for STIX 2.1 and STIX 2.0 JSON: bundles, TAXII envelopes (`{"objects": [...]}`), a bare
  * list of objects or one object. Every `indicator` object whose pattern huntpack can use becomes
- * one or more RawIndicator records. The others are counted and reported with their id.
+ * one or more RawIndicator records. The others are counted and reported with their id. An OR
+ * branch of observations that cannot be hunted is left out with a warning while the other
+ * branches are hunted.
  * A `url:value` that writes a WebDAV port after `@`, or that is a bare host name, is read as
  * the URL or host it means, with a warning (see `url-value.ts`).
  */
@@ -115,6 +117,16 @@ function readIndicator(
     const message = `Indicator expired at ${until} (valid_until), so its ${count === 1 ? 'value' : `${count} values`} ${quoteValue(values, 160)} ${count === 1 ? 'is' : 'are'} left out.`;
     output.issues.push(issue('STIX_INDICATOR_EXPIRED', 'info', message, source));
     return;
+  }
+  if (extraction.omitted.length > 0) {
+    // Each OR branch left out counts as one rejected item, so the summary shows the loss.
+    const branches = extraction.omitted.map(
+      (branch) => `${quoteValue(branch.pattern, 160)} because ${branch.reason}`,
+    );
+    const message = `Indicator is hunted on its other OR branches, and ${branches.length === 1 ? 'this branch is' : 'these branches are'} left out: ${branches.join(', and ')}.`;
+    output.issues.push(issue('STIX_PATTERN_BRANCH_SKIPPED', 'warning', message, source));
+    output.rejected += extraction.omitted.length;
+    output.itemsRead += extraction.omitted.length;
   }
   if (options.family) context.family = { name: options.family, aliases: [] };
   for (const found of extraction.indicators) {

@@ -82,6 +82,60 @@ describe('extractPatternIndicators', () => {
     );
   });
 
+  it('hunts the usable OR branches of observations', () => {
+    const result = extract(
+      "([ipv4-addr:value = '192.0.2.1'] AND [ipv4-addr:value = '192.0.2.2']) OR [file:hashes.MD5 = 'a'] OR [mutex:name = 'x']",
+    );
+    assert.ok(result.usable, result.usable ? '' : result.reason);
+    assert.deepEqual(
+      result.indicators.map((found) => `${found.type} ${found.value}`),
+      ['md5 a'],
+    );
+    assert.equal(result.omitted.length, 2);
+    assert.equal(
+      result.omitted[0]?.pattern,
+      "[ipv4-addr:value = '192.0.2.1'] AND [ipv4-addr:value = '192.0.2.2']",
+    );
+    assert.match(result.omitted[0]?.reason ?? '', /AND between observations/);
+    assert.equal(result.omitted[1]?.pattern, "[mutex:name = 'x']");
+    assert.match(result.omitted[1]?.reason ?? '', /object type "mutex"/);
+  });
+
+  it('hunts no side of an AND of observations', () => {
+    const cases = [
+      "[ipv4-addr:value = '192.0.2.1'] AND ([ipv4-addr:value = '192.0.2.2'] OR [file:hashes.MD5 = 'a'])",
+      "([ipv4-addr:value = '192.0.2.1'] OR [file:hashes.MD5 = 'a']) AND [ipv4-addr:value = '192.0.2.2']",
+      "([ipv4-addr:value = '192.0.2.1'] OR [ipv4-addr:value = '192.0.2.2']) REPEATS 2 TIMES",
+      "[ipv4-addr:value = '192.0.2.1'] FOLLOWEDBY ([ipv4-addr:value = '192.0.2.2'] OR [file:hashes.MD5 = 'a'])",
+    ];
+    for (const pattern of cases) assert.ok(!extract(pattern).usable, pattern);
+  });
+
+  it('ignores WITHIN and REPEATS 1 on OR-ed observations', () => {
+    assert.deepEqual(values("[ipv4-addr:value = '192.0.2.1'] WITHIN 300 SECONDS"), [
+      'ip 192.0.2.1',
+    ]);
+    assert.deepEqual(values("[ipv4-addr:value = '192.0.2.1'] REPEATS 1 TIMES"), ['ip 192.0.2.1']);
+    assert.deepEqual(
+      values(
+        "([ipv4-addr:value = '192.0.2.1'] OR [domain-name:value = 'a.example']) WITHIN 60 SECONDS",
+      ),
+      ['ip 192.0.2.1', 'domain a.example'],
+    );
+    const within = extract(
+      "([ipv4-addr:value = '192.0.2.1'] AND [ipv4-addr:value = '192.0.2.2']) WITHIN 60 SECONDS",
+    );
+    assert.ok(!within.usable);
+    assert.match(within.reason, /AND between observations/);
+  });
+
+  it('names every branch when none is usable', () => {
+    const text = reason("[mutex:name = 'x'] OR [ipv4-addr:value = '192.0.2.1'] REPEATS 3 TIMES");
+    assert.match(text, /no OR branch can be hunted/);
+    assert.match(text, /object type "mutex"/);
+    assert.match(text, /REPEATS/);
+  });
+
   it('rejects the whole pattern for any unusable part', () => {
     const cases: [string, RegExp][] = [
       ["[ipv4-addr:value = '192.0.2.1'] FOLLOWEDBY [ipv4-addr:value = '192.0.2.2']", /FOLLOWEDBY/],
@@ -89,8 +143,11 @@ describe('extractPatternIndicators', () => {
         "[ipv4-addr:value = '192.0.2.1'] AND [ipv4-addr:value = '192.0.2.2']",
         /AND between observations/,
       ],
-      ["[ipv4-addr:value = '192.0.2.1'] WITHIN 60 SECONDS", /WITHIN/],
       ["[ipv4-addr:value = '192.0.2.1'] REPEATS 2 TIMES", /REPEATS/],
+      [
+        "[ipv4-addr:value = '192.0.2.1'] START t'2024-01-01T00:00:00Z' STOP t'2024-02-01T00:00:00Z'",
+        /START\/STOP/,
+      ],
       ["[url:value MATCHES '^http']", /MATCHES/],
       ["[domain-name:value LIKE '%.example']", /LIKE/],
       ["[ipv4-addr:value != '192.0.2.1']", /!=/],

@@ -38,14 +38,14 @@ describe('readStix', () => {
     const output = readFixture('refusals_HANDMADE_stix21.json');
     assertCounts(output, {
       read: 22,
-      records: 8,
-      rejected: 12,
+      records: 9,
+      rejected: 11,
       dropped: { revoked: 1, 'not-to-ids': 1 },
     });
     assert.deepEqual(
       countBy(output.issues, (issue) => issue.code),
       {
-        STIX_PATTERN_UNSUPPORTED: 11,
+        STIX_PATTERN_UNSUPPORTED: 10,
         STIX_PATTERN_SYNTAX: 1,
         STIX_INDICATOR_REVOKED: 1,
         STIX_NOT_TO_IDS: 1,
@@ -73,7 +73,7 @@ describe('readStix', () => {
 
   it('keeps to_ids false indicators with allAttributes', () => {
     const output = readFixture('refusals_HANDMADE_stix21.json', { allAttributes: true });
-    assertCounts(output, { read: 22, records: 9, rejected: 12, dropped: { revoked: 1 } });
+    assertCounts(output, { read: 22, records: 10, rejected: 11, dropped: { revoked: 1 } });
   });
 
   it('reads the Poison Ivy report', () => {
@@ -103,8 +103,8 @@ describe('readStix', () => {
     assertCounts(quoted, { read: 3, records: 3, rejected: 0 });
     assert.equal(quoted.records[1]?.value, "'http://example.com/foo/malicious2.html");
     assertCounts(readFixture('oasis-elevator_composite-and-or_stix21.json'), {
-      read: 5,
-      records: 3,
+      read: 6,
+      records: 4,
       rejected: 2,
     });
     assertCounts(readFixture('oasis-elevator_network-traffic-matches_stix21.json'), {
@@ -120,6 +120,25 @@ describe('readStix', () => {
     const c2 = readFixture('oasis-schemas_indicators-for-c2-with-coa_stix21.json');
     assertCounts(c2, { read: 2, records: 2, rejected: 0 });
     assert.equal(c2.records[0]?.context.family?.name, 'Poison Ivy');
+  });
+
+  it('hunts the usable OR branch only', () => {
+    const output = readFixture('oasis-elevator_composite-and-or_stix21.json');
+    const byId = (suffix: string) =>
+      output.records.filter((record) => record.source.id?.endsWith(suffix));
+    const composite = byId('b2c4e7acedc7');
+    assert.deepEqual(
+      composite.map((record) => `${record.type} ${record.value}`),
+      ['md5 026871ea3d6cbbeb90fea6bf2906cc12'],
+    );
+    assert.deepEqual(byId('55cdd1d928c7'), []);
+    const skipped = output.issues.filter((issue) => issue.code === 'STIX_PATTERN_BRANCH_SKIPPED');
+    assert.equal(skipped.length, 1);
+    assert.equal(skipped[0]?.severity, 'warning');
+    assert.match(skipped[0]?.source?.id ?? '', /b2c4e7acedc7$/);
+    assert.match(skipped[0]?.message ?? '', /219\.90\.112\.203.*AND between observations/);
+    const andOnly = output.issues.find((issue) => issue.source?.id?.endsWith('55cdd1d928c7'));
+    assert.equal(andOnly?.code, 'STIX_PATTERN_UNSUPPORTED');
   });
 
   it('reads MISP-converted file hashes', () => {
