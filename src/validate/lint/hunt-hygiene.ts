@@ -73,7 +73,7 @@ function splitQuery(query: string): QueryParts {
  * hunt", is no label.
  */
 function isAddressOnlyLabel(comment: string): boolean {
-  const label = /address[- ]only/i.exec(comment);
+  const label = /address-only/i.exec(comment);
   if (!label) return false;
   return !/\b(?:not|no|never|isn't|isnt)\b/i.test(comment.slice(0, label.index));
 }

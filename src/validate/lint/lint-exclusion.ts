@@ -125,13 +125,29 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
 
   const faults = result.findings.filter((finding) => finding.severity !== 'info');
   if (faults.length > 0) {
-    // A line faulted only for its columns or values has sound logic, so its operators are kept.
-    const soundLogic = faults.every((finding) => COLUMN_FAULTS.has(finding.code));
+    // A line that negates a comparison is written as a condition to keep. When its only faults
+    // are columns or values, its logic is sound, so its operators are kept.
+    const soundLogic =
+      faults.every((finding) => COLUMN_FAULTS.has(finding.code)) && hasNegation(expr);
     result.corrections = context.schemas.map((schema) =>
       suggestCorrection(expr, schema, soundLogic),
     );
   }
   return result;
+}
+
+/**
+ * Tells whether a condition to keep negates any comparison, as in `x != a` or `not(...)`. A line
+ * without one, such as `process.name == "a.exe"`, more likely names the events to drop.
+ */
+function hasNegation(keep: FilterExpr): boolean {
+  const visit = (condition: Condition): boolean => {
+    if (condition.kind === 'const') return false;
+    if (condition.kind !== 'atom') return condition.terms.some(visit);
+    const atom = condition.atom;
+    return condition.negated || (atom.kind === 'compare' && atom.op === '!=');
+  };
+  return visit(toCondition(keep, false));
 }
 
 /** Logic issues worded for a condition to keep: keeping every event removes nothing. */

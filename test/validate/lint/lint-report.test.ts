@@ -330,7 +330,14 @@ test('lint ignores ports in comments', () => {
     '| where TimeGenerated > ago(7d)',
     '| where RemoteIP == "45.92.1.175"',
   ];
-  for (const lines of [portInComment, negatedLabel]) {
+  const prose = [
+    ...indicators,
+    '// port checked for one address only',
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where RemoteIP == "45.92.1.175"',
+  ];
+  for (const lines of [portInComment, negatedLabel, prose]) {
     const result = lintReport(lines.join('\n'), 'ports.txt', { checkKql: false });
     const codes = result.issues.map((issue) => issue.code);
     assert.deepEqual(codes, ['PORT_IGNORED'], lines[3]);
@@ -391,13 +398,17 @@ test('lint keeps the logic of sound lines', () => {
     'Filter/Exclusion: destination.ip != "10.1.1.1" and source.ip != "10.1.1.2"',
     '',
     'Filter/Exclusion: process.name != "psexec.exe" or process.name != "winrm.exe"',
+    '',
+    'Filter/Exclusion: process.name == "svchost.exe"',
   ].join('\n');
   const result = lintReport(text, 'ecs.txt', { checkKql: false });
-  const [sound, faulty] = result.exclusions.map((exclusion) => exclusion.corrections[0]);
+  const [sound, faulty, positive] = result.exclusions.map((exclusion) => exclusion.corrections[0]);
   assert.equal(sound?.reading, 'keep');
   assert.equal(sound?.filter, 'DestinationIP != "10.1.1.1" and SourceIP != "10.1.1.2"');
   assert.equal(faulty?.reading, 'drop');
   assert.equal(faulty?.filter, 'SourceProcessName !in~ ("psexec.exe", "winrm.exe")');
+  assert.equal(positive?.reading, 'drop');
+  assert.equal(positive?.filter, 'SourceProcessName !~ "svchost.exe"');
 });
 
 test('lint corrections say how they read the line', () => {
@@ -420,7 +431,7 @@ test('lint corrections say how they read the line', () => {
       .map((correction) => [correction.table, correction.reading, correction.filter]),
   );
   assert.deepEqual(readings, [
-    [['CommonSecurityLog', 'keep', 'DeviceAction == "allow"']],
+    [['CommonSecurityLog', 'drop', 'DeviceAction !~ "allow"']],
     [
       ['CommonSecurityLog', 'keep', 'SourceIP == "10.0.0.1" and DestinationPort != 443'],
       ['DeviceNetworkEvents', 'keep', 'LocalIP == "10.0.0.1" and RemotePort != 443'],
