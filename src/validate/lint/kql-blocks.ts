@@ -203,7 +203,8 @@ function startsTableThenPipe(lines: string[], index: number): boolean {
   return next !== '' && !separator.test(next) && !separator.test(previous);
 }
 
-function makeBlock(body: string[], startLine: number): KqlBlock {
+/** Builds the block of the lines `body`, the first of which is the 1-based line `startLine`. */
+export function makeBlock(body: string[], startLine: number): KqlBlock {
   const text = body.join('\n');
   const tables = KNOWN_TABLES.filter((table) => new RegExp(`\\b${table}\\b`).test(text)).sort(
     (a, b) => text.indexOf(a) - text.indexOf(b),

@@ -11,7 +11,7 @@ import type { Platform, TableSchema } from '../../pipeline/schemas.js';
 import { checkKql } from '../kusto.js';
 import type { KqlDiagnostic } from '../kusto.js';
 import { readPlatformHeader, unknownPlatformMessage } from '../platform-header.js';
-import { findFencedLines, findKqlBlocks } from './kql-blocks.js';
+import { findFencedLines, findKqlBlocks, makeBlock } from './kql-blocks.js';
 import { isBlankQuery, NO_HUNTS_SECTION } from '../check-files.js';
 import { lintHuntHygiene } from './hunt-hygiene.js';
 import type { KqlBlock } from './kql-blocks.js';
@@ -66,7 +66,7 @@ function append(issues: HuntpackIssue[], more: readonly HuntpackIssue[]): void {
 export function lintReport(text: string, file: string, options: LintOptions = {}): LintResult {
   const issues: HuntpackIssue[] = [];
   // A blank block is a query the writer left out, not one to check or count.
-  const blocks = findKqlBlocks(text).filter((block) => {
+  const blocks = findQueries(text, file).filter((block) => {
     if (!isBlankQuery(block.text)) return true;
     // The body of an empty fenced block ends on the line of its opening fence.
     const line = Math.min(block.startLine, block.endLine);
@@ -118,6 +118,19 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   for (const exclusion of exclusions) append(issues, exclusion.findings);
   issues.sort((a, b) => (a.source?.line ?? 0) - (b.source?.line ?? 0));
   return { file, blocks, platforms, exclusions, issues, kqlChecked: kqlCheck !== false };
+}
+
+/** File extensions of files that contain one KQL query, as `huntpack check` reads them. */
+const QUERY_FILE = /\.(?:kql|csl|kusto)$/i;
+
+/**
+ * Returns the queries of a report. A .kql, .csl or .kusto file is one query, as `huntpack check`
+ * reads it, and an empty file has none.
+ */
+function findQueries(text: string, file: string): KqlBlock[] {
+  if (text.trim() === '') return [];
+  if (QUERY_FILE.test(file)) return [makeBlock(text.replace(/\r?\n$/, '').split(/\r?\n/), 1)];
+  return findKqlBlocks(text);
 }
 
 /**

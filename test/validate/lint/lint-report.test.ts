@@ -344,6 +344,25 @@ test('lint ignores ports in comments', () => {
   }
 });
 
+test('lint reads a .kql file whole', () => {
+  const query = [
+    'CommonSecurityLog // trailing comment | where',
+    '| where TimeGenerated > ago(1d)',
+    '| where RequestURL == "http://evil.com/a|b" // comment',
+    '',
+  ].join('\n');
+  const result = lintReport(query, 'query.kql', { checkKql: false });
+  assert.equal(result.blocks.length, 1);
+  assert.equal(result.blocks[0]?.startLine, 1);
+  assert.equal(result.blocks[0]?.endLine, 3);
+  assert.deepEqual(result.issues, []);
+
+  // A report in another format is read block by block, and this first line starts no block.
+  const text = lintReport(query, 'query.txt', { checkKql: false });
+  assert.equal(text.blocks.length, 0);
+  assert.ok(text.issues.some((issue) => issue.code === 'NO_QUERY'));
+});
+
 test('lint reports 150,000 queries', () => {
   const text = 'CommonSecurityLog | take 1\n\n'.repeat(150_000);
   const result = lintReport(text, 'big.txt', { checkKql: false });
