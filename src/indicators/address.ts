@@ -3,7 +3,8 @@
  *
  * IPv4 is accepted only as four dotted decimal octets. Shorthand forms (`127.1`), hex (`0x7f.0.0.1`)
  * and leading zeros (`010.1.1.1`) are rejected, because tools disagree on what they mean: inet_aton
- * reads `010` as octal 8, most log pipelines read it as decimal 10. IPv6 is written in RFC 5952
+ * reads `010` as octal 8, most log pipelines read it as decimal 10. A URL host is the exception:
+ * `parseBrowserIPv4` reads its hex and octal parts as browsers do. IPv6 is written in RFC 5952
  * form (lower case, longest zero run compressed), and an IPv4-mapped address (`::ffff:1.2.3.4`)
  * becomes its IPv4 address, so both spellings of one host meet in one indicator.
  */
@@ -75,6 +76,32 @@ function describeBrowserReading(text: string): string {
   const reading = domainToASCII(text);
   if (reading === '' || reading === text || !/^\d+\.\d+\.\d+\.\d+$/.test(reading)) return '';
   return ` Browsers (WHATWG URL parsing) read it as ${reading}.`;
+}
+
+/**
+ * Reads four dot-separated parts that are each decimal, hex (`0x4A`) or octal (leading `0`) the
+ * way WHATWG URL host parsing does, and returns the dotted decimal address. Returns undefined for
+ * any other text, including an octal part with an 8 or 9, a part above 255 and the shorthand
+ * forms with fewer than four parts.
+ */
+export function parseBrowserIPv4(text: string): string | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  const octets: number[] = [];
+  for (const part of parts) {
+    const octet = parseBrowserIPv4Part(part);
+    if (octet === undefined || octet > 255) return undefined;
+    octets.push(octet);
+  }
+  return octets.join('.');
+}
+
+function parseBrowserIPv4Part(part: string): number | undefined {
+  // WHATWG reads `0x` alone as 0, and a leading 0 before more digits as octal.
+  if (/^0[xX][0-9A-Fa-f]*$/.test(part)) return part.length === 2 ? 0 : parseInt(part.slice(2), 16);
+  if (/^0[0-7]+$/.test(part)) return parseInt(part.slice(1), 8);
+  if (/^(?:0|[1-9][0-9]*)$/.test(part)) return Number(part);
+  return undefined;
 }
 
 /** Parses IPv6 text without brackets into RFC 5952 form, reducing IPv4-mapped addresses to IPv4. */

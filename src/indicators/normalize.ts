@@ -208,6 +208,14 @@ function parseValue(
         pathAndQuery,
       };
       if (port !== undefined) fields.port = port;
+      for (const repair of parsed.repairs ?? []) {
+        warnings.push({
+          code: repair.code,
+          severity: 'warning',
+          message: `Read the URL ${quoteValue(raw.value)} as ${quoteValue(url)}, because ${repair.reason}.`,
+          source: raw.source,
+        });
+      }
       return fields;
     }
     case 'md5':

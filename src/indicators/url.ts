@@ -6,7 +6,7 @@
  * must keep its path and query exactly as the feed gave them, since they are what a proxy logs.
  */
 import { quoteValue } from '../errors.js';
-import { parseIPv4, parseIPv6, parsePort } from './address.js';
+import { parseBrowserIPv4, parseIPv4, parseIPv6, parsePort } from './address.js';
 import { normalizeDomain, unicodeHostName } from './domain.js';
 import { isRejection, ValueRejection } from './rejection.js';
 
@@ -18,6 +18,15 @@ export interface ParsedUrl {
   hostKind: 'domain' | 'ipv4' | 'ipv6';
   port?: number;
   pathAndQuery: string;
+  /** Fixes applied to read a malformed URL, each to be reported as a warning. Absent when none. */
+  repairs?: UrlRepair[];
+}
+
+/** One fix applied to a malformed URL: the warning code and why the fix is made. */
+export interface UrlRepair {
+  code: 'URL_SCHEME_REPEATED' | 'URL_HOST_IPV4_FORM';
+  /** A clause that follows "because", such as `its scheme is written twice`. */
+  reason: string;
 }
 
 function defaultPort(scheme: string): number | undefined {
@@ -31,6 +40,10 @@ function defaultPort(scheme: string): number | undefined {
  * punycode, the scheme's default port dropped (80 for http, 443 for https), the fragment dropped
  * and an empty path written as `/`. Userinfo, path and query are kept exactly as given. Any
  * scheme followed by `://` and a host is accepted (http, https, ftp, tcp, ws, ...).
+ *
+ * Two malformed forms are read with a repair listed in `repairs`. A scheme written twice
+ * (`https://https://host/`) is read as the inner URL. An IPv4 host with hex or octal parts
+ * (`94.0x4A.164.136`) is read as the dotted decimal address that browsers connect to.
  */
 export function parseUrl(text: string): ParsedUrl | ValueRejection {
   const badCharacter = findWhitespaceOrControl(text);
@@ -49,11 +62,9 @@ export function parseUrl(text: string): ParsedUrl | ValueRejection {
   }
   const scheme = text.slice(0, schemeEnd).toLowerCase();
   const authorityStart = schemeEnd + 3;
-  if (findSchemeEnd(text.slice(authorityStart)) >= 0) {
-    return new ValueRejection(
-      'INVALID_URL',
-      'The URL repeats its scheme, as in https://https://host/. Expected one scheme, so fix the feed record.',
-    );
+  const innerSchemeEnd = findSchemeEnd(text.slice(authorityStart));
+  if (innerSchemeEnd >= 0) {
+    return parseRepeatedScheme(text, scheme, authorityStart, innerSchemeEnd);
   }
   const authorityEnd = findAuthorityEnd(text, authorityStart);
   const fragmentStart = text.indexOf('#', authorityEnd);
@@ -76,7 +87,7 @@ export function parseUrl(text: string): ParsedUrl | ValueRejection {
   if (at >= 0 && !userinfo.includes(':') && /^\d+$/.test(hostAndPort)) {
     return portAfterAtRejection(text.slice(0, authorityStart), userinfo, hostAndPort, pathAndQuery);
   }
-  const host = parseHostAndPort(hostAndPort);
+  const host = parseHostAndPort(hostAndPort, scheme);
   if (isRejection(host)) return host;
 
   const port = host.port === defaultPort(scheme) ? undefined : host.port;
@@ -85,6 +96,41 @@ export function parseUrl(text: string): ParsedUrl | ValueRejection {
   const url = `${scheme}://${userinfo}${hostText}${portText}${pathAndQuery}`;
   const parsed: ParsedUrl = { url, scheme, host: host.host, hostKind: host.hostKind, pathAndQuery };
   if (port !== undefined) parsed.port = port;
+  if (host.repair) parsed.repairs = [host.repair];
+  return parsed;
+}
+
+const HTTP_SCHEMES = new Set(['http', 'https']);
+
+/**
+ * Reads `scheme://scheme://host/...`, a copy error seen in ThreatFox URLs, as the inner URL when
+ * both schemes are equal or both are http or https. Other nested schemes are rejected.
+ */
+function parseRepeatedScheme(
+  text: string,
+  scheme: string,
+  authorityStart: number,
+  innerSchemeEnd: number,
+): ParsedUrl | ValueRejection {
+  const inner = text.slice(authorityStart);
+  const innerScheme = inner.slice(0, innerSchemeEnd).toLowerCase();
+  const repeated = text.slice(0, authorityStart + innerSchemeEnd + 3);
+  if (innerScheme !== scheme && !(HTTP_SCHEMES.has(scheme) && HTTP_SCHEMES.has(innerScheme))) {
+    return new ValueRejection(
+      'INVALID_URL',
+      `The URL starts with two different schemes (${quoteValue(repeated)}). Expected one scheme, so fix the feed record.`,
+    );
+  }
+  const parsed = parseUrl(inner);
+  if (isRejection(parsed)) return parsed;
+  const repair: UrlRepair = {
+    code: 'URL_SCHEME_REPEATED',
+    reason: `it starts with the scheme twice (${quoteValue(repeated)}), so the URL after the first scheme is read`,
+  };
+  parsed.repairs = [
+    repair,
+    ...(parsed.repairs ?? []).filter((other) => other.code !== repair.code),
+  ];
   return parsed;
 }
 
@@ -165,10 +211,17 @@ interface ParsedHost {
   host: string;
   hostKind: ParsedUrl['hostKind'];
   port: number | undefined;
+  repair?: UrlRepair;
 }
 
+/**
+ * Schemes whose hosts WHATWG URL parsing reads as IPv4 when they end in a number (the "special"
+ * schemes other than file). Hosts of other schemes are opaque to it.
+ */
+const BROWSER_IPV4_SCHEMES = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
+
 /** Parses `host`, `host:port`, `[ipv6]` or `[ipv6]:port`. An empty port counts as no port. */
-function parseHostAndPort(text: string): ParsedHost | ValueRejection {
+function parseHostAndPort(text: string, scheme: string): ParsedHost | ValueRejection {
   let hostText = text;
   let portText = '';
   if (text.startsWith('[')) {
@@ -189,10 +242,14 @@ function parseHostAndPort(text: string): ParsedHost | ValueRejection {
 
   const port = portText === '' ? undefined : parsePort(portText);
   if (isRejection(port)) return port;
-  return classifyHost(hostText, port);
+  return classifyHost(hostText, port, scheme);
 }
 
-function classifyHost(text: string, port: number | undefined): ParsedHost | ValueRejection {
+function classifyHost(
+  text: string,
+  port: number | undefined,
+  scheme: string,
+): ParsedHost | ValueRejection {
   if (text === '') return invalidHost(text, 'Expected scheme://host, with a host name or address.');
   if (text.startsWith('[')) {
     const parsed = parseIPv6(text.slice(1, -1));
@@ -202,12 +259,22 @@ function classifyHost(text: string, port: number | undefined): ParsedHost | Valu
   if (text.includes(':')) {
     return invalidHost(text, 'Expected an IPv6 host in brackets, such as http://[2001:db8::1]/.');
   }
-  if (endsInDigit(text)) {
+  const readsIPv4 = BROWSER_IPV4_SCHEMES.has(scheme);
+  if (endsInDigit(text) || (readsIPv4 && endsInHexNumber(text))) {
     // A host whose last label is numeric can only be an IPv4 address (no top-level domain is
-    // numeric), so the strict IPv4 rules apply and `010.1.1.1` is rejected as ambiguous.
+    // numeric). Browsers also read hex (0x4A) and octal (010) parts, so a host of four such
+    // parts is read as the address they connect to, and anything else is rejected.
     const ipv4 = parseIPv4(text);
-    if (isRejection(ipv4)) return ipv4;
-    return { host: ipv4, hostKind: 'ipv4', port };
+    if (!isRejection(ipv4)) return { host: ipv4, hostKind: 'ipv4', port };
+    const reading = readsIPv4 ? parseBrowserIPv4(text) : undefined;
+    if (reading === undefined) return ipv4;
+    const reason = `browsers (WHATWG URL parsing) read its host ${quoteValue(text)}, which has hex or octal parts, as ${reading}`;
+    return {
+      host: reading,
+      hostKind: 'ipv4',
+      port,
+      repair: { code: 'URL_HOST_IPV4_FORM', reason },
+    };
   }
   const domain = normalizeDomain(text);
   if (isRejection(domain)) return domain;
@@ -230,6 +297,11 @@ function endsInDigit(text: string): boolean {
     if (code < 48 || code > 57) return false;
   }
   return true;
+}
+
+/** Returns true when the last dot-separated label of `text` is `0x` followed by hex digits. */
+function endsInHexNumber(text: string): boolean {
+  return /(?:^|\.)0[xX][0-9A-Fa-f]*$/.test(text);
 }
 
 /**

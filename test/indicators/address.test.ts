@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIPv4, parseIPv6, parsePort } from '../../src/indicators/address.js';
+import {
+  parseBrowserIPv4,
+  parseIPv4,
+  parseIPv6,
+  parsePort,
+} from '../../src/indicators/address.js';
 import { isRejection } from '../../src/indicators/rejection.js';
 import { accept, canonical, rawIndicator, reject, rejectionCode } from './helpers.js';
 
@@ -183,4 +188,23 @@ test('parseIPv6 embeds dotted IPv4 tails', () => {
 test('parsePort rejects empty text', () => {
   assert.ok(isRejection(parsePort('')));
   assert.equal(parsePort('65535'), 65535);
+});
+
+test('parseBrowserIPv4 reads WHATWG IPv4 parts', () => {
+  const cases: Array<[string, string | undefined]> = [
+    ['94.0x4A.164.136', '94.74.164.136'],
+    ['0X7f.0x.0.0xff', '127.0.0.255'],
+    ['010.0377.00.0', '8.255.0.0'],
+    ['1.2.3.4', '1.2.3.4'],
+    ['09.1.1.1', undefined],
+    ['1.2.3.0x100', undefined],
+    ['1.2.3.256', undefined],
+    ['127.1', undefined],
+    ['3232235777', undefined],
+    ['1.2.3.4.5', undefined],
+    ['1.2.3.', undefined],
+    ['1.2.3.0xg', undefined],
+    ['１.2.3.4', undefined],
+  ];
+  for (const [text, expected] of cases) assert.equal(parseBrowserIPv4(text), expected, text);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UrlIndicator } from '../../src/indicators/model.js';
 import { urlKey } from '../../src/indicators/normalize.js';
-import { accept, canonical, rawIndicator, reject, rejectionCode } from './helpers.js';
+import { accept, canonical, rawIndicator, reject, rejectionCode, TEST_SOURCE } from './helpers.js';
 
 function normalizeUrl(value: string): UrlIndicator {
   const { indicator } = accept(rawIndicator('url', value));
@@ -87,10 +87,73 @@ test('url rejects values without scheme or host', () => {
   ]) {
     assert.equal(rejectionCode('url', value), 'INVALID_URL', value);
   }
-  const doubled = reject(rawIndicator('url', 'https://https://t.me/stfmms/api'));
-  assert.equal(doubled.code, 'INVALID_URL');
-  assert.match(doubled.message, /repeats its scheme/);
+  const nested = reject(rawIndicator('url', 'http://ftp://evil.com/a'));
+  assert.equal(nested.code, 'INVALID_URL');
+  assert.match(nested.message, /two different schemes \("http:\/\/ftp:\/\/"\)/);
   assert.equal(rejectionCode('url', 'https://moufflcmgz/api'), 'SINGLE_LABEL_DOMAIN');
+  assert.equal(rejectionCode('url', 'https://https://moufflcmgz/api'), 'SINGLE_LABEL_DOMAIN');
+});
+
+test('url reads a repeated scheme as the inner URL', () => {
+  // Telegram dead drops written this way in a ThreatFox URL dump.
+  const { indicator, warnings } = accept(rawIndicator('url', 'https://https://t.me/stfmms/api'));
+  assert.equal(indicator.value, 'https://t.me/stfmms/api');
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]?.code, 'URL_SCHEME_REPEATED');
+  assert.equal(warnings[0]?.severity, 'warning');
+  assert.equal(warnings[0]?.source, TEST_SOURCE);
+  assert.match(
+    warnings[0]?.message ?? '',
+    /^Read the URL "https:\/\/https:\/\/t\.me\/stfmms\/api" as "https:\/\/t\.me\/stfmms\/api"/,
+  );
+  assert.equal(canonical('url', 'http://https://evil.com/a'), 'https://evil.com/a');
+  assert.equal(canonical('url', 'HTTPS://http://Evil.com:80/a'), 'http://evil.com/a');
+  assert.equal(canonical('url', 'tcp://tcp://evil.com:81/a'), 'tcp://evil.com:81/a');
+});
+
+test('url reads hex and octal IPv4 hosts as browsers do', () => {
+  const cases: Array<[string, string]> = [
+    ['http://94.0x4A.164.136/fifx.odd', 'http://94.74.164.136/fifx.odd'],
+    ['http://185.0x8A.88.248/t1.tar', 'http://185.138.88.248/t1.tar'],
+    ['https://0x7F.0.0.0x1:8443/a', 'https://127.0.0.1:8443/a'],
+    ['http://010.1.1.1/', 'http://8.1.1.1/'],
+    ['http://1.2.3.0x10/', 'http://1.2.3.16/'],
+    ['ftp://0.0x.00.1/x', 'ftp://0.0.0.1/x'],
+  ];
+  for (const [value, expected] of cases) {
+    const { indicator, warnings } = accept(rawIndicator('url', value));
+    assert.equal(indicator.value, expected, value);
+    assert.equal(indicator.kind === 'url' && indicator.hostKind, 'ipv4', value);
+    assert.deepEqual(
+      warnings.map((warning) => warning.code),
+      ['URL_HOST_IPV4_FORM'],
+      value,
+    );
+  }
+  const hex = accept(rawIndicator('url', 'https://https://94.0x4A.164.136/a'));
+  assert.equal(hex.indicator.value, 'https://94.74.164.136/a');
+  assert.deepEqual(
+    hex.warnings.map((warning) => warning.code),
+    ['URL_SCHEME_REPEATED', 'URL_HOST_IPV4_FORM'],
+  );
+  assert.match(
+    hex.warnings[1]?.message ?? '',
+    /read its host "94\.0x4A\.164\.136".* as 94\.74\.164\.136/,
+  );
+});
+
+test('url rejects IPv4 hosts browsers do not read', () => {
+  for (const value of [
+    'http://1.2.3.256/',
+    'http://1.2.3.0x100/',
+    'http://09.1.1.1/',
+    'http://127.1/',
+    'http://1.2.3.4.5/',
+    'tcp://0x7f.0.0.1:80/',
+  ]) {
+    assert.ok(['INVALID_IP', 'AMBIGUOUS_IPV4'].includes(rejectionCode('url', value)), value);
+  }
+  assert.equal(rejectionCode('url', 'tcp://010.1.1.1:80/'), 'AMBIGUOUS_IPV4');
 });
 
 test('url rejects whitespace and bad hosts', () => {
@@ -98,11 +161,6 @@ test('url rejects whitespace and bad hosts', () => {
   assert.equal(space.code, 'INVALID_URL');
   assert.match(space.message, /position 18/);
   assert.equal(rejectionCode('url', 'http://evil.com:99999/'), 'INVALID_PORT');
-  assert.equal(rejectionCode('url', 'http://010.1.1.1/'), 'AMBIGUOUS_IPV4');
-  // Hex-octet host from a ThreatFox URL dump, which browsers read as 94.74.164.136.
-  const hex = reject(rawIndicator('url', 'http://94.0x4A.164.136/fifx.odd'));
-  assert.equal(hex.code, 'INVALID_IP');
-  assert.match(hex.message, /94\.74\.164\.136/);
   assert.equal(rejectionCode('url', 'http://[fe80::1%25eth0]/'), 'IPV6_ZONE_ID');
   const backslash = reject(rawIndicator('url', 'http://evil.com\\@good.com/x'));
   assert.equal(backslash.code, 'INVALID_URL');
