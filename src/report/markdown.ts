@@ -5,7 +5,8 @@
 import { SENTINEL_QUERY_LIMIT } from '../backends/kql/kql.backend.js';
 import { compileKqlFilter } from '../backends/kql/kql.filter.js';
 import { formatLookback } from '../compile/ir.js';
-import { defang } from '../indicators/defang.js';
+import { defang, defangDots } from '../indicators/defang.js';
+import { defangHostText } from '../indicators/defang-text.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
 import { escapeMarkdown } from './markdown-escape.js';
 import type { Pack } from './pack-model.js';
@@ -223,9 +224,19 @@ function exactOnlySection(indicators: readonly Indicator[]): string[] {
   for (let index = 0; index < shown; index++) {
     const indicator = narrowed[index]!;
     const { list, entry, reason } = indicator.exactOnly!;
+    // The entry and the reason name the indicator's host or a parent of it, which stay
+    // defanged here as the value does.
+    const host =
+      indicator.kind === 'url'
+        ? indicator.host
+        : indicator.kind === 'ip-port'
+          ? indicator.address
+          : indicator.value;
+    const safeEntry = defangDots(entry);
+    const safeReason = reason.split(host).join(defangHostText(host)).split(entry).join(safeEntry);
     lines.push(
       `| ${describeKind(indicator.kind)} | ${escapeMarkdown(defang(indicator))} | ${escapeMarkdown(list)} | ` +
-        `${escapeMarkdown(entry)} | ${escapeMarkdown(reason)} |`,
+        `${escapeMarkdown(safeEntry)} | ${escapeMarkdown(safeReason)} |`,
     );
   }
   lines.push(...shownNote(shown, narrowed.length, 'indicators hunted on the exact value only'));

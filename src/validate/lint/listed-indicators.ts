@@ -35,10 +35,15 @@ export interface ListedIndicator {
 }
 
 const HEADING = /^\s{0,3}(#{1,6})\s+(.*)$/;
-/** Headings of sections that list no indicators to hunt: references and benign values. */
+/**
+ * Headings of sections that list no indicators to hunt: references and benign values. A
+ * huntpack report's "Hunted on the exact value only" repeats indicators of its main list beside
+ * the allowlist entries, such as a popular site's name, that narrowed their hunts.
+ */
 const SKIPPED_HEADING = new RegExp(
   String.raw`\b(?:references?|sources?|links?|further reading|see also|citations?|` +
-    String.raw`set aside|not hunted|allowlist(?:s|ed)?|excluded|exclusions?|benign|false[- ]positives?)\b`,
+    String.raw`set aside|not hunted|allowlist(?:s|ed)?|excluded|exclusions?|benign|false[- ]positives?|` +
+    String.raw`exact value only)\b`,
   'i',
 );
 /** Tag of the ip-port that the text reader derives from a URL; the URL itself is listed. */
