@@ -8,6 +8,7 @@
  * reads are never cut out of the line. Only an event that the filter keeps is mapped in full.
  */
 import { quoteValue } from '../../errors.js';
+import { ADDRESS_COLUMNS, isPlainAddress } from './address.js';
 import { CefKeyTable, CefLineScan } from './cef.js';
 import type { ColumnValue } from './event.js';
 import { getLogTableColumns } from './event.js';
@@ -39,6 +40,8 @@ const enum KeyKind {
   CustomNumber,
   /** Converted to the column's type, with a warning when it does not fit. */
   Typed,
+  /** An address column, read as `ColumnBuilder.set` reads it, with a warning for a non-address. */
+  Address,
 }
 
 const KEYS = [...CEF_KEY_COLUMNS.keys()];
@@ -47,6 +50,7 @@ const KEY_COLUMNS = KEYS.map((key) => CEF_KEY_COLUMNS.get(key)!);
 const KEY_KINDS = KEYS.map((key, id): KeyKind => {
   if (key === 'externalId') return KeyKind.ExternalId;
   if (CEF_WIDE_NUMBER_COLUMNS.has(key)) return KeyKind.CustomNumber;
+  if (ADDRESS_COLUMNS[TABLE].has(KEY_COLUMNS[id]!)) return KeyKind.Address;
   return getLogTableColumns(TABLE).get(KEY_COLUMNS[id]!) === 'string'
     ? KeyKind.String
     : KeyKind.Typed;
@@ -119,7 +123,11 @@ function mappingPlan(wanted: ReadonlySet<string> | undefined): MappingPlan {
   const keys = additional ? KEY_TABLE : new CefKeyTable(KEYS, (id) => read[id] === 1);
   const header = HEADER_COLUMNS.map(want);
   const computer = want('Computer');
-  const keyColumns = new Set(KEY_COLUMNS.filter((_, id) => KEY_KINDS[id] === KeyKind.String));
+  const keyColumns = new Set(
+    KEY_COLUMNS.filter(
+      (_, id) => KEY_KINDS[id] === KeyKind.String || KEY_KINDS[id] === KeyKind.Address,
+    ),
+  );
   const quick =
     wanted !== undefined &&
     !additional &&
@@ -219,6 +227,14 @@ function quickFilter(filter: EventFilter, plan: MappingPlan): boolean | undefine
     if (kind === KeyKind.String && id !== RT) {
       const value = scan.value(i);
       if (value !== '') columns[KEY_COLUMNS[id]!] = value;
+      continue;
+    }
+    if (kind === KeyKind.Address) {
+      // Only a plain address is stored as written, because other text needs the full mapping.
+      const value = scan.value(i);
+      if (value === '' || value === '-') continue;
+      if (!isPlainAddress(value)) return undefined;
+      columns[KEY_COLUMNS[id]!] = value;
       continue;
     }
     const start = scan.equalsAt[i]! + 1;

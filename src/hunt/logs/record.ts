@@ -3,6 +3,7 @@
  * CSV row or a JSON value) into an event, a skip or a rejection. It reports field problems
  * through the context without dropping the event.
  */
+import { ADDRESS_COLUMNS, readAddress } from './address.js';
 import { coerceColumnValue, type FieldWarningSink } from './columns.js';
 import { getLogTableColumns, type ColumnValue, type LogTable } from './event.js';
 import type { TimeDefaults } from './log-time.js';
@@ -54,21 +55,47 @@ export function skipRecord(reason: string): RecordOutcome {
 export class ColumnBuilder {
   readonly columns: Record<string, ColumnValue> = {};
   private readonly types;
+  private readonly addressColumns;
 
   constructor(
     readonly table: LogTable,
     private readonly context: RecordContext,
   ) {
     this.types = getLogTableColumns(table);
+    this.addressColumns = ADDRESS_COLUMNS[table];
   }
 
   /** Sets a column from a raw value; returns false when the value was empty or did not fit. */
   set(column: string, raw: unknown, time: TimeDefaults = this.context.time): boolean {
+    if (this.addressColumns.has(column)) return this.setAddress(column, raw);
     const type = this.types.get(column);
     if (type === undefined) return false;
     const value = coerceColumnValue(type, column, raw, this.context, time);
     if (value === undefined) return false;
     this.columns[column] = value;
+    return true;
+  }
+
+  /**
+   * Sets an address column, taking the address out of `[ipv6]` and `address:port` text. The
+   * port goes to the column's port column unless that is set already, and a port field set
+   * later replaces it. A value that is not an address raises INVALID_ADDRESS and is left out.
+   * `-`, which some logs write for a missing address, counts as empty.
+   */
+  private setAddress(column: string, raw: unknown): boolean {
+    if (raw === null || raw === undefined) return false;
+    const text = (typeof raw === 'string' ? raw : JSON.stringify(raw)).trim();
+    if (text === '' || text === '-') return false;
+    const reading = readAddress(column, text);
+    if (!reading.ok) {
+      this.context.warn('INVALID_ADDRESS', reading.message);
+      return false;
+    }
+    this.columns[column] = reading.address;
+    const portColumn = this.addressColumns.get(column);
+    if (reading.port !== undefined && portColumn !== undefined && !this.has(portColumn)) {
+      this.set(portColumn, reading.port);
+    }
     return true;
   }
 

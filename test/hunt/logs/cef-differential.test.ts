@@ -116,6 +116,10 @@ const value = fc.oneof(
     '+01:00',
     '10.0.0.1',
     'fd00::555',
+    '[fd00::555]:8443',
+    '10.0.0.1:8080',
+    '010.0.0.1',
+    '-',
     'a\\=b c\\\\d\\ne',
     'two words',
   ),
@@ -251,7 +255,19 @@ describe('parseCefRecord with a filter', () => {
         weight: 1,
         arbitrary: fc.constantFrom('65536', '1234567890', '0080', '+1', '1 2', '8\\0', '\u00a080'),
       },
-      { weight: 2, arbitrary: fc.constantFrom('10.0.0.7', 'https://a.example/7', 'x y', 'a\\=b') },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+          '10.0.0.7',
+          '[fd00::7]',
+          '10.0.0.7:80',
+          '10.0.0.700',
+          '-',
+          'https://a.example/7',
+          'x y',
+          'a\\=b',
+        ),
+      },
     );
     const cleanPair = fc.tuple(fc.constantFrom(...KEYS.filter((key) => key !== 'rt')), cleanValue);
     const time = fc.constantFrom('1659523775038', '165952377', ' 1659523775 ', '16595237', '');

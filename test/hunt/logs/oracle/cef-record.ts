@@ -6,6 +6,7 @@
  */
 import { quoteValue } from '../../../../src/errors.js';
 import { parseCef, type CefMessage } from './cef-parse.js';
+import { ADDRESS_COLUMNS } from '../../../../src/hunt/logs/address.js';
 import { getLogTableColumns } from '../../../../src/hunt/logs/event.js';
 import { CEF_KEY_COLUMNS, CEF_WIDE_NUMBER_COLUMNS } from '../../../../src/hunt/logs/cef-fields.js';
 import {
@@ -31,7 +32,9 @@ import { parseSyslogHeader } from '../../../../src/hunt/logs/syslog-header.js';
  */
 const STRING_COLUMNS: ReadonlySet<string> = new Set(
   [...CEF_KEY_COLUMNS.values()].filter(
-    (column) => getLogTableColumns('CommonSecurityLog').get(column) === 'string',
+    (column) =>
+      getLogTableColumns('CommonSecurityLog').get(column) === 'string' &&
+      !ADDRESS_COLUMNS.CommonSecurityLog.has(column),
   ),
 );
 
