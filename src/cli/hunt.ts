@@ -463,6 +463,7 @@ async function huntWith(
       format: flags.format,
       map: parseFieldMap(flags.map ?? []),
       year: parseYear(flags.year),
+      latestTime: windowEnd,
       timezone: flags.timezone,
       parseThreads: workers ? undefined : threads,
       parseWorkers: workers,
@@ -585,7 +586,7 @@ export function registerHuntCommand(
     )
     .option(
       '--year <yyyy>',
-      'year for log times written without one, such as RFC 3164 syslog headers',
+      'year for log times written without one, such as RFC 3164 syslog headers; a time that would fall more than a day after --now (default: the current time) is read in the year before',
     )
     .option(
       '--timezone <zone>',

@@ -14,6 +14,12 @@ export type TimeZone = { kind: 'fixed'; offsetMinutes: number } | { kind: 'iana'
 export interface TimeDefaults {
   /** Year for timestamps without one, such as RFC 3164 syslog headers. */
   year?: number;
+  /**
+   * Latest plausible event time, in epoch milliseconds. A time read with `year` that falls more
+   * than a day after it is read in the year before, so that a log crossing New Year keeps its
+   * December events in December of the earlier year.
+   */
+  latestTime?: number;
   /** Zone for timestamps without one. */
   timeZone?: TimeZone;
 }
@@ -122,11 +128,27 @@ interface WallTime {
   zone: TimeZone | undefined;
 }
 
+/** A day in milliseconds: how far past `latestTime` a time may lie before its year goes back. */
+const DAY_MS = 86_400_000;
+
 function resolveWallTime(text: string, wall: WallTime, defaults: TimeDefaults): TimeResult {
   const year = wall.year ?? defaults.year;
   if (year === undefined) {
     return ambiguous(`Time "${text}" has no year: pass the year option (--year) to read it.`);
   }
+  const result = resolveInYear(text, wall, year, defaults);
+  const latest = defaults.latestTime;
+  if (wall.year !== undefined || latest === undefined || !result.ok) return result;
+  if (result.date.getTime() <= latest + DAY_MS) return result;
+  return resolveInYear(text, wall, year - 1, defaults);
+}
+
+function resolveInYear(
+  text: string,
+  wall: WallTime,
+  year: number,
+  defaults: TimeDefaults,
+): TimeResult {
   const zone = wall.zone ?? defaults.timeZone;
   if (!zone) {
     return ambiguous(

@@ -38,6 +38,11 @@ export interface ReadLogsOptions {
   map?: Record<string, string>;
   /** Year for times written without one (RFC 3164 syslog headers); default none. */
   year?: number;
+  /**
+   * Latest plausible event time, such as the end of the lookback window. A time read with
+   * `year` that would fall more than a day after it is read in the year before. Default none.
+   */
+  latestTime?: Date;
   /** Zone for times written without one: `UTC`, `+02:00` or an IANA name; default none. */
   timezone?: string;
   /** How many rejections and field warnings to keep as examples in the stats; default 20. */
@@ -124,6 +129,7 @@ function resolveOptions(options: ReadLogsOptions): ResolvedSettings {
     }
     time.year = options.year;
   }
+  if (options.latestTime !== undefined) time.latestTime = options.latestTime.getTime();
   if (options.timezone !== undefined) {
     const zone = parseTimeZone(options.timezone);
     if (!zone) {
