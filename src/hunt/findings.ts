@@ -10,7 +10,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import type { Hunt, HuntVariant, IocCell } from '../compile/ir.js';
-import type { ColumnValue, LogTable } from './logs/event.js';
+import { attachedConnectionId, type ColumnValue, type LogTable } from './logs/event.js';
 
 /** The indicator row a finding met, with its feed context. */
 export interface FindingIndicator {
@@ -169,17 +169,16 @@ export function findingHost(
 }
 
 /**
- * Returns the id of the connection of a CommonSecurityLog event from its AdditionalExtensions:
- * the `uid` of a Zeek event or the `flow_id` of a Suricata event, which the readers keep there.
- * Other vendors may use those keys for other things, so their events have none.
- *
- * NOTE: DnsEvents rows have no column for the id, so the query and the response that Suricata
- * logs for one lookup count as two hits.
+ * Returns the id of the connection of an event: the `uid` of a Zeek event or the `flow_id` of a
+ * Suricata event. The readers keep it in AdditionalExtensions of CommonSecurityLog rows, and
+ * attach it beside the columns of DnsEvents rows, which have no column for it. Other vendors may
+ * use those keys for other things, so their events have none.
  */
 export function connectionIdOf(
   table: LogTable,
   columns: Readonly<Record<string, ColumnValue>>,
 ): string | undefined {
+  if (table === 'DnsEvents') return attachedConnectionId(columns);
   if (table !== 'CommonSecurityLog') return undefined;
   const extensions = columns.AdditionalExtensions;
   if (typeof extensions !== 'string') return undefined;

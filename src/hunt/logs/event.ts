@@ -25,6 +25,28 @@ export interface LogEvent {
   source: { file: string; line: number };
 }
 
+/**
+ * Key of the connection id that a reader attaches to the columns of an event whose table has no
+ * column for it, such as the Zeek `uid` or Suricata `flow_id` of a DnsEvents row. A symbol key
+ * stays out of `Object.keys`, JSON and the rows loaded into DuckDB, but it follows the columns
+ * object, and spreading the object copies it.
+ */
+const CONNECTION_ID = Symbol('connectionId');
+
+type WithConnectionId = Record<string, ColumnValue> & { [CONNECTION_ID]?: string };
+
+/** Attaches a connection id, such as `zeek:CdX` or `suricata:1684780223079543`, to columns. */
+export function attachConnectionId(columns: Record<string, ColumnValue>, id: string): void {
+  (columns as WithConnectionId)[CONNECTION_ID] = id;
+}
+
+/** Returns the connection id attached with {@link attachConnectionId}, if any. */
+export function attachedConnectionId(
+  columns: Readonly<Record<string, ColumnValue>>,
+): string | undefined {
+  return (columns as Readonly<WithConnectionId>)[CONNECTION_ID];
+}
+
 /** Columns that hold the event time: `TimeGenerated`, and also `Timestamp` for Defender rows. */
 export const TIME_COLUMNS: Record<LogTable, readonly string[]> = {
   CommonSecurityLog: ['TimeGenerated'],

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { quoteValue } from '../../errors.js';
+import { attachConnectionId } from './event.js';
 import { parseLogTime } from './log-time.js';
 import { buildRequestUrl, portNumber } from './request-url.js';
 import {
@@ -131,13 +132,22 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
   const flow = child(event, 'flow');
   builder.set('SentBytes', flow.bytes_toserver);
   builder.set('ReceivedBytes', flow.bytes_toclient);
-  // Every event of one flow carries its flow_id, which lets a hunt count the flow once. A
-  // number past 2^53 lost digits in JSON.parse and might equal another flow's, so it is left out.
-  const flowId = event.flow_id;
-  if (Number.isSafeInteger(flowId) || (typeof flowId === 'string' && /^\d+$/.test(flowId))) {
-    builder.set('AdditionalExtensions', joinExtensions([`flow_id=${String(flowId)}`]));
+  const flowId = flowIdOf(event);
+  if (flowId !== undefined) {
+    builder.set('AdditionalExtensions', joinExtensions([`flow_id=${flowId}`]));
   }
   return builder;
+}
+
+/**
+ * Returns the event's flow_id as text. Every event of one flow carries it, which lets a hunt
+ * count the flow once. A number past 2^53 lost digits in JSON.parse and might equal another
+ * flow's, so it gives undefined.
+ */
+function flowIdOf(event: JsonObject): string | undefined {
+  const flowId = event.flow_id;
+  if (Number.isSafeInteger(flowId)) return String(flowId);
+  return typeof flowId === 'string' && /^\d+$/.test(flowId) ? flowId : undefined;
 }
 
 interface Endpoints {
@@ -208,6 +218,8 @@ function buildDnsEvent(event: JsonObject, context: RecordContext) {
     builder.set('ResultCode', DNS_RCODES[dns.rcode.toUpperCase()]);
   }
   builder.set('IPAddresses', answerAddresses(dns).join(','));
+  const flowId = flowIdOf(event);
+  if (flowId !== undefined) attachConnectionId(builder.columns, `suricata:${flowId}`);
   return builder;
 }
 

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { basename } from 'node:path';
 import { quoteValue } from '../../errors.js';
+import { attachConnectionId } from './event.js';
 import { parseLogTime } from './log-time.js';
 import { buildRequestUrl, portNumber } from './request-url.js';
 import {
@@ -143,6 +144,8 @@ function buildDnsEvent(get: ZeekFields, context: RecordContext) {
   // Zeek answers mix CNAME targets and addresses, and IPAddresses takes the addresses only.
   const addresses = (get('answers') ?? '').split(',').filter((answer) => isIP(answer) !== 0);
   builder.set('IPAddresses', addresses.join(','));
+  const uid = get('uid');
+  if (uid !== undefined) attachConnectionId(builder.columns, `zeek:${uid}`);
   return builder;
 }
 
