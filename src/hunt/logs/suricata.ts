@@ -1,7 +1,8 @@
 /**
- * Reads Suricata eve.json events. flow, alert, http, tls, ssh and fileinfo events become
- * CommonSecurityLog rows (DeviceVendor `OISF`, DeviceProduct `Suricata`). dns events become
- * DnsEvents rows. Stats and the other event types are skipped and counted by type.
+ * Reads Suricata eve.json events. flow, netflow, alert, anomaly, http, tls, quic, ssh and
+ * fileinfo events become CommonSecurityLog rows (DeviceVendor `OISF`, DeviceProduct `Suricata`).
+ * dns events become DnsEvents rows. Stats and the other event types are skipped and counted by
+ * type.
  */
 import { isIP } from 'node:net';
 import { quoteValue } from '../../errors.js';
@@ -19,7 +20,17 @@ import {
 
 type JsonObject = Record<string, unknown>;
 
-const CONNECTION_EVENT_TYPES = new Set(['flow', 'alert', 'http', 'tls', 'ssh', 'fileinfo']);
+const CONNECTION_EVENT_TYPES = new Set([
+  'flow',
+  'netflow',
+  'alert',
+  'anomaly',
+  'http',
+  'tls',
+  'quic',
+  'ssh',
+  'fileinfo',
+]);
 
 /** DNS RCODE names (RFC 1035 and RFC 2136) and their numbers, for the ResultCode column. */
 const DNS_RCODES: Record<string, number> = {
@@ -103,9 +114,15 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
     builder.set('DeviceEventCategory', alert.category);
     builder.set('LogSeverity', alert.severity);
   }
+  const anomaly = child(event, 'anomaly');
+  if (eventType === 'anomaly') {
+    builder.set('Activity', anomaly.event);
+    builder.set('DeviceEventCategory', anomaly.type);
+  }
   const http = child(event, 'http');
   const tls = child(event, 'tls');
-  const host = http.hostname ?? tls.sni;
+  const quic = child(event, 'quic');
+  const host = http.hostname ?? tls.sni ?? quic.sni;
   builder.set('DestinationHostName', host);
   if (typeof http.url === 'string') {
     // http_port is the port of the Host header or absolute URL, logged only when the client
@@ -132,6 +149,8 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
   const flow = child(event, 'flow');
   builder.set('SentBytes', flow.bytes_toserver);
   builder.set('ReceivedBytes', flow.bytes_toclient);
+  // A netflow record covers one direction, from its src to its dest.
+  builder.set('SentBytes', child(event, 'netflow').bytes);
   const flowId = flowIdOf(event);
   if (flowId !== undefined) {
     builder.set('AdditionalExtensions', joinExtensions([`flow_id=${flowId}`]));

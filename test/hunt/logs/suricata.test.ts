@@ -156,7 +156,6 @@ describe('readLogs on shared Suricata logs', { skip: skipWithoutShared('logs/sur
     assert.deepEqual(stats.skippedByReason, {
       SURICATA_STATS: 3,
       SURICATA_DHCP: 6,
-      SURICATA_ANOMALY: 1,
     });
   });
 
