@@ -105,20 +105,40 @@ function countUnnamed(stats: LogReadStats, failed: readonly HuntpackIssue[], cod
   return Math.max(0, (stats.rejectedByReason[code] ?? 0) - named);
 }
 
-/** Returns the events read from the files that did not fail and from those read in part. */
+/**
+ * Returns the events read from the files that did not fail and from those read in part, and
+ * whether any file did not fail.
+ */
 function countReadEvents(
   stats: LogReadStats,
   failed: readonly HuntpackIssue[],
-): { fromRest: number; fromFailed: number } {
+): { fromRest: number; fromFailed: number; hasRest: boolean } {
   const codeOfFile = new Map(failed.map((issue) => [issue.source?.file, issue.code]));
   let fromRest = 0;
   let fromFailed = 0;
+  let hasRest = false;
   for (const file of stats.files) {
     const code = codeOfFile.get(file.file);
-    if (code === undefined) fromRest += file.eventsParsed;
-    else if (!UNUSABLE_FILE_CODES.has(code)) fromFailed += file.eventsParsed;
+    if (code === undefined) {
+      fromRest += file.eventsParsed;
+      hasRest = true;
+    } else if (!UNUSABLE_FILE_CODES.has(code)) {
+      fromFailed += file.eventsParsed;
+    }
   }
-  return { fromRest, fromFailed };
+  return { fromRest, fromFailed, hasRest };
+}
+
+/** Returns the sentence with how many events were read, and from which inputs. */
+function eventsReadSentence(
+  { fromRest, fromFailed, hasRest }: ReturnType<typeof countReadEvents>,
+  failedInputs: number,
+): string {
+  const were = (events: number) => (events === 1 ? 'event was' : 'events were');
+  if (fromFailed === 0) return `${fromRest} ${were(fromRest)} read from the rest.`;
+  const failedText = `the failed ${failedInputs === 1 ? 'input' : 'inputs'}`;
+  if (!hasRest) return `${fromFailed} ${were(fromFailed)} read from ${failedText}.`;
+  return `${fromRest} ${were(fromRest)} read from the rest, and ${fromFailed} from ${failedText}.`;
 }
 
 /**
@@ -138,7 +158,8 @@ export function incompleteLine(
   const more = total - names.length;
   if (more > 0) names.push(`and ${more} more`);
 
-  const { fromRest, fromFailed } = countReadEvents(result.stats, failed);
+  const read = countReadEvents(result.stats, failed);
+  const { fromRest, fromFailed } = read;
   let verdict: string;
   if (result.findings.length > 0) {
     verdict = 'The findings above come from the events that could be read.';
@@ -150,7 +171,7 @@ export function incompleteLine(
   }
   return printable(
     `Incomplete hunt: ${count(total, 'log input')} failed: ${names.join(', ')}. ` +
-      `${fromRest} ${fromRest === 1 ? 'event was' : 'events were'} read from the rest. ${verdict}`,
+      `${eventsReadSentence(read, total)} ${verdict}`,
   );
 }
 

@@ -313,9 +313,9 @@ describe('huntpack hunt with failed inputs', () => {
     assert.equal(result.code, 2, result.stderr);
     assert.equal(
       result.stdout,
-      'Incomplete hunt: 1 log input failed: custom.csv (MAPPED_FIELD_MISSING). 0 events were ' +
-        'read from the rest. None of the events read matched an indicator, but the failed ' +
-        'inputs were not checked in full.\n',
+      'Incomplete hunt: 1 log input failed: custom.csv (MAPPED_FIELD_MISSING). 2 events were ' +
+        'read from the failed input. None of the events read matched an indicator, but the ' +
+        'failed inputs were not checked in full.\n',
     );
     assert.match(
       result.stderr,
