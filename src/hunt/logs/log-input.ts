@@ -158,7 +158,7 @@ export async function readLogHead(file: string, maxChars = 65536): Promise<strin
   try {
     for await (const chunk of text) {
       head += chunk as string;
-      if (head.length >= maxChars * 64) break;
+      if (head.length >= maxChars * LOG_HEAD_GROWTH) break;
       if (head.length >= maxChars && hasWholeFirstLine(head)) break;
     }
   } catch {
@@ -171,8 +171,11 @@ export async function readLogHead(file: string, maxChars = 65536): Promise<strin
   return head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
 }
 
+/** How many times `maxChars` {@link readLogHead} reads at most, to take in a long first line. */
+export const LOG_HEAD_GROWTH = 64;
+
 /** True when the first line of `text` that is not blank ends within it. */
-function hasWholeFirstLine(text: string): boolean {
+export function hasWholeFirstLine(text: string): boolean {
   const start = text.search(/\S/);
   return start >= 0 && text.indexOf('\n', start) >= 0;
 }

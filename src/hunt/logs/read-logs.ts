@@ -8,7 +8,13 @@ import { ConfigError, type HuntpackIssue } from '../../errors.js';
 import { detectLogFormat, LOG_FORMATS, type LogFormat } from './detect-format.js';
 import { getLogTableColumns, type LogEvent } from './event.js';
 import { createFormatParser, type FormatParser, type ParserSettings } from './format-parsers.js';
-import { expandLogPaths, LogInputError, readLogHead } from './log-input.js';
+import {
+  expandLogPaths,
+  hasWholeFirstLine,
+  LOG_HEAD_GROWTH,
+  LogInputError,
+  readLogHead,
+} from './log-input.js';
 import { crLineEndsAdvice, hasCrOnlyLineEnds } from '../../feeds/line-ends.js';
 import {
   createLogReadStats,
@@ -301,7 +307,15 @@ async function detectFileFormat(
     recorder.startFile(file, undefined);
     return undefined;
   }
-  if (format === undefined) {
+  if (format === undefined && isFirstLineCut(head)) {
+    recorder.fileError({
+      code: 'UNKNOWN_LOG_FORMAT',
+      severity: 'error',
+      message: `Unknown log format in "${file}": its first line is longer than the ${LOG_HEAD_CHARS * LOG_HEAD_GROWTH} characters read to detect the format. Pass the format option (--format) with the format of the file, such as suricata-eve or cef, to read it.`,
+      source: { file, line: 1 },
+    });
+    recorder.startFile(file, undefined);
+  } else if (format === undefined) {
     recorder.fileError({
       code: 'UNKNOWN_LOG_FORMAT',
       severity: 'error',
@@ -315,6 +329,11 @@ async function detectFileFormat(
 
 /** Characters read from the start of a file to detect its format. */
 const LOG_HEAD_CHARS = 65536;
+
+/** True when the head was cut inside its first line, which is longer than the longest head read. */
+function isFirstLineCut(head: string): boolean {
+  return head.length >= LOG_HEAD_CHARS * LOG_HEAD_GROWTH && !hasWholeFirstLine(head);
+}
 
 function toIssue(error: LogInputError): HuntpackIssue {
   return { code: error.code, severity: 'error', message: error.message, source: error.source };
