@@ -27,6 +27,9 @@ export const SENTINEL_TABLES = [
   'DnsEvents',
   'UrlClickEvents',
   'Syslog',
+  'ThreatIntelligenceIndicator',
+  'ASimNetworkSessionLogs',
+  'AZFWNetworkRule',
 ] as const;
 
 /** Columns that only Sentinel's (Log Analytics') copy of a Defender table has. */

@@ -15,6 +15,7 @@ import { findKqlBlocks as findReportBlocks } from './lint/kql-blocks.js';
 import { findKqlBlocks } from './markdown-blocks.js';
 import { binaryFileMessage, decodeText } from './decode-text.js';
 import { readPlatformHeader, unknownPlatformMessage } from './platform-header.js';
+import { reviewUnknownNames } from './unknown-names.js';
 
 export interface FileCheckOptions {
   /**
@@ -267,7 +268,7 @@ function checkQuery(query: string, start: number, context: CheckContext): FileDi
   context.platforms.push(platform);
 
   const options: KqlCheckOptions = { platform, analyzers: context.options.analyzers };
-  for (const item of checkKql(query, options)) {
+  for (const item of reviewUnknownNames(query, checkKql(query, options), platform)) {
     diagnostics.push(
       context.place({
         code: item.code,

@@ -11,6 +11,7 @@ import type { Platform, TableSchema } from '../../pipeline/schemas.js';
 import { checkKql } from '../kusto.js';
 import type { KqlDiagnostic } from '../kusto.js';
 import { readPlatformHeader, unknownPlatformMessage } from '../platform-header.js';
+import { reviewUnknownNames } from '../unknown-names.js';
 import { findFencedLines, findKqlBlocks, makeBlock } from './kql-blocks.js';
 import { isBlankQuery, NO_HUNTS_SECTION } from '../check-files.js';
 import { lintHuntHygiene } from './hunt-hygiene.js';
@@ -197,7 +198,8 @@ function checkBlock(
   platform: Platform,
   check: KqlCheckHook,
 ): HuntpackIssue[] {
-  return check(block.text, { platform }).map((diagnostic) => ({
+  const diagnostics = reviewUnknownNames(block.text, check(block.text, { platform }), platform);
+  return diagnostics.map((diagnostic) => ({
     code: `KQL_${diagnostic.code}`,
     severity: diagnostic.severity,
     message: `Query at lines ${block.startLine}-${block.endLine}: ${diagnostic.message}`,
