@@ -6,23 +6,31 @@
 import type { HuntpackIssue } from '../../errors.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, scanKql } from './kql-scan.js';
+import type { ListedIndicator } from './listed-indicators.js';
 
 /** A comparison with the time column or a relative time, which bounds what a query scans. */
 const TIME_FILTER = /\b(?:TimeGenerated|Timestamp)\s*(?:>=?|<=?|==|between\b|in\s*\()|\bago\s*\(/i;
 /** Port columns of the network tables the reports hunt in. */
 const PORT_COLUMN = /\b(?:DestinationPort|SourcePort|RemotePort|LocalPort)\b/;
-/** An IPv4 ip:port, plain or defanged with `[.]`, as report IOC tables list them. */
-// NOTE: IPv6 ip:port indicators are not looked for, so PORT_IGNORED never names one.
-const IP_PORT = /\b(\d{1,3}(?:(?:\.|\[\.\])\d{1,3}){3})(?::|\[:\])(\d{1,5})\b/g;
-
-/** Returns the ip:port indicators a report lists, by address, with their ports. */
-function listedIpPorts(report: string): Map<string, Set<string>> {
+/**
+ * Returns the ip:port indicators a report lists, by address, with their ports. An address the
+ * report also lists bare (as an ip indicator, on a line of its own) is left out, because a hunt
+ * on the bare address is what that indicator asks for.
+ */
+function listedIpPorts(listed: readonly ListedIndicator[]): Map<string, Set<string>> {
   const ports = new Map<string, Set<string>>();
-  for (const match of report.matchAll(IP_PORT)) {
-    const address = (match[1] ?? '').replaceAll('[.]', '.');
-    let set = ports.get(address);
-    if (!set) ports.set(address, (set = new Set()));
-    set.add(match[2] ?? '');
+  const portLines = new Set<string>();
+  for (const { indicator, line } of listed) {
+    if (indicator.kind !== 'ip-port') continue;
+    let set = ports.get(indicator.address);
+    if (!set) ports.set(indicator.address, (set = new Set()));
+    set.add(String(indicator.port));
+    portLines.add(`${line} ${indicator.address}`);
+  }
+  for (const { indicator, line } of listed) {
+    if (indicator.kind === 'ip' && !portLines.has(`${line} ${indicator.address}`)) {
+      ports.delete(indicator.address);
+    }
   }
   return ports;
 }
@@ -79,14 +87,19 @@ function isAddressOnlyLabel(comment: string): boolean {
 }
 
 /**
- * Checks each query for a time filter and, where the report lists ip:port indicators, for a
- * port comparison on the addresses the query names. The time filter is read from the code
+ * Checks each query for a time filter and, where the report lists ip:port indicators (`listedIndicators`,
+ * as `findListedIndicators` finds them outside code and benign sections), for a port comparison
+ * on the addresses the query names. The time filter is read from the code
  * without comments and strings, and the port comparison from the code without comments. A query
  * whose comment labels it address-only matches any port on purpose and is not flagged for it.
  */
-export function lintHuntHygiene(report: string, blocks: KqlBlock[], file: string): HuntpackIssue[] {
+export function lintHuntHygiene(
+  listedIndicators: readonly ListedIndicator[],
+  blocks: KqlBlock[],
+  file: string,
+): HuntpackIssue[] {
   const issues: HuntpackIssue[] = [];
-  const listed = listedIpPorts(report);
+  const listed = listedIpPorts(listedIndicators);
   for (const block of blocks) {
     if (block.tables.length === 0) continue;
     const where = { file, line: block.startLine };

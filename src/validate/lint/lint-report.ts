@@ -88,7 +88,15 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
     });
   }
 
-  append(issues, lintHuntHygiene(text, blocks, file));
+  const exclusionLines = findExclusionLines(text);
+  const hidden = findFencedLines(text);
+  for (const block of blocks) {
+    for (let line = block.startLine; line <= block.endLine; line++) hidden.add(line - 1);
+  }
+  for (const entry of exclusionLines) hidden.add(entry.line - 1);
+  const listed = findListedIndicators(text, hidden);
+
+  append(issues, lintHuntHygiene(listed, blocks, file));
   const { schemas, problems } = loadSchemas(blocks, platforms, file);
   append(issues, problems);
   const scanned = blocks.map((block) => scanKql(block.text));
@@ -99,13 +107,7 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
     append(issues, lintWhereLogic(block, query, file, schema));
   });
 
-  const exclusionLines = findExclusionLines(text);
-  const hidden = findFencedLines(text);
-  for (const block of blocks) {
-    for (let line = block.startLine; line <= block.endLine; line++) hidden.add(line - 1);
-  }
-  for (const entry of exclusionLines) hidden.add(entry.line - 1);
-  append(issues, lintListedIndicators(findListedIndicators(text, hidden), scanned, file));
+  append(issues, lintListedIndicators(listed, scanned, file));
 
   const exclusions = exclusionLines.map((entry) =>
     lintExclusion(entry.text, {
