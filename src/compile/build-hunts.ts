@@ -412,6 +412,7 @@ export function buildHunts(indicators: Indicator[], options: BuildHuntsOptions):
         lookback: options.lookback,
         iocs: plan.table,
         match,
+        ...(source.where === undefined ? {} : { where: source.where }),
         exclusions: options.exclusionsFor?.(source, plan.variant) ?? [],
         project: source.project,
         constants: { IocFamily: options.family },

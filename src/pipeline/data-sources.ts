@@ -3,7 +3,7 @@
  * and which of their columns play which role (field mapping). Hunt building reads only this
  * catalog, so a new table is a new entry here, not new logic.
  */
-import type { DataSource, MatchKey } from '../compile/ir.js';
+import type { DataSource, FilterExpr, MatchKey } from '../compile/ir.js';
 
 /** A catalog entry: a data source plus the columns that play each role in hunts. */
 export interface DataSourceEntry extends DataSource {
@@ -21,6 +21,8 @@ export interface DataSourceEntry extends DataSource {
   hashColumns: Partial<Record<'sha256' | 'sha1' | 'md5', string>>;
   /** Columns an analyst needs to triage a hit, in the order shown. */
   project: string[];
+  /** Rows of the table that hunts read, such as the ActionTypes that carry network fields. */
+  where?: FilterExpr;
 }
 
 /** One side of a connection: its address and port columns. */
@@ -78,6 +80,62 @@ function networkEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
       'InitiatingProcessCommandLine',
       'InitiatingProcessAccountName',
     ],
+  };
+}
+
+/**
+ * DeviceEvents ActionTypes that fill RemoteIP and RemotePort (firewall blocks) or RemoteUrl
+ * (SmartScreen, network protection, links opened in a browser), from the ActionType reference of
+ * the Defender advanced hunting schema. The other ActionTypes of the table, such as antivirus,
+ * registry and process events, carry no remote endpoint, so hunts leave them out.
+ */
+export const DEVICE_EVENTS_NETWORK_ACTION_TYPES: readonly string[] = [
+  'FirewallInboundConnectionBlocked',
+  'FirewallInboundConnectionToAppBlocked',
+  'FirewallOutboundConnectionBlocked',
+  'ExploitGuardNetworkProtectionAudited',
+  'ExploitGuardNetworkProtectionBlocked',
+  'NetworkProtectionUserBypassEvent',
+  'SmartScreenUrlWarning',
+  'SmartScreenExploitWarning',
+  'SmartScreenUserOverride',
+  'BrowserLaunchedToOpenUrl',
+];
+
+/** DeviceEvents rows of the ActionTypes that carry a remote address, port or URL. */
+function deviceEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
+  const timeColumn = platform === 'sentinel' ? 'TimeGenerated' : 'Timestamp';
+  return {
+    id: `${platform}-deviceevents`,
+    slug: `${platform}-de`,
+    table: 'DeviceEvents',
+    platform,
+    timeColumn,
+    product:
+      'Microsoft Defender for Endpoint (firewall blocks, SmartScreen and network protection)',
+    connector: platform === 'sentinel' ? MDE_CONNECTOR_SENTINEL : MDE_CONNECTOR_DEFENDER,
+    endpoints: [{ side: 'remote', address: 'RemoteIP', port: 'RemotePort' }],
+    hostColumns: ['RemoteUrl'],
+    urlColumns: ['RemoteUrl'],
+    hashColumns: {},
+    project: [
+      timeColumn,
+      'DeviceName',
+      'ActionType',
+      'LocalIP',
+      'LocalPort',
+      'RemoteIP',
+      'RemotePort',
+      'RemoteUrl',
+      'InitiatingProcessFileName',
+      'InitiatingProcessCommandLine',
+      'InitiatingProcessAccountName',
+    ],
+    where: {
+      kind: 'in',
+      column: 'ActionType',
+      values: [...DEVICE_EVENTS_NETWORK_ACTION_TYPES],
+    },
   };
 }
 
@@ -175,6 +233,8 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
   },
   networkEvents('sentinel'),
   networkEvents('defender'),
+  deviceEvents('sentinel'),
+  deviceEvents('defender'),
   {
     id: 'sentinel-dnsevents',
     slug: 'sentinel-dns',

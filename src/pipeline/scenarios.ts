@@ -115,6 +115,22 @@ export const SCENARIOS: readonly Scenario[] = [
     enabledByDefault: true,
   },
   {
+    id: 'denied-inbound-endpoint',
+    title: 'Inbound probe from an indicator address that the endpoint firewall blocked',
+    description:
+      'C2 servers also scan the internet. A connection from an indicator address that Windows ' +
+      'Firewall blocked is internet noise, not an infected host; blocked outbound connections ' +
+      'stay in the hunt.',
+    filter: {
+      kind: 'in',
+      column: 'ActionType',
+      values: ['FirewallInboundConnectionBlocked', 'FirewallInboundConnectionToAppBlocked'],
+    },
+    tables: ['DeviceEvents'],
+    variants: ['port-aware', 'address-only'],
+    enabledByDefault: true,
+  },
+  {
     id: 'security-scanner-process',
     title: 'Network scanner or vulnerability scanner on an endpoint',
     description:
@@ -126,7 +142,7 @@ export const SCENARIOS: readonly Scenario[] = [
       values: SCANNER_PROCESSES,
       caseInsensitive: true,
     },
-    tables: ['DeviceNetworkEvents'],
+    tables: ['DeviceNetworkEvents', 'DeviceEvents'],
     variants: ['port-aware', 'address-only', 'domain', 'url'],
     enabledByDefault: false,
   },

@@ -62,6 +62,20 @@ const CASES: Record<
       DeviceAction: 'Allow',
     },
   },
+  'denied-inbound-endpoint': {
+    source: 'defender-deviceevents',
+    variant: 'address-only',
+    removed: {
+      ActionType: 'FirewallInboundConnectionBlocked',
+      RemoteIP: '45.92.1.175',
+      RemotePort: 50123,
+    },
+    kept: {
+      ActionType: 'FirewallOutboundConnectionBlocked',
+      RemoteIP: '45.92.1.175',
+      RemotePort: 5220,
+    },
+  },
   'security-scanner-process': {
     source: 'sentinel-devicenetworkevents',
     variant: 'port-aware',
