@@ -53,6 +53,8 @@ export interface LintResult {
 
 const EXCLUSION_LABEL =
   /^\s*(?:[-*]\s*)?(?:\*\*)?Filter\s*\/\s*Exclusion(?:\*\*)?\s*:\s*(?:\*\*)?\s*/i;
+/** Lines at most this far above an exclusion belong to its false-positive scenario. */
+const MAX_SCENARIO_DISTANCE = 6;
 const SCENARIO_LABEL = /^\s*(?:[-*]\s*)?(?:\*\*)?(Scenario|Description)(?:\*\*)?\s*:/i;
 
 /**
@@ -93,7 +95,14 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   for (const block of blocks) {
     for (let line = block.startLine; line <= block.endLine; line++) hidden.add(line - 1);
   }
-  for (const entry of exclusionLines) hidden.add(entry.line - 1);
+  // An exclusion and the Scenario and Description lines just above it describe benign events,
+  // as a Markdown "False positives" section does, so their values are not indicators.
+  for (const entry of exclusionLines) {
+    hidden.add(entry.line - 1);
+    for (const line of entry.scenarioLines) {
+      if (entry.line - line <= MAX_SCENARIO_DISTANCE) hidden.add(line - 1);
+    }
+  }
   const listed = findListedIndicators(text, hidden);
 
   append(issues, lintHuntHygiene(listed, blocks, file));
@@ -255,12 +264,15 @@ interface ExclusionLine {
   column: number;
   text: string;
   scenario: string;
+  /** 1-based lines of the Scenario and Description labels read into `scenario`. */
+  scenarioLines: number[];
 }
 
 /** Finds "Filter/Exclusion:" lines and the "Scenario:" and "Description:" lines above each. */
 function findExclusionLines(text: string): ExclusionLine[] {
   const found: ExclusionLine[] = [];
   let scenario: string[] = [];
+  let scenarioLines: number[] = [];
   text.split(/\r?\n/).forEach((raw, index) => {
     const label = EXCLUSION_LABEL.exec(raw);
     if (label) {
@@ -275,10 +287,13 @@ function findExclusionLines(text: string): ExclusionLine[] {
         column: label[0].length + offset + 1,
         text: body.trim(),
         scenario: scenario.join(' '),
+        scenarioLines,
       });
       scenario = [];
+      scenarioLines = [];
     } else if (SCENARIO_LABEL.test(raw)) {
       scenario.push(raw.trim());
+      scenarioLines.push(index + 1);
     }
   });
   return found;

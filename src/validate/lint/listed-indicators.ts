@@ -10,9 +10,10 @@
  * amazon.com fanged. Private and reserved addresses are left out too.
  *
  * Prose names products and sites fanged (ASP.NET, learn.microsoft.com), so a fanged domain
- * counts only on a list line. A list line is a Markdown table row, or a line that contains only
- * the indicator after an optional list marker or label. A fanged URL counts only on a list line
- * too when the report defangs anything, because the writer then marked the indicators.
+ * counts only on a list line, or where the report lists the same domain elsewhere. A list line
+ * is a Markdown table row, or a line that contains only the indicator after an optional list
+ * marker or label. A fanged URL follows the same rule when the report defangs anything, because
+ * the writer then marked the indicators.
  */
 import ipaddr from 'ipaddr.js';
 import type { HuntpackIssue } from '../../errors.js';
@@ -82,6 +83,8 @@ export function findListedIndicators(
   });
 
   const listed: ListedIndicator[] = [];
+  // Fanged domains and URLs in prose, kept only when the report lists the same indicator too.
+  const inProse: ListedIndicator[] = [];
   for (const record of output.records) {
     if (record.context.tags?.includes(DERIVED_FROM_URL_TAG)) continue;
     const normalized = normalizeIndicator(record);
@@ -95,9 +98,15 @@ export function findListedIndicators(
       indicator.kind === 'md5' || indicator.kind === 'sha1' || indicator.kind === 'sha256';
     const live = !hash && isWrittenFanged(text, record.value);
     const proseOnly = indicator.kind === 'domain' || (indicator.kind === 'url' && defangsAnything);
-    if (live && proseOnly && !isListLine(text, record.value)) continue;
-    listed.push({ indicator, written: record.value, line, live });
+    const item = { indicator, written: record.value, line, live };
+    if (live && proseOnly && !isListLine(text, record.value)) inProse.push(item);
+    else listed.push(item);
   }
+  const listedKeys = new Set(listed.map((item) => indicatorKey(item.indicator)));
+  for (const item of inProse) {
+    if (listedKeys.has(indicatorKey(item.indicator))) listed.push(item);
+  }
+  listed.sort((a, b) => a.line - b.line);
   return listed;
 }
 
