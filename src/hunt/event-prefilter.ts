@@ -11,9 +11,9 @@
  *
  * Case folding is the one place where JavaScript and DuckDB could differ: both fold ASCII alike,
  * but their Unicode case mappings are not guaranteed to be the same. So an event value with a
- * non-ASCII character is always kept, and a branch whose indicators fold to non-ASCII text keeps
- * every event of its table. An `exact` key (a port) is never the one tested, and a branch with
- * only exact keys also keeps every event of its table.
+ * non-ASCII character is always kept, and an indicator that folds to non-ASCII text, which only
+ * such a value can match, needs no key. An `exact` key (a port) is never the one tested, and a
+ * branch with only exact keys keeps every event of its table.
  */
 import type { Hunt, IocCell, KeyNormalization, MatchBranch } from '../compile/ir.js';
 import { keyEventColumns, urlKeyInput } from '../compile/ir.js';
@@ -98,7 +98,9 @@ function branchCheck(hunt: Hunt, branch: MatchBranch): PrefilterCheck | 'all' {
     const cell: IocCell | undefined = index >= 0 ? row[index] : constant;
     if (cell === null || cell === undefined) continue;
     const iocKey = indicatorKey(normalization, cell);
-    if (iocKey === UNFOLDABLE) return 'all';
+    // Only an event value that is not ASCII can fold to such a key, in either engine, and the
+    // checks keep every such value, so the key itself need not be tested.
+    if (iocKey === UNFOLDABLE) continue;
     if (iocKey !== undefined) keys.push(iocKey);
   }
   const check: PrefilterCheck = { column: key.column, normalization, keys };
@@ -107,7 +109,11 @@ function branchCheck(hunt: Hunt, branch: MatchBranch): PrefilterCheck | 'all' {
   return check;
 }
 
-/** Marks an indicator whose case-folded text is not ASCII, so its branch keeps every event. */
+/**
+ * Marks an indicator whose case-folded text is not ASCII, such as the Unicode form of an
+ * internationalized name. It is left out of the keys: ASCII folds to ASCII in JavaScript and in
+ * DuckDB, so only a non-ASCII event value can match it, and every such value is kept.
+ */
 const UNFOLDABLE = Symbol('unfoldable');
 
 /**

@@ -96,6 +96,26 @@ describe('EventPrefilter', () => {
     assert.ok(prefilter.keeps('CommonSecurityLog', { DestinationHostName: 'x.évil.example' }));
   });
 
+  it('keeps testing ASCII events when an indicator has a Unicode form', () => {
+    // The domain table also holds bücher-evil.de, the Unicode form of the punycode indicator.
+    const idnHunts = buildHunts(makeIndicators([['domain', 'xn--bcher-evil-9db.de']]), {
+      family: 'Test',
+      familySlug: 'test',
+      lookback: { amount: 30, unit: 'd' },
+    });
+    const idn = EventPrefilter.of(idnHunts);
+    const events: EventRow[] = [
+      { DestinationHostName: 'bücher-evil.de' },
+      { DestinationHostName: 'A.Bücher-Evil.DE' },
+      { DestinationHostName: 'xn--bcher-evil-9db.de' },
+      { DestinationHostName: 'benign.example' },
+      { RequestURL: '/pma/index.php', DestinationHostName: '13.86.36.66' },
+    ];
+    const matched = matchedByEvaluator(branchesOnly(idnHunts), 'CommonSecurityLog', events);
+    assert.deepEqual(matched, [0, 1, 2]);
+    assert.deepEqual(keptBy(idn, 'CommonSecurityLog', events), [0, 1, 2]);
+  });
+
   it('keeps every event the evaluator matches on the other tables', () => {
     const tables: Record<string, EventRow[]> = {
       DeviceNetworkEvents: [
