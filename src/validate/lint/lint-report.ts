@@ -116,7 +116,8 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
     append(issues, lintWhereLogic(block, query, file, schema));
   });
 
-  append(issues, lintListedIndicators(listed, scanned, file));
+  const startLines = blocks.map((block) => block.startLine);
+  append(issues, lintListedIndicators(listed, scanned, file, startLines));
 
   const exclusions = exclusionLines.map((entry) =>
     lintExclusion(entry.text, {

@@ -155,13 +155,20 @@ function isListLine(line: string, value: string): boolean {
   return content.toLowerCase() === value.toLowerCase();
 }
 
-/** Returns LIVE_INDICATOR and NOT_HUNTED findings for the listed indicators. */
+/**
+ * Returns LIVE_INDICATOR and NOT_HUNTED findings for the listed indicators. `startLines` are the
+ * report lines where the queries start, used to place the literals that findings name.
+ */
 export function lintListedIndicators(
   listed: ListedIndicator[],
   queries: ScannedKql[],
   file: string,
+  startLines: readonly number[] = [],
 ): HuntpackIssue[] {
-  return [...liveIndicatorIssues(listed, file), ...notHuntedIssues(listed, queries, file)];
+  return [
+    ...liveIndicatorIssues(listed, file),
+    ...notHuntedIssues(listed, queries, file, startLines),
+  ];
 }
 
 function liveIndicatorIssues(listed: ListedIndicator[], file: string): HuntpackIssue[] {
@@ -194,17 +201,26 @@ function liveIndicatorIssues(listed: ListedIndicator[], file: string): HuntpackI
 
 /**
  * Flags listed indicators that no query names in a string literal. A URL also counts as named
- * when a query names its host, which a hunt on the host covers. Nothing is flagged when the
- * report has no query, or when a query reads a watchlist or external data, whose values lint
- * cannot see.
+ * when a query names its host, which a hunt on the host covers. A literal that a negated
+ * operator (`!=`, `!~`, `!in`, `!has` ...) compares names nothing, because it excludes the value.
+ * When only a defanged literal such as "45[.]92[.]1[.]175" names the indicator, the finding says
+ * that this literal can never match. Nothing is flagged when the report has no query, or when a
+ * query reads a watchlist or external data, whose values lint cannot see.
  */
 function notHuntedIssues(
   listed: ListedIndicator[],
   queries: ScannedKql[],
   file: string,
+  startLines: readonly number[],
 ): HuntpackIssue[] {
   if (queries.length === 0 || queries.some((query) => INDIRECT_LIST.test(query.text))) return [];
-  const names = namesInQueries(queries);
+  const literals = queries.flatMap((query, index) =>
+    findLiterals(query).map((literal) => ({
+      ...literal,
+      line: (startLines[index] ?? 1) + lineOffset(query.text, literal.start),
+    })),
+  );
+  const names = namesInLiterals(literals.filter((literal) => !literal.negated));
   const issues: HuntpackIssue[] = [];
   const seen = new Set<string>();
   for (const item of listed) {
@@ -213,53 +229,125 @@ function notHuntedIssues(
     seen.add(key);
     if (isNamed(item.indicator, names)) continue;
     const kind = KIND_NAMES[item.indicator.kind];
+    const listedAs = `The report lists the ${kind} ${JSON.stringify(item.written)}`;
+    const defanged = literals.find(
+      (literal) =>
+        !literal.negated &&
+        refangLine(literal.value).defanged.includes(true) &&
+        isNamed(item.indicator, namesInLiterals([literal], true)),
+    );
+    const excluded = literals.find(
+      (literal) => literal.negated && isNamed(item.indicator, namesInLiterals([literal])),
+    );
+    let message: string;
+    if (defanged) {
+      message =
+        `${listedAs}, but the query at line ${defanged.line} compares it in defanged form ` +
+        `(${defanged.text}), which no log value contains, so that comparison never matches. ` +
+        'Write the value refanged in the query.';
+    } else if (excluded) {
+      message =
+        `${listedAs}, but the only query that names it excludes it (${excluded.text} at line ` +
+        `${excluded.line}, after a negated operator), so nothing hunts for it. Hunt for it with ` +
+        'a positive comparison, or remove it from the list.';
+    } else {
+      message =
+        `${listedAs}, but no query in the report names it, so nothing hunts for it. Add it to ` +
+        'a query, or remove it from the list.';
+    }
     issues.push({
       code: 'NOT_HUNTED',
       severity: 'warning',
-      message:
-        `The report lists the ${kind} ${JSON.stringify(item.written)}, but no query in the ` +
-        'report names it, so nothing hunts for it. Add it to a query, or remove it from the list.',
+      message,
       source: { file, line: item.line },
     });
   }
   return issues;
 }
 
-/**
- * Returns the lower-case values of the queries' string literals, each whole, as a URL key
- * (`urlKey`), and split into the host names, addresses and hashes they contain.
- */
-function namesInQueries(queries: ScannedKql[]): Set<string> {
-  const names = new Set<string>();
-  const add = (name: string) => {
-    const trimmed = name.replace(/^\.+|\.+$/g, '');
-    if (trimmed !== '') names.add(trimmed);
-  };
-  for (const query of queries) {
-    for (const literal of stringLiterals(query)) {
-      const value = stringValue(literal).toLowerCase();
-      add(value);
-      const key = urlKey(value);
-      if (key !== undefined) add(key);
-      for (const part of value.split(/[^a-z0-9.:_-]+/)) add(part);
-      for (const part of value.split(/[^a-z0-9._-]+/)) add(part);
-    }
-  }
-  return names;
+/** A string literal of a query. */
+interface QueryLiteral {
+  /** The literal as written, with its quotes. */
+  text: string;
+  /** The literal's value, lower-cased. */
+  value: string;
+  /** Offset in the query text. */
+  start: number;
+  /** True when a negated operator compares it, so the query excludes the value. */
+  negated: boolean;
 }
 
-function stringLiterals({ text, kinds }: ScannedKql): string[] {
-  const literals: string[] = [];
+/** A negated KQL string operator at the end of the text before a literal. */
+const NEGATED_OPERATOR =
+  /(?:!\s*[=~]|!(?:in~?|has(?:_cs|_any|_all|prefix(?:_cs)?|suffix(?:_cs)?)?|contains(?:_cs)?|startswith(?:_cs)?|endswith(?:_cs)?))\s*$/i;
+
+function findLiterals(query: ScannedKql): QueryLiteral[] {
+  const { text, kinds } = query;
+  const literals: QueryLiteral[] = [];
   let start = -1;
   for (let index = 0; index <= text.length; index++) {
     const inString = index < text.length && kinds[index] === CharKind.String;
     if (inString && start < 0) start = index;
     if (!inString && start >= 0) {
-      literals.push(text.slice(start, index));
+      const literal = text.slice(start, index);
+      literals.push({
+        text: literal,
+        value: stringValue(literal).toLowerCase(),
+        start,
+        negated: isNegated(query, start),
+      });
       start = -1;
     }
   }
   return literals;
+}
+
+/**
+ * Tells whether a negated operator compares the literal at `start`, directly (`Name !~ "x"`) or
+ * as an item of its list (`Name !in ("a", "x")`).
+ */
+function isNegated({ text, kinds }: ScannedKql, start: number): boolean {
+  const before = text.slice(0, start);
+  if (NEGATED_OPERATOR.test(before)) return true;
+  if (!/[(,]\s*$/.test(before)) return false;
+  // Walk back to the bracket that opens the list, skipping strings and comments.
+  let depth = 0;
+  for (let index = start - 1; index >= 0; index--) {
+    if (kinds[index] !== CharKind.Code) continue;
+    const char = text[index];
+    if (char === ')') depth++;
+    else if (char === '(') {
+      if (depth === 0) return NEGATED_OPERATOR.test(text.slice(0, index));
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** Returns the 0-based line of `offset` in `text`. */
+function lineOffset(text: string, offset: number): number {
+  return (text.slice(0, offset).match(/\n/g) ?? []).length;
+}
+
+/**
+ * Returns the values of the literals, each whole, as a URL key (`urlKey`), and split into the
+ * host names, addresses and hashes they contain. With `refang`, defanged values are refanged first.
+ */
+function namesInLiterals(literals: readonly QueryLiteral[], refang = false): Set<string> {
+  const names = new Set<string>();
+  const add = (name: string) => {
+    const trimmed = name.replace(/^\.+|\.+$/g, '');
+    if (trimmed !== '') names.add(trimmed);
+  };
+  for (const literal of literals) {
+    const value = refang ? refangLine(literal.value).text.toLowerCase() : literal.value;
+    add(value);
+    const key = urlKey(value);
+    if (key !== undefined) add(key);
+    for (const part of value.split(/[^a-z0-9.:_-]+/)) add(part);
+    for (const part of value.split(/[^a-z0-9._-]+/)) add(part);
+  }
+  return names;
 }
 
 function isNamed(indicator: Indicator, names: ReadonlySet<string>): boolean {
