@@ -5,7 +5,10 @@
  * - the WebDAV form that writes the port after `@` (`https://1.2.3.4@80/x` for
  *   `\\1.2.3.4@80\x`) becomes `https://1.2.3.4:80/x`;
  * - a bare host name with no scheme, port or path (`www.example.com`) becomes a domain
- *   indicator, and a bare IPv4 address an ip indicator.
+ *   indicator, and a bare IPv4 address an ip indicator;
+ * - a host with a path but no scheme (`www.example.com/a/b.txt`, `evil.top:8080/gate.php`)
+ *   becomes an `http://` URL. URL hunts compare URLs without their scheme, so the URL matches
+ *   whichever scheme the client used.
  * Any other value is passed on unchanged, so normalization accepts or rejects it as before.
  */
 import { quoteValue, type HuntpackIssue, type SourceLocation } from '../errors.js';
@@ -22,6 +25,9 @@ const URL_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#\\]*)([\s\S]*)$/;
 
 /** A value with nothing but host name characters: no scheme, port, user info or path. */
 const BARE_HOST = /^[^\s/\\?#@:[\]]+$/;
+
+/** A host name or address, an optional port, and a path, with no scheme before them. */
+const HOST_AND_PATH = /^([^\s/\\?#@:[\]]+)(:\d{1,5})?(\/[^\s\\]*)$/;
 
 /** The name of a feed's URL field in messages, and the code of its bare-host warning. */
 export interface UrlField {
@@ -51,7 +57,33 @@ export function readUrlValue(
     }
     return { type: 'url', value };
   }
-  return readPortAfterAt(value, source) ?? { type: 'url', value };
+  return (
+    readPortAfterAt(value, source) ??
+    readWithoutScheme(value, source, field) ?? { type: 'url', value }
+  );
+}
+
+/**
+ * Reads `www.example.com/a/b.txt` as `http://www.example.com/a/b.txt`, with a URL_NO_SCHEME
+ * warning, when the part before the first `/` is a valid host name or IPv4 address and an
+ * optional port.
+ */
+function readWithoutScheme(
+  value: string,
+  source: SourceLocation,
+  field: UrlField,
+): UrlValueReading | undefined {
+  const parts = HOST_AND_PATH.exec(value);
+  if (!parts) return undefined;
+  const kind = checkHost(parts[1] ?? '').kind;
+  if (kind !== 'domain' && kind !== 'ipv4') return undefined;
+  const rewritten = `http://${value}`;
+  const message = `${field.name} ${quoteValue(value)} has no scheme, so it was read as ${quoteValue(rewritten)}. URL hunts compare URLs without their scheme, so it also matches the same URL over https.`;
+  return {
+    type: 'url',
+    value: rewritten,
+    warning: { code: 'URL_NO_SCHEME', severity: 'warning', message, source },
+  };
 }
 
 /**

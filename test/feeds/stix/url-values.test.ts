@@ -132,13 +132,31 @@ describe('STIX url:value forms', () => {
     assert.equal(output.issues.length, 1);
   });
 
+  it('reads a host with a path but no scheme as an http URL', () => {
+    const values = [
+      'www.kcico.com.tw/data/openwebmail/doc/wthk.txt',
+      'evil-misp3.top:8080/gate.php',
+      '198.51.100.9/x.bin',
+    ];
+    const output = readStix(bundle(values.map(urlPattern)), 'n.json');
+    assert.deepEqual(
+      output.records.map((record) => [record.type, record.value]),
+      values.map((value) => ['url', `http://${value}`]),
+    );
+    assert.deepEqual(
+      output.issues.map((issue) => [issue.code, issue.source?.id]),
+      values.map((_, index) => ['URL_NO_SCHEME', indicatorId(index + 1)]),
+    );
+    assert.match(output.issues[0]?.message ?? '', /compare URLs without their scheme/);
+  });
+
   it('leaves other scheme-less values to normalization', () => {
     const values = [
       // Not a top-level domain, so not a host name.
       'setup.exe',
-      // A port or a path makes it more than a host name.
+      'setup.exe/a',
+      // A port makes it more than a host name, and without a path it is no URL.
       'evil.example.com:8080',
-      'evil.example.com/gate.php',
       // A leading zero makes the address ambiguous.
       '010.0.0.1',
     ];
