@@ -94,7 +94,7 @@ describe('readLogs on address values', () => {
     assert.equal(eventAt(events, 6).columns.DestinationIP, undefined, '"-" is no address');
 
     assert.deepEqual(stats.fieldWarningsByReason, { INVALID_ADDRESS: 1 });
-    assert.equal(stats.warnings[0]?.source.line, 5);
+    assert.equal(stats.warnings[0]?.source?.line, 5);
     assert.match(stats.warnings[0]?.message ?? '', /Invalid DestinationIP "::ffff:92\.38\.cd\.e7"/);
   });
 
@@ -106,7 +106,7 @@ describe('readLogs on address values', () => {
     assert.equal(stats.eventsParsed, 3);
     assert.deepEqual(stats.fieldWarningsByReason, { INVALID_ADDRESS: 2 });
     assert.deepEqual(
-      stats.warnings.map((warning) => warning.source.line),
+      stats.warnings.map((warning) => warning.source?.line),
       [4, 5],
     );
     assert.equal(eventAt(events, 4).columns.DestinationIP, undefined);
