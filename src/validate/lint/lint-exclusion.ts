@@ -81,7 +81,7 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
     result.findings.push({
       code: issue.code,
       severity: issue.severity,
-      message: issue.message,
+      message: explainSyntaxIssue(text, issue),
       source: at(issue.column),
     });
   }
@@ -132,8 +132,62 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
     result.corrections = context.schemas.map((schema) =>
       suggestCorrection(expr, schema, soundLogic),
     );
+    // When the whole condition is always or never true, the finding says so, and a failed
+    // correction would only restate it in other words.
+    if (faults.some((finding) => VERDICT_CODES.has(finding.code))) {
+      result.corrections = result.corrections.filter(
+        (correction) => correction.filter !== undefined || !correction.reason?.startsWith(NO_SOUND),
+      );
+    }
   }
   return result;
+}
+
+/** Codes of the findings that the whole condition to keep is always or never true. */
+const VERDICT_CODES = new Set(['EXCLUSION_REMOVES_NOTHING', 'EXCLUSION_REMOVES_EVERYTHING']);
+/** Start of the reason `suggestCorrection` gives when no correction passes the checks. */
+const NO_SOUND = 'No sound correction found';
+
+/** KQL's term operators, which the filter language lacks, at the start of the text. */
+const HAS_OPERATOR = /^(!?)(has(?:_cs|_any|_all|prefix(?:_cs)?|suffix(?:_cs)?)?)\b/i;
+/** Characters that a filter expression has and an English sentence does not. */
+const EXPRESSION_CHARACTERS = /[=<>~!"'()]/;
+
+/**
+ * Rewrites a syntax error for the two usual causes: a KQL `has` operator, which the filter
+ * language does not support, and a sentence written where a filter expression belongs.
+ */
+function explainSyntaxIssue(
+  text: string,
+  issue: { code: string; message: string; column?: number },
+): string {
+  if (issue.code !== 'FILTER_SYNTAX') return issue.message;
+  const at = (issue.column ?? 1) - 1;
+  const has = HAS_OPERATOR.exec(text.slice(at));
+  const column = /([\w.]+)\s*$/.exec(text.slice(0, at))?.[1];
+  if (has && column) {
+    const [, negation = '', operator = ''] = has;
+    const replacement = negation ? '!contains' : 'contains';
+    return (
+      `The operator "${negation}${operator}" after "${column}" is not supported in ` +
+      `Filter/Exclusion lines. Use "${replacement}", which also matches inside longer words ` +
+      `(${operator} matches whole terms only), as in ${column} ${replacement} "value".`
+    );
+  }
+  const words = text.trim().split(/\s+/);
+  if (
+    /^Unknown operator /.test(issue.message) &&
+    !EXPRESSION_CHARACTERS.test(text) &&
+    words.length >= 3
+  ) {
+    const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    return (
+      `The line is not a filter expression but a sentence ("${shown}"). Write the events to ` +
+      'keep as a condition on columns, such as RemoteIP != "192.0.2.1" or ' +
+      'InitiatingProcessFileName !in~ ("a.exe", "b.exe").'
+    );
+  }
+  return issue.message;
 }
 
 /**
