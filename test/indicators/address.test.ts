@@ -1,11 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  parseBrowserIPv4,
-  parseIPv4,
-  parseIPv6,
-  parsePort,
-} from '../../src/indicators/address.js';
+import { parseBrowserIPv4, parseIPv4, parseIPv6, parsePort } from '../../src/indicators/address.js';
 import { isRejection } from '../../src/indicators/rejection.js';
 import { accept, canonical, rawIndicator, reject, rejectionCode } from './helpers.js';
 
