@@ -9,9 +9,11 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { HuntpackIssue, SourceLocation } from '../errors.js';
-import type { Platform } from '../pipeline/schemas.js';
+import { getTableSchema, type Platform, type TableSchema } from '../pipeline/schemas.js';
 import { checkKql, findLineStarts, offsetToLineColumn, type KqlCheckOptions } from './kusto.js';
-import { findKqlBlocks as findReportBlocks } from './lint/kql-blocks.js';
+import { findKqlBlocks as findReportBlocks, makeBlock } from './lint/kql-blocks.js';
+import { scanKql } from './lint/kql-scan.js';
+import { findWhereTypeMismatches } from './lint/where-types.js';
 import { findKqlBlocks } from './markdown-blocks.js';
 import { binaryFileMessage, decodeText } from './decode-text.js';
 import { readPlatformHeader, unknownPlatformMessage } from './platform-header.js';
@@ -279,7 +281,36 @@ function checkQuery(query: string, start: number, context: CheckContext): FileDi
       }),
     );
   }
+  const schema = readSchemaOfQuery(query, platform);
+  if (schema) {
+    for (const mismatch of findWhereTypeMismatches(scanKql(query), schema)) {
+      diagnostics.push(
+        context.place({
+          code: 'LITERAL_TYPE_MISMATCH',
+          severity: 'warning',
+          message: `In the where condition ${mismatch.condition}: ${mismatch.message}`,
+          start: start + mismatch.start,
+          length: mismatch.condition.length,
+        }),
+      );
+    }
+  }
   return diagnostics;
+}
+
+/**
+ * Returns the schema of the one table with a schema that the query reads, or undefined when it
+ * reads none or several, because a `where` clause may then read another table.
+ */
+function readSchemaOfQuery(query: string, platform: Platform): TableSchema | undefined {
+  const { tables } = makeBlock([query], 1);
+  if (tables.length !== 1 || tables[0] === undefined) return undefined;
+  try {
+    return getTableSchema(tables[0], platform);
+  } catch {
+    // A Sentinel-only table in a Defender query: the Kusto check already reports it.
+    return undefined;
+  }
 }
 
 /** True when the text has no tokens: only white space and `//` comment lines. */

@@ -16,6 +16,7 @@ import type { TableSchema } from '../../pipeline/schemas.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { findWhereClauses, lineAndColumn, splitTopLevelAnd, type ScannedKql } from './kql-scan.js';
 import { orOfNegationsHint } from './lint-exclusion.js';
+import { findWhereTypeMismatches } from './where-types.js';
 
 /**
  * Checks the `where` clauses of one query. `schema` is the table the query reads. It gives the
@@ -29,6 +30,19 @@ export function lintWhereLogic(
 ): HuntpackIssue[] {
   const issues: HuntpackIssue[] = [];
   const options = schema ? { schema } : {};
+  // With more than one table the schema may not be the one a clause reads, so types are not
+  // compared then.
+  if (schema && block.tables.length === 1) {
+    for (const mismatch of findWhereTypeMismatches(scanned, schema)) {
+      const position = lineAndColumn(scanned.text, mismatch.start, block.startLine);
+      issues.push({
+        code: 'LITERAL_TYPE_MISMATCH',
+        severity: 'warning',
+        message: `In the where condition ${mismatch.condition}: ${mismatch.message}`,
+        source: { file, line: position.line, column: position.column },
+      });
+    }
+  }
   for (const clause of findWhereClauses(scanned)) {
     const kinds = scanned.kinds.subarray(clause.start, clause.start + clause.text.length);
     const operands = splitTopLevelAnd(clause.text, kinds).flatMap((operand) => {
