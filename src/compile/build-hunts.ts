@@ -14,6 +14,7 @@ import type {
 import {
   addressKeyColumns,
   DATA_SOURCES,
+  hostKeyColumns,
   urlKeyColumns,
   type DataSourceEntry,
 } from '../pipeline/data-sources.js';
@@ -356,7 +357,13 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       branches: (source) =>
         source.hostColumns.map((column) => ({
           label: column,
-          keys: [{ column, iocColumn: 'IocDomain', normalization: 'host-suffix' }],
+          keys: [
+            {
+              ...hostKeyColumns(source, column),
+              iocColumn: 'IocDomain',
+              normalization: 'host-suffix',
+            },
+          ],
         })),
     },
     {

@@ -15,7 +15,7 @@ import type {
   Lookback,
   MatchKey,
 } from './ir.js';
-import { assertKeyShape, urlKeyInput } from './ir.js';
+import { arrayElements, assertKeyShape, urlKeyInput } from './ir.js';
 import { hitColumnTypes, eventColumnTypes, valueKind, type ValueKind } from './hit-columns.js';
 import { urlKey } from '../indicators/url.js';
 
@@ -55,9 +55,12 @@ export function evaluateHunt(
     if (hunt.where && !evaluateFilter(hunt.where, event, eventKinds)) return;
     for (const branch of hunt.match) {
       hunt.iocs.rows.forEach((row, iocIndex) => {
-        const matches = branch.keys.every((key) =>
-          keysEqual(key.normalization, eventKeyInput(key, event), cellOf(hunt, row, key.iocColumn)),
-        );
+        const matches = branch.keys.every((key) => {
+          const iocValue = cellOf(hunt, row, key.iocColumn);
+          return eventKeyInputs(key, event).some((value) =>
+            keysEqual(key.normalization, value, iocValue),
+          );
+        });
         if (!matches) return;
         const hit = { ...event, ...iocRecord(hunt, row), MatchedOn: branch.label };
         if (hunt.exclusions.some((exclusion) => evaluateFilter(exclusion.filter, hit, hitKinds))) {
@@ -106,15 +109,17 @@ function iocRecord(hunt: Hunt, row: IocCell[]): Record<string, unknown> {
 // Key normalizations
 
 /**
- * Returns the event value a key normalizes: the fallback column's value when the key column
- * contains no address, or the host column's value put before a path.
+ * Returns the event values a key normalizes: the fallback column's value when the key column
+ * contains no address, the host column's value put before a path, or the key column's value
+ * followed by the elements of the array column.
  */
-function eventKeyInput(key: MatchKey, event: EventRow): unknown {
+function eventKeyInputs(key: MatchKey, event: EventRow): unknown[] {
   assertKeyShape(key);
-  if (key.hostColumn !== undefined) return urlKeyInput(key, event);
+  if (key.hostColumn !== undefined) return [urlKeyInput(key, event)];
   const value = event[key.column];
-  if (key.fallbackColumn === undefined || ipNumber(value) !== undefined) return value;
-  return event[key.fallbackColumn];
+  if (key.arrayColumn !== undefined) return [value, ...arrayElements(event[key.arrayColumn])];
+  if (key.fallbackColumn === undefined || ipNumber(value) !== undefined) return [value];
+  return [event[key.fallbackColumn]];
 }
 
 function keysEqual(

@@ -87,6 +87,13 @@ export interface MatchKey {
    * the path, so `dhost=evil.com` and `request=/gate.php` give the key `evil.com/gate.php`.
    */
   hostColumn?: string;
+  /**
+   * `url` and `host-suffix` keys only: a dynamic array column, such as UrlClickEvents' redirect
+   * chain UrlChain, whose string elements are further values of the key. The event's keys are
+   * the distinct keys of `column` and of every element, so an indicator row that several of them
+   * meet makes one hit. An element that is not a string is read as its JSON text.
+   */
+  arrayColumn?: string;
   /** Column of the indicator table. */
   iocColumn: string;
   normalization: KeyNormalization;
@@ -176,19 +183,24 @@ export function formatLookback(lookback: Lookback): string {
   return `${lookback.amount}${lookback.unit}`;
 }
 
-/** Returns the event columns a match key reads: its column, then its fallback or host column. */
+/**
+ * Returns the event columns a match key reads: its column, then its fallback, host or array
+ * column.
+ */
 export function keyEventColumns(
-  key: Pick<MatchKey, 'column' | 'fallbackColumn' | 'hostColumn'>,
+  key: Pick<MatchKey, 'column' | 'fallbackColumn' | 'hostColumn' | 'arrayColumn'>,
 ): string[] {
   const columns = [key.column];
   if (key.fallbackColumn !== undefined) columns.push(key.fallbackColumn);
   if (key.hostColumn !== undefined) columns.push(key.hostColumn);
+  if (key.arrayColumn !== undefined) columns.push(key.arrayColumn);
   return columns;
 }
 
 /**
- * Throws when a key names a fallback column without the `ip` normalization or a host column
- * without `url`, because no backend defines those combinations.
+ * Throws when a key names a fallback column without the `ip` normalization, a host column
+ * without `url`, or an array column without `url` or `host-suffix` or beside a host column,
+ * because no backend defines those combinations.
  */
 export function assertKeyShape(key: MatchKey): void {
   if (key.fallbackColumn !== undefined && key.normalization !== 'ip') {
@@ -201,6 +213,37 @@ export function assertKeyShape(key: MatchKey): void {
       `Match key on ${key.column} has hostColumn ${key.hostColumn}, which only url keys can have.`,
     );
   }
+  if (key.arrayColumn === undefined) return;
+  if (key.normalization !== 'url' && key.normalization !== 'host-suffix') {
+    throw new Error(
+      `Match key on ${key.column} has arrayColumn ${key.arrayColumn}, which only url and host-suffix keys can have.`,
+    );
+  }
+  if (key.hostColumn !== undefined) {
+    throw new Error(
+      `Match key on ${key.column} has both hostColumn and arrayColumn, which no backend combines.`,
+    );
+  }
+}
+
+/**
+ * Returns the elements of an array column's value: a JSON array as an array, or a string that
+ * contains a JSON array, as a log export writes a dynamic column. Elements that are not strings
+ * become their JSON text, and null elements stay null. Any other value has no elements.
+ */
+export function arrayElements(value: unknown): unknown[] {
+  let array: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      array = JSON.parse(value);
+    } catch {
+      return [];
+    }
+  }
+  if (!Array.isArray(array)) return [];
+  return array.map((element: unknown) =>
+    element === null || typeof element === 'string' ? element : JSON.stringify(element),
+  );
 }
 
 /**

@@ -17,6 +17,12 @@ export interface DataSourceEntry extends DataSource {
   urlColumns: string[];
   /** Host column of each URL column that some products fill with the path alone. */
   urlHosts?: Record<string, string>;
+  /**
+   * Array column of each host or URL column that lists further URLs of the same event, such as
+   * the redirect chain UrlChain beside UrlClickEvents' Url: a dynamic array, or a string that
+   * contains one as JSON.
+   */
+  arrayColumns?: Record<string, string>;
   /** Hash columns by algorithm. */
   hashColumns: Partial<Record<'sha256' | 'sha1' | 'md5', string>>;
   /** Columns an analyst needs to triage a hit, in the order shown. */
@@ -187,14 +193,18 @@ function urlClicks(platform: 'sentinel' | 'defender'): DataSourceEntry {
     product: 'Microsoft Defender for Office 365 (Safe Links)',
     connector: platform === 'sentinel' ? MDE_CONNECTOR_SENTINEL : MDE_CONNECTOR_DEFENDER,
     endpoints: [],
-    hostColumns: [],
+    hostColumns: ['Url'],
     urlColumns: ['Url'],
+    // UrlChain lists the URLs of a redirect chain that Safe Links followed. The schema types it
+    // string, and exports fill it with JSON array text such as ["https://t.co/x","https://a.b/"].
+    arrayColumns: { Url: 'UrlChain' },
     hashColumns: {},
     project: [
       timeColumn,
       'AccountUpn',
       'ActionType',
       'Url',
+      'UrlChain',
       'IsClickedThrough',
       'IPAddress',
       'Workload',
@@ -276,9 +286,22 @@ export function addressKeyColumns(endpoint: Endpoint): Pick<MatchKey, 'column' |
 export function urlKeyColumns(
   source: DataSourceEntry,
   column: string,
-): Pick<MatchKey, 'column' | 'hostColumn'> {
+): Pick<MatchKey, 'column' | 'hostColumn' | 'arrayColumn'> {
   const host = source.urlHosts?.[column];
-  return host === undefined ? { column } : { column, hostColumn: host };
+  const key: Pick<MatchKey, 'column' | 'hostColumn' | 'arrayColumn'> =
+    host === undefined ? { column } : { column, hostColumn: host };
+  const array = source.arrayColumns?.[column];
+  if (array !== undefined) key.arrayColumn = array;
+  return key;
+}
+
+/** Returns the event columns of the `host-suffix` match key of one of a source's host columns. */
+export function hostKeyColumns(
+  source: DataSourceEntry,
+  column: string,
+): Pick<MatchKey, 'column' | 'arrayColumn'> {
+  const array = source.arrayColumns?.[column];
+  return array === undefined ? { column } : { column, arrayColumn: array };
 }
 
 /** Returns the catalog entry with this id. */

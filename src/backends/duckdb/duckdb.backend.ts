@@ -36,6 +36,8 @@ export interface DuckDbHuntPlan {
   eventColumns: Map<string, ColumnType>;
   /** Event columns that the loader also stores as `<column>__ip` address keys. */
   eventAddressColumns: Set<string>;
+  /** Dynamic array columns that the loader also stores as `<column>__json` JSON text. */
+  eventArrayColumns: Set<string>;
   /** Indicator columns followed by the constants (strings). */
   iocColumns: IocColumn[];
   /** Indicator columns that the loader also stores as `<column>__ip` address keys. */
@@ -54,6 +56,11 @@ export interface DuckDbPlanOptions {
 /** Name of the address-key column the loader adds for a column. */
 export function addressColumn(column: string): string {
   return `${column}__ip`;
+}
+
+/** Name of the JSON text column the loader adds for a dynamic array column. */
+export function arrayTextColumn(column: string): string {
+  return `${column}__json`;
 }
 
 /** Name of the event table of a source table. */
@@ -96,6 +103,7 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
 
   const eventColumns = new Map<string, ColumnType>();
   const eventAddressColumns = new Set<string>();
+  const eventArrayColumns = new Set<string>();
   const iocAddressColumns = new Set<string>();
   const useEvent = (name: string): void => {
     eventColumns.set(name, eventTypes.get(name) ?? 'string');
@@ -106,6 +114,7 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
     for (const key of branch.keys) {
       assertKeyShape(key);
       keyEventColumns(key).forEach(useEvent);
+      if (key.arrayColumn !== undefined) eventArrayColumns.add(key.arrayColumn);
       if (key.normalization === 'ip') {
         eventAddressColumns.add(key.column);
         if (key.fallbackColumn !== undefined) eventAddressColumns.add(key.fallbackColumn);
@@ -135,6 +144,7 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
     iocTable,
     eventColumns,
     eventAddressColumns,
+    eventArrayColumns,
     iocColumns: [
       ...hunt.iocs.columns,
       ...constants.map((name) => ({ name, type: 'string' as const })),
@@ -196,15 +206,30 @@ function matchedOnSql(hunt: Hunt): string {
   return cases.length === 0 ? "''" : `(CASE h.__branch ${cases.join(' ')} END)`;
 }
 
-/** Selects the event-side keys of one branch: `__row` and `k<b>_<k>`, with hosts expanded. */
+/**
+ * Selects the event-side keys of one branch: `__row` and `k<b>_<k>`, with hosts expanded. A key
+ * with an array column reads one row per value: the key column's, then each element's. Its keys
+ * are made distinct per event, so an indicator row that several values meet makes one hit.
+ */
 function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
   const plain: string[] = ['__row'];
   const hosts: string[] = [];
+  let source = 'ev';
+  const arrayKeys = branch.keys.filter((key) => key.arrayColumn !== undefined);
+  if (arrayKeys.length > 1) {
+    throw new Error(`Match branch ${branch.label} has more than one key with an array column.`);
+  }
   branch.keys.forEach((key, keyIndex) => {
     const name = sqlIdentifier(keyName(branchIndex, keyIndex));
-    const column = sqlIdentifier(
-      key.normalization === 'ip' ? addressColumn(key.column) : key.column,
-    );
+    let column = sqlIdentifier(key.normalization === 'ip' ? addressColumn(key.column) : key.column);
+    if (key.arrayColumn !== undefined) {
+      const text = sqlIdentifier(arrayTextColumn(key.arrayColumn));
+      // json_extract_string gives the elements of a JSON array as text, and [] for other JSON.
+      const elements = `coalesce(CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, '$[*]') END, []::VARCHAR[])`;
+      const value = sqlIdentifier(`v_${keyName(branchIndex, keyIndex)}`);
+      source = `(SELECT *, unnest(list_prepend(${column}, ${elements})) AS ${value} FROM ev)`;
+      column = value;
+    }
     if (key.fallbackColumn !== undefined) {
       // The loader stores NULL for text that is not an address, so coalesce reads the fallback.
       const fallback = sqlIdentifier(addressColumn(key.fallbackColumn));
@@ -223,7 +248,7 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
       hosts.push(keyName(branchIndex, keyIndex));
     } else plain.push(`${keySql(key.normalization, column, 'event')} AS ${name}`);
   });
-  let query = `SELECT ${plain.join(', ')} FROM ev`;
+  let query = `SELECT ${plain.join(', ')} FROM ${source}`;
   for (const key of hosts) {
     // Every label-aligned suffix of the host is a candidate key: a.evil.com gives a.evil.com,
     // evil.com and com, and the join keeps the candidates that are indicator domains.
@@ -235,6 +260,10 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
       `array_to_string(list_slice(${labels}, ${start}, len(${labels})), '.') AS ${sqlIdentifier(key)} ` +
       `FROM (SELECT *, unnest(range(1, len(${labels}) + 1)) AS ${start} ` +
       `FROM (SELECT *, string_split(${host}, '.') AS ${labels} FROM (${query}) WHERE ${host} <> ''))`;
+  }
+  if (arrayKeys.length > 0) {
+    const keys = branch.keys.map((_, keyIndex) => sqlIdentifier(keyName(branchIndex, keyIndex)));
+    query = `SELECT DISTINCT __row, ${keys.join(', ')} FROM (${query})`;
   }
   return query;
 }

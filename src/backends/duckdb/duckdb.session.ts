@@ -23,6 +23,7 @@ import type { ColumnType, Hunt, IocCell } from '../../compile/ir.js';
 import { InternalError } from '../../errors.js';
 import {
   addressColumn,
+  arrayTextColumn,
   planDuckDbHunts,
   type DuckDbHuntPlan,
   type DuckDbPlanOptions,
@@ -120,11 +121,25 @@ interface LoadedColumn {
   stored: StoredType;
 }
 
-function loadedColumns(columns: Map<string, ColumnType>, addresses: Set<string>): LoadedColumn[] {
+/** Returns a dynamic array as JSON text: an array is serialized, a string is kept as it is. */
+function arrayText(value: unknown): string | null {
+  if (Array.isArray(value)) return JSON.stringify(value);
+  return typeof value === 'string' ? value : null;
+}
+
+const ARRAY_TEXT: StoredType = { type: VARCHAR, sql: 'VARCHAR', convert: arrayText };
+
+function loadedColumns(
+  columns: Map<string, ColumnType>,
+  addresses: Set<string>,
+  arrays: Set<string>,
+): LoadedColumn[] {
   const loaded: LoadedColumn[] = [];
   for (const [name, type] of columns) loaded.push({ source: name, name, stored: storedType(type) });
   for (const name of addresses)
     loaded.push({ source: name, name: addressColumn(name), stored: ADDRESS });
+  for (const name of arrays)
+    loaded.push({ source: name, name: arrayTextColumn(name), stored: ARRAY_TEXT });
   return loaded;
 }
 
@@ -322,23 +337,29 @@ function iocRecord(hunt: Hunt, row: IocCell[]): Record<string, unknown> {
 function eventTablesOf(plans: DuckDbHuntPlan[]): Map<string, EventTable> {
   const byTable = new Map<
     string,
-    { plans: DuckDbHuntPlan[]; columns: Map<string, ColumnType>; addresses: Set<string> }
+    {
+      plans: DuckDbHuntPlan[];
+      columns: Map<string, ColumnType>;
+      addresses: Set<string>;
+      arrays: Set<string>;
+    }
   >();
   for (const plan of plans) {
     let entry = byTable.get(plan.table);
     if (!entry) {
-      entry = { plans: [], columns: new Map(), addresses: new Set() };
+      entry = { plans: [], columns: new Map(), addresses: new Set(), arrays: new Set() };
       byTable.set(plan.table, entry);
     }
     entry.plans.push(plan);
     plan.eventColumns.forEach((type, name) => entry.columns.set(name, type));
     plan.eventAddressColumns.forEach((name) => entry.addresses.add(name));
+    plan.eventArrayColumns.forEach((name) => entry.arrays.add(name));
   }
   const tables = new Map<string, EventTable>();
   for (const [table, entry] of byTable) {
     tables.set(table, {
       name: entry.plans[0]!.eventTable,
-      columns: loadedColumns(entry.columns, entry.addresses),
+      columns: loadedColumns(entry.columns, entry.addresses, entry.arrays),
       plans: entry.plans,
     });
   }

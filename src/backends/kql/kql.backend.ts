@@ -180,6 +180,54 @@ function iocKeysStatement(hunt: Hunt): string {
   return `let IocKeys = Iocs\n| extend ${assignments.join(',\n    ')};`;
 }
 
+/**
+ * Returns the lines that expand the host of `value` into one row per label-aligned suffix in
+ * `MatchKey<suffix>`: a.evil.com yields a.evil.com, evil.com and com, and the lookup keeps the
+ * candidates that are indicator domains.
+ */
+function hostSuffixLines(value: string, suffix: string): string[] {
+  return [
+    `| extend MatchHost${suffix} = ${hostExpression(value)}`,
+    `| where isnotempty(MatchHost${suffix})`,
+    `| extend MatchLabels${suffix} = split(MatchHost${suffix}, ".")`,
+    `| mv-expand MatchStart${suffix} = range(0, array_length(MatchLabels${suffix}) - 1, 1) to typeof(long)`,
+    `| extend MatchKey${suffix} = strcat_array(array_slice(MatchLabels${suffix}, MatchStart${suffix}, -1), ".")`,
+  ];
+}
+
+/**
+ * Returns the lines that give one row per distinct key of a column and the elements of its
+ * array column. `mv-apply` computes the keys of every value of one event and `make_set` removes
+ * duplicates, so an indicator row that several values meet makes one hit, as `ir.ts` requires.
+ */
+function arrayKeyLines(
+  normalization: 'url' | 'host-suffix',
+  column: string,
+  arrayColumn: string,
+  suffix: string,
+): string[] {
+  const value = `MatchValue${suffix}`;
+  const array = `MatchArray${suffix}`;
+  // array_length is null for a value that is not an array, such as an empty cell.
+  const values = `array_concat(pack_array(${column}), iff(array_length(${array}) > 0, ${array}, dynamic([])))`;
+  const keyLines =
+    normalization === 'url'
+      ? [`| extend MatchKey${suffix} = ${urlKeyExpression(value)}`]
+      : hostSuffixLines(value, suffix);
+  const inner = [...keyLines, `| where isnotempty(MatchKey${suffix})`];
+  // The first line of the subquery is an operator without its leading pipe.
+  inner[0] = inner[0]!.slice(2);
+  return [
+    // parse_json reads a string column that contains a JSON array, and keeps a dynamic as it is.
+    `| extend ${array} = parse_json(${arrayColumn})`,
+    `| mv-apply ${value} = ${values} to typeof(string) on (`,
+    ...inner.map((line) => `    ${line}`),
+    `    | summarize MatchKeys${suffix} = make_set(MatchKey${suffix}))`,
+    `| mv-expand MatchKey${suffix} = MatchKeys${suffix} to typeof(string)`,
+    `| where isnotempty(MatchKey${suffix})`,
+  ];
+}
+
 function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
   const lines: string[] = [];
   const joins: string[] = [];
@@ -190,18 +238,14 @@ function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
     if (key.normalization === 'exact') {
       lines.push(`| where isnotnull(${column})`);
     }
-    if (key.normalization === 'host-suffix') {
-      // Every label-aligned suffix of the host is a candidate: a.evil.com yields a.evil.com,
-      // evil.com and com, and the lookup keeps the candidates that are indicator domains.
-      lines.push(`| extend MatchHost${suffix} = ${hostExpression(column)}`);
-      lines.push(`| where isnotempty(MatchHost${suffix})`);
-      lines.push(`| extend MatchLabels${suffix} = split(MatchHost${suffix}, ".")`);
-      lines.push(
-        `| mv-expand MatchStart${suffix} = range(0, array_length(MatchLabels${suffix}) - 1, 1) to typeof(long)`,
-      );
-      lines.push(
-        `| extend MatchKey${suffix} = strcat_array(array_slice(MatchLabels${suffix}, MatchStart${suffix}, -1), ".")`,
-      );
+    if (
+      key.arrayColumn !== undefined &&
+      (key.normalization === 'url' || key.normalization === 'host-suffix')
+    ) {
+      const array = kqlIdentifier(key.arrayColumn);
+      lines.push(...arrayKeyLines(key.normalization, column, array, suffix));
+    } else if (key.normalization === 'host-suffix') {
+      lines.push(...hostSuffixLines(column, suffix));
     } else if (key.fallbackColumn !== undefined) {
       // parse_ipv6 returns an empty value for text that is not an address, and coalesce skips it.
       const fallback = kqlIdentifier(key.fallbackColumn);
