@@ -22,9 +22,21 @@ const FENCE = /^\s*(```|~~~)\s*([A-Za-z0-9_-]*)\s*$/;
 
 type LineRole = 'comment' | 'let' | 'table' | 'pipe' | 'other';
 
-/** Returns the KQL blocks of a report, in order. */
+/**
+ * Splits a report into lines, with the `>` markers of block quotes replaced by spaces, so a
+ * fence or query inside a quote is found and its columns still match the file.
+ */
+function splitUnquoted(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) =>
+      line.replace(/^(?: {0,3}>[ \t]?)+/, (markers) => markers.replace(/[^\t]/g, ' ')),
+    );
+}
+
+/** Returns the KQL blocks of a report, in order. Blocks inside block quotes are found too. */
 export function findKqlBlocks(text: string): KqlBlock[] {
-  const lines = text.split(/\r?\n/);
+  const lines = splitUnquoted(text);
   const blocks: KqlBlock[] = [];
   let index = 0;
   while (index < lines.length) {
@@ -43,7 +55,7 @@ export function findKqlBlocks(text: string): KqlBlock[] {
  * fences included. Fences are found as `findKqlBlocks` finds them.
  */
 export function findFencedLines(text: string): Set<number> {
-  const lines = text.split(/\r?\n/);
+  const lines = splitUnquoted(text);
   const fenced = new Set<number>();
   let index = 0;
   while (index < lines.length) {

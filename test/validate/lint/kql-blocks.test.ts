@@ -102,3 +102,13 @@ test('blocks skip Markdown table rows', () => {
   ];
   assert.deepEqual(blockLines(report), [[1, 2]]);
 });
+
+test('lint finds a kql block in a block quote', () => {
+  const report = ['# Hunt', '', '> ```kql', '> DnsEvents', '> | take 1', '> ```', ''].join('\n');
+  const blocks = findKqlBlocks(report);
+  assert.deepEqual(
+    blocks.map((block) => [block.startLine, block.endLine, block.tables]),
+    [[4, 5, ['DnsEvents']]],
+  );
+  assert.equal(blocks[0]?.text, '  DnsEvents\n  | take 1');
+});
