@@ -13,7 +13,9 @@ const check = (text: string): FileCheckResult => checkText('hunt.kql', text, { a
 
 describe('check of tables without a schema', () => {
   it('warns on a Sentinel table without a schema', () => {
-    const result = check('SecurityEvent\n| where TimeGenerated > ago(1d)\n| where EventID == 4688\n');
+    const result = check(
+      'SecurityEvent\n| where TimeGenerated > ago(1d)\n| where EventID == 4688\n',
+    );
     assert.deepEqual(summarize(result), [['warning', 'NO_SCHEMA']]);
     assert.match(result.diagnostics[0]?.message ?? '', /no schema for 'SecurityEvent'/);
     assert.match(result.diagnostics[0]?.message ?? '', /did not check the columns/);
@@ -29,6 +31,24 @@ describe('check of tables without a schema', () => {
     const result = check('DeviceNetworkEvent\n| take 1\n');
     assert.deepEqual(summarize(result), [['error', 'KS204']]);
     assert.match(result.diagnostics[0]?.message ?? '', /Did you mean DeviceNetworkEvents\?/);
+  });
+
+  it('keeps a long name three edits off an error', () => {
+    const result = check('DevNetworkEvents\n| take 1\n');
+    assert.deepEqual(summarize(result), [['error', 'KS204']]);
+    assert.match(result.diagnostics[0]?.message ?? '', /Did you mean DeviceNetworkEvents\?/);
+  });
+
+  it('warns on real tables near known ones', () => {
+    for (const table of [
+      'DeviceNetworkInfo',
+      'AZFWNatRule',
+      'DeviceLogonEvents',
+      'ThreatIntelIndicators',
+    ]) {
+      const result = check(`${table}\n| take 1\n`);
+      assert.deepEqual(summarize(result), [['warning', 'NO_SCHEMA']], table);
+    }
   });
 
   it('keeps a misspelt let name an error', () => {
