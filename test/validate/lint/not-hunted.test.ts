@@ -12,14 +12,7 @@ function notHunted(lines: string[]): Array<[number | undefined, string]> {
 const TABLE = ['| Type | Value |', '|---|---|', '| domain | evil-c2[.]example[.]net |', ''];
 
 function withWhere(where: string): string[] {
-  return [
-    ...TABLE,
-    '```kql',
-    'DnsEvents',
-    '| where TimeGenerated > ago(7d)',
-    where,
-    '```',
-  ];
+  return [...TABLE, '```kql', 'DnsEvents', '| where TimeGenerated > ago(7d)', where, '```'];
 }
 
 test('not-hunted check names a defanged literal', () => {
