@@ -7,25 +7,13 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { cefLine, huntedLines, threatFoxCsv } from '../helpers/feed-and-hunt.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-const HEADER =
-  '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias",' +
-  '"malware_printable","last_seen_utc","confidence_level","is_compromised","reference","tags",' +
-  '"anonymous","reporter"';
+const TESTFAM = { malpedia: 'win.testfam', name: 'TestFam', threatType: 'botnet_cc' };
 
-function row(id: number, value: string, type: string): string {
-  return (
-    `"2026-04-11 20:39:25", "${id}", "${value}", "${type}", "botnet_cc", "win.testfam", ` +
-    `"None", "TestFam", "", "100", "False", "None", "None", "0", "tester"`
-  );
-}
-
-function cef(second: number, extension: string): string {
-  return (
-    `Jul 25 09:56:${second} fw CEF:0|Vendor|Proxy|1|1|Request|5|` +
-    `rt=2026-07-25T04:56:${second}Z src=10.0.0.7 spt=51000 dst=10.9.9.9 dpt=443 ${extension}`
-  );
+function cef(minute: number, extension: string): string {
+  return cefLine(minute, `src=10.0.0.7 spt=51000 dst=10.9.9.9 dpt=443 ${extension}`);
 }
 
 test('a domain and a URL host in punycode match their Unicode form in logs', async (t) => {
@@ -33,12 +21,10 @@ test('a domain and a URL host in punycode match their Unicode form in logs', asy
   const feed = join(folder, 'feed.csv');
   await writeFile(
     feed,
-    [
-      HEADER,
-      row(1, 'bücher-evil.de', 'domain'),
-      row(2, 'http://xn--mnchen-3ya.example/gate.php', 'url'),
-      '',
-    ].join('\n'),
+    threatFoxCsv(TESTFAM, [
+      ['bücher-evil.de', 'domain'],
+      ['http://xn--mnchen-3ya.example/gate.php', 'url'],
+    ]),
   );
   const out = join(folder, 'packs');
   const build = await runCli(['build', feed, '--out', out, '--no-builtin-allowlists']);
@@ -62,23 +48,8 @@ test('a domain and a URL host in punycode match their Unicode form in logs', asy
       '',
     ].join('\n'),
   );
-  const hunt = await runCli([
-    'hunt',
-    '--pack',
-    pack,
-    log,
-    '--json',
-    '--report',
-    join(folder, 'r.md'),
-  ]);
-  assert.equal(hunt.code, 0, hunt.stderr);
-  const result = JSON.parse(hunt.stdout) as {
-    findings: Array<{ huntId: string; line: number }>;
-  };
-  const matched = [
-    ...new Set(result.findings.map((finding) => `${finding.line} ${finding.huntId}`)),
-  ];
-  assert.deepEqual(matched.sort(), [
+  const matched = await huntedLines(pack, log, folder);
+  assert.deepEqual(matched, [
     '1 testfam-sentinel-csl-domain',
     '2 testfam-sentinel-csl-domain',
     '3 testfam-sentinel-csl-domain',

@@ -8,32 +8,15 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { cefLine, huntedLines, threatFoxCsv } from '../helpers/feed-and-hunt.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { readPackHunts } from '../../src/report/read-pack.js';
 import { PACK_FORMAT_VERSION } from '../../src/report/write-pack.js';
 
-const HEADER =
-  '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias",' +
-  '"malware_printable","last_seen_utc","confidence_level","is_compromised","reference","tags",' +
-  '"anonymous","reporter"';
-
-function row(id: number, value: string, type: string): string {
-  return (
-    `"2026-04-11 20:39:25", "${id}", "${value}", "${type}", "payload_delivery", "elf.mozi", ` +
-    `"None", "Mozi", "", "100", "False", "None", "None", "0", "tester"`
-  );
-}
+const MOZI = { malpedia: 'elf.mozi', name: 'Mozi', threatType: 'payload_delivery' };
 
 function cef(destination: string, port: number, minute: number): string {
-  return (
-    `Jul 25 09:${minute}:42 fw CEF:0|Vendor|Firewall|1|1|Connection|5|` +
-    `rt=2026-07-25T04:${minute}:13Z src=10.0.0.7 spt=51000 dst=${destination} dpt=${port} act=allow`
-  );
-}
-
-interface HuntJson {
-  complete: boolean;
-  findings: Array<{ huntId: string; line: number; ioc: Record<string, unknown> }>;
+  return cefLine(minute, `src=10.0.0.7 spt=51000 dst=${destination} dpt=${port} act=allow`);
 }
 
 test('URLs on addresses are hunted by address and port, hosting addresses by port only', async (t) => {
@@ -41,13 +24,11 @@ test('URLs on addresses are hunted by address and port, hosting addresses by por
   const feed = join(folder, 'feed.csv');
   await writeFile(
     feed,
-    [
-      HEADER,
-      row(1, 'http://45.67.99.1:8080/bins/x.arm', 'url'),
-      row(2, '13.55.118.253:443', 'ip:port'),
-      row(3, 'http://13.55.118.254:8080/y.bin', 'url'),
-      '',
-    ].join('\n'),
+    threatFoxCsv(MOZI, [
+      ['http://45.67.99.1:8080/bins/x.arm', 'url'],
+      ['13.55.118.253:443', 'ip:port'],
+      ['http://13.55.118.254:8080/y.bin', 'url'],
+    ]),
   );
   const out = join(folder, 'packs');
   const build = await runCli(['build', feed, '--out', out]);
@@ -114,19 +95,7 @@ test('URLs on addresses are hunted by address and port, hosting addresses by por
       '',
     ].join('\n'),
   );
-  const hunt = await runCli([
-    'hunt',
-    '--pack',
-    pack,
-    log,
-    '--json',
-    '--report',
-    join(folder, 'r.md'),
-  ]);
-  assert.equal(hunt.code, 0, hunt.stderr);
-  const result = JSON.parse(hunt.stdout) as HuntJson;
-  assert.equal(result.complete, true);
-  const matched = result.findings.map((finding) => `${finding.line} ${finding.huntId}`).sort();
+  const matched = await huntedLines(pack, log, folder);
   assert.deepEqual(matched, [
     '1 mozi-sentinel-csl-address-only',
     '1 mozi-sentinel-csl-port-aware',
