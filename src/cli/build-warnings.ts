@@ -22,6 +22,7 @@ const FILTER_OPTIONS: ReadonlyArray<{
   { name: 'confidence', option: '--min-confidence', value: (flags) => flags.minConfidence },
   { name: 'since', option: '--since', value: (flags) => flags.since },
   { name: 'maxAge', option: '--max-age', value: (flags) => flags.maxAge },
+  { name: 'expired', option: 'an expiry date (valid_until) in the past', value: () => undefined },
 ];
 
 /**

@@ -40,7 +40,8 @@ export function indicatorFilterOptions(
   flags: IndicatorFilterFlags,
   now: Date,
 ): IndicatorFilterOptions {
-  const options: IndicatorFilterOptions = {};
+  // An indicator past its expiry date is never hunted; it is counted as filtered out.
+  const options: IndicatorFilterOptions = { dropExpired: true };
   if (flags.family?.length) options.families = flags.family;
   if (flags.iocType?.length) options.kinds = parseKinds(flags.iocType);
   if (flags.threatType?.length) options.threatTypes = flags.threatType;

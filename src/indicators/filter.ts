@@ -29,6 +29,8 @@ export interface IndicatorFilterOptions {
    * before `now`. One with neither date is removed.
    */
   maxAgeDays?: number;
+  /** Remove indicators whose expiry date (STIX `valid_until`) is at or before `now`. */
+  dropExpired?: boolean;
 }
 
 /** How many indicators each filter removed. An indicator counts once, under the first filter that removes it. */
@@ -39,6 +41,7 @@ export type IndicatorFilterCounts = {
   confidence: number;
   since: number;
   maxAge: number;
+  expired: number;
 };
 
 export interface IndicatorFilterResult {
@@ -67,6 +70,7 @@ export function filterIndicators(
     confidence: 0,
     since: 0,
     maxAge: 0,
+    expired: 0,
   };
   const predicates = buildPredicates(options, now);
   const kept: Indicator[] = [];
@@ -115,6 +119,10 @@ function buildPredicates(
         return seen !== undefined && seen.getTime() >= oldest;
       },
     ]);
+  }
+  if (options.dropExpired) {
+    const nowTime = now.getTime();
+    predicates.push(['expired', (i) => i.expires === undefined || i.expires.getTime() > nowTime]);
   }
   return predicates;
 }

@@ -47,7 +47,8 @@ export interface FamilyConflict {
 
 /**
  * Merges indicators with the same kind and canonical value (see `indicatorKey`). The merged
- * record takes the earliest firstSeen, the latest lastSeen and expires, and the highest
+ * record takes the earliest firstSeen, the latest lastSeen and expires (none when a record has
+ * none, because that feed lists it without an end), and the highest
  * confidence. Its threatType comes from the record with the highest confidence, the earlier one
  * on a tie. When that record has none, the first threatType found is kept.
  *
@@ -180,9 +181,9 @@ function mergeContext(target: Indicator, other: Indicator, lookups: ListLookups)
   if (other.lastSeen && (!target.lastSeen || other.lastSeen > target.lastSeen)) {
     target.lastSeen = other.lastSeen;
   }
-  if (other.expires && (!target.expires || other.expires > target.expires)) {
-    target.expires = other.expires;
-  }
+  // A record without an expiry date keeps the indicator valid with no end.
+  if (!other.expires || !target.expires) target.expires = undefined;
+  else if (other.expires > target.expires) target.expires = other.expires;
   const higher =
     other.confidence !== undefined &&
     (target.confidence === undefined || other.confidence > target.confidence);

@@ -65,6 +65,7 @@ test('filter with no options keeps everything', () => {
     confidence: 0,
     since: 0,
     maxAge: 0,
+    expired: 0,
   });
 });
 
@@ -123,7 +124,21 @@ test('each removed indicator counts under its first filter', () => {
     confidence: 1,
     since: 0,
     maxAge: 0,
+    expired: 0,
   });
+});
+
+test('dropExpired removes indicators past their expiry', () => {
+  const [first, second, third] = LIST;
+  const list = [
+    { ...first!, expires: new Date(NOW.getTime() - 1000) },
+    { ...second!, expires: NOW },
+    { ...third!, expires: new Date(NOW.getTime() + 1000) },
+  ];
+  const result = filterIndicators(list, { dropExpired: true }, NOW);
+  assert.deepEqual(values(result.kept), [values([third!])[0]]);
+  assert.equal(result.removed.expired, 2);
+  assert.equal(filterIndicators(list, {}, NOW).kept.length, 3, 'off unless asked');
 });
 
 test('parseSince reads durations and dates', () => {

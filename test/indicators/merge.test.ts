@@ -58,10 +58,22 @@ test('merge combines dates, confidence and flags', () => {
   const [merged] = mergeIndicators([first, second, third]).indicators;
   assert.equal(merged?.firstSeen?.toISOString(), '2026-04-01T00:00:00.000Z');
   assert.equal(merged?.lastSeen?.toISOString(), '2026-04-05T00:00:00.000Z');
-  assert.equal(merged?.expires?.toISOString(), '2026-05-01T00:00:00.000Z');
+  // The first and third records give no expiry date, so their feeds list it with no end.
+  assert.equal(merged?.expires, undefined);
   assert.equal(merged?.confidence, 90);
   assert.equal(merged?.threatType, 'botnet_cc');
   assert.equal(merged?.isCompromised, true);
+});
+
+test('merge takes the latest expiry when every record has one', () => {
+  const expiring = (expires: string, id: number) =>
+    ipPort('1.2.3.4:80', { expires: new Date(expires) }, id);
+  const [merged] = mergeIndicators([
+    expiring('2026-05-01T00:00:00Z', 1),
+    expiring('2026-07-01T00:00:00Z', 2),
+    expiring('2026-06-01T00:00:00Z', 3),
+  ]).indicators;
+  assert.equal(merged?.expires?.toISOString(), '2026-07-01T00:00:00.000Z');
 });
 
 test('merge takes a threat type when the best record has none', () => {

@@ -38,8 +38,8 @@ export interface StixReaderOptions {
   /** Family name given to every record, replacing the one found in the bundle. Default: none. */
   family?: string;
   /**
-   * The time an indicator's `valid_until` is compared with: an indicator valid until then or
-   * earlier is dropped and counted as `expired`. Default: the current time.
+   * The time an indicator's `valid_until` is compared with, to name expired indicators in an
+   * issue. Default: the current time.
    */
   now?: Date;
 }
@@ -108,15 +108,13 @@ function readIndicator(
   const context = indicatorContext(index, object, source, output.issues);
   const now = options.now ?? new Date();
   if (context.expires && context.expires.getTime() <= now.getTime()) {
-    // The producer says the indicator stopped being valid, so a hunt on it would only find
-    // whatever the address or name serves now.
-    const count = Math.max(extraction.indicators.length, 1);
-    countDropped(output, 'expired', count);
+    // The build's filters leave such an indicator out, unless another feed lists it without an
+    // expiry date; it is still read, so that --state reports it as expired, not removed.
+    const count = extraction.indicators.length;
     const until = context.expires.toISOString();
     const values = extraction.indicators.map((found) => found.value).join(', ');
-    const message = `Indicator expired at ${until} (valid_until), so its ${count === 1 ? 'value' : `${count} values`} ${quoteValue(values, 160)} ${count === 1 ? 'is' : 'are'} left out.`;
+    const message = `Indicator expired at ${until} (valid_until), so its ${count === 1 ? 'value' : `${count} values`} ${quoteValue(values, 160)} ${count === 1 ? 'is' : 'are'} not hunted unless another feed lists ${count === 1 ? 'it' : 'them'} without an expiry date.`;
     output.issues.push(issue('STIX_INDICATOR_EXPIRED', 'info', message, source));
-    return;
   }
   if (extraction.omitted.length > 0) {
     // Each OR branch left out counts as one rejected item, so the summary shows the loss.

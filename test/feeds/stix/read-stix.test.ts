@@ -232,7 +232,7 @@ describe('readStix', () => {
     assert.equal(output.issues[0]?.code, 'STIX_INVALID_TIMESTAMP');
   });
 
-  it('drops an indicator past its valid_until', () => {
+  it('names indicators past their valid_until', () => {
     const indicator = (id: string, pattern: string, validUntil: string) => ({
       type: 'indicator',
       id,
@@ -253,13 +253,17 @@ describe('readStix', () => {
       ],
     });
     const output = readStix(text, 'expiry.json', { now: new Date('2026-12-05T00:00:00Z') });
-    assertCounts(output, { read: 4, records: 1, rejected: 0, dropped: { expired: 3 } });
-    assert.equal(output.records[0]?.value, '45.67.91.10');
+    // Expired indicators are still read, with their expiry, for the build's filter and --state.
+    assertCounts(output, { read: 4, records: 4, rejected: 0 });
+    assert.equal(output.records[0]?.context.expires?.toISOString(), '2020-01-01T00:00:00.000Z');
     const expired = output.issues.filter((issue) => issue.code === 'STIX_INDICATOR_EXPIRED');
     assert.deepEqual(
       expired.map((issue) => issue.source?.id),
       ['indicator--a', 'indicator--b'],
     );
-    assert.match(expired[1]?.message ?? '', /2 values "45\.67\.91\.9, old\.example" are left out/);
+    assert.match(
+      expired[1]?.message ?? '',
+      /2 values "45\.67\.91\.9, old\.example" are not hunted/,
+    );
   });
 });
