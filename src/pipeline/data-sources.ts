@@ -42,6 +42,7 @@ export interface Endpoint {
 
 const CSL_CONNECTOR = 'Common Event Format (CEF) via AMA (Syslog via AMA for non-CEF sources)';
 const MDE_CONNECTOR_SENTINEL = 'Microsoft Defender XDR (streams Defender for Endpoint tables)';
+const MDO_CONNECTOR_SENTINEL = 'Microsoft Defender XDR (streams Defender for Office 365 tables)';
 const MDE_CONNECTOR_DEFENDER = 'none: built into Defender XDR advanced hunting';
 
 const CSL_PROJECT = [
@@ -191,7 +192,7 @@ function urlClicks(platform: 'sentinel' | 'defender'): DataSourceEntry {
     platform,
     timeColumn,
     product: 'Microsoft Defender for Office 365 (Safe Links)',
-    connector: platform === 'sentinel' ? MDE_CONNECTOR_SENTINEL : MDE_CONNECTOR_DEFENDER,
+    connector: platform === 'sentinel' ? MDO_CONNECTOR_SENTINEL : MDE_CONNECTOR_DEFENDER,
     endpoints: [],
     hostColumns: ['Url'],
     urlColumns: ['Url'],
@@ -252,7 +253,8 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     platform: 'sentinel',
     timeColumn: 'TimeGenerated',
     product: 'Windows DNS servers',
-    connector: 'Windows DNS Events via AMA',
+    // The AMA connector "Windows DNS Events via AMA" writes ASimDnsActivityLogs, not DnsEvents.
+    connector: 'DNS (Windows DNS servers through the Log Analytics agent)',
     endpoints: [],
     hostColumns: ['Name'],
     urlColumns: [],
