@@ -2,7 +2,7 @@
  * indicators.csv: every indicator of a pack, defanged, with the ones set aside and why, for
  * analysts who share or filter the list in a spreadsheet.
  */
-import { defang } from '../indicators/defang.js';
+import { defang, defangDots } from '../indicators/defang.js';
 import { describeKind, type Indicator, type IndicatorKind } from '../indicators/model.js';
 import { quoteSpreadsheetField } from './csv-field.js';
 import { isoTime } from './iso-time.js';
@@ -70,7 +70,8 @@ function row(indicator: Indicator, status: string, reasons: string[]): string {
 const HUNTED_ROW_END = `,${['hunted', '', '', ''].map(quoteSpreadsheetField).join(',')}\r\n`;
 
 /**
- * Writes the pack's indicators, then those set aside, one per row with CRLF line ends. Tags and
+ * Writes the pack's indicators, then those set aside, one per row with CRLF line ends. The list
+ * entry is defanged like the values, because it can be an indicator's own address or name. Tags and
  * reporters are joined with `, `, references and source ids (such as `threatfox:1784524`) with a
  * space. Status is `hunted`, `hunted, exact value only` or `set aside`; List, Entry and Reason
  * are filled for the latter two.
@@ -81,13 +82,14 @@ export function writeIndicatorsCsv(pack: Pack, out: Pick<TextFileWriter, 'write'
     const narrowed = indicator.exactOnly;
     if (narrowed === undefined) out.write(indicatorFields(indicator) + HUNTED_ROW_END);
     else {
-      const reasons = [narrowed.list, narrowed.entry, narrowed.reason];
+      const reasons = [narrowed.list, defangDots(narrowed.entry), narrowed.reason];
       out.write(row(indicator, 'hunted, exact value only', reasons) + '\r\n');
     }
   }
   for (const item of pack.setAside) {
     out.write(
-      row(item.indicator, 'set aside', [listLabel(item), item.entry, item.reason]) + '\r\n',
+      row(item.indicator, 'set aside', [listLabel(item), defangDots(item.entry), item.reason]) +
+        '\r\n',
     );
   }
 }

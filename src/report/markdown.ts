@@ -106,7 +106,8 @@ function summarySection(pack: Pack): string[] {
   lines.push(`| Set aside by allowlists | ${pack.setAside.length} |`);
   const compromised = indicators.filter((indicator) => indicator.isCompromised === true).length;
   if (compromised > 0) lines.push(`| Compromised legitimate sites | ${compromised} |`);
-  lines.push(`| First seen to last seen | ${timestamp(first)} to ${timestamp(last)} |`);
+  // The latest sighting is the latest first or last seen time: a new indicator is a sighting too.
+  lines.push(`| Earliest to latest sighting | ${timestamp(first)} to ${timestamp(last)} |`);
   const range = low <= high ? `${low}% to ${high}%` : '-';
   lines.push(`| Confidence | ${range} |`);
   lines.push(`| Lookback of every hunt | ${formatLookback(pack.lookback)} |`);
@@ -163,7 +164,7 @@ function indicatorSection(pack: Pack): string[] {
       const item = pack.setAside[index]!;
       lines.push(
         `| ${describeKind(item.indicator.kind)} | ${escapeMarkdown(defang(item.indicator))} | ${escapeMarkdown(listLabel(item))} | ` +
-          `${escapeMarkdown(item.entry)} | ${escapeMarkdown(item.reason)} |`,
+          `${escapeMarkdown(defangDots(item.entry))} | ${escapeMarkdown(item.reason)} |`,
       );
     }
     lines.push(...shownNote(shownSetAside, pack.setAside.length, 'indicators set aside'));
