@@ -307,7 +307,7 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       description:
         'Connections to or from an indicator address on the indicator port. Each ip:port ' +
         'indicator matches only that address on that port. A URL whose host is an address ' +
-        'adds that address on its port (80 for http and 443 for https when the URL names none).',
+        'adds that address on its port, or the usual port of its scheme (80, 443 or 21) when it names none.',
       branches: (source) =>
         source.endpoints.map((endpoint) => ({
           label: endpoint.side,

@@ -164,6 +164,18 @@ function authorityBounds(url: string): { hostStart: number; authorityEnd: number
   return { hostStart: at >= authorityStart ? at + 1 : authorityStart, authorityEnd };
 }
 
+/**
+ * The port a client connects to for a URL that names none, by scheme. Normalization drops only
+ * http's and https's, so the other schemes keep a port written out.
+ */
+const CONNECTION_PORTS: ReadonlyMap<string, number> = new Map([
+  ['http', 80],
+  ['https', 443],
+  ['ws', 80],
+  ['wss', 443],
+  ['ftp', 21],
+]);
+
 /** The address a URL's host names and the port a client connects to, when the host is an address. */
 export interface UrlEndpoint {
   /** Canonical address text, IPv6 without brackets. */
@@ -184,7 +196,7 @@ export function urlEndpoint(url: string): UrlEndpoint | undefined {
   if (first !== 0x5b && (first < 0x30 || first > 0x39)) return undefined;
   const parsed = parseUrl(url);
   if (isRejection(parsed) || parsed.hostKind === 'domain') return undefined;
-  const port = parsed.port ?? defaultPort(parsed.scheme);
+  const port = parsed.port ?? CONNECTION_PORTS.get(parsed.scheme);
   return port === undefined ? { address: parsed.host } : { address: parsed.host, port };
 }
 

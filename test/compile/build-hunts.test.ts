@@ -26,7 +26,10 @@ test('urlEndpoint finds the address and port a URL connects to', () => {
     address: '2a02:cf40:1::7',
     port: 8443,
   });
-  assert.deepEqual(urlEndpoint('ftp://45.67.99.1/x'), { address: '45.67.99.1' });
+  assert.deepEqual(urlEndpoint('ftp://45.67.99.1/x'), { address: '45.67.99.1', port: 21 });
+  assert.deepEqual(urlEndpoint('wss://45.67.99.1/x'), { address: '45.67.99.1', port: 443 });
+  assert.deepEqual(urlEndpoint('tcp://45.67.99.1/x'), { address: '45.67.99.1' });
+  assert.deepEqual(urlEndpoint('constructor://45.67.99.1/x'), { address: '45.67.99.1' });
   assert.equal(urlEndpoint('http://1password.com/x'), undefined);
   assert.equal(urlEndpoint('http://45.67.99.1.evil.com/x'), undefined);
   assert.equal(urlEndpoint('http://evil.com/?to=45.67.99.1'), undefined);
@@ -40,7 +43,7 @@ test('a URL on an address adds its address and port after the address rows', () 
     urlIndicator('http://45.67.99.2/a'),
     urlIndicator('http://45.67.99.2/b'),
     urlIndicator('https://[2a02:cf40:1::7]/c'),
-    urlIndicator('ftp://45.67.99.3/d'),
+    urlIndicator('tcp://45.67.99.3/d'),
     urlIndicator('https://evil.example/e'),
   ];
   const tables = buildIocTables(indicators);
