@@ -51,7 +51,8 @@ import {
   writeIncomplete,
 } from './hunt-inputs.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
-import { displayPath } from './text.js';
+import { count, displayPath } from './text.js';
+import { DEVICE_EVENTS_ROW } from '../hunt/logs/exports.js';
 import type { CommandAction } from './run.js';
 
 interface HuntFlags extends HuntSourceFlags {
@@ -177,6 +178,14 @@ function writeSummary(
     `lines read ${stats.linesRead} = events parsed ${stats.eventsParsed} + lines rejected ${stats.linesRejected}` +
       ` + lines skipped ${stats.linesSkipped}\n`,
   );
+  const deviceEventRows = stats.skippedByReason[DEVICE_EVENTS_ROW] ?? 0;
+  if (deviceEventRows > 0) {
+    io.stderr.write(
+      `huntpack: warning: ${count(deviceEventRows, 'DeviceEvents row')} of firewall blocks, SmartScreen or ` +
+        'network protection were skipped, because local hunts do not read DeviceEvents. Run the ' +
+        "packs' DeviceEvents queries (queries/*-de-*.kql) in Sentinel or Defender advanced hunting.\n",
+    );
+  }
   const reasons = Object.entries(stats.rejectedByReason).map(
     ([reason, count]) => `${reason} ${count}`,
   );

@@ -14,6 +14,12 @@ import {
   type RecordContext,
   type RecordOutcome,
 } from './record.js';
+import { DEVICE_EVENTS_NETWORK_ACTION_TYPES } from '../../pipeline/data-sources.js';
+
+/** The skip reason of a DeviceEvents row that the packs' DeviceEvents hunts would read. */
+export const DEVICE_EVENTS_ROW = 'DEVICE_EVENTS_NOT_HUNTED_HERE';
+
+const DEVICE_EVENTS_ACTION_TYPES: ReadonlySet<string> = new Set(DEVICE_EVENTS_NETWORK_ACTION_TYPES);
 
 /** Export column names that differ from the table column. */
 const COLUMN_ALIASES: Record<string, string> = {
@@ -129,6 +135,12 @@ function buildExportEvent(
     builder.set(name, cell);
   }
   if (table === 'DeviceNetworkEvents' && !isNetworkRow(builder)) {
+    const actionType = builder.columns.ActionType;
+    // A DeviceEvents row of a mixed export that a pack's KQL hunts read, such as a firewall
+    // block, gets its own reason, so that the summary can say those rows were not hunted here.
+    if (typeof actionType === 'string' && DEVICE_EVENTS_ACTION_TYPES.has(actionType)) {
+      return skipRecord(DEVICE_EVENTS_ROW);
+    }
     return skipRecord('NOT_A_NETWORK_EVENT');
   }
   setExportTime(builder, fields, context);

@@ -60,7 +60,11 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
     assert.equal(stats.files[0]?.format, 'devicenetworkevents-csv');
     assert.equal(stats.linesRead, 130);
     assert.equal(stats.eventsParsed, 32);
-    assert.deepEqual(stats.skippedByReason, { CSV_HEADER: 1, NOT_A_NETWORK_EVENT: 97 });
+    assert.deepEqual(stats.skippedByReason, {
+      CSV_HEADER: 1,
+      NOT_A_NETWORK_EVENT: 87,
+      DEVICE_EVENTS_NOT_HUNTED_HERE: 10,
+    });
     const actionTypes = new Set(events.map((event) => event.columns.ActionType));
     assert.ok(actionTypes.has('SslConnectionInspected'));
     assert.ok(!actionTypes.has('LogonSuccess'));

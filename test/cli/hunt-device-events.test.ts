@@ -1,0 +1,41 @@
+/**
+ * A local hunt over a mixed Defender export skips the DeviceEvents rows that the packs' KQL
+ * DeviceEvents hunts read, and says so, because "No findings" alone would hide them.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { threatFoxCsv } from '../helpers/feed-and-hunt.js';
+import { repoFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const EXPORT = repoFile(
+  'test/fixtures/logs/devicenetworkevents/plaso_m365d-advanced-hunting-export_mixed-tables.csv',
+);
+
+test('hunt names the DeviceEvents rows it skipped', async (t) => {
+  const folder = makeTempDir('hunt-device-events', t);
+  const feed = join(folder, 'feed.csv');
+  // The export has a FirewallOutboundConnectionBlocked row to this address and port.
+  const family = { malpedia: 'win.pl', name: 'Pl', threatType: 'botnet_cc' };
+  await writeFile(feed, threatFoxCsv(family, [['95.166.126.90:80', 'ip:port']]));
+  const out = join(folder, 'packs');
+  const build = await runCli(['build', feed, '--out', out, '--no-builtin-allowlists']);
+  assert.equal(build.code, 0, build.stderr);
+
+  const args = ['hunt', '--pack', join(out, 'pl'), EXPORT, '--report', join(folder, 'r.md')];
+  const hunt = await runCli(args);
+  assert.equal(hunt.code, 0, hunt.stderr);
+  assert.match(
+    hunt.stderr,
+    /warning: 10 DeviceEvents rows of firewall blocks, SmartScreen or network protection were skipped/,
+  );
+  assert.match(hunt.stderr, /queries\/\*-de-\*\.kql\) in Sentinel or Defender/);
+
+  const json = await runCli([...args, '--json']);
+  const stats = (JSON.parse(json.stdout) as { stats: { skippedByReason: Record<string, number> } })
+    .stats;
+  assert.equal(stats.skippedByReason.DEVICE_EVENTS_NOT_HUNTED_HERE, 10);
+});
