@@ -100,15 +100,15 @@ function ipPortTable(indicators: IocTableSource[], urls: readonly UrlOnAddress[]
     rows.push(pairRowWithContext(indicator, indicator.address, indicator.port));
   }
   if (urls.some((url) => url.port !== undefined)) {
-    const taken = new Set<string>();
+    const rowKeys = new Set<string>();
     for (const indicator of indicators) {
-      if (indicator.kind === 'ip-port') taken.add(`${indicator.address}|${indicator.port}`);
+      if (indicator.kind === 'ip-port') rowKeys.add(`${indicator.address}|${indicator.port}`);
     }
     for (const { indicator, address, port } of urls) {
       if (port === undefined) continue;
       const key = `${address}|${port}`;
-      if (taken.has(key)) continue;
-      taken.add(key);
+      if (rowKeys.has(key)) continue;
+      rowKeys.add(key);
       rows.push(pairRowWithContext(indicator, address, port));
     }
   }
