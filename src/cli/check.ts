@@ -1,11 +1,18 @@
 /**
- * `huntpack check FILE...`: checks hand-written KQL files (or the KQL blocks of Markdown files
- * and plain-text reports) with Microsoft's Kusto parser against the Sentinel or Defender table
+ * `huntpack check PATH...`: checks hand-written KQL files (or the KQL blocks of Markdown files
+ * and plain-text reports, or every such file under a folder) with Microsoft's Kusto parser against the Sentinel or Defender table
  * schemas. Without `--platform`, each query's `// Platform:` header comment chooses.
  */
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { checkKqlFiles, type FileCheckResult } from '../validate/check-files.js';
+import {
+  checkKqlFiles,
+  findFilesToCheck,
+  noFilesToCheckResult,
+  unreadableFolderResult,
+  type FileCheckResult,
+} from '../validate/check-files.js';
 import { formatDiagnostic } from '../validate/format-diagnostic.js';
 import type { Platform } from '../pipeline/schemas.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
@@ -18,10 +25,57 @@ interface CheckFlags {
   json?: boolean;
 }
 
-async function runCheck(files: string[], flags: CheckFlags, io: CliIo): Promise<number> {
-  const results = await checkKqlFiles(
-    files.map((file) => resolve(io.cwd, file)),
-    { platform: flags.platform, analyzers: flags.analyzers },
+/**
+ * Replaces each folder among the paths with the files `findFilesToCheck` finds under it, and
+ * writes how many it found. A folder without such files, or one that cannot be read, becomes an
+ * error result in its place, so the other paths are still checked.
+ */
+async function expandFolders(
+  paths: string[],
+  flags: CheckFlags,
+  io: CliIo,
+): Promise<Array<string | FileCheckResult>> {
+  const inputs: Array<string | FileCheckResult> = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      inputs.push(path);
+      continue;
+    }
+    let files: string[];
+    try {
+      files = await findFilesToCheck(path);
+    } catch (error) {
+      inputs.push(unreadableFolderResult(path, error));
+      continue;
+    }
+    if (files.length === 0) {
+      inputs.push(noFilesToCheckResult(path));
+      continue;
+    }
+    // With --json, stdout contains only the JSON document.
+    const output = flags.json ? io.stderr : io.stdout;
+    output.write(`${path}: found ${count(files.length, 'file')} to check (.kql, .csl, .kusto, .md)\n`);
+    inputs.push(...files);
+  }
+  return inputs;
+}
+
+async function runCheck(paths: string[], flags: CheckFlags, io: CliIo): Promise<number> {
+  const inputs = await expandFolders(
+    paths.map((path) => resolve(io.cwd, path)),
+    flags,
+    io,
+  );
+  const files = inputs.filter((input): input is string => typeof input === 'string');
+  const checked = await checkKqlFiles(files, {
+    platform: flags.platform,
+    analyzers: flags.analyzers,
+  });
+  // checkKqlFiles keeps the order of its paths, so its results fill the string slots in turn.
+  const pending = checked.values();
+  const results = inputs.map((input) =>
+    typeof input === 'string' ? (pending.next().value as FileCheckResult) : input,
   );
   let errors = 0;
   let warnings = 0;
@@ -81,8 +135,8 @@ export function registerCheckCommand(
       'Check KQL files, or the ```kql blocks of Markdown files, with the Kusto parser against the table schemas.',
     )
     .argument(
-      '<files...>',
-      '.kql, .csl or .kusto files (one query each) or Markdown files; any other file is one query, or its query blocks when it does not parse as one',
+      '<paths...>',
+      '.kql, .csl or .kusto files (one query each) or Markdown files; any other file is one query, or its query blocks when it does not parse as one; a folder means every .kql, .csl, .kusto and .md file under it',
     )
     .addOption(
       new Option(
@@ -92,7 +146,7 @@ export function registerCheckCommand(
     )
     .option('--no-analyzers', "report only syntax and name errors, not the parser's style warnings")
     .option('--json', 'print the diagnostics as JSON')
-    .action((files: string[], flags: CheckFlags) => {
-      setAction(() => runCheck(files, flags, io));
+    .action((paths: string[], flags: CheckFlags) => {
+      setAction(() => runCheck(paths, flags, io));
     });
 }

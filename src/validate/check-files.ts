@@ -6,8 +6,8 @@
  * Unless a platform is given, each query is checked against the platform that its
  * `// Platform:` header comment names, as in the queries huntpack writes.
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import type { HuntpackIssue, SourceLocation } from '../errors.js';
 import { getTableSchema, type Platform, type TableSchema } from '../pipeline/schemas.js';
 import { checkKql, findLineStarts, offsetToLineColumn, type KqlCheckOptions } from './kusto.js';
@@ -70,6 +70,47 @@ export async function checkKqlFiles(
       return { file, queries: 0, platforms: [], diagnostics: [content] };
     }),
   );
+}
+
+/** Extensions of the files that `findFilesToCheck` picks from a folder. */
+const FOLDER_EXTENSIONS = new Set([...KQL_EXTENSIONS, '.md']);
+
+/**
+ * Lists the .kql, .csl, .kusto and .md files under a folder and its subfolders, sorted by path so
+ * the output does not depend on the file system's order. A symbolic link to a file counts, but
+ * links to folders are not followed. Throws when the folder cannot be read.
+ */
+export async function findFilesToCheck(folder: string): Promise<string[]> {
+  const names = await readdir(folder, { recursive: true });
+  const candidates = names
+    .filter((name) => FOLDER_EXTENSIONS.has(extname(name).toLowerCase()))
+    .sort()
+    .map((name) => join(folder, name));
+  const files: string[] = [];
+  for (const path of candidates) {
+    // stat follows symbolic links, and drops a folder whose name ends in .kql or .md.
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isFile()) files.push(path);
+  }
+  return files;
+}
+
+/** Builds the result for a folder in which `findFilesToCheck` found no file. */
+export function noFilesToCheckResult(folder: string): FileCheckResult {
+  const message = `${folder} contains no .kql, .csl, .kusto or .md file, so there is nothing to check. Check the path, or pass the files themselves.`;
+  const diagnostic: FileDiagnostic = {
+    code: 'NO_FILES_TO_CHECK',
+    severity: 'error',
+    message,
+    source: { file: folder },
+    length: 0,
+  };
+  return { file: folder, queries: 0, platforms: [], diagnostics: [diagnostic] };
+}
+
+/** Builds the result for a folder that `findFilesToCheck` failed to read. */
+export function unreadableFolderResult(folder: string, error: unknown): FileCheckResult {
+  return { file: folder, queries: 0, platforms: [], diagnostics: [readFailure(folder, error)] };
 }
 
 /** Checks text already read from `file`, choosing KQL or Markdown by the file extension. */

@@ -1,7 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -143,4 +143,40 @@ test('check rejects a binary file once', async (t) => {
     /program\.kql: error BINARY_FILE: .*program\.kql is not a text file/,
   );
   assert.match(result.stdout, /program\.kql: 0 queries, 1 error\n/);
+});
+
+test('check reads every query file in a folder', async (t) => {
+  const folder = makeTempDir('check', t);
+  const query = 'CommonSecurityLog\n| where DestinationPort == 443\n';
+  await mkdir(join(folder, 'b', 'nested'), { recursive: true });
+  await writeFile(join(folder, 'b', 'nested', 'one.kql'), query);
+  await writeFile(join(folder, 'b', 'two.csl'), query);
+  await writeFile(join(folder, 'a.kusto'), query);
+  await writeFile(join(folder, 'report.md'), '# Hunts\n\n```kql\n' + query + '```\n');
+  await writeFile(join(folder, 'notes.txt'), 'not a query\n');
+  await mkdir(join(folder, 'folder.kql'));
+
+  const result = await runCli(['check', folder, '--no-analyzers']);
+  assert.equal(result.code, 0, result.stdout);
+  assert.match(result.stdout, /^.*: found 4 files to check \(\.kql, \.csl, \.kusto, \.md\)\n/);
+  const checked = [...result.stdout.matchAll(/^(.+): 1 query, no errors$/gm)].map((match) =>
+    relative(folder, match[1] ?? ''),
+  );
+  assert.deepEqual(checked, [
+    'a.kusto',
+    join('b', 'nested', 'one.kql'),
+    join('b', 'two.csl'),
+    'report.md',
+  ]);
+  assert.match(result.stdout, /\n0 errors, 0 warnings in 4 files \(sentinel schemas\)\n$/);
+});
+
+test('check rejects a folder without query files', async (t) => {
+  const folder = makeTempDir('check', t);
+  await writeFile(join(folder, 'notes.txt'), 'not a query\n');
+
+  const result = await runCli(['check', folder]);
+  assert.equal(result.code, 1, result.stdout);
+  assert.ok(result.stdout.includes(`error NO_FILES_TO_CHECK: ${folder} contains no .kql`));
+  assert.match(result.stdout, /\n1 error, 0 warnings in 1 file/);
 });
