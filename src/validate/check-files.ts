@@ -63,13 +63,15 @@ export async function checkKqlFiles(
   paths: string[],
   options: FileCheckOptions = {},
 ): Promise<FileCheckResult[]> {
-  return Promise.all(
-    paths.map(async (file) => {
-      const content = await readText(file);
-      if (typeof content === 'string') return checkText(file, content, options);
-      return { file, queries: 0, platforms: [], diagnostics: [content] };
-    }),
-  );
+  // One file at a time, because opening thousands at once fails with EMFILE under a low open
+  // file limit (ulimit -n), and the parser's work is synchronous anyway.
+  const results: FileCheckResult[] = [];
+  for (const file of paths) {
+    const content = await readText(file);
+    if (typeof content === 'string') results.push(checkText(file, content, options));
+    else results.push({ file, queries: 0, platforms: [], diagnostics: [content] });
+  }
+  return results;
 }
 
 /** Extensions of the files that `findFilesToCheck` picks from a folder. */
