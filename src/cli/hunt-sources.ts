@@ -14,7 +14,7 @@ import { readPackHunts } from '../report/read-pack.js';
 import { describeFilters } from './build-warnings.js';
 import { indicatorFilterOptions, type IndicatorFilterFlags } from './options.js';
 import type { CliIo } from './io.js';
-import { displayPath, rowsReadLine } from './text.js';
+import { count, displayPath, rowsReadLine } from './text.js';
 
 /** The options of `huntpack hunt` that choose its hunts. */
 export interface HuntSourceFlags extends IndicatorFilterFlags {
@@ -165,6 +165,7 @@ export async function loadHunts(
     );
   }
 
+  await rejectPackParentFolders(flags.pack ?? [], io.cwd);
   const perPack: Array<{ pack: string; hunts: Hunt[] }> = [];
   // Parts of a split hunt run as one hunt, under the id the pack's reports give the whole.
   for (const pack of packs) perPack.push({ pack, hunts: joinHuntParts(await readPackHunts(pack)) });
@@ -238,6 +239,33 @@ async function packFoldersOfInput(input: string): Promise<string[]> {
     if (await isPackFolder(folder)) packs.push(folder);
   }
   return packs.sort();
+}
+
+/**
+ * Rejects a --pack folder without pack.json whose subfolders are packs, such as a build's
+ * `--out` folder, before reading it would report a missing pack.json that was never written.
+ *
+ * @throws UsageError naming up to two of the packs inside and the repeatable --pack option.
+ */
+async function rejectPackParentFolders(packs: readonly string[], cwd: string): Promise<void> {
+  for (const pack of packs) {
+    const folder = resolve(cwd, pack);
+    if (await isPackFolder(folder)) continue;
+    const inside = await packFoldersOfInput(folder);
+    if (inside.length === 0) continue;
+
+    const examples = inside.slice(0, 2).map((found) => displayPath(found, cwd));
+    const more = inside.length - examples.length;
+    const listed =
+      examples.join(examples.length === 2 && more === 0 ? ' and ' : ', ') +
+      (more > 0 ? ` and ${count(more, 'more pack', 'more packs')}` : '');
+    const message =
+      `--pack ${pack} has no ${PACK_JSON}, but its subfolders are packs, one per family as ` +
+      `"huntpack build" writes them: ${listed}. Pass one family's folder, such as ` +
+      `--pack ${examples[0]}. --pack can be given several times to hunt several packs in one run.`;
+    // The paths come from the command line, and a control character in one is escaped.
+    throw new UsageError('PACK_PARENT_FOLDER', printable(message));
+  }
 }
 
 /** Returns the example command of the pack-folder message, with up to three --pack options. */

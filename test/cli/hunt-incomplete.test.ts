@@ -559,6 +559,21 @@ describe('huntpack hunt with pack folders as logs', () => {
     assert.doesNotMatch(result.stderr, /UNKNOWN_LOG_FORMAT/);
   });
 
+  it('rejects a folder of packs as --pack', async () => {
+    const result = await runCli(['hunt', '--pack', 'packs', 'fw.log'], { cwd: folder });
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.equal(
+      result.stderr,
+      'huntpack: --pack packs has no pack.json, but its subfolders are packs, one per family ' +
+        'as "huntpack build" writes them: packs/amos, packs/remcos and 2 more packs. Pass one ' +
+        "family's folder, such as --pack packs/amos. --pack can be given several times to hunt " +
+        'several packs in one run.\n' +
+        'Run "huntpack --help" for usage.\n',
+    );
+    assert.doesNotMatch(result.stderr, /Build it with/);
+  });
+
   it('hunts every pack of repeated --pack', async () => {
     const packs = ['amos', 'remcos', 'vidar', 'xworm'].flatMap((name) => [
       '--pack',
