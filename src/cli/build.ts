@@ -13,10 +13,15 @@ import {
   type HuntpackIssue,
   InternalError,
   printable,
+  quoteValue,
   UsageError,
 } from '../errors.js';
 import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
-import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
+import {
+  applyAllowlists,
+  builtInAllowlistNames,
+  loadAllowlists,
+} from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
 import { filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
 import type { Indicator } from '../indicators/model.js';
@@ -252,6 +257,26 @@ export async function queryCheckError(
   );
 }
 
+/**
+ * Rejects a --disable-allowlist name that no built-in list has, as a usage error like other
+ * invalid option values, and suggests the lists whose names contain it.
+ *
+ * @throws UsageError listing every built-in list name.
+ */
+function checkDisabledAllowlistNames(names: readonly string[]): void {
+  const known = builtInAllowlistNames();
+  for (const name of names) {
+    if (known.includes(name)) continue;
+    const similar = name === '' ? [] : known.filter((list) => list.includes(name));
+    const suggestion = similar.length > 0 ? ` Did you mean ${similar.join(', ')}?` : '';
+    throw new UsageError(
+      'UNKNOWN_ALLOWLIST',
+      `Invalid --disable-allowlist ${quoteValue(name)}: there is no built-in allowlist of that ` +
+        `name.${suggestion} Expected one of ${known.join(', ')}.`,
+    );
+  }
+}
+
 async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<number> {
   const now = new Date();
   let format: FeedFormat | undefined;
@@ -330,6 +355,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
 
   // User allowlist files are parsed before the feeds are read, so a fault in them fails fast.
   const allowlistWarnings: string[] = [];
+  checkDisabledAllowlistNames(flags.disableAllowlist ?? []);
   const allowlists = loadAllowlists({
     builtIn: flags.builtinAllowlists,
     disable: flags.disableAllowlist ?? [],

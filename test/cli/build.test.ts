@@ -374,6 +374,22 @@ test('only-new without state is a usage error', async () => {
   assert.match(result.stderr, /--only-new needs --state FILE/);
 });
 
+test('unknown disabled allowlist is a usage error', async (t) => {
+  const out = makeTempDir('build-disable-allowlist', t);
+  const feed = repoFile('test/fixtures/packs/remcos-example.csv');
+  const result = await runCli(['build', feed, '--out', out, '--disable-allowlist', 'amazon']);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(
+    result.stderr,
+    /^huntpack: Invalid --disable-allowlist "amazon": there is no built-in allowlist of that name\. Did you mean amazon-aws\? Expected one of rfc1918, /,
+  );
+  assert.match(result.stderr, /, tranco10k\.\nRun "huntpack --help" for usage\.\n$/);
+  assert.deepEqual(await readdir(out), []);
+
+  const known = await runCli(['build', feed, '--out', out, '--disable-allowlist', 'amazon-aws']);
+  assert.equal(known.code, 0, known.stderr);
+});
+
 test('free text takes its family from --family', async (t) => {
   const { summary, out } = await buildJson(t, [
     repoFile('test/fixtures/packs/remcos-note.txt'),
