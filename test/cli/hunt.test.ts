@@ -503,7 +503,10 @@ describe('huntpack hunt', () => {
     const noHunts = await runCli(['hunt', planted]);
     assert.equal(noHunts.code, 2);
     assert.match(noHunts.stderr, /Missing hunts: pass --pack DIR/);
-    const badPack = await runCli(['hunt', '--pack', folder, planted]);
+    // A folder without pack.json and without pack subfolders.
+    const notPack = join(folder, 'not-a-pack');
+    await mkdir(notPack, { recursive: true });
+    const badPack = await runCli(['hunt', '--pack', notPack, planted]);
     assert.equal(badPack.code, 2);
     assert.match(badPack.stderr, /Cannot read pack/);
     const badNow = await runCli([
