@@ -55,7 +55,9 @@ async function expandFolders(
     }
     // With --json, stdout contains only the JSON document.
     const output = flags.json ? io.stderr : io.stdout;
-    output.write(`${path}: found ${count(files.length, 'file')} to check (.kql, .csl, .kusto, .md)\n`);
+    output.write(
+      `${path}: found ${count(files.length, 'file')} to check (.kql, .csl, .kusto, .md)\n`,
+    );
     inputs.push(...files);
   }
   return inputs;
