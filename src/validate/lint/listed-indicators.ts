@@ -143,7 +143,10 @@ function isWrittenFanged(line: string, value: string): boolean {
   return outsideCode.toLowerCase().includes(value.toLowerCase());
 }
 
-/** True for a Markdown table row, or a line with only the value after a list marker or label. */
+/**
+ * True for a Markdown table row, or a line with only the value, or values separated by commas,
+ * after a list marker or label.
+ */
 function isListLine(line: string, value: string): boolean {
   if (/^\s*\|/.test(line)) return true;
   const content = line
@@ -152,7 +155,9 @@ function isListLine(line: string, value: string): boolean {
     .replaceAll('`', '')
     .trim()
     .replace(/[.,;]$/, '');
-  return content.toLowerCase() === value.toLowerCase();
+  // A list may also be one line of values separated by commas: "C2 domains: a.com, b.net".
+  const wanted = value.toLowerCase();
+  return content.split(/\s*[,;]\s*/).some((item) => item.trim().toLowerCase() === wanted);
 }
 
 /**

@@ -59,3 +59,25 @@ test('plain-text scenario blocks are not indicators', () => {
   assert.ok(!codes.includes('LIVE_INDICATOR'), codes.join(', '));
   assert.ok(!codes.includes('NOT_HUNTED'), codes.join(', '));
 });
+
+test('live check reads a labelled line of values', () => {
+  const lines = [
+    '# Hunt',
+    '',
+    'C2 domains: evil-c2.example.net, second.example.org',
+    '',
+    '```kql',
+    'DnsEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where Name in~ ("evil-c2.example.net", "second.example.org")',
+    '```',
+  ];
+  const live = issuesAt(lines, 'LIVE_INDICATOR');
+  assert.equal(live.length, 1);
+  assert.equal(live[0]?.[0], 3);
+  assert.match(live[0]?.[1] ?? '', /"evil-c2\.example\.net", "second\.example\.org"/);
+  assert.deepEqual(issuesAt(lines, 'NOT_HUNTED'), []);
+
+  lines[2] = 'We saw evil-c2.example.net, then the host went quiet.';
+  assert.deepEqual(issuesAt(lines, 'LIVE_INDICATOR'), [], 'a sentence is not a list');
+});
