@@ -28,6 +28,9 @@ export function normalizeContext(
   };
   const family = context.family && familyForms.get(context.family);
   if (family) result.family = family;
+  if (family && context.otherFamilies && context.otherFamilies.length > 0) {
+    result.otherFamilies = context.otherFamilies.map((other) => familyForms.get(other)!);
+  }
   const threatType = context.threatType?.trim();
   if (threatType) result.threatType = threatType;
   if (context.confidence !== undefined) {

@@ -88,7 +88,14 @@ export class IndicatorMerger {
   add(indicator: Indicator): void {
     const index = this.index.findOrAdd(indicator, this.output.length);
     if (index === -1) {
-      this.output.push(indicator);
+      if (!indicator.otherFamilies) {
+        this.output.push(indicator);
+        return;
+      }
+      // Its family may change when the results are chosen, so the entry is a copy made here.
+      this.copied.add(this.output.length);
+      this.output.push(copyIndicator(indicator));
+      this.addOtherFamilies(this.output.length - 1, indicator);
       return;
     }
     this.merged++;
@@ -101,6 +108,20 @@ export class IndicatorMerger {
     if (!mergeFamily(target, indicator.family) && indicator.family) {
       this.conflicts.push({ index, other: indicator.family, origin: indicator.origins[0] });
       this.addLaterFamily(index, indicator.family);
+    }
+    if (indicator.otherFamilies) this.addOtherFamilies(index, indicator);
+  }
+
+  /**
+   * Records each other family that one record names beside its own as a conflict of the output
+   * entry at `index`, as a later record of that family would be recorded.
+   */
+  private addOtherFamilies(index: number, indicator: Indicator): void {
+    for (const other of indicator.otherFamilies ?? []) {
+      const target = this.output[index]!;
+      if (target.family && isSameFamily(target.family, other)) continue;
+      this.conflicts.push({ index, other, origin: indicator.origins[0] });
+      this.addLaterFamily(index, other);
     }
   }
 
@@ -142,7 +163,8 @@ export class IndicatorMerger {
     firstFamilies: Map<number, MalwareFamily>,
   ): void {
     for (const [index, families] of this.laterFamilies) {
-      // An indicator in conflict was merged, so its output entry is a copy made here.
+      // An indicator in conflict was merged or named several families, so its output entry
+      // is a copy made here.
       const indicator = this.output[index]!;
       const first = indicator.family!;
       if (isRequested(first)) continue;

@@ -37,6 +37,12 @@ export interface MalwareFamily {
  */
 export interface IndicatorContext {
   family?: MalwareFamily;
+  /**
+   * Other families the same record names, such as a STIX indicator that indicates two malware
+   * objects. The merge treats each as a later record of that family would be: the indicator
+   * keeps `family`, unless the family filter selects one of these, and a warning names each.
+   */
+  otherFamilies?: readonly MalwareFamily[];
   /** ThreatFox-style threat type, such as `botnet_cc` or `payload_delivery`. */
   threatType?: string;
   /** Confidence from 0 to 100. */

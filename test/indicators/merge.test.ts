@@ -260,3 +260,22 @@ test('merge ignores a request no record names', () => {
   assert.equal(result.indicators[0]?.family?.name, 'RedLine Stealer');
   assert.equal(result.familyConflicts[0]?.kept.name, 'RedLine Stealer');
 });
+
+test('merge reads the other families of one record', () => {
+  const remcos = { name: 'Remcos', aliases: [] };
+  const asyncRat = { name: 'AsyncRAT', aliases: [] };
+  const record = ipPort('5.6.7.8:80', { family: remcos, otherFamilies: [asyncRat, remcos] }, 1);
+
+  const plain = mergeIndicators([record]);
+  assert.equal(plain.indicators[0]?.family?.name, 'Remcos');
+  assert.deepEqual(
+    plain.familyConflicts.map((conflict) => [conflict.kept.name, conflict.other.name]),
+    [['Remcos', 'AsyncRAT']],
+    'the own family is no conflict',
+  );
+
+  const requested = mergeIndicators([record], { requestedFamilies: ['AsyncRAT'] });
+  assert.equal(requested.indicators[0]?.family?.name, 'AsyncRAT');
+  assert.equal(requested.familyConflicts[0]?.first.name, 'Remcos');
+  assert.equal(record.family?.name, 'Remcos', 'the input keeps its family');
+});

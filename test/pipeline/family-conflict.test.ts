@@ -138,3 +138,53 @@ test('build of ThreatFox NDJSON keeps conflict', { skip: skipWithoutShared(NDJSO
   assert.match(all.issues, /hunted only in the "RedLine Stealer" pack/);
   assert.doesNotMatch(all.issues, /hunted only in the "Cobalt Strike" pack/);
 });
+
+test('build hunts a STIX indicator of two families in the requested pack', async (t) => {
+  const stamp = {
+    spec_version: '2.1',
+    created: '2026-11-01T00:00:00Z',
+    modified: '2026-11-01T00:00:00Z',
+  };
+  const indicatorId = 'indicator--00000000-0000-4000-8000-000000000001';
+  const malware = ['Remcos', 'AsyncRAT'].map((name, index) => ({
+    ...stamp,
+    type: 'malware',
+    id: `malware--00000000-0000-4000-8000-00000000010${index}`,
+    name,
+    is_family: true,
+  }));
+  const relationships = malware.map((item, index) => ({
+    ...stamp,
+    type: 'relationship',
+    id: `relationship--00000000-0000-4000-8000-00000000020${index}`,
+    relationship_type: 'indicates',
+    source_ref: indicatorId,
+    target_ref: item.id,
+  }));
+  const indicator = {
+    ...stamp,
+    type: 'indicator',
+    id: indicatorId,
+    pattern: "[url:value = 'http://192.0.2.44/two']",
+    pattern_type: 'stix',
+    valid_from: '2026-11-01T00:00:00Z',
+  };
+  const feed = join(makeTempDir('family-conflict-stix', t), 'two.json');
+  const objects = [indicator, ...malware, ...relationships];
+  writeFileSync(feed, JSON.stringify({ type: 'bundle', id: 'bundle--1', objects }));
+
+  const plain = await build(t, [feed, '--no-builtin-allowlists']);
+  assert.deepEqual(
+    plain.packs.map((pack) => pack.family),
+    ['Remcos'],
+  );
+  assert.match(plain.issues, /given here as "AsyncRAT" but was first read as "Remcos"/);
+
+  const requested = await build(t, [feed, '--family', 'AsyncRAT', '--no-builtin-allowlists']);
+  assert.deepEqual(
+    requested.packs.map((pack) => pack.family),
+    ['AsyncRAT'],
+  );
+  assert.deepEqual(packValues(requested.packs[0]!.folder), ['http://192.0.2.44/two']);
+  assert.equal(requested.counts.filteredOut, 0);
+});

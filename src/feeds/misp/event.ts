@@ -213,7 +213,10 @@ function attributeContext(
   };
   const familyName = scope.options.family;
   if (familyName) context.family = { name: familyName, aliases: [] };
-  else if (family) context.family = family;
+  else if (family) {
+    context.family = family;
+    if (others.length > 0) context.otherFamilies = others.map((name) => ({ name, aliases: [] }));
+  }
 
   const category = stringField(attribute.category);
   if (category) context.threatType = category.toLowerCase().replace(/\s+/g, '_');

@@ -68,6 +68,9 @@ export function indicatorContext(
   };
 
   if (family) context.family = family;
+  if (family && others.length > 0) {
+    context.otherFamilies = others.map((name) => ({ name, aliases: [] }));
+  }
   const threatType =
     types[0] ?? (category ? category.toLowerCase().replace(/\s+/g, '_') : undefined);
   if (threatType) context.threatType = threatType;
