@@ -109,35 +109,20 @@ export const DEVICE_EVENTS_NETWORK_ACTION_TYPES: readonly string[] = [
   'BrowserLaunchedToOpenUrl',
 ];
 
-/** DeviceEvents rows of the ActionTypes that carry a remote address, port or URL. */
+/**
+ * Returns the DeviceEvents rows of the ActionTypes that carry a remote address, port or URL. They
+ * have the remote columns of DeviceNetworkEvents but no Protocol column.
+ */
 function deviceEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
-  const timeColumn = platform === 'sentinel' ? 'TimeGenerated' : 'Timestamp';
+  const network = networkEvents(platform);
   return {
+    ...network,
     id: `${platform}-deviceevents`,
     slug: `${platform}-de`,
     table: 'DeviceEvents',
-    platform,
-    timeColumn,
     product:
       'Microsoft Defender for Endpoint (firewall blocks, SmartScreen and network protection)',
-    connector: platform === 'sentinel' ? MDE_CONNECTOR_SENTINEL : MDE_CONNECTOR_DEFENDER,
-    endpoints: [{ side: 'remote', address: 'RemoteIP', port: 'RemotePort' }],
-    hostColumns: ['RemoteUrl'],
-    urlColumns: ['RemoteUrl'],
-    hashColumns: {},
-    project: [
-      timeColumn,
-      'DeviceName',
-      'ActionType',
-      'LocalIP',
-      'LocalPort',
-      'RemoteIP',
-      'RemotePort',
-      'RemoteUrl',
-      'InitiatingProcessFileName',
-      'InitiatingProcessCommandLine',
-      'InitiatingProcessAccountName',
-    ],
+    project: network.project.filter((column) => column !== 'Protocol'),
     where: {
       kind: 'in',
       column: 'ActionType',
