@@ -64,7 +64,7 @@ export interface IndicatorContext {
 }
 
 /**
- * Why an indicator is hunted only on its exact value, from the allowlist entry that says so.
+ * The reason an indicator is hunted only on its exact value, from the allowlist entry behind it.
  * An ip:port on a rented hosting address gets the port-aware hunt but no address-only hunt, and
  * a URL on a shared host is matched as the whole URL, never through its host's address.
  */

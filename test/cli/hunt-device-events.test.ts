@@ -1,6 +1,6 @@
 /**
  * A local hunt over a mixed Defender export skips the DeviceEvents rows that the packs' KQL
- * DeviceEvents hunts read, and says so, because "No findings" alone would hide them.
+ * DeviceEvents hunts read, and warns about them, because "No findings" alone would hide them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

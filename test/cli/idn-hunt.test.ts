@@ -16,7 +16,7 @@ function cef(minute: number, extension: string): string {
   return cefLine(minute, `src=10.0.0.7 spt=51000 dst=10.9.9.9 dpt=443 ${extension}`);
 }
 
-test('a domain and a URL host in punycode match their Unicode form in logs', async (t) => {
+test('punycode hosts match Unicode logs', async (t) => {
   const folder = makeTempDir('idn', t);
   const feed = join(folder, 'feed.csv');
   await writeFile(

@@ -1,7 +1,7 @@
 /**
- * URLs on an address are hunted through their address and port as well, and addresses that an
- * allowlist lets hunts use only on their port stay out of the address-only hunts, end to end:
- * feed, pack, pack.json read back, and a local hunt over CEF lines.
+ * End-to-end tests of URLs on an address and of hosting addresses: feed, pack, pack.json read back
+ * and a local hunt over CEF lines. A URL on an address is also hunted by its address and port.
+ * An address that an allowlist lets hunts use only on its port gets no address-only hunt.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ function cef(destination: string, port: number, minute: number): string {
   return cefLine(minute, `src=10.0.0.7 spt=51000 dst=${destination} dpt=${port} act=allow`);
 }
 
-test('URLs on addresses are hunted by address and port, hosting addresses by port only', async (t) => {
+test('URL addresses and hosting ports', async (t) => {
   const folder = makeTempDir('url-address', t);
   const feed = join(folder, 'feed.csv');
   await writeFile(

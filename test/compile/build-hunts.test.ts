@@ -36,7 +36,7 @@ test('urlEndpoint finds the address and port a URL connects to', () => {
   assert.equal(urlEndpoint('http://45.67.99.1@evil.com/'), undefined);
 });
 
-test('a URL on an address adds its address and port after the address rows', () => {
+test('URL address rows come last', () => {
   const indicators: Indicator[] = [
     ipPortIndicator('45.67.99.1', 8080),
     urlIndicator('http://45.67.99.1:8080/bins/x.arm'),
@@ -94,7 +94,7 @@ test('urlWithUnicodeHost writes a punycode host in Unicode', () => {
   assert.equal(urlWithUnicodeHost('http://[2a02:cf40:1::7]/xn--a'), undefined);
 });
 
-test('a punycode domain or URL host adds its Unicode form after the table rows', () => {
+test('Unicode rows come last', () => {
   const indicators: Indicator[] = [
     domainIndicator('xn--bcher-evil-9db.de'),
     domainIndicator('evil.example'),

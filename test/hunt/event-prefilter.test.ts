@@ -97,7 +97,7 @@ describe('EventPrefilter', () => {
   });
 
   it('keeps testing ASCII events when an indicator has a Unicode form', () => {
-    // The domain table also holds bücher-evil.de, the Unicode form of the punycode indicator.
+    // The domain table also contains bücher-evil.de, the Unicode form of the punycode indicator.
     const idnHunts = buildHunts(makeIndicators([['domain', 'xn--bcher-evil-9db.de']]), {
       family: 'Test',
       familySlug: 'test',

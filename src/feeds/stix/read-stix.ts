@@ -109,7 +109,7 @@ function readIndicator(
   const now = options.now ?? new Date();
   if (context.expires && context.expires.getTime() <= now.getTime()) {
     // The build's filters leave such an indicator out, unless another feed lists it without an
-    // expiry date; it is still read, so that --state reports it as expired, not removed.
+    // expiry date. It is still read, so that --state reports it as expired, not removed.
     const count = extraction.indicators.length;
     const until = context.expires.toISOString();
     const values = extraction.indicators.map((found) => found.value).join(', ');

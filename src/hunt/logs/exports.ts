@@ -137,7 +137,7 @@ function buildExportEvent(
   if (table === 'DeviceNetworkEvents' && !isNetworkRow(builder)) {
     const actionType = builder.columns.ActionType;
     // A DeviceEvents row of a mixed export that a pack's KQL hunts read, such as a firewall
-    // block, gets its own reason, so that the summary can say those rows were not hunted here.
+    // block, gets its own reason, so that the summary can warn that those rows were not hunted here.
     if (typeof actionType === 'string' && DEVICE_EVENTS_ACTION_TYPES.has(actionType)) {
       return skipRecord(DEVICE_EVENTS_ROW);
     }

@@ -15,7 +15,7 @@ const PORT_COLUMN = /\b(?:DestinationPort|SourcePort|RemotePort|LocalPort)\b/;
 /**
  * Returns the ip:port indicators a report lists, by address, with their ports. An address the
  * report also lists bare (as an ip indicator, on a line of its own) is left out, because a hunt
- * on the bare address is what that indicator asks for.
+ * on the bare address is what that indicator calls for.
  */
 function listedIpPorts(listed: readonly ListedIndicator[]): Map<string, Set<string>> {
   const ports = new Map<string, Set<string>>();

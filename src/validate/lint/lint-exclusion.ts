@@ -132,7 +132,7 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
     result.corrections = context.schemas.map((schema) =>
       suggestCorrection(expr, schema, soundLogic),
     );
-    // When the whole condition is always or never true, the finding says so, and a failed
+    // When the whole condition is always or never true, the finding already states it, and a failed
     // correction would only restate it in other words.
     if (faults.some((finding) => VERDICT_CODES.has(finding.code))) {
       result.corrections = result.corrections.filter(

@@ -156,8 +156,8 @@ function isListLine(line: string, value: string): boolean {
     .trim()
     .replace(/[.,;]$/, '');
   // A list may also be one line of values separated by commas: "C2 domains: a.com, b.net".
-  const wanted = value.toLowerCase();
-  return content.split(/\s*[,;]\s*/).some((item) => item.trim().toLowerCase() === wanted);
+  const target = value.toLowerCase();
+  return content.split(/\s*[,;]\s*/).some((item) => item.trim().toLowerCase() === target);
 }
 
 /**
@@ -208,7 +208,7 @@ function liveIndicatorIssues(listed: ListedIndicator[], file: string): HuntpackI
  * Flags listed indicators that no query names in a string literal. A URL also counts as named
  * when a query names its host, which a hunt on the host covers. A literal that a negated
  * operator (`!=`, `!~`, `!in`, `!has` ...) compares names nothing, because it excludes the value.
- * When only a defanged literal such as "45[.]92[.]1[.]175" names the indicator, the finding says
+ * When only a defanged literal such as "45[.]92[.]1[.]175" names the indicator, the finding states
  * that this literal can never match. Nothing is flagged when the report has no query, or when a
  * query reads a watchlist or external data, whose values lint cannot see.
  */
