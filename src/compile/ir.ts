@@ -88,6 +88,11 @@ export interface MatchKey {
    */
   hostColumn?: string;
   /**
+   * `url` keys with a host column only: the event column that contains the server port, such as
+   * DestinationPort. See `urlKeyInput` for when the port joins the host.
+   */
+  portColumn?: string;
+  /**
    * `url` and `host-suffix` keys only: a dynamic array column, such as UrlClickEvents' redirect
    * chain UrlChain, whose string elements are further values of the key. The event's keys are
    * the distinct keys of `column` and of every element, so an indicator row that several of them
@@ -184,23 +189,24 @@ export function formatLookback(lookback: Lookback): string {
 }
 
 /**
- * Returns the event columns a match key reads: its column, then its fallback, host or array
- * column.
+ * Returns the event columns a match key reads: its column, then its fallback, host, port or
+ * array column.
  */
 export function keyEventColumns(
-  key: Pick<MatchKey, 'column' | 'fallbackColumn' | 'hostColumn' | 'arrayColumn'>,
+  key: Pick<MatchKey, 'column' | 'fallbackColumn' | 'hostColumn' | 'portColumn' | 'arrayColumn'>,
 ): string[] {
   const columns = [key.column];
   if (key.fallbackColumn !== undefined) columns.push(key.fallbackColumn);
   if (key.hostColumn !== undefined) columns.push(key.hostColumn);
+  if (key.portColumn !== undefined) columns.push(key.portColumn);
   if (key.arrayColumn !== undefined) columns.push(key.arrayColumn);
   return columns;
 }
 
 /**
  * Throws when a key names a fallback column without the `ip` normalization, a host column
- * without `url`, or an array column without `url` or `host-suffix` or beside a host column,
- * because no backend defines those combinations.
+ * without `url`, a port column without a host column, or an array column without `url` or
+ * `host-suffix` or beside a host column, because no backend defines those combinations.
  */
 export function assertKeyShape(key: MatchKey): void {
   if (key.fallbackColumn !== undefined && key.normalization !== 'ip') {
@@ -211,6 +217,11 @@ export function assertKeyShape(key: MatchKey): void {
   if (key.hostColumn !== undefined && key.normalization !== 'url') {
     throw new Error(
       `Match key on ${key.column} has hostColumn ${key.hostColumn}, which only url keys can have.`,
+    );
+  }
+  if (key.portColumn !== undefined && key.hostColumn === undefined) {
+    throw new Error(
+      `Match key on ${key.column} has portColumn ${key.portColumn} but no hostColumn, which no backend defines.`,
     );
   }
   if (key.arrayColumn === undefined) return;
@@ -247,18 +258,42 @@ export function arrayElements(value: unknown): unknown[] {
 }
 
 /**
+ * Pattern of a host that names its own port: a bracketed IPv6 literal or a name followed by `:`.
+ * RE2 syntax, which the KQL and DuckDB backends use too.
+ */
+export const HOST_WITH_PORT_PATTERN = String.raw`^(?:\[[^\]]*\]|[^\[\]:]*):`;
+const HOST_WITH_PORT = new RegExp(HOST_WITH_PORT_PATTERN);
+
+/**
  * Returns the text a `url` key normalizes for one event: the host column's value followed by
  * the key column's value when that starts with `/`, else the key column's value. A missing host
  * counts as the empty string, which leaves a path with no host and so no key.
+ *
+ * The port column's value joins the host as `:port` when it is an integer from 1 to 65535 other
+ * than 80 and 443, the host is not empty and names no port of its own. So `http://h:8888/p`
+ * matches `dhost=h dpt=8888 request=/p` only, and `https://h/p` matches `/p` on port 80, 443 or
+ * none, as the URL key drops `:80` and `:443` whatever the scheme.
+ * NOTE: a WAF can log its backend's port as `dpt`, so a request for `https://h/p` that a WAF
+ * forwards to port 8080 does not match.
  */
 export function urlKeyInput(
-  key: Pick<MatchKey, 'column' | 'hostColumn'>,
+  key: Pick<MatchKey, 'column' | 'hostColumn' | 'portColumn'>,
   event: Readonly<Record<string, unknown>>,
 ): unknown {
   const value = event[key.column];
   if (key.hostColumn === undefined || typeof value !== 'string' || !value.startsWith('/')) {
     return value;
   }
-  const host = event[key.hostColumn];
-  return (typeof host === 'string' ? host : '') + value;
+  const hostValue = event[key.hostColumn];
+  const host = typeof hostValue === 'string' ? hostValue : '';
+  const port = key.portColumn === undefined ? undefined : event[key.portColumn];
+  return host + joinedPort(host, port) + value;
+}
+
+/** Returns `:port` for a port that a joined URL writes, else the empty string. */
+function joinedPort(host: string, port: unknown): string {
+  if (host === '' || HOST_WITH_PORT.test(host)) return '';
+  if (typeof port !== 'number' || !Number.isInteger(port)) return '';
+  if (port < 1 || port > 65535 || port === 80 || port === 443) return '';
+  return `:${port}`;
 }

@@ -32,12 +32,13 @@ export type PrefilterKey = string | number | bigint;
 /**
  * One test: the event passes when the key of `column` is one of `keys`. An `ip` check with a
  * fallback column also passes on the fallback column's key, and a `url` check with a host column
- * puts that column's value before a path, as the match key does.
+ * puts that column's value (and the port column's) before a path, as the match key does.
  */
 export interface PrefilterCheck {
   column: string;
   fallbackColumn?: string;
   hostColumn?: string;
+  portColumn?: string;
   normalization: PrefilterNormalization;
   keys: PrefilterKey[];
 }
@@ -106,6 +107,7 @@ function branchCheck(hunt: Hunt, branch: MatchBranch): PrefilterCheck | 'all' {
   const check: PrefilterCheck = { column: key.column, normalization, keys };
   if (key.fallbackColumn !== undefined) check.fallbackColumn = key.fallbackColumn;
   if (key.hostColumn !== undefined) check.hostColumn = key.hostColumn;
+  if (key.portColumn !== undefined) check.portColumn = key.portColumn;
   return check;
 }
 
@@ -286,6 +288,7 @@ function hasDomainSuffix(host: string, keys: Set<PrefilterKey>): boolean {
 interface CompiledCheck {
   column: string;
   hostColumn?: string;
+  portColumn?: string;
   test: ValueTest;
 }
 
@@ -297,6 +300,7 @@ function compileCheck(check: PrefilterCheck): CompiledCheck[] {
   const test = valueTest(check.normalization, new Set(check.keys));
   const compiled: CompiledCheck[] = [{ column: check.column, test }];
   if (check.hostColumn !== undefined) compiled[0]!.hostColumn = check.hostColumn;
+  if (check.portColumn !== undefined) compiled[0]!.portColumn = check.portColumn;
   if (check.fallbackColumn !== undefined) compiled.push({ column: check.fallbackColumn, test });
   return compiled;
 }

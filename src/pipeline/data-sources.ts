@@ -17,6 +17,8 @@ export interface DataSourceEntry extends DataSource {
   urlColumns: string[];
   /** Host column of each URL column that some products fill with the path alone. */
   urlHosts?: Record<string, string>;
+  /** Port column of each URL column in `urlHosts`, whose port joins the host (see `urlKeyInput`). */
+  urlPorts?: Record<string, string>;
   /**
    * Array column of each host or URL column that lists further URLs of the same event, such as
    * the redirect chain UrlChain beside UrlClickEvents' Url: a dynamic array, or a string that
@@ -220,10 +222,9 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     ],
     hostColumns: ['DestinationHostName', 'RequestURL'],
     urlColumns: ['RequestURL'],
-    // WAFs such as FortiWeb and Barracuda write `dhost=site request=/path`.
-    // NOTE: the joined key has no port, because a WAF's dpt can be its backend's port, so
-    // `http://site:8080/x` does not match `dhost=site dpt=8080 request=/x`.
+    // WAFs such as FortiWeb and Barracuda write `dhost=site dpt=8080 request=/path`.
     urlHosts: { RequestURL: 'DestinationHostName' },
+    urlPorts: { RequestURL: 'DestinationPort' },
     hashColumns: {},
     project: CSL_PROJECT,
   },
@@ -273,10 +274,12 @@ export function addressKeyColumns(endpoint: Endpoint): Pick<MatchKey, 'column' |
 export function urlKeyColumns(
   source: DataSourceEntry,
   column: string,
-): Pick<MatchKey, 'column' | 'hostColumn' | 'arrayColumn'> {
+): Pick<MatchKey, 'column' | 'hostColumn' | 'portColumn' | 'arrayColumn'> {
   const host = source.urlHosts?.[column];
-  const key: Pick<MatchKey, 'column' | 'hostColumn' | 'arrayColumn'> =
+  const key: Pick<MatchKey, 'column' | 'hostColumn' | 'portColumn' | 'arrayColumn'> =
     host === undefined ? { column } : { column, hostColumn: host };
+  const port = source.urlPorts?.[column];
+  if (host !== undefined && port !== undefined) key.portColumn = port;
   const array = source.arrayColumns?.[column];
   if (array !== undefined) key.arrayColumn = array;
   return key;

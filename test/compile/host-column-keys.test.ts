@@ -162,7 +162,7 @@ describe('KQL of split host columns', () => {
     const query = compileKql(huntOf(hunts, 'url'), options);
     assert.match(
       query,
-      /\| extend MatchUrl1_1 = iff\(RequestURL startswith "\/", strcat\(DestinationHostName, RequestURL\), RequestURL\)\n/,
+      /\| extend MatchUrl1_1 = iff\(RequestURL startswith "\/", strcat\(DestinationHostName, iff\(.*\), RequestURL\), RequestURL\)\n/,
     );
     assert.match(query, /trim\(@"\[ \\t\\n\\f\\r\]\+", MatchUrl1_1\)/);
     assert.doesNotMatch(query, /trim\(@"\[ \\t\\n\\f\\r\]\+", RequestURL\)/);
@@ -171,5 +171,98 @@ describe('KQL of split host columns', () => {
   it('domain query reads no joined URL', () => {
     const query = compileKql(huntOf(hunts, 'domain'), options);
     assert.doesNotMatch(query, /MatchUrl/);
+  });
+});
+
+/*
+ * The port of a URL split across `dhost`, `dpt` and `request`. An explicit port in the indicator
+ * must equal `dpt`, and a URL without one matches port 80, port 443 or no port.
+ */
+function portHunt(): Hunt {
+  const indicators = makeIndicators([
+    ['url', 'http://ported.test:8888/p'],
+    ['url', 'https://plain.test/q'],
+  ]);
+  const hunts = buildHunts(indicators, {
+    family: 'Remcos',
+    familySlug: 'remcos',
+    lookback: { amount: 30, unit: 'd' },
+    dataSources: [getDataSource('sentinel-commonsecuritylog')],
+  });
+  return huntOf(hunts, 'url');
+}
+
+const PORT_EVENTS = {
+  explicitPort: { DestinationHostName: 'ported.test', DestinationPort: 8888, RequestURL: '/p' },
+  explicitPortOther: { DestinationHostName: 'ported.test', DestinationPort: 80, RequestURL: '/p' },
+  explicitPortEmpty: { DestinationHostName: 'ported.test', RequestURL: '/p' },
+  explicitPortInHost: {
+    DestinationHostName: 'ported.test:8888',
+    DestinationPort: 8080,
+    RequestURL: '/p',
+  },
+  explicitPortFullUrl: {
+    DestinationHostName: 'ported.test',
+    DestinationPort: 443,
+    RequestURL: 'http://ported.test:8888/p',
+  },
+  defaultPort443: { DestinationHostName: 'plain.test', DestinationPort: 443, RequestURL: '/q' },
+  defaultPort80: { DestinationHostName: 'plain.test', DestinationPort: 80, RequestURL: '/q' },
+  defaultPortEmpty: { DestinationHostName: 'plain.test', RequestURL: '/q' },
+  defaultPortOther: { DestinationHostName: 'plain.test', DestinationPort: 8443, RequestURL: '/q' },
+  defaultPortZero: { DestinationHostName: 'plain.test', DestinationPort: 0, RequestURL: '/q' },
+  portWithoutHost: { DestinationPort: 8888, RequestURL: '/p' },
+} satisfies Record<string, EventRow>;
+
+const PORT_NAMES = Object.keys(PORT_EVENTS) as Array<keyof typeof PORT_EVENTS>;
+const PORT_ROWS: EventRow[] = PORT_NAMES.map((name) => PORT_EVENTS[name]);
+
+describe('CSL url key with DestinationPort', () => {
+  const hunt = portHunt();
+  let session: DuckDbHuntSession;
+  before(async () => {
+    session = await DuckDbHuntSession.open([hunt]);
+  });
+  after(() => session.close());
+
+  it('url hunt honours the port', () => {
+    const hits = evaluateHunt(hunt, PORT_ROWS).map((hit) => PORT_NAMES[hit.eventIndex]);
+    assert.deepEqual(hits, [
+      'explicitPort',
+      'explicitPortInHost',
+      'explicitPortFullUrl',
+      'defaultPort443',
+      'defaultPort80',
+      'defaultPortEmpty',
+      'defaultPortZero',
+    ]);
+  });
+
+  it('DuckDB agrees with the evaluator', async () => {
+    const { duckdb, reference } = await hitsOnBothSides(session, [hunt], TABLE, PORT_ROWS);
+    assert.ok(reference.length > 0);
+    assert.deepEqual(duckdb, reference);
+  });
+
+  it('prefilter keeps every matched event', () => {
+    const prefilter = EventPrefilter.of([hunt]);
+    for (const hit of evaluateHunt(hunt, PORT_ROWS)) {
+      const name = PORT_NAMES[hit.eventIndex]!;
+      assert.ok(prefilter.keeps(TABLE, PORT_EVENTS[name]), `prefilter dropped ${name}`);
+    }
+    assert.ok(prefilter.columns(TABLE)?.includes('DestinationPort'));
+  });
+
+  it('KQL joins a port that is not 80 or 443', () => {
+    const query = compileKql(hunt, { generatorVersion: 'test' });
+    const errors = checkKql(query, { platform: 'sentinel' }).filter(
+      (diagnostic) => diagnostic.severity === 'error',
+    );
+    assert.deepEqual(errors, [], query);
+    const join = query.split('\n').find((line) => line.startsWith('| extend MatchUrl1_1 = '));
+    assert.ok(join, query);
+    assert.match(join, /strcat\(":", tostring\(DestinationPort\)\)/);
+    assert.match(join, /DestinationPort !in \(80, 443\)/);
+    assert.match(join, /DestinationPort between \(1 \.\. 65535\)/);
   });
 });

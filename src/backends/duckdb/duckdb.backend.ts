@@ -18,7 +18,7 @@
  * through `sqlString`, so no value can change the statement's structure.
  */
 import type { ColumnType, Hunt, IocColumn, MatchBranch } from '../../compile/ir.js';
-import { assertKeyShape, keyEventColumns } from '../../compile/ir.js';
+import { assertKeyShape, HOST_WITH_PORT_PATTERN, keyEventColumns } from '../../compile/ir.js';
 import { eventColumnTypes, hitColumnTypes, valueKind } from '../../compile/hit-columns.js';
 import { lookbackStart } from '../../compile/evaluate.js';
 import { compileDuckDbFilter, filterColumns, type SqlColumnResolver } from './duckdb.filter.js';
@@ -207,6 +207,20 @@ function matchedOnSql(hunt: Hunt): string {
 }
 
 /**
+ * Returns the SQL of the `:port` that a path's joined URL writes after its host, or '', by the
+ * rule of `urlKeyInput`. A NULL port or host makes the condition NULL, which CASE reads as false.
+ */
+function portSql(host: string, port: string): string {
+  const writes = [
+    `${host} <> ''`,
+    `${port} BETWEEN 1 AND 65535`,
+    `${port} NOT IN (80, 443)`,
+    `NOT regexp_matches(${host}, ${sqlString(HOST_WITH_PORT_PATTERN)})`,
+  ];
+  return `(CASE WHEN ${writes.join(' AND ')} THEN ':' || CAST(${port} AS VARCHAR) ELSE '' END)`;
+}
+
+/**
  * Selects the event-side keys of one branch: `__row` and `k<b>_<k>`, with hosts expanded. A key
  * with an array column reads one row per value: the key column's, then each element's. Its keys
  * are made distinct per event, so an indicator row that several values meet makes one hit.
@@ -238,8 +252,10 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
       plain.push(`${column} AS ${name}`);
     else if (key.hostColumn !== undefined) {
       const host = sqlIdentifier(key.hostColumn);
+      const port =
+        key.portColumn === undefined ? "''" : portSql(host, sqlIdentifier(key.portColumn));
       // A NULL host makes the joined text NULL, which has no key, as an empty host has none.
-      const joined = `CASE WHEN starts_with(${column}, '/') THEN ${host} || ${column} ELSE ${column} END`;
+      const joined = `CASE WHEN starts_with(${column}, '/') THEN ${host} || ${port} || ${column} ELSE ${column} END`;
       plain.push(`${keySql(key.normalization, `(${joined})`, 'event')} AS ${name}`);
     } else if (key.normalization === 'host-suffix') {
       plain.push(

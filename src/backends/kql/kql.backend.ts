@@ -15,7 +15,7 @@ import type {
   KeyNormalization,
   MatchBranch,
 } from '../../compile/ir.js';
-import { assertKeyShape, formatLookback } from '../../compile/ir.js';
+import { assertKeyShape, formatLookback, HOST_WITH_PORT_PATTERN } from '../../compile/ir.js';
 import { compileKqlFilter } from './kql.filter.js';
 import { kqlDatetime, kqlIdentifier, kqlString } from './kql.escape.js';
 
@@ -228,6 +228,21 @@ function arrayKeyLines(
   ];
 }
 
+/**
+ * Returns a KQL expression for the `:port` that a path's joined URL writes after its host, or
+ * "". The rule is that of `urlKeyInput` in the compile folder.
+ */
+function portText(host: string, port: string): string {
+  const writes = [
+    `isnotempty(${host})`,
+    `isnotnull(${port})`,
+    `${port} between (1 .. 65535)`,
+    `${port} !in (80, 443)`,
+    `not(${host} matches regex ${verbatim(HOST_WITH_PORT_PATTERN)})`,
+  ];
+  return `iff(${writes.join(' and ')}, strcat(":", tostring(${port})), "")`;
+}
+
 function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
   const lines: string[] = [];
   const joins: string[] = [];
@@ -259,8 +274,11 @@ function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
         // The URL key expression repeats its input, so a path joined to its host is computed
         // once into a column of its own.
         const host = kqlIdentifier(key.hostColumn);
+        const parts = [host];
+        if (key.portColumn !== undefined) parts.push(portText(host, kqlIdentifier(key.portColumn)));
+        const joined = `strcat(${[...parts, column].join(', ')})`;
         lines.push(
-          `| extend MatchUrl${suffix} = iff(${column} startswith "/", strcat(${host}, ${column}), ${column})`,
+          `| extend MatchUrl${suffix} = iff(${column} startswith "/", ${joined}, ${column})`,
         );
         value = `MatchUrl${suffix}`;
       }
