@@ -3,6 +3,7 @@
  */
 import { portAfterAtMessage } from './url-value.js';
 import { quoteValue } from '../errors.js';
+import { parseBrowserIPv4 } from '../indicators/address.js';
 import { checkHost, type HostCheck } from './text-hosts.js';
 import {
   accept,
@@ -30,6 +31,13 @@ const POSSESSIVE = /^'s(?![\p{L}\p{N}])/u;
 
 /** Schemes read as URLs; others (`search:`, `mailto:`) are not network indicators. */
 const URL_START = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|wss?|tcp):\/\//gi;
+
+/**
+ * A second scheme right after the first (`hxxp://http://evil.com/`), a copy error that
+ * ThreatFox URLs carry too. URL normalization reads the URL after the first scheme, with a
+ * URL_SCHEME_REPEATED warning, so the reader finds the host after the second one.
+ */
+const REPEATED_SCHEME = /^(?:https?|ftps?|sftp|wss?|tcp):\/\//i;
 
 /** Characters that end a URL in prose: space, quotes, angle brackets, backticks, table bars. */
 const URL_STOP = /[\s"'<>`|]/;
@@ -111,8 +119,10 @@ function parseAuthority(url: string, hostStart: number): Authority {
 export function scanUrls(scan: LineScan, settings: ScanSettings): void {
   for (const match of scan.work.matchAll(URL_START)) {
     const start = match.index;
-    const hostStart = start + match[0].length;
-    if (scan.work.slice(start, hostStart) !== match[0]) continue;
+    const schemeEnd = start + match[0].length;
+    if (scan.work.slice(start, schemeEnd) !== match[0]) continue;
+    const hostStart =
+      schemeEnd + (REPEATED_SCHEME.exec(scan.work.slice(schemeEnd))?.[0].length ?? 0);
 
     const rawEnd = findRawEnd(scan.work, start, hostStart);
     const url = stripTrailing(scan.line.text.slice(start, rawEnd));
@@ -194,7 +204,7 @@ function readUrl(scan: LineScan, settings: ScanSettings, found: FoundUrl): void 
   const reason = fangedLinkDropReason(scan, settings, { start, end, host, path });
   if (reason) return drop(scan, reason, url);
 
-  const checked = checkHost(host);
+  const checked = checkUrlHost(host);
   if (checked.kind === 'invalid') {
     const message = `Invalid host ${quoteValue(host)} in URL ${quoteValue(url)}: expected a domain with a known top-level domain or an IP address.`;
     return reject(scan, settings, 'INVALID_URL_HOST', message);
@@ -219,11 +229,24 @@ function readUrl(scan: LineScan, settings: ScanSettings, found: FoundUrl): void 
   // An address with a port in a URL (`https://1.2.3.4:8443/x`) names the server endpoint, so it
   // also yields an ip-port indicator.
   if (checked.kind !== 'domain' && port !== undefined && port !== '') {
-    accept(scan, 'ip-port', `${host}:${port}`, start, {
+    const address = checked.kind === 'ipv4' ? checked.canonical : host;
+    accept(scan, 'ip-port', `${address}:${port}`, start, {
       address: checked.canonical,
       tags: [DERIVED_FROM_URL_TAG],
     });
   }
+}
+
+/**
+ * Checks a URL host like `checkHost`, and also reads an IPv4 host with hex or octal parts
+ * (`0x7f.0.0.1`) as the dotted decimal address that browsers connect to. URL normalization
+ * reads such a host the same way, with a URL_HOST_IPV4_FORM warning.
+ */
+function checkUrlHost(host: string): HostCheck {
+  const checked = checkHost(host);
+  if (checked.kind !== 'invalid') return checked;
+  const address = parseBrowserIPv4(host);
+  return address === undefined ? checked : { kind: 'ipv4', canonical: address };
 }
 
 /**
@@ -274,10 +297,12 @@ function readCutUrlHost(
     accept(scan, 'domain', host, start, { tags });
     hunted = `its host ${quoteValue(host)} is hunted as a domain`;
   } else if (port !== undefined) {
-    accept(scan, 'ip-port', `${host}:${port}`, start, { address: checked.canonical, tags });
-    hunted = `its server ${quoteValue(`${host}:${port}`)} is hunted as an ip-port`;
+    // An IPv4 host with hex or octal parts is hunted as the address that browsers read.
+    const server = `${checked.kind === 'ipv4' ? checked.canonical : host}:${port}`;
+    accept(scan, 'ip-port', server, start, { address: checked.canonical, tags });
+    hunted = `its server ${quoteValue(server)} is hunted as an ip-port`;
   } else {
-    const address = checked.kind === 'ipv6' ? host.slice(1, -1) : host;
+    const address = checked.kind === 'ipv6' ? host.slice(1, -1) : checked.canonical;
     accept(scan, 'ip', address, start, { address: checked.canonical, tags });
     hunted = `its host ${quoteValue(address)} is hunted as an ip`;
   }

@@ -12,6 +12,9 @@
  *   `\\1.2.3.4@80\x`), is read with a warning as `https://1.2.3.4:80/x`, which normalization
  *   accepts, and so also gives the ip-port `1.2.3.4:80`. URL parsers would read the address as
  *   user info and `80` as the host.
+ * - A URL with its scheme written twice (`hxxp://http://evil.com/`) or an IPv4 host with hex or
+ *   octal parts (`http://0x7f.0.0.1/`) is kept as written. URL normalization reads it as the
+ *   inner URL or the dotted decimal address, with a warning, as it does for ThreatFox URLs.
  * - An address with a port gives an ip-port indicator, written as `1.2.3.4:80`, `1.2.3.4 port 80`
  *   or `\\1.2.3.4@80\share`. A domain with a port (`evil.com:8443`, `\\evil.com@443\x`) gives a
  *   domain indicator tagged `port:N`, because huntpack's domain hunts match names, not ports.

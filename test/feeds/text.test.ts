@@ -450,6 +450,93 @@ test('readText reads WebDAV forms that normalization accepts', () => {
   }
 });
 
+test('readText passes doubled schemes to normalization', () => {
+  const text = [
+    'hxxp://http://evil-loader[.]com/drop.bin',
+    'hxxps://https://t[.]me/stfmms/api',
+    'hxxp://ftp://evil[.]com/a',
+  ].join('\n');
+  const output = readText(text, 'r.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => `${r.type} ${r.value}`),
+    [
+      'url http://http://evil-loader.com/drop.bin',
+      'url https://https://t.me/stfmms/api',
+      'url http://ftp://evil.com/a',
+    ],
+  );
+  assert.deepEqual(output.issues, []);
+
+  const [loader, telegram, nested] = output.records.map((record) => normalizeIndicator(record));
+  assert.ok(loader);
+  assert.ok('indicator' in loader);
+  assert.equal(loader.indicator.value, 'http://evil-loader.com/drop.bin');
+  assert.deepEqual(
+    loader.warnings.map((w) => w.code),
+    ['URL_SCHEME_REPEATED'],
+  );
+  assert.ok(telegram);
+  assert.ok('indicator' in telegram);
+  assert.equal(telegram.indicator.value, 'https://t.me/stfmms/api');
+  // Two different schemes are no copy error, and normalization rejects them.
+  assert.ok(nested);
+  assert.ok('issue' in nested);
+  assert.match(nested.issue.message, /two different schemes/);
+});
+
+test('readText drops doubled-scheme reference links', () => {
+  const output = readText('see https://https://t.me/stfmms/api', 'r.txt', {});
+  assert.deepEqual(output.records, []);
+  assert.equal(output.dropped['reference-link'], 1);
+});
+
+test('readText passes hex IPv4 URL hosts to normalization', () => {
+  const text = [
+    'hxxp://0x7f.0.0.1/a.exe',
+    'hxxp://94.0x4A.164.136/fifx.odd',
+    'hxxps://https://010.1.1.1:8443/b',
+  ].join('\n');
+  const output = readText(text, 'r.txt', {});
+  assert.equal(output.rejected, 0);
+  assert.deepEqual(
+    output.records.filter((r) => r.type === 'url').map((r) => r.value),
+    [
+      'http://0x7f.0.0.1/a.exe',
+      'http://94.0x4A.164.136/fifx.odd',
+      'https://https://010.1.1.1:8443/b',
+    ],
+  );
+  const normalized = output.records
+    .filter((r) => r.type === 'url')
+    .map((record) => normalizeIndicator(record));
+  assert.deepEqual(
+    normalized.map((result) => ('indicator' in result ? result.indicator.value : undefined)),
+    ['http://127.0.0.1/a.exe', 'http://94.74.164.136/fifx.odd', 'https://8.1.1.1:8443/b'],
+  );
+  assert.deepEqual(
+    normalized.map((result) => ('warnings' in result ? result.warnings.map((w) => w.code) : [])),
+    [['URL_HOST_IPV4_FORM'], ['URL_HOST_IPV4_FORM'], ['URL_SCHEME_REPEATED', 'URL_HOST_IPV4_FORM']],
+  );
+});
+
+test('readText rejects hex hosts browsers do not read', () => {
+  const output = readText('hxxp://0x7f.0.0.256/a and hxxp://0x7g.0.0.1/b', 'r.txt', {});
+  assert.deepEqual(output.records, []);
+  assert.deepEqual(
+    output.issues.map((i) => i.code),
+    ['INVALID_URL_HOST', 'INVALID_URL_HOST'],
+  );
+});
+
+test('readText hunts the decimal host of a cut hex URL', () => {
+  const output = readText('hxxp://0x7f.0.0.1/dir/Protected Client.js', 'r.txt', {});
+  assert.deepEqual(
+    output.records.map((r) => [r.type, r.value, r.context.tags]),
+    [['ip', '127.0.0.1', ['from-cut-url']]],
+  );
+  assert.match(output.issues[0]?.message ?? '', /its host "127\.0\.0\.1" is hunted as an ip/);
+});
+
 test('readText rejects a WebDAV port out of range', () => {
   const output = readText('hxxps[://]104[.]41[.]51[.]80@99999/x', 't.txt', {});
   assert.deepEqual(output.records, []);
