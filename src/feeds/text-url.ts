@@ -1,7 +1,7 @@
 /**
  * Finds URLs in one refanged line of free text.
  */
-import { portAfterAtMessage } from './url-value.js';
+import { ipv4TrailingDotMessage, portAfterAtMessage, withoutIpv4TrailingDot } from './url-value.js';
 import { quoteValue } from '../errors.js';
 import { parseBrowserIPv4 } from '../indicators/address.js';
 import { checkHost, type HostCheck } from './text-hosts.js';
@@ -197,7 +197,10 @@ function readUrl(scan: LineScan, settings: ScanSettings, found: FoundUrl): void 
   const { url, start, end } = found;
   const authority = parseAuthority(url, found.hostStart - start);
   const webDav = readPortAfterAt(authority);
-  const host = webDav?.host ?? authority.host;
+  const written = webDav?.host ?? authority.host;
+  // Browsers ignore one dot after an IPv4 host and URL normalization rejects it, so it is removed.
+  const dotless = withoutIpv4TrailingDot(written);
+  const host = dotless ?? written;
   const port = webDav?.port ?? authority.port;
 
   const path = url.slice(authority.pathStart);
@@ -219,10 +222,18 @@ function readUrl(scan: LineScan, settings: ScanSettings, found: FoundUrl): void 
   }
 
   let value = url;
+  if (webDav || dotless !== undefined) {
+    const userinfo = !webDav && authority.userinfo !== undefined ? `${authority.userinfo}@` : '';
+    const portText = port === undefined ? '' : `:${port}`;
+    value = url.slice(0, found.hostStart - start) + userinfo + host + portText + path;
+  }
   if (webDav) {
-    value = url.slice(0, found.hostStart - start) + `${host}:${port}` + path;
     const message = portAfterAtMessage(url, host, port ?? '', value);
     scan.warnings.push(issue(scan, settings, 'URL_PORT_AFTER_AT', message));
+  }
+  if (dotless !== undefined) {
+    const message = ipv4TrailingDotMessage(url, written, value);
+    scan.warnings.push(issue(scan, settings, 'URL_HOST_TRAILING_DOT', message));
   }
   accept(scan, 'url', value, start);
 

@@ -15,6 +15,8 @@
  * - A URL with its scheme written twice (`hxxp://http://evil.com/`) or an IPv4 host with hex or
  *   octal parts (`http://0x7f.0.0.1/`) is kept as written. URL normalization reads it as the
  *   inner URL or the dotted decimal address, with a warning, as it does for ThreatFox URLs.
+ * - An IPv4 URL host with one trailing dot (`http://1.2.3.4./x`) loses the dot, which browsers
+ *   ignore, with a URL_HOST_TRAILING_DOT warning.
  * - An address with a port gives an ip-port indicator, written as `1.2.3.4:80`, `1.2.3.4 port 80`
  *   or `\\1.2.3.4@80\share`. A domain with a port (`evil.com:8443`, `\\evil.com@443\x`) gives a
  *   domain indicator tagged `port:N`, because huntpack's domain hunts match names, not ports.

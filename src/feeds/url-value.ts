@@ -1,17 +1,20 @@
 /**
  * Reads a URL field of a structured feed, such as a STIX `url:value` comparison or a MISP `url`
- * attribute. Two forms that vendors' feeds carry, and that URL normalization rejects, are read
- * the way the free-text reader reads them, each with a warning:
+ * attribute. These forms, which vendors' feeds carry and URL normalization rejects, are read
+ * with a warning. The free-text reader repairs the WebDAV form and the trailing dot the same way.
  * - the WebDAV form that writes the port after `@` (`https://1.2.3.4@80/x` for
  *   `\\1.2.3.4@80\x`) becomes `https://1.2.3.4:80/x`;
  * - a bare host name with no scheme, port or path (`www.example.com`) becomes a domain
  *   indicator, and a bare IPv4 address an ip indicator;
- * - a host with a path but no scheme (`www.example.com/a/b.txt`, `evil.top:8080/gate.php`)
- *   becomes an `http://` URL. URL hunts compare URLs without their scheme, so the URL matches
- *   whichever scheme the client used.
+ * - an IPv4 host with one trailing dot (`http://1.2.3.4./x`) loses the dot, which browsers
+ *   ignore;
+ * - a host with a path but no scheme (`www.example.com/a/b.txt`, `evil.top:8080/gate.php`,
+ *   `[2001:db8::1]:8080/gate.php`) becomes an `http://` URL. URL hunts compare URLs without
+ *   their scheme, so the URL matches whichever scheme the client used.
  * Any other value is passed on unchanged, so normalization accepts or rejects it as before.
  */
 import { quoteValue, type HuntpackIssue, type SourceLocation } from '../errors.js';
+import { parseBrowserIPv4 } from '../indicators/address.js';
 import { checkHost } from './text-hosts.js';
 
 export interface UrlValueReading {
@@ -26,8 +29,11 @@ const URL_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^/?#\\]*)([\s\S]*)$/;
 /** A value with nothing but host name characters: no scheme, port, user info or path. */
 const BARE_HOST = /^[^\s/\\?#@:[\]]+$/;
 
-/** A host name or address, an optional port, and a path, with no scheme before them. */
-const HOST_AND_PATH = /^([^\s/\\?#@:[\]]+)(:\d{1,5})?(\/[^\s\\]*)$/;
+/**
+ * A host name, IPv4 address or bracketed IPv6 address, an optional port, and a path, with no
+ * scheme before them.
+ */
+const HOST_AND_PATH = /^([^\s/\\?#@:[\]]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?(\/[^\s\\]*)$/;
 
 /** The name of a feed's URL field in messages, and the code of its bare-host warning. */
 export interface UrlField {
@@ -59,14 +65,55 @@ export function readUrlValue(
   }
   return (
     readPortAfterAt(value, source) ??
+    readIpv4TrailingDot(value, source) ??
     readWithoutScheme(value, source, field) ?? { type: 'url', value }
   );
 }
 
 /**
+ * Returns an IPv4 URL host without its one trailing dot (`1.2.3.4.` gives `1.2.3.4`), or
+ * undefined for any other host. Browsers (WHATWG URL parsing, as in Node.js 20) ignore the
+ * dot and connect to the address, and URL normalization rejects the host.
+ */
+export function withoutIpv4TrailingDot(host: string): string | undefined {
+  if (!host.endsWith('.')) return undefined;
+  const address = host.slice(0, -1);
+  if (checkHost(address).kind === 'ipv4' || parseBrowserIPv4(address) !== undefined) {
+    return address;
+  }
+  return undefined;
+}
+
+/** Returns the message of the URL_HOST_TRAILING_DOT warning, which every reader of URLs shares. */
+export function ipv4TrailingDotMessage(url: string, host: string, rewritten: string): string {
+  return `URL ${quoteValue(url)} writes its address host ${quoteValue(host)} with a trailing dot, which browsers ignore, so it was read as ${quoteValue(rewritten)}.`;
+}
+
+/** Rewrites `http://1.2.3.4./x` as `http://1.2.3.4/x`, with a URL_HOST_TRAILING_DOT warning. */
+function readIpv4TrailingDot(value: string, source: SourceLocation): UrlValueReading | undefined {
+  const parts = URL_PARTS.exec(value);
+  if (!parts) return undefined;
+  const [, scheme = '', authority = '', rest = ''] = parts;
+  const at = authority.lastIndexOf('@');
+  const userinfo = authority.slice(0, at + 1);
+  const hostAndPort = /^([^:]*)(:\d*)?$/.exec(authority.slice(at + 1));
+  const host = hostAndPort?.[1] ?? '';
+  const address = withoutIpv4TrailingDot(host);
+  if (address === undefined) return undefined;
+
+  const rewritten = `${scheme}${userinfo}${address}${hostAndPort?.[2] ?? ''}${rest}`;
+  const message = ipv4TrailingDotMessage(value, host, rewritten);
+  return {
+    type: 'url',
+    value: rewritten,
+    warning: { code: 'URL_HOST_TRAILING_DOT', severity: 'warning', message, source },
+  };
+}
+
+/**
  * Reads `www.example.com/a/b.txt` as `http://www.example.com/a/b.txt`, with a URL_NO_SCHEME
- * warning, when the part before the first `/` is a valid host name or IPv4 address and an
- * optional port.
+ * warning, when the part before the first `/` is a valid host name, IPv4 address or bracketed
+ * IPv6 address and an optional port.
  */
 function readWithoutScheme(
   value: string,
@@ -75,8 +122,7 @@ function readWithoutScheme(
 ): UrlValueReading | undefined {
   const parts = HOST_AND_PATH.exec(value);
   if (!parts) return undefined;
-  const kind = checkHost(parts[1] ?? '').kind;
-  if (kind !== 'domain' && kind !== 'ipv4') return undefined;
+  if (checkHost(parts[1] ?? '').kind === 'invalid') return undefined;
   const rewritten = `http://${value}`;
   const message = `${field.name} ${quoteValue(value)} has no scheme, so it was read as ${quoteValue(rewritten)}. URL hunts compare URLs without their scheme, so it also matches the same URL over https.`;
   return {

@@ -537,6 +537,43 @@ test('readText hunts the decimal host of a cut hex URL', () => {
   assert.match(output.issues[0]?.message ?? '', /its host "127\.0\.0\.1" is hunted as an ip/);
 });
 
+test('readText drops the trailing dot of an IPv4 URL host', () => {
+  const text = [
+    'hxxp://45.77.10[.]20./x and hxxps://user@45.77.10[.]21.:8443/y',
+    'hxxp://evil[.]com./z and hxxp://45.77.10[.]22../w',
+  ].join('\n');
+  const output = readText(text, 'r.txt', {});
+  assert.deepEqual(
+    output.records.filter((r) => r.type === 'url').map((r) => r.value),
+    ['http://45.77.10.20/x', 'https://user@45.77.10.21:8443/y', 'http://evil.com./z'],
+  );
+  assert.deepEqual(
+    output.issues.map((i) => [i.code, i.source?.line]),
+    [
+      ['URL_HOST_TRAILING_DOT', 1],
+      ['URL_HOST_TRAILING_DOT', 1],
+      ['INVALID_URL_HOST', 2],
+    ],
+  );
+  assert.equal(
+    output.issues[0]?.message,
+    'URL "http://45.77.10.20./x" writes its address host "45.77.10.20." with a trailing dot, which browsers ignore, so it was read as "http://45.77.10.20/x".',
+  );
+  assert.match(output.issues[2]?.message ?? '', /Invalid host "45\.77\.10\.22\.\."/);
+  for (const record of output.records) {
+    const result = normalizeIndicator(record);
+    assert.ok('indicator' in result, record.value);
+  }
+});
+
+test('readText reads a scheme-less IPv6 URL as ip:port', () => {
+  // As with `1.2.3.4:8080/gate.php`, the writer gave no scheme, so only the server is hunted.
+  assert.deepEqual(found('C2: [2a05:d014:1::5]:8080/gate[.]php and 45.77.10[.]20:8080/gate.php'), [
+    'ip-port [2a05:d014:1::5]:8080',
+    'ip-port 45.77.10.20:8080',
+  ]);
+});
+
 test('readText rejects a WebDAV port out of range', () => {
   const output = readText('hxxps[://]104[.]41[.]51[.]80@99999/x', 't.txt', {});
   assert.deepEqual(output.records, []);

@@ -137,6 +137,8 @@ describe('STIX url:value forms', () => {
       'www.kcico.com.tw/data/openwebmail/doc/wthk.txt',
       'evil-misp3.top:8080/gate.php',
       '198.51.100.9/x.bin',
+      '[2001:db8::1]:8080/gate.php',
+      '[2001:db8::2]/x.bin',
     ];
     const output = readStix(bundle(values.map(urlPattern)), 'n.json');
     assert.deepEqual(
@@ -148,6 +150,37 @@ describe('STIX url:value forms', () => {
       values.map((_, index) => ['URL_NO_SCHEME', indicatorId(index + 1)]),
     );
     assert.match(output.issues[0]?.message ?? '', /compare URLs without their scheme/);
+  });
+
+  it('drops the trailing dot of an IPv4 host', () => {
+    const values = [
+      'http://198.51.100.9./x.bin',
+      'https://user@198.51.100.9.:8443/y',
+      'http://0x7f.0.0.1./z',
+      // A domain keeps its dot, because normalization removes it without a warning.
+      'http://evil.example.com./a',
+      // Browsers read two dots as a name, not an address.
+      'http://198.51.100.9../b',
+    ];
+    const output = readStix(bundle(values.map(urlPattern)), 'd.json');
+    assert.deepEqual(
+      output.records.map((record) => record.value),
+      [
+        'http://198.51.100.9/x.bin',
+        'https://user@198.51.100.9:8443/y',
+        'http://0x7f.0.0.1/z',
+        'http://evil.example.com./a',
+        'http://198.51.100.9../b',
+      ],
+    );
+    assert.deepEqual(
+      output.issues.map((issue) => [issue.code, issue.severity, issue.source?.id]),
+      [1, 2, 3].map((number) => ['URL_HOST_TRAILING_DOT', 'warning', indicatorId(number)]),
+    );
+    assert.equal(
+      output.issues[0]?.message,
+      'URL "http://198.51.100.9./x.bin" writes its address host "198.51.100.9." with a trailing dot, which browsers ignore, so it was read as "http://198.51.100.9/x.bin".',
+    );
   });
 
   it('leaves other scheme-less values to normalization', () => {
