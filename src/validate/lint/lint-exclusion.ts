@@ -3,6 +3,7 @@
  * to be kept: syntax, AND/OR mixed without parentheses, a condition that keeps every event
  * or none, terms that cannot change the result, fields the report's tables lack, process
  * names no process has, and a filter that removes the opposite of what its scenario describes.
+ * A line of process names alone (`chrome.exe, msedge.exe`) is read as the events to drop.
  */
 import type { FilterExpr } from '../../compile/ir.js';
 import type { HuntpackIssue } from '../../errors.js';
@@ -23,6 +24,7 @@ import {
   isImplausibleProcessName,
   isProcessNameColumn,
   isSchedulerAlias,
+  readProcessNameList,
   schedulerProcessNames,
 } from './process-names.js';
 
@@ -76,6 +78,9 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
     line: context.line,
     ...(column !== undefined && { column: context.column + column - 1 }),
   });
+  const names = readProcessNameList(text);
+  if (names) return lintProcessNameList(result, names, context, at(1));
+
   const parsed = parseFilter(text);
   for (const issue of parsed.issues) {
     result.findings.push({
@@ -140,6 +145,43 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
       );
     }
   }
+  return result;
+}
+
+/** The ECS field of a process file name, which `suggestCorrection` maps to each table's column. */
+const PROCESS_NAME_FIELD = 'process.name';
+
+/**
+ * Reads a line that lists only process names (`chrome.exe, msedge.exe`) as the events to drop:
+ * those of these processes. Such a line is no filter expression, so it gets a warning that
+ * states this reading, and a condition to keep for each table.
+ */
+function lintProcessNameList(
+  result: ExclusionLint,
+  names: string[],
+  context: ExclusionContext,
+  source: HuntpackIssue['source'],
+): ExclusionLint {
+  const quoted = names.map((name) => JSON.stringify(name));
+  const listed = quoted.length === 1 ? quoted[0] : `one of ${quoted.join(', ')}`;
+  result.findings.push({
+    code: 'EXCLUSION_NAMES_ONLY',
+    severity: 'warning',
+    message:
+      `The line lists process names with no column or operator, so it was read as the events ` +
+      `to drop: those whose process file name is ${listed}. Write the condition to keep on ` +
+      `the table's process name column, as in the correction for each table.`,
+    source,
+  });
+  const drop: FilterExpr =
+    names.length === 1
+      ? { kind: 'compare', column: PROCESS_NAME_FIELD, op: '==', value: names[0] ?? '' }
+      : { kind: 'in', column: PROCESS_NAME_FIELD, values: names, caseInsensitive: true };
+  result.corrections = context.schemas.map((schema) => {
+    const correction = suggestCorrection({ kind: 'not', term: drop }, schema);
+    if (correction.filter !== undefined) return correction;
+    return { table: schema.name, reason: `${schema.name} has no process file name column.` };
+  });
   return result;
 }
 

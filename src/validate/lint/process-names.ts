@@ -45,3 +45,29 @@ export function isImplausibleProcessName(value: string): boolean {
   const name = value.split(/[\\/]/).pop() ?? value;
   return !/\.[A-Za-z0-9]{1,4}$/.test(name) || /[<>:"|?*]/.test(name);
 }
+
+/**
+ * A Windows program file name as hand-written exclusions list it, optionally quoted:
+ * `chrome.exe`, `"msedge.exe"`. Only `.exe` and `.scr` count, because a line of other dotted
+ * names (`update.microsoft.com`) may list hosts, not processes.
+ */
+const LISTED_PROCESS_NAME = /^(["'`]?)([^\s"'`,;()=<>!~\\/]+\.(?:exe|scr))\1$/i;
+
+/** Commas, semicolons, the words `or` and `and`, or spaces alone between the names of a list. */
+const NAME_SEPARATOR = /\s*(?:[,;]|\s(?:or|and)\s)\s*|\s+/i;
+
+/**
+ * Returns the process names of a line that lists only names, with no column or operator, such
+ * as `chrome.exe, msedge.exe`, `chrome.exe msedge.exe` or `("chrome.exe" or "msedge.exe")`.
+ * Returns undefined for any other line.
+ */
+export function readProcessNameList(text: string): string[] | undefined {
+  const list = text.trim().replace(/^\((.*)\)$/, '$1');
+  const names: string[] = [];
+  for (const item of list.split(NAME_SEPARATOR)) {
+    const name = LISTED_PROCESS_NAME.exec(item.trim())?.[2];
+    if (name === undefined) return undefined;
+    if (!names.some((known) => known.toLowerCase() === name.toLowerCase())) names.push(name);
+  }
+  return names.length > 0 ? names : undefined;
+}

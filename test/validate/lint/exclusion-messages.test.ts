@@ -48,3 +48,70 @@ test('never-true exclusion has one verdict', () => {
     'no correction restates the verdict',
   );
 });
+
+/** Lints one line against the tables of a report whose queries read network and DNS events. */
+function lintOnTables(text: string): ExclusionLint {
+  return lintExclusion(text, {
+    file: 'e.txt',
+    line: 4,
+    column: 19,
+    scenario: '',
+    schemas: ['DeviceNetworkEvents', 'CommonSecurityLog', 'DnsEvents'].map((table) =>
+      getTableSchema(table),
+    ),
+  });
+}
+
+test('exclusion of process names only', () => {
+  const result = lintOnTables('chrome.exe, msedge.exe');
+  assert.deepEqual(
+    result.findings.map((finding) => [finding.code, finding.severity]),
+    [['EXCLUSION_NAMES_ONLY', 'warning']],
+  );
+  assert.deepEqual(result.findings[0]?.source, { file: 'e.txt', line: 4, column: 19 });
+  assert.match(
+    result.findings[0]?.message ?? '',
+    /read as the events to drop: those whose process file name is one of "chrome\.exe", "msedge\.exe"\./,
+  );
+  assert.deepEqual(result.corrections, [
+    {
+      table: 'DeviceNetworkEvents',
+      filter: 'InitiatingProcessFileName !in~ ("chrome.exe", "msedge.exe")',
+      reading: 'drop',
+    },
+    {
+      table: 'CommonSecurityLog',
+      filter: 'SourceProcessName !in~ ("chrome.exe", "msedge.exe")',
+      reading: 'drop',
+    },
+    { table: 'DnsEvents', reason: 'DnsEvents has no process file name column.' },
+  ]);
+  assert.equal(result.expr, undefined);
+});
+
+test('exclusion name lists in other forms', () => {
+  const cases: Array<[string, string]> = [
+    ['chrome.exe', 'InitiatingProcessFileName !~ "chrome.exe"'],
+    ['chrome.exe msedge.exe', 'InitiatingProcessFileName !in~ ("chrome.exe", "msedge.exe")'],
+    ['"chrome.exe" or "msedge.exe"', 'InitiatingProcessFileName !in~ ("chrome.exe", "msedge.exe")'],
+    ['(chrome.exe; MsEdge.exe)', 'InitiatingProcessFileName !in~ ("chrome.exe", "MsEdge.exe")'],
+    ['chrome.exe and CHROME.EXE', 'InitiatingProcessFileName !~ "chrome.exe"'],
+    ['`logon.scr`', 'InitiatingProcessFileName !~ "logon.scr"'],
+  ];
+  for (const [text, expected] of cases) {
+    const result = lint(text);
+    assert.deepEqual(
+      result.findings.map((finding) => finding.code),
+      ['EXCLUSION_NAMES_ONLY'],
+      text,
+    );
+    assert.equal(result.corrections[0]?.filter, expected, text);
+  }
+});
+
+test('exclusion with other names stays a syntax error', () => {
+  for (const text of ['chrome.exe, update.microsoft.com', 'C:\\Tools\\chrome.exe', 'chrome.exe,']) {
+    const codes = new Set(lint(text).findings.map((finding) => finding.code));
+    assert.deepEqual([...codes], ['FILTER_SYNTAX'], text);
+  }
+});
