@@ -15,7 +15,7 @@ import type {
   Lookback,
   MatchKey,
 } from './ir.js';
-import { arrayElements, assertKeyShape, urlKeyInput } from './ir.js';
+import { arrayElements, assertKeyShape, fallbackAddress, urlKeyInput } from './ir.js';
 import { hitColumnTypes, eventColumnTypes, valueKind, type ValueKind } from './hit-columns.js';
 import { urlKey } from '../indicators/url.js';
 
@@ -109,7 +109,7 @@ function iocRecord(hunt: Hunt, row: IocCell[]): Record<string, unknown> {
 // Key normalizations
 
 /**
- * Returns the event values a key normalizes: the fallback column's value when the key column
+ * Returns the event values a key normalizes: the fallback column's address when the key column
  * contains no address, the host column's value put before a path, or the key column's value
  * followed by the elements of the array column.
  */
@@ -119,7 +119,7 @@ function eventKeyInputs(key: MatchKey, event: EventRow): unknown[] {
   const value = event[key.column];
   if (key.arrayColumn !== undefined) return [value, ...arrayElements(event[key.arrayColumn])];
   if (key.fallbackColumn === undefined || ipNumber(value) !== undefined) return [value];
-  return [event[key.fallbackColumn]];
+  return [fallbackAddress(event[key.fallbackColumn])];
 }
 
 function keysEqual(

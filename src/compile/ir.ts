@@ -78,7 +78,8 @@ export interface MatchKey {
   /**
    * `ip` keys only: the event column read when `column` contains no address, such as
    * DestinationHostName for a CEF line with `dst=-` and `dhost=13.86.36.66`. The event has one
-   * key, never two, so an address in both columns matches once.
+   * key, never two, so an address in both columns matches once. This column may also write the
+   * address as `[ipv6]`, `[ipv6]:port` or `ipv4:port` (see `fallbackAddress`).
    */
   fallbackColumn?: string;
   /**
@@ -258,6 +259,36 @@ export function arrayElements(value: unknown): unknown[] {
 }
 
 /**
+ * Patterns of a server address that a host column writes with brackets or a port: `[ipv6]`,
+ * `[ipv6]:port` and `ipv4:port`. Group 1 is the address. RE2 syntax, which the KQL backend uses.
+ */
+export const BRACKETED_ADDRESS_PATTERN = String.raw`^\[([^\]]*:[^\]]*)\](?::[0-9]{1,5})?$`;
+export const IPV4_WITH_PORT_PATTERN = String.raw`^([0-9.]+):[0-9]{1,5}$`;
+const BRACKETED_ADDRESS = new RegExp(BRACKETED_ADDRESS_PATTERN);
+const IPV4_WITH_PORT = new RegExp(IPV4_WITH_PORT_PATTERN);
+
+/**
+ * Returns the address text that an `ip` key reads from its fallback column: the address inside
+ * `[ipv6]`, `[ipv6]:port` or `ipv4:port`, else the value itself. The port is not read, because
+ * the key's port comes from the endpoint's port column.
+ * NOTE: so `dhost=1.2.3.4:8080` without `dpt` meets address-only hunts but no port-aware one.
+ */
+export function fallbackAddress(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const match = BRACKETED_ADDRESS.exec(value) ?? IPV4_WITH_PORT.exec(value);
+  return match === null ? value : match[1];
+}
+
+/**
+ * Returns a host column's value as a URL writes its host: an IPv6 address, which has two or
+ * more colons, in brackets unless it has them already. A host with one colon is `name:port`.
+ */
+export function urlHost(host: string): string {
+  if (host.startsWith('[') || host.indexOf(':') === host.lastIndexOf(':')) return host;
+  return `[${host}]`;
+}
+
+/**
  * Pattern of a host that names its own port: a bracketed IPv6 literal or a name followed by `:`.
  * RE2 syntax, which the KQL and DuckDB backends use too.
  */
@@ -265,9 +296,9 @@ export const HOST_WITH_PORT_PATTERN = String.raw`^(?:\[[^\]]*\]|[^\[\]:]*):`;
 const HOST_WITH_PORT = new RegExp(HOST_WITH_PORT_PATTERN);
 
 /**
- * Returns the text a `url` key normalizes for one event: the host column's value followed by
- * the key column's value when that starts with `/`, else the key column's value. A missing host
- * counts as the empty string, which leaves a path with no host and so no key.
+ * Returns the text a `url` key normalizes for one event: the host column's value (see `urlHost`)
+ * followed by the key column's value when that starts with `/`, else the key column's value. A
+ * missing host counts as the empty string, which leaves a path with no host and so no key.
  *
  * The port column's value joins the host as `:port` when it is an integer from 1 to 65535 other
  * than 80 and 443, the host is not empty and names no port of its own. So `http://h:8888/p`
@@ -285,7 +316,7 @@ export function urlKeyInput(
     return value;
   }
   const hostValue = event[key.hostColumn];
-  const host = typeof hostValue === 'string' ? hostValue : '';
+  const host = typeof hostValue === 'string' ? urlHost(hostValue) : '';
   const port = key.portColumn === undefined ? undefined : event[key.portColumn];
   return host + joinedPort(host, port) + value;
 }

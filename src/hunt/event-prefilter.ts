@@ -16,7 +16,7 @@
  * branch with only exact keys keeps every event of its table.
  */
 import type { Hunt, IocCell, KeyNormalization, MatchBranch } from '../compile/ir.js';
-import { keyEventColumns, urlKeyInput } from '../compile/ir.js';
+import { fallbackAddress, keyEventColumns, urlKeyInput } from '../compile/ir.js';
 import { urlKey } from '../indicators/url.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
 
@@ -294,14 +294,20 @@ interface CompiledCheck {
 
 /**
  * Compiles one check. An `ip` check with a fallback column becomes a test of each column, which
- * keeps every event the key could match: the key reads one of the two.
+ * keeps every event the key could match: the key reads one of the two. The fallback column's
+ * test reads the address that `fallbackAddress` takes out of it.
  */
 function compileCheck(check: PrefilterCheck): CompiledCheck[] {
   const test = valueTest(check.normalization, new Set(check.keys));
   const compiled: CompiledCheck[] = [{ column: check.column, test }];
   if (check.hostColumn !== undefined) compiled[0]!.hostColumn = check.hostColumn;
   if (check.portColumn !== undefined) compiled[0]!.portColumn = check.portColumn;
-  if (check.fallbackColumn !== undefined) compiled.push({ column: check.fallbackColumn, test });
+  if (check.fallbackColumn !== undefined) {
+    compiled.push({
+      column: check.fallbackColumn,
+      test: (value) => test(fallbackAddress(value)),
+    });
+  }
   return compiled;
 }
 

@@ -153,7 +153,7 @@ describe('KQL of split host columns', () => {
     const query = compileKql(huntOf(hunts, 'port-aware'), options);
     assert.match(
       query,
-      /\| extend MatchKey1_1 = coalesce\(parse_ipv6\(DestinationIP\), parse_ipv6\(DestinationHostName\)\)\n/,
+      /\| extend MatchKey1_1 = coalesce\(parse_ipv6\(DestinationIP\), parse_ipv6\(DestinationHostName\), /,
     );
     assert.match(query, /\| extend MatchKey2_1 = parse_ipv6\(SourceIP\)\n/);
   });
@@ -162,7 +162,7 @@ describe('KQL of split host columns', () => {
     const query = compileKql(huntOf(hunts, 'url'), options);
     assert.match(
       query,
-      /\| extend MatchUrl1_1 = iff\(RequestURL startswith "\/", strcat\(DestinationHostName, iff\(.*\), RequestURL\), RequestURL\)\n/,
+      /\| extend MatchUrl1_1 = iff\(RequestURL startswith "\/", strcat\(MatchUrlHost1_1, iff\(.*\), RequestURL\), RequestURL\)\n/,
     );
     assert.match(query, /trim\(@"\[ \\t\\n\\f\\r\]\+", MatchUrl1_1\)/);
     assert.doesNotMatch(query, /trim\(@"\[ \\t\\n\\f\\r\]\+", RequestURL\)/);
@@ -264,5 +264,155 @@ describe('CSL url key with DestinationPort', () => {
     assert.match(join, /strcat\(":", tostring\(DestinationPort\)\)/);
     assert.match(join, /DestinationPort !in \(80, 443\)/);
     assert.match(join, /DestinationPort between \(1 \.\. 65535\)/);
+  });
+});
+
+/*
+ * Server addresses that WAFs write into `dhost`: a bare IPv6 address, which a joined URL must
+ * bracket, and `[ipv6]`, `[ipv6]:port` or `ipv4:port`, which the destination address reads when
+ * `dst` is `-`.
+ */
+function addressHunts(): Hunt[] {
+  const indicators = makeIndicators([
+    ['url', 'http://[2001:db8::1]/v6'],
+    ['url', 'http://[2001:db8::1]:8080/v6p'],
+    ['ip:port', '[2001:db8::7]:8080'],
+    ['ip:port', '13.86.36.66:9049'],
+  ]);
+  return buildHunts(indicators, {
+    family: 'Remcos',
+    familySlug: 'remcos',
+    lookback: { amount: 30, unit: 'd' },
+    dataSources: [getDataSource('sentinel-commonsecuritylog')],
+  });
+}
+
+const ADDRESS_EVENTS = {
+  v6HostPath: { DestinationHostName: '2001:db8::1', RequestURL: '/v6' },
+  v6HostPort: { DestinationHostName: '2001:db8::1', DestinationPort: 8080, RequestURL: '/v6p' },
+  v6BracketedHostPort: {
+    DestinationHostName: '[2001:db8::1]:8080',
+    DestinationPort: 9999,
+    RequestURL: '/v6p',
+  },
+  v6HostOtherPort: {
+    DestinationHostName: '2001:db8::1',
+    DestinationPort: 8443,
+    RequestURL: '/v6',
+  },
+  bracketedV6: { DestinationIP: '-', DestinationHostName: '[2001:db8::7]', DestinationPort: 8080 },
+  bracketedV6WithPort: {
+    DestinationIP: '',
+    DestinationHostName: '[2001:DB8::7]:8080',
+    DestinationPort: 8080,
+  },
+  v4WithPort: {
+    DestinationIP: '-',
+    DestinationHostName: '13.86.36.66:9049',
+    DestinationPort: 9049,
+  },
+  v4WithPortOtherDpt: {
+    DestinationIP: '-',
+    DestinationHostName: '13.86.36.66:9049',
+    DestinationPort: 443,
+  },
+  unclosedBracket: {
+    DestinationIP: '-',
+    DestinationHostName: '[2001:db8::7',
+    DestinationPort: 8080,
+  },
+  bracketedV4: { DestinationIP: '-', DestinationHostName: '[13.86.36.66]', DestinationPort: 9049 },
+  nameWithPort: {
+    DestinationIP: '-',
+    DestinationHostName: 'host.test:9049',
+    DestinationPort: 9049,
+  },
+  v4WithLongPort: {
+    DestinationIP: '-',
+    DestinationHostName: '13.86.36.66:123456',
+    DestinationPort: 9049,
+  },
+} satisfies Record<string, EventRow>;
+
+const ADDRESS_NAMES = Object.keys(ADDRESS_EVENTS) as Array<keyof typeof ADDRESS_EVENTS>;
+const ADDRESS_ROWS: EventRow[] = ADDRESS_NAMES.map((name) => ADDRESS_EVENTS[name]);
+
+function addressHits(hunt: Hunt): string[] {
+  return evaluateHunt(hunt, ADDRESS_ROWS).map((hit) => ADDRESS_NAMES[hit.eventIndex]!);
+}
+
+describe('CSL keys over dhost addresses', () => {
+  const hunts = addressHunts();
+  let session: DuckDbHuntSession;
+  before(async () => {
+    session = await DuckDbHuntSession.open(hunts);
+  });
+  after(() => session.close());
+
+  it('url hunt brackets an IPv6 dhost', () => {
+    assert.deepEqual(addressHits(huntOf(hunts, 'url')), [
+      'v6HostPath',
+      'v6HostPort',
+      'v6BracketedHostPort',
+    ]);
+  });
+
+  it('port-aware hunt reads dhost with port', () => {
+    // The URL http://[2001:db8::1]:8080/v6p also adds its address on port 8080.
+    assert.deepEqual(addressHits(huntOf(hunts, 'port-aware')), [
+      'v6HostPort',
+      'bracketedV6',
+      'bracketedV6WithPort',
+      'v4WithPort',
+    ]);
+  });
+
+  it('address-only hunt reads dhost with port', () => {
+    assert.deepEqual(addressHits(huntOf(hunts, 'address-only')), [
+      'v6HostPath',
+      'v6HostPort',
+      'v6BracketedHostPort',
+      'v6HostOtherPort',
+      'bracketedV6',
+      'bracketedV6WithPort',
+      'v4WithPort',
+      'v4WithPortOtherDpt',
+    ]);
+  });
+
+  it('DuckDB agrees with the evaluator', async () => {
+    const { duckdb, reference } = await hitsOnBothSides(session, hunts, TABLE, ADDRESS_ROWS);
+    assert.ok(reference.length > 0);
+    assert.deepEqual(duckdb, reference);
+  });
+
+  it('prefilter keeps every matched event', () => {
+    const prefilter = EventPrefilter.of(hunts);
+    for (const hunt of hunts) {
+      for (const hit of evaluateHunt(hunt, ADDRESS_ROWS)) {
+        const name = ADDRESS_NAMES[hit.eventIndex]!;
+        assert.ok(prefilter.keeps(TABLE, ADDRESS_EVENTS[name]), `prefilter dropped ${name}`);
+      }
+    }
+    assert.equal(prefilter.keeps(TABLE, ADDRESS_EVENTS.nameWithPort), false);
+  });
+
+  it('KQL reads the address in dhost', () => {
+    for (const hunt of hunts) {
+      const query = compileKql(hunt, { generatorVersion: 'test' });
+      const errors = checkKql(query, { platform: 'sentinel' }).filter(
+        (diagnostic) => diagnostic.severity === 'error',
+      );
+      assert.deepEqual(errors, [], `${hunt.id}\n${query}`);
+    }
+    const address = compileKql(huntOf(hunts, 'port-aware'), { generatorVersion: 'test' });
+    const key = address
+      .split('\n')
+      .find((line) => line.trim().startsWith('| extend MatchKey1_1 = '));
+    assert.ok(key, address);
+    assert.ok(key.includes('parse_ipv6(DestinationHostName)'), key);
+    assert.ok(key.includes('parse_ipv6(extract('), key);
+    const url = compileKql(huntOf(hunts, 'url'), { generatorVersion: 'test' });
+    assert.ok(url.includes('strcat("[", DestinationHostName, "]")'), url);
   });
 });

@@ -36,6 +36,11 @@ export interface DuckDbHuntPlan {
   eventColumns: Map<string, ColumnType>;
   /** Event columns that the loader also stores as `<column>__ip` address keys. */
   eventAddressColumns: Set<string>;
+  /**
+   * Fallback columns of `ip` keys, which the loader also stores as `<column>__fallback_ip`
+   * address keys of the address that `fallbackAddress` reads.
+   */
+  eventFallbackColumns: Set<string>;
   /** Dynamic array columns that the loader also stores as `<column>__json` JSON text. */
   eventArrayColumns: Set<string>;
   /** Indicator columns followed by the constants (strings). */
@@ -56,6 +61,11 @@ export interface DuckDbPlanOptions {
 /** Name of the address-key column the loader adds for a column. */
 export function addressColumn(column: string): string {
   return `${column}__ip`;
+}
+
+/** Name of the address-key column the loader adds for a fallback column of an `ip` key. */
+export function fallbackAddressColumn(column: string): string {
+  return `${column}__fallback_ip`;
 }
 
 /** Name of the JSON text column the loader adds for a dynamic array column. */
@@ -103,6 +113,7 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
 
   const eventColumns = new Map<string, ColumnType>();
   const eventAddressColumns = new Set<string>();
+  const eventFallbackColumns = new Set<string>();
   const eventArrayColumns = new Set<string>();
   const iocAddressColumns = new Set<string>();
   const useEvent = (name: string): void => {
@@ -117,7 +128,7 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
       if (key.arrayColumn !== undefined) eventArrayColumns.add(key.arrayColumn);
       if (key.normalization === 'ip') {
         eventAddressColumns.add(key.column);
-        if (key.fallbackColumn !== undefined) eventAddressColumns.add(key.fallbackColumn);
+        if (key.fallbackColumn !== undefined) eventFallbackColumns.add(key.fallbackColumn);
         iocAddressColumns.add(key.iocColumn);
       }
     }
@@ -144,6 +155,7 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
     iocTable,
     eventColumns,
     eventAddressColumns,
+    eventFallbackColumns,
     eventArrayColumns,
     iocColumns: [
       ...hunt.iocs.columns,
@@ -246,12 +258,14 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
     }
     if (key.fallbackColumn !== undefined) {
       // The loader stores NULL for text that is not an address, so coalesce reads the fallback.
-      const fallback = sqlIdentifier(addressColumn(key.fallbackColumn));
+      const fallback = sqlIdentifier(fallbackAddressColumn(key.fallbackColumn));
       plain.push(`coalesce(${column}, ${fallback}) AS ${name}`);
     } else if (key.normalization === 'ip' || key.normalization === 'exact')
       plain.push(`${column} AS ${name}`);
     else if (key.hostColumn !== undefined) {
-      const host = sqlIdentifier(key.hostColumn);
+      const hostColumn = sqlIdentifier(key.hostColumn);
+      // An IPv6 host gets brackets, as `urlHost` in the compile folder writes it.
+      const host = `(CASE WHEN starts_with(${hostColumn}, '[') OR length(${hostColumn}) - length(replace(${hostColumn}, ':', '')) < 2 THEN ${hostColumn} ELSE '[' || ${hostColumn} || ']' END)`;
       const port =
         key.portColumn === undefined ? "''" : portSql(host, sqlIdentifier(key.portColumn));
       // A NULL host makes the joined text NULL, which has no key, as an empty host has none.

@@ -20,10 +20,12 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { ColumnType, Hunt, IocCell } from '../../compile/ir.js';
+import { fallbackAddress } from '../../compile/ir.js';
 import { InternalError } from '../../errors.js';
 import {
   addressColumn,
   arrayTextColumn,
+  fallbackAddressColumn,
   planDuckDbHunts,
   type DuckDbHuntPlan,
   type DuckDbPlanOptions,
@@ -100,6 +102,11 @@ const ADDRESS: StoredType = {
   convert: (value) => addressKey(value) ?? null,
 };
 
+const FALLBACK_ADDRESS: StoredType = {
+  ...ADDRESS,
+  convert: (value) => addressKey(fallbackAddress(value)) ?? null,
+};
+
 function toBigInt(value: unknown): bigint | null {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
   if (typeof value === 'string' && /^-?\d{1,19}$/.test(value)) {
@@ -132,12 +139,15 @@ const ARRAY_TEXT: StoredType = { type: VARCHAR, sql: 'VARCHAR', convert: arrayTe
 function loadedColumns(
   columns: Map<string, ColumnType>,
   addresses: Set<string>,
+  fallbacks: Set<string>,
   arrays: Set<string>,
 ): LoadedColumn[] {
   const loaded: LoadedColumn[] = [];
   for (const [name, type] of columns) loaded.push({ source: name, name, stored: storedType(type) });
   for (const name of addresses)
     loaded.push({ source: name, name: addressColumn(name), stored: ADDRESS });
+  for (const name of fallbacks)
+    loaded.push({ source: name, name: fallbackAddressColumn(name), stored: FALLBACK_ADDRESS });
   for (const name of arrays)
     loaded.push({ source: name, name: arrayTextColumn(name), stored: ARRAY_TEXT });
   return loaded;
@@ -341,25 +351,33 @@ function eventTablesOf(plans: DuckDbHuntPlan[]): Map<string, EventTable> {
       plans: DuckDbHuntPlan[];
       columns: Map<string, ColumnType>;
       addresses: Set<string>;
+      fallbacks: Set<string>;
       arrays: Set<string>;
     }
   >();
   for (const plan of plans) {
     let entry = byTable.get(plan.table);
     if (!entry) {
-      entry = { plans: [], columns: new Map(), addresses: new Set(), arrays: new Set() };
+      entry = {
+        plans: [],
+        columns: new Map(),
+        addresses: new Set(),
+        fallbacks: new Set(),
+        arrays: new Set(),
+      };
       byTable.set(plan.table, entry);
     }
     entry.plans.push(plan);
     plan.eventColumns.forEach((type, name) => entry.columns.set(name, type));
     plan.eventAddressColumns.forEach((name) => entry.addresses.add(name));
+    plan.eventFallbackColumns.forEach((name) => entry.fallbacks.add(name));
     plan.eventArrayColumns.forEach((name) => entry.arrays.add(name));
   }
   const tables = new Map<string, EventTable>();
   for (const [table, entry] of byTable) {
     tables.set(table, {
       name: entry.plans[0]!.eventTable,
-      columns: loadedColumns(entry.columns, entry.addresses, entry.arrays),
+      columns: loadedColumns(entry.columns, entry.addresses, entry.fallbacks, entry.arrays),
       plans: entry.plans,
     });
   }

@@ -15,7 +15,13 @@ import type {
   KeyNormalization,
   MatchBranch,
 } from '../../compile/ir.js';
-import { assertKeyShape, formatLookback, HOST_WITH_PORT_PATTERN } from '../../compile/ir.js';
+import {
+  assertKeyShape,
+  BRACKETED_ADDRESS_PATTERN,
+  formatLookback,
+  HOST_WITH_PORT_PATTERN,
+  IPV4_WITH_PORT_PATTERN,
+} from '../../compile/ir.js';
 import { compileKqlFilter } from './kql.filter.js';
 import { kqlDatetime, kqlIdentifier, kqlString } from './kql.escape.js';
 
@@ -263,17 +269,27 @@ function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
       lines.push(...hostSuffixLines(column, suffix));
     } else if (key.fallbackColumn !== undefined) {
       // parse_ipv6 returns an empty value for text that is not an address, and coalesce skips it.
+      // extract returns "" when its pattern does not match.
       const fallback = kqlIdentifier(key.fallbackColumn);
-      lines.push(
-        `| extend MatchKey${suffix} = coalesce(parse_ipv6(${column}), parse_ipv6(${fallback}))`,
-      );
+      const addresses = [
+        `parse_ipv6(${column})`,
+        `parse_ipv6(${fallback})`,
+        `parse_ipv6(extract(${verbatim(BRACKETED_ADDRESS_PATTERN)}, 1, ${fallback}))`,
+        `parse_ipv6(extract(${verbatim(IPV4_WITH_PORT_PATTERN)}, 1, ${fallback}))`,
+      ];
+      lines.push(`| extend MatchKey${suffix} = coalesce(${addresses.join(', ')})`);
       lines.push(`| where isnotempty(MatchKey${suffix})`);
     } else {
       let value = column;
       if (key.hostColumn !== undefined) {
         // The URL key expression repeats its input, so a path joined to its host is computed
-        // once into a column of its own.
-        const host = kqlIdentifier(key.hostColumn);
+        // once into a column of its own. An IPv6 host gets brackets first, as `urlHost` in the
+        // compile folder writes it.
+        const hostColumn = kqlIdentifier(key.hostColumn);
+        const host = `MatchUrlHost${suffix}`;
+        lines.push(
+          `| extend ${host} = iff(${hostColumn} startswith "[" or countof(${hostColumn}, ":") < 2, ${hostColumn}, strcat("[", ${hostColumn}, "]"))`,
+        );
         const parts = [host];
         if (key.portColumn !== undefined) parts.push(portText(host, kqlIdentifier(key.portColumn)));
         const joined = `strcat(${[...parts, column].join(', ')})`;

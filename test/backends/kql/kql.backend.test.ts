@@ -102,7 +102,7 @@ test('port-aware hunt joins on address and port', () => {
   );
   assert.match(
     query,
-    /MatchKey1_1 = coalesce\(parse_ipv6\(DestinationIP\), parse_ipv6\(DestinationHostName\)\)/,
+    /MatchKey1_1 = coalesce\(parse_ipv6\(DestinationIP\), parse_ipv6\(DestinationHostName\), /,
   );
   assert.match(query, /MatchKey1_2 = DestinationPort/);
   assert.match(query, /MatchKey2_1 = parse_ipv6\(SourceIP\)/);
