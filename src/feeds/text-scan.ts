@@ -4,8 +4,7 @@
  * The scanners run in a fixed order (URLs, UNC paths, e-mail addresses, IPv6, IPv4, domains,
  * hashes) over a working copy of the line. Each one blanks the text it takes, so a URL's host is
  * not read again as a domain, and an address inside a URL is not read again as an IP. Every
- * mention yields at most one indicator, the most specific one, except that a URL whose host is
- * an IP address with a port also yields that ip-port.
+ * mention yields at most one indicator, the most specific one.
  */
 import type { HuntpackIssue } from '../errors.js';
 import { quoteValue } from '../errors.js';
@@ -37,7 +36,7 @@ export interface Mention {
   line: number;
   /** Offset in the refanged line, for ordering. */
   start: number;
-  /** Canonical address of an `ip` or `ip-port` mention. */
+  /** Canonical address of an `ip` or `ip-port` mention, or of a URL on an address with a port. */
   address?: string;
   tags: string[];
 }

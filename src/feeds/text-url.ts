@@ -17,9 +17,6 @@ import {
   type ScanSettings,
 } from './text-scan.js';
 
-/** Tag of an ip-port indicator read from a URL's host and port rather than written alone. */
-const DERIVED_FROM_URL_TAG = 'from-url';
-
 /** Tag of the host of a URL that was cut or shortened and so is not hunted as a URL. */
 const CUT_URL_TAG = 'from-cut-url';
 
@@ -235,17 +232,11 @@ function readUrl(scan: LineScan, settings: ScanSettings, found: FoundUrl): void 
     const message = ipv4TrailingDotMessage(url, written, value);
     scan.warnings.push(issue(scan, settings, 'URL_HOST_TRAILING_DOT', message));
   }
-  accept(scan, 'url', value, start);
 
-  // An address with a port in a URL (`https://1.2.3.4:8443/x`) names the server endpoint, so it
-  // also yields an ip-port indicator.
-  if (checked.kind !== 'domain' && port !== undefined && port !== '') {
-    const address = checked.kind === 'ipv4' ? checked.canonical : host;
-    accept(scan, 'ip-port', `${address}:${port}`, start, {
-      address: checked.canonical,
-      tags: [DERIVED_FROM_URL_TAG],
-    });
-  }
+  // A pack hunts a URL whose host is an address on that address and port as well, so the reader
+  // derives no ip-port from it. An address with a port still covers bare mentions of it.
+  const addressWithPort = checked.kind !== 'domain' && port !== undefined && port !== '';
+  accept(scan, 'url', value, start, addressWithPort ? { address: checked.canonical } : {});
 }
 
 /**

@@ -5,13 +5,13 @@
  * Rules, each tested in `test/feeds/text.test.ts`:
  * - Only the defang forms listed in `text-refang.ts` are refanged.
  * - One mention gives one indicator, the most specific: a URL's host is not also a domain, and
- *   an address inside a URL or an `ip:port` is not also an ip. The one exception is a URL whose
- *   host is an IP address with a port (`https://1.2.3.4:8443/x`): it also gives the ip-port
- *   indicator `1.2.3.4:8443`, tagged `from-url`, and counts as two items read.
+ *   an address inside a URL or an `ip:port` is not also an ip. A URL whose host is an IP address
+ *   (`https://1.2.3.4:8443/x`) gives no ip-port either, because a pack hunts such a URL on its
+ *   address and port too. An allowlist can limit a URL on a rented hosting address to the whole
+ *   URL, and a derived ip-port would undo that.
  * - A URL that writes its port after `@`, as WebDAV paths do (`https://1.2.3.4@80/x` for
  *   `\\1.2.3.4@80\x`), is read with a warning as `https://1.2.3.4:80/x`, which normalization
- *   accepts, and so also gives the ip-port `1.2.3.4:80`. URL parsers would read the address as
- *   user info and `80` as the host.
+ *   accepts. URL parsers would read the address as user info and `80` as the host.
  * - A URL with its scheme written twice (`hxxp://http://evil.com/`) or an IPv4 host with hex or
  *   octal parts (`http://0x7f.0.0.1/`) is kept as written. URL normalization reads it as the
  *   inner URL or the dotted decimal address, with a warning, as it does for ThreatFox URLs.
@@ -20,9 +20,10 @@
  * - An address with a port gives an ip-port indicator, written as `1.2.3.4:80`, `1.2.3.4 port 80`
  *   or `\\1.2.3.4@80\share`. A domain with a port (`evil.com:8443`, `\\evil.com@443\x`) gives a
  *   domain indicator tagged `port:N`, because huntpack's domain hunts match names, not ports.
- * - An address that also appears with a port somewhere in the same text yields only its ip-port
- *   indicators: the bare mentions are dropped as `covered-by-ip-port` (often the same address in
- *   a query or a summary), unless `keepBareAddresses` is set.
+ * - An address that also appears with a port somewhere in the same text, as an ip-port or as
+ *   the host of a URL with a port, yields only those indicators. Its bare mentions (often the
+ *   same address in a query or a summary) are dropped as `covered-by-ip-port`, unless
+ *   `keepBareAddresses` is set.
  * - A name whose last label is not an IANA top-level domain is not a domain (`setup.exe`). A
  *   fanged name whose TLD is also a file extension or a code member (`invoice.zip`, `setup.sh`,
  *   `process.name`) is a domain only inside a URL, with a port, or when defanged.
@@ -41,8 +42,8 @@
  * - Each drop reason gets one `TEXT_CANDIDATES_DROPPED` info issue that gives the count and
  *   names the first values, defanged.
  *
- * Every candidate, the ip-port derived from a URL included, ends as one record, one rejection
- * (with a warning) or one drop, so `itemsRead === records.length + rejected + sum(dropped)`.
+ * Every candidate ends as one record, one rejection (with a warning) or one drop, so
+ * `itemsRead === records.length + rejected + sum(dropped)`.
  */
 import type { HuntpackIssue } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';
@@ -170,11 +171,11 @@ function malformedDefangIssue(marker: string, line: number, file: string): Huntp
   };
 }
 
-/** Returns the canonical addresses that appear in an ip-port mention. */
+/** Returns the canonical addresses that appear with a port, in an ip-port or a URL mention. */
 function addressesWithPorts(mentions: readonly Mention[]): Set<string> {
   const addresses = new Set<string>();
   for (const mention of mentions) {
-    if (mention.type === 'ip-port' && mention.address !== undefined) {
+    if (mention.type !== 'ip' && mention.address !== undefined) {
       addresses.add(mention.address);
     }
   }

@@ -71,11 +71,10 @@ test('readText reads the fanged Remcos list', { skip: skipWithoutShared(`text/${
     'md5 613ac253f76a02d11a71507cbcbd370c',
     'domain freightmgmt.duckdns.org',
     'url https://194.5.98.207:691',
-    'ip-port 194.5.98.207:691',
   ]);
   assert.deepEqual(output.records[5]?.context.tags, ['port:691']);
-  assert.deepEqual(output.records[7]?.context.tags, ['from-url']);
-  assert.deepEqual(output.records[7]?.source, { file: REMCOS, line: 27 });
+  assert.deepEqual(output.records[6]?.context.tags, []);
+  assert.deepEqual(output.records[6]?.source, { file: REMCOS, line: 27 });
   assert.deepEqual(output.records[5]?.source, { file: REMCOS, line: 26 });
   assert.equal(output.dropped['email-address'], 1);
   assert.equal(output.dropped['reference-link'], 1);
@@ -125,14 +124,11 @@ test('readText reads the Talos list', { skip: skipWithoutShared(`text/${TALOS}`)
     '4.203.105.118',
     '191.233.248.170',
   ];
-  // Every address is also written as a WebDAV path or URL with @80, so each is an ip:port
-  // indicator and its bare mention in the address list is dropped.
+  // Every address is also written as a WebDAV path (an ip:port) or a URL with @80 (a URL on
+  // the address with port 80), so its bare mention in the address list is dropped.
   const webDavUrls = addresses
     .slice(0, 6)
-    .flatMap((address) => [
-      `url https://${address}:80/Documentos/files/a3.cmd`,
-      `ip-port ${address}:80`,
-    ]);
+    .map((address) => `url https://${address}:80/Documentos/files/a3.cmd`);
   assert.deepEqual(withoutHashes(output), [
     'url https://is.gd/38qeon?0177551.5510',
     'url https://is.gd/ROnj3W?0808482.5176',
@@ -228,7 +224,6 @@ test('readText reads defanged ports', { skip: skipWithoutShared(`text/${CLICKFIX
     'url https://colafunfacts.net/log',
     'url https://colafunfacts.net/firefox.zip',
     'url http://104.207.131.216:16443',
-    'ip-port 104.207.131.216:16443',
     'domain aromi-fr.shop',
     'domain aromi-fr.com',
     'domain api-eu3.convmasters.com',
@@ -237,11 +232,8 @@ test('readText reads defanged ports', { skip: skipWithoutShared(`text/${CLICKFIX
     'domain convmasters.com',
     'domain lirunex.tech',
     'url http://95.179.240.32:9999/build',
-    'ip-port 95.179.240.32:9999',
     'url http://104.207.131.216:16443',
-    'ip-port 104.207.131.216:16443',
     'url http://188.166.20.222:8000',
-    'ip-port 188.166.20.222:8000',
     'url https://colafunfacts.net/firefox.zip',
     'url https://colafunfacts.net/log',
   ]);
@@ -260,7 +252,6 @@ test('readText reads the fake Teams list', { skip: skipWithoutShared(`text/${TEA
     'ip-port 82.221.136.26:443',
     'url https://microsoft.teams-live.com/en/download.php',
     'url http://5.252.153.241:80/api/file/get-file/264872',
-    'ip-port 5.252.153.241:80',
     'url http://5.252.153.241/8182020',
     'ip-port 45.125.66.32:2917',
     'ip-port 45.125.66.252:443',
@@ -271,8 +262,9 @@ test('readText reads the fake Teams list', { skip: skipWithoutShared(`text/${TEA
   }
   // Four ad-chain URLs, the scriptlet URL, and 48 timeline lines of which 4 are ip:port lines.
   assert.equal(countOf(output, 'url'), 4 + 1 + 48 - 4);
-  // Six written as ip:port, and one read from the address and port of the scriptlet URL.
-  assert.equal(countOf(output, 'ip-port'), 6 + 1);
+  // Six written as ip:port. The scriptlet URL on 5.252.153.241:80 gives no ip:port of its own.
+  assert.equal(countOf(output, 'ip-port'), 6);
+  assert.equal(found.has('ip-port 5.252.153.241:80'), false);
   assert.equal(countOf(output, 'sha256'), 6);
   assert.equal(countOf(output, 'domain'), 1);
   assert.equal(countOf(output, 'md5'), 0);

@@ -82,7 +82,7 @@ test('readText reads an address followed by port N', () => {
   assert.deepEqual(found('1.2.3[.]4 port 99999'), ['ip 1.2.3.4']);
 });
 
-test('readText derives ip:port from a URL', () => {
+test('readText gives no ip:port for a URL', () => {
   const text = [
     'C2 hxxps://194.5.98[.]207:691/gate and hxxps://[2001:db8::5]:8443/x',
     'no port: hxxp://1.2.3[.]4/x, empty port: hxxp://1.2.3[.]5:/x, domain: hxxp://evil[.]com:8080/y',
@@ -92,15 +92,13 @@ test('readText derives ip:port from a URL', () => {
     output.records.map((r) => [r.type, r.value, r.context.tags, r.source.line]),
     [
       ['url', 'https://194.5.98.207:691/gate', [], 1],
-      ['ip-port', '194.5.98.207:691', ['from-url'], 1],
       ['url', 'https://[2001:db8::5]:8443/x', [], 1],
-      ['ip-port', '[2001:db8::5]:8443', ['from-url'], 1],
       ['url', 'http://1.2.3.4/x', [], 2],
       ['url', 'http://1.2.3.5:/x', [], 2],
       ['url', 'http://evil.com:8080/y', [], 2],
     ],
   );
-  assert.equal(output.itemsRead, 7);
+  assert.equal(output.itemsRead, 5);
   assert.equal(output.itemsRead, output.records.length + output.rejected + droppedTotal(output));
 });
 
@@ -112,10 +110,17 @@ test('readText drops an address covered by a URL port', () => {
   );
   assert.deepEqual(
     output.records.map((r) => `${r.type} ${r.value}`),
-    ['url http://5.6.7.8:8080/a', 'ip-port 5.6.7.8:8080', 'ip-port 5.6.7.8:8080'],
+    ['url http://5.6.7.8:8080/a', 'ip-port 5.6.7.8:8080'],
   );
   assert.equal(output.dropped['covered-by-ip-port'], 1);
-  assert.equal(output.itemsRead, 4);
+  assert.equal(output.itemsRead, 3);
+
+  // The URL alone covers the bare address, because it names a port.
+  assert.deepEqual(found('hxxp://5.6.7[.]8:8080/a and 5.6.7[.]8'), ['url http://5.6.7.8:8080/a']);
+  assert.deepEqual(found('hxxp://5.6.7[.]8/a and 5.6.7[.]8'), [
+    'url http://5.6.7.8/a',
+    'ip 5.6.7.8',
+  ]);
 });
 
 test('readText merges a bare address into its ip:port', () => {
@@ -412,17 +417,14 @@ test('readText reads a WebDAV port after @ in a URL', () => {
   const output = readText('hxxps[://]104[.]41[.]51[.]80@80/Documentos/a3[.]cmd', 't.txt', {});
   assert.deepEqual(
     output.records.map((r) => [r.type, r.value, r.context.tags]),
-    [
-      ['url', 'https://104.41.51.80:80/Documentos/a3.cmd', []],
-      ['ip-port', '104.41.51.80:80', ['from-url']],
-    ],
+    [['url', 'https://104.41.51.80:80/Documentos/a3.cmd', []]],
   );
   assert.deepEqual(
     output.issues.map((i) => [i.code, i.severity]),
     [['URL_PORT_AFTER_AT', 'warning']],
   );
   assert.match(output.issues[0]?.message ?? '', /read as "https:\/\/104\.41\.51\.80:80\/Do/);
-  assert.equal(output.itemsRead, 2);
+  assert.equal(output.itemsRead, 1);
 });
 
 test('readText reads WebDAV forms that normalization accepts', () => {
@@ -436,7 +438,6 @@ test('readText reads WebDAV forms that normalization accepts', () => {
     output.records.map((r) => `${r.type} ${r.value}`),
     [
       'url https://104.41.51.80:80/Documentos/a3.cmd',
-      'ip-port 104.41.51.80:80',
       'url http://evil.com:443/x',
       'url http://user@evil.com/x',
     ],

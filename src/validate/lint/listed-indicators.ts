@@ -47,8 +47,6 @@ const SKIPPED_HEADING = new RegExp(
     String.raw`exact value only)\b`,
   'i',
 );
-/** Tag of the ip-port that the text reader derives from a URL; the URL itself is listed. */
-const DERIVED_FROM_URL_TAG = 'from-url';
 /** Query parts that hunt for values kept outside the query text. */
 const INDIRECT_LIST =
   /\b(?:_GetWatchlist|externaldata|ThreatIntelligenceIndicator|ThreatIntelIndicators)\b/;
@@ -86,7 +84,6 @@ export function findListedIndicators(
   // Fanged domains and URLs in prose, kept only when the report lists the same indicator too.
   const inProse: ListedIndicator[] = [];
   for (const record of output.records) {
-    if (record.context.tags?.includes(DERIVED_FROM_URL_TAG)) continue;
     const normalized = normalizeIndicator(record);
     if (!('indicator' in normalized)) continue;
     const indicator = normalized.indicator;
