@@ -129,8 +129,15 @@ function failureOf(file: string, issues: readonly HuntpackIssue[]): HuntpackIssu
   return issues.find((issue) => issue.severity === 'error' && issue.source?.file === file);
 }
 
-/** Issue codes that report an input which may have been cut short. */
-const TRUNCATION_CODES = new Set(['MISSING_TRAILER', 'TRUNCATED_GZIP']);
+/**
+ * Issue codes that report an input which may have lost rows, with the reason the summary gives.
+ * A trailer whose count differs from the rows read may follow a cut or an edit, so it counts too.
+ */
+const TRUNCATION_REASONS = new Map([
+  ['MISSING_TRAILER', 'may be cut short'],
+  ['TRUNCATED_GZIP', 'may be cut short'],
+  ['ENTRY_COUNT_MISMATCH', 'has fewer or more rows than its trailer declares'],
+]);
 
 /**
  * Returns the inputs that could not be read, may have been cut short, or gave no rows, such as
@@ -144,9 +151,8 @@ function incompleteInputs(collected: CollectResult): Map<string, string> {
   }
   for (const issue of collected.issues) {
     const file = issue.source?.file;
-    if (TRUNCATION_CODES.has(issue.code) && file && !reasons.has(file)) {
-      reasons.set(file, 'may be cut short');
-    }
+    const reason = TRUNCATION_REASONS.get(issue.code);
+    if (reason !== undefined && file && !reasons.has(file)) reasons.set(file, reason);
   }
   return reasons;
 }

@@ -184,6 +184,32 @@ test('incomplete run lists no removals', async (t) => {
   assert.doesNotMatch(report, /removed from the feeds/);
 });
 
+test('trailer count mismatch lists no removals', async (t) => {
+  const folder = makeTempDir('state-mismatch', t);
+  await build(folder, 'out1', [FEED]);
+  // Rows cut from the middle of the export, with its trailer kept: the count no longer matches.
+  const lines = (await readFile(FEED, 'utf8')).split('\n');
+  const header = lines.findIndex((line) => line.startsWith('"'));
+  const trailer = lines.findIndex((line) => line.startsWith('# Number of entries'));
+  const cut = join(folder, 'cut.csv');
+  await writeFile(cut, [...lines.slice(0, header + 40), ...lines.slice(trailer)].join('\n'));
+  const before = await readFile(join(folder, 'state.json'), 'utf8');
+
+  const result = await build(folder, 'out2', [cut]);
+  assert.match(result.stderr, /ENTRY_COUNT_MISMATCH/);
+  assert.match(
+    result.stderr,
+    /state\.json was not updated, because these inputs may be incomplete/,
+  );
+  assert.equal(await readFile(join(folder, 'state.json'), 'utf8'), before);
+  const changes = await readChanges(folder, 'out2', 'clearfake');
+  assert.deepEqual(changes.removed, []);
+  assert.match(
+    (changes as PackChanges & { removalsUnknown?: string }).removalsUnknown ?? '',
+    /cut\.csv \(has fewer or more rows than its trailer declares\)/,
+  );
+});
+
 test('family gone from the feeds is named', async (t) => {
   const folder = makeTempDir('state-gone', t);
   await build(folder, 'out1', [FEED]);
