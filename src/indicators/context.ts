@@ -28,6 +28,9 @@ export function normalizeContext(
   };
   const family = context.family && familyForms.get(context.family);
   if (family) result.family = family;
+  if (family && family !== context.family && hasControlCharacters(context.family!)) {
+    warnings.push(controlCharacterIssue(context.family!, family, source));
+  }
   if (family && context.otherFamilies && context.otherFamilies.length > 0) {
     result.otherFamilies = context.otherFamilies.map((other) => familyForms.get(other)!);
   }
@@ -164,23 +167,54 @@ function invalidDateIssue(field: string, value: unknown, source: SourceLocation)
  */
 function normalizeFamily(family: MalwareFamily): MalwareFamily | undefined {
   if (isNormalFamily(family)) return family;
-  const name = family.name.trim();
+  const name = cleanName(family.name);
   if (!name) return undefined;
   const seen = new Set([name.toLowerCase()]);
   const aliases: string[] = [];
   for (const alias of family.aliases) {
-    const trimmed = alias.trim();
+    const trimmed = cleanName(alias);
     const key = trimmed.toLowerCase();
     if (!trimmed || seen.has(key)) continue;
     seen.add(key);
     aliases.push(trimmed);
   }
-  const malpedia = family.malpedia?.trim();
+  const malpedia = family.malpedia === undefined ? undefined : cleanName(family.malpedia);
   return malpedia ? { name, malpedia, aliases } : { name, aliases };
+}
+
+/**
+ * Control characters (C0 and C1, such as NUL, line feed and next line) and the Unicode line and
+ * paragraph separators. Family names go into query comments, file headers and Markdown, where
+ * each of these can end a line or make a text file read as binary.
+ */
+const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]+/gu;
+
+/** Returns a name with each run of control characters as one space, trimmed. */
+function cleanName(name: string): string {
+  return name.replace(CONTROL_CHARACTERS, ' ').trim();
+}
+
+function hasControlCharacters(family: MalwareFamily): boolean {
+  const names = [family.name, family.malpedia ?? '', ...family.aliases];
+  return names.some((name) => name.search(CONTROL_CHARACTERS) >= 0);
+}
+
+function controlCharacterIssue(
+  original: MalwareFamily,
+  cleaned: MalwareFamily,
+  source: SourceLocation,
+): HuntpackIssue {
+  return {
+    code: 'FAMILY_CONTROL_CHARACTERS',
+    severity: 'warning',
+    message: `Replaced control characters in the family ${quoteValue(original.name)} with spaces, giving ${quoteValue(cleaned.name)}. Family names appear in query comments and reports, where such characters could end a line.`,
+    source,
+  };
 }
 
 function isNormalFamily(family: MalwareFamily): boolean {
   const { name, malpedia, aliases } = family;
+  if (hasControlCharacters(family)) return false;
   if (name === '' || name.trim() !== name) return false;
   if (malpedia !== undefined && (malpedia === '' || malpedia.trim() !== malpedia)) return false;
   if (aliases.length === 0) return true;

@@ -138,6 +138,37 @@ test('family aliases exclude the printable name', () => {
   });
 });
 
+test('control characters in a family become spaces', () => {
+  const family = {
+    name: 'Inj\nEvents | take 0 //\u0000x\u0085y\u2028z',
+    malpedia: 'win.inj\r',
+    aliases: ['Al\tias'],
+  };
+  const { indicator, warnings } = accept(
+    rawIndicator('domain', 'evil.com', { context: { family } }),
+  );
+  assert.deepEqual(indicator.family, {
+    name: 'Inj Events | take 0 // x y z',
+    malpedia: 'win.inj',
+    aliases: ['Al ias'],
+  });
+  assert.deepEqual(
+    warnings.map((warning) => warning.code),
+    ['FAMILY_CONTROL_CHARACTERS'],
+  );
+  assert.match(warnings[0]!.message, /"Inj Events \| take 0 \/\/ x y z"/);
+  assert.deepEqual(warnings[0]!.source, TEST_SOURCE);
+});
+
+test('family without control characters gives no warning', () => {
+  const family = { name: ' Remcos ', aliases: [] };
+  const { indicator, warnings } = accept(
+    rawIndicator('domain', 'evil.com', { context: { family } }),
+  );
+  assert.equal(indicator.family?.name, 'Remcos');
+  assert.deepEqual(warnings, []);
+});
+
 test('tags are trimmed, collapsed and de-duplicated ignoring case', () => {
   const tags = ['AS-CHOOPA', 'The Constant Company  LLC', ' as-choopa ', '', 'c2', 'C2', 'a\tb'];
   const { indicator } = accept(rawIndicator('domain', 'evil.com', { context: { tags } }));
