@@ -53,6 +53,7 @@ import {
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
 import { count, displayPath } from './text.js';
 import { DEVICE_EVENTS_ROW } from '../hunt/logs/exports.js';
+import { DATE_ORDERS, type DateOrder } from '../hunt/logs/log-time.js';
 import type { CommandAction } from './run.js';
 
 interface HuntFlags extends HuntSourceFlags {
@@ -60,6 +61,7 @@ interface HuntFlags extends HuntSourceFlags {
   map?: string[];
   year?: string;
   timezone?: string;
+  dateOrder?: DateOrder;
   json?: boolean;
   csv?: boolean;
   report?: string;
@@ -474,6 +476,7 @@ async function huntWith(
       year: parseYear(flags.year),
       latestTime: windowEnd,
       timezone: flags.timezone,
+      dateOrder: flags.dateOrder,
       parseThreads: workers ? undefined : threads,
       parseWorkers: workers,
       lookback,
@@ -600,6 +603,12 @@ export function registerHuntCommand(
     .option(
       '--timezone <zone>',
       'zone for log times written without one: UTC, +02:00 or an IANA name',
+    )
+    .addOption(
+      new Option(
+        '--date-order <order>',
+        "order of day, month and year in numeric dates such as 03/11/2020 (portal CSV exports write the browser locale's); default: chosen per CSV or JSON file from its own dates, with a warning when none shows it",
+      ).choices(DATE_ORDERS),
     )
     .option(
       '--lookback <span>',

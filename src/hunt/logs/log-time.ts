@@ -1,11 +1,14 @@
 /**
  * Parses the timestamp spellings found in exported logs: epoch seconds or milliseconds, ISO 8601,
  * month-name dates (`Jul 31 2022 12:46:24`, syslog `Aug  3 10:49:35`, German or French month
- * abbreviations), and the US 12-hour form of Sentinel CSV exports (`11/20/2020, 4:20:29.443 PM`).
+ * abbreviations), and the numeric dates that Sentinel and Defender portal CSV exports write in
+ * the browser's locale (`11/20/2020, 4:20:29.443 PM`, `20/11/2020, 16:20:29`, `20.11.2020 16:20:29`).
  *
  * A time without a year or without a zone is ambiguous: it is resolved only with the caller's
- * year and time zone, never guessed from the clock of the machine that reads it.
+ * year and time zone, never guessed from the clock of the machine that reads it. A numeric date
+ * is read in the order that the caller sets, or that its file's own dates show (FileDateOrder).
  */
+import { quoteValue } from '../../errors.js';
 
 /** A fixed UTC offset, or an IANA zone whose offset depends on the date. */
 export type TimeZone = { kind: 'fixed'; offsetMinutes: number } | { kind: 'iana'; name: string };
@@ -22,6 +25,13 @@ export interface TimeDefaults {
   latestTime?: number;
   /** Zone for timestamps without one. */
   timeZone?: TimeZone;
+  /** Order of every numeric date, as the date order option (--date-order) sets it. */
+  dateOrder?: DateOrder;
+  /**
+   * Order of the numeric dates of the file being read, chosen from its values. It applies when
+   * `dateOrder` is unset. Without either, only a date that fits one order can be read.
+   */
+  fileDateOrder?: FileDateOrder;
 }
 
 export type TimeResult =
@@ -200,8 +210,8 @@ const ISO_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const MONTH_NAME_PATTERN =
   /^(?:[A-Za-z]{3},? +)?(\p{L}{3,5}\.?) +(\d{1,2}),?(?: +(\d{4}))? +(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?: +(\d{4}))?(?: +(\S+))?$/u;
-const US_PATTERN =
-  /^(\d{1,2})\/(\d{1,2})\/(\d{4}),? +(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)? *([AP]M)?$/i;
+const NUMERIC_DATE_PATTERN =
+  /^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4}),? +(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?: *([AP])\.?M\.?)?$/i;
 
 /** Parses a log timestamp; see the file comment for the accepted spellings. */
 export function parseLogTime(raw: string, defaults: TimeDefaults = {}): TimeResult {
@@ -216,8 +226,8 @@ export function parseLogTime(raw: string, defaults: TimeDefaults = {}): TimeResu
   }
   match = MONTH_NAME_PATTERN.exec(text);
   if (match) return parseMonthNameTime(text, match, defaults);
-  match = US_PATTERN.exec(text);
-  if (match) return parseUsTime(text, match, defaults);
+  match = NUMERIC_DATE_PATTERN.exec(text);
+  if (match) return parseNumericTime(text, match, defaults);
   return invalid(text);
 }
 
@@ -296,23 +306,204 @@ function parseMonthNameTime(
   );
 }
 
-function parseUsTime(text: string, match: RegExpExecArray, defaults: TimeDefaults): TimeResult {
-  let hour = Number(match[4]);
-  const meridiem = match[8]?.toUpperCase();
+/** Order of day, month and year in a numeric date such as `03/11/2020`. */
+export type DateOrder = 'mdy' | 'dmy' | 'ymd';
+
+export const DATE_ORDERS: readonly DateOrder[] = ['mdy', 'dmy', 'ymd'];
+
+const DATE_ORDER_NAMES: Record<DateOrder, string> = {
+  mdy: 'month-first (mdy)',
+  dmy: 'day-first (dmy)',
+  ymd: 'year-first (ymd)',
+};
+
+/** The three numbers of a numeric date in the order written, before its order is known. */
+interface NumericDate {
+  text: string;
+  fields: [number, number, number];
+  /** True when the first number has four digits, so it is the year. */
+  yearFirst: boolean;
+  /** True for `.` between the numbers, which day-first locales such as de-DE write. */
+  dotted: boolean;
+}
+
+/**
+ * Reads the numbers of a numeric date. Returns undefined unless the year has four digits and
+ * comes first or last, and the other two numbers lie from 1 to 31.
+ */
+function readNumericDate(text: string, match: RegExpExecArray): NumericDate | undefined {
+  const written: [string, string, string] = [match[1] ?? '', match[3] ?? '', match[4] ?? ''];
+  const yearFirst = written[0].length === 4 && written[2].length <= 2;
+  if (!yearFirst && !(written[0].length <= 2 && written[2].length === 4)) return undefined;
+  const fields = written.map(Number) as [number, number, number];
+  const others = yearFirst ? [fields[1], fields[2]] : [fields[0], fields[1]];
+  if (others.some((value) => value < 1 || value > 31)) return undefined;
+  return { text, fields, yearFirst, dotted: match[2] === '.' };
+}
+
+/** Returns the only order that fits the date, or undefined when both day and month fit first. */
+function orderShownBy(date: NumericDate): DateOrder | undefined {
+  if (date.yearFirst) return 'ymd';
+  const [first, second] = date.fields;
+  if (first > 12) return 'dmy';
+  if (second > 12) return 'mdy';
+  return undefined;
+}
+
+/** Returns why the date does not fit `order`, or undefined when it does. */
+function orderMismatch(date: NumericDate, order: DateOrder): string | undefined {
+  if (date.yearFirst !== (order === 'ymd')) {
+    return date.yearFirst ? 'its year comes first' : 'its year comes last';
+  }
+  if (order === 'ymd') return undefined;
+  const month = order === 'dmy' ? date.fields[1] : date.fields[0];
+  return month > 12 ? `its month would be ${month}` : undefined;
+}
+
+/** Returns the year, month and day of a date read in `order`. */
+function yearMonthDay(date: NumericDate, order: DateOrder): [number, number, number] {
+  const [a, b, c] = date.fields;
+  if (order === 'ymd') return [a, b, c];
+  return order === 'dmy' ? [c, b, a] : [c, a, b];
+}
+
+/**
+ * Raised by FileDateOrder for an ambiguous date while its file's order is still open. The
+ * reader then scans the file for a date that decides it, and parses the record again.
+ */
+export class DateOrderUndecided extends Error {
+  constructor(readonly file: string) {
+    super(`The date order of "${file}" is not decided yet.`);
+    this.name = 'DateOrderUndecided';
+  }
+}
+
+/**
+ * The order of the numeric dates of one file, chosen from its own values. A day above 12 in the
+ * first place makes the file day-first, one in the second place month-first, and a four-digit
+ * first number year-first. The first date that shows an order decides it for the whole file, so
+ * a later date that does not fit it is invalid. The reader keeps `line` at the record it parses.
+ */
+export class FileDateOrder {
+  order: DateOrder | undefined;
+  /** Line of the record being parsed. */
+  line = 0;
+  /** True while the reader scans ahead for a deciding date, when an ambiguous one raises nothing. */
+  scanning = false;
+  private decidedBy: { text: string; line: number } | undefined;
+  private firstAmbiguous: { date: NumericDate; line: number } | undefined;
+
+  constructor(readonly file: string) {}
+
+  /**
+   * Returns the file's order, deciding it from `date` when it is still open. While the order is
+   * open, an ambiguous date returns undefined during a scan and raises DateOrderUndecided
+   * otherwise, so that no date is read in an order that the rest of the file may contradict.
+   */
+  orderFor(date: NumericDate): DateOrder | undefined {
+    if (this.order) return this.order;
+    const dateOrder = orderShownBy(date);
+    if (dateOrder) {
+      this.order = dateOrder;
+      this.decidedBy = { text: date.text, line: this.line };
+      return dateOrder;
+    }
+    this.firstAmbiguous ??= { date, line: this.line };
+    if (this.scanning) return undefined;
+    throw new DateOrderUndecided(this.file);
+  }
+
+  /** Describes where the order came from, for the message about a date that does not fit it. */
+  describeOrder(): string {
+    const name = DATE_ORDER_NAMES[this.order ?? 'mdy'];
+    if (this.decidedBy) {
+      return `the ${name} order of this file, which ${quoteValue(this.decidedBy.text)} on line ${this.decidedBy.line} shows`;
+    }
+    return `the ${name} order that this file is read in, because no date before it showed one`;
+  }
+
+  /**
+   * Chooses the order of a file whose dates all fit both day-first and month-first, and returns
+   * the warning that names the first of them. Dotted dates are read day-first, because the
+   * locales that write them (de-DE, ru-RU) put the day first. Other dates are read month-first,
+   * as browsers in the en-US locale write them. Returns undefined when the
+   * order is already decided or no date was ambiguous.
+   */
+  chooseDefault(): { line: number; message: string } | undefined {
+    const first = this.firstAmbiguous;
+    if (this.order || !first) return undefined;
+    const order: DateOrder = first.date.dotted ? 'dmy' : 'mdy';
+    const other: DateOrder = order === 'dmy' ? 'mdy' : 'dmy';
+    this.order = order;
+    const [year, month, day] = yearMonthDay(first.date, order);
+    const isoDate = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    return {
+      line: first.line,
+      message:
+        `No date in "${this.file}" shows whether the day or the month comes first, so its ` +
+        `dates are read ${DATE_ORDER_NAMES[order]}: the first, ${quoteValue(first.date.text)} on ` +
+        `line ${first.line}, is read as ${isoDate}. Pass --date-order ${other} if the file ` +
+        `writes the ${other === 'dmy' ? 'day' : 'month'} first.`,
+    };
+  }
+}
+
+/** Returns the order to read a numeric date in, or the error when none applies. */
+function chooseDateOrder(date: NumericDate, defaults: TimeDefaults): DateOrder | TimeResult {
+  let order: DateOrder | undefined;
+  let source: string;
+  if (defaults.dateOrder) {
+    order = defaults.dateOrder;
+    source = `the ${DATE_ORDER_NAMES[order]} order that the date order option (--date-order) sets`;
+  } else if (defaults.fileDateOrder) {
+    order = defaults.fileDateOrder.orderFor(date);
+    source = defaults.fileDateOrder.describeOrder();
+  } else {
+    order = orderShownBy(date);
+    source = '';
+  }
+  if (order === undefined) {
+    return ambiguous(
+      `Time ${quoteValue(date.text)} may be day-first or month-first: pass the date order option (--date-order) with dmy or mdy to read it.`,
+    );
+  }
+  const mismatch = orderMismatch(date, order);
+  if (mismatch === undefined) return order;
+  return {
+    ok: false,
+    code: 'INVALID_TIME',
+    message:
+      `Invalid time ${quoteValue(date.text)}: ${mismatch}, which does not fit ${source}. ` +
+      'Every date of a file must be in one order; pass the date order option (--date-order) to choose it.',
+  };
+}
+
+function parseNumericTime(
+  text: string,
+  match: RegExpExecArray,
+  defaults: TimeDefaults,
+): TimeResult {
+  const date = readNumericDate(text, match);
+  if (!date) return invalid(text);
+  const order = chooseDateOrder(date, defaults);
+  if (typeof order !== 'string') return order;
+  let hour = Number(match[5]);
+  const meridiem = match[9]?.toUpperCase();
   if (meridiem) {
     if (hour < 1 || hour > 12) return invalid(text);
-    hour = (hour % 12) + (meridiem === 'PM' ? 12 : 0);
+    hour = (hour % 12) + (meridiem === 'P' ? 12 : 0);
   }
+  const [year, month, day] = yearMonthDay(date, order);
   return resolveWallTime(
     text,
     {
-      year: Number(match[3]),
-      month: Number(match[1]),
-      day: Number(match[2]),
+      year,
+      month,
+      day,
       hour,
-      minute: Number(match[5]),
-      second: Number(match[6] ?? '0'),
-      millisecond: milliseconds(match[7]),
+      minute: Number(match[6]),
+      second: Number(match[7] ?? '0'),
+      millisecond: milliseconds(match[8]),
       zone: undefined,
     },
     defaults,

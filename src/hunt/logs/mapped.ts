@@ -109,6 +109,9 @@ export function createMappedJsonParser(map: Record<string, string>) {
         return rejectRecord('NOT_AN_OBJECT', `Expected a JSON object, found ${quoteValue(value)}.`);
       }
       const record = value as Record<string, unknown>;
+      // The event is built first, because a date whose order is still open raises
+      // DateOrderUndecided, and the reader parses the object again once the order is decided.
+      const outcome = buildMappedEvent(map, (field) => lookupField(record, field), context);
       objects++;
       firstKeys ??= Object.keys(record);
       // A field given as null is present, as an empty CSV cell under a mapped header is.
@@ -119,7 +122,7 @@ export function createMappedJsonParser(map: Record<string, string>) {
         fieldsSeen.add(field);
       }
       if (hasField) objectsWithField++;
-      return buildMappedEvent(map, (field) => lookupField(record, field), context);
+      return outcome;
     },
     finish(file: string): HuntpackIssue | undefined {
       if (objects === 0) return undefined;

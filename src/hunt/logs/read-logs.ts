@@ -22,7 +22,14 @@ import {
   type LogFileStats,
   type LogReadStats,
 } from './log-stats.js';
-import { parseTimeZone, type TimeDefaults } from './log-time.js';
+import {
+  DATE_ORDERS,
+  DateOrderUndecided,
+  FileDateOrder,
+  parseTimeZone,
+  type DateOrder,
+  type TimeDefaults,
+} from './log-time.js';
 import { CefWorkerPool, PART_BYTES, parallelReadSize, readCefInParallel } from './parallel-cef.js';
 import type { EventFilter, RecordContext, RecordOutcome } from './record.js';
 import { csvRecords, jsonRecords, lineRecords, type RawRecord } from './record-sources.js';
@@ -51,6 +58,12 @@ export interface ReadLogsOptions {
   latestTime?: Date;
   /** Zone for times written without one: `UTC`, `+02:00` or an IANA name; default none. */
   timezone?: string;
+  /**
+   * Order of day, month and year in numeric dates such as `03/11/2020`. Default: each CSV or
+   * JSON file's order is chosen from its own dates, and CEF and Zeek lines read only the
+   * numeric dates that fit one order.
+   */
+  dateOrder?: DateOrder;
   /** How many rejections and field warnings to keep as examples in the stats; default 20. */
   maxIssues?: number;
   /**
@@ -145,6 +158,15 @@ function resolveOptions(options: ReadLogsOptions): ResolvedSettings {
       );
     }
     time.timeZone = zone;
+  }
+  if (options.dateOrder !== undefined) {
+    if (!DATE_ORDERS.includes(options.dateOrder)) {
+      throw new ConfigError(
+        'INVALID_DATE_ORDER',
+        `Invalid date order "${String(options.dateOrder)}": expected ${DATE_ORDERS.join(', ')}.`,
+      );
+    }
+    time.dateOrder = options.dateOrder;
   }
   return {
     format: options.format,
@@ -241,13 +263,7 @@ async function* readAllFiles(
         }
         batches = readCefInParallel(file, size, pool, recorder, fileStats);
       } else {
-        batches = readFile(
-          file,
-          createFormatParser(format, settings),
-          settings,
-          recorder,
-          fileStats,
-        );
+        batches = readFile(file, format, settings, recorder, fileStats);
       }
       yield* recordReadFailure(batches, recorder, fileStats);
     }
@@ -341,20 +357,34 @@ function toIssue(error: LogInputError): HuntpackIssue {
 
 async function* readFile(
   file: string,
-  parser: FormatParser,
+  format: LogFormat,
   settings: ResolvedSettings,
   recorder: LogStatsRecorder,
   fileStats: LogFileStats,
 ): AsyncGenerator<LogEvent[]> {
+  const parser = createFormatParser(format, settings);
   const filter = settings.filter;
+  // A CSV or JSON file gets its own date order unless the caller set one. Line formats (CEF,
+  // Zeek TSV) get none, so that a CEF file reads the same here as on worker threads, which
+  // parse ranges of it without the rest.
+  const dateOrder =
+    settings.time.dateOrder === undefined && parser.source !== 'lines'
+      ? new FileDateOrder(file)
+      : undefined;
+  const time = dateOrder ? { ...settings.time, fileDateOrder: dateOrder } : settings.time;
+  // Warnings wait until their record is parsed to the end, because a record whose date order is
+  // still open is parsed again once it is decided.
+  const recordWarnings: Array<[code: string, message: string]> = [];
   const context: RecordContext = {
     file,
     line: 0,
-    time: settings.time,
-    warn: (code, message) => recorder.warn(file, context.line, code, message),
+    time,
+    warn: (code, message) => recordWarnings.push([code, message]),
     filter,
   };
   const handle = (line: number, outcome: RecordOutcome, events: LogEvent[]): void => {
+    for (const [code, message] of recordWarnings) recorder.warn(file, line, code, message);
+    recordWarnings.length = 0;
     const event = recorder.outcome(fileStats, line, outcome, filter);
     if (event) events.push({ table: event.table, columns: event.columns, source: { file, line } });
   };
@@ -363,14 +393,68 @@ async function* readFile(
     const events: LogEvent[] = [];
     for (const record of batch) {
       context.line = record.line;
-      if ('error' in record) handle(record.line, rejected(record.error), events);
-      else handle(record.line, parseRecord(parser, record.value, context), events);
+      if (dateOrder) dateOrder.line = record.line;
+      if ('error' in record) {
+        handle(record.line, rejected(record.error), events);
+        continue;
+      }
+      let outcome: RecordOutcome;
+      try {
+        outcome = parseRecord(parser, record.value, context);
+      } catch (error) {
+        if (!(error instanceof DateOrderUndecided) || !dateOrder) throw error;
+        recordWarnings.length = 0;
+        await scanDateOrder(file, format, settings, dateOrder, recorder);
+        dateOrder.line = record.line;
+        outcome = parseRecord(parser, record.value, context);
+      }
+      handle(record.line, outcome, events);
     }
     // An empty batch still lets the consumer report progress.
     yield events;
   }
   const issue = parser.source === 'json' ? parser.finish?.(file) : undefined;
   if (issue) recorder.fileError(issue);
+}
+
+/**
+ * Parses a file from the start with a parser of its own until a date decides its order. It
+ * keeps no record, so memory stays flat in the size of the file. When no date decides, the file
+ * gets the default order and a warning that names its first ambiguous date. A read error ends
+ * the scan, and the main pass reports it when it reaches the same place.
+ */
+async function scanDateOrder(
+  file: string,
+  format: LogFormat,
+  settings: ResolvedSettings,
+  dateOrder: FileDateOrder,
+  recorder: LogStatsRecorder,
+): Promise<void> {
+  const parser = createFormatParser(format, settings);
+  const context: RecordContext = {
+    file,
+    line: 0,
+    time: { ...settings.time, fileDateOrder: dateOrder },
+    warn: () => undefined,
+  };
+  dateOrder.scanning = true;
+  try {
+    scan: for await (const batch of recordsOf(file, parser)) {
+      for (const record of batch) {
+        if ('error' in record) continue;
+        context.line = record.line;
+        dateOrder.line = record.line;
+        parseRecord(parser, record.value, context);
+        if (dateOrder.order !== undefined) break scan;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof LogInputError)) throw error;
+  } finally {
+    dateOrder.scanning = false;
+  }
+  const warning = dateOrder.chooseDefault();
+  if (warning) recorder.warn(file, warning.line, 'AMBIGUOUS_DATE_ORDER', warning.message);
 }
 
 function rejected(error: { code: string; message: string }): RecordOutcome {

@@ -39,7 +39,12 @@ describe('readLogs on CommonSecurityLog exports', () => {
     );
     assert.deepEqual(stats.rejectedByReason, { COLUMN_COUNT_MISMATCH: 1, INVALID_CSV: 1 });
     assert.equal(stats.rejections[0]?.source?.line, 6);
-    assert.deepEqual(stats.fieldWarningsByReason, { INVALID_PORT: 1, INVALID_TIME: 1 });
+    // Every valid date of the file fits both day-first and month-first order.
+    assert.deepEqual(stats.fieldWarningsByReason, {
+      AMBIGUOUS_DATE_ORDER: 1,
+      INVALID_PORT: 1,
+      INVALID_TIME: 1,
+    });
 
     const first = eventAt(events, 2).columns;
     assert.deepEqual(first.TimeGenerated, new Date('2024-01-02T00:05:00Z'));
