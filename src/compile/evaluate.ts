@@ -15,7 +15,13 @@ import type {
   Lookback,
   MatchKey,
 } from './ir.js';
-import { arrayElements, assertKeyShape, fallbackAddress, urlKeyInput } from './ir.js';
+import {
+  arrayElements,
+  assertKeyShape,
+  canonicalAddressHost,
+  fallbackAddress,
+  urlKeyInput,
+} from './ir.js';
 import { hitColumnTypes, eventColumnTypes, valueKind, type ValueKind } from './hit-columns.js';
 import { urlKey } from '../indicators/url.js';
 
@@ -147,10 +153,16 @@ function keysEqual(
       return host !== '' && (host === domain || host.endsWith(`.${domain}`));
     }
     case 'url': {
-      const event = typeof eventValue === 'string' ? urlKey(eventValue) : undefined;
-      return event !== undefined && event === urlKey(String(iocValue));
+      const event = typeof eventValue === 'string' ? addressUrlKey(eventValue) : undefined;
+      return event !== undefined && event === addressUrlKey(String(iocValue));
     }
   }
+}
+
+/** Returns the key that `url` keys compare: `urlKey` with its address host in one form. */
+export function addressUrlKey(text: string): string | undefined {
+  const key = urlKey(text);
+  return key === undefined ? undefined : canonicalAddressHost(key);
 }
 
 /**

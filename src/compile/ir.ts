@@ -68,7 +68,8 @@ export type FilterExpr =
  * - `host-suffix`: the host in the event column (a bare host name or a URL) equals the
  *   indicator's domain or is a subdomain of it; `evil.com` matches `a.evil.com`, not `notevil.com`.
  * - `url`: equal URL keys (see `urlKey` in the indicators folder): scheme ignored, host
- *   lower-cased, default port dropped, an empty path written as `/`.
+ *   lower-cased, default port dropped, an empty path written as `/`. An address host is then
+ *   written in one form (see `canonicalAddressHost`), so `[2001:DB8:0::1]` equals `[2001:db8::1]`.
  */
 export type KeyNormalization = 'exact' | 'lower' | 'ip' | 'host-suffix' | 'url';
 
@@ -327,4 +328,77 @@ function joinedPort(host: string, port: unknown): string {
   if (typeof port !== 'number' || !Number.isInteger(port)) return '';
   if (port < 1 || port > 65535 || port === 80 || port === 443) return '';
   return `:${port}`;
+}
+
+/**
+ * Patterns of the address host at the start of a URL key: a bracketed IPv6 literal (group 1 is
+ * the address) and a strict dotted decimal IPv4 address followed by the port or the path (group
+ * 1 is the address). RE2 syntax, which the KQL and DuckDB backends use too.
+ */
+export const KEY_IPV6_HOST_PATTERN = String.raw`^\[([^\]/]*:[^\]/]*)\]`;
+export const KEY_IPV4_HOST_PATTERN = String.raw`^((?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3})[:/]`;
+const KEY_IPV6_HOST = new RegExp(KEY_IPV6_HOST_PATTERN);
+const KEY_IPV4_HOST = new RegExp(KEY_IPV4_HOST_PATTERN);
+const STRICT_IPV4 = /^(?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3}$/;
+const HEX_GROUP = /^[0-9a-f]{1,4}$/;
+
+/**
+ * Writes the host of a URL key (see `urlKey` in the indicators folder) in the form that Kusto's
+ * `parse_ipv6` returns (Microsoft Learn, "parse_ipv6()") when it is an address: eight groups of
+ * four hex digits in brackets, IPv4 as its IPv4-mapped address. So `[2001:db8:0::1]`, `[2001:db8::1]` and `[2001:db8:0:0:0:0:0:1]` are
+ * one host, and `[::ffff:1.2.3.4]` is `1.2.3.4`. Returns any other key unchanged.
+ *
+ * The IPv6 grammar is RFC 4291 text: hex groups of one to four digits, at most one `::` for one or
+ * more zero groups, and an optional dotted decimal IPv4 tail for the last two groups. A zone id
+ * or an IPv4 part with a leading zero is no address here.
+ * NOTE: Kusto's `parse_ipv6` may read a few more spellings as addresses than this grammar does.
+ */
+export function canonicalAddressHost(key: string): string {
+  const ipv6 = KEY_IPV6_HOST.exec(key);
+  if (ipv6 !== null) {
+    const groups = ipv6Groups(ipv6[1]!);
+    return groups === undefined ? key : `[${groups}]${key.slice(ipv6[0].length)}`;
+  }
+  const ipv4 = KEY_IPV4_HOST.exec(key);
+  if (ipv4 === null) return key;
+  const groups = ipv4Groups(ipv4[1]!);
+  return groups === undefined
+    ? key
+    : `[0000:0000:0000:0000:0000:ffff:${groups}]${key.slice(ipv4[1]!.length)}`;
+}
+
+/** Returns dotted decimal IPv4 text as two groups of four hex digits, `0102:0304`. */
+function ipv4Groups(text: string): string | undefined {
+  if (!STRICT_IPV4.test(text)) return undefined;
+  const octets = text.split('.').map(Number);
+  if (octets.some((octet) => octet > 255)) return undefined;
+  const [a, b, c, d] = octets as [number, number, number, number];
+  const hex = (value: number): string => value.toString(16).padStart(4, '0');
+  return `${hex(a * 256 + b)}:${hex(c * 256 + d)}`;
+}
+
+/** Returns lower-case IPv6 text as eight groups of four hex digits, or undefined. */
+function ipv6Groups(text: string): string | undefined {
+  let hex = text;
+  if (hex.includes('.')) {
+    const tailStart = hex.lastIndexOf(':') + 1;
+    const tail = ipv4Groups(hex.slice(tailStart));
+    if (tail === undefined) return undefined;
+    hex = hex.slice(0, tailStart) + tail;
+  }
+  const halves = hex.split('::');
+  let groups: string[];
+  if (halves.length === 2) {
+    const left = halves[0] === '' ? [] : halves[0]!.split(':');
+    const right = halves[1] === '' ? [] : halves[1]!.split(':');
+    if (left.length + right.length > 7) return undefined;
+    const zeros = new Array<string>(8 - left.length - right.length).fill('0');
+    groups = [...left, ...zeros, ...right];
+  } else if (halves.length === 1) {
+    groups = hex.split(':');
+  } else {
+    return undefined;
+  }
+  if (groups.length !== 8 || !groups.every((group) => HEX_GROUP.test(group))) return undefined;
+  return groups.map((group) => group.padStart(4, '0')).join(':');
 }

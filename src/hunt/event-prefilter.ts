@@ -17,7 +17,7 @@
  */
 import type { Hunt, IocCell, KeyNormalization, MatchBranch } from '../compile/ir.js';
 import { fallbackAddress, keyEventColumns, urlKeyInput } from '../compile/ir.js';
-import { urlKey } from '../indicators/url.js';
+import { addressUrlKey } from '../compile/evaluate.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
 
 /** Normalizations the prefilter can test; `exact` keys are left to DuckDB. */
@@ -136,7 +136,7 @@ function indicatorKey(
       return isAscii(folded) ? folded : UNFOLDABLE;
     }
     case 'url': {
-      const key = urlKey(text);
+      const key = addressUrlKey(text);
       if (key === undefined) return undefined;
       // Only the authority is case-folded; the path is compared as written.
       return isAscii(key.slice(0, key.indexOf('/'))) ? key : UNFOLDABLE;
@@ -185,7 +185,7 @@ function valueTest(normalization: PrefilterNormalization, keys: Set<PrefilterKey
       return (value) => {
         if (value === null || value === undefined) return false;
         if (typeof value !== 'string' || !isAscii(value)) return true;
-        const key = urlKey(value);
+        const key = addressUrlKey(value);
         return key !== undefined && keys.has(key);
       };
     case 'host-suffix': {

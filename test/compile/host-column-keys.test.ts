@@ -164,8 +164,8 @@ describe('KQL of split host columns', () => {
       query,
       /\| extend MatchUrl1_1 = iff\(RequestURL startswith "\/", strcat\(MatchUrlHost1_1, iff\(.*\), RequestURL\), RequestURL\)\n/,
     );
-    assert.match(query, /trim\(@"\[ \\t\\n\\f\\r\]\+", MatchUrl1_1\)/);
-    assert.doesNotMatch(query, /trim\(@"\[ \\t\\n\\f\\r\]\+", RequestURL\)/);
+    assert.match(query, /\| extend MatchKey1_1 = UrlKey\(MatchUrl1_1\)\n/);
+    assert.doesNotMatch(query, /UrlKey\(RequestURL\)/);
   });
 
   it('domain query reads no joined URL', () => {

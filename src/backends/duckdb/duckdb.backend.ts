@@ -23,7 +23,7 @@ import { eventColumnTypes, hitColumnTypes, valueKind } from '../../compile/hit-c
 import { lookbackStart } from '../../compile/evaluate.js';
 import { compileDuckDbFilter, filterColumns, type SqlColumnResolver } from './duckdb.filter.js';
 import { sqlIdentifier, sqlNumber, sqlString } from './duckdb.escape.js';
-import { keySql } from './duckdb.keys.js';
+import { addressHostSql, keySql } from './duckdb.keys.js';
 
 /** One statement's worth of hunts and the tables it reads. */
 export interface DuckDbHuntPlan {
@@ -185,10 +185,29 @@ function keyedIocSql(hunt: Hunt, iocTable: string): string {
       keys.push(`${expression} AS ${sqlIdentifier(keyName(branchIndex, keyIndex))}`);
     }),
   );
-  return (
-    `CREATE OR REPLACE TABLE ${sqlIdentifier(iocTable)} AS\n` +
-    `SELECT *, ${keys.join(', ')}\nFROM ${sqlIdentifier(`${iocTable}_raw`)}`
+  const keyed = `SELECT *, ${keys.join(', ')}\nFROM ${sqlIdentifier(`${iocTable}_raw`)}`;
+  const names = hunt.match.flatMap((branch, branchIndex) => urlKeyNames(branch, branchIndex));
+  return `CREATE OR REPLACE TABLE ${sqlIdentifier(iocTable)} AS\n${withAddressHosts(names, keyed)}`;
+}
+
+/** Returns the names of the `k<b>_<k>` columns of a branch's `url` keys. */
+function urlKeyNames(branch: MatchBranch, branchIndex: number): string[] {
+  return branch.keys.flatMap((key, keyIndex) =>
+    key.normalization === 'url' ? [keyName(branchIndex, keyIndex)] : [],
   );
+}
+
+/**
+ * Wraps a query that selects the key columns `names` of `url` keys so that each has its address
+ * host written in one form. A wrapping layer, because the macro repeats its argument, and a
+ * column costs less to repeat than the URL key expression.
+ */
+function withAddressHosts(names: string[], query: string): string {
+  if (names.length === 0) return query;
+  const replacements = names.map(
+    (name) => `${addressHostSql(sqlIdentifier(name))} AS ${sqlIdentifier(name)}`,
+  );
+  return `SELECT * REPLACE (${replacements.join(', ')}) FROM (${query})`;
 }
 
 function resolver(hunt: Hunt, plan: DuckDbHuntPlan, scope: 'event' | 'hit'): SqlColumnResolver {
@@ -278,7 +297,8 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
       hosts.push(keyName(branchIndex, keyIndex));
     } else plain.push(`${keySql(key.normalization, column, 'event')} AS ${name}`);
   });
-  let query = `SELECT ${plain.join(', ')} FROM ${source}`;
+  const selected = `SELECT ${plain.join(', ')} FROM ${source}`;
+  let query = withAddressHosts(urlKeyNames(branch, branchIndex), selected);
   for (const key of hosts) {
     // Every label-aligned suffix of the host is a candidate key: a.evil.com gives a.evil.com,
     // evil.com and com, and the join keeps the candidates that are indicator domains.

@@ -31,6 +31,7 @@ import {
   type DuckDbPlanOptions,
 } from './duckdb.backend.js';
 import { sqlIdentifier } from './duckdb.escape.js';
+import { ADDRESS_HOST_MACRO } from './duckdb.keys.js';
 import { addressKey } from './ip-key.js';
 
 /** One hit of one hunt in a batch. */
@@ -203,6 +204,7 @@ export class DuckDbHuntSession {
     const plans = planDuckDbHunts(hunts, options);
     const instance = await DuckDBInstance.create(':memory:', settings);
     const connection = await instance.connect();
+    await connection.run(ADDRESS_HOST_MACRO);
     return new DuckDbHuntSession(instance, connection, eventTablesOf(plans));
   }
 

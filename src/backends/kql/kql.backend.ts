@@ -21,6 +21,8 @@ import {
   formatLookback,
   HOST_WITH_PORT_PATTERN,
   IPV4_WITH_PORT_PATTERN,
+  KEY_IPV4_HOST_PATTERN,
+  KEY_IPV6_HOST_PATTERN,
 } from '../../compile/ir.js';
 import { compileKqlFilter } from './kql.filter.js';
 import { kqlDatetime, kqlIdentifier, kqlString } from './kql.escape.js';
@@ -51,20 +53,33 @@ function verbatim(pattern: string): string {
 }
 
 /**
- * A KQL expression computing the URL key of a column, step for step as `urlKey` in
+ * A KQL function `UrlKey` that computes the URL key of a string, step for step as `urlKey` in
  * src/indicators/url.ts: trim, cut the fragment, drop `scheme://`, lower-case the authority (up
  * to the first `/` or `?`) and drop user info up to its last `@`, drop `:80` or `:443`, and
- * write the path with a leading `/`. An empty authority gives "", which never matches.
+ * write the path with a leading `/`. An empty authority gives "", which never matches. An
+ * address host is then written as `parse_ipv6` writes it, in brackets, as
+ * `canonicalAddressHost` in the compile folder does.
  */
+function urlKeyFunction(): string {
+  const v6 = verbatim(KEY_IPV6_HOST_PATTERN);
+  const v4 = verbatim(KEY_IPV4_HOST_PATTERN);
+  return [
+    'let UrlKey = (value: string) {',
+    '    let rest = replace_regex(extract(@"^([^#]*)", 1, trim(@"[ \\t\\n\\f\\r]+", value)), @"^[A-Za-z][A-Za-z0-9+.-]*://", "");',
+    '    let authority = replace_regex(replace_regex(tolower(extract(@"^([^/?]*)", 1, rest)), @"^.*@", ""), @":(80|443)$", "");',
+    '    let path = extract(@"^[^/?]*(.*)$", 1, rest);',
+    '    let key = iff(isempty(authority), "", strcat(authority, iff(path startswith "/", path, strcat("/", path))));',
+    `    let ipv6 = extract(${v6}, 1, key);`,
+    `    let ipv4 = extract(${v4}, 1, key);`,
+    '    let address = parse_ipv6(iff(isnotempty(ipv6), ipv6, ipv4));',
+    '    let hostLength = iff(isnotempty(ipv6), strlen(ipv6) + 2, strlen(ipv4));',
+    '    iff(isempty(address), key, strcat("[", address, "]", substring(key, hostLength)))',
+    '};',
+  ].join('\n');
+}
+
 function urlKeyExpression(column: string): string {
-  const trimmed = `trim(@"[ \\t\\n\\f\\r]+", ${column})`;
-  const noFragment = `extract(@"^([^#]*)", 1, ${trimmed})`;
-  const rest = `replace_regex(${noFragment}, @"^[A-Za-z][A-Za-z0-9+.-]*://", "")`;
-  const authority = `replace_regex(tolower(extract(@"^([^/?]*)", 1, ${rest})), @"^.*@", "")`;
-  const host = `replace_regex(${authority}, @":(80|443)$", "")`;
-  const path = `extract(@"^[^/?]*(.*)$", 1, ${rest})`;
-  const withSlash = `iff(${path} startswith "/", ${path}, strcat("/", ${path}))`;
-  return `iff(isempty(${host}), "", strcat(${host}, ${withSlash}))`;
+  return `UrlKey(${column})`;
 }
 
 /** Returns a KQL expression for the lower-cased host of a host-name or URL column. */
@@ -341,6 +356,8 @@ export function compileKql(hunt: Hunt, options: KqlCompileOptions): string {
   parts.push(
     options.watchlistAlias ? iocWatchlist(hunt, options.watchlistAlias) : iocDatatable(hunt),
   );
+  const keys = hunt.match.flatMap((branch) => branch.keys);
+  if (keys.some((key) => key.normalization === 'url')) parts.push(urlKeyFunction());
   parts.push(iocKeysStatement(hunt));
 
   const events = [`let Events = ${table}`, `| where ${time} > ago(lookback)`];
