@@ -5,7 +5,7 @@
  */
 import { lookbackStart } from '../compile/evaluate.js';
 import type { Hunt, Lookback } from '../compile/ir.js';
-import { DuckDbHuntSession } from '../backends/duckdb/duckdb.session.js';
+import { DuckDbHuntSession, type DuckDbHit } from '../backends/duckdb/duckdb.session.js';
 import { TIME_COLUMNS, type ColumnValue, type LogEvent, type LogTable } from './logs/event.js';
 import { readLogs, type LogReadStats, type ReadLogsOptions } from './logs/read-logs.js';
 import { EventPrefilter } from './event-prefilter.js';
@@ -226,8 +226,8 @@ async function huntBatch(
     for (const column of TIME_COLUMNS[table]) row[column] ??= time;
     return row;
   });
-  const hits = await session.run(table, rows);
-  return hits.map((hit) => {
+  const hits = mergeBranchHits(await session.run(table, rows));
+  return hits.map(({ hit, otherLabels }) => {
     const event = events[hit.eventIndex]!;
     const columns: Record<string, ColumnValue> = {};
     for (const name of hit.hunt.project) {
@@ -243,15 +243,44 @@ async function huntBatch(
       huntId: hit.hunt.id,
       variant: hit.hunt.variant,
       matchedOn: hit.matchedOn,
+      alsoMatchedOn: otherLabels,
       indicator: findingIndicator(hit.hunt, hit.iocIndex),
       host: findingHost(table, hit.matchedOn, event.columns),
       columns,
       connectionId: connectionIdOf(table, event.columns),
     };
     if (finding.time === undefined) delete finding.time;
+    if (finding.alsoMatchedOn === undefined) delete finding.alsoMatchedOn;
     if (finding.recordOnLine === undefined) delete finding.recordOnLine;
     if (finding.host === undefined) delete finding.host;
     if (finding.connectionId === undefined) delete finding.connectionId;
     return finding;
+  });
+}
+
+/**
+ * Merges the hits of one hunt on one event and indicator into one, because findings are one per
+ * hunt, event and indicator. Several match branches give such hits, as when a Zeek http event
+ * matches a domain in DestinationHostName and in RequestURL. The hit of the first branch in the
+ * hunt's order is kept, with the labels of the others in that order.
+ */
+function mergeBranchHits(
+  hits: readonly DuckDbHit[],
+): Array<{ hit: DuckDbHit; otherLabels?: string[] }> {
+  const branchIndex = (hit: DuckDbHit): number =>
+    hit.hunt.match.findIndex((branch) => branch.label === hit.matchedOn);
+  const merged = new Map<string, DuckDbHit[]>();
+  for (const hit of hits) {
+    const key = `${hit.hunt.id}\n${hit.eventIndex}\n${hit.iocIndex}`;
+    const group = merged.get(key);
+    if (group) group.push(hit);
+    else merged.set(key, [hit]);
+  }
+  return [...merged.values()].map((group) => {
+    if (group.length === 1) return { hit: group[0]! };
+    const [first, ...others] = group.sort((a, b) => branchIndex(a) - branchIndex(b));
+    const labels = new Set(others.map((hit) => hit.matchedOn));
+    labels.delete(first!.matchedOn);
+    return labels.size === 0 ? { hit: first! } : { hit: first!, otherLabels: [...labels] };
   });
 }

@@ -1,9 +1,12 @@
 /**
- * Findings of a local hunt: one finding per hunt and matched event, with where and when the
- * event was logged and which indicator it met, plus per-indicator and per-host summaries.
+ * Findings of a local hunt: one finding per hunt, matched event and indicator, with where and
+ * when the event was logged and every column the indicator matched, plus per-indicator and
+ * per-host summaries.
  *
  * Three counts describe the same findings. Findings count the matches of each hunt, so an event
- * that a port-aware and an address-only hunt both matched makes two findings. Events count the
+ * that a port-aware and an address-only hunt both matched makes two findings. An event that one
+ * hunt matched on two columns, such as a domain in DestinationHostName and in RequestURL, makes
+ * one. Events count the
  * log records matched, each once. Hits count the connections. The events that Zeek logged with
  * one `uid` make one hit, and so do the events that Suricata logged with one `flow_id`, such as
  * a flow record and the alerts on that flow. Every other event is a hit of its own.
@@ -39,8 +42,13 @@ export interface HuntFinding {
   table: LogTable;
   huntId: string;
   variant: HuntVariant;
-  /** Label of the match branch, such as `destination`, `source`, `remote` or a URL column. */
+  /**
+   * Label of the first match branch that matched, in the hunt's branch order, such as
+   * `destination`, `source`, `remote` or a URL column. The host is chosen from it.
+   */
   matchedOn: string;
+  /** Labels of the other branches that matched the same indicator, absent when none did. */
+  alsoMatchedOn?: string[];
   indicator: FindingIndicator;
   /** The host the hit is about: the internal side of a connection, or the device that logged it. */
   host?: string;
@@ -51,6 +59,11 @@ export interface HuntFinding {
    * `suricata:` and the Suricata `flow_id`. Absent for events of other sources.
    */
   connectionId?: string;
+}
+
+/** Returns every branch label of a finding, such as `DestinationHostName, RequestURL`. */
+export function matchedOnText(finding: HuntFinding): string {
+  return [finding.matchedOn, ...(finding.alsoMatchedOn ?? [])].join(', ');
 }
 
 function text(cell: IocCell | undefined): string | undefined {

@@ -3,7 +3,7 @@
  */
 import { printable } from '../errors.js';
 import type { ColumnValue } from './logs/event.js';
-import type { FindingSummary, HuntFinding } from './findings.js';
+import { matchedOnText, type FindingSummary, type HuntFinding } from './findings.js';
 
 function valueText(value: ColumnValue | undefined): string {
   if (value === undefined || value === null) return '';
@@ -67,7 +67,7 @@ export function formatFindingsTable(findings: readonly HuntFinding[]): string {
     [
       timeText(finding.time),
       finding.huntId,
-      finding.matchedOn,
+      matchedOnText(finding),
       finding.indicator.value,
       finding.host ?? '-',
       `${finding.file}:${finding.line}`,
@@ -105,7 +105,7 @@ export function formatSummaryTable(
 export const HIT_COUNTS_NOTE =
   'A hit is one connection: the events of one Suricata flow or one Zeek connection make one ' +
   'hit, and any other event makes one. An event that several hunts matched is one event, with ' +
-  'one finding per hunt.';
+  'one finding per hunt and indicator.';
 
 const CSV_HEADER = [
   'time',
@@ -145,7 +145,7 @@ export function formatFindingsCsv(findings: readonly HuntFinding[]): string {
       finding.table,
       finding.huntId,
       finding.variant,
-      finding.matchedOn,
+      matchedOnText(finding),
       finding.indicator.value,
       finding.indicator.family,
       finding.indicator.threatType ?? '',

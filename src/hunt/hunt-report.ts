@@ -25,6 +25,7 @@ import {
   countHits,
   internalSide,
   isInternalAddress,
+  matchedOnText,
   summarizeByHost,
   summarizeByIndicator,
   type FindingSummary,
@@ -135,7 +136,7 @@ function timelineRows(
       time(finding.time),
       finding.host === undefined ? '-' : formatHost(finding.host),
       defangValue(finding.indicator.value),
-      `${finding.huntId} (${finding.matchedOn})`,
+      `${finding.huntId} (${matchedOnText(finding)})`,
       describeEvent(defangEvent(finding)),
       `${finding.file}:${finding.line}`,
     ]);

@@ -122,9 +122,10 @@ describe('renderHuntReport defanging', () => {
   it('writes indicators and remote event values defanged', async (t) => {
     const text = await plantedReport(t);
     // The URL of line 1 is on an address, so its URL, port-aware and address-only hunts all
-    // match line 1. The domain hunt matches line 2 on two columns, and the port-aware and
-    // address-only hunts both match lines 3 and 4. Each line is one hit.
-    assert.match(text, /## Findings: 4 hits\n\n4 hits in 4 events, with 9 findings\./);
+    // match line 1. The domain hunt matches line 2 on two columns, which is one finding, and
+    // the port-aware and address-only hunts both match lines 3 and 4. Each line is one hit.
+    assert.match(text, /## Findings: 4 hits\n\n4 hits in 4 events, with 8 findings\./);
+    assert.match(text, /remcos-sentinel-csl-domain \(DestinationHostName, RequestURL\)/);
     assert.match(text, /^\| leberinda\[\.\]pro \| 1 \| 1 \|/m);
     for (const defanged of [
       'hxxp://195[.]133[.]9[.]138/final/random.exe',
