@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { repoFile } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { withoutRows } from '../helpers/threatfox-export.js';
 
 const FEED = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
 const LOW_CONFIDENCE_REMCOS = 'ip-port|38.190.224.70:4438';
@@ -143,7 +144,7 @@ test('indicator gone from the feed is removed under a filter', async (t) => {
   await build(folder, 'out1', [FEED, '--family', 'Remcos']);
   const whole = await readFile(FEED, 'utf8');
   const cut = join(folder, 'cut.csv');
-  const shorter = whole.replace(/^.*"178\.32\.252\.70:443".*\r?\n/m, '');
+  const shorter = withoutRows(whole, /"178\.32\.252\.70:443"/);
   assert.equal(shorter.length < whole.length, true);
   await writeFile(cut, shorter);
 
@@ -214,12 +215,7 @@ test('family gone from the feeds is named', async (t) => {
   const folder = makeTempDir('state-gone', t);
   await build(folder, 'out1', [FEED]);
   // The same export without its Remcos rows, and with its trailer count fixed to match.
-  const lines = (await readFile(FEED, 'utf8')).split('\n');
-  const kept = lines.filter((line) => !line.includes('"win.remcos"'));
-  const rows = kept.filter((line) => line.startsWith('"')).length;
-  const text = kept
-    .map((line) => line.replace(/^# Number of entries: \d+/, `# Number of entries: ${rows}`))
-    .join('\n');
+  const text = withoutRows(await readFile(FEED, 'utf8'), /"win\.remcos"/);
   const without = join(folder, 'without-remcos.csv');
   await writeFile(without, text);
 
