@@ -11,6 +11,7 @@ import { getTableSchema } from '../../src/pipeline/schemas.js';
 import { checkKql } from '../../src/validate/kusto.js';
 import { readPackHunts } from '../../src/report/read-pack.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { withoutRows } from '../helpers/threatfox-export.js';
 
 interface BuildSummary {
   counts: {
@@ -328,9 +329,10 @@ test('state file reports changes between runs', async (t) => {
   const second = join(folder, 'day2.csv');
   await writeFile(
     second,
-    original
-      .replace(/^.*2\.27\.17\.179:6644.*\r\n/m, '')
-      .replace('"45.92.1.175:5220"', '"45.92.1.175:5221"'),
+    withoutRows(original, /2\.27\.17\.179:6644/).replace(
+      '"45.92.1.175:5220"',
+      '"45.92.1.175:5221"',
+    ),
   );
   const day2 = await runCli([
     'build',
@@ -428,7 +430,7 @@ for (const folder of ['stix', 'misp', 'text']) {
   });
 }
 
-test('URL ip:port from free text reconciles', async (t) => {
+test('URL and ip:port from free text reconcile', async (t) => {
   const folder = makeTempDir('text-port', t);
   const feed = join(folder, 'c2.txt');
   await writeFile(
@@ -437,10 +439,11 @@ test('URL ip:port from free text reconciles', async (t) => {
   );
   const { summary } = await buildJson(t, [feed, '--family', 'Remcos']);
   assertReconciles(summary);
-  // The URL, its ip:port, the written ip:port (merged into it) and the bare address (dropped).
-  assert.equal(summary.counts.rowsRead, 4);
+  // The URL, the written ip:port and the bare address (dropped). The URL gives no ip:port of
+  // its own, because the pack hunts it on its address and port.
+  assert.equal(summary.counts.rowsRead, 3);
   assert.equal(summary.counts.accepted, 2);
-  assert.equal(summary.counts.merged, 1);
+  assert.equal(summary.counts.merged, 0);
   assert.deepEqual(summary.counts.dropped, { 'covered-by-ip-port': 1 });
   assert.equal(summary.packs[0]?.indicators, 2);
 });
