@@ -12,8 +12,7 @@ import type { RawIndicator } from '../indicators/model.js';
  * pattern yields N indicators counts as N items, and one that yields none (revoked, rejected)
  * counts as one. A MISP attribute counts once per value it carries (`domain|ip` counts twice),
  * and an `ip-port` object counts once however many attributes make up the address and port.
- * In free text, a URL whose host is an IP address with a port counts twice: the URL and the
- * ip-port indicator derived from it.
+ * In free text, each indicator found counts once, a URL on an address with a port included.
  */
 export interface FeedReaderOutput {
   records: RawIndicator[];
