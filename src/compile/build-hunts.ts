@@ -20,7 +20,7 @@ import {
 } from '../pipeline/data-sources.js';
 import type { HashKind, Indicator } from '../indicators/model.js';
 import { unicodeHostName } from '../indicators/domain.js';
-import { urlEndpoint, urlWithUnicodeHost } from '../indicators/url.js';
+import { urlEndpoint, urlHostName, urlWithUnicodeHost } from '../indicators/url.js';
 
 export interface BuildHuntsOptions {
   /** Printable family name, written into every hit as `IocFamily`. */
@@ -40,7 +40,7 @@ export interface BuildHuntsOptions {
  */
 export type IocTableSource = Pick<
   Indicator,
-  'threatType' | 'confidence' | 'firstSeen' | 'exactOnly'
+  'threatType' | 'confidence' | 'firstSeen' | 'exactOnly' | 'isCompromised'
 > &
   (
     | { kind: 'ip'; address: string }
@@ -205,6 +205,40 @@ function withUnicodeRows(table: IocTable, forms: readonly UnicodeForm[]): IocTab
   return table;
 }
 
+/**
+ * Appends a row for the host of each URL, with the context of the first URL on that host, then
+ * the Unicode form of each punycode host. A proxy, DNS server or TLS handshake often logs only
+ * the host of a request for the URL. The domain hunts match subdomains, so a host that a domain
+ * indicator or another URL's host already covers adds no row: an event would match it twice.
+ */
+function withUrlHostRows(
+  table: IocTable,
+  domains: readonly IocTableSource[],
+  hosts: readonly UnicodeForm[],
+): IocTable {
+  if (hosts.length === 0) return table;
+  const covering = new Set<string>();
+  for (const indicator of domains) if (indicator.kind === 'domain') covering.add(indicator.domain);
+  for (const { value } of hosts) covering.add(value);
+  const covered = (host: string): boolean => {
+    for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+      if (covering.has(host.slice(dot + 1))) return true;
+    }
+    return false;
+  };
+  const seen = new Set<string>();
+  for (const indicator of domains) if (indicator.kind === 'domain') seen.add(indicator.domain);
+  const unicodeHosts: UnicodeForm[] = [];
+  for (const { indicator, value } of hosts) {
+    if (seen.has(value) || covered(value)) continue;
+    seen.add(value);
+    table.rows.push(rowWithContext(indicator, value));
+    const unicode = value.includes('xn--') ? unicodeHostName(value) : undefined;
+    if (unicode !== undefined) unicodeHosts.push({ indicator, value: unicode });
+  }
+  return withUnicodeRows(table, unicodeHosts);
+}
+
 interface HuntPlan {
   variant: HuntVariant;
   what: string;
@@ -215,12 +249,18 @@ interface HuntPlan {
 
 export interface IocTableOptions {
   /**
-   * Add the rows that pack format 4 derives from other rows' values; default true. They are the
-   * address and port of each URL on an address, and the Unicode form of each punycode domain and
-   * URL host. Packs of earlier formats were built without them.
+   * The pack format whose rows to build; default the current one. Format 4 added the rows derived
+   * from other rows' values: the address and port of each URL on an address, and the Unicode form
+   * of each punycode domain and URL host. Format 5 added the host of each URL on a name to the
+   * domain table. Packs of earlier formats were built without them.
    */
-  derivedRows?: boolean;
+  formatVersion?: number;
 }
+
+/** The first pack format with rows derived from URLs and punycode names. */
+const DERIVED_ROWS_FORMAT = 4;
+/** The first pack format whose domain table contains the hosts of URLs. */
+const URL_HOST_ROWS_FORMAT = 5;
 
 /**
  * Builds the indicator table of each hunt variant: the rows a hunt of that variant matches, in
@@ -241,7 +281,10 @@ export function buildIocTables(
   const urlsOnAddresses: UrlOnAddress[] = [];
   const unicodeDomains: UnicodeForm[] = [];
   const unicodeUrls: UnicodeForm[] = [];
-  const derived = options.derivedRows ?? true;
+  const urlHosts: UnicodeForm[] = [];
+  const format = options.formatVersion ?? Infinity;
+  const derived = format >= DERIVED_ROWS_FORMAT;
+  const hostRows = format >= URL_HOST_ROWS_FORMAT;
   const hashes: IocTableSource[] = [];
   // One pass in place of a filter per kind: a pack can hold a million indicators.
   for (const indicator of indicators) {
@@ -266,6 +309,10 @@ export function buildIocTables(
         if (!derived || indicator.exactOnly) break;
         const endpoint = urlEndpoint(indicator.url);
         if (endpoint) urlsOnAddresses.push({ indicator, ...endpoint });
+        // A compromised legitimate site serves its other visitors too, so only its URL is hunted.
+        const host =
+          hostRows && !endpoint && !indicator.isCompromised && urlHostName(indicator.url);
+        if (host) urlHosts.push({ indicator, value: host });
         const value = indicator.url.includes('xn--')
           ? urlWithUnicodeHost(indicator.url)
           : undefined;
@@ -280,9 +327,13 @@ export function buildIocTables(
   return {
     'port-aware': ipPortTable(ipPort, urlsOnAddresses),
     'address-only': addressTable(addresses, urlsOnAddresses),
-    domain: withUnicodeRows(
-      valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
-      unicodeDomains,
+    domain: withUrlHostRows(
+      withUnicodeRows(
+        valueTable(domains, 'IocDomain', (i) => (i.kind === 'domain' ? i.domain : undefined)),
+        unicodeDomains,
+      ),
+      domains,
+      urlHosts,
     ),
     url: withUnicodeRows(
       valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
@@ -353,7 +404,9 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       table: tables.domain,
       description:
         'Events whose host is an indicator domain or one of its subdomains. The host is compared ' +
-        'label by label, so evil.com matches a.evil.com but not notevil.com.',
+        'label by label, so evil.com matches a.evil.com but not notevil.com. The hosts of URL ' +
+        'indicators are included, except a URL hunted whole because its host is shared, and a ' +
+        'URL on a site that the feed marks as compromised.',
       branches: (source) =>
         source.hostColumns.map((column) => ({
           label: column,

@@ -151,6 +151,21 @@ export function urlWithUnicodeHost(url: string): string | undefined {
 }
 
 /**
+ * Returns the host of a normalized URL when it is a name, such as `cdn.evil.com`, and undefined
+ * when it is an address or the text is no URL.
+ */
+export function urlHostName(url: string): string | undefined {
+  const { hostStart, authorityEnd } = authorityBounds(url);
+  if (hostStart < 0 || url.charCodeAt(hostStart) === 0x5b) return undefined;
+  const hostAndPort = url.slice(hostStart, authorityEnd);
+  const colon = hostAndPort.lastIndexOf(':');
+  const host = colon < 0 ? hostAndPort : hostAndPort.slice(0, colon);
+  // Normalization writes every IPv4 host as a dotted quad, and a name never ends in digits alone.
+  if (host === '' || /^[\d.]+$/.test(host)) return undefined;
+  return host;
+}
+
+/**
  * Returns where the host of a normalized URL starts (after any user info) and where its
  * authority ends, or -1 for a text without `://`.
  */

@@ -18,6 +18,7 @@ interface IndicatorJson {
   confidence?: number;
   firstSeen?: string;
   exactOnly?: { list?: unknown; entry?: unknown; reason?: unknown };
+  isCompromised?: unknown;
 }
 
 type StoredIocs = Hunt['iocs'] | { ref: string } | RebuiltRows;
@@ -62,6 +63,7 @@ function tableSource(indicator: IndicatorJson, index: number, file: string): Ioc
     confidence: indicator.confidence,
     firstSeen: indicator.firstSeen === undefined ? undefined : new Date(indicator.firstSeen),
     exactOnly: exactOnlyOf(indicator),
+    isCompromised: indicator.isCompromised === true ? true : undefined,
   };
   const value = indicator.value;
   const kind = indicator.kind;
@@ -110,12 +112,11 @@ function rebuildTables(parsed: PackJson, file: string): Record<HuntVariant, IocT
       `${file} lists ${indicators.length} indicators but was built with ${counted}, so it was changed after the build and its hunts would read the wrong rows. Rebuild the pack with "huntpack build".`,
     );
   }
-  // Packs before format 4 were built without the rows derived from other rows' values.
+  // Packs of earlier formats were built without some of the rows derived from other rows.
   const version = parsed.formatVersion;
-  const derivedRows = typeof version !== 'number' || version >= 4;
   return buildIocTables(
     indicators.map((indicator, index) => tableSource(indicator, index, file)),
-    { derivedRows },
+    { formatVersion: typeof version === 'number' ? version : PACK_FORMAT_VERSION },
   );
 }
 
@@ -146,8 +147,8 @@ function reviveDates(table: IocTable): void {
 
 /**
  * Returns the backend-neutral hunts of the pack in `folder`. Reads pack.json of format versions
- * 2 and 3: an indicator table is listed in `iocTables`, given in the hunt's form, or rebuilt from
- * the indicators, with datetime cells as Dates.
+ * 2 to {@link PACK_FORMAT_VERSION}: an indicator table is listed in `iocTables`, given in the
+ * hunt's form, or rebuilt from the indicators, with datetime cells as Dates.
  *
  * @throws ConfigError when the folder has no readable pack.json, its format version is newer
  *   than this huntpack reads, or a hunt lacks its form or its indicator table.

@@ -28,9 +28,10 @@ import { writeWatchlistCsv } from './watchlist.js';
  * and the feed paths once for the pack instead of in each indicator, and rebuilds the hunts'
  * indicator tables from the indicators instead of listing them again. Version 4 adds the
  * addresses of URLs on an address to the rebuilt address tables, and `exactOnly` to indicators
- * that hunts may use only on their exact value.
+ * that hunts may use only on their exact value. Version 5 adds the hosts of URLs on a name to the
+ * rebuilt domain table.
  */
-export const PACK_FORMAT_VERSION = 4;
+export const PACK_FORMAT_VERSION = 5;
 
 const quote = JSON.stringify;
 

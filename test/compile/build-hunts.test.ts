@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildHunts, buildIocTables } from '../../src/compile/build-hunts.js';
-import { urlEndpoint, urlWithUnicodeHost } from '../../src/indicators/url.js';
+import { urlEndpoint, urlHostName, urlWithUnicodeHost } from '../../src/indicators/url.js';
 import type { Indicator } from '../../src/indicators/model.js';
 import {
   domainIndicator,
@@ -60,7 +60,7 @@ test('URL address rows come last', () => {
   ]);
   assert.equal(tables.url.rows.length, 6, 'every URL keeps its URL row');
 
-  const earlier = buildIocTables(indicators, { derivedRows: false });
+  const earlier = buildIocTables(indicators, { formatVersion: 3 });
   assert.deepEqual(addresses(earlier['port-aware'].rows), ['45.67.99.1|8080']);
   assert.deepEqual(addresses(earlier['address-only'].rows), ['45.67.99.1|8080']);
 });
@@ -114,7 +114,69 @@ test('Unicode rows come last', () => {
       'http://bücher-evil.de/gate.php',
     ],
   );
-  const earlier = buildIocTables(indicators, { derivedRows: false });
+  const earlier = buildIocTables(indicators, { formatVersion: 3 });
   assert.equal(earlier.domain.rows.length, 2);
   assert.equal(earlier.url.rows.length, 2);
+});
+
+test('urlHostName returns a name host only', () => {
+  assert.equal(urlHostName('https://cdn.evil.example:8443/a?b=c'), 'cdn.evil.example');
+  assert.equal(urlHostName('http://user@evil.example/x'), 'evil.example');
+  assert.equal(urlHostName('http://45.67.99.1/x'), undefined);
+  assert.equal(urlHostName('https://[2a02:cf40:1::7]/x'), undefined);
+  assert.equal(urlHostName('not a url'), undefined);
+});
+
+test('URL hosts join the domain table once', () => {
+  const compromised = {
+    ...urlIndicator('http://shop.legit.example/wp/x.php'),
+    isCompromised: true,
+  };
+  const shared = { ...urlIndicator('https://files.shared.example/x.exe'), exactOnly: HOSTING };
+  const indicators: Indicator[] = [
+    domainIndicator('evil.example'),
+    urlIndicator('http://a.evil.example/gate.php'),
+    urlIndicator('http://payload.example:8080/a'),
+    urlIndicator('https://payload.example/b'),
+    urlIndicator('http://x.drop.example/c'),
+    urlIndicator('http://drop.example/d'),
+    urlIndicator('http://45.67.99.2/e'),
+    urlIndicator('http://xn--bcher-evil-9db.de/f'),
+    compromised,
+    shared,
+  ];
+  const tables = buildIocTables(indicators);
+  assert.deepEqual(
+    tables.domain.rows.map((row) => row[0]),
+    ['evil.example', 'payload.example', 'drop.example', 'xn--bcher-evil-9db.de', 'bücher-evil.de'],
+  );
+  // The row of a URL host carries the first URL's context.
+  const payload = tables.domain.rows.find((row) => row[0] === 'payload.example')!;
+  assert.deepEqual(payload.slice(1), [
+    indicators[2]!.threatType ?? null,
+    indicators[2]!.confidence ?? null,
+    indicators[2]!.firstSeen ?? null,
+  ]);
+
+  const format4 = buildIocTables(indicators, { formatVersion: 4 });
+  assert.deepEqual(
+    format4.domain.rows.map((row) => row[0]),
+    ['evil.example'],
+  );
+});
+
+test('URL host rows give the domain hunts', () => {
+  const hunts = buildHunts([urlIndicator('http://payload.example/a')], {
+    family: 'Test',
+    familySlug: 'test',
+    lookback: { amount: 30, unit: 'd' },
+  });
+  const domainHunts = hunts.filter((hunt) => hunt.variant === 'domain');
+  assert.ok(domainHunts.length > 0);
+  for (const hunt of domainHunts) {
+    assert.deepEqual(
+      hunt.iocs.rows.map((row) => row[0]),
+      ['payload.example'],
+    );
+  }
 });

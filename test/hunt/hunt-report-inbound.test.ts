@@ -47,7 +47,8 @@ async function huntInbound(t: TestContext): Promise<HuntLogsResult> {
 describe('hunt report of an inbound attack', () => {
   it('writes no live attacker value', async (t) => {
     const text = renderHuntReport(await huntInbound(t), OPTIONS);
-    assert.match(text, /## Findings: 4 hits\n\n4 hits in 4 events, with 5 findings\./);
+    // The URL's host joins the domain hunt, which adds a finding on events 1 and 4.
+    assert.match(text, /## Findings: 4 hits\n\n4 hits in 4 events, with 7 findings\./);
     const live = text.split('\n').filter((line) => LIVE.test(line));
     assert.deepEqual(live, [], `live attacker values in:\n${text}`);
   });
@@ -66,7 +67,7 @@ describe('hunt report of an inbound attack', () => {
 
   it('names the internal destination as the host', async (t) => {
     const text = renderHuntReport(await huntInbound(t), OPTIONS);
-    const urlRow = text.split('\n').find((line) => line.includes('(RequestURL)'));
+    const urlRow = text.split('\n').find((line) => line.includes('-csl-url (RequestURL)'));
     assert.ok(urlRow?.startsWith('| 2026-04-01T00:00:00Z | 10.1.1.9 | hxxp://'), urlRow);
     const byHost = text.slice(text.indexOf('### By host'), text.indexOf('### Timeline'));
     // The address and the URL hunt both matched its one event, which is one hit.
