@@ -24,7 +24,7 @@ export interface ParsedUrl {
 
 /** One fix applied to a malformed URL: the warning code and why the fix is made. */
 export interface UrlRepair {
-  code: 'URL_SCHEME_REPEATED' | 'URL_HOST_IPV4_FORM';
+  code: 'URL_SCHEME_REPEATED' | 'URL_HOST_IPV4_FORM' | 'URL_HOST_TRAILING_DOT';
   /** A clause that follows "because", such as `its scheme is written twice`. */
   reason: string;
 }
@@ -287,6 +287,8 @@ function classifyHost(
     return invalidHost(text, 'Expected an IPv6 host in brackets, such as http://[2001:db8::1]/.');
   }
   const readsIPv4 = BROWSER_IPV4_SCHEMES.has(scheme);
+  const dotted = readsIPv4 ? withoutIpv4TrailingDot(text, port, scheme) : undefined;
+  if (dotted) return dotted;
   if (endsInDigit(text) || (readsIPv4 && endsInHexNumber(text))) {
     // A host whose last label is numeric can only be an IPv4 address (no top-level domain is
     // numeric). Browsers also read hex (0x4A) and octal (010) parts, so a host of four such
@@ -306,6 +308,27 @@ function classifyHost(
   const domain = normalizeDomain(text);
   if (isRejection(domain)) return domain;
   return { host: domain, hostKind: 'domain', port };
+}
+
+/**
+ * Reads an IPv4 host written with one trailing dot (`1.2.3.4.`) as the address, with a repair:
+ * browsers ignore the dot and connect to the address. Returns undefined for any other host.
+ */
+function withoutIpv4TrailingDot(
+  text: string,
+  port: number | undefined,
+  scheme: string,
+): ParsedHost | undefined {
+  if (!text.endsWith('.') || text.endsWith('..')) return undefined;
+  const address = text.slice(0, -1);
+  if (!endsInDigit(address) && !endsInHexNumber(address)) return undefined;
+  const inner = classifyHost(address, port, scheme);
+  if (isRejection(inner) || inner.hostKind !== 'ipv4') return undefined;
+  const dot = `browsers (WHATWG URL parsing) ignore the trailing dot of its address host ${quoteValue(text)}`;
+  const repair: UrlRepair = inner.repair
+    ? { code: inner.repair.code, reason: `${inner.repair.reason}, and ${dot}` }
+    : { code: 'URL_HOST_TRAILING_DOT', reason: dot };
+  return { ...inner, repair };
 }
 
 function invalidHost(text: string, expected: string): ValueRejection {
@@ -379,8 +402,9 @@ function withLeadingSlash(pathAndQuery: string): string {
  * 4. Remove a final `:80` or `:443` from the authority. Both go because the scheme is gone.
  * 5. Write an empty path as `/`, and put `/` before a query that follows the authority directly.
  * Path and query keep their case and are not percent-decoded, so `%2F` and `/` differ. The host
- * is not converted to punycode or otherwise canonicalized, so an IPv6 host matches only when both
- * sides write it in RFC 5952 form. A value that starts with `//` has an empty authority.
+ * is not converted to punycode or otherwise canonicalized here; hunts also write an address host
+ * in one form (`canonicalAddressHost` in the compile folder), so any IPv6 spelling matches. A
+ * value that starts with `//` has an empty authority.
  */
 export function urlKey(text: string): string | undefined {
   let rest = trimAsciiWhitespace(text);

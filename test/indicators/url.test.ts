@@ -142,6 +142,34 @@ test('url reads hex and octal IPv4 hosts as browsers do', () => {
   );
 });
 
+test('url reads an IPv4 host with a trailing dot', () => {
+  const plain = accept(rawIndicator('url', 'http://1.2.3.4.:8080/x'));
+  assert.equal(plain.indicator.value, 'http://1.2.3.4:8080/x');
+  assert.deepEqual(
+    plain.warnings.map((warning) => warning.code),
+    ['URL_HOST_TRAILING_DOT'],
+  );
+  assert.match(
+    plain.warnings[0]?.message ?? '',
+    /ignore the trailing dot of its address host "1\.2\.3\.4\."/,
+  );
+
+  const hex = accept(rawIndicator('url', 'http://0x7f.0.0.1./x'));
+  assert.equal(hex.indicator.value, 'http://127.0.0.1/x');
+  assert.deepEqual(
+    hex.warnings.map((warning) => warning.code),
+    ['URL_HOST_IPV4_FORM'],
+  );
+  assert.match(
+    hex.warnings[0]?.message ?? '',
+    /hex or octal parts.*, and browsers .* trailing dot/,
+  );
+
+  for (const value of ['http://1.2.3.4../x', 'tcp://1.2.3.4./x', 'http://1.2.3.256./x']) {
+    reject(rawIndicator('url', value));
+  }
+});
+
 test('url rejects IPv4 hosts browsers do not read', () => {
   for (const value of [
     'http://1.2.3.256/',
