@@ -5,11 +5,10 @@
  */
 import type { HuntpackIssue } from '../../errors.js';
 import type { KqlBlock } from './kql-blocks.js';
-import { CharKind, scanKql } from './kql-scan.js';
+import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
 import type { ListedIndicator } from './listed-indicators.js';
+import { findTimeFilter, type OrJoinedTime } from './time-filter.js';
 
-/** A comparison with the time column or a relative time, which bounds what a query scans. */
-const TIME_FILTER = /\b(?:TimeGenerated|Timestamp)\s*(?:>=?|<=?|==|between\b|in\s*\()|\bago\s*\(/i;
 /** Port columns of the network tables the reports hunt in. */
 const PORT_COLUMN = /\b(?:DestinationPort|SourcePort|RemotePort|LocalPort)\b/;
 /**
@@ -104,7 +103,10 @@ export function lintHuntHygiene(
     if (block.tables.length === 0) continue;
     const where = { file, line: block.startLine };
     const parts = splitQuery(block.text);
-    if (!TIME_FILTER.test(parts.code)) {
+    const time = findTimeFilter(block.text);
+    if (time.orJoined) {
+      issues.push(orJoinedTimeIssue(block, file, time.orJoined));
+    } else if (!time.bounded) {
       issues.push({
         code: 'NO_TIME_FILTER',
         severity: 'warning',
@@ -165,4 +167,20 @@ export function lintHuntHygiene(
     });
   }
   return issues;
+}
+
+/** Builds the NO_TIME_FILTER finding for a time comparison that `or` makes ineffective. */
+function orJoinedTimeIssue(block: KqlBlock, file: string, found: OrJoinedTime): HuntpackIssue {
+  const { line, column } = lineAndColumn(block.text, found.start, block.startLine);
+  const rest = found.rest === '' ? '' : ` | where ${found.rest}`;
+  return {
+    code: 'NO_TIME_FILTER',
+    severity: 'warning',
+    message:
+      `Query at lines ${block.startLine}-${block.endLine} has no time filter: the where ` +
+      `condition ${found.condition} joins the time comparison with or, so rows of any time ` +
+      'pass when another branch is true, and the query scans all retained data. Put the time ' +
+      `filter in a where of its own: | where ${found.comparison}${rest}.`,
+    source: { file, line, column },
+  };
 }

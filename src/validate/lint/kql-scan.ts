@@ -137,6 +137,18 @@ export function splitTopLevelAnd(
   condition: string,
   kinds: Uint8Array,
 ): Array<{ text: string; start: number }> {
+  return splitTopLevel(condition, kinds, 'and');
+}
+
+/**
+ * Splits a condition at a top-level `and` or `or` keyword, returning each operand with its
+ * offset in the condition. `kinds` gives the character kinds of the condition text.
+ */
+export function splitTopLevel(
+  condition: string,
+  kinds: Uint8Array,
+  keyword: 'and' | 'or',
+): Array<{ text: string; start: number }> {
   const parts: Array<{ text: string; start: number }> = [];
   let depth = 0;
   let partStart = 0;
@@ -145,10 +157,10 @@ export function splitTopLevelAnd(
     const char = condition[index];
     if (char === '(' || char === '[' || char === '{') depth += 1;
     else if (char === ')' || char === ']' || char === '}') depth -= 1;
-    else if (depth === 0 && isAndKeyword(condition, index)) {
+    else if (depth === 0 && isKeyword(condition, index, keyword)) {
       parts.push({ text: condition.slice(partStart, index), start: partStart });
-      partStart = index + 3;
-      index += 2;
+      partStart = index + keyword.length;
+      index += keyword.length - 1;
     }
   }
   parts.push({ text: condition.slice(partStart), start: partStart });
@@ -160,10 +172,10 @@ export function splitTopLevelAnd(
     .filter((part) => part.text !== '');
 }
 
-function isAndKeyword(text: string, index: number): boolean {
-  if (text.slice(index, index + 3) !== 'and') return false;
+function isKeyword(text: string, index: number, keyword: string): boolean {
+  if (text.slice(index, index + keyword.length) !== keyword) return false;
   const before = text[index - 1] ?? ' ';
-  const after = text[index + 3] ?? ' ';
+  const after = text[index + keyword.length] ?? ' ';
   return !/[\w.]/.test(before) && !/[\w.]/.test(after);
 }
 

@@ -1,0 +1,164 @@
+/**
+ * Finds whether a query bounds the time it scans. A time comparison bounds a `where` clause only
+ * when every row that passes the clause passes the comparison: it is an `and` operand of the
+ * clause, or it bounds every branch of an `or`. `Timestamp > ago(7d) or RemoteIP == "1.1.1.1"`
+ * lets rows of any time through, so it is no time filter.
+ */
+import { CharKind, findWhereClauses, scanKql, splitTopLevel } from './kql-scan.js';
+
+/** A comparison with the time column or a relative time, which bounds what a query scans. */
+const TIME_COMPARISON =
+  /\b(?:TimeGenerated|Timestamp)\s*(?:>=?|<=?|==|between\b|in\s*\()|\bago\s*\(/i;
+
+/** A part of a condition and its offset in the query. */
+interface Part {
+  text: string;
+  start: number;
+}
+
+/** A `where` condition that compares the time but joins that comparison with `or`. */
+export interface OrJoinedTime {
+  /** Offset of the condition in the query. */
+  start: number;
+  /** The condition, on one line. */
+  condition: string;
+  /** The time comparison, on one line. */
+  comparison: string;
+  /** The condition without the time comparison, on one line, or '' when nothing is left. */
+  rest: string;
+}
+
+export interface TimeFilterSearch {
+  bounded: boolean;
+  /** The first where condition whose time comparison is joined with `or`, when not bounded. */
+  orJoined?: OrJoinedTime;
+}
+
+/**
+ * Searches a query for a time filter. A time comparison outside `where` clauses (in a `let`
+ * statement or a function argument) counts as one, because the scanner cannot follow where
+ * its value goes. Comments and string contents are never read as a time comparison.
+ */
+export function findTimeFilter(query: string): TimeFilterSearch {
+  const scanned = scanKql(query);
+  const code = blankStrings(scanned.text, scanned.kinds);
+  const clauses = findWhereClauses(scanned);
+  let outside = code;
+  for (const clause of clauses) {
+    const end = clause.start + clause.text.length;
+    outside = outside.slice(0, clause.start) + ' '.repeat(clause.text.length) + outside.slice(end);
+  }
+  if (TIME_COMPARISON.test(outside)) return { bounded: true };
+
+  const reader = new ConditionReader(scanned.kinds, code);
+  let orJoined: OrJoinedTime | undefined;
+  for (const clause of clauses) {
+    const leading = clause.text.length - clause.text.trimStart().length;
+    const condition = { text: clause.text.trim(), start: clause.start + leading };
+    if (reader.boundsTime(condition)) return { bounded: true };
+    orJoined ??= reader.findOrJoined(condition);
+  }
+  return orJoined ? { bounded: false, orJoined } : { bounded: false };
+}
+
+/** Replaces the contents of string literals with spaces, keeping their quotes and offsets. */
+function blankStrings(text: string, kinds: Uint8Array): string {
+  let code = '';
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] ?? '';
+    const inString = kinds[index] === CharKind.String && /[^"'@`\n]/.test(char);
+    code += inString ? ' ' : char;
+  }
+  return code;
+}
+
+/** Reads the `and`, `or` and bracket structure of `where` conditions of one query. */
+class ConditionReader {
+  constructor(
+    private readonly kinds: Uint8Array,
+    private readonly code: string,
+  ) {}
+
+  /** Tells whether every row that passes `part` passes a time comparison. */
+  boundsTime(part: Part): boolean {
+    const branches = this.split(part, 'or');
+    if (branches.length > 1) return branches.every((branch) => this.boundsTime(branch));
+    const operands = this.split(part, 'and');
+    if (operands.length > 1) return operands.some((operand) => this.boundsTime(operand));
+    const inner = this.insideBrackets(part);
+    if (inner) return this.boundsTime(inner);
+    return this.comparesTime(part);
+  }
+
+  /** Returns the outermost `or` whose branches compare the time but do not all bound it. */
+  findOrJoined(part: Part): OrJoinedTime | undefined {
+    const branches = this.split(part, 'or');
+    if (branches.length > 1) {
+      if (!this.comparesTime(part)) return undefined;
+      const timed = branches.find((branch) => this.comparesTime(branch)) ?? part;
+      const comparison = this.findComparison(timed);
+      const rest = branches
+        .map((branch) => this.withoutTime(branch))
+        .filter((text) => text !== '')
+        .join(' or ');
+      return { start: part.start, condition: oneLine(part.text), comparison, rest };
+    }
+    const inner = this.insideBrackets(part);
+    if (inner) return this.findOrJoined(inner);
+    for (const operand of this.split(part, 'and')) {
+      if (operand.text === part.text) return undefined;
+      const found = this.findOrJoined(operand);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Returns the first `and` operand of `part` that compares the time, on one line. */
+  private findComparison(part: Part): string {
+    const inner = this.insideBrackets(part);
+    if (inner) return this.findComparison(inner);
+    const operands = this.split(part, 'and');
+    if (operands.length === 1) return oneLine(part.text);
+    const timed = operands.find((operand) => this.comparesTime(operand)) ?? part;
+    return this.findComparison(timed);
+  }
+
+  /** Returns `part` without its `and` operands that compare the time, on one line. */
+  private withoutTime(part: Part): string {
+    const operands = this.split(part, 'and');
+    const others = operands.filter((operand) => !this.comparesTime(operand));
+    return others.map((operand) => oneLine(operand.text)).join(' and ');
+  }
+
+  private comparesTime(part: Part): boolean {
+    return TIME_COMPARISON.test(this.code.slice(part.start, part.start + part.text.length));
+  }
+
+  private split(part: Part, keyword: 'and' | 'or'): Part[] {
+    const kinds = this.kinds.subarray(part.start, part.start + part.text.length);
+    return splitTopLevel(part.text, kinds, keyword).map((piece) => ({
+      text: piece.text,
+      start: part.start + piece.start,
+    }));
+  }
+
+  /** Returns the condition inside brackets that enclose all of `part`, or undefined. */
+  private insideBrackets(part: Part): Part | undefined {
+    if (!part.text.startsWith('(') || !part.text.endsWith(')')) return undefined;
+    let depth = 0;
+    for (let index = 0; index < part.text.length; index++) {
+      if (this.kinds[part.start + index] !== CharKind.Code) continue;
+      const char = part.text[index];
+      if (char === '(') depth += 1;
+      else if (char === ')') depth -= 1;
+      if (depth === 0 && index < part.text.length - 1) return undefined;
+    }
+    const body = part.text.slice(1, -1);
+    const leading = body.length - body.trimStart().length;
+    return { text: body.trim(), start: part.start + 1 + leading };
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { lintReport } from '../../../src/validate/lint/lint-report.js';
+
+/** Lints one query without the Kusto check and returns its NO_TIME_FILTER findings. */
+function timeFindings(...lines: string[]) {
+  const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
+  return result.issues.filter((issue) => issue.code === 'NO_TIME_FILTER');
+}
+
+test('time filter joined with or is flagged', () => {
+  const findings = timeFindings(
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d) or RemoteIP == "1.1.1.1"',
+    '| where RemoteUrl has "x"',
+  );
+  assert.equal(findings.length, 1);
+  const [finding] = findings;
+  assert.equal(finding?.severity, 'warning');
+  assert.equal(finding?.source?.line, 2);
+  assert.equal(finding?.source?.column, 9);
+  const message = finding?.message ?? '';
+  assert.match(message, /^Query at lines 1-3 has no time filter: /);
+  assert.match(message, /Timestamp > ago\(7d\) or RemoteIP == "1\.1\.1\.1"/);
+  assert.match(message, /joins the time comparison with or/);
+  assert.match(message, /\| where Timestamp > ago\(7d\) \| where RemoteIP == "1\.1\.1\.1"/);
+});
+
+test('time filter under and-then-or is flagged', () => {
+  // `and` binds tighter than `or`, so this is (time and A) or B.
+  const findings = timeFindings(
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d) and RemotePort == 443',
+    '    or RemoteIP == "1.1.1.1"',
+  );
+  assert.equal(findings.length, 1);
+  assert.equal(findings[0]?.source?.line, 2);
+  const message = findings[0]?.message ?? '';
+  assert.match(message, /Timestamp > ago\(7d\) and RemotePort == 443 or Rem/);
+  assert.match(message, /\| where Timestamp > ago\(7d\) \| where RemotePort == 443 or RemoteIP/);
+});
+
+test('time filter in brackets with or is flagged', () => {
+  const findings = timeFindings(
+    'DeviceNetworkEvents',
+    '| where RemotePort == 443 and (TimeGenerated > ago(1d) or RemoteIP == "1.1.1.1")',
+  );
+  assert.equal(findings.length, 1);
+  assert.equal(findings[0]?.source?.column, 32);
+});
+
+test('time filter bounding every or branch passes', () => {
+  const sound = [
+    ['T', '| where Timestamp > ago(7d) and (RemoteIP == "1.1.1.1" or RemotePort == 4444)'],
+    ['T', '| where (Timestamp > ago(7d))', '| where RemoteIP == "1.1.1.1" or RemotePort == 1'],
+    ['T', '| where Timestamp > ago(1d) and A == 1 or Timestamp > ago(2d) and B == 2'],
+    ['T', '| where RemotePort == 1 or RemotePort == 2', '| where Timestamp between (a .. b)'],
+    ['let start = ago(7d);', 'T', '| where X == 1 or Y == 2'],
+  ];
+  for (const lines of sound) {
+    assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
+  }
+});
