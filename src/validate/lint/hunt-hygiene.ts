@@ -7,6 +7,7 @@ import type { HuntpackIssue } from '../../errors.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
 import type { ListedIndicator } from './listed-indicators.js';
+import { lintPortExclusions } from './port-exclusion.js';
 import { findTimeFilter, type OrJoinedTime } from './time-filter.js';
 
 /** Port columns of the network tables the reports hunt in. */
@@ -120,6 +121,10 @@ export function lintHuntHygiene(
     if (parts.comments.some(isAddressOnlyLabel)) continue;
     const named = [...listed.keys()].filter((address) => block.text.includes(`"${address}"`));
     if (named.length === 0) continue;
+    const namedPorts = new Map(
+      named.map((address) => [address, listed.get(address) ?? new Set<string>()]),
+    );
+    for (const issue of lintPortExclusions(block, namedPorts, file)) issues.push(issue);
     // String contents are kept, because a port may be compared as text, as in "5220".
     const filtering = withoutProjections(scanKql(block.text).text);
     const examplesOf = (addresses: string[]): string => {

@@ -1,0 +1,167 @@
+/**
+ * Finds `where` conditions that remove the port of an ip:port indicator the query hunts, such as
+ * `RemotePort != 4444` in a query for 45.9.148.10 when the report lists 45.9.148.10:4444. Such a
+ * condition drops exactly the connections the hunt is for.
+ *
+ * Each top-level `and` operand of a `where` clause is read with the filter language parser, as
+ * the where-logic check does. Only an operand that compares the remote port alone and negates a
+ * comparison (`!=`, `<>`, `!in`, `not(...)`) is checked. An operand that also compares another
+ * column may keep some rows on that port, so it is not checked.
+ */
+import type { FilterExpr } from '../../compile/ir.js';
+import type { HuntpackIssue } from '../../errors.js';
+import { listAtoms } from '../../pipeline/filter-check/analyze.js';
+import { evaluateFilter } from '../../pipeline/filter-check/evaluate.js';
+import { parseFilter } from '../../pipeline/filter-lang/parse.js';
+import type { KqlBlock } from './kql-blocks.js';
+import {
+  CharKind,
+  findWhereClauses,
+  lineAndColumn,
+  scanKql,
+  splitTopLevelAnd,
+} from './kql-scan.js';
+
+/**
+ * Columns of the remote end's port in the network tables the reports hunt in, where the port of
+ * an ip:port indicator appears on a connection to it.
+ */
+const REMOTE_PORT_COLUMN = /^(?:DestinationPort|RemotePort)$/;
+
+/**
+ * Checks one query against the ip:port indicators it names. `ports` maps each named address to
+ * the ports the report lists for it.
+ */
+export function lintPortExclusions(
+  block: KqlBlock,
+  ports: ReadonlyMap<string, ReadonlySet<string>>,
+  file: string,
+): HuntpackIssue[] {
+  const issues: HuntpackIssue[] = [];
+  const scanned = scanKql(block.text);
+  for (const clause of findWhereClauses(scanned)) {
+    const kinds = scanned.kinds.subarray(clause.start, clause.start + clause.text.length);
+    for (const operand of splitTopLevelAnd(clause.text, kinds)) {
+      const operandKinds = kinds.subarray(operand.start, operand.start + operand.text.length);
+      const expr = readPortExclusion(operand.text, operandKinds);
+      if (!expr) continue;
+
+      const removed = findRemovedIndicators(expr, ports);
+      if (removed.length === 0) continue;
+      const position = lineAndColumn(scanned.text, clause.start + operand.start, block.startLine);
+      issues.push({
+        code: 'PORT_EXCLUDED',
+        severity: 'warning',
+        message: describeExclusion(oneLine(operand.text), expr, removed),
+        source: { file, line: position.line, column: position.column },
+      });
+    }
+  }
+  return issues;
+}
+
+/**
+ * Parses an operand that negates a comparison of the remote port alone, or returns undefined
+ * for any other operand. Kusto's `<>` is read as `!=`, because the filter language lacks `<>`.
+ */
+function readPortExclusion(text: string, kinds: Uint8Array): FilterExpr | undefined {
+  let normalized = '';
+  for (let index = 0; index < text.length; index++) {
+    const isCode = kinds[index] === CharKind.Code;
+    if (isCode && text.startsWith('<>', index)) {
+      normalized += '!=';
+      index += 1;
+    } else {
+      normalized += text[index] ?? '';
+    }
+  }
+  const parsed = parseFilter(normalized);
+  if (!parsed.expr || parsed.issues.some((issue) => issue.severity === 'error')) return undefined;
+  const atoms = listAtoms(parsed.expr);
+  if (atoms.length === 0 || !atoms.every((atom) => REMOTE_PORT_COLUMN.test(atom.column))) {
+    return undefined;
+  }
+  return isNegation(parsed.expr) ? parsed.expr : undefined;
+}
+
+function isNegation(expr: FilterExpr): boolean {
+  if (expr.kind === 'not') return true;
+  if (expr.kind === 'compare') return expr.op === '!=';
+  if (expr.kind === 'and' || expr.kind === 'or') return expr.terms.some(isNegation);
+  return false;
+}
+
+/** An ip:port indicator that a condition removes. */
+interface RemovedIndicator {
+  address: string;
+  port: string;
+}
+
+/**
+ * Returns the indicators whose port the condition rejects on every port column it compares. A
+ * port compared as text, as in `RemotePort != "4444"`, counts too.
+ */
+function findRemovedIndicators(
+  expr: FilterExpr,
+  ports: ReadonlyMap<string, ReadonlySet<string>>,
+): RemovedIndicator[] {
+  const atoms = listAtoms(expr);
+  const columns = [...new Set(atoms.map((atom) => atom.column))];
+  // The evaluator never finds a number equal to a string, so the port takes the literals' type.
+  const comparedAsText = atoms.some(
+    (atom) =>
+      (atom.kind === 'compare' && typeof atom.value === 'string') ||
+      (atom.kind === 'in' && atom.values.some((value) => typeof value === 'string')),
+  );
+  const removed: RemovedIndicator[] = [];
+  for (const [address, addressPorts] of ports) {
+    for (const port of addressPorts) {
+      const value = comparedAsText ? port : Number(port);
+      const row = Object.fromEntries(columns.map((column) => [column, value]));
+      if (!evaluateFilter(expr, row)) removed.push({ address, port });
+    }
+  }
+  return removed;
+}
+
+function describeExclusion(
+  condition: string,
+  expr: FilterExpr,
+  removed: RemovedIndicator[],
+): string {
+  const removedPorts = [...new Set(removed.map((indicator) => indicator.port))];
+  const portWords =
+    removedPorts.length === 1 ? `port ${removedPorts[0]}` : `ports ${joinWords(removedPorts)}`;
+  const addresses = [...new Set(removed.map((indicator) => indicator.address))];
+  const indicators = removed.map((indicator) => `${indicator.address}:${indicator.port}`);
+  return (
+    `The where condition ${condition} removes ${portWords}, the ` +
+    `${removedPorts.length === 1 ? 'port' : 'ports'} that the report lists for ` +
+    `${joinWords(addresses)} (${indicators.join(', ')}), so the query drops the connections ` +
+    `it hunts for. ${suggestFix(expr, removedPorts)}`
+  );
+}
+
+/** Suggests a condition without the indicator ports, when the condition is a `!in` list. */
+function suggestFix(expr: FilterExpr, removedPorts: string[]): string {
+  const deleteHint =
+    'Delete the condition, or exclude only ports that no listed indicator uses. To hunt an ' +
+    'address on its other ports, write a separate query labelled address-only.';
+  if (expr.kind !== 'not' || expr.term.kind !== 'in') return deleteHint;
+  const remaining = expr.term.values.filter((value) => !removedPorts.includes(String(value)));
+  if (remaining.length === 0) return deleteHint;
+  const list = remaining.map((value) =>
+    typeof value === 'string' ? JSON.stringify(value) : value,
+  );
+  const pronoun = removedPorts.length === 1 ? 'it' : 'them';
+  return `Remove ${pronoun} from the list: ${expr.term.column} !in (${list.join(', ')}).`;
+}
+
+function joinWords(words: string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words.at(-1) ?? ''}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HuntpackIssue } from '../../../src/errors.js';
+import { lintReport } from '../../../src/validate/lint/lint-report.js';
+
+const INDICATORS = [
+  'Indicators: 45[.]9[.]148[.]10:4444, 2[.]27[.]17[.]179:8080',
+  '',
+  '```kql',
+  'DeviceNetworkEvents',
+  '| where Timestamp > ago(7d)',
+];
+
+/** Lints the indicators above a query with the given lines, and returns its PORT_EXCLUDED. */
+function portExcluded(...lines: string[]): HuntpackIssue[] {
+  const report = [...INDICATORS, ...lines, '```'].join('\n');
+  const result = lintReport(report, 'r.md', { checkKql: false });
+  return result.issues.filter((issue) => issue.code === 'PORT_EXCLUDED');
+}
+
+test('port exclusion of a listed port is flagged', () => {
+  const findings = portExcluded('| where RemoteIP == "45.9.148.10" and RemotePort != 4444');
+  assert.equal(findings.length, 1);
+  const [finding] = findings;
+  assert.equal(finding?.severity, 'warning');
+  assert.equal(finding?.source?.line, 6);
+  assert.equal(finding?.source?.column, 39);
+  const message = finding?.message ?? '';
+  assert.match(message, /^The where condition RemotePort != 4444 removes port 4444/);
+  assert.match(message, /lists for 45\.9\.148\.10 \(45\.9\.148\.10:4444\)/);
+  assert.match(message, /drops the connections it hunts for/);
+  assert.match(message, /Delete the condition/);
+});
+
+test('port exclusion in a list is flagged', () => {
+  const findings = portExcluded(
+    '| where RemoteIP in ("45.9.148.10", "2.27.17.179")',
+    '| where RemotePort !in (4444, 80, 8080)',
+  );
+  assert.equal(findings.length, 1);
+  assert.equal(findings[0]?.source?.line, 7);
+  assert.equal(findings[0]?.source?.column, 9);
+  const message = findings[0]?.message ?? '';
+  assert.match(message, /removes ports 4444 and 8080/);
+  assert.match(message, /45\.9\.148\.10:4444, 2\.27\.17\.179:8080/);
+  assert.match(message, /Remove them from the list: RemotePort !in \(80\)\./);
+});
+
+test('port exclusion in other forms is flagged', () => {
+  const forms = [
+    'not(RemotePort == 4444)',
+    'RemotePort <> 4444',
+    'RemotePort != "4444"',
+    'RemotePort !in (4444)',
+  ];
+  for (const form of forms) {
+    const findings = portExcluded(`| where RemoteIP == "45.9.148.10" and ${form}`);
+    assert.equal(findings.length, 1, form);
+    assert.match(findings[0]?.message ?? '', /removes port 4444/, form);
+  }
+});
+
+test('port exclusion that keeps indicators passes', () => {
+  const sound = [
+    // No listed indicator uses port 80.
+    ['| where RemoteIP == "45.9.148.10" and RemotePort != 80'],
+    // 8080 is the port of an address this query does not name.
+    ['| where RemoteIP == "45.9.148.10" and RemotePort != 8080'],
+    // The query names no listed address, so it hunts something else.
+    ['| where RemoteUrl has "evil.com" and RemotePort != 4444'],
+    // Not a filter: the comparison only computes a column.
+    ['| where RemoteIP == "45.9.148.10"', '| extend Other = RemotePort != 4444'],
+    ['| where RemoteIP == "45.9.148.10" and RemotePort == 4444'],
+    // LocalPort may be 1 on a connection to port 4444, which then passes.
+    ['| where RemoteIP == "45.9.148.10" and (RemotePort != 4444 or LocalPort == 1)'],
+    ['| where RemoteIP == "45.9.148.10"', '// | where RemotePort != 4444', '| take 10'],
+  ];
+  for (const lines of sound) {
+    assert.deepEqual(portExcluded(...lines), [], lines.join(' '));
+  }
+});
+
+test('port exclusion in address-only hunt passes', () => {
+  const findings = portExcluded(
+    '// 45.9.148.10 on its other ports (address-only)',
+    '| where RemoteIP == "45.9.148.10" and RemotePort != 4444',
+  );
+  assert.deepEqual(findings, []);
+});
