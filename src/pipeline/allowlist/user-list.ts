@@ -87,14 +87,37 @@ function parseLines(text: string, file: string, warnings: string[]): UserEntries
     count: 0,
   };
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  // Every invalid line is collected, so that one run lists all the fixes a file needs.
+  const faults: ConfigError[] = [];
   for (const [index, line] of lines.entries()) {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) continue;
-    addEntry(entries, trimmed, { file, line: index + 1 }, warnings);
+    try {
+      addEntry(entries, trimmed, { file, line: index + 1 }, warnings);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      faults.push(error);
+      continue;
+    }
     entries.count++;
+  }
+  const [first] = faults;
+  if (first && faults.length === 1) throw first;
+  if (first) {
+    const listed = faults.slice(0, MAX_LISTED_FAULTS).map((fault) => `  ${fault.message}`);
+    const more = faults.length - listed.length;
+    if (more > 0) listed.push(`  ... and ${more} more`);
+    throw new ConfigError(
+      'INVALID_ALLOWLIST_ENTRY',
+      `${faults.length} invalid entries in the allowlist ${file}:\n${listed.join('\n')}`,
+      { source: { file } },
+    );
   }
   return entries;
 }
+
+/** Invalid lines of one allowlist file named in its error; the rest are counted. */
+const MAX_LISTED_FAULTS = 20;
 
 function addEntry(
   entries: UserEntries,

@@ -114,6 +114,37 @@ test('user list rejects junk host names', () => {
   }
 });
 
+test('user list names every invalid line', () => {
+  const text = ['acme.com', '10.0.0.0/33', '# comment', 'bad_host!', 'good.example', 'a b'].join(
+    '\n',
+  );
+  assert.throws(
+    () => parseUserAllowlist(text, 'allow.txt'),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'INVALID_ALLOWLIST_ENTRY');
+      assert.match(error.message, /^3 invalid entries in the allowlist allow\.txt:\n/);
+      for (const line of [2, 4, 6])
+        assert.match(error.message, new RegExp(`allow\\.txt line ${line}:`));
+      assert.doesNotMatch(error.message, /line [135]:/);
+      return true;
+    },
+  );
+});
+
+test('user list caps the invalid lines it names', () => {
+  const text = Array.from({ length: 25 }, (_, index) => `bad_host_${index}!`).join('\n');
+  assert.throws(
+    () => parseUserAllowlist(text, 'allow.txt'),
+    (error: Error) => {
+      assert.match(error.message, /^25 invalid entries/);
+      assert.match(error.message, /line 20:/);
+      assert.doesNotMatch(error.message, /line 21:/);
+      assert.match(error.message, /\.\.\. and 5 more$/);
+      return true;
+    },
+  );
+});
+
 test('user list version changes with content', () => {
   const first = parseUserAllowlist('acme.com\n', 'a.txt').version();
   const second = parseUserAllowlist('acme.org\n', 'a.txt').version();
