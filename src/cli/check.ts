@@ -34,6 +34,7 @@ async function expandFolders(
   paths: string[],
   flags: CheckFlags,
   io: CliIo,
+  found: Set<string>,
 ): Promise<Array<string | FileCheckResult>> {
   const inputs: Array<string | FileCheckResult> = [];
   for (const path of paths) {
@@ -59,15 +60,31 @@ async function expandFolders(
       `${path}: found ${count(files.length, 'file')} to check (.kql, .csl, .kusto, .md)\n`,
     );
     inputs.push(...files);
+    for (const file of files) found.add(file);
   }
   return inputs;
 }
 
+/**
+ * Makes NO_KQL_BLOCKS an info line for a Markdown file found in a folder: a folder of hunts often
+ * contains documents without queries, such as the hunt-report.md that `huntpack hunt` writes
+ * into a pack. A file the user names keeps the warning.
+ */
+function relaxFoundFiles(result: FileCheckResult, found: ReadonlySet<string>): FileCheckResult {
+  if (!found.has(result.file)) return result;
+  const diagnostics = result.diagnostics.map((diagnostic) =>
+    diagnostic.code === 'NO_KQL_BLOCKS' ? { ...diagnostic, severity: 'info' as const } : diagnostic,
+  );
+  return { ...result, diagnostics };
+}
+
 async function runCheck(paths: string[], flags: CheckFlags, io: CliIo): Promise<number> {
+  const found = new Set<string>();
   const inputs = await expandFolders(
     paths.map((path) => resolve(io.cwd, path)),
     flags,
     io,
+    found,
   );
   const files = inputs.filter((input): input is string => typeof input === 'string');
   const checked = await checkKqlFiles(files, {
@@ -77,7 +94,9 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIo): Promise<
   // checkKqlFiles keeps the order of its paths, so its results fill the string slots in turn.
   const pending = checked.values();
   const results = inputs.map((input) =>
-    typeof input === 'string' ? (pending.next().value as FileCheckResult) : input,
+    typeof input === 'string'
+      ? relaxFoundFiles(pending.next().value as FileCheckResult, found)
+      : input,
   );
   let errors = 0;
   let warnings = 0;

@@ -171,6 +171,22 @@ test('check reads every query file in a folder', async (t) => {
   assert.match(result.stdout, /\n0 errors, 0 warnings in 4 files \(sentinel schemas\)\n$/);
 });
 
+test('Markdown without queries in a folder is an info line', async (t) => {
+  const folder = makeTempDir('check', t);
+  await writeFile(join(folder, 'hunt.kql'), 'CommonSecurityLog\n| where DestinationPort == 443\n');
+  const notes = join(folder, 'hunt-report.md');
+  await writeFile(notes, '# Hunt report\n\nNo findings.\n');
+
+  const inFolder = await runCli(['check', folder, '--no-analyzers']);
+  assert.equal(inFolder.code, 0, inFolder.stdout);
+  assert.ok(inFolder.stdout.includes(`${notes}:1:1: info NO_KQL_BLOCKS:`), inFolder.stdout);
+  assert.match(inFolder.stdout, /\n0 errors, 0 warnings in 2 files/);
+
+  // Named on its own, the same file keeps the warning.
+  const named = await runCli(['check', notes]);
+  assert.ok(named.stdout.includes(`${notes}:1:1: warning NO_KQL_BLOCKS:`), named.stdout);
+});
+
 test('check rejects a folder without query files', async (t) => {
   const folder = makeTempDir('check', t);
   await writeFile(join(folder, 'notes.txt'), 'not a query\n');
