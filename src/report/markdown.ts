@@ -8,6 +8,7 @@ import { formatLookback } from '../compile/ir.js';
 import { defang, defangDots } from '../indicators/defang.js';
 import { defangHostText } from '../indicators/defang-text.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
+import { normalizeIndicator } from '../indicators/normalize.js';
 import { escapeMarkdown } from './markdown-escape.js';
 import type { Pack } from './pack-model.js';
 
@@ -252,10 +253,20 @@ export function listLabel(item: Pack['setAside'][number]): string {
 /** Writes an indicator key (`kind|value`) with its dots defanged, so that no listed value is clickable. */
 function keyLabel(key: string): string {
   const [kind, ...rest] = key.split('|');
-  // Written as everywhere else in the report, such as `ip:port`.
+  const value = rest.join('|');
+  // Written as everywhere else in the report, such as `ip:port`, and defanged as the indicator
+  // tables defang the value: a URL's host only, an IPv6 address's colons too.
   const known = INDICATOR_KINDS.find((name) => name === kind);
   const kindText = known === undefined ? kind : describeKind(known);
-  return `${kindText}: ${rest.join('|').replace(/\./g, '[.]').replace(/^http/i, 'hxxp')}`;
+  const parsed =
+    known === undefined
+      ? undefined
+      : normalizeIndicator({ type: known, value, context: {}, source: {} });
+  const shown =
+    parsed && 'indicator' in parsed
+      ? defang(parsed.indicator)
+      : defangDots(value).replace(/^http/i, 'hxxp');
+  return `${kindText}: ${shown}`;
 }
 
 function changesSection(pack: Pack): string[] {
@@ -281,7 +292,17 @@ function changesSection(pack: Pack): string[] {
   for (const [title, keys] of groups) {
     if (keys.length === 0) continue;
     lines.push('', `### ${title}`, '');
-    for (const key of keys) lines.push(`- ${escapeMarkdown(keyLabel(key))}`);
+    const shown = Math.min(keys.length, REPORT_TABLE_ROWS);
+    for (let index = 0; index < shown; index++) {
+      lines.push(`- ${escapeMarkdown(keyLabel(keys[index]!))}`);
+    }
+    if (shown < keys.length) {
+      lines.push(
+        '',
+        `The first ${shown.toLocaleString('en-US')} of ${keys.length.toLocaleString('en-US')} are ` +
+          'shown; `pack.json` lists every one under `changes`.',
+      );
+    }
   }
   return lines;
 }
