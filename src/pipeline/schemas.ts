@@ -29,6 +29,7 @@ export const SENTINEL_TABLES = [
   'Syslog',
   'ThreatIntelligenceIndicator',
   'ASimNetworkSessionLogs',
+  'ASimDnsActivityLogs',
   'AZFWNetworkRule',
 ] as const;
 

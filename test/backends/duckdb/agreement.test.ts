@@ -91,6 +91,13 @@ const FIXTURES: Record<string, EventRow[]> = {
     { Name: 'example' },
     { Name: null },
   ],
+  ASimDnsActivityLogs: [
+    { DnsQuery: 'A.Evil.Example.', DnsResponseName: '198.51.100.23' },
+    { DnsQuery: 'notevil.example', DnsResponseName: 'cdn.example 2001:db8:0::7' },
+    { DnsQuery: 'cdn.example', DnsResponseName: '{"Response":"203.0.113.7"}' },
+    { DnsQuery: 'cdn.example', DnsResponseName: '203.0.113.7.example' },
+    { DnsQuery: null, DnsResponseName: null },
+  ],
   DeviceFileEvents: [
     { SHA256: 'ab'.repeat(32), InitiatingProcessFileName: 'explorer.exe' },
     { SHA256: 'AB'.repeat(32), InitiatingProcessFileName: 'MsMpEng.exe' },
