@@ -385,9 +385,10 @@ function plans(indicators: Indicator[]): HuntPlan[] {
         'hosts on other ports, and also unrelated services that share the address (hosting, ' +
         'CDNs, NAT), so triage each hit: IocFeedPorts lists the ports the feed named. Addresses ' +
         'of URLs are included; rented cloud hosting addresses are left out, because their other ' +
-        'tenants would flood it.',
-      branches: (source) =>
-        source.endpoints.map((endpoint) => ({
+        'tenants would flood it. In DNS tables it matches answers that resolve a name to an ' +
+        'indicator address.',
+      branches: (source) => [
+        ...source.endpoints.map((endpoint): MatchBranch => ({
           label: endpoint.side,
           keys: [
             {
@@ -397,6 +398,11 @@ function plans(indicators: Indicator[]): HuntPlan[] {
             },
           ],
         })),
+        ...(source.answerAddressColumns ?? []).map((column): MatchBranch => ({
+          label: column,
+          keys: [{ column, addressList: true, iocColumn: 'IocAddress', normalization: 'ip' }],
+        })),
+      ],
     },
     {
       variant: 'domain',

@@ -16,6 +16,7 @@ import type {
   MatchKey,
 } from './ir.js';
 import {
+  addressListTokens,
   arrayElements,
   assertKeyShape,
   canonicalAddressHost,
@@ -116,13 +117,14 @@ function iocRecord(hunt: Hunt, row: IocCell[]): Record<string, unknown> {
 
 /**
  * Returns the event values a key normalizes: the fallback column's address when the key column
- * contains no address, the host column's value put before a path, or the key column's value
- * followed by the elements of the array column.
+ * contains no address, the host column's value put before a path, or the tokens of an address
+ * list. Any other key reads the key column's value followed by the elements of the array column.
  */
 function eventKeyInputs(key: MatchKey, event: EventRow): unknown[] {
   assertKeyShape(key);
   if (key.hostColumn !== undefined) return [urlKeyInput(key, event)];
   const value = event[key.column];
+  if (key.addressList) return addressListTokens(value);
   if (key.arrayColumn !== undefined) return [value, ...arrayElements(event[key.arrayColumn])];
   if (key.fallbackColumn === undefined || ipNumber(value) !== undefined) return [value];
   return [fallbackAddress(event[key.fallbackColumn])];

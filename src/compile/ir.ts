@@ -101,6 +101,13 @@ export interface MatchKey {
    * meet makes one hit. An element that is not a string is read as its JSON text.
    */
   arrayColumn?: string;
+  /**
+   * `ip` keys only: `column` is text that lists addresses, such as the answers in DnsEvents'
+   * IPAddresses (`1.2.3.4,5.6.7.8`) or in the ASIM DnsResponseName, whose format varies by
+   * source. The event's keys are the distinct addresses among its tokens (see
+   * `addressListTokens`), and tokens that are no address are skipped.
+   */
+  addressList?: boolean;
   /** Column of the indicator table. */
   iocColumn: string;
   normalization: KeyNormalization;
@@ -226,6 +233,11 @@ export function assertKeyShape(key: MatchKey): void {
       `Match key on ${key.column} has portColumn ${key.portColumn} but no hostColumn, which no backend defines.`,
     );
   }
+  if (key.addressList && (key.normalization !== 'ip' || key.fallbackColumn !== undefined)) {
+    throw new Error(
+      `Match key on ${key.column} is an address list, which only ip keys without a fallback column can be.`,
+    );
+  }
   if (key.arrayColumn === undefined) return;
   if (key.normalization !== 'url' && key.normalization !== 'host-suffix') {
     throw new Error(
@@ -257,6 +269,22 @@ export function arrayElements(value: unknown): unknown[] {
   return array.map((element: unknown) =>
     element === null || typeof element === 'string' ? element : JSON.stringify(element),
   );
+}
+
+/**
+ * Pattern of one token of an address list: a run of characters other than ASCII whitespace,
+ * commas, semicolons, quotes, brackets, braces, parentheses, `<`, `>`, `|` and `=`. So
+ * `1.2.3.4,5.6.7.8`, `[2001:db8::1]` and `{"Response":"1.2.3.4"}` give their addresses as whole
+ * tokens, and `1.2.3.4.example` stays one token, which is no address. RE2 syntax, which the KQL
+ * backend uses, and JavaScript reads it the same way.
+ */
+export const ADDRESS_LIST_TOKEN_PATTERN = String.raw`[^\t\n\f\r ,;\x22'\[\](){}<>|=]+`;
+const ADDRESS_LIST_TOKEN = new RegExp(ADDRESS_LIST_TOKEN_PATTERN, 'g');
+
+/** Returns the tokens of an address list (see `ADDRESS_LIST_TOKEN_PATTERN`); none for a non-string. */
+export function addressListTokens(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  return value.match(ADDRESS_LIST_TOKEN) ?? [];
 }
 
 /**

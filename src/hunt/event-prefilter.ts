@@ -16,7 +16,7 @@
  * branch with only exact keys keeps every event of its table.
  */
 import type { Hunt, IocCell, KeyNormalization, MatchBranch } from '../compile/ir.js';
-import { fallbackAddress, keyEventColumns, urlKeyInput } from '../compile/ir.js';
+import { addressListTokens, fallbackAddress, keyEventColumns, urlKeyInput } from '../compile/ir.js';
 import { addressUrlKey } from '../compile/evaluate.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
 
@@ -32,11 +32,13 @@ export type PrefilterKey = string | number | bigint;
 /**
  * One test: the event passes when the key of `column` is one of `keys`. An `ip` check with a
  * fallback column also passes on the fallback column's key, and a `url` check with a host column
- * puts that column's value (and the port column's) before a path, as the match key does.
+ * puts that column's value (and the port column's) before a path, as the match key does. An `ip`
+ * check of an address list passes when any token of the list is one of `keys`.
  */
 export interface PrefilterCheck {
   column: string;
   fallbackColumn?: string;
+  addressList?: boolean;
   hostColumn?: string;
   portColumn?: string;
   normalization: PrefilterNormalization;
@@ -67,7 +69,11 @@ export function compilePrefilterSpec(hunts: readonly Hunt[]): PrefilterSpec {
         checks.set(table, 'all');
         break;
       }
-      const id = [check.normalization, ...keyEventColumns(check)].join('\u0000');
+      const id = [
+        check.normalization,
+        check.addressList ? 'list' : 'value',
+        ...keyEventColumns(check),
+      ].join('\u0000');
       const existing = tableChecks.get(id);
       // A loop, because spreading more than about 100,000 keys as arguments overflows the stack.
       if (existing) for (const key of check.keys) existing.keys.push(key);
@@ -106,6 +112,7 @@ function branchCheck(hunt: Hunt, branch: MatchBranch): PrefilterCheck | 'all' {
   }
   const check: PrefilterCheck = { column: key.column, normalization, keys };
   if (key.fallbackColumn !== undefined) check.fallbackColumn = key.fallbackColumn;
+  if (key.addressList) check.addressList = true;
   if (key.hostColumn !== undefined) check.hostColumn = key.hostColumn;
   if (key.portColumn !== undefined) check.portColumn = key.portColumn;
   return check;
@@ -298,7 +305,10 @@ interface CompiledCheck {
  * test reads the address that `fallbackAddress` takes out of it.
  */
 function compileCheck(check: PrefilterCheck): CompiledCheck[] {
-  const test = valueTest(check.normalization, new Set(check.keys));
+  const valueMatches = valueTest(check.normalization, new Set(check.keys));
+  const test: ValueTest = check.addressList
+    ? (value) => addressListTokens(value).some(valueMatches)
+    : valueMatches;
   const compiled: CompiledCheck[] = [{ column: check.column, test }];
   if (check.hostColumn !== undefined) compiled[0]!.hostColumn = check.hostColumn;
   if (check.portColumn !== undefined) compiled[0]!.portColumn = check.portColumn;

@@ -11,6 +11,11 @@ export interface DataSourceEntry extends DataSource {
   slug: string;
   /** Address and port pairs an ip:port indicator can meet, with the side each one means. */
   endpoints: Endpoint[];
+  /**
+   * Columns of DNS answers that list the addresses a name resolved to. Address-only hunts match
+   * every address in them, and port-aware hunts never read them, because an answer has no port.
+   */
+  answerAddressColumns?: string[];
   /** Columns that hold a host name or a URL whose host can be a domain indicator. */
   hostColumns: string[];
   /** Columns that hold a full URL, or a path when `urlHosts` names their host column. */
@@ -242,6 +247,8 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     // The AMA connector "Windows DNS Events via AMA" writes ASimDnsActivityLogs, not DnsEvents.
     connector: 'DNS (Windows DNS servers through the Log Analytics agent)',
     endpoints: [],
+    // Addresses of the answer, comma-separated, such as `1.2.3.4,5.6.7.8`.
+    answerAddressColumns: ['IPAddresses'],
     hostColumns: ['Name'],
     urlColumns: [],
     hashColumns: {},
@@ -266,6 +273,9 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     // tables have hunts of their own here.
     connector: 'Windows DNS Events via AMA (and other connectors that write ASimDnsActivityLogs)',
     endpoints: [],
+    // The ASIM DNS schema leaves the answer's format to each source, so its addresses are read
+    // as tokens (see `addressListTokens`).
+    answerAddressColumns: ['DnsResponseName'],
     hostColumns: ['DnsQuery'],
     urlColumns: [],
     hashColumns: {},

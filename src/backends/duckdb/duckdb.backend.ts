@@ -7,7 +7,8 @@
  *
  * Tables of a plan:
  * - the event table, `events_<Table>`: `__row` (index in the batch), the event columns the plan
- *   reads, and `<column>__ip` address keys computed by the loader (see `ip-key.ts`);
+ *   reads, and `<column>__ip` address keys computed by the loader (see `ip-key.ts`), or
+ *   `<column>__ip_list` for an address list column;
  * - the indicator table `iocs_<n>`: `__ioc`, the indicator columns, the constants, address keys,
  *   and one key column `k<branch>_<key>` per match key, computed once in SQL when loaded.
  *
@@ -43,6 +44,11 @@ export interface DuckDbHuntPlan {
   eventFallbackColumns: Set<string>;
   /** Dynamic array columns that the loader also stores as `<column>__json` JSON text. */
   eventArrayColumns: Set<string>;
+  /**
+   * Address list columns of `ip` keys, which the loader also stores as `<column>__ip_list`: the
+   * distinct address keys of the list's tokens as decimal text, joined with commas.
+   */
+  eventAddressListColumns: Set<string>;
   /** Indicator columns followed by the constants (strings). */
   iocColumns: IocColumn[];
   /** Indicator columns that the loader also stores as `<column>__ip` address keys. */
@@ -66,6 +72,11 @@ export function addressColumn(column: string): string {
 /** Name of the address-key column the loader adds for a fallback column of an `ip` key. */
 export function fallbackAddressColumn(column: string): string {
   return `${column}__fallback_ip`;
+}
+
+/** Name of the address-key list column the loader adds for an address list column. */
+export function addressListColumn(column: string): string {
+  return `${column}__ip_list`;
 }
 
 /** Name of the JSON text column the loader adds for a dynamic array column. */
@@ -115,6 +126,7 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
   const eventAddressColumns = new Set<string>();
   const eventFallbackColumns = new Set<string>();
   const eventArrayColumns = new Set<string>();
+  const eventAddressListColumns = new Set<string>();
   const iocAddressColumns = new Set<string>();
   const useEvent = (name: string): void => {
     eventColumns.set(name, eventTypes.get(name) ?? 'string');
@@ -126,7 +138,10 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
       assertKeyShape(key);
       keyEventColumns(key).forEach(useEvent);
       if (key.arrayColumn !== undefined) eventArrayColumns.add(key.arrayColumn);
-      if (key.normalization === 'ip') {
+      if (key.addressList) {
+        eventAddressListColumns.add(key.column);
+        iocAddressColumns.add(key.iocColumn);
+      } else if (key.normalization === 'ip') {
         eventAddressColumns.add(key.column);
         if (key.fallbackColumn !== undefined) eventFallbackColumns.add(key.fallbackColumn);
         iocAddressColumns.add(key.iocColumn);
@@ -157,6 +172,7 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
     eventAddressColumns,
     eventFallbackColumns,
     eventArrayColumns,
+    eventAddressListColumns,
     iocColumns: [
       ...hunt.iocs.columns,
       ...constants.map((name) => ({ name, type: 'string' as const })),
@@ -254,15 +270,19 @@ function portSql(host: string, port: string): string {
 /**
  * Selects the event-side keys of one branch: `__row` and `k<b>_<k>`, with hosts expanded. A key
  * with an array column reads one row per value: the key column's, then each element's. Its keys
- * are made distinct per event, so an indicator row that several values meet makes one hit.
+ * are made distinct per event, so an indicator row that several values meet makes one hit. An
+ * address list key reads one row per address, which the loader stored distinct already.
  */
 function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
   const plain: string[] = ['__row'];
   const hosts: string[] = [];
   let source = 'ev';
   const arrayKeys = branch.keys.filter((key) => key.arrayColumn !== undefined);
-  if (arrayKeys.length > 1) {
-    throw new Error(`Match branch ${branch.label} has more than one key with an array column.`);
+  const listKeys = branch.keys.filter((key) => key.addressList);
+  if (arrayKeys.length + listKeys.length > 1) {
+    throw new Error(
+      `Match branch ${branch.label} has more than one key with an array column or address list.`,
+    );
   }
   branch.keys.forEach((key, keyIndex) => {
     const name = sqlIdentifier(keyName(branchIndex, keyIndex));
@@ -275,7 +295,12 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
       source = `(SELECT *, unnest(list_prepend(${column}, ${elements})) AS ${value} FROM ev)`;
       column = value;
     }
-    if (key.fallbackColumn !== undefined) {
+    if (key.addressList) {
+      const list = sqlIdentifier(addressListColumn(key.column));
+      const addresses = `CASE WHEN coalesce(${list}, '') = '' THEN []::UHUGEINT[] ELSE list_transform(string_split(${list}, ','), lambda n: CAST(n AS UHUGEINT)) END`;
+      source = `(SELECT *, unnest(${addresses}) AS ${name} FROM ev)`;
+      plain.push(name);
+    } else if (key.fallbackColumn !== undefined) {
       // The loader stores NULL for text that is not an address, so coalesce reads the fallback.
       const fallback = sqlIdentifier(fallbackAddressColumn(key.fallbackColumn));
       plain.push(`coalesce(${column}, ${fallback}) AS ${name}`);

@@ -20,10 +20,11 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { ColumnType, Hunt, IocCell } from '../../compile/ir.js';
-import { fallbackAddress } from '../../compile/ir.js';
+import { addressListTokens, fallbackAddress } from '../../compile/ir.js';
 import { InternalError } from '../../errors.js';
 import {
   addressColumn,
+  addressListColumn,
   arrayTextColumn,
   fallbackAddressColumn,
   planDuckDbHunts,
@@ -108,6 +109,21 @@ const FALLBACK_ADDRESS: StoredType = {
   convert: (value) => addressKey(fallbackAddress(value)) ?? null,
 };
 
+/**
+ * Returns the distinct address keys among the tokens of an address list as decimal text joined
+ * with commas, which the hunt statement casts back to UHUGEINT, or null when there are none.
+ */
+function addressListKeys(value: unknown): string | null {
+  const keys = new Set<bigint>();
+  for (const token of addressListTokens(value)) {
+    const key = addressKey(token);
+    if (key !== undefined) keys.add(key);
+  }
+  return keys.size === 0 ? null : [...keys].join(',');
+}
+
+const ADDRESS_LIST: StoredType = { type: VARCHAR, sql: 'VARCHAR', convert: addressListKeys };
+
 function toBigInt(value: unknown): bigint | null {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
   if (typeof value === 'string' && /^-?\d{1,19}$/.test(value)) {
@@ -142,6 +158,7 @@ function loadedColumns(
   addresses: Set<string>,
   fallbacks: Set<string>,
   arrays: Set<string>,
+  addressLists: Set<string>,
 ): LoadedColumn[] {
   const loaded: LoadedColumn[] = [];
   for (const [name, type] of columns) loaded.push({ source: name, name, stored: storedType(type) });
@@ -151,6 +168,8 @@ function loadedColumns(
     loaded.push({ source: name, name: fallbackAddressColumn(name), stored: FALLBACK_ADDRESS });
   for (const name of arrays)
     loaded.push({ source: name, name: arrayTextColumn(name), stored: ARRAY_TEXT });
+  for (const name of addressLists)
+    loaded.push({ source: name, name: addressListColumn(name), stored: ADDRESS_LIST });
   return loaded;
 }
 
@@ -355,6 +374,7 @@ function eventTablesOf(plans: DuckDbHuntPlan[]): Map<string, EventTable> {
       addresses: Set<string>;
       fallbacks: Set<string>;
       arrays: Set<string>;
+      addressLists: Set<string>;
     }
   >();
   for (const plan of plans) {
@@ -366,6 +386,7 @@ function eventTablesOf(plans: DuckDbHuntPlan[]): Map<string, EventTable> {
         addresses: new Set(),
         fallbacks: new Set(),
         arrays: new Set(),
+        addressLists: new Set(),
       };
       byTable.set(plan.table, entry);
     }
@@ -374,12 +395,19 @@ function eventTablesOf(plans: DuckDbHuntPlan[]): Map<string, EventTable> {
     plan.eventAddressColumns.forEach((name) => entry.addresses.add(name));
     plan.eventFallbackColumns.forEach((name) => entry.fallbacks.add(name));
     plan.eventArrayColumns.forEach((name) => entry.arrays.add(name));
+    plan.eventAddressListColumns.forEach((name) => entry.addressLists.add(name));
   }
   const tables = new Map<string, EventTable>();
   for (const [table, entry] of byTable) {
     tables.set(table, {
       name: entry.plans[0]!.eventTable,
-      columns: loadedColumns(entry.columns, entry.addresses, entry.fallbacks, entry.arrays),
+      columns: loadedColumns(
+        entry.columns,
+        entry.addresses,
+        entry.fallbacks,
+        entry.arrays,
+        entry.addressLists,
+      ),
       plans: entry.plans,
     });
   }

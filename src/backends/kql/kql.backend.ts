@@ -16,6 +16,7 @@ import type {
   MatchBranch,
 } from '../../compile/ir.js';
 import {
+  ADDRESS_LIST_TOKEN_PATTERN,
   assertKeyShape,
   BRACKETED_ADDRESS_PATTERN,
   formatLookback,
@@ -250,6 +251,25 @@ function arrayKeyLines(
 }
 
 /**
+ * Returns the lines that give one row per distinct address among the tokens of an address list
+ * column, such as DnsEvents' IPAddresses. `parse_ipv6` returns an empty value for a token that is
+ * no address, and `make_set` removes duplicates, so an indicator row makes one hit per event.
+ */
+function addressListLines(column: string, suffix: string): string[] {
+  const tokens = `MatchAddresses${suffix}`;
+  const value = `MatchValue${suffix}`;
+  return [
+    `| extend ${tokens} = extract_all(${verbatim(`(${ADDRESS_LIST_TOKEN_PATTERN})`)}, ${column})`,
+    `| mv-apply ${value} = ${tokens} to typeof(string) on (`,
+    `    extend MatchKey${suffix} = parse_ipv6(${value})`,
+    `    | where isnotempty(MatchKey${suffix})`,
+    `    | summarize MatchKeys${suffix} = make_set(MatchKey${suffix}))`,
+    `| mv-expand MatchKey${suffix} = MatchKeys${suffix} to typeof(string)`,
+    `| where isnotempty(MatchKey${suffix})`,
+  ];
+}
+
+/**
  * Returns a KQL expression for the `:port` that a path's joined URL writes after its host, or
  * "". The rule is that of `urlKeyInput` in the compile folder.
  */
@@ -282,6 +302,8 @@ function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
       lines.push(...arrayKeyLines(key.normalization, column, array, suffix));
     } else if (key.normalization === 'host-suffix') {
       lines.push(...hostSuffixLines(column, suffix));
+    } else if (key.addressList) {
+      lines.push(...addressListLines(column, suffix));
     } else if (key.fallbackColumn !== undefined) {
       // parse_ipv6 returns an empty value for text that is not an address, and coalesce skips it.
       // extract returns "" when its pattern does not match.

@@ -90,6 +90,10 @@ const FIXTURES: Record<string, EventRow[]> = {
     { Name: 'evil.examples' },
     { Name: 'example' },
     { Name: null },
+    { Name: 'cdn.example', IPAddresses: '192.0.2.1,203.0.113.7' },
+    { Name: 'cdn.example', IPAddresses: '::FFFF:CB00:7107, 203.0.113.7' },
+    { Name: 'cdn.example', IPAddresses: '203.000.113.007,fe80::1%eth0,[ff02::fb]' },
+    { Name: 'evil.example', IPAddresses: '198.51.100.230' },
   ],
   ASimDnsActivityLogs: [
     { DnsQuery: 'A.Evil.Example.', DnsResponseName: '198.51.100.23' },
