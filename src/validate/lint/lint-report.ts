@@ -21,6 +21,7 @@ import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
 import { findListedIndicators, lintListedIndicators } from './listed-indicators.js';
 import { lintLooseMatches } from './loose-match.js';
+import { lintLooseRegexes } from './loose-regex.js';
 import { lintWhereLogic } from './where-logic.js';
 
 /** Checks the text of one KQL query, with lines counted from the query's first line. */
@@ -113,6 +114,7 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
     const query = scanned[index] ?? scanKql(block.text);
     const schema = schemas.find((candidate) => block.tables.includes(candidate.name));
     append(issues, lintLooseMatches(block, query, file));
+    append(issues, lintLooseRegexes(block, query, file));
     append(issues, lintWhereLogic(block, query, file, schema));
   });
 

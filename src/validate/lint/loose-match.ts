@@ -2,9 +2,11 @@
  * Flags comparisons that match a host name or an IPv4 address loosely. `contains`, `startswith`
  * and `endswith` (with their `_cs` and `!` forms) compare substrings, so
  * `RemoteUrl contains "evil.com"` also matches notevil.com and evil.com.example.net, and
- * `RemoteIP contains "10.0.0.1"` also matches 10.0.0.10. The suggested fixes compare exactly:
- * `=~` plus `endswith ".host"` for a host, `==` for an address and `in~` with each scheme for
- * a URL. They avoid `has` for a host, because it also matches the host inside a longer name.
+ * `RemoteIP contains "10.0.0.1"` also matches 10.0.0.10. `has`, `hasprefix` and `hassuffix`
+ * compare terms, which Kusto ends at every character but a letter or digit, so
+ * `RemoteUrl has "evil.com"` also matches not-evil.com and evil.com.example.net. The suggested
+ * fixes compare exactly: `=~` plus `endswith ".host"` for a host, `==` for an address and `in~`
+ * with each scheme for a URL.
  */
 import type { HuntpackIssue } from '../../errors.js';
 import { checkDomain, checkHost, checkIpv4 } from '../../feeds/text-hosts.js';
@@ -13,7 +15,7 @@ import { CharKind, lineAndColumn, stringValue, type ScannedKql } from './kql-sca
 
 /** The operand left of the operator, the operator, and a string literal. */
 const LOOSE_COMPARISON = new RegExp(
-  String.raw`(?<left>[^\s(]\S*?)\s+(?<operator>!?(?:contains|startswith|endswith)(?:_cs)?)\s+` +
+  String.raw`(?<left>[^\s(]\S*?)\s+(?<operator>!?(?:contains|startswith|endswith|has|hasprefix|hassuffix)(?:_cs)?)\s+` +
     String.raw`(?<literal>@"(?:[^"\n]|"")*"|@'(?:[^'\n]|'')*'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')`,
   'g',
 );
@@ -24,9 +26,17 @@ const LOOSE_COMPARISON = new RegExp(
  * host, a URL or an address column, such as `FileOriginUrl`.
  */
 const FILE_COLUMN = /file|folder|path|image|process|registry|command/i;
-const HOST_COLUMN = /url|uri|host|domain|ip$|address/i;
+export const HOST_COLUMN = /url|uri|host|domain|ip$|address/i;
+/** Columns that contain one IP address and nothing else. */
+export const ADDRESS_COLUMN = /ip$|address$/i;
 
-type Operation = 'contains' | 'startswith' | 'endswith';
+export type Operation = 'contains' | 'startswith' | 'endswith';
+/** Kusto's term operators, which match whole terms, a term prefix or a term suffix. */
+type TermOperation = 'has' | 'hasprefix' | 'hassuffix';
+
+function isTermOperation(operation: string): operation is TermOperation {
+  return operation === 'has' || operation === 'hasprefix' || operation === 'hassuffix';
+}
 
 /** Checks every loose comparison with a host name or address in one query. */
 export function lintLooseMatches(
@@ -44,6 +54,8 @@ export function lintLooseMatches(
 
     const left = withoutOpenBrackets(rawLeft);
     if (FILE_COLUMN.test(left) && !HOST_COLUMN.test(left)) continue;
+    // `has` is the usual way to search free text, so it is checked on host columns only.
+    if (/has/.test(operator) && !HOST_COLUMN.test(left)) continue;
     const value = stringValue(groups.literal ?? '""');
     const message = describeLooseMatch(left, operator, value);
     if (!message) continue;
@@ -76,7 +88,9 @@ function count(text: string, char: string): number {
 /** Returns the finding's message, or undefined when the value is no host name or address. */
 function describeLooseMatch(left: string, operator: string, value: string): string | undefined {
   const negated = operator.startsWith('!');
-  const operation = operator.replace(/^!/, '').replace(/_cs$/, '') as Operation;
+  const operation = operator.replace(/^!/, '').replace(/_cs$/, '');
+  if (isTermOperation(operation)) return describeTermMatch(left, operator, operation, value);
+  if (!isOperation(operation)) return undefined;
   const comparison = `${left} ${operator} ${JSON.stringify(value)}`;
   const matches = negated ? 'also removes' : 'also matches';
 
@@ -107,7 +121,80 @@ function describeLooseMatch(left: string, operator: string, value: string): stri
   return undefined;
 }
 
-function quoteAll(values: string[]): string {
+function isOperation(operation: string): operation is Operation {
+  return operation === 'contains' || operation === 'startswith' || operation === 'endswith';
+}
+
+/**
+ * Returns the finding's message for `has`, `hasprefix` or `hassuffix`, or undefined when the
+ * value is no host name or address, or the column contains one address that `has` matches
+ * exactly.
+ */
+// NOTE: the examples assume that a value of several terms, such as "evil.com", matches where
+// its terms follow each other, as Kusto's documentation describes for single terms.
+function describeTermMatch(
+  left: string,
+  operator: string,
+  operation: TermOperation,
+  value: string,
+): string | undefined {
+  const negated = operator.startsWith('!');
+  const comparison = `${left} ${operator} ${JSON.stringify(value)}`;
+  const matches = negated ? 'also removes' : 'also matches';
+  const terms =
+    'Kusto splits values into terms at every character but letters and digits, so a term ' +
+    'match does not stop at the labels of a host.';
+  // A leading dot or other punctuation leaves the term boundaries unclear, so no example is made.
+  if (!/^[A-Za-z0-9]/.test(value)) return undefined;
+  const before = operation === 'hassuffix' ? 'not' : 'not-';
+
+  const url = splitUrl(value);
+  if (url) {
+    const full = url.scheme ? `${url.scheme}://${url.rest}` : url.rest;
+    const examples = url.scheme
+      ? [`https://example.net/?next=${full}`]
+      : [`https://${before}${url.rest}`];
+    if (!full.endsWith('/') && operation !== 'hassuffix') examples.push(`${full}-old.zip`);
+    return (
+      `${comparison} ${matches} other URLs, such as ${quoteAll(examples)}. ${terms} ` +
+      urlFix(left, url, negated)
+    );
+  }
+  if (checkDomain(value).kind === 'domain') {
+    const examples = [`${before}${value}`, `${value}.example.net`];
+    return (
+      `${comparison} ${matches} other hosts, such as ${quoteAll(examples)}. ${terms} ` +
+      domainFix(left, value, 'contains', negated)
+    );
+  }
+  if (checkIpv4(value) !== value) return undefined;
+  const examples: string[] = [];
+  if (operation === 'hasprefix')
+    examples.push(...(wronglyMatchedAddresses('startswith', value) ?? []));
+  if (operation === 'hassuffix')
+    examples.push(...(wronglyMatchedAddresses('endswith', value) ?? []));
+  if (!ADDRESS_COLUMN.test(left)) examples.push(`${value}.example.net`);
+  if (examples.length === 0) return undefined;
+  const quoted = JSON.stringify(value);
+  const not = negated ? '!' : '';
+  const equals = negated ? '!=' : '==';
+  const hostHint = /url|uri/i.test(left)
+    ? ` If ${left} contains whole URLs, compare their host: | extend Host = ` +
+      `${extractHost(left)} | where Host ${equals} ${quoted}.`
+    : '';
+  return (
+    `${comparison} ${matches} other ${ADDRESS_COLUMN.test(left) ? 'addresses' : 'hosts'}, ` +
+    `such as ${quoteAll(examples)}. Compare the address exactly: ${left} ${equals} ${quoted}, ` +
+    `or ${not}in (...) for several addresses.${hostHint}`
+  );
+}
+
+/** Returns the KQL expression that takes the host out of a URL column. */
+function extractHost(left: string): string {
+  return `extract(@"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/:?#]+)", 1, ${left})`;
+}
+
+export function quoteAll(values: string[]): string {
   return values.map((value) => JSON.stringify(value)).join(' and ');
 }
 
@@ -116,7 +203,7 @@ function quoteAll(values: string[]): string {
  * undefined when the value is no domain name or the operation matches it exactly enough, as
  * `endswith ".evil.com"` does. The examples end in example.net, a name reserved by RFC 2606.
  */
-function wronglyMatchedNames(operation: Operation, value: string): string[] | undefined {
+export function wronglyMatchedNames(operation: Operation, value: string): string[] | undefined {
   const dotted = value.startsWith('.');
   const name = dotted ? value.slice(1) : value;
   if (checkDomain(name).kind !== 'domain') return undefined;
@@ -133,7 +220,7 @@ function wronglyMatchedNames(operation: Operation, value: string): string[] | un
  * (endswith, contains). Returns undefined when the value is no address or no such valid
  * address exists, as for 255.255.255.255.
  */
-function wronglyMatchedAddresses(operation: Operation, value: string): string[] | undefined {
+export function wronglyMatchedAddresses(operation: Operation, value: string): string[] | undefined {
   if (checkIpv4(value) !== value) return undefined;
   const octets = value.split('.');
   const first = octets[0] ?? '';
@@ -178,7 +265,7 @@ function domainFix(left: string, name: string, operation: Operation, negated: bo
  */
 function urlColumnHint(left: string, name: string): string {
   if (!/url|uri/i.test(left)) return '';
-  const host = `extract(@"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/:?#]+)", 1, ${left})`;
+  const host = extractHost(left);
   return (
     ` If ${left} contains whole URLs, compare their host: | extend Host = ${host} | where ` +
     `Host =~ ${JSON.stringify(name)} or Host endswith ${JSON.stringify(`.${name}`)}.`
@@ -186,7 +273,7 @@ function urlColumnHint(left: string, name: string): string {
 }
 
 /** A URL value split after its scheme: `scheme` is empty when the value has none. */
-interface UrlValue {
+export interface UrlValue {
   scheme: string;
   /** The URL after `scheme://`. */
   rest: string;
@@ -196,7 +283,7 @@ interface UrlValue {
  * Splits a value that is a URL, with or without a scheme: a host name or IPv4 address followed
  * by a path. Returns undefined for a bare host and for any other text.
  */
-function splitUrl(value: string): UrlValue | undefined {
+export function splitUrl(value: string): UrlValue | undefined {
   const match = /^(?:([A-Za-z][A-Za-z0-9+.-]*):\/\/)?([^/:?#]+)(?::\d+)?[/?#]/.exec(value);
   if (!match) return undefined;
   const host = match[2] ?? '';
@@ -210,7 +297,7 @@ function splitUrl(value: string): UrlValue | undefined {
  * none worth a warning, as for `startswith "https://evil.com/"`. The examples use example.net,
  * a name reserved by RFC 2606.
  */
-function wronglyMatchedUrls(operation: Operation, url: UrlValue): string[] | undefined {
+export function wronglyMatchedUrls(operation: Operation, url: UrlValue): string[] | undefined {
   const value = url.scheme ? `${url.scheme}://${url.rest}` : url.rest;
   const examples: string[] = [];
   if (operation !== 'startswith' && !url.scheme) examples.push(`https://not${value}`);
@@ -249,11 +336,11 @@ function addressFix(left: string, address: string, negated: boolean): string {
   if (negated) {
     return (
       `To remove only that address, use ${left} != ${quoted}, or !in (...) for several ` +
-      `addresses. In a URL or free text, ${left} !has ${quoted} compares whole terms.`
+      `addresses. In free text, ${left} !has ${quoted} compares whole terms.`
     );
   }
   return (
     `Compare the address exactly: ${left} == ${quoted}, or in (...) for several addresses. ` +
-    `In a URL or free text, ${left} has ${quoted} compares whole terms.`
+    `In free text, ${left} has ${quoted} compares whole terms.`
   );
 }

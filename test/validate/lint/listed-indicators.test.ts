@@ -51,7 +51,7 @@ test('lint ignores indicators in code', async (t) => {
     '',
     ...query(
       '| where RemoteIP == "45.92.1.175" and RemotePort == 5220',
-      '| where RemoteUrl has "evil.com"',
+      '| where RemoteUrl =~ "evil.com" or RemoteUrl endswith ".evil.com"',
     ),
   ]);
   assert.deepEqual(found(issues), []);
@@ -70,7 +70,7 @@ test('lint flags listed values no query hunts', async (t) => {
     ...query(
       '| where RemoteIP == "45.92.1.175" and RemotePort == 5220',
       // The host of the second URL is hunted, which covers the URL.
-      '| where RemoteUrl has "files.example-cdn.net"',
+      '| where RemoteUrl =~ "files.example-cdn.net"',
     ),
   ]);
   assert.deepEqual(found(issues), [
@@ -97,7 +97,7 @@ test('lint skips references and watchlist hunts', async (t) => {
     '',
     '## Hunts',
     '',
-    ...query('| where RemoteUrl has "evil.com"'),
+    ...query('| where RemoteUrl =~ "evil.com"'),
   ]);
   assert.deepEqual(found(references.issues), []);
 

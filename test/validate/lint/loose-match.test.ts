@@ -113,9 +113,7 @@ test('lint flags loose address matches', async (t) => {
 test('lint passes exact host matches', async (t) => {
   const { issues } = await lint(t, [
     ...query(
-      '| where RemoteUrl has "evil.com"',
       '| where RemoteUrl endswith ".evil.com" or RemoteUrl =~ "evil.com"',
-      '| where RemoteUrl has_any ("evil.com", "bad.org")',
       // A word that is no host name, and a file name whose extension is also a TLD.
       '| where RemoteUrl contains "payload"',
       '| where InitiatingProcessFileName endswith "setup.py"',
@@ -124,6 +122,157 @@ test('lint passes exact host matches', async (t) => {
       '// | where RemoteUrl contains "evil.com"',
       '| extend Note = "RemoteUrl contains \'evil.com\'"',
       '| extend Verbatim = @"RemoteUrl contains ""evil.com"""',
+    ),
+  ]);
+  assert.deepEqual(found(issues), []);
+});
+
+test('lint flags has on a host', async (t) => {
+  const { issues } = await lint(t, [...query('| where RemoteUrl has "evil-c2.badzone.top"')]);
+  assert.deepEqual(found(issues), [['LOOSE_MATCH', 4]]);
+  const issue = issues.find((item) => item.code === 'LOOSE_MATCH');
+  assert.equal(issue?.source?.column, 9);
+  const message = messageOf(issues, 'LOOSE_MATCH', 4);
+  assert.match(message, /^RemoteUrl has "evil-c2\.badzone\.top" also matches other hosts/);
+  assert.match(
+    message,
+    /such as "not-evil-c2\.badzone\.top" and "evil-c2\.badzone\.top\.example\.net"\./,
+  );
+  assert.match(message, /Kusto splits values into terms at every character but letters and digits/);
+  assert.match(
+    message,
+    /RemoteUrl =~ "evil-c2\.badzone\.top" or RemoteUrl endswith "\.evil-c2\.badzone\.top"/,
+  );
+  assert.match(message, /If RemoteUrl contains whole URLs, compare their host/);
+});
+
+test('lint flags hassuffix, hasprefix and !has', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where DestinationHostName hassuffix "evil.com"',
+      '| where DestinationHostName hasprefix_cs "evil.com"',
+      '| where DestinationHostName !has "update.example.org"',
+    ),
+  ]);
+  assert.deepEqual(found(issues), [
+    ['LOOSE_MATCH', 4],
+    ['LOOSE_MATCH', 5],
+    ['LOOSE_MATCH', 6],
+  ]);
+  assert.match(messageOf(issues, 'LOOSE_MATCH', 4), /such as "notevil\.com" and "evil\.com\./);
+  assert.match(messageOf(issues, 'LOOSE_MATCH', 5), /such as "not-evil\.com" and "evil\.com\./);
+  const negated = messageOf(issues, 'LOOSE_MATCH', 6);
+  assert.match(negated, /!has "update\.example\.org" also removes other hosts/);
+  assert.match(negated, /DestinationHostName !~ "update\.example\.org"/);
+});
+
+test('lint flags has on a URL and an address', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where RemoteUrl has "bad-host.badzone.top/gate.php"',
+      '| where RemoteUrl has "45.9.148.10"',
+      '| where RemoteIP hasprefix "45.9.148.1"',
+      '| where RemoteIP hassuffix "45.9.148.10"',
+    ),
+  ]);
+  assert.deepEqual(found(issues), [
+    ['LOOSE_MATCH', 4],
+    ['LOOSE_MATCH', 5],
+    ['LOOSE_MATCH', 6],
+    ['LOOSE_MATCH', 7],
+  ]);
+  const url = messageOf(issues, 'LOOSE_MATCH', 4);
+  assert.match(url, /such as "https:\/\/not-bad-host\.badzone\.top\/gate\.php"/);
+  assert.match(url, /"bad-host\.badzone\.top\/gate\.php-old\.zip"/);
+  assert.match(url, /RemoteUrl in~ \("http:\/\/bad-host/);
+  const address = messageOf(issues, 'LOOSE_MATCH', 5);
+  assert.match(address, /such as "45\.9\.148\.10\.example\.net"\./);
+  assert.match(address, /Host == "45\.9\.148\.10"/);
+  assert.doesNotMatch(address, /compares whole terms/);
+  assert.match(messageOf(issues, 'LOOSE_MATCH', 6), /such as "45\.9\.148\.10"\./);
+  assert.match(messageOf(issues, 'LOOSE_MATCH', 6), /RemoteIP == "45\.9\.148\.1"/);
+  assert.match(messageOf(issues, 'LOOSE_MATCH', 7), /such as "145\.9\.148\.10"\./);
+});
+
+test('lint passes has on other values', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      // A word that is no host, and hosts in columns that are no host, URL or address.
+      '| where RemoteUrl has "login"',
+      '| where InitiatingProcessCommandLine has "evil.com"',
+      '| where AdditionalFields has "evil.com"',
+      // An address column contains one address, so has matches that address only.
+      '| where RemoteIP has "45.9.148.1"',
+    ),
+  ]);
+  assert.deepEqual(found(issues), []);
+});
+
+test('lint flags an unanchored regex on a host', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where RemoteUrl matches regex @"evil-c2\\.badzone\\.top"',
+      '| where DestinationHostName matches regex "evil.com"',
+      '| where DestinationHostName matches regex @"^evil\\.com"',
+    ),
+  ]);
+  assert.deepEqual(found(issues), [
+    ['LOOSE_MATCH', 4],
+    ['LOOSE_MATCH', 5],
+    ['LOOSE_MATCH', 6],
+  ]);
+  const url = messageOf(issues, 'LOOSE_MATCH', 4);
+  assert.equal(issues.find((item) => item.code === 'LOOSE_MATCH')?.source?.column, 9);
+  assert.match(url, /^RemoteUrl matches regex @"evil-c2\\\.badzone\\\.top" also matches other/);
+  assert.match(url, /such as "notevil-c2\.badzone\.top" and "evil-c2\.badzone\.top\.example\.net"/);
+  assert.match(url, /no anchor at the start and none at the end/);
+  assert.match(
+    url,
+    /RemoteUrl matches regex @"\(\?i\)\^\(\[a-z\]\[a-z0-9\+\.-\]\*:\/\/\)\?\(\[\^\/:\?#\]\*\\\.\)\?evil-c2\\\.badzone\\\.top\(\[:\/\?#\]\|\$\)"/,
+  );
+  const dots = messageOf(issues, 'LOOSE_MATCH', 5);
+  assert.match(dots, /its unescaped dot matches any character, as in "evil-com"/);
+  assert.match(dots, /DestinationHostName matches regex @"\(\?i\)\(\^\|\\\.\)evil\\\.com\$"/);
+  const start = messageOf(issues, 'LOOSE_MATCH', 6);
+  assert.match(start, /such as "evil\.com\.example\.net", because/);
+  assert.match(start, /no anchor at the end/);
+  assert.doesNotMatch(start, /notevil/);
+});
+
+test('lint flags a word-boundary regex', async (t) => {
+  const { issues } = await lint(t, [
+    ...query('| where DestinationHostName matches regex @"(?i)\\bevil\\.com$"'),
+  ]);
+  assert.deepEqual(found(issues), [['LOOSE_MATCH', 4]]);
+  const message = messageOf(issues, 'LOOSE_MATCH', 4);
+  assert.match(message, /such as "not-evil\.com", because/);
+  assert.match(message, /starts at a word boundary, which a "-" also makes\./);
+  assert.doesNotMatch(message, /notevil/);
+});
+
+test('lint flags an unanchored regex on an address', async (t) => {
+  const { issues } = await lint(t, [...query('| where RemoteIP matches regex "10.0.0.1"')]);
+  assert.deepEqual(found(issues), [['LOOSE_MATCH', 4]]);
+  const message = messageOf(issues, 'LOOSE_MATCH', 4);
+  assert.match(message, /such as "10\.0\.0\.10" and "110\.0\.0\.1"/);
+  assert.match(message, /unescaped dots match any character, as in "10-0\.0\.1"/);
+  assert.match(message, /RemoteIP == "10\.0\.0\.1"/);
+});
+
+test('lint passes an anchored regex', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where DestinationHostName matches regex @"(?i)(^|\\.)evil\\.com$"',
+      '| where DestinationHostName matches regex @"^evil\\.com$"',
+      '| where DestinationHostName matches regex @"\\.evil\\.com$"',
+      '| where RemoteUrl matches regex @"^https?://evil\\.com/"',
+      '| where RemoteUrl matches regex @"[0-9]+\\.php"',
+      // The fixes that lint suggests.
+      '| where RemoteUrl matches regex @"(?i)^([a-z][a-z0-9+.-]*://)?([^/:?#]*\\.)?evil\\.com([:/?#]|$)"',
+      '| where RemoteUrl matches regex @"(?i)^([a-z][a-z0-9+.-]*://)?evil\\.com/gate\\.php$"',
+      '| where RemoteUrl matches regex @"^([a-z][a-z0-9+.-]*://)?10\\.0\\.0\\.1([:/?#]|$)"',
+      '| where InitiatingProcessCommandLine matches regex "evil.com"',
+      '// | where RemoteUrl matches regex "evil.com"',
     ),
   ]);
   assert.deepEqual(found(issues), []);

@@ -1,0 +1,312 @@
+/**
+ * Flags `matches regex` comparisons of a host, URL or address column whose pattern is a host
+ * name, URL or IPv4 address that is not anchored at a label boundary, or whose dots are not
+ * escaped. `RemoteUrl matches regex @"evil\.com"` also matches notevil.com and
+ * evil.com.example.net, and the unescaped dot of `"evil.com"` also matches evil-com. The
+ * suggested fixes anchor the pattern: `(^|\.)evil\.com$` for a host column, and a pattern that
+ * skips the scheme and subdomains for a URL column.
+ */
+import type { HuntpackIssue } from '../../errors.js';
+import { checkDomain, checkIpv4 } from '../../feeds/text-hosts.js';
+import type { KqlBlock } from './kql-blocks.js';
+import { CharKind, lineAndColumn, stringValue, type ScannedKql } from './kql-scan.js';
+import {
+  ADDRESS_COLUMN,
+  HOST_COLUMN,
+  quoteAll,
+  splitUrl,
+  wronglyMatchedAddresses,
+  wronglyMatchedNames,
+  wronglyMatchedUrls,
+  type Operation,
+} from './loose-match.js';
+
+/** The operand left of `matches regex` and the pattern's string literal. */
+const REGEX_COMPARISON = new RegExp(
+  String.raw`(?<left>[^\s(]\S*?)\s+matches\s+regex\s+` +
+    String.raw`(?<literal>@"(?:[^"\n]|"")*"|@'(?:[^'\n]|'')*'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')`,
+  'g',
+);
+
+/**
+ * A run of pattern characters that match themselves: letters, digits, `-`, `_`, `/`, `:`, an
+ * escaped `.`, `/` or `-`, and an unescaped `.` that no quantifier follows. The second branch
+ * takes any other escape, such as `\b`, so that its letter starts no run.
+ */
+const LITERAL_RUN = /(?:[A-Za-z0-9_-]|\\[./-]|\.(?![*+?{])|\/|:)+|\\./g;
+
+/** Pattern text before a literal run that allows only the start of the value, `.` or `/`. */
+const START_ANCHOR = /(?:\^|\\\.|\/|\\\/|\[[\\./:]+\]|\((?:\?:)?\^\|[^()]*\))$/;
+/** Pattern text after a literal run that allows only the end of the value or `/`, `:`, `?`, `#`. */
+const END_ANCHOR =
+  /^(?:\$|\\?[/:?#]|\[[\\/:?#]+\]|\((?:\?:)?(?:\$|\\?[/:?#]|\[[\\/:?#]+\])(?:\|(?:\$|\\?[/:?#]|\[[\\/:?#]+\]))*\))/;
+
+/** Reading of a pattern: the literal run that is a host, URL or address, and its anchors. */
+interface PatternReading {
+  /** The host, URL or address that the run spells, with its escapes removed. */
+  value: string;
+  startAnchored: boolean;
+  /** True when a `\b` before the run anchors it at a word boundary, which a `-` also makes. */
+  startsAtWord: boolean;
+  endAnchored: boolean;
+  /** The value with its first unescaped dot replaced by `-`, or undefined when all are escaped. */
+  dotExample?: string;
+  unescapedDots: number;
+}
+
+/** Checks every `matches regex` comparison of a host, URL or address column in one query. */
+export function lintLooseRegexes(
+  block: KqlBlock,
+  scanned: ScannedKql,
+  file: string,
+): HuntpackIssue[] {
+  const issues: HuntpackIssue[] = [];
+  for (const match of scanned.text.matchAll(REGEX_COMPARISON)) {
+    const groups = match.groups ?? {};
+    const rawLeft = groups.left ?? '';
+    const literal = groups.literal ?? '""';
+    const literalOffset = match.index + match[0].length - literal.length;
+    const operatorOffset = match.index + match[0].indexOf('matches', rawLeft.length);
+    if (scanned.kinds[operatorOffset] !== CharKind.Code) continue;
+    if (scanned.kinds[literalOffset] !== CharKind.String) continue;
+
+    const left = rawLeft.replace(/^.*\(/, '');
+    if (!HOST_COLUMN.test(left)) continue;
+    const reading = readPattern(stringValue(literal));
+    if (!reading) continue;
+    const message = describeLooseRegex(left, literal, reading);
+    if (!message) continue;
+
+    const leftOffset = match.index + rawLeft.length - left.length;
+    const { line, column } = lineAndColumn(scanned.text, leftOffset, block.startLine);
+    issues.push({
+      code: 'LOOSE_MATCH',
+      severity: 'warning',
+      message,
+      source: { file, line, column },
+    });
+  }
+  return issues;
+}
+
+/**
+ * Reads a pattern whose longest literal run is a host name, URL or IPv4 address, or returns
+ * undefined for any other pattern. A pattern with `|` outside brackets is read branch by
+ * branch, and the first branch with a fault is returned.
+ */
+function readPattern(pattern: string): PatternReading | undefined {
+  const body = pattern.replace(/^\(\?i\)/, '');
+  const readings = splitBranches(body).map(readBranch);
+  return readings.find((reading) => reading && isLoose(reading));
+}
+
+function isLoose(reading: PatternReading): boolean {
+  return !reading.startAnchored || !reading.endAnchored || reading.unescapedDots > 0;
+}
+
+/** Splits a pattern at each `|` outside brackets and character classes. */
+function splitBranches(pattern: string): string[] {
+  const branches: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let branchStart = 0;
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index];
+    if (char === '\\') index += 1;
+    else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+    else if (char === '(') depth += 1;
+    else if (char === ')') depth -= 1;
+    else if (char === '|' && depth === 0) {
+      branches.push(pattern.slice(branchStart, index));
+      branchStart = index + 1;
+    }
+  }
+  branches.push(pattern.slice(branchStart));
+  return branches;
+}
+
+function readBranch(branch: string): PatternReading | undefined {
+  let best: { start: number; run: string } | undefined;
+  for (const match of branch.matchAll(LITERAL_RUN)) {
+    // A run inside a character class, such as [a-z.], matches one character only.
+    if (insideClass(branch, match.index) || /^\\[^./-]$/.test(match[0])) continue;
+    const run = trimRun(match[0], branch[match.index + match[0].length]);
+    const start = match.index + run.leading;
+    if (isHostLike(decode(run.text)) && (!best || run.text.length > best.run.length)) {
+      best = { start, run: run.text };
+    }
+  }
+  if (!best) return undefined;
+
+  const value = decode(best.run);
+  const tokens: string[] = best.run.match(/\\.|./g) ?? [];
+  const unescapedDots = tokens.filter((token) => token === '.').length;
+  const firstDot = tokens.indexOf('.');
+  const dotExample =
+    firstDot < 0
+      ? undefined
+      : decode(tokens.slice(0, firstDot).join('')) +
+        '-' +
+        decode(tokens.slice(firstDot + 1).join(''));
+  return {
+    value,
+    startAnchored: isStartAnchored(branch.slice(0, best.start)),
+    startsAtWord: branch.slice(0, best.start).endsWith('\\b'),
+    endAnchored: END_ANCHOR.test(branch.slice(best.start + best.run.length)),
+    unescapedDots,
+    ...(dotExample === undefined ? {} : { dotExample }),
+  };
+}
+
+/**
+ * Tells whether the pattern text before a literal run anchors it. After a `^`, an optional group
+ * that ends in `.` or `/`, as the scheme and subdomain groups of the suggested fixes do, keeps
+ * the run at a label boundary.
+ */
+function isStartAnchored(prefix: string): boolean {
+  return START_ANCHOR.test(prefix) || (prefix.startsWith('^') && /(?:\\\.|\/)\)\?$/.test(prefix));
+}
+
+function insideClass(pattern: string, offset: number): boolean {
+  let inClass = false;
+  for (let index = 0; index < offset; index++) {
+    const char = pattern[index];
+    if (char === '\\') index += 1;
+    else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+  }
+  return inClass;
+}
+
+/**
+ * Removes from a literal run the `:` and `/` at its ends, which belong to the scheme or the
+ * anchors, and its last character when a quantifier follows it, as the `s` of `https?`.
+ */
+function trimRun(run: string, next: string | undefined): { text: string; leading: number } {
+  const tokens: string[] = run.match(/\\.|./g) ?? [];
+  if (next !== undefined && /[*+?{]/.test(next)) tokens.pop();
+  let leading = 0;
+  while (tokens.length > 0 && /^(?::|\/|\\\/)$/.test(tokens[0] ?? '')) {
+    leading += (tokens.shift() ?? '').length;
+  }
+  while (tokens.length > 0 && /^(?::|\/|\\\/)$/.test(tokens.at(-1) ?? '')) tokens.pop();
+  return { text: tokens.join(''), leading };
+}
+
+function decode(run: string): string {
+  return run.replace(/\\(.)/g, '$1');
+}
+
+function isHostLike(value: string): boolean {
+  return checkDomain(value).kind === 'domain' || checkIpv4(value) === value || !!splitUrl(value);
+}
+
+/** Returns the finding's message, or undefined when the pattern matches only that value. */
+function describeLooseRegex(
+  left: string,
+  literal: string,
+  reading: PatternReading,
+): string | undefined {
+  const operation = looseOperation(reading);
+  const url = splitUrl(reading.value);
+  const isAddress = !url && checkIpv4(reading.value) === reading.value;
+  let kind = 'hosts';
+  if (url) kind = 'URLs';
+  else if (isAddress) kind = 'addresses';
+
+  let examples: string[] = [];
+  if (operation && url) examples = wronglyMatchedUrls(operation, url) ?? [];
+  else if (operation && isAddress)
+    examples = wronglyMatchedAddresses(operation, reading.value) ?? [];
+  else if (operation) examples = wronglyMatchedNames(operation, reading.value) ?? [];
+  if (reading.startsAtWord)
+    examples = afterWordBoundary(examples, reading.value, !url && !isAddress);
+
+  const reasons: string[] = [];
+  if (examples.length > 0) {
+    reasons.push(`such as ${quoteAll(examples)}, because the pattern ${missingAnchors(reading)}`);
+  }
+  if (reading.dotExample !== undefined) {
+    const dots =
+      reading.unescapedDots === 1 ? 'its unescaped dot matches' : 'its unescaped dots match';
+    reasons.push(`${dots} any character, as in ${JSON.stringify(reading.dotExample)}`);
+  }
+  if (reasons.length === 0) return undefined;
+  return (
+    `${left} matches regex ${literal} also matches other ${kind}, ${reasons.join(', and ')}. ` +
+    regexFix(left, reading.value, isAddress)
+  );
+}
+
+/** Returns the substring operation that the pattern's anchors amount to, or undefined. */
+function looseOperation(reading: PatternReading): Operation | undefined {
+  if (reading.startAnchored && reading.endAnchored) return undefined;
+  if (reading.startAnchored) return 'startswith';
+  if (reading.endAnchored) return 'endswith';
+  return 'contains';
+}
+
+/**
+ * Rewrites the examples for a pattern that starts at `\b`: a letter or digit cannot come just
+ * before the value, but a `-` can, as in not-evil.com.
+ */
+function afterWordBoundary(examples: string[], value: string, isDomain: boolean): string[] {
+  const possible = examples.filter(
+    (example) => !/[A-Za-z0-9_]$/.test(example.slice(0, example.indexOf(value))),
+  );
+  if (isDomain && possible.length < examples.length) possible.unshift(`not-${value}`);
+  return possible;
+}
+
+function missingAnchors(reading: PatternReading): string {
+  if (reading.startsAtWord) {
+    const end = reading.endAnchored ? '' : ', and has no anchor at the end';
+    return `starts at a word boundary, which a "-" also makes${end}`;
+  }
+  if (!reading.startAnchored && !reading.endAnchored) {
+    return 'has no anchor at the start and none at the end';
+  }
+  return reading.startAnchored ? 'has no anchor at the end' : 'has no anchor at the start';
+}
+
+/** The part of a URL pattern that skips the scheme, which a URL column may lack. */
+const SCHEME = '([a-z][a-z0-9+.-]*://)?';
+
+function regexFix(left: string, value: string, isAddress: boolean): string {
+  const isUrlColumn = /url|uri/i.test(left);
+  const url = splitUrl(value);
+  if (url) {
+    const pattern = url.scheme ? `^${escapeRegex(value)}$` : `^${SCHEME}${escapeRegex(url.rest)}$`;
+    return (
+      `Anchor the whole URL: ${left} matches regex ${verbatim(`(?i)${pattern}`)}. This ` +
+      'matches that exact URL only, not the same URL with a query string added.'
+    );
+  }
+  const escaped = escapeRegex(value);
+  if (isAddress) {
+    const anchored = isUrlColumn ? `^${SCHEME}${escaped}([:/?#]|$)` : `^${escaped}$`;
+    const exact = ADDRESS_COLUMN.test(left) ? `${left} == ${JSON.stringify(value)}, or ` : '';
+    return `Compare the address exactly: ${exact}${left} matches regex ${verbatim(anchored)}.`;
+  }
+  if (isUrlColumn) {
+    const pattern = `(?i)^${SCHEME}([^/:?#]*\\.)?${escaped}([:/?#]|$)`;
+    return (
+      `Anchor the host at label boundaries: ${left} matches regex ${verbatim(pattern)} ` +
+      'matches URLs on the host and its subdomains.'
+    );
+  }
+  return (
+    `Anchor the host at label boundaries: ${left} matches regex ` +
+    `${verbatim(`(?i)(^|\\.)${escaped}$`)} matches the host and its subdomains.`
+  );
+}
+
+function escapeRegex(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Writes a KQL verbatim string literal, in which a backslash is an ordinary character. */
+function verbatim(value: string): string {
+  return `@"${value.replaceAll('"', '""')}"`;
+}
