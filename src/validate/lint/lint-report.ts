@@ -22,6 +22,7 @@ import type { ExclusionLint } from './lint-exclusion.js';
 import { findListedIndicators, lintListedIndicators } from './listed-indicators.js';
 import { lintLooseMatches } from './loose-match.js';
 import { lintLooseRegexes } from './loose-regex.js';
+import { lintLooseTermLists } from './loose-term-list.js';
 import { lintWhereLogic } from './where-logic.js';
 
 /** Checks the text of one KQL query, with lines counted from the query's first line. */
@@ -115,6 +116,7 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
     const schema = schemas.find((candidate) => block.tables.includes(candidate.name));
     append(issues, lintLooseMatches(block, query, file));
     append(issues, lintLooseRegexes(block, query, file));
+    append(issues, lintLooseTermLists(block, query, file));
     append(issues, lintWhereLogic(block, query, file, schema));
   });
 

@@ -34,6 +34,11 @@ export type Operation = 'contains' | 'startswith' | 'endswith';
 /** Kusto's term operators, which match whole terms, a term prefix or a term suffix. */
 type TermOperation = 'has' | 'hasprefix' | 'hassuffix';
 
+/** Why a term operator matches other hosts, for the findings' messages. */
+export const TERM_SPLIT_NOTE =
+  'Kusto splits values into terms at every character but letters and digits, so a term ' +
+  'match does not stop at the labels of a host.';
+
 function isTermOperation(operation: string): operation is TermOperation {
   return operation === 'has' || operation === 'hasprefix' || operation === 'hassuffix';
 }
@@ -141,9 +146,7 @@ function describeTermMatch(
   const negated = operator.startsWith('!');
   const comparison = `${left} ${operator} ${JSON.stringify(value)}`;
   const matches = negated ? 'also removes' : 'also matches';
-  const terms =
-    'Kusto splits values into terms at every character but letters and digits, so a term ' +
-    'match does not stop at the labels of a host.';
+  const terms = TERM_SPLIT_NOTE;
   // A leading dot or other punctuation leaves the term boundaries unclear, so no example is made.
   if (!/^[A-Za-z0-9]/.test(value)) return undefined;
   const before = operation === 'hassuffix' ? 'not' : 'not-';

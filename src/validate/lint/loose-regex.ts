@@ -271,7 +271,7 @@ function missingAnchors(reading: PatternReading): string {
 }
 
 /** The part of a URL pattern that skips the scheme, which a URL column may lack. */
-const SCHEME = '([a-z][a-z0-9+.-]*://)?';
+export const SCHEME = '([a-z][a-z0-9+.-]*://)?';
 
 function regexFix(left: string, value: string, isAddress: boolean): string {
   const isUrlColumn = /url|uri/i.test(left);
@@ -302,11 +302,11 @@ function regexFix(left: string, value: string, isAddress: boolean): string {
   );
 }
 
-function escapeRegex(value: string): string {
+export function escapeRegex(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Writes a KQL verbatim string literal, in which a backslash is an ordinary character. */
-function verbatim(value: string): string {
+export function verbatim(value: string): string {
   return `@"${value.replaceAll('"', '""')}"`;
 }

@@ -208,6 +208,47 @@ test('lint passes has on other values', async (t) => {
   assert.deepEqual(found(issues), []);
 });
 
+test('lint flags has_any on hosts', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where RemoteUrl has_any ("evil.com", "login", "bad.org")',
+      '| where DestinationHostName has_any (dynamic(["evil.com"]))',
+      '| where RemoteUrl has_any ("10.0.0.1")',
+    ),
+  ]);
+  assert.deepEqual(found(issues), [
+    ['LOOSE_MATCH', 4],
+    ['LOOSE_MATCH', 5],
+    ['LOOSE_MATCH', 6],
+  ]);
+  assert.match(messageOf(issues, 'LOOSE_MATCH', 6), /such as "10\.0\.0\.1\.example\.net"\./);
+  assert.equal(issues.find((item) => item.code === 'LOOSE_MATCH')?.source?.column, 9);
+  const url = messageOf(issues, 'LOOSE_MATCH', 4);
+  assert.match(url, /^RemoteUrl has_any \("evil\.com", "login", "bad\.org"\) matches each value/);
+  assert.match(url, /such as "not-evil\.com" and "evil\.com\.example\.net"/);
+  assert.match(
+    url,
+    /RemoteUrl matches regex @"\(\?i\)\^\(\[a-z\]\[a-z0-9\+\.-\]\*:\/\/\)\?\(\[\^\/:\?#\]\*\\\.\)\?\(evil\\\.com\|bad\\\.org\)\(\[:\/\?#\]\|\$\)"/,
+  );
+  assert.match(url, /Keep "login" in a has_any of its own/);
+  const host = messageOf(issues, 'LOOSE_MATCH', 5);
+  assert.match(host, /DestinationHostName matches regex @"\(\?i\)\(\^\|\\\.\)evil\\\.com\$"/);
+  assert.doesNotMatch(host, /of its own/);
+});
+
+test('lint passes has_any on other values', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where RemoteIP has_any ("45.9.148.10", "10.0.0.1")',
+      '| where RemoteUrl has_any ("login", "admin")',
+      '| where InitiatingProcessCommandLine has_any ("evil.com", "bad.org")',
+      '| where RemoteUrl has_any (iocs)',
+      '// | where RemoteUrl has_any ("evil.com")',
+    ),
+  ]);
+  assert.deepEqual(found(issues), []);
+});
+
 test('lint flags an unanchored regex on a host', async (t) => {
   const { issues } = await lint(t, [
     ...query(

@@ -1,0 +1,132 @@
+/**
+ * Flags `has_any` lists of host names and URLs on host, URL and address columns. `has_any`
+ * matches each value as `has` does, so `RemoteUrl has_any ("evil.com")` also matches
+ * not-evil.com and evil.com.example.net. The suggested fix is one regex that matches the hosts
+ * and their subdomains at label boundaries.
+ */
+import type { HuntpackIssue } from '../../errors.js';
+import { checkDomain, checkIpv4 } from '../../feeds/text-hosts.js';
+import type { KqlBlock } from './kql-blocks.js';
+import { CharKind, lineAndColumn, stringValue, type ScannedKql } from './kql-scan.js';
+import { ADDRESS_COLUMN, HOST_COLUMN, quoteAll, splitUrl, TERM_SPLIT_NOTE } from './loose-match.js';
+import { escapeRegex, SCHEME, verbatim } from './loose-regex.js';
+
+/** The operand left of `has_any` and the opening bracket of its list. */
+const HAS_ANY = /(?<left>[^\s(]\S*?)\s+has_any\s*\(/g;
+/** Maximum length of the list shown in a message before it is shortened. */
+const MAX_SHOWN_LIST = 80;
+
+/** Checks every `has_any` comparison of a host, URL or address column in one query. */
+export function lintLooseTermLists(
+  block: KqlBlock,
+  scanned: ScannedKql,
+  file: string,
+): HuntpackIssue[] {
+  const issues: HuntpackIssue[] = [];
+  for (const match of scanned.text.matchAll(HAS_ANY)) {
+    const rawLeft = match.groups?.left ?? '';
+    const operatorOffset = match.index + match[0].indexOf('has_any', rawLeft.length);
+    if (scanned.kinds[operatorOffset] !== CharKind.Code) continue;
+    const left = rawLeft.replace(/^.*\(/, '');
+    if (!HOST_COLUMN.test(left)) continue;
+
+    const listStart = match.index + match[0].length;
+    const listEnd = closingBracket(scanned, listStart);
+    const values = readLiterals(scanned, listStart, listEnd);
+    const loose = values.filter((value) => isLooseTerm(value, left));
+    if (loose.length === 0) continue;
+
+    const list = scanned.text.slice(listStart, listEnd).replace(/\s+/g, ' ').trim();
+    const shown = list.length > MAX_SHOWN_LIST ? `${list.slice(0, MAX_SHOWN_LIST)}...` : list;
+    const others = values.filter((value) => !loose.includes(value));
+    const leftOffset = match.index + rawLeft.length - left.length;
+    const { line, column } = lineAndColumn(scanned.text, leftOffset, block.startLine);
+    issues.push({
+      code: 'LOOSE_MATCH',
+      severity: 'warning',
+      message:
+        `${left} has_any (${shown}) matches each value as has does, so it also matches other ` +
+        `hosts, such as ${quoteAll(looseExamples(loose[0] ?? ''))}. ${TERM_SPLIT_NOTE} ` +
+        listFix(left, loose, others),
+      source: { file, line, column },
+    });
+  }
+  return issues;
+}
+
+/** Returns the offset of the `)` that closes the bracket opened just before `start`. */
+function closingBracket({ text, kinds }: ScannedKql, start: number): number {
+  let depth = 0;
+  for (let index = start; index < text.length; index++) {
+    if (kinds[index] !== CharKind.Code) continue;
+    const char = text[index];
+    if (char === '(' || char === '[') depth += 1;
+    else if (char === ']') depth -= 1;
+    else if (char === ')') {
+      if (depth === 0) return index;
+      depth -= 1;
+    }
+  }
+  return text.length;
+}
+
+/**
+ * Returns the values of the string literals between `start` and `end`. Each run of string
+ * characters is one literal, because the scanner marks only literals as strings.
+ */
+function readLiterals({ text, kinds }: ScannedKql, start: number, end: number): string[] {
+  const values: string[] = [];
+  let runStart = -1;
+  for (let index = start; index <= end; index++) {
+    const inString = index < end && kinds[index] === CharKind.String;
+    if (inString && runStart < 0) runStart = index;
+    if (!inString && runStart >= 0) {
+      values.push(stringValue(text.slice(runStart, index)));
+      runStart = -1;
+    }
+  }
+  return values;
+}
+
+/**
+ * Tells whether `has` matches more than the value: a host name or URL, or an address in a
+ * column that is not a single address.
+ */
+function isLooseTerm(value: string, left: string): boolean {
+  if (!/^[A-Za-z0-9]/.test(value)) return false;
+  if (checkDomain(value).kind === 'domain' || splitUrl(value)) return true;
+  return checkIpv4(value) === value && !ADDRESS_COLUMN.test(left);
+}
+
+function looseExamples(value: string): string[] {
+  const url = splitUrl(value);
+  if (url) return [`https://not-${url.rest}`];
+  if (checkIpv4(value) === value) return [`${value}.example.net`];
+  return [`not-${value}`, `${value}.example.net`];
+}
+
+/** Suggests one regex for the host names of the list, and exact comparisons for its URLs. */
+function listFix(left: string, loose: string[], others: string[]): string {
+  const hosts = loose.filter((value) => !splitUrl(value));
+  const urls = loose.filter((value) => splitUrl(value));
+  const parts: string[] = [];
+  if (hosts.length > 0) {
+    const escaped = hosts.map(escapeRegex);
+    const names = escaped.length === 1 ? (escaped[0] ?? '') : `(${escaped.join('|')})`;
+    const pattern = /url|uri/i.test(left)
+      ? `(?i)^${SCHEME}([^/:?#]*\\.)?${names}([:/?#]|$)`
+      : `(?i)(^|\\.)${names}$`;
+    parts.push(
+      `Match the hosts at label boundaries instead: ${left} matches regex ${verbatim(pattern)} ` +
+        'matches them and their subdomains.',
+    );
+  }
+  if (urls.length > 0) {
+    const quoted = urls.map((value) => JSON.stringify(value)).join(', ');
+    parts.push(`Compare the URLs whole: ${left} in~ (${quoted}).`);
+  }
+  if (others.length > 0) {
+    parts.push(`Keep ${quoteAll(others)} in a has_any of its own.`);
+  }
+  return parts.join(' ');
+}
