@@ -427,35 +427,35 @@ describe('huntpack hunt with failed inputs', () => {
   });
 
   it('fails when no hunt ran', async () => {
-    const ipPack = join(folder, 'ip-pack');
-    const ipHunts = buildHunts(makeIndicators([['ip:port', '203.0.113.7:443']]), {
+    const md5Pack = join(folder, 'md5-pack');
+    const md5Hunts = buildHunts(makeIndicators([['md5', 'c0ffee00'.repeat(4)]]), {
       family: 'Remcos',
       familySlug: 'remcos',
       lookback: { amount: 30, unit: 'd' },
       exclusionsFor: defaultExclusions,
     });
-    await writePack(ipPack, ipHunts);
-    await writeFile(join(ipPack, 'hunt-report.md'), EARLIER_REPORT);
-    // A Zeek DNS log whose answer contains the indicator's address, which no ip:port hunt searches.
+    await writePack(md5Pack, md5Hunts);
+    await writeFile(join(md5Pack, 'hunt-report.md'), EARLIER_REPORT);
+    // A Zeek DNS log, which no hash hunt searches.
     await writeFile(
       join(folder, 'dns.log'),
       '#separator \\x09\n#path\tdns\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tquery\tqtype_name\trcode\tanswers\n' +
         '1704067400.0\tD1\t10.0.0.6\t5353\t10.0.0.53\t53\tudp\tc2.example\tA\t0\t203.0.113.7\n',
     );
 
-    const result = await runCli(['hunt', '--pack', 'ip-pack', 'dns.log'], { cwd: folder });
+    const result = await runCli(['hunt', '--pack', 'md5-pack', 'dns.log'], { cwd: folder });
     assert.equal(result.code, 2, result.stderr);
     assert.equal(
       result.stdout,
       'Incomplete hunt: no hunt ran, because the logs contain only DnsEvents (1 event), and the ' +
-        'hunts search CommonSecurityLog and DeviceNetworkEvents. Nothing was checked.\n',
+        'hunts search no table that a local hunt reads. Nothing was checked.\n',
     );
     assert.match(result.stderr, /hunts run: 0; hits: 0; events matched: 0; findings: 0\n/);
     assert.match(
       result.stderr,
       /the hunt report was not written because no hunt searches the events of these logs/,
     );
-    assert.equal(await readFile(join(ipPack, 'hunt-report.md'), 'utf8'), EARLIER_REPORT);
+    assert.equal(await readFile(join(md5Pack, 'hunt-report.md'), 'utf8'), EARLIER_REPORT);
   });
 
   it('fails when one pack ran no hunt', async () => {
