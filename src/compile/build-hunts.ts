@@ -123,7 +123,7 @@ function ipPortTable(indicators: IocTableSource[], urls: readonly UrlOnAddress[]
 /**
  * Rows of the address-only table: one per address, from ip indicators, from the addresses of
  * ip:port indicators and then from URLs on an address, so that one event never matches the same
- * address twice. An ip:port that may be hunted only on its port adds no row.
+ * address twice. An ip:port or a URL that may be hunted only on its exact value adds no row.
  */
 function addressTable(indicators: IocTableSource[], urls: readonly UrlOnAddress[]): IocTable {
   const byAddress = new Map<
@@ -148,7 +148,9 @@ function addressTable(indicators: IocTableSource[], urls: readonly UrlOnAddress[
       add(indicator.address, indicator.port, indicator);
     }
   }
-  for (const { indicator, address, port } of urls) add(address, port, indicator);
+  for (const { indicator, address, port } of urls) {
+    if (!indicator.exactOnly) add(address, port, indicator);
+  }
   const rows: IocCell[][] = [];
   for (const [address, entry] of byAddress) {
     const ports = [...entry.ports].sort((a, b) => a - b).join(',');
@@ -259,14 +261,18 @@ export interface IocTableOptions {
 
 /** The first pack format with rows derived from URLs and punycode names. */
 const DERIVED_ROWS_FORMAT = 4;
-/** The first pack format whose domain table contains the hosts of URLs. */
+/**
+ * The first pack format whose domain table contains the hosts of URLs, and whose port-aware table
+ * contains the address and port of a URL hunted whole.
+ */
 const URL_HOST_ROWS_FORMAT = 5;
 
 /**
  * Builds the indicator table of each hunt variant: the rows a hunt of that variant matches, in
  * the order of `indicators`. A URL whose host is an address also adds that address, with its
  * port or its scheme's default, after the address tables' own rows: firewalls and endpoints log
- * the connection without the URL. A URL that may be matched only whole adds no address. A domain
+ * the connection without the URL. A URL that may be matched only whole adds only its address and
+ * port, never its address alone or its host. A domain
  * or URL host in punycode also adds its Unicode form after the table's own rows. A variant
  * without indicators gets a table without rows.
  */
@@ -306,7 +312,14 @@ export function buildIocTables(
       }
       case 'url': {
         urls.push(indicator);
-        if (!derived || indicator.exactOnly) break;
+        if (!derived) break;
+        if (indicator.exactOnly) {
+          // A URL on a rented hosting address is as specific on its address and port as an
+          // ip:port there, so it keeps the port-aware row, but it gets no address-only row.
+          const endpoint = hostRows ? urlEndpoint(indicator.url) : undefined;
+          if (endpoint?.port !== undefined) urlsOnAddresses.push({ indicator, ...endpoint });
+          break;
+        }
         const endpoint = urlEndpoint(indicator.url);
         if (endpoint) urlsOnAddresses.push({ indicator, ...endpoint });
         // A compromised legitimate site serves its other visitors too, so only its URL is hunted.

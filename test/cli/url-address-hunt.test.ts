@@ -63,7 +63,8 @@ test('URL addresses and hosting ports', async (t) => {
   );
   assert.match(portAware, /"45\.67\.99\.1", 8080/);
   assert.match(portAware, /"13\.55\.118\.253", 443/);
-  assert.doesNotMatch(portAware, /13\.55\.118\.254/, 'a hosting URL is matched whole only');
+  // A URL on a hosting address keeps its address and port, but never the bare address.
+  assert.match(portAware, /"13\.55\.118\.254", 8080/);
 
   const report = await readFile(join(pack, 'report.md'), 'utf8');
   assert.match(report, /### Hunted on the exact value only/);
@@ -80,7 +81,7 @@ test('URL addresses and hosting ports', async (t) => {
   const portAwareHunt = hunts.find((hunt) => hunt.id === 'mozi-sentinel-csl-port-aware');
   assert.deepEqual(
     portAwareHunt?.iocs.rows.map((cells) => `${String(cells[0])}:${String(cells[1])}`),
-    ['13.55.118.253:443', '45.67.99.1:8080'],
+    ['13.55.118.253:443', '45.67.99.1:8080', '13.55.118.254:8080'],
   );
 
   const log = join(folder, 'firewall.log');
@@ -96,10 +97,12 @@ test('URL addresses and hosting ports', async (t) => {
     ].join('\n'),
   );
   const matched = await huntedLines(pack, log, folder);
+  // Line 5 matches through the hosting URL's address and port; line 4 has another port.
   assert.deepEqual(matched, [
     '1 mozi-sentinel-csl-address-only',
     '1 mozi-sentinel-csl-port-aware',
     '2 mozi-sentinel-csl-address-only',
     '3 mozi-sentinel-csl-port-aware',
+    '5 mozi-sentinel-csl-port-aware',
   ]);
 });

@@ -69,8 +69,13 @@ test('an indicator hunted on its exact value adds no wider row', () => {
   const hosted = { ...ipPortIndicator('13.32.1.1', 443), exactOnly: HOSTING };
   const hostedUrl = { ...urlIndicator('http://13.32.1.2:8080/x'), exactOnly: HOSTING };
   const tables = buildIocTables([hosted, hostedUrl]);
-  assert.deepEqual(addresses(tables['port-aware'].rows), ['13.32.1.1|443']);
+  // The URL keeps its address and port, as the ip:port on hosting does, but not the bare address.
+  assert.deepEqual(addresses(tables['port-aware'].rows), ['13.32.1.1|443', '13.32.1.2|8080']);
   assert.deepEqual(tables['address-only'].rows, []);
+  assert.deepEqual(
+    addresses(buildIocTables([hosted, hostedUrl], { formatVersion: 4 })['port-aware'].rows),
+    ['13.32.1.1|443'],
+  );
 
   const hunts = buildHunts([hosted, hostedUrl], {
     family: 'Test',

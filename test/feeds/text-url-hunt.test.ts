@@ -58,10 +58,11 @@ test('text URL on an address hunts', async (t) => {
     ].join('\n'),
   );
   const matched = await huntedLines(pack, log, folder);
-  // The hosting URL's connection without the URL is not matched: the pack hunts the whole URL only.
+  // The hosting URL's connection matches on its address and port, never on the address alone.
   assert.deepEqual(matched, [
     '1 mozi-sentinel-csl-address-only',
     '1 mozi-sentinel-csl-port-aware',
     '2 mozi-sentinel-csl-address-only',
+    '3 mozi-sentinel-csl-port-aware',
   ]);
 });

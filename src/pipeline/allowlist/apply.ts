@@ -151,7 +151,10 @@ function decide(
     list: fullUrl.source.name,
     listVersion: fullUrl.source.version(),
     entry: fullUrl.entry,
-    reason: `kept as a full-URL match: the host ${indicator.host} is ${fullUrl.source.describe(fullUrl.entry)}, so a hunt on the host alone would flood; hunts match this exact URL only.`,
+    reason:
+      indicator.hostKind === 'domain'
+        ? `kept as a full-URL match: the host ${indicator.host} is ${fullUrl.source.describe(fullUrl.entry)}, so a hunt on the host alone would flood; hunts match this exact URL only.`
+        : `kept as a full-URL match: the host ${indicator.host} is ${fullUrl.source.describe(fullUrl.entry)}, so a hunt on the address alone would flood; hunts match this exact URL, and its address only on the URL's port.`,
   };
 }
 
