@@ -453,7 +453,9 @@ function chooseDateOrder(date: NumericDate, defaults: TimeDefaults): DateOrder |
   let order: DateOrder | undefined;
   let source: string;
   if (defaults.dateOrder) {
-    order = defaults.dateOrder;
+    // A four-digit first number can only be the year, so such a date needs no option; a run
+    // over exports of several locales keeps its ja-JP dates with --date-order dmy.
+    order = date.yearFirst ? 'ymd' : defaults.dateOrder;
     source = `the ${DATE_ORDER_NAMES[order]} order that the date order option (--date-order) sets`;
   } else if (defaults.fileDateOrder) {
     order = defaults.fileDateOrder.orderFor(date);
