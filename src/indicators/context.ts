@@ -189,14 +189,25 @@ function normalizeFamily(family: MalwareFamily): MalwareFamily | undefined {
  */
 const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]+/gu;
 
-/** Returns a name with each run of control characters as one space, trimmed. */
+/**
+ * Format characters, such as text-direction overrides (U+202E) and zero-width spaces, which
+ * would make a family name display as another or hide its difference from one.
+ */
+const FORMAT_CHARACTERS = /\p{Cf}+/gu;
+
+/**
+ * Returns a name with each run of control characters as one space and without format
+ * characters, trimmed.
+ */
 function cleanName(name: string): string {
-  return name.replace(CONTROL_CHARACTERS, ' ').trim();
+  return name.replace(CONTROL_CHARACTERS, ' ').replace(FORMAT_CHARACTERS, '').trim();
 }
 
 function hasControlCharacters(family: MalwareFamily): boolean {
   const names = [family.name, family.malpedia ?? '', ...family.aliases];
-  return names.some((name) => name.search(CONTROL_CHARACTERS) >= 0);
+  return names.some(
+    (name) => name.search(CONTROL_CHARACTERS) >= 0 || name.search(FORMAT_CHARACTERS) >= 0,
+  );
 }
 
 function controlCharacterIssue(
@@ -207,7 +218,7 @@ function controlCharacterIssue(
   return {
     code: 'FAMILY_CONTROL_CHARACTERS',
     severity: 'warning',
-    message: `Replaced control characters in the family ${quoteValue(original.name)} with spaces, giving ${quoteValue(cleaned.name)}. Family names appear in query comments and reports, where such characters could end a line.`,
+    message: `Replaced control characters in the family ${quoteValue(original.name)} with spaces and removed format characters, giving ${quoteValue(cleaned.name)}. Family names appear in query comments and reports, where such characters could end a line or disguise the name.`,
     source,
   };
 }

@@ -22,3 +22,7 @@ test('printable keeps other text, including non-Latin letters and zero-width joi
     assert.equal(printable(text), text);
   }
 });
+
+test('printable escapes line separators and the zero-width space', () => {
+  assert.equal(printable('a\u2028b\u2029c\u200bd\ufeff'), 'a\\u2028b\\u2029c\\u200bd\\ufeff');
+});

@@ -160,6 +160,20 @@ test('control characters in a family become spaces', () => {
   assert.deepEqual(warnings[0]!.source, TEST_SOURCE);
 });
 
+test('format characters in a family are removed', () => {
+  const family = { name: 'Rem\u200bcos\u202e', aliases: ['Rem\u2066cos'] };
+  const { indicator, warnings } = accept(
+    rawIndicator('domain', 'evil.com', { context: { family } }),
+  );
+  assert.deepEqual(indicator.family, { name: 'Remcos', aliases: [] });
+  assert.deepEqual(
+    warnings.map((warning) => warning.code),
+    ['FAMILY_CONTROL_CHARACTERS'],
+  );
+  // The message shows the characters escaped, never raw.
+  assert.match(warnings[0]!.message, /"Rem\\u200bcos\\u202e"/);
+});
+
 test('family without control characters gives no warning', () => {
   const family = { name: ' Remcos ', aliases: [] };
   const { indicator, warnings } = accept(
