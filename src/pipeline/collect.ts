@@ -9,13 +9,19 @@ import type { FeedFormat } from '../feeds/detect.js';
 import type { ThreatFoxSourceOptions } from '../feeds/threatfox-source.js';
 import type { Readable } from 'node:stream';
 import {
+  buildFamilyMatcher,
   filterIndicators,
   type IndicatorFilterCounts,
   type IndicatorFilterOptions,
 } from '../indicators/filter.js';
 import { IndicatorMerger, type FamilyConflict } from '../indicators/merge.js';
 import { defang } from '../indicators/defang.js';
-import { describeKind, type Indicator, type RawIndicator } from '../indicators/model.js';
+import {
+  describeKind,
+  type Indicator,
+  type MalwareFamily,
+  type RawIndicator,
+} from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
 
 export interface CollectOptions {
@@ -82,6 +88,9 @@ export async function collectIndicators(
   const limiter = new IssueLimiter(normalizationIssues);
   const merger = new IndicatorMerger();
   let normalizationRejected = 0;
+  const defaultFamily: MalwareFamily | undefined = options.defaultFamily
+    ? { name: options.defaultFamily, aliases: [] }
+    : undefined;
 
   // Records are normalized and merged as they stream in, so a large feed never keeps its raw
   // rows in memory.
@@ -95,9 +104,7 @@ export async function collectIndicators(
     }
     const indicator = result.indicator;
     // Free text and some MISP events name no family; `--family` names it for them.
-    if (!indicator.family && options.defaultFamily) {
-      indicator.family = { name: options.defaultFamily, aliases: [] };
-    }
+    if (!indicator.family && defaultFamily) indicator.family = { ...defaultFamily, aliases: [] };
     merger.add(indicator);
     for (const warning of result.warnings) limiter.add(warning);
   };
@@ -117,6 +124,7 @@ export async function collectIndicators(
   const merged = merger.result({
     requestedFamilies: options.requestedFamilies ?? options.filters?.families,
   });
+  if (defaultFamily) adoptFeedFamily(merged.indicators, defaultFamily);
   // Only the pack of the indicator's kept family hunts it, so each conflict is named.
   for (const conflict of merged.familyConflicts) {
     issues.push({
@@ -167,6 +175,33 @@ export async function collectIndicators(
     filterCounts: filtered.removed,
     issues,
   };
+}
+
+/**
+ * Gives the indicators that `--family` named the family of another feed that it selects, such
+ * as ThreatFox's Remcos with its Malpedia id `win.remcos`, so that free text and that feed make
+ * one pack. Each such indicator has its own copy of `given`, so a family counts as given by its
+ * name alone, without a Malpedia id or aliases.
+ */
+function adoptFeedFamily(indicators: readonly Indicator[], given: MalwareFamily): void {
+  const isGiven = (family: MalwareFamily | undefined): boolean =>
+    family !== undefined &&
+    family.malpedia === undefined &&
+    family.aliases.length === 0 &&
+    family.name === given.name;
+  const selects = buildFamilyMatcher([given.name]);
+  let feedFamily: MalwareFamily | undefined;
+  for (const indicator of indicators) {
+    const family = indicator.family;
+    if (family && !isGiven(family) && selects(family)) {
+      feedFamily = family;
+      break;
+    }
+  }
+  if (!feedFamily) return;
+  for (const indicator of indicators) {
+    if (isGiven(indicator.family)) indicator.family = feedFamily;
+  }
 }
 
 function describeFamilyConflict(conflict: FamilyConflict): string {

@@ -56,3 +56,30 @@ test('collect stops at a strict rejection', async () => {
     return true;
   });
 });
+
+test('--family gives free text the family of the feed it names', async () => {
+  const text = join(folder, 'report.txt');
+  writeFileSync(text, 'The Remcos C2 was 45.9.148.77:2404 last week.\n');
+  const feed = join(folder, 'remcos.csv');
+  writeFileSync(
+    feed,
+    [
+      'ioc_id,ioc_value,ioc_type,first_seen_utc,malware,malware_printable,malware_alias',
+      '1,45.9.148.78:2404,ip:port,2026-01-01 00:00:00,win.remcos,Remcos,RemcosRAT',
+    ].join('\n') + '\n',
+  );
+  for (const given of ['Remcos', 'remcosrat', 'win.remcos']) {
+    const { indicators } = await collectIndicators([text, feed], { defaultFamily: given });
+    assert.deepEqual(
+      indicators.map((indicator) => [indicator.value, indicator.family?.malpedia]),
+      [
+        ['45.9.148.77:2404', 'win.remcos'],
+        ['45.9.148.78:2404', 'win.remcos'],
+      ],
+      given,
+    );
+  }
+  // A family that no feed names stays as given.
+  const { indicators } = await collectIndicators([text, feed], { defaultFamily: 'AsyncRAT' });
+  assert.deepEqual(indicators[0]!.family, { name: 'AsyncRAT', aliases: [] });
+});
