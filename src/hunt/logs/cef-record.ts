@@ -123,9 +123,13 @@ function mappingPlan(wanted: ReadonlySet<string> | undefined): MappingPlan {
   const keys = additional ? KEY_TABLE : new CefKeyTable(KEYS, (id) => read[id] === 1);
   const header = HEADER_COLUMNS.map(want);
   const computer = want('Computer');
+  // Port columns count too: URL keys read the port, and the quick check reads a port's digits.
   const keyColumns = new Set(
     KEY_COLUMNS.filter(
-      (_, id) => KEY_KINDS[id] === KeyKind.String || KEY_KINDS[id] === KeyKind.Address,
+      (_, id) =>
+        KEY_KINDS[id] === KeyKind.String ||
+        KEY_KINDS[id] === KeyKind.Address ||
+        QUICK_PORT[id] === 1,
     ),
   );
   const quick =
@@ -242,6 +246,8 @@ function quickFilter(filter: EventFilter, plan: MappingPlan): boolean | undefine
     const end = i + 1 < scan.pairCount ? scan.keyStarts[i + 1]! : text.length;
     const digits = digitRun(text, start, end, QUICK_MAX_DIGITS[id]!, QUICK_PORT[id] === 1);
     if (digits < 0 || (digits > 0 && digits < QUICK_MIN_DIGITS[id]!)) return undefined;
+    // A port of digits alone converts to the number that they spell, without a warning.
+    if (digits > 0 && QUICK_PORT[id] === 1) columns[KEY_COLUMNS[id]!] = digitRunValue;
     if (id === RT) {
       if (digits === 0) return undefined;
       hasTime = true;
@@ -276,8 +282,12 @@ function digitRun(
   }
   while (i < end && isAsciiSpace(text.charCodeAt(i))) i++;
   if (i < end || digits > maxDigits || (port && value > 65535)) return -1;
+  digitRunValue = value;
   return digits;
 }
+
+/** The number that the digits of the last {@link digitRun} that returned 0 or more spell. */
+let digitRunValue = 0;
 
 /** Space, tab, line feed, vertical tab, form feed and carriage return, which trim() removes. */
 function isAsciiSpace(code: number): boolean {

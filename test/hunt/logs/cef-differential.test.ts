@@ -200,91 +200,118 @@ describe('parseCefRecord against the earlier mapping', () => {
   });
 });
 
-describe('parseCefRecord with a filter', () => {
-  /** Keeps events whose DestinationIP or RequestURL contains a `7`. */
-  const filter: EventFilter = {
-    keeps: (_table, columns) =>
-      String(columns.DestinationIP ?? '').includes('7') ||
-      String(columns.RequestURL ?? '').includes('7'),
-    columns: () => ['DestinationIP', 'RequestURL'],
-  };
+const FILTERS: Array<[string, EventFilter]> = [
+  [
+    'on text columns',
+    {
+      // Keeps events whose DestinationIP or RequestURL contains a `7`.
+      keeps: (_table, columns) =>
+        String(columns.DestinationIP ?? '').includes('7') ||
+        String(columns.RequestURL ?? '').includes('7'),
+      columns: () => ['DestinationIP', 'RequestURL'],
+    },
+  ],
+  [
+    'on a port column',
+    {
+      // Keeps events to port 443, or whose RequestURL contains a `7`, as a URL key with a port
+      // column reads them.
+      keeps: (_table, columns) =>
+        columns.DestinationPort === 443 || String(columns.RequestURL ?? '').includes('7'),
+      columns: () => ['RequestURL', 'DestinationPort'],
+    },
+  ],
+];
 
-  /** Returns true when the filtered parse dropped the line; asserts it matches the full parse. */
-  function assertFiltersLikeFullParse(line: string, options: Partial<RecordContext> = {}) {
-    const full = parseWith(parseCefRecord, line, options);
-    const filtered = parseWith(parseCefRecord, line, { ...options, filter });
-    const label = `line: ${JSON.stringify(line)}`;
-    assert.deepEqual(filtered.warnings, full.warnings, label);
-    if (full.outcome.kind !== 'event') {
-      assert.deepEqual(filtered.outcome, full.outcome, label);
-    } else if (filter.keeps('CommonSecurityLog', full.outcome.columns)) {
-      assert.deepEqual(filtered.outcome, full.outcome, label);
-    } else {
-      assert.deepEqual(filtered.outcome, { kind: 'filtered', table: 'CommonSecurityLog' }, label);
-      return true;
+for (const [name, filter] of FILTERS)
+  describe(`parseCefRecord with a filter ${name}`, () => {
+    /** Returns true when the filtered parse dropped the line; asserts it matches the full parse. */
+    function assertFiltersLikeFullParse(line: string, options: Partial<RecordContext> = {}) {
+      const full = parseWith(parseCefRecord, line, options);
+      const filtered = parseWith(parseCefRecord, line, { ...options, filter });
+      const label = `line: ${JSON.stringify(line)}`;
+      assert.deepEqual(filtered.warnings, full.warnings, label);
+      if (full.outcome.kind !== 'event') {
+        assert.deepEqual(filtered.outcome, full.outcome, label);
+      } else if (filter.keeps('CommonSecurityLog', full.outcome.columns)) {
+        assert.deepEqual(filtered.outcome, full.outcome, label);
+      } else {
+        assert.deepEqual(filtered.outcome, { kind: 'filtered', table: 'CommonSecurityLog' }, label);
+        return true;
+      }
+      return false;
     }
-    return false;
-  }
 
-  /** Checks `numRuns` generated lines and that the filter dropped at least `minDropped`. */
-  function assertFiltersGeneratedLines(
-    lines: fc.Arbitrary<string>,
-    numRuns: number,
-    minDropped: number,
-  ): void {
-    let dropped = 0;
-    fc.assert(
-      fc.property(lines, (line) => {
-        if (assertFiltersLikeFullParse(line)) dropped++;
-      }),
-      { numRuns },
-    );
-    assert.ok(dropped >= minDropped, `only ${dropped} lines dropped`);
-  }
-
-  it('keeps the events the filter keeps, with the same warnings', () => {
-    assertFiltersGeneratedLines(cefLine, 2000, 100);
-  });
-
-  it('decides lines with clean typed values as the full parse does', () => {
-    // The reader decides lines with a valid epoch rt and clean numbers without the full mapping.
-    // A few values near each limit must still raise their warnings.
-    const cleanValue = fc.oneof(
-      { weight: 6, arbitrary: fc.constantFrom('0', '443', '65535', '123456789', ' 80 ', '') },
-      {
-        weight: 1,
-        arbitrary: fc.constantFrom('65536', '1234567890', '0080', '+1', '1 2', '8\\0', '\u00a080'),
-      },
-      {
-        weight: 2,
-        arbitrary: fc.constantFrom(
-          '10.0.0.7',
-          '[fd00::7]',
-          '10.0.0.7:80',
-          '10.0.0.700',
-          '-',
-          'https://a.example/7',
-          'x y',
-          'a\\=b',
-        ),
-      },
-    );
-    const cleanPair = fc.tuple(fc.constantFrom(...KEYS.filter((key) => key !== 'rt')), cleanValue);
-    const time = fc.constantFrom('1659523775038', '165952377', ' 1659523775 ', '16595237', '');
-    const cleanLine = fc
-      .tuple(fc.array(cleanPair, { maxLength: 14 }), time, fc.nat({ max: 14 }))
-      .map(([pairs, rt, at]) => {
-        const texts = pairs.map(([key, text]) => `${key}=${text}`);
-        texts.splice(Math.min(at, texts.length), 0, `rt=${rt}`);
-        return `<134>Aug  3 12:00:00 fw01 CEF:0|Acme|FW|1.0|100|Name|5|${texts.join(' ')}`;
-      });
-    assertFiltersGeneratedLines(cleanLine, 3000, 300);
-  });
-
-  it('decides the fixture lines as the full parse does', () => {
-    for (const line of fixtureLines()) {
-      assertFiltersLikeFullParse(line);
-      assertFiltersLikeFullParse(line, { time: {} });
+    /** Checks `numRuns` generated lines and that the filter dropped at least `minDropped`. */
+    function assertFiltersGeneratedLines(
+      lines: fc.Arbitrary<string>,
+      numRuns: number,
+      minDropped: number,
+    ): void {
+      let dropped = 0;
+      fc.assert(
+        fc.property(lines, (line) => {
+          if (assertFiltersLikeFullParse(line)) dropped++;
+        }),
+        { numRuns },
+      );
+      assert.ok(dropped >= minDropped, `only ${dropped} lines dropped`);
     }
+
+    it('keeps the events the filter keeps, with the same warnings', () => {
+      assertFiltersGeneratedLines(cefLine, 2000, 100);
+    });
+
+    it('decides lines with clean typed values as the full parse does', () => {
+      // The reader decides lines with a valid epoch rt and clean numbers without the full mapping.
+      // A few values near each limit must still raise their warnings.
+      const cleanValue = fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom('0', '443', '65535', '123456789', ' 80 ', '') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            '65536',
+            '1234567890',
+            '0080',
+            '+1',
+            '1 2',
+            '8\\0',
+            '\u00a080',
+          ),
+        },
+        {
+          weight: 2,
+          arbitrary: fc.constantFrom(
+            '10.0.0.7',
+            '[fd00::7]',
+            '10.0.0.7:80',
+            '10.0.0.700',
+            '-',
+            'https://a.example/7',
+            'x y',
+            'a\\=b',
+          ),
+        },
+      );
+      const cleanPair = fc.tuple(
+        fc.constantFrom(...KEYS.filter((key) => key !== 'rt')),
+        cleanValue,
+      );
+      const time = fc.constantFrom('1659523775038', '165952377', ' 1659523775 ', '16595237', '');
+      const cleanLine = fc
+        .tuple(fc.array(cleanPair, { maxLength: 14 }), time, fc.nat({ max: 14 }))
+        .map(([pairs, rt, at]) => {
+          const texts = pairs.map(([key, text]) => `${key}=${text}`);
+          texts.splice(Math.min(at, texts.length), 0, `rt=${rt}`);
+          return `<134>Aug  3 12:00:00 fw01 CEF:0|Acme|FW|1.0|100|Name|5|${texts.join(' ')}`;
+        });
+      assertFiltersGeneratedLines(cleanLine, 3000, 300);
+    });
+
+    it('decides the fixture lines as the full parse does', () => {
+      for (const line of fixtureLines()) {
+        assertFiltersLikeFullParse(line);
+        assertFiltersLikeFullParse(line, { time: {} });
+      }
+    });
   });
-});
