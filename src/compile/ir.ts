@@ -366,7 +366,6 @@ function joinedPort(host: string, port: unknown): string {
 export const KEY_IPV6_HOST_PATTERN = String.raw`^\[([^\]/]*:[^\]/]*)\]`;
 export const KEY_IPV4_HOST_PATTERN = String.raw`^((?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3})[:/]`;
 const KEY_IPV6_HOST = new RegExp(KEY_IPV6_HOST_PATTERN);
-const KEY_IPV4_HOST = new RegExp(KEY_IPV4_HOST_PATTERN);
 const STRICT_IPV4 = /^(?:0|[1-9][0-9]{0,2})(?:\.(?:0|[1-9][0-9]{0,2})){3}$/;
 const HEX_GROUP = /^[0-9a-f]{1,4}$/;
 
@@ -390,12 +389,31 @@ export function canonicalAddressHost(key: string): string {
     const groups = ipv6Groups(ipv6[1]!);
     return groups === undefined ? key : `[${groups}]${key.slice(ipv6[0].length)}`;
   }
-  const ipv4 = KEY_IPV4_HOST.exec(key);
-  if (ipv4 === null) return key;
-  const groups = ipv4Groups(ipv4[1]!);
-  return groups === undefined
-    ? key
-    : `[0000:0000:0000:0000:0000:ffff:${groups}]${key.slice(ipv4[1]!.length)}`;
+  if (first === 0x5b) return key;
+  // The digits and dots before the first `:` or `/`, as KEY_IPV4_HOST_PATTERN reads them.
+  let end = 1;
+  for (; end < key.length; end++) {
+    const code = key.charCodeAt(end);
+    if (code !== 0x2e && (code < 0x30 || code > 0x39)) break;
+  }
+  const next = key.charCodeAt(end);
+  if (next !== 0x3a && next !== 0x2f) return key;
+  const groups = cachedIpv4Groups(key.slice(0, end));
+  return groups === undefined ? key : `[0000:0000:0000:0000:0000:ffff:${groups}]${key.slice(end)}`;
+}
+
+/** Groups of the IPv4 hosts seen lately: a log names the same servers on many lines. */
+const ipv4GroupCache = new Map<string, string | null>();
+const IPV4_GROUP_CACHE_SIZE = 4096;
+
+function cachedIpv4Groups(text: string): string | undefined {
+  let groups = ipv4GroupCache.get(text);
+  if (groups === undefined) {
+    if (ipv4GroupCache.size >= IPV4_GROUP_CACHE_SIZE) ipv4GroupCache.clear();
+    groups = ipv4Groups(text) ?? null;
+    ipv4GroupCache.set(text, groups);
+  }
+  return groups ?? undefined;
 }
 
 /**
