@@ -86,10 +86,11 @@ export interface FeedReadOptions {
   /** Throw a FeedParseError at the first error-severity issue. Default false. */
   strict?: boolean;
   /**
-   * Called with each accepted record. When set, records are not collected in the result, so a
-   * caller can normalize a large feed without holding every raw record.
+   * Called with each accepted record and the format of its feed. When set, records are not
+   * collected in the result, so a caller can normalize a large feed without holding every raw
+   * record.
    */
-  onRecord?: (record: RawIndicator) => void;
+  onRecord?: (record: RawIndicator, format: FeedFormat | undefined) => void;
   /** Stream read for the input `-`. Default: `process.stdin`. */
   stdin?: Readable;
   /** Max issues kept per file and code. The rest become one summary issue. Default 100. */
@@ -229,7 +230,7 @@ function makeSink(
     accept(record) {
       stats.rowsRead += 1;
       stats.accepted += 1;
-      if (options.onRecord) options.onRecord(record);
+      if (options.onRecord) options.onRecord(record, stats.format);
       else result.records.push(record);
     },
     reject(issue) {

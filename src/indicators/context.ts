@@ -28,8 +28,8 @@ export function normalizeContext(
   };
   const family = context.family && familyForms.get(context.family);
   if (family) result.family = family;
-  if (family && family !== context.family && hasControlCharacters(context.family!)) {
-    warnings.push(controlCharacterIssue(context.family!, family, source));
+  if (context.family && family !== context.family && hasControlCharacters(context.family)) {
+    warnings.push(controlCharacterIssue(context.family, family, source));
   }
   if (family && context.otherFamilies && context.otherFamilies.length > 0) {
     result.otherFamilies = context.otherFamilies.map((other) => familyForms.get(other)!);
@@ -167,7 +167,9 @@ function invalidDateIssue(field: string, value: unknown, source: SourceLocation)
  */
 function normalizeFamily(family: MalwareFamily): MalwareFamily | undefined {
   if (isNormalFamily(family)) return family;
-  const name = cleanName(family.name);
+  const malpedia = family.malpedia === undefined ? undefined : cleanName(family.malpedia);
+  // A printable name of control or format characters alone leaves the Malpedia id to name it.
+  const name = cleanName(family.name) || malpedia;
   if (!name) return undefined;
   const seen = new Set([name.toLowerCase()]);
   const aliases: string[] = [];
@@ -178,7 +180,6 @@ function normalizeFamily(family: MalwareFamily): MalwareFamily | undefined {
     seen.add(key);
     aliases.push(trimmed);
   }
-  const malpedia = family.malpedia === undefined ? undefined : cleanName(family.malpedia);
   return malpedia ? { name, malpedia, aliases } : { name, aliases };
 }
 
@@ -196,9 +197,13 @@ const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]+/gu;
 const FORMAT_CHARACTERS = /\p{Cf}+/gu;
 
 /**
- * Returns a name with each run of control characters as one space and without format
- * characters, trimmed.
+ * Returns a family name with each run of control characters as one space and without format
+ * characters, trimmed, as normalization writes it.
  */
+export function cleanFamilyName(name: string): string {
+  return cleanName(name);
+}
+
 function cleanName(name: string): string {
   return name.replace(CONTROL_CHARACTERS, ' ').replace(FORMAT_CHARACTERS, '').trim();
 }
@@ -212,13 +217,16 @@ function hasControlCharacters(family: MalwareFamily): boolean {
 
 function controlCharacterIssue(
   original: MalwareFamily,
-  cleaned: MalwareFamily,
+  cleaned: MalwareFamily | undefined,
   source: SourceLocation,
 ): HuntpackIssue {
+  const result = cleaned
+    ? `giving ${quoteValue(cleaned.name)}`
+    : 'which leaves no name, so the indicator has no family';
   return {
     code: 'FAMILY_CONTROL_CHARACTERS',
     severity: 'warning',
-    message: `Replaced control characters in the family ${quoteValue(original.name)} with spaces and removed format characters, giving ${quoteValue(cleaned.name)}. Family names appear in query comments and reports, where such characters could end a line or disguise the name.`,
+    message: `Replaced control characters in the family ${quoteValue(original.name)} with spaces and removed format characters, ${result}. Family names appear in query comments and reports, where such characters could end a line or disguise the name.`,
     source,
   };
 }

@@ -3,6 +3,7 @@
  * each filter removed, and the parsers for the matching command-line values.
  */
 import { UsageError } from '../errors.js';
+import { cleanFamilyName } from './context.js';
 import { familySlug } from './family-slug.js';
 import type { Indicator, IndicatorKind, MalwareFamily } from './model.js';
 import { parseIndicatorKind } from './normalize.js';
@@ -139,8 +140,10 @@ function buildFamilyPredicate(families: readonly string[]): Predicate {
 export function buildFamilyMatcher(
   families: readonly string[],
 ): (family: MalwareFamily) => boolean {
-  const names = new Set(families.map((name) => name.trim().toLowerCase()));
-  const slugs = new Set(families.map(familySlug));
+  // Names are cleaned as normalization cleans family names, so `--family` compares like with like.
+  const cleaned = families.map(cleanFamilyName);
+  const names = new Set(cleaned.map((name) => name.toLowerCase()));
+  const slugs = new Set(cleaned.map(familySlug));
   // Slugs by printable name. Feeds name a few hundred families, so this map stays small.
   const slugByName = new Map<string, string>();
   const slugOf = (name: string): string => {

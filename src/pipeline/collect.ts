@@ -23,6 +23,7 @@ import {
   type RawIndicator,
 } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
+import { cleanFamilyName } from '../indicators/context.js';
 
 export interface CollectOptions {
   format?: FeedFormat;
@@ -88,13 +89,15 @@ export async function collectIndicators(
   const limiter = new IssueLimiter(normalizationIssues);
   const merger = new IndicatorMerger();
   let normalizationRejected = 0;
-  const defaultFamily: MalwareFamily | undefined = options.defaultFamily
-    ? { name: options.defaultFamily, aliases: [] }
+  const defaultName =
+    options.defaultFamily === undefined ? '' : cleanFamilyName(options.defaultFamily);
+  const defaultFamily: MalwareFamily | undefined = defaultName
+    ? { name: defaultName, aliases: [] }
     : undefined;
 
   // Records are normalized and merged as they stream in, so a large feed never keeps its raw
   // rows in memory.
-  const onRecord = (raw: RawIndicator): void => {
+  const onRecord = (raw: RawIndicator, format: FeedFormat | undefined): void => {
     const result = normalizeIndicator(raw);
     if ('issue' in result) {
       if (options.strict) throw strictError(result.issue);
@@ -103,8 +106,11 @@ export async function collectIndicators(
       return;
     }
     const indicator = result.indicator;
-    // Free text and some MISP events name no family; `--family` names it for them.
-    if (!indicator.family && defaultFamily) indicator.family = { ...defaultFamily, aliases: [] };
+    // Free text and some MISP events and STIX bundles name no family; `--family` names it for
+    // them. ThreatFox states the family of each row itself, so a row without one stays so.
+    if (!indicator.family && defaultFamily && !isThreatFoxFormat(format)) {
+      indicator.family = { ...defaultFamily, aliases: [] };
+    }
     merger.add(indicator);
     for (const warning of result.warnings) limiter.add(warning);
   };
@@ -124,7 +130,8 @@ export async function collectIndicators(
   const merged = merger.result({
     requestedFamilies: options.requestedFamilies ?? options.filters?.families,
   });
-  if (defaultFamily) adoptFeedFamily(merged.indicators, defaultFamily);
+  const adoption = defaultFamily ? adoptFeedFamily(merged.indicators, defaultFamily) : undefined;
+  if (adoption) issues.push(adoption);
   // Only the pack of the indicator's kept family hunts it, so each conflict is named.
   for (const conflict of merged.familyConflicts) {
     issues.push({
@@ -181,27 +188,50 @@ export async function collectIndicators(
  * Gives the indicators that `--family` named the family of another feed that it selects, such
  * as ThreatFox's Remcos with its Malpedia id `win.remcos`, so that free text and that feed make
  * one pack. Each such indicator has its own copy of `given`, so a family counts as given by its
- * name alone, without a Malpedia id or aliases.
+ * name alone, without a Malpedia id or aliases. When the name selects two families of the feeds,
+ * such as two Malpedia ids with one printable name, none is taken, and the returned warning
+ * names both.
  */
-function adoptFeedFamily(indicators: readonly Indicator[], given: MalwareFamily): void {
+function adoptFeedFamily(
+  indicators: readonly Indicator[],
+  given: MalwareFamily,
+): HuntpackIssue | undefined {
   const isGiven = (family: MalwareFamily | undefined): boolean =>
     family !== undefined &&
     family.malpedia === undefined &&
     family.aliases.length === 0 &&
     family.name === given.name;
   const selects = buildFamilyMatcher([given.name]);
-  let feedFamily: MalwareFamily | undefined;
+  const feedFamilies = new Map<string, MalwareFamily>();
   for (const indicator of indicators) {
     const family = indicator.family;
-    if (family && !isGiven(family) && selects(family)) {
-      feedFamily = family;
-      break;
-    }
+    if (!family || isGiven(family) || !selects(family)) continue;
+    const key = (family.malpedia ?? family.name).toLowerCase();
+    if (!feedFamilies.has(key)) feedFamilies.set(key, family);
   }
-  if (!feedFamily) return;
+  if (feedFamilies.size > 1) {
+    const names = [...feedFamilies.values()].map((family) =>
+      quoteValue(family.malpedia ? `${family.name} (${family.malpedia})` : family.name),
+    );
+    return {
+      code: 'FAMILY_AMBIGUOUS',
+      severity: 'warning',
+      message:
+        `--family ${quoteValue(given.name)} selects ${names.join(' and ')} in the feeds, so the ` +
+        'indicators it names for free text form a pack of their own. Pass the Malpedia id to ' +
+        'choose one.',
+    };
+  }
+  const [feedFamily] = feedFamilies.values();
+  if (!feedFamily) return undefined;
   for (const indicator of indicators) {
     if (isGiven(indicator.family)) indicator.family = feedFamily;
   }
+  return undefined;
+}
+
+function isThreatFoxFormat(format: FeedFormat | undefined): boolean {
+  return format !== undefined && format.startsWith('threatfox');
 }
 
 function describeFamilyConflict(conflict: FamilyConflict): string {

@@ -174,6 +174,26 @@ test('format characters in a family are removed', () => {
   assert.match(warnings[0]!.message, /"Rem\\u200bcos\\u202e"/);
 });
 
+test('a family name of format characters alone falls back to its id', () => {
+  const named = accept(
+    rawIndicator('domain', 'evil.com', {
+      context: { family: { name: '\u200b', malpedia: 'win.fam8', aliases: [] } },
+    }),
+  );
+  assert.deepEqual(named.indicator.family, { name: 'win.fam8', malpedia: 'win.fam8', aliases: [] });
+  assert.match(named.warnings[0]!.message, /giving "win\.fam8"/);
+
+  const unnamed = accept(
+    rawIndicator('domain', 'evil.com', { context: { family: { name: '\u202e', aliases: [] } } }),
+  );
+  assert.equal(unnamed.indicator.family, undefined);
+  assert.deepEqual(
+    unnamed.warnings.map((warning) => warning.code),
+    ['FAMILY_CONTROL_CHARACTERS'],
+  );
+  assert.match(unnamed.warnings[0]!.message, /leaves no name, so the indicator has no family/);
+});
+
 test('family without control characters gives no warning', () => {
   const family = { name: ' Remcos ', aliases: [] };
   const { indicator, warnings } = accept(

@@ -83,3 +83,46 @@ test('--family gives free text the family of the feed it names', async () => {
   const { indicators } = await collectIndicators([text, feed], { defaultFamily: 'AsyncRAT' });
   assert.deepEqual(indicators[0]!.family, { name: 'AsyncRAT', aliases: [] });
 });
+
+test('--family leaves ThreatFox rows without a family alone', async () => {
+  const feed = join(folder, 'unknown.csv');
+  writeFileSync(
+    feed,
+    [
+      'ioc_id,ioc_value,ioc_type,first_seen_utc,malware,malware_printable',
+      '1,45.9.148.79:2404,ip:port,2026-01-01 00:00:00,,',
+      '2,45.9.148.80:2404,ip:port,2026-01-01 00:00:00,unknown,Unknown malware',
+    ].join('\n') + '\n',
+  );
+  const { indicators } = await collectIndicators([feed], { defaultFamily: 'Remcos' });
+  assert.deepEqual(
+    indicators.map((indicator) => indicator.family?.name ?? 'none'),
+    ['none', 'Unknown malware'],
+  );
+});
+
+test('--family that selects two feed families adopts neither', async () => {
+  const text = join(folder, 'tesla.txt');
+  writeFileSync(text, 'Agent Tesla exfiltrated to 45.9.148.90:587.\n');
+  const feed = join(folder, 'tesla.csv');
+  writeFileSync(
+    feed,
+    [
+      'ioc_id,ioc_value,ioc_type,first_seen_utc,malware,malware_printable',
+      '1,45.9.148.91:587,ip:port,2026-01-01 00:00:00,win.agent_tesla,Agent Tesla',
+      '2,45.9.148.92:587,ip:port,2026-01-01 00:00:00,win.fake_tesla,Agent Tesla',
+    ].join('\n') + '\n',
+  );
+  const result = await collectIndicators([text, feed], { defaultFamily: 'Agent Tesla' });
+  assert.deepEqual(result.indicators[0]!.family, { name: 'Agent Tesla', aliases: [] });
+  const warning = result.issues.find((issue) => issue.code === 'FAMILY_AMBIGUOUS');
+  assert.ok(warning, 'warns about the two families');
+  assert.match(warning.message, /win\.agent_tesla.*win\.fake_tesla/);
+});
+
+test('--family names are cleaned like feed family names', async () => {
+  const text = join(folder, 'evil.txt');
+  writeFileSync(text, 'EvilRAT beacons to 45.9.148.93:8080.\n');
+  const { indicators } = await collectIndicators([text], { defaultFamily: 'Evil\u202eRAT' });
+  assert.equal(indicators[0]!.family?.name, 'EvilRAT');
+});
