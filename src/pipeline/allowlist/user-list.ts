@@ -141,6 +141,12 @@ function addEntry(
   if (regexSource !== undefined) {
     const pattern = parseRegexEntry(regexSource);
     if (typeof pattern === 'string') fail(`the regular expression is invalid (${pattern})`);
+    // A pattern that matches the empty text matches somewhere in every value.
+    if ((pattern as RegExp).test('')) {
+      warnings.push(
+        `${where.file}:${where.line}: allowlist entry ${quoteValue(text)} matches the empty text, so it sets aside every indicator. Anchor it or make it match something, such as regex:^evil\\.example$.`,
+      );
+    }
     entries.patterns.push({ entry: text, pattern: pattern as RegExp });
     return;
   }
@@ -155,6 +161,8 @@ function addEntry(
   } else if (/^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i.test(value)) {
     entries.hashes.set(value.toLowerCase(), value);
   } else if (parseIpRange(value)) {
+    const warning = wideRangeWarning(value, where);
+    if (warning) warnings.push(warning);
     entries.ranges.push(value);
   } else if (value.includes('/') || value.includes(':') || /^[\d.]+$/.test(value)) {
     fail(`it is not a valid IP address or CIDR block such as 192.0.2.1 or 10.0.0.0/8`);
@@ -185,6 +193,30 @@ function publicSuffixWarning(
     `(${section} section of the Public Suffix List), so it sets aside every name under it, ` +
     `such as example.${host}. Keep it only if every such name is benign. Otherwise list the ` +
     `registered names, such as name.${host}, instead.`
+  );
+}
+
+/**
+ * Shortest prefix lengths that draw no warning, so 10.0.0.0/8 draws none: a wider IPv4 block, or
+ * an IPv6 block wider than a /16, covers a large part of the Internet.
+ */
+const NARROWEST_WIDE_PREFIX = { ipv4: 8, ipv6: 16 };
+
+/** Returns a warning when a CIDR entry is wider than {@link NARROWEST_WIDE_PREFIX} allows. */
+function wideRangeWarning(
+  entry: string,
+  where: { file: string; line: number },
+): string | undefined {
+  const slash = entry.indexOf('/');
+  if (slash < 0) return undefined;
+  const prefix = Number(entry.slice(slash + 1));
+  const family = entry.includes(':') ? 'ipv6' : 'ipv4';
+  if (!(prefix < NARROWEST_WIDE_PREFIX[family])) return undefined;
+  const label = family === 'ipv4' ? 'IPv4' : 'IPv6';
+  return (
+    `${where.file}:${where.line}: allowlist entry ${quoteValue(entry)} is a /${prefix} block, ` +
+    `so it sets aside ${prefix === 0 ? `every ${label} address` : `a large part of all ${label} addresses`}. ` +
+    'Keep it only if that is meant, and list narrower blocks otherwise.'
   );
 }
 

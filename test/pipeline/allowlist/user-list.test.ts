@@ -169,6 +169,30 @@ test('public suffix entry warns but matches', (t) => {
   assert.equal(list.match({ kind: 'domain', value: host, host }), 'duckdns.org');
 });
 
+test('entries that set aside everything warn', () => {
+  const warnings: string[] = [];
+  const text = [
+    '0.0.0.0/0',
+    '::/0',
+    '10.0.0.0/7',
+    'regex:.*',
+    '/x*/i',
+    '10.0.0.0/8',
+    '2001:db8::/32',
+    'regex:^evil\\.example$',
+  ].join('\n');
+  parseUserAllowlist(text, 'allow.txt', warnings);
+  assert.equal(warnings.length, 5, warnings.join('\n'));
+  assert.match(
+    warnings[0]!,
+    /^allow\.txt:1: allowlist entry "0\.0\.0\.0\/0" is a \/0 block, so it sets aside every IPv4 address\./,
+  );
+  assert.match(warnings[1]!, /^allow\.txt:2: .* every IPv6 address\./);
+  assert.match(warnings[2]!, /^allow\.txt:3: .* a large part of all IPv4 addresses/);
+  assert.match(warnings[3]!, /^allow\.txt:4: allowlist entry "regex:\.\*" matches the empty text/);
+  assert.match(warnings[4]!, /^allow\.txt:5: allowlist entry "\/x\*\/i" matches the empty text/);
+});
+
 test('registered domains get no warning', () => {
   const warnings: string[] = [];
   parseUserAllowlist('acme.com\nfoo.duckdns.org\nintranet.corp\ncorp\n', 'allow.txt', warnings);
