@@ -66,15 +66,21 @@ export function lintLooseMatches(
     if (!message) continue;
 
     const leftOffset = match.index + rawLeft.length - left.length;
-    const { line, column } = lineAndColumn(scanned.text, leftOffset, block.startLine);
-    issues.push({
-      code: 'LOOSE_MATCH',
-      severity: 'warning',
-      message,
-      source: { file, line, column },
-    });
+    issues.push(looseMatchIssue(scanned, block, file, leftOffset, message));
   }
   return issues;
+}
+
+/** Returns a LOOSE_MATCH warning placed at `offset` of the scanned block's text. */
+export function looseMatchIssue(
+  scanned: ScannedKql,
+  block: KqlBlock,
+  file: string,
+  offset: number,
+  message: string,
+): HuntpackIssue {
+  const { line, column } = lineAndColumn(scanned.text, offset, block.startLine);
+  return { code: 'LOOSE_MATCH', severity: 'warning', message, source: { file, line, column } };
 }
 
 /** Removes the brackets that open before the operand, as in `not(RemoteUrl` or `(RemoteUrl`. */

@@ -9,12 +9,13 @@
 import type { HuntpackIssue } from '../../errors.js';
 import { checkDomain, checkIpv4 } from '../../feeds/text-hosts.js';
 import type { KqlBlock } from './kql-blocks.js';
-import { CharKind, lineAndColumn, stringValue, type ScannedKql } from './kql-scan.js';
+import { CharKind, stringValue, type ScannedKql } from './kql-scan.js';
 import {
   ADDRESS_COLUMN,
   HOST_COLUMN,
   quoteAll,
   splitUrl,
+  looseMatchIssue,
   wronglyMatchedAddresses,
   wronglyMatchedNames,
   wronglyMatchedUrls,
@@ -78,13 +79,7 @@ export function lintLooseRegexes(
     if (!message) continue;
 
     const leftOffset = match.index + rawLeft.length - left.length;
-    const { line, column } = lineAndColumn(scanned.text, leftOffset, block.startLine);
-    issues.push({
-      code: 'LOOSE_MATCH',
-      severity: 'warning',
-      message,
-      source: { file, line, column },
-    });
+    issues.push(looseMatchIssue(scanned, block, file, leftOffset, message));
   }
   return issues;
 }

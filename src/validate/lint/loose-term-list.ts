@@ -7,8 +7,15 @@
 import type { HuntpackIssue } from '../../errors.js';
 import { checkDomain, checkIpv4 } from '../../feeds/text-hosts.js';
 import type { KqlBlock } from './kql-blocks.js';
-import { CharKind, lineAndColumn, stringValue, type ScannedKql } from './kql-scan.js';
-import { ADDRESS_COLUMN, HOST_COLUMN, quoteAll, splitUrl, TERM_SPLIT_NOTE } from './loose-match.js';
+import { CharKind, stringValue, type ScannedKql } from './kql-scan.js';
+import {
+  ADDRESS_COLUMN,
+  HOST_COLUMN,
+  looseMatchIssue,
+  quoteAll,
+  splitUrl,
+  TERM_SPLIT_NOTE,
+} from './loose-match.js';
 import { escapeRegex, SCHEME, verbatim } from './loose-regex.js';
 
 /** The operand left of `has_any` and the opening bracket of its list. */
@@ -40,16 +47,11 @@ export function lintLooseTermLists(
     const shown = list.length > MAX_SHOWN_LIST ? `${list.slice(0, MAX_SHOWN_LIST)}...` : list;
     const others = values.filter((value) => !loose.includes(value));
     const leftOffset = match.index + rawLeft.length - left.length;
-    const { line, column } = lineAndColumn(scanned.text, leftOffset, block.startLine);
-    issues.push({
-      code: 'LOOSE_MATCH',
-      severity: 'warning',
-      message:
-        `${left} has_any (${shown}) matches each value as has does, so it also matches other ` +
-        `hosts, such as ${quoteAll(looseExamples(loose[0] ?? ''))}. ${TERM_SPLIT_NOTE} ` +
-        listFix(left, loose, others),
-      source: { file, line, column },
-    });
+    const message =
+      `${left} has_any (${shown}) matches each value as has does, so it also matches other ` +
+      `hosts, such as ${quoteAll(looseExamples(loose[0] ?? ''))}. ${TERM_SPLIT_NOTE} ` +
+      listFix(left, loose, others);
+    issues.push(looseMatchIssue(scanned, block, file, leftOffset, message));
   }
   return issues;
 }
