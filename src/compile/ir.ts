@@ -371,9 +371,10 @@ const HEX_GROUP = /^[0-9a-f]{1,4}$/;
 
 /**
  * Writes the host of a URL key (see `urlKey` in the indicators folder) in the form that Kusto's
- * `parse_ipv6` returns (Microsoft Learn, "parse_ipv6()") when it is an address: eight groups of
- * four hex digits in brackets, IPv4 as its IPv4-mapped address. So `[2001:db8:0::1]`, `[2001:db8::1]` and `[2001:db8:0:0:0:0:0:1]` are
- * one host, and `[::ffff:1.2.3.4]` is `1.2.3.4`. Returns any other key unchanged.
+ * `parse_ipv6` returns (Microsoft Learn, "parse_ipv6()") when it is an address. That form is
+ * eight groups of four hex digits in brackets, with IPv4 as its IPv4-mapped address. So
+ * `[2001:db8:0::1]`, `[2001:db8::1]` and `[2001:db8:0:0:0:0:0:1]` are one host, and
+ * `[::ffff:1.2.3.4]` is `1.2.3.4`. Returns any other key unchanged.
  *
  * The IPv6 grammar is RFC 4291 text: hex groups of one to four digits, at most one `::` for one or
  * more zero groups, and an optional dotted decimal IPv4 tail for the last two groups. A zone id

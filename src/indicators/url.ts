@@ -402,7 +402,7 @@ function withLeadingSlash(pathAndQuery: string): string {
  * 4. Remove a final `:80` or `:443` from the authority. Both go because the scheme is gone.
  * 5. Write an empty path as `/`, and put `/` before a query that follows the authority directly.
  * Path and query keep their case and are not percent-decoded, so `%2F` and `/` differ. The host
- * is not converted to punycode or otherwise canonicalized here; hunts also write an address host
+ * is not converted to punycode or otherwise canonicalized here. Hunts then write an address host
  * in one form (`canonicalAddressHost` in the compile folder), so any IPv6 spelling matches. A
  * value that starts with `//` has an empty authority.
  */

@@ -39,7 +39,10 @@ export interface CollectOptions {
   now?: Date;
   /** Keep MISP attributes whose `to_ids` flag is false. */
   allAttributes?: boolean;
-  /** Family given to indicators whose feed names none, such as free text. */
+  /**
+   * Family given to free-text, MISP and STIX records that name none. ThreatFox rows never get it,
+   * because the feed states each row's family itself.
+   */
   defaultFamily?: string;
   /** Stream read for the input `-`; defaults to the process's standard input. */
   stdin?: Readable;
@@ -187,21 +190,21 @@ export async function collectIndicators(
 /**
  * Gives the indicators that `--family` named the family of another feed that it selects, such
  * as ThreatFox's Remcos with its Malpedia id `win.remcos`, so that free text and that feed make
- * one pack. Each such indicator has its own copy of `given`, so a family counts as given by its
+ * one pack. Each such indicator has its own copy of `named`, so a family counts as named by its
  * name alone, without a Malpedia id or aliases. When the name selects two families of the feeds,
  * such as two Malpedia ids with one printable name, none is taken, and the returned warning
  * names both.
  */
 function adoptFeedFamily(
   indicators: readonly Indicator[],
-  given: MalwareFamily,
+  named: MalwareFamily,
 ): HuntpackIssue | undefined {
   const isGiven = (family: MalwareFamily | undefined): boolean =>
     family !== undefined &&
     family.malpedia === undefined &&
     family.aliases.length === 0 &&
-    family.name === given.name;
-  const selects = buildFamilyMatcher([given.name]);
+    family.name === named.name;
+  const selects = buildFamilyMatcher([named.name]);
   const feedFamilies = new Map<string, MalwareFamily>();
   for (const indicator of indicators) {
     const family = indicator.family;
@@ -217,7 +220,7 @@ function adoptFeedFamily(
       code: 'FAMILY_AMBIGUOUS',
       severity: 'warning',
       message:
-        `--family ${quoteValue(given.name)} selects ${names.join(' and ')} in the feeds, so the ` +
+        `--family ${quoteValue(named.name)} selects ${names.join(' and ')} in the feeds, so the ` +
         'indicators it names for free text form a pack of their own. Pass the Malpedia id to ' +
         'choose one.',
     };

@@ -9,9 +9,9 @@
  */
 export function withoutRows(text: string, drop: RegExp): string {
   const lines = text.split('\n');
-  const kept = lines.filter((line) => !(line.startsWith('"') && drop.test(line)));
-  const rows = kept.filter((line) => line.startsWith('"')).length;
-  return kept
+  const remaining = lines.filter((line) => !(line.startsWith('"') && drop.test(line)));
+  const rows = remaining.filter((line) => line.startsWith('"')).length;
+  return remaining
     .map((line) => line.replace(/^# Number of entries: \d+/, `# Number of entries: ${rows}`))
     .join('\n');
 }

@@ -68,15 +68,15 @@ test('--family gives free text the family of the feed it names', async () => {
       '1,45.9.148.78:2404,ip:port,2026-01-01 00:00:00,win.remcos,Remcos,RemcosRAT',
     ].join('\n') + '\n',
   );
-  for (const given of ['Remcos', 'remcosrat', 'win.remcos']) {
-    const { indicators } = await collectIndicators([text, feed], { defaultFamily: given });
+  for (const option of ['Remcos', 'remcosrat', 'win.remcos']) {
+    const { indicators } = await collectIndicators([text, feed], { defaultFamily: option });
     assert.deepEqual(
       indicators.map((indicator) => [indicator.value, indicator.family?.malpedia]),
       [
         ['45.9.148.77:2404', 'win.remcos'],
         ['45.9.148.78:2404', 'win.remcos'],
       ],
-      given,
+      option,
     );
   }
   // A family that no feed names stays as given.

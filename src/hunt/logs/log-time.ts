@@ -453,8 +453,8 @@ function chooseDateOrder(date: NumericDate, defaults: TimeDefaults): DateOrder |
   let order: DateOrder | undefined;
   let source: string;
   if (defaults.dateOrder) {
-    // A four-digit first number can only be the year, so such a date needs no option; a run
-    // over exports of several locales keeps its ja-JP dates with --date-order dmy.
+    // A four-digit first number can only be the year, so such a date needs no option. A run
+    // over exports of several locales thus keeps its ja-JP dates with --date-order dmy.
     order = date.yearFirst ? 'ymd' : defaults.dateOrder;
     source = `the ${DATE_ORDER_NAMES[order]} order that the date order option (--date-order) sets`;
   } else if (defaults.fileDateOrder) {
