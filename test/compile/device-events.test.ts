@@ -6,7 +6,7 @@ import { evaluateHunt, type EventRow } from '../../src/compile/evaluate.js';
 import type { Hunt } from '../../src/compile/ir.js';
 import { checkKql } from '../../src/validate/kusto.js';
 import { hitsOnBothSides } from '../helpers/agreement.js';
-import { edgeHunts } from '../helpers/hunt-fixtures.js';
+import { edgeHunts, huntById } from '../helpers/hunt-fixtures.js';
 
 /** DeviceEvents rows as Defender writes them, each with the ActionType that decides its fate. */
 const EVENTS: EventRow[] = [
@@ -28,12 +28,6 @@ const EVENTS: EventRow[] = [
   // 6: a user opened an indicator URL from another app.
   { ActionType: 'BrowserLaunchedToOpenUrl', RemoteUrl: 'https://drop.example/' },
 ];
-
-function huntById(hunts: readonly Hunt[], id: string): Hunt {
-  const hunt = hunts.find((candidate) => candidate.id === id);
-  assert.ok(hunt, `no hunt ${id}`);
-  return hunt;
-}
 
 function hitEvents(hunt: Hunt): number[] {
   return [...new Set(evaluateHunt(hunt, EVENTS).map((hit) => hit.eventIndex))];

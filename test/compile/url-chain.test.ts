@@ -6,7 +6,7 @@ import { evaluateHunt, type EventRow } from '../../src/compile/evaluate.js';
 import { arrayElements, type Hunt } from '../../src/compile/ir.js';
 import { checkKql } from '../../src/validate/kusto.js';
 import { hitsOnBothSides } from '../helpers/agreement.js';
-import { edgeHunts } from '../helpers/hunt-fixtures.js';
+import { edgeHunts, huntById } from '../helpers/hunt-fixtures.js';
 
 /** Safe Links clicks whose redirect chain, not their Url, reaches an indicator. */
 const EVENTS: EventRow[] = [
@@ -26,12 +26,6 @@ const EVENTS: EventRow[] = [
   // 5: a chain with elements that are not strings.
   { Url: 'https://t.co/c3', UrlChain: '[1, {"u": "https://evil.example/"}, null]' },
 ];
-
-function huntById(hunts: readonly Hunt[], id: string): Hunt {
-  const hunt = hunts.find((candidate) => candidate.id === id);
-  assert.ok(hunt, `no hunt ${id}`);
-  return hunt;
-}
 
 describe('UrlClickEvents redirect chain', () => {
   let hunts: Hunt[];

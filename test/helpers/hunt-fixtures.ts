@@ -2,6 +2,7 @@
  * Hunts built from a small, hand-picked indicator set, shared by the evaluator, DuckDB and hunt
  * engine tests. The indicators go through the real normalization and hunt building.
  */
+import assert from 'node:assert/strict';
 import { buildHunts } from '../../src/compile/build-hunts.js';
 import type { Hunt } from '../../src/compile/ir.js';
 import type { HuntFinding } from '../../src/hunt/findings.js';
@@ -45,6 +46,13 @@ export const EDGE_INDICATORS: Array<[string, string, number?]> = [
   ['sha256', 'AB'.repeat(32)],
   ['md5', 'c0ffee00'.repeat(4)],
 ];
+
+/** Returns the hunt with this id, failing the test when there is none. */
+export function huntById(hunts: readonly Hunt[], id: string): Hunt {
+  const hunt = hunts.find((candidate) => candidate.id === id);
+  assert.ok(hunt, `no hunt ${id}`);
+  return hunt;
+}
 
 /** Builds every hunt of the edge indicators, with the default exclusions compiled in. */
 export function edgeHunts(): Hunt[] {

@@ -10,7 +10,7 @@ import type { EventRow } from '../../../src/compile/evaluate.js';
 import { addressListTokens, type Hunt } from '../../../src/compile/ir.js';
 import { checkKql } from '../../../src/validate/kusto.js';
 import { hitsOnBothSides } from '../../helpers/agreement.js';
-import { edgeHunts } from '../../helpers/hunt-fixtures.js';
+import { edgeHunts, huntById } from '../../helpers/hunt-fixtures.js';
 
 /*
  * Rows of the address-only table of the edge indicators: 0 is 203.0.113.7, 1 is 2001:db8::7,
@@ -46,12 +46,6 @@ const ASIM_EVENTS: EventRow[] = [
   { DnsQuery: 'good.example', DnsResponseName: 'evil.example' },
   { DnsQuery: 'evil.examples', DnsResponseName: '192.0.2.7' },
 ];
-
-function huntById(hunts: readonly Hunt[], id: string): Hunt {
-  const hunt = hunts.find((candidate) => candidate.id === id);
-  assert.ok(hunt, `no hunt ${id}`);
-  return hunt;
-}
 
 /** Returns the `event|indicator row|branch` part of each hit of one hunt. */
 function hitsOf(hits: readonly string[], huntId: string): string[] {
