@@ -175,17 +175,17 @@ export function lintHuntHygiene(
 }
 
 /** Builds the NO_TIME_FILTER finding for a time comparison that `or` makes ineffective. */
-function orJoinedTimeIssue(block: KqlBlock, file: string, found: OrJoinedTime): HuntpackIssue {
-  const { line, column } = lineAndColumn(block.text, found.start, block.startLine);
-  const rest = found.rest === '' ? '' : ` | where ${found.rest}`;
+function orJoinedTimeIssue(block: KqlBlock, file: string, orJoined: OrJoinedTime): HuntpackIssue {
+  const { line, column } = lineAndColumn(block.text, orJoined.start, block.startLine);
+  const rest = orJoined.rest === '' ? '' : ` | where ${orJoined.rest}`;
   return {
     code: 'NO_TIME_FILTER',
     severity: 'warning',
     message:
       `Query at lines ${block.startLine}-${block.endLine} has no time filter: the where ` +
-      `condition ${found.condition} joins the time comparison with or, so rows of any time ` +
+      `condition ${orJoined.condition} joins the time comparison with or, so rows of any time ` +
       'pass when another branch is true, and the query scans all retained data. Put the time ' +
-      `filter in a where of its own: | where ${found.comparison}${rest}.`,
+      `filter in a where of its own: | where ${orJoined.comparison}${rest}.`,
     source: { file, line, column },
   };
 }

@@ -195,3 +195,8 @@ export function lineAndColumn(
   }
   return { line, column: offset - lineStart + 1 };
 }
+
+/** Returns query text on one line, with each run of whitespace replaced by one space. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}

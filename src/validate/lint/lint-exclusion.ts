@@ -152,9 +152,9 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
 const PROCESS_NAME_FIELD = 'process.name';
 
 /**
- * Reads a line that lists only process names (`chrome.exe, msedge.exe`) as the events to drop:
- * those of these processes. Such a line is no filter expression, so it gets a warning that
- * states this reading, and a condition to keep for each table.
+ * Reads a line that lists only process names (`chrome.exe, msedge.exe`) as the events of those
+ * processes, which are to be dropped. Such a line is no filter expression, so it gets a warning
+ * that states this reading, and a condition to keep for each table.
  */
 function lintProcessNameList(
   result: ExclusionLint,
@@ -163,13 +163,13 @@ function lintProcessNameList(
   source: HuntpackIssue['source'],
 ): ExclusionLint {
   const quoted = names.map((name) => JSON.stringify(name));
-  const listed = quoted.length === 1 ? quoted[0] : `one of ${quoted.join(', ')}`;
+  const nameList = quoted.length === 1 ? quoted[0] : `one of ${quoted.join(', ')}`;
   result.findings.push({
     code: 'EXCLUSION_NAMES_ONLY',
     severity: 'warning',
     message:
       `The line lists process names with no column or operator, so it was read as the events ` +
-      `to drop: those whose process file name is ${listed}. Write the condition to keep on ` +
+      `to drop: those whose process file name is ${nameList}. Write the condition to keep on ` +
       `the table's process name column, as in the correction for each table.`,
     source,
   });

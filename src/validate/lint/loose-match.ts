@@ -29,12 +29,14 @@ const FILE_COLUMN = /file|folder|path|image|process|registry|command/i;
 export const HOST_COLUMN = /url|uri|host|domain|ip$|address/i;
 /** Columns that contain one IP address and nothing else. */
 export const ADDRESS_COLUMN = /ip$|address$/i;
+/** Columns that may contain whole URLs, in which a host follows a scheme. */
+export const URL_COLUMN = /url|uri/i;
 
 export type Operation = 'contains' | 'startswith' | 'endswith';
 /** Kusto's term operators, which match whole terms, a term prefix or a term suffix. */
 type TermOperation = 'has' | 'hasprefix' | 'hassuffix';
 
-/** Why a term operator matches other hosts, for the findings' messages. */
+/** Sentence for the findings' messages that explains why a term operator matches other hosts. */
 export const TERM_SPLIT_NOTE =
   'Kusto splits values into terms at every character but letters and digits, so a term ' +
   'match does not stop at the labels of a host.';
@@ -84,7 +86,7 @@ export function looseMatchIssue(
 }
 
 /** Removes the brackets that open before the operand, as in `not(RemoteUrl` or `(RemoteUrl`. */
-function withoutOpenBrackets(operand: string): string {
+export function withoutOpenBrackets(operand: string): string {
   let result = operand;
   while (count(result, '(') > count(result, ')')) {
     result = result.slice(result.indexOf('(') + 1);
@@ -152,27 +154,28 @@ function describeTermMatch(
   const negated = operator.startsWith('!');
   const comparison = `${left} ${operator} ${JSON.stringify(value)}`;
   const matches = negated ? 'also removes' : 'also matches';
-  const terms = TERM_SPLIT_NOTE;
   // A leading dot or other punctuation leaves the term boundaries unclear, so no example is made.
   if (!/^[A-Za-z0-9]/.test(value)) return undefined;
-  const before = operation === 'hassuffix' ? 'not' : 'not-';
+  // `hassuffix` also matches a longer first term, as in notevil.com, but `has` and `hasprefix`
+  // match only after a term break, as in not-evil.com.
+  const examplePrefix = operation === 'hassuffix' ? 'not' : 'not-';
 
   const url = splitUrl(value);
   if (url) {
     const full = url.scheme ? `${url.scheme}://${url.rest}` : url.rest;
     const examples = url.scheme
       ? [`https://example.net/?next=${full}`]
-      : [`https://${before}${url.rest}`];
+      : [`https://${examplePrefix}${url.rest}`];
     if (!full.endsWith('/') && operation !== 'hassuffix') examples.push(`${full}-old.zip`);
     return (
-      `${comparison} ${matches} other URLs, such as ${quoteAll(examples)}. ${terms} ` +
+      `${comparison} ${matches} other URLs, such as ${quoteAll(examples)}. ${TERM_SPLIT_NOTE} ` +
       urlFix(left, url, negated)
     );
   }
   if (checkDomain(value).kind === 'domain') {
-    const examples = [`${before}${value}`, `${value}.example.net`];
+    const examples = [`${examplePrefix}${value}`, `${value}.example.net`];
     return (
-      `${comparison} ${matches} other hosts, such as ${quoteAll(examples)}. ${terms} ` +
+      `${comparison} ${matches} other hosts, such as ${quoteAll(examples)}. ${TERM_SPLIT_NOTE} ` +
       domainFix(left, value, 'contains', negated)
     );
   }
@@ -187,7 +190,7 @@ function describeTermMatch(
   const quoted = JSON.stringify(value);
   const not = negated ? '!' : '';
   const equals = negated ? '!=' : '==';
-  const hostHint = /url|uri/i.test(left)
+  const hostHint = URL_COLUMN.test(left)
     ? ` If ${left} contains whole URLs, compare their host: | extend Host = ` +
       `${extractHost(left)} | where Host ${equals} ${quoted}.`
     : '';

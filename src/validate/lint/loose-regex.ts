@@ -16,6 +16,8 @@ import {
   quoteAll,
   splitUrl,
   looseMatchIssue,
+  URL_COLUMN,
+  withoutOpenBrackets,
   wronglyMatchedAddresses,
   wronglyMatchedNames,
   wronglyMatchedUrls,
@@ -42,7 +44,7 @@ const START_ANCHOR = /(?:\^|\\\.|\/|\\\/|\[[\\./:]+\]|\((?:\?:)?\^\|[^()]*\))$/;
 const END_ANCHOR =
   /^(?:\$|\\?[/:?#]|\[[\\/:?#]+\]|\((?:\?:)?(?:\$|\\?[/:?#]|\[[\\/:?#]+\])(?:\|(?:\$|\\?[/:?#]|\[[\\/:?#]+\]))*\))/;
 
-/** Reading of a pattern: the literal run that is a host, URL or address, and its anchors. */
+/** The literal run of a pattern that is a host, URL or address, with the run's anchors. */
 interface PatternReading {
   /** The host, URL or address that the run spells, with its escapes removed. */
   value: string;
@@ -71,7 +73,7 @@ export function lintLooseRegexes(
     if (scanned.kinds[operatorOffset] !== CharKind.Code) continue;
     if (scanned.kinds[literalOffset] !== CharKind.String) continue;
 
-    const left = rawLeft.replace(/^.*\(/, '');
+    const left = withoutOpenBrackets(rawLeft);
     if (!HOST_COLUMN.test(left)) continue;
     const reading = readPattern(stringValue(literal));
     if (!reading) continue;
@@ -135,7 +137,7 @@ function readBranch(branch: string): PatternReading | undefined {
   if (!best) return undefined;
 
   const value = decode(best.run);
-  const tokens: string[] = best.run.match(/\\.|./g) ?? [];
+  const tokens = splitTokens(best.run);
   const unescapedDots = tokens.filter((token) => token === '.').length;
   const firstDot = tokens.indexOf('.');
   const dotExample =
@@ -155,7 +157,7 @@ function readBranch(branch: string): PatternReading | undefined {
 }
 
 /**
- * Tells whether the pattern text before a literal run anchors it. After a `^`, an optional group
+ * Returns whether the pattern text before a literal run anchors it. After a `^`, an optional group
  * that ends in `.` or `/`, as the scheme and subdomain groups of the suggested fixes do, keeps
  * the run at a label boundary.
  */
@@ -179,7 +181,7 @@ function insideClass(pattern: string, offset: number): boolean {
  * anchors, and its last character when a quantifier follows it, as the `s` of `https?`.
  */
 function trimRun(run: string, next: string | undefined): { text: string; leading: number } {
-  const tokens: string[] = run.match(/\\.|./g) ?? [];
+  const tokens = splitTokens(run);
   if (next !== undefined && /[*+?{]/.test(next)) tokens.pop();
   let leading = 0;
   while (tokens.length > 0 && /^(?::|\/|\\\/)$/.test(tokens[0] ?? '')) {
@@ -187,6 +189,11 @@ function trimRun(run: string, next: string | undefined): { text: string; leading
   }
   while (tokens.length > 0 && /^(?::|\/|\\\/)$/.test(tokens.at(-1) ?? '')) tokens.pop();
   return { text: tokens.join(''), leading };
+}
+
+/** Splits pattern text into characters, keeping each escape with the character it escapes. */
+function splitTokens(run: string): string[] {
+  return run.match(/\\.|./g) ?? [];
 }
 
 function decode(run: string): string {
@@ -243,8 +250,8 @@ function looseOperation(reading: PatternReading): Operation | undefined {
 }
 
 /**
- * Rewrites the examples for a pattern that starts at `\b`: a letter or digit cannot come just
- * before the value, but a `-` can, as in not-evil.com.
+ * Rewrites the examples for a pattern that starts at `\b`. A letter or digit cannot come just
+ * before the value there, but a `-` can, as in not-evil.com.
  */
 function afterWordBoundary(examples: string[], value: string, isDomain: boolean): string[] {
   const possible = examples.filter(
@@ -269,7 +276,7 @@ function missingAnchors(reading: PatternReading): string {
 export const SCHEME = '([a-z][a-z0-9+.-]*://)?';
 
 function regexFix(left: string, value: string, isAddress: boolean): string {
-  const isUrlColumn = /url|uri/i.test(left);
+  const isUrlColumn = URL_COLUMN.test(left);
   const url = splitUrl(value);
   if (url) {
     const pattern = url.scheme ? `^${escapeRegex(value)}$` : `^${SCHEME}${escapeRegex(url.rest)}$`;
@@ -284,24 +291,29 @@ function regexFix(left: string, value: string, isAddress: boolean): string {
     const exact = ADDRESS_COLUMN.test(left) ? `${left} == ${JSON.stringify(value)}, or ` : '';
     return `Compare the address exactly: ${exact}${left} matches regex ${verbatim(anchored)}.`;
   }
-  if (isUrlColumn) {
-    const pattern = `(?i)^${SCHEME}([^/:?#]*\\.)?${escaped}([:/?#]|$)`;
-    return (
-      `Anchor the host at label boundaries: ${left} matches regex ${verbatim(pattern)} ` +
-      'matches URLs on the host and its subdomains.'
-    );
-  }
+  const matched = isUrlColumn ? 'URLs on the host' : 'the host';
   return (
     `Anchor the host at label boundaries: ${left} matches regex ` +
-    `${verbatim(`(?i)(^|\\.)${escaped}$`)} matches the host and its subdomains.`
+    `${verbatim(hostPattern(left, escaped))}, which matches ${matched} and its subdomains.`
   );
 }
 
+/**
+ * Returns a pattern that matches `names`, one escaped host name or a group of them, and their
+ * subdomains at label boundaries. On a URL column the pattern also skips the scheme and ends
+ * the host at a port, path, query or fragment.
+ */
+export function hostPattern(left: string, names: string): string {
+  if (URL_COLUMN.test(left)) return `(?i)^${SCHEME}([^/:?#]*\\.)?${names}([:/?#]|$)`;
+  return `(?i)(^|\\.)${names}$`;
+}
+
+/** Returns `value` with every regex metacharacter escaped by a backslash. */
 export function escapeRegex(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Writes a KQL verbatim string literal, in which a backslash is an ordinary character. */
+/** Returns `value` as a KQL verbatim string, in which a backslash is an ordinary character. */
 export function verbatim(value: string): string {
   return `@"${value.replaceAll('"', '""')}"`;
 }

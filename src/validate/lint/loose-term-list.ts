@@ -7,7 +7,7 @@
 import type { HuntpackIssue } from '../../errors.js';
 import { checkDomain, checkIpv4 } from '../../feeds/text-hosts.js';
 import type { KqlBlock } from './kql-blocks.js';
-import { CharKind, stringValue, type ScannedKql } from './kql-scan.js';
+import { CharKind, oneLine, stringValue, type ScannedKql } from './kql-scan.js';
 import {
   ADDRESS_COLUMN,
   HOST_COLUMN,
@@ -15,13 +15,14 @@ import {
   quoteAll,
   splitUrl,
   TERM_SPLIT_NOTE,
+  withoutOpenBrackets,
 } from './loose-match.js';
-import { escapeRegex, SCHEME, verbatim } from './loose-regex.js';
+import { escapeRegex, hostPattern, verbatim } from './loose-regex.js';
 
 /** The operand left of `has_any` and the opening bracket of its list. */
 const HAS_ANY = /(?<left>[^\s(]\S*?)\s+has_any\s*\(/g;
-/** Maximum length of the list shown in a message before it is shortened. */
-const MAX_SHOWN_LIST = 80;
+/** Maximum length, in characters, of the list quoted in a message before it is cut short. */
+const MAX_QUOTED_LIST_LENGTH = 80;
 
 /** Checks every `has_any` comparison of a host, URL or address column in one query. */
 export function lintLooseTermLists(
@@ -34,7 +35,7 @@ export function lintLooseTermLists(
     const rawLeft = match.groups?.left ?? '';
     const operatorOffset = match.index + match[0].indexOf('has_any', rawLeft.length);
     if (scanned.kinds[operatorOffset] !== CharKind.Code) continue;
-    const left = rawLeft.replace(/^.*\(/, '');
+    const left = withoutOpenBrackets(rawLeft);
     if (!HOST_COLUMN.test(left)) continue;
 
     const listStart = match.index + match[0].length;
@@ -43,12 +44,13 @@ export function lintLooseTermLists(
     const loose = values.filter((value) => isLooseTerm(value, left));
     if (loose.length === 0) continue;
 
-    const list = scanned.text.slice(listStart, listEnd).replace(/\s+/g, ' ').trim();
-    const shown = list.length > MAX_SHOWN_LIST ? `${list.slice(0, MAX_SHOWN_LIST)}...` : list;
+    const list = oneLine(scanned.text.slice(listStart, listEnd));
+    const quotedList =
+      list.length > MAX_QUOTED_LIST_LENGTH ? `${list.slice(0, MAX_QUOTED_LIST_LENGTH)}...` : list;
     const others = values.filter((value) => !loose.includes(value));
     const leftOffset = match.index + rawLeft.length - left.length;
     const message =
-      `${left} has_any (${shown}) matches each value as has does, so it also matches other ` +
+      `${left} has_any (${quotedList}) matches each value as has does, so it also matches other ` +
       `hosts, such as ${quoteAll(looseExamples(loose[0] ?? ''))}. ${TERM_SPLIT_NOTE} ` +
       listFix(left, loose, others);
     issues.push(looseMatchIssue(scanned, block, file, leftOffset, message));
@@ -91,8 +93,8 @@ function readLiterals({ text, kinds }: ScannedKql, start: number, end: number): 
 }
 
 /**
- * Tells whether `has` matches more than the value: a host name or URL, or an address in a
- * column that is not a single address.
+ * Returns whether `has` matches more than the value. It does for a host name, for a URL, and
+ * for an address in a column that may contain more than one address.
  */
 function isLooseTerm(value: string, left: string): boolean {
   if (!/^[A-Za-z0-9]/.test(value)) return false;
@@ -107,7 +109,10 @@ function looseExamples(value: string): string[] {
   return [`not-${value}`, `${value}.example.net`];
 }
 
-/** Suggests one regex for the host names of the list, and exact comparisons for its URLs. */
+/**
+ * Returns the suggested fix: one regex for the host names and addresses of the list, exact
+ * comparisons for its URLs, and a separate `has_any` for its other values.
+ */
 function listFix(left: string, loose: string[], others: string[]): string {
   const hosts = loose.filter((value) => !splitUrl(value));
   const urls = loose.filter((value) => splitUrl(value));
@@ -115,12 +120,9 @@ function listFix(left: string, loose: string[], others: string[]): string {
   if (hosts.length > 0) {
     const escaped = hosts.map(escapeRegex);
     const names = escaped.length === 1 ? (escaped[0] ?? '') : `(${escaped.join('|')})`;
-    const pattern = /url|uri/i.test(left)
-      ? `(?i)^${SCHEME}([^/:?#]*\\.)?${names}([:/?#]|$)`
-      : `(?i)(^|\\.)${names}$`;
     parts.push(
-      `Match the hosts at label boundaries instead: ${left} matches regex ${verbatim(pattern)} ` +
-        'matches them and their subdomains.',
+      `Match the hosts at label boundaries instead: ${left} matches regex ` +
+        `${verbatim(hostPattern(left, names))}, which matches them and their subdomains.`,
     );
   }
   if (urls.length > 0) {

@@ -18,6 +18,7 @@ import {
   CharKind,
   findWhereClauses,
   lineAndColumn,
+  oneLine,
   scanKql,
   splitTopLevelAnd,
 } from './kql-scan.js';
@@ -142,7 +143,10 @@ function describeExclusion(
   );
 }
 
-/** Suggests a condition without the indicator ports, when the condition is a `!in` list. */
+/**
+ * Returns the suggested fix. For a `!in` list that also names other ports, it is the list
+ * without the indicator ports, and otherwise it is advice to delete the condition.
+ */
 function suggestFix(expr: FilterExpr, removedPorts: string[]): string {
   const deleteHint =
     'Delete the condition, or exclude only ports that no listed indicator uses. To hunt an ' +
@@ -160,8 +164,4 @@ function suggestFix(expr: FilterExpr, removedPorts: string[]): string {
 function joinWords(words: string[]): string {
   if (words.length <= 1) return words.join('');
   return `${words.slice(0, -1).join(', ')} and ${words.at(-1) ?? ''}`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }

@@ -1,10 +1,11 @@
 /**
- * Finds whether a query bounds the time it scans. A time comparison bounds a `where` clause only
- * when every row that passes the clause passes the comparison: it is an `and` operand of the
- * clause, or it bounds every branch of an `or`. `Timestamp > ago(7d) or RemoteIP == "1.1.1.1"`
- * lets rows of any time through, so it is no time filter.
+ * Checks whether a query bounds the time it scans. A time comparison bounds a `where` clause only
+ * when every row that passes the clause also passes the comparison. That is the case when the
+ * comparison is an `and` operand of the clause, or when it bounds every branch of an `or`.
+ * `Timestamp > ago(7d) or RemoteIP == "1.1.1.1"` lets rows of any time through, so it is no
+ * time filter.
  */
-import { CharKind, findWhereClauses, scanKql, splitTopLevel } from './kql-scan.js';
+import { CharKind, findWhereClauses, oneLine, scanKql, splitTopLevel } from './kql-scan.js';
 
 /** A comparison with the time column or a relative time, which bounds what a query scans. */
 const TIME_COMPARISON =
@@ -28,7 +29,9 @@ export interface OrJoinedTime {
   rest: string;
 }
 
+/** Result of the search for a time filter in one query. */
 export interface TimeFilterSearch {
+  /** True when a time comparison bounds what the query scans or sits outside `where` clauses. */
   bounded: boolean;
   /** The first where condition whose time comparison is joined with `or`, when not bounded. */
   orJoined?: OrJoinedTime;
@@ -79,7 +82,7 @@ class ConditionReader {
     private readonly code: string,
   ) {}
 
-  /** Tells whether every row that passes `part` passes a time comparison. */
+  /** Returns whether every row that passes `part` also passes a time comparison. */
   boundsTime(part: Part): boolean {
     const branches = this.split(part, 'or');
     if (branches.length > 1) return branches.every((branch) => this.boundsTime(branch));
@@ -123,8 +126,13 @@ class ConditionReader {
     return this.findComparison(timed);
   }
 
-  /** Returns `part` without its `and` operands that compare the time, on one line. */
+  /**
+   * Returns `part` without its `and` operands that compare the time, on one line. Brackets that
+   * enclose all of `part` are removed first, so that their other operands are kept.
+   */
   private withoutTime(part: Part): string {
+    const inner = this.insideBrackets(part);
+    if (inner) return this.withoutTime(inner);
     const operands = this.split(part, 'and');
     const others = operands.filter((operand) => !this.comparesTime(operand));
     return others.map((operand) => oneLine(operand.text)).join(' and ');
@@ -157,8 +165,4 @@ class ConditionReader {
     const leading = body.length - body.trimStart().length;
     return { text: body.trim(), start: part.start + 1 + leading };
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }

@@ -109,7 +109,7 @@ test('exclusion name lists in other forms', () => {
   }
 });
 
-test('exclusion with other names stays a syntax error', () => {
+test('mixed name list is a syntax error', () => {
   for (const text of ['chrome.exe, update.microsoft.com', 'C:\\Tools\\chrome.exe', 'chrome.exe,']) {
     const codes = new Set(lint(text).findings.map((finding) => finding.code));
     assert.deepEqual([...codes], ['FILTER_SYNTAX'], text);

@@ -166,7 +166,7 @@ test('lint flags hassuffix, hasprefix and !has', async (t) => {
   assert.match(negated, /DestinationHostName !~ "update\.example\.org"/);
 });
 
-test('lint flags has on a URL and an address', async (t) => {
+test('lint flags has on URLs, addresses', async (t) => {
   const { issues } = await lint(t, [
     ...query(
       '| where RemoteUrl has "bad-host.badzone.top/gate.php"',
@@ -249,7 +249,7 @@ test('lint passes has_any on other values', async (t) => {
   assert.deepEqual(found(issues), []);
 });
 
-test('lint flags an unanchored regex on a host', async (t) => {
+test('lint flags unanchored host regex', async (t) => {
   const { issues } = await lint(t, [
     ...query(
       '| where RemoteUrl matches regex @"evil-c2\\.badzone\\.top"',
@@ -291,7 +291,7 @@ test('lint flags a word-boundary regex', async (t) => {
   assert.doesNotMatch(message, /notevil/);
 });
 
-test('lint flags an unanchored regex on an address', async (t) => {
+test('lint flags unanchored address regex', async (t) => {
   const { issues } = await lint(t, [...query('| where RemoteIP matches regex "10.0.0.1"')]);
   assert.deepEqual(found(issues), [['LOOSE_MATCH', 4]]);
   const message = messageOf(issues, 'LOOSE_MATCH', 4);
@@ -317,6 +317,22 @@ test('lint passes an anchored regex', async (t) => {
     ),
   ]);
   assert.deepEqual(found(issues), []);
+});
+
+test('lint keeps a wrapped column whole', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where tolower(RemoteUrl) matches regex "evil.com"',
+      '| where tolower(RemoteUrl) has_any ("evil.com")',
+    ),
+  ]);
+  assert.deepEqual(found(issues), [
+    ['LOOSE_MATCH', 4],
+    ['LOOSE_MATCH', 5],
+  ]);
+  assert.match(messageOf(issues, 'LOOSE_MATCH', 4), /^tolower\(RemoteUrl\) matches regex "evil/);
+  assert.match(messageOf(issues, 'LOOSE_MATCH', 5), /^tolower\(RemoteUrl\) has_any \("evil/);
+  assert.equal(issues.find((item) => item.code === 'LOOSE_MATCH')?.source?.column, 9);
 });
 
 test('lint flags a loose match beside the Kusto note', async (t) => {

@@ -11,14 +11,14 @@ const INDICATORS = [
   '| where Timestamp > ago(7d)',
 ];
 
-/** Lints the indicators above a query with the given lines, and returns its PORT_EXCLUDED. */
+/** Lints the indicators and a query ending in `lines`, and returns the PORT_EXCLUDED findings. */
 function portExcluded(...lines: string[]): HuntpackIssue[] {
   const report = [...INDICATORS, ...lines, '```'].join('\n');
   const result = lintReport(report, 'r.md', { checkKql: false });
   return result.issues.filter((issue) => issue.code === 'PORT_EXCLUDED');
 }
 
-test('port exclusion of a listed port is flagged', () => {
+test('listed port exclusion is flagged', () => {
   const findings = portExcluded('| where RemoteIP == "45.9.148.10" and RemotePort != 4444');
   assert.equal(findings.length, 1);
   const [finding] = findings;
@@ -32,7 +32,7 @@ test('port exclusion of a listed port is flagged', () => {
   assert.match(message, /Delete the condition/);
 });
 
-test('port exclusion in a list is flagged', () => {
+test('port exclusion in !in list', () => {
   const findings = portExcluded(
     '| where RemoteIP in ("45.9.148.10", "2.27.17.179")',
     '| where RemotePort !in (4444, 80, 8080)',
@@ -46,7 +46,7 @@ test('port exclusion in a list is flagged', () => {
   assert.match(message, /Remove them from the list: RemotePort !in \(80\)\./);
 });
 
-test('port exclusion in other forms is flagged', () => {
+test('port exclusion forms are flagged', () => {
   const forms = [
     'not(RemotePort == 4444)',
     'RemotePort <> 4444',
@@ -61,21 +61,21 @@ test('port exclusion in other forms is flagged', () => {
 });
 
 test('port exclusion that keeps indicators passes', () => {
-  const sound = [
+  const passingQueries = [
     // No listed indicator uses port 80.
     ['| where RemoteIP == "45.9.148.10" and RemotePort != 80'],
     // 8080 is the port of an address this query does not name.
     ['| where RemoteIP == "45.9.148.10" and RemotePort != 8080'],
     // The query names no listed address, so it hunts something else.
     ['| where RemoteUrl has "evil.com" and RemotePort != 4444'],
-    // Not a filter: the comparison only computes a column.
+    // The extend only computes a column, so this comparison filters nothing.
     ['| where RemoteIP == "45.9.148.10"', '| extend Other = RemotePort != 4444'],
     ['| where RemoteIP == "45.9.148.10" and RemotePort == 4444'],
     // LocalPort may be 1 on a connection to port 4444, which then passes.
     ['| where RemoteIP == "45.9.148.10" and (RemotePort != 4444 or LocalPort == 1)'],
     ['| where RemoteIP == "45.9.148.10"', '// | where RemotePort != 4444', '| take 10'],
   ];
-  for (const lines of sound) {
+  for (const lines of passingQueries) {
     assert.deepEqual(portExcluded(...lines), [], lines.join(' '));
   }
 });

@@ -8,7 +8,7 @@ function timeFindings(...lines: string[]) {
   return result.issues.filter((issue) => issue.code === 'NO_TIME_FILTER');
 }
 
-test('time filter joined with or is flagged', () => {
+test('or-joined time filter is flagged', () => {
   const findings = timeFindings(
     'DeviceNetworkEvents',
     '| where Timestamp > ago(7d) or RemoteIP == "1.1.1.1"',
@@ -40,7 +40,7 @@ test('time filter under and-then-or is flagged', () => {
   assert.match(message, /\| where Timestamp > ago\(7d\) \| where RemotePort == 443 or RemoteIP/);
 });
 
-test('time filter in brackets with or is flagged', () => {
+test('bracketed or-joined time filter flagged', () => {
   const findings = timeFindings(
     'DeviceNetworkEvents',
     '| where RemotePort == 443 and (TimeGenerated > ago(1d) or RemoteIP == "1.1.1.1")',
@@ -49,15 +49,27 @@ test('time filter in brackets with or is flagged', () => {
   assert.equal(findings[0]?.source?.column, 32);
 });
 
-test('time filter bounding every or branch passes', () => {
-  const sound = [
+test('or-joined fix keeps bracketed operands', () => {
+  const findings = timeFindings(
+    'DeviceNetworkEvents',
+    '| where (Timestamp > ago(7d) and RemotePort == 443) or RemoteIP == "1.1.1.1"',
+  );
+  assert.equal(findings.length, 1);
+  assert.match(
+    findings[0]?.message ?? '',
+    /\| where Timestamp > ago\(7d\) \| where RemotePort == 443 or RemoteIP == "1\.1\.1\.1"\.$/,
+  );
+});
+
+test('time filter on every branch passes', () => {
+  const passingQueries = [
     ['T', '| where Timestamp > ago(7d) and (RemoteIP == "1.1.1.1" or RemotePort == 4444)'],
     ['T', '| where (Timestamp > ago(7d))', '| where RemoteIP == "1.1.1.1" or RemotePort == 1'],
     ['T', '| where Timestamp > ago(1d) and A == 1 or Timestamp > ago(2d) and B == 2'],
     ['T', '| where RemotePort == 1 or RemotePort == 2', '| where Timestamp between (a .. b)'],
     ['let start = ago(7d);', 'T', '| where X == 1 or Y == 2'],
   ];
-  for (const lines of sound) {
+  for (const lines of passingQueries) {
     assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
   }
 });
