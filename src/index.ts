@@ -4,6 +4,7 @@
  */
 export * from './errors.js';
 export * from './indicators/model.js';
+export { ListProvenance, RecordProvenance, type Provenance } from './indicators/provenance.js';
 export {
   normalizeIndicator,
   mapThreatFoxType,

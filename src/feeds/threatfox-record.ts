@@ -7,6 +7,7 @@ import type { HuntpackIssue, SourceLocation } from '../errors.js';
 import { quoteValue } from '../errors.js';
 import type { IndicatorContext, MalwareFamily, RawIndicator } from '../indicators/model.js';
 import { mapThreatFoxType } from '../indicators/normalize.js';
+import { RecordProvenance } from '../indicators/provenance.js';
 import { detachText } from './input.js';
 import { FieldCache, TimeCache } from './field-cache.js';
 
@@ -132,8 +133,7 @@ export class ThreatFoxRecordBuilder {
       tags: tags.tags,
       references: cachedList(fields.reference, this.referenceLists),
       reporters: cachedList(fields.reporter, this.reporterLists),
-      sourceIds: source.id === undefined ? NO_IDS : [sourceId(source.id)],
-      origins: [source],
+      provenance: RecordProvenance.of(source, 'threatfox:'),
     };
     const family = this.family(fields);
     if (family) context.family = family;
@@ -308,8 +308,6 @@ function cachedList(value: unknown, cache: FieldCache<readonly string[]>): reado
   return typeof value === 'string' ? cache.get(value) : list(value, false);
 }
 
-const NO_IDS: readonly string[] = Object.freeze([]);
-
 function withoutNull(value: unknown): unknown {
   return value === null ? undefined : value;
 }
@@ -373,14 +371,6 @@ export function text(value: unknown): string | undefined {
 
 function isPrintableAscii(code: number): boolean {
   return code > 0x20 && code < 0x7f;
-}
-
-/**
- * Returns the source id `threatfox:ID`. Joining an array writes one flat string, where `+` would
- * make a pair of strings that the garbage collector later has to take apart.
- */
-function sourceId(id: string): string {
-  return ['threatfox:', id].join('');
 }
 
 /**

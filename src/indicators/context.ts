@@ -5,6 +5,7 @@
  */
 import { quoteValue, type HuntpackIssue, type SourceLocation } from '../errors.js';
 import type { IndicatorContext, MalwareFamily } from './model.js';
+import { ListProvenance, RecordProvenance, type Provenance } from './provenance.js';
 
 const MAX_CONFIDENCE = 100;
 
@@ -23,8 +24,7 @@ export function normalizeContext(
     tags: normalizeList(context.tags, tagForms),
     references: normalizeList(context.references, referenceForms),
     reporters: normalizeList(context.reporters, reporterForms),
-    sourceIds: normalizeList(context.sourceIds, sourceIdForms),
-    origins: context.origins && context.origins.length > 0 ? context.origins : [source],
+    provenance: normalizeProvenance(context.provenance, source),
   };
   const family = context.family && familyForms.get(context.family);
   if (family) result.family = family;
@@ -71,6 +71,22 @@ function checkDate(
 }
 
 const EMPTY_LIST: readonly string[] = Object.freeze([]);
+
+/**
+ * Returns the provenance with its source ids trimmed and unique, or the record at `source` when
+ * the reader gave no origin. A record's own provenance needs no change.
+ */
+function normalizeProvenance(
+  provenance: Provenance | undefined,
+  source: SourceLocation,
+): Provenance {
+  if (provenance === undefined) return RecordProvenance.of(source);
+  if (provenance instanceof RecordProvenance) return provenance;
+  const { origins, sourceIds } = provenance;
+  const ids = normalizeList(sourceIds, sourceIdForms);
+  if (origins.length > 0 && ids === sourceIds) return provenance;
+  return new ListProvenance(origins.length > 0 ? [...origins] : [source], [...ids]);
+}
 
 /**
  * Normalized forms of frozen lists or families. Readers share one frozen list or family between

@@ -6,6 +6,7 @@ import type { SourceLocation } from '../errors.js';
 import { buildFamilyMatcher } from './filter.js';
 import { IndicatorIndex } from './indicator-index.js';
 import type { Indicator, MalwareFamily } from './model.js';
+import { ListProvenance } from './provenance.js';
 
 /** Settings of {@link mergeIndicators} and {@link IndicatorMerger.result}. */
 export interface MergeOptions {
@@ -106,7 +107,11 @@ export class IndicatorMerger {
     const target = this.output[index]!;
     mergeContext(target, indicator, this.lookups);
     if (!mergeFamily(target, indicator.family) && indicator.family) {
-      this.conflicts.push({ index, other: indicator.family, origin: indicator.origins[0] });
+      this.conflicts.push({
+        index,
+        other: indicator.family,
+        origin: indicator.provenance.origins[0],
+      });
       this.addLaterFamily(index, indicator.family);
     }
     if (indicator.otherFamilies) this.addOtherFamilies(index, indicator);
@@ -120,7 +125,7 @@ export class IndicatorMerger {
     for (const other of indicator.otherFamilies ?? []) {
       const target = this.output[index]!;
       if (target.family && isSameFamily(target.family, other)) continue;
-      this.conflicts.push({ index, other, origin: indicator.origins[0] });
+      this.conflicts.push({ index, other, origin: indicator.provenance.origins[0] });
       this.addLaterFamily(index, other);
     }
   }
@@ -183,8 +188,7 @@ function copyIndicator(indicator: Indicator): Indicator {
     tags: [...indicator.tags],
     references: [...indicator.references],
     reporters: [...indicator.reporters],
-    sourceIds: [...indicator.sourceIds],
-    origins: [...indicator.origins],
+    provenance: ListProvenance.copy(indicator.provenance),
   };
   if (indicator.family)
     copy.family = { ...indicator.family, aliases: [...indicator.family.aliases] };
@@ -220,8 +224,10 @@ function mergeContext(target: Indicator, other: Indicator, lookups: ListLookups)
   lookups.unite(own(target.tags), other.tags, lowerCase);
   lookups.unite(own(target.references), other.references, identity);
   lookups.unite(own(target.reporters), other.reporters, identity);
-  lookups.unite(own(target.sourceIds), other.sourceIds, identity);
-  lookups.unite(own(target.origins), other.origins, originKey);
+  const provenance = target.provenance as ListProvenance;
+  const { origins, sourceIds } = other.provenance;
+  lookups.unite(provenance.sourceIds, sourceIds, identity);
+  lookups.unite(provenance.origins, origins, originKey);
 }
 
 function lowerCase(text: string): string {

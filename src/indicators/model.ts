@@ -6,6 +6,7 @@
  * with an issue. Indicators are a discriminated union on `kind`.
  */
 import type { SourceLocation } from '../errors.js';
+import type { Provenance } from './provenance.js';
 
 export type IndicatorKind = 'ip' | 'ip-port' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256';
 
@@ -57,10 +58,8 @@ export interface IndicatorContext {
   reporters: readonly string[];
   /** ThreatFox `is_compromised`: the infrastructure is a compromised legitimate host. */
   isCompromised?: boolean;
-  /** Ids in the source feeds, prefixed with the feed name, such as `threatfox:1784524`. */
-  sourceIds: readonly string[];
-  /** Every place this indicator was read from; merged duplicates add theirs. */
-  origins: readonly SourceLocation[];
+  /** Where the indicator was read from and the ids its feeds give it. */
+  provenance: Provenance;
 }
 
 /**

@@ -342,7 +342,8 @@ function packFeeds(
   if (!paths || paths.length !== options.feeds.length) return { feeds: options.feeds };
   const files = new Set<string>();
   const note = (indicator: Indicator): void => {
-    for (const origin of indicator.origins) if (origin.file !== undefined) files.add(origin.file);
+    for (const origin of indicator.provenance.origins)
+      if (origin.file !== undefined) files.add(origin.file);
   };
   members.forEach(note);
   for (const item of setAside) note(item.indicator);

@@ -59,7 +59,7 @@ function sourceIdsField(sourceIds: readonly string[]): string {
 /** Returns the fields from Type to Source Ids of an indicator's row, quoted, without a line end. */
 function indicatorFields(indicator: Indicator): string {
   // One template in place of an array of fields: a pack can hold a million indicators.
-  return `${kindField.get(indicator.kind)},${quoteSpreadsheetField(defang(indicator))},${threatTypeField.get(indicator.threatType)},${timeField(indicator.firstSeen)},${timeField(indicator.lastSeen)},${confidenceField.get(indicator.confidence)},${tagsField.get(indicator.tags)},${referencesField.get(indicator.references)},${reportersField.get(indicator.reporters)},${sourceIdsField(indicator.sourceIds)}`;
+  return `${kindField.get(indicator.kind)},${quoteSpreadsheetField(defang(indicator))},${threatTypeField.get(indicator.threatType)},${timeField(indicator.firstSeen)},${timeField(indicator.lastSeen)},${confidenceField.get(indicator.confidence)},${tagsField.get(indicator.tags)},${referencesField.get(indicator.references)},${reportersField.get(indicator.reporters)},${sourceIdsField(indicator.provenance.sourceIds)}`;
 }
 
 function row(indicator: Indicator, status: string, reasons: string[]): string {

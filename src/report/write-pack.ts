@@ -120,8 +120,8 @@ export class IndicatorJsonForm {
       references: indicator.references,
       reporters: indicator.reporters,
       isCompromised: indicator.isCompromised,
-      sourceIds: indicator.sourceIds,
-      origins: indicator.origins.map((origin) => this.originJson(origin)),
+      sourceIds: indicator.provenance.sourceIds,
+      origins: indicator.provenance.origins.map((origin) => this.originJson(origin)),
       exactOnly: indicator.exactOnly,
     };
   }
@@ -145,10 +145,11 @@ export class IndicatorJsonForm {
     text += `,"reporters":${stringListText(indicator.reporters)}`;
     if (indicator.isCompromised !== undefined)
       text += `,"isCompromised":${quote(indicator.isCompromised)}`;
-    text += `,"sourceIds":${stringListText(indicator.sourceIds)},"origins":[`;
-    for (let index = 0; index < indicator.origins.length; index++) {
+    const { sourceIds, origins } = indicator.provenance;
+    text += `,"sourceIds":${stringListText(sourceIds)},"origins":[`;
+    for (let index = 0; index < origins.length; index++) {
       if (index > 0) text += ',';
-      text += this.originText(indicator.origins[index]!);
+      text += this.originText(origins[index]!);
     }
     if (indicator.exactOnly === undefined) return text + ']}';
     const { list, entry, reason } = indicator.exactOnly;

@@ -38,7 +38,10 @@ test('reads a 15-column CRLF export', { skip: skipWithoutShared(FABI) }, async (
   assert.equal(first.context.isCompromised, false);
   assert.equal(first.context.confidence, 100);
   assert.deepEqual(first.context.references, []);
-  assert.deepEqual(first.context.sourceIds, ['threatfox:1784524']);
+  assert.deepEqual(first.context.provenance?.sourceIds, ['threatfox:1784524']);
+  assert.deepEqual(first.context.provenance?.origins, [
+    { file: sharedFile(FABI), line: 10, id: '1784524' },
+  ]);
   assert.equal(first.context.firstSeen?.toISOString(), '2026-04-12T04:49:28.000Z');
 });
 
@@ -323,7 +326,7 @@ test('shares repeated context between records', async () => {
   assert.equal(first!.context.tags, second!.context.tags);
   assert.equal(first!.context.firstSeen, second!.context.firstSeen);
   assert.ok(Object.isFrozen(first!.context.tags));
-  assert.notEqual(first!.context.sourceIds, second!.context.sourceIds);
+  assert.notEqual(first!.context.provenance, second!.context.provenance);
 });
 
 test('warns about missing context columns', async (t) => {

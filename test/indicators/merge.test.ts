@@ -3,12 +3,24 @@ import assert from 'node:assert/strict';
 import { mergeIndicators } from '../../src/indicators/merge.js';
 import type { Indicator, IndicatorContext, IpPortIndicator } from '../../src/indicators/model.js';
 import { accept, rawIndicator } from './helpers.js';
+import { ListProvenance, RecordProvenance } from '../../src/indicators/provenance.js';
 
 const REMCOS = { name: 'Remcos', malpedia: 'win.remcos', aliases: ['RemcosRAT'] };
 
 function ipPort(value: string, context: Partial<IndicatorContext>, line: number): Indicator {
   const raw = rawIndicator('ip-port', value, { context, source: { file: 'feed.csv', line } });
   return accept(raw).indicator;
+}
+
+/** Returns a deep copy of the indicators with their provenance lists read out. */
+function snapshot(indicators: readonly Indicator[]): unknown {
+  return structuredClone(
+    indicators.map(({ provenance, ...rest }) => ({
+      ...rest,
+      origins: provenance.origins,
+      sourceIds: provenance.sourceIds,
+    })),
+  );
 }
 
 test('merge keeps one indicator per kind and value', () => {
@@ -91,7 +103,7 @@ test('merge unites lists in first-seen order', () => {
       tags: ['RAT', 'c2'],
       references: ['https://a'],
       reporters: ['x'],
-      sourceIds: ['threatfox:1'],
+      provenance: new ListProvenance([], ['threatfox:1']),
     },
     1,
   );
@@ -101,7 +113,7 @@ test('merge unites lists in first-seen order', () => {
       tags: ['C2', 'remcos'],
       references: ['https://b', 'https://a'],
       reporters: ['y', 'x'],
-      sourceIds: ['misp:9'],
+      provenance: new ListProvenance([], ['misp:9']),
     },
     2,
   );
@@ -109,8 +121,8 @@ test('merge unites lists in first-seen order', () => {
   assert.deepEqual(merged?.tags, ['RAT', 'c2', 'remcos']);
   assert.deepEqual(merged?.references, ['https://a', 'https://b']);
   assert.deepEqual(merged?.reporters, ['x', 'y']);
-  assert.deepEqual(merged?.sourceIds, ['threatfox:1', 'misp:9']);
-  assert.deepEqual(merged?.origins, [
+  assert.deepEqual(merged?.provenance.sourceIds, ['threatfox:1', 'misp:9']);
+  assert.deepEqual(merged?.provenance.origins, [
     { file: 'feed.csv', line: 1 },
     { file: 'feed.csv', line: 2 },
   ]);
@@ -136,15 +148,15 @@ test('merge keeps the first family and unites aliases', () => {
   assert.equal(conflict?.kept.name, 'Remcos');
   assert.equal(conflict?.other.name, 'AsyncRAT');
   assert.equal(conflict?.indicator.value, '1.2.3.4:80');
-  assert.deepEqual(conflict?.origin, other.origins[0]);
+  assert.deepEqual(conflict?.origin, other.provenance.origins[0]);
 });
 
 test('merge leaves its input unchanged', () => {
   const first = ipPort('1.2.3.4:80', { tags: ['a'], family: REMCOS, confidence: 10 }, 1);
   const second = ipPort('1.2.3.4:80', { tags: ['b'], family: REMCOS, confidence: 90 }, 2);
-  const before = structuredClone([first, second]);
+  const before = snapshot([first, second]);
   const result = mergeIndicators([first, second]);
-  assert.deepEqual([first, second], before);
+  assert.deepEqual(snapshot([first, second]), before);
   assert.notEqual(result.indicators[0], first);
   const single = ipPort('5.6.7.8:80', {}, 3);
   assert.equal(mergeIndicators([single]).indicators[0], single);
@@ -160,8 +172,10 @@ test('merge of a million indicators', () => {
       ...(template as IpPortIndicator),
       value: `${address}:80`,
       address,
-      sourceIds: [`threatfox:${i}`],
-      origins: [{ file: 'feed.csv', line: i + 1 }],
+      provenance: RecordProvenance.of(
+        { file: 'feed.csv', line: i + 1, id: String(i) },
+        'threatfox:',
+      ),
     };
     list.push(indicator);
   }
@@ -170,8 +184,8 @@ test('merge of a million indicators', () => {
   const result = mergeIndicators(list);
   assert.equal(result.indicators.length, 600_000);
   assert.equal(result.merged, 400_000);
-  assert.deepEqual(result.indicators[0]?.sourceIds, ['threatfox:0', 'threatfox:600000']);
-  assert.deepEqual(result.indicators[599_999]?.sourceIds, ['threatfox:599999']);
+  assert.deepEqual(result.indicators[0]?.provenance.sourceIds, ['threatfox:0', 'threatfox:600000']);
+  assert.deepEqual(result.indicators[599_999]?.provenance.sourceIds, ['threatfox:599999']);
 });
 
 test('named family replaces unknown malware', () => {
@@ -211,7 +225,7 @@ test('merge without request keeps first family', () => {
 
 test('merge gives conflict the requested family', () => {
   const records = conflictingRecords();
-  const before = structuredClone(records);
+  const before = snapshot(records);
   const result = mergeIndicators(records, { requestedFamilies: ['cobalt-strike'] });
   assert.equal(result.indicators.length, 1);
   assert.deepEqual(result.indicators[0]?.family, {
@@ -228,7 +242,7 @@ test('merge gives conflict the requested family', () => {
     assert.equal(conflict.first.name, 'RedLine Stealer');
     assert.equal(conflict.indicator, result.indicators[0]);
   }
-  assert.deepEqual(records, before, 'the input is unchanged');
+  assert.deepEqual(snapshot(records), before, 'the input is unchanged');
 });
 
 test('merge takes requested family in read order', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { formatIssue } from '../../src/errors.js';
 import { mapThreatFoxType, parseIndicatorKind } from '../../src/indicators/normalize.js';
 import { accept, canonical, rawIndicator, reject, rejectionCode, TEST_SOURCE } from './helpers.js';
+import { ListProvenance } from '../../src/indicators/provenance.js';
 
 const SHA256 = 'D1A2B3C4E5F60718293A4B5C6D7E8F90112233445566778899AABBCCDDEEFF00';
 
@@ -213,15 +214,15 @@ test('context lists are trimmed and origins default to the source', () => {
   const context = {
     references: ['https://tria.ge/x', ' https://tria.ge/x ', ''],
     reporters: ['abuse_ch'],
-    sourceIds: ['threatfox:1784524'],
+    provenance: new ListProvenance([], [' threatfox:1784524', 'threatfox:1784524']),
     threatType: ' botnet_cc ',
     isCompromised: false,
   };
   const { indicator } = accept(rawIndicator('domain', 'evil.com', { context }));
   assert.deepEqual(indicator.references, ['https://tria.ge/x']);
   assert.deepEqual(indicator.reporters, ['abuse_ch']);
-  assert.deepEqual(indicator.sourceIds, ['threatfox:1784524']);
-  assert.deepEqual(indicator.origins, [TEST_SOURCE]);
+  assert.deepEqual(indicator.provenance.sourceIds, ['threatfox:1784524']);
+  assert.deepEqual(indicator.provenance.origins, [TEST_SOURCE]);
   assert.equal(indicator.threatType, 'botnet_cc');
   assert.equal(indicator.isCompromised, false);
 });

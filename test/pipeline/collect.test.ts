@@ -42,7 +42,7 @@ test('collect counts merged rows', async () => {
   assert.equal(counts.rejected, 1);
   assert.equal(counts.merged, 1);
   assert.equal(counts.rowsRead, counts.accepted + counts.rejected + counts.merged);
-  assert.deepEqual(indicators[0]?.sourceIds, ['threatfox:1', 'threatfox:2']);
+  assert.deepEqual(indicators[0]?.provenance.sourceIds, ['threatfox:1', 'threatfox:2']);
 });
 
 test('collect stops at a strict rejection', async () => {

@@ -29,6 +29,7 @@ import {
   startFakeThreatFox,
 } from '../helpers/threatfox-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { ListProvenance } from '../../src/indicators/provenance.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -41,8 +42,7 @@ function domain(name: string, family: string, dates: Partial<Indicator> = {}): I
     tags: [],
     references: [],
     reporters: [],
-    sourceIds: [],
-    origins: [],
+    provenance: new ListProvenance([], []),
     ...dates,
   } as Indicator;
 }

@@ -12,6 +12,7 @@ import { SCENARIOS } from '../../src/pipeline/scenarios.js';
 import { getTableSchema } from '../../src/pipeline/schemas.js';
 import { checkKql } from '../../src/validate/kusto.js';
 import { hitsOnBothSides } from '../helpers/agreement.js';
+import { ListProvenance } from '../../src/indicators/provenance.js';
 
 const CONTEXT = {
   family: { name: 'Remcos', aliases: [] },
@@ -20,8 +21,7 @@ const CONTEXT = {
   tags: [],
   references: [],
   reporters: [],
-  sourceIds: [],
-  origins: [],
+  provenance: new ListProvenance([], []),
 };
 const C2: Indicator = {
   ...CONTEXT,

@@ -25,6 +25,7 @@ import {
   urlIndicator,
 } from '../pipeline/allowlist/make-indicator.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { ListProvenance } from '../../src/indicators/provenance.js';
 
 const BUNDLED_FEEDS = [
   'data/threatfox/fabi2708_csv-recent_2026-04-12.csv',
@@ -95,11 +96,14 @@ test('indicator JSON leaves out pack facts', () => {
   const indicator: Indicator = {
     ...domainIndicator('evil.example'),
     family: { ...family, aliases: [...family.aliases] },
-    origins: [
-      { file: '/feeds/b.csv', line: 7, id: '42' },
-      { file: '/elsewhere.csv', line: 3 },
-      { id: 'indicator--1' },
-    ],
+    provenance: new ListProvenance(
+      [
+        { file: '/feeds/b.csv', line: 7, id: '42' },
+        { file: '/elsewhere.csv', line: 3 },
+        { id: 'indicator--1' },
+      ],
+      [],
+    ),
   };
   const json = form.json(indicator);
   assert.equal('family' in json, false, 'an equal family is left out');
@@ -134,7 +138,7 @@ test('large pack streams its files', async (t) => {
       threatType: 'botnet_cc',
       confidence: i % 101,
       firstSeen: new Date(Date.UTC(2026, 0, 1) + i * 1000),
-      origins: [{ file: 'feed.csv', line: i + 2 }],
+      provenance: new ListProvenance([{ file: 'feed.csv', line: i + 2 }], []),
     });
   }
   const [pack] = buildPacks(indicators, {
@@ -176,7 +180,7 @@ test('indicators.csv defuses formula text', async (t) => {
     family: { name: 'Testfam', aliases: [] },
     tags: ['RAT', 'c2'],
     reporters: ['abuse_ch'],
-    sourceIds: ['threatfox:1784524'],
+    provenance: new ListProvenance([], ['threatfox:1784524']),
   };
   const [pack] = buildPacks([indicator], {
     lookback: { amount: 30, unit: 'd' },
@@ -213,7 +217,7 @@ test('each pack names only its feeds', () => {
   const fromFeed = (name: string, family: string, file: string): Indicator => ({
     ...domainIndicator(name),
     family: { name: family, aliases: [] },
-    origins: [{ file, line: 2 }],
+    provenance: new ListProvenance([{ file, line: 2 }], []),
   });
   const packs = buildPacks(
     [fromFeed('a.example', 'Alpha', '/feeds/a.csv'), fromFeed('b.example', 'Beta', '/feeds/b.csv')],
@@ -244,7 +248,7 @@ function splitIndicators(): Indicator[] {
       threatType: i % 3 === 0 ? undefined : 'botnet_cc',
       confidence: i % 5 === 0 ? undefined : i % 101,
       firstSeen: i % 4 === 0 ? undefined : new Date(Date.UTC(2026, 0, 1) + i * 1000),
-      origins: [{ file: '/feeds/feed.csv', line: i + 2 }],
+      provenance: new ListProvenance([{ file: '/feeds/feed.csv', line: i + 2 }], []),
     };
     if (i < 400) indicators.push(base);
     if (i < 150) indicators.push({ ...base, ...ipPortIndicator(`10.0.${i % 50}.${i}`, 80 + i) });

@@ -5,6 +5,7 @@ import { buildHunts } from '../../src/compile/build-hunts.js';
 import type { Indicator } from '../../src/indicators/model.js';
 import { checkKql } from '../../src/validate/kusto.js';
 import { queryShape } from '../../src/validate/query-shape.js';
+import { ListProvenance } from '../../src/indicators/provenance.js';
 
 function ipPort(address: string, port: number, family: string, confidence?: number): Indicator {
   return {
@@ -20,8 +21,7 @@ function ipPort(address: string, port: number, family: string, confidence?: numb
     tags: [],
     references: [],
     reporters: [],
-    sourceIds: [],
-    origins: [],
+    provenance: new ListProvenance([], []),
   };
 }
 

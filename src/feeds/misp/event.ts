@@ -14,6 +14,7 @@ import { readUrlValue } from '../url-value.js';
 import { mapAttribute, parsePort, withPort, type AttributeCandidate } from './attributes.js';
 import { chooseFamily, readMispTime, readTags, uniqueTags, type TagContext } from './context.js';
 import { UnsupportedAttributes } from './unsupported.js';
+import { ListProvenance } from '../../indicators/provenance.js';
 
 export interface MispEventOptions {
   /** Keep attributes whose `to_ids` flag is false. Default false. */
@@ -208,8 +209,10 @@ function attributeContext(
     ]),
     references: [...scope.references],
     reporters: [...scope.reporters],
-    sourceIds: uuid ? [`misp:${uuid}`] : [],
-    origins: [attributeSource(scope, attribute)],
+    provenance: new ListProvenance(
+      [attributeSource(scope, attribute)],
+      uuid ? [`misp:${uuid}`] : [],
+    ),
   };
   const familyName = scope.options.family;
   if (familyName) context.family = { name: familyName, aliases: [] };

@@ -7,6 +7,7 @@ import { quoteValue } from '../../errors.js';
 import type { IndicatorContext } from '../../indicators/model.js';
 import { stringField, type JsonObject } from '../json-document.js';
 import { creatorName, externalUrls, familyOfIndicator, type BundleIndex } from './bundle-index.js';
+import { ListProvenance } from '../../indicators/provenance.js';
 
 /** The indicator types of the STIX 2.1 `indicator-type-ov` vocabulary (STIX 2.0 `labels`). */
 const INDICATOR_TYPES = new Set([
@@ -63,8 +64,7 @@ export function indicatorContext(
       ...(index.reportsByObject.get(id) ?? []).flatMap(externalUrls),
     ]),
     reporters: unique([creatorName(index, indicator)].filter((name): name is string => !!name)),
-    sourceIds: [`stix:${id}`],
-    origins: [source],
+    provenance: new ListProvenance([source], [`stix:${id}`]),
   };
 
   if (family) context.family = family;

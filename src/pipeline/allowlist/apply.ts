@@ -18,6 +18,7 @@ import { addLookupKeys, kindMask, type CombinedIndex, type IndexProbe } from './
 import { parseIpNumber, type IpNumber } from './ip-number.js';
 import type { RegistrantResolver } from './registrant.js';
 import type { AllowlistDecision, AllowlistResult, AllowlistSource } from './types.js';
+import { ListProvenance } from '../../indicators/provenance.js';
 
 const URL_BY_NAME: readonly IndicatorKind[] = ['url', 'domain'];
 const URL_BY_ADDRESS: readonly IndicatorKind[] = ['url', 'ip', 'ip-port'];
@@ -81,8 +82,7 @@ function bareAddressDecision(indicator: IpPortIndicator, lists: Allowlists): All
     tags: [],
     references: [],
     reporters: [],
-    sourceIds: [],
-    origins: [],
+    provenance: new ListProvenance([], []),
   };
   const probe = new IndicatorProbe(bare, lists.resolver);
   return decide(bare, probe, lists, lists.indexFor(probe.kinds));

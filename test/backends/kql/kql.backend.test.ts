@@ -9,6 +9,7 @@ import type { Hunt } from '../../../src/compile/ir.js';
 import type { Indicator } from '../../../src/indicators/model.js';
 import { defaultExclusions } from '../../../src/pipeline/scenarios.js';
 import { checkKql } from '../../../src/validate/kusto.js';
+import { ListProvenance } from '../../../src/indicators/provenance.js';
 
 const OPTIONS = { generatorVersion: 'test' };
 const FIRST_SEEN = new Date('2026-05-13T08:00:00Z');
@@ -18,8 +19,7 @@ function context(overrides: Partial<Indicator> = {}) {
     tags: [],
     references: [],
     reporters: [],
-    sourceIds: [],
-    origins: [],
+    provenance: new ListProvenance([], []),
     threatType: 'botnet_cc',
     confidence: 75,
     firstSeen: FIRST_SEEN,

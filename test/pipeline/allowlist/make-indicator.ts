@@ -11,13 +11,13 @@ import type {
   IpPortIndicator,
   UrlIndicator,
 } from '../../../src/indicators/model.js';
+import { ListProvenance } from '../../../src/indicators/provenance.js';
 
 const CONTEXT: IndicatorContext = {
   tags: [],
   references: [],
   reporters: [],
-  sourceIds: [],
-  origins: [],
+  provenance: new ListProvenance([], []),
 };
 
 function canonicalAddress(text: string): { address: string; addressFamily: 'ipv4' | 'ipv6' } {
