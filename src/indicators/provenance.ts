@@ -19,14 +19,15 @@ const NO_IDS: readonly string[] = Object.freeze([]);
 
 /**
  * The provenance of one record. Its lists are made on each read, so read them once per use.
- * Its source id is the record's id after `idPrefix`, or none without a prefix or an id.
+ * Its source id is the record's id after `idPrefix`, or none without a prefix or an id. Its
+ * `file`, `line` and `id` are also the record's location, so writers can read them directly.
  */
 export class RecordProvenance implements Provenance {
   private constructor(
-    private readonly file: string | undefined,
-    private readonly line: number | undefined,
-    private readonly id: string | undefined,
-    private readonly idPrefix: string | undefined,
+    readonly file: string | undefined,
+    readonly line: number | undefined,
+    readonly id: string | undefined,
+    readonly idPrefix: string | undefined,
   ) {}
 
   /**
@@ -48,8 +49,14 @@ export class RecordProvenance implements Provenance {
   }
 
   get sourceIds(): readonly string[] {
-    if (this.idPrefix === undefined || this.id === undefined) return NO_IDS;
-    return [this.idPrefix + this.id];
+    const sourceId = this.sourceId;
+    return sourceId === undefined ? NO_IDS : [sourceId];
+  }
+
+  /** The record's one source id, if it has one. */
+  get sourceId(): string | undefined {
+    if (this.idPrefix === undefined || this.id === undefined) return undefined;
+    return this.idPrefix + this.id;
   }
 }
 

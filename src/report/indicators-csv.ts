@@ -10,6 +10,7 @@ import { ListTextCache, ValueTextCache } from './list-text-cache.js';
 import { listLabel } from './markdown.js';
 import type { Pack } from './pack-model.js';
 import type { TextFileWriter } from './text-file-writer.js';
+import { RecordProvenance, type Provenance } from '../indicators/provenance.js';
 
 const HEADER = [
   'Type',
@@ -52,14 +53,18 @@ const reportersField = new ListTextCache((reporters) =>
   quoteSpreadsheetField(reporters.join(', ')),
 );
 
-function sourceIdsField(sourceIds: readonly string[]): string {
+function sourceIdsField(provenance: Provenance): string {
+  if (provenance instanceof RecordProvenance) {
+    return quoteSpreadsheetField(provenance.sourceId ?? '');
+  }
+  const { sourceIds } = provenance;
   return quoteSpreadsheetField(sourceIds.length === 1 ? sourceIds[0]! : sourceIds.join(' '));
 }
 
 /** Returns the fields from Type to Source Ids of an indicator's row, quoted, without a line end. */
 function indicatorFields(indicator: Indicator): string {
   // One template in place of an array of fields: a pack can hold a million indicators.
-  return `${kindField.get(indicator.kind)},${quoteSpreadsheetField(defang(indicator))},${threatTypeField.get(indicator.threatType)},${timeField(indicator.firstSeen)},${timeField(indicator.lastSeen)},${confidenceField.get(indicator.confidence)},${tagsField.get(indicator.tags)},${referencesField.get(indicator.references)},${reportersField.get(indicator.reporters)},${sourceIdsField(indicator.provenance.sourceIds)}`;
+  return `${kindField.get(indicator.kind)},${quoteSpreadsheetField(defang(indicator))},${threatTypeField.get(indicator.threatType)},${timeField(indicator.firstSeen)},${timeField(indicator.lastSeen)},${confidenceField.get(indicator.confidence)},${tagsField.get(indicator.tags)},${referencesField.get(indicator.references)},${reportersField.get(indicator.reporters)},${sourceIdsField(indicator.provenance)}`;
 }
 
 function row(indicator: Indicator, status: string, reasons: string[]): string {

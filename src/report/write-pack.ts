@@ -14,6 +14,7 @@ import {
 } from '../compile/ir.js';
 import type { SourceLocation } from '../errors.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
+import { RecordProvenance } from '../indicators/provenance.js';
 import { writeIndicatorsCsv } from './indicators-csv.js';
 import { isoTime } from './iso-time.js';
 import { ListTextCache, ValueTextCache } from './list-text-cache.js';
@@ -145,11 +146,19 @@ export class IndicatorJsonForm {
     text += `,"reporters":${stringListText(indicator.reporters)}`;
     if (indicator.isCompromised !== undefined)
       text += `,"isCompromised":${quote(indicator.isCompromised)}`;
-    const { sourceIds, origins } = indicator.provenance;
-    text += `,"sourceIds":${stringListText(sourceIds)},"origins":[`;
-    for (let index = 0; index < origins.length; index++) {
-      if (index > 0) text += ',';
-      text += this.originText(origins[index]!);
+    const { provenance } = indicator;
+    if (provenance instanceof RecordProvenance) {
+      // The record's own fields, without the lists that its getters would make.
+      const { sourceId } = provenance;
+      text += `,"sourceIds":[${sourceId === undefined ? '' : quote(sourceId)}]`;
+      text += `,"origins":[${this.originText(provenance)}`;
+    } else {
+      const { sourceIds, origins } = provenance;
+      text += `,"sourceIds":${stringListText(sourceIds)},"origins":[`;
+      for (let index = 0; index < origins.length; index++) {
+        if (index > 0) text += ',';
+        text += this.originText(origins[index]!);
+      }
     }
     if (indicator.exactOnly === undefined) return text + ']}';
     const { list, entry, reason } = indicator.exactOnly;

@@ -25,7 +25,7 @@ import {
   urlIndicator,
 } from '../pipeline/allowlist/make-indicator.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-import { ListProvenance } from '../../src/indicators/provenance.js';
+import { ListProvenance, RecordProvenance } from '../../src/indicators/provenance.js';
 
 const BUNDLED_FEEDS = [
   'data/threatfox/fabi2708_csv-recent_2026-04-12.csv',
@@ -75,6 +75,14 @@ test('indicator JSON text equals JSON.stringify', async () => {
       isCompromised: true,
     },
     domainIndicator('example.org'),
+    {
+      ...domainIndicator('quoted-id.example'),
+      provenance: RecordProvenance.of({ file: 'x.csv', line: 3, id: 'a"b\\' }, 'threatfox:'),
+    },
+    {
+      ...domainIndicator('no-id.example'),
+      provenance: RecordProvenance.of({ file: 'x.csv', line: 4 }, 'threatfox:'),
+    },
   ];
   const forms = [
     new IndicatorJsonForm({ name: 'Remcos', malpedia: 'win.remcos', aliases: ['RemcosRAT'] }),
