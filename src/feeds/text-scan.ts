@@ -156,6 +156,14 @@ export function fangedLinkDropReason(
   return undefined;
 }
 
+/**
+ * A port that prose names right after an address, as threat reports write it: `port 8080`,
+ * `on port 8080`, `over TCP port 8080`, `(port 8080)`, `port: 8080`, `on port tcp/8080` or
+ * `tcp/8080`. Group 1 is the port. A port further away, or after other words, is not read.
+ */
+const PROSE_PORT =
+  /^(?:\s+\(?|\s*\()\s*(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:]\d)/i;
+
 /** Returns the port as a number, or undefined when it is above 65535. */
 export function parsePort(text: string): number | undefined {
   const port = Number(text);
@@ -314,7 +322,7 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
       if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
       else accept(scan, 'ip-port', `${address}:${portText}`, start, { address: canonical });
     } else {
-      const prosePort = /^\s+port\s+(\d{1,5})\b/i.exec(scan.work.slice(end))?.[1];
+      const prosePort = PROSE_PORT.exec(scan.work.slice(end, end + 40))?.[1];
       if (prosePort !== undefined && parsePort(prosePort) !== undefined) {
         accept(scan, 'ip-port', `${address}:${prosePort}`, start, { address: canonical });
       } else {

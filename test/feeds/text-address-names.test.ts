@@ -54,3 +54,30 @@ test('an address block is left out with a note', () => {
   assert.match(output.issues[0]?.message ?? '', /"45\.9\.148\.0\/24"/);
   assert.match(output.issues[1]?.message ?? '', /^Left out 1 candidate as cidr-range, /);
 });
+
+test('prose ports after an address give ip:port', () => {
+  const cases: Array<[string, string]> = [
+    ['C2 45.9.1.2 port 8080', 'ip-port 45.9.1.2:8080'],
+    ['C2 45.9.1.2 on port 8080.', 'ip-port 45.9.1.2:8080'],
+    ['C2 45[.]9[.]1[.]2 over TCP port 443', 'ip-port 45.9.1.2:443'],
+    ['C2 45.9.1.2 (port 8080)', 'ip-port 45.9.1.2:8080'],
+    ['C2 45.9.1.2 (TCP port 8080)', 'ip-port 45.9.1.2:8080'],
+    ['C2 45.9.1.2 port: 8080', 'ip-port 45.9.1.2:8080'],
+    ['C2 45.9.1.2 on port tcp/8080', 'ip-port 45.9.1.2:8080'],
+    ['C2 45.9.1.2 tcp/8080', 'ip-port 45.9.1.2:8080'],
+    ['DNS 45.9.1.2 via UDP/53', 'ip-port 45.9.1.2:53'],
+    ['DNS 45.9.1.2 UDP/53', 'ip-port 45.9.1.2:53'],
+  ];
+  for (const [text, expected] of cases) assert.deepEqual(found(text), [expected], text);
+});
+
+test('ports elsewhere in the sentence are not read', () => {
+  const cases = [
+    'C2 45.9.1.2, then port 8080',
+    'C2 45.9.1.2 and port 8080',
+    'C2 45.9.1.2 port 70000',
+    'C2 45.9.1.2 port 8080.5',
+    'C2 45.9.1.2 port 8080x',
+  ];
+  for (const text of cases) assert.deepEqual(found(text), ['ip 45.9.1.2'], text);
+});
