@@ -400,6 +400,8 @@ function withLeadingSlash(pathAndQuery: string): string {
  * 3. The authority runs up to the first `/` or `?`. Lower-case it, and remove everything up to
  *    and including its last `@` (userinfo).
  * 4. Remove a final `:80` or `:443` from the authority. Both go because the scheme is gone.
+ *    Then remove the root dot of a host written as `evil.com.` or `evil.com.:8080`, the same
+ *    host to a browser.
  * 5. Write an empty path as `/`, and put `/` before a query that follows the authority directly.
  * Path and query keep their case and are not percent-decoded, so `%2F` and `/` differ. The host
  * is not converted to punycode or otherwise canonicalized here. Hunts then write an address host
@@ -425,8 +427,26 @@ export function urlKey(text: string): string | undefined {
   authority = authority.slice(authority.lastIndexOf('@') + 1);
   if (authority.endsWith(':80')) authority = authority.slice(0, -3);
   else if (authority.endsWith(':443')) authority = authority.slice(0, -4);
+  authority = withoutRootDot(authority);
   if (authority === '') return undefined;
   return authority + withLeadingSlash(rest.slice(authorityEnd));
+}
+
+/**
+ * Removes the dot at the end of the host of an authority, before its `:port` if it has one, as
+ * the pattern `\.(:[0-9]*)?$` finds it.
+ */
+function withoutRootDot(authority: string): string {
+  let hostEnd = authority.length;
+  while (hostEnd > 0 && isDigit(authority.charCodeAt(hostEnd - 1))) hostEnd--;
+  if (hostEnd === 0 || authority.charCodeAt(hostEnd - 1) !== 58) hostEnd = authority.length;
+  else hostEnd--;
+  if (hostEnd === 0 || authority.charCodeAt(hostEnd - 1) !== 46) return authority;
+  return authority.slice(0, hostEnd - 1) + authority.slice(hostEnd);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 function isAsciiWhitespace(code: number): boolean {

@@ -14,7 +14,8 @@ import { makeIndicators } from '../helpers/hunt-fixtures.js';
 
 /*
  * URL hunts compare an address host in one form, so an event URL that spells an IPv6 host
- * another way (case, leading zeros, `::` or not, an IPv4 tail) matches the indicator.
+ * another way (case, leading zeros, `::` or not, an IPv4 tail) or writes a root dot after the
+ * host matches the indicator.
  */
 const SOURCES = [
   'sentinel-commonsecuritylog',
@@ -45,6 +46,8 @@ const URLS: Array<[url: string, matches: boolean]> = [
   ['http://[2001:0DB8::0:1]:8080/v6p', true],
   ['http://[::ffff:13.86.36.66]/m', true],
   ['http://[::ffff:d56:2442]/m', true],
+  ['http://13.86.36.66./m', true],
+  ['http://13.86.36.66.:80/m', true],
   ['http://[2001:db8::2]/v6', false],
   ['http://[2001:db8::1]:8081/v6p', false],
   ['http://[2001:db8::1%eth0]/v6', false],

@@ -216,6 +216,13 @@ test('urlKey follows the documented rule', () => {
     ['', undefined],
     ['#only', undefined],
     ['//host/x', undefined],
+    ['http://Evil.com./x', 'evil.com/x'],
+    ['evil.com.:8080/x', 'evil.com:8080/x'],
+    ['https://evil.com.:443', 'evil.com/'],
+    ['http://1.2.3.4./x', '1.2.3.4/x'],
+    ['http://evil.com../x', 'evil.com./x'],
+    ['http://[2001:db8::1]:8080/x', '[2001:db8::1]:8080/x'],
+    ['http://./x', undefined],
   ];
   for (const [input, expected] of cases) assert.equal(urlKey(input), expected, input);
 });

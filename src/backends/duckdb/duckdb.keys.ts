@@ -97,15 +97,16 @@ export const ADDRESS_HOST_MACRO = `CREATE OR REPLACE MACRO huntpack_address_host
 
 /**
  * Returns the SQL of the URL key that `urlKey` in the indicators folder computes, or NULL when
- * the authority is empty. The authority is lower-cased, and user info up to its last `@` and a
- * final `:80` or `:443` are removed. The path and query follow, with `/` put first when they do
+ * the authority is empty. The authority is lower-cased, and user info up to its last `@`, a
+ * final `:80` or `:443` and the host's root dot are removed. The path and query follow, with `/` put first when they do
  * not start with one. `addressHostSql` then writes an address host in one form.
  */
 export function urlKeySql(column: string): string {
   const value = trimmed(column);
   const authority = `lower(regexp_extract(${value}, ${sqlString(AUTHORITY_PATTERN)}, 1))`;
   const withoutUser = `regexp_replace(${authority}, '(?s)^.*@', '')`;
-  const host = `regexp_replace(${withoutUser}, ':(80|443)$', '')`;
+  const withoutPort = `regexp_replace(${withoutUser}, ':(80|443)$', '')`;
+  const host = `regexp_replace(${withoutPort}, '\\.(:[0-9]*)?$', '\\1')`;
   const path = `regexp_extract(${value}, ${sqlString(PATH_PATTERN)}, 1)`;
   const slashed = `CASE WHEN starts_with(${path}, '/') THEN ${path} ELSE '/' || ${path} END`;
   return `CASE WHEN ${host} = '' THEN NULL ELSE ${host} || ${slashed} END`;

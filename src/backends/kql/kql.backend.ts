@@ -56,8 +56,8 @@ function verbatim(pattern: string): string {
 /**
  * A KQL function `UrlKey` that computes the URL key of a string, step for step as `urlKey` in
  * src/indicators/url.ts: trim, cut the fragment, drop `scheme://`, lower-case the authority (up
- * to the first `/` or `?`) and drop user info up to its last `@`, drop `:80` or `:443`, and
- * write the path with a leading `/`. An empty authority gives "", which never matches. An
+ * to the first `/` or `?`) and drop user info up to its last `@`, drop `:80` or `:443` and the
+ * host's root dot, and write the path with a leading `/`. An empty authority gives "", which never matches. An
  * address host is then written as `parse_ipv6` writes it, in brackets, as
  * `canonicalAddressHost` in the compile folder does.
  */
@@ -67,7 +67,7 @@ function urlKeyFunction(): string {
   return [
     'let UrlKey = (value: string) {',
     '    let rest = replace_regex(extract(@"^([^#]*)", 1, trim(@"[ \\t\\n\\f\\r]+", value)), @"^[A-Za-z][A-Za-z0-9+.-]*://", "");',
-    '    let authority = replace_regex(replace_regex(tolower(extract(@"^([^/?]*)", 1, rest)), @"^.*@", ""), @":(80|443)$", "");',
+    '    let authority = replace_regex(replace_regex(replace_regex(tolower(extract(@"^([^/?]*)", 1, rest)), @"^.*@", ""), @":(80|443)$", ""), @"\\.(:[0-9]*)?$", @"\\1");',
     '    let path = extract(@"^[^/?]*(.*)$", 1, rest);',
     '    let key = iff(isempty(authority), "", strcat(authority, iff(path startswith "/", path, strcat("/", path))));',
     `    let ipv6 = extract(${v6}, 1, key);`,

@@ -195,6 +195,9 @@ describe('DuckDB and the reference evaluator', () => {
       'drop.example',
       'https://a@DROP.example:443',
       'drop.example#x',
+      'http://payload.example./a/b.php?id=1',
+      'drop.example.:443',
+      'drop.example..',
       '/a',
       null,
     );
