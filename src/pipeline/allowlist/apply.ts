@@ -12,6 +12,7 @@ import {
   type IndicatorKind,
   type IpIndicator,
   type IpPortIndicator,
+  type UrlIndicator,
 } from '../../indicators/model.js';
 import type { Allowlists } from './allowlists.js';
 import { addLookupKeys, kindMask, type CombinedIndex, type IndexProbe } from './combined-index.js';
@@ -66,6 +67,15 @@ export function applyAllowlists(indicators: Indicator[], lists: Allowlists): All
     }
   }
   return result;
+}
+
+/**
+ * True for the root URL of the very host that a list entry names, with no query and the
+ * scheme's usual port, such as `https://t.me/` for the entry `t.me`.
+ */
+function namesListedHostOnly(indicator: UrlIndicator, entry: string): boolean {
+  if (indicator.hostKind !== 'domain' || indicator.pathAndQuery !== '/') return false;
+  return indicator.port === undefined && entry.toLowerCase() === indicator.host;
 }
 
 /**
@@ -145,6 +155,18 @@ function decide(
     };
   }
   if (!fullUrl || indicator.kind !== 'url') return { action: 'keep' };
+  if (namesListedHostOnly(indicator, fullUrl.entry)) {
+    // Logs such as DeviceNetworkEvents often record only the host of a connection, which has
+    // the same URL key as the host's root URL. A site under a listed parent (`a.xsrv.jp` under
+    // `xsrv.jp`) is one tenant's, so its root URL stays.
+    return {
+      action: 'set-aside',
+      list: fullUrl.source.name,
+      listVersion: fullUrl.source.version(),
+      entry: fullUrl.entry,
+      reason: `the URL names only the host ${indicator.host}, which is ${fullUrl.source.describe(fullUrl.entry)}, with no path or query, so a hunt on it would match every connection to that host.`,
+    };
+  }
   return {
     action: 'keep',
     matchAs: 'full-url',

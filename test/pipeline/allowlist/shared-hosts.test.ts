@@ -41,3 +41,30 @@ test('URL on a public suffix host is kept as a full URL', () => {
     [['localtonet.com', 'second-level-tlds']],
   );
 });
+
+test('root URL on a shared host is set aside', () => {
+  const urls = [
+    'https://docs.google.com/',
+    'https://t.me/',
+    'https://t.me/evilchannel',
+    'https://docs.google.com/?id=5',
+    'https://t.me:8443/',
+  ];
+  const result = applyAllowlists(urls.map(urlIndicator), lists);
+  assert.deepEqual(
+    result.kept.map((indicator) => indicator.value),
+    ['https://t.me/evilchannel', 'https://docs.google.com/?id=5', 'https://t.me:8443/'],
+  );
+  assert.deepEqual(
+    result.setAside.map((item) => item.indicator.value),
+    ['https://docs.google.com/', 'https://t.me/'],
+  );
+  assert.match(result.setAside[1]!.reason, /names only the host t\.me/);
+  assert.match(result.setAside[1]!.reason, /every connection to that host/);
+});
+
+test('root URL of a tenant under a shared parent stays', () => {
+  const result = applyAllowlists([urlIndicator('https://renwebdesign.xsrv.jp/')], lists);
+  assert.equal(result.setAside.length, 0);
+  assert.equal(result.fullUrl[0]?.entry, 'xsrv.jp');
+});
