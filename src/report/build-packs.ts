@@ -215,6 +215,8 @@ interface CompiledHunts {
 interface FittingTable {
   table: IocTable;
   omitted: string[];
+  /** True when the query is over the limit with no indicator at all. */
+  overWithoutRows?: boolean;
 }
 
 /**
@@ -226,6 +228,8 @@ function fittingTable(hunt: Hunt, options: KqlCompileOptions): FittingTable {
   const rows = hunt.iocs.rows;
   const empty = compileKql({ ...hunt, iocs: { columns: hunt.iocs.columns, rows: [] } }, options);
   const room = SENTINEL_QUERY_LIMIT - empty.length;
+  // The rows are not to blame then: the family name or the hunt's own text is too long.
+  if (room < 0) return { table: hunt.iocs, omitted: [], overWithoutRows: true };
   const omittedRows = new Set<number>();
   rows.forEach((row, index) => {
     let characters = 0;
@@ -263,6 +267,14 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
     if (!tableFit) {
       tableFit = fittingTable(whole, kqlOptions);
       fitting.set(whole.iocs, tableFit);
+    }
+    if (tableFit.overWithoutRows) {
+      result.skipped.push({
+        huntId: whole.id,
+        title: whole.title,
+        reason: `Its query is longer than ${SENTINEL_QUERY_LIMIT.toLocaleString('en-US')} characters before any indicator is added, because the family name has ${whole.family.length} characters. Shorten the name in the feed.`,
+      });
+      continue;
     }
     for (const value of tableFit.omitted) {
       let entry = omittedByValue.get(value);

@@ -90,3 +90,28 @@ test('pack without long values has no omitted list', async (t) => {
   assert.equal(pack.omittedIndicators, undefined);
   assert.doesNotMatch(JSON.stringify(packToJson(pack)), /omittedIndicators/);
 });
+
+test('over-long family name skips hunts with its reason', async (t) => {
+  const folder = makeTempDir('long-family', t);
+  const feed = join(folder, 'feed.csv');
+  const family = 'A'.repeat(5_000);
+  const row = csvRow(9_100_001, 'http://c2.example.net/gate.php').replace(
+    '"Remcos"',
+    `"${family}"`,
+  );
+  writeFileSync(feed, [HEADER, row, ''].join('\n'));
+  const collected = await collectIndicators([feed], { now: new Date('2026-04-13T00:00:00Z') });
+  const [pack] = buildPacks(collected.indicators, {
+    lookback: { amount: 30, unit: 'd' },
+    generatorVersion: 'test',
+    feeds: [feed],
+  });
+
+  assert.equal(pack!.queries.length, 0);
+  assert.equal(pack!.omittedIndicators?.length ?? 0, 0, 'the indicator is not blamed');
+  assert.ok(pack!.skippedHunts.length > 0);
+  for (const skipped of pack!.skippedHunts) {
+    assert.match(skipped.reason, /before any indicator is added/);
+    assert.match(skipped.reason, /family name has 5000 characters/);
+  }
+});
