@@ -34,8 +34,10 @@ export function normalizeContext(
   if (family && context.otherFamilies && context.otherFamilies.length > 0) {
     result.otherFamilies = context.otherFamilies.map((other) => familyForms.get(other)!);
   }
-  const threatType = context.threatType?.trim();
-  if (threatType) result.threatType = threatType;
+  if (context.threatType !== undefined) {
+    const threatType = cleanThreatType(context.threatType, source, warnings);
+    if (threatType) result.threatType = threatType;
+  }
   if (context.confidence !== undefined) {
     const confidence = normalizeConfidence(context.confidence, source, warnings);
     if (confidence !== undefined) result.confidence = confidence;
@@ -222,6 +224,31 @@ export function cleanFamilyName(name: string): string {
 
 function cleanName(name: string): string {
   return name.replace(CONTROL_CHARACTERS, ' ').replace(FORMAT_CHARACTERS, '').trim();
+}
+
+/** The threat type read last and its cleaned form: rows of a feed repeat a few threat types. */
+let lastThreatType = { raw: '', cleaned: '', changed: false };
+
+/**
+ * Returns a threat type trimmed, with control and format characters cleaned as in family names,
+ * and adds a warning when there were any. Threat types reach indicators.csv and the watchlists,
+ * where a line break would split a row.
+ */
+function cleanThreatType(raw: string, source: SourceLocation, warnings: HuntpackIssue[]): string {
+  if (raw !== lastThreatType.raw) {
+    const cleaned = cleanName(raw);
+    lastThreatType = { raw, cleaned, changed: cleaned !== raw.trim() };
+  }
+  const { cleaned, changed } = lastThreatType;
+  if (changed) {
+    warnings.push({
+      code: 'THREAT_TYPE_CONTROL_CHARACTERS',
+      severity: 'warning',
+      message: `Replaced control characters in the threat type ${quoteValue(raw)} with spaces and removed format characters, giving ${quoteValue(cleaned)}.`,
+      source,
+    });
+  }
+  return cleaned;
 }
 
 function hasControlCharacters(family: MalwareFamily): boolean {

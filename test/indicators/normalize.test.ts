@@ -227,6 +227,28 @@ test('context lists are trimmed and origins default to the source', () => {
   assert.equal(indicator.isCompromised, false);
 });
 
+test('threat type control characters are cleaned', () => {
+  const cases: Array<[string, string | undefined]> = [
+    ['botnet_cc\n"bad",line', 'botnet_cc "bad",line'],
+    ['pay\u202eload', 'payload'],
+    ['\u0000\u2028', undefined],
+  ];
+  for (const [threatType, expected] of cases) {
+    const { indicator, warnings } = accept(
+      rawIndicator('domain', 'evil.com', { context: { threatType } }),
+    );
+    assert.equal(indicator.threatType, expected, JSON.stringify(threatType));
+    assert.deepEqual(
+      warnings.map((warning) => warning.code),
+      ['THREAT_TYPE_CONTROL_CHARACTERS'],
+    );
+  }
+  const plain = accept(
+    rawIndicator('domain', 'evil.com', { context: { threatType: 'botnet_cc' } }),
+  );
+  assert.deepEqual(plain.warnings, []);
+});
+
 test('issue names the source and quotes the value', () => {
   const issue = reject(rawIndicator('ip-port', ' 1.2.3.4:70000 '));
   assert.deepEqual(issue.source, TEST_SOURCE);
