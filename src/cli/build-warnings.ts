@@ -3,7 +3,9 @@
  * rejected, or filters or allowlists that removed every indicator. A scheduled job would
  * otherwise take such a run for a success.
  */
-import type { IndicatorFilterCounts } from '../indicators/filter.js';
+import { cleanFamilyName } from '../indicators/context.js';
+import { buildFamilyMatcher, type IndicatorFilterCounts } from '../indicators/filter.js';
+import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import type { CollectResult } from '../pipeline/collect.js';
 import type { IndicatorFilterFlags } from './options.js';
 
@@ -25,6 +27,12 @@ const FILTER_OPTIONS: ReadonlyArray<{
   { name: 'expired', option: 'an expiry date (valid_until) in the past', value: () => undefined },
 ];
 
+/** Maximum case-insensitive edit distance at which a family name counts as close to `--family`. */
+const MAX_FAMILY_DISTANCE = 2;
+
+/** Maximum number of close families named for one `--family` value. */
+const MAX_CLOSE_FAMILIES = 3;
+
 /**
  * Builds one warning per cause of an empty build, each a full sentence without the
  * `huntpack: warning:` prefix. An input that could not be read gets none, because the build
@@ -32,12 +40,15 @@ const FILTER_OPTIONS: ReadonlyArray<{
  *
  * @param setAside the number of indicators the allowlists set aside.
  * @param issuesFile where the rejected rows are listed.
+ * @param feedFamilies the families of the indicators before the filters, to name the families
+ *   closest to a `--family` value that matches none of them.
  */
 export function emptyBuildWarnings(
   collected: CollectResult,
   flags: GivenFilters,
   setAside: number,
   issuesFile: string,
+  feedFamilies: readonly MalwareFamily[] = [],
 ): string[] {
   const warnings: string[] = [];
   for (const input of collected.perFile) {
@@ -57,8 +68,10 @@ export function emptyBuildWarnings(
       `every one of the ${counts.rowsRead} rows read was rejected or dropped (${parts.join(', ')}), so no pack was built. The reasons are listed in ${issuesFile}.`,
     );
   } else if (counts.accepted > 0 && counts.kept === 0) {
+    const unmatched = describeUnmatchedFamilies(flags.family ?? [], feedFamilies);
     warnings.push(
-      `the filters removed all ${counts.accepted} indicators (${describeFilters(collected.filterCounts, flags)}), so no pack was built. Check the filter values against the feed.`,
+      `the filters removed all ${counts.accepted} indicators (${describeFilters(collected.filterCounts, flags)}), so no pack was built. ` +
+        [...unmatched, 'Check the filter values against the feed.'].join(' '),
     );
   } else if (counts.kept > 0 && setAside === counts.kept) {
     warnings.push(
@@ -78,4 +91,83 @@ export function describeFilters(removed: IndicatorFilterCounts, flags: GivenFilt
     parts.push(`${named} removed ${removed[filter.name]}`);
   }
   return parts.join(', ');
+}
+
+/** Returns the distinct families of `indicators`, by Malpedia id or else printable name. */
+export function familiesOf(indicators: readonly Indicator[]): MalwareFamily[] {
+  const families = new Map<string, MalwareFamily>();
+  for (const { family } of indicators) {
+    if (family === undefined) continue;
+    const key = (family.malpedia ?? family.name).toLowerCase();
+    if (!families.has(key)) families.set(key, family);
+  }
+  return [...families.values()];
+}
+
+/**
+ * Returns a sentence for each `--family` value that selects none of `feedFamilies`, naming the
+ * closest of them: `--family Remcso matches no family in the feeds; the closest: Remcos
+ * (win.remcos).` A family is close when its printable name, Malpedia id or an alias is within
+ * an edit distance of 2 of the value, ignoring case. It is close too when one of the two
+ * contains the other.
+ */
+export function describeUnmatchedFamilies(
+  names: readonly string[],
+  feedFamilies: readonly MalwareFamily[],
+): string[] {
+  const sentences: string[] = [];
+  for (const name of names) {
+    const selects = buildFamilyMatcher([name]);
+    if (feedFamilies.some(selects)) continue;
+    const closest = closeFamilies(cleanFamilyName(name).toLowerCase(), feedFamilies);
+    const named = closest.map((family) =>
+      family.malpedia ? `${family.name} (${family.malpedia})` : family.name,
+    );
+    sentences.push(
+      named.length === 0
+        ? `--family ${name} matches no family in the feeds.`
+        : `--family ${name} matches no family in the feeds; the closest: ${named.join(', ')}.`,
+    );
+  }
+  return sentences;
+}
+
+/** Returns the families close to `given` (lower case), nearest first, at most {@link MAX_CLOSE_FAMILIES}. */
+function closeFamilies(given: string, families: readonly MalwareFamily[]): MalwareFamily[] {
+  const close: Array<{ family: MalwareFamily; distance: number }> = [];
+  for (const family of families) {
+    const candidates = [family.name, family.malpedia ?? '', ...family.aliases]
+      .map((candidate) => candidate.toLowerCase())
+      .filter((candidate) => candidate !== '');
+    let nearest = Number.POSITIVE_INFINITY;
+    let isClose = false;
+    for (const candidate of candidates) {
+      const distance = editDistance(given, candidate);
+      nearest = Math.min(nearest, distance);
+      if (
+        distance <= MAX_FAMILY_DISTANCE ||
+        candidate.includes(given) ||
+        given.includes(candidate)
+      ) {
+        isClose = true;
+      }
+    }
+    if (isClose) close.push({ family, distance: nearest });
+  }
+  close.sort((a, b) => a.distance - b.distance || a.family.name.localeCompare(b.family.name, 'en'));
+  return close.slice(0, MAX_CLOSE_FAMILIES).map((entry) => entry.family);
+}
+
+/** Returns the Levenshtein distance between two strings. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }

@@ -24,7 +24,7 @@ import {
 } from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
 import { filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
-import type { Indicator } from '../indicators/model.js';
+import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { eachPack } from '../report/build-packs.js';
 import { backgroundKustoChecker } from '../validate/kusto-background.js';
 import { DeferredQueryChecks, type QueryCheckFailure } from '../validate/deferred-checks.js';
@@ -45,7 +45,7 @@ import {
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
 import { buildIssueLines } from './build-issue-lines.js';
-import { emptyBuildWarnings, type GivenFilters } from './build-warnings.js';
+import { emptyBuildWarnings, familiesOf, type GivenFilters } from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';
 import type { Pack } from '../report/pack-model.js';
 import { HUNTPACK_VERSION } from '../version.js';
@@ -161,6 +161,8 @@ function incompleteInputs(collected: CollectResult): Map<string, string> {
 interface FilteredCollectResult extends CollectResult {
   /** Every accepted indicator before the filters, kept only when `--state` needs it. */
   accepted?: Indicator[];
+  /** Families of the accepted indicators, kept only when the filters removed all of them. */
+  acceptedFamilies?: MalwareFamily[];
 }
 
 /**
@@ -177,6 +179,7 @@ function filterCollected(
   return {
     ...collected,
     accepted: keepAccepted ? collected.indicators : undefined,
+    acceptedFamilies: filtered.kept.length === 0 ? familiesOf(collected.indicators) : undefined,
     indicators: filtered.kept,
     counts: {
       ...collected.counts,
@@ -558,8 +561,17 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     }
   }
   // A build that leaves nothing to hunt gets a warning and fails only with --strict, because a
-  // scheduled build on a day without the filtered family has a result. An unreadable input fails.
-  const warnings = emptyBuildWarnings(collected, flags, setAside.length, issuesFile);
+  // scheduled build on a day without the filtered family has a result. A --family value that
+  // matches no family in the feeds exits 0 as well, because the family may just be absent from
+  // today's feed. The warning names the closest families in case the value is a typo. An
+  // unreadable input fails.
+  const warnings = emptyBuildWarnings(
+    collected,
+    flags,
+    setAside.length,
+    issuesFile,
+    collected.acceptedFamilies,
+  );
   for (const warning of warnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
   for (const pack of packs.filter((summary) => summary.omittedIndicators > 0)) {
     io.stderr.write(

@@ -1,0 +1,111 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const HEADER =
+  '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias",' +
+  '"malware_printable","last_seen_utc","confidence_level","is_compromised","reference","tags",' +
+  '"anonymous","reporter"';
+
+/** Returns a ThreatFox CSV row of a botnet C2 with the family's Malpedia id, aliases and name. */
+function row(id: number, value: string, malpedia: string, aliases: string, name: string): string {
+  return (
+    `"2026-04-11 20:39:25", "${id}", "${value}", "ip:port", "botnet_cc", "${malpedia}", ` +
+    `"${aliases}", "${name}", "", "100", "False", "None", "None", "0", "tester"`
+  );
+}
+
+/** A feed of three families: Remcos with an alias, Cobalt Strike and AsyncRAT. */
+const FEED = [
+  HEADER,
+  row(1, '198.51.100.1:2404', 'win.remcos', 'RemcosRAT,Remvio', 'Remcos'),
+  row(2, '198.51.100.2:443', 'win.cobalt_strike', 'None', 'Cobalt Strike'),
+  row(3, '198.51.100.3:6606', 'win.asyncrat', 'None', 'AsyncRAT'),
+  '',
+].join('\n');
+
+/** Runs `huntpack build FEED --out DIR` with `options` on {@link FEED}. */
+async function build(t: TestContext, options: string[]): Promise<CliResult> {
+  const folder = makeTempDir('family-suggestion', t);
+  const feed = join(folder, 'feed.csv');
+  await writeFile(feed, FEED);
+  return runCli(['build', feed, ...options, '--out', join(folder, 'packs')]);
+}
+
+/** Returns the `huntpack: warning:` line about the filters. */
+function filterWarning(result: CliResult): string {
+  const line = result.stderr
+    .split('\n')
+    .find((text) => text.startsWith('huntpack: warning: the filters removed all'));
+  assert.ok(line, result.stderr);
+  return line;
+}
+
+test('family typo names the closest family', async (t) => {
+  const result = await build(t, ['--family', 'Remcso']);
+
+  // A family absent from today's feed is normal for a daily job, so the build still succeeds.
+  assert.equal(result.code, 0, result.stderr);
+  const warning = filterWarning(result);
+  assert.match(warning, /removed all 3 indicators \(--family Remcso removed 3\)/);
+  assert.ok(
+    warning.includes(
+      '--family Remcso matches no family in the feeds; the closest: Remcos (win.remcos).',
+    ),
+    warning,
+  );
+  assert.match(warning, /Check the filter values against the feed\.$/);
+});
+
+test('family suggestion reads ids and aliases', async (t) => {
+  const cases: Array<[given: string, closest: string]> = [
+    ['win.remcso', 'Remcos (win.remcos)'],
+    ['RemcosRTA', 'Remcos (win.remcos)'],
+    ['cobalt', 'Cobalt Strike (win.cobalt_strike)'],
+    ['AsynRAT', 'AsyncRAT (win.asyncrat)'],
+  ];
+  for (const [given, closest] of cases) {
+    const result = await build(t, ['--family', given]);
+    assert.equal(result.code, 0, `${given}: ${result.stderr}`);
+    const expected = `--family ${given} matches no family in the feeds; the closest: ${closest}.`;
+    const warning = filterWarning(result);
+    assert.ok(warning.includes(expected), `${given}: ${warning}`);
+  }
+});
+
+test('family without a close name', async (t) => {
+  const result = await build(t, ['--family', 'Emotet']);
+
+  assert.equal(result.code, 0, result.stderr);
+  const warning = filterWarning(result);
+  assert.ok(warning.includes('--family Emotet matches no family in the feeds.'), warning);
+  assert.doesNotMatch(warning, /the closest/);
+});
+
+test('family suggestion names each value', async (t) => {
+  const result = await build(t, ['--family', 'Remcso,Emotet']);
+
+  const warning = filterWarning(result);
+  assert.ok(warning.includes('--family Remcso matches no family in the feeds; the closest:'));
+  assert.ok(warning.includes('--family Emotet matches no family in the feeds.'), warning);
+});
+
+test('family that matches gets no suggestion', async (t) => {
+  // Remcos is in the feed, and --ioc-type removes its indicator.
+  const result = await build(t, ['--family', 'remcos', '--ioc-type', 'url']);
+
+  assert.equal(result.code, 0, result.stderr);
+  const warning = filterWarning(result);
+  assert.doesNotMatch(warning, /matches no family/);
+});
+
+test('family typo fails only with strict', async (t) => {
+  const result = await build(t, ['--family', 'Remcso', '--strict']);
+
+  assert.equal(result.code, 1);
+  assert.ok(filterWarning(result).includes('the closest: Remcos (win.remcos).'));
+  assert.match(result.stderr, /failed because --strict makes the warnings above errors/);
+});
