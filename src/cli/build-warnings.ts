@@ -8,6 +8,7 @@ import { buildFamilyMatcher, type IndicatorFilterCounts } from '../indicators/fi
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import type { CollectResult } from '../pipeline/collect.js';
 import type { IndicatorFilterFlags } from './options.js';
+import { editDistance } from '../edit-distance.js';
 
 /** The filter options as given on the command line, to name them in a warning. */
 export type GivenFilters = IndicatorFilterFlags;
@@ -156,18 +157,4 @@ function closeFamilies(given: string, families: readonly MalwareFamily[]): Malwa
   }
   close.sort((a, b) => a.distance - b.distance || a.family.name.localeCompare(b.family.name, 'en'));
   return close.slice(0, MAX_CLOSE_FAMILIES).map((entry) => entry.family);
-}
-
-/** Returns the Levenshtein distance between two strings. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -8,6 +8,7 @@
  */
 import { DEFENDER_TABLES, SENTINEL_TABLES, type Platform } from '../pipeline/schemas.js';
 import type { KqlDiagnostic } from './kusto.js';
+import { editDistance } from '../edit-distance.js';
 
 /** Kusto's code for a name that is no known table, tabular variable or function. */
 const UNKNOWN_TABLE_CODE = 'KS204';
@@ -104,18 +105,4 @@ export function findNearName(name: string, candidates: readonly string[]): strin
     }
   }
   return best;
-}
-
-/** Levenshtein distance between two strings. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../errors.js';
 import type { TableSchema } from '../schemas.js';
+import { editDistance } from '../../edit-distance.js';
 
 interface FieldMapFile {
   groups: Array<{ tables: string[]; fields: Record<string, string[]> }>;
@@ -66,20 +67,4 @@ export function suggestColumn(name: string, schema: TableSchema): string | undef
     (column) => editDistance(column.name.toLowerCase(), lower, 2) <= 2,
   );
   return close.length === 1 ? close[0]?.name : undefined;
-}
-
-/** Levenshtein distance, stopping early once it exceeds `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    if (Math.min(...current) > limit) return limit + 1;
-    previous = current;
-  }
-  return previous[b.length]!;
 }
