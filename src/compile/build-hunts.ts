@@ -20,7 +20,12 @@ import {
 } from '../pipeline/data-sources.js';
 import type { HashKind, Indicator } from '../indicators/model.js';
 import { unicodeHostName } from '../indicators/domain.js';
-import { urlEndpoint, urlHostName, urlWithUnicodeHost } from '../indicators/url.js';
+import {
+  urlEndpoint,
+  urlHostName,
+  urlWithPercentEncodedPath,
+  urlWithUnicodeHost,
+} from '../indicators/url.js';
 
 export interface BuildHuntsOptions {
   /** Printable family name, written into every hit as `IocFamily`. */
@@ -192,8 +197,11 @@ function valueTable(
   return { columns, rows };
 }
 
-/** An indicator and the Unicode form of its value, for a row after the table's own rows. */
-interface UnicodeForm {
+/**
+ * An indicator and a value derived from its own, such as the Unicode form of its name, for a row
+ * after the table's own rows.
+ */
+interface DerivedValue {
   indicator: IocTableSource;
   value: string;
 }
@@ -202,7 +210,7 @@ interface UnicodeForm {
  * Appends a row for each Unicode form, after the table's own rows, so that a log that writes an
  * internationalized name as browsers show it matches too.
  */
-function withUnicodeRows(table: IocTable, forms: readonly UnicodeForm[]): IocTable {
+function withUnicodeRows(table: IocTable, forms: readonly DerivedValue[]): IocTable {
   for (const { indicator, value } of forms) table.rows.push(rowWithContext(indicator, value));
   return table;
 }
@@ -216,7 +224,7 @@ function withUnicodeRows(table: IocTable, forms: readonly UnicodeForm[]): IocTab
 function withUrlHostRows(
   table: IocTable,
   domains: readonly IocTableSource[],
-  hosts: readonly UnicodeForm[],
+  hosts: readonly DerivedValue[],
 ): IocTable {
   if (hosts.length === 0) return table;
   const covering = new Set<string>();
@@ -230,7 +238,7 @@ function withUrlHostRows(
   };
   const seen = new Set<string>();
   for (const indicator of domains) if (indicator.kind === 'domain') seen.add(indicator.domain);
-  const unicodeHosts: UnicodeForm[] = [];
+  const unicodeHosts: DerivedValue[] = [];
   for (const { indicator, value } of hosts) {
     if (seen.has(value) || covered(value)) continue;
     seen.add(value);
@@ -239,6 +247,32 @@ function withUrlHostRows(
     if (unicode !== undefined) unicodeHosts.push({ indicator, value: unicode });
   }
   return withUnicodeRows(table, unicodeHosts);
+}
+
+/**
+ * Appends a row for each URL form with a percent-encoded path or query, after every other row of
+ * the URL table. Browsers send the non-ASCII characters of a path or query percent-encoded as
+ * UTF-8 (WHATWG URL Standard), so a log of the request as sent contains that form. The rows come
+ * last so that the row ranges named by packs built before them still select the same rows. A form
+ * that equals a URL indicator or an earlier form adds no row, because an event would match twice.
+ */
+function withPercentEncodedRows(
+  table: IocTable,
+  urls: readonly IocTableSource[],
+  forms: readonly DerivedValue[],
+): IocTable {
+  if (forms.length === 0) return table;
+  const formValues = new Set(forms.map((form) => form.value));
+  const seen = new Set<string>();
+  for (const indicator of urls) {
+    if (indicator.kind === 'url' && formValues.has(indicator.url)) seen.add(indicator.url);
+  }
+  for (const { indicator, value } of forms) {
+    if (seen.has(value)) continue;
+    seen.add(value);
+    table.rows.push(rowWithContext(indicator, value));
+  }
+  return table;
 }
 
 interface HuntPlan {
@@ -254,7 +288,9 @@ export interface IocTableOptions {
    * The pack format whose rows to build; default the current one. Format 4 added the rows derived
    * from other rows' values: the address and port of each URL on an address, and the Unicode form
    * of each punycode domain and URL host. Format 5 added the host of each URL on a name to the
-   * domain table. Packs of earlier formats were built without them.
+   * domain table. Packs of earlier formats were built without them. The rows of URLs with a
+   * percent-encoded path are built for every format, because they come after all other rows, so
+   * the row ranges of packs built without them still select the same rows.
    */
   formatVersion?: number;
 }
@@ -273,8 +309,11 @@ const URL_HOST_ROWS_FORMAT = 5;
  * port or its scheme's default, after the address tables' own rows: firewalls and endpoints log
  * the connection without the URL. A URL that may be matched only whole adds only its address and
  * port, never its address alone or its host. A domain
- * or URL host in punycode also adds its Unicode form after the table's own rows. A variant
- * without indicators gets a table without rows.
+ * or URL host in punycode also adds its Unicode form after the table's own rows. A URL whose path
+ * or query has non-ASCII characters adds its form with them percent-encoded, and the same form of
+ * its Unicode host URL, after all other URL rows. A URL matched only whole adds that form too,
+ * because it is the same URL as a browser requests it. A variant without indicators gets a table
+ * without rows.
  */
 export function buildIocTables(
   indicators: readonly IocTableSource[],
@@ -285,9 +324,10 @@ export function buildIocTables(
   const domains: IocTableSource[] = [];
   const urls: IocTableSource[] = [];
   const urlsOnAddresses: UrlOnAddress[] = [];
-  const unicodeDomains: UnicodeForm[] = [];
-  const unicodeUrls: UnicodeForm[] = [];
-  const urlHosts: UnicodeForm[] = [];
+  const unicodeDomains: DerivedValue[] = [];
+  const unicodeUrls: DerivedValue[] = [];
+  const urlHosts: DerivedValue[] = [];
+  const encodedUrls: DerivedValue[] = [];
   const format = options.formatVersion ?? Infinity;
   const derived = format >= DERIVED_ROWS_FORMAT;
   const hostRows = format >= URL_HOST_ROWS_FORMAT;
@@ -312,6 +352,8 @@ export function buildIocTables(
       }
       case 'url': {
         urls.push(indicator);
+        const encoded = urlWithPercentEncodedPath(indicator.url);
+        if (encoded !== undefined) encodedUrls.push({ indicator, value: encoded });
         if (!derived) break;
         if (indicator.exactOnly) {
           // A URL on a rented hosting address is as specific on its address and port as an
@@ -329,7 +371,11 @@ export function buildIocTables(
         const value = indicator.url.includes('xn--')
           ? urlWithUnicodeHost(indicator.url)
           : undefined;
-        if (value !== undefined) unicodeUrls.push({ indicator, value });
+        if (value === undefined) break;
+        unicodeUrls.push({ indicator, value });
+        // A log may decode the host and not the path, so the Unicode host URL gets that form too.
+        const unicodeEncoded = encoded === undefined ? undefined : urlWithPercentEncodedPath(value);
+        if (unicodeEncoded !== undefined) encodedUrls.push({ indicator, value: unicodeEncoded });
         break;
       }
       default:
@@ -348,9 +394,13 @@ export function buildIocTables(
       domains,
       urlHosts,
     ),
-    url: withUnicodeRows(
-      valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
-      unicodeUrls,
+    url: withPercentEncodedRows(
+      withUnicodeRows(
+        valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
+        unicodeUrls,
+      ),
+      urls,
+      encodedUrls,
     ),
     hash: valueTable(
       hashes,
@@ -444,7 +494,9 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       table: tables.url,
       description:
         'Events whose URL equals an indicator URL. Both sides are compared without the scheme, ' +
-        'with the host lower-cased, the default port dropped and an empty path written as /.',
+        'with the host lower-cased, the default port dropped and an empty path written as /. ' +
+        'A path or query with non-ASCII characters also matches with them percent-encoded ' +
+        'as UTF-8, as browsers send it.',
       branches: (source) =>
         source.urlColumns.map((column) => ({
           label: column,

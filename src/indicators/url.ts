@@ -150,6 +150,37 @@ export function urlWithUnicodeHost(url: string): string | undefined {
   return url.slice(0, hostStart) + unicode + url.slice(hostStart + host.length);
 }
 
+const NON_ASCII = /[^\p{ASCII}]/u;
+const NON_ASCII_RUNS = /[^\p{ASCII}]+/gu;
+const utf8 = new TextEncoder();
+
+/**
+ * Returns a normalized URL with each non-ASCII character of its path and query percent-encoded
+ * as UTF-8 in upper-case hex, as browsers send it (`/путь` becomes `/%D0%BF%D1%83%D1%82%D1%8C`),
+ * and undefined when its path and query are ASCII. Scheme, user info and host are kept as they
+ * are, and so are the ASCII characters of the path and query, `%XX` sequences included. A lone
+ * surrogate is encoded as U+FFFD (`%EF%BF%BD`), the character that WHATWG URL parsing reads it as.
+ *
+ * NOTE: a link on a page in a legacy encoding, such as windows-1251, sends its query in that
+ * encoding (WHATWG URL Standard), not in UTF-8, and this form does not match it.
+ */
+export function urlWithPercentEncodedPath(url: string): string | undefined {
+  if (!NON_ASCII.test(url)) return undefined;
+  const { hostStart, authorityEnd } = authorityBounds(url);
+  if (hostStart < 0) return undefined;
+  const pathAndQuery = url.slice(authorityEnd);
+  const encoded = pathAndQuery.replace(NON_ASCII_RUNS, percentEncodeUtf8);
+  return encoded === pathAndQuery ? undefined : url.slice(0, authorityEnd) + encoded;
+}
+
+/** Returns `%XX` for each byte of the UTF-8 form of `text`, with upper-case hex digits. */
+function percentEncodeUtf8(text: string): string {
+  let encoded = '';
+  // Every byte of a non-ASCII character's UTF-8 form is 0x80 or more, so it has two hex digits.
+  for (const byte of utf8.encode(text)) encoded += `%${byte.toString(16).toUpperCase()}`;
+  return encoded;
+}
+
 /**
  * Returns the host of a normalized URL when it is a name, such as `cdn.evil.com`, and undefined
  * when it is an address or the text is no URL.
