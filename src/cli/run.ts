@@ -15,9 +15,14 @@ import { HUNTPACK_VERSION } from '../version.js';
 /** A command's action: does its work and returns the exit code. */
 export type CommandAction = () => Promise<number>;
 
-function reportError(error: unknown, io: CliIo): number {
+/** Returns the sentence that points to the help of `command`, or of huntpack without one. */
+function helpHint(command: string | undefined): string {
+  return `Run "huntpack${command === undefined ? '' : ` ${command}`} --help" for usage.`;
+}
+
+function reportError(error: unknown, io: CliIo, command?: string): number {
   if (error instanceof UsageError) {
-    io.stderr.write(`huntpack: ${error.message}\nRun "huntpack --help" for usage.\n`);
+    io.stderr.write(`huntpack: ${error.message}\n${helpHint(command)}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof InternalError || !(error instanceof HuntpackError)) {
@@ -56,6 +61,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   registerFetchCommand(program, io, setAction);
   registerLintCommand(program, io, setAction);
   registerHuntCommand(program, io, setAction);
+  // Commander's own usage errors, such as an unknown option, end with the same pointer.
+  program.showHelpAfterError(helpHint(undefined));
+  for (const command of program.commands) command.showHelpAfterError(helpHint(command.name()));
+  let commandName: string | undefined;
+  program.hook('preSubcommand', (_, subcommand) => {
+    commandName = subcommand.name();
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -64,12 +76,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       // Help and version output end in a "success" error; anything else is a usage error.
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    return reportError(error, io);
+    return reportError(error, io, commandName);
   }
   if (!action) return 0;
   try {
     return await action();
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, commandName);
   }
 }

@@ -386,7 +386,7 @@ test('unknown disabled allowlist is a usage error', async (t) => {
     result.stderr,
     /^huntpack: Invalid --disable-allowlist "amazon": there is no built-in allowlist of that name\. Did you mean amazon-aws\? Expected one of rfc1918, /,
   );
-  assert.match(result.stderr, /, tranco10k\.\nRun "huntpack --help" for usage\.\n$/);
+  assert.match(result.stderr, /, tranco10k\.\nRun "huntpack build --help" for usage\.\n$/);
   assert.deepEqual(await readdir(out), []);
 
   const known = await runCli(['build', feed, '--out', out, '--disable-allowlist', 'amazon-aws']);
@@ -669,4 +669,21 @@ test('truncated feed leaves the state file', async (t) => {
     /state\.json was not updated, because these inputs may be incomplete: .*cut\.csv/,
   );
   assert.equal(await readFile(state, 'utf8'), recorded);
+});
+
+test('usage errors point to the help of their command', async () => {
+  const unknown = await runCli(['build', 'feed.csv', '--bogus']);
+  assert.equal(unknown.code, 2);
+  assert.match(
+    unknown.stderr,
+    /unknown option '--bogus'\nRun "huntpack build --help" for usage\.\n$/,
+  );
+
+  const choice = await runCli(['hunt', '--pack', 'p', '--format', 'csv', 'x.log']);
+  assert.equal(choice.code, 2);
+  assert.match(choice.stderr, /Allowed choices are .*\nRun "huntpack hunt --help" for usage\.\n$/);
+
+  const top = await runCli(['--bogus']);
+  assert.equal(top.code, 2);
+  assert.match(top.stderr, /\nRun "huntpack --help" for usage\.\n$/);
 });

@@ -529,7 +529,7 @@ describe('huntpack hunt with pack folders as logs', () => {
         'option is repeatable, and one run hunts every pack given and writes a hunt report ' +
         'into each pack folder, for example:\n' +
         '  huntpack hunt --pack packs/amos --pack packs/remcos --pack ... fw.log\n' +
-        'Run "huntpack --help" for usage.\n',
+        'Run "huntpack hunt --help" for usage.\n',
     );
     for (const name of ['amos', 'remcos', 'vidar', 'xworm']) {
       assert.deepEqual(await readdir(join(folder, 'packs', name)), ['pack.json']);
@@ -569,7 +569,7 @@ describe('huntpack hunt with pack folders as logs', () => {
         'as "huntpack build" writes them: packs/amos, packs/remcos and 2 more packs. Pass one ' +
         "family's folder, such as --pack packs/amos. --pack can be given several times to hunt " +
         'several packs in one run.\n' +
-        'Run "huntpack --help" for usage.\n',
+        'Run "huntpack hunt --help" for usage.\n',
     );
     assert.doesNotMatch(result.stderr, /Build it with/);
   });
