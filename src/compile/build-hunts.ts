@@ -288,9 +288,9 @@ export interface IocTableOptions {
    * The pack format whose rows to build; default the current one. Format 4 added the rows derived
    * from other rows' values: the address and port of each URL on an address, and the Unicode form
    * of each punycode domain and URL host. Format 5 added the host of each URL on a name to the
-   * domain table. Packs of earlier formats were built without them. The rows of URLs with a
-   * percent-encoded path are built for every format, because they come after all other rows, so
-   * the row ranges of packs built without them still select the same rows.
+   * domain table. Packs of earlier formats were built without them. Format 6 added the rows of URLs
+   * with a percent-encoded path. They are built for every format, because they come after all
+   * other rows, so the row ranges of packs built without them still select the same rows.
    */
   formatVersion?: number;
 }

@@ -30,9 +30,10 @@ import { writeWatchlistCsv } from './watchlist.js';
  * indicator tables from the indicators instead of listing them again. Version 4 adds the
  * addresses of URLs on an address to the rebuilt address tables, and `exactOnly` to indicators
  * that hunts may use only on their exact value. Version 5 adds the hosts of URLs on a name to the
- * rebuilt domain table.
+ * rebuilt domain table. Version 6 adds the percent-encoded form of URLs with non-ASCII paths after
+ * the rebuilt URL rows, so an older huntpack reports the newer format instead of missing rows.
  */
-export const PACK_FORMAT_VERSION = 5;
+export const PACK_FORMAT_VERSION = 6;
 
 const quote = JSON.stringify;
 
