@@ -675,7 +675,10 @@ export function registerBuildCommand(
       '--state <file>',
       'JSON file that remembers what earlier runs saw; each pack then reports new, unchanged, expired and removed indicators',
     )
-    .option('--only-new', 'with --state: build hunts only for indicators no earlier run saw')
+    .option(
+      '--only-new',
+      'with --state: build hunts only for indicators the state does not list (new ones, and ones back after a removal)',
+    )
     .option('--all-attributes', 'MISP: also hunt attributes whose to_ids flag is false')
     .option(
       '--full-kusto-check',

@@ -131,9 +131,11 @@ export async function loadHistory(file: string): Promise<RunHistory> {
     throw new ConfigError(
       'STATE_UNREADABLE',
       `Cannot read state file ${quotePath(file)}: ${fileReadReason(error)}.`,
-      { source: { file }, cause: error },
+      { cause: error },
     );
   }
+  // An empty file, such as one made with `touch`, is a state with no run yet, as a missing one is.
+  if (text.trim() === '') return emptyHistory();
   return parseHistory(text, file);
 }
 
@@ -155,7 +157,6 @@ export function parseHistory(text: string, file: string): RunHistory {
     throw new ConfigError(
       'STATE_VERSION_UNSUPPORTED',
       `State file ${quotePath(file)} has version ${version}, written by a newer huntpack: this huntpack reads version ${HISTORY_VERSION}. Upgrade huntpack, or pass a new --state file.`,
-      { source: { file } },
     );
   }
   if (version !== HISTORY_VERSION)
@@ -204,7 +205,6 @@ function corruptState(file: string, problem: string): ConfigError {
   return new ConfigError(
     'STATE_INVALID',
     `State file ${quotePath(file)} is not a valid huntpack state file: ${problem}. Fix or delete it; without it the next build treats every indicator as new.`,
-    { source: { file } },
   );
 }
 

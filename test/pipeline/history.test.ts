@@ -131,6 +131,17 @@ describe('loadHistory and saveHistory', () => {
     });
   }
 
+  test('reads an empty file as no run yet', async () => {
+    for (const [name, text] of [
+      ['empty', ''],
+      ['blank', ' \n'],
+    ]) {
+      const file = join(folder, `${name}.json`);
+      await writeFile(file, text, 'utf8');
+      assert.deepEqual(await loadHistory(file), emptyHistory(), name);
+    }
+  });
+
   test('rejects a folder as state file', async () => {
     await assert.rejects(
       loadHistory(folder),
