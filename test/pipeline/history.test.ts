@@ -132,10 +132,11 @@ describe('loadHistory and saveHistory', () => {
   }
 
   test('reads an empty file as no run yet', async () => {
-    for (const [name, text] of [
+    const files: Array<[string, string]> = [
       ['empty', ''],
       ['blank', ' \n'],
-    ]) {
+    ];
+    for (const [name, text] of files) {
       const file = join(folder, `${name}.json`);
       await writeFile(file, text, 'utf8');
       assert.deepEqual(await loadHistory(file), emptyHistory(), name);
