@@ -357,7 +357,9 @@ function huntSection(pack: Pack): string[] {
     lines.push(
       `- Table: ${hunt.source.table} in ${hunt.source.platform === 'sentinel' ? 'Microsoft Sentinel' : 'Defender XDR advanced hunting'}`,
     );
-    lines.push(`- Indicators: ${hunt.iocs.rows.length}; lookback ${formatLookback(hunt.lookback)}`);
+    lines.push(
+      `- Indicator values: ${hunt.iocs.rows.length}; lookback ${formatLookback(hunt.lookback)}`,
+    );
     lines.push(`- ${hunt.description}`);
     lines.push('', '```kql', query.trimEnd(), '```');
   }

@@ -349,7 +349,9 @@ function headerComment(hunt: Hunt, options: KqlCompileOptions): string {
   const lines = [
     `// ${hunt.title}`,
     `// Family: ${hunt.family}`,
-    `// Indicators: ${hunt.iocs.rows.length}`,
+    // Values, not indicators: a URL adds its host to the domain hunts, a punycode name its
+    // Unicode form, so one indicator can give several rows.
+    `// Indicator values: ${hunt.iocs.rows.length}`,
     ...(options.watchlistAlias
       ? [
           `// Indicator list: Sentinel watchlist "${options.watchlistAlias}" (upload the pack's CSV first)`,
