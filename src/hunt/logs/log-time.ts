@@ -210,8 +210,25 @@ const ISO_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const MONTH_NAME_PATTERN =
   /^(?:[A-Za-z]{3},? +)?(\p{L}{3,5}\.?) +(\d{1,2}),?(?: +(\d{4}))? +(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?: +(\d{4}))?(?: +(\S+))?$/u;
+/**
+ * A numeric date and time as browser locales write them. Groups: 1, 3 and 4 the date's numbers, 2
+ * their separator, 5 a meridiem written before the time, 6 to 9 hour, minute, second and
+ * fraction, 10 the `A` or `P` of a meridiem after the time. Besides `11/3/2020, 4:27:16 PM`, it
+ * reads a space after each dot and a final dot (ko-KR `2020. 11. 3. 오후 4:27:16`, hu-HU
+ * `2020. 11. 03. 16:27:16,933`, cs-CZ `3. 11. 2020 16:27:16`), a meridiem before the time
+ * (zh-TW `2020/11/3 下午4:27:16`), and dots in the time (fi-FI `3.11.2020 klo 16.27.16`, da-DK).
+ */
 const NUMERIC_DATE_PATTERN =
-  /^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4}),? +(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?: *([AP])\.?M\.?)?$/i;
+  /^(\d{1,4})([/.-]) ?(\d{1,2})\2 ?(\d{1,4})\.?,?(?: +klo)? +(?:(AM|PM|오전|오후|上午|下午|午前|午後) ?)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,](\d{1,9}))?)?(?: *([AP])\.?M\.?)?$/i;
+
+/** Meridiem words written before the time that mean the afternoon, in lower case. */
+const AFTERNOON_PREFIXES = new Set(['pm', '오후', '下午', '午後']);
+
+/**
+ * The lowest year read as a Thai Buddhist-era year, which is the Gregorian year plus 543. The
+ * year 2400 of that era is 1857, long before any log.
+ */
+const BUDDHIST_ERA_YEARS = 2400;
 
 /** Parses a log timestamp; see the file comment for the accepted spellings. */
 export function parseLogTime(raw: string, defaults: TimeDefaults = {}): TimeResult {
@@ -489,13 +506,23 @@ function parseNumericTime(
   if (!date) return invalid(text);
   const order = chooseDateOrder(date, defaults);
   if (typeof order !== 'string') return order;
-  let hour = Number(match[5]);
-  const meridiem = match[9]?.toUpperCase();
-  if (meridiem) {
+  let hour = Number(match[6]);
+  const before = match[5]?.toLowerCase();
+  const after = match[10]?.toUpperCase();
+  if (before !== undefined && after !== undefined) return invalid(text);
+  if (before !== undefined || after !== undefined) {
     if (hour < 1 || hour > 12) return invalid(text);
-    hour = (hour % 12) + (meridiem === 'P' ? 12 : 0);
+    const afternoon = before !== undefined ? AFTERNOON_PREFIXES.has(before) : after === 'P';
+    hour = (hour % 12) + (afternoon ? 12 : 0);
   }
   const [year, month, day] = yearMonthDay(date, order);
+  if (year >= BUDDHIST_ERA_YEARS) {
+    return {
+      ok: false,
+      code: 'INVALID_TIME',
+      message: `Invalid time ${quoteValue(text)}: the year ${year} looks like a Thai Buddhist-era year, which the th-TH locale writes. Export the log with a locale that writes Gregorian years, such as en-US.`,
+    };
+  }
   return resolveWallTime(
     text,
     {
@@ -503,9 +530,9 @@ function parseNumericTime(
       month,
       day,
       hour,
-      minute: Number(match[6]),
-      second: Number(match[7] ?? '0'),
-      millisecond: milliseconds(match[8]),
+      minute: Number(match[7]),
+      second: Number(match[8] ?? '0'),
+      millisecond: milliseconds(match[9]),
       zone: undefined,
     },
     defaults,

@@ -62,6 +62,31 @@ describe('parseLogTime on numeric dates', () => {
     assert.equal(timeOf('2020/11/3 16:27:16'), '2020-11-03T16:27:16.000Z');
   });
 
+  it('reads the portal dates of more locales', () => {
+    const cases: Array<[string, string, TimeDefaults['dateOrder']?]> = [
+      ['ko-KR', '2020. 11. 3. 오후 4:27:16.933'],
+      ['ko-KR', '2020. 11. 3. PM 4:27:16.933'],
+      ['hu-HU', '2020. 11. 03. 16:27:16,933'],
+      ['zh-TW', '2020/11/3 下午4:27:16.933'],
+      ['cs-CZ', '3. 11. 2020 16:27:16,933', 'dmy'],
+      ['fi-FI', '3.11.2020 klo 16.27.16,933', 'dmy'],
+      ['da-DK', '3.11.2020, 16.27.16,933', 'dmy'],
+    ];
+    for (const [locale, text, dateOrder] of cases) {
+      assert.equal(timeOf(text, { ...UTC, dateOrder }), '2020-11-03T16:27:16.933Z', locale);
+    }
+    assert.equal(timeOf('2020/11/3 上午4:27:16', UTC), '2020-11-03T04:27:16.000Z');
+    assert.equal(timeOf('2020. 11. 3. 오전 12:05:00', UTC), '2020-11-03T00:05:00.000Z');
+  });
+
+  it('rejects a meridiem written twice and a Buddhist-era year', () => {
+    const twice = parseLogTime('2020/11/3 下午4:27:16 PM', UTC);
+    assert.equal(!twice.ok && twice.code, 'INVALID_TIME');
+    const thai = parseLogTime('3/11/2563 16:27:16.933', { ...UTC, dateOrder: 'dmy' });
+    assert.equal(!thai.ok && thai.code, 'INVALID_TIME');
+    assert.match(!thai.ok ? thai.message : '', /year 2563 looks like a Thai Buddhist-era year/);
+  });
+
   it('rejects an ambiguous date without an order', () => {
     const result = parseLogTime('03/11/2020, 16:27:16', UTC);
     assert.equal(!result.ok && result.code, 'AMBIGUOUS_TIME');
