@@ -11,6 +11,7 @@ import {
   type Indicator,
   type IndicatorKind,
   type IpIndicator,
+  type DomainIndicator,
   type IpPortIndicator,
   type UrlIndicator,
 } from '../../indicators/model.js';
@@ -70,12 +71,28 @@ export function applyAllowlists(indicators: Indicator[], lists: Allowlists): All
 }
 
 /**
- * True for the root URL of the very host that a list entry names, with no query and the
- * scheme's usual port, such as `https://t.me/` for the entry `t.me`.
+ * True for a URL whose key is its host alone: a name host, the root path, no query, and no port
+ * or one that the key drops (80, 443), such as `https://t.me/` or `ws://t.me:80/`.
  */
-function namesListedHostOnly(indicator: UrlIndicator, entry: string): boolean {
+function isHostOnlyUrl(indicator: UrlIndicator): boolean {
   if (indicator.hostKind !== 'domain' || indicator.pathAndQuery !== '/') return false;
-  return indicator.port === undefined && entry.toLowerCase() === indicator.host;
+  const port = indicator.port;
+  return port === undefined || port === 80 || port === 443;
+}
+
+/** Returns the decision for the host of a URL as a `domain` indicator. */
+function hostDecision(indicator: UrlIndicator, lists: Allowlists): AllowlistDecision {
+  const host: DomainIndicator = {
+    kind: 'domain',
+    value: indicator.host,
+    domain: indicator.host,
+    tags: [],
+    references: [],
+    reporters: [],
+    provenance: new ListProvenance([], []),
+  };
+  const probe = new IndicatorProbe(host, lists.resolver);
+  return decide(host, probe, lists, lists.indexFor(probe.kinds));
 }
 
 /**
@@ -155,17 +172,16 @@ function decide(
     };
   }
   if (!fullUrl || indicator.kind !== 'url') return { action: 'keep' };
-  if (namesListedHostOnly(indicator, fullUrl.entry)) {
-    // Logs such as DeviceNetworkEvents often record only the host of a connection, which has
-    // the same URL key as the host's root URL. A site under a listed parent (`a.xsrv.jp` under
-    // `xsrv.jp`) is one tenant's, so its root URL stays.
-    return {
-      action: 'set-aside',
-      list: fullUrl.source.name,
-      listVersion: fullUrl.source.version(),
-      entry: fullUrl.entry,
-      reason: `the URL names only the host ${indicator.host}, which is ${fullUrl.source.describe(fullUrl.entry)}, with no path or query, so a hunt on it would match every connection to that host.`,
-    };
+  if (isHostOnlyUrl(indicator)) {
+    // Logs such as DeviceNetworkEvents often record only the host of a connection, which has the
+    // same URL key as the host's root URL. So the URL is hunted only where its host would be.
+    const host = hostDecision(indicator, lists);
+    if (host.action === 'set-aside') {
+      return {
+        ...host,
+        reason: `the URL has no path or query, so a hunt on it would match every connection to its host ${indicator.host}, which this list sets aside as a domain.`,
+      };
+    }
   }
   return {
     action: 'keep',

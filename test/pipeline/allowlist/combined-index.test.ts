@@ -103,6 +103,18 @@ function referenceDecision(indicator: Indicator, lists: Allowlists): AllowlistDe
     return { action: 'set-aside', list: source.name, listVersion: version, entry, reason };
   }
   if (!fullUrl || indicator.kind !== 'url') return { action: 'keep' };
+  const port = indicator.port;
+  const hostOnly =
+    indicator.hostKind === 'domain' &&
+    indicator.pathAndQuery === '/' &&
+    (port === undefined || port === 80 || port === 443);
+  if (hostOnly) {
+    const host = referenceDecision(domainIndicator(indicator.host), lists);
+    if (host.action === 'set-aside') {
+      const reason = `the URL has no path or query, so a hunt on it would match every connection to its host ${indicator.host}, which this list sets aside as a domain.`;
+      return { ...host, reason };
+    }
+  }
   return {
     action: 'keep',
     matchAs: 'full-url',

@@ -46,6 +46,10 @@ test('root URL on a shared host is set aside', () => {
   const urls = [
     'https://docs.google.com/',
     'https://t.me/',
+    'https://www.dropbox.com/',
+    'https://gist.github.com/',
+    'ws://t.me:80/',
+    'http://t.me:443/',
     'https://t.me/evilchannel',
     'https://docs.google.com/?id=5',
     'https://t.me:8443/',
@@ -56,15 +60,22 @@ test('root URL on a shared host is set aside', () => {
     ['https://t.me/evilchannel', 'https://docs.google.com/?id=5', 'https://t.me:8443/'],
   );
   assert.deepEqual(
-    result.setAside.map((item) => item.indicator.value),
-    ['https://docs.google.com/', 'https://t.me/'],
+    result.setAside.map((item) => [item.indicator.value, item.list, item.entry]),
+    [
+      ['https://docs.google.com/', 'trusted-platforms', 'docs.google.com'],
+      ['https://t.me/', 'trusted-platforms', 't.me'],
+      ['https://www.dropbox.com/', 'trusted-platforms', 'dropbox.com'],
+      ['https://gist.github.com/', 'trusted-platforms', 'github.com'],
+      ['ws://t.me/', 'trusted-platforms', 't.me'],
+      ['http://t.me:443/', 'trusted-platforms', 't.me'],
+    ],
   );
-  assert.match(result.setAside[1]!.reason, /names only the host t\.me/);
-  assert.match(result.setAside[1]!.reason, /every connection to that host/);
+  assert.match(result.setAside[1]!.reason, /no path or query/);
+  assert.match(result.setAside[1]!.reason, /every connection to its host t\.me/);
 });
 
-test('root URL of a tenant under a shared parent stays', () => {
-  const result = applyAllowlists([urlIndicator('https://renwebdesign.xsrv.jp/')], lists);
+test('root URL of a customer subdomain stays', () => {
+  const result = applyAllowlists([urlIndicator('https://tenant.sharepoint.com/')], lists);
   assert.equal(result.setAside.length, 0);
-  assert.equal(result.fullUrl[0]?.entry, 'xsrv.jp');
+  assert.equal(result.fullUrl[0]?.entry, 'sharepoint.com');
 });
