@@ -159,10 +159,20 @@ export function fangedLinkDropReason(
 /**
  * A port that prose names right after an address, as threat reports write it: `port 8080`,
  * `on port 8080`, `over TCP port 8080`, `(port 8080)`, `port: 8080`, `on port tcp/8080` or
- * `tcp/8080`. Group 1 is the port. A port further away, or after other words, is not read.
+ * `tcp/8080`. Group 1 is the port. It is read from where the address ends (the `y` flag), and
+ * a port further away, after other words, or in a range or list (`8080-8090`, `80/443`,
+ * `443, 8443`) is not read.
  */
 const PROSE_PORT =
-  /^(?:\s+\(?|\s*\()\s*(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:]\d)/i;
+  /(?:\s+\(?|\s*\()\s*(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:\/-]\d|,\s*\d)/iy;
+
+/** Returns the port that prose names right after position `end` of `text` (see PROSE_PORT). */
+function prosePortAfter(text: string, end: number): number | undefined {
+  PROSE_PORT.lastIndex = end;
+  const digits = PROSE_PORT.exec(text)?.[1];
+  const port = digits === undefined ? undefined : parsePort(digits);
+  return port === undefined || port < 1 ? undefined : port;
+}
 
 /** Returns the port as a number, or undefined when it is above 65535. */
 export function parsePort(text: string): number | undefined {
@@ -322,8 +332,8 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
       if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
       else accept(scan, 'ip-port', `${address}:${portText}`, start, { address: canonical });
     } else {
-      const prosePort = PROSE_PORT.exec(scan.work.slice(end, end + 40))?.[1];
-      if (prosePort !== undefined && parsePort(prosePort) !== undefined) {
+      const prosePort = prosePortAfter(scan.work, end);
+      if (prosePort !== undefined) {
         accept(scan, 'ip-port', `${address}:${prosePort}`, start, { address: canonical });
       } else {
         accept(scan, 'ip', address, start, { address: canonical });

@@ -67,17 +67,25 @@ test('prose ports after an address give ip:port', () => {
     ['C2 45.9.1.2 tcp/8080', 'ip-port 45.9.1.2:8080'],
     ['DNS 45.9.1.2 via UDP/53', 'ip-port 45.9.1.2:53'],
     ['DNS 45.9.1.2 UDP/53', 'ip-port 45.9.1.2:53'],
+    ['C2 45.9.1.2 port 8080/tcp', 'ip-port 45.9.1.2:8080'],
+    ['C2 45.9.1.2 port 443, then it moved', 'ip-port 45.9.1.2:443'],
+    [`C2 45.9.1.2${' '.repeat(40)}port 8080`, 'ip-port 45.9.1.2:8080'],
   ];
   for (const [text, expected] of cases) assert.deepEqual(found(text), [expected], text);
 });
 
-test('ports elsewhere in the sentence are not read', () => {
+test('ports elsewhere, in ranges or lists are not read', () => {
   const cases = [
     'C2 45.9.1.2, then port 8080',
     'C2 45.9.1.2 and port 8080',
     'C2 45.9.1.2 port 70000',
     'C2 45.9.1.2 port 8080.5',
     'C2 45.9.1.2 port 8080x',
+    'C2 45.9.1.2 port 8080-8090',
+    'C2 45.9.1.2 port 80/443',
+    'C2 45.9.1.2 port 443, 8443',
+    'C2 45.9.1.2 port 0',
+    `C2 45.9.1.2${' '.repeat(40)}port 123456`,
   ];
   for (const text of cases) assert.deepEqual(found(text), ['ip 45.9.1.2'], text);
 });
