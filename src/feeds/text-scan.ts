@@ -164,7 +164,7 @@ export function fangedLinkDropReason(
  * `443, 8443`) is not read.
  */
 const PROSE_PORT =
-  /(?:\s+\(?|\s*\()\s*(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:\/-]\d|,\s*\d)/iy;
+  /(?:\s+\(?|\s*\()\s*(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:/-]\d|,\s*\d)/iy;
 
 /** Returns the port that prose names right after position `end` of `text` (see PROSE_PORT). */
 function prosePortAfter(text: string, end: number): number | undefined {
