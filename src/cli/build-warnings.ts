@@ -109,8 +109,8 @@ export function familiesOf(indicators: readonly Indicator[]): MalwareFamily[] {
  * Returns a sentence for each `--family` value that selects none of `feedFamilies`, naming the
  * closest of them: `--family Remcso matches no family in the feeds; the closest: Remcos
  * (win.remcos).` A family is close when its printable name, Malpedia id or an alias is within
- * an edit distance of 2 of the value, ignoring case. It is close too when one of the two
- * contains the other.
+ * an edit distance of 2 of the value, ignoring case. It is close too when the value and its
+ * name or an alias contain one another (see {@link containsName}).
  */
 export function describeUnmatchedFamilies(
   names: readonly string[],
@@ -133,26 +133,34 @@ export function describeUnmatchedFamilies(
   return sentences;
 }
 
+/** The fewest characters a value or name must have to count as contained in the other. */
+const MIN_CONTAINED_LENGTH = 3;
+
+/**
+ * True when one of a value and a family name or alias contains the other, and the shorter has
+ * at least {@link MIN_CONTAINED_LENGTH} characters: `cobalt` is close to `Cobalt Strike`, and
+ * `x` to no family.
+ */
+function containsName(given: string, name: string): boolean {
+  const [shorter, longer] = given.length <= name.length ? [given, name] : [name, given];
+  return shorter.length >= MIN_CONTAINED_LENGTH && longer.includes(shorter);
+}
+
 /** Returns the families close to `given` (lower case), nearest first, at most {@link MAX_CLOSE_FAMILIES}. */
 function closeFamilies(given: string, families: readonly MalwareFamily[]): MalwareFamily[] {
   const close: Array<{ family: MalwareFamily; distance: number }> = [];
   for (const family of families) {
-    const candidates = [family.name, family.malpedia ?? '', ...family.aliases]
-      .map((candidate) => candidate.toLowerCase())
-      .filter((candidate) => candidate !== '');
+    const names = [family.name, ...family.aliases].map((name) => name.toLowerCase());
+    const candidates = [...names, (family.malpedia ?? '').toLowerCase()].filter(Boolean);
     let nearest = Number.POSITIVE_INFINITY;
     let isClose = false;
     for (const candidate of candidates) {
       const distance = editDistance(given, candidate);
       nearest = Math.min(nearest, distance);
-      if (
-        distance <= MAX_FAMILY_DISTANCE ||
-        candidate.includes(given) ||
-        given.includes(candidate)
-      ) {
-        isClose = true;
-      }
+      if (distance <= MAX_FAMILY_DISTANCE) isClose = true;
     }
+    // Malpedia ids all start with a platform, such as `win.`, so only names count as contained.
+    if (names.some((name) => name !== '' && containsName(given, name))) isClose = true;
     if (isClose) close.push({ family, distance: nearest });
   }
   close.sort((a, b) => a.distance - b.distance || a.family.name.localeCompare(b.family.name, 'en'));

@@ -1,7 +1,7 @@
 /**
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
-import { collectList, indicatorFilterOptions } from './options.js';
+import { indicatorFilterOptions, listOption } from './options.js';
 import { constants, existsSync } from 'node:fs';
 import { access, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -45,7 +45,12 @@ import {
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
 import { buildIssueLines } from './build-issue-lines.js';
-import { emptyBuildWarnings, familiesOf, type GivenFilters } from './build-warnings.js';
+import {
+  describeUnmatchedFamilies,
+  emptyBuildWarnings,
+  familiesOf,
+  type GivenFilters,
+} from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';
 import type { Pack } from '../report/pack-model.js';
 import { HUNTPACK_VERSION } from '../version.js';
@@ -161,7 +166,7 @@ function incompleteInputs(collected: CollectResult): Map<string, string> {
 interface FilteredCollectResult extends CollectResult {
   /** Every accepted indicator before the filters, kept only when `--state` needs it. */
   accepted?: Indicator[];
-  /** Families of the accepted indicators, kept only when the filters removed all of them. */
+  /** Families of the accepted indicators, kept only with a family filter. */
   acceptedFamilies?: MalwareFamily[];
 }
 
@@ -179,7 +184,7 @@ function filterCollected(
   return {
     ...collected,
     accepted: keepAccepted ? collected.indicators : undefined,
-    acceptedFamilies: filtered.kept.length === 0 ? familiesOf(collected.indicators) : undefined,
+    acceptedFamilies: filters.families?.length ? familiesOf(collected.indicators) : undefined,
     indicators: filtered.kept,
     counts: {
       ...collected.counts,
@@ -572,6 +577,13 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     issuesFile,
     collected.acceptedFamilies,
   );
+  // The warnings above name a --family value that matches nothing when nothing is left; with
+  // other families kept, each such value gets its own warning.
+  if (collected.counts.kept > 0) {
+    warnings.push(
+      ...describeUnmatchedFamilies(flags.family ?? [], collected.acceptedFamilies ?? []),
+    );
+  }
   for (const warning of warnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
   for (const pack of packs.filter((summary) => summary.omittedIndicators > 0)) {
     io.stderr.write(
@@ -626,17 +638,17 @@ export function registerBuildCommand(
     .option(
       '--family <names>',
       'keep only these families: printable name, Malpedia id or alias (repeatable, comma-separated); a single name is also given to indicators whose feed names no family, such as free text',
-      collectList,
+      listOption('--family'),
     )
     .option(
       '--ioc-type <types>',
       'keep only these indicator types: ip:port, ip, domain, url, md5_hash, sha1_hash, sha256_hash (repeatable, comma-separated)',
-      collectList,
+      listOption('--ioc-type'),
     )
     .option(
       '--threat-type <types>',
       'keep only these threat types, such as botnet_cc (repeatable, comma-separated)',
-      collectList,
+      listOption('--threat-type'),
     )
     .option('--min-confidence <n>', 'keep only indicators with at least this confidence, 0 to 100')
     .option(
@@ -655,7 +667,7 @@ export function registerBuildCommand(
     .option(
       '--allowlist <file>',
       'extra allowlist: CIDRs, domains or regex: lines (repeatable)',
-      collectList,
+      listOption('--allowlist'),
     )
     .option(
       '--no-builtin-allowlists',
@@ -664,12 +676,12 @@ export function registerBuildCommand(
     .option(
       '--disable-allowlist <names>',
       'turn off these built-in lists by name (repeatable, comma-separated)',
-      collectList,
+      listOption('--disable-allowlist'),
     )
     .option(
       '--exclusions <file>',
       'YAML file of your own exclusions, compiled into the hunts they apply to (repeatable)',
-      collectList,
+      listOption('--exclusions'),
     )
     .option(
       '--state <file>',

@@ -2,7 +2,7 @@
  * `huntpack hunt (--pack DIR | --feed FEED)... LOGS...`: runs hunts over exported logs on an
  * embedded DuckDB and reports every hit with its log file, line and time.
  */
-import { collectList } from './options.js';
+import { listOption } from './options.js';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
@@ -632,17 +632,17 @@ export function registerHuntCommand(
     .option(
       '--family <names>',
       'with --feed: keep only these families (repeatable, comma-separated)',
-      collectList,
+      listOption('--family'),
     )
     .option(
       '--ioc-type <types>',
       'with --feed: keep only these indicator types, such as ip:port,domain (repeatable, comma-separated)',
-      collectList,
+      listOption('--ioc-type'),
     )
     .option(
       '--threat-type <types>',
       'with --feed: keep only these threat types, such as botnet_cc (repeatable, comma-separated)',
-      collectList,
+      listOption('--threat-type'),
     )
     .option(
       '--min-confidence <n>',

@@ -2,15 +2,25 @@
 import { UsageError } from '../errors.js';
 import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 
-/** Collects a repeatable, comma-separated option (`--family a,b --family c`) into one list. */
-export function collectList(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
+/**
+ * Returns the parser of a repeatable, comma-separated option (`--family a,b --family c`), which
+ * collects every value into one list. A value without items, such as `--family ""` from an unset
+ * shell variable, is a usage error: ignored, it would leave the option out and widen the run.
+ */
+export function listOption(flag: string): (value: string, previous?: string[]) => string[] {
+  return (value, previous = []) => {
+    const items = value
       .split(',')
       .map((item) => item.trim())
-      .filter(Boolean),
-  ];
+      .filter(Boolean);
+    if (items.length === 0) {
+      throw new UsageError(
+        'INVALID_OPTION',
+        `Invalid ${flag} ${JSON.stringify(value)}: expected one or more values, separated by commas.`,
+      );
+    }
+    return [...previous, ...items];
+  };
 }
 
 /** Parses a whole number option from `min` to `max`, or raises a usage error naming the flag. */

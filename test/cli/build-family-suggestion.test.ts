@@ -109,3 +109,32 @@ test('family typo fails only with strict', async (t) => {
   assert.ok(filterWarning(result).includes('the closest: Remcos (win.remcos).'));
   assert.match(result.stderr, /failed because --strict makes the warnings above errors/);
 });
+
+test('unmatched family beside a matched one is named', async (t) => {
+  const result = await build(t, ['--family', 'Remcos', '--family', 'AsyncRTA']);
+
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /huntpack: warning: --family AsyncRTA matches no family in the feeds; the closest: AsyncRAT \(win\.asyncrat\)\.\n/,
+  );
+  assert.doesNotMatch(result.stderr, /--family Remcos matches no family/);
+});
+
+test('short family values get no unrelated hints', async (t) => {
+  for (const value of ['x', 'win.']) {
+    const warning = filterWarning(await build(t, ['--family', value]));
+    assert.match(
+      warning,
+      new RegExp(`--family ${value.replace('.', '\\.')} matches no family in the feeds\\. `),
+    );
+  }
+});
+
+test('empty family value is a usage error', async (t) => {
+  for (const value of ['', ' ', ',']) {
+    const result = await build(t, ['--family', value]);
+    assert.equal(result.code, 2, JSON.stringify(value));
+    assert.match(result.stderr, /Invalid --family ".*": expected one or more values/);
+  }
+});
