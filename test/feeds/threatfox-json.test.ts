@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { FeedParseError } from '../../src/errors.js';
 import {
@@ -8,6 +10,7 @@ import {
 } from '../../src/feeds/threatfox-json.js';
 import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
 import { byId, codes, runReader } from './threatfox-helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const fixture = (name: string): string => repoFile(`test/fixtures/threatfox/${name}`);
 const V3NOM = 'data/threatfox/v3nom_json-export-recent_2026-07-24.json';
@@ -71,6 +74,25 @@ test('reads values given as array or object', async () => {
   assert.deepEqual(
     run.rejections.map((issue) => issue.source?.id),
     ['6000003', '6000004', '6000005'],
+  );
+});
+
+test('reads export keys as ids like id fields', async (t) => {
+  const record = {
+    ioc_value: 'evil.badhost.xyz',
+    ioc_type: 'domain',
+    malware_printable: 'Remcos',
+  };
+  const file = join(makeTempDir('export-keys', t), 'export.json');
+  await writeFile(file, JSON.stringify({ ' 123 ': [record], '': [record], None: [record] }));
+  const run = await runReader(readThreatFoxExport, file);
+  assert.deepEqual(
+    run.records.map((item) => item.source.id),
+    ['123', undefined, undefined],
+  );
+  assert.deepEqual(
+    run.records.map((item) => item.context.provenance?.sourceIds),
+    [['threatfox:123'], [], []],
   );
 });
 
