@@ -61,13 +61,23 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   registerFetchCommand(program, io, setAction);
   registerLintCommand(program, io, setAction);
   registerHuntCommand(program, io, setAction);
-  // Commander's own usage errors, such as an unknown option, end with the same pointer.
-  program.showHelpAfterError(helpHint(undefined));
-  for (const command of program.commands) command.showHelpAfterError(helpHint(command.name()));
+  // Commander's own usage errors, such as an unknown option, end with the same pointer. The
+  // pointer names the whole command, such as `fetch threatfox`.
   let commandName: string | undefined;
-  program.hook('preSubcommand', (_, subcommand) => {
-    commandName = subcommand.name();
-  });
+  const pointToHelp = (command: Command, path: string | undefined): void => {
+    command.showHelpAfterError(helpHint(path));
+    if (command.commands.length === 0) return;
+    command.hook('preSubcommand', (_, subcommand) => {
+      commandName = path === undefined ? subcommand.name() : `${path} ${subcommand.name()}`;
+    });
+    for (const subcommand of command.commands) {
+      pointToHelp(
+        subcommand,
+        path === undefined ? subcommand.name() : `${path} ${subcommand.name()}`,
+      );
+    }
+  };
+  pointToHelp(program, undefined);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

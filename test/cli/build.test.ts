@@ -683,6 +683,10 @@ test('usage errors point to the help of their command', async () => {
   assert.equal(choice.code, 2);
   assert.match(choice.stderr, /Allowed choices are .*\nRun "huntpack hunt --help" for usage\.\n$/);
 
+  const nested = await runCli(['fetch', 'threatfox', '--bogus']);
+  assert.equal(nested.code, 2);
+  assert.match(nested.stderr, /\nRun "huntpack fetch threatfox --help" for usage\.\n$/);
+
   const top = await runCli(['--bogus']);
   assert.equal(top.code, 2);
   assert.match(top.stderr, /\nRun "huntpack --help" for usage\.\n$/);
