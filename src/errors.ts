@@ -87,12 +87,12 @@ export function formatIssue(issue: HuntpackIssue): string {
  */
 const CONTROL_CHARACTERS =
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/g;
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 /**
- * Escapes control characters as `\x1b`, and direction controls, the zero-width space and the
- * line and paragraph separators as `\u202e`, so that a log value can neither drive a terminal
- * nor disguise itself. Zero-width joiners stay, because emoji and several scripts need them.
+ * Escapes control characters and the soft hyphen as `\x1b` or `\xad`, and direction controls, the
+ * zero-width space and the line and paragraph separators as `\u202e`, so that a log value can
+ * neither drive a terminal nor disguise itself. Zero-width joiners stay, because emoji and several scripts need them.
  */
 export function printable(text: string): string {
   return text.replace(CONTROL_CHARACTERS, (char) => {

@@ -9,6 +9,7 @@ import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import type { CollectResult } from '../pipeline/collect.js';
 import type { IndicatorFilterFlags } from './options.js';
 import { editDistance } from '../edit-distance.js';
+import { printable } from '../errors.js';
 
 /** The filter options as given on the command line, to name them in a warning. */
 export type GivenFilters = IndicatorFilterFlags;
@@ -88,7 +89,8 @@ export function describeFilters(removed: IndicatorFilterCounts, flags: GivenFilt
   for (const filter of FILTER_OPTIONS) {
     if (removed[filter.name] === 0) continue;
     const value = filter.value(flags);
-    const named = value === undefined ? filter.option : `${filter.option} ${value}`;
+    // A value is echoed as typed, with control characters escaped so it cannot drive the terminal.
+    const named = value === undefined ? filter.option : `${filter.option} ${printable(value)}`;
     parts.push(`${named} removed ${removed[filter.name]}`);
   }
   return parts.join(', ');
@@ -126,8 +128,8 @@ export function describeUnmatchedFamilies(
     );
     sentences.push(
       named.length === 0
-        ? `--family ${name} matches no family in the feeds.`
-        : `--family ${name} matches no family in the feeds; the closest: ${named.join(', ')}.`,
+        ? `--family ${printable(name)} matches no family in the feeds.`
+        : `--family ${printable(name)} matches no family in the feeds; the closest: ${named.join(', ')}.`,
     );
   }
   return sentences;

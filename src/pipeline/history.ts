@@ -6,7 +6,7 @@
  * through a temporary file and a rename, so a crash never leaves half a file.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, fileReadReason, quoteValue } from '../errors.js';
+import { ConfigError, fileReadReason, printable, quoteValue } from '../errors.js';
 import { familySlug } from '../indicators/family-slug.js';
 import { filterIndicators } from '../indicators/filter.js';
 import { indicatorKey, type Indicator } from '../indicators/model.js';
@@ -149,7 +149,7 @@ export function parseHistory(text: string, file: string): RunHistory {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw corruptState(file, `it is not valid JSON (${(error as Error).message})`);
+    throw corruptState(file, `it is not valid JSON (${printable((error as Error).message)})`);
   }
   if (!isRecord(document)) throw corruptState(file, 'it is not a JSON object');
   const version = document.version;

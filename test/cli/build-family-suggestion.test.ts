@@ -138,3 +138,10 @@ test('empty family value is a usage error', async (t) => {
     assert.match(result.stderr, /Invalid --family ".*": expected one or more values/);
   }
 });
+
+test('family values are echoed with control characters escaped', async (t) => {
+  const result = await build(t, ['--family', 'Remcos\u001b[31m']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(!result.stderr.includes('\u001b'), 'no raw escape character');
+  assert.match(result.stderr, /--family Remcos\\x1b\[31m matches no family in the feeds/);
+});

@@ -26,3 +26,7 @@ test('printable keeps other text, including non-Latin letters and zero-width joi
 test('printable escapes line separators and the zero-width space', () => {
   assert.equal(printable('a\u2028b\u2029c\u200bd\ufeff'), 'a\\u2028b\\u2029c\\u200bd\\ufeff');
 });
+
+test('printable escapes the invisible soft hyphen', () => {
+  assert.equal(printable('bot\u00adnet'), 'bot\\xadnet');
+});
