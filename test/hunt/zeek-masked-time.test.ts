@@ -90,6 +90,27 @@ describe('Zeek masked ts', () => {
     assert.deepEqual(linesAndVariants(findings), ['1 address-only', '1 port-aware']);
   });
 
+  it('reads other masked and unset ts spellings as missing', async (t) => {
+    const folder = makeTempDir('zeek-masked', t);
+    for (const ts of ['XXXXXXXXXX', 'xxxxxxxxxx.xxxxxx', '-']) {
+      const file = join(folder, `conn-${ts.length}-${ts[0]}.json`);
+      const record = {
+        _path: 'conn',
+        ts,
+        uid: 'C1',
+        'id.orig_h': '192.168.1.79',
+        'id.orig_p': 51880,
+        'id.resp_h': '131.159.21.1',
+        'id.resp_p': 22,
+        proto: 'tcp',
+      };
+      await writeFile(file, JSON.stringify(record) + '\n');
+      const { stats, findings } = await huntLogs(hunts, [file]);
+      assert.deepEqual(stats.fieldWarningsByReason, { MISSING_TIME: 1 }, ts);
+      assert.equal(findings.length, 2, ts);
+    }
+  });
+
   it('leaves the event out under a lookback', async (t) => {
     const file = join(makeTempDir('zeek-masked', t), 'conn.log');
     // Line 9 is masked. Line 10 is at 2024-01-01T00:00:00Z, inside the window.

@@ -193,7 +193,7 @@ function invalid(text: string): TimeResult {
   return {
     ok: false,
     code: 'INVALID_TIME',
-    message: `Invalid time "${text}": expected epoch milliseconds, ISO 8601 or a date such as "Jul 31 2022 12:46:24".`,
+    message: `Invalid time ${quoteValue(text)}: expected epoch seconds or milliseconds, ISO 8601 or a date such as "Jul 31 2022 12:46:24".`,
   };
 }
 

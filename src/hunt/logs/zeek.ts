@@ -30,7 +30,7 @@ const FIELD_ALIASES: Record<string, string[]> = {
 };
 
 /** Zeek writes masked timestamps like this in its test baselines. */
-const MASKED_TIME = /^X+\.X+$/;
+const MASKED_TIME = /^[Xx]+(?:\.[Xx]+)?$/;
 
 function field(get: ZeekFields, name: string): string | undefined {
   for (const alias of FIELD_ALIASES[name] ?? [name]) {
@@ -59,7 +59,7 @@ export function zeekToOutcome(
     path === 'dns' ? buildDnsEvent(get, context) : buildConnectionEvent(path, get, context);
   // A masked ts, as in Zeek's test baselines, is read as a missing one, so the event is kept
   // without a time.
-  if (ts === undefined) {
+  if (ts === undefined || ts === '-') {
     context.warn('MISSING_TIME', 'Zeek record has no ts, so its time is empty.');
   } else if (MASKED_TIME.test(ts)) {
     context.warn('MISSING_TIME', `Zeek ts ${quoteValue(ts)} is masked, so its time is empty.`);
