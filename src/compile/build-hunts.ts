@@ -66,6 +66,30 @@ const CONTEXT_COLUMNS: IocColumn[] = [
  * about 16 more cells, which for a million rows costs about 100 MB.
  */
 
+/** The indicator value of each row derived from another indicator's value, by row. */
+const derivedRowSources = new WeakMap<readonly IocCell[], string>();
+
+/**
+ * Returns the value of the indicator that a row was derived from, such as the URL whose host a
+ * domain row is, or undefined for an indicator's own row. Tables read from pack.json lists,
+ * rather than rebuilt from its indicators, have no such record.
+ */
+export function derivedRowSource(row: readonly IocCell[]): string | undefined {
+  return derivedRowSources.get(row);
+}
+
+/** Records that `row` was derived from the value of `indicator`, and returns it. */
+function derived(indicator: IocTableSource, row: IocCell[]): IocCell[] {
+  const source =
+    indicator.kind === 'url'
+      ? indicator.url
+      : indicator.kind === 'domain'
+        ? indicator.domain
+        : undefined;
+  if (source !== undefined) derivedRowSources.set(row, source);
+  return row;
+}
+
 /** Returns `value` followed by the context cells of `indicator`, as one row. */
 function rowWithContext(indicator: IocTableSource, value: IocCell): IocCell[] {
   return [
@@ -114,7 +138,7 @@ function ipPortTable(indicators: IocTableSource[], urls: readonly UrlOnAddress[]
       const key = `${address}|${port}`;
       if (rowKeys.has(key)) continue;
       rowKeys.add(key);
-      rows.push(pairRowWithContext(indicator, address, port));
+      rows.push(derived(indicator, pairRowWithContext(indicator, address, port)));
     }
   }
   const columns: IocColumn[] = [
@@ -211,7 +235,9 @@ interface DerivedValue {
  * internationalized name as browsers show it matches too.
  */
 function withUnicodeRows(table: IocTable, forms: readonly DerivedValue[]): IocTable {
-  for (const { indicator, value } of forms) table.rows.push(rowWithContext(indicator, value));
+  for (const { indicator, value } of forms) {
+    table.rows.push(derived(indicator, rowWithContext(indicator, value)));
+  }
   return table;
 }
 
@@ -242,7 +268,7 @@ function withUrlHostRows(
   for (const { indicator, value } of hosts) {
     if (seen.has(value) || covered(value)) continue;
     seen.add(value);
-    table.rows.push(rowWithContext(indicator, value));
+    table.rows.push(derived(indicator, rowWithContext(indicator, value)));
     const unicode = value.includes('xn--') ? unicodeHostName(value) : undefined;
     if (unicode !== undefined) unicodeHosts.push({ indicator, value: unicode });
   }
@@ -270,7 +296,7 @@ function withPercentEncodedRows(
   for (const { indicator, value } of forms) {
     if (seen.has(value)) continue;
     seen.add(value);
-    table.rows.push(rowWithContext(indicator, value));
+    table.rows.push(derived(indicator, rowWithContext(indicator, value)));
   }
   return table;
 }

@@ -12,13 +12,19 @@
  * a flow record and the alerts on that flow. Every other event is a hit of its own.
  */
 import { BlockList, isIP } from 'node:net';
+import { derivedRowSource } from '../compile/build-hunts.js';
 import type { Hunt, HuntVariant, IocCell } from '../compile/ir.js';
 import { attachedConnectionId, type ColumnValue, type LogTable } from './logs/event.js';
 
 /** The indicator row a finding met, with its feed context. */
 export interface FindingIndicator {
-  /** The value as hunted: an address, `address:port`, a domain, a URL or a hash. */
+  /**
+   * The indicator's value: an address, `address:port`, a domain, a URL or a hash. For a row
+   * derived from an indicator, such as a URL's host in a domain hunt, the URL.
+   */
   value: string;
+  /** The form the event matched when it is not `value`, such as the host of a URL indicator. */
+  matchedAs?: string;
   family: string;
   threatType?: string;
   confidence?: number;
@@ -61,6 +67,13 @@ export interface HuntFinding {
   connectionId?: string;
 }
 
+/** Returns a finding's indicator with the form it matched: `http://evil.com/x (as evil.com)`. */
+export function indicatorText(indicator: FindingIndicator): string {
+  return indicator.matchedAs === undefined
+    ? indicator.value
+    : `${indicator.value} (as ${indicator.matchedAs})`;
+}
+
 /** Returns every branch label of a finding, such as `DestinationHostName, RequestURL`. */
 export function matchedOnText(finding: HuntFinding): string {
   return [finding.matchedOn, ...(finding.alsoMatchedOn ?? [])].join(', ');
@@ -81,7 +94,11 @@ export function findingIndicator(hunt: Hunt, iocIndex: number): FindingIndicator
   let value = text(row[0]) ?? '';
   const port = text(cells.IocPort);
   if (port !== undefined) value = value.includes(':') ? `[${value}]:${port}` : `${value}:${port}`;
-  const indicator: FindingIndicator = { value, family: hunt.family };
+  const source = derivedRowSource(row);
+  const indicator: FindingIndicator =
+    source === undefined || source === value
+      ? { value, family: hunt.family }
+      : { value: source, matchedAs: value, family: hunt.family };
   const threatType = text(cells.IocThreatType);
   if (threatType !== undefined) indicator.threatType = threatType;
   if (typeof cells.IocConfidence === 'number') indicator.confidence = cells.IocConfidence;

@@ -3,7 +3,7 @@
  */
 import { printable } from '../errors.js';
 import type { ColumnValue } from './logs/event.js';
-import { matchedOnText, type FindingSummary, type HuntFinding } from './findings.js';
+import { indicatorText, matchedOnText, type FindingSummary, type HuntFinding } from './findings.js';
 
 function valueText(value: ColumnValue | undefined): string {
   if (value === undefined || value === null) return '';
@@ -68,7 +68,7 @@ export function formatFindingsTable(findings: readonly HuntFinding[]): string {
       timeText(finding.time),
       finding.huntId,
       matchedOnText(finding),
-      finding.indicator.value,
+      indicatorText(finding.indicator),
       finding.host ?? '-',
       `${finding.file}:${finding.line}`,
       describeEvent(finding),
@@ -116,6 +116,7 @@ const CSV_HEADER = [
   'variant',
   'matched_on',
   'indicator',
+  'matched_as',
   'family',
   'threat_type',
   'confidence',
@@ -147,6 +148,7 @@ export function formatFindingsCsv(findings: readonly HuntFinding[]): string {
       finding.variant,
       matchedOnText(finding),
       finding.indicator.value,
+      finding.indicator.matchedAs ?? '',
       finding.indicator.family,
       finding.indicator.threatType ?? '',
       finding.indicator.confidence === undefined ? '' : String(finding.indicator.confidence),

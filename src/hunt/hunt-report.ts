@@ -135,7 +135,9 @@ function timelineRows(
     .map((finding) => [
       time(finding.time),
       finding.host === undefined ? '-' : formatHost(finding.host),
-      defangValue(finding.indicator.value),
+      finding.indicator.matchedAs === undefined
+        ? defangValue(finding.indicator.value)
+        : `${defangValue(finding.indicator.value)} (as ${defangValue(finding.indicator.matchedAs)})`,
       `${finding.huntId} (${matchedOnText(finding)})`,
       describeEvent(defangEvent(finding)),
       `${finding.file}:${finding.line}`,
@@ -179,10 +181,13 @@ function defangIndicatorValue(value: string, variant: HuntVariant): string {
  */
 function indicatorDefanger(findings: readonly HuntFinding[]): (value: string) => string {
   const variants = new Map<string, HuntVariant>();
-  for (const finding of findings) {
-    if (!variants.has(finding.indicator.value)) {
-      variants.set(finding.indicator.value, finding.variant);
-    }
+  for (const { indicator, variant } of findings) {
+    // A row derived from a URL, such as its host in a domain hunt, names the URL as the
+    // indicator and its own value as the form matched, which is of the hunt's variant.
+    const { value, matchedAs } = indicator;
+    if (matchedAs !== undefined && !variants.has(matchedAs)) variants.set(matchedAs, variant);
+    if (variants.has(value)) continue;
+    variants.set(value, matchedAs !== undefined && value.includes('://') ? 'url' : variant);
   }
   const defanged = new Map<string, string>();
   return (value) => {

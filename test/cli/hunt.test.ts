@@ -162,7 +162,7 @@ describe('huntpack hunt', () => {
     const rows = csv.stdout.trimEnd().split('\r\n');
     assert.equal(
       rows[0],
-      'time,file,line,table,hunt_id,variant,matched_on,indicator,family,threat_type,confidence,ioc_first_seen,host,event',
+      'time,file,line,table,hunt_id,variant,matched_on,indicator,matched_as,family,threat_type,confidence,ioc_first_seen,host,event',
     );
     assert.equal(rows.length, 3);
   });
