@@ -34,6 +34,21 @@ function zeekConnLog(rows: ReadonlyArray<[ts: string, uid: string, port: number]
   return [...header, ...lines, ''].join('\n');
 }
 
+/** Returns a Zeek JSON conn log of one connection to port 22 with the given `ts`. */
+function zeekConnJson(ts: string): string {
+  const record = {
+    _path: 'conn',
+    ts,
+    uid: 'C1',
+    'id.orig_h': '192.168.1.79',
+    'id.orig_p': 51880,
+    'id.resp_h': '131.159.21.1',
+    'id.resp_p': 22,
+    proto: 'tcp',
+  };
+  return JSON.stringify(record) + '\n';
+}
+
 /** Returns `line variant` for each finding, sorted. */
 function linesAndVariants(findings: ReadonlyArray<{ line: number; variant: string }>): string[] {
   return findings.map((finding) => `${finding.line} ${finding.variant}`).sort();
@@ -71,17 +86,7 @@ describe('Zeek masked ts', () => {
 
   it('reads a masked ts in Zeek JSON', async (t) => {
     const file = join(makeTempDir('zeek-masked', t), 'conn.json');
-    const record = {
-      _path: 'conn',
-      ts: MASKED,
-      uid: 'C1',
-      'id.orig_h': '192.168.1.79',
-      'id.orig_p': 51880,
-      'id.resp_h': '131.159.21.1',
-      'id.resp_p': 22,
-      proto: 'tcp',
-    };
-    await writeFile(file, JSON.stringify(record) + '\n');
+    await writeFile(file, zeekConnJson(MASKED));
     const { stats, findings } = await huntLogs(hunts, [file]);
 
     assert.equal(stats.eventsParsed, 1);
@@ -94,17 +99,7 @@ describe('Zeek masked ts', () => {
     const folder = makeTempDir('zeek-masked', t);
     for (const ts of ['XXXXXXXXXX', 'xxxxxxxxxx.xxxxxx', '-']) {
       const file = join(folder, `conn-${ts.length}-${ts[0]}.json`);
-      const record = {
-        _path: 'conn',
-        ts,
-        uid: 'C1',
-        'id.orig_h': '192.168.1.79',
-        'id.orig_p': 51880,
-        'id.resp_h': '131.159.21.1',
-        'id.resp_p': 22,
-        proto: 'tcp',
-      };
-      await writeFile(file, JSON.stringify(record) + '\n');
+      await writeFile(file, zeekConnJson(ts));
       const { stats, findings } = await huntLogs(hunts, [file]);
       assert.deepEqual(stats.fieldWarningsByReason, { MISSING_TIME: 1 }, ts);
       assert.equal(findings.length, 2, ts);

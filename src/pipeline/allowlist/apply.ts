@@ -11,7 +11,6 @@ import {
   type Indicator,
   type IndicatorKind,
   type IpIndicator,
-  type DomainIndicator,
   type IpPortIndicator,
   type UrlIndicator,
 } from '../../indicators/model.js';
@@ -82,17 +81,8 @@ function isHostOnlyUrl(indicator: UrlIndicator): boolean {
 
 /** Returns the decision for the host of a URL as a `domain` indicator. */
 function hostDecision(indicator: UrlIndicator, lists: Allowlists): AllowlistDecision {
-  const host: DomainIndicator = {
-    kind: 'domain',
-    value: indicator.host,
-    domain: indicator.host,
-    tags: [],
-    references: [],
-    reporters: [],
-    provenance: new ListProvenance([], []),
-  };
-  const probe = new IndicatorProbe(host, lists.resolver);
-  return decide(host, probe, lists, lists.indexFor(probe.kinds));
+  const { host } = indicator;
+  return checkIndicator({ ...partContext(), kind: 'domain', value: host, domain: host }, lists);
 }
 
 /**
@@ -101,18 +91,20 @@ function hostDecision(indicator: UrlIndicator, lists: Allowlists): AllowlistDeci
  * port-aware hunt only: the address-only hunt would flood with the address's other tenants.
  */
 function bareAddressDecision(indicator: IpPortIndicator, lists: Allowlists): AllowlistDecision {
+  const { address, addressFamily } = indicator;
   const bare: IpIndicator = {
+    ...partContext(),
     kind: 'ip',
-    value: indicator.address,
-    address: indicator.address,
-    addressFamily: indicator.addressFamily,
-    tags: [],
-    references: [],
-    reporters: [],
-    provenance: new ListProvenance([], []),
+    value: address,
+    address,
+    addressFamily,
   };
-  const probe = new IndicatorProbe(bare, lists.resolver);
-  return decide(bare, probe, lists, lists.indexFor(probe.kinds));
+  return checkIndicator(bare, lists);
+}
+
+/** Returns the empty context of an indicator made to check a part of another, such as its host. */
+function partContext(): Pick<Indicator, 'tags' | 'references' | 'reporters' | 'provenance'> {
+  return { tags: [], references: [], reporters: [], provenance: new ListProvenance([], []) };
 }
 
 /** Returns the allowlist decision for one indicator. */
