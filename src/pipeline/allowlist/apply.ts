@@ -18,7 +18,7 @@ import type { Allowlists } from './allowlists.js';
 import { addLookupKeys, kindMask, type CombinedIndex, type IndexProbe } from './combined-index.js';
 import { parseIpNumber, type IpNumber } from './ip-number.js';
 import type { RegistrantResolver } from './registrant.js';
-import type { AllowlistDecision, AllowlistResult, AllowlistSource } from './types.js';
+import type { AllowlistDecision, AllowlistResult, AllowlistSource, SetAside } from './types.js';
 import { ListProvenance } from '../../indicators/provenance.js';
 
 const URL_BY_NAME: readonly IndicatorKind[] = ['url', 'domain'];
@@ -77,6 +77,25 @@ function isHostOnlyUrl(indicator: UrlIndicator): boolean {
   if (indicator.hostKind !== 'domain' || indicator.pathAndQuery !== '/') return false;
   const port = indicator.port;
   return port === undefined || port === 80 || port === 443;
+}
+
+/**
+ * True when a popularity list set the host aside through an entry for a parent, such as
+ * `godaddysites.com` for `shop.godaddysites.com`, and not through the host itself or its `www.`.
+ */
+function isTenantOfPopularSite(
+  host: string,
+  decision: Pick<SetAside, 'list' | 'entry'>,
+  lists: Allowlists,
+): boolean {
+  const source = lists.sources.find((candidate) => candidate.name === decision.list);
+  if (source?.popularity !== true) return false;
+  const entry = decision.entry
+    .toLowerCase()
+    .replace(/^\*?\./, '')
+    .replace(/\.$/, '');
+  // `www.` names the site itself, never a tenant.
+  return host !== entry && host !== `www.${entry}`;
 }
 
 /** Returns the decision for the host of a URL as a `domain` indicator. */
@@ -166,9 +185,10 @@ function decide(
   if (!fullUrl || indicator.kind !== 'url') return { action: 'keep' };
   if (isHostOnlyUrl(indicator)) {
     // Logs such as DeviceNetworkEvents often record only the host of a connection, which has the
-    // same URL key as the host's root URL. So the URL is hunted only where its host would be.
+    // same URL key as the host's root URL. So the URL is hunted only where its host would be,
+    // except under a popular parent, where the host may be one tenant's site.
     const host = hostDecision(indicator, lists);
-    if (host.action === 'set-aside') {
+    if (host.action === 'set-aside' && !isTenantOfPopularSite(indicator.host, host, lists)) {
       return {
         ...host,
         reason: `the URL has no path or query, so a hunt on it would match every connection to its host ${indicator.host}, which this list sets aside as a domain.`,

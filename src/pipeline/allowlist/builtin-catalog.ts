@@ -47,6 +47,11 @@ export interface BuiltInPolicy {
    * indicator is set aside, although the list's file names `ip-src|port` (so `kinds` has `ip-port`).
    */
   keepIpPort?: boolean;
+  /**
+   * True for a list of popular registered domains. Its entry for a parent says nothing about a
+   * subdomain, which may be a tenant's site on a hosting service (`shop.godaddysites.com`).
+   */
+  popularity?: boolean;
 }
 
 const ADDRESS: readonly IndicatorKind[] = ['ip', 'ip-port'];
@@ -255,6 +260,7 @@ export const BUILT_IN_POLICIES: readonly BuiltInPolicy[] = [
     reason:
       'a popular site (Tranco top 10,000): a domain hunt would flood with benign traffic. A URL on it is kept and hunted as the full URL.',
     urlHostAction: 'full-url',
+    popularity: true,
   },
 ];
 

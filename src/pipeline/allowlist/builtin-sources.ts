@@ -33,6 +33,7 @@ export function warninglistSource(policy: BuiltInPolicy): AllowlistSource {
     name: policy.name,
     kinds,
     urlHostAction: policy.urlHostAction,
+    popularity: policy.popularity === true,
     reasonFor: () => policy.reason,
     describe: () => policy.describes,
     version: () => read().version,

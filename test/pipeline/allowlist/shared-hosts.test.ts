@@ -79,3 +79,22 @@ test('root URL of a customer subdomain stays', () => {
   assert.equal(result.setAside.length, 0);
   assert.equal(result.fullUrl[0]?.entry, 'sharepoint.com');
 });
+
+test('root URL of a tenant under a popular site stays', () => {
+  const urls = ['https://renwebdesign.xsrv.jp/', 'https://site-q91z6r31h.godaddysites.com/'];
+  const result = applyAllowlists(urls.map(urlIndicator), lists);
+  assert.deepEqual(result.setAside, []);
+  assert.deepEqual(
+    result.fullUrl.map((item) => [item.indicator.value, item.list]),
+    urls.map((url) => [url, 'tranco10k']),
+  );
+});
+
+test('root URL of a popular site or its www is set aside', () => {
+  const urls = ['https://godaddysites.com/', 'https://www.godaddysites.com/'];
+  const result = applyAllowlists(urls.map(urlIndicator), lists);
+  assert.deepEqual(
+    result.setAside.map((item) => [item.indicator.value, item.list, item.entry]),
+    urls.map((url) => [url, 'tranco10k', 'godaddysites.com']),
+  );
+});
