@@ -217,9 +217,11 @@ const MONTH_NAME_PATTERN =
  * reads a space after each dot and a final dot (ko-KR `2020. 11. 3. 오후 4:27:16`, hu-HU
  * `2020. 11. 03. 16:27:16,933`, cs-CZ `3. 11. 2020 16:27:16`), a meridiem before the time
  * (zh-TW `2020/11/3 下午4:27:16`), and dots in the time (fi-FI `3.11.2020 klo 16.27.16`, da-DK).
+ * Any Unicode space separates the parts, because newer ICU versions, and browsers built on them,
+ * write a narrow no-break space before `PM` (en-US) and a thin space before `下午` (zh-TW).
  */
 const NUMERIC_DATE_PATTERN =
-  /^(\d{1,4})([/.-]) ?(\d{1,2})\2 ?(\d{1,4})\.?,?(?: +klo)? +(?:(AM|PM|오전|오후|上午|下午|午前|午後) ?)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,](\d{1,9}))?)?(?: *([AP])\.?M\.?)?$/i;
+  /^(\d{1,4})([/.-])\s?(\d{1,2})\2\s?(\d{1,4})\.?,?(?:\s+klo)?\s+(?:(AM|PM|오전|오후|上午|下午|午前|午後)\s?)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,](\d{1,9}))?)?(?:\s*([AP])\.?M\.?)?$/i;
 
 /** Meridiem words written before the time that mean the afternoon, in lower case. */
 const AFTERNOON_PREFIXES = new Set(['pm', '오후', '下午', '午後']);

@@ -76,6 +76,10 @@ describe('parseLogTime on numeric dates', () => {
       assert.equal(timeOf(text, { ...UTC, dateOrder }), '2020-11-03T16:27:16.933Z', locale);
     }
     assert.equal(timeOf('2020/11/3 上午4:27:16', UTC), '2020-11-03T04:27:16.000Z');
+    // Newer ICU versions write a narrow no-break space before PM and a thin space before 下午.
+    const mdy = { ...UTC, dateOrder: 'mdy' as const };
+    assert.equal(timeOf('11/3/2020, 4:27:16\u202fPM', mdy), '2020-11-03T16:27:16.000Z');
+    assert.equal(timeOf('2020/11/3 \u2009下午4:27:16', UTC), '2020-11-03T16:27:16.000Z');
     assert.equal(timeOf('2020. 11. 3. 오전 12:05:00', UTC), '2020-11-03T00:05:00.000Z');
   });
 
