@@ -78,16 +78,31 @@ export function derivedRowSource(row: readonly IocCell[]): string | undefined {
   return derivedRowSources.get(row);
 }
 
-/** Records that `row` was derived from the value of `indicator`, and returns it. */
-function derived(indicator: IocTableSource, row: IocCell[]): IocCell[] {
-  const source =
-    indicator.kind === 'url'
+/**
+ * Records that `row` was derived from the value of `indicator`, or from `source` when given, and
+ * returns it.
+ */
+function derived(indicator: IocTableSource, row: IocCell[], source?: string): IocCell[] {
+  const from =
+    source ??
+    (indicator.kind === 'url'
       ? indicator.url
       : indicator.kind === 'domain'
         ? indicator.domain
-        : undefined;
-  if (source !== undefined) derivedRowSources.set(row, source);
+        : undefined);
+  if (from !== undefined) derivedRowSources.set(row, from);
   return row;
+}
+
+/** Returns the values that occur more than once in `values`. */
+function sharedValues(values: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) shared.add(value);
+    else seen.add(value);
+  }
+  return shared;
 }
 
 /** Returns `value` followed by the context cells of `indicator`, as one row. */
@@ -133,12 +148,15 @@ function ipPortTable(indicators: IocTableSource[], urls: readonly UrlOnAddress[]
     for (const indicator of indicators) {
       if (indicator.kind === 'ip-port') rowKeys.add(`${indicator.address}|${indicator.port}`);
     }
+    const shared = sharedValues(urls.map(({ address, port }) => `${address}|${port}`));
     for (const { indicator, address, port } of urls) {
       if (port === undefined) continue;
       const key = `${address}|${port}`;
       if (rowKeys.has(key)) continue;
       rowKeys.add(key);
-      rows.push(derived(indicator, pairRowWithContext(indicator, address, port)));
+      const row = pairRowWithContext(indicator, address, port);
+      // A row that several URLs give stands for all of them, so it names none.
+      rows.push(shared.has(key) ? row : derived(indicator, row));
     }
   }
   const columns: IocColumn[] = [
@@ -228,6 +246,8 @@ function valueTable(
 interface DerivedValue {
   indicator: IocTableSource;
   value: string;
+  /** The value a finding names in place of the indicator's, such as a host that URLs share. */
+  source?: string;
 }
 
 /**
@@ -235,8 +255,8 @@ interface DerivedValue {
  * internationalized name as browsers show it matches too.
  */
 function withUnicodeRows(table: IocTable, forms: readonly DerivedValue[]): IocTable {
-  for (const { indicator, value } of forms) {
-    table.rows.push(derived(indicator, rowWithContext(indicator, value)));
+  for (const { indicator, value, source } of forms) {
+    table.rows.push(derived(indicator, rowWithContext(indicator, value), source));
   }
   return table;
 }
@@ -265,12 +285,17 @@ function withUrlHostRows(
   const seen = new Set<string>();
   for (const indicator of domains) if (indicator.kind === 'domain') seen.add(indicator.domain);
   const unicodeHosts: DerivedValue[] = [];
+  const shared = sharedValues(hosts.map(({ value }) => value));
   for (const { indicator, value } of hosts) {
     if (seen.has(value) || covered(value)) continue;
     seen.add(value);
-    table.rows.push(derived(indicator, rowWithContext(indicator, value)));
+    const row = rowWithContext(indicator, value);
+    // A host that several URLs share stands for all of them, so it names none.
+    table.rows.push(shared.has(value) ? row : derived(indicator, row));
     const unicode = value.includes('xn--') ? unicodeHostName(value) : undefined;
-    if (unicode !== undefined) unicodeHosts.push({ indicator, value: unicode });
+    // The Unicode form of a shared host names the host, as the host's own row names nothing.
+    const source = shared.has(value) ? value : undefined;
+    if (unicode !== undefined) unicodeHosts.push({ indicator, value: unicode, source });
   }
   return withUnicodeRows(table, unicodeHosts);
 }

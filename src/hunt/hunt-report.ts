@@ -137,7 +137,7 @@ function timelineRows(
       finding.host === undefined ? '-' : formatHost(finding.host),
       finding.indicator.matchedAs === undefined
         ? defangValue(finding.indicator.value)
-        : `${defangValue(finding.indicator.value)} (as ${defangValue(finding.indicator.matchedAs)})`,
+        : `${defangValue(finding.indicator.value)} (as ${defangMatchedForm(finding.indicator.matchedAs)})`,
       `${finding.huntId} (${matchedOnText(finding)})`,
       describeEvent(defangEvent(finding)),
       `${finding.file}:${finding.line}`,
@@ -183,9 +183,8 @@ function indicatorDefanger(findings: readonly HuntFinding[]): (value: string) =>
   const variants = new Map<string, HuntVariant>();
   for (const { indicator, variant } of findings) {
     // A row derived from a URL, such as its host in a domain hunt, names the URL as the
-    // indicator and its own value as the form matched, which is of the hunt's variant.
+    // indicator, whatever the hunt's variant.
     const { value, matchedAs } = indicator;
-    if (matchedAs !== undefined && !variants.has(matchedAs)) variants.set(matchedAs, variant);
     if (variants.has(value)) continue;
     variants.set(value, matchedAs !== undefined && value.includes('://') ? 'url' : variant);
   }
@@ -198,6 +197,14 @@ function indicatorDefanger(findings: readonly HuntFinding[]): (value: string) =>
     }
     return text;
   };
+}
+
+/**
+ * Defangs the form of an indicator that an event matched, such as a URL's host or the Unicode
+ * form of a name, as written: normalizing it would give the punycode form that it differs from.
+ */
+function defangMatchedForm(form: string): string {
+  return form.includes('://') ? defangUrlText(form) : defangHostText(form);
 }
 
 /**
