@@ -5,7 +5,7 @@
  */
 import { cleanFamilyName } from '../indicators/context.js';
 import { buildFamilyMatcher, type IndicatorFilterCounts } from '../indicators/filter.js';
-import type { Indicator, MalwareFamily } from '../indicators/model.js';
+import type { MalwareFamily } from '../indicators/model.js';
 import type { CollectResult } from '../pipeline/collect.js';
 import type { IndicatorFilterFlags } from './options.js';
 import { editDistance } from '../edit-distance.js';
@@ -29,7 +29,10 @@ const FILTER_OPTIONS: ReadonlyArray<{
   { name: 'expired', option: 'an expiry date (valid_until) in the past', value: () => undefined },
 ];
 
-/** Maximum case-insensitive edit distance at which a family name counts as close to `--family`. */
+/**
+ * Maximum case-insensitive edit distance at which a family name counts as close to `--family`,
+ * for values of more than four characters; shorter ones allow one edit.
+ */
 const MAX_FAMILY_DISTANCE = 2;
 
 /** Maximum number of close families named for one `--family` value. */
@@ -96,17 +99,6 @@ export function describeFilters(removed: IndicatorFilterCounts, flags: GivenFilt
   return parts.join(', ');
 }
 
-/** Returns the distinct families of `indicators`, by Malpedia id or else printable name. */
-export function familiesOf(indicators: readonly Indicator[]): MalwareFamily[] {
-  const families = new Map<string, MalwareFamily>();
-  for (const { family } of indicators) {
-    if (family === undefined) continue;
-    const key = (family.malpedia ?? family.name).toLowerCase();
-    if (!families.has(key)) families.set(key, family);
-  }
-  return [...families.values()];
-}
-
 /**
  * Returns a sentence for each `--family` value that selects none of `feedFamilies`, naming the
  * closest of them: `--family Remcso matches no family in the feeds; the closest: Remcos
@@ -152,6 +144,8 @@ function containsName(given: string, name: string): boolean {
 function closeFamilies(given: string, families: readonly MalwareFamily[]): MalwareFamily[] {
   const close: Array<{ family: MalwareFamily; distance: number }> = [];
   for (const family of families) {
+    // Two edits turn a value of four characters into too many other names.
+    const maxDistance = given.length <= 4 ? 1 : MAX_FAMILY_DISTANCE;
     const names = [family.name, ...family.aliases].map((name) => name.toLowerCase());
     const candidates = [...names, (family.malpedia ?? '').toLowerCase()].filter(Boolean);
     let nearest = Number.POSITIVE_INFINITY;
@@ -159,7 +153,7 @@ function closeFamilies(given: string, families: readonly MalwareFamily[]): Malwa
     for (const candidate of candidates) {
       const distance = editDistance(given, candidate);
       nearest = Math.min(nearest, distance);
-      if (distance <= MAX_FAMILY_DISTANCE) isClose = true;
+      if (distance <= maxDistance) isClose = true;
     }
     // Malpedia ids all start with a platform, such as `win.`, so only names count as contained.
     if (names.some((name) => name !== '' && containsName(given, name))) isClose = true;

@@ -23,7 +23,7 @@ import {
   loadAllowlists,
 } from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
-import { filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
+import { familiesOf, filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { eachPack } from '../report/build-packs.js';
 import { backgroundKustoChecker } from '../validate/kusto-background.js';
@@ -48,7 +48,6 @@ import { buildIssueLines } from './build-issue-lines.js';
 import {
   describeUnmatchedFamilies,
   emptyBuildWarnings,
-  familiesOf,
   type GivenFilters,
 } from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';

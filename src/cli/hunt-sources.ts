@@ -11,7 +11,7 @@ import { joinHuntParts } from '../hunt/select-hunts.js';
 import { loadAllowlists } from '../pipeline/allowlist/index.js';
 import type { CollectCounts } from '../pipeline/collect.js';
 import { readPackHunts } from '../report/read-pack.js';
-import { describeFilters } from './build-warnings.js';
+import { describeFilters, describeUnmatchedFamilies } from './build-warnings.js';
 import { indicatorFilterOptions, type IndicatorFilterFlags } from './options.js';
 import type { CliIo } from './io.js';
 import { count, displayPath, rowsReadLine } from './text.js';
@@ -116,16 +116,29 @@ function writeFeedOutcome(fromFeeds: FeedHunts, flags: HuntSourceFlags, io: CliI
     for (const issue of errorsFirst.slice(0, PRINTED_ISSUES))
       io.stderr.write(`  ${formatIssue(issue)}\n`);
   } else if (counts.accepted > 0 && counts.kept === 0) {
+    const unmatched = describeUnmatchedFamilies(
+      flags.family ?? [],
+      collected.acceptedFamilies ?? [],
+    );
     io.stderr.write(
       `huntpack: warning: the filters removed ${allIndicatorsText(counts.accepted)} ` +
         `(${describeFilters(collected.filterCounts, flags)}), so the feeds gave no hunt. ` +
-        'Check the filter values against the feed.\n',
+        [...unmatched, 'Check the filter values against the feed.'].join(' ') +
+        '\n',
     );
   } else if (counts.kept > 0 && setAside === counts.kept) {
     io.stderr.write(
       `huntpack: warning: the allowlists set aside ${allIndicatorsText(counts.kept)}, so the feeds ` +
         'gave no hunt. Pass --no-builtin-allowlists to hunt them anyway.\n',
     );
+  }
+  // With other families kept, each --family value that matches no family gets its own warning,
+  // so that no findings are not read as a clean hunt for it.
+  if (counts.kept > 0) {
+    const families = collected.acceptedFamilies ?? [];
+    for (const sentence of describeUnmatchedFamilies(flags.family ?? [], families)) {
+      io.stderr.write(`huntpack: warning: ${sentence}\n`);
+    }
   }
 }
 

@@ -184,3 +184,14 @@ export function parseKinds(texts: readonly string[]): IndicatorKind[] {
   }
   return kinds;
 }
+
+/** Returns the distinct families of `indicators`, by Malpedia id or else printable name. */
+export function familiesOf(indicators: readonly Indicator[]): MalwareFamily[] {
+  const families = new Map<string, MalwareFamily>();
+  for (const { family } of indicators) {
+    if (family === undefined) continue;
+    const key = (family.malpedia ?? family.name).toLowerCase();
+    if (!families.has(key)) families.set(key, family);
+  }
+  return [...families.values()];
+}

@@ -10,6 +10,7 @@ import type { ThreatFoxSourceOptions } from '../feeds/threatfox-source.js';
 import type { Readable } from 'node:stream';
 import {
   buildFamilyMatcher,
+  familiesOf,
   filterIndicators,
   type IndicatorFilterCounts,
   type IndicatorFilterOptions,
@@ -80,6 +81,8 @@ export interface CollectResult {
   }>;
   /** Counts of indicators each filter removed, by filter name. */
   filterCounts: IndicatorFilterCounts;
+  /** With a family filter: the families of the accepted indicators, to name near misses. */
+  acceptedFamilies?: MalwareFamily[];
   issues: HuntpackIssue[];
 }
 
@@ -183,6 +186,9 @@ export async function collectIndicators(
       failed: file.failed,
     })),
     filterCounts: filtered.removed,
+    ...(options.filters?.families?.length
+      ? { acceptedFamilies: familiesOf(merged.indicators) }
+      : {}),
     issues,
   };
 }

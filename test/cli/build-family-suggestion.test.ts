@@ -145,3 +145,32 @@ test('family values are echoed with control characters escaped', async (t) => {
   assert.ok(!result.stderr.includes('\u001b'), 'no raw escape character');
   assert.match(result.stderr, /--family Remcos\\x1b\[31m matches no family in the feeds/);
 });
+
+test('hunt --feed names unmatched family values', async (t) => {
+  const folder = makeTempDir('family-suggestion-hunt', t);
+  const feed = join(folder, 'feed.csv');
+  const log = join(folder, 'fw.log');
+  await writeFile(feed, FEED);
+  await writeFile(
+    log,
+    'CEF:0|Fortinet|FortiGate|7.0|1|traffic|3|rt=1775000000000 src=10.1.1.5 spt=50000 dst=5.5.5.5 dpt=80 act=accept\n',
+  );
+
+  const partly = await runCli([
+    'hunt',
+    '--feed',
+    feed,
+    '--no-builtin-allowlists',
+    '--family',
+    'Remcos,AsyncRTA',
+    log,
+  ]);
+  assert.equal(partly.code, 0, partly.stderr);
+  assert.match(
+    partly.stderr,
+    /huntpack: warning: --family AsyncRTA matches no family in the feeds; the closest: AsyncRAT \(win\.asyncrat\)\.\n/,
+  );
+
+  const none = await runCli(['hunt', '--feed', feed, '--family', 'Remcso', log]);
+  assert.match(none.stderr, /--family Remcso matches no family in the feeds; the closest: Remcos/);
+});
