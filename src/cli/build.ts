@@ -1,7 +1,7 @@
 /**
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
-import { indicatorFilterOptions, listOption } from './options.js';
+import { indicatorFilterOptions, listOption, pathListOption, pathOption } from './options.js';
 import { constants, existsSync } from 'node:fs';
 import { access, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -623,7 +623,7 @@ export function registerBuildCommand(
       '<feeds...>',
       'feed files (ThreatFox CSV/JSON/API/NDJSON, STIX, MISP, text; .gz and .zip too), or - for stdin',
     )
-    .option('-o, --out <dir>', 'folder to write the packs into', 'packs')
+    .option('-o, --out <dir>', 'folder to write the packs into', pathOption('--out'), 'packs')
     .addOption(
       new Option(
         '--format <format>',
@@ -666,7 +666,7 @@ export function registerBuildCommand(
     .option(
       '--allowlist <file>',
       'extra allowlist: CIDRs, domains or regex: lines (repeatable)',
-      listOption('--allowlist'),
+      pathListOption('--allowlist'),
     )
     .option(
       '--no-builtin-allowlists',
@@ -680,11 +680,12 @@ export function registerBuildCommand(
     .option(
       '--exclusions <file>',
       'YAML file of your own exclusions, compiled into the hunts they apply to (repeatable)',
-      listOption('--exclusions'),
+      pathListOption('--exclusions'),
     )
     .option(
       '--state <file>',
       'JSON file that remembers what earlier runs saw; each pack then reports new, unchanged, expired and removed indicators',
+      pathOption('--state'),
     )
     .option(
       '--only-new',

@@ -16,6 +16,7 @@ import {
 } from '../feeds/threatfox-query.js';
 import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { EXIT_OK, type CliIo } from './io.js';
+import { pathOption } from './options.js';
 import type { CommandAction } from './run.js';
 
 /** The environment variable that overrides the API URL, as `--api-url` does. */
@@ -144,6 +145,7 @@ export function registerFetchCommand(
     .option(
       '-o, --out <file>',
       'file to write the response to, or - for standard output (default: standard output)',
+      pathOption('--out'),
     )
     .option('--timeout <seconds>', 'time limit of each attempt, in seconds', '30')
     .option(

@@ -2,7 +2,7 @@
  * `huntpack hunt (--pack DIR | --feed FEED)... LOGS...`: runs hunts over exported logs on an
  * embedded DuckDB and reports every hit with its log file, line and time.
  */
-import { listOption } from './options.js';
+import { listOption, pathListOption, pathOption } from './options.js';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
@@ -579,11 +579,15 @@ export function registerHuntCommand(
         'Local hunts have no time limit unless --lookback is given, because exported logs are often old.',
     )
     .argument('<logs...>', 'log files, folders (read recursively) or glob patterns; plain or gzip')
-    .option('--pack <dir>', 'pack folder written by "huntpack build" (repeatable)', collect)
+    .option(
+      '--pack <dir>',
+      'pack folder written by "huntpack build" (repeatable)',
+      pathListOption('--pack'),
+    )
     .option(
       '--feed <file>',
       'feed file to build hunts from directly, or - for stdin (repeatable)',
-      collect,
+      pathListOption('--feed'),
     )
     .addOption(
       new Option(
@@ -627,6 +631,7 @@ export function registerHuntCommand(
     .option(
       '--report <file>',
       'write the Markdown hunt report here; default: hunt-report.md in each --pack folder',
+      pathOption('--report'),
     )
     .option('--fail-on-match', 'exit with status 1 when there is at least one finding')
     .option(

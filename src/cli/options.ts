@@ -23,6 +23,28 @@ export function listOption(flag: string): (value: string, previous?: string[]) =
   };
 }
 
+/**
+ * Returns the parser of a file or folder option, which rejects an empty value, such as
+ * `--out ""` from an unset shell variable: read as the current folder, it would write there.
+ */
+export function pathOption(flag: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') {
+      throw new UsageError('INVALID_OPTION', `Invalid ${flag} "": expected a path.`);
+    }
+    return value;
+  };
+}
+
+/**
+ * Returns the parser of a repeatable path option, which collects every value and rejects an
+ * empty one. Paths are not split on commas, because a file name may contain one.
+ */
+export function pathListOption(flag: string): (value: string, previous?: string[]) => string[] {
+  const parse = pathOption(flag);
+  return (value, previous = []) => [...previous, parse(value)];
+}
+
 /** Parses a whole number option from `min` to `max`, or raises a usage error naming the flag. */
 export function parseWholeNumber(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);

@@ -691,3 +691,31 @@ test('usage errors point to the help of their command', async () => {
   assert.equal(top.code, 2);
   assert.match(top.stderr, /\nRun "huntpack --help" for usage\.\n$/);
 });
+
+test('empty paths are usage errors and paths keep commas', async (t) => {
+  const feed = repoFile('test/fixtures/packs/remcos-example.csv');
+  for (const args of [
+    ['build', feed, '--out', ''],
+    ['build', feed, '--state', ' '],
+    ['hunt', '--pack', '', 'x.log'],
+    ['hunt', '--feed', feed, '--report', '', 'x.log'],
+  ]) {
+    const result = await runCli(args);
+    assert.equal(result.code, 2, args.join(' '));
+    assert.match(result.stderr, /Invalid --\w+ "": expected a path\./);
+  }
+
+  const folder = makeTempDir('build-comma-path', t);
+  const exclusions = join(folder, 'ex,1.yaml');
+  await writeFile(exclusions, 'exclusions: []\n');
+  const result = await runCli([
+    'build',
+    feed,
+    '--out',
+    join(folder, 'packs'),
+    '--exclusions',
+    exclusions,
+  ]);
+  assert.doesNotMatch(result.stderr, /Cannot read exclusions file/);
+  assert.equal(result.code, 0, result.stderr);
+});
