@@ -160,11 +160,12 @@ export function fangedLinkDropReason(
  * A port that prose names right after an address, as threat reports write it: `port 8080`,
  * `on port 8080`, `over TCP port 8080`, `(port 8080)`, `port: 8080`, `on port tcp/8080` or
  * `tcp/8080`. Group 1 is the port. It is read from where the address ends (the `y` flag), and
- * a port further away, after other words, or in a range or list (`8080-8090`, `80/443`,
- * `443, 8443`) is not read.
+ * a port further away, after other words, or in a range or list (`8080-8090`, `8080 – 8090`,
+ * `8080 to 8090`, `80/443`, `443, 8443`) is not read. A comma before another address
+ * (`port 4444, 45.9.1.3 port 8080`) ends the port.
  */
 const PROSE_PORT =
-  /(?:\s+\(?|\s*\()\s*(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:/-]\d|,\s*\d)/iy;
+  /(?:\s+\(?|\s*\()\s*(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:/]\d|\s*[-\u2010-\u2015~]\s*\d|\s+(?:to|and)\s+\d|\s*,\s*\d+(?![\d.]))/iy;
 
 /** Returns the port that prose names right after position `end` of `text` (see PROSE_PORT). */
 function prosePortAfter(text: string, end: number): number | undefined {

@@ -70,8 +70,16 @@ test('prose ports after an address give ip:port', () => {
     ['C2 45.9.1.2 port 8080/tcp', 'ip-port 45.9.1.2:8080'],
     ['C2 45.9.1.2 port 443, then it moved', 'ip-port 45.9.1.2:443'],
     [`C2 45.9.1.2${' '.repeat(40)}port 8080`, 'ip-port 45.9.1.2:8080'],
+    ['C2 45.9.1.2 port 443 - the second stage', 'ip-port 45.9.1.2:443'],
   ];
   for (const [text, expected] of cases) assert.deepEqual(found(text), [expected], text);
+});
+
+test('a port before another address is read', () => {
+  assert.deepEqual(found('C2 45.9.1.2 port 4444, 45.9.1.3 port 8080'), [
+    'ip-port 45.9.1.2:4444',
+    'ip-port 45.9.1.3:8080',
+  ]);
 });
 
 test('ports elsewhere, in ranges or lists are not read', () => {
@@ -86,6 +94,11 @@ test('ports elsewhere, in ranges or lists are not read', () => {
     'C2 45.9.1.2 port 443, 8443',
     'C2 45.9.1.2 port 0',
     `C2 45.9.1.2${' '.repeat(40)}port 123456`,
+    'C2 45.9.1.2 port 8080\u20138090',
+    'C2 45.9.1.2 port 8080 - 8090',
+    'C2 45.9.1.2 port 8080 to 8090',
+    'C2 45.9.1.2 port 443 and 8443',
+    'C2 45.9.1.2 port 4444 , 4445',
   ];
   for (const text of cases) assert.deepEqual(found(text), ['ip 45.9.1.2'], text);
 });
