@@ -97,8 +97,8 @@ describe('Zeek masked ts', () => {
 
   it('reads other masked and unset ts spellings as missing', async (t) => {
     const folder = makeTempDir('zeek-masked', t);
-    for (const ts of ['XXXXXXXXXX', 'xxxxxxxxxx.xxxxxx', '-']) {
-      const file = join(folder, `conn-${ts.length}-${ts[0]}.json`);
+    for (const ts of ['XXXXXXXXXX', 'xxxxxxxxxx.xxxxxx', '-', '', ' - ']) {
+      const file = join(folder, `conn-${ts.length}-${ts.trim()[0] ?? 'empty'}.json`);
       await writeFile(file, zeekConnJson(ts));
       const { stats, findings } = await huntLogs(hunts, [file]);
       assert.deepEqual(stats.fieldWarningsByReason, { MISSING_TIME: 1 }, ts);

@@ -54,12 +54,12 @@ export function zeekToOutcome(
   }
   if (!['conn', 'http', 'ssl', 'dns'].includes(path)) return skipRecord('UNSUPPORTED_ZEEK_LOG');
 
-  const ts = get('ts');
+  const ts = get('ts')?.trim();
   const builder =
     path === 'dns' ? buildDnsEvent(get, context) : buildConnectionEvent(path, get, context);
   // A masked ts, as in Zeek's test baselines, is read as a missing one, so the event is kept
   // without a time.
-  if (ts === undefined || ts === '-') {
+  if (ts === undefined || ts === '' || ts === '-') {
     context.warn('MISSING_TIME', 'Zeek record has no ts, so its time is empty.');
   } else if (MASKED_TIME.test(ts)) {
     context.warn('MISSING_TIME', `Zeek ts ${quoteValue(ts)} is masked, so its time is empty.`);
