@@ -356,10 +356,7 @@ export async function loadUserExclusions(
     throw new ConfigError(
       'EXCLUSIONS_FILE_NOT_READABLE',
       `Cannot read exclusions file ${file}: ${fileReadReason(error)}.`,
-      {
-        source: { file },
-        cause: error,
-      },
+      { cause: error },
     );
   }
   return parseUserExclusions(text, file, warnings);

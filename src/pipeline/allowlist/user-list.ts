@@ -48,7 +48,7 @@ export function loadUserAllowlist(path: string, warnings: string[] = []): Allowl
     throw new ConfigError(
       'ALLOWLIST_NOT_READABLE',
       `Cannot read the allowlist file ${path}: ${fileReadReason(error)}.`,
-      { source: { file: path }, cause: error },
+      { cause: error },
     );
   }
   return parseUserAllowlist(text, path, warnings);
