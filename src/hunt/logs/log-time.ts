@@ -499,6 +499,14 @@ function chooseDateOrder(date: NumericDate, defaults: TimeDefaults): DateOrder |
   };
 }
 
+function buddhistEraYear(text: string, year: number): TimeResult {
+  return {
+    ok: false,
+    code: 'INVALID_TIME',
+    message: `Invalid time ${quoteValue(text)}: the year ${year} looks like a Thai Buddhist-era year, which the th-TH locale writes. Export the log with a locale that writes Gregorian years, such as en-US.`,
+  };
+}
+
 function parseNumericTime(
   text: string,
   match: RegExpExecArray,
@@ -506,6 +514,9 @@ function parseNumericTime(
 ): TimeResult {
   const date = readNumericDate(text, match);
   if (!date) return invalid(text);
+  // The four-digit number is the year in any order, so the era is told before the order.
+  const year = date.yearFirst ? date.fields[0] : date.fields[2];
+  if (year >= BUDDHIST_ERA_YEARS) return buddhistEraYear(text, year);
   const order = chooseDateOrder(date, defaults);
   if (typeof order !== 'string') return order;
   let hour = Number(match[6]);
@@ -517,14 +528,7 @@ function parseNumericTime(
     const afternoon = before !== undefined ? AFTERNOON_PREFIXES.has(before) : after === 'P';
     hour = (hour % 12) + (afternoon ? 12 : 0);
   }
-  const [year, month, day] = yearMonthDay(date, order);
-  if (year >= BUDDHIST_ERA_YEARS) {
-    return {
-      ok: false,
-      code: 'INVALID_TIME',
-      message: `Invalid time ${quoteValue(text)}: the year ${year} looks like a Thai Buddhist-era year, which the th-TH locale writes. Export the log with a locale that writes Gregorian years, such as en-US.`,
-    };
-  }
+  const [, month, day] = yearMonthDay(date, order);
   return resolveWallTime(
     text,
     {

@@ -86,9 +86,12 @@ describe('parseLogTime on numeric dates', () => {
   it('rejects a meridiem written twice and a Buddhist-era year', () => {
     const twice = parseLogTime('2020/11/3 下午4:27:16 PM', UTC);
     assert.equal(!twice.ok && twice.code, 'INVALID_TIME');
-    const thai = parseLogTime('3/11/2563 16:27:16.933', { ...UTC, dateOrder: 'dmy' });
-    assert.equal(!thai.ok && thai.code, 'INVALID_TIME');
-    assert.match(!thai.ok ? thai.message : '', /year 2563 looks like a Thai Buddhist-era year/);
+    for (const dateOrder of ['dmy', 'mdy', 'ymd', undefined] as const) {
+      const thai = parseLogTime('13/11/2563 16:27:16.933', { ...UTC, dateOrder });
+      assert.equal(!thai.ok && thai.code, 'INVALID_TIME', dateOrder);
+      const message = !thai.ok ? thai.message : '';
+      assert.match(message, /year 2563 looks like a Thai Buddhist-era year/, dateOrder);
+    }
   });
 
   it('rejects an ambiguous date without an order', () => {
