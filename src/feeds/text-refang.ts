@@ -27,7 +27,9 @@ export interface RefangedLine {
 const MARKER_PATTERN = new RegExp(
   [
     String.raw`(?<extraDot>\.\[\.\]|\[\.\]\.)`,
-    String.raw`(?<dotWord>\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\})\s*)`,
+    // The look-behind starts the leading spaces only where a run of them starts: tried at each
+    // space of a long run, they would make the search quadratic in the run's length.
+    String.raw`(?<dotWord>(?<!\s)\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\})\s*)`,
     String.raw`(?<dot>\[\s*\.\s*\]|\(\s*\.\s*\)|\{\s*\.\s*\})`,
     String.raw`(?<scheme>\bh[x]{2}p(?<secure>s?)(?=\[?:|\[:\/\/\]))`,
     String.raw`(?<schemeSeparator>\[:\/\/\]|:\[\/\/\])`,

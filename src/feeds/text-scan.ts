@@ -165,7 +165,7 @@ export function fangedLinkDropReason(
  * (`port 4444, 45.9.1.3 port 8080`) ends the port.
  */
 const PROSE_PORT =
-  /(?:\s+\(?|\s*\()\s*(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:/]\d|\s*[-\u2010-\u2015~]\s*\d|\s+(?:to|and)\s+\d|\s*,\s*\d+(?![\d.]))/iy;
+  /(?=[\s(])\s*(?:\(\s*)?(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:/]\d|\s*[-\u2010-\u2015~]\s*\d|\s+(?:to|and)\s+\d+(?![\d.])|\s*,\s*\d+(?![\d.]))/iy;
 
 /** Returns the port that prose names right after position `end` of `text` (see PROSE_PORT). */
 function prosePortAfter(text: string, end: number): number | undefined {

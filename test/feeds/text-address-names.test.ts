@@ -76,10 +76,12 @@ test('prose ports after an address give ip:port', () => {
 });
 
 test('a port before another address is read', () => {
-  assert.deepEqual(found('C2 45.9.1.2 port 4444, 45.9.1.3 port 8080'), [
-    'ip-port 45.9.1.2:4444',
-    'ip-port 45.9.1.3:8080',
-  ]);
+  for (const joint of [', ', ' and ']) {
+    assert.deepEqual(found(`C2 45.9.1.2 port 4444${joint}45.9.1.3 port 8080`), [
+      'ip-port 45.9.1.2:4444',
+      'ip-port 45.9.1.3:8080',
+    ]);
+  }
 });
 
 test('ports elsewhere, in ranges or lists are not read', () => {
