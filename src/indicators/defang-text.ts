@@ -64,9 +64,11 @@ function splitPort(hostAndPort: string): [host: string, port: string] {
  */
 const HOSTS_IN_TEXT = new RegExp(
   [
-    String.raw`(?<url>[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]*)`,
+    // The scheme and the labels have bounded lengths (a scheme of up to 32 characters, a DNS
+    // label of up to 63), so that a long word is not read again from each of its letters.
+    String.raw`(?<url>[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s"'<>]*)`,
     String.raw`(?<ipv6>\[(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*\]|(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*(?![\w:]))`,
-    String.raw`(?<name>(?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)`,
+    String.raw`(?<name>(?<![\p{L}\p{N}])(?:[\p{L}\p{N}](?:[\p{L}\p{N}_-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)`,
   ].join('|'),
   'gu',
 );

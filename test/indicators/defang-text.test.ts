@@ -33,3 +33,11 @@ describe('defangText', () => {
     });
   }
 });
+
+it('defangText reads names at word starts only', () => {
+  assert.equal(defangText('x_evil.com and 1evil.com'), 'x_evil[.]com and 1evil[.]com');
+  assert.equal(defangText('see 1http://evil.com/a'), 'see 1hxxp://evil[.]com/a');
+  const label = 'a'.repeat(64);
+  assert.equal(defangText(`${label}.com`), `${label}.com`, 'a label of 64 is no host name');
+  assert.equal(defangText(`${'a'.repeat(63)}.com`), `${'a'.repeat(63)}[.]com`);
+});
