@@ -15,7 +15,7 @@ import { CharKind, lineAndColumn, stringValue, type ScannedKql } from './kql-sca
 
 /** The operand left of the operator, the operator, and a string literal. */
 const LOOSE_COMPARISON = new RegExp(
-  String.raw`(?<left>[^\s(]\S*?)\s+(?<operator>!?(?:contains|startswith|endswith|has|hasprefix|hassuffix)(?:_cs)?)\s+` +
+  String.raw`(?<left>(?<![^\s(])[^\s(]\S*?)\s+(?<operator>!?(?:contains|startswith|endswith|has|hasprefix|hassuffix)(?:_cs)?)\s+` +
     String.raw`(?<literal>@"(?:[^"\n]|"")*"|@'(?:[^'\n]|'')*'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')`,
   'g',
 );

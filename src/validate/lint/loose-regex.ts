@@ -26,7 +26,7 @@ import {
 
 /** The operand left of `matches regex` and the pattern's string literal. */
 const REGEX_COMPARISON = new RegExp(
-  String.raw`(?<left>[^\s(]\S*?)\s+matches\s+regex\s+` +
+  String.raw`(?<left>(?<![^\s(])[^\s(]\S*?)\s+matches\s+regex\s+` +
     String.raw`(?<literal>@"(?:[^"\n]|"")*"|@'(?:[^'\n]|'')*'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')`,
   'g',
 );

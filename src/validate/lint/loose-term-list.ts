@@ -20,7 +20,7 @@ import {
 import { escapeRegex, hostPattern, verbatim } from './loose-regex.js';
 
 /** The operand left of `has_any` and the opening bracket of its list. */
-const HAS_ANY = /(?<left>[^\s(]\S*?)\s+has_any\s*\(/g;
+const HAS_ANY = /(?<left>(?<![^\s(])[^\s(]\S*?)\s+has_any\s*\(/g;
 /** Maximum length, in characters, of the list quoted in a message before it is cut short. */
 const MAX_QUOTED_LIST_LENGTH = 80;
 
