@@ -156,12 +156,15 @@ function stringRepresentatives(atoms: FilterAtom[], notes: string[]): string[] {
 function findCaseVariant(literal: string, taken: Set<string>): string | undefined {
   const chars = [...literal];
   const cased = chars.flatMap((char, index) => (caseToggle(char) === char ? [] : [index]));
+  // The bit of each character that has a case, looked up by position: searching `cased` for
+  // each character made a long literal quadratic.
+  const bits = new Map(cased.slice(0, 10).map((position, bit) => [position, bit]));
   const limit = 2 ** Math.min(cased.length, 10);
   for (let mask = 1; mask < limit; mask += 1) {
     const variant = chars
       .map((char, index) => {
-        const bit = cased.indexOf(index);
-        return bit >= 0 && (mask & (1 << bit)) !== 0 ? caseToggle(char) : char;
+        const bit = bits.get(index);
+        return bit !== undefined && (mask & (1 << bit)) !== 0 ? caseToggle(char) : char;
       })
       .join('');
     if (!taken.has(variant) && variant.toLowerCase() === literal.toLowerCase()) return variant;
