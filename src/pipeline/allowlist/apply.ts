@@ -17,6 +17,7 @@ import {
 import type { Allowlists } from './allowlists.js';
 import { addLookupKeys, kindMask, type CombinedIndex, type IndexProbe } from './combined-index.js';
 import { parseIpNumber, type IpNumber } from './ip-number.js';
+import { hostKey } from './host-index.js';
 import type { RegistrantResolver } from './registrant.js';
 import type { AllowlistDecision, AllowlistResult, AllowlistSource, SetAside } from './types.js';
 import { ListProvenance } from '../../indicators/provenance.js';
@@ -90,10 +91,7 @@ function isTenantOfPopularSite(
 ): boolean {
   const source = lists.sources.find((candidate) => candidate.name === decision.list);
   if (source?.popularity !== true) return false;
-  const entry = decision.entry
-    .toLowerCase()
-    .replace(/^\*?\./, '')
-    .replace(/\.$/, '');
+  const entry = hostKey(decision.entry) ?? decision.entry;
   // `www.` names the site itself, never a tenant.
   return host !== entry && host !== `www.${entry}`;
 }
