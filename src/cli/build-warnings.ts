@@ -30,8 +30,8 @@ const FILTER_OPTIONS: ReadonlyArray<{
 ];
 
 /**
- * Maximum case-insensitive edit distance at which a family name counts as close to `--family`,
- * for values of more than four characters; shorter ones allow one edit.
+ * Maximum case-insensitive edit distance at which a family name counts as close to `--family`.
+ * Values of four characters or fewer allow one edit.
  */
 const MAX_FAMILY_DISTANCE = 2;
 
@@ -100,11 +100,14 @@ export function describeFilters(removed: IndicatorFilterCounts, flags: GivenFilt
 }
 
 /**
- * Returns a sentence for each `--family` value that selects none of `feedFamilies`, naming the
- * closest of them: `--family Remcso matches no family in the feeds; the closest: Remcos
- * (win.remcos).` A family is close when its printable name, Malpedia id or an alias is within
- * an edit distance of 2 of the value, ignoring case. It is close too when the value and its
- * name or an alias contain one another (see {@link containsName}).
+ * Returns a sentence for each `--family` value that selects none of `feedFamilies`. The sentence
+ * names the closest families, as in `--family Remcso matches no family in the feeds; the
+ * closest: Remcos (win.remcos).`
+ *
+ * A family is close when its printable name, Malpedia id or an alias is within
+ * {@link MAX_FAMILY_DISTANCE} edits of the value, ignoring case (one for short values). It is
+ * close too when the value and its name or an alias contain one another (see
+ * {@link containsName}).
  */
 export function describeUnmatchedFamilies(
   names: readonly string[],
@@ -127,7 +130,7 @@ export function describeUnmatchedFamilies(
   return sentences;
 }
 
-/** The fewest characters a value or name must have to count as contained in the other. */
+/** Minimum length of a value or name that counts as contained in the other. */
 const MIN_CONTAINED_LENGTH = 3;
 
 /**

@@ -37,8 +37,8 @@ export async function readThreatFoxExport(input: FeedInput, sink: FeedSink): Pro
   }
   const builder = newBuilder(sink);
   for (const [key, value] of Object.entries(document)) {
-    // The key is the IOC id; read like the id fields of the other shapes, an empty key or
-    // `None` names no id and spaces around one are not part of it.
+    // The key is the IOC id, read like the id fields of the other shapes: an empty key or
+    // `None` names no id, and spaces around an id are not part of it.
     const id = text(key);
     const source: SourceLocation = id === undefined ? { file } : { file, id };
     const items = Array.isArray(value) ? (value as unknown[]) : [value];

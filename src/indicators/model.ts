@@ -58,7 +58,7 @@ export interface IndicatorContext {
   reporters: readonly string[];
   /** ThreatFox `is_compromised`: the infrastructure is a compromised legitimate host. */
   isCompromised?: boolean;
-  /** Where the indicator was read from and the ids its feeds give it. */
+  /** The places the indicator was read from and the ids its feeds give it. */
   provenance: Provenance;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Where an indicator was read from, and the ids its feeds give it.
+ * Provenance of indicators: the places each was read from and the ids its feeds give it.
  *
  * Nearly every indicator of a large feed comes from one record. That case keeps the record's
  * file, line and id in one small object and makes the lists only when they are read. Kept as two

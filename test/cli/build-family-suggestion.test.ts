@@ -110,7 +110,7 @@ test('family typo fails only with strict', async (t) => {
   assert.match(result.stderr, /failed because --strict makes the warnings above errors/);
 });
 
-test('unmatched family beside a matched one is named', async (t) => {
+test('unmatched family beside matched one', async (t) => {
   const result = await build(t, ['--family', 'Remcos', '--family', 'AsyncRTA']);
 
   assert.equal(result.code, 0, result.stderr);
@@ -121,7 +121,7 @@ test('unmatched family beside a matched one is named', async (t) => {
   assert.doesNotMatch(result.stderr, /--family Remcos matches no family/);
 });
 
-test('short family values get no unrelated hints', async (t) => {
+test('short family values get no hints', async (t) => {
   for (const value of ['x', 'win.']) {
     const warning = filterWarning(await build(t, ['--family', value]));
     assert.match(
@@ -139,7 +139,7 @@ test('empty family value is a usage error', async (t) => {
   }
 });
 
-test('family values are echoed with control characters escaped', async (t) => {
+test('family echo escapes control characters', async (t) => {
   const result = await build(t, ['--family', 'Remcos\u001b[31m']);
   assert.equal(result.code, 0, result.stderr);
   assert.ok(!result.stderr.includes('\u001b'), 'no raw escape character');

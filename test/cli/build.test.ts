@@ -671,7 +671,7 @@ test('truncated feed leaves the state file', async (t) => {
   assert.equal(await readFile(state, 'utf8'), recorded);
 });
 
-test('usage errors point to the help of their command', async () => {
+test('usage errors point to command help', async () => {
   const unknown = await runCli(['build', 'feed.csv', '--bogus']);
   assert.equal(unknown.code, 2);
   assert.match(
@@ -692,7 +692,7 @@ test('usage errors point to the help of their command', async () => {
   assert.match(top.stderr, /\nRun "huntpack --help" for usage\.\n$/);
 });
 
-test('empty paths are usage errors and paths keep commas', async (t) => {
+test('empty paths fail, commas stay', async (t) => {
   const feed = repoFile('test/fixtures/packs/remcos-example.csv');
   for (const args of [
     ['build', feed, '--out', ''],

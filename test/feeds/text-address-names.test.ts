@@ -75,7 +75,7 @@ test('prose ports after an address give ip:port', () => {
   for (const [text, expected] of cases) assert.deepEqual(found(text), [expected], text);
 });
 
-test('a port before another address is read', () => {
+test('port before next address is read', () => {
   for (const joint of [', ', ' and ']) {
     assert.deepEqual(found(`C2 45.9.1.2 port 4444${joint}45.9.1.3 port 8080`), [
       'ip-port 45.9.1.2:4444',
@@ -84,7 +84,7 @@ test('a port before another address is read', () => {
   }
 });
 
-test('ports elsewhere, in ranges or lists are not read', () => {
+test('distant, ranged or listed ports ignored', () => {
   const cases = [
     'C2 45.9.1.2, then port 8080',
     'C2 45.9.1.2 and port 8080',

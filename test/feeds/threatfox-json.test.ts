@@ -77,7 +77,7 @@ test('reads values given as array or object', async () => {
   );
 });
 
-test('reads export keys as ids like id fields', async (t) => {
+test('export keys read as ids', async (t) => {
   const record = {
     ioc_value: 'evil.badhost.xyz',
     ioc_type: 'domain',

@@ -34,7 +34,7 @@ describe('defangText', () => {
   }
 });
 
-it('defangText reads names at word starts only', () => {
+it('names start at word starts', () => {
   assert.equal(defangText('x_evil.com and 1evil.com'), 'x_evil[.]com and 1evil[.]com');
   assert.equal(defangText('see 1http://evil.com/a'), 'see 1hxxp://evil[.]com/a');
   const label = 'a'.repeat(64);

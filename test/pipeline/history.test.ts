@@ -131,7 +131,7 @@ describe('loadHistory and saveHistory', () => {
     });
   }
 
-  test('reads an empty file as no run yet', async () => {
+  test('empty file is no run yet', async () => {
     const files: Array<[string, string]> = [
       ['empty', ''],
       ['blank', ' \n'],

@@ -514,7 +514,7 @@ function parseNumericTime(
 ): TimeResult {
   const date = readNumericDate(text, match);
   if (!date) return invalid(text);
-  // The four-digit number is the year in any order, so the era is told before the order.
+  // The four-digit number is the year in any order, so the era is checked before the order.
   const year = date.yearFirst ? date.fields[0] : date.fields[2];
   if (year >= BUDDHIST_ERA_YEARS) return buddhistEraYear(text, year);
   const order = chooseDateOrder(date, defaults);

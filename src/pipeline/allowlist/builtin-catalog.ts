@@ -48,8 +48,9 @@ export interface BuiltInPolicy {
    */
   keepIpPort?: boolean;
   /**
-   * True for a list of popular registered domains. Its entry for a parent says nothing about a
-   * subdomain, which may be a tenant's site on a hosting service (`shop.godaddysites.com`).
+   * True for a list of popular registered domains. An entry names the parent's own site,
+   * not for a subdomain, which may be a tenant's site on a hosting service
+   * (`shop.godaddysites.com`).
    */
   popularity?: boolean;
 }

@@ -62,7 +62,7 @@ describe('parseLogTime on numeric dates', () => {
     assert.equal(timeOf('2020/11/3 16:27:16'), '2020-11-03T16:27:16.000Z');
   });
 
-  it('reads the portal dates of more locales', () => {
+  it('reads more portal locales', () => {
     const cases: Array<[string, string, TimeDefaults['dateOrder']?]> = [
       ['ko-KR', '2020. 11. 3. 오후 4:27:16.933'],
       ['ko-KR', '2020. 11. 3. PM 4:27:16.933'],
@@ -83,7 +83,7 @@ describe('parseLogTime on numeric dates', () => {
     assert.equal(timeOf('2020. 11. 3. 오전 12:05:00', UTC), '2020-11-03T00:05:00.000Z');
   });
 
-  it('rejects a meridiem written twice and a Buddhist-era year', () => {
+  it('rejects double meridiem and Buddhist year', () => {
     const twice = parseLogTime('2020/11/3 下午4:27:16 PM', UTC);
     assert.equal(!twice.ok && twice.code, 'INVALID_TIME');
     for (const dateOrder of ['dmy', 'mdy', 'ymd', undefined] as const) {

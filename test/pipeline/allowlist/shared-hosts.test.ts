@@ -42,7 +42,7 @@ test('URL on a public suffix host is kept as a full URL', () => {
   );
 });
 
-test('root URL on a shared host is set aside', () => {
+test('shared host root URL set aside', () => {
   const urls = [
     'https://docs.google.com/',
     'https://t.me/',
@@ -80,7 +80,7 @@ test('root URL of a customer subdomain stays', () => {
   assert.equal(result.fullUrl[0]?.entry, 'sharepoint.com');
 });
 
-test('root URL of a tenant under a popular site stays', () => {
+test('tenant root URL under popular site stays', () => {
   const urls = ['https://renwebdesign.xsrv.jp/', 'https://site-q91z6r31h.godaddysites.com/'];
   const result = applyAllowlists(urls.map(urlIndicator), lists);
   assert.deepEqual(result.setAside, []);
@@ -90,7 +90,7 @@ test('root URL of a tenant under a popular site stays', () => {
   );
 });
 
-test('root URL of a popular site or its www is set aside', () => {
+test('popular site root URL set aside', () => {
   const urls = ['https://godaddysites.com/', 'https://www.godaddysites.com/'];
   const result = applyAllowlists(urls.map(urlIndicator), lists);
   assert.deepEqual(
