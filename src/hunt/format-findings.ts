@@ -29,6 +29,7 @@ export function describeEvent(finding: HuntFinding): string {
     'RequestURL',
     'RemoteUrl',
     'Name',
+    'FileName',
     'DeviceAction',
     'ActionType',
   ]) {

@@ -30,8 +30,11 @@ export interface DataSourceEntry extends DataSource {
    * contains one as JSON.
    */
   arrayColumns?: Record<string, string>;
-  /** Hash columns by algorithm. */
-  hashColumns: Partial<Record<'sha256' | 'sha1' | 'md5', string>>;
+  /**
+   * Hash columns by algorithm; `any` names a column that may hold a hash of any of them, such as
+   * CommonSecurityLog's FileHash, which CEF's `fileHash` fills with whatever the device computed.
+   */
+  hashColumns: Partial<Record<'sha256' | 'sha1' | 'md5' | 'any', string>>;
   /** Columns an analyst needs to triage a hit, in the order shown. */
   project: string[];
   /** Rows of the table that hunts read, such as the ActionTypes that carry network fields. */
@@ -63,6 +66,7 @@ const CSL_PROJECT = [
   'DestinationPort',
   'DestinationHostName',
   'RequestURL',
+  'FileName',
   'Activity',
 ];
 
@@ -230,7 +234,9 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     // WAFs such as FortiWeb and Barracuda write `dhost=site dpt=8080 request=/path`.
     urlHosts: { RequestURL: 'DestinationHostName' },
     urlPorts: { RequestURL: 'DestinationPort' },
-    hashColumns: {},
+    // Antivirus, sandboxes and mail gateways (Trend Micro Apex One, Check Point, Cisco ESA) send
+    // the hash of a file they saw as `fileHash`, as MD5, SHA1 or SHA256 in either case.
+    hashColumns: { any: 'FileHash' },
     project: CSL_PROJECT,
   },
   networkEvents('sentinel'),

@@ -1,0 +1,91 @@
+/**
+ * File hashes that appliances log: CEF `fileHash` (antivirus, sandboxes, mail gateways) and
+ * Suricata `fileinfo` fill CommonSecurityLog's FileHash, which the hash hunts now search, in
+ * Sentinel and locally.
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compileKql } from '../../src/backends/kql/kql.backend.js';
+import type { Hunt } from '../../src/compile/ir.js';
+import { huntLogs } from '../../src/hunt/engine.js';
+import { huntsFromFeeds } from '../../src/hunt/hunts-from-feed.js';
+import type { HashIndicator } from '../../src/indicators/model.js';
+import { checkKql } from '../../src/validate/kusto.js';
+import { repoFile } from '../helpers/shared.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+const FEED = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
+
+function cef(line: number, extension: string): string {
+  return `Dec 05 10:00:0${line} av01 CEF:0|Trend Micro|Apex One|14.0|1|Virus found|5|rt=Dec 05 2026 10:00:0${line} UTC ${extension}`;
+}
+
+describe('hash hunts over CommonSecurityLog FileHash', () => {
+  let hunts: Hunt[];
+  let sha256: HashIndicator;
+  let folder: string;
+
+  before(async () => {
+    const feed = await huntsFromFeeds([FEED]);
+    hunts = feed.hunts;
+    sha256 = feed.collected.indicators.find(
+      (indicator): indicator is HashIndicator => indicator.kind === 'sha256',
+    )!;
+    assert.ok(sha256, 'the bundled feed holds a sha256 indicator');
+    folder = makeTempDir('file-hash-hunt');
+  });
+
+  it('writes a Sentinel hunt that compares FileHash in lower case and compiles', () => {
+    const hunt = hunts.find((candidate) => candidate.id.endsWith('-sentinel-csl-hash'));
+    assert.ok(hunt, hunts.map((candidate) => candidate.id).join('\n'));
+    const query = compileKql(hunt, { generatorVersion: 'test' });
+    assert.match(query, /tolower\(FileHash\)/);
+    const errors = checkKql(query, { platform: 'sentinel' }).filter(
+      (diagnostic) => diagnostic.severity === 'error',
+    );
+    assert.deepEqual(errors, []);
+  });
+
+  it('finds a CEF fileHash in upper case and a Suricata fileinfo hash, and nothing near them', async () => {
+    const upper = sha256.hash.toUpperCase();
+    const changed = (sha256.hash[0] === 'a' ? 'b' : 'a') + sha256.hash.slice(1);
+    const cefFile = join(folder, 'av.cef');
+    await writeFile(
+      cefFile,
+      [
+        cef(1, `src=10.0.0.5 fname=invoice.exe fileHash=${upper} act=Quarantine`),
+        cef(2, `src=10.0.0.6 fname=other.exe fileHash=${changed} act=Quarantine`),
+        cef(3, `src=10.0.0.7 fname=longer.exe fileHash=${sha256.hash}00 act=Quarantine`),
+      ].join('\n') + '\n',
+    );
+    const eveFile = join(folder, 'eve.json');
+    const fileinfo = (flow: number, hash: string): string =>
+      JSON.stringify({
+        timestamp: '2026-12-05T10:00:00.000000+0000',
+        flow_id: flow,
+        event_type: 'fileinfo',
+        src_ip: '203.0.113.80',
+        src_port: 80,
+        dest_ip: '10.0.0.8',
+        dest_port: 50000,
+        proto: 'TCP',
+        http: { hostname: 'files.example.org', url: '/a.exe' },
+        fileinfo: { filename: '/a.exe', sha256: hash, size: 10 },
+      });
+    await writeFile(eveFile, `${fileinfo(1, sha256.hash)}\n${fileinfo(2, changed)}\n`);
+
+    const result = await huntLogs(hunts, [cefFile, eveFile]);
+    const found = result.findings.map(
+      (finding) =>
+        `${finding.file === cefFile ? 'cef' : 'eve'}:${finding.line} ${finding.huntId.replace(/^.*-sentinel-/, '')} ${finding.matchedOn} ${finding.indicator.value}`,
+    );
+    assert.deepEqual(found.sort(), [
+      `cef:1 csl-hash FileHash ${sha256.value}`,
+      `eve:1 csl-hash FileHash ${sha256.value}`,
+    ]);
+    const cefHit = result.findings.find((finding) => finding.file === cefFile)!;
+    assert.equal(cefHit.columns.FileName, 'invoice.exe');
+  });
+});
