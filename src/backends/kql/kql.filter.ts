@@ -3,7 +3,8 @@
  *
  * The filter form has two-valued logic (a comparison on a missing value is false), while KQL
  * comparisons on a null number or datetime yield null, which `not()` keeps null and `where`
- * drops. Comparisons on non-string literals are therefore guarded with `isnotnull(...)`.
+ * drops. Comparisons on non-string literals are therefore guarded with `isnotnull(...)`, and
+ * address range tests default to false.
  * String columns in Kusto are never null (a missing string is ""), so they need no guard.
  */
 import type { FilterExpr, Literal } from '../../compile/ir.js';
@@ -21,16 +22,21 @@ function guarded(column: string, condition: string, values: Literal[]): string {
   return `(isnotnull(${column}) and ${condition})`;
 }
 
+/**
+ * Writes a range test that is false, never null, for a value that is no address. The range
+ * functions return null for an empty column, `-` or an address of the other family, and
+ * `not(null)` would drop such an event from a hunt instead of keeping it.
+ */
+function rangeTest(functionName: string, column: string, ranges: string[]): string {
+  return `coalesce(${functionName}(${column}, dynamic([${ranges.map(kqlString).join(', ')}])), false)`;
+}
+
 function cidrCondition(column: string, ranges: string[]): string {
   const v4 = ranges.filter((range) => !range.includes(':'));
   const v6 = ranges.filter((range) => range.includes(':'));
   const parts: string[] = [];
-  if (v4.length > 0) {
-    parts.push(`ipv4_is_in_any_range(${column}, dynamic([${v4.map(kqlString).join(', ')}]))`);
-  }
-  if (v6.length > 0) {
-    parts.push(`ipv6_is_in_any_range(${column}, dynamic([${v6.map(kqlString).join(', ')}]))`);
-  }
+  if (v4.length > 0) parts.push(rangeTest('ipv4_is_in_any_range', column, v4));
+  if (v6.length > 0) parts.push(rangeTest('ipv6_is_in_any_range', column, v6));
   if (parts.length === 0) return 'false';
   return parts.length === 1 ? parts[0]! : `(${parts.join(' or ')})`;
 }
