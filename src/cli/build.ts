@@ -6,7 +6,12 @@ import { constants, existsSync } from 'node:fs';
 import { access, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Lookback } from '../compile/ir.js';
+import {
+  DEFENDER_RETENTION_DAYS,
+  exceedsDefenderRetention,
+  formatLookback,
+  type Lookback,
+} from '../compile/ir.js';
 import {
   ConfigError,
   formatIssue,
@@ -304,6 +309,14 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     }
   }
   const lookback = parseLookback(flags.lookback);
+  if (exceedsDefenderRetention(lookback)) {
+    io.stderr.write(
+      `huntpack: warning: --lookback ${formatLookback(lookback)} is longer than the ` +
+        `${DEFENDER_RETENTION_DAYS} days of events that Defender advanced hunting keeps, so the ` +
+        'Defender queries read only those. The Sentinel queries over the same tables cover the ' +
+        'full lookback where the workspace keeps that much.\n',
+    );
+  }
   const filters = indicatorFilterOptions(flags, now);
   // The output folder and the state file's folder are checked before the feeds are read, so a
   // typo fails in a second rather than after a long build.

@@ -192,6 +192,19 @@ export interface Hunt {
   part?: { index: number; count: number };
 }
 
+/**
+ * Number of days of events that Defender XDR advanced hunting keeps. A Defender query with a
+ * longer lookback still runs, but reads only these days. The Sentinel copy of a table keeps
+ * events as long as the workspace's retention says.
+ */
+export const DEFENDER_RETENTION_DAYS = 30;
+
+/** Returns whether a lookback reaches further back than Defender advanced hunting keeps events. */
+export function exceedsDefenderRetention(lookback: Lookback): boolean {
+  const hours = lookback.unit === 'd' ? lookback.amount * 24 : lookback.amount;
+  return hours > DEFENDER_RETENTION_DAYS * 24;
+}
+
 /** Formats a lookback as Kusto writes a timespan: `30d`, `12h`. */
 export function formatLookback(lookback: Lookback): string {
   return `${lookback.amount}${lookback.unit}`;

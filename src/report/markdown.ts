@@ -4,7 +4,11 @@
  */
 import { SENTINEL_QUERY_LIMIT } from '../backends/kql/kql.backend.js';
 import { compileKqlFilter } from '../backends/kql/kql.filter.js';
-import { formatLookback } from '../compile/ir.js';
+import {
+  DEFENDER_RETENTION_DAYS,
+  exceedsDefenderRetention,
+  formatLookback,
+} from '../compile/ir.js';
 import { defang, defangDots } from '../indicators/defang.js';
 import { defangHostText } from '../indicators/defang-text.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
@@ -111,7 +115,11 @@ function summarySection(pack: Pack): string[] {
   lines.push(`| Earliest to latest sighting | ${timestamp(first)} to ${timestamp(last)} |`);
   const range = low <= high ? `${low}% to ${high}%` : '-';
   lines.push(`| Confidence | ${range} |`);
-  lines.push(`| Lookback of every hunt | ${formatLookback(pack.lookback)} |`);
+  const retention = exceedsDefenderRetention(pack.lookback)
+    ? ` (Defender advanced hunting keeps ${DEFENDER_RETENTION_DAYS} days of events, so its ` +
+      'queries read only those; the Sentinel queries cover the full lookback)'
+    : '';
+  lines.push(`| Lookback of every hunt | ${formatLookback(pack.lookback)}${retention} |`);
   lines.push(`| Feeds | ${escapeMarkdown(pack.feeds.join(', '))} |`);
   return lines;
 }

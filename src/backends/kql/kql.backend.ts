@@ -19,6 +19,8 @@ import {
   ADDRESS_LIST_TOKEN_PATTERN,
   assertKeyShape,
   BRACKETED_ADDRESS_PATTERN,
+  DEFENDER_RETENTION_DAYS,
+  exceedsDefenderRetention,
   formatLookback,
   HOST_WITH_PORT_PATTERN,
   IPV4_WITH_PORT_PATTERN,
@@ -360,6 +362,12 @@ function headerComment(hunt: Hunt, options: KqlCompileOptions): string {
     `// Lookback: ${formatLookback(hunt.lookback)} (${hunt.source.timeColumn})`,
     `// Platform: ${hunt.source.platform === 'sentinel' ? 'Microsoft Sentinel' : 'Defender XDR advanced hunting'}`,
   ];
+  if (hunt.source.platform === 'defender' && exceedsDefenderRetention(hunt.lookback)) {
+    lines.push(
+      `// Defender advanced hunting keeps ${DEFENDER_RETENTION_DAYS} days of events, so this query ` +
+        `reads only those. The Sentinel query over ${hunt.source.table} covers the full lookback.`,
+    );
+  }
   if (hunt.part) {
     lines.push(
       `// Part ${hunt.part.index} of ${hunt.part.count}: the indicator list was split to stay under ` +
