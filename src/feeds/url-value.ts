@@ -11,6 +11,10 @@
  * - a host with a path but no scheme (`www.example.com/a/b.txt`, `evil.top:8080/gate.php`,
  *   `[2001:db8::1]:8080/gate.php`) becomes an `http://` URL. URL hunts compare URLs without
  *   their scheme, so the URL matches whichever scheme the client used.
+ * - a Windows UNC path with a port or `@SSL` (`\\1.2.3.4@80\share\a.cmd`), alone or as the
+ *   `location:` of a `search:` link, becomes the URL that Windows' WebDAV client requests
+ *   (`http://1.2.3.4:80/share/a.cmd`). Without either, Windows tries SMB first, so the path
+ *   gives only its host.
  * Any other value is passed on unchanged, so normalization accepts or rejects it as before.
  */
 import { quoteValue, type HuntpackIssue, type SourceLocation } from '../errors.js';
@@ -64,6 +68,7 @@ export function readUrlValue(
     return { type: 'url', value };
   }
   return (
+    readUncPath(value, source, field) ??
     readPortAfterAt(value, source) ??
     readIpv4TrailingDot(value, source) ??
     readWithoutScheme(value, source, field) ?? { type: 'url', value }
@@ -129,6 +134,51 @@ function readWithoutScheme(
     type: 'url',
     value: rewritten,
     warning: { code: 'URL_NO_SCHEME', severity: 'warning', message, source },
+  };
+}
+
+/**
+ * A UNC path at the start of the value or after `location:`: the host, `@SSL`, `@port` and the
+ * path up to the end of the value, `&` or a quote. Search links
+ * (`search:query=x&crumb=location:\\host@80\share`) open such a share in Explorer.
+ */
+const UNC_PATH =
+  /(?:^|location:)\\\\([^\\\s@/&'"]+?)(@SSL)?(?:@(\d{1,5}))?((?:\\[^\\&'"]*)*)(?=$|[&'"])/i;
+
+/**
+ * Reads a Windows UNC path as a URL or a host, with a URL_UNC_PATH warning. With `@SSL` or a
+ * port, Windows reaches the share over WebDAV, an HTTP request for the path (HTTPS with `@SSL`,
+ * port 80 or 443 when none is given). Without either it tries SMB first, so only the host is
+ * read, as a domain or an IPv4 address.
+ */
+function readUncPath(
+  value: string,
+  source: SourceLocation,
+  field: UrlField,
+): UrlValueReading | undefined {
+  const parts = UNC_PATH.exec(value);
+  if (!parts) return undefined;
+  const [, host = '', ssl, port, path = ''] = parts;
+  const checked = checkHost(host);
+  if (checked.kind === 'invalid') return undefined;
+  if (ssl === undefined && port === undefined) {
+    if (checked.kind !== 'domain' && checked.kind !== 'ipv4') return undefined;
+    const type = checked.kind === 'domain' ? 'domain' : 'ip';
+    const message = `${field.name} ${quoteValue(value)} is a Windows UNC path without a WebDAV port, which Windows opens over SMB first, so only its host was read, as ${quoteValue(host)}.`;
+    return {
+      type,
+      value: host,
+      warning: { code: 'URL_UNC_PATH', severity: 'warning', message, source },
+    };
+  }
+  const scheme = ssl === undefined ? 'http' : 'https';
+  const segments = path.split('\\').map((segment) => encodeURI(segment));
+  const rewritten = `${scheme}://${host}${port === undefined ? '' : `:${port}`}${segments.join('/') || '/'}`;
+  const message = `${field.name} ${quoteValue(value)} is a Windows UNC path to a WebDAV share, which Windows requests over ${scheme.toUpperCase()}, so it was read as ${quoteValue(rewritten)}.`;
+  return {
+    type: 'url',
+    value: rewritten,
+    warning: { code: 'URL_UNC_PATH', severity: 'warning', message, source },
   };
 }
 

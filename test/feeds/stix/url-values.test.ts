@@ -30,6 +30,11 @@ function urlPattern(value: string): string {
   return `[url:value = '${value}']`;
 }
 
+/** Returns a url:value pattern of a value with backslashes, escaped as STIX patterns write them. */
+function escapedUrlPattern(value: string): string {
+  return urlPattern(value.replaceAll('\\', '\\\\'));
+}
+
 interface BuildSummary {
   counts: { rowsRead: number; accepted: number; rejected: number; merged: number };
   issues: { total: number; errors: number; file: string };
@@ -183,6 +188,44 @@ describe('STIX url:value forms', () => {
     );
   });
 
+  it('reads UNC paths to WebDAV shares as URLs', () => {
+    const values = [
+      '\\\\evil.example.com@80\\Documentos\\dc\\c.cmd',
+      'search:query=NotaFiscal.pdf&crumb=location:\\\\198.51.100.7@8080\\share&displayname=Downloads',
+      'search-ms:query=a&crumb=location:\\\\evil.example.com@SSL\\DavWWWRoot\\a b.lnk',
+      '\\\\evil.example.com@SSL@4443\\x',
+    ];
+    const output = readStix(bundle(values.map(escapedUrlPattern)), 'unc.json');
+    assert.deepEqual(
+      output.records.map((record) => [record.type, record.value]),
+      [
+        ['url', 'http://evil.example.com:80/Documentos/dc/c.cmd'],
+        ['url', 'http://198.51.100.7:8080/share'],
+        ['url', 'https://evil.example.com/DavWWWRoot/a%20b.lnk'],
+        ['url', 'https://evil.example.com:4443/x'],
+      ],
+    );
+    assert.deepEqual(
+      output.issues.map((issue) => issue.code),
+      ['URL_UNC_PATH', 'URL_UNC_PATH', 'URL_UNC_PATH', 'URL_UNC_PATH'],
+    );
+    assert.match(output.issues[0]?.message ?? '', /WebDAV share, which Windows requests over HTTP/);
+    assert.match(output.issues[2]?.message ?? '', /over HTTPS/);
+  });
+
+  it('reads the host of a UNC path without a WebDAV port', () => {
+    const values = ['\\\\evil.example.com\\share\\a.exe', '\\\\198.51.100.9\\c$'];
+    const output = readStix(bundle(values.map(escapedUrlPattern)), 'smb.json');
+    assert.deepEqual(
+      output.records.map((record) => [record.type, record.value]),
+      [
+        ['domain', 'evil.example.com'],
+        ['ip', '198.51.100.9'],
+      ],
+    );
+    assert.match(output.issues[0]?.message ?? '', /opens over SMB first/);
+  });
+
   it('leaves other scheme-less values to normalization', () => {
     const values = [
       // Not a top-level domain, so not a host name.
@@ -236,15 +279,21 @@ describe('STIX url:value forms in real feeds', () => {
   it('builds the Talos WebDAV URLs', { skip: skipWithoutShared(talos) }, async (t) => {
     const summary = await build(t, sharedFile(talos));
     assertReconciles(summary);
-    // Only the two search: URIs and the UNC path are still rejected.
+    // The two search: links and the UNC path are read as the WebDAV URLs they open.
     assert.equal(summary.counts.rowsRead, 63);
-    assert.equal(summary.counts.rejected, 3);
-    assert.equal(summary.counts.accepted, 60);
+    assert.equal(summary.counts.rejected, 0);
+    assert.equal(summary.counts.accepted, 63);
     const issues = await readFile(summary.issues.file, 'utf8');
     assert.equal(issues.match(/warning URL_PORT_AFTER_AT/g)?.length, 6);
+    assert.equal(issues.match(/warning URL_UNC_PATH/g)?.length, 3);
     assert.doesNotMatch(issues, /is only digits/);
     const csv = await readFile(join(summary.packs[0]?.folder ?? '', 'indicators.csv'), 'utf8');
     assert.match(csv, /"hxxps:\/\/104\[\.\]41\[\.\]51\[\.\]80:80\/Documentos\/files\/a3\.cmd"/);
+    assert.match(csv, /"url","hxxp:\/\/4\[\.\]203\[\.\]105\[\.\]118\/Documentos"/);
+    assert.match(
+      csv,
+      /"url","hxxp:\/\/abrir-documento-adobe-reader-1\[\.\]brazilsouth\[\.\]cloudapp\[\.\]azure\[\.\]com\/Documentos\/dc\/c\.cmd"/,
+    );
   });
 
   const boggy = 'stix/unit42-playbook_boggyserpens_stix20.json';
