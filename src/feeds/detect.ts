@@ -52,6 +52,8 @@ export function detectFeedFormat(sample: string, fileName: string): FeedFormat |
   if (structured) return structured;
   // Invalid UTF-8 decodes to U+FFFD, which marks binary input or another encoding.
   if (text.includes('\uFFFD')) return undefined;
+  // A log read as free text would hunt every address it contains.
+  if (logKind(text) !== undefined) return undefined;
   const name = fileName.replace(/\.gz$/i, '');
   if (TEXT_EXTENSIONS.test(name)) return 'text';
   // A data file that is no known feed is more likely an error page or a failed export than a
@@ -120,6 +122,39 @@ function detectCsv(text: string): FeedFormat | undefined {
   return undefined;
 }
 
+/** The CEF marker of an ArcSight CEF record, as syslog lines and exports write it. */
+const CEF_MARKER = /CEF: ?\d+\|/;
+
+/**
+ * Returns the kind of log that a sample starts with, such as `a Zeek log`, or undefined. It
+ * knows the logs that `huntpack hunt` reads: Zeek TSV or JSON, CEF syslog lines, Suricata
+ * eve.json, and CSV exports of CommonSecurityLog or DeviceNetworkEvents.
+ */
+export function logKind(text: string): string | undefined {
+  const lines = text.split('\n', 16);
+  if (lines.some((line) => line.startsWith('#separator ') || line.startsWith('#fields\t'))) {
+    return 'a Zeek log';
+  }
+  if (lines.some((line) => CEF_MARKER.test(line))) return 'a CEF log';
+  const first = lines[0]?.trim() ?? '';
+  if (first.startsWith('{') && first.endsWith('}')) {
+    if (/^\{\s*"timestamp"\s*:/.test(first) && /"event_type"\s*:/.test(first)) {
+      return 'a Suricata eve.json log';
+    }
+    if (/"id\.orig_h"\s*:/.test(first) || (/"ts"\s*:/.test(first) && /"uid"\s*:/.test(first))) {
+      return 'a Zeek JSON log';
+    }
+  }
+  const header = first.replace(/"/g, '').split(',');
+  if (header.includes('DeviceVendor') && header.includes('DeviceProduct')) {
+    return 'a CommonSecurityLog export';
+  }
+  if (header.includes('ActionType') && header.includes('RemoteIP')) {
+    return 'a DeviceNetworkEvents export';
+  }
+  return undefined;
+}
+
 /** True for JSON, XML or delimited data, which free-text extraction would misread. */
 function looksStructured(text: string): boolean {
   if (/^[[{<]/.test(text)) return true;
@@ -140,6 +175,14 @@ const SAMPLE_BYTES = 64 * 1024;
  * and column when the input starts like JSON but does not parse, else an unknown format.
  */
 export function unknownFormatError(fileName: string, sample: string): FeedParseError {
+  const log = logKind(sample.replace(/^\uFEFF/, '').trimStart());
+  if (log !== undefined) {
+    return new FeedParseError(
+      'LOG_NOT_FEED',
+      `${quoteValue(fileName)} is ${log}, not a feed of indicators. To search it, pass it to \`huntpack hunt\` with --pack or --feed. To read it as a report anyway, pass --format text.`,
+      { source: { file: fileName, line: 1 } },
+    );
+  }
   const invalid = invalidJsonError(fileName, sample);
   if (invalid) return invalid;
   const start = sample

@@ -132,3 +132,43 @@ test('parseFeedFormat accepts only known names', () => {
   assert.equal(parseFeedFormat('misp'), 'misp');
   assert.equal(parseFeedFormat('csv'), undefined);
 });
+
+const LOG_CASES: Array<[string, RegExp]> = [
+  ['test/fixtures/logs/zeek/renamed_conn.log', /is a Zeek log/],
+  ['test/fixtures/logs/zeek/dns.log', /is a Zeek log/],
+  ['test/fixtures/logs/cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt', /is a CEF log/],
+  ['test/fixtures/logs/cef/hard-cases.log', /is a CEF log/],
+  [
+    'test/fixtures/logs/commonsecuritylog/azure-sentinel-2020_AkamaiSIEM.csv',
+    /is a CommonSecurityLog export/,
+  ],
+  [
+    'test/fixtures/logs/devicenetworkevents/plaso_m365d-advanced-hunting-export_mixed-tables.csv',
+    /is a DeviceNetworkEvents export/,
+  ],
+];
+
+for (const [file, kind] of LOG_CASES) {
+  test(`rejects log ${file.split('/').at(-1)} as feed`, () => {
+    const text = sample(repoFile(file));
+    assert.equal(detectFeedFormat(text, file), undefined);
+    const error = unknownFormatError(file, text);
+    assert.equal(error.code, 'LOG_NOT_FEED');
+    assert.match(error.message, kind);
+    assert.match(error.message, /huntpack hunt/);
+    assert.match(error.message, /--format text/);
+  });
+}
+
+test('rejects Suricata and Zeek JSON lines as feeds', () => {
+  const eve =
+    '{"timestamp":"2026-12-05T10:00:00.000000+0000","flow_id":1,"event_type":"dns","src_ip":"10.0.0.5"}\n';
+  assert.match(unknownFormatError('eve.json', eve).message, /is a Suricata eve\.json log/);
+  const zeek = '{"ts":1704067400.0,"uid":"C1","id.orig_h":"10.0.0.5","id.resp_h":"1.2.3.4"}\n';
+  assert.match(unknownFormatError('conn.json', zeek).message, /is a Zeek JSON log/);
+});
+
+test('keeps a report that names a log format as text', () => {
+  const report = 'The loader talks to 198.51.100.7 over CEF-like syslog, see #fields below.\n';
+  assert.equal(detectFeedFormat(report, 'report.txt'), 'text');
+});
