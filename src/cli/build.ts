@@ -81,12 +81,38 @@ interface BuildFlags extends GivenFilters {
 /** Figures the build prints for each pack it wrote. */
 interface PackSummary {
   family: string;
+  malpedia?: string;
   folder: string;
   indicators: number;
   setAside: number;
   queries: number;
   /** Indicators too long for any query, left out of the hunts. */
   omittedIndicators: number;
+}
+
+/**
+ * Returns a warning for each printable name that several packs share under different Malpedia
+ * ids, such as ThreatFox's `win.lactrodectus` and `win.latrodectus` (both Latrodectus). Each id
+ * gets its own pack, and a hunt with only one of them misses the other's indicators.
+ */
+function sharedNameWarnings(packs: readonly PackSummary[], cwd: string): string[] {
+  const byName = new Map<string, PackSummary[]>();
+  for (const pack of packs) {
+    const key = pack.family.toLowerCase();
+    byName.set(key, [...(byName.get(key) ?? []), pack]);
+  }
+  const warnings: string[] = [];
+  for (const group of byName.values()) {
+    if (group.length < 2) continue;
+    const listed = group.map(
+      (pack) =>
+        `${displayPath(pack.folder, cwd)} (${pack.malpedia ?? 'no Malpedia id'}, ${count(pack.indicators, 'indicator')})`,
+    );
+    warnings.push(
+      `${group.length} packs are named ${printable(group[0]!.family)}, because the feeds give the family under ${group.length} Malpedia ids: ${listed.join(', ')}. Hunt with all of them.`,
+    );
+  }
+  return warnings;
 }
 
 /** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`), from 1 to 9999. */
@@ -486,6 +512,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     previousPack = pack.indicators.length;
     packs.push({
       family: pack.family.name,
+      malpedia: pack.family.malpedia,
       folder: await writePackOrFail(pack, outDir),
       indicators: pack.indicators.length,
       setAside: pack.setAside.length,
@@ -597,6 +624,10 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     );
   }
   for (const warning of warnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
+  // Not in `warnings`, because --strict should not fail a build over the feed's naming.
+  for (const warning of sharedNameWarnings(packs, io.cwd)) {
+    io.stderr.write(`huntpack: warning: ${warning}\n`);
+  }
   for (const pack of packs.filter((summary) => summary.omittedIndicators > 0)) {
     io.stderr.write(
       `huntpack: warning: ${count(pack.omittedIndicators, 'indicator')} of ${pack.folder} ` +
