@@ -90,6 +90,43 @@ interface PackSummary {
   omittedIndicators: number;
 }
 
+/** The packs of a build written so far, and the one being written. */
+export interface WriteProgress {
+  written: number;
+  writing?: string;
+}
+
+/** Returns the message for a build stopped by a signal while it wrote packs. */
+export function interruptMessage(signal: string, outDir: string, progress: WriteProgress): string {
+  const complete = `${count(progress.written, 'pack')} of this build ${progress.written === 1 ? 'is' : 'are'} complete`;
+  const partial =
+    progress.writing === undefined
+      ? ''
+      : ` ${join(outDir, progress.writing)} was being written and has no pack.json, so hunt rejects it.`;
+  return (
+    `huntpack: stopped by ${signal} while writing packs to ${outDir}: ${complete}, and packs of ` +
+    `earlier builds there are as they were.${partial} Build again to finish.\n`
+  );
+}
+
+/**
+ * Makes SIGINT and SIGTERM during pack writing print what the output folder then contains, and
+ * exit with 128 plus the signal number, as the process would without the handler. Returns the
+ * function that removes the handlers.
+ */
+function noticeInterrupt(io: CliIo, outDir: string, progress: WriteProgress): () => void {
+  const handler = (signal: NodeJS.Signals): void => {
+    io.stderr.write(interruptMessage(signal, outDir, progress));
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
 /**
  * Returns a warning for each printable name that several packs share under different Malpedia
  * ids, such as ThreatFox's `win.lactrodectus` and `win.latrodectus` (both Latrodectus). Each id
@@ -505,20 +542,29 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     collected.indicators = [];
   }
   let previousPack = 0;
-  for (const pack of built) {
-    // Neither this loop nor the generator, which has built the next pack, references the
-    // previous pack any more.
-    if (!stateFile) collections.packReleased(previousPack);
-    previousPack = pack.indicators.length;
-    packs.push({
-      family: pack.family.name,
-      malpedia: pack.family.malpedia,
-      folder: await writePackOrFail(pack, outDir),
-      indicators: pack.indicators.length,
-      setAside: pack.setAside.length,
-      queries: pack.queries.length,
-      omittedIndicators: pack.omittedIndicators?.length ?? 0,
-    });
+  const progress: WriteProgress = { written: 0 };
+  const stopNotice = noticeInterrupt(io, outDir, progress);
+  try {
+    for (const pack of built) {
+      // Neither this loop nor the generator, which has built the next pack, references the
+      // previous pack any more.
+      if (!stateFile) collections.packReleased(previousPack);
+      previousPack = pack.indicators.length;
+      progress.writing = pack.slug;
+      packs.push({
+        family: pack.family.name,
+        malpedia: pack.family.malpedia,
+        folder: await writePackOrFail(pack, outDir),
+        indicators: pack.indicators.length,
+        setAside: pack.setAside.length,
+        queries: pack.queries.length,
+        omittedIndicators: pack.omittedIndicators?.length ?? 0,
+      });
+      progress.written += 1;
+      progress.writing = undefined;
+    }
+  } finally {
+    stopNotice();
   }
   const failedQueries = await queryChecks.settle();
   if (failedQueries.length > 0) throw await queryCheckError(failedQueries, outDir);
