@@ -742,7 +742,7 @@ export function registerBuildCommand(
     .option('--min-confidence <n>', 'keep only indicators with at least this confidence, 0 to 100')
     .option(
       '--since <when>',
-      'keep only indicators first seen since a duration ago (30d, 12h) or a date (2026-05-01)',
+      'keep only indicators first seen since a duration ago (30d, 12h) or a date (2026-05-01; a time without a zone is UTC)',
     )
     .option(
       '--max-age <days>',

@@ -655,7 +655,7 @@ export function registerHuntCommand(
     )
     .option(
       '--since <when>',
-      'with --feed: keep only indicators first seen since a duration ago (30d) or a date',
+      'with --feed: keep only indicators first seen since a duration ago (30d) or a date (UTC unless it names a zone)',
     )
     .option(
       '--no-builtin-allowlists',

@@ -19,13 +19,20 @@ const DATE_TIME =
  * `2026-04-01 12:30`, `2026-04-01T12:30:00+02:00`). A time without a zone is read as UTC, as
  * ThreatFox writes its timestamps.
  *
- * @throws UsageError (`INVALID_SINCE`) for any other text or an impossible date such as
- *   2026-02-30.
+ * @throws UsageError (`INVALID_SINCE`) for any other text, a duration of 0 or an impossible
+ *   date such as 2026-02-30.
  */
 export function parseSince(text: string, now: Date): Date {
   const trimmed = text.trim();
   const duration = DURATION.exec(trimmed);
   if (duration) {
+    // A duration of 0 would keep only indicators first seen in the future, so nothing.
+    if (Number(duration[1]) === 0) {
+      throw new UsageError(
+        'INVALID_SINCE',
+        `Invalid since value ${quoteValue(text)}: a duration of 0 keeps no indicator. Give at least 1h, 1d or 1w.`,
+      );
+    }
     const unit = UNIT_MS[(duration[2] as string).toLowerCase()] as number;
     return new Date(now.getTime() - Number(duration[1]) * unit);
   }

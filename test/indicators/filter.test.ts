@@ -178,6 +178,19 @@ test('parseSince rejects other text', () => {
   );
 });
 
+test('parseSince rejects a zero duration', () => {
+  for (const text of ['0d', '0h', '00w']) {
+    assert.throws(
+      () => parseSince(text, NOW),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        error.code === 'INVALID_SINCE' &&
+        /a duration of 0 keeps no indicator/.test(error.message),
+      text,
+    );
+  }
+});
+
 test('parseKinds accepts both naming schemes', () => {
   assert.deepEqual(parseKinds(['ip:port', 'domain,sha256_hash', 'ip-port', ' URL ']), [
     'ip-port',
