@@ -138,12 +138,13 @@ function readWithoutScheme(
 }
 
 /**
- * A UNC path at the start of the value or after `location:`: the host, `@SSL`, `@port` and the
- * path up to the end of the value, `&` or a quote. Search links
- * (`search:query=x&crumb=location:\\host@80\share`) open such a share in Explorer.
+ * A UNC path at the start of the value or as the `location:` of a value that is a `search:` or
+ * `search-ms:` link: the host, `@SSL`, `@port` and the path up to the end of the value, `&` or a
+ * quote. Search links (`search:query=x&crumb=location:\\host@80\share`) open such a share in
+ * Explorer. A link that merely carries one in its query, such as a redirector's, stays a URL.
  */
 const UNC_PATH =
-  /(?:^|location:)\\\\([^\\\s@/&'"]+?)(@SSL)?(?:@(\d{1,5}))?((?:\\[^\\&'"]*)*)(?=$|[&'"])/i;
+  /(?:^|^search(?:-ms)?:[^\\]*?location:)\\\\([^\\\s@/&'"]+?)(@SSL)?(?:@(\d{1,5}))?((?:\\[^\\&'"]*)*)(?=$|[&'"])/i;
 
 /**
  * Reads a Windows UNC path as a URL or a host, with a URL_UNC_PATH warning. With `@SSL` or a

@@ -213,6 +213,17 @@ describe('STIX url:value forms', () => {
     assert.match(output.issues[2]?.message ?? '', /over HTTPS/);
   });
 
+  it('keeps a URL that carries a search link in its query', () => {
+    const value =
+      'https://redir.example.com/r?u=search:query=a&crumb=location:\\\\198.51.100.22@80\\s';
+    const output = readStix(bundle([escapedUrlPattern(value)]), 'redirect.json');
+    assert.deepEqual(
+      output.records.map((record) => [record.type, record.value]),
+      [['url', value]],
+    );
+    assert.deepEqual(output.issues, []);
+  });
+
   it('reads the host of a UNC path without a WebDAV port', () => {
     const values = ['\\\\evil.example.com\\share\\a.exe', '\\\\198.51.100.9\\c$'];
     const output = readStix(bundle(values.map(escapedUrlPattern)), 'smb.json');
