@@ -125,27 +125,53 @@ function detectCsv(text: string): FeedFormat | undefined {
 /** The CEF marker of an ArcSight CEF record, as syslog lines and exports write it. */
 const CEF_MARKER = /CEF: ?\d+\|/;
 
+/** The start of a syslog line: a priority (`<134>`) or a BSD timestamp (`Dec  5 10:00:00`). */
+const SYSLOG_START =
+  /^(?:<\d{1,3}>|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d )/;
+
 /**
  * Returns the kind of log that a sample starts with, such as `a Zeek log`, or undefined. It
- * knows the logs that `huntpack hunt` reads: Zeek TSV or JSON, CEF syslog lines, Suricata
- * eve.json, and CSV exports of CommonSecurityLog or DeviceNetworkEvents.
+ * recognizes the logs that `huntpack hunt` reads: Zeek TSV or JSON, CEF and other syslog lines,
+ * Suricata eve.json, and CSV exports of CommonSecurityLog or DeviceNetworkEvents. A log shows
+ * its kind on its first line, or on most of its first lines for syslog, so a report that quotes
+ * a log line further down is still a report.
  */
 export function logKind(text: string): string | undefined {
-  const lines = text.split('\n', 16);
-  if (lines.some((line) => line.startsWith('#separator ') || line.startsWith('#fields\t'))) {
+  const lines = text
+    .split('\n', 64)
+    .map((line) => line.replace(/\r$/, ''))
+    .filter((line) => line.trim() !== '');
+  const first = lines[0] ?? '';
+
+  if (first.startsWith('#separator ')) return 'a Zeek log';
+  const fields = lines.findIndex((line) => line.startsWith('#fields\t'));
+  if (fields >= 0 && lines.slice(0, fields).every((line) => line.startsWith('#'))) {
     return 'a Zeek log';
   }
-  if (lines.some((line) => CEF_MARKER.test(line))) return 'a CEF log';
-  const first = lines[0]?.trim() ?? '';
-  if (first.startsWith('{') && first.endsWith('}')) {
-    if (/^\{\s*"timestamp"\s*:/.test(first) && /"event_type"\s*:/.test(first)) {
+  if (CEF_MARKER.test(first)) return 'a CEF log';
+
+  const head = lines.slice(0, 16);
+  const syslog = head.filter((line) => SYSLOG_START.test(line)).length;
+  if (head.length >= 3 && syslog >= head.length * 0.75) {
+    return head.some((line) => CEF_MARKER.test(line)) ? 'a CEF log' : 'a syslog log';
+  }
+
+  const json = first.trim().replace(/^\[\s*/, '');
+  if (json.startsWith('{')) {
+    if (/^\{\s*"(?:timestamp|@timestamp)"\s*:/.test(json) && /"event_type"\s*:/.test(json)) {
       return 'a Suricata eve.json log';
     }
-    if (/"id\.orig_h"\s*:/.test(first) || (/"ts"\s*:/.test(first) && /"uid"\s*:/.test(first))) {
+    if (/"id\.orig_h"\s*:/.test(json) || (/"ts"\s*:/.test(json) && /"uid"\s*:/.test(json))) {
       return 'a Zeek JSON log';
     }
+    return undefined;
   }
-  const header = first.replace(/"/g, '').split(',');
+
+  const delimiter = [',', ';', '\t'].find((candidate) => first.includes(candidate)) ?? ',';
+  const header = first
+    .replace(/"/g, '')
+    .split(delimiter)
+    .map((name) => name.trim());
   if (header.includes('DeviceVendor') && header.includes('DeviceProduct')) {
     return 'a CommonSecurityLog export';
   }

@@ -135,7 +135,7 @@ test('parseFeedFormat accepts only known names', () => {
 
 const LOG_CASES: Array<[string, RegExp]> = [
   ['test/fixtures/logs/zeek/renamed_conn.log', /is a Zeek log/],
-  ['test/fixtures/logs/zeek/dns.log', /is a Zeek log/],
+  ['test/fixtures/logs/zeek/http.log', /is a Zeek log/],
   ['test/fixtures/logs/cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt', /is a CEF log/],
   ['test/fixtures/logs/cef/hard-cases.log', /is a CEF log/],
   [
@@ -168,7 +168,35 @@ test('rejects Suricata and Zeek JSON lines as feeds', () => {
   assert.match(unknownFormatError('conn.json', zeek).message, /is a Zeek JSON log/);
 });
 
-test('keeps a report that names a log format as text', () => {
-  const report = 'The loader talks to 198.51.100.7 over CEF-like syslog, see #fields below.\n';
-  assert.equal(detectFeedFormat(report, 'report.txt'), 'text');
+test('keeps a report that quotes log lines as text', () => {
+  const quotesCef =
+    '# Campaign notes\n\nThe firewall logged the C2 connection:\n\n' +
+    '    Dec  5 10:00:00 fw CEF:0|Acme|FW|1|100|allow|3|src=10.0.0.5 dst=198.51.100.7 dpt=8080\n';
+  assert.equal(detectFeedFormat(quotesCef, 'report.md'), 'text');
+  const quotesZeek =
+    'Zeek saw the beacon; the log header was:\n#separator \\x09\n#fields\tts\tuid\n' +
+    'C2: 198.51.100.7:8080\n';
+  assert.equal(detectFeedFormat(quotesZeek, 'report.txt'), 'text');
+});
+
+test('rejects syslog lines, other delimiters and JSON arrays as logs', () => {
+  const syslog = Array.from(
+    { length: 20 },
+    (_, index) =>
+      `Dec  5 10:00:${String(index).padStart(2, '0')} fw01 kernel: DROP SRC=10.0.0.5 DST=198.51.100.${index}`,
+  ).join('\n');
+  const withCef = `${syslog}\nDec  5 10:01:00 fw01 CEF:0|Acme|FW|1|100|allow|3|src=10.0.0.5\n`;
+  assert.equal(detectFeedFormat(syslog, 'fw.log'), undefined);
+  assert.match(unknownFormatError('fw.log', syslog).message, /is a syslog log/);
+  assert.match(unknownFormatError('mixed.log', withCef).message, /is a syslog log/);
+  const cefLines = syslog.replaceAll('kernel: DROP', 'CEF:0|Acme|FW|1|100|drop|3|');
+  assert.match(unknownFormatError('cef.log', cefLines).message, /is a CEF log/);
+  const semicolons =
+    'TimeGenerated;DeviceVendor;DeviceProduct;DestinationIP\n2026-12-05;Acme;FW;1.2.3.4\n';
+  assert.match(unknownFormatError('csl.txt', semicolons).message, /CommonSecurityLog export/);
+  const tabs =
+    'Timestamp\tDeviceId\tActionType\tRemoteIP\n2026-12-05\tabc\tConnectionSuccess\t1.2.3.4\n';
+  assert.match(unknownFormatError('dne.txt', tabs).message, /DeviceNetworkEvents export/);
+  const eveArray = '[{"timestamp":"2026-12-05T10:00:00Z","event_type":"flow","src_ip":"10.0.0.1"}]';
+  assert.match(unknownFormatError('eve.txt', eveArray).message, /Suricata eve\.json log/);
 });
