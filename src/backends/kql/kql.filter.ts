@@ -31,11 +31,20 @@ function rangeTest(functionName: string, column: string, ranges: string[]): stri
   return `coalesce(${functionName}(${column}, dynamic([${ranges.map(kqlString).join(', ')}])), false)`;
 }
 
+/**
+ * Returns the column for an IPv4 range test: without the `::ffff:` of an IPv4-mapped IPv6
+ * address, which the local hunt reads as the IPv4 address and `ipv4_is_in_any_range` rejects.
+ * NOTE: the longer spellings of that prefix (`0:0:0:0:0:ffff:`) keep their null result.
+ */
+function ipv4Operand(column: string): string {
+  return `trim_start(@"::[fF]{4}:", ${column})`;
+}
+
 function cidrCondition(column: string, ranges: string[]): string {
   const v4 = ranges.filter((range) => !range.includes(':'));
   const v6 = ranges.filter((range) => range.includes(':'));
   const parts: string[] = [];
-  if (v4.length > 0) parts.push(rangeTest('ipv4_is_in_any_range', column, v4));
+  if (v4.length > 0) parts.push(rangeTest('ipv4_is_in_any_range', ipv4Operand(column), v4));
   if (v6.length > 0) parts.push(rangeTest('ipv6_is_in_any_range', column, v6));
   if (parts.length === 0) return 'false';
   return parts.length === 1 ? parts[0]! : `(${parts.join(' or ')})`;

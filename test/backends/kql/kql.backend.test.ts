@@ -167,21 +167,23 @@ test('filter compiles with guards on numbers', () => {
   assert.equal(compileKqlFilter({ kind: 'in', column: 'SourceIP', values: [] }), 'false');
   assert.equal(
     compileKqlFilter({ kind: 'cidr', column: 'SourceIP', ranges: ['10.0.0.0/8', 'fc00::/7'] }),
-    '(coalesce(ipv4_is_in_any_range(SourceIP, dynamic(["10.0.0.0/8"])), false) or ' +
+    '(coalesce(ipv4_is_in_any_range(trim_start(@"::[fF]{4}:", SourceIP), dynamic(["10.0.0.0/8"])), false) or ' +
       'coalesce(ipv6_is_in_any_range(SourceIP, dynamic(["fc00::/7"])), false))',
   );
 });
 
 test('range exclusion keeps events without an address', () => {
   // The range functions return null for "" or an address of the other family, and a `where`
-  // drops a row whose condition is null; the exclusion must keep such events.
+  // drops a row whose condition is null; the exclusion must keep such events. An IPv4-mapped
+  // address loses its ::ffff: prefix first, as the local hunt reads it as IPv4.
   const condition = compileKqlFilter({
     kind: 'not',
     term: { kind: 'cidr', column: 'DestinationIP', ranges: ['10.0.0.0/8'] },
   });
   assert.equal(
     condition,
-    'not(coalesce(ipv4_is_in_any_range(DestinationIP, dynamic(["10.0.0.0/8"])), false))',
+    'not(coalesce(ipv4_is_in_any_range(trim_start(@"::[fF]{4}:", DestinationIP), ' +
+      'dynamic(["10.0.0.0/8"])), false))',
   );
   const query = `CommonSecurityLog | where TimeGenerated > ago(1d) | where ${condition}`;
   assert.deepEqual(
