@@ -88,4 +88,33 @@ describe('hash hunts over CommonSecurityLog FileHash', () => {
     const cefHit = result.findings.find((finding) => finding.file === cefFile)!;
     assert.equal(cefHit.columns.FileName, 'invoice.exe');
   });
+
+  it('skips an empty or dash hash of a Suricata event for the next one', async () => {
+    const eveFile = join(folder, 'eve-empty.json');
+    const event = (flow: number, hashes: Record<string, string>): string =>
+      JSON.stringify({
+        timestamp: '2026-12-05T10:00:00.000000+0000',
+        flow_id: flow,
+        event_type: 'fileinfo',
+        src_ip: '203.0.113.80',
+        src_port: 80,
+        dest_ip: '10.0.0.8',
+        dest_port: 50000,
+        proto: 'TCP',
+        fileinfo: { filename: '/a.exe', ...hashes },
+      });
+    await writeFile(
+      eveFile,
+      [
+        event(1, { sha256: '', sha1: '-', md5: 'd41d8cd98f00b204e9800998ecf8427e' }),
+        event(2, { sha256: '-', sha1: sha256.hash }),
+      ].join('\n') + '\n',
+    );
+    const result = await huntLogs(hunts, [eveFile]);
+    // Event 2's SHA1 field holds the indicator's text, so after the dash it is the value read.
+    assert.deepEqual(
+      result.findings.map((finding) => `${finding.line} ${finding.matchedOn}`),
+      ['2 FileHash'],
+    );
+  });
 });

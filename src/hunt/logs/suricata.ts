@@ -144,7 +144,9 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
 
   const fileinfo = child(event, 'fileinfo');
   builder.set('FileName', fileinfo.filename);
-  builder.set('FileHash', fileinfo.sha256 ?? fileinfo.sha1 ?? fileinfo.md5);
+  // CommonSecurityLog has one FileHash column, so an event that logs several hashes gives the
+  // strongest one that has a value. NOTE: an MD5 indicator then misses an event with a SHA256.
+  builder.set('FileHash', [fileinfo.sha256, fileinfo.sha1, fileinfo.md5].find(isHashValue));
 
   const flow = child(event, 'flow');
   builder.set('SentBytes', flow.bytes_toserver);
@@ -256,4 +258,9 @@ function answerAddresses(dns: JsonObject): string[] {
   return candidates.filter(
     (value): value is string => typeof value === 'string' && isIP(value) !== 0,
   );
+}
+
+/** True for a hash field with a value: not missing, empty or `-`. */
+function isHashValue(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '' && value.trim() !== '-';
 }
