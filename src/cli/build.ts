@@ -116,7 +116,12 @@ export function interruptMessage(signal: string, outDir: string, progress: Write
  */
 function noticeInterrupt(io: CliIo, outDir: string, progress: WriteProgress): () => void {
   const handler = (signal: NodeJS.Signals): void => {
-    io.stderr.write(interruptMessage(signal, outDir, progress));
+    // The first step of writing a pack removes its pack.json. While that file is still there,
+    // the pack is as the earlier build left it.
+    const writing = progress.writing;
+    const untouched = writing !== undefined && existsSync(join(outDir, writing, 'pack.json'));
+    const shown = untouched ? { written: progress.written } : progress;
+    io.stderr.write(interruptMessage(signal, outDir, shown));
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', handler);
