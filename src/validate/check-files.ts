@@ -163,7 +163,34 @@ function checkQueryFile(content: string, context: CheckContext): FileCheckResult
     return { file: context.file, queries: 0, platforms: [], diagnostics: [diagnostic] };
   }
   const diagnostics = checkQuery(content, 0, context);
+  const split = blankLineHint(content, diagnostics, context);
+  if (split !== undefined) {
+    diagnostics.push({ ...lintHint(context.file, split), code: 'BLANK_LINE_SPLIT' });
+  }
   return { file: context.file, queries: 1, platforms: context.platforms, diagnostics };
+}
+
+/**
+ * Returns a hint for a file with errors and a blank line between lines of query text. The
+ * Sentinel and Defender editors end a query at a blank line, so such a file is probably several
+ * queries, while this check reads it as one.
+ */
+function blankLineHint(
+  content: string,
+  diagnostics: readonly FileDiagnostic[],
+  context: CheckContext,
+): string | undefined {
+  if (!diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return undefined;
+  const lines = content.split(/\r\n|\n|\r/);
+  const isCode = (line: string): boolean => !/^\s*(\/\/.*)?$/.test(line);
+  const firstCode = lines.findIndex(isCode);
+  for (let index = firstCode + 1; index < lines.length; index++) {
+    if (lines[index]!.trim() !== '') continue;
+    const next = lines.findIndex((line, at) => at > index && isCode(line));
+    if (next < 0) return undefined;
+    return `${context.file} has a blank line at line ${index + 1}, and the Sentinel and Defender editors end a query there, so line ${next + 1} starts another query. This check reads the file as one query: put each query in its own file, or remove the blank line.`;
+  }
+  return undefined;
 }
 
 /**

@@ -196,3 +196,21 @@ test('check rejects a folder without query files', async (t) => {
   assert.ok(result.stdout.includes(`error NO_FILES_TO_CHECK: ${folder} contains no .kql`));
   assert.match(result.stdout, /\n1 error, 0 warnings in 1 file/);
 });
+
+test('check hints at queries split by a blank line', async (t) => {
+  const folder = makeTempDir('check', t);
+  const two = join(folder, 'two.kql');
+  await writeFile(two, 'CommonSecurityLog | take 10\n\n// second\nDeviceNetworkEvents | take 5\n');
+  const result = await runCli(['check', two, '--no-analyzers']);
+  assert.equal(result.code, 1, result.stdout);
+  const hints = result.stdout.split('\n').filter((line) => line.includes('BLANK_LINE_SPLIT'));
+  assert.equal(hints.length, 1, result.stdout);
+  assert.match(hints[0]!, /blank line at line 2, .* so line 4 starts another query/);
+
+  // A file whose error has no blank line gets no such hint, nor does a leading blank line.
+  const one = join(folder, 'one.kql');
+  await writeFile(one, '// header\n\nCommonSecurityLog | take 10\n| where Nope == 1\n');
+  const single = await runCli(['check', one, '--no-analyzers']);
+  assert.equal(single.code, 1, single.stdout);
+  assert.doesNotMatch(single.stdout, /BLANK_LINE_SPLIT/);
+});
