@@ -5,7 +5,7 @@
  */
 import type { Hunt } from '../compile/ir.js';
 import { formatIssue, type HuntpackIssue, printable } from '../errors.js';
-import type { HuntLogsResult } from '../hunt/engine.js';
+import { alternatives, type HuntLogsResult, type HuntWithoutValues } from '../hunt/engine.js';
 import { formatReasonCounts } from '../hunt/hunt-report.js';
 import type { LogReadStats } from '../hunt/logs/read-logs.js';
 import { describeNoEvents, filesWithoutEvents } from '../hunt/logs/log-stats.js';
@@ -247,13 +247,36 @@ function searchedTablesText(hunts: readonly Hunt[]): string {
 }
 
 /**
- * Returns the stdout line of a run that read events but ran no hunt, because no hunt searches
- * the tables the logs filled, such as DNS logs hunted with a pack of ip:port indicators.
+ * Returns `no CommonSecurityLog event has a value in DestinationHostName or RequestURL` for the
+ * hunts of `without`, with one clause per table joined with "and", or undefined when it is empty.
+ */
+function emptyColumnsText(without: readonly HuntWithoutValues[]): string | undefined {
+  const columnsByTable = new Map<string, Set<string>>();
+  for (const { table, columns } of without) {
+    let names = columnsByTable.get(table);
+    if (!names) columnsByTable.set(table, (names = new Set()));
+    for (const column of columns) names.add(column);
+  }
+  if (columnsByTable.size === 0) return undefined;
+  return [...columnsByTable]
+    .map(([table, names]) => `no ${table} event has a value in ${alternatives([...names])}`)
+    .join(', and ');
+}
+
+/**
+ * Returns the stdout line of a run that read events but ran no hunt. Either no hunt searches
+ * the tables the logs filled (DNS logs hunted with ip:port indicators), or no event had a value
+ * in the columns that the hunts compare (a Zeek conn log hunted with domains).
  */
 export function noHuntRanLine(result: HuntLogsResult, hunts: readonly Hunt[]): string {
+  const emptyColumns = emptyColumnsText(result.huntsWithoutValues);
+  const searched =
+    emptyColumns === undefined
+      ? `the hunts search ${searchedTablesText(hunts)}`
+      : `${emptyColumns}, which the hunts compare`;
   return (
     `Incomplete hunt: no hunt ran, because the logs contain only ${filledTablesText(result)}, ` +
-    `and the hunts search ${searchedTablesText(hunts)}. Nothing was checked.`
+    `and ${searched}. Nothing was checked.`
   );
 }
 
@@ -266,9 +289,9 @@ export interface HuntSource {
 
 /**
  * Returns the packs, and the --feed hunts as one source, of which no hunt ran, because no hunt
- * of theirs searches the tables the logs filled. A hunt left out as the duplicate of a hunt
- * that ran counts as run. Returns an empty list for a run of one source, which
- * {@link noHuntRanLine} covers.
+ * of theirs searches the tables the logs filled or no event had a value in the columns they
+ * compare. A hunt left out as the duplicate of a hunt that ran counts as run. Returns an empty
+ * list for a run of one source, which {@link noHuntRanLine} covers.
  */
 export function findSourcesWithoutHunts(
   result: HuntLogsResult,
@@ -302,20 +325,36 @@ export function findSourcesWithoutHunts(
 
 /**
  * Returns the stdout line of a run of several packs or feeds in which the hunts of some ran and
- * those of `idle` did not, because they search no table that the logs filled.
+ * those of `idle` did not, because they search no table that the logs filled or no event had a
+ * value in the columns they compare.
  */
 export function sourcesWithoutHuntsLine(
   result: HuntLogsResult,
   idle: readonly HuntSource[],
 ): string {
-  const sentences = idle.map(
-    (source) =>
-      `no hunt of ${source.name} ran, because its hunts search ` +
-      `${searchedTablesText(source.hunts)}`,
-  );
+  const sentences = idle.map((source) => {
+    const emptyColumns = emptyColumnsText(huntsWithoutValuesOf(result, source.hunts));
+    if (emptyColumns !== undefined) {
+      return `no hunt of ${source.name} ran, because ${emptyColumns}, which its hunts compare`;
+    }
+    return `no hunt of ${source.name} ran, because its hunts search ${searchedTablesText(source.hunts)}`;
+  });
   const subject = idle.length === 1 ? 'Its indicators were' : 'Their indicators were';
   return printable(
     `Incomplete hunt: ${sentences.join(', and ')}, and the logs contain only ` +
       `${filledTablesText(result)}. ${subject} not checked.`,
   );
+}
+
+/**
+ * Returns the entries of `result.huntsWithoutValues` for `hunts`, counting a hunt left out as
+ * the duplicate of such a hunt as that hunt.
+ */
+function huntsWithoutValuesOf(result: HuntLogsResult, hunts: readonly Hunt[]): HuntWithoutValues[] {
+  const byId = new Map(result.huntsWithoutValues.map((entry) => [entry.huntId, entry]));
+  for (const skipped of result.skipped) {
+    const entry = skipped.sameAs === undefined ? undefined : byId.get(skipped.sameAs);
+    if (entry !== undefined) byId.set(skipped.huntId, entry);
+  }
+  return hunts.flatMap((hunt) => byId.get(hunt.id) ?? []);
 }

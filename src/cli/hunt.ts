@@ -320,6 +320,7 @@ function resultOfHunts(result: HuntLogsResult, ids: ReadonlySet<string>): HuntLo
     findings: result.findings.filter((finding) => owned.has(finding.huntId)),
     huntsRun: result.huntsRun.filter((id) => ids.has(id)),
     skipped: result.skipped.filter((skipped) => ids.has(skipped.huntId)),
+    huntsWithoutValues: result.huntsWithoutValues.filter((hunt) => ids.has(hunt.huntId)),
   };
 }
 
@@ -518,16 +519,20 @@ async function huntWith(
     return EXIT_USAGE;
   }
   if (noHuntRan) {
+    const cause =
+      result.huntsWithoutValues.length > 0
+        ? 'no event of these logs has a value in the columns that the hunts compare'
+        : 'no hunt searches the events of these logs';
     io.stderr.write(
-      'huntpack: the hunt report was not written because no hunt searches the events of ' +
-        'these logs, so the hunts checked nothing. An earlier report is left as it was.\n',
+      `huntpack: the hunt report was not written because ${cause}, so the hunts checked ` +
+        'nothing. An earlier report is left as it was.\n',
     );
     return EXIT_USAGE;
   }
   if (idleSources.length > 0) {
     const names = idleSources.map((source) => source.name).join(', ');
     io.stderr.write(
-      `huntpack: no hunt reports were written because no hunt of ${printable(names)} searches ` +
+      `huntpack: no hunt reports were written because no hunt of ${printable(names)} ran on ` +
         'the events of these logs, so their indicators were not checked. Earlier reports are ' +
         'left as they were. Leave out the packs that cannot hunt these logs to write the ' +
         'reports of the others.\n',
@@ -560,8 +565,9 @@ Packs and feeds:
 Exit status:
   0 when every log input was read and used, with or without findings, but 1 when
   --fail-on-match is given and there is a finding. 2 on invalid options, when a log input could
-  not be read or used, when no event was read at all, and when no hunt searches the tables of
-  the events read, or no hunt of one of several packs does. In the last three cases the
+  not be read or used, when no event was read at all, and when no hunt ran, because no hunt
+  searches the tables of the events read or no event has a value in the columns the hunts
+  compare, or when no hunt of one of several packs ran. In the last three cases the
   summary line on stdout starts with "Incomplete hunt" in place of "No findings" (with --json,
   "complete" is false), and the hunt report of an earlier run is left as it was.
 `;

@@ -55,10 +55,18 @@ export interface HuntLogsResult {
   /** Findings ordered by event time, then file and line. */
   findings: HuntFinding[];
   stats: LogReadStats;
-  /** Ids of the hunts that ran: those whose table the logs filled. */
+  /**
+   * Ids of the hunts that ran: those for which some event of their table had a value in a
+   * column that the hunt compares.
+   */
   huntsRun: string[];
-  /** Hunts left out: other tables, duplicates, or tables the logs did not fill. */
+  /**
+   * Hunts left out: other tables, duplicates, tables the logs did not fill, and hunts that
+   * compared nothing, because no event had a value in their columns.
+   */
   skipped: SkippedHunt[];
+  /** The hunts of `skipped` that compared nothing, with the columns that no event filled. */
+  huntsWithoutValues: HuntWithoutValues[];
   /** Events per table. */
   eventsByTable: Partial<Record<LogTable, number>>;
   /**
@@ -75,6 +83,17 @@ export interface HuntLogsResult {
   eventsWithoutTime: number;
 }
 
+/**
+ * A hunt whose table the logs filled but in whose compared columns no event had a value, such as
+ * a domain hunt over Zeek conn events, which have addresses and ports but no host name or URL.
+ */
+export interface HuntWithoutValues {
+  huntId: string;
+  table: LogTable;
+  /** The columns that the hunt's match branches compare, none of which any event filled. */
+  columns: string[];
+}
+
 const DEFAULT_BATCH_SIZE = 5_000;
 
 /** Runs `hunts` over the logs at `paths` and returns every finding with the reading counts. */
@@ -86,7 +105,8 @@ export async function huntLogs(
   const selection = selectLocalHunts(hunts, options.lookback);
   const now = options.lookback ? (options.now ?? new Date()) : undefined;
   // Events that no hunt could match are counted but not loaded; see event-prefilter.ts.
-  const reader = readLogs(paths, { ...options, filter: EventPrefilter.of(selection.hunts) });
+  const prefilter = EventPrefilter.of(selection.hunts);
+  const reader = readLogs(paths, { ...options, filter: prefilter });
   const session = await DuckDbHuntSession.open(selection.hunts, {
     now,
     threads: options.threads,
@@ -155,42 +175,89 @@ export async function huntLogs(
   }
 
   const eventsByTable = reader.stats.eventsByTable;
-  const filled = new Set(Object.keys(eventsByTable));
-  const huntsRun = selection.hunts.filter((hunt) => filled.has(hunt.source.table));
-  const notFilled = selection.hunts.filter((hunt) => !filled.has(hunt.source.table));
+  const { ran, notRun } = huntOutcomes(selection.hunts, eventsByTable, prefilter);
   return {
     findings: findings.sort(compareFindings),
     stats: reader.stats,
-    huntsRun: huntsRun.map((hunt) => hunt.id),
+    huntsRun: ran.map((hunt) => hunt.id),
     skipped: [
-      ...withSameAsOutcome(selection.skipped, notFilled),
-      ...notFilled.map((hunt) => ({
-        huntId: hunt.id,
-        reason: emptyTableReason(hunt.source.table),
-      })),
+      ...withSameAsOutcome(selection.skipped, notRun),
+      ...notRun.map(({ hunt, reason }) => ({ huntId: hunt.id, reason })),
     ],
+    huntsWithoutValues: notRun.flatMap(({ withoutValues }) => withoutValues ?? []),
     eventsByTable: { ...eventsByTable },
     eventsOutsideWindow,
     eventsWithoutTime,
   };
 }
 
+/** A selected hunt that did not run, with the reason in the words of `SkippedHunt`. */
+interface HuntNotRun {
+  hunt: Hunt;
+  reason: string;
+  /** Set when the table got events, but none had a value in the columns the hunt compares. */
+  withoutValues?: HuntWithoutValues;
+}
+
+/**
+ * Sorts the selected hunts into those that ran and those that did not. A hunt runs when its
+ * table got events and, unless the prefilter keeps every event of that table, some event had a
+ * value in a column that the hunt compares.
+ */
+function huntOutcomes(
+  hunts: readonly Hunt[],
+  eventsByTable: Partial<Record<LogTable, number>>,
+  prefilter: EventPrefilter,
+): { ran: Hunt[]; notRun: HuntNotRun[] } {
+  const ran: Hunt[] = [];
+  const notRun: HuntNotRun[] = [];
+  for (const hunt of hunts) {
+    const table = hunt.source.table as LogTable;
+    if (eventsByTable[table] === undefined) {
+      notRun.push({ hunt, reason: emptyTableReason(table) });
+      continue;
+    }
+    const columns = prefilter.columnsNeverFilled(hunt);
+    if (columns === undefined) {
+      ran.push(hunt);
+      continue;
+    }
+    const reason =
+      `The logs hold ${table} events, but none has a value in ${alternatives(columns)}, ` +
+      `the ${columns.length === 1 ? 'column' : 'columns'} that this hunt compares.`;
+    notRun.push({ hunt, reason, withoutValues: { huntId: hunt.id, table, columns } });
+  }
+  return { ran, notRun };
+}
+
+/** Returns `A`, `A or B`, or `A, B or C`. */
+export function alternatives(names: readonly string[]): string {
+  if (names.length < 2) return names.join('');
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`;
+}
+
 /**
  * Returns `skipped` with the reason of each duplicate stating whether the hunt in its place ran
- * or, being in `notRun`, found its table empty.
+ * or, being in `notRun`, found its table empty or no value in its columns.
  */
 function withSameAsOutcome(
   skipped: readonly SkippedHunt[],
-  notRun: readonly Hunt[],
+  notRun: readonly HuntNotRun[],
 ): SkippedHunt[] {
-  const emptyTables = new Map(notRun.map((hunt) => [hunt.id, hunt.source.table]));
+  const notRunById = new Map(notRun.map((entry) => [entry.hunt.id, entry]));
   return skipped.map((hunt) => {
     if (hunt.sameAs === undefined) return hunt;
-    const emptyTable = emptyTables.get(hunt.sameAs);
-    const reason = sameLogicReason(
-      hunt.sameAs,
-      emptyTable === undefined ? { ran: true } : { ran: false, emptyTable },
-    );
+    const entry = notRunById.get(hunt.sameAs);
+    if (entry === undefined)
+      return { ...hunt, reason: sameLogicReason(hunt.sameAs, { ran: true }) };
+    const empty = entry.withoutValues;
+    if (empty === undefined) {
+      const emptyTable = entry.hunt.source.table;
+      return { ...hunt, reason: sameLogicReason(hunt.sameAs, { ran: false, emptyTable }) };
+    }
+    const reason =
+      `Same logic and indicators as ${hunt.sameAs}, which did not run either, because no ` +
+      `${empty.table} event has a value in ${alternatives(empty.columns)}.`;
     return { ...hunt, reason };
   });
 }

@@ -15,7 +15,7 @@
  * such a value can match, needs no key. An `exact` key (a port) is never the one tested, and a
  * branch with only exact keys keeps every event of its table.
  */
-import type { Hunt, IocCell, KeyNormalization, MatchBranch } from '../compile/ir.js';
+import type { Hunt, IocCell, KeyNormalization, MatchBranch, MatchKey } from '../compile/ir.js';
 import { addressListTokens, fallbackAddress, keyEventColumns, urlKeyInput } from '../compile/ir.js';
 import { addressUrlKey } from '../compile/evaluate.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
@@ -90,11 +90,16 @@ export function compilePrefilterSpec(hunts: readonly Hunt[]): PrefilterSpec {
   return spec;
 }
 
-/** Returns the check of one branch, or `'all'` when no key of it can be tested safely. */
-function branchCheck(hunt: Hunt, branch: MatchBranch): PrefilterCheck | 'all' {
-  const key = PREFERENCE.map((normalization) =>
+/** Returns the key of a branch that the prefilter tests, or undefined when none can be. */
+function testedKey(branch: MatchBranch): MatchKey | undefined {
+  return PREFERENCE.map((normalization) =>
     branch.keys.find((candidate) => candidate.normalization === normalization),
   ).find((candidate) => candidate !== undefined);
+}
+
+/** Returns the check of one branch, or `'all'` when no key of it can be tested safely. */
+function branchCheck(hunt: Hunt, branch: MatchBranch): PrefilterCheck | 'all' {
+  const key = testedKey(branch);
   if (!key) return 'all';
   const normalization = key.normalization as PrefilterNormalization;
   const keys: PrefilterKey[] = [];
@@ -321,13 +326,57 @@ function compileCheck(check: PrefilterCheck): CompiledCheck[] {
   return compiled;
 }
 
-/** A compiled prefilter, which decides whether an event of a table could meet any hunt. */
+/**
+ * Per table, the columns compared by the table's checks in which at least one event had a
+ * non-empty value. Plain data, so that a worker thread can send it back with its results.
+ */
+export type ColumnsWithValues = Record<string, string[]>;
+
+/** A column that a table's checks compare, and whether any event had a value in it yet. */
+interface ComparedColumn {
+  name: string;
+  hasValue: boolean;
+}
+
+/** The compiled checks of one table, with the columns they compare. */
+interface TableFilter {
+  checks: 'all' | CompiledCheck[];
+  /** Empty for `'all'`, because such a table runs its hunts on every event. */
+  compared: ComparedColumn[];
+  /** Columns of `compared` in which no event had a value yet. */
+  withoutValue: number;
+}
+
+/** True for a value a key can be computed from: not missing, null or the empty string. */
+function hasValue(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
+}
+
+/**
+ * Returns the event columns whose value alone gives a check or its key something to compare:
+ * its column, and the fallback column of an `ip` key. The host and port columns of a `url` key
+ * are left out, because they join the key only in front of a path in `column`.
+ */
+function comparedColumns(check: Pick<PrefilterCheck, 'column' | 'fallbackColumn'>): string[] {
+  return check.fallbackColumn === undefined ? [check.column] : [check.column, check.fallbackColumn];
+}
+
+/**
+ * A compiled prefilter, which decides whether an event of a table could meet any hunt. It also
+ * records which compared columns had a value in some event, kept or not, so that a run can tell
+ * a hunt that compared nothing from one that found nothing.
+ */
 export class EventPrefilter {
-  private readonly tables = new Map<string, 'all' | CompiledCheck[]>();
+  private readonly tables = new Map<string, TableFilter>();
 
   constructor(readonly spec: PrefilterSpec) {
     for (const [table, checks] of Object.entries(spec)) {
-      this.tables.set(table, checks === 'all' ? 'all' : checks.flatMap(compileCheck));
+      const names = checks === 'all' ? [] : [...new Set(checks.flatMap(comparedColumns))];
+      this.tables.set(table, {
+        checks: checks === 'all' ? 'all' : checks.flatMap(compileCheck),
+        compared: names.map((name) => ({ name, hasValue: false })),
+        withoutValue: names.length,
+      });
     }
   }
 
@@ -338,16 +387,22 @@ export class EventPrefilter {
 
   /** Columns of `table` that {@link keeps} reads; undefined when it reads none. */
   columns(table: string): string[] | undefined {
-    const checks = this.tables.get(table);
+    const checks = this.tables.get(table)?.checks;
     return checks === undefined || checks === 'all'
       ? undefined
       : [...new Set(checks.flatMap((check) => keyEventColumns(check)))];
   }
 
-  /** False only when no hunt on `table` can match an event with these columns. */
+  /**
+   * False only when no hunt on `table` can match an event with these columns. Also records
+   * which compared columns have a value, until each of them has had one.
+   */
   keeps(table: string, columns: Readonly<Record<string, unknown>>): boolean {
-    const checks = this.tables.get(table);
-    if (checks === undefined) return false;
+    const filter = this.tables.get(table);
+    if (filter === undefined) return false;
+    // Once every compared column has had a value, this costs one comparison per event.
+    if (filter.withoutValue > 0) recordValues(filter, columns);
+    const checks = filter.checks;
     if (checks === 'all') return true;
     for (const check of checks) {
       const value =
@@ -355,5 +410,56 @@ export class EventPrefilter {
       if (check.test(value)) return true;
     }
     return false;
+  }
+
+  /** Returns, per table with checks, the compared columns that had a value in some event. */
+  columnsWithValues(): ColumnsWithValues {
+    const result: ColumnsWithValues = {};
+    for (const [table, filter] of this.tables) {
+      if (filter.checks === 'all') continue;
+      result[table] = filter.compared.filter((column) => column.hasValue).map(({ name }) => name);
+    }
+    return result;
+  }
+
+  /** Records the columns that had a value in events tested elsewhere, such as on a worker. */
+  addColumnsWithValues(seen: ColumnsWithValues): void {
+    for (const [table, names] of Object.entries(seen)) {
+      const filter = this.tables.get(table);
+      if (filter === undefined) continue;
+      for (const column of filter.compared) {
+        if (column.hasValue || !names.includes(column.name)) continue;
+        column.hasValue = true;
+        filter.withoutValue--;
+      }
+    }
+  }
+
+  /**
+   * Returns the columns that the match branches of `hunt` compare when no event of its table
+   * had a value in any of them, so the hunt compared nothing. Returns undefined when some event
+   * had one, when the prefilter keeps every event of the table, or when the hunt has no branch.
+   */
+  columnsNeverFilled(hunt: Hunt): string[] | undefined {
+    const filter = this.tables.get(hunt.source.table);
+    if (filter === undefined || filter.checks === 'all') return undefined;
+    const names = new Set<string>();
+    for (const branch of hunt.match) {
+      const key = testedKey(branch);
+      if (key === undefined) return undefined;
+      for (const name of comparedColumns(key)) names.add(name);
+    }
+    if (names.size === 0) return undefined;
+    const filled = filter.compared.some((column) => column.hasValue && names.has(column.name));
+    return filled ? undefined : [...names];
+  }
+}
+
+/** Marks the compared columns that have a value in `columns`. */
+function recordValues(filter: TableFilter, columns: Readonly<Record<string, unknown>>): void {
+  for (const column of filter.compared) {
+    if (column.hasValue || !hasValue(columns[column.name])) continue;
+    column.hasValue = true;
+    filter.withoutValue--;
   }
 }

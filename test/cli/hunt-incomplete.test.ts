@@ -490,7 +490,7 @@ describe('huntpack hunt with failed inputs', () => {
     assert.doesNotMatch(result.stdout, /No findings/);
     assert.match(
       result.stderr,
-      /no hunt reports were written because no hunt of pack hash-pack \(Kuiper\) searches the events of these logs/,
+      /no hunt reports were written because no hunt of pack hash-pack \(Kuiper\) ran on the events of these logs/,
     );
     assert.doesNotMatch(result.stderr, /wrote hunt report/);
     await unchanged();

@@ -11,7 +11,7 @@ import {
   EventPrefilter,
   hostKey,
 } from '../../src/hunt/event-prefilter.js';
-import { edgeHunts, makeIndicators } from '../helpers/hunt-fixtures.js';
+import { edgeHunts, huntById, makeIndicators } from '../helpers/hunt-fixtures.js';
 
 /** Removes `where` and the exclusions, so that every event a branch matches is a hit. */
 function branchesOnly(hunts: Hunt[]): Hunt[] {
@@ -324,5 +324,93 @@ describe('compilePrefilterSpec', () => {
     const prefilter = new EventPrefilter(spec);
     assert.equal(prefilter.keeps('CommonSecurityLog', { [key.column]: '10.2.13.64' }), true);
     assert.equal(prefilter.keeps('CommonSecurityLog', { [key.column]: '10.4.0.0' }), false);
+  });
+});
+
+describe('EventPrefilter columns with values', () => {
+  const hunts = edgeHunts();
+  const domainHunt = huntById(hunts, 'remcos-sentinel-csl-domain');
+  const hashHunt = huntById(hunts, 'remcos-sentinel-csl-hash');
+  const urlHunt = huntById(hunts, 'remcos-sentinel-csl-url');
+  const portHunt = huntById(hunts, 'remcos-sentinel-csl-port-aware');
+
+  it('names columns no event filled', () => {
+    const prefilter = EventPrefilter.of(hunts);
+    assert.deepEqual(prefilter.columnsNeverFilled(domainHunt), [
+      'DestinationHostName',
+      'RequestURL',
+    ]);
+    assert.deepEqual(prefilter.columnsNeverFilled(hashHunt), ['FileHash']);
+    // A connection as a Zeek conn log gives it: addresses and ports only.
+    prefilter.keeps('CommonSecurityLog', {
+      SourceIP: '10.0.0.5',
+      DestinationIP: '192.0.2.50',
+      DestinationPort: 443,
+      RequestURL: '',
+      FileHash: null,
+    });
+    assert.deepEqual(prefilter.columnsNeverFilled(domainHunt), [
+      'DestinationHostName',
+      'RequestURL',
+    ]);
+    assert.deepEqual(prefilter.columnsNeverFilled(hashHunt), ['FileHash']);
+    assert.equal(prefilter.columnsNeverFilled(portHunt), undefined);
+  });
+
+  it('counts a value in a dropped event', () => {
+    const prefilter = EventPrefilter.of(hunts);
+    const event = { RequestURL: 'https://benign.example/' };
+    assert.equal(prefilter.keeps('CommonSecurityLog', event), false);
+    assert.equal(prefilter.columnsNeverFilled(domainHunt), undefined);
+    assert.deepEqual(prefilter.columnsNeverFilled(hashHunt), ['FileHash']);
+  });
+
+  it('counts values beside a kept column', () => {
+    // The address check keeps the event first, and the hash is still recorded.
+    const prefilter = EventPrefilter.of(hunts);
+    const event = { DestinationIP: '203.0.113.7', FileHash: '00'.repeat(32) };
+    assert.equal(prefilter.keeps('CommonSecurityLog', event), true);
+    assert.equal(prefilter.columnsNeverFilled(hashHunt), undefined);
+  });
+
+  it('counts the fallback column', () => {
+    const prefilter = EventPrefilter.of(hunts);
+    prefilter.keeps('CommonSecurityLog', { DestinationHostName: '192.0.2.50' });
+    assert.equal(prefilter.columnsNeverFilled(portHunt), undefined);
+  });
+
+  it('ignores a URL host column alone', () => {
+    // A host without a path in RequestURL gives the URL key nothing to compare.
+    const prefilter = EventPrefilter.of(hunts.filter((hunt) => hunt === urlHunt));
+    prefilter.keeps('CommonSecurityLog', { DestinationHostName: 'drop.example' });
+    assert.deepEqual(prefilter.columnsNeverFilled(urlHunt), ['RequestURL']);
+  });
+
+  it('treats a table kept whole as filled', () => {
+    const prefilter = new EventPrefilter({ CommonSecurityLog: 'all' });
+    assert.equal(prefilter.columnsNeverFilled(hashHunt), undefined);
+    assert.deepEqual(prefilter.columnsWithValues(), {});
+  });
+
+  it('adds columns recorded elsewhere', () => {
+    const worker = EventPrefilter.of(hunts);
+    worker.keeps('CommonSecurityLog', { FileHash: 'ab' });
+    worker.keeps('DnsEvents', { Name: 'example.com' });
+    const seen = worker.columnsWithValues();
+    assert.deepEqual(seen.CommonSecurityLog, ['FileHash']);
+    assert.deepEqual(seen.DnsEvents, ['Name']);
+
+    const main = EventPrefilter.of(hunts);
+    main.addColumnsWithValues(structuredClone(seen));
+    main.addColumnsWithValues(structuredClone(seen));
+    assert.deepEqual(main.columnsWithValues(), seen);
+    assert.equal(main.columnsNeverFilled(hashHunt), undefined);
+    assert.deepEqual(main.columnsNeverFilled(domainHunt), ['DestinationHostName', 'RequestURL']);
+    // Columns added after others stay recorded alongside them.
+    main.keeps('CommonSecurityLog', { DestinationHostName: 'a.example' });
+    assert.deepEqual(main.columnsWithValues().CommonSecurityLog, [
+      'DestinationHostName',
+      'FileHash',
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * A worker thread (`cef-worker.ts`) runs this for the parallel reader (`parallel-cef.ts`); the
  * types here are the messages between them.
  */
-import { EventPrefilter, type PrefilterSpec } from '../event-prefilter.js';
+import { EventPrefilter, type ColumnsWithValues, type PrefilterSpec } from '../event-prefilter.js';
 import { parseCefRecord } from './cef-record.js';
 import type { ColumnValue, LogTable } from './event.js';
 import { PieceReadError, readPieceLines, type FilePiece } from './file-pieces.js';
@@ -46,6 +46,11 @@ export interface PartResult {
   /** Counts of the part; issue lines are counted from the start of the part. */
   stats: LogReadStats;
   events: PartEvent[];
+  /**
+   * The compared columns that had a value in some event that the worker's filter tested, in
+   * this part or an earlier one of the run.
+   */
+  columnsWithValues: ColumnsWithValues;
   /** Set when the file could not be read to the end of the part. */
   readError?: { code: string | undefined; message: string; partialLine: string | undefined };
 }
@@ -63,7 +68,7 @@ export function parseCefPart(job: PartJob, settings: PartSettings, filter: Event
     warn: (code, message) => recorder.warn(job.file, context.line, code, message),
     filter,
   };
-  const result: PartResult = { stats, events };
+  const result: PartResult = { stats, events, columnsWithValues: {} };
   try {
     readPieceLines(job, job.piece, (lines) => {
       for (const line of lines) {
@@ -85,6 +90,7 @@ export function parseCefPart(job: PartJob, settings: PartSettings, filter: Event
       partialLine: error.partialLine,
     };
   }
+  result.columnsWithValues = filter.columnsWithValues();
   return result;
 }
 

@@ -8,6 +8,7 @@
 import { open, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { EventPrefilter } from '../event-prefilter.js';
 import type { LogEvent } from './event.js';
 import type { PartJob, PartMessage, PartResult, PartSettings } from './cef-parts.js';
 import { splitIntoPieces } from './file-pieces.js';
@@ -123,7 +124,8 @@ export class CefWorkerPool {
 
 /**
  * Reads a plain CEF file of `size` bytes on the pool's workers and yields the kept events of each
- * part in file order, adding each part's counts to `recorder`.
+ * part in file order, adding each part's counts to `recorder`. The columns with values that
+ * the workers' filters recorded are added to `filter`, the main thread's copy of their filter.
  *
  * @throws LogInputError when part of the file cannot be read; the events before it are yielded.
  */
@@ -134,6 +136,7 @@ export async function* readCefInParallel(
   recorder: LogStatsRecorder,
   fileStats: LogFileStats,
   partBytes = PART_BYTES,
+  filter?: EventPrefilter,
 ): AsyncGenerator<LogEvent[]> {
   let handle;
   try {
@@ -143,7 +146,7 @@ export async function* readCefInParallel(
   }
   const results: Array<Promise<PartResult> | undefined> = [];
   try {
-    yield* readParts(file, handle.fd, size, pool, recorder, fileStats, partBytes, results);
+    yield* readParts(file, handle.fd, size, pool, recorder, fileStats, partBytes, results, filter);
   } finally {
     // The workers read through the descriptor, so it stays open until no part is running.
     await Promise.allSettled(results.filter((result) => result !== undefined));
@@ -160,6 +163,7 @@ async function* readParts(
   fileStats: LogFileStats,
   partBytes: number,
   results: Array<Promise<PartResult> | undefined>,
+  filter: EventPrefilter | undefined,
 ): AsyncGenerator<LogEvent[]> {
   const pieces = splitIntoPieces(size, partBytes);
   const maxInFlight = pool.size * 2;
@@ -175,6 +179,7 @@ async function* readParts(
     const part = await results[index]!;
     results[index] = undefined;
     recorder.addPart(fileStats, part.stats, linesBefore + 1);
+    filter?.addColumnsWithValues(part.columnsWithValues);
     yield part.events.map((event) => ({
       table: event.table,
       columns: event.columns,

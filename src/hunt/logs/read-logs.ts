@@ -4,6 +4,7 @@
  * non-event, or rejected with file, line and reason, so the counts reconcile.
  */
 import { availableParallelism } from 'node:os';
+import { EventPrefilter } from '../event-prefilter.js';
 import { ConfigError, type HuntpackIssue } from '../../errors.js';
 import { detectLogFormat, LOG_FORMATS, type LogFormat } from './detect-format.js';
 import { getLogTableColumns, type LogEvent } from './event.js';
@@ -261,7 +262,9 @@ async function* readAllFiles(
           pool = settings.parseWorkers ?? (ownPool = new CefWorkerPool(threads));
           pool.configure({ time: settings.time, filter: spec, maxIssues: settings.maxIssues });
         }
-        batches = readCefInParallel(file, size, pool, recorder, fileStats);
+        // Only an EventPrefilter records the columns with values, which the workers send back.
+        const prefilter = settings.filter instanceof EventPrefilter ? settings.filter : undefined;
+        batches = readCefInParallel(file, size, pool, recorder, fileStats, PART_BYTES, prefilter);
       } else {
         batches = readFile(file, format, settings, recorder, fileStats);
       }

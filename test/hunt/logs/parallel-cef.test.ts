@@ -72,4 +72,51 @@ describe('readCefInParallel', () => {
     assert.deepEqual(actual, expected);
     assert.deepEqual(stats, sequential.stats);
   });
+
+  it('records columns with values', async () => {
+    // The only file hash is on the last line, in the last of many parts.
+    const line = 'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.1 dst=192.0.2.50 rt=1700000000000\n';
+    const hashFile = join(makeTempDir('parallel-hash'), 'hash.log');
+    writeFileSync(
+      hashFile,
+      line.repeat(400) + line.replace('rt=', `fileHash=${'ab'.repeat(32)} rt=`),
+    );
+    const size = statSync(hashFile).size;
+
+    const sequentialFilter = EventPrefilter.of(edgeHunts());
+    const sequential = readLogs([hashFile], { filter: sequentialFilter, parseThreads: 0 });
+    let sequentialEvents = 0;
+    for await (const batch of sequential.batches()) sequentialEvents += batch.length;
+
+    // A pool of its own, because a worker's filter keeps the columns of every part it parsed
+    // since the pool was configured.
+    const threadedFilter = EventPrefilter.of(edgeHunts());
+    const threadedPool = new CefWorkerPool(2);
+    let threadedEvents = 0;
+    try {
+      threadedPool.configure({ time, filter: threadedFilter.spec, maxIssues: MAX_ISSUES });
+      const recorder = new LogStatsRecorder(createLogReadStats(), MAX_ISSUES);
+      const fileStats = recorder.startFile(hashFile, 'cef');
+      const parts = readCefInParallel(
+        hashFile,
+        size,
+        threadedPool,
+        recorder,
+        fileStats,
+        4096,
+        threadedFilter,
+      );
+      for await (const batch of parts) threadedEvents += batch.length;
+    } finally {
+      await threadedPool.close();
+    }
+
+    // The planted hash is an indicator of the edge hunts, so its line is the one event kept.
+    assert.equal(sequentialEvents, 1);
+    assert.equal(threadedEvents, 1);
+    const expected = sequentialFilter.columnsWithValues();
+    assert.ok(size > 4096 * 4, `only ${size} bytes`);
+    assert.deepEqual(expected.CommonSecurityLog, ['DestinationIP', 'SourceIP', 'FileHash']);
+    assert.deepEqual(threadedFilter.columnsWithValues(), expected);
+  });
 });
