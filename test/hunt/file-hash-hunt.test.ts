@@ -22,6 +22,22 @@ function cef(line: number, extension: string): string {
   return `Dec 05 10:00:0${line} av01 CEF:0|Trend Micro|Apex One|14.0|1|Virus found|5|rt=Dec 05 2026 10:00:0${line} UTC ${extension}`;
 }
 
+/** Returns a Suricata fileinfo event of a download over HTTP, with the given hash fields. */
+function fileinfoEvent(flow: number, hashes: Record<string, string>): string {
+  return JSON.stringify({
+    timestamp: '2026-12-05T10:00:00.000000+0000',
+    flow_id: flow,
+    event_type: 'fileinfo',
+    src_ip: '203.0.113.80',
+    src_port: 80,
+    dest_ip: '10.0.0.8',
+    dest_port: 50000,
+    proto: 'TCP',
+    http: { hostname: 'files.example.org', url: '/a.exe' },
+    fileinfo: { filename: '/a.exe', size: 10, ...hashes },
+  });
+}
+
 describe('hash hunts over CommonSecurityLog FileHash', () => {
   let hunts: Hunt[];
   let sha256: HashIndicator;
@@ -61,20 +77,10 @@ describe('hash hunts over CommonSecurityLog FileHash', () => {
       ].join('\n') + '\n',
     );
     const eveFile = join(folder, 'eve.json');
-    const fileinfo = (flow: number, hash: string): string =>
-      JSON.stringify({
-        timestamp: '2026-12-05T10:00:00.000000+0000',
-        flow_id: flow,
-        event_type: 'fileinfo',
-        src_ip: '203.0.113.80',
-        src_port: 80,
-        dest_ip: '10.0.0.8',
-        dest_port: 50000,
-        proto: 'TCP',
-        http: { hostname: 'files.example.org', url: '/a.exe' },
-        fileinfo: { filename: '/a.exe', sha256: hash, size: 10 },
-      });
-    await writeFile(eveFile, `${fileinfo(1, sha256.hash)}\n${fileinfo(2, changed)}\n`);
+    await writeFile(
+      eveFile,
+      `${fileinfoEvent(1, { sha256: sha256.hash })}\n${fileinfoEvent(2, { sha256: changed })}\n`,
+    );
 
     const result = await huntLogs(hunts, [cefFile, eveFile]);
     const found = result.findings.map(
@@ -91,23 +97,11 @@ describe('hash hunts over CommonSecurityLog FileHash', () => {
 
   it('skips an empty or dash hash of a Suricata event for the next one', async () => {
     const eveFile = join(folder, 'eve-empty.json');
-    const event = (flow: number, hashes: Record<string, string>): string =>
-      JSON.stringify({
-        timestamp: '2026-12-05T10:00:00.000000+0000',
-        flow_id: flow,
-        event_type: 'fileinfo',
-        src_ip: '203.0.113.80',
-        src_port: 80,
-        dest_ip: '10.0.0.8',
-        dest_port: 50000,
-        proto: 'TCP',
-        fileinfo: { filename: '/a.exe', ...hashes },
-      });
     await writeFile(
       eveFile,
       [
-        event(1, { sha256: '', sha1: '-', md5: 'd41d8cd98f00b204e9800998ecf8427e' }),
-        event(2, { sha256: '-', sha1: sha256.hash }),
+        fileinfoEvent(1, { sha256: '', sha1: '-', md5: 'd41d8cd98f00b204e9800998ecf8427e' }),
+        fileinfoEvent(2, { sha256: '-', sha1: sha256.hash }),
       ].join('\n') + '\n',
     );
     const result = await huntLogs(hunts, [eveFile]);
