@@ -105,10 +105,32 @@ describe('hash hunts over CommonSecurityLog FileHash', () => {
       ].join('\n') + '\n',
     );
     const result = await huntLogs(hunts, [eveFile]);
-    // Event 2's SHA1 field holds the indicator's text, so after the dash it is the value read.
+    // Event 2's SHA1 field contains the indicator's text, so after the dash it is the value read.
     assert.deepEqual(
       result.findings.map((finding) => `${finding.line} ${finding.matchedOn}`),
       ['2 FileHash'],
     );
+  });
+
+  it('finds an MD5 indicator in a Suricata event that also logs a SHA256', async () => {
+    const md5 = '5d41402abc4b2a76b9719d911017c592';
+    const feed = join(folder, 'md5.txt');
+    await writeFile(feed, `Dropper MD5: ${md5}\n`);
+    const md5Hunts = (await huntsFromFeeds([feed], { defaultFamily: 'Testfam' })).hunts;
+    const eveFile = join(folder, 'eve-md5.json');
+    const other = 'f'.repeat(64);
+    await writeFile(
+      eveFile,
+      [
+        fileinfoEvent(1, { sha256: other, sha1: 'e'.repeat(40), md5 }),
+        fileinfoEvent(2, { sha256: other, md5: 'a'.repeat(32) }),
+      ].join('\n') + '\n',
+    );
+    const result = await huntLogs(md5Hunts, [eveFile]);
+    assert.deepEqual(
+      result.findings.map((finding) => `${finding.line} ${finding.indicator.value}`),
+      [`1 ${md5}`],
+    );
+    assert.equal(result.findings[0]?.matchedOn, 'FileHash');
   });
 });

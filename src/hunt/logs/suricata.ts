@@ -144,9 +144,7 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
 
   const fileinfo = child(event, 'fileinfo');
   builder.set('FileName', fileinfo.filename);
-  // CommonSecurityLog has one FileHash column, so an event that logs several hashes gives the
-  // strongest one that has a value. NOTE: an MD5 indicator then misses an event with a SHA256.
-  builder.set('FileHash', [fileinfo.sha256, fileinfo.sha1, fileinfo.md5].find(isHashValue));
+  builder.set('FileHash', fileHashOf(fileinfo, context));
 
   const flow = child(event, 'flow');
   builder.set('SentBytes', flow.bytes_toserver);
@@ -258,6 +256,21 @@ function answerAddresses(dns: JsonObject): string[] {
   return candidates.filter(
     (value): value is string => typeof value === 'string' && isIP(value) !== 0,
   );
+}
+
+/**
+ * Returns the hash for CommonSecurityLog's one FileHash column from a fileinfo section, which
+ * may log SHA256, SHA1 and MD5 together: the first that a hunt looks for, so that an MD5
+ * indicator still meets an event that also logs a SHA256, else the strongest with a value.
+ */
+function fileHashOf(fileinfo: JsonObject, context: RecordContext): string | undefined {
+  const hashes = [fileinfo.sha256, fileinfo.sha1, fileinfo.md5].filter(isHashValue);
+  if (hashes.length > 1 && context.filter !== undefined) {
+    const filter = context.filter;
+    const wanted = hashes.find((hash) => filter.keeps('CommonSecurityLog', { FileHash: hash }));
+    if (wanted !== undefined) return wanted;
+  }
+  return hashes[0];
 }
 
 /** True for a hash field with a value: not missing, empty or `-`. */
