@@ -260,15 +260,15 @@ function answerAddresses(dns: JsonObject): string[] {
 
 /**
  * Returns the hash for CommonSecurityLog's one FileHash column from a fileinfo section, which
- * may log SHA256, SHA1 and MD5 together: the first that a hunt looks for, so that an MD5
+ * may log SHA256, SHA1 and MD5 together. It is the first that a hunt looks for, so that an MD5
  * indicator still meets an event that also logs a SHA256, else the strongest with a value.
  */
 function fileHashOf(fileinfo: JsonObject, context: RecordContext): string | undefined {
   const hashes = [fileinfo.sha256, fileinfo.sha1, fileinfo.md5].filter(isHashValue);
   if (hashes.length > 1 && context.filter !== undefined) {
     const filter = context.filter;
-    const wanted = hashes.find((hash) => filter.keeps('CommonSecurityLog', { FileHash: hash }));
-    if (wanted !== undefined) return wanted;
+    const hunted = hashes.find((hash) => filter.keeps('CommonSecurityLog', { FileHash: hash }));
+    if (hunted !== undefined) return hunted;
   }
   return hashes[0];
 }
