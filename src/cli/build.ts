@@ -120,8 +120,8 @@ function noticeInterrupt(io: CliIo, outDir: string, progress: WriteProgress): ()
     // the pack is as the earlier build left it.
     const writing = progress.writing;
     const untouched = writing !== undefined && existsSync(join(outDir, writing, 'pack.json'));
-    const shown = untouched ? { written: progress.written } : progress;
-    io.stderr.write(interruptMessage(signal, outDir, shown));
+    const reported = untouched ? { written: progress.written } : progress;
+    io.stderr.write(interruptMessage(signal, outDir, reported));
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', handler);
@@ -496,6 +496,13 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
 
   const stateFile = flags.state === undefined ? undefined : resolve(io.cwd, flags.state);
   const history = stateFile === undefined ? undefined : await loadHistory(stateFile);
+  if (stateFile && history?.lastRun === undefined) {
+    // A saved state always has a last run, so this one is missing or empty.
+    const hunted = flags.onlyNew ? ', and --only-new hunts all of them' : '';
+    io.stderr.write(
+      `huntpack: note: ${stateFile} is missing or empty, so this run starts a new state and every indicator is new${hunted}.\n`,
+    );
+  }
   const coverage =
     history && collected.accepted
       ? describeRunCoverage(collected.accepted, filters.families, now)
@@ -584,16 +591,17 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     outDir,
     packs.map((pack) => pack.folder),
   );
+  let stateNotUpdated: string | undefined;
   if (stateFile && history && incomplete.size === 0) {
     await saveHistory(
       stateFile,
       updateHistory(history, groupByFamilySlug(allowed.kept), { now, coverage }),
     );
   } else if (stateFile && history) {
-    io.stderr.write(
-      `huntpack: warning: ${stateFile} was not updated, because these inputs may be incomplete: ` +
-        `${incompleteNames.join(', ')}. Rerun with whole feeds to record this run.\n`,
-    );
+    stateNotUpdated =
+      `${stateFile} was not updated, because these inputs may be incomplete: ` +
+      `${incompleteNames.join(', ')}. Rerun with whole feeds to record this run.`;
+    io.stderr.write(`huntpack: warning: ${stateNotUpdated}\n`);
   }
 
   const errors = collected.issues.filter((issue) => issue.severity === 'error');
@@ -618,6 +626,15 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
           packs,
           earlierPacks,
           goneFamilies,
+          ...(stateFile === undefined
+            ? {}
+            : {
+                state: {
+                  file: stateFile,
+                  updated: stateNotUpdated === undefined,
+                  ...(stateNotUpdated === undefined ? {} : { reason: stateNotUpdated }),
+                },
+              }),
           issues: { total: collected.issues.length, errors: errors.length, file: issuesFile },
         },
         null,
@@ -698,7 +715,9 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     );
     return EXIT_FAILURE;
   }
-  if (flags.strict && warnings.length > 0) {
+  // A state left as it was makes every later --only-new run hunt the same indicators again,
+  // which a scheduler should see.
+  if (flags.strict && (warnings.length > 0 || stateNotUpdated !== undefined)) {
     io.stderr.write('huntpack: failed because --strict makes the warnings above errors.\n');
     return EXIT_FAILURE;
   }

@@ -6,7 +6,7 @@
  * through a temporary file and a rename, so a crash never leaves half a file.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError, fileReadReason, printable, quoteValue } from '../errors.js';
+import { ConfigError, fileReadReason, printable, quoteValue, systemMessage } from '../errors.js';
 import { familySlug } from '../indicators/family-slug.js';
 import { filterIndicators } from '../indicators/filter.js';
 import { indicatorKey, type Indicator } from '../indicators/model.js';
@@ -364,7 +364,15 @@ export async function saveHistory(file: string, history: RunHistory): Promise<vo
     families[slug] = sortedEntries;
   }
   const sorted: RunHistory = { version: HISTORY_VERSION, lastRun: history.lastRun, families };
-  await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`);
+  try {
+    await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`);
+  } catch (error) {
+    throw new ConfigError(
+      'STATE_NOT_WRITTEN',
+      `Cannot write state file ${quotePath(file)}: ${systemMessage(error)}. The packs were written, but the state still describes the run before this one. Fix the file or its folder, then build again.`,
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -209,6 +209,47 @@ test('trailer count mismatch lists no removals', async (t) => {
     (changes as PackChanges & { removalsUnknown?: string }).removalsUnknown ?? '',
     /cut\.csv \(has fewer or more rows than its trailer declares\)/,
   );
+  const state = (JSON.parse(result.stdout) as { state: { updated: boolean; reason: string } })
+    .state;
+  assert.equal(state.updated, false);
+  assert.match(state.reason, /cut\.csv/);
+
+  // With --strict the stale state fails the run, so a scheduler notices it.
+  const strict = await runCli([
+    'build',
+    cut,
+    '--state',
+    join(folder, 'state.json'),
+    '--out',
+    join(folder, 'out3'),
+    '--strict',
+  ]);
+  assert.equal(strict.code, 1, strict.stderr);
+  assert.match(strict.stderr, /failed because --strict makes the warnings above errors/);
+  assert.equal(await readFile(join(folder, 'state.json'), 'utf8'), before);
+});
+
+test('new state file is named as new', async (t) => {
+  const folder = makeTempDir('state-new', t);
+  const result = await build(folder, 'out1', [FEED, '--only-new']);
+  assert.match(
+    result.stderr,
+    /note: .*state\.json is missing or empty, so this run starts a new state and every indicator is new, and --only-new hunts all of them\./,
+  );
+  assert.equal((JSON.parse(result.stdout) as { state: { updated: boolean } }).state.updated, true);
+  const again = await build(folder, 'out2', [FEED]);
+  assert.doesNotMatch(again.stderr, /starts a new state/);
+});
+
+test('state path under a file is a clear error', async (t) => {
+  const folder = makeTempDir('state-unwritable', t);
+  // A state file whose folder is a file fails as an input error, not as a huntpack bug.
+  await writeFile(join(folder, 'plain-file'), 'not a folder\n');
+  const state = join(folder, 'plain-file', 'state.json');
+  const result = await runCli(['build', FEED, '--state', state, '--out', join(folder, 'out')]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.doesNotMatch(result.stderr, /huntpack bug/);
+  assert.match(result.stderr, /Cannot .*state/);
 });
 
 test('family gone from the feeds is named', async (t) => {

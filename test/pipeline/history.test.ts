@@ -54,6 +54,19 @@ describe('loadHistory and saveHistory', () => {
     assert.deepEqual(await loadHistory(join(folder, 'missing.json')), emptyHistory());
   });
 
+  test('names the file it cannot write', async () => {
+    const plain = join(folder, 'plain-file');
+    await writeFile(plain, 'not a folder\n');
+    const file = join(plain, 'state.json');
+    await assert.rejects(saveHistory(file, emptyHistory()), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.code, 'STATE_NOT_WRITTEN');
+      assert.ok(error.message.includes(file), error.message);
+      assert.match(error.message, /the state still describes the run before this one/);
+      return true;
+    });
+  });
+
   test('round-trips a saved history', async () => {
     const now = new Date('2026-05-01T06:00:00Z');
     const history = updateHistory(
