@@ -40,8 +40,10 @@ import { makeDirectory } from '../pipeline/make-directory.js';
 import {
   compareWithHistory,
   describeRunCoverage,
-  groupByFamilySlug,
+  familyKeyOf,
+  groupByFamilyKey,
   keepNewIndicators,
+  migrateFolderKeys,
   loadHistory,
   saveHistory,
   updateHistory,
@@ -495,8 +497,8 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   let kept = allowed.kept;
 
   const stateFile = flags.state === undefined ? undefined : resolve(io.cwd, flags.state);
-  const history = stateFile === undefined ? undefined : await loadHistory(stateFile);
-  if (stateFile && history?.lastRun === undefined) {
+  const loaded = stateFile === undefined ? undefined : await loadHistory(stateFile);
+  if (stateFile && loaded?.lastRun === undefined) {
     // A saved state always has a last run, so this one is missing or empty.
     const hunted = flags.onlyNew ? ', and --only-new hunts all of them' : '';
     io.stderr.write(
@@ -504,9 +506,11 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     );
   }
   const coverage =
-    history && collected.accepted
+    loaded && collected.accepted
       ? describeRunCoverage(collected.accepted, filters.families, now)
       : undefined;
+  // A version 1 state is keyed by pack folder name; this run's feeds say which family is which.
+  const history = loaded && coverage ? migrateFolderKeys(loaded, coverage.feedIndicators) : loaded;
   let changes: Map<string, FamilyHistoryDiff> | undefined;
   let alreadyHunted = 0;
   // A feed that may be cut short or is empty would mark the indicators it lost as removed, so
@@ -516,7 +520,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     ([input, reason]) => `${displayPath(input, io.cwd)} (${reason})`,
   );
   if (history) {
-    changes = compareWithHistory(groupByFamilySlug(kept), history, {
+    changes = compareWithHistory(groupByFamilyKey(kept), history, {
       now,
       maxAgeDays: filters.maxAgeDays,
       coverage,
@@ -583,10 +587,18 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   const issuesFile = await writeIssues(outDir, collected.issues);
   // A family in the state that no feed of this run names gets no pack, so no report lists its
   // removals: the summary names such families.
-  const written = new Set(packs.map((pack) => basename(pack.folder)));
+  const written = new Set(
+    packs.map((pack) => familyKeyOf({ name: pack.family, malpedia: pack.malpedia, aliases: [] })),
+  );
   const goneFamilies = [...(changes ?? [])]
-    .filter(([slug, diff]) => !written.has(slug) && diff.removed.length + diff.expired.length > 0)
-    .map(([slug, diff]) => ({ slug, removed: diff.removed.length, expired: diff.expired.length }));
+    .filter(
+      ([family, diff]) => !written.has(family) && diff.removed.length + diff.expired.length > 0,
+    )
+    .map(([family, diff]) => ({
+      family,
+      removed: diff.removed.length,
+      expired: diff.expired.length,
+    }));
   const earlierPacks = await otherPackFolders(
     outDir,
     packs.map((pack) => pack.folder),
@@ -595,7 +607,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   if (stateFile && history && incomplete.size === 0) {
     await saveHistory(
       stateFile,
-      updateHistory(history, groupByFamilySlug(allowed.kept), { now, coverage }),
+      updateHistory(history, groupByFamilyKey(allowed.kept), { now, coverage }),
     );
   } else if (stateFile && history) {
     stateNotUpdated =
@@ -653,7 +665,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
     }
     if (goneFamilies.length > 0) {
       const named = goneFamilies.map(
-        (family) => `${family.slug} (${family.removed} removed, ${family.expired} expired)`,
+        (gone) => `${gone.family} (${gone.removed} removed, ${gone.expired} expired)`,
       );
       io.stdout.write(
         `${count(goneFamilies.length, 'family', 'families')} of the state file no longer in the feeds, so without a pack: ${named.join(', ')}\n`,

@@ -2,18 +2,23 @@
  * Run-to-run history for `--state FILE`: which indicators each family's pack had, and when, so a
  * build can report what is new, unchanged, expired or removed since the previous run.
  *
- * The state file is JSON, keyed by family slug and then by {@link indicatorKey}. It is written
- * through a temporary file and a rename, so a crash never leaves half a file.
+ * The state file is JSON, keyed by family key (the Malpedia id, else the lower-case name; see
+ * {@link familyKeyOf}) and then by {@link indicatorKey}, so a family keeps its history when
+ * the feed renames it or another family takes its folder name. It is written through a temporary
+ * file and a rename, so a crash never leaves half a file. Version 1 files were keyed by pack
+ * folder name; {@link migrateFolderKeys} moves them to family keys.
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError, fileReadReason, printable, quoteValue, systemMessage } from '../errors.js';
-import { familySlug } from '../indicators/family-slug.js';
 import { filterIndicators } from '../indicators/filter.js';
-import { indicatorKey, type Indicator } from '../indicators/model.js';
+import { indicatorKey, type Indicator, type MalwareFamily } from '../indicators/model.js';
 import { writeFileAtomic } from './atomic-write.js';
 
-/** The state file format this huntpack reads and writes. */
-export const HISTORY_VERSION = 1;
+/** The state file format this huntpack writes; it also reads version 1. */
+export const HISTORY_VERSION = 2;
+
+/** The earlier format, keyed by pack folder name instead of family key. */
+const FOLDER_KEYED_VERSION = 1;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -40,8 +45,13 @@ export interface RunHistory {
   version: typeof HISTORY_VERSION;
   /** Start time of the latest saved run; absent before the first run. */
   lastRun?: string;
-  /** Entries by family slug, then by indicator key (`kind|value`). */
+  /** Entries by family key, then by indicator key (`kind|value`). */
   families: Record<string, Record<string, HistoryEntry>>;
+  /**
+   * Set when the file was version 1, whose `families` are keyed by pack folder name until
+   * {@link migrateFolderKeys} moves them. Never written.
+   */
+  keyedByFolder?: true;
 }
 
 /** Indicator keys of one family, split by how they compare with the history. Each list is sorted. */
@@ -66,10 +76,10 @@ export interface FamilyHistoryDiff {
  * indicator that left the feeds is distinguished from one that a filter or an allowlist left out.
  */
 export interface RunCoverage {
-  /** Every indicator of the feeds, by family slug, before the filters and allowlists. */
+  /** Every indicator of the feeds, by family key, before the filters and allowlists. */
   feedIndicators: ReadonlyMap<string, readonly Indicator[]>;
   /**
-   * Family slugs that the `--family` filter selects. Absent when the run selects every family.
+   * Family keys that the `--family` filter selects. Absent when the run selects every family.
    * Families outside this set stay in the history as they were.
    */
   families?: ReadonlySet<string>;
@@ -99,16 +109,16 @@ export function describeRunCoverage(
   familyNames: readonly string[] | undefined,
   now: Date,
 ): RunCoverage {
-  const bySlug = groupByFamilySlug(feedIndicators);
-  if (familyNames === undefined || familyNames.length === 0) return { feedIndicators: bySlug };
-  // NOTE: a family that has left the feeds entirely is covered only when a --family name has
-  // its slug, so `--family win.remcos` leaves the entries of a vanished `remcos` as they were.
-  const families = new Set(familyNames.map(familySlug));
+  const byKey = groupByFamilyKey(feedIndicators);
+  if (familyNames === undefined || familyNames.length === 0) return { feedIndicators: byKey };
+  // NOTE: a family that has left the feeds entirely is covered only when a --family name is its
+  // key, so `--family Remcos` leaves the entries of a vanished `win.remcos` as they were.
+  const families = new Set(familyNames.map((name) => name.trim().toLowerCase()));
   const selection = { families: [...familyNames] };
-  for (const [slug, members] of bySlug) {
-    if (filterIndicators(members, selection, now).kept.length > 0) families.add(slug);
+  for (const [key, members] of byKey) {
+    if (filterIndicators(members, selection, now).kept.length > 0) families.add(key);
   }
-  return { feedIndicators: bySlug, families };
+  return { feedIndicators: byKey, families };
 }
 
 /** Returns the history of a state file that does not exist yet. */
@@ -159,24 +169,31 @@ export function parseHistory(text: string, file: string): RunHistory {
       `State file ${quotePath(file)} has version ${version}, written by a newer huntpack: this huntpack reads version ${HISTORY_VERSION}. Upgrade huntpack, or pass a new --state file.`,
     );
   }
-  if (version !== HISTORY_VERSION)
-    throw corruptState(file, `its version is ${quoteValue(version ?? null)}`);
+  if (version !== HISTORY_VERSION && version !== FOLDER_KEYED_VERSION) {
+    const type =
+      typeof version === 'number'
+        ? ''
+        : ` (a ${version === null ? 'null' : typeof version}, not a number)`;
+    throw corruptState(file, `its version is ${quoteValue(version ?? null)}${type}`);
+  }
   if (document.lastRun !== undefined && !isTime(document.lastRun)) {
     throw corruptState(file, `its lastRun ${quoteValue(document.lastRun)} is not an ISO 8601 time`);
   }
   if (!isRecord(document.families)) throw corruptState(file, 'it has no "families" object');
 
   const families: RunHistory['families'] = {};
-  for (const [slug, entries] of Object.entries(document.families)) {
-    if (!isRecord(entries)) throw corruptState(file, `family ${quoteValue(slug)} is not an object`);
+  for (const [family, entries] of Object.entries(document.families)) {
+    if (!isRecord(entries))
+      throw corruptState(file, `family ${quoteValue(family)} is not an object`);
     const checked: Record<string, HistoryEntry> = {};
     for (const [key, entry] of Object.entries(entries)) {
-      checked[key] = checkEntry(entry, `${slug} ${key}`, file);
+      checked[key] = checkEntry(entry, `${family} ${key}`, file);
     }
-    families[slug] = checked;
+    families[family] = checked;
   }
   const history: RunHistory = { version: HISTORY_VERSION, families };
   if (typeof document.lastRun === 'string') history.lastRun = document.lastRun;
+  if (version === FOLDER_KEYED_VERSION) history.keyedByFolder = true;
   return history;
 }
 
@@ -226,7 +243,7 @@ function isTime(value: unknown): value is string {
 }
 
 /**
- * Compares this run's indicators, by family slug as in the packs, with the history. The result
+ * Compares this run's indicators, by family key as the packs group them, with the history. The result
  * has the families of the run and the families of the history that the run covers.
  *
  * A history entry that the run does not have is expired when it is past its expiry or age
@@ -240,15 +257,15 @@ export function compareWithHistory(
   options: CompareHistoryOptions,
 ): Map<string, FamilyHistoryDiff> {
   const result = new Map<string, FamilyHistoryDiff>();
-  const coveredHistory = Object.keys(history.families).filter((slug) =>
-    coversFamily(slug, packsIndicators, options.coverage),
+  const coveredHistory = Object.keys(history.families).filter((family) =>
+    coversFamily(family, packsIndicators, options.coverage),
   );
-  const slugs = new Set([...packsIndicators.keys(), ...coveredHistory]);
-  for (const slug of [...slugs].sort()) {
+  const families = new Set([...packsIndicators.keys(), ...coveredHistory]);
+  for (const family of [...families].sort()) {
     const diff: FamilyHistoryDiff = { new: [], unchanged: [], expired: [], removed: [] };
-    const known = history.families[slug] ?? {};
+    const known = history.families[family] ?? {};
     const present = new Set<string>();
-    for (const indicator of packsIndicators.get(slug) ?? []) {
+    for (const indicator of packsIndicators.get(family) ?? []) {
       const key = indicatorKey(indicator);
       if (present.has(key)) continue;
       present.add(key);
@@ -257,7 +274,7 @@ export function compareWithHistory(
       else if (Object.hasOwn(known, key)) diff.unchanged.push(key);
       else diff.new.push(key);
     }
-    const inFeeds = feedIndicatorsByKey(options.coverage, slug);
+    const inFeeds = feedIndicatorsByKey(options.coverage, family);
     for (const [key, entry] of Object.entries(known)) {
       if (present.has(key)) continue;
       const feedIndicator = inFeeds.get(key);
@@ -276,28 +293,28 @@ export function compareWithHistory(
       else if (!feedIndicator) diff.removed.push(key);
     }
     for (const list of [diff.new, diff.unchanged, diff.expired, diff.removed]) list.sort();
-    result.set(slug, diff);
+    result.set(family, diff);
   }
   return result;
 }
 
 /** Returns whether a run covers a family: its `--family` filter selects it, or it has a pack. */
 function coversFamily(
-  slug: string,
+  family: string,
   packsIndicators: ReadonlyMap<string, readonly Indicator[]>,
   coverage: RunCoverage | undefined,
 ): boolean {
   const families = coverage?.families;
-  return families === undefined || families.has(slug) || packsIndicators.has(slug);
+  return families === undefined || families.has(family) || packsIndicators.has(family);
 }
 
 /** Returns the feed indicators of one family by key; empty without a coverage. */
 function feedIndicatorsByKey(
   coverage: RunCoverage | undefined,
-  slug: string,
+  family: string,
 ): Map<string, Indicator> {
   const byKey = new Map<string, Indicator>();
-  for (const indicator of coverage?.feedIndicators.get(slug) ?? []) {
+  for (const indicator of coverage?.feedIndicators.get(family) ?? []) {
     byKey.set(indicatorKey(indicator), indicator);
   }
   return byKey;
@@ -328,18 +345,18 @@ export function updateHistory(
 ): RunHistory {
   const now = options.now.toISOString();
   const families: RunHistory['families'] = {};
-  for (const [slug, known] of Object.entries(history.families)) {
-    if (!coversFamily(slug, packsIndicators, options.coverage)) {
-      families[slug] = { ...known };
+  for (const [family, known] of Object.entries(history.families)) {
+    if (!coversFamily(family, packsIndicators, options.coverage)) {
+      families[family] = { ...known };
       continue;
     }
-    const inFeeds = feedIndicatorsByKey(options.coverage, slug);
+    const inFeeds = feedIndicatorsByKey(options.coverage, family);
     const stillInFeeds = Object.entries(known).filter(([key]) => inFeeds.has(key));
-    if (stillInFeeds.length > 0) families[slug] = Object.fromEntries(stillInFeeds);
+    if (stillInFeeds.length > 0) families[family] = Object.fromEntries(stillInFeeds);
   }
-  for (const [slug, indicators] of packsIndicators) {
-    const known = history.families[slug] ?? {};
-    const entries: Record<string, HistoryEntry> = { ...families[slug] };
+  for (const [family, indicators] of packsIndicators) {
+    const known = history.families[family] ?? {};
+    const entries: Record<string, HistoryEntry> = { ...families[family] };
     for (const indicator of indicators) {
       const key = indicatorKey(indicator);
       const earlier = Object.hasOwn(known, key) ? known[key] : undefined;
@@ -349,7 +366,7 @@ export function updateHistory(
       if (indicator.expires) entry.expires = indicator.expires.toISOString();
       entries[key] = entry;
     }
-    if (Object.keys(entries).length > 0) families[slug] = entries;
+    if (Object.keys(entries).length > 0) families[family] = entries;
   }
   return { version: HISTORY_VERSION, lastRun: now, families };
 }
@@ -357,11 +374,11 @@ export function updateHistory(
 /** Writes a state file atomically, with families and keys sorted so that diffs stay small. */
 export async function saveHistory(file: string, history: RunHistory): Promise<void> {
   const families: RunHistory['families'] = {};
-  for (const slug of Object.keys(history.families).sort()) {
-    const entries = history.families[slug] ?? {};
+  for (const family of Object.keys(history.families).sort()) {
+    const entries = history.families[family] ?? {};
     const sortedEntries: Record<string, HistoryEntry> = {};
     for (const key of Object.keys(entries).sort()) sortedEntries[key] = entries[key]!;
-    families[slug] = sortedEntries;
+    families[family] = sortedEntries;
   }
   const sorted: RunHistory = { version: HISTORY_VERSION, lastRun: history.lastRun, families };
   try {
@@ -388,29 +405,66 @@ export function keepNewIndicators(
   return indicators.filter((indicator) => fresh.has(indicatorKey(indicator)));
 }
 
-/**
- * Groups indicators by the family slug their pack gets, for {@link compareWithHistory} before the
- * packs are built.
- *
- * NOTE: this repeats the grouping and slug rules of `buildPacks` (family key = Malpedia id, else
- * name, lower-cased; slug of the first named family; `-2`, `-3` on a clash). Change both together.
- */
-export function groupByFamilySlug(indicators: readonly Indicator[]): Map<string, Indicator[]> {
+/** Returns the key under which the state keeps a family: the Malpedia id, else the name, lower-cased. */
+export function familyKeyOf(family: MalwareFamily | undefined): string {
+  return (family?.malpedia ?? family?.name ?? UNKNOWN_FAMILY_NAME).toLowerCase();
+}
+
+/** Groups indicators by family key, as packs group them, for {@link compareWithHistory}. */
+export function groupByFamilyKey(indicators: readonly Indicator[]): Map<string, Indicator[]> {
   const groups = new Map<string, Indicator[]>();
   for (const indicator of indicators) {
-    const family = indicator.family;
-    const key = (family?.malpedia ?? family?.name ?? UNKNOWN_FAMILY_NAME).toLowerCase();
+    const key = familyKeyOf(indicator.family);
     const group = groups.get(key);
     if (group) group.push(indicator);
     else groups.set(key, [indicator]);
   }
-  const bySlug = new Map<string, Indicator[]>();
-  for (const members of groups.values()) {
-    const name = members.find((indicator) => indicator.family)?.family?.name ?? UNKNOWN_FAMILY_NAME;
-    const base = familySlug(name) || 'family';
-    let slug = base;
-    for (let suffix = 2; bySlug.has(slug); suffix += 1) slug = `${base}-${suffix}`;
-    bySlug.set(slug, members);
+  return groups;
+}
+
+/**
+ * Moves the entries of a version 1 state, keyed by pack folder name, to family keys. Each
+ * folder's entries go to the family that holds most of their indicators in this run's feeds.
+ * Entries of a folder whose indicators no feed has any more keep the folder name, so a run that
+ * covers every family lists them as removed. Entries that two folders give one family are
+ * merged, keeping the earliest first run and the latest last run.
+ */
+export function migrateFolderKeys(
+  history: RunHistory,
+  feedIndicators: ReadonlyMap<string, readonly Indicator[]>,
+): RunHistory {
+  if (!history.keyedByFolder) return history;
+  const familyOfIndicator = new Map<string, string>();
+  for (const [key, members] of feedIndicators) {
+    for (const indicator of members) familyOfIndicator.set(indicatorKey(indicator), key);
   }
-  return bySlug;
+  const families: RunHistory['families'] = {};
+  for (const [folder, entries] of Object.entries(history.families)) {
+    const votes = new Map<string, number>();
+    for (const key of Object.keys(entries)) {
+      const family = familyOfIndicator.get(key);
+      if (family !== undefined) votes.set(family, (votes.get(family) ?? 0) + 1);
+    }
+    let target = folder;
+    let best = 0;
+    for (const [family, count] of votes) {
+      if (count > best) [target, best] = [family, count];
+    }
+    const merged = { ...families[target] };
+    for (const [key, entry] of Object.entries(entries)) {
+      const other = merged[key];
+      merged[key] =
+        other === undefined
+          ? entry
+          : {
+              ...entry,
+              firstRun: other.firstRun < entry.firstRun ? other.firstRun : entry.firstRun,
+              lastRun: other.lastRun > entry.lastRun ? other.lastRun : entry.lastRun,
+            };
+    }
+    families[target] = merged;
+  }
+  const migrated: RunHistory = { version: HISTORY_VERSION, families };
+  if (history.lastRun !== undefined) migrated.lastRun = history.lastRun;
+  return migrated;
 }

@@ -21,7 +21,7 @@ import { checkKql, type KqlCheckOptions, type KqlDiagnostic } from '../validate/
 import { queryShape } from '../validate/query-shape.js';
 import type { DeferredQueryChecks } from '../validate/deferred-checks.js';
 import type { Hunt, IocTable } from '../compile/ir.js';
-import type { FamilyHistoryDiff } from '../pipeline/history.js';
+import { familyKeyOf, type FamilyHistoryDiff } from '../pipeline/history.js';
 import type {
   OmittedIndicator,
   Pack,
@@ -55,7 +55,7 @@ export interface BuildPacksOptions {
    * literal is written wrongly.
    */
   fullKustoCheck?: boolean;
-  /** Changes since earlier runs, by pack slug, from `--state`. */
+  /** Changes since earlier runs, by family key (see `familyKeyOf`), from `--state`. */
   changes?: ReadonlyMap<string, FamilyHistoryDiff>;
   /** Exclusions from the user's `--exclusions` file, compiled into every hunt they apply to. */
   userScenarios?: Scenario[];
@@ -77,11 +77,11 @@ export const DEFAULT_MAX_INLINE_PARTS = 4;
 
 const UNKNOWN_FAMILY: MalwareFamily = { name: 'Unknown malware', aliases: [] };
 
-/** Returns the key that puts two indicators in the same pack: the Malpedia id, else the name. */
-function familyKey(family: MalwareFamily | undefined): string {
-  const chosen = family ?? UNKNOWN_FAMILY;
-  return (chosen.malpedia ?? chosen.name).toLowerCase();
-}
+/**
+ * Returns the key that puts two indicators in the same pack: the Malpedia id, else the name. It
+ * is the key of the family in the `--state` file too.
+ */
+const familyKey = familyKeyOf;
 
 /** Groups indicators by family, in order of first appearance. */
 export function groupByFamily(indicators: Indicator[]): Map<string, Indicator[]> {
@@ -431,7 +431,7 @@ function* packsOfGroups(
       queries: compiled.queries,
       scenarios: packScenarios(compiled, options.userScenarios),
       watchlists: compiled.watchlists,
-      changes: options.changes?.get(slug),
+      changes: options.changes?.get(key),
       skippedHunts: compiled.skipped,
       ...(compiled.omitted.length > 0 ? { omittedIndicators: compiled.omitted } : {}),
       dataSources,

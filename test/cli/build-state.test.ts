@@ -64,9 +64,9 @@ test('family run keeps other families in state', async (t) => {
   await build(folder, 'out2', [FEED, '--family', 'XWorm']);
 
   const state = await readState(folder);
-  assert.deepEqual(Object.keys(state.families), ['remcos', 'xworm']);
-  assert.deepEqual(state.families.remcos, afterRemcos.families.remcos);
-  assert.equal(Object.keys(state.families.xworm!).length, XWORM_COUNT);
+  assert.deepEqual(Object.keys(state.families), ['win.remcos', 'win.xworm']);
+  assert.deepEqual(state.families['win.remcos'], afterRemcos.families['win.remcos']);
+  assert.equal(Object.keys(state.families['win.xworm']!).length, XWORM_COUNT);
 
   const third = await build(folder, 'out3', [FEED, '--family', 'Remcos', '--only-new']);
   assert.equal(alreadyHunted(third), REMCOS_COUNT);
@@ -96,7 +96,7 @@ test('empty feed leaves the state file', async (t) => {
 test('filtered-out indicator is not removed', async (t) => {
   const folder = makeTempDir('state-filtered', t);
   await build(folder, 'out1', [FEED, '--family', 'Remcos']);
-  const firstEntry = (await readState(folder)).families.remcos![LOW_CONFIDENCE_REMCOS];
+  const firstEntry = (await readState(folder)).families['win.remcos']![LOW_CONFIDENCE_REMCOS];
   assert.ok(firstEntry);
 
   await build(folder, 'out2', [FEED, '--family', 'Remcos', '--min-confidence', '100']);
@@ -108,7 +108,7 @@ test('filtered-out indicator is not removed', async (t) => {
   const report = await readFile(join(folder, 'out2', 'remcos', 'report.md'), 'utf8');
   assert.doesNotMatch(report, /Removed from the feeds/);
   const state = await readState(folder);
-  assert.deepEqual(state.families.remcos![LOW_CONFIDENCE_REMCOS], firstEntry);
+  assert.deepEqual(state.families['win.remcos']![LOW_CONFIDENCE_REMCOS], firstEntry);
 
   // Without the filter the indicator is known, so --only-new hunts nothing again.
   const third = await build(folder, 'out3', [FEED, '--family', 'Remcos', '--only-new']);
@@ -129,12 +129,16 @@ test('other filters keep the state of what they hide', async (t) => {
     await build(folder, 'out2', [FEED, '--family', 'Remcos', ...filter]);
     const state = await readState(folder);
     assert.equal(
-      Object.keys(state.families.remcos ?? {}).length,
+      Object.keys(state.families['win.remcos'] ?? {}).length,
       REMCOS_COUNT,
       `after ${filter.join(' ')}`,
     );
-    for (const [key, entry] of Object.entries(recorded.families.remcos!)) {
-      assert.equal(state.families.remcos![key]?.firstRun, entry.firstRun, `${key} ${filter[0]}`);
+    for (const [key, entry] of Object.entries(recorded.families['win.remcos']!)) {
+      assert.equal(
+        state.families['win.remcos']![key]?.firstRun,
+        entry.firstRun,
+        `${key} ${filter[0]}`,
+      );
     }
   }
 });
@@ -152,7 +156,7 @@ test('indicator gone from the feed is removed under a filter', async (t) => {
   const changes = await readChanges(folder, 'out2', 'remcos');
   assert.deepEqual(changes.removed, ['ip-port|178.32.252.70:443']);
   assert.equal(changes.unchanged.length, REMCOS_COUNT - 2);
-  const remcos = (await readState(folder)).families.remcos!;
+  const remcos = (await readState(folder)).families['win.remcos']!;
   assert.equal(remcos['ip-port|178.32.252.70:443'], undefined);
   assert.ok(remcos[LOW_CONFIDENCE_REMCOS]);
 });
@@ -265,14 +269,54 @@ test('family gone from the feeds is named', async (t) => {
 
   const result = await build(folder, 'out2', [without]);
   const gone = (JSON.parse(result.stdout) as { goneFamilies: unknown[] }).goneFamilies;
-  assert.deepEqual(gone, [{ slug: 'remcos', removed: REMCOS_COUNT, expired: 0 }]);
+  assert.deepEqual(gone, [{ family: 'win.remcos', removed: REMCOS_COUNT, expired: 0 }]);
 
   const summary = await runCli(['build', without, '--state', copy, '--out', join(folder, 'out3')]);
   assert.equal(summary.code, 0, summary.stderr);
   assert.match(
     summary.stdout,
     new RegExp(
-      `\\n1 family of the state file no longer in the feeds, so without a pack: remcos \\(${REMCOS_COUNT} removed, 0 expired\\)\\n`,
+      `\\n1 family of the state file no longer in the feeds, so without a pack: win\\.remcos \\(${REMCOS_COUNT} removed, 0 expired\\)\\n`,
     ),
   );
+});
+
+test('renamed family keeps its state', async (t) => {
+  const folder = makeTempDir('state-rename', t);
+  await build(folder, 'out1', [FEED, '--family', 'Remcos']);
+  // ThreatFox renames the family's printable name; its Malpedia id stays win.remcos.
+  const renamed = join(folder, 'renamed.csv');
+  await writeFile(renamed, (await readFile(FEED, 'utf8')).replaceAll('"Remcos"', '"Remcos RAT"'));
+
+  const result = await build(folder, 'out2', [renamed, '--family', 'win.remcos', '--only-new']);
+  assert.equal(alreadyHunted(result), REMCOS_COUNT);
+  const gone = (JSON.parse(result.stdout) as { goneFamilies: unknown[] }).goneFamilies;
+  assert.deepEqual(gone, []);
+  assert.deepEqual(Object.keys((await readState(folder)).families), ['win.remcos']);
+});
+
+test('version 1 state moves to family keys', async (t) => {
+  const folder = makeTempDir('state-v1', t);
+  await build(folder, 'out1', [FEED, '--family', 'Remcos']);
+  // The same state as version 1 wrote it: keyed by the pack's folder name.
+  const current = await readState(folder);
+  const v1 = {
+    version: 1,
+    lastRun: current.lastRun,
+    families: { remcos: current.families['win.remcos'] },
+  };
+  await writeFile(join(folder, 'state.json'), JSON.stringify(v1));
+
+  const result = await build(folder, 'out2', [FEED, '--family', 'Remcos']);
+  const changes = await readChanges(folder, 'out2', 'remcos');
+  assert.deepEqual(changes.new, []);
+  assert.deepEqual(changes.removed, []);
+  assert.equal(changes.unchanged.length, REMCOS_COUNT);
+  assert.deepEqual((JSON.parse(result.stdout) as { goneFamilies: unknown[] }).goneFamilies, []);
+  const state = JSON.parse(await readFile(join(folder, 'state.json'), 'utf8')) as {
+    version: number;
+    families: Record<string, unknown>;
+  };
+  assert.equal(state.version, 2);
+  assert.deepEqual(Object.keys(state.families), ['win.remcos']);
 });

@@ -10,9 +10,11 @@ import {
   compareWithHistory,
   describeRunCoverage,
   emptyHistory,
-  groupByFamilySlug,
+  groupByFamilyKey,
   keepNewIndicators,
   loadHistory,
+  migrateFolderKeys,
+  parseHistory,
   saveHistory,
   updateHistory,
   type FamilyHistoryDiff,
@@ -87,7 +89,7 @@ describe('loadHistory and saveHistory', () => {
 
   test('sorts families and keys in the file', async () => {
     const history: RunHistory = {
-      version: 1,
+      version: 2,
       lastRun: '2026-05-01T00:00:00.000Z',
       families: {
         zloader: {
@@ -129,7 +131,7 @@ describe('loadHistory and saveHistory', () => {
       '{"version": 1, "families": {"x": {"domain|a": {"firstRun": "2026-01-01T00:00:00Z"}}}}',
       'STATE_INVALID',
     ],
-    ['a newer version', '{"version": 2, "families": {}}', 'STATE_VERSION_UNSUPPORTED'],
+    ['a newer version', '{"version": 3, "families": {}}', 'STATE_VERSION_UNSUPPORTED'],
   ];
   for (const [name, text, code] of corrupt) {
     test(`rejects ${name}`, async () => {
@@ -241,7 +243,7 @@ describe('compareWithHistory', () => {
 
   test('filters to new indicators', () => {
     const second = [domain('kept.example', 'Remcos'), domain('fresh.example', 'Remcos')];
-    const comparison = compareWithHistory(groupByFamilySlug(second), history, { now: day2 });
+    const comparison = compareWithHistory(groupByFamilyKey(second), history, { now: day2 });
     assert.deepEqual(
       keepNewIndicators(second, comparison).map((indicator) => indicator.value),
       ['fresh.example'],
@@ -343,14 +345,14 @@ describe('history with filters', () => {
     assert.deepEqual(later.families.remcos, history.families.remcos);
   });
 
-  test('covers a family by alias or slug', () => {
+  test('covers a family by alias or key', () => {
     const aliased = domain('a.example', 'Remcos');
     aliased.family = { name: 'Remcos', malpedia: 'win.remcos', aliases: ['RemcosRAT'] };
     for (const name of ['win.remcos', 'remcosrat', 'REMCOS']) {
       const coverage = describeRunCoverage([aliased], [name], day2);
-      assert.ok(coverage.families!.has('remcos'), name);
+      assert.ok(coverage.families!.has('win.remcos'), name);
     }
-    // A family absent from the feeds is covered through the slug of its --family name, so its
+    // A family absent from the feeds is covered when its --family name is its key, so its
     // entries that left the feeds are dropped.
     const vanished = describeRunCoverage([], ['Remcos'], day2);
     assert.deepEqual([...vanished.families!], ['remcos']);
@@ -398,12 +400,12 @@ describe(
         baseUrl: server.url,
         retryBaseDelayMs: 1,
       };
-      // Family slug and key pairs, because an indicator that changes family between runs is
+      // Family and indicator key pairs, because an indicator that changes family between runs is
       // removed from one family and new in the other.
       const pairsOf = async () => {
         const collected = await collectIndicators(['threatfox:days=1'], { threatfox });
         const pairs = new Set<string>();
-        for (const [slug, members] of groupByFamilySlug(collected.indicators)) {
+        for (const [slug, members] of groupByFamilyKey(collected.indicators)) {
           for (const indicator of members) pairs.add(`${slug} ${indicatorKey(indicator)}`);
         }
         return pairs;
@@ -412,7 +414,7 @@ describe(
       try {
         const day1 = new Date('2022-08-06T06:00:00Z');
         const run1 = await collectIndicators(['threatfox:days=1'], { threatfox, now: day1 });
-        const byFamily1 = groupByFamilySlug(run1.indicators);
+        const byFamily1 = groupByFamilyKey(run1.indicators);
         const first = compareWithHistory(byFamily1, await loadHistory(stateFile), {
           now: day1,
           maxAgeDays: 90,
@@ -428,7 +430,7 @@ describe(
         const day2 = new Date('2022-08-07T06:00:00Z');
         const run2 = await collectIndicators(['threatfox:days=1'], { threatfox, now: day2 });
         const second = compareWithHistory(
-          groupByFamilySlug(run2.indicators),
+          groupByFamilyKey(run2.indicators),
           await loadHistory(stateFile),
           {
             now: day2,
@@ -440,8 +442,8 @@ describe(
         const day1Pairs = await pairsOf();
         const day2Pairs = await pairsOf();
         const expiredPairs = new Set([
-          'cobalt-strike url|https://188.131.211.152/activity',
-          'ave-maria sha256|cf87c474b0154c536cdf0e771c8ca97d9c4ba1d5530f669b677cd3b9346fe37d',
+          'win.cobalt_strike url|https://188.131.211.152/activity',
+          'win.ave_maria sha256|cf87c474b0154c536cdf0e771c8ca97d9c4ba1d5530f669b677cd3b9346fe37d',
         ]);
         const union = (pick: (diff: FamilyHistoryDiff) => string[]) =>
           new Set([...second].flatMap(([slug, diff]) => pick(diff).map((key) => `${slug} ${key}`)));
@@ -469,14 +471,14 @@ describe(
           union((diff) => diff.expired),
           expiredPairs,
         );
-        assert.deepEqual(second.get('cobalt-strike')?.expired, [
+        assert.deepEqual(second.get('win.cobalt_strike')?.expired, [
           'url|https://188.131.211.152/activity',
         ]);
-        assert.deepEqual(second.get('ave-maria')?.expired, [
+        assert.deepEqual(second.get('win.ave_maria')?.expired, [
           'sha256|cf87c474b0154c536cdf0e771c8ca97d9c4ba1d5530f669b677cd3b9346fe37d',
         ]);
         assert.ok(
-          second.get('redline-stealer')?.removed.includes('ip-port|[2a02:cf40:1::5]:40669'),
+          second.get('win.redline_stealer')?.removed.includes('ip-port|[2a02:cf40:1::5]:40669'),
         );
       } finally {
         await server.close();
@@ -484,3 +486,62 @@ describe(
     });
   },
 );
+
+describe('migrateFolderKeys', () => {
+  const entry = (firstRun: string, lastRun: string) => ({ firstRun, lastRun });
+  const withId = (name: string, family: string, malpedia: string): Indicator => {
+    const indicator = domain(name, family);
+    indicator.family = { name: family, malpedia, aliases: [] };
+    return indicator;
+  };
+
+  test('moves folder entries to the family that holds them', () => {
+    const loaded = parseHistory(
+      JSON.stringify({
+        version: 1,
+        lastRun: '2026-05-02T00:00:00.000Z',
+        families: {
+          latrodectus: {
+            'domain|a.example': entry('2026-05-01T00:00:00.000Z', '2026-05-02T00:00:00.000Z'),
+          },
+          // The same family under its old name, with one indicator in both folders.
+          'latrodectus-2': {
+            'domain|a.example': entry('2026-04-01T00:00:00.000Z', '2026-04-02T00:00:00.000Z'),
+            'domain|b.example': entry('2026-04-01T00:00:00.000Z', '2026-04-02T00:00:00.000Z'),
+          },
+          vanished: {
+            'domain|gone.example': entry('2026-04-01T00:00:00.000Z', '2026-04-02T00:00:00.000Z'),
+          },
+        },
+      }),
+      'v1.json',
+    );
+    assert.equal(loaded.keyedByFolder, true);
+    const feeds = groupByFamilyKey([
+      withId('a.example', 'Latrodectus', 'win.latrodectus'),
+      withId('b.example', 'Latrodectus', 'win.latrodectus'),
+    ]);
+
+    const migrated = migrateFolderKeys(loaded, feeds);
+    assert.equal(migrated.keyedByFolder, undefined);
+    assert.equal(migrated.version, 2);
+    assert.equal(migrated.lastRun, '2026-05-02T00:00:00.000Z');
+    assert.deepEqual(Object.keys(migrated.families).sort(), ['vanished', 'win.latrodectus']);
+    assert.deepEqual(migrated.families['win.latrodectus'], {
+      'domain|a.example': entry('2026-04-01T00:00:00.000Z', '2026-05-02T00:00:00.000Z'),
+      'domain|b.example': entry('2026-04-01T00:00:00.000Z', '2026-04-02T00:00:00.000Z'),
+    });
+    assert.deepEqual(migrated.families.vanished, loaded.families.vanished);
+  });
+
+  test('leaves a version 2 history as it is', () => {
+    const history = updateHistory(
+      emptyHistory(),
+      new Map([['remcos', [domain('a.example', 'Remcos')]]]),
+      {
+        now: new Date('2026-05-01T00:00:00Z'),
+      },
+    );
+    assert.equal(migrateFolderKeys(history, new Map()), history);
+  });
+});

@@ -21,7 +21,7 @@ test('changes list kinds as the feed names them', async () => {
     lookback: { amount: 30, unit: 'd' },
     generatorVersion: 'test',
     feeds: [feed],
-    changes: new Map([['remcos', changes]]),
+    changes: new Map([['win.remcos', changes]]),
   });
   const report = renderReport(pack!);
   assert.match(report, /^- ip:port: 192\[\.\]0\[\.\]2\[\.\]7:2404$/m);
@@ -44,7 +44,7 @@ test('changes defang values as the indicator tables do', async () => {
     lookback: { amount: 30, unit: 'd' },
     generatorVersion: 'test',
     feeds: [feed],
-    changes: new Map([['remcos', changes]]),
+    changes: new Map([['win.remcos', changes]]),
   });
   const report = renderReport(pack!);
   assert.match(report, /^- url: hxxps:\/\/x\[\.\]example\/payload\.bin\?a=b\.c$/m);
@@ -60,7 +60,7 @@ test('changes list at most the report table rows', async () => {
     lookback: { amount: 30, unit: 'd' },
     generatorVersion: 'test',
     feeds: [feed],
-    changes: new Map([['remcos', { new: fresh, unchanged: [], expired: [], removed: [] }]]),
+    changes: new Map([['win.remcos', { new: fresh, unchanged: [], expired: [], removed: [] }]]),
   });
   const report = renderReport(pack!);
   const listed = report.match(/^- domain: d\d+\[\.\]example$/gm) ?? [];
