@@ -585,8 +585,9 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   const failedQueries = await queryChecks.settle();
   if (failedQueries.length > 0) throw await queryCheckError(failedQueries, outDir);
   const issuesFile = await writeIssues(outDir, collected.issues);
-  // A family in the state that no feed of this run names gets no pack, so no report lists its
-  // removals: the summary names such families.
+  // A family of the state without a pack in this run, because no feed names it any more or
+  // because --only-new found nothing new in it, has no report to list its removals: the summary
+  // names such families, and --json lists their indicators.
   const written = new Set(
     packs.map((pack) => familyKeyOf({ name: pack.family, malpedia: pack.malpedia, aliases: [] })),
   );
@@ -598,6 +599,9 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
       family,
       removed: diff.removed.length,
       expired: diff.expired.length,
+      // No report lists them, so --json does.
+      removedIndicators: diff.removed,
+      expiredIndicators: diff.expired,
     }));
   const earlierPacks = await otherPackFolders(
     outDir,
@@ -668,7 +672,7 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
         (gone) => `${gone.family} (${gone.removed} removed, ${gone.expired} expired)`,
       );
       io.stdout.write(
-        `${count(goneFamilies.length, 'family', 'families')} of the state file no longer in the feeds, so without a pack: ${named.join(', ')}\n`,
+        `${count(goneFamilies.length, 'family', 'families')} of the state file without a pack in this run, with indicators that left the feeds or expired: ${named.join(', ')}\n`,
       );
     }
     if (earlierPacks.length > 0) {

@@ -268,15 +268,23 @@ test('family gone from the feeds is named', async (t) => {
   await writeFile(copy, await readFile(join(folder, 'state.json')));
 
   const result = await build(folder, 'out2', [without]);
-  const gone = (JSON.parse(result.stdout) as { goneFamilies: unknown[] }).goneFamilies;
-  assert.deepEqual(gone, [{ family: 'win.remcos', removed: REMCOS_COUNT, expired: 0 }]);
+  const gone = (
+    JSON.parse(result.stdout) as {
+      goneFamilies: Array<{ family: string; removed: number; removedIndicators: string[] }>;
+    }
+  ).goneFamilies;
+  assert.equal(gone.length, 1);
+  assert.equal(gone[0]!.family, 'win.remcos');
+  assert.equal(gone[0]!.removed, REMCOS_COUNT);
+  assert.equal(gone[0]!.removedIndicators.length, REMCOS_COUNT);
+  assert.ok(gone[0]!.removedIndicators.includes(LOW_CONFIDENCE_REMCOS));
 
   const summary = await runCli(['build', without, '--state', copy, '--out', join(folder, 'out3')]);
   assert.equal(summary.code, 0, summary.stderr);
   assert.match(
     summary.stdout,
     new RegExp(
-      `\\n1 family of the state file no longer in the feeds, so without a pack: win\\.remcos \\(${REMCOS_COUNT} removed, 0 expired\\)\\n`,
+      `\\n1 family of the state file without a pack in this run, with indicators that left the feeds or expired: win\\.remcos \\(${REMCOS_COUNT} removed, 0 expired\\)\\n`,
     ),
   );
 });
@@ -319,4 +327,21 @@ test('version 1 state moves to family keys', async (t) => {
   };
   assert.equal(state.version, 2);
   assert.deepEqual(Object.keys(state.families), ['win.remcos']);
+});
+
+test('only-new run lists removals of a family without a pack', async (t) => {
+  const folder = makeTempDir('state-only-new', t);
+  await build(folder, 'out1', [FEED]);
+  const cut = join(folder, 'cut.csv');
+  await writeFile(cut, withoutRows(await readFile(FEED, 'utf8'), /"178\.32\.252\.70:443"/));
+
+  // Nothing is new in Remcos, so it gets no pack; its removal is listed all the same.
+  const result = await build(folder, 'out2', [cut, '--only-new']);
+  const gone = (
+    JSON.parse(result.stdout) as {
+      goneFamilies: Array<{ family: string; removedIndicators: string[] }>;
+    }
+  ).goneFamilies;
+  const remcos = gone.find((family) => family.family === 'win.remcos');
+  assert.deepEqual(remcos?.removedIndicators, ['ip-port|178.32.252.70:443']);
 });
