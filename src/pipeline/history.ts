@@ -146,7 +146,8 @@ export async function loadHistory(file: string): Promise<RunHistory> {
   }
   // An empty file, such as one made with `touch`, is a state with no run yet, as a missing one is.
   if (text.trim() === '') return emptyHistory();
-  return parseHistory(text, file);
+  // Windows editors such as Notepad may save the file with a byte order mark.
+  return parseHistory(text.replace(/^\uFEFF/, ''), file);
 }
 
 /**

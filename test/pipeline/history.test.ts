@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -54,6 +54,29 @@ const folder = makeTempDir('history');
 describe('loadHistory and saveHistory', () => {
   test('returns an empty history for a missing file', async () => {
     assert.deepEqual(await loadHistory(join(folder, 'missing.json')), emptyHistory());
+  });
+
+  test('reads a state file with a byte order mark', async () => {
+    const file = join(folder, 'bom.json');
+    const history = updateHistory(
+      emptyHistory(),
+      new Map([['win.remcos', [domain('a.example', 'Remcos')]]]),
+      {
+        now: new Date('2026-05-01T00:00:00Z'),
+      },
+    );
+    await saveHistory(file, history);
+    await writeFile(file, `\uFEFF${await readFile(file, 'utf8')}`);
+    assert.deepEqual(await loadHistory(file), history);
+  });
+
+  test('keeps the permissions of the file it replaces', async () => {
+    const file = join(folder, 'read-only.json');
+    await saveHistory(file, emptyHistory());
+    await chmod(file, 0o444);
+    await saveHistory(file, { ...emptyHistory(), lastRun: '2026-05-01T00:00:00.000Z' });
+    assert.equal((await stat(file)).mode & 0o777, 0o444);
+    assert.equal((await loadHistory(file)).lastRun, '2026-05-01T00:00:00.000Z');
   });
 
   test('names the file it cannot write', async () => {
