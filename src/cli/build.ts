@@ -37,6 +37,7 @@ import { BuildCollections } from './garbage-collection.js';
 import type { Scenario } from '../pipeline/scenarios.js';
 import { loadUserExclusions } from '../pipeline/user-exclusions.js';
 import { makeDirectory } from '../pipeline/make-directory.js';
+import { lockStateFile } from '../pipeline/state-lock.js';
 import {
   compareWithHistory,
   describeRunCoverage,
@@ -365,7 +366,24 @@ function checkDisabledAllowlistNames(names: readonly string[]): void {
   }
 }
 
-async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<number> {
+/**
+ * Runs a build and releases what it locked, such as the `--state` file, however it ends.
+ */
+async function runBuildReleasing(feeds: string[], flags: BuildFlags, io: CliIo): Promise<number> {
+  const releases: Array<() => void> = [];
+  try {
+    return await runBuild(feeds, flags, io, releases);
+  } finally {
+    for (const release of releases) release();
+  }
+}
+
+async function runBuild(
+  feeds: string[],
+  flags: BuildFlags,
+  io: CliIo,
+  releases: Array<() => void>,
+): Promise<number> {
   const now = new Date();
   let format: FeedFormat | undefined;
   if (flags.format !== undefined) {
@@ -391,6 +409,12 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
   // The output folder and the state file's folder are checked before the feeds are read, so a
   // typo fails in a second rather than after a long build.
   const outDir = resolve(io.cwd, flags.out);
+  if (flags.state !== undefined && resolve(io.cwd, flags.state) === outDir) {
+    throw new ConfigError(
+      'STATE_IS_OUTPUT',
+      `--state ${outDir} is the output folder; pass a file path for the state, such as ${join(outDir, 'state.json')}.`,
+    );
+  }
   try {
     await makeDirectory(outDir);
     await access(outDir, constants.W_OK);
@@ -412,6 +436,8 @@ async function runBuild(feeds: string[], flags: BuildFlags, io: CliIo): Promise<
         { cause: error },
       );
     }
+    // Held until the run ends, so that a second build on the same state waits its turn.
+    releases.push(await lockStateFile(resolve(io.cwd, flags.state)));
   }
   // User exclusions are checked before the feeds are read, so a fault in them fails fast.
   const userScenarios: Scenario[] = [];
@@ -828,6 +854,6 @@ export function registerBuildCommand(
     )
     .option('--json', 'print the summary as JSON')
     .action((feeds: string[], flags: BuildFlags) => {
-      setAction(() => runBuild(feeds, flags, io));
+      setAction(() => runBuildReleasing(feeds, flags, io));
     });
 }

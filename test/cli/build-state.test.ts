@@ -3,6 +3,8 @@
  * nine Remcos indicators (one with confidence 75, the others 100) and six XWorm indicators.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -344,4 +346,47 @@ test('only-new run lists removals of a family without a pack', async (t) => {
   ).goneFamilies;
   const remcos = gone.find((family) => family.family === 'win.remcos');
   assert.deepEqual(remcos?.removedIndicators, ['ip-port|178.32.252.70:443']);
+});
+
+test('state in use by a running build is refused', async (t) => {
+  const folder = makeTempDir('state-lock', t);
+  const state = join(folder, 'state.json');
+  // This test's own process stands for the other build, because it runs.
+  await writeFile(
+    `${state}.lock`,
+    JSON.stringify({ pid: process.pid, since: '2026-12-05T10:00:00Z' }),
+  );
+  const result = await runCli(['build', FEED, '--state', state, '--out', join(folder, 'out')]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(
+    result.stderr,
+    /is in use by another huntpack build \(process \d+, since 2026-12-05T10:00:00Z\)/,
+  );
+  assert.equal(existsSync(state), false);
+  assert.equal(existsSync(`${state}.lock`), true);
+});
+
+test('stale state lock is taken over and released', async (t) => {
+  const folder = makeTempDir('state-stale-lock', t);
+  const state = join(folder, 'state.json');
+  const gone = spawnSync(process.execPath, ['-e', '']);
+  await writeFile(
+    `${state}.lock`,
+    JSON.stringify({ pid: gone.pid, since: '2026-12-05T10:00:00Z' }),
+  );
+  await build(folder, 'out', [FEED]);
+  assert.equal(existsSync(state), true);
+  assert.equal(existsSync(`${state}.lock`), false);
+});
+
+test('state path of the output folder is refused', async (t) => {
+  const folder = makeTempDir('state-is-out', t);
+  const out = join(folder, 'packs');
+  const result = await runCli(['build', FEED, '--state', out, '--out', out]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(
+    result.stderr,
+    /--state .*packs is the output folder; pass a file path for the state/,
+  );
+  assert.equal(existsSync(out), false);
 });
