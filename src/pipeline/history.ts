@@ -170,12 +170,13 @@ export function parseHistory(text: string, file: string): RunHistory {
       `State file ${quotePath(file)} has version ${version}, written by a newer huntpack: this huntpack reads version ${HISTORY_VERSION}. Upgrade huntpack, or pass a new --state file.`,
     );
   }
+  if (version === undefined) throw corruptState(file, 'it has no version');
   if (version !== HISTORY_VERSION && version !== FOLDER_KEYED_VERSION) {
     const type =
       typeof version === 'number'
         ? ''
-        : ` (a ${version === null ? 'null' : typeof version}, not a number)`;
-    throw corruptState(file, `its version is ${quoteValue(version ?? null)}${type}`);
+        : ` (${version === null ? 'null' : `a ${typeof version}`}, not a number)`;
+    throw corruptState(file, `its version is ${quoteValue(version)}${type}`);
   }
   if (document.lastRun !== undefined && !isTime(document.lastRun)) {
     throw corruptState(file, `its lastRun ${quoteValue(document.lastRun)} is not an ISO 8601 time`);
@@ -424,46 +425,64 @@ export function groupByFamilyKey(indicators: readonly Indicator[]): Map<string, 
 }
 
 /**
- * Moves the entries of a version 1 state, keyed by pack folder name, to family keys. Each
- * folder's entries go to the family that holds most of their indicators in this run's feeds.
- * Entries of a folder whose indicators no feed has any more keep the folder name, so a run that
- * covers every family lists them as removed. Entries that two folders give one family are
- * merged, keeping the earliest first run and the latest last run.
+ * Prefix of a family key that is still a version 1 folder name, because no run since the
+ * migration had its indicators in the feeds.
+ */
+export const FOLDER_KEY_PREFIX = 'folder:';
+
+/**
+ * Moves the entries of a version 1 state, keyed by pack folder name, to family keys. Each entry
+ * goes to the family that has its indicator in this run's feeds, and an entry whose indicator
+ * the feeds do not have goes to the family of most of its folder's other entries. A folder with
+ * no indicator in the feeds stays under `folder:NAME`, and each later run tries it again; a run
+ * that covers every family lists its entries as removed. Entries that two folders give one
+ * family are merged, keeping the earliest first run and the latest last run.
  */
 export function migrateFolderKeys(
   history: RunHistory,
   feedIndicators: ReadonlyMap<string, readonly Indicator[]>,
 ): RunHistory {
-  if (!history.keyedByFolder) return history;
+  const folderKeys = Object.keys(history.families).filter(
+    (key) => history.keyedByFolder || key.startsWith(FOLDER_KEY_PREFIX),
+  );
+  if (folderKeys.length === 0) return history;
   const familyOfIndicator = new Map<string, string>();
   for (const [key, members] of feedIndicators) {
     for (const indicator of members) familyOfIndicator.set(indicatorKey(indicator), key);
   }
   const families: RunHistory['families'] = {};
-  for (const [folder, entries] of Object.entries(history.families)) {
+  const addEntry = (family: string, key: string, entry: HistoryEntry): void => {
+    const entries = (families[family] ??= {});
+    const other = entries[key];
+    entries[key] =
+      other === undefined
+        ? entry
+        : {
+            ...entry,
+            firstRun: other.firstRun < entry.firstRun ? other.firstRun : entry.firstRun,
+            lastRun: other.lastRun > entry.lastRun ? other.lastRun : entry.lastRun,
+          };
+  };
+  for (const [family, entries] of Object.entries(history.families)) {
+    if (folderKeys.includes(family)) continue;
+    for (const [key, entry] of Object.entries(entries)) addEntry(family, key, entry);
+  }
+  for (const folder of folderKeys) {
+    const entries = history.families[folder]!;
     const votes = new Map<string, number>();
     for (const key of Object.keys(entries)) {
       const family = familyOfIndicator.get(key);
       if (family !== undefined) votes.set(family, (votes.get(family) ?? 0) + 1);
     }
-    let target = folder;
+    const name = folder.startsWith(FOLDER_KEY_PREFIX) ? folder : `${FOLDER_KEY_PREFIX}${folder}`;
+    let majority = name;
     let best = 0;
     for (const [family, count] of votes) {
-      if (count > best) [target, best] = [family, count];
+      if (count > best) [majority, best] = [family, count];
     }
-    const merged = { ...families[target] };
     for (const [key, entry] of Object.entries(entries)) {
-      const other = merged[key];
-      merged[key] =
-        other === undefined
-          ? entry
-          : {
-              ...entry,
-              firstRun: other.firstRun < entry.firstRun ? other.firstRun : entry.firstRun,
-              lastRun: other.lastRun > entry.lastRun ? other.lastRun : entry.lastRun,
-            };
+      addEntry(familyOfIndicator.get(key) ?? majority, key, entry);
     }
-    families[target] = merged;
   }
   const migrated: RunHistory = { version: HISTORY_VERSION, families };
   if (history.lastRun !== undefined) migrated.lastRun = history.lastRun;

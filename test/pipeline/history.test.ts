@@ -549,12 +549,21 @@ describe('migrateFolderKeys', () => {
     assert.equal(migrated.keyedByFolder, undefined);
     assert.equal(migrated.version, 2);
     assert.equal(migrated.lastRun, '2026-05-02T00:00:00.000Z');
-    assert.deepEqual(Object.keys(migrated.families).sort(), ['vanished', 'win.latrodectus']);
+    assert.deepEqual(Object.keys(migrated.families).sort(), ['folder:vanished', 'win.latrodectus']);
     assert.deepEqual(migrated.families['win.latrodectus'], {
       'domain|a.example': entry('2026-04-01T00:00:00.000Z', '2026-05-02T00:00:00.000Z'),
       'domain|b.example': entry('2026-04-01T00:00:00.000Z', '2026-04-02T00:00:00.000Z'),
     });
-    assert.deepEqual(migrated.families.vanished, loaded.families.vanished);
+    assert.deepEqual(migrated.families['folder:vanished'], loaded.families.vanished);
+
+    // A later run whose feeds have the vanished folder's indicator moves it then.
+    const later = migrateFolderKeys(
+      migrated,
+      groupByFamilyKey([withId('gone.example', 'Vidar', 'win.vidar')]),
+    );
+    assert.deepEqual(Object.keys(later.families).sort(), ['win.latrodectus', 'win.vidar']);
+    assert.deepEqual(later.families['win.vidar'], loaded.families.vanished);
+    assert.deepEqual(later.families['win.latrodectus'], migrated.families['win.latrodectus']);
   });
 
   test('leaves a version 2 history as it is', () => {
@@ -567,4 +576,34 @@ describe('migrateFolderKeys', () => {
     );
     assert.equal(migrateFolderKeys(history, new Map()), history);
   });
+});
+
+test('migrateFolderKeys follows each indicator of a split folder', () => {
+  const entry = { firstRun: '2026-01-01T00:00:00.000Z', lastRun: '2026-01-02T00:00:00.000Z' };
+  const loaded = parseHistory(
+    JSON.stringify({
+      version: 1,
+      lastRun: '2026-01-02T00:00:00.000Z',
+      families: {
+        remcos: {
+          'domain|a1.example': entry,
+          'domain|a2.example': entry,
+          'domain|a3.example': entry,
+        },
+      },
+    }),
+    'split.json',
+  );
+  const family = (name: string, malpedia: string) => ({ name, malpedia, aliases: [] });
+  const feeds = groupByFamilyKey([
+    { ...domain('a1.example', 'Remcos'), family: family('Remcos', 'win.remcos') },
+    { ...domain('a3.example', 'Agent Tesla'), family: family('Agent Tesla', 'win.agent_tesla') },
+  ]);
+  const migrated = migrateFolderKeys(loaded, feeds);
+  // a2 is in no feed today, so it goes with most of its folder: to Remcos.
+  assert.deepEqual(Object.keys(migrated.families['win.remcos']!).sort(), [
+    'domain|a1.example',
+    'domain|a2.example',
+  ]);
+  assert.deepEqual(Object.keys(migrated.families['win.agent_tesla']!), ['domain|a3.example']);
 });
