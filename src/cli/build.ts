@@ -524,7 +524,11 @@ async function runBuild(
 
   const stateFile = flags.state === undefined ? undefined : resolve(io.cwd, flags.state);
   const loaded = stateFile === undefined ? undefined : await loadHistory(stateFile);
-  if (stateFile && loaded?.lastRun === undefined) {
+  if (
+    stateFile &&
+    loaded?.lastRun === undefined &&
+    Object.keys(loaded?.families ?? {}).length === 0
+  ) {
     // A saved state always has a last run, so this one is missing or empty.
     const hunted = flags.onlyNew ? ', and --only-new hunts all of them' : '';
     io.stderr.write(
