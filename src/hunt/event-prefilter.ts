@@ -347,9 +347,16 @@ interface TableFilter {
   withoutValue: number;
 }
 
-/** True for a value a key can be computed from: not missing, null or the empty string. */
+/** Text that logs write in place of a missing value, such as CEF `fileHash=-`, lower-cased. */
+const PLACEHOLDERS = new Set(['', '-', 'n/a', 'na', 'null', 'none', '(empty)']);
+
+/**
+ * True for a value a key can be computed from: not missing, null, empty or a placeholder such
+ * as `-` or `N/A`, which would let a hunt count as run on events that hold nothing to compare.
+ */
 function hasValue(value: unknown): boolean {
-  return value !== undefined && value !== null && value !== '';
+  if (value === undefined || value === null) return false;
+  return typeof value !== 'string' || !PLACEHOLDERS.has(value.trim().toLowerCase());
 }
 
 /**

@@ -125,6 +125,16 @@ describe('huntpack hunt with empty compared columns', () => {
     );
   });
 
+  it('fails hash pack over placeholder hashes', async () => {
+    const placeholders = ['-', 'N/A', ' none '].map(
+      (value) => `${CEF_WITHOUT_HASH} fileHash=${value}`,
+    );
+    await writeFile(join(folder, 'dash-hash.log'), `${placeholders.join('\n')}\n`);
+    const result = await runCli(['hunt', '--pack', 'hashes', 'dash-hash.log'], { cwd: folder });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stdout, /^Incomplete hunt: .* has a value in FileHash/);
+  });
+
   it('fails hash pack over conn log', async () => {
     const result = await runCli(['hunt', '--pack', 'hashes', CONN_LOG], { cwd: folder });
     assert.equal(result.code, 2, result.stderr);
