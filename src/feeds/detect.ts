@@ -151,6 +151,9 @@ export function logKind(text: string): string | undefined {
   if (CEF_MARKER.test(first)) return 'a CEF log';
 
   const head = lines.slice(0, 16);
+  // A log may start with a line of its own, such as an export banner, before its records.
+  const cef = head.filter((line) => CEF_MARKER.test(line)).length;
+  if (head.length >= 3 && cef >= head.length * 0.75) return 'a CEF log';
   const syslog = head.filter((line) => SYSLOG_START.test(line)).length;
   if (head.length >= 3 && syslog >= head.length * 0.75) {
     return head.some((line) => CEF_MARKER.test(line)) ? 'a CEF log' : 'a syslog log';

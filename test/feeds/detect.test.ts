@@ -191,6 +191,12 @@ test('rejects syslog lines, other delimiters and JSON arrays as logs', () => {
   assert.match(unknownFormatError('mixed.log', withCef).message, /is a syslog log/);
   const cefLines = syslog.replaceAll('kernel: DROP', 'CEF:0|Acme|FW|1|100|drop|3|');
   assert.match(unknownFormatError('cef.log', cefLines).message, /is a CEF log/);
+  const bareCef = Array.from(
+    { length: 10 },
+    (_, index) => `CEF:0|Acme|FW|1|100|allow|3|src=10.0.0.${index}`,
+  );
+  const banner = ['# exported by siem', ...bareCef].join('\n');
+  assert.match(unknownFormatError('banner.log', banner).message, /is a CEF log/);
   const semicolons =
     'TimeGenerated;DeviceVendor;DeviceProduct;DestinationIP\n2026-12-05;Acme;FW;1.2.3.4\n';
   assert.match(unknownFormatError('csl.txt', semicolons).message, /CommonSecurityLog export/);
