@@ -171,26 +171,30 @@ function checkQueryFile(content: string, context: CheckContext): FileCheckResult
 }
 
 /**
- * Returns a hint for a file with errors and a blank line between lines of query text. The
- * Sentinel and Defender editors end a query at a blank line, so such a file is probably several
- * queries, while this check reads it as one.
+ * Returns a hint for a file with a blank line between lines of query text. The Sentinel and
+ * Defender editors end a query at a blank line. With errors, such a file is probably several
+ * queries, which this check reads as one; without them, the editor runs only the part under
+ * the cursor, such as a query without the `let` statements above the blank line.
  */
 function blankLineHint(
   content: string,
   diagnostics: readonly FileDiagnostic[],
   context: CheckContext,
 ): string | undefined {
-  if (!diagnostics.some((diagnostic) => diagnostic.severity === 'error')) return undefined;
   const lines = content.split(/\r\n|\n|\r/);
   const isCode = (line: string): boolean => !/^\s*(\/\/.*)?$/.test(line);
   const firstCode = lines.findIndex(isCode);
-  for (let index = firstCode + 1; index < lines.length; index++) {
-    if (lines[index]!.trim() !== '') continue;
-    const next = lines.findIndex((line, at) => at > index && isCode(line));
-    if (next < 0) return undefined;
-    return `${context.file} has a blank line at line ${index + 1}, and the Sentinel and Defender editors end a query there, so line ${next + 1} starts another query. This check reads the file as one query: put each query in its own file, or remove the blank line.`;
+  if (firstCode < 0) return undefined;
+  const blank = lines.findIndex(
+    (line, index) => index > firstCode && line.trim() === '' && lines.slice(index).some(isCode),
+  );
+  if (blank < 0) return undefined;
+  const next = lines.findIndex((line, index) => index > blank && isCode(line));
+  const where = `${context.file} has a blank line at line ${blank + 1}, and the Sentinel and Defender editors end a query there`;
+  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
+    return `${where}, so line ${next + 1} starts another query. This check reads the file as one query: put each query in its own file, or remove the blank line.`;
   }
-  return undefined;
+  return `${where}: with the cursor on line ${next + 1}, the editor runs that part without the lines above the blank line. Remove the blank line, or select the whole query before you run it.`;
 }
 
 /**

@@ -207,6 +207,13 @@ test('check hints at queries split by a blank line', async (t) => {
   assert.equal(hints.length, 1, result.stdout);
   assert.match(hints[0]!, /blank line at line 2, .* so line 4 starts another query/);
 
+  // A query whose let statement a blank line cuts off parses, but the editor would run it in two.
+  const cut = join(folder, 'cut.kql');
+  await writeFile(cut, 'let limit = 10;\n\nCommonSecurityLog | take limit\n');
+  const parsed = await runCli(['check', cut, '--no-analyzers']);
+  assert.equal(parsed.code, 0, parsed.stdout);
+  assert.match(parsed.stdout, /info BLANK_LINE_SPLIT: .*blank line at line 2.*cursor on line 3/);
+
   // A file whose error has no blank line gets no such hint, nor does a leading blank line.
   const one = join(folder, 'one.kql');
   await writeFile(one, '// header\n\nCommonSecurityLog | take 10\n| where Nope == 1\n');
