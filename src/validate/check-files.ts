@@ -173,8 +173,8 @@ function checkQueryFile(content: string, context: CheckContext): FileCheckResult
 /**
  * Returns a hint for a file with a blank line between lines of query text. The Sentinel and
  * Defender editors end a query at a blank line. With errors, such a file is probably several
- * queries, which this check reads as one; without them, the editor runs only the part under
- * the cursor, such as a query without the `let` statements above the blank line.
+ * queries, which this check reads as one. Without them, the editor runs only the part under the
+ * cursor, such as a query without the `let` statements above the blank line.
  */
 function blankLineHint(
   content: string,
