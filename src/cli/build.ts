@@ -539,7 +539,8 @@ async function runBuild(
     loaded && collected.accepted
       ? describeRunCoverage(collected.accepted, filters.families, now)
       : undefined;
-  // A version 1 state is keyed by pack folder name; this run's feeds say which family is which.
+  // A version 1 state is keyed by pack folder name, so this run's feeds decide which family is
+  // which.
   const history = loaded && coverage ? migrateFolderKeys(loaded, coverage.feedIndicators) : loaded;
   let changes: Map<string, FamilyHistoryDiff> | undefined;
   let alreadyHunted = 0;
@@ -615,9 +616,9 @@ async function runBuild(
   const failedQueries = await queryChecks.settle();
   if (failedQueries.length > 0) throw await queryCheckError(failedQueries, outDir);
   const issuesFile = await writeIssues(outDir, collected.issues);
-  // A family of the state without a pack in this run, because no feed names it any more or
-  // because --only-new found nothing new in it, has no report to list its removals: the summary
-  // names such families, and --json lists their indicators.
+  // A family of the state may get no pack in this run, because no feed names it any more or
+  // --only-new found nothing new in it. No report then lists its removals, so the summary names
+  // such families and --json lists their indicators.
   const written = new Set(
     packs.map((pack) => familyKeyOf({ name: pack.family, malpedia: pack.malpedia, aliases: [] })),
   );

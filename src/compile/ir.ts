@@ -195,7 +195,7 @@ export interface Hunt {
 /**
  * Number of days of events that Defender XDR advanced hunting keeps. A Defender query with a
  * longer lookback still runs, but reads only these days. The Sentinel copy of a table keeps
- * events as long as the workspace's retention says.
+ * events for the workspace's retention period.
  */
 export const DEFENDER_RETENTION_DAYS = 30;
 

@@ -138,9 +138,9 @@ function readWithoutScheme(
 }
 
 /**
- * A UNC path at the start of the value or as the `location:` of a value that is a `search:` or
- * `search-ms:` link: the host, `@SSL`, `@port` and the path up to the end of the value, `&` or a
- * quote. Search links (`search:query=x&crumb=location:\\host@80\share`) open such a share in
+ * A UNC path at the start of the value, or as the `location:` of a `search:` or `search-ms:`
+ * link. Its groups are the host, `@SSL`, `@port` and the path up to the end of the value, `&` or
+ * a quote. Search links (`search:query=x&crumb=location:\\host@80\share`) open such a share in
  * Explorer. A link that merely carries one in its query, such as a redirector's, stays a URL.
  */
 const UNC_PATH =

@@ -31,8 +31,8 @@ export interface DataSourceEntry extends DataSource {
    */
   arrayColumns?: Record<string, string>;
   /**
-   * Hash columns by algorithm; `any` names a column that may hold a hash of any of them, such as
-   * CommonSecurityLog's FileHash, which CEF's `fileHash` fills with whatever the device computed.
+   * Hash columns by algorithm. `any` names a column that may contain a hash of any of them, such
+   * as CommonSecurityLog's FileHash, which CEF's `fileHash` fills with what the device computed.
    */
   hashColumns: Partial<Record<'sha256' | 'sha1' | 'md5' | 'any', string>>;
   /** Columns an analyst needs to triage a hit, in the order shown. */

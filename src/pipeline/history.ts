@@ -434,8 +434,8 @@ export const FOLDER_KEY_PREFIX = 'folder:';
  * Moves the entries of a version 1 state, keyed by pack folder name, to family keys. Each entry
  * goes to the family that has its indicator in this run's feeds, and an entry whose indicator
  * the feeds do not have goes to the family of most of its folder's other entries. A folder with
- * no indicator in the feeds stays under `folder:NAME`, and each later run tries it again; a run
- * that covers every family lists its entries as removed. Entries that two folders give one
+ * no indicator in the feeds stays under `folder:NAME`, and each later run tries it again. A run
+ * that covers every family lists such entries as removed. Entries that two folders give one
  * family are merged, keeping the earliest first run and the latest last run.
  */
 export function migrateFolderKeys(

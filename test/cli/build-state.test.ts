@@ -270,16 +270,16 @@ test('family gone from the feeds is named', async (t) => {
   await writeFile(copy, await readFile(join(folder, 'state.json')));
 
   const result = await build(folder, 'out2', [without]);
-  const gone = (
+  const goneFamilies = (
     JSON.parse(result.stdout) as {
       goneFamilies: Array<{ family: string; removed: number; removedIndicators: string[] }>;
     }
   ).goneFamilies;
-  assert.equal(gone.length, 1);
-  assert.equal(gone[0]!.family, 'win.remcos');
-  assert.equal(gone[0]!.removed, REMCOS_COUNT);
-  assert.equal(gone[0]!.removedIndicators.length, REMCOS_COUNT);
-  assert.ok(gone[0]!.removedIndicators.includes(LOW_CONFIDENCE_REMCOS));
+  assert.equal(goneFamilies.length, 1);
+  assert.equal(goneFamilies[0]!.family, 'win.remcos');
+  assert.equal(goneFamilies[0]!.removed, REMCOS_COUNT);
+  assert.equal(goneFamilies[0]!.removedIndicators.length, REMCOS_COUNT);
+  assert.ok(goneFamilies[0]!.removedIndicators.includes(LOW_CONFIDENCE_REMCOS));
 
   const summary = await runCli(['build', without, '--state', copy, '--out', join(folder, 'out3')]);
   assert.equal(summary.code, 0, summary.stderr);
@@ -300,8 +300,8 @@ test('renamed family keeps its state', async (t) => {
 
   const result = await build(folder, 'out2', [renamed, '--family', 'win.remcos', '--only-new']);
   assert.equal(alreadyHunted(result), REMCOS_COUNT);
-  const gone = (JSON.parse(result.stdout) as { goneFamilies: unknown[] }).goneFamilies;
-  assert.deepEqual(gone, []);
+  const goneFamilies = (JSON.parse(result.stdout) as { goneFamilies: unknown[] }).goneFamilies;
+  assert.deepEqual(goneFamilies, []);
   assert.deepEqual(Object.keys((await readState(folder)).families), ['win.remcos']);
 });
 
@@ -339,12 +339,12 @@ test('only-new run lists removals of a family without a pack', async (t) => {
 
   // Nothing is new in Remcos, so it gets no pack; its removal is listed all the same.
   const result = await build(folder, 'out2', [cut, '--only-new']);
-  const gone = (
+  const goneFamilies = (
     JSON.parse(result.stdout) as {
       goneFamilies: Array<{ family: string; removedIndicators: string[] }>;
     }
   ).goneFamilies;
-  const remcos = gone.find((family) => family.family === 'win.remcos');
+  const remcos = goneFamilies.find((family) => family.family === 'win.remcos');
   assert.deepEqual(remcos?.removedIndicators, ['ip-port|178.32.252.70:443']);
 });
 
@@ -369,10 +369,10 @@ test('state in use by a running build is refused', async (t) => {
 test('stale state lock is taken over and released', async (t) => {
   const folder = makeTempDir('state-stale-lock', t);
   const state = join(folder, 'state.json');
-  const gone = spawnSync(process.execPath, ['-e', '']);
+  const ended = spawnSync(process.execPath, ['-e', '']);
   await writeFile(
     `${state}.lock`,
-    JSON.stringify({ pid: gone.pid, since: '2026-12-05T10:00:00Z' }),
+    JSON.stringify({ pid: ended.pid, since: '2026-12-05T10:00:00Z' }),
   );
   await build(folder, 'out', [FEED]);
   assert.equal(existsSync(state), true);

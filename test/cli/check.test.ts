@@ -215,9 +215,9 @@ test('check hints at queries split by a blank line', async (t) => {
   assert.match(parsed.stdout, /info BLANK_LINE_SPLIT: .*blank line at line 2.*cursor on line 3/);
 
   // A file whose error has no blank line gets no such hint, nor does a leading blank line.
-  const one = join(folder, 'one.kql');
-  await writeFile(one, '// header\n\nCommonSecurityLog | take 10\n| where Nope == 1\n');
-  const single = await runCli(['check', one, '--no-analyzers']);
+  const singleQuery = join(folder, 'one.kql');
+  await writeFile(singleQuery, '// header\n\nCommonSecurityLog | take 10\n| where Nope == 1\n');
+  const single = await runCli(['check', singleQuery, '--no-analyzers']);
   assert.equal(single.code, 1, single.stdout);
   assert.doesNotMatch(single.stdout, /BLANK_LINE_SPLIT/);
 });

@@ -64,7 +64,7 @@ describe('hash hunts over CommonSecurityLog FileHash', () => {
     assert.deepEqual(errors, []);
   });
 
-  it('finds a CEF fileHash in upper case and a Suricata fileinfo hash, and nothing near them', async () => {
+  it('matches CEF and Suricata hashes exactly', async () => {
     const upper = sha256.hash.toUpperCase();
     const changed = (sha256.hash[0] === 'a' ? 'b' : 'a') + sha256.hash.slice(1);
     const cefFile = join(folder, 'av.cef');
@@ -95,7 +95,7 @@ describe('hash hunts over CommonSecurityLog FileHash', () => {
     assert.equal(cefHit.columns.FileName, 'invoice.exe');
   });
 
-  it('skips an empty or dash hash of a Suricata event for the next one', async () => {
+  it('skips empty Suricata hash fields', async () => {
     const eveFile = join(folder, 'eve-empty.json');
     await writeFile(
       eveFile,

@@ -174,8 +174,8 @@ test('filter compiles with guards on numbers', () => {
 
 test('range exclusion keeps events without an address', () => {
   // The range functions return null for "" or an address of the other family, and a `where`
-  // drops a row whose condition is null; the exclusion must keep such events. An IPv4-mapped
-  // address loses its ::ffff: prefix first, as the local hunt reads it as IPv4.
+  // drops a row whose condition is null, so the test must default to false. An IPv4-mapped
+  // address loses its ::ffff: prefix first, because the local hunt reads it as IPv4.
   const condition = compileKqlFilter({
     kind: 'not',
     term: { kind: 'cidr', column: 'DestinationIP', ranges: ['10.0.0.0/8'] },
