@@ -22,8 +22,8 @@ const FOLDER_KEYED_VERSION = 1;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The family name `buildPacks` gives indicators without one. */
-const UNKNOWN_FAMILY_NAME = 'Unknown malware';
+/** The family name that packs give indicators without one. */
+export const UNKNOWN_FAMILY_NAME = 'Unknown malware';
 
 /** History record of one indicator in one family. Times are ISO 8601 strings. */
 export interface HistoryEntry {
@@ -407,7 +407,10 @@ export function keepNewIndicators(
   return indicators.filter((indicator) => fresh.has(indicatorKey(indicator)));
 }
 
-/** Returns the key under which the state keeps a family: the Malpedia id, else the name, lower-cased. */
+/**
+ * Returns the key of a family: the Malpedia id, else the name, lower-cased. Packs group their
+ * indicators by it, and the state keeps each family under it.
+ */
 export function familyKeyOf(family: MalwareFamily | undefined): string {
   return (family?.malpedia ?? family?.name ?? UNKNOWN_FAMILY_NAME).toLowerCase();
 }

@@ -21,7 +21,12 @@ import { checkKql, type KqlCheckOptions, type KqlDiagnostic } from '../validate/
 import { queryShape } from '../validate/query-shape.js';
 import type { DeferredQueryChecks } from '../validate/deferred-checks.js';
 import type { Hunt, IocTable } from '../compile/ir.js';
-import { familyKeyOf, type FamilyHistoryDiff } from '../pipeline/history.js';
+import {
+  familyKeyOf,
+  groupByFamilyKey,
+  UNKNOWN_FAMILY_NAME,
+  type FamilyHistoryDiff,
+} from '../pipeline/history.js';
 import type {
   OmittedIndicator,
   Pack,
@@ -75,24 +80,11 @@ export interface BuildPacksOptions {
  */
 export const DEFAULT_MAX_INLINE_PARTS = 4;
 
-const UNKNOWN_FAMILY: MalwareFamily = { name: 'Unknown malware', aliases: [] };
+const UNKNOWN_FAMILY: MalwareFamily = { name: UNKNOWN_FAMILY_NAME, aliases: [] };
 
-/**
- * Returns the key that puts two indicators in the same pack: the Malpedia id, else the name. It
- * is the key of the family in the `--state` file too.
- */
-const familyKey = familyKeyOf;
-
-/** Groups indicators by family, in order of first appearance. */
+/** Groups indicators by family key, in order of first appearance. */
 export function groupByFamily(indicators: Indicator[]): Map<string, Indicator[]> {
-  const groups = new Map<string, Indicator[]>();
-  for (const indicator of indicators) {
-    const key = familyKey(indicator.family);
-    const group = groups.get(key);
-    if (group) group.push(indicator);
-    else groups.set(key, [indicator]);
-  }
-  return groups;
+  return groupByFamilyKey(indicators);
 }
 
 function mergedFamily(indicators: Indicator[]): MalwareFamily {
@@ -379,7 +371,7 @@ function packFeeds(
 export function eachPack(indicators: Indicator[], options: BuildPacksOptions): Generator<Pack> {
   const setAsideByFamily = new Map<string, SetAsideIndicator[]>();
   for (const item of options.setAside ?? []) {
-    const key = familyKey(item.indicator.family);
+    const key = familyKeyOf(item.indicator.family);
     const list = setAsideByFamily.get(key);
     if (list) list.push(item);
     else setAsideByFamily.set(key, [item]);
