@@ -18,6 +18,7 @@
 import type { Hunt, IocCell, KeyNormalization, MatchBranch, MatchKey } from '../compile/ir.js';
 import { addressListTokens, fallbackAddress, keyEventColumns, urlKeyInput } from '../compile/ir.js';
 import { addressUrlKey } from '../compile/evaluate.js';
+import { isPlaceholder } from './logs/columns.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
 
 /** Normalizations the prefilter can test; `exact` keys are left to DuckDB. */
@@ -347,16 +348,13 @@ interface TableFilter {
   withoutValue: number;
 }
 
-/** Text that logs write in place of a missing value, such as CEF `fileHash=-`, lower-cased. */
-const PLACEHOLDERS = new Set(['', '-', 'n/a', 'na', 'null', 'none', '(empty)']);
-
 /**
  * True for a value a key can be computed from: not missing, null, empty or a placeholder such
  * as `-` or `N/A`, which would let a hunt count as run on events that hold nothing to compare.
  */
 function hasValue(value: unknown): boolean {
   if (value === undefined || value === null) return false;
-  return typeof value !== 'string' || !PLACEHOLDERS.has(value.trim().toLowerCase());
+  return typeof value !== 'string' || !isPlaceholder(value);
 }
 
 /**

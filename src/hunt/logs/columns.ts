@@ -25,6 +25,14 @@ function isIntegerText(text: string): boolean {
   return true;
 }
 
+/** Text that logs write in place of a missing value, such as CEF `fileHash=-`, lower-cased. */
+const PLACEHOLDERS = new Set(['', '-', 'n/a', 'na', 'null', 'none', '(empty)']);
+
+/** Returns whether a log value is empty or a placeholder such as `-` or `N/A`. */
+export function isPlaceholder(text: string): boolean {
+  return PLACEHOLDERS.has(text.trim().toLowerCase());
+}
+
 /**
  * Converts a raw value for a column of the given type. Returns undefined for absent and empty
  * values and for values that do not fit, after reporting the latter to `sink`.

@@ -9,6 +9,7 @@ import { quoteValue } from '../../errors.js';
 import { attachConnectionId } from './event.js';
 import { parseLogTime } from './log-time.js';
 import { buildRequestUrl, portNumber } from './request-url.js';
+import { isPlaceholder } from './columns.js';
 import {
   ColumnBuilder,
   joinExtensions,
@@ -273,7 +274,7 @@ function fileHashOf(fileinfo: JsonObject, context: RecordContext): string | unde
   return hashes[0];
 }
 
-/** True for a hash field with a value: not missing, empty or `-`. */
+/** True for a hash field with a value: not missing, empty or a placeholder such as `-`. */
 function isHashValue(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '' && value.trim() !== '-';
+  return typeof value === 'string' && !isPlaceholder(value);
 }
