@@ -6,7 +6,13 @@
 import { lookbackStart } from '../compile/evaluate.js';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { DuckDbHuntSession, type DuckDbHit } from '../backends/duckdb/duckdb.session.js';
-import { TIME_COLUMNS, type ColumnValue, type LogEvent, type LogTable } from './logs/event.js';
+import {
+  alternativeRows,
+  TIME_COLUMNS,
+  type ColumnValue,
+  type LogEvent,
+  type LogTable,
+} from './logs/event.js';
 import { readLogs, type LogReadStats, type ReadLogsOptions } from './logs/read-logs.js';
 import { EventPrefilter } from './event-prefilter.js';
 import {
@@ -286,19 +292,32 @@ async function huntBatch(
   // A windowed hunt reads its own time column, and a DeviceNetworkEvents row may carry only the
   // other one, so the row gets both.
   const needsCopy = windowed && TIME_COLUMNS[table].length > 1;
-  const rows = events.map((event) => {
+  // An event with alternative column values, such as the SHA1 and MD5 of a Suricata file, gets
+  // one more row per value. `eventOfRow` maps each row back to its event.
+  const rows: Array<Record<string, ColumnValue>> = [];
+  const eventOfRow: number[] = [];
+  events.forEach((event, eventIndex) => {
     const time = needsCopy ? eventTime(event) : undefined;
-    if (!time) return event.columns;
-    const row: Record<string, ColumnValue> = { ...event.columns };
-    for (const column of TIME_COLUMNS[table]) row[column] ??= time;
-    return row;
+    let row = event.columns;
+    if (time) {
+      row = { ...event.columns };
+      for (const column of TIME_COLUMNS[table]) row[column] ??= time;
+    }
+    rows.push(row);
+    eventOfRow.push(eventIndex);
+    for (const alternative of alternativeRows(row)) {
+      rows.push(alternative);
+      eventOfRow.push(eventIndex);
+    }
   });
-  const hits = mergeBranchHits(await session.run(table, rows));
+  const hits = mergeBranchHits(await session.run(table, rows), eventOfRow);
   return hits.map(({ hit, otherLabels }) => {
-    const event = events[hit.eventIndex]!;
+    const event = events[eventOfRow[hit.eventIndex]!]!;
+    // The row that matched, so that a projected FileHash is the hash the hunt found.
+    const row = rows[hit.eventIndex]!;
     const columns: Record<string, ColumnValue> = {};
     for (const name of hit.hunt.project) {
-      const value = event.columns[name];
+      const value = row[name];
       if (value !== undefined && value !== null) columns[name] = value;
     }
     const finding: HuntFinding = {
@@ -328,24 +347,28 @@ async function huntBatch(
 /**
  * Merges the hits of one hunt on one event and indicator into one, because findings are one per
  * hunt, event and indicator. Several match branches give such hits, as when a Zeek http event
- * matches a domain in DestinationHostName and in RequestURL. The hit of the first branch in the
- * hunt's order is kept, with the labels of the others in that order.
+ * matches a domain in DestinationHostName and in RequestURL, and so do several rows of one event
+ * (see `eventOfRow`). The hit of the first branch in the hunt's order is kept, on the event's
+ * first row that it matched, with the labels of the other branches in that order.
  */
 function mergeBranchHits(
   hits: readonly DuckDbHit[],
+  eventOfRow: readonly number[],
 ): Array<{ hit: DuckDbHit; otherLabels?: string[] }> {
   const branchIndex = (hit: DuckDbHit): number =>
     hit.hunt.match.findIndex((branch) => branch.label === hit.matchedOn);
   const merged = new Map<string, DuckDbHit[]>();
   for (const hit of hits) {
-    const key = `${hit.hunt.id}\n${hit.eventIndex}\n${hit.iocIndex}`;
+    const key = `${hit.hunt.id}\n${eventOfRow[hit.eventIndex]!}\n${hit.iocIndex}`;
     const group = merged.get(key);
     if (group) group.push(hit);
     else merged.set(key, [hit]);
   }
   return [...merged.values()].map((group) => {
     if (group.length === 1) return { hit: group[0]! };
-    const [first, ...others] = group.sort((a, b) => branchIndex(a) - branchIndex(b));
+    const [first, ...others] = group.sort(
+      (a, b) => branchIndex(a) - branchIndex(b) || a.eventIndex - b.eventIndex,
+    );
     const labels = new Set(others.map((hit) => hit.matchedOn));
     labels.delete(first!.matchedOn);
     return labels.size === 0 ? { hit: first! } : { hit: first!, otherLabels: [...labels] };

@@ -47,6 +47,54 @@ export function attachedConnectionId(
   return (columns as Readonly<WithConnectionId>)[CONNECTION_ID];
 }
 
+/**
+ * Key of the other values that a reader found for one column of an event, beside the one in
+ * `columns`. A Suricata fileinfo event logs the SHA256, SHA1 and MD5 of one file, but
+ * CommonSecurityLog has one FileHash column, so the SHA1 and MD5 go here. A symbol key keeps them
+ * out of `Object.keys`, JSON and the rows loaded into DuckDB, as for the connection id.
+ */
+const ALTERNATIVE_VALUES = Symbol('alternativeValues');
+
+interface AlternativeValues {
+  column: string;
+  values: readonly ColumnValue[];
+}
+
+type WithAlternativeValues = Record<string, ColumnValue> & {
+  [ALTERNATIVE_VALUES]?: AlternativeValues;
+};
+
+/**
+ * Attaches other values of `column` to an event's columns, replacing any attached before. Only
+ * one column per event can have them.
+ */
+export function attachAlternativeValues(
+  columns: Record<string, ColumnValue>,
+  column: string,
+  values: readonly ColumnValue[],
+): void {
+  (columns as WithAlternativeValues)[ALTERNATIVE_VALUES] = { column, values };
+}
+
+const NO_ROWS: ReadonlyArray<Record<string, ColumnValue>> = [];
+
+/**
+ * Returns one copy of `columns` per value attached with {@link attachAlternativeValues}, with
+ * that value in its column, or an empty list when none is attached. An event matches a hunt when
+ * its columns or one of these rows do. The copies keep the connection id but no alternatives.
+ */
+export function alternativeRows(
+  columns: Readonly<Record<string, ColumnValue>>,
+): ReadonlyArray<Record<string, ColumnValue>> {
+  const alternatives = (columns as Readonly<WithAlternativeValues>)[ALTERNATIVE_VALUES];
+  if (alternatives === undefined) return NO_ROWS;
+  return alternatives.values.map((value) => {
+    const row: WithAlternativeValues = { ...columns, [alternatives.column]: value };
+    delete row[ALTERNATIVE_VALUES];
+    return row;
+  });
+}
+
 /** Columns that hold the event time: `TimeGenerated`, and also `Timestamp` for Defender rows. */
 export const TIME_COLUMNS: Record<LogTable, readonly string[]> = {
   CommonSecurityLog: ['TimeGenerated'],

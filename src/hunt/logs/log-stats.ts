@@ -5,7 +5,7 @@
 import type { HuntpackIssue } from '../../errors.js';
 import type { LogFormat } from './detect-format.js';
 import type { ColumnValue, LogTable } from './event.js';
-import type { EventFilter, RecordOutcome } from './record.js';
+import { filterKeepsEvent, type EventFilter, type RecordOutcome } from './record.js';
 
 /** Counts for one file. */
 export interface LogFileStats {
@@ -169,7 +169,9 @@ export class LogStatsRecorder {
     switch (outcome.kind) {
       case 'event':
         this.event(fileStats, outcome.table);
-        return filter && !filter.keeps(outcome.table, outcome.columns) ? undefined : outcome;
+        return filter && !filterKeepsEvent(filter, outcome.table, outcome.columns)
+          ? undefined
+          : outcome;
       case 'filtered':
         this.event(fileStats, outcome.table);
         return undefined;

@@ -5,7 +5,13 @@
  */
 import { ADDRESS_COLUMNS, readAddress } from './address.js';
 import { coerceColumnValue, type FieldWarningSink } from './columns.js';
-import { getLogTableColumns, type ColumnValue, type LogTable } from './event.js';
+import {
+  alternativeRows,
+  attachAlternativeValues,
+  getLogTableColumns,
+  type ColumnValue,
+  type LogTable,
+} from './event.js';
 import type { TimeDefaults } from './log-time.js';
 import type { PrefilterSpec } from '../event-prefilter.js';
 
@@ -17,6 +23,19 @@ export interface EventFilter {
   columns(table: LogTable): readonly string[] | undefined;
   /** The filter as plain data, which lets worker threads apply it; see `parallel-cef.ts`. */
   readonly spec?: PrefilterSpec;
+}
+
+/**
+ * Returns whether `filter` keeps the event's columns or one of the rows that their alternative
+ * values give, because a hunt that matches any of those rows matches the event.
+ */
+export function filterKeepsEvent(
+  filter: EventFilter,
+  table: LogTable,
+  columns: Readonly<Record<string, ColumnValue>>,
+): boolean {
+  if (filter.keeps(table, columns)) return true;
+  return alternativeRows(columns).some((row) => filter.keeps(table, row));
 }
 
 /** Record location, defaults for incomplete times, and the receiver of field warnings. */
@@ -96,6 +115,25 @@ export class ColumnBuilder {
     if (reading.port !== undefined && portColumn !== undefined && !this.has(portColumn)) {
       this.set(portColumn, reading.port);
     }
+    return true;
+  }
+
+  /**
+   * Sets a column to the first of `raws` that has a value and attaches the distinct values of
+   * the others as alternatives; see {@link attachAlternativeValues}. Address columns are not
+   * supported. Returns false when no value was set.
+   */
+  setWithAlternatives(column: string, raws: readonly unknown[]): boolean {
+    const type = this.types.get(column);
+    if (type === undefined || this.addressColumns.has(column)) return false;
+    const values: ColumnValue[] = [];
+    for (const raw of raws) {
+      const value = coerceColumnValue(type, column, raw, this.context, this.context.time);
+      if (value !== undefined && !values.includes(value)) values.push(value);
+    }
+    if (values.length === 0) return false;
+    this.columns[column] = values[0]!;
+    if (values.length > 1) attachAlternativeValues(this.columns, column, values.slice(1));
     return true;
   }
 

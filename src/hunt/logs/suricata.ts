@@ -145,7 +145,7 @@ function buildConnectionEvent(eventType: string, event: JsonObject, context: Rec
 
   const fileinfo = child(event, 'fileinfo');
   builder.set('FileName', fileinfo.filename);
-  builder.set('FileHash', fileHashOf(fileinfo, context));
+  setFileHash(builder, fileinfo);
 
   const flow = child(event, 'flow');
   builder.set('SentBytes', flow.bytes_toserver);
@@ -260,18 +260,20 @@ function answerAddresses(dns: JsonObject): string[] {
 }
 
 /**
- * Returns the hash for CommonSecurityLog's one FileHash column from a fileinfo section, which
- * may log SHA256, SHA1 and MD5 together. It is the first that a hunt looks for, so that an MD5
- * indicator still meets an event that also logs a SHA256, else the strongest with a value.
+ * Sets FileHash from a fileinfo section, which may log the SHA256, SHA1 and MD5 of one file,
+ * though CommonSecurityLog has one FileHash column. The column gets the SHA256, else the SHA1,
+ * else the MD5, and the other hashes are attached as alternative values. The reader keeps the
+ * event when the prefilter keeps it with any of the hashes, and the local hunt loads one DuckDB
+ * row per hash, mapping each hit back to the event. So every hunt that looks for one of the
+ * hashes finds the event, and the event still counts once.
+ *
+ * Filling the column with the one hash a hunt looks for would let only the first of two packs
+ * find the file when one looks for its MD5 and another for its SHA256. One event per hash would
+ * count the file as three events.
  */
-function fileHashOf(fileinfo: JsonObject, context: RecordContext): string | undefined {
+function setFileHash(builder: ColumnBuilder, fileinfo: JsonObject): void {
   const hashes = [fileinfo.sha256, fileinfo.sha1, fileinfo.md5].filter(isHashValue);
-  if (hashes.length > 1 && context.filter !== undefined) {
-    const filter = context.filter;
-    const hunted = hashes.find((hash) => filter.keeps('CommonSecurityLog', { FileHash: hash }));
-    if (hunted !== undefined) return hunted;
-  }
-  return hashes[0];
+  builder.setWithAlternatives('FileHash', hashes);
 }
 
 /** True for a hash field with a value: not missing, empty or a placeholder such as `-`. */
