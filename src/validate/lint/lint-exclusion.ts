@@ -283,7 +283,13 @@ export function orOfNegationsHint(keep: FilterExpr): string {
   );
   const repeated = columns.find((column, index) => columns.indexOf(column) !== index);
   if (!repeated) return '';
-  return ` A value always differs from at least one of two different values, so "${repeated} != A OR ${repeated} != B" is true for every event. To keep events of neither, use AND, or ${repeated} !in~ (A, B).`;
+  // `!in` compares exactly as `!=` does, and unlike `!in~` it also takes numbers.
+  const values = keep.terms.flatMap((term) =>
+    term.kind === 'compare' && term.op === '!=' && term.column === repeated
+      ? [typeof term.value === 'string' ? JSON.stringify(term.value) : String(term.value)]
+      : [],
+  );
+  return ` A value always differs from at least one of two different values, so "${repeated} != A OR ${repeated} != B" is true for every event. To keep events of neither, use AND, or ${repeated} !in (${values.join(', ')}).`;
 }
 
 function processNameIssues(expr: FilterExpr): HuntpackIssue[] {

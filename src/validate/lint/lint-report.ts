@@ -20,7 +20,7 @@ import { scanKql } from './kql-scan.js';
 import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
 import { findListedIndicators, lintListedIndicators } from './listed-indicators.js';
-import { lintLooseMatches } from './loose-match.js';
+import { lintLooseMatches, type LooseMatchFinding } from './loose-match.js';
 import { lintLooseRegexes } from './loose-regex.js';
 import { lintLooseTermLists } from './loose-term-list.js';
 import { lintWhereLogic } from './where-logic.js';
@@ -85,10 +85,21 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   });
   if (blocks.length === 0 && issues.length === 0) issues.push(noQueryIssue(text, file));
   const platforms = blocks.map((block) => choosePlatform(block, file, options.platform, issues));
+  const scanned = blocks.map((block) => scanKql(block.text));
+  const looseMatches = blocks.map((block, index) => {
+    const query = scanned[index] ?? scanKql(block.text);
+    return [
+      ...lintLooseMatches(block, query, file),
+      ...lintLooseRegexes(block, query, file),
+      ...lintLooseTermLists(block, query, file),
+    ];
+  });
   const kqlCheck = options.checkKql === undefined ? checkKql : options.checkKql;
   if (kqlCheck) {
     blocks.forEach((block, index) => {
-      append(issues, checkBlock(block, file, platforms[index] ?? 'sentinel', kqlCheck));
+      const platform = platforms[index] ?? 'sentinel';
+      const spans = looseMatches[index] ?? [];
+      append(issues, checkBlock(block, file, platform, kqlCheck, spans));
     });
   }
 
@@ -110,13 +121,13 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   append(issues, lintHuntHygiene(listed, blocks, file));
   const { schemas, problems } = loadSchemas(blocks, platforms, file);
   append(issues, problems);
-  const scanned = blocks.map((block) => scanKql(block.text));
   blocks.forEach((block, index) => {
     const query = scanned[index] ?? scanKql(block.text);
     const schema = schemas.find((candidate) => block.tables.includes(candidate.name));
-    append(issues, lintLooseMatches(block, query, file));
-    append(issues, lintLooseRegexes(block, query, file));
-    append(issues, lintLooseTermLists(block, query, file));
+    append(
+      issues,
+      (looseMatches[index] ?? []).map((finding) => finding.issue),
+    );
     append(issues, lintWhereLogic(block, query, file, schema));
   });
 
@@ -208,13 +219,29 @@ function choosePlatform(
   return 'sentinel';
 }
 
+/**
+ * Runs the Kusto check on one query. An info diagnostic inside a comparison that LOOSE_MATCH
+ * flags is left out, because its advice contradicts the finding's fix: for `contains`, Kusto's
+ * KS500 advises `has`, and its KS514 advises `has_ipv4`, which match other hosts too.
+ */
 function checkBlock(
   block: KqlBlock,
   file: string,
   platform: Platform,
   check: KqlCheckHook,
+  looseMatches: readonly LooseMatchFinding[],
 ): HuntpackIssue[] {
-  const diagnostics = reviewUnknownNames(block.text, check(block.text, { platform }), platform);
+  const diagnostics = reviewUnknownNames(
+    block.text,
+    check(block.text, { platform }),
+    platform,
+  ).filter(
+    (diagnostic) =>
+      diagnostic.severity !== 'info' ||
+      !looseMatches.some(
+        (finding) => finding.start <= diagnostic.start && diagnostic.start < finding.end,
+      ),
+  );
   return diagnostics.map((diagnostic) => ({
     code: `KQL_${diagnostic.code}`,
     severity: diagnostic.severity,

@@ -45,13 +45,22 @@ function isTermOperation(operation: string): operation is TermOperation {
   return operation === 'has' || operation === 'hasprefix' || operation === 'hassuffix';
 }
 
+/** A LOOSE_MATCH warning and the comparison it is about. */
+export interface LooseMatchFinding {
+  issue: HuntpackIssue;
+  /** Offset of the comparison's first character in the query. */
+  start: number;
+  /** Offset just past the comparison's last character in the query. */
+  end: number;
+}
+
 /** Checks every loose comparison with a host name or address in one query. */
 export function lintLooseMatches(
   block: KqlBlock,
   scanned: ScannedKql,
   file: string,
-): HuntpackIssue[] {
-  const issues: HuntpackIssue[] = [];
+): LooseMatchFinding[] {
+  const issues: LooseMatchFinding[] = [];
   for (const match of scanned.text.matchAll(LOOSE_COMPARISON)) {
     const groups = match.groups ?? {};
     const operator = groups.operator ?? '';
@@ -68,21 +77,28 @@ export function lintLooseMatches(
     if (!message) continue;
 
     const leftOffset = match.index + rawLeft.length - left.length;
-    issues.push(looseMatchIssue(scanned, block, file, leftOffset, message));
+    const end = match.index + match[0].length;
+    issues.push(looseMatchIssue(scanned, block, file, { start: leftOffset, end }, message));
   }
   return issues;
 }
 
-/** Returns a LOOSE_MATCH warning placed at `offset` of the scanned block's text. */
+/** Returns a LOOSE_MATCH warning about the comparison at `span` of the scanned block's text. */
 export function looseMatchIssue(
   scanned: ScannedKql,
   block: KqlBlock,
   file: string,
-  offset: number,
+  span: { start: number; end: number },
   message: string,
-): HuntpackIssue {
-  const { line, column } = lineAndColumn(scanned.text, offset, block.startLine);
-  return { code: 'LOOSE_MATCH', severity: 'warning', message, source: { file, line, column } };
+): LooseMatchFinding {
+  const { line, column } = lineAndColumn(scanned.text, span.start, block.startLine);
+  const issue: HuntpackIssue = {
+    code: 'LOOSE_MATCH',
+    severity: 'warning',
+    message,
+    source: { file, line, column },
+  };
+  return { issue, ...span };
 }
 
 /** Removes the brackets that open before the operand, as in `not(RemoteUrl` or `(RemoteUrl`. */
@@ -190,20 +206,51 @@ function describeTermMatch(
   const quoted = JSON.stringify(value);
   const not = negated ? '!' : '';
   const equals = negated ? '!=' : '==';
-  const hostHint = URL_COLUMN.test(left)
-    ? ` If ${left} contains whole URLs, compare their host: | extend Host = ` +
-      `${extractHost(left)} | where Host ${equals} ${quoted}.`
-    : '';
+  const such = `${comparison} ${matches} other ${ADDRESS_COLUMN.test(left) ? 'addresses' : 'hosts'}, such as ${quoteAll(examples)}.`;
+  if (URL_COLUMN.test(left)) {
+    return (
+      `${such} ${left} can contain whole URLs, so compare the host of each: ` +
+      `${hostComparison(left, `UrlHost ${equals} ${quoted}`)}, or UrlHost ${not}in (...) ` +
+      'for several addresses.'
+    );
+  }
   return (
-    `${comparison} ${matches} other ${ADDRESS_COLUMN.test(left) ? 'addresses' : 'hosts'}, ` +
-    `such as ${quoteAll(examples)}. Compare the address exactly: ${left} ${equals} ${quoted}, ` +
-    `or ${not}in (...) for several addresses.${hostHint}`
+    `${such} Compare the address exactly: ${left} ${equals} ${quoted}, ` +
+    `or ${not}in (...) for several addresses.`
   );
 }
 
-/** Returns the KQL expression that takes the host out of a URL column. */
-function extractHost(left: string): string {
-  return `extract(@"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/:?#]+)", 1, ${left})`;
+/**
+ * Host pattern of the generated queries, as `HOST_PATTERN` in the KQL backend: after an optional
+ * scheme and user info, up to the first port, path, query or fragment delimiter. A bracketed
+ * IPv6 literal is kept whole.
+ */
+const URL_HOST_PATTERN = String.raw`^(?:[A-Za-z][A-Za-z0-9+.\-]*://)?(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)`;
+
+/**
+ * Returns the KQL expression that the generated queries use for the host of a host name or URL
+ * in `value`: trimmed, lower-cased and without its root dot, so `https://user@Evil.com.:8080/x`
+ * gives `evil.com`.
+ */
+export function urlHostExpression(value: string): string {
+  return `trim_end(@"\\.", tolower(extract(@"${URL_HOST_PATTERN}", 1, trim(@"\\s+", ${value}))))`;
+}
+
+/**
+ * Returns how to run `condition`, a comparison of the column `UrlHost`, on the hosts of the URL
+ * column `left`. A JSON array of URLs, such as UrlClickEvents' UrlChain, is compared URL by URL
+ * with mv-apply, which keeps the events where at least one URL passes.
+ */
+// NOTE: a column is taken as an array of URLs by its name (one that ends in "Chain"), because
+// the lint checks read no table schema.
+function hostComparison(left: string, condition: string): string {
+  if (/chain$/i.test(left)) {
+    return (
+      `replace the where with | mv-apply ChainUrl = parse_json(${left}) to typeof(string) on ` +
+      `(extend UrlHost = ${urlHostExpression('ChainUrl')} | where ${condition} | take 1)`
+    );
+  }
+  return `add | extend UrlHost = ${urlHostExpression(left)} before this where, then ${condition}`;
 }
 
 export function quoteAll(values: string[]): string {
@@ -249,38 +296,56 @@ export function wronglyMatchedAddresses(operation: Operation, value: string): st
 }
 
 function domainFix(left: string, name: string, operation: Operation, negated: boolean): string {
+  if (URL_COLUMN.test(left)) return urlColumnDomainFix(left, name, operation, negated);
   const quoted = JSON.stringify(name);
   const exact = `${left} =~ ${quoted}`;
   const withSubdomains = `${exact} or ${left} endswith ${JSON.stringify(`.${name}`)}`;
   if (negated) {
     return (
       `To remove only that host, use ${left} !~ ${quoted}, or not(${withSubdomains}) to ` +
-      `remove its subdomains too. For several hosts, use !in~ (...).${urlColumnHint(left, name)}`
+      'remove its subdomains too. For several hosts, use !in~ (...).'
     );
   }
   if (operation === 'startswith') {
-    return (
-      `Compare the host instead: ${exact}, or in~ (...) for several hosts.` +
-      urlColumnHint(left, name)
-    );
+    return `Compare the host instead: ${exact}, or in~ (...) for several hosts.`;
   }
   return (
     `Match the host instead: ${withSubdomains} matches the host and its subdomains, and ` +
-    `${exact} alone matches just that host. For several hosts, use in~ (...).` +
-    urlColumnHint(left, name)
+    `${exact} alone matches just that host. For several hosts, use in~ (...).`
   );
 }
 
 /**
- * Tells how to compare the host of a URL column, where `=~` and `endswith` on the whole value
- * never match a URL with a scheme or a path. Returns an empty string for other columns.
+ * Explains how to compare the host of a column that may contain whole URLs, where `=~` and
+ * `endswith` on the whole value never match a URL with a scheme or a path. The host comes out
+ * as the generated queries take it, so a bare host name in the column matches too.
  */
-function urlColumnHint(left: string, name: string): string {
-  if (!/url|uri/i.test(left)) return '';
-  const host = extractHost(left);
+function urlColumnDomainFix(
+  left: string,
+  name: string,
+  operation: Operation,
+  negated: boolean,
+): string {
+  const quoted = JSON.stringify(name);
+  const withSubdomains = `UrlHost =~ ${quoted} or UrlHost endswith ${JSON.stringify(`.${name}`)}`;
+  const intro = `${left} can contain whole URLs, so compare the host of each:`;
+  if (negated) {
+    return (
+      `${intro} to remove only that host, ${hostComparison(left, `UrlHost !~ ${quoted}`)}. ` +
+      `To remove its subdomains too, compare not(${withSubdomains}). For several hosts, use ` +
+      'UrlHost !in~ (...).'
+    );
+  }
+  if (operation === 'startswith') {
+    return (
+      `${intro} ${hostComparison(left, `UrlHost =~ ${quoted}`)}, or UrlHost in~ (...) for ` +
+      'several hosts.'
+    );
+  }
   return (
-    ` If ${left} contains whole URLs, compare their host: | extend Host = ${host} | where ` +
-    `Host =~ ${JSON.stringify(name)} or Host endswith ${JSON.stringify(`.${name}`)}.`
+    `${intro} ${hostComparison(left, withSubdomains)} matches the host and its subdomains, ` +
+    `and UrlHost =~ ${quoted} alone matches just that host. For several hosts, use ` +
+    'UrlHost in~ (...).'
   );
 }
 
@@ -345,6 +410,14 @@ function urlFix(left: string, url: UrlValue, negated: boolean): string {
 
 function addressFix(left: string, address: string, negated: boolean): string {
   const quoted = JSON.stringify(address);
+  if (URL_COLUMN.test(left)) {
+    const condition = `UrlHost ${negated ? '!=' : '=='} ${quoted}`;
+    return (
+      `${left} can contain whole URLs, so compare the host of each: ` +
+      `${hostComparison(left, condition)}, or UrlHost ${negated ? '!in' : 'in'} (...) for ` +
+      'several addresses.'
+    );
+  }
   if (negated) {
     return (
       `To remove only that address, use ${left} != ${quoted}, or !in (...) for several ` +

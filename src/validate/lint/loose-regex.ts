@@ -6,7 +6,6 @@
  * suggested fixes anchor the pattern: `(^|\.)evil\.com$` for a host column, and a pattern that
  * skips the scheme and subdomains for a URL column.
  */
-import type { HuntpackIssue } from '../../errors.js';
 import { checkDomain, checkIpv4 } from '../../feeds/text-hosts.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, stringValue, type ScannedKql } from './kql-scan.js';
@@ -21,6 +20,7 @@ import {
   wronglyMatchedAddresses,
   wronglyMatchedNames,
   wronglyMatchedUrls,
+  type LooseMatchFinding,
   type Operation,
 } from './loose-match.js';
 
@@ -40,9 +40,12 @@ const LITERAL_RUN = /(?:[A-Za-z0-9_-]|\\[./-]|\.(?![*+?{])|\/|:)+|\\./g;
 
 /** Pattern text before a literal run that allows only the start of the value, `.` or `/`. */
 const START_ANCHOR = /(?:\^|\\\.|\/|\\\/|\[[\\./:]+\]|\((?:\?:)?\^\|[^()]*\))$/;
-/** Pattern text after a literal run that allows only the end of the value or `/`, `:`, `?`, `#`. */
+/**
+ * Pattern text after a literal run that allows only the end of the value or `/`, `:`, `?`, `#`.
+ * A root dot and a port may come first, as `\.?(:[0-9]*)?([/?#]|$)` in the suggested fixes.
+ */
 const END_ANCHOR =
-  /^(?:\$|\\?[/:?#]|\[[\\/:?#]+\]|\((?:\?:)?(?:\$|\\?[/:?#]|\[[\\/:?#]+\])(?:\|(?:\$|\\?[/:?#]|\[[\\/:?#]+\]))*\))/;
+  /^(?:\\\.\?)?(?:\(:\[0-9\]\*\)\?)?(?:\$|\\?[/:?#]|\[[\\/:?#]+\]|\((?:\?:)?(?:\$|\\?[/:?#]|\[[\\/:?#]+\])(?:\|(?:\$|\\?[/:?#]|\[[\\/:?#]+\]))*\))/;
 
 /** The literal run of a pattern that is a host, URL or address, with the run's anchors. */
 interface PatternReading {
@@ -62,8 +65,8 @@ export function lintLooseRegexes(
   block: KqlBlock,
   scanned: ScannedKql,
   file: string,
-): HuntpackIssue[] {
-  const issues: HuntpackIssue[] = [];
+): LooseMatchFinding[] {
+  const issues: LooseMatchFinding[] = [];
   for (const match of scanned.text.matchAll(REGEX_COMPARISON)) {
     const groups = match.groups ?? {};
     const rawLeft = groups.left ?? '';
@@ -81,7 +84,8 @@ export function lintLooseRegexes(
     if (!message) continue;
 
     const leftOffset = match.index + rawLeft.length - left.length;
-    issues.push(looseMatchIssue(scanned, block, file, leftOffset, message));
+    const end = match.index + match[0].length;
+    issues.push(looseMatchIssue(scanned, block, file, { start: leftOffset, end }, message));
   }
   return issues;
 }
@@ -158,11 +162,11 @@ function readBranch(branch: string): PatternReading | undefined {
 
 /**
  * Returns whether the pattern text before a literal run anchors it. After a `^`, an optional group
- * that ends in `.` or `/`, as the scheme and subdomain groups of the suggested fixes do, keeps
- * the run at a label boundary.
+ * that ends in `.`, `/` or `@`, as the scheme, user info and subdomain groups of the suggested
+ * fixes do, keeps the run at a label boundary.
  */
 function isStartAnchored(prefix: string): boolean {
-  return START_ANCHOR.test(prefix) || (prefix.startsWith('^') && /(?:\\\.|\/)\)\?$/.test(prefix));
+  return START_ANCHOR.test(prefix) || (prefix.startsWith('^') && /(?:\\\.|\/|@)\)\?$/.test(prefix));
 }
 
 function insideClass(pattern: string, offset: number): boolean {
@@ -274,6 +278,16 @@ function missingAnchors(reading: PatternReading): string {
 
 /** The part of a URL pattern that skips the scheme, which a URL column may lack. */
 export const SCHEME = '([a-z][a-z0-9+.-]*://)?';
+/**
+ * The start of a pattern for the host of a URL: white space, the scheme and user info, as the
+ * generated queries skip them. The user info ends at the first `@`, as in the generated queries.
+ */
+const URL_HOST_START = String.raw`^\s*${SCHEME}([^@/?#]*@)?`;
+/**
+ * The end of a pattern for the host of a URL: a port of digits only, so that a user name such
+ * as `evil.com:password@` is not read as the host, then a path, query, fragment or the end.
+ */
+const URL_HOST_END = '(:[0-9]*)?([/?#]|$)';
 
 function regexFix(left: string, value: string, isAddress: boolean): string {
   const isUrlColumn = URL_COLUMN.test(left);
@@ -287,7 +301,7 @@ function regexFix(left: string, value: string, isAddress: boolean): string {
   }
   const escaped = escapeRegex(value);
   if (isAddress) {
-    const anchored = isUrlColumn ? `^${SCHEME}${escaped}([:/?#]|$)` : `^${escaped}$`;
+    const anchored = isUrlColumn ? `${URL_HOST_START}${escaped}${URL_HOST_END}` : `^${escaped}$`;
     const exact = ADDRESS_COLUMN.test(left) ? `${left} == ${JSON.stringify(value)}, or ` : '';
     return `Compare the address exactly: ${exact}${left} matches regex ${verbatim(anchored)}.`;
   }
@@ -300,11 +314,13 @@ function regexFix(left: string, value: string, isAddress: boolean): string {
 
 /**
  * Returns a pattern that matches `names`, one escaped host name or a group of them, and their
- * subdomains at label boundaries. On a URL column the pattern also skips the scheme and ends
- * the host at a port, path, query or fragment.
+ * subdomains at label boundaries. On a URL column the pattern also skips the scheme and user
+ * info, allows a root dot, and ends the host at a port, path, query or fragment.
  */
 export function hostPattern(left: string, names: string): string {
-  if (URL_COLUMN.test(left)) return `(?i)^${SCHEME}([^/:?#]*\\.)?${names}([:/?#]|$)`;
+  if (URL_COLUMN.test(left)) {
+    return `(?i)${URL_HOST_START}([^@/:?#]*\\.)?${names}\\.?${URL_HOST_END}`;
+  }
   return `(?i)(^|\\.)${names}$`;
 }
 
