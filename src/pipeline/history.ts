@@ -123,7 +123,28 @@ export function describeRunCoverage(
 
 /** Returns the history of a state file that does not exist yet. */
 export function emptyHistory(): RunHistory {
-  return { version: HISTORY_VERSION, families: {} };
+  return { version: HISTORY_VERSION, families: emptyRecord() };
+}
+
+/**
+ * Returns an object without a prototype, for the families of a history. A feed names families, so
+ * a family key such as `__proto__` or `constructor` must be a key like any other: on a plain
+ * object, assigning `__proto__` sets the prototype and reading `constructor` finds Object's own
+ * function. Indicator keys start with their kind (`domain|`), so their objects need none of this.
+ */
+function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/**
+ * Returns the entries of `family` in `families`, or none. Only own keys count, because a history
+ * that a caller built may be a plain object.
+ */
+function entriesOf(
+  families: RunHistory['families'],
+  family: string,
+): Readonly<Record<string, HistoryEntry>> {
+  return Object.hasOwn(families, family) ? families[family]! : emptyRecord();
 }
 
 /**
@@ -183,7 +204,7 @@ export function parseHistory(text: string, file: string): RunHistory {
   }
   if (!isRecord(document.families)) throw corruptState(file, 'it has no "families" object');
 
-  const families: RunHistory['families'] = {};
+  const families: RunHistory['families'] = emptyRecord();
   for (const [family, entries] of Object.entries(document.families)) {
     if (!isRecord(entries))
       throw corruptState(file, `family ${quoteValue(family)} is not an object`);
@@ -265,7 +286,7 @@ export function compareWithHistory(
   const families = new Set([...packsIndicators.keys(), ...coveredHistory]);
   for (const family of [...families].sort()) {
     const diff: FamilyHistoryDiff = { new: [], unchanged: [], expired: [], removed: [] };
-    const known = history.families[family] ?? {};
+    const known = entriesOf(history.families, family);
     const present = new Set<string>();
     for (const indicator of packsIndicators.get(family) ?? []) {
       const key = indicatorKey(indicator);
@@ -346,7 +367,7 @@ export function updateHistory(
   options: { now: Date; coverage?: RunCoverage },
 ): RunHistory {
   const now = options.now.toISOString();
-  const families: RunHistory['families'] = {};
+  const families: RunHistory['families'] = emptyRecord();
   for (const [family, known] of Object.entries(history.families)) {
     if (!coversFamily(family, packsIndicators, options.coverage)) {
       families[family] = { ...known };
@@ -357,8 +378,8 @@ export function updateHistory(
     if (stillInFeeds.length > 0) families[family] = Object.fromEntries(stillInFeeds);
   }
   for (const [family, indicators] of packsIndicators) {
-    const known = history.families[family] ?? {};
-    const entries: Record<string, HistoryEntry> = { ...families[family] };
+    const known = entriesOf(history.families, family);
+    const entries: Record<string, HistoryEntry> = { ...entriesOf(families, family) };
     for (const indicator of indicators) {
       const key = indicatorKey(indicator);
       const earlier = Object.hasOwn(known, key) ? known[key] : undefined;
@@ -375,9 +396,9 @@ export function updateHistory(
 
 /** Writes a state file atomically, with families and keys sorted so that diffs stay small. */
 export async function saveHistory(file: string, history: RunHistory): Promise<void> {
-  const families: RunHistory['families'] = {};
+  const families: RunHistory['families'] = emptyRecord();
   for (const family of Object.keys(history.families).sort()) {
-    const entries = history.families[family] ?? {};
+    const entries = entriesOf(history.families, family);
     const sortedEntries: Record<string, HistoryEntry> = {};
     for (const key of Object.keys(entries).sort()) sortedEntries[key] = entries[key]!;
     families[family] = sortedEntries;
@@ -453,7 +474,7 @@ export function migrateFolderKeys(
   for (const [key, members] of feedIndicators) {
     for (const indicator of members) familyOfIndicator.set(indicatorKey(indicator), key);
   }
-  const families: RunHistory['families'] = {};
+  const families: RunHistory['families'] = emptyRecord();
   const addEntry = (family: string, key: string, entry: HistoryEntry): void => {
     const entries = (families[family] ??= {});
     const other = entries[key];

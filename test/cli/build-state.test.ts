@@ -390,3 +390,32 @@ test('state path of the output folder is refused', async (t) => {
   );
   assert.equal(existsSync(out), false);
 });
+
+test('families named like object members keep their state', async (t) => {
+  const folder = makeTempDir('state-proto-family', t);
+  const feed = join(folder, 'feed.csv');
+  const header =
+    '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","reference","tags","anonymous","reporter"';
+  const row = (id: number, value: string, malpedia: string, name: string): string =>
+    `"2026-04-12 04:49:28", "${id}", "${value}", "domain", "botnet_cc", "${malpedia}", "None", "${name}", "", "100", "None", "None", "0", "x"`;
+  const rows = [
+    row(1, 'proto-c2-gate.xyz', '__proto__', 'Proto'),
+    row(2, 'constructor-c2-gate.xyz', 'None', 'constructor'),
+    row(3, 'own-c2-gate.xyz', 'hasOwnProperty', 'Own'),
+  ];
+  await writeFile(feed, [header, ...rows].join('\n') + '\n');
+  await build(folder, 'first', [feed]);
+  const second = await build(folder, 'second', [feed]);
+  assert.equal(alreadyHunted(second), 0);
+  const state = await readState(folder);
+  assert.deepEqual(Object.keys(state.families).sort(), [
+    '__proto__',
+    'constructor',
+    'hasownproperty',
+  ]);
+  for (const slug of ['proto', 'constructor', 'own']) {
+    const changes = await readChanges(folder, 'second', slug);
+    assert.equal(changes.new.length, 0, slug);
+    assert.equal(changes.unchanged.length, 1, slug);
+  }
+});
