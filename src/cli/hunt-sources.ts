@@ -8,10 +8,12 @@ import type { Hunt, Lookback } from '../compile/ir.js';
 import { FeedParseError, formatIssue, printable, UsageError } from '../errors.js';
 import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
 import { joinHuntParts } from '../hunt/select-hunts.js';
-import { loadAllowlists } from '../pipeline/allowlist/index.js';
+import { loadAllowlists, type SetAside } from '../pipeline/allowlist/index.js';
 import type { CollectCounts } from '../pipeline/collect.js';
+import { listLabel } from '../report/markdown.js';
 import { readPackHunts } from '../report/read-pack.js';
 import { describeFilters, describeUnmatchedFamilies } from './build-warnings.js';
+import { describeKind } from '../indicators/model.js';
 import { indicatorFilterOptions, type IndicatorFilterFlags } from './options.js';
 import type { CliIo } from './io.js';
 import { count, displayPath, rowsReadLine } from './text.js';
@@ -62,6 +64,47 @@ function feedCountLines(counts: CollectCounts, setAside: number): string[] {
   ];
 }
 
+/**
+ * Returns the stderr lines that name the first {@link PRINTED_ISSUES} indicators set aside, each
+ * with its list, entry and reason, and state where the rest are listed. Values stay live, as in
+ * the findings table on stdout.
+ *
+ * @param kept the indicators that passed the filters, set aside or not.
+ * @param hasReport true when --report names a hunt report, which lists every one.
+ */
+function setAsideLines(setAside: readonly SetAside[], kept: number, hasReport: boolean): string[] {
+  if (setAside.length === 0) return [];
+  // When the allowlists set aside every indicator, the warning about no hunt gives this advice.
+  const advice = setAside.length < kept ? ' Pass --no-builtin-allowlists to hunt them anyway.' : '';
+  const lines = [
+    `huntpack: the built-in allowlists set aside ${count(setAside.length, 'indicator')}, so ` +
+      `no hunt looks for ${setAside.length === 1 ? 'it' : 'them'} and no finding can name ` +
+      `${setAside.length === 1 ? 'it' : 'them'}.${advice}`,
+  ];
+  for (const item of setAside.slice(0, PRINTED_ISSUES)) {
+    const { indicator, entry, reason } = item;
+    lines.push(
+      printable(
+        `  ${describeKind(indicator.kind)} ${indicator.value}: ${listLabel(item)}, ` +
+          `entry ${entry}: ${reason}`,
+      ),
+    );
+  }
+  const more = setAside.length - PRINTED_ISSUES;
+  if (hasReport) {
+    lines.push(
+      `  ${more > 0 ? `... and ${more} more. ` : ''}The hunt report (--report) lists ` +
+        `${setAside.length === 1 ? 'it' : `all ${setAside.length}`} with the list, entry and reason.`,
+    );
+  } else if (more > 0) {
+    lines.push(
+      `  ... and ${more} more. Pass --report FILE to list all ${setAside.length} in a hunt ` +
+        'report, or --json.',
+    );
+  }
+  return lines;
+}
+
 /** Returns `all 3 indicators`, or `the only indicator` for one. */
 function allIndicatorsText(indicators: number): string {
   return indicators === 1 ? 'the only indicator' : `all ${indicators} indicators`;
@@ -73,7 +116,11 @@ function allIndicatorsText(indicators: number): string {
  * @throws FeedParseError when a feed could not be read or is in no known format, after writing
  *   the error of each such feed, because hunting without it would report a clean result.
  */
-function writeFeedOutcome(fromFeeds: FeedHunts, flags: HuntSourceFlags, io: CliIo): void {
+function writeFeedOutcome(
+  fromFeeds: FeedHunts,
+  flags: HuntSourceFlags & { report?: string },
+  io: CliIo,
+): void {
   const { collected, setAside } = fromFeeds;
   const failed = collected.perFile.filter((file) => file.failed);
   if (failed.length > 0) {
@@ -93,7 +140,10 @@ function writeFeedOutcome(fromFeeds: FeedHunts, flags: HuntSourceFlags, io: CliI
   }
 
   const { counts } = collected;
-  for (const line of feedCountLines(counts, setAside)) io.stderr.write(`${line}\n`);
+  for (const line of feedCountLines(counts, setAside.length)) io.stderr.write(`${line}\n`);
+  for (const line of setAsideLines(setAside, counts.kept, flags.report !== undefined)) {
+    io.stderr.write(`${line}\n`);
+  }
   for (const file of collected.perFile) {
     if (file.rowsRead > 0) continue;
     io.stderr.write(
@@ -126,7 +176,7 @@ function writeFeedOutcome(fromFeeds: FeedHunts, flags: HuntSourceFlags, io: CliI
         [...unmatched, 'Check the filter values against the feed.'].join(' ') +
         '\n',
     );
-  } else if (counts.kept > 0 && setAside === counts.kept) {
+  } else if (counts.kept > 0 && setAside.length === counts.kept) {
     io.stderr.write(
       `huntpack: warning: the allowlists set aside ${allIndicatorsText(counts.kept)}, so the feeds ` +
         'gave no hunt. Pass --no-builtin-allowlists to hunt them anyway.\n',
@@ -144,6 +194,11 @@ function writeFeedOutcome(fromFeeds: FeedHunts, flags: HuntSourceFlags, io: CliI
 
 export interface LoadedHunts {
   hunts: Hunt[];
+  /**
+   * Indicators of the --feed files that the built-in allowlists set aside, with the list, entry
+   * and reason. Empty without --feed, because a pack's report.md lists those of the pack.
+   */
+  setAside: SetAside[];
   /** Pack folder of each hunt id, for per-pack reports. */
   packOf: Map<string, string>;
   /** Report title of each pack folder: the family of its hunts. */
@@ -154,7 +209,7 @@ export interface LoadedHunts {
 
 /** Reads the hunts of every --pack folder and builds those of every --feed. */
 export async function loadHunts(
-  flags: HuntSourceFlags,
+  flags: HuntSourceFlags & { report?: string },
   io: CliIo,
   lookback: Lookback | undefined,
 ): Promise<LoadedHunts> {
@@ -196,6 +251,7 @@ export async function loadHunts(
     packTitles.set(pack, own[0]?.family ?? displayPath(pack, io.cwd));
   }
 
+  let setAside: SetAside[] = [];
   if (feeds.length > 0) {
     const now = new Date();
     const fromFeeds = await huntsFromFeeds(feeds, {
@@ -208,6 +264,7 @@ export async function loadHunts(
       allowlists: loadAllowlists({ builtIn: flags.builtinAllowlists }),
     });
     writeFeedOutcome(fromFeeds, flags, io);
+    setAside = fromFeeds.setAside;
     // A feed hunt named like a pack's hunt would be counted in that pack's report.
     for (const hunt of fromFeeds.hunts) {
       hunts.push(packOf.has(hunt.id) ? { ...hunt, id: `feeds:${hunt.id}` } : hunt);
@@ -215,7 +272,7 @@ export async function loadHunts(
   }
 
   const feedNames = (flags.feed ?? []).map((feed) => (feed === '-' ? 'standard input' : feed));
-  return { hunts, packOf, packTitles, feedNames };
+  return { hunts, setAside, packOf, packTitles, feedNames };
 }
 
 /** File that marks a folder as a pack written by `huntpack build`. */

@@ -29,6 +29,8 @@ import {
   type CefWorkerPool,
   type LogFormat,
 } from '../hunt/logs/read-logs.js';
+import { describeKind } from '../indicators/model.js';
+import type { SetAside } from '../pipeline/allowlist/index.js';
 import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { HUNT_REPORT_FILE } from '../report/write-pack.js';
@@ -259,10 +261,24 @@ interface Incomplete {
   sourcesWithoutHunts?: string[];
 }
 
+/** Returns an indicator set aside by allowlists in the --json output, with its value live. */
+function setAsideJson({ indicator, list, listVersion, entry, reason }: SetAside): object {
+  return {
+    type: describeKind(indicator.kind),
+    value: indicator.value,
+    family: indicator.family?.name ?? null,
+    list,
+    listVersion,
+    entry,
+    reason,
+  };
+}
+
 function writeFindings(
   result: HuntLogsResult,
   incomplete: Incomplete | undefined,
   inputsWithoutEvents: readonly HuntpackIssue[],
+  setAside: readonly SetAside[],
   flags: HuntFlags,
   window: string,
   io: CliIo,
@@ -274,6 +290,7 @@ function writeFindings(
       failedInputs: incomplete?.failed ?? [],
       sourcesWithoutHunts: incomplete?.sourcesWithoutHunts ?? [],
       inputsWithoutEvents,
+      setAside: setAside.map(setAsideJson),
       totals: countHits(findings),
       findings,
       byIndicator: summarizeByIndicator(findings),
@@ -368,6 +385,9 @@ async function writeReports(
       logs,
       window,
       generatorVersion: HUNTPACK_VERSION,
+      // The --feed indicators set aside belong to the one report of every hunt, because the
+      // reports in pack folders leave out the --feed hunts.
+      setAside: flags.report === undefined ? undefined : loaded.setAside,
     });
     try {
       await writeFileAtomic(file, text);
@@ -510,7 +530,7 @@ async function huntWith(
     };
   }
   const inputsWithoutEvents = findInputsWithoutEvents(result.stats, failed);
-  writeFindings(result, incomplete, inputsWithoutEvents, flags, window, io);
+  writeFindings(result, incomplete, inputsWithoutEvents, loaded.setAside, flags, window, io);
   writeSummary(result, inputsWithoutEvents, io);
   // A run with a failed input fails, and its report would stand in for the last complete one,
   // so the report is written only after a run that read and used every log.

@@ -34,6 +34,8 @@ import {
 import { describeEvent, HIT_COUNTS_NOTE } from './format-findings.js';
 import { describeNoEvents, filesWithoutEvents } from './logs/log-stats.js';
 import { formatLocation, type HuntpackIssue, printable } from '../errors.js';
+import { REPORT_TABLE_ROWS, setAsideTable } from '../report/markdown.js';
+import type { SetAsideIndicator } from '../report/pack-model.js';
 
 export interface HuntReportOptions {
   /** Title line, such as the pack's family. */
@@ -45,6 +47,11 @@ export interface HuntReportOptions {
   generatorVersion: string;
   /** Timeline rows written at most; the rest are counted. Default 1,000. */
   maxTimelineRows?: number;
+  /**
+   * Indicators of the --feed files that allowlists set aside. The report lists them, because an
+   * analyst who finds no finding for one would otherwise read it as absent from the logs.
+   */
+  setAside?: readonly SetAsideIndicator[];
 }
 
 /**
@@ -357,10 +364,17 @@ export function renderHuntReport(
       lines.push(`  - \`${path}\`: ${cell(describeNoEvents(file))}`);
     }
   }
+  const setAside = options.setAside ?? [];
+  append(lines, setAsideLines(setAside));
   const counts = countHits(findings);
   lines.push('', `## Findings: ${plural(counts.hits, 'hit')}`, '');
   if (findings.length === 0) {
-    lines.push('No event matched an indicator.');
+    lines.push(
+      setAside.length === 0
+        ? 'No event matched an indicator.'
+        : 'No event matched an indicator that was hunted. The indicators set aside by ' +
+            'allowlists (listed above) were not hunted.',
+    );
   } else {
     lines.push(
       `${plural(counts.hits, 'hit')} in ${plural(counts.events, 'event')}, with ` +
@@ -380,6 +394,32 @@ export function renderHuntReport(
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Renders the section that lists the indicators set aside by allowlists, in the table of
+ * `huntpack build`'s report.md, with the first {@link REPORT_TABLE_ROWS} rows.
+ */
+function setAsideLines(setAside: readonly SetAsideIndicator[]): string[] {
+  if (setAside.length === 0) return [];
+  const lines = [
+    '',
+    `## Set aside by allowlists: ${plural(setAside.length, 'indicator')}`,
+    '',
+    'These indicators of the feeds are not in any hunt, so no finding names them, even when ' +
+      'the logs contain them. Pass --no-builtin-allowlists to hunt them anyway.',
+    '',
+  ];
+  append(lines, setAsideTable(setAside));
+  if (setAside.length > REPORT_TABLE_ROWS) {
+    lines.push(
+      '',
+      `The first ${REPORT_TABLE_ROWS.toLocaleString('en-US')} of ` +
+        `${setAside.length.toLocaleString('en-US')} indicators set aside are shown; run with ` +
+        '--json for all of them.',
+    );
+  }
+  return lines;
 }
 
 /** Writes a count and its noun, such as `1 hit` or `26 events`. */

@@ -6,7 +6,7 @@
 import { buildHunts } from '../compile/build-hunts.js';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { familySlug } from '../indicators/filter.js';
-import { applyAllowlists, type Allowlists } from '../pipeline/allowlist/index.js';
+import { applyAllowlists, type Allowlists, type SetAside } from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
 import { defaultExclusions } from '../pipeline/scenarios.js';
 import { groupByFamily } from '../report/build-packs.js';
@@ -14,8 +14,8 @@ import { groupByFamily } from '../report/build-packs.js';
 export interface FeedHunts {
   hunts: Hunt[];
   collected: CollectResult;
-  /** Indicators set aside by the allowlists. */
-  setAside: number;
+  /** Indicators that the allowlists set aside, in feed order, with the list, entry and reason. */
+  setAside: SetAside[];
 }
 
 /** Reads `feeds` and returns one hunt per family, variant and data source. */
@@ -25,11 +25,11 @@ export async function huntsFromFeeds(
 ): Promise<FeedHunts> {
   const collected = await collectIndicators(feeds, options);
   let indicators = collected.indicators;
-  let setAside = 0;
+  let setAside: SetAside[] = [];
   if (options.allowlists) {
     const result = applyAllowlists(indicators, options.allowlists);
     indicators = result.kept;
-    setAside = result.setAside.length;
+    setAside = result.setAside;
   }
   const hunts: Hunt[] = [];
   const taken = new Set<string>();

@@ -14,7 +14,7 @@ import { defangHostText } from '../indicators/defang-text.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
 import { escapeMarkdown } from './markdown-escape.js';
-import type { Pack } from './pack-model.js';
+import type { Pack, SetAsideIndicator } from './pack-model.js';
 
 /** Threat types ThreatFox uses, in words. */
 const THREAT_TYPE_WORDS: Record<string, string> = {
@@ -167,16 +167,27 @@ function indicatorSection(pack: Pack): string[] {
   lines.push(...exactOnlySection(pack.indicators));
   if (pack.setAside.length > 0) {
     lines.push('', '### Set aside', '', 'These indicators are not in any hunt:', '');
-    lines.push('| Type | Value | List | Entry | Reason |', '|---|---|---|---|---|');
+    lines.push(...setAsideTable(pack.setAside));
     const shownSetAside = Math.min(pack.setAside.length, REPORT_TABLE_ROWS);
-    for (let index = 0; index < shownSetAside; index++) {
-      const item = pack.setAside[index]!;
-      lines.push(
-        `| ${describeKind(item.indicator.kind)} | ${escapeMarkdown(defang(item.indicator))} | ${escapeMarkdown(listLabel(item))} | ` +
-          `${escapeMarkdown(defangDots(item.entry))} | ${escapeMarkdown(item.reason)} |`,
-      );
-    }
     lines.push(...shownNote(shownSetAside, pack.setAside.length, 'indicators set aside'));
+  }
+  return lines;
+}
+
+/**
+ * Renders the table of indicators set aside by allowlists, with each value and list entry
+ * defanged. Only the first {@link REPORT_TABLE_ROWS} get a row, so the caller says where the
+ * rest are listed.
+ */
+export function setAsideTable(setAside: readonly SetAsideIndicator[]): string[] {
+  const lines = ['| Type | Value | List | Entry | Reason |', '|---|---|---|---|---|'];
+  const shown = Math.min(setAside.length, REPORT_TABLE_ROWS);
+  for (let index = 0; index < shown; index++) {
+    const item = setAside[index]!;
+    lines.push(
+      `| ${describeKind(item.indicator.kind)} | ${escapeMarkdown(defang(item.indicator))} | ${escapeMarkdown(listLabel(item))} | ` +
+        `${escapeMarkdown(defangDots(item.entry))} | ${escapeMarkdown(item.reason)} |`,
+    );
   }
   return lines;
 }
