@@ -64,13 +64,24 @@ export class UsageError extends HuntpackError {}
 /** A huntpack bug, such as a generated query that the Kusto parser rejects. */
 export class InternalError extends HuntpackError {}
 
-/** Formats a location as `file:line:column (id X)`, leaving out the parts that are unknown. */
+/** Longest record id that a location shows in full; a feed may give an id of any length. */
+const SHOWN_ID_LENGTH = 80;
+
+/**
+ * Formats a location as `file:line:column (id X)`, leaving out the parts that are unknown. The
+ * file (a zip member is named by the archive) and the id come from the input, so their control
+ * characters are escaped as {@link printable} does, and an id longer than 80 characters is cut.
+ */
 export function formatLocation(source: SourceLocation | undefined): string {
   if (!source) return '';
-  let text = source.file ?? '';
+  let text = source.file === undefined ? '' : printable(source.file);
   if (source.line !== undefined) text += `${text ? ':' : 'line '}${source.line}`;
   if (source.column !== undefined) text += `:${source.column}`;
-  if (source.id !== undefined) text += `${text ? ' ' : ''}(id ${source.id})`;
+  if (source.id !== undefined) {
+    const id =
+      source.id.length > SHOWN_ID_LENGTH ? `${source.id.slice(0, SHOWN_ID_LENGTH)}…` : source.id;
+    text += `${text ? ' ' : ''}(id ${printable(id)})`;
+  }
   return text;
 }
 

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quoteValue } from '../src/errors.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatLocation, quoteValue } from '../src/errors.js';
+import { runCli } from './helpers/cli.js';
+import { makeTempDir } from './helpers/temp-dir.js';
 
 test('quoteValue escapes direction controls', () => {
   const quoted = quoteValue('evil\u202ertl.com');
@@ -25,4 +29,30 @@ test('quoteValue keeps other text', () => {
   assert.equal(quoteValue('привет "x" ünïcode'), '"привет \\"x\\" ünïcode"');
   assert.equal(quoteValue('a'.repeat(100), 10), `"${'a'.repeat(10)}…"`);
   assert.equal(quoteValue(42), '"42"');
+});
+
+test('formatLocation escapes control characters of the file and the id', () => {
+  const where = formatLocation({ file: 'feed\u001b[2J.zip', line: 3, id: '12\u001b]8;;x\u0007' });
+  assert.equal(where, 'feed\\x1b[2J.zip:3 (id 12\\x1b]8;;x\\x07)');
+  assert.ok(![...where].some((char) => char.charCodeAt(0) < 0x20), where);
+});
+
+test('formatLocation cuts a long id', () => {
+  const where = formatLocation({ line: 2, id: '9'.repeat(500) });
+  assert.equal(where, `line 2 (id ${'9'.repeat(80)}…)`);
+});
+
+test('build prints a feed id without its control characters', async (t) => {
+  const folder = makeTempDir('escaped-id', t);
+  const feed = join(folder, 'feed.csv');
+  const header =
+    '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","reference","tags","anonymous","reporter"';
+  // An invalid port, so that the build reports the row with its id.
+  const row = `"2026-04-12 04:49:28", "7\u001b[2J\u001b]8;;https://x.example/\u0007", "198.51.100.7:99999", "ip:port", "botnet_cc", "win.remcos", "None", "Remcos", "", "100", "None", "None", "0", "x"`;
+  await writeFile(feed, `${header}\n${row}\n`);
+  const result = await runCli(['build', feed, '--out', join(folder, 'out')]);
+  assert.match(result.stderr, /\(id 7\\x1b\[2J\\x1b\]8;;https:\/\/x\.example\/\\x07\)/);
+  assert.ok(!result.stderr.includes('\u001b'));
+  const issues = await readFile(join(folder, 'out', 'build-issues.txt'), 'utf8');
+  assert.ok(!issues.includes('\u001b'));
 });
