@@ -1,6 +1,8 @@
 /**
- * Recognizes a log format from the first lines of a file.
+ * Recognizes a log format from the first lines of a file, and a feed given where a log belongs.
  */
+import { basename } from 'node:path';
+import { detectFeedFormat, FEED_FORMATS } from '../../feeds/detect.js';
 import { JsonArraySplitter } from './json-records.js';
 
 /** Log formats that `readLogs` reads; see `readLogs` for what each one covers. */
@@ -108,4 +110,18 @@ function classifyCsvHeader(headerLine: string, hasMap: boolean): LogFormat | und
     return 'devicenetworkevents-csv';
   }
   return undefined;
+}
+
+/** Characters of a file's start that feed detection reads, as `huntpack build` reads 64 KiB. */
+const FEED_SAMPLE_CHARS = 64 * 1024;
+
+/**
+ * Returns the label of the feed format that `head`, the start of a file that no log format
+ * fits, is in, such as `ThreatFox CSV export`, or undefined. Free text counts as no feed
+ * format, because every text file that is no log would read as one.
+ */
+export function detectFeedLabel(head: string, file: string): string | undefined {
+  const format = detectFeedFormat(head.slice(0, FEED_SAMPLE_CHARS), basename(file));
+  if (format === undefined || format === 'text') return undefined;
+  return FEED_FORMATS.find((entry) => entry.format === format)?.label;
 }

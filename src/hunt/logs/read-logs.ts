@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { EventPrefilter } from '../event-prefilter.js';
 import { ConfigError, type HuntpackIssue } from '../../errors.js';
-import { detectLogFormat, LOG_FORMATS, type LogFormat } from './detect-format.js';
+import { detectFeedLabel, detectLogFormat, LOG_FORMATS, type LogFormat } from './detect-format.js';
 import { getLogTableColumns, type LogEvent } from './event.js';
 import { createFormatParser, type FormatParser, type ParserSettings } from './format-parsers.js';
 import {
@@ -326,7 +326,18 @@ async function detectFileFormat(
     recorder.startFile(file, undefined);
     return undefined;
   }
-  if (format === undefined && isFirstLineCut(head)) {
+  const feedLabel = format === undefined ? detectFeedLabel(head, file) : undefined;
+  if (feedLabel !== undefined) {
+    // --feed takes one file, so `--feed a.csv b.csv LOGS` passes b.csv as a log.
+    // NOTE: with --map, a JSON or comma-separated feed reads as a mapped log and gets no hint.
+    recorder.fileError({
+      code: 'FEED_NOT_LOG',
+      severity: 'error',
+      message: `"${file}" is a feed (${feedLabel}), not a log. To hunt for its indicators, pass it with --feed, once per feed file, such as --feed a.csv --feed b.json.`,
+      source: { file, line: 1 },
+    });
+    recorder.startFile(file, undefined);
+  } else if (format === undefined && isFirstLineCut(head)) {
     recorder.fileError({
       code: 'UNKNOWN_LOG_FORMAT',
       severity: 'error',
