@@ -10,6 +10,7 @@ import { mapThreatFoxType } from '../indicators/normalize.js';
 import { RecordProvenance } from '../indicators/provenance.js';
 import { detachText } from './input.js';
 import { FieldCache, TimeCache } from './field-cache.js';
+import { SeenKeys } from '../indicators/seen-keys.js';
 
 /** The ThreatFox fields huntpack reads, under one name whatever the source shape calls them. */
 export type ThreatFoxField =
@@ -386,9 +387,10 @@ function list(value: unknown, split: boolean): string[] {
   if (Array.isArray(value)) items = value;
   else if (typeof value === 'string') items = value.split(',');
   const result: string[] = [];
+  const seen = new SeenKeys();
   for (const item of items) {
     const entry = text(item);
-    if (entry !== undefined && !result.includes(entry)) result.push(entry);
+    if (entry !== undefined && seen.add(entry)) result.push(entry);
   }
   return result;
 }

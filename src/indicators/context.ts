@@ -6,6 +6,7 @@
 import { quoteValue, type HuntpackIssue, type SourceLocation } from '../errors.js';
 import type { IndicatorContext, MalwareFamily } from './model.js';
 import { ListProvenance, RecordProvenance, type Provenance } from './provenance.js';
+import { SeenKeys } from './seen-keys.js';
 
 const MAX_CONFIDENCE = 100;
 
@@ -280,11 +281,10 @@ function isNormalFamily(family: MalwareFamily): boolean {
   if (name === '' || name.trim() !== name) return false;
   if (malpedia !== undefined && (malpedia === '' || malpedia.trim() !== malpedia)) return false;
   if (aliases.length === 0) return true;
-  const seen = [name.toLowerCase()];
+  const seen = new SeenKeys();
+  seen.add(name.toLowerCase());
   for (const alias of aliases) {
-    const key = alias.toLowerCase();
-    if (alias === '' || alias.trim() !== alias || seen.includes(key)) return false;
-    seen.push(key);
+    if (alias === '' || alias.trim() !== alias || !seen.add(alias.toLowerCase())) return false;
   }
   return true;
 }
@@ -297,15 +297,11 @@ function isNormalFamily(family: MalwareFamily): boolean {
 export function normalizeTags(tags: readonly string[]): readonly string[] {
   if (isNormalTags(tags)) return tags;
   const result: string[] = [];
-  // Tag lists are short, so an array lookup is cheaper here than building a Set per record.
-  const keys: string[] = [];
+  const keys = new SeenKeys();
   for (const tag of tags) {
     const trimmed = tag.trim();
     const cleaned = needsCollapse(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
-    const key = cleaned.toLowerCase();
-    if (!cleaned || keys.includes(key)) continue;
-    keys.push(key);
-    result.push(cleaned);
+    if (cleaned && keys.add(cleaned.toLowerCase())) result.push(cleaned);
   }
   return result;
 }
@@ -316,8 +312,8 @@ function isNormalTags(tags: readonly string[]): boolean {
     if (tag === '' || needsCollapse(tag) || tag.trim() !== tag) return false;
   }
   if (tags.length === 1) return true;
-  const keys = tags.map((tag) => tag.toLowerCase());
-  return keys.every((key, index) => keys.indexOf(key) === index);
+  const keys = new SeenKeys();
+  return tags.every((tag) => keys.add(tag.toLowerCase()));
 }
 
 /** Returns true when `text` may hold whitespace other than single spaces (any non-ASCII counts). */
@@ -334,17 +330,15 @@ function needsCollapse(text: string): boolean {
 function uniqueTrimmed(values: readonly string[]): readonly string[] {
   if (isUniqueTrimmed(values)) return values;
   const result: string[] = [];
+  const seen = new SeenKeys();
   for (const value of values) {
     const trimmed = value.trim();
-    if (trimmed && !result.includes(trimmed)) result.push(trimmed);
+    if (trimmed && seen.add(trimmed)) result.push(trimmed);
   }
   return result;
 }
 
 function isUniqueTrimmed(values: readonly string[]): boolean {
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!;
-    if (value === '' || value.trim() !== value || values.indexOf(value) !== i) return false;
-  }
-  return true;
+  const seen = new SeenKeys();
+  return values.every((value) => value !== '' && value.trim() === value && seen.add(value));
 }
