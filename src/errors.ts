@@ -64,7 +64,7 @@ export class UsageError extends HuntpackError {}
 /** A huntpack bug, such as a generated query that the Kusto parser rejects. */
 export class InternalError extends HuntpackError {}
 
-/** Longest record id that a location shows in full; a feed may give an id of any length. */
+/** A location cuts a record id after this many characters; a feed may give an id of any length. */
 const SHOWN_ID_LENGTH = 80;
 
 /**
