@@ -14,8 +14,9 @@ export { parseSince } from './since.js';
 /** Filter settings. An option left out is off, and the options given must all pass. */
 export interface IndicatorFilterOptions {
   /**
-   * Families by printable name, Malpedia id or alias, ignoring case. A name also matches a family
-   * whose {@link familySlug} equals its slug, so `cobalt-strike` selects `Cobalt Strike`.
+   * Families by printable name, Malpedia id or alias, ignoring case. A pack folder name such as
+   * `cobalt-strike` selects no family by itself, because a decoy such as `Cobalt-Strike!` folds to
+   * the same folder name.
    */
   families?: string[];
   kinds?: IndicatorKind[];
@@ -141,24 +142,12 @@ export function buildFamilyMatcher(
   families: readonly string[],
 ): (family: MalwareFamily) => boolean {
   // Names are cleaned as normalization cleans family names, so `--family` compares like with like.
-  const cleaned = families.map(cleanFamilyName);
-  const names = new Set(cleaned.map((name) => name.toLowerCase()));
-  const slugs = new Set(cleaned.map(familySlug));
-  // Slugs by printable name. Feeds name a few hundred families, so this map stays small.
-  const slugByName = new Map<string, string>();
-  const slugOf = (name: string): string => {
-    let slug = slugByName.get(name);
-    if (slug === undefined) {
-      slug = familySlug(name);
-      slugByName.set(name, slug);
-    }
-    return slug;
-  };
-  return (family) => matchesFamily(family, names, slugs.has(slugOf(family.name)));
+  const names = new Set(families.map((name) => cleanFamilyName(name).toLowerCase()));
+  return (family) => matchesFamily(family, names);
 }
 
-function matchesFamily(family: MalwareFamily, names: Set<string>, slugMatches: boolean): boolean {
-  if (slugMatches || names.has(family.name.toLowerCase())) return true;
+function matchesFamily(family: MalwareFamily, names: Set<string>): boolean {
+  if (names.has(family.name.toLowerCase())) return true;
   if (family.malpedia && names.has(family.malpedia.toLowerCase())) return true;
   return family.aliases.some((alias) => names.has(alias.toLowerCase()));
 }

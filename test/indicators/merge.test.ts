@@ -226,7 +226,7 @@ test('merge without request keeps first family', () => {
 test('merge gives conflict the requested family', () => {
   const records = conflictingRecords();
   const before = snapshot(records);
-  const result = mergeIndicators(records, { requestedFamilies: ['cobalt-strike'] });
+  const result = mergeIndicators(records, { requestedFamilies: ['cobalt strike'] });
   assert.equal(result.indicators.length, 1);
   assert.deepEqual(result.indicators[0]?.family, {
     name: 'Cobalt Strike',
