@@ -52,7 +52,17 @@ export interface ComparisonBinary {
   right: ComparisonExpression;
 }
 
-export type ComparisonExpression = Comparison | ExistsTest | ComparisonBinary;
+/**
+ * An `unconverted_term:...` placeholder in place of a comparison. It is not STIX grammar: the
+ * OASIS stix2-elevator writes it for a STIX 1 observable it could not convert.
+ */
+export interface UnconvertedTerm {
+  kind: 'unconverted-term';
+  /** The placeholder as written, such as `unconverted_term:mandiant:observable-1234`. */
+  text: string;
+}
+
+export type ComparisonExpression = Comparison | ExistsTest | ComparisonBinary | UnconvertedTerm;
 
 export type Qualifier =
   | { kind: 'within'; seconds: Literal }

@@ -2,13 +2,15 @@
  * Turns a parsed STIX pattern into indicators, or explains why it cannot be hunted as one.
  *
  * Observations joined by OR are separate branches, because any one of them is evidence on its
- * own. Each branch is hunted when it can be, and the branches that cannot are returned with their
- * reason. A WITHIN qualifier or REPEATS 1 TIMES on observations joined only by OR is met by one
- * sighting, so it is ignored. Inside an observation, alternatives joined by OR are each an `=`
- * comparison or an `IN` set on a usable property. AND is accepted only between the address and
- * port of one network-traffic object, or between hashes of one file. Anything else in a branch
- * (other operators, FOLLOWEDBY, other qualifiers, AND across objects or observations) makes that
- * whole branch unusable, and the pattern is unusable when no branch is left.
+ * own. The alternatives joined by OR inside one observation are branches too, because `[A OR B]`
+ * matches the same observations as `[A] OR [B]`. Each branch is hunted when it can be, and the
+ * branches that cannot are returned with their reason. A WITHIN qualifier or REPEATS 1 TIMES on
+ * observations joined only by OR is met by one sighting, so it is ignored. A branch is an `=`
+ * comparison or an `IN` set on a usable property, or an AND of them: AND is accepted only between
+ * the address and port of one network-traffic object, or between hashes of one file. Anything
+ * else in a branch (other operators, FOLLOWEDBY, other qualifiers, AND across objects or
+ * observations, an `unconverted_term` placeholder) makes that whole branch unusable, and the
+ * pattern is unusable when no branch is left.
  */
 import { isIP } from 'node:net';
 import type { HashKind } from '../../indicators/model.js';
@@ -34,7 +36,7 @@ export interface PatternIndicator {
   path: string;
 }
 
-/** An OR branch of observations that cannot be hunted, as pattern text with the reason. */
+/** An OR branch that cannot be hunted, as pattern text with the reason. */
 export interface OmittedBranch {
   pattern: string;
   reason: string;
@@ -71,7 +73,7 @@ export function extractPatternIndicators(tree: ObservationExpression): PatternEx
   const indicators: PatternIndicator[] = [];
   const ignored: string[] = [];
   const omitted: OmittedBranch[] = [];
-  const branches = splitObservationOr(tree);
+  const branches = splitObservationOr(tree).flatMap(splitComparisonOr);
   for (const branch of branches) {
     try {
       const found = branchIndicators(branch);
@@ -102,6 +104,12 @@ function splitObservationOr(tree: ObservationExpression): ObservationExpression[
   return [tree];
 }
 
+/** Splits one observation `[A OR B]` into `[A]` and `[B]`, which match the same observations. */
+function splitComparisonOr(branch: ObservationExpression): ObservationExpression[] {
+  if (branch.kind !== 'observation') return [branch];
+  return splitOr(branch.expression).map((expression) => ({ kind: 'observation', expression }));
+}
+
 /**
  * Reports whether one sighting meets a qualifier on observations joined only by OR. WITHIN bounds
  * the time between the sightings that match, and one sighting has no such time. REPEATS 1 TIMES
@@ -116,13 +124,31 @@ function branchIndicators(branch: ObservationExpression): {
   indicators: PatternIndicator[];
   ignored: string[];
 } {
-  const indicators: PatternIndicator[] = [];
   const ignored: string[] = [];
-  const observation = singleObservation(branch);
-  for (const term of listTerms(observation.expression)) {
-    indicators.push(...indicatorsOfTerm(term, ignored));
-  }
+  const operands = splitAnd(singleObservation(branch).expression);
+  rejectPlaceholderInAnd(operands);
+  const indicators = indicatorsOfTerm(operands.map(toSetTest), ignored);
   return { indicators, ignored };
+}
+
+/**
+ * Rejects a branch that ANDs an `unconverted_term` placeholder with other comparisons, at any
+ * depth. The placeholder replaces a condition that was lost in conversion, so hunting the other
+ * comparisons without it would not be the pattern the feed wrote.
+ */
+function rejectPlaceholderInAnd(operands: ComparisonExpression[]): void {
+  if (operands.length < 2) return;
+  const placeholder = operands.map(findPlaceholder).find((text) => text !== undefined);
+  if (placeholder === undefined) return;
+  throw new UnusablePattern(
+    `the placeholder ${placeholder} is AND-ed with other comparisons, which cannot be hunted without the condition it replaces`,
+  );
+}
+
+function findPlaceholder(expression: ComparisonExpression): string | undefined {
+  if (expression.kind === 'unconverted-term') return expression.text;
+  if (expression.kind !== 'comparison-binary') return undefined;
+  return findPlaceholder(expression.left) ?? findPlaceholder(expression.right);
 }
 
 function singleObservation(branch: ObservationExpression): Observation {
@@ -140,11 +166,6 @@ function singleObservation(branch: ObservationExpression): Observation {
         `${branch.operator} between observations requires more than one sighting, which a single-indicator hunt cannot express`,
       );
   }
-}
-
-/** Splits a comparison expression into OR alternatives, each a list of AND-ed set tests. */
-function listTerms(expression: ComparisonExpression): SetTest[][] {
-  return splitOr(expression).map((term) => splitAnd(term).map(toSetTest));
 }
 
 function splitOr(expression: ComparisonExpression): ComparisonExpression[] {
@@ -169,6 +190,11 @@ function toSetTest(expression: ComparisonExpression): SetTest {
   if (expression.kind === 'exists') {
     throw new UnusablePattern(
       `EXISTS ${formatObjectPath(expression.path)} names no value to hunt for`,
+    );
+  }
+  if (expression.kind === 'unconverted-term') {
+    throw new UnusablePattern(
+      `${expression.text} is a placeholder that a STIX 1 converter (the OASIS stix2-elevator) writes for an observable it could not convert, so it names no value to hunt for`,
     );
   }
   if (expression.kind === 'comparison') return comparisonToSetTest(expression);

@@ -3,6 +3,10 @@
  * `STIXPattern.g4` (cti-pattern-validator, STIX 2.1).
  *
  * Keywords are matched case-insensitively, as STIX 2.0 allows, so 2.0 and 2.1 patterns both read.
+ *
+ * One extension to the grammar: the `unconverted_term:...` placeholder that the OASIS
+ * stix2-elevator writes for an observable it could not convert becomes a `placeholder` token, in
+ * the narrow context described at {@link readPlaceholder}.
  */
 import { FeedParseError, quoteValue } from '../../errors.js';
 
@@ -26,6 +30,8 @@ export type Token =
   | { kind: 'boolean'; value: boolean; offset: number }
   | { kind: 'timestamp' | 'hex' | 'binary'; value: string; offset: number }
   | { kind: 'punctuation'; text: Punctuation; offset: number }
+  /** `text` is the whole placeholder, such as `unconverted_term:mandiant:observable-1234`. */
+  | { kind: 'placeholder'; text: string; offset: number }
   | { kind: 'end'; offset: number };
 
 export type Punctuation =
@@ -62,6 +68,11 @@ const TIMESTAMP =
 const HEX = /^([0-9A-Fa-f]{2})*$/;
 const BASE64 = /^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$/;
 
+/** The stix2-elevator placeholder: `unconverted_term:` and the converter's term text. */
+const PLACEHOLDER = /unconverted_term:[A-Za-z0-9_.:-]+/y;
+/** Tokens that may follow a placeholder: AND, OR, `)` or `]`, as after a whole comparison. */
+const AFTER_PLACEHOLDER = /(AND|OR)(?![A-Za-z0-9_-])|[)\]]/iy;
+
 /** Two-character operators first, so `<=` is not read as `<` then `=`. */
 const OPERATORS: readonly [string, Punctuation][] = [
   ['==', '='],
@@ -79,7 +90,8 @@ export function tokenizePattern(pattern: string): Token[] {
   const tokens: Token[] = [];
   let offset = skipSpaceAndComments(pattern, 0);
   while (offset < pattern.length) {
-    const token = readToken(pattern, offset);
+    const token =
+      readPlaceholder(pattern, offset, tokens[tokens.length - 1]) ?? readToken(pattern, offset);
     tokens.push(token.token);
     offset = skipSpaceAndComments(pattern, token.end);
   }
@@ -109,6 +121,32 @@ function skipSpaceAndComments(pattern: string, start: number): number {
       return offset;
     }
   }
+}
+
+/**
+ * Reads an `unconverted_term:...` placeholder, which is not STIX grammar. The OASIS stix2-elevator
+ * writes one where it could not convert a STIX 1 observable (its `UnconvertedTerm` class). It is
+ * read only where a comparison starts (after `[`, `(`, AND or OR) and only when AND, OR, `)` or
+ * `]` follows it. In that spot a real object path would need a comparison operator next, so no
+ * valid pattern is read differently. Anywhere else the text is tokenized as usual, so it reads as
+ * an object path of the custom object type `unconverted_term` or fails to parse.
+ */
+function readPlaceholder(
+  pattern: string,
+  offset: number,
+  previous: Token | undefined,
+): { token: Token; end: number } | undefined {
+  const startsComparison =
+    (previous?.kind === 'punctuation' && (previous.text === '[' || previous.text === '(')) ||
+    (previous?.kind === 'keyword' && (previous.text === 'AND' || previous.text === 'OR'));
+  if (!startsComparison) return undefined;
+  PLACEHOLDER.lastIndex = offset;
+  const text = PLACEHOLDER.exec(pattern)?.[0];
+  if (text === undefined) return undefined;
+  const end = offset + text.length;
+  AFTER_PLACEHOLDER.lastIndex = skipSpaceAndComments(pattern, end);
+  if (!AFTER_PLACEHOLDER.test(pattern)) return undefined;
+  return { token: { kind: 'placeholder', text, offset }, end };
 }
 
 function readToken(pattern: string, offset: number): { token: Token; end: number } {

@@ -2,7 +2,8 @@
  * Recursive-descent parser for STIX patterns, following the parser rules of the OASIS grammar
  * `STIXPattern.g4` (STIX 2.1). Between observations, precedence from loosest to tightest is
  * FOLLOWEDBY, OR, AND, then qualifiers. Inside `[...]`, OR is looser than AND. All binary
- * operators group left.
+ * operators group left. The stix2-elevator placeholder `unconverted_term:...` is read as a
+ * comparison where the lexer emits a placeholder token (see `pattern-lexer.ts`).
  */
 import type {
   Comparison,
@@ -166,6 +167,11 @@ class PatternParser {
       this.depth--;
       return expression;
     }
+    const token = this.peek();
+    if (token.kind === 'placeholder') {
+      this.position++;
+      return { kind: 'unconverted-term', text: token.text };
+    }
     if (this.acceptKeyword('EXISTS')) return { kind: 'exists', path: this.parseObjectPath() };
     const path = this.parseObjectPath();
     const negated = this.acceptKeyword('NOT');
@@ -328,6 +334,8 @@ function describeToken(token: Token): string {
       return `the keyword ${token.text}`;
     case 'identifier':
       return `the name ${token.text}`;
+    case 'placeholder':
+      return `the placeholder ${token.text}`;
     default:
       return `a ${token.kind} literal`;
   }

@@ -45,6 +45,8 @@ function printComparison(node: ComparisonExpression, minimum: number): string {
   switch (node.kind) {
     case 'exists':
       return `EXISTS ${formatObjectPath(node.path)}`;
+    case 'unconverted-term':
+      return node.text;
     case 'comparison': {
       const not = node.negated ? 'NOT ' : '';
       const value = Array.isArray(node.value)

@@ -2,8 +2,9 @@
  * Reader for STIX 2.1 and STIX 2.0 JSON: bundles, TAXII envelopes (`{"objects": [...]}`), a bare
  * list of objects or one object. Every `indicator` object whose pattern huntpack can use becomes
  * one or more RawIndicator records. The others are counted and reported with their id. An OR
- * branch of observations that cannot be hunted is left out with a warning while the other
- * branches are hunted.
+ * branch that cannot be hunted, between observations or inside one, is left out with a warning
+ * while the other branches are hunted. That includes an `unconverted_term:...` placeholder from
+ * the OASIS stix2-elevator, which is read as a branch that names no value.
  * A `url:value` that writes a WebDAV port after `@`, or that is a bare host name, is read as
  * the URL or host it means, with a warning (see `url-value.ts`).
  */
@@ -144,7 +145,7 @@ function parseOrReport(
   } catch (error) {
     if (!(error instanceof StixPatternError)) throw error;
     const hint = pattern.includes('unconverted_term')
-      ? ' The pattern contains unconverted_term, a placeholder a STIX 1 converter leaves for an observable it could not convert.'
+      ? " The pattern contains unconverted_term, a placeholder a STIX 1 converter leaves for an observable it could not convert. huntpack skips a placeholder only where a comparison can start (after '[', '(', AND or OR) and only when AND, OR, ')' or ']' follows it."
       : '';
     const message = `Indicator pattern is invalid: ${error.message}.${hint} Pattern: ${quoteValue(pattern, 160)}`;
     reject(output, issue('STIX_PATTERN_SYNTAX', 'error', message, source));

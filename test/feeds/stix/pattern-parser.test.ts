@@ -65,11 +65,76 @@ describe('parsePattern', () => {
     assert.equal(printed, "[a:x = 'v' AND a:y != 2] OR [a:z = h'0aff']");
   });
 
-  it('rejects unconverted_term with its offset', () => {
-    const error = syntaxError('[unconverted_term:mandiant:observable-1]');
-    assert.equal(error.offset, 26);
-    assert.equal(error.code, 'STIX_PATTERN_SYNTAX');
-    assert.match(error.message, /offset 26/);
+  it('reads unconverted_term placeholders as terms', () => {
+    // Indicator indicator--27d9d4b8-9230-4472-9b5c-f3783982c752 of
+    // test/fixtures/stix/oasis-elevator_apt1-appendix-g-iocs_stix21.json, copied whole.
+    const pattern =
+      "[file:hashes.MD5 = '8845cb5b4e450cb10a3b6ca41a9b4319' OR file:hashes.MD5 = '3de1bd0f2107198931177b2b23877df4' OR file:hashes.MD5 = 'd5fd1ce9189cd54f157d691e317c0821' OR file:hashes.MD5 = '15a33f8fe11b94bdd38bff651f6a5cd1' OR ((file:name = 'GTalk.exe' OR file:name = 'googlehelp.exe' OR file:name = 'iexplore.exe' OR unconverted_term:mandiant:observable-5282e97b-24d0-4152-aabe-80070dfc1b0a) AND (file:size = 353792 OR file:size = 357888 OR file:size = 529004) AND (file:extensions.'windows-pebinary-ext'.time_date_stamp = '2011-08-16T09:05:19Z' OR file:extensions.'windows-pebinary-ext'.time_date_stamp = '2012-05-31T08:26:57Z' OR file:extensions.'windows-pebinary-ext'.time_date_stamp = '2011-05-28T16:04:29Z'))]";
+    const tree = parsePattern(pattern);
+    // The printer drops the redundant parentheses around the AND.
+    assert.equal(printPattern(tree), pattern.replace('((', '(').replace("Z'))]", "Z')]"));
+    assert.deepEqual(parsePattern(printPattern(tree)), tree);
+    const expression = tree.kind === 'observation' ? tree.expression : undefined;
+    const and = expression?.kind === 'comparison-binary' ? expression.right : undefined;
+    assert.equal(and?.kind === 'comparison-binary' && and.operator, 'AND');
+    const names = and?.kind === 'comparison-binary' ? and.left : undefined;
+    const group = names?.kind === 'comparison-binary' ? names.left : undefined;
+    assert.equal(group?.kind === 'comparison-binary' && group.operator, 'OR');
+    assert.deepEqual(group?.kind === 'comparison-binary' && group.right, {
+      kind: 'unconverted-term',
+      text: 'unconverted_term:mandiant:observable-5282e97b-24d0-4152-aabe-80070dfc1b0a',
+    });
+    const alone = parsePattern('[unconverted_term:WinExecutableFileObj.exports]');
+    assert.deepEqual(alone, {
+      kind: 'observation',
+      expression: {
+        kind: 'unconverted-term',
+        text: 'unconverted_term:WinExecutableFileObj.exports',
+      },
+    });
+  });
+
+  it('reads a placeholder between comments and in lower-case or', () => {
+    const tree = parsePattern('[unconverted_term:a /* note */ or (unconverted_term:b)]');
+    assert.equal(printPattern(tree), '[unconverted_term:a OR unconverted_term:b]');
+  });
+
+  it('keeps unconverted_term as an object type in valid comparisons', () => {
+    const cases = [
+      "[unconverted_term:x = 'a']",
+      "[unconverted_term:x.y NOT IN ('a')]",
+      '[unconverted_term:x[*] = 1]',
+      '[EXISTS unconverted_term:x]',
+      '[EXISTS unconverted_term:x OR a:b = 1]',
+      "[a:b = 'c' AND EXISTS unconverted_term:x]",
+    ];
+    for (const pattern of cases) {
+      const printed = printPattern(parsePattern(pattern));
+      assert.equal(printed, pattern, pattern);
+      assert.ok(!JSON.stringify(parsePattern(pattern)).includes('unconverted-term'), pattern);
+    }
+  });
+
+  it('rejects placeholders that are not a whole comparison', () => {
+    const cases: [string, number, RegExp][] = [
+      // No AND, OR, ')' or ']' follows, so the text is lexed as an object path.
+      ['[unconverted_term:mandiant:observable-1', 26, /Expected a comparison operator/],
+      ['[unconverted_term:abc def OR unconverted_term:x]', 22, /Expected a comparison operator/],
+      ["[unconverted_term:'quoted' OR a:b = 'c']", 27, /Expected a comparison operator/],
+      ['[unconverted_term: OR a:b = 1]', 22, /Expected a comparison operator/],
+      // A placeholder is read only where a comparison can start.
+      ["[a:b = 'c'] OR unconverted_term:x", 15, /Expected '\[' or '\('/],
+      ["(unconverted_term:x OR [a:b = 'c'])", 1, /found the placeholder unconverted_term:x/],
+      ['[file:name = unconverted_term:x]', 13, /Expected a literal value/],
+      ['[file:name IN (unconverted_term:x)]', 15, /literal value in the set/],
+      ['[file:hashes.MD5 = NOT unconverted_term:x]', 19, /Expected a literal value/],
+    ];
+    for (const [pattern, offset, message] of cases) {
+      const error = syntaxError(pattern);
+      assert.equal(error.code, 'STIX_PATTERN_SYNTAX', pattern);
+      assert.equal(error.offset, offset, pattern);
+      assert.match(error.message, message, pattern);
+    }
   });
 
   it('rejects an invalid escape in a string', () => {
@@ -149,7 +214,7 @@ describe('parsePattern properties', () => {
 function observationArbitrary(): fc.Arbitrary<ObservationExpression> {
   const identifier = fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/);
   const objectType = fc
-    .stringMatching(/^[a-z][a-z0-9-]{0,8}$/)
+    .oneof(fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/), fc.constant('unconverted_term'))
     .filter(
       (name) =>
         !/^(and|or|not|in|like|matches|exists|last|start|stop|seconds|within|repeats|times|followedby|issubset|issuperset|true|false)$/i.test(
@@ -202,6 +267,9 @@ function observationArbitrary(): fc.Arbitrary<ObservationExpression> {
         value: fc.array(literal, { maxLength: 3 }),
       }),
       fc.record({ kind: fc.constant('exists' as const), path }),
+      fc
+        .stringMatching(/^unconverted_term:[A-Za-z0-9_.:-]{1,12}$/)
+        .map((text) => ({ kind: 'unconverted-term' as const, text })),
       fc.record({
         kind: fc.constant('comparison-binary' as const),
         operator: fc.constantFrom('AND' as const, 'OR' as const),

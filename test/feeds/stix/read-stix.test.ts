@@ -36,9 +36,10 @@ function assertCounts(
 describe('readStix', () => {
   it('reads hand-made refusals with exact counts', () => {
     const output = readFixture('refusals_HANDMADE_stix21.json');
+    // half-usable-or hunts its address and skips its file:name alternative, so it reads as 2.
     assertCounts(output, {
-      read: 22,
-      records: 9,
+      read: 23,
+      records: 10,
       rejected: 11,
       dropped: { revoked: 1, 'not-to-ids': 1 },
     });
@@ -46,11 +47,14 @@ describe('readStix', () => {
       countBy(output.issues, (issue) => issue.code),
       {
         STIX_PATTERN_UNSUPPORTED: 10,
-        STIX_PATTERN_SYNTAX: 1,
+        STIX_PATTERN_BRANCH_SKIPPED: 1,
         STIX_INDICATOR_REVOKED: 1,
         STIX_NOT_TO_IDS: 1,
       },
     );
+    const placeholder = output.issues.find((issue) => issue.source?.id?.endsWith('000000000010'));
+    assert.equal(placeholder?.code, 'STIX_PATTERN_UNSUPPORTED');
+    assert.match(placeholder?.message ?? '', /unconverted_term:mandiant:observable-1234 is a/);
     const followedBy = output.issues.find((issue) => issue.source?.id?.endsWith('000000000001'));
     assert.match(followedBy?.message ?? '', /FOLLOWEDBY/);
   });
@@ -73,7 +77,7 @@ describe('readStix', () => {
 
   it('keeps to_ids false indicators with allAttributes', () => {
     const output = readFixture('refusals_HANDMADE_stix21.json', { allAttributes: true });
-    assertCounts(output, { read: 22, records: 10, rejected: 11, dropped: { revoked: 1 } });
+    assertCounts(output, { read: 23, records: 11, rejected: 11, dropped: { revoked: 1 } });
   });
 
   it('reads the Poison Ivy report', () => {
@@ -85,12 +89,51 @@ describe('readStix', () => {
     );
   });
 
-  it('rejects every APT1 indicator with unconverted terms or names', () => {
+  it('hunts the APT1 hashes beside unconverted terms', () => {
     const output = readFixture('oasis-elevator_apt1-appendix-g-iocs_stix21.json');
-    assertCounts(output, { read: 1066, records: 1020, rejected: 46 });
-    const syntax = output.issues.filter((issue) => issue.code === 'STIX_PATTERN_SYNTAX');
-    assert.equal(syntax.length, 45);
-    assert.match(syntax[0]?.message ?? '', /unconverted_term/);
+    // 1020 MD5s of one indicator, 774 OR-ed with placeholders in 45 others, 2 in one more.
+    // The 220 OR alternatives left out count as rejected items.
+    assertCounts(output, { read: 2016, records: 1796, rejected: 220 });
+    assert.deepEqual(
+      countBy(output.records, (record) => record.type),
+      { md5: 1796 },
+    );
+    const distinct = new Set(output.records.map((record) => record.value));
+    assert.equal(distinct.size, 1054);
+    assert.deepEqual(
+      countBy(output.issues, (issue) => issue.code),
+      { STIX_PATTERN_BRANCH_SKIPPED: 46 },
+    );
+    const skipped = output.issues.find((issue) => issue.source?.id?.includes('10df11ab'));
+    assert.equal(skipped?.source?.id, 'indicator--10df11ab-c69e-4f7a-b44b-52b4d3824007');
+    assert.equal(skipped?.severity, 'warning');
+    assert.ok(
+      skipped?.message.includes(
+        '"[unconverted_term:mandiant:observable-53877678-f17e-4da1-9336-698063493cc6]" because unconverted_term:mandiant:observable-53877678-f17e-4da1-9336-698063493cc6 is a placeholder',
+      ),
+      skipped?.message,
+    );
+  });
+
+  it('rejects undelimited or AND-ed placeholders', () => {
+    const indicator = (id: string, pattern: string) => ({ type: 'indicator', id, pattern });
+    const text = JSON.stringify([
+      indicator('indicator--a', "[file:hashes.MD5 = 'a' OR unconverted_term:x y]"),
+      indicator('indicator--b', "[file:hashes.MD5 = 'b'] OR unconverted_term:x"),
+      indicator('indicator--c', "[file:hashes.MD5 = 'c' AND unconverted_term:x]"),
+    ]);
+    const output = readStix(text, 'placeholders.json');
+    assertCounts(output, { read: 3, records: 0, rejected: 3 });
+    assert.deepEqual(
+      output.issues.map((issue) => `${issue.source?.id} ${issue.code}`),
+      [
+        'indicator--a STIX_PATTERN_SYNTAX',
+        'indicator--b STIX_PATTERN_SYNTAX',
+        'indicator--c STIX_PATTERN_UNSUPPORTED',
+      ],
+    );
+    assert.match(output.issues[0]?.message ?? '', /contains unconverted_term/);
+    assert.match(output.issues[2]?.message ?? '', /unconverted_term:x is AND-ed/);
   });
 
   it('reads the small OASIS idioms', () => {
