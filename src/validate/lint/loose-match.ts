@@ -385,6 +385,14 @@ export function wronglyMatchedUrls(operation: Operation, url: UrlValue): string[
   return examples.length > 0 ? examples : undefined;
 }
 
+/**
+ * Sentence for the whole-URL fixes, which compare the URL as logged. The generated queries
+ * compare a normalized form instead (`UrlKey` in the KQL backend), which is too long to suggest.
+ */
+export const URL_TEXT_NOTE =
+  'This compares the URL as logged, so unlike the generated queries it misses the same URL ' +
+  'written with user info, a root dot after the name, or port 80 or 443.';
+
 /** Explains how to compare a whole URL, with the scheme variants when the value has none. */
 function urlFix(left: string, url: UrlValue, negated: boolean): string {
   const not = negated ? '!' : '';
@@ -393,7 +401,8 @@ function urlFix(left: string, url: UrlValue, negated: boolean): string {
     const quoted = JSON.stringify(`${url.scheme}://${url.rest}`);
     return (
       `Compare the whole URL instead: ${left} ${equals} ${quoted}, or ${not}in~ (...) for ` +
-      'several URLs. This matches that exact URL only, not the same URL with a query string added.'
+      'several URLs. This matches that exact URL only, not the same URL with a query string ' +
+      `added. ${URL_TEXT_NOTE}`
     );
   }
   const variants = ['http://', 'https://', '']
@@ -404,7 +413,7 @@ function urlFix(left: string, url: UrlValue, negated: boolean): string {
     `Compare whole URLs instead, with each scheme: ${left} ${not}in~ (${variants}), or ` +
     `compare the URL after its scheme: ${afterScheme} ${equals} ` +
     `${JSON.stringify(url.rest)}. These match that exact URL only, not the same URL with a ` +
-    'query string added.'
+    `query string added. ${URL_TEXT_NOTE.replace('This compares', 'Each compares')}`
   );
 }
 
@@ -418,14 +427,18 @@ function addressFix(left: string, address: string, negated: boolean): string {
       'several addresses.'
     );
   }
+  // On a host column `has` also matches a name that starts with the address, so the term
+  // comparison is suggested only for the other columns.
+  const freeText = !HOST_COLUMN.test(left) || ADDRESS_COLUMN.test(left);
   if (negated) {
+    const terms = freeText ? ` In free text, ${left} !has ${quoted} compares whole terms.` : '';
     return (
       `To remove only that address, use ${left} != ${quoted}, or !in (...) for several ` +
-      `addresses. In free text, ${left} !has ${quoted} compares whole terms.`
+      `addresses.${terms}`
     );
   }
+  const terms = freeText ? ` In free text, ${left} has ${quoted} compares whole terms.` : '';
   return (
-    `Compare the address exactly: ${left} == ${quoted}, or in (...) for several addresses. ` +
-    `In free text, ${left} has ${quoted} compares whole terms.`
+    `Compare the address exactly: ${left} == ${quoted}, or in (...) for several addresses.` + terms
   );
 }

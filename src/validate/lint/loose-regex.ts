@@ -16,6 +16,7 @@ import {
   splitUrl,
   looseMatchIssue,
   URL_COLUMN,
+  URL_TEXT_NOTE,
   withoutOpenBrackets,
   wronglyMatchedAddresses,
   wronglyMatchedNames,
@@ -92,13 +93,74 @@ export function lintLooseRegexes(
 
 /**
  * Reads a pattern whose longest literal run is a host name, URL or IPv4 address, or returns
- * undefined for any other pattern. A pattern with `|` outside brackets is read branch by
- * branch, and the first branch with a fault is returned.
+ * undefined for any other pattern. A pattern with `|` outside brackets, or a group of
+ * alternatives such as `^(a|b)$`, is read branch by branch, and the first branch with a fault
+ * is returned.
  */
 function readPattern(pattern: string): PatternReading | undefined {
   const body = pattern.replace(/^\(\?i\)/, '');
-  const readings = splitBranches(body).map(readBranch);
+  const branches = splitBranches(body).flatMap((branch) => expandGroups(branch));
+  const readings = branches.map(readBranch);
   return readings.find((reading) => reading && isLoose(reading));
+}
+
+/** Maximum number of branches that expanding the groups of one branch may make. */
+const MAX_EXPANDED_BRANCHES = 256;
+
+/**
+ * Rewrites a branch as the branches that its unquantified groups make: `x(a|b)y` becomes `xay`
+ * and `xby`, and `(a)` becomes `a`, which match the same text. The anchors around a group then
+ * sit next to the literal runs inside it. A group followed by a quantifier, such as the
+ * optional `(www\.)?`, is kept, because the anchor checks read it in place.
+ */
+// NOTE: past MAX_EXPANDED_BRANCHES the remaining groups are kept, so such a pattern may be read
+// as unanchored, never the other way round.
+export function expandGroups(branch: string, limit = MAX_EXPANDED_BRANCHES): string[] {
+  const group = findPlainGroup(branch);
+  if (!group) return [branch];
+  const before = branch.slice(0, group.start);
+  const after = branch.slice(group.end);
+  const alternatives = splitBranches(branch.slice(group.bodyStart, group.end - 1));
+  if (alternatives.length > limit) return [branch];
+  const expanded: string[] = [];
+  for (const alternative of alternatives) {
+    const share = Math.max(1, Math.floor(limit / alternatives.length));
+    expanded.push(...expandGroups(before + alternative + after, share));
+  }
+  return expanded;
+}
+
+/**
+ * Finds the first group that no quantifier follows and that is a plain, a `(?:`, a named or a
+ * `(?flags:` group. `bodyStart` is the offset just past its opening, and `end` just past its
+ * `)`. Look-arounds, which RE2 rejects, and flag settings such as `(?i)` are left alone.
+ */
+function findPlainGroup(
+  pattern: string,
+): { start: number; bodyStart: number; end: number } | undefined {
+  const opens: { start: number; bodyStart: number | undefined }[] = [];
+  let inClass = false;
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index];
+    if (char === '\\') index += 1;
+    else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+    else if (char === '(') {
+      const opening = /^\((?:\?(?:P?<[A-Za-z_][A-Za-z0-9_]*>|[imsU-]*:))?/.exec(
+        pattern.slice(index),
+      )?.[0];
+      const plain = opening !== undefined && (opening.length > 1 || pattern[index + 1] !== '?');
+      opens.push({ start: index, bodyStart: plain ? index + opening.length : undefined });
+    } else if (char === ')') {
+      const open = opens.pop();
+      const next = pattern[index + 1];
+      const quantified = next !== undefined && /[*+?{]/.test(next);
+      if (open?.bodyStart !== undefined && !quantified && opens.length === 0) {
+        return { start: open.start, bodyStart: open.bodyStart, end: index + 1 };
+      }
+    }
+  }
+  return undefined;
 }
 
 function isLoose(reading: PatternReading): boolean {
@@ -296,7 +358,7 @@ function regexFix(left: string, value: string, isAddress: boolean): string {
     const pattern = url.scheme ? `^${escapeRegex(value)}$` : `^${SCHEME}${escapeRegex(url.rest)}$`;
     return (
       `Anchor the whole URL: ${left} matches regex ${verbatim(`(?i)${pattern}`)}. This ` +
-      'matches that exact URL only, not the same URL with a query string added.'
+      `matches that exact URL only, not the same URL with a query string added. ${URL_TEXT_NOTE}`
     );
   }
   const escaped = escapeRegex(value);

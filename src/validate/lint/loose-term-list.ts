@@ -15,6 +15,7 @@ import {
   quoteAll,
   splitUrl,
   TERM_SPLIT_NOTE,
+  URL_TEXT_NOTE,
   withoutOpenBrackets,
 } from './loose-match.js';
 import { escapeRegex, hostPattern, verbatim } from './loose-regex.js';
@@ -119,8 +120,6 @@ function listFix(left: string, loose: string[], others: string[]): string {
   const urls = loose.filter((value) => splitUrl(value));
   const parts: string[] = [];
   if (hosts.length > 0) {
-    // TODO: lint flags this fix itself when it names several hosts, because the regex check
-    // reads a host inside the (a|b) group as unanchored.
     const escaped = hosts.map(escapeRegex);
     const names = escaped.length === 1 ? (escaped[0] ?? '') : `(${escaped.join('|')})`;
     parts.push(
@@ -130,7 +129,7 @@ function listFix(left: string, loose: string[], others: string[]): string {
   }
   if (urls.length > 0) {
     const quoted = urls.map((value) => JSON.stringify(value)).join(', ');
-    parts.push(`Compare the URLs whole: ${left} in~ (${quoted}).`);
+    parts.push(`Compare the URLs whole: ${left} in~ (${quoted}). ${URL_TEXT_NOTE}`);
   }
   if (others.length > 0) {
     parts.push(`Keep ${quoteAll(others)} in a has_any of its own.`);
