@@ -4,6 +4,7 @@
  * otherwise take such a run for a success.
  */
 import { cleanFamilyName } from '../indicators/context.js';
+import { assignFolderNames, familySlug } from '../indicators/family-slug.js';
 import { buildFamilyMatcher, type IndicatorFilterCounts } from '../indicators/filter.js';
 import type { MalwareFamily } from '../indicators/model.js';
 import type { CollectResult } from '../pipeline/collect.js';
@@ -164,4 +165,124 @@ function closeFamilies(given: string, families: readonly MalwareFamily[]): Malwa
   }
   close.sort((a, b) => a.distance - b.distance || a.family.name.localeCompare(b.family.name, 'en'));
   return close.slice(0, MAX_CLOSE_FAMILIES).map((entry) => entry.family);
+}
+
+/** The fields of a written pack that {@link familyFolderWarnings} reads. */
+export interface PackFolderSummary {
+  family: string;
+  malpedia?: string;
+  /** The pack folder as the warning shows it. */
+  folder: string;
+  indicators: number;
+}
+
+/**
+ * Returns warnings about family names that make packs easy to confuse. A folder name that
+ * several families fold to gets one warning naming every family and folder, closest first.
+ * Names that are equal after NFKC normalization and case folding, but got different folders,
+ * get one too, and so does each name that mixes Latin with Cyrillic or Greek letters. The
+ * warnings are about the feed's naming, so `--strict` should not make them errors.
+ *
+ * NOTE: `huntpack build` still prints its own shared-name warning in src/cli/build.ts and does
+ * not call this function yet.
+ */
+export function familyFolderWarnings(packs: readonly PackFolderSummary[]): string[] {
+  return [
+    ...sharedFolderWarnings(packs),
+    ...lookAlikeWarnings(packs),
+    ...mixedScriptWarnings(packs),
+  ];
+}
+
+function sharedFolderWarnings(packs: readonly PackFolderSummary[]): string[] {
+  const { collisions } = assignFolderNames(
+    packs.map((pack, index) => ({
+      key: String(index),
+      name: pack.family,
+      malpedia: pack.malpedia,
+    })),
+  );
+  const warnings: string[] = [];
+  for (const collision of collisions) {
+    const group = collision.families.map((family) => packs[Number(family.key)]!);
+    const sameName = new Set(group.map((pack) => pack.family.toLowerCase())).size === 1;
+    if (sameName) {
+      const listed = group.map(
+        (pack) =>
+          `${pack.folder} (${pack.malpedia ?? 'no Malpedia id'}, ${countOf(pack.indicators, 'indicator')})`,
+      );
+      warnings.push(
+        `${group.length} packs are named ${printable(group[0]!.family)}, because the feeds give the family under ${group.length} Malpedia ids: ${listed.join(', ')}. Hunt with all of them.`,
+      );
+      continue;
+    }
+    const listed = group.map((pack) => `${describePack(pack)} in ${pack.folder}`);
+    warnings.push(
+      `${group.length} families fold to the folder name ${collision.slug}: ${listed.join(', ')}. ` +
+        `${group[0]!.folder} went to ${printable(group[0]!.family)}, whose name and Malpedia id match the folder name most closely. ` +
+        'A feed can add a decoy under a look-alike name, so check each of these families before you deploy its hunts.',
+    );
+  }
+  return warnings;
+}
+
+/**
+ * Returns the key under which two names count as look-alikes: NFKC, then case folding as
+ * upper case followed by lower case, so fullwidth `Ｒｅｍｃｏｓ` and `ß`/`SS` fold together.
+ */
+function lookAlikeKey(name: string): string {
+  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+}
+
+function lookAlikeWarnings(packs: readonly PackFolderSummary[]): string[] {
+  const byKey = new Map<string, PackFolderSummary[]>();
+  for (const pack of packs) {
+    const key = lookAlikeKey(pack.family);
+    byKey.set(key, [...(byKey.get(key) ?? []), pack]);
+  }
+  const warnings: string[] = [];
+  for (const group of byKey.values()) {
+    // Names that fold to one folder name already get a warning from sharedFolderWarnings.
+    if (group.length < 2 || new Set(group.map((pack) => familySlug(pack.family))).size === 1)
+      continue;
+    const listed = group.map((pack) => `${describePack(pack)} in ${pack.folder}`);
+    warnings.push(
+      `${group.length} families have names that differ only in letter width, compatibility forms or case: ${listed.join(', ')}. ` +
+        'A feed can add a decoy under a look-alike name, so check each of these families before you deploy its hunts.',
+    );
+  }
+  return warnings;
+}
+
+const LATIN_LETTER = /\p{Script=Latin}/u;
+const OTHER_SCRIPT_LETTERS: ReadonlyArray<[string, RegExp]> = [
+  ['Cyrillic', /\p{Script=Cyrillic}/u],
+  ['Greek', /\p{Script=Greek}/u],
+];
+
+/**
+ * Returns a warning for each name that mixes Latin with Cyrillic or Greek letters, such as
+ * `Rеmcos` with a Cyrillic `е`, which displays like `Remcos` but gets its own folder.
+ */
+function mixedScriptWarnings(packs: readonly PackFolderSummary[]): string[] {
+  const warnings: string[] = [];
+  for (const pack of packs) {
+    if (!LATIN_LETTER.test(pack.family)) continue;
+    const scripts = OTHER_SCRIPT_LETTERS.filter(([, letter]) => letter.test(pack.family));
+    if (scripts.length === 0) continue;
+    const named = scripts.map(([script]) => script).join(' and ');
+    warnings.push(
+      `the family ${describePack(pack)} in ${pack.folder} mixes Latin with ${named} letters, so it can display like another family's name. ` +
+        'Check that it is not a decoy before you deploy its hunts.',
+    );
+  }
+  return warnings;
+}
+
+function describePack(pack: PackFolderSummary): string {
+  return `${printable(pack.family)} (${pack.malpedia ?? 'no Malpedia id'}, ${countOf(pack.indicators, 'indicator')})`;
+}
+
+function countOf(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? '' : 's'}`;
 }

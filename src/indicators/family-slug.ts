@@ -56,3 +56,101 @@ function fnv1a(text: string): string {
   }
   return hash.toString(16).padStart(8, '0');
 }
+
+/** A family that needs a pack folder: its family key, printable name and Malpedia id. */
+export interface FolderCandidate {
+  key: string;
+  name: string;
+  malpedia?: string;
+}
+
+/**
+ * Returns how closely a family matches its folder name `slug`, as a pair of ranks where lower
+ * is closer. The first rank compares the printable name: 0 when it equals the slug ignoring
+ * case (`Remcos` for `remcos`), 1 when only its word separators differ (`Cobalt Strike`), and 2
+ * for other differences, such as punctuation (`Remcos!`) or accents. The second rank compares
+ * the Malpedia id after its platform: 0 when it equals the slug with `_` for `-`
+ * (`win.cobalt_strike`), 1 for another id and 2 for none.
+ */
+export function folderNameRank(
+  family: Omit<FolderCandidate, 'key'>,
+  slug: string,
+): [number, number] {
+  const name = family.name.normalize('NFC').toLowerCase();
+  let nameRank = 2;
+  if (name === slug) nameRank = 0;
+  else if (name.replace(/[\s_.-]+/g, '-') === slug) nameRank = 1;
+  let idRank = 2;
+  if (family.malpedia !== undefined) {
+    const id = family.malpedia.toLowerCase();
+    const dot = id.indexOf('.');
+    idRank = id.slice(dot + 1).replace(/_/g, '-') === slug ? 0 : 1;
+  }
+  return [nameRank, idRank];
+}
+
+/** Families that fold to one folder name, closest first (see {@link folderNameRank}). */
+export interface FolderCollision {
+  slug: string;
+  /** The families with their folders. The first has the folder `slug` itself. */
+  families: Array<FolderCandidate & { folder: string }>;
+}
+
+export interface FolderAssignment {
+  /** Folder name by family key. */
+  folders: Map<string, string>;
+  collisions: FolderCollision[];
+}
+
+/**
+ * Gives each family a distinct folder name that does not depend on the order of the families.
+ * Each family's folder is its {@link familySlug}. When several families fold to one slug, the
+ * closest by {@link folderNameRank} gets it, with ties broken by family key, and the others get
+ * `-2`, `-3` and so on, skipping every name that another family's slug takes.
+ */
+export function assignFolderNames(candidates: readonly FolderCandidate[]): FolderAssignment {
+  const bySlug = new Map<string, FolderCandidate[]>();
+  for (const candidate of candidates) {
+    const slug = familySlug(candidate.name);
+    const group = bySlug.get(slug);
+    if (group) group.push(candidate);
+    else bySlug.set(slug, [candidate]);
+  }
+  const usedFolders = new Set(bySlug.keys());
+  const folders = new Map<string, string>();
+  const collisions: FolderCollision[] = [];
+  for (const slug of [...bySlug.keys()].sort()) {
+    const group = sortByFolderRank(bySlug.get(slug)!, slug);
+    folders.set(group[0]!.key, slug);
+    if (group.length === 1) continue;
+    const collision: FolderCollision = { slug, families: [{ ...group[0]!, folder: slug }] };
+    let suffix = 2;
+    for (const candidate of group.slice(1)) {
+      while (usedFolders.has(`${slug}-${suffix}`)) suffix += 1;
+      const folder = `${slug}-${suffix}`;
+      usedFolders.add(folder);
+      folders.set(candidate.key, folder);
+      collision.families.push({ ...candidate, folder });
+    }
+    collisions.push(collision);
+  }
+  return { folders, collisions };
+}
+
+/** Returns the families of one slug, closest first, with ties in order of family key and name. */
+function sortByFolderRank(group: readonly FolderCandidate[], slug: string): FolderCandidate[] {
+  const ranked = group.map((candidate) => ({ candidate, rank: folderNameRank(candidate, slug) }));
+  ranked.sort(
+    (a, b) =>
+      a.rank[0] - b.rank[0] ||
+      a.rank[1] - b.rank[1] ||
+      compareCodePoints(a.candidate.key, b.candidate.key) ||
+      compareCodePoints(a.candidate.name, b.candidate.name),
+  );
+  return ranked.map((entry) => entry.candidate);
+}
+
+function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}

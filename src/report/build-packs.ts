@@ -11,7 +11,7 @@ import { compileKqlWithinLimit } from '../backends/kql/kql.split.js';
 import { buildHunts } from '../compile/build-hunts.js';
 import type { Lookback } from '../compile/ir.js';
 import { InternalError } from '../errors.js';
-import { familySlug } from '../indicators/filter.js';
+import { assignFolderNames } from '../indicators/family-slug.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { DATA_SOURCES } from '../pipeline/data-sources.js';
 import { defaultExclusions, scenariosFor, type Scenario } from '../pipeline/scenarios.js';
@@ -95,15 +95,6 @@ function mergedFamily(indicators: Indicator[]): MalwareFamily {
   }
   aliases.delete(first.name);
   return { name: first.name, malpedia: first.malpedia, aliases: [...aliases] };
-}
-
-/** Gives every pack a distinct folder name, even when two families' names fold to one slug. */
-function uniqueSlug(name: string, taken: Set<string>): string {
-  const base = familySlug(name) || 'family';
-  let slug = base;
-  for (let suffix = 2; taken.has(slug); suffix += 1) slug = `${base}-${suffix}`;
-  taken.add(slug);
-  return slug;
 }
 
 /**
@@ -387,15 +378,25 @@ function* packsOfGroups(
   setAsideByFamily: ReadonlyMap<string, SetAsideIndicator[]>,
   options: BuildPacksOptions,
 ): Generator<Pack> {
-  const slugs = new Set<string>();
+  const families = new Map<string, MalwareFamily>();
+  for (const [key, members] of groups) {
+    const setAside = setAsideByFamily.get(key) ?? [];
+    families.set(
+      key,
+      mergedFamily(members.length > 0 ? members : setAside.map((item) => item.indicator)),
+    );
+  }
+  // Folder names are chosen from every family at once, so a family that comes first in a feed
+  // cannot take the folder of another family whose name folds to the same slug.
+  const { folders } = assignFolderNames(
+    [...families].map(([key, family]) => ({ key, name: family.name, malpedia: family.malpedia })),
+  );
   const shapes: ShapeCache = new Map();
   for (const [key, members] of groups) {
     groups.delete(key);
     const setAside = setAsideByFamily.get(key) ?? [];
-    const family = mergedFamily(
-      members.length > 0 ? members : setAside.map((item) => item.indicator),
-    );
-    const slug = uniqueSlug(family.name, slugs);
+    const family = families.get(key)!;
+    const slug = folders.get(key)!;
     const hunts = buildHunts(members, {
       family: family.name,
       familySlug: slug,
