@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseJsonDocument } from './json-document.js';
 import { classifyMispDocument } from './misp/document.js';
+import { invalidEntryMessage } from './misp/entries.js';
 import { readMispEvent, type MispEventOptions } from './misp/event.js';
 import { isFolder, readFeedFolder, readManifestEvents } from './misp/feed.js';
 import { emptyReaderOutput, type FeedReaderOutput } from './reader-output.js';
@@ -33,6 +34,16 @@ export function readMisp(
     );
   }
   const output = emptyReaderOutput();
+  for (const entry of document.invalid) {
+    output.issues.push({
+      code: 'MISP_INVALID_EVENT',
+      severity: 'error',
+      message: invalidEntryMessage(entry, 'the document', 'it is skipped'),
+      source: { file },
+    });
+    output.rejected++;
+    output.itemsRead++;
+  }
   for (const event of document.events) readMispEvent(event, file, options, output);
   if (document.events.length === 0) {
     output.issues.push({

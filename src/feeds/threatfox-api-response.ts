@@ -9,6 +9,7 @@
  */
 import { ConfigError, FeedParseError, quoteValue, type HuntpackIssue } from '../errors.js';
 import type { ThreatFoxQuery } from './threatfox-query.js';
+import { showJsonValue } from './threatfox-record.js';
 
 /** A ThreatFox request that failed: no usable response after every attempt, or a rejected query. */
 export class ThreatFoxApiError extends FeedParseError {}
@@ -98,7 +99,7 @@ export function interpretResponse(
   if (!Array.isArray(data)) {
     throw unexpectedResponse(
       sourceName,
-      `has query_status "ok" but its data is ${quoteValue(data ?? null)}, not a list`,
+      `has query_status "ok" but its data is ${showJsonValue(data ?? null)}, not a list`,
     );
   }
   return {

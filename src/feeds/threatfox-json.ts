@@ -12,7 +12,13 @@ import type { FeedInput } from './input.js';
 import { locateJsonError } from './json-document.js';
 import { readLines, readText } from './input.js';
 import type { FeedSink } from './read.js';
-import { ThreatFoxRecordBuilder, fieldsFromObject, text } from './threatfox-record.js';
+import {
+  ThreatFoxRecordBuilder,
+  fieldKey,
+  fieldsFromObject,
+  showJsonValue,
+  text,
+} from './threatfox-record.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -89,14 +95,14 @@ function apiItems(document: unknown, file: string, sink: FeedSink): unknown[] {
     const detail = typeof document.data === 'string' ? ` (data: ${quoteValue(document.data)})` : '';
     throw new FeedParseError(
       'API_QUERY_FAILED',
-      `ThreatFox API response ${quoteValue(file)} has query_status ${quoteValue(status)}${detail}: expected "ok". The query failed, so the file holds no indicators; check the query and the Auth-Key and query again.`,
+      `ThreatFox API response ${quoteValue(file)} has query_status ${showJsonValue(status)}${detail}: expected "ok". The query failed, so the file holds no indicators; check the query and the Auth-Key and query again.`,
       { source: { file } },
     );
   }
   if (!Array.isArray(document.data)) {
     throw new FeedParseError(
       'UNEXPECTED_JSON',
-      `ThreatFox API response ${quoteValue(file)} has query_status "ok" but its data is ${quoteValue(document.data)}: expected a list of indicators.`,
+      `ThreatFox API response ${quoteValue(file)} has query_status "ok" but its data is ${showJsonValue(document.data)}: expected a list of indicators.`,
       { source: { file } },
     );
   }
@@ -149,7 +155,7 @@ function readItem(
     sink.reject(invalidRecord(source, item, 'a JSON object with ThreatFox fields'));
     return;
   }
-  const result = builder.build(fieldsFromObject(item), source);
+  const result = builder.build(fieldsFromObject(item), source, (field) => fieldKey(item, field));
   if (result.ok) sink.accept(result.record);
   else sink.reject(result.issue);
 }
@@ -158,7 +164,7 @@ function invalidRecord(source: SourceLocation, value: unknown, expected: string)
   return {
     code: 'INVALID_RECORD',
     severity: 'error' as const,
-    message: `Invalid record ${quoteValue(value)}: expected ${expected}. The record is skipped.`,
+    message: `Invalid record ${showJsonValue(value)}: expected ${expected}. The record is skipped.`,
     source,
   };
 }

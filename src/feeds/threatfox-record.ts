@@ -116,14 +116,23 @@ export class ThreatFoxRecordBuilder {
 
   /**
    * Builds a raw indicator from one record. Returns a rejection when the value or type is
-   * missing. Unreadable context (times, confidence, flags) is reported through `warn` and left
-   * out. An unknown `ioc_type` is kept verbatim for normalization to reject.
+   * missing or not a string. Unreadable context (times, confidence, flags) is reported through
+   * `warn` and left out. An unknown `ioc_type` is kept verbatim for normalization to reject.
+   * `keyOf` returns the key a JSON record gave a field, for messages (default: the CSV column).
    */
-  build(fields: ThreatFoxFields, source: SourceLocation): BuildResult {
-    const value = text(fields.value);
-    const typeName = text(fields.type);
+  build(
+    fields: ThreatFoxFields,
+    source: SourceLocation,
+    keyOf?: (field: ThreatFoxField) => string | undefined,
+  ): BuildResult {
+    // A number is no indicator value or type: a long digit string written as a JSON number has
+    // already lost digits to floating point.
+    const value = typeof fields.value === 'string' ? text(fields.value) : undefined;
+    const typeName = typeof fields.type === 'string' ? text(fields.type) : undefined;
     if (value === undefined || typeName === undefined) {
-      return { ok: false, issue: missingFieldIssue(fields, value === undefined, source) };
+      const field = value === undefined ? 'value' : 'type';
+      const key = keyOf?.(field) ?? REQUIRED_FIELD_KEYS[field];
+      return { ok: false, issue: requiredFieldIssue(fields[field], key, source) };
     }
 
     const tags =
@@ -343,18 +352,53 @@ function detachOptional(value: string | undefined): string | undefined {
   return value === undefined ? undefined : detachText(value);
 }
 
-function missingFieldIssue(
-  fields: ThreatFoxFields,
-  valueMissing: boolean,
-  source: SourceLocation,
-): HuntpackIssue {
-  const missing = valueMissing ? 'ioc_value' : 'ioc_type';
-  const found = valueMissing ? fields.value : fields.type;
-  const message =
-    found === undefined || found === null || typeof found === 'string'
-      ? `Record has no ${missing}: expected a non-empty value. The record is skipped.`
-      : `Record has an invalid ${missing} ${quoteValue(found)}: expected a string. The record is skipped.`;
-  return { code: 'MISSING_FIELD', severity: 'error', message, source };
+/** The export's key for each required field, named when a record has none. */
+const REQUIRED_FIELD_KEYS = { value: 'ioc_value', type: 'ioc_type' } as const;
+
+/**
+ * Returns the rejection of a record whose required field `key` is absent, null, empty or `None`
+ * (MISSING_FIELD), or is of another JSON type than a string (INVALID_FIELD_TYPE).
+ */
+function requiredFieldIssue(found: unknown, key: string, source: SourceLocation): HuntpackIssue {
+  if (found === undefined || found === null || typeof found === 'string') {
+    const message = `Record has no ${key}: expected a non-empty string. The record is skipped.`;
+    return { code: 'MISSING_FIELD', severity: 'error', message, source };
+  }
+  const message = `Record has ${key} of type ${describeJsonType(found)}: expected a string. The record is skipped.`;
+  return { code: 'INVALID_FIELD_TYPE', severity: 'error', message, source };
+}
+
+/** Returns the key of `item` that `fieldsFromObject` read `field` from, if any. */
+export function fieldKey(
+  item: Readonly<Record<string, unknown>>,
+  field: ThreatFoxField,
+): string | undefined {
+  return Object.keys(item).find((key) => THREATFOX_NAMES[key] === field);
+}
+
+/** Names the JSON type of a value that is not a string, with its value if scalar: `number (42)`. */
+function describeJsonType(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `array (${value.length} ${value.length === 1 ? 'entry' : 'entries'})`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return `${typeof value} (${String(value)})`;
+  }
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * Shows a JSON value in a message: a string quoted, a number, boolean or null as written, an
+ * array by its length and an object by its type. Arrays and objects are not printed, because
+ * JSON.stringify overflows the stack on deeply nested input.
+ */
+export function showJsonValue(value: unknown): string {
+  if (typeof value === 'string') return quoteValue(value);
+  if (Array.isArray(value)) {
+    return `[an array of ${value.length} ${value.length === 1 ? 'entry' : 'entries'}]`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return value === null ? 'null' : '{an object}';
 }
 
 /** Returns trimmed text, or undefined for null, an empty string or ThreatFox's `None`. */

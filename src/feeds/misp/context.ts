@@ -3,7 +3,8 @@
  * TLP and first and last seen.
  */
 import type { MalwareFamily } from '../../indicators/model.js';
-import { objectList, stringField, type JsonObject } from '../json-document.js';
+import { stringField, type JsonObject } from '../json-document.js';
+import { listEntries, type InvalidEntry } from './entries.js';
 
 /**
  * Galaxy types that name a malware family, most specific first. When an event names several
@@ -34,11 +35,28 @@ export interface TagContext {
   families: [string, string, string[]][];
 }
 
-/** Collects tags and galaxy clusters of one MISP element (event, object or attribute). */
-export function readTags(element: JsonObject): TagContext {
+/** Receives an entry of a Tag, Galaxy or GalaxyCluster list that is not an object. */
+export type InvalidTagEntry = (
+  entry: InvalidEntry,
+  code: 'MISP_INVALID_TAG' | 'MISP_INVALID_GALAXY',
+) => void;
+
+/**
+ * Collects tags and galaxy clusters of one MISP element (event, object or attribute). `path` is
+ * the element's place in its event (empty for the event itself), and entries that are not
+ * objects go to `onInvalid` with their place.
+ */
+export function readTags(
+  element: JsonObject,
+  path = '',
+  onInvalid: InvalidTagEntry = () => {},
+): TagContext {
   const tags: string[] = [];
   const families: TagContext['families'] = [];
-  for (const tag of objectList(element.Tag)) {
+  const prefix = path === '' ? '' : `${path}.`;
+  const tagEntries = listEntries(element.Tag, `${prefix}Tag`, 'tag object');
+  for (const entry of tagEntries.invalid) onInvalid(entry, 'MISP_INVALID_TAG');
+  for (const { object: tag } of tagEntries.objects) {
     const name = normalizeTag(tag.name);
     if (!name) continue;
     tags.push(name);
@@ -46,9 +64,17 @@ export function readTags(element: JsonObject): TagContext {
     if (galaxy?.[1] && galaxy[2])
       addGalaxyValue(galaxy[1].toLowerCase(), galaxy[2], [], tags, families);
   }
-  for (const galaxy of objectList(element.Galaxy)) {
+  const galaxies = listEntries(element.Galaxy, `${prefix}Galaxy`, 'galaxy object');
+  for (const entry of galaxies.invalid) onInvalid(entry, 'MISP_INVALID_GALAXY');
+  for (const { object: galaxy, path: galaxyPath } of galaxies.objects) {
     const type = stringField(galaxy.type)?.toLowerCase() ?? '';
-    for (const cluster of objectList(galaxy.GalaxyCluster)) {
+    const clusters = listEntries(
+      galaxy.GalaxyCluster,
+      `${galaxyPath}.GalaxyCluster`,
+      'galaxy cluster object',
+    );
+    for (const entry of clusters.invalid) onInvalid(entry, 'MISP_INVALID_GALAXY');
+    for (const { object: cluster } of clusters.objects) {
       const value = stringField(cluster.value);
       if (value) addGalaxyValue(type, value, synonyms(cluster), tags, families);
     }

@@ -8,11 +8,32 @@
  */
 import { quoteValue, type HuntpackIssue, type SourceLocation } from '../../errors.js';
 import type { IndicatorContext, RawIndicator } from '../../indicators/model.js';
-import { objectList, stringField, type JsonObject } from '../json-document.js';
+import { stringField, type JsonObject } from '../json-document.js';
 import { countDropped, type FeedReaderOutput } from '../reader-output.js';
 import { readUrlValue } from '../url-value.js';
-import { mapAttribute, parsePort, withPort, type AttributeCandidate } from './attributes.js';
-import { chooseFamily, readMispTime, readTags, uniqueTags, type TagContext } from './context.js';
+import {
+  isSupportedType,
+  mapAttribute,
+  parsePort,
+  withPort,
+  type AttributeCandidate,
+} from './attributes.js';
+import {
+  chooseFamily,
+  readMispTime,
+  readTags,
+  uniqueTags,
+  type InvalidTagEntry,
+  type TagContext,
+} from './context.js';
+import type { PlacedEvent } from './document.js';
+import {
+  describeJsonValue,
+  invalidEntryMessage,
+  listEntries,
+  type InvalidEntry,
+  type PlacedObject,
+} from './entries.js';
 import { UnsupportedAttributes } from './unsupported.js';
 import { ListProvenance } from '../../indicators/provenance.js';
 
@@ -27,6 +48,12 @@ export interface MispEventOptions {
 interface EventScope {
   file: string;
   uuid?: string;
+  /** The event in messages: `event <uuid>`, `event id <id>` or `the event at <JSON path>`. */
+  name: string;
+  /** The event's uuid, else its id, for the location of issues about the event's lists. */
+  sourceId?: string;
+  /** Places of Tag and Galaxy entries already reported, because tags are read once per value. */
+  reportedPlaces: Set<string>;
   tags: TagContext;
   firstSeen?: Date;
   lastSeen?: Date;
@@ -38,17 +65,31 @@ interface EventScope {
   unsupported: UnsupportedAttributes;
 }
 
-/** Reads one event (or a bare object or attribute list wrapped as an event) into `output`. */
+/** The tags and galaxies of one MISP object, read once for all of its attributes. */
+interface ObjectScope {
+  object: JsonObject;
+  tags: TagContext;
+}
+
+/**
+ * Reads one event (or a bare object or attribute list wrapped as an event) into `output`. An
+ * entry of its Attribute or Object lists that is not an object is rejected with its place.
+ */
 export function readMispEvent(
-  event: JsonObject,
+  placed: PlacedEvent,
   file: string,
   options: MispEventOptions,
   output: FeedReaderOutput,
 ): void {
-  const scope = eventScope(event, file, options, output);
+  const { event } = placed;
+  const attributes = listEntries(event.Attribute, 'Attribute', 'attribute object');
+  const objects = listEntries(event.Object, 'Object', 'MISP object');
+  const scope = eventScope(placed, attributes.objects, file, options, output);
   const recordsBefore = output.records.length;
-  for (const attribute of objectList(event.Attribute)) readAttribute(attribute, scope);
-  for (const object of objectList(event.Object)) readObject(object, scope);
+  rejectEntries(attributes.invalid, 'MISP_INVALID_ATTRIBUTE', scope);
+  for (const attribute of attributes.objects) readAttribute(attribute, scope);
+  rejectEntries(objects.invalid, 'MISP_INVALID_OBJECT', scope);
+  for (const object of objects.objects) readObject(object, scope);
   const unsupported = scope.unsupported.toIssue({ file, id: scope.uuid });
   if (unsupported) output.issues.push(unsupported);
   if (scope.notToIds > 0) {
@@ -64,14 +105,17 @@ export function readMispEvent(
 }
 
 function eventScope(
-  event: JsonObject,
+  { event, path }: PlacedEvent,
+  attributes: PlacedObject[],
   file: string,
   options: MispEventOptions,
   output: FeedReaderOutput,
 ): EventScope {
   const uuid = stringField(event.uuid);
+  const id = typeof event.id === 'number' ? String(event.id) : stringField(event.id);
   const info = stringField(event.info);
-  const links = objectList(event.Attribute)
+  const links = attributes
+    .map(({ object: attribute }) => attribute)
     .filter((attribute) => attribute.type === 'link')
     .map((attribute) => stringField(attribute.value))
     .filter((link): link is string => link !== undefined);
@@ -79,10 +123,13 @@ function eventScope(
   const org = event.Orgc;
   const reporter =
     typeof org === 'object' && org !== null ? stringField((org as JsonObject).name) : undefined;
-  return {
+  const scope: EventScope = {
     file,
     uuid,
-    tags: readTags(event),
+    name: eventName(uuid, id, path),
+    sourceId: uuid ?? id,
+    reportedPlaces: new Set(),
+    tags: { tags: [], families: [] },
     firstSeen: readMispTime(event.date),
     lastSeen: readMispTime(event.timestamp),
     references: [...eventReference, ...links],
@@ -92,19 +139,58 @@ function eventScope(
     notToIds: 0,
     unsupported: new UnsupportedAttributes(),
   };
+  scope.tags = readTags(event, '', tagWarner(scope));
+  return scope;
 }
 
-function readObject(object: JsonObject, scope: EventScope): void {
-  const attributes = objectList(object.Attribute);
+function eventName(uuid: string | undefined, id: string | undefined, path: string): string {
+  if (uuid) return `event ${uuid}`;
+  if (id) return `event id ${id}`;
+  return `the event at ${path}`;
+}
+
+/**
+ * Rejects the entries of an Attribute or Object list that are not objects, each as one item read,
+ * because the entry may have been an indicator.
+ */
+function rejectEntries(entries: InvalidEntry[], code: string, scope: EventScope): void {
+  for (const entry of entries) {
+    const message = invalidEntryMessage(entry, scope.name, 'it is skipped');
+    rejectItem(scope.output, code, message, { file: scope.file, id: scope.sourceId });
+  }
+}
+
+/**
+ * Returns the receiver of invalid Tag and Galaxy entries, which warns once per place. The entry
+ * is left out of the context, and the values it would describe are still read.
+ */
+function tagWarner(scope: EventScope): InvalidTagEntry {
+  return (entry, code) => {
+    if (scope.reportedPlaces.has(entry.path)) return;
+    scope.reportedPlaces.add(entry.path);
+    scope.output.issues.push({
+      code,
+      severity: 'warning',
+      message: invalidEntryMessage(entry, scope.name, 'it is ignored'),
+      source: { file: scope.file, id: scope.sourceId },
+    });
+  };
+}
+
+function readObject({ object, path }: PlacedObject, scope: EventScope): void {
+  const entries = listEntries(object.Attribute, `${path}.Attribute`, 'attribute object');
+  rejectEntries(entries.invalid, 'MISP_INVALID_ATTRIBUTE', scope);
+  const attributes = entries.objects;
+  const objectScope: ObjectScope = { object, tags: readTags(object, path, tagWarner(scope)) };
   if (object.name === 'ip-port') {
-    readIpPortObject(object, attributes, scope);
+    readIpPortObject(attributes, scope, objectScope);
   } else if (object.name === 'url') {
     // The url object also splits the URL into text parts (scheme, resource_path, port). Only
     // the whole `url` attribute is an indicator, so the parts are not counted as items.
-    const urls = attributes.filter((attribute) => attribute.object_relation === 'url');
-    for (const attribute of urls) readAttribute(attribute, scope, object);
+    const urls = attributes.filter(({ object: attribute }) => attribute.object_relation === 'url');
+    for (const attribute of urls) readAttribute(attribute, scope, objectScope);
   } else {
-    for (const attribute of attributes) readAttribute(attribute, scope, object);
+    for (const attribute of attributes) readAttribute(attribute, scope, objectScope);
   }
 }
 
@@ -112,42 +198,59 @@ function readObject(object: JsonObject, scope: EventScope): void {
  * Reads an ip-port object as one ip-port indicator per address and destination port. The
  * address attribute's `to_ids` decides, because producers mark the port attribute false.
  */
-function readIpPortObject(object: JsonObject, attributes: JsonObject[], scope: EventScope): void {
+function readIpPortObject(
+  attributes: PlacedObject[],
+  scope: EventScope,
+  objectScope: ObjectScope,
+): void {
   const isAddress = (attribute: JsonObject): boolean =>
     attribute.type === 'ip-dst' || attribute.type === 'ip-src';
-  const ports = attributes.filter((attribute) => attribute.object_relation === 'dst-port');
-  for (const attribute of attributes) {
+  const ports = attributes
+    .map(({ object: attribute }) => attribute)
+    .filter((attribute) => attribute.object_relation === 'dst-port');
+  for (const placed of attributes) {
+    const attribute = placed.object;
     if (isAddress(attribute) && ports.length > 0) {
-      for (const port of ports) readAttribute(attribute, scope, object, port);
+      for (const port of ports) readAttribute(placed, scope, objectScope, port);
     } else if (!isAddress(attribute) && ['domain', 'hostname'].includes(String(attribute.type))) {
-      readAttribute(attribute, scope, object);
+      readAttribute(placed, scope, objectScope);
     }
   }
 }
 
 function readAttribute(
-  attribute: JsonObject,
+  placed: PlacedObject,
   scope: EventScope,
-  object?: JsonObject,
+  objectScope?: ObjectScope,
   portAttribute?: JsonObject,
 ): void {
   const { output } = scope;
+  const { object: attribute, path } = placed;
   const type = stringField(attribute.type) ?? '';
   const value = scalarText(attribute.value);
   const source = attributeSource(scope, attribute);
   if (attribute.deleted === true) return countDropped(output, 'deleted');
-  const mapping = mapAttribute(type, value);
+  if (isSupportedType(type) && value === undefined) {
+    const message = `Attribute of type ${type} at ${path} has value ${describeJsonValue(attribute.value)}, but a string was expected.`;
+    return rejectAttribute(output, message, source);
+  }
+  const mapping = mapAttribute(type, value ?? '');
   if (mapping.kind === 'unsupported') {
     if (type === 'link') return countDropped(output, 'reference-link');
-    scope.unsupported.add(type, value);
+    scope.unsupported.add(type, value ?? '');
     return countDropped(output, 'unsupported-type');
   }
   if (mapping.kind === 'invalid') return rejectAttribute(output, mapping.message, source);
   let candidates = mapping.candidates;
   if (portAttribute) {
-    const port = parsePort(scalarText(portAttribute.value));
+    const portText = scalarText(portAttribute.value);
+    const port = portText === undefined ? undefined : parsePort(portText);
     if (port === undefined) {
-      const message = `ip-port object has port ${quoteValue(portAttribute.value)}, but a port from 0 to 65535 was expected.`;
+      const portShown =
+        portText === undefined
+          ? `a port that is ${describeJsonValue(portAttribute.value)}`
+          : `port ${quoteValue(portText)}`;
+      const message = `ip-port object has ${portShown}, but a port from 0 to 65535 was expected.`;
       return rejectAttribute(output, message, source);
     }
     candidates = candidates.map((candidate) => withPort(candidate, port));
@@ -156,17 +259,17 @@ function readAttribute(
     scope.notToIds += candidates.length;
     return countDropped(output, 'not-to-ids', candidates.length);
   }
-  const context = attributeContext(attribute, scope, object);
+  const context = attributeContext(placed, scope, objectScope);
   for (const candidate of candidates) {
     output.records.push(toRecord(rereadUrl(candidate, source, output), context, source));
   }
   output.itemsRead += candidates.length;
 }
 
-/** Returns a string or number value as text, and anything else as an empty string. */
-function scalarText(value: unknown): string {
+/** Returns a string or number value as text, and undefined for any other JSON value. */
+function scalarText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  return typeof value === 'number' ? String(value) : '';
+  return typeof value === 'number' ? String(value) : undefined;
 }
 
 function isToIds(attribute: JsonObject): boolean {
@@ -180,24 +283,30 @@ function attributeSource(scope: EventScope, attribute: JsonObject): SourceLocati
 }
 
 function rejectAttribute(output: FeedReaderOutput, message: string, source: SourceLocation): void {
-  const issue: HuntpackIssue = {
-    code: 'MISP_INVALID_ATTRIBUTE',
-    severity: 'warning',
-    message,
-    source,
-  };
+  rejectItem(output, 'MISP_INVALID_ATTRIBUTE', message, source);
+}
+
+/** Counts one item as read and rejected, with an error issue, as every rejection is. */
+function rejectItem(
+  output: FeedReaderOutput,
+  code: string,
+  message: string,
+  source: SourceLocation,
+): void {
+  const issue: HuntpackIssue = { code, severity: 'error', message, source };
   output.issues.push(issue);
   output.rejected++;
   output.itemsRead++;
 }
 
 function attributeContext(
-  attribute: JsonObject,
+  { object: attribute, path }: PlacedObject,
   scope: EventScope,
-  object: JsonObject | undefined,
+  objectScope: ObjectScope | undefined,
 ): Partial<IndicatorContext> {
-  const own = readTags(attribute);
-  const objectTags = object ? readTags(object) : { tags: [], families: [] };
+  const own = readTags(attribute, path, tagWarner(scope));
+  const object = objectScope?.object;
+  const objectTags = objectScope?.tags ?? { tags: [], families: [] };
   const { family, others } = chooseFamily([own.families, objectTags.families, scope.tags.families]);
   const uuid = stringField(attribute.uuid);
   const context: Partial<IndicatorContext> = {

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readThreatFoxApi, readThreatFoxExport } from '../../src/feeds/threatfox-json.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { codes, runReader } from './threatfox-helpers.js';
+
+function writeJson(name: string, document: unknown): string {
+  const path = join(makeTempDir('threatfox-types'), name);
+  writeFileSync(path, JSON.stringify(document));
+  return path;
+}
+
+test('export rejects wrong-typed ioc_value', async () => {
+  const path = writeJson('export.json', {
+    '1': [{ ioc_value: 42, ioc_type: 'domain' }],
+    '2': [{ ioc_value: { host: 'a.example.com' }, ioc_type: 'domain' }],
+    '3': [{ ioc_value: ['b.example.com'], ioc_type: 'domain' }],
+    '4': [{ ioc_value: true, ioc_type: 'domain' }],
+    '5': [{ ioc_value: null, ioc_type: 'domain' }],
+    '6': [{ ioc_value: 'c.example.com', ioc_type: 'domain' }],
+  });
+  const run = await runReader(readThreatFoxExport, path);
+  assert.equal(run.rowsRead, 6);
+  assert.equal(run.records.length, 1);
+  assert.deepEqual(codes(run.rejections), [
+    'INVALID_FIELD_TYPE',
+    'INVALID_FIELD_TYPE',
+    'INVALID_FIELD_TYPE',
+    'INVALID_FIELD_TYPE',
+    'MISSING_FIELD',
+  ]);
+  const messages = run.rejections.map((issue) => issue.message);
+  assert.match(messages[0]!, /ioc_value of type number \(42\): expected a string/);
+  assert.match(messages[1]!, /ioc_value of type object: expected a string/);
+  assert.match(messages[2]!, /ioc_value of type array \(1 entry\): expected a string/);
+  assert.match(messages[3]!, /ioc_value of type boolean \(true\): expected a string/);
+  assert.match(messages[4]!, /has no ioc_value/);
+  for (const issue of run.rejections) assert.equal(issue.severity, 'error');
+});
+
+test('export rejects wrong-typed ioc_type', async () => {
+  const path = writeJson('export.json', {
+    '1': [{ ioc_value: 'a.example.com', ioc_type: 7 }],
+    '2': [{ ioc_value: 'b.example.com', ioc_type: ['domain'] }],
+  });
+  const run = await runReader(readThreatFoxExport, path);
+  assert.equal(run.records.length, 0);
+  assert.deepEqual(codes(run.rejections), ['INVALID_FIELD_TYPE', 'INVALID_FIELD_TYPE']);
+  assert.match(run.rejections[0]!.message, /ioc_type of type number \(7\)/);
+  assert.match(run.rejections[1]!.message, /ioc_type of type array \(1 entry\)/);
+});
+
+test('API item names the ioc key', async () => {
+  const path = writeJson('api.json', {
+    query_status: 'ok',
+    data: [{ id: '10', ioc: 12345, ioc_type: 'domain' }],
+  });
+  const run = await runReader(readThreatFoxApi, path);
+  assert.deepEqual(codes(run.rejections), ['INVALID_FIELD_TYPE']);
+  assert.match(run.rejections[0]!.message, /Record has ioc of type number \(12345\)/);
+  assert.equal(run.rejections[0]!.source?.id, '10');
+});
+
+test('deeply nested values do not overflow', async () => {
+  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+  const path = join(makeTempDir('threatfox-types'), 'deep.json');
+  writeFileSync(path, `{"1": [{"ioc_value": ${deep}, "ioc_type": "domain"}], "2": [${deep}]}`);
+  const run = await runReader(readThreatFoxExport, path);
+  assert.equal(run.rowsRead, 2);
+  assert.deepEqual(codes(run.rejections), ['INVALID_FIELD_TYPE', 'INVALID_RECORD']);
+  assert.match(run.rejections[1]!.message, /Invalid record \[an array of 1 entry\]/);
+});
+
+test('API data of a nested list is reported', async () => {
+  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+  const path = join(makeTempDir('threatfox-types'), 'api.json');
+  writeFileSync(path, `{"query_status": "ok", "data": {"x": ${deep}}}`);
+  await assert.rejects(runReader(readThreatFoxApi, path), (error: Error) => {
+    assert.match(error.message, /its data is \{an object\}: expected a list of indicators/);
+    return true;
+  });
+});
