@@ -120,10 +120,65 @@ export function printable(text: string): string {
  * characters as escapes such as `\u202e`, as the hunt output writes them.
  */
 export function quoteValue(value: unknown, maxLength = 80): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? value : jsonPreview(value, maxLength);
   const shown = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
   // JSON.stringify escapes the C0 controls, and printable the rest.
   return printable(JSON.stringify(shown));
+}
+
+/**
+ * Returns the JSON text of a value as `JSON.stringify` writes it, but stops soon after `limit`
+ * characters. A feed value can be an array of a million items or nested a million deep, which
+ * `JSON.stringify` would write in full or overflow the stack on. Each level of nesting adds a
+ * character, so stopping at the limit also bounds the depth. A value that JSON cannot hold,
+ * such as undefined or a bigint, is written as `String` writes it.
+ */
+function jsonPreview(value: unknown, limit: number): string {
+  let text = '';
+  const write = (item: unknown): void => {
+    if (text.length > limit) return;
+    const json =
+      item !== null &&
+      typeof item === 'object' &&
+      typeof (item as { toJSON?: unknown }).toJSON === 'function'
+        ? (item as { toJSON: () => unknown }).toJSON()
+        : item;
+    if (Array.isArray(json)) {
+      text += '[';
+      for (let index = 0; index < json.length && text.length <= limit; index++) {
+        if (index > 0) text += ',';
+        const element: unknown = json[index];
+        if (element === undefined || typeof element === 'function' || typeof element === 'symbol')
+          text += 'null';
+        else write(element);
+      }
+      text += ']';
+    } else if (json !== null && typeof json === 'object') {
+      text += '{';
+      let first = true;
+      for (const [key, member] of Object.entries(json)) {
+        if (text.length > limit) break;
+        if (member === undefined || typeof member === 'function' || typeof member === 'symbol')
+          continue;
+        text += `${first ? '' : ','}${JSON.stringify(key)}:`;
+        first = false;
+        write(member);
+      }
+      text += '}';
+    } else if (
+      json === null ||
+      typeof json === 'string' ||
+      typeof json === 'number' ||
+      typeof json === 'boolean'
+    ) {
+      text += JSON.stringify(json);
+    } else {
+      // Only undefined, a bigint, a symbol or a function is left here, none of them an object.
+      text += String(json as bigint | symbol | undefined);
+    }
+  };
+  write(value);
+  return text;
 }
 
 /** Returns an error's message without the `, open '/path'` that Node.js appends to it. */

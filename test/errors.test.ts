@@ -56,3 +56,31 @@ test('build prints a feed id without its control characters', async (t) => {
   const issues = await readFile(join(folder, 'out', 'build-issues.txt'), 'utf8');
   assert.ok(!issues.includes('\u001b'));
 });
+
+test('quoteValue shows a value of another type as JSON, cut short', () => {
+  assert.equal(
+    quoteValue({ a: [1, 'x', null], b: true }),
+    '"{\\"a\\":[1,\\"x\\",null],\\"b\\":true}"',
+  );
+  assert.equal(quoteValue([undefined, 2]), '"[null,2]"');
+  assert.equal(quoteValue(undefined), '"undefined"');
+  assert.equal(quoteValue(10n), '"10"');
+  assert.equal(quoteValue(new Date(0)), '"\\"1970-01-01T00:00:00.000Z\\""');
+  const long = quoteValue(
+    Array.from({ length: 1_000_000 }, (_, index) => index),
+    20,
+  );
+  assert.equal(
+    long,
+    `"${JSON.stringify(Array.from({ length: 100 }, (_, index) => index)).slice(0, 20)}…"`,
+  );
+});
+
+test('quoteValue survives a value nested a million deep', () => {
+  let nested: unknown = 'x';
+  for (let depth = 0; depth < 1_000_000; depth++) nested = [nested];
+  assert.equal(quoteValue(nested, 10), `"${'['.repeat(10)}…"`);
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.match(quoteValue(cyclic), /^"\{\\"self\\":\{\\"self\\":/);
+});
