@@ -172,9 +172,11 @@ function jsonPreview(value: unknown, limit: number): string {
       typeof json === 'boolean'
     ) {
       text += JSON.stringify(json);
+    } else if (typeof json === 'bigint' || typeof json === 'symbol') {
+      text += json.toString();
     } else {
-      // Only undefined, a bigint, a symbol or a function is left here, none of them an object.
-      text += String(json as bigint | symbol | undefined);
+      // Undefined or a function, which JSON cannot hold either.
+      text += 'undefined';
     }
   };
   write(value);
