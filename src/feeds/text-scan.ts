@@ -58,12 +58,75 @@ export interface ScanSettings {
   referenceSites: readonly ReferenceSite[];
 }
 
+/**
+ * The working copy of one line, in which each scanner blanks the spans it takes. `blank` only
+ * marks a span, and `read` writes the spaces when it is next called. A scanner therefore reads
+ * the text once before its loop and blanks each match in time linear in the match, so a line
+ * with many indicators takes time linear in its length.
+ */
+export class WorkingText {
+  private readonly original: string;
+  /** 1 at each character that a scanner blanked. */
+  private readonly blanked: Uint8Array;
+  private text: string;
+  private stale = false;
+
+  constructor(text: string) {
+    this.original = text;
+    this.text = text;
+    this.blanked = new Uint8Array(text.length);
+  }
+
+  /** Marks `[start, end)` as taken, so that `read` returns spaces there. */
+  blank(start: number, end: number): void {
+    const last = Math.min(end, this.original.length);
+    if (start >= last) return;
+    this.blanked.fill(1, start, last);
+    this.stale = true;
+  }
+
+  /** Returns true when any character in `[start, end)` was blanked. */
+  isBlanked(start: number, end: number): boolean {
+    for (let i = start; i < end; i++) {
+      if (this.blanked[i] === 1) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Returns the line with every blanked span replaced by spaces. After a `blank`, the next call
+   * rebuilds the text in time linear in the line length, so scanners call it once per pass, not
+   * once per match.
+   */
+  read(): string {
+    if (this.stale) {
+      this.text = this.rebuild();
+      this.stale = false;
+    }
+    return this.text;
+  }
+
+  private rebuild(): string {
+    const parts: string[] = [];
+    const length = this.original.length;
+    let start = 0;
+    while (start < length) {
+      const isBlank = this.blanked[start] === 1;
+      const found = this.blanked.indexOf(isBlank ? 0 : 1, start);
+      const end = found === -1 ? length : found;
+      parts.push(isBlank ? ' '.repeat(end - start) : this.original.slice(start, end));
+      start = end;
+    }
+    return parts.join('');
+  }
+}
+
 /** The state of one line while the scanners run over it. */
 export interface LineScan {
   line: RefangedLine;
   lineNumber: number;
-  /** The refanged text with every taken span replaced by spaces. */
-  work: string;
+  /** The refanged text, in which every taken span reads as spaces. */
+  work: WorkingText;
   /** `[start, end)` offsets of Markdown or AsciiDoc code spans (between backticks). */
   codeSpans: Array<[number, number]>;
   verdicts: Verdict[];
@@ -77,12 +140,31 @@ export function startLineScan(line: RefangedLine, lineNumber: number): LineScan 
   for (const match of line.text.matchAll(/`[^`]+`/g)) {
     codeSpans.push([match.index, match.index + match[0].length]);
   }
-  return { line, lineNumber, work: line.text, codeSpans, verdicts: [], warnings: [] };
+  const work = new WorkingText(line.text);
+  return { line, lineNumber, work, codeSpans, verdicts: [], warnings: [] };
 }
 
 /** Replaces `[start, end)` of the working copy with spaces so later scanners skip it. */
 export function blank(scan: LineScan, start: number, end: number): void {
-  scan.work = scan.work.slice(0, start) + ' '.repeat(end - start) + scan.work.slice(end);
+  scan.work.blank(start, end);
+}
+
+/**
+ * Returns true when `position` lies in a code span. The spans come from one left-to-right match,
+ * so they are sorted and disjoint, and a binary search finds the last one that starts at or
+ * before `position`.
+ */
+function inCodeSpan(spans: ReadonlyArray<[number, number]>, position: number): boolean {
+  let low = 0;
+  let high = spans.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const [start, end] = spans[middle] ?? [0, 0];
+    if (position < start) high = middle - 1;
+    else if (position >= end) low = middle + 1;
+    else return true;
+  }
+  return false;
 }
 
 /** Records an accepted mention. */
@@ -149,7 +231,7 @@ export function fangedLinkDropReason(
   ) {
     return 'reference-link';
   }
-  const inCode = scan.codeSpans.some(([start, end]) => span.start >= start && span.start < end);
+  const inCode = inCodeSpan(scan.codeSpans, span.start);
   if (!settings.keepFangedLinks && settings.textIsDefanged && !inCode) {
     return 'fanged-in-defanged-text';
   }
@@ -187,7 +269,7 @@ export function parsePort(text: string): number | undefined {
  */
 export function scanUncPaths(scan: LineScan, settings: ScanSettings): void {
   const pattern = /(?<![\\\w])\\\\([^\\\s@/]+?)(?:@SSL)?(?:@(\d+))?(?=\\|\s|$)/gi;
-  for (const match of scan.work.matchAll(pattern)) {
+  for (const match of scan.work.read().matchAll(pattern)) {
     const start = match.index;
     const end = start + match[0].length;
     blank(scan, start, end);
@@ -215,7 +297,7 @@ export function scanUncPaths(scan: LineScan, settings: ScanSettings): void {
  */
 export function scanEmails(scan: LineScan, settings: ScanSettings): void {
   const pattern = /(?<![\w.+%-])[\w.%+-]+@((?:[\p{L}\p{N}_-]+\.)+[\p{L}\p{N}-]+)/gu;
-  for (const match of scan.work.matchAll(pattern)) {
+  for (const match of scan.work.read().matchAll(pattern)) {
     const domain = match[1] ?? '';
     blank(scan, match.index, match.index + match[0].length);
     if (settings.keepEmailDomains && checkDomain(domain).kind === 'domain') {
@@ -231,15 +313,43 @@ export function scanEmails(scan: LineScan, settings: ScanSettings): void {
 /** Finds IPv6 addresses, bracketed with an optional port (`[2001:db8::1]:443`) or bare. */
 export function scanIpv6(scan: LineScan, settings: ScanSettings): void {
   const bracketed = /\[([0-9A-Fa-f:.]+)\](?::(\d+))?/g;
-  for (const match of scan.work.matchAll(bracketed)) {
+  for (const match of scan.work.read().matchAll(bracketed)) {
     readIpv6(scan, settings, match.index, match[0].length, match[1] ?? '', match[2]);
   }
   // NOTE: in a bare IPv6 address followed by `:port`, the port looks like one more group, so
   // bare IPv6 text never yields an ip-port indicator. Only the bracketed form does.
-  const bare = /(?<![\w:.])[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?<!\.)(?![\w:])/g;
-  for (const match of scan.work.matchAll(bare)) {
-    readIpv6(scan, settings, match.index, match[0].length, match[0], undefined);
+  const text = scan.work.read();
+  for (const run of text.matchAll(IPV6_RUN)) {
+    const length = bareIpv6Length(text, run.index, run[0]);
+    if (length > 0) {
+      const address = run[0].slice(0, length);
+      readIpv6(scan, settings, run.index, length, address, undefined);
+    }
   }
+}
+
+/** A run of hex digits, colons and dots that no word character, colon or dot precedes. */
+const IPV6_RUN = /(?<![\w:.])[0-9A-Fa-f:.]+/g;
+
+/**
+ * Returns the length of the bare IPv6 candidate at the start of `run`, or 0 when there is none.
+ * The candidate is the longest prefix that ends before a dot or before the end of the run, does
+ * not end in a dot, is not followed by a word character, and contains at least two colons.
+ *
+ * This finds what `/[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?<!\.)(?![\w:])/` finds at the
+ * run's start, in one pass from the end. That regex backtracks over every pair of colons, so a
+ * long run such as `a:a:a:...:ag` took cubic time.
+ */
+function bareIpv6Length(text: string, start: number, run: string): number {
+  // The character after the run is no hex digit, colon or dot, so it only needs to be no word
+  // character. Inside the run, a dot is the only character that is neither.
+  let end = /\w/.test(text[start + run.length] ?? '') ? run.lastIndexOf('.') : run.length;
+  while (end > 0 && run[end - 1] === '.') end--;
+  if (end <= 0) return 0;
+
+  const firstColon = run.indexOf(':');
+  const secondColon = firstColon === -1 ? -1 : run.indexOf(':', firstColon + 1);
+  return secondColon !== -1 && secondColon < end ? end : 0;
 }
 
 function readIpv6(
@@ -286,30 +396,46 @@ export function rejectPort(
   );
 }
 
+/** The labels that follow an address which starts a host name, as in `4.3.2.1.in-addr.arpa`. */
+const HOST_NAME_REST = /[.-][\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)*/uy;
+
+/** The prefix length of a CIDR block after its address, as in `10.0.0.0/8`. */
+const CIDR_PREFIX = /\/(\d{1,2})(?!\d)/y;
+
+/**
+ * Matches a sticky pattern at `index` of `text`. Scanners use it to look at the text right after
+ * a match without copying the rest of the line.
+ */
+export function execAt(pattern: RegExp, text: string, index: number): RegExpExecArray | null {
+  pattern.lastIndex = index;
+  return pattern.exec(text);
+}
+
 /**
  * Finds dotted IPv4 addresses with an optional `:port`. An address written as
  * `1.2.3.4 port 80` (Unit 42 style) is an ip-port indicator too.
  */
 export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
   const pattern = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?(?!\w|\.\d)/g;
-  for (const match of scan.work.matchAll(pattern)) {
+  // This pass blanks only its own matches, so the text after each match reads as in `text`.
+  const text = scan.work.read();
+  for (const match of text.matchAll(pattern)) {
     const start = match.index;
     const end = start + match[0].length;
     const address = match[1] ?? '';
     const portText = match[2];
-    const after = scan.work.slice(end);
     // An address that starts a host name, such as `34.1.2.3.bc.googleusercontent.com`,
     // `4.3.2.1.in-addr.arpa` or `9.8.7.6-static.example.com`, is left to the domain scanner. A
     // sentence that goes on after the address without a space (`1.2.3.4.Next`) is no name.
     if (portText === undefined) {
-      const rest = /^[.-][\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)*/u.exec(after)?.[0];
+      const rest = execAt(HOST_NAME_REST, text, end)?.[0];
       const sentence = rest !== undefined && /^\.\p{Lu}\p{Ll}/u.test(rest);
       if (rest !== undefined && !sentence && checkDomain(address + rest).kind === 'domain')
         continue;
     }
     blank(scan, start, end);
     // A CIDR block is many addresses; the first alone would be the wrong indicator.
-    const prefix = portText === undefined ? /^\/(\d{1,2})(?!\d)/.exec(after) : null;
+    const prefix = portText === undefined ? execAt(CIDR_PREFIX, text, end) : null;
     if (prefix) {
       blank(scan, end, end + prefix[0].length);
       drop(scan, 'cidr-range', address + prefix[0]);
@@ -333,7 +459,7 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
       if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
       else accept(scan, 'ip-port', `${address}:${portText}`, start, { address: canonical });
     } else {
-      const prosePort = prosePortAfter(scan.work, end);
+      const prosePort = prosePortAfter(text, end);
       if (prosePort !== undefined) {
         accept(scan, 'ip-port', `${address}:${prosePort}`, start, { address: canonical });
       } else {
@@ -352,9 +478,11 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
  * adding a scheme the writer did not give would invent part of the indicator.
  */
 export function scanDomains(scan: LineScan, settings: ScanSettings): void {
+  // The last label must contain a letter. A look-ahead checks that, because `[...]*\p{L}[...]*`
+  // would try every letter of a long label that fails to match, in quadratic time.
   const pattern =
-    /(?<![\p{L}\p{N}_.@/\\-])((?:[\p{L}\p{N}_-]+\.)+[\p{L}\p{N}_-]*\p{L}[\p{L}\p{N}_-]*)(?::(\d+))?(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}_-])/gu;
-  for (const match of scan.work.matchAll(pattern)) {
+    /(?<![\p{L}\p{N}_.@/\\-])((?:[\p{L}\p{N}_-]+\.)+(?=[\p{N}_-]*\p{L})[\p{L}\p{N}_-]+)(?::(\d+))?(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}_-])/gu;
+  for (const match of scan.work.read().matchAll(pattern)) {
     const start = match.index;
     const end = start + match[0].length;
     const host = match[1] ?? '';
@@ -432,7 +560,9 @@ function unhuntedNameIssue(scan: LineScan, settings: ScanSettings, host: string)
  */
 export function scanHashes(scan: LineScan): void {
   const hashTypes: Record<number, MentionType> = { 32: 'md5', 40: 'sha1', 64: 'sha256' };
-  for (const match of scan.work.matchAll(/(?<![0-9A-Za-z])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])/g)) {
+  for (const match of scan.work
+    .read()
+    .matchAll(/(?<![0-9A-Za-z])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])/g)) {
     const type = hashTypes[match[0].length];
     blank(scan, match.index, match.index + match[0].length);
     if (!type) drop(scan, 'unsupported-hex-length', match[0]);

@@ -9,6 +9,7 @@ import {
   accept,
   blank,
   drop,
+  execAt,
   fangedLinkDropReason,
   issue,
   parsePort,
@@ -24,7 +25,13 @@ const CUT_URL_TAG = 'from-cut-url';
 const ELLIPSIS = '\u2026';
 
 /** A possessive after a URL (`hxxp://evil[.]com/gate's`), which ends the URL at the quote. */
-const POSSESSIVE = /^'s(?![\p{L}\p{N}])/u;
+const POSSESSIVE = /'s(?![\p{L}\p{N}])/uy;
+
+/** A quote right after a URL, then the text that the quote cut off (`?c="2"`). */
+const QUOTE_THEN_TEXT = /(["'])([\p{L}\p{N}][^\s"'<>`|]*)/uy;
+
+/** The word after the space that ends a URL. */
+const NEXT_WORD = / (\S+)/y;
 
 /** Schemes read as URLs; others (`search:`, `mailto:`) are not network indicators. */
 const URL_START = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|wss?|tcp):\/\//gi;
@@ -34,7 +41,7 @@ const URL_START = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|wss?|tcp):\/\//gi;
  * ThreatFox URLs carry too. URL normalization reads the URL after the first scheme, with a
  * URL_SCHEME_REPEATED warning, so the reader finds the host after the second one.
  */
-const REPEATED_SCHEME = /^(?:https?|ftps?|sftp|wss?|tcp):\/\//i;
+const REPEATED_SCHEME = /(?:https?|ftps?|sftp|wss?|tcp):\/\//iy;
 
 /** Characters that end a URL in prose: space, quotes, angle brackets, backticks, table bars. */
 const URL_STOP = /[\s"'<>`|]/;
@@ -75,16 +82,25 @@ function findRawEnd(text: string, start: number, hostStart: number): number {
   return end;
 }
 
-/** Strips trailing punctuation, keeping a closing bracket that matches an opening one. */
+/**
+ * Strips trailing punctuation, keeping a closing bracket that matches an opening one. The
+ * brackets are counted once, so a URL that ends in a long run of them takes linear time.
+ */
 function stripTrailing(url: string): string {
-  let result = url;
-  while (result.length > 0 && TRAILING.has(result.at(-1) ?? '')) {
-    const last = result.at(-1);
-    if (last === ')' && count(result, '(') >= count(result, ')')) break;
-    if (last === ']' && count(result, '[') >= count(result, ']')) break;
-    result = result.slice(0, -1);
+  const openParens = count(url, '(');
+  const openBrackets = count(url, '[');
+  let closeParens = count(url, ')');
+  let closeBrackets = count(url, ']');
+  let end = url.length;
+  while (end > 0 && TRAILING.has(url[end - 1] ?? '')) {
+    const last = url[end - 1];
+    if (last === ')' && openParens >= closeParens) break;
+    if (last === ']' && openBrackets >= closeBrackets) break;
+    if (last === ')') closeParens--;
+    if (last === ']') closeBrackets--;
+    end--;
   }
-  return result;
+  return url.slice(0, end);
 }
 
 function count(text: string, char: string): number {
@@ -114,14 +130,17 @@ function parseAuthority(url: string, hostStart: number): Authority {
  * because it cannot match the real request. Its host is read instead, with a warning.
  */
 export function scanUrls(scan: LineScan, settings: ScanSettings): void {
-  for (const match of scan.work.matchAll(URL_START)) {
+  // This pass blanks each URL and the words it takes after it. A later match inside one of them
+  // (`?next=https://...`) is skipped. The text from a match that is not skipped onward reads as
+  // in `text`, so no match needs a fresh copy of the line.
+  const text = scan.work.read();
+  for (const match of text.matchAll(URL_START)) {
     const start = match.index;
     const schemeEnd = start + match[0].length;
-    if (scan.work.slice(start, schemeEnd) !== match[0]) continue;
-    const hostStart =
-      schemeEnd + (REPEATED_SCHEME.exec(scan.work.slice(schemeEnd))?.[0].length ?? 0);
+    if (scan.work.isBlanked(start, schemeEnd)) continue;
+    const hostStart = schemeEnd + (execAt(REPEATED_SCHEME, text, schemeEnd)?.[0].length ?? 0);
 
-    const rawEnd = findRawEnd(scan.work, start, hostStart);
+    const rawEnd = findRawEnd(text, start, hostStart);
     const url = stripTrailing(scan.line.text.slice(start, rawEnd));
     const end = start + url.length;
     blank(scan, start, rawEnd);
@@ -129,7 +148,7 @@ export function scanUrls(scan: LineScan, settings: ScanSettings): void {
       drop(scan, 'invalid-domain', scan.line.text.slice(start, rawEnd));
       continue;
     }
-    const cut = findUrlCut(scan, url, hostStart - start, end, rawEnd);
+    const cut = findUrlCut(scan, text, { url, hostOffset: hostStart - start, end, rawEnd });
     readUrl(scan, settings, { url, start, end, hostStart, cut });
   }
 }
@@ -151,17 +170,25 @@ interface FoundUrl {
 }
 
 /**
+ * A URL that `scanUrls` found. It ends at `end`, and it ended at `rawEnd` before trailing
+ * punctuation was stripped.
+ */
+interface UrlEnd {
+  url: string;
+  /** Offset of the host in `url`. */
+  hostOffset: number;
+  end: number;
+  rawEnd: number;
+}
+
+/**
  * Returns how a URL that ends at `end` was cut, or undefined when it looks whole. A URL with a
  * path is cut when it contains "…", when it stops at a quote that letters or digits follow
- * (`c="2"`), or when the next word looks like the rest of its path.
+ * (`c="2"`), or when the next word looks like the rest of its path. `text` is the working copy
+ * as the URL pass read it.
  */
-function findUrlCut(
-  scan: LineScan,
-  url: string,
-  hostOffset: number,
-  end: number,
-  rawEnd: number,
-): UrlCut | undefined {
+function findUrlCut(scan: LineScan, text: string, found: UrlEnd): UrlCut | undefined {
+  const { url, hostOffset, end, rawEnd } = found;
   const path = url.slice(hostOffset).replace(/^[^/?#\\]*/, '');
   if (path === '' || path === '/') return undefined;
 
@@ -173,16 +200,15 @@ function findUrlCut(
   }
   if (rawEnd !== end) return undefined;
 
-  const after = scan.line.text.slice(end);
-  const quoted = /^(["'])([\p{L}\p{N}][^\s"'<>`|]*)/u.exec(after);
-  if (quoted && !POSSESSIVE.test(after)) {
+  const quoted = execAt(QUOTE_THEN_TEXT, scan.line.text, end);
+  if (quoted && !execAt(POSSESSIVE, scan.line.text, end)) {
     const reason =
       `URL ${quoteValue(url)} is followed by a quote and ${quoteValue(quoted[2] ?? '')} with ` +
       `no space between, so the quote is part of the URL and the URL was cut at it.`;
     return { code: 'URL_CUT_AT_QUOTE', reason };
   }
 
-  const cutWord = takeCutPathWord(scan, path, end);
+  const cutWord = takeCutPathWord(scan, text, path, end);
   if (cutWord === undefined) return undefined;
   const reason =
     `URL ${quoteValue(url)} is followed by ${quoteValue(cutWord)}, which looks like the ` +
@@ -268,10 +294,15 @@ function readPortAfterAt(authority: Authority): { host: string; port: string } |
  * Returns the word after a URL when it looks like the rest of a path cut off at a space, and
  * blanks it so that no later scanner reads it. Returns undefined otherwise.
  */
-function takeCutPathWord(scan: LineScan, path: string, end: number): string | undefined {
+function takeCutPathWord(
+  scan: LineScan,
+  text: string,
+  path: string,
+  end: number,
+): string | undefined {
   if (path.endsWith('/')) return undefined;
 
-  const next = /^ (\S+)/.exec(scan.work.slice(end));
+  const next = execAt(NEXT_WORD, text, end);
   const word = next?.[1];
   if (word === undefined || word.includes('://') || !PATH_CONTINUATION.test(word)) return undefined;
   if (checkHost(word).kind !== 'invalid') return undefined;

@@ -105,9 +105,12 @@ export function readText(
   };
 
   const drops = new DropLog(output);
+  // Pushed one by one: spreading a line's mentions into push() overflows the call stack on a
+  // line with a few hundred thousand indicators.
   const mentions: Mention[] = [];
   lines.forEach((line, index) => {
-    mentions.push(...scanLine(line, index + 1, settings, output, drops));
+    for (const mention of scanLine(line, index + 1, settings, output, drops))
+      mentions.push(mention);
   });
 
   const covered = options.keepBareAddresses ? new Set<string>() : addressesWithPorts(mentions);
@@ -158,7 +161,7 @@ function scanLine(
       output.issues.push(verdict.reject);
     }
   }
-  output.issues.push(...scan.warnings);
+  for (const warning of scan.warnings) output.issues.push(warning);
   return mentions.sort((a, b) => a.start - b.start);
 }
 
