@@ -186,14 +186,14 @@ function invalidDateIssue(field: string, value: unknown, source: SourceLocation)
  */
 function normalizeFamily(family: MalwareFamily): MalwareFamily | undefined {
   if (isNormalFamily(family)) return family;
-  const malpedia = family.malpedia === undefined ? undefined : cleanName(family.malpedia);
+  const malpedia = family.malpedia === undefined ? undefined : cleanFamilyName(family.malpedia);
   // A printable name of control or format characters alone leaves the Malpedia id to name it.
-  const name = cleanName(family.name) || malpedia;
+  const name = cleanFamilyName(family.name) || malpedia;
   if (!name) return undefined;
   const seen = new Set([name.toLowerCase()]);
   const aliases: string[] = [];
   for (const alias of family.aliases) {
-    const trimmed = cleanName(alias);
+    const trimmed = cleanFamilyName(alias);
     const key = trimmed.toLowerCase();
     if (!trimmed || seen.has(key)) continue;
     seen.add(key);
@@ -217,11 +217,19 @@ const FORMAT_CHARACTERS = /\p{Cf}+/gu;
 
 /**
  * Returns a family name with each run of control characters as one space and without format
- * characters, trimmed, as normalization writes it.
+ * characters, trimmed and in Unicode NFC, as normalization writes it. NFC makes the composed and
+ * decomposed spellings of a name such as `Rémcos` one family with one pack.
  */
 export function cleanFamilyName(name: string): string {
-  return cleanName(name);
+  return cleanName(name).normalize('NFC');
 }
+
+/** Returns true when `text` is in NFC, checking only text with a character beyond ASCII. */
+function isNfc(text: string): boolean {
+  return !NON_ASCII.test(text) || text.normalize('NFC') === text;
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
 
 function cleanName(name: string): string {
   return name.replace(CONTROL_CHARACTERS, ' ').replace(FORMAT_CHARACTERS, '').trim();
@@ -278,13 +286,15 @@ function controlCharacterIssue(
 function isNormalFamily(family: MalwareFamily): boolean {
   const { name, malpedia, aliases } = family;
   if (hasControlCharacters(family)) return false;
-  if (name === '' || name.trim() !== name) return false;
+  if (name === '' || name.trim() !== name || !isNfc(name)) return false;
   if (malpedia !== undefined && (malpedia === '' || malpedia.trim() !== malpedia)) return false;
+  if (malpedia !== undefined && !isNfc(malpedia)) return false;
   if (aliases.length === 0) return true;
   const seen = new SeenKeys();
   seen.add(name.toLowerCase());
   for (const alias of aliases) {
-    if (alias === '' || alias.trim() !== alias || !seen.add(alias.toLowerCase())) return false;
+    if (alias === '' || alias.trim() !== alias || !isNfc(alias)) return false;
+    if (!seen.add(alias.toLowerCase())) return false;
   }
   return true;
 }

@@ -113,7 +113,7 @@ export function describeRunCoverage(
   if (familyNames === undefined || familyNames.length === 0) return { feedIndicators: byKey };
   // NOTE: a family that has left the feeds entirely is covered only when a --family name is its
   // key, so `--family Remcos` leaves the entries of a vanished `win.remcos` as they were.
-  const families = new Set(familyNames.map((name) => name.trim().toLowerCase()));
+  const families = new Set(familyNames.map((name) => familyKeyText(name.trim())));
   const selection = { families: [...familyNames] };
   for (const [key, members] of byKey) {
     if (filterIndicators(members, selection, now).kept.length > 0) families.add(key);
@@ -208,16 +208,34 @@ export function parseHistory(text: string, file: string): RunHistory {
   for (const [family, entries] of Object.entries(document.families)) {
     if (!isRecord(entries))
       throw corruptState(file, `family ${quoteValue(family)} is not an object`);
-    const checked: Record<string, HistoryEntry> = {};
+    // Versions of huntpack before NFC family names kept a decomposed name such as `re\u0301mcos`
+    // in its key, so such a key moves to its NFC form and joins the entries already there.
+    const familyKey = familyKeyText(family);
+    const checked: Record<string, HistoryEntry> = Object.hasOwn(families, familyKey)
+      ? families[familyKey]!
+      : {};
     for (const [key, entry] of Object.entries(entries)) {
-      checked[key] = checkEntry(entry, `${family} ${key}`, file);
+      const read = checkEntry(entry, `${family} ${key}`, file);
+      checked[key] = Object.hasOwn(checked, key) ? mergeEntries(checked[key]!, read) : read;
     }
-    families[family] = checked;
+    families[familyKey] = checked;
   }
   const history: RunHistory = { version: HISTORY_VERSION, families };
   if (typeof document.lastRun === 'string') history.lastRun = document.lastRun;
   if (version === FOLDER_KEYED_VERSION) history.keyedByFolder = true;
   return history;
+}
+
+/**
+ * Returns one entry for an indicator that two family keys recorded: the fields of `entry`, with
+ * the earliest first run and the latest last run of both.
+ */
+function mergeEntries(other: HistoryEntry, entry: HistoryEntry): HistoryEntry {
+  return {
+    ...entry,
+    firstRun: other.firstRun < entry.firstRun ? other.firstRun : entry.firstRun,
+    lastRun: other.lastRun > entry.lastRun ? other.lastRun : entry.lastRun,
+  };
 }
 
 function checkEntry(entry: unknown, where: string, file: string): HistoryEntry {
@@ -433,8 +451,19 @@ export function keepNewIndicators(
  * indicators by it, and the state keeps each family under it.
  */
 export function familyKeyOf(family: MalwareFamily | undefined): string {
-  return (family?.malpedia ?? family?.name ?? UNKNOWN_FAMILY_NAME).toLowerCase();
+  return familyKeyText(family?.malpedia ?? family?.name ?? UNKNOWN_FAMILY_NAME);
 }
+
+/**
+ * Returns a Malpedia id or family name as a family key: lower case and in Unicode NFC. Feed
+ * readers write names in NFC already, and a name that a library caller gives is normalized here.
+ */
+function familyKeyText(text: string): string {
+  const key = text.toLowerCase();
+  return NON_ASCII.test(key) ? key.normalize('NFC') : key;
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Groups indicators by family key, as packs group them, for {@link compareWithHistory}. */
 export function groupByFamilyKey(indicators: readonly Indicator[]): Map<string, Indicator[]> {
@@ -478,14 +507,7 @@ export function migrateFolderKeys(
   const addEntry = (family: string, key: string, entry: HistoryEntry): void => {
     const entries = (families[family] ??= {});
     const other = entries[key];
-    entries[key] =
-      other === undefined
-        ? entry
-        : {
-            ...entry,
-            firstRun: other.firstRun < entry.firstRun ? other.firstRun : entry.firstRun,
-            lastRun: other.lastRun > entry.lastRun ? other.lastRun : entry.lastRun,
-          };
+    entries[key] = other === undefined ? entry : mergeEntries(other, entry);
   };
   for (const [family, entries] of Object.entries(history.families)) {
     if (folderKeys.includes(family)) continue;
