@@ -90,6 +90,60 @@ export interface QualifiedObservation {
 
 export type ObservationExpression = Observation | ObservationBinary | QualifiedObservation;
 
+/** A binary node as the chain walks below see it: `left operator right`. */
+interface BinaryNode<Expression> {
+  kind: string;
+  operator: string;
+  left: Expression;
+  right: Expression;
+}
+
+/**
+ * Returns the operands of a chain of one operator in source order, such as A, B and C for
+ * `A OR (B OR C)`, opening same-operator nodes on both sides. Use it where the operator is
+ * associative. The parser groups operators left, so a chain of n terms is a tree n levels deep,
+ * and it is walked with an explicit stack because recursion would overflow the call stack.
+ */
+export function chainOperands<Expression extends { kind: string }>(
+  node: BinaryNode<Expression> & Expression,
+): Expression[] {
+  const operands: Expression[] = [];
+  const pending: Expression[] = [node];
+  for (let current = pending.pop(); current !== undefined; current = pending.pop()) {
+    if (isSameOperator(current, node)) pending.push(current.right, current.left);
+    else operands.push(current);
+  }
+  return operands;
+}
+
+/**
+ * Returns the operands of the left-grouped chain that `node` starts, such as A, B and C for
+ * `A OR B OR C`, but A and `B OR C` for `A OR (B OR C)`. The printer uses it, because a right
+ * operand with the same operator needs its parentheses. The left side is followed in a loop, for
+ * the reason given at {@link chainOperands}.
+ */
+export function leftChainOperands<Expression extends { kind: string }>(
+  node: BinaryNode<Expression> & Expression,
+): Expression[] {
+  const rightOperands: Expression[] = [];
+  let current: Expression = node;
+  while (isSameOperator(current, node)) {
+    rightOperands.push(current.right);
+    current = current.left;
+  }
+  return [current, ...rightOperands.reverse()];
+}
+
+function isSameOperator<Expression extends { kind: string }>(
+  candidate: Expression,
+  node: BinaryNode<Expression>,
+): candidate is Expression & BinaryNode<Expression> {
+  return (
+    candidate.kind === node.kind &&
+    (candidate as Partial<BinaryNode<Expression>>).operator === node.operator
+  );
+}
+
 /** Formats an object path the way it is written in a pattern, quoting names that need it. */
 export function formatObjectPath(path: ObjectPath): string {
   let text = `${path.objectType}:`;

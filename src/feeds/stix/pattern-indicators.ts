@@ -15,6 +15,7 @@
 import { isIP } from 'node:net';
 import type { HashKind } from '../../indicators/model.js';
 import {
+  chainOperands,
   formatObjectPath,
   type Comparison,
   type ComparisonExpression,
@@ -86,22 +87,45 @@ export function extractPatternIndicators(tree: ObservationExpression): PatternEx
   }
   if (omitted.length < branches.length) return { usable: true, indicators, ignored, omitted };
   if (omitted.length === 1) return { usable: false, reason: omitted[0]!.reason };
-  const reasons = omitted.map((branch) => `${branch.pattern}: ${branch.reason}`);
-  return { usable: false, reason: `no OR branch can be hunted (${reasons.join(', and ')})` };
+  const reasons = listBranches(omitted, (branch) => `${branch.pattern}: ${branch.reason}`);
+  return { usable: false, reason: `no OR branch can be hunted (${reasons})` };
 }
 
 /**
- * Splits a pattern into the observation expressions joined by OR. A qualifier that one sighting
- * meets (WITHIN, REPEATS 1 TIMES) is removed on the way, and other qualifiers are kept.
+ * Maximum number of omitted branches named in one message. The others are only counted, because
+ * a pattern can OR thousands of terms, and a message that lists them all can be megabytes long.
+ */
+const MAX_LISTED_BRANCHES = 10;
+
+/** Joins the first omitted branches with ", and ", then counts the rest. */
+export function listBranches(
+  omitted: OmittedBranch[],
+  describe: (branch: OmittedBranch) => string,
+): string {
+  const listed = omitted.slice(0, MAX_LISTED_BRANCHES).map(describe);
+  const rest = omitted.length - listed.length;
+  if (rest > 0) listed.push(`${rest} more ${rest === 1 ? 'branch' : 'branches'}`);
+  return listed.join(', and ');
+}
+
+/**
+ * Splits a pattern into the observation expressions joined by OR, in source order. A qualifier
+ * that one sighting meets (WITHIN, REPEATS 1 TIMES) is removed on the way, and other qualifiers
+ * are kept. An OR chain is a tree as deep as it is long, so it is walked with an explicit stack.
  */
 function splitObservationOr(tree: ObservationExpression): ObservationExpression[] {
-  if (tree.kind === 'observation-binary' && tree.operator === 'OR') {
-    return [...splitObservationOr(tree.left), ...splitObservationOr(tree.right)];
+  const branches: ObservationExpression[] = [];
+  const pending = [tree];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node.kind === 'observation-binary' && node.operator === 'OR') {
+      pending.push(node.right, node.left);
+    } else if (node.kind === 'qualified' && isMetByOneSighting(node.qualifier)) {
+      pending.push(node.expression);
+    } else {
+      branches.push(node);
+    }
   }
-  if (tree.kind === 'qualified' && isMetByOneSighting(tree.qualifier)) {
-    return splitObservationOr(tree.expression);
-  }
-  return [tree];
+  return branches;
 }
 
 /** Splits one observation `[A OR B]` into `[A]` and `[B]`, which match the same observations. */
@@ -145,10 +169,14 @@ function rejectPlaceholderInAnd(operands: ComparisonExpression[]): void {
   );
 }
 
+/** Returns the first placeholder in source order, walking with a stack for long chains. */
 function findPlaceholder(expression: ComparisonExpression): string | undefined {
-  if (expression.kind === 'unconverted-term') return expression.text;
-  if (expression.kind !== 'comparison-binary') return undefined;
-  return findPlaceholder(expression.left) ?? findPlaceholder(expression.right);
+  const pending = [expression];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node.kind === 'unconverted-term') return node.text;
+    if (node.kind === 'comparison-binary') pending.push(node.right, node.left);
+  }
+  return undefined;
 }
 
 function singleObservation(branch: ObservationExpression): Observation {
@@ -170,14 +198,14 @@ function singleObservation(branch: ObservationExpression): Observation {
 
 function splitOr(expression: ComparisonExpression): ComparisonExpression[] {
   if (expression.kind === 'comparison-binary' && expression.operator === 'OR') {
-    return [...splitOr(expression.left), ...splitOr(expression.right)];
+    return chainOperands(expression);
   }
   return [expression];
 }
 
 function splitAnd(expression: ComparisonExpression): ComparisonExpression[] {
   if (expression.kind === 'comparison-binary' && expression.operator === 'AND') {
-    return [...splitAnd(expression.left), ...splitAnd(expression.right)];
+    return chainOperands(expression);
   }
   return [expression];
 }

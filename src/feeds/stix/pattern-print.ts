@@ -5,6 +5,7 @@
  */
 import {
   formatObjectPath,
+  leftChainOperands,
   quoteString,
   type ComparisonExpression,
   type Literal,
@@ -27,18 +28,40 @@ function printObservation(node: ObservationExpression, minimum: number): string 
     case 'observation':
       return `[${printComparison(node.expression, 0)}]`;
     case 'qualified': {
-      const inner = printObservation(node.expression, QUALIFIED_PRECEDENCE);
-      return `${inner} ${printQualifier(node.qualifier)}`;
+      // A pattern can stack any number of qualifiers, so the chain is walked in a loop.
+      const qualifiers: Qualifier[] = [];
+      let inner: ObservationExpression = node;
+      while (inner.kind === 'qualified') {
+        qualifiers.push(inner.qualifier);
+        inner = inner.expression;
+      }
+      const printed = qualifiers.reverse().map(printQualifier);
+      return [printObservation(inner, QUALIFIED_PRECEDENCE), ...printed].join(' ');
     }
     case 'observation-binary': {
       const precedence = OBSERVATION_PRECEDENCE[node.operator];
-      // Operators group left, so a right operand of equal strength needs parentheses.
-      const left = printObservation(node.left, precedence);
-      const right = printObservation(node.right, precedence + 1);
-      const text = `${left} ${node.operator} ${right}`;
+      const operands = leftChainOperands(node);
+      const text = printChain(operands, node.operator, precedence, printObservation);
       return precedence < minimum ? `(${text})` : text;
     }
   }
+}
+
+/**
+ * Prints the operands of a left-grouped chain joined by `operator`. Operators group left, so the
+ * first operand is printed at the operator's own precedence and each later one a level tighter,
+ * which puts a right operand of equal precedence in parentheses.
+ */
+function printChain<Expression>(
+  operands: Expression[],
+  operator: string,
+  precedence: number,
+  print: (operand: Expression, minimum: number) => string,
+): string {
+  const texts = operands.map((operand, position) =>
+    print(operand, position === 0 ? precedence : precedence + 1),
+  );
+  return texts.join(` ${operator} `);
 }
 
 function printComparison(node: ComparisonExpression, minimum: number): string {
@@ -56,9 +79,8 @@ function printComparison(node: ComparisonExpression, minimum: number): string {
     }
     case 'comparison-binary': {
       const precedence = COMPARISON_PRECEDENCE[node.operator];
-      const left = printComparison(node.left, precedence);
-      const right = printComparison(node.right, precedence + 1);
-      const text = `${left} ${node.operator} ${right}`;
+      const operands = leftChainOperands(node);
+      const text = printChain(operands, node.operator, precedence, printComparison);
       return precedence < minimum ? `(${text})` : text;
     }
   }

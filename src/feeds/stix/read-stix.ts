@@ -6,7 +6,8 @@
  * while the other branches are hunted. That includes an `unconverted_term:...` placeholder from
  * the OASIS stix2-elevator, which is read as a branch that names no value.
  * A `url:value` that writes a WebDAV port after `@`, or that is a bare host name, is read as
- * the URL or host it means, with a warning (see `url-value.ts`).
+ * the URL or host it means, with a warning (see `url-value.ts`). An entry of the document's list
+ * that is not a JSON object counts as one row read and rejected, with an error naming its index.
  */
 import {
   FeedParseError,
@@ -15,17 +16,15 @@ import {
   type SourceLocation,
 } from '../../errors.js';
 import type { RawIndicator } from '../../indicators/model.js';
-import {
-  isJsonObject,
-  objectList,
-  parseJsonDocument,
-  stringField,
-  type JsonObject,
-} from '../json-document.js';
+import { isJsonObject, parseJsonDocument, stringField, type JsonObject } from '../json-document.js';
 import { countDropped, emptyReaderOutput, type FeedReaderOutput } from '../reader-output.js';
 import { indexBundle, type BundleIndex } from './bundle-index.js';
 import { indicatorContext, mispLabel } from './indicator-context.js';
-import { extractPatternIndicators, type PatternIndicator } from './pattern-indicators.js';
+import {
+  extractPatternIndicators,
+  listBranches,
+  type PatternIndicator,
+} from './pattern-indicators.js';
 import { StixPatternError } from './pattern-lexer.js';
 import { parsePattern } from './pattern-parser.js';
 import { readUrlValue } from '../url-value.js';
@@ -51,9 +50,19 @@ export function readStix(
   file: string,
   options: StixReaderOptions = {},
 ): FeedReaderOutput {
-  const objects = stixObjects(parseJsonDocument(text, file, 'STIX'), file);
-  const index = indexBundle(objects);
+  const { entries, listPath } = stixEntries(parseJsonDocument(text, file, 'STIX'), file);
   const output = emptyReaderOutput();
+  const objects: JsonObject[] = [];
+  entries.forEach((entry: unknown, position) => {
+    if (isJsonObject(entry)) {
+      objects.push(entry);
+      return;
+    }
+    // The entry may have been an indicator, so it counts as one row read and rejected.
+    const message = `Entry ${listPath}[${position}] is ${describeJsonValue(entry)}, but a STIX object was expected, so it is skipped.`;
+    reject(output, issue('STIX_INVALID_OBJECT', 'error', message, { file }));
+  });
+  const index = indexBundle(objects);
   let notToIds = 0;
   for (const object of objects) {
     if (object.type !== 'indicator') continue;
@@ -119,10 +128,12 @@ function readIndicator(
   }
   if (extraction.omitted.length > 0) {
     // Each OR branch left out counts as one rejected item, so the summary shows the loss.
-    const branches = extraction.omitted.map(
+    const count = extraction.omitted.length;
+    const branches = listBranches(
+      extraction.omitted,
       (branch) => `${quoteValue(branch.pattern, 160)} because ${branch.reason}`,
     );
-    const message = `Indicator is hunted on its other OR branches, and ${branches.length === 1 ? 'this branch is' : 'these branches are'} left out: ${branches.join(', and ')}.`;
+    const message = `Indicator is hunted on its other OR branches, and ${count === 1 ? 'this branch is' : `these ${count} branches are`} left out: ${branches}.`;
     output.issues.push(issue('STIX_PATTERN_BRANCH_SKIPPED', 'warning', message, source));
     output.rejected += extraction.omitted.length;
     output.itemsRead += extraction.omitted.length;
@@ -184,9 +195,16 @@ function toRawIndicator(
   return record;
 }
 
-/** Returns the objects of a STIX 2 document, or throws naming what the document is instead. */
-function stixObjects(document: unknown, file: string): JsonObject[] {
-  if (Array.isArray(document)) return objectList(document);
+/** The entries of a STIX 2 document, which should all be objects, and the path of their list. */
+interface StixEntries {
+  entries: unknown[];
+  /** `objects` for a bundle or envelope, empty for a top-level list. */
+  listPath: string;
+}
+
+/** Returns the entries of a STIX 2 document, or throws naming what the document is instead. */
+function stixEntries(document: unknown, file: string): StixEntries {
+  if (Array.isArray(document)) return { entries: document, listPath: '' };
   if (!isJsonObject(document)) throw notStix(file, 'a JSON scalar');
   if (isStix1(document)) {
     const version = stringField(document.version) ?? '1.x';
@@ -196,14 +214,32 @@ function stixObjects(document: unknown, file: string): JsonObject[] {
       { source: { file } },
     );
   }
-  if (Array.isArray(document.objects)) return objectList(document.objects);
-  if (typeof document.type === 'string' && document.type !== 'bundle') return [document];
+  if (Array.isArray(document.objects)) return { entries: document.objects, listPath: 'objects' };
+  if (typeof document.type === 'string' && document.type !== 'bundle') {
+    return { entries: [document], listPath: '' };
+  }
   throw notStix(
     file,
     document.type === 'bundle'
       ? 'a bundle without an objects list'
       : 'a JSON object without a STIX type',
   );
+}
+
+/**
+ * Describes a JSON value by its type, with the value itself for a scalar. Arrays are not
+ * printed, because JSON.stringify overflows the stack on deeply nested input.
+ */
+function describeJsonValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    return `an array of ${value.length} ${value.length === 1 ? 'entry' : 'entries'}`;
+  }
+  if (typeof value === 'string') return `the string ${quoteValue(value, 60)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return `the ${typeof value} ${String(value)}`;
+  }
+  return 'an object';
 }
 
 function isStix1(document: JsonObject): boolean {
