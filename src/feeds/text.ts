@@ -46,6 +46,7 @@
  * `itemsRead === records.length + rejected + sum(dropped)`.
  */
 import type { HuntpackIssue } from '../errors.js';
+import { quoteValue } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';
 import { emptyReaderOutput, type FeedReaderOutput } from './reader-output.js';
 import { DropLog } from './text-drops.js';
@@ -123,7 +124,26 @@ export function readText(
     }
   }
   drops.addIssues(file);
+  if (output.itemsRead === 0 && lines.some((line) => line.text.trim() !== '')) {
+    output.issues.push(noIndicatorsIssue(file));
+  }
   return output;
+}
+
+/**
+ * Returns the warning for a text that is not empty but contains no indicator, so that the
+ * analyst does not take it for an empty file or a failed download.
+ */
+function noIndicatorsIssue(file: string): HuntpackIssue {
+  return {
+    code: 'TEXT_NO_INDICATORS',
+    severity: 'warning',
+    message:
+      `Free text in ${quoteValue(file)} contains no indicators: it names no IP address, ` +
+      'domain, URL or MD5, SHA-1 or SHA-256 hash. Check that it is the report you meant, or ' +
+      'pass --format if it is a feed in another format.',
+    source: { file },
+  };
 }
 
 /** Runs every scanner over one line; counts drops and rejections and returns the mentions. */

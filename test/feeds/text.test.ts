@@ -665,3 +665,27 @@ test('readText reads a scheme-less path as its domain', () => {
 test('readText reads internationalized domains', () => {
   assert.deepEqual(found('C2 bücher[.]de'), ['domain bücher.de']);
 });
+
+test('prose without indicators warns', () => {
+  const output = readText('Some prose about the campaign.\nNo values here.\n', 'prose.txt');
+  assert.equal(output.itemsRead, 0);
+  const codes = output.issues.map((issue) => issue.code);
+  assert.deepEqual(codes, ['TEXT_NO_INDICATORS']);
+  assert.equal(output.issues[0]?.severity, 'warning');
+  assert.match(output.issues[0]?.message ?? '', /"prose\.txt" contains no indicators/);
+  assert.equal(output.issues[0]?.source?.file, 'prose.txt');
+});
+
+test('empty text gives no warning', () => {
+  for (const text of ['', '\n', '  \r\n\t\n', '\uFEFF']) {
+    const output = readText(text, 'empty.txt');
+    assert.deepEqual(output.issues, [], JSON.stringify(text));
+  }
+});
+
+test('dropped candidates give no warning', () => {
+  const output = readText('Run setup.exe from 10.0.0.0/8 now.\n', 'drops.txt');
+  assert.ok(output.itemsRead > 0);
+  const codes = output.issues.map((issue) => issue.code);
+  assert.ok(!codes.includes('TEXT_NO_INDICATORS'), codes.join(', '));
+});
