@@ -8,8 +8,9 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { constants, isAscii, isUtf8 } from 'node:buffer';
+import type { HuntpackIssue } from '../errors.js';
 import { FeedParseError, HuntpackError, InternalError, quoteValue } from '../errors.js';
-import { decodeStream, isZipMagic, peekStream, toFeedParseError } from './streams.js';
+import { decodeStream, isGzipMagic, isZipMagic, peekStream, toFeedParseError } from './streams.js';
 import { openZipBuffer, openZipFile } from './zip.js';
 
 /** One readable feed: a file, standard input or one entry of a zip archive. */
@@ -26,6 +27,8 @@ export interface FeedInput {
 /** The inputs behind one path, with the handle that releases them (an open zip archive). */
 export interface OpenedInputs {
   inputs: FeedInput[];
+  /** Warnings about the path itself, such as a `.gz` name on data that is not gzip. */
+  issues?: HuntpackIssue[];
   close(): Promise<void>;
 }
 
@@ -54,13 +57,68 @@ export async function openInputs(
 
   await checkFile(path);
   const head = await readHead(path);
-  if (isZipMagic(head)) return openZipFile(path);
+  let opened: OpenedInputs;
+  if (isZipMagic(head)) {
+    opened = await openZipFile(path);
+  } else {
+    const input: FeedInput = {
+      name: path,
+      open: async () => decodeStream(path, createReadStream(path, { highWaterMark: 256 * 1024 })),
+    };
+    opened = { inputs: [input], close: async () => {} };
+  }
+  const misnamed = misnamedDataIssue(path, head);
+  if (misnamed) opened.issues = [misnamed];
+  return opened;
+}
 
-  const input: FeedInput = {
-    name: path,
-    open: async () => decodeStream(path, createReadStream(path, { highWaterMark: 256 * 1024 })),
+/** Bytes read from the start of a file to detect zip and gzip and to quote in warnings. */
+const HEAD_BYTES = 16;
+
+/** The compressed formats that inputs are detected as, each with its file name ending. */
+const COMPRESSED_FORMATS = [
+  {
+    extension: /\.gz$/i,
+    name: '.gz',
+    code: 'NOT_GZIP_DATA',
+    data: 'gzip data',
+    magic: 'the gzip magic bytes 1f 8b',
+    matches: isGzipMagic,
+  },
+  {
+    extension: /\.zip$/i,
+    name: '.zip',
+    code: 'NOT_ZIP_DATA',
+    data: 'a zip archive',
+    magic: 'the zip signature 50 4b 03 04 ("PK")',
+    matches: isZipMagic,
+  },
+];
+
+/**
+ * Returns a warning when a file is named `.gz` or `.zip` but does not start with that format's
+ * magic bytes, or undefined. A failed download often saves an HTML error page under the feed's
+ * name. Such a file is still read as its content is detected, as any other file is, because
+ * detection goes by content. An empty file gets no warning here, because the build already
+ * warns that it is empty.
+ */
+function misnamedDataIssue(path: string, head: Buffer): HuntpackIssue | undefined {
+  if (head.length === 0) return undefined;
+  const format = COMPRESSED_FORMATS.find((entry) => entry.extension.test(path));
+  if (format === undefined || format.matches(head)) return undefined;
+
+  const hex = [...head.subarray(0, 8)].map((byte) => byte.toString(16).padStart(2, '0'));
+  const start = `${quoteValue(head.toString('latin1'))} (bytes ${hex.join(' ')})`;
+  return {
+    code: format.code,
+    severity: 'warning',
+    message:
+      `File ${quoteValue(path)} is named ${format.name} but is not ${format.data}: it starts ` +
+      `with ${start}, not ${format.magic}. A failed download often saves an error page under ` +
+      `the feed's name. The file is read as its content is detected, so download it again ` +
+      `if it should be ${format.data}.`,
+    source: { file: path },
   };
-  return { inputs: [input], close: async () => {} };
 }
 
 async function checkFile(path: string): Promise<void> {
@@ -84,7 +142,7 @@ async function checkFile(path: string): Promise<void> {
 }
 
 async function readHead(path: string): Promise<Buffer> {
-  const stream = createReadStream(path, { start: 0, end: 3 });
+  const stream = createReadStream(path, { start: 0, end: HEAD_BYTES - 1 });
   const chunks: Buffer[] = [];
   try {
     for await (const chunk of stream) chunks.push(chunk as Buffer);

@@ -158,6 +158,7 @@ export async function readFeeds(
       recordFailure(error, path, options, result.issues);
       continue;
     }
+    for (const issue of opened.issues ?? []) result.issues.push(issue);
     if (opened.inputs.length === 0) {
       result.issues.push({
         code: 'EMPTY_ARCHIVE',

@@ -156,3 +156,45 @@ test('peekInput replays the sample before the rest', async () => {
   assert.ok(peeked.sample.length >= 1000);
   assert.equal(await readText(peeked.input), text);
 });
+
+test('.gz name on plain data warns', async () => {
+  const page = '<html><body>404 Not Found</body></html>\n';
+  const path = writeTemp('feed.csv.gz', page);
+  const opened = await openInputs(path);
+  const issues = opened.issues ?? [];
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0]?.code, 'NOT_GZIP_DATA');
+  assert.equal(issues[0]?.severity, 'warning');
+  assert.equal(issues[0]?.source?.file, path);
+  assert.match(issues[0]?.message ?? '', /feed\.csv\.gz" is named \.gz but is not gzip data/);
+  assert.match(issues[0]?.message ?? '', /starts with "<html><body>404 " \(bytes 3c 68 74 6d/);
+  // The file is still read as it is, as detection by content would read it.
+  assert.equal(await readText(opened.inputs[0]!), page);
+});
+
+test('.zip name on plain data warns', async () => {
+  const path = writeTemp('feed.zip', 'report: evil[.]com\n');
+  const opened = await openInputs(path);
+  const issues = opened.issues ?? [];
+  assert.deepEqual(
+    issues.map((issue) => issue.code),
+    ['NOT_ZIP_DATA'],
+  );
+  assert.match(issues[0]?.message ?? '', /is named \.zip but is not a zip archive/);
+  assert.equal(await readText(opened.inputs[0]!), 'report: evil[.]com\n');
+});
+
+test('matching or empty data gives no name warning', async () => {
+  const paths = [
+    repoFile(`${FIXTURES}/recent.csv.gz`),
+    repoFile(`${FIXTURES}/archive.zip`),
+    repoFile(`${FIXTURES}/gzip-named-plain.csv`),
+    writeTemp('empty.gz', ''),
+    writeTemp('plain.txt', 'evil[.]com\n'),
+  ];
+  for (const path of paths) {
+    const opened = await openInputs(path);
+    assert.deepEqual(opened.issues ?? [], [], path);
+    await opened.close();
+  }
+});

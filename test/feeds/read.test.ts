@@ -204,3 +204,13 @@ test('random input never throws', async () => {
     { numRuns: 150 },
   );
 });
+
+test('readFeeds reports a .gz name on plain text', async () => {
+  const path = join(folder, 'report.txt.gz');
+  writeFileSync(path, 'C2 at evil[.]com\n');
+  const result = await readFeeds([path]);
+  const codes = result.issues.map((issue) => issue.code);
+  assert.deepEqual(codes, ['NOT_GZIP_DATA']);
+  assert.equal(result.files[0]?.format, 'text');
+  assert.equal(result.files[0]?.accepted, 1);
+});
