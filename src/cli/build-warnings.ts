@@ -182,9 +182,6 @@ export interface PackFolderSummary {
  * Names that are equal after NFKC normalization and case folding, but got different folders,
  * get one too, and so does each name that mixes Latin with Cyrillic or Greek letters. The
  * warnings are about the feed's naming, so `--strict` should not make them errors.
- *
- * NOTE: `huntpack build` still prints its own shared-name warning in src/cli/build.ts and does
- * not call this function yet.
  */
 export function familyFolderWarnings(packs: readonly PackFolderSummary[]): string[] {
   return [

@@ -56,6 +56,7 @@ import { buildIssueLines } from './build-issue-lines.js';
 import {
   describeUnmatchedFamilies,
   emptyBuildWarnings,
+  familyFolderWarnings,
   type GivenFilters,
 } from './build-warnings.js';
 import { writePack } from '../report/write-pack.js';
@@ -133,31 +134,6 @@ function noticeInterrupt(io: CliIo, outDir: string, progress: WriteProgress): ()
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
-}
-
-/**
- * Returns a warning for each printable name that several packs share under different Malpedia
- * ids, such as ThreatFox's `win.lactrodectus` and `win.latrodectus` (both Latrodectus). Each id
- * gets its own pack, and a hunt with only one of them misses the other's indicators.
- */
-function sharedNameWarnings(packs: readonly PackSummary[], cwd: string): string[] {
-  const byName = new Map<string, PackSummary[]>();
-  for (const pack of packs) {
-    const key = pack.family.toLowerCase();
-    byName.set(key, [...(byName.get(key) ?? []), pack]);
-  }
-  const warnings: string[] = [];
-  for (const group of byName.values()) {
-    if (group.length < 2) continue;
-    const listed = group.map(
-      (pack) =>
-        `${displayPath(pack.folder, cwd)} (${pack.malpedia ?? 'no Malpedia id'}, ${count(pack.indicators, 'indicator')})`,
-    );
-    warnings.push(
-      `${group.length} packs are named ${printable(group[0]!.family)}, because the feeds give the family under ${group.length} Malpedia ids: ${listed.join(', ')}. Hunt with all of them.`,
-    );
-  }
-  return warnings;
 }
 
 /** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`), from 1 to 9999. */
@@ -740,7 +716,8 @@ async function runBuild(
   }
   for (const warning of warnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
   // Not in `warnings`, because --strict should not fail a build over the feed's naming.
-  for (const warning of sharedNameWarnings(packs, io.cwd)) {
+  const shown = packs.map((pack) => ({ ...pack, folder: displayPath(pack.folder, io.cwd) }));
+  for (const warning of familyFolderWarnings(shown)) {
     io.stderr.write(`huntpack: warning: ${warning}\n`);
   }
   for (const pack of packs.filter((summary) => summary.omittedIndicators > 0)) {

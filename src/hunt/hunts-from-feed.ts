@@ -5,7 +5,7 @@
  */
 import { buildHunts } from '../compile/build-hunts.js';
 import type { Hunt, Lookback } from '../compile/ir.js';
-import { familySlug } from '../indicators/filter.js';
+import { assignFolderNames } from '../indicators/family-slug.js';
 import { applyAllowlists, type Allowlists, type SetAside } from '../pipeline/allowlist/index.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
 import { defaultExclusions } from '../pipeline/scenarios.js';
@@ -32,16 +32,17 @@ export async function huntsFromFeeds(
     setAside = result.setAside;
   }
   const hunts: Hunt[] = [];
-  const taken = new Set<string>();
-  for (const group of groupByFamily(indicators).values()) {
-    const family = group.find((indicator) => indicator.family)?.family?.name ?? 'Unknown malware';
-    let slug = familySlug(family) || 'family';
-    for (let suffix = 2; taken.has(slug); suffix += 1) slug = `${familySlug(family)}-${suffix}`;
-    taken.add(slug);
+  const groups = [...groupByFamily(indicators)].map(([key, group]) => {
+    const family = group.find((indicator) => indicator.family)?.family;
+    return { key, group, name: family?.name ?? 'Unknown malware', malpedia: family?.malpedia };
+  });
+  // The hunt ids take the folder names that build gives the same families, in any feed order.
+  const { folders } = assignFolderNames(groups);
+  for (const { key, group, name } of groups) {
     hunts.push(
       ...buildHunts(group, {
-        family,
-        familySlug: slug,
+        family: name,
+        familySlug: folders.get(key)!,
         lookback: options.lookback ?? { amount: 30, unit: 'd' },
         exclusionsFor: defaultExclusions,
       }),

@@ -2,11 +2,15 @@
  * Pack folder names do not depend on the order of the feed's rows. When families fold to one
  * folder name, the family whose name and Malpedia id spell it gets the folder without a number.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assignFolderNames, folderNameRank } from '../../src/indicators/family-slug.js';
 import type { Indicator, MalwareFamily } from '../../src/indicators/model.js';
 import { buildPacks } from '../../src/report/build-packs.js';
+import { huntsFromFeeds } from '../../src/hunt/hunts-from-feed.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { accept, rawIndicator } from '../indicators/helpers.js';
 
 const REMCOS: MalwareFamily = { name: 'Remcos', malpedia: 'win.remcos', aliases: [] };
@@ -105,5 +109,29 @@ test('collision lists every family', () => {
       ['Remcos', 'remcos'],
       ['Remcos!', 'remcos-2'],
     ],
+  );
+});
+
+test('hunt --feed names hunts by the same folders in any row order', async (t) => {
+  const folder = makeTempDir('feed-hunt-folders', t);
+  const header =
+    '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","reference","tags","anonymous","reporter"';
+  const rows = [
+    '"2026-04-10 00:00:00", "1", "decoy.evil-c2.xyz", "domain", "botnet_cc", "win.remcos_", "None", "Remcos!", "", "100", "None", "c2", "0", "r"',
+    '"2026-04-10 00:00:00", "2", "real.evil-c2.xyz", "domain", "botnet_cc", "win.remcos", "None", "Remcos", "", "100", "None", "c2", "0", "r"',
+  ];
+  const huntIds = async (name: string, lines: string[]): Promise<string[]> => {
+    const feed = join(folder, name);
+    await writeFile(feed, [header, ...lines].join('\n') + '\n');
+    const { hunts } = await huntsFromFeeds([feed]);
+    return hunts.map((hunt) => `${hunt.family} ${hunt.id}`).sort();
+  };
+  const inOrder = await huntIds('a.csv', rows);
+  assert.deepEqual(await huntIds('b.csv', [...rows].reverse()), inOrder);
+  const real = inOrder.filter((line) => line.startsWith('Remcos '));
+  assert.ok(real.length > 0);
+  assert.ok(
+    real.every((line) => line.startsWith('Remcos remcos-') && !line.startsWith('Remcos remcos-2-')),
+    real.join(', '),
   );
 });
