@@ -2,7 +2,7 @@
  * Whole-document JSON parsing for the STIX and MISP readers, with errors that name the line
  * and column.
  */
-import { FeedParseError } from '../errors.js';
+import { FeedParseError, quoteValue } from '../errors.js';
 
 /** A JSON object, as opposed to an array or a scalar. */
 export type JsonObject = Record<string, unknown>;
@@ -107,4 +107,21 @@ export function stringField(value: unknown): string | undefined {
 /** Returns the elements of `value` that are JSON objects, or none when it is not an array. */
 export function objectList(value: unknown): JsonObject[] {
   return Array.isArray(value) ? value.filter(isJsonObject) : [];
+}
+
+/**
+ * Describes a JSON value for a message about an entry of the wrong type, such as `the number 42`
+ * or `an array of 3 entries`. An array or object is named by its kind only, because a feed may
+ * nest one a million deep.
+ */
+export function describeJsonValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    return `an array of ${value.length} ${value.length === 1 ? 'entry' : 'entries'}`;
+  }
+  if (typeof value === 'string') return `the string ${quoteValue(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return `the ${typeof value} ${String(value)}`;
+  }
+  return 'an object';
 }

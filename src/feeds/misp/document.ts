@@ -5,7 +5,8 @@
  */
 import { FeedParseError } from '../../errors.js';
 import { isJsonObject, type JsonObject } from '../json-document.js';
-import { describeJsonValue, type InvalidEntry } from './entries.js';
+import { describeJsonValue } from '../json-document.js';
+import type { InvalidEntry } from './entries.js';
 
 /** One event of a document, with its JSON path such as `$.response[2].Event`. */
 export interface PlacedEvent {

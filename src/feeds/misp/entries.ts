@@ -3,8 +3,7 @@
  * entry that is not a JSON object is reported with its place instead of being left out without a
  * count. Places are written as JSON paths relative to the event, such as `Object[1].Attribute[0]`.
  */
-import { quoteValue } from '../../errors.js';
-import { isJsonObject, type JsonObject } from '../json-document.js';
+import { describeJsonValue, isJsonObject, type JsonObject } from '../json-document.js';
 
 /** A JSON object from a MISP list, with its place. */
 export interface PlacedObject {
@@ -54,22 +53,6 @@ export function listEntries(value: unknown, path: string, entryName: string): Li
       });
   });
   return entries;
-}
-
-/**
- * Describes a JSON value by its type, with the value itself for a scalar. Arrays and objects are
- * not printed, because JSON.stringify overflows the stack on deeply nested input.
- */
-export function describeJsonValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) {
-    return `an array of ${value.length} ${value.length === 1 ? 'entry' : 'entries'}`;
-  }
-  if (typeof value === 'string') return `the string ${quoteValue(value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean') {
-    return `the ${typeof value} ${String(value)}`;
-  }
-  return 'an object';
 }
 
 /** Returns the sentence that reports an invalid entry, naming the event it belongs to. */

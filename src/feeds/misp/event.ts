@@ -27,8 +27,8 @@ import {
   type TagContext,
 } from './context.js';
 import type { PlacedEvent } from './document.js';
+import { describeJsonValue } from '../json-document.js';
 import {
-  describeJsonValue,
   invalidEntryMessage,
   listEntries,
   type InvalidEntry,

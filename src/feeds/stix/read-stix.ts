@@ -16,7 +16,13 @@ import {
   type SourceLocation,
 } from '../../errors.js';
 import type { RawIndicator } from '../../indicators/model.js';
-import { isJsonObject, parseJsonDocument, stringField, type JsonObject } from '../json-document.js';
+import {
+  describeJsonValue,
+  isJsonObject,
+  parseJsonDocument,
+  stringField,
+  type JsonObject,
+} from '../json-document.js';
 import { countDropped, emptyReaderOutput, type FeedReaderOutput } from '../reader-output.js';
 import { indexBundle, type BundleIndex } from './bundle-index.js';
 import { indicatorContext, mispLabel } from './indicator-context.js';
@@ -224,22 +230,6 @@ function stixEntries(document: unknown, file: string): StixEntries {
       ? 'a bundle without an objects list'
       : 'a JSON object without a STIX type',
   );
-}
-
-/**
- * Describes a JSON value by its type, with the value itself for a scalar. Arrays are not
- * printed, because JSON.stringify overflows the stack on deeply nested input.
- */
-function describeJsonValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) {
-    return `an array of ${value.length} ${value.length === 1 ? 'entry' : 'entries'}`;
-  }
-  if (typeof value === 'string') return `the string ${quoteValue(value, 60)}`;
-  if (typeof value === 'number' || typeof value === 'boolean') {
-    return `the ${typeof value} ${String(value)}`;
-  }
-  return 'an object';
 }
 
 function isStix1(document: JsonObject): boolean {
