@@ -57,8 +57,17 @@ export function emptyBuildWarnings(
   feedFamilies: readonly MalwareFamily[] = [],
 ): string[] {
   const warnings: string[] = [];
+  // A text with no indicator in it is not empty, and its reader said so (TEXT_NO_INDICATORS).
+  const textWithout = new Set(
+    collected.issues
+      .filter((issue) => issue.code === 'TEXT_NO_INDICATORS')
+      .map((issue) => issue.source?.file),
+  );
   for (const input of collected.perFile) {
-    if (!input.failed && input.rowsRead === 0) {
+    if (input.failed || input.rowsRead > 0) continue;
+    if (textWithout.has(input.file)) {
+      warnings.push(`no rows were read from ${input.file}: its text names no indicator.`);
+    } else {
       warnings.push(
         `no rows were read from ${input.file}: the feed is empty. Check that its download or export did not fail.`,
       );

@@ -560,6 +560,23 @@ test('filters that remove everything warn', async (t) => {
   assert.match(strict.stderr, /failed because --strict makes the warnings above errors/);
 });
 
+test('text without indicators is not called an empty feed', async (t) => {
+  const folder = makeTempDir('prose', t);
+  const prose = join(folder, 'notes.txt');
+  await writeFile(prose, 'The meeting moved to Tuesday; nothing else to report.\n');
+  const out = join(folder, 'out');
+  const result = await runCli(['build', prose, '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /warning TEXT_NO_INDICATORS: Free text in .*notes\.txt" contains no indicators/,
+  );
+  assert.match(result.stderr, /no rows were read from .*notes\.txt: its text names no indicator\./);
+  assert.doesNotMatch(result.stderr, /the feed is empty/);
+  const strict = await runCli(['build', prose, '--strict', '--out', out]);
+  assert.equal(strict.code, 1, strict.stderr);
+});
+
 test('empty feed warns and fails when strict', async (t) => {
   const folder = makeTempDir('empty', t);
   const empty = join(folder, 'threatfox.csv');
