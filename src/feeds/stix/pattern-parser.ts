@@ -16,6 +16,7 @@ import type {
   Qualifier,
 } from './pattern-ast.js';
 import { patternError, tokenizePattern, type Keyword, type Token } from './pattern-lexer.js';
+import { quoteValue } from '../../errors.js';
 
 /** Parses a pattern into its syntax tree; throws StixPatternError with the offset on bad syntax. */
 export function parsePattern(pattern: string): ObservationExpression {
@@ -332,10 +333,11 @@ function describeToken(token: Token): string {
       return `'${token.text}'`;
     case 'keyword':
       return `the keyword ${token.text}`;
+    // A name or placeholder can be as long as the pattern, so it is quoted and cut short.
     case 'identifier':
-      return `the name ${token.text}`;
+      return `the name ${quoteValue(token.text)}`;
     case 'placeholder':
-      return `the placeholder ${token.text}`;
+      return `the placeholder ${quoteValue(token.text)}`;
     default:
       return `a ${token.kind} literal`;
   }

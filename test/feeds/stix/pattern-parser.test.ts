@@ -124,7 +124,7 @@ describe('parsePattern', () => {
       ['[unconverted_term: OR a:b = 1]', 22, /Expected a comparison operator/],
       // A placeholder is read only where a comparison can start.
       ["[a:b = 'c'] OR unconverted_term:x", 15, /Expected '\[' or '\('/],
-      ["(unconverted_term:x OR [a:b = 'c'])", 1, /found the placeholder unconverted_term:x/],
+      ["(unconverted_term:x OR [a:b = 'c'])", 1, /found the placeholder "unconverted_term:x"/],
       ['[file:name = unconverted_term:x]', 13, /Expected a literal value/],
       ['[file:name IN (unconverted_term:x)]', 15, /literal value in the set/],
       ['[file:hashes.MD5 = NOT unconverted_term:x]', 19, /Expected a literal value/],
@@ -135,6 +135,12 @@ describe('parsePattern', () => {
       assert.equal(error.offset, offset, pattern);
       assert.match(error.message, message, pattern);
     }
+  });
+
+  it('quotes a long name in a syntax error, cut short', () => {
+    const error = syntaxError(`[a:b = 'c'] ${'b'.repeat(100_000)}`);
+    assert.match(error.message, /found the name "b{80}…"/);
+    assert.ok(error.message.length < 400, String(error.message.length));
   });
 
   it('rejects an invalid escape in a string', () => {
