@@ -1,5 +1,6 @@
 /** Wording shared by the commands' summaries. */
 import { isAbsolute, relative } from 'node:path';
+import { printable } from '../errors.js';
 import type { CollectCounts } from '../pipeline/collect.js';
 
 /** Writes a count with its noun: `1 pack`, `2 packs`. */
@@ -7,10 +8,13 @@ export function count(value: number, singular: string, plural = `${singular}s`):
   return `${value} ${value === 1 ? singular : plural}`;
 }
 
-/** Shows a path relative to the working folder when it lies inside it. */
+/**
+ * Shows a path relative to the working folder when it lies inside it, with its control
+ * characters escaped as {@link printable} does: a file name may hold a line break.
+ */
 export function displayPath(file: string, cwd: string): string {
   const shown = relative(cwd, file);
-  return shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : file;
+  return printable(shown && !shown.startsWith('..') && !isAbsolute(shown) ? shown : file);
 }
 
 /** Writes how the rows read divide: `rows read N = accepted A + rejected R + merged M`. */

@@ -560,6 +560,17 @@ test('filters that remove everything warn', async (t) => {
   assert.match(strict.stderr, /failed because --strict makes the warnings above errors/);
 });
 
+test('a line break in a feed name is escaped in the summary', async (t) => {
+  const folder = makeTempDir('name-break', t);
+  const feed = join(folder, 'a\nb.csv');
+  await writeFile(feed, await readFile(repoFile('test/fixtures/packs/remcos-example.csv'), 'utf8'));
+  const result = await runCli(['build', feed, '--out', join(folder, 'out')]);
+  assert.equal(result.code, 0, result.stderr);
+  const output = result.stdout + result.stderr;
+  assert.match(output, /read .*a\\x0ab\.csv \(threatfox-csv\): 4 rows/);
+  assert.ok(!output.includes('a\nb.csv'));
+});
+
 test('text without indicators is not called an empty feed', async (t) => {
   const folder = makeTempDir('prose', t);
   const prose = join(folder, 'notes.txt');
