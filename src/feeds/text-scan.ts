@@ -296,7 +296,8 @@ export function scanUncPaths(scan: LineScan, settings: ScanSettings): void {
  * mailbox, so it is dropped unless `keepEmailDomains` is set.
  */
 export function scanEmails(scan: LineScan, settings: ScanSettings): void {
-  const pattern = /(?<![\w.+%-])[\w.%+-]+@((?:[\p{L}\p{N}_-]+\.)+[\p{L}\p{N}-]+)/gu;
+  // At most 127 labels, as in DOMAIN_PATTERN.
+  const pattern = /(?<![\w.+%-])[\w.%+-]+@((?:[\p{L}\p{N}_-]+\.){1,127}[\p{L}\p{N}-]+)/gu;
   for (const match of scan.work.read().matchAll(pattern)) {
     const domain = match[1] ?? '';
     blank(scan, match.index, match.index + match[0].length);
@@ -396,8 +397,12 @@ export function rejectPort(
   );
 }
 
-/** The labels that follow an address which starts a host name, as in `4.3.2.1.in-addr.arpa`. */
-const HOST_NAME_REST = /[.-][\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)*/uy;
+/**
+ * The labels that follow an address which starts a host name, as in `4.3.2.1.in-addr.arpa`.
+ * The count is bounded as in DOMAIN_PATTERN. A longer match would be more than 253 characters,
+ * so it would not be a domain either.
+ */
+const HOST_NAME_REST = /[.-][\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+){0,127}/uy;
 
 /** The prefix length of a CIDR block after its address, as in `10.0.0.0/8`. */
 const CIDR_PREFIX = /\/(\d{1,2})(?!\d)/y;
@@ -470,6 +475,19 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
 }
 
 /**
+ * A domain name with an optional `:port`. The last label must contain a letter. A look-ahead
+ * checks that, because `[...]*\p{L}[...]*` would try every letter of a long label that fails to
+ * match, in quadratic time.
+ *
+ * The labels before the last are at most 127, the most that a name of 253 characters can have.
+ * V8 keeps one backtracking entry per repetition of a group, so an unbounded `(...)+` overflows
+ * the stack on a line of a few million `a.` (Node.js 20). A run with more labels is no domain
+ * and is left out without a drop.
+ */
+const DOMAIN_PATTERN =
+  /(?<![\p{L}\p{N}_.@/\\-])((?:[\p{L}\p{N}_-]+\.){1,127}(?=[\p{N}_-]*\p{L})[\p{L}\p{N}_-]+)(?::(\d+))?(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}_-])/gu;
+
+/**
  * Finds domain names, with an optional `:port` that becomes a `port:N` tag. Names whose last
  * label is not a known TLD (`setup.exe`) are dropped but not blanked, so a hash written as a file
  * name (`<md5>.exe`) is still found.
@@ -478,11 +496,7 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
  * adding a scheme the writer did not give would invent part of the indicator.
  */
 export function scanDomains(scan: LineScan, settings: ScanSettings): void {
-  // The last label must contain a letter. A look-ahead checks that, because `[...]*\p{L}[...]*`
-  // would try every letter of a long label that fails to match, in quadratic time.
-  const pattern =
-    /(?<![\p{L}\p{N}_.@/\\-])((?:[\p{L}\p{N}_-]+\.)+(?=[\p{N}_-]*\p{L})[\p{L}\p{N}_-]+)(?::(\d+))?(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}_-])/gu;
-  for (const match of scan.work.read().matchAll(pattern)) {
+  for (const match of scan.work.read().matchAll(DOMAIN_PATTERN)) {
     const start = match.index;
     const end = start + match[0].length;
     const host = match[1] ?? '';
@@ -560,9 +574,10 @@ function unhuntedNameIssue(scan: LineScan, settings: ScanSettings, host: string)
  */
 export function scanHashes(scan: LineScan): void {
   const hashTypes: Record<number, MentionType> = { 32: 'md5', 40: 'sha1', 64: 'sha256' };
-  for (const match of scan.work
-    .read()
-    .matchAll(/(?<![0-9A-Za-z])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])/g)) {
+  // A run shorter than 32 digits is skipped here, not in the pattern, because V8 overflows the
+  // stack on `[0-9A-Fa-f]{32,}` over a run of a few million digits (Node.js 20) but not on `+`.
+  for (const match of scan.work.read().matchAll(/(?<![0-9A-Za-z])[0-9A-Fa-f]+(?![0-9A-Za-z])/g)) {
+    if (match[0].length < 32) continue;
     const type = hashTypes[match[0].length];
     blank(scan, match.index, match.index + match[0].length);
     if (!type) drop(scan, 'unsupported-hex-length', match[0]);
