@@ -3,7 +3,8 @@
  * applicable hunt on each batch. Memory stays flat: a batch is at most `batchSize` events, the
  * event tables are emptied before the next batch, and only findings are kept.
  */
-import { lookbackStart } from '../compile/evaluate.js';
+import { evaluateFilter, lookbackStart } from '../compile/evaluate.js';
+import { hitColumnTypes, valueKind, type ValueKind } from '../compile/hit-columns.js';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { DuckDbHuntSession, type DuckDbHit } from '../backends/duckdb/duckdb.session.js';
 import {
@@ -293,9 +294,11 @@ async function huntBatch(
   // other one, so the row gets both.
   const needsCopy = windowed && TIME_COLUMNS[table].length > 1;
   // An event with alternative column values, such as the SHA1 and MD5 of a Suricata file, gets
-  // one more row per value. `eventOfRow` maps each row back to its event.
+  // one more row per value. `eventOfRow` maps each row back to its event, and the rows of event
+  // `i` are `firstRowOfEvent[i]` up to `firstRowOfEvent[i + 1]`.
   const rows: Array<Record<string, ColumnValue>> = [];
   const eventOfRow: number[] = [];
+  const firstRowOfEvent: number[] = [];
   events.forEach((event, eventIndex) => {
     const time = needsCopy ? eventTime(event) : undefined;
     let row = event.columns;
@@ -303,6 +306,7 @@ async function huntBatch(
       row = { ...event.columns };
       for (const column of TIME_COLUMNS[table]) row[column] ??= time;
     }
+    firstRowOfEvent.push(rows.length);
     rows.push(row);
     eventOfRow.push(eventIndex);
     for (const alternative of alternativeRows(row)) {
@@ -310,10 +314,26 @@ async function huntBatch(
       eventOfRow.push(eventIndex);
     }
   });
-  const hits = mergeBranchHits(await session.run(table, rows), eventOfRow);
+  firstRowOfEvent.push(rows.length);
+  // DuckDB applied the exclusions to the row that matched, and `ExclusionCheck` applies them to
+  // the event's other rows.
+  const exclusions = new ExclusionCheck();
+  const rowHits = (await session.run(table, rows)).filter((hit) => {
+    const eventIndex = eventOfRow[hit.eventIndex]!;
+    const end = firstRowOfEvent[eventIndex + 1]!;
+    const otherRows: Array<Record<string, ColumnValue>> = [];
+    for (let index = firstRowOfEvent[eventIndex]!; index < end; index++) {
+      if (index !== hit.eventIndex) otherRows.push(rows[index]!);
+    }
+    return !exclusions.excludesAnyRow(hit, otherRows);
+  });
+  const hits = mergeBranchHits(rowHits, eventOfRow);
   return hits.map(({ hit, otherLabels }) => {
     const event = events[eventOfRow[hit.eventIndex]!]!;
-    // The row that matched, so that a projected FileHash is the hash the hunt found.
+    // Projected columns come from the row that matched, so a hunt that projects FileHash shows
+    // the hash it found. NOTE: the hash hunts of a pack project IocHash but not FileHash. Their
+    // findings show the indicator's hash, which equals the matched hash up to case, and none of
+    // the event's own hashes.
     const row = rows[hit.eventIndex]!;
     const columns: Record<string, ColumnValue> = {};
     for (const name of hit.hunt.project) {
@@ -342,6 +362,58 @@ async function huntBatch(
     if (finding.connectionId === undefined) delete finding.connectionId;
     return finding;
   });
+}
+
+/**
+ * Check of a hunt's exclusions against the other rows of a multi-row event, run in the reference
+ * evaluator, whose agreement with DuckDB the backend tests check.
+ *
+ * Each row of an event is the same event with another of its alternative values, such as the
+ * SHA256, SHA1 and MD5 of one Suricata file. DuckDB applies a hunt's exclusions to the row that
+ * matched only, so an exclusion on the file's SHA256 would leave the hit on its MD5 row. A hit
+ * is therefore dropped when an exclusion is true for any row of its event, each row joined to the
+ * hit's indicator row and `MatchedOn` as in `ir.ts`.
+ *
+ * A negated exclusion is true for every row whose value differs. So `FileHash != "<md5>"` and
+ * `not(FileHash =~ "<md5>")` remove every event that logs two or more hashes, the file with that
+ * MD5 included, because its other hashes differ from the MD5. `FileHash !in (...)` keeps such an
+ * event only when the list names all of its hashes. A negated filter on one hash therefore
+ * cannot keep one file and drop the others.
+ */
+class ExclusionCheck {
+  private readonly kindsByHunt = new Map<Hunt, Map<string, ValueKind>>();
+
+  /** True when an exclusion of the hit's hunt is true for one of `rows` as the hit's event. */
+  excludesAnyRow(hit: DuckDbHit, rows: ReadonlyArray<Record<string, ColumnValue>>): boolean {
+    const hunt = hit.hunt;
+    if (rows.length === 0 || hunt.exclusions.length === 0) return false;
+    const indicator = indicatorRecord(hunt, hit.iocIndex);
+    const kinds = this.kindsOf(hunt);
+    return rows.some((row) => {
+      const joined = { ...row, ...indicator, MatchedOn: hit.matchedOn };
+      return hunt.exclusions.some((exclusion) => evaluateFilter(exclusion.filter, joined, kinds));
+    });
+  }
+
+  private kindsOf(hunt: Hunt): Map<string, ValueKind> {
+    let kinds = this.kindsByHunt.get(hunt);
+    if (kinds === undefined) {
+      const types = [...hitColumnTypes(hunt)];
+      kinds = new Map(types.map(([name, type]) => [name, valueKind(type)]));
+      this.kindsByHunt.set(hunt, kinds);
+    }
+    return kinds;
+  }
+}
+
+/** Returns the constants and the columns of one indicator row, as a hit of `hunt` contains them. */
+function indicatorRecord(hunt: Hunt, iocIndex: number): Record<string, unknown> {
+  const record: Record<string, unknown> = { ...hunt.constants };
+  const row = hunt.iocs.rows[iocIndex]!;
+  hunt.iocs.columns.forEach((column, index) => {
+    record[column.name] = row[index] ?? null;
+  });
+  return record;
 }
 
 /**

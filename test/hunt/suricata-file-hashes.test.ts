@@ -51,6 +51,7 @@ interface HuntOutput {
     line: number;
     matchedOn: string;
     indicator: { value: string };
+    columns: Record<string, unknown>;
   }>;
   stats: { linesRead: number; eventsParsed: number };
   eventsByTable: Record<string, number>;
@@ -114,7 +115,12 @@ describe('Suricata fileinfo hashes hunted by several packs', () => {
         `1 beta-sentinel-csl-hash ${SHA256}`,
       ]);
       assert.equal(output.complete, true);
-      for (const finding of output.findings) assert.equal(finding.matchedOn, 'FileHash');
+      for (const finding of output.findings) {
+        assert.equal(finding.matchedOn, 'FileHash');
+        // The pack's hash hunts project IocHash, shown as the indicator, but not FileHash.
+        assert.equal(finding.columns.FileHash, undefined);
+        assert.equal(finding.columns.FileName, '/hello.exe');
+      }
       assert.deepEqual(output.totals, { hits: 1, events: 1, findings: 2 });
       assert.equal(output.stats.linesRead, 1);
       assert.equal(output.stats.eventsParsed, 1);

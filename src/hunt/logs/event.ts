@@ -81,7 +81,8 @@ const NO_ROWS: ReadonlyArray<Record<string, ColumnValue>> = [];
 /**
  * Returns one copy of `columns` per value attached with {@link attachAlternativeValues}, with
  * that value in its column, or an empty list when none is attached. An event matches a hunt when
- * its columns or one of these rows do. The copies keep the connection id but no alternatives.
+ * its columns or one of these rows do, and a hunt's exclusions remove its hit when one is true
+ * for any of them. The copies keep the connection id but no alternatives.
  */
 export function alternativeRows(
   columns: Readonly<Record<string, ColumnValue>>,

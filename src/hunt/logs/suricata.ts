@@ -265,7 +265,8 @@ function answerAddresses(dns: JsonObject): string[] {
  * else the MD5, and the other hashes are attached as alternative values. The reader keeps the
  * event when the prefilter keeps it with any of the hashes, and the local hunt loads one DuckDB
  * row per hash, mapping each hit back to the event. So every hunt that looks for one of the
- * hashes finds the event, and the event still counts once.
+ * hashes finds the event, and the event still counts once. An exclusion on any one of the hashes
+ * removes the event from each hunt that has the exclusion.
  *
  * Filling the column with the one hash a hunt looks for would let only the first of two packs
  * find the file when one looks for its MD5 and another for its SHA256. One event per hash would
