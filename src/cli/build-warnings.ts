@@ -218,7 +218,7 @@ function sharedFolderWarnings(packs: readonly PackFolderSummary[]): string[] {
           `${pack.folder} (${pack.malpedia ?? 'no Malpedia id'}, ${countOf(pack.indicators, 'indicator')})`,
       );
       warnings.push(
-        `${group.length} packs are named ${printable(group[0]!.family)}, because the feeds give the family under ${group.length} Malpedia ids: ${listed.join(', ')}. Hunt with all of them.`,
+        `${group.length} packs are named ${printable(group[0]!.family)}, because the feeds give the name under ${group.length} Malpedia ids: ${listed.join(', ')}. They may be one family under two ids, as ThreatFox gives Latrodectus, or a decoy under the name of a real one: check the ids, then hunt with each real one.`,
       );
       continue;
     }

@@ -219,6 +219,8 @@ interface FilteredCollectResult extends CollectResult {
   accepted?: Indicator[];
   /** Families of the accepted indicators, kept only with a family filter. */
   acceptedFamilies?: MalwareFamily[];
+  /** Families of the accepted indicators, from which pack folder names are chosen. */
+  feedFamilies: MalwareFamily[];
 }
 
 /**
@@ -232,10 +234,12 @@ function filterCollected(
   keepAccepted: boolean,
 ): FilteredCollectResult {
   const filtered = filterIndicators(collected.indicators, filters, now);
+  const feedFamilies = familiesOf(collected.indicators);
   return {
     ...collected,
     accepted: keepAccepted ? collected.indicators : undefined,
-    acceptedFamilies: filters.families?.length ? familiesOf(collected.indicators) : undefined,
+    acceptedFamilies: filters.families?.length ? feedFamilies : undefined,
+    feedFamilies,
     indicators: filtered.kept,
     counts: {
       ...collected.counts,
@@ -548,6 +552,7 @@ async function runBuild(
   // memory at a time.
   const packs: PackSummary[] = [];
   const built = eachPack(kept, {
+    feedFamilies: collected.feedFamilies,
     changes,
     userScenarios,
     lookback,

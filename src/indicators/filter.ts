@@ -177,8 +177,11 @@ export function parseKinds(texts: readonly string[]): IndicatorKind[] {
 /** Returns the distinct families of `indicators`, by Malpedia id or else printable name. */
 export function familiesOf(indicators: readonly Indicator[]): MalwareFamily[] {
   const families = new Map<string, MalwareFamily>();
+  // Indicators of one feed share a few family objects, so each object's key is made once.
+  const seen = new Set<MalwareFamily>();
   for (const { family } of indicators) {
-    if (family === undefined) continue;
+    if (family === undefined || seen.has(family)) continue;
+    seen.add(family);
     const key = (family.malpedia ?? family.name).toLowerCase();
     if (!families.has(key)) families.set(key, family);
   }

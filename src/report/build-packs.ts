@@ -11,7 +11,7 @@ import { compileKqlWithinLimit } from '../backends/kql/kql.split.js';
 import { buildHunts } from '../compile/build-hunts.js';
 import type { Lookback } from '../compile/ir.js';
 import { InternalError } from '../errors.js';
-import { assignFolderNames } from '../indicators/family-slug.js';
+import { assignFolderNames, type FolderCandidate } from '../indicators/family-slug.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { DATA_SOURCES } from '../pipeline/data-sources.js';
 import { defaultExclusions, scenariosFor, type Scenario } from '../pipeline/scenarios.js';
@@ -60,6 +60,12 @@ export interface BuildPacksOptions {
    * literal is written wrongly.
    */
   fullKustoCheck?: boolean;
+  /**
+   * Every family of the feeds, also those whose pack this run does not write (`--only-new`,
+   * `--family`), so that a family keeps its folder name from run to run. Without it, folder
+   * names are chosen among the families of this run.
+   */
+  feedFamilies?: readonly MalwareFamily[];
   /** Changes since earlier runs, by family key (see `familyKeyOf`), from `--state`. */
   changes?: ReadonlyMap<string, FamilyHistoryDiff>;
   /** Exclusions from the user's `--exclusions` file, compiled into every hunt they apply to. */
@@ -388,9 +394,15 @@ function* packsOfGroups(
   }
   // Folder names are chosen from every family at once, so a family that comes first in a feed
   // cannot take the folder of another family whose name folds to the same slug.
-  const { folders } = assignFolderNames(
-    [...families].map(([key, family]) => ({ key, name: family.name, malpedia: family.malpedia })),
-  );
+  const candidates = new Map<string, FolderCandidate>();
+  for (const family of options.feedFamilies ?? []) {
+    const key = familyKeyOf(family);
+    candidates.set(key, { key, name: family.name, malpedia: family.malpedia });
+  }
+  for (const [key, family] of families) {
+    candidates.set(key, { key, name: family.name, malpedia: family.malpedia });
+  }
+  const { folders } = assignFolderNames([...candidates.values()]);
   const shapes: ShapeCache = new Map();
   for (const [key, members] of groups) {
     groups.delete(key);

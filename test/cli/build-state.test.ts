@@ -419,3 +419,31 @@ test('families named like object members keep their state', async (t) => {
     assert.equal(changes.unchanged.length, 1, slug);
   }
 });
+
+test('only-new runs keep each family in its folder', async (t) => {
+  const folder = makeTempDir('state-folders', t);
+  const header =
+    '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","reference","tags","anonymous","reporter"';
+  const row = (id: number, value: string, malpedia: string, name: string): string =>
+    `"2026-04-12 04:49:28", "${id}", "${value}", "domain", "botnet_cc", "${malpedia}", "None", "${name}", "", "100", "None", "None", "0", "x"`;
+  const real = row(1, 'real-c2-gate.xyz', 'win.remcos', 'Remcos');
+  const decoy = row(2, 'decoy-c2-gate.xyz', 'win.fake', 'REMCOS');
+  const later = row(3, 'decoy-c2-later.xyz', 'win.fake', 'REMCOS');
+  const feed = join(folder, 'feed.csv');
+  await writeFile(feed, [header, real, decoy].join('\n') + '\n');
+  await build(folder, 'out', [feed, '--only-new']);
+  // Only the decoy has a new indicator, so only its pack is written this time.
+  await writeFile(feed, [header, real, decoy, later].join('\n') + '\n');
+  const second = await build(folder, 'out', [feed, '--only-new']);
+  const written = (
+    JSON.parse(second.stdout) as { packs: Array<{ folder: string; family: string }> }
+  ).packs;
+  assert.deepEqual(
+    written.map((pack) => [pack.family, pack.folder.split(/[\\/]/).at(-1)]),
+    [['REMCOS', 'remcos-2']],
+  );
+  const kept = JSON.parse(await readFile(join(folder, 'out', 'remcos', 'pack.json'), 'utf8')) as {
+    family: { malpedia: string };
+  };
+  assert.equal(kept.family.malpedia, 'win.remcos');
+});

@@ -33,7 +33,8 @@ test('same name keeps Malpedia id wording', () => {
   const other = { ...REMCOS, malpedia: undefined, folder: 'packs/remcos-2', indicators: 1 };
   const warnings = familyFolderWarnings([other, REMCOS]);
   assert.equal(warnings.length, 1, warnings.join('\n'));
-  assert.match(warnings[0]!, /^2 packs are named Remcos, because the feeds give the family/);
+  assert.match(warnings[0]!, /^2 packs are named Remcos, because the feeds give the name/);
+  assert.match(warnings[0]!, /or a decoy under the name of a real one: check the ids/);
   assert.match(
     warnings[0]!,
     /packs\/remcos \(win\.remcos, 2 indicators\), packs\/remcos-2 \(no Malpedia id/,
