@@ -256,6 +256,14 @@ const CARRIAGE_RETURN = 0x0d;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
+ * Maximum bytes in one line of a feed read line by line, without its line break. A CSV or NDJSON
+ * row of a real feed has a few kilobytes at most, and the longest line in the sample feeds and
+ * reports used in tests has 157 KB (a JSON document). The limit stops a file of one endless
+ * line, such as a small gzip bomb, before it fills memory.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
  * Reads an input as chunks of whole lines, one chunk per block read from the stream, with the
  * UTF-8 byte order mark removed. Bytes are cut after the last line feed of each block, so a
  * chunk never ends inside a line or inside a multi-byte character, and a stream that fails part
@@ -265,58 +273,132 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * NOTE: a slice of a chunk keeps the whole chunk (up to a few hundred kilobytes) in memory, so
  * a reader copies the text it keeps for long.
  *
- * @throws FeedParseError on invalid UTF-8, truncated gzip data or a read error.
+ * @param maxLineBytes maximum bytes in one line, without its line break. Tests lower it.
+ * @throws FeedParseError on a line longer than `maxLineBytes`, invalid UTF-8, truncated gzip
+ *   data or a read error.
  */
-export async function* readTextChunks(input: FeedInput): AsyncGenerator<TextChunk> {
+export async function* readTextChunks(
+  input: FeedInput,
+  maxLineBytes = MAX_LINE_BYTES,
+): AsyncGenerator<TextChunk> {
   const stream = await input.open();
-  let pending: Buffer | undefined;
+  // The blocks read since the last line feed. They are joined once, when a line feed arrives,
+  // so a long line costs time linear in its length.
+  const pending = new PendingBytes();
   let atStart = true;
   let firstLine = 1;
   try {
-    for await (const block of stream) {
-      let bytes = pending ? Buffer.concat([pending, block as Buffer]) : (block as Buffer);
-      pending = undefined;
+    for await (const chunk of stream) {
+      let block = chunk as Buffer;
       if (atStart) {
-        if (bytes.length < UTF8_BOM.length) {
-          pending = bytes;
+        pending.push(block);
+        block = withoutBoms(pending.take());
+        // Too few bytes to tell a byte order mark from text: wait for the next block.
+        if (block.length < UTF8_BOM.length && UTF8_BOM.subarray(0, block.length).equals(block)) {
+          pending.push(block);
           continue;
         }
-        bytes = withoutBom(bytes);
         atStart = false;
       }
-      const lastNewline = bytes.lastIndexOf(LINE_FEED);
+      const lastNewline = block.lastIndexOf(LINE_FEED);
       if (lastNewline === -1) {
-        pending = bytes;
+        pending.push(block);
+        // One byte more, because the last byte may be the CR of a CRLF.
+        if (pending.length > maxLineBytes + 1) {
+          throw lineTooLongError(input.name, firstLine, `${maxLineBytes} bytes`);
+        }
         continue;
       }
-      if (lastNewline + 1 < bytes.length) pending = bytes.subarray(lastNewline + 1);
-      const whole = bytes.subarray(0, lastNewline + 1);
+      pending.push(block.subarray(0, lastNewline + 1));
+      const whole = pending.take();
+      if (lastNewline + 1 < block.length) pending.push(block.subarray(lastNewline + 1));
+
+      const lineFeeds = checkLineLengths(whole, input.name, firstLine, maxLineBytes);
       const text = decodeUtf8(whole, input.name, firstLine);
       yield { text, firstLine };
-      firstLine += countLineFeeds(whole);
+      firstLine += lineFeeds;
     }
   } catch (error) {
     stream.destroy();
     throw toFeedParseError(error, input.name);
   }
-  if (pending && pending.length > 0) {
-    const rest = atStart ? withoutBom(pending) : pending;
-    if (rest.length > 0) yield { text: decodeUtf8(rest, input.name, firstLine), firstLine };
+  const rest = atStart ? withoutBoms(pending.take()) : pending.take();
+  checkLineLengths(rest, input.name, firstLine, maxLineBytes);
+  if (rest.length > 0) yield { text: decodeUtf8(rest, input.name, firstLine), firstLine };
+}
+
+/** Blocks of bytes that are joined into one buffer only when they are taken. */
+class PendingBytes {
+  private blocks: Buffer[] = [];
+  /** Total bytes in the blocks. */
+  length = 0;
+
+  push(block: Buffer): void {
+    if (block.length === 0) return;
+    this.blocks.push(block);
+    this.length += block.length;
+  }
+
+  /** Returns the blocks as one buffer and empties the list. */
+  take(): Buffer {
+    const joined =
+      this.blocks.length === 1 ? this.blocks[0]! : Buffer.concat(this.blocks, this.length);
+    this.blocks = [];
+    this.length = 0;
+    return joined;
   }
 }
 
-function withoutBom(bytes: Buffer): Buffer {
-  return bytes.subarray(0, UTF8_BOM.length).equals(UTF8_BOM)
-    ? bytes.subarray(UTF8_BOM.length)
-    : bytes;
+/** Removes a UTF-8 byte order mark at the start. */
+function withoutBoms(bytes: Buffer): Buffer {
+  let start = 0;
+  if (bytes.subarray(start, start + UTF8_BOM.length).equals(UTF8_BOM)) {
+    start += UTF8_BOM.length;
+  }
+  return bytes.subarray(start);
 }
 
-function countLineFeeds(bytes: Buffer): number {
+/**
+ * Counts the line feeds in `bytes` and checks the length of every line, without its LF or CRLF.
+ * Every line but the last ends with a line feed.
+ *
+ * @throws FeedParseError on a line longer than `maxLineBytes`.
+ */
+function checkLineLengths(
+  bytes: Buffer,
+  file: string,
+  firstLine: number,
+  maxLineBytes: number,
+): number {
   let count = 0;
-  for (let at = bytes.indexOf(LINE_FEED); at !== -1; at = bytes.indexOf(LINE_FEED, at + 1)) {
+  let start = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(LINE_FEED, start);
+    const end = newline === -1 ? bytes.length : newline;
+    const length =
+      end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 - start : end - start;
+    if (length > maxLineBytes) {
+      throw lineTooLongError(file, firstLine + count, `${maxLineBytes} bytes`);
+    }
+    if (newline === -1) break;
     count += 1;
+    start = newline + 1;
   }
   return count;
+}
+
+/**
+ * Returns the error for a line longer than a limit such as `67108864 bytes`, the max line
+ * length of a feed.
+ */
+export function lineTooLongError(file: string, line: number, limit: string): FeedParseError {
+  return new FeedParseError(
+    'LINE_TOO_LONG',
+    `Line ${line} of ${quoteValue(file)} is longer than ${limit}, the max line length of a ` +
+      'feed, so the file is not a feed or is corrupt. Check that it is the file you meant, or ' +
+      'download it again.',
+    { source: { file, line } },
+  );
 }
 
 /**

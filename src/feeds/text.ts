@@ -48,6 +48,7 @@
 import type { HuntpackIssue } from '../errors.js';
 import { quoteValue } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';
+import { MAX_LINE_BYTES, lineTooLongError } from './input.js';
 import { emptyReaderOutput, type FeedReaderOutput } from './reader-output.js';
 import { DropLog } from './text-drops.js';
 import { refangLine, type RefangedLine } from './text-refang.js';
@@ -85,6 +86,7 @@ export interface TextReaderOptions {
  *
  * @param text The whole text; CRLF, LF and CR line ends are all accepted.
  * @param file Name used in record sources and issue messages.
+ * @throws FeedParseError on a line longer than MAX_LINE_BYTES characters.
  */
 export function readText(
   text: string,
@@ -92,10 +94,12 @@ export function readText(
   options: TextReaderOptions = {},
 ): FeedReaderOutput {
   const output = emptyReaderOutput();
-  const lines = text
-    .replace(/^\uFEFF/, '')
-    .split(/\r\n|\r|\n/)
-    .map(refangLine);
+  const rawLines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  // A line has at least as many UTF-8 bytes as characters, so this is at most the byte limit
+  // of feeds read line by line.
+  const tooLong = rawLines.findIndex((line) => line.length > MAX_LINE_BYTES);
+  if (tooLong !== -1) throw lineTooLongError(file, tooLong + 1, `${MAX_LINE_BYTES} characters`);
+  const lines = rawLines.map(refangLine);
   const settings: ScanSettings = {
     file,
     textIsDefanged: lines.some((line) => line.defanged.includes(true)),
