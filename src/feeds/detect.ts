@@ -3,6 +3,7 @@
  * file name only breaks the tie for free text.
  */
 import { FeedParseError, quoteValue } from '../errors.js';
+import { nulByteError, utf16Encoding } from './input.js';
 import { locateJsonError } from './json-document.js';
 
 /** Feed formats that huntpack detects, each read by one reader in `read.ts`. */
@@ -200,10 +201,13 @@ function looksStructured(text: string): boolean {
 const SAMPLE_BYTES = 64 * 1024;
 
 /**
- * Returns the error for an input whose format could not be detected: invalid JSON with its line
- * and column when the input starts like JSON but does not parse, else an unknown format.
+ * Returns the error for an input whose format could not be detected: UTF-16 text or a NUL byte,
+ * invalid JSON with its line and column when the input starts like JSON but does not parse, else
+ * an unknown format.
  */
 export function unknownFormatError(fileName: string, sample: string): FeedParseError {
+  const nul = sample.indexOf('\u0000');
+  if (nul !== -1) return sampleNulError(fileName, sample, nul);
   const log = logKind(sample.replace(/^\uFEFF/, '').trimStart());
   if (log !== undefined) {
     return new FeedParseError(
@@ -224,6 +228,21 @@ export function unknownFormatError(fileName: string, sample: string): FeedParseE
     `Unknown feed format in ${quoteValue(fileName)} (starts with ${quoteValue(start)}): expected ${expected}. Pass --format to choose one (${FEED_FORMATS.map((entry) => entry.format).join(', ')}).`,
     { source: { file: fileName, line: 1 } },
   );
+}
+
+/**
+ * Returns the error for a sample with a NUL byte at index `nul`. The UTF-8 decoder turns a
+ * UTF-16 byte order mark into two U+FFFD characters and keeps ASCII and NUL bytes as they are,
+ * so the code units after them show a UTF-16 layout as bytes would.
+ */
+function sampleNulError(fileName: string, sample: string, nul: number): FeedParseError {
+  const bom = sample.startsWith('\uFFFD\uFFFD');
+  const units = [...sample.slice(bom ? 2 : 0, 66)].map((char) => char.charCodeAt(0));
+  const layout = utf16Encoding(units)?.replace('without', bom ? 'with' : 'without');
+  const before = sample.slice(0, nul);
+  const line = before.split('\n').length;
+  // NOTE: the offset counts each U+FFFD as 3 bytes, so it is too high after invalid UTF-8.
+  return nulByteError(fileName, line, Buffer.byteLength(before, 'utf8'), layout);
 }
 
 /**

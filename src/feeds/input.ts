@@ -274,8 +274,8 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024;
  * a reader copies the text it keeps for long.
  *
  * @param maxLineBytes maximum bytes in one line, without its line break. Tests lower it.
- * @throws FeedParseError on a line longer than `maxLineBytes`, invalid UTF-8, truncated gzip
- *   data or a read error.
+ * @throws FeedParseError on a line longer than `maxLineBytes`, a NUL byte, invalid UTF-8,
+ *   truncated gzip data or a read error.
  */
 export async function* readTextChunks(
   input: FeedInput,
@@ -287,12 +287,16 @@ export async function* readTextChunks(
   const pending = new PendingBytes();
   let atStart = true;
   let firstLine = 1;
+  // Bytes of the decompressed input before the next chunk, for the offset of a NUL byte.
+  let offset = 0;
   try {
     for await (const chunk of stream) {
       let block = chunk as Buffer;
       if (atStart) {
         pending.push(block);
-        block = withoutBoms(pending.take());
+        const head = pending.take();
+        block = withoutBoms(head);
+        offset += head.length - block.length;
         // Too few bytes to tell a byte order mark from text: wait for the next block.
         if (block.length < UTF8_BOM.length && UTF8_BOM.subarray(0, block.length).equals(block)) {
           pending.push(block);
@@ -314,9 +318,11 @@ export async function* readTextChunks(
       if (lastNewline + 1 < block.length) pending.push(block.subarray(lastNewline + 1));
 
       const lineFeeds = checkLineLengths(whole, input.name, firstLine, maxLineBytes);
+      checkNoNul(whole, input.name, firstLine, offset);
       const text = decodeUtf8(whole, input.name, firstLine);
       yield { text, firstLine };
       firstLine += lineFeeds;
+      offset += whole.length;
     }
   } catch (error) {
     stream.destroy();
@@ -324,6 +330,7 @@ export async function* readTextChunks(
   }
   const rest = atStart ? withoutBoms(pending.take()) : pending.take();
   checkLineLengths(rest, input.name, firstLine, maxLineBytes);
+  checkNoNul(rest, input.name, firstLine, offset);
   if (rest.length > 0) yield { text: decodeUtf8(rest, input.name, firstLine), firstLine };
 }
 
@@ -388,16 +395,92 @@ function checkLineLengths(
 }
 
 /**
- * Returns the error for a line longer than a limit such as `67108864 bytes`, the max line
+ * Returns the error for a line longer than a limit such as `67108864 bytes`, the maximum line
  * length of a feed.
  */
 export function lineTooLongError(file: string, line: number, limit: string): FeedParseError {
   return new FeedParseError(
     'LINE_TOO_LONG',
-    `Line ${line} of ${quoteValue(file)} is longer than ${limit}, the max line length of a ` +
+    `Line ${line} of ${quoteValue(file)} is longer than ${limit}, the maximum line length of a ` +
       'feed, so the file is not a feed or is corrupt. Check that it is the file you meant, or ' +
       'download it again.',
     { source: { file, line } },
+  );
+}
+
+/**
+ * Checks that `bytes`, which start at line `firstLine` and byte `offset` of the input, contain
+ * no NUL byte. A text feed has no NUL byte, so a NUL means binary data or UTF-16 text. The whole input
+ * fails, because a reader that skipped the NUL would read a different value than the writer
+ * meant (`evil\0x.evil-c2.xyz` as the domain `x.evil-c2.xyz`).
+ *
+ * @throws FeedParseError naming the line and byte offset of the first NUL.
+ */
+function checkNoNul(bytes: Buffer, file: string, firstLine: number, offset: number): void {
+  const nul = bytes.indexOf(0);
+  if (nul === -1) return;
+  const line = firstLine + countLineFeeds(bytes.subarray(0, nul));
+  throw nulByteError(file, line, offset + nul, offset === 0 ? utf16Encoding(bytes) : undefined);
+}
+
+function countLineFeeds(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(LINE_FEED); at !== -1; at = bytes.indexOf(LINE_FEED, at + 1)) {
+    count += 1;
+  }
+  return count;
+}
+
+/**
+ * Returns how text that starts with these bytes is encoded when it looks like UTF-16, such as
+ * `UTF-16LE with a byte order mark`, or undefined. Without a byte order mark, the first 32 code
+ * units must be mostly ASCII, as feed headers are, so that every other byte is NUL.
+ */
+export function utf16Encoding(head: ArrayLike<number>): string | undefined {
+  if (head[0] === 0xff && head[1] === 0xfe) return 'UTF-16LE with a byte order mark';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'UTF-16BE with a byte order mark';
+  const pairs = Math.min(head.length, 64) >> 1;
+  if (pairs < 2) return undefined;
+  let evenNuls = 0;
+  let oddNuls = 0;
+  for (let index = 0; index < pairs * 2; index += 1) {
+    if (head[index] !== 0) continue;
+    if (index % 2 === 0) evenNuls += 1;
+    else oddNuls += 1;
+  }
+  if (evenNuls === 0 && oddNuls >= pairs * 0.75) return 'UTF-16LE without a byte order mark';
+  if (oddNuls === 0 && evenNuls >= pairs * 0.75) return 'UTF-16BE without a byte order mark';
+  return undefined;
+}
+
+/**
+ * Returns the error for a NUL byte at `line` and byte `offset`, or for UTF-16 text when
+ * `encoding` names it.
+ */
+export function nulByteError(
+  file: string,
+  line: number,
+  offset: number,
+  encoding: string | undefined,
+): FeedParseError {
+  if (encoding !== undefined) return utf16Error(file, encoding);
+  return new FeedParseError(
+    'NUL_BYTE',
+    `${quoteValue(file)} contains a NUL byte at line ${line} (byte offset ${offset}), so it is ` +
+      'binary data or UTF-16 text, not a feed in UTF-8. Check that it is the file you meant, ' +
+      'or convert it to UTF-8.',
+    { source: { file, line } },
+  );
+}
+
+/** Returns the error for a feed in UTF-16, such as `UTF-16LE with a byte order mark`. */
+export function utf16Error(file: string, encoding: string): FeedParseError {
+  const from = encoding.slice(0, 'UTF-16LE'.length);
+  return new FeedParseError(
+    'UTF16_TEXT',
+    `${quoteValue(file)} is ${encoding}, but huntpack reads feeds as UTF-8. Convert it, for ` +
+      `example with iconv -f ${from} -t UTF-8 FILE > NEW, and run again.`,
+    { source: { file, line: 1 } },
   );
 }
 
@@ -434,7 +517,7 @@ function firstInvalidLine(bytes: Buffer): number {
  * Reads a whole input as text, without a byte order mark, for formats such as JSON that must
  * be parsed as one document.
  *
- * @throws FeedParseError on invalid UTF-8, truncated gzip data or a read error.
+ * @throws FeedParseError on a NUL byte, invalid UTF-8, truncated gzip data or a read error.
  */
 export async function readText(input: FeedInput): Promise<string> {
   const stream = await input.open();
@@ -450,8 +533,10 @@ export async function readText(input: FeedInput): Promise<string> {
     stream.destroy();
     throw toFeedParseError(error, input.name);
   }
+  const bytes = Buffer.concat(chunks);
+  checkNoNul(bytes, input.name, 1, 0);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
     throw new FeedParseError(
       'INVALID_UTF8',

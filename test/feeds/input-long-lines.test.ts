@@ -13,7 +13,7 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 
 const folder = makeTempDir('input-long-lines');
 
-/** Reads standard input made of `blocks` as text chunks, with a max line length. */
+/** Reads standard input made of `blocks` as text chunks, with a maximum line length. */
 async function chunksOf(blocks: Buffer[], maxLineBytes?: number): Promise<TextChunk[]> {
   const opened = await openInputs('-', { stdin: Readable.from(blocks) });
   const chunks: TextChunk[] = [];
