@@ -46,7 +46,7 @@ const TEXT_EXTENSIONS = /\.(txt|md|markdown|adoc|text)$/i;
  */
 export function detectFeedFormat(sample: string, fileName: string): FeedFormat | undefined {
   if (sample.includes('\u0000')) return undefined;
-  const text = sample.replace(/^\uFEFF/, '').trimStart();
+  const text = sample.replace(/^\uFEFF+/, '').trimStart();
 
   const structured =
     text.startsWith('{') || text.startsWith('[') ? detectJson(text) : detectCsv(text);
@@ -208,7 +208,7 @@ const SAMPLE_BYTES = 64 * 1024;
 export function unknownFormatError(fileName: string, sample: string): FeedParseError {
   const nul = sample.indexOf('\u0000');
   if (nul !== -1) return sampleNulError(fileName, sample, nul);
-  const log = logKind(sample.replace(/^\uFEFF/, '').trimStart());
+  const log = logKind(sample.replace(/^\uFEFF+/, '').trimStart());
   if (log !== undefined) {
     return new FeedParseError(
       'LOG_NOT_FEED',
@@ -219,7 +219,7 @@ export function unknownFormatError(fileName: string, sample: string): FeedParseE
   const invalid = invalidJsonError(fileName, sample);
   if (invalid) return invalid;
   const start = sample
-    .replace(/^\uFEFF/, '')
+    .replace(/^\uFEFF+/, '')
     .trimStart()
     .slice(0, 40);
   const expected = FEED_FORMATS.map((entry) => entry.label).join(', ');
@@ -251,7 +251,7 @@ function sampleNulError(fileName: string, sample: string, nul: number): FeedPars
  * at SAMPLE_BYTES whose only fault is that it stops early.
  */
 function invalidJsonError(fileName: string, sample: string): FeedParseError | undefined {
-  const body = sample.replace(/^\uFEFF/, '');
+  const body = sample.replace(/^\uFEFF+/, '');
   if (!/^\s*[[{]/.test(body)) return undefined;
   try {
     JSON.parse(body);

@@ -356,10 +356,13 @@ class PendingBytes {
   }
 }
 
-/** Removes a UTF-8 byte order mark at the start. */
+/**
+ * Removes every byte order mark at the start. Some tools add one to a file that already has
+ * one, and a second mark would otherwise be read as part of the first header name.
+ */
 function withoutBoms(bytes: Buffer): Buffer {
   let start = 0;
-  if (bytes.subarray(start, start + UTF8_BOM.length).equals(UTF8_BOM)) {
+  while (bytes.subarray(start, start + UTF8_BOM.length).equals(UTF8_BOM)) {
     start += UTF8_BOM.length;
   }
   return bytes.subarray(start);
@@ -514,7 +517,7 @@ function firstInvalidLine(bytes: Buffer): number {
 }
 
 /**
- * Reads a whole input as text, without a byte order mark, for formats such as JSON that must
+ * Reads a whole input as text, without byte order marks, for formats such as JSON that must
  * be parsed as one document.
  *
  * @throws FeedParseError on a NUL byte, invalid UTF-8, truncated gzip data or a read error.
@@ -536,7 +539,8 @@ export async function readText(input: FeedInput): Promise<string> {
   const bytes = Buffer.concat(chunks);
   checkNoNul(bytes, input.name, 1, 0);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // The decoder removes one byte order mark, and the replace removes the rest.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF+/, '');
   } catch (error) {
     throw new FeedParseError(
       'INVALID_UTF8',

@@ -94,7 +94,7 @@ export function readText(
   options: TextReaderOptions = {},
 ): FeedReaderOutput {
   const output = emptyReaderOutput();
-  const rawLines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
+  const rawLines = text.replace(/^\uFEFF+/, '').split(/\r\n|\r|\n/);
   // A line has at least as many UTF-8 bytes as characters, so this is at most the byte limit
   // of feeds read line by line.
   const tooLong = rawLines.findIndex((line) => line.length > MAX_LINE_BYTES);

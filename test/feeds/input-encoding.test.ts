@@ -88,6 +88,24 @@ test('UTF-16 feed is named as UTF-16', async () => {
   }
 });
 
+test('repeated byte order marks are removed', async () => {
+  const bom = '\uFEFF';
+  const cases = [
+    { name: 'double.csv', content: bom + bom + HEADER + ROW },
+    { name: 'triple.csv.gz', content: gzipSync(bom + bom + bom + HEADER + ROW) },
+    { name: 'double.txt', content: `${bom}${bom}C2 evil-c2[.]xyz\n` },
+    { name: 'double.json', content: `${bom}${bom}{"type":"bundle","id":"bundle--1","objects":[]}` },
+  ];
+  for (const { name, content } of cases) {
+    const result = await readFeeds([writeTemp(name, content)]);
+    const errors = result.issues.filter((issue) => issue.severity === 'error');
+    assert.deepEqual(errors, [], name);
+    assert.equal(result.files[0]!.failed, false, name);
+  }
+  const csv = await readFeeds([join(folder, 'double.csv')]);
+  assert.equal(csv.files[0]!.accepted, 1);
+});
+
 test('binary sample without NUL is unknown', () => {
   const error = unknownFormatError('x.bin', '\uFFFD\uFFFDPNG');
   assert.equal(error.code, 'UNKNOWN_FEED_FORMAT');
