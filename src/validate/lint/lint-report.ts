@@ -20,6 +20,7 @@ import { scanKql } from './kql-scan.js';
 import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
 import { findListedIndicators, lintListedIndicators } from './listed-indicators.js';
+import { lintChainComparisons } from './chain-comparison.js';
 import { lintLooseMatches, type LooseMatchFinding } from './loose-match.js';
 import { lintLooseRegexes } from './loose-regex.js';
 import { lintLooseTermLists } from './loose-term-list.js';
@@ -88,11 +89,12 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   const scanned = blocks.map((block) => scanKql(block.text));
   const looseMatches = blocks.map((block, index) => {
     const query = scanned[index] ?? scanKql(block.text);
-    return [
+    const findings = [
       ...lintLooseMatches(block, query, file),
       ...lintLooseRegexes(block, query, file),
       ...lintLooseTermLists(block, query, file),
     ];
+    return [...findings, ...lintChainComparisons(block, query, file, findings)];
   });
   const kqlCheck = options.checkKql === undefined ? checkKql : options.checkKql;
   if (kqlCheck) {

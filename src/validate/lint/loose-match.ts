@@ -12,6 +12,7 @@ import type { HuntpackIssue } from '../../errors.js';
 import { checkDomain, checkHost, checkIpv4 } from '../../feeds/text-hosts.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, stringValue, type ScannedKql } from './kql-scan.js';
+import { CHAIN_URL, chainFix, chainIntro, isChainColumn } from './url-chain.js';
 
 /** The operand left of the operator, the operator, and a string literal. */
 const LOOSE_COMPARISON = new RegExp(
@@ -122,6 +123,9 @@ function describeLooseMatch(left: string, operator: string, value: string): stri
   if (!isOperation(operation)) return undefined;
   const comparison = `${left} ${operator} ${JSON.stringify(value)}`;
   const matches = negated ? 'also removes' : 'also matches';
+  if (isChainColumn(left) && operation !== 'contains') {
+    return describeChainEdge(left, comparison, operation, value, negated);
+  }
 
   const url = splitUrl(value);
   if (url) {
@@ -148,6 +152,35 @@ function describeLooseMatch(left: string, operator: string, value: string): stri
     );
   }
   return undefined;
+}
+
+/**
+ * Returns the message for `startswith` or `endswith` on a chain column, whose values are JSON
+ * array text that starts with "[" and ends with "]", so a URL, host or address never starts or
+ * ends them. Returns undefined when the value is none of those.
+ */
+function describeChainEdge(
+  left: string,
+  comparison: string,
+  operation: Operation,
+  value: string,
+  negated: boolean,
+): string | undefined {
+  const url = splitUrl(value);
+  const name = value.replace(/^\./, '');
+  let fix: string | undefined;
+  if (url) fix = urlFix(left, url, negated);
+  else if (checkDomain(name).kind === 'domain') fix = domainFix(left, name, operation, negated);
+  else if (checkIpv4(value) === value) fix = addressFix(left, value, negated);
+  if (fix === undefined) return undefined;
+  const edge = operation === 'startswith' ? 'start' : 'end';
+  const bracket = operation === 'startswith' ? '"["' : '"]"';
+  const example = JSON.stringify(['https://t.co/x', 'https://example.net/']);
+  const effect = negated ? 'so it removes no chain of URLs' : 'so it never matches a chain of URLs';
+  return (
+    `${comparison} compares the ${edge} of the whole value of ${left}, JSON array text such as ` +
+    `${example}, which has ${bracket} there, ${effect}. ${fix}`
+  );
 }
 
 function isOperation(operation: string): operation is Operation {
@@ -207,6 +240,9 @@ function describeTermMatch(
   const not = negated ? '!' : '';
   const equals = negated ? '!=' : '==';
   const such = `${comparison} ${matches} other ${ADDRESS_COLUMN.test(left) ? 'addresses' : 'hosts'}, such as ${quoteAll(examples)}.`;
+  if (isChainColumn(left)) {
+    return `${such} ${chainHostFix(left, `UrlHost == ${quoted}`, SEVERAL_ADDRESSES, negated)}`;
+  }
   if (URL_COLUMN.test(left)) {
     return (
       `${such} ${left} can contain whole URLs, so compare the host of each: ` +
@@ -238,19 +274,40 @@ export function urlHostExpression(value: string): string {
 
 /**
  * Returns how to run `condition`, a comparison of the column `UrlHost`, on the hosts of the URL
- * column `left`. A JSON array of URLs, such as UrlClickEvents' UrlChain, is compared URL by URL
- * with mv-apply, which keeps the events where at least one URL passes.
+ * column `left`.
  */
-// NOTE: a column is taken as an array of URLs by its name (one that ends in "Chain"), because
-// the lint checks read no table schema.
 function hostComparison(left: string, condition: string): string {
-  if (/chain$/i.test(left)) {
-    return (
-      `replace the where with | mv-apply ChainUrl = parse_json(${left}) to typeof(string) on ` +
-      `(extend UrlHost = ${urlHostExpression('ChainUrl')} | where ${condition} | take 1)`
-    );
-  }
   return `add | extend UrlHost = ${urlHostExpression(left)} before this where, then ${condition}`;
+}
+
+const SEVERAL_ADDRESSES = { condition: 'UrlHost in (...)', kind: 'addresses' };
+
+/** Sentence for the negated fixes on a chain column, which count the URLs that match. */
+const NEGATED_CHAIN_NOTE =
+  'This keeps an event only when none of the URLs in its chain match, as the negated ' +
+  'comparison meant.';
+
+/**
+ * Returns the fix for a host or address comparison on the chain column `left`. `condition` and
+ * `list.condition` compare UrlHost with one value and with several `list.kind`. A negated fix gets the same positive
+ * conditions, because it counts the URLs that meet them.
+ */
+function chainHostFix(
+  left: string,
+  condition: string,
+  list: { condition: string; kind: string },
+  negated: boolean,
+): string {
+  const fix = chainFix(left, condition, {
+    negated,
+    hostExpression: urlHostExpression(CHAIN_URL),
+  });
+  const verb = negated ? 'count' : 'compare';
+  const note = negated ? ` ${NEGATED_CHAIN_NOTE}` : '';
+  return (
+    `${chainIntro(left)} replace the where with ${fix}. For several ${list.kind}, ${verb} ` +
+    `${list.condition}.${note}`
+  );
 }
 
 export function quoteAll(values: string[]): string {
@@ -326,6 +383,7 @@ function urlColumnDomainFix(
   operation: Operation,
   negated: boolean,
 ): string {
+  if (isChainColumn(left)) return chainDomainFix(left, name, operation, negated);
   const quoted = JSON.stringify(name);
   const withSubdomains = `UrlHost =~ ${quoted} or UrlHost endswith ${JSON.stringify(`.${name}`)}`;
   const intro = `${left} can contain whole URLs, so compare the host of each:`;
@@ -346,6 +404,36 @@ function urlColumnDomainFix(
     `${intro} ${hostComparison(left, withSubdomains)} matches the host and its subdomains, ` +
     `and UrlHost =~ ${quoted} alone matches just that host. For several hosts, use ` +
     'UrlHost in~ (...).'
+  );
+}
+
+/** Explains how to compare the host of each URL in the chain column `left`. */
+function chainDomainFix(
+  left: string,
+  name: string,
+  operation: Operation,
+  negated: boolean,
+): string {
+  const quoted = JSON.stringify(name);
+  const exact = `UrlHost =~ ${quoted}`;
+  const withSubdomains = `${exact} or UrlHost endswith ${JSON.stringify(`.${name}`)}`;
+  const hostExpression = urlHostExpression(CHAIN_URL);
+  if (negated) {
+    const fix = chainFix(left, exact, { negated, hostExpression });
+    return (
+      `${chainIntro(left)} to remove only that host, replace the where with ${fix}. To remove ` +
+      `its subdomains too, count ${withSubdomains}. For several hosts, count UrlHost in~ (...). ` +
+      NEGATED_CHAIN_NOTE
+    );
+  }
+  if (operation === 'startswith') {
+    return chainHostFix(left, exact, { condition: 'UrlHost in~ (...)', kind: 'hosts' }, false);
+  }
+  const fix = chainFix(left, withSubdomains, { negated, hostExpression });
+  return (
+    `${chainIntro(left)} replace the where with ${fix}, which matches the host and its ` +
+    `subdomains, or compare ${exact} alone to match just that host. For several hosts, ` +
+    'compare UrlHost in~ (...).'
   );
 }
 
@@ -395,6 +483,7 @@ export const URL_TEXT_NOTE =
 
 /** Explains how to compare a whole URL, with the scheme variants when the value has none. */
 function urlFix(left: string, url: UrlValue, negated: boolean): string {
+  if (isChainColumn(left)) return chainUrlFix(left, url, negated);
   const not = negated ? '!' : '';
   const equals = negated ? '!~' : '=~';
   if (url.scheme) {
@@ -417,8 +506,37 @@ function urlFix(left: string, url: UrlValue, negated: boolean): string {
   );
 }
 
+/** Explains how to compare each URL of the chain column `left` with the whole URL `url`. */
+function chainUrlFix(left: string, url: UrlValue, negated: boolean): string {
+  const verb = negated ? 'count' : 'compare';
+  const note = negated ? ` ${NEGATED_CHAIN_NOTE}` : '';
+  if (url.scheme) {
+    const condition = `${CHAIN_URL} =~ ${JSON.stringify(`${url.scheme}://${url.rest}`)}`;
+    return (
+      `${chainIntro(left)} replace the where with ${chainFix(left, condition, { negated })}, or ` +
+      `${verb} ${CHAIN_URL} in~ (...) for several URLs. This matches that exact URL only, not ` +
+      `the same URL with a query string added. ${URL_TEXT_NOTE}${note}`
+    );
+  }
+  const variants = ['http://', 'https://', '']
+    .map((scheme) => JSON.stringify(scheme + url.rest))
+    .join(', ');
+  const condition = `${CHAIN_URL} in~ (${variants})`;
+  const afterScheme = `trim_start(@"[A-Za-z][A-Za-z0-9+.-]*://", ${CHAIN_URL})`;
+  return (
+    `${chainIntro(left)} replace the where with ${chainFix(left, condition, { negated })}, ` +
+    `which compares whole URLs with each scheme, or ${verb} the URL after its scheme: ` +
+    `${afterScheme} =~ ${JSON.stringify(url.rest)}. These match that exact URL only, not the ` +
+    `same URL with a query string added. ${URL_TEXT_NOTE.replace('This compares', 'Each compares')}` +
+    note
+  );
+}
+
 function addressFix(left: string, address: string, negated: boolean): string {
   const quoted = JSON.stringify(address);
+  if (isChainColumn(left)) {
+    return chainHostFix(left, `UrlHost == ${quoted}`, SEVERAL_ADDRESSES, negated);
+  }
   if (URL_COLUMN.test(left)) {
     const condition = `UrlHost ${negated ? '!=' : '=='} ${quoted}`;
     return (

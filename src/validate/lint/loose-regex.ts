@@ -24,6 +24,8 @@ import {
   type LooseMatchFinding,
   type Operation,
 } from './loose-match.js';
+import { isFixedText, looseBranchExample } from './regex-branches.js';
+import { CHAIN_URL, chainFix, chainIntro, isChainColumn } from './url-chain.js';
 
 /** The operand left of `matches regex` and the pattern's string literal. */
 const REGEX_COMPARISON = new RegExp(
@@ -59,6 +61,11 @@ interface PatternReading {
   /** The value with its first unescaped dot replaced by `-`, or undefined when all are escaped. */
   dotExample?: string;
   unescapedDots: number;
+  /**
+   * A branch of the pattern that names no host and matches more than one fixed text, such as
+   * `.*` in `^(evil\.com|.*)$`, set when the other branches read as a host.
+   */
+  looseBranch?: string;
 }
 
 /** Checks every `matches regex` comparison of a host, URL or address column in one query. */
@@ -79,12 +86,14 @@ export function lintLooseRegexes(
 
     const left = withoutOpenBrackets(rawLeft);
     if (!HOST_COLUMN.test(left)) continue;
-    const reading = readPattern(stringValue(literal));
+    const pattern = stringValue(literal);
+    const reading = readPattern(pattern);
     if (!reading) continue;
-    const message = describeLooseRegex(left, literal, reading);
+    const leftOffset = match.index + rawLeft.length - left.length;
+    const negated = /\bnot\s*\(\s*$/.test(scanned.text.slice(0, leftOffset));
+    const message = describeLooseRegex(left, literal, reading, negated);
     if (!message) continue;
 
-    const leftOffset = match.index + rawLeft.length - left.length;
     const end = match.index + match[0].length;
     issues.push(looseMatchIssue(scanned, block, file, { start: leftOffset, end }, message));
   }
@@ -95,13 +104,22 @@ export function lintLooseRegexes(
  * Reads a pattern whose longest literal run is a host name, URL or IPv4 address, or returns
  * undefined for any other pattern. A pattern with `|` outside brackets, or a group of
  * alternatives such as `^(a|b)$`, is read branch by branch, and the first branch with a fault
- * is returned.
+ * is returned. When some branch reads as a host, a branch that names none is a fault unless
+ * it matches one fixed text, as `^$` does, because `.*`, `\w+` or `.il\.com` in place of the
+ * host match other hosts.
  */
 function readPattern(pattern: string): PatternReading | undefined {
   const body = pattern.replace(/^\(\?i\)/, '');
   const branches = splitBranches(body).flatMap((branch) => expandGroups(branch));
   const readings = branches.map(readBranch);
-  return readings.find((reading) => reading && isLoose(reading));
+  const loose = readings.find((reading) => reading && isLoose(reading));
+  if (loose) return loose;
+  const named = readings.find((reading) => reading !== undefined);
+  if (!named) return undefined;
+  const looseBranch = branches.find(
+    (branch, index) => readings[index] === undefined && !isFixedText(branch),
+  );
+  return looseBranch === undefined ? undefined : { ...named, looseBranch };
 }
 
 /** Maximum number of branches that expanding the groups of one branch may make. */
@@ -195,6 +213,11 @@ function readBranch(branch: string): PatternReading | undefined {
     // A run inside a character class, such as [a-z.], matches one character only.
     if (insideClass(branch, match.index) || /^\\[^./-]$/.test(match[0])) continue;
     const run = trimRun(match[0], branch[match.index + match[0].length]);
+    // The `\.` that starts the run of `(^|\.)evil\.com` is the label boundary before the host.
+    while (!isHostLike(decode(run.text)) && run.text.startsWith('\\.')) {
+      run.text = run.text.slice(2);
+      run.leading += 2;
+    }
     const start = match.index + run.leading;
     if (isHostLike(decode(run.text)) && (!best || run.text.length > best.run.length)) {
       best = { start, run: run.text };
@@ -223,12 +246,45 @@ function readBranch(branch: string): PatternReading | undefined {
 }
 
 /**
- * Returns whether the pattern text before a literal run anchors it. After a `^`, an optional group
- * that ends in `.`, `/` or `@`, as the scheme, user info and subdomain groups of the suggested
- * fixes do, keeps the run at a label boundary.
+ * Returns whether the pattern text before a literal run anchors it. After a `^` or another
+ * anchor, an optional group whose every alternative ends in `.`, `/` or `@`, as the scheme, user
+ * info and subdomain groups of the suggested fixes do, keeps the run at a label boundary.
  */
 function isStartAnchored(prefix: string): boolean {
-  return START_ANCHOR.test(prefix) || (prefix.startsWith('^') && /(?:\\\.|\/|@)\)\?$/.test(prefix));
+  if (START_ANCHOR.test(prefix)) return true;
+  const group = optionalGroupAtEnd(prefix);
+  if (!group) return false;
+  const before = prefix.slice(0, group.start);
+  // Every alternative must end at a delimiter, because `(.*|www\.)?` also lets `.*` through.
+  return (
+    (before.startsWith('^') || START_ANCHOR.test(before)) &&
+    splitBranches(group.body).every((alternative) => /(?:\\\.|\/|@)$/.test(alternative))
+  );
+}
+
+/**
+ * Finds the group that the `)?` at the end of `prefix` closes: the offset of its `(` and its
+ * body. Returns undefined when the prefix does not end in `)?`.
+ */
+function optionalGroupAtEnd(prefix: string): { start: number; body: string } | undefined {
+  if (!prefix.endsWith(')?')) return undefined;
+  const opens: number[] = [];
+  let inClass = false;
+  for (let index = 0; index < prefix.length; index++) {
+    const char = prefix[index];
+    if (char === '\\') index += 1;
+    else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+    else if (char === '(') opens.push(index);
+    else if (char === ')') {
+      const open = opens.pop();
+      if (open !== undefined && index === prefix.length - 2) {
+        const opening = /^\((?:\?:)?/.exec(prefix.slice(open))?.[0] ?? '(';
+        return { start: open, body: prefix.slice(open + opening.length, index) };
+      }
+    }
+  }
+  return undefined;
 }
 
 function insideClass(pattern: string, offset: number): boolean {
@@ -275,7 +331,11 @@ function describeLooseRegex(
   left: string,
   literal: string,
   reading: PatternReading,
+  negated: boolean,
 ): string | undefined {
+  if (reading.looseBranch !== undefined) {
+    return describeLooseBranch(left, literal, reading, reading.looseBranch, negated);
+  }
   const operation = looseOperation(reading);
   const url = splitUrl(reading.value);
   const isAddress = !url && checkIpv4(reading.value) === reading.value;
@@ -303,7 +363,28 @@ function describeLooseRegex(
   if (reasons.length === 0) return undefined;
   return (
     `${left} matches regex ${literal} also matches other ${kind}, ${reasons.join(', and ')}. ` +
-    regexFix(left, reading.value, isAddress)
+    regexFix(left, reading.value, isAddress, negated)
+  );
+}
+
+/** Returns the message for a pattern with a branch that names no host, such as `.*`. */
+function describeLooseBranch(
+  left: string,
+  literal: string,
+  reading: PatternReading,
+  branch: string,
+  negated: boolean,
+): string {
+  const url = splitUrl(reading.value);
+  const isAddress = !url && checkIpv4(reading.value) === reading.value;
+  const ignoreCase = stringValue(literal).startsWith('(?i)');
+  const example = looseBranchExample(branch, reading.value, ignoreCase);
+  const such = example === undefined ? '' : `, such as ${JSON.stringify(example)}`;
+  return (
+    `${left} matches regex ${literal} also matches values other than ` +
+    `${JSON.stringify(reading.value)}${such}, because its branch ${verbatim(branch)} names ` +
+    'no host and matches more than one fixed text. ' +
+    regexFix(left, reading.value, isAddress, negated)
   );
 }
 
@@ -351,7 +432,8 @@ const URL_HOST_START = String.raw`^\s*${SCHEME}([^@/?#]*@)?`;
  */
 const URL_HOST_END = '(:[0-9]*)?([/?#]|$)';
 
-function regexFix(left: string, value: string, isAddress: boolean): string {
+function regexFix(left: string, value: string, isAddress: boolean, negated: boolean): string {
+  if (isChainColumn(left)) return chainRegexFix(left, value, isAddress, negated);
   const isUrlColumn = URL_COLUMN.test(left);
   const url = splitUrl(value);
   if (url) {
@@ -371,6 +453,33 @@ function regexFix(left: string, value: string, isAddress: boolean): string {
   return (
     `Anchor the host at label boundaries: ${left} matches regex ` +
     `${verbatim(hostPattern(left, escaped))}, which matches ${matched} and its subdomains.`
+  );
+}
+
+/**
+ * Returns the fix for a pattern on the chain column `left`: the pattern of a URL column, run on
+ * each URL of the chain. A pattern inside `not(...)` gets a fix that keeps an event only when
+ * no URL of its chain matches.
+ */
+function chainRegexFix(left: string, value: string, isAddress: boolean, negated: boolean): string {
+  const url = splitUrl(value);
+  let pattern: string;
+  let matched: string;
+  if (url) {
+    pattern = url.scheme ? `^${escapeRegex(value)}$` : `^${SCHEME}${escapeRegex(url.rest)}$`;
+    matched = `that exact URL only, not the same URL with a query string added. ${URL_TEXT_NOTE}`;
+  } else if (isAddress) {
+    pattern = `${URL_HOST_START}${escapeRegex(value)}${URL_HOST_END}`;
+    matched = 'URLs on that address.';
+  } else {
+    pattern = hostPattern(CHAIN_URL, escapeRegex(value));
+    matched = 'URLs on the host and its subdomains.';
+  }
+  const condition = `${CHAIN_URL} matches regex ${verbatim(url ? `(?i)${pattern}` : pattern)}`;
+  const keeps = negated ? ' It keeps an event only when none of the URLs in its chain match.' : '';
+  return (
+    `${chainIntro(left)} replace the where with ${chainFix(left, condition, { negated })}, ` +
+    `which matches ${matched}${keeps}`
   );
 }
 

@@ -19,6 +19,7 @@ import {
   withoutOpenBrackets,
 } from './loose-match.js';
 import { escapeRegex, hostPattern, verbatim } from './loose-regex.js';
+import { CHAIN_URL, chainFix, chainIntro, isChainColumn } from './url-chain.js';
 
 /** The operand left of `has_any` and the opening bracket of its list. */
 const HAS_ANY = /(?<left>(?<![^\s(])[^\s(]\S*?)\s+has_any\s*\(/g;
@@ -50,10 +51,14 @@ export function lintLooseTermLists(
       list.length > MAX_QUOTED_LIST_LENGTH ? `${list.slice(0, MAX_QUOTED_LIST_LENGTH)}...` : list;
     const others = values.filter((value) => !loose.includes(value));
     const leftOffset = match.index + rawLeft.length - left.length;
+    const negated = /\bnot\s*\(\s*$/.test(scanned.text.slice(0, leftOffset));
+    const fix = isChainColumn(left)
+      ? chainListFix(left, loose, others, negated)
+      : listFix(left, loose, others);
     const message =
       `${left} has_any (${quotedList}) matches each value as has does, so it also matches other ` +
       `hosts, such as ${quoteAll(looseExamples(loose[0] ?? ''))}. ${TERM_SPLIT_NOTE} ` +
-      listFix(left, loose, others);
+      fix;
     const span = { start: leftOffset, end: listEnd + 1 };
     issues.push(looseMatchIssue(scanned, block, file, span, message));
   }
@@ -128,11 +133,46 @@ function listFix(left: string, loose: string[], others: string[]): string {
     );
   }
   if (urls.length > 0) {
-    const quoted = urls.map((value) => JSON.stringify(value)).join(', ');
+    const quoted = quoteUrlList(urls);
     parts.push(`Compare the URLs whole: ${left} in~ (${quoted}). ${URL_TEXT_NOTE}`);
   }
   if (others.length > 0) {
     parts.push(`Keep ${quoteAll(others)} in a has_any of its own.`);
   }
   return parts.join(' ');
+}
+
+/**
+ * Returns the suggested fix on the chain column `left`, whose values are JSON arrays of URLs:
+ * the conditions of `listFix`, run on each URL of the chain with mv-apply. Inside `not(...)`,
+ * the fix keeps an event only when no URL of its chain matches.
+ */
+function chainListFix(left: string, loose: string[], others: string[], negated: boolean): string {
+  const hosts = loose.filter((value) => !splitUrl(value));
+  const urls = loose.filter((value) => splitUrl(value));
+  const conditions: string[] = [];
+  if (hosts.length > 0) {
+    const escaped = hosts.map(escapeRegex);
+    const names = escaped.length === 1 ? (escaped[0] ?? '') : `(${escaped.join('|')})`;
+    conditions.push(`${CHAIN_URL} matches regex ${verbatim(hostPattern(CHAIN_URL, names))}`);
+  }
+  if (urls.length > 0) conditions.push(`${CHAIN_URL} in~ (${quoteUrlList(urls)})`);
+  const fix = chainFix(left, conditions.join(' or '), { negated });
+  const parts = [`${chainIntro(left)} replace the where with ${fix}.`];
+  if (hosts.length > 0) parts.push('The regex matches the hosts and their subdomains.');
+  if (urls.length > 0) parts.push(`The in~ compares the URLs whole. ${URL_TEXT_NOTE}`);
+  if (negated) parts.push('It keeps an event only when none of the URLs in its chain match.');
+  if (others.length > 0) parts.push(`Keep ${quoteAll(others)} in a has_any of its own.`);
+  return parts.join(' ');
+}
+
+/**
+ * Returns the URLs quoted for an `in~` list. A URL without a scheme is listed with http:// and
+ * https:// before it too, because `has` matched it after either.
+ */
+function quoteUrlList(urls: string[]): string {
+  const variants = urls.flatMap((value) =>
+    splitUrl(value)?.scheme ? [value] : [`http://${value}`, `https://${value}`, value],
+  );
+  return variants.map((value) => JSON.stringify(value)).join(', ');
 }
