@@ -15,27 +15,12 @@ import type { HashIndicator } from '../../src/indicators/model.js';
 import { checkKql } from '../../src/validate/kusto.js';
 import { repoFile } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { suricataFileinfoLine } from '../helpers/suricata-events.js';
 
 const FEED = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
 
 function cef(line: number, extension: string): string {
   return `Dec 05 10:00:0${line} av01 CEF:0|Trend Micro|Apex One|14.0|1|Virus found|5|rt=Dec 05 2026 10:00:0${line} UTC ${extension}`;
-}
-
-/** Returns a Suricata fileinfo event of a download over HTTP, with the given hash fields. */
-function fileinfoEvent(flow: number, hashes: Record<string, string>): string {
-  return JSON.stringify({
-    timestamp: '2026-12-05T10:00:00.000000+0000',
-    flow_id: flow,
-    event_type: 'fileinfo',
-    src_ip: '203.0.113.80',
-    src_port: 80,
-    dest_ip: '10.0.0.8',
-    dest_port: 50000,
-    proto: 'TCP',
-    http: { hostname: 'files.example.org', url: '/a.exe' },
-    fileinfo: { filename: '/a.exe', size: 10, ...hashes },
-  });
 }
 
 describe('hash hunts over CommonSecurityLog FileHash', () => {
@@ -79,7 +64,7 @@ describe('hash hunts over CommonSecurityLog FileHash', () => {
     const eveFile = join(folder, 'eve.json');
     await writeFile(
       eveFile,
-      `${fileinfoEvent(1, { sha256: sha256.hash })}\n${fileinfoEvent(2, { sha256: changed })}\n`,
+      `${suricataFileinfoLine(1, { sha256: sha256.hash }, '/a.exe')}\n${suricataFileinfoLine(2, { sha256: changed }, '/a.exe')}\n`,
     );
 
     const result = await huntLogs(hunts, [cefFile, eveFile]);
@@ -100,8 +85,12 @@ describe('hash hunts over CommonSecurityLog FileHash', () => {
     await writeFile(
       eveFile,
       [
-        fileinfoEvent(1, { sha256: '', sha1: '-', md5: 'd41d8cd98f00b204e9800998ecf8427e' }),
-        fileinfoEvent(2, { sha256: '-', sha1: sha256.hash }),
+        suricataFileinfoLine(
+          1,
+          { sha256: '', sha1: '-', md5: 'd41d8cd98f00b204e9800998ecf8427e' },
+          '/a.exe',
+        ),
+        suricataFileinfoLine(2, { sha256: '-', sha1: sha256.hash }, '/a.exe'),
       ].join('\n') + '\n',
     );
     const result = await huntLogs(hunts, [eveFile]);
@@ -122,8 +111,8 @@ describe('hash hunts over CommonSecurityLog FileHash', () => {
     await writeFile(
       eveFile,
       [
-        fileinfoEvent(1, { sha256: other, sha1: 'e'.repeat(40), md5 }),
-        fileinfoEvent(2, { sha256: other, md5: 'a'.repeat(32) }),
+        suricataFileinfoLine(1, { sha256: other, sha1: 'e'.repeat(40), md5 }, '/a.exe'),
+        suricataFileinfoLine(2, { sha256: other, md5: 'a'.repeat(32) }, '/a.exe'),
       ].join('\n') + '\n',
     );
     const result = await huntLogs(md5Hunts, [eveFile]);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { suricataFileinfoLine } from '../helpers/suricata-events.js';
 
 /** Returns the hex digest of `text` with `algorithm`. */
 function hashOf(algorithm: string, text: string): string {
@@ -19,23 +20,6 @@ function hashOf(algorithm: string, text: string): string {
 const MD5 = hashOf('md5', 'hello');
 const SHA1 = hashOf('sha1', 'hello');
 const SHA256 = hashOf('sha256', 'hello');
-
-/** Returns an eve.json fileinfo line of an HTTP download of `/hello.exe`, with the given hashes. */
-function fileinfoLine(flowId: number, hashes: Record<string, string>): string {
-  return JSON.stringify({
-    timestamp: '2026-12-05T10:00:00.000000+0000',
-    flow_id: flowId,
-    event_type: 'fileinfo',
-    src_ip: '203.0.113.80',
-    src_port: 80,
-    dest_ip: '10.0.0.8',
-    dest_port: 50000,
-    proto: 'TCP',
-    app_proto: 'http',
-    http: { hostname: 'files.example.org', url: '/hello.exe' },
-    fileinfo: { filename: '/hello.exe', size: 5, ...hashes },
-  });
-}
 
 interface HuntOutput {
   complete: boolean;
@@ -86,10 +70,10 @@ describe('exclusions on Suricata file hashes', () => {
     folder = makeTempDir('suricata-file-hash-exclusions');
     eveFile = join(folder, 'eve.json');
     const lines = [
-      fileinfoLine(1, { md5: MD5, sha1: SHA1, sha256: SHA256 }),
-      fileinfoLine(2, { md5: MD5 }),
-      fileinfoLine(3, { sha256: SHA256 }),
-      fileinfoLine(4, { md5: hashOf('md5', 'other'), sha256: hashOf('sha256', 'other') }),
+      suricataFileinfoLine(1, { md5: MD5, sha1: SHA1, sha256: SHA256 }),
+      suricataFileinfoLine(2, { md5: MD5 }),
+      suricataFileinfoLine(3, { sha256: SHA256 }),
+      suricataFileinfoLine(4, { md5: hashOf('md5', 'other'), sha256: hashOf('sha256', 'other') }),
     ];
     await writeFile(eveFile, lines.join('\n') + '\n');
   });

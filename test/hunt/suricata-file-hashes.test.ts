@@ -18,30 +18,13 @@ import { readLogs } from '../../src/hunt/logs/read-logs.js';
 import { hitsOnBothSides } from '../helpers/agreement.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { suricataFileinfoLine } from '../helpers/suricata-events.js';
 
 /** The hashes of the downloaded file, computed here so that they are real hashes of one file. */
 const FILE = Buffer.from('hello');
 const MD5 = createHash('md5').update(FILE).digest('hex');
 const SHA1 = createHash('sha1').update(FILE).digest('hex');
 const SHA256 = createHash('sha256').update(FILE).digest('hex');
-
-/** Returns an eve.json fileinfo line of an HTTP download, with the given hash fields. */
-function fileinfoLine(flowId: number, hashes: Record<string, string>): string {
-  return JSON.stringify({
-    timestamp: '2026-12-05T10:00:00.000000+0000',
-    flow_id: flowId,
-    in_iface: 'eth0',
-    event_type: 'fileinfo',
-    src_ip: '203.0.113.80',
-    src_port: 80,
-    dest_ip: '10.0.0.8',
-    dest_port: 50000,
-    proto: 'TCP',
-    app_proto: 'http',
-    http: { hostname: 'files.example.org', url: '/hello.exe', http_method: 'GET' },
-    fileinfo: { filename: '/hello.exe', state: 'CLOSED', stored: false, size: 5, ...hashes },
-  });
-}
 
 interface HuntOutput {
   complete: boolean;
@@ -101,7 +84,10 @@ describe('Suricata fileinfo hashes hunted by several packs', () => {
     packs.sha1 = await buildPack('Gamma', `Dropper SHA1: ${SHA1}\n`);
     packs.both = await buildPack('Delta', `Dropper MD5: ${MD5}\nDropper SHA256: ${SHA256}\n`);
     eveFile = join(folder, 'eve.json');
-    await writeFile(eveFile, fileinfoLine(1001, { md5: MD5, sha1: SHA1, sha256: SHA256 }) + '\n');
+    await writeFile(
+      eveFile,
+      suricataFileinfoLine(1001, { md5: MD5, sha1: SHA1, sha256: SHA256 }) + '\n',
+    );
   });
 
   for (const order of [
@@ -166,9 +152,9 @@ describe('Suricata fileinfo hashes hunted by several packs', () => {
     await writeFile(
       log,
       [
-        fileinfoLine(2001, { md5: MD5, sha1: SHA1, sha256: '-' }),
-        fileinfoLine(2002, { md5: '-', sha1: '', sha256: 'N/A' }),
-        fileinfoLine(2003, { md5: '-', sha256: SHA256 }),
+        suricataFileinfoLine(2001, { md5: MD5, sha1: SHA1, sha256: '-' }),
+        suricataFileinfoLine(2002, { md5: '-', sha1: '', sha256: 'N/A' }),
+        suricataFileinfoLine(2003, { md5: '-', sha256: SHA256 }),
       ].join('\n') + '\n',
     );
     const output = await hunt([packs.md5, packs.sha256, packs.sha1], log);
@@ -203,8 +189,8 @@ describe('Suricata fileinfo hashes in each engine', () => {
     await writeFile(
       eveFile,
       [
-        fileinfoLine(1001, { md5: MD5, sha1: SHA1, sha256: SHA256 }),
-        fileinfoLine(1002, { md5: 'a'.repeat(32), sha256: 'b'.repeat(64) }),
+        suricataFileinfoLine(1001, { md5: MD5, sha1: SHA1, sha256: SHA256 }),
+        suricataFileinfoLine(1002, { md5: 'a'.repeat(32), sha256: 'b'.repeat(64) }),
       ].join('\n') + '\n',
     );
   });
