@@ -215,11 +215,26 @@ function countLineBreaks(text: string, end: number): number {
   return count;
 }
 
-export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> {
+/**
+ * A log line of more characters than this (64 Mi) stops its file. Real log lines stay far below
+ * it, and a longer one (a decompression bomb holds a line of gigabytes) would fill memory.
+ */
+export const MAX_LOG_LINE_CHARS = 64 * 1024 * 1024;
+
+/**
+ * @param maxLineChars characters of a line beyond which the file stops; see
+ *   {@link MAX_LOG_LINE_CHARS}.
+ * @throws LogInputError LINE_TOO_LONG at a longer line; the lines before it have been yielded.
+ */
+export async function* readLineBatches(
+  file: string,
+  maxLineChars = MAX_LOG_LINE_CHARS,
+): AsyncGenerator<LineBatch> {
   const text = await openLogText(file);
   let pending = '';
   /** Chunks without a line break, kept apart so that a long line is joined only once. */
   const unfinished: string[] = [];
+  let unfinishedChars = 0;
   let nextLine = 1;
   let loneCrLine = 0;
   let endedWithCr = false;
@@ -246,11 +261,19 @@ export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> 
       }
       if (chunk.indexOf('\n') < 0) {
         unfinished.push(chunk);
+        unfinishedChars += chunk.length;
+        if (pending.length + unfinishedChars > maxLineChars) {
+          // The line is not kept as a partial line: it is the fault.
+          unfinished.length = 0;
+          pending = '';
+          throw lineTooLongError(file, nextLine, maxLineChars);
+        }
         continue;
       }
       if (unfinished.length > 0) {
         pending += unfinished.join('');
         unfinished.length = 0;
+        unfinishedChars = 0;
       }
       const data = pending + chunk;
       const lines = data.split('\n');
@@ -287,6 +310,16 @@ export async function* readLineBatches(file: string): AsyncGenerator<LineBatch> 
     if (pending.endsWith('\r')) pending = pending.slice(0, -1);
     yield { firstLine: nextLine, lines: [pending] };
   }
+}
+
+function lineTooLongError(file: string, line: number, maxLineChars: number): LogInputError {
+  return new LogInputError(
+    'LINE_TOO_LONG',
+    `Line ${line} of "${file}" is longer than ${maxLineChars.toLocaleString('en-US')} characters, ` +
+      'which no log line needs, so the file is read no further; the events before it are kept. ' +
+      'Check the file: a corrupt export or a decompression bomb holds such a line.',
+    { source: { file, line } },
+  );
 }
 
 function stripBom(line: string): string {

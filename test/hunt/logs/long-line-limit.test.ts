@@ -1,0 +1,66 @@
+/**
+ * readLineBatches stops at a line longer than its limit, as a decompression bomb's line would be,
+ * after yielding the lines before it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  LogInputError,
+  MAX_LOG_LINE_CHARS,
+  readLineBatches,
+} from '../../../src/hunt/logs/log-input.js';
+import { collectEvents } from './collect-events.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+
+const CEF =
+  'Dec 05 10:00:00 fw01 CEF:0|Palo Alto Networks|PAN-OS|10.1|end|TRAFFIC|3|rt=Dec 05 2026 10:00:00 UTC src=10.0.0.5 dst=203.0.113.7 dpt=443';
+
+async function readAll(file: string, limit: number): Promise<{ lines: string[]; error?: unknown }> {
+  const lines: string[] = [];
+  try {
+    for await (const batch of readLineBatches(file, limit)) lines.push(...batch.lines);
+  } catch (error) {
+    return { lines, error };
+  }
+  return { lines };
+}
+
+test('a line over the limit stops the file after the lines before it', async (t) => {
+  const folder = makeTempDir('long-line-limit', t);
+  const file = join(folder, 'bomb.log.gz');
+  const long = 'a'.repeat(300_000);
+  await writeFile(file, gzipSync(`${CEF}\n${CEF}\n${long}\n${CEF}\n`));
+  const { lines, error } = await readAll(file, 100_000);
+  assert.deepEqual(lines, [CEF, CEF]);
+  assert.ok(error instanceof LogInputError);
+  assert.equal(error.code, 'LINE_TOO_LONG');
+  assert.deepEqual(error.source, { file, line: 3 });
+  assert.match(error.message, /^Line 3 of ".*bomb\.log\.gz" is longer than 100,000 characters/);
+  assert.equal(error.partialLine, undefined);
+});
+
+test('lines up to the limit are read whole', async (t) => {
+  const folder = makeTempDir('long-line-ok', t);
+  const file = join(folder, 'long.log');
+  const long = 'b'.repeat(300_000);
+  await writeFile(file, `${CEF}\n${long}\n${CEF}\n`);
+  const { lines, error } = await readAll(file, 400_000);
+  assert.equal(error, undefined);
+  assert.deepEqual(lines, [CEF, long, CEF]);
+});
+
+test('readLogs reports the long line and keeps the events before it', async (t) => {
+  const folder = makeTempDir('long-line-logs', t);
+  const file = join(folder, 'fw.log');
+  // Over the real limit of 64 Mi characters, without a line break.
+  await writeFile(file, `${CEF}\n${'c'.repeat(MAX_LOG_LINE_CHARS + 70_000)}`);
+  const { events, stats } = await collectEvents([file]);
+  assert.equal(events.length, 1);
+  assert.deepEqual(
+    stats.fileErrors.map((issue) => [issue.code, issue.source?.line]),
+    [['LINE_TOO_LONG', 2]],
+  );
+});
