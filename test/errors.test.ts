@@ -31,7 +31,7 @@ test('quoteValue keeps other text', () => {
   assert.equal(quoteValue(42), '"42"');
 });
 
-test('formatLocation escapes control characters of the file and the id', () => {
+test('formatLocation escapes file and id', () => {
   const where = formatLocation({ file: 'feed\u001b[2J.zip', line: 3, id: '12\u001b]8;;x\u0007' });
   assert.equal(where, 'feed\\x1b[2J.zip:3 (id 12\\x1b]8;;x\\x07)');
   assert.ok(![...where].some((char) => char.charCodeAt(0) < 0x20), where);
@@ -42,7 +42,7 @@ test('formatLocation cuts a long id', () => {
   assert.equal(where, `line 2 (id ${'9'.repeat(80)}…)`);
 });
 
-test('build prints a feed id without its control characters', async (t) => {
+test('build escapes feed id controls', async (t) => {
   const folder = makeTempDir('escaped-id', t);
   const feed = join(folder, 'feed.csv');
   const header =
@@ -57,7 +57,7 @@ test('build prints a feed id without its control characters', async (t) => {
   assert.ok(!issues.includes('\u001b'));
 });
 
-test('quoteValue shows a value of another type as JSON, cut short', () => {
+test('quoteValue cuts non-string JSON', () => {
   assert.equal(
     quoteValue({ a: [1, 'x', null], b: true }),
     '"{\\"a\\":[1,\\"x\\",null],\\"b\\":true}"',
@@ -76,7 +76,7 @@ test('quoteValue shows a value of another type as JSON, cut short', () => {
   );
 });
 
-test('quoteValue survives a value nested a million deep', () => {
+test('quoteValue survives deep nesting', () => {
   let nested: unknown = 'x';
   for (let depth = 0; depth < 1_000_000; depth++) nested = [nested];
   assert.equal(quoteValue(nested, 10), `"${'['.repeat(10)}…"`);

@@ -57,7 +57,7 @@ export function emptyBuildWarnings(
   feedFamilies: readonly MalwareFamily[] = [],
 ): string[] {
   const warnings: string[] = [];
-  // A text with no indicator in it is not empty, and its reader said so (TEXT_NO_INDICATORS).
+  // A text without indicators is not empty, and its reader reported it as TEXT_NO_INDICATORS.
   const textWithout = new Set(
     collected.issues
       .filter((issue) => issue.code === 'TEXT_NO_INDICATORS')
@@ -66,7 +66,7 @@ export function emptyBuildWarnings(
   for (const input of collected.perFile) {
     if (input.failed || input.rowsRead > 0) continue;
     if (textWithout.has(input.file)) {
-      warnings.push(`no rows were read from ${input.file}: its text names no indicator.`);
+      warnings.push(`no rows were read from ${input.file}: its text contains no indicators.`);
     } else {
       warnings.push(
         `no rows were read from ${input.file}: the feed is empty. Check that its download or export did not fail.`,

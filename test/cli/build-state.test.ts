@@ -391,7 +391,7 @@ test('state path of the output folder is refused', async (t) => {
   assert.equal(existsSync(out), false);
 });
 
-test('families named like object members keep their state', async (t) => {
+test('object-member family names keep state', async (t) => {
   const folder = makeTempDir('state-proto-family', t);
   const feed = join(folder, 'feed.csv');
   const header =
@@ -420,7 +420,7 @@ test('families named like object members keep their state', async (t) => {
   }
 });
 
-test('only-new runs keep each family in its folder', async (t) => {
+test('only-new keeps family folders', async (t) => {
   const folder = makeTempDir('state-folders', t);
   const header =
     '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","reference","tags","anonymous","reporter"';

@@ -560,7 +560,7 @@ test('filters that remove everything warn', async (t) => {
   assert.match(strict.stderr, /failed because --strict makes the warnings above errors/);
 });
 
-test('a line break in a feed name is escaped in the summary', async (t) => {
+test('summary escapes feed name breaks', async (t) => {
   const folder = makeTempDir('name-break', t);
   const feed = join(folder, 'a\nb.csv');
   await writeFile(feed, await readFile(repoFile('test/fixtures/packs/remcos-example.csv'), 'utf8'));
@@ -571,7 +571,7 @@ test('a line break in a feed name is escaped in the summary', async (t) => {
   assert.ok(!output.includes('a\nb.csv'));
 });
 
-test('text without indicators is not called an empty feed', async (t) => {
+test('prose without indicators is not empty', async (t) => {
   const folder = makeTempDir('prose', t);
   const prose = join(folder, 'notes.txt');
   await writeFile(prose, 'The meeting moved to Tuesday; nothing else to report.\n');
@@ -582,7 +582,10 @@ test('text without indicators is not called an empty feed', async (t) => {
     result.stderr,
     /warning TEXT_NO_INDICATORS: Free text in .*notes\.txt" contains no indicators/,
   );
-  assert.match(result.stderr, /no rows were read from .*notes\.txt: its text names no indicator\./);
+  assert.match(
+    result.stderr,
+    /no rows were read from .*notes\.txt: its text contains no indicators\./,
+  );
   assert.doesNotMatch(result.stderr, /the feed is empty/);
   const strict = await runCli(['build', prose, '--strict', '--out', out]);
   assert.equal(strict.code, 1, strict.stderr);

@@ -159,9 +159,11 @@ describe('MISP entries that are not objects', () => {
         ],
       },
     });
+
     assert.equal(output.records.length, 2);
     assert.equal(output.rejected, 0);
     assertReconciles(output);
+
     assert.deepEqual(
       output.issues.map((issue) => [issue.code, issue.severity]),
       [
@@ -172,6 +174,7 @@ describe('MISP entries that are not objects', () => {
         ['MISP_INVALID_TAG', 'warning'],
       ],
     );
+
     const messages = output.issues.map((issue) => issue.message);
     assert.match(messages[0]!, /^Tag\[1\] of event e1 is the number 9, .* so it is ignored\.$/);
     assert.match(messages[1]!, /^Galaxy\[0\] of event e1 /);

@@ -39,7 +39,7 @@ test('name of 128 labels is dropped', () => {
   assert.equal(output.records.length, 0);
 });
 
-test('hex runs shorter than 32 digits are not hashes', () => {
+test('short hex runs are not hashes', () => {
   const output = readText(`x ${'a'.repeat(31)} ${'b'.repeat(40)}\n`, 'short.txt');
   assert.deepEqual(
     output.records.map((record) => [record.type, record.value]),

@@ -8,7 +8,7 @@ import { normalizeTags } from '../../src/indicators/context.js';
 import { SeenKeys } from '../../src/indicators/seen-keys.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
-test('SeenKeys answers as a Set does, below and above its array size', () => {
+test('SeenKeys agrees with Set', () => {
   fc.assert(
     fc.property(
       fc.array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123'.split('')), { maxLength: 200 }),
@@ -24,13 +24,13 @@ test('SeenKeys answers as a Set does, below and above its array size', () => {
   );
 });
 
-test('normalizeTags drops a repeat in any case after many tags', () => {
+test('normalizeTags drops late repeats', () => {
   const tags = Array.from({ length: 40 }, (_, index) => `tag${index}`);
   const normalized = normalizeTags([...tags, 'TAG3', ' tag39 ', 'Tag0', 'new']);
   assert.deepEqual(normalized, [...tags, 'new']);
 });
 
-test('a ThreatFox row with many tags keeps each tag once', async (t) => {
+test('many-tag row keeps unique tags', async (t) => {
   const folder = makeTempDir('many-tags', t);
   const feed = join(folder, 'feed.csv');
   const header =

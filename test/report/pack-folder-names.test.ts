@@ -112,7 +112,7 @@ test('collision lists every family', () => {
   );
 });
 
-test('hunt --feed names hunts by the same folders in any row order', async (t) => {
+test('feed hunt ids ignore row order', async (t) => {
   const folder = makeTempDir('feed-hunt-folders', t);
   const header =
     '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","reference","tags","anonymous","reporter"';

@@ -216,8 +216,8 @@ function countLineBreaks(text: string, end: number): number {
 }
 
 /**
- * A log line of more characters than this (64 Mi) stops its file. Real log lines stay far below
- * it, and a longer one (a decompression bomb holds a line of gigabytes) would fill memory.
+ * Maximum characters of a log line (64 Mi): a longer line stops its file. Real log lines are far
+ * shorter, and the line of a decompression bomb, gigabytes long, would fill memory.
  */
 export const MAX_LOG_LINE_CHARS = 64 * 1024 * 1024;
 

@@ -156,8 +156,8 @@ function describeLooseMatch(left: string, operator: string, value: string): stri
 
 /**
  * Returns the message for `startswith` or `endswith` on a chain column, whose values are JSON
- * array text that starts with "[" and ends with "]", so a URL, host or address never starts or
- * ends them. Returns undefined when the value is none of those.
+ * array text that starts with "[" and ends with "]", so a URL, host or address cannot start or
+ * end them. Returns undefined when the value is not a URL, host or address.
  */
 function describeChainEdge(
   left: string,

@@ -183,7 +183,7 @@ describe('extractPatternIndicators', () => {
     assert.match(andOnly, /placeholder unconverted_term:mandiant:observable-77f453bc/);
   });
 
-  it('rejects an OR group with a placeholder inside AND', () => {
+  it('rejects placeholder OR inside AND', () => {
     // Indicator indicator--1c200d34-351f-47fa-bf6f-1c596d2779a7 of the APT1 file, with its two
     // MD5 alternatives and its third alternative only.
     const result = extract(

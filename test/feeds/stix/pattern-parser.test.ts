@@ -94,12 +94,12 @@ describe('parsePattern', () => {
     });
   });
 
-  it('reads a placeholder between comments and in lower-case or', () => {
+  it('reads placeholder near comments, lower-case or', () => {
     const tree = parsePattern('[unconverted_term:a /* note */ or (unconverted_term:b)]');
     assert.equal(printPattern(tree), '[unconverted_term:a OR unconverted_term:b]');
   });
 
-  it('keeps unconverted_term as an object type in valid comparisons', () => {
+  it('keeps unconverted_term object type', () => {
     const cases = [
       "[unconverted_term:x = 'a']",
       "[unconverted_term:x.y NOT IN ('a')]",
@@ -137,7 +137,7 @@ describe('parsePattern', () => {
     }
   });
 
-  it('quotes a long name in a syntax error, cut short', () => {
+  it('syntax error cuts long names', () => {
     const error = syntaxError(`[a:b = 'c'] ${'b'.repeat(100_000)}`);
     assert.match(error.message, /found the name "b{80}…"/);
     assert.ok(error.message.length < 400, String(error.message.length));

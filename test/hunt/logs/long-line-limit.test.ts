@@ -28,7 +28,7 @@ async function readAll(file: string, limit: number): Promise<{ lines: string[]; 
   return { lines };
 }
 
-test('a line over the limit stops the file after the lines before it', async (t) => {
+test('over-limit line stops file', async (t) => {
   const folder = makeTempDir('long-line-limit', t);
   const file = join(folder, 'bomb.log.gz');
   const long = 'a'.repeat(300_000);
@@ -42,7 +42,7 @@ test('a line over the limit stops the file after the lines before it', async (t)
   assert.equal(error.partialLine, undefined);
 });
 
-test('lines up to the limit are read whole', async (t) => {
+test('lines within limit read whole', async (t) => {
   const folder = makeTempDir('long-line-ok', t);
   const file = join(folder, 'long.log');
   const long = 'b'.repeat(300_000);
@@ -52,7 +52,7 @@ test('lines up to the limit are read whole', async (t) => {
   assert.deepEqual(lines, [CEF, long, CEF]);
 });
 
-test('readLogs reports the long line and keeps the events before it', async (t) => {
+test('readLogs reports over-limit line', async (t) => {
   const folder = makeTempDir('long-line-logs', t);
   const file = join(folder, 'fw.log');
   // Over the real limit of 64 Mi characters, without a line break.
