@@ -11,6 +11,7 @@ import { constants, isAscii, isUtf8 } from 'node:buffer';
 import type { HuntpackIssue } from '../errors.js';
 import { FeedParseError, HuntpackError, InternalError, quoteValue } from '../errors.js';
 import { decodeStream, isGzipMagic, isZipMagic, peekStream, toFeedParseError } from './streams.js';
+import { lineLimitText, MAX_LINE_BYTES } from './line-limit.js';
 import { openZipBuffer, openZipFile } from './zip.js';
 
 /** One readable feed: a file, standard input or one entry of a zip archive. */
@@ -256,14 +257,6 @@ const CARRIAGE_RETURN = 0x0d;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
- * Maximum bytes in one line of a feed read line by line, without its line break. A CSV or NDJSON
- * row of a real feed has a few kilobytes at most, and the longest line in the sample feeds and
- * reports used in tests has 157 KB (a JSON document). The limit stops a file of one endless
- * line, such as a small gzip bomb, before it fills memory.
- */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
-
-/**
  * Reads an input as chunks of whole lines, one chunk per block read from the stream, with the
  * UTF-8 byte order mark removed. Bytes are cut after the last line feed of each block, so a
  * chunk never ends inside a line or inside a multi-byte character, and a stream that fails part
@@ -309,7 +302,7 @@ export async function* readTextChunks(
         pending.push(block);
         // One byte more, because the last byte may be the CR of a CRLF.
         if (pending.length > maxLineBytes + 1) {
-          throw lineTooLongError(input.name, firstLine, `${maxLineBytes} bytes`);
+          throw lineTooLongError(input.name, firstLine, maxLineBytes);
         }
         continue;
       }
@@ -388,7 +381,7 @@ function checkLineLengths(
     const length =
       end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 - start : end - start;
     if (length > maxLineBytes) {
-      throw lineTooLongError(file, firstLine + count, `${maxLineBytes} bytes`);
+      throw lineTooLongError(file, firstLine + count, maxLineBytes);
     }
     if (newline === -1) break;
     count += 1;
@@ -397,14 +390,11 @@ function checkLineLengths(
   return count;
 }
 
-/**
- * Returns the error for a line longer than a limit such as `67108864 bytes`, the maximum line
- * length of a feed.
- */
-export function lineTooLongError(file: string, line: number, limit: string): FeedParseError {
+/** Returns the error for a line longer than `maxLineBytes`, the maximum line length of a feed. */
+export function lineTooLongError(file: string, line: number, maxLineBytes: number): FeedParseError {
   return new FeedParseError(
     'LINE_TOO_LONG',
-    `Line ${line} of ${quoteValue(file)} is longer than ${limit}, the maximum line length of a ` +
+    `Line ${line} of ${quoteValue(file)} is longer than ${lineLimitText(maxLineBytes)}, the maximum line length of a ` +
       'feed, so the file is not a feed or is corrupt. Check that it is the file you meant, or ' +
       'download it again.',
     { source: { file, line } },

@@ -48,7 +48,8 @@
 import type { HuntpackIssue } from '../errors.js';
 import { quoteValue } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';
-import { MAX_LINE_BYTES, lineTooLongError } from './input.js';
+import { lineTooLongError } from './input.js';
+import { lineTooLong, MAX_LINE_BYTES } from './line-limit.js';
 import { emptyReaderOutput, type FeedReaderOutput } from './reader-output.js';
 import { DropLog } from './text-drops.js';
 import { refangLine, type RefangedLine } from './text-refang.js';
@@ -86,7 +87,7 @@ export interface TextReaderOptions {
  *
  * @param text The whole text; CRLF, LF and CR line ends are all accepted.
  * @param file Name used in record sources and issue messages.
- * @throws FeedParseError on a line longer than MAX_LINE_BYTES characters.
+ * @throws FeedParseError on a line longer than MAX_LINE_BYTES bytes of UTF-8.
  */
 export function readText(
   text: string,
@@ -95,10 +96,8 @@ export function readText(
 ): FeedReaderOutput {
   const output = emptyReaderOutput();
   const rawLines = text.replace(/^\uFEFF+/, '').split(/\r\n|\r|\n/);
-  // A line has at least as many UTF-8 bytes as characters, so this is at most the byte limit
-  // of feeds read line by line.
-  const tooLong = rawLines.findIndex((line) => line.length > MAX_LINE_BYTES);
-  if (tooLong !== -1) throw lineTooLongError(file, tooLong + 1, `${MAX_LINE_BYTES} characters`);
+  const tooLong = rawLines.findIndex((line) => lineTooLong(line, MAX_LINE_BYTES));
+  if (tooLong !== -1) throw lineTooLongError(file, tooLong + 1, MAX_LINE_BYTES);
   const lines = rawLines.map(refangLine);
   const settings: ScanSettings = {
     file,

@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { FeedParseError } from '../../src/errors.js';
 import type { TextChunk } from '../../src/feeds/input.js';
-import { MAX_LINE_BYTES, openInputs, readTextChunks } from '../../src/feeds/input.js';
+import { openInputs, readTextChunks } from '../../src/feeds/input.js';
+import { MAX_LINE_BYTES } from '../../src/feeds/line-limit.js';
 import { readFeeds } from '../../src/feeds/read.js';
 import { readText } from '../../src/feeds/text.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -100,6 +101,23 @@ test('free text with a long line fails', () => {
       error instanceof FeedParseError &&
       error.code === 'LINE_TOO_LONG' &&
       error.source?.line === 2 &&
-      error.message.includes(`${MAX_LINE_BYTES} characters`),
+      error.message.includes('longer than 67,108,864 bytes'),
+  );
+});
+
+test('free text line limit counts UTF-8 bytes', () => {
+  // Fewer characters than the limit, but three bytes each in UTF-8.
+  const euros = '\u20ac'.repeat(Math.floor(MAX_LINE_BYTES / 3) + 1);
+  assert.ok(euros.length < MAX_LINE_BYTES);
+  assert.throws(
+    () => readText(`evil-c2.xyz\n${euros}\n`, 'page.txt'),
+    (error: unknown) =>
+      error instanceof FeedParseError && error.code === 'LINE_TOO_LONG' && error.source?.line === 2,
+  );
+  // One character fewer fits.
+  const output = readText(`evil-c2.xyz\n${euros.slice(1)}\n`, 'page.txt');
+  assert.deepEqual(
+    output.records.map((record) => record.value),
+    ['evil-c2.xyz'],
   );
 });

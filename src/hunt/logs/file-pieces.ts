@@ -5,6 +5,7 @@
  * is line 1 of that range.
  */
 import { readSync } from 'node:fs';
+import { MAX_LINE_BYTES } from '../../feeds/line-limit.js';
 
 /** Bytes `[start, end)` of a file. The last range has `end` Infinity, so it reads to the end. */
 export interface FilePiece {
@@ -48,14 +49,17 @@ export interface OpenFile {
  * UTF-8 text stream. The file is read through its descriptor, so a file renamed or replaced
  * meanwhile is still read whole.
  *
- * @throws PieceReadError when the file cannot be read, or ends before `file.size` bytes because
- *   it became shorter; the lines before that have been passed.
+ * @param maxLineBytes bytes in a line, without its line break, beyond which reading stops.
+ * @throws PieceReadError when the file cannot be read, ends before `file.size` bytes because
+ *   it became shorter, or has a line longer than `maxLineBytes` (code `LINE_TOO_LONG`). The lines
+ *   before that have been passed.
  */
 export function readPieceLines(
   file: OpenFile,
   piece: FilePiece,
   onLines: (lines: string[]) => void,
   chunkBytes = 64 * 1024,
+  maxLineBytes = MAX_LINE_BYTES,
 ): void {
   const descriptor = file.descriptor;
   let buffer = Buffer.allocUnsafe(chunkBytes);
@@ -68,6 +72,10 @@ export function readPieceLines(
 
   const read = (): number => {
     if (filled === buffer.length) {
+      // The unfinished line fills the buffer; a line break may follow its last byte, a CR.
+      if (lineStart >= 0 && filled - lineStart > maxLineBytes + 1) {
+        throw lineTooLongError(maxLineBytes);
+      }
       const grown = Buffer.allocUnsafe(buffer.length * 2);
       buffer.copy(grown, 0, 0, filled);
       buffer = grown;
@@ -129,6 +137,10 @@ export function readPieceLines(
         onLines(lines);
         throw loneReturnError();
       }
+      if (end - start > maxLineBytes) {
+        onLines(lines);
+        throw lineTooLongError(maxLineBytes);
+      }
       lines.push(decode(start, end));
       firstLine = false;
       start = newline + 1;
@@ -145,6 +157,9 @@ export function readPieceLines(
       if (newline >= 0 && newline < filled) lineStart = newline + 1;
       // That line may run past the whole range, which then has no line of its own.
       if (lineStart >= 0 && offset + lineStart >= piece.end) return;
+      // A line longer than the limit fails in the range where it starts, so this range stops
+      // here. Reading on would make a file of one long line cost time quadratic in its ranges.
+      if (lineStart < 0 && offset + filled - piece.start > maxLineBytes + 1) return;
     }
     if (lineStart >= 0) {
       // Lines that start before the range's end are ours; the one that starts at or after it is not.
@@ -168,6 +183,7 @@ export function readPieceLines(
           const end = buffer[filled - 1] === CARRIAGE_RETURN ? filled - 1 : filled;
           nextReturn = buffer.indexOf(CARRIAGE_RETURN, lineStart);
           if (hasInnerReturn(lineStart, end)) throw loneReturnError();
+          if (end - lineStart > maxLineBytes) throw lineTooLongError(maxLineBytes);
           onLines([decode(lineStart, end)]);
         }
         return;
@@ -187,6 +203,14 @@ export function readPieceLines(
 function loneReturnError(): PieceReadError {
   const cause = Object.assign(new Error('a line ends with a carriage return alone'), {
     code: 'CR_LINE_ENDS',
+  });
+  return new PieceReadError(cause, undefined);
+}
+
+/** Returns the failure at a line longer than `maxLineBytes`, which is not kept as a partial line. */
+function lineTooLongError(maxLineBytes: number): PieceReadError {
+  const cause = Object.assign(new Error(`a line is longer than ${maxLineBytes} bytes`), {
+    code: 'LINE_TOO_LONG',
   });
   return new PieceReadError(cause, undefined);
 }

@@ -4,6 +4,7 @@
  * the caller's paths (files, folders searched recursively, glob patterns) into sorted files.
  */
 import { crLineEndsAdvice } from '../../feeds/line-ends.js';
+import { lineLimitText, lineTooLong, MAX_LINE_BYTES } from '../../feeds/line-limit.js';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream';
@@ -116,6 +117,8 @@ export function describeReadError(file: string, error: unknown, line: number): L
       { source: { file, line: line + 1 }, cause: error },
     );
   }
+  // A line over the limit in a part that a worker thread read (file-pieces.ts).
+  if (code === 'LINE_TOO_LONG') return lineTooLongError(file, line + 1, MAX_LINE_BYTES);
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR') {
     return new LogInputError(
       'TRUNCATED_GZIP',
@@ -216,25 +219,20 @@ function countLineBreaks(text: string, end: number): number {
 }
 
 /**
- * Maximum characters of a log line (64 Mi): a longer line stops its file. Real log lines are far
- * shorter, and the line of a decompression bomb, gigabytes long, would fill memory.
- */
-export const MAX_LOG_LINE_CHARS = 64 * 1024 * 1024;
-
-/**
- * @param maxLineChars characters of a line beyond which the file stops; see
- *   {@link MAX_LOG_LINE_CHARS}.
+ * @param maxLineBytes bytes of UTF-8 in a line beyond which the file stops; see
+ *   {@link MAX_LINE_BYTES}.
  * @throws LogInputError LINE_TOO_LONG at a longer line; the lines before it have been yielded.
  */
 export async function* readLineBatches(
   file: string,
-  maxLineChars = MAX_LOG_LINE_CHARS,
+  maxLineBytes = MAX_LINE_BYTES,
 ): AsyncGenerator<LineBatch> {
   const text = await openLogText(file);
   let pending = '';
   /** Chunks without a line break, kept apart so that a long line is joined only once. */
   const unfinished: string[] = [];
-  let unfinishedChars = 0;
+  /** UTF-8 bytes of `pending` and `unfinished`, counted once a chunk without a line break comes. */
+  let unfinishedBytes = 0;
   let nextLine = 1;
   let loneCrLine = 0;
   let endedWithCr = false;
@@ -260,20 +258,20 @@ export async function* readLineBatches(
         if (chunk === '') break;
       }
       if (chunk.indexOf('\n') < 0) {
+        if (unfinished.length === 0) unfinishedBytes = Buffer.byteLength(pending, 'utf8');
         unfinished.push(chunk);
-        unfinishedChars += chunk.length;
-        if (pending.length + unfinishedChars > maxLineChars) {
+        unfinishedBytes += Buffer.byteLength(chunk, 'utf8');
+        if (unfinishedBytes > maxLineBytes) {
           // The line is not kept as a partial line: it is the fault.
           unfinished.length = 0;
           pending = '';
-          throw lineTooLongError(file, nextLine, maxLineChars);
+          throw lineTooLongError(file, nextLine, maxLineBytes);
         }
         continue;
       }
       if (unfinished.length > 0) {
         pending += unfinished.join('');
         unfinished.length = 0;
-        unfinishedChars = 0;
       }
       const data = pending + chunk;
       const lines = data.split('\n');
@@ -283,6 +281,11 @@ export async function* readLineBatches(
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i] ?? '';
         if (line.charCodeAt(line.length - 1) === 13) lines[i] = line.slice(0, -1);
+      }
+      // Only the first line can span chunks; every other line lies within this chunk.
+      if (lineTooLong(lines[0]!, maxLineBytes)) {
+        pending = '';
+        throw lineTooLongError(file, nextLine, maxLineBytes);
       }
       yield { firstLine: nextLine, lines };
       nextLine += lines.length;
@@ -308,14 +311,15 @@ export async function* readLineBatches(
   if (pending !== '') {
     if (nextLine === 1) pending = stripBom(pending);
     if (pending.endsWith('\r')) pending = pending.slice(0, -1);
+    if (lineTooLong(pending, maxLineBytes)) throw lineTooLongError(file, nextLine, maxLineBytes);
     yield { firstLine: nextLine, lines: [pending] };
   }
 }
 
-function lineTooLongError(file: string, line: number, maxLineChars: number): LogInputError {
+function lineTooLongError(file: string, line: number, maxLineBytes: number): LogInputError {
   return new LogInputError(
     'LINE_TOO_LONG',
-    `Line ${line} of "${file}" is longer than ${maxLineChars.toLocaleString('en-US')} characters, ` +
+    `Line ${line} of "${file}" is longer than ${lineLimitText(maxLineBytes)}, ` +
       'which no log line needs, so the file is read no further; the events before it are kept. ' +
       'Check the file: a corrupt export or a decompression bomb holds such a line.',
     { source: { file, line } },

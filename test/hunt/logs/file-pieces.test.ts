@@ -163,3 +163,62 @@ describe('readPieceLines', () => {
     }
   });
 });
+
+describe('readPieceLines line limit', () => {
+  /** Reads all of `file` as one range with `maxLineBytes`, returning its lines and failure code. */
+  function readLimited(file: string, maxLineBytes: number) {
+    const descriptor = openSync(file, 'r');
+    const lines: string[] = [];
+    try {
+      const open = { descriptor, size: statSync(file).size };
+      readPieceLines(
+        open,
+        { start: 0, end: Infinity },
+        (batch) => lines.push(...batch),
+        64,
+        maxLineBytes,
+      );
+      return { lines };
+    } catch (error) {
+      assert.ok(error instanceof PieceReadError);
+      assert.equal(error.partialLine, undefined);
+      return { lines, code: (error.cause as { code?: string }).code };
+    } finally {
+      closeSync(descriptor);
+    }
+  }
+
+  it('stops at a line over the limit', () => {
+    const file = join(folder, 'long-inner.log');
+    writeFileSync(file, `short\n${'x'.repeat(5000)}\nafter\n`);
+    assert.deepEqual(readLimited(file, 1000), { lines: ['short'], code: 'LINE_TOO_LONG' });
+  });
+
+  it('keeps a line of exactly the limit', () => {
+    const file = join(folder, 'long-exact.log');
+    const line = 'y'.repeat(1000);
+    writeFileSync(file, `a\n${line}\r\nb`);
+    assert.deepEqual(readLimited(file, 1000), { lines: ['a', line, 'b'] });
+  });
+
+  it('stops at a last line over the limit', () => {
+    const file = join(folder, 'long-last.log');
+    writeFileSync(file, `a\n${'z'.repeat(1001)}`);
+    assert.deepEqual(readLimited(file, 1000), { lines: ['a'], code: 'LINE_TOO_LONG' });
+  });
+
+  it('stops skipping a line longer than the limit', () => {
+    // The size is larger than the file, so reading to its end would fail as a truncated file.
+    const file = join(folder, 'long-skipped.log');
+    writeFileSync(file, 'x'.repeat(5000));
+    const descriptor = openSync(file, 'r');
+    try {
+      const lines: string[] = [];
+      const open = { descriptor, size: 10_000 };
+      readPieceLines(open, { start: 100, end: 200 }, (batch) => lines.push(...batch), 64, 1000);
+      assert.deepEqual(lines, []);
+    } finally {
+      closeSync(descriptor);
+    }
+  });
+});

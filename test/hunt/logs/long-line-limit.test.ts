@@ -7,11 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import {
-  LogInputError,
-  MAX_LOG_LINE_CHARS,
-  readLineBatches,
-} from '../../../src/hunt/logs/log-input.js';
+import { MAX_LINE_BYTES } from '../../../src/feeds/line-limit.js';
+import { LogInputError, readLineBatches } from '../../../src/hunt/logs/log-input.js';
 import { collectEvents } from './collect-events.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
@@ -38,8 +35,34 @@ test('over-limit line stops file', async (t) => {
   assert.ok(error instanceof LogInputError);
   assert.equal(error.code, 'LINE_TOO_LONG');
   assert.deepEqual(error.source, { file, line: 3 });
-  assert.match(error.message, /^Line 3 of ".*bomb\.log\.gz" is longer than 100,000 characters/);
+  assert.match(error.message, /^Line 3 of ".*bomb\.log\.gz" is longer than 100,000 bytes/);
   assert.equal(error.partialLine, undefined);
+});
+
+test('line limit counts UTF-8 bytes', async (t) => {
+  const folder = makeTempDir('long-line-bytes', t);
+  const file = join(folder, 'wide.log');
+  // 40,000 characters of three bytes each: 120,000 bytes.
+  const wide = '\u20ac'.repeat(40_000);
+  await writeFile(file, `${CEF}\n${wide}\n${CEF}\n`);
+  const over = await readAll(file, 100_000);
+  assert.deepEqual(over.lines, [CEF]);
+  assert.equal((over.error as LogInputError).code, 'LINE_TOO_LONG');
+  assert.deepEqual((over.error as LogInputError).source, { file, line: 2 });
+  const within = await readAll(file, 120_000);
+  assert.equal(within.error, undefined);
+  assert.deepEqual(within.lines, [CEF, wide, CEF]);
+});
+
+test('over-limit last line without line break', async (t) => {
+  const folder = makeTempDir('long-last-line', t);
+  const file = join(folder, 'tail.log');
+  // Short enough to arrive in the same chunk as the line before it.
+  await writeFile(file, `${CEF}\n${'d'.repeat(1_001)}`);
+  const { lines, error } = await readAll(file, 1_000);
+  assert.deepEqual(lines, [CEF]);
+  assert.equal((error as LogInputError).code, 'LINE_TOO_LONG');
+  assert.deepEqual((error as LogInputError).source, { file, line: 2 });
 });
 
 test('lines within limit read whole', async (t) => {
@@ -55,8 +78,8 @@ test('lines within limit read whole', async (t) => {
 test('readLogs reports over-limit line', async (t) => {
   const folder = makeTempDir('long-line-logs', t);
   const file = join(folder, 'fw.log');
-  // Over the real limit of 64 Mi characters, without a line break.
-  await writeFile(file, `${CEF}\n${'c'.repeat(MAX_LOG_LINE_CHARS + 70_000)}`);
+  // Over the real limit of 64 MiB, without a line break.
+  await writeFile(file, `${CEF}\n${'c'.repeat(MAX_LINE_BYTES + 70_000)}`);
   const { events, stats } = await collectEvents([file]);
   assert.equal(events.length, 1);
   assert.deepEqual(

@@ -6,7 +6,13 @@ import { EventPrefilter } from '../../../src/hunt/event-prefilter.js';
 import type { LogEvent } from '../../../src/hunt/logs/event.js';
 import { createLogReadStats, LogStatsRecorder } from '../../../src/hunt/logs/log-stats.js';
 import { parseTimeZone } from '../../../src/hunt/logs/log-time.js';
-import { CefWorkerPool, readCefInParallel } from '../../../src/hunt/logs/parallel-cef.js';
+import { MAX_LINE_BYTES } from '../../../src/feeds/line-limit.js';
+import { LogInputError } from '../../../src/hunt/logs/log-input.js';
+import {
+  CefWorkerPool,
+  PART_BYTES,
+  readCefInParallel,
+} from '../../../src/hunt/logs/parallel-cef.js';
 import { readLogs } from '../../../src/hunt/logs/read-logs.js';
 import { edgeHunts } from '../../helpers/hunt-fixtures.js';
 import { logFixture } from './collect-events.js';
@@ -118,5 +124,32 @@ describe('readCefInParallel', () => {
     assert.ok(size > 4096 * 4, `only ${size} bytes`);
     assert.deepEqual(expected.CommonSecurityLog, ['DestinationIP', 'SourceIP', 'FileHash']);
     assert.deepEqual(threadedFilter.columnsWithValues(), expected);
+  });
+
+  it('stops at a line over 64 MiB', async () => {
+    const planted =
+      'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.1 dst=203.0.113.7 dpt=443 rt=1700000000000';
+    const longFile = join(makeTempDir('parallel-long'), 'long.log');
+    writeFileSync(longFile, `${planted}\n${'x'.repeat(MAX_LINE_BYTES + 10)}\n${planted}\n`);
+    const size = statSync(longFile).size;
+    const recorder = new LogStatsRecorder(createLogReadStats(), MAX_ISSUES);
+    const fileStats = recorder.startFile(longFile, 'cef');
+    const events: LogEvent[] = [];
+    const parts = readCefInParallel(longFile, size, pool, recorder, fileStats, PART_BYTES);
+    await assert.rejects(
+      async () => {
+        for await (const batch of parts) events.push(...batch);
+      },
+      (error: unknown) =>
+        error instanceof LogInputError &&
+        error.code === 'LINE_TOO_LONG' &&
+        error.source?.line === 2 &&
+        error.message.includes('longer than 67,108,864 bytes'),
+    );
+    // The event before the long line is kept; the one after it is never read.
+    assert.deepEqual(
+      events.map((event) => event.source.line),
+      [1],
+    );
   });
 });
