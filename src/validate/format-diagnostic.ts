@@ -2,6 +2,7 @@
  * Prints a file diagnostic for the terminal: a `file:line:column: severity CODE: message` line,
  * then the source line with carets under the bad spot, as the yaml library prints its errors.
  */
+import stringWidth from 'string-width';
 import { formatIssue } from '../errors.js';
 import type { FileDiagnostic } from './check-files.js';
 
@@ -21,14 +22,28 @@ export function formatDiagnostic(diagnostic: FileDiagnostic): string {
   }
 
   const { shown, caretStart } = cutAroundColumn(diagnostic.sourceLine, column - 1);
-  const caretCount = Math.max(1, Math.min(diagnostic.length, shown.length - caretStart));
-  // Tabs stay tabs in the padding, so the carets line up however wide the terminal draws a tab.
-  const padding = shown.slice(0, caretStart).replace(/[^\t]/g, ' ');
+  const caretEnd = Math.min(shown.length, caretStart + Math.max(1, diagnostic.length));
+  const caretCount = Math.max(1, stringWidth(shown.slice(caretStart, caretEnd)));
+  const padding = blankOut(shown.slice(0, caretStart));
   const gutter = String(line);
   const blank = ' '.repeat(gutter.length);
   return [heading, `${gutter} | ${shown}`, `${blank} | ${padding}${'^'.repeat(caretCount)}`].join(
     '\n',
   );
+}
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * Returns spaces as wide as `text` is in a terminal: two for a wide character such as `日`, none
+ * for a combining mark. Tabs stay tabs, so the carets line up however wide a tab is drawn.
+ */
+function blankOut(text: string): string {
+  let blank = '';
+  for (const { segment } of graphemes.segment(text)) {
+    blank += segment === '\t' ? '\t' : ' '.repeat(stringWidth(segment));
+  }
+  return blank;
 }
 
 /** Returns the part of `text` to print and where the caret column falls inside it. */
@@ -37,12 +52,20 @@ function cutAroundColumn(text: string, index: number): { shown: string; caretSta
   const printable = text.replace(/[^\P{Cc}\t]/gu, '?');
   if (printable.length <= MAX_SHOWN_WIDTH) return { shown: printable, caretStart: index };
 
-  const from = Math.max(0, Math.min(index - CONTEXT_BEFORE, printable.length - MAX_SHOWN_WIDTH));
-  const to = Math.min(printable.length, from + MAX_SHOWN_WIDTH);
+  let from = Math.max(0, Math.min(index - CONTEXT_BEFORE, printable.length - MAX_SHOWN_WIDTH));
+  let to = Math.min(printable.length, from + MAX_SHOWN_WIDTH);
+  // A cut between the two halves of a surrogate pair would print a broken character.
+  if (isLowSurrogate(printable, from)) from += 1;
+  if (isLowSurrogate(printable, to)) to += 1;
   const prefix = from > 0 ? '…' : '';
   const suffix = to < printable.length ? '…' : '';
   return {
     shown: `${prefix}${printable.slice(from, to)}${suffix}`,
     caretStart: index - from + prefix.length,
   };
+}
+
+function isLowSurrogate(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  return code >= 0xdc00 && code <= 0xdfff;
 }

@@ -277,6 +277,40 @@ describe('formatDiagnostic', () => {
     assert.equal(carets.indexOf('^'), shown.indexOf('Nope'));
   });
 
+  it('widens padding for wide characters', () => {
+    // Each of the two CJK characters takes two terminal columns, the e with its combining
+    // accent one, and the emoji two.
+    const sourceLine = '| where Name == "日本", Cafe\u0301 == 1, X == "😀", Sha1';
+    const column = sourceLine.indexOf('Sha1') + 1;
+    const carets = formatDiagnostic(
+      diagnostic({ sourceLine, source: { file: 'a', line: 3, column } }),
+    ).split('\n')[2];
+    // The same line as a terminal draws it, one character per column.
+    const drawn = '| where Name == "xxxx", Cafe == 1, X == "xx", Sha1';
+    const width = drawn.indexOf('Sha1');
+    assert.equal(carets, `  | ${' '.repeat(width)}^^^^`);
+  });
+
+  it('underlines a wide token across its width', () => {
+    const sourceLine = '| where 日本 == 1';
+    const carets = formatDiagnostic(
+      diagnostic({ sourceLine, source: { file: 'a', line: 3, column: 9 }, length: 2 }),
+    ).split('\n')[2];
+    assert.equal(carets, `  | ${' '.repeat(8)}^^^^`);
+  });
+
+  it('cuts a long line between characters', () => {
+    for (const lead of ['', 'a']) {
+      const sourceLine = `print x = "${lead}${'😀'.repeat(150)}", Nope`;
+      const column = sourceLine.indexOf('Nope') + 1;
+      const text = formatDiagnostic(
+        diagnostic({ sourceLine, source: { file: 'a', line: 1, column } }),
+      );
+      assert.doesNotMatch(text, /\p{Cs}/u, `lone surrogate with lead "${lead}"`);
+      assert.match(text.split('\n')[1]!, /^1 \| …😀.*", Nope$/u);
+    }
+  });
+
   it('replaces control characters in the source line', () => {
     const text = formatDiagnostic(diagnostic({ sourceLine: '| where\u001B[2J Sha1' }));
     assert.equal(text.split('\n')[1], '3 | | where?[2J Sha1');
