@@ -48,6 +48,7 @@ export function findFailedInputs(stats: LogReadStats): HuntpackIssue[] {
   // NOTE: stats.rejections keeps only the first rejections of the run, so a header rejection
   // after them is counted in rejectedByReason but names no file here.
   stats.rejections.filter((issue) => MAP_FIELD_CODES.has(issue.code)).forEach(add);
+  withoutValuesIssues(stats).forEach(add);
   if (stats.eventsParsed === 0) {
     for (const file of stats.files) {
       add({
@@ -59,6 +60,35 @@ export function findFailedInputs(stats: LogReadStats): HuntpackIssue[] {
     }
   }
   return [...failed.values()];
+}
+
+/** Issue code of a log whose events had no value in any column that the hunts compare. */
+const WITHOUT_VALUES_CODE = 'NO_COMPARED_VALUES';
+
+/**
+ * Returns a NO_COMPARED_VALUES error for each log whose events had no value in any column that
+ * the hunts of their table compare, such as a CSV export whose columns have other names. Its
+ * events were checked against nothing. A run in which no log had such a value gets none,
+ * because the reason why no hunt ran covers it.
+ */
+function withoutValuesIssues(stats: LogReadStats): HuntpackIssue[] {
+  const files = stats.files.filter((file) => file.eventsParsed > 0);
+  if (files.every((file) => file.withoutValues !== undefined)) return [];
+  return files.flatMap(({ file, eventsParsed, withoutValues }) => {
+    if (withoutValues === undefined) return [];
+    const { table, columns } = withoutValues;
+    const events = count(eventsParsed, `${table} event`);
+    return {
+      code: WITHOUT_VALUES_CODE,
+      severity: 'error' as const,
+      message:
+        `No event of "${file}" has a value in ${alternatives(columns)}, the columns that the ` +
+        `hunts compare, so its ${events} ${eventsParsed === 1 ? 'was' : 'were'} checked against ` +
+        'nothing. Check that the log ' +
+        'keeps these fields under their usual names, or name its fields with --map.',
+      source: { file },
+    };
+  });
 }
 
 /**
@@ -210,6 +240,16 @@ export function writeIncomplete(
     reasons.push(
       `${partlyMapped === 1 ? '1 log lacks' : `${partlyMapped} logs lack`} some of the --map ` +
         'fields, so their columns were not checked',
+    );
+  }
+  const withoutValues = failed.filter((issue) => issue.code === WITHOUT_VALUES_CODE);
+  for (const issue of withoutValues.slice(0, PRINTED_ISSUES)) {
+    io.stderr.write(`${printable(formatIssue(issue))}\n`);
+  }
+  if (withoutValues.length > 0) {
+    reasons.push(
+      `the events of ${count(withoutValues.length, 'log')} had no value in the columns that the ` +
+        'hunts compare',
     );
   }
   if (noEvents.length > 0) {

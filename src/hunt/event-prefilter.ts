@@ -340,6 +340,15 @@ interface ComparedColumn {
 }
 
 /** The compiled checks of one table, with the columns they compare. */
+/**
+ * Whether an event of one file had a value in a column that the hunts of its table compare, and
+ * else the first table with hunts that its events belonged to.
+ */
+export interface FileValues {
+  valued: boolean;
+  table?: string;
+}
+
 interface TableFilter {
   checks: 'all' | CompiledCheck[];
   /** Empty for `'all'`, because such a table runs its hunts on every event. */
@@ -373,6 +382,8 @@ function comparedColumns(check: Pick<PrefilterCheck, 'column' | 'fallbackColumn'
  */
 export class EventPrefilter {
   private readonly tables = new Map<string, TableFilter>();
+  /** Compared values of the file being read; see {@link startFile}. */
+  private file: FileValues = { valued: true };
 
   constructor(readonly spec: PrefilterSpec) {
     for (const [table, checks] of Object.entries(spec)) {
@@ -407,6 +418,7 @@ export class EventPrefilter {
     if (filter === undefined) return false;
     // Once every compared column has had a value, this costs one comparison per event.
     if (filter.withoutValue > 0) recordValues(filter, columns);
+    if (!this.file.valued) this.recordFileValues(table, filter, columns);
     const checks = filter.checks;
     if (checks === 'all') return true;
     for (const check of checks) {
@@ -415,6 +427,50 @@ export class EventPrefilter {
       if (check.test(value)) return true;
     }
     return false;
+  }
+
+  /**
+   * Starts a new file: from now on the prefilter records whether one of its events has a value in
+   * a compared column, which {@link fileWithoutValues} reports.
+   */
+  startFile(): void {
+    this.file = { valued: false };
+  }
+
+  /**
+   * Returns a table of the file started last and the columns its hunts compare, when the file
+   * had events of tables with hunts but none had a value in those columns. Its events were then
+   * checked against nothing, as with a CSV export whose columns have other names.
+   */
+  fileWithoutValues(): { table: string; columns: string[] } | undefined {
+    if (this.file.valued || this.file.table === undefined) return undefined;
+    const filter = this.tables.get(this.file.table);
+    const columns = filter?.compared.map(({ name }) => name) ?? [];
+    return { table: this.file.table, columns };
+  }
+
+  /** Returns the compared values of the current file so far. */
+  fileValues(): FileValues {
+    return { ...this.file };
+  }
+
+  /** Adds the compared values of a part of the current file read elsewhere, such as on a worker. */
+  addFileValues(part: FileValues): void {
+    if (this.file.valued) return;
+    if (part.valued) this.file = { valued: true };
+    else this.file.table ??= part.table;
+  }
+
+  private recordFileValues(
+    table: string,
+    filter: TableFilter,
+    columns: Readonly<Record<string, unknown>>,
+  ): void {
+    if (filter.checks === 'all' || filter.compared.some(({ name }) => hasValue(columns[name]))) {
+      this.file = { valued: true };
+    } else {
+      this.file.table ??= table;
+    }
   }
 
   /** Returns, per table with checks, the compared columns that had a value in some event. */

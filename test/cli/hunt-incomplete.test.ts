@@ -60,6 +60,18 @@ describe('huntpack hunt with failed inputs', () => {
     );
   });
 
+  /** Runs a hunt of the pack over `logs` with --json, and lists the failed inputs' codes and files. */
+  async function runJsonHunt(logs: string[]) {
+    const result = await runCli(['hunt', '--pack', 'pack', '--json', ...logs], { cwd: folder });
+    const parsed = JSON.parse(result.stdout) as {
+      complete: boolean;
+      failedInputs: Array<{ code: string; source: { file: string } }>;
+      findings: unknown[];
+    };
+    const failed = parsed.failedInputs.map((issue) => [issue.code, issue.source.file]);
+    return { ...result, parsed, failed };
+  }
+
   /** Writes the earlier report into the pack and returns a check that it is still there, unchanged. */
   async function plantEarlierReport(): Promise<() => Promise<void>> {
     await writeFile(join(pack, 'hunt-report.md'), EARLIER_REPORT);
@@ -212,6 +224,45 @@ describe('huntpack hunt with failed inputs', () => {
     );
   });
 
+  it('fails logs without compared values', async () => {
+    // A CSV export whose columns have other names, and CEF events that name no address.
+    await writeFile(
+      join(folder, 'renamed.csv'),
+      'TimeGenerated,DeviceVendor,DeviceProduct,dst_ip,dst_port\n' +
+        '2022-08-03T10:49:35Z,Fortinet,FortiGate,203.0.113.7,443\n',
+    );
+    await writeFile(
+      join(folder, 'logins.log'),
+      'CEF:0|Acme|FW|1.0|7|Login|5|suser=admin rt=1659523775038\n'.repeat(2),
+    );
+    const unchanged = await plantEarlierReport();
+
+    const result = await runJsonHunt(['hit.log', 'renamed.csv', 'logins.log']);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.parsed.complete, false);
+    assert.deepEqual(result.failed, [
+      ['NO_COMPARED_VALUES', join(folder, 'renamed.csv')],
+      ['NO_COMPARED_VALUES', join(folder, 'logins.log')],
+    ]);
+    const parsed = result.parsed;
+
+    // The log with values was still hunted.
+    assert.equal(parsed.findings.length > 0, true);
+    const file = join(folder, 'logins.log');
+    assert.ok(
+      result.stderr.includes(
+        `${file}: error NO_COMPARED_VALUES: No event of "${file}" has a value in `,
+      ),
+      result.stderr,
+    );
+    assert.match(result.stderr, /so its 2 CommonSecurityLog events were checked against nothing/);
+    assert.match(
+      result.stderr,
+      /the hunt report was not written because the events of 2 logs had no value in the columns that the hunts compare\./,
+    );
+    await unchanged();
+  });
+
   it('fails when no log gives events', async () => {
     const unchanged = await plantEarlierReport();
     const result = await runCli(['hunt', '--pack', 'pack', 'empty.log', 'blank.log'], {
@@ -229,20 +280,11 @@ describe('huntpack hunt with failed inputs', () => {
   });
 
   it('marks JSON output incomplete', async () => {
-    const result = await runCli(['hunt', '--pack', 'pack', '--json', 'empty.log'], {
-      cwd: folder,
-    });
+    const result = await runJsonHunt(['empty.log']);
     assert.equal(result.code, 2, result.stderr);
-    const parsed = JSON.parse(result.stdout) as {
-      complete: boolean;
-      failedInputs: Array<{ code: string; source: { file: string } }>;
-      findings: unknown[];
-    };
+    const parsed = result.parsed;
     assert.equal(parsed.complete, false);
-    assert.deepEqual(
-      parsed.failedInputs.map((issue) => [issue.code, issue.source.file]),
-      [['NO_EVENTS', join(folder, 'empty.log')]],
-    );
+    assert.deepEqual(result.failed, [['NO_EVENTS', join(folder, 'empty.log')]]);
     assert.deepEqual(parsed.findings, []);
 
     const clean = await runCli(['hunt', '--pack', 'pack', '--json', 'miss.log'], {

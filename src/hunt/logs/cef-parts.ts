@@ -3,7 +3,12 @@
  * A worker thread (`cef-worker.ts`) runs this for the parallel reader (`parallel-cef.ts`); the
  * types here are the messages between them.
  */
-import { EventPrefilter, type ColumnsWithValues, type PrefilterSpec } from '../event-prefilter.js';
+import {
+  EventPrefilter,
+  type ColumnsWithValues,
+  type FileValues,
+  type PrefilterSpec,
+} from '../event-prefilter.js';
 import { parseCefRecord } from './cef-record.js';
 import type { ColumnValue, LogTable } from './event.js';
 import { PieceReadError, readPieceLines, type FilePiece } from './file-pieces.js';
@@ -53,6 +58,8 @@ export interface PartResult {
   columnsWithValues: ColumnsWithValues;
   /** Set when the file could not be read to the end of the part. */
   readError?: { code: string | undefined; message: string; partialLine: string | undefined };
+  /** Whether an event of the part had a value in a compared column; see `EventPrefilter`. */
+  fileValues: FileValues;
 }
 
 /** Parses the CEF lines of one part of a file. */
@@ -68,7 +75,8 @@ export function parseCefPart(job: PartJob, settings: PartSettings, filter: Event
     warn: (code, message) => recorder.warn(job.file, context.line, code, message),
     filter,
   };
-  const result: PartResult = { stats, events, columnsWithValues: {} };
+  const result: PartResult = { stats, events, columnsWithValues: {}, fileValues: { valued: true } };
+  filter.startFile();
   try {
     readPieceLines(job, job.piece, (lines) => {
       for (const line of lines) {
@@ -91,6 +99,7 @@ export function parseCefPart(job: PartJob, settings: PartSettings, filter: Event
     };
   }
   result.columnsWithValues = filter.columnsWithValues();
+  result.fileValues = filter.fileValues();
   return result;
 }
 

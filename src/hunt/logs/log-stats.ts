@@ -16,6 +16,11 @@ export interface LogFileStats {
   eventsParsed: number;
   linesRejected: number;
   linesSkipped: number;
+  /**
+   * Set when the file had events of a table with hunts but none had a value in a column those
+   * hunts compare: the table and the columns.
+   */
+  withoutValues?: { table: string; columns: string[] };
 }
 
 /** Counts and first problems of a whole `readLogs` run. Complete once iteration has ended. */

@@ -180,6 +180,7 @@ async function* readParts(
     results[index] = undefined;
     recorder.addPart(fileStats, part.stats, linesBefore + 1);
     filter?.addColumnsWithValues(part.columnsWithValues);
+    filter?.addFileValues(part.fileValues);
     yield part.events.map((event) => ({
       table: event.table,
       columns: event.columns,

@@ -245,6 +245,8 @@ async function* readAllFiles(
   issues.forEach((issue) => recorder.fileError(issue));
   let pool: CefWorkerPool | undefined;
   let ownPool: CefWorkerPool | undefined;
+  // Only an EventPrefilter records the columns with values, which the workers send back.
+  const prefilter = settings.filter instanceof EventPrefilter ? settings.filter : undefined;
   try {
     for (const file of files) {
       const format = settings.format ?? (await detectFileFormat(file, settings, recorder));
@@ -262,13 +264,14 @@ async function* readAllFiles(
           pool = settings.parseWorkers ?? (ownPool = new CefWorkerPool(threads));
           pool.configure({ time: settings.time, filter: spec, maxIssues: settings.maxIssues });
         }
-        // Only an EventPrefilter records the columns with values, which the workers send back.
-        const prefilter = settings.filter instanceof EventPrefilter ? settings.filter : undefined;
         batches = readCefInParallel(file, size, pool, recorder, fileStats, PART_BYTES, prefilter);
       } else {
         batches = readFile(file, format, settings, recorder, fileStats);
       }
+      prefilter?.startFile();
       yield* recordReadFailure(batches, recorder, fileStats);
+      const withoutValues = prefilter?.fileWithoutValues();
+      if (withoutValues) fileStats.withoutValues = withoutValues;
     }
   } finally {
     await ownPool?.close();

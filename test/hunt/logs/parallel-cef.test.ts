@@ -152,4 +152,46 @@ describe('readCefInParallel', () => {
       [1],
     );
   });
+
+  it('tells a file without compared values', async () => {
+    const login = 'CEF:0|Acme|FW|1.0|7|Login|5|suser=admin rt=1700000000000\n';
+    const conn = 'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.1 dst=192.0.2.50 rt=1700000000000\n';
+    const folder = makeTempDir('parallel-values');
+    const cases: Array<[name: string, text: string, valued: boolean]> = [
+      ['logins.log', login.repeat(400), false],
+      // The only address is on the last line, in the last of many parts.
+      ['late.log', login.repeat(400) + conn, true],
+    ];
+    for (const [name, text, valued] of cases) {
+      const path = join(folder, name);
+      writeFileSync(path, text);
+      const fileFilter = EventPrefilter.of(edgeHunts());
+      const filePool = new CefWorkerPool(2);
+      try {
+        filePool.configure({ time, filter: fileFilter.spec, maxIssues: MAX_ISSUES });
+        const recorder = new LogStatsRecorder(createLogReadStats(), MAX_ISSUES);
+        const fileStats = recorder.startFile(path, 'cef');
+        fileFilter.startFile();
+        const size = statSync(path).size;
+        const parts = readCefInParallel(
+          path,
+          size,
+          filePool,
+          recorder,
+          fileStats,
+          4096,
+          fileFilter,
+        );
+        let kept = 0;
+        for await (const batch of parts) kept += batch.length;
+        // No line names an indicator, so the filter keeps none of them.
+        assert.equal(kept, 0, name);
+      } finally {
+        await filePool.close();
+      }
+      const without = fileFilter.fileWithoutValues();
+      assert.equal(without === undefined, valued, name);
+      if (!valued) assert.equal(without?.table, 'CommonSecurityLog');
+    }
+  });
 });
