@@ -6,6 +6,7 @@ import { listOption, pathListOption, pathOption } from './options.js';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
+import { lookbackStart } from '../compile/evaluate.js';
 import {
   ConfigError,
   FeedParseError,
@@ -81,6 +82,16 @@ interface HuntFlags extends HuntSourceFlags {
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * Describes the lookback window for the hunt report: `30d before <time>` with `--now`, which
+ * ends it, and else `30d (events after <time>)`, since the window then has no end.
+ */
+function windowText(lookback: Lookback, end: Date, ended: boolean): string {
+  const span = `${lookback.amount}${lookback.unit}`;
+  if (ended) return `${span} before ${end.toISOString()}`;
+  return `${span} (events after ${new Date(lookbackStart(end, lookback)).toISOString()})`;
 }
 
 /** Parses `--map column=field` pairs into the reader's field-to-column map. */
@@ -433,7 +444,7 @@ async function runHunt(logs: string[], flags: HuntFlags, io: CliIo): Promise<num
     );
   const windowEnd = now ?? new Date();
   const window = lookback
-    ? `${lookback.amount}${lookback.unit} before ${windowEnd.toISOString()}`
+    ? windowText(lookback, windowEnd, now !== undefined)
     : 'none (every event, whatever its time)';
   const threads = parseThreads(flags.threads);
   rejectBuildOnlyOptions(flags);
@@ -502,6 +513,8 @@ async function huntWith(
       parseWorkers: workers,
       lookback,
       now: windowEnd,
+      // Without --now the window counts back from the present and, like the KQL, has no end.
+      openEnded: flags.now === undefined,
       onProgress: progress,
     });
   } catch (error) {
@@ -642,11 +655,11 @@ export function registerHuntCommand(
     )
     .option(
       '--lookback <span>',
-      'keep only events within this many days or hours before --now, such as 30d or 12h; default: no limit',
+      'keep only events of the last days or hours given, such as 30d or 12h, counted back from --now when given; default: no limit',
     )
     .option(
       '--now <time>',
-      'end of the lookback window, as an ISO 8601 time; default: the current time',
+      'end of the lookback window, as an ISO 8601 time; without it the window counts back from the current time and keeps later events, as the KQL does',
     )
     .option(
       '--threads <n>',

@@ -32,6 +32,8 @@ export type EventRow = Readonly<Record<string, unknown>>;
 export interface EvaluateOptions {
   /** Counts the lookback window back from this time; without it no time limit applies. */
   now?: Date;
+  /** Keeps events after `now`, as Kusto's `> ago(lookback)` does; see {@link inWindow}. */
+  openEnded?: boolean;
 }
 
 /** One hit: which event met which indicator row, through which match branch. */
@@ -56,7 +58,8 @@ export function evaluateHunt(
   const hits: EvaluatedHit[] = [];
 
   events.forEach((event, eventIndex) => {
-    if (cutoff !== undefined && !inWindow(event[hunt.source.timeColumn], cutoff, options.now!)) {
+    const end = options.openEnded ? undefined : options.now;
+    if (cutoff !== undefined && !inWindow(event[hunt.source.timeColumn], cutoff, end)) {
       return;
     }
     if (hunt.where && !evaluateFilter(hunt.where, event, eventKinds)) return;
@@ -87,12 +90,14 @@ export function lookbackStart(now: Date, lookback: Lookback): number {
 }
 
 /**
- * True when the time lies in the window (cutoff, end]. Kusto's `> ago(lookback)` has no upper
- * bound because it counts from the present; a local hunt with `now` in the past also leaves out
- * events after `now`.
+ * True when the time lies in the window (cutoff, end], or after the cutoff without an end.
+ * Kusto's `> ago(lookback)` has no end, so a log whose times run ahead of the clock (a device
+ * clock that is fast, or local times read as UTC) still meets it. A local hunt with `--now`, an
+ * end in the past, leaves out events after that end.
  */
-function inWindow(value: unknown, cutoff: number, end: Date): boolean {
-  return value instanceof Date && value.getTime() > cutoff && value.getTime() <= end.getTime();
+export function inWindow(value: unknown, cutoff: number, end: Date | undefined): boolean {
+  if (!(value instanceof Date) || value.getTime() <= cutoff) return false;
+  return end === undefined || value.getTime() <= end.getTime();
 }
 
 function kindsOf(types: Map<string, ColumnType>): Map<string, ValueKind> {

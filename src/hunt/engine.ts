@@ -3,7 +3,7 @@
  * applicable hunt on each batch. Memory stays flat: a batch is at most `batchSize` events, the
  * event tables are emptied before the next batch, and only findings are kept.
  */
-import { evaluateFilter, lookbackStart } from '../compile/evaluate.js';
+import { evaluateFilter, inWindow, lookbackStart } from '../compile/evaluate.js';
 import { hitColumnTypes, valueKind, type ValueKind } from '../compile/hit-columns.js';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { DuckDbHuntSession, type DuckDbHit } from '../backends/duckdb/duckdb.session.js';
@@ -36,8 +36,13 @@ export interface HuntLogsOptions extends ReadLogsOptions {
    * because exported logs are often older than any hunt's lookback.
    */
   lookback?: Lookback;
-  /** End of the lookback window; default: the current time. */
+  /** Time the lookback window counts back from; default: the current time. */
   now?: Date;
+  /**
+   * Keeps events after `now`, as the `> ago(lookback)` of the pack's KQL does; default: true
+   * without `now`, false with it.
+   */
+  openEnded?: boolean;
   /**
    * Events per DuckDB batch; default 5,000. Larger batches keep more events alive until V8's next
    * major garbage collection, so peak memory rises with no gain in speed. Measured on 200 MB of
@@ -111,11 +116,13 @@ export async function huntLogs(
 ): Promise<HuntLogsResult> {
   const selection = selectLocalHunts(hunts, options.lookback);
   const now = options.lookback ? (options.now ?? new Date()) : undefined;
+  const openEnded = options.openEnded ?? options.now === undefined;
   // Events that no hunt could match are counted but not loaded; see event-prefilter.ts.
   const prefilter = EventPrefilter.of(selection.hunts);
   const reader = readLogs(paths, { ...options, filter: prefilter });
   const session = await DuckDbHuntSession.open(selection.hunts, {
     now,
+    openEnded,
     threads: options.threads,
     memoryLimit: options.memoryLimit ?? '512MB',
   });
@@ -159,7 +166,9 @@ export async function huntLogs(
         if (now && windowStart !== undefined) {
           const time = eventTime(event);
           if (time === undefined) eventsWithoutTime += 1;
-          else if (!inWindow(time, windowStart, now)) eventsOutsideWindow += 1;
+          else if (!inWindow(time, windowStart, openEnded ? undefined : now)) {
+            eventsOutsideWindow += 1;
+          }
         }
         const last = lastLineOfFile.get(event.source.file);
         if (last?.line === event.source.line) {
@@ -270,10 +279,6 @@ function withSameAsOutcome(
 }
 
 /** Returns true when `time` lies in (start, end], the window that the DuckDB hunts apply. */
-function inWindow(time: Date, start: number, end: Date): boolean {
-  return time.getTime() > start && time.getTime() <= end.getTime();
-}
-
 /** Returns the first time column that the event has, in the order of `TIME_COLUMNS`. */
 function eventTime(event: LogEvent): Date | undefined {
   for (const column of TIME_COLUMNS[event.table]) {

@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { repoFile } from '../helpers/shared.js';
@@ -76,4 +76,22 @@ test('pack hunt leaves out events before the window', async (t) => {
   assert.equal(result.code, 0, result.stderr);
   const parsed = JSON.parse(result.stdout) as { findings: unknown[] };
   assert.equal(parsed.findings.length, 0);
+});
+
+test('hunt without --now keeps later events', async (t) => {
+  const { pack } = await setUp(t);
+  // A firewall whose clock runs two hours ahead: its event lies after the current time.
+  const ahead = Date.now() + 2 * 3_600_000;
+  const log = join(makeTempDir('window-ahead', t), 'fw.log');
+  await writeFile(log, EVENT.replace('rt=1614630954000', `rt=${ahead}`));
+  const result = await runCli(['hunt', log, '--pack', pack, '--lookback', '1d', '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  const parsed = JSON.parse(result.stdout) as { findings: unknown[]; eventsOutsideWindow: number };
+  assert.equal(parsed.findings.length, 2);
+  assert.equal(parsed.eventsOutsideWindow, 0);
+
+  const report = await runCli(['hunt', log, '--pack', pack, '--lookback', '1d']);
+  assert.equal(report.code, 0, report.stderr);
+  const text = await readFile(join(pack, 'hunt-report.md'), 'utf8');
+  assert.match(text, /Lookback window: 1d \(events after \d{4}-\d\d-\d\dT[\d:.]+Z\)\./);
 });

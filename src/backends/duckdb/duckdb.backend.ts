@@ -62,6 +62,8 @@ export interface DuckDbHuntPlan {
 export interface DuckDbPlanOptions {
   /** Counts lookback windows back from this time; without it no time limit applies. */
   now?: Date;
+  /** Keeps events after `now`, as Kusto's `> ago(lookback)` does; see `inWindow` in evaluate.ts. */
+  openEnded?: boolean;
 }
 
 /** Name of the address-key column the loader adds for a column. */
@@ -348,9 +350,12 @@ function hitsSql(hunt: Hunt, plan: DuckDbHuntPlan, options: DuckDbPlanOptions): 
   if (options.now) {
     const start = lookbackStart(options.now, hunt.lookback);
     const time = `e.${sqlIdentifier(hunt.source.timeColumn)}`;
-    // The window ends at `now`, as in the reference evaluator; see `inWindow` there.
+    // The window ends at `now` unless it is open-ended, as in the reference evaluator; see
+    // `inWindow` there.
     conditions.push(`${time} > epoch_ms(${sqlNumber(start)})`);
-    conditions.push(`${time} <= epoch_ms(${sqlNumber(options.now.getTime())})`);
+    if (!options.openEnded) {
+      conditions.push(`${time} <= epoch_ms(${sqlNumber(options.now.getTime())})`);
+    }
   }
   if (hunt.where) conditions.push(compileDuckDbFilter(hunt.where, resolver(hunt, plan, 'event')));
   const ev =
