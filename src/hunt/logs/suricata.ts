@@ -1,8 +1,9 @@
 /**
- * Reads Suricata eve.json events. flow, netflow, alert, anomaly, http, tls, quic, ssh and
- * fileinfo events become CommonSecurityLog rows (DeviceVendor `OISF`, DeviceProduct `Suricata`).
- * dns events become DnsEvents rows. Stats and the other event types are skipped and counted by
- * type.
+ * Reads Suricata eve.json events. dns events become DnsEvents rows. flow, netflow, alert,
+ * anomaly, http, tls, quic, ssh and fileinfo events, and events of any other type that name an
+ * address (smtp, ftp, smb, rdp and the other application-layer logs), become CommonSecurityLog
+ * rows (DeviceVendor `OISF`, DeviceProduct `Suricata`). Stats and other events without an
+ * address are skipped and counted by type.
  */
 import { isIP } from 'node:net';
 import { quoteValue } from '../../errors.js';
@@ -57,6 +58,14 @@ function child(event: JsonObject, key: string): JsonObject {
   return isObject(value) ? value : {};
 }
 
+/**
+ * Tells whether an event names the address of either end, as every application-layer event
+ * does (smtp, ftp, smb and so on): a connection to an indicator's address over that protocol.
+ */
+function namesAddress(event: JsonObject): boolean {
+  return typeof event.src_ip === 'string' || typeof event.dest_ip === 'string';
+}
+
 /** Returns the event type, or for events written without one, the section they carry. */
 function eventTypeOf(event: JsonObject): string | undefined {
   if (typeof event.event_type === 'string') return event.event_type;
@@ -79,7 +88,7 @@ export function parseSuricataEvent(value: unknown, context: RecordContext): Reco
   }
   let builder: ColumnBuilder;
   if (eventType === 'dns') builder = buildDnsEvent(value, context);
-  else if (CONNECTION_EVENT_TYPES.has(eventType))
+  else if (CONNECTION_EVENT_TYPES.has(eventType) || namesAddress(value))
     builder = buildConnectionEvent(eventType, value, context);
   else return skipRecord(`SURICATA_${eventType.toUpperCase()}`);
 
