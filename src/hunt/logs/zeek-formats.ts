@@ -74,6 +74,18 @@ function inferJsonPath(record: Record<string, unknown>, file: string): string | 
   return zeekPathFromFileName(file);
 }
 
+/**
+ * Returns the field `id.orig_h` of a record that nests it as `{"id": {"orig_h": ...}}`, as
+ * Logstash and Elastic pipelines write Zeek logs, or undefined.
+ */
+function nestedField(record: Record<string, unknown>, name: string): unknown {
+  const dot = name.indexOf('.');
+  if (dot < 0) return undefined;
+  const parent = record[name.slice(0, dot)];
+  if (typeof parent !== 'object' || parent === null || Array.isArray(parent)) return undefined;
+  return (parent as Record<string, unknown>)[name.slice(dot + 1)];
+}
+
 /** Parses one Zeek JSON record. */
 export function parseZeekJson(value: unknown, context: RecordContext): RecordOutcome {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -83,7 +95,7 @@ export function parseZeekJson(value: unknown, context: RecordContext): RecordOut
   const path =
     typeof record._path === 'string' ? record._path : inferJsonPath(record, context.file);
   const get = (name: string): string | undefined => {
-    const field = record[name];
+    const field = record[name] ?? nestedField(record, name);
     if (field === undefined || field === null) return undefined;
     if (Array.isArray(field)) return field.length === 0 ? undefined : field.join(',');
     if (typeof field === 'string') return field;

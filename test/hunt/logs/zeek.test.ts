@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 import { sharedFile, skipWithoutShared } from '../../helpers/shared.js';
 import { collectEvents, eventAt, logFixture } from './collect-events.js';
 
@@ -70,6 +73,29 @@ describe('readLogs on Zeek TSV', () => {
     assert.deepEqual(stats.fieldWarningsByReason, { MISSING_TIME: 34 });
     assert.match(stats.warnings[0]?.message ?? '', /XXXXXXXXXX\.XXXXXX/);
     assert.equal(events[0]?.columns.TimeGenerated, undefined);
+  });
+});
+
+describe('readLogs on Zeek JSON', () => {
+  it('reads the nested id of pipeline output', async (t) => {
+    // Logstash and Elastic pipelines nest the connection's endpoints under one id object.
+    const file = join(makeTempDir('zeek-nested', t), 'conn.json');
+    const record = {
+      ts: '2026-04-11T12:00:00.000000Z',
+      uid: 'Cnest1',
+      id: { orig_h: '10.1.1.5', orig_p: 50000, resp_h: '45.9.148.10', resp_p: 4444 },
+      proto: 'tcp',
+      conn_state: 'SF',
+    };
+    await writeFile(file, JSON.stringify(record) + '\n');
+    const { events, stats } = await collectEvents([file]);
+    assert.equal(stats.files[0]?.format, 'zeek-json');
+    const conn = eventAt(events, 1).columns;
+    assert.equal(conn.DeviceProduct, 'conn');
+    assert.equal(conn.SourceIP, '10.1.1.5');
+    assert.equal(conn.SourcePort, 50000);
+    assert.equal(conn.DestinationIP, '45.9.148.10');
+    assert.equal(conn.DestinationPort, 4444);
   });
 });
 
