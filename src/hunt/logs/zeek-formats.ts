@@ -70,6 +70,7 @@ function inferJsonPath(record: Record<string, unknown>, file: string): string | 
   if ('query' in record || 'qtype_name' in record) return 'dns';
   if ('method' in record || 'uri' in record) return 'http';
   if ('server_name' in record || 'ssl_history' in record) return 'ssl';
+  if ('fuid' in record || 'mime_type' in record) return 'files';
   if ('conn_state' in record || 'history' in record) return 'conn';
   return zeekPathFromFileName(file);
 }

@@ -1,6 +1,6 @@
 /**
- * Reads Zeek conn, http, ssl and dns logs, as TSV (with `#separator`, `#fields`, `#types`
- * headers) or JSON. conn, http and ssl become CommonSecurityLog rows (DeviceVendor `Zeek`,
+ * Reads Zeek conn, http, ssl, files and dns logs, as TSV (with `#separator`, `#fields`, `#types`
+ * headers) or JSON. conn, http, ssl and files become CommonSecurityLog rows (DeviceVendor `Zeek`,
  * DeviceProduct the log path); dns becomes DnsEvents rows.
  */
 import { isIP } from 'node:net';
@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { quoteValue } from '../../errors.js';
 import { attachConnectionId } from './event.js';
 import { parseLogTime } from './log-time.js';
+import { isPlaceholder } from './columns.js';
 import { buildRequestUrl, portNumber } from './request-url.js';
 import {
   ColumnBuilder,
@@ -28,6 +29,9 @@ const FIELD_ALIASES: Record<string, string[]> = {
   'id.resp_h': ['id.resp_h', 'dst'],
   'id.resp_p': ['id.resp_p', 'dst_port'],
 };
+
+/** The Zeek log paths that the reader maps onto a table. */
+const ZEEK_PATHS = ['conn', 'http', 'ssl', 'files', 'dns'];
 
 /** Zeek writes masked timestamps like this in its test baselines. */
 const MASKED_TIME = /^[Xx]+(?:\.[Xx]+)?$/;
@@ -52,11 +56,15 @@ export function zeekToOutcome(
       'Zeek record has no _path and the log type cannot be told from its fields or file name.',
     );
   }
-  if (!['conn', 'http', 'ssl', 'dns'].includes(path)) return skipRecord('UNSUPPORTED_ZEEK_LOG');
+  if (!ZEEK_PATHS.includes(path)) return skipRecord('UNSUPPORTED_ZEEK_LOG');
 
   const ts = get('ts')?.trim();
   const builder =
-    path === 'dns' ? buildDnsEvent(get, context) : buildConnectionEvent(path, get, context);
+    path === 'dns'
+      ? buildDnsEvent(get, context)
+      : path === 'files'
+        ? buildFileEvent(get, context)
+        : buildConnectionEvent(path, get, context);
   // A masked ts, as in Zeek's test baselines, is read as a missing one, so the event is kept
   // without a time.
   if (ts === undefined || ts === '' || ts === '-') {
@@ -124,6 +132,49 @@ function buildConnectionEvent(path: string, get: ZeekFields, context: RecordCont
 }
 
 /**
+ * Maps a files.log record: the file's hashes to FileHash, as Suricata fileinfo events are read
+ * (see `setFileHash` in suricata.ts), and the connection that carried it. Zeek 5.1 and later log
+ * the connection as `uid` and `id.*`. Earlier versions log `conn_uids`, `tx_hosts` (the sender)
+ * and `rx_hosts` (the receiver), and the receiver, usually the host that downloaded the file,
+ * becomes SourceIP.
+ */
+function buildFileEvent(get: ZeekFields, context: RecordContext) {
+  const builder = new ColumnBuilder('CommonSecurityLog', context);
+  builder.set('DeviceVendor', 'Zeek');
+  builder.set('DeviceProduct', 'files');
+  if (field(get, 'id.orig_h') !== undefined) {
+    builder.set('SourceIP', field(get, 'id.orig_h'));
+    builder.set('SourcePort', field(get, 'id.orig_p'));
+    builder.set('DestinationIP', field(get, 'id.resp_h'));
+    builder.set('DestinationPort', field(get, 'id.resp_p'));
+  } else {
+    builder.set('SourceIP', firstOfSet(get('rx_hosts')));
+    builder.set('DestinationIP', firstOfSet(get('tx_hosts')));
+  }
+  builder.set('FileName', get('filename'));
+  const hashes = [get('sha256'), get('sha1'), get('md5')].filter(
+    (hash): hash is string => hash !== undefined && !isPlaceholder(hash),
+  );
+  builder.setWithAlternatives('FileHash', hashes);
+  // The uid names the connection, so a file and the conn record of its connection make one hit.
+  const extensions: string[] = [];
+  const uid = get('uid') ?? firstOfSet(get('conn_uids'));
+  if (uid !== undefined) extensions.push(`uid=${uid}`);
+  const fuid = get('fuid');
+  if (fuid !== undefined) extensions.push(`fuid=${fuid}`);
+  const mimeType = get('mime_type');
+  if (mimeType !== undefined) extensions.push(`mime_type=${mimeType}`);
+  builder.set('AdditionalExtensions', joinExtensions(extensions));
+  return builder;
+}
+
+/** Returns the first element of a Zeek set or vector field, written as `a,b`. */
+function firstOfSet(value: string | undefined): string | undefined {
+  const first = value?.split(',')[0]?.trim();
+  return first === '' ? undefined : first;
+}
+
+/**
  * Returns the host of Zeek's http `host` field. Zeek cuts the Host header at its first colon to
  * drop the port, which leaves `[2001` of an IPv6 literal such as `[2001:db8::1]:8080`. Such a
  * remnant names no host, so the request URL is built from the server address instead.
@@ -150,7 +201,7 @@ function buildDnsEvent(get: ZeekFields, context: RecordContext) {
 /** Returns the log path of a Zeek file from its name (`conn.log`, `dns.04:00:00.log.gz`). */
 export function zeekPathFromFileName(file: string): string | undefined {
   const name = basename(file).toLowerCase();
-  return ['conn', 'http', 'ssl', 'dns'].find(
+  return ZEEK_PATHS.find(
     (path) =>
       name.startsWith(`${path}.`) || name.includes(`_${path}.`) || name.includes(`_${path}_`),
   );

@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildHunts } from '../../../src/compile/build-hunts.js';
+import { huntLogs } from '../../../src/hunt/engine.js';
+import { defaultExclusions } from '../../../src/pipeline/scenarios.js';
+import { makeIndicators } from '../../helpers/hunt-fixtures.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 import { sharedFile, skipWithoutShared } from '../../helpers/shared.js';
 import { collectEvents, eventAt, logFixture } from './collect-events.js';
@@ -96,6 +100,75 @@ describe('readLogs on Zeek JSON', () => {
     assert.equal(conn.SourcePort, 50000);
     assert.equal(conn.DestinationIP, '45.9.148.10');
     assert.equal(conn.DestinationPort, 4444);
+  });
+});
+
+describe('readLogs on Zeek files.log', () => {
+  const MD5 = 'd41d8cd98f00b204e9800998ecf8427e';
+  const SHA1 = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
+  /** A files.log of Zeek before 5.1, with the connection as tx_hosts, rx_hosts and conn_uids. */
+  const TSV = [
+    '#separator \\x09',
+    '#set_separator\t,',
+    '#empty_field\t(empty)',
+    '#unset_field\t-',
+    '#path\tfiles',
+    '#fields\tts\tfuid\ttx_hosts\trx_hosts\tconn_uids\tsource\tmime_type\tfilename\tmd5\tsha1\tsha256',
+    '#types\ttime\tstring\tset[addr]\tset[addr]\tset[string]\tstring\tstring\tstring\tstring\tstring\tstring',
+    `1712836800.000000\tFa1\t45.9.148.10\t10.1.1.5\tCx1\tHTTP\tapplication/x-dosexec\tpayload.exe\t${MD5}\t${SHA1.toUpperCase()}\t-`,
+    '',
+  ].join('\n');
+
+  it('maps hashes and the connection', async (t) => {
+    const file = join(makeTempDir('zeek-files', t), 'files.log');
+    await writeFile(file, TSV);
+    const { events, stats } = await collectEvents([file]);
+    assert.equal(stats.eventsParsed, 1);
+    const columns = eventAt(events, 8).columns;
+    assert.equal(columns.DeviceProduct, 'files');
+    // The receiver, which downloaded the file, is the source of the row.
+    assert.equal(columns.SourceIP, '10.1.1.5');
+    assert.equal(columns.DestinationIP, '45.9.148.10');
+    assert.equal(columns.FileName, 'payload.exe');
+    assert.equal(columns.FileHash, SHA1.toUpperCase());
+    assert.equal(columns.AdditionalExtensions, 'uid=Cx1;fuid=Fa1;mime_type=application/x-dosexec');
+  });
+
+  it('finds the file by either hash', async (t) => {
+    const folder = makeTempDir('zeek-files-hunt', t);
+    const tsv = join(folder, 'files.log');
+    await writeFile(tsv, TSV);
+    // Zeek 5.1 and later name the connection by uid and id.
+    const json = join(folder, 'files.json');
+    const record = {
+      ts: '2024-04-11T12:00:00Z',
+      fuid: 'Fb2',
+      uid: 'Cy2',
+      'id.orig_h': '10.1.1.6',
+      'id.orig_p': 50000,
+      'id.resp_h': '45.9.148.10',
+      'id.resp_p': 80,
+      mime_type: 'application/zip',
+      md5: MD5,
+    };
+    await writeFile(json, JSON.stringify(record) + '\n');
+    const options = {
+      family: 'Remcos',
+      familySlug: 'remcos',
+      lookback: { amount: 30, unit: 'd' as const },
+      exclusionsFor: defaultExclusions,
+    };
+    for (const [kind, hash] of [
+      ['md5_hash', MD5],
+      ['sha1_hash', SHA1],
+    ]) {
+      const hunts = buildHunts(makeIndicators([[kind!, hash!]]), options);
+      const result = await huntLogs(hunts, [tsv, json]);
+      const hosts = result.findings.map((finding) => `${finding.host} ${finding.indicator.value}`);
+      const expected =
+        kind === 'md5_hash' ? [`10.1.1.5 ${MD5}`, `10.1.1.6 ${MD5}`] : [`10.1.1.5 ${SHA1}`];
+      assert.deepEqual([...new Set(hosts)].sort(), expected, kind);
+    }
   });
 });
 
