@@ -193,6 +193,9 @@ export function findingHost(
       return stringColumn(columns, 'SourceHostName', 'SourceIP', 'DeviceName');
     case 'DeviceNetworkEvents':
       return stringColumn(columns, 'DeviceName', 'LocalIP');
+    case 'DeviceFileEvents':
+    case 'DeviceProcessEvents':
+      return stringColumn(columns, 'DeviceName', 'DeviceId');
     case 'DnsEvents':
       return stringColumn(columns, 'ClientIP', 'Computer');
   }

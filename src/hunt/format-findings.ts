@@ -30,6 +30,7 @@ export function describeEvent(finding: HuntFinding): string {
     'RemoteUrl',
     'Name',
     'FileName',
+    'FolderPath',
     'DeviceAction',
     'ActionType',
   ]) {

@@ -12,6 +12,8 @@ import type { LogTable } from './logs/event.js';
 export const LOG_TABLES: readonly LogTable[] = [
   'CommonSecurityLog',
   'DeviceNetworkEvents',
+  'DeviceFileEvents',
+  'DeviceProcessEvents',
   'DnsEvents',
 ];
 

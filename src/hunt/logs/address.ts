@@ -24,6 +24,9 @@ export const ADDRESS_COLUMNS: Readonly<Record<LogTable, ReadonlyMap<string, stri
       ['LocalIP', 'LocalPort'],
       ['RemoteIP', 'RemotePort'],
     ]),
+    // File and process rows name no connection; their hunts compare hashes.
+    DeviceFileEvents: new Map(),
+    DeviceProcessEvents: new Map(),
     DnsEvents: new Map([['ClientIP', undefined]]),
   };
 

@@ -96,17 +96,20 @@ export function classifyJsonObject(value: unknown, hasMap: boolean): LogFormat |
   }
   if (hasMap) return 'mapped-json';
   if ('DeviceVendor' in value || 'DeviceProduct' in value) return 'commonsecuritylog-json';
-  if ('ActionType' in value && ('RemoteIP' in value || 'DeviceId' in value)) {
+  if ('ActionType' in value && DEFENDER_ROW_COLUMNS.some((name) => name in value)) {
     return 'devicenetworkevents-json';
   }
   return undefined;
 }
 
+/** Columns of which a Defender advanced hunting row has at least one beside its ActionType. */
+const DEFENDER_ROW_COLUMNS = ['RemoteIP', 'DeviceId', 'DeviceName'];
+
 function classifyCsvHeader(headerLine: string, hasMap: boolean): LogFormat | undefined {
   if (hasMap) return 'mapped-csv';
   const names = new Set(headerLine.split(',').map((name) => name.trim().replace(/^"|"$/g, '')));
   if (names.has('DeviceVendor') || names.has('DeviceProduct')) return 'commonsecuritylog-csv';
-  if (names.has('ActionType') && (names.has('RemoteIP') || names.has('DeviceId'))) {
+  if (names.has('ActionType') && DEFENDER_ROW_COLUMNS.some((name) => names.has(name))) {
     return 'devicenetworkevents-csv';
   }
   return undefined;

@@ -6,7 +6,19 @@ import { getTableSchema } from '../../pipeline/schemas.js';
 import type { ColumnType } from '../../compile/ir.js';
 
 /** Tables that the log readers fill. */
-export type LogTable = 'CommonSecurityLog' | 'DeviceNetworkEvents' | 'DnsEvents';
+export type LogTable =
+  | 'CommonSecurityLog'
+  | 'DeviceNetworkEvents'
+  | 'DeviceFileEvents'
+  | 'DeviceProcessEvents'
+  | 'DnsEvents';
+
+/** The Defender tables, whose rows have a Timestamp beside TimeGenerated. */
+export const DEFENDER_LOG_TABLES: readonly LogTable[] = [
+  'DeviceNetworkEvents',
+  'DeviceFileEvents',
+  'DeviceProcessEvents',
+];
 
 /**
  * A column value. Strings are kept as found apart from trimming. Int and real columns contain
@@ -100,6 +112,8 @@ export function alternativeRows(
 export const TIME_COLUMNS: Record<LogTable, readonly string[]> = {
   CommonSecurityLog: ['TimeGenerated'],
   DeviceNetworkEvents: ['Timestamp', 'TimeGenerated'],
+  DeviceFileEvents: ['Timestamp', 'TimeGenerated'],
+  DeviceProcessEvents: ['Timestamp', 'TimeGenerated'],
   DnsEvents: ['TimeGenerated'],
 };
 

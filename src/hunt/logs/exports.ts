@@ -1,11 +1,14 @@
 /**
- * Reads rows exported from Sentinel and Defender: CommonSecurityLog and DeviceNetworkEvents as
- * CSV (Log Analytics or advanced hunting export), JSON arrays, JSON lines, and the Event Hub
- * streaming-API envelope `{"time", "category": "AdvancedHunting-<Table>", "properties": {...}}`.
- * Columns are matched by name, so any column order and any subset of columns works.
+ * Reads rows exported from Sentinel and Defender: CommonSecurityLog, and the DeviceNetworkEvents,
+ * DeviceFileEvents and DeviceProcessEvents rows of an advanced hunting export, as CSV (Log
+ * Analytics or advanced hunting export), JSON arrays, JSON lines, and the Event Hub streaming-API
+ * envelope `{"time", "category": "AdvancedHunting-<Table>", "properties": {...}}`. Columns are
+ * matched by name, so any column order and any subset of columns works. An advanced hunting
+ * export may hold the rows of several tables (a `union`), so each row goes to its table by its
+ * ActionType.
  */
 import { quoteValue } from '../../errors.js';
-import type { LogTable } from './event.js';
+import { DEFENDER_LOG_TABLES, type LogTable } from './event.js';
 import type { TimeDefaults } from './log-time.js';
 import {
   ColumnBuilder,
@@ -47,6 +50,21 @@ function isNetworkActionType(actionType: string): boolean {
   return NETWORK_ACTION_TYPES.has(actionType) || actionType.endsWith('Inspected');
 }
 
+/** DeviceFileEvents ActionType values, from the Defender advanced hunting schema reference. */
+const FILE_ACTION_TYPES = new Set(['FileCreated', 'FileModified', 'FileRenamed', 'FileDeleted']);
+
+/**
+ * The ActionType of DeviceProcessEvents rows. Other process ActionTypes, such as
+ * `ProcessCreatedUsingWmiQuery`, are left to DeviceEvents.
+ */
+const PROCESS_ACTION_TYPE = 'ProcessCreated';
+
+/**
+ * The kind of an export: CommonSecurityLog, whose rows all go to that table, or a Defender
+ * advanced hunting export, whose rows go to the Defender table that their ActionType names.
+ */
+export type ExportSource = 'CommonSecurityLog' | 'Defender';
+
 /** Parses the header row of an export, reading `Name [UTC]` as column Name with UTC times. */
 export function readExportHeader(names: string[]): { columns: string[]; utc: boolean } {
   let utc = false;
@@ -62,8 +80,8 @@ export function readExportHeader(names: string[]): { columns: string[]; utc: boo
   return { columns, utc };
 }
 
-/** Creates the header and row parsers of a CSV export of a table. */
-export function createCsvExportParser(table: LogTable) {
+/** Creates the header and row parsers of a CSV export. */
+export function createCsvExportParser(source: ExportSource) {
   let columns: string[] = [];
   let time: TimeDefaults | undefined;
   return {
@@ -91,7 +109,7 @@ export function createCsvExportParser(table: LogTable) {
         );
       }
       const fields: Array<[string, unknown]> = columns.map((name, index) => [name, row[index]]);
-      return buildExportEvent(table, fields, { ...context, time: time ?? context.time });
+      return buildExportEvent(source, fields, { ...context, time: time ?? context.time });
     },
   };
 }
@@ -102,7 +120,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Parses one JSON export object, unwrapping an Event Hub envelope. */
 export function parseJsonExport(
-  table: LogTable,
+  source: ExportSource,
   value: unknown,
   context: RecordContext,
 ): RecordOutcome {
@@ -110,10 +128,13 @@ export function parseJsonExport(
     return rejectRecord('NOT_AN_OBJECT', `Expected a JSON object, found ${quoteValue(value)}.`);
   }
   let row = value;
+  let envelopeTable: LogTable | undefined;
   if (typeof value.category === 'string' && isRecord(value.properties)) {
-    if (value.category !== `AdvancedHunting-${table}`) {
-      return skipRecord(`OTHER_TABLE`);
-    }
+    const table = value.category.replace(/^AdvancedHunting-/, '') as LogTable;
+    const tables: readonly LogTable[] =
+      source === 'Defender' ? DEFENDER_LOG_TABLES : ['CommonSecurityLog'];
+    if (!tables.includes(table)) return skipRecord(`OTHER_TABLE`);
+    envelopeTable = table;
     row = { ...value.properties };
     row.Timestamp ??= value.time;
   }
@@ -121,40 +142,64 @@ export function parseJsonExport(
     COLUMN_ALIASES[name] ?? name,
     cell,
   ]);
-  return buildExportEvent(table, fields, context);
+  return buildExportEvent(source, fields, context, envelopeTable);
 }
 
+/**
+ * Builds the event of one exported row. `envelopeTable` is the table that an Event Hub
+ * envelope names; without one, a Defender row goes to the table of its ActionType.
+ */
 function buildExportEvent(
-  table: LogTable,
+  source: ExportSource,
   fields: Array<[string, unknown]>,
   context: RecordContext,
+  envelopeTable?: LogTable,
 ): RecordOutcome {
+  let table: LogTable = 'CommonSecurityLog';
+  if (source === 'Defender') {
+    const routed = envelopeTable ?? defenderTableOf(fields);
+    if (typeof routed === 'string' && routed.startsWith('skip:')) {
+      return skipRecord(routed.slice('skip:'.length));
+    }
+    table = routed as LogTable;
+  }
   const builder = new ColumnBuilder(table, context);
   for (const [name, cell] of fields) {
     if (name === 'TimeGenerated' || name === 'Timestamp') continue;
     builder.set(name, cell);
   }
-  if (table === 'DeviceNetworkEvents' && !isNetworkRow(builder)) {
-    const actionType = builder.columns.ActionType;
-    // A DeviceEvents row of a mixed export that a pack's KQL hunts read, such as a firewall
-    // block, gets its own reason, so that the summary can warn that those rows were not hunted here.
-    if (typeof actionType === 'string' && DEVICE_EVENTS_ACTION_TYPES.has(actionType)) {
-      return skipRecord(DEVICE_EVENTS_ROW);
-    }
-    return skipRecord('NOT_A_NETWORK_EVENT');
-  }
   setExportTime(builder, fields, context);
   return builder.toOutcome();
 }
 
+/** Returns whether a cell has a value. */
+function filled(cell: unknown): boolean {
+  return cell !== undefined && cell !== null && cell !== '';
+}
+
 /**
- * Returns whether a Defender row belongs in DeviceNetworkEvents. A row with the ActionType of
- * another table is not, even when it has a RemoteIP (DeviceLogonEvents rows do).
+ * Returns the Defender table of an exported row, by its ActionType, or `skip:` and the reason
+ * for a row of a table that local hunts do not read. A row without an ActionType goes by its
+ * columns: a remote address or URL makes it a network row, and a file hash a file row, or a
+ * process row with a command line.
  */
-function isNetworkRow(builder: ColumnBuilder): boolean {
-  const actionType = builder.columns.ActionType;
-  if (typeof actionType === 'string') return isNetworkActionType(actionType);
-  return builder.has('RemoteIP') || builder.has('RemoteUrl');
+function defenderTableOf(fields: ReadonlyArray<[string, unknown]>): LogTable | `skip:${string}` {
+  const cells = new Map(fields);
+  const actionType = cells.get('ActionType');
+  if (typeof actionType === 'string' && actionType !== '') {
+    if (isNetworkActionType(actionType)) return 'DeviceNetworkEvents';
+    if (FILE_ACTION_TYPES.has(actionType)) return 'DeviceFileEvents';
+    if (actionType === PROCESS_ACTION_TYPE) return 'DeviceProcessEvents';
+    // A DeviceEvents row of a mixed export that a pack's KQL hunts read, such as a firewall
+    // block, gets its own reason, so that the summary can warn that those rows were not hunted here.
+    if (DEVICE_EVENTS_ACTION_TYPES.has(actionType)) return `skip:${DEVICE_EVENTS_ROW}`;
+    return 'skip:NOT_HUNTED_TABLE';
+  }
+  if (filled(cells.get('RemoteIP')) || filled(cells.get('RemoteUrl'))) return 'DeviceNetworkEvents';
+  if (['SHA256', 'SHA1', 'MD5'].some((name) => filled(cells.get(name)))) {
+    return filled(cells.get('ProcessCommandLine')) ? 'DeviceProcessEvents' : 'DeviceFileEvents';
+  }
+  return 'skip:NOT_HUNTED_TABLE';
 }
 
 /** Sets the time columns from Timestamp or TimeGenerated, whichever the export has. */
@@ -163,8 +208,9 @@ function setExportTime(
   fields: Array<[string, unknown]>,
   context: RecordContext,
 ): void {
-  const timeColumns =
-    builder.table === 'DeviceNetworkEvents' ? ['Timestamp', 'TimeGenerated'] : ['TimeGenerated'];
+  const timeColumns = DEFENDER_LOG_TABLES.includes(builder.table)
+    ? ['Timestamp', 'TimeGenerated']
+    : ['TimeGenerated'];
   for (const column of timeColumns) {
     const cell = fields.find(([name]) => name === column)?.[1];
     if (cell === undefined || cell === null || cell === '') continue;

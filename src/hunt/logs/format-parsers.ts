@@ -40,7 +40,7 @@ export function createFormatParser(format: LogFormat, settings: ParserSettings):
     case 'commonsecuritylog-csv':
       return createCsvExportParser('CommonSecurityLog');
     case 'devicenetworkevents-csv':
-      return createCsvExportParser('DeviceNetworkEvents');
+      return createCsvExportParser('Defender');
     case 'commonsecuritylog-json':
       return {
         source: 'json',
@@ -49,7 +49,7 @@ export function createFormatParser(format: LogFormat, settings: ParserSettings):
     case 'devicenetworkevents-json':
       return {
         source: 'json',
-        parse: (value, context) => parseJsonExport('DeviceNetworkEvents', value, context),
+        parse: (value, context) => parseJsonExport('Defender', value, context),
       };
     case 'zeek-tsv':
       return { source: 'lines', parse: createZeekTsvParser() };

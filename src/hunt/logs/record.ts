@@ -8,6 +8,7 @@ import { coerceColumnValue, type FieldWarningSink } from './columns.js';
 import {
   alternativeRows,
   attachAlternativeValues,
+  DEFENDER_LOG_TABLES,
   getLogTableColumns,
   type ColumnValue,
   type LogTable,
@@ -140,7 +141,7 @@ export class ColumnBuilder {
   /** Sets the table's time columns from a Date. */
   setTime(date: Date): void {
     this.columns.TimeGenerated = date;
-    if (this.table === 'DeviceNetworkEvents') this.columns.Timestamp = date;
+    if (DEFENDER_LOG_TABLES.includes(this.table)) this.columns.Timestamp = date;
   }
 
   has(column: string): boolean {

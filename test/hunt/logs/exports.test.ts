@@ -57,20 +57,26 @@ describe('readLogs on CommonSecurityLog exports', () => {
 });
 
 describe('readLogs on DeviceNetworkEvents exports', () => {
-  it('keeps only network rows of a mixed export', async () => {
+  it('routes the rows of a mixed export', async () => {
     const file = logFixture(
       'devicenetworkevents/plaso_m365d-advanced-hunting-export_mixed-tables.csv',
     );
     const { events, stats } = await collectEvents([file]);
     assert.equal(stats.files[0]?.format, 'devicenetworkevents-csv');
     assert.equal(stats.linesRead, 130);
-    assert.equal(stats.eventsParsed, 32);
+    assert.equal(stats.eventsParsed, 42);
+    assert.deepEqual(stats.eventsByTable, {
+      DeviceNetworkEvents: 32,
+      DeviceFileEvents: 8,
+      DeviceProcessEvents: 2,
+    });
     assert.deepEqual(stats.skippedByReason, {
       CSV_HEADER: 1,
-      NOT_A_NETWORK_EVENT: 87,
+      NOT_HUNTED_TABLE: 77,
       DEVICE_EVENTS_NOT_HUNTED_HERE: 10,
     });
-    const actionTypes = new Set(events.map((event) => event.columns.ActionType));
+    const network = events.filter((event) => event.table === 'DeviceNetworkEvents');
+    const actionTypes = new Set(network.map((event) => event.columns.ActionType));
     assert.ok(actionTypes.has('SslConnectionInspected'));
     assert.ok(!actionTypes.has('LogonSuccess'));
     assert.ok(!actionTypes.has('FirewallInboundConnectionBlocked'));
@@ -90,7 +96,7 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
     ]);
     assert.equal(stats.files[0]?.format, 'devicenetworkevents-json');
     assert.equal(stats.linesRead, 3);
-    assert.deepEqual(stats.skippedByReason, { NOT_A_NETWORK_EVENT: 1 });
+    assert.deepEqual(stats.skippedByReason, { NOT_HUNTED_TABLE: 1 });
     assert.deepEqual(stats.fieldWarningsByReason, { INVALID_PORT: 1 });
     const first = eventAt(events, 2).columns;
     assert.equal(first.LocalPort, 50000);
@@ -107,8 +113,11 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
       logFixture('devicenetworkevents/event-hub.jsonl'),
     ]);
     assert.equal(stats.linesRead, 4);
-    assert.equal(events.length, 1);
-    assert.deepEqual(stats.skippedByReason, { OTHER_TABLE: 1, BLANK_LINE: 1 });
+    assert.deepEqual(
+      events.map((event) => event.table),
+      ['DeviceNetworkEvents', 'DeviceProcessEvents'],
+    );
+    assert.deepEqual(stats.skippedByReason, { BLANK_LINE: 1 });
     assert.deepEqual(stats.rejectedByReason, { NOT_AN_OBJECT: 1 });
     assert.equal(events[0]?.columns.RemotePort, 8080);
     assert.deepEqual(events[0]?.columns.Timestamp, new Date('2024-05-01T10:00:00Z'));
