@@ -17,8 +17,20 @@ export function defangHostText(host: string): string {
 
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
-/** A URL inside other text, from its scheme to the next space, quote or angle bracket. */
-export const EMBEDDED_URL = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]*/g;
+/**
+ * A URL inside other text, from its scheme to the next space, quote or angle bracket. The scheme
+ * has at most 32 characters, so that a long run of letters is not read again from each of them.
+ */
+export const EMBEDDED_URL = /[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^\s"'<>]*/g;
+
+/** The scheme of a URL inside other text, bounded as in {@link EMBEDDED_URL}. */
+const EMBEDDED_SCHEME = /[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\//g;
+
+/** The end of a URL's authority: the path, query or fragment that follows it. */
+const AUTHORITY_END = /[/?#\\]/g;
+
+/** The end of a URL inside other text, as in {@link EMBEDDED_URL}. */
+const EMBEDDED_URL_END = /[\s"'<>]/g;
 
 /**
  * Defangs a URL as logged, in the forms of `defang` for URL indicators: `http://` and `https://`
@@ -30,19 +42,37 @@ export const EMBEDDED_URL = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>]*/g;
  * NOTE: a host name in the path or query without a scheme, as in `/go?to=evil.com`, stays live.
  */
 export function defangUrlText(url: string): string {
-  const authorityStart = URL_SCHEME.exec(url)?.[0].length ?? 0;
-  const authorityLength = url.slice(authorityStart).search(/[/?#\\]/);
-  const authorityEnd = authorityLength < 0 ? url.length : authorityStart + authorityLength;
-  const authority = url.slice(authorityStart, authorityEnd);
+  const schemeEnd = URL_SCHEME.exec(url)?.[0].length ?? 0;
+  let text = defangEmbeddedUrls(url.slice(0, schemeEnd));
+  // The URLs in the path or query are taken one after another, not by recursion, so that a
+  // value of many nested URLs costs time linear in its length.
+  let authorityStart = schemeEnd;
+  let urlEnd = url.length;
+  let embeddedEnd = -1;
+  for (;;) {
+    AUTHORITY_END.lastIndex = authorityStart;
+    const authorityEnd = Math.min(AUTHORITY_END.exec(url)?.index ?? urlEnd, urlEnd);
+    text += defangAuthority(url.slice(authorityStart, authorityEnd));
+    EMBEDDED_SCHEME.lastIndex = authorityEnd;
+    const next = EMBEDDED_SCHEME.exec(url);
+    if (next === null) return text + url.slice(authorityEnd);
+    text += url.slice(authorityEnd, next.index) + defangEmbeddedUrls(next[0]);
+    authorityStart = next.index + next[0].length;
+    // An embedded URL ends at the next space, quote or angle bracket. URLs nested in one another
+    // share that end, so it is searched for again only once passed.
+    if (embeddedEnd < authorityStart) {
+      EMBEDDED_URL_END.lastIndex = authorityStart;
+      embeddedEnd = EMBEDDED_URL_END.exec(url)?.index ?? url.length;
+    }
+    urlEnd = embeddedEnd;
+  }
+}
+
+/** Defangs the host of a URL's authority and keeps its userinfo and port. */
+function defangAuthority(authority: string): string {
   const hostStart = authority.lastIndexOf('@') + 1;
   const [host, port] = splitPort(authority.slice(hostStart));
-  return (
-    defangEmbeddedUrls(url.slice(0, authorityStart)) +
-    authority.slice(0, hostStart) +
-    defangHostText(host) +
-    port +
-    url.slice(authorityEnd).replace(EMBEDDED_URL, defangUrlText)
-  );
+  return authority.slice(0, hostStart) + defangHostText(host) + port;
 }
 
 /** Splits `host:port` or `[v6]:port` into the host and `:port`; a bare IPv6 address has none. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defangText } from '../../src/indicators/defang-text.js';
+import { defangText, defangUrlText } from '../../src/indicators/defang-text.js';
 
 describe('defangText', () => {
   const cases: Array<[input: string, expected: string]> = [
@@ -40,4 +40,27 @@ it('names start at word starts', () => {
   const label = 'a'.repeat(64);
   assert.equal(defangText(`${label}.com`), `${label}.com`, 'a label of 64 is no host name');
   assert.equal(defangText(`${'a'.repeat(63)}.com`), `${'a'.repeat(63)}[.]com`);
+});
+
+describe('defangUrlText on long values', () => {
+  // A regex that reads a run of letters again from each letter took minutes on such values.
+  it('defangs a URL with a long path', () => {
+    const path = `/${'a'.repeat(1024 * 1024)}`;
+    assert.equal(
+      defangUrlText(`http://evil.example.com${path}`),
+      `hxxp://evil[.]example[.]com${path}`,
+    );
+  });
+
+  it('defangs every nested URL', () => {
+    const nested = 'http://a.b/'.repeat(100_000);
+    assert.equal(defangUrlText(nested), 'hxxp://a[.]b/'.repeat(100_000));
+  });
+
+  it('ends a nested URL at a space', () => {
+    assert.equal(
+      defangUrlText('http://a.b/?u=http://c.d/x y.z http://e.f'),
+      'hxxp://a[.]b/?u=hxxp://c[.]d/x y.z hxxp://e[.]f',
+    );
+  });
 });
