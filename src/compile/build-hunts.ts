@@ -558,9 +558,11 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       variant: 'hash',
       what: 'file hash',
       table: tables.hash,
-      description: 'Files whose MD5, SHA1 or SHA256 equals an indicator hash.',
+      description:
+        'Files, and processes that wrote a file, started a process or made a connection, whose ' +
+        'MD5, SHA1 or SHA256 equals an indicator hash.',
       branches: (source) =>
-        Object.entries(source.hashColumns).map(([, column]) => ({
+        source.hashColumns.map((column) => ({
           label: column,
           keys: [{ column, iocColumn: 'IocHash', normalization: 'lower' }],
         })),

@@ -31,10 +31,11 @@ export interface DataSourceEntry extends DataSource {
    */
   arrayColumns?: Record<string, string>;
   /**
-   * Hash columns by algorithm. `any` names a column that may contain a hash of any of them, such
-   * as CommonSecurityLog's FileHash, which CEF's `fileHash` fills with what the device computed.
+   * Columns with an MD5, SHA1 or SHA256 digest, each compared with every hash indicator. They are
+   * a file's own hashes and those of the process that wrote the file, started the process or
+   * made the connection. CommonSecurityLog's FileHash has whichever hash the device computed.
    */
-  hashColumns: Partial<Record<'sha256' | 'sha1' | 'md5' | 'any', string>>;
+  hashColumns: string[];
   /** Columns an analyst needs to triage a hit, in the order shown. */
   project: string[];
   /** Rows of the table that hunts read, such as the ActionTypes that carry network fields. */
@@ -54,6 +55,13 @@ const CSL_CONNECTOR = 'Common Event Format (CEF) via AMA (Syslog via AMA for non
 const MDE_CONNECTOR_SENTINEL = 'Microsoft Defender XDR (streams Defender for Endpoint tables)';
 const MDO_CONNECTOR_SENTINEL = 'Microsoft Defender XDR (streams Defender for Office 365 tables)';
 const MDE_CONNECTOR_DEFENDER = 'none: built into Defender XDR advanced hunting';
+
+/** The hashes of the process behind a Defender for Endpoint event. */
+const INITIATING_PROCESS_HASHES = [
+  'InitiatingProcessSHA256',
+  'InitiatingProcessSHA1',
+  'InitiatingProcessMD5',
+];
 
 const CSL_PROJECT = [
   'TimeGenerated',
@@ -83,7 +91,8 @@ function networkEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
     endpoints: [{ side: 'remote', address: 'RemoteIP', port: 'RemotePort' }],
     hostColumns: ['RemoteUrl'],
     urlColumns: ['RemoteUrl'],
-    hashColumns: {},
+    // The process that made the connection: a known implant calling home on any address.
+    hashColumns: [...INITIATING_PROCESS_HASHES],
     project: [
       timeColumn,
       'DeviceName',
@@ -134,6 +143,9 @@ function deviceEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
     product:
       'Microsoft Defender for Endpoint (firewall blocks, SmartScreen and network protection)',
     project: network.project.filter((column) => column !== 'Protocol'),
+    // Hash hunts read the connections of DeviceNetworkEvents, and these rows are firewall and
+    // browser protection events.
+    hashColumns: [],
     where: {
       kind: 'in',
       column: 'ActionType',
@@ -159,7 +171,7 @@ function fileTable(
     endpoints: [],
     hostColumns: [],
     urlColumns: [],
-    hashColumns: { sha256: 'SHA256', sha1: 'SHA1', md5: 'MD5' },
+    hashColumns: ['SHA256', 'SHA1', 'MD5', ...INITIATING_PROCESS_HASHES],
     project: [
       timeColumn,
       'DeviceName',
@@ -195,7 +207,7 @@ function urlClicks(platform: 'sentinel' | 'defender'): DataSourceEntry {
     // UrlChain lists the URLs of a redirect chain that Safe Links followed. The schema types it
     // string, and exports fill it with JSON array text such as ["https://t.co/x","https://a.b/"].
     arrayColumns: { Url: 'UrlChain' },
-    hashColumns: {},
+    hashColumns: [],
     project: [
       timeColumn,
       'AccountUpn',
@@ -236,7 +248,7 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     urlPorts: { RequestURL: 'DestinationPort' },
     // Antivirus, sandboxes and mail gateways (Trend Micro Apex One, Check Point, Cisco ESA) send
     // the hash of a file they saw as `fileHash`, as MD5, SHA1 or SHA256 in either case.
-    hashColumns: { any: 'FileHash' },
+    hashColumns: ['FileHash'],
     project: CSL_PROJECT,
   },
   networkEvents('sentinel'),
@@ -257,7 +269,7 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     answerAddressColumns: ['IPAddresses'],
     hostColumns: ['Name'],
     urlColumns: [],
-    hashColumns: {},
+    hashColumns: [],
     project: [
       'TimeGenerated',
       'Computer',
@@ -284,7 +296,7 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     answerAddressColumns: ['DnsResponseName'],
     hostColumns: ['DnsQuery'],
     urlColumns: [],
-    hashColumns: {},
+    hashColumns: [],
     project: [
       'TimeGenerated',
       'Dvc',

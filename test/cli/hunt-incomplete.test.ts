@@ -34,7 +34,7 @@ async function writePack(folder: string, hunts: Hunt[]): Promise<void> {
   await writeFile(join(folder, 'pack.json'), JSON.stringify({ hunts: entries }));
 }
 
-// Hash hunts over the Defender file tables only: no log of these tests fills them.
+// Hash hunts over the Defender tables only: no log of these tests fills them.
 // (CommonSecurityLog's FileHash would give CEF and Suricata logs a hash hunt.)
 const FILE_TABLES_ONLY = DATA_SOURCES.filter((source) => source.table !== 'CommonSecurityLog');
 
@@ -496,7 +496,8 @@ describe('huntpack hunt with failed inputs', () => {
     assert.equal(
       result.stdout,
       'Incomplete hunt: no hunt ran, because the logs contain only DnsEvents (1 event), and the ' +
-        'hunts search DeviceFileEvents and DeviceProcessEvents. Nothing was checked.\n',
+        'hunts search DeviceNetworkEvents, DeviceFileEvents and DeviceProcessEvents. Nothing was ' +
+        'checked.\n',
     );
     assert.match(result.stderr, /hunts run: 0; hits: 0; events matched: 0; findings: 0\n/);
     assert.match(
@@ -527,7 +528,7 @@ describe('huntpack hunt with failed inputs', () => {
     assert.match(result.stdout, /hit\.log:1/);
     assert.match(
       result.stdout,
-      /\n\nIncomplete hunt: no hunt of pack hash-pack \(Kuiper\) ran, because its hunts search DeviceFileEvents and DeviceProcessEvents, and the logs contain only CommonSecurityLog \(1 event\)\. Its indicators were not checked\.\n$/,
+      /\n\nIncomplete hunt: no hunt of pack hash-pack \(Kuiper\) ran, because its hunts search DeviceNetworkEvents, DeviceFileEvents and DeviceProcessEvents, and the logs contain only CommonSecurityLog \(1 event\)\. Its indicators were not checked\.\n$/,
     );
     assert.doesNotMatch(result.stdout, /No findings/);
     assert.match(

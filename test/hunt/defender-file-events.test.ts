@@ -21,6 +21,8 @@ const EXPORT = logFixture(
 const USER_XML = '3bf7fec7350461e699d0a5cef1fd15d5d674d3f3925cda1d4293148727964b53';
 /** MD5 of CompatTelRunner.exe in the export's two ProcessCreated rows, on lines 74 and 75. */
 const COMPAT_TEL = 'cc3c745453e03afd9a03e50a504c0576';
+/** SHA256 of chrome.exe, which made the connections on lines 80 and 81 of the export. */
+const CHROME = '0f36d0e67269e42f4aa8e17d7c17a1e1b615c353340deb46508acd33e5bdb173';
 
 const OPTIONS = {
   family: 'Remcos',
@@ -53,6 +55,23 @@ describe('local hunt over Defender file and process rows', () => {
     ]);
     assert.ok(result.huntsRun.some((id) => id.includes('-dfe-')));
     assert.ok(result.huntsRun.some((id) => id.includes('-dpe-')));
+  });
+
+  it('finds the process behind connections', async () => {
+    const hunts = buildHunts(makeIndicators([['sha256_hash', CHROME]]), OPTIONS);
+    const result = await huntLogs(hunts, [EXPORT]);
+    assert.deepEqual(
+      result.findings.map((finding) => [
+        finding.table,
+        finding.line,
+        finding.matchedOn,
+        finding.columns.RemoteIP,
+      ]),
+      [
+        ['DeviceNetworkEvents', 80, 'InitiatingProcessSHA256', '46.228.174.117'],
+        ['DeviceNetworkEvents', 81, 'InitiatingProcessSHA256', '185.64.190.78'],
+      ],
+    );
   });
 
   it('keeps the default exclusion', async (t) => {
