@@ -2,7 +2,7 @@
  * indicators.csv: every indicator of a pack, defanged, with the ones set aside and why, for
  * analysts who share or filter the list in a spreadsheet.
  */
-import { defang, defangDots } from '../indicators/defang.js';
+import { defang } from '../indicators/defang.js';
 import { describeKind, type Indicator, type IndicatorKind } from '../indicators/model.js';
 import { quoteSpreadsheetField } from './csv-field.js';
 import { isoTime } from './iso-time.js';
@@ -11,6 +11,7 @@ import { listLabel } from './markdown.js';
 import type { Pack } from './pack-model.js';
 import type { TextFileWriter } from './text-file-writer.js';
 import { RecordProvenance, type Provenance } from '../indicators/provenance.js';
+import { defangEntry } from './list-entry.js';
 
 const HEADER = [
   'Type',
@@ -87,13 +88,13 @@ export function writeIndicatorsCsv(pack: Pack, out: Pick<TextFileWriter, 'write'
     const narrowed = indicator.exactOnly;
     if (narrowed === undefined) out.write(indicatorFields(indicator) + HUNTED_ROW_END);
     else {
-      const reasons = [narrowed.list, defangDots(narrowed.entry), narrowed.reason];
+      const reasons = [narrowed.list, defangEntry(narrowed.entry), narrowed.reason];
       out.write(row(indicator, 'hunted, exact value only', reasons) + '\r\n');
     }
   }
   for (const item of pack.setAside) {
     out.write(
-      row(item.indicator, 'set aside', [listLabel(item), defangDots(item.entry), item.reason]) +
+      row(item.indicator, 'set aside', [listLabel(item), defangEntry(item.entry), item.reason]) +
         '\r\n',
     );
   }

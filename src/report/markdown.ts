@@ -15,6 +15,7 @@ import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/mod
 import { normalizeIndicator } from '../indicators/normalize.js';
 import { escapeMarkdown } from './markdown-escape.js';
 import type { Pack, SetAsideIndicator } from './pack-model.js';
+import { defangEntry } from './list-entry.js';
 
 /** Threat types ThreatFox uses, in words. */
 const THREAT_TYPE_WORDS: Record<string, string> = {
@@ -186,7 +187,7 @@ export function setAsideTable(setAside: readonly SetAsideIndicator[]): string[] 
     const item = setAside[index]!;
     lines.push(
       `| ${describeKind(item.indicator.kind)} | ${escapeMarkdown(defang(item.indicator))} | ${escapeMarkdown(listLabel(item))} | ` +
-        `${escapeMarkdown(defangDots(item.entry))} | ${escapeMarkdown(item.reason)} |`,
+        `${escapeMarkdown(defangEntry(item.entry))} | ${escapeMarkdown(item.reason)} |`,
     );
   }
   return lines;
@@ -253,7 +254,7 @@ function exactOnlySection(indicators: readonly Indicator[]): string[] {
         : indicator.kind === 'ip-port'
           ? indicator.address
           : indicator.value;
-    const safeEntry = defangDots(entry);
+    const safeEntry = defangEntry(entry);
     const safeReason = reason.split(host).join(defangHostText(host)).split(entry).join(safeEntry);
     lines.push(
       `| ${describeKind(indicator.kind)} | ${escapeMarkdown(defang(indicator))} | ${escapeMarkdown(list)} | ` +

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import test from 'node:test';
 import { run } from '../../src/cli/run.js';
+import { runCli } from '../helpers/cli.js';
 import { repoFile } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -51,4 +52,32 @@ test('build warns about a public suffix allowlist entry', async (t) => {
     /huntpack: warning: .*allow\.txt:1: allowlist entry "duckdns\.org" is a public suffix/,
   );
   assert.match(stdout, /Remcos: \d+ indicators, \d+ queries, [1-9]\d* set aside/);
+});
+
+test('build shows a regex entry as written', async (t) => {
+  const folder = makeTempDir('allowlist-regex', t);
+  const allowlist = join(folder, 'allow.txt');
+  const entry = String.raw`regex:\.duckdns\.org$`;
+  await writeFile(allowlist, `${entry}\n`);
+  const feed = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
+  const out = join(folder, 'p');
+  const result = await runCli([
+    'build',
+    feed,
+    '--family',
+    'Remcos',
+    '--allowlist',
+    allowlist,
+    '--out',
+    out,
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const csv = await readFile(join(out, 'remcos', 'indicators.csv'), 'utf8');
+  const report = await readFile(join(out, 'remcos', 'report.md'), 'utf8');
+  const setAside = csv.split('\r\n').filter((line) => line.includes('"set aside"'));
+  assert.ok(setAside.length > 0, csv);
+  for (const line of setAside) assert.ok(line.includes(`"${entry}"`), line);
+  // The report escapes the backslashes and the dollar sign for Markdown, but keeps the dots.
+  assert.ok(report.includes(String.raw`| regex:\\.duckdns\\.org\$ |`), report);
+  assert.ok(!report.includes('regex:\\\\[.]'), report);
 });

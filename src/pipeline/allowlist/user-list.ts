@@ -77,6 +77,11 @@ export function parseUserAllowlist(
   };
 }
 
+/** Tells whether an allowlist entry is a regular expression: `regex:PATTERN` or `/PATTERN/flags`. */
+export function isRegexEntry(text: string): boolean {
+  return text.startsWith('regex:') || /^\/.+\/[a-z]*$/s.test(text);
+}
+
 function parseLines(text: string, file: string, warnings: string[]): UserEntries {
   const entries: UserEntries = {
     ranges: [],
@@ -133,11 +138,11 @@ function addEntry(
     );
   };
 
-  const regexSource = text.startsWith('regex:')
-    ? text.slice('regex:'.length).trim()
-    : /^\/.+\/[a-z]*$/s.test(text)
-      ? text
-      : undefined;
+  const regexSource = !isRegexEntry(text)
+    ? undefined
+    : text.startsWith('regex:')
+      ? text.slice('regex:'.length).trim()
+      : text;
   if (regexSource !== undefined) {
     const pattern = parseRegexEntry(regexSource);
     if (typeof pattern === 'string') fail(`the regular expression is invalid (${pattern})`);
