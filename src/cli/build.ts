@@ -672,7 +672,9 @@ async function runBuild(
   } else {
     for (const line of summaryLines(collected, setAside.length, alreadyHunted, io.cwd))
       io.stdout.write(`${line}\n`);
-    io.stdout.write(`wrote ${count(packs.length, 'pack')} to ${outDir}:\n`);
+    io.stdout.write(
+      `wrote ${count(packs.length, 'pack')} to ${outDir}${packs.length > 0 ? ':' : '.'}\n`,
+    );
     for (const pack of packs) {
       io.stdout.write(
         `  ${pack.folder}  ${printable(pack.family)}: ${count(pack.indicators, 'indicator')}, ` +

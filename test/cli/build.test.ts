@@ -603,7 +603,7 @@ test('empty feed warns and fails when strict', async (t) => {
     result.stderr,
     /warning: no rows were read from .*threatfox\.csv: the feed is empty/,
   );
-  assert.match(result.stdout, /wrote 0 packs/);
+  assert.match(result.stdout, /\nwrote 0 packs to .*out\.\n/);
 
   const strict = await runCli(['build', empty, '--strict', '--out', out]);
   assert.equal(strict.code, 1);
