@@ -74,18 +74,25 @@ const WITHOUT_VALUES_CODE = 'NO_COMPARED_VALUES';
 function withoutValuesIssues(stats: LogReadStats): HuntpackIssue[] {
   const files = stats.files.filter((file) => file.eventsParsed > 0);
   if (files.every((file) => file.withoutValues !== undefined)) return [];
-  return files.flatMap(({ file, eventsParsed, withoutValues }) => {
+  return files.flatMap(({ file, format, eventsParsed, withoutValues }) => {
     if (withoutValues === undefined) return [];
     const { table, columns } = withoutValues;
     const events = count(eventsParsed, `${table} event`);
+    // CEF has fixed keys, which --map does not change, but a CSV or JSON export can be mapped.
+    const advice =
+      format === 'cef'
+        ? 'Its CEF lines use none of the keys that fill these columns (such as src, dst, dhost ' +
+          'and request); keys of their own, such as dst_ip, stay in AdditionalExtensions, as in ' +
+          'Sentinel.'
+        : 'Check that the log keeps these fields under their usual names, or name its fields ' +
+          'with --map.';
     return {
       code: WITHOUT_VALUES_CODE,
       severity: 'error' as const,
       message:
         `No event of "${file}" has a value in ${alternatives(columns)}, the columns that the ` +
         `hunts compare, so its ${events} ${eventsParsed === 1 ? 'was' : 'were'} checked against ` +
-        'nothing. Check that the log ' +
-        'keeps these fields under their usual names, or name its fields with --map.',
+        `nothing. ${advice}`,
       source: { file },
     };
   });

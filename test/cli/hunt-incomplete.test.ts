@@ -256,6 +256,12 @@ describe('huntpack hunt with failed inputs', () => {
       result.stderr,
     );
     assert.match(result.stderr, /so its 2 CommonSecurityLog events were checked against nothing/);
+    // The advice fits the format: CEF keys are fixed, and a CSV export can be mapped.
+    assert.match(
+      result.stderr,
+      /logins\.log.*keys of their own, such as dst_ip, stay in AdditionalExtensions/,
+    );
+    assert.match(result.stderr, /renamed\.csv.*or name its fields with --map\./);
     assert.match(
       result.stderr,
       /the hunt report was not written because the events of 2 logs had no value in the columns that the hunts compare\./,
