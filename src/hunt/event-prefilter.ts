@@ -20,6 +20,7 @@ import { addressListTokens, fallbackAddress, keyEventColumns, urlKeyInput } from
 import { addressUrlKey } from '../compile/evaluate.js';
 import { isPlaceholder } from './logs/columns.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
+import { comparableColumns } from '../pipeline/data-sources.js';
 
 /** Normalizations the prefilter can test; `exact` keys are left to DuckDB. */
 export type PrefilterNormalization = Exclude<KeyNormalization, 'exact'>;
@@ -341,8 +342,8 @@ interface ComparedColumn {
 
 /** The compiled checks of one table, with the columns they compare. */
 /**
- * Whether an event of one file had a value in a column that the hunts of its table compare, and
- * else the first table with hunts that its events belonged to.
+ * Whether an event of one file had a value in a column that some hunt of its table compares,
+ * and else the first table with hunts that its events belonged to.
  */
 export interface FileValues {
   valued: boolean;
@@ -355,6 +356,8 @@ interface TableFilter {
   compared: ComparedColumn[];
   /** Columns of `compared` in which no event had a value yet. */
   withoutValue: number;
+  /** Every column that some hunt of the table compares; see `comparableColumns`. */
+  comparable: string[];
 }
 
 /**
@@ -392,6 +395,7 @@ export class EventPrefilter {
         checks: checks === 'all' ? 'all' : checks.flatMap(compileCheck),
         compared: names.map((name) => ({ name, hasValue: false })),
         withoutValue: names.length,
+        comparable: comparableColumns(table),
       });
     }
   }
@@ -431,21 +435,22 @@ export class EventPrefilter {
 
   /**
    * Starts a new file: from now on the prefilter records whether one of its events has a value in
-   * a compared column, which {@link fileWithoutValues} reports.
+   * a column that some hunt of its table compares, which {@link fileWithoutValues} reports.
    */
   startFile(): void {
     this.file = { valued: false };
   }
 
   /**
-   * Returns a table of the file started last and the columns its hunts compare, when the file
-   * had events of tables with hunts but none had a value in those columns. Its events were then
-   * checked against nothing, as with a CSV export whose columns have other names.
+   * Returns a table of the file started last and the columns that its hunts can compare, when
+   * the file had events of tables with hunts but none had a value in any of those columns,
+   * whatever the indicators. Its events were then checked against nothing, as with a CSV export
+   * whose columns have other names. A log that only lacks the columns of these hunts, such as a
+   * Zeek conn log hunted with hashes, is no such file.
    */
   fileWithoutValues(): { table: string; columns: string[] } | undefined {
     if (this.file.valued || this.file.table === undefined) return undefined;
-    const filter = this.tables.get(this.file.table);
-    const columns = filter?.compared.map(({ name }) => name) ?? [];
+    const columns = this.tables.get(this.file.table)?.comparable ?? [];
     return { table: this.file.table, columns };
   }
 
@@ -466,7 +471,7 @@ export class EventPrefilter {
     filter: TableFilter,
     columns: Readonly<Record<string, unknown>>,
   ): void {
-    if (filter.checks === 'all' || filter.compared.some(({ name }) => hasValue(columns[name]))) {
+    if (filter.checks === 'all' || filter.comparable.some((name) => hasValue(columns[name]))) {
       this.file = { valued: true };
     } else {
       this.file.table ??= table;

@@ -357,3 +357,29 @@ export function getDataSource(id: string): DataSourceEntry {
   if (!entry) throw new Error(`Unknown data source "${id}".`);
   return entry;
 }
+
+/**
+ * Returns every column that some hunt of `table` compares, whatever the indicators: the
+ * addresses, host names, URLs, DNS answers and hashes of its data sources. A log whose events
+ * have a value in none of them gives no hunt of that table anything to compare.
+ */
+export function comparableColumns(table: string): string[] {
+  const columns = new Set<string>();
+  for (const source of DATA_SOURCES) {
+    if (source.table !== table) continue;
+    for (const endpoint of source.endpoints) {
+      columns.add(endpoint.address);
+      if (endpoint.addressFallback !== undefined) columns.add(endpoint.addressFallback);
+    }
+    for (const column of [
+      ...source.hostColumns,
+      ...source.urlColumns,
+      ...(source.answerAddressColumns ?? []),
+      ...source.hashColumns,
+      ...Object.values(source.arrayColumns ?? {}),
+    ]) {
+      columns.add(column);
+    }
+  }
+  return [...columns];
+}

@@ -269,6 +269,30 @@ describe('huntpack hunt with failed inputs', () => {
     await unchanged();
   });
 
+  it("keeps a log without this pack's columns", async () => {
+    // A hash pack over a connection log: its events have addresses, but no file hash.
+    const hash = 'c0ffee00'.repeat(4);
+    const hashPack = join(folder, 'hash-only-pack');
+    const hunts = buildHunts(makeIndicators([['md5', hash]]), {
+      family: 'Remcos',
+      familySlug: 'remcos',
+      lookback: { amount: 30, unit: 'd' },
+      exclusionsFor: defaultExclusions,
+    });
+    await writePack(hashPack, hunts);
+    await writeFile(
+      join(folder, 'file.log'),
+      `CEF:0|Acme|AV|1.0|1|Detected|5|fileHash=${hash} fname=x.exe rt=1659523775038\n`,
+    );
+
+    const result = await runCli(['hunt', '--pack', 'hash-only-pack', 'file.log', 'miss.log'], {
+      cwd: folder,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /NO_COMPARED_VALUES/);
+    assert.match(result.stdout, /remcos-sentinel-csl-hash/);
+  });
+
   it('fails when no log gives events', async () => {
     const unchanged = await plantEarlierReport();
     const result = await runCli(['hunt', '--pack', 'pack', 'empty.log', 'blank.log'], {
