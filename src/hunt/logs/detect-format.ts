@@ -3,7 +3,7 @@
  */
 import { basename } from 'node:path';
 import { detectFeedFormat, FEED_FORMATS } from '../../feeds/detect.js';
-import { JsonArraySplitter } from './json-records.js';
+import { batchRecords, JsonArraySplitter } from './json-records.js';
 
 /** Log formats that `readLogs` reads; see `readLogs` for what each one covers. */
 export type LogFormat =
@@ -48,7 +48,9 @@ export function detectLogFormat(head: string, hasMap: boolean): LogFormat | unde
   if (first.startsWith('#')) return undefined;
   if (first.startsWith('[') || first.startsWith('{')) {
     const value = firstJsonValue(lines, first);
-    return value === undefined ? undefined : classifyJsonObject(value, hasMap);
+    // An Event Hub batch is classified by its first event.
+    const event = batchRecords(value)?.[0] ?? value;
+    return event === undefined ? undefined : classifyJsonObject(event, hasMap);
   }
   if (lines.slice(0, 16).some((line) => CEF_MARKER.test(line))) return 'cef';
   if (first.includes(',')) return classifyCsvHeader(first, hasMap);
@@ -88,7 +90,12 @@ export function classifyJsonObject(value: unknown, hasMap: boolean): LogFormat |
   if ('event_type' in value || ('timestamp' in value && ('alert' in value || 'flow_id' in value))) {
     return 'suricata-eve';
   }
-  if ('_path' in value || 'id.orig_h' in value || ('ts' in value && 'uid' in value)) {
+  // A Zeek files.log record before 5.1 names its connections in conn_uids, not uid.
+  if (
+    '_path' in value ||
+    'id.orig_h' in value ||
+    ('ts' in value && ('uid' in value || 'fuid' in value))
+  ) {
     return 'zeek-json';
   }
   if (typeof value.category === 'string' && value.category.startsWith('AdvancedHunting-')) {

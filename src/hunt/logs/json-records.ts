@@ -72,3 +72,13 @@ export class JsonArraySplitter {
     return this.closed;
   }
 }
+
+/**
+ * Returns the events of an Event Hub batch, `{"records": [...]}` as the Defender streaming API
+ * and Azure diagnostic settings deliver them, or undefined for any other value.
+ */
+export function batchRecords(value: unknown): unknown[] | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const records = (value as { records?: unknown }).records;
+  return Array.isArray(records) && Object.keys(value).length === 1 ? records : undefined;
+}

@@ -4,7 +4,7 @@
  * work stays synchronous and fast.
  */
 import { parse as parseCsv, type CsvError } from 'csv-parse';
-import { JsonArraySplitter } from './json-records.js';
+import { batchRecords, JsonArraySplitter } from './json-records.js';
 import { describeReadError, openLogText, readLineBatches } from './log-input.js';
 
 /** One raw record: its 1-based starting line and its content, or the reason it is unreadable. */
@@ -23,7 +23,9 @@ export type JsonValue = unknown;
 
 /**
  * Yields the values of a JSON-lines file, or the elements of a JSON array when the first
- * non-blank character is `[`. A blank line yields the value undefined.
+ * non-blank character is `[`, or of a run of objects when the first line starts one that does
+ * not end on it (a pretty-printed document). A blank line yields the value undefined. An Event
+ * Hub batch, an object whose `records` array lists the events, yields each of them.
  */
 export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord<JsonValue>>> {
   let splitter: JsonArraySplitter | undefined;
@@ -35,16 +37,19 @@ export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord
       const lineNumber = batch.firstLine + index;
       if (!decided && line.trim() !== '') {
         decided = true;
-        if (line.trimStart().startsWith('[')) splitter = new JsonArraySplitter();
+        const start = line.trimStart();
+        if (start.startsWith('[') || (start.startsWith('{') && !isJson(line))) {
+          splitter = new JsonArraySplitter();
+        }
       }
       if (splitter) {
-        for (const element of splitter.push(line, lineNumber)) records.push(parseJson(element));
+        for (const element of splitter.push(line, lineNumber)) {
+          pushRecords(records, parseJson(element));
+        }
+      } else if (line.trim() === '') {
+        records.push({ line: lineNumber, value: undefined });
       } else {
-        records.push(
-          line.trim() === ''
-            ? { line: lineNumber, value: undefined }
-            : parseJson({ line: lineNumber, text: line }),
-        );
+        pushRecords(records, parseJson({ line: lineNumber, text: line }));
       }
     }
     yield records;
@@ -61,6 +66,22 @@ export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord
       },
     ];
   }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Adds a record, or each event of an Event Hub batch, all on the batch's line. */
+function pushRecords(records: Array<RawRecord<JsonValue>>, record: RawRecord<JsonValue>): void {
+  const batch = 'value' in record ? batchRecords(record.value) : undefined;
+  if (batch === undefined) records.push(record);
+  else for (const value of batch) records.push({ line: record.line, value });
 }
 
 function parseJson(record: { line: number; text: string }): RawRecord<JsonValue> {

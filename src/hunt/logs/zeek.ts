@@ -148,6 +148,8 @@ function buildFileEvent(get: ZeekFields, context: RecordContext) {
     builder.set('DestinationIP', field(get, 'id.resp_h'));
     builder.set('DestinationPort', field(get, 'id.resp_p'));
   } else {
+    // NOTE: only the first address of each set is read, so a file sent by several hosts is
+    // found by address only through its first sender. Its hashes and conn.log still match.
     builder.set('SourceIP', firstOfSet(get('rx_hosts')));
     builder.set('DestinationIP', firstOfSet(get('tx_hosts')));
   }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sharedFile, skipWithoutShared } from '../../helpers/shared.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
 import { collectEvents, eventAt, logFixture } from './collect-events.js';
 
 describe('readLogs on CommonSecurityLog exports', () => {
@@ -106,6 +109,32 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
     const third = events[1]?.columns;
     assert.equal(third?.RemoteIP, '198.51.100.1');
     assert.equal(third?.RemotePort, undefined);
+  });
+
+  it('reads Event Hub batches', async (t) => {
+    // The envelopes of the fixture, delivered as Event Hubs does: in a records array.
+    const envelopes = (await readFile(logFixture('devicenetworkevents/event-hub.jsonl'), 'utf8'))
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as unknown);
+    const folder = makeTempDir('event-hub-batches', t);
+    const oneLine = join(folder, 'batch.json');
+    await writeFile(oneLine, `${JSON.stringify({ records: envelopes })}\n`);
+    const pretty = join(folder, 'pretty.json');
+    await writeFile(pretty, `${JSON.stringify({ records: envelopes }, null, 2)}\n`);
+    for (const file of [oneLine, pretty]) {
+      const { events, stats } = await collectEvents([file]);
+      assert.equal(stats.files[0]?.format, 'devicenetworkevents-json', file);
+      assert.deepEqual(
+        events.map((event) => [event.table, event.source.line]),
+        [
+          ['DeviceNetworkEvents', 1],
+          ['DeviceProcessEvents', 1],
+        ],
+        file,
+      );
+      assert.equal(events[0]?.columns.RemotePort, 8080);
+    }
   });
 
   it('unwraps Event Hub envelopes', async () => {

@@ -134,6 +134,26 @@ describe('readLogs on Zeek files.log', () => {
     assert.equal(columns.AdditionalExtensions, 'uid=Cx1;fuid=Fa1;mime_type=application/x-dosexec');
   });
 
+  it('detects JSON before 5.1', async (t) => {
+    // No _path, uid or id: the connection is named by conn_uids, tx_hosts and rx_hosts.
+    const file = join(makeTempDir('zeek-files-old', t), 'files.json');
+    const record = {
+      ts: 1712836800.0,
+      fuid: 'Fc3',
+      tx_hosts: ['45.9.148.10'],
+      rx_hosts: ['10.1.1.7'],
+      conn_uids: ['Cz3'],
+      md5: MD5,
+    };
+    await writeFile(file, JSON.stringify(record) + '\n');
+    const { events, stats } = await collectEvents([file]);
+    assert.equal(stats.files[0]?.format, 'zeek-json');
+    const columns = eventAt(events, 1).columns;
+    assert.equal(columns.DeviceProduct, 'files');
+    assert.equal(columns.SourceIP, '10.1.1.7');
+    assert.equal(columns.FileHash, MD5);
+  });
+
   it('finds the file by either hash', async (t) => {
     const folder = makeTempDir('zeek-files-hunt', t);
     const tsv = join(folder, 'files.log');
