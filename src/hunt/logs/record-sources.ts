@@ -5,7 +5,7 @@
  */
 import { parse as parseCsv, type CsvError } from 'csv-parse';
 import { batchRecords, JsonArraySplitter } from './json-records.js';
-import { describeReadError, openLogText, readLineBatches } from './log-input.js';
+import { describeReadError, LogInputError, openLogText, readLineBatches } from './log-input.js';
 
 /** One raw record: its 1-based starting line and its content, or the reason it is unreadable. */
 export type RawRecord<T> =
@@ -44,7 +44,13 @@ export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord
       }
       if (splitter) {
         for (const element of splitter.push(line, lineNumber)) {
-          pushRecords(records, parseJson(element));
+          const record = parseJson(element);
+          if ('error' in record) {
+            // The values after a broken one cannot be told apart, so the file stops here.
+            if (records.length > 0) yield records;
+            throw brokenDocumentError(file, record.line, record.error.message);
+          }
+          pushRecords(records, record);
         }
       } else if (line.trim() === '') {
         records.push({ line: lineNumber, value: undefined });
@@ -56,16 +62,25 @@ export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord
   }
   const rest = splitter?.finish();
   if (rest) {
-    yield [
-      {
-        line: rest.line,
-        error: {
-          code: 'TRUNCATED_JSON',
-          message: 'JSON array element is not closed before the end of the file.',
-        },
-      },
-    ];
+    throw new LogInputError(
+      'TRUNCATED_JSON',
+      `The JSON value that starts at line ${rest.line} of "${file}" is not closed before the end ` +
+        'of the file: the file is cut short, or a value in it lacks a closing bracket. The events ' +
+        'before that line are kept and the rest of the file was not read. Export the log again.',
+      { source: { file, line: rest.line } },
+    );
   }
+}
+
+/** Returns the error for a value of a JSON document, an array or a run of objects, that is invalid. */
+function brokenDocumentError(file: string, line: number, reason: string): LogInputError {
+  return new LogInputError(
+    'INVALID_JSON_DOCUMENT',
+    `The JSON value that starts at line ${line} of "${file}" is invalid (${reason}), and the ` +
+      'values after it cannot be told apart, so the file is read no further; the events before ' +
+      'it are kept. Export the log again, or as JSON lines.',
+    { source: { file, line } },
+  );
 }
 
 function isJson(text: string): boolean {

@@ -137,6 +137,47 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
     }
   });
 
+  it('stops at a broken value of a JSON document', async (t) => {
+    const row = (port: number): string =>
+      JSON.stringify(
+        {
+          Timestamp: '2024-05-01T10:00:00Z',
+          DeviceName: 'pc1',
+          ActionType: 'ConnectionSuccess',
+          RemoteIP: '203.0.113.5',
+          RemotePort: port,
+        },
+        null,
+        2,
+      );
+    const folder = makeTempDir('broken-json-document', t);
+    const cases: Array<[name: string, text: string, code: string, line: number]> = [
+      // The second object lacks its closing brace, so it runs on to the end of the file.
+      ['unclosed.json', [row(1), row(2).slice(0, -1), row(3)].join('\n'), 'TRUNCATED_JSON', 8],
+      [
+        'invalid.json',
+        `[${[row(1), row(2).replace('"pc1"', 'pc1'), row(3)].join(',\n')}]`,
+        'INVALID_JSON_DOCUMENT',
+        8,
+      ],
+    ];
+    for (const [name, text, code, line] of cases) {
+      const file = join(folder, name);
+      await writeFile(file, `${text}\n`);
+      const { events, stats } = await collectEvents([file]);
+      assert.deepEqual(
+        events.map((event) => event.columns.RemotePort),
+        [1],
+        name,
+      );
+      assert.deepEqual(
+        stats.fileErrors.map((issue) => [issue.code, issue.source?.line]),
+        [[code, line]],
+        name,
+      );
+    }
+  });
+
   it('unwraps Event Hub envelopes', async () => {
     const { events, stats } = await collectEvents([
       logFixture('devicenetworkevents/event-hub.jsonl'),
