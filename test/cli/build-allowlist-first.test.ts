@@ -58,7 +58,9 @@ test('build shows a regex entry as written', async (t) => {
   const folder = makeTempDir('allowlist-regex', t);
   const allowlist = join(folder, 'allow.txt');
   const entry = String.raw`regex:\.duckdns\.org$`;
-  await writeFile(allowlist, `${entry}\n`);
+  // A name written out whole in a pattern is still a live name, so it is defanged.
+  const named = 'regex:^soste15oct.duckdns.org$';
+  await writeFile(allowlist, `${named}\n${entry}\n`);
   const feed = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
   const out = join(folder, 'p');
   const result = await runCli([
@@ -76,7 +78,12 @@ test('build shows a regex entry as written', async (t) => {
   const report = await readFile(join(out, 'remcos', 'report.md'), 'utf8');
   const setAside = csv.split('\r\n').filter((line) => line.includes('"set aside"'));
   assert.ok(setAside.length > 0, csv);
-  for (const line of setAside) assert.ok(line.includes(`"${entry}"`), line);
+  const soste = setAside.filter((line) => line.includes('soste15oct[.]duckdns[.]org"'));
+  assert.equal(soste.length, 1, csv);
+  assert.ok(soste[0]!.includes('"regex:^soste15oct[.]duckdns[.]org$"'), soste[0]);
+  const others = setAside.filter((line) => !soste.includes(line));
+  assert.ok(others.length > 0, csv);
+  for (const line of others) assert.ok(line.includes(`"${entry}"`), line);
   // The report escapes the backslashes and the dollar sign for Markdown, but keeps the dots.
   assert.ok(report.includes(String.raw`| regex:\\.duckdns\\.org\$ |`), report);
   assert.ok(!report.includes('regex:\\\\[.]'), report);
