@@ -9,6 +9,7 @@ import { alternatives, type HuntLogsResult, type HuntWithoutValues } from '../hu
 import { formatReasonCounts } from '../hunt/hunt-report.js';
 import type { LogReadStats } from '../hunt/logs/read-logs.js';
 import { describeNoEvents, filesWithoutEvents } from '../hunt/logs/log-stats.js';
+import type { LogFormat } from '../hunt/logs/detect-format.js';
 import { LOG_TABLES } from '../hunt/select-hunts.js';
 import { PRINTED_ISSUES, type LoadedHunts } from './hunt-sources.js';
 import type { CliIo } from './io.js';
@@ -77,25 +78,32 @@ function withoutValuesIssues(stats: LogReadStats): HuntpackIssue[] {
   return files.flatMap(({ file, format, eventsParsed, withoutValues }) => {
     if (withoutValues === undefined) return [];
     const { table, columns } = withoutValues;
-    const events = count(eventsParsed, `${table} event`);
-    // CEF has fixed keys, which --map does not change, but a CSV or JSON export can be mapped.
-    const advice =
-      format === 'cef'
-        ? 'Its CEF lines use none of the keys that fill these columns (such as src, dst, dhost ' +
-          'and request); keys of their own, such as dst_ip, stay in AdditionalExtensions, as in ' +
-          'Sentinel.'
-        : 'Check that the log keeps these fields under their usual names, or name its fields ' +
-          'with --map.';
+    const events = count(eventsParsed, 'event');
     return {
       code: WITHOUT_VALUES_CODE,
       severity: 'error' as const,
       message:
-        `No event of "${file}" has a value in ${alternatives(columns)}, the columns that the ` +
-        `hunts compare, so its ${events} ${eventsParsed === 1 ? 'was' : 'were'} checked against ` +
-        `nothing. ${advice}`,
+        `No event of "${file}" has a value in ${alternatives(columns)}, the columns that hunts ` +
+        `of ${table} compare, so its ${events} ${eventsParsed === 1 ? 'was' : 'were'} checked ` +
+        `against nothing. ${withoutValuesAdvice(format)}`,
       source: { file },
     };
   });
+}
+
+/** Returns what to check in a log of `format` whose events had nothing to compare. */
+function withoutValuesAdvice(format: LogFormat | undefined): string {
+  // CEF has fixed keys, which --map does not change, but a CSV or JSON export can be mapped.
+  if (format === 'cef') {
+    return (
+      'Its CEF lines use none of the keys that fill these columns (such as src, dst, dhost and ' +
+      'request); keys of their own, such as dst_ip, stay in AdditionalExtensions, as in Sentinel.'
+    );
+  }
+  if (format === 'zeek-tsv' || format === 'zeek-json' || format === 'suricata-eve') {
+    return 'Check that the log is complete: its records name none of these fields.';
+  }
+  return 'Check that the log keeps these fields under their usual names, or name its fields with --map.';
 }
 
 /**

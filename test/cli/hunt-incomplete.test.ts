@@ -255,7 +255,10 @@ describe('huntpack hunt with failed inputs', () => {
       ),
       result.stderr,
     );
-    assert.match(result.stderr, /so its 2 CommonSecurityLog events were checked against nothing/);
+    assert.match(
+      result.stderr,
+      /the columns that hunts of CommonSecurityLog compare, so its 2 events were checked against nothing/,
+    );
     // The advice fits the format: CEF keys are fixed, and a CSV export can be mapped.
     assert.match(
       result.stderr,
