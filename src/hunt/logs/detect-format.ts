@@ -3,7 +3,7 @@
  */
 import { basename } from 'node:path';
 import { detectFeedFormat, FEED_FORMATS } from '../../feeds/detect.js';
-import { batchRecords, JsonArraySplitter } from './json-records.js';
+import { batchRecords, isJson, JsonArraySplitter } from './json-records.js';
 
 /** Log formats that `readLogs` reads; see `readLogs` for what each one covers. */
 export type LogFormat =
@@ -47,9 +47,7 @@ export function detectLogFormat(head: string, hasMap: boolean): LogFormat | unde
   }
   if (first.startsWith('#')) return undefined;
   if (first.startsWith('[') || first.startsWith('{')) {
-    const value = firstJsonValue(lines, first);
-    // An Event Hub batch is classified by its first event.
-    const event = batchRecords(value)?.[0] ?? value;
+    const event = firstJsonEvent(lines, first);
     return event === undefined ? undefined : classifyJsonObject(event, hasMap);
   }
   if (lines.slice(0, 16).some((line) => CEF_MARKER.test(line))) return 'cef';
@@ -57,26 +55,39 @@ export function detectLogFormat(head: string, hasMap: boolean): LogFormat | unde
   return undefined;
 }
 
-function firstJsonValue(lines: string[], first: string): unknown {
-  if (first.startsWith('{')) {
+/**
+ * Returns the first event of the JSON values at the start of a file: the first value, or the
+ * first event of the first Event Hub batch that has one. A batch can be larger than the head, so
+ * the events of a pretty-printed one are read from its `records` array directly.
+ */
+function firstJsonEvent(lines: string[], first: string): unknown {
+  // JSON lines have one value per line; other JSON is cut into values by brackets.
+  const texts =
+    first.startsWith('{') && isJson(first)
+      ? lines.filter((line) => line.trim() !== '')
+      : splitValues(lines.join('\n'));
+  for (const text of texts) {
+    let value: unknown;
     try {
-      return JSON.parse(first) as unknown;
+      value = JSON.parse(text) as unknown;
     } catch {
-      // A pretty-printed object spans lines; the splitter below cuts it out.
+      return undefined;
     }
-  }
-  const splitter = new JsonArraySplitter();
-  for (const [index, line] of lines.entries()) {
-    const [element] = splitter.push(line, index + 1);
-    if (element) {
-      try {
-        return JSON.parse(element.text) as unknown;
-      } catch {
-        return undefined;
-      }
-    }
+    const batch = batchRecords(value);
+    if (batch === undefined) return value;
+    if (batch.length > 0) return batch[0];
   }
   return undefined;
+}
+
+/** Returns the texts of the values that end within `text`, the elements of a batch's records. */
+function splitValues(text: string): string[] {
+  const records = /^\s*\{\s*"records"\s*:\s*\[/.exec(text);
+  const body = records ? `[${text.slice(records[0].length)}` : text;
+  const splitter = new JsonArraySplitter();
+  return body
+    .split('\n')
+    .flatMap((line, index) => splitter.push(line, index + 1).map((element) => element.text));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -79,6 +79,21 @@ export class JsonArraySplitter {
  */
 export function batchRecords(value: unknown): unknown[] | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const records = (value as { records?: unknown }).records;
-  return Array.isArray(records) && Object.keys(value).length === 1 ? records : undefined;
+  const batch = value as Record<string, unknown>;
+  // Other keys of the message, such as a partition, may come beside the records of a batch,
+  // but no event of the envelope has a records array.
+  if (!Array.isArray(batch.records) || 'properties' in batch || 'category' in batch) {
+    return undefined;
+  }
+  return batch.records as unknown[];
+}
+
+/** Tells whether `text` is one whole JSON value. */
+export function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

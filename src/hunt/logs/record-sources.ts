@@ -4,7 +4,7 @@
  * work stays synchronous and fast.
  */
 import { parse as parseCsv, type CsvError } from 'csv-parse';
-import { batchRecords, JsonArraySplitter } from './json-records.js';
+import { batchRecords, isJson, JsonArraySplitter } from './json-records.js';
 import { describeReadError, LogInputError, openLogText, readLineBatches } from './log-input.js';
 
 /** One raw record: its 1-based starting line and its content, or the reason it is unreadable. */
@@ -83,16 +83,12 @@ function brokenDocumentError(file: string, line: number, reason: string): LogInp
   );
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Adds a record, or each event of an Event Hub batch, all on the batch's line. */
+/**
+ * Adds a record, or each event of an Event Hub batch, all on the batch's line.
+ *
+ * NOTE: a finding in a pretty-printed batch names the batch's first line, not the event's, and
+ * each event counts as one record read.
+ */
 function pushRecords(records: Array<RawRecord<JsonValue>>, record: RawRecord<JsonValue>): void {
   const batch = 'value' in record ? batchRecords(record.value) : undefined;
   if (batch === undefined) records.push(record);

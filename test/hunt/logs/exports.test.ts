@@ -137,6 +137,42 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
     }
   });
 
+  it('detects large, empty and keyed batches', async (t) => {
+    const envelope = (port: number) => ({
+      time: '2024-05-01T10:00:00Z',
+      category: 'AdvancedHunting-DeviceNetworkEvents',
+      properties: {
+        DeviceName: 'pc2',
+        ActionType: 'ConnectionSuccess',
+        RemoteIP: '203.0.113.5',
+        RemotePort: port,
+      },
+    });
+    const many = Array.from({ length: 400 }, (_, index) => envelope(index + 1));
+    const folder = makeTempDir('event-hub-batch-shapes', t);
+    const cases: Array<[name: string, text: string, events: number]> = [
+      // Pretty-printed, so its first event ends far beyond the start that detection reads.
+      ['large.json', JSON.stringify({ records: many }, null, 2), 400],
+      [
+        'empty-first.json',
+        [{ records: [] }, { records: [envelope(1)] }]
+          .map((batch) => JSON.stringify(batch))
+          .join('\n'),
+        1,
+      ],
+      ['keyed.json', JSON.stringify({ records: [envelope(1), envelope(2)], partition: '0' }), 2],
+    ];
+    assert.ok(cases[0]![1].length > 64 * 1024, 'the large batch is longer than the head');
+    for (const [name, text, count] of cases) {
+      const file = join(folder, name);
+      await writeFile(file, `${text}\n`);
+      const { events, stats } = await collectEvents([file]);
+      assert.equal(stats.files[0]?.format, 'devicenetworkevents-json', name);
+      assert.equal(events.length, count, name);
+      assert.equal(events.at(-1)?.columns.RemotePort, count, name);
+    }
+  });
+
   it('stops at a broken value of a JSON document', async (t) => {
     const row = (port: number): string =>
       JSON.stringify(
