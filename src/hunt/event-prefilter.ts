@@ -340,7 +340,6 @@ interface ComparedColumn {
   hasValue: boolean;
 }
 
-/** The compiled checks of one table, with the columns they compare. */
 /**
  * Whether an event of one file had a value in a column that some hunt of its table compares,
  * and else the first table with hunts that its events belonged to.
@@ -350,6 +349,7 @@ export interface FileValues {
   table?: string;
 }
 
+/** The compiled checks of one table, with the columns they compare. */
 interface TableFilter {
   checks: 'all' | CompiledCheck[];
   /** Empty for `'all'`, because such a table runs its hunts on every event. */
