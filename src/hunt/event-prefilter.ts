@@ -20,7 +20,7 @@ import { addressListTokens, fallbackAddress, keyEventColumns, urlKeyInput } from
 import { addressUrlKey } from '../compile/evaluate.js';
 import { isPlaceholder } from './logs/columns.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
-import { comparableColumns } from '../pipeline/data-sources.js';
+import { comparableColumns, type ComparedKind } from '../pipeline/data-sources.js';
 
 /** Normalizations the prefilter can test; `exact` keys are left to DuckDB. */
 export type PrefilterNormalization = Exclude<KeyNormalization, 'exact'>;
@@ -357,7 +357,7 @@ interface TableFilter {
   /** Columns of `compared` in which no event had a value yet. */
   withoutValue: number;
   /** Every column that some hunt of the table compares; see `comparableColumns`. */
-  comparable: string[];
+  comparable: Map<string, ComparedKind>;
 }
 
 /**
@@ -450,7 +450,7 @@ export class EventPrefilter {
    */
   fileWithoutValues(): { table: string; columns: string[] } | undefined {
     if (this.file.valued || this.file.table === undefined) return undefined;
-    const columns = this.tables.get(this.file.table)?.comparable ?? [];
+    const columns = [...(this.tables.get(this.file.table)?.comparable.keys() ?? [])];
     return { table: this.file.table, columns };
   }
 
@@ -471,7 +471,7 @@ export class EventPrefilter {
     filter: TableFilter,
     columns: Readonly<Record<string, unknown>>,
   ): void {
-    if (filter.checks === 'all' || filter.comparable.some((name) => hasValue(columns[name]))) {
+    if (filter.checks === 'all' || hasComparableValue(filter.comparable, columns)) {
       this.file = { valued: true };
     } else {
       this.file.table ??= table;
@@ -519,6 +519,30 @@ export class EventPrefilter {
     const filled = filter.compared.some((column) => column.hasValue && names.has(column.name));
     return filled ? undefined : [...names];
   }
+}
+
+/** A whole MD5, SHA1 or SHA256 digest in hex. */
+const DIGEST = /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+/**
+ * Tells whether an event has a value in one of `comparable` that a hunt could match: an address
+ * (the readers keep valid ones only), a host name or DNS response with a dot or colon, a URL that
+ * names its host, or a whole MD5, SHA1 or SHA256. `dhost=unknown`, a request path without a
+ * host and `fileHash=0` give nothing to compare.
+ */
+function hasComparableValue(
+  comparable: ReadonlyMap<string, ComparedKind>,
+  columns: Readonly<Record<string, unknown>>,
+): boolean {
+  for (const [name, kind] of comparable) {
+    const value = columns[name];
+    if (!hasValue(value)) continue;
+    if (kind === 'address') return true;
+    const text = String(value).trim();
+    if (kind === 'hash' ? DIGEST.test(text) : /[.:]/.test(text) && !text.startsWith('/'))
+      return true;
+  }
+  return false;
 }
 
 /** Marks the compared columns that have a value in `columns`. */

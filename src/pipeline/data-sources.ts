@@ -358,28 +358,30 @@ export function getDataSource(id: string): DataSourceEntry {
   return entry;
 }
 
+/** What a column that hunts compare holds, which decides what value it can match with. */
+export type ComparedKind = 'address' | 'host' | 'url' | 'hash';
+
 /**
- * Returns every column that some hunt of `table` compares, whatever the indicators: the
- * addresses, host names, URLs, DNS answers and hashes of its data sources. A log whose events
- * have a value in none of them gives no hunt of that table anything to compare.
+ * Returns every column that some hunt of `table` compares, whatever the indicators, with what it
+ * holds: the addresses, host names, URLs, DNS answers and hashes of its data sources. A log whose
+ * events have a value in none of them gives no hunt of that table anything to compare.
  */
-export function comparableColumns(table: string): string[] {
-  const columns = new Set<string>();
+export function comparableColumns(table: string): Map<string, ComparedKind> {
+  const columns = new Map<string, ComparedKind>();
+  const add = (kind: ComparedKind, names: readonly string[]): void => {
+    for (const name of names) if (!columns.has(name)) columns.set(name, kind);
+  };
   for (const source of DATA_SOURCES) {
     if (source.table !== table) continue;
     for (const endpoint of source.endpoints) {
-      columns.add(endpoint.address);
-      if (endpoint.addressFallback !== undefined) columns.add(endpoint.addressFallback);
+      add('address', [endpoint.address]);
+      if (endpoint.addressFallback !== undefined) add('host', [endpoint.addressFallback]);
     }
-    for (const column of [
-      ...source.hostColumns,
-      ...source.urlColumns,
-      ...(source.answerAddressColumns ?? []),
-      ...source.hashColumns,
-      ...Object.values(source.arrayColumns ?? {}),
-    ]) {
-      columns.add(column);
-    }
+    add('url', source.urlColumns);
+    add('host', source.hostColumns);
+    add('host', source.answerAddressColumns ?? []);
+    add('url', Object.values(source.arrayColumns ?? {}));
+    add('hash', source.hashColumns);
   }
-  return [...columns];
+  return columns;
 }

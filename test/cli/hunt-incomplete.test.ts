@@ -235,14 +235,21 @@ describe('huntpack hunt with failed inputs', () => {
       join(folder, 'logins.log'),
       'CEF:0|Acme|FW|1.0|7|Login|5|suser=admin rt=1659523775038\n'.repeat(2),
     );
+    // Values that no hunt could match: a host name without a dot, a path without a host, and
+    // a hash that is no digest.
+    await writeFile(
+      join(folder, 'words.log'),
+      'CEF:0|Acme|Proxy|1.0|1|Web|5|dhost=unknown request=/gate.php fileHash=0 rt=1659523775038\n',
+    );
     const unchanged = await plantEarlierReport();
 
-    const result = await runJsonHunt(['hit.log', 'renamed.csv', 'logins.log']);
+    const result = await runJsonHunt(['hit.log', 'renamed.csv', 'logins.log', 'words.log']);
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.parsed.complete, false);
     assert.deepEqual(result.failed, [
       ['NO_COMPARED_VALUES', join(folder, 'renamed.csv')],
       ['NO_COMPARED_VALUES', join(folder, 'logins.log')],
+      ['NO_COMPARED_VALUES', join(folder, 'words.log')],
     ]);
     const parsed = result.parsed;
 
@@ -267,7 +274,7 @@ describe('huntpack hunt with failed inputs', () => {
     assert.match(result.stderr, /renamed\.csv.*or name its fields with --map\./);
     assert.match(
       result.stderr,
-      /the hunt report was not written because the events of 2 logs had no value in the columns that the hunts compare\./,
+      /the hunt report was not written because the events of 3 logs had no value in the columns that the hunts compare\./,
     );
     await unchanged();
   });
