@@ -91,8 +91,8 @@ async function runCheck(paths: string[], flags: CheckFlags, io: CliIo): Promise<
   const results: FileCheckResult[] = [];
   let errors = 0;
   let warnings = 0;
+  const options = { platform: flags.platform, analyzers: flags.analyzers };
   for (const input of inputs) {
-    const options = { platform: flags.platform, analyzers: flags.analyzers };
     const result =
       typeof input === 'string'
         ? relaxFoundFiles((await checkKqlFiles([input], options))[0]!, found)

@@ -298,10 +298,7 @@ function searchedTablesText(hunts: readonly Hunt[]): string {
         .filter((table) => (LOG_TABLES as readonly string[]).includes(table)),
     ),
   ];
-  if (searched.length === 0) return 'no table that a local hunt reads';
-  return searched.length < 2
-    ? searched.join('')
-    : `${searched.slice(0, -1).join(', ')} and ${searched.at(-1)!}`;
+  return searched.length > 0 ? alternatives(searched, 'and') : 'no table that a local hunt reads';
 }
 
 /**

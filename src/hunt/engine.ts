@@ -247,9 +247,9 @@ function huntOutcomes(
 }
 
 /** Returns `A`, `A or B`, or `A, B or C`. */
-export function alternatives(names: readonly string[]): string {
+export function alternatives(names: readonly string[], conjunction: 'or' | 'and' = 'or'): string {
   if (names.length < 2) return names.join('');
-  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`;
+  return `${names.slice(0, -1).join(', ')} ${conjunction} ${names.at(-1)!}`;
 }
 
 /**

@@ -20,6 +20,7 @@ import { addressListTokens, fallbackAddress, keyEventColumns, urlKeyInput } from
 import { addressUrlKey } from '../compile/evaluate.js';
 import { isPlaceholder } from './logs/columns.js';
 import { parseIPv4Number, parseIPv6Number } from '../pipeline/allowlist/ip-number.js';
+import { isHexDigest } from '../indicators/model.js';
 import { comparableColumns, type ComparedKind } from '../pipeline/data-sources.js';
 
 /** Normalizations the prefilter can test; `exact` keys are left to DuckDB. */
@@ -521,9 +522,6 @@ export class EventPrefilter {
   }
 }
 
-/** A whole MD5, SHA1 or SHA256 digest in hex. */
-const DIGEST = /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i;
-
 /**
  * Tells whether an event has a value in one of `comparable` that a hunt could match: an address
  * (the readers keep valid ones only), a host name or DNS response with a dot or colon, a URL that
@@ -539,7 +537,7 @@ function hasComparableValue(
     if (!hasValue(value)) continue;
     if (kind === 'address') return true;
     const text = String(value).trim();
-    if (kind === 'hash' ? DIGEST.test(text) : /[.:]/.test(text) && !text.startsWith('/'))
+    if (kind === 'hash' ? isHexDigest(text) : /[.:]/.test(text) && !text.startsWith('/'))
       return true;
   }
   return false;

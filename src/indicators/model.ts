@@ -144,6 +144,11 @@ export interface RawIndicator {
   source: SourceLocation;
 }
 
+/** Tells whether `text` is a whole MD5, SHA1 or SHA256 digest in hex, in either case. */
+export function isHexDigest(text: string): boolean {
+  return /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i.test(text);
+}
+
 /** The identity two records must share to be merged: kind plus canonical value. */
 export function indicatorKey(indicator: Pick<Indicator, 'kind' | 'value'>): string {
   return `${indicator.kind}|${indicator.value}`;

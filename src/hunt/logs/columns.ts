@@ -33,6 +33,11 @@ export function isPlaceholder(text: string): boolean {
   return PLACEHOLDERS.has(text.trim().toLowerCase());
 }
 
+/** Returns whether a logged hash field has a value: not missing, empty or a placeholder. */
+export function isHashValue(value: unknown): value is string {
+  return typeof value === 'string' && !isPlaceholder(value);
+}
+
 /**
  * Converts a raw value for a column of the given type. Returns undefined for absent and empty
  * values and for values that do not fit, after reporting the latter to `sink`.

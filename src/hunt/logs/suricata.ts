@@ -10,7 +10,7 @@ import { quoteValue } from '../../errors.js';
 import { attachConnectionId } from './event.js';
 import { parseLogTime } from './log-time.js';
 import { buildRequestUrl, portNumber } from './request-url.js';
-import { isPlaceholder } from './columns.js';
+import { isHashValue } from './columns.js';
 import {
   ColumnBuilder,
   joinExtensions,
@@ -284,9 +284,4 @@ function answerAddresses(dns: JsonObject): string[] {
 function setFileHash(builder: ColumnBuilder, fileinfo: JsonObject): void {
   const hashes = [fileinfo.sha256, fileinfo.sha1, fileinfo.md5].filter(isHashValue);
   builder.setWithAlternatives('FileHash', hashes);
-}
-
-/** True for a hash field with a value: not missing, empty or a placeholder such as `-`. */
-function isHashValue(value: unknown): value is string {
-  return typeof value === 'string' && !isPlaceholder(value);
 }

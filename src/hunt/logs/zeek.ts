@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { quoteValue } from '../../errors.js';
 import { attachConnectionId } from './event.js';
 import { parseLogTime } from './log-time.js';
-import { isPlaceholder } from './columns.js';
+import { isHashValue } from './columns.js';
 import { buildRequestUrl, portNumber } from './request-url.js';
 import {
   ColumnBuilder,
@@ -154,9 +154,7 @@ function buildFileEvent(get: ZeekFields, context: RecordContext) {
     builder.set('DestinationIP', firstOfSet(get('tx_hosts')));
   }
   builder.set('FileName', get('filename'));
-  const hashes = [get('sha256'), get('sha1'), get('md5')].filter(
-    (hash): hash is string => hash !== undefined && !isPlaceholder(hash),
-  );
+  const hashes = [get('sha256'), get('sha1'), get('md5')].filter(isHashValue);
   builder.setWithAlternatives('FileHash', hashes);
   // The uid names the connection, so a file and the conn record of its connection make one hit.
   const extensions: string[] = [];

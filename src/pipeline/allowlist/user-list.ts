@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseDomain } from 'tldts';
 import { ConfigError, fileReadReason, quoteValue } from '../../errors.js';
-import { INDICATOR_KINDS } from '../../indicators/model.js';
+import { INDICATOR_KINDS, isHexDigest } from '../../indicators/model.js';
 import { HostIndex, hostKey } from './host-index.js';
 import { parseIpRange } from './ip-number.js';
 import { parseRegexEntry } from './matchers.js';
@@ -163,7 +163,7 @@ function addEntry(
     const url = normalizeUrlEntry(value);
     if (url === undefined) fail(`the URL has no host; ${EXPECTED_FORMS}`);
     entries.urls.set(url!, value);
-  } else if (/^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i.test(value)) {
+  } else if (isHexDigest(value)) {
     entries.hashes.set(value.toLowerCase(), value);
   } else if (parseIpRange(value)) {
     const warning = wideRangeWarning(value, where);
