@@ -1,6 +1,6 @@
 /**
- * The one limit on the length of a line that huntpack reads, from a feed or from a log. A real
- * ThreatFox row or log event has a few kilobytes at most. The longest line in the sample feeds
+ * The maximum length of a line that huntpack reads, from a feed or from a log. A real ThreatFox
+ * row or log event has a few kilobytes at most. The longest line in the sample feeds
  * and reports used in tests has 157 KB (a JSON document). The limit stops a file of one endless
  * line, such as a small gzip bomb, before that line fills memory.
  */

@@ -523,10 +523,10 @@ export class EventPrefilter {
 }
 
 /**
- * Tells whether an event has a value in one of `comparable` that a hunt could match: an address
- * (the readers keep valid ones only), a host name or DNS response with a dot or colon, a URL that
- * names its host, or a whole MD5, SHA1 or SHA256. `dhost=unknown`, a request path without a
- * host and `fileHash=0` give nothing to compare.
+ * Tells whether an event has a value in one of `comparable` that a hunt could match. Such a value
+ * is an address (the readers keep valid ones only), a host name or DNS response with a dot or
+ * colon, a URL that names its host, or a whole MD5, SHA1 or SHA256. So `dhost=unknown`, a
+ * request path without a host and `fileHash=0` give nothing to compare.
  */
 function hasComparableValue(
   comparable: ReadonlyMap<string, ComparedKind>,

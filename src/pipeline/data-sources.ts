@@ -362,9 +362,9 @@ export function getDataSource(id: string): DataSourceEntry {
 export type ComparedKind = 'address' | 'host' | 'url' | 'hash';
 
 /**
- * Returns every column that some hunt of `table` compares, whatever the indicators, with what it
- * holds: the addresses, host names, URLs, DNS answers and hashes of its data sources. A log whose
- * events have a value in none of them gives no hunt of that table anything to compare.
+ * Returns every column that some hunt of `table` compares, whatever the indicators, with the kind
+ * of value in it: the addresses, host names, URLs, DNS answers and hashes of its data sources. A
+ * log whose events have a value in none of them gives no hunt of that table anything to compare.
  */
 export function comparableColumns(table: string): Map<string, ComparedKind> {
   const columns = new Map<string, ComparedKind>();

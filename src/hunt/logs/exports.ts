@@ -147,7 +147,7 @@ export function parseJsonExport(
 
 /**
  * Builds the event of one exported row. `envelopeTable` is the table that an Event Hub
- * envelope names; without one, a Defender row goes to the table of its ActionType.
+ * envelope names. Without one, a Defender row goes to the table of its ActionType.
  */
 function buildExportEvent(
   source: ExportSource,
@@ -157,11 +157,9 @@ function buildExportEvent(
 ): RecordOutcome {
   let table: LogTable = 'CommonSecurityLog';
   if (source === 'Defender') {
-    const routed = envelopeTable ?? defenderTableOf(fields);
-    if (typeof routed === 'string' && routed.startsWith('skip:')) {
-      return skipRecord(routed.slice('skip:'.length));
-    }
-    table = routed as LogTable;
+    const routed = envelopeTable === undefined ? defenderTableOf(fields) : { table: envelopeTable };
+    if ('skip' in routed) return skipRecord(routed.skip);
+    table = routed.table;
   }
   const builder = new ColumnBuilder(table, context);
   for (const [name, cell] of fields) {
@@ -178,28 +176,33 @@ function filled(cell: unknown): boolean {
 }
 
 /**
- * Returns the Defender table of an exported row, by its ActionType, or `skip:` and the reason
- * for a row of a table that local hunts do not read. A row without an ActionType goes by its
+ * Returns the Defender table of an exported row, by its ActionType, or the skip reason of a row
+ * of a table that local hunts do not read. A row without an ActionType goes by its
  * columns: a remote address or URL makes it a network row, and a file hash a file row, or a
  * process row with a command line.
  */
-function defenderTableOf(fields: ReadonlyArray<[string, unknown]>): LogTable | `skip:${string}` {
+function defenderTableOf(
+  fields: ReadonlyArray<[string, unknown]>,
+): { table: LogTable } | { skip: string } {
   const cells = new Map(fields);
   const actionType = cells.get('ActionType');
   if (typeof actionType === 'string' && actionType !== '') {
-    if (isNetworkActionType(actionType)) return 'DeviceNetworkEvents';
-    if (FILE_ACTION_TYPES.has(actionType)) return 'DeviceFileEvents';
-    if (actionType === PROCESS_ACTION_TYPE) return 'DeviceProcessEvents';
+    if (isNetworkActionType(actionType)) return { table: 'DeviceNetworkEvents' };
+    if (FILE_ACTION_TYPES.has(actionType)) return { table: 'DeviceFileEvents' };
+    if (actionType === PROCESS_ACTION_TYPE) return { table: 'DeviceProcessEvents' };
     // A DeviceEvents row of a mixed export that a pack's KQL hunts read, such as a firewall
     // block, gets its own reason, so that the summary can warn that those rows were not hunted here.
-    if (DEVICE_EVENTS_ACTION_TYPES.has(actionType)) return `skip:${DEVICE_EVENTS_ROW}`;
-    return 'skip:NOT_HUNTED_TABLE';
+    if (DEVICE_EVENTS_ACTION_TYPES.has(actionType)) return { skip: DEVICE_EVENTS_ROW };
+    return { skip: 'NOT_HUNTED_TABLE' };
   }
-  if (filled(cells.get('RemoteIP')) || filled(cells.get('RemoteUrl'))) return 'DeviceNetworkEvents';
+  if (filled(cells.get('RemoteIP')) || filled(cells.get('RemoteUrl'))) {
+    return { table: 'DeviceNetworkEvents' };
+  }
   if (['SHA256', 'SHA1', 'MD5'].some((name) => filled(cells.get(name)))) {
-    return filled(cells.get('ProcessCommandLine')) ? 'DeviceProcessEvents' : 'DeviceFileEvents';
+    const process = filled(cells.get('ProcessCommandLine'));
+    return { table: process ? 'DeviceProcessEvents' : 'DeviceFileEvents' };
   }
-  return 'skip:NOT_HUNTED_TABLE';
+  return { skip: 'NOT_HUNTED_TABLE' };
 }
 
 /** Sets the time columns from Timestamp or TimeGenerated, whichever the export has. */

@@ -46,7 +46,7 @@ export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord
         for (const element of splitter.push(line, lineNumber)) {
           const record = parseJson(element);
           if ('error' in record) {
-            // The values after a broken one cannot be told apart, so the file stops here.
+            // The values after a broken one cannot be separated, so the file stops here.
             if (records.length > 0) yield records;
             throw brokenDocumentError(file, record.line, record.error.message);
           }

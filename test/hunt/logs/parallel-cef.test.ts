@@ -182,10 +182,10 @@ describe('readCefInParallel', () => {
           4096,
           fileFilter,
         );
-        let kept = 0;
-        for await (const batch of parts) kept += batch.length;
+        let keptEvents = 0;
+        for await (const batch of parts) keptEvents += batch.length;
         // No line names an indicator, so the filter keeps none of them.
-        assert.equal(kept, 0, name);
+        assert.equal(keptEvents, 0, name);
       } finally {
         await filePool.close();
       }
