@@ -17,6 +17,7 @@ import {
   customerSubdomainZones,
   customerZones,
   specialRangesSource,
+  customerZonesSource,
   trustedPlatformsSource,
   warninglistSource,
 } from './builtin-sources.js';
@@ -188,7 +189,9 @@ function builtInSources(): AllowlistSource[] {
   for (const policy of BUILT_IN_POLICIES) {
     sources.push(warninglistSource(policy));
     if (policy.name === INSERT_SPECIAL_RANGES_AFTER) sources.push(specialRangesSource());
-    if (policy.name === INSERT_TRUSTED_PLATFORMS_AFTER) sources.push(trustedPlatformsSource());
+    if (policy.name === INSERT_TRUSTED_PLATFORMS_AFTER) {
+      sources.push(trustedPlatformsSource(), customerZonesSource());
+    }
   }
   if (!sources.some((source) => source.name === SPECIAL_RANGES)) {
     throw new InternalError(

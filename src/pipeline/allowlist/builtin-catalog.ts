@@ -276,6 +276,9 @@ export const SPECIAL_RANGES = 'special-ranges';
 /** The name of the built-in list of file-sharing and code-hosting platforms. */
 export const TRUSTED_PLATFORMS = 'trusted-platforms';
 
+/** The name of the built-in list of hosting, tunnel and dynamic DNS zones with customer subdomains. */
+export const CUSTOMER_ZONES = 'customer-zones';
+
 /** List names checked before `special-ranges` and before `trusted-platforms`, respectively. */
 export const INSERT_SPECIAL_RANGES_AFTER = 'rfc6761';
 export const INSERT_TRUSTED_PLATFORMS_AFTER = 'shodan-nt-scanning';

@@ -9,6 +9,7 @@ import { ConfigError } from '../../errors.js';
 import type { IndicatorKind } from '../../indicators/model.js';
 import {
   checkedKinds,
+  CUSTOMER_ZONES,
   SPECIAL_RANGES,
   TRUSTED_PLATFORMS,
   type BuiltInPolicy,
@@ -130,11 +131,60 @@ export function customerSubdomainZones(): string[] {
     .map((platform) => platform.host);
 }
 
+interface CustomerZonesFile {
+  version: number;
+  zones: Array<{ zone: string; service: string }>;
+}
+
+let customerZonesFile: CustomerZonesFile | undefined;
+
+function readCustomerZones(): CustomerZonesFile {
+  const file = new URL('allowlists/customer-zones.json', DATA_FOLDER);
+  return (customerZonesFile ??= readDataFile<CustomerZonesFile>(file, 'zones'));
+}
+
 /** Returns the zones of `data/allowlists/customer-zones.json`. */
 export function customerZones(): string[] {
-  const file = new URL('allowlists/customer-zones.json', DATA_FOLDER);
-  const data = readDataFile<{ zones: Array<{ zone: string }> }>(file, 'zones');
-  return data.zones.map((entry) => entry.zone);
+  return readCustomerZones().zones.map((entry) => entry.zone);
+}
+
+/**
+ * Returns the source of the customer zones as indicators: a domain that is itself such a zone
+ * (`glitch.me`) is set aside, because a domain hunt matches its subdomains, which belong to every
+ * customer of the service. A subdomain stays huntable, and a URL on the zone's own host is hunted
+ * as the full URL.
+ */
+export function customerZonesSource(): AllowlistSource {
+  let compiled: CompiledList | undefined;
+  const describe = (entry: string): string => {
+    const zone = readCustomerZones().zones.find((item) => item.zone === entry);
+    return `a zone whose subdomains belong to different customers (${zone?.service ?? entry})`;
+  };
+  const kinds = new Set<IndicatorKind>(['domain', 'url']);
+  return {
+    name: CUSTOMER_ZONES,
+    kinds,
+    urlHostAction: 'full-url',
+    describe,
+    reasonFor: (entry) =>
+      `${describe(entry)}: a domain hunt on it would match every customer's subdomain. Its subdomains are hunted one by one.`,
+    version: () => readCustomerZones().version,
+    compile: () => (compiled ??= compileZones(customerZones())),
+    indexInto(index, id) {
+      index.addList(id, kinds, false);
+      for (const zone of customerZones()) index.addHost(id, hostKey(zone) ?? zone, 'exact', zone);
+    },
+  };
+}
+
+function compileZones(zones: readonly string[]): CompiledList {
+  const hosts = new HostIndex();
+  for (const zone of zones) hosts.addExact(hostKey(zone) ?? zone, zone);
+  return {
+    entryCount: zones.length,
+    skippedEntries: [],
+    match: (probe) => (probe.host === undefined ? undefined : hosts.lookup(probe.host)),
+  };
 }
 
 /**

@@ -39,6 +39,7 @@ test('built-in names include own lists in order', () => {
   assert.ok(names.indexOf('special-ranges') < names.indexOf('sinkholes'));
   assert.ok(names.indexOf('sinkholes') < names.indexOf('cloudflare'));
   assert.ok(names.indexOf('trusted-platforms') < names.indexOf('security-provider-blogpost'));
+  assert.equal(names.indexOf('customer-zones'), names.indexOf('trusted-platforms') + 1);
   assert.equal(names.at(-1), 'tranco10k');
   assert.ok(!names.includes('dynamic-dns'));
 });

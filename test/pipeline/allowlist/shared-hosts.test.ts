@@ -42,6 +42,36 @@ test('URL on a public suffix host is kept as a full URL', () => {
   );
 });
 
+test('customer zone named as a domain is set aside', () => {
+  const zones = ['glitch.me', '000webhostapp.com', 'serveo.net', 'loca.lt', 'ply.gg', 'linkpc.net'];
+  const tenants = ['evil-app.glitch.me', 'c2.linkpc.net'];
+  const urls = ['https://glitch.me/payload.js', 'https://evil-app.glitch.me/x'];
+  const result = applyAllowlists(
+    [...zones.map(domainIndicator), ...tenants.map(domainIndicator), ...urls.map(urlIndicator)],
+    lists,
+  );
+  assert.deepEqual(
+    result.setAside.map((item) => [item.indicator.value, item.list, item.entry]),
+    zones.map((zone) => [zone, 'customer-zones', zone]),
+  );
+  assert.match(result.setAside[0]!.reason, /Glitch app hosting.*every customer's subdomain/);
+  assert.deepEqual(
+    result.kept.map((indicator) => indicator.value),
+    [...tenants, ...urls],
+  );
+  // A URL on the zone's own host names one resource: hunted as that URL, not by its host.
+  assert.deepEqual(
+    result.fullUrl.map((item) => [item.indicator.value, item.list]),
+    [['https://glitch.me/payload.js', 'customer-zones']],
+  );
+});
+
+test('customer zones can be turned off', () => {
+  const without = loadAllowlists({ disable: ['customer-zones'] });
+  const result = applyAllowlists([domainIndicator('serveo.net')], without);
+  assert.deepEqual(result.setAside, []);
+});
+
 test('shared host root URL set aside', () => {
   const urls = [
     'https://docs.google.com/',
