@@ -3,7 +3,7 @@
  */
 import { indicatorFilterOptions, listOption, pathListOption, pathOption } from './options.js';
 import { constants, existsSync } from 'node:fs';
-import { access, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
@@ -80,6 +80,7 @@ interface BuildFlags extends GivenFilters {
   onlyNew?: boolean;
   allAttributes?: boolean;
   fullKustoCheck?: boolean;
+  listUrl?: string;
 }
 
 /** Figures the build prints for each pack it wrote. */
@@ -147,6 +148,59 @@ export function parseLookback(text: string): Lookback {
     );
   }
   return { amount, unit: match[2] as 'd' | 'h' };
+}
+
+/** Largest file that Kusto's `externaldata` operator is documented to read: 100 MB. */
+const EXTERNALDATA_LIMIT_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Parses `--list-url`: an https URL whose path ends in `{file}`, which stands for the name of each
+ * list file (`huntpack_remcos_domain.csv`). A query string, such as a shared access signature,
+ * may follow the path.
+ */
+export function parseListUrl(text: string): string {
+  const invalid = (reason: string): UsageError =>
+    new UsageError(
+      'INVALID_LIST_URL',
+      `Invalid --list-url "${text}": ${reason}. Give the https URL of the folder you upload the ` +
+        'list files to, ending in {file}, such as https://account.blob.core.windows.net/iocs/{file}.',
+    );
+  if (text.split('{file}').length !== 2) throw invalid('it must contain {file} once');
+  // Characters that a URL never contains unencoded and that would break the report's link.
+  if (/[\s"`<>\\^|{}\p{Cc}]/u.test(text.replace('{file}', ''))) {
+    throw invalid('it contains a space, quote, bracket or control character; percent-encode it');
+  }
+  const sample = 'huntpack_list.csv';
+  let url: URL;
+  try {
+    url = new URL(text.replace('{file}', sample));
+  } catch {
+    throw invalid('it is not a URL');
+  }
+  if (url.protocol !== 'https:') throw invalid('it must start with https://');
+  if (!url.pathname.endsWith(`/${sample}`)) {
+    throw invalid('{file} must be the last part of its path, before any ?query');
+  }
+  return text;
+}
+
+/** Warns of list files that Defender hunts read with `externaldata` and that are too large for it. */
+export async function listSizeWarnings(
+  pack: Pack,
+  folder: string,
+  io: Pick<CliIo, 'stderr'>,
+): Promise<void> {
+  for (const watchlist of pack.watchlists) {
+    if (watchlist.url === undefined) continue;
+    const path = join(folder, watchlist.file);
+    const { size } = await stat(path);
+    if (size <= EXTERNALDATA_LIMIT_BYTES) continue;
+    io.stderr.write(
+      `huntpack: warning: ${path} has ${(size / 1024 / 1024).toFixed(0)} MB, and externaldata ` +
+        'reads at most 100 MB, so the Defender hunts that read it may fail. Narrow the build with ' +
+        '--since or --min-confidence, or run the Sentinel hunts, which read it as a watchlist.\n',
+    );
+  }
 }
 
 function summaryLines(
@@ -377,6 +431,7 @@ async function runBuild(
     }
   }
   const lookback = parseLookback(flags.lookback);
+  const listUrl = flags.listUrl === undefined ? undefined : parseListUrl(flags.listUrl);
   if (exceedsDefenderRetention(lookback)) {
     io.stderr.write(
       `huntpack: warning: --lookback ${formatLookback(lookback)} is longer than the ` +
@@ -561,6 +616,7 @@ async function runBuild(
     feedPaths: inputs,
     setAside,
     queryChecks,
+    listUrl,
   });
   // Only the state needs the indicators after this point. Without it, the packs hold the last
   // references, so each pack's indicators can be collected once it is written.
@@ -579,10 +635,12 @@ async function runBuild(
       if (!stateFile) collections.packReleased(previousPack);
       previousPack = pack.indicators.length;
       progress.writing = pack.slug;
+      const folder = await writePackOrFail(pack, outDir);
+      await listSizeWarnings(pack, folder, io);
       packs.push({
         family: pack.family.name,
         malpedia: pack.family.malpedia,
-        folder: await writePackOrFail(pack, outDir),
+        folder,
         indicators: pack.indicators.length,
         setAside: pack.setAside.length,
         queries: pack.queries.length,
@@ -840,6 +898,10 @@ export function registerBuildCommand(
     .option(
       '--full-kusto-check',
       'check every query text with the Kusto parser, not once per query shape (slower)',
+    )
+    .option(
+      '--list-url <url>',
+      'https URL, ending in {file}, that you upload the list files of watchlists/ to; Defender hunts too long to inline then read them with externaldata instead of being skipped',
     )
     .option('--json', 'print the summary as JSON')
     .action((feeds: string[], flags: BuildFlags) => {

@@ -7,6 +7,7 @@ import {
   SENTINEL_QUERY_LIMIT,
   type KqlCompileOptions,
 } from '../backends/kql/kql.backend.js';
+import { basename } from 'node:path';
 import { compileKqlWithinLimit } from '../backends/kql/kql.split.js';
 import { buildHunts } from '../compile/build-hunts.js';
 import type { Lookback } from '../compile/ir.js';
@@ -54,6 +55,13 @@ export interface BuildPacksOptions {
    * Default {@link DEFAULT_MAX_INLINE_PARTS}.
    */
   maxInlineParts?: number;
+  /**
+   * URL of the folder that the user uploads the watchlist CSV files to: an https URL in which `{file}` stands for a
+   * file's name, such as `https://account.blob.core.windows.net/iocs/{file}`. With it, a Defender
+   * hunt whose list is too long to inline reads the file with `externaldata` instead of being
+   * skipped. See {@link listFileUrl}.
+   */
+  listUrl?: string;
   /**
    * Check every query text in full with the Kusto parser instead of once per query shape.
    * Slower (a large build checks thousands of queries); the result is the same unless a
@@ -300,13 +308,14 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
         result.queries.push({ ...part, file: `queries/${part.hunt.id}.kql` });
       continue;
     }
-    if (hunt.source.platform === 'defender') {
+    if (hunt.source.platform === 'defender' && options.listUrl === undefined) {
       result.skipped.push({
         huntId: hunt.id,
         title: hunt.title,
         reason:
           `${hunt.iocs.rows.length} indicators need more than ${maxParts} queries, and Defender ` +
-          `advanced hunting cannot read a watchlist; run the Sentinel hunt on ${hunt.source.table} instead.`,
+          `advanced hunting cannot read a watchlist; run the Sentinel hunt on ${hunt.source.table} ` +
+          'instead, or build with --list-url to read the list from a URL with externaldata.',
       });
       continue;
     }
@@ -324,10 +333,27 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
       result.watchlists.push(watchlist);
     }
     watchlist.huntIds.push(hunt.id);
-    const query = compileKql(hunt, { ...kqlOptions, watchlistAlias: alias });
-    result.queries.push({ hunt, query, file: `queries/${hunt.id}.kql`, watchlist: alias });
+    const file = `queries/${hunt.id}.kql`;
+    if (hunt.source.platform === 'defender') {
+      const url = listFileUrl(options.listUrl!, basename(watchlist.file));
+      watchlist.url = url;
+      const query = compileKql(hunt, { ...kqlOptions, listUrl: url });
+      result.queries.push({ hunt, query, file, listUrl: url });
+    } else {
+      const query = compileKql(hunt, { ...kqlOptions, watchlistAlias: alias });
+      result.queries.push({ hunt, query, file, watchlist: alias });
+    }
   }
   return result;
+}
+
+/**
+ * Returns the URL of one list file: `template` with `{file}` replaced by the file's name. The
+ * names are made of letters, digits, underscores and `.csv` (see `watchlistAlias`), so they need
+ * no percent-encoding.
+ */
+export function listFileUrl(template: string, fileName: string): string {
+  return template.replace('{file}', fileName);
 }
 
 /**

@@ -359,6 +359,17 @@ function huntSection(pack: Pack): string[] {
           `${watchlist.huntIds.length} |`,
       );
     }
+    const read = pack.watchlists.filter((watchlist) => watchlist.url !== undefined);
+    if (read.length > 0) {
+      lines.push(
+        '',
+        'Defender advanced hunting has no watchlists, so its hunts read these files with ' +
+          '`externaldata` from the URLs below, which `--list-url` gave. Upload each file there ' +
+          'as well; `externaldata` reads files of up to 100 MB.',
+        '',
+      );
+      for (const watchlist of read) lines.push(`- \`${watchlist.file}\`: <${watchlist.url}>`);
+    }
   }
   if (pack.skippedHunts.length > 0) {
     lines.push('', '### Hunts without a query', '');

@@ -25,6 +25,8 @@ export interface PackQuery {
   file: string;
   /** Alias of the watchlist the query reads its indicators from, when they are not inline. */
   watchlist?: string;
+  /** URL of the CSV file that the query reads its indicators from with `externaldata`. */
+  listUrl?: string;
 }
 
 /**

@@ -16,7 +16,10 @@ export interface PackWatchlist {
   /** Column to choose as the watchlist's SearchKey when uploading. */
   searchKey: string;
   rows: number;
+  /** Ids of the hunts that read the file: as a watchlist in Sentinel, or by `url` in Defender. */
   huntIds: string[];
+  /** URL that Defender hunts read the file from with `externaldata`, when any does (`--list-url`). */
+  url?: string;
   /** The indicators the file holds, written by {@link writeWatchlistCsv}. */
   table: IocTable;
 }

@@ -307,7 +307,7 @@ function packJsonModel(pack: Pack): Record<string, unknown> {
       entry: item.entry,
       reason: item.reason,
     })),
-    hunts: pack.queries.map(({ hunt, file, watchlist }) => ({
+    hunts: pack.queries.map(({ hunt, file, watchlist, listUrl }) => ({
       id: hunt.id,
       title: hunt.title,
       description: hunt.description,
@@ -317,6 +317,7 @@ function packJsonModel(pack: Pack): Record<string, unknown> {
       timeColumn: hunt.source.timeColumn,
       file,
       watchlist,
+      listUrl,
       indicatorCount: hunt.iocs.rows.length,
       part: hunt.part,
       exclusions: hunt.exclusions.map((exclusion) => exclusion.id),
@@ -326,12 +327,13 @@ function packJsonModel(pack: Pack): Record<string, unknown> {
       // data sources share.
       form: { ...hunt, iocs: rebuiltRows(hunt) ?? { ref: tableRef(hunt.iocs) } },
     })),
-    watchlists: pack.watchlists.map(({ alias, file, searchKey, rows, huntIds }) => ({
+    watchlists: pack.watchlists.map(({ alias, file, searchKey, rows, huntIds, url }) => ({
       alias,
       file,
       searchKey,
       rows,
       huntIds,
+      url,
     })),
     skippedHunts: pack.skippedHunts,
     omittedIndicators: pack.omittedIndicators,

@@ -42,6 +42,13 @@ export interface KqlCompileOptions {
    * indicator columns (see `watchlistCsv`).
    */
   watchlistAlias?: string;
+  /**
+   * Read the indicators with `externaldata` from the CSV file at this URL instead of an inline
+   * `datatable`; for Defender advanced hunting, which has no watchlists. The file is the one a
+   * watchlist would be made from (see `watchlistCsv`): a header row, then the hunt's indicator
+   * columns.
+   */
+  listUrl?: string;
 }
 
 // Host of a bare host name or of a URL: after an optional scheme and user info, up to the first
@@ -149,6 +156,19 @@ function iocWatchlist(hunt: Hunt, alias: string): string {
       `${column.name} = ${conversions[column.type]}(WatchlistItem[${kqlString(column.name)}])`,
   );
   return `let Iocs = _GetWatchlist(${kqlString(alias)})\n| project ${columns.join(',\n    ')};`;
+}
+
+/**
+ * Returns the statement that reads the indicator table with `externaldata` from a CSV file with a
+ * header row. The URL is written as an obfuscated literal (`h"..."`), so that Kusto leaves a shared access signature in
+ * it out of its traces.
+ */
+function iocExternalData(hunt: Hunt, url: string): string {
+  const schema = hunt.iocs.columns.map((column) => `${column.name}:${column.type}`).join(', ');
+  return (
+    `let Iocs = externaldata(${schema})\n[\n    h${kqlString(url)}\n]\n` +
+    'with (format="csv", ignoreFirstRecord=true);'
+  );
 }
 
 /**
@@ -359,6 +379,9 @@ function headerComment(hunt: Hunt, options: KqlCompileOptions): string {
           `// Indicator list: Sentinel watchlist "${options.watchlistAlias}" (upload the pack's CSV first)`,
         ]
       : []),
+    ...(options.listUrl
+      ? ["// Indicator list: the pack's CSV file, read with externaldata (upload it first)"]
+      : []),
     `// Lookback: ${formatLookback(hunt.lookback)} (${hunt.source.timeColumn})`,
     `// Platform: ${hunt.source.platform === 'sentinel' ? 'Microsoft Sentinel' : 'Defender XDR advanced hunting'}`,
   ];
@@ -385,9 +408,12 @@ export function compileKql(hunt: Hunt, options: KqlCompileOptions): string {
   const time = kqlIdentifier(hunt.source.timeColumn);
   const parts: string[] = [headerComment(hunt, options)];
   parts.push(`let lookback = ${formatLookback(hunt.lookback)};`);
-  parts.push(
-    options.watchlistAlias ? iocWatchlist(hunt, options.watchlistAlias) : iocDatatable(hunt),
-  );
+  if (options.watchlistAlias !== undefined && options.listUrl !== undefined) {
+    throw new Error('A query reads its indicators from a watchlist or from a URL, not both.');
+  }
+  if (options.watchlistAlias !== undefined) parts.push(iocWatchlist(hunt, options.watchlistAlias));
+  else if (options.listUrl !== undefined) parts.push(iocExternalData(hunt, options.listUrl));
+  else parts.push(iocDatatable(hunt));
   const keys = hunt.match.flatMap((branch) => branch.keys);
   if (keys.some((key) => key.normalization === 'url')) parts.push(urlKeyFunction());
   parts.push(iocKeysStatement(hunt));
