@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { cleanFamilyName } from './context.js';
+import { familyKeyOf } from './family-key.js';
 import { familySlug } from './family-slug.js';
 import type { Indicator, IndicatorKind, MalwareFamily } from './model.js';
 import { parseIndicatorKind } from './normalize.js';
@@ -74,7 +75,7 @@ export function filterIndicators(
     maxAge: 0,
     expired: 0,
   };
-  const predicates = buildPredicates(options, now);
+  const predicates = buildPredicates(options, now, list);
   const kept: Indicator[] = [];
   for (const indicator of list) {
     const failed = predicates.find(([, passes]) => !passes(indicator));
@@ -87,13 +88,14 @@ export function filterIndicators(
 function buildPredicates(
   options: IndicatorFilterOptions,
   now: Date,
+  list: readonly Indicator[],
 ): Array<[FilterName, Predicate]> {
   const predicates: Array<[FilterName, Predicate]> = [];
   if (options.kinds) {
     const kinds = new Set(options.kinds);
     predicates.push(['kind', (indicator) => kinds.has(indicator.kind)]);
   }
-  if (options.families) predicates.push(['family', buildFamilyPredicate(options.families)]);
+  if (options.families) predicates.push(['family', buildFamilyPredicate(options.families, list)]);
   if (options.threatTypes) {
     const types = new Set(options.threatTypes.map((type) => type.trim().toLowerCase()));
     predicates.push(['threatType', (i) => types.has(i.threatType?.toLowerCase() ?? '')]);
@@ -129,9 +131,19 @@ function buildPredicates(
   return predicates;
 }
 
-function buildFamilyPredicate(families: readonly string[]): Predicate {
+/**
+ * Returns a test that keeps the indicators of every family that a name selects. A family is
+ * selected by its key (see `familyKeyOf`), so an alias that only some rows of a family give
+ * selects the rows without it too.
+ */
+function buildFamilyPredicate(families: readonly string[], list: readonly Indicator[]): Predicate {
   const matches = buildFamilyMatcher(families);
-  return (indicator) => indicator.family !== undefined && matches(indicator.family);
+  const selected = new Set<string>();
+  for (const { family } of list) {
+    if (family !== undefined && matches(family)) selected.add(familyKeyOf(family));
+  }
+  return (indicator) =>
+    indicator.family !== undefined && selected.has(familyKeyOf(indicator.family));
 }
 
 /**

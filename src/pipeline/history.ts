@@ -11,8 +11,11 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, fileReadReason, printable, quoteValue, systemMessage } from '../errors.js';
 import { filterIndicators } from '../indicators/filter.js';
-import { indicatorKey, type Indicator, type MalwareFamily } from '../indicators/model.js';
+import { familyKeyOf, familyKeyText, UNKNOWN_FAMILY_NAME } from '../indicators/family-key.js';
+import { indicatorKey, type Indicator } from '../indicators/model.js';
 import { writeFileAtomic } from './atomic-write.js';
+
+export { familyKeyOf, UNKNOWN_FAMILY_NAME };
 
 /** The state file format this huntpack writes; it also reads version 1. */
 export const HISTORY_VERSION = 2;
@@ -21,9 +24,6 @@ export const HISTORY_VERSION = 2;
 const FOLDER_KEYED_VERSION = 1;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The family name that packs give indicators without one. */
-export const UNKNOWN_FAMILY_NAME = 'Unknown malware';
 
 /** History record of one indicator in one family. Times are ISO 8601 strings. */
 export interface HistoryEntry {
@@ -445,25 +445,6 @@ export function keepNewIndicators(
   for (const diff of comparison.values()) for (const key of diff.new) fresh.add(key);
   return indicators.filter((indicator) => fresh.has(indicatorKey(indicator)));
 }
-
-/**
- * Returns the key of a family: the Malpedia id, else the name, lower-cased. Packs group their
- * indicators by it, and the state keeps each family under it.
- */
-export function familyKeyOf(family: MalwareFamily | undefined): string {
-  return familyKeyText(family?.malpedia ?? family?.name ?? UNKNOWN_FAMILY_NAME);
-}
-
-/**
- * Returns a Malpedia id or family name as a family key: lower case and in Unicode NFC. Feed
- * readers write names in NFC already, and a name that a library caller gives is normalized here.
- */
-function familyKeyText(text: string): string {
-  const key = text.toLowerCase();
-  return NON_ASCII.test(key) ? key.normalize('NFC') : key;
-}
-
-const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Groups indicators by family key, as packs group them, for {@link compareWithHistory}. */
 export function groupByFamilyKey(indicators: readonly Indicator[]): Map<string, Indicator[]> {

@@ -75,12 +75,16 @@ function stringListText(list: readonly string[]): string {
   return list.length === 0 ? '[]' : stringListTexts.get(list);
 }
 
-function sameFamily(a: MalwareFamily, b: MalwareFamily): boolean {
+/**
+ * Returns true when `family` is the pack's family: the same name and Malpedia id, with aliases
+ * that the pack's family lists too. The pack's family unites the aliases of all its records, so
+ * a record that gave fewer of them is still of that family.
+ */
+function isFamilyOf(family: MalwareFamily, pack: MalwareFamily): boolean {
   return (
-    a.name === b.name &&
-    a.malpedia === b.malpedia &&
-    a.aliases.length === b.aliases.length &&
-    a.aliases.every((alias, index) => alias === b.aliases[index])
+    family.name === pack.name &&
+    family.malpedia === pack.malpedia &&
+    family.aliases.every((alias) => alias === pack.name || pack.aliases.includes(alias))
   );
 }
 
@@ -170,7 +174,7 @@ export class IndicatorJsonForm {
     if (family === undefined) return false;
     let same = this.packFamily.get(family);
     if (same === undefined) {
-      same = sameFamily(family, this.family);
+      same = isFamilyOf(family, this.family);
       this.packFamily.set(family, same);
     }
     return same;

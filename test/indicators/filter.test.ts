@@ -81,6 +81,26 @@ test('family filter matches name, Malpedia id and alias', () => {
   assert.equal(filterIndicators(LIST, { families: ['quasar-rat'] }, NOW).kept.length, 0);
 });
 
+test('alias selects rows without it', () => {
+  // ThreatFox gives a family's aliases on some rows only: Phorpiex rows with and without TwizT.
+  const phorpiex = { name: 'Phorpiex', malpedia: 'win.phorpiex', aliases: [] };
+  const list = [
+    make('domain', 'one.example', { family: { ...phorpiex, aliases: ['TwizT'] } }),
+    make('domain', 'two.example', { family: phorpiex }),
+    make('domain', 'three.example', { family: { ...phorpiex, aliases: ['Trik'] } }),
+    ...LIST,
+  ];
+  for (const name of ['twizt', 'Trik', 'phorpiex']) {
+    const result = filterIndicators(list, { families: [name] }, NOW);
+    assert.deepEqual(values(result.kept), ['one.example', 'two.example', 'three.example'], name);
+    assert.equal(result.removed.family, LIST.length, name);
+  }
+  // Another family that shares the printable name but not the Malpedia id stays out.
+  const other = make('domain', 'four.example', { family: { name: 'Phorpiex', aliases: [] } });
+  const result = filterIndicators([...list, other], { families: ['twizt'] }, NOW);
+  assert.equal(result.kept.includes(other), false);
+});
+
 test('kind and threat type filters', () => {
   const kinds = filterIndicators(LIST, { kinds: ['ip-port', 'sha256'] }, NOW);
   assert.deepEqual(values(kinds.kept), ['47.95.207.79:443', 'a'.repeat(64)]);

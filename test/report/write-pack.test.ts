@@ -121,7 +121,7 @@ test('indicator JSON leaves out pack facts', () => {
     { id: 'indicator--1' },
   ]);
 
-  const other: MalwareFamily = { name: 'Remcos', malpedia: 'win.remcos', aliases: [] };
+  const other: MalwareFamily = { name: 'Remcos', malpedia: 'win.remcos', aliases: ['Socmer'] };
   assert.deepEqual(form.json({ ...indicator, family: other }).family, other);
   const withoutFamily = form.json({ ...indicator, family: undefined });
   assert.equal(withoutFamily.family, null);
@@ -384,4 +384,19 @@ test('pack.json with indicators removed fails', async (t) => {
     assert.match(error.message, /lists 699 indicators but was built with 700/);
     return true;
   });
+});
+
+test('family with fewer aliases is the pack family', () => {
+  const pack: MalwareFamily = { name: 'Phorpiex', malpedia: 'win.phorpiex', aliases: ['TwizT'] };
+  const form = new IndicatorJsonForm(pack);
+  const of = (family: MalwareFamily): Indicator => ({ ...domainIndicator('a.example'), family });
+  for (const aliases of [[], ['TwizT'], ['Phorpiex']]) {
+    const indicator = of({ ...pack, aliases });
+    assert.equal('family' in form.json(indicator), false, aliases.join());
+    assert.equal(form.text(indicator), JSON.stringify(form.json(indicator)));
+  }
+  const stranger = of({ ...pack, aliases: ['Trik'] });
+  assert.deepEqual(form.json(stranger).family, { ...pack, aliases: ['Trik'] });
+  const otherId = of({ ...pack, malpedia: 'win.other' });
+  assert.equal(form.json(otherId).family, otherId.family);
 });
