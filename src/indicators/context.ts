@@ -31,6 +31,13 @@ export function normalizeContext(
   if (family) result.family = family;
   if (context.family && family !== context.family && hasControlCharacters(context.family)) {
     warnings.push(controlCharacterIssue(context.family, family, source));
+  } else if (context.family && family !== context.family && hasLongName(context.family)) {
+    warnings.push({
+      code: 'FAMILY_NAME_TOO_LONG',
+      severity: 'warning',
+      message: `Shortened the family ${quoteValue(context.family.name)} (${context.family.name.length} characters), or its Malpedia id or an alias, to the first ${MAX_NAME_LENGTH} characters. Family names appear in every query of the pack.`,
+      source,
+    });
   }
   if (family && context.otherFamilies && context.otherFamilies.length > 0) {
     result.otherFamilies = context.otherFamilies.map((other) => familyForms.get(other)!);
@@ -211,9 +218,10 @@ const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]+/gu;
 
 /**
  * Format characters, such as text-direction overrides (U+202E) and zero-width spaces, which
- * would make a family name display as another or hide its difference from one.
+ * would make a family name display as another or hide its difference from one, and unpaired
+ * UTF-16 surrogates, which no KQL string or UTF-8 file can hold.
  */
-const FORMAT_CHARACTERS = /\p{Cf}+/gu;
+const FORMAT_CHARACTERS = /[\p{Cf}\p{Cs}]+/gu;
 
 /**
  * Returns a family name with each run of control characters as one space and without format
@@ -231,8 +239,25 @@ function isNfc(text: string): boolean {
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
+/**
+ * Most characters (code points) kept of a family name or threat type. Real ones are far shorter.
+ * A family name of thousands of characters would push every query of its pack over Sentinel's
+ * 10,000-character limit, and such a threat type every indicator row that carries it.
+ */
+export const MAX_NAME_LENGTH = 200;
+
 function cleanName(name: string): string {
-  return name.replace(CONTROL_CHARACTERS, ' ').replace(FORMAT_CHARACTERS, '').trim();
+  return shorten(name.replace(CONTROL_CHARACTERS, ' ').replace(FORMAT_CHARACTERS, '').trim());
+}
+
+/** Returns the first {@link MAX_NAME_LENGTH} code points of `text`, trimmed at the end. */
+function shorten(text: string): string {
+  if (text.length <= MAX_NAME_LENGTH) return text;
+  return Array.from(text).slice(0, MAX_NAME_LENGTH).join('').trimEnd();
+}
+
+function isLong(text: string): boolean {
+  return shorten(text) !== text;
 }
 
 /** The threat type read last and its cleaned form: rows of a feed repeat a few threat types. */
@@ -249,11 +274,18 @@ function cleanThreatType(raw: string, source: SourceLocation, warnings: Huntpack
     lastThreatType = { raw, cleaned, changed: cleaned !== raw.trim() };
   }
   const { cleaned, changed } = lastThreatType;
-  if (changed) {
+  if (changed && isLong(raw.trim())) {
+    warnings.push({
+      code: 'THREAT_TYPE_TOO_LONG',
+      severity: 'warning',
+      message: `Shortened the threat type ${quoteValue(raw)} (${raw.length} characters) to its first ${MAX_NAME_LENGTH} characters.`,
+      source,
+    });
+  } else if (changed) {
     warnings.push({
       code: 'THREAT_TYPE_CONTROL_CHARACTERS',
       severity: 'warning',
-      message: `Replaced control characters in the threat type ${quoteValue(raw)} with spaces and removed format characters, giving ${quoteValue(cleaned)}.`,
+      message: `Replaced control characters in the threat type ${quoteValue(raw)} with spaces and removed format characters and unpaired surrogates, giving ${quoteValue(cleaned)}.`,
       source,
     });
   }
@@ -278,14 +310,18 @@ function controlCharacterIssue(
   return {
     code: 'FAMILY_CONTROL_CHARACTERS',
     severity: 'warning',
-    message: `Replaced control characters in the family ${quoteValue(original.name)} with spaces and removed format characters, ${result}. Family names appear in query comments and reports, where such characters could end a line or disguise the name.`,
+    message: `Replaced control characters in the family ${quoteValue(original.name)} with spaces and removed format characters and unpaired surrogates, ${result}. Family names appear in query comments and reports, where such characters could end a line or disguise the name.`,
     source,
   };
 }
 
+function hasLongName(family: MalwareFamily): boolean {
+  return [family.name, family.malpedia ?? '', ...family.aliases].some(isLong);
+}
+
 function isNormalFamily(family: MalwareFamily): boolean {
   const { name, malpedia, aliases } = family;
-  if (hasControlCharacters(family)) return false;
+  if (hasControlCharacters(family) || hasLongName(family)) return false;
   if (name === '' || name.trim() !== name || !isNfc(name)) return false;
   if (malpedia !== undefined && (malpedia === '' || malpedia.trim() !== malpedia)) return false;
   if (malpedia !== undefined && !isNfc(malpedia)) return false;

@@ -100,6 +100,14 @@ export function normalizeIndicator(raw: RawIndicator): NormalizeResult {
     );
   }
 
+  if (!trimmed.isWellFormed()) {
+    return reject(
+      raw,
+      'UNPAIRED_SURROGATE',
+      `Invalid ${describeKind(kind)} value ${quoteValue(raw.value)}: it contains an unpaired UTF-16 surrogate, which no log can contain, so no hunt could match it.`,
+    );
+  }
+
   const warnings: HuntpackIssue[] = [];
   const value = refangValue(trimmed);
   if (value !== trimmed) warnings.push(defangedIssue(raw, value));

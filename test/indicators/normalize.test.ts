@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatIssue } from '../../src/errors.js';
 import { mapThreatFoxType, parseIndicatorKind } from '../../src/indicators/normalize.js';
+import { MAX_NAME_LENGTH } from '../../src/indicators/context.js';
 import { accept, canonical, rawIndicator, reject, rejectionCode, TEST_SOURCE } from './helpers.js';
 import { ListProvenance } from '../../src/indicators/provenance.js';
 
@@ -247,6 +248,72 @@ test('threat type control characters are cleaned', () => {
     rawIndicator('domain', 'evil.com', { context: { threatType: 'botnet_cc' } }),
   );
   assert.deepEqual(plain.warnings, []);
+});
+
+test('unpaired surrogates are cleaned or rejected', () => {
+  const family = { name: 'Sur\udfffx', malpedia: 'win.sur', aliases: ['\ud800Alias'] };
+  const cleaned = accept(
+    rawIndicator('domain', 'evil.com', { context: { family, threatType: 'bot\ud800' } }),
+  );
+  assert.deepEqual(cleaned.indicator.family, {
+    name: 'Surx',
+    malpedia: 'win.sur',
+    aliases: ['Alias'],
+  });
+  assert.equal(cleaned.indicator.threatType, 'bot');
+  assert.deepEqual(
+    cleaned.warnings.map((warning) => warning.code),
+    ['FAMILY_CONTROL_CHARACTERS', 'THREAT_TYPE_CONTROL_CHARACTERS'],
+  );
+  assert.match(cleaned.warnings[0]!.message, /"Sur\\udfffx"/);
+
+  // A pair that makes one emoji is kept.
+  const emoji = accept(
+    rawIndicator('domain', 'evil.com', {
+      context: { family: { name: 'Fam\u{1F600}', aliases: [] } },
+    }),
+  );
+  assert.equal(emoji.indicator.family?.name, 'Fam\u{1F600}');
+  assert.deepEqual(emoji.warnings, []);
+
+  for (const [type, value] of [
+    ['url', 'http://evil.example/a\udc00'],
+    ['domain', 'ev\ud800il.example'],
+    ['md5', `${'a'.repeat(31)}\udc00`],
+  ] as const) {
+    const issue = reject(rawIndicator(type, value));
+    assert.equal(issue.code, 'UNPAIRED_SURROGATE', value);
+    assert.match(issue.message, /unpaired UTF-16 surrogate/);
+    assert.ok(issue.message.includes(JSON.stringify(value)), issue.message);
+  }
+});
+
+test('long family names and threat types are shortened', () => {
+  const long = 'L'.repeat(3000);
+  const { indicator, warnings } = accept(
+    rawIndicator('domain', 'evil.com', {
+      context: { family: { name: long, aliases: ['A'.repeat(201)] }, threatType: 't'.repeat(9000) },
+    }),
+  );
+  assert.equal(indicator.family?.name, 'L'.repeat(MAX_NAME_LENGTH));
+  assert.deepEqual(indicator.family?.aliases, ['A'.repeat(MAX_NAME_LENGTH)]);
+  assert.equal(indicator.threatType, 't'.repeat(MAX_NAME_LENGTH));
+  assert.deepEqual(
+    warnings.map((warning) => warning.code),
+    ['FAMILY_NAME_TOO_LONG', 'THREAT_TYPE_TOO_LONG'],
+  );
+  assert.match(warnings[1]!.message, /\(9000 characters\) to its first 200 characters/);
+
+  // Shortening never splits a character made of a surrogate pair.
+  const wide = accept(
+    rawIndicator('domain', 'evil.com', { context: { threatType: '\u{1F600}'.repeat(300) } }),
+  );
+  assert.equal(wide.indicator.threatType, '\u{1F600}'.repeat(MAX_NAME_LENGTH));
+
+  const exact = accept(
+    rawIndicator('domain', 'evil.com', { context: { threatType: 'x'.repeat(MAX_NAME_LENGTH) } }),
+  );
+  assert.deepEqual(exact.warnings, []);
 });
 
 test('issue names the source and quotes the value', () => {

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test, { type TestContext } from 'node:test';
 import { SENTINEL_QUERY_LIMIT } from '../../src/backends/kql/kql.backend.js';
+import { MAX_NAME_LENGTH } from '../../src/indicators/context.js';
 import { collectIndicators } from '../../src/pipeline/collect.js';
 import { buildPacks } from '../../src/report/build-packs.js';
 import type { Pack } from '../../src/report/pack-model.js';
@@ -91,7 +92,7 @@ test('pack without long values has no omitted list', async (t) => {
   assert.doesNotMatch(JSON.stringify(packToJson(pack)), /omittedIndicators/);
 });
 
-test('over-long family name skips hunts with its reason', async (t) => {
+test('over-long family name is shortened', async (t) => {
   const folder = makeTempDir('long-family', t);
   const feed = join(folder, 'feed.csv');
   const family = 'A'.repeat(5_000);
@@ -101,16 +102,30 @@ test('over-long family name skips hunts with its reason', async (t) => {
   );
   writeFileSync(feed, [HEADER, row, ''].join('\n'));
   const collected = await collectIndicators([feed], { now: new Date('2026-04-13T00:00:00Z') });
-  const [pack] = buildPacks(collected.indicators, {
-    lookback: { amount: 30, unit: 'd' },
+  assert.deepEqual(
+    collected.issues.map((issue) => issue.code),
+    ['FAMILY_NAME_TOO_LONG'],
+  );
+  const options = {
+    lookback: { amount: 30, unit: 'd' as const },
     generatorVersion: 'test',
     feeds: [feed],
-  });
+  };
+  const [pack] = buildPacks(collected.indicators, options);
+  assert.equal(pack!.family.name, 'A'.repeat(MAX_NAME_LENGTH));
+  assert.ok(pack!.queries.length > 0);
+  assert.deepEqual(pack!.skippedHunts, []);
 
-  assert.equal(pack!.queries.length, 0);
-  assert.equal(pack!.omittedIndicators?.length ?? 0, 0, 'the indicator is not blamed');
-  assert.ok(pack!.skippedHunts.length > 0);
-  for (const skipped of pack!.skippedHunts) {
+  // A library caller that skips normalization gets each hunt skipped with its reason.
+  const unshortened = collected.indicators.map((indicator) => ({
+    ...indicator,
+    family: { name: family, aliases: [] },
+  }));
+  const [skipping] = buildPacks(unshortened, options);
+  assert.equal(skipping!.queries.length, 0);
+  assert.equal(skipping!.omittedIndicators?.length ?? 0, 0, 'the indicator is not blamed');
+  assert.ok(skipping!.skippedHunts.length > 0);
+  for (const skipped of skipping!.skippedHunts) {
     assert.match(skipped.reason, /before any indicator is added/);
     assert.match(skipped.reason, /family name has 5000 characters/);
   }
