@@ -59,7 +59,7 @@ function sectionLines(
     const more = group.total - group.printed.length;
     if (more > 0) {
       lines.push(
-        `... and ${more} more ${group.code} ${severityNoun(group.severity, more)}, all listed in ${issuesFile}`,
+        `... and ${more} more ${group.code} ${severityNoun(group.severity, more)} in ${issuesFile}`,
       );
     }
   }

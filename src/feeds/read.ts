@@ -321,7 +321,7 @@ export class IssueLimiter {
       this.issues.push({
         code: 'ISSUES_OMITTED',
         severity: count.worst,
-        message: `${count.dropped} more ${count.code} issues${where} were left out after the first ${count.kept}.`,
+        message: `${count.dropped} more ${count.code} issues${where} are not listed after the first ${count.kept}; the row counts include them.`,
         source: count.file === undefined ? undefined : { file: count.file },
       });
     }
