@@ -195,6 +195,7 @@ export function findingHost(
       return stringColumn(columns, 'DeviceName', 'LocalIP');
     case 'DeviceFileEvents':
     case 'DeviceProcessEvents':
+    case 'DeviceImageLoadEvents':
       return stringColumn(columns, 'DeviceName', 'DeviceId');
     case 'DnsEvents':
       return stringColumn(columns, 'ClientIP', 'Computer');

@@ -14,6 +14,7 @@ export const LOG_TABLES: readonly LogTable[] = [
   'DeviceNetworkEvents',
   'DeviceFileEvents',
   'DeviceProcessEvents',
+  'DeviceImageLoadEvents',
   'DnsEvents',
 ];
 

@@ -154,15 +154,23 @@ function deviceEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
   };
 }
 
+/** The short name of each file table in hunt ids, and the column that best describes its events. */
+const FILE_TABLES = {
+  DeviceFileEvents: { short: 'dfe', detail: 'FileOriginUrl' },
+  DeviceProcessEvents: { short: 'dpe', detail: 'ProcessCommandLine' },
+  // A DLL load: the image loaded is FileName and FolderPath, the process that loaded it InitiatingProcess*.
+  DeviceImageLoadEvents: { short: 'dile', detail: 'InitiatingProcessFolderPath' },
+} as const;
+
 function fileTable(
-  table: 'DeviceFileEvents' | 'DeviceProcessEvents',
+  table: keyof typeof FILE_TABLES,
   platform: 'sentinel' | 'defender',
 ): DataSourceEntry {
   const timeColumn = platform === 'sentinel' ? 'TimeGenerated' : 'Timestamp';
-  const process = table === 'DeviceProcessEvents';
+  const { short, detail } = FILE_TABLES[table];
   return {
     id: `${platform}-${table.toLowerCase()}`,
-    slug: `${platform}-${process ? 'dpe' : 'dfe'}`,
+    slug: `${platform}-${short}`,
     table,
     platform,
     timeColumn,
@@ -178,7 +186,7 @@ function fileTable(
       'ActionType',
       'FileName',
       'FolderPath',
-      process ? 'ProcessCommandLine' : 'FileOriginUrl',
+      detail,
       'SHA256',
       'SHA1',
       'MD5',
@@ -318,6 +326,8 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
   fileTable('DeviceFileEvents', 'defender'),
   fileTable('DeviceProcessEvents', 'sentinel'),
   fileTable('DeviceProcessEvents', 'defender'),
+  fileTable('DeviceImageLoadEvents', 'sentinel'),
+  fileTable('DeviceImageLoadEvents', 'defender'),
 ];
 
 /** Returns the event columns of an endpoint's `ip` match key. */

@@ -23,6 +23,7 @@ export const SENTINEL_TABLES = [
   'DeviceNetworkEvents',
   'DeviceFileEvents',
   'DeviceProcessEvents',
+  'DeviceImageLoadEvents',
   'DeviceEvents',
   'DnsEvents',
   'UrlClickEvents',
@@ -48,6 +49,7 @@ export const DEFENDER_TABLES = [
   'DeviceNetworkEvents',
   'DeviceFileEvents',
   'DeviceProcessEvents',
+  'DeviceImageLoadEvents',
   'DeviceEvents',
   'UrlClickEvents',
 ] as const;

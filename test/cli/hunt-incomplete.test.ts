@@ -536,7 +536,7 @@ describe('huntpack hunt with failed inputs', () => {
     assert.equal(
       result.stdout,
       'Incomplete hunt: no hunt ran, because the logs contain only DnsEvents (1 event), and the ' +
-        'hunts search DeviceNetworkEvents, DeviceFileEvents and DeviceProcessEvents. Nothing was ' +
+        'hunts search DeviceNetworkEvents, DeviceFileEvents, DeviceProcessEvents and DeviceImageLoadEvents. Nothing was ' +
         'checked.\n',
     );
     assert.match(result.stderr, /hunts run: 0; hits: 0; events matched: 0; findings: 0\n/);
@@ -568,7 +568,7 @@ describe('huntpack hunt with failed inputs', () => {
     assert.match(result.stdout, /hit\.log:1/);
     assert.match(
       result.stdout,
-      /\n\nIncomplete hunt: no hunt of pack hash-pack \(Kuiper\) ran, because its hunts search DeviceNetworkEvents, DeviceFileEvents and DeviceProcessEvents, and the logs contain only CommonSecurityLog \(1 event\)\. Its indicators were not checked\.\n$/,
+      /\n\nIncomplete hunt: no hunt of pack hash-pack \(Kuiper\) ran, because its hunts search DeviceNetworkEvents, DeviceFileEvents, DeviceProcessEvents and DeviceImageLoadEvents, and the logs contain only CommonSecurityLog \(1 event\)\. Its indicators were not checked\.\n$/,
     );
     assert.doesNotMatch(result.stdout, /No findings/);
     assert.match(

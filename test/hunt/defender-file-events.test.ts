@@ -21,6 +21,10 @@ const EXPORT = logFixture(
 const USER_XML = '3bf7fec7350461e699d0a5cef1fd15d5d674d3f3925cda1d4293148727964b53';
 /** MD5 of CompatTelRunner.exe in the export's two ProcessCreated rows, on lines 74 and 75. */
 const COMPAT_TEL = 'cc3c745453e03afd9a03e50a504c0576';
+/** SHA256 of mdnsNSP.dll in the export's ImageLoaded row, on line 106. */
+const MDNS_NSP_SHA256 = '356c49c5e1328fb181c295a84292471c566e11099e46d7a34c017931863d86a4';
+/** MD5 of GoogleUpdate.exe, which loaded that DLL. */
+const GOOGLE_UPDATE_MD5 = '6bf197b8c7de4b004c5d6fa415fc7867';
 /** SHA256 of chrome.exe, which made the connections on lines 80 and 81 of the export. */
 const CHROME = '0f36d0e67269e42f4aa8e17d7c17a1e1b615c353340deb46508acd33e5bdb173';
 
@@ -55,6 +59,28 @@ describe('local hunt over Defender file and process rows', () => {
     ]);
     assert.ok(result.huntsRun.some((id) => id.includes('-dfe-')));
     assert.ok(result.huntsRun.some((id) => id.includes('-dpe-')));
+  });
+
+  it('finds a loaded DLL by its hashes', async () => {
+    // mdnsNSP.dll, loaded by GoogleUpdate.exe on line 106 of the export.
+    const hunts = buildHunts(
+      makeIndicators([
+        ['sha256_hash', MDNS_NSP_SHA256],
+        ['md5_hash', GOOGLE_UPDATE_MD5],
+      ]),
+      OPTIONS,
+    );
+    const result = await huntLogs(hunts, [EXPORT]);
+    const found = result.findings.filter((finding) => finding.line === 106);
+    assert.deepEqual(
+      found.map((finding) => [finding.table, finding.matchedOn, finding.indicator.value]),
+      [
+        ['DeviceImageLoadEvents', 'SHA256', MDNS_NSP_SHA256],
+        ['DeviceImageLoadEvents', 'InitiatingProcessMD5', GOOGLE_UPDATE_MD5],
+      ],
+    );
+    assert.equal(found[0]!.columns.FileName, 'mdnsNSP.dll');
+    assert.ok(result.huntsRun.some((id) => id.includes('-dile-')));
   });
 
   it('finds the process behind connections', async () => {

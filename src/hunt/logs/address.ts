@@ -27,6 +27,7 @@ export const ADDRESS_COLUMNS: Readonly<Record<LogTable, ReadonlyMap<string, stri
     // File and process rows name no connection; their hunts compare hashes.
     DeviceFileEvents: new Map(),
     DeviceProcessEvents: new Map(),
+    DeviceImageLoadEvents: new Map(),
     DnsEvents: new Map([['ClientIP', undefined]]),
   };
 

@@ -11,6 +11,7 @@ export type LogTable =
   | 'DeviceNetworkEvents'
   | 'DeviceFileEvents'
   | 'DeviceProcessEvents'
+  | 'DeviceImageLoadEvents'
   | 'DnsEvents';
 
 /** The Defender tables, whose rows have a Timestamp beside TimeGenerated. */
@@ -18,6 +19,7 @@ export const DEFENDER_LOG_TABLES: readonly LogTable[] = [
   'DeviceNetworkEvents',
   'DeviceFileEvents',
   'DeviceProcessEvents',
+  'DeviceImageLoadEvents',
 ];
 
 /**
@@ -114,6 +116,7 @@ export const TIME_COLUMNS: Record<LogTable, readonly string[]> = {
   DeviceNetworkEvents: ['Timestamp', 'TimeGenerated'],
   DeviceFileEvents: ['Timestamp', 'TimeGenerated'],
   DeviceProcessEvents: ['Timestamp', 'TimeGenerated'],
+  DeviceImageLoadEvents: ['Timestamp', 'TimeGenerated'],
   DnsEvents: ['TimeGenerated'],
 };
 

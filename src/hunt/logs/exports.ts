@@ -59,6 +59,9 @@ const FILE_ACTION_TYPES = new Set(['FileCreated', 'FileModified', 'FileRenamed',
  */
 const PROCESS_ACTION_TYPE = 'ProcessCreated';
 
+/** The ActionType of DeviceImageLoadEvents rows: a DLL or other image loaded into a process. */
+const IMAGE_LOAD_ACTION_TYPE = 'ImageLoaded';
+
 /**
  * The kind of an export: CommonSecurityLog, whose rows all go to that table, or a Defender
  * advanced hunting export, whose rows go to the Defender table that their ActionType names.
@@ -190,6 +193,7 @@ function defenderTableOf(
     if (isNetworkActionType(actionType)) return { table: 'DeviceNetworkEvents' };
     if (FILE_ACTION_TYPES.has(actionType)) return { table: 'DeviceFileEvents' };
     if (actionType === PROCESS_ACTION_TYPE) return { table: 'DeviceProcessEvents' };
+    if (actionType === IMAGE_LOAD_ACTION_TYPE) return { table: 'DeviceImageLoadEvents' };
     // A DeviceEvents row of a mixed export that a pack's KQL hunts read, such as a firewall
     // block, gets its own reason, so that the summary can warn that those rows were not hunted here.
     if (DEVICE_EVENTS_ACTION_TYPES.has(actionType)) return { skip: DEVICE_EVENTS_ROW };

@@ -88,8 +88,9 @@ test('every hunt compiles against its table schema', () => {
   // UrlClickEvents a domain hunt on each platform. The DNS answers of DnsEvents add an
   // address-only hunt, and ASimDnsActivityLogs an address-only and a domain hunt.
   // CommonSecurityLog's FileHash adds a hash hunt, and the initiating process hashes of
-  // DeviceNetworkEvents a hash hunt on each platform.
-  assert.equal(hunts.length, 35);
+  // DeviceNetworkEvents a hash hunt on each platform. DeviceImageLoadEvents adds a hash hunt on
+  // each platform.
+  assert.equal(hunts.length, 37);
   for (const hunt of hunts) {
     const query = compileKql(hunt, OPTIONS);
     assert.deepEqual(errorsOf(query, hunt), [], `${hunt.id}\n${query}`);

@@ -67,15 +67,16 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
     const { events, stats } = await collectEvents([file]);
     assert.equal(stats.files[0]?.format, 'devicenetworkevents-csv');
     assert.equal(stats.linesRead, 130);
-    assert.equal(stats.eventsParsed, 42);
+    assert.equal(stats.eventsParsed, 44);
     assert.deepEqual(stats.eventsByTable, {
       DeviceNetworkEvents: 32,
       DeviceFileEvents: 8,
       DeviceProcessEvents: 2,
+      DeviceImageLoadEvents: 2,
     });
     assert.deepEqual(stats.skippedByReason, {
       CSV_HEADER: 1,
-      NOT_HUNTED_TABLE: 77,
+      NOT_HUNTED_TABLE: 75,
       DEVICE_EVENTS_NOT_HUNTED_HERE: 10,
     });
     const network = events.filter((event) => event.table === 'DeviceNetworkEvents');
