@@ -14,6 +14,7 @@ import { quoteValue } from '../errors.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
+const CARRIAGE_RETURN = 0x0d;
 
 /**
  * Outcome of {@link parseCsvRow}: a complete row, whose fields are in the {@link CsvRow}, a
@@ -124,8 +125,13 @@ function readQuotedField(text: string, open: number, end: number, row: CsvRow): 
   row.add(first, quote, escaped);
   const after = quote + 1;
   if (after === end || text.charCodeAt(after) === COMMA) return after;
+  // Spaces or tabs after the last field are invisible in an editor, so they end the row too.
+  if (/^[ \t]+$/.test(text.slice(after, end))) return end;
   const rest = text.slice(after, Math.min(end, after + 21));
-  row.error = `the quoted field ${row.count} is followed by ${quoteValue(rest, 20)} instead of a comma or the end of the row. Write a quote inside a quoted field as two quotes ("")`;
+  row.error =
+    text.charCodeAt(after) === CARRIAGE_RETURN
+      ? `the quoted field ${row.count} is followed by a carriage return alone, so rows seem to end with CR (classic Mac OS line ends) inside this line, which joins them into one. Convert CR line ends to LF, for example with tr '\\r' '\\n' < FILE > NEW`
+      : `the quoted field ${row.count} is followed by ${quoteValue(rest, 20)} instead of a comma or the end of the row. Write a quote inside a quoted field as two quotes ("")`;
   return INVALID;
 }
 

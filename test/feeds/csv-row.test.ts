@@ -15,8 +15,13 @@ function parse(line: string): { status: RowStatus; fields: string[]; error: stri
   return { status, fields: status === 'complete' ? row.fields() : [], error: row.error };
 }
 
-/** Returns what csv-parse makes of one row: its fields, or the status its error stands for. */
-function parseWithCsvParse(line: string): { status: RowStatus; fields: string[] } {
+/**
+ * Returns what csv-parse makes of one row: its fields, or the status its error stands for. Spaces
+ * and tabs after a closing quote at the end of the row are removed first, because huntpack
+ * accepts them and csv-parse with these options does not.
+ */
+function parseWithCsvParse(text: string): { status: RowStatus; fields: string[] } {
+  const line = text.replace(/"[ \t]+$/, '"');
   try {
     const rows: string[][] = parseCsv(line, CSV_PARSE_OPTIONS);
     assert.equal(rows.length, 1, `csv-parse read ${rows.length} rows from ${JSON.stringify(line)}`);
@@ -66,6 +71,19 @@ test('parseCsvRow rejects text after a closing quote', () => {
   assert.equal(status, 'invalid');
   assert.match(error, /quoted field 2 is followed by "quote\.example\.com\\", …" instead/);
   assert.equal(parse('"a" , "b"').status, 'invalid');
+});
+
+test('parseCsvRow ends a row at blanks after its last quote', () => {
+  assert.deepEqual(parse('"a", "b" \t ').fields, ['a', 'b']);
+  assert.equal(parse('"a" x').status, 'invalid');
+  assert.equal(parse('"a"\u00a0').status, 'invalid');
+});
+
+test('parseCsvRow names a lone carriage return', () => {
+  const { status, error } = parse('"a", "b"\r"c", "d"');
+  assert.equal(status, 'invalid');
+  assert.match(error, /followed by a carriage return alone/);
+  assert.match(error, /tr '\\r' '\\n'/);
 });
 
 test('parseCsvRow rejects a quote in an unquoted field', () => {
