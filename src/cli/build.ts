@@ -221,8 +221,10 @@ function summaryLines(
       );
       continue;
     }
+    const rejected = file.rejected + file.rejectedValues;
     lines.push(
-      `read ${shown} (${file.format}): ${count(file.rowsRead, 'row')}, ${file.rejected} rejected by the reader`,
+      `read ${shown} (${file.format}): ${count(file.rowsRead, 'row')}, ${rejected} rejected ` +
+        `(${file.rejected} by the reader, ${file.rejectedValues} for their values)`,
     );
   }
   lines.push(rowsReadLine(counts));

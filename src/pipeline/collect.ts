@@ -76,7 +76,10 @@ export interface CollectResult {
     file: string;
     format: string;
     rowsRead: number;
+    /** Rows the reader rejected, such as a CSV row with an open quote. */
     rejected: number;
+    /** Rows whose values normalization rejected, such as an invalid port. */
+    rejectedValues: number;
     failed: boolean;
   }>;
   /** Counts of indicators each filter removed, by filter name. */
@@ -95,6 +98,7 @@ export async function collectIndicators(
   const limiter = new IssueLimiter(normalizationIssues);
   const merger = new IndicatorMerger();
   let normalizationRejected = 0;
+  const rejectedValuesByFile = new Map<string, number>();
   const defaultName =
     options.defaultFamily === undefined ? '' : cleanFamilyName(options.defaultFamily);
   const defaultFamily: MalwareFamily | undefined = defaultName
@@ -109,6 +113,9 @@ export async function collectIndicators(
       if (options.strict) throw strictError(result.issue);
       limiter.add(result.issue);
       normalizationRejected += 1;
+      const file = raw.source?.file;
+      if (file !== undefined)
+        rejectedValuesByFile.set(file, (rejectedValuesByFile.get(file) ?? 0) + 1);
       return;
     }
     const indicator = result.indicator;
@@ -183,6 +190,7 @@ export async function collectIndicators(
       format: file.format ?? 'unknown',
       rowsRead: file.rowsRead,
       rejected: file.rejected,
+      rejectedValues: rejectedValuesByFile.get(file.file) ?? 0,
       failed: file.failed,
     })),
     filterCounts: filtered.removed,

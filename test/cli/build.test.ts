@@ -156,6 +156,33 @@ test('malformed rows are reported and counted', async (t) => {
   assert.match(issues, /bad-rows\.csv:\d+/);
 });
 
+test('per-feed line counts every rejection', async (t) => {
+  const out = makeTempDir('per-feed', t);
+  // The bundled bad rows, which the reader rejects, and one row with a port no connection uses.
+  const feed = join(out, 'feed.csv');
+  const text = await readFile(repoFile('test/fixtures/threatfox/bad-rows.csv'), 'utf8');
+  const badPort =
+    '"2026-04-12 04:40:00", "9000003", "198.51.100.8:0", "ip:port", "botnet_cc", "win.remcos", "None", "Remcos", "", "75", "False", "None", "None", "0", "tester"';
+  await writeFile(
+    feed,
+    text.replace('# Number of entries: 5', `${badPort}\n# Number of entries: 6`),
+  );
+  const result = await runCli(['build', feed, '--out', out]);
+  const { summary } = await buildJson(t, [feed]);
+  const line = result.stdout.split('\n').find((text) => text.startsWith('read '));
+  const match =
+    /: (\d+) rows, (\d+) rejected \((\d+) by the reader, (\d+) for their values\)$/.exec(
+      line ?? '',
+    );
+  assert.ok(match, line);
+  const [rows, rejected, byReader, byValue] = match.slice(1).map(Number);
+  assert.equal(rows, summary.counts.rowsRead);
+  assert.equal(rejected, summary.counts.rejected);
+  assert.equal(rejected, byReader! + byValue!);
+  assert.equal(byReader, 3, line);
+  assert.equal(byValue, 1, line);
+});
+
 test('family filter keeps one pack', async (t) => {
   const { summary } = await buildJson(t, [
     repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),
