@@ -72,6 +72,11 @@ function detectJson(text: string): FeedFormat | undefined {
   if (firstKey !== undefined && /^\d+$/.test(firstKey)) return 'threatfox-json';
   if (/^\[?\s*\{\s*"(Event|response)"\s*:/.test(text)) return 'misp';
   if (/"query_status"\s*:/.test(text)) return 'threatfox-api';
+  // An API response with sorted keys (`jq -S`) puts `data` first, so a long list can push
+  // `query_status` past the sample. Its items name the ThreatFox keys instead.
+  if (/^\{\s*"data"\s*:\s*\[/.test(text) && /"ioc"\s*:/.test(text) && /"ioc_type"\s*:/.test(text)) {
+    return 'threatfox-api';
+  }
   if (isNdjsonOfItems(text)) return 'threatfox-ndjson';
   if (/"type"\s*:\s*"bundle"|"id"\s*:\s*"bundle--|"spec_version"\s*:\s*"2\./.test(text)) {
     return 'stix';

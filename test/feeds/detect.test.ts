@@ -60,6 +60,18 @@ test('detects a bare array of API items', () => {
   assert.equal(detectFeedFormat(items, 'items.json'), 'threatfox-api');
 });
 
+test('detects an API response with sorted keys', () => {
+  // jq -S puts data before query_status, which a long list pushes past the 64 KiB sample.
+  const item = { confidence_level: 100, id: '841508', ioc: 'evil.example', ioc_type: 'domain' };
+  const items = Array.from({ length: 1000 }, () => JSON.stringify(item, null, 2));
+  const sorted = `{\n  "data": [\n${items.join(',\n')}\n  ],\n  "query_status": "ok"\n}\n`;
+  const sample = sorted.slice(0, 64 * 1024);
+  assert.equal(sample.includes('query_status'), false);
+  assert.equal(detectFeedFormat(sample, 'sorted.json'), 'threatfox-api');
+  // Another document whose first key is data is not taken for one.
+  assert.equal(detectFeedFormat('{"data": [{"name": "x"}]}', 'other.json'), undefined);
+});
+
 test('detects an export with numeric ids on one line', () => {
   assert.equal(detectFeedFormat('{"1":[{"ioc_value":"a.example"}]}', 'x'), 'threatfox-json');
 });
