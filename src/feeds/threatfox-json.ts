@@ -33,13 +33,23 @@ function isObject(value: unknown): value is JsonObject {
  */
 export async function readThreatFoxExport(input: FeedInput, sink: FeedSink): Promise<void> {
   const file = input.name;
-  const document = parseJson(await readText(input), file);
+  const documentText = await readText(input);
+  const document = parseJson(documentText, file);
   if (!isObject(document)) {
     throw new FeedParseError(
       'UNEXPECTED_JSON',
       `ThreatFox JSON export ${quoteValue(file)} is a JSON ${Array.isArray(document) ? 'array' : typeof document}: expected an object keyed by IOC id. Pass --format threatfox-api for a list of API items.`,
       { source: { file } },
     );
+  }
+  // JSON.parse keeps only the last value of a repeated key, so each earlier one is a lost row.
+  for (const repeated of repeatedTopLevelKeys(documentText)) {
+    sink.reject({
+      code: 'REPEATED_JSON_KEY',
+      severity: 'error',
+      message: `The export repeats the IOC id ${quoteValue(repeated.key)}, and a JSON object keeps only the last record under a key, so this record is lost. Export the feed again.`,
+      source: { file, line: repeated.line, id: text(repeated.key) },
+    });
   }
   const builder = newBuilder(sink);
   for (const [key, value] of Object.entries(document)) {
@@ -168,6 +178,53 @@ function invalidRecord(source: SourceLocation, value: unknown, expected: string)
     source,
   };
 }
+
+/**
+ * Returns each key of the top-level object of a valid JSON document that appears again later,
+ * with the line of the earlier value, which JSON.parse drops, once per repeat.
+ */
+export function repeatedTopLevelKeys(document: string): Array<{ key: string; line: number }> {
+  const repeated: Array<{ key: string; line: number }> = [];
+  const lastLine = new Map<string, number>();
+  let depth = 0;
+  let line = 1;
+  for (let index = 0; index < document.length; index += 1) {
+    const code = document.charCodeAt(index);
+    if (code === NEWLINE) line += 1;
+    else if (code === OPEN_BRACE || code === OPEN_BRACKET) depth += 1;
+    else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) depth -= 1;
+    else if (code === QUOTE) {
+      const end = stringEnd(document, index);
+      // A string of the top-level object followed by a colon is a key.
+      if (depth === 1 && /^\s*:/.test(document.slice(end + 1, end + 64))) {
+        const key = JSON.parse(document.slice(index, end + 1)) as string;
+        const earlier = lastLine.get(key);
+        if (earlier !== undefined) repeated.push({ key, line: earlier });
+        lastLine.set(key, line);
+      }
+      index = end;
+    }
+  }
+  return repeated;
+}
+
+/** Returns the offset of the quote that closes the JSON string opening at `open`. */
+function stringEnd(document: string, open: number): number {
+  let index = open + 1;
+  for (;;) {
+    const code = document.charCodeAt(index);
+    if (code === QUOTE) return index;
+    index += code === BACKSLASH ? 2 : 1;
+  }
+}
+
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 
 /** Parses a whole JSON document, reporting a syntax error with its line and column. */
 function parseJson(document: string, file: string): unknown {

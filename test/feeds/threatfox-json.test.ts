@@ -7,6 +7,7 @@ import {
   readThreatFoxApi,
   readThreatFoxExport,
   readThreatFoxNdjson,
+  repeatedTopLevelKeys,
 } from '../../src/feeds/threatfox-json.js';
 import { repoFile, sharedFile, skipWithoutShared } from '../helpers/shared.js';
 import { byId, codes, runReader } from './threatfox-helpers.js';
@@ -94,6 +95,43 @@ test('export keys read as ids', async (t) => {
     run.records.map((item) => item.context.provenance?.sourceIds),
     [['threatfox:123'], [], []],
   );
+});
+
+test('repeated export id counts the lost record', async (t) => {
+  const record = (value: string): string =>
+    JSON.stringify([{ ioc_value: value, ioc_type: 'domain', malware_printable: 'Remcos' }]);
+  const file = join(makeTempDir('export-repeat', t), 'export.json');
+  const lines = [
+    '{',
+    `"101": ${record('first.example')},`,
+    `"102": ${record('other.example')},`,
+    `"101": ${record('second.example')}`,
+    '}',
+  ];
+  await writeFile(file, lines.join('\n'));
+  const run = await runReader(readThreatFoxExport, file);
+  assert.equal(run.rowsRead, 3);
+  assert.deepEqual(
+    run.records.map((item) => item.value),
+    ['second.example', 'other.example'],
+  );
+  assert.equal(run.rejections.length, 1);
+  assert.equal(run.rejections[0]!.code, 'REPEATED_JSON_KEY');
+  assert.deepEqual(run.rejections[0]!.source, { file, line: 2, id: '101' });
+});
+
+test('repeated keys only at the top level', () => {
+  const document = JSON.stringify({
+    '1': [{ ioc: 'a', tags: { '1': 'x' } }],
+    '2': [{ note: '"1": {', ioc: 'b' }],
+    '3': [{ ioc: 'c' }, { ioc: 'c' }],
+  });
+  assert.deepEqual(repeatedTopLevelKeys(document), []);
+  assert.deepEqual(repeatedTopLevelKeys('{"a": 1,\n"b": "}",\n"a": 2, "a": 3}'), [
+    { key: 'a', line: 1 },
+    { key: 'a', line: 3 },
+  ]);
+  assert.deepEqual(repeatedTopLevelKeys('{"\\u0061": 1, "a": 2}'), [{ key: 'a', line: 1 }]);
 });
 
 test('fails on an export that is not an object', async () => {
