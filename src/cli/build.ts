@@ -781,6 +781,10 @@ async function runBuild(
       ...describeUnmatchedFamilies(flags.family ?? [], collected.acceptedFamilies ?? []),
     );
   }
+  // A state file already names such inputs in its own warning.
+  if (flags.strict && incomplete.size > 0 && stateNotUpdated === undefined) {
+    warnings.push(`these inputs may be incomplete: ${incompleteNames.join(', ')}.`);
+  }
   for (const warning of warnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
   // Not in `warnings`, because --strict should not fail a build over the feed's naming.
   const shown = packs.map((pack) => ({ ...pack, folder: displayPath(pack.folder, io.cwd) }));

@@ -183,6 +183,28 @@ test('per-feed line counts every rejection', async (t) => {
   assert.equal(byValue, 1, line);
 });
 
+test('strict fails on a cut-short export', async (t) => {
+  const out = makeTempDir('strict-cut', t);
+  const feed = join(out, 'cut.csv');
+  const text = await readFile(repoFile('test/fixtures/threatfox/recent-15-columns.csv'), 'utf8');
+  assert.match(text, /# Number of entries/);
+  await writeFile(feed, text.replace(/# Number of entries.*\n?$/, ''));
+  const lenient = await runCli(['build', feed, '--out', join(out, 'lenient')]);
+  assert.equal(lenient.code, 0, lenient.stderr);
+  const strict = await runCli(['build', feed, '--out', join(out, 'strict'), '--strict']);
+  assert.equal(strict.code, 1);
+  assert.match(strict.stderr, /these inputs may be incomplete: .*cut\.csv \(may be cut short\)/);
+
+  const whole = await runCli([
+    'build',
+    repoFile('test/fixtures/threatfox/recent-15-columns.csv'),
+    '--out',
+    join(out, 'whole'),
+    '--strict',
+  ]);
+  assert.equal(whole.code, 0, whole.stderr);
+});
+
 test('family filter keeps one pack', async (t) => {
   const { summary } = await buildJson(t, [
     repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),
