@@ -248,8 +248,19 @@ export class ThreatFoxRecordBuilder {
 
   private readConfidence(raw: unknown, context: Partial<IndicatorContext>, source: SourceLocation) {
     const shown = text(raw);
-    if (shown === undefined) return;
-    const confidence = Number(shown);
+    if (shown === undefined) {
+      // A JSON true, list or object is no confidence, and is reported rather than dropped.
+      if (raw !== null && raw !== undefined && typeof raw !== 'string') {
+        this.report(
+          source,
+          'INVALID_CONFIDENCE',
+          `Invalid confidence_level ${showJsonValue(raw)}: expected a number from 0 to 100. The confidence is left out.`,
+        );
+      }
+      return;
+    }
+    // Number() would also read hex (0x32), exponents (1e2) and Infinity.
+    const confidence = typeof raw === 'number' || DECIMAL.test(shown) ? Number(shown) : NaN;
     if (!Number.isFinite(confidence)) {
       this.report(
         source,
@@ -400,6 +411,9 @@ export function showJsonValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return value === null ? 'null' : '{an object}';
 }
+
+/** A confidence written as a decimal number, such as 75, -5 or 87.5. */
+const DECIMAL = /^[+-]?\d+(?:\.\d+)?$/;
 
 /** Returns trimmed text, or undefined for null, an empty string or ThreatFox's `None`. */
 export function text(value: unknown): string | undefined {

@@ -82,3 +82,36 @@ test('API data of a nested list is reported', async () => {
     return true;
   });
 });
+
+test('confidence is read as a decimal number only', async () => {
+  const confidences: unknown[] = [
+    75,
+    '80',
+    ' 87.5 ',
+    '0x32',
+    '1e2',
+    'Infinity',
+    true,
+    [50],
+    null,
+    '',
+  ];
+  const document = Object.fromEntries(
+    confidences.map((confidence, index) => [
+      String(index + 1),
+      [{ ioc_value: `h${index}.example.com`, ioc_type: 'domain', confidence_level: confidence }],
+    ]),
+  );
+  const run = await runReader(readThreatFoxExport, writeJson('confidence.json', document));
+  assert.equal(run.records.length, confidences.length);
+  assert.deepEqual(
+    run.records.map((record) => record.context.confidence),
+    [75, 80, 87.5, undefined, undefined, undefined, undefined, undefined, undefined, undefined],
+  );
+  const invalid = run.reports.filter((issue) => issue.code === 'INVALID_CONFIDENCE');
+  assert.deepEqual(
+    invalid.map((issue) => issue.source?.id),
+    ['4', '5', '6', '7', '8'],
+  );
+  assert.match(invalid[3]!.message, /confidence_level true/);
+});
