@@ -34,6 +34,7 @@ interface CarriedLine {
 const MAX_RECORD_LINES = 100;
 
 const HASH = 0x23;
+const BYTE_ORDER_MARK = 0xfeff;
 const QUOTE = 0x22;
 
 /**
@@ -103,7 +104,12 @@ class ThreatFoxCsvReader {
       this.readRecord(record, 0, record.length, this.carry[0]!.lineNumber);
       return;
     }
-    const first = start < end ? text.charCodeAt(start) : -1;
+    let first = start < end ? text.charCodeAt(start) : -1;
+    // Two exports joined with cat put the second one's byte order mark before its banner.
+    if (first === BYTE_ORDER_MARK) {
+      start += 1;
+      first = start < end ? text.charCodeAt(start) : -1;
+    }
     if (first === HASH) {
       this.readComment(text.slice(start, end), lineNumber);
       return;

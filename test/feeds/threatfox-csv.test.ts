@@ -202,6 +202,21 @@ test('reads two joined exports with their own headers', async () => {
   assert.equal(byId(run, '9000002').context.isCompromised, true);
 });
 
+test('joined exports keep the second byte order mark out', async () => {
+  const joined =
+    '\ufeff' +
+    readFileSync(fixture('full-14-columns.csv'), 'utf8') +
+    '\n\ufeff' +
+    readFileSync(fixture('recent-15-columns.csv'), 'utf8');
+  const path = join(folder, 'joined-bom.csv');
+  writeFileSync(path, joined);
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.rowsRead, 6);
+  assert.equal(run.records.length, 6);
+  assert.deepEqual(run.rejections, []);
+  assert.deepEqual(run.reports, []);
+});
+
 test('reads a plain header row', async () => {
   const path = join(folder, 'plain-header.csv');
   writeFileSync(
