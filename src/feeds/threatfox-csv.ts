@@ -150,7 +150,8 @@ class ThreatFoxCsvReader {
       this.rejectRow(
         lineNumber,
         'WRONG_FIELD_COUNT',
-        `Row has ${this.row.count} fields but the header has ${columns.count}, so its fields cannot be matched to columns. The row is skipped.`,
+        `Row ${quoteValue(text.slice(start, end))} has ${this.row.count} fields but the header has ${columns.count}, so its fields cannot be matched to columns. The row is skipped.`,
+        this.partialRowId(),
       );
       return;
     }
@@ -169,9 +170,20 @@ class ThreatFoxCsvReader {
     for (const { line, lineNumber } of rest) this.readLine(line, 0, line.length, lineNumber);
   }
 
-  private rejectRow(line: number, code: string, message: string): void {
+  /**
+   * Returns the id of a row with too few or too many fields, when the id column is among its
+   * fields: the fields before a missing or extra one still line up, so the id is likely right.
+   */
+  private partialRowId(): string | undefined {
+    const at = this.columns!.index.id;
+    const id = at >= 0 && at < this.row.count ? text(this.row.field(at)) : undefined;
+    return id === undefined ? undefined : detachText(id);
+  }
+
+  private rejectRow(line: number, code: string, message: string, id?: string): void {
     this.sectionRows += 1;
-    this.sink.reject({ code, severity: 'error', message, source: { file: this.file, line } });
+    const source = id === undefined ? { file: this.file, line } : { file: this.file, line, id };
+    this.sink.reject({ code, severity: 'error', message, source });
   }
 
   /** Builds the record of the row just parsed. */

@@ -92,10 +92,11 @@ test('strict mode throws at the first error', async () => {
     assert.ok(error instanceof FeedParseError);
     assert.equal(error.code, 'WRONG_FIELD_COUNT');
     assert.equal(error.source?.line, 11);
+    assert.equal(error.source?.id, '9000011');
     assert.match(error.source?.file ?? '', /bad-rows\.csv$/);
     assert.equal(
       error.message,
-      'Row has 5 fields but the header has 15, so its fields cannot be matched to columns. The build stopped here because --strict is set. Without --strict, such rows are reported and skipped.',
+      'Row "\\"2026-04-12 04:40:00\\", \\"9000011\\", \\"c2.example.com\\", \\"domain\\", \\"botnet_cc\\"" has 5 fields but the header has 15, so its fields cannot be matched to columns. The build stopped here because --strict is set. Without --strict, such rows are reported and skipped.',
     );
     return true;
   });

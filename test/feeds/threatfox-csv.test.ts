@@ -302,8 +302,9 @@ test('rejects a row with one field too few', async () => {
   const run = await runReader(readThreatFoxCsv, path);
   assert.equal(run.rowsRead, 3);
   assert.deepEqual(codes(run.rejections), ['WRONG_FIELD_COUNT']);
-  assert.equal(run.rejections[0]!.source?.line, 3);
-  assert.match(run.rejections[0]!.message, /Row has 14 fields but the header has 15/);
+  assert.deepEqual(run.rejections[0]!.source, { file: path, line: 3, id: '2' });
+  assert.match(run.rejections[0]!.message, /^Row "\\"2026-04-12 04:40:00\\", \\"2\\", /);
+  assert.match(run.rejections[0]!.message, /has 14 fields but the header has 15/);
 });
 
 test('reads a file with a byte order mark', async () => {
