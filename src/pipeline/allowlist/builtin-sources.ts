@@ -17,6 +17,7 @@ import {
 import { HostIndex, hostKey } from './host-index.js';
 import { compileEntries, indexEntries } from './matchers.js';
 import { RangeIndex } from './range-index.js';
+import { isWildcardChild } from './registrant.js';
 import type { AllowlistSource, CompiledList } from './types.js';
 import { readWarninglist, type Warninglist } from './warninglist.js';
 
@@ -169,21 +170,24 @@ export function customerZonesSource(): AllowlistSource {
     reasonFor: (entry) =>
       `${describe(entry)}: a domain hunt on it would match every customer's subdomain. Its subdomains are hunted one by one.`,
     version: () => readCustomerZones().version,
+    // Matched on its own rather than through the combined index, which has no entry for the
+    // names one label below a wildcard zone.
     compile: () => (compiled ??= compileZones(customerZones())),
-    indexInto(index, id) {
-      index.addList(id, kinds, false);
-      for (const zone of customerZones()) index.addHost(id, hostKey(zone) ?? zone, 'exact', zone);
-    },
   };
 }
 
+/** Returns the list that matches a zone, or a name one label below a wildcard zone (`*.cloudapp.azure.com`). */
 function compileZones(zones: readonly string[]): CompiledList {
-  const hosts = new HostIndex();
-  for (const zone of zones) hosts.addExact(hostKey(zone) ?? zone, zone);
+  const names = new Set(zones.map((zone) => hostKey(zone) ?? zone));
   return {
     entryCount: zones.length,
     skippedEntries: [],
-    match: (probe) => (probe.host === undefined ? undefined : hosts.lookup(probe.host)),
+    match(probe) {
+      const host = probe.host;
+      if (host === undefined) return undefined;
+      if (names.has(host)) return host;
+      return isWildcardChild(host, names) ? `*.${host.slice(host.indexOf('.') + 1)}` : undefined;
+    },
   };
 }
 

@@ -11,6 +11,12 @@
  */
 import { getDomain } from 'tldts';
 
+/** Returns true when `name` is one label below a wildcard zone `*.<parent>` of `zones`. */
+export function isWildcardChild(name: string, zones: ReadonlySet<string>): boolean {
+  const dot = name.indexOf('.');
+  return dot > 0 && zones.has(`*.${name.slice(dot + 1)}`);
+}
+
 const TLDTS_OPTIONS = {
   allowPrivateDomains: true,
   extractHostname: false,
@@ -46,12 +52,20 @@ export class RegistrantResolver {
     return this.registrantDomain(host)?.length ?? Infinity;
   }
 
-  /** Returns the label below the longest shared zone that is a proper parent of the host. */
+  /**
+   * Returns the label below the longest shared zone that is a proper parent of the host. A zone
+   * `*.cloudapp.azure.com` makes each name one label below `cloudapp.azure.com` a zone.
+   */
   private zoneRegistrant(host: string): string | undefined {
     this.zones ??= this.loadZones();
+    // A region such as eastus.cloudapp.azure.com is itself a zone, not a customer's name.
+    if (isWildcardChild(host, this.zones)) return undefined;
     let previousDot = -1;
     for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-      if (this.zones.has(host.slice(dot + 1))) return host.slice(previousDot + 1);
+      const parent = host.slice(dot + 1);
+      if (this.zones.has(parent) || isWildcardChild(parent, this.zones)) {
+        return host.slice(previousDot + 1);
+      }
       previousDot = dot;
     }
     return undefined;

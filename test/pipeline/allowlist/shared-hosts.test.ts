@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { applyAllowlists, loadAllowlists } from '../../../src/pipeline/allowlist/index.js';
+import { RegistrantResolver } from '../../../src/pipeline/allowlist/registrant.js';
 import { domainIndicator, urlIndicator } from './make-indicator.js';
 
 const lists = loadAllowlists();
@@ -64,6 +65,31 @@ test('customer zone named as a domain is set aside', () => {
     result.fullUrl.map((item) => [item.indicator.value, item.list]),
     [['https://glitch.me/payload.js', 'customer-zones']],
   );
+});
+
+test('wildcard customer zones set aside each region', () => {
+  const regions = ['eastus.cloudapp.azure.com', 'gl.at.ply.gg'];
+  const customers = ['lcowpowerlite.italynorth.cloudapp.azure.com', 'law-notebooks.gl.at.ply.gg'];
+  const result = applyAllowlists([...regions, ...customers].map(domainIndicator), lists);
+  assert.deepEqual(
+    result.setAside.map((item) => [item.indicator.value, item.list, item.entry]),
+    [
+      ['eastus.cloudapp.azure.com', 'customer-zones', '*.cloudapp.azure.com'],
+      ['gl.at.ply.gg', 'customer-zones', '*.at.ply.gg'],
+    ],
+  );
+  assert.deepEqual(
+    result.kept.map((indicator) => indicator.value),
+    customers,
+  );
+});
+
+test('registrant below a wildcard zone', () => {
+  const resolver = new RegistrantResolver(() => new Set(['*.cloud.example', 'cloud.example']));
+  assert.equal(resolver.registrantDomain('a.vm1.east.cloud.example'), 'vm1.east.cloud.example');
+  assert.equal(resolver.registrantDomain('vm1.east.cloud.example'), 'vm1.east.cloud.example');
+  // A region is a zone itself, so only the Public Suffix List names its registrant.
+  assert.equal(resolver.registrantDomain('east.cloud.example'), 'cloud.example');
 });
 
 test('customer zones can be turned off', () => {
