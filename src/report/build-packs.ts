@@ -273,49 +273,54 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
       });
       continue;
     }
-    for (const value of tableFit.omitted) {
-      let entry = omittedByValue.get(value);
-      if (!entry) {
-        entry = { value, characters: value.length, huntIds: [] };
-        omittedByValue.set(value, entry);
-        result.omitted.push(entry);
+    const noteOmitted = (): void => {
+      for (const value of tableFit.omitted) {
+        let entry = omittedByValue.get(value);
+        if (!entry) {
+          entry = { value, characters: value.length, huntIds: [] };
+          omittedByValue.set(value, entry);
+          result.omitted.push(entry);
+        }
+        entry.huntIds.push(whole.id);
       }
-      entry.huntIds.push(whole.id);
-    }
-    const hunt = tableFit.omitted.length === 0 ? whole : { ...whole, iocs: tableFit.table };
-    if (hunt.iocs.rows.length === 0) {
-      result.skipped.push({
-        huntId: hunt.id,
-        title: hunt.title,
-        reason: 'Each of its indicators is too long for a query; see the indicators left out.',
-      });
-      continue;
-    }
+    };
+    const fitted = tableFit.omitted.length === 0 ? whole : { ...whole, iocs: tableFit.table };
     let inline;
-    try {
-      inline = compileKqlWithinLimit(hunt, kqlOptions, { maxParts });
-    } catch (error) {
-      // One indicator row or the family name alone is longer than a query may be.
-      result.skipped.push({
-        huntId: hunt.id,
-        title: hunt.title,
-        reason: `${(error as Error).message} Shorten the family name or the longest indicator value.`,
-      });
-      continue;
+    if (fitted.iocs.rows.length > 0) {
+      try {
+        inline = compileKqlWithinLimit(fitted, kqlOptions, { maxParts });
+      } catch (error) {
+        // One indicator row or the family name alone is longer than a query may be.
+        result.skipped.push({
+          huntId: whole.id,
+          title: whole.title,
+          reason: `${(error as Error).message} Shorten the family name or the longest indicator value.`,
+        });
+        continue;
+      }
     }
     if (inline) {
+      noteOmitted();
       for (const part of inline)
         result.queries.push({ ...part, file: `queries/${part.hunt.id}.kql` });
       continue;
     }
+    // Too long to inline: the query reads the list from a file, where no indicator is too
+    // long, so the hunt keeps every indicator.
+    const hunt = whole;
     if (hunt.source.platform === 'defender' && options.listUrl === undefined) {
+      noteOmitted();
+      const cause =
+        fitted.iocs.rows.length === 0
+          ? 'Each of its indicators is too long for a query'
+          : `${fitted.iocs.rows.length} indicators need more than ${maxParts} queries`;
       result.skipped.push({
         huntId: hunt.id,
         title: hunt.title,
         reason:
-          `${hunt.iocs.rows.length} indicators need more than ${maxParts} queries, and Defender ` +
-          `advanced hunting cannot read a watchlist; run the Sentinel hunt on ${hunt.source.table} ` +
-          'instead, or build with --list-url to read the list from a URL with externaldata.',
+          `${cause}, and Defender advanced hunting cannot read a watchlist; run the Sentinel hunt ` +
+          `on ${hunt.source.table} instead, or build with --list-url to read the list from a URL ` +
+          'with externaldata.',
       });
       continue;
     }

@@ -11,7 +11,7 @@ import { watchlistCsv } from '../../src/report/watchlist.js';
 import { checkKql } from '../../src/validate/kusto.js';
 import { listSizeWarnings, parseListUrl } from '../../src/cli/build.js';
 import { UsageError } from '../../src/errors.js';
-import { hashIndicator } from '../pipeline/allowlist/make-indicator.js';
+import { hashIndicator, urlIndicator } from '../pipeline/allowlist/make-indicator.js';
 import { parseTokens } from '../backends/kql/parse-tokens.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -171,4 +171,30 @@ test('list file over 100 MB warns', async (t) => {
   assert.equal(messages.length, 1);
   assert.match(messages[0]!, /externaldata reads at most 100 MB/);
   assert.ok(messages[0]!.includes(path));
+});
+
+test('list files keep indicators too long for a query', () => {
+  const family: MalwareFamily = { name: 'Testfam', aliases: [] };
+  const long = `http://long.example.com/${'a'.repeat(12_000)}`;
+  const [pack] = buildPacks(
+    [long, `${long}b`].map((url) => ({ ...urlIndicator(url), family })),
+    {
+      lookback: { amount: 30, unit: 'd' },
+      generatorVersion: 'test',
+      feeds: ['feed.csv'],
+      listUrl: LIST_URL,
+    },
+  );
+  assert.ok(pack);
+  assert.equal(pack.omittedIndicators, undefined);
+  const urlHunts = pack.queries.filter((query) => query.hunt.variant === 'url');
+  assert.ok(urlHunts.some((query) => query.listUrl !== undefined));
+  assert.ok(urlHunts.some((query) => query.watchlist !== undefined));
+  for (const query of urlHunts) {
+    assert.deepEqual(
+      query.hunt.iocs.rows.map((row) => row[0]),
+      [long, `${long}b`],
+      query.hunt.id,
+    );
+  }
 });

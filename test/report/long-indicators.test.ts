@@ -73,17 +73,32 @@ test('over-long URL left out of queries', async (t) => {
   assert.ok(valueCell.length < 400, 'the row shows only the start of the value');
 });
 
-test('only over-long URLs skip their hunts', async (t) => {
+test('over-long URLs go to a watchlist', async (t) => {
   const pack = await packOf(t, [LONG_URL, `${LONG_URL}b`]);
-  assert.equal(pack.omittedIndicators?.length, 2);
-  assert.equal(
-    pack.queries.filter((query) => query.hunt.variant === 'url').length,
-    0,
-    'no URL query is written',
-  );
+  const urlQueries = pack.queries.filter((query) => query.hunt.variant === 'url');
+  assert.ok(urlQueries.length > 0, 'no URL query is written');
+  for (const query of urlQueries) {
+    assert.equal(query.hunt.source.platform, 'sentinel', query.hunt.id);
+    assert.equal(query.hunt.iocs.rows.length, 2, query.hunt.id);
+    assert.ok(query.watchlist, query.hunt.id);
+    assert.ok(query.query.length < SENTINEL_QUERY_LIMIT, query.hunt.id);
+  }
+  const watchlist = pack.watchlists.find((entry) => entry.alias === urlQueries[0]!.watchlist);
+  assert.equal(watchlist?.rows, 2);
+  // Defender has no watchlists, so its URL hunts are skipped and the URLs left out there only.
   const skipped = pack.skippedHunts.filter((hunt) => hunt.huntId.endsWith('-url'));
   assert.ok(skipped.length >= 2);
-  for (const hunt of skipped) assert.match(hunt.reason, /too long for a query/);
+  for (const hunt of skipped) {
+    assert.match(hunt.huntId, /-defender-/);
+    assert.match(hunt.reason, /too long for a query, and Defender advanced hunting cannot read/);
+  }
+  assert.equal(pack.omittedIndicators?.length, 2);
+  for (const omitted of pack.omittedIndicators ?? []) {
+    assert.deepEqual(
+      omitted.huntIds,
+      skipped.map((hunt) => hunt.huntId),
+    );
+  }
 });
 
 test('pack without long values has no omitted list', async (t) => {
