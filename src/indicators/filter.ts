@@ -134,16 +134,27 @@ function buildPredicates(
 /**
  * Returns a test that keeps the indicators of every family that a name selects. A family is
  * selected by its key (see `familyKeyOf`), so an alias that only some rows of a family give
- * selects the rows without it too.
+ * selects the rows without it too. A placeholder family such as ThreatFox's "Unknown malware"
+ * or "Unknown RAT" groups unrelated malware, so its rows are selected one by one.
  */
 function buildFamilyPredicate(families: readonly string[], list: readonly Indicator[]): Predicate {
   const matches = buildFamilyMatcher(families);
   const selected = new Set<string>();
   for (const { family } of list) {
-    if (family !== undefined && matches(family)) selected.add(familyKeyOf(family));
+    if (family !== undefined && !isPlaceholderFamily(family) && matches(family)) {
+      selected.add(familyKeyOf(family));
+    }
   }
-  return (indicator) =>
-    indicator.family !== undefined && selected.has(familyKeyOf(indicator.family));
+  return ({ family }) =>
+    family !== undefined &&
+    (isPlaceholderFamily(family) ? matches(family) : selected.has(familyKeyOf(family)));
+}
+
+/** Names of placeholder families, by Malpedia id or printable name: `unknown`, `Unknown RAT`. */
+const PLACEHOLDER_FAMILY = /^(?:[a-z]+\.)?(?:unknown|unidentified)(?:[\s_]|$)/i;
+
+function isPlaceholderFamily(family: MalwareFamily): boolean {
+  return PLACEHOLDER_FAMILY.test(family.malpedia ?? family.name);
 }
 
 /**
@@ -186,7 +197,7 @@ export function parseKinds(texts: readonly string[]): IndicatorKind[] {
   return kinds;
 }
 
-/** Returns the distinct families of `indicators`, by Malpedia id or else printable name. */
+/** Returns the distinct families of `indicators` by family key, each with the aliases of all its indicators. */
 export function familiesOf(indicators: readonly Indicator[]): MalwareFamily[] {
   const families = new Map<string, MalwareFamily>();
   // Indicators of one feed share a few family objects, so each object's key is made once.
@@ -194,8 +205,17 @@ export function familiesOf(indicators: readonly Indicator[]): MalwareFamily[] {
   for (const { family } of indicators) {
     if (family === undefined || seen.has(family)) continue;
     seen.add(family);
-    const key = (family.malpedia ?? family.name).toLowerCase();
-    if (!families.has(key)) families.set(key, family);
+    const key = familyKeyOf(family);
+    const known = families.get(key);
+    if (known === undefined) {
+      families.set(key, family);
+      continue;
+    }
+    // Rows give aliases unevenly, so each family gets those of all its indicators.
+    const more = family.aliases.filter(
+      (alias) => alias !== known.name && !known.aliases.includes(alias),
+    );
+    if (more.length > 0) families.set(key, { ...known, aliases: [...known.aliases, ...more] });
   }
   return [...families.values()];
 }

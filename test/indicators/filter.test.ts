@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { UsageError } from '../../src/errors.js';
 import {
   buildFamilyMatcher,
+  familiesOf,
   familySlug,
   filterIndicators,
   parseKinds,
@@ -99,6 +100,43 @@ test('alias selects rows without it', () => {
   const other = make('domain', 'four.example', { family: { name: 'Phorpiex', aliases: [] } });
   const result = filterIndicators([...list, other], { families: ['twizt'] }, NOW);
   assert.equal(result.kept.includes(other), false);
+});
+
+test('alias selects placeholder rows one by one', () => {
+  const unknown = { name: 'Unknown malware', malpedia: 'unknown', aliases: [] };
+  const list = [
+    make('domain', 'one.example', { family: { ...unknown, aliases: ['Remcos'] } }),
+    make('domain', 'two.example', { family: unknown }),
+    make('domain', 'three.example', {
+      family: { name: 'Unknown RAT', malpedia: 'unknown_rat', aliases: [] },
+    }),
+  ];
+  const result = filterIndicators(list, { families: ['remcos'] }, NOW);
+  assert.deepEqual(values(result.kept), ['one.example']);
+  assert.deepEqual(values(filterIndicators(list, { families: ['unknown'] }, NOW).kept), [
+    'one.example',
+    'two.example',
+  ]);
+});
+
+test('familiesOf unites the aliases of a family', () => {
+  const phorpiex = { name: 'Phorpiex', malpedia: 'win.phorpiex', aliases: [] };
+  const families = familiesOf([
+    make('domain', 'one.example', { family: phorpiex }),
+    make('domain', 'two.example', { family: { ...phorpiex, aliases: ['TwizT'] } }),
+    make('domain', 'three.example', { family: { ...phorpiex, aliases: ['Trik', 'TwizT'] } }),
+    ...LIST,
+  ]);
+  assert.deepEqual(
+    families.map((family) => [family.name, family.aliases]),
+    [
+      ['Phorpiex', ['TwizT', 'Trik']],
+      ['Quasar RAT', ['CinaRAT', 'Yggdrasil']],
+      ['Cobalt Strike', ['BEACON']],
+    ],
+  );
+  // The feed's own family objects stay as they were.
+  assert.deepEqual(phorpiex.aliases, []);
 });
 
 test('kind and threat type filters', () => {
