@@ -125,14 +125,23 @@ function readQuotedField(text: string, open: number, end: number, row: CsvRow): 
   row.add(first, quote, escaped);
   const after = quote + 1;
   if (after === end || text.charCodeAt(after) === COMMA) return after;
-  // Spaces or tabs after the last field are invisible in an editor, so they end the row too.
-  if (/^[ \t]+$/.test(text.slice(after, end))) return end;
-  const rest = text.slice(after, Math.min(end, after + 21));
-  row.error =
-    text.charCodeAt(after) === CARRIAGE_RETURN
-      ? `the quoted field ${row.count} is followed by a carriage return alone, so rows seem to end with CR (classic Mac OS line ends) inside this line, which joins them into one. Convert CR line ends to LF, for example with tr '\\r' '\\n' < FILE > NEW`
-      : `the quoted field ${row.count} is followed by ${quoteValue(rest, 20)} instead of a comma or the end of the row. Write a quote inside a quoted field as two quotes ("")`;
+  // Spaces, tabs and carriage returns after the last field are invisible in an editor, and a
+  // file converted to CRLF twice ends its lines with CR CR LF, so they end the row too.
+  if (/^[ \t\r]+$/.test(text.slice(after, end))) return end;
+  row.error = afterQuoteError(text.slice(after, Math.min(end, after + 21)), row.count);
   return INVALID;
+}
+
+/** Returns why the text after a quoted field's closing quote makes the row invalid. */
+function afterQuoteError(rest: string, field: number): string {
+  const where = `the quoted field ${field} is followed by`;
+  if (/^[ \t]+,/.test(rest)) {
+    return `${where} spaces before its comma. Remove them, so that the comma follows the quote`;
+  }
+  if (rest.charCodeAt(0) === CARRIAGE_RETURN) {
+    return `${where} a carriage return alone, so rows seem to end with CR (classic Mac OS line ends) inside this line, which joins them into one. Convert CR line ends to LF, for example with tr '\\r' '\\n' < FILE > NEW`;
+  }
+  return `${where} ${quoteValue(rest, 20)} instead of a comma or the end of the row. Write a quote inside a quoted field as two quotes ("")`;
 }
 
 /** Returns the offset of the comma or `end` that ends an unquoted field, or -1 at a quote. */

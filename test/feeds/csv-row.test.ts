@@ -16,12 +16,12 @@ function parse(line: string): { status: RowStatus; fields: string[]; error: stri
 }
 
 /**
- * Returns what csv-parse makes of one row: its fields, or the status its error stands for. Spaces
- * and tabs after a closing quote at the end of the row are removed first, because huntpack
- * accepts them and csv-parse with these options does not.
+ * Returns what csv-parse makes of one row: its fields, or the status its error stands for. Spaces,
+ * tabs and carriage returns after a closing quote at the end of the row are removed first,
+ * because huntpack accepts them and csv-parse with these options does not.
  */
 function parseWithCsvParse(text: string): { status: RowStatus; fields: string[] } {
-  const line = text.replace(/"[ \t]+$/, '"');
+  const line = text.replace(/"[ \t\r]+$/, '"');
   try {
     const rows: string[][] = parseCsv(line, CSV_PARSE_OPTIONS);
     assert.equal(rows.length, 1, `csv-parse read ${rows.length} rows from ${JSON.stringify(line)}`);
@@ -75,6 +75,9 @@ test('parseCsvRow rejects text after a closing quote', () => {
 
 test('parseCsvRow ends a row at blanks after its last quote', () => {
   assert.deepEqual(parse('"a", "b" \t ').fields, ['a', 'b']);
+  // CR CR LF line ends leave a CR after the row once the LF and one CR are taken off.
+  assert.deepEqual(parse('"a", "b"\r').fields, ['a', 'b']);
+  assert.match(parse('"a" , "b"').error, /followed by spaces before its comma\. Remove them/);
   assert.equal(parse('"a" x').status, 'invalid');
   assert.equal(parse('"a"\u00a0').status, 'invalid');
 });
