@@ -178,6 +178,12 @@ export function parseListUrl(text: string): string {
     throw invalid('it is not a URL');
   }
   if (url.protocol !== 'https:') throw invalid('it must start with https://');
+  if (url.username !== '' || url.password !== '') {
+    throw invalid('it names a user or password, which would be written into every query');
+  }
+  // Kusto reads text after a semicolon in a storage connection string as an account key.
+  if (text.includes(';')) throw invalid('it contains a semicolon; percent-encode it as %3B');
+  if (text.includes('#')) throw invalid('it contains a fragment (#), which no download sends');
   if (!url.pathname.endsWith(`/${sample}`)) {
     throw invalid('{file} must be the last part of its path, before any ?query');
   }

@@ -138,6 +138,9 @@ test('list URL forms', () => {
     ['https://acct.example/x\u0007/{file}', /contains a space, quote/],
     ['not a url {file}', /contains a space, quote/],
     ['{file}', /not a URL/],
+    ['https://user:pass@acct.example/{file}', /names a user or password/],
+    ['https://acct.example/{file}?sig=a;key', /semicolon/],
+    ['https://acct.example/{file}#part', /fragment/],
   ];
   for (const [bad, reason] of cases) {
     assert.throws(
