@@ -40,7 +40,7 @@ interface IssueGroup {
 function sectionLines(
   issues: readonly HuntpackIssue[],
   perCode: number,
-  issuesFile: string,
+  issuesFile: string | undefined,
 ): string[] {
   const groups = new Map<string, IssueGroup>();
   for (const issue of issues) {
@@ -59,7 +59,8 @@ function sectionLines(
     const more = group.total - group.printed.length;
     if (more > 0) {
       lines.push(
-        `... and ${more} more ${group.code} ${severityNoun(group.severity, more)} in ${issuesFile}`,
+        `... and ${more} more ${group.code} ${severityNoun(group.severity, more)}` +
+          (issuesFile === undefined ? '' : ` in ${issuesFile}`),
       );
     }
   }
@@ -75,7 +76,7 @@ function sectionLines(
 export function buildIssueLines(
   issues: readonly HuntpackIssue[],
   failedFiles: ReadonlySet<string>,
-  issuesFile: string,
+  issuesFile?: string,
 ): string[] {
   const isError = (issue: HuntpackIssue) => issue.severity === 'error';
   const ofFailedFile = (issue: HuntpackIssue) =>

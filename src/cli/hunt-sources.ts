@@ -12,6 +12,7 @@ import { loadAllowlists, type SetAside } from '../pipeline/allowlist/index.js';
 import type { CollectCounts } from '../pipeline/collect.js';
 import { listLabel } from '../report/markdown.js';
 import { readPackHunts } from '../report/read-pack.js';
+import { buildIssueLines } from './build-issue-lines.js';
 import { describeFilters, describeUnmatchedFamilies } from './build-warnings.js';
 import { describeKind } from '../indicators/model.js';
 import { indicatorFilterOptions, type IndicatorFilterFlags } from './options.js';
@@ -140,6 +141,11 @@ function writeFeedOutcome(
   }
 
   const { counts } = collected;
+  // The feeds' issues, such as a live domain left out of a defanged report, as build prints them.
+  // A run with no indicator prints its first reasons below instead.
+  if (counts.accepted > 0) {
+    for (const line of buildIssueLines(collected.issues, new Set())) io.stderr.write(`${line}\n`);
+  }
   for (const line of feedCountLines(counts, setAside.length)) io.stderr.write(`${line}\n`);
   for (const line of setAsideLines(setAside, counts.kept, flags.report !== undefined)) {
     io.stderr.write(`${line}\n`);

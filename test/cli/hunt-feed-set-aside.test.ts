@@ -75,6 +75,22 @@ describe('huntpack hunt --feed set-aside indicators', () => {
     assert.match(text, /## Findings: 1 hit\n/);
   });
 
+  it('names a live value that a defanged text leaves out', async () => {
+    const text = join(folder, 'defanged.txt');
+    await writeFile(
+      text,
+      `C2 at ${C2.address.replaceAll('.', '[.]')}:${C2.port}.\nThe school WRCCDC.CPP.EDU hosted it.\n`,
+    );
+    const args = ['hunt', '--feed', text, '--family', 'X', '--year', '2024', log];
+    const result = await runCli(args);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /info TEXT_CANDIDATES_DROPPED: .*"WRCCDC\[\.\]CPP\[\.\]EDU" \(line 2\)/,
+    );
+    assert.match(result.stderr, /dropped 1 \(1 fanged-in-defanged-text\)/);
+  });
+
   it('lists them in --json', async () => {
     const args = ['hunt', '--feed', feed, '--family', 'X', '--year', '2024', '--json', log];
     const result = await runCli(args);
