@@ -514,6 +514,12 @@ async function runBuild(
       '--only-new needs --state FILE, which records what earlier runs saw.',
     );
   }
+  if (feeds.filter((feed) => feed === '-').length > 1) {
+    throw new UsageError(
+      'STDIN_TWICE',
+      'The feed - (standard input) is given more than once, but standard input can be read only once. Give - once.',
+    );
+  }
   const inputs = feeds.map((feed) =>
     feed === '-' || isThreatFoxSource(feed) ? feed : resolve(io.cwd, feed),
   );

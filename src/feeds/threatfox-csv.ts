@@ -305,10 +305,18 @@ function mapColumns(names: string[], file: string, line: number): ColumnMap {
   const seen = new Set<ThreatFoxField>();
   names.forEach((name, position) => {
     const field = THREATFOX_NAMES[name.trim().toLowerCase()];
-    if (field && !seen.has(field)) {
-      seen.add(field);
-      index[field] = position;
+    if (field === undefined) return;
+    // Two columns for one field leave no way to tell which holds the value, so none is guessed.
+    if (seen.has(field)) {
+      const first = names[index[field]]!;
+      throw new FeedParseError(
+        'DUPLICATE_COLUMN',
+        `ThreatFox CSV header of ${quoteValue(file)} has two columns for one field: ${quoteValue(first, 40)} (column ${index[field] + 1}) and ${quoteValue(name, 40)} (column ${position + 1}). Remove one and run again.`,
+        { source: { file, line } },
+      );
     }
+    seen.add(field);
+    index[field] = position;
   });
 
   const missing = [];

@@ -205,6 +205,13 @@ test('strict fails on a cut-short export', async (t) => {
   assert.equal(whole.code, 0, whole.stderr);
 });
 
+test('standard input given twice is a usage error', async (t) => {
+  const out = makeTempDir('stdin-twice', t);
+  const result = await runCli(['build', '-', '-', '--out', out], { stdin: '' });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /The feed - \(standard input\) is given more than once/);
+});
+
 test('family filter keeps one pack', async (t) => {
   const { summary } = await buildJson(t, [
     repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv'),

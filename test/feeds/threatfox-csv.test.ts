@@ -129,6 +129,18 @@ test('fails on a header without a required column', async () => {
   });
 });
 
+test('fails on a header with a column twice', async () => {
+  const header = `${HEADER},"IOC_VALUE"`;
+  const path = writeCsv('twice.csv', `${header}\n${row(1)}, "other.example.com"\n`);
+  await assert.rejects(runReader(readThreatFoxCsv, path), (error) => {
+    assert.ok(error instanceof FeedParseError);
+    assert.equal(error.code, 'DUPLICATE_COLUMN');
+    assert.equal(error.source?.line, 1);
+    assert.match(error.message, /"ioc_value" \(column 3\) and "IOC_VALUE" \(column 16\)/);
+    return true;
+  });
+});
+
 test('passes an unknown type through verbatim', async () => {
   const run = await runReader(readThreatFoxCsv, fixture('quirks.csv'));
   assert.equal(byId(run, '9000022').type, 'sha384_hash');
