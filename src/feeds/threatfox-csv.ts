@@ -306,7 +306,7 @@ function mapColumns(names: string[], file: string, line: number): ColumnMap {
   names.forEach((name, position) => {
     const field = THREATFOX_NAMES[name.trim().toLowerCase()];
     if (field === undefined) return;
-    // Two columns for one field leave no way to tell which holds the value, so none is guessed.
+    // Two columns for one field leave no way to tell which contains the value, so none is guessed.
     if (seen.has(field)) {
       const first = names[index[field]]!;
       throw new FeedParseError(
