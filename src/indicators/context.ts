@@ -307,10 +307,20 @@ function controlCharacterIssue(
   const result = cleaned
     ? `giving ${quoteValue(cleaned.name)}`
     : 'which leaves no name, so the indicator has no family';
+  // The printable name may be clean while its Malpedia id or an alias is not.
+  const [label, name] =
+    cleanName(original.name) !== original.name.trim()
+      ? ['family', original.name]
+      : original.malpedia !== undefined && cleanName(original.malpedia) !== original.malpedia.trim()
+        ? [`family ${quoteValue(original.name)}, Malpedia id`, original.malpedia]
+        : [
+            `family ${quoteValue(original.name)}, alias`,
+            original.aliases.find((alias) => cleanName(alias) !== alias.trim()) ?? '',
+          ];
   return {
     code: 'FAMILY_CONTROL_CHARACTERS',
     severity: 'warning',
-    message: `Replaced control characters in the family ${quoteValue(original.name)} with spaces and removed format characters and unpaired surrogates, ${result}. Family names appear in query comments and reports, where such characters could end a line or disguise the name.`,
+    message: `Replaced control characters in the ${label} ${quoteValue(name)} with spaces and removed format characters and unpaired surrogates, ${result}. Family names appear in query comments and reports, where such characters could end a line or disguise the name.`,
     source,
   };
 }

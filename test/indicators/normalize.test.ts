@@ -267,6 +267,17 @@ test('unpaired surrogates are cleaned or rejected', () => {
   );
   assert.match(cleaned.warnings[0]!.message, /"Sur\\udfffx"/);
 
+  // The message names the alias that changed, not the clean printable name alone.
+  const alias = accept(
+    rawIndicator('domain', 'evil.com', {
+      context: { family: { name: 'AliasFam', aliases: ['Al\ud800ias'] } },
+    }),
+  );
+  assert.match(
+    alias.warnings[0]!.message,
+    /the family "AliasFam", alias "Al\\ud800ias" with spaces/,
+  );
+
   // A pair that makes one emoji is kept.
   const emoji = accept(
     rawIndicator('domain', 'evil.com', {
