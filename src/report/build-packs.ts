@@ -285,8 +285,11 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
       }
     };
     const fitted = tableFit.omitted.length === 0 ? whole : { ...whole, iocs: tableFit.table };
+    // A list read from a file has no length limit, so a hunt that would leave indicators out
+    // of an inline query reads its whole list from one where the platform can.
+    const canReadFile = whole.source.platform === 'sentinel' || options.listUrl !== undefined;
     let inline;
-    if (fitted.iocs.rows.length > 0) {
+    if (fitted.iocs.rows.length > 0 && !(canReadFile && tableFit.omitted.length > 0)) {
       try {
         inline = compileKqlWithinLimit(fitted, kqlOptions, { maxParts });
       } catch (error) {
@@ -305,10 +308,9 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
         result.queries.push({ ...part, file: `queries/${part.hunt.id}.kql` });
       continue;
     }
-    // Too long to inline: the query reads the list from a file, where no indicator is too
-    // long, so the hunt keeps every indicator.
+    // The query reads the whole list from a file, where no indicator is too long.
     const hunt = whole;
-    if (hunt.source.platform === 'defender' && options.listUrl === undefined) {
+    if (!canReadFile) {
       noteOmitted();
       const cause =
         fitted.iocs.rows.length === 0
