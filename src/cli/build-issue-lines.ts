@@ -60,7 +60,9 @@ function sectionLines(
     if (more > 0) {
       lines.push(
         `... and ${more} more ${group.code} ${severityNoun(group.severity, more)}` +
-          (issuesFile === undefined ? '' : ` in ${issuesFile}`),
+          (issuesFile === undefined
+            ? ' (huntpack build lists them in build-issues.txt)'
+            : ` in ${issuesFile}`),
       );
     }
   }

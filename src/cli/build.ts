@@ -178,7 +178,7 @@ export function parseListUrl(text: string): string {
     throw invalid('it is not a URL');
   }
   if (url.protocol !== 'https:') throw invalid('it must start with https://');
-  if (url.username !== '' || url.password !== '') {
+  if (url.username !== '' || url.password !== '' || /^https:\/\/[^/?]*@/i.test(text)) {
     throw invalid('it names a user or password, which would be written into every query');
   }
   // Kusto reads text after a semicolon in a storage connection string as an account key.
@@ -807,7 +807,7 @@ async function runBuild(
     io.stderr.write(
       `huntpack: warning: ${count(pack.omittedIndicators, 'indicator')} of ${pack.folder} ` +
         `${pack.omittedIndicators === 1 ? 'is' : 'are'} too long for a query of at most 10,000 characters ` +
-        `and left out of the hunts; report.md and pack.json list them.\n`,
+        `and left out of the inline queries that report.md and pack.json name.\n`,
     );
   }
   const failedInputs = collected.perFile.filter((file) => file.failed);

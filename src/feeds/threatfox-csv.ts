@@ -177,7 +177,8 @@ class ThreatFoxCsvReader {
   private partialRowId(): string | undefined {
     const at = this.columns!.index.id;
     const id = at >= 0 && at < this.row.count ? text(this.row.field(at)) : undefined;
-    return id === undefined ? undefined : detachText(id);
+    // A field shifted into the id column, such as a time, is no id.
+    return id === undefined || !/^\d+$/.test(id) ? undefined : detachText(id);
   }
 
   private rejectRow(line: number, code: string, message: string, id?: string): void {

@@ -211,6 +211,8 @@ export function familiesOf(indicators: readonly Indicator[]): MalwareFamily[] {
       families.set(key, family);
       continue;
     }
+    // A placeholder family groups unrelated malware, whose aliases are not its own.
+    if (isPlaceholderFamily(known)) continue;
     // Rows give aliases unevenly, so each family gets those of all its indicators.
     const more = family.aliases.filter(
       (alias) => alias !== known.name && !known.aliases.includes(alias),

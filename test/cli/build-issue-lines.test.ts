@@ -64,6 +64,15 @@ test('row issues of one code are counted', () => {
   assert.equal(lines.length, ROW_ISSUES_PER_CODE + 1 + 1 + ROW_ISSUES_PER_CODE + 1);
 });
 
+test('without an issues file the count says where to look', () => {
+  const issues = [1, 2, 3, 4, 5].map((line) => rowIssue('REPEATED', 'warning', line));
+  const lines = buildIssueLines(issues, new Set());
+  assert.equal(
+    lines.at(-1),
+    `... and ${5 - ROW_ISSUES_PER_CODE} more REPEATED warnings (huntpack build lists them in build-issues.txt)`,
+  );
+});
+
 test('input issues are counted past their limit', () => {
   const issues: HuntpackIssue[] = [];
   const inputs = INPUT_ISSUES_PER_CODE + 2;

@@ -319,6 +319,14 @@ test('rejects a row with one field too few', async () => {
   assert.match(run.rejections[0]!.message, /has 14 fields but the header has 15/);
 });
 
+test('a shifted field is given as no id', async () => {
+  const shifted = `"2026-04-12 04:49:28", ${row(2)}`;
+  const path = writeCsv('shifted.csv', `${HEADER}\n${shifted}\n`);
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.deepEqual(codes(run.rejections), ['WRONG_FIELD_COUNT']);
+  assert.deepEqual(run.rejections[0]!.source, { file: path, line: 2 });
+});
+
 test('reads a file with a byte order mark', async () => {
   const path = writeCsv('bom.csv', `\uFEFF${HEADER}\n${row(1)}`);
   const run = await runReader(readThreatFoxCsv, path);

@@ -135,6 +135,16 @@ test('familiesOf unites the aliases of a family', () => {
       ['Cobalt Strike', ['BEACON']],
     ],
   );
+  // A placeholder family takes no aliases from its rows, which name unrelated malware.
+  const unknown = { name: 'Unknown malware', malpedia: 'unknown', aliases: [] };
+  const placeholders = familiesOf([
+    make('domain', 'four.example', { family: unknown }),
+    make('domain', 'five.example', { family: { ...unknown, aliases: ['Remcos'] } }),
+  ]);
+  assert.deepEqual(
+    placeholders.map((family) => family.aliases),
+    [[]],
+  );
   // The feed's own family objects stay as they were.
   assert.deepEqual(phorpiex.aliases, []);
 });

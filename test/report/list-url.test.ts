@@ -139,6 +139,7 @@ test('list URL forms', () => {
     ['not a url {file}', /contains a space, quote/],
     ['{file}', /not a URL/],
     ['https://user:pass@acct.example/{file}', /names a user or password/],
+    ['https://:@acct.example/{file}', /names a user or password/],
     ['https://acct.example/{file}?sig=a;key', /semicolon/],
     ['https://acct.example/{file}#part', /fragment/],
   ];
