@@ -17,7 +17,7 @@ import {
 import { HostIndex, hostKey } from './host-index.js';
 import { compileEntries, indexEntries } from './matchers.js';
 import { RangeIndex } from './range-index.js';
-import { isWildcardChild } from './registrant.js';
+import { isWildcardChild, wildcardBases } from './registrant.js';
 import type { AllowlistSource, CompiledList } from './types.js';
 import { readWarninglist, type Warninglist } from './warninglist.js';
 
@@ -179,6 +179,7 @@ export function customerZonesSource(): AllowlistSource {
 /** Returns the list that matches a zone, or a name one label below a wildcard zone (`*.cloudapp.azure.com`). */
 function compileZones(zones: readonly string[]): CompiledList {
   const names = new Set(zones.map((zone) => hostKey(zone) ?? zone));
+  const bases = wildcardBases(names);
   return {
     entryCount: zones.length,
     skippedEntries: [],
@@ -186,7 +187,7 @@ function compileZones(zones: readonly string[]): CompiledList {
       const host = probe.host;
       if (host === undefined) return undefined;
       if (names.has(host)) return host;
-      return isWildcardChild(host, names) ? `*.${host.slice(host.indexOf('.') + 1)}` : undefined;
+      return isWildcardChild(host, bases) ? `*.${host.slice(host.indexOf('.') + 1)}` : undefined;
     },
   };
 }

@@ -11,10 +11,18 @@
  */
 import { getDomain } from 'tldts';
 
-/** Returns true when `name` is one label below a wildcard zone `*.<parent>` of `zones`. */
-export function isWildcardChild(name: string, zones: ReadonlySet<string>): boolean {
+/** Returns the parents of the wildcard zones (`cloudapp.azure.com` of `*.cloudapp.azure.com`). */
+export function wildcardBases(zones: Iterable<string>): Set<string> {
+  const bases = new Set<string>();
+  for (const zone of zones) if (zone.startsWith('*.')) bases.add(zone.slice(2));
+  return bases;
+}
+
+/** Returns true when `name` is one label below one of `bases` (see {@link wildcardBases}). */
+export function isWildcardChild(name: string, bases: ReadonlySet<string>): boolean {
+  if (bases.size === 0) return false;
   const dot = name.indexOf('.');
-  return dot > 0 && zones.has(`*.${name.slice(dot + 1)}`);
+  return dot > 0 && bases.has(name.slice(dot + 1));
 }
 
 const TLDTS_OPTIONS = {
@@ -27,6 +35,7 @@ const TLDTS_OPTIONS = {
 /** Resolves the registered domain of hosts, given the extra shared zones. */
 export class RegistrantResolver {
   private zones: ReadonlySet<string> | undefined;
+  private bases: ReadonlySet<string> = new Set();
 
   /** @param loadZones returns shared zone names (lower case, no dots at the ends) on first use. */
   constructor(private readonly loadZones: () => ReadonlySet<string>) {}
@@ -57,15 +66,21 @@ export class RegistrantResolver {
    * `*.cloudapp.azure.com` makes each name one label below `cloudapp.azure.com` a zone.
    */
   private zoneRegistrant(host: string): string | undefined {
-    this.zones ??= this.loadZones();
+    if (this.zones === undefined) {
+      this.zones = this.loadZones();
+      this.bases = wildcardBases(this.zones);
+    }
     // A region such as eastus.cloudapp.azure.com is itself a zone, not a customer's name.
-    if (isWildcardChild(host, this.zones)) return undefined;
+    if (isWildcardChild(host, this.bases)) return undefined;
+    // The starts of the last two labels passed, so that a wildcard zone's parent can name the
+    // label two below it: x.eastus.cloudapp.azure.com for a.x.eastus.cloudapp.azure.com.
     let previousDot = -1;
+    let secondDot = -1;
     for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
       const parent = host.slice(dot + 1);
-      if (this.zones.has(parent) || isWildcardChild(parent, this.zones)) {
-        return host.slice(previousDot + 1);
-      }
+      if (this.bases.has(parent) && previousDot >= 0) return host.slice(secondDot + 1);
+      if (this.zones.has(parent)) return host.slice(previousDot + 1);
+      secondDot = previousDot;
       previousDot = dot;
     }
     return undefined;
