@@ -217,14 +217,27 @@ interface FittingTable {
 }
 
 /**
+ * Characters kept free in a query of one row for the line that a split query's header gains
+ * (`// Part 2 of 3: the indicator list was split...`), which is about 110 characters long.
+ */
+const PART_LINE_ROOM = 160;
+
+/** Returns the query of `hunt` without any indicator row. */
+function emptyQuery(hunt: Hunt, options: KqlCompileOptions): string {
+  return compileKql({ ...hunt, iocs: { columns: hunt.iocs.columns, rows: [] } }, options);
+}
+
+/**
  * Returns the hunt's indicator table without the rows that make a query of that row alone
  * longer than Sentinel's limit, such as a URL of 12,000 characters. Kept, such a value would move
  * the whole list into a watchlist and cost Defender its hunt, so the pack names it instead.
+ * `hunt` is the hunt of the table whose query is longest without rows, and room is left for the
+ * header line of a split query, so that the table fits every hunt that shares it.
  */
 function fittingTable(hunt: Hunt, options: KqlCompileOptions): FittingTable {
   const rows = hunt.iocs.rows;
-  const empty = compileKql({ ...hunt, iocs: { columns: hunt.iocs.columns, rows: [] } }, options);
-  const room = SENTINEL_QUERY_LIMIT - empty.length;
+  const limit = SENTINEL_QUERY_LIMIT - PART_LINE_ROOM;
+  const room = limit - emptyQuery(hunt, options).length;
   // The rows are not to blame then: the family name or the hunt's own text is too long.
   if (room < 0) return { table: hunt.iocs, omitted: [], overWithoutRows: true };
   const omittedRows = new Set<number>();
@@ -238,7 +251,7 @@ function fittingTable(hunt: Hunt, options: KqlCompileOptions): FittingTable {
       { ...hunt, iocs: { columns: hunt.iocs.columns, rows: [row] } },
       options,
     );
-    if (alone.length > SENTINEL_QUERY_LIMIT) omittedRows.add(index);
+    if (alone.length > limit) omittedRows.add(index);
   });
   if (omittedRows.size === 0) return { table: hunt.iocs, omitted: [] };
   return {
@@ -256,13 +269,20 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
   const result: CompiledHunts = { queries: [], watchlists: [], skipped: [], omitted: [] };
   const kqlOptions = { generatorVersion: options.generatorVersion };
   const maxParts = options.maxInlineParts ?? DEFAULT_MAX_INLINE_PARTS;
-  // Hunts of one variant share their table, so each table is checked and filtered once.
+  // Hunts of one variant share their table, so each table is checked and filtered once, with
+  // the hunt whose query is longest without rows.
+  const longest = new Map<IocTable, { hunt: Hunt; length: number }>();
+  for (const hunt of hunts) {
+    const length = emptyQuery(hunt, kqlOptions).length;
+    const known = longest.get(hunt.iocs);
+    if (!known || length > known.length) longest.set(hunt.iocs, { hunt, length });
+  }
   const fitting = new Map<IocTable, FittingTable>();
   const omittedByValue = new Map<string, OmittedIndicator>();
   for (const whole of hunts) {
     let tableFit = fitting.get(whole.iocs);
     if (!tableFit) {
-      tableFit = fittingTable(whole, kqlOptions);
+      tableFit = fittingTable(longest.get(whole.iocs)!.hunt, kqlOptions);
       fitting.set(whole.iocs, tableFit);
     }
     if (tableFit.overWithoutRows) {
@@ -293,13 +313,16 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
       try {
         inline = compileKqlWithinLimit(fitted, kqlOptions, { maxParts });
       } catch (error) {
-        // One indicator row or the family name alone is longer than a query may be.
-        result.skipped.push({
-          huntId: whole.id,
-          title: whole.title,
-          reason: `${(error as Error).message} Shorten the family name or the longest indicator value.`,
-        });
-        continue;
+        // One indicator row or the family name alone is longer than a query may be. A list read
+        // from a file has no such limit.
+        if (!canReadFile) {
+          result.skipped.push({
+            huntId: whole.id,
+            title: whole.title,
+            reason: `${(error as Error).message} Shorten the family name or the longest indicator value.`,
+          });
+          continue;
+        }
       }
     }
     if (inline) {

@@ -10,6 +10,8 @@ import type { Pack } from '../../src/report/pack-model.js';
 import { renderReport } from '../../src/report/markdown.js';
 import { packToJson } from '../../src/report/write-pack.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { urlIndicator } from '../pipeline/allowlist/make-indicator.js';
+import type { MalwareFamily } from '../../src/indicators/model.js';
 
 const HEADER =
   '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias","malware_printable","last_seen_utc","confidence_level","reference","tags","anonymous","reporter"';
@@ -148,5 +150,36 @@ test('over-long family name is shortened', async (t) => {
   for (const skipped of skipping!.skippedHunts) {
     assert.match(skipped.reason, /before any indicator is added/);
     assert.match(skipped.reason, /family name has 5000 characters/);
+  }
+});
+
+test('no URL hunt is lost near the length limit', () => {
+  // Around 7,500 characters a URL fits a query alone, but not with the header line of a split
+  // query or the Defender retention note of a long lookback.
+  const family: MalwareFamily = { name: 'Remcos', malpedia: 'win.remcos', aliases: [] };
+  const short = urlIndicator('http://c2.example.net/gate.php');
+  for (let length = 7_450; length <= 7_650; length += 25) {
+    for (const lookback of [
+      { amount: 30, unit: 'd' as const },
+      { amount: 90, unit: 'd' as const },
+    ]) {
+      const long = urlIndicator(`http://long.example.com/${'a'.repeat(length)}`);
+      const [pack] = buildPacks(
+        [long, short].map((indicator) => ({ ...indicator, family })),
+        { lookback, generatorVersion: 'test', feeds: ['feed.csv'] },
+      );
+      const where = `${length} characters, lookback ${lookback.amount}d`;
+      const skipped = pack!.skippedHunts.filter((hunt) => hunt.huntId.endsWith('-url'));
+      assert.deepEqual(skipped, [], where);
+      const ids = new Set(
+        pack!.queries
+          .filter((query) => query.hunt.variant === 'url')
+          .map((query) => query.hunt.id.replace(/-part\d+$/, '')),
+      );
+      assert.equal(ids.size, 7, `${where}: ${[...ids].join(', ')}`);
+      for (const query of pack!.queries) {
+        assert.ok(query.query.length <= SENTINEL_QUERY_LIMIT, `${where}: ${query.file}`);
+      }
+    }
   }
 });
