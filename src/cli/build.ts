@@ -168,7 +168,9 @@ export function parseListUrl(text: string): string {
   if (text.split('{file}').length !== 2) throw invalid('it must contain {file} once');
   // Characters that a URL never contains unencoded and that would break the report's link.
   if (/[\s"`<>\\^|{}\p{Cc}]/u.test(text.replace('{file}', ''))) {
-    throw invalid('it contains a space, quote, bracket or control character; percent-encode it');
+    throw invalid(
+      'it contains a space, quote, bracket, backslash or control character; percent-encode it',
+    );
   }
   const sample = 'huntpack_list.csv';
   let url: URL;
@@ -177,7 +179,10 @@ export function parseListUrl(text: string): string {
   } catch {
     throw invalid('it is not a URL');
   }
-  if (url.protocol !== 'https:') throw invalid('it must start with https://');
+  // The URL parser also reads https:host and https:@host, which would reach the queries as written.
+  if (url.protocol !== 'https:' || !/^https:\/\//i.test(text)) {
+    throw invalid('it must start with https://');
+  }
   if (url.username !== '' || url.password !== '' || /^https:\/\/[^/?]*@/i.test(text)) {
     throw invalid('it names a user or password, which would be written into every query');
   }

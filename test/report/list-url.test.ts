@@ -140,6 +140,9 @@ test('list URL forms', () => {
     ['{file}', /not a URL/],
     ['https://user:pass@acct.example/{file}', /names a user or password/],
     ['https://:@acct.example/{file}', /names a user or password/],
+    ['https:@acct.example/iocs/{file}', /must start with https:\/\//],
+    ['https:/:@acct.example/iocs/{file}', /must start with https:\/\//],
+    ['https:\\\\acct.example\\{file}', /backslash/],
     ['https://acct.example/{file}?sig=a;key', /semicolon/],
     ['https://acct.example/{file}#part', /fragment/],
   ];
