@@ -201,28 +201,25 @@ test('warns when the trailer is missing', async () => {
   assert.deepEqual(codes(run.reports), ['MISSING_TRAILER']);
 });
 
+/** Reads two exports joined with cat, each starting with `mark` (a byte order mark or nothing). */
+async function readJoined(name: string, mark: string): ReturnType<typeof runReader> {
+  const parts = ['full-14-columns.csv', 'recent-15-columns.csv'].map(
+    (file) => mark + readFileSync(fixture(file), 'utf8'),
+  );
+  const path = join(folder, name);
+  writeFileSync(path, parts.join('\n'));
+  return runReader(readThreatFoxCsv, path);
+}
+
 test('reads two joined exports with their own headers', async () => {
-  const joined =
-    readFileSync(fixture('full-14-columns.csv'), 'utf8') +
-    '\n' +
-    readFileSync(fixture('recent-15-columns.csv'), 'utf8');
-  const path = join(folder, 'joined.csv');
-  writeFileSync(path, joined);
-  const run = await runReader(readThreatFoxCsv, path);
+  const run = await readJoined('joined.csv', '');
   assert.equal(run.records.length, 6);
   assert.deepEqual(run.reports, []);
   assert.equal(byId(run, '9000002').context.isCompromised, true);
 });
 
 test('joined exports keep the second byte order mark out', async () => {
-  const joined =
-    '\ufeff' +
-    readFileSync(fixture('full-14-columns.csv'), 'utf8') +
-    '\n\ufeff' +
-    readFileSync(fixture('recent-15-columns.csv'), 'utf8');
-  const path = join(folder, 'joined-bom.csv');
-  writeFileSync(path, joined);
-  const run = await runReader(readThreatFoxCsv, path);
+  const run = await readJoined('joined-bom.csv', '\ufeff');
   assert.equal(run.rowsRead, 6);
   assert.equal(run.records.length, 6);
   assert.deepEqual(run.rejections, []);
