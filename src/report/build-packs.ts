@@ -2,12 +2,12 @@
  * Groups indicators by malware family and builds one checked pack per family: hunts in the
  * backend-neutral form, compiled to KQL, each query checked with the Kusto parser.
  */
+import { basename } from 'node:path';
 import {
   compileKql,
   SENTINEL_QUERY_LIMIT,
   type KqlCompileOptions,
 } from '../backends/kql/kql.backend.js';
-import { basename } from 'node:path';
 import { compileKqlWithinLimit } from '../backends/kql/kql.split.js';
 import { buildHunts } from '../compile/build-hunts.js';
 import type { Lookback } from '../compile/ir.js';
@@ -56,10 +56,10 @@ export interface BuildPacksOptions {
    */
   maxInlineParts?: number;
   /**
-   * URL of the folder that the user uploads the watchlist CSV files to: an https URL in which `{file}` stands for a
-   * file's name, such as `https://account.blob.core.windows.net/iocs/{file}`. With it, a Defender
-   * hunt whose list is too long to inline reads the file with `externaldata` instead of being
-   * skipped. See {@link listFileUrl}.
+   * URL of the folder that the user uploads the watchlist CSV files to: an https URL in which
+   * `{file}` stands for a file's name, such as `https://account.blob.core.windows.net/iocs/{file}`.
+   * With it, a Defender hunt whose list is too long to inline reads the file with `externaldata`
+   * instead of being skipped. See {@link listFileUrl}.
    */
   listUrl?: string;
   /**
