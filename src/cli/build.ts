@@ -162,7 +162,7 @@ export function parseListUrl(text: string): string {
   const invalid = (reason: string): UsageError =>
     new UsageError(
       'INVALID_LIST_URL',
-      `Invalid --list-url "${text}": ${reason}. Give the https URL of the folder you upload the ` +
+      `Invalid --list-url ${quoteValue(text, 400)}: ${reason}. Give the https URL of the folder you upload the ` +
         'list files to, ending in {file}, such as https://account.blob.core.windows.net/iocs/{file}.',
     );
   if (text.split('{file}').length !== 2) throw invalid('it must contain {file} once');

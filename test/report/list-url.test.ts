@@ -10,7 +10,7 @@ import { packToJson } from '../../src/report/write-pack.js';
 import { watchlistCsv } from '../../src/report/watchlist.js';
 import { checkKql } from '../../src/validate/kusto.js';
 import { listSizeWarnings, parseListUrl } from '../../src/cli/build.js';
-import { UsageError } from '../../src/errors.js';
+import { quoteValue, UsageError } from '../../src/errors.js';
 import { hashIndicator, urlIndicator } from '../pipeline/allowlist/make-indicator.js';
 import { parseTokens } from '../backends/kql/parse-tokens.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -153,7 +153,7 @@ test('list URL forms', () => {
         error instanceof UsageError &&
         error.code === 'INVALID_LIST_URL' &&
         reason.test(error.message) &&
-        error.message.includes(bad),
+        error.message.includes(quoteValue(bad, 400)),
       bad,
     );
   }
