@@ -15,10 +15,12 @@ import { readFileSync } from 'node:fs';
 import { parse as parseDomain } from 'tldts';
 import { ConfigError, fileReadReason, quoteValue } from '../../errors.js';
 import { INDICATOR_KINDS, isHexDigest } from '../../indicators/model.js';
+import { customerZones } from './builtin-sources.js';
 import { HostIndex, hostKey } from './host-index.js';
 import { parseIpRange } from './ip-number.js';
 import { parseRegexEntry } from './matchers.js';
 import { RangeIndex } from './range-index.js';
+import { isWildcardChild, wildcardBases } from './registrant.js';
 import type { AllowlistSource, CompiledList, Probe } from './types.js';
 
 const EXPECTED_FORMS =
@@ -174,11 +176,44 @@ function addEntry(
   } else {
     const key = hostKey(value.replace(/^\*\./, ''));
     if (key === undefined) fail(EXPECTED_FORMS);
-    const warning = publicSuffixWarning(key!, value, where);
+    const warning =
+      customerZoneWarning(key!, value, where) ?? publicSuffixWarning(key!, value, where);
     if (warning) warnings.push(warning);
     entries.hosts.addExact(key!, value);
     entries.hosts.addSubdomains(key!, value);
   }
+}
+
+let zoneNames: { zones: Set<string>; bases: Set<string> } | undefined;
+
+/**
+ * Returns a warning when `host` is a zone of `data/allowlists/customer-zones.json`, such as
+ * `glitch.me` or the Azure region `eastus.cloudapp.azure.com`, or the parent of such regions.
+ * Most of these zones are not on the Public Suffix List, so its warning would miss them.
+ */
+function customerZoneWarning(
+  host: string,
+  entry: string,
+  where: { file: string; line: number },
+): string | undefined {
+  if (zoneNames === undefined) {
+    const zones = new Set(customerZones());
+    zoneNames = { zones, bases: wildcardBases(zones) };
+  }
+  const { zones, bases } = zoneNames;
+  // Below the parent of wildcard zones, a customer's name is two labels down.
+  const example = bases.has(host)
+    ? `name.zone.${host}`
+    : zones.has(host) || isWildcardChild(host, bases)
+      ? `name.${host}`
+      : undefined;
+  if (example === undefined) return undefined;
+  return (
+    `${where.file}:${where.line}: allowlist entry ${quoteValue(entry)} is a hosting, tunnel or ` +
+    `dynamic DNS zone whose names belong to different customers (customer-zones), so it sets ` +
+    `aside every customer's name under it, such as ${example}. Keep it only if every such name ` +
+    `is benign. Otherwise list the customers' names instead.`
+  );
 }
 
 /**

@@ -169,6 +169,30 @@ test('public suffix entry warns but matches', (t) => {
   assert.equal(list.match({ kind: 'domain', value: host, host }), 'duckdns.org');
 });
 
+test('customer zone entry warns but matches', (t) => {
+  const file = join(makeTempDir('allowlist', t), 'allow.txt');
+  const entries = [
+    'glitch.me',
+    'eastus.cloudapp.azure.com',
+    'cloudapp.azure.com',
+    'vm1.eastus.cloudapp.azure.com',
+  ];
+  writeFileSync(file, entries.join('\n') + '\n');
+  const warnings: string[] = [];
+  const list = loadUserAllowlist(file, warnings).compile();
+  assert.equal(warnings.length, 3, warnings.join('\n'));
+  assert.ok(
+    warnings[0]!.startsWith(
+      `${file}:1: allowlist entry "glitch.me" is a hosting, tunnel or dynamic DNS zone`,
+    ),
+  );
+  assert.match(warnings[0]!, /such as name\.glitch\.me\./);
+  assert.match(warnings[1]!, /such as name\.eastus\.cloudapp\.azure\.com\./);
+  assert.match(warnings[2]!, /such as name\.zone\.cloudapp\.azure\.com\./);
+  const host = 'evil-app.glitch.me';
+  assert.equal(list.match({ kind: 'domain', value: host, host }), 'glitch.me');
+});
+
 test('entries that set aside everything warn', () => {
   const warnings: string[] = [];
   const text = [
