@@ -232,6 +232,14 @@ export function cleanFamilyName(name: string): string {
   return cleanName(name).normalize('NFC');
 }
 
+/**
+ * Returns a threat type cleaned and shortened as normalization writes it, so that a filter value
+ * compares like with like.
+ */
+export function cleanThreatTypeName(threatType: string): string {
+  return cleanName(threatType);
+}
+
 /** Returns true when `text` is in NFC, checking only text with a character beyond ASCII. */
 function isNfc(text: string): boolean {
   return !NON_ASCII.test(text) || text.normalize('NFC') === text;

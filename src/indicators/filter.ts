@@ -3,7 +3,7 @@
  * each filter removed, and the parsers for the matching command-line values.
  */
 import { UsageError } from '../errors.js';
-import { cleanFamilyName } from './context.js';
+import { cleanFamilyName, cleanThreatTypeName } from './context.js';
 import { familyKeyOf } from './family-key.js';
 import { familySlug } from './family-slug.js';
 import type { Indicator, IndicatorKind, MalwareFamily } from './model.js';
@@ -97,7 +97,9 @@ function buildPredicates(
   }
   if (options.families) predicates.push(['family', buildFamilyPredicate(options.families, list)]);
   if (options.threatTypes) {
-    const types = new Set(options.threatTypes.map((type) => type.trim().toLowerCase()));
+    const types = new Set(
+      options.threatTypes.map((type) => cleanThreatTypeName(type).toLowerCase()),
+    );
     predicates.push(['threatType', (i) => types.has(i.threatType?.toLowerCase() ?? '')]);
   }
   const { minConfidence, since, maxAgeDays } = options;

@@ -346,7 +346,8 @@ function huntSection(pack: Pack): string[] {
   if (pack.watchlists.length > 0) {
     lines.push('', '### Watchlists', '');
     lines.push(
-      'These indicator lists are too long to inline, so their hunts read a Microsoft Sentinel ' +
+      'These indicator lists are too long to inline, or hold an indicator too long for any ' +
+        'query, so their hunts read a Microsoft Sentinel ' +
         'watchlist. Upload each CSV file as a watchlist with the alias and SearchKey shown before ' +
         'running the hunts; files over 3.8 MB must be uploaded through Azure Storage.',
       '',

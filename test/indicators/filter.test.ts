@@ -149,6 +149,12 @@ test('familiesOf unites the aliases of a family', () => {
   assert.deepEqual(phorpiex.aliases, []);
 });
 
+test('long threat type filter matches the shortened value', () => {
+  const long = 't'.repeat(300);
+  const list = [make('domain', 'one.example', { threatType: long })];
+  assert.equal(filterIndicators(list, { threatTypes: [long] }, NOW).kept.length, 1);
+});
+
 test('kind and threat type filters', () => {
   const kinds = filterIndicators(LIST, { kinds: ['ip-port', 'sha256'] }, NOW);
   assert.deepEqual(values(kinds.kept), ['47.95.207.79:443', 'a'.repeat(64)]);
