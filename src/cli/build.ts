@@ -162,9 +162,11 @@ export function parseListUrl(text: string): string {
   const invalid = (reason: string): UsageError =>
     new UsageError(
       'INVALID_LIST_URL',
-      `Invalid --list-url ${quoteValue(text, 400)}: ${reason}. Give the https URL of the folder you upload the ` +
-        'list files to, ending in {file}, such as https://account.blob.core.windows.net/iocs/{file}.',
+      `Invalid --list-url ${quoteValue(text, 400)}: ${reason}. Give the https URL of the folder ` +
+        'you upload the list files to, ending in {file}, such as ' +
+        'https://account.blob.core.windows.net/iocs/{file}.',
     );
+
   if (text.split('{file}').length !== 2) throw invalid('it must contain {file} once');
   // Characters that a URL never contains unencoded and that would break the report's link.
   if (/[\s"`<>\\^|{}\p{Cc}]/u.test(text.replace('{file}', ''))) {
@@ -172,6 +174,7 @@ export function parseListUrl(text: string): string {
       'it contains a space, quote, bracket, backslash or control character; percent-encode it',
     );
   }
+
   const sample = 'huntpack_list.csv';
   let url: URL;
   try {
@@ -180,11 +183,9 @@ export function parseListUrl(text: string): string {
     throw invalid('it is not a URL');
   }
   // The URL parser also reads https:host and https:@host, which would reach the queries as written.
-  if (url.protocol !== 'https:' || !/^https:\/\//i.test(text)) {
-    throw invalid('it must start with https://');
-  }
-  if (url.username !== '' || url.password !== '' || /^https:\/\/[^/?]*@/i.test(text)) {
-    throw invalid('it names a user or password, which would be written into every query');
+  if (!/^https:\/\//i.test(text)) throw invalid('it must start with https://');
+  if (/^https:\/\/[^/?]*@/i.test(text)) {
+    throw invalid('it contains a user name or password, which would be written into every query');
   }
   // Kusto reads text after a semicolon in a storage connection string as an account key.
   if (text.includes(';')) throw invalid('it contains a semicolon; percent-encode it as %3B');
@@ -195,7 +196,7 @@ export function parseListUrl(text: string): string {
   return text;
 }
 
-/** Warns of list files that Defender hunts read with `externaldata` and that are too large for it. */
+/** Writes a warning for each list file that Defender hunts read with `externaldata` and that is over 100 MB. */
 export async function listSizeWarnings(
   pack: Pack,
   folder: string,

@@ -219,7 +219,7 @@ const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]+/gu;
 /**
  * Format characters, such as text-direction overrides (U+202E) and zero-width spaces, which
  * would make a family name display as another or hide its difference from one, and unpaired
- * UTF-16 surrogates, which no KQL string or UTF-8 file can hold.
+ * UTF-16 surrogates, which no KQL string or UTF-8 file can contain.
  */
 const FORMAT_CHARACTERS = /[\p{Cf}\p{Cs}]+/gu;
 
@@ -248,7 +248,7 @@ function isNfc(text: string): boolean {
 const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
- * Most characters (code points) kept of a family name or threat type. Real ones are far shorter.
+ * Maximum characters (code points) kept of a family name or threat type. Real ones are far shorter.
  * A family name of thousands of characters would push every query of its pack over Sentinel's
  * 10,000-character limit, and such a threat type every indicator row that carries it.
  */
@@ -315,22 +315,27 @@ function controlCharacterIssue(
   const result = cleaned
     ? `giving ${quoteValue(cleaned.name)}`
     : 'which leaves no name, so the indicator has no family';
-  // The printable name may be clean while its Malpedia id or an alias is not.
-  const [label, name] =
-    cleanName(original.name) !== original.name.trim()
-      ? ['family', original.name]
-      : original.malpedia !== undefined && cleanName(original.malpedia) !== original.malpedia.trim()
-        ? [`family ${quoteValue(original.name)}, Malpedia id`, original.malpedia]
-        : [
-            `family ${quoteValue(original.name)}, alias`,
-            original.aliases.find((alias) => cleanName(alias) !== alias.trim()) ?? '',
-          ];
+  const [label, name] = changedName(original);
   return {
     code: 'FAMILY_CONTROL_CHARACTERS',
     severity: 'warning',
     message: `Replaced control characters in the ${label} ${quoteValue(name)} with spaces and removed format characters and unpaired surrogates, ${result}. Family names appear in query comments and reports, where such characters could end a line or disguise the name.`,
     source,
   };
+}
+
+/**
+ * Returns how a message names the first name of `family` that cleaning changes, and that name:
+ * the printable name may be clean while its Malpedia id or an alias is not.
+ */
+function changedName(family: MalwareFamily): [string, string] {
+  const changes = (name: string): boolean => cleanName(name) !== name.trim();
+  if (changes(family.name)) return ['family', family.name];
+  const familyText = `family ${quoteValue(family.name)}`;
+  if (family.malpedia !== undefined && changes(family.malpedia)) {
+    return [`${familyText}, Malpedia id`, family.malpedia];
+  }
+  return [`${familyText}, alias`, family.aliases.find(changes) ?? ''];
 }
 
 function hasLongName(family: MalwareFamily): boolean {

@@ -152,7 +152,7 @@ function buildFamilyPredicate(families: readonly string[], list: readonly Indica
     (isPlaceholderFamily(family) ? matches(family) : selected.has(familyKeyOf(family)));
 }
 
-/** Names of placeholder families, by Malpedia id or printable name: `unknown`, `Unknown RAT`. */
+/** Pattern of placeholder family names, by Malpedia id or printable name: `unknown`, `Unknown RAT`. */
 const PLACEHOLDER_FAMILY = /^(?:[a-z]+\.)?(?:unknown|unidentified)(?:[\s_]|$)/i;
 
 function isPlaceholderFamily(family: MalwareFamily): boolean {
@@ -199,7 +199,10 @@ export function parseKinds(texts: readonly string[]): IndicatorKind[] {
   return kinds;
 }
 
-/** Returns the distinct families of `indicators` by family key, each with the aliases of all its indicators. */
+/**
+ * Returns the distinct families of `indicators` by family key, each with the aliases of all its
+ * indicators.
+ */
 export function familiesOf(indicators: readonly Indicator[]): MalwareFamily[] {
   const families = new Map<string, MalwareFamily>();
   // Indicators of one feed share a few family objects, so each object's key is made once.

@@ -144,6 +144,20 @@ function readCustomerZones(): CustomerZonesFile {
   return (customerZonesFile ??= readDataFile<CustomerZonesFile>(file, 'zones'));
 }
 
+let zoneNames: { names: Set<string>; bases: Set<string> } | undefined;
+
+/**
+ * Returns the customer zones as host keys (`*.cloudapp.azure.com` kept as written), and the
+ * parents of the wildcard ones (see `wildcardBases`).
+ */
+export function customerZoneNames(): { names: ReadonlySet<string>; bases: ReadonlySet<string> } {
+  if (zoneNames === undefined) {
+    const names = new Set(customerZones().map((zone) => hostKey(zone) ?? zone));
+    zoneNames = { names, bases: wildcardBases(names) };
+  }
+  return zoneNames;
+}
+
 /** Returns the zones of `data/allowlists/customer-zones.json`. */
 export function customerZones(): string[] {
   return readCustomerZones().zones.map((entry) => entry.zone);
@@ -172,16 +186,18 @@ export function customerZonesSource(): AllowlistSource {
     version: () => readCustomerZones().version,
     // Matched on its own rather than through the combined index, which has no entry for the
     // names one label below a wildcard zone.
-    compile: () => (compiled ??= compileZones(customerZones())),
+    compile: () => (compiled ??= compileZones()),
   };
 }
 
-/** Returns the list that matches a zone, or a name one label below a wildcard zone (`*.cloudapp.azure.com`). */
-function compileZones(zones: readonly string[]): CompiledList {
-  const names = new Set(zones.map((zone) => hostKey(zone) ?? zone));
-  const bases = wildcardBases(names);
+/**
+ * Returns the list that matches a zone, or a name one label below a wildcard zone such as
+ * `*.cloudapp.azure.com`.
+ */
+function compileZones(): CompiledList {
+  const { names, bases } = customerZoneNames();
   return {
-    entryCount: zones.length,
+    entryCount: names.size,
     skippedEntries: [],
     match(probe) {
       const host = probe.host;

@@ -14,7 +14,9 @@ import { getDomain } from 'tldts';
 /** Returns the parents of the wildcard zones (`cloudapp.azure.com` of `*.cloudapp.azure.com`). */
 export function wildcardBases(zones: Iterable<string>): Set<string> {
   const bases = new Set<string>();
-  for (const zone of zones) if (zone.startsWith('*.')) bases.add(zone.slice(2));
+  for (const zone of zones) {
+    if (zone.startsWith('*.')) bases.add(zone.slice(2));
+  }
   return bases;
 }
 

@@ -15,12 +15,12 @@ import { readFileSync } from 'node:fs';
 import { parse as parseDomain } from 'tldts';
 import { ConfigError, fileReadReason, quoteValue } from '../../errors.js';
 import { INDICATOR_KINDS, isHexDigest } from '../../indicators/model.js';
-import { customerZones } from './builtin-sources.js';
+import { customerZoneNames } from './builtin-sources.js';
 import { HostIndex, hostKey } from './host-index.js';
 import { parseIpRange } from './ip-number.js';
 import { parseRegexEntry } from './matchers.js';
 import { RangeIndex } from './range-index.js';
-import { isWildcardChild, wildcardBases } from './registrant.js';
+import { isWildcardChild } from './registrant.js';
 import type { AllowlistSource, CompiledList, Probe } from './types.js';
 
 const EXPECTED_FORMS =
@@ -184,8 +184,6 @@ function addEntry(
   }
 }
 
-let zoneNames: { zones: Set<string>; bases: Set<string> } | undefined;
-
 /**
  * Returns a warning when `host` is a zone of `data/allowlists/customer-zones.json`, such as
  * `glitch.me` or the Azure region `eastus.cloudapp.azure.com`, or the parent of such regions.
@@ -196,18 +194,12 @@ function customerZoneWarning(
   entry: string,
   where: { file: string; line: number },
 ): string | undefined {
-  if (zoneNames === undefined) {
-    const zones = new Set(customerZones());
-    zoneNames = { zones, bases: wildcardBases(zones) };
-  }
-  const { zones, bases } = zoneNames;
+  const { names, bases } = customerZoneNames();
+  let example: string;
   // Below the parent of wildcard zones, a customer's name is two labels down.
-  const example = bases.has(host)
-    ? `name.zone.${host}`
-    : zones.has(host) || isWildcardChild(host, bases)
-      ? `name.${host}`
-      : undefined;
-  if (example === undefined) return undefined;
+  if (bases.has(host)) example = `name.zone.${host}`;
+  else if (names.has(host) || isWildcardChild(host, bases)) example = `name.${host}`;
+  else return undefined;
   return (
     `${where.file}:${where.line}: allowlist entry ${quoteValue(entry)} is a hosting, tunnel or ` +
     `dynamic DNS zone whose names belong to different customers (customer-zones), so it sets ` +
