@@ -6,9 +6,10 @@
 import {
   MessageChannel,
   receiveMessageOnPort,
-  Worker,
   type MessagePort,
+  type Worker,
 } from 'node:worker_threads';
+import { siblingModule, startWorker } from '../worker-thread.js';
 import { checkKql, type KqlCheckOptions, type KqlDiagnostic } from './kusto.js';
 
 /** Maximum wait for one response before the check runs on the calling thread instead. */
@@ -29,12 +30,6 @@ interface PendingCheck {
   options: KqlCheckOptions;
   resolve: (diagnostics: KqlDiagnostic[]) => void;
   reject: (error: unknown) => void;
-}
-
-/** Returns the worker's module, `.ts` when this file runs from source through tsx. */
-function workerUrl(): URL {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./kusto-worker${extension}`, import.meta.url);
 }
 
 /**
@@ -62,30 +57,16 @@ export class BackgroundKustoChecker {
     // The port keeps the process alive only while a check is pending.
     this.asyncPort.unref();
     try {
-      const url = workerUrl();
-      const workerOptions = {
+      this.worker = startWorker(siblingModule(import.meta.url, 'kusto-worker'), {
         workerData: {
           port: channel.port2,
           asyncPort: asyncChannel.port2,
           flag: this.signals.buffer,
         },
         transferList: [channel.port2, asyncChannel.port2],
-        // The worker needs none of the main thread's Node.js options, some of which it rejects.
-        execArgv: [],
-        stdout: false,
-        stderr: false,
         // The parser allocates little per check, so a small young generation saves memory.
         resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-      };
-      if (url.pathname.endsWith('.ts')) {
-        // From source, the worker registers tsx before it imports TypeScript, as bin/huntpack.js
-        // does for the main thread.
-        const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-        const code = `import(${api}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
-        this.worker = new Worker(code, { ...workerOptions, eval: true });
-      } else {
-        this.worker = new Worker(url, workerOptions);
-      }
+      });
       this.worker.on('error', () => this.stopWorker());
       this.worker.on('exit', () => this.stopWorker());
       // The worker must not keep the process alive after the build.
