@@ -27,6 +27,7 @@ import {
   builtInAllowlistNames,
   loadAllowlists,
 } from '../pipeline/allowlist/index.js';
+import { BackgroundAllowlistDecisions } from '../pipeline/allowlist/background.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
 import { familiesOf, filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
@@ -533,13 +534,18 @@ async function runBuild(
   // User allowlist files are parsed before the feeds are read, so a fault in them fails fast.
   const allowlistWarnings: string[] = [];
   checkDisabledAllowlistNames(flags.disableAllowlist ?? []);
-  const allowlists = loadAllowlists({
+  const allowlistOptions = {
     builtIn: flags.builtinAllowlists,
     disable: flags.disableAllowlist ?? [],
     userFiles: (flags.allowlist ?? []).map((file) => resolve(io.cwd, file)),
-    warnings: allowlistWarnings,
-  });
+  };
+  const allowlists = loadAllowlists({ ...allowlistOptions, warnings: allowlistWarnings });
   for (const warning of allowlistWarnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
+  // A large feed's indicators are checked against the lists on a second thread while later rows
+  // are read.
+  const background =
+    allowlists.sources.length > 0 ? new BackgroundAllowlistDecisions(allowlistOptions) : undefined;
+  if (background) releases.push(() => background.close());
 
   // The Kusto parser loads on a second thread while the feeds are read, and checks the queries
   // there while the packs are written.
@@ -558,6 +564,7 @@ async function runBuild(
     // that the feeds also name under another family.
     requestedFamilies: flags.family,
     allAttributes: flags.allAttributes,
+    onIndicator: background && ((indicator) => background.add(indicator)),
     threatfox: {
       authKey: io.env.THREATFOX_AUTH_KEY,
       baseUrl: io.env.THREATFOX_API_URL,
@@ -573,7 +580,7 @@ async function runBuild(
   );
   const collections = new BuildCollections(collected.indicators.length);
   collections.afterReading();
-  const allowed = applyAllowlists(collected.indicators, allowlists);
+  const allowed = applyAllowlists(collected.indicators, allowlists, await background?.decisions());
   const setAside = allowed.setAside;
   let kept = allowed.kept;
 

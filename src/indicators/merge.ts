@@ -86,9 +86,16 @@ export class IndicatorMerger {
   private readonly lookups = new ListLookups();
   private merged = 0;
 
+  /**
+   * @param onFirst Called with each indicator that starts a new entry of the result, in result
+   *   order, so a caller can start work that needs only its kind and value.
+   */
+  constructor(private readonly onFirst?: (indicator: Indicator) => void) {}
+
   add(indicator: Indicator): void {
     const index = this.index.findOrAdd(indicator, this.output.length);
     if (index === -1) {
+      this.onFirst?.(indicator);
       if (!indicator.otherFamilies) {
         this.output.push(indicator);
         return;

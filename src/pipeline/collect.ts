@@ -49,6 +49,11 @@ export interface CollectOptions {
   stdin?: Readable;
   /** ThreatFox client settings for `threatfox:` inputs, with the Auth-Key. */
   threatfox?: ThreatFoxSourceOptions;
+  /**
+   * Called with each distinct indicator as it is first read, in the order of the accepted
+   * indicators (before filters), while later rows are still being read.
+   */
+  onIndicator?: (indicator: Indicator) => void;
 }
 
 export interface CollectCounts {
@@ -96,7 +101,7 @@ export async function collectIndicators(
 ): Promise<CollectResult> {
   const normalizationIssues: HuntpackIssue[] = [];
   const limiter = new IssueLimiter(normalizationIssues);
-  const merger = new IndicatorMerger();
+  const merger = new IndicatorMerger(options.onIndicator);
   let normalizationRejected = 0;
   const rejectedValuesByFile = new Map<string, number>();
   const defaultName =

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { runCli } from './cli.js';
 
 /** The header of ThreatFox's "recent" CSV export, which has 15 columns. */
-const THREATFOX_HEADER =
+export const THREATFOX_HEADER =
   '# "first_seen_utc","ioc_id","ioc_value","ioc_type","threat_type","fk_malware","malware_alias",' +
   '"malware_printable","last_seen_utc","confidence_level","is_compromised","reference","tags",' +
   '"anonymous","reporter"';

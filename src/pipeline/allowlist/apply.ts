@@ -35,21 +35,39 @@ const URL_BY_ADDRESS: readonly IndicatorKind[] = ['url', 'ip', 'ip-port'];
 const BATCH_INDEX_MAX_INDICATORS = 20_000;
 
 /**
+ * The allowlists' outcome for one indicator: `decision`, and for a kept ip:port, the decision on
+ * its bare address (`bare`), which when it sets the address aside limits hunts to the port.
+ */
+export interface IndicatorDecision {
+  decision: AllowlistDecision;
+  bare?: AllowlistDecision;
+}
+
+/** Outcomes by indicator, made beforehand; an indicator without one is kept as it is. */
+export interface DecisionLookup {
+  get(indicator: Indicator): IndicatorDecision | undefined;
+}
+
+/** The outcome of most indicators, shared by all of them. */
+export const KEPT: IndicatorDecision = { decision: { action: 'keep' } };
+
+/**
  * Splits indicators into those hunts use and those set aside, in input order. Every set-aside
  * indicator comes with its list, entry and reason; kept URLs that must be hunted as whole URLs
  * are listed in `fullUrl`.
+ *
+ * `decided` gives outcomes made beforehand, such as on another thread by
+ * `BackgroundAllowlistDecisions`.
  */
-export function applyAllowlists(indicators: Indicator[], lists: Allowlists): AllowlistResult {
+export function applyAllowlists(
+  indicators: Indicator[],
+  lists: Allowlists,
+  decided?: DecisionLookup,
+): AllowlistResult {
   const result: AllowlistResult = { kept: [], setAside: [], fullUrl: [] };
-  let probes: IndicatorProbe[] | undefined;
-  let index: CombinedIndex | undefined;
-  if (indicators.length <= BATCH_INDEX_MAX_INDICATORS) {
-    probes = indicators.map((indicator) => new IndicatorProbe(indicator, lists.resolver));
-    index = batchIndex(probes, lists);
-  }
+  const decisions = decided ? undefined : decideIndicators(indicators, lists);
   for (const [position, indicator] of indicators.entries()) {
-    const probe = probes?.[position] ?? new IndicatorProbe(indicator, lists.resolver);
-    const decision = decide(indicator, probe, lists, index ?? lists.indexFor(probe.kinds));
+    const { decision, bare } = decisions?.[position] ?? decided?.get(indicator) ?? KEPT;
     if (decision.action === 'set-aside') {
       const { list, listVersion, entry, reason } = decision;
       result.setAside.push({ indicator, list, listVersion, entry, reason });
@@ -60,14 +78,37 @@ export function applyAllowlists(indicators: Indicator[], lists: Allowlists): All
       const { matchAs, list, listVersion, entry, reason } = decision;
       result.fullUrl.push({ indicator, matchAs, list, listVersion, entry, reason });
       indicator.exactOnly = { list, entry, reason };
-    } else if (indicator.kind === 'ip-port') {
-      const bare = bareAddressDecision(indicator, lists);
-      if (bare.action === 'set-aside') {
-        indicator.exactOnly = { list: bare.list, entry: bare.entry, reason: bare.reason };
-      }
+    } else if (indicator.kind === 'ip-port' && bare?.action === 'set-aside') {
+      indicator.exactOnly = { list: bare.list, entry: bare.entry, reason: bare.reason };
     }
   }
   return result;
+}
+
+/**
+ * Returns the outcome for each indicator, in input order. A batch small enough gets an index of
+ * the list entries its lookups read (see {@link BATCH_INDEX_MAX_INDICATORS}); `shared` makes
+ * every batch use the index of all entries, for a caller that sends many batches in turn.
+ */
+export function decideIndicators(
+  indicators: readonly Indicator[],
+  lists: Allowlists,
+  options: { shared?: boolean } = {},
+): IndicatorDecision[] {
+  let probes: IndicatorProbe[] | undefined;
+  let index: CombinedIndex | undefined;
+  if (!options.shared && indicators.length <= BATCH_INDEX_MAX_INDICATORS) {
+    probes = indicators.map((indicator) => new IndicatorProbe(indicator, lists.resolver));
+    index = batchIndex(probes, lists);
+  }
+  return indicators.map((indicator, position) => {
+    const probe = probes?.[position] ?? new IndicatorProbe(indicator, lists.resolver);
+    const decision = decide(indicator, probe, lists, index ?? lists.indexFor(probe.kinds));
+    if (decision.action !== 'keep' || 'matchAs' in decision) return { decision };
+    if (indicator.kind !== 'ip-port') return KEPT;
+    const bare = bareAddressDecision(indicator, lists);
+    return bare.action === 'keep' ? KEPT : { decision, bare };
+  });
 }
 
 /**
