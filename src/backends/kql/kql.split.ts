@@ -2,7 +2,7 @@
  * Keeps compiled queries under Sentinel's analytics-rule length limit by splitting a hunt's
  * indicator rows into numbered parts.
  */
-import type { Hunt } from '../../compile/ir.js';
+import type { Hunt, IocTable } from '../../compile/ir.js';
 import {
   compileKql,
   sharePartRows,
@@ -24,6 +24,28 @@ function withRows(hunt: Hunt, start: number, end: number, index: number, count: 
     iocs,
     part: count > 1 ? { index, count } : undefined,
   };
+}
+
+/** Lengths from {@link shortestRowsLength}, by table rows, which hunts of one pack share. */
+const rowsLengths = new WeakMap<readonly unknown[], number>();
+
+/**
+ * Returns a length that the datatable rows of `table` together cannot be shorter than, counted
+ * without writing them. Each row is indented, ends in a comma and separates its cells with a
+ * comma and a space. A string cell takes its characters and two quotes, any other cell one
+ * character at least.
+ */
+function shortestRowsLength(table: IocTable): number {
+  let length = rowsLengths.get(table.rows);
+  if (length !== undefined) return length;
+  const separators = 5 + 2 * (table.columns.length - 1);
+  length = 0;
+  for (const row of table.rows) {
+    length += separators;
+    for (const cell of row) length += typeof cell === 'string' ? cell.length + 2 : 1;
+  }
+  rowsLengths.set(table.rows, length);
+  return length;
 }
 
 export interface SplitOptions {
@@ -48,14 +70,13 @@ export function compileKqlWithinLimit(
 ): CompiledKqlHunt[] | undefined {
   const limit = split.limit ?? SENTINEL_QUERY_LIMIT;
   const maxParts = split.maxParts ?? Infinity;
-  // Every datatable row takes at least one character per column plus a separator, so a list that
-  // cannot fit in maxParts queries is known without compiling it (which costs seconds for 100,000 rows).
-  const minimumRowLength = 2 * hunt.iocs.columns.length;
-  if (hunt.iocs.rows.length * minimumRowLength > limit * maxParts) return undefined;
+  // A list that cannot fit in maxParts queries is known without compiling it, which costs seconds
+  // for 100,000 rows. With no more rows than parts, the error below names a row that cannot fit.
+  const total = hunt.iocs.rows.length;
+  if (maxParts < total && shortestRowsLength(hunt.iocs) > limit * maxParts) return undefined;
   const whole = compileKql(hunt, options);
   if (whole.length <= limit) return [{ hunt, query: whole }];
 
-  const total = hunt.iocs.rows.length;
   const fewest = Math.max(2, Math.ceil(whole.length / limit));
   if (fewest > maxParts) return undefined;
   for (let count = fewest; count <= Math.min(total, maxParts); count += 1) {

@@ -218,6 +218,19 @@ test('long indicator list splits into checked parts', () => {
   assert.equal(new Set(seen).size, 600);
 });
 
+test('split gives up past most parts', () => {
+  const many: Indicator[] = [];
+  for (let index = 0; index < 300; index += 1) {
+    many.push(domain(`${'x'.repeat(150)}-${index}.evil.example`));
+  }
+  const hunt = huntsFor(many).find((h) => h.id === 'remcos-sentinel-dne-domain')!;
+  const needed = compileKqlWithinLimit(hunt, OPTIONS)!.length;
+  assert.ok(needed >= 5, `${needed} parts`);
+  assert.equal(compileKqlWithinLimit(hunt, OPTIONS, { maxParts: needed })?.length, needed);
+  assert.equal(compileKqlWithinLimit(hunt, OPTIONS, { maxParts: needed - 1 }), undefined);
+  assert.equal(compileKqlWithinLimit(hunt, OPTIONS, { maxParts: 2 }), undefined);
+});
+
 /** Replaces every double-quoted KQL string literal with "", leaving the query's structure. */
 function structureOf(query: string): string {
   return query.replace(/"(?:[^"\\\n]|\\.)*"/g, '""').replace(/^\/\/.*$/gm, '//');
