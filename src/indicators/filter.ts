@@ -172,8 +172,12 @@ export function buildFamilyMatcher(
 }
 
 function matchesFamily(family: MalwareFamily, names: Set<string>): boolean {
-  if (names.has(family.name.toLowerCase())) return true;
+  const name = family.name.toLowerCase();
+  if (names.has(name)) return true;
   if (family.malpedia && names.has(family.malpedia.toLowerCase())) return true;
+  // ThreatFox files "Unknown malware" under the id `unknown`, which the feed readers drop
+  // because it is no Malpedia id.
+  if (!family.malpedia && name === 'unknown malware' && names.has('unknown')) return true;
   return family.aliases.some((alias) => names.has(alias.toLowerCase()));
 }
 

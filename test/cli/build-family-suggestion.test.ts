@@ -1,8 +1,10 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { repoFile } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const HEADER =
@@ -173,4 +175,17 @@ test('hunt --feed names unmatched family values', async (t) => {
 
   const none = await runCli(['hunt', '--feed', feed, '--family', 'Remcso', log]);
   assert.match(none.stderr, /--family Remcso matches no family in the feeds; the closest: Remcos/);
+});
+
+test('ThreatFox id unknown selects Unknown malware', async (t) => {
+  const feed = repoFile('data/threatfox/fabi2708_csv-recent_2026-04-12.csv');
+  const rows = readFileSync(feed, 'utf8')
+    .split('\n')
+    .filter((line) => line.split('", "')[5] === 'unknown');
+  assert.ok(rows.length > 100, `${rows.length} rows of unknown`);
+  const out = join(makeTempDir('family-unknown', t), 'packs');
+  const result = await runCli(['build', feed, '--family', 'UNKNOWN', '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`Unknown malware: ${rows.length} indicators`));
+  assert.doesNotMatch(result.stdout, /Unknown RAT|Unknown Stealer/);
 });
