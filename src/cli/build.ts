@@ -28,6 +28,7 @@ import {
   loadAllowlists,
 } from '../pipeline/allowlist/index.js';
 import { BackgroundAllowlistDecisions } from '../pipeline/allowlist/background.js';
+import { readUserAllowlist } from '../pipeline/allowlist/user-list.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
 import { familiesOf, filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
@@ -537,7 +538,8 @@ async function runBuild(
   const allowlistOptions = {
     builtIn: flags.builtinAllowlists,
     disable: flags.disableAllowlist ?? [],
-    userFiles: (flags.allowlist ?? []).map((file) => resolve(io.cwd, file)),
+    // Read once, so that the worker of a large build checks the entries the user was warned about.
+    userLists: (flags.allowlist ?? []).map((file) => readUserAllowlist(resolve(io.cwd, file))),
   };
   const allowlists = loadAllowlists({ ...allowlistOptions, warnings: allowlistWarnings });
   for (const warning of allowlistWarnings) io.stderr.write(`huntpack: warning: ${warning}\n`);

@@ -25,7 +25,7 @@ import { CombinedIndex, kindMask, ListMatches } from './combined-index.js';
 import { hostKey } from './host-index.js';
 import { RegistrantResolver } from './registrant.js';
 import type { AllowlistSource } from './types.js';
-import { loadUserAllowlist } from './user-list.js';
+import { loadUserAllowlist, parseUserAllowlist, type UserAllowlistText } from './user-list.js';
 import { readWarninglist } from './warninglist.js';
 
 export interface LoadAllowlistsOptions {
@@ -35,6 +35,8 @@ export interface LoadAllowlistsOptions {
   disable?: string[];
   /** Paths of user allowlist files, checked after the built-in lists in the order given. */
   userFiles?: string[];
+  /** User allowlists already read, checked after `userFiles` in the order given. */
+  userLists?: UserAllowlistText[];
   /** Receives a warning for each user entry that sets aside more than it seems to, such as a public suffix. */
   warnings?: string[];
 }
@@ -180,6 +182,9 @@ export function loadAllowlists(options: LoadAllowlistsOptions = {}): Allowlists 
     (options.builtIn ?? true) ? builtIn.filter((source) => !disabled.has(source.name)) : [];
   for (const file of options.userFiles ?? []) {
     sources.push(loadUserAllowlist(file, options.warnings));
+  }
+  for (const { file, text } of options.userLists ?? []) {
+    sources.push(parseUserAllowlist(text, file, options.warnings));
   }
   return new Allowlists(sources, new RegistrantResolver(loadSharedZones));
 }

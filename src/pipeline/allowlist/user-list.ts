@@ -43,9 +43,23 @@ interface UserEntries {
  *   names the file and line and quotes the line.
  */
 export function loadUserAllowlist(path: string, warnings: string[] = []): AllowlistSource {
-  let text: string;
+  return parseUserAllowlist(readUserAllowlist(path).text, path, warnings);
+}
+
+/** The text of a user allowlist file, read once so that every thread checks the same entries. */
+export interface UserAllowlistText {
+  file: string;
+  text: string;
+}
+
+/**
+ * Reads a user allowlist file.
+ *
+ * @throws ConfigError when the file cannot be read.
+ */
+export function readUserAllowlist(path: string): UserAllowlistText {
   try {
-    text = readFileSync(path, 'utf8');
+    return { file: path, text: readFileSync(path, 'utf8') };
   } catch (error) {
     throw new ConfigError(
       'ALLOWLIST_NOT_READABLE',
@@ -53,7 +67,6 @@ export function loadUserAllowlist(path: string, warnings: string[] = []): Allowl
       { cause: error },
     );
   }
-  return parseUserAllowlist(text, path, warnings);
 }
 
 /**

@@ -121,9 +121,9 @@ test('worker decides a real export alike', async () => {
 
 test('worker applies user and disabled lists', async (t) => {
   const feed = writeFeed(t);
-  const userFile = join(makeTempDir('background-user-list', t), 'ours.txt');
-  writeFileSync(userFile, 'evil-example.top\n45.67.99.1\n');
-  const lists = { userFiles: [userFile], disable: ['tranco10k', 'special-ranges'] };
+  // A list read by the main thread reaches the worker as text, with no file to read again.
+  const userLists = [{ file: 'ours.txt', text: 'evil-example.top\n45.67.99.1\n' }];
+  const lists = { userLists, disable: ['tranco10k', 'special-ranges'] };
   const expected = await inThread([feed], lists);
   const actual = await onWorker([feed], lists);
   assert.ok(actual, 'the worker decided');
