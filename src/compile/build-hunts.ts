@@ -342,6 +342,7 @@ export interface IocTableOptions {
    * domain table. Packs of earlier formats were built without them. Format 6 added the rows of URLs
    * with a percent-encoded path. They are built for every format, because they come after all
    * other rows, so the row ranges of packs built without them still select the same rows.
+   * Format 7 leaves out the address and port of a URL on a CDN edge or on a compromised site.
    */
   formatVersion?: number;
 }
@@ -353,6 +354,11 @@ const DERIVED_ROWS_FORMAT = 4;
  * contains the address and port of a URL hunted whole.
  */
 const URL_HOST_ROWS_FORMAT = 5;
+/**
+ * The first pack format in which a URL adds no address rows when its host is a CDN edge or a
+ * compromised site, because every visit to the address would match.
+ */
+const URL_ONLY_FORMAT = 7;
 
 /**
  * Builds the indicator table of each hunt variant: the rows a hunt of that variant matches, in
@@ -382,6 +388,7 @@ export function buildIocTables(
   const format = options.formatVersion ?? Infinity;
   const derived = format >= DERIVED_ROWS_FORMAT;
   const hostRows = format >= URL_HOST_ROWS_FORMAT;
+  const urlOnly = format >= URL_ONLY_FORMAT;
   const hashes: IocTableSource[] = [];
   // One pass in place of a filter per kind: a pack can hold a million indicators.
   for (const indicator of indicators) {
@@ -408,16 +415,21 @@ export function buildIocTables(
         if (!derived) break;
         if (indicator.exactOnly) {
           // A URL on a rented hosting address is as specific on its address and port as an
-          // ip:port there, so it keeps the port-aware row, but it gets no address-only row.
-          const endpoint = hostRows ? urlEndpoint(indicator.url) : undefined;
+          // ip:port there, so it keeps the port-aware row, but it gets no address-only row. On
+          // a CDN edge, the address and port serve every site there, so the URL gets no row.
+          const endpoint =
+            hostRows && !(urlOnly && indicator.exactOnly.urlOnly)
+              ? urlEndpoint(indicator.url)
+              : undefined;
           if (endpoint?.port !== undefined) urlsOnAddresses.push({ indicator, ...endpoint });
           break;
         }
+        // A compromised legitimate site serves its other visitors too, so only its URL is hunted,
+        // not its host name or address.
+        const compromised = indicator.isCompromised === true;
         const endpoint = urlEndpoint(indicator.url);
-        if (endpoint) urlsOnAddresses.push({ indicator, ...endpoint });
-        // A compromised legitimate site serves its other visitors too, so only its URL is hunted.
-        const host =
-          hostRows && !endpoint && !indicator.isCompromised && urlHostName(indicator.url);
+        if (endpoint && !(urlOnly && compromised)) urlsOnAddresses.push({ indicator, ...endpoint });
+        const host = hostRows && !endpoint && !compromised && urlHostName(indicator.url);
         if (host) urlHosts.push({ indicator, value: host });
         const value = indicator.url.includes('xn--')
           ? urlWithUnicodeHost(indicator.url)

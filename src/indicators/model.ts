@@ -73,6 +73,11 @@ export interface ExactOnly {
   /** The matching entry exactly as the list writes it. */
   entry: string;
   reason: string;
+  /**
+   * True for a URL on an address that the lists set aside even with a port, such as a CDN edge:
+   * hunts match the whole URL only, without its address and port.
+   */
+  urlOnly?: true;
 }
 
 interface IndicatorBase extends IndicatorContext {

@@ -17,7 +17,7 @@ interface IndicatorJson {
   threatType?: string;
   confidence?: number;
   firstSeen?: string;
-  exactOnly?: { list?: unknown; entry?: unknown; reason?: unknown };
+  exactOnly?: { list?: unknown; entry?: unknown; reason?: unknown; urlOnly?: unknown };
   isCompromised?: unknown;
 }
 
@@ -97,7 +97,12 @@ function exactOnlyOf(indicator: IndicatorJson): IocTableSource['exactOnly'] {
   const stored = indicator.exactOnly;
   if (stored === undefined || stored === null) return undefined;
   const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-  return { list: text(stored.list), entry: text(stored.entry), reason: text(stored.reason) };
+  const exactOnly = {
+    list: text(stored.list),
+    entry: text(stored.entry),
+    reason: text(stored.reason),
+  };
+  return stored.urlOnly === true ? { ...exactOnly, urlOnly: true } : exactOnly;
 }
 
 /** Returns the indicator table of each hunt variant, rebuilt from the pack's indicators. */

@@ -32,8 +32,10 @@ import { writeWatchlistCsv } from './watchlist.js';
  * that hunts may use only on their exact value. Version 5 adds the hosts of URLs on a name to the
  * rebuilt domain table. Version 6 adds the percent-encoded form of URLs with non-ASCII paths after
  * the rebuilt URL rows, so an older huntpack reports the newer format instead of missing rows.
+ * Version 7 marks a URL on a CDN edge address with `exactOnly.urlOnly` and rebuilds no address
+ * rows for it or for a URL on a compromised site's address.
  */
-export const PACK_FORMAT_VERSION = 6;
+export const PACK_FORMAT_VERSION = 7;
 
 const quote = JSON.stringify;
 
@@ -166,8 +168,9 @@ export class IndicatorJsonForm {
       }
     }
     if (indicator.exactOnly === undefined) return text + ']}';
-    const { list, entry, reason } = indicator.exactOnly;
-    return `${text}],"exactOnly":${JSON.stringify({ list, entry, reason })}}`;
+    const { list, entry, reason, urlOnly } = indicator.exactOnly;
+    const exactOnly = urlOnly ? { list, entry, reason, urlOnly } : { list, entry, reason };
+    return `${text}],"exactOnly":${JSON.stringify(exactOnly)}}`;
   }
 
   private isPackFamily(family: MalwareFamily | undefined): boolean {

@@ -106,3 +106,75 @@ test('URL addresses and hosting ports', async (t) => {
     '5 mozi-sentinel-csl-port-aware',
   ]);
 });
+
+test('URLs on CDN edges and compromised addresses', async (t) => {
+  const folder = makeTempDir('url-address-cdn', t);
+  const feed = join(folder, 'feed.csv');
+  const rows = threatFoxCsv(MOZI, [
+    ['http://104.21.75.114/cx', 'url'],
+    ['https://151.101.1.69/gate', 'url'],
+    ['http://93.184.215.14/wp-content/uploads/x.js', 'url'],
+    ['http://45.67.99.1:8080/bins/x.arm', 'url'],
+  ]);
+  // The third URL is a compromised legitimate site: is_compromised is the eleventh column.
+  await writeFile(
+    feed,
+    rows.replace(/("http:\/\/93\.184\.215\.14[^\n]*?"100", )"False"/, '$1"True"'),
+  );
+  const out = join(folder, 'packs');
+  const build = await runCli(['build', feed, '--out', out]);
+  assert.equal(build.code, 0, build.stderr);
+  const pack = join(out, 'mozi');
+
+  const json = JSON.parse(await readFile(join(pack, 'pack.json'), 'utf8')) as {
+    indicators: Array<{
+      value: string;
+      isCompromised?: boolean;
+      exactOnly?: { list: string; urlOnly?: boolean };
+    }>;
+  };
+  const marks = Object.fromEntries(
+    json.indicators.map((item) => [
+      item.value,
+      [item.exactOnly?.list, item.exactOnly?.urlOnly, item.isCompromised],
+    ]),
+  );
+  assert.deepEqual(marks, {
+    'http://104.21.75.114/cx': ['cloudflare', true, false],
+    'https://151.101.1.69/gate': ['fastly', true, false],
+    'http://93.184.215.14/wp-content/uploads/x.js': [undefined, undefined, true],
+    'http://45.67.99.1:8080/bins/x.arm': [undefined, undefined, false],
+  });
+
+  // Only the URL on an ordinary address adds its address and port, in queries and read back.
+  for (const name of await readdir(join(pack, 'queries'))) {
+    if (!name.includes('port-aware') && !name.includes('address-only')) continue;
+    const text = await readFile(join(pack, 'queries', name), 'utf8');
+    assert.doesNotMatch(text, /104\.21\.75\.114|151\.101\.1\.69|93\.184\.215\.14/, name);
+    assert.match(text, /"45\.67\.99\.1"/, name);
+  }
+  const hunts = await readPackHunts(pack);
+  const portAware = hunts.find((hunt) => hunt.id === 'mozi-sentinel-csl-port-aware');
+  assert.deepEqual(
+    portAware?.iocs.rows.map((cells) => `${String(cells[0])}:${String(cells[1])}`),
+    ['45.67.99.1:8080'],
+  );
+
+  // Visits to other sites on the edges and to the site's other pages are no findings.
+  const log = join(folder, 'proxy.log');
+  await writeFile(
+    log,
+    [
+      cef('104.21.75.114', 80, 10),
+      cef('151.101.1.69', 443, 11),
+      cef('93.184.215.14', 443, 12),
+      cef('93.184.215.14', 80, 13),
+      cef('45.67.99.1', 8080, 14),
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(await huntedLines(pack, log, folder), [
+    '5 mozi-sentinel-csl-address-only',
+    '5 mozi-sentinel-csl-port-aware',
+  ]);
+});

@@ -86,6 +86,35 @@ test('an indicator hunted on its exact value adds no wider row', () => {
   assert.ok(!hunts.some((hunt) => hunt.variant === 'address-only'));
 });
 
+test('URL on a CDN edge or compromised site adds no address', () => {
+  const cdn = {
+    ...urlIndicator('http://104.21.75.114/cx'),
+    exactOnly: {
+      list: 'cloudflare',
+      entry: '104.16.0.0/13',
+      reason: 'CDN',
+      urlOnly: true as const,
+    },
+  };
+  const compromised = { ...urlIndicator('http://93.184.215.14/x.js'), isCompromised: true };
+  const plain = urlIndicator('http://45.67.99.1:8080/x');
+  const tables = buildIocTables([cdn, compromised, plain]);
+  assert.deepEqual(addresses(tables['port-aware'].rows), ['45.67.99.1|8080']);
+  assert.deepEqual(addresses(tables['address-only'].rows), ['45.67.99.1|8080']);
+  assert.equal(tables.url.rows.length, 3, 'every URL keeps its URL row');
+  // Packs of format 6 were built with those rows, and their hunts name rows by position.
+  const format6 = buildIocTables([cdn, compromised, plain], { formatVersion: 6 });
+  assert.deepEqual(addresses(format6['port-aware'].rows), [
+    '104.21.75.114|80',
+    '93.184.215.14|80',
+    '45.67.99.1|8080',
+  ]);
+  assert.deepEqual(addresses(format6['address-only'].rows), [
+    '93.184.215.14|80',
+    '45.67.99.1|8080',
+  ]);
+});
+
 test('urlWithUnicodeHost writes a punycode host in Unicode', () => {
   assert.equal(
     urlWithUnicodeHost('https://xn--bcher-evil-9db.de:8443/xn--a?q=1'),

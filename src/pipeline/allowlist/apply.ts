@@ -21,6 +21,7 @@ import { hostKey } from './host-index.js';
 import type { RegistrantResolver } from './registrant.js';
 import type { AllowlistDecision, AllowlistResult, AllowlistSource, SetAside } from './types.js';
 import { ListProvenance } from '../../indicators/provenance.js';
+import { urlEndpoint } from '../../indicators/url.js';
 
 const URL_BY_NAME: readonly IndicatorKind[] = ['url', 'domain'];
 const URL_BY_ADDRESS: readonly IndicatorKind[] = ['url', 'ip', 'ip-port'];
@@ -75,9 +76,10 @@ export function applyAllowlists(
     }
     result.kept.push(indicator);
     if ('matchAs' in decision && indicator.kind === 'url') {
-      const { matchAs, list, listVersion, entry, reason } = decision;
-      result.fullUrl.push({ indicator, matchAs, list, listVersion, entry, reason });
-      indicator.exactOnly = { list, entry, reason };
+      const { matchAs, list, listVersion, entry, reason, urlOnly } = decision;
+      const match = { indicator, matchAs, list, listVersion, entry, reason };
+      result.fullUrl.push(urlOnly ? { ...match, urlOnly } : match);
+      indicator.exactOnly = urlOnly ? { list, entry, reason, urlOnly } : { list, entry, reason };
     } else if (indicator.kind === 'ip-port' && bare?.action === 'set-aside') {
       indicator.exactOnly = { list: bare.list, entry: bare.entry, reason: bare.reason };
     }
@@ -234,17 +236,55 @@ function decide(
       };
     }
   }
-  return {
+  const match = {
     action: 'keep',
     matchAs: 'full-url',
     list: fullUrl.source.name,
     listVersion: fullUrl.source.version(),
     entry: fullUrl.entry,
-    reason:
-      indicator.hostKind === 'domain'
-        ? `kept as a full-URL match: the host ${indicator.host} is ${fullUrl.source.describe(fullUrl.entry)}, so a hunt on the host alone would flood; hunts match this exact URL only.`
-        : `kept as a full-URL match: the host ${indicator.host} is ${fullUrl.source.describe(fullUrl.entry)}, so a hunt on the address alone would flood; hunts match this exact URL, and its address only on the URL's port.`,
+  } as const;
+  const described = `the host ${indicator.host} is ${fullUrl.source.describe(fullUrl.entry)}`;
+  if (indicator.hostKind === 'domain') {
+    return {
+      ...match,
+      reason: `kept as a full-URL match: ${described}, so a hunt on the host alone would flood; hunts match this exact URL only.`,
+    };
+  }
+  if (endpointDecision(indicator, lists)?.action === 'set-aside') {
+    return {
+      ...match,
+      reason: `kept as a full-URL match: ${described}, so a hunt on the address would flood, even on the URL's port; hunts match this exact URL only.`,
+      urlOnly: true,
+    };
+  }
+  return {
+    ...match,
+    reason: `kept as a full-URL match: ${described}, so a hunt on the address alone would flood; hunts match this exact URL, and its address only on the URL's port.`,
   };
+}
+
+/**
+ * Returns the decision for the address and port that a connection to a URL on an address uses
+ * (its port or its scheme's), as an `ip-port` indicator, or undefined for a scheme without one.
+ */
+function endpointDecision(
+  indicator: UrlIndicator,
+  lists: Allowlists,
+): AllowlistDecision | undefined {
+  const endpoint = urlEndpoint(indicator.url);
+  if (endpoint?.port === undefined) return undefined;
+  const { address, port } = endpoint;
+  const addressFamily = indicator.hostKind === 'ipv6' ? 'ipv6' : 'ipv4';
+  const value = addressFamily === 'ipv6' ? `[${address}]:${port}` : `${address}:${port}`;
+  const ipPort: IpPortIndicator = {
+    ...partContext(),
+    kind: 'ip-port',
+    value,
+    address,
+    addressFamily,
+    port,
+  };
+  return checkIndicator(ipPort, lists);
 }
 
 function byNumber(a: number, b: number): number {

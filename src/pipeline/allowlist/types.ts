@@ -29,6 +29,8 @@ export interface FullUrlMatch {
   listVersion: string | number;
   entry: string;
   reason: string;
+  /** True when the URL's address and port are set aside too, so hunts match the URL alone. */
+  urlOnly?: true;
 }
 
 /** The outcome of the allowlists for one indicator. */

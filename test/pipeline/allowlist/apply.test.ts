@@ -95,6 +95,23 @@ test('URL on a hosting address is a full-URL match', () => {
   assert.equal(decision.list, 'microsoft-azure');
 });
 
+test('URL on a CDN edge is matched whole only', () => {
+  for (const [url, list] of [
+    ['http://104.21.75.114/cx', 'cloudflare'],
+    ['https://151.101.1.69/gate', 'fastly'],
+  ]) {
+    const decision = checkIndicator(urlIndicator(url!), lists);
+    assert.ok('matchAs' in decision, url);
+    assert.equal(decision.list, list, url);
+    assert.equal(decision.urlOnly, true, url);
+    assert.match(decision.reason, /even on the URL's port; hunts match this exact URL only\.$/);
+  }
+  // On rented hosting, the URL's address and port are as specific as an ip:port there.
+  const hosted = checkIndicator(urlIndicator('http://20.204.61.204:8080/load.bin'), lists);
+  assert.ok('matchAs' in hosted);
+  assert.equal(hosted.urlOnly, undefined);
+});
+
 test('an ip:port on a hosting address is kept for its port only', () => {
   const hosted = ipPortIndicator('13.55.118.253', 443);
   const elsewhere = ipPortIndicator('45.67.99.1', 8080);

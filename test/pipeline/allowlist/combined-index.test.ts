@@ -22,6 +22,7 @@ import {
   ListMatches,
 } from '../../../src/pipeline/allowlist/combined-index.js';
 import { parentNames } from '../../../src/pipeline/allowlist/host-index.js';
+import { urlEndpoint } from '../../../src/indicators/url.js';
 import {
   applyAllowlists,
   checkIndicator,
@@ -120,17 +121,30 @@ function referenceDecision(indicator: Indicator, lists: Allowlists): AllowlistDe
       return { ...host, reason };
     }
   }
-  return {
+  const described = `the host ${indicator.host} is ${fullUrl.source.describe(fullUrl.entry)}`;
+  const match = {
     action: 'keep',
     matchAs: 'full-url',
     list: fullUrl.source.name,
     listVersion: fullUrl.source.version(),
     entry: fullUrl.entry,
-    reason:
-      indicator.hostKind === 'domain'
-        ? `kept as a full-URL match: the host ${indicator.host} is ${fullUrl.source.describe(fullUrl.entry)}, so a hunt on the host alone would flood; hunts match this exact URL only.`
-        : `kept as a full-URL match: the host ${indicator.host} is ${fullUrl.source.describe(fullUrl.entry)}, so a hunt on the address alone would flood; hunts match this exact URL, and its address only on the URL's port.`,
-  };
+  } as const;
+  if (indicator.hostKind === 'domain') {
+    const reason = `kept as a full-URL match: ${described}, so a hunt on the host alone would flood; hunts match this exact URL only.`;
+    return { ...match, reason };
+  }
+  // The connection's address and port, set aside as an ip:port, leave the URL alone.
+  const endpoint = urlEndpoint(indicator.url);
+  const endpointSetAside =
+    endpoint?.port !== undefined &&
+    referenceDecision(ipPortIndicator(endpoint.address, endpoint.port), lists).action ===
+      'set-aside';
+  if (endpointSetAside) {
+    const reason = `kept as a full-URL match: ${described}, so a hunt on the address would flood, even on the URL's port; hunts match this exact URL only.`;
+    return { ...match, reason, urlOnly: true };
+  }
+  const reason = `kept as a full-URL match: ${described}, so a hunt on the address alone would flood; hunts match this exact URL, and its address only on the URL's port.`;
+  return { ...match, reason };
 }
 
 /**
