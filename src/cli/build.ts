@@ -582,7 +582,13 @@ async function runBuild(
   );
   const collections = new BuildCollections(collected.indicators.length);
   collections.afterReading();
-  const allowed = applyAllowlists(collected.indicators, allowlists, await background?.decisions());
+  const decided = await background?.decisions();
+  if (background?.failure !== undefined) {
+    io.stderr.write(
+      `huntpack: note: the allowlist check moved back to the main thread, because its worker thread failed (${background.failure}). The packs are the same.\n`,
+    );
+  }
+  const allowed = applyAllowlists(collected.indicators, allowlists, decided);
   const setAside = allowed.setAside;
   let kept = allowed.kept;
 

@@ -36,13 +36,18 @@ const rowsLengths = new WeakMap<readonly unknown[], number>();
  * character at least.
  */
 function shortestRowsLength(table: IocTable): number {
-  let length = rowsLengths.get(table.rows);
-  if (length !== undefined) return length;
+  const known = rowsLengths.get(table.rows);
+  if (known !== undefined) return known;
   const separators = 5 + 2 * (table.columns.length - 1);
-  length = 0;
+  let length = 0;
   for (const row of table.rows) {
     length += separators;
-    for (const cell of row) length += typeof cell === 'string' ? cell.length + 2 : 1;
+    for (const cell of row) {
+      if (typeof cell !== 'string') length += 1;
+      // No bound for a table that cannot be written: compiling it raises the error.
+      else if (!cell.isWellFormed()) return 0;
+      else length += cell.length + 2;
+    }
   }
   rowsLengths.set(table.rows, length);
   return length;

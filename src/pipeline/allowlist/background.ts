@@ -22,7 +22,7 @@ export interface BackgroundDecisionOptions {
   batchSize?: number;
 }
 
-/** Longest wait for the worker's next response before the main thread decides instead. */
+/** Maximum wait for the worker's next response before the main thread decides instead. */
 const RESPONSE_TIMEOUT_MS = 120_000;
 
 /**
@@ -36,6 +36,11 @@ export class BackgroundAllowlistDecisions {
   private readonly batchSize: number;
   private worker: Worker | undefined;
   private failed = false;
+  /**
+   * The reason the worker failed, such as `it did not respond for 120 s`, once it has. The caller
+   * then decides on its own thread.
+   */
+  failure: string | undefined;
   /** Indicators given to `add`. */
   private count = 0;
   private pending: Indicator[] = [];
@@ -72,7 +77,10 @@ export class BackgroundAllowlistDecisions {
     if (this.pending.length > 0) this.send();
     while (this.inFlight.length > 0 && !this.failed) {
       const responded = new Promise<void>((resolve) => (this.wake = resolve));
-      const timer = setTimeout(() => this.fail(), RESPONSE_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => this.fail(`it did not respond for ${RESPONSE_TIMEOUT_MS / 1000} s`),
+        RESPONSE_TIMEOUT_MS,
+      );
       await responded;
       clearTimeout(timer);
     }
@@ -98,8 +106,8 @@ export class BackgroundAllowlistDecisions {
       this.worker ??= this.start();
       this.worker.postMessage(toDecisionBatch(batch));
       this.inFlight.push(batch);
-    } catch {
-      this.fail();
+    } catch (error) {
+      this.fail(`it could not start: ${messageOf(error)}`);
     }
   }
 
@@ -108,9 +116,9 @@ export class BackgroundAllowlistDecisions {
       workerData: this.lists,
     });
     worker.on('message', (response: DecisionResponse) => this.receive(response));
-    worker.on('error', () => this.fail());
+    worker.on('error', (error) => this.fail(`it failed: ${messageOf(error)}`));
     worker.on('exit', () => {
-      if (this.inFlight.length > 0) this.fail();
+      if (this.inFlight.length > 0) this.fail('it stopped before it responded');
     });
     // The worker must not keep the process alive when a build stops early.
     worker.unref();
@@ -120,7 +128,7 @@ export class BackgroundAllowlistDecisions {
   private receive(response: DecisionResponse): void {
     const batch = this.inFlight.shift();
     if (!batch || 'error' in response) {
-      this.fail();
+      this.fail(`it failed: ${'error' in response ? response.error : 'an unexpected response'}`);
       return;
     }
     for (const [position, outcome] of response.decided) {
@@ -135,7 +143,8 @@ export class BackgroundAllowlistDecisions {
     this.wakeWaiter();
   }
 
-  private fail(): void {
+  private fail(reason: string): void {
+    this.failure ??= reason;
     this.failed = true;
     this.pending = [];
     this.inFlight.length = 0;
@@ -148,4 +157,8 @@ export class BackgroundAllowlistDecisions {
     this.wake = undefined;
     wake?.();
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -231,6 +231,19 @@ test('split gives up past most parts', () => {
   assert.equal(compileKqlWithinLimit(hunt, OPTIONS, { maxParts: 2 }), undefined);
 });
 
+test('split raises a value it cannot write', () => {
+  const many: Indicator[] = [];
+  for (let index = 0; index < 300; index += 1) {
+    many.push(domain(`${'x'.repeat(150)}-${index}.evil.example`));
+  }
+  many.push(domain('lone-\ud800.evil.example'));
+  const hunt = huntsFor(many).find((h) => h.id === 'remcos-sentinel-dne-domain')!;
+  assert.throws(
+    () => compileKqlWithinLimit(hunt, OPTIONS, { maxParts: 2 }),
+    /LONE_SURROGATE|unpaired/,
+  );
+});
+
 /** Replaces every double-quoted KQL string literal with "", leaving the query's structure. */
 function structureOf(query: string): string {
   return query.replace(/"(?:[^"\\\n]|\\.)*"/g, '""').replace(/^\/\/.*$/gm, '//');

@@ -146,6 +146,11 @@ test('worker without its lists falls back', async (t) => {
   const feed = writeFeed(t);
   // The main thread read this file before the worker starts; here it is gone by then.
   const missing = join(makeTempDir('background-missing-list', t), 'gone.txt');
-  const result = await onWorker([feed], { userFiles: [missing] });
-  assert.equal(result, undefined);
+  const background = new BackgroundAllowlistDecisions(
+    { userFiles: [missing] },
+    { startAt: 1, batchSize: 5 },
+  );
+  await collectIndicators([feed], { onIndicator: (indicator) => background.add(indicator) });
+  assert.equal(await background.decisions(), undefined);
+  assert.match(background.failure ?? '', /^it failed: Cannot read the allowlist file .*gone\.txt/);
 });
