@@ -108,10 +108,12 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       'C2 servers also scan the internet. A connection from an indicator address that the ' +
       'firewall denied is internet noise, not an infected host; the outbound direction and ' +
-      'allowed inbound connections stay in the hunt.',
+      'allowed inbound connections stay in the hunt. The port-aware hunt keeps denied ' +
+      'packets too: a scan comes from a random port, so a packet from the C2 port is more ' +
+      'likely the late reply of a connection that a device opened.',
     filter: deniedInbound,
     tables: ['CommonSecurityLog'],
-    variants: ['port-aware', 'address-only'],
+    variants: ['address-only'],
     enabledByDefault: true,
   },
   {
@@ -120,14 +122,15 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       'C2 servers also scan the internet. A connection from an indicator address that Windows ' +
       'Firewall blocked is internet noise, not an infected host; blocked outbound connections ' +
-      'stay in the hunt.',
+      'stay in the hunt. The port-aware hunt keeps blocked connections from the C2 port, which ' +
+      'a scan from a random port would not match.',
     filter: {
       kind: 'in',
       column: 'ActionType',
       values: ['FirewallInboundConnectionBlocked', 'FirewallInboundConnectionToAppBlocked'],
     },
     tables: ['DeviceEvents'],
-    variants: ['port-aware', 'address-only'],
+    variants: ['address-only'],
     enabledByDefault: true,
   },
   {

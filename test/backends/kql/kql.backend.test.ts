@@ -135,10 +135,14 @@ test('defender hunts use Timestamp', () => {
   assert.doesNotMatch(query, /TimeGenerated/);
 });
 
-test('denied-inbound exclusion compiles into firewall hunts', () => {
-  const hunt = huntsFor(SAMPLE).find((h) => h.id === 'remcos-sentinel-csl-port-aware')!;
-  const query = compileKql(hunt, OPTIONS);
-  assert.match(query, /\| where not\(\(MatchedOn == "source" and DeviceAction in~ \("deny", /);
+test('denied-inbound exclusion compiles into address-only hunts', () => {
+  const hunts = huntsFor(SAMPLE);
+  const addressOnly = hunts.find((h) => h.id === 'remcos-sentinel-csl-address-only')!;
+  const denied = /\| where not\(\(MatchedOn == "source" and DeviceAction in~ \("deny", /;
+  assert.match(compileKql(addressOnly, OPTIONS), denied);
+  // A denied packet from the C2 port is more likely a reply to a device than a scan.
+  const portAware = hunts.find((h) => h.id === 'remcos-sentinel-csl-port-aware')!;
+  assert.doesNotMatch(compileKql(portAware, OPTIONS), denied);
 });
 
 test('filter compiles with guards on numbers', () => {
