@@ -27,7 +27,8 @@ const LOOSE_COMPARISON = new RegExp(
  * host, a URL or an address column, such as `FileOriginUrl`.
  */
 const FILE_COLUMN = /file|folder|path|image|process|registry|command/i;
-export const HOST_COLUMN = /url|uri|host|domain|ip$|address/i;
+/** Columns of host names, URLs and addresses, with the query name columns of DNS tables. */
+export const HOST_COLUMN = /url|uri|host|domain|ip$|address|^name$|dnsquery|queryname/i;
 /** Columns that contain one IP address and nothing else. */
 export const ADDRESS_COLUMN = /ip$|address$/i;
 /** Columns that may contain whole URLs, in which a host follows a scheme. */

@@ -151,6 +151,35 @@ test('lint flags has on a host', async (t) => {
   assert.match(message, /RemoteUrl can contain whole URLs, so compare the host of each/);
 });
 
+test('lint flags loose DNS query names', async (t) => {
+  const { issues } = await lint(t, [
+    '```kql',
+    'DnsEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where Name has "evil.com"',
+    '| where Name hassuffix "evil.com"',
+    '| where Name matches regex "evil.com"',
+    '```',
+    '',
+    '```kql',
+    'ASimDnsActivityLogs',
+    '| where TimeGenerated > ago(7d)',
+    '| where DnsQuery has_any ("evil.com")',
+    '| where DnsQuery =~ "evil.com" or DnsQuery endswith ".evil.com"',
+    '```',
+  ]);
+  assert.deepEqual(found(issues), [
+    ['LOOSE_MATCH', 4],
+    ['LOOSE_MATCH', 5],
+    ['LOOSE_MATCH', 6],
+    ['LOOSE_MATCH', 12],
+  ]);
+  assert.match(
+    messageOf(issues, 'LOOSE_MATCH', 4),
+    /^Name has "evil\.com" also matches other hosts/,
+  );
+});
+
 test('lint flags hassuffix, hasprefix and !has', async (t) => {
   const { issues } = await lint(t, [
     ...query(
