@@ -10,7 +10,7 @@
  * Defanged input (`hxxps://`, `[.]`, `(.)`, `[:]`) is refanged and accepted with a warning.
  */
 import { quoteValue, type HuntpackIssue } from '../errors.js';
-import { parseAddress, parseIpPort } from './address.js';
+import { parseAddress, parseIpPort, type ParsedAddress } from './address.js';
 import { normalizeContext } from './context.js';
 import { refangValue } from './defang.js';
 import { normalizeDomain } from './domain.js';
@@ -240,7 +240,16 @@ function parseIp(
   raw: RawIndicator,
   warnings: HuntpackIssue[],
 ): IndicatorFields | ValueRejection {
-  const parsed = parseAddress(text);
+  const block = oneAddressBlock(text);
+  if (block) {
+    warnings.push({
+      code: 'ONE_ADDRESS_BLOCK',
+      severity: 'warning',
+      message: `Read the CIDR block ${quoteValue(raw.value)}, which holds one address, as the address ${quoteValue(block.address)}.`,
+      source: raw.source,
+    });
+  }
+  const parsed = block ?? parseAddress(text);
   if (isRejection(parsed)) {
     if (isRejection(parseIpPort(text))) return parsed;
     return new ValueRejection(
@@ -262,6 +271,21 @@ function parseIp(
     address: parsed.address,
     addressFamily: parsed.family,
   };
+}
+
+/**
+ * Returns the address of a CIDR block that holds one address, such as `45.9.148.21/32` or
+ * `2001:db8::1/128`, which STIX and MISP exports write for single hosts.
+ */
+function oneAddressBlock(text: string): ParsedAddress | undefined {
+  const slash = text.lastIndexOf('/');
+  if (slash < 0) return undefined;
+  const prefix = text.slice(slash + 1);
+  const address = text.slice(0, slash);
+  const ipv6 = address.includes(':');
+  if (prefix !== (ipv6 ? '128' : '32')) return undefined;
+  const parsed = parseAddress(address);
+  return isRejection(parsed) ? undefined : parsed;
 }
 
 const HASH_LENGTHS: Readonly<Record<HashKind, number>> = { md5: 32, sha1: 40, sha256: 64 };

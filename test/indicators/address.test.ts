@@ -159,6 +159,27 @@ test('ip rejects a CIDR range', () => {
   assert.match(issue.message, /CIDR range/);
 });
 
+test('ip reads a one-address block', () => {
+  const cases: Array<[string, string]> = [
+    ['45.9.148.21/32', '45.9.148.21'],
+    ['2001:DB8::1/128', '2001:db8::1'],
+    ['[2001:db8::1]/128', '2001:db8::1'],
+    ['::ffff:45.9.148.21/128', '45.9.148.21'],
+  ];
+  for (const [value, address] of cases) {
+    const { indicator, warnings } = accept(rawIndicator('ip', value));
+    assert.equal(indicator.value, address, value);
+    assert.deepEqual(
+      warnings.map((warning) => warning.code),
+      ['ONE_ADDRESS_BLOCK'],
+    );
+    assert.match(warnings[0]!.message, /which holds one address, as the address/);
+  }
+  for (const value of ['45.9.148.21/31', '45.9.148.21/128', '2001:db8::1/32', '45.9.148.21/032']) {
+    assert.equal(rejectionCode('ip', value), 'INVALID_IP', value);
+  }
+});
+
 test('ip rejects malformed IPv6', () => {
   for (const value of ['1::2::3', '1:2:3:4:5:6:7:8:9', '12345::1', 'g::1', '2001:db8::1/64']) {
     assert.equal(rejectionCode('ip', value), 'INVALID_IP', value);
