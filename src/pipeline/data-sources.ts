@@ -271,7 +271,8 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
     timeColumn: 'TimeGenerated',
     product: 'Windows DNS servers',
     // The AMA connector "Windows DNS Events via AMA" writes ASimDnsActivityLogs, not DnsEvents.
-    connector: 'DNS (Windows DNS servers through the Log Analytics agent)',
+    connector:
+      'DNS (Windows DNS servers through the Log Analytics agent, which Microsoft retired in August 2024; Windows DNS Events via AMA writes ASimDnsActivityLogs instead)',
     endpoints: [],
     // Addresses of the answer, comma-separated, such as `1.2.3.4,5.6.7.8`.
     answerAddressColumns: ['IPAddresses'],
