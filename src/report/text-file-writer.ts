@@ -2,10 +2,17 @@
  * Writing large generated files piece by piece: a pack of 500,000 indicators makes hundreds of
  * megabytes of JSON and CSV, which must never be built as one string in memory.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { close, openSync, write, writeSync } from 'node:fs';
 
-/** Size of the buffer that text is encoded into before it is written: 1 MiB. */
+/** Size of the buffers that text is encoded into before it is written: 1 MiB. */
 const BUFFER_BYTES = 1 << 20;
+
+/**
+ * Buffers that may be on their way to the file at once. The writes run on libuv's thread pool
+ * while the build makes the next text. Past this many, a write waits on the calling thread, so
+ * a slow disk costs time rather than memory.
+ */
+const MAX_WRITES_IN_FLIGHT = 16;
 
 /**
  * Characters joined into one string before they are encoded. Encoding one 64 Ki-character
@@ -17,15 +24,22 @@ const PENDING_CHARACTERS = 1 << 16;
 const MAX_BYTES_PER_CHARACTER = 3;
 
 /**
- * Collects text, encodes it into a reusable 1 MiB buffer and writes the buffer to a file when the
- * next text may not fit, with synchronous writes: the build is a batch job with nothing else to
- * do meanwhile.
+ * Collects text, encodes it into 1 MiB buffers and writes each full buffer to its place in the
+ * file on the thread pool, while the caller goes on. `close` waits for the writes, closes the
+ * file and raises the first write error.
  */
 export class TextFileWriter {
   private readonly fd: number;
-  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  private buffer: Buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+  /** Buffers whose writes have ended, for reuse. */
+  private readonly spare: Buffer[] = [];
   private used = 0;
   private pending = '';
+  /** File offset of the next buffer. */
+  private position = 0;
+  private inFlight = 0;
+  private failure: unknown;
+  private drained: (() => void) | undefined;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'w', 0o666);
@@ -36,13 +50,22 @@ export class TextFileWriter {
     if (this.pending.length >= PENDING_CHARACTERS) this.encodePending();
   }
 
-  /** Writes what is pending and closes the file; the file is closed even when the write fails. */
-  close(): void {
+  /**
+   * Writes what is pending, waits for every write and closes the file, also when a write failed.
+   *
+   * @throws the first write error, with `path` in its message.
+   */
+  async close(): Promise<void> {
     try {
-      this.flush();
-    } finally {
-      closeSync(this.fd);
+      if (this.failure === undefined) this.flush();
+    } catch (error) {
+      this.failure ??= error;
     }
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+    await new Promise<void>((resolve, reject) =>
+      close(this.fd, (error) => (error ? reject(error) : resolve())),
+    );
+    if (this.failure !== undefined) throw withPath(this.failure, this.path);
   }
 
   private encodePending(): void {
@@ -66,18 +89,51 @@ export class TextFileWriter {
 
   private writeBuffer(): void {
     if (this.used === 0) return;
-    const used = this.used;
+    const full = this.buffer;
+    const bytes = full.subarray(0, this.used);
     this.used = 0;
-    this.writeBytes(this.buffer.subarray(0, used));
+    if (this.inFlight >= MAX_WRITES_IN_FLIGHT) {
+      this.writeBytes(bytes);
+      return;
+    }
+    this.writeBytes(bytes, full);
+    this.buffer = this.spare.pop() ?? Buffer.allocUnsafe(BUFFER_BYTES);
   }
 
-  private writeBytes(bytes: Uint8Array): void {
-    let offset = 0;
+  /**
+   * Writes `bytes` after what was written so far: on the thread pool when they lie in `owner`, a
+   * buffer to reuse once they are written, else on the calling thread.
+   */
+  private writeBytes(bytes: Buffer, owner?: Buffer): void {
+    if (this.failure !== undefined) throw withPath(this.failure, this.path);
+    const position = this.position;
+    this.position += bytes.length;
+    if (owner) {
+      this.inFlight += 1;
+      this.writeFrom(bytes, 0, position, owner);
+      return;
+    }
     try {
-      while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset);
+      let offset = 0;
+      while (offset < bytes.length) {
+        offset += writeSync(this.fd, bytes, offset, bytes.length - offset, position + offset);
+      }
     } catch (error) {
       throw withPath(error, this.path);
     }
+  }
+
+  private writeFrom(bytes: Buffer, offset: number, position: number, owner: Buffer): void {
+    write(this.fd, bytes, offset, bytes.length - offset, position, (error, written) => {
+      if (!error && offset + written < bytes.length) {
+        this.writeFrom(bytes, offset + written, position + written, owner);
+        return;
+      }
+      if (error) this.failure ??= error;
+      this.inFlight -= 1;
+      this.spare.push(owner);
+      if (this.inFlight === 0) this.drained?.();
+    });
   }
 }
 
@@ -94,26 +150,22 @@ function withPath(error: unknown, path: string): unknown {
 }
 
 /**
- * Opens `path`, lets `fill` write into it and closes it.
+ * Opens `path`, lets `fill` write into it and closes it once every write has ended.
  *
- * @throws the file system error of the open or of a write, with `path` in its message.
+ * @throws the file system error of the open or of a write, with `path` in its message, or the
+ *   error of `fill`, which takes precedence.
  */
-export function writeTextFile(path: string, fill: (out: TextFileWriter) => void): void {
+export async function writeTextFile(
+  path: string,
+  fill: (out: TextFileWriter) => void,
+): Promise<void> {
   const out = new TextFileWriter(path);
-  let failed = true;
   try {
     fill(out);
-    failed = false;
-  } finally {
-    // A failed fill keeps its error; a close error then must not replace it.
-    if (failed) {
-      try {
-        out.close();
-      } catch {
-        // The fill's error is the one to report.
-      }
-    } else {
-      out.close();
-    }
+  } catch (error) {
+    // The fill's error is the one to report; the file is still closed after its writes.
+    await out.close().catch(() => undefined);
+    throw error;
   }
+  await out.close();
 }

@@ -404,12 +404,14 @@ export async function writePack(pack: Pack, outDir: string): Promise<string> {
   await rm(join(folder, 'watchlists'), { recursive: true, force: true });
   if (pack.watchlists.length > 0) await mkdir(join(folder, 'watchlists'), { recursive: true });
   for (const watchlist of pack.watchlists) {
-    writeTextFile(join(folder, watchlist.file), (out) => writeWatchlistCsv(watchlist.table, out));
+    await writeTextFile(join(folder, watchlist.file), (out) =>
+      writeWatchlistCsv(watchlist.table, out),
+    );
   }
   await writeFile(join(folder, 'report.md'), renderReport(pack), 'utf8');
-  writeTextFile(join(folder, 'indicators.csv'), (out) => writeIndicatorsCsv(pack, out));
+  await writeTextFile(join(folder, 'indicators.csv'), (out) => writeIndicatorsCsv(pack, out));
   const model = packJsonModel(pack);
-  writeTextFile(join(folder, 'pack.json'), (out) => {
+  await writeTextFile(join(folder, 'pack.json'), (out) => {
     if (pack.indicators.length + pack.setAside.length > INDENTED_PACK_LIMIT) writeJson(model, out);
     else out.write(JSON.stringify(model, null, 2));
     out.write('\n');

@@ -15,7 +15,7 @@ test('writer keeps multibyte text across buffer ends', async (t) => {
   // Pieces of 1, 2, 3 and 4 UTF-8 bytes, written often enough to fill the 1 MiB buffer many times.
   const pieces = ['a', 'é', '€', '😀', 'line\r\n', 'x'.repeat(1000)];
   const expected: string[] = [];
-  writeTextFile(file, (out) => {
+  await writeTextFile(file, (out) => {
     for (let index = 0; index < 200_000; index++) {
       const piece = pieces[index % pieces.length]!;
       out.write(piece);
@@ -28,7 +28,7 @@ test('writer keeps multibyte text across buffer ends', async (t) => {
 test('writer writes text longer than its buffer', async (t) => {
   const file = scratchFile(t, 'long.txt');
   const long = 'ü'.repeat(3 << 20);
-  writeTextFile(file, (out) => {
+  await writeTextFile(file, (out) => {
     out.write('start ');
     out.write(long);
     out.write(' end');
@@ -38,21 +38,21 @@ test('writer writes text longer than its buffer', async (t) => {
 
 test('writer writes an empty file', async (t) => {
   const file = scratchFile(t, 'empty.txt');
-  writeTextFile(file, () => {});
+  await writeTextFile(file, () => {});
   assert.equal(await readFile(file, 'utf8'), '');
 });
 
-test('writer error names the path', (t) => {
+test('writer error names the path', async (t) => {
   const file = join(scratchFile(t, 'missing-folder'), 'pack.json');
-  assert.throws(
+  await assert.rejects(
     () => writeTextFile(file, (out) => out.write('x')),
     (error: NodeJS.ErrnoException) => error.code === 'ENOENT' && error.message.includes(file),
   );
 });
 
-test('writer keeps the error of its fill', (t) => {
+test('writer keeps the error of its fill', async (t) => {
   const file = scratchFile(t, 'failed.txt');
-  assert.throws(
+  await assert.rejects(
     () =>
       writeTextFile(file, (out) => {
         out.write('partial');
@@ -62,23 +62,29 @@ test('writer keeps the error of its fill', (t) => {
   );
 });
 
-test('writer error on a full disk names the path', { skip: !existsSync('/dev/full') }, () => {
+test('writer error on a full disk names the path', { skip: !existsSync('/dev/full') }, async () => {
   // Writes to /dev/full fail with ENOSPC on Linux, as on a full disk.
-  assert.throws(
+  await assert.rejects(
     () => writeTextFile('/dev/full', (out) => out.write('x'.repeat(2 << 20))),
     (error: NodeJS.ErrnoException) =>
       error.code === 'ENOSPC' && error.path === '/dev/full' && error.message.includes('/dev/full'),
   );
 });
 
-test('writer error in small writes names the path', { skip: !existsSync('/dev/full') }, () => {
-  // Small pieces go through the buffer, so the failed write is a buffer's, not one long text's.
-  assert.throws(
-    () =>
-      writeTextFile('/dev/full', (out) => {
-        for (let index = 0; index < 8192; index++) out.write('y'.repeat(1024));
-      }),
-    (error: NodeJS.ErrnoException) =>
-      error.code === 'ENOSPC' && error.path === '/dev/full' && error.message.includes('/dev/full'),
-  );
-});
+test(
+  'writer error in small writes names the path',
+  { skip: !existsSync('/dev/full') },
+  async () => {
+    // Small pieces go through the buffer, so the failed write is a buffer's, not one long text's.
+    await assert.rejects(
+      () =>
+        writeTextFile('/dev/full', (out) => {
+          for (let index = 0; index < 8192; index++) out.write('y'.repeat(1024));
+        }),
+      (error: NodeJS.ErrnoException) =>
+        error.code === 'ENOSPC' &&
+        error.path === '/dev/full' &&
+        error.message.includes('/dev/full'),
+    );
+  },
+);
