@@ -237,7 +237,8 @@ function exactOnlySection(indicators: readonly Indicator[]): string[] {
     `${countOf(narrowed.length, 'indicator')} ${narrowed.length === 1 ? 'is' : 'are'} hunted only ` +
       'on the exact value: an ip:port on its port (no address-only hunt), and a URL as the whole ' +
       'URL or, when its host is an address, on that address and port (no hunt on its host or on ' +
-      'the address alone), because an allowlist entry says a wider hunt would flood:',
+      'the address alone; none on the address and port either on a CDN edge, as its reason ' +
+      'says), because an allowlist entry says a wider hunt would flood:',
     '',
     '| Type | Value | List | Entry | Reason |',
     '|---|---|---|---|---|',

@@ -97,16 +97,25 @@ test('URL on a CDN edge or compromised site adds no address', () => {
     },
   };
   const compromised = { ...urlIndicator('http://93.184.215.14/x.js'), isCompromised: true };
+  // A compromised site on rented hosting has no row either, as a CDN edge has none.
+  const hostedCompromised = {
+    ...urlIndicator('http://13.55.118.5:8080/x.php'),
+    isCompromised: true,
+    exactOnly: HOSTING,
+  };
   const plain = urlIndicator('http://45.67.99.1:8080/x');
-  const tables = buildIocTables([cdn, compromised, plain]);
+  const tables = buildIocTables([cdn, compromised, hostedCompromised, plain]);
   assert.deepEqual(addresses(tables['port-aware'].rows), ['45.67.99.1|8080']);
   assert.deepEqual(addresses(tables['address-only'].rows), ['45.67.99.1|8080']);
-  assert.equal(tables.url.rows.length, 3, 'every URL keeps its URL row');
+  assert.equal(tables.url.rows.length, 4, 'every URL keeps its URL row');
   // Packs of format 6 were built with those rows, and their hunts name rows by position.
-  const format6 = buildIocTables([cdn, compromised, plain], { formatVersion: 6 });
+  const format6 = buildIocTables([cdn, compromised, hostedCompromised, plain], {
+    formatVersion: 6,
+  });
   assert.deepEqual(addresses(format6['port-aware'].rows), [
     '104.21.75.114|80',
     '93.184.215.14|80',
+    '13.55.118.5|8080',
     '45.67.99.1|8080',
   ]);
   assert.deepEqual(addresses(format6['address-only'].rows), [

@@ -28,7 +28,17 @@ const LOOSE_COMPARISON = new RegExp(
  */
 const FILE_COLUMN = /file|folder|path|image|process|registry|command/i;
 /** Columns of host names, URLs and addresses, with the query name columns of DNS tables. */
-export const HOST_COLUMN = /url|uri|host|domain|ip$|address|^name$|dnsquery|queryname/i;
+export const HOST_COLUMN = /url|uri|host|domain|ip$|address|dnsquery|queryname/i;
+
+/**
+ * Tells whether `column` of the query `text` contains host names, URLs or addresses. `Name` does
+ * only in a query of DnsEvents, where it is the query name: other tables, such as
+ * KubePodInventory, have a `Name` column of their own.
+ */
+export function isHostColumn(column: string, text: string): boolean {
+  if (HOST_COLUMN.test(column)) return true;
+  return /^name$/i.test(column) && /\bDnsEvents\b/.test(text);
+}
 /** Columns that contain one IP address and nothing else. */
 export const ADDRESS_COLUMN = /ip$|address$/i;
 /** Columns that may contain whole URLs, in which a host follows a scheme. */
@@ -73,7 +83,7 @@ export function lintLooseMatches(
     const left = withoutOpenBrackets(rawLeft);
     if (FILE_COLUMN.test(left) && !HOST_COLUMN.test(left)) continue;
     // `has` is the usual way to search free text, so it is checked on host columns only.
-    if (/has/.test(operator) && !HOST_COLUMN.test(left)) continue;
+    if (/has/.test(operator) && !isHostColumn(left, block.text)) continue;
     const value = stringValue(groups.literal ?? '""');
     const message = describeLooseMatch(left, operator, value);
     if (!message) continue;

@@ -11,7 +11,7 @@ import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, stringValue, type ScannedKql } from './kql-scan.js';
 import {
   ADDRESS_COLUMN,
-  HOST_COLUMN,
+  isHostColumn,
   quoteAll,
   splitUrl,
   looseMatchIssue,
@@ -85,7 +85,7 @@ export function lintLooseRegexes(
     if (scanned.kinds[literalOffset] !== CharKind.String) continue;
 
     const left = withoutOpenBrackets(rawLeft);
-    if (!HOST_COLUMN.test(left)) continue;
+    if (!isHostColumn(left, block.text)) continue;
     const pattern = stringValue(literal);
     const reading = readPattern(pattern);
     if (!reading) continue;

@@ -9,7 +9,7 @@ import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, oneLine, stringValue, type ScannedKql } from './kql-scan.js';
 import {
   ADDRESS_COLUMN,
-  HOST_COLUMN,
+  isHostColumn,
   looseMatchIssue,
   type LooseMatchFinding,
   quoteAll,
@@ -38,7 +38,7 @@ export function lintLooseTermLists(
     const operatorOffset = match.index + match[0].indexOf('has_any', rawLeft.length);
     if (scanned.kinds[operatorOffset] !== CharKind.Code) continue;
     const left = withoutOpenBrackets(rawLeft);
-    if (!HOST_COLUMN.test(left)) continue;
+    if (!isHostColumn(left, block.text)) continue;
 
     const listStart = match.index + match[0].length;
     const listEnd = closingBracket(scanned, listStart);

@@ -180,6 +180,20 @@ test('lint flags loose DNS query names', async (t) => {
   );
 });
 
+test('lint passes Name of other tables', async (t) => {
+  const { issues } = await lint(t, [
+    '```kql',
+    'KubePodInventory',
+    '| where TimeGenerated > ago(7d)',
+    '| where Name has "evil.com"',
+    '```',
+  ]);
+  assert.deepEqual(
+    found(issues).filter(([code]) => code === 'LOOSE_MATCH'),
+    [],
+  );
+});
+
 test('lint flags hassuffix, hasprefix and !has', async (t) => {
   const { issues } = await lint(t, [
     ...query(
