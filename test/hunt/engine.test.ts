@@ -87,6 +87,9 @@ describe('huntLogs on real logs with planted events', () => {
       `${first} port-aware destination ${c2.value}`,
       `${first + 1} address-only source ${c2.address}`,
       `${first + 1} port-aware source ${c2.value}`,
+      // A denied packet from the C2 port is kept by the port-aware hunt only: it is more likely
+      // the late reply to a device's connection than a scan.
+      `${first + 2} port-aware source ${c2.value}`,
       `${first + 3} address-only destination ${c2.address}`,
     ]);
     const hit = result.findings.find((finding) => finding.line === first)!;
