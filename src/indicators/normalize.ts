@@ -188,7 +188,10 @@ function parseValue(
 ): IndicatorFields | ValueRejection {
   switch (kind) {
     case 'ip-port': {
-      const parsed = parseIpPort(text, raw.port);
+      // MISP and STIX give the address of an ip:port apart from its port, also as a /32 block.
+      const block = raw.port === undefined ? undefined : oneAddressBlock(text);
+      if (block) warnings.push(oneAddressBlockIssue(raw, block));
+      const parsed = parseIpPort(block ? block.address : text, raw.port);
       if (isRejection(parsed)) return parsed;
       const { address, family, port } = parsed;
       const value = family === 'ipv6' ? `[${address}]:${port}` : `${address}:${port}`;
@@ -241,14 +244,7 @@ function parseIp(
   warnings: HuntpackIssue[],
 ): IndicatorFields | ValueRejection {
   const block = oneAddressBlock(text);
-  if (block) {
-    warnings.push({
-      code: 'ONE_ADDRESS_BLOCK',
-      severity: 'warning',
-      message: `Read the CIDR block ${quoteValue(raw.value)}, which holds one address, as the address ${quoteValue(block.address)}.`,
-      source: raw.source,
-    });
-  }
+  if (block) warnings.push(oneAddressBlockIssue(raw, block));
   const parsed = block ?? parseAddress(text);
   if (isRejection(parsed)) {
     if (isRejection(parseIpPort(text))) return parsed;
@@ -286,6 +282,15 @@ function oneAddressBlock(text: string): ParsedAddress | undefined {
   if (prefix !== (ipv6 ? '128' : '32')) return undefined;
   const parsed = parseAddress(address);
   return isRejection(parsed) ? undefined : parsed;
+}
+
+function oneAddressBlockIssue(raw: RawIndicator, block: ParsedAddress): HuntpackIssue {
+  return {
+    code: 'ONE_ADDRESS_BLOCK',
+    severity: 'warning',
+    message: `Read the CIDR block ${quoteValue(raw.value)}, which holds one address, as the address ${quoteValue(block.address)}.`,
+    source: raw.source,
+  };
 }
 
 const HASH_LENGTHS: Readonly<Record<HashKind, number>> = { md5: 32, sha1: 40, sha256: 64 };

@@ -180,6 +180,20 @@ test('ip reads a one-address block', () => {
   }
 });
 
+test('ip:port reads a one-address block with its port', () => {
+  const { indicator, warnings } = accept({
+    ...rawIndicator('ip-port', '45.9.149.5/32'),
+    port: 443,
+  });
+  assert.equal(indicator.value, '45.9.149.5:443');
+  assert.deepEqual(
+    warnings.map((warning) => warning.code),
+    ['ONE_ADDRESS_BLOCK'],
+  );
+  const wider = reject({ ...rawIndicator('ip-port', '45.9.149.0/24'), port: 443 });
+  assert.equal(wider.code, 'INVALID_IP');
+});
+
 test('ip rejects malformed IPv6', () => {
   for (const value of ['1::2::3', '1:2:3:4:5:6:7:8:9', '12345::1', 'g::1', '2001:db8::1/64']) {
     assert.equal(rejectionCode('ip', value), 'INVALID_IP', value);
