@@ -439,9 +439,11 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
         continue;
     }
     blank(scan, start, end);
-    // A CIDR block is many addresses; the first alone would be the wrong indicator.
+    // A CIDR block is many addresses; the first alone would be the wrong indicator. A /32 block
+    // is one address, which is hunted as written without its prefix.
     const prefix = portText === undefined ? execAt(CIDR_PREFIX, text, end) : null;
-    if (prefix) {
+    if (prefix?.[1] === '32') blank(scan, end, end + prefix[0].length);
+    else if (prefix) {
       blank(scan, end, end + prefix[0].length);
       drop(scan, 'cidr-range', address + prefix[0]);
       const message =

@@ -55,6 +55,15 @@ test('an address block is left out with a note', () => {
   assert.match(output.issues[1]?.message ?? '', /^Left out 1 candidate as cidr-range, /);
 });
 
+test('a one-address block is that address', () => {
+  const output = readText('C2 45.9.148.21/32 and 2a01:4f8::c/128 seen\n', 'paste.txt', {});
+  assert.deepEqual(
+    output.records.map((record) => `${record.type} ${record.value}`),
+    ['ip 45.9.148.21', 'ip 2a01:4f8::c'],
+  );
+  assert.deepEqual(output.dropped, {});
+});
+
 test('prose ports after an address give ip:port', () => {
   const cases: Array<[string, string]> = [
     ['C2 45.9.1.2 port 8080', 'ip-port 45.9.1.2:8080'],
