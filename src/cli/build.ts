@@ -2,7 +2,7 @@
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
 import { indicatorFilterOptions, listOption, pathListOption, pathOption } from './options.js';
-import { constants, existsSync } from 'node:fs';
+import { constants, existsSync, rmSync } from 'node:fs';
 import { access, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -61,7 +61,7 @@ import {
   familyFolderWarnings,
   type GivenFilters,
 } from './build-warnings.js';
-import { writePack } from '../report/write-pack.js';
+import { PARTIAL_PACK_FILE, writePack } from '../report/write-pack.js';
 import type { Pack } from '../report/pack-model.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
@@ -127,6 +127,8 @@ function noticeInterrupt(io: CliIo, outDir: string, progress: WriteProgress): ()
     // the pack is as the earlier build left it.
     const writing = progress.writing;
     const untouched = writing !== undefined && existsSync(join(outDir, writing, 'pack.json'));
+    // A pack.json that the exit cuts short has its partial name, and no use.
+    if (writing !== undefined) rmSync(join(outDir, writing, PARTIAL_PACK_FILE), { force: true });
     const reported = untouched ? { written: progress.written } : progress;
     io.stderr.write(interruptMessage(signal, outDir, reported));
     process.exit(signal === 'SIGINT' ? 130 : 143);

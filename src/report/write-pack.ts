@@ -2,7 +2,7 @@
  * Writes a pack to its folder: `report.md`, one `queries/<hunt id>.kql` file per query, the
  * watchlist CSV files, `indicators.csv` and `pack.json` with everything in machine-readable form.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileKqlFilter } from '../backends/kql/kql.filter.js';
 import {
@@ -383,6 +383,9 @@ export function packToJson(pack: Pack): Record<string, unknown> {
  */
 const INDENTED_PACK_LIMIT = 10_000;
 
+/** The name pack.json is written under until it is complete. */
+export const PARTIAL_PACK_FILE = 'pack.json.partial';
+
 /** The file in a pack folder where `huntpack hunt --pack` writes its report by default. */
 export const HUNT_REPORT_FILE = 'hunt-report.md';
 
@@ -411,10 +414,14 @@ export async function writePack(pack: Pack, outDir: string): Promise<string> {
   await writeFile(join(folder, 'report.md'), renderReport(pack), 'utf8');
   await writeTextFile(join(folder, 'indicators.csv'), (out) => writeIndicatorsCsv(pack, out));
   const model = packJsonModel(pack);
-  await writeTextFile(join(folder, 'pack.json'), (out) => {
+  // Written under another name and renamed when complete, so that a build stopped while its
+  // writes are still in flight leaves no cut-short pack.json for a hunt to read.
+  const partial = join(folder, PARTIAL_PACK_FILE);
+  await writeTextFile(partial, (out) => {
     if (pack.indicators.length + pack.setAside.length > INDENTED_PACK_LIMIT) writeJson(model, out);
     else out.write(JSON.stringify(model, null, 2));
     out.write('\n');
   });
+  await rename(partial, join(folder, 'pack.json'));
   return folder;
 }

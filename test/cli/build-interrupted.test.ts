@@ -57,6 +57,8 @@ test('build stopped by SIGINT reports and exits 130', async (t) => {
   const partial = /(\S+) was being written and has no pack\.json/.exec(stderr)?.[1];
   for (const name of readdirSync(out)) {
     const pack = join(out, name);
+    // A pack.json that the exit cut short is not left under its partial name either.
+    assert.ok(!existsSync(join(pack, 'pack.json.partial')), `${pack} has a partial pack.json`);
     if (!existsSync(join(pack, 'report.md'))) continue;
     if (pack === partial) {
       assert.ok(!existsSync(join(pack, 'pack.json')), `${pack} has a pack.json`);
