@@ -414,19 +414,18 @@ export function buildIocTables(
         if (encoded !== undefined) encodedUrls.push({ indicator, value: encoded });
         if (!derived) break;
         // A compromised legitimate site serves its other visitors too, so only its URL is hunted,
-        // not its host name or address.
+        // not its host name or address. On a CDN edge, the address and port serve every site.
         const compromised = indicator.isCompromised === true;
+        const wholeUrlOnly = urlOnly && (indicator.exactOnly?.urlOnly === true || compromised);
         if (indicator.exactOnly) {
           // A URL on a rented hosting address is as specific on its address and port as an
-          // ip:port there, so it keeps the port-aware row, but it gets no address-only row. On
-          // a CDN edge, the address and port serve every site there, so the URL gets no row.
-          const wholeOnly = urlOnly && (indicator.exactOnly.urlOnly === true || compromised);
-          const endpoint = hostRows && !wholeOnly ? urlEndpoint(indicator.url) : undefined;
+          // ip:port there, so it keeps the port-aware row, but it gets no address-only row.
+          const endpoint = hostRows && !wholeUrlOnly ? urlEndpoint(indicator.url) : undefined;
           if (endpoint?.port !== undefined) urlsOnAddresses.push({ indicator, ...endpoint });
           break;
         }
         const endpoint = urlEndpoint(indicator.url);
-        if (endpoint && !(urlOnly && compromised)) urlsOnAddresses.push({ indicator, ...endpoint });
+        if (endpoint && !wholeUrlOnly) urlsOnAddresses.push({ indicator, ...endpoint });
         const host = hostRows && !endpoint && !compromised && urlHostName(indicator.url);
         if (host) urlHosts.push({ indicator, value: host });
         const value = indicator.url.includes('xn--')

@@ -270,7 +270,7 @@ function parseIp(
 }
 
 /**
- * Returns the address of a CIDR block that holds one address, such as `45.9.148.21/32` or
+ * Returns the address of a CIDR block that contains one address, such as `45.9.148.21/32` or
  * `2001:db8::1/128`, which STIX and MISP exports write for single hosts.
  */
 function oneAddressBlock(text: string): ParsedAddress | undefined {
@@ -288,7 +288,7 @@ function oneAddressBlockIssue(raw: RawIndicator, block: ParsedAddress): Huntpack
   return {
     code: 'ONE_ADDRESS_BLOCK',
     severity: 'warning',
-    message: `Read the CIDR block ${quoteValue(raw.value)}, which holds one address, as the address ${quoteValue(block.address)}.`,
+    message: `Read the CIDR block ${quoteValue(raw.value)}, which contains one address, as the address ${quoteValue(block.address)}.`,
     source: raw.source,
   };
 }

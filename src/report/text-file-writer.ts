@@ -163,7 +163,7 @@ export async function writeTextFile(
   try {
     fill(out);
   } catch (error) {
-    // The fill's error is the one to report; the file is still closed after its writes.
+    // The fill's error is the one to report, and the file is still closed after its writes.
     await out.close().catch(() => undefined);
     throw error;
   }

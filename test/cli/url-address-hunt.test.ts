@@ -19,6 +19,15 @@ function cef(destination: string, port: number, minute: number): string {
   return cefLine(minute, `src=10.0.0.7 spt=51000 dst=${destination} dpt=${port} act=allow`);
 }
 
+/** Writes a CEF log of one allowed connection a minute to each destination, from minute 10. */
+async function writeConnections(
+  file: string,
+  destinations: ReadonlyArray<[address: string, port: number]>,
+): Promise<void> {
+  const lines = destinations.map(([address, port], index) => cef(address, port, 10 + index));
+  await writeFile(file, [...lines, ''].join('\n'));
+}
+
 test('URL addresses and hosting ports', async (t) => {
   const folder = makeTempDir('url-address', t);
   const feed = join(folder, 'feed.csv');
@@ -85,17 +94,13 @@ test('URL addresses and hosting ports', async (t) => {
   );
 
   const log = join(folder, 'firewall.log');
-  await writeFile(
-    log,
-    [
-      cef('45.67.99.1', 8080, 10),
-      cef('45.67.99.1', 22, 11),
-      cef('13.55.118.253', 443, 12),
-      cef('13.55.118.253', 80, 13),
-      cef('13.55.118.254', 8080, 14),
-      '',
-    ].join('\n'),
-  );
+  await writeConnections(log, [
+    ['45.67.99.1', 8080],
+    ['45.67.99.1', 22],
+    ['13.55.118.253', 443],
+    ['13.55.118.253', 80],
+    ['13.55.118.254', 8080],
+  ]);
   const matched = await huntedLines(pack, log, folder);
   // Line 5 matches through the hosting URL's address and port; line 4 has another port.
   assert.deepEqual(matched, [
@@ -162,17 +167,13 @@ test('URLs on CDN edges and compromised addresses', async (t) => {
 
   // Visits to other sites on the edges and to the site's other pages are no findings.
   const log = join(folder, 'proxy.log');
-  await writeFile(
-    log,
-    [
-      cef('104.21.75.114', 80, 10),
-      cef('151.101.1.69', 443, 11),
-      cef('93.184.215.14', 443, 12),
-      cef('93.184.215.14', 80, 13),
-      cef('45.67.99.1', 8080, 14),
-      '',
-    ].join('\n'),
-  );
+  await writeConnections(log, [
+    ['104.21.75.114', 80],
+    ['151.101.1.69', 443],
+    ['93.184.215.14', 443],
+    ['93.184.215.14', 80],
+    ['45.67.99.1', 8080],
+  ]);
   assert.deepEqual(await huntedLines(pack, log, folder), [
     '5 mozi-sentinel-csl-address-only',
     '5 mozi-sentinel-csl-port-aware',

@@ -104,10 +104,12 @@ test('URL on a CDN edge or compromised site adds no address', () => {
     exactOnly: HOSTING,
   };
   const plain = urlIndicator('http://45.67.99.1:8080/x');
+
   const tables = buildIocTables([cdn, compromised, hostedCompromised, plain]);
   assert.deepEqual(addresses(tables['port-aware'].rows), ['45.67.99.1|8080']);
   assert.deepEqual(addresses(tables['address-only'].rows), ['45.67.99.1|8080']);
   assert.equal(tables.url.rows.length, 4, 'every URL keeps its URL row');
+
   // Packs of format 6 were built with those rows, and their hunts name rows by position.
   const format6 = buildIocTables([cdn, compromised, hostedCompromised, plain], {
     formatVersion: 6,

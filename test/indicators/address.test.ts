@@ -173,7 +173,7 @@ test('ip reads a one-address block', () => {
       warnings.map((warning) => warning.code),
       ['ONE_ADDRESS_BLOCK'],
     );
-    assert.match(warnings[0]!.message, /which holds one address, as the address/);
+    assert.match(warnings[0]!.message, /which contains one address, as the address/);
   }
   for (const value of ['45.9.148.21/31', '45.9.148.21/128', '2001:db8::1/32', '45.9.148.21/032']) {
     assert.equal(rejectionCode('ip', value), 'INVALID_IP', value);

@@ -104,10 +104,15 @@ export class BackgroundAllowlistDecisions {
     this.pending = [];
     try {
       this.worker ??= this.start();
+    } catch (error) {
+      this.fail(`it could not start: ${messageOf(error)}`);
+      return;
+    }
+    try {
       this.worker.postMessage(toDecisionBatch(batch));
       this.inFlight.push(batch);
     } catch (error) {
-      this.fail(`it could not start: ${messageOf(error)}`);
+      this.fail(`a batch could not be sent to it: ${messageOf(error)}`);
     }
   }
 
