@@ -19,6 +19,7 @@ import { IndicatorMerger, type FamilyConflict } from '../indicators/merge.js';
 import { defang } from '../indicators/defang.js';
 import {
   describeKind,
+  indicatorKey,
   type Indicator,
   type MalwareFamily,
   type RawIndicator,
@@ -109,6 +110,9 @@ export async function collectIndicators(
   const defaultFamily: MalwareFamily | undefined = defaultName
     ? { name: defaultName, aliases: [] }
     : undefined;
+  // Keys of the indicators that took the `--family` name, because a feed's own family can look
+  // the same: a STIX malware object named REMCOS, without a Malpedia id or aliases.
+  const givenKeys = new Set<string>();
 
   // Records are normalized and merged as they stream in, so a large feed never keeps its raw
   // rows in memory.
@@ -128,6 +132,7 @@ export async function collectIndicators(
     // them. ThreatFox states the family of each row itself, so a row without one stays so.
     if (!indicator.family && defaultFamily && !isThreatFoxFormat(format)) {
       indicator.family = { ...defaultFamily, aliases: [] };
+      givenKeys.add(indicatorKey(indicator));
     }
     merger.add(indicator);
     for (const warning of result.warnings) limiter.add(warning);
@@ -148,7 +153,9 @@ export async function collectIndicators(
   const merged = merger.result({
     requestedFamilies: options.requestedFamilies ?? options.filters?.families,
   });
-  const adoption = defaultFamily ? adoptFeedFamily(merged.indicators, defaultFamily) : undefined;
+  const adoption = defaultFamily
+    ? adoptFeedFamily(merged.indicators, defaultFamily, givenKeys)
+    : undefined;
   if (adoption) issues.push(adoption);
   // Only the pack of the indicator's kept family hunts it, so each conflict is named.
   for (const conflict of merged.familyConflicts) {
@@ -209,25 +216,29 @@ export async function collectIndicators(
 /**
  * Gives the indicators that `--family` named the family of another feed that it selects, such
  * as ThreatFox's Remcos with its Malpedia id `win.remcos`, so that free text and that feed make
- * one pack. Each such indicator has its own copy of `named`, so a family counts as named by its
- * name alone, without a Malpedia id or aliases. When the name selects two families of the feeds,
+ * one pack. An indicator took the name when its key is in `givenKeys` and it still has the family
+ * `named`: the name alone, without a Malpedia id or aliases. A feed family of the same name in
+ * other case, such as a STIX malware object named REMCOS, counts as a feed family whatever the
+ * case of `--family`. When the name selects two families of the feeds,
  * such as two Malpedia ids with one printable name, none is taken, and the returned warning
  * names both.
  */
 function adoptFeedFamily(
   indicators: readonly Indicator[],
   named: MalwareFamily,
+  givenKeys: ReadonlySet<string>,
 ): HuntpackIssue | undefined {
-  const isGiven = (family: MalwareFamily | undefined): boolean =>
+  const isGiven = ({ family, kind, value }: Indicator): boolean =>
     family !== undefined &&
     family.malpedia === undefined &&
     family.aliases.length === 0 &&
-    family.name === named.name;
+    family.name === named.name &&
+    givenKeys.has(indicatorKey({ kind, value }));
   const selects = buildFamilyMatcher([named.name]);
   const feedFamilies = new Map<string, MalwareFamily>();
   for (const indicator of indicators) {
     const family = indicator.family;
-    if (!family || isGiven(family) || !selects(family)) continue;
+    if (!family || isGiven(indicator) || !selects(family)) continue;
     const key = (family.malpedia ?? family.name).toLowerCase();
     if (!feedFamilies.has(key)) feedFamilies.set(key, family);
   }
@@ -247,7 +258,7 @@ function adoptFeedFamily(
   const [feedFamily] = feedFamilies.values();
   if (!feedFamily) return undefined;
   for (const indicator of indicators) {
-    if (isGiven(indicator.family)) indicator.family = feedFamily;
+    if (isGiven(indicator)) indicator.family = feedFamily;
   }
   return undefined;
 }

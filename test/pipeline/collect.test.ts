@@ -126,3 +126,72 @@ test('--family names are cleaned like feed family names', async () => {
   const { indicators } = await collectIndicators([text], { defaultFamily: 'Evil\u202eRAT' });
   assert.equal(indicators[0]!.family?.name, 'EvilRAT');
 });
+
+test('--family treats a feed family of the same name the same in any case', async () => {
+  const text = join(folder, 'remcos-report.txt');
+  writeFileSync(text, 'The Remcos C2 was 45.9.148.94:2404 last week.\n');
+  const feed = join(folder, 'remcos-win.csv');
+  writeFileSync(
+    feed,
+    [
+      'ioc_id,ioc_value,ioc_type,first_seen_utc,malware,malware_printable',
+      '1,45.9.148.95:2404,ip:port,2026-01-01 00:00:00,win.remcos,Remcos',
+    ].join('\n') + '\n',
+  );
+  // A STIX malware object that names the family in capitals, without a Malpedia id.
+  const bundle = join(folder, 'remcos-caps.json');
+  const stamp = '2026-12-01T00:00:00Z';
+  const common = { spec_version: '2.1', created: stamp, modified: stamp };
+  writeFileSync(
+    bundle,
+    JSON.stringify({
+      type: 'bundle',
+      id: 'bundle--11111111-1111-4111-8111-111111111112',
+      objects: [
+        {
+          ...common,
+          type: 'malware',
+          id: 'malware--22222222-2222-4222-8222-222222222223',
+          name: 'REMCOS',
+          is_family: true,
+        },
+        {
+          ...common,
+          type: 'indicator',
+          id: 'indicator--33333333-3333-4333-8333-333333333399',
+          pattern: "[domain-name:value = 'stix-only.example']",
+          pattern_type: 'stix',
+          valid_from: stamp,
+        },
+        {
+          ...common,
+          type: 'relationship',
+          id: 'relationship--44444444-4444-4444-8444-444444444499',
+          relationship_type: 'indicates',
+          source_ref: 'indicator--33333333-3333-4333-8333-333333333399',
+          target_ref: 'malware--22222222-2222-4222-8222-222222222223',
+        },
+      ],
+    }),
+  );
+  const outcomes = [];
+  for (const option of ['REMCOS', 'remcos', 'Remcos']) {
+    const result = await collectIndicators([text, feed, bundle], { defaultFamily: option });
+    const families = result.indicators.map(
+      (indicator) => `${indicator.value}: ${indicator.family?.malpedia ?? 'no id'}`,
+    );
+    const codes = result.issues.map((issue) => issue.code);
+    outcomes.push({ families, ambiguous: codes.includes('FAMILY_AMBIGUOUS') });
+  }
+  // The STIX family stays its own; the free text, which two families could claim, takes neither.
+  assert.deepEqual(outcomes[0], {
+    families: [
+      '45.9.148.94:2404: no id',
+      '45.9.148.95:2404: win.remcos',
+      'stix-only.example: no id',
+    ],
+    ambiguous: true,
+  });
+  assert.deepEqual(outcomes[1], outcomes[0]);
+  assert.deepEqual(outcomes[2], outcomes[0]);
+});
