@@ -24,6 +24,7 @@ export { readMisp, readMispPath } from './feeds/misp.js';
 export { readText } from './feeds/text.js';
 
 export { collectIndicators } from './pipeline/collect.js';
+export type { FamilyCopies } from './pipeline/family-copies.js';
 export { DATA_SOURCES, getDataSource } from './pipeline/data-sources.js';
 export { getTableSchema, getPlatformSchemas } from './pipeline/schemas.js';
 export { SCENARIOS } from './pipeline/scenarios.js';

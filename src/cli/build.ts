@@ -305,8 +305,19 @@ function filterCollected(
   now: Date,
   keepAccepted: boolean,
 ): FilteredCollectResult {
+  const copies = collected.familyCopies;
   const filtered = filterIndicators(collected.indicators, filters, now);
   const feedFamilies = familiesOf(collected.indicators);
+  const kept = copies.countDistinct(filtered.kept);
+  // The counts of each filter count indicators, without their copies.
+  const filterCounts =
+    copies.size === 0
+      ? filtered.removed
+      : filterIndicators(
+          collected.indicators.filter((indicator) => !copies.isCopy(indicator)),
+          filters,
+          now,
+        ).removed;
   return {
     ...collected,
     accepted: keepAccepted ? collected.indicators : undefined,
@@ -315,10 +326,10 @@ function filterCollected(
     indicators: filtered.kept,
     counts: {
       ...collected.counts,
-      filteredOut: collected.indicators.length - filtered.kept.length,
-      kept: filtered.kept.length,
+      filteredOut: collected.counts.accepted - kept,
+      kept,
     },
-    filterCounts: filtered.removed,
+    filterCounts,
   };
 }
 
@@ -593,6 +604,9 @@ async function runBuild(
   const allowed = applyAllowlists(collected.indicators, allowlists, decided);
   const setAside = allowed.setAside;
   let kept = allowed.kept;
+  const copies = collected.familyCopies;
+  // Counted without the copies for other families, like every count of the summary.
+  const setAsideCount = copies.countDistinct(setAside.map((item) => item.indicator));
 
   const stateFile = flags.state === undefined ? undefined : resolve(io.cwd, flags.state);
   const loaded = stateFile === undefined ? undefined : await loadHistory(stateFile);
@@ -636,12 +650,15 @@ async function runBuild(
     }
     if (flags.onlyNew) {
       const fresh = keepNewIndicators(kept, changes);
-      alreadyHunted = kept.length - fresh.length;
+      alreadyHunted = copies.countDistinct(kept) - copies.countDistinct(fresh);
       kept = fresh;
     }
   }
   // Each pack is written as soon as it is built, so only one pack's hunts and files are in
   // memory at a time.
+  // Pack entries beyond the first of each indicator, hunted or set aside, so that the packs'
+  // counts add up to the summary's.
+  const copiesInPacks = kept.length - copies.countDistinct(kept) + setAside.length - setAsideCount;
   const packs: PackSummary[] = [];
   const built = eachPack(kept, {
     feedFamilies: collected.feedFamilies,
@@ -741,9 +758,10 @@ async function runBuild(
         {
           counts: {
             ...collected.counts,
-            inPacks: collected.counts.kept - setAside.length - alreadyHunted,
-            setAside: setAside.length,
+            inPacks: collected.counts.kept - setAsideCount - alreadyHunted,
+            setAside: setAsideCount,
             alreadyHunted,
+            copiesForOtherFamilies: copiesInPacks,
           },
           files: collected.perFile,
           packs,
@@ -765,8 +783,13 @@ async function runBuild(
       ) + '\n',
     );
   } else {
-    for (const line of summaryLines(collected, setAside.length, alreadyHunted, io.cwd))
+    for (const line of summaryLines(collected, setAsideCount, alreadyHunted, io.cwd))
       io.stdout.write(`${line}\n`);
+    if (copiesInPacks > 0) {
+      io.stdout.write(
+        `also in the packs of their other families: ${count(copiesInPacks, 'copy', 'copies')} of indicators that the feeds name under several families (each FAMILY_CONFLICT in ${issuesFile})\n`,
+      );
+    }
     io.stdout.write(
       `wrote ${count(packs.length, 'pack')} to ${outDir}${packs.length > 0 ? ':' : '.'}\n`,
     );
@@ -805,7 +828,7 @@ async function runBuild(
   const warnings = emptyBuildWarnings(
     collected,
     flags,
-    setAside.length,
+    setAsideCount,
     issuesFile,
     collected.acceptedFamilies,
   );

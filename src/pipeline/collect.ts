@@ -17,14 +17,16 @@ import {
 } from '../indicators/filter.js';
 import { IndicatorMerger, type FamilyConflict } from '../indicators/merge.js';
 import { defang } from '../indicators/defang.js';
+import { familyKeyOf } from '../indicators/family-key.js';
 import {
   describeKind,
-  indicatorKey,
   type Indicator,
   type MalwareFamily,
   type RawIndicator,
 } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
+import { FamilyCopies } from './family-copies.js';
+import { GivenFamily } from './given-family.js';
 import { cleanFamilyName } from '../indicators/context.js';
 
 export interface CollectOptions {
@@ -75,7 +77,14 @@ export interface CollectCounts {
 }
 
 export interface CollectResult {
+  /**
+   * The indicators that passed the filters, in read order. An indicator that the feeds name
+   * under several families comes once per family: itself, then a copy with each other family
+   * (see `familyCopies`), so that each family's pack hunts it.
+   */
   indicators: Indicator[];
+  /** The copies among `indicators`, with a count of distinct indicators. */
+  familyCopies: FamilyCopies;
   counts: CollectCounts;
   /** Counts per input; `failed` is set when the input could not be read to its end. */
   perFile: Array<{
@@ -110,9 +119,13 @@ export async function collectIndicators(
   const defaultFamily: MalwareFamily | undefined = defaultName
     ? { name: defaultName, aliases: [] }
     : undefined;
-  // Keys of the indicators that took the `--family` name, because a feed's own family can look
-  // the same: a STIX malware object named REMCOS, without a Malpedia id or aliases.
-  const givenKeys = new Set<string>();
+  const given =
+    defaultFamily &&
+    new GivenFamily(
+      defaultFamily,
+      (indicator) => merger.add(indicator),
+      (issue) => limiter.add(issue),
+    );
 
   // Records are normalized and merged as they stream in, so a large feed never keeps its raw
   // rows in memory.
@@ -127,14 +140,10 @@ export async function collectIndicators(
         rejectedValuesByFile.set(file, (rejectedValuesByFile.get(file) ?? 0) + 1);
       return;
     }
-    const indicator = result.indicator;
     // Free text and some MISP events and STIX bundles name no family; `--family` names it for
-    // them. ThreatFox states the family of each row itself, so a row without one stays so.
-    if (!indicator.family && defaultFamily && !isThreatFoxFormat(format)) {
-      indicator.family = { ...defaultFamily, aliases: [] };
-      givenKeys.add(indicatorKey(indicator));
-    }
-    merger.add(indicator);
+    // them.
+    if (given) given.accept(result.indicator, raw.source?.file, format);
+    else merger.add(result.indicator);
     for (const warning of result.warnings) limiter.add(warning);
   };
   const read = await readFeeds(inputs, {
@@ -146,6 +155,7 @@ export async function collectIndicators(
     allAttributes: options.allAttributes,
     now: options.now,
   });
+  given?.flush();
   limiter.flush();
   // Reader issues first, in file order, then normalization issues.
   const issues = [...read.issues, ...normalizationIssues];
@@ -153,24 +163,29 @@ export async function collectIndicators(
   const merged = merger.result({
     requestedFamilies: options.requestedFamilies ?? options.filters?.families,
   });
-  const adoption = defaultFamily
-    ? adoptFeedFamily(merged.indicators, defaultFamily, givenKeys)
-    : undefined;
+  const adoption = given ? adoptFeedFamily(merged.indicators, given) : undefined;
   if (adoption) issues.push(adoption);
-  // Only the pack of the indicator's kept family hunts it, so each conflict is named.
+  // Each conflict is named, with the packs that hunt the indicator.
+  const requested = options.requestedFamilies ?? options.filters?.families;
+  const isHunted = requested?.length ? buildFamilyMatcher(requested) : () => true;
   for (const conflict of merged.familyConflicts) {
     issues.push({
       code: 'FAMILY_CONFLICT',
       severity: 'warning',
-      message: describeFamilyConflict(conflict),
+      message: describeFamilyConflict(conflict, isHunted(conflict.other)),
       source: conflict.origin,
     });
   }
-  const filtered = filterIndicators(
-    merged.indicators,
-    options.filters ?? {},
-    options.now ?? new Date(),
-  );
+  const familyCopies = new FamilyCopies(merged.familyConflicts);
+  const entries = familyCopies.expand(merged.indicators);
+  const now = options.now ?? new Date();
+  const filtered = filterIndicators(entries, options.filters ?? {}, now);
+  // The counts of each filter count indicators, without their copies.
+  const filterCounts =
+    entries === merged.indicators
+      ? filtered.removed
+      : filterIndicators(merged.indicators, options.filters ?? {}, now).removed;
+  const kept = familyCopies.countDistinct(filtered.kept);
   const dropped: Record<string, number> = {};
   for (const file of read.files) {
     for (const [reason, count] of Object.entries(
@@ -188,14 +203,15 @@ export async function collectIndicators(
 
   return {
     indicators: filtered.kept,
+    familyCopies,
     counts: {
       rowsRead,
       accepted: merged.indicators.length,
       rejected: readerRejected + normalizationRejected,
       merged: merged.merged,
       dropped,
-      filteredOut: merged.indicators.length - filtered.kept.length,
-      kept: filtered.kept.length,
+      filteredOut: merged.indicators.length - kept,
+      kept,
     },
     perFile: read.files.map((file) => ({
       file: file.file,
@@ -205,10 +221,8 @@ export async function collectIndicators(
       rejectedValues: rejectedValuesByFile.get(file.file) ?? 0,
       failed: file.failed,
     })),
-    filterCounts: filtered.removed,
-    ...(options.filters?.families?.length
-      ? { acceptedFamilies: familiesOf(merged.indicators) }
-      : {}),
+    filterCounts,
+    ...(options.filters?.families?.length ? { acceptedFamilies: familiesOf(entries) } : {}),
     issues,
   };
 }
@@ -216,8 +230,8 @@ export async function collectIndicators(
 /**
  * Gives the indicators that `--family` named the family of another feed that it selects, such
  * as ThreatFox's Remcos with its Malpedia id `win.remcos`, so that free text and that feed make
- * one pack. An indicator took the name when its key is in `givenKeys` and it still has the family
- * `named`: the name alone, without a Malpedia id or aliases. A feed family of the same name in
+ * one pack. An indicator took the name when `given` gave it and it still has that family: the
+ * name alone, without a Malpedia id or aliases. A feed family of the same name in
  * other case, such as a STIX malware object named REMCOS, counts as a feed family whatever the
  * case of `--family`. When the name selects two families of the feeds,
  * such as two Malpedia ids with one printable name, none is taken, and the returned warning
@@ -225,15 +239,15 @@ export async function collectIndicators(
  */
 function adoptFeedFamily(
   indicators: readonly Indicator[],
-  named: MalwareFamily,
-  givenKeys: ReadonlySet<string>,
+  given: GivenFamily,
 ): HuntpackIssue | undefined {
+  const named = given.family;
   const isGiven = ({ family, kind, value }: Indicator): boolean =>
     family !== undefined &&
     family.malpedia === undefined &&
     family.aliases.length === 0 &&
     family.name === named.name &&
-    givenKeys.has(indicatorKey({ kind, value }));
+    given.took({ kind, value });
   const selects = buildFamilyMatcher([named.name]);
   const feedFamilies = new Map<string, MalwareFamily>();
   for (const indicator of indicators) {
@@ -263,23 +277,22 @@ function adoptFeedFamily(
   return undefined;
 }
 
-function isThreatFoxFormat(format: FeedFormat | undefined): boolean {
-  return format !== undefined && format.startsWith('threatfox');
-}
-
-function describeFamilyConflict(conflict: FamilyConflict): string {
+/**
+ * Describes a record that names another family than its indicator's, and the packs that hunt
+ * the indicator. `otherHunted` is true when no family filter is set or it selects the other family.
+ */
+function describeFamilyConflict(conflict: FamilyConflict, otherHunted: boolean): string {
   const { indicator, kept, first, other } = conflict;
   const subject = `The ${describeKind(indicator.kind)} ${quoteValue(defang(indicator))}`;
   const pack = quoteValue(kept.name);
-  if (first === kept) {
-    return (
-      `${subject} is given here as ${quoteValue(other.name)} but was first read as ${pack}, ` +
-      `so it is hunted only in the ${pack} pack.`
-    );
+  const given = quoteValue(other.name);
+  const read =
+    first === kept
+      ? `${subject} is given here as ${given} but was first read as ${pack}`
+      : `${subject} is given here as ${given} and was first read as ${quoteValue(first.name)}`;
+  if (otherHunted && familyKeyOf(other) !== familyKeyOf(kept)) {
+    return `${read}, so both the ${pack} pack and the ${given} pack hunt it.`;
   }
-  return (
-    `${subject} is given here as ${quoteValue(other.name)} and was first read as ` +
-    `${quoteValue(first.name)}. It is hunted only in the ${pack} pack, because --family ` +
-    `selects that family.`
-  );
+  if (first === kept && otherHunted) return `${read}, so it is hunted in the ${pack} pack.`;
+  return `${read}. It is hunted only in the ${pack} pack, because --family selects that family.`;
 }

@@ -24,6 +24,8 @@ interface BuildSummary {
     kept: number;
     inPacks: number;
     setAside: number;
+    alreadyHunted: number;
+    copiesForOtherFamilies: number;
   };
   packs: Array<{
     family: string;
@@ -49,11 +51,19 @@ function assertReconciles(summary: BuildSummary): void {
   const dropped = Object.values(counts.dropped).reduce((sum, count) => sum + count, 0);
   assert.equal(counts.rowsRead, counts.accepted + counts.rejected + counts.merged + dropped);
   assert.equal(counts.accepted, counts.kept + counts.filteredOut);
-  const inPacks = summary.packs.reduce((sum, pack) => sum + pack.indicators, 0);
-  const setAside = summary.packs.reduce((sum, pack) => sum + pack.setAside, 0);
-  assert.equal(counts.kept, inPacks + setAside);
-  assert.equal(counts.setAside, setAside);
-  assert.equal(counts.inPacks, inPacks);
+  // An indicator that the feeds name under several families is in the pack of each, and the
+  // counts count it once.
+  const entries = sumOf(summary.packs, 'indicators') + sumOf(summary.packs, 'setAside');
+  assert.equal(entries, counts.inPacks + counts.setAside + counts.copiesForOtherFamilies);
+  assert.equal(counts.kept, counts.inPacks + counts.setAside + counts.alreadyHunted);
+  if (counts.copiesForOtherFamilies === 0) {
+    assert.equal(sumOf(summary.packs, 'indicators'), counts.inPacks);
+    assert.equal(sumOf(summary.packs, 'setAside'), counts.setAside);
+  }
+}
+
+function sumOf(packs: BuildSummary['packs'], field: 'indicators' | 'setAside'): number {
+  return packs.reduce((sum, pack) => sum + pack[field], 0);
 }
 
 test('example indicators rebuild the reference report', async (t) => {

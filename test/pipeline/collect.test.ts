@@ -127,7 +127,7 @@ test('--family names are cleaned like feed family names', async () => {
   assert.equal(indicators[0]!.family?.name, 'EvilRAT');
 });
 
-test('--family treats a feed family of the same name the same in any case', async () => {
+test('--family name matches in any case', async () => {
   const text = join(folder, 'remcos-report.txt');
   writeFileSync(text, 'The Remcos C2 was 45.9.148.94:2404 last week.\n');
   const feed = join(folder, 'remcos-win.csv');
@@ -183,7 +183,7 @@ test('--family treats a feed family of the same name the same in any case', asyn
     const codes = result.issues.map((issue) => issue.code);
     outcomes.push({ families, ambiguous: codes.includes('FAMILY_AMBIGUOUS') });
   }
-  // The STIX family stays its own; the free text, which two families could claim, takes neither.
+  // The STIX family stays its own. The free text, which two families could claim, takes neither.
   assert.deepEqual(outcomes[0], {
     families: [
       '45.9.148.94:2404: no id',
@@ -194,4 +194,68 @@ test('--family treats a feed family of the same name the same in any case', asyn
   });
   assert.deepEqual(outcomes[1], outcomes[0]);
   assert.deepEqual(outcomes[2], outcomes[0]);
+});
+
+/** Writes a STIX bundle with one indicator per domain, tied to the named malware family or none. */
+function writeBundle(name: string, indicators: Array<[string, string | undefined]>): string {
+  const stamp = '2026-12-01T00:00:00Z';
+  const common = { spec_version: '2.1', created: stamp, modified: stamp };
+  const objects: object[] = [];
+  const malware = new Map<string, string>();
+  indicators.forEach(([domain, family], index) => {
+    const id = `indicator--00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
+    objects.push({
+      ...common,
+      type: 'indicator',
+      id,
+      pattern: `[domain-name:value = '${domain}']`,
+      pattern_type: 'stix',
+      valid_from: stamp,
+    });
+    if (family === undefined) return;
+    let malwareId = malware.get(family);
+    if (!malwareId) {
+      malwareId = `malware--00000000-0000-4000-8000-${String(malware.size).padStart(12, '0')}`;
+      malware.set(family, malwareId);
+      objects.push({ ...common, type: 'malware', id: malwareId, name: family, is_family: true });
+    }
+    objects.push({
+      ...common,
+      type: 'relationship',
+      id: `relationship--00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+      relationship_type: 'indicates',
+      source_ref: id,
+      target_ref: malwareId,
+    });
+  });
+  const path = join(folder, name);
+  writeFileSync(path, JSON.stringify({ type: 'bundle', id: 'bundle--1', objects }));
+  return path;
+}
+
+test('--family skips files naming other families', async () => {
+  const mixed = writeBundle('mixed.json', [
+    ['oops.example', 'OopsIE'],
+    ['untied-1.example', undefined],
+    ['clay.example', 'Clayslide'],
+    ['untied-2.example', undefined],
+  ]);
+  const plain = writeBundle('plain.json', [['plain.example', undefined]]);
+  const result = await collectIndicators([mixed, plain], { defaultFamily: 'OopsIE' });
+  assert.deepEqual(
+    result.indicators.map((indicator) => `${indicator.value}: ${indicator.family?.name ?? '-'}`),
+    [
+      'oops.example: OopsIE',
+      'clay.example: Clayslide',
+      'untied-1.example: -',
+      'untied-2.example: -',
+      'plain.example: OopsIE',
+    ],
+  );
+  const warnings = result.issues.filter((issue) => issue.code === 'FAMILY_NOT_GIVEN');
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]!.source?.file, mixed);
+  assert.match(warnings[0]!.message, /^2 indicators of this file name no family/);
+  assert.match(warnings[0]!.message, /\("OopsIE", "Clayslide"\)/);
+  assert.equal(result.counts.accepted, 5);
 });

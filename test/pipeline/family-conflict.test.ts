@@ -56,14 +56,32 @@ test('collect keeps conflict under filtered family', async (t) => {
   }
 });
 
-test('collect without request keeps first family', async (t) => {
+test('collect without request copies for each family', async (t) => {
   const collected = await collectIndicators([writeFeed(t)]);
   assert.equal(collected.counts.kept, 3);
+  assert.equal(collected.counts.accepted, collected.counts.kept + collected.counts.filteredOut);
   assert.equal(familyOf(collected, '192.0.2.10:80'), 'RedLine Stealer');
+  // The indicator, then its copy for the later family, in read order.
+  assert.deepEqual(
+    collected.indicators.map((indicator) => `${indicator.value} ${indicator.family?.name}`),
+    [
+      '192.0.2.10:80 RedLine Stealer',
+      '192.0.2.10:80 Cobalt Strike',
+      '192.0.2.11:443 Cobalt Strike',
+      '192.0.2.12:80 RedLine Stealer',
+    ],
+  );
+  const copy = collected.indicators[1]!;
+  assert.ok(collected.familyCopies.isCopy(copy));
+  assert.equal(copy.confidence, collected.indicators[0]!.confidence);
+  assert.equal(copy.provenance, collected.indicators[0]!.provenance);
   const messages = conflictMessages(collected);
   assert.equal(messages.length, 2);
   for (const message of messages) {
-    assert.match(message, /hunted only in the "RedLine Stealer" pack\.$/);
+    assert.match(
+      message,
+      /both the "RedLine Stealer" pack and the "Cobalt Strike" pack hunt it\.$/,
+    );
   }
 });
 
@@ -76,7 +94,7 @@ test('collect applies requested families unfiltered', async (t) => {
 });
 
 interface BuildOutcome {
-  counts: CollectResult['counts'];
+  counts: CollectResult['counts'] & { copiesForOtherFamilies: number };
   packs: Array<{ family: string; folder: string; indicators: number }>;
   issues: string;
 }
@@ -132,11 +150,18 @@ test('build of ThreatFox NDJSON keeps conflict', { skip: skipWithoutShared(NDJSO
 
   const all = await build(t, [feed]);
   assert.equal(all.counts.filteredOut, 0);
+  assert.equal(all.counts.copiesForOtherFamilies, 1);
   const redline = all.packs.find((entry) => entry.family === 'RedLine Stealer');
   assert.ok(redline, 'the build writes a RedLine Stealer pack');
   assert.ok(packValues(redline.folder).includes('81.2.69.142:80'));
-  assert.match(all.issues, /hunted only in the "RedLine Stealer" pack/);
-  assert.doesNotMatch(all.issues, /hunted only in the "Cobalt Strike" pack/);
+  const cobalt = all.packs.find((entry) => entry.family === 'Cobalt Strike');
+  assert.ok(cobalt, 'the build writes a Cobalt Strike pack');
+  assert.ok(packValues(cobalt.folder).includes('81.2.69.142:80'));
+  // Each pack counts the indicator, the summary once.
+  const inPacks = all.packs.reduce((sum, pack) => sum + pack.indicators, 0);
+  assert.equal(inPacks, all.counts.kept + 1);
+  assert.match(all.issues, /both the "RedLine Stealer" pack and the "Cobalt Strike" pack hunt it/);
+  assert.doesNotMatch(all.issues, /hunted only in/);
 });
 
 test('build hunts a STIX indicator of two families in the requested pack', async (t) => {
@@ -176,8 +201,12 @@ test('build hunts a STIX indicator of two families in the requested pack', async
   const plain = await build(t, [feed, '--no-builtin-allowlists']);
   assert.deepEqual(
     plain.packs.map((pack) => pack.family),
-    ['Remcos'],
+    ['Remcos', 'AsyncRAT'],
   );
+  for (const pack of plain.packs) {
+    assert.deepEqual(packValues(pack.folder), ['http://192.0.2.44/two'], pack.family);
+  }
+  assert.equal(plain.counts.kept, 1);
   assert.match(plain.issues, /given here as "AsyncRAT" but was first read as "Remcos"/);
 
   const requested = await build(t, [feed, '--family', 'AsyncRAT', '--no-builtin-allowlists']);
@@ -187,4 +216,32 @@ test('build hunts a STIX indicator of two families in the requested pack', async
   );
   assert.deepEqual(packValues(requested.packs[0]!.folder), ['http://192.0.2.44/two']);
   assert.equal(requested.counts.filteredOut, 0);
+});
+
+test('build counts copies once with --only-new', async (t) => {
+  const feed = writeFeed(t);
+  const state = join(makeTempDir('family-conflict-state', t), 'state.json');
+  const args = [feed, '--no-builtin-allowlists', '--state', state, '--only-new'];
+  const first = await build(t, args);
+  assert.equal(first.counts.kept, 3);
+  assert.equal(first.counts.copiesForOtherFamilies, 1);
+  assert.deepEqual(
+    first.packs.map((pack) => [pack.family, pack.indicators]),
+    [
+      ['RedLine Stealer', 2],
+      ['Cobalt Strike', 2],
+    ],
+  );
+
+  // Nothing is new the second time, for either family.
+  const out = makeTempDir('family-conflict-again', t);
+  const again = await runCli(['build', ...args, '--out', out, '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  const counts = (JSON.parse(again.stdout) as BuildOutcome).counts as BuildOutcome['counts'] & {
+    inPacks: number;
+    alreadyHunted: number;
+  };
+  assert.equal(counts.alreadyHunted, 3);
+  assert.equal(counts.inPacks, 0);
+  assert.equal(counts.copiesForOtherFamilies, 0);
 });

@@ -1,0 +1,96 @@
+/**
+ * The family that `--family` gives to records that name none: free text, and MISP events and
+ * STIX bundles without a malware family. A file that names families for some of its records,
+ * such as a STIX bundle that ties two indicators to OopsIE and leaves 86 untied, gives no reason
+ * to think its other records are of the requested family. They keep none, with a warning.
+ */
+import { quoteValue, type HuntpackIssue } from '../errors.js';
+import type { FeedFormat } from '../feeds/detect.js';
+import { familyKeyOf } from '../indicators/family-key.js';
+import { indicatorKey, type Indicator, type MalwareFamily } from '../indicators/model.js';
+
+/** Families named in the warning about one file; the rest are counted. */
+const SHOWN_FAMILIES = 3;
+
+/**
+ * Passes each record's indicator on in read order, except records without a family, which wait
+ * until their file ends. Then they get the requested family, unless the file named another.
+ */
+export class GivenFamily {
+  /** Keys of the indicators that took the family. */
+  private readonly keys = new Set<string>();
+  private file: string | undefined;
+  /** Names of the families that records of the current file name, by family key. */
+  private readonly fileFamilies = new Map<string, string>();
+  private waiting: Indicator[] = [];
+
+  /**
+   * @param family the family that `--family` names.
+   * @param add takes each indicator on, as the merge does.
+   * @param warn takes the warning about a file whose records name other families.
+   */
+  constructor(
+    readonly family: MalwareFamily,
+    private readonly add: (indicator: Indicator) => void,
+    private readonly warn: (issue: HuntpackIssue) => void,
+  ) {}
+
+  /** Takes the next record's indicator, read from `file` in `format`. */
+  accept(indicator: Indicator, file: string | undefined, format: FeedFormat | undefined): void {
+    if (file !== this.file) {
+      this.flush();
+      this.file = file;
+    }
+    if (indicator.family) {
+      for (const family of [indicator.family, ...(indicator.otherFamilies ?? [])]) {
+        this.fileFamilies.set(familyKeyOf(family), family.name);
+      }
+      this.add(indicator);
+    } else if (format?.startsWith('threatfox')) {
+      // ThreatFox states the family of each row itself, so a row without one stays so.
+      this.add(indicator);
+    } else {
+      this.waiting.push(indicator);
+    }
+  }
+
+  /** Passes on the records of the current file that wait for a family. Call it after the last file too. */
+  flush(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    if (waiting.length > 0 && this.fileFamilies.size > 0) this.warn(this.notGivenIssue(waiting));
+    for (const indicator of waiting) {
+      if (this.fileFamilies.size === 0) {
+        indicator.family = { ...this.family, aliases: [] };
+        this.keys.add(indicatorKey(indicator));
+      }
+      this.add(indicator);
+    }
+    this.fileFamilies.clear();
+  }
+
+  /** Tells whether the indicator with this kind and value took the requested family. */
+  took(indicator: Pick<Indicator, 'kind' | 'value'>): boolean {
+    return this.keys.has(indicatorKey(indicator));
+  }
+
+  private notGivenIssue(waiting: readonly Indicator[]): HuntpackIssue {
+    const names = [...this.fileFamilies.values()];
+    const shown = names
+      .slice(0, SHOWN_FAMILIES)
+      .map((name) => quoteValue(name))
+      .join(', ');
+    const more = names.length > SHOWN_FAMILIES ? ` and ${names.length - SHOWN_FAMILIES} more` : '';
+    const count = waiting.length === 1 ? '1 indicator' : `${waiting.length} indicators`;
+    return {
+      code: 'FAMILY_NOT_GIVEN',
+      severity: 'warning',
+      message:
+        `${count} of this file name no family, and --family ${quoteValue(this.family.name)} ` +
+        `does not name them, because other records of the file name families of their own ` +
+        `(${shown}${more}). They keep no family, so the family filter leaves them out. Build ` +
+        `without --family to hunt them in the "Unknown malware" pack.`,
+      source: this.file === undefined ? undefined : { file: this.file },
+    };
+  }
+}
