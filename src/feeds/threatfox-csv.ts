@@ -59,7 +59,10 @@ class ThreatFoxCsvReader {
   private banner = false;
   /** Data rows since the last header or trailer. */
   private sectionRows = 0;
-  private trailerSeen = false;
+  /** Line of the first of those rows. */
+  private sectionFirstLine = 0;
+  /** The last `# Number of entries` trailer since the header, if any. */
+  private trailer?: { line: number; declared: number };
   /** Lines of a row whose quoted field continues on the next line. */
   private carry?: CarriedLine[];
 
@@ -86,7 +89,8 @@ class ThreatFoxCsvReader {
         { source: { file: this.file } },
       );
     }
-    if (this.banner && !this.trailerSeen) {
+    this.checkRowsAfterTrailer();
+    if (this.banner && !this.trailer) {
       this.sink.report({
         code: 'MISSING_TRAILER',
         severity: 'warning',
@@ -155,7 +159,7 @@ class ThreatFoxCsvReader {
       );
       return;
     }
-    this.sectionRows += 1;
+    this.countRow(lineNumber);
     this.readFields(lineNumber);
   }
 
@@ -182,9 +186,14 @@ class ThreatFoxCsvReader {
   }
 
   private rejectRow(line: number, code: string, message: string, id?: string): void {
-    this.sectionRows += 1;
+    this.countRow(line);
     const source = id === undefined ? { file: this.file, line } : { file: this.file, line, id };
     this.sink.reject({ code, severity: 'error', message, source });
+  }
+
+  private countRow(line: number): void {
+    if (this.sectionRows === 0) this.sectionFirstLine = line;
+    this.sectionRows += 1;
   }
 
   /** Builds the record of the row just parsed. */
@@ -230,9 +239,10 @@ class ThreatFoxCsvReader {
     }
     if (/ThreatFox IOCs/i.test(body)) this.banner = true;
     if (/^"?first_seen/i.test(body) || (body.includes('ioc_value') && body.includes('ioc_type'))) {
+      this.checkRowsAfterTrailer();
       this.setColumns(mapColumns(parseCsvHeader(body), this.file, lineNumber), lineNumber);
       this.sectionRows = 0;
-      this.trailerSeen = false;
+      this.trailer = undefined;
     }
   }
 
@@ -246,7 +256,27 @@ class ThreatFoxCsvReader {
         source: { file: this.file, line },
       });
     }
-    this.trailerSeen = true;
+    this.trailer = { line, declared };
+    this.sectionRows = 0;
+  }
+
+  /**
+   * Reports the data rows after a trailer that no later trailer counts. The build treats them as
+   * a count mismatch, so --strict fails on them.
+   */
+  private checkRowsAfterTrailer(): void {
+    if (!this.trailer || this.sectionRows === 0) return;
+    const { line, declared } = this.trailer;
+    const single = this.sectionRows === 1;
+    const rows = single ? '1 data row follows' : `${this.sectionRows} data rows follow`;
+    this.sink.report({
+      code: 'ENTRY_COUNT_MISMATCH',
+      severity: 'warning',
+      message:
+        `${rows} the trailer on line ${line}, which declares ${declared} entries, without a trailer of ${single ? 'its' : 'their'} own, so the file may be edited, or joined with part of another export. ` +
+        `${single ? 'The row is' : 'The rows are'} read under the header above that trailer.`,
+      source: { file: this.file, line: this.sectionFirstLine },
+    });
     this.sectionRows = 0;
   }
 }

@@ -215,6 +215,22 @@ test('strict fails on a cut-short export', async (t) => {
   assert.equal(whole.code, 0, whole.stderr);
 });
 
+test('strict fails on a row after the trailer', async (t) => {
+  const out = makeTempDir('strict-after-trailer', t);
+  const feed = join(out, 'after.csv');
+  const lines = (await readFile(repoFile('test/fixtures/packs/remcos-example.csv'), 'utf8')).split(
+    '\n',
+  );
+  assert.equal(lines[9], '# Number of entries: 4');
+  // The trailer moves up one line and declares the 3 rows before it, so row 4 follows it.
+  await writeFile(feed, [...lines.slice(0, 8), '# Number of entries: 3', lines[8]].join('\n'));
+  const strict = await runCli(['build', feed, '--out', join(out, 'strict'), '--strict']);
+  assert.equal(strict.code, 1, strict.stderr);
+  assert.match(strict.stderr, /after\.csv:10: warning ENTRY_COUNT_MISMATCH: 1 data row follows /);
+  assert.match(strict.stderr, /these inputs may be incomplete: .*after\.csv \(has fewer or more/);
+  assert.match(strict.stdout, /\(threatfox-csv\): 4 rows, 0 rejected/);
+});
+
 test('standard input given twice is a usage error', async (t) => {
   const out = makeTempDir('stdin-twice', t);
   const result = await runCli(['build', '-', '-', '--out', out], { stdin: '' });

@@ -201,6 +201,45 @@ test('warns when the trailer is missing', async () => {
   assert.deepEqual(codes(run.reports), ['MISSING_TRAILER']);
 });
 
+/** Writes the 15-column fixture with its trailer, declaring `declared`, moved before `rowIndex`. */
+function moveTrailer(name: string, rowIndex: number, declared: number): string {
+  const lines = readFileSync(fixture('recent-15-columns.csv'), 'utf8').split('\r\n');
+  const trailer = lines.findIndex((line) => line.startsWith('# Number of entries'));
+  lines.splice(trailer, 1);
+  lines.splice(rowIndex, 0, `# Number of entries: ${declared}`);
+  const path = join(folder, name);
+  writeFileSync(path, lines.join('\r\n'));
+  return path;
+}
+
+test('warns on a row after the trailer', async () => {
+  const run = await runReader(readThreatFoxCsv, moveTrailer('after-trailer.csv', 12, 3));
+  assert.equal(run.rowsRead, 4);
+  assert.equal(run.records.length, 4);
+  assert.equal(byId(run, '9000004').source.line, 14);
+  assert.deepEqual(codes(run.reports), ['ENTRY_COUNT_MISMATCH']);
+  const [issue] = run.reports;
+  assert.equal(issue!.source?.file, run.records[0]!.source.file);
+  assert.equal(issue!.source?.line, 14);
+  assert.match(issue!.message, /^1 data row follows the trailer on line 13, which declares 3 /);
+});
+
+test('counts rows after the trailer', async () => {
+  const run = await runReader(readThreatFoxCsv, moveTrailer('two-after.csv', 10, 1));
+  assert.equal(run.records.length, 4);
+  assert.deepEqual(codes(run.reports), ['ENTRY_COUNT_MISMATCH']);
+  assert.equal(run.reports[0]!.source?.line, 12);
+  assert.match(run.reports[0]!.message, /^3 data rows follow the trailer on line 11,/);
+});
+
+test('second trailer counts the rows after the first', async () => {
+  const path = moveTrailer('two-trailers.csv', 11, 2);
+  writeFileSync(path, readFileSync(path, 'utf8') + '\r\n# Number of entries: 2');
+  const run = await runReader(readThreatFoxCsv, path);
+  assert.equal(run.records.length, 4);
+  assert.deepEqual(run.reports, []);
+});
+
 /** Reads two exports joined with cat, each starting with `mark` (a byte order mark or nothing). */
 async function readJoined(name: string, mark: string): ReturnType<typeof runReader> {
   const parts = ['full-14-columns.csv', 'recent-15-columns.csv'].map(
