@@ -15,6 +15,7 @@ import { findKqlBlocks as findReportBlocks, makeBlock } from './lint/kql-blocks.
 import { scanKql } from './lint/kql-scan.js';
 import { findWhereTypeMismatches } from './lint/where-types.js';
 import { findKqlBlocks } from './markdown-blocks.js';
+import { findLooseHasAdvice } from './has-advice.js';
 import { binaryFileMessage, decodeText } from './decode-text.js';
 import { readPlatformHeader, unknownPlatformMessage } from './platform-header.js';
 import { reviewUnknownNames } from './unknown-names.js';
@@ -344,7 +345,9 @@ function checkQuery(query: string, start: number, context: CheckContext): FileDi
   context.platforms.push(platform);
 
   const options: KqlCheckOptions = { platform, analyzers: context.options.analyzers };
-  for (const item of reviewUnknownNames(query, checkKql(query, options), platform)) {
+  const kusto = reviewUnknownNames(query, checkKql(query, options), platform);
+  const looseAdvice = findLooseHasAdvice(query, kusto, context.file);
+  for (const item of kusto) {
     diagnostics.push(
       context.place({
         code: item.code,
@@ -354,6 +357,19 @@ function checkQuery(query: string, start: number, context: CheckContext): FileDi
         length: item.end - item.start,
       }),
     );
+    // The note follows the advice it is about, under the same operator.
+    const advice = looseAdvice.find((note) => note.diagnostic === item);
+    if (advice) {
+      diagnostics.push(
+        context.place({
+          code: 'LOOSE_HAS_ADVICE',
+          severity: 'info',
+          message: advice.message,
+          start: start + item.start,
+          length: item.end - item.start,
+        }),
+      );
+    }
   }
   const schema = readSchemaOfQuery(query, platform);
   if (schema) {

@@ -221,3 +221,18 @@ test('check hints at queries split by a blank line', async (t) => {
   assert.equal(single.code, 1, single.stdout);
   assert.doesNotMatch(single.stdout, /BLANK_LINE_SPLIT/);
 });
+
+test('check notes loose has advice', async (t) => {
+  const folder = makeTempDir('check', t);
+  const file = join(folder, 'q.kql');
+  await writeFile(
+    file,
+    'DeviceNetworkEvents | where Timestamp > ago(7d) | where RemoteUrl contains "evil.com"\n',
+  );
+  const result = await runCli(['check', file]);
+  assert.equal(result.code, 0, result.stdout);
+  const lines = result.stdout.split('\n').filter((line) => line.startsWith(file));
+  assert.match(lines[0] ?? '', /:1:67: info KS500: /);
+  assert.match(lines[1] ?? '', /:1:67: info LOOSE_HAS_ADVICE: .*RemoteUrl has "evil\.com" also/);
+  assert.ok(lines[1]?.endsWith(`run: huntpack lint ${file}`), lines[1]);
+});
