@@ -91,3 +91,27 @@ test('build keeps regex entry syntax', async (t) => {
   assert.ok(report.includes(String.raw`| regex:\\.duckdns\\.org\$ |`), report);
   assert.ok(!report.includes('regex:\\\\[.]'), report);
 });
+
+test('build defangs IPv6 allowlist entries', async (t) => {
+  const folder = makeTempDir('allowlist-ipv6', t);
+  const allowlist = join(folder, 'allow.txt');
+  await writeFile(allowlist, '2a01:4f8::/32\n45.9.148.0/24\n2a01:4f9::1\n');
+  const out = join(folder, 'p');
+  const result = await runCli(
+    ['build', '-', '--family', 'Remcos', '--allowlist', allowlist, '--out', out],
+    { stdin: 'C2 at 2a01:4f8:c17:1::5, 45.9.148.10 and 2a01:4f9::1.\n' },
+  );
+  assert.equal(result.code, 0, result.stderr);
+
+  const csv = await readFile(join(out, 'remcos', 'indicators.csv'), 'utf8');
+  const rows = csv.split('\r\n').filter((line) => line.includes('"set aside"'));
+  const entryOf = (value: string): string | undefined =>
+    rows.find((line) => line.startsWith(`"ip","${value}"`))?.split(',')[12];
+  assert.equal(entryOf('[2a01[:]4f8[:]c17[:]1[:][:]5]'), '"[2a01[:]4f8[:][:]]/32"', csv);
+  assert.equal(entryOf('45[.]9[.]148[.]10'), '"45[.]9[.]148[.]0/24"', csv);
+  assert.equal(entryOf('[2a01[:]4f9[:][:]1]'), '"[2a01[:]4f9[:][:]1]"', csv);
+  assert.ok(!csv.includes('2a01:4f'), csv);
+
+  const report = await readFile(join(out, 'remcos', 'report.md'), 'utf8');
+  assert.ok(!report.includes('2a01:4f'), report);
+});
