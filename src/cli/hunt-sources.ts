@@ -344,6 +344,23 @@ async function rejectPackParentFolders(packs: readonly string[], cwd: string): P
   }
 }
 
+/**
+ * Returns where to find the DeviceEvents hunts that a local hunt cannot run: the packs'
+ * queries, and for --feed hunts, which have no pack folder, the build that writes them.
+ */
+export function deviceEventsAdvice(flags: HuntSourceFlags, cwd: string): string {
+  const where = 'in Sentinel or Defender advanced hunting';
+  const packQueries = `Run the packs' DeviceEvents queries (queries/*-de-*.kql) ${where}.`;
+  const feeds = (flags.feed ?? []).map((feed) => displayPath(resolve(cwd, feed), cwd));
+  if (feeds.length === 0) return packQueries;
+  // A folder of its own, because a build into the --pack folders' parent would replace them.
+  const build =
+    `The --feed hunts have no pack folder, so build packs of them with ` +
+    `"huntpack build ${feeds.join(' ')} --out feed-packs"`;
+  if ((flags.pack ?? []).length > 0) return `${packQueries} ${build} to get their queries too.`;
+  return `${build} and run their DeviceEvents queries (feed-packs/*/queries/*-de-*.kql) ${where}.`;
+}
+
 /** Returns the example command of the pack-folder message, with up to three --pack options. */
 function packExample(packs: readonly string[], logs: readonly string[]): string {
   const packOptions = packs.slice(0, packs.length > 3 ? 2 : 3).flatMap((pack) => ['--pack', pack]);

@@ -37,6 +37,7 @@ import { HUNTPACK_VERSION } from '../version.js';
 import { HUNT_REPORT_FILE } from '../report/write-pack.js';
 import { parseLookback } from './build.js';
 import {
+  deviceEventsAdvice,
   loadHunts,
   PRINTED_ISSUES,
   rejectPackFolderInputs,
@@ -186,6 +187,7 @@ function rejectBuildOnlyOptions(flags: HuntFlags): void {
 function writeSummary(
   result: HuntLogsResult,
   inputsWithoutEvents: readonly HuntpackIssue[],
+  flags: HuntFlags,
   io: CliIo,
 ): void {
   const { stats } = result;
@@ -197,8 +199,7 @@ function writeSummary(
   if (deviceEventRows > 0) {
     io.stderr.write(
       `huntpack: warning: ${count(deviceEventRows, 'DeviceEvents row')} of firewall blocks, SmartScreen or ` +
-        'network protection were skipped, because local hunts do not read DeviceEvents. Run the ' +
-        "packs' DeviceEvents queries (queries/*-de-*.kql) in Sentinel or Defender advanced hunting.\n",
+        `network protection were skipped, because local hunts do not read DeviceEvents. ${deviceEventsAdvice(flags, io.cwd)}\n`,
     );
   }
   const reasons = Object.entries(stats.rejectedByReason).map(
@@ -544,7 +545,7 @@ async function huntWith(
   }
   const inputsWithoutEvents = findInputsWithoutEvents(result.stats, failed);
   writeFindings(result, incomplete, inputsWithoutEvents, loaded.setAside, flags, window, io);
-  writeSummary(result, inputsWithoutEvents, io);
+  writeSummary(result, inputsWithoutEvents, flags, io);
   // A run with a failed input fails, and its report would stand in for the last complete one,
   // so the report is written only after a run that read and used every log.
   if (inputsFailed) {

@@ -39,3 +39,32 @@ test('hunt names the DeviceEvents rows it skipped', async (t) => {
     .stats;
   assert.equal(stats.skippedByReason.DEVICE_EVENTS_NOT_HUNTED_HERE, 10);
 });
+
+test('feed hunt advises a build for DeviceEvents', async (t) => {
+  const folder = makeTempDir('hunt-device-events-feed', t);
+  const feed = join(folder, 'feed.csv');
+  const family = { malpedia: 'win.pl', name: 'Pl', threatType: 'botnet_cc' };
+  await writeFile(feed, threatFoxCsv(family, [['95.166.126.90:80', 'ip:port']]));
+
+  const feedOnly = await runCli(['hunt', '--feed', feed, EXPORT], { cwd: folder });
+  assert.equal(feedOnly.code, 0, feedOnly.stderr);
+  assert.match(feedOnly.stderr, /warning: 10 DeviceEvents rows .* were skipped/);
+  assert.doesNotMatch(feedOnly.stderr, /the packs' DeviceEvents queries/);
+  assert.match(
+    feedOnly.stderr,
+    /The --feed hunts have no pack folder, so build packs of them with "huntpack build feed\.csv --out feed-packs" and run their DeviceEvents queries \(feed-packs\/\*\/queries\/\*-de-\*\.kql\) in Sentinel/,
+  );
+
+  const out = join(folder, 'packs');
+  const build = await runCli(['build', feed, '--out', out]);
+  assert.equal(build.code, 0, build.stderr);
+  const both = await runCli(['hunt', '--pack', join(out, 'pl'), '--feed', feed, EXPORT], {
+    cwd: folder,
+  });
+  assert.equal(both.code, 0, both.stderr);
+  assert.match(both.stderr, /Run the packs' DeviceEvents queries \(queries\/\*-de-\*\.kql\)/);
+  assert.match(
+    both.stderr,
+    /"huntpack build feed\.csv --out feed-packs" to get their queries too\./,
+  );
+});
