@@ -194,6 +194,8 @@ const NO_SOUND = 'No sound correction found';
 const HAS_OPERATOR = /^(!?)(has(?:_cs|_any|_all|prefix(?:_cs)?|suffix(?:_cs)?)?)\b/i;
 /** Characters that a filter expression has and an English sentence does not. */
 const EXPRESSION_CHARACTERS = /[=<>~!"'()]/;
+/** A bracketed aside of a sentence, such as `(nessus.exe, qualysagent.exe)`, without quotes or operators. */
+const PLAIN_ASIDE = /\([^()=<>~!"']*\)/g;
 
 /**
  * Rewrites a syntax error for the two usual causes: a KQL `has` operator, which the filter
@@ -216,10 +218,12 @@ function explainSyntaxIssue(
       `(${operator} matches whole terms only), as in ${column} ${replacement} "value".`
     );
   }
-  const words = text.trim().split(/\s+/);
+  // The words outside bracketed asides decide, so a sentence may end with a list of names.
+  const outside = text.replace(PLAIN_ASIDE, ' ');
+  const words = outside.trim().split(/\s+/);
   if (
     /^Unknown operator /.test(issue.message) &&
-    !EXPRESSION_CHARACTERS.test(text) &&
+    !EXPRESSION_CHARACTERS.test(outside) &&
     words.length >= 3
   ) {
     const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;

@@ -38,6 +38,15 @@ test('exclusion written as a sentence', () => {
   assert.doesNotMatch(result.findings[0]?.message ?? '', /Unknown operator/);
 });
 
+test('sentence with a bracketed list', () => {
+  const result = lint('Exclude vulnerability scanners (nessus.exe, qualysagent.exe)');
+  assert.equal(result.findings.length, 1);
+  assert.match(result.findings[0]?.message ?? '', /^The line is not a filter expression/);
+  // A condition in brackets is still an expression with an unknown operator.
+  const bracketed = lint('(RemotePort oops 443)').findings[0]?.message ?? '';
+  assert.doesNotMatch(bracketed, /is not a filter expression/);
+});
+
 test('never-true exclusion has one verdict', () => {
   const result = lint('RemotePort == 443 and RemotePort == 80');
   const codes = result.findings.map((finding) => finding.code);
