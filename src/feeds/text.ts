@@ -34,6 +34,10 @@
  * - The domain of an e-mail address is dropped as `email-address`.
  * - A defanged name whose last label is not an IANA top-level domain (`c2[.]onion`) is dropped
  *   as `unknown-tld` with a `DEFANGED_NAME_NOT_HUNTED` warning, because the writer marked it.
+ * - An invisible character inside a word that looks like an indicator never splits it: one that
+ *   IDNA mapping removes (`ev\u200Bil.com`) is removed with a warning, and any other format
+ *   character (a bidirectional control or a joiner) rejects the word. U+3002, U+FF0E and U+FF61
+ *   between ASCII labels are read as dots. See `text-invisible.ts`.
  * - A URL followed by a word that looks like the rest of its path (`/dir/Protected Client.js`)
  *   was cut at a space and cannot match the real request. Its host is read in its place, as a
  *   domain, ip or ip-port tagged `from-cut-url`, with a `URL_CUT_AT_SPACE` warning. A URL cut at
@@ -52,6 +56,11 @@ import { lineTooLongError } from './input.js';
 import { lineTooLong, MAX_LINE_BYTES } from './line-limit.js';
 import { emptyReaderOutput, type FeedReaderOutput } from './reader-output.js';
 import { DropLog } from './text-drops.js';
+import {
+  invisibleFindingIssue,
+  readInvisibleCharacters,
+  type InvisibleFinding,
+} from './text-invisible.js';
 import { refangLine, type RefangedLine } from './text-refang.js';
 import { REFERENCE_SITES, type ReferenceSite } from './text-rules.js';
 import {
@@ -98,7 +107,8 @@ export function readText(
   const rawLines = text.replace(/^\uFEFF+/, '').split(/\r\n|\r|\n/);
   const tooLong = rawLines.findIndex((line) => lineTooLong(line, MAX_LINE_BYTES));
   if (tooLong !== -1) throw lineTooLongError(file, tooLong + 1, MAX_LINE_BYTES);
-  const lines = rawLines.map(refangLine);
+  const readings = rawLines.map(readInvisibleCharacters);
+  const lines = readings.map((reading) => refangLine(reading.text));
   const settings: ScanSettings = {
     file,
     textIsDefanged: lines.some((line) => line.defanged.includes(true)),
@@ -113,6 +123,7 @@ export function readText(
   // line with a few hundred thousand indicators.
   const mentions: Mention[] = [];
   lines.forEach((line, index) => {
+    addInvisibleFindings(readings[index]?.findings ?? [], index + 1, file, output);
     for (const mention of scanLine(line, index + 1, settings, output, drops))
       mentions.push(mention);
   });
@@ -147,6 +158,22 @@ function noIndicatorsIssue(file: string): HuntpackIssue {
       'pass --format if it is a feed in another format.',
     source: { file },
   };
+}
+
+/** Adds the warnings for one line's invisible characters, and counts each rejected word. */
+function addInvisibleFindings(
+  findings: readonly InvisibleFinding[],
+  lineNumber: number,
+  file: string,
+  output: FeedReaderOutput,
+): void {
+  for (const finding of findings) {
+    if (finding.kind === 'rejected') {
+      output.itemsRead++;
+      output.rejected++;
+    }
+    output.issues.push(invisibleFindingIssue(finding, file, lineNumber));
+  }
 }
 
 /** Runs every scanner over one line; counts drops and rejections and returns the mentions. */

@@ -1,0 +1,235 @@
+/**
+ * Reads the invisible characters and IDNA full stops inside the words of one line of free text,
+ * before refanging, so that no scanner cuts a name at one and hunts its tail as another name.
+ *
+ * A word is a run of characters between spaces, quotes, angle brackets, backticks and table
+ * bars, the characters that end a URL. Its core is the word without leading and trailing
+ * punctuation and without invisible characters at either end. The rules below apply only to a
+ * word that looks like an indicator once read (a dotted name, a URL, an IPv6 address or a hash),
+ * so prose in Thai, Persian or emoji is left alone:
+ * - The characters that IDNA mapping removes (U+00AD, U+200B, U+2060, U+FEFF and the others in
+ *   `invisible-characters.ts`) are removed, because a browser reads the name without
+ *   them. The word is read whole, with an INVISIBLE_CHARACTER_REMOVED warning.
+ * - Any other format character inside the core (bidirectional marks, embeddings, overrides and
+ *   isolates, U+200C and U+200D joiners) rejects the word with an INVISIBLE_CHARACTER warning.
+ *   IDNA disallows them in a name, and inside a Latin host name they change how it displays or
+ *   hide a split, which are signs of a spoofed value. At either end of a word they stay as
+ *   separators, because right-to-left text puts direction marks around the names it quotes.
+ * - U+3002, U+FF0E and U+FF61, which IDNA reads as a dot, become a dot with an IDNA_FULL_STOP
+ *   warning when ASCII letters or digits stand on both sides. Chinese and Japanese prose ends
+ *   sentences with U+3002, so one before other script or before a capitalized word
+ *   (`evil.com。The`) stays a separator.
+ * - U+00A0 (no-break space) is a space, and so are the other Unicode spaces.
+ */
+import type { HuntpackIssue } from '../errors.js';
+import { quoteValue } from '../errors.js';
+import {
+  describeCharacters,
+  isIdnaDisallowedFormat,
+  isIdnaIgnored,
+  removeIdnaDisallowedFormats,
+  removeIdnaIgnored,
+} from '../indicators/invisible-characters.js';
+import { refangLine } from './text-refang.js';
+
+/** Outcome of one word that contains invisible characters or full stops. */
+export type InvisibleFinding =
+  | {
+      kind: 'rewritten';
+      /** The core of the word as written. */
+      written: string;
+      /** The core as read. */
+      used: string;
+      /** Removed characters, each once. */
+      removed: string[];
+      /** Full stops read as dots, each once. */
+      fullStops: string[];
+    }
+  | { kind: 'rejected'; written: string; characters: string[] };
+
+/** One raw line with its invisible characters read, and what was done to each word. */
+export interface InvisibleReading {
+  text: string;
+  findings: InvisibleFinding[];
+}
+
+/** Any character this pass acts on, to skip the lines and words without one quickly. */
+const SPECIAL_CHARACTER = /[\p{Cf}\p{Variation_Selector}\u3002\uFF0E\uFF61]|\u034F/u;
+
+/**
+ * A word: a run of characters that end no URL. The spaces are listed one by one, because `\s`
+ * also matches U+FEFF, which IDNA mapping removes from a name instead.
+ */
+const WORD = /[^\t\n\v\f\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"'<>`|]+/gu;
+
+const IDNA_FULL_STOPS = new Set(['\u3002', '\uFF0E', '\uFF61']);
+
+/** Punctuation before a word's core, the typographic opening quotes included. */
+const LEADING_PUNCTUATION = new Set(['(', '[', '{', '*', '\u201C', '\u2018', '\u00AB', '\u2039']);
+
+/** Punctuation after a word's core, as the URL scanner strips it, and the full stops. */
+const TRAILING_PUNCTUATION = new Set([
+  ...['.', ',', ';', ':', '!', '?', ')', ']', '}', '*'],
+  ...['\u201D', '\u2019', '\u00BB', '\u203A'],
+  ...IDNA_FULL_STOPS,
+]);
+
+/** A letter or digit that can stand beside a full stop read as a dot: ASCII or full-width. */
+const HOST_CHARACTER = /^[A-Za-z0-9_\-\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]$/;
+
+/**
+ * The shapes that the scanners read as indicators: a dot between two label characters, a scheme,
+ * a colon between hex digits or `::` (IPv6), or a run of 32 hex digits (a hash).
+ */
+const INDICATOR_SHAPE =
+  /[\p{L}\p{N}\p{M}_-]\.[\p{L}\p{N}\p{M}_-]|:\/\/|[0-9a-f]:[0-9a-f]|::|[0-9a-f]{32}/iu;
+
+/** Reads the invisible characters and full stops of one raw line; see the file comment. */
+export function readInvisibleCharacters(line: string): InvisibleReading {
+  if (!SPECIAL_CHARACTER.test(line)) return { text: line, findings: [] };
+  const findings: InvisibleFinding[] = [];
+  const text = line.replace(WORD, (word) =>
+    SPECIAL_CHARACTER.test(word) ? readWord(word, findings) : word,
+  );
+  return { text, findings };
+}
+
+/**
+ * Returns the word as the scanners should see it, and adds a finding when it changed or is
+ * rejected. It works on code unit offsets, so a line of many megabytes costs no array per character.
+ */
+function readWord(word: string, findings: InvisibleFinding[]): string {
+  let start = 0;
+  let end = word.length;
+  while (start < end && isLeadingEdge(charAt(word, start))) start += charAt(word, start).length;
+  while (end > start && isTrailingEdge(charBefore(word, end))) end -= charBefore(word, end).length;
+
+  const before = removeIdnaIgnored(word.slice(0, start));
+  const after = removeIdnaIgnored(word.slice(end));
+  const written = word.slice(start, end);
+  const read = readCore(written);
+
+  if (read.disallowed.length > 0 && looksLikeIndicator(removeIdnaDisallowedFormats(read.used))) {
+    findings.push({ kind: 'rejected', written, characters: read.disallowed });
+    // Spaces in place of the core keep every scanner off it and keep the words around it apart.
+    return before + ' '.repeat(written.length) + after;
+  }
+  if (read.used !== written && looksLikeIndicator(read.used)) {
+    const { used, removed, fullStops } = read;
+    findings.push({ kind: 'rewritten', written, used, removed, fullStops });
+  }
+  return before + read.used + after;
+}
+
+/** Returns the code point that starts at `index` of `text`, as a string of one or two units. */
+function charAt(text: string, index: number): string {
+  return String.fromCodePoint(text.codePointAt(index) ?? 0);
+}
+
+/** Returns the code point that ends just before `index` of `text`. */
+function charBefore(text: string, index: number): string {
+  const low = text.charCodeAt(index - 1);
+  const isPair = low >= 0xdc00 && low <= 0xdfff && index >= 2;
+  return isPair ? charAt(text, index - 2) : text.charAt(index - 1);
+}
+
+function isLeadingEdge(char: string): boolean {
+  return LEADING_PUNCTUATION.has(char) || isInvisible(char);
+}
+
+function isTrailingEdge(char: string): boolean {
+  return TRAILING_PUNCTUATION.has(char) || isInvisible(char);
+}
+
+function isInvisible(char: string): boolean {
+  return isIdnaIgnored(char) || isIdnaDisallowedFormat(char);
+}
+
+interface CoreReading {
+  /** The core with removed characters left out and full stops read as dots. */
+  used: string;
+  removed: string[];
+  fullStops: string[];
+  /** Format characters that IDNA rejects, each once. They stay in `used`. */
+  disallowed: string[];
+}
+
+function readCore(core: string): CoreReading {
+  const reading: CoreReading = { used: '', removed: [], fullStops: [], disallowed: [] };
+  const parts: string[] = [];
+  let copiedUpTo = 0;
+  for (let index = 0; index < core.length;) {
+    const char = charAt(core, index);
+    const next = index + char.length;
+    if (isIdnaIgnored(char)) {
+      parts.push(core.slice(copiedUpTo, index));
+      copiedUpTo = next;
+      addOnce(reading.removed, char);
+    } else if (IDNA_FULL_STOPS.has(char) && isDotBetweenLabels(core, index)) {
+      parts.push(core.slice(copiedUpTo, index), '.');
+      copiedUpTo = next;
+      addOnce(reading.fullStops, char);
+    } else if (isIdnaDisallowedFormat(char)) {
+      addOnce(reading.disallowed, char);
+    }
+    index = next;
+  }
+  parts.push(core.slice(copiedUpTo));
+  reading.used = parts.join('');
+  return reading;
+}
+
+/**
+ * Returns true when the full stop at `index` is between ASCII or full-width letters or
+ * digits and does not start a capitalized word, which would make it the end of a sentence.
+ */
+function isDotBetweenLabels(core: string, index: number): boolean {
+  const previous = core.charAt(index - 1);
+  const next = core.charAt(index + 1);
+  if (!HOST_CHARACTER.test(previous) || !HOST_CHARACTER.test(next)) return false;
+  return !(/\p{Lu}/u.test(next) && /\p{Ll}/u.test(core.charAt(index + 2)));
+}
+
+function looksLikeIndicator(text: string): boolean {
+  return INDICATOR_SHAPE.test(refangLine(text).text);
+}
+
+function addOnce(list: string[], char: string): void {
+  if (!list.includes(char)) list.push(char);
+}
+
+/** Returns the warning for one finding, at its line. */
+export function invisibleFindingIssue(
+  finding: InvisibleFinding,
+  file: string,
+  line: number,
+): HuntpackIssue {
+  const source = { file, line };
+  if (finding.kind === 'rejected') {
+    const message =
+      `Rejected ${quoteValue(finding.written)}: it contains ` +
+      `${describeCharacters(finding.characters)} inside the value. IDNA does not allow that in ` +
+      'a domain name, and a direction control or joiner inside an indicator is a sign of a ' +
+      'spoofed value, so no part of it is hunted. Check the source, and add the value by hand ' +
+      'if it is real.';
+    return { code: 'INVISIBLE_CHARACTER', severity: 'warning', message, source };
+  }
+
+  const changes: string[] = [];
+  if (finding.removed.length > 0) {
+    changes.push(
+      `removed ${describeCharacters(finding.removed)}, which IDNA mapping removes from domain ` +
+        'names as browsers do, so that the value is read whole',
+    );
+  }
+  if (finding.fullStops.length > 0) {
+    changes.push(
+      `read ${describeCharacters(finding.fullStops)} as a dot, as IDNA mapping does in domain names`,
+    );
+  }
+  const message =
+    `Read ${quoteValue(finding.written)} as ${quoteValue(finding.used)}: ` +
+    `${changes.join(', and ')}. Check the value in the source if it looks wrong.`;
+  const code = finding.removed.length > 0 ? 'INVISIBLE_CHARACTER_REMOVED' : 'IDNA_FULL_STOP';
+  return { code, severity: 'warning', message, source };
+}
