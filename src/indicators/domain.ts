@@ -9,6 +9,11 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { quoteValue } from '../errors.js';
 import { parseIPv6 } from './address.js';
+import {
+  describeCharacters,
+  findIdnaDisallowedFormats,
+  findIdnaIgnoredCharacters,
+} from './invisible-characters.js';
 import { isRejection, ValueRejection } from './rejection.js';
 
 const MAX_LABEL_LENGTH = 63;
@@ -19,6 +24,13 @@ export function normalizeDomain(text: string): string | ValueRejection {
   let domain = text.endsWith('.') ? text.slice(0, -1) : text;
   if (hasNonAscii(domain)) {
     const ascii = domainToASCII(domain);
+    const disallowed = ascii === '' ? findIdnaDisallowedFormats(domain) : [];
+    if (disallowed.length > 0) {
+      return new ValueRejection(
+        'INVALID_DOMAIN',
+        `The name ${quoteValue(text)} contains ${describeCharacters(disallowed)}, which IDNA does not allow in a domain name. A direction control or joiner inside a name is a sign of a spoofed value, so check the source.`,
+      );
+    }
     if (ascii === '') {
       return new ValueRejection(
         'INVALID_DOMAIN',
@@ -40,6 +52,18 @@ export function normalizeDomain(text: string): string | ValueRejection {
     );
   }
   return domain;
+}
+
+/**
+ * Returns why normalization removed invisible characters from a domain name, as a clause that
+ * follows "because", or undefined when it removed none. IDNA mapping removes them silently, so
+ * callers warn with the value as given and the value used, as for a refanged value.
+ */
+export function describeRemovedCharacters(text: string): string | undefined {
+  if (!hasNonAscii(text)) return undefined;
+  const removed = findIdnaIgnoredCharacters(text);
+  if (removed.length === 0) return undefined;
+  return `IDNA mapping removes ${describeCharacters(removed)} from domain names, as browsers do`;
 }
 
 /**

@@ -13,7 +13,7 @@ import { quoteValue, type HuntpackIssue } from '../errors.js';
 import { parseAddress, parseIpPort, type ParsedAddress } from './address.js';
 import { normalizeContext } from './context.js';
 import { refangValue } from './defang.js';
-import { normalizeDomain } from './domain.js';
+import { describeRemovedCharacters, normalizeDomain } from './domain.js';
 import {
   describeKind,
   type DomainIndicator,
@@ -202,7 +202,10 @@ function parseValue(
       return parseIp(text, raw, warnings);
     case 'domain': {
       const domain = normalizeDomain(text);
-      return isRejection(domain) ? domain : { kind, value: domain, domain };
+      if (isRejection(domain)) return domain;
+      const removed = describeRemovedCharacters(text);
+      if (removed !== undefined) warnings.push(removedCharactersIssue(raw, domain, removed));
+      return { kind, value: domain, domain };
     }
     case 'url': {
       const parsed = parseUrl(text);
@@ -326,6 +329,15 @@ function defangedIssue(raw: RawIndicator, refanged: string): HuntpackIssue {
     code: 'DEFANGED_VALUE',
     severity: 'warning',
     message: `Refanged the defanged value ${quoteValue(raw.value)} to ${quoteValue(refanged)}. Expected a live value. Huntpack refangs only the forms hxxp, hxxps, [.], (.) and [:].`,
+    source: raw.source,
+  };
+}
+
+function removedCharactersIssue(raw: RawIndicator, domain: string, reason: string): HuntpackIssue {
+  return {
+    code: 'INVISIBLE_CHARACTER_REMOVED',
+    severity: 'warning',
+    message: `Read the domain ${quoteValue(raw.value)} as ${quoteValue(domain)}, because ${reason}. Check the value in the feed if it looks wrong.`,
     source: raw.source,
   };
 }

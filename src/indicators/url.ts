@@ -7,7 +7,7 @@
  */
 import { quoteValue } from '../errors.js';
 import { parseBrowserIPv4, parseIPv4, parseIPv6, parsePort } from './address.js';
-import { normalizeDomain, unicodeHostName } from './domain.js';
+import { describeRemovedCharacters, normalizeDomain, unicodeHostName } from './domain.js';
 import { isRejection, ValueRejection } from './rejection.js';
 
 export interface ParsedUrl {
@@ -24,7 +24,11 @@ export interface ParsedUrl {
 
 /** One fix applied to a malformed URL: the warning code and why the fix is made. */
 export interface UrlRepair {
-  code: 'URL_SCHEME_REPEATED' | 'URL_HOST_IPV4_FORM' | 'URL_HOST_TRAILING_DOT';
+  code:
+    | 'URL_SCHEME_REPEATED'
+    | 'URL_HOST_IPV4_FORM'
+    | 'URL_HOST_TRAILING_DOT'
+    | 'INVISIBLE_CHARACTER_REMOVED';
   /** A clause that follows "because", such as `its scheme is written twice`. */
   reason: string;
 }
@@ -338,7 +342,10 @@ function classifyHost(
   }
   const domain = normalizeDomain(text);
   if (isRejection(domain)) return domain;
-  return { host: domain, hostKind: 'domain', port };
+  const removed = describeRemovedCharacters(text);
+  if (removed === undefined) return { host: domain, hostKind: 'domain', port };
+  const repair: UrlRepair = { code: 'INVISIBLE_CHARACTER_REMOVED', reason: removed };
+  return { host: domain, hostKind: 'domain', port, repair };
 }
 
 /**

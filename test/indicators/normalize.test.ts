@@ -341,3 +341,56 @@ test('long values are truncated in messages', () => {
   assert.ok(issue.message.length < 300, issue.message);
   assert.match(issue.message, /…/);
 });
+
+test('domain invisible characters are removed with warning', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['ev\u200Bil-z6.com', 'evil-z6.com', /U\+200B \(ZERO WIDTH SPACE\)/],
+    ['payload\u00ADhost.net', 'payloadhost.net', /U\+00AD \(SOFT HYPHEN\)/],
+    ['ev\u2060il.com', 'evil.com', /U\+2060 \(WORD JOINER\)/],
+    ['ev\uFEFFil.com', 'evil.com', /U\+FEFF \(ZERO WIDTH NO-BREAK SPACE\)/],
+    ['\u043F\u0440\u0438\u043C\u0435\u0440\u00AD.\u0440\u0444', 'xn--e1afmkfd.xn--p1ai', /U\+00AD/],
+  ];
+  for (const [value, expected, character] of cases) {
+    const { indicator, warnings } = accept(rawIndicator('domain', value));
+    assert.equal(indicator.value, expected, value);
+    assert.equal(warnings.length, 1, value);
+    assert.equal(warnings[0]?.code, 'INVISIBLE_CHARACTER_REMOVED', value);
+    assert.equal(warnings[0]?.severity, 'warning', value);
+    assert.deepEqual(warnings[0]?.source, TEST_SOURCE, value);
+    assert.match(warnings[0]?.message ?? '', character, value);
+  }
+  const { warnings } = accept(rawIndicator('domain', 'ev\u200Bil-z6.com'));
+  assert.match(
+    warnings[0]?.message ?? '',
+    /^Read the domain "ev\\u200bil-z6\.com" as "evil-z6\.com", because IDNA mapping removes /,
+  );
+});
+
+test('URL host invisible characters are removed with warning', () => {
+  const { indicator, warnings } = accept(rawIndicator('url', 'http://ev\u00ADil-z7.com/x'));
+  assert.equal(indicator.value, 'http://evil-z7.com/x');
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]?.code, 'INVISIBLE_CHARACTER_REMOVED');
+  assert.match(
+    warnings[0]?.message ?? '',
+    /^Read the URL "http:\/\/ev\\xadil-z7\.com\/x" as "http:\/\/evil-z7\.com\/x", because /,
+  );
+});
+
+test('plain and Unicode domains give no invisible warning', () => {
+  for (const value of [
+    'evil.com',
+    'EVIL.com.',
+    '\u043F\u0440\u0438\u043C\u0435\u0440.\u0440\u0444',
+  ]) {
+    assert.deepEqual(accept(rawIndicator('domain', value)).warnings, [], value);
+  }
+});
+
+test('domain with a direction control is rejected', () => {
+  for (const char of ['\u202E', '\u200E', '\u200C', '\u2066']) {
+    const issue = reject(rawIndicator('domain', `ev${char}il.com`));
+    assert.equal(issue.code, 'INVALID_DOMAIN');
+    assert.match(issue.message, /which IDNA does not allow in a domain name/);
+  }
+});
