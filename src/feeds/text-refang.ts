@@ -5,7 +5,9 @@
  * - a dot: `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)`, `{dot}`, with optional spaces inside the
  *   brackets. Spaces around the marker are removed only for the word form (`evil [dot] com`).
  *   A bare ` dot ` is left alone, so `dotnet.com` and `polkadot.network` stay as written.
- * - a scheme: `hxxp`, `hXXp`, `hxxps`, `hXXps` (any case), when a colon or `[:` follows.
+ * - a scheme: `hxxp`, `hXXp`, `hxxps`, `hXXps` (any case), when a colon or `[:` follows. `fxp`
+ *   and `fxps` become ftp and ftps only when `://` follows in one of the forms below, because
+ *   FXP is also the name of server-to-server FTP transfers.
  * - separators: `[:]//`, `[://]`, `:[//]`, `[:]` (ports, IPv6 groups), `[@]`, `[/]`.
  * - an extra dot next to a bracketed one (`195.226.218.[.]234`), which becomes one dot and a
  *   warning, since the writer evidently meant a single dot.
@@ -32,6 +34,7 @@ const MARKER_PATTERN = new RegExp(
     String.raw`(?<dotWord>(?<!\s)\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\})\s*)`,
     String.raw`(?<dot>\[\s*\.\s*\]|\(\s*\.\s*\)|\{\s*\.\s*\})`,
     String.raw`(?<scheme>\bh[x]{2}p(?<secure>s?)(?=\[?:|\[:\/\/\]))`,
+    String.raw`(?<ftpScheme>\bfxp(?<ftpSecure>s?)(?=(?:\[:\]|:)(?:\/\/|\[\/\/\])|\[:\/\/\]))`,
     String.raw`(?<schemeSeparator>\[:\/\/\]|:\[\/\/\])`,
     String.raw`(?<colon>\[:\])`,
     String.raw`(?<slash>\[\/\])`,
@@ -46,6 +49,7 @@ function replaceMarker(groups: Record<string, string | undefined>): string | und
   if (groups.dotWord !== undefined) return '.';
   if (groups.dot !== undefined) return '.';
   if (groups.scheme !== undefined) return groups.secure ? 'https' : 'http';
+  if (groups.ftpScheme !== undefined) return groups.ftpSecure ? 'ftps' : 'ftp';
   if (groups.schemeSeparator !== undefined) return '://';
   if (groups.colon !== undefined) return ':';
   if (groups.slash !== undefined) return '/';

@@ -33,8 +33,30 @@ const QUOTE_THEN_TEXT = /(["'])([\p{L}\p{N}][^\s"'<>`|]*)/uy;
 /** The word after the space that ends a URL. */
 const NEXT_WORD = / (\S+)/y;
 
-/** Schemes read as URLs; others (`search:`, `mailto:`) are not network indicators. */
-const URL_START = /(?<![A-Za-z0-9+.-])(?:https?|ftps?|sftp|wss?|tcp):\/\//gi;
+/**
+ * Any scheme followed by `://`, in group 1. A scheme of HUNTED_SCHEMES starts a URL indicator,
+ * and any other (`smb://`, `file://`) gives its host only. A scheme without `//` (`search:`,
+ * `mailto:`) names no host and is not read. Schemes with dots (`com.example.app://`) are not
+ * matched, so a domain written before `://` is not read as a scheme.
+ */
+const URL_START = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+-]*):\/\//g;
+
+/** Schemes of the URLs that the reader hunts as URL indicators. */
+const HUNTED_SCHEMES: ReadonlySet<string> = new Set([
+  'http',
+  'https',
+  'ftp',
+  'ftps',
+  'sftp',
+  'ws',
+  'wss',
+  'tcp',
+]);
+
+/** Returns the tag of the host of a URL whose scheme is not hunted, such as `from-smb-url`. */
+function otherSchemeTag(scheme: string): string {
+  return `from-${scheme}-url`;
+}
 
 /**
  * A second scheme right after the first (`hxxp://http://evil.com/`), a copy error that
@@ -146,6 +168,11 @@ export function scanUrls(scan: LineScan, settings: ScanSettings): void {
     blank(scan, start, rawEnd);
     if (end <= hostStart) {
       drop(scan, 'invalid-domain', scan.line.text.slice(start, rawEnd));
+      continue;
+    }
+    const scheme = (match[1] ?? '').toLowerCase();
+    if (!HUNTED_SCHEMES.has(scheme)) {
+      readOtherSchemeUrl(scan, settings, { url, start, end, hostStart, cut: undefined }, scheme);
       continue;
     }
     const cut = findUrlCut(scan, text, { url, hostOffset: hostStart - start, end, rawEnd });
@@ -321,27 +348,75 @@ function readCutUrlHost(
   settings: ScanSettings,
   found: FoundUrl & { cut: UrlCut; host: string; port: string | undefined; checked: HostFound },
 ): void {
-  const { start, host, checked, cut } = found;
-  const port = found.port === '' ? undefined : found.port;
-  const tags = [CUT_URL_TAG];
-  let hunted: string;
-  if (checked.kind === 'domain') {
-    if (port !== undefined) tags.push(`port:${port}`);
-    accept(scan, 'domain', host, start, { tags });
-    hunted = `its host ${quoteValue(host)} is hunted as a domain`;
-  } else if (port !== undefined) {
-    // An IPv4 host with hex or octal parts is hunted as the address that browsers read.
-    const server = `${checked.kind === 'ipv4' ? checked.canonical : host}:${port}`;
-    accept(scan, 'ip-port', server, start, { address: checked.canonical, tags });
-    hunted = `its server ${quoteValue(server)} is hunted as an ip-port`;
-  } else {
-    const address = checked.kind === 'ipv6' ? host.slice(1, -1) : checked.canonical;
-    accept(scan, 'ip', address, start, { address: checked.canonical, tags });
-    hunted = `its host ${quoteValue(address)} is hunted as an ip`;
-  }
-
+  const { cut } = found;
+  const hunted = acceptUrlHost(scan, found, CUT_URL_TAG);
   const message =
     `${cut.reason} The cut URL cannot match the real request, so it is not hunted as a URL, ` +
     `and ${hunted} instead. Check the source and add the full URL by hand to hunt it.`;
   scan.warnings.push(issue(scan, settings, cut.code, message));
+}
+
+/**
+ * Reads the host of a URL whose scheme the reader does not hunt as a URL (`smb://`, `file://`,
+ * `meow://`), as a domain, ip or ip-port tagged `from-SCHEME-url`, with a URL_SCHEME_NOT_HUNTED
+ * warning. The host is the server the URL names, whatever protocol reaches it. A host that is
+ * no valid name or address is dropped, because such schemes also name apps and local resources
+ * (`chrome-extension://id/`, `file:///C:/x`).
+ */
+function readOtherSchemeUrl(
+  scan: LineScan,
+  settings: ScanSettings,
+  found: FoundUrl,
+  scheme: string,
+): void {
+  const { url, start, end } = found;
+  const authority = parseAuthority(url, found.hostStart - start);
+  const host = withoutIpv4TrailingDot(authority.host) ?? authority.host;
+  const path = url.slice(authority.pathStart);
+  const reason = fangedLinkDropReason(scan, settings, { start, end, host, path });
+  if (reason) return drop(scan, reason, url);
+
+  const checked = checkHost(host);
+  if (checked.kind === 'invalid') return drop(scan, checked.reason, url);
+  const port = authority.port;
+  if (port !== undefined && port !== '' && parsePort(port) === undefined) {
+    const message = `Invalid port ${quoteValue(port)} in URL ${quoteValue(url)}: expected a number from 0 to 65535.`;
+    return reject(scan, settings, 'INVALID_PORT', message);
+  }
+
+  const hunted = acceptUrlHost(scan, { start, host, port, checked }, otherSchemeTag(scheme));
+  const schemes = [...HUNTED_SCHEMES].join(', ');
+  const message =
+    `URL ${quoteValue(url)} has the scheme ${quoteValue(scheme)}, which the free-text reader ` +
+    `does not hunt as a URL (it hunts ${schemes}), so ${hunted} instead. Check the source, ` +
+    'and add the URL by hand if a log you hunt records it.';
+  scan.warnings.push(issue(scan, settings, 'URL_SCHEME_NOT_HUNTED', message));
+}
+
+/**
+ * Accepts the host of a URL that is not hunted whole: a domain (tagged `port:N` when the URL
+ * names a port), an ip-port, or an ip. Returns the clause that names what is hunted.
+ */
+function acceptUrlHost(
+  scan: LineScan,
+  found: { start: number; host: string; port: string | undefined; checked: HostFound },
+  tag: string,
+): string {
+  const { start, host, checked } = found;
+  const port = found.port === '' ? undefined : found.port;
+  const tags = [tag];
+  if (checked.kind === 'domain') {
+    if (port !== undefined) tags.push(`port:${port}`);
+    accept(scan, 'domain', host, start, { tags });
+    return `its host ${quoteValue(host)} is hunted as a domain`;
+  }
+  if (port !== undefined) {
+    // An IPv4 host with hex or octal parts is hunted as the address that browsers read.
+    const server = `${checked.kind === 'ipv4' ? checked.canonical : host}:${port}`;
+    accept(scan, 'ip-port', server, start, { address: checked.canonical, tags });
+    return `its server ${quoteValue(server)} is hunted as an ip-port`;
+  }
+  const address = checked.kind === 'ipv6' ? host.slice(1, -1) : checked.canonical;
+  accept(scan, 'ip', address, start, { address: checked.canonical, tags });
+  return `its host ${quoteValue(address)} is hunted as an ip`;
 }

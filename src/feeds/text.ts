@@ -17,6 +17,8 @@
  *   inner URL or the dotted decimal address, with a warning, as it does for ThreatFox URLs.
  * - An IPv4 URL host with one trailing dot (`http://1.2.3.4./x`) loses the dot, which browsers
  *   ignore, with a URL_HOST_TRAILING_DOT warning.
+ * - A URL whose scheme is not one of those hunted as URLs (`smb://evil.com/share`) gives its
+ *   host as a domain, ip or ip-port tagged `from-smb-url`, with a URL_SCHEME_NOT_HUNTED warning.
  * - An address with a port gives an ip-port indicator, written as `1.2.3.4:80`, `1.2.3.4 port 80`
  *   or `\\1.2.3.4@80\share`. A domain with a port (`evil.com:8443`, `\\evil.com@443\x`) gives a
  *   domain indicator tagged `port:N`, because huntpack's domain hunts match names, not ports.

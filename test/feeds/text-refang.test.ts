@@ -20,6 +20,8 @@ const cases: Array<[string, string]> = [
   ['hxxps[://]evil.com', 'https://evil.com'],
   ['hxxp:[//]evil.com', 'http://evil.com'],
   ['http[:]//evil.com', 'http://evil.com'],
+  ['fxp://evil.com', 'ftp://evil.com'],
+  ['fxps[:]//evil.com', 'ftps://evil.com'],
   ['1.2.3[.]4[:]8080', '1.2.3.4:8080'],
   ['2605:6400:20:9d:2d8c:6f33:f4db[:]ab02', '2605:6400:20:9d:2d8c:6f33:f4db:ab02'],
   ['user[@]evil.com', 'user@evil.com'],
@@ -35,7 +37,14 @@ test('refangLine refangs each defang form', () => {
 });
 
 test('refangLine leaves dot words and plain text alone', () => {
-  for (const text of ['dotnet.com', 'polkadot.network', 'evil dot com', 'hxxpfoo', 'hxxp only']) {
+  for (const text of [
+    'dotnet.com',
+    'polkadot.network',
+    'evil dot com',
+    'hxxpfoo',
+    'hxxp only',
+    'FXP: copy',
+  ]) {
     assert.equal(refangLine(text).text, text, text);
     assert.equal(refangLine(text).defanged.includes(true), false, text);
   }

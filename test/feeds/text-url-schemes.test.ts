@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readText } from '../../src/feeds/text.js';
+import type { FeedReaderOutput } from '../../src/feeds/reader-output.js';
+
+function read(text: string): FeedReaderOutput {
+  return readText(text, 'paste.txt', {});
+}
+
+/** Returns `type value tags` for each record, in order. */
+function found(text: string): string[] {
+  return read(text).records.map((r) => `${r.type} ${r.value} ${(r.context.tags ?? []).join(',')}`);
+}
+
+function droppedTotal(output: FeedReaderOutput): number {
+  return Object.values(output.dropped).reduce((sum, count) => sum + count, 0);
+}
+
+test('refangs fxp to ftp', () => {
+  const cases: Array<[string, string]> = [
+    ['get fxp://lambda-c2[.]top/file', 'url ftp://lambda-c2.top/file '],
+    ['get FXP://lambda-c2[.]top/file', 'url ftp://lambda-c2.top/file '],
+    ['get fxps://lambda-c2[.]top/file', 'url ftps://lambda-c2.top/file '],
+    ['get fxp[:]//lambda-c2[.]top/file', 'url ftp://lambda-c2.top/file '],
+    ['get fxp[://]lambda-c2[.]top/file', 'url ftp://lambda-c2.top/file '],
+  ];
+  for (const [text, expected] of cases) {
+    assert.deepEqual(found(text), [expected], text);
+  }
+});
+
+test('leaves FXP in prose alone', () => {
+  const output = read('FXP: site-to-site copies. C2 at evil.com');
+  assert.deepEqual(
+    output.records.map((r) => r.value),
+    ['evil.com'],
+  );
+  assert.deepEqual(output.dropped, {});
+});
+
+test('hunts the host of other schemes', () => {
+  const cases: Array<[string, string]> = [
+    ['smb://mu-c2[.]top/share', 'domain mu-c2.top from-smb-url'],
+    ['file://xi-c2[.]top/x', 'domain xi-c2.top from-file-url'],
+    ['meow://x-c2[.]top/', 'domain x-c2.top from-meow-url'],
+    ['SMB://Mu-C2[.]top/share', 'domain Mu-C2.top from-smb-url'],
+    ['smb://mu-c2[.]top:4445/share', 'domain mu-c2.top from-smb-url,port:4445'],
+    ['smb://45.9.1[.]2:445/s', 'ip-port 45.9.1.2:445 from-smb-url'],
+    ['smb://45.9.1[.]2/s', 'ip 45.9.1.2 from-smb-url'],
+    ['rdp://[2001:db8::1]/', 'ip 2001:db8::1 from-rdp-url'],
+    ['jdbc:mysql://db.evil[.]com:3306/x', 'domain db.evil.com from-mysql-url,port:3306'],
+  ];
+  for (const [text, expected] of cases) {
+    assert.deepEqual(found(text), [expected], text);
+  }
+});
+
+test('warns about a URL not hunted whole', () => {
+  const output = read('line one\nshare at smb://mu-c2[.]top/share today');
+  const warnings = output.issues.filter((issue) => issue.code === 'URL_SCHEME_NOT_HUNTED');
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0]?.severity, 'warning');
+  assert.deepEqual(warnings[0]?.source, { file: 'paste.txt', line: 2 });
+  assert.match(
+    warnings[0]?.message ?? '',
+    /^URL "smb:\/\/mu-c2\.top\/share" has the scheme "smb", which the free-text reader does not hunt as a URL /,
+  );
+  assert.match(warnings[0]?.message ?? '', /its host "mu-c2\.top" is hunted as a domain instead/);
+});
+
+test('counts other-scheme URLs without a host', () => {
+  const output = read('open file:///C:/Users/x.lnk or chrome-extension://abcdefgh/popup.html');
+  assert.deepEqual(output.records, []);
+  assert.deepEqual(output.dropped, { 'invalid-domain': 2 });
+  assert.equal(output.itemsRead, droppedTotal(output));
+  const [issue] = output.issues.filter((i) => i.code === 'TEXT_CANDIDATES_DROPPED');
+  assert.match(issue?.message ?? '', /"file:\/\/\/C:\/Users\/x\.lnk" \(line 1\)/);
+});
+
+test('other schemes follow the fanged-link rules', () => {
+  const output = read('C2 evil[.]com, see smb://vendor.com/share');
+  assert.deepEqual(
+    output.records.map((r) => r.value),
+    ['evil.com'],
+  );
+  assert.deepEqual(output.dropped, { 'fanged-in-defanged-text': 1 });
+});
+
+test('rejects another scheme with a bad port', () => {
+  const output = read('smb://mu-c2[.]top:99999/share');
+  assert.deepEqual(output.records, []);
+  assert.equal(output.rejected, 1);
+  assert.equal(output.issues[0]?.code, 'INVALID_PORT');
+});
+
+test('keeps hunting web URLs whole', () => {
+  assert.deepEqual(found('get hxxp://evil[.]com/?next=smb://inner.com/x and tcp://1.2.3[.]4:80'), [
+    'url http://evil.com/?next=smb://inner.com/x ',
+    'url tcp://1.2.3.4:80 ',
+  ]);
+  assert.deepEqual(found('a evil.com://x'), ['domain evil.com ']);
+});
