@@ -12,6 +12,7 @@ import { spanIsDefanged, type RefangedLine } from './text-refang.js';
 import { AMBIGUOUS_TLDS, isReferenceSite, type ReferenceSite } from './text-rules.js';
 import { checkDomain, checkHost, checkIpv4, checkIpv6, looksLikeIpv6 } from './text-hosts.js';
 import { defangDots } from '../indicators/defang.js';
+import { versionNumberKind } from './text-versions.js';
 
 /** Reason for leaving a candidate out on purpose, used as a key of `FeedReaderOutput.dropped`. */
 export type DropReason =
@@ -25,7 +26,8 @@ export type DropReason =
   | 'invalid-address'
   | 'digits-only-hex'
   | 'unsupported-hex-length'
-  | 'cidr-range';
+  | 'cidr-range'
+  | 'version-number';
 
 export type MentionType = 'ip' | 'ip-port' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256';
 
@@ -418,12 +420,15 @@ export function execAt(pattern: RegExp, text: string, index: number): RegExpExec
 
 /**
  * Finds dotted IPv4 addresses with an optional `:port`. An address written as
- * `1.2.3.4 port 80` (Unit 42 style) is an ip-port indicator too.
+ * `1.2.3.4 port 80` (Unit 42 style) is an ip-port indicator too. A live dotted quad without a
+ * port that reads as a version number (see `versionNumberKind`) is dropped as `version-number`.
  */
 export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
   const pattern = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?(?!\w|\.\d)/g;
-  // This pass blanks only its own matches, so the text after each match reads as in `text`.
+  // This pass blanks only its own matches, so the text before and after each match reads as in
+  // `text`, the matches of this pass included.
   const text = scan.work.read();
+  let versionListEnd = -1;
   for (const match of text.matchAll(pattern)) {
     const start = match.index;
     const end = start + match[0].length;
@@ -467,8 +472,15 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
       else accept(scan, 'ip-port', `${address}:${portText}`, start, { address: canonical });
     } else {
       const prosePort = prosePortAfter(text, end);
+      const version =
+        prosePort === undefined && !spanIsDefanged(scan.line, start, end)
+          ? versionNumberKind(text, start, versionListEnd)
+          : undefined;
       if (prosePort !== undefined) {
         accept(scan, 'ip-port', `${address}:${prosePort}`, start, { address: canonical });
+      } else if (version !== undefined) {
+        drop(scan, 'version-number', address);
+        if (version === 'after-word') versionListEnd = end;
       } else {
         accept(scan, 'ip', address, start, { address: canonical });
       }
