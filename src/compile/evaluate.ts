@@ -21,6 +21,7 @@ import {
   assertKeyShape,
   canonicalAddressHost,
   fallbackAddress,
+  fallbackPort,
   urlKeyInput,
 } from './ir.js';
 import { hitColumnTypes, eventColumnTypes, valueKind, type ValueKind } from './hit-columns.js';
@@ -122,8 +123,9 @@ function iocRecord(hunt: Hunt, row: IocCell[]): Record<string, unknown> {
 
 /**
  * Returns the event values a key normalizes: the fallback column's address when the key column
- * contains no address, the host column's value put before a path, or the tokens of an address
- * list. Any other key reads the key column's value followed by the elements of the array column.
+ * contains no address, the fallback column's port when the address column contains none and it
+ * writes one, the host column's value put before a path, or the tokens of an address list. Any
+ * other key reads the key column's value followed by the elements of the array column.
  */
 function eventKeyInputs(key: MatchKey, event: EventRow): unknown[] {
   assertKeyShape(key);
@@ -131,7 +133,12 @@ function eventKeyInputs(key: MatchKey, event: EventRow): unknown[] {
   const value = event[key.column];
   if (key.addressList) return addressListTokens(value);
   if (key.arrayColumn !== undefined) return [value, ...arrayElements(event[key.arrayColumn])];
-  if (key.fallbackColumn === undefined || ipNumber(value) !== undefined) return [value];
+  if (key.fallbackColumn === undefined) return [value];
+  if (key.addressColumn !== undefined) {
+    if (ipNumber(event[key.addressColumn]) !== undefined) return [value];
+    return [fallbackPort(event[key.fallbackColumn]) ?? value];
+  }
+  if (ipNumber(value) !== undefined) return [value];
   return [fallbackAddress(event[key.fallbackColumn])];
 }
 

@@ -77,12 +77,23 @@ export interface MatchKey {
   /** Event column. */
   column: string;
   /**
-   * `ip` keys only: the event column read when `column` contains no address, such as
+   * `ip` keys: the event column read when `column` contains no address, such as
    * DestinationHostName for a CEF line with `dst=-` and `dhost=13.86.36.66`. The event has one
    * key, never two, so an address in both columns matches once. This column may also write the
    * address as `[ipv6]`, `[ipv6]:port` or `ipv4:port` (see `fallbackAddress`).
+   *
+   * `exact` keys with `addressColumn` (a port): the same column of the branch's `ip` key. When
+   * `addressColumn` contains no address and this column writes a port (`ipv4:port` or
+   * `[ipv6]:port`, see `fallbackPort`), that port is the event's key in place of `column`'s, so
+   * `dst=- dhost=1.2.3.4:4444 dpt=8080` has the port 4444.
    */
   fallbackColumn?: string;
+  /**
+   * `exact` keys with a fallback column only: the address column of the branch's `ip` key, such
+   * as DestinationIP. The fallback column's port is read only when this column contains no
+   * address, which is when the `ip` key reads its address from the fallback column too.
+   */
+  addressColumn?: string;
   /**
    * `url` keys only: the event column that contains the host when `column` contains only a
    * path. A value of `column` that starts with `/` is read as this column's value followed by
@@ -211,14 +222,18 @@ export function formatLookback(lookback: Lookback): string {
 }
 
 /**
- * Returns the event columns a match key reads: its column, then its fallback, host, port or
- * array column.
+ * Returns the event columns a match key reads: its column, then its fallback, address, host,
+ * port or array column.
  */
 export function keyEventColumns(
-  key: Pick<MatchKey, 'column' | 'fallbackColumn' | 'hostColumn' | 'portColumn' | 'arrayColumn'>,
+  key: Pick<
+    MatchKey,
+    'column' | 'fallbackColumn' | 'addressColumn' | 'hostColumn' | 'portColumn' | 'arrayColumn'
+  >,
 ): string[] {
   const columns = [key.column];
   if (key.fallbackColumn !== undefined) columns.push(key.fallbackColumn);
+  if (key.addressColumn !== undefined) columns.push(key.addressColumn);
   if (key.hostColumn !== undefined) columns.push(key.hostColumn);
   if (key.portColumn !== undefined) columns.push(key.portColumn);
   if (key.arrayColumn !== undefined) columns.push(key.arrayColumn);
@@ -226,14 +241,21 @@ export function keyEventColumns(
 }
 
 /**
- * Throws when a key names a fallback column without the `ip` normalization, a host column
- * without `url`, a port column without a host column, or an array column without `url` or
- * `host-suffix` or beside a host column, because no backend defines those combinations.
+ * Throws when a key combines fields that no backend defines. A fallback column needs the `ip`
+ * normalization, or `exact` with an address column, and an address column needs `exact` with a
+ * fallback column. A host column needs `url`, a port column needs a host column, and an array
+ * column needs `url` or `host-suffix` and no host column.
  */
 export function assertKeyShape(key: MatchKey): void {
-  if (key.fallbackColumn !== undefined && key.normalization !== 'ip') {
+  const portFallback = key.normalization === 'exact' && key.addressColumn !== undefined;
+  if (key.fallbackColumn !== undefined && key.normalization !== 'ip' && !portFallback) {
     throw new Error(
-      `Match key on ${key.column} has fallbackColumn ${key.fallbackColumn}, which only ip keys can have.`,
+      `Match key on ${key.column} has fallbackColumn ${key.fallbackColumn}, which only ip keys and exact keys with an addressColumn can have.`,
+    );
+  }
+  if (key.addressColumn !== undefined && (!portFallback || key.fallbackColumn === undefined)) {
+    throw new Error(
+      `Match key on ${key.column} has addressColumn ${key.addressColumn}, which only exact keys with a fallbackColumn can have.`,
     );
   }
   if (key.hostColumn !== undefined && key.normalization !== 'url') {
@@ -311,14 +333,32 @@ const IPV4_WITH_PORT = new RegExp(IPV4_WITH_PORT_PATTERN);
 
 /**
  * Returns the address text that an `ip` key reads from its fallback column: the address inside
- * `[ipv6]`, `[ipv6]:port` or `ipv4:port`, else the value itself. The port is not read, because
- * the key's port comes from the endpoint's port column.
- * NOTE: so `dhost=1.2.3.4:8080` without `dpt` meets address-only hunts but no port-aware one.
+ * `[ipv6]`, `[ipv6]:port` or `ipv4:port`, else the value itself. The port is read by the port key
+ * (see `fallbackPort`).
  */
 export function fallbackAddress(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const match = BRACKETED_ADDRESS.exec(value) ?? IPV4_WITH_PORT.exec(value);
   return match === null ? value : match[1];
+}
+
+/**
+ * Pattern of a fallback column's value that writes a port: `[ipv6]:port` or `ipv4:port`, with
+ * the brackets and digits of the two patterns above. Group 1 is the port. A bare IPv6 address
+ * has no port, because its last group is part of the address. RE2 syntax, which the KQL and
+ * DuckDB backends use.
+ */
+export const FALLBACK_PORT_PATTERN = String.raw`^(?:\[[^\]]*:[^\]]*\]|[0-9.]+):([0-9]{1,5})$`;
+const FALLBACK_PORT = new RegExp(FALLBACK_PORT_PATTERN);
+
+/**
+ * Returns the port that a fallback column's value writes after its address, as a number
+ * (`45.9.148.10:4444` and `[2001:db8::1]:4444` give 4444), or undefined when it writes none.
+ */
+export function fallbackPort(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = FALLBACK_PORT.exec(value);
+  return match === null ? undefined : Number(match[1]);
 }
 
 /**

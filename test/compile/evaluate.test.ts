@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateFilter, evaluateHunt, hostOf, ipNumber } from '../../src/compile/evaluate.js';
-import type { FilterExpr } from '../../src/compile/ir.js';
+import { assertKeyShape, fallbackPort, type FilterExpr } from '../../src/compile/ir.js';
 import type { ValueKind } from '../../src/compile/hit-columns.js';
 import { edgeHunts } from '../helpers/hunt-fixtures.js';
 
@@ -147,6 +147,66 @@ describe('evaluateHunt', () => {
     assert.deepEqual(
       evaluateHunt(hunt, events).map((hit) => hit.eventIndex),
       [0, 1, 2],
+    );
+  });
+});
+
+describe('fallbackPort', () => {
+  const cases: Array<[unknown, number | undefined]> = [
+    ['45.9.148.10:4444', 4444],
+    ['[2a01:4f8:1c1c::5]:443', 443],
+    ['[2A01:4F8::5]:8080', 8080],
+    ['45.9.148.10:04444', 4444],
+    ['45.9.148.10', undefined],
+    ['[2a01:4f8:1c1c::5]', undefined],
+    ['2a01:4f8:1c1c::5', undefined],
+    ['2a01:4f8:1c1c::4444', undefined],
+    ['1::4444', undefined],
+    ['45.9.148.10:123456', undefined],
+    ['host.test:4444', undefined],
+    ['45.9.148.10:', undefined],
+    [4444, undefined],
+    [null, undefined],
+  ];
+  for (const [value, port] of cases) {
+    it(`reads the port of ${JSON.stringify(value)}`, () => assert.equal(fallbackPort(value), port));
+  }
+});
+
+describe('assertKeyShape', () => {
+  const port = { column: 'DestinationPort', iocColumn: 'IocPort', normalization: 'exact' } as const;
+  it('accepts a port key with its fallback', () => {
+    assert.doesNotThrow(() =>
+      assertKeyShape({
+        ...port,
+        fallbackColumn: 'DestinationHostName',
+        addressColumn: 'DestinationIP',
+      }),
+    );
+  });
+  it('rejects a port fallback without address column', () => {
+    assert.throws(
+      () => assertKeyShape({ ...port, fallbackColumn: 'DestinationHostName' }),
+      /has fallbackColumn DestinationHostName, which only ip keys and exact keys with an addressColumn can have/,
+    );
+  });
+  it('rejects an address column without fallback', () => {
+    assert.throws(
+      () => assertKeyShape({ ...port, addressColumn: 'DestinationIP' }),
+      /has addressColumn DestinationIP, which only exact keys with a fallbackColumn can have/,
+    );
+  });
+  it('rejects an address column on an ip key', () => {
+    assert.throws(
+      () =>
+        assertKeyShape({
+          column: 'DestinationIP',
+          fallbackColumn: 'DestinationHostName',
+          addressColumn: 'DestinationIP',
+          iocColumn: 'IocAddress',
+          normalization: 'ip',
+        }),
+      /has addressColumn DestinationIP/,
     );
   });
 });

@@ -19,7 +19,12 @@
  * through `sqlString`, so no value can change the statement's structure.
  */
 import type { ColumnType, Hunt, IocColumn, MatchBranch } from '../../compile/ir.js';
-import { assertKeyShape, HOST_WITH_PORT_PATTERN, keyEventColumns } from '../../compile/ir.js';
+import {
+  assertKeyShape,
+  FALLBACK_PORT_PATTERN,
+  HOST_WITH_PORT_PATTERN,
+  keyEventColumns,
+} from '../../compile/ir.js';
 import { eventColumnTypes, hitColumnTypes, valueKind } from '../../compile/hit-columns.js';
 import { lookbackStart } from '../../compile/evaluate.js';
 import { compileDuckDbFilter, filterColumns, type SqlColumnResolver } from './duckdb.filter.js';
@@ -147,6 +152,9 @@ function planGroup(hunts: Hunt[], index: number, options: DuckDbPlanOptions): Du
         eventAddressColumns.add(key.column);
         if (key.fallbackColumn !== undefined) eventFallbackColumns.add(key.fallbackColumn);
         iocAddressColumns.add(key.iocColumn);
+      } else if (key.addressColumn !== undefined) {
+        // A port key with a fallback tests whether the address column contains an address.
+        eventAddressColumns.add(key.addressColumn);
       }
     }
   }
@@ -270,6 +278,19 @@ function portSql(host: string, port: string): string {
 }
 
 /**
+ * Returns the SQL of a port key with a fallback column. The key is the port that the fallback
+ * column writes when the address column has no address key, because the `ip` key then reads the
+ * fallback column too. Otherwise it is the port column. `regexp_extract` returns '' without a
+ * match, and TRY_CAST makes that NULL.
+ */
+function fallbackPortSql(port: string, fallbackColumn: string, addressColumnName: string): string {
+  const fallback = sqlIdentifier(fallbackColumn);
+  const address = sqlIdentifier(addressColumn(addressColumnName));
+  const hostPort = `TRY_CAST(regexp_extract(${fallback}, ${sqlString(FALLBACK_PORT_PATTERN)}, 1) AS INTEGER)`;
+  return `(CASE WHEN ${address} IS NULL THEN coalesce(${hostPort}, ${port}) ELSE ${port} END)`;
+}
+
+/**
  * Selects the event-side keys of one branch: `__row` and `k<b>_<k>`, with hosts expanded. A key
  * with an array column reads one row per value: the key column's, then each element's. Its keys
  * are made distinct per event, so an indicator row that several values meet makes one hit. An
@@ -302,6 +323,9 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
       const addresses = `CASE WHEN coalesce(${list}, '') = '' THEN []::UHUGEINT[] ELSE list_transform(string_split(${list}, ','), lambda n: CAST(n AS UHUGEINT)) END`;
       source = `(SELECT *, unnest(${addresses}) AS ${name} FROM ev)`;
       plain.push(name);
+    } else if (key.addressColumn !== undefined && key.fallbackColumn !== undefined) {
+      const port = fallbackPortSql(column, key.fallbackColumn, key.addressColumn);
+      plain.push(`${port} AS ${name}`);
     } else if (key.fallbackColumn !== undefined) {
       // The loader stores NULL for text that is not an address, so coalesce reads the fallback.
       const fallback = sqlIdentifier(fallbackAddressColumn(key.fallbackColumn));

@@ -21,6 +21,7 @@ import {
   BRACKETED_ADDRESS_PATTERN,
   DEFENDER_RETENTION_DAYS,
   exceedsDefenderRetention,
+  FALLBACK_PORT_PATTERN,
   formatLookback,
   HOST_WITH_PORT_PATTERN,
   IPV4_WITH_PORT_PATTERN,
@@ -306,6 +307,27 @@ function portText(host: string, port: string): string {
   return `iff(${writes.join(' and ')}, strcat(":", tostring(${port})), "")`;
 }
 
+/**
+ * Returns the lines of a port key with a fallback column. The key is the port that the fallback
+ * column writes (`ipv4:port`, `[ipv6]:port`) when the address column contains no address,
+ * because the branch's address key then reads the fallback column too. Otherwise it is the port
+ * column. `extract` with `typeof(int)` returns null without a match (Microsoft Learn, "extract()").
+ */
+function fallbackPortLines(
+  column: string,
+  fallback: string,
+  address: string,
+  suffix: string,
+): string[] {
+  const hostPort = `MatchHostPort${suffix}`;
+  const fellBack = `isempty(parse_ipv6(${address})) and isnotnull(${hostPort})`;
+  return [
+    `| extend ${hostPort} = extract(${verbatim(FALLBACK_PORT_PATTERN)}, 1, ${fallback}, typeof(int))`,
+    `| extend MatchKey${suffix} = iff(${fellBack}, ${hostPort}, ${column})`,
+    `| where isnotnull(MatchKey${suffix})`,
+  ];
+}
+
 function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
   const lines: string[] = [];
   const joins: string[] = [];
@@ -313,6 +335,13 @@ function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
     assertKeyShape(key);
     const suffix = `${branchIndex + 1}_${keyIndex + 1}`;
     const column = kqlIdentifier(key.column);
+    if (key.addressColumn !== undefined && key.fallbackColumn !== undefined) {
+      const fallback = kqlIdentifier(key.fallbackColumn);
+      const address = kqlIdentifier(key.addressColumn);
+      lines.push(...fallbackPortLines(column, fallback, address, suffix));
+      joins.push(`$left.MatchKey${suffix} == $right.IocKey${suffix}`);
+      return;
+    }
     if (key.normalization === 'exact') {
       lines.push(`| where isnotnull(${column})`);
     }
