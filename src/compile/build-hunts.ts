@@ -15,6 +15,7 @@ import {
   addressKeyColumns,
   DATA_SOURCES,
   hostKeyColumns,
+  portKeyColumns,
   urlKeyColumns,
   type DataSourceEntry,
 } from '../pipeline/data-sources.js';
@@ -492,7 +493,7 @@ function plans(indicators: Indicator[]): HuntPlan[] {
               normalization: 'ip',
             },
             {
-              column: endpoint.port,
+              ...portKeyColumns(endpoint),
               iocColumn: 'IocPort',
               normalization: 'exact',
             },

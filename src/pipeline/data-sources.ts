@@ -46,7 +46,10 @@ export interface DataSourceEntry extends DataSource {
 export interface Endpoint {
   side: string;
   address: string;
-  /** Column read for the address when `address` contains none, such as `dst=-` in CEF. */
+  /**
+   * Column read for the address when `address` contains none, such as `dst=-` in CEF. A port it
+   * writes after the address (`dhost=1.2.3.4:4444`) is then read in place of `port`.
+   */
   addressFallback?: string;
   port: string;
 }
@@ -336,6 +339,22 @@ export function addressKeyColumns(endpoint: Endpoint): Pick<MatchKey, 'column' |
   return endpoint.addressFallback === undefined
     ? { column: endpoint.address }
     : { column: endpoint.address, fallbackColumn: endpoint.addressFallback };
+}
+
+/**
+ * Returns the event columns of an endpoint's port match key. With an address fallback the key
+ * also reads the port that the fallback column writes, when the address comes from it too.
+ */
+export function portKeyColumns(
+  endpoint: Endpoint,
+): Pick<MatchKey, 'column' | 'fallbackColumn' | 'addressColumn'> {
+  return endpoint.addressFallback === undefined
+    ? { column: endpoint.port }
+    : {
+        column: endpoint.port,
+        fallbackColumn: endpoint.addressFallback,
+        addressColumn: endpoint.address,
+      };
 }
 
 /** Returns the event columns of the `url` match key of one of a source's URL columns. */

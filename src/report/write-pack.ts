@@ -33,9 +33,13 @@ import { writeWatchlistCsv } from './watchlist.js';
  * rebuilt domain table. Version 6 adds the percent-encoded form of URLs with non-ASCII paths after
  * the rebuilt URL rows, so an older huntpack reports the newer format instead of missing rows.
  * Version 7 marks a URL on a CDN edge address with `exactOnly.urlOnly` and rebuilds no address
- * rows for it or for a URL on a compromised site's address.
+ * rows for it or for a URL on a compromised site's address. Version 8 gives the CommonSecurityLog
+ * destination port key a `fallbackColumn` and an `addressColumn`, so the port that
+ * DestinationHostName writes counts when DestinationIP is empty. An older huntpack would ignore
+ * them and match DestinationPort, so it reports the newer format instead. Packs of earlier
+ * versions keep their stored keys, which read DestinationPort only.
  */
-export const PACK_FORMAT_VERSION = 7;
+export const PACK_FORMAT_VERSION = 8;
 
 const quote = JSON.stringify;
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateFilter, evaluateHunt, hostOf, ipNumber } from '../../src/compile/evaluate.js';
-import { assertKeyShape, fallbackPort, type FilterExpr } from '../../src/compile/ir.js';
+import { assertKeyShape, fallbackPort, type FilterExpr, type Hunt } from '../../src/compile/ir.js';
 import type { ValueKind } from '../../src/compile/hit-columns.js';
 import { edgeHunts } from '../helpers/hunt-fixtures.js';
 
@@ -207,6 +207,41 @@ describe('assertKeyShape', () => {
           normalization: 'ip',
         }),
       /has addressColumn DestinationIP/,
+    );
+  });
+});
+
+describe('evaluateHunt port key', () => {
+  const hunt = edgeHunts().find((candidate) => candidate.id === 'remcos-sentinel-csl-port-aware')!;
+  const [address, port] = hunt.iocs.rows[0]!;
+  const events = [
+    { DestinationIP: '-', DestinationHostName: `${String(address)}:${String(port)}` },
+    { DestinationIP: '-', DestinationHostName: `${String(address)}:1`, DestinationPort: port },
+  ];
+
+  it('reads the dhost port after a dhost address', () => {
+    assert.deepEqual(
+      evaluateHunt(hunt, events).map((hit) => hit.eventIndex),
+      [0],
+    );
+  });
+
+  it('reads only DestinationPort without fallback', () => {
+    // The port key of a pack written before format version 8.
+    const olderForm: Hunt = {
+      ...hunt,
+      match: hunt.match.map((branch) => ({
+        ...branch,
+        keys: branch.keys.map((key) =>
+          key.normalization === 'exact'
+            ? { column: key.column, iocColumn: key.iocColumn, normalization: key.normalization }
+            : key,
+        ),
+      })),
+    };
+    assert.deepEqual(
+      evaluateHunt(olderForm, events).map((hit) => hit.eventIndex),
+      [1],
     );
   });
 });

@@ -358,12 +358,15 @@ describe('CSL keys over dhost addresses', () => {
   });
 
   it('port-aware hunt reads dhost with port', () => {
-    // The URL http://[2001:db8::1]:8080/v6p also adds its address on port 8080.
+    // The URL http://[2001:db8::1]:8080/v6p also adds its address on port 8080. A port that
+    // dhost writes is the event's port when DestinationIP is empty, whatever dpt is.
     assert.deepEqual(addressHits(huntOf(hunts, 'port-aware')), [
       'v6HostPort',
+      'v6BracketedHostPort',
       'bracketedV6',
       'bracketedV6WithPort',
       'v4WithPort',
+      'v4WithPortOtherDpt',
     ]);
   });
 
@@ -414,5 +417,178 @@ describe('CSL keys over dhost addresses', () => {
     assert.ok(key.includes('parse_ipv6(extract('), key);
     const url = compileKql(huntOf(hunts, 'url'), { generatorVersion: 'test' });
     assert.ok(url.includes('strcat("[", DestinationHostName, "]")'), url);
+  });
+});
+
+/*
+ * Ports that WAFs and proxies write into `dhost` beside the address, with `dst=-`. When the
+ * destination address comes from DestinationHostName and that names a port, the port-aware key
+ * reads that port and not DestinationPort. When DestinationIP has an address, DestinationPort
+ * counts, as on the source side.
+ */
+function dhostPortHunts(): Hunt[] {
+  const indicators = makeIndicators([
+    ['ip:port', '45.9.148.10:4444'],
+    ['ip:port', '[2a01:4f8:1c1c::5]:443'],
+    ['ip:port', '[2a01:4f8:1c1c::4444]:4444'],
+  ]);
+  return buildHunts(indicators, {
+    family: 'Remcos',
+    familySlug: 'remcos',
+    lookback: { amount: 30, unit: 'd' },
+    dataSources: [getDataSource('sentinel-commonsecuritylog')],
+  });
+}
+
+const DHOST_PORT_EVENTS = {
+  hostPortNoDpt: { DestinationHostName: '45.9.148.10:4444' },
+  hostPortOtherDpt: {
+    DestinationIP: '-',
+    DestinationHostName: '45.9.148.10:4444',
+    DestinationPort: 8080,
+  },
+  hostOtherPortDpt: {
+    DestinationIP: '-',
+    DestinationHostName: '45.9.148.10:8080',
+    DestinationPort: 4444,
+  },
+  bracketedV6Port: { DestinationHostName: '[2a01:4f8:1c1c::5]:443' },
+  bracketedV6OtherPort: { DestinationHostName: '[2a01:4f8:1c1c::5]:8443', DestinationPort: 443 },
+  hostPortLeadingZero: { DestinationHostName: '45.9.148.10:04444', DestinationPort: 8080 },
+  hostPortTooLarge: { DestinationHostName: '45.9.148.10:99999', DestinationPort: 4444 },
+  hostWithoutPort: {
+    DestinationIP: '-',
+    DestinationHostName: '45.9.148.10',
+    DestinationPort: 4444,
+  },
+  addressInIp: { DestinationIP: '45.9.148.10', DestinationPort: 4444 },
+  addressInIpHostOtherPort: {
+    DestinationIP: '45.9.148.10',
+    DestinationHostName: '45.9.148.10:8080',
+    DestinationPort: 4444,
+  },
+  addressInIpHostPort: {
+    DestinationIP: '45.9.148.10',
+    DestinationHostName: '45.9.148.10:4444',
+    DestinationPort: 8080,
+  },
+  bareV6OtherDpt: {
+    DestinationIP: '-',
+    DestinationHostName: '2a01:4f8:1c1c::5',
+    DestinationPort: 8443,
+  },
+  bareV6Dpt: { DestinationIP: '-', DestinationHostName: '2a01:4f8:1c1c::5', DestinationPort: 443 },
+  bareV6LastGroupLikePort: {
+    DestinationIP: '-',
+    DestinationHostName: '2a01:4f8:1c1c::4444',
+    DestinationPort: 8080,
+  },
+  nameWithPort: { DestinationIP: '-', DestinationHostName: 'host.test:4444' },
+  sourcePort: { SourceIP: '45.9.148.10', SourcePort: 4444 },
+  sourceOtherPort: { SourceIP: '45.9.148.10', SourcePort: 8080 },
+} satisfies Record<string, EventRow>;
+
+const DHOST_PORT_NAMES = Object.keys(DHOST_PORT_EVENTS) as Array<keyof typeof DHOST_PORT_EVENTS>;
+const DHOST_PORT_ROWS: EventRow[] = DHOST_PORT_NAMES.map((name) => DHOST_PORT_EVENTS[name]);
+
+/** Returns `event-name branch` for each reference hit of a hunt over the dhost port events. */
+function dhostPortHits(hunt: Hunt): string[] {
+  return evaluateHunt(hunt, DHOST_PORT_ROWS).map(
+    (hit) => `${DHOST_PORT_NAMES[hit.eventIndex]} ${hit.matchedOn}`,
+  );
+}
+
+describe('CSL port key over dhost ports', () => {
+  const hunts = dhostPortHunts();
+  let session: DuckDbHuntSession;
+  before(async () => {
+    session = await DuckDbHuntSession.open(hunts);
+  });
+  after(() => session.close());
+
+  it('port-aware hunt reads the dhost port', () => {
+    assert.deepEqual(dhostPortHits(huntOf(hunts, 'port-aware')), [
+      'hostPortNoDpt destination',
+      'hostPortOtherDpt destination',
+      'bracketedV6Port destination',
+      'hostPortLeadingZero destination',
+      'hostWithoutPort destination',
+      'addressInIp destination',
+      'addressInIpHostOtherPort destination',
+      'bareV6Dpt destination',
+      'sourcePort source',
+    ]);
+  });
+
+  it('address-only hunt ignores every port', () => {
+    assert.deepEqual(dhostPortHits(huntOf(hunts, 'address-only')), [
+      'hostPortNoDpt destination',
+      'hostPortOtherDpt destination',
+      'hostOtherPortDpt destination',
+      'bracketedV6Port destination',
+      'bracketedV6OtherPort destination',
+      'hostPortLeadingZero destination',
+      'hostPortTooLarge destination',
+      'hostWithoutPort destination',
+      'addressInIp destination',
+      'addressInIpHostOtherPort destination',
+      'addressInIpHostPort destination',
+      'bareV6OtherDpt destination',
+      'bareV6Dpt destination',
+      'bareV6LastGroupLikePort destination',
+      'sourcePort source',
+      'sourceOtherPort source',
+    ]);
+  });
+
+  it('port key names its fallback', () => {
+    const [destination, source] = huntOf(hunts, 'port-aware').match;
+    assert.deepEqual(destination?.keys[1], {
+      column: 'DestinationPort',
+      fallbackColumn: 'DestinationHostName',
+      addressColumn: 'DestinationIP',
+      iocColumn: 'IocPort',
+      normalization: 'exact',
+    });
+    assert.deepEqual(source?.keys[1], {
+      column: 'SourcePort',
+      iocColumn: 'IocPort',
+      normalization: 'exact',
+    });
+  });
+
+  it('DuckDB agrees with the evaluator', async () => {
+    const { duckdb, reference } = await hitsOnBothSides(session, hunts, TABLE, DHOST_PORT_ROWS);
+    assert.ok(reference.length > 0);
+    assert.deepEqual(duckdb, reference);
+  });
+
+  it('prefilter keeps every matched event', () => {
+    const prefilter = EventPrefilter.of(hunts);
+    for (const hunt of hunts) {
+      for (const hit of evaluateHunt(hunt, DHOST_PORT_ROWS)) {
+        const name = DHOST_PORT_NAMES[hit.eventIndex]!;
+        assert.ok(prefilter.keeps(TABLE, DHOST_PORT_EVENTS[name]), `prefilter dropped ${name}`);
+      }
+    }
+  });
+
+  it('KQL reads the dhost port', () => {
+    const query = compileKql(huntOf(hunts, 'port-aware'), { generatorVersion: 'test' });
+    const errors = checkKql(query, { platform: 'sentinel' }).filter(
+      (diagnostic) => diagnostic.severity === 'error',
+    );
+    assert.deepEqual(errors, [], query);
+    const lines = query.split('\n').map((line) => line.trim());
+    const start = lines.indexOf('| where isnotempty(MatchKey1_1)');
+    assert.ok(start > 0, query);
+    assert.deepEqual(lines.slice(start + 1, start + 4), [
+      String.raw`| extend MatchHostPort1_2 = extract(@"^(?:\[[^\]]*:[^\]]*\]|[0-9.]+):([0-9]{1,5})$", 1, DestinationHostName, typeof(int))`,
+      '| extend MatchKey1_2 = iff(isempty(parse_ipv6(DestinationIP)) and isnotnull(MatchHostPort1_2), MatchHostPort1_2, DestinationPort)',
+      '| where isnotnull(MatchKey1_2)',
+    ]);
+    assert.ok(!lines.includes('| where isnotnull(DestinationPort)'), query);
+    assert.ok(lines.includes('| where isnotnull(SourcePort)'), query);
+    assert.ok(lines.includes('| extend MatchKey2_2 = SourcePort'), query);
   });
 });

@@ -108,7 +108,11 @@ test('port-aware hunt joins on address and port', () => {
     query,
     /MatchKey1_1 = coalesce\(parse_ipv6\(DestinationIP\), parse_ipv6\(DestinationHostName\), /,
   );
-  assert.match(query, /MatchKey1_2 = DestinationPort/);
+  // The destination port comes from DestinationHostName when the address does.
+  assert.match(
+    query,
+    /MatchKey1_2 = iff\(isempty\(parse_ipv6\(DestinationIP\)\) and isnotnull\(MatchHostPort1_2\), MatchHostPort1_2, DestinationPort\)/,
+  );
   assert.match(query, /MatchKey2_1 = parse_ipv6\(SourceIP\)/);
   assert.match(query, /MatchKey2_2 = SourcePort/);
   assert.match(query, /\| where TimeGenerated > ago\(lookback\)/);
