@@ -76,11 +76,12 @@ function feedCountLines(counts: CollectCounts, setAside: number): string[] {
 function setAsideLines(setAside: readonly SetAside[], kept: number, hasReport: boolean): string[] {
   if (setAside.length === 0) return [];
   // When the allowlists set aside every indicator, the warning about no hunt gives this advice.
-  const advice = setAside.length < kept ? ' Pass --no-builtin-allowlists to hunt them anyway.' : '';
+  const pronoun = setAside.length === 1 ? 'it' : 'them';
+  const advice =
+    setAside.length < kept ? ` Pass --no-builtin-allowlists to hunt ${pronoun} anyway.` : '';
   const lines = [
     `huntpack: the built-in allowlists set aside ${count(setAside.length, 'indicator')}, so ` +
-      `no hunt looks for ${setAside.length === 1 ? 'it' : 'them'} and no finding can name ` +
-      `${setAside.length === 1 ? 'it' : 'them'}.${advice}`,
+      `no hunt looks for ${pronoun} and no finding can name ${pronoun}.${advice}`,
   ];
   for (const item of setAside.slice(0, PRINTED_ISSUES)) {
     const { indicator, entry, reason } = item;

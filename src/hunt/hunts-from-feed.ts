@@ -7,6 +7,7 @@ import { buildHunts } from '../compile/build-hunts.js';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { assignFolderNames } from '../indicators/family-slug.js';
 import { applyAllowlists, type Allowlists, type SetAside } from '../pipeline/allowlist/index.js';
+import type { Indicator } from '../indicators/model.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
 import { defaultExclusions } from '../pipeline/scenarios.js';
 import { groupByFamily } from '../report/build-packs.js';
@@ -29,7 +30,14 @@ export async function huntsFromFeeds(
   if (options.allowlists) {
     const result = applyAllowlists(indicators, options.allowlists);
     indicators = result.kept;
-    setAside = result.setAside;
+    // Set aside once each: the copies of an indicator for its other families are the same one.
+    const listed = new Set<Indicator>();
+    setAside = result.setAside.filter((item) => {
+      const original = collected.familyCopies.originalOf(item.indicator);
+      if (listed.has(original)) return false;
+      listed.add(original);
+      return true;
+    });
   }
   const hunts: Hunt[] = [];
   const groups = [...groupByFamily(indicators)].map(([key, group]) => {

@@ -17,7 +17,6 @@ import {
 } from '../indicators/filter.js';
 import { IndicatorMerger, type FamilyConflict } from '../indicators/merge.js';
 import { defang } from '../indicators/defang.js';
-import { familyKeyOf } from '../indicators/family-key.js';
 import {
   describeKind,
   type Indicator,
@@ -165,18 +164,20 @@ export async function collectIndicators(
   });
   const adoption = given ? adoptFeedFamily(merged.indicators, given) : undefined;
   if (adoption) issues.push(adoption);
+  const familyCopies = new FamilyCopies(merged.familyConflicts);
   // Each conflict is named, with the packs that hunt the indicator.
   const requested = options.requestedFamilies ?? options.filters?.families;
-  const isHunted = requested?.length ? buildFamilyMatcher(requested) : () => true;
+  const isSelected = requested?.length ? buildFamilyMatcher(requested) : undefined;
   for (const conflict of merged.familyConflicts) {
+    const families = [conflict.kept, ...familyCopies.otherFamiliesOf(conflict.indicator)];
+    const hunting = isSelected ? families.filter(isSelected) : families;
     issues.push({
       code: 'FAMILY_CONFLICT',
       severity: 'warning',
-      message: describeFamilyConflict(conflict, isHunted(conflict.other)),
+      message: describeFamilyConflict(conflict, hunting, hunting.length < families.length),
       source: conflict.origin,
     });
   }
-  const familyCopies = new FamilyCopies(merged.familyConflicts);
   const entries = familyCopies.expand(merged.indicators);
   const now = options.now ?? new Date();
   const filtered = filterIndicators(entries, options.filters ?? {}, now);
@@ -279,20 +280,28 @@ function adoptFeedFamily(
 
 /**
  * Describes a record that names another family than its indicator's, and the packs that hunt
- * the indicator. `otherHunted` is true when no family filter is set or it selects the other family.
+ * the indicator: `hunting`, which the family filter narrowed when `narrowed` is true.
  */
-function describeFamilyConflict(conflict: FamilyConflict, otherHunted: boolean): string {
+function describeFamilyConflict(
+  conflict: FamilyConflict,
+  hunting: readonly MalwareFamily[],
+  narrowed: boolean,
+): string {
   const { indicator, kept, first, other } = conflict;
   const subject = `The ${describeKind(indicator.kind)} ${quoteValue(defang(indicator))}`;
-  const pack = quoteValue(kept.name);
   const given = quoteValue(other.name);
   const read =
     first === kept
-      ? `${subject} is given here as ${given} but was first read as ${pack}`
+      ? `${subject} is given here as ${given} but was first read as ${quoteValue(kept.name)}`
       : `${subject} is given here as ${given} and was first read as ${quoteValue(first.name)}`;
-  if (otherHunted && familyKeyOf(other) !== familyKeyOf(kept)) {
-    return `${read}, so both the ${pack} pack and the ${given} pack hunt it.`;
+  const names = hunting.map((family) => quoteValue(family.name));
+  if (names.length === 0) {
+    return `${read}. --family selects none of its families, so no pack of this build hunts it.`;
   }
-  if (first === kept && otherHunted) return `${read}, so it is hunted in the ${pack} pack.`;
-  return `${read}. It is hunted only in the ${pack} pack, because --family selects that family.`;
+  if (names.length === 1 && narrowed) {
+    return `${read}. It is hunted only in the ${names[0]} pack, because --family selects that family.`;
+  }
+  if (names.length === 1) return `${read}, so it is hunted in the ${names[0]} pack.`;
+  const list = `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `${read}, so the ${list} packs hunt it.`;
 }

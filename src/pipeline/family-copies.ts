@@ -41,13 +41,23 @@ export class FamilyCopies {
     const entries: Indicator[] = [];
     for (const indicator of indicators) {
       entries.push(indicator);
-      for (const family of this.otherFamilies.get(indicator) ?? []) {
+      for (const family of this.otherFamiliesOf(indicator)) {
         const copy: Indicator = { ...indicator, family };
         this.originals.set(copy, indicator);
         entries.push(copy);
       }
     }
     return entries;
+  }
+
+  /** Returns the families of an indicator besides its own, distinct by family key. */
+  otherFamiliesOf(indicator: Indicator): readonly MalwareFamily[] {
+    return this.otherFamilies.get(indicator) ?? [];
+  }
+
+  /** Returns the indicator that `entry` is a copy of, or `entry` itself. */
+  originalOf(entry: Indicator): Indicator {
+    return this.originals.get(entry) ?? entry;
   }
 
   /** Tells whether `indicator` is a copy made by {@link expand}. */
@@ -59,7 +69,7 @@ export class FamilyCopies {
   countDistinct(entries: readonly Indicator[]): number {
     if (this.originals.size === 0) return entries.length;
     const seen = new Set<Indicator>();
-    for (const entry of entries) seen.add(this.originals.get(entry) ?? entry);
+    for (const entry of entries) seen.add(this.originalOf(entry));
     return seen.size;
   }
 

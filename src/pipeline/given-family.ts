@@ -9,6 +9,9 @@ import type { FeedFormat } from '../feeds/detect.js';
 import { familyKeyOf } from '../indicators/family-key.js';
 import { indicatorKey, type Indicator, type MalwareFamily } from '../indicators/model.js';
 
+/** Names of ThreatFox's family for indicators of no known family, as `--family` takes them. */
+const UNKNOWN_NAMES = new Set(['unknown malware', 'unknown']);
+
 /** Families named in the warning about one file; the rest are counted. */
 const SHOWN_FAMILIES = 3;
 
@@ -58,9 +61,11 @@ export class GivenFamily {
   flush(): void {
     const waiting = this.waiting;
     this.waiting = [];
-    if (waiting.length > 0 && this.fileFamilies.size > 0) this.warn(this.notGivenIssue(waiting));
+    // Records without a family are what the Unknown malware pack hunts, whatever the file names.
+    const given = this.fileFamilies.size === 0 || UNKNOWN_NAMES.has(this.family.name.toLowerCase());
+    if (waiting.length > 0 && !given) this.warn(this.notGivenIssue(waiting));
     for (const indicator of waiting) {
-      if (this.fileFamilies.size === 0) {
+      if (given) {
         indicator.family = { ...this.family, aliases: [] };
         this.keys.add(indicatorKey(indicator));
       }

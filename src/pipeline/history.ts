@@ -434,16 +434,19 @@ export async function saveHistory(file: string, history: RunHistory): Promise<vo
 }
 
 /**
- * Keeps only the indicators that the comparison lists as new, for `--only-new`. Works on the flat
- * list before packs are built, because merging leaves each indicator key in one family only.
+ * Keeps only the indicators that the comparison lists as new in their own family, for
+ * `--only-new`. An indicator that the feeds name under several families comes once per family,
+ * and may be new in one of them only.
  */
 export function keepNewIndicators(
   indicators: readonly Indicator[],
   comparison: ReadonlyMap<string, FamilyHistoryDiff>,
 ): Indicator[] {
-  const fresh = new Set<string>();
-  for (const diff of comparison.values()) for (const key of diff.new) fresh.add(key);
-  return indicators.filter((indicator) => fresh.has(indicatorKey(indicator)));
+  const fresh = new Map<string, Set<string>>();
+  for (const [family, diff] of comparison) fresh.set(family, new Set(diff.new));
+  return indicators.filter(
+    (indicator) => fresh.get(familyKeyOf(indicator.family))?.has(indicatorKey(indicator)) ?? false,
+  );
 }
 
 /** Groups indicators by family key, as packs group them, for {@link compareWithHistory}. */

@@ -259,3 +259,23 @@ test('--family skips files naming other families', async () => {
   assert.match(warnings[0]!.message, /\("OopsIE", "Clayslide"\)/);
   assert.equal(result.counts.accepted, 5);
 });
+
+test('--family unknown keeps untied records', async () => {
+  const mixed = writeBundle('mixed-unknown.json', [
+    ['tied.example', 'Remcos'],
+    ['untied.example', undefined],
+  ]);
+  for (const option of ['Unknown malware', 'unknown']) {
+    const result = await collectIndicators([mixed], {
+      defaultFamily: option,
+      filters: { families: [option] },
+    });
+    assert.deepEqual(
+      result.indicators.map((indicator) => indicator.value),
+      ['untied.example'],
+      option,
+    );
+    const codes = result.issues.map((issue) => issue.code);
+    assert.ok(!codes.includes('FAMILY_NOT_GIVEN'), option);
+  }
+});

@@ -78,10 +78,7 @@ test('collect without request copies for each family', async (t) => {
   const messages = conflictMessages(collected);
   assert.equal(messages.length, 2);
   for (const message of messages) {
-    assert.match(
-      message,
-      /both the "RedLine Stealer" pack and the "Cobalt Strike" pack hunt it\.$/,
-    );
+    assert.match(message, /the "RedLine Stealer" and "Cobalt Strike" packs hunt it\.$/);
   }
 });
 
@@ -160,7 +157,7 @@ test('build of ThreatFox NDJSON keeps conflict', { skip: skipWithoutShared(NDJSO
   // Each pack counts the indicator, the summary once.
   const inPacks = all.packs.reduce((sum, pack) => sum + pack.indicators, 0);
   assert.equal(inPacks, all.counts.kept + 1);
-  assert.match(all.issues, /both the "RedLine Stealer" pack and the "Cobalt Strike" pack hunt it/);
+  assert.match(all.issues, /the "RedLine Stealer" and "Cobalt Strike" packs hunt it/);
   assert.doesNotMatch(all.issues, /hunted only in/);
 });
 
@@ -244,4 +241,74 @@ test('build counts copies once with --only-new', async (t) => {
   assert.equal(counts.alreadyHunted, 3);
   assert.equal(counts.inPacks, 0);
   assert.equal(counts.copiesForOtherFamilies, 0);
+});
+
+test('--only-new hunts only the new family', async (t) => {
+  const folder = makeTempDir('family-conflict-new-family', t);
+  const state = join(folder, 'state.json');
+  const header = 'ioc_id,ioc_value,ioc_type,fk_malware,malware_printable,first_seen_utc';
+  const remcos = [
+    '1,198.51.100.10:4444,ip:port,win.remcos,Remcos,2026-01-01 00:00:00',
+    '2,198.51.100.12:4444,ip:port,win.remcos,Remcos,2026-01-01 00:00:00',
+  ];
+  const first = join(folder, 'first.csv');
+  writeFileSync(first, [header, ...remcos].join('\n') + '\n');
+  const second = join(folder, 'second.csv');
+  const cobalt = '3,198.51.100.10:4444,ip:port,win.cobalt_strike,Cobalt Strike,2026-01-02 00:00:00';
+  writeFileSync(second, [header, ...remcos, cobalt].join('\n') + '\n');
+  const args = ['--no-builtin-allowlists', '--state', state, '--only-new'];
+  await build(t, [first, ...args]);
+
+  // The address is new to Cobalt Strike only, so the Remcos pack does not hunt it again.
+  const again = await build(t, [second, ...args]);
+  assert.deepEqual(
+    again.packs.map((pack) => [pack.family, packValues(pack.folder)]),
+    [['Cobalt Strike', ['198.51.100.10:4444']]],
+  );
+  assert.equal(again.counts.kept, 2);
+});
+
+test('conflict names the packs that hunt', async (t) => {
+  const path = join(makeTempDir('family-conflict-three', t), 'three.csv');
+  const rows = [
+    '1,198.51.100.20:443,ip:port,win.remcos,Remcos,2026-01-01 00:00:00',
+    '2,198.51.100.20:443,ip:port,win.cobalt_strike,Cobalt Strike,2026-01-02 00:00:00',
+    '3,198.51.100.20:443,ip:port,win.asyncrat,AsyncRAT,2026-01-03 00:00:00',
+    '4,198.51.100.21:443,ip:port,win.njrat,njRAT,2026-01-03 00:00:00',
+  ];
+  writeFileSync(path, [HEADER, ...rows].join('\n') + '\n');
+  const cases: Array<[string[] | undefined, RegExp]> = [
+    [undefined, /, so the "Remcos", "Cobalt Strike" and "AsyncRAT" packs hunt it\.$/],
+    [['AsyncRAT'], /It is hunted only in the "AsyncRAT" pack, because --family selects/],
+    [['Remcos', 'Cobalt Strike'], /, so the "Remcos" and "Cobalt Strike" packs hunt it\.$/],
+    [['njRAT'], /--family selects none of its families, so no pack of this build hunts it\.$/],
+  ];
+  for (const [families, expected] of cases) {
+    const collected = await collectIndicators([path], families ? { filters: { families } } : {});
+    const messages = conflictMessages(collected);
+    assert.equal(messages.length, 2, String(families));
+    for (const message of messages) assert.match(message, expected, String(families));
+  }
+});
+
+test('hunt --feed sets aside a copied value once', async (t) => {
+  const folder = makeTempDir('family-conflict-hunt', t);
+  const feed = join(folder, 'feed.csv');
+  const rows = [
+    '1,evil-one.example.net,domain,,Unknown malware,2026-01-01 00:00:00',
+    '2,evil-one.example.net,domain,win.remcos,Remcos,2026-01-02 00:00:00',
+    '3,evil-one.example.net,domain,win.asyncrat,AsyncRAT,2026-01-03 00:00:00',
+    '4,45.9.148.12:4444,ip:port,win.remcos,Remcos,2026-01-03 00:00:00',
+  ];
+  writeFileSync(feed, [HEADER, ...rows].join('\n') + '\n');
+  const log = join(folder, 'fw.cef');
+  writeFileSync(
+    log,
+    'CEF:0|Vendor|FW|1|1|traffic|3|rt=1764979200000 src=10.0.0.5 spt=50000 dst=45.9.148.12 dpt=4444\n',
+  );
+  const result = await runCli(['hunt', '--feed', feed, log]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /accepted 2 = in hunts 1 \+ set aside by allowlists 1 \+/);
+  assert.match(result.stderr, /set aside 1 indicator, so no hunt looks for it/);
+  assert.doesNotMatch(result.stderr, /gave no hunt/);
 });
