@@ -2,8 +2,16 @@
  * Reads the invisible characters and IDNA full stops inside the words of one line of free text,
  * before refanging, so that no scanner cuts a name at one and hunts its tail as another name.
  *
- * A word is a run of characters between spaces, quotes, angle brackets, backticks and table
- * bars, the characters that end a URL. Its core is the word without leading and trailing
+ * First, an invisible character is a space unless it joins two ASCII characters. Thai, Khmer,
+ * Lao and Burmese separate words with U+200B, and right-to-left text puts direction marks
+ * between a Latin value and the punctuation, port or word after it. A character that IDNA
+ * mapping removes joins any two ASCII characters other than spaces (`/a/\u200Bb.php`). Any other
+ * format character joins only ASCII host characters (letters, digits, `-`, `_` and `.`), so a
+ * mark before `:8080` or an Arabic comma is a space. Other invisible characters next to it are
+ * skipped when the two sides are compared.
+ *
+ * A word is then a run of characters between spaces, quotes, angle brackets, backticks and
+ * table bars, the characters that end a URL. Its core is the word without leading and trailing
  * punctuation and without invisible characters at either end. The rules below apply only to a
  * word that looks like an indicator once read (a dotted name, a URL, an IPv6 address or a hash),
  * so prose in Thai, Persian or emoji is left alone:
@@ -13,12 +21,12 @@
  * - Any other format character inside the core (bidirectional marks, embeddings, overrides and
  *   isolates, U+200C and U+200D joiners) rejects the word with an INVISIBLE_CHARACTER warning.
  *   IDNA disallows them in a name, and inside a Latin host name they change how it displays or
- *   hide a split, which are signs of a spoofed value. At either end of a word they stay as
- *   separators, because right-to-left text puts direction marks around the names it quotes.
+ *   hide a split, which are signs of a spoofed value.
  * - U+3002, U+FF0E and U+FF61, which IDNA reads as a dot, become a dot with an IDNA_FULL_STOP
  *   warning when ASCII letters or digits stand on both sides. Chinese and Japanese prose ends
- *   sentences with U+3002, so one before other script or before a capitalized word
- *   (`evil.com。The`) stays a separator.
+ *   sentences with U+3002, so one before other script, before a capitalized word
+ *   (`evil.com。The`) or before an ASCII run that goes straight on into a letter of other script
+ *   (`45.77.1.9。2023年`, `evil.com。APT组织`) stays a separator.
  * - U+00A0 (no-break space) is a space, and so are the other Unicode spaces.
  */
 import type { HuntpackIssue } from '../errors.js';
@@ -77,6 +85,13 @@ const TRAILING_PUNCTUATION = new Set([
 /** A letter or digit that can stand beside a full stop read as a dot: ASCII or full-width. */
 const HOST_CHARACTER = /^[A-Za-z0-9_\-\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]$/;
 
+/** A letter or combining mark outside ASCII, such as 年 or a Thai vowel sign. */
+const NON_ASCII_LETTER = /^(?![A-Za-z])[\p{L}\p{M}]$/u;
+
+/** A character of the name after a full stop: a HOST_CHARACTER, a dot or another full stop. */
+const HOST_RUN_CHARACTER =
+  /^[A-Za-z0-9_.\-\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\u3002\uFF0E\uFF61]$/;
+
 /**
  * The shapes that the scanners read as indicators: a dot between two label characters, a scheme,
  * a colon between hex digits or `::` (IPv6), or a run of 32 hex digits (a hash).
@@ -88,10 +103,55 @@ const INDICATOR_SHAPE =
 export function readInvisibleCharacters(line: string): InvisibleReading {
   if (!SPECIAL_CHARACTER.test(line)) return { text: line, findings: [] };
   const findings: InvisibleFinding[] = [];
-  const text = line.replace(WORD, (word) =>
+  const text = spaceOutSeparators(line).replace(WORD, (word) =>
     SPECIAL_CHARACTER.test(word) ? readWord(word, findings) : word,
   );
   return { text, findings };
+}
+
+/** Every character that `isInvisible` can accept, to find them in a line. */
+const INVISIBLE_CANDIDATE = /[\p{Cf}\p{Variation_Selector}]|\u034F/gu;
+
+/** An ASCII character other than a space or a control character. */
+const ASCII_GRAPHIC = /^[\x21-\x7E]$/;
+
+/** A character of an ASCII host name. */
+const ASCII_HOST_CHARACTER = /^[A-Za-z0-9_.-]$/;
+
+/**
+ * Returns the line with a space in place of each invisible character that separates words
+ * rather than joining two ASCII characters; see the file comment.
+ */
+function spaceOutSeparators(line: string): string {
+  return line.replace(INVISIBLE_CANDIDATE, (char: string, offset: number) => {
+    if (!isInvisible(char)) return char;
+    const joins = isIdnaIgnored(char) ? ASCII_GRAPHIC : ASCII_HOST_CHARACTER;
+    const previous = visibleCharBefore(line, offset);
+    const next = visibleCharAt(line, offset + char.length);
+    return joins.test(previous) && joins.test(next) ? char : ' ';
+  });
+}
+
+/** Returns the first character from `index` on that is not invisible, or '' at the end. */
+function visibleCharAt(text: string, index: number): string {
+  let position = index;
+  while (position < text.length) {
+    const char = charAt(text, position);
+    if (!isInvisible(char)) return char;
+    position += char.length;
+  }
+  return '';
+}
+
+/** Returns the last character before `index` that is not invisible, or '' at the start. */
+function visibleCharBefore(text: string, index: number): string {
+  let position = index;
+  while (position > 0) {
+    const char = charBefore(text, position);
+    if (!isInvisible(char)) return char;
+    position -= char.length;
+  }
+  return '';
 }
 
 /**
@@ -181,13 +241,19 @@ function readCore(core: string): CoreReading {
 
 /**
  * Returns true when the full stop at `index` is between ASCII or full-width letters or
- * digits and does not start a capitalized word, which would make it the end of a sentence.
+ * digits, and what follows reads as the rest of a name. A capitalized word (`。The`) or a run
+ * of host characters that goes straight on into a letter of other script (`。2023年`) makes it
+ * the end of a sentence.
  */
 function isDotBetweenLabels(core: string, index: number): boolean {
   const previous = core.charAt(index - 1);
   const next = core.charAt(index + 1);
   if (!HOST_CHARACTER.test(previous) || !HOST_CHARACTER.test(next)) return false;
-  return !(/\p{Lu}/u.test(next) && /\p{Ll}/u.test(core.charAt(index + 2)));
+  if (/\p{Lu}/u.test(next) && /\p{Ll}/u.test(core.charAt(index + 2))) return false;
+  let runEnd = index + 1;
+  while (runEnd < core.length && HOST_RUN_CHARACTER.test(core.charAt(runEnd))) runEnd++;
+  const following = runEnd < core.length ? charAt(core, runEnd) : '';
+  return !NON_ASCII_LETTER.test(following);
 }
 
 function looksLikeIndicator(text: string): boolean {

@@ -202,3 +202,88 @@ test('counts every invisible-character candidate', () => {
   assert.deepEqual(output.dropped, { 'unknown-tld': 1 });
   assert.equal(output.itemsRead, output.records.length + output.rejected + droppedTotal(output));
 });
+
+test('zero width space next to other script', () => {
+  const cases: Array<[string, string[]]> = [
+    [
+      '\u0E40\u0E0B\u0E34\u0E23\u0E4C\u0E1F\u0E40\u0E27\u0E2D\u0E23\u0E4C\u200Bthai-c2.com\u200B\u0E16\u0E39\u0E01',
+      ['domain thai-c2.com'],
+    ],
+    ['\u670D\u52A1\u5668\u200Bcn-zw-c2.net\u200B\u88AB\u4F7F\u7528', ['domain cn-zw-c2.net']],
+    ['\u670D\u52A1\u5668\u200B45.9.1.2\u2060\u88AB', ['ip 45.9.1.2']],
+  ];
+  for (const [text, expected] of cases) {
+    const output = read(text);
+    assert.deepEqual(
+      output.records.map((r) => `${r.type} ${r.value}`),
+      expected,
+      text,
+    );
+    assert.deepEqual(codes(output), [], text);
+  }
+});
+
+test('full stop before a run into other script', () => {
+  const cases: Array<[string, string[]]> = [
+    ['C2 \u5730\u5740\u4E3A 45.77.1.9\u30022023\u5E74\u8BE5\u7EC4\u7EC7', ['ip 45.77.1.9']],
+    [
+      '\u57DF\u540D\u662F cn-end-c2.com\u3002APT\u7EC4\u7EC7\u4F7F\u7528\u5B83',
+      ['domain cn-end-c2.com'],
+    ],
+    ['\u57DF\u540D evil.com\u3002APT-C-36\u7EC4\u7EC7', ['domain evil.com']],
+  ];
+  for (const [text, expected] of cases) {
+    const output = read(text);
+    assert.deepEqual(
+      output.records.map((r) => `${r.type} ${r.value}`),
+      expected,
+      text,
+    );
+    assert.deepEqual(codes(output), [], text);
+  }
+  for (const text of ['C2 evil\u3002com', 'C2 evil\u3002com today', 'C2 evil\u3002com\u3002']) {
+    assert.deepEqual(found(text), ['domain evil.com'], text);
+  }
+});
+
+test('direction mark before punctuation or a port', () => {
+  const cases: Array<[string, string[]]> = [
+    [
+      '\u0627\u0644\u0646\u0637\u0627\u0642 evil-ar.com\u200F\u060C \u062B\u0645',
+      ['domain evil-ar.com'],
+    ],
+    ['C2 45.61.6.2\u200F:8080 seen', ['ip 45.61.6.2']],
+    ['C2 rtl-port.com\u200F:8443 seen', ['domain rtl-port.com']],
+    ['C2 evil-rlm.com\u200F\u0627\u0644\u0646\u0637\u0627\u0642', ['domain evil-rlm.com']],
+    ['C2 \u200Fevil-lead.com, then', ['domain evil-lead.com']],
+  ];
+  for (const [text, expected] of cases) {
+    const output = read(text);
+    const values = output.records.map((r) => `${r.type} ${r.value}`);
+    for (const value of expected) assert.ok(values.includes(value), `${text}: ${values.join(' ')}`);
+    assert.ok(!codes(output).includes('INVISIBLE_CHARACTER'), text);
+    assert.equal(output.rejected, 0, text);
+  }
+});
+
+test('direction mark ends a URL', () => {
+  const cases: Array<[string, string]> = [
+    ['URL one https://rlm-end-url.com/a.php\u200F seen', 'url https://rlm-end-url.com/a.php'],
+    ['URL three https://pdf-end-url.com/c.php\u202C seen', 'url https://pdf-end-url.com/c.php'],
+    ['URL four \u202Bhttps://rle-url.com/d.php\u202C seen', 'url https://rle-url.com/d.php'],
+    ['URL: \u2067https://rli-url.com/a\u2069 seen', 'url https://rli-url.com/a'],
+    [
+      '\u0639\u0646\u0648\u0627\u0646 URL: \u200Fhttps://arabic-url-c2.com/gate.php\u200F\u060C \u062B\u0645',
+      'url https://arabic-url-c2.com/gate.php',
+    ],
+  ];
+  for (const [text, expected] of cases) {
+    const output = read(text);
+    assert.deepEqual(
+      output.records.map((r) => `${r.type} ${r.value}`),
+      [expected],
+      text,
+    );
+    assert.deepEqual(codes(output), [], text);
+  }
+});
