@@ -20,6 +20,11 @@ export interface RefangedLine {
   defanged: boolean[];
   /** Malformed markers that were repaired, as written, such as `.[.]`. */
   repaired: string[];
+  /**
+   * Whether a marker other than `fxp` was refanged. A `fxp://` URL may be the FXP scheme
+   * written as is, so it alone does not show that the writer defanged the text.
+   */
+  defangedOnPurpose: boolean;
 }
 
 /**
@@ -62,6 +67,7 @@ export function refangLine(line: string): RefangedLine {
   let text = '';
   const defanged: boolean[] = [];
   const repaired: string[] = [];
+  let defangedOnPurpose = false;
   let last = 0;
 
   for (const match of line.matchAll(MARKER_PATTERN)) {
@@ -75,13 +81,14 @@ export function refangLine(line: string): RefangedLine {
     text += replacement;
     for (let i = 0; i < replacement.length; i++) defanged.push(true);
     if (match.groups?.extraDot !== undefined) repaired.push(match[0]);
+    if (match.groups?.ftpScheme === undefined) defangedOnPurpose = true;
     last = match.index + match[0].length;
   }
 
   const rest = line.slice(last);
   text += rest;
   for (let i = 0; i < rest.length; i++) defanged.push(false);
-  return { text, defanged, repaired };
+  return { text, defanged, repaired, defangedOnPurpose };
 }
 
 /** Returns true when any character in `[start, end)` came from a defang marker. */

@@ -30,9 +30,9 @@
  *   fanged name whose TLD is also a file extension or a code member (`invoice.zip`, `setup.sh`,
  *   `process.name`) is a domain only inside a URL, with a port, or when defanged.
  * - Fanged links to reference sites (social media, sandboxes, abuse.ch) are dropped as
- *   `reference-link`. When the text defangs anything, the writer marked their indicators, so
- *   fanged domains and URLs outside code spans are dropped as `fanged-in-defanged-text`. Fanged
- *   addresses and hashes are always kept.
+ *   `reference-link`. When the text defangs anything but a `fxp://` scheme, which may be FXP
+ *   written as is, the writer marked their indicators, so fanged domains and URLs outside code
+ *   spans are dropped as `fanged-in-defanged-text`. Fanged addresses and hashes are always kept.
  * - A live dotted quad without a port after a product name and `/` (`Chrome/120.0.0.0`) or a
  *   version word (`version 7.4.2.1`, `OID 1.3.6.1`) is dropped as `version-number`.
  * - The domain of an e-mail address is dropped as `email-address`.
@@ -115,7 +115,7 @@ export function readText(
   const lines = readings.map((reading) => refangLine(reading.text));
   const settings: ScanSettings = {
     file,
-    textIsDefanged: lines.some((line) => line.defanged.includes(true)),
+    textIsDefanged: lines.some((line) => line.defangedOnPurpose),
     keepReferenceLinks: options.keepReferenceLinks ?? false,
     keepFangedLinks: options.keepFangedLinks ?? false,
     keepEmailDomains: options.keepEmailDomains ?? false,

@@ -100,3 +100,28 @@ test('keeps hunting web URLs whole', () => {
   ]);
   assert.deepEqual(found('a evil.com://x'), ['domain evil.com ']);
 });
+
+test('fxp alone does not defang text', () => {
+  const output = read(
+    'Sample pulled from fxp://drop-fxp-host.com/a.bin.\n' +
+      'C2 domain live-c2-domain.com and https://live-url-c2.com/gate.php',
+  );
+  assert.deepEqual(
+    output.records.map((r) => `${r.type} ${r.value}`),
+    [
+      'url ftp://drop-fxp-host.com/a.bin',
+      'domain live-c2-domain.com',
+      'url https://live-url-c2.com/gate.php',
+    ],
+  );
+  assert.deepEqual(output.dropped, {});
+});
+
+test('fxp with a dot marker defangs text', () => {
+  const output = read('get fxp://lambda-c2[.]top/file and live-c2-domain.com');
+  assert.deepEqual(
+    output.records.map((r) => r.value),
+    ['ftp://lambda-c2.top/file'],
+  );
+  assert.deepEqual(output.dropped, { 'fanged-in-defanged-text': 1 });
+});
