@@ -13,10 +13,28 @@ const VERSION_WORD_WINDOW = 80;
  * 10.0.0.1`, `OID 1.3.6.1`, `versions 1.2 and 7.4.2.1`.
  */
 const VERSION_WORD_BEFORE =
-  /(?<![\p{L}\p{N}_])(?:versions?|ver|v|build|plugin|oid|release|firmware|rev)\.?[\s:=#(-]{0,3}(?:\d+(?:\.\d+)+\s*(?:,|and|or|to|-|\u2013)\s*)*$/iu;
+  /(?<![\p{L}\p{N}_])(?:versions?|ver|v|build|plugin|oid|release|firmware|rev)\.?[\s:=#(-]{0,3}(?:\d+(?:\.\d+)+(?:\s*(?:,|and|or|\/)\s*|-|\u2013))*$/iu;
 
-/** The text between two version numbers of a list: a comma, `and`, `or`, `to` or a dash. */
-const VERSION_LIST_SEPARATOR = /^\s*(?:,|and|or|to|-|\u2013)\s*$/i;
+/**
+ * The text between two version numbers of a list: a comma, `and`, `or` or `/` with optional
+ * spaces, or a dash without spaces, as in the range `1.0.0.1-1.0.0.9`. A dash between spaces
+ * does not continue a list, because `Firmware 7.4.2.1 - 45.61.2.13` names an address after it.
+ * NOTE: in `7.4.2.1/9.1.0.17` the CIDR check of scanIpv4 reads `/9` as a prefix first, so the
+ * pair is dropped as a cidr-range, and only a spaced `/` reaches this list rule.
+ */
+const VERSION_LIST_SEPARATOR = /^(?:\s*(?:,|and|or|\/)\s*|-|\u2013)$/i;
+
+/**
+ * Product tokens of browser user agents, as Mozilla, Chrome, Safari, Firefox, Edge, Opera,
+ * Internet Explorer, Samsung Internet and Yandex Browser write them.
+ */
+const USER_AGENT_PRODUCTS = new Set(
+  [
+    ...['Mozilla', 'Chrome', 'Chromium', 'Safari', 'AppleWebKit', 'Firefox', 'Gecko', 'Edge'],
+    ...['Edg', 'OPR', 'Opera', 'Version', 'Trident', 'CriOS', 'FxiOS', 'YaBrowser'],
+    ...['SamsungBrowser', 'MSIE'],
+  ].map((name) => name.toLowerCase()),
+);
 
 /** Maximum length of a product name before `/` in a user agent, such as `AppleWebKit`. */
 const MAX_PRODUCT_NAME_LENGTH = 64;
@@ -25,8 +43,9 @@ const MAX_PRODUCT_NAME_LENGTH = 64;
  * Returns how the dotted quad at `start` of `text` reads as a version number, or undefined when
  * it reads as an address:
  * - `after-product`: a product name and `/` come right before it, as in a user agent
- *   (`Chrome/120.0.0.0`). The name must start with a letter, so a number before the slash
- *   (`2024/45.9.1.2`) makes no product name.
+ *   (`Chrome/120.0.0.0`). The name is a user agent product token (USER_AGENT_PRODUCTS), or any
+ *   name that starts with a letter when the quad ends in `.0`. A host name, a table column or a
+ *   word such as `C2` before the slash (`nodeA/45.61.2.11`) makes no product name.
  * - `after-word`: a version word comes a few characters before it (VERSION_WORD_BEFORE), or it
  *   continues a list that started after one, whose last version ended at `versionListEnd`.
  *
@@ -38,7 +57,7 @@ export function versionNumberKind(
   start: number,
   versionListEnd: number,
 ): 'after-product' | 'after-word' | undefined {
-  if (text[start - 1] === '/' && productNameEnds(text, start - 1)) return 'after-product';
+  if (text[start - 1] === '/' && productVersionAt(text, start)) return 'after-product';
   if (versionListEnd >= 0 && VERSION_LIST_SEPARATOR.test(text.slice(versionListEnd, start))) {
     return 'after-word';
   }
@@ -47,10 +66,21 @@ export function versionNumberKind(
 }
 
 /**
- * Returns true when a product name (a letter, then letters, digits, `_`, `.` or `-`) ends at
- * `end` of `text`, and the character before it is not one of those.
+ * Returns true when the dotted quad at `start` of `text`, after a `/`, reads as the version of
+ * the product name before the slash; see `versionNumberKind`.
  */
-function productNameEnds(text: string, end: number): boolean {
+function productVersionAt(text: string, start: number): boolean {
+  const name = productNameBefore(text, start - 1);
+  if (name === undefined) return false;
+  if (USER_AGENT_PRODUCTS.has(name.toLowerCase())) return true;
+  return /^\d{1,3}\.\d{1,3}\.\d{1,3}\.0(?!\d)/.test(text.slice(start));
+}
+
+/**
+ * Returns the product name (a letter, then letters, digits, `_`, `.` or `-`) that ends at `end`
+ * of `text`, or undefined when none does.
+ */
+function productNameBefore(text: string, end: number): string | undefined {
   let start = end;
   while (
     start > 0 &&
@@ -59,5 +89,5 @@ function productNameEnds(text: string, end: number): boolean {
   ) {
     start--;
   }
-  return start < end && /[A-Za-z]/.test(text[start] ?? '');
+  return start < end && /[A-Za-z]/.test(text[start] ?? '') ? text.slice(start, end) : undefined;
 }

@@ -33,8 +33,8 @@
  *   `reference-link`. When the text defangs anything but a `fxp://` scheme, which may be FXP
  *   written as is, the writer marked their indicators, so fanged domains and URLs outside code
  *   spans are dropped as `fanged-in-defanged-text`. Fanged addresses and hashes are always kept.
- * - A live dotted quad without a port after a product name and `/` (`Chrome/120.0.0.0`) or a
- *   version word (`version 7.4.2.1`, `OID 1.3.6.1`) is dropped as `version-number`.
+ * - A live dotted quad without a port after a user agent product and `/` (`Chrome/120.0.0.0`)
+ *   or a version word (`version 7.4.2.1`, `OID 1.3.6.1`) is dropped as `version-number`.
  * - The domain of an e-mail address is dropped as `email-address`.
  * - A defanged name whose last label is not an IANA top-level domain (`c2[.]onion`) is dropped
  *   as `unknown-tld` with a `DEFANGED_NAME_NOT_HUNTED` warning, because the writer marked it.

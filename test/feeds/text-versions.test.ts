@@ -26,7 +26,11 @@ test('drops version numbers as addresses', () => {
     ['build 10.0.0.1 and v 1.2.0.3', 2],
     ['firmware=1.0.2.3', 1],
     ['versions 1.2 and 7.4.2.1', 1],
-    ['Product/1.2.3.4', 1],
+    ['Product/1.2.3.0', 1],
+    ['Build 1.0.3.4', 1],
+    ['version 7.4.2.1 / 9.1.0.17', 2],
+    ['version 1.0.0.1-1.0.0.9', 2],
+    ['Mozilla/5.0 (Windows NT 10.0) Edg/120.0.210.91 YaBrowser/23.11.1.82', 2],
   ];
   for (const [text, count] of cases) {
     const output = read(text);
@@ -76,4 +80,26 @@ test('version drops are named and counted', () => {
   assert.match(issues[0]?.message ?? '', /^Left out 2 candidates as version-number, /);
   assert.match(issues[0]?.message ?? '', /"120\[\.\]0\[\.\]0\[\.\]0" \(line 1\)/);
   assert.match(issues[0]?.message ?? '', /"1\[\.\]3\[\.\]6\[\.\]1" \(line 2\)/);
+});
+
+test('keeps host and address pairs', () => {
+  const cases: Array<[string, string[]]> = [
+    ['| cdn-updates-host.net/45.61.2.10 | C2 |', ['domain cdn-updates-host.net', 'ip 45.61.2.10']],
+    ['| nodeA/45.61.2.11 | staging |', ['ip 45.61.2.11']],
+    ['C2/45.61.1.9 as listed by the vendor.', ['ip 45.61.1.9']],
+    ['Hosts: server1/45.61.1.10, server2/45.61.1.11', ['ip 45.61.1.10', 'ip 45.61.1.11']],
+    ['Product/1.2.3.4', ['ip 1.2.3.4']],
+  ];
+  for (const [text, expected] of cases) {
+    assert.deepEqual(found(text), expected, text);
+  }
+});
+
+test('spaced dash ends a version list', () => {
+  const output = read('Firmware 7.4.2.1 - 45.61.2.13 served it.');
+  assert.deepEqual(
+    output.records.map((r) => `${r.type} ${r.value}`),
+    ['ip 45.61.2.13'],
+  );
+  assert.deepEqual(output.dropped, { 'version-number': 1 });
 });
