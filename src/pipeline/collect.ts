@@ -303,5 +303,6 @@ function describeFamilyConflict(
   }
   if (names.length === 1) return `${read}, so it is hunted in the ${names[0]} pack.`;
   const list = `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-  return `${read}, so the ${list} packs hunt it.`;
+  // The allowlists and the other filters run later, so the message cannot state that they keep it.
+  return `${read}. The ${list} packs each take it, unless a filter or an allowlist leaves it out.`;
 }

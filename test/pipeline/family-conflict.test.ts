@@ -78,7 +78,10 @@ test('collect without request copies for each family', async (t) => {
   const messages = conflictMessages(collected);
   assert.equal(messages.length, 2);
   for (const message of messages) {
-    assert.match(message, /the "RedLine Stealer" and "Cobalt Strike" packs hunt it\.$/);
+    assert.match(
+      message,
+      /The "RedLine Stealer" and "Cobalt Strike" packs each take it, unless a filter or an allowlist leaves it out\.$/,
+    );
   }
 });
 
@@ -157,7 +160,7 @@ test('build of ThreatFox NDJSON keeps conflict', { skip: skipWithoutShared(NDJSO
   // Each pack counts the indicator, the summary once.
   const inPacks = all.packs.reduce((sum, pack) => sum + pack.indicators, 0);
   assert.equal(inPacks, all.counts.kept + 1);
-  assert.match(all.issues, /the "RedLine Stealer" and "Cobalt Strike" packs hunt it/);
+  assert.match(all.issues, /The "RedLine Stealer" and "Cobalt Strike" packs each take it/);
   assert.doesNotMatch(all.issues, /hunted only in/);
 });
 
@@ -278,9 +281,9 @@ test('conflict names the packs that hunt', async (t) => {
   ];
   writeFileSync(path, [HEADER, ...rows].join('\n') + '\n');
   const cases: Array<[string[] | undefined, RegExp]> = [
-    [undefined, /, so the "Remcos", "Cobalt Strike" and "AsyncRAT" packs hunt it\.$/],
+    [undefined, /\. The "Remcos", "Cobalt Strike" and "AsyncRAT" packs each take it, unless/],
     [['AsyncRAT'], /It is hunted only in the "AsyncRAT" pack, because --family selects/],
-    [['Remcos', 'Cobalt Strike'], /, so the "Remcos" and "Cobalt Strike" packs hunt it\.$/],
+    [['Remcos', 'Cobalt Strike'], /\. The "Remcos" and "Cobalt Strike" packs each take it, unless/],
     [['njRAT'], /--family selects none of its families, so no pack of this build hunts it\.$/],
   ];
   for (const [families, expected] of cases) {
