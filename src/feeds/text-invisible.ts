@@ -128,8 +128,18 @@ function spaceOutSeparators(line: string): string {
     const joins = isIdnaIgnored(char) ? ASCII_GRAPHIC : ASCII_HOST_CHARACTER;
     const previous = visibleCharBefore(line, offset);
     const next = visibleCharAt(line, offset + char.length);
-    return joins.test(previous) && joins.test(next) ? char : ' ';
+    if (!joins.test(previous) || !joins.test(next)) return ' ';
+    // Hebrew joins a one-letter prefix to a Latin word with a hyphen (`ב-evil.com`), and editors
+    // put a direction mark after that hyphen, which then separates the two words.
+    const prefixed = previous === '-' && !ASCII_HOST_CHARACTER.test(charBeforeHyphen(line, offset));
+    return isIdnaDisallowedFormat(char) && prefixed ? ' ' : char;
   });
+}
+
+/** Returns the visible character before the hyphen that precedes `offset`, or '' at the start. */
+function charBeforeHyphen(line: string, offset: number): string {
+  const hyphen = line.lastIndexOf('-', offset);
+  return hyphen <= 0 ? '' : visibleCharBefore(line, hyphen);
 }
 
 /** Returns the first character from `index` on that is not invisible, or '' at the end. */
@@ -241,9 +251,9 @@ function readCore(core: string): CoreReading {
 
 /**
  * Returns true when the full stop at `index` is between ASCII or full-width letters or
- * digits, and what follows reads as the rest of a name. A capitalized word (`。The`) or a run
- * of host characters that goes straight on into a letter of other script (`。2023年`) makes it
- * the end of a sentence.
+ * digits, and what follows reads as the rest of a name. A capitalized word (`。The`), or a run
+ * of host characters that goes straight on into a letter of other script after a name with ASCII
+ * dots (`1.2.3.4。2023年`), makes it the end of a sentence.
  */
 function isDotBetweenLabels(core: string, index: number): boolean {
   const previous = core.charAt(index - 1);
@@ -253,7 +263,12 @@ function isDotBetweenLabels(core: string, index: number): boolean {
   let runEnd = index + 1;
   while (runEnd < core.length && HOST_RUN_CHARACTER.test(core.charAt(runEnd))) runEnd++;
   const following = runEnd < core.length ? charAt(core, runEnd) : '';
-  return !NON_ASCII_LETTER.test(following);
+  if (!NON_ASCII_LETTER.test(following)) return true;
+  // A name that already has ASCII dots ends its sentence here (`45.77.1.9。2023年`), while one
+  // written with full stops only goes on (`103．45．67．92作为`), as prose without spaces runs on.
+  let runStart = index;
+  while (runStart > 0 && HOST_RUN_CHARACTER.test(core.charAt(runStart - 1))) runStart--;
+  return !core.slice(runStart, index).includes('.');
 }
 
 function looksLikeIndicator(text: string): boolean {

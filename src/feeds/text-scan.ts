@@ -27,7 +27,8 @@ export type DropReason =
   | 'digits-only-hex'
   | 'unsupported-hex-length'
   | 'cidr-range'
-  | 'version-number';
+  | 'version-number'
+  | 'app-link';
 
 export type MentionType = 'ip' | 'ip-port' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256';
 

@@ -357,6 +357,24 @@ function readCutUrlHost(
 }
 
 /**
+ * Schemes whose authority names an app, a package or a browser extension rather than a server:
+ * `android-app://com.example.app/...` names the package com.example.app.
+ */
+const APP_SCHEMES = new Set([
+  'android-app',
+  'ios-app',
+  'intent',
+  'market',
+  'itms-apps',
+  'chrome-extension',
+  'moz-extension',
+  'ms-browser-extension',
+  'safari-web-extension',
+  'ms-appx',
+  'ms-appx-web',
+]);
+
+/**
  * Reads the host of a URL whose scheme the reader does not hunt as a URL (`smb://`, `file://`,
  * `meow://`), as a domain, ip or ip-port tagged `from-SCHEME-url`, with a URL_SCHEME_NOT_HUNTED
  * warning. The host is the server the URL names, whatever protocol reaches it. A host that is
@@ -370,6 +388,8 @@ function readOtherSchemeUrl(
   scheme: string,
 ): void {
   const { url, start, end } = found;
+  if (APP_SCHEMES.has(scheme)) return drop(scan, 'app-link', url);
+  if (APP_SCHEMES.has(scheme.toLowerCase())) return drop(scan, 'app-link', url);
   const authority = parseAuthority(url, found.hostStart - start);
   const host = withoutIpv4TrailingDot(authority.host) ?? authority.host;
   const path = url.slice(authority.pathStart);

@@ -287,3 +287,21 @@ test('direction mark ends a URL', () => {
     assert.deepEqual(codes(output), [], text);
   }
 });
+
+test('direction mark after a Hebrew prefix', () => {
+  assert.deepEqual(found('התוקף התחבר ב-\u200ehe-prefix-c2.com\u200e כשרת שליטה'), [
+    'domain he-prefix-c2.com',
+  ]);
+  assert.deepEqual(found('השרת ה-\u200e45.61.7.1\u200e שימש להורדה'), ['ip 45.61.7.1']);
+  assert.deepEqual(found('ל-\u200fhe-rlm-c2.net ואז'), ['domain he-rlm-c2.net']);
+  // Between a Latin hyphen and a letter the mark is still inside the value.
+  const latin = read('C2 at evil-\u200fx.com today');
+  assert.deepEqual(latin.records, []);
+  assert.ok(codes(latin).includes('INVISIBLE_CHARACTER'));
+});
+
+test('full stops only run into prose', () => {
+  assert.deepEqual(found('IP为103．45．67．92作为C2'), ['ip 103.45.67.92']);
+  // After a name with ASCII dots, the full stop still ends the sentence.
+  assert.deepEqual(found('C2 地址为 45.77.1.9。2023年该组织继续活动'), ['ip 45.77.1.9']);
+});

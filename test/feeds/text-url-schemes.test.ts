@@ -71,7 +71,7 @@ test('warns about a URL not hunted whole', () => {
 test('counts other-scheme URLs without a host', () => {
   const output = read('open file:///C:/Users/x.lnk or chrome-extension://abcdefgh/popup.html');
   assert.deepEqual(output.records, []);
-  assert.deepEqual(output.dropped, { 'invalid-domain': 2 });
+  assert.deepEqual(output.dropped, { 'invalid-domain': 1, 'app-link': 1 });
   assert.equal(output.itemsRead, droppedTotal(output));
   const [issue] = output.issues.filter((i) => i.code === 'TEXT_CANDIDATES_DROPPED');
   assert.match(issue?.message ?? '', /"file:\/\/\/C:\/Users\/x\.lnk" \(line 1\)/);
@@ -124,4 +124,20 @@ test('fxp with a dot marker defangs text', () => {
     ['ftp://lambda-c2.top/file'],
   );
   assert.deepEqual(output.dropped, { 'fanged-in-defanged-text': 1 });
+});
+
+test('drops links to apps', () => {
+  for (const text of [
+    'App link android-app://com.evilapp.app/https/x',
+    'open chrome-extension://abcdefghijklmnop.com/popup.html',
+    'open INTENT://scan.evil-c2.com/#Intent;end',
+  ]) {
+    const output = read(text);
+    assert.deepEqual(output.records, [], text);
+    assert.deepEqual(output.dropped, { 'app-link': 1 }, text);
+  }
+  // A server scheme beside it is still read.
+  assert.deepEqual(found('smb://mu-c2.top/share and android-app://com.x.app/'), [
+    'domain mu-c2.top from-smb-url',
+  ]);
 });

@@ -31,6 +31,9 @@ test('drops version numbers as addresses', () => {
     ['version 7.4.2.1 / 9.1.0.17', 2],
     ['version 1.0.0.1-1.0.0.9', 2],
     ['Mozilla/5.0 (Windows NT 10.0) Edg/120.0.210.91 YaBrowser/23.11.1.82', 2],
+    ['Affected versions 7.4.2.1, 7.4.2.5, and 7.4.2.11 are fixed', 3],
+    ['Affected versions 7.4.2.1 & 7.4.2.13 are fixed', 2],
+    ['Versions 7.4.2.1 through 7.4.2.17 are fixed', 2],
   ];
   for (const [text, count] of cases) {
     const output = read(text);
