@@ -654,11 +654,11 @@ async function runBuild(
       kept = fresh;
     }
   }
-  // Each pack is written as soon as it is built, so only one pack's hunts and files are in
-  // memory at a time.
   // Pack entries beyond the first of each indicator, hunted or set aside, so that the packs'
   // counts add up to the summary's.
   const copiesInPacks = kept.length - copies.countDistinct(kept) + setAside.length - setAsideCount;
+  // Each pack is written as soon as it is built, so only one pack's hunts and files are in
+  // memory at a time.
   const packs: PackSummary[] = [];
   const built = eachPack(kept, {
     feedFamilies: collected.feedFamilies,

@@ -86,15 +86,17 @@ export class GivenFamily {
       .map((name) => quoteValue(name))
       .join(', ');
     const more = names.length > SHOWN_FAMILIES ? ` and ${names.length - SHOWN_FAMILIES} more` : '';
-    const count = waiting.length === 1 ? '1 indicator' : `${waiting.length} indicators`;
+    const one = waiting.length === 1;
+    const count = one ? '1 indicator' : `${waiting.length} indicators`;
+    const [verb, them, keeps] = one ? ['names', 'it', 'It keeps'] : ['name', 'them', 'They keep'];
     return {
       code: 'FAMILY_NOT_GIVEN',
       severity: 'warning',
       message:
-        `${count} of this file name no family, and --family ${quoteValue(this.family.name)} ` +
-        `does not name them, because other records of the file name families of their own ` +
-        `(${shown}${more}). They keep no family, so the family filter leaves them out. Build ` +
-        `without --family to hunt them in the "Unknown malware" pack.`,
+        `${count} of this file ${verb} no family, and --family ${quoteValue(this.family.name)} ` +
+        `does not name ${them}, because other records of the file name families of their own ` +
+        `(${shown}${more}). ${keeps} no family, so the family filter leaves ${them} out. Build ` +
+        `without --family to hunt ${them} in the "Unknown malware" pack.`,
       source: this.file === undefined ? undefined : { file: this.file },
     };
   }
