@@ -358,12 +358,12 @@ function readCutUrlHost(
 
 /**
  * Schemes whose authority names an app, a package or a browser extension rather than a server:
- * `android-app://com.example.app/...` names the package com.example.app.
+ * `android-app://com.example.app/...` names the package com.example.app. An Android
+ * `intent://host/path#Intent;...` link names a web server, so it is not one of them.
  */
 const APP_SCHEMES = new Set([
   'android-app',
   'ios-app',
-  'intent',
   'market',
   'itms-apps',
   'chrome-extension',

@@ -13,16 +13,18 @@ const VERSION_WORD_WINDOW = 80;
  * 10.0.0.1`, `OID 1.3.6.1`, `versions 1.2 and 7.4.2.1`.
  */
 const VERSION_WORD_BEFORE =
-  /(?<![\p{L}\p{N}_])(?:versions?|ver|v|build|plugin|oid|release|firmware|rev)\.?[\s:=#(-]{0,3}(?:\d+(?:\.\d+)+(?:\s*(?:,\s*(?:and|or)?|and|or|&|through|\/)\s*|-|\u2013))*$/iu;
+  /(?<![\p{L}\p{N}_])(?:versions?|ver|v|build|plugin|oid|release|firmware|rev)\.?[\s:=#(-]{0,3}(?:\d+(?:\.\d+)+(?:\s*(?:,|and|or|\/)\s*|-|\u2013))*$/iu;
 
 /**
- * The text between two version numbers of a list: a comma (also `, and` and `, or`), `and`,
- * `or`, `&`, `through` or `/` with optional spaces, or a dash without spaces, as in the range `1.0.0.1-1.0.0.9`. A dash between spaces
+ * The text between two version numbers of a list: a comma, `and`, `or` or `/` with optional
+ * spaces, or a dash without spaces, as in the range `1.0.0.1-1.0.0.9`. A dash between spaces
  * does not continue a list, because `Firmware 7.4.2.1 - 45.61.2.13` names an address after it.
+ * Nor do `, and`, `&` or `through`, which in prose often start a clause that names a C2 address
+ * (`version 2.3, and 45.77.12.9 served the payload`).
  * NOTE: in `7.4.2.1/9.1.0.17` the CIDR check of scanIpv4 reads `/9` as a prefix first, so the
  * pair is dropped as a cidr-range, and only a spaced `/` reaches this list rule.
  */
-const VERSION_LIST_SEPARATOR = /^(?:\s*(?:,\s*(?:and|or)?|and|or|&|through|\/)\s*|-|\u2013)$/i;
+const VERSION_LIST_SEPARATOR = /^(?:\s*(?:,|and|or|\/)\s*|-|\u2013)$/i;
 
 /**
  * Product tokens of browser user agents, as Mozilla, Chrome, Safari, Firefox, Edge, Opera,

@@ -130,14 +130,16 @@ test('drops links to apps', () => {
   for (const text of [
     'App link android-app://com.evilapp.app/https/x',
     'open chrome-extension://abcdefghijklmnop.com/popup.html',
-    'open INTENT://scan.evil-c2.com/#Intent;end',
   ]) {
     const output = read(text);
     assert.deepEqual(output.records, [], text);
     assert.deepEqual(output.dropped, { 'app-link': 1 }, text);
   }
-  // A server scheme beside it is still read.
+  // A server scheme beside it is still read, and an intent link names a web server.
   assert.deepEqual(found('smb://mu-c2.top/share and android-app://com.x.app/'), [
     'domain mu-c2.top from-smb-url',
+  ]);
+  assert.deepEqual(found('intent://91.215.85[.]17/p.apk#Intent;scheme=https;end'), [
+    'ip 91.215.85.17 from-intent-url',
   ]);
 });
