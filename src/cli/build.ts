@@ -313,11 +313,7 @@ function filterCollected(
   const filterCounts =
     copies.size === 0
       ? filtered.removed
-      : filterIndicators(
-          collected.indicators.filter((indicator) => !copies.isCopy(indicator)),
-          filters,
-          now,
-        ).removed;
+      : filterIndicators(copies.withoutCopies(collected.indicators), filters, now).removed;
   return {
     ...collected,
     accepted: keepAccepted ? collected.indicators : undefined,

@@ -68,8 +68,8 @@ export function versionNumberKind(
 }
 
 /**
- * Returns true when the dotted quad at `start` of `text`, after a `/`, reads as the version of
- * the product name before the slash; see `versionNumberKind`.
+ * Returns true when the dotted quad at `start` of `text` follows a `/` and reads as the version
+ * of the product name before it. See `versionNumberKind` for the rules.
  */
 function productVersionAt(text: string, start: number): boolean {
   const name = productNameBefore(text, start - 1);

@@ -118,7 +118,7 @@ export async function collectIndicators(
   const defaultFamily: MalwareFamily | undefined = defaultName
     ? { name: defaultName, aliases: [] }
     : undefined;
-  const given =
+  const givenFamily =
     defaultFamily &&
     new GivenFamily(
       defaultFamily,
@@ -141,7 +141,7 @@ export async function collectIndicators(
     }
     // Free text and some MISP events and STIX bundles name no family; `--family` names it for
     // them.
-    if (given) given.accept(result.indicator, raw.source?.file, format);
+    if (givenFamily) givenFamily.accept(result.indicator, raw.source?.file, format);
     else merger.add(result.indicator);
     for (const warning of result.warnings) limiter.add(warning);
   };
@@ -154,7 +154,7 @@ export async function collectIndicators(
     allAttributes: options.allAttributes,
     now: options.now,
   });
-  given?.flush();
+  givenFamily?.flush();
   limiter.flush();
   // Reader issues first, in file order, then normalization issues.
   const issues = [...read.issues, ...normalizationIssues];
@@ -162,7 +162,7 @@ export async function collectIndicators(
   const merged = merger.result({
     requestedFamilies: options.requestedFamilies ?? options.filters?.families,
   });
-  const adoption = given ? adoptFeedFamily(merged.indicators, given) : undefined;
+  const adoption = givenFamily ? adoptFeedFamily(merged.indicators, givenFamily) : undefined;
   if (adoption) issues.push(adoption);
   const familyCopies = new FamilyCopies(merged.familyConflicts);
   // Each conflict is named, with the packs that hunt the indicator.
@@ -231,7 +231,7 @@ export async function collectIndicators(
 /**
  * Gives the indicators that `--family` named the family of another feed that it selects, such
  * as ThreatFox's Remcos with its Malpedia id `win.remcos`, so that free text and that feed make
- * one pack. An indicator took the name when `given` gave it and it still has that family: the
+ * one pack. An indicator took the name when `givenFamily` gave it and still has that family: the
  * name alone, without a Malpedia id or aliases. A feed family of the same name in
  * other case, such as a STIX malware object named REMCOS, counts as a feed family whatever the
  * case of `--family`. When the name selects two families of the feeds,
@@ -240,15 +240,15 @@ export async function collectIndicators(
  */
 function adoptFeedFamily(
   indicators: readonly Indicator[],
-  given: GivenFamily,
+  givenFamily: GivenFamily,
 ): HuntpackIssue | undefined {
-  const named = given.family;
+  const named = givenFamily.family;
   const isGiven = ({ family, kind, value }: Indicator): boolean =>
     family !== undefined &&
     family.malpedia === undefined &&
     family.aliases.length === 0 &&
     family.name === named.name &&
-    given.took({ kind, value });
+    givenFamily.took({ kind, value });
   const selects = buildFamilyMatcher([named.name]);
   const feedFamilies = new Map<string, MalwareFamily>();
   for (const indicator of indicators) {
@@ -289,11 +289,11 @@ function describeFamilyConflict(
 ): string {
   const { indicator, kept, first, other } = conflict;
   const subject = `The ${describeKind(indicator.kind)} ${quoteValue(defang(indicator))}`;
-  const given = quoteValue(other.name);
+  const otherName = quoteValue(other.name);
   const read =
     first === kept
-      ? `${subject} is given here as ${given} but was first read as ${quoteValue(kept.name)}`
-      : `${subject} is given here as ${given} and was first read as ${quoteValue(first.name)}`;
+      ? `${subject} is given here as ${otherName} but was first read as ${quoteValue(kept.name)}`
+      : `${subject} is given here as ${otherName} and was first read as ${quoteValue(first.name)}`;
   const names = hunting.map((family) => quoteValue(family.name));
   if (names.length === 0) {
     return `${read}. --family selects none of its families, so no pack of this build hunts it.`;

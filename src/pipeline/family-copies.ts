@@ -60,6 +60,11 @@ export class FamilyCopies {
     return this.originals.get(entry) ?? entry;
   }
 
+  /** Returns `entries` without the copies made by {@link expand}. */
+  withoutCopies(entries: readonly Indicator[]): Indicator[] {
+    return entries.filter((entry) => !this.originals.has(entry));
+  }
+
   /** Tells whether `indicator` is a copy made by {@link expand}. */
   isCopy(indicator: Indicator): boolean {
     return this.originals.has(indicator);

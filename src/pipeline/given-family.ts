@@ -6,11 +6,9 @@
  */
 import { quoteValue, type HuntpackIssue } from '../errors.js';
 import type { FeedFormat } from '../feeds/detect.js';
-import { familyKeyOf } from '../indicators/family-key.js';
+import { familyKeyOf, UNKNOWN_FAMILY_NAME } from '../indicators/family-key.js';
+import { buildFamilyMatcher } from '../indicators/filter.js';
 import { indicatorKey, type Indicator, type MalwareFamily } from '../indicators/model.js';
-
-/** Names of ThreatFox's family for indicators of no known family, as `--family` takes them. */
-const UNKNOWN_NAMES = new Set(['unknown malware', 'unknown']);
 
 /** Families named in the warning about one file; the rest are counted. */
 const SHOWN_FAMILIES = 3;
@@ -26,6 +24,11 @@ export class GivenFamily {
   /** Names of the families that records of the current file name, by family key. */
   private readonly fileFamilies = new Map<string, string>();
   private waiting: Indicator[] = [];
+  /**
+   * True when `--family` selects the Unknown malware pack, which hunts the records without a
+   * family whatever their file names.
+   */
+  private readonly selectsUnknown: boolean;
 
   /**
    * @param family the family that `--family` names.
@@ -36,7 +39,10 @@ export class GivenFamily {
     readonly family: MalwareFamily,
     private readonly add: (indicator: Indicator) => void,
     private readonly warn: (issue: HuntpackIssue) => void,
-  ) {}
+  ) {
+    const unknown: MalwareFamily = { name: UNKNOWN_FAMILY_NAME, aliases: [] };
+    this.selectsUnknown = buildFamilyMatcher([family.name])(unknown);
+  }
 
   /** Takes the next record's indicator, read from `file` in `format`. */
   accept(indicator: Indicator, file: string | undefined, format: FeedFormat | undefined): void {
@@ -61,11 +67,10 @@ export class GivenFamily {
   flush(): void {
     const waiting = this.waiting;
     this.waiting = [];
-    // Records without a family are what the Unknown malware pack hunts, whatever the file names.
-    const given = this.fileFamilies.size === 0 || UNKNOWN_NAMES.has(this.family.name.toLowerCase());
-    if (waiting.length > 0 && !given) this.warn(this.notGivenIssue(waiting));
+    const takesFamily = this.fileFamilies.size === 0 || this.selectsUnknown;
+    if (waiting.length > 0 && !takesFamily) this.warn(this.notGivenIssue(waiting));
     for (const indicator of waiting) {
-      if (given) {
+      if (takesFamily) {
         indicator.family = { ...this.family, aliases: [] };
         this.keys.add(indicatorKey(indicator));
       }
@@ -81,21 +86,23 @@ export class GivenFamily {
 
   private notGivenIssue(waiting: readonly Indicator[]): HuntpackIssue {
     const names = [...this.fileFamilies.values()];
-    const shown = names
+    const listed = names
       .slice(0, SHOWN_FAMILIES)
       .map((name) => quoteValue(name))
       .join(', ');
     const more = names.length > SHOWN_FAMILIES ? ` and ${names.length - SHOWN_FAMILIES} more` : '';
-    const one = waiting.length === 1;
-    const count = one ? '1 indicator' : `${waiting.length} indicators`;
-    const [verb, them, keeps] = one ? ['names', 'it', 'It keeps'] : ['name', 'them', 'They keep'];
+    const single = waiting.length === 1;
+    const count = single ? '1 indicator' : `${waiting.length} indicators`;
+    const [verb, them, keeps] = single
+      ? ['names', 'it', 'It keeps']
+      : ['name', 'them', 'They keep'];
     return {
       code: 'FAMILY_NOT_GIVEN',
       severity: 'warning',
       message:
         `${count} of this file ${verb} no family, and --family ${quoteValue(this.family.name)} ` +
         `does not name ${them}, because other records of the file name families of their own ` +
-        `(${shown}${more}). ${keeps} no family, so the family filter leaves ${them} out. Build ` +
+        `(${listed}${more}). ${keeps} no family, so the family filter leaves ${them} out. Build ` +
         `without --family to hunt ${them} in the "Unknown malware" pack.`,
       source: this.file === undefined ? undefined : { file: this.file },
     };

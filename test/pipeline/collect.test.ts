@@ -139,41 +139,8 @@ test('--family name matches in any case', async () => {
     ].join('\n') + '\n',
   );
   // A STIX malware object that names the family in capitals, without a Malpedia id.
-  const bundle = join(folder, 'remcos-caps.json');
-  const stamp = '2026-12-01T00:00:00Z';
-  const common = { spec_version: '2.1', created: stamp, modified: stamp };
-  writeFileSync(
-    bundle,
-    JSON.stringify({
-      type: 'bundle',
-      id: 'bundle--11111111-1111-4111-8111-111111111112',
-      objects: [
-        {
-          ...common,
-          type: 'malware',
-          id: 'malware--22222222-2222-4222-8222-222222222223',
-          name: 'REMCOS',
-          is_family: true,
-        },
-        {
-          ...common,
-          type: 'indicator',
-          id: 'indicator--33333333-3333-4333-8333-333333333399',
-          pattern: "[domain-name:value = 'stix-only.example']",
-          pattern_type: 'stix',
-          valid_from: stamp,
-        },
-        {
-          ...common,
-          type: 'relationship',
-          id: 'relationship--44444444-4444-4444-8444-444444444499',
-          relationship_type: 'indicates',
-          source_ref: 'indicator--33333333-3333-4333-8333-333333333399',
-          target_ref: 'malware--22222222-2222-4222-8222-222222222223',
-        },
-      ],
-    }),
-  );
+  const bundle = writeBundle('remcos-caps.json', [['stix-only.example', 'REMCOS']]);
+
   const outcomes = [];
   for (const option of ['REMCOS', 'remcos', 'Remcos']) {
     const result = await collectIndicators([text, feed, bundle], { defaultFamily: option });
@@ -183,6 +150,7 @@ test('--family name matches in any case', async () => {
     const codes = result.issues.map((issue) => issue.code);
     outcomes.push({ families, ambiguous: codes.includes('FAMILY_AMBIGUOUS') });
   }
+
   // The STIX family stays its own. The free text, which two families could claim, takes neither.
   assert.deepEqual(outcomes[0], {
     families: [
