@@ -5,7 +5,7 @@
 import type { SourceLocation } from '../errors.js';
 import { buildFamilyMatcher } from './filter.js';
 import { IndicatorIndex } from './indicator-index.js';
-import type { Indicator, MalwareFamily } from './model.js';
+import type { Indicator, IndicatorContext, MalwareFamily } from './model.js';
 import { ListProvenance } from './provenance.js';
 
 /** Settings of {@link mergeIndicators} and {@link IndicatorMerger.result}. */
@@ -30,6 +30,13 @@ export interface MergeResult {
    * unless {@link MergeOptions.requestedFamilies} selects a later one.
    */
   familyConflicts: FamilyConflict[];
+  /**
+   * For each indicator in conflict, the same indicator as each family's records give it, one
+   * entry per family in read order. An entry merges the records that name its family and the
+   * records without a family read after the first conflict. The indicator itself has the context
+   * of its kept family's entry.
+   */
+  familyContexts: Map<Indicator, readonly Indicator[]>;
 }
 
 /** A record whose family differs from the family its indicator already has. */
@@ -57,6 +64,10 @@ export interface FamilyConflict {
  * order. The family comes from the first record that has one, with the aliases of every record
  * that names the same family; ThreatFox's "Unknown malware" counts as no family. isCompromised is true when any record has it true. Input objects are
  * never modified, because a key seen twice gets a fresh copy.
+ *
+ * An indicator whose records name several families gets the context of its kept family's records
+ * only. `familyContexts` gives the context of each of its families, so no pack shows the
+ * confidence, dates, tags or sources of another family's records.
  */
 export function mergeIndicators(
   indicators: readonly Indicator[],
@@ -83,6 +94,11 @@ export class IndicatorMerger {
    * and in read order. Only entries with a conflict have one, so the common case allocates none.
    */
   private readonly laterFamilies = new Map<number, MalwareFamily[]>();
+  /**
+   * The context of an `output` entry in conflict as each of its families' records give it, by
+   * output index, in read order of the families.
+   */
+  private readonly familyViews = new Map<number, Indicator[]>();
   private readonly lookups = new ListLookups();
   private merged = 0;
 
@@ -101,9 +117,15 @@ export class IndicatorMerger {
         return;
       }
       // Its family may change when the results are chosen, so the entry is a copy made here.
+      const entry = copyIndicator(indicator);
       this.copied.add(this.output.length);
-      this.output.push(copyIndicator(indicator));
+      this.output.push(entry);
       this.addOtherFamilies(this.output.length - 1, indicator);
+      if (namesOtherFamily(entry, indicator)) {
+        const views: Indicator[] = [];
+        addToFamilyViews(views, indicator, this.lookups);
+        this.familyViews.set(this.output.length - 1, views);
+      }
       return;
     }
     this.merged++;
@@ -112,6 +134,13 @@ export class IndicatorMerger {
       this.copied.add(index);
     }
     const target = this.output[index]!;
+    let views = this.familyViews.get(index);
+    if (!views && namesOtherFamily(target, indicator)) {
+      // Every record so far named the entry's family or none, so its context is that family's.
+      views = [copyIndicator(target)];
+      this.familyViews.set(index, views);
+    }
+    if (views) addToFamilyViews(views, indicator, this.lookups);
     mergeContext(target, indicator, this.lookups);
     if (!mergeFamily(target, indicator.family) && indicator.family) {
       this.conflicts.push({
@@ -152,7 +181,14 @@ export class IndicatorMerger {
       const kept = indicator.family!;
       return { indicator, kept, first: firstFamilies.get(index) ?? kept, other, origin };
     });
-    return { indicators: this.output, merged: this.merged, familyConflicts };
+    const familyContexts = new Map<Indicator, readonly Indicator[]>();
+    for (const [index, views] of this.familyViews) {
+      const indicator = this.output[index]!;
+      const own = views.find((view) => isSameFamily(view.family!, indicator.family!));
+      if (own) Object.assign(indicator, recordContextOf(own));
+      familyContexts.set(indicator, views);
+    }
+    return { indicators: this.output, merged: this.merged, familyConflicts, familyContexts };
   }
 
   private addLaterFamily(index: number, family: MalwareFamily): void {
@@ -200,6 +236,69 @@ function copyIndicator(indicator: Indicator): Indicator {
   if (indicator.family)
     copy.family = { ...indicator.family, aliases: [...indicator.family.aliases] };
   return copy;
+}
+
+/**
+ * Tells whether a record names a family other than the entry's own, as its family or as one of
+ * its other families. ThreatFox's "Unknown malware" names none.
+ */
+function namesOtherFamily(target: Indicator, record: Indicator): boolean {
+  const family = target.family;
+  if (!family || isUnknownFamily(family)) return false;
+  return namedFamilies(record).some((other) => !isSameFamily(family, other));
+}
+
+/** Returns the families a record names, its own first, without "Unknown malware". */
+function namedFamilies(record: Indicator): MalwareFamily[] {
+  const families: MalwareFamily[] = [];
+  for (const family of [record.family, ...(record.otherFamilies ?? [])]) {
+    if (family && !isUnknownFamily(family)) families.push(family);
+  }
+  return families;
+}
+
+/**
+ * Adds a record to the family views of its entry: to the view of each family it names, made
+ * from the record when that family has none yet, or to every view when it names no family.
+ */
+function addToFamilyViews(views: Indicator[], record: Indicator, lookups: ListLookups): void {
+  const families = namedFamilies(record);
+  if (families.length === 0) {
+    for (const view of views) mergeContext(view, record, lookups);
+    return;
+  }
+  for (const family of families) {
+    const view = views.find((known) => isSameFamily(known.family!, family));
+    if (view) {
+      mergeContext(view, record, lookups);
+      uniteFamilyNames(view.family!, family);
+    } else {
+      const created = copyIndicator(record);
+      created.family = { ...family, aliases: [...family.aliases] };
+      views.push(created);
+    }
+  }
+}
+
+/**
+ * Returns the fields of an indicator's context that differ between its families' records: every
+ * field of IndicatorContext but the families.
+ */
+export function recordContextOf(
+  indicator: Indicator,
+): Omit<IndicatorContext, 'family' | 'otherFamilies'> {
+  return {
+    threatType: indicator.threatType,
+    confidence: indicator.confidence,
+    firstSeen: indicator.firstSeen,
+    lastSeen: indicator.lastSeen,
+    expires: indicator.expires,
+    tags: indicator.tags,
+    references: indicator.references,
+    reporters: indicator.reporters,
+    isCompromised: indicator.isCompromised,
+    provenance: indicator.provenance,
+  };
 }
 
 /** Returns a list of a copy made by {@link copyIndicator}, which may be changed. */
@@ -317,7 +416,8 @@ function isUnknownFamily(family: MalwareFamily): boolean {
   return !family.malpedia && family.name.toLowerCase() === 'unknown malware';
 }
 
-function isSameFamily(a: MalwareFamily, b: MalwareFamily): boolean {
+/** Tells whether two records name the same family: by Malpedia id when both give one, else by name. */
+export function isSameFamily(a: MalwareFamily, b: MalwareFamily): boolean {
   if (a.malpedia && b.malpedia) return a.malpedia.toLowerCase() === b.malpedia.toLowerCase();
   return a.name.toLowerCase() === b.name.toLowerCase();
 }

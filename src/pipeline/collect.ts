@@ -164,7 +164,7 @@ export async function collectIndicators(
   });
   const adoption = givenFamily ? adoptFeedFamily(merged.indicators, givenFamily) : undefined;
   if (adoption) issues.push(adoption);
-  const familyCopies = new FamilyCopies(merged.familyConflicts);
+  const familyCopies = new FamilyCopies(merged.familyConflicts, merged.familyContexts);
   // Each conflict is named, with the packs that hunt the indicator.
   const requested = options.requestedFamilies ?? options.filters?.families;
   const isSelected = requested?.length ? buildFamilyMatcher(requested) : undefined;

@@ -2,11 +2,12 @@
  * Indicators that the feeds name under several families, hunted in the pack of each. The merge
  * keeps one indicator per kind and value, with the first family read. This stage adds a copy of
  * it for every other family, so that a Cobalt Strike pack still hunts the C2 address that a feed
- * listed first as RedLine Stealer. The copy shares every field but `family`, and the counts
- * count an indicator and its copies once.
+ * listed first as RedLine Stealer. The copy has the value of the indicator and the context that
+ * the records of its own family give (see `MergeResult.familyContexts`), and the counts count an
+ * indicator and its copies once.
  */
 import { familyKeyOf } from '../indicators/family-key.js';
-import type { FamilyConflict } from '../indicators/merge.js';
+import { isSameFamily, recordContextOf, type FamilyConflict } from '../indicators/merge.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 
 /** Copies of indicators for their other families, and the original of each copy. */
@@ -19,8 +20,13 @@ export class FamilyCopies {
    * @param conflicts the merge's family conflicts. Each names the family the indicator kept, the
    *   first family read for it and the family a later record gave. Both of the last two may
    *   differ from the kept one.
+   * @param contexts the merge's `familyContexts`: each indicator in conflict as each of its
+   *   families' records give it. A copy without one shares the indicator's context.
    */
-  constructor(conflicts: readonly FamilyConflict[] = []) {
+  constructor(
+    conflicts: readonly FamilyConflict[] = [],
+    private readonly contexts: ReadonlyMap<Indicator, readonly Indicator[]> = new Map(),
+  ) {
     for (const { indicator, kept, first, other } of conflicts) {
       for (const family of [first, other]) this.addFamily(indicator, kept, family);
     }
@@ -41,8 +47,10 @@ export class FamilyCopies {
     const entries: Indicator[] = [];
     for (const indicator of indicators) {
       entries.push(indicator);
+      const contexts = this.contexts.get(indicator) ?? [];
       for (const family of this.otherFamiliesOf(indicator)) {
-        const copy: Indicator = { ...indicator, family };
+        const context = contexts.find((view) => view.family && isSameFamily(view.family, family));
+        const copy: Indicator = { ...indicator, ...(context && recordContextOf(context)), family };
         this.originals.set(copy, indicator);
         entries.push(copy);
       }

@@ -48,6 +48,9 @@ test('collect keeps conflict under filtered family', async (t) => {
   assert.equal(counts.filteredOut, 1);
   assert.equal(counts.accepted, counts.kept + counts.filteredOut);
   assert.equal(familyOf(collected, '192.0.2.10:80'), 'Cobalt Strike');
+  // The requested family's records give the context, not RedLine Stealer's first row.
+  const moved = collected.indicators.find((indicator) => indicator.value === '192.0.2.10:80');
+  assert.deepEqual(moved?.provenance.sourceIds, ['threatfox:3', 'threatfox:5']);
   const messages = conflictMessages(collected);
   assert.equal(messages.length, 2);
   for (const message of messages) {
@@ -73,8 +76,10 @@ test('collect without request copies for each family', async (t) => {
   );
   const copy = collected.indicators[1]!;
   assert.ok(collected.familyCopies.isCopy(copy));
-  assert.equal(copy.confidence, collected.indicators[0]!.confidence);
-  assert.equal(copy.provenance, collected.indicators[0]!.provenance);
+  // Each pack entry has the context of its own family's records only.
+  assert.deepEqual(copy.provenance.sourceIds, ['threatfox:3', 'threatfox:5']);
+  assert.deepEqual(collected.indicators[0]!.provenance.sourceIds, ['threatfox:1']);
+  assert.equal(copy.firstSeen?.toISOString(), '2026-01-02T00:00:00.000Z');
   const messages = conflictMessages(collected);
   assert.equal(messages.length, 2);
   for (const message of messages) {
@@ -314,4 +319,74 @@ test('hunt --feed sets aside a copied value once', async (t) => {
   assert.match(result.stderr, /accepted 2 = in hunts 1 \+ set aside by allowlists 1 \+/);
   assert.match(result.stderr, /set aside 1 indicator, so no hunt looks for it/);
   assert.doesNotMatch(result.stderr, /gave no hunt/);
+});
+
+/** 81.2.69.160:443 as RedLine Stealer with confidence 100, then as Cobalt Strike with 50. */
+const CONTEXT_HEADER =
+  'ioc_id,ioc_value,ioc_type,threat_type,fk_malware,malware_printable,confidence_level,tags,reporter,first_seen_utc,last_seen_utc';
+const CONTEXT_ROWS = [
+  '11,81.2.69.160:443,ip:port,botnet_cc,win.redline_stealer,RedLine Stealer,100,RedLine,alice,2026-01-05 00:00:00,2026-01-20 00:00:00',
+  '12,81.2.69.160:443,ip:port,payload_delivery,win.cobalt_strike,Cobalt Strike,50,"CobaltStrike,beacon",bob,2026-01-01 00:00:00,2026-01-03 00:00:00',
+  '13,81.2.69.160:443,ip:port,,,,,,carol,2026-01-10 00:00:00,2026-01-10 00:00:00',
+];
+
+function writeContextFeed(t: TestContext): string {
+  const path = join(makeTempDir('family-context', t), 'feed.csv');
+  writeFileSync(path, [CONTEXT_HEADER, ...CONTEXT_ROWS].join('\n') + '\n');
+  return path;
+}
+
+test('copy keeps own family context', async (t) => {
+  const collected = await collectIndicators([writeContextFeed(t)]);
+  assert.equal(collected.counts.rowsRead, 3);
+  assert.equal(collected.counts.accepted, 1);
+  assert.equal(collected.counts.merged, 2);
+  const [redline, cobalt] = collected.indicators;
+  assert.equal(redline?.family?.name, 'RedLine Stealer');
+  assert.equal(cobalt?.family?.name, 'Cobalt Strike');
+  assert.equal(redline?.confidence, 100);
+  assert.equal(redline?.threatType, 'botnet_cc');
+  assert.deepEqual(redline?.tags, ['RedLine']);
+  assert.equal(redline?.firstSeen?.toISOString(), '2026-01-05T00:00:00.000Z');
+  assert.equal(redline?.lastSeen?.toISOString(), '2026-01-20T00:00:00.000Z');
+  assert.equal(cobalt?.confidence, 50);
+  assert.equal(cobalt?.threatType, 'payload_delivery');
+  assert.deepEqual(cobalt?.tags, ['CobaltStrike', 'beacon']);
+  assert.equal(cobalt?.firstSeen?.toISOString(), '2026-01-01T00:00:00.000Z');
+  // The row without a family, read after both, adds its reporter and dates to both families.
+  assert.deepEqual(redline?.reporters, ['alice', 'carol']);
+  assert.deepEqual(cobalt?.reporters, ['bob', 'carol']);
+  assert.equal(cobalt?.lastSeen?.toISOString(), '2026-01-10T00:00:00.000Z');
+  assert.deepEqual(redline?.provenance.sourceIds, ['threatfox:11', 'threatfox:13']);
+  assert.deepEqual(cobalt?.provenance.sourceIds, ['threatfox:12', 'threatfox:13']);
+});
+
+test('min-confidence filters per family', async (t) => {
+  const dir = makeTempDir('family-context-build', t);
+  const out = join(dir, 'packs');
+  const result = await runCli([
+    'build',
+    writeContextFeed(t),
+    '--out',
+    out,
+    '--min-confidence',
+    '75',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const redline = JSON.parse(readFileSync(join(out, 'redline-stealer', 'pack.json'), 'utf8')) as {
+    indicators: Array<{ value: string; confidence: number }>;
+  };
+  assert.deepEqual(
+    redline.indicators.map((entry) => [entry.value, entry.confidence]),
+    [['81.2.69.160:443', 100]],
+  );
+  // Cobalt Strike's own record has confidence 50, so its pack is not built.
+  assert.throws(() => readFileSync(join(out, 'cobalt-strike', 'pack.json')), /ENOENT/);
+  const plain = join(dir, 'plain');
+  assert.equal((await runCli(['build', writeContextFeed(t), '--out', plain])).code, 0);
+  const cobalt = JSON.parse(readFileSync(join(plain, 'cobalt-strike', 'pack.json'), 'utf8'));
+  const [entry] = cobalt.indicators;
+  assert.equal(entry.confidence, 50);
+  assert.equal(entry.threatType, 'payload_delivery');
+  assert.deepEqual(entry.sourceIds, ['threatfox:12', 'threatfox:13']);
 });
