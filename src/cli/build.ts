@@ -667,6 +667,7 @@ async function runBuild(
     setAside,
     queryChecks,
     listUrl,
+    onlyNew: flags.onlyNew === true,
   });
   // Only the state needs the indicators after this point. Without it, the packs hold the last
   // references, so each pack's indicators can be collected once it is written.

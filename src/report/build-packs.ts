@@ -36,7 +36,7 @@ import type {
   SetAsideIndicator,
   SkippedHunt,
 } from './pack-model.js';
-import { watchlistAlias, type PackWatchlist } from './watchlist.js';
+import { incrementAlias, watchlistAlias, type PackWatchlist } from './watchlist.js';
 
 export interface BuildPacksOptions {
   lookback: Lookback;
@@ -76,6 +76,12 @@ export interface BuildPacksOptions {
   feedFamilies?: readonly MalwareFamily[];
   /** Changes since earlier runs, by family key (see `familyKeyOf`), from `--state`. */
   changes?: ReadonlyMap<string, FamilyHistoryDiff>;
+  /**
+   * Whether the packs hunt only indicators new since the state's last run (`--only-new`). Such
+   * packs are deployed beside earlier ones, so each watchlist gets an alias of its own (see
+   * `incrementAlias`): under the full pack's alias, it would replace the earlier rules' list.
+   */
+  onlyNew?: boolean;
   /** Exclusions from the user's `--exclusions` file, compiled into every hunt they apply to. */
   userScenarios?: Scenario[];
   /** The Kusto check to run, such as `backgroundKustoCheck()`; default `checkKql`. */
@@ -349,7 +355,9 @@ function compileHunts(hunts: Hunt[], packSlug: string, options: BuildPacksOption
       });
       continue;
     }
-    const alias = watchlistAlias(packSlug, hunt.variant);
+    const alias = options.onlyNew
+      ? incrementAlias(packSlug, hunt.variant, hunt.iocs)
+      : watchlistAlias(packSlug, hunt.variant);
     let watchlist = result.watchlists.find((entry) => entry.alias === alias);
     if (!watchlist) {
       watchlist = {
@@ -493,6 +501,7 @@ function* packsOfGroups(
       scenarios: packScenarios(compiled, options.userScenarios),
       watchlists: compiled.watchlists,
       changes: options.changes?.get(key),
+      ...(options.onlyNew ? { onlyNew: true as const } : {}),
       skippedHunts: compiled.skipped,
       ...(compiled.omitted.length > 0 ? { omittedIndicators: compiled.omitted } : {}),
       dataSources,

@@ -351,6 +351,15 @@ function huntSection(pack: Pack): string[] {
         'query, so their hunts read a Microsoft Sentinel ' +
         'watchlist. Upload each CSV file as a watchlist with the alias and SearchKey shown before ' +
         'running the hunts; files over 3.8 MB must be uploaded through Azure Storage.',
+      ...(pack.onlyNew
+        ? [
+            '',
+            'This pack hunts only the indicators new since the last run, so each list has an ' +
+              'alias of its own, ending in a digest of its content. Upload it beside the lists ' +
+              'of earlier packs: their rules still read those, and uploading under their alias ' +
+              'would replace the lists they match.',
+          ]
+        : []),
       '',
       '| Alias | File | SearchKey | Indicators | Hunts |',
       '|---|---|---|---|---|',

@@ -72,6 +72,8 @@ export interface Pack {
   omittedIndicators?: OmittedIndicator[];
   /** Indicator keys that are new, unchanged, expired or removed since the runs in `--state`. */
   changes?: FamilyHistoryDiff;
+  /** Marker of a pack that hunts only indicators new since the state's last run (`--only-new`). */
+  onlyNew?: true;
   dataSources: DataSourceEntry[];
   lookback: Lookback;
   generatorVersion: string;

@@ -2,6 +2,7 @@
  * Indicator lists too long to inline in a query, written as CSV files for upload as Microsoft
  * Sentinel watchlists.
  */
+import { createHash } from 'node:crypto';
 import type { IocCell, IocTable } from '../compile/ir.js';
 import { quoteCsvField } from './csv-field.js';
 import { isoTime } from './iso-time.js';
@@ -60,6 +61,17 @@ export function watchlistCsv(table: IocTable): string {
     },
   });
   return parts.join('');
+}
+
+/**
+ * Returns the alias of a list that an `--only-new` pack hunts: the full pack's alias followed by
+ * the first 8 hex digits of the SHA-256 of the list's CSV text. The same list gets the same alias
+ * in every run, so uploading it twice replaces nothing else.
+ */
+export function incrementAlias(packSlug: string, variant: string, table: IocTable): string {
+  const digest = createHash('sha256');
+  writeWatchlistCsv(table, { write: (text) => void digest.update(text) });
+  return `${watchlistAlias(packSlug, variant)}_${digest.digest('hex').slice(0, 8)}`;
 }
 
 /** Returns a watchlist alias made of letters, digits and underscores only. */
