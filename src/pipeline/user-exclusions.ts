@@ -25,7 +25,7 @@ import { ConfigError, fileReadReason } from '../errors.js';
 import { checkExclusion } from './filter-check/check.js';
 import { mapFieldToColumns, suggestColumn } from './filter-check/field-map.js';
 import { parseFilter } from './filter-lang/parse.js';
-import { DATA_SOURCES } from './data-sources.js';
+import { comparableColumns, DATA_SOURCES } from './data-sources.js';
 import type { Scenario } from './scenarios.js';
 import { getTableSchema } from './schemas.js';
 
@@ -313,9 +313,12 @@ function parseEntry(
       const messages = [...errors.map((issue) => issue.message), ...advice];
       fault('filter', `on ${table}: ${messages.join(' ')}`);
     }
-    for (const issue of issues) {
-      if (issue.severity !== 'warning') continue;
-      const warning = `${formatFault(file, { line: source.lineOf('filter'), message: named })}: on ${table}: ${issue.message}`;
+    const messages = issues
+      .filter((issue) => issue.severity === 'warning')
+      .map((issue) => issue.message);
+    if (errors.length === 0) messages.push(...indicatorColumnNotes(table, parsed.expr, columns));
+    for (const message of messages) {
+      const warning = `${formatFault(file, { line: source.lineOf('filter'), message: named })}: on ${table}: ${message}`;
       if (!warnings.includes(warning)) warnings.push(warning);
     }
   }
@@ -329,6 +332,64 @@ function parseEntry(
     variants: variants as HuntVariant[],
     enabledByDefault: true,
   };
+}
+
+/**
+ * Returns a note for each column that contains the indicator itself on some hits and that the filter
+ * tests in the negative, such as `not(ipv4_is_in_any_range(SourceIP, ...private ranges))` on
+ * CommonSecurityLog. On hits matched on the source side, SourceIP is the C2 address, so the
+ * filter is true there and removes every one of them. A positive test (`SourceIP in (...)`) holds
+ * there only for the values it names, and a filter that tests MatchedOn tells the hits apart.
+ */
+function indicatorColumnNotes(
+  table: string,
+  filter: FilterExpr,
+  columns: readonly string[],
+): string[] {
+  if (columns.includes('MatchedOn')) return [];
+  const compared = comparableColumns(table);
+  return [...new Set(negatedColumns(filter))]
+    .filter((column) => compared.has(column))
+    .map((column) => {
+      const label = matchedOnLabel(table, column);
+      return (
+        `${column} contains the indicator itself on hits with MatchedOn "${label}", and the filter ` +
+        `tests it in the negative, so it may remove every such hit. To leave them alone, ` +
+        `add: and MatchedOn != "${label}".`
+      );
+    });
+}
+
+/** Returns the columns that the filter tests under an odd number of negations (`not`, `!=`). */
+function negatedColumns(expr: FilterExpr, negated = false, into: string[] = []): string[] {
+  switch (expr.kind) {
+    case 'const':
+      return into;
+    case 'and':
+    case 'or':
+      for (const term of expr.terms) negatedColumns(term, negated, into);
+      return into;
+    case 'not':
+      return negatedColumns(expr.term, !negated, into);
+    case 'compare':
+      if (negated !== (expr.op === '!=')) into.push(expr.column);
+      return into;
+    default:
+      if (negated) into.push(expr.column);
+      return into;
+  }
+}
+
+/** Returns the MatchedOn label of the hits on which `column` of `table` contains the indicator. */
+function matchedOnLabel(table: string, column: string): string {
+  for (const source of DATA_SOURCES) {
+    if (source.table !== table) continue;
+    const endpoint = source.endpoints.find(
+      (candidate) => candidate.address === column || candidate.addressFallback === column,
+    );
+    if (endpoint) return endpoint.side;
+  }
+  return column;
 }
 
 function stringList(

@@ -232,3 +232,29 @@ test('never-true user exclusion is kept with a warning', () => {
     'x.yaml:3: exclusion "never": on CommonSecurityLog: The exclusion is never true, so it removes nothing.',
   ]);
 });
+
+test('negated indicator column gets a warning', () => {
+  const text = [
+    'exclusions:',
+    '  - id: outside',
+    '    filter: not(ipv4_is_in_any_range(SourceIP, "10.0.0.0/8", "192.168.0.0/16"))',
+    '  - id: not-scanner',
+    '    filter: SourceIP != "10.0.0.9" and DeviceAction == "deny"',
+    '  - id: scanner',
+    '    filter: SourceIP in ("10.0.0.1", "10.0.0.2")',
+    '  - id: told-apart',
+    '    filter: not(ipv4_is_in_any_range(SourceIP, "10.0.0.0/8")) and MatchedOn != "source"',
+    '  - id: not-remote',
+    '    tables: [DeviceNetworkEvents]',
+    '    filter: not(RemoteUrl endswith ".corp.example")',
+    '',
+  ].join('\n');
+  const warnings: string[] = [];
+  const scenarios = parseUserExclusions(text, 'x.yaml', warnings);
+  assert.equal(scenarios.length, 5);
+  assert.deepEqual(warnings, [
+    'x.yaml:3: exclusion "outside": on CommonSecurityLog: SourceIP contains the indicator itself on hits with MatchedOn "source", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "source".',
+    'x.yaml:5: exclusion "not-scanner": on CommonSecurityLog: SourceIP contains the indicator itself on hits with MatchedOn "source", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "source".',
+    'x.yaml:12: exclusion "not-remote": on DeviceNetworkEvents: RemoteUrl contains the indicator itself on hits with MatchedOn "RemoteUrl", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "RemoteUrl".',
+  ]);
+});
