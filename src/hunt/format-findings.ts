@@ -20,10 +20,15 @@ export function describeEvent(finding: HuntFinding): string {
     return number ? `${host.includes(':') ? `[${host}]` : host}:${number}` : host;
   };
   const parts: string[] = [];
-  const source = endpoint('SourceIP', 'SourcePort') || endpoint('LocalIP', 'LocalPort');
-  const destination =
-    endpoint('DestinationIP', 'DestinationPort') || endpoint('RemoteIP', 'RemotePort');
-  if (source || destination) parts.push(`${source || '?'} -> ${destination || '?'}`);
+  const source = endpoint('SourceIP', 'SourcePort');
+  const destination = endpoint('DestinationIP', 'DestinationPort');
+  const local = endpoint('LocalIP', 'LocalPort');
+  const remote = endpoint('RemoteIP', 'RemotePort');
+  if (source || destination) {
+    parts.push(`${source || '?'} -> ${destination || '?'}`);
+  } else if (local || remote) {
+    parts.push(defenderConnection(local || '?', remote || '?', valueText(c.ActionType)));
+  }
   for (const name of [
     'DestinationHostName',
     'RequestURL',
@@ -39,6 +44,26 @@ export function describeEvent(finding: HuntFinding): string {
   }
   return parts.join(' ');
 }
+
+/**
+ * Joins a Defender event's local and remote ends with an arrow in the direction of the
+ * connection: in for the `Inbound...` ActionTypes, `<->` for those whose direction the ActionType
+ * does not give (`ConnectionFound`, `ListeningConnectionCreated` and the `...Inspected` types of
+ * network protection), and out for the others, which the device opened.
+ */
+function defenderConnection(local: string, remote: string, actionType: string): string {
+  if (actionType.startsWith('Inbound')) return `${remote} -> ${local}`;
+  if (UNDIRECTED_ACTION_TYPES.has(actionType) || actionType.endsWith('Inspected')) {
+    return `${local} <-> ${remote}`;
+  }
+  return `${local} -> ${remote}`;
+}
+
+const UNDIRECTED_ACTION_TYPES = new Set([
+  'ConnectionFound',
+  'ConnectionAcknowledged',
+  'ListeningConnectionCreated',
+]);
 
 function timeText(time: Date | undefined): string {
   return time ? time.toISOString().replace('.000Z', 'Z') : '-';

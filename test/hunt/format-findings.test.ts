@@ -1,7 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HuntFinding } from '../../src/hunt/findings.js';
-import { formatFindingsTable, formatSummaryTable } from '../../src/hunt/format-findings.js';
+import {
+  describeEvent,
+  formatFindingsTable,
+  formatSummaryTable,
+} from '../../src/hunt/format-findings.js';
 import { summarizeByHost } from '../../src/hunt/findings.js';
 import { makeFinding } from '../helpers/hunt-fixtures.js';
 
@@ -31,5 +35,45 @@ describe('formatFindingsTable', () => {
     assert.match(lines[200_000]!, /fw\.log:200000 +10\.0\.13\.63 -> 198\.51\.100\.7:443$/);
     const summary = formatSummaryTable('HOST', 'INDICATORS', summarizeByHost(findings));
     assert.equal(summary.trimEnd().split('\n').length, 200_001);
+  });
+});
+
+describe('describeEvent', () => {
+  /** Returns a Defender connection between 10.0.0.5:3389 and 45.61.2.13:4444 of this ActionType. */
+  function defender(actionType: string): HuntFinding {
+    return makeFinding(0, {
+      table: 'DeviceNetworkEvents',
+      matchedOn: 'remote',
+      columns: {
+        LocalIP: '10.0.0.5',
+        LocalPort: 3389,
+        RemoteIP: '45.61.2.13',
+        RemotePort: 4444,
+        ActionType: actionType,
+      },
+    });
+  }
+
+  it('points Defender arrows the way of the connection', () => {
+    assert.equal(
+      describeEvent(defender('InboundConnectionAccepted')),
+      '45.61.2.13:4444 -> 10.0.0.5:3389 ActionType=InboundConnectionAccepted',
+    );
+    assert.equal(
+      describeEvent(defender('ConnectionSuccess')),
+      '10.0.0.5:3389 -> 45.61.2.13:4444 ActionType=ConnectionSuccess',
+    );
+    assert.equal(
+      describeEvent(defender('HttpConnectionInspected')),
+      '10.0.0.5:3389 <-> 45.61.2.13:4444 ActionType=HttpConnectionInspected',
+    );
+    assert.equal(
+      describeEvent(defender('ListeningConnectionCreated')),
+      '10.0.0.5:3389 <-> 45.61.2.13:4444 ActionType=ListeningConnectionCreated',
+    );
+  });
+
+  it('keeps the firewall source first', () => {
+    assert.equal(describeEvent(finding(1)), '10.0.0.1 -> 198.51.100.7:443');
   });
 });
