@@ -66,11 +66,15 @@ function summarySection(pack: Pack): string[] {
   const kindCounts = new Map<Indicator['kind'], number>();
   let low = Infinity;
   let high = -Infinity;
+  let withConfidence = 0;
+  let withFirstSeen = 0;
   for (const indicator of indicators) {
     if (indicator.threatType !== undefined) threatTypeSet.add(indicator.threatType);
     kindCounts.set(indicator.kind, (kindCounts.get(indicator.kind) ?? 0) + 1);
+    if (indicator.firstSeen !== undefined) withFirstSeen++;
     const confidence = indicator.confidence;
     if (confidence === undefined) continue;
+    withConfidence++;
     if (confidence < low) low = confidence;
     if (confidence > high) high = confidence;
   }
@@ -96,7 +100,7 @@ function summarySection(pack: Pack): string[] {
       `This pack hunts for **${escapeMarkdown(family.name)}**${aliasText} through ` +
         `${countOf(indicators.length, 'indicator')} of compromise: ${described.length > 0 ? described.join('; ') : 'the feeds give no threat type'}. ` +
         `A hit means a device talked to, resolved or stored something the feeds tie to this family; ` +
-        `triage it with the indicator's confidence and first-seen date, which every hit carries.`,
+        triageAdvice(indicators.length, withConfidence, withFirstSeen),
     );
   }
   lines.push('');
@@ -139,6 +143,33 @@ function shownNote(shown: number, total: number, noun: string): string[] {
     `The first ${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${noun} are ` +
       'shown; `indicators.csv` lists every one, defanged, and `pack.json` holds them in full.',
   ];
+}
+
+/**
+ * Returns the summary's advice on triage, which names the indicator context that hits carry:
+ * free text and some STIX and MISP files give no confidence or first-seen date.
+ */
+function triageAdvice(count: number, withConfidence: number, withFirstSeen: number): string {
+  const given = [
+    ...(withConfidence > 0 ? ['confidence'] : []),
+    ...(withFirstSeen > 0 ? ['first-seen date'] : []),
+  ];
+  if (given.length === 0) {
+    return 'the feeds give no confidence or first-seen date, so triage it on the event and the indicator alone.';
+  }
+  if (withConfidence === count && withFirstSeen === count) {
+    return "triage it with the indicator's confidence and first-seen date, which every hit carries.";
+  }
+  const counts = [
+    ...(withConfidence < count
+      ? [`${withConfidence} of ${count} indicators have a confidence`]
+      : []),
+    ...(withFirstSeen < count ? [`${withFirstSeen} of ${count} have a first-seen date`] : []),
+  ];
+  return (
+    `triage it with the indicator's ${given.join(' and ')}, which each hit carries where the ` +
+    `feeds give it (${counts.join(', ')}).`
+  );
 }
 
 function indicatorSection(pack: Pack): string[] {

@@ -45,3 +45,26 @@ test('set-aside summary counts one indicator', async () => {
   assert.match(report, /The feeds tie 1 indicator to \*\*Remcos\*\*/);
   assert.doesNotMatch(report, /1 indicators/);
 });
+
+test('triage advice names the context given', async () => {
+  const indicators = await exampleIndicators();
+  assert.match(
+    reportOf(indicators),
+    /triage it with the indicator's confidence and first-seen date, which every hit carries\./,
+  );
+
+  const bare = indicators.map((indicator) => ({
+    ...indicator,
+    confidence: undefined,
+    firstSeen: undefined,
+  }));
+  const none = reportOf(bare);
+  assert.match(none, /the feeds give no confidence or first-seen date, so triage it on the event/);
+  assert.doesNotMatch(none, /which every hit carries/);
+
+  const some = reportOf([bare[0]!, indicators[1]!, { ...indicators[2]!, confidence: undefined }]);
+  assert.match(
+    some,
+    /confidence and first-seen date, which each hit carries where the feeds give it \(1 of 3 indicators have a confidence, 2 of 3 have a first-seen date\)\./,
+  );
+});
