@@ -56,13 +56,16 @@ const LISTED_PROCESS_NAME = /^(["'`]?)([^\s"'`,;()=<>!~\\/]+\.(?:exe|scr))\1$/i;
 /** Commas, semicolons, the words `or` and `and`, or spaces alone between the names of a list. */
 const NAME_SEPARATOR = /\s*(?:[,;]|\s(?:or|and)\s)\s*|\s+/i;
 
+/** A verb that says the names that follow are the events to drop, as in `exclude chrome.exe`. */
+const DROP_VERB = /^(?:exclude|excluding|ignore|drop|remove|skip|filter out)\b\s*:?\s*/i;
+
 /**
  * Returns the process names of a line that lists only names, with no column or operator, such
- * as `chrome.exe, msedge.exe`, `chrome.exe msedge.exe` or `("chrome.exe" or "msedge.exe")`.
- * Returns undefined for any other line.
+ * as `chrome.exe, msedge.exe`, `chrome.exe msedge.exe`, `("chrome.exe" or "msedge.exe")` or
+ * `exclude chrome.exe and msedge.exe`. Returns undefined for any other line.
  */
 export function readProcessNameList(text: string): string[] | undefined {
-  const list = text.trim().replace(/^\((.*)\)$/, '$1');
+  const list = text.trim().replace(DROP_VERB, '').replace(/^\((.*)\)$/, '$1');
   const names: string[] = [];
   for (const item of list.split(NAME_SEPARATOR)) {
     const name = LISTED_PROCESS_NAME.exec(item.trim())?.[2];

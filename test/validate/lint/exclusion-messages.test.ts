@@ -106,6 +106,15 @@ test('exclusion name lists in other forms', () => {
     ['(chrome.exe; MsEdge.exe)', 'InitiatingProcessFileName !in~ ("chrome.exe", "MsEdge.exe")'],
     ['chrome.exe and CHROME.EXE', 'InitiatingProcessFileName !~ "chrome.exe"'],
     ['`logon.scr`', 'InitiatingProcessFileName !~ "logon.scr"'],
+    [
+      'exclude chrome.exe and msedge.exe',
+      'InitiatingProcessFileName !in~ ("chrome.exe", "msedge.exe")',
+    ],
+    ['Ignore: OneDrive.exe', 'InitiatingProcessFileName !~ "OneDrive.exe"'],
+    [
+      'filter out (teams.exe, zoom.exe)',
+      'InitiatingProcessFileName !in~ ("teams.exe", "zoom.exe")',
+    ],
   ];
   for (const [text, expected] of cases) {
     const result = lint(text);
@@ -119,7 +128,13 @@ test('exclusion name lists in other forms', () => {
 });
 
 test('mixed name list is a syntax error', () => {
-  for (const text of ['chrome.exe, update.microsoft.com', 'C:\\Tools\\chrome.exe', 'chrome.exe,']) {
+  for (const text of [
+    'chrome.exe, update.microsoft.com',
+    'C:\\Tools\\chrome.exe',
+    'chrome.exe,',
+    'keep chrome.exe',
+    'exclude',
+  ]) {
     const codes = new Set(lint(text).findings.map((finding) => finding.code));
     assert.deepEqual([...codes], ['FILTER_SYNTAX'], text);
   }
