@@ -210,10 +210,25 @@ export interface Hunt {
  */
 export const DEFENDER_RETENTION_DAYS = 30;
 
+/**
+ * Maximum query period, in days, of a Microsoft Sentinel scheduled analytics rule ("Lookup data
+ * from the last" in the rule wizard). A rule reads that period, whatever time filter its query
+ * has, so a longer lookback applies only when the query is run as a hunt.
+ */
+export const ANALYTICS_RULE_MAX_DAYS = 14;
+
+/** Tells whether a lookback is longer than a scheduled analytics rule can read. */
+export function exceedsAnalyticsRulePeriod(lookback: Lookback): boolean {
+  return lookbackHours(lookback) > ANALYTICS_RULE_MAX_DAYS * 24;
+}
+
 /** Returns whether a lookback reaches further back than Defender advanced hunting keeps events. */
 export function exceedsDefenderRetention(lookback: Lookback): boolean {
-  const hours = lookback.unit === 'd' ? lookback.amount * 24 : lookback.amount;
-  return hours > DEFENDER_RETENTION_DAYS * 24;
+  return lookbackHours(lookback) > DEFENDER_RETENTION_DAYS * 24;
+}
+
+function lookbackHours(lookback: Lookback): number {
+  return lookback.unit === 'd' ? lookback.amount * 24 : lookback.amount;
 }
 
 /** Formats a lookback as Kusto writes a timespan: `30d`, `12h`. */

@@ -7,6 +7,8 @@ import { compileKqlFilter } from '../backends/kql/kql.filter.js';
 import {
   DEFENDER_RETENTION_DAYS,
   exceedsDefenderRetention,
+  ANALYTICS_RULE_MAX_DAYS,
+  exceedsAnalyticsRulePeriod,
   formatLookback,
 } from '../compile/ir.js';
 import { defang, defangDots } from '../indicators/defang.js';
@@ -125,6 +127,13 @@ function summarySection(pack: Pack): string[] {
       'queries read only those; the Sentinel queries cover the full lookback)'
     : '';
   lines.push(`| Lookback of every hunt | ${formatLookback(pack.lookback)}${retention} |`);
+  if (exceedsAnalyticsRulePeriod(pack.lookback)) {
+    lines.push(
+      `| As analytics rules | A Sentinel scheduled analytics rule reads only its query period, at ` +
+        `most ${ANALYTICS_RULE_MAX_DAYS} days, whatever the lookback in the query; run the ` +
+        `queries as hunts to cover ${formatLookback(pack.lookback)} |`,
+    );
+  }
   lines.push(`| Feeds | ${escapeMarkdown(pack.feeds.join(', '))} |`);
   return lines;
 }

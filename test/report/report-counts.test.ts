@@ -15,9 +15,13 @@ async function exampleIndicators(): Promise<Indicator[]> {
   return collected.indicators;
 }
 
-function reportOf(indicators: Indicator[], setAside: SetAsideIndicator[] = []): string {
+function reportOf(
+  indicators: Indicator[],
+  setAside: SetAsideIndicator[] = [],
+  lookbackDays = 30,
+): string {
   const packs = buildPacks(indicators, {
-    lookback: { amount: 30, unit: 'd' },
+    lookback: { amount: lookbackDays, unit: 'd' },
     generatorVersion: 'test',
     feeds: ['remcos-example.csv'],
     setAside,
@@ -67,4 +71,13 @@ test('triage advice names the context given', async () => {
     some,
     /confidence and first-seen date, which each hit carries where the feeds give it \(1 of 3 indicators have a confidence, 2 of 3 have a first-seen date\)\./,
   );
+});
+
+test('summary says analytics rules read 14 days', async () => {
+  const indicators = await exampleIndicators();
+  assert.match(
+    reportOf(indicators),
+    /\| As analytics rules \| A Sentinel scheduled analytics rule reads only its query period, at most 14 days, .* cover 30d \|/,
+  );
+  assert.doesNotMatch(reportOf(indicators, [], 14), /As analytics rules/);
 });
