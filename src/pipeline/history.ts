@@ -38,6 +38,19 @@ export interface HistoryEntry {
   lastSeen?: string;
   /** The feed's expiry, such as STIX `valid_until`. */
   expires?: string;
+  /** The confidence the latest run's pack gave the indicator. */
+  confidence?: number;
+  /** The threat type the latest run's pack gave the indicator. */
+  threatType?: string;
+}
+
+/** An indicator of the history whose confidence or threat type differs in this run. */
+export interface HistoryChange {
+  key: string;
+  /** The earlier and the new confidence, when they differ. */
+  confidence?: [number | null, number | null];
+  /** The earlier and the new threat type, when they differ. */
+  threatType?: [string | null, string | null];
 }
 
 /** The content of a state file. */
@@ -58,8 +71,13 @@ export interface RunHistory {
 export interface FamilyHistoryDiff {
   /** In this run and not in the history for this family. */
   new: string[];
-  /** In this run and in the history. */
+  /** In this run and in the history, with the confidence and threat type recorded there. */
   unchanged: string[];
+  /**
+   * In this run and in the history, with another confidence or threat type than the history
+   * records. A state written before huntpack recorded them has none, so its entries are unchanged.
+   */
+  changed: HistoryChange[];
   /** Past the expiry or older than `maxAgeDays`, whether or not this run has them. */
   expired: string[];
   /** In the history for this family, no longer in the feeds under this family, and not expired. */
@@ -256,6 +274,24 @@ function checkEntry(entry: unknown, where: string, file: string): HistoryEntry {
   };
   if (typeof entry.lastSeen === 'string') checked.lastSeen = entry.lastSeen;
   if (typeof entry.expires === 'string') checked.expires = entry.expires;
+  if (entry.confidence !== undefined) {
+    if (typeof entry.confidence !== 'number' || !Number.isFinite(entry.confidence)) {
+      throw corruptState(
+        file,
+        `entry ${quoteValue(where)} has confidence ${quoteValue(entry.confidence)}, not a number`,
+      );
+    }
+    checked.confidence = entry.confidence;
+  }
+  if (entry.threatType !== undefined) {
+    if (typeof entry.threatType !== 'string') {
+      throw corruptState(
+        file,
+        `entry ${quoteValue(where)} has threatType ${quoteValue(entry.threatType)}, not a string`,
+      );
+    }
+    checked.threatType = entry.threatType;
+  }
   return checked;
 }
 
@@ -303,7 +339,13 @@ export function compareWithHistory(
   );
   const families = new Set([...packsIndicators.keys(), ...coveredHistory]);
   for (const family of [...families].sort()) {
-    const diff: FamilyHistoryDiff = { new: [], unchanged: [], expired: [], removed: [] };
+    const diff: FamilyHistoryDiff = {
+      new: [],
+      unchanged: [],
+      changed: [],
+      expired: [],
+      removed: [],
+    };
     const known = entriesOf(history.families, family);
     const present = new Set<string>();
     for (const indicator of packsIndicators.get(family) ?? []) {
@@ -312,8 +354,12 @@ export function compareWithHistory(
       present.add(key);
       const lastSeen = indicator.lastSeen ?? indicator.firstSeen;
       if (isExpired(lastSeen, indicator.expires, options)) diff.expired.push(key);
-      else if (Object.hasOwn(known, key)) diff.unchanged.push(key);
-      else diff.new.push(key);
+      else if (!Object.hasOwn(known, key)) diff.new.push(key);
+      else {
+        const change = contextChange(key, known[key]!, indicator);
+        if (change) diff.changed.push(change);
+        else diff.unchanged.push(key);
+      }
     }
     const inFeeds = feedIndicatorsByKey(options.coverage, family);
     for (const [key, entry] of Object.entries(known)) {
@@ -334,9 +380,38 @@ export function compareWithHistory(
       else if (!feedIndicator) diff.removed.push(key);
     }
     for (const list of [diff.new, diff.unchanged, diff.expired, diff.removed]) list.sort();
+    diff.changed.sort(byKey);
     result.set(family, diff);
   }
   return result;
+}
+
+/** Orders changes by indicator key, as the other lists of a diff are sorted. */
+function byKey(a: HistoryChange, b: HistoryChange): number {
+  if (a.key === b.key) return 0;
+  return a.key < b.key ? -1 : 1;
+}
+
+/**
+ * Returns how the indicator's confidence and threat type differ from those its history entry
+ * records, or undefined when they do not. A field the entry lacks, as in a state written before
+ * huntpack recorded it, counts as the same.
+ */
+function contextChange(
+  key: string,
+  entry: HistoryEntry,
+  indicator: Indicator,
+): HistoryChange | undefined {
+  const change: HistoryChange = { key };
+  const confidence = indicator.confidence ?? null;
+  if ('confidence' in entry && (entry.confidence ?? null) !== confidence) {
+    change.confidence = [entry.confidence ?? null, confidence];
+  }
+  const threatType = indicator.threatType ?? null;
+  if ('threatType' in entry && (entry.threatType ?? null) !== threatType) {
+    change.threatType = [entry.threatType ?? null, threatType];
+  }
+  return change.confidence || change.threatType ? change : undefined;
 }
 
 /** Returns whether a run covers a family: its `--family` filter selects it, or it has a pack. */
@@ -405,6 +480,8 @@ export function updateHistory(
       const lastSeen = indicator.lastSeen ?? indicator.firstSeen;
       if (lastSeen) entry.lastSeen = lastSeen.toISOString();
       if (indicator.expires) entry.expires = indicator.expires.toISOString();
+      if (indicator.confidence !== undefined) entry.confidence = indicator.confidence;
+      if (indicator.threatType !== undefined) entry.threatType = indicator.threatType;
       entries[key] = entry;
     }
     if (Object.keys(entries).length > 0) families[family] = entries;

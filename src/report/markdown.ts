@@ -15,6 +15,7 @@ import { defang, defangDots } from '../indicators/defang.js';
 import { defangHostText } from '../indicators/defang-text.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
+import type { HistoryChange } from '../pipeline/history.js';
 import { escapeMarkdown } from './markdown-escape.js';
 import type { Pack, SetAsideIndicator } from './pack-model.js';
 import { defangEntry } from './list-entry.js';
@@ -334,28 +335,33 @@ function changesSection(pack: Pack): string[] {
   const changes = pack.changes;
   if (!changes) return [];
   const lines = ['## Changes since earlier runs', ''];
+  const changed = changes.changed;
+  const counted =
+    `${changes.new.length} new, ${changes.unchanged.length} unchanged, ` +
+    `${changed.length} changed, ${changes.expired.length} expired`;
   if (changes.removalsUnknown === undefined) {
-    lines.push(
-      `${changes.new.length} new, ${changes.unchanged.length} unchanged, ${changes.expired.length} expired, ` +
-        `${changes.removed.length} removed from the feeds.`,
-    );
+    lines.push(`${counted}, ${changes.removed.length} removed from the feeds.`);
   } else {
     lines.push(
-      `${changes.new.length} new, ${changes.unchanged.length} unchanged, ${changes.expired.length} expired. ` +
-        `Removals are not listed, because these inputs may be incomplete: ${escapeMarkdown(changes.removalsUnknown)}.`,
+      `${counted}. Removals are not listed, because these inputs may be incomplete: ` +
+        `${escapeMarkdown(changes.removalsUnknown)}.`,
     );
   }
   const groups: Array<[string, string[]]> = [
-    ['New', changes.new],
-    ['Expired', changes.expired],
-    ['Removed from the feeds', changes.removed],
+    ['New', changes.new.map((key) => escapeMarkdown(keyLabel(key)))],
+    [
+      'Changed confidence or threat type',
+      changed.map((change) => `${escapeMarkdown(keyLabel(change.key))} (${changeText(change)})`),
+    ],
+    ['Expired', changes.expired.map((key) => escapeMarkdown(keyLabel(key)))],
+    ['Removed from the feeds', changes.removed.map((key) => escapeMarkdown(keyLabel(key)))],
   ];
   for (const [title, keys] of groups) {
     if (keys.length === 0) continue;
     lines.push('', `### ${title}`, '');
     const shown = Math.min(keys.length, REPORT_TABLE_ROWS);
     for (let index = 0; index < shown; index++) {
-      lines.push(`- ${escapeMarkdown(keyLabel(keys[index]!))}`);
+      lines.push(`- ${keys[index]!}`);
     }
     if (shown < keys.length) {
       lines.push(
@@ -366,6 +372,20 @@ function changesSection(pack: Pack): string[] {
     }
   }
   return lines;
+}
+
+/** Describes a change of confidence or threat type, as `confidence 100 to 50`. */
+function changeText(change: HistoryChange): string {
+  const parts: string[] = [];
+  const text = (value: string | number | null): string =>
+    value === null ? 'none' : escapeMarkdown(String(value));
+  if (change.confidence) {
+    parts.push(`confidence ${text(change.confidence[0])} to ${text(change.confidence[1])}`);
+  }
+  if (change.threatType) {
+    parts.push(`threat type ${text(change.threatType[0])} to ${text(change.threatType[1])}`);
+  }
+  return parts.join(', ');
 }
 
 function huntSection(pack: Pack): string[] {

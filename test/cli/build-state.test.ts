@@ -186,7 +186,7 @@ test('incomplete run lists no removals', async (t) => {
   const report = await readFile(join(folder, 'out2', 'clearfake', 'report.md'), 'utf8');
   assert.match(
     report,
-    /unchanged, 0 expired\. Removals are not listed, because these inputs may be incomplete: /,
+    /unchanged, 0 changed, 0 expired\. Removals are not listed, because these inputs may be incomplete: /,
   );
   assert.doesNotMatch(report, /removed from the feeds/);
 });

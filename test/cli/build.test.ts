@@ -446,7 +446,7 @@ test('state file reports changes between runs', async (t) => {
   ]);
   assert.deepEqual(pack.changes.expired, []);
   const report = await readFile(join(folder, 'out2', 'remcos', 'report.md'), 'utf8');
-  assert.match(report, /1 new, 2 unchanged, 0 expired, 2 removed from the feeds\./);
+  assert.match(report, /1 new, 2 unchanged, 0 changed, 0 expired, 2 removed from the feeds\./);
 });
 
 test('only-new without state is a usage error', async () => {

@@ -67,7 +67,7 @@ test('an expired STIX indicator is filtered out and reported as expired', async 
     /accepted 2 = in packs 1 \+ set aside by allowlists 0 \+ filtered out 1/,
   );
   const report = await readFile(join(folder, 'o2', 'expfam', 'report.md'), 'utf8');
-  assert.match(report, /0 new, 1 unchanged, 1 expired/);
+  assert.match(report, /0 new, 1 unchanged, 0 changed, 1 expired/);
   assert.doesNotMatch(report, /Removed from the feeds/);
   const pack = JSON.parse(await readFile(join(folder, 'o2', 'expfam', 'pack.json'), 'utf8')) as {
     indicators: Array<{ value: string }>;

@@ -300,10 +300,17 @@ describe('compareWithHistory', () => {
         ) ?? {
           new: [],
           unchanged: [],
+          changed: [],
           expired: [],
           removed: [],
         };
-        const all = [...diff.new, ...diff.unchanged, ...diff.expired, ...diff.removed];
+        const all = [
+          ...diff.new,
+          ...diff.unchanged,
+          ...diff.changed.map((change) => change.key),
+          ...diff.expired,
+          ...diff.removed,
+        ];
         const expected = new Set([...before, ...now].map((item) => `domain|${item.name}`));
         assert.equal(all.length, expected.size);
         assert.deepEqual(new Set(all), expected);
@@ -399,7 +406,13 @@ describe('history with filters', () => {
       day3,
     );
     const fresh = compareWithHistory(new Map(), old, { now: day3, maxAgeDays: 1, coverage });
-    assert.deepEqual(fresh.get('remcos'), { new: [], unchanged: [], expired: [], removed: [] });
+    assert.deepEqual(fresh.get('remcos'), {
+      new: [],
+      unchanged: [],
+      changed: [],
+      expired: [],
+      removed: [],
+    });
     const stale = compareWithHistory(new Map(), old, { now: day3, maxAgeDays: 1 });
     assert.deepEqual(stale.get('remcos')!.expired, ['domain|hidden.example']);
   });
@@ -606,4 +619,90 @@ test('migrateFolderKeys follows each indicator of a split folder', () => {
     'domain|a2.example',
   ]);
   assert.deepEqual(Object.keys(migrated.families['win.agent_tesla']!), ['domain|a3.example']);
+});
+
+describe('changed confidence and threat type', () => {
+  const day1 = new Date('2026-05-01T06:00:00Z');
+  const day2 = new Date('2026-05-02T06:00:00Z');
+  const context = { confidence: 100, threatType: 'botnet_cc' };
+  const first = new Map([
+    [
+      'remcos',
+      [
+        domain('same.example', 'Remcos', context),
+        domain('lower.example', 'Remcos', context),
+        domain('retyped.example', 'Remcos', context),
+        domain('bare.example', 'Remcos'),
+      ],
+    ],
+  ]);
+  const history = updateHistory(emptyHistory(), first, { now: day1 });
+
+  test('records what the run gave', () => {
+    assert.deepEqual(history.families.remcos?.['domain|lower.example'], {
+      firstRun: day1.toISOString(),
+      lastRun: day1.toISOString(),
+      confidence: 100,
+      threatType: 'botnet_cc',
+    });
+    assert.equal('confidence' in history.families.remcos['domain|bare.example']!, false);
+  });
+
+  test('lists each change with both values', () => {
+    const second = new Map([
+      [
+        'remcos',
+        [
+          domain('same.example', 'Remcos', context),
+          domain('lower.example', 'Remcos', { ...context, confidence: 50 }),
+          domain('retyped.example', 'Remcos', { confidence: 100 }),
+          domain('bare.example', 'Remcos', context),
+        ],
+      ],
+    ]);
+    const diff = compareWithHistory(second, history, { now: day2 }).get('remcos')!;
+    assert.deepEqual(diff.unchanged, ['domain|bare.example', 'domain|same.example']);
+    assert.deepEqual(diff.changed, [
+      { key: 'domain|lower.example', confidence: [100, 50] },
+      { key: 'domain|retyped.example', threatType: ['botnet_cc', null] },
+    ]);
+  });
+
+  test('older state entries count as unchanged', () => {
+    const older = parseHistory(
+      JSON.stringify({
+        version: 2,
+        lastRun: day1.toISOString(),
+        families: {
+          remcos: {
+            'domain|lower.example': { firstRun: day1.toISOString(), lastRun: day1.toISOString() },
+          },
+        },
+      }),
+      'state.json',
+    );
+    const second = new Map([['remcos', [domain('lower.example', 'Remcos', { confidence: 5 })]]]);
+    const diff = compareWithHistory(second, older, { now: day2 }).get('remcos')!;
+    assert.deepEqual(diff.unchanged, ['domain|lower.example']);
+    assert.deepEqual(diff.changed, []);
+  });
+
+  test('state with a text confidence is invalid', () => {
+    const text = JSON.stringify({
+      version: 2,
+      families: {
+        remcos: {
+          'domain|a.example': {
+            firstRun: day1.toISOString(),
+            lastRun: day1.toISOString(),
+            confidence: '100',
+          },
+        },
+      },
+    });
+    assert.throws(
+      () => parseHistory(text, 'state.json'),
+      /entry "remcos domain\|a\.example" has confidence "100", not a number/,
+    );
+  });
 });
