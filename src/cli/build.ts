@@ -1,7 +1,13 @@
 /**
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
-import { indicatorFilterOptions, listOption, pathListOption, pathOption } from './options.js';
+import {
+  indicatorFilterOptions,
+  listOption,
+  parseLookback,
+  pathListOption,
+  pathOption,
+} from './options.js';
 import { constants, existsSync, rmSync } from 'node:fs';
 import { access, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -10,7 +16,6 @@ import {
   DEFENDER_RETENTION_DAYS,
   exceedsDefenderRetention,
   formatLookback,
-  type Lookback,
 } from '../compile/ir.js';
 import {
   ConfigError,
@@ -139,19 +144,6 @@ function noticeInterrupt(io: CliIo, outDir: string, progress: WriteProgress): ()
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
-}
-
-/** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`), from 1 to 9999. */
-export function parseLookback(text: string): Lookback {
-  const match = /^(\d{1,4})([dh])$/.exec(text.trim());
-  const amount = match ? Number(match[1]) : NaN;
-  if (!match || amount < 1) {
-    throw new UsageError(
-      'INVALID_LOOKBACK',
-      `Invalid --lookback "${text}": expected a whole number of days from 1d to 9999d or of hours from 1h to 9999h, such as 30d or 12h.`,
-    );
-  }
-  return { amount, unit: match[2] as 'd' | 'h' };
 }
 
 /** Largest file that Kusto's `externaldata` operator is documented to read: 100 MB. */

@@ -2,7 +2,7 @@
  * `huntpack hunt (--pack DIR | --feed FEED)... LOGS...`: runs hunts over exported logs on an
  * embedded DuckDB and reports every hit with its log file, line and time.
  */
-import { listOption, pathListOption, pathOption } from './options.js';
+import { listOption, parseLookback, pathListOption, pathOption } from './options.js';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Lookback } from '../compile/ir.js';
@@ -35,7 +35,6 @@ import type { SetAside } from '../pipeline/allowlist/index.js';
 import { writeFileAtomic } from '../pipeline/atomic-write.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { HUNT_REPORT_FILE } from '../report/write-pack.js';
-import { parseLookback } from './build.js';
 import {
   deviceEventsAdvice,
   loadHunts,

@@ -1,4 +1,5 @@
 /** Option parsers shared by the commands. */
+import type { Lookback } from '../compile/ir.js';
 import { UsageError } from '../errors.js';
 import { parseKinds, parseSince, type IndicatorFilterOptions } from '../indicators/filter.js';
 
@@ -55,6 +56,19 @@ export function parseWholeNumber(flag: string, text: string, min: number, max: n
     );
   }
   return value;
+}
+
+/** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`), from 1 to 9999. */
+export function parseLookback(text: string): Lookback {
+  const match = /^(\d{1,4})([dh])$/.exec(text.trim());
+  const amount = match ? Number(match[1]) : NaN;
+  if (!match || amount < 1) {
+    throw new UsageError(
+      'INVALID_LOOKBACK',
+      `Invalid --lookback "${text}": expected a whole number of days from 1d to 9999d or of hours from 1h to 9999h, such as 30d or 12h.`,
+    );
+  }
+  return { amount, unit: match[2] as 'd' | 'h' };
 }
 
 /** The indicator filter options of `build` and of `hunt --feed`; only `build` has `--max-age`. */

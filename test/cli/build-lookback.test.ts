@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseLookback } from '../../src/cli/build.js';
+import { parseLookback } from '../../src/cli/options.js';
 import { UsageError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
