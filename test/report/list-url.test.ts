@@ -9,7 +9,7 @@ import { renderReport } from '../../src/report/markdown.js';
 import { packToJson } from '../../src/report/write-pack.js';
 import { watchlistCsv } from '../../src/report/watchlist.js';
 import { checkKql } from '../../src/validate/kusto.js';
-import { listSizeWarnings, parseListUrl } from '../../src/cli/build.js';
+import { listSizeWarnings, parseListUrl } from '../../src/cli/build-list-url.js';
 import { quoteValue, UsageError } from '../../src/errors.js';
 import { hashIndicator, urlIndicator } from '../pipeline/allowlist/make-indicator.js';
 import { parseTokens } from '../backends/kql/parse-tokens.js';
