@@ -8,8 +8,8 @@ import {
   pathListOption,
   pathOption,
 } from './options.js';
-import { constants, existsSync, rmSync } from 'node:fs';
-import { access, readdir, rm, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, readdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
@@ -21,7 +21,6 @@ import {
   ConfigError,
   formatIssue,
   type HuntpackIssue,
-  InternalError,
   printable,
   quoteValue,
   UsageError,
@@ -39,7 +38,7 @@ import { familiesOf, filterIndicators, type IndicatorFilterOptions } from '../in
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { eachPack } from '../report/build-packs.js';
 import { backgroundKustoChecker } from '../validate/kusto-background.js';
-import { DeferredQueryChecks, type QueryCheckFailure } from '../validate/deferred-checks.js';
+import { DeferredQueryChecks } from '../validate/deferred-checks.js';
 import { BuildCollections } from './garbage-collection.js';
 import type { Scenario } from '../pipeline/scenarios.js';
 import { loadUserExclusions } from '../pipeline/user-exclusions.js';
@@ -60,15 +59,14 @@ import {
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
 import { buildIssueLines } from './build-issue-lines.js';
-import { listSizeWarnings, parseListUrl } from './build-list-url.js';
+import { parseListUrl } from './build-list-url.js';
+import { queryCheckError, writePacks } from './build-write-packs.js';
 import {
   describeUnmatchedFamilies,
   emptyBuildWarnings,
   familyFolderWarnings,
   type GivenFilters,
 } from './build-warnings.js';
-import { PARTIAL_PACK_FILE, writePack } from '../report/write-pack.js';
-import type { Pack } from '../report/pack-model.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
@@ -89,62 +87,6 @@ interface BuildFlags extends GivenFilters {
   allAttributes?: boolean;
   fullKustoCheck?: boolean;
   listUrl?: string;
-}
-
-/** Figures the build prints for each pack it wrote. */
-interface PackSummary {
-  family: string;
-  malpedia?: string;
-  folder: string;
-  indicators: number;
-  setAside: number;
-  queries: number;
-  /** Indicators too long for any query, left out of the hunts. */
-  omittedIndicators: number;
-}
-
-/** The packs of a build written so far, and the one being written. */
-export interface WriteProgress {
-  written: number;
-  writing?: string;
-}
-
-/** Returns the message for a build stopped by a signal while it wrote packs. */
-export function interruptMessage(signal: string, outDir: string, progress: WriteProgress): string {
-  const complete = `${count(progress.written, 'pack')} of this build ${progress.written === 1 ? 'is' : 'are'} complete`;
-  const partial =
-    progress.writing === undefined
-      ? ''
-      : ` ${join(outDir, progress.writing)} was being written and has no pack.json, so hunt rejects it.`;
-  return (
-    `huntpack: stopped by ${signal} while writing packs to ${outDir}: ${complete}, and packs of ` +
-    `earlier builds there are as they were.${partial} Build again to finish.\n`
-  );
-}
-
-/**
- * Makes SIGINT and SIGTERM during pack writing print what the output folder then contains, and
- * exit with 128 plus the signal number, as the process would without the handler. Returns the
- * function that removes the handlers.
- */
-function noticeInterrupt(io: CliIo, outDir: string, progress: WriteProgress): () => void {
-  const handler = (signal: NodeJS.Signals): void => {
-    // The first step of writing a pack removes its pack.json. While that file is still there,
-    // the pack is as the earlier build left it.
-    const writing = progress.writing;
-    const untouched = writing !== undefined && existsSync(join(outDir, writing, 'pack.json'));
-    // A pack.json that the exit cuts short has its partial name, and no use.
-    if (writing !== undefined) rmSync(join(outDir, writing, PARTIAL_PACK_FILE), { force: true });
-    const reported = untouched ? { written: progress.written } : progress;
-    io.stderr.write(interruptMessage(signal, outDir, reported));
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
 }
 
 function summaryLines(
@@ -287,50 +229,6 @@ async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<str
     'utf8',
   );
   return file;
-}
-
-/**
- * Writes a pack. A file system error, such as a full disk or a file where a folder should be,
- * becomes a configuration error that names the pack folder instead of an internal error.
- */
-async function writePackOrFail(pack: Pack, outDir: string): Promise<string> {
-  try {
-    return await writePack(pack, outDir);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code !== 'string') throw error;
-    throw new ConfigError(
-      'PACK_NOT_WRITTEN',
-      `Cannot write the pack ${join(outDir, pack.slug)}: ${(error as Error).message}. The folder has no pack.json now. Free space or fix the folder, then build again.`,
-      { cause: error },
-    );
-  }
-}
-
-/**
- * Removes the packs that hold a generated query which does not compile, so that none is deployed,
- * and returns the error that fails the build: that is a huntpack bug.
- */
-export async function queryCheckError(
-  failures: readonly QueryCheckFailure[],
-  outDir: string,
-): Promise<InternalError> {
-  const packs = [...new Set(failures.map((failure) => failure.query.pack))];
-  for (const pack of packs) await rm(join(outDir, pack), { recursive: true, force: true });
-  const [first] = failures;
-  const details = first!.errors.map(
-    (error) => `  line ${error.line}, column ${error.column}: ${error.code} ${error.message}`,
-  );
-  const others =
-    failures.length > 1 ? ` ${failures.length - 1} more generated queries fail too.` : '';
-  const removed =
-    packs.length === 1 ? `The pack ${packs[0]} was` : `The packs ${packs.join(', ')} were`;
-  return new InternalError(
-    'GENERATED_QUERY_INVALID',
-    `The generated query ${first!.query.pack}/${first!.query.file} does not compile.${others} ` +
-      `${removed} removed from ${outDir}. This is a huntpack bug; please report it with the ` +
-      `query below.\n${details.join('\n')}\n\n${first!.query.text}`,
-  );
 }
 
 /**
@@ -583,7 +481,6 @@ async function runBuild(
   const copiesInPacks = kept.length - copies.countDistinct(kept) + setAside.length - setAsideCount;
   // Each pack is written as soon as it is built, so only one pack's hunts and files are in
   // memory at a time.
-  const packs: PackSummary[] = [];
   const built = eachPack(kept, {
     feedFamilies: collected.feedFamilies,
     changes,
@@ -604,33 +501,7 @@ async function runBuild(
     allowed.kept = [];
     collected.indicators = [];
   }
-  let previousPack = 0;
-  const progress: WriteProgress = { written: 0 };
-  const stopNotice = noticeInterrupt(io, outDir, progress);
-  try {
-    for (const pack of built) {
-      // Neither this loop nor the generator, which has built the next pack, references the
-      // previous pack any more.
-      if (!stateFile) collections.packReleased(previousPack);
-      previousPack = pack.indicators.length;
-      progress.writing = pack.slug;
-      const folder = await writePackOrFail(pack, outDir);
-      await listSizeWarnings(pack, folder, io);
-      packs.push({
-        family: pack.family.name,
-        malpedia: pack.family.malpedia,
-        folder,
-        indicators: pack.indicators.length,
-        setAside: pack.setAside.length,
-        queries: pack.queries.length,
-        omittedIndicators: pack.omittedIndicators?.length ?? 0,
-      });
-      progress.written += 1;
-      progress.writing = undefined;
-    }
-  } finally {
-    stopNotice();
-  }
+  const packs = await writePacks(built, outDir, io, stateFile ? undefined : collections);
   const failedQueries = await queryChecks.settle();
   if (failedQueries.length > 0) throw await queryCheckError(failedQueries, outDir);
   const issuesFile = await writeIssues(outDir, collected.issues);

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { growThreatFoxCsv } from '../../bench/grow-feed.js';
-import { interruptMessage } from '../../src/cli/build.js';
+import { interruptMessage } from '../../src/cli/build-write-packs.js';
 import { repoFile } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryCheckError } from '../../src/cli/build.js';
+import { queryCheckError } from '../../src/cli/build-write-packs.js';
 import { DeferredQueryChecks, type GeneratedQuery } from '../../src/validate/deferred-checks.js';
 import { BackgroundKustoChecker } from '../../src/validate/kusto-background.js';
 import { checkKql, type KqlCheckOptions, type KqlDiagnostic } from '../../src/validate/kusto.js';
