@@ -34,8 +34,6 @@ import {
 import { BackgroundAllowlistDecisions } from '../pipeline/allowlist/background.js';
 import { readUserAllowlist } from '../pipeline/allowlist/user-list.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
-import { familiesOf, filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
-import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { eachPack } from '../report/build-packs.js';
 import { backgroundKustoChecker } from '../validate/kusto-background.js';
 import { DeferredQueryChecks } from '../validate/deferred-checks.js';
@@ -58,6 +56,7 @@ import {
 } from '../pipeline/history.js';
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
+import { filterCollected } from './build-filter.js';
 import { buildIssueLines } from './build-issue-lines.js';
 import { parseListUrl } from './build-list-url.js';
 import { queryCheckError, writePacks } from './build-write-packs.js';
@@ -153,50 +152,6 @@ function incompleteInputs(collected: CollectResult): Map<string, string> {
     if (reason !== undefined && file && !reasons.has(file)) reasons.set(file, reason);
   }
   return reasons;
-}
-
-/** Collected indicators after the command-line filters. */
-interface FilteredCollectResult extends CollectResult {
-  /** Every accepted indicator before the filters, kept only when `--state` needs it. */
-  accepted?: Indicator[];
-  /** Families of the accepted indicators, kept only with a family filter. */
-  acceptedFamilies?: MalwareFamily[];
-  /** Families of the accepted indicators, from which pack folder names are chosen. */
-  feedFamilies: MalwareFamily[];
-}
-
-/**
- * Applies the command-line filters to collected indicators. The build filters here rather than
- * in collectIndicators because the history needs the indicators that the filters leave out.
- */
-function filterCollected(
-  collected: CollectResult,
-  filters: IndicatorFilterOptions,
-  now: Date,
-  keepAccepted: boolean,
-): FilteredCollectResult {
-  const copies = collected.familyCopies;
-  const filtered = filterIndicators(collected.indicators, filters, now);
-  const feedFamilies = familiesOf(collected.indicators);
-  const kept = copies.countDistinct(filtered.kept);
-  // The counts of each filter count indicators, without their copies.
-  const filterCounts =
-    copies.size === 0
-      ? filtered.removed
-      : filterIndicators(copies.withoutCopies(collected.indicators), filters, now).removed;
-  return {
-    ...collected,
-    accepted: keepAccepted ? collected.indicators : undefined,
-    acceptedFamilies: filters.families?.length ? feedFamilies : undefined,
-    feedFamilies,
-    indicators: filtered.kept,
-    counts: {
-      ...collected.counts,
-      filteredOut: collected.counts.accepted - kept,
-      kept,
-    },
-    filterCounts,
-  };
 }
 
 /** Pack folders named in the summary that earlier builds left in the output folder. */
