@@ -42,21 +42,10 @@ import type { Scenario } from '../pipeline/scenarios.js';
 import { loadUserExclusions } from '../pipeline/user-exclusions.js';
 import { makeDirectory } from '../pipeline/make-directory.js';
 import { lockStateFile } from '../pipeline/state-lock.js';
-import {
-  compareWithHistory,
-  describeRunCoverage,
-  familyKeyOf,
-  groupByFamilyKey,
-  keepNewIndicators,
-  migrateFolderKeys,
-  loadHistory,
-  saveHistory,
-  updateHistory,
-  type FamilyHistoryDiff,
-} from '../pipeline/history.js';
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
 import { filterCollected } from './build-filter.js';
+import { compareBuildWithHistory, findGoneFamilies, saveBuildHistory } from './build-history.js';
 import { buildIssueLines } from './build-issue-lines.js';
 import { parseListUrl } from './build-list-url.js';
 import { queryCheckError, writePacks } from './build-write-packs.js';
@@ -124,34 +113,6 @@ function summaryLines(
 /** Returns the first error issue of `file`, the reason it could not be read. */
 function failureOf(file: string, issues: readonly HuntpackIssue[]): HuntpackIssue | undefined {
   return issues.find((issue) => issue.severity === 'error' && issue.source?.file === file);
-}
-
-/**
- * Issue codes that report an input which may have lost rows, with the reason the summary gives.
- * A trailer whose count differs from the rows read may follow a cut or an edit, so it counts too.
- */
-const TRUNCATION_REASONS = new Map([
-  ['MISSING_TRAILER', 'may be cut short'],
-  ['TRUNCATED_GZIP', 'may be cut short'],
-  ['ENTRY_COUNT_MISMATCH', 'has fewer or more rows than its trailer declares'],
-]);
-
-/**
- * Returns the inputs that could not be read, may have been cut short, or gave no rows, such as
- * a failed download saved as an empty file, each with the reason.
- */
-function incompleteInputs(collected: CollectResult): Map<string, string> {
-  const reasons = new Map<string, string>();
-  for (const file of collected.perFile) {
-    if (file.failed) reasons.set(file.file, 'could not be read');
-    else if (file.rowsRead === 0) reasons.set(file.file, 'no rows read');
-  }
-  for (const issue of collected.issues) {
-    const file = issue.source?.file;
-    const reason = TRUNCATION_REASONS.get(issue.code);
-    if (reason !== undefined && file && !reasons.has(file)) reasons.set(file, reason);
-  }
-  return reasons;
 }
 
 /** Pack folders named in the summary that earlier builds left in the output folder. */
@@ -380,63 +341,19 @@ async function runBuild(
   }
   const allowed = applyAllowlists(collected.indicators, allowlists, decided);
   const setAside = allowed.setAside;
-  let kept = allowed.kept;
   const copies = collected.familyCopies;
   // Counted without the copies for other families, like every count of the summary.
   const setAsideCount = copies.countDistinct(setAside.map((item) => item.indicator));
 
-  const stateFile = flags.state === undefined ? undefined : resolve(io.cwd, flags.state);
-  const loaded = stateFile === undefined ? undefined : await loadHistory(stateFile);
-  if (
-    stateFile &&
-    loaded?.lastRun === undefined &&
-    Object.keys(loaded?.families ?? {}).length === 0
-  ) {
-    // A saved state always has a last run, so this one is missing or empty.
-    const hunted = flags.onlyNew ? ', and --only-new hunts all of them' : '';
-    io.stderr.write(
-      `huntpack: note: ${stateFile} is missing or empty, so this run starts a new state and every indicator is new${hunted}.\n`,
-    );
-  }
-  const coverage =
-    loaded && collected.accepted
-      ? describeRunCoverage(collected.accepted, filters.families, now)
-      : undefined;
-  // A version 1 state is keyed by pack folder name, so this run's feeds decide which family is
-  // which.
-  const history = loaded && coverage ? migrateFolderKeys(loaded, coverage.feedIndicators) : loaded;
-  let changes: Map<string, FamilyHistoryDiff> | undefined;
-  let alreadyHunted = 0;
-  // A feed that may be cut short or is empty would mark the indicators it lost as removed, so
-  // its run reports no removals and leaves the state as it was.
-  const incomplete = incompleteInputs(collected);
-  const incompleteNames = [...incomplete].map(
-    ([input, reason]) => `${displayPath(input, io.cwd)} (${reason})`,
-  );
-  if (history) {
-    changes = compareWithHistory(groupByFamilyKey(kept), history, {
-      now,
-      maxAgeDays: filters.maxAgeDays,
-      coverage,
-    });
-    if (incomplete.size > 0) {
-      for (const diff of changes.values()) {
-        diff.removed = [];
-        diff.removalsUnknown = incompleteNames.join(', ');
-      }
-    }
-    if (flags.onlyNew) {
-      const fresh = keepNewIndicators(kept, changes);
-      alreadyHunted = copies.countDistinct(kept) - copies.countDistinct(fresh);
-      kept = fresh;
-    }
-  }
+  const compared = await compareBuildWithHistory(collected, allowed.kept, flags, filters, now, io);
+  const { stateFile, changes, alreadyHunted, incomplete, incompleteNames } = compared;
   // Pack entries beyond the first of each indicator, hunted or set aside, so that the packs'
   // counts add up to the summary's.
-  const copiesInPacks = kept.length - copies.countDistinct(kept) + setAside.length - setAsideCount;
+  const copiesInPacks =
+    compared.kept.length - copies.countDistinct(compared.kept) + setAside.length - setAsideCount;
   // Each pack is written as soon as it is built, so only one pack's hunts and files are in
   // memory at a time.
-  const built = eachPack(kept, {
+  const built = eachPack(compared.kept, {
     feedFamilies: collected.feedFamilies,
     changes,
     userScenarios,
@@ -452,7 +369,7 @@ async function runBuild(
   // Only the state needs the indicators after this point. Without it, the packs hold the last
   // references, so each pack's indicators can be collected once it is written.
   if (!stateFile) {
-    kept = [];
+    compared.kept = [];
     allowed.kept = [];
     collected.indicators = [];
   }
@@ -460,40 +377,12 @@ async function runBuild(
   const failedQueries = await queryChecks.settle();
   if (failedQueries.length > 0) throw await queryCheckError(failedQueries, outDir);
   const issuesFile = await writeIssues(outDir, collected.issues);
-  // A family of the state may get no pack in this run, because no feed names it any more or
-  // --only-new found nothing new in it. No report then lists its removals, so the summary names
-  // such families and --json lists their indicators.
-  const written = new Set(
-    packs.map((pack) => familyKeyOf({ name: pack.family, malpedia: pack.malpedia, aliases: [] })),
-  );
-  const goneFamilies = [...(changes ?? [])]
-    .filter(
-      ([family, diff]) => !written.has(family) && diff.removed.length + diff.expired.length > 0,
-    )
-    .map(([family, diff]) => ({
-      family,
-      removed: diff.removed.length,
-      expired: diff.expired.length,
-      // No report lists them, so --json does.
-      removedIndicators: diff.removed,
-      expiredIndicators: diff.expired,
-    }));
+  const goneFamilies = findGoneFamilies(changes, packs);
   const earlierPacks = await otherPackFolders(
     outDir,
     packs.map((pack) => pack.folder),
   );
-  let stateNotUpdated: string | undefined;
-  if (stateFile && history && incomplete.size === 0) {
-    await saveHistory(
-      stateFile,
-      updateHistory(history, groupByFamilyKey(allowed.kept), { now, coverage }),
-    );
-  } else if (stateFile && history) {
-    stateNotUpdated =
-      `${stateFile} was not updated, because these inputs may be incomplete: ` +
-      `${incompleteNames.join(', ')}. Rerun with whole feeds to record this run.`;
-    io.stderr.write(`huntpack: warning: ${stateNotUpdated}\n`);
-  }
+  const stateNotUpdated = await saveBuildHistory(compared, allowed.kept, now, io);
 
   const errors = collected.issues.filter((issue) => issue.severity === 'error');
   // An input that could not be read comes first, so many row issues never hide it.
