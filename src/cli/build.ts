@@ -8,23 +8,16 @@ import {
   pathListOption,
   pathOption,
 } from './options.js';
-import { constants, existsSync } from 'node:fs';
-import { access, readdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import {
   DEFENDER_RETENTION_DAYS,
   exceedsDefenderRetention,
   formatLookback,
 } from '../compile/ir.js';
-import {
-  ConfigError,
-  formatIssue,
-  type HuntpackIssue,
-  printable,
-  quoteValue,
-  UsageError,
-} from '../errors.js';
+import { ConfigError, formatIssue, type HuntpackIssue, quoteValue, UsageError } from '../errors.js';
 import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
 import {
   applyAllowlists,
@@ -33,7 +26,7 @@ import {
 } from '../pipeline/allowlist/index.js';
 import { BackgroundAllowlistDecisions } from '../pipeline/allowlist/background.js';
 import { readUserAllowlist } from '../pipeline/allowlist/user-list.js';
-import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
+import { collectIndicators, type CollectOptions } from '../pipeline/collect.js';
 import { eachPack } from '../report/build-packs.js';
 import { backgroundKustoChecker } from '../validate/kusto-background.js';
 import { DeferredQueryChecks } from '../validate/deferred-checks.js';
@@ -47,6 +40,7 @@ import { retryLine } from './fetch.js';
 import { filterCollected } from './build-filter.js';
 import { compareBuildWithHistory, findGoneFamilies, saveBuildHistory } from './build-history.js';
 import { buildIssueLines } from './build-issue-lines.js';
+import { failureOf, otherPackFolders, writeBuildSummary } from './build-summary.js';
 import { parseListUrl } from './build-list-url.js';
 import { queryCheckError, writePacks } from './build-write-packs.js';
 import {
@@ -58,7 +52,7 @@ import {
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
-import { count, displayPath, rowsReadLine } from './text.js';
+import { count, displayPath } from './text.js';
 
 interface BuildFlags extends GivenFilters {
   out: string;
@@ -75,66 +69,6 @@ interface BuildFlags extends GivenFilters {
   allAttributes?: boolean;
   fullKustoCheck?: boolean;
   listUrl?: string;
-}
-
-function summaryLines(
-  collected: CollectResult,
-  setAside: number,
-  alreadyHunted: number,
-  cwd: string,
-): string[] {
-  const { counts } = collected;
-  const lines: string[] = [];
-  for (const file of collected.perFile) {
-    const shown = displayPath(file.file, cwd);
-    if (file.failed) {
-      const cause = failureOf(file.file, collected.issues);
-      lines.push(
-        `could not read ${shown}${cause ? `: ${cause.code}` : ''} ` +
-          `(${count(file.rowsRead, 'row')} read before the failure)`,
-      );
-      continue;
-    }
-    const rejected = file.rejected + file.rejectedValues;
-    lines.push(
-      `read ${shown} (${file.format}): ${count(file.rowsRead, 'row')}, ${rejected} rejected ` +
-        `(${file.rejected} by the reader, ${file.rejectedValues} for their values)`,
-    );
-  }
-  lines.push(rowsReadLine(counts));
-  const huntedText = alreadyHunted > 0 ? ` + already hunted in earlier runs ${alreadyHunted}` : '';
-  lines.push(
-    `accepted ${counts.accepted} = in packs ${counts.kept - setAside - alreadyHunted} + set aside by allowlists ${setAside} + ` +
-      `filtered out ${counts.filteredOut}${huntedText}`,
-  );
-  return lines;
-}
-
-/** Returns the first error issue of `file`, the reason it could not be read. */
-function failureOf(file: string, issues: readonly HuntpackIssue[]): HuntpackIssue | undefined {
-  return issues.find((issue) => issue.severity === 'error' && issue.source?.file === file);
-}
-
-/** Pack folders named in the summary that earlier builds left in the output folder. */
-const SHOWN_EARLIER_PACKS = 10;
-
-/**
- * Returns the names of the folders in `outDir` that hold a pack.json but were not written by
- * this build, such as the packs of a broader earlier build, in name order.
- */
-async function otherPackFolders(outDir: string, written: readonly string[]): Promise<string[]> {
-  const writtenNames = new Set(written.map((folder) => basename(folder)));
-  let entries;
-  try {
-    entries = await readdir(outDir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const names = entries
-    .filter((entry) => entry.isDirectory() && !writtenNames.has(entry.name))
-    .map((entry) => entry.name)
-    .filter((name) => existsSync(join(outDir, name, 'pack.json')));
-  return names.sort();
 }
 
 async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<string> {
@@ -384,7 +318,6 @@ async function runBuild(
   );
   const stateNotUpdated = await saveBuildHistory(compared, allowed.kept, now, io);
 
-  const errors = collected.issues.filter((issue) => issue.severity === 'error');
   // An input that could not be read comes first, so many row issues never hide it.
   const failedFiles = new Set(
     collected.perFile.filter((file) => file.failed).map((file) => file.file),
@@ -392,74 +325,23 @@ async function runBuild(
   for (const line of buildIssueLines(collected.issues, failedFiles, issuesFile))
     io.stderr.write(`${line}\n`);
 
-  if (flags.json) {
-    io.stdout.write(
-      JSON.stringify(
-        {
-          counts: {
-            ...collected.counts,
-            inPacks: collected.counts.kept - setAsideCount - alreadyHunted,
-            setAside: setAsideCount,
-            alreadyHunted,
-            copiesForOtherFamilies: copiesInPacks,
-          },
-          files: collected.perFile,
-          packs,
-          earlierPacks,
-          goneFamilies,
-          ...(stateFile === undefined
-            ? {}
-            : {
-                state: {
-                  file: stateFile,
-                  updated: stateNotUpdated === undefined,
-                  ...(stateNotUpdated === undefined ? {} : { reason: stateNotUpdated }),
-                },
-              }),
-          issues: { total: collected.issues.length, errors: errors.length, file: issuesFile },
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-  } else {
-    for (const line of summaryLines(collected, setAsideCount, alreadyHunted, io.cwd))
-      io.stdout.write(`${line}\n`);
-    if (copiesInPacks > 0) {
-      io.stdout.write(
-        `also in the packs of their other families: ${count(copiesInPacks, 'copy', 'copies')} of indicators that the feeds name under several families (each FAMILY_CONFLICT in ${issuesFile})\n`,
-      );
-    }
-    io.stdout.write(
-      `wrote ${count(packs.length, 'pack')} to ${outDir}${packs.length > 0 ? ':' : '.'}\n`,
-    );
-    for (const pack of packs) {
-      io.stdout.write(
-        `  ${pack.folder}  ${printable(pack.family)}: ${count(pack.indicators, 'indicator')}, ` +
-          `${count(pack.queries, 'query', 'queries')}, ${pack.setAside} set aside\n`,
-      );
-    }
-    if (goneFamilies.length > 0) {
-      const named = goneFamilies.map(
-        (gone) => `${gone.family} (${gone.removed} removed, ${gone.expired} expired)`,
-      );
-      io.stdout.write(
-        `${count(goneFamilies.length, 'family', 'families')} of the state file without a pack in this run, with indicators that left the feeds or expired: ${named.join(', ')}\n`,
-      );
-    }
-    if (earlierPacks.length > 0) {
-      const shown = earlierPacks.slice(0, SHOWN_EARLIER_PACKS).join(', ');
-      const more = earlierPacks.length > SHOWN_EARLIER_PACKS ? ', ...' : '';
-      io.stdout.write(
-        `${count(earlierPacks.length, 'pack')} in ${outDir} from earlier builds left as ${earlierPacks.length === 1 ? 'it was' : 'they were'}: ${shown}${more}\n`,
-      );
-    }
-    if (collected.issues.length > 0) {
-      io.stdout.write(
-        `${count(collected.issues.length, 'issue')} (${count(errors.length, 'error')}) listed in ${issuesFile}\n`,
-      );
-    }
-  }
+  writeBuildSummary(
+    {
+      collected,
+      setAsideCount,
+      alreadyHunted,
+      copiesInPacks,
+      packs,
+      earlierPacks,
+      goneFamilies,
+      stateFile,
+      stateNotUpdated,
+      issuesFile,
+      outDir,
+    },
+    flags.json,
+    io,
+  );
   // A build that leaves nothing to hunt gets a warning and fails only with --strict, because a
   // scheduled build on a day without the filtered family has a result. A --family value that
   // matches no family in the feeds exits 0 as well, because the family may just be absent from
