@@ -1,29 +1,19 @@
 /**
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
-import {
-  indicatorFilterOptions,
-  listOption,
-  parseLookback,
-  pathListOption,
-  pathOption,
-} from './options.js';
+import { indicatorFilterOptions, parseLookback } from './options.js';
 import { constants } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import {
   DEFENDER_RETENTION_DAYS,
   exceedsDefenderRetention,
   formatLookback,
 } from '../compile/ir.js';
-import { ConfigError, formatIssue, type HuntpackIssue, quoteValue, UsageError } from '../errors.js';
+import { ConfigError, formatIssue, type HuntpackIssue, UsageError } from '../errors.js';
 import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
-import {
-  applyAllowlists,
-  builtInAllowlistNames,
-  loadAllowlists,
-} from '../pipeline/allowlist/index.js';
+import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
 import { BackgroundAllowlistDecisions } from '../pipeline/allowlist/background.js';
 import { readUserAllowlist } from '../pipeline/allowlist/user-list.js';
 import { collectIndicators, type CollectOptions } from '../pipeline/collect.js';
@@ -40,6 +30,7 @@ import { retryLine } from './fetch.js';
 import { filterCollected } from './build-filter.js';
 import { compareBuildWithHistory, findGoneFamilies, saveBuildHistory } from './build-history.js';
 import { buildIssueLines } from './build-issue-lines.js';
+import { addBuildOptions, checkDisabledAllowlistNames, type BuildFlags } from './build-options.js';
 import { failureOf, otherPackFolders, writeBuildSummary } from './build-summary.js';
 import { parseListUrl } from './build-list-url.js';
 import { queryCheckError, writePacks } from './build-write-packs.js';
@@ -47,29 +38,11 @@ import {
   describeUnmatchedFamilies,
   emptyBuildWarnings,
   familyFolderWarnings,
-  type GivenFilters,
 } from './build-warnings.js';
 import { HUNTPACK_VERSION } from '../version.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import type { CommandAction } from './run.js';
 import { count, displayPath } from './text.js';
-
-interface BuildFlags extends GivenFilters {
-  out: string;
-  format?: string;
-  strict?: boolean;
-  lookback: string;
-  allowlist?: string[];
-  builtinAllowlists: boolean;
-  disableAllowlist?: string[];
-  json?: boolean;
-  exclusions?: string[];
-  state?: string;
-  onlyNew?: boolean;
-  allAttributes?: boolean;
-  fullKustoCheck?: boolean;
-  listUrl?: string;
-}
 
 async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<string> {
   const file = join(outDir, 'build-issues.txt');
@@ -79,26 +52,6 @@ async function writeIssues(outDir: string, issues: HuntpackIssue[]): Promise<str
     'utf8',
   );
   return file;
-}
-
-/**
- * Rejects a --disable-allowlist name that no built-in list has, as a usage error like other
- * invalid option values, and suggests the lists whose names contain it.
- *
- * @throws UsageError listing every built-in list name.
- */
-function checkDisabledAllowlistNames(names: readonly string[]): void {
-  const known = builtInAllowlistNames();
-  for (const name of names) {
-    if (known.includes(name)) continue;
-    const similar = name === '' ? [] : known.filter((list) => list.includes(name));
-    const suggestion = similar.length > 0 ? ` Did you mean ${similar.join(', ')}?` : '';
-    throw new UsageError(
-      'UNKNOWN_ALLOWLIST',
-      `Invalid --disable-allowlist ${quoteValue(name)}: there is no built-in allowlist of that ` +
-        `name.${suggestion} Expected one of ${known.join(', ')}.`,
-    );
-  }
 }
 
 /**
@@ -405,92 +358,14 @@ export function registerBuildCommand(
   io: CliIo,
   setAction: (action: CommandAction) => void,
 ): void {
-  program
+  const command = program
     .command('build')
     .description('Read feeds and write one detection pack per malware family.')
     .argument(
       '<feeds...>',
       'feed files (ThreatFox CSV/JSON/API/NDJSON, STIX, MISP, text; .gz and .zip too), or - for stdin',
-    )
-    .option('-o, --out <dir>', 'folder to write the packs into', pathOption('--out'), 'packs')
-    .addOption(
-      new Option(
-        '--format <format>',
-        'read every feed as this format instead of detecting it',
-      ).choices(FEED_FORMATS.map((entry) => entry.format)),
-    )
-    .option(
-      '--strict',
-      'stop at the first malformed row instead of reporting it and going on, and exit 1 when the build leaves nothing to hunt',
-    )
-    .option(
-      '--family <names>',
-      'keep only these families: printable name, Malpedia id or alias (repeatable, comma-separated); a single name is also given to indicators whose feed names no family, such as free text',
-      listOption('--family'),
-    )
-    .option(
-      '--ioc-type <types>',
-      'keep only these indicator types: ip:port, ip, domain, url, md5_hash, sha1_hash, sha256_hash (repeatable, comma-separated)',
-      listOption('--ioc-type'),
-    )
-    .option(
-      '--threat-type <types>',
-      'keep only these threat types, such as botnet_cc (repeatable, comma-separated)',
-      listOption('--threat-type'),
-    )
-    .option('--min-confidence <n>', 'keep only indicators with at least this confidence, 0 to 100')
-    .option(
-      '--since <when>',
-      'keep only indicators first seen since a duration ago (30d, 12h) or a date (2026-05-01; a time without a zone is UTC)',
-    )
-    .option(
-      '--max-age <days>',
-      'keep only indicators last seen (or first seen) within this many days',
-    )
-    .option(
-      '--lookback <span>',
-      'how far back every hunt searches: days from 1d to 9999d or hours from 1h to 9999h',
-      '30d',
-    )
-    .option(
-      '--allowlist <file>',
-      'extra allowlist: CIDRs, domains or regex: lines (repeatable)',
-      pathListOption('--allowlist'),
-    )
-    .option(
-      '--no-builtin-allowlists',
-      'do not set aside indicators on the built-in MISP warninglists',
-    )
-    .option(
-      '--disable-allowlist <names>',
-      'turn off these built-in lists by name (repeatable, comma-separated)',
-      listOption('--disable-allowlist'),
-    )
-    .option(
-      '--exclusions <file>',
-      'YAML file of your own exclusions, compiled into the hunts they apply to (repeatable)',
-      pathListOption('--exclusions'),
-    )
-    .option(
-      '--state <file>',
-      'JSON file that remembers what earlier runs saw; each pack then reports new, unchanged, expired and removed indicators',
-      pathOption('--state'),
-    )
-    .option(
-      '--only-new',
-      'with --state: build hunts only for indicators the state does not list (new ones, and ones back after a removal)',
-    )
-    .option('--all-attributes', 'MISP: also hunt attributes whose to_ids flag is false')
-    .option(
-      '--full-kusto-check',
-      'check every query text with the Kusto parser, not once per query shape (slower)',
-    )
-    .option(
-      '--list-url <url>',
-      'https URL, ending in {file}, that you upload the list files of watchlists/ to; Defender hunts too long to inline then read them with externaldata instead of being skipped',
-    )
-    .option('--json', 'print the summary as JSON')
-    .action((feeds: string[], flags: BuildFlags) => {
-      setAction(() => runBuildReleasing(feeds, flags, io));
-    });
+    );
+  addBuildOptions(command).action((feeds: string[], flags: BuildFlags) => {
+    setAction(() => runBuildReleasing(feeds, flags, io));
+  });
 }

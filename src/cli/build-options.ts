@@ -1,0 +1,128 @@
+/** The options of `huntpack build`: their definitions, and the check of --disable-allowlist names. */
+import { Option, type Command } from 'commander';
+import { quoteValue, UsageError } from '../errors.js';
+import { FEED_FORMATS } from '../feeds/detect.js';
+import { builtInAllowlistNames } from '../pipeline/allowlist/index.js';
+import type { GivenFilters } from './build-warnings.js';
+import { listOption, pathListOption, pathOption } from './options.js';
+
+/** The options of `huntpack build` as commander parses them. */
+export interface BuildFlags extends GivenFilters {
+  out: string;
+  format?: string;
+  strict?: boolean;
+  lookback: string;
+  allowlist?: string[];
+  builtinAllowlists: boolean;
+  disableAllowlist?: string[];
+  json?: boolean;
+  exclusions?: string[];
+  state?: string;
+  onlyNew?: boolean;
+  allAttributes?: boolean;
+  fullKustoCheck?: boolean;
+  listUrl?: string;
+}
+
+/** Adds the options of `huntpack build` to its command, and returns the command. */
+export function addBuildOptions(command: Command): Command {
+  return command
+    .option('-o, --out <dir>', 'folder to write the packs into', pathOption('--out'), 'packs')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'read every feed as this format instead of detecting it',
+      ).choices(FEED_FORMATS.map((entry) => entry.format)),
+    )
+    .option(
+      '--strict',
+      'stop at the first malformed row instead of reporting it and going on, and exit 1 when the build leaves nothing to hunt',
+    )
+    .option(
+      '--family <names>',
+      'keep only these families: printable name, Malpedia id or alias (repeatable, comma-separated); a single name is also given to indicators whose feed names no family, such as free text',
+      listOption('--family'),
+    )
+    .option(
+      '--ioc-type <types>',
+      'keep only these indicator types: ip:port, ip, domain, url, md5_hash, sha1_hash, sha256_hash (repeatable, comma-separated)',
+      listOption('--ioc-type'),
+    )
+    .option(
+      '--threat-type <types>',
+      'keep only these threat types, such as botnet_cc (repeatable, comma-separated)',
+      listOption('--threat-type'),
+    )
+    .option('--min-confidence <n>', 'keep only indicators with at least this confidence, 0 to 100')
+    .option(
+      '--since <when>',
+      'keep only indicators first seen since a duration ago (30d, 12h) or a date (2026-05-01; a time without a zone is UTC)',
+    )
+    .option(
+      '--max-age <days>',
+      'keep only indicators last seen (or first seen) within this many days',
+    )
+    .option(
+      '--lookback <span>',
+      'how far back every hunt searches: days from 1d to 9999d or hours from 1h to 9999h',
+      '30d',
+    )
+    .option(
+      '--allowlist <file>',
+      'extra allowlist: CIDRs, domains or regex: lines (repeatable)',
+      pathListOption('--allowlist'),
+    )
+    .option(
+      '--no-builtin-allowlists',
+      'do not set aside indicators on the built-in MISP warninglists',
+    )
+    .option(
+      '--disable-allowlist <names>',
+      'turn off these built-in lists by name (repeatable, comma-separated)',
+      listOption('--disable-allowlist'),
+    )
+    .option(
+      '--exclusions <file>',
+      'YAML file of your own exclusions, compiled into the hunts they apply to (repeatable)',
+      pathListOption('--exclusions'),
+    )
+    .option(
+      '--state <file>',
+      'JSON file that remembers what earlier runs saw; each pack then reports new, unchanged, expired and removed indicators',
+      pathOption('--state'),
+    )
+    .option(
+      '--only-new',
+      'with --state: build hunts only for indicators the state does not list (new ones, and ones back after a removal)',
+    )
+    .option('--all-attributes', 'MISP: also hunt attributes whose to_ids flag is false')
+    .option(
+      '--full-kusto-check',
+      'check every query text with the Kusto parser, not once per query shape (slower)',
+    )
+    .option(
+      '--list-url <url>',
+      'https URL, ending in {file}, that you upload the list files of watchlists/ to; Defender hunts too long to inline then read them with externaldata instead of being skipped',
+    )
+    .option('--json', 'print the summary as JSON');
+}
+
+/**
+ * Rejects a --disable-allowlist name that no built-in list has, as a usage error like other
+ * invalid option values, and suggests the lists whose names contain it.
+ *
+ * @throws UsageError listing every built-in list name.
+ */
+export function checkDisabledAllowlistNames(names: readonly string[]): void {
+  const known = builtInAllowlistNames();
+  for (const name of names) {
+    if (known.includes(name)) continue;
+    const similar = name === '' ? [] : known.filter((list) => list.includes(name));
+    const suggestion = similar.length > 0 ? ` Did you mean ${similar.join(', ')}?` : '';
+    throw new UsageError(
+      'UNKNOWN_ALLOWLIST',
+      `Invalid --disable-allowlist ${quoteValue(name)}: there is no built-in allowlist of that ` +
+        `name.${suggestion} Expected one of ${known.join(', ')}.`,
+    );
+  }
+}
