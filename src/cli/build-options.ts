@@ -1,9 +1,20 @@
-/** The options of `huntpack build`: their definitions, and the check of --disable-allowlist names. */
+/**
+ * The options of `huntpack build`: their definitions, and the checks of their values and of the
+ * files and folders they name, which run before any feed is read.
+ */
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { quoteValue, UsageError } from '../errors.js';
+import { ConfigError, quoteValue, UsageError } from '../errors.js';
 import { FEED_FORMATS } from '../feeds/detect.js';
 import { builtInAllowlistNames } from '../pipeline/allowlist/index.js';
+import { makeDirectory } from '../pipeline/make-directory.js';
+import type { Scenario } from '../pipeline/scenarios.js';
+import { lockStateFile } from '../pipeline/state-lock.js';
+import { loadUserExclusions } from '../pipeline/user-exclusions.js';
 import type { GivenFilters } from './build-warnings.js';
+import type { CliIo } from './io.js';
 import { listOption, pathListOption, pathOption } from './options.js';
 
 /** The options of `huntpack build` as commander parses them. */
@@ -125,4 +136,83 @@ export function checkDisabledAllowlistNames(names: readonly string[]): void {
         `name.${suggestion} Expected one of ${known.join(', ')}.`,
     );
   }
+}
+
+/**
+ * Creates the output folder and checks that it and the folder of the `--state` file are writable,
+ * before the feeds are read, so that a typo fails in a second rather than after a long build.
+ * Locks the state file until the run calls the release that this adds to `releases`. Returns the
+ * output folder.
+ */
+export async function prepareOutputFolders(
+  flags: Pick<BuildFlags, 'out' | 'state'>,
+  io: CliIo,
+  releases: Array<() => void>,
+): Promise<string> {
+  const outDir = resolve(io.cwd, flags.out);
+  if (flags.state !== undefined && resolve(io.cwd, flags.state) === outDir) {
+    throw new ConfigError(
+      'STATE_IS_OUTPUT',
+      `--state ${outDir} is the output folder; pass a file path for the state, such as ${join(outDir, 'state.json')}.`,
+    );
+  }
+  try {
+    await makeDirectory(outDir);
+    await access(outDir, constants.W_OK);
+  } catch (error) {
+    throw new ConfigError(
+      'OUTPUT_NOT_WRITABLE',
+      `Cannot write packs to ${outDir}: ${(error as Error).message}. Pass a writable folder with --out.`,
+      { cause: error },
+    );
+  }
+  if (flags.state !== undefined) {
+    const stateFolder = dirname(resolve(io.cwd, flags.state));
+    try {
+      await access(stateFolder, constants.W_OK);
+    } catch (error) {
+      throw new ConfigError(
+        'STATE_NOT_WRITABLE',
+        `Cannot write the state file in ${stateFolder}: ${(error as Error).message}. Create the folder or pass another --state path.`,
+        { cause: error },
+      );
+    }
+    // Held until the run ends, so that a second build on the same state waits its turn.
+    releases.push(await lockStateFile(resolve(io.cwd, flags.state)));
+  }
+  return outDir;
+}
+
+/**
+ * Reads the user exclusions of every `--exclusions` file and writes their warnings.
+ *
+ * @throws ConfigError with the faults of every file that has one.
+ */
+export async function loadExclusionFiles(files: readonly string[], io: CliIo): Promise<Scenario[]> {
+  const userScenarios: Scenario[] = [];
+  const exclusionWarnings: string[] = [];
+  // Every file is read before any fault is raised, so one run lists the faults of all of them.
+  const exclusionErrors: ConfigError[] = [];
+  for (const file of files) {
+    try {
+      userScenarios.push(...(await loadUserExclusions(resolve(io.cwd, file), exclusionWarnings)));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      exclusionErrors.push(error);
+    }
+  }
+  for (const warning of exclusionWarnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
+  const [firstExclusionError] = exclusionErrors;
+  if (firstExclusionError && exclusionErrors.length === 1) throw firstExclusionError;
+  if (firstExclusionError) {
+    throw new ConfigError(
+      firstExclusionError.code,
+      `${exclusionErrors.length} exclusions files have faults:\n` +
+        exclusionErrors
+          .map((error) => (error.source?.file ? `${error.source.file}: ` : '') + error.message)
+          .join('\n'),
+      { cause: firstExclusionError },
+    );
+  }
+  return userScenarios;
 }

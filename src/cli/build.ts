@@ -2,16 +2,15 @@
  * `huntpack build FEED... --out DIR`: reads feeds and writes one detection pack per family.
  */
 import { indicatorFilterOptions, parseLookback } from './options.js';
-import { constants } from 'node:fs';
-import { access, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   DEFENDER_RETENTION_DAYS,
   exceedsDefenderRetention,
   formatLookback,
 } from '../compile/ir.js';
-import { ConfigError, formatIssue, type HuntpackIssue, UsageError } from '../errors.js';
+import { formatIssue, type HuntpackIssue, UsageError } from '../errors.js';
 import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.js';
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
 import { BackgroundAllowlistDecisions } from '../pipeline/allowlist/background.js';
@@ -21,16 +20,18 @@ import { eachPack } from '../report/build-packs.js';
 import { backgroundKustoChecker } from '../validate/kusto-background.js';
 import { DeferredQueryChecks } from '../validate/deferred-checks.js';
 import { BuildCollections } from './garbage-collection.js';
-import type { Scenario } from '../pipeline/scenarios.js';
-import { loadUserExclusions } from '../pipeline/user-exclusions.js';
-import { makeDirectory } from '../pipeline/make-directory.js';
-import { lockStateFile } from '../pipeline/state-lock.js';
 import { isThreatFoxSource } from '../feeds/threatfox-query.js';
 import { retryLine } from './fetch.js';
 import { filterCollected } from './build-filter.js';
 import { compareBuildWithHistory, findGoneFamilies, saveBuildHistory } from './build-history.js';
 import { buildIssueLines } from './build-issue-lines.js';
-import { addBuildOptions, checkDisabledAllowlistNames, type BuildFlags } from './build-options.js';
+import {
+  addBuildOptions,
+  checkDisabledAllowlistNames,
+  loadExclusionFiles,
+  prepareOutputFolders,
+  type BuildFlags,
+} from './build-options.js';
 import { failureOf, otherPackFolders, writeBuildSummary } from './build-summary.js';
 import { parseListUrl } from './build-list-url.js';
 import { queryCheckError, writePacks } from './build-write-packs.js';
@@ -95,65 +96,9 @@ async function runBuild(
     );
   }
   const filters = indicatorFilterOptions(flags, now);
-  // The output folder and the state file's folder are checked before the feeds are read, so a
-  // typo fails in a second rather than after a long build.
-  const outDir = resolve(io.cwd, flags.out);
-  if (flags.state !== undefined && resolve(io.cwd, flags.state) === outDir) {
-    throw new ConfigError(
-      'STATE_IS_OUTPUT',
-      `--state ${outDir} is the output folder; pass a file path for the state, such as ${join(outDir, 'state.json')}.`,
-    );
-  }
-  try {
-    await makeDirectory(outDir);
-    await access(outDir, constants.W_OK);
-  } catch (error) {
-    throw new ConfigError(
-      'OUTPUT_NOT_WRITABLE',
-      `Cannot write packs to ${outDir}: ${(error as Error).message}. Pass a writable folder with --out.`,
-      { cause: error },
-    );
-  }
-  if (flags.state !== undefined) {
-    const stateFolder = dirname(resolve(io.cwd, flags.state));
-    try {
-      await access(stateFolder, constants.W_OK);
-    } catch (error) {
-      throw new ConfigError(
-        'STATE_NOT_WRITABLE',
-        `Cannot write the state file in ${stateFolder}: ${(error as Error).message}. Create the folder or pass another --state path.`,
-        { cause: error },
-      );
-    }
-    // Held until the run ends, so that a second build on the same state waits its turn.
-    releases.push(await lockStateFile(resolve(io.cwd, flags.state)));
-  }
+  const outDir = await prepareOutputFolders(flags, io, releases);
   // User exclusions are checked before the feeds are read, so a fault in them fails fast.
-  const userScenarios: Scenario[] = [];
-  const exclusionWarnings: string[] = [];
-  // Every file is read before any fault is raised, so one run lists the faults of all of them.
-  const exclusionErrors: ConfigError[] = [];
-  for (const file of flags.exclusions ?? []) {
-    try {
-      userScenarios.push(...(await loadUserExclusions(resolve(io.cwd, file), exclusionWarnings)));
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      exclusionErrors.push(error);
-    }
-  }
-  for (const warning of exclusionWarnings) io.stderr.write(`huntpack: warning: ${warning}\n`);
-  const [firstExclusionError] = exclusionErrors;
-  if (firstExclusionError && exclusionErrors.length === 1) throw firstExclusionError;
-  if (firstExclusionError) {
-    throw new ConfigError(
-      firstExclusionError.code,
-      `${exclusionErrors.length} exclusions files have faults:\n` +
-        exclusionErrors
-          .map((error) => (error.source?.file ? `${error.source.file}: ` : '') + error.message)
-          .join('\n'),
-      { cause: firstExclusionError },
-    );
-  }
+  const userScenarios = await loadExclusionFiles(flags.exclusions ?? [], io);
   if (flags.onlyNew && !flags.state) {
     throw new UsageError(
       'ONLY_NEW_WITHOUT_STATE',
