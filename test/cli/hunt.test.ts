@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseFieldMap } from '../../src/cli/hunt.js';
+import { parseFieldMap } from '../../src/cli/hunt-options.js';
 import { HIT_COUNTS_NOTE } from '../../src/hunt/format-findings.js';
 import { runCli } from '../helpers/cli.js';
 import { buildHunts } from '../../src/compile/build-hunts.js';
