@@ -11,6 +11,8 @@ export interface FilteredCollectResult extends CollectResult {
   acceptedFamilies?: MalwareFamily[];
   /** Families of the accepted indicators, from which pack folder names are chosen. */
   feedFamilies: MalwareFamily[];
+  /** Threat types of the accepted indicators, kept only with a threat type filter. */
+  acceptedThreatTypes?: string[];
 }
 
 /**
@@ -36,6 +38,9 @@ export function filterCollected(
     ...collected,
     accepted: keepAccepted ? collected.indicators : undefined,
     acceptedFamilies: filters.families?.length ? feedFamilies : undefined,
+    acceptedThreatTypes: filters.threatTypes?.length
+      ? threatTypesOf(collected.indicators)
+      : undefined,
     feedFamilies,
     indicators: filtered.kept,
     counts: {
@@ -45,4 +50,13 @@ export function filterCollected(
     },
     filterCounts,
   };
+}
+
+/** Returns the distinct threat types of the indicators, in order of first appearance. */
+function threatTypesOf(indicators: readonly Indicator[]): string[] {
+  const types = new Set<string>();
+  for (const indicator of indicators) {
+    if (indicator.threatType !== undefined) types.add(indicator.threatType);
+  }
+  return [...types];
 }

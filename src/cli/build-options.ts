@@ -47,7 +47,7 @@ export function addBuildOptions(command: Command): Command {
     )
     .option(
       '--strict',
-      'stop at the first malformed row instead of reporting it and going on, and exit 1 when the build leaves nothing to hunt',
+      'stop at the first malformed row instead of reporting it and going on, and exit 1 when an input may be cut short (no ThreatFox trailer, a count that differs from it, a truncated gzip) or the build leaves nothing to hunt; the packs of an input that may be cut short are still written',
     )
     .option(
       '--family <names>',
@@ -99,7 +99,7 @@ export function addBuildOptions(command: Command): Command {
     )
     .option(
       '--state <file>',
-      'JSON file that remembers what earlier runs saw; each pack then reports new, unchanged, expired and removed indicators',
+      'JSON file that remembers what earlier runs saw; each pack then reports new, unchanged, changed, expired and removed indicators',
       pathOption('--state'),
     )
     .option(

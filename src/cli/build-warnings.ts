@@ -3,7 +3,7 @@
  * rejected, or filters or allowlists that removed every indicator. A scheduled job would
  * otherwise take such a run for a success.
  */
-import { cleanFamilyName } from '../indicators/context.js';
+import { cleanFamilyName, cleanThreatTypeName } from '../indicators/context.js';
 import { assignFolderNames, familySlug } from '../indicators/family-slug.js';
 import { buildFamilyMatcher, type IndicatorFilterCounts } from '../indicators/filter.js';
 import type { MalwareFamily } from '../indicators/model.js';
@@ -48,6 +48,8 @@ const MAX_CLOSE_FAMILIES = 3;
  * @param issuesFile where the rejected rows are listed.
  * @param feedFamilies the families of the indicators before the filters, to name the families
  *   closest to a `--family` value that matches none of them.
+ * @param feedThreatTypes the threat types of the indicators before the filters, to list them for
+ *   a `--threat-type` value that matches none of them.
  */
 export function emptyBuildWarnings(
   collected: CollectResult,
@@ -55,6 +57,7 @@ export function emptyBuildWarnings(
   setAside: number,
   issuesFile: string,
   feedFamilies: readonly MalwareFamily[] = [],
+  feedThreatTypes: readonly string[] = [],
 ): string[] {
   const warnings: string[] = [];
   // A text without indicators is not empty, and its reader reported it as TEXT_NO_INDICATORS.
@@ -83,7 +86,10 @@ export function emptyBuildWarnings(
       `every one of the ${counts.rowsRead} rows read was rejected or dropped (${parts.join(', ')}), so no pack was built. The reasons are listed in ${issuesFile}.`,
     );
   } else if (counts.accepted > 0 && counts.kept === 0) {
-    const unmatched = describeUnmatchedFamilies(flags.family ?? [], feedFamilies);
+    const unmatched = [
+      ...describeUnmatchedFamilies(flags.family ?? [], feedFamilies),
+      ...describeUnmatchedThreatTypes(flags.threatType ?? [], feedThreatTypes),
+    ];
     warnings.push(
       `the filters removed all ${counts.accepted} indicators (${describeFilters(collected.filterCounts, flags)}), so no pack was built. ` +
         [...unmatched, 'Check the filter values against the feed.'].join(' '),
@@ -107,6 +113,27 @@ export function describeFilters(removed: IndicatorFilterCounts, flags: GivenFilt
     parts.push(`${named} removed ${removed[filter.name]}`);
   }
   return parts.join(', ');
+}
+
+/**
+ * Returns a sentence for each `--threat-type` value that matches none of `feedThreatTypes`,
+ * naming the threat types the feeds give, as in `--threat-type botnet matches no threat type in
+ * the feeds, which give: botnet_cc, payload_delivery.`
+ */
+export function describeUnmatchedThreatTypes(
+  values: readonly string[],
+  feedThreatTypes: readonly string[],
+): string[] {
+  const known = new Set(feedThreatTypes.map((type) => type.toLowerCase()));
+  const given =
+    feedThreatTypes.length === 0
+      ? 'which give none'
+      : `which give: ${feedThreatTypes.map((type) => printable(type)).join(', ')}`;
+  return values
+    .filter((value) => !known.has(cleanThreatTypeName(value).toLowerCase()))
+    .map(
+      (value) => `--threat-type ${printable(value)} matches no threat type in the feeds, ${given}.`,
+    );
 }
 
 /**

@@ -251,6 +251,7 @@ async function runBuild(
     setAsideCount,
     issuesFile,
     collected.acceptedFamilies,
+    collected.acceptedThreatTypes,
   );
   // The warnings above name a --family value that matches nothing when nothing is left; with
   // other families kept, each such value gets its own warning.

@@ -189,3 +189,19 @@ test('ThreatFox id unknown selects Unknown malware', async (t) => {
   assert.match(result.stdout, new RegExp(`Unknown malware: ${rows.length} indicators`));
   assert.doesNotMatch(result.stdout, /Unknown RAT|Unknown Stealer/);
 });
+
+test('threat type typo lists the feed types', async (t) => {
+  const typo = await build(t, ['--threat-type', 'botnet']);
+  assert.equal(typo.code, 0, typo.stderr);
+  const warning = filterWarning(typo);
+  assert.ok(
+    warning.includes(
+      '--threat-type botnet matches no threat type in the feeds, which give: botnet_cc.',
+    ),
+    warning,
+  );
+
+  // A value the feeds give is not named, even when the others match nothing.
+  const known = await build(t, ['--threat-type', 'BOTNET_CC', '--family', 'Emotet']);
+  assert.doesNotMatch(filterWarning(known), /--threat-type BOTNET_CC matches/);
+});
