@@ -65,7 +65,10 @@ const DROP_VERB = /^(?:exclude|excluding|ignore|drop|remove|skip|filter out)\b\s
  * `exclude chrome.exe and msedge.exe`. Returns undefined for any other line.
  */
 export function readProcessNameList(text: string): string[] | undefined {
-  const list = text.trim().replace(DROP_VERB, '').replace(/^\((.*)\)$/, '$1');
+  const list = text
+    .trim()
+    .replace(DROP_VERB, '')
+    .replace(/^\((.*)\)$/, '$1');
   const names: string[] = [];
   for (const item of list.split(NAME_SEPARATOR)) {
     const name = LISTED_PROCESS_NAME.exec(item.trim())?.[2];
