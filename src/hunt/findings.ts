@@ -12,7 +12,7 @@
  * a flow record and the alerts on that flow. Every other event is a hit of its own.
  */
 import { BlockList, isIP } from 'node:net';
-import { derivedRowSource } from '../compile/build-hunts.js';
+import { derivedRowSource } from '../compile/ioc-table-rows.js';
 import type { Hunt, HuntVariant, IocCell } from '../compile/ir.js';
 import { attachedConnectionId, type ColumnValue, type LogTable } from './logs/event.js';
 

@@ -3,7 +3,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildIocTables, type IocTableSource } from '../compile/build-hunts.js';
+import type { IocTableSource } from '../compile/ioc-table-rows.js';
+import { buildIocTables } from '../compile/ioc-tables.js';
 import type { Hunt, HuntVariant, IocTable } from '../compile/ir.js';
 import { ConfigError } from '../errors.js';
 import { PACK_FORMAT_VERSION, type RebuiltRows } from './write-pack.js';

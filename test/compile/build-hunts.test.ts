@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildHunts, buildIocTables } from '../../src/compile/build-hunts.js';
+import { buildHunts } from '../../src/compile/build-hunts.js';
+import { buildIocTables } from '../../src/compile/ioc-tables.js';
 import { urlEndpoint, urlHostName, urlWithUnicodeHost } from '../../src/indicators/url.js';
 import type { Indicator } from '../../src/indicators/model.js';
 import {
