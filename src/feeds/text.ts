@@ -67,17 +67,10 @@ import {
 } from './text-invisible.js';
 import { refangLine, type RefangedLine } from './text-refang.js';
 import { REFERENCE_SITES, type ReferenceSite } from './text-rules.js';
-import {
-  scanDomains,
-  scanEmails,
-  scanHashes,
-  scanIpv4,
-  scanIpv6,
-  scanUncPaths,
-  startLineScan,
-  type Mention,
-  type ScanSettings,
-} from './text-scan.js';
+import { scanIpv4, scanIpv6 } from './text-addresses.js';
+import { scanDomains, scanEmails, scanUncPaths } from './text-domains.js';
+import { scanHashes } from './text-hashes.js';
+import { startLineScan, type Mention, type ScanSettings } from './text-scan.js';
 import { scanUrls } from './text-url.js';
 
 export interface TextReaderOptions {

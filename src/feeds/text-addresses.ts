@@ -1,0 +1,190 @@
+/**
+ * Finds IPv4 and IPv6 addresses, with a port when one is written, in one refanged line of free
+ * text.
+ */
+import { quoteValue } from '../errors.js';
+import { spanIsDefanged } from './text-refang.js';
+import { checkDomain, checkIpv4, checkIpv6, looksLikeIpv6 } from './text-hosts.js';
+import { versionNumberKind } from './text-versions.js';
+import {
+  accept,
+  blank,
+  drop,
+  execAt,
+  issue,
+  parsePort,
+  reject,
+  rejectPort,
+  type LineScan,
+  type ScanSettings,
+} from './text-scan.js';
+
+/**
+ * A port that prose names right after an address, as threat reports write it: `port 8080`,
+ * `on port 8080`, `over TCP port 8080`, `(port 8080)`, `port: 8080`, `on port tcp/8080` or
+ * `tcp/8080`. Group 1 is the port. It is read from where the address ends (the `y` flag), and
+ * a port further away, after other words, or in a range or list (`8080-8090`, `8080 – 8090`,
+ * `8080 to 8090`, `80/443`, `443, 8443`) is not read. A comma before another address
+ * (`port 4444, 45.9.1.3 port 8080`) ends the port.
+ */
+const PROSE_PORT =
+  /(?=[\s(])\s*(?:\(\s*)?(?:(?:on|over|via|using)\s+)?(?:(?:(?:tcp|udp)\s+)?port\s*:?\s*(?:(?:tcp|udp)\/)?|(?:tcp|udp)\/)(\d{1,5})(?!\w|[.:/]\d|\s*[-\u2010-\u2015~]\s*\d|\s+(?:to|and)\s+\d+(?![\d.])|\s*,\s*\d+(?![\d.]))/iy;
+
+/** Returns the port that prose names right after position `end` of `text` (see PROSE_PORT). */
+function prosePortAfter(text: string, end: number): number | undefined {
+  PROSE_PORT.lastIndex = end;
+  const digits = PROSE_PORT.exec(text)?.[1];
+  const port = digits === undefined ? undefined : parsePort(digits);
+  return port === undefined || port < 1 ? undefined : port;
+}
+
+/** Finds IPv6 addresses, bracketed with an optional port (`[2001:db8::1]:443`) or bare. */
+export function scanIpv6(scan: LineScan, settings: ScanSettings): void {
+  const bracketed = /\[([0-9A-Fa-f:.]+)\](?::(\d+))?/g;
+  for (const match of scan.work.read().matchAll(bracketed)) {
+    readIpv6(scan, settings, match.index, match[0].length, match[1] ?? '', match[2]);
+  }
+  // NOTE: in a bare IPv6 address followed by `:port`, the port looks like one more group, so
+  // bare IPv6 text never yields an ip-port indicator. Only the bracketed form does.
+  const text = scan.work.read();
+  for (const run of text.matchAll(IPV6_RUN)) {
+    const length = bareIpv6Length(text, run.index, run[0]);
+    if (length > 0) {
+      const address = run[0].slice(0, length);
+      readIpv6(scan, settings, run.index, length, address, undefined);
+    }
+  }
+}
+
+/** A run of hex digits, colons and dots that no word character, colon or dot precedes. */
+const IPV6_RUN = /(?<![\w:.])[0-9A-Fa-f:.]+/g;
+
+/**
+ * Returns the length of the bare IPv6 candidate at the start of `run`, or 0 when there is none.
+ * The candidate is the longest prefix that ends before a dot or before the end of the run, does
+ * not end in a dot, is not followed by a word character, and contains at least two colons.
+ *
+ * This finds what `/[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?<!\.)(?![\w:])/` finds at the
+ * run's start, in one pass from the end. That regex backtracks over every pair of colons, so a
+ * long run such as `a:a:a:...:ag` took cubic time.
+ */
+function bareIpv6Length(text: string, start: number, run: string): number {
+  // The character after the run is no hex digit, colon or dot, so it only needs to be no word
+  // character. Inside the run, a dot is the only character that is neither.
+  let end = /\w/.test(text[start + run.length] ?? '') ? run.lastIndexOf('.') : run.length;
+  while (end > 0 && run[end - 1] === '.') end--;
+  if (end <= 0) return 0;
+
+  const firstColon = run.indexOf(':');
+  const secondColon = firstColon === -1 ? -1 : run.indexOf(':', firstColon + 1);
+  return secondColon !== -1 && secondColon < end ? end : 0;
+}
+
+function readIpv6(
+  scan: LineScan,
+  settings: ScanSettings,
+  start: number,
+  length: number,
+  address: string,
+  portText: string | undefined,
+): void {
+  if (!looksLikeIpv6(address)) return;
+  blank(scan, start, start + length);
+  const canonical = checkIpv6(address);
+
+  if (!canonical) {
+    if (!spanIsDefanged(scan.line, start, start + length)) {
+      return drop(scan, 'invalid-address', address);
+    }
+    return reject(
+      scan,
+      settings,
+      'INVALID_IP_ADDRESS',
+      `Invalid IPv6 address ${quoteValue(address)}: expected eight groups of hex digits, or fewer with "::".`,
+    );
+  }
+  if (portText === undefined) return accept(scan, 'ip', address, start, { address: canonical });
+
+  if (parsePort(portText) === undefined) return rejectPort(scan, settings, address, portText);
+  accept(scan, 'ip-port', `[${address}]:${portText}`, start, { address: canonical });
+}
+
+/**
+ * The labels that follow an address which starts a host name, as in `4.3.2.1.in-addr.arpa`.
+ * The count is bounded as in DOMAIN_PATTERN. A longer match would be more than 253 characters,
+ * so it would not be a domain either.
+ */
+const HOST_NAME_REST = /[.-][\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+){0,127}/uy;
+
+/** The prefix length of a CIDR block after its address, as in `10.0.0.0/8`. */
+const CIDR_PREFIX = /\/(\d{1,2})(?!\d)/y;
+
+/**
+ * Finds dotted IPv4 addresses with an optional `:port`. An address written as
+ * `1.2.3.4 port 80` (Unit 42 style) is an ip-port indicator too. A live dotted quad without a
+ * port that reads as a version number (see `versionNumberKind`) is dropped as `version-number`.
+ */
+export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
+  const pattern = /(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?(?!\w|\.\d)/g;
+  // This pass blanks only its own matches, so the text before and after each match reads as in
+  // `text`, the matches of this pass included.
+  const text = scan.work.read();
+  let versionListEnd = -1;
+  for (const match of text.matchAll(pattern)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const address = match[1] ?? '';
+    const portText = match[2];
+    // An address that starts a host name, such as `34.1.2.3.bc.googleusercontent.com`,
+    // `4.3.2.1.in-addr.arpa` or `9.8.7.6-static.example.com`, is left to the domain scanner. A
+    // sentence that goes on after the address without a space (`1.2.3.4.Next`) is no name.
+    if (portText === undefined) {
+      const rest = execAt(HOST_NAME_REST, text, end)?.[0];
+      const sentence = rest !== undefined && /^\.\p{Lu}\p{Ll}/u.test(rest);
+      if (rest !== undefined && !sentence && checkDomain(address + rest).kind === 'domain')
+        continue;
+    }
+    blank(scan, start, end);
+    // A CIDR block is many addresses; the first alone would be the wrong indicator. A /32 block
+    // is one address, which is hunted as written without its prefix.
+    const prefix = portText === undefined ? execAt(CIDR_PREFIX, text, end) : null;
+    if (prefix?.[1] === '32') blank(scan, end, end + prefix[0].length);
+    else if (prefix) {
+      blank(scan, end, end + prefix[0].length);
+      drop(scan, 'cidr-range', address + prefix[0]);
+      const message =
+        `Left out the address block ${quoteValue(address + prefix[0])}: huntpack hunts single ` +
+        'addresses, and the first address alone would stand for the whole block. List the ' +
+        'addresses to hunt them.';
+      scan.warnings.push({ ...issue(scan, settings, 'CIDR_RANGE', message), severity: 'info' });
+      continue;
+    }
+    const canonical = checkIpv4(address);
+
+    if (!canonical) {
+      if (!spanIsDefanged(scan.line, start, end)) {
+        drop(scan, 'invalid-address', address);
+        continue;
+      }
+      const message = `Invalid IPv4 address ${quoteValue(address)}: expected four numbers from 0 to 255 without leading zeros.`;
+      reject(scan, settings, 'INVALID_IP_ADDRESS', message);
+    } else if (portText !== undefined) {
+      if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
+      else accept(scan, 'ip-port', `${address}:${portText}`, start, { address: canonical });
+    } else {
+      const prosePort = prosePortAfter(text, end);
+      const version =
+        prosePort === undefined && !spanIsDefanged(scan.line, start, end)
+          ? versionNumberKind(text, start, versionListEnd)
+          : undefined;
+      if (prosePort !== undefined) {
+        accept(scan, 'ip-port', `${address}:${prosePort}`, start, { address: canonical });
+      } else if (version !== undefined) {
+        drop(scan, 'version-number', address);
+        if (version === 'after-word') versionListEnd = end;
+      } else {
+        accept(scan, 'ip', address, start, { address: canonical });
+      }
+    }
+  }
+}
