@@ -99,6 +99,12 @@ export class IndicatorMerger {
    * output index, in read order of the families.
    */
   private readonly familyViews = new Map<number, Indicator[]>();
+  /**
+   * The records without a family of an `output` entry that also has records of a family, merged,
+   * by output index. A family whose first record comes later starts its view from them, so that
+   * such records add to every family whatever the order of the rows.
+   */
+  private readonly unattributed = new Map<number, Indicator>();
   private readonly lookups = new ListLookups();
   private merged = 0;
 
@@ -134,13 +140,16 @@ export class IndicatorMerger {
       this.copied.add(index);
     }
     const target = this.output[index]!;
+    this.trackUnattributed(index, target, indicator);
     let views = this.familyViews.get(index);
     if (!views && namesOtherFamily(target, indicator)) {
       // Every record so far named the entry's family or none, so its context is that family's.
       views = [copyIndicator(target)];
       this.familyViews.set(index, views);
     }
-    if (views) addToFamilyViews(views, indicator, this.lookups);
+    if (views) {
+      addToFamilyViews(views, indicator, this.lookups, this.unattributed.get(index));
+    }
     mergeContext(target, indicator, this.lookups);
     if (!mergeFamily(target, indicator.family) && indicator.family) {
       this.conflicts.push({
@@ -151,6 +160,26 @@ export class IndicatorMerger {
       this.addLaterFamily(index, indicator.family);
     }
     if (indicator.otherFamilies) this.addOtherFamilies(index, indicator);
+  }
+
+  /**
+   * Keeps the merge of the records without a family of an entry that has records of a family too,
+   * before `record` is merged into `target`. Until the first record of a family, the entry itself
+   * is that merge.
+   */
+  private trackUnattributed(index: number, target: Indicator, record: Indicator): void {
+    const recordNamed = namedFamilies(record).length > 0;
+    const targetNamed = target.family !== undefined && !isUnknownFamily(target.family);
+    if (recordNamed === targetNamed) return;
+    const known = this.unattributed.get(index);
+    if (recordNamed) {
+      // The first record of a family: every record so far had none.
+      if (!known) this.unattributed.set(index, copyIndicator(target));
+    } else if (known) {
+      mergeContext(known, record, this.lookups);
+    } else {
+      this.unattributed.set(index, copyIndicator(record));
+    }
   }
 
   /**
@@ -258,10 +287,16 @@ function namedFamilies(record: Indicator): MalwareFamily[] {
 }
 
 /**
- * Adds a record to the family views of its entry: to the view of each family it names, made
- * from the record when that family has none yet, or to every view when it names no family.
+ * Adds a record to the family views of its entry: to the view of each family it names, or to
+ * every view when it names no family. A family without a view yet gets one made from the record
+ * and the entry's records without a family.
  */
-function addToFamilyViews(views: Indicator[], record: Indicator, lookups: ListLookups): void {
+function addToFamilyViews(
+  views: Indicator[],
+  record: Indicator,
+  lookups: ListLookups,
+  unattributed?: Indicator,
+): void {
   const families = namedFamilies(record);
   if (families.length === 0) {
     for (const view of views) mergeContext(view, record, lookups);
@@ -275,6 +310,7 @@ function addToFamilyViews(views: Indicator[], record: Indicator, lookups: ListLo
     } else {
       const created = copyIndicator(record);
       created.family = { ...family, aliases: [...family.aliases] };
+      if (unattributed) mergeContext(created, unattributed, lookups);
       views.push(created);
     }
   }
@@ -282,11 +318,13 @@ function addToFamilyViews(views: Indicator[], record: Indicator, lookups: ListLo
 
 /**
  * Returns the fields of an indicator's context that differ between its families' records: every
- * field of IndicatorContext but the families.
+ * field of IndicatorContext but the families and isCompromised. Whether a site is a compromised
+ * legitimate one is a fact about the site, whichever family's row gives it, and it keeps every
+ * pack from hunting such a site's host.
  */
 export function recordContextOf(
   indicator: Indicator,
-): Omit<IndicatorContext, 'family' | 'otherFamilies'> {
+): Omit<IndicatorContext, 'family' | 'otherFamilies' | 'isCompromised'> {
   return {
     threatType: indicator.threatType,
     confidence: indicator.confidence,
@@ -296,7 +334,6 @@ export function recordContextOf(
     tags: indicator.tags,
     references: indicator.references,
     reporters: indicator.reporters,
-    isCompromised: indicator.isCompromised,
     provenance: indicator.provenance,
   };
 }

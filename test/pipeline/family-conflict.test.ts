@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectIndicators, type CollectResult } from '../../src/pipeline/collect.js';
 import { runCli } from '../helpers/cli.js';
@@ -389,4 +389,72 @@ test('min-confidence filters per family', async (t) => {
   assert.equal(entry.confidence, 50);
   assert.equal(entry.threatType, 'payload_delivery');
   assert.deepEqual(entry.sourceIds, ['threatfox:12', 'threatfox:13']);
+});
+
+/** Rows of 81.2.69.161:443: RedLine Stealer (confidence 90), Cobalt Strike (25), no family (60). */
+const ORDER_ROWS = [
+  '21,81.2.69.161:443,ip:port,botnet_cc,win.redline_stealer,RedLine Stealer,90,,alice,2026-01-05 00:00:00,2026-01-06 00:00:00',
+  '22,81.2.69.161:443,ip:port,botnet_cc,win.cobalt_strike,Cobalt Strike,25,,bob,2026-01-02 00:00:00,2026-01-03 00:00:00',
+  '23,81.2.69.161:443,ip:port,botnet_cc,,Unknown malware,60,,carol,2026-01-01 00:00:00,2026-01-09 00:00:00',
+];
+
+test('row order keeps family contexts', async (t) => {
+  const orders = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+  ];
+  for (const order of orders) {
+    const path = join(makeTempDir('family-order', t), 'feed.csv');
+    const rows = order.map((index) => ORDER_ROWS[index]!);
+    writeFileSync(path, [CONTEXT_HEADER, ...rows].join('\n') + '\n');
+    const collected = await collectIndicators([path]);
+    const byFamily = new Map(
+      collected.indicators.map((indicator) => [indicator.family?.name, indicator]),
+    );
+    const redline = byFamily.get('RedLine Stealer');
+    const cobalt = byFamily.get('Cobalt Strike');
+    const label = `order ${order.join('')}`;
+    assert.equal(collected.indicators.length, 2, label);
+    assert.equal(redline?.confidence, 90, label);
+    assert.equal(cobalt?.confidence, 60, label);
+    assert.deepEqual([...(cobalt?.reporters ?? [])].sort(), ['bob', 'carol'], label);
+    assert.deepEqual([...(redline?.reporters ?? [])].sort(), ['alice', 'carol'], label);
+    assert.equal(cobalt?.firstSeen?.toISOString(), '2026-01-01T00:00:00.000Z', label);
+    assert.equal(cobalt?.lastSeen?.toISOString(), '2026-01-09T00:00:00.000Z', label);
+  }
+});
+
+test('compromised site stays compromised in every pack', async (t) => {
+  const header =
+    'ioc_id,ioc_value,ioc_type,threat_type,fk_malware,malware_printable,confidence_level,is_compromised,first_seen_utc';
+  const rows = [
+    '31,https://shop.example-store.com/wp/gate.php,url,payload_delivery,win.remcos,Remcos,100,True,2026-01-01 00:00:00',
+    '32,https://shop.example-store.com/wp/gate.php,url,payload_delivery,win.asyncrat,AsyncRAT,100,False,2026-01-02 00:00:00',
+  ];
+  const dir = makeTempDir('family-compromised', t);
+  const feed = join(dir, 'feed.csv');
+  writeFileSync(feed, [header, ...rows].join('\n') + '\n');
+  const collected = await collectIndicators([feed]);
+  assert.deepEqual(
+    collected.indicators.map((indicator) => [indicator.family?.name, indicator.isCompromised]),
+    [
+      ['Remcos', true],
+      ['AsyncRAT', true],
+    ],
+  );
+  const out = join(dir, 'packs');
+  const result = await runCli(['build', feed, '--out', out]);
+  assert.equal(result.code, 0, result.stderr);
+  for (const slug of ['remcos', 'asyncrat']) {
+    const files = readdirSync(join(out, slug, 'queries'));
+    assert.ok(files.length > 0, slug);
+    assert.ok(
+      files.every((file) => !file.includes('-domain')),
+      `${slug} hunts no domain of a compromised site: ${files.join(', ')}`,
+    );
+  }
 });
