@@ -1,5 +1,10 @@
 /** The command-line filters of `huntpack build`, applied to the indicators that the feeds gave. */
-import { familiesOf, filterIndicators, type IndicatorFilterOptions } from '../indicators/filter.js';
+import {
+  familiesOf,
+  filterIndicators,
+  threatTypesOf,
+  type IndicatorFilterOptions,
+} from '../indicators/filter.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import type { CollectResult } from '../pipeline/collect.js';
 
@@ -11,8 +16,6 @@ export interface FilteredCollectResult extends CollectResult {
   acceptedFamilies?: MalwareFamily[];
   /** Families of the accepted indicators, from which pack folder names are chosen. */
   feedFamilies: MalwareFamily[];
-  /** Threat types of the accepted indicators, kept only with a threat type filter. */
-  acceptedThreatTypes?: string[];
 }
 
 /**
@@ -50,13 +53,4 @@ export function filterCollected(
     },
     filterCounts,
   };
-}
-
-/** Returns the distinct threat types of the indicators, in order of first appearance. */
-function threatTypesOf(indicators: readonly Indicator[]): string[] {
-  const types = new Set<string>();
-  for (const indicator of indicators) {
-    if (indicator.threatType !== undefined) types.add(indicator.threatType);
-  }
-  return [...types];
 }

@@ -37,6 +37,7 @@ import { parseListUrl } from './build-list-url.js';
 import { queryCheckError, writePacks } from './build-write-packs.js';
 import {
   describeUnmatchedFamilies,
+  describeUnmatchedThreatTypes,
   emptyBuildWarnings,
   familyFolderWarnings,
 } from './build-warnings.js';
@@ -258,6 +259,7 @@ async function runBuild(
   if (collected.counts.kept > 0) {
     warnings.push(
       ...describeUnmatchedFamilies(flags.family ?? [], collected.acceptedFamilies ?? []),
+      ...describeUnmatchedThreatTypes(flags.threatType ?? [], collected.acceptedThreatTypes ?? []),
     );
   }
   // A state file already names such inputs in its own warning.

@@ -13,7 +13,11 @@ import type { CollectCounts } from '../pipeline/collect.js';
 import { listLabel } from '../report/markdown.js';
 import { readPackHunts } from '../report/read-pack.js';
 import { buildIssueLines } from './build-issue-lines.js';
-import { describeFilters, describeUnmatchedFamilies } from './build-warnings.js';
+import {
+  describeFilters,
+  describeUnmatchedFamilies,
+  describeUnmatchedThreatTypes,
+} from './build-warnings.js';
 import { describeKind } from '../indicators/model.js';
 import { indicatorFilterOptions, type IndicatorFilterFlags } from './options.js';
 import type { CliIo } from './io.js';
@@ -173,10 +177,10 @@ function writeFeedOutcome(
     for (const issue of errorsFirst.slice(0, PRINTED_ISSUES))
       io.stderr.write(`  ${formatIssue(issue)}\n`);
   } else if (counts.accepted > 0 && counts.kept === 0) {
-    const unmatched = describeUnmatchedFamilies(
-      flags.family ?? [],
-      collected.acceptedFamilies ?? [],
-    );
+    const unmatched = [
+      ...describeUnmatchedFamilies(flags.family ?? [], collected.acceptedFamilies ?? []),
+      ...describeUnmatchedThreatTypes(flags.threatType ?? [], collected.acceptedThreatTypes ?? []),
+    ];
     io.stderr.write(
       `huntpack: warning: the filters removed ${allIndicatorsText(counts.accepted)} ` +
         `(${describeFilters(collected.filterCounts, flags)}), so the feeds gave no hunt. ` +
@@ -193,9 +197,11 @@ function writeFeedOutcome(
   // so that no findings are not read as a clean hunt for it.
   if (counts.kept > 0) {
     const families = collected.acceptedFamilies ?? [];
-    for (const sentence of describeUnmatchedFamilies(flags.family ?? [], families)) {
-      io.stderr.write(`huntpack: warning: ${sentence}\n`);
-    }
+    const sentences = [
+      ...describeUnmatchedFamilies(flags.family ?? [], families),
+      ...describeUnmatchedThreatTypes(flags.threatType ?? [], collected.acceptedThreatTypes ?? []),
+    ];
+    for (const sentence of sentences) io.stderr.write(`huntpack: warning: ${sentence}\n`);
   }
 }
 

@@ -203,6 +203,15 @@ export function parseKinds(texts: readonly string[]): IndicatorKind[] {
   return kinds;
 }
 
+/** Returns the distinct threat types of `indicators`, in order of first appearance. */
+export function threatTypesOf(indicators: readonly Indicator[]): string[] {
+  const types = new Set<string>();
+  for (const indicator of indicators) {
+    if (indicator.threatType !== undefined) types.add(indicator.threatType);
+  }
+  return [...types];
+}
+
 /**
  * Returns the distinct families of `indicators` by family key, each with the aliases of all its
  * indicators.

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import {
   buildFamilyMatcher,
   familiesOf,
+  threatTypesOf,
   filterIndicators,
   type IndicatorFilterCounts,
   type IndicatorFilterOptions,
@@ -100,6 +101,8 @@ export interface CollectResult {
   filterCounts: IndicatorFilterCounts;
   /** With a family filter: the families of the accepted indicators, to name near misses. */
   acceptedFamilies?: MalwareFamily[];
+  /** With a threat type filter: the threat types of the accepted indicators, to list them. */
+  acceptedThreatTypes?: string[];
   issues: HuntpackIssue[];
 }
 
@@ -224,6 +227,9 @@ export async function collectIndicators(
     })),
     filterCounts,
     ...(options.filters?.families?.length ? { acceptedFamilies: familiesOf(entries) } : {}),
+    ...(options.filters?.threatTypes?.length
+      ? { acceptedThreatTypes: threatTypesOf(entries) }
+      : {}),
     issues,
   };
 }

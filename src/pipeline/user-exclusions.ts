@@ -351,11 +351,15 @@ function indicatorColumnNotes(
   return [...new Set(negatedColumns(filter))]
     .filter((column) => compared.has(column))
     .map((column) => {
-      const label = matchedOnLabel(table, column);
+      const labels = matchedOnLabels(table, column);
+      const quoted = labels.map((label) => JSON.stringify(label));
+      const clause =
+        quoted.length === 1 ? `MatchedOn != ${quoted[0]}` : `MatchedOn !in (${quoted.join(', ')})`;
+      const which = quoted.length === 1 ? quoted[0] : `one of ${quoted.join(', ')}`;
       return (
-        `${column} contains the indicator itself on hits with MatchedOn "${label}", and the filter ` +
+        `${column} contains the indicator itself on hits with MatchedOn ${which}, and the filter ` +
         `tests it in the negative, so it may remove every such hit. To leave them alone, ` +
-        `add: and MatchedOn != "${label}".`
+        `add: and ${clause}.`
       );
     });
 }
@@ -380,16 +384,36 @@ function negatedColumns(expr: FilterExpr, negated = false, into: string[] = []):
   }
 }
 
-/** Returns the MatchedOn label of the hits on which `column` of `table` contains the indicator. */
-function matchedOnLabel(table: string, column: string): string {
+/**
+ * Returns the MatchedOn labels of the hits on which `column` of `table` contains the indicator or
+ * its host: the side of an endpoint whose address it is or replaces, and each host, URL,
+ * DNS answer or hash branch that reads it, such as DestinationHostName for CommonSecurityLog's
+ * domain hunts and RequestURL for its URL hunts, whose host it gives.
+ */
+function matchedOnLabels(table: string, column: string): string[] {
+  const labels = new Set<string>();
   for (const source of DATA_SOURCES) {
     if (source.table !== table) continue;
-    const endpoint = source.endpoints.find(
-      (candidate) => candidate.address === column || candidate.addressFallback === column,
-    );
-    if (endpoint) return endpoint.side;
+    for (const endpoint of source.endpoints) {
+      if (endpoint.address === column || endpoint.addressFallback === column) {
+        labels.add(endpoint.side);
+      }
+    }
+    const branches = [
+      ...(source.answerAddressColumns ?? []),
+      ...source.hostColumns,
+      ...source.urlColumns,
+      ...source.hashColumns,
+    ];
+    for (const branch of branches) {
+      const reads =
+        branch === column ||
+        source.urlHosts?.[branch] === column ||
+        source.arrayColumns?.[branch] === column;
+      if (reads) labels.add(branch);
+    }
   }
-  return column;
+  return labels.size > 0 ? [...labels] : [column];
 }
 
 function stringList(

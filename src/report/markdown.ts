@@ -160,26 +160,25 @@ function shownNote(shown: number, total: number, noun: string): string[] {
  * free text and some STIX and MISP files give no confidence or first-seen date.
  */
 function triageAdvice(count: number, withConfidence: number, withFirstSeen: number): string {
-  const given = [
-    ...(withConfidence > 0 ? ['confidence'] : []),
-    ...(withFirstSeen > 0 ? ['first-seen date'] : []),
+  const fields: Array<[name: string, given: number]> = [
+    ['confidence', withConfidence],
+    ['first-seen date', withFirstSeen],
   ];
+  const given = fields.filter(([, number]) => number > 0).map(([name]) => name);
   if (given.length === 0) {
     return 'the feeds give no confidence or first-seen date, so triage it on the event and the indicator alone.';
   }
-  if (withConfidence === count && withFirstSeen === count) {
-    return "triage it with the indicator's confidence and first-seen date, which every hit carries.";
-  }
-  const counts = [
-    ...(withConfidence < count
-      ? [`${withConfidence} of ${count} indicators have a confidence`]
-      : []),
-    ...(withFirstSeen < count ? [`${withFirstSeen} of ${count} have a first-seen date`] : []),
-  ];
-  return (
-    `triage it with the indicator's ${given.join(' and ')}, which each hit carries where the ` +
-    `feeds give it (${counts.join(', ')}).`
-  );
+  const notes = fields.map(([name, number]) => {
+    if (number === 0) return `the feeds give no ${name}`;
+    if (number === count) return undefined;
+    return `${number} of ${count} indicators have a ${name}`;
+  });
+  const note = notes.filter((text) => text !== undefined).join('; ');
+  const every = fields.every(([, number]) => number === 0 || number === count);
+  const carried = every
+    ? 'which every hit carries'
+    : 'which each hit carries where the feeds give it';
+  return `triage it with the indicator's ${given.join(' and ')}, ${carried}${note ? ` (${note})` : ''}.`;
 }
 
 function indicatorSection(pack: Pack): string[] {

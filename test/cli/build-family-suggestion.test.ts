@@ -201,7 +201,33 @@ test('threat type typo lists the feed types', async (t) => {
     warning,
   );
 
+  // With other values kept, a value that matches nothing still gets its own warning.
+  const mixed = await build(t, ['--threat-type', 'botnet_cc', '--threat-type', 'paylod_delivery']);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  assert.ok(
+    mixed.stderr.includes(
+      'huntpack: warning: --threat-type paylod_delivery matches no threat type in the feeds, which give: botnet_cc.',
+    ),
+    mixed.stderr,
+  );
+  assert.doesNotMatch(mixed.stderr, /--threat-type botnet_cc matches/);
+
   // A value the feeds give is not named, even when the others match nothing.
   const known = await build(t, ['--threat-type', 'BOTNET_CC', '--family', 'Emotet']);
   assert.doesNotMatch(filterWarning(known), /--threat-type BOTNET_CC matches/);
+});
+
+test('hunt --feed names the feed threat types', async (t) => {
+  const folder = makeTempDir('threat-type-hunt', t);
+  const feed = join(folder, 'feed.csv');
+  const log = join(folder, 'fw.log');
+  await writeFile(feed, FEED);
+  await writeFile(log, 'CEF:0|Vendor|FW|1|1|conn|3|src=10.0.0.5 dst=198.51.100.1 dpt=2404\n');
+  const result = await runCli(['hunt', '--feed', feed, '--threat-type', 'botnet', log]);
+  assert.ok(
+    result.stderr.includes(
+      '--threat-type botnet matches no threat type in the feeds, which give: botnet_cc.',
+    ),
+    result.stderr,
+  );
 });

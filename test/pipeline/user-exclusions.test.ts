@@ -247,14 +247,23 @@ test('negated indicator column gets a warning', () => {
     '  - id: not-remote',
     '    tables: [DeviceNetworkEvents]',
     '    filter: not(RemoteUrl endswith ".corp.example")',
+    '  - id: not-corp',
+    '    tables: [CommonSecurityLog]',
+    '    filter: not(DestinationHostName endswith ".corp.example")',
+    '  - id: not-corp-told-apart',
+    '    tables: [CommonSecurityLog]',
+    '    filter: >-',
+    '      not(DestinationHostName endswith ".corp.example")',
+    '      and MatchedOn !in ("destination", "DestinationHostName", "RequestURL")',
     '',
   ].join('\n');
   const warnings: string[] = [];
   const scenarios = parseUserExclusions(text, 'x.yaml', warnings);
-  assert.equal(scenarios.length, 5);
+  assert.equal(scenarios.length, 7);
   assert.deepEqual(warnings, [
     'x.yaml:3: exclusion "outside": on CommonSecurityLog: SourceIP contains the indicator itself on hits with MatchedOn "source", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "source".',
     'x.yaml:5: exclusion "not-scanner": on CommonSecurityLog: SourceIP contains the indicator itself on hits with MatchedOn "source", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "source".',
     'x.yaml:12: exclusion "not-remote": on DeviceNetworkEvents: RemoteUrl contains the indicator itself on hits with MatchedOn "RemoteUrl", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "RemoteUrl".',
+    'x.yaml:15: exclusion "not-corp": on CommonSecurityLog: DestinationHostName contains the indicator itself on hits with MatchedOn one of "destination", "DestinationHostName", "RequestURL", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn !in ("destination", "DestinationHostName", "RequestURL").',
   ]);
 });

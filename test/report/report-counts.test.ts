@@ -69,7 +69,13 @@ test('triage advice names the context given', async () => {
   const some = reportOf([bare[0]!, indicators[1]!, { ...indicators[2]!, confidence: undefined }]);
   assert.match(
     some,
-    /confidence and first-seen date, which each hit carries where the feeds give it \(1 of 3 indicators have a confidence, 2 of 3 have a first-seen date\)\./,
+    /confidence and first-seen date, which each hit carries where the feeds give it \(1 of 3 indicators have a confidence; 2 of 3 indicators have a first-seen date\)\./,
+  );
+
+  const dated = reportOf(indicators.map((indicator) => ({ ...indicator, confidence: undefined })));
+  assert.match(
+    dated,
+    /triage it with the indicator's first-seen date, which every hit carries \(the feeds give no confidence\)\./,
   );
 });
 

@@ -57,7 +57,7 @@ const LISTED_PROCESS_NAME = /^(["'`]?)([^\s"'`,;()=<>!~\\/]+\.(?:exe|scr))\1$/i;
 const NAME_SEPARATOR = /\s*(?:[,;]|\s(?:or|and)\s)\s*|\s+/i;
 
 /** A verb that says the names that follow are the events to drop, as in `exclude chrome.exe`. */
-const DROP_VERB = /^(?:exclude|excluding|ignore|drop|remove|skip|filter out)\b\s*:?\s*/i;
+const DROP_VERB = /^(?:exclude|excluding|ignore|drop|remove|skip|filter out)(?:\s*:\s*|\s+)/i;
 
 /**
  * Returns the process names of a line that lists only names, with no column or operator, such

@@ -115,6 +115,12 @@ test('exclusion name lists in other forms', () => {
       'filter out (teams.exe, zoom.exe)',
       'InitiatingProcessFileName !in~ ("teams.exe", "zoom.exe")',
     ],
+    // A name that starts with such a verb is a name.
+    [
+      'remove-agent.exe, chrome.exe',
+      'InitiatingProcessFileName !in~ ("remove-agent.exe", "chrome.exe")',
+    ],
+    ['skip.exe', 'InitiatingProcessFileName !~ "skip.exe"'],
   ];
   for (const [text, expected] of cases) {
     const result = lint(text);
