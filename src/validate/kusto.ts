@@ -108,10 +108,11 @@ export function checkKql(text: string, options: KqlCheckOptions): KqlDiagnostic[
   }
 
   const lineStarts = findLineStarts(text);
+  const watchlists = options.platform === 'sentinel' ? watchlistScopes(text) : [];
   return found.map((diagnostic) => {
     const start = diagnostic.Start;
     const { line, column } = offsetToLineColumn(lineStarts, start);
-    return {
+    const result: KqlDiagnostic = {
       severity: SEVERITIES[diagnostic.Severity] ?? 'info',
       code: diagnostic.Code,
       message: diagnostic.Message,
@@ -120,7 +121,58 @@ export function checkKql(text: string, options: KqlCheckOptions): KqlDiagnostic[
       line,
       column,
     };
+    const inWatchlist = watchlists.some(([from, to]) => start >= from && start < to);
+    if (result.code === UNKNOWN_COLUMN && result.severity === 'error' && inWatchlist) {
+      result.severity = 'warning';
+      result.message +=
+        ' It follows _GetWatchlist, whose rows also carry the columns of the watchlist itself, ' +
+        'which only the workspace knows: check that the watchlist has this column.';
+    }
+    return result;
   });
+}
+
+/** Kusto's code for a name that refers to no known column. */
+const UNKNOWN_COLUMN = 'KS142';
+
+/**
+ * Returns the ranges of `text` that read the rows of a `_GetWatchlist(...)` call: from the call
+ * to the end of its statement (`;`) or of the parentheses around it. Sentinel gives those rows
+ * the watchlist's own columns beside SearchKey and WatchlistItem, and no schema here has them.
+ * Strings and comments are skipped.
+ */
+function watchlistScopes(text: string): Array<[number, number]> {
+  const scopes: Array<[number, number]> = [];
+  const call = /_GetWatchlist\s*\(/g;
+  for (let match = call.exec(text); match; match = call.exec(text)) {
+    scopes.push([match.index, scopeEnd(text, match.index + match[0].length - 1)]);
+  }
+  return scopes;
+}
+
+/** Returns where the expression that contains `from` ends: at `;` or an unmatched `)`. */
+function scopeEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let index = from; index < text.length; index++) {
+    const char = text[index];
+    if (char === '"' || char === "'") {
+      const close = text.indexOf(char, index + 1);
+      if (close === -1) return text.length;
+      index = close;
+    } else if (char === '/' && text[index + 1] === '/') {
+      const end = text.indexOf('\n', index);
+      if (end === -1) return text.length;
+      index = end;
+    } else if (char === '(') {
+      depth++;
+    } else if (char === ')') {
+      depth--;
+      if (depth < 0) return index;
+    } else if (char === ';' && depth === 0) {
+      return index;
+    }
+  }
+  return text.length;
 }
 
 /** Returns the offset where each line begins. CRLF, LF and a lone CR each end a line. */

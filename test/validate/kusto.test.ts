@@ -83,6 +83,21 @@ describe('checkKql platform differences', () => {
 });
 
 describe('checkKql query forms', () => {
+  it('warns on watchlist columns only after _GetWatchlist', () => {
+    const query = [
+      "let watchlist = (_GetWatchlist('ipwatchlist') | project IPAddress, Note = 'x;)');",
+      'CommonSecurityLog',
+      '| where TimeGenerated > ago(1d)',
+      '| where DestinationIP in (watchlist)',
+      '| project DestinationIPAddress',
+    ].join('\n');
+    const found = checkKql(query, sentinel).map((item) => [item.severity, item.code, item.line]);
+    assert.deepEqual(found, [
+      ['warning', 'KS142', 1],
+      ['error', 'KS142', 5],
+    ]);
+  });
+
   it('accepts line and trailing comments', () => {
     const query = '// hunt for one address\nDeviceNetworkEvents // table\n| take 1 // end';
     assert.deepEqual(checkKql(query, sentinel), []);
