@@ -239,35 +239,59 @@ function readBranch(branch: string): PatternReading | undefined {
     value,
     startAnchored: isStartAnchored(branch.slice(0, best.start)),
     startsAtWord: branch.slice(0, best.start).endsWith('\\b'),
-    endAnchored: END_ANCHOR.test(branch.slice(best.start + best.run.length)),
+    endAnchored: isEndAnchored(branch.slice(best.start + best.run.length)),
     unescapedDots,
     ...(dotExample === undefined ? {} : { dotExample }),
   };
 }
 
+/** The start of the value: `^`, after an inline flag such as `(?i)`, and spaces it may skip. */
+const VALUE_START = /^(?:\(\?[a-z]+\))?\^(?:\\s\*)?$/;
+
 /**
  * Returns whether the pattern text before a literal run anchors it. After a `^` or another
- * anchor, an optional group whose every alternative ends in `.`, `/` or `@`, as the scheme, user
- * info and subdomain groups of the suggested fixes do, keeps the run at a label boundary.
+ * anchor, optional or repeated groups whose every alternative ends in `.`, `/` or `@` keep the run
+ * at a label boundary. Such are the scheme, user info and subdomain groups of the suggested fixes,
+ * and the repeated labels of `^([a-z0-9-]+\.)*evil\.com$`.
  */
 function isStartAnchored(prefix: string): boolean {
-  if (START_ANCHOR.test(prefix)) return true;
-  const group = optionalGroupAtEnd(prefix);
-  if (!group) return false;
-  const before = prefix.slice(0, group.start);
-  // Every alternative must end at a delimiter, because `(.*|www\.)?` also lets `.*` through.
-  return (
-    (before.startsWith('^') || START_ANCHOR.test(before)) &&
-    splitBranches(group.body).every((alternative) => /(?:\\\.|\/|@)$/.test(alternative))
-  );
+  let rest = prefix;
+  for (;;) {
+    if (START_ANCHOR.test(rest) || VALUE_START.test(rest)) return true;
+    const group = groupAtEnd(rest);
+    if (!group) return false;
+    // Every alternative must end at a delimiter, because `(.*|www\.)?` also lets `.*` through.
+    const delimited = splitBranches(group.body).every((alternative) =>
+      /(?:\\\.|\/|@)$/.test(alternative),
+    );
+    if (!delimited) return false;
+    rest = rest.slice(0, group.start);
+  }
 }
 
 /**
- * Finds the group that the `)?` at the end of `prefix` closes: the offset of its `(` and its
- * body. Returns undefined when the prefix does not end in `)?`.
+ * Returns whether the pattern text after a literal run anchors it: an end anchor, or groups whose
+ * every alternative starts with `/`, `:`, `?` or `#` or is `$`, such as `(/.*)?$` and
+ * `(:\d+)?(/|$)`. An optional group must be followed by an end anchor in turn.
  */
-function optionalGroupAtEnd(prefix: string): { start: number; body: string } | undefined {
-  if (!prefix.endsWith(')?')) return undefined;
+function isEndAnchored(suffix: string): boolean {
+  if (END_ANCHOR.test(suffix)) return true;
+  const group = groupAtStart(suffix);
+  if (!group) return false;
+  const delimited = splitBranches(group.body).every(
+    (alternative) => alternative === '$' || /^(?:\\?[/:?#]|\[[\\/:?#]+\])/.test(alternative),
+  );
+  if (!delimited) return false;
+  if (group.quantifier === '') return true;
+  return group.quantifier === '?' && isEndAnchored(group.rest);
+}
+
+/**
+ * Finds the group that the `)?`, `)*` or `)+` at the end of `prefix` closes: the offset of its
+ * `(` and its body. Returns undefined when the prefix does not end in such a group.
+ */
+function groupAtEnd(prefix: string): { start: number; body: string } | undefined {
+  if (!/\)[?*+]$/.test(prefix)) return undefined;
   const opens: number[] = [];
   let inClass = false;
   for (let index = 0; index < prefix.length; index++) {
@@ -282,6 +306,35 @@ function optionalGroupAtEnd(prefix: string): { start: number; body: string } | u
         const opening = /^\((?:\?:)?/.exec(prefix.slice(open))?.[0] ?? '(';
         return { start: open, body: prefix.slice(open + opening.length, index) };
       }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Finds the group that opens `suffix`: its body, the quantifier after it (`?`, `*`, `+` or none)
+ * and the text after that. Returns undefined when the suffix does not start with a group.
+ */
+function groupAtStart(
+  suffix: string,
+): { body: string; quantifier: string; rest: string } | undefined {
+  if (!suffix.startsWith('(')) return undefined;
+  let depth = 0;
+  let inClass = false;
+  for (let index = 0; index < suffix.length; index++) {
+    const char = suffix[index];
+    if (char === '\\') index += 1;
+    else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+    else if (char === '(') depth++;
+    else if (char === ')' && --depth === 0) {
+      const opening = /^\((?:\?:)?/.exec(suffix)?.[0] ?? '(';
+      const quantifier = /^[?*+]/.exec(suffix.slice(index + 1))?.[0] ?? '';
+      return {
+        body: suffix.slice(opening.length, index),
+        quantifier,
+        rest: suffix.slice(index + 1 + quantifier.length),
+      };
     }
   }
   return undefined;

@@ -366,9 +366,29 @@ test('lint passes an anchored regex', async (t) => {
       '| where RemoteUrl matches regex @"^([a-z][a-z0-9+.-]*://)?10\\.0\\.0\\.1([:/?#]|$)"',
       '| where InitiatingProcessCommandLine matches regex "evil.com"',
       '// | where RemoteUrl matches regex "evil.com"',
+      // Repeated labels and optional delimited groups, as analysts write them.
+      String.raw`| where RemoteUrl matches regex @"^([a-z0-9-]+\.)*evil\.com$"`,
+      String.raw`| where RemoteUrl matches regex @"^(https?://)?([a-z0-9-]+\.)*evil\.com(/.*)?$"`,
+      String.raw`| where RemoteUrl matches regex @"(?i)^(https?://)?([a-z0-9-]+\.)*evil\.com(:\d+)?(/|$)"`,
+      String.raw`| where RemoteUrl matches regex @"^(?:[a-z0-9-]+\.)+evil\.com$"`,
     ),
   ]);
   assert.deepEqual(found(issues), []);
+});
+
+test('lint flags loose repeated groups', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      String.raw`| where RemoteUrl matches regex @"^.*([a-z0-9-]+\.)*evil\.com$"`,
+      String.raw`| where RemoteUrl matches regex @"^([a-z]+)*evil\.com$"`,
+      String.raw`| where RemoteUrl matches regex @"([a-z0-9-]+\.)*evil\.com$"`,
+      String.raw`| where RemoteUrl matches regex @"^([a-z0-9-]+\.)*evil\.com(.*)?$"`,
+    ),
+  ]);
+  assert.deepEqual(
+    found(issues).map(([code]) => code),
+    ['LOOSE_MATCH', 'LOOSE_MATCH', 'LOOSE_MATCH', 'LOOSE_MATCH'],
+  );
 });
 
 test('lint keeps a wrapped column whole', async (t) => {
