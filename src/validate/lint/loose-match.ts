@@ -41,6 +41,12 @@ export function isHostColumn(column: string, text: string): boolean {
 }
 /** Columns that contain one IP address and nothing else. */
 export const ADDRESS_COLUMN = /ip$|address$/i;
+/**
+ * Columns that list several addresses in one text, such as DnsEvents' IPAddresses, the
+ * comma-separated answers of one lookup. `has` compares each whole address there, and `==` would
+ * miss every answer of more than one address.
+ */
+const ADDRESS_LIST_COLUMN = /addresses$/i;
 /** Columns that may contain whole URLs, in which a host follows a scheme. */
 export const URL_COLUMN = /url|uri/i;
 
@@ -166,6 +172,30 @@ function describeLooseMatch(left: string, operator: string, value: string): stri
 }
 
 /**
+ * Returns the finding of a term operator on a column that lists addresses: none for `has`, which
+ * compares whole addresses, and for `hasprefix` or `hassuffix` the longer addresses that they
+ * also match, with `has` as the fix.
+ */
+function addressListIssue(
+  comparison: string,
+  matches: string,
+  left: string,
+  value: string,
+  operation: TermOperation,
+  negated: boolean,
+): string | undefined {
+  if (operation === 'has') return undefined;
+  const examples =
+    wronglyMatchedAddresses(operation === 'hasprefix' ? 'startswith' : 'endswith', value) ?? [];
+  if (examples.length === 0) return undefined;
+  return (
+    `${comparison} ${matches} other addresses, such as ${quoteAll(examples)}. ${left} lists ` +
+    `several addresses, so compare whole addresses in it: ${left} ${negated ? '!has' : 'has'} ` +
+    `${JSON.stringify(value)}.`
+  );
+}
+
+/**
  * Returns the message for `startswith` or `endswith` on a chain column, whose values are JSON
  * array text that starts with "[" and ends with "]", so a URL, host or address cannot start or
  * end them. Returns undefined when the value is not a URL, host or address.
@@ -240,6 +270,8 @@ function describeTermMatch(
     );
   }
   if (checkIpv4(value) !== value) return undefined;
+  if (ADDRESS_LIST_COLUMN.test(left))
+    return addressListIssue(comparison, matches, left, value, operation, negated);
   const examples: string[] = [];
   if (operation === 'hasprefix')
     examples.push(...(wronglyMatchedAddresses('startswith', value) ?? []));
@@ -545,6 +577,12 @@ function chainUrlFix(left: string, url: UrlValue, negated: boolean): string {
 
 function addressFix(left: string, address: string, negated: boolean): string {
   const quoted = JSON.stringify(address);
+  if (ADDRESS_LIST_COLUMN.test(left)) {
+    return (
+      `${left} lists several addresses, so compare whole addresses in it: ` +
+      `${left} ${negated ? '!has' : 'has'} ${quoted}.`
+    );
+  }
   if (isChainColumn(left)) {
     return chainHostFix(left, `UrlHost == ${quoted}`, SEVERAL_ADDRESSES, negated);
   }

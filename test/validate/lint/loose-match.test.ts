@@ -426,3 +426,24 @@ test('lint drops Kusto notes on a loose match', async (t) => {
     ['KQL_KS500', 6],
   ]);
 });
+
+test('address list column keeps has', async (t) => {
+  const { issues } = await lint(t, [
+    'DnsEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where IPAddresses has "45.92.1.175"',
+    '| where IPAddresses contains "45.92.1.17"',
+    '| where IPAddresses hasprefix "45.92.1.17"',
+  ]);
+  assert.deepEqual(found(issues), [
+    ['LOOSE_MATCH', 4],
+    ['LOOSE_MATCH', 5],
+  ]);
+  for (const issue of issues.filter((item) => item.code === 'LOOSE_MATCH')) {
+    assert.match(
+      issue.message,
+      /so compare whole addresses in it: IPAddresses has "45\.92\.1\.17"\.$/,
+    );
+    assert.doesNotMatch(issue.message, /==/);
+  }
+});
