@@ -332,7 +332,7 @@ function processNameIssues(expr: FilterExpr): HuntpackIssue[] {
 function invertedScenarioIssue(keep: FilterExpr, scenario: string): HuntpackIssue | undefined {
   const removal = simplifyCondition(toCondition(keep, true));
   const words = negatedTextAtoms(removal).filter(
-    (needle) => needle && scenario.toLowerCase().includes(needle.toLowerCase()),
+    (needle) => needle && mentionsPositively(scenario, needle),
   );
   if (words.length === 0) return undefined;
   const list = words.map((word) => JSON.stringify(word)).join(' or ');
@@ -343,6 +343,29 @@ function invertedScenarioIssue(keep: FilterExpr, scenario: string): HuntpackIssu
       `The scenario describes events with ${list}, but the line removes only events without ${list}, ` +
       `so it keeps the very events it means to drop: it ${describeFilter(keep, { role: 'keep' })}.`,
   };
+}
+
+/** Words that deny what follows them in a sentence, as in "never uses base64" or "no base64". */
+const DENIAL = /\b(?:no|not|never|without|none|nor|neither|free of)\b|n't\b/i;
+
+/**
+ * Tells whether the scenario names `needle` without denying it: some mention of it has no denial
+ * among the four words before it in its sentence. A scenario that says the benign events never
+ * contain the text describes events without it, which a line that keeps them drops rightly.
+ */
+function mentionsPositively(scenario: string, needle: string): boolean {
+  const text = scenario.toLowerCase();
+  const word = needle.toLowerCase();
+  for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + word.length)) {
+    const sentence =
+      text
+        .slice(0, at)
+        .split(/[.;:!?\n]/)
+        .pop() ?? '';
+    const before = sentence.trim().split(/\s+/).slice(-4).join(' ');
+    if (!DENIAL.test(before)) return true;
+  }
+  return false;
 }
 
 function negatedTextAtoms(condition: Condition): string[] {

@@ -145,3 +145,31 @@ test('mixed name list is a syntax error', () => {
     assert.deepEqual([...codes], ['FILTER_SYNTAX'], text);
   }
 });
+
+test('inverted exclusion reads denials in the scenario', () => {
+  const line =
+    'InitiatingProcessFileName !~ "nessusd.exe" or InitiatingProcessCommandLine contains "base64"';
+  const codes = (scenario: string): string[] =>
+    lintExclusion(line, {
+      file: 'e.txt',
+      line: 1,
+      column: 1,
+      scenario,
+      schemas: [getTableSchema('DeviceNetworkEvents')],
+    }).findings.map((finding) => finding.code);
+
+  for (const scenario of [
+    'The scanner never uses base64 payloads; its command line has no base64.',
+    'Scanner without base64',
+    "The scanner's commands don't contain base64.",
+  ]) {
+    assert.ok(!codes(scenario).includes('EXCLUSION_INVERTED'), scenario);
+  }
+  // A scenario that names base64 as the benign events' text still gets the finding.
+  assert.ok(
+    codes('The scanner sends base64 payloads to every host.').includes('EXCLUSION_INVERTED'),
+  );
+  assert.ok(
+    codes('The scanner never logs in. It sends base64 probes.').includes('EXCLUSION_INVERTED'),
+  );
+});
