@@ -350,7 +350,7 @@ const DENIAL = /\b(?:no|not|never|without|none|nor|neither|free of)\b|n't\b/i;
 
 /**
  * Tells whether the scenario names `needle` without denying it: some mention of it has no denial
- * among the four words before it in its sentence. A scenario that says the benign events never
+ * among the four words before it in its sentence. A scenario in which the benign events never
  * contain the text describes events without it, which a line that keeps them drops rightly.
  */
 function mentionsPositively(scenario: string, needle: string): boolean {
