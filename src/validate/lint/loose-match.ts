@@ -46,7 +46,7 @@ export const ADDRESS_COLUMN = /ip$|address$/i;
  * comma-separated answers of one lookup. `has` compares each whole address there, and `==` would
  * miss every answer of more than one address.
  */
-const ADDRESS_LIST_COLUMN = /addresses$/i;
+export const ADDRESS_LIST_COLUMN = /addresses$/i;
 /** Columns that may contain whole URLs, in which a host follows a scheme. */
 export const URL_COLUMN = /url|uri/i;
 

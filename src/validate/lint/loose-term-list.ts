@@ -9,6 +9,7 @@ import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, oneLine, stringValue, type ScannedKql } from './kql-scan.js';
 import {
   ADDRESS_COLUMN,
+  ADDRESS_LIST_COLUMN,
   isHostColumn,
   looseMatchIssue,
   type LooseMatchFinding,
@@ -43,6 +44,7 @@ export function lintLooseTermLists(
     const listStart = match.index + match[0].length;
     const listEnd = closingBracket(scanned, listStart);
     const values = readLiterals(scanned, listStart, listEnd);
+    if (values.length === 0) values.push(...letListValues(scanned, listStart, listEnd));
     const loose = values.filter((value) => isLooseTerm(value, left));
     if (loose.length === 0) continue;
 
@@ -65,16 +67,31 @@ export function lintLooseTermLists(
   return issues;
 }
 
-/** Returns the offset of the `)` that closes the bracket opened just before `start`. */
-function closingBracket({ text, kinds }: ScannedKql, start: number): number {
+/**
+ * Returns the string values of the `let NAME = dynamic([...])` list that the operand between
+ * `start` and `end` names, as in `Name has_any (domains)`, or none when it names no such list.
+ */
+function letListValues(scanned: ScannedKql, start: number, end: number): string[] {
+  const name = scanned.text.slice(start, end).trim();
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return [];
+  const declaration = new RegExp(`\\blet\\s+${name}\\s*=\\s*dynamic\\s*\\(\\s*\\[`, 'g');
+  for (const found of scanned.text.matchAll(declaration)) {
+    if (scanned.kinds[found.index] !== CharKind.Code) continue;
+    const open = found.index + found[0].length;
+    return readLiterals(scanned, open, closingBracket(scanned, open, ']'));
+  }
+  return [];
+}
+
+/** Returns the offset of the `)` (or `close`) that closes the bracket opened just before `start`. */
+function closingBracket({ text, kinds }: ScannedKql, start: number, close = ')'): number {
   let depth = 0;
   for (let index = start; index < text.length; index++) {
     if (kinds[index] !== CharKind.Code) continue;
     const char = text[index];
     if (char === '(' || char === '[') depth += 1;
-    else if (char === ']') depth -= 1;
-    else if (char === ')') {
-      if (depth === 0) return index;
+    else if (char === ')' || char === ']') {
+      if (depth === 0 && char === close) return index;
       depth -= 1;
     }
   }
@@ -101,12 +118,14 @@ function readLiterals({ text, kinds }: ScannedKql, start: number, end: number): 
 
 /**
  * Returns whether `has` matches more than the value. It does for a host name, for a URL, and
- * for an address in a column that may contain more than one address.
+ * for an address in a column of host names or URLs, which may contain `1.2.3.4.example.net`.
  */
 function isLooseTerm(value: string, left: string): boolean {
   if (!/^[A-Za-z0-9]/.test(value)) return false;
   if (checkDomain(value).kind === 'domain' || splitUrl(value)) return true;
-  return checkIpv4(value) === value && !ADDRESS_COLUMN.test(left);
+  return (
+    checkIpv4(value) === value && !ADDRESS_COLUMN.test(left) && !ADDRESS_LIST_COLUMN.test(left)
+  );
 }
 
 function looseExamples(value: string): string[] {

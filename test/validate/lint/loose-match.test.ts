@@ -447,3 +447,19 @@ test('address list column keeps has', async (t) => {
     assert.doesNotMatch(issue.message, /==/);
   }
 });
+
+test('lint reads a let list of has_any', async (t) => {
+  const { issues } = await lint(t, [
+    'let domains = dynamic(["evil.com", "bad.net"]);',
+    'let answers = dynamic(["45.92.1.175"]);',
+    'DnsEvents',
+    '| where TimeGenerated > ago(1d)',
+    '| where Name has_any (domains)',
+    '| where IPAddresses has_any (answers)',
+    '| where Name has_any (unknownList)',
+  ]);
+  assert.deepEqual(found(issues), [['LOOSE_MATCH', 5]]);
+  const message = issues.find((issue) => issue.code === 'LOOSE_MATCH')?.message ?? '';
+  assert.match(message, /^Name has_any \(domains\) matches each value as has does/);
+  assert.ok(message.includes(String.raw`(evil\.com|bad\.net)$`), message);
+});
