@@ -196,7 +196,8 @@ function roleOf(lines: string[], index: number): LineRole {
   if (/^let\s+[A-Za-z_][A-Za-z0-9_]*\s*=/.test(line)) return 'let';
   if (!TABLE_LINE.test(line)) return 'other';
   const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(line)?.[0] ?? '';
-  const nextIsPipe = (lines[index + 1] ?? '').trim().startsWith('|');
+  // A Markdown table row under a heading such as `Indicators` is no pipe line.
+  const nextIsPipe = index + 1 < lines.length && roleOf(lines, index + 1) === 'pipe';
   return KNOWN_TABLES.includes(name) || line.includes('|') || nextIsPipe ? 'table' : 'other';
 }
 

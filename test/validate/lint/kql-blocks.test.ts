@@ -112,3 +112,12 @@ test('lint finds a kql block in a block quote', () => {
   );
   assert.equal(blocks[0]?.text, '  DnsEvents\n  | take 1');
 });
+
+test('heading above a Markdown table is no query', () => {
+  for (const heading of ['Indicators', 'IOCs', 'Summary']) {
+    const report = [heading, '| Type | Value |', '|---|---|', '| domain | evil-c2[.]com |'];
+    assert.deepEqual(blockLines(report), [], heading);
+  }
+  // An unknown table piped into an operator line is still a query.
+  assert.deepEqual(blockLines(['SecurityEvent', '| where EventID == 4625']), [[1, 2]]);
+});
