@@ -1,6 +1,6 @@
 /**
  * Finds the KQL code blocks in a Markdown file: fenced code blocks whose info string starts
- * with `kql` or `kusto`. Fences follow CommonMark: three or more backticks or tildes, indented
+ * with `kql` or `kusto`, and unlabelled ones with a `| operator` line. Fences follow CommonMark: three or more backticks or tildes, indented
  * at most three spaces. A block ends at a fence of the same character that is at least as long
  * and has no info string, or at the end of the file. A block inside a block quote (`> ```kql`)
  * ends at the closing fence or at the first line without the quote's `>` markers.
@@ -60,7 +60,21 @@ function quotePrefix(line: string): { depth: number; length: number } {
   return { depth: (markers.match(/>/g) ?? []).length, length: markers.length };
 }
 
-/** Returns the `kql` and `kusto` fenced code blocks of a Markdown document, in order. */
+/**
+ * Tells whether an unlabelled code block holds a query: some line is a `| operator` line, not a
+ * Markdown table row, which ends in `|` too. `huntpack lint` reads such blocks as queries.
+ */
+function looksLikeKql(body: string): boolean {
+  return body.split(/\r\n?|\n/).some((line) => {
+    const text = line.replace(/^[\s>]*/, '').trimEnd();
+    return text.startsWith('|') && !text.endsWith('|');
+  });
+}
+
+/**
+ * Returns the `kql` and `kusto` fenced code blocks of a Markdown document, and the unlabelled
+ * ones that hold a query, in order.
+ */
 export function findKqlBlocks(markdown: string): MarkdownCodeBlock[] {
   const lines = splitLines(markdown);
   const blocks: MarkdownCodeBlock[] = [];
@@ -90,12 +104,13 @@ export function findKqlBlocks(markdown: string): MarkdownCodeBlock[] {
       closing++;
     }
     const endsQuote = !closed && closing < lines.length;
-    if (KQL_LANGUAGES.has(language)) {
-      const first = lines[index + 1];
-      const start = first ? first.start : markdown.length;
-      const end = closing < lines.length ? (lines[closing]?.start ?? start) : markdown.length;
+    const first = lines[index + 1];
+    const start = first ? first.start : markdown.length;
+    const end = closing < lines.length ? (lines[closing]?.start ?? start) : markdown.length;
+    const body = markdown.slice(start, Math.max(start, end));
+    if (KQL_LANGUAGES.has(language) || (language === '' && looksLikeKql(body))) {
       blocks.push({
-        text: blankQuoteMarkers(markdown.slice(start, Math.max(start, end)), quote.depth > 0),
+        text: blankQuoteMarkers(body, quote.depth > 0),
         start,
         fenceLine: index + 1,
         closed: closed || endsQuote,

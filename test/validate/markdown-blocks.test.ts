@@ -41,3 +41,32 @@ test('check places errors in quoted blocks', () => {
     [['KS142', 2, 63]],
   );
 });
+
+test('unlabelled fence with a query is checked', () => {
+  const markdown = [
+    '```',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(1d)',
+    '| project NoSuchColumn',
+    '```',
+    '',
+    '```',
+    '| Type | Value |',
+    '|---|---|',
+    '```',
+    '',
+    '```',
+    'pip install huntpack',
+    '```',
+  ].join('\n');
+  assert.deepEqual(
+    findKqlBlocks(markdown).map((block) => block.fenceLine),
+    [1],
+  );
+  const result = checkText('m.md', markdown, { analyzers: false });
+  assert.equal(result.queries, 1);
+  assert.deepEqual(
+    result.diagnostics.map((item) => [item.code, item.source.line]),
+    [['KS142', 4]],
+  );
+});
