@@ -19,6 +19,7 @@ import type { KqlBlock } from './kql-blocks.js';
 import { scanKql } from './kql-scan.js';
 import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
+import { excludedIndicatorFinding, listedIpPorts } from './excluded-indicators.js';
 import { findListedIndicators, lintListedIndicators } from './listed-indicators.js';
 import { lintChainComparisons } from './chain-comparison.js';
 import { lintLooseMatches, type LooseMatchFinding } from './loose-match.js';
@@ -145,6 +146,19 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
       schemas,
     }),
   );
+  const ipPorts = listedIpPorts(listed);
+  exclusions.forEach((exclusion, index) => {
+    const entry = exclusionLines[index]!;
+    // A line that removes every event already has that verdict.
+    const verdict = exclusion.findings.some((item) => item.code === 'EXCLUSION_REMOVES_EVERYTHING');
+    const removes = !verdict && exclusion.expr && excludedIndicatorFinding(exclusion.expr, ipPorts);
+    if (removes) {
+      exclusion.findings.push({
+        ...removes,
+        source: { file, line: entry.line, column: entry.column },
+      });
+    }
+  });
   for (const exclusion of exclusions) append(issues, exclusion.findings);
   issues.sort((a, b) => (a.source?.line ?? 0) - (b.source?.line ?? 0));
   return { file, blocks, platforms, exclusions, issues, kqlChecked: kqlCheck !== false };

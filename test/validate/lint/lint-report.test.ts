@@ -509,3 +509,29 @@ test('lint names how many more addresses ignore the port', () => {
     /matches 5 addresses .*\(1\.1\.1\.1:8080, 2\.2\.2\.2:8080, 3\.3\.3\.3:8080, and 2 more\)/,
   );
 });
+
+test('exclusion that removes a hunted indicator', () => {
+  const report = [
+    'Indicators',
+    'ip:port 45[.]92[.]1[.]175:5220',
+    'ip:port 203[.]202[.]232[.]22:3131',
+    '',
+    'CommonSecurityLog',
+    '| where TimeGenerated > ago(7d)',
+    '| where DestinationIP in ("45.92.1.175", "203.202.232.22")',
+    '| where DestinationPort in (5220, 3131)',
+    '',
+    'Filter/Exclusion: DestinationPort !in (5220, 3131)',
+    'Filter/Exclusion: DestinationIP != "45.92.1.175"',
+    'Filter/Exclusion: DestinationPort != 443',
+    'Filter/Exclusion: DestinationPort != 5220 or SourceIP != "10.1.1.1"',
+  ];
+  const result = lintReport(report.join('\n'), 'report.txt', { checkKql: false });
+  const found = result.issues
+    .filter((issue) => issue.code === 'EXCLUSION_REMOVES_INDICATOR')
+    .map((issue) => [issue.source?.line, issue.message.split(',')[0]]);
+  assert.deepEqual(found, [
+    [10, 'The line keeps no event of the indicators 45.92.1.175:5220'],
+    [11, 'The line keeps no event of the indicator 45.92.1.175:5220'],
+  ]);
+});
