@@ -6,6 +6,7 @@
  * Unless a platform is given, each query is checked against the platform that its
  * `// Platform:` header comment names, as in the queries huntpack writes.
  */
+import { SENTINEL_QUERY_LIMIT } from '../backends/kql/kql.backend.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { HuntpackIssue, SourceLocation } from '../errors.js';
@@ -370,6 +371,21 @@ function checkQuery(query: string, start: number, context: CheckContext): FileDi
         }),
       );
     }
+  }
+  if (platform === 'sentinel' && query.trim().length > SENTINEL_QUERY_LIMIT) {
+    diagnostics.push(
+      context.place({
+        code: 'QUERY_TOO_LONG',
+        severity: 'warning',
+        message:
+          `The query has ${query.trim().length.toLocaleString('en-US')} characters, more than ` +
+          `the ${SENTINEL_QUERY_LIMIT.toLocaleString('en-US')} of a Sentinel analytics rule: it ` +
+          'runs in Logs, but cannot be saved as a rule. Move a long list into a watchlist or ' +
+          'split the query.',
+        start,
+        length: 0,
+      }),
+    );
   }
   const schema = readSchemaOfQuery(query, platform);
   if (schema) {

@@ -438,3 +438,25 @@ describe('checkKqlFiles on plain-text reports', () => {
     },
   );
 });
+
+describe('checkText query length', () => {
+  /** Returns a hunt for `count` addresses, in Sentinel or Defender form. */
+  function hunt(count: number, platform: 'Sentinel' | 'Defender'): string {
+    const time = platform === 'Sentinel' ? 'TimeGenerated' : 'Timestamp';
+    const addresses = Array.from({ length: count }, (_, i) => `"45.0.${i >> 8}.${i & 255}"`);
+    return [
+      `// Platform: ${platform}`,
+      'DeviceNetworkEvents',
+      `| where ${time} > ago(7d)`,
+      `| where RemoteIP in (${addresses.join(', ')})`,
+    ].join('\n');
+  }
+
+  it('warns on a Sentinel query over the rule limit', () => {
+    const codes = (text: string): string[] =>
+      checkText('hunt.kql', text).diagnostics.map((item) => item.code);
+    assert.deepEqual(codes(hunt(1000, 'Sentinel')), ['QUERY_TOO_LONG']);
+    assert.deepEqual(codes(hunt(300, 'Sentinel')), []);
+    assert.deepEqual(codes(hunt(1000, 'Defender')), []);
+  });
+});
