@@ -8,7 +8,7 @@ import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
 import type { ListedIndicator } from './listed-indicators.js';
 import { lintPortExclusions } from './port-exclusion.js';
-import { findTimeFilter, type OrJoinedTime } from './time-filter.js';
+import { findReversedTimeFilters, findTimeFilter, type OrJoinedTime } from './time-filter.js';
 
 /** Port columns of the network tables the reports hunt in. */
 const PORT_COLUMN = /\b(?:DestinationPort|SourcePort|RemotePort|LocalPort)\b/;
@@ -116,6 +116,17 @@ export function lintHuntHygiene(
           'retained data and its results change with retention. Add a lookback such as ' +
           '"| where TimeGenerated > ago(30d)" (Timestamp in Defender advanced hunting).',
         source: where,
+      });
+    }
+    for (const reversed of findReversedTimeFilters(block.text)) {
+      const at = lineAndColumn(block.text, reversed.start, block.startLine);
+      issues.push({
+        code: 'TIME_FILTER_REVERSED',
+        severity: 'warning',
+        message:
+          `${reversed.text}...) keeps only the events older than the lookback and drops the ` +
+          'recent ones the hunt is for. Write > ago(...) to search the lookback.',
+        source: { file, line: at.line, column: at.column },
       });
     }
     if (parts.comments.some(isAddressOnlyLabel)) continue;

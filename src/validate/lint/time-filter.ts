@@ -166,3 +166,40 @@ class ConditionReader {
     return { text: body.trim(), start: part.start + 1 + leading };
   }
 }
+
+/** A time column compared as older than a relative time: `Timestamp < ago(7d)`. */
+const REVERSED_TIME = /\b(?:TimeGenerated|Timestamp)\s*<=?\s*ago\s*\(/gi;
+
+/** A lower bound on the time column, which makes a `< ago(...)` beside it the end of a window. */
+const LOWER_TIME_BOUND = /\b(?:TimeGenerated|Timestamp)\s*(?:>=?|between\b)/i;
+
+/** A time comparison in a `where` clause that keeps only events older than its lookback. */
+export interface ReversedTimeFilter {
+  /** Offset of the comparison in the query. */
+  start: number;
+  /** The comparison's text up to `ago(`. */
+  text: string;
+}
+
+/**
+ * Returns each `where` comparison of the time column that keeps events older than a relative
+ * time, as `Timestamp < ago(7d)` keeps every event but those of the last 7 days: almost always a
+ * lookback written with the wrong operator. A query with a lower bound on the time as well reads a
+ * window and passes. Comments and strings are never read.
+ */
+export function findReversedTimeFilters(query: string): ReversedTimeFilter[] {
+  const scanned = scanKql(query);
+  const code = blankStrings(scanned.text, scanned.kinds);
+  const found: ReversedTimeFilter[] = [];
+  // With a lower bound on the time too, the comparison ends a window, as in the last 7 days but one.
+  if (LOWER_TIME_BOUND.test(code)) return found;
+  for (const clause of findWhereClauses(scanned)) {
+    const text = code.slice(clause.start, clause.start + clause.text.length);
+    for (const match of text.matchAll(REVERSED_TIME)) {
+      const start = clause.start + match.index;
+      if (scanned.kinds[start] !== CharKind.Code) continue;
+      found.push({ start, text: match[0].replace(/\s+/g, ' ') });
+    }
+  }
+  return found;
+}

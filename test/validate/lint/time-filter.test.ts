@@ -73,3 +73,30 @@ test('time filter on every branch passes', () => {
     assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
   }
 });
+
+test('reversed time filter is flagged', () => {
+  const lint = (...lines: string[]) =>
+    lintReport(lines.join('\n'), 'time.kql', { checkKql: false }).issues.filter(
+      (issue) => issue.code === 'TIME_FILTER_REVERSED',
+    );
+  const reversed = lint('DeviceNetworkEvents', '| where Timestamp < ago(7d)', '| take 10');
+  assert.deepEqual(
+    reversed.map((issue) => [issue.source?.line, issue.source?.column]),
+    [[2, 9]],
+  );
+  assert.match(
+    reversed[0]?.message ?? '',
+    /^Timestamp < ago\(\.\.\.\) keeps only the events older/,
+  );
+  assert.equal(lint('CommonSecurityLog', '| where TimeGenerated <= ago (1d)').length, 1);
+  // A window between two relative times, and text in a string, are not reversed filters.
+  assert.deepEqual(
+    lint(
+      'DeviceNetworkEvents',
+      '| where Timestamp > ago(7d)',
+      '| where Timestamp < ago(1d)',
+      '| where RemoteUrl != "Timestamp < ago(1d)"',
+    ),
+    [],
+  );
+});
