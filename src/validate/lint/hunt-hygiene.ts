@@ -139,9 +139,10 @@ export function lintHuntHygiene(
     // String contents are kept, because a port may be compared as text, as in "5220".
     const filtering = withoutProjections(scanKql(block.text).text);
     const examplesOf = (addresses: string[]): string => {
-      const shown = addresses
-        .slice(0, 3)
-        .map((address) => `${address}:${[...(listed.get(address) ?? [])].join('/')}`);
+      const shown = addresses.slice(0, 3).map((address) => {
+        const host = address.includes(':') ? `[${address}]` : address;
+        return `${host}:${[...(listed.get(address) ?? [])].join('/')}`;
+      });
       const more = addresses.length > 3 ? `, and ${addresses.length - 3} more` : '';
       return `${shown.join(', ')}${more}`;
     };
