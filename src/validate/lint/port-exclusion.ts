@@ -134,7 +134,9 @@ function describeExclusion(
   const portWords =
     removedPorts.length === 1 ? `port ${removedPorts[0]}` : `ports ${joinWords(removedPorts)}`;
   const addresses = [...new Set(removed.map((indicator) => indicator.address))];
-  const indicators = removed.map((indicator) => `${indicator.address}:${indicator.port}`);
+  const indicators = removed.map(({ address, port }) =>
+    address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`,
+  );
   return (
     `The where condition ${condition} removes ${portWords}, the ` +
     `${removedPorts.length === 1 ? 'port' : 'ports'} that the report lists for ` +
