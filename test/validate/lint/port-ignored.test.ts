@@ -47,3 +47,20 @@ test('port check skips the set-aside section', () => {
   ];
   assert.equal(portIgnored(lines), 0);
 });
+
+test('port check brackets an IPv6 example', () => {
+  const report = [
+    '| Type | Value |',
+    '|---|---|',
+    '| ip:port | [2a01:4f8:c17:1234::1]:8443 |',
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where TimeGenerated > ago(7d)',
+    '| where RemoteIP in ("2a01:4f8:c17:1234::1")',
+    '```',
+  ];
+  const result = lintReport(report.join('\n'), 'r.md', { checkKql: false });
+  const message = result.issues.find((issue) => issue.code === 'PORT_IGNORED')?.message ?? '';
+  assert.ok(message.includes('([2a01:4f8:c17:1234::1]:8443)'), message);
+});
