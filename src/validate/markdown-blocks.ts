@@ -5,6 +5,7 @@
  * and has no info string, or at the end of the file. A block inside a block quote (`> ```kql`)
  * ends at the closing fence or at the first line without the quote's `>` markers.
  */
+import { isOperatorLine } from './lint/kql-blocks.js';
 
 export interface MarkdownCodeBlock {
   /**
@@ -61,14 +62,11 @@ function quotePrefix(line: string): { depth: number; length: number } {
 }
 
 /**
- * Tells whether an unlabelled code block holds a query: some line is a `| operator` line, not a
- * Markdown table row, which ends in `|` too. `huntpack lint` reads such blocks as queries.
+ * Tells whether an unlabelled code block holds a query: some line is a `| operator` line, as
+ * `huntpack lint` reads unlabelled blocks.
  */
 function looksLikeKql(body: string): boolean {
-  return body.split(/\r\n?|\n/).some((line) => {
-    const text = line.replace(/^[\s>]*/, '').trimEnd();
-    return text.startsWith('|') && !text.endsWith('|');
-  });
+  return body.split(/\r\n?|\n/).some((line) => isOperatorLine(line.replace(/^[\s>]*/, '')));
 }
 
 /**

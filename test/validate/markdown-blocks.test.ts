@@ -58,6 +58,11 @@ test('unlabelled fence with a query is checked', () => {
     '```',
     'pip install huntpack',
     '```',
+    '',
+    '```',
+    'explorer.exe',
+    '|- wscript.exe invoice.js',
+    '```',
   ].join('\n');
   assert.deepEqual(
     findKqlBlocks(markdown).map((block) => block.fenceLine),

@@ -23,6 +23,19 @@ const FENCE = /^\s*(```|~~~)\s*([A-Za-z0-9_-]*)\s*$/;
 type LineRole = 'comment' | 'let' | 'table' | 'pipe' | 'other';
 
 /**
+ * A `|` followed by a Kusto tabular operator, which starts an operator line of a query. A process
+ * tree (`|- wscript.exe`), a directory tree (`|-- remcos.exe`) or a Markdown table row
+ * (`| Type | Value`) starts with `|` too, but not with an operator.
+ */
+const OPERATOR_LINE =
+  /^\|\s*(?:as|consume|count|distinct|evaluate|extend|externaldata|facet|filter|find|fork|getschema|invoke|join|limit|lookup|make-series|mv-apply|mv-expand|order|parse(?:-where|-kv)?|partition|project(?:-away|-keep|-rename|-reorder)?|range|reduce|render|sample(?:-distinct)?|scan|search|serialize|sort|summarize|take|top(?:-hitters|-nested)?|union|where)\b/i;
+
+/** Tells whether a line, without its indent, is a `| operator` line of a query. */
+export function isOperatorLine(line: string): boolean {
+  return OPERATOR_LINE.test(line.trim());
+}
+
+/**
  * Splits a report into lines, with the `>` markers of block quotes replaced by spaces, so a
  * fence or query inside a quote is found and its columns still match the file.
  */
@@ -82,7 +95,7 @@ function readFence(
   const end = closingFence(lines, start, marker);
   const body = lines.slice(start + 1, end);
   const label = language.toLowerCase();
-  const looksLikeKql = body.some((line) => line.trim().startsWith('|'));
+  const looksLikeKql = body.some(isOperatorLine);
   if (label === 'kql' || label === 'kusto' || (label === '' && looksLikeKql)) {
     blocks.push(makeBlock(body, start + 2));
   }
@@ -192,13 +205,14 @@ function roleOf(lines: string[], index: number): LineRole {
     // A line that ends in `|` is a Markdown table row, unless it is `Table |` and a query follows.
     return 'other';
   }
-  if (line.startsWith('|')) return 'pipe';
+  if (line.startsWith('|')) return isOperatorLine(line) ? 'pipe' : 'other';
   if (/^let\s+[A-Za-z_][A-Za-z0-9_]*\s*=/.test(line)) return 'let';
   if (!TABLE_LINE.test(line)) return 'other';
   const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(line)?.[0] ?? '';
   // A Markdown table row under a heading such as `Indicators` is no pipe line.
   const nextIsPipe = index + 1 < lines.length && roleOf(lines, index + 1) === 'pipe';
-  return KNOWN_TABLES.includes(name) || line.includes('|') || nextIsPipe ? 'table' : 'other';
+  const pipedOn = line.includes('|') && isOperatorLine(line.slice(line.indexOf('|')));
+  return KNOWN_TABLES.includes(name) || pipedOn || nextIsPipe ? 'table' : 'other';
 }
 
 /**

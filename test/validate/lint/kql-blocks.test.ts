@@ -121,3 +121,21 @@ test('heading above a Markdown table is no query', () => {
   // An unknown table piped into an operator line is still a query.
   assert.deepEqual(blockLines(['SecurityEvent', '| where EventID == 4625']), [[1, 2]]);
 });
+
+test('trees and open tables are no query', () => {
+  const report = [
+    'explorer.exe',
+    '|- wscript.exe invoice.js',
+    '|-- remcos.exe',
+    '',
+    'Type | Value',
+    '| domain | evil-c2[.]com',
+    '',
+    '```',
+    'svchost.exe',
+    '|- remcos.exe',
+    '```',
+  ];
+  assert.deepEqual(blockLines(report), []);
+  assert.deepEqual(blockLines(['MyLogs_CL', '| where Level == "error"', '| take 5']), [[1, 3]]);
+});
