@@ -5,6 +5,7 @@
  */
 import { kqlIdentifier } from '../backends/kql/kql.escape.js';
 import { getPlatformSchemas, type Platform } from '../pipeline/schemas.js';
+import { CharKind, scanKql } from './lint/kql-scan.js';
 import {
   loadKusto,
   toArray,
@@ -137,40 +138,56 @@ const UNKNOWN_COLUMN = 'KS142';
 
 /**
  * Returns the ranges of `text` that read the rows of a `_GetWatchlist(...)` call: from the call
- * to the end of its statement (`;`) or of the parentheses around it. Sentinel gives those rows
- * the watchlist's own columns beside SearchKey and WatchlistItem, and no schema here has them.
- * Strings and comments are skipped.
+ * to the end of its statement (`;`) or of the parentheses around it, without the subqueries that
+ * `join`, `lookup` or `union` bring in, which read their own tables. Sentinel gives the
+ * watchlist's rows the watchlist's own columns beside SearchKey and WatchlistItem, and no schema
+ * here has them. Strings and comments are skipped.
  */
 function watchlistScopes(text: string): Array<[number, number]> {
+  if (!text.includes('_GetWatchlist')) return [];
+  const { kinds } = scanKql(text);
+  const code = (index: number): boolean => kinds[index] === CharKind.Code;
   const scopes: Array<[number, number]> = [];
   const call = /_GetWatchlist\s*\(/g;
   for (let match = call.exec(text); match; match = call.exec(text)) {
-    scopes.push([match.index, scopeEnd(text, match.index + match[0].length - 1)]);
+    if (!code(match.index)) continue;
+    let from = match.index;
+    let depth = 0;
+    let end = text.length;
+    // Depth 0 is the pipeline of the call, from its own `(` on.
+    for (let index = match.index + match[0].length - 1; index < text.length; index++) {
+      if (!code(index)) continue;
+      const char = text[index];
+      if (char === '(' && depth === 0 && SUBQUERY_BEFORE.test(text.slice(from, index))) {
+        // A subquery of another table leaves the scope until its closing bracket.
+        scopes.push([from, index]);
+        index = closingBracket(text, index, code);
+        from = index + 1;
+      } else if (char === '(') {
+        depth++;
+      } else if (char === ')' && --depth < 0) {
+        end = index;
+        break;
+      } else if (char === ';' && depth === 0) {
+        end = index;
+        break;
+      }
+    }
+    scopes.push([from, end]);
   }
   return scopes;
 }
 
-/** Returns where the expression that contains `from` ends: at `;` or an unmatched `)`. */
-function scopeEnd(text: string, from: number): number {
+/** Text before a `(` that opens a subquery: `join`, `lookup` or `union` and their options. */
+const SUBQUERY_BEFORE = /\b(?:join|lookup|union)\b[^|()]*$/;
+
+/** Returns the offset of the `)` that closes the `(` at `open`, or the end of the text. */
+function closingBracket(text: string, open: number, code: (index: number) => boolean): number {
   let depth = 0;
-  for (let index = from; index < text.length; index++) {
-    const char = text[index];
-    if (char === '"' || char === "'") {
-      const close = text.indexOf(char, index + 1);
-      if (close === -1) return text.length;
-      index = close;
-    } else if (char === '/' && text[index + 1] === '/') {
-      const end = text.indexOf('\n', index);
-      if (end === -1) return text.length;
-      index = end;
-    } else if (char === '(') {
-      depth++;
-    } else if (char === ')') {
-      depth--;
-      if (depth < 0) return index;
-    } else if (char === ';' && depth === 0) {
-      return index;
-    }
+  for (let index = open; index < text.length; index++) {
+    if (!code(index)) continue;
+    if (text[index] === '(') depth++;
+    else if (text[index] === ')' && --depth === 0) return index;
   }
   return text.length;
 }

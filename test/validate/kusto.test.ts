@@ -98,6 +98,32 @@ describe('checkKql query forms', () => {
     ]);
   });
 
+  it('keeps errors outside the watchlist rows', () => {
+    const levels = (query: string): string[][] =>
+      checkKql(query, sentinel)
+        .filter((item) => item.code === 'KS142')
+        .map((item) => [item.severity, query.slice(item.start, item.end)]);
+    // A comment or a string that names the function reads no watchlist.
+    assert.deepEqual(
+      levels('// uses _GetWatchlist("x")\nCommonSecurityLog | where DestinatonIP == "a"'),
+      [['error', 'DestinatonIP']],
+    );
+    assert.deepEqual(
+      levels('CommonSecurityLog | where Message != "_GetWatchlist(\\"x\\")" | project Bad1'),
+      [['error', 'Bad1']],
+    );
+    // A joined table's subquery reads its own columns.
+    assert.deepEqual(
+      levels(
+        "_GetWatchlist('w') | join kind=inner (CommonSecurityLog | extend Bad2 = DestinatonIP) on $left.SearchKey == $right.DestinationIP | project Port",
+      ),
+      [
+        ['error', 'DestinatonIP'],
+        ['warning', 'Port'],
+      ],
+    );
+  });
+
   it('accepts line and trailing comments', () => {
     const query = '// hunt for one address\nDeviceNetworkEvents // table\n| take 1 // end';
     assert.deepEqual(checkKql(query, sentinel), []);
