@@ -138,8 +138,8 @@ const UNKNOWN_COLUMN = 'KS142';
 
 /**
  * Returns the ranges of `text` that read the rows of a `_GetWatchlist(...)` call: from the call
- * to the end of its statement (`;`) or of the parentheses around it, without the subqueries that
- * `join`, `lookup` or `union` bring in, which read their own tables. Sentinel gives the
+ * to the end of its statement (`;`) or of the parentheses around it. The subqueries that `join`,
+ * `lookup` or `union` bring in read their own tables, so they are left out. Sentinel gives the
  * watchlist's rows the watchlist's own columns beside SearchKey and WatchlistItem, and no schema
  * here has them. Strings and comments are skipped.
  */
