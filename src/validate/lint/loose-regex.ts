@@ -245,8 +245,14 @@ function readBranch(branch: string): PatternReading | undefined {
   };
 }
 
+/** The opening of a group: `(`, `(?:`, `(?s:` or a named `(?P<name>`, `(?<name>`. */
+const GROUP_OPENING = /^\((?:\?(?:P?<[A-Za-z_][A-Za-z0-9_]*>|[A-Za-z-]*:))?/;
+
+/** An unescaped `.` with a quantifier, which takes any run of characters, such as a host and `/`. */
+const ANY_RUN = /(?:^|[^\\])\.[*+{]/;
+
 /** The start of the value: `^`, after an inline flag such as `(?i)`, and spaces it may skip. */
-const VALUE_START = /^(?:\(\?[a-z]+\))?\^(?:\\s\*)?$/;
+const VALUE_START = /^(?:\(\?[a-z]+\))?\^(?:\(\?[a-z]+\))?(?:\\s\*)?$/;
 
 /**
  * Returns whether the pattern text before a literal run anchors it. After a `^` or another
@@ -260,13 +266,25 @@ function isStartAnchored(prefix: string): boolean {
     if (START_ANCHOR.test(rest) || VALUE_START.test(rest)) return true;
     const group = groupAtEnd(rest);
     if (!group) return false;
-    // Every alternative must end at a delimiter, because `(.*|www\.)?` also lets `.*` through.
-    const delimited = splitBranches(group.body).every((alternative) =>
-      /(?:\\\.|\/|@)$/.test(alternative),
-    );
+    const delimited = splitBranches(group.body).every(endsAtBoundary);
     if (!delimited) return false;
     rest = rest.slice(0, group.start);
   }
+}
+
+/**
+ * Tells whether an alternative of a group before a host ends where a host may start: at a dot
+ * (`(.*\.)?` ends at a label), at the `://` of a scheme, or at the `@` of user info that cannot
+ * span a `/`. Any other alternative, such as `.*`, a dot-star before a slash or `([^/]+/)+`,
+ * lets the host start inside another URL's path.
+ */
+function endsAtBoundary(alternative: string): boolean {
+  if (/(?:\\\.|\[\.\])$/.test(alternative)) return true;
+  if (ANY_RUN.test(alternative)) return false;
+  if (/:(?:\/|\\\/){2}$/.test(alternative)) return true;
+  if (!alternative.endsWith('@')) return false;
+  const negatedClasses = alternative.match(/\[\^[^\]]*\]/g) ?? [];
+  return negatedClasses.every((set) => set.includes('/'));
 }
 
 /**
@@ -275,7 +293,9 @@ function isStartAnchored(prefix: string): boolean {
  * `(:\d+)?(/|$)`. An optional group must be followed by an end anchor in turn.
  */
 function isEndAnchored(suffix: string): boolean {
-  if (END_ANCHOR.test(suffix)) return true;
+  const anchor = END_ANCHOR.exec(suffix)?.[0];
+  // `/?` or `(/|$)?` may also match nothing, which leaves the run unanchored.
+  if (anchor !== undefined && !/^[?*{]/.test(suffix.slice(anchor.length))) return true;
   const group = groupAtStart(suffix);
   if (!group) return false;
   const delimited = splitBranches(group.body).every(
@@ -303,7 +323,7 @@ function groupAtEnd(prefix: string): { start: number; body: string } | undefined
     else if (char === ')') {
       const open = opens.pop();
       if (open !== undefined && index === prefix.length - 2) {
-        const opening = /^\((?:\?:)?/.exec(prefix.slice(open))?.[0] ?? '(';
+        const opening = GROUP_OPENING.exec(prefix.slice(open))?.[0] ?? '(';
         return { start: open, body: prefix.slice(open + opening.length, index) };
       }
     }
@@ -328,7 +348,7 @@ function groupAtStart(
     else if (char === '[') inClass = true;
     else if (char === '(') depth++;
     else if (char === ')' && --depth === 0) {
-      const opening = /^\((?:\?:)?/.exec(suffix)?.[0] ?? '(';
+      const opening = GROUP_OPENING.exec(suffix)?.[0] ?? '(';
       const quantifier = /^[?*+]/.exec(suffix.slice(index + 1))?.[0] ?? '';
       return {
         body: suffix.slice(opening.length, index),

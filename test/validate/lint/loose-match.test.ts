@@ -371,6 +371,9 @@ test('lint passes an anchored regex', async (t) => {
       String.raw`| where RemoteUrl matches regex @"^(https?://)?([a-z0-9-]+\.)*evil\.com(/.*)?$"`,
       String.raw`| where RemoteUrl matches regex @"(?i)^(https?://)?([a-z0-9-]+\.)*evil\.com(:\d+)?(/|$)"`,
       String.raw`| where RemoteUrl matches regex @"^(?:[a-z0-9-]+\.)+evil\.com$"`,
+      String.raw`| where DestinationHostName matches regex @"^([a-z0-9-]+[.])*evil\.com$"`,
+      String.raw`| where DestinationHostName matches regex @"^(?i)([a-z]+\.)*evil\.com$"`,
+      String.raw`| where DestinationHostName matches regex @"^(.*\.)?evil\.com(/.*|$)"`,
     ),
   ]);
   assert.deepEqual(found(issues), []);
@@ -383,11 +386,16 @@ test('lint flags loose repeated groups', async (t) => {
       String.raw`| where RemoteUrl matches regex @"^([a-z]+)*evil\.com$"`,
       String.raw`| where RemoteUrl matches regex @"([a-z0-9-]+\.)*evil\.com$"`,
       String.raw`| where RemoteUrl matches regex @"^([a-z0-9-]+\.)*evil\.com(.*)?$"`,
+      String.raw`| where RemoteUrl matches regex @"^([a-z0-9-]+\.)*evil\.com(/|$)?"`,
+      String.raw`| where RemoteUrl matches regex @"^https?://evil\.com/?"`,
+      String.raw`| where RemoteUrl matches regex @"(^|\.)evil\.com(?s:.*)?$"`,
+      String.raw`| where RemoteUrl matches regex @"^(.*/)?evil\.com(/.*)?$"`,
+      String.raw`| where RemoteUrl matches regex @"^([^/]+/)*evil\.com$"`,
     ),
   ]);
   assert.deepEqual(
     found(issues).map(([code]) => code),
-    ['LOOSE_MATCH', 'LOOSE_MATCH', 'LOOSE_MATCH', 'LOOSE_MATCH'],
+    Array.from({ length: 9 }, () => 'LOOSE_MATCH'),
   );
 });
 
