@@ -345,25 +345,27 @@ function invertedScenarioIssue(keep: FilterExpr, scenario: string): HuntpackIssu
   };
 }
 
-/** Words that deny what follows them in a sentence, as in "never uses base64" or "no base64". */
-const DENIAL = /\b(?:no|not|never|without|none|nor|neither|free of)\b|n't\b/i;
+/** Words that deny what follows them, as in "never uses base64" or "no base64". */
+const DENIALS = new Set(['no', 'not', 'never', 'without', 'none', 'nor', 'neither']);
 
 /**
  * Tells whether the scenario names `needle` without denying it: some mention of it has no denial
- * among the four words before it in its sentence. A scenario in which the benign events never
- * contain the text describes events without it, which a line that keeps them drops rightly.
+ * among the two words before it in its clause. A scenario in which the benign events never
+ * contain the text describes events without it, which a line that keeps them drops rightly. A
+ * denial further away, as in "Nessus, not Qualys, sends base64", is about something else.
  */
 function mentionsPositively(scenario: string, needle: string): boolean {
   const text = scenario.toLowerCase();
   const word = needle.toLowerCase();
   for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + word.length)) {
-    const sentence =
+    const clause =
       text
         .slice(0, at)
-        .split(/[.;:!?\n]/)
+        .split(/[.,;:!?()\n]/)
         .pop() ?? '';
-    const before = sentence.trim().split(/\s+/).slice(-4).join(' ');
-    if (!DENIAL.test(before)) return true;
+    const before = clause.trim().split(/\s+/).slice(-2);
+    const denied = before.some((token) => DENIALS.has(token) || token.endsWith("n't"));
+    if (!denied) return true;
   }
   return false;
 }

@@ -172,4 +172,12 @@ test('inverted exclusion reads denials in the scenario', () => {
   assert.ok(
     codes('The scanner never logs in. It sends base64 probes.').includes('EXCLUSION_INVERTED'),
   );
+  // A denial of something else near the word is no denial of it.
+  for (const scenario of [
+    'The scanner runs a no-op base64 probe.',
+    'Nessus, not Qualys, sends base64 payloads.',
+    "The scanner can't authenticate so it sends base64 probes.",
+  ]) {
+    assert.ok(codes(scenario).includes('EXCLUSION_INVERTED'), scenario);
+  }
 });
