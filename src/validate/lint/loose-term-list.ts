@@ -75,12 +75,13 @@ function letListValues(scanned: ScannedKql, start: number, end: number): string[
   const name = scanned.text.slice(start, end).trim();
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return [];
   const declaration = new RegExp(`\\blet\\s+${name}\\s*=\\s*dynamic\\s*\\(\\s*\\[`, 'g');
+  // The declaration in force is the last one before the operand.
+  let open: number | undefined;
   for (const found of scanned.text.matchAll(declaration)) {
-    if (scanned.kinds[found.index] !== CharKind.Code) continue;
-    const open = found.index + found[0].length;
-    return readLiterals(scanned, open, closingBracket(scanned, open, ']'));
+    if (found.index >= start) break;
+    if (scanned.kinds[found.index] === CharKind.Code) open = found.index + found[0].length;
   }
-  return [];
+  return open === undefined ? [] : readLiterals(scanned, open, closingBracket(scanned, open, ']'));
 }
 
 /** Returns the offset of the `)` (or `close`) that closes the bracket opened just before `start`. */

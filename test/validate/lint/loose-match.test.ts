@@ -465,7 +465,10 @@ test('lint reads a let list of has_any', async (t) => {
     '| where Name has_any (domains)',
     '| where IPAddresses has_any (answers)',
     '| where Name has_any (unknownList)',
+    '| where Name has_any (answers)',
+    'let answers = dynamic(["bad.org"]);',
   ]);
+  // The second use reads the first declaration of answers, the one in force there.
   assert.deepEqual(found(issues), [['LOOSE_MATCH', 5]]);
   const message = issues.find((issue) => issue.code === 'LOOSE_MATCH')?.message ?? '';
   assert.match(message, /^Name has_any \(domains\) matches each value as has does/);
