@@ -465,12 +465,20 @@ test('lint reads a let list of has_any', async (t) => {
     '| where Name has_any (domains)',
     '| where IPAddresses has_any (answers)',
     '| where Name has_any (unknownList)',
-    '| where Name has_any (answers)',
-    'let answers = dynamic(["bad.org"]);',
   ]);
-  // The second use reads the first declaration of answers, the one in force there.
   assert.deepEqual(found(issues), [['LOOSE_MATCH', 5]]);
   const message = issues.find((issue) => issue.code === 'LOOSE_MATCH')?.message ?? '';
   assert.match(message, /^Name has_any \(domains\) matches each value as has does/);
   assert.ok(message.includes(String.raw`(evil\.com|bad\.net)$`), message);
+});
+
+test('lint reads the let list in force', async (t) => {
+  const { issues } = await lint(t, [
+    'let answers = dynamic(["evil.com"]);',
+    'let answers = dynamic(["45.92.1.175"]);',
+    'DnsEvents',
+    '| where TimeGenerated > ago(1d)',
+    '| where IPAddresses has_any (answers)',
+  ]);
+  assert.deepEqual(found(issues), []);
 });
