@@ -33,8 +33,8 @@ export interface MergeResult {
   /**
    * For each indicator in conflict, the same indicator as each family's records give it, one
    * entry per family in read order. An entry merges the records that name its family and the
-   * records without a family read after the first conflict. The indicator itself has the context
-   * of its kept family's entry.
+   * records without a family, in any order. The indicator itself has the context of its kept
+   * family's entry, except isCompromised, which stays that of all its records.
    */
   familyContexts: Map<Indicator, readonly Indicator[]>;
 }
