@@ -13,10 +13,10 @@ import { listAtoms } from '../../pipeline/filter-check/analyze.js';
 import { evaluateFilter } from '../../pipeline/filter-check/evaluate.js';
 import type { ListedIndicator } from './listed-indicators.js';
 
-/** Columns and ECS fields of the remote end's address in the network tables. */
-const ADDRESS_COLUMN = /^(?:DestinationIP|RemoteIP|destination\.ip)$/i;
-/** Columns and ECS fields of the remote end's port in the network tables. */
-const PORT_COLUMN = /^(?:DestinationPort|RemotePort|destination\.port)$/i;
+/** Columns, ASIM fields and ECS fields of the remote end's address in the network tables. */
+const ADDRESS_COLUMN = /^(?:DestinationIP|RemoteIP|DstIpAddr|destination\.(?:ip|address))$/i;
+/** Columns, ASIM fields and ECS fields of the remote end's port in the network tables. */
+const PORT_COLUMN = /^(?:DestinationPort|RemotePort|DstPortNumber|destination\.port)$/i;
 
 /** An ip:port indicator that a report lists. */
 export interface ListedIpPort {

@@ -525,6 +525,7 @@ test('exclusion that removes a hunted indicator', () => {
     'Filter/Exclusion: DestinationIP != "45.92.1.175"',
     'Filter/Exclusion: DestinationPort != 443',
     'Filter/Exclusion: DestinationPort != 5220 or SourceIP != "10.1.1.1"',
+    'Filter/Exclusion: DstPortNumber != 3131',
   ];
   const result = lintReport(report.join('\n'), 'report.txt', { checkKql: false });
   const found = result.issues
@@ -533,5 +534,6 @@ test('exclusion that removes a hunted indicator', () => {
   assert.deepEqual(found, [
     [10, 'The line keeps no event of the indicators 45.92.1.175:5220'],
     [11, 'The line keeps no event of the indicator 45.92.1.175:5220'],
+    [14, 'The line keeps no event of the indicator 203.202.232.22:3131'],
   ]);
 });
