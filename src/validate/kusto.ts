@@ -5,7 +5,7 @@
  */
 import { kqlIdentifier } from '../backends/kql/kql.escape.js';
 import { getPlatformSchemas, type Platform } from '../pipeline/schemas.js';
-import { CharKind, scanKql } from './lint/kql-scan.js';
+import { CharKind, closingBracket, scanKql } from './lint/kql-scan.js';
 import {
   loadKusto,
   toArray,
@@ -145,8 +145,8 @@ const UNKNOWN_COLUMN = 'KS142';
  */
 function watchlistScopes(text: string): Array<[number, number]> {
   if (!text.includes('_GetWatchlist')) return [];
-  const { kinds } = scanKql(text);
-  const code = (index: number): boolean => kinds[index] === CharKind.Code;
+  const scanned = scanKql(text);
+  const code = (index: number): boolean => scanned.kinds[index] === CharKind.Code;
   const scopes: Array<[number, number]> = [];
   const call = /_GetWatchlist\s*\(/g;
   for (let match = call.exec(text); match; match = call.exec(text)) {
@@ -161,7 +161,7 @@ function watchlistScopes(text: string): Array<[number, number]> {
       if (char === '(' && depth === 0 && SUBQUERY_BEFORE.test(text.slice(from, index))) {
         // A subquery of another table leaves the scope until its closing bracket.
         scopes.push([from, index]);
-        index = closingBracket(text, index, code);
+        index = closingBracket(scanned, index + 1);
         from = index + 1;
       } else if (char === '(') {
         depth++;
@@ -180,17 +180,6 @@ function watchlistScopes(text: string): Array<[number, number]> {
 
 /** Text before a `(` that opens a subquery: `join`, `lookup` or `union` and their options. */
 const SUBQUERY_BEFORE = /\b(?:join|lookup|union)\b[^|()]*$/;
-
-/** Returns the offset of the `)` that closes the `(` at `open`, or the end of the text. */
-function closingBracket(text: string, open: number, code: (index: number) => boolean): number {
-  let depth = 0;
-  for (let index = open; index < text.length; index++) {
-    if (!code(index)) continue;
-    if (text[index] === '(') depth++;
-    else if (text[index] === ')' && --depth === 0) return index;
-  }
-  return text.length;
-}
 
 /** Returns the offset where each line begins. CRLF, LF and a lone CR each end a line. */
 export function findLineStarts(text: string): number[] {

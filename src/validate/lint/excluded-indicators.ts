@@ -10,34 +10,21 @@
 import type { FilterExpr } from '../../compile/ir.js';
 import type { HuntpackIssue } from '../../errors.js';
 import { listAtoms } from '../../pipeline/filter-check/analyze.js';
-import { evaluateFilter } from '../../pipeline/filter-check/evaluate.js';
-import type { ListedIndicator } from './listed-indicators.js';
+import { findRemovedIndicators, ipPortText } from './port-exclusion.js';
 
 /** Columns, ASIM fields and ECS fields of the remote end's address in the network tables. */
 const ADDRESS_COLUMN = /^(?:DestinationIP|RemoteIP|DstIpAddr|destination\.(?:ip|address))$/i;
 /** Columns, ASIM fields and ECS fields of the remote end's port in the network tables. */
 const PORT_COLUMN = /^(?:DestinationPort|RemotePort|DstPortNumber|destination\.port)$/i;
 
-/** An ip:port indicator that a report lists. */
-export interface ListedIpPort {
-  address: string;
-  port: number;
-}
-
-/** Returns the ip:port indicators among the listed ones. */
-export function listedIpPorts(listed: readonly ListedIndicator[]): ListedIpPort[] {
-  return listed.flatMap(({ indicator }) =>
-    indicator.kind === 'ip-port' ? [{ address: indicator.address, port: indicator.port }] : [],
-  );
-}
-
 /**
  * Returns the finding of an exclusion whose condition to keep `expr` removes every event of one
- * of `indicators`, or undefined when it keeps some of each.
+ * of the listed ip:port indicators, or undefined when it keeps some of each. `ports` maps each
+ * listed address to its ports, as `listedIpPorts` gives them.
  */
 export function excludedIndicatorFinding(
   expr: FilterExpr,
-  indicators: readonly ListedIpPort[],
+  ports: ReadonlyMap<string, ReadonlySet<string>>,
 ): Pick<HuntpackIssue, 'code' | 'severity' | 'message'> | undefined {
   const removed = new Set<string>();
   for (const operand of topLevelAnd(expr)) {
@@ -46,22 +33,9 @@ export function excludedIndicatorFinding(
       atoms.length > 0 &&
       atoms.every((atom) => ADDRESS_COLUMN.test(atom.column) || PORT_COLUMN.test(atom.column));
     if (!judged) continue;
-    // The evaluator never finds a number equal to a string, so the port takes the literals' type.
-    const asText = atoms.some(
-      (atom) =>
-        PORT_COLUMN.test(atom.column) &&
-        ((atom.kind === 'compare' && typeof atom.value === 'string') ||
-          (atom.kind === 'in' && atom.values.some((value) => typeof value === 'string'))),
-    );
-    for (const { address, port } of indicators) {
-      const row: Record<string, string | number> = {};
-      for (const atom of atoms) {
-        if (ADDRESS_COLUMN.test(atom.column)) row[atom.column] = address;
-        else row[atom.column] = asText ? String(port) : port;
-      }
-      if (!evaluateFilter(operand, row)) {
-        removed.add(address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
-      }
+    const isAddress = (column: string): boolean => ADDRESS_COLUMN.test(column);
+    for (const indicator of findRemovedIndicators(operand, ports, isAddress)) {
+      removed.add(ipPortText(indicator));
     }
   }
   if (removed.size === 0) return undefined;

@@ -7,7 +7,7 @@ import type { HuntpackIssue } from '../../errors.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
 import type { ListedIndicator } from './listed-indicators.js';
-import { lintPortExclusions } from './port-exclusion.js';
+import { ipPortText, lintPortExclusions } from './port-exclusion.js';
 import { findReversedTimeFilters, findTimeFilter, type OrJoinedTime } from './time-filter.js';
 
 /** Port columns of the network tables the reports hunt in. */
@@ -17,7 +17,7 @@ const PORT_COLUMN = /\b(?:DestinationPort|SourcePort|RemotePort|LocalPort)\b/;
  * report also lists bare (as an ip indicator, on a line of its own) is left out, because a hunt
  * on the bare address is what that indicator calls for.
  */
-function listedIpPorts(listed: readonly ListedIndicator[]): Map<string, Set<string>> {
+export function listedIpPorts(listed: readonly ListedIndicator[]): Map<string, Set<string>> {
   const ports = new Map<string, Set<string>>();
   const portLines = new Set<string>();
   for (const { indicator, line } of listed) {
@@ -139,10 +139,11 @@ export function lintHuntHygiene(
     // String contents are kept, because a port may be compared as text, as in "5220".
     const filtering = withoutProjections(scanKql(block.text).text);
     const examplesOf = (addresses: string[]): string => {
-      const shown = addresses.slice(0, 3).map((address) => {
-        const host = address.includes(':') ? `[${address}]` : address;
-        return `${host}:${[...(listed.get(address) ?? [])].join('/')}`;
-      });
+      const shown = addresses
+        .slice(0, 3)
+        .map((address) =>
+          ipPortText({ address, port: [...(listed.get(address) ?? [])].join('/') }),
+        );
       const more = addresses.length > 3 ? `, and ${addresses.length - 3} more` : '';
       return `${shown.join(', ')}${more}`;
     };

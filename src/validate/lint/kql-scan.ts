@@ -200,3 +200,18 @@ export function lineAndColumn(
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
+
+/** Returns the offset of the `)` (or `close`) that closes the bracket opened just before `start`. */
+export function closingBracket({ text, kinds }: ScannedKql, start: number, close = ')'): number {
+  let depth = 0;
+  for (let index = start; index < text.length; index++) {
+    if (kinds[index] !== CharKind.Code) continue;
+    const char = text[index];
+    if (char === '(' || char === '[') depth += 1;
+    else if (char === ')' || char === ']') {
+      if (depth === 0 && char === close) return index;
+      depth -= 1;
+    }
+  }
+  return text.length;
+}

@@ -14,12 +14,12 @@ import { readPlatformHeader, unknownPlatformMessage } from '../platform-header.j
 import { reviewUnknownNames } from '../unknown-names.js';
 import { findFencedLines, findKqlBlocks, makeBlock } from './kql-blocks.js';
 import { isBlankQuery, NO_HUNTS_SECTION } from '../check-files.js';
-import { lintHuntHygiene } from './hunt-hygiene.js';
+import { lintHuntHygiene, listedIpPorts } from './hunt-hygiene.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { scanKql } from './kql-scan.js';
 import { lintExclusion } from './lint-exclusion.js';
 import type { ExclusionLint } from './lint-exclusion.js';
-import { excludedIndicatorFinding, listedIpPorts } from './excluded-indicators.js';
+import { excludedIndicatorFinding } from './excluded-indicators.js';
 import { findListedIndicators, lintListedIndicators } from './listed-indicators.js';
 import { lintChainComparisons } from './chain-comparison.js';
 import { lintLooseMatches, type LooseMatchFinding } from './loose-match.js';

@@ -6,7 +6,7 @@
  */
 import { checkDomain, checkIpv4 } from '../../feeds/text-hosts.js';
 import type { KqlBlock } from './kql-blocks.js';
-import { CharKind, oneLine, stringValue, type ScannedKql } from './kql-scan.js';
+import { CharKind, closingBracket, oneLine, stringValue, type ScannedKql } from './kql-scan.js';
 import {
   ADDRESS_COLUMN,
   ADDRESS_LIST_COLUMN,
@@ -82,21 +82,6 @@ function letListValues(scanned: ScannedKql, start: number, end: number): string[
     if (scanned.kinds[found.index] === CharKind.Code) open = found.index + found[0].length;
   }
   return open === undefined ? [] : readLiterals(scanned, open, closingBracket(scanned, open, ']'));
-}
-
-/** Returns the offset of the `)` (or `close`) that closes the bracket opened just before `start`. */
-function closingBracket({ text, kinds }: ScannedKql, start: number, close = ')'): number {
-  let depth = 0;
-  for (let index = start; index < text.length; index++) {
-    if (kinds[index] !== CharKind.Code) continue;
-    const char = text[index];
-    if (char === '(' || char === '[') depth += 1;
-    else if (char === ')' || char === ']') {
-      if (depth === 0 && char === close) return index;
-      depth -= 1;
-    }
-  }
-  return text.length;
 }
 
 /**

@@ -93,32 +93,42 @@ function isNegation(expr: FilterExpr): boolean {
 }
 
 /** An ip:port indicator that a condition removes. */
-interface RemovedIndicator {
+export interface RemovedIndicator {
   address: string;
   port: string;
 }
 
+/** Writes an ip:port indicator as a report does: `1.2.3.4:80`, or `[2001:db8::1]:80`. */
+export function ipPortText({ address, port }: RemovedIndicator): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 /**
- * Returns the indicators whose port the condition rejects on every port column it compares. A
- * port compared as text, as in `RemotePort != "4444"`, counts too.
+ * Returns the indicators that the condition rejects, with each address column the condition
+ * compares (as `isAddressColumn` tells) set to the indicator's address and every other column to
+ * its port. A port compared as text, as in `RemotePort != "4444"`, counts too.
  */
-function findRemovedIndicators(
+export function findRemovedIndicators(
   expr: FilterExpr,
   ports: ReadonlyMap<string, ReadonlySet<string>>,
+  isAddressColumn: (column: string) => boolean = () => false,
 ): RemovedIndicator[] {
   const atoms = listAtoms(expr);
   const columns = [...new Set(atoms.map((atom) => atom.column))];
   // The evaluator never finds a number equal to a string, so the port takes the literals' type.
   const comparedAsText = atoms.some(
     (atom) =>
-      (atom.kind === 'compare' && typeof atom.value === 'string') ||
-      (atom.kind === 'in' && atom.values.some((value) => typeof value === 'string')),
+      !isAddressColumn(atom.column) &&
+      ((atom.kind === 'compare' && typeof atom.value === 'string') ||
+        (atom.kind === 'in' && atom.values.some((value) => typeof value === 'string'))),
   );
   const removed: RemovedIndicator[] = [];
   for (const [address, addressPorts] of ports) {
     for (const port of addressPorts) {
       const value = comparedAsText ? port : Number(port);
-      const row = Object.fromEntries(columns.map((column) => [column, value]));
+      const row = Object.fromEntries(
+        columns.map((column) => [column, isAddressColumn(column) ? address : value]),
+      );
       if (!evaluateFilter(expr, row)) removed.push({ address, port });
     }
   }
@@ -134,9 +144,7 @@ function describeExclusion(
   const portWords =
     removedPorts.length === 1 ? `port ${removedPorts[0]}` : `ports ${joinWords(removedPorts)}`;
   const addresses = [...new Set(removed.map((indicator) => indicator.address))];
-  const indicators = removed.map(({ address, port }) =>
-    address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`,
-  );
+  const indicators = removed.map(ipPortText);
   return (
     `The where condition ${condition} removes ${portWords}, the ` +
     `${removedPorts.length === 1 ? 'port' : 'ports'} that the report lists for ` +
