@@ -338,8 +338,8 @@ function parseEntry(
  * Returns a note for each column that contains the indicator itself on some hits and that the filter
  * tests in the negative, such as `not(ipv4_is_in_any_range(SourceIP, ...private ranges))` on
  * CommonSecurityLog. On hits matched on the source side, SourceIP is the C2 address, so the
- * filter is true there and removes every one of them. A positive test (`SourceIP in (...)`) holds
- * there only for the values it names, and a filter that tests MatchedOn tells the hits apart.
+ * filter is true there and removes every one of them. A positive test (`SourceIP in (...)`) is true
+ * there only for the values it names, and a filter that tests MatchedOn already separates the hits.
  */
 function indicatorColumnNotes(
   table: string,
@@ -386,9 +386,9 @@ function negatedColumns(expr: FilterExpr, negated = false, into: string[] = []):
 
 /**
  * Returns the MatchedOn labels of the hits on which `column` of `table` contains the indicator or
- * its host: the side of an endpoint whose address it is or replaces, and each host, URL,
- * DNS answer or hash branch that reads it, such as DestinationHostName for CommonSecurityLog's
- * domain hunts and RequestURL for its URL hunts, whose host it gives.
+ * its host. They are the side of each endpoint whose address column it is or replaces, and each
+ * host, URL, DNS answer or hash branch that reads it. DestinationHostName, for example, gives
+ * CommonSecurityLog's domain hunts their host and its URL hunts the host of RequestURL.
  */
 function matchedOnLabels(table: string, column: string): string[] {
   const labels = new Set<string>();

@@ -256,9 +256,9 @@ const VALUE_START = /^(?:\(\?[a-z]+\))?\^(?:\(\?[a-z]+\))?(?:\\s\*)?$/;
 
 /**
  * Returns whether the pattern text before a literal run anchors it. After a `^` or another
- * anchor, optional or repeated groups whose every alternative ends in `.`, `/` or `@` keep the run
- * at a label boundary. Such are the scheme, user info and subdomain groups of the suggested fixes,
- * and the repeated labels of `^([a-z0-9-]+\.)*evil\.com$`.
+ * anchor, optional or repeated groups whose every alternative ends where a host may start (see
+ * `endsAtBoundary`) keep the run at a label boundary. Such are the scheme, user info and
+ * subdomain groups of the suggested fixes, and the repeated labels of `^([a-z0-9-]+\.)*evil\.com$`.
  */
 function isStartAnchored(prefix: string): boolean {
   let rest = prefix;
@@ -273,10 +273,10 @@ function isStartAnchored(prefix: string): boolean {
 }
 
 /**
- * Tells whether an alternative of a group before a host ends where a host may start: at a dot
- * (`(.*\.)?` ends at a label), at the `://` of a scheme, or at the `@` of user info that cannot
- * span a `/`. Any other alternative, such as `.*`, a dot-star before a slash or `([^/]+/)+`,
- * lets the host start inside another URL's path.
+ * Tells whether an alternative of a group before a host ends where a host may start. That is at
+ * a dot, as `(.*\.)?` ends at a label, at the `://` of a scheme, or at the `@` of user info that
+ * cannot span a `/`. Other alternatives, such as `.*` or `([^/]+/)+`, let the host start inside
+ * another URL's path.
  */
 function endsAtBoundary(alternative: string): boolean {
   if (/(?:\\\.|\[\.\])$/.test(alternative)) return true;

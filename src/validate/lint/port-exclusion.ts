@@ -105,7 +105,7 @@ export function ipPortText({ address, port }: RemovedIndicator): string {
 
 /**
  * Returns the indicators that the condition rejects, with each address column the condition
- * compares (as `isAddressColumn` tells) set to the indicator's address and every other column to
+ * compares (by `isAddressColumn`) set to the indicator's address and every other column to
  * its port. A port compared as text, as in `RemotePort != "4444"`, counts too.
  */
 export function findRemovedIndicators(

@@ -56,7 +56,7 @@ const LISTED_PROCESS_NAME = /^(["'`]?)([^\s"'`,;()=<>!~\\/]+\.(?:exe|scr))\1$/i;
 /** Commas, semicolons, the words `or` and `and`, or spaces alone between the names of a list. */
 const NAME_SEPARATOR = /\s*(?:[,;]|\s(?:or|and)\s)\s*|\s+/i;
 
-/** A verb that says the names that follow are the events to drop, as in `exclude chrome.exe`. */
+/** A verb that marks the names after it as the events to drop, as in `exclude chrome.exe`. */
 const DROP_VERB = /^(?:exclude|excluding|ignore|drop|remove|skip|filter out)(?:\s*:\s*|\s+)/i;
 
 /**
