@@ -356,10 +356,17 @@ function indicatorColumnNotes(
       const clause =
         quoted.length === 1 ? `MatchedOn != ${quoted[0]}` : `MatchedOn !in (${quoted.join(', ')})`;
       const which = quoted.length === 1 ? quoted[0] : `one of ${quoted.join(', ')}`;
+      const sides = endpointSides(table);
+      // On Defender's tables every address hit is on the remote side, so the clause that spares
+      // the indicator's own hits also turns the exclusion off for every address hit.
+      const allSides =
+        sides.length > 0 && sides.every((side) => labels.includes(side))
+          ? ` Every address hit on ${table} has MatchedOn ${sides.map((side) => JSON.stringify(side)).join(' or ')}, so with that clause the exclusion removes no address hit.`
+          : '';
       return (
         `${column} contains the indicator itself on hits with MatchedOn ${which}, and the filter ` +
         `tests it in the negative, so it may remove every such hit. To leave them alone, ` +
-        `add: and ${clause}.`
+        `add: and ${clause}.${allSides}`
       );
     });
 }
@@ -414,6 +421,16 @@ function matchedOnLabels(table: string, column: string): string[] {
     }
   }
   return labels.size > 0 ? [...labels] : [column];
+}
+
+/** Returns the MatchedOn labels of every address hit on `table`, one per side it is matched on. */
+function endpointSides(table: string): string[] {
+  const sides = new Set<string>();
+  for (const source of DATA_SOURCES) {
+    if (source.table !== table) continue;
+    for (const endpoint of source.endpoints) sides.add(endpoint.side);
+  }
+  return [...sides];
 }
 
 function stringList(

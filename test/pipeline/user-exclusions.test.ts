@@ -250,6 +250,9 @@ test('negated indicator column gets a warning', () => {
     '  - id: not-corp',
     '    tables: [CommonSecurityLog]',
     '    filter: not(DestinationHostName endswith ".corp.example")',
+    '  - id: not-internal-remote',
+    '    tables: [DeviceNetworkEvents]',
+    '    filter: not(ipv4_is_in_any_range(RemoteIP, "10.0.0.0/8"))',
     '  - id: not-corp-told-apart',
     '    tables: [CommonSecurityLog]',
     '    filter: >-',
@@ -259,11 +262,12 @@ test('negated indicator column gets a warning', () => {
   ].join('\n');
   const warnings: string[] = [];
   const scenarios = parseUserExclusions(text, 'x.yaml', warnings);
-  assert.equal(scenarios.length, 7);
+  assert.equal(scenarios.length, 8);
   assert.deepEqual(warnings, [
     'x.yaml:3: exclusion "outside": on CommonSecurityLog: SourceIP contains the indicator itself on hits with MatchedOn "source", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "source".',
     'x.yaml:5: exclusion "not-scanner": on CommonSecurityLog: SourceIP contains the indicator itself on hits with MatchedOn "source", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "source".',
     'x.yaml:12: exclusion "not-remote": on DeviceNetworkEvents: RemoteUrl contains the indicator itself on hits with MatchedOn "RemoteUrl", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "RemoteUrl".',
     'x.yaml:15: exclusion "not-corp": on CommonSecurityLog: DestinationHostName contains the indicator itself on hits with MatchedOn one of "destination", "DestinationHostName", "RequestURL", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn !in ("destination", "DestinationHostName", "RequestURL").',
+    'x.yaml:18: exclusion "not-internal-remote": on DeviceNetworkEvents: RemoteIP contains the indicator itself on hits with MatchedOn "remote", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "remote". Every address hit on DeviceNetworkEvents has MatchedOn "remote", so with that clause the exclusion removes no address hit.',
   ]);
 });
