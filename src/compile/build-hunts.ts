@@ -1,15 +1,9 @@
 /**
  * Builds the backend-neutral hunts of one family from its indicators and the data-source catalog.
  */
-import type { Exclusion, Hunt, HuntVariant, IocTable, Lookback, MatchBranch } from './ir.js';
-import {
-  addressKeyColumns,
-  DATA_SOURCES,
-  hostKeyColumns,
-  portKeyColumns,
-  urlKeyColumns,
-  type DataSourceEntry,
-} from '../pipeline/data-sources.js';
+import type { Exclusion, Hunt, HuntVariant, IocTable, Lookback } from './ir.js';
+import { DATA_SOURCES, type DataSourceEntry } from '../pipeline/data-sources.js';
+import { matchBranches } from '../pipeline/match-branches.js';
 import type { Indicator } from '../indicators/model.js';
 import { buildIocTables } from './ioc-tables.js';
 
@@ -29,7 +23,6 @@ interface HuntPlan {
   variant: HuntVariant;
   what: string;
   table: IocTable;
-  branches: (source: DataSourceEntry) => MatchBranch[];
   description: string;
 }
 
@@ -44,22 +37,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
         'Connections to or from an indicator address on the indicator port. Each ip:port ' +
         'indicator matches only that address on that port. A URL whose host is an address ' +
         'adds that address on its port, or the usual port of its scheme (80, 443 or 21) when it names none.',
-      branches: (source) =>
-        source.endpoints.map((endpoint) => ({
-          label: endpoint.side,
-          keys: [
-            {
-              ...addressKeyColumns(endpoint),
-              iocColumn: 'IocAddress',
-              normalization: 'ip',
-            },
-            {
-              ...portKeyColumns(endpoint),
-              iocColumn: 'IocPort',
-              normalization: 'exact',
-            },
-          ],
-        })),
     },
     {
       variant: 'address-only',
@@ -72,22 +49,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
         'of URLs are included; rented cloud hosting addresses are left out, because their other ' +
         'tenants would flood it. In DNS tables it matches answers that resolve a name to an ' +
         'indicator address.',
-      branches: (source) => [
-        ...source.endpoints.map((endpoint): MatchBranch => ({
-          label: endpoint.side,
-          keys: [
-            {
-              ...addressKeyColumns(endpoint),
-              iocColumn: 'IocAddress',
-              normalization: 'ip',
-            },
-          ],
-        })),
-        ...(source.answerAddressColumns ?? []).map((column): MatchBranch => ({
-          label: column,
-          keys: [{ column, addressList: true, iocColumn: 'IocAddress', normalization: 'ip' }],
-        })),
-      ],
     },
     {
       variant: 'domain',
@@ -98,17 +59,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
         'label by label, so evil.com matches a.evil.com but not notevil.com. The hosts of URL ' +
         'indicators are included, except a URL hunted whole because its host is shared, and a ' +
         'URL on a site that the feed marks as compromised.',
-      branches: (source) =>
-        source.hostColumns.map((column) => ({
-          label: column,
-          keys: [
-            {
-              ...hostKeyColumns(source, column),
-              iocColumn: 'IocDomain',
-              normalization: 'host-suffix',
-            },
-          ],
-        })),
     },
     {
       variant: 'url',
@@ -119,11 +69,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
         'with the host lower-cased, the default port dropped and an empty path written as /. ' +
         'A path or query with non-ASCII characters also matches with them percent-encoded ' +
         'as UTF-8, as browsers send it.',
-      branches: (source) =>
-        source.urlColumns.map((column) => ({
-          label: column,
-          keys: [{ ...urlKeyColumns(source, column), iocColumn: 'IocUrl', normalization: 'url' }],
-        })),
     },
     {
       variant: 'hash',
@@ -132,11 +77,6 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       description:
         'Files, and processes that wrote a file, started a process or made a connection, whose ' +
         'MD5, SHA1 or SHA256 equals an indicator hash.',
-      branches: (source) =>
-        source.hashColumns.map((column) => ({
-          label: column,
-          keys: [{ column, iocColumn: 'IocHash', normalization: 'lower' }],
-        })),
     },
   ];
 }
@@ -147,7 +87,7 @@ export function buildHunts(indicators: Indicator[], options: BuildHuntsOptions):
   for (const plan of plans(indicators)) {
     if (plan.table.rows.length === 0) continue;
     for (const source of options.dataSources ?? DATA_SOURCES) {
-      const match = plan.branches(source);
+      const match = matchBranches(source, plan.variant);
       if (match.length === 0) continue;
       const platform = source.platform === 'sentinel' ? 'Sentinel' : 'Defender';
       hunts.push({

@@ -26,6 +26,7 @@ import { checkExclusion } from './filter-check/check.js';
 import { mapFieldToColumns, suggestColumn } from './filter-check/field-map.js';
 import { parseFilter } from './filter-lang/parse.js';
 import { comparableColumns, DATA_SOURCES } from './data-sources.js';
+import { branchReadsIndicatorFrom, matchBranches } from './match-branches.js';
 import type { Scenario } from './scenarios.js';
 import { getTableSchema } from './schemas.js';
 
@@ -393,31 +394,18 @@ function negatedColumns(expr: FilterExpr, negated = false, into: string[] = []):
 
 /**
  * Returns the MatchedOn labels of the hits on which `column` of `table` contains the indicator or
- * its host. They are the side of each endpoint whose address column it is or replaces, and each
- * host, URL, DNS answer or hash branch that reads it. DestinationHostName, for example, gives
- * CommonSecurityLog's domain hunts their host and its URL hunts the host of RequestURL.
+ * its host: the labels of every hunt branch that reads it (see `branchReadsIndicatorFrom`).
+ * DestinationHostName, for example, gives CommonSecurityLog's address hunts their fallback
+ * address, its domain hunts their host and its URL hunts the host of RequestURL.
  */
 function matchedOnLabels(table: string, column: string): string[] {
   const labels = new Set<string>();
   for (const source of DATA_SOURCES) {
     if (source.table !== table) continue;
-    for (const endpoint of source.endpoints) {
-      if (endpoint.address === column || endpoint.addressFallback === column) {
-        labels.add(endpoint.side);
+    for (const variant of VARIANTS) {
+      for (const branch of matchBranches(source, variant)) {
+        if (branchReadsIndicatorFrom(branch, column)) labels.add(branch.label);
       }
-    }
-    const branches = [
-      ...(source.answerAddressColumns ?? []),
-      ...source.hostColumns,
-      ...source.urlColumns,
-      ...source.hashColumns,
-    ];
-    for (const branch of branches) {
-      const reads =
-        branch === column ||
-        source.urlHosts?.[branch] === column ||
-        source.arrayColumns?.[branch] === column;
-      if (reads) labels.add(branch);
     }
   }
   return labels.size > 0 ? [...labels] : [column];
