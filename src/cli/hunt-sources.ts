@@ -361,11 +361,32 @@ export function deviceEventsAdvice(flags: HuntSourceFlags, cwd: string): string 
   const feeds = (flags.feed ?? []).map((feed) => displayPath(resolve(cwd, feed), cwd));
   if (feeds.length === 0) return packQueries;
   // A folder of its own, because a build into the --pack folders' parent would replace them.
+  const words = [...feeds, '--out', 'feed-packs', ...feedFilterOptions(flags)];
   const build =
     `The --feed hunts have no pack folder, so build packs of them with ` +
-    `"huntpack build ${feeds.join(' ')} --out feed-packs"`;
+    `"huntpack build ${words.map(shellWord).join(' ')}"`;
   if ((flags.pack ?? []).length > 0) return `${packQueries} ${build} to get their queries too.`;
   return `${build} and run their DeviceEvents queries (feed-packs/*/queries/*-de-*.kql) ${where}.`;
+}
+
+/**
+ * Returns the options of this run that choose the --feed hunts' indicators, so that the build it
+ * advises writes the DeviceEvents queries of the same indicators.
+ */
+function feedFilterOptions(flags: HuntSourceFlags): string[] {
+  const options: string[] = [];
+  if (flags.family?.length) options.push('--family', flags.family.join(','));
+  if (flags.iocType?.length) options.push('--ioc-type', flags.iocType.join(','));
+  if (flags.threatType?.length) options.push('--threat-type', flags.threatType.join(','));
+  if (flags.minConfidence !== undefined) options.push('--min-confidence', flags.minConfidence);
+  if (flags.since !== undefined) options.push('--since', flags.since);
+  if (!flags.builtinAllowlists) options.push('--no-builtin-allowlists');
+  return options;
+}
+
+/** Quotes a word for a POSIX shell when it contains anything but plain path and option characters. */
+function shellWord(word: string): string {
+  return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** Returns the example command of the pack-folder message, with up to three --pack options. */

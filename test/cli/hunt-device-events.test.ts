@@ -55,6 +55,29 @@ test('feed hunt advises a build for DeviceEvents', async (t) => {
     /The --feed hunts have no pack folder, so build packs of them with "huntpack build feed\.csv --out feed-packs" and run their DeviceEvents queries \(feed-packs\/\*\/queries\/\*-de-\*\.kql\) in Sentinel/,
   );
 
+  // The advised build keeps the run's indicator filters, quoted for the shell where needed.
+  const filtered = await runCli(
+    [
+      'hunt',
+      '--feed',
+      feed,
+      '--family',
+      "Pl,Pl's kin",
+      '--min-confidence',
+      '50',
+      '--no-builtin-allowlists',
+      EXPORT,
+    ],
+    { cwd: folder },
+  );
+  assert.equal(filtered.code, 0, filtered.stderr);
+  assert.ok(
+    filtered.stderr.includes(
+      `"huntpack build feed.csv --out feed-packs --family 'Pl,Pl'\\''s kin' --min-confidence 50 --no-builtin-allowlists"`,
+    ),
+    filtered.stderr,
+  );
+
   const out = join(folder, 'packs');
   const build = await runCli(['build', feed, '--out', out]);
   assert.equal(build.code, 0, build.stderr);
