@@ -357,13 +357,17 @@ export function fallbackAddress(value: unknown): unknown {
   return match === null ? value : match[1];
 }
 
+/** RE2 pattern of a port number from 0 to 65535, written with one to five digits. */
+const PORT_NUMBER_PATTERN = String.raw`(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[0-5][0-9]{4}|[0-9]{1,4})`;
+
 /**
  * Pattern of a fallback column's value that writes a port: `[ipv6]:port` or `ipv4:port`, with
- * the brackets and digits of the two patterns above. Group 1 is the port. A bare IPv6 address
- * has no port, because its last group is part of the address. RE2 syntax, which the KQL and
- * DuckDB backends use.
+ * the brackets of the two patterns above and a port from 0 to 65535. Group 1 is the port. A
+ * bare IPv6 address has no port, because its last group is part of the address. A port out of
+ * range, such as `1.2.3.4:99999`, does not match either, so the port column is compared. RE2 syntax,
+ * which the KQL and DuckDB backends use.
  */
-export const FALLBACK_PORT_PATTERN = String.raw`^(?:\[[^\]]*:[^\]]*\]|[0-9.]+):([0-9]{1,5})$`;
+export const FALLBACK_PORT_PATTERN = String.raw`^(?:\[[^\]]*:[^\]]*\]|[0-9.]+):(${PORT_NUMBER_PATTERN})$`;
 const FALLBACK_PORT = new RegExp(FALLBACK_PORT_PATTERN);
 
 /**

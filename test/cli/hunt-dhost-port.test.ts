@@ -30,6 +30,12 @@ const EXTENSIONS = [
   // 9 and 10: the source side reads SourcePort only.
   'src=45.9.148.10 spt=4444 dst=10.0.0.9 dpt=51000',
   'src=45.9.148.10 spt=8080 dst=- dhost=10.0.0.9:4444',
+  // 11 and 12: a port out of range in dhost is no port, so dpt counts.
+  'src=10.0.0.7 dst=- dhost=45.9.148.10:99999 dpt=4444',
+  'src=10.0.0.7 dst=- dhost=45.9.148.10:65536 dpt=4444',
+  // 13 and 14: dpt wins over a port written in dst, in either order.
+  'src=10.0.0.7 dst=45.9.148.10:8080 dpt=4444',
+  'src=10.0.0.7 dpt=8080 dst=45.9.148.10:4444',
 ];
 
 async function buildPack(folder: string): Promise<string> {
@@ -76,8 +82,11 @@ test('dhost port in CSL hunts', async (t) => {
   );
 
   const matched = await huntedLines(pack, await writeLog(folder), folder);
-  assert.deepEqual(linesOf(matched, 'port-aware'), [1, 2, 4, 5, 8, 9]);
-  assert.deepEqual(linesOf(matched, 'address-only'), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(linesOf(matched, 'port-aware'), [1, 2, 4, 5, 8, 9, 11, 12, 13]);
+  assert.deepEqual(
+    linesOf(matched, 'address-only'),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+  );
 });
 
 test('format 7 pack reads DestinationPort only', async (t) => {
@@ -107,6 +116,9 @@ test('format 7 pack reads DestinationPort only', async (t) => {
   await writeFile(file, JSON.stringify(json));
 
   const matched = await huntedLines(pack, await writeLog(folder), folder);
-  assert.deepEqual(linesOf(matched, 'port-aware'), [3, 5, 8, 9]);
-  assert.deepEqual(linesOf(matched, 'address-only'), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(linesOf(matched, 'port-aware'), [3, 5, 8, 9, 11, 12, 13]);
+  assert.deepEqual(
+    linesOf(matched, 'address-only'),
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+  );
 });

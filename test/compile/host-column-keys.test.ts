@@ -512,6 +512,8 @@ describe('CSL port key over dhost ports', () => {
       'hostPortOtherDpt destination',
       'bracketedV6Port destination',
       'hostPortLeadingZero destination',
+      // 99999 is no port, so DestinationPort 4444 is compared.
+      'hostPortTooLarge destination',
       'hostWithoutPort destination',
       'addressInIp destination',
       'addressInIpHostOtherPort destination',
@@ -583,7 +585,7 @@ describe('CSL port key over dhost ports', () => {
     const start = lines.indexOf('| where isnotempty(MatchKey1_1)');
     assert.ok(start > 0, query);
     assert.deepEqual(lines.slice(start + 1, start + 4), [
-      String.raw`| extend MatchHostPort1_2 = extract(@"^(?:\[[^\]]*:[^\]]*\]|[0-9.]+):([0-9]{1,5})$", 1, DestinationHostName, typeof(int))`,
+      String.raw`| extend MatchHostPort1_2 = extract(@"^(?:\[[^\]]*:[^\]]*\]|[0-9.]+):((?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[0-5][0-9]{4}|[0-9]{1,4}))$", 1, DestinationHostName, typeof(int))`,
       '| extend MatchKey1_2 = iff(isempty(parse_ipv6(DestinationIP)) and isnotnull(MatchHostPort1_2), MatchHostPort1_2, DestinationPort)',
       '| where isnotnull(MatchKey1_2)',
     ]);
