@@ -62,10 +62,12 @@ export function attachedConnectionId(
 }
 
 /**
- * Key of the other values that a reader found for one column of an event, beside the one in
+ * Key of the other values that a reader found for a column of an event, beside the one in
  * `columns`. A Suricata fileinfo event logs the SHA256, SHA1 and MD5 of one file, but
- * CommonSecurityLog has one FileHash column, so the SHA1 and MD5 go here. A symbol key keeps them
- * out of `Object.keys`, JSON and the rows loaded into DuckDB, as for the connection id.
+ * CommonSecurityLog has one FileHash column, so the SHA1 and MD5 go here. A Zeek files.log
+ * record of Zeek before 5.1 lists every sender and receiver of a file, so the addresses after
+ * the first go here too. A symbol key keeps them out of `Object.keys`, JSON and the rows loaded
+ * into DuckDB, as for the connection id.
  */
 const ALTERNATIVE_VALUES = Symbol('alternativeValues');
 
@@ -75,39 +77,43 @@ interface AlternativeValues {
 }
 
 type WithAlternativeValues = Record<string, ColumnValue> & {
-  [ALTERNATIVE_VALUES]?: AlternativeValues;
+  [ALTERNATIVE_VALUES]?: readonly AlternativeValues[];
 };
 
-/**
- * Attaches other values of `column` to an event's columns, replacing any attached before. Only
- * one column per event can have them.
- */
+/** Attaches other values of `column` to an event's columns, replacing any attached before. */
 export function attachAlternativeValues(
   columns: Record<string, ColumnValue>,
   column: string,
   values: readonly ColumnValue[],
 ): void {
-  (columns as WithAlternativeValues)[ALTERNATIVE_VALUES] = { column, values };
+  const withAlternatives = columns as WithAlternativeValues;
+  const others = (withAlternatives[ALTERNATIVE_VALUES] ?? []).filter(
+    (entry) => entry.column !== column,
+  );
+  withAlternatives[ALTERNATIVE_VALUES] = [...others, { column, values }];
 }
 
 const NO_ROWS: ReadonlyArray<Record<string, ColumnValue>> = [];
 
 /**
  * Returns one copy of `columns` per value attached with {@link attachAlternativeValues}, with
- * that value in its column, or an empty list when none is attached. An event matches a hunt when
- * its columns or one of these rows do, and a hunt's exclusions remove its hit when one is true
- * for any of them. The copies keep the connection id but no alternatives.
+ * that value in its column and the other columns as they are, or an empty list when none is
+ * attached. An event matches a hunt when its columns or one of these rows do, and a hunt's
+ * exclusions remove its hit when one is true for any of them. The copies keep the connection id
+ * but no alternatives.
  */
 export function alternativeRows(
   columns: Readonly<Record<string, ColumnValue>>,
 ): ReadonlyArray<Record<string, ColumnValue>> {
   const alternatives = (columns as Readonly<WithAlternativeValues>)[ALTERNATIVE_VALUES];
   if (alternatives === undefined) return NO_ROWS;
-  return alternatives.values.map((value) => {
-    const row: WithAlternativeValues = { ...columns, [alternatives.column]: value };
-    delete row[ALTERNATIVE_VALUES];
-    return row;
-  });
+  return alternatives.flatMap(({ column, values }) =>
+    values.map((value) => {
+      const row: WithAlternativeValues = { ...columns, [column]: value };
+      delete row[ALTERNATIVE_VALUES];
+      return row;
+    }),
+  );
 }
 
 /** Columns that hold the event time: `TimeGenerated`, and also `Timestamp` for Defender rows. */

@@ -120,9 +120,34 @@ export class ColumnBuilder {
   }
 
   /**
+   * Sets an address column from the first of `texts` that reads as an address, as
+   * {@link setAddress} does, and attaches the distinct addresses of the others as alternatives;
+   * see {@link attachAlternativeValues}. A port written with one of the others is left out,
+   * because the port column has one value. Returns false when no address was set.
+   */
+  setAddresses(column: string, texts: readonly string[]): boolean {
+    let index = 0;
+    while (index < texts.length && !this.setAddress(column, texts[index])) index++;
+    if (index === texts.length) return false;
+
+    const first = this.columns[column];
+    const others: string[] = [];
+    for (const text of texts.slice(index + 1)) {
+      const reading = readAddress(column, text.trim());
+      if (!reading.ok) {
+        this.context.warn('INVALID_ADDRESS', reading.message);
+      } else if (reading.address !== first && !others.includes(reading.address)) {
+        others.push(reading.address);
+      }
+    }
+    if (others.length > 0) attachAlternativeValues(this.columns, column, others);
+    return true;
+  }
+
+  /**
    * Sets a column to the first of `raws` that has a value and attaches the distinct values of
-   * the others as alternatives; see {@link attachAlternativeValues}. Address columns are not
-   * supported. Returns false when no value was set.
+   * the others as alternatives; see {@link attachAlternativeValues}. Address columns take
+   * {@link setAddresses} instead. Returns false when no value was set.
    */
   setWithAlternatives(column: string, raws: readonly unknown[]): boolean {
     const type = this.types.get(column);

@@ -148,10 +148,10 @@ function buildFileEvent(get: ZeekFields, context: RecordContext) {
     builder.set('DestinationIP', field(get, 'id.resp_h'));
     builder.set('DestinationPort', field(get, 'id.resp_p'));
   } else {
-    // NOTE: only the first address of each set is read, so a file sent by several hosts is
-    // found by address only through its first sender. Its hashes and conn.log still match.
-    builder.set('SourceIP', firstOfSet(get('rx_hosts')));
-    builder.set('DestinationIP', firstOfSet(get('tx_hosts')));
+    // A file seen on several connections lists each of their hosts, and any of them may be the
+    // indicator, so the addresses after the first are matched as alternatives.
+    builder.setAddresses('SourceIP', elementsOfSet(get('rx_hosts')));
+    builder.setAddresses('DestinationIP', elementsOfSet(get('tx_hosts')));
   }
   builder.set('FileName', get('filename'));
   const hashes = [get('sha256'), get('sha1'), get('md5')].filter(isHashValue);
@@ -168,10 +168,18 @@ function buildFileEvent(get: ZeekFields, context: RecordContext) {
   return builder;
 }
 
+/** Returns the elements of a Zeek set or vector field, written as `a,b`, without empty ones. */
+function elementsOfSet(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((element) => element.trim())
+    .filter((element) => element !== '');
+}
+
 /** Returns the first element of a Zeek set or vector field, written as `a,b`. */
 function firstOfSet(value: string | undefined): string | undefined {
-  const first = value?.split(',')[0]?.trim();
-  return first === '' ? undefined : first;
+  return elementsOfSet(value)[0];
 }
 
 /**

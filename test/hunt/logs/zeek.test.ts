@@ -190,6 +190,44 @@ describe('readLogs on Zeek files.log', () => {
       assert.deepEqual([...new Set(hosts)].sort(), expected, kind);
     }
   });
+  it('finds every sender and receiver', async (t) => {
+    // A file seen on several connections lists every sender in tx_hosts and every receiver in
+    // rx_hosts, so the indicator address may be any element of either set.
+    const file = join(makeTempDir('zeek-files-hosts', t), 'files.log');
+    const lines = TSV.trimEnd().split('\n');
+    lines.push(
+      `1712836801.000000\tFa2\t10.9.9.9,45.9.148.10\t10.1.1.5,10.1.1.6\tCx2,Cx3\tHTTP\t-\t-\t${SHA1}\t-\t-`,
+      `1712836802.000000\tFa3\t10.1.1.8\t10.1.1.9,45.9.148.10\tCx4,Cx5\tHTTP\t-\t-\t-\t-\t-`,
+      `1712836803.000000\tFa4\t10.9.9.9,10.9.9.8\t10.1.1.5\tCx6\tHTTP\t-\t-\t-\t-\t-`,
+    );
+    await writeFile(file, lines.join('\n') + '\n');
+
+    const indicators = makeIndicators([
+      ['ip', '45.9.148.10'],
+      ['sha1_hash', SHA1],
+    ]);
+    const hunts = buildHunts(indicators, {
+      family: 'Remcos',
+      familySlug: 'remcos',
+      lookback: { amount: 30, unit: 'd' },
+      exclusionsFor: defaultExclusions,
+    });
+    const result = await huntLogs(hunts, [file]);
+
+    const found = result.findings.map(
+      (finding) =>
+        `${finding.line} ${finding.matchedOn} ${String(finding.columns.SourceIP)} -> ${String(finding.columns.DestinationIP)}`,
+    );
+    // The hash of line 9 is on each of its rows, and still gives one finding.
+    assert.deepEqual(found.sort(), [
+      '10 source 45.9.148.10 -> 10.1.1.8',
+      '8 FileHash 10.1.1.5 -> 45.9.148.10',
+      '8 destination 10.1.1.5 -> 45.9.148.10',
+      '9 FileHash 10.1.1.5 -> 10.9.9.9',
+      '9 destination 10.1.1.5 -> 45.9.148.10',
+    ]);
+    assert.equal(result.stats.eventsParsed, 3 + 1);
+  });
 });
 
 describe('readLogs on shared Zeek logs', { skip: skipWithoutShared('logs/zeek') }, () => {
