@@ -150,3 +150,62 @@ describe('DNS answers in local logs', () => {
     assert.equal(result.findings[0]!.columns.IPAddresses, '192.0.2.1,45.9.148.10');
   });
 });
+
+describe('DNS CNAME targets in local logs', () => {
+  const hunts = buildHunts(makeIndicators([['domain', 'badzone.top']]), {
+    family: 'TestFam',
+    familySlug: 'testfam',
+    lookback: { amount: 30, unit: 'd' },
+    exclusionsFor: defaultExclusions,
+  });
+
+  /** Returns `line matchedOn Name` of each finding of the domain hunt over `file`. */
+  async function domainFindings(file: string): Promise<string[]> {
+    const result = await huntLogs(hunts, [file]);
+    return result.findings.map((finding) => {
+      assert.equal(finding.huntId, 'testfam-sentinel-dns-domain');
+      return `${finding.line} ${finding.matchedOn} ${String(finding.columns.Name)}`;
+    });
+  }
+
+  it('match a Zeek CNAME answer', async (t) => {
+    const file = join(makeTempDir('dns-cname', t), 'dns.log');
+    await writeFile(file, ZEEK_DNS.join('\n') + '\n');
+    // The finding's Name is the answer that matched, not the query good.example.com.
+    assert.deepEqual(await domainFindings(file), ['7 Name cname.evil-c2.badzone.top']);
+  });
+
+  it('match Suricata CNAME answers', async (t) => {
+    const file = join(makeTempDir('dns-cname', t), 'eve.json');
+    const grouped = {
+      ...SURICATA_DNS,
+      dns: {
+        version: 2,
+        type: 'answer',
+        id: 2,
+        rrname: 'www.good.com',
+        rrtype: 'A',
+        grouped: { CNAME: ['edge.badzone.top'], A: ['192.0.2.7'] },
+      },
+    };
+    // Format 1 writes each answer record as an event of its own.
+    const single = {
+      ...SURICATA_DNS,
+      dns: { type: 'answer', id: 3, rrname: 'cdn.good.com', rrtype: 'CNAME', rdata: 'badzone.top' },
+    };
+    const unrelated = {
+      ...SURICATA_DNS,
+      dns: {
+        ...SURICATA_DNS.dns,
+        answers: [{ rrname: 'good.com', rrtype: 'A', rdata: '192.0.2.1' }],
+      },
+    };
+    const lines = [SURICATA_DNS, grouped, single, unrelated].map((event) => JSON.stringify(event));
+    await writeFile(file, lines.join('\n') + '\n');
+    assert.deepEqual(await domainFindings(file), [
+      '1 Name evil-c2.badzone.top',
+      '2 Name edge.badzone.top',
+      '3 Name badzone.top',
+    ]);
+  });
+});

@@ -239,7 +239,8 @@ function buildDnsEvent(event: JsonObject, context: RecordContext) {
     isObject(dns.grouped);
   const queries = Array.isArray(dns.queries) ? dns.queries.filter(isObject) : [];
   builder.set('SubType', 'LookupQuery');
-  builder.set('Name', dns.rrname ?? queries[0]?.rrname);
+  // The CNAME targets of the answer are matched as other values of Name, as in Zeek dns.log.
+  builder.setWithAlternatives('Name', [dns.rrname ?? queries[0]?.rrname, ...cnameTargets(dns)]);
   builder.set('QueryType', dns.rrtype ?? queries[0]?.rrtype);
   // A DNS response goes from the server to the client, so the client is the destination.
   builder.set('ClientIP', isAnswer ? event.dest_ip : event.src_ip);
@@ -250,6 +251,19 @@ function buildDnsEvent(event: JsonObject, context: RecordContext) {
   const flowId = flowIdOf(event);
   if (flowId !== undefined) attachConnectionId(builder.columns, `suricata:${flowId}`);
   return builder;
+}
+
+/** Collects the CNAME targets of an answer from the eve.json DNS layouts (versions 1, 2 and 3). */
+function cnameTargets(dns: JsonObject): string[] {
+  const candidates: unknown[] = dns.rrtype === 'CNAME' ? [dns.rdata] : [];
+  if (Array.isArray(dns.answers)) {
+    for (const answer of dns.answers) {
+      if (isObject(answer) && answer.rrtype === 'CNAME') candidates.push(answer.rdata);
+    }
+  }
+  const grouped = child(dns, 'grouped').CNAME;
+  if (Array.isArray(grouped)) candidates.push(...(grouped as unknown[]));
+  return candidates.filter((value): value is string => typeof value === 'string');
 }
 
 /** Collects A and AAAA answers from the eve.json DNS layouts (versions 1, 2 and 3). */

@@ -194,16 +194,25 @@ function hostHeader(host: string | undefined): string | undefined {
 function buildDnsEvent(get: ZeekFields, context: RecordContext) {
   const builder = new ColumnBuilder('DnsEvents', context);
   builder.set('SubType', 'LookupQuery');
-  builder.set('Name', get('query'));
   builder.set('ClientIP', field(get, 'id.orig_h'));
   builder.set('QueryType', get('qtype_name') ?? get('qtype'));
   builder.set('ResultCode', get('rcode'));
-  // Zeek answers mix CNAME targets and addresses, and IPAddresses takes the addresses only.
-  const addresses = (get('answers') ?? '').split(',').filter((answer) => isIP(answer) !== 0);
+  // Zeek answers mix names, such as CNAME targets, and addresses. IPAddresses takes the
+  // addresses, and the names are matched as other values of Name, because the domain hunts
+  // read Name. TXT answers, written with spaces, are neither.
+  const answers = elementsOfSet(get('answers'));
+  const addresses = answers.filter((answer) => isIP(answer) !== 0);
+  const names = answers.filter((answer) => isIP(answer) === 0 && isAnswerName(answer));
+  builder.setWithAlternatives('Name', [get('query'), ...names]);
   builder.set('IPAddresses', addresses.join(','));
   const uid = get('uid');
   if (uid !== undefined) attachConnectionId(builder.columns, `zeek:${uid}`);
   return builder;
+}
+
+/** Tells whether a DNS answer is a host name: a dotted name without spaces. */
+function isAnswerName(answer: string): boolean {
+  return answer.includes('.') && !/\s/.test(answer);
 }
 
 /** Returns the log path of a Zeek file from its name (`conn.log`, `dns.04:00:00.log.gz`). */
