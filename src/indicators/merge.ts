@@ -55,9 +55,10 @@ export interface FamilyConflict {
 
 /**
  * Merges indicators with the same kind and canonical value (see `indicatorKey`). The merged
- * record takes the earliest firstSeen, the latest lastSeen and expires (none when a record has
- * none, because that feed lists it without an end), and the highest
- * confidence. Its threatType comes from the record with the highest confidence, the earlier one
+ * record takes the earliest firstSeen, and as lastSeen the latest sighting of any record: its
+ * lastSeen, or its firstSeen when it has none, as in a ThreatFox row that was never seen again.
+ * It takes the latest expires (none when a record has none, because that feed lists it without
+ * an end) and the highest confidence. Its threatType comes from the record with the highest confidence, the earlier one
  * on a tie. When that record has none, the first threatType found is kept.
  *
  * Tags (ignoring case), references, reporters, sourceIds and origins are united in first-seen
@@ -344,11 +345,17 @@ function own<T>(list: readonly T[]): T[] {
 }
 
 function mergeContext(target: Indicator, other: Indicator, lookups: ListLookups): void {
+  // A record's latest sighting is its first one when it has no lastSeen, so a row first seen
+  // yesterday keeps --max-age from judging the indicator by an older row's lastSeen.
+  const targetSighting = target.lastSeen ?? target.firstSeen;
+  const otherSighting = other.lastSeen ?? other.firstSeen;
+  if (otherSighting && (!targetSighting || otherSighting > targetSighting)) {
+    target.lastSeen = otherSighting;
+  } else if (targetSighting && otherSighting) {
+    target.lastSeen = targetSighting;
+  }
   if (other.firstSeen && (!target.firstSeen || other.firstSeen < target.firstSeen)) {
     target.firstSeen = other.firstSeen;
-  }
-  if (other.lastSeen && (!target.lastSeen || other.lastSeen > target.lastSeen)) {
-    target.lastSeen = other.lastSeen;
   }
   // A record without an expiry date keeps the indicator valid with no end.
   if (!other.expires || !target.expires) target.expires = undefined;

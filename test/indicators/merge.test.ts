@@ -77,6 +77,62 @@ test('merge combines dates, confidence and flags', () => {
   assert.equal(merged?.isCompromised, true);
 });
 
+test('merge counts a first sighting without lastSeen', () => {
+  const day = (text: string) => new Date(`${text}T00:00:00Z`);
+  const cases: Array<{
+    name: string;
+    records: Array<Partial<IndicatorContext>>;
+    firstSeen: string | undefined;
+    lastSeen: string | undefined;
+  }> = [
+    {
+      name: 'recent row without lastSeen after an old one',
+      records: [
+        { firstSeen: day('2026-12-01') },
+        { firstSeen: day('2026-01-01'), lastSeen: day('2026-01-05') },
+      ],
+      firstSeen: '2026-01-01',
+      lastSeen: '2026-12-01',
+    },
+    {
+      name: 'old row first',
+      records: [
+        { firstSeen: day('2026-01-01'), lastSeen: day('2026-01-05') },
+        { firstSeen: day('2026-12-01') },
+      ],
+      firstSeen: '2026-01-01',
+      lastSeen: '2026-12-01',
+    },
+    {
+      name: 'two rows without lastSeen',
+      records: [{ firstSeen: day('2026-01-01') }, { firstSeen: day('2026-12-01') }],
+      firstSeen: '2026-01-01',
+      lastSeen: '2026-12-01',
+    },
+    {
+      name: 'later lastSeen wins over a first sighting',
+      records: [
+        { firstSeen: day('2026-03-01') },
+        { firstSeen: day('2026-01-01'), lastSeen: day('2026-06-01') },
+      ],
+      firstSeen: '2026-01-01',
+      lastSeen: '2026-06-01',
+    },
+    {
+      name: 'a row without times adds none',
+      records: [{ firstSeen: day('2026-03-01') }, {}],
+      firstSeen: '2026-03-01',
+      lastSeen: undefined,
+    },
+  ];
+  for (const { name, records, firstSeen, lastSeen } of cases) {
+    const list = records.map((context, index) => ipPort('5.6.7.8:443', context, index + 1));
+    const [merged] = mergeIndicators(list).indicators;
+    assert.equal(merged?.firstSeen?.toISOString().slice(0, 10), firstSeen, name);
+    assert.equal(merged?.lastSeen?.toISOString().slice(0, 10), lastSeen, name);
+  }
+});
+
 test('merge takes the latest expiry when every record has one', () => {
   const expiring = (expires: string, id: number) =>
     ipPort('1.2.3.4:80', { expires: new Date(expires) }, id);
