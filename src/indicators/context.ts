@@ -166,7 +166,19 @@ function normalizeConfidence(
     });
     return undefined;
   }
-  if (value >= 0 && value <= MAX_CONFIDENCE) return value;
+  if (value >= 0 && value <= MAX_CONFIDENCE) {
+    if (Number.isInteger(value)) return value;
+    // Hunts carry the confidence in an int column, so a fraction would show one number in the
+    // report and another in the query.
+    const rounded = Math.round(value);
+    warnings.push({
+      code: 'CONFIDENCE_ROUNDED',
+      severity: 'warning',
+      message: `Rounded the confidence ${value} to ${rounded}. Expected a whole number from 0 to 100.`,
+      source,
+    });
+    return rounded;
+  }
 
   const clamped = value < 0 ? 0 : MAX_CONFIDENCE;
   warnings.push({

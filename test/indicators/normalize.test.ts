@@ -94,6 +94,26 @@ test('defang forms beyond the listed ones are not guessed', () => {
   assert.equal(oddScheme.warnings.length, 0);
 });
 
+test('fractional confidence is rounded with a warning', () => {
+  for (const [given, expected] of [
+    [99.5, 100],
+    [37.2, 37],
+    [0.4, 0],
+  ] as const) {
+    const raw = rawIndicator('domain', 'evil.com', { context: { confidence: given } });
+    const { indicator, warnings } = accept(raw);
+    assert.equal(indicator.confidence, expected);
+    assert.equal(warnings[0]?.code, 'CONFIDENCE_ROUNDED');
+    assert.match(
+      warnings[0]?.message ?? '',
+      new RegExp(`Rounded the confidence ${given} to ${expected}\\.`),
+    );
+  }
+  const whole = accept(rawIndicator('domain', 'evil.com', { context: { confidence: 75 } }));
+  assert.equal(whole.indicator.confidence, 75);
+  assert.equal(whole.warnings.length, 0);
+});
+
 test('confidence above 100 is clamped with a warning', () => {
   const raw = rawIndicator('domain', 'evil.com', { context: { confidence: 150 } });
   const { indicator, warnings } = accept(raw);
