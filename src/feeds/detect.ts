@@ -3,6 +3,7 @@
  * file name only breaks the tie for free text.
  */
 import { FeedParseError, quoteValue } from '../errors.js';
+import { isNdjsonOfItems, jsonLinesError } from './detect-ndjson.js';
 import { nulByteError, utf16Encoding } from './input.js';
 import { locateJsonError } from './json-document.js';
 
@@ -88,24 +89,6 @@ function detectJson(text: string): FeedFormat | undefined {
     return 'threatfox-api';
   }
   return undefined;
-}
-
-/** True when the first line is a whole JSON object with ThreatFox item keys. */
-function isNdjsonOfItems(text: string): boolean {
-  const newline = text.indexOf('\n');
-  const firstLine = (newline === -1 ? text : text.slice(0, newline)).trim();
-  if (!firstLine.startsWith('{') || !firstLine.endsWith('}')) return false;
-  try {
-    const item = JSON.parse(firstLine) as unknown;
-    return (
-      typeof item === 'object' &&
-      item !== null &&
-      'ioc_type' in item &&
-      ('ioc' in item || 'ioc_value' in item)
-    );
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -207,13 +190,15 @@ const SAMPLE_BYTES = 64 * 1024;
 
 /**
  * Returns the error for an input whose format could not be detected: UTF-16 text or a NUL byte,
- * invalid JSON with its line and column when the input starts like JSON but does not parse, else
- * an unknown format.
+ * a log, JSON lines that are no ThreatFox API items (naming `--format threatfox-ndjson`), invalid
+ * JSON with its line and column when the input starts like JSON but does not parse, else an
+ * unknown format.
  */
 export function unknownFormatError(fileName: string, sample: string): FeedParseError {
   const nul = sample.indexOf('\u0000');
   if (nul !== -1) return sampleNulError(fileName, sample, nul);
-  const log = logKind(sample.replace(/^\uFEFF+/, '').trimStart());
+  const text = sample.replace(/^\uFEFF+/, '').trimStart();
+  const log = logKind(text);
   if (log !== undefined) {
     return new FeedParseError(
       'LOG_NOT_FEED',
@@ -221,12 +206,11 @@ export function unknownFormatError(fileName: string, sample: string): FeedParseE
       { source: { file: fileName, line: 1 } },
     );
   }
+  const jsonLines = jsonLinesError(fileName, text);
+  if (jsonLines) return jsonLines;
   const invalid = invalidJsonError(fileName, sample);
   if (invalid) return invalid;
-  const start = sample
-    .replace(/^\uFEFF+/, '')
-    .trimStart()
-    .slice(0, 40);
+  const start = text.slice(0, 40);
   const expected = FEED_FORMATS.map((entry) => entry.label).join(', ');
   return new FeedParseError(
     'UNKNOWN_FEED_FORMAT',
