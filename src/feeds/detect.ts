@@ -6,6 +6,7 @@ import { FeedParseError, quoteValue } from '../errors.js';
 import { isNdjsonOfItems, jsonLinesError } from './detect-ndjson.js';
 import { nulByteError, utf16Encoding } from './input.js';
 import { locateJsonError } from './json-document.js';
+import { isCommentedHeader, namesRequiredColumns } from './threatfox-csv-header.js';
 
 /** Feed formats that huntpack detects, each read by one reader in `read.ts`. */
 export type FeedFormat =
@@ -93,20 +94,17 @@ function detectJson(text: string): FeedFormat | undefined {
 
 /**
  * ThreatFox CSV starts with `#` banner lines and the header as a comment,
- * `# "first_seen_utc","ioc_id",...`, or with a plain header row naming the same columns.
+ * `# "first_seen_utc","ioc_id",...`, or with a plain header row naming the same columns. The
+ * columns may come in any order and case, because the reader maps them by name.
  */
 function detectCsv(text: string): FeedFormat | undefined {
   for (const line of text.split('\n', 40)) {
     const trimmed = line.trim();
     if (trimmed === '') continue;
-    const body = trimmed.startsWith('#') ? trimmed.slice(1).trim() : trimmed;
-    if (/"?ioc_value"?\s*,/.test(body) && /"?ioc_type"?/.test(body)) return 'threatfox-csv';
-    // The export banner, or a commented header that lacks a required column, which the
-    // ThreatFox CSV reader then reports by name.
-    if (trimmed.startsWith('#') && /^(ThreatFox IOCs|"first_seen_utc")/.test(body)) {
-      return 'threatfox-csv';
-    }
-    if (!trimmed.startsWith('#')) return undefined;
+    if (!trimmed.startsWith('#'))
+      return namesRequiredColumns(trimmed) ? 'threatfox-csv' : undefined;
+    const body = trimmed.slice(1).trim();
+    if (body.startsWith('ThreatFox IOCs') || isCommentedHeader(body)) return 'threatfox-csv';
   }
   return undefined;
 }

@@ -7,6 +7,7 @@
 import { FeedParseError, quoteValue } from '../errors.js';
 import { CsvRow, parseCsvHeader, parseCsvRow } from './csv-row.js';
 import type { FeedInput } from './input.js';
+import { isCommentedHeader } from './threatfox-csv-header.js';
 import { detachText, forEachLine, readTextChunks } from './input.js';
 import type { FeedSink } from './read.js';
 import type { ThreatFoxField, ThreatFoxFields } from './threatfox-record.js';
@@ -238,7 +239,7 @@ class ThreatFoxCsvReader {
       return;
     }
     if (/ThreatFox IOCs/i.test(body)) this.banner = true;
-    if (/^"?first_seen/i.test(body) || (body.includes('ioc_value') && body.includes('ioc_type'))) {
+    if (isCommentedHeader(body)) {
       this.checkRowsAfterTrailer();
       this.setColumns(mapColumns(parseCsvHeader(body), this.file, lineNumber), lineNumber);
       this.sectionRows = 0;
