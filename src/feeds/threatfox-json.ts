@@ -6,12 +6,13 @@
  *   with `id`, `ioc` and `first_seen` ending in ` UTC`;
  * - NDJSON: one API item per line, as log shippers store them.
  */
-import type { SourceLocation } from '../errors.js';
+import type { HuntpackIssue, SourceLocation } from '../errors.js';
 import { FeedParseError, quoteValue } from '../errors.js';
 import type { FeedInput } from './input.js';
 import { locateJsonError } from './json-document.js';
 import { readLines, readText } from './input.js';
 import type { FeedSink } from './read.js';
+import type { ThreatFoxField } from './threatfox-record.js';
 import {
   ThreatFoxRecordBuilder,
   fieldKey,
@@ -76,10 +77,13 @@ export async function readThreatFoxApi(input: FeedInput, sink: FeedSink): Promis
   const document = parseJson(await readText(input), file);
   const items = apiItems(document, file, sink);
   const builder = newBuilder(sink);
-  for (const item of items) {
+  items.forEach((item, index) => {
     const id = isObject(item) ? text(item.id ?? item.ioc_id) : undefined;
-    readItem(item, id === undefined ? { file } : { file, id }, sink, builder);
-  }
+    // The position names a record that has no id, such as `5` or `null` in the list.
+    const position = Array.isArray(document) ? `index ${index} of the array` : `data[${index}]`;
+    const source = id === undefined ? { file } : { file, id };
+    readItem(item, source, sink, builder, { keys: API_KEYS, position });
+  });
 }
 
 function apiItems(document: unknown, file: string, sink: FeedSink): unknown[] {
@@ -135,7 +139,7 @@ export async function readThreatFoxNdjson(input: FeedInput, sink: FeedSink): Pro
       sink.reject({
         code: 'INVALID_JSON_LINE',
         severity: 'error',
-        message: `Invalid JSON on this line (${(error as Error).message}): expected one ThreatFox API item per line. The line is skipped.`,
+        message: `Invalid JSON line ${quoteValue(line.trim())} (${(error as Error).message}): expected one ThreatFox API item per line. The line is skipped.`,
         source: { file, line: lineNumber },
       });
       continue;
@@ -146,6 +150,7 @@ export async function readThreatFoxNdjson(input: FeedInput, sink: FeedSink): Pro
       id === undefined ? { file, line: lineNumber } : { file, line: lineNumber, id },
       sink,
       builder,
+      { keys: API_KEYS },
     );
   }
 }
@@ -155,26 +160,54 @@ function newBuilder(sink: FeedSink): ThreatFoxRecordBuilder {
   return new ThreatFoxRecordBuilder((issue) => sink.report(issue));
 }
 
+/** Names that messages use for a record of one JSON shape and for the keys it lacks. */
+interface RecordNaming {
+  /** The key of each required field in this shape, named in messages when a record lacks it. */
+  keys?: Partial<Record<ThreatFoxField, string>>;
+  /** Position of the record in the document, such as `data[3]`, for a record without id or line. */
+  position?: string;
+}
+
+/** The keys of the required fields in API items, which name the value `ioc`. */
+const API_KEYS: Partial<Record<ThreatFoxField, string>> = { value: 'ioc', type: 'ioc_type' };
+
 function readItem(
   item: unknown,
   source: SourceLocation,
   sink: FeedSink,
   builder: ThreatFoxRecordBuilder,
+  naming: RecordNaming = {},
 ): void {
   if (!isObject(item)) {
-    sink.reject(invalidRecord(source, item, 'a JSON object with ThreatFox fields'));
+    sink.reject(
+      invalidRecord(source, item, 'a JSON object with ThreatFox fields', naming.position),
+    );
     return;
   }
-  const result = builder.build(fieldsFromObject(item), source, (field) => fieldKey(item, field));
+  // An id or a line already locates the record, so the position is named only without both.
+  const located = source.id !== undefined || source.line !== undefined;
+  const keyOf = (field: ThreatFoxField) => fieldKey(item, field) ?? naming.keys?.[field];
+  const position = located ? undefined : naming.position;
+  const result = builder.build(fieldsFromObject(item), source, keyOf, position);
   if (result.ok) sink.accept(result.record);
   else sink.reject(result.issue);
 }
 
-function invalidRecord(source: SourceLocation, value: unknown, expected: string) {
+/**
+ * Returns the rejection of a record that is not of the expected JSON type, showing the value and,
+ * when known, its position in the document.
+ */
+function invalidRecord(
+  source: SourceLocation,
+  value: unknown,
+  expected: string,
+  position?: string,
+): HuntpackIssue {
+  const where = position === undefined ? '' : ` at ${position}`;
   return {
     code: 'INVALID_RECORD',
-    severity: 'error' as const,
-    message: `Invalid record ${showJsonValue(value)}: expected ${expected}. The record is skipped.`,
+    severity: 'error',
+    message: `Invalid record${where}: expected ${expected}, found ${showJsonValue(value)}. The record is skipped.`,
     source,
   };
 }

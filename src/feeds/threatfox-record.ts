@@ -119,11 +119,13 @@ export class ThreatFoxRecordBuilder {
    * missing or not a string. Unreadable context (times, confidence, flags) is reported through
    * `warn` and left out. An unknown `ioc_type` is kept verbatim for normalization to reject.
    * `keyOf` returns the key a JSON record gave a field, for messages (default: the CSV column).
+   * `position`, such as `data[3]`, names a record that has no id or line in a rejection.
    */
   build(
     fields: ThreatFoxFields,
     source: SourceLocation,
     keyOf?: (field: ThreatFoxField) => string | undefined,
+    position?: string,
   ): BuildResult {
     // A number is no indicator value or type: a long digit string written as a JSON number has
     // already lost digits to floating point.
@@ -132,7 +134,7 @@ export class ThreatFoxRecordBuilder {
     if (value === undefined || typeName === undefined) {
       const field = value === undefined ? 'value' : 'type';
       const key = keyOf?.(field) ?? REQUIRED_FIELD_KEYS[field];
-      return { ok: false, issue: requiredFieldIssue(fields[field], key, source) };
+      return { ok: false, issue: requiredFieldIssue(fields[field], key, source, position) };
     }
 
     const tags =
@@ -370,12 +372,18 @@ const REQUIRED_FIELD_KEYS = { value: 'ioc_value', type: 'ioc_type' } as const;
  * Returns the rejection of a record whose required field `key` is absent, null, empty or `None`
  * (MISSING_FIELD), or is of another JSON type than a string (INVALID_FIELD_TYPE).
  */
-function requiredFieldIssue(found: unknown, key: string, source: SourceLocation): HuntpackIssue {
+function requiredFieldIssue(
+  found: unknown,
+  key: string,
+  source: SourceLocation,
+  position: string | undefined,
+): HuntpackIssue {
+  const record = position === undefined ? 'Record' : `Record at ${position}`;
   if (found === undefined || found === null || typeof found === 'string') {
-    const message = `Record has no ${key}: expected a non-empty string. The record is skipped.`;
+    const message = `${record} has no ${key}: expected a non-empty string. The record is skipped.`;
     return { code: 'MISSING_FIELD', severity: 'error', message, source };
   }
-  const message = `Record has ${key} of type ${describeJsonType(found)}: expected a string. The record is skipped.`;
+  const message = `${record} has ${key} of type ${describeJsonType(found)}: expected a string. The record is skipped.`;
   return { code: 'INVALID_FIELD_TYPE', severity: 'error', message, source };
 }
 
