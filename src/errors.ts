@@ -127,6 +127,15 @@ export function quoteValue(value: unknown, maxLength = 80): string {
 }
 
 /**
+ * Shows a JSON value for a message as its JSON text, such as `{"a":1}`, shortened and escaped as
+ * {@link quoteValue} does. Unlike quoteValue, an object is not quoted again as a string.
+ */
+export function showJsonText(value: unknown, maxLength = 80): string {
+  const text = jsonPreview(value, maxLength);
+  return printable(text.length > maxLength ? `${text.slice(0, maxLength)}…` : text);
+}
+
+/**
  * Returns the JSON text of a value as `JSON.stringify` writes it, but stops soon after `limit`
  * characters. A feed value can be an array of a million items or nested a million deep, which
  * `JSON.stringify` would write in full or overflow the stack on. Each level of nesting adds a

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatLocation, quoteValue } from '../src/errors.js';
+import { formatLocation, quoteValue, showJsonText } from '../src/errors.js';
 import { runCli } from './helpers/cli.js';
 import { makeTempDir } from './helpers/temp-dir.js';
 
@@ -23,6 +23,12 @@ test('quoteValue escapes every unsafe character', () => {
     ['a\u2066b\u2069c', '"a\\u2066b\\u2069c"'],
   ];
   for (const [value, expected] of cases) assert.equal(quoteValue(value), expected, expected);
+});
+
+test('showJsonText shows JSON unquoted', () => {
+  assert.equal(showJsonText({ a: 1, b: [true, null] }), '{"a":1,"b":[true,null]}');
+  assert.equal(showJsonText({ 'k\u0007': 'v\u202e' }), '{"k\\u0007":"v\\u202e"}');
+  assert.equal(showJsonText(['x'.repeat(20)], 10), '["xxxxxxxx…');
 });
 
 test('quoteValue keeps other text', () => {

@@ -4,7 +4,7 @@
  * https://threatfox.abuse.ch/api/ and the CSV header of https://threatfox.abuse.ch/export/.
  */
 import type { HuntpackIssue, SourceLocation } from '../errors.js';
-import { quoteValue } from '../errors.js';
+import { quoteValue, showJsonText } from '../errors.js';
 import type { IndicatorContext, MalwareFamily, RawIndicator } from '../indicators/model.js';
 import { mapThreatFoxType } from '../indicators/normalize.js';
 import { RecordProvenance } from '../indicators/provenance.js';
@@ -137,6 +137,9 @@ export class ThreatFoxRecordBuilder {
       return { ok: false, issue: requiredFieldIssue(fields[field], key, source, position) };
     }
 
+    this.checkList(fields.tags, 'tags', source);
+    this.checkList(fields.reference, 'reference', source);
+    this.checkList(fields.reporter, 'reporter', source);
     const tags =
       typeof fields.tags === 'string'
         ? this.tagLists.get(fields.tags)
@@ -168,6 +171,20 @@ export class ThreatFoxRecordBuilder {
 
   private report(source: SourceLocation, code: string, message: string): void {
     this.warn({ code, severity: 'warning', message, source });
+  }
+
+  /**
+   * Reports a list field that is neither a string nor an array, such as an object or a number.
+   * The record is read without that field.
+   */
+  private checkList(raw: unknown, key: ListKey, source: SourceLocation): void {
+    if (raw === undefined || raw === null || typeof raw === 'string' || Array.isArray(raw)) return;
+    const expected = key === 'tags' ? 'a comma-separated string' : 'a string';
+    this.report(
+      source,
+      `INVALID_${key.toUpperCase()}`,
+      `Invalid ${key} ${showJsonText(raw)}: expected ${expected} or a list of strings. The ${key} field is left out.`,
+    );
   }
 
   /** Returns the family of a record, shared and frozen when its fields are text. */
@@ -308,6 +325,9 @@ export class ThreatFoxRecordBuilder {
     context.isCompromised = flag;
   }
 }
+
+/** The keys of the list fields, the same in every ThreatFox shape. */
+type ListKey = 'tags' | 'reference' | 'reporter';
 
 /** A family built from the text of the family fields, which are kept to match later rows. */
 interface FamilyEntry {

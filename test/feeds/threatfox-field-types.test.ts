@@ -115,3 +115,45 @@ test('confidence is read as a decimal number only', async () => {
   );
   assert.match(invalid[3]!.message, /confidence_level true/);
 });
+
+test('list fields of another type warn', async () => {
+  const base = { ioc_value: 'a.example.com', ioc_type: 'domain' };
+  const deep = JSON.parse('['.repeat(1_000) + ']'.repeat(1_000)) as unknown;
+  const path = writeJson('export.json', {
+    '1': [{ ...base, tags: { a: 1 } }],
+    '2': [{ ...base, tags: 5, reference: 'https://example.org/r' }],
+    '3': [{ ...base, reference: { url: 'https://example.org/r' }, reporter: true }],
+    '4': [{ ...base, tags: ['x', 'y'], reference: null, reporter: 'someone' }],
+    '5': [{ ...base, tags: { deep } }],
+  });
+  const run = await runReader(readThreatFoxExport, path);
+  assert.equal(run.records.length, 5);
+  assert.deepEqual(
+    run.reports.map((issue) => [issue.code, issue.severity, issue.source?.id]),
+    [
+      ['INVALID_TAGS', 'warning', '1'],
+      ['INVALID_TAGS', 'warning', '2'],
+      ['INVALID_REFERENCE', 'warning', '3'],
+      ['INVALID_REPORTER', 'warning', '3'],
+      ['INVALID_TAGS', 'warning', '5'],
+    ],
+  );
+  const messages = run.reports.map((issue) => issue.message);
+  assert.equal(
+    messages[0],
+    'Invalid tags {"a":1}: expected a comma-separated string or a list of strings. The tags field is left out.',
+  );
+  assert.match(messages[1]!, /^Invalid tags 5: /);
+  assert.match(
+    messages[2]!,
+    /^Invalid reference \{"url":"https:\/\/example\.org\/r"\}: expected a string or a list of strings\. /,
+  );
+  assert.match(messages[3]!, /^Invalid reporter true: /);
+  // The shown JSON text is cut at 80 characters: `{"deep":` and 72 brackets.
+  assert.match(messages[4]!, /^Invalid tags \{"deep":\[{72}…: /);
+
+  assert.deepEqual(run.records[0]?.context.tags, []);
+  assert.deepEqual(run.records[1]?.context.references, ['https://example.org/r']);
+  assert.deepEqual(run.records[3]?.context.tags, ['x', 'y']);
+  assert.deepEqual(run.records[3]?.context.reporters, ['someone']);
+});
