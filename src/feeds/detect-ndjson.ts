@@ -10,13 +10,32 @@ export const NDJSON_SCAN_LINES = 20;
 
 /**
  * True when the sample starts with a line that opens a JSON object and one of its first
- * {@link NDJSON_SCAN_LINES} non-blank lines is a ThreatFox API item on its own. Lines that do not
- * parse, or lack `ioc_type`, do not decide, because the reader rejects them one by one.
+ * {@link NDJSON_SCAN_LINES} non-blank lines is a ThreatFox API item on its own, unless the lines
+ * are one JSON document. Lines that do not parse, or lack `ioc_type`, do not decide, because the
+ * reader rejects them one by one.
  */
 export function isNdjsonOfItems(text: string): boolean {
   const lines = firstNonBlankLines(text, NDJSON_SCAN_LINES);
-  if (!opensJsonLines(lines)) return false;
+  if (!opensJsonLines(lines) || isDocumentOverLines(text, lines)) return false;
   return lines.some(isThreatFoxItem);
+}
+
+/**
+ * True when the sample is one JSON document written over several lines, such as
+ * `{"iocs": [` followed by one item per line: its last item ends without a comma and would
+ * otherwise pass for an NDJSON line. A sample cut short inside such a document does not parse,
+ * but a line of closing brackets (`]}` or `},`), which no valid NDJSON line is, still shows it.
+ */
+function isDocumentOverLines(text: string, lines: readonly string[]): boolean {
+  if (lines.some((line) => /^[\]}]+,?$/.test(line))) return true;
+  if (lines.length < 2) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    // Expected for NDJSON: the whole text is several documents.
+    return false;
+  }
 }
 
 /**

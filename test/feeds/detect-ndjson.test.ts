@@ -47,6 +47,16 @@ test('keeps arrays and documents out of NDJSON', () => {
   assert.doesNotMatch(unknownFormatError('other.json', document).message, /looks like JSON lines/);
 });
 
+test('keeps a document of item lines out', () => {
+  const document = `{"count": 2, "iocs": [\n${ITEM_A},\n${ITEM_B}\n]}\n`;
+  assert.equal(detectFeedFormat(document, 'iocs.json'), undefined);
+  // A sample cut inside the document does not parse, but its closing line shows the document.
+  const cut = `{"count": 2, "iocs": [\n${ITEM_A},\n${ITEM_B}\n],\n"next": [\n{"id":`;
+  assert.equal(detectFeedFormat(cut, 'iocs.json'), undefined);
+  assert.equal(detectFeedFormat(`${ITEM_A}\n`, 'one.ndjson'), 'threatfox-ndjson');
+  assert.equal(detectFeedFormat(`${ITEM_A}\n\n${ITEM_B}\n`, 'two.ndjson'), 'threatfox-ndjson');
+});
+
 test('JSON lines without items suggest --format threatfox-ndjson', () => {
   const lines = `${BROKEN}\n${NO_TYPE}\n${NO_TYPE}\n`;
   assert.equal(detectFeedFormat(lines, 'items.ndjson'), undefined);
