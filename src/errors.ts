@@ -27,6 +27,11 @@ export interface HuntpackIssue {
   /** A plain sentence that quotes the value and says what was expected. */
   message: string;
   source?: SourceLocation;
+  /**
+   * True for a warning about malformed input that the reader worked around, such as an optional
+   * field it could not read and left out of a record it kept. Strict mode stops at it.
+   */
+  malformed?: boolean;
 }
 
 /** The root of every error huntpack throws on purpose. */

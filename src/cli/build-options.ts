@@ -47,7 +47,7 @@ export function addBuildOptions(command: Command): Command {
     )
     .option(
       '--strict',
-      'stop at the first malformed row instead of reporting it and going on, and exit 1 when an input may be cut short (no ThreatFox trailer, a count that differs from it, a truncated gzip) or the build leaves nothing to hunt; the packs of an input that may be cut short are still written',
+      'stop at the first malformed row, or ThreatFox field that cannot be read, instead of reporting it and going on, and exit 1 when an input may be cut short (no ThreatFox trailer, a count that differs from it, a truncated gzip) or the build leaves nothing to hunt; the packs of an input that may be cut short are still written',
     )
     .option(
       '--family <names>',

@@ -21,6 +21,7 @@ import { readStix } from './stix/read-stix.js';
 import { readText as readFreeText } from './text.js';
 import { readThreatFoxCsv } from './threatfox-csv.js';
 import { readThreatFoxApi, readThreatFoxExport, readThreatFoxNdjson } from './threatfox-json.js';
+import { KEPT_WITHOUT_FIELD } from './threatfox-record.js';
 import type { ThreatFoxSourceOptions } from './threatfox-source.js';
 import { isThreatFoxSource, openThreatFoxSource } from './threatfox-source.js';
 
@@ -83,7 +84,10 @@ export const FEED_READERS: { readonly [F in FeedFormat]?: FeedReader } = {
 export interface FeedReadOptions {
   /** Format of every input. Default: detected from each input's content. */
   format?: FeedFormat;
-  /** Throw a FeedParseError at the first error-severity issue. Default false. */
+  /**
+   * Throw a FeedParseError at the first error-severity issue or malformed-input warning, such as
+   * an unreadable ThreatFox confidence. Default false.
+   */
   strict?: boolean;
   /**
    * Called with each accepted record and the format of its feed. When set, records are not
@@ -332,10 +336,21 @@ export class IssueLimiter {
 const SKIPPED_SENTENCE = /(?:,? so it is skipped\.| The (?:row|record|line) is skipped\.)$/;
 
 /**
- * Returns the error that stops a strict run at an error-severity issue. The message leaves out
- * the location, which the error carries in `source` for the caller to print once.
+ * Returns the error that stops a strict run at an error-severity issue, or at a warning about
+ * malformed input such as an unreadable optional field. The message leaves out the location,
+ * which the error carries in `source` for the caller to print once.
  */
 export function strictError(issue: HuntpackIssue): FeedParseError {
+  if (issue.malformed) {
+    const reason = issue.message.endsWith(` ${KEPT_WITHOUT_FIELD}`)
+      ? issue.message.slice(0, -KEPT_WITHOUT_FIELD.length - 1)
+      : issue.message;
+    return new FeedParseError(
+      issue.code,
+      `${reason} The build stopped here because --strict is set. Without --strict, such a field is reported and left out, and its record is kept.`,
+      { source: issue.source },
+    );
+  }
   const reason = issue.message.replace(SKIPPED_SENTENCE, (sentence) =>
     sentence.startsWith(' The') ? '' : '.',
   );
@@ -346,7 +361,10 @@ export function strictError(issue: HuntpackIssue): FeedParseError {
   );
 }
 
-/** Collects one file's issues through an {@link IssueLimiter}, and throws in strict mode. */
+/**
+ * Collects one file's issues through an {@link IssueLimiter}. In strict mode it throws at an
+ * error or at a malformed-input warning instead.
+ */
 class IssueCollector {
   private readonly limiter: IssueLimiter;
 
@@ -358,7 +376,9 @@ class IssueCollector {
   }
 
   add(issue: HuntpackIssue): void {
-    if (this.options.strict && issue.severity === 'error') throw strictError(issue);
+    if (this.options.strict && (issue.severity === 'error' || issue.malformed === true)) {
+      throw strictError(issue);
+    }
     this.limiter.add(issue);
   }
 

@@ -116,8 +116,8 @@ export class ThreatFoxRecordBuilder {
 
   /**
    * Builds a raw indicator from one record. Returns a rejection when the value or type is
-   * missing or not a string. Unreadable context (times, confidence, flags) is reported through
-   * `warn` and left out. An unknown `ioc_type` is kept verbatim for normalization to reject.
+   * missing or not a string. Unreadable context (times, confidence, flags, lists) is reported
+   * through `warn` as a malformed field and left out, and the record is kept. An unknown `ioc_type` is kept verbatim for normalization to reject.
    * `keyOf` returns the key a JSON record gave a field, for messages (default: the CSV column).
    * `position`, such as `data[3]`, names a record that has no id or line in a rejection.
    */
@@ -174,16 +174,25 @@ export class ThreatFoxRecordBuilder {
   }
 
   /**
+   * Reports an optional field that cannot be read, such as a confidence of "high". The record is
+   * kept without it, and strict mode stops at it, because the field is malformed input.
+   */
+  private reportMalformed(source: SourceLocation, code: string, problem: string): void {
+    const message = `${problem} ${KEPT_WITHOUT_FIELD}`;
+    this.warn({ code, severity: 'warning', message, source, malformed: true });
+  }
+
+  /**
    * Reports a list field that is neither a string nor an array, such as an object or a number.
    * The record is read without that field.
    */
   private checkList(raw: unknown, key: ListKey, source: SourceLocation): void {
     if (raw === undefined || raw === null || typeof raw === 'string' || Array.isArray(raw)) return;
     const expected = key === 'tags' ? 'a comma-separated string' : 'a string';
-    this.report(
+    this.reportMalformed(
       source,
       `INVALID_${key.toUpperCase()}`,
-      `Invalid ${key} ${showJsonText(raw)}: expected ${expected} or a list of strings. The ${key} field is left out.`,
+      `Invalid ${key} ${showJsonText(raw)}: expected ${expected} or a list of strings.`,
     );
   }
 
@@ -253,10 +262,10 @@ export class ThreatFoxRecordBuilder {
     const times = label === 'first_seen' ? this.firstSeenTimes : this.lastSeenTimes;
     const time = times.get(shown);
     if (time === undefined) {
-      this.report(
+      this.reportMalformed(
         source,
         'INVALID_TIME',
-        `Invalid ${label} time ${quoteValue(shown)}: expected "YYYY-MM-DD HH:MM:SS" in UTC, optionally followed by " UTC", or ISO 8601 such as "2026-07-24T13:50:06Z". The time is left out.`,
+        `Invalid ${label} time ${quoteValue(shown)}: expected "YYYY-MM-DD HH:MM:SS" in UTC, optionally followed by " UTC", or ISO 8601 such as "2026-07-24T13:50:06Z".`,
       );
     } else if (label === 'first_seen') {
       context.firstSeen = time;
@@ -270,10 +279,10 @@ export class ThreatFoxRecordBuilder {
     if (shown === undefined) {
       // A JSON true, list or object is no confidence, and is reported rather than dropped.
       if (raw !== null && raw !== undefined && typeof raw !== 'string') {
-        this.report(
+        this.reportMalformed(
           source,
           'INVALID_CONFIDENCE',
-          `Invalid confidence_level ${showJsonValue(raw)}: expected a number from 0 to 100. The confidence is left out.`,
+          `Invalid confidence_level ${showJsonValue(raw)}: expected a number from 0 to 100.`,
         );
       }
       return;
@@ -281,10 +290,10 @@ export class ThreatFoxRecordBuilder {
     // Number() would also read hex (0x32), exponents (1e2) and Infinity.
     const confidence = typeof raw === 'number' || DECIMAL.test(shown) ? Number(shown) : NaN;
     if (!Number.isFinite(confidence)) {
-      this.report(
+      this.reportMalformed(
         source,
         'INVALID_CONFIDENCE',
-        `Invalid confidence_level ${quoteValue(shown)}: expected a number from 0 to 100. The confidence is left out.`,
+        `Invalid confidence_level ${quoteValue(shown)}: expected a number from 0 to 100.`,
       );
       return;
     }
@@ -315,16 +324,22 @@ export class ThreatFoxRecordBuilder {
     // Exports write "True" and "False", the API true and false.
     const flag = FLAG_VALUES.get(shown) ?? FLAG_VALUES.get(shown.toLowerCase());
     if (flag === undefined) {
-      this.report(
+      this.reportMalformed(
         source,
         'INVALID_FLAG',
-        `Invalid is_compromised ${quoteValue(shown)}: expected true, false, "True", "False", 1 or 0. The flag is left out.`,
+        `Invalid is_compromised ${quoteValue(shown)}: expected true, false, "True", "False", 1 or 0.`,
       );
       return;
     }
     context.isCompromised = flag;
   }
 }
+
+/**
+ * The sentence that ends the message of a malformed field, which strict mode replaces because the
+ * build stops there.
+ */
+export const KEPT_WITHOUT_FIELD = 'The record is kept without this field.';
 
 /** The keys of the list fields, the same in every ThreatFox shape. */
 type ListKey = 'tags' | 'reference' | 'reporter';

@@ -141,7 +141,7 @@ test('list fields of another type warn', async () => {
   const messages = run.reports.map((issue) => issue.message);
   assert.equal(
     messages[0],
-    'Invalid tags {"a":1}: expected a comma-separated string or a list of strings. The tags field is left out.',
+    'Invalid tags {"a":1}: expected a comma-separated string or a list of strings. The record is kept without this field.',
   );
   assert.match(messages[1]!, /^Invalid tags 5: /);
   assert.match(
