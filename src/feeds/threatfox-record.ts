@@ -258,14 +258,23 @@ export class ThreatFoxRecordBuilder {
     source: SourceLocation,
   ): void {
     const shown = text(raw);
-    if (shown === undefined) return;
+    if (shown === undefined) {
+      if (isOtherJsonType(raw)) {
+        this.reportMalformed(
+          source,
+          'INVALID_TIME',
+          `Invalid ${label} time ${showJsonValue(raw)}: ${EXPECTED_TIME}`,
+        );
+      }
+      return;
+    }
     const times = label === 'first_seen' ? this.firstSeenTimes : this.lastSeenTimes;
     const time = times.get(shown);
     if (time === undefined) {
       this.reportMalformed(
         source,
         'INVALID_TIME',
-        `Invalid ${label} time ${quoteValue(shown)}: expected "YYYY-MM-DD HH:MM:SS" in UTC, optionally followed by " UTC", or ISO 8601 such as "2026-07-24T13:50:06Z".`,
+        `Invalid ${label} time ${quoteValue(shown)}: ${EXPECTED_TIME}`,
       );
     } else if (label === 'first_seen') {
       context.firstSeen = time;
@@ -278,7 +287,7 @@ export class ThreatFoxRecordBuilder {
     const shown = text(raw);
     if (shown === undefined) {
       // A JSON true, list or object is no confidence, and is reported rather than dropped.
-      if (raw !== null && raw !== undefined && typeof raw !== 'string') {
+      if (isOtherJsonType(raw)) {
         this.reportMalformed(
           source,
           'INVALID_CONFIDENCE',
@@ -320,19 +329,37 @@ export class ThreatFoxRecordBuilder {
       return;
     }
     const shown = text(raw);
-    if (shown === undefined) return;
+    if (shown === undefined) {
+      if (isOtherJsonType(raw)) {
+        this.reportMalformed(
+          source,
+          'INVALID_FLAG',
+          `Invalid is_compromised ${showJsonValue(raw)}: ${EXPECTED_FLAG}`,
+        );
+      }
+      return;
+    }
     // Exports write "True" and "False", the API true and false.
     const flag = FLAG_VALUES.get(shown) ?? FLAG_VALUES.get(shown.toLowerCase());
     if (flag === undefined) {
       this.reportMalformed(
         source,
         'INVALID_FLAG',
-        `Invalid is_compromised ${quoteValue(shown)}: expected true, false, "True", "False", 1 or 0.`,
+        `Invalid is_compromised ${quoteValue(shown)}: ${EXPECTED_FLAG}`,
       );
       return;
     }
     context.isCompromised = flag;
   }
+}
+
+const EXPECTED_TIME =
+  'expected "YYYY-MM-DD HH:MM:SS" in UTC, optionally followed by " UTC", or ISO 8601 such as "2026-07-24T13:50:06Z".';
+const EXPECTED_FLAG = 'expected true, false, "True", "False", 1 or 0.';
+
+/** True for a JSON value of another type than text or a number: a boolean, a list or an object. */
+function isOtherJsonType(raw: unknown): boolean {
+  return raw !== null && raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number';
 }
 
 /**

@@ -157,3 +157,32 @@ test('list fields of another type warn', async () => {
   assert.deepEqual(run.records[3]?.context.tags, ['x', 'y']);
   assert.deepEqual(run.records[3]?.context.reporters, ['someone']);
 });
+
+test('times and flags of another type warn', async () => {
+  const base = { ioc_value: 'a.example.com', ioc_type: 'domain' };
+  const path = writeJson('other-types.json', {
+    '1': [{ ...base, first_seen: { at: '2026-11-30' }, last_seen: true }],
+    '2': [{ ...base, is_compromised: [true] }],
+    '3': [{ ...base, first_seen: null, last_seen: null, is_compromised: true }],
+  });
+  const run = await runReader(readThreatFoxExport, path);
+  assert.equal(run.records.length, 3);
+  assert.deepEqual(
+    run.reports.map((issue) => [issue.code, issue.source?.id, issue.malformed]),
+    [
+      ['INVALID_TIME', '1', true],
+      ['INVALID_TIME', '1', true],
+      ['INVALID_FLAG', '2', true],
+    ],
+  );
+  const messages = run.reports.map((issue) => issue.message);
+  assert.match(messages[0]!, /^Invalid first_seen time \{an object\}: expected "YYYY-MM-DD /);
+  assert.match(messages[1]!, /^Invalid last_seen time true: /);
+  assert.equal(
+    messages[2],
+    'Invalid is_compromised [an array of 1 entry]: expected true, false, "True", "False", 1 or 0. The record is kept without this field.',
+  );
+  assert.equal(run.records[0]?.context.firstSeen, undefined);
+  assert.equal(run.records[1]?.context.isCompromised, undefined);
+  assert.equal(run.records[2]?.context.isCompromised, true);
+});
