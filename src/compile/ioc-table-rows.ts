@@ -46,6 +46,12 @@ export function derivedRowSource(row: readonly IocCell[]): string | undefined {
   return derivedRowSources.get(row);
 }
 
+/** Records that `row` was derived from the indicator value `source`, and returns it. */
+export function markDerivedRow(row: IocCell[], source: string): IocCell[] {
+  derivedRowSources.set(row, source);
+  return row;
+}
+
 /**
  * Records that `row` was derived from the value of `indicator`, or from `source` when given, and
  * returns it.

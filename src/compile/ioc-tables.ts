@@ -21,6 +21,7 @@ import {
   type IocTableSource,
   type UrlOnAddress,
 } from './ioc-table-rows.js';
+import { foldSameKeyUrlRows } from './ioc-url-rows.js';
 
 export interface IocTableOptions {
   /**
@@ -31,6 +32,7 @@ export interface IocTableOptions {
    * with a percent-encoded path. They are built for every format, because they come after all
    * other rows, so the row ranges of packs built without them still select the same rows.
    * Format 7 leaves out the address and port of a URL on a CDN edge or on a compromised site.
+   * Format 9 folds the URL rows with the same match key into one row.
    */
   formatVersion?: number;
 }
@@ -47,6 +49,8 @@ const URL_HOST_ROWS_FORMAT = 5;
  * compromised site, because every visit to the address would match.
  */
 const URL_ONLY_FORMAT = 7;
+/** The first pack format whose URL table has one row per match key. */
+const URL_FOLD_FORMAT = 9;
 
 /**
  * Builds the indicator table of each hunt variant: the rows a hunt of that variant matches, in
@@ -57,7 +61,9 @@ const URL_ONLY_FORMAT = 7;
  * or URL host in punycode also adds its Unicode form after the table's own rows. A URL whose path
  * or query has non-ASCII characters adds its form with them percent-encoded, and the same form of
  * its Unicode host URL, after all other URL rows. A URL matched only whole adds that form too,
- * because it is the same URL as a browser requests it. A variant without indicators gets a table
+ * because it is the same URL as a browser requests it. URL rows with the same match key, such as
+ * `http://evil.com/a` and `https://evil.com/a`, are then folded into one, which names the others
+ * in `IocOtherUrls`, so that one event gives one hit. A variant without indicators gets a table
  * without rows.
  */
 export function buildIocTables(
@@ -77,6 +83,8 @@ export function buildIocTables(
   const derived = format >= DERIVED_ROWS_FORMAT;
   const hostRows = format >= URL_HOST_ROWS_FORMAT;
   const urlOnly = format >= URL_ONLY_FORMAT;
+  const foldUrlRows = (table: IocTable): IocTable =>
+    format >= URL_FOLD_FORMAT ? foldSameKeyUrlRows(table) : table;
   const hashes: IocTableSource[] = [];
   // One pass in place of a filter per kind: a pack can hold a million indicators.
   for (const indicator of indicators) {
@@ -142,13 +150,15 @@ export function buildIocTables(
       domains,
       urlHosts,
     ),
-    url: withPercentEncodedRows(
-      withUnicodeRows(
-        valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
-        unicodeUrls,
+    url: foldUrlRows(
+      withPercentEncodedRows(
+        withUnicodeRows(
+          valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
+          unicodeUrls,
+        ),
+        urls,
+        encodedUrls,
       ),
-      urls,
-      encodedUrls,
     ),
     hash: valueTable(
       hashes,

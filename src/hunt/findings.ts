@@ -25,6 +25,11 @@ export interface FindingIndicator {
   value: string;
   /** The form the event matched when it is not `value`, such as the host of a URL indicator. */
   matchedAs?: string;
+  /**
+   * The other indicator URLs with the same match key, such as `https://evil.com/a` beside
+   * `http://evil.com/a`, which the event matched too. Absent when there are none.
+   */
+  otherValues?: string[];
   family: string;
   threatType?: string;
   confidence?: number;
@@ -105,6 +110,8 @@ export function findingIndicator(hunt: Hunt, iocIndex: number): FindingIndicator
   if (cells.IocFirstSeen instanceof Date) indicator.firstSeen = cells.IocFirstSeen;
   const feedPorts = text(cells.IocFeedPorts);
   if (feedPorts) indicator.feedPorts = feedPorts;
+  const otherUrls = text(cells.IocOtherUrls);
+  if (otherUrls) indicator.otherValues = otherUrls.split(' ');
   return indicator;
 }
 

@@ -37,9 +37,11 @@ import { writeWatchlistCsv } from './watchlist.js';
  * destination port key a `fallbackColumn` and an `addressColumn`, so the port that
  * DestinationHostName writes counts when DestinationIP is empty. An older huntpack would ignore
  * them and match DestinationPort, so it reports the newer format instead. Packs of earlier
- * versions keep their stored keys, which read DestinationPort only.
+ * versions keep their stored keys, which read DestinationPort only. Version 9 folds the rebuilt
+ * URL rows with the same match key into one row with an `IocOtherUrls` column, so the row ranges
+ * of its hunts select other rows than an older huntpack would rebuild.
  */
-export const PACK_FORMAT_VERSION = 8;
+export const PACK_FORMAT_VERSION = 9;
 
 const quote = JSON.stringify;
 
