@@ -69,7 +69,9 @@ function verbatim(pattern: string): string {
  * to the first `/` or `?`) and drop user info up to its last `@`, drop `:80` or `:443` and the
  * host's root dot, and write the path with a leading `/`. An empty authority gives "", which never matches. An
  * address host is then written as `parse_ipv6` writes it, in brackets, as
- * `canonicalAddressHost` in the compile folder does.
+ * `canonicalAddressHost` in the compile folder does. In RE2, Kusto's regular expression syntax,
+ * `.` matches a line break only with the flag `s` (Microsoft Learn, "RE2 syntax"). A logged URL
+ * may contain one, and `urlKey` reads across it, so the patterns that use `.` set `(?s)`.
  */
 function urlKeyFunction(): string {
   const v6 = verbatim(KEY_IPV6_HOST_PATTERN);
@@ -77,8 +79,8 @@ function urlKeyFunction(): string {
   return [
     'let UrlKey = (value: string) {',
     '    let rest = replace_regex(extract(@"^([^#]*)", 1, trim(@"[ \\t\\n\\f\\r]+", value)), @"^[A-Za-z][A-Za-z0-9+.-]*://", "");',
-    '    let authority = replace_regex(replace_regex(replace_regex(tolower(extract(@"^([^/?]*)", 1, rest)), @"^.*@", ""), @":(80|443)$", ""), @"\\.(:[0-9]*)?$", @"\\1");',
-    '    let path = extract(@"^[^/?]*(.*)$", 1, rest);',
+    '    let authority = replace_regex(replace_regex(replace_regex(tolower(extract(@"^([^/?]*)", 1, rest)), @"(?s)^.*@", ""), @":(80|443)$", ""), @"\\.(:[0-9]*)?$", @"\\1");',
+    '    let path = extract(@"(?s)^[^/?]*(.*)$", 1, rest);',
     '    let key = iff(isempty(authority), "", strcat(authority, iff(path startswith "/", path, strcat("/", path))));',
     `    let ipv6 = extract(${v6}, 1, key);`,
     `    let ipv4 = extract(${v4}, 1, key);`,
