@@ -18,6 +18,7 @@ import type {
 import {
   addressListTokens,
   arrayElements,
+  assertBranchShape,
   assertKeyShape,
   canonicalAddressHost,
   fallbackAddress,
@@ -43,7 +44,7 @@ export interface EvaluatedHit {
   eventIndex: number;
   /** Index of the row in `hunt.iocs.rows`. */
   iocIndex: number;
-  /** Label of the match branch. */
+  /** `MatchedOn`: the label of the match branch, or its array label (see `ir.ts`). */
   matchedOn: string;
 }
 
@@ -65,19 +66,24 @@ export function evaluateHunt(
     }
     if (hunt.where && !evaluateFilter(hunt.where, event, eventKinds)) return;
     for (const branch of hunt.match) {
+      assertBranchShape(branch);
       hunt.iocs.rows.forEach((row, iocIndex) => {
+        let arrayOnly = false;
         const matches = branch.keys.every((key) => {
           const iocValue = cellOf(hunt, row, key.iocColumn);
-          return eventKeyInputs(key, event).some((value) =>
-            keysEqual(key.normalization, value, iocValue),
-          );
+          const inputs = eventKeyInputs(key, event);
+          const met = inputs.map((value) => keysEqual(key.normalization, value, iocValue));
+          // The first input of a key with an array column is the key column's own value.
+          if (key.arrayColumn !== undefined && !met[0] && met.includes(true)) arrayOnly = true;
+          return met.includes(true);
         });
         if (!matches) return;
-        const hit = { ...event, ...iocRecord(hunt, row), MatchedOn: branch.label };
+        const label = arrayOnly ? (branch.arrayLabel ?? branch.label) : branch.label;
+        const hit = { ...event, ...iocRecord(hunt, row), MatchedOn: label };
         if (hunt.exclusions.some((exclusion) => evaluateFilter(exclusion.filter, hit, hitKinds))) {
           return;
         }
-        hits.push({ eventIndex, iocIndex, matchedOn: branch.label });
+        hits.push({ eventIndex, iocIndex, matchedOn: label });
       });
     }
   });

@@ -11,7 +11,9 @@
  * 2. `where`, if present, is true for the row.
  * 3. For each match branch and each indicator row whose keys all equal the event's keys after
  *    normalization, the hunt makes one hit: the event's columns, the indicator row's columns,
- *    the constants and `MatchedOn` set to the branch label.
+ *    the constants and `MatchedOn` set to the branch label. When a key with an array column
+ *    meets the indicator row only through that column's elements, and the branch has an
+ *    `arrayLabel`, `MatchedOn` is that label instead.
  * 4. A hit is dropped when any exclusion's filter is true for it. Exclusion filters may name
  *    event columns, indicator columns and `MatchedOn`.
  *
@@ -128,6 +130,12 @@ export interface MatchKey {
 export interface MatchBranch {
   /** Short label written into each hit's `MatchedOn` column, such as `destination`. */
   label: string;
+  /**
+   * Label of a hit whose indicator row meets a key's array column but not its key column, such
+   * as `UrlChain` for a redirect that the clicked `Url` does not match. Only branches with a key
+   * that has an `arrayColumn` can have one.
+   */
+  arrayLabel?: string;
   /** All keys must match (a conjunction). */
   keys: MatchKey[];
 }
@@ -297,6 +305,21 @@ export function assertKeyShape(key: MatchKey): void {
   if (key.hostColumn !== undefined) {
     throw new Error(
       `Match key on ${key.column} has both hostColumn and arrayColumn, which no backend combines.`,
+    );
+  }
+}
+
+/** Returns the labels a hit of the branch can have in `MatchedOn`: its label, then its array label. */
+export function branchLabels(branch: MatchBranch): string[] {
+  return branch.arrayLabel === undefined ? [branch.label] : [branch.label, branch.arrayLabel];
+}
+
+/** Throws when a branch has an `arrayLabel` but no key with an array column to give it. */
+export function assertBranchShape(branch: MatchBranch): void {
+  if (branch.arrayLabel === undefined) return;
+  if (!branch.keys.some((key) => key.arrayColumn !== undefined)) {
+    throw new Error(
+      `Match branch ${branch.label} has arrayLabel ${branch.arrayLabel} but no key with an arrayColumn.`,
     );
   }
 }

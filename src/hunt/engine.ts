@@ -5,7 +5,7 @@
  */
 import { evaluateFilter, inWindow, lookbackStart } from '../compile/evaluate.js';
 import { hitColumnTypes, valueKind, type ValueKind } from '../compile/hit-columns.js';
-import type { Hunt, Lookback } from '../compile/ir.js';
+import { branchLabels, type Hunt, type Lookback } from '../compile/ir.js';
 import { DuckDbHuntSession, type DuckDbHit } from '../backends/duckdb/duckdb.session.js';
 import {
   alternativeRows,
@@ -433,7 +433,7 @@ function mergeBranchHits(
   eventOfRow: readonly number[],
 ): Array<{ hit: DuckDbHit; otherLabels?: string[] }> {
   const branchIndex = (hit: DuckDbHit): number =>
-    hit.hunt.match.findIndex((branch) => branch.label === hit.matchedOn);
+    hit.hunt.match.findIndex((branch) => branchLabels(branch).includes(hit.matchedOn));
   const merged = new Map<string, DuckDbHit[]>();
   for (const hit of hits) {
     const key = `${hit.hunt.id}\n${eventOfRow[hit.eventIndex]!}\n${hit.iocIndex}`;

@@ -35,27 +35,41 @@ export function matchBranches(source: DataSourceEntry, variant: HuntVariant): Ma
         })),
       ];
     case 'domain':
-      return source.hostColumns.map((column) => ({
-        label: column,
-        keys: [
-          {
-            ...hostKeyColumns(source, column),
-            iocColumn: 'IocDomain',
-            normalization: 'host-suffix',
-          },
-        ],
-      }));
+      return source.hostColumns.map((column) =>
+        withArrayLabel({
+          label: column,
+          keys: [
+            {
+              ...hostKeyColumns(source, column),
+              iocColumn: 'IocDomain',
+              normalization: 'host-suffix',
+            },
+          ],
+        }),
+      );
     case 'url':
-      return source.urlColumns.map((column) => ({
-        label: column,
-        keys: [{ ...urlKeyColumns(source, column), iocColumn: 'IocUrl', normalization: 'url' }],
-      }));
+      return source.urlColumns.map((column) =>
+        withArrayLabel({
+          label: column,
+          keys: [{ ...urlKeyColumns(source, column), iocColumn: 'IocUrl', normalization: 'url' }],
+        }),
+      );
     case 'hash':
       return source.hashColumns.map((column) => ({
         label: column,
         keys: [{ column, iocColumn: 'IocHash', normalization: 'lower' }],
       }));
   }
+}
+
+/**
+ * Labels the hits that a branch finds only in the array column of its key with that column's
+ * name, as domain and URL branches are labelled with the column they read. A UrlClickEvents hit
+ * found only in the redirect chain then has `MatchedOn` UrlChain, and one in Url itself has Url.
+ */
+function withArrayLabel(branch: MatchBranch): MatchBranch {
+  const array = branch.keys.find((key) => key.arrayColumn !== undefined)?.arrayColumn;
+  return array === undefined ? branch : { ...branch, arrayLabel: array };
 }
 
 /**

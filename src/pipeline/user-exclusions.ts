@@ -404,7 +404,11 @@ function matchedOnLabels(table: string, column: string): string[] {
     if (source.table !== table) continue;
     for (const variant of VARIANTS) {
       for (const branch of matchBranches(source, variant)) {
-        if (branchReadsIndicatorFrom(branch, column)) labels.add(branch.label);
+        if (!branchReadsIndicatorFrom(branch, column)) continue;
+        labels.add(branch.label);
+        // A hit with the array label met the indicator in the array column alone.
+        const fromArray = branch.keys.some((key) => key.arrayColumn === column);
+        if (fromArray && branch.arrayLabel !== undefined) labels.add(branch.arrayLabel);
       }
     }
   }

@@ -82,7 +82,7 @@ describe('hunts over a real Defender export', () => {
 
   it('find a redirect in UrlChain', () => {
     assert.deepEqual(hitActionTypes(hunts, 'remcos-defender-uce-domain', events), [
-      'ClickBlocked|Url',
+      'ClickBlocked|UrlChain',
     ]);
   });
 

@@ -81,7 +81,10 @@ describe('UrlClickEvents redirect chain', () => {
     for (const hunt of hunts.filter((candidate) => candidate.source.table === 'UrlClickEvents')) {
       const query = compileKql(hunt, { generatorVersion: 'test' });
       assert.match(query, /\| extend MatchArray1_1 = parse_json\(UrlChain\)/);
-      assert.match(query, /\| mv-apply MatchValue1_1 = array_concat\(pack_array\(Url\), /);
+      assert.match(
+        query,
+        /\| mv-apply with_itemindex=MatchIndex1_1 MatchValue1_1 = array_concat\(pack_array\(Url\), /,
+      );
       assert.match(query, /make_set\(MatchKey1_1\)/);
       const errors = checkKql(query, { platform: hunt.source.platform }).filter(
         (diagnostic) => diagnostic.severity === 'error',

@@ -271,3 +271,24 @@ test('negated indicator column gets a warning', () => {
     'x.yaml:18: exclusion "not-internal-remote": on DeviceNetworkEvents: RemoteIP contains the indicator itself on hits with MatchedOn "remote", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "remote". Every address hit on DeviceNetworkEvents has MatchedOn "remote", so with that clause the exclusion removes no address hit.',
   ]);
 });
+
+test('negated redirect chain names both labels', () => {
+  const text = [
+    'exclusions:',
+    '  - id: not-chain',
+    '    tables: [UrlClickEvents]',
+    '    filter: not(UrlChain contains "corp.example")',
+    '  - id: not-clicked',
+    '    tables: [UrlClickEvents]',
+    '    filter: not(Url contains "corp.example")',
+    '',
+  ].join('\n');
+  const warnings: string[] = [];
+  const scenarios = parseUserExclusions(text, 'x.yaml', warnings);
+  assert.equal(scenarios.length, 2);
+  // A hit labelled Url usually has the clicked URL in the chain too, so UrlChain names both.
+  assert.deepEqual(warnings, [
+    'x.yaml:4: exclusion "not-chain": on UrlClickEvents: UrlChain contains the indicator itself on hits with MatchedOn one of "Url", "UrlChain", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn !in ("Url", "UrlChain").',
+    'x.yaml:7: exclusion "not-clicked": on UrlClickEvents: Url contains the indicator itself on hits with MatchedOn "Url", and the filter tests it in the negative, so it may remove every such hit. To leave them alone, add: and MatchedOn != "Url".',
+  ]);
+});

@@ -12,14 +12,16 @@
  * - the indicator table `iocs_<n>`: `__ioc`, the indicator columns, the constants, address keys,
  *   and one key column `k<branch>_<key>` per match key, computed once in SQL when loaded.
  *
- * The statement returns `__row`, `__ioc` and `__branch` of every hit: the events of the lookback
- * window that pass `where`, joined per branch on equal keys (a host is expanded into its
+ * The statement returns `__row`, `__ioc`, `__branch` and `__array_only` of every hit. The last
+ * is true when the hit's `MatchedOn` is the branch's `arrayLabel`. The hits are the events of the
+ * lookback window that pass `where`, joined per branch on equal keys (a host is expanded into its
  * label-aligned suffixes, as in the KQL backend), minus the hits an exclusion matches. Feed
  * values reach the statement only as rows loaded through the appender; filter literals go
  * through `sqlString`, so no value can change the statement's structure.
  */
 import type { ColumnType, Hunt, IocColumn, MatchBranch } from '../../compile/ir.js';
 import {
+  assertBranchShape,
   assertKeyShape,
   FALLBACK_PORT_PATTERN,
   HOST_WITH_PORT_PATTERN,
@@ -60,7 +62,7 @@ export interface DuckDbHuntPlan {
   iocAddressColumns: Set<string>;
   /** Creates `iocTable` with its key columns from the loaded `<iocTable>_raw`. */
   keyedIocSql: string;
-  /** Selects `__row`, `__ioc` and `__branch` of every hit in the event table. */
+  /** Selects `__row`, `__ioc`, `__branch` and `__array_only` of every hit in the event table. */
   hitsSql: string;
 }
 
@@ -257,9 +259,16 @@ function resolver(hunt: Hunt, plan: DuckDbHuntPlan, scope: 'event' | 'hit'): Sql
   };
 }
 
-/** Returns the SQL of a hit's branch label, looked up from its branch number. */
+/** Returns the SQL of a hit's `MatchedOn`, looked up from its branch number and `__array_only`. */
 function matchedOnSql(hunt: Hunt): string {
-  const cases = hunt.match.map((branch, index) => `WHEN ${index} THEN ${sqlString(branch.label)}`);
+  const cases = hunt.match.map((branch, index) => {
+    const label = sqlString(branch.label);
+    const value =
+      branch.arrayLabel === undefined
+        ? label
+        : `CASE WHEN h.__array_only THEN ${sqlString(branch.arrayLabel)} ELSE ${label} END`;
+    return `WHEN ${index} THEN ${value}`;
+  });
   return cases.length === 0 ? "''" : `(CASE h.__branch ${cases.join(' ')} END)`;
 }
 
@@ -293,8 +302,9 @@ function fallbackPortSql(port: string, fallbackColumn: string, addressColumnName
 /**
  * Selects the event-side keys of one branch: `__row` and `k<b>_<k>`, with hosts expanded. A key
  * with an array column reads one row per value: the key column's, then each element's. Its keys
- * are made distinct per event, so an indicator row that several values meet makes one hit. An
- * address list key reads one row per address, which the loader stored distinct already.
+ * are made distinct per event, so an indicator row that several values meet makes one hit, and
+ * `__from_column` is true for a key that the key column's own value gives. An address list key
+ * reads one row per address, which the loader stored distinct already.
  */
 function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
   const plain: string[] = ['__row'];
@@ -315,7 +325,11 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
       // json_extract_string gives the elements of a JSON array as text, and [] for other JSON.
       const elements = `coalesce(CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, '$[*]') END, []::VARCHAR[])`;
       const value = sqlIdentifier(`v_${keyName(branchIndex, keyIndex)}`);
-      source = `(SELECT *, unnest(list_prepend(${column}, ${elements})) AS ${value} FROM ev)`;
+      // Two unnests of lists of one length in one SELECT pair their items by position, so
+      // __item is each value's position in the list, 0 for the key column's own value.
+      const values = `list_prepend(${column}, ${elements})`;
+      source = `(SELECT *, unnest(${values}) AS ${value}, unnest(range(len(${values}))) AS __item FROM ev)`;
+      plain.push('__item = 0 AS __from_column');
       column = value;
     }
     if (key.addressList) {
@@ -364,7 +378,9 @@ function branchKeysSql(branch: MatchBranch, branchIndex: number): string {
   }
   if (arrayKeys.length > 0) {
     const keys = branch.keys.map((_, keyIndex) => sqlIdentifier(keyName(branchIndex, keyIndex)));
-    query = `SELECT DISTINCT __row, ${keys.join(', ')} FROM (${query})`;
+    query =
+      `SELECT __row, ${keys.join(', ')}, bool_or(__from_column) AS __from_column ` +
+      `FROM (${query}) GROUP BY __row, ${keys.join(', ')}`;
   }
   return query;
 }
@@ -388,17 +404,19 @@ function hitsSql(hunt: Hunt, plan: DuckDbHuntPlan, options: DuckDbPlanOptions): 
 
   const iocTable = sqlIdentifier(plan.iocTable);
   const branches = hunt.match.map((branch, branchIndex) => {
+    assertBranchShape(branch);
     const on = branch.keys.map((_, keyIndex) => {
       const name = sqlIdentifier(keyName(branchIndex, keyIndex));
       return `k.${name} = i.${name}`;
     });
+    const arrayOnly = branch.arrayLabel === undefined ? 'FALSE' : 'NOT k.__from_column';
     return (
-      `SELECT k.__row, i.__ioc, ${branchIndex} AS __branch ` +
+      `SELECT k.__row, i.__ioc, ${branchIndex} AS __branch, ${arrayOnly} AS __array_only ` +
       `FROM (${branchKeysSql(branch, branchIndex)}) AS k JOIN ${iocTable} AS i ON ${on.join(' AND ')}`
     );
   });
   // A hunt without branches matches nothing; the empty SELECT keeps the statement valid.
-  const none = `SELECT NULL::INTEGER AS __row, NULL::INTEGER AS __ioc, 0 AS __branch WHERE FALSE`;
+  const none = `SELECT NULL::INTEGER AS __row, NULL::INTEGER AS __ioc, 0 AS __branch, FALSE AS __array_only WHERE FALSE`;
   const hits = `hits AS (${branches.length > 0 ? branches.join('\nUNION ALL\n') : none})`;
 
   const hitResolver = resolver(hunt, plan, 'hit');
@@ -408,7 +426,7 @@ function hitsSql(hunt: Hunt, plan: DuckDbHuntPlan, options: DuckDbPlanOptions): 
   return [
     `WITH ${ev},`,
     hits,
-    'SELECT h.__row, h.__ioc, h.__branch FROM hits AS h',
+    'SELECT h.__row, h.__ioc, h.__branch, h.__array_only FROM hits AS h',
     'JOIN ev AS e ON e.__row = h.__row',
     `JOIN ${iocTable} AS i ON i.__ioc = h.__ioc`,
     exclusions.length > 0 ? `WHERE ${exclusions.join('\n  AND ')}` : '',

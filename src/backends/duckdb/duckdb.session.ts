@@ -42,7 +42,7 @@ export interface DuckDbHit {
   iocIndex: number;
   /** Index of the event in the batch. */
   eventIndex: number;
-  /** Label of the match branch. */
+  /** `MatchedOn`: the label of the match branch, or its array label (see `ir.ts`). */
   matchedOn: string;
 }
 
@@ -257,9 +257,10 @@ export class DuckDbHuntSession {
     for (const plan of eventTable.plans) {
       const reader = await this.connection.runAndReadAll(plan.hitsSql);
       const origins = this.origins.get(plan)!;
-      for (const [row, ioc, branch] of reader.getRows()) {
+      for (const [row, ioc, branchIndex, arrayOnly] of reader.getRows()) {
         const origin = origins[Number(ioc)];
-        const label = origin?.hunt.match[Number(branch)]?.label;
+        const branch = origin?.hunt.match[Number(branchIndex)];
+        const label = arrayOnly === true ? branch?.arrayLabel : branch?.label;
         if (!origin || label === undefined) {
           throw new InternalError(
             'DUCKDB_HIT_UNKNOWN',

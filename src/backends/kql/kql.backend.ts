@@ -17,6 +17,7 @@ import type {
 } from '../../compile/ir.js';
 import {
   ADDRESS_LIST_TOKEN_PATTERN,
+  assertBranchShape,
   assertKeyShape,
   BRACKETED_ADDRESS_PATTERN,
   DEFENDER_RETENTION_DAYS,
@@ -246,6 +247,8 @@ function hostSuffixLines(value: string, suffix: string): string[] {
  * Returns the lines that give one row per distinct key of a column and the elements of its
  * array column. `mv-apply` computes the keys of every value of one event and `make_set` removes
  * duplicates, so an indicator row that several values meet makes one hit, as `ir.ts` requires.
+ * `MatchColumnKeys` keeps the keys of the column's own value, item 0, for the branch's
+ * `arrayLabel`.
  */
 function arrayKeyLines(
   normalization: 'url' | 'host-suffix',
@@ -255,6 +258,8 @@ function arrayKeyLines(
 ): string[] {
   const value = `MatchValue${suffix}`;
   const array = `MatchArray${suffix}`;
+  const index = `MatchIndex${suffix}`;
+  const key = `MatchKey${suffix}`;
   // array_length is null for a value that is not an array, such as an empty cell.
   const values = `array_concat(pack_array(${column}), iff(array_length(${array}) > 0, ${array}, dynamic([])))`;
   const keyLines =
@@ -267,9 +272,9 @@ function arrayKeyLines(
   return [
     // parse_json reads a string column that contains a JSON array, and keeps a dynamic as it is.
     `| extend ${array} = parse_json(${arrayColumn})`,
-    `| mv-apply ${value} = ${values} to typeof(string) on (`,
+    `| mv-apply with_itemindex=${index} ${value} = ${values} to typeof(string) on (`,
     ...inner.map((line) => `    ${line}`),
-    `    | summarize MatchKeys${suffix} = make_set(MatchKey${suffix}))`,
+    `    | summarize MatchKeys${suffix} = make_set(${key}), MatchColumnKeys${suffix} = make_set_if(${key}, ${index} == 0))`,
     `| mv-expand MatchKey${suffix} = MatchKeys${suffix} to typeof(string)`,
     `| where isnotempty(MatchKey${suffix})`,
   ];
@@ -394,8 +399,24 @@ function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
     joins.push(`$left.MatchKey${suffix} == $right.IocKey${suffix}`);
   });
   lines.push(`| lookup kind=inner (IocKeys) on ${joins.join(', ')}`);
-  lines.push(`| extend MatchedOn = ${kqlString(branch.label)}`);
+  lines.push(`| extend MatchedOn = ${matchedOnExpression(branch, branchIndex)}`);
   return lines;
+}
+
+/**
+ * Returns the KQL expression of a branch's `MatchedOn`: its array label when the key of an array
+ * column met the indicator only through an element, so not through the key column's own value,
+ * and its label otherwise.
+ */
+function matchedOnExpression(branch: MatchBranch, branchIndex: number): string {
+  assertBranchShape(branch);
+  if (branch.arrayLabel === undefined) return kqlString(branch.label);
+  const arrayOnly = branch.keys.flatMap((key, keyIndex) => {
+    if (key.arrayColumn === undefined) return [];
+    const suffix = `${branchIndex + 1}_${keyIndex + 1}`;
+    return [`not(set_has_element(MatchColumnKeys${suffix}, MatchKey${suffix}))`];
+  });
+  return `iff(${arrayOnly.join(' or ')}, ${kqlString(branch.arrayLabel)}, ${kqlString(branch.label)})`;
 }
 
 function headerComment(hunt: Hunt, options: KqlCompileOptions): string {
