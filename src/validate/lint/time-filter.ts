@@ -6,6 +6,7 @@
  * time filter.
  */
 import { CharKind, findWhereClauses, oneLine, scanKql, splitTopLevel } from './kql-scan.js';
+import { blankUnusedLets } from './time-scope.js';
 
 /** A comparison with the time column or a relative time, which bounds what a query scans. */
 const TIME_COMPARISON =
@@ -38,13 +39,17 @@ export interface TimeFilterSearch {
 }
 
 /**
- * Searches a query for a time filter. A time comparison outside `where` clauses (in a `let`
+ * Searches a query for a time filter. A time comparison outside `where` clauses (in a used `let`
  * statement or a function argument) counts as one, because the scanner cannot follow where
- * its value goes. Comments and string contents are never read as a time comparison.
+ * its value goes. One in a `let` statement that the query never uses does not. Comments and
+ * string contents are never read as a time comparison.
  */
 export function findTimeFilter(query: string): TimeFilterSearch {
   const scanned = scanKql(query);
-  const code = blankStrings(scanned.text, scanned.kinds);
+  const code = blankUnusedLets({
+    text: blankStrings(scanned.text, scanned.kinds),
+    kinds: scanned.kinds,
+  }).text;
   const clauses = findWhereClauses(scanned);
   let outside = code;
   for (const clause of clauses) {

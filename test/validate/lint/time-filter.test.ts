@@ -62,12 +62,14 @@ test('or-joined fix keeps bracketed operands', () => {
 });
 
 test('time filter on every branch passes', () => {
+  // Lint checks only queries that read a known table, so each reads DeviceNetworkEvents.
+  const TABLE = 'DeviceNetworkEvents';
   const passingQueries = [
-    ['T', '| where Timestamp > ago(7d) and (RemoteIP == "1.1.1.1" or RemotePort == 4444)'],
-    ['T', '| where (Timestamp > ago(7d))', '| where RemoteIP == "1.1.1.1" or RemotePort == 1'],
-    ['T', '| where Timestamp > ago(1d) and A == 1 or Timestamp > ago(2d) and B == 2'],
-    ['T', '| where RemotePort == 1 or RemotePort == 2', '| where Timestamp between (a .. b)'],
-    ['let start = ago(7d);', 'T', '| where X == 1 or Y == 2'],
+    [TABLE, '| where Timestamp > ago(7d) and (RemoteIP == "1.1.1.1" or RemotePort == 4444)'],
+    [TABLE, '| where (Timestamp > ago(7d))', '| where RemoteIP == "1.1.1.1" or RemotePort == 1'],
+    [TABLE, '| where Timestamp > ago(1d) and A == 1 or Timestamp > ago(2d) and B == 2'],
+    [TABLE, '| where RemotePort == 1 or RemotePort == 2', '| where Timestamp between (a .. b)'],
+    ['let start = ago(7d);', TABLE, '| where X == 1 or Y == 2', '| where EventTime > start'],
   ];
   for (const lines of passingQueries) {
     assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
@@ -99,4 +101,23 @@ test('reversed time filter is flagged', () => {
     ),
     [],
   );
+});
+
+test('unused let time is no filter', () => {
+  const unbounded = [
+    ['let start = ago(7d);', 'DeviceNetworkEvents', '| where RemoteIP == "1.2.3.4"'],
+    ['let a = ago(7d);', 'let b = a;', 'DeviceNetworkEvents', '| where RemotePort == 4444'],
+    ['let r = DeviceFileEvents | where Timestamp > ago(1d);', 'DeviceNetworkEvents'],
+  ];
+  for (const lines of unbounded) {
+    assert.equal(timeFindings(...lines).length, 1, lines.join(' '));
+  }
+  const bounded = [
+    ['let start = ago(7d);', 'DeviceNetworkEvents', '| where Timestamp > start'],
+    ['let a = ago(7d);', 'let b = a;', 'DeviceNetworkEvents', '| where EventTime > b'],
+    ['let r = DeviceNetworkEvents | where Timestamp > ago(1d);', 'r | where RemotePort == 1'],
+  ];
+  for (const lines of bounded) {
+    assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
+  }
 });

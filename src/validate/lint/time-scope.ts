@@ -1,0 +1,91 @@
+/**
+ * Finds the parts of a query that a time filter has to cover, for the NO_TIME_FILTER check. A
+ * `let` statement that the query never uses filters nothing.
+ */
+import { CharKind, type ScannedKql } from './kql-scan.js';
+
+/** A range of offsets in a query, from `start` up to but not including `end`. */
+export interface CodeRange {
+  start: number;
+  end: number;
+}
+
+/** A `let` statement of a query. */
+export interface LetStatement {
+  name: string;
+  /** The whole statement, up to and including its `;`. */
+  statement: CodeRange;
+  /** The value after `=`. */
+  value: CodeRange;
+}
+
+/** Returns `text` with the characters of `range` replaced by spaces, keeping line breaks. */
+export function blankRange(text: string, range: CodeRange): string {
+  const blank = text.slice(range.start, range.end).replace(/[^\n]/g, ' ');
+  return text.slice(0, range.start) + blank + text.slice(range.end);
+}
+
+/** Returns whether the code at `range` names `word` as a whole identifier. */
+export function namesWord(text: string, range: CodeRange, word: string): boolean {
+  return new RegExp(String.raw`(?<![\w.])${word}(?![\w])`).test(text.slice(range.start, range.end));
+}
+
+/** Splits a query into its statements at each `;` outside brackets, strings and comments. */
+function splitStatements({ text, kinds }: ScannedKql): CodeRange[] {
+  const statements: CodeRange[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index < text.length; index++) {
+    if (kinds[index] !== CharKind.Code) continue;
+    const char = text[index];
+    if (char === '(' || char === '[' || char === '{') depth += 1;
+    else if (char === ')' || char === ']' || char === '}') depth -= 1;
+    else if (char === ';' && depth === 0) {
+      statements.push({ start, end: index + 1 });
+      start = index + 1;
+    }
+  }
+  statements.push({ start, end: text.length });
+  return statements;
+}
+
+/** Returns the `let` statements of a query. */
+export function findLets(scanned: ScannedKql): LetStatement[] {
+  const lets: LetStatement[] = [];
+  for (const statement of splitStatements(scanned)) {
+    const text = scanned.text.slice(statement.start, statement.end);
+    const match = /^\s*let\s+([A-Za-z_]\w*)\s*=/.exec(text);
+    if (!match?.[1]) continue;
+    const valueEnd = text.endsWith(';') ? statement.end - 1 : statement.end;
+    const value = { start: statement.start + match[0].length, end: valueEnd };
+    lets.push({ name: match[1], statement, value });
+  }
+  return lets;
+}
+
+/**
+ * Returns the query with each `let` statement blanked that no other statement uses, directly or
+ * through another `let` that is used. Such a statement, as `let start = ago(7d);` in a query
+ * that never reads `start`, bounds nothing.
+ */
+export function blankUnusedLets(scanned: ScannedKql): ScannedKql {
+  const lets = findLets(scanned);
+  const used = new Set<LetStatement>();
+  const letRanges = lets.map((statement) => statement.statement);
+  const roots = splitStatements(scanned).filter(
+    (range) => !letRanges.some((letRange) => letRange.start === range.start),
+  );
+  const pending: CodeRange[] = [...roots];
+  for (let range = pending.pop(); range; range = pending.pop()) {
+    for (const statement of lets) {
+      if (used.has(statement) || !namesWord(scanned.text, range, statement.name)) continue;
+      used.add(statement);
+      pending.push(statement.value);
+    }
+  }
+  let text = scanned.text;
+  for (const statement of lets) {
+    if (!used.has(statement)) text = blankRange(text, statement.statement);
+  }
+  return { text, kinds: scanned.kinds };
+}
