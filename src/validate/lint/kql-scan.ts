@@ -104,18 +104,30 @@ export function stringValue(literal: string): string {
  * in `union (T | where x == 1), U`.
  */
 export function findWhereClauses(scanned: ScannedKql): WhereClause[] {
+  return findOperatorBodies(scanned, '(?:where|filter)');
+}
+
+/**
+ * Finds the text after every pipe operator whose name matches the regular expression source
+ * `operator`, up to the end of that operator, as `findWhereClauses` does for `where`.
+ */
+export function findOperatorBodies(scanned: ScannedKql, operator: string): WhereClause[] {
   const { text, kinds } = scanned;
   const clauses: WhereClause[] = [];
-  for (const match of text.matchAll(/\|\s*(?:where|filter)\b/g)) {
+  for (const match of text.matchAll(new RegExp(String.raw`\|\s*${operator}(?![\w-])`, 'g'))) {
     if (kinds[match.index] !== CharKind.Code) continue;
     const start = match.index + match[0].length;
-    const end = conditionEnd(scanned, start);
+    const end = operatorEnd(scanned, start);
     clauses.push({ text: text.slice(start, end), start });
   }
   return clauses;
 }
 
-function conditionEnd({ text, kinds }: ScannedKql, start: number): number {
+/**
+ * Returns the offset where the operator whose text starts at `start` ends: the next `|` or `;`
+ * outside brackets, or a `)` that closes a bracket opened before `start`.
+ */
+export function operatorEnd({ text, kinds }: ScannedKql, start: number): number {
   let depth = 0;
   for (let index = start; index < text.length; index++) {
     if (kinds[index] !== CharKind.Code) continue;

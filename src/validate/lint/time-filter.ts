@@ -6,7 +6,7 @@
  * time filter.
  */
 import { CharKind, findWhereClauses, oneLine, scanKql, splitTopLevel } from './kql-scan.js';
-import { blankUnusedLets } from './time-scope.js';
+import { blankRowOperators, blankUnusedLets } from './time-scope.js';
 
 /** A comparison with the time column or a relative time, which bounds what a query scans. */
 const TIME_COMPARISON =
@@ -41,24 +41,31 @@ export interface TimeFilterSearch {
 /**
  * Searches a query for a time filter. A time comparison outside `where` clauses (in a used `let`
  * statement or a function argument) counts as one, because the scanner cannot follow where
- * its value goes. One in a `let` statement that the query never uses does not. Comments and
- * string contents are never read as a time comparison.
+ * its value goes. One in a `let` statement that the query never uses, or in `extend`, `project`
+ * or `summarize`, does not, because it drops no rows. A `where` on a column that `extend` sets
+ * from a time comparison counts. Comments and string contents are never read as a time
+ * comparison.
  */
 export function findTimeFilter(query: string): TimeFilterSearch {
   const scanned = scanKql(query);
-  const code = blankUnusedLets({
+  const used = blankUnusedLets({
     text: blankStrings(scanned.text, scanned.kinds),
     kinds: scanned.kinds,
-  }).text;
+  });
+  const { scanned: code, timeColumns } = blankRowOperators(used, (expression) =>
+    TIME_COMPARISON.test(expression),
+  );
+  const names = timeColumns.map((column) => String.raw`\b${column}\b`);
+  const timePattern = new RegExp([TIME_COMPARISON.source, ...names].join('|'), 'i');
   const clauses = findWhereClauses(scanned);
-  let outside = code;
+  let outside = code.text;
   for (const clause of clauses) {
     const end = clause.start + clause.text.length;
     outside = outside.slice(0, clause.start) + ' '.repeat(clause.text.length) + outside.slice(end);
   }
-  if (TIME_COMPARISON.test(outside)) return { bounded: true };
+  if (timePattern.test(outside)) return { bounded: true };
 
-  const reader = new ConditionReader(scanned.kinds, code);
+  const reader = new ConditionReader(scanned.kinds, code.text, timePattern);
   let orJoined: OrJoinedTime | undefined;
   for (const clause of clauses) {
     const leading = clause.text.length - clause.text.trimStart().length;
@@ -85,6 +92,7 @@ class ConditionReader {
   constructor(
     private readonly kinds: Uint8Array,
     private readonly code: string,
+    private readonly timePattern: RegExp,
   ) {}
 
   /** Returns whether every row that passes `part` also passes a time comparison. */
@@ -144,7 +152,7 @@ class ConditionReader {
   }
 
   private comparesTime(part: Part): boolean {
-    return TIME_COMPARISON.test(this.code.slice(part.start, part.start + part.text.length));
+    return this.timePattern.test(this.code.slice(part.start, part.start + part.text.length));
   }
 
   private split(part: Part, keyword: 'and' | 'or'): Part[] {

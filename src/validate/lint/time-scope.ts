@@ -1,8 +1,9 @@
 /**
  * Finds the parts of a query that a time filter has to cover, for the NO_TIME_FILTER check. A
- * `let` statement that the query never uses filters nothing.
+ * `let` statement that the query never uses filters nothing. `extend`, `project` and
+ * `summarize` compute columns without dropping rows, so a time comparison there is no lookback.
  */
-import { CharKind, type ScannedKql } from './kql-scan.js';
+import { CharKind, findOperatorBodies, type ScannedKql } from './kql-scan.js';
 
 /** A range of offsets in a query, from `start` up to but not including `end`. */
 export interface CodeRange {
@@ -18,6 +19,12 @@ export interface LetStatement {
   /** The value after `=`. */
   value: CodeRange;
 }
+
+/**
+ * Operators whose expressions compute values or order rows, so a time comparison in them keeps
+ * old rows.
+ */
+const ROW_OPERATORS = String.raw`(?:extend|project(?:-\w+)?|summarize|order\s+by|sort\s+by|top|distinct|serialize)`;
 
 /** Returns `text` with the characters of `range` replaced by spaces, keeping line breaks. */
 export function blankRange(text: string, range: CodeRange): string {
@@ -88,4 +95,47 @@ export function blankUnusedLets(scanned: ScannedKql): ScannedKql {
     if (!used.has(statement)) text = blankRange(text, statement.statement);
   }
   return { text, kinds: scanned.kinds };
+}
+
+/**
+ * Returns the query with the bodies of the operators that never drop rows blanked, and the
+ * columns that an `extend` sets from a time comparison, as `Recent` in
+ * `extend Recent = Timestamp > ago(7d)`. A `where` on such a column is a time filter.
+ */
+export function blankRowOperators(
+  scanned: ScannedKql,
+  isTimeExpression: (expression: string) => boolean,
+): { scanned: ScannedKql; timeColumns: string[] } {
+  let text = scanned.text;
+  const timeColumns: string[] = [];
+  for (const body of findOperatorBodies(scanned, ROW_OPERATORS)) {
+    const end = body.start + body.text.length;
+    for (const assignment of splitTopLevelCommas(scanned, { start: body.start, end })) {
+      const match = /^\s*([A-Za-z_]\w*)\s*=(?!=)([\s\S]*)$/.exec(
+        scanned.text.slice(assignment.start, assignment.end),
+      );
+      if (match?.[1] && isTimeExpression(match[2] ?? '')) timeColumns.push(match[1]);
+    }
+    text = blankRange(text, { start: body.start, end });
+  }
+  return { scanned: { text, kinds: scanned.kinds }, timeColumns };
+}
+
+/** Splits a range of a query at each `,` outside brackets. */
+function splitTopLevelCommas({ text, kinds }: ScannedKql, range: CodeRange): CodeRange[] {
+  const parts: CodeRange[] = [];
+  let depth = 0;
+  let start = range.start;
+  for (let index = range.start; index < range.end; index++) {
+    if (kinds[index] !== CharKind.Code) continue;
+    const char = text[index];
+    if (char === '(' || char === '[' || char === '{') depth += 1;
+    else if (char === ')' || char === ']' || char === '}') depth -= 1;
+    else if (char === ',' && depth === 0) {
+      parts.push({ start, end: index });
+      start = index + 1;
+    }
+  }
+  parts.push({ start, end: range.end });
+  return parts;
 }

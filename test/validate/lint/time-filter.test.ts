@@ -121,3 +121,24 @@ test('unused let time is no filter', () => {
     assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
   }
 });
+
+test('time in computed column is no filter', () => {
+  const unbounded = [
+    ['DeviceNetworkEvents', '| extend Recent = iff(Timestamp > ago(7d), 1, 0)'],
+    ['DeviceNetworkEvents', '| extend Recent = Timestamp > ago(7d)', '| where RemotePort == 1'],
+    ['DeviceNetworkEvents', '| summarize countif(Timestamp > ago(1d)) by DeviceId'],
+    ['DeviceNetworkEvents', '| project Timestamp, Old = Timestamp < ago(1d)'],
+    ['DeviceNetworkEvents', '| project-rename Seen = Timestamp', '| order by ago(1d) - Seen'],
+  ];
+  for (const lines of unbounded) {
+    assert.equal(timeFindings(...lines).length, 1, lines.join(' '));
+  }
+  const bounded = [
+    ['DeviceNetworkEvents', '| extend Recent = Timestamp > ago(7d)', '| where Recent'],
+    ['DeviceNetworkEvents', '| extend F = iff(Timestamp > ago(7d), 1, 0)', '| where F == 1'],
+    ['DeviceNetworkEvents', '| extend A = 1, Recent = Timestamp > ago(7d)', '| where Recent'],
+  ];
+  for (const lines of bounded) {
+    assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
+  }
+});
