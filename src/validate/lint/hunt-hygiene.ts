@@ -8,7 +8,12 @@ import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
 import type { ListedIndicator } from './listed-indicators.js';
 import { ipPortText, lintPortExclusions } from './port-exclusion.js';
-import { findReversedTimeFilters, findTimeFilter, type OrJoinedTime } from './time-filter.js';
+import {
+  findReversedTimeFilters,
+  findTimeFilter,
+  type OrJoinedTime,
+  type UnboundedSide,
+} from './time-filter.js';
 
 /** Port columns of the network tables the reports hunt in. */
 const PORT_COLUMN = /\b(?:DestinationPort|SourcePort|RemotePort|LocalPort)\b/;
@@ -104,9 +109,11 @@ export function lintHuntHygiene(
     if (block.tables.length === 0) continue;
     const where = { file, line: block.startLine };
     const parts = splitQuery(block.text);
-    const time = findTimeFilter(block.text);
+    const time = findTimeFilter(block.text, block.tables);
     if (time.orJoined) {
       issues.push(orJoinedTimeIssue(block, file, time.orJoined));
+    } else if (time.side) {
+      issues.push(unboundedSideIssue(block, file, time.side));
     } else if (!time.bounded) {
       issues.push({
         code: 'NO_TIME_FILTER',
@@ -199,6 +206,26 @@ function orJoinedTimeIssue(block: KqlBlock, file: string, orJoined: OrJoinedTime
       `condition ${orJoined.condition} joins the time comparison with or, so rows of any time ` +
       'pass when another branch is true, and the query scans all retained data. Put the time ' +
       `filter in a where of its own: | where ${orJoined.comparison}${rest}.`,
+    source: { file, line, column },
+  };
+}
+
+/** Builds the NO_TIME_FILTER finding for a join side or union leg that scans all retained data. */
+function unboundedSideIssue(block: KqlBlock, file: string, side: UnboundedSide): HuntpackIssue {
+  const { line, column } = lineAndColumn(block.text, side.start, block.startLine);
+  const shown = side.text.length > 80 ? `${side.text.slice(0, 77)}...` : side.text;
+  const part = side.operator === 'join' ? 'the right side of its join' : 'a leg of its union';
+  const where =
+    side.operator === 'join'
+      ? 'inside that side'
+      : 'inside that leg, or after the union so that it covers every leg';
+  return {
+    code: 'NO_TIME_FILTER',
+    severity: 'warning',
+    message:
+      `Query at lines ${block.startLine}-${block.endLine} has no time filter on ${part} ` +
+      `(${shown}), so that part scans all retained data. Add one ${where}, such as "| where TimeGenerated > ago(30d)" ` +
+      '(Timestamp in Defender advanced hunting).',
     source: { file, line, column },
   };
 }

@@ -5,8 +5,25 @@
  * `Timestamp > ago(7d) or RemoteIP == "1.1.1.1"` lets rows of any time through, so it is no
  * time filter.
  */
-import { CharKind, findWhereClauses, oneLine, scanKql, splitTopLevel } from './kql-scan.js';
-import { blankRowOperators, blankUnusedLets } from './time-scope.js';
+import {
+  CharKind,
+  findWhereClauses,
+  oneLine,
+  scanKql,
+  splitTopLevel,
+  type ScannedKql,
+} from './kql-scan.js';
+import {
+  blankRange,
+  blankRowOperators,
+  blankUnusedLets,
+  findLets,
+  findQuerySides,
+  namesWord,
+  type CodeRange,
+  type LetStatement,
+  type QuerySide,
+} from './time-scope.js';
 
 /** A comparison with the time column or a relative time, which bounds what a query scans. */
 const TIME_COMPARISON =
@@ -30,23 +47,42 @@ export interface OrJoinedTime {
   rest: string;
 }
 
+/** The right side of a `join` or a leg of a `union` that reads a table without a time filter. */
+export interface UnboundedSide {
+  operator: 'join' | 'union';
+  /** Offset of the side in the query. */
+  start: number;
+  /** The side, on one line. */
+  text: string;
+}
+
 /** Result of the search for a time filter in one query. */
 export interface TimeFilterSearch {
   /** True when a time comparison bounds what the query scans or sits outside `where` clauses. */
   bounded: boolean;
   /** The first where condition whose time comparison is joined with `or`, when not bounded. */
   orJoined?: OrJoinedTime;
+  /** The first join side or union leg without a time filter, when not bounded. */
+  side?: UnboundedSide;
+}
+
+/** What the search of one query reads besides the code of the part it searches. */
+interface SearchContext {
+  /** The query with comments blanked but string contents kept, to quote a side as written. */
+  written: string;
+  lets: LetStatement[];
+  tables: readonly string[];
+  timePattern: RegExp;
 }
 
 /**
- * Searches a query for a time filter. A time comparison outside `where` clauses (in a used `let`
- * statement or a function argument) counts as one, because the scanner cannot follow where
- * its value goes. One in a `let` statement that the query never uses, or in `extend`, `project`
- * or `summarize`, does not, because it drops no rows. A `where` on a column that `extend` sets
- * from a time comparison counts. Comments and string contents are never read as a time
- * comparison.
+ * Searches a query that reads `tables` for a time filter. A time comparison outside `where`
+ * clauses (in a used `let` statement or a function argument) counts as one, because the scanner
+ * cannot follow where its value goes. One in an unused `let` or in `extend`, `project` or
+ * `summarize` does not, because it drops no rows. Each join side and union leg that reads a
+ * table needs its own filter. Comments and string contents are never read as a time comparison.
  */
-export function findTimeFilter(query: string): TimeFilterSearch {
+export function findTimeFilter(query: string, tables: readonly string[]): TimeFilterSearch {
   const scanned = scanKql(query);
   const used = blankUnusedLets({
     text: blankStrings(scanned.text, scanned.kinds),
@@ -57,19 +93,100 @@ export function findTimeFilter(query: string): TimeFilterSearch {
   );
   const names = timeColumns.map((column) => String.raw`\b${column}\b`);
   const timePattern = new RegExp([TIME_COMPARISON.source, ...names].join('|'), 'i');
-  const clauses = findWhereClauses(scanned);
+  return searchScope(code, { written: scanned.text, lets: findLets(code), tables, timePattern });
+}
+
+/** Searches the code left unblanked in `scope`: first its join sides and union legs, then the rest. */
+function searchScope(scope: ScannedKql, context: SearchContext): TimeFilterSearch {
+  const sides = findQuerySides(scope).filter(
+    (side, _, all) => !all.some((other) => other !== side && contains(other.range, side.range)),
+  );
+  let main = scope.text;
+  for (const side of sides) {
+    const found = searchSide(scope, side, context);
+    if (found) return found;
+    main = blankRange(main, side.range);
+  }
+  // A let that only the sides read does not bound the rest of the query.
+  main = blankUnusedLets({ text: main, kinds: scope.kinds }).text;
+  const whole = { start: 0, end: main.length };
+  const readsTable =
+    /\w\*/.test(main) || context.tables.some((table) => namesWord(main, whole, table));
+  if (!readsTable) return { bounded: true };
+  return searchClauses({ text: main, kinds: scope.kinds }, context, true);
+}
+
+/** Returns the search result for a join side or union leg without a time filter, or undefined. */
+function searchSide(
+  scope: ScannedKql,
+  side: QuerySide,
+  context: SearchContext,
+): TimeFilterSearch | undefined {
+  const kept = [side.range, ...usedLetValues(scope.text, side.range, context.lets)];
+  const sideScope = { text: keepRanges(scope.text, kept), kinds: scope.kinds };
+  const found = searchScope(sideScope, context);
+  if (found.bounded) return undefined;
+  if (side.after) {
+    const after = { text: keepRanges(scope.text, [side.after]), kinds: scope.kinds };
+    if (searchClauses(after, context, false).bounded) return undefined;
+  }
+  if (found.orJoined ?? found.side) return found;
+  const text = oneLine(context.written.slice(side.range.start, side.range.end));
+  return { bounded: false, side: { operator: side.operator, start: side.range.start, text } };
+}
+
+/** Returns the values of the `let` statements that `range` uses, directly or through others. */
+function usedLetValues(text: string, range: CodeRange, lets: LetStatement[]): CodeRange[] {
+  const values: CodeRange[] = [];
+  const pending = [range];
+  for (let current = pending.pop(); current; current = pending.pop()) {
+    for (const statement of lets) {
+      if (values.includes(statement.value) || !namesWord(text, current, statement.name)) continue;
+      values.push(statement.value);
+      pending.push(statement.value);
+    }
+  }
+  return values;
+}
+
+/** Returns `text` with everything outside `ranges` blanked. */
+function keepRanges(text: string, ranges: CodeRange[]): string {
+  let kept = text.replace(/[^\n]/g, ' ');
+  for (const { start, end } of ranges) {
+    kept = kept.slice(0, start) + text.slice(start, end) + kept.slice(end);
+  }
+  return kept;
+}
+
+function contains(outer: CodeRange, inner: CodeRange): boolean {
+  return outer.start <= inner.start && inner.end <= outer.end;
+}
+
+/**
+ * Searches the `where` clauses of `code` for a time filter, and with `outsideCounts` the code
+ * outside them too.
+ */
+function searchClauses(
+  code: ScannedKql,
+  context: SearchContext,
+  outsideCounts: boolean,
+): TimeFilterSearch {
+  const { timePattern, written } = context;
+  const clauses = findWhereClauses(code);
   let outside = code.text;
   for (const clause of clauses) {
-    const end = clause.start + clause.text.length;
-    outside = outside.slice(0, clause.start) + ' '.repeat(clause.text.length) + outside.slice(end);
+    outside = blankRange(outside, { start: clause.start, end: clause.start + clause.text.length });
   }
-  if (timePattern.test(outside)) return { bounded: true };
+  if (outsideCounts && timePattern.test(outside)) return { bounded: true };
 
-  const reader = new ConditionReader(scanned.kinds, code.text, timePattern);
+  const reader = new ConditionReader(code.kinds, code.text, timePattern);
   let orJoined: OrJoinedTime | undefined;
   for (const clause of clauses) {
-    const leading = clause.text.length - clause.text.trimStart().length;
-    const condition = { text: clause.text.trim(), start: clause.start + leading };
+    // The condition is read as written, so that a message quotes its strings.
+    const text = written.slice(clause.start, clause.start + clause.text.length);
+    const leading = text.length - text.trimStart().length;
+    const condition = { text: text.trim(), start: clause.start + leading };
+    if (condition.text === '') continue;
     if (reader.boundsTime(condition)) return { bounded: true };
     orJoined ??= reader.findOrJoined(condition);
   }

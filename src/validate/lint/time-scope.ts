@@ -2,8 +2,16 @@
  * Finds the parts of a query that a time filter has to cover, for the NO_TIME_FILTER check. A
  * `let` statement that the query never uses filters nothing. `extend`, `project` and
  * `summarize` compute columns without dropping rows, so a time comparison there is no lookback.
+ * The right side of a `join` and each leg of a `union` read their own tables, so each needs a
+ * time filter of its own, or, for a union leg, one after the union.
  */
-import { CharKind, findOperatorBodies, type ScannedKql } from './kql-scan.js';
+import {
+  CharKind,
+  closingBracket,
+  findOperatorBodies,
+  operatorEnd,
+  type ScannedKql,
+} from './kql-scan.js';
 
 /** A range of offsets in a query, from `start` up to but not including `end`. */
 export interface CodeRange {
@@ -20,11 +28,22 @@ export interface LetStatement {
   value: CodeRange;
 }
 
+/** The right side of a `join` or one leg of a `union`. */
+export interface QuerySide {
+  operator: 'join' | 'union';
+  range: CodeRange;
+  /** For a union leg, the rest of the pipeline after the union, whose `where` covers the leg. */
+  after?: CodeRange;
+}
+
 /**
  * Operators whose expressions compute values or order rows, so a time comparison in them keeps
  * old rows.
  */
 const ROW_OPERATORS = String.raw`(?:extend|project(?:-\w+)?|summarize|order\s+by|sort\s+by|top|distinct|serialize)`;
+
+/** Parameters of `join` and `union` written before their tables, such as `kind=inner`. */
+const SIDE_PARAMETERS = /^\s*(?:(?:kind|withsource|isfuzzy|hint\.\w+)\s*=\s*[\w.]+\s*)*/;
 
 /** Returns `text` with the characters of `range` replaced by spaces, keeping line breaks. */
 export function blankRange(text: string, range: CodeRange): string {
@@ -110,7 +129,10 @@ export function blankRowOperators(
   const timeColumns: string[] = [];
   for (const body of findOperatorBodies(scanned, ROW_OPERATORS)) {
     const end = body.start + body.text.length;
-    for (const assignment of splitTopLevelCommas(scanned, { start: body.start, end })) {
+    for (const assignment of splitTopLevelCommas(scanned, {
+      start: body.start,
+      end,
+    })) {
       const match = /^\s*([A-Za-z_]\w*)\s*=(?!=)([\s\S]*)$/.exec(
         scanned.text.slice(assignment.start, assignment.end),
       );
@@ -138,4 +160,71 @@ function splitTopLevelCommas({ text, kinds }: ScannedKql, range: CodeRange): Cod
   }
   parts.push({ start, end: range.end });
   return parts;
+}
+
+/** Returns `range` without the whitespace at its ends. */
+function trimRange(text: string, range: CodeRange): CodeRange {
+  const slice = text.slice(range.start, range.end);
+  const start = range.start + (slice.length - slice.trimStart().length);
+  return { start, end: Math.max(start, range.start + slice.trimEnd().length) };
+}
+
+/**
+ * Returns the right side of every `join` and the legs of every `union` in the query, inner
+ * ones included. A side is the bracketed query after the operator's parameters, or the name
+ * written there.
+ */
+export function findQuerySides(scanned: ScannedKql): QuerySide[] {
+  const { text, kinds } = scanned;
+  const sides: QuerySide[] = [];
+  for (const match of text.matchAll(/\|\s*join\b/g)) {
+    if (kinds[match.index] !== CharKind.Code) continue;
+    const afterOperator = match.index + match[0].length;
+    const start =
+      afterOperator + (SIDE_PARAMETERS.exec(text.slice(afterOperator))?.[0].length ?? 0);
+    if (text[start] === '(') {
+      sides.push({
+        operator: 'join',
+        range: { start: start + 1, end: closingBracket(scanned, start + 1) },
+      });
+    } else {
+      const name = /^[A-Za-z_][\w*]*/.exec(text.slice(start))?.[0] ?? '';
+      if (name !== '' && name !== 'on') {
+        sides.push({
+          operator: 'join',
+          range: { start, end: start + name.length },
+        });
+      }
+    }
+  }
+  for (const match of text.matchAll(/(?<![\w.-])union\b/g)) {
+    if (kinds[match.index] !== CharKind.Code) continue;
+    const afterOperator = match.index + match[0].length;
+    const start =
+      afterOperator + (SIDE_PARAMETERS.exec(text.slice(afterOperator))?.[0].length ?? 0);
+    const end = operatorEnd(scanned, start);
+    const after = { start: end, end: pipelineEnd(scanned, end) };
+    for (const leg of splitTopLevelCommas(scanned, { start, end })) {
+      const trimmed = trimRange(text, leg);
+      const bracketed = text[trimmed.start] === '(' && text[trimmed.end - 1] === ')';
+      const range = bracketed ? { start: trimmed.start + 1, end: trimmed.end - 1 } : trimmed;
+      if (range.end > range.start) sides.push({ operator: 'union', range, after });
+    }
+  }
+  return sides;
+}
+
+/** Returns where the pipeline that goes on at `start` ends: at a `;` or a bracket it did not open. */
+function pipelineEnd({ text, kinds }: ScannedKql, start: number): number {
+  let depth = 0;
+  for (let index = start; index < text.length; index++) {
+    if (kinds[index] !== CharKind.Code) continue;
+    const char = text[index];
+    if (char === '(' || char === '[' || char === '{') depth += 1;
+    else if (char === ')' || char === ']' || char === '}') {
+      depth -= 1;
+      if (depth < 0) return index;
+    } else if (char === ';' && depth === 0) return index;
+  }
+  return text.length;
 }

@@ -142,3 +142,74 @@ test('time in computed column is no filter', () => {
     assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
   }
 });
+
+/** Lints one query and returns [line, column] of each finding with `code`. */
+function positions(code: string, lines: string[]): Array<[number?, number?]> {
+  const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
+  return result.issues
+    .filter((issue) => issue.code === code)
+    .map((issue) => [issue.source?.line, issue.source?.column]);
+}
+
+const LOOKBACK = '| where Timestamp > ago(7d)';
+
+test('join side without lookback', () => {
+  const lines = [
+    'DeviceNetworkEvents',
+    LOOKBACK,
+    '| join kind=inner (DeviceProcessEvents | where FileName == "x.exe") on DeviceId',
+  ];
+  assert.deepEqual(positions('NO_TIME_FILTER', lines), [[3, 20]]);
+  const message = timeFindings(...lines)[0]?.message ?? '';
+  assert.match(message, /^Query at lines 1-3 has no time filter on the right side of its join /);
+  assert.match(message, /\(DeviceProcessEvents \| where FileName == "x\.exe"\)/);
+  assert.match(message, /Add one inside that side/);
+
+  // [query, line, column], and a finding on the main pipeline has no column.
+  const unbounded: Array<[string[], number, number | undefined]> = [
+    [['DeviceNetworkEvents', LOOKBACK, '| join DeviceProcessEvents on DeviceId'], 3, 8],
+    [['let p = DeviceProcessEvents;', 'DeviceNetworkEvents', LOOKBACK, '| join p on D'], 4, 8],
+    [['DeviceNetworkEvents', '| join (DeviceProcessEvents ' + LOOKBACK + ') on D'], 1, undefined],
+    [
+      ['let p = DeviceProcessEvents ' + LOOKBACK + ';', 'DeviceNetworkEvents', '| join p on D'],
+      1,
+      undefined,
+    ],
+  ];
+  for (const [query, line, column] of unbounded) {
+    assert.deepEqual(positions('NO_TIME_FILTER', query), [[line, column]], query.join(' '));
+  }
+});
+
+test('union leg without lookback', () => {
+  const lines = [
+    'union (DeviceNetworkEvents ' + LOOKBACK + '),',
+    '  (DeviceFileEvents | where FileName == "x")',
+  ];
+  assert.deepEqual(positions('NO_TIME_FILTER', lines), [[2, 4]]);
+  const message = timeFindings(...lines)[0]?.message ?? '';
+  assert.match(message, /no time filter on a leg of its union \(DeviceFileEvents \| where/);
+  assert.match(message, /or after the union so that it covers every leg/);
+  const operator = ['DeviceNetworkEvents', LOOKBACK, '| union DeviceProcessEvents'];
+  assert.deepEqual(positions('NO_TIME_FILTER', operator), [[3, 9]]);
+});
+
+test('join and union sides with lookbacks pass', () => {
+  const bounded = [
+    ['DeviceNetworkEvents', LOOKBACK, '| join (DeviceProcessEvents ' + LOOKBACK + ') on D'],
+    ['union DeviceNetworkEvents, DeviceProcessEvents', LOOKBACK],
+    ['DeviceNetworkEvents', '| union DeviceProcessEvents', LOOKBACK],
+    ['union (DeviceNetworkEvents ' + LOOKBACK + '), (DeviceFileEvents ' + LOOKBACK + ')'],
+    [
+      'let p = DeviceProcessEvents ' + LOOKBACK + ';',
+      'DeviceNetworkEvents',
+      LOOKBACK,
+      '| join p on D',
+    ],
+    // A side that reads no table scans nothing that grows with retention.
+    ['DeviceNetworkEvents', LOOKBACK, '| join (datatable(D: string)["a"]) on D'],
+  ];
+  for (const lines of bounded) {
+    assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
+  }
+});
