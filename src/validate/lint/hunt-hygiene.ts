@@ -131,8 +131,8 @@ export function lintHuntHygiene(
         code: 'TIME_FILTER_REVERSED',
         severity: 'warning',
         message:
-          `${reversed.text}...) keeps only the events older than the lookback and drops the ` +
-          'recent ones the hunt is for. Write > ago(...) to search the lookback.',
+          `${reversed.text} keeps only the events older than the lookback and drops the ` +
+          `recent ones the hunt is for. ${reversed.fix}`,
         source: { file, line: at.line, column: at.column },
       });
     }

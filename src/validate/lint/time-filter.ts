@@ -297,39 +297,110 @@ class ConditionReader {
   }
 }
 
-/** A time column compared as older than a relative time: `Timestamp < ago(7d)`. */
-const REVERSED_TIME = /\b(?:TimeGenerated|Timestamp)\s*<=?\s*ago\s*\(/gi;
-
-/** A lower bound on the time column, which makes a `< ago(...)` beside it the end of a window. */
-const LOWER_TIME_BOUND = /\b(?:TimeGenerated|Timestamp)\s*(?:>=?|between\b)/i;
+/**
+ * A comparison of the time column. Group 1 is the operator, and group 2 is set when the value
+ * (or the low end of a `between`) is a relative time, as in `Timestamp > ago(7d)`.
+ */
+const TIME_COLUMN_COMPARISON =
+  /\b(?:TimeGenerated|Timestamp)\s*(>=?|<=?|!?between\b)\s*(?:\(\s*)?(ago\s*\()?/gi;
 
 /** A time comparison in a `where` clause that keeps only events older than its lookback. */
 export interface ReversedTimeFilter {
-  /** Offset of the comparison in the query. */
+  /** Offset of the comparison (or of the `not` around it) in the query. */
   start: number;
-  /** The comparison's text up to `ago(`. */
+  /** The comparison as shown in the message, such as `Timestamp < ago(...)`. */
   text: string;
+  /** The advice on the operator to write in its place. */
+  fix: string;
+}
+
+/** A comparison of the time column in a `where` clause, read with the `not()` calls around it. */
+interface TimeColumnComparison {
+  start: number;
+  operator: string;
+  relative: boolean;
+  /** Offset of the outermost `not` around the comparison, when an odd number of them negate it. */
+  negatedAt?: number;
 }
 
 /**
  * Returns each `where` comparison of the time column that keeps events older than a relative
- * time, as `Timestamp < ago(7d)` keeps every event but those of the last 7 days: almost always a
- * lookback written with the wrong operator. A query with a lower bound on the time as well reads a
- * window and passes. Comments and strings are never read.
+ * time, as `Timestamp < ago(7d)`, `not(Timestamp > ago(7d))` and
+ * `Timestamp !between (ago(7d) .. now())` keep every event but those of the last 7 days: almost
+ * always a lookback written with the wrong operator. A query with a lower bound on the time as
+ * well reads a window and passes. Comments and strings are never read.
  */
 export function findReversedTimeFilters(query: string): ReversedTimeFilter[] {
   const scanned = scanKql(query);
-  const code = blankStrings(scanned.text, scanned.kinds);
-  const found: ReversedTimeFilter[] = [];
+  const code = { text: blankStrings(scanned.text, scanned.kinds), kinds: scanned.kinds };
+  const comparisons = findWhereClauses(code).flatMap((clause) =>
+    readTimeComparisons(code, clause.start, clause.start + clause.text.length),
+  );
   // With a lower bound on the time too, the comparison ends a window, as in the last 7 days but one.
-  if (LOWER_TIME_BOUND.test(code)) return found;
-  for (const clause of findWhereClauses(scanned)) {
-    const text = code.slice(clause.start, clause.start + clause.text.length);
-    for (const match of text.matchAll(REVERSED_TIME)) {
-      const start = clause.start + match.index;
-      if (scanned.kinds[start] !== CharKind.Code) continue;
-      found.push({ start, text: match[0].replace(/\s+/g, ' ') });
+  if (comparisons.some(isLowerBound)) return [];
+  const found: ReversedTimeFilter[] = [];
+  for (const comparison of comparisons) {
+    if (!comparison.relative || isLowerBound(comparison)) continue;
+    const column = /^\w+/.exec(code.text.slice(comparison.start))?.[0] ?? 'Timestamp';
+    if (comparison.negatedAt !== undefined) {
+      const text = `not(${column} ${comparison.operator} ago(...))`;
+      found.push({
+        start: comparison.negatedAt,
+        text,
+        fix: 'Take the time comparison out of the not() to search the lookback.',
+      });
+    } else if (comparison.operator === '!between') {
+      const text = `${column} !between (ago(...) .. ...)`;
+      found.push({ start: comparison.start, text, fix: 'Write between to search the lookback.' });
+    } else {
+      const text = `${column} ${comparison.operator} ago(...)`;
+      found.push({
+        start: comparison.start,
+        text,
+        fix: 'Write > ago(...) to search the lookback.',
+      });
     }
   }
   return found;
+}
+
+/**
+ * Tells whether a comparison keeps only events after some time: `>`, `>=` or `between`, or,
+ * under `not()`, `<`, `<=` or `!between`.
+ */
+function isLowerBound(comparison: TimeColumnComparison): boolean {
+  const lower = comparison.operator.startsWith('>') || comparison.operator === 'between';
+  return comparison.negatedAt === undefined ? lower : !lower;
+}
+
+/** Reads the time column comparisons between `start` and `end`, with the `not()` calls around them. */
+function readTimeComparisons(code: ScannedKql, start: number, end: number): TimeColumnComparison[] {
+  const comparisons: TimeColumnComparison[] = [];
+  // The offset of each open bracket's `not`, or undefined for a bracket of anything else.
+  const brackets: Array<number | undefined> = [];
+  for (let index = start; index < end; index++) {
+    if (code.kinds[index] !== CharKind.Code) continue;
+    const char = code.text[index];
+    if (char === '(') {
+      const before = /\bnot\s*$/.exec(code.text.slice(start, index));
+      brackets.push(before ? start + before.index : undefined);
+      continue;
+    }
+    if (char === ')') {
+      brackets.pop();
+      continue;
+    }
+    TIME_COLUMN_COMPARISON.lastIndex = index;
+    const match = TIME_COLUMN_COMPARISON.exec(code.text);
+    if (match?.index !== index || !match[1]) continue;
+    const nots = brackets.filter((at) => at !== undefined);
+    comparisons.push({
+      start: index,
+      operator: match[1].replace(/\s+/g, ''),
+      relative: match[2] !== undefined,
+      ...(nots.length % 2 === 1 ? { negatedAt: nots[0] } : {}),
+    });
+    index += match[0].length - 1;
+  }
+  return comparisons;
 }

@@ -88,7 +88,7 @@ test('reversed time filter is flagged', () => {
   );
   assert.match(
     reversed[0]?.message ?? '',
-    /^Timestamp < ago\(\.\.\.\) keeps only the events older/,
+    /^Timestamp < ago\(\.\.\.\) keeps only the events older.*Write > ago\(\.\.\.\) to search/,
   );
   assert.equal(lint('CommonSecurityLog', '| where TimeGenerated <= ago (1d)').length, 1);
   // A window between two relative times, and text in a string, are not reversed filters.
@@ -211,5 +211,29 @@ test('join and union sides with lookbacks pass', () => {
   ];
   for (const lines of bounded) {
     assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
+  }
+});
+
+test('negated lookback is reversed', () => {
+  const cases: Array<[string, string]> = [
+    ['| where not(Timestamp > ago(7d))', 'not(Timestamp > ago(...)) keeps only'],
+    ['| where not (TimeGenerated >= ago(7d) or X == 1)', 'not(TimeGenerated >= ago(...)) keeps'],
+    ['| where Timestamp !between (ago(7d) .. now())', 'Timestamp !between (ago(...) .. ...) keeps'],
+  ];
+  for (const [where, shown] of cases) {
+    const lines = ['DeviceNetworkEvents', where];
+    assert.deepEqual(positions('TIME_FILTER_REVERSED', lines), [[2, 9]], where);
+    assert.deepEqual(timeFindings(...lines), [], where);
+    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
+    const message = result.issues.find((issue) => issue.code === 'TIME_FILTER_REVERSED')?.message;
+    assert.ok(message?.startsWith(shown), message);
+  }
+  const lookbacks = [
+    '| where not(Timestamp < ago(7d))',
+    '| where not(not(Timestamp > ago(7d)))',
+    '| where not(Timestamp !between (ago(7d) .. now()))',
+  ];
+  for (const where of lookbacks) {
+    assert.deepEqual(positions('TIME_FILTER_REVERSED', ['DeviceNetworkEvents', where]), [], where);
   }
 });
