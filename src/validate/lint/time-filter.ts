@@ -25,9 +25,19 @@ import {
   type QuerySide,
 } from './time-scope.js';
 
-/** A comparison with the time column or a relative time, which bounds what a query scans. */
-const TIME_COMPARISON =
-  /\b(?:TimeGenerated|Timestamp)\s*(?:>=?|<=?|==|between\b|in\s*\()|\bago\s*\(/i;
+/**
+ * A comparison with the time column or a relative time, which bounds what a query scans. It
+ * includes the age of a row written as `now() - Timestamp` or `datetime_diff(..., Timestamp)`.
+ */
+const TIME_COMPARISON = new RegExp(
+  [
+    String.raw`\b(?:TimeGenerated|Timestamp)\s*(?:>=?|<=?|==|!?between\b|in\s*\()`,
+    String.raw`\bago\s*\(`,
+    String.raw`\bnow\s*\(\s*\)\s*-\s*\(?\s*(?:TimeGenerated|Timestamp)\b`,
+    String.raw`\bdatetime_diff\s*\([^|;]*?\b(?:TimeGenerated|Timestamp)\b`,
+  ].join('|'),
+  'i',
+);
 
 /** A part of a condition and its offset in the query. */
 interface Part {

@@ -237,3 +237,19 @@ test('negated lookback is reversed', () => {
     assert.deepEqual(positions('TIME_FILTER_REVERSED', ['DeviceNetworkEvents', where]), [], where);
   }
 });
+
+test('age comparison is a lookback', () => {
+  const lookbacks = [
+    ['DeviceNetworkEvents', '| where now() - Timestamp < 7d'],
+    ['DeviceNetworkEvents', '| where (now() - TimeGenerated) < 7d'],
+    ['DeviceNetworkEvents', "| where datetime_diff('day', now(), Timestamp) < 7"],
+    ['DeviceNetworkEvents', '| where Timestamp between (ago(7d) .. now())'],
+    ['DeviceNetworkEvents', '| extend Age = now() - Timestamp', '| where Age < 7d'],
+  ];
+  for (const lines of lookbacks) {
+    assert.deepEqual(timeFindings(...lines), [], lines.join(' '));
+  }
+  // The age shown in a column filters nothing.
+  const shown = ['DeviceNetworkEvents', '| project Timestamp, Age = now() - Timestamp'];
+  assert.equal(timeFindings(...shown).length, 1);
+});
