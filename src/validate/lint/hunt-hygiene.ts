@@ -7,7 +7,13 @@ import type { HuntpackIssue } from '../../errors.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
 import type { ListedIndicator } from './listed-indicators.js';
-import { ipPortText, lintPortExclusions } from './port-exclusion.js';
+import { lintPortExclusions, type RemovedIndicator } from './port-exclusion.js';
+import {
+  lintPortPairings,
+  namedAddresses,
+  portIgnoredIssue,
+  portNotComparedIssue,
+} from './port-findings.js';
 import {
   findReversedTimeFilters,
   findTimeFilter,
@@ -137,23 +143,21 @@ export function lintHuntHygiene(
       });
     }
     if (parts.comments.some(isAddressOnlyLabel)) continue;
-    const named = [...listed.keys()].filter((address) => block.text.includes(`"${address}"`));
-    if (named.length === 0) continue;
-    const namedPorts = new Map(
-      named.map((address) => [address, listed.get(address) ?? new Set<string>()]),
-    );
-    for (const issue of lintPortExclusions(block, namedPorts, file)) issues.push(issue);
+    const namedPorts = namedAddresses(block.text, listed);
+    if (namedPorts.size === 0) continue;
+    const named = [...namedPorts.keys()];
+    const removed: RemovedIndicator[] = [];
+    for (const issue of lintPortExclusions(block, namedPorts, file, removed)) issues.push(issue);
+    const excluded = new Set(removed.map((indicator) => indicator.address));
+    const paired = lintPortPairings(block, namedPorts, file, excluded);
+    if (paired) {
+      for (const issue of paired) issues.push(issue);
+      continue;
+    }
+    // The condition is not all in the filter language, so the port columns and numbers that
+    // the filtering lines name are read instead.
     // String contents are kept, because a port may be compared as text, as in "5220".
     const filtering = withoutProjections(scanKql(block.text).text);
-    const examplesOf = (addresses: string[]): string => {
-      const shown = addresses
-        .slice(0, 3)
-        .map((address) =>
-          ipPortText({ address, port: [...(listed.get(address) ?? [])].join('/') }),
-        );
-      const more = addresses.length > 3 ? `, and ${addresses.length - 3} more` : '';
-      return `${shown.join(', ')}${more}`;
-    };
     if (PORT_COLUMN.test(filtering)) {
       // A port is compared, but an address none of whose listed ports the query names is
       // matched on another port. (A part of a split hunt may hold only some of an address's
@@ -163,33 +167,10 @@ export function lintHuntHygiene(
         [...(listed.get(address) ?? [])].every((port) => !numbers.has(port)),
       );
       if (unported.length === 0) continue;
-      issues.push({
-        code: 'PORT_NOT_COMPARED',
-        severity: 'warning',
-        message:
-          `Query at lines ${block.startLine}-${block.endLine} compares ports, but not the port that ` +
-          `the report lists for ${unported.length === 1 ? '1 address' : `${unported.length} addresses`} ` +
-          `it names (${examplesOf(unported)}), so those indicators are matched on other ports or ` +
-          'not at all. Compare each address with its own port.',
-        source: where,
-      });
+      issues.push(portNotComparedIssue(block, unported, listed, file));
       continue;
     }
-    const addresses =
-      named.length === 1
-        ? '1 address that the report lists as an ip:port indicator'
-        : `${named.length} addresses that the report lists as ip:port indicators`;
-    const those = named.length === 1 ? 'that address' : 'those addresses';
-    const examples = [examplesOf(named)];
-    issues.push({
-      code: 'PORT_IGNORED',
-      severity: 'warning',
-      message:
-        `Query at lines ${block.startLine}-${block.endLine} matches ${addresses} ` +
-        `(${examples.join(', ')}) on any port, so every other service on ${those} matches too. ` +
-        'Compare the port as well (DestinationPort or RemotePort), or label the query address-only.',
-      source: where,
-    });
+    issues.push(portIgnoredIssue(block, named, listed, file));
   }
   return issues;
 }

@@ -31,12 +31,13 @@ const REMOTE_PORT_COLUMN = /^(?:DestinationPort|RemotePort)$/;
 
 /**
  * Checks one query against the ip:port indicators it names. `ports` maps each named address to
- * the ports the report lists for it.
+ * the ports the report lists for it. Each indicator that a finding reports is added to `removed`.
  */
 export function lintPortExclusions(
   block: KqlBlock,
   ports: ReadonlyMap<string, ReadonlySet<string>>,
   file: string,
+  removed: RemovedIndicator[] = [],
 ): HuntpackIssue[] {
   const issues: HuntpackIssue[] = [];
   const scanned = scanKql(block.text);
@@ -47,13 +48,14 @@ export function lintPortExclusions(
       const expr = readPortExclusion(operand.text, operandKinds);
       if (!expr) continue;
 
-      const removed = findRemovedIndicators(expr, ports);
-      if (removed.length === 0) continue;
+      const found = findRemovedIndicators(expr, ports);
+      if (found.length === 0) continue;
+      for (const indicator of found) removed.push(indicator);
       const position = lineAndColumn(scanned.text, clause.start + operand.start, block.startLine);
       issues.push({
         code: 'PORT_EXCLUDED',
         severity: 'warning',
-        message: describeExclusion(oneLine(operand.text), expr, removed),
+        message: describeExclusion(oneLine(operand.text), expr, found),
         source: { file, line: position.line, column: position.column },
       });
     }

@@ -64,3 +64,63 @@ test('port check brackets an IPv6 example', () => {
   const message = result.issues.find((issue) => issue.code === 'PORT_IGNORED')?.message ?? '';
   assert.ok(message.includes('([2a01:4f8:c17:1234::1]:8443)'), message);
 });
+
+/** Lints the listed indicators and one Defender query ending in `where`. */
+function portFindings(indicators: string[], where: string) {
+  const report = [
+    '| Type | Value |',
+    '|---|---|',
+    ...indicators.map((value) => `| ip:port | ${value} |`),
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    where,
+    '```',
+  ];
+  const result = lintReport(report.join('\n'), 'r.md', { checkKql: false });
+  return result.issues.filter((issue) => issue.code.startsWith('PORT_'));
+}
+
+test('port of the other end', () => {
+  const cases: Array<[string, string, string]> = [
+    ['| where RemoteIP == "45.9.148.10" and LocalPort == 4444', 'LocalPort', 'RemotePort'],
+    [
+      '| where DestinationIP == "45.9.148.10" and SourcePort == 4444',
+      'SourcePort',
+      'DestinationPort',
+    ],
+    [
+      '| where SourceIP == "45.9.148.10" and DestinationPort in (4444)',
+      'DestinationPort',
+      'SourcePort',
+    ],
+    [
+      '| where DstIpAddr == "45.9.148.10" and SrcPortNumber == 4444',
+      'SrcPortNumber',
+      'DstPortNumber',
+    ],
+  ];
+  for (const [where, compared, own] of cases) {
+    const findings = portFindings(['45[.]9[.]148[.]10:4444'], where);
+    assert.deepEqual(
+      findings.map((issue) => [issue.code, issue.source?.line, issue.source?.column]),
+      [['PORT_WRONG_END', 8, where.indexOf(compared) + 1]],
+      where,
+    );
+    const message = findings[0]?.message ?? '';
+    assert.ok(message.startsWith(`Query at lines 6-8 compares ${compared} with 4444,`), message);
+    assert.ok(message.includes(`whose port is ${own}.`), message);
+    assert.ok(message.includes('misses 45.9.148.10:4444.'), message);
+    assert.ok(message.endsWith(`Compare ${own} == 4444 in its place.`), message);
+  }
+  // The address's own end, in either direction, passes.
+  const paired = [
+    '| where RemoteIP == "45.9.148.10" and RemotePort == 4444',
+    '| where SourceIP == "45.9.148.10" and SourcePort == 4444',
+    '| where (RemoteIP == "45.9.148.10" and RemotePort == 4444) and LocalPort > 1024',
+  ];
+  for (const where of paired) {
+    assert.deepEqual(portFindings(['45[.]9[.]148[.]10:4444'], where), [], where);
+  }
+});

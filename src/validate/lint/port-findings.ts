@@ -1,0 +1,136 @@
+/**
+ * Findings about how a query compares the ports of the ip:port indicators it names:
+ * PORT_IGNORED, PORT_NOT_COMPARED and PORT_WRONG_END.
+ */
+import type { HuntpackIssue } from '../../errors.js';
+import type { KqlBlock } from './kql-blocks.js';
+import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
+import { ipPortText } from './port-exclusion.js';
+import { comparedEnds, readEndCondition, readPairings } from './port-pairing.js';
+
+/** Listed ports by address. */
+type PortsByAddress = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** Writes up to three addresses with their listed ports, as `1.2.3.4:80, 5.6.7.8:443/8443`. */
+function examplesOf(addresses: string[], listed: PortsByAddress): string {
+  const shown = addresses
+    .slice(0, 3)
+    .map((address) => ipPortText({ address, port: [...(listed.get(address) ?? [])].join('/') }));
+  const more = addresses.length > 3 ? `, and ${addresses.length - 3} more` : '';
+  return `${shown.join(', ')}${more}`;
+}
+
+/** Builds the PORT_IGNORED finding for addresses that the query matches on any port. */
+export function portIgnoredIssue(
+  block: KqlBlock,
+  named: string[],
+  listed: PortsByAddress,
+  file: string,
+): HuntpackIssue {
+  const addresses =
+    named.length === 1
+      ? '1 address that the report lists as an ip:port indicator'
+      : `${named.length} addresses that the report lists as ip:port indicators`;
+  const those = named.length === 1 ? 'that address' : 'those addresses';
+  const examples = [examplesOf(named, listed)];
+  return {
+    code: 'PORT_IGNORED',
+    severity: 'warning',
+    message:
+      `Query at lines ${block.startLine}-${block.endLine} matches ${addresses} ` +
+      `(${examples.join(', ')}) on any port, so every other service on ${those} matches too. ` +
+      'Compare the port as well (DestinationPort or RemotePort), or label the query address-only.',
+    source: { file, line: block.startLine },
+  };
+}
+
+/** Builds the PORT_NOT_COMPARED finding for addresses whose listed ports the query never keeps. */
+export function portNotComparedIssue(
+  block: KqlBlock,
+  unported: string[],
+  listed: PortsByAddress,
+  file: string,
+): HuntpackIssue {
+  return {
+    code: 'PORT_NOT_COMPARED',
+    severity: 'warning',
+    message:
+      `Query at lines ${block.startLine}-${block.endLine} compares ports, but not the port that ` +
+      `the report lists for ${unported.length === 1 ? '1 address' : `${unported.length} addresses`} ` +
+      `it names (${examplesOf(unported, listed)}), so those indicators are matched on other ports or ` +
+      'not at all. Compare each address with its own port.',
+    source: { file, line: block.startLine },
+  };
+}
+
+/**
+ * Checks the pairing of addresses and ports in a query whose address and port conditions are
+ * all in the filter language, or returns undefined for another query. `named` maps each listed
+ * address the query names to its listed ports. An address in `excluded` is reported by
+ * PORT_EXCLUDED already, so it gets no PORT_NOT_COMPARED.
+ */
+export function lintPortPairings(
+  block: KqlBlock,
+  named: PortsByAddress,
+  file: string,
+  excluded: ReadonlySet<string>,
+): HuntpackIssue[] | undefined {
+  const expr = readEndCondition(block.text);
+  // With no address column compared, as where a lookup matches the addresses, there is
+  // nothing to pair.
+  if (!expr || comparedEnds(expr).length === 0) return undefined;
+  const pairings = readPairings(expr, named);
+  if (pairings.length === 0) return undefined;
+  const issues: HuntpackIssue[] = [];
+
+  for (const pairing of pairings) {
+    const { wrongEnd } = pairing;
+    if (!wrongEnd) continue;
+    const listedPort = `${wrongEnd.value}, the port that the report lists for ${pairing.address}`;
+    const ownPort = wrongEnd.address.replace(/I[Pp](?:Addr)?$/, (suffix) =>
+      suffix === 'IpAddr' ? 'PortNumber' : 'Port',
+    );
+    issues.push({
+      code: 'PORT_WRONG_END',
+      severity: 'warning',
+      message:
+        `Query at lines ${block.startLine}-${block.endLine} compares ${wrongEnd.port} with ` +
+        `${listedPort}, but names that address in ${wrongEnd.address}, whose port is ` +
+        `${ownPort}. ${wrongEnd.port} is the port of the other end of the connection, so the ` +
+        `query misses ${ipPortText({ address: pairing.address, port: wrongEnd.value })}. ` +
+        `Compare ${ownPort} == ${wrongEnd.value} in its place.`,
+      source: { file, ...columnPosition(block, wrongEnd.port) },
+    });
+  }
+
+  const unported = pairings
+    .filter((pairing) => pairing.matchedPorts.length === 0 && !pairing.wrongEnd)
+    .map((pairing) => pairing.address)
+    .filter((address) => !excluded.has(address));
+  if (unported.length > 0) issues.push(portNotComparedIssue(block, unported, named, file));
+
+  const anyPort = pairings
+    .filter((pairing) => pairing.otherPort !== undefined)
+    .map((pairing) => pairing.address);
+  if (anyPort.length > 0) issues.push(portIgnoredIssue(block, anyPort, named, file));
+  return issues;
+}
+
+/** Returns the listed addresses that a query names, as a map to their listed ports. */
+export function namedAddresses(query: string, listed: PortsByAddress): Map<string, Set<string>> {
+  const named = new Map<string, Set<string>>();
+  for (const [address, ports] of listed) {
+    if (query.includes(`"${address}"`)) named.set(address, new Set(ports));
+  }
+  return named;
+}
+
+/** Returns the line and column of the first use of `column` in the code of a query. */
+function columnPosition(block: KqlBlock, column: string): { line: number; column?: number } {
+  const scanned = scanKql(block.text);
+  for (const match of scanned.text.matchAll(new RegExp(String.raw`\b${column}\b`, 'g'))) {
+    if (scanned.kinds[match.index] !== CharKind.Code) continue;
+    return lineAndColumn(scanned.text, match.index, block.startLine);
+  }
+  return { line: block.startLine };
+}

@@ -1,0 +1,195 @@
+/**
+ * Reads how a query pairs the addresses of ip:port indicators with their ports. The address and
+ * port operands of its `where` clauses are read as one filter. That filter is evaluated on probe
+ * rows, such as a connection to a listed address on its listed port or on another port. An
+ * address is paired with the port column of the same end of the connection, as RemoteIP with
+ * RemotePort.
+ */
+import type { FilterExpr } from '../../compile/ir.js';
+import { listAtoms } from '../../pipeline/filter-check/analyze.js';
+import { evaluateFilter, type CellValue } from '../../pipeline/filter-check/evaluate.js';
+import { parseFilter } from '../../pipeline/filter-lang/parse.js';
+import { CharKind, findWhereClauses, scanKql, splitTopLevelAnd } from './kql-scan.js';
+
+/** An end of a connection: its address column and the port column of the same end. */
+export interface ConnectionEnd {
+  address: string;
+  port: string;
+}
+
+/**
+ * The ends of a connection in the network tables the reports hunt in: DeviceNetworkEvents
+ * (RemoteIP, LocalIP), CommonSecurityLog (DestinationIP, SourceIP, and RemoteIP), AZFWNetworkRule
+ * (DestinationIp, SourceIp) and ASimNetworkSessionLogs (DstIpAddr, SrcIpAddr).
+ */
+export const CONNECTION_ENDS: readonly ConnectionEnd[] = [
+  { address: 'RemoteIP', port: 'RemotePort' },
+  { address: 'LocalIP', port: 'LocalPort' },
+  { address: 'DestinationIP', port: 'DestinationPort' },
+  { address: 'SourceIP', port: 'SourcePort' },
+  { address: 'DestinationIp', port: 'DestinationPort' },
+  { address: 'SourceIp', port: 'SourcePort' },
+  { address: 'DstIpAddr', port: 'DstPortNumber' },
+  { address: 'SrcIpAddr', port: 'SrcPortNumber' },
+];
+
+/** An address of the RFC 5737 documentation range, for an address that the report does not list. */
+const UNLISTED_ADDRESS = '192.0.2.1';
+/** Ports of another service on a listed address: the lowest, a dynamic one and the highest. */
+const OTHER_PORTS = [1, 50000, 65535];
+
+const END_COLUMNS = new Set(CONNECTION_ENDS.flatMap((end) => [end.address, end.port]));
+const END_COLUMN_WORD = new RegExp(String.raw`\b(?:${[...END_COLUMNS].join('|')})\b`);
+
+/**
+ * Returns the conjunction of the `where` operands of a query that compare an address or port
+ * column, or undefined when there is none or one of them is not in the filter language.
+ */
+export function readEndCondition(query: string): FilterExpr | undefined {
+  const scanned = scanKql(query);
+  const terms: FilterExpr[] = [];
+  for (const clause of findWhereClauses(scanned)) {
+    const kinds = scanned.kinds.subarray(clause.start, clause.start + clause.text.length);
+    for (const operand of splitTopLevelAnd(clause.text, kinds)) {
+      const operandKinds = kinds.subarray(operand.start, operand.start + operand.text.length);
+      const code = codeOf(operand.text, operandKinds);
+      if (!END_COLUMN_WORD.test(code)) continue;
+      const parsed = parseFilter(normalizeKql(operand.text, operandKinds));
+      if (!parsed.expr || parsed.issues.some((issue) => issue.severity === 'error')) {
+        return undefined;
+      }
+      terms.push(parsed.expr);
+    }
+  }
+  if (terms.length === 0) return undefined;
+  return terms.length === 1 ? terms[0] : { kind: 'and', terms };
+}
+
+/** Returns the text with string contents blanked. */
+function codeOf(text: string, kinds: Uint8Array): string {
+  let code = '';
+  for (let index = 0; index < text.length; index++) {
+    code += kinds[index] === CharKind.Code ? (text[index] ?? '') : ' ';
+  }
+  return code;
+}
+
+/**
+ * Rewrites the Kusto operators that the filter language lacks: `<>` as `!=`. Strings are kept
+ * as written.
+ */
+export function normalizeKql(text: string, kinds: Uint8Array): string {
+  let normalized = '';
+  for (let index = 0; index < text.length; index++) {
+    const isCode = kinds[index] === CharKind.Code;
+    if (isCode && text.startsWith('<>', index)) {
+      normalized += '!=';
+      index += 1;
+    } else {
+      normalized += text[index] ?? '';
+    }
+  }
+  return normalized;
+}
+
+/** The result of probing a query's condition with one listed address. */
+export interface AddressPairing {
+  address: string;
+  /** The listed ports of the address that the condition keeps, on some end. */
+  matchedPorts: string[];
+  /** A port column of another end that the condition compares with a listed port, if any. */
+  wrongEnd?: { address: string; port: string; value: string };
+  /** A port other than the listed ones on which the condition keeps the address. */
+  otherPort?: number;
+}
+
+/** Returns the ends whose address column the condition compares. */
+export function comparedEnds(expr: FilterExpr): ConnectionEnd[] {
+  const columns = new Set(listAtoms(expr).map((atom) => atom.column));
+  return CONNECTION_ENDS.filter((end) => columns.has(end.address));
+}
+
+/** Reads how the condition treats each named address and its listed ports. */
+export function readPairings(
+  expr: FilterExpr,
+  ports: ReadonlyMap<string, ReadonlySet<string>>,
+): AddressPairing[] {
+  const probe = new ProbeRows(expr);
+  const ends = comparedEnds(expr);
+  return [...ports].map(([address, listed]) => {
+    const matchedPorts = [...listed].filter((port) =>
+      ends.some((end) => probe.keeps(end, address, port)),
+    );
+    const pairing: AddressPairing = { address, matchedPorts };
+    if (matchedPorts.length === 0) {
+      const wrongEnd = findWrongEnd(probe, ends, address, [...listed]);
+      if (wrongEnd) pairing.wrongEnd = wrongEnd;
+    }
+    const otherPort = OTHER_PORTS.find(
+      (port) =>
+        !listed.has(String(port)) && ends.some((end) => probe.keeps(end, address, String(port))),
+    );
+    if (otherPort !== undefined) pairing.otherPort = otherPort;
+    return pairing;
+  });
+}
+
+/** Finds an end whose port column the condition compares with a listed port of `address`. */
+function findWrongEnd(
+  probe: ProbeRows,
+  ends: ConnectionEnd[],
+  address: string,
+  listed: string[],
+): AddressPairing['wrongEnd'] {
+  for (const end of ends) {
+    for (const other of CONNECTION_ENDS) {
+      if (other.port === end.port || !probe.compares(other.port)) continue;
+      const port = listed.find((value) => probe.keeps(end, address, value, other));
+      if (port) return { address: end.address, port: other.port, value: port };
+    }
+  }
+  return undefined;
+}
+
+/** Builds rows of one connection and evaluates the condition on them. */
+class ProbeRows {
+  private readonly columns: Set<string>;
+  private readonly portsAsText: boolean;
+
+  constructor(private readonly expr: FilterExpr) {
+    const atoms = listAtoms(expr);
+    this.columns = new Set(atoms.map((atom) => atom.column));
+    const portColumns = new Set(CONNECTION_ENDS.map((end) => end.port));
+    // The evaluator never finds a number equal to a string, so ports take the literals' type.
+    this.portsAsText = atoms.some(
+      (atom) =>
+        portColumns.has(atom.column) &&
+        ((atom.kind === 'compare' && typeof atom.value === 'string') ||
+          (atom.kind === 'in' && atom.values.some((value) => typeof value === 'string'))),
+    );
+  }
+
+  compares(column: string): boolean {
+    return this.columns.has(column);
+  }
+
+  /**
+   * Returns whether the condition keeps a connection whose `end` has `address`, with `port` on
+   * the port column of `portEnd` (by default the same end). Every other address column contains
+   * an unlisted address and every other port column a dynamic port.
+   */
+  keeps(end: ConnectionEnd, address: string, port: string, portEnd = end): boolean {
+    const row: Record<string, CellValue> = {};
+    for (const other of CONNECTION_ENDS) {
+      row[other.address] = UNLISTED_ADDRESS;
+      row[other.port] = this.portValue(String(OTHER_PORTS[1]));
+    }
+    row[end.address] = address;
+    row[portEnd.port] = this.portValue(port);
+    return evaluateFilter(this.expr, row);
+  }
+
+  private portValue(port: string): CellValue {
+    return this.portsAsText ? port : Number(port);
+  }
+}
