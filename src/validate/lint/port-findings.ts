@@ -1,12 +1,17 @@
 /**
  * Findings about how a query compares the ports of the ip:port indicators it names:
- * PORT_IGNORED, PORT_NOT_COMPARED and PORT_WRONG_END.
+ * PORT_IGNORED, PORT_NOT_COMPARED, PORT_WRONG_END and PORT_ANY_ADDRESS.
  */
 import type { HuntpackIssue } from '../../errors.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
 import { ipPortText } from './port-exclusion.js';
-import { comparedEnds, readEndCondition, readPairings } from './port-pairing.js';
+import {
+  comparedEnds,
+  readEndCondition,
+  readPairings,
+  type ConnectionEnd,
+} from './port-pairing.js';
 
 /** Listed ports by address. */
 type PortsByAddress = ReadonlyMap<string, ReadonlySet<string>>;
@@ -109,11 +114,38 @@ export function lintPortPairings(
     .filter((address) => !excluded.has(address));
   if (unported.length > 0) issues.push(portNotComparedIssue(block, unported, named, file));
 
+  for (const pairing of pairings) {
+    if (pairing.anyAddress)
+      issues.push(anyAddressIssue(block, file, pairing.address, pairing.anyAddress));
+  }
+
+  // PORT_ANY_ADDRESS already names an address that a condition joined with or keeps on any port.
   const anyPort = pairings
-    .filter((pairing) => pairing.otherPort !== undefined)
+    .filter((pairing) => pairing.otherPort !== undefined && !pairing.anyAddress)
     .map((pairing) => pairing.address);
   if (anyPort.length > 0) issues.push(portIgnoredIssue(block, anyPort, named, file));
   return issues;
+}
+
+/** Builds the PORT_ANY_ADDRESS finding for a listed port that the query keeps on any address. */
+function anyAddressIssue(
+  block: KqlBlock,
+  file: string,
+  address: string,
+  { end, port }: { end: ConnectionEnd; port: string },
+): HuntpackIssue {
+  const indicator = ipPortText({ address, port });
+  return {
+    code: 'PORT_ANY_ADDRESS',
+    severity: 'warning',
+    message:
+      `Query at lines ${block.startLine}-${block.endLine} keeps every connection on port ${port}, ` +
+      `whatever its address, so it matches every service on that port and not only ${indicator}. ` +
+      `Its condition compares the address and the port separately, as ${end.address} == ` +
+      `"${address}" or ${end.port} == ${port} does. Join them with and: ` +
+      `${end.address} == "${address}" and ${end.port} == ${port}.`,
+    source: { file, ...columnPosition(block, end.port) },
+  };
 }
 
 /** Returns the listed addresses that a query names, as a map to their listed ports. */

@@ -1,7 +1,8 @@
 /**
  * Reads how a query pairs the addresses of ip:port indicators with their ports. The address and
  * port operands of its `where` clauses are read as one filter. That filter is evaluated on probe
- * rows, such as a connection to a listed address on its listed port or on another port. An
+ * rows, such as a connection to a listed address on its listed port or on another port, and
+ * one to an unlisted address on a listed port. An
  * address is paired with the port column of the same end of the connection, as RemoteIP with
  * RemotePort.
  */
@@ -101,6 +102,8 @@ export interface AddressPairing {
   wrongEnd?: { address: string; port: string; value: string };
   /** A port other than the listed ones on which the condition keeps the address. */
   otherPort?: number;
+  /** A listed port of the address on which the condition keeps an unlisted address too. */
+  anyAddress?: { end: ConnectionEnd; port: string };
 }
 
 /** Returns the ends whose address column the condition compares. */
@@ -130,6 +133,13 @@ export function readPairings(
         !listed.has(String(port)) && ends.some((end) => probe.keeps(end, address, String(port))),
     );
     if (otherPort !== undefined) pairing.otherPort = otherPort;
+    for (const end of ends) {
+      const port = [...listed].find((value) => probe.keeps(end, UNLISTED_ADDRESS, value));
+      if (port) {
+        pairing.anyAddress = { end, port };
+        break;
+      }
+    }
     return pairing;
   });
 }

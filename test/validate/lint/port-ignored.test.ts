@@ -124,3 +124,34 @@ test('port of the other end', () => {
     assert.deepEqual(portFindings(['45[.]9[.]148[.]10:4444'], where), [], where);
   }
 });
+
+test('address or port matches any address', () => {
+  const joined = [
+    '| where RemoteIP == "45.9.148.10" or RemotePort == 4444',
+    '| where RemotePort == 4444 or RemoteIP in ("45.9.148.10")',
+    '| where (RemoteIP == "45.9.148.10" or RemotePort in (4444, 80))',
+  ];
+  for (const where of joined) {
+    const findings = portFindings(['45[.]9[.]148[.]10:4444'], where);
+    assert.deepEqual(
+      findings.map((issue) => [issue.code, issue.source?.line, issue.source?.column]),
+      [['PORT_ANY_ADDRESS', 8, where.indexOf('RemotePort') + 1]],
+      where,
+    );
+    const message = findings[0]?.message ?? '';
+    assert.ok(
+      message.startsWith('Query at lines 6-8 keeps every connection on port 4444,'),
+      message,
+    );
+    assert.ok(message.includes('not only 45.9.148.10:4444.'), message);
+    assert.ok(
+      message.endsWith('Join them with and: RemoteIP == "45.9.148.10" and RemotePort == 4444.'),
+      message,
+    );
+  }
+  // Each address with its own port, joined with or, is a sound hunt of two indicators.
+  const pairs =
+    '| where (RemoteIP == "45.9.148.10" and RemotePort == 4444) or ' +
+    '(RemoteIP == "2.27.17.179" and RemotePort == 8080)';
+  assert.deepEqual(portFindings(['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080'], pairs), []);
+});
