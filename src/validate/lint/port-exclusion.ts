@@ -173,7 +173,8 @@ function suggestFix(expr: FilterExpr, removedPorts: string[]): string {
   return `Remove ${pronoun} from the list: ${expr.term.column} !in (${list.join(', ')}).`;
 }
 
-function joinWords(words: string[]): string {
+/** Joins words as a list in a sentence: `a`, `a and b`, `a, b and c`. */
+export function joinWords(words: string[]): string {
   if (words.length <= 1) return words.join('');
   return `${words.slice(0, -1).join(', ')} and ${words.at(-1) ?? ''}`;
 }

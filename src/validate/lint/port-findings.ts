@@ -1,15 +1,16 @@
 /**
  * Findings about how a query compares the ports of the ip:port indicators it names:
- * PORT_IGNORED, PORT_NOT_COMPARED, PORT_WRONG_END and PORT_ANY_ADDRESS.
+ * PORT_IGNORED, PORT_NOT_COMPARED, PORT_WRONG_END, PORT_ANY_ADDRESS and PORT_SWAPPED.
  */
 import type { HuntpackIssue } from '../../errors.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
-import { ipPortText } from './port-exclusion.js';
+import { ipPortText, joinWords } from './port-exclusion.js';
 import {
   comparedEnds,
   readEndCondition,
   readPairings,
+  type AddressPairing,
   type ConnectionEnd,
 } from './port-pairing.js';
 
@@ -119,6 +120,9 @@ export function lintPortPairings(
       issues.push(anyAddressIssue(block, file, pairing.address, pairing.anyAddress));
   }
 
+  const swapped = pairings.filter((pairing) => pairing.swapped);
+  if (swapped.length > 0) issues.push(swappedIssue(block, file, swapped, named));
+
   // PORT_ANY_ADDRESS already names an address that a condition joined with or keeps on any port.
   const anyPort = pairings
     .filter((pairing) => pairing.otherPort !== undefined && !pairing.anyAddress)
@@ -146,6 +150,85 @@ function anyAddressIssue(
       `${end.address} == "${address}" and ${end.port} == ${port}.`,
     source: { file, ...columnPosition(block, end.port) },
   };
+}
+
+/** Maximum address groups in a PORT_SWAPPED rewrite. Past it, the finding advises a lookup. */
+const MAX_REWRITE_GROUPS = 4;
+
+/** Builds the PORT_SWAPPED finding for addresses kept on ports listed for other addresses. */
+function swappedIssue(
+  block: KqlBlock,
+  file: string,
+  pairings: AddressPairing[],
+  named: PortsByAddress,
+): HuntpackIssue {
+  const swapped = pairings.flatMap((pairing) =>
+    pairing.swapped ? [{ ...pairing, swapped: pairing.swapped }] : [],
+  );
+  // NOTE: the rewrite compares the end of the first swapped address only, so a query that
+  // hunts the addresses on two ends, as DestinationIP and SourceIP, gets a rewrite of one.
+  const end = swapped[0]?.swapped.end ?? { address: 'RemoteIP', port: 'RemotePort' };
+
+  const shown = swapped.slice(0, 3);
+  const pairs = shown.map(({ address, swapped }) => ipPortText({ address, port: swapped.port }));
+  const owners = shown.map(({ swapped }) => `port ${swapped.port} for ${swapped.owner}`);
+  if (swapped.length > 3) pairs.push(`${swapped.length - 3} more`);
+
+  // `A in (..) and port in (..)` keeps each address on its own port too, and a wrong pairing
+  // such as `(A and pB) or (B and pA)` does not.
+  const crossed = swapped.every((pairing) => pairing.matchedPorts.length > 0);
+  const cause = crossed
+    ? 'The query compares the addresses and the ports separately, so each address also matches ' +
+      'on the ports of the others.'
+    : 'The query pairs those addresses with ports of other addresses.';
+
+  const hunted = new Map(
+    pairings
+      .filter(
+        (pairing) =>
+          pairing.matchedPorts.length > 0 || pairing.swapped || pairing.otherPort !== undefined,
+      )
+      .map((pairing) => [pairing.address, named.get(pairing.address) ?? new Set<string>()]),
+  );
+  return {
+    code: 'PORT_SWAPPED',
+    severity: 'warning',
+    message:
+      `Query at lines ${block.startLine}-${block.endLine} matches ${joinWords(pairs)}, which ` +
+      `the report does not list: it lists ${joinWords(owners)}. ${cause} ` +
+      ownPortAdvice(end, hunted),
+    source: { file, ...columnPosition(block, end.port) },
+  };
+}
+
+/**
+ * Writes the advice to compare each address with its own listed ports: a condition that puts
+ * the addresses with the same ports in one `in`, or a lookup where that takes more than
+ * MAX_REWRITE_GROUPS groups.
+ */
+function ownPortAdvice(end: ConnectionEnd, hunted: PortsByAddress): string {
+  const byPorts = new Map<string, string[]>();
+  for (const [address, ports] of hunted) {
+    const key = [...ports].sort((a, b) => Number(a) - Number(b)).join(', ');
+    byPorts.set(key, [...(byPorts.get(key) ?? []), address]);
+  }
+  if (byPorts.size > MAX_REWRITE_GROUPS) {
+    return (
+      'Match each address with its own ports through a lookup on a table of the listed pairs, ' +
+      'as the port-aware hunts of huntpack build do: let Iocs = datatable(IocAddress:string, ' +
+      `IocPort:int) [...]; and | lookup kind=inner (Iocs) on $left.${end.address} == ` +
+      `$right.IocAddress, $left.${end.port} == $right.IocPort.`
+    );
+  }
+  const groups = [...byPorts].map(([ports, addresses]) => {
+    const address =
+      addresses.length === 1
+        ? `${end.address} == "${addresses[0]}"`
+        : `${end.address} in (${addresses.map((value) => `"${value}"`).join(', ')})`;
+    const port = ports.includes(',') ? `${end.port} in (${ports})` : `${end.port} == ${ports}`;
+    return `(${address} and ${port})`;
+  });
+  return `Replace those comparisons with: ${groups.join(' or ')}.`;
 }
 
 /** Returns the listed addresses that a query names, as a map to their listed ports. */

@@ -1,8 +1,8 @@
 /**
  * Reads how a query pairs the addresses of ip:port indicators with their ports. The address and
  * port operands of its `where` clauses are read as one filter. That filter is evaluated on probe
- * rows, such as a connection to a listed address on its listed port or on another port, and
- * one to an unlisted address on a listed port. An
+ * rows, such as a connection to a listed address on its listed port or on another port,
+ * on the port of another listed address, and one to an unlisted address on a listed port. An
  * address is paired with the port column of the same end of the connection, as RemoteIP with
  * RemotePort.
  */
@@ -104,6 +104,8 @@ export interface AddressPairing {
   otherPort?: number;
   /** A listed port of the address on which the condition keeps an unlisted address too. */
   anyAddress?: { end: ConnectionEnd; port: string };
+  /** A port listed only for another named address (`owner`), on which the condition keeps this one. */
+  swapped?: { end: ConnectionEnd; port: string; owner: string };
 }
 
 /** Returns the ends whose address column the condition compares. */
@@ -140,8 +142,30 @@ export function readPairings(
         break;
       }
     }
+    if (otherPort === undefined && !pairing.anyAddress) {
+      const swapped = findSwappedPort(probe, ends, address, ports);
+      if (swapped) pairing.swapped = swapped;
+    }
     return pairing;
   });
+}
+
+/** Finds a port listed for another address only, on which the condition keeps `address`. */
+function findSwappedPort(
+  probe: ProbeRows,
+  ends: ConnectionEnd[],
+  address: string,
+  ports: ReadonlyMap<string, ReadonlySet<string>>,
+): AddressPairing['swapped'] {
+  const own = ports.get(address) ?? new Set<string>();
+  for (const [owner, ownerPorts] of ports) {
+    for (const port of ownerPorts) {
+      if (owner === address || own.has(port)) continue;
+      const end = ends.find((candidate) => probe.keeps(candidate, address, port));
+      if (end) return { end, port, owner };
+    }
+  }
+  return undefined;
 }
 
 /** Finds an end whose port column the condition compares with a listed port of `address`. */

@@ -155,3 +155,107 @@ test('address or port matches any address', () => {
     '(RemoteIP == "2.27.17.179" and RemotePort == 8080)';
   assert.deepEqual(portFindings(['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080'], pairs), []);
 });
+
+test('port of another listed address', () => {
+  const indicators = ['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080'];
+  const swapped =
+    '| where (RemoteIP == "45.9.148.10" and RemotePort == 8080) or ' +
+    '(RemoteIP == "2.27.17.179" and RemotePort == 4444)';
+  const crossed =
+    '| where RemoteIP in ("45.9.148.10", "2.27.17.179") and RemotePort in (4444, 8080)';
+  const cases: Array<[string, string[], string]> = [
+    [
+      swapped,
+      ['PORT_NOT_COMPARED', 'PORT_SWAPPED'],
+      'The query pairs those addresses with ports of other addresses.',
+    ],
+    [
+      crossed,
+      ['PORT_SWAPPED'],
+      'The query compares the addresses and the ports separately, so each address also ' +
+        'matches on the ports of the others.',
+    ],
+  ];
+  for (const [where, codes, cause] of cases) {
+    const findings = portFindings(indicators, where);
+    assert.deepEqual(
+      findings.map((issue) => issue.code),
+      codes,
+      where,
+    );
+    const finding = findings.find((issue) => issue.code === 'PORT_SWAPPED');
+    assert.equal(finding?.source?.line, 9, where);
+    assert.equal(finding?.source?.column, where.indexOf('RemotePort') + 1, where);
+    const message = finding?.message ?? '';
+    assert.ok(
+      message.startsWith(
+        'Query at lines 7-9 matches 45.9.148.10:8080 and 2.27.17.179:4444, which the report ' +
+          'does not list: it lists port 8080 for 2.27.17.179 and port 4444 for 45.9.148.10.',
+      ),
+      message,
+    );
+    assert.ok(message.includes(cause), message);
+    assert.ok(
+      message.endsWith(
+        'Replace those comparisons with: (RemoteIP == "45.9.148.10" and RemotePort == 4444) ' +
+          'or (RemoteIP == "2.27.17.179" and RemotePort == 8080).',
+      ),
+      message,
+    );
+  }
+  // A port that the report lists for both addresses is no swap.
+  const shared = ['45[.]9[.]148[.]10:443', '2[.]27[.]17[.]179:443'];
+  const both = '| where RemoteIP in ("45.9.148.10", "2.27.17.179") and RemotePort == 443';
+  assert.deepEqual(portFindings(shared, both), []);
+});
+
+test('swapped ports rewrite by port', () => {
+  const indicators = [
+    '45[.]9[.]148[.]10:4444',
+    '45[.]9[.]148[.]11:4444',
+    '2[.]27[.]17[.]179:8080',
+    '2[.]27[.]17[.]179:8443',
+  ];
+  const where =
+    '| where DestinationIP in ("45.9.148.10", "45.9.148.11", "2.27.17.179") ' +
+    'and DestinationPort in (4444, 8080, 8443)';
+  const findings = portFindings(indicators, where);
+  assert.deepEqual(
+    findings.map((issue) => issue.code),
+    ['PORT_SWAPPED'],
+  );
+  const message = findings[0]?.message ?? '';
+  assert.ok(message.includes('matches 45.9.148.10:8080, 45.9.148.11:8080 and 2.27.17.179:4444,'));
+  assert.ok(
+    message.endsWith(
+      'Replace those comparisons with: (DestinationIP in ("45.9.148.10", "45.9.148.11") and ' +
+        'DestinationPort == 4444) or (DestinationIP == "2.27.17.179" and ' +
+        'DestinationPort in (8080, 8443)).',
+    ),
+    message,
+  );
+});
+
+test('many swapped ports advise a lookup', () => {
+  const addresses = ['45.9.148.10', '45.9.148.11', '45.9.148.12', '45.9.148.13', '45.9.148.14'];
+  const indicators = addresses.map(
+    (address, index) => `${address.replaceAll('.', '[.]')}:${4440 + index}`,
+  );
+  const where =
+    `| where RemoteIP in (${addresses.map((address) => `"${address}"`).join(', ')}) ` +
+    'and RemotePort in (4440, 4441, 4442, 4443, 4444)';
+  const findings = portFindings(indicators, where);
+  assert.deepEqual(
+    findings.map((issue) => issue.code),
+    ['PORT_SWAPPED'],
+  );
+  const message = findings[0]?.message ?? '';
+  assert.ok(message.includes('45.9.148.12:4440 and 2 more, which the report'), message);
+  assert.ok(
+    message.endsWith(
+      'lookup kind=inner (Iocs) on $left.RemoteIP == $right.IocAddress, ' +
+        '$left.RemotePort == $right.IocPort.',
+    ),
+    message,
+  );
+});
