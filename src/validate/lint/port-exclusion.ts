@@ -5,7 +5,7 @@
  *
  * Each top-level `and` operand of a `where` clause is read with the filter language parser, as
  * the where-logic check does. Only an operand that compares the remote port alone and negates a
- * comparison (`!=`, `<>`, `!in`, `not(...)`) is checked. An operand that also compares another
+ * comparison (`!=`, `<>`, `!in`, `!between`, `not(...)`) is checked. An operand that also compares another
  * column may keep some rows on that port, so it is not checked.
  */
 import type { FilterExpr } from '../../compile/ir.js';
@@ -14,14 +14,8 @@ import { listAtoms } from '../../pipeline/filter-check/analyze.js';
 import { evaluateFilter } from '../../pipeline/filter-check/evaluate.js';
 import { parseFilter } from '../../pipeline/filter-lang/parse.js';
 import type { KqlBlock } from './kql-blocks.js';
-import {
-  CharKind,
-  findWhereClauses,
-  lineAndColumn,
-  oneLine,
-  scanKql,
-  splitTopLevelAnd,
-} from './kql-scan.js';
+import { findWhereClauses, lineAndColumn, oneLine, scanKql, splitTopLevelAnd } from './kql-scan.js';
+import { normalizeKql } from './port-pairing.js';
 
 /**
  * Columns of the remote end's port in the network tables the reports hunt in, where the port of
@@ -65,19 +59,10 @@ export function lintPortExclusions(
 
 /**
  * Parses an operand that negates a comparison of the remote port alone, or returns undefined
- * for any other operand. Kusto's `<>` is read as `!=`, because the filter language lacks `<>`.
+ * for any other operand. Kusto's `<>` and `between` are rewritten as `normalizeKql` does.
  */
 function readPortExclusion(text: string, kinds: Uint8Array): FilterExpr | undefined {
-  let normalized = '';
-  for (let index = 0; index < text.length; index++) {
-    const isCode = kinds[index] === CharKind.Code;
-    if (isCode && text.startsWith('<>', index)) {
-      normalized += '!=';
-      index += 1;
-    } else {
-      normalized += text[index] ?? '';
-    }
-  }
+  const normalized = normalizeKql(text, kinds);
   const parsed = parseFilter(normalized);
   if (!parsed.expr || parsed.issues.some((issue) => issue.severity === 'error')) return undefined;
   const atoms = listAtoms(parsed.expr);

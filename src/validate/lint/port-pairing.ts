@@ -76,19 +76,37 @@ function codeOf(text: string, kinds: Uint8Array): string {
 }
 
 /**
- * Rewrites the Kusto operators that the filter language lacks: `<>` as `!=`. Strings are kept
- * as written.
+ * A `between` of two whole numbers, as in `RemotePort between (4440 .. 4450)`, or its `!between`
+ * negation. It is sticky, so it matches only where the scan tries it.
+ */
+const NUMBER_BETWEEN = /(?<![\w.])([A-Za-z_]\w*)\s*(!?)between\s*\(\s*(\d+)\s*\.\.\s*(\d+)\s*\)/iy;
+
+/**
+ * Rewrites the Kusto operators that the filter language lacks: `<>` as `!=`, and a `between` of
+ * two whole numbers as the two comparisons it makes, under `not` for `!between`. Strings are
+ * kept as written. A `between` of other values, such as times, is left for the parser to reject.
  */
 export function normalizeKql(text: string, kinds: Uint8Array): string {
   let normalized = '';
-  for (let index = 0; index < text.length; index++) {
+  let index = 0;
+  while (index < text.length) {
     const isCode = kinds[index] === CharKind.Code;
     if (isCode && text.startsWith('<>', index)) {
       normalized += '!=';
-      index += 1;
-    } else {
-      normalized += text[index] ?? '';
+      index += 2;
+      continue;
     }
+    NUMBER_BETWEEN.lastIndex = index;
+    const between = isCode ? NUMBER_BETWEEN.exec(text) : null;
+    if (between) {
+      const [whole, column, negated, low, high] = between;
+      const range = `(${column} >= ${low} and ${column} <= ${high})`;
+      normalized += negated ? `not ${range}` : range;
+      index += whole.length;
+      continue;
+    }
+    normalized += text[index] ?? '';
+    index += 1;
   }
   return normalized;
 }

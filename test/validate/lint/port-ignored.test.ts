@@ -259,3 +259,43 @@ test('many swapped ports advise a lookup', () => {
     message,
   );
 });
+
+test('port compared with between', () => {
+  const pinned = [
+    '| where RemoteIP == "45.9.148.10" and RemotePort between (4444 .. 4444)',
+    '| where RemoteIP == "45.9.148.10" and RemotePort between(4440..4450)',
+  ];
+  for (const where of pinned) {
+    assert.deepEqual(portFindings(['45[.]9[.]148[.]10:4444'], where), [], where);
+  }
+  const wrongRange = '| where RemoteIP == "45.9.148.10" and RemotePort between (8000 .. 8080)';
+  assert.deepEqual(
+    portFindings(['45[.]9[.]148[.]10:4444'], wrongRange).map((issue) => issue.code),
+    ['PORT_NOT_COMPARED'],
+  );
+  // Every port but the well-known ones keeps the address on the dynamic ports too.
+  const highPorts = '| where RemoteIP == "45.9.148.10" and not(RemotePort between (1 .. 1024))';
+  assert.deepEqual(
+    portFindings(['45[.]9[.]148[.]10:4444'], highPorts).map((issue) => issue.code),
+    ['PORT_IGNORED'],
+  );
+  const excluding = [
+    '| where RemoteIP == "45.9.148.10" and not(RemotePort between (4440 .. 4450))',
+    '| where RemoteIP == "45.9.148.10" and RemotePort !between (4444 .. 4444)',
+  ];
+  // As with `RemotePort != 4444`, the address is kept on every other port too.
+  for (const where of excluding) {
+    const findings = portFindings(['45[.]9[.]148[.]10:4444'], where);
+    assert.deepEqual(
+      findings.map((issue) => issue.code),
+      ['PORT_IGNORED', 'PORT_EXCLUDED'],
+      where,
+    );
+    const excluded = findings.find((issue) => issue.code === 'PORT_EXCLUDED');
+    assert.equal(excluded?.source?.line, 8, where);
+    assert.equal(excluded?.source?.column, where.indexOf('and ') + 5, where);
+    const message = excluded?.message ?? '';
+    assert.ok(message.includes('removes port 4444'), message);
+    assert.ok(message.includes('(45.9.148.10:4444)'), message);
+  }
+});
