@@ -5,8 +5,8 @@
  *
  * Each top-level `and` operand of a `where` clause is read with the filter language parser, as
  * the where-logic check does. Only an operand that compares the remote port alone and negates a
- * comparison (`!=`, `<>`, `!in`, `!between`, `not(...)`) is checked. An operand that also compares another
- * column may keep some rows on that port, so it is not checked.
+ * comparison (`!=`, `<>`, `!in`, `!between`, `not(...)`) is checked. An operand that also
+ * compares another column may keep some rows on that port, so it is not checked.
  */
 import type { FilterExpr } from '../../compile/ir.js';
 import type { HuntpackIssue } from '../../errors.js';

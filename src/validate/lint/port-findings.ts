@@ -7,6 +7,7 @@ import type { KqlBlock } from './kql-blocks.js';
 import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
 import { ipPortText, joinWords } from './port-exclusion.js';
 import {
+  canonicalAddress,
   comparedEnds,
   readEndCondition,
   readPairings,
@@ -231,11 +232,25 @@ function ownPortAdvice(end: ConnectionEnd, hunted: PortsByAddress): string {
   return `Replace those comparisons with: ${groups.join(' or ')}.`;
 }
 
-/** Returns the listed addresses that a query names, as a map to their listed ports. */
+/** A string literal that may be an IPv6 address, or an IPv4 address in an IPv6 form. */
+const IPV6_LITERAL =
+  /"([0-9A-Fa-f:.[\]]*:[0-9A-Fa-f:.[\]]*)"|'([0-9A-Fa-f:.[\]]*:[0-9A-Fa-f:.[\]]*)'/g;
+
+/**
+ * Returns the listed addresses that a query names, as a map to their listed ports. An address
+ * named in another form, such as `::ffff:45.9.148.10` for 45.9.148.10, counts as the listed one.
+ */
 export function namedAddresses(query: string, listed: PortsByAddress): Map<string, Set<string>> {
+  const written = new Set<string>();
+  for (const match of query.matchAll(IPV6_LITERAL)) {
+    const address = canonicalAddress(match[1] ?? match[2] ?? '');
+    if (address !== undefined) written.add(address);
+  }
   const named = new Map<string, Set<string>>();
   for (const [address, ports] of listed) {
-    if (query.includes(`"${address}"`)) named.set(address, new Set(ports));
+    if (query.includes(`"${address}"`) || written.has(address)) {
+      named.set(address, new Set(ports));
+    }
   }
   return named;
 }

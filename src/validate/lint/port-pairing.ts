@@ -7,6 +7,8 @@
  * RemotePort.
  */
 import type { FilterExpr } from '../../compile/ir.js';
+import { parseAddress } from '../../indicators/address.js';
+import { isRejection } from '../../indicators/rejection.js';
 import { listAtoms } from '../../pipeline/filter-check/analyze.js';
 import { evaluateFilter, type CellValue } from '../../pipeline/filter-check/evaluate.js';
 import { parseFilter } from '../../pipeline/filter-lang/parse.js';
@@ -122,8 +124,17 @@ export interface AddressPairing {
   otherPort?: number;
   /** A listed port of the address on which the condition keeps an unlisted address too. */
   anyAddress?: { end: ConnectionEnd; port: string };
-  /** A port listed only for another named address (`owner`), on which the condition keeps this one. */
+  /** A port listed only for another named address, `owner`, on which the condition keeps this. */
   swapped?: { end: ConnectionEnd; port: string; owner: string };
+}
+
+/**
+ * Returns the canonical text of an address literal, as 45.9.148.10 for the IPv4-mapped
+ * `::ffff:45.9.148.10`, or undefined for a literal that is not an address.
+ */
+export function canonicalAddress(literal: string): string | undefined {
+  const parsed = parseAddress(literal.trim());
+  return isRejection(parsed) ? undefined : parsed.address;
 }
 
 /** Returns the ends whose address column the condition compares. */
@@ -207,10 +218,23 @@ function findWrongEnd(
 class ProbeRows {
   private readonly columns: Set<string>;
   private readonly portsAsText: boolean;
+  /** The address literals of the condition written in another form, by canonical address. */
+  private readonly spellings = new Map<string, Set<string>>();
 
   constructor(private readonly expr: FilterExpr) {
     const atoms = listAtoms(expr);
     this.columns = new Set(atoms.map((atom) => atom.column));
+    const addressColumns = new Set(CONNECTION_ENDS.map((end) => end.address));
+    for (const atom of atoms) {
+      if (!addressColumns.has(atom.column)) continue;
+      const values = atom.kind === 'compare' ? [atom.value] : atom.kind === 'in' ? atom.values : [];
+      for (const value of values) {
+        if (typeof value !== 'string') continue;
+        const address = canonicalAddress(value);
+        if (address === undefined || address === value) continue;
+        this.spellings.set(address, (this.spellings.get(address) ?? new Set()).add(value));
+      }
+    }
     const portColumns = new Set(CONNECTION_ENDS.map((end) => end.port));
     // The evaluator never finds a number equal to a string, so ports take the literals' type.
     this.portsAsText = atoms.some(
@@ -228,17 +252,22 @@ class ProbeRows {
   /**
    * Returns whether the condition keeps a connection whose `end` has `address`, with `port` on
    * the port column of `portEnd` (by default the same end). Every other address column contains
-   * an unlisted address and every other port column a dynamic port.
+   * an unlisted address and every other port column a dynamic port. The address is tried as
+   * written in the report and in each other form of it that the condition names, because a log
+   * can record an IPv4 peer in its IPv4-mapped IPv6 form.
    */
   keeps(end: ConnectionEnd, address: string, port: string, portEnd = end): boolean {
-    const row: Record<string, CellValue> = {};
-    for (const other of CONNECTION_ENDS) {
-      row[other.address] = UNLISTED_ADDRESS;
-      row[other.port] = this.portValue(String(OTHER_PORTS[1]));
-    }
-    row[end.address] = address;
-    row[portEnd.port] = this.portValue(port);
-    return evaluateFilter(this.expr, row);
+    const forms = [address, ...(this.spellings.get(address) ?? [])];
+    return forms.some((form) => {
+      const row: Record<string, CellValue> = {};
+      for (const other of CONNECTION_ENDS) {
+        row[other.address] = UNLISTED_ADDRESS;
+        row[other.port] = this.portValue(String(OTHER_PORTS[1]));
+      }
+      row[end.address] = form;
+      row[portEnd.port] = this.portValue(port);
+      return evaluateFilter(this.expr, row);
+    });
   }
 
   private portValue(port: string): CellValue {

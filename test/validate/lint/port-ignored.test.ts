@@ -299,3 +299,24 @@ test('port compared with between', () => {
     assert.ok(message.includes('(45.9.148.10:4444)'), message);
   }
 });
+
+test('IPv4-mapped address is the listed one', () => {
+  const indicators = ['45[.]9[.]148[.]10:4444'];
+  const cases: Array<[string, string[]]> = [
+    ['| where RemoteIP == "::ffff:45.9.148.10"', ['PORT_IGNORED']],
+    ['| where RemoteIP == "::FFFF:45.9.148.10" and RemotePort == 8080', ['PORT_NOT_COMPARED']],
+    ['| where RemoteIP =~ "::ffff:45.9.148.10" and LocalPort == 4444', ['PORT_WRONG_END']],
+    ['| where RemoteIP == "::ffff:2d09:940a" and RemotePort == 4444', []],
+    ['| where RemoteIP == "::ffff:45.9.148.10" and RemotePort == 4444', []],
+    ['| where RemoteIP in ("45.9.148.10", "::ffff:45.9.148.10") and RemotePort == 4444', []],
+  ];
+  for (const [where, codes] of cases) {
+    assert.deepEqual(
+      portFindings(indicators, where).map((issue) => issue.code),
+      codes,
+      where,
+    );
+  }
+  const message = portFindings(indicators, cases[0]?.[0] ?? '')[0]?.message ?? '';
+  assert.ok(message.includes('(45.9.148.10:4444) on any port'), message);
+});
