@@ -84,9 +84,19 @@ function codeOf(text: string, kinds: Uint8Array): string {
 const NUMBER_BETWEEN = /(?<![\w.])([A-Za-z_]\w*)\s*(!?)between\s*\(\s*(\d+)\s*\.\.\s*(\d+)\s*\)/iy;
 
 /**
- * Rewrites the Kusto operators that the filter language lacks: `<>` as `!=`, and a `between` of
- * two whole numbers as the two comparisons it makes, under `not` for `!between`. Strings are
- * kept as written. A `between` of other values, such as times, is left for the parser to reject.
+ * A conversion of an address or port column to its own kind of value, as `toint(RemotePort)` or
+ * `tostring(RemoteIP)`. It is sticky, as NUMBER_BETWEEN is.
+ */
+const COLUMN_CONVERSION = new RegExp(
+  String.raw`(?<![\w.])(?:toint|tolong|tostring)\s*\(\s*(${[...END_COLUMNS].join('|')})\s*\)`,
+  'y',
+);
+
+/**
+ * Rewrites the Kusto operators that the filter language lacks: `<>` as `!=`, a `between` of two
+ * whole numbers as the two comparisons it makes, under `not` for `!between`, and a conversion
+ * of an address or port column as the column. Strings are kept as written. A `between` of
+ * other values, such as times, is left for the parser to reject.
  */
 export function normalizeKql(text: string, kinds: Uint8Array): string {
   let normalized = '';
@@ -104,6 +114,14 @@ export function normalizeKql(text: string, kinds: Uint8Array): string {
       const [whole, column, negated, low, high] = between;
       const range = `(${column} >= ${low} and ${column} <= ${high})`;
       normalized += negated ? `not ${range}` : range;
+      index += whole.length;
+      continue;
+    }
+    COLUMN_CONVERSION.lastIndex = index;
+    const conversion = isCode ? COLUMN_CONVERSION.exec(text) : null;
+    if (conversion) {
+      const [whole, column] = conversion;
+      normalized += column;
       index += whole.length;
       continue;
     }

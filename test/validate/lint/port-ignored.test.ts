@@ -320,3 +320,25 @@ test('IPv4-mapped address is the listed one', () => {
   const message = portFindings(indicators, cases[0]?.[0] ?? '')[0]?.message ?? '';
   assert.ok(message.includes('(45.9.148.10:4444) on any port'), message);
 });
+
+test('local port in place of remote', () => {
+  const cases: Array<[string, string]> = [
+    ['| where RemoteIP in ("45.9.148.10") and LocalPort in (4444, 8080)', 'LocalPort'],
+    ['| where RemoteIP == "45.9.148.10" and (LocalPort == 4444 or LocalPort == 4445)', 'LocalPort'],
+    ['| where RemoteIP == "45.9.148.10" and LocalPort between (4444 .. 4444)', 'LocalPort'],
+    ['| where RemoteIP == "::ffff:45.9.148.10" and LocalPort == 4444', 'LocalPort'],
+    ['| where RemoteIP == "45.9.148.10" and toint(LocalPort) == 4444', 'LocalPort'],
+    ['| where DestinationIp == "45.9.148.10" and SourcePort == 4444', 'SourcePort'],
+  ];
+  for (const [where, compared] of cases) {
+    const findings = portFindings(['45[.]9[.]148[.]10:4444'], where);
+    assert.deepEqual(
+      findings.map((issue) => [issue.code, issue.source?.column]),
+      [['PORT_WRONG_END', where.indexOf(compared) + 1]],
+      where,
+    );
+  }
+  // A conversion of the remote port still compares the listed port.
+  const converted = '| where RemoteIP == "45.9.148.10" and tolong(RemotePort) == 4444';
+  assert.deepEqual(portFindings(['45[.]9[.]148[.]10:4444'], converted), [], converted);
+});
