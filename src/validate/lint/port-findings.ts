@@ -172,7 +172,9 @@ function swappedIssue(
 
   const shown = swapped.slice(0, 3);
   const pairs = shown.map(({ address, swapped }) => ipPortText({ address, port: swapped.port }));
-  const owners = shown.map(({ swapped }) => `port ${swapped.port} for ${swapped.owner}`);
+  const owners = [
+    ...new Set(shown.map(({ swapped }) => `port ${swapped.port} for ${swapped.owner}`)),
+  ];
   if (swapped.length > 3) pairs.push(`${swapped.length - 3} more`);
 
   // `A in (..) and port in (..)` keeps each address on its own port too, and a wrong pairing

@@ -226,6 +226,11 @@ test('swapped ports rewrite by port', () => {
   );
   const message = findings[0]?.message ?? '';
   assert.ok(message.includes('matches 45.9.148.10:8080, 45.9.148.11:8080 and 2.27.17.179:4444,'));
+  // Each port is named once, though two addresses are kept on it.
+  assert.ok(
+    message.includes('it lists port 8080 for 2.27.17.179 and port 4444 for 45.9.148.10.'),
+    message,
+  );
   assert.ok(
     message.endsWith(
       'Replace those comparisons with: (DestinationIP in ("45.9.148.10", "45.9.148.11") and ' +
