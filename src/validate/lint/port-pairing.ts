@@ -12,7 +12,13 @@ import { isRejection } from '../../indicators/rejection.js';
 import { listAtoms } from '../../pipeline/filter-check/analyze.js';
 import { evaluateFilter, type CellValue } from '../../pipeline/filter-check/evaluate.js';
 import { parseFilter } from '../../pipeline/filter-lang/parse.js';
-import { CharKind, findWhereClauses, scanKql, splitTopLevelAnd } from './kql-scan.js';
+import {
+  CharKind,
+  findWhereClauses,
+  scanKql,
+  splitTopLevelAnd,
+  type ScannedKql,
+} from './kql-scan.js';
 
 /** An end of a connection: its address column and the port column of the same end. */
 export interface ConnectionEnd {
@@ -53,11 +59,12 @@ export function readEndCondition(query: string): FilterExpr | undefined {
   const terms: FilterExpr[] = [];
   for (const clause of findWhereClauses(scanned)) {
     const kinds = scanned.kinds.subarray(clause.start, clause.start + clause.text.length);
+    const lists = readLetLists(scanned, clause.start);
     for (const operand of splitTopLevelAnd(clause.text, kinds)) {
       const operandKinds = kinds.subarray(operand.start, operand.start + operand.text.length);
       const code = codeOf(operand.text, operandKinds);
       if (!END_COLUMN_WORD.test(code)) continue;
-      const parsed = parseFilter(normalizeKql(operand.text, operandKinds));
+      const parsed = parseFilter(normalizeKql(operand.text, operandKinds, lists));
       if (!parsed.expr || parsed.issues.some((issue) => issue.severity === 'error')) {
         return undefined;
       }
@@ -66,6 +73,28 @@ export function readEndCondition(query: string): FilterExpr | undefined {
   }
   if (terms.length === 0) return undefined;
   return terms.length === 1 ? terms[0] : { kind: 'and', terms };
+}
+
+/** A `let NAME = dynamic([...])` statement, with the list's contents in group 2. */
+const LET_DYNAMIC_LIST = /\blet\s+([A-Za-z_]\w*)\s*=\s*dynamic\s*\(\s*\[([^\]]*)\]\s*\)/g;
+/** A literal that the filter language reads: a string in either quote or a whole number. */
+const LIST_LITERAL = /^(?:"[^"\\]*"|'[^'\\]*'|-?\d+)$/;
+
+/**
+ * Returns the lists of literals that `let NAME = dynamic([...])` statements before `end` set, by
+ * name, as the text of their items. A later statement of the same name replaces an earlier
+ * one. A list with any other item, such as a call, is left out.
+ */
+function readLetLists(scanned: ScannedKql, end: number): Map<string, string> {
+  const lists = new Map<string, string>();
+  for (const match of scanned.text.matchAll(LET_DYNAMIC_LIST)) {
+    if (match.index >= end) break;
+    if (scanned.kinds[match.index] !== CharKind.Code) continue;
+    const [, name = '', contents = ''] = match;
+    const items = contents.split(',').map((item) => item.trim());
+    if (items.every((item) => LIST_LITERAL.test(item))) lists.set(name, items.join(', '));
+  }
+  return lists;
 }
 
 /** Returns the text with string contents blanked. */
@@ -92,13 +121,21 @@ const COLUMN_CONVERSION = new RegExp(
   'y',
 );
 
+/** An `in` of a name alone, as `in (c2_addresses)`. It is sticky, as NUMBER_BETWEEN is. */
+const NAMED_IN_LIST = /(?<![\w.])(!?in~?)\s*\(\s*([A-Za-z_]\w*)\s*\)/y;
+
 /**
  * Rewrites the Kusto operators that the filter language lacks: `<>` as `!=`, a `between` of two
  * whole numbers as the two comparisons it makes, under `not` for `!between`, and a conversion
- * of an address or port column as the column. Strings are kept as written. A `between` of
- * other values, such as times, is left for the parser to reject.
+ * of an address or port column as the column. An `in` of a name in `lists` gets that list's
+ * items. Strings are kept as written. A `between` of other values, such as times, is left for
+ * the parser to reject.
  */
-export function normalizeKql(text: string, kinds: Uint8Array): string {
+export function normalizeKql(
+  text: string,
+  kinds: Uint8Array,
+  lists: ReadonlyMap<string, string> = new Map(),
+): string {
   let normalized = '';
   let index = 0;
   while (index < text.length) {
@@ -115,6 +152,14 @@ export function normalizeKql(text: string, kinds: Uint8Array): string {
       const range = `(${column} >= ${low} and ${column} <= ${high})`;
       normalized += negated ? `not ${range}` : range;
       index += whole.length;
+      continue;
+    }
+    NAMED_IN_LIST.lastIndex = index;
+    const named = isCode ? NAMED_IN_LIST.exec(text) : null;
+    const items = named ? lists.get(named[2] ?? '') : undefined;
+    if (named && items !== undefined) {
+      normalized += `${named[1] ?? 'in'} (${items})`;
+      index += named[0].length;
       continue;
     }
     COLUMN_CONVERSION.lastIndex = index;

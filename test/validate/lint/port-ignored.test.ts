@@ -347,3 +347,38 @@ test('local port in place of remote', () => {
   const converted = '| where RemoteIP == "45.9.148.10" and tolong(RemotePort) == 4444';
   assert.deepEqual(portFindings(['45[.]9[.]148[.]10:4444'], converted), [], converted);
 });
+
+test('let lists of addresses and ports', () => {
+  const indicators = ['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080'];
+  const report = [
+    '| Type | Value |',
+    '|---|---|',
+    ...indicators.map((value) => `| ip:port | ${value} |`),
+    '',
+    '```kql',
+    'let c2 = dynamic(["45.9.148.10", "2.27.17.179"]);',
+    'let c2_ports = dynamic([4444, 8080]);',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    '| where RemoteIP in (c2) and RemotePort in (c2_ports)',
+    '```',
+    '',
+    '```kql',
+    'let c2 = dynamic(["45.9.148.10"]);',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    '| where RemoteIP in (c2) and LocalPort == 4444',
+    '```',
+  ];
+  const result = lintReport(report.join('\n'), 'r.md', { checkKql: false });
+  const findings = result.issues.filter((issue) => issue.code.startsWith('PORT_'));
+  assert.deepEqual(
+    findings.map((issue) => [issue.code, issue.source?.line]),
+    [
+      ['PORT_SWAPPED', 11],
+      ['PORT_WRONG_END', 18],
+    ],
+  );
+  const message = findings[0]?.message ?? '';
+  assert.ok(message.includes('matches 45.9.148.10:8080 and 2.27.17.179:4444,'), message);
+});
