@@ -15,7 +15,7 @@ import { evaluateFilter } from '../../pipeline/filter-check/evaluate.js';
 import { parseFilter } from '../../pipeline/filter-lang/parse.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { findWhereClauses, lineAndColumn, oneLine, scanKql, splitTopLevelAnd } from './kql-scan.js';
-import { normalizeKql } from './port-pairing.js';
+import { normalizeKql, readLetLists } from './port-pairing.js';
 
 /**
  * Columns of the remote end's port in the network tables the reports hunt in, where the port of
@@ -37,9 +37,10 @@ export function lintPortExclusions(
   const scanned = scanKql(block.text);
   for (const clause of findWhereClauses(scanned)) {
     const kinds = scanned.kinds.subarray(clause.start, clause.start + clause.text.length);
+    const lists = readLetLists(scanned, clause.start);
     for (const operand of splitTopLevelAnd(clause.text, kinds)) {
       const operandKinds = kinds.subarray(operand.start, operand.start + operand.text.length);
-      const expr = readPortExclusion(operand.text, operandKinds);
+      const expr = readPortExclusion(operand.text, operandKinds, lists);
       if (!expr) continue;
 
       const found = findRemovedIndicators(expr, ports);
@@ -59,10 +60,15 @@ export function lintPortExclusions(
 
 /**
  * Parses an operand that negates a comparison of the remote port alone, or returns undefined
- * for any other operand. Kusto's `<>` and `between` are rewritten as `normalizeKql` does.
+ * for any other operand. Kusto's `<>`, `between` and the `let` lists in `lists` are rewritten
+ * as `normalizeKql` does.
  */
-function readPortExclusion(text: string, kinds: Uint8Array): FilterExpr | undefined {
-  const normalized = normalizeKql(text, kinds);
+function readPortExclusion(
+  text: string,
+  kinds: Uint8Array,
+  lists: ReadonlyMap<string, string>,
+): FilterExpr | undefined {
+  const normalized = normalizeKql(text, kinds, lists);
   const parsed = parseFilter(normalized);
   if (!parsed.expr || parsed.issues.some((issue) => issue.severity === 'error')) return undefined;
   const atoms = listAtoms(parsed.expr);

@@ -85,7 +85,7 @@ const LIST_LITERAL = /^(?:"[^"\\]*"|'[^'\\]*'|-?\d+)$/;
  * name, as the text of their items. A later statement of the same name replaces an earlier
  * one. A list with any other item, such as a call, is left out.
  */
-function readLetLists(scanned: ScannedKql, end: number): Map<string, string> {
+export function readLetLists(scanned: ScannedKql, end: number): Map<string, string> {
   const lists = new Map<string, string>();
   for (const match of scanned.text.matchAll(LET_DYNAMIC_LIST)) {
     if (match.index >= end) break;

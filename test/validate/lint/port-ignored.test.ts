@@ -382,3 +382,30 @@ test('let lists of addresses and ports', () => {
   const message = findings[0]?.message ?? '';
   assert.ok(message.includes('matches 45.9.148.10:8080 and 2.27.17.179:4444,'), message);
 });
+
+test('let list of excluded ports', () => {
+  const where = '| where RemoteIP == "45.9.148.10" and RemotePort !in (blocked)';
+  const report = [
+    '| Type | Value |',
+    '|---|---|',
+    '| ip:port | 45[.]9[.]148[.]10:4444 |',
+    '',
+    '```kql',
+    'let blocked = dynamic([4444, 8080]);',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    where,
+    '```',
+  ];
+  const result = lintReport(report.join('\n'), 'r.md', { checkKql: false });
+  const findings = result.issues.filter((issue) => issue.code.startsWith('PORT_'));
+  assert.deepEqual(
+    findings.map((issue) => [issue.code, issue.source?.line]),
+    [
+      ['PORT_IGNORED', 6],
+      ['PORT_EXCLUDED', 9],
+    ],
+  );
+  const message = findings[1]?.message ?? '';
+  assert.ok(message.includes('removes port 4444'), message);
+});
