@@ -290,7 +290,9 @@ class ProbeRows {
     const addressColumns = new Set(CONNECTION_ENDS.map((end) => end.address));
     for (const atom of atoms) {
       if (!addressColumns.has(atom.column)) continue;
-      const values = atom.kind === 'compare' ? [atom.value] : atom.kind === 'in' ? atom.values : [];
+      let values: unknown[] = [];
+      if (atom.kind === 'compare') values = [atom.value];
+      if (atom.kind === 'in') values = atom.values;
       for (const value of values) {
         if (typeof value !== 'string') continue;
         const address = canonicalAddress(value);
