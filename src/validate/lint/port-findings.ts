@@ -121,8 +121,10 @@ export function lintPortPairings(
       issues.push(anyAddressIssue(block, file, pairing.address, pairing.anyAddress));
   }
 
-  const swapped = pairings.filter((pairing) => pairing.swapped);
-  if (swapped.length > 0) issues.push(swappedIssue(block, file, swapped, named));
+  // The rewrite needs every pairing, because it replaces the sound pairs too.
+  if (pairings.some((pairing) => pairing.swapped)) {
+    issues.push(swappedIssue(block, file, pairings, named));
+  }
 
   // PORT_ANY_ADDRESS already names an address that a condition joined with or keeps on any port.
   const anyPort = pairings
@@ -156,7 +158,7 @@ function anyAddressIssue(
 /** Maximum address groups in a PORT_SWAPPED rewrite. Past it, the finding advises a lookup. */
 const MAX_REWRITE_GROUPS = 4;
 
-/** Builds the PORT_SWAPPED finding for addresses kept on ports listed for other addresses. */
+/** Builds the PORT_SWAPPED finding for the pairings that keep an address on another's port. */
 function swappedIssue(
   block: KqlBlock,
   file: string,

@@ -409,3 +409,24 @@ test('let list of excluded ports', () => {
   const message = findings[1]?.message ?? '';
   assert.ok(message.includes('removes port 4444'), message);
 });
+
+test('swapped rewrite keeps sound pairs', () => {
+  const indicators = ['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080', '103[.]83[.]87[.]8:1515'];
+  const where =
+    '| where (RemoteIP in ("45.9.148.10", "2.27.17.179") and RemotePort in (4444, 8080)) or ' +
+    '(RemoteIP == "103.83.87.8" and RemotePort == 1515)';
+  const findings = portFindings(indicators, where);
+  assert.deepEqual(
+    findings.map((issue) => issue.code),
+    ['PORT_SWAPPED'],
+  );
+  const message = findings[0]?.message ?? '';
+  assert.ok(
+    message.endsWith(
+      'Replace those comparisons with: (RemoteIP == "45.9.148.10" and RemotePort == 4444) or ' +
+        '(RemoteIP == "2.27.17.179" and RemotePort == 8080) or ' +
+        '(RemoteIP == "103.83.87.8" and RemotePort == 1515).',
+    ),
+    message,
+  );
+});
