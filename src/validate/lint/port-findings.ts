@@ -191,7 +191,10 @@ function swappedIssue(
     pairings
       .filter(
         (pairing) =>
-          pairing.matchedPorts.length > 0 || pairing.swapped || pairing.otherPort !== undefined,
+          pairing.matchedPorts.length > 0 ||
+          pairing.swapped ||
+          pairing.wrongEnd ||
+          pairing.otherPort !== undefined,
       )
       .map((pairing) => [pairing.address, named.get(pairing.address) ?? new Set<string>()]),
   );

@@ -429,4 +429,13 @@ test('swapped rewrite keeps sound pairs', () => {
     ),
     message,
   );
+  // An address compared with the port of the other end is hunted too, on its own port.
+  const wrongEnd = where.replace('RemotePort == 1515', 'LocalPort == 1515');
+  const withWrongEnd = portFindings(indicators, wrongEnd);
+  assert.deepEqual(
+    withWrongEnd.map((issue) => issue.code),
+    ['PORT_WRONG_END', 'PORT_SWAPPED'],
+  );
+  const rewrite = withWrongEnd[1]?.message ?? '';
+  assert.ok(rewrite.endsWith('or (RemoteIP == "103.83.87.8" and RemotePort == 1515).'), rewrite);
 });
