@@ -3,7 +3,8 @@
  *
  * The parser is hand-written instead of WHATWG `new URL`, because WHATWG parsing rewrites the
  * path (it resolves `..`, turns `\` into `/` and percent-encodes spaces and quotes). An indicator
- * must keep its path and query exactly as the feed gave them, since they are what a proxy logs.
+ * keeps its path and query as the feed gave them, apart from spaces written as `%20`, because
+ * clients other than browsers may send them so.
  */
 import { quoteValue } from '../errors.js';
 import { parseBrowserIPv4, parseIPv4, parseIPv6, parsePort } from './address.js';
@@ -28,6 +29,7 @@ export interface UrlRepair {
     | 'URL_SCHEME_REPEATED'
     | 'URL_HOST_IPV4_FORM'
     | 'URL_HOST_TRAILING_DOT'
+    | 'URL_SPACE_ENCODED'
     | 'INVISIBLE_CHARACTER_REMOVED';
   /** A clause that follows "because", such as `its scheme is written twice`. */
   reason: string;
@@ -45,11 +47,50 @@ function defaultPort(scheme: string): number | undefined {
  * and an empty path written as `/`. Userinfo, path and query are kept exactly as given. Any
  * scheme followed by `://` and a host is accepted (http, https, ftp, tcp, ws, ...).
  *
- * Two malformed forms are read with a repair listed in `repairs`. A scheme written twice
+ * Some malformed forms are read with a repair listed in `repairs`. A scheme written twice
  * (`https://https://host/`) is read as the inner URL. An IPv4 host with hex or octal parts
- * (`94.0x4A.164.136`) is read as the dotted decimal address that browsers connect to.
+ * (`94.0x4A.164.136`) is read as the dotted decimal address that browsers connect to. A space
+ * in the path or query is written as `%20`, the form that browsers send. Any other whitespace
+ * or control character, and a space in the authority, are rejected.
  */
-export function parseUrl(text: string): ParsedUrl | ValueRejection {
+export function parseUrl(value: string): ParsedUrl | ValueRejection {
+  const { text, firstSpace } = withSpacesPercentEncoded(value);
+  const parsed = parseEncodedUrl(text);
+  if (firstSpace < 0 || isRejection(parsed)) return parsed;
+  const repair: UrlRepair = {
+    code: 'URL_SPACE_ENCODED',
+    reason: `it has a space in its path or query (the first at position ${firstSpace + 1}), which browsers send as %20`,
+  };
+  parsed.repairs = [...(parsed.repairs ?? []), repair];
+  return parsed;
+}
+
+/**
+ * Writes each space after the authority of `value` as `%20`, as WHATWG URL parsing writes it in
+ * a path, query or fragment. `firstSpace` is the index of the first space in the path or query,
+ * or -1 when they have none. A value with a space in or before its authority is returned
+ * unchanged, so that parsing rejects it. An HTTP request line cannot carry a literal space
+ * (RFC 9112, section 3), so `%20` is the form that a proxy receives.
+ *
+ * NOTE: a log that percent-decodes the URL it records would contain the space, and the hunts do
+ * not match that form. Neither the CEF `request` field nor Defender's RemoteUrl is documented
+ * as decoded.
+ */
+function withSpacesPercentEncoded(value: string): { text: string; firstSpace: number } {
+  const unchanged = { text: value, firstSpace: -1 };
+  const space = value.indexOf(' ');
+  if (space < 0) return unchanged;
+  const schemeEnd = findSchemeEnd(value);
+  if (schemeEnd < 0) return unchanged;
+  const pathStart = findAuthorityEnd(value, schemeEnd + 3);
+  if (space < pathStart) return unchanged;
+  const fragmentStart = value.indexOf('#', pathStart);
+  const text = value.slice(0, pathStart) + value.slice(pathStart).replaceAll(' ', '%20');
+  const inPathOrQuery = fragmentStart < 0 || space < fragmentStart;
+  return { text, firstSpace: inPathOrQuery ? space : -1 };
+}
+
+function parseEncodedUrl(text: string): ParsedUrl | ValueRejection {
   const badCharacter = findWhitespaceOrControl(text);
   if (badCharacter >= 0) {
     return new ValueRejection(

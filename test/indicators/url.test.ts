@@ -185,15 +185,46 @@ test('url rejects IPv4 hosts browsers do not read', () => {
 });
 
 test('url rejects whitespace and bad hosts', () => {
-  const space = reject(rawIndicator('url', 'http://evil.com/a b'));
+  const space = reject(rawIndicator('url', 'http://evil .com/a'));
   assert.equal(space.code, 'INVALID_URL');
-  assert.match(space.message, /position 18/);
+  assert.match(space.message, /position 12/);
+  const tab = reject(rawIndicator('url', 'http://evil.com/a\tb'));
+  assert.equal(tab.code, 'INVALID_URL');
+  assert.match(tab.message, /position 18/);
+  assert.equal(rejectionCode('url', 'http://user name@evil.com/a'), 'INVALID_URL');
   assert.equal(rejectionCode('url', 'http://evil.com:99999/'), 'INVALID_PORT');
   assert.equal(rejectionCode('url', 'http://[fe80::1%25eth0]/'), 'IPV6_ZONE_ID');
   const backslash = reject(rawIndicator('url', 'http://evil.com\\@good.com/x'));
   assert.equal(backslash.code, 'INVALID_URL');
   assert.match(backslash.message, /backslash/);
   assert.equal(canonical('url', 'http://evil.com/a\\b'), 'http://evil.com/a\\b');
+});
+
+test('url encodes a space in path and query', () => {
+  const cases: Array<[string, string]> = [
+    ['http://evil.test/x y.exe', 'http://evil.test/x%20y.exe'],
+    ['http://evil.test/a b/c?q=d e&f= g', 'http://evil.test/a%20b/c?q=d%20e&f=%20g'],
+    ['http://evil.test/?q=a b#frag', 'http://evil.test/?q=a%20b'],
+    ['https://https://evil.test/x y', 'https://evil.test/x%20y'],
+  ];
+  for (const [value, expected] of cases) {
+    const { indicator, warnings } = accept(rawIndicator('url', value));
+    assert.equal(indicator.value, expected, value);
+    const codes = warnings.map((warning) => warning.code);
+    assert.ok(codes.includes('URL_SPACE_ENCODED'), `${value}: ${codes.join(', ')}`);
+    const warning = warnings.find((candidate) => candidate.code === 'URL_SPACE_ENCODED');
+    assert.deepEqual(warning?.source, TEST_SOURCE, value);
+    assert.ok(warning?.message.includes(JSON.stringify(value)), warning?.message);
+    assert.ok(warning?.message.includes(JSON.stringify(expected)), warning?.message);
+    const position = value.indexOf(' ', value.indexOf('://') + 3) + 1;
+    assert.ok(warning?.message.includes(`the first at position ${position})`), warning?.message);
+  }
+});
+
+test('url fragment space adds no warning', () => {
+  const { indicator, warnings } = accept(rawIndicator('url', 'http://evil.test/x#a b'));
+  assert.equal(indicator.value, 'http://evil.test/x');
+  assert.deepEqual(warnings, []);
 });
 
 test('urlKey follows the documented rule', () => {
