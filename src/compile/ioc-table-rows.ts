@@ -282,9 +282,10 @@ export function withUrlHostRows(
 }
 
 /**
- * Appends a row for each URL form with a percent-encoded path or query, after every other row of
- * the URL table. Browsers send the non-ASCII characters of a path or query percent-encoded as
- * UTF-8 (WHATWG URL Standard), so a log of the request as sent contains that form. The rows come
+ * Appends a row for each URL form that browsers send, after every other row of the URL table.
+ * Browsers send the non-ASCII characters of a path or query percent-encoded as UTF-8, resolve
+ * dot segments and encode quotes (WHATWG URL Standard), so a log of the request as sent contains
+ * that form. The rows come
  * last so that the row ranges named by packs built before them still select the same rows. A form
  * that equals a URL indicator or an earlier form adds no row, because an event would match twice.
  */

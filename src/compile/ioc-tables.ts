@@ -7,6 +7,7 @@ import { unicodeHostName } from '../indicators/domain.js';
 import {
   urlEndpoint,
   urlHostName,
+  urlInBrowserForm,
   urlWithPercentEncodedPath,
   urlWithUnicodeHost,
 } from '../indicators/url.js';
@@ -32,7 +33,8 @@ export interface IocTableOptions {
    * with a percent-encoded path. They are built for every format, because they come after all
    * other rows, so the row ranges of packs built without them still select the same rows.
    * Format 7 leaves out the address and port of a URL on a CDN edge or on a compromised site.
-   * Format 9 folds the URL rows with the same match key into one row.
+   * Format 9 folds the URL rows with the same match key into one row. Format 10 added the form
+   * in which browsers send a URL whose path has dot segments, backslashes, quotes and the like.
    */
   formatVersion?: number;
 }
@@ -51,6 +53,8 @@ const URL_HOST_ROWS_FORMAT = 5;
 const URL_ONLY_FORMAT = 7;
 /** The first pack format whose URL table has one row per match key. */
 const URL_FOLD_FORMAT = 9;
+/** The first pack format whose URL table has the form in which browsers send each URL. */
+const BROWSER_FORM_FORMAT = 10;
 
 /**
  * Builds the indicator table of each hunt variant: the rows a hunt of that variant matches, in
@@ -61,10 +65,11 @@ const URL_FOLD_FORMAT = 9;
  * or URL host in punycode also adds its Unicode form after the table's own rows. A URL whose path
  * or query has non-ASCII characters adds its form with them percent-encoded, and the same form of
  * its Unicode host URL, after all other URL rows. A URL matched only whole adds that form too,
- * because it is the same URL as a browser requests it. URL rows with the same match key, such as
- * `http://evil.com/a` and `https://evil.com/a`, are then folded into one, which names the others
- * in `IocOtherUrls`, so that one event gives one hit. A variant without indicators gets a table
- * without rows.
+ * because it is the same URL as a browser requests it. Then each URL adds the form in which
+ * browsers send it (`urlInBrowserForm`) when that form differs from both. URL rows with the same
+ * match key, such as `http://evil.com/a` and `https://evil.com/a`, are then folded into one,
+ * which names the others in `IocOtherUrls`, so that one event gives one hit. A variant without
+ * indicators gets a table without rows.
  */
 export function buildIocTables(
   indicators: readonly IocTableSource[],
@@ -79,7 +84,9 @@ export function buildIocTables(
   const unicodeUrls: DerivedValue[] = [];
   const urlHosts: DerivedValue[] = [];
   const encodedUrls: DerivedValue[] = [];
+  const browserUrls: DerivedValue[] = [];
   const format = options.formatVersion ?? Infinity;
+  const browserForms = format >= BROWSER_FORM_FORMAT;
   const derived = format >= DERIVED_ROWS_FORMAT;
   const hostRows = format >= URL_HOST_ROWS_FORMAT;
   const urlOnly = format >= URL_ONLY_FORMAT;
@@ -108,6 +115,13 @@ export function buildIocTables(
         urls.push(indicator);
         const encoded = urlWithPercentEncodedPath(indicator.url);
         if (encoded !== undefined) encodedUrls.push({ indicator, value: encoded });
+        // Browsers send the URL normalized, and other clients, such as malware, may send it as
+        // written, so both forms are hunted. For a path whose only change is non-ASCII
+        // characters, the browser form equals the encoded form and adds no second row.
+        const browser = browserForms ? urlInBrowserForm(indicator.url) : undefined;
+        if (browser !== undefined && browser !== encoded) {
+          browserUrls.push({ indicator, value: browser });
+        }
         if (!derived) break;
         // A compromised legitimate site serves its other visitors too, so only its URL is hunted,
         // not its host name or address. On a CDN edge, the address and port serve every site.
@@ -152,12 +166,16 @@ export function buildIocTables(
     ),
     url: foldUrlRows(
       withPercentEncodedRows(
-        withUnicodeRows(
-          valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
-          unicodeUrls,
+        withPercentEncodedRows(
+          withUnicodeRows(
+            valueTable(urls, 'IocUrl', (i) => (i.kind === 'url' ? i.url : undefined)),
+            unicodeUrls,
+          ),
+          urls,
+          encodedUrls,
         ),
         urls,
-        encodedUrls,
+        browserUrls,
       ),
     ),
     hash: valueTable(

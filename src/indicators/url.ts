@@ -4,7 +4,7 @@
  * The parser is hand-written instead of WHATWG `new URL`, because WHATWG parsing rewrites the
  * path (it resolves `..`, turns `\` into `/` and percent-encodes spaces and quotes). An indicator
  * keeps its path and query as the feed gave them, apart from spaces written as `%20`, because
- * clients other than browsers may send them so.
+ * clients other than browsers may send them so. `urlInBrowserForm` derives the browser's form.
  */
 import { quoteValue } from '../errors.js';
 import { parseBrowserIPv4, parseIPv4, parseIPv6, parsePort } from './address.js';
@@ -216,6 +216,30 @@ export function urlWithPercentEncodedPath(url: string): string | undefined {
   const pathAndQuery = url.slice(authorityEnd);
   const encoded = pathAndQuery.replace(NON_ASCII_RUNS, percentEncodeUtf8);
   return encoded === pathAndQuery ? undefined : url.slice(0, authorityEnd) + encoded;
+}
+
+/**
+ * Returns a normalized URL with its path and query as a browser sends them, when its scheme is
+ * http, https, ws, wss or ftp and that form has another URL key, and undefined otherwise. The
+ * form is the path and query of WHATWG URL parsing (Node's `new URL(url).href`): `.` and `..`
+ * segments resolved (`%2e` too), `\` read as `/`, and space, `"`, `<`, `>`, `` ` ``, `{` and `}`
+ * in the path and space, `"`, `<`, `>` and `'` in the query percent-encoded. Non-ASCII
+ * characters are percent-encoded as UTF-8, as in {@link urlWithPercentEncodedPath}. Scheme, user
+ * info, host and port are kept as they are, so the form always names the URL's own host.
+ */
+export function urlInBrowserForm(url: string): string | undefined {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd < 0 || !BROWSER_IPV4_SCHEMES.has(url.slice(0, schemeEnd))) return undefined;
+  let href: string;
+  try {
+    href = new URL(url).href;
+  } catch {
+    // WHATWG parsing rejects some hosts that normalization accepts, and no browser visits those.
+    return undefined;
+  }
+  const { authorityEnd } = authorityBounds(url);
+  const browserForm = url.slice(0, authorityEnd) + href.slice(authorityBounds(href).authorityEnd);
+  return urlKey(browserForm) === urlKey(url) ? undefined : browserForm;
 }
 
 /** Returns `%XX` for each byte of the UTF-8 form of `text`, with upper-case hex digits. */

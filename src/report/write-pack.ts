@@ -39,9 +39,11 @@ import { writeWatchlistCsv } from './watchlist.js';
  * them and match DestinationPort, so it reports the newer format instead. Packs of earlier
  * versions keep their stored keys, which read DestinationPort only. Version 9 folds the rebuilt
  * URL rows with the same match key into one row with an `IocOtherUrls` column, so the row ranges
- * of its hunts select other rows than an older huntpack would rebuild.
+ * of its hunts select other rows than an older huntpack would rebuild. Version 10 adds the form
+ * in which browsers send a URL (dot segments resolved, `\` as `/`, quotes and spaces
+ * percent-encoded) to the rebuilt URL rows.
  */
-export const PACK_FORMAT_VERSION = 9;
+export const PACK_FORMAT_VERSION = 10;
 
 const quote = JSON.stringify;
 
