@@ -66,10 +66,10 @@ const BROWSER_FORM_FORMAT = 10;
  * or query has non-ASCII characters adds its form with them percent-encoded, and the same form of
  * its Unicode host URL, after all other URL rows. A URL matched only whole adds that form too,
  * because it is the same URL as a browser requests it. Then each URL adds the form in which
- * browsers send it (`urlInBrowserForm`) when that form differs from both. URL rows with the same
- * match key, such as `http://evil.com/a` and `https://evil.com/a`, are then folded into one,
- * which names the others in `IocOtherUrls`, so that one event gives one hit. A variant without
- * indicators gets a table without rows.
+ * browsers send it (`urlInBrowserForm`) when that form differs from both, and so does its
+ * Unicode host URL. URL rows with the same match key, such as `http://evil.com/a` and
+ * `https://evil.com/a`, are then folded into one, which names the others in `IocOtherUrls`, so
+ * that one event gives one hit. A variant without indicators gets a table without rows.
  */
 export function buildIocTables(
   indicators: readonly IocTableSource[],
@@ -143,9 +143,14 @@ export function buildIocTables(
           : undefined;
         if (value === undefined) break;
         unicodeUrls.push({ indicator, value });
-        // A log may decode the host and not the path, so the Unicode host URL gets that form too.
+        // A log may decode the host and not the path, so the Unicode host URL gets the encoded
+        // and browser forms too.
         const unicodeEncoded = encoded === undefined ? undefined : urlWithPercentEncodedPath(value);
         if (unicodeEncoded !== undefined) encodedUrls.push({ indicator, value: unicodeEncoded });
+        const unicodeBrowser = browser === undefined ? undefined : urlInBrowserForm(value);
+        if (unicodeBrowser !== undefined && unicodeBrowser !== unicodeEncoded) {
+          browserUrls.push({ indicator, value: unicodeBrowser });
+        }
         break;
       }
       default:

@@ -140,6 +140,20 @@ test('browser form of an indicator folds', () => {
   );
 });
 
+test('Unicode host URL gets browser row', () => {
+  const indicators = makeIndicators([['url', 'http://пример-url.рф/a/../b?q="x"']]);
+  const rows = buildIocTables(indicators).url.rows;
+  assert.deepEqual(
+    rows.map((row) => row[0]),
+    [
+      'http://xn---url-u4dr2awjd.xn--p1ai/a/../b?q="x"',
+      'http://пример-url.рф/a/../b?q="x"',
+      'http://xn---url-u4dr2awjd.xn--p1ai/b?q=%22x%22',
+      'http://пример-url.рф/b?q=%22x%22',
+    ],
+  );
+});
+
 test('format 9 has no browser rows', () => {
   const indicators = makeIndicators([['url', 'http://evil.test/a/../gate.php']]);
   const rows = buildIocTables(indicators, { formatVersion: 9 }).url.rows;
