@@ -40,6 +40,12 @@ export interface FilterAnalysis {
   exact: boolean;
   /** Why the analysis is not exact, in plain words. */
   notes: string[];
+  /**
+   * Number or bool columns such that the filter, though not always true, is true on every row
+   * where all of them are set: `port != 1 or port != 2` is false only where `port` is missing,
+   * because a comparison on a missing value is false. Absent when no such columns exist.
+   */
+  trueWhenSet?: string[];
 }
 
 export interface AnalyzeOptions {
@@ -62,8 +68,7 @@ export function analyzeFilter(expr: FilterExpr, options: AnalyzeOptions = {}): F
     return { verdict: 'unknown', redundantTerms: [], exact: false, notes };
   }
   const exact = models.every((model) => model.exact);
-  const valueOf = (assignment: boolean[]) => (atom: FilterAtom) =>
-    assignment[variables.index.get(atomKey(atom)) ?? -1] === true;
+  const valueOf = (assignment: boolean[]) => atomValues(variables, assignment);
 
   const verdict = judge(
     assignments.map((a) => evaluateWith(expr, valueOf(a))),
@@ -72,6 +77,7 @@ export function analyzeFilter(expr: FilterExpr, options: AnalyzeOptions = {}): F
   if (verdict === 'always-true' || verdict === 'never-true') {
     return { verdict, redundantTerms: [], exact, notes };
   }
+  const trueWhenSet = findColumnsTrueWhenSet(expr, variables, options);
   const results = assignments.map((a) => evaluateWith(expr, valueOf(a)));
   const redundantTerms: RedundantTerm[] = [];
   collectRedundant(expr, [], (path, parent) => {
@@ -92,7 +98,52 @@ export function analyzeFilter(expr: FilterExpr, options: AnalyzeOptions = {}): F
     redundantTerms.push({ path, term, alone, effect });
     return true;
   });
-  return { verdict, redundantTerms, exact, notes };
+  return { verdict, redundantTerms, exact, notes, ...(trueWhenSet && { trueWhenSet }) };
+}
+
+interface AtomVariables {
+  atoms: FilterAtom[];
+  index: Map<string, number>;
+}
+
+function atomValues(
+  variables: AtomVariables,
+  assignment: boolean[],
+): (atom: FilterAtom) => boolean {
+  return (atom) => assignment[variables.index.get(atomKey(atom)) ?? -1] === true;
+}
+
+/**
+ * Returns a smallest set of number or bool columns found greedily such that the filter is true
+ * on every row where they are set, or undefined when even all of them together leave a row
+ * where the filter is false.
+ */
+function findColumnsTrueWhenSet(
+  expr: FilterExpr,
+  variables: AtomVariables,
+  options: AnalyzeOptions,
+): string[] | undefined {
+  const isTrueWhenSet = (columns: ReadonlySet<string>): boolean => {
+    const models = buildModels(variables.atoms, options.columnType, columns);
+    const assignments = enumerateAssignments(
+      models,
+      variables.atoms.length,
+      options.maxCombinations,
+    );
+    if (!assignments) return false;
+    return assignments.every((assignment) => evaluateWith(expr, atomValues(variables, assignment)));
+  };
+  const everyColumn = new Set(variables.atoms.map((atom) => atom.column));
+  const candidates = buildModels(variables.atoms, options.columnType, everyColumn)
+    .filter((model) => model.setOnly)
+    .map((model) => model.column);
+  let needed = new Set(candidates);
+  if (candidates.length === 0 || !isTrueWhenSet(needed)) return undefined;
+  for (const column of candidates) {
+    const without = new Set([...needed].filter((other) => other !== column));
+    if (isTrueWhenSet(without)) needed = without;
+  }
+  return [...needed];
 }
 
 function sameResults(left: boolean[], right: boolean[]): boolean {
@@ -126,7 +177,7 @@ export function listAtoms(expr: FilterExpr): FilterAtom[] {
   return indexAtoms(expr).atoms;
 }
 
-function indexAtoms(expr: FilterExpr): { atoms: FilterAtom[]; index: Map<string, number> } {
+function indexAtoms(expr: FilterExpr): AtomVariables {
   const atoms: FilterAtom[] = [];
   const index = new Map<string, number>();
   const visit = (node: FilterExpr): void => {
@@ -141,10 +192,14 @@ function indexAtoms(expr: FilterExpr): { atoms: FilterAtom[]; index: Map<string,
   return { atoms, index };
 }
 
-/** Models each column; `atomIndexes` maps the model's atoms back to variable numbers. */
+/**
+ * Models each column; `atomIndexes` maps the model's atoms back to variable numbers. Columns
+ * in `setOnly` are modelled without their missing value where that is possible.
+ */
 function buildModels(
   atoms: FilterAtom[],
   columnType: AnalyzeOptions['columnType'],
+  setOnly: ReadonlySet<string> = new Set(),
 ): Array<ColumnModel & { atomIndexes: number[] }> {
   const byColumn = new Map<string, number[]>();
   atoms.forEach((atom, index) => {
@@ -155,6 +210,7 @@ function buildModels(
       column,
       indexes.map((index) => atoms[index]!),
       columnType?.(column),
+      setOnly.has(column),
     );
     return { ...model, atomIndexes: indexes };
   });

@@ -28,22 +28,15 @@ export function analyzeWithOptions(
  * warnings here; {@link checkExclusion} rates them by what they do to a hunt.
  */
 export function checkFilter(expr: FilterExpr, options: FilterCheckOptions = {}): FilterIssue[] {
-  const analysis = analyzeWithOptions(expr, options);
-  const issues = checkFilterTypes(expr, options);
-  if (analysis.verdict === 'always-true') {
-    issues.push(constantIssue('FILTER_ALWAYS_TRUE', 'warning', 'The filter is always true.'));
-  } else if (analysis.verdict === 'never-true') {
-    issues.push(constantIssue('FILTER_NEVER_TRUE', 'warning', 'The filter is never true.'));
-  }
-  issues.push(...analysis.redundantTerms.map(redundantIssue));
-  if (analysis.verdict === 'unknown') issues.push(undecidedIssue(analysis));
-  return issues;
+  return checkWithWording(expr, options, 'filter');
 }
 
 /**
  * Checks the filter of an exclusion, which removes the hits it is true for. A filter that is
  * always true is an error because it hides every hit; one that is never true is a warning
- * because it removes nothing.
+ * because it removes nothing. A filter that is true wherever some number or bool columns are
+ * set, such as `DestinationPort != 4444 or DestinationPort != 8080`, counts as always true,
+ * because every hit that matched on such a column has it set.
  */
 export function checkExclusion(
   expr: FilterExpr,
@@ -51,20 +44,56 @@ export function checkExclusion(
   options: Omit<FilterCheckOptions, 'schema'> = {},
 ): FilterIssue[] {
   const withSchema: FilterCheckOptions = schema ? { ...options, schema } : options;
-  return checkFilter(expr, withSchema).map((issue) => {
-    if (issue.code === 'FILTER_ALWAYS_TRUE') {
-      return {
-        ...issue,
-        severity: 'error',
-        message:
-          'The exclusion is always true, so it removes every hit and the hunt finds nothing.',
-      };
-    }
-    if (issue.code === 'FILTER_NEVER_TRUE') {
-      return { ...issue, message: 'The exclusion is never true, so it removes nothing.' };
-    }
-    return issue;
-  });
+  return checkWithWording(expr, withSchema, 'exclusion');
+}
+
+function checkWithWording(
+  expr: FilterExpr,
+  options: FilterCheckOptions,
+  role: 'filter' | 'exclusion',
+): FilterIssue[] {
+  const analysis = analyzeWithOptions(expr, options);
+  const issues = checkFilterTypes(expr, options);
+  if (analysis.verdict === 'always-true') {
+    issues.push(alwaysTrueIssue(role, []));
+  } else if (analysis.verdict === 'never-true') {
+    const message =
+      role === 'filter'
+        ? 'The filter is never true.'
+        : 'The exclusion is never true, so it removes nothing.';
+    issues.push(constantIssue('FILTER_NEVER_TRUE', 'warning', message));
+  } else if (analysis.trueWhenSet) {
+    issues.push(alwaysTrueIssue(role, analysis.trueWhenSet));
+  }
+  issues.push(...analysis.redundantTerms.map(redundantIssue));
+  if (analysis.verdict === 'unknown') issues.push(undecidedIssue(analysis));
+  return issues;
+}
+
+/** Builds the always-true issue; `columns` are the ones the filter needs set (see `trueWhenSet`). */
+function alwaysTrueIssue(role: 'filter' | 'exclusion', columns: string[]): FilterIssue {
+  const unlessMissing =
+    columns.length === 0
+      ? ''
+      : ` It is false only where ${joinNames(columns)} ${columns.length === 1 ? 'is' : 'are'} ` +
+        'missing, because a comparison on a missing value is false.';
+  if (role === 'filter') {
+    return constantIssue(
+      'FILTER_ALWAYS_TRUE',
+      'warning',
+      `The filter is always true.${unlessMissing}`,
+    );
+  }
+  return constantIssue(
+    'FILTER_ALWAYS_TRUE',
+    'error',
+    `The exclusion is always true, so it removes every hit and the hunt finds nothing.${unlessMissing}`,
+  );
+}
+
+function joinNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
 }
 
 function constantIssue(

@@ -11,6 +11,8 @@
  * - numbers: missing, each literal, its integer neighbours or midpoints, and the ends of the
  *   column's range (ports 0 to 65535, 32-bit int, 64-bit long);
  * - bools: missing, true, false.
+ * With `setOnly`, a number or bool column on which no atom tests emptiness leaves out the
+ * missing value, so the combinations are those of rows where the column is set.
  * Atoms this model cannot decide exactly (such as `cidr`, text operators on a number column,
  * or comparisons on datetime columns) become free variables: the combinations then include
  * some that no row reaches, which the model reports by setting `exact` to false.
@@ -34,6 +36,8 @@ export interface ColumnModel {
   exact: boolean;
   /** Reasons the model is not exact, in plain words. */
   notes: string[];
+  /** True when the model leaves out the missing value (see `setOnly` of `buildColumnModel`). */
+  setOnly: boolean;
 }
 
 type ValueKind = 'string' | 'number' | 'bool' | 'opaque';
@@ -50,14 +54,18 @@ const PORT_RANGE = { min: 0, max: 65535 };
 
 /**
  * Builds the model of one column. A column without a declared type is assumed to have the
- * type of its literals (string, real or bool).
+ * type of its literals (string, real or bool). With `setOnly`, a number or bool column that
+ * no `isempty` or `isnotempty` atom tests is modelled without its missing value. A missing
+ * string equals `""`, so string columns keep it.
  */
 export function buildColumnModel(
   column: string,
   atoms: FilterAtom[],
   type: ColumnType | undefined,
+  setOnly = false,
 ): ColumnModel {
   const kind = valueKind(type, atoms);
+  const omitMissing = setOnly && canOmitMissing(kind, atoms);
   const modelled = atoms.map((atom) => isModelled(atom, kind));
   const notes: string[] = [];
   let representatives: CellValue[];
@@ -80,16 +88,35 @@ export function buildColumnModel(
   } else {
     representatives = [null];
   }
+  if (omitMissing) representatives = representatives.filter((value) => value !== null);
   const free = atoms.filter((_, index) => !modelled[index]);
   if (free.length > 0) {
     notes.push(`${column}: ${free.length} condition(s) of a kind the checker cannot relate`);
   }
   if (free.length > MAX_FREE_ATOMS) {
     notes.push(`${column} has more than ${MAX_FREE_ATOMS} such conditions`);
-    return { column, atoms, vectors: [], representatives, exact: false, notes };
+    return {
+      column,
+      atoms,
+      vectors: [],
+      representatives,
+      exact: false,
+      notes,
+      setOnly: omitMissing,
+    };
   }
   const vectors = combineVectors(atoms, modelled, representatives);
-  return { column, atoms, vectors, representatives, exact: notes.length === 0, notes };
+  const exact = notes.length === 0;
+  return { column, atoms, vectors, representatives, exact, notes, setOnly: omitMissing };
+}
+
+/**
+ * True when a column of this kind has a missing value that differs from every set one, and no
+ * atom tests emptiness, so leaving the missing value out does not drop a case the filter names.
+ */
+function canOmitMissing(kind: ValueKind, atoms: FilterAtom[]): boolean {
+  if (kind !== 'number' && kind !== 'bool') return false;
+  return atoms.every((atom) => atom.kind !== 'empty');
 }
 
 function valueKind(type: ColumnType | undefined, atoms: FilterAtom[]): ValueKind {
