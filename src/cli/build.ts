@@ -190,6 +190,7 @@ async function runBuild(
     feedFamilies: collected.feedFamilies,
     changes,
     userScenarios,
+    issues: collected.issues,
     lookback,
     generatorVersion: HUNTPACK_VERSION,
     feeds,

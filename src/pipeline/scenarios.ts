@@ -7,6 +7,7 @@
  * addresses, tool names) or would hide hits that some teams want to see.
  */
 import type { Exclusion, FilterExpr, HuntVariant } from '../compile/ir.js';
+import type { SourceLocation } from '../errors.js';
 import type { DataSourceEntry } from './data-sources.js';
 
 export interface Scenario extends Exclusion {
@@ -16,6 +17,8 @@ export interface Scenario extends Exclusion {
   variants: HuntVariant[];
   /** Whether the exclusion is compiled into hunts without being asked for. */
   enabledByDefault: boolean;
+  /** File and line of the filter, for a scenario read from a user's exclusions file. */
+  source?: SourceLocation;
 }
 
 /** Firewall verbs for a connection that was not allowed, as CEF `act` values spell them. */

@@ -332,6 +332,7 @@ function parseEntry(
     tables,
     variants: variants as HuntVariant[],
     enabledByDefault: true,
+    source: { file, line: source.lineOf('filter') },
   };
 }
 

@@ -11,7 +11,7 @@ import {
 import { compileKqlWithinLimit } from '../backends/kql/kql.split.js';
 import { buildHunts } from '../compile/build-hunts.js';
 import type { Lookback } from '../compile/ir.js';
-import { InternalError } from '../errors.js';
+import { InternalError, type HuntpackIssue } from '../errors.js';
 import { assignFolderNames, type FolderCandidate } from '../indicators/family-slug.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
 import { DATA_SOURCES } from '../pipeline/data-sources.js';
@@ -37,6 +37,7 @@ import type {
   SkippedHunt,
 } from './pack-model.js';
 import { incrementAlias, watchlistAlias, type PackWatchlist } from './watchlist.js';
+import { exclusionIndicatorIssues } from './exclusion-indicator-issues.js';
 
 export interface BuildPacksOptions {
   lookback: Lookback;
@@ -84,6 +85,11 @@ export interface BuildPacksOptions {
   onlyNew?: boolean;
   /** Exclusions from the user's `--exclusions` file, compiled into every hunt they apply to. */
   userScenarios?: Scenario[];
+  /**
+   * Receives a warning for each user exclusion that removes the own hits of some of a pack's
+   * indicators (see `exclusionIndicatorIssues`).
+   */
+  issues?: HuntpackIssue[];
   /** The Kusto check to run, such as `backgroundKustoCheck()`; default `checkKql`. */
   kustoCheck?: (text: string, options: KqlCheckOptions) => KqlDiagnostic[];
   /**
@@ -481,6 +487,9 @@ function* packsOfGroups(
     });
     const compiled = compileHunts(hunts, slug, options);
     for (const hunt of hunts) checkExclusions(hunt);
+    options.issues?.push(
+      ...exclusionIndicatorIssues(hunts, members, options.userScenarios ?? [], slug),
+    );
     for (const query of compiled.queries) {
       if (options.queryChecks) {
         const platform = query.hunt.source.platform;

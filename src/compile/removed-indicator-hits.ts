@@ -1,0 +1,135 @@
+/**
+ * Finds the indicators whose own hits an exclusion surely removes, such as
+ * `DestinationHostName endswith ".duckdns.org"` in a pack whose C2 domains are all under
+ * duckdns.org.
+ *
+ * An indicator's own hit, for one match branch of one hunt, is the event whose key columns
+ * contain the indicator value (address and port, host, URL or hash) and whose other event columns
+ * are unknown. The hit's indicator columns, constants and `MatchedOn` are known too. The filter is
+ * "surely true" for it when the filter checker finds the filter, with every known column put in,
+ * always true whatever the unknown columns contain. A filter that only may remove the hit, such as
+ * one on a column the event does not fix, does not count.
+ */
+import type { FilterExpr, Hunt, IocCell, MatchBranch } from './ir.js';
+import type { Indicator } from '../indicators/model.js';
+import { analyzeFilter } from '../pipeline/filter-check/analyze.js';
+import { evaluateAtom } from '../pipeline/filter-check/evaluate.js';
+import type { CellValue } from '../pipeline/filter-check/evaluate.js';
+import { hitColumnTypes } from './hit-columns.js';
+
+/** The indicator cells of a hunt row that a branch's keys compare, by indicator column. */
+export type RemovedRowKeys = ReadonlyMap<string, IocCell>;
+
+/**
+ * Returns the key cells of each indicator row of `hunts` whose own hit, on some match branch,
+ * the filter surely removes. Each hunt is checked with its own column types.
+ */
+export function findRemovedRowKeys(hunts: readonly Hunt[], filter: FilterExpr): RemovedRowKeys[] {
+  const removed: RemovedRowKeys[] = [];
+  for (const hunt of hunts) {
+    const types = hitColumnTypes(hunt);
+    const columnType = (column: string) => types.get(column);
+    const verdicts = new Map<string, boolean>();
+    const surelyTrue = (residual: FilterExpr): boolean => {
+      const key = JSON.stringify(residual);
+      let verdict = verdicts.get(key);
+      if (verdict === undefined) {
+        verdict = analyzeFilter(residual, { columnType }).verdict === 'always-true';
+        verdicts.set(key, verdict);
+      }
+      return verdict;
+    };
+    for (const row of hunt.iocs.rows) {
+      for (const branch of hunt.match) {
+        const known = ownHitCells(hunt, row, branch, types);
+        if (surelyTrue(putKnownCells(filter, known)))
+          removed.push(branchKeyCells(hunt, row, branch));
+      }
+    }
+  }
+  return removed;
+}
+
+/**
+ * Returns the indicators that own one of the removed rows: every key cell of the row equals the
+ * indicator's value in that column. An ip:port indicator owns its port-aware row and the
+ * address-only row of its address.
+ */
+export function indicatorsOwningRows(
+  indicators: readonly Indicator[],
+  rows: readonly RemovedRowKeys[],
+): Indicator[] {
+  return indicators.filter((indicator) => {
+    const cells = indicatorCells(indicator);
+    return rows.some((row) => [...row].every(([column, cell]) => cells.get(column) === cell));
+  });
+}
+
+/** Returns the indicator table cells an indicator's own rows have. */
+function indicatorCells(indicator: Indicator): Map<string, IocCell> {
+  switch (indicator.kind) {
+    case 'ip':
+      return new Map([['IocAddress', indicator.address]]);
+    case 'ip-port':
+      return new Map<string, IocCell>([
+        ['IocAddress', indicator.address],
+        ['IocPort', indicator.port],
+      ]);
+    case 'domain':
+      return new Map([['IocDomain', indicator.domain]]);
+    case 'url':
+      return new Map([['IocUrl', indicator.url]]);
+    default:
+      return new Map([['IocHash', indicator.hash]]);
+  }
+}
+
+function cellOf(hunt: Hunt, row: readonly IocCell[], column: string): IocCell {
+  const index = hunt.iocs.columns.findIndex((entry) => entry.name === column);
+  return index < 0 ? null : (row[index] ?? null);
+}
+
+function branchKeyCells(hunt: Hunt, row: readonly IocCell[], branch: MatchBranch): RemovedRowKeys {
+  return new Map(branch.keys.map((key) => [key.iocColumn, cellOf(hunt, row, key.iocColumn)]));
+}
+
+/**
+ * Returns the known columns of an indicator row's own hit on one branch: the key columns set to
+ * the indicator's cells, then the hit's indicator columns, constants and `MatchedOn`. A key's
+ * fallback, host, port and array columns stay unknown. Dates stay unknown too, because the filter
+ * language has no datetime literal.
+ */
+function ownHitCells(
+  hunt: Hunt,
+  row: readonly IocCell[],
+  branch: MatchBranch,
+  types: ReadonlyMap<string, string>,
+): Map<string, CellValue> {
+  const known = new Map<string, CellValue>();
+  const put = (column: string, cell: IocCell): void => {
+    if (cell instanceof Date) return;
+    // A missing string column counts as the empty string, as in the filter semantics.
+    known.set(column, cell === null && types.get(column) === 'string' ? '' : cell);
+  };
+  for (const key of branch.keys) put(key.column, cellOf(hunt, row, key.iocColumn));
+  hunt.iocs.columns.forEach((column, index) => put(column.name, row[index] ?? null));
+  for (const [name, value] of Object.entries(hunt.constants)) put(name, value);
+  put('MatchedOn', branch.label);
+  return known;
+}
+
+/** Replaces each comparison on a known column by its value, leaving the unknown ones. */
+function putKnownCells(expr: FilterExpr, known: ReadonlyMap<string, CellValue>): FilterExpr {
+  switch (expr.kind) {
+    case 'const':
+      return expr;
+    case 'and':
+    case 'or':
+      return { kind: expr.kind, terms: expr.terms.map((term) => putKnownCells(term, known)) };
+    case 'not':
+      return { kind: 'not', term: putKnownCells(expr.term, known) };
+    default:
+      if (!known.has(expr.column)) return expr;
+      return { kind: 'const', value: evaluateAtom(expr, known.get(expr.column) ?? null) };
+  }
+}
