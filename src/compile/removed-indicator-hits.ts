@@ -17,12 +17,18 @@ import { evaluateAtom } from '../pipeline/filter-check/evaluate.js';
 import type { CellValue } from '../pipeline/filter-check/evaluate.js';
 import { hitColumnTypes } from './hit-columns.js';
 
-/** The indicator cells of a hunt row that a branch's keys compare, by indicator column. */
-export type RemovedRowKeys = ReadonlyMap<string, IocCell>;
+/** An indicator row's own hit that a filter surely removes. */
+export interface RemovedRowKeys {
+  /** The indicator cells of the row that the branch's keys compare, by indicator column. */
+  keys: ReadonlyMap<string, IocCell>;
+  /** The `MatchedOn` label of the branch the hit matched on, such as `destination`. */
+  label: string;
+}
 
 /**
- * Returns the key cells of each indicator row of `hunts` whose own hit, on some match branch,
- * the filter surely removes. Each hunt is checked with its own column types.
+ * Returns the key cells and branch label of each own hit of an indicator row of `hunts` that the
+ * filter surely removes, one entry per row and branch. Each hunt is checked with its own column
+ * types.
  */
 export function findRemovedRowKeys(hunts: readonly Hunt[], filter: FilterExpr): RemovedRowKeys[] {
   const removed: RemovedRowKeys[] = [];
@@ -42,8 +48,9 @@ export function findRemovedRowKeys(hunts: readonly Hunt[], filter: FilterExpr): 
     for (const row of hunt.iocs.rows) {
       for (const branch of hunt.match) {
         const known = ownHitCells(hunt, row, branch, types);
-        if (surelyTrue(putKnownCells(filter, known)))
-          removed.push(branchKeyCells(hunt, row, branch));
+        if (surelyTrue(putKnownCells(filter, known))) {
+          removed.push({ keys: branchKeyCells(hunt, row, branch), label: branch.label });
+        }
       }
     }
   }
@@ -61,7 +68,7 @@ export function indicatorsOwningRows(
 ): Indicator[] {
   return indicators.filter((indicator) => {
     const cells = indicatorCells(indicator);
-    return rows.some((row) => [...row].every(([column, cell]) => cells.get(column) === cell));
+    return rows.some((row) => [...row.keys].every(([column, cell]) => cells.get(column) === cell));
   });
 }
 
@@ -89,7 +96,11 @@ function cellOf(hunt: Hunt, row: readonly IocCell[], column: string): IocCell {
   return index < 0 ? null : (row[index] ?? null);
 }
 
-function branchKeyCells(hunt: Hunt, row: readonly IocCell[], branch: MatchBranch): RemovedRowKeys {
+function branchKeyCells(
+  hunt: Hunt,
+  row: readonly IocCell[],
+  branch: MatchBranch,
+): Map<string, IocCell> {
   return new Map(branch.keys.map((key) => [key.iocColumn, cellOf(hunt, row, key.iocColumn)]));
 }
 

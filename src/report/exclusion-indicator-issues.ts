@@ -10,7 +10,7 @@ import { defang } from '../indicators/defang.js';
 import type { Indicator } from '../indicators/model.js';
 import type { Scenario } from '../pipeline/scenarios.js';
 
-/** Maximum removed indicator values a warning quotes; it counts the rest. */
+/** Maximum removed indicator values a warning quotes. It gives the number of the others. */
 const QUOTED_VALUES = 3;
 
 /**
@@ -28,12 +28,14 @@ export function exclusionIndicatorIssues(
   for (const scenario of userScenarios) {
     if (!scenario.source) continue;
     const applied = hunts.filter((hunt) => hunt.exclusions.some((e) => e.id === scenario.id));
-    const removed = indicatorsOwningRows(indicators, findRemovedRowKeys(applied, scenario.filter));
+    const rows = findRemovedRowKeys(applied, scenario.filter);
+    const removed = indicatorsOwningRows(indicators, rows);
     if (removed.length === 0) continue;
+    const labels = [...new Set(rows.map((row) => row.label))].sort();
     issues.push({
       code: 'EXCLUSION_REMOVES_INDICATOR',
       severity: 'warning',
-      message: removalMessage(scenario.id, pack, removed, indicators.length),
+      message: removalMessage(scenario.id, pack, removed, indicators.length, labels),
       source: scenario.source,
     });
   }
@@ -45,15 +47,20 @@ function removalMessage(
   pack: string,
   removed: readonly Indicator[],
   total: number,
+  labels: readonly string[],
 ): string {
   const quoted = removed.slice(0, QUOTED_VALUES).map(defang);
   const more = removed.length - quoted.length;
   const values = quoted.join(', ') + (more > 0 ? ` and ${more} more` : '');
   const share = removed.length === total ? `all ${total}` : `${removed.length} of the ${total}`;
+  const branches = labels.map((label) => JSON.stringify(label)).join(', ');
+  const onHits = labels.length === 1 ? `MatchedOn ${branches}` : `MatchedOn one of ${branches}`;
+  const spare =
+    labels.length === 1 ? `and MatchedOn != ${branches}` : `and MatchedOn !in (${branches})`;
   return (
-    `exclusion "${id}" removes the hits on the indicator itself for ${share} indicators of ` +
-    `pack ${pack} (${values}), so the hunts miss that traffic. An exclusion should drop benign ` +
-    'events, never the indicator\'s own hits: narrow the filter, or add "and MatchedOn != ..." ' +
-    'for the branches it must spare.'
+    `exclusion "${id}" removes the hits on the indicator itself, with ${onHits}, for ${share} ` +
+    `indicators of pack ${pack} (${values}), so the hunts miss that traffic. An ` +
+    "exclusion should remove benign events, never the indicator's own hits: narrow the filter, " +
+    `or to keep those hits add: ${spare}.`
   );
 }

@@ -64,4 +64,6 @@ test('build warns about removed indicator hits', async (t) => {
     address,
     /for 1 of the 5 indicators of pack remcos \(45\[\.\]9\[\.\]148\[\.\]10:4444\)/,
   );
+  assert.match(address, /with MatchedOn "destination", for 1 of the 5/);
+  assert.match(address, /or to keep those hits add: and MatchedOn != "destination"\.$/);
 });

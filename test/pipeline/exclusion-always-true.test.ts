@@ -88,6 +88,10 @@ test('always-true exclusion shapes are rejected', () => {
     assert.ok(message.includes(`on ${table}: ${ALWAYS_TRUE}`), `${filter}: ${message}`);
     const names = message.match(/false only where (\w+) is missing/)?.[1] ?? '';
     assert.equal(names, missing, filter);
+    const advice = missing
+      ? `or write isnotempty(${missing}) to remove every event where ${missing} is set.`
+      : 'Narrow the filter to the benign events it should remove.';
+    assert.ok(message.includes(advice), `${filter}: ${message}`);
   }
 });
 

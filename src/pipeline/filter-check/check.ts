@@ -70,7 +70,10 @@ function checkWithWording(
   return issues;
 }
 
-/** Builds the always-true issue; `columns` are the ones the filter needs set (see `trueWhenSet`). */
+/**
+ * Builds the always-true issue with advice on what to write instead. `columns` are those that
+ * must be set for the filter to be true (see `trueWhenSet`), empty when it is true on every row.
+ */
 function alwaysTrueIssue(role: 'filter' | 'exclusion', columns: string[]): FilterIssue {
   const unlessMissing =
     columns.length === 0
@@ -84,16 +87,22 @@ function alwaysTrueIssue(role: 'filter' | 'exclusion', columns: string[]): Filte
       `The filter is always true.${unlessMissing}`,
     );
   }
+  const advice =
+    columns.length === 0
+      ? ' Narrow the filter to the benign events it should remove.'
+      : ' Narrow the filter to the benign events it should remove, or write ' +
+        `${columns.map((column) => `isnotempty(${column})`).join(' and ')} to remove every ` +
+        `event where ${joinNames(columns, 'and')} ${columns.length === 1 ? 'is' : 'are'} set.`;
   return constantIssue(
     'FILTER_ALWAYS_TRUE',
     'error',
-    `The exclusion is always true, so it removes every hit and the hunt finds nothing.${unlessMissing}`,
+    `The exclusion is always true, so it removes every hit and the hunt finds nothing.${unlessMissing}${advice}`,
   );
 }
 
-function joinNames(names: string[]): string {
+function joinNames(names: string[], conjunction: 'and' | 'or' = 'or'): string {
   if (names.length <= 1) return names.join('');
-  return `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+  return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
 }
 
 function constantIssue(
