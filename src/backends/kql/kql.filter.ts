@@ -8,6 +8,8 @@
  * String columns in Kusto are never null (a missing string is ""), so they need no guard.
  */
 import type { FilterExpr, Literal } from '../../compile/ir.js';
+import { parseIpRange, type IpRange } from '../../pipeline/allowlist/ip-number.js';
+import { mappedRange } from '../duckdb/ip-key.js';
 import { kqlIdentifier, kqlString } from './kql.escape.js';
 
 function literal(value: Literal): string {
@@ -23,31 +25,39 @@ function guarded(column: string, condition: string, values: Literal[]): string {
 }
 
 /**
- * Writes a range test that is false, never null, for a value that is no address. The range
- * functions return null for an empty column, `-` or an address of the other family, and
- * `not(null)` would drop such an event from a hunt instead of keeping it.
+ * Writes an address range test that is false, never null, for a value that is no address.
+ *
+ * `parse_ipv6` writes every spelling of an address in one IPv6 form, and an IPv4 address as its
+ * IPv4-mapped form, so `1.2.3.4`, `::ffff:1.2.3.4` (as Defender writes it), `::ffff:102:304` and
+ * `0:0:0:0:0:ffff:1.2.3.4` are the same address. Each range is written as an IPv6 prefix, an IPv4
+ * `/N` as `/(96+N)` inside `::ffff:0:0/96`, which is how the local hunt compares addresses
+ * (see `mappedRange`). `parse_ipv6` returns an empty string for text that is no address, and
+ * `ipv6_is_in_any_range` returns null for it, which `not()` would keep null and `where` drop.
+ * A range that is not valid CIDR is left out, as the local hunt leaves it out.
+ * NOTE: Kusto's documentation says that parse_ipv6 also reads an address with a prefix
+ * (`10.1.2.3/24`) as the masked address, which the local hunt reads as no address.
  */
-function rangeTest(functionName: string, column: string, ranges: string[]): string {
-  return `coalesce(${functionName}(${column}, dynamic([${ranges.map(kqlString).join(', ')}])), false)`;
-}
-
-/**
- * Returns the column for an IPv4 range test: without the `::ffff:` of an IPv4-mapped IPv6
- * address, which the local hunt reads as the IPv4 address and `ipv4_is_in_any_range` rejects.
- * NOTE: the longer spellings of that prefix (`0:0:0:0:0:ffff:`) keep their null result.
- */
-function ipv4Operand(column: string): string {
-  return `trim_start(@"::[fF]{4}:", ${column})`;
-}
-
 function cidrCondition(column: string, ranges: string[]): string {
-  const v4 = ranges.filter((range) => !range.includes(':'));
-  const v6 = ranges.filter((range) => range.includes(':'));
-  const parts: string[] = [];
-  if (v4.length > 0) parts.push(rangeTest('ipv4_is_in_any_range', ipv4Operand(column), v4));
-  if (v6.length > 0) parts.push(rangeTest('ipv6_is_in_any_range', column, v6));
-  if (parts.length === 0) return 'false';
-  return parts.length === 1 ? parts[0]! : `(${parts.join(' or ')})`;
+  const prefixes: string[] = [];
+  for (const text of ranges) {
+    const range = parseIpRange(text);
+    if (range) prefixes.push(mappedPrefix(range));
+  }
+  if (prefixes.length === 0) return 'false';
+  const list = `dynamic([${prefixes.map(kqlString).join(', ')}])`;
+  return `coalesce(ipv6_is_in_any_range(parse_ipv6(${column}), ${list}), false)`;
+}
+
+/** Writes a range as an IPv6 prefix of eight hexadecimal groups, such as `0:0:0:0:0:ffff:a00:0/104`. */
+function mappedPrefix(range: IpRange): string {
+  const { first, last } = mappedRange(range);
+  // A CIDR block holds a power of two addresses, 2 ** hostBits.
+  const hostBits = (last - first + 1n).toString(2).length - 1;
+  const groups: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) {
+    groups.push(((first >> shift) & 0xffffn).toString(16));
+  }
+  return `${groups.join(':')}/${128 - hostBits}`;
 }
 
 /** Compiles a filter expression to KQL, parenthesized wherever precedence could matter. */

@@ -177,23 +177,23 @@ test('filter compiles with guards on numbers', () => {
   assert.equal(compileKqlFilter({ kind: 'in', column: 'SourceIP', values: [] }), 'false');
   assert.equal(
     compileKqlFilter({ kind: 'cidr', column: 'SourceIP', ranges: ['10.0.0.0/8', 'fc00::/7'] }),
-    '(coalesce(ipv4_is_in_any_range(trim_start(@"::[fF]{4}:", SourceIP), dynamic(["10.0.0.0/8"])), false) or ' +
-      'coalesce(ipv6_is_in_any_range(SourceIP, dynamic(["fc00::/7"])), false))',
+    'coalesce(ipv6_is_in_any_range(parse_ipv6(SourceIP), ' +
+      'dynamic(["0:0:0:0:0:ffff:a00:0/104", "fc00:0:0:0:0:0:0:0/7"])), false)',
   );
 });
 
 test('range exclusion keeps events without an address', () => {
   // The range functions return null for "" or an address of the other family, and a `where`
-  // drops a row whose condition is null, so the test must default to false. An IPv4-mapped
-  // address loses its ::ffff: prefix first, because the local hunt reads it as IPv4.
+  // drops a row whose condition is null, so the test must default to false. The address goes
+  // through parse_ipv6 and the range is its IPv4-mapped form, as the local hunt compares them.
   const condition = compileKqlFilter({
     kind: 'not',
     term: { kind: 'cidr', column: 'DestinationIP', ranges: ['10.0.0.0/8'] },
   });
   assert.equal(
     condition,
-    'not(coalesce(ipv4_is_in_any_range(trim_start(@"::[fF]{4}:", DestinationIP), ' +
-      'dynamic(["10.0.0.0/8"])), false))',
+    'not(coalesce(ipv6_is_in_any_range(parse_ipv6(DestinationIP), ' +
+      'dynamic(["0:0:0:0:0:ffff:a00:0/104"])), false))',
   );
   const query = `CommonSecurityLog | where TimeGenerated > ago(1d) | where ${condition}`;
   assert.deepEqual(

@@ -1,0 +1,197 @@
+/**
+ * Evaluates a KQL `where` condition on one row in JavaScript, reading it as Microsoft's Kusto
+ * parser tokenizes it. No Kusto engine runs here, so each function follows its Kusto
+ * documentation: parse_ipv6, ipv6_is_in_any_range, ipv4_is_in_any_range, trim_start, coalesce
+ * and not. Any other function or operator throws, so a test cannot pass by skipping a part.
+ *
+ * NOTE: the address parsing is that of ipaddr.js 2.5. Kusto's own parser may accept spellings
+ * that ipaddr.js rejects (such as IPv4 with leading zeros), and the reverse.
+ */
+import ipaddr from 'ipaddr.js';
+import { parseTokens, type ParsedToken } from '../backends/kql/parse-tokens.js';
+
+/** A KQL value: null stands for Kusto's null, and an array for a `dynamic([...])` of strings. */
+type KqlValue = string | boolean | null | string[];
+
+/** Returns the value of `condition` for `row`. A column missing from `row` reads as "". */
+export function evaluateKqlCondition(
+  condition: string,
+  row: Readonly<Record<string, string>>,
+): boolean | null {
+  // `print` makes the condition a whole query, and the tokens after `=` are the condition.
+  const tokens = parseTokens(`print Result = ${condition}`).slice(3);
+  const reader = new ConditionReader(tokens, row);
+  const value = reader.readOr();
+  reader.expectEnd();
+  if (value !== null && typeof value !== 'boolean') {
+    throw new Error(`The condition is ${JSON.stringify(value)}, not a bool.`);
+  }
+  return value;
+}
+
+class ConditionReader {
+  private index = 0;
+
+  constructor(
+    private readonly tokens: readonly ParsedToken[],
+    private readonly row: Readonly<Record<string, string>>,
+  ) {}
+
+  expectEnd(): void {
+    const token = this.tokens[this.index];
+    if (token) throw new Error(`Unexpected ${token.text} at token ${this.index}.`);
+  }
+
+  /**
+   * Reads `a or b or ...`, with SQL's three-valued logic for null, where true wins over null.
+   * NOTE: this follows SQL, not a Kusto source. Compiled exclusions coalesce every null first.
+   */
+  readOr(): KqlValue {
+    const values = [this.readAnd()];
+    while (this.peek()?.kind === 'OrKeyword') {
+      this.index += 1;
+      values.push(this.readAnd());
+    }
+    if (values.length === 1) return values[0]!;
+    if (values.some((value) => value === true)) return true;
+    return values.some((value) => value === null) ? null : false;
+  }
+
+  /** Reads `a and b and ...`, where false wins over null. */
+  private readAnd(): KqlValue {
+    const values = [this.readPrimary()];
+    while (this.peek()?.kind === 'AndKeyword') {
+      this.index += 1;
+      values.push(this.readPrimary());
+    }
+    if (values.length === 1) return values[0]!;
+    if (values.some((value) => value === false)) return false;
+    return values.some((value) => value === null) ? null : true;
+  }
+
+  private readPrimary(): KqlValue {
+    const token = this.next();
+    switch (token.kind) {
+      case 'OpenParenToken': {
+        const value = this.readOr();
+        this.expect('CloseParenToken');
+        return value;
+      }
+      case 'BooleanLiteralToken':
+        return token.text === 'true';
+      case 'StringLiteralToken':
+        return token.valueText;
+      case 'DynamicKeyword':
+        return this.readDynamicArray();
+      case 'IdentifierToken':
+        if (this.peek()?.kind === 'OpenParenToken') return this.readCall(token.text);
+        return this.row[token.text] ?? '';
+      default:
+        throw new Error(`Unsupported token ${token.kind} ${JSON.stringify(token.text)}.`);
+    }
+  }
+
+  private readDynamicArray(): string[] {
+    this.expect('OpenParenToken');
+    this.expect('OpenBracketToken');
+    const items: string[] = [];
+    while (this.peek()?.kind !== 'CloseBracketToken') {
+      if (items.length > 0) this.expect('CommaToken');
+      items.push(this.expect('StringLiteralToken').valueText);
+    }
+    this.expect('CloseBracketToken');
+    this.expect('CloseParenToken');
+    return items;
+  }
+
+  private readCall(name: string): KqlValue {
+    this.expect('OpenParenToken');
+    const args: KqlValue[] = [];
+    while (this.peek()?.kind !== 'CloseParenToken') {
+      if (args.length > 0) this.expect('CommaToken');
+      args.push(this.readOr());
+    }
+    this.expect('CloseParenToken');
+    return callFunction(name, args);
+  }
+
+  private peek(): ParsedToken | undefined {
+    return this.tokens[this.index];
+  }
+
+  private next(): ParsedToken {
+    const token = this.tokens[this.index];
+    if (!token) throw new Error('The condition ends too early.');
+    this.index += 1;
+    return token;
+  }
+
+  private expect(kind: string): ParsedToken {
+    const token = this.next();
+    if (token.kind !== kind)
+      throw new Error(`Expected ${kind}, got ${JSON.stringify(token.text)}.`);
+    return token;
+  }
+}
+
+function callFunction(name: string, args: KqlValue[]): KqlValue {
+  switch (name) {
+    case 'not':
+      return args[0] === null ? null : !(args[0] as boolean);
+    case 'coalesce':
+      // Kusto's coalesce skips null and, for strings, the empty string.
+      return args.find((value) => value !== null && value !== '') ?? null;
+    case 'trim_start': {
+      const [pattern, text] = args as [string, string];
+      return text.replace(new RegExp(`^(?:${pattern})`), '');
+    }
+    case 'parse_ipv6':
+      return parseIpv6(args[0] as string);
+    case 'ipv6_is_in_any_range':
+      return ipv6InAnyRange(args[0] as string, args[1] as string[]);
+    case 'ipv4_is_in_any_range':
+      return ipv4InAnyRange(args[0] as string, args[1] as string[]);
+    default:
+      throw new Error(`Unsupported function ${name}().`);
+  }
+}
+
+/**
+ * Kusto's parse_ipv6: the address in eight groups of four hexadecimal digits, an IPv4 address
+ * in its IPv4-mapped form, and the empty string for text that is no address.
+ */
+function parseIpv6(text: string): string {
+  let address: ipaddr.IPv6;
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
+    address = ipaddr.IPv4.parse(text).toIPv4MappedAddress();
+  } else if (ipaddr.IPv6.isValid(text) && !text.includes('%')) {
+    address = ipaddr.IPv6.parse(text);
+  } else {
+    return '';
+  }
+  return address.parts.map((part) => part.toString(16).padStart(4, '0')).join(':');
+}
+
+/** Kusto's ipv6_is_in_any_range: null when the address or a range is not valid IPv6. */
+function ipv6InAnyRange(text: string, ranges: string[]): boolean | null {
+  if (!ipaddr.IPv6.isValid(text)) return null;
+  const address = ipaddr.IPv6.parse(text);
+  let found = false;
+  for (const range of ranges) {
+    if (!range.includes(':') || !ipaddr.IPv6.isValidCIDR(range)) return null;
+    if (address.match(ipaddr.IPv6.parseCIDR(range))) found = true;
+  }
+  return found;
+}
+
+/** Kusto's ipv4_is_in_any_range: null when the address or a range is not valid IPv4. */
+function ipv4InAnyRange(text: string, ranges: string[]): boolean | null {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) return null;
+  const address = ipaddr.IPv4.parse(text);
+  let found = false;
+  for (const range of ranges) {
+    if (!ipaddr.IPv4.isValidCIDRFourPartDecimal(range)) return null;
+    if (address.match(ipaddr.IPv4.parseCIDR(range))) found = true;
+  }
+  return found;
+}
