@@ -330,7 +330,7 @@ function textMatches(value: unknown, op: 'contains' | 'startswith' | 'endswith',
 }
 
 /** Tests an address against ranges; IPv4 also lies in an IPv6 range of its mapped form. */
-function inRanges(value: unknown, ranges: string[]): boolean {
+export function inRanges(value: unknown, ranges: string[]): boolean {
   const number = ipNumber(value);
   if (number === undefined) return false;
   const address = ipaddr.IPv6.parse(bigintToIPv6(number));

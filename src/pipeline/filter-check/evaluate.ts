@@ -3,8 +3,7 @@
  * two-valued logic, comparisons on a missing value are false, and callers store a missing
  * string as `''` because a missing string column counts as the empty string.
  */
-import ipaddr from 'ipaddr.js';
-import { compareValue } from '../../compile/evaluate.js';
+import { compareValue, inRanges } from '../../compile/evaluate.js';
 import type { FilterExpr } from '../../compile/ir.js';
 
 /** A cell value; `null` is a missing value of a non-string column. */
@@ -53,7 +52,9 @@ export function evaluateAtom(atom: FilterAtom, value: CellValue): boolean {
     case 'text':
       return matchText(String(value).toLowerCase(), atom.op, atom.value.toLowerCase());
     case 'cidr':
-      return typeof value === 'string' && inAnyRange(value, atom.ranges);
+      // The reference evaluator's range test, which both hunt backends follow, so an address
+      // matches in any spelling (`::ffff:a01:203`) and IPv4 lies in its mapped IPv6 range.
+      return inRanges(value, atom.ranges);
   }
 }
 
@@ -67,17 +68,4 @@ export function matchText(
   if (op === 'contains') return haystack.includes(needle);
   if (op === 'startswith') return haystack.startsWith(needle);
   return haystack.endsWith(needle);
-}
-
-function inAnyRange(value: string, ranges: string[]): boolean {
-  if (!ipaddr.isValid(value)) return false;
-  let address = ipaddr.parse(value);
-  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) {
-    address = (address as ipaddr.IPv6).toIPv4Address();
-  }
-  return ranges.some((range) => {
-    if (!ipaddr.isValidCIDR(range)) return false;
-    const parsed = ipaddr.parseCIDR(range);
-    return parsed[0].kind() === address.kind() && address.match(parsed);
-  });
 }
