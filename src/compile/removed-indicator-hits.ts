@@ -61,15 +61,62 @@ export function findRemovedRowKeys(hunts: readonly Hunt[], filter: FilterExpr): 
  * Returns the indicators that own one of the removed rows: every key cell of the row equals the
  * indicator's value in that column. An ip:port indicator owns its port-aware row and the
  * address-only row of its address.
+ *
+ * The rows are indexed by their key columns and cells, so each indicator costs one lookup per
+ * distinct set of key columns, not one comparison per row.
  */
 export function indicatorsOwningRows(
   indicators: readonly Indicator[],
   rows: readonly RemovedRowKeys[],
 ): Indicator[] {
+  const index = indexRowsByKeyColumns(rows);
   return indicators.filter((indicator) => {
     const cells = indicatorCells(indicator);
-    return rows.some((row) => [...row.keys].every(([column, cell]) => cells.get(column) === cell));
+    for (const { columns, keys } of index) {
+      if (!columns.every((column) => cells.has(column))) continue;
+      const key = cellsKey(columns.map((column) => cells.get(column) ?? null));
+      if (key !== undefined && keys.has(key)) return true;
+    }
+    return false;
   });
+}
+
+/** Removed rows with the same key columns. */
+interface RowKeyGroup {
+  /** The key column names, sorted. */
+  columns: string[];
+  /** The `cellsKey` of each row's cells, in the order of `columns`. */
+  keys: Set<string>;
+}
+
+/**
+ * Groups the removed rows by their key columns. A row with a cell that equals no indicator value
+ * adds no key (see `cellsKey`).
+ */
+function indexRowsByKeyColumns(rows: readonly RemovedRowKeys[]): RowKeyGroup[] {
+  const groups = new Map<string, RowKeyGroup>();
+  for (const row of rows) {
+    const columns = [...row.keys.keys()].sort();
+    const groupId = JSON.stringify(columns);
+    let group = groups.get(groupId);
+    if (group === undefined) {
+      group = { columns, keys: new Set() };
+      groups.set(groupId, group);
+    }
+    const key = cellsKey(columns.map((column) => row.keys.get(column) ?? null));
+    if (key !== undefined) group.keys.add(key);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Returns a string that is the same for two lists of cells exactly when their cells are pairwise
+ * `===`, or undefined when a cell is a Date or NaN, which is `===` to no indicator value.
+ */
+function cellsKey(cells: readonly IocCell[]): string | undefined {
+  if (cells.some((cell) => cell instanceof Date || Number.isNaN(cell))) return undefined;
+  // JSON keeps a string apart from a number of the same digits, and null apart from both.
+  return JSON.stringify(cells);
 }
 
 /** Returns the indicator table cells an indicator's own rows have. */
