@@ -12,9 +12,9 @@
  */
 import type { FilterExpr, Hunt, IocCell, MatchBranch } from './ir.js';
 import type { Indicator } from '../indicators/model.js';
-import { analyzeFilter } from '../pipeline/filter-check/analyze.js';
+import { analyzeFilter, listAtoms } from '../pipeline/filter-check/analyze.js';
 import { evaluateAtom } from '../pipeline/filter-check/evaluate.js';
-import type { CellValue } from '../pipeline/filter-check/evaluate.js';
+import type { CellValue, FilterAtom } from '../pipeline/filter-check/evaluate.js';
 import { hitColumnTypes } from './hit-columns.js';
 
 /** An indicator row's own hit that a filter surely removes. */
@@ -32,29 +32,47 @@ export interface RemovedRowKeys {
  */
 export function findRemovedRowKeys(hunts: readonly Hunt[], filter: FilterExpr): RemovedRowKeys[] {
   const removed: RemovedRowKeys[] = [];
+  const atoms = listAtoms(filter);
+  const filterColumns = new Set(atoms.map((atom) => atom.column));
   for (const hunt of hunts) {
     const types = hitColumnTypes(hunt);
     const columnType = (column: string) => types.get(column);
+    // The residual filter depends only on the values of the atoms on known columns, so rows
+    // whose atoms have the same values share one verdict.
     const verdicts = new Map<string, boolean>();
-    const surelyTrue = (residual: FilterExpr): boolean => {
-      const key = JSON.stringify(residual);
-      let verdict = verdicts.get(key);
-      if (verdict === undefined) {
-        verdict = analyzeFilter(residual, { columnType }).verdict === 'always-true';
-        verdicts.set(key, verdict);
-      }
-      return verdict;
-    };
     for (const row of hunt.iocs.rows) {
       for (const branch of hunt.match) {
-        const known = ownHitCells(hunt, row, branch, types);
-        if (surelyTrue(putKnownCells(filter, known))) {
+        const known = ownHitCells(hunt, row, branch, types, filterColumns);
+        const key = atomValuesKey(atoms, known);
+        let verdict = verdicts.get(key);
+        if (verdict === undefined) {
+          const residual = putKnownCells(filter, known);
+          verdict = analyzeFilter(residual, { columnType }).verdict === 'always-true';
+          verdicts.set(key, verdict);
+        }
+        if (verdict) {
           removed.push({ keys: branchKeyCells(hunt, row, branch), label: branch.label });
         }
       }
     }
   }
   return removed;
+}
+
+/**
+ * Returns one character per atom: `t` or `f` for its value on the known cells, `u` when its
+ * column is unknown. Equal strings give equal results of `putKnownCells`.
+ */
+function atomValuesKey(
+  atoms: readonly FilterAtom[],
+  known: ReadonlyMap<string, CellValue>,
+): string {
+  let key = '';
+  for (const atom of atoms) {
+    if (!known.has(atom.column)) key += 'u';
+    else key += evaluateAtom(atom, known.get(atom.column) ?? null) ? 't' : 'f';
+  }
+  return key;
 }
 
 /**
@@ -152,28 +170,43 @@ function branchKeyCells(
 }
 
 /**
- * Returns the known columns of an indicator row's own hit on one branch: the key columns set to
- * the indicator's cells, then the hit's indicator columns, constants and `MatchedOn`. A key's
- * fallback, host, port and array columns stay unknown. Dates stay unknown too, because the filter
- * language has no datetime literal.
+ * Returns the known columns among `columns` of an indicator row's own hit on one branch: the key
+ * columns set to the indicator's cells, then the hit's indicator columns, constants and
+ * `MatchedOn`. A key's fallback, host, port and array columns stay unknown. Dates stay unknown too,
+ * because the filter language has no datetime literal.
  */
 function ownHitCells(
   hunt: Hunt,
   row: readonly IocCell[],
   branch: MatchBranch,
   types: ReadonlyMap<string, string>,
+  columns: ReadonlySet<string>,
 ): Map<string, CellValue> {
   const known = new Map<string, CellValue>();
-  const put = (column: string, cell: IocCell): void => {
-    if (cell instanceof Date) return;
-    // A missing string column counts as the empty string, as in the filter semantics.
-    known.set(column, cell === null && types.get(column) === 'string' ? '' : cell);
-  };
-  for (const key of branch.keys) put(key.column, cellOf(hunt, row, key.iocColumn));
-  hunt.iocs.columns.forEach((column, index) => put(column.name, row[index] ?? null));
-  for (const [name, value] of Object.entries(hunt.constants)) put(name, value);
-  put('MatchedOn', branch.label);
+  for (const key of branch.keys) {
+    putKnownCell(known, types, columns, key.column, cellOf(hunt, row, key.iocColumn));
+  }
+  for (let index = 0; index < hunt.iocs.columns.length; index += 1) {
+    putKnownCell(known, types, columns, hunt.iocs.columns[index]!.name, row[index] ?? null);
+  }
+  for (const [name, value] of Object.entries(hunt.constants)) {
+    putKnownCell(known, types, columns, name, value);
+  }
+  putKnownCell(known, types, columns, 'MatchedOn', branch.label);
   return known;
+}
+
+/** Sets `column` to `cell` in `known` when `columns` contains it and the cell is no date. */
+function putKnownCell(
+  known: Map<string, CellValue>,
+  types: ReadonlyMap<string, string>,
+  columns: ReadonlySet<string>,
+  column: string,
+  cell: IocCell,
+): void {
+  if (cell instanceof Date || !columns.has(column)) return;
+  // A missing string column counts as the empty string, as in the filter semantics.
+  known.set(column, cell === null && types.get(column) === 'string' ? '' : cell);
 }
 
 /** Replaces each comparison on a known column by its value, leaving the unknown ones. */
