@@ -81,7 +81,11 @@ export class RegistrantResolver {
     for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
       const parent = host.slice(dot + 1);
       if (this.bases.has(parent) && previousDot >= 0) return host.slice(secondDot + 1);
-      if (this.zones.has(parent)) return host.slice(previousDot + 1);
+      if (this.zones.has(parent)) {
+        const registrant = host.slice(previousDot + 1);
+        // `www.wordpress.com` is the provider's own site, never a customer's.
+        return registrant === `www.${parent}` ? undefined : registrant;
+      }
       secondDot = previousDot;
       previousDot = dot;
     }

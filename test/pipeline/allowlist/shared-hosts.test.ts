@@ -136,13 +136,55 @@ test('root URL of a customer subdomain stays', () => {
   assert.equal(result.fullUrl[0]?.entry, 'sharepoint.com');
 });
 
-test('tenant root URL under popular site stays', () => {
+test('hosting customer root URL stays', () => {
+  // Tranco lists xsrv.jp and godaddysites.com, which are customer zones.
   const urls = ['https://renwebdesign.xsrv.jp/', 'https://site-q91z6r31h.godaddysites.com/'];
   const result = applyAllowlists(urls.map(urlIndicator), lists);
   assert.deepEqual(result.setAside, []);
+  assert.deepEqual(result.fullUrl, []);
   assert.deepEqual(
-    result.fullUrl.map((item) => [item.indicator.value, item.list]),
-    urls.map((url) => [url, 'tranco10k']),
+    result.kept.map((indicator) => indicator.value),
+    urls,
+  );
+});
+
+test('hosting customers in Tranco stay huntable', () => {
+  const names = [
+    'a1184120.xsph.ru',
+    'bprof.dobriyk8.beget.tech',
+    'kucoinnlgoin.godaddysites.com',
+    'renwebdesign.xsrv.jp',
+    'sskyokker256.bit.md-89.webhostbox.net',
+    'unique.b-cdn.net',
+    'somanydomain.anondns.net',
+  ];
+  const result = applyAllowlists(names.map(domainIndicator), lists);
+  assert.deepEqual(result.setAside, []);
+  assert.deepEqual(
+    result.kept.map((indicator) => indicator.value),
+    names,
+  );
+});
+
+test('hosting server name is a zone', () => {
+  const result = applyAllowlists([domainIndicator('md-89.webhostbox.net')], lists);
+  assert.deepEqual(
+    result.setAside.map((item) => [item.list, item.entry]),
+    [['customer-zones', '*.webhostbox.net']],
+  );
+});
+
+test('www below a customer zone is set aside', () => {
+  const names = ['www.godaddysites.com', 'www.wordpress.com', 'a.www.wordpress.com'];
+  const result = applyAllowlists(names.map(domainIndicator), lists);
+  assert.deepEqual(result.kept, []);
+  assert.deepEqual(
+    result.setAside.map((item) => [item.indicator.value, item.list, item.entry]),
+    [
+      ['www.godaddysites.com', 'tranco10k', 'godaddysites.com'],
+      ['www.wordpress.com', 'tranco10k', 'wordpress.com'],
+      ['a.www.wordpress.com', 'tranco10k', 'wordpress.com'],
+    ],
   );
 });
 
@@ -151,6 +193,9 @@ test('popular site root URL set aside', () => {
   const result = applyAllowlists(urls.map(urlIndicator), lists);
   assert.deepEqual(
     result.setAside.map((item) => [item.indicator.value, item.list, item.entry]),
-    urls.map((url) => [url, 'tranco10k', 'godaddysites.com']),
+    [
+      ['https://godaddysites.com/', 'customer-zones', 'godaddysites.com'],
+      ['https://www.godaddysites.com/', 'tranco10k', 'godaddysites.com'],
+    ],
   );
 });
