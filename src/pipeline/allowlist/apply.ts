@@ -17,9 +17,8 @@ import {
 import type { Allowlists } from './allowlists.js';
 import { addLookupKeys, kindMask, type CombinedIndex, type IndexProbe } from './combined-index.js';
 import { parseIpNumber, type IpNumber } from './ip-number.js';
-import { hostKey } from './host-index.js';
 import type { RegistrantResolver } from './registrant.js';
-import type { AllowlistDecision, AllowlistResult, AllowlistSource, SetAside } from './types.js';
+import type { AllowlistDecision, AllowlistResult, AllowlistSource } from './types.js';
 import { ListProvenance } from '../../indicators/provenance.js';
 import { urlEndpoint } from '../../indicators/url.js';
 
@@ -123,22 +122,6 @@ function isHostOnlyUrl(indicator: UrlIndicator): boolean {
   return port === undefined || port === 80 || port === 443;
 }
 
-/**
- * True when a popularity list set the host aside through an entry for a parent, such as
- * `godaddysites.com` for `shop.godaddysites.com`, and not through the host itself or its `www.`.
- */
-function isTenantOfPopularSite(
-  host: string,
-  decision: Pick<SetAside, 'list' | 'entry'>,
-  lists: Allowlists,
-): boolean {
-  const source = lists.sources.find((candidate) => candidate.name === decision.list);
-  if (source?.popularity !== true) return false;
-  const entry = hostKey(decision.entry) ?? decision.entry;
-  // `www.` names the site itself, never a tenant.
-  return host !== entry && host !== `www.${entry}`;
-}
-
 /** Returns the decision for the host of a URL as a `domain` indicator. */
 function hostDecision(indicator: UrlIndicator, lists: Allowlists): AllowlistDecision {
   const { host } = indicator;
@@ -226,10 +209,10 @@ function decide(
   if (!fullUrl || indicator.kind !== 'url') return { action: 'keep' };
   if (isHostOnlyUrl(indicator)) {
     // Logs such as DeviceNetworkEvents often record only the host of a connection, which has the
-    // same URL key as the host's root URL. So the URL is hunted only where its host would be,
-    // except under a popular parent, where the host may be one tenant's site.
+    // same URL key as the host's root URL. So the URL is hunted only where its host would be.
+    // A hosting customer's site is huntable as a domain through customer-zones.
     const host = hostDecision(indicator, lists);
-    if (host.action === 'set-aside' && !isTenantOfPopularSite(indicator.host, host, lists)) {
+    if (host.action === 'set-aside') {
       return {
         ...host,
         reason: `the URL has no path or query, so a hunt on it would match every connection to its host ${indicator.host}, which this list sets aside as a domain.`,

@@ -47,12 +47,6 @@ export interface BuiltInPolicy {
    * indicator is set aside, although the list's file names `ip-src|port` (so `kinds` has `ip-port`).
    */
   keepIpPort?: boolean;
-  /**
-   * True for a list of popular registered domains. An entry names the parent's own site,
-   * not for a subdomain, which may be a tenant's site on a hosting service
-   * (`shop.godaddysites.com`).
-   */
-  popularity?: boolean;
 }
 
 const ADDRESS: readonly IndicatorKind[] = ['ip', 'ip-port'];
@@ -261,7 +255,6 @@ export const BUILT_IN_POLICIES: readonly BuiltInPolicy[] = [
     reason:
       'a popular site (Tranco top 10,000): a domain hunt would flood with benign traffic. A URL on it is kept and hunted as the full URL.',
     urlHostAction: 'full-url',
-    popularity: true,
   },
 ];
 

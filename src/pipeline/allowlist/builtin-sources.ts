@@ -35,7 +35,6 @@ export function warninglistSource(policy: BuiltInPolicy): AllowlistSource {
     name: policy.name,
     kinds,
     urlHostAction: policy.urlHostAction,
-    popularity: policy.popularity === true,
     reasonFor: () => policy.reason,
     describe: () => policy.describes,
     version: () => read().version,

@@ -87,8 +87,6 @@ export interface AllowlistSource {
   readonly kinds: ReadonlySet<IndicatorKind>;
   /** The action when a URL's host matches. Lists without host names or addresses never match one. */
   readonly urlHostAction: UrlHostAction;
-  /** True for a list of popular registered domains, whose subdomains may be other people's sites. */
-  readonly popularity?: boolean;
   /** Returns why an indicator that matched the entry is set aside. */
   reasonFor(entry: string): string;
   /** Returns a noun phrase for what the entry is, used in full-URL reasons: `a popular site (...)`. */

@@ -111,12 +111,7 @@ function referenceDecision(indicator: Indicator, lists: Allowlists): AllowlistDe
     (port === undefined || port === 80 || port === 443);
   if (hostOnly) {
     const host = referenceDecision(domainIndicator(indicator.host), lists);
-    const popular =
-      host.action === 'set-aside' &&
-      lists.sources.find((source) => source.name === host.list)?.popularity === true;
-    const entry = host.action === 'set-aside' ? host.entry.replace(/^\*?\./, '') : '';
-    const tenant = popular && ![entry, `www.${entry}`].includes(indicator.host);
-    if (host.action === 'set-aside' && !tenant) {
+    if (host.action === 'set-aside') {
       const reason = `the URL has no path or query, so a hunt on it would match every connection to its host ${indicator.host}, which this list sets aside as a domain.`;
       return { ...host, reason };
     }

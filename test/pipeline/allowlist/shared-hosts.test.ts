@@ -199,3 +199,18 @@ test('popular site root URL set aside', () => {
     ],
   );
 });
+
+test('company host root URL set aside', () => {
+  // Tranco lists pubmatic.com, an ad-tech company whose subdomains are its own hosts.
+  const urls = ['https://image6.pubmatic.com/', 'https://image6.pubmatic.com/x.js'];
+  const result = applyAllowlists(urls.map(urlIndicator), lists);
+  assert.deepEqual(
+    result.setAside.map((item) => [item.indicator.value, item.list, item.entry]),
+    [['https://image6.pubmatic.com/', 'tranco10k', 'pubmatic.com']],
+  );
+  assert.match(result.setAside[0]!.reason, /every connection to its host image6\.pubmatic\.com/);
+  assert.deepEqual(
+    result.fullUrl.map((item) => item.indicator.value),
+    ['https://image6.pubmatic.com/x.js'],
+  );
+});
