@@ -11,7 +11,7 @@ import { listLabel } from './markdown.js';
 import type { Pack } from './pack-model.js';
 import type { TextFileWriter } from './text-file-writer.js';
 import { RecordProvenance, type Provenance } from '../indicators/provenance.js';
-import { defangEntry } from './list-entry.js';
+import { defangEntry, defangReason } from './list-entry.js';
 
 const HEADER = [
   'Type',
@@ -77,7 +77,7 @@ const HUNTED_ROW_END = `,${['hunted', '', '', ''].map(quoteSpreadsheetField).joi
 
 /**
  * Writes the pack's indicators, then those set aside, one per row with CRLF line ends. The list
- * entry is defanged like the values, because it can be an indicator's own address or name. Tags and
+ * entry, and the host and entry where the reason names them, are defanged like the values. Tags and
  * reporters are joined with `, `, references and source ids (such as `threatfox:1784524`) with a
  * space. Status is `hunted`, `hunted, exact value only` or `set aside`; List, Entry and Reason
  * are filled for the latter two.
@@ -88,14 +88,15 @@ export function writeIndicatorsCsv(pack: Pack, out: Pick<TextFileWriter, 'write'
     const narrowed = indicator.exactOnly;
     if (narrowed === undefined) out.write(indicatorFields(indicator) + HUNTED_ROW_END);
     else {
-      const reasons = [narrowed.list, defangEntry(narrowed.entry), narrowed.reason];
+      const reason = defangReason(indicator, narrowed.entry, narrowed.reason);
+      const reasons = [narrowed.list, defangEntry(narrowed.entry), reason];
       out.write(row(indicator, 'hunted, exact value only', reasons) + '\r\n');
     }
   }
   for (const item of pack.setAside) {
+    const reason = defangReason(item.indicator, item.entry, item.reason);
     out.write(
-      row(item.indicator, 'set aside', [listLabel(item), defangEntry(item.entry), item.reason]) +
-        '\r\n',
+      row(item.indicator, 'set aside', [listLabel(item), defangEntry(item.entry), reason]) + '\r\n',
     );
   }
 }

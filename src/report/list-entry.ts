@@ -3,6 +3,7 @@
  */
 import { defangDots } from '../indicators/defang.js';
 import { defangHostText, defangText, defangUrlText } from '../indicators/defang-text.js';
+import type { Indicator } from '../indicators/model.js';
 import { isRegexEntry } from '../pipeline/allowlist/user-list.js';
 
 /**
@@ -21,4 +22,18 @@ export function defangEntry(entry: string): string {
   const address = slash < 0 ? entry : entry.slice(0, slash);
   if (address.includes(':')) return defangHostText(address) + entry.slice(address.length);
   return defangDots(entry);
+}
+
+/**
+ * Defangs the indicator's host or address and the list entry where an allowlist reason names
+ * them, as in "the host sync.1rx.io is a popular site". Other words of the reason stay as written.
+ */
+export function defangReason(indicator: Indicator, entry: string, reason: string): string {
+  const host =
+    indicator.kind === 'url'
+      ? indicator.host
+      : indicator.kind === 'ip-port'
+        ? indicator.address
+        : indicator.value;
+  return reason.split(host).join(defangHostText(host)).split(entry).join(defangEntry(entry));
 }

@@ -12,13 +12,12 @@ import {
   formatLookback,
 } from '../compile/ir.js';
 import { defang, defangDots } from '../indicators/defang.js';
-import { defangHostText } from '../indicators/defang-text.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
 import type { HistoryChange } from '../pipeline/history.js';
 import { escapeMarkdown } from './markdown-escape.js';
 import type { Pack, SetAsideIndicator } from './pack-model.js';
-import { defangEntry } from './list-entry.js';
+import { defangEntry, defangReason } from './list-entry.js';
 
 /** Threat types ThreatFox uses, in words. */
 const THREAT_TYPE_WORDS: Record<string, string> = {
@@ -227,7 +226,7 @@ export function setAsideTable(setAside: readonly SetAsideIndicator[]): string[] 
     const item = setAside[index]!;
     lines.push(
       `| ${describeKind(item.indicator.kind)} | ${escapeMarkdown(defang(item.indicator))} | ${escapeMarkdown(listLabel(item))} | ` +
-        `${escapeMarkdown(defangEntry(item.entry))} | ${escapeMarkdown(item.reason)} |`,
+        `${escapeMarkdown(defangEntry(item.entry))} | ${escapeMarkdown(defangReason(item.indicator, item.entry, item.reason))} |`,
     );
   }
   return lines;
@@ -287,16 +286,8 @@ function exactOnlySection(indicators: readonly Indicator[]): string[] {
   for (let index = 0; index < shown; index++) {
     const indicator = narrowed[index]!;
     const { list, entry, reason } = indicator.exactOnly!;
-    // The entry and the reason name the indicator's host or a parent of it, which stay
-    // defanged here as the value does.
-    const host =
-      indicator.kind === 'url'
-        ? indicator.host
-        : indicator.kind === 'ip-port'
-          ? indicator.address
-          : indicator.value;
     const safeEntry = defangEntry(entry);
-    const safeReason = reason.split(host).join(defangHostText(host)).split(entry).join(safeEntry);
+    const safeReason = defangReason(indicator, entry, reason);
     lines.push(
       `| ${describeKind(indicator.kind)} | ${escapeMarkdown(defang(indicator))} | ${escapeMarkdown(list)} | ` +
         `${escapeMarkdown(safeEntry)} | ${escapeMarkdown(safeReason)} |`,
