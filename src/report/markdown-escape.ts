@@ -58,3 +58,25 @@ export function escapeMarkdown(text: string): string {
     .replace(/^([-+=])/, '\\$1')
     .replace(/^(\d+)([.)])/, '$1\\$2');
 }
+
+/**
+ * Writes `text` as a Markdown code span for a table cell, so that a value copied from the raw
+ * file is the value itself. The fence is one backtick longer than the longest run of backticks
+ * in the text, with a space inside it when the text starts or ends with a backtick. Line breaks
+ * become spaces and control characters are written as {@link printable} writes them.
+ *
+ * NOTE: `|` is still written `\|`, because GFM splits table cells before it reads code spans.
+ * GitHub renders it as `|`, but the raw file has the backslash.
+ */
+export function markdownCodeSpan(text: string): string {
+  const visible = printable(text.replace(LINE_BREAKS, ' ')).replaceAll('|', '\\|');
+  const runs = visible.match(/`+/g) ?? [];
+  const fence = '`'.repeat(Math.max(0, ...runs.map((run) => run.length)) + 1);
+  // CommonMark strips one space from each end of a code span that starts and ends with one.
+  const padded =
+    visible.startsWith('`') ||
+    visible.endsWith('`') ||
+    (visible.startsWith(' ') && visible.endsWith(' ') && visible.trim() !== '');
+  const space = padded ? ' ' : '';
+  return `${fence}${space}${visible}${space}${fence}`;
+}

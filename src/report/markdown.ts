@@ -15,7 +15,7 @@ import { defang, defangDots } from '../indicators/defang.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
 import type { HistoryChange } from '../pipeline/history.js';
-import { escapeMarkdown } from './markdown-escape.js';
+import { escapeMarkdown, markdownCodeSpan } from './markdown-escape.js';
 import type { Pack, SetAsideIndicator } from './pack-model.js';
 import { defangEntry, defangReason } from './list-entry.js';
 
@@ -198,7 +198,7 @@ function indicatorSection(pack: Pack): string[] {
     const threatType =
       indicator.threatType === undefined ? '-' : escapeMarkdown(indicator.threatType);
     lines.push(
-      `| ${describeKind(indicator.kind)} | ${escapeMarkdown(defang(indicator))} | ${threatType} | ` +
+      `| ${describeKind(indicator.kind)} | ${markdownCodeSpan(defang(indicator))} | ${threatType} | ` +
         `${day(indicator.firstSeen)} | ${day(indicator.lastSeen)} | ${confidence} |`,
     );
   }
@@ -225,8 +225,8 @@ export function setAsideTable(setAside: readonly SetAsideIndicator[]): string[] 
   for (let index = 0; index < shown; index++) {
     const item = setAside[index]!;
     lines.push(
-      `| ${describeKind(item.indicator.kind)} | ${escapeMarkdown(defang(item.indicator))} | ${escapeMarkdown(listLabel(item))} | ` +
-        `${escapeMarkdown(defangEntry(item.entry))} | ${escapeMarkdown(defangReason(item.indicator, item.entry, item.reason))} |`,
+      `| ${describeKind(item.indicator.kind)} | ${markdownCodeSpan(defang(item.indicator))} | ${escapeMarkdown(listLabel(item))} | ` +
+        `${markdownCodeSpan(defangEntry(item.entry))} | ${escapeMarkdown(defangReason(item.indicator, item.entry, item.reason))} |`,
     );
   }
   return lines;
@@ -255,7 +255,7 @@ function compromisedSection(indicators: readonly Indicator[]): string[] {
   for (let index = 0; index < shown; index++) {
     const indicator = compromised[index]!;
     lines.push(
-      `| ${describeKind(indicator.kind)} | ${escapeMarkdown(defang(indicator))} | ${day(indicator.firstSeen)} |`,
+      `| ${describeKind(indicator.kind)} | ${markdownCodeSpan(defang(indicator))} | ${day(indicator.firstSeen)} |`,
     );
   }
   lines.push(...shownNote(shown, compromised.length, 'compromised sites'));
@@ -289,8 +289,8 @@ function exactOnlySection(indicators: readonly Indicator[]): string[] {
     const safeEntry = defangEntry(entry);
     const safeReason = defangReason(indicator, entry, reason);
     lines.push(
-      `| ${describeKind(indicator.kind)} | ${escapeMarkdown(defang(indicator))} | ${escapeMarkdown(list)} | ` +
-        `${escapeMarkdown(safeEntry)} | ${escapeMarkdown(safeReason)} |`,
+      `| ${describeKind(indicator.kind)} | ${markdownCodeSpan(defang(indicator))} | ${escapeMarkdown(list)} | ` +
+        `${markdownCodeSpan(safeEntry)} | ${escapeMarkdown(safeReason)} |`,
     );
   }
   lines.push(...shownNote(shown, narrowed.length, 'indicators hunted on the exact value only'));
@@ -485,7 +485,7 @@ function omittedSection(pack: Pack): string[] {
   for (const entry of omitted) {
     const text = (shown.get(entry.value) ?? entry.value).slice(0, OMITTED_VALUE_SHOWN);
     const hunts = entry.huntIds.map((id) => `\`${id}\``).join(', ');
-    lines.push(`| ${escapeMarkdown(text)} | ${entry.characters} | ${hunts} |`);
+    lines.push(`| ${markdownCodeSpan(text)} | ${entry.characters} | ${hunts} |`);
   }
   return lines;
 }

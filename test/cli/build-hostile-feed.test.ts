@@ -106,6 +106,11 @@ function proseLines(markdown: string): string[] {
   return lines;
 }
 
+/** Removes the code spans of a line: runs of backticks of one length and the text between them. */
+function withoutCodeSpans(line: string): string {
+  return line.replace(/(?<![`\\])(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '');
+}
+
 /** Counts the pipes that separate table cells, those without a backslash before them. */
 function cellSeparators(line: string): number {
   return (line.match(/(?<!\\)\|/g) ?? []).length;
@@ -161,12 +166,12 @@ describe('report of a hostile feed', () => {
 
   it('escapes the indicator table', () => {
     const rows = [
-      '| url | hxxp://a[.]com/\\`backtick\\`/&lt;script&gt;alert(1)&lt;/script&gt; | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
-      '| url | hxxp://b[.]com/a\\|b/\\[x\\](javascript:alert(1))/\\`\\`\\`/\\~\\~\\~ | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
-      '| url | hxxp://c[.]com/"quoted"/\\*star\\*/\\_under\\_/ | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
-      '| ip:port | 1[.]2[.]3[.]4:8080 | botnet_cc \\# injected heading | 2026-04-11 | 2026-04-12 | 75% |',
-      '| url | hxxp://e[.]com/\\\\u202egpj.exe | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
-      '| url | hxxp://h[.]com/ü/日本 | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
+      '| url | ``hxxp://a[.]com/`backtick`/<script>alert(1)</script>`` | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
+      '| url | ````hxxp://b[.]com/a\\|b/[x](javascript:alert(1))/```/~~~```` | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
+      '| url | `hxxp://c[.]com/"quoted"/*star*/_under_/` | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
+      '| ip:port | `1[.]2[.]3[.]4:8080` | botnet_cc \\# injected heading | 2026-04-11 | 2026-04-12 | 75% |',
+      '| url | `hxxp://e[.]com/\\u202egpj.exe` | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
+      '| url | `hxxp://h[.]com/ü/日本` | payload_delivery | 2026-04-11 | 2026-04-12 | 75% |',
     ];
     for (const row of rows) assert.ok(report.includes(`\n${row}\n`), `report lacks ${row}`);
     assert.ok(
@@ -177,20 +182,23 @@ describe('report of a hostile feed', () => {
   it('escapes set-aside, compromised and new lists', () => {
     assert.match(
       report,
-      /\n\| url \| hxxp:\/\/f\[\.\]com\/set-aside\/&lt;b&gt;x&lt;\/b&gt;\\\|y \| user:.*allow\.txt \(version [0-9a-f]+\) \| regex:set-aside \| .*allow\.txt as known benign\. \|\n/,
+      /\n\| url \| `hxxp:\/\/f\[\.\]com\/set-aside\/<b>x<\/b>\\\|y` \| user:.*allow\.txt \(version [0-9a-f]+\) \| `regex:set-aside` \| .*allow\.txt as known benign\. \|\n/,
     );
-    assert.ok(report.includes('\n| url | hxxp://g[.]com/\\*\\*bold\\*\\* | 2026-04-11 |\n'));
+    assert.ok(report.includes('\n| url | `hxxp://g[.]com/**bold**` | 2026-04-11 |\n'));
     assert.ok(report.includes('\n- url: hxxp://a[.]com/\\`backtick\\`/&lt;script&gt;'));
     assert.ok(report.includes('\n- url: hxxp://g[.]com/\\*\\*bold\\*\\*\n'));
   });
 
   it('keeps HTML and headings out of the text', () => {
+    // Table cells show feed values in code spans, whose text a renderer shows as written.
     const lines = proseLines(report);
-    for (const line of lines) assert.doesNotMatch(line, /[<>]/, `raw HTML character in ${line}`);
+    for (const line of lines.map(withoutCodeSpans)) {
+      assert.doesNotMatch(line, /[<>]/, `raw HTML character in ${line}`);
+    }
     // The report's own code spans name no feed value, so a line with one has no bare backtick.
     const fromFeed = lines.filter((line) => /RAT|backtick/.test(line));
     assert.ok(fromFeed.length >= 5, `${fromFeed.length} lines quote the feed`);
-    for (const line of fromFeed) {
+    for (const line of fromFeed.map(withoutCodeSpans)) {
       assert.doesNotMatch(line, /(?<!\\)`/, `unescaped backtick in ${line}`);
     }
     const headings = lines.filter((line) => line.startsWith('#'));

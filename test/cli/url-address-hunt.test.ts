@@ -77,9 +77,9 @@ test('URL addresses and hosting ports', async (t) => {
 
   const report = await readFile(join(pack, 'report.md'), 'utf8');
   assert.match(report, /### Hunted on the exact value only/);
-  assert.match(report, /\| ip:port \| 13\[\.\]55\[\.\]118\[\.\]253:443 \| amazon-aws \|/);
+  assert.match(report, /\| ip:port \| `13\[\.\]55\[\.\]118\[\.\]253:443` \| amazon-aws \|/);
   const section = report.split('### Hunted on the exact value only')[1]!.split('\n#')[0]!;
-  assert.match(section, /\| 13\[\.\]48\[\.\]0\[\.\]0\/12 \|/, 'the entry is defanged');
+  assert.match(section, /\| `13\[\.\]48\[\.\]0\[\.\]0\/12` \|/, 'the entry is defanged');
   assert.match(section, /the host 13\[\.\]55\[\.\]118\[\.\]254 is an Amazon AWS address/);
   assert.doesNotMatch(section, /\d\.\d/, 'no address in the section is live');
   const csv = await readFile(join(pack, 'indicators.csv'), 'utf8');

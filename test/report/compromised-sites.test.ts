@@ -33,7 +33,7 @@ test('report lists compromised legitimate sites', async () => {
     new RegExp(`^\\| Compromised legitimate sites \\| ${marked.length} \\|$`, 'm'),
   );
   assert.match(report, /^### Compromised legitimate sites$/m);
-  assert.match(report, /^\| domain \| googlemt\[\.\]xyz \| 2026-04-11 \|$/m);
+  assert.match(report, /^\| domain \| `googlemt\[\.\]xyz` \| 2026-04-11 \|$/m);
 });
 
 test('report without compromised sites says nothing of them', async () => {

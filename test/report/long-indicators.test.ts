@@ -72,7 +72,7 @@ test('over-long URL left out of inline queries only', async (t) => {
 
   const report = renderReport(pack);
   assert.match(report, /^### Indicators too long for a query$/m);
-  const row = report.split('\n').find((line) => line.startsWith('| hxxp://long[.]example[.]com/'));
+  const row = report.split('\n').find((line) => line.startsWith('| `hxxp://long[.]example[.]com/'));
   assert.ok(row, 'the report lists the long URL defanged');
   assert.ok(row.includes(`| ${LONG_URL.length} |`), 'the row gives the length');
   // The row also names every URL hunt, so only its value cell is measured.

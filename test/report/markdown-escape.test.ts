@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { printable } from '../../src/errors.js';
-import { escapeMarkdown } from '../../src/report/markdown-escape.js';
+import { escapeMarkdown, markdownCodeSpan } from '../../src/report/markdown-escape.js';
 
 /** Input, escaped text as report.md contains it, and what the case is about. */
 const CASES: Array<[input: string, escaped: string, about: string]> = [
@@ -99,5 +99,37 @@ test('escaped text leaves no markup', () => {
     assert.doesNotMatch(bare.replace(/\[[.:]\]/g, ''), /[[\]]/, `${JSON.stringify(input)}`);
     assert.doesNotMatch(bare, /[\r\n]/, `${JSON.stringify(input)} -> ${escaped}`);
     assert.doesNotMatch(bare, /(https?|ftp):\/\/|www\./i, `${JSON.stringify(input)}`);
+  }
+});
+
+/**
+ * Returns the text that a GFM table cell holding one code span shows: the fence and one space
+ * of padding on each side are dropped, and `\|` is a pipe.
+ */
+function shownCodeSpan(cell: string): string {
+  const fence = /^`+/.exec(cell)![0];
+  assert.ok(cell.endsWith(fence), cell);
+  let inner = cell.slice(fence.length, -fence.length);
+  assert.doesNotMatch(inner, new RegExp(`(^|[^\`])${fence}([^\`]|$)`), cell);
+  if (inner.startsWith(' ') && inner.endsWith(' ') && inner.trim() !== '') {
+    inner = inner.slice(1, -1);
+  }
+  return inner.replaceAll('\\|', '|');
+}
+
+test('code span shows the value', () => {
+  const cases: Array<[input: string, span: string]> = [
+    ['hxxp://103[.]27[.]156[.]239/_/', '`hxxp://103[.]27[.]156[.]239/_/`'],
+    ['[2a02[:]c0[:]ac[:][:]e51[:]1]:443', '`[2a02[:]c0[:]ac[:][:]e51[:]1]:443`'],
+    ['hxxp://a[.]com/`x`', '`` hxxp://a[.]com/`x` ``'],
+    ['hxxp://a[.]com/``x', '```hxxp://a[.]com/``x```'],
+    ['hxxp://a[.]com/a|b', '`hxxp://a[.]com/a\\|b`'],
+    [' a ', '`  a  `'],
+    ['a\nb', '`a b`'],
+  ];
+  for (const [input, span] of cases) {
+    assert.equal(markdownCodeSpan(input), span, JSON.stringify(input));
+    const expected = printable(input.replace(/\r\n|[\r\n\u0085\u2028\u2029]/g, ' '));
+    assert.equal(shownCodeSpan(markdownCodeSpan(input)), expected, JSON.stringify(input));
   }
 });
