@@ -8,12 +8,16 @@
  *   `[2001[:]db8[:][:]1]`, `[2001[:]db8[:][:]1]:443`. The port colon stays as it is.
  * - In a URL, `http://` becomes `hxxp://` and `https://` becomes `hxxps://`, at the start and
  *   anywhere in the path or query, keeping the case of each letter (`HTTP://` becomes
- *   `HXXP://`). Dots are defanged in the host only, never in userinfo, path or query.
+ *   `HXXP://`). Dots are defanged in the host and in the host of each URL in the path or query
+ *   (`?u=hxxps://evil[.]com/a.js`), never in userinfo or elsewhere in the path or query.
  * - Hashes are written unchanged.
  *
  * {@link refangValue} reverses these forms and also reads `(.)` as a dot.
  */
 import type { Indicator, UrlIndicator } from './model.js';
+// defang-text.ts imports this module too. The cycle is safe because neither calls the other
+// while it loads.
+import { defangUrlText } from './defang-text.js';
 
 /** Returns the defanged text of an indicator, in the forms listed at the top of this file. */
 export function defang(indicator: Indicator): string {
@@ -58,7 +62,7 @@ function defangUrl(indicator: UrlIndicator): string {
       ? defangAddress(indicator.host, 'ipv6')
       : defangDots(indicator.host);
   const port = indicator.port === undefined ? '' : `:${indicator.port}`;
-  return `${defangScheme(scheme)}://${userinfo}${host}${port}${defangEmbeddedUrls(pathAndQuery)}`;
+  return `${defangScheme(scheme)}://${userinfo}${host}${port}${defangUrlText(pathAndQuery)}`;
 }
 
 function defangScheme(scheme: string): string {

@@ -46,10 +46,18 @@ test('defang url changes the scheme and host only', () => {
   assert.equal(defangValue('url', 'tcp://31.56.27.97/x.sh'), 'tcp://31[.]56[.]27[.]97/x.sh');
 });
 
-test('defang url defangs embedded http links keeping case', () => {
+test('defang url defangs embedded links keeping case', () => {
   assert.equal(
     defangValue('url', 'https://evil.com/r?u=http://x.com/&v=HTTPS://y.com'),
-    'hxxps://evil[.]com/r?u=hxxp://x.com/&v=HXXPS://y.com',
+    'hxxps://evil[.]com/r?u=hxxp://x[.]com/&v=HXXPS://y[.]com',
+  );
+  assert.equal(
+    defangValue('url', 'https://a.appspot.com/?c=1.2&o=https://maccablog.com/how-to.html'),
+    'hxxps://a[.]appspot[.]com/?c=1.2&o=hxxps://maccablog[.]com/how-to.html',
+  );
+  assert.equal(
+    defangValue('url', 'http://evil.com/go?to=ftp://user@10.0.0.1:21/x.sh'),
+    'hxxp://evil[.]com/go?to=ftp://user@10[.]0[.]0[.]1:21/x.sh',
   );
 });
 
