@@ -31,9 +31,10 @@ export function writeSummary(
   io: CliIo,
 ): void {
   const { stats } = result;
+  // A record is a line, except that a JSON array element or a CSV row spanning lines counts once.
   io.stderr.write(
-    `lines read ${stats.linesRead} = events parsed ${stats.eventsParsed} + lines rejected ${stats.linesRejected}` +
-      ` + lines skipped ${stats.linesSkipped}\n`,
+    `records read ${stats.linesRead} = events parsed ${stats.eventsParsed} + rejected ${stats.linesRejected}` +
+      ` + skipped ${stats.linesSkipped}\n`,
   );
   const deviceEventRows = stats.skippedByReason[DEVICE_EVENTS_ROW] ?? 0;
   if (deviceEventRows > 0) {
@@ -73,7 +74,7 @@ export function writeSummary(
   io.stderr.write(
     `hunts run: ${result.huntsRun.length}; hits: ${totals.hits}; events matched: ${totals.events}; ` +
       `findings: ${totals.findings}` +
-      `${outside > 0 ? `; events outside the lookback window: ${outside}` : ''}` +
+      `${outside > 0 ? `; events that could match an indicator but lie outside the lookback window: ${outside}` : ''}` +
       `${timeless > 0 ? `; events without a time, which a lookback leaves out: ${timeless}` : ''}\n`,
   );
 }

@@ -235,7 +235,7 @@ export function writeIncomplete(
     io.stderr.write(`${printable(formatIssue(issue))}\n`);
   }
   if (noEvents.length > 0 && stats.linesSkipped > 0) {
-    io.stderr.write(`lines skipped by reason: ${formatReasonCounts(stats.skippedByReason)}\n`);
+    io.stderr.write(`records skipped by reason: ${formatReasonCounts(stats.skippedByReason)}\n`);
   }
 
   const reasons: string[] = [];

@@ -51,7 +51,7 @@ function progressWriter(
   if (!io.stderr.isTTY) return undefined;
   return (progress) => {
     io.stderr.write(
-      `\rhunting: ${progress.linesRead.toLocaleString('en-US')} lines read, ${progress.findings} findings`,
+      `\rhunting: ${progress.linesRead.toLocaleString('en-US')} records read, ${progress.findings} findings`,
     );
   };
 }

@@ -86,7 +86,7 @@ describe('huntpack hunt with failed inputs', () => {
     const result = await runCli(['hunt', '--pack', 'pack', 'miss.log'], { cwd: folder });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, 'No findings: no event matched an indicator.\n');
-    assert.match(result.stderr, /lines read 1 = events parsed 1 \+/);
+    assert.match(result.stderr, /records read 1 = events parsed 1 \+/);
     assert.match(result.stderr, /wrote hunt report /);
     assert.notEqual(await readFile(join(pack, 'hunt-report.md'), 'utf8'), EARLIER_REPORT);
   });
@@ -315,7 +315,7 @@ describe('huntpack hunt with failed inputs', () => {
         '0 events were read from the rest. Nothing was checked.\n',
     );
     assert.match(result.stderr, /blank\.log": 3 lines read, 0 rejected and 3 skipped\.\n/);
-    assert.match(result.stderr, /\nlines skipped by reason: BLANK_LINE 3\n/);
+    assert.match(result.stderr, /\nrecords skipped by reason: BLANK_LINE 3\n/);
     await unchanged();
   });
 

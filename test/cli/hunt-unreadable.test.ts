@@ -117,7 +117,7 @@ test('hunt reports logs without read permission', { skip: skipReason() }, async 
     result.stdout,
     /\nIncomplete hunt: 2 log inputs failed: b-locked\.log \(FILE_READ_FAILED\), c-locked\.log\.gz \(FILE_READ_FAILED\)\. 2 events were read from the rest\. The findings above come from the events that could be read\.\n$/,
   );
-  assert.match(result.stderr, /lines read 2 = events parsed 2 \+ lines rejected 0/);
+  assert.match(result.stderr, /records read 2 = events parsed 2 \+ rejected 0/);
   // A run that exits 2 leaves the earlier report as it was.
   assert.match(result.stderr, /hunt report was not written because 2 log inputs could not be read/);
   assert.doesNotMatch(result.stderr, /wrote hunt report/);
