@@ -65,9 +65,9 @@ const BROWSER_FORM_FORMAT = 10;
  * or URL host in punycode also adds its Unicode form after the table's own rows. A URL whose path
  * or query has non-ASCII characters adds its form with them percent-encoded, and the same form of
  * its Unicode host URL, after all other URL rows. A URL matched only whole adds that form too,
- * because it is the same URL as a browser requests it. Then each URL adds the form in which
- * browsers send it (`urlInBrowserForm`) when that form differs from both, and so does its
- * Unicode host URL. URL rows with the same match key, such as `http://evil.com/a` and
+ * because it is the same URL as a browser requests it. Then each URL that is neither matched
+ * only whole nor on a compromised site adds the form in which browsers send it
+ * (`urlInBrowserForm`) when that form differs from both, and so does its Unicode host URL. URL rows with the same match key, such as `http://evil.com/a` and
  * `https://evil.com/a`, are then folded into one, which names the others in `IocOtherUrls`, so
  * that one event gives one hit. A variant without indicators gets a table without rows.
  */
@@ -117,8 +117,13 @@ export function buildIocTables(
         if (encoded !== undefined) encodedUrls.push({ indicator, value: encoded });
         // Browsers send the URL normalized, and other clients, such as malware, may send it as
         // written, so both forms are hunted. For a path whose only change is non-ASCII
-        // characters, the browser form equals the encoded form and adds no second row.
-        const browser = browserForms ? urlInBrowserForm(indicator.url) : undefined;
+        // characters, the browser form equals the encoded form and adds no second row. A URL on
+        // a shared platform or a compromised site is hunted as written only, because its browser
+        // form can be another tenant's page or the site's home page.
+        const browser =
+          browserForms && !indicator.exactOnly && indicator.isCompromised !== true
+            ? urlInBrowserForm(indicator.url)
+            : undefined;
         if (browser !== undefined && browser !== encoded) {
           browserUrls.push({ indicator, value: browser });
         }

@@ -225,7 +225,8 @@ export function urlWithPercentEncodedPath(url: string): string | undefined {
  * segments resolved (`%2e` too), `\` read as `/`, and space, `"`, `<`, `>`, `` ` ``, `{` and `}`
  * in the path and space, `"`, `<`, `>` and `'` in the query percent-encoded. Non-ASCII
  * characters are percent-encoded as UTF-8, as in {@link urlWithPercentEncodedPath}. Scheme, user
- * info, host and port are kept as they are, so the form always names the URL's own host.
+ * info, host and port are kept as they are, so the form always names the URL's own host. A form
+ * whose path is `/` with no query, the host's home page, returns undefined too.
  */
 export function urlInBrowserForm(url: string): string | undefined {
   const schemeEnd = url.indexOf('://');
@@ -237,8 +238,11 @@ export function urlInBrowserForm(url: string): string | undefined {
     // WHATWG parsing rejects some hosts that normalization accepts, and no browser visits those.
     return undefined;
   }
-  const { authorityEnd } = authorityBounds(url);
-  const browserForm = url.slice(0, authorityEnd) + href.slice(authorityBounds(href).authorityEnd);
+  const pathAndQuery = href.slice(authorityBounds(href).authorityEnd);
+  // A path such as `/a/..` resolves to the host's home page, another page than the feed's. The
+  // domain hunt covers the host, and a home-page row would match every visit to it.
+  if (pathAndQuery === '/') return undefined;
+  const browserForm = url.slice(0, authorityBounds(url).authorityEnd) + pathAndQuery;
   return urlKey(browserForm) === urlKey(url) ? undefined : browserForm;
 }
 
