@@ -8,6 +8,8 @@
  */
 import { quoteValue } from '../errors.js';
 import { parseBrowserIPv4, parseIPv4, parseIPv6, parsePort } from './address.js';
+import { checkDomain, checkIpv4 } from '../feeds/text-hosts.js';
+import { AMBIGUOUS_TLDS } from '../feeds/text-rules.js';
 import { describeRemovedCharacters, normalizeDomain, unicodeHostName } from './domain.js';
 import { isRejection, ValueRejection } from './rejection.js';
 
@@ -50,11 +52,22 @@ function defaultPort(scheme: string): number | undefined {
  * Some malformed forms are read with a repair listed in `repairs`. A scheme written twice
  * (`https://https://host/`) is read as the inner URL. An IPv4 host with hex or octal parts
  * (`94.0x4A.164.136`) is read as the dotted decimal address that browsers connect to. A space
- * in the path or query is written as `%20`, the form that browsers send. Any other whitespace
- * or control character, and a space in the authority, are rejected.
+ * in the path or query is written as `%20`, the form that browsers send, unless a part after it
+ * looks like a second value, such as another URL, a host name or a note in brackets. Spaces at
+ * either end are dropped. Any other whitespace or control character, and a space in the
+ * authority, are rejected.
  */
 export function parseUrl(value: string): ParsedUrl | ValueRejection {
-  const { text, firstSpace } = withSpacesPercentEncoded(value);
+  // WHATWG URL parsing strips spaces at either end, so no browser sends them as %20.
+  const trimmed = value.replace(/^ +| +$/g, '');
+  const secondValue = findSecondValue(trimmed);
+  if (secondValue !== undefined) {
+    return new ValueRejection(
+      'INVALID_URL',
+      `The URL seems to contain more than one value, because ${quoteValue(secondValue)} follows a space. Expected one URL per field. Put a second URL or a note in its own field, and write a space that belongs to the path as %20.`,
+    );
+  }
+  const { text, firstSpace } = withSpacesPercentEncoded(trimmed);
   const parsed = parseEncodedUrl(text);
   if (firstSpace < 0 || isRejection(parsed)) return parsed;
   const repair: UrlRepair = {
@@ -63,6 +76,31 @@ export function parseUrl(value: string): ParsedUrl | ValueRejection {
   };
   parsed.repairs = [...(parsed.repairs ?? []), repair];
   return parsed;
+}
+
+/**
+ * Finds the first space-separated part after the path's first part that looks like another value
+ * and not a path, and returns undefined when there is none. Such a part is a URL (`://`), a note
+ * in brackets (`(C2)`, `[payload]`), or a host name or IPv4 address with or without a port or
+ * path. A name whose top-level domain is also a file extension, such as `copy.zip`, is read as a
+ * file name.
+ */
+function findSecondValue(value: string): string | undefined {
+  const schemeEnd = findSchemeEnd(value);
+  if (schemeEnd < 0) return undefined;
+  const pathStart = findAuthorityEnd(value, schemeEnd + 3);
+  const parts = value.slice(pathStart).split(' ').slice(1);
+  return parts.find(
+    (part) =>
+      part.includes('://') || part.startsWith('(') || part.startsWith('[') || isHostLike(part),
+  );
+}
+
+function isHostLike(part: string): boolean {
+  const host = part.split(/[/:?#]/, 1)[0] ?? '';
+  if (checkIpv4(host) !== undefined) return true;
+  const domain = checkDomain(host);
+  return domain.kind === 'domain' && !AMBIGUOUS_TLDS.has(domain.tld);
 }
 
 /**

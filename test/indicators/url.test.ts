@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UrlIndicator } from '../../src/indicators/model.js';
 import { urlKey } from '../../src/indicators/normalize.js';
+import { isRejection } from '../../src/indicators/rejection.js';
+import { parseUrl } from '../../src/indicators/url.js';
 import { accept, canonical, rawIndicator, reject, rejectionCode, TEST_SOURCE } from './helpers.js';
 
 function normalizeUrl(value: string): UrlIndicator {
@@ -218,6 +220,50 @@ test('url encodes a space in path and query', () => {
     assert.ok(warning?.message.includes(JSON.stringify(expected)), warning?.message);
     const position = value.indexOf(' ', value.indexOf('://') + 3) + 1;
     assert.ok(warning?.message.includes(`the first at position ${position})`), warning?.message);
+  }
+});
+
+test('url rejects two values in one field', () => {
+  const cases: Array<[value: string, second: string]> = [
+    ['http://evil-upd4te.xyz/a.exe http://other-bad.xyz/b.exe', 'http://other-bad.xyz/b.exe'],
+    ['http://x.xyz/gate.php (C2)', '(C2)'],
+    ['http://x.xyz/gate.php [payload]', '[payload]'],
+    ['http://x.xyz/gate.php other-bad.xyz', 'other-bad.xyz'],
+    ['http://x.xyz/gate.php  other-bad.xyz/b.exe', 'other-bad.xyz/b.exe'],
+    ['http://x.xyz/gate.php 45.92.1.175:5220', '45.92.1.175:5220'],
+    // Refanging reads hxxp as http before the URL is parsed.
+    ['http://x.xyz/a b hxxp://y.xyz/c', 'http://y.xyz/c'],
+    ['http://x.xyz/?q=a evil.com', 'evil.com'],
+  ];
+  for (const [value, second] of cases) {
+    const rejection = reject(rawIndicator('url', value));
+    assert.equal(rejection.code, 'INVALID_URL', value);
+    assert.match(rejection.message, /more than one value/, value);
+    assert.ok(rejection.message.includes(JSON.stringify(second)), rejection.message);
+  }
+});
+
+test('url keeps spaces in file names', () => {
+  const cases: Array<[string, string]> = [
+    ['http://evil.test/x y.exe', 'http://evil.test/x%20y.exe'],
+    ['http://evil.test/invoice copy.zip', 'http://evil.test/invoice%20copy.zip'],
+    ['http://evil.test/dl/My Setup.py', 'http://evil.test/dl/My%20Setup.py'],
+    ['http://evil.test/?q=a b', 'http://evil.test/?q=a%20b'],
+  ];
+  for (const [value, expected] of cases) {
+    assert.equal(canonical('url', value), expected, value);
+  }
+});
+
+test('url drops spaces at either end', () => {
+  const cases: Array<[string, string]> = [
+    ['http://evil.test/payload.exe ', 'http://evil.test/payload.exe'],
+    ['  http://evil.test/x y.exe  ', 'http://evil.test/x%20y.exe'],
+  ];
+  for (const [value, expected] of cases) {
+    const parsed = parseUrl(value);
+    assert.ok(!isRejection(parsed), value);
+    assert.equal(parsed.url, expected, value);
   }
 });
 
