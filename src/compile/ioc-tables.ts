@@ -70,6 +70,9 @@ const BROWSER_FORM_FORMAT = 10;
  * (`urlInBrowserForm`) when that form differs from both, and so does its Unicode host URL. URL rows with the same match key, such as `http://evil.com/a` and
  * `https://evil.com/a`, are then folded into one, which names the others in `IocOtherUrls`, so
  * that one event gives one hit. A variant without indicators gets a table without rows.
+ *
+ * NOTE: rows carry no indicator id, so a UrlClickEvents click whose `Url` and `UrlChain` contain
+ * two forms of one indicator gives one hit for each form.
  */
 export function buildIocTables(
   indicators: readonly IocTableSource[],
