@@ -12,12 +12,7 @@
 import { isIP } from 'node:net';
 import type { HuntVariant } from '../compile/ir.js';
 import { defang } from '../indicators/defang.js';
-import {
-  defangHostText,
-  defangText,
-  defangUrlText,
-  EMBEDDED_URL,
-} from '../indicators/defang-text.js';
+import { defangHostText, defangText, defangUrlText } from '../indicators/defang-text.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
 import { DATA_SOURCES } from '../pipeline/data-sources.js';
 import type { HuntLogsResult } from './engine.js';
@@ -170,14 +165,8 @@ function defangIndicatorValue(value: string, variant: HuntVariant): string {
     context: {},
     source: {},
   });
-  if ('indicator' in result) {
-    const { indicator } = result;
-    const text = defang(indicator);
-    if (indicator.kind !== 'url') return text;
-    // defang keeps the host of a URL inside the path or query live, and the report defangs it.
-    const path = indicator.pathAndQuery;
-    return text.slice(0, text.length - path.length) + path.replace(EMBEDDED_URL, defangUrlText);
-  }
+  // defang also defangs the host of a URL inside a URL's path or query.
+  if ('indicator' in result) return defang(result.indicator);
   // A value edited by hand in pack.json may not normalize, and is defanged as logged text.
   return variant === 'url' ? defangUrlText(value) : defangHostText(value);
 }
