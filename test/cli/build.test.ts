@@ -74,10 +74,10 @@ test('example indicators rebuild the reference report', async (t) => {
   const report = await readFile(join(folder, 'report.md'), 'utf8');
 
   for (const row of [
-    '| ip:port | 45[.]92[.]1[.]175:5220 | botnet_cc | 2026-05-13 | - | 75% |',
-    '| ip:port | 203[.]202[.]232[.]22:3131 | botnet_cc | 2026-05-13 | - | 75% |',
-    '| ip:port | 103[.]83[.]87[.]8:1515 | botnet_cc | 2026-05-12 | - | 75% |',
-    '| ip:port | 2[.]27[.]17[.]179:6644 | botnet_cc | 2026-05-12 | - | 75% |',
+    '| ip:port | `45[.]92[.]1[.]175:5220` | botnet_cc | 2026-05-13 | - | 75% |',
+    '| ip:port | `203[.]202[.]232[.]22:3131` | botnet_cc | 2026-05-13 | - | 75% |',
+    '| ip:port | `103[.]83[.]87[.]8:1515` | botnet_cc | 2026-05-12 | - | 75% |',
+    '| ip:port | `2[.]27[.]17[.]179:6644` | botnet_cc | 2026-05-12 | - | 75% |',
   ]) {
     assert.ok(report.includes(row), `report lacks ${row}`);
   }
@@ -489,7 +489,7 @@ test('free text takes its family from --family', async (t) => {
   const report = await readFile(join(out, 'remcos', 'report.md'), 'utf8');
   assert.match(
     report,
-    /\| url \| hxxps:\/\/files-cdn-update\[\.\]top\/load\/stage2\.bin \| - \| - \| - \| - \|/,
+    /\| url \| `hxxps:\/\/files-cdn-update\[\.\]top\/load\/stage2\.bin` \| - \| - \| - \| - \|/,
   );
   const csl = await readFile(
     join(out, 'remcos', 'queries', 'remcos-sentinel-csl-port-aware.kql'),

@@ -67,9 +67,9 @@ describe('huntpack hunt --feed set-aside indicators', () => {
     assert.match(text, /\n## Set aside by allowlists: 2 indicators\n/);
     assert.match(
       text,
-      /\n\| domain \| ident\[\.\]me \| whats-my-ip \(version \w+\) \| ident\[\.\]me \| /,
+      /\n\| domain \| `ident\[\.\]me` \| whats-my-ip \(version \w+\) \| `ident\[\.\]me` \| /,
     );
-    assert.match(text, /\n\| ip:port \| 10\[\.\]1\[\.\]2\[\.\]3:443 \| rfc1918 /);
+    assert.match(text, /\n\| ip:port \| `10\[\.\]1\[\.\]2\[\.\]3:443` \| rfc1918 /);
     assert.doesNotMatch(text, /ident\.me/);
     // The hunted indicator still has its finding.
     assert.match(text, /## Findings: 1 hit\n/);

@@ -55,7 +55,7 @@ describe('renderHuntReport set-aside section', () => {
     assert.match(text, /\n## Set aside by allowlists: 1 indicator\n/);
     assert.match(
       text,
-      /\n\| domain \| ident\[\.\]me \| whats-my-ip \(version 10\) \| ident\[\.\]me \| a what-is-my-IP service\. \|\n/,
+      /\n\| domain \| `ident\[\.\]me` \| whats-my-ip \(version 10\) \| `ident\[\.\]me` \| a what-is-my-IP service\. \|\n/,
     );
     assert.doesNotMatch(text, /ident\.me/);
     // The section comes before the findings, so "no findings" is read with it in view.
@@ -67,7 +67,7 @@ describe('renderHuntReport set-aside section', () => {
     const text = renderHuntReport(NO_FINDINGS, { ...OPTIONS, setAside: privateSetAside(1001) });
 
     assert.match(text, /## Set aside by allowlists: 1001 indicators/);
-    assert.equal(text.match(/^\| ip:port \| 10\[\.\]0\[\.\]/gm)?.length, 1000);
+    assert.equal(text.match(/^\| ip:port \| `10\[\.\]0\[\.\]/gm)?.length, 1000);
     assert.match(
       text,
       /The first 1,000 of 1,001 indicators set aside are shown; run with --json for all of them\./,
