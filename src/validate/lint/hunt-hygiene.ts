@@ -179,16 +179,34 @@ export function lintHuntHygiene(
 function orJoinedTimeIssue(block: KqlBlock, file: string, orJoined: OrJoinedTime): HuntpackIssue {
   const { line, column } = lineAndColumn(block.text, orJoined.start, block.startLine);
   const rest = orJoined.rest === '' ? '' : ` | where ${orJoined.rest}`;
+  // A condition read past its operator would turn the or branches into separate wheres, which
+  // keep only rows that meet all of them, so such a rewrite is never offered.
+  const fix = readsPastOperator(orJoined.condition)
+    ? 'Put the time filter in a where of its own.'
+    : `Put the time filter in a where of its own: | where ${orJoined.comparison}${rest}.`;
   return {
     code: 'NO_TIME_FILTER',
     severity: 'warning',
     message:
       `Query at lines ${block.startLine}-${block.endLine} has no time filter: the where ` +
       `condition ${orJoined.condition} joins the time comparison with or, so rows of any time ` +
-      'pass when another branch is true, and the query scans all retained data. Put the time ' +
-      `filter in a where of its own: | where ${orJoined.comparison}${rest}.`,
+      `pass when another branch is true, and the query scans all retained data. ${fix}`,
     source: { file, line, column },
   };
+}
+
+/** Returns whether a where condition contains a `|` or `;` outside strings and brackets. */
+function readsPastOperator(condition: string): boolean {
+  const { text, kinds } = scanKql(condition);
+  let depth = 0;
+  for (let index = 0; index < text.length; index++) {
+    if (kinds[index] !== CharKind.Code) continue;
+    const char = text[index];
+    if (char === '(' || char === '[' || char === '{') depth += 1;
+    else if (char === ')' || char === ']' || char === '}') depth -= 1;
+    else if (depth === 0 && (char === '|' || char === ';')) return true;
+  }
+  return false;
 }
 
 /** Builds the NO_TIME_FILTER finding for a join side or union leg that scans all retained data. */

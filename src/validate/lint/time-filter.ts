@@ -145,18 +145,21 @@ function searchSide(
   return { bounded: false, side: { operator: side.operator, start: side.range.start, text } };
 }
 
-/** Returns the values of the `let` statements that `range` uses, directly or through others. */
+/**
+ * Returns the values of the `let` statements that `range` uses, directly or through others, each
+ * with the `;` that ends it, so that a `where` at the end of a value stops there.
+ */
 function usedLetValues(text: string, range: CodeRange, lets: LetStatement[]): CodeRange[] {
-  const values: CodeRange[] = [];
+  const used: LetStatement[] = [];
   const pending = [range];
   for (let current = pending.pop(); current; current = pending.pop()) {
     for (const statement of lets) {
-      if (values.includes(statement.value) || !namesWord(text, current, statement.name)) continue;
-      values.push(statement.value);
+      if (used.includes(statement) || !namesWord(text, current, statement.name)) continue;
+      used.push(statement);
       pending.push(statement.value);
     }
   }
-  return values;
+  return used.map(({ value, statement }) => ({ start: value.start, end: statement.end }));
 }
 
 /** Returns `text` with everything outside `ranges` blanked. */
@@ -192,8 +195,9 @@ function searchClauses(
   const reader = new ConditionReader(code.kinds, code.text, timePattern);
   let orJoined: OrJoinedTime | undefined;
   for (const clause of clauses) {
-    // The condition is read as written, so that a message quotes its strings.
-    const text = written.slice(clause.start, clause.start + clause.text.length);
+    // The condition is read as written, so that a message quotes its strings. It ends at its last
+    // code character, so that blanked statements outside the scope are left out.
+    const text = written.slice(clause.start, clause.start + clause.text.trimEnd().length);
     const leading = text.length - text.trimStart().length;
     const condition = { text: text.trim(), start: clause.start + leading };
     if (condition.text === '') continue;

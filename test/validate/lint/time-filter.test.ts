@@ -253,3 +253,36 @@ test('age comparison is a lookback', () => {
   const shown = ['DeviceNetworkEvents', '| project Timestamp, Age = now() - Timestamp'];
   assert.equal(timeFindings(...shown).length, 1);
 });
+
+test('let where ends at its semicolon', () => {
+  // The main query's or must not be read as part of the let's where.
+  const joins = ['join kind=inner procs on DeviceId', 'join kind=inner (procs) on DeviceId'];
+  for (const join of joins) {
+    const lines = [
+      'let procs = DeviceProcessEvents | where Timestamp > ago(7d);',
+      'DeviceNetworkEvents',
+      LOOKBACK,
+      '| where RemoteIP == "45.92.1.175" or RemoteIP == "203.202.232.22"',
+      '| ' + join,
+    ];
+    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
+    assert.deepEqual(
+      result.issues.map((issue) => issue.code),
+      [],
+      join,
+    );
+  }
+});
+
+test('let side with or-joined time', () => {
+  const lines = [
+    'let procs = DeviceProcessEvents | where Timestamp > ago(7d) or FileName == "x.exe";',
+    'DeviceNetworkEvents',
+    LOOKBACK,
+    '| where RemoteIP == "45.92.1.175" or RemoteIP == "203.202.232.22"',
+    '| join kind=inner procs on DeviceId',
+  ];
+  const message = timeFindings(...lines)[0]?.message ?? '';
+  assert.match(message, /the where condition Timestamp > ago\(7d\) or FileName == "x\.exe" joins/);
+  assert.match(message, /\| where Timestamp > ago\(7d\) \| where FileName == "x\.exe"\.$/);
+});
