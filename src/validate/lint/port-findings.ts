@@ -168,8 +168,6 @@ function swappedIssue(
   const swapped = pairings.flatMap((pairing) =>
     pairing.swapped ? [{ ...pairing, swapped: pairing.swapped }] : [],
   );
-  // NOTE: the rewrite compares the end of the first swapped address only, so a query that
-  // hunts the addresses on two ends, as DestinationIP and SourceIP, gets a rewrite of one.
   const end = swapped[0]?.swapped.end ?? { address: 'RemoteIP', port: 'RemotePort' };
 
   const shown = swapped.slice(0, 3);
@@ -187,55 +185,74 @@ function swappedIssue(
       'on the ports of the others.'
     : 'The query pairs those addresses with ports of other addresses.';
 
-  const hunted = new Map(
-    pairings
-      .filter(
-        (pairing) =>
-          pairing.matchedPorts.length > 0 ||
-          pairing.swapped ||
-          pairing.wrongEnd ||
-          pairing.otherPort !== undefined,
-      )
-      .map((pairing) => [pairing.address, named.get(pairing.address) ?? new Set<string>()]),
+  const hunted = pairings.filter(
+    (pairing) =>
+      pairing.matchedPorts.length > 0 ||
+      pairing.swapped ||
+      pairing.wrongEnd ||
+      pairing.otherPort !== undefined,
   );
+  // The rewrite hunts each end the query compares, as DestinationIP and SourceIP, so that no
+  // side of the connection is lost. An address read on no end, such as one compared with the
+  // port of the other end, is hunted on the end of the first swapped address.
+  const ends = [...new Set(hunted.flatMap((pairing) => pairing.ends))];
+  if (ends.length === 0) ends.push(end);
+  const huntedByEnd = ends.map((huntedEnd): [ConnectionEnd, PortsByAddress] => [
+    huntedEnd,
+    new Map(
+      hunted
+        .filter((pairing) =>
+          pairing.ends.length === 0 ? huntedEnd === end : pairing.ends.includes(huntedEnd),
+        )
+        .map((pairing) => [pairing.address, named.get(pairing.address) ?? new Set<string>()]),
+    ),
+  ]);
   return {
     code: 'PORT_SWAPPED',
     severity: 'warning',
     message:
       `Query at lines ${block.startLine}-${block.endLine} matches ${joinWords(pairs)}, which ` +
       `the report does not list: it lists ${joinWords(owners)}. ${cause} ` +
-      ownPortAdvice(end, hunted),
+      ownPortAdvice(huntedByEnd),
     source: { file, ...columnPosition(block, end.port) },
   };
 }
 
 /**
- * Writes the advice to compare each address with its own listed ports: a condition that puts
- * the addresses with the same ports in one `in`, or a lookup where that takes more than
- * MAX_REWRITE_GROUPS groups.
+ * Writes the advice to compare each address with its own listed ports on each hunted end. It is
+ * a condition that puts the addresses of one end with the same ports in one `in`, or a lookup
+ * when that takes more than MAX_REWRITE_GROUPS groups for each end.
  */
-function ownPortAdvice(end: ConnectionEnd, hunted: PortsByAddress): string {
-  const byPorts = new Map<string, string[]>();
-  for (const [address, ports] of hunted) {
-    const key = [...ports].sort((a, b) => Number(a) - Number(b)).join(', ');
-    byPorts.set(key, [...(byPorts.get(key) ?? []), address]);
+function ownPortAdvice(huntedByEnd: Array<[ConnectionEnd, PortsByAddress]>): string {
+  const groups: string[] = [];
+  for (const [end, hunted] of huntedByEnd) {
+    const byPorts = new Map<string, string[]>();
+    for (const [address, ports] of hunted) {
+      const key = [...ports].sort((a, b) => Number(a) - Number(b)).join(', ');
+      byPorts.set(key, [...(byPorts.get(key) ?? []), address]);
+    }
+    for (const [ports, addresses] of byPorts) {
+      const address =
+        addresses.length === 1
+          ? `${end.address} == "${addresses[0]}"`
+          : `${end.address} in (${addresses.map((value) => `"${value}"`).join(', ')})`;
+      const port = ports.includes(',') ? `${end.port} in (${ports})` : `${end.port} == ${ports}`;
+      groups.push(`(${address} and ${port})`);
+    }
   }
-  if (byPorts.size > MAX_REWRITE_GROUPS) {
+  if (groups.length > MAX_REWRITE_GROUPS * huntedByEnd.length) {
+    const lookups = huntedByEnd.map(
+      ([end]) =>
+        `| lookup kind=inner (Iocs) on $left.${end.address} == $right.IocAddress, ` +
+        `$left.${end.port} == $right.IocPort`,
+    );
+    const each = lookups.length > 1 ? ', once for each end of the connection,' : '';
     return (
       'Match each address with its own ports through a lookup on a table of the listed pairs, ' +
       'as the port-aware hunts of huntpack build do: let Iocs = datatable(IocAddress:string, ' +
-      `IocPort:int) [...]; and | lookup kind=inner (Iocs) on $left.${end.address} == ` +
-      `$right.IocAddress, $left.${end.port} == $right.IocPort.`
+      `IocPort:int) [...]; and${each} ${lookups.join(' and ')}.`
     );
   }
-  const groups = [...byPorts].map(([ports, addresses]) => {
-    const address =
-      addresses.length === 1
-        ? `${end.address} == "${addresses[0]}"`
-        : `${end.address} in (${addresses.map((value) => `"${value}"`).join(', ')})`;
-    const port = ports.includes(',') ? `${end.port} in (${ports})` : `${end.port} == ${ports}`;
-    return `(${address} and ${port})`;
-  });
   return `Replace those comparisons with: ${groups.join(' or ')}.`;
 }
 

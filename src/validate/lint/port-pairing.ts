@@ -179,6 +179,8 @@ export function normalizeKql(
 /** The result of probing a query's condition with one listed address. */
 export interface AddressPairing {
   address: string;
+  /** The ends on whose address column the condition keeps the address, with some port. */
+  ends: ConnectionEnd[];
   /** The listed ports of the address that the condition keeps, on some end. */
   matchedPorts: string[];
   /** A port column of another end that the condition compares with a listed port, if any. */
@@ -217,7 +219,11 @@ export function readPairings(
     const matchedPorts = [...listed].filter((port) =>
       ends.some((end) => probe.keeps(end, address, port)),
     );
-    const pairing: AddressPairing = { address, matchedPorts };
+    const pairing: AddressPairing = {
+      address,
+      ends: findAddressEnds(probe, ends, address, ports),
+      matchedPorts,
+    };
     if (matchedPorts.length === 0) {
       const wrongEnd = findWrongEnd(probe, ends, address, [...listed]);
       if (wrongEnd) pairing.wrongEnd = wrongEnd;
@@ -240,6 +246,25 @@ export function readPairings(
     }
     return pairing;
   });
+}
+
+/**
+ * Returns the ends on which the condition keeps `address` with a listed port of any named
+ * address, or with another port, on the port column of any end.
+ */
+function findAddressEnds(
+  probe: ProbeRows,
+  ends: ConnectionEnd[],
+  address: string,
+  ports: ReadonlyMap<string, ReadonlySet<string>>,
+): ConnectionEnd[] {
+  const candidates = new Set([...ports.values()].flatMap((listed) => [...listed]));
+  for (const port of OTHER_PORTS) candidates.add(String(port));
+  return ends.filter((end) =>
+    CONNECTION_ENDS.some((portEnd) =>
+      [...candidates].some((port) => probe.keeps(end, address, port, portEnd)),
+    ),
+  );
 }
 
 /** Finds a port listed for another address only, on which the condition keeps `address`. */

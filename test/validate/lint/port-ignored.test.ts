@@ -439,3 +439,27 @@ test('swapped rewrite keeps sound pairs', () => {
   const rewrite = withWrongEnd[1]?.message ?? '';
   assert.ok(rewrite.endsWith('or (RemoteIP == "103.83.87.8" and RemotePort == 1515).'), rewrite);
 });
+
+test('swapped rewrite keeps both ends', () => {
+  const indicators = ['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080'];
+  const where =
+    '| where (DestinationIP in ("45.9.148.10", "2.27.17.179") and ' +
+    'DestinationPort in (4444, 8080)) or ' +
+    '(SourceIP in ("45.9.148.10", "2.27.17.179") and SourcePort in (4444, 8080))';
+  const findings = portFindings(indicators, where);
+  assert.deepEqual(
+    findings.map((issue) => issue.code),
+    ['PORT_SWAPPED'],
+  );
+  const message = findings[0]?.message ?? '';
+  assert.ok(
+    message.endsWith(
+      'Replace those comparisons with: ' +
+        '(DestinationIP == "45.9.148.10" and DestinationPort == 4444) or ' +
+        '(DestinationIP == "2.27.17.179" and DestinationPort == 8080) or ' +
+        '(SourceIP == "45.9.148.10" and SourcePort == 4444) or ' +
+        '(SourceIP == "2.27.17.179" and SourcePort == 8080).',
+    ),
+    message,
+  );
+});
