@@ -11,8 +11,10 @@ import {
   comparedEnds,
   readEndCondition,
   readPairings,
+  readUnlistedPairs,
   type AddressPairing,
   type ConnectionEnd,
+  type UnlistedPair,
 } from './port-pairing.js';
 
 /** Listed ports by address. */
@@ -123,7 +125,7 @@ export function lintPortPairings(
 
   // The rewrite needs every pairing, because it replaces the sound pairs too.
   if (pairings.some((pairing) => pairing.swapped)) {
-    issues.push(swappedIssue(block, file, pairings, named));
+    issues.push(swappedIssue(block, file, pairings, named, readUnlistedPairs(expr, named)));
   }
 
   // PORT_ANY_ADDRESS already names an address that a condition joined with or keeps on any port.
@@ -155,6 +157,13 @@ function anyAddressIssue(
   };
 }
 
+/** Addresses of one end, as the query writes them, with the ports a rewrite pairs them with. */
+interface RewritePair {
+  addresses: string[];
+  /** The ports, or none for an address that the query keeps on any port. */
+  ports: string[];
+}
+
 /** Maximum address groups in a PORT_SWAPPED rewrite. Past it, the finding advises a lookup. */
 const MAX_REWRITE_GROUPS = 4;
 
@@ -164,6 +173,7 @@ function swappedIssue(
   file: string,
   pairings: AddressPairing[],
   named: PortsByAddress,
+  unlisted: UnlistedPair[],
 ): HuntpackIssue {
   const swapped = pairings.flatMap((pairing) =>
     pairing.swapped ? [{ ...pairing, swapped: pairing.swapped }] : [],
@@ -175,7 +185,8 @@ function swappedIssue(
   const owners = [
     ...new Set(shown.map(({ swapped }) => `port ${swapped.port} for ${swapped.owner}`)),
   ];
-  if (swapped.length > 3) pairs.push(`${swapped.length - 3} more`);
+  const pairCount = swapped.reduce((count, pairing) => count + pairing.swapped.ports.length, 0);
+  if (pairCount > shown.length) pairs.push(`${pairCount - shown.length} more pairs`);
 
   // `A in (..) and port in (..)` keeps each address on its own port too, and a wrong pairing
   // such as `(A and pB) or (B and pA)` does not.
@@ -197,23 +208,42 @@ function swappedIssue(
   // port of the other end, is hunted on the end of the first swapped address.
   const ends = [...new Set(hunted.flatMap((pairing) => pairing.ends))];
   if (ends.length === 0) ends.push(end);
-  const huntedByEnd = ends.map((huntedEnd): [ConnectionEnd, PortsByAddress] => [
+  for (const pair of unlisted) if (!ends.includes(pair.end)) ends.push(pair.end);
+  // Each address is written in every form the query wrote it in, because == compares strings.
+  const huntedByEnd = ends.map((huntedEnd): [ConnectionEnd, RewritePair[]] => [
     huntedEnd,
-    new Map(
-      hunted
+    [
+      ...hunted
         .filter((pairing) =>
           pairing.ends.length === 0 ? huntedEnd === end : pairing.ends.includes(huntedEnd),
         )
-        .map((pairing) => [pairing.address, named.get(pairing.address) ?? new Set<string>()]),
-    ),
+        .map((pairing) => ({
+          addresses: pairing.written.length > 0 ? pairing.written : [pairing.address],
+          ports: [...(named.get(pairing.address) ?? [])],
+        })),
+      ...unlisted
+        .filter((pair) => pair.end === huntedEnd)
+        .map((pair) => ({ addresses: [pair.address], ports: pair.ports })),
+    ],
   ]);
+  const kept = unlisted.map((pair) =>
+    pair.ports.length === 0
+      ? `${pair.address} on any port`
+      : `${pair.address} on port ${pair.ports.join('/')} only`,
+  );
+  const others = joinWords([...new Set(unlisted.map((pair) => pair.address))]);
+  const unlistedNote =
+    kept.length === 0
+      ? ''
+      : `The query also compares ${others}, which the report does not list, and the rewrite ` +
+        `keeps ${joinWords(kept)}. `;
   return {
     code: 'PORT_SWAPPED',
     severity: 'warning',
     message:
       `Query at lines ${block.startLine}-${block.endLine} matches ${joinWords(pairs)}, which ` +
-      `the report does not list: it lists ${joinWords(owners)}. ${cause} ` +
-      ownPortAdvice(huntedByEnd),
+      `the report does not list: it lists ${joinWords(owners)}. ${cause} ${unlistedNote}` +
+      ownPortAdvice(huntedByEnd, unlisted.length),
     source: { file, ...columnPosition(block, end.port) },
   };
 }
@@ -223,24 +253,32 @@ function swappedIssue(
  * a condition that puts the addresses of one end with the same ports in one `in`, or a lookup
  * when that takes more than MAX_REWRITE_GROUPS groups for each end.
  */
-function ownPortAdvice(huntedByEnd: Array<[ConnectionEnd, PortsByAddress]>): string {
+function ownPortAdvice(
+  huntedByEnd: Array<[ConnectionEnd, RewritePair[]]>,
+  unlistedCount: number,
+): string {
   const groups: string[] = [];
   for (const [end, hunted] of huntedByEnd) {
     const byPorts = new Map<string, string[]>();
-    for (const [address, ports] of hunted) {
+    for (const { addresses, ports } of hunted) {
       const key = [...ports].sort((a, b) => Number(a) - Number(b)).join(', ');
-      byPorts.set(key, [...(byPorts.get(key) ?? []), address]);
+      byPorts.set(key, [...(byPorts.get(key) ?? []), ...addresses]);
     }
     for (const [ports, addresses] of byPorts) {
       const address =
         addresses.length === 1
           ? `${end.address} == "${addresses[0]}"`
           : `${end.address} in (${addresses.map((value) => `"${value}"`).join(', ')})`;
+      if (ports === '') {
+        groups.push(`(${address})`);
+        continue;
+      }
       const port = ports.includes(',') ? `${end.port} in (${ports})` : `${end.port} == ${ports}`;
       groups.push(`(${address} and ${port})`);
     }
   }
-  if (groups.length > MAX_REWRITE_GROUPS * huntedByEnd.length) {
+  // The groups of unlisted addresses are extra, because a lookup on the listed pairs loses them.
+  if (groups.length - unlistedCount > MAX_REWRITE_GROUPS * huntedByEnd.length) {
     const lookups = huntedByEnd.map(
       ([end]) =>
         `| lookup kind=inner (Iocs) on $left.${end.address} == $right.IocAddress, ` +
@@ -248,7 +286,8 @@ function ownPortAdvice(huntedByEnd: Array<[ConnectionEnd, PortsByAddress]>): str
     );
     const each = lookups.length > 1 ? ', once for each end of the connection,' : '';
     return (
-      'Match each address with its own ports through a lookup on a table of the listed pairs, ' +
+      'Match each address with its own ports through a lookup on a table of the listed pairs' +
+      (unlistedCount > 0 ? ' and the pairs kept above, ' : ', ') +
       'as the port-aware hunts of huntpack build do: let Iocs = datatable(IocAddress:string, ' +
       `IocPort:int) [...]; and${each} ${lookups.join(' and ')}.`
     );

@@ -181,6 +181,8 @@ export interface AddressPairing {
   address: string;
   /** The ends on whose address column the condition keeps the address, with some port. */
   ends: ConnectionEnd[];
+  /** The address literals of the condition that are this address, as written. */
+  written: string[];
   /** The listed ports of the address that the condition keeps, on some end. */
   matchedPorts: string[];
   /** A port column of another end that the condition compares with a listed port, if any. */
@@ -189,8 +191,11 @@ export interface AddressPairing {
   otherPort?: number;
   /** A listed port of the address on which the condition keeps an unlisted address too. */
   anyAddress?: { end: ConnectionEnd; port: string };
-  /** A port listed only for another named address, `owner`, on which the condition keeps this. */
-  swapped?: { end: ConnectionEnd; port: string; owner: string };
+  /**
+   * A port listed only for another named address, `owner`, on which the condition keeps this,
+   * and `ports`, all such ports.
+   */
+  swapped?: { end: ConnectionEnd; port: string; owner: string; ports: string[] };
 }
 
 /**
@@ -222,6 +227,7 @@ export function readPairings(
     const pairing: AddressPairing = {
       address,
       ends: findAddressEnds(probe, ends, address, ports),
+      written: probe.formsOf(address),
       matchedPorts,
     };
     if (matchedPorts.length === 0) {
@@ -275,14 +281,18 @@ function findSwappedPort(
   ports: ReadonlyMap<string, ReadonlySet<string>>,
 ): AddressPairing['swapped'] {
   const own = ports.get(address) ?? new Set<string>();
+  let first: { end: ConnectionEnd; port: string; owner: string } | undefined;
+  const kept = new Set<string>();
   for (const [owner, ownerPorts] of ports) {
     for (const port of ownerPorts) {
       if (owner === address || own.has(port)) continue;
       const end = ends.find((candidate) => probe.keeps(candidate, address, port));
-      if (end) return { end, port, owner };
+      if (!end) continue;
+      first ??= { end, port, owner };
+      kept.add(port);
     }
   }
-  return undefined;
+  return first ? { ...first, ports: [...kept] } : undefined;
 }
 
 /** Finds an end whose port column the condition compares with a listed port of `address`. */
@@ -300,6 +310,62 @@ function findWrongEnd(
     }
   }
   return undefined;
+}
+
+/** An address that the report does not list, as written, with the ports the condition keeps it on. */
+export interface UnlistedPair {
+  end: ConnectionEnd;
+  address: string;
+  /** The ports, or none when the condition keeps the address on any port. */
+  ports: string[];
+}
+
+/**
+ * Returns each address that the condition compares and `ports` does not list, with the ports it
+ * is kept on. Ports that no listed address has are taken when there are any, as 53 for 8.8.8.8
+ * in `RemoteIP in ("45.9.148.10", "8.8.8.8") and RemotePort in (4444, 53)`, and all kept ports
+ * otherwise.
+ */
+export function readUnlistedPairs(
+  expr: FilterExpr,
+  ports: ReadonlyMap<string, ReadonlySet<string>>,
+): UnlistedPair[] {
+  const probe = new ProbeRows(expr);
+  const atoms = listAtoms(expr);
+  const listedPorts = new Set([...ports.values()].flatMap((listed) => [...listed]));
+  const pairs: UnlistedPair[] = [];
+  for (const end of comparedEnds(expr)) {
+    const addresses = new Set(
+      literalsOf(atoms, end.address).filter((value) => typeof value === 'string'),
+    );
+    const candidates = new Set(
+      CONNECTION_ENDS.flatMap((other) => literalsOf(atoms, other.port)).map(String),
+    );
+    for (const address of addresses) {
+      const canonical = canonicalAddress(address);
+      if (canonical === undefined || ports.has(canonical)) continue;
+      if (probe.keeps(end, address, String(OTHER_PORTS[1]))) {
+        pairs.push({ end, address, ports: [] });
+        continue;
+      }
+      const kept = [...candidates].filter((port) => probe.keeps(end, address, port));
+      const unlisted = kept.filter((port) => !listedPorts.has(port));
+      const chosen = unlisted.length > 0 ? unlisted : kept;
+      if (chosen.length > 0) pairs.push({ end, address, ports: chosen });
+    }
+  }
+  return pairs;
+}
+
+/** Returns the string and number literals that `==` and `in` atoms compare `column` with. */
+function literalsOf(atoms: ReturnType<typeof listAtoms>, column: string): Array<string | number> {
+  return atoms.flatMap((atom) => {
+    if (atom.column !== column) return [];
+    let values: unknown[] = [];
+    if (atom.kind === 'compare' && atom.op === '==') values = [atom.value];
+    if (atom.kind === 'in') values = atom.values;
+    return values.filter((value) => typeof value === 'string' || typeof value === 'number');
+  });
 }
 
 /** Builds rows of one connection and evaluates the condition on them. */
@@ -333,6 +399,16 @@ class ProbeRows {
         ((atom.kind === 'compare' && typeof atom.value === 'string') ||
           (atom.kind === 'in' && atom.values.some((value) => typeof value === 'string'))),
     );
+  }
+
+  /** Returns the address literals of the condition that are `address`, as written. */
+  formsOf(address: string): string[] {
+    const atoms = listAtoms(this.expr);
+    const literals = CONNECTION_ENDS.flatMap((end) => literalsOf(atoms, end.address));
+    const forms = literals.filter(
+      (value): value is string => typeof value === 'string' && canonicalAddress(value) === address,
+    );
+    return [...new Set(forms)];
   }
 
   compares(column: string): boolean {

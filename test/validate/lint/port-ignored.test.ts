@@ -225,7 +225,13 @@ test('swapped ports rewrite by port', () => {
     ['PORT_SWAPPED'],
   );
   const message = findings[0]?.message ?? '';
-  assert.ok(message.includes('matches 45.9.148.10:8080, 45.9.148.11:8080 and 2.27.17.179:4444,'));
+  // The two 45.9.148.x addresses are kept on 8080 and 8443 and 2.27.17.179 on 4444: 5 pairs.
+  assert.ok(
+    message.includes(
+      'matches 45.9.148.10:8080, 45.9.148.11:8080, 2.27.17.179:4444 and 2 more pairs,',
+    ),
+    message,
+  );
   // Each port is named once, though two addresses are kept on it.
   assert.ok(
     message.includes('it lists port 8080 for 2.27.17.179 and port 4444 for 45.9.148.10.'),
@@ -255,7 +261,8 @@ test('many swapped ports advise a lookup', () => {
     ['PORT_SWAPPED'],
   );
   const message = findings[0]?.message ?? '';
-  assert.ok(message.includes('45.9.148.12:4440 and 2 more, which the report'), message);
+  // Each of the 5 addresses is kept on the 4 ports of the others: 20 pairs, 3 of them shown.
+  assert.ok(message.includes('45.9.148.12:4440 and 17 more pairs, which the report'), message);
   assert.ok(
     message.endsWith(
       'lookup kind=inner (Iocs) on $left.RemoteIP == $right.IocAddress, ' +
@@ -462,4 +469,65 @@ test('swapped rewrite keeps both ends', () => {
     ),
     message,
   );
+});
+
+test('swapped rewrite keeps address spellings', () => {
+  const indicators = ['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080'];
+  const cases: Array<[string, string]> = [
+    [
+      '| where RemoteIP in ("::ffff:45.9.148.10", "2.27.17.179") and RemotePort in (4444, 8080)',
+      '(RemoteIP == "::ffff:45.9.148.10" and RemotePort == 4444) or ',
+    ],
+    [
+      '| where RemoteIP in ("::ffff:45.9.148.10", "45.9.148.10", "2.27.17.179") and ' +
+        'RemotePort in (4444, 8080)',
+      '(RemoteIP in ("::ffff:45.9.148.10", "45.9.148.10") and RemotePort == 4444) or ',
+    ],
+  ];
+  for (const [where, first] of cases) {
+    const message = portFindings(indicators, where)[0]?.message ?? '';
+    assert.ok(
+      message.endsWith(
+        `Replace those comparisons with: ${first}` +
+          '(RemoteIP == "2.27.17.179" and RemotePort == 8080).',
+      ),
+      message,
+    );
+  }
+});
+
+test('swapped rewrite keeps unlisted pairs', () => {
+  const indicators = ['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080'];
+  const where =
+    '| where RemoteIP in ("45.9.148.10", "2.27.17.179", "8.8.8.8") and ' +
+    'RemotePort in (4444, 8080, 53)';
+  const message = portFindings(indicators, where)[0]?.message ?? '';
+  assert.ok(
+    message.includes(
+      'The query also compares 8.8.8.8, which the report does not list, and the rewrite keeps ' +
+        '8.8.8.8 on port 53 only.',
+    ),
+    message,
+  );
+  assert.ok(
+    message.endsWith(
+      'Replace those comparisons with: (RemoteIP == "45.9.148.10" and RemotePort == 4444) or ' +
+        '(RemoteIP == "2.27.17.179" and RemotePort == 8080) or ' +
+        '(RemoteIP == "8.8.8.8" and RemotePort == 53).',
+    ),
+    message,
+  );
+});
+
+test('swapped count is of pairs', () => {
+  const addresses = ['45.9.148.10', '45.9.148.11', '45.9.148.12', '45.9.148.13'];
+  const indicators = addresses.map(
+    (address, index) => `${address.replaceAll('.', '[.]')}:${4440 + index}`,
+  );
+  const where =
+    `| where RemoteIP in (${addresses.map((address) => `"${address}"`).join(', ')}) ` +
+    'and RemotePort in (4440, 4441, 4442, 4443)';
+  const message = portFindings(indicators, where)[0]?.message ?? '';
+  // Each of the 4 addresses is kept on the 3 ports of the others: 12 pairs, 3 of them shown.
+  assert.ok(message.includes('45.9.148.12:4440 and 9 more pairs, which the report'), message);
 });
