@@ -25,16 +25,24 @@ import {
   type QuerySide,
 } from './time-scope.js';
 
+/** The period argument of `datetime_diff`, a string (whose contents may be blanked) or a name. */
+const PERIOD = String.raw`(?:"[^"]*"|'[^']*'|\w+)`;
+
 /**
  * A comparison with the time column or a relative time, which bounds what a query scans. It
- * includes the age of a row written as `now() - Timestamp` or `datetime_diff(..., Timestamp)`.
+ * includes the age of a row written as `now() - Timestamp` or `datetime_diff(..., now(),
+ * Timestamp)`, and `Timestamp + 7d > now()`. `datetime_diff(period, d1, d2)` is d1 - d2 (Kusto documentation of datetime_diff), so
+ * `datetime_diff(..., Timestamp, now())` is never positive for a past row. It bounds the time
+ * only when compared as greater than a negative number, and `< 7` keeps every row.
  */
 const TIME_COMPARISON = new RegExp(
   [
     String.raw`\b(?:TimeGenerated|Timestamp)\s*(?:>=?|<=?|==|!?between\b|in\s*\()`,
     String.raw`\bago\s*\(`,
     String.raw`\bnow\s*\(\s*\)\s*-\s*\(?\s*(?:TimeGenerated|Timestamp)\b`,
-    String.raw`\bdatetime_diff\s*\([^|;]*?\b(?:TimeGenerated|Timestamp)\b`,
+    String.raw`\bdatetime_diff\s*\(\s*${PERIOD}\s*,\s*now\s*\(\s*\)\s*,\s*(?:TimeGenerated|Timestamp)\b`,
+    String.raw`\bdatetime_diff\s*\(\s*${PERIOD}\s*,\s*(?:TimeGenerated|Timestamp)\s*,\s*now\s*\(\s*\)\s*\)\s*>=?\s*-`,
+    String.raw`\b(?:TimeGenerated|Timestamp)\s*\+[^|;<>=]*>=?\s*now\s*\(`,
   ].join('|'),
   'i',
 );
@@ -331,8 +339,11 @@ export interface ReversedTimeFilter {
 /** A comparison of the time column in a `where` clause, read with the `not()` calls around it. */
 interface TimeColumnComparison {
   start: number;
+  /** The operator as if the comparison were written `Timestamp <operator> ago(...)`. */
   operator: string;
   relative: boolean;
+  /** For an age or an `ago()` written first, the comparison as shown and the operator to write. */
+  written?: { text: string; operator: string };
   /** Offset of the outermost `not` around the comparison, when an odd number of them negate it. */
   negatedAt?: number;
 }
@@ -356,7 +367,17 @@ export function findReversedTimeFilters(query: string): ReversedTimeFilter[] {
   for (const comparison of comparisons) {
     if (!comparison.relative || isLowerBound(comparison)) continue;
     const column = /^\w+/.exec(code.text.slice(comparison.start))?.[0] ?? 'Timestamp';
-    if (comparison.negatedAt !== undefined) {
+    const { written } = comparison;
+    if (written) {
+      const negated = comparison.negatedAt !== undefined;
+      found.push({
+        start: comparison.negatedAt ?? comparison.start,
+        text: negated ? `not(${written.text})` : written.text,
+        fix: negated
+          ? 'Take the time comparison out of the not() to search the lookback.'
+          : `Write ${written.operator} to search the lookback.`,
+      });
+    } else if (comparison.negatedAt !== undefined) {
       const text = `not(${column} ${comparison.operator} ago(...))`;
       found.push({
         start: comparison.negatedAt,
@@ -404,17 +425,85 @@ function readTimeComparisons(code: ScannedKql, start: number, end: number): Time
       brackets.pop();
       continue;
     }
+    const nots = brackets.filter((at) => at !== undefined);
+    const negation = nots.length % 2 === 1 ? { negatedAt: nots[0] } : {};
+    const age = readAgeComparison(code, index);
+    if (age) {
+      comparisons.push({ ...age.comparison, ...negation });
+      index = age.next - 1;
+      continue;
+    }
     TIME_COLUMN_COMPARISON.lastIndex = index;
     const match = TIME_COLUMN_COMPARISON.exec(code.text);
     if (match?.index !== index || !match[1]) continue;
-    const nots = brackets.filter((at) => at !== undefined);
     comparisons.push({
       start: index,
       operator: match[1].replace(/\s+/g, ''),
       relative: match[2] !== undefined,
-      ...(nots.length % 2 === 1 ? { negatedAt: nots[0] } : {}),
+      ...negation,
     });
     index += match[0].length - 1;
   }
   return comparisons;
+}
+
+/** `now() - Timestamp` or `datetime_diff(..., now(), Timestamp)`, the age of a row. Sticky. */
+const ROW_AGE = new RegExp(
+  String.raw`(?:now\s*\(\s*\)\s*-\s*(TimeGenerated|Timestamp)\b|` +
+    String.raw`datetime_diff\s*\(\s*${PERIOD}\s*,\s*now\s*\(\s*\)\s*,\s*(TimeGenerated|Timestamp)\s*\))`,
+  'iy',
+);
+/** The comparison operator after an age, with the `)` of brackets around the age. */
+const AGE_OPERATOR = /^(\s*\))?\s*(<=?|>=?)/;
+/** `ago(...) > Timestamp`, a relative time compared with the time column written second. Sticky. */
+const AGO_FIRST = /ago\s*\([^()]*\)\s*(<=?|>=?)\s*(TimeGenerated|Timestamp)\b/iy;
+
+/** The operator that compares the same values with the operands swapped. */
+const SWAPPED_OPERATOR: Readonly<Record<string, string>> = {
+  '<': '>',
+  '<=': '>=',
+  '>': '<',
+  '>=': '<=',
+};
+
+/**
+ * Reads a comparison of the age of a row, as `now() - Timestamp > 7d`, or of `ago()` written
+ * before the time column, at `index`. Returns it with the operator as if written
+ * `Timestamp <operator> ago(...)`, and the offset where the scan goes on, or undefined.
+ */
+function readAgeComparison(
+  code: ScannedKql,
+  index: number,
+): { comparison: TimeColumnComparison; next: number } | undefined {
+  if (/\w/.test(code.text[index - 1] ?? '')) return undefined;
+  AGO_FIRST.lastIndex = index;
+  const ago = AGO_FIRST.exec(code.text);
+  if (ago?.[1] && ago[2]) {
+    const operator = SWAPPED_OPERATOR[ago[1]] ?? ago[1];
+    const written = { text: `ago(...) ${ago[1]} ${ago[2]}`, operator };
+    return {
+      comparison: { start: index, operator, relative: true, written },
+      next: index + ago[0].length,
+    };
+  }
+  ROW_AGE.lastIndex = index;
+  const age = ROW_AGE.exec(code.text);
+  if (!age) return undefined;
+  const end = index + age[0].length;
+  const after = AGE_OPERATOR.exec(code.text.slice(end));
+  if (!after?.[2]) return undefined;
+  const column = age[1] ?? age[2] ?? 'Timestamp';
+  const shown = age[1] ? `now() - ${column}` : `datetime_diff(..., now(), ${column})`;
+  // A bracketed age, as `(now() - Timestamp) > 7d`, is shown from its `(`.
+  const opening = after[1] ? /\(\s*$/.exec(code.text.slice(0, index)) : null;
+  const written = { text: `${shown} ${after[2]} ...`, operator: SWAPPED_OPERATOR[after[2]] ?? '<' };
+  return {
+    comparison: {
+      start: opening ? opening.index : index,
+      operator: SWAPPED_OPERATOR[after[2]] ?? after[2],
+      relative: true,
+      written,
+    },
+    next: end,
+  };
 }

@@ -286,3 +286,48 @@ test('let side with or-joined time', () => {
   assert.match(message, /the where condition Timestamp > ago\(7d\) or FileName == "x\.exe" joins/);
   assert.match(message, /\| where Timestamp > ago\(7d\) \| where FileName == "x\.exe"\.$/);
 });
+
+test('age comparison directions', () => {
+  // datetime_diff(period, d1, d2) is d1 - d2, so this age is never positive and keeps every row.
+  const alwaysTrue = ['DeviceNetworkEvents', '| where datetime_diff("day", Timestamp, now()) < 7'];
+  assert.equal(timeFindings(...alwaysTrue).length, 1);
+  assert.deepEqual(positions('TIME_FILTER_REVERSED', alwaysTrue), []);
+
+  // [where, start of the message, its advice]
+  const reversed: Array<[string, string, string]> = [
+    [
+      '| where datetime_diff("day", now(), Timestamp) > 7',
+      'datetime_diff(..., now(), Timestamp) >',
+      'Write < to search the lookback.',
+    ],
+    ['| where now() - Timestamp > 7d', 'now() - Timestamp > ...', 'Write < to search'],
+    ['| where (now() - TimeGenerated) >= 7d', 'now() - TimeGenerated >= ...', 'Write <= to'],
+    ['| where not(now() - Timestamp < 7d)', 'not(now() - Timestamp < ...)', 'out of the not()'],
+    ['| where ago(7d) > Timestamp', 'ago(...) > Timestamp', 'Write < to search'],
+  ];
+  for (const [where, shown, fix] of reversed) {
+    const lines = ['DeviceNetworkEvents', where];
+    assert.deepEqual(positions('TIME_FILTER_REVERSED', lines), [[2, 9]], where);
+    assert.deepEqual(timeFindings(...lines), [], where);
+    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
+    const message = result.issues.find((issue) => issue.code === 'TIME_FILTER_REVERSED')?.message;
+    assert.ok(message?.startsWith(shown), message);
+    assert.ok(message?.includes(fix), message);
+  }
+
+  const lookbacks = [
+    '| where Timestamp + 7d > now()',
+    '| where ago(7d) < Timestamp',
+    '| where not(now() - Timestamp > 7d)',
+    '| where datetime_diff("day", Timestamp, now()) > -7',
+  ];
+  for (const where of lookbacks) {
+    const lines = ['DeviceNetworkEvents', where];
+    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
+    assert.deepEqual(
+      result.issues.map((issue) => issue.code),
+      [],
+      where,
+    );
+  }
+});
