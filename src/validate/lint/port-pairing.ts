@@ -14,6 +14,7 @@ import { evaluateFilter, type CellValue } from '../../pipeline/filter-check/eval
 import { parseFilter } from '../../pipeline/filter-lang/parse.js';
 import {
   CharKind,
+  closingBracket,
   findWhereClauses,
   scanKql,
   splitTopLevelAnd,
@@ -57,7 +58,9 @@ const END_COLUMN_WORD = new RegExp(String.raw`\b(?:${[...END_COLUMNS].join('|')}
 export function readEndCondition(query: string): FilterExpr | undefined {
   const scanned = scanKql(query);
   const terms: FilterExpr[] = [];
+  const antiSides = findAntiJoinSides(scanned);
   for (const clause of findWhereClauses(scanned)) {
+    if (antiSides.some((side) => side.start <= clause.start && clause.start < side.end)) continue;
     const kinds = scanned.kinds.subarray(clause.start, clause.start + clause.text.length);
     const lists = readLetLists(scanned, clause.start);
     for (const operand of splitTopLevelAnd(clause.text, kinds)) {
@@ -73,6 +76,23 @@ export function readEndCondition(query: string): FilterExpr | undefined {
   }
   if (terms.length === 0) return undefined;
   return terms.length === 1 ? terms[0] : { kind: 'and', terms };
+}
+
+/** A `join` of a kind that drops the rows its right side matches, up to that side's `(`. */
+const ANTI_JOIN = /\|\s*join\s+kind\s*=\s*(?:left|right)?anti(?:semi)?\b[^(|]*\(/g;
+
+/**
+ * Returns the bracketed right sides of the anti-joins of a query. A `where` there selects the
+ * rows to drop, so it is no filter of the rows the query keeps.
+ */
+function findAntiJoinSides(scanned: ScannedKql): Array<{ start: number; end: number }> {
+  const sides: Array<{ start: number; end: number }> = [];
+  for (const match of scanned.text.matchAll(ANTI_JOIN)) {
+    if (scanned.kinds[match.index] !== CharKind.Code) continue;
+    const start = match.index + match[0].length;
+    sides.push({ start, end: closingBracket(scanned, start) });
+  }
+  return sides;
 }
 
 /** A `let NAME = dynamic([...])` statement, with the list's contents in group 2. */

@@ -531,3 +531,14 @@ test('swapped count is of pairs', () => {
   // Each of the 4 addresses is kept on the 3 ports of the others: 12 pairs, 3 of them shown.
   assert.ok(message.includes('45.9.148.12:4440 and 9 more pairs, which the report'), message);
 });
+
+test('anti-join side is no port filter', () => {
+  const indicators = ['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080'];
+  const pairs =
+    '| where (RemoteIP == "45.9.148.10" and RemotePort == 4444) or ' +
+    '(RemoteIP == "2.27.17.179" and RemotePort == 8080)';
+  for (const kind of ['leftanti', 'anti', 'rightanti', 'leftantisemi']) {
+    const where = `${pairs}\n| join kind=${kind} (DeviceNetworkEvents | where RemotePort == 443) on DeviceId`;
+    assert.deepEqual(portFindings(indicators, where), [], kind);
+  }
+});
