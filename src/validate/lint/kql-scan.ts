@@ -127,7 +127,20 @@ export function findOperatorBodies(scanned: ScannedKql, operator: string): Where
  * Returns the offset where the operator whose text starts at `start` ends: the next `|` or `;`
  * outside brackets, or a `)` that closes a bracket opened before `start`.
  */
-export function operatorEnd({ text, kinds }: ScannedKql, start: number): number {
+export function operatorEnd(scanned: ScannedKql, start: number): number {
+  return codeEnd(scanned, start, true);
+}
+
+/**
+ * Returns the offset where the pipeline that goes on at `start` ends: the next `;` outside
+ * brackets, or a bracket that closes one opened before `start`.
+ */
+export function pipelineEnd(scanned: ScannedKql, start: number): number {
+  return codeEnd(scanned, start, false);
+}
+
+/** Returns the offset of the next `;` (or `|` too, with `atPipe`) outside brackets from `start`. */
+function codeEnd({ text, kinds }: ScannedKql, start: number, atPipe: boolean): number {
   let depth = 0;
   for (let index = start; index < text.length; index++) {
     if (kinds[index] !== CharKind.Code) continue;
@@ -136,7 +149,7 @@ export function operatorEnd({ text, kinds }: ScannedKql, start: number): number 
     else if (char === ')' || char === ']' || char === '}') {
       depth -= 1;
       if (depth < 0) return index;
-    } else if (depth === 0 && (char === '|' || char === ';')) return index;
+    } else if (depth === 0 && (char === ';' || (atPipe && char === '|'))) return index;
   }
   return text.length;
 }

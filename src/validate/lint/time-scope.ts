@@ -10,6 +10,7 @@ import {
   closingBracket,
   findOperatorBodies,
   operatorEnd,
+  pipelineEnd,
   type ScannedKql,
 } from './kql-scan.js';
 
@@ -212,19 +213,4 @@ export function findQuerySides(scanned: ScannedKql): QuerySide[] {
     }
   }
   return sides;
-}
-
-/** Returns where the pipeline that goes on at `start` ends: at a `;` or a bracket it did not open. */
-function pipelineEnd({ text, kinds }: ScannedKql, start: number): number {
-  let depth = 0;
-  for (let index = start; index < text.length; index++) {
-    if (kinds[index] !== CharKind.Code) continue;
-    const char = text[index];
-    if (char === '(' || char === '[' || char === '{') depth += 1;
-    else if (char === ')' || char === ']' || char === '}') {
-      depth -= 1;
-      if (depth < 0) return index;
-    } else if (char === ';' && depth === 0) return index;
-  }
-  return text.length;
 }
