@@ -138,7 +138,7 @@ function cellsKey(cells: readonly IocCell[]): string | undefined {
 }
 
 /** Returns the indicator table cells an indicator's own rows have. */
-function indicatorCells(indicator: Indicator): Map<string, IocCell> {
+export function indicatorCells(indicator: Indicator): Map<string, IocCell> {
   switch (indicator.kind) {
     case 'ip':
       return new Map([['IocAddress', indicator.address]]);

@@ -4,31 +4,13 @@ import { buildHunts } from '../../src/compile/build-hunts.js';
 import type { IocCell } from '../../src/compile/ir.js';
 import {
   findRemovedRowKeys,
+  indicatorCells,
   indicatorsOwningRows,
 } from '../../src/compile/removed-indicator-hits.js';
 import type { RemovedRowKeys } from '../../src/compile/removed-indicator-hits.js';
 import type { Indicator } from '../../src/indicators/model.js';
 import { parseFilterOrThrow } from '../../src/pipeline/filter-lang/parse.js';
 import { makeIndicators } from '../helpers/hunt-fixtures.js';
-
-/** Returns the indicator table cells of an indicator's own rows, by indicator column. */
-function ownCells(indicator: Indicator): Map<string, IocCell> {
-  switch (indicator.kind) {
-    case 'ip':
-      return new Map([['IocAddress', indicator.address]]);
-    case 'ip-port':
-      return new Map<string, IocCell>([
-        ['IocAddress', indicator.address],
-        ['IocPort', indicator.port],
-      ]);
-    case 'domain':
-      return new Map([['IocDomain', indicator.domain]]);
-    case 'url':
-      return new Map([['IocUrl', indicator.url]]);
-    default:
-      return new Map([['IocHash', indicator.hash]]);
-  }
-}
 
 /**
  * Returns the indicators that own a removed row by comparing every row with every indicator, the
@@ -39,7 +21,7 @@ function ownersByScan(
   rows: readonly RemovedRowKeys[],
 ): Indicator[] {
   return indicators.filter((indicator) => {
-    const cells = ownCells(indicator);
+    const cells = indicatorCells(indicator);
     return rows.some((row) => [...row.keys].every(([column, cell]) => cells.get(column) === cell));
   });
 }
