@@ -84,7 +84,7 @@ export interface TimeFilterSearch {
   side?: UnboundedSide;
 }
 
-/** What the search of one query reads besides the code of the part it searches. */
+/** Context that the search of one query reads besides the code of the part it searches. */
 interface SearchContext {
   /** The query with comments blanked but string contents kept, to quote a side as written. */
   written: string;
@@ -476,6 +476,8 @@ function readAgeComparison(
   index: number,
 ): { comparison: TimeColumnComparison; next: number } | undefined {
   if (/\w/.test(code.text[index - 1] ?? '')) return undefined;
+
+  // `ago(7d) > Timestamp`: the operator is read as if the operands were swapped.
   AGO_FIRST.lastIndex = index;
   const ago = AGO_FIRST.exec(code.text);
   if (ago?.[1] && ago[2]) {
@@ -486,6 +488,8 @@ function readAgeComparison(
       next: index + ago[0].length,
     };
   }
+
+  // `now() - Timestamp > 7d` or a datetime_diff of the time column.
   ROW_AGE.lastIndex = index;
   const age = ROW_AGE.exec(code.text);
   if (!age) return undefined;
