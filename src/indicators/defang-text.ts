@@ -17,21 +17,16 @@ export function defangHostText(host: string): string {
 
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
-const EMBEDDED_SCHEME_SOURCE = String.raw`[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/`;
-
 /**
- * A URL inside other text, from its scheme to the next space, quote or angle bracket. The scheme
- * has at most 32 characters, so that a long run of letters is not read again from each of them.
+ * The scheme of a URL inside other text. It has at most 32 characters, so that a long run of
+ * letters is not read again from each of them.
  */
-export const EMBEDDED_URL = new RegExp(`${EMBEDDED_SCHEME_SOURCE}[^\\s"'<>]*`, 'g');
-
-/** The scheme of a URL inside other text, as in {@link EMBEDDED_URL}. */
-const EMBEDDED_SCHEME = new RegExp(EMBEDDED_SCHEME_SOURCE, 'g');
+const EMBEDDED_SCHEME = /[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\//g;
 
 /** The end of a URL's authority: the path, query or fragment that follows it. */
 const AUTHORITY_END = /[/?#\\]/g;
 
-/** The end of a URL inside other text, as in {@link EMBEDDED_URL}. */
+/** The end of a URL inside other text: the next space, quote or angle bracket. */
 const EMBEDDED_URL_END = /[\s"'<>]/g;
 
 /**
