@@ -3,7 +3,7 @@
  * reading counts and first issues on stderr.
  */
 import { formatIssue, type HuntpackIssue, printable } from '../errors.js';
-import type { HuntLogsResult } from '../hunt/engine.js';
+import { alternatives, type HuntLogsResult } from '../hunt/engine.js';
 import { countHits, summarizeByHost, summarizeByIndicator } from '../hunt/findings.js';
 import {
   formatFindingsCsv,
@@ -18,7 +18,7 @@ import type { SetAside } from '../pipeline/allowlist/index.js';
 import type { HuntFlags } from './hunt-options.js';
 import { deviceEventsAdvice, PRINTED_ISSUES } from './hunt-sources.js';
 import type { CliIo } from './io.js';
-import { count } from './text.js';
+import { count, displayPath } from './text.js';
 
 /**
  * Writes the reading counts and the first issues, with control characters from the logs escaped.
@@ -31,6 +31,13 @@ export function writeSummary(
   io: CliIo,
 ): void {
   const { stats } = result;
+  for (const { file, names } of stats.sameFiles) {
+    const quotedNames = names.map((name) => `"${displayPath(name, io.cwd)}"`);
+    io.stderr.write(
+      `huntpack: ${alternatives(quotedNames, 'and')} are the same file, so it was read once, as ` +
+        `"${displayPath(file, io.cwd)}".\n`,
+    );
+  }
   // A record is a line, except that a JSON array element or a CSV row spanning lines counts once.
   io.stderr.write(
     `records read ${stats.linesRead} = events parsed ${stats.eventsParsed} + rejected ${stats.linesRejected}` +

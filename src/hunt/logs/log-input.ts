@@ -330,13 +330,23 @@ function stripBom(line: string): string {
   return line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
 }
 
+/** Names of one file that the log inputs gave more than once, through symlinks or hard links. */
+export interface SameFileNames {
+  /** The name the file was read under: the first one the inputs gave. */
+  file: string;
+  /** Every name of the file that the inputs gave, `file` first and the rest sorted. */
+  names: string[];
+}
+
 /**
  * Expands paths into files: a folder gives every file below it, a glob pattern (tinyglobby
- * syntax) gives its matches. Paths that match nothing are returned as issues.
+ * syntax) gives its matches. Paths that match nothing are returned as issues. A file reached
+ * under several names (a symlink, a hard link, `./a.log` beside `a.log`) is returned once,
+ * under its first name, and its names are listed in `sameFiles`.
  */
 export async function expandLogPaths(
   paths: string[],
-): Promise<{ files: string[]; issues: HuntpackIssue[] }> {
+): Promise<{ files: string[]; issues: HuntpackIssue[]; sameFiles: SameFileNames[] }> {
   const files: string[] = [];
   const issues: HuntpackIssue[] = [];
   for (const path of paths) {
@@ -357,7 +367,34 @@ export async function expandLogPaths(
     }
     for (const file of found) files.push(file);
   }
-  return { files: [...new Set(files)], issues };
+  return { ...(await dropSameFiles([...new Set(files)])), issues };
+}
+
+/**
+ * Keeps the first name of each file, telling files apart by device and inode as stat() reports
+ * them after following symlinks. A name that stat() fails on is kept, so that reading it reports
+ * the error.
+ */
+async function dropSameFiles(
+  names: string[],
+): Promise<{ files: string[]; sameFiles: SameFileNames[] }> {
+  const namesById = new Map<string, string[]>();
+  const files: string[] = [];
+  for (const name of names) {
+    const info = await stat(name, { bigint: true }).catch(() => undefined);
+    const id = info === undefined ? undefined : `${info.dev}:${info.ino}`;
+    const known = id === undefined ? undefined : namesById.get(id);
+    if (known) {
+      known.push(name);
+      continue;
+    }
+    if (id !== undefined) namesById.set(id, [name]);
+    files.push(name);
+  }
+  const sameFiles = [...namesById.values()]
+    .filter((same) => same.length > 1)
+    .map(([file, ...others]) => ({ file: file!, names: [file!, ...others.sort()] }));
+  return { files, sameFiles };
 }
 
 async function expandOnePath(path: string): Promise<string[]> {

@@ -4,6 +4,7 @@
  */
 import type { HuntpackIssue } from '../../errors.js';
 import type { LogFormat } from './detect-format.js';
+import type { SameFileNames } from './log-input.js';
 import type { ColumnValue, LogTable } from './event.js';
 import { filterKeepsEvent, type EventFilter, type RecordOutcome } from './record.js';
 
@@ -52,6 +53,8 @@ export interface LogReadStats {
    * them (MAPPED_FIELD_MISSING).
    */
   fileErrors: HuntpackIssue[];
+  /** Files that the inputs named more than once, each read once under its first name. */
+  sameFiles: SameFileNames[];
 }
 
 /**
@@ -90,6 +93,7 @@ export function createLogReadStats(): LogReadStats {
     rejections: [],
     warnings: [],
     fileErrors: [],
+    sameFiles: [],
   };
 }
 

@@ -241,8 +241,9 @@ async function* readAllFiles(
   settings: ResolvedSettings,
   recorder: LogStatsRecorder,
 ): AsyncGenerator<LogEvent[]> {
-  const { files, issues } = await expandLogPaths(paths);
+  const { files, issues, sameFiles } = await expandLogPaths(paths);
   issues.forEach((issue) => recorder.fileError(issue));
+  recorder.stats.sameFiles.push(...sameFiles);
   let pool: CefWorkerPool | undefined;
   let ownPool: CefWorkerPool | undefined;
   // Only an EventPrefilter records the columns with values, which the workers send back.
