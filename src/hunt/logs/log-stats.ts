@@ -8,11 +8,29 @@ import type { SameFileNames } from './log-input.js';
 import type { ColumnValue, LogTable } from './event.js';
 import { filterKeepsEvent, type EventFilter, type RecordOutcome } from './record.js';
 
+/**
+ * Unit of the record counts of one file. A record is a line (CEF, Zeek, JSON lines), a CSV
+ * record (a row, which may span lines inside quotes) or an element of a JSON array. It is also
+ * one of several JSON values written across lines, or a record of an Event Hub batch.
+ */
+export type RecordUnit = 'line' | 'csv-record' | 'array-element' | 'json-value' | 'batch-record';
+
+/** Singular and plural of each unit, as messages name them. */
+const RECORD_UNIT_NAMES: Record<RecordUnit, [one: string, many: string]> = {
+  line: ['line', 'lines'],
+  'csv-record': ['CSV record', 'CSV records'],
+  'array-element': ['array element', 'array elements'],
+  'json-value': ['JSON value', 'JSON values'],
+  'batch-record': ['Event Hub record', 'Event Hub records'],
+};
+
 /** Counts for one file. */
 export interface LogFileStats {
   file: string;
   /** Format used, or undefined when the file could not be read or recognized. */
   format: LogFormat | undefined;
+  /** Unit of `linesRead` and the other counts of this file; `line` until the reader sets it. */
+  recordUnit: RecordUnit;
   linesRead: number;
   eventsParsed: number;
   linesRejected: number;
@@ -59,12 +77,18 @@ export interface LogReadStats {
 
 /**
  * Returns why no event was read from a file that was read: `the file is empty`, or the counts
- * of its lines, such as `3 lines read, 0 rejected and 3 skipped`.
+ * of its records in their unit, such as `3 lines read, 0 rejected and 3 skipped`.
  */
 export function describeNoEvents(file: LogFileStats): string {
-  if (file.linesRead === 0) return 'the file is empty';
-  const lines = file.linesRead === 1 ? '1 line' : `${file.linesRead} lines`;
-  return `${lines} read, ${file.linesRejected} rejected and ${file.linesSkipped} skipped`;
+  if (file.linesRead === 0) {
+    // The JSON reader cuts only objects and arrays out of an array and drops scalars uncounted.
+    if (file.recordUnit === 'array-element') return 'the JSON array contains no object';
+    if (file.recordUnit === 'batch-record') return 'the Event Hub batches contain no record';
+    return 'the file is empty';
+  }
+  const [one, many] = RECORD_UNIT_NAMES[file.recordUnit];
+  const records = `${file.linesRead} ${file.linesRead === 1 ? one : many}`;
+  return `${records} read, ${file.linesRejected} rejected and ${file.linesSkipped} skipped`;
 }
 
 /**
@@ -112,6 +136,7 @@ export class LogStatsRecorder {
     const fileStats: LogFileStats = {
       file,
       format,
+      recordUnit: 'line',
       linesRead: 0,
       eventsParsed: 0,
       linesRejected: 0,

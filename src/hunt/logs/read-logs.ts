@@ -22,6 +22,7 @@ import {
   LogStatsRecorder,
   type LogFileStats,
   type LogReadStats,
+  type RecordUnit,
 } from './log-stats.js';
 import {
   DATE_ORDERS,
@@ -407,7 +408,11 @@ async function* readFile(
     if (event) events.push({ table: event.table, columns: event.columns, source: { file, line } });
   };
 
-  for await (const batch of recordsOf(file, parser)) {
+  if (parser.source === 'csv') fileStats.recordUnit = 'csv-record';
+  const setUnit = (unit: RecordUnit): void => {
+    fileStats.recordUnit = unit;
+  };
+  for await (const batch of recordsOf(file, parser, setUnit)) {
     const events: LogEvent[] = [];
     for (const record of batch) {
       context.line = record.line;
@@ -479,12 +484,16 @@ function rejected(error: { code: string; message: string }): RecordOutcome {
   return { kind: 'reject', code: error.code, message: error.message };
 }
 
-function recordsOf(file: string, parser: FormatParser): AsyncIterable<Array<RawRecord<unknown>>> {
+function recordsOf(
+  file: string,
+  parser: FormatParser,
+  onUnit?: (unit: RecordUnit) => void,
+): AsyncIterable<Array<RawRecord<unknown>>> {
   switch (parser.source) {
     case 'lines':
       return lineRecords(file);
     case 'json':
-      return jsonRecords(file);
+      return jsonRecords(file, onUnit);
     case 'csv':
       return csvRecords(file);
   }

@@ -6,6 +6,7 @@
 import { parse as parseCsv, type CsvError } from 'csv-parse';
 import { batchRecords, isJson, JsonArraySplitter } from './json-records.js';
 import { describeReadError, LogInputError, openLogText, readLineBatches } from './log-input.js';
+import type { RecordUnit } from './log-stats.js';
 
 /** One raw record: its 1-based starting line and its content, or the reason it is unreadable. */
 export type RawRecord<T> =
@@ -26,10 +27,23 @@ export type JsonValue = unknown;
  * non-blank character is `[`, or of a run of objects when the first line starts one that does
  * not end on it (a pretty-printed document). A blank line yields the value undefined. An Event
  * Hub batch, an object whose `records` array lists the events, yields each of them.
+ *
+ * @param onUnit called with what a record of the file is, once the first value shows it and
+ *   again when the first Event Hub batch is read.
  */
-export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord<JsonValue>>> {
+export async function* jsonRecords(
+  file: string,
+  onUnit: (unit: RecordUnit) => void = () => undefined,
+): AsyncGenerator<Array<RawRecord<JsonValue>>> {
   let splitter: JsonArraySplitter | undefined;
   let decided = false;
+  let batchSeen = false;
+  const push = (records: Array<RawRecord<JsonValue>>, record: RawRecord<JsonValue>): void => {
+    if (pushRecords(records, record) && !batchSeen) {
+      batchSeen = true;
+      onUnit('batch-record');
+    }
+  };
   for await (const batch of readLineBatches(file)) {
     const records: Array<RawRecord<JsonValue>> = [];
     for (let index = 0; index < batch.lines.length; index++) {
@@ -38,8 +52,12 @@ export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord
       if (!decided && line.trim() !== '') {
         decided = true;
         const start = line.trimStart();
-        if (start.startsWith('[') || (start.startsWith('{') && !isJson(line))) {
+        if (start.startsWith('[')) {
           splitter = new JsonArraySplitter();
+          onUnit('array-element');
+        } else if (start.startsWith('{') && !isJson(line)) {
+          splitter = new JsonArraySplitter();
+          onUnit('json-value');
         }
       }
       if (splitter) {
@@ -50,12 +68,12 @@ export async function* jsonRecords(file: string): AsyncGenerator<Array<RawRecord
             if (records.length > 0) yield records;
             throw brokenDocumentError(file, record.line, record.error.message);
           }
-          pushRecords(records, record);
+          push(records, record);
         }
       } else if (line.trim() === '') {
         records.push({ line: lineNumber, value: undefined });
       } else {
-        pushRecords(records, parseJson({ line: lineNumber, text: line }));
+        push(records, parseJson({ line: lineNumber, text: line }));
       }
     }
     yield records;
@@ -84,15 +102,20 @@ function brokenDocumentError(file: string, line: number, reason: string): LogInp
 }
 
 /**
- * Adds a record, or each event of an Event Hub batch, all on the batch's line.
+ * Adds a record, or each event of an Event Hub batch, all on the batch's line. Returns true for
+ * a batch.
  *
  * NOTE: a finding in a pretty-printed batch names the batch's first line, not the event's, and
  * each event counts as one record read.
  */
-function pushRecords(records: Array<RawRecord<JsonValue>>, record: RawRecord<JsonValue>): void {
+function pushRecords(records: Array<RawRecord<JsonValue>>, record: RawRecord<JsonValue>): boolean {
   const batch = 'value' in record ? batchRecords(record.value) : undefined;
-  if (batch === undefined) records.push(record);
-  else for (const value of batch) records.push({ line: record.line, value });
+  if (batch === undefined) {
+    records.push(record);
+    return false;
+  }
+  for (const value of batch) records.push({ line: record.line, value });
+  return true;
 }
 
 function parseJson(record: { line: number; text: string }): RawRecord<JsonValue> {
