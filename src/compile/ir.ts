@@ -70,8 +70,9 @@ export type FilterExpr =
  * - `host-suffix`: the host in the event column (a bare host name or a URL) equals the
  *   indicator's domain or is a subdomain of it; `evil.com` matches `a.evil.com`, not `notevil.com`.
  * - `url`: equal URL keys (see `urlKey` in the indicators folder): scheme ignored, host
- *   lower-cased, default port dropped, an empty path written as `/`. An address host is then
- *   written in one form (see `canonicalAddressHost`), so `[2001:DB8:0::1]` equals `[2001:db8::1]`.
+ *   lower-cased, default port dropped, an empty path written as `/`, the hex digits after each
+ *   `%` upper-cased. An address host is then written in one form (see `canonicalAddressHost`),
+ *   so `[2001:DB8:0::1]` equals `[2001:db8::1]`.
  */
 export type KeyNormalization = 'exact' | 'lower' | 'ip' | 'host-suffix' | 'url';
 
@@ -452,6 +453,24 @@ function joinedPort(host: string, port: unknown): string {
   if (port < 1 || port > 65535 || port === 80 || port === 443) return '';
   return `:${port}`;
 }
+
+/**
+ * Regular expression replacements that upper-case the two hex digits after each `%` in a URL
+ * key's path and query, as `urlKey` in the indicators folder does. They run in this order: the
+ * first digit's letter, then the second's. Each replaces every match, as Kusto's replace_regex
+ * does and DuckDB's regexp_replace does with 'g'. Matches never overlap, because `%` is no hex
+ * digit. RE2 syntax, with `\1` for the first group in the replacement.
+ */
+export const PERCENT_HEX_UPPER_STEPS: ReadonlyArray<[pattern: string, replacement: string]> = [
+  ...['a', 'b', 'c', 'd', 'e', 'f'].map((letter): [string, string] => [
+    `%${letter}([0-9A-Fa-f])`,
+    `%${letter.toUpperCase()}\\1`,
+  ]),
+  ...['a', 'b', 'c', 'd', 'e', 'f'].map((letter): [string, string] => [
+    `(%[0-9A-F])${letter}`,
+    `\\1${letter.toUpperCase()}`,
+  ]),
+];
 
 /**
  * Patterns of the address host at the start of a URL key: a bracketed IPv6 literal (group 1 is

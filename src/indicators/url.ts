@@ -548,8 +548,10 @@ function withLeadingSlash(pathAndQuery: string): string {
  *    Then remove the root dot of a host written as `evil.com.` or `evil.com.:8080`, the same
  *    host to a browser.
  * 5. Write an empty path as `/`, and put `/` before a query that follows the authority directly.
- * Path and query keep their case and are not percent-decoded, so `%2F` and `/` differ. The host
- * is not converted to punycode or otherwise canonicalized here. Hunts then write an address host
+ * 6. Upper-case the two hex digits after each `%` in the path and query (`%3c` as `%3C`),
+ *    because both spell the same octet.
+ * Path and query otherwise keep their case and are not percent-decoded, so `%2F` and `/` differ.
+ * The host is not converted to punycode or otherwise canonicalized here. Hunts then write an address host
  * in one form (`canonicalAddressHost` in the compile folder), so any IPv6 spelling matches. A
  * value that starts with `//` has an empty authority.
  */
@@ -574,7 +576,13 @@ export function urlKey(text: string): string | undefined {
   else if (authority.endsWith(':443')) authority = authority.slice(0, -4);
   authority = withoutRootDot(authority);
   if (authority === '') return undefined;
-  return authority + withLeadingSlash(rest.slice(authorityEnd));
+  return authority + withLeadingSlash(upperPercentHex(rest.slice(authorityEnd)));
+}
+
+/** Upper-cases the hex digits of each `%` followed by two of them; see `PERCENT_HEX_UPPER_STEPS`. */
+function upperPercentHex(text: string): string {
+  if (!text.includes('%')) return text;
+  return text.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
 }
 
 /**

@@ -194,11 +194,12 @@ const REQUEST_URLS: Array<[url: string, row: string | undefined]> = [
   ['http://evil.test/p?q=%22a%22&r=%3Cb%3E', 'http://evil.test/p?q=%22a%22&r=%3Cb%3E'],
   ['http://evil.test/p?q="a"&r=<b>', 'http://evil.test/p?q="a"&r=<b>'],
   ['http://evil.test/x%20y.exe', 'http://evil.test/x%20y.exe'],
+  // Hex digits match in either case.
+  ['http://evil.test/q%22x%3cy%3e.php', 'http://evil.test/q%22x%3Cy%3E.php'],
   // Other paths, and other spellings of the same characters, do not match.
   ['http://evil.test/a/gate.php', undefined],
   ['http://evil.test/b/../gate.php', undefined],
   ['http://evil.test/dl/y.exe', undefined],
-  ['http://evil.test/q%22x%3cy%3e.php', undefined],
   ['http://evil.test/p?q=%22a%22&r=%3Cc%3E', undefined],
   ['http://evil.test/x+y.exe', undefined],
   ['http://other.test/gate.php', undefined],

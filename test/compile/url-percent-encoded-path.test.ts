@@ -204,8 +204,9 @@ const REQUEST_URLS: Array<[url: string, row: string | undefined]> = [
   [`http://${UNICODE}/путь`, `http://${UNICODE}/путь`],
   [`http://evil.example${PATH}${QUERY}`, `http://evil.example${PATH}${QUERY}`],
   ['https://evil.example/%F0%9F%98%80', 'https://evil.example/%F0%9F%98%80'],
-  // Lower-case hex, double encoding, half encoding, windows-1251 and a decoded %41 differ.
-  [`http://${PUNYCODE}${PATH.toLowerCase()}`, undefined],
+  // Hex digits match in either case.
+  [`http://${PUNYCODE}${PATH.toLowerCase()}`, `http://${PUNYCODE}${PATH}`],
+  // Double encoding, half encoding, windows-1251 and a decoded %41 differ.
   [`http://${PUNYCODE}/%25D0%25BF%25D1%2583%25D1%2582%25D1%258C`, undefined],
   [`http://${PUNYCODE}/%D0%BFуть`, undefined],
   [`http://${PUNYCODE}/%EF%F3%F2%FC`, undefined],
@@ -239,11 +240,16 @@ const EXPECTED: Record<string, Array<[event: number, row: string]>> = {
       row === undefined ? [] : [[index, row]],
     ),
     [REQUEST_URLS.length, `http://${PUNYCODE}${PATH}`],
+    [REQUEST_URLS.length + 2, `http://${PUNYCODE}${PATH}`],
   ],
-  DeviceNetworkEvents: [[0, `http://${PUNYCODE}${PATH}`]],
+  DeviceNetworkEvents: [
+    [0, `http://${PUNYCODE}${PATH}`],
+    [1, `http://${PUNYCODE}${PATH}`],
+  ],
   UrlClickEvents: [
     [0, `http://${UNICODE}${PATH}`],
     [1, `http://${PUNYCODE}${PATH}`],
+    [2, `http://${PUNYCODE}${PATH}`],
   ],
 };
 

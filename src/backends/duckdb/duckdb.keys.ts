@@ -4,7 +4,11 @@
  * and Kusto use, so the host and URL patterns below mean the same in both backends.
  */
 import type { KeyNormalization } from '../../compile/ir.js';
-import { KEY_IPV4_HOST_PATTERN, KEY_IPV6_HOST_PATTERN } from '../../compile/ir.js';
+import {
+  KEY_IPV4_HOST_PATTERN,
+  KEY_IPV6_HOST_PATTERN,
+  PERCENT_HEX_UPPER_STEPS,
+} from '../../compile/ir.js';
 import { sqlString } from './duckdb.escape.js';
 
 const SCHEME = String.raw`(?:[A-Za-z][A-Za-z0-9+.\-]*://)?`;
@@ -99,7 +103,8 @@ export const ADDRESS_HOST_MACRO = `CREATE OR REPLACE MACRO huntpack_address_host
  * Returns the SQL of the URL key that `urlKey` in the indicators folder computes, or NULL when
  * the authority is empty. The authority is lower-cased, and user info up to its last `@`, a
  * final `:80` or `:443` and the host's root dot are removed. The path and query follow, with `/` put first when they do
- * not start with one. `addressHostSql` then writes an address host in one form.
+ * not start with one and the hex digits of each `%` escape upper-cased. `addressHostSql` then
+ * writes an address host in one form.
  */
 export function urlKeySql(column: string): string {
   const value = trimmed(column);
@@ -107,9 +112,22 @@ export function urlKeySql(column: string): string {
   const withoutUser = `regexp_replace(${authority}, '(?s)^.*@', '')`;
   const withoutPort = `regexp_replace(${withoutUser}, ':(80|443)$', '')`;
   const host = `regexp_replace(${withoutPort}, '\\.(:[0-9]*)?$', '\\1')`;
-  const path = `regexp_extract(${value}, ${sqlString(PATH_PATTERN)}, 1)`;
+  const path = bind(
+    `regexp_extract(${value}, ${sqlString(PATH_PATTERN)}, 1)`,
+    'p',
+    `CASE WHEN contains(p, '%') THEN ${upperPercentHexSql('p')} ELSE p END`,
+  );
   const slashed = `CASE WHEN starts_with(${path}, '/') THEN ${path} ELSE '/' || ${path} END`;
   return `CASE WHEN ${host} = '' THEN NULL ELSE ${host} || ${slashed} END`;
+}
+
+/** Returns the SQL of `text` with the hex digits after each `%` upper-cased. */
+function upperPercentHexSql(text: string): string {
+  let sql = text;
+  for (const [pattern, replacement] of PERCENT_HEX_UPPER_STEPS) {
+    sql = `regexp_replace(${sql}, ${sqlString(pattern)}, ${sqlString(replacement)}, 'g')`;
+  }
+  return sql;
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   IPV4_WITH_PORT_PATTERN,
   KEY_IPV4_HOST_PATTERN,
   KEY_IPV6_HOST_PATTERN,
+  PERCENT_HEX_UPPER_STEPS,
 } from '../../compile/ir.js';
 import { compileKqlFilter } from './kql.filter.js';
 import { kqlDatetime, kqlIdentifier, kqlString } from './kql.escape.js';
@@ -81,7 +82,8 @@ function urlKeyFunction(): string {
     'let UrlKey = (value: string) {',
     '    let rest = replace_regex(extract(@"^([^#]*)", 1, trim(@"[ \\t\\n\\f\\r]+", value)), @"^[A-Za-z][A-Za-z0-9+.-]*://", "");',
     '    let authority = replace_regex(replace_regex(replace_regex(tolower(extract(@"^([^/?]*)", 1, rest)), @"(?s)^.*@", ""), @":(80|443)$", ""), @"\\.(:[0-9]*)?$", @"\\1");',
-    '    let path = extract(@"(?s)^[^/?]*(.*)$", 1, rest);',
+    '    let rawPath = extract(@"(?s)^[^/?]*(.*)$", 1, rest);',
+    `    let path = iff(indexof(rawPath, "%") < 0, rawPath, ${upperPercentHexKql('rawPath')});`,
     '    let key = iff(isempty(authority), "", strcat(authority, iff(path startswith "/", path, strcat("/", path))));',
     `    let ipv6 = extract(${v6}, 1, key);`,
     `    let ipv4 = extract(${v4}, 1, key);`,
@@ -90,6 +92,15 @@ function urlKeyFunction(): string {
     '    iff(isempty(address), key, strcat("[", address, "]", substring(key, hostLength)))',
     '};',
   ].join('\n');
+}
+
+/** Returns the KQL of `text` with the hex digits after each `%` upper-cased. */
+function upperPercentHexKql(text: string): string {
+  let kql = text;
+  for (const [pattern, replacement] of PERCENT_HEX_UPPER_STEPS) {
+    kql = `replace_regex(${kql}, ${verbatim(pattern)}, ${verbatim(replacement)})`;
+  }
+  return kql;
 }
 
 function urlKeyExpression(column: string): string {

@@ -100,7 +100,7 @@ describe('UrlKey over a line break', () => {
   });
 
   it('reads the path across it', async () => {
-    const path = pattern('path', /extract\(@"([^"]*)", 1, rest\)/);
+    const path = pattern('rawPath', /extract\(@"([^"]*)", 1, rest\)/);
     for (const rest of [REST, REST_WITH_CR]) {
       const extracted = await scalar(
         `SELECT regexp_extract(${sqlString(rest)}, ${sqlString(path)}, 1)`,
