@@ -181,17 +181,24 @@ function triageAdvice(count: number, withConfidence: number, withFirstSeen: numb
 }
 
 function indicatorSection(pack: Pack): string[] {
+  const shown = Math.min(pack.indicators.length, REPORT_TABLE_ROWS);
   const lines = [
     '## Indicators',
     '',
     'Values are defanged: `[.]` stands for a dot and `hxxp` for `http`.',
-    '',
   ];
+  if (pack.indicators.slice(0, shown).some(isIpv6Address)) {
+    // Writing `:` for `[:]` leaves the brackets, which no address column holds.
+    lines.push(
+      'An IPv6 address is written in brackets with `[:]` for each colon: `[2001[:]db8[:][:]1]` ' +
+        'is the address 2001:db8::1 and `[2001[:]db8[:][:]1]:443` is that address on port 443.',
+    );
+  }
+  lines.push('');
   lines.push(
     '| Type | Value | Threat Type | First Seen | Last Seen | Confidence |',
     '|---|---|---|---|---|---|',
   );
-  const shown = Math.min(pack.indicators.length, REPORT_TABLE_ROWS);
   for (let index = 0; index < shown; index++) {
     const indicator = pack.indicators[index]!;
     const confidence = indicator.confidence === undefined ? '-' : `${indicator.confidence}%`;
@@ -295,6 +302,13 @@ function exactOnlySection(indicators: readonly Indicator[]): string[] {
   }
   lines.push(...shownNote(shown, narrowed.length, 'indicators hunted on the exact value only'));
   return lines;
+}
+
+/** Returns true for an ip or ip:port indicator whose address is IPv6. */
+function isIpv6Address(indicator: Indicator): boolean {
+  return (
+    (indicator.kind === 'ip' || indicator.kind === 'ip-port') && indicator.addressFamily === 'ipv6'
+  );
 }
 
 /** Names an allowlist with its version, as the report and indicators.csv show it. */
