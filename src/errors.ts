@@ -32,6 +32,11 @@ export interface HuntpackIssue {
    * field it could not read and left out of a record it kept. Strict mode stops at it.
    */
   malformed?: boolean;
+  /**
+   * The feed's value that the issue is about, with the JSON type the feed gave it, when the
+   * reader that raised the issue records it.
+   */
+  value?: unknown;
 }
 
 /** The root of every error huntpack throws on purpose. */
@@ -53,6 +58,16 @@ export class HuntpackError extends Error {
 
 /** A feed or log file that cannot be read at all (unknown format, broken archive, bad header). */
 export class FeedParseError extends HuntpackError {}
+
+/** The error that stops a `--strict` run at an issue, with that issue for callers that report data. */
+export class StrictStopError extends FeedParseError {
+  constructor(
+    readonly issue: HuntpackIssue,
+    message: string,
+  ) {
+    super(issue.code, message, { source: issue.source });
+  }
+}
 
 /** A value that cannot become an indicator. */
 export class NormalizationError extends HuntpackError {}

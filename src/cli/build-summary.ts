@@ -2,7 +2,14 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { printable, type HuntpackIssue } from '../errors.js';
+import {
+  HuntpackError,
+  InternalError,
+  printable,
+  StrictStopError,
+  UsageError,
+  type HuntpackIssue,
+} from '../errors.js';
 import type { CollectResult } from '../pipeline/collect.js';
 import type { GoneFamily } from './build-history.js';
 import type { PackSummary } from './build-write-packs.js';
@@ -86,6 +93,35 @@ function writeJsonSummary(
       2,
     ) + '\n',
   );
+}
+
+/**
+ * Returns true for an error that stops a build over its input or configuration, such as a bad
+ * row under --strict. Usage errors and huntpack bugs are left out, because no build ran.
+ */
+export function isBuildStop(error: unknown): error is HuntpackError {
+  return (
+    error instanceof HuntpackError &&
+    !(error instanceof UsageError) &&
+    !(error instanceof InternalError)
+  );
+}
+
+/**
+ * Writes the JSON document of a build that stopped before its summary: the error's code, reason
+ * and location, and the feed's value when the issue that stopped a --strict build records one.
+ */
+export function writeJsonStop(error: HuntpackError, io: CliIo): void {
+  const issue = error instanceof StrictStopError ? error.issue : undefined;
+  const stopped = {
+    code: error.code,
+    // A warning about a malformed field stops a --strict build too.
+    severity: issue?.severity ?? 'error',
+    reason: error.message,
+    ...(error.source === undefined ? {} : { source: error.source }),
+    ...(issue?.value === undefined ? {} : { value: issue.value }),
+  };
+  io.stdout.write(JSON.stringify({ stopped }, null, 2) + '\n');
 }
 
 function writeTextSummary(

@@ -32,7 +32,13 @@ import {
   prepareOutputFolders,
   type BuildFlags,
 } from './build-options.js';
-import { failureOf, otherPackFolders, writeBuildSummary } from './build-summary.js';
+import {
+  failureOf,
+  isBuildStop,
+  otherPackFolders,
+  writeBuildSummary,
+  writeJsonStop,
+} from './build-summary.js';
 import { parseListUrl } from './build-list-url.js';
 import { queryCheckError, writePacks } from './build-write-packs.js';
 import {
@@ -63,6 +69,11 @@ async function runBuildReleasing(feeds: string[], flags: BuildFlags, io: CliIo):
   const releases: Array<() => void> = [];
   try {
     return await runBuild(feeds, flags, io, releases);
+  } catch (error) {
+    // A caller that requested JSON gets a document even when the build stops. The error is
+    // raised again, so stderr and the exit code stay those of any other failed build.
+    if (flags.json && isBuildStop(error)) writeJsonStop(error, io);
+    throw error;
   } finally {
     for (const release of releases) release();
   }

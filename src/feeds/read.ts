@@ -8,7 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { HuntpackIssue, IssueSeverity } from '../errors.js';
-import { FeedParseError, quoteValue } from '../errors.js';
+import { FeedParseError, quoteValue, StrictStopError } from '../errors.js';
 import type { RawIndicator } from '../indicators/model.js';
 import type { FeedFormat } from './detect.js';
 import { FEED_FORMATS, detectFeedFormat, unknownFormatError } from './detect.js';
@@ -340,24 +340,22 @@ const SKIPPED_SENTENCE = /(?:,? so it is skipped\.| The (?:row|record|line) is s
  * malformed input such as an unreadable optional field. The message leaves out the location,
  * which the error carries in `source` for the caller to print once.
  */
-export function strictError(issue: HuntpackIssue): FeedParseError {
+export function strictError(issue: HuntpackIssue): StrictStopError {
   if (issue.malformed) {
     const reason = issue.message.endsWith(` ${KEPT_WITHOUT_FIELD}`)
       ? issue.message.slice(0, -KEPT_WITHOUT_FIELD.length - 1)
       : issue.message;
-    return new FeedParseError(
-      issue.code,
+    return new StrictStopError(
+      issue,
       `${reason} The build stopped here because --strict is set. Without --strict, such a field is reported and left out, and its record is kept.`,
-      { source: issue.source },
     );
   }
   const reason = issue.message.replace(SKIPPED_SENTENCE, (sentence) =>
     sentence.startsWith(' The') ? '' : '.',
   );
-  return new FeedParseError(
-    issue.code,
+  return new StrictStopError(
+    issue,
     `${reason} The build stopped here because --strict is set. Without --strict, such rows are reported and skipped.`,
-    { source: issue.source },
   );
 }
 

@@ -177,9 +177,14 @@ export class ThreatFoxRecordBuilder {
    * Reports an optional field that cannot be read, such as a confidence of "high". The record is
    * kept without it, and strict mode stops at it, because the field is malformed input.
    */
-  private reportMalformed(source: SourceLocation, code: string, problem: string): void {
+  private reportMalformed(
+    source: SourceLocation,
+    code: string,
+    problem: string,
+    value: unknown,
+  ): void {
     const message = `${problem} ${KEPT_WITHOUT_FIELD}`;
-    this.warn({ code, severity: 'warning', message, source, malformed: true });
+    this.warn({ code, severity: 'warning', message, source, malformed: true, value });
   }
 
   /**
@@ -193,6 +198,7 @@ export class ThreatFoxRecordBuilder {
       source,
       `INVALID_${key.toUpperCase()}`,
       `Invalid ${key} ${showJsonText(raw)}: expected ${expected} or a list of strings.`,
+      raw,
     );
   }
 
@@ -264,6 +270,7 @@ export class ThreatFoxRecordBuilder {
           source,
           'INVALID_TIME',
           `Invalid ${label} time ${showJsonValue(raw)}: ${EXPECTED_TIME}`,
+          raw,
         );
       }
       return;
@@ -275,6 +282,7 @@ export class ThreatFoxRecordBuilder {
         source,
         'INVALID_TIME',
         `Invalid ${label} time ${quoteValue(shown)}: ${EXPECTED_TIME}`,
+        raw,
       );
     } else if (label === 'first_seen') {
       context.firstSeen = time;
@@ -292,6 +300,7 @@ export class ThreatFoxRecordBuilder {
           source,
           'INVALID_CONFIDENCE',
           `Invalid confidence_level ${showJsonValue(raw)}: expected a number from 0 to 100.`,
+          raw,
         );
       }
       return;
@@ -303,6 +312,7 @@ export class ThreatFoxRecordBuilder {
         source,
         'INVALID_CONFIDENCE',
         `Invalid confidence_level ${quoteValue(shown)}: expected a number from 0 to 100.`,
+        raw,
       );
       return;
     }
@@ -335,6 +345,7 @@ export class ThreatFoxRecordBuilder {
           source,
           'INVALID_FLAG',
           `Invalid is_compromised ${showJsonValue(raw)}: ${EXPECTED_FLAG}`,
+          raw,
         );
       }
       return;
@@ -346,6 +357,7 @@ export class ThreatFoxRecordBuilder {
         source,
         'INVALID_FLAG',
         `Invalid is_compromised ${quoteValue(shown)}: ${EXPECTED_FLAG}`,
+        raw,
       );
       return;
     }

@@ -343,5 +343,5 @@ function removedCharactersIssue(raw: RawIndicator, domain: string, reason: strin
 }
 
 function reject(raw: RawIndicator, code: string, message: string): NormalizeResult {
-  return { issue: { code, severity: 'error', message, source: raw.source } };
+  return { issue: { code, severity: 'error', message, source: raw.source, value: raw.value } };
 }
