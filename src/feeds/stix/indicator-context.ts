@@ -8,6 +8,7 @@ import type { IndicatorContext } from '../../indicators/model.js';
 import { stringField, type JsonObject } from '../json-document.js';
 import { creatorName, externalUrls, familyOfIndicator, type BundleIndex } from './bundle-index.js';
 import { ListProvenance } from '../../indicators/provenance.js';
+import { KEPT_WITHOUT_FIELD, showJsonValue } from '../threatfox-record.js';
 
 /** The indicator types of the STIX 2.1 `indicator-type-ov` vocabulary (STIX 2.0 `labels`). */
 const INDICATOR_TYPES = new Set([
@@ -75,13 +76,38 @@ export function indicatorContext(
     types[0] ?? (category ? category.toLowerCase().replace(/\s+/g, '_') : undefined);
   if (threatType) context.threatType = threatType;
   if (types.includes('compromised')) context.isCompromised = true;
-  if (typeof indicator.confidence === 'number') context.confidence = indicator.confidence;
+  const confidence = readConfidence(indicator, source, issues);
+  if (confidence !== undefined) context.confidence = confidence;
 
   const firstSeen = readDate(indicator, 'valid_from', source, issues);
   if (firstSeen) context.firstSeen = firstSeen;
   const expires = readDate(indicator, 'valid_until', source, issues);
   if (expires) context.expires = expires;
   return context;
+}
+
+/**
+ * Returns the indicator's confidence when it is a number. Another JSON type, such as "high" or
+ * an object, is reported as malformed input, so --strict stops at it, and the field is left out.
+ * A null reads as a missing confidence.
+ */
+function readConfidence(
+  indicator: JsonObject,
+  source: SourceLocation,
+  issues: HuntpackIssue[],
+): number | undefined {
+  const value = indicator.confidence;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number') return value;
+  issues.push({
+    code: 'INVALID_CONFIDENCE',
+    severity: 'warning',
+    message: `Invalid confidence ${showJsonValue(value)}: expected an integer from 0 to 100. ${KEPT_WITHOUT_FIELD}`,
+    source,
+    malformed: true,
+    value,
+  });
+  return undefined;
 }
 
 function readDate(
