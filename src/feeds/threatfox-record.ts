@@ -281,7 +281,7 @@ export class ThreatFoxRecordBuilder {
       this.reportMalformed(
         source,
         'INVALID_TIME',
-        `Invalid ${label} time ${quoteValue(shown)}: ${EXPECTED_TIME}`,
+        `Invalid ${label} time ${showReadValue(raw, shown)}: ${EXPECTED_TIME}`,
         raw,
       );
     } else if (label === 'first_seen') {
@@ -311,7 +311,7 @@ export class ThreatFoxRecordBuilder {
       this.reportMalformed(
         source,
         'INVALID_CONFIDENCE',
-        `Invalid confidence_level ${quoteValue(shown)}: expected a number from 0 to 100.`,
+        `Invalid confidence_level ${showReadValue(raw, shown)}: expected a number from 0 to 100.`,
         raw,
       );
       return;
@@ -321,7 +321,7 @@ export class ThreatFoxRecordBuilder {
       this.report(
         source,
         'CONFIDENCE_OUT_OF_RANGE',
-        `The confidence_level ${quoteValue(shown)} is outside 0 to 100, so ${clamped} is used.`,
+        `The confidence_level ${showReadValue(raw, shown)} is outside 0 to 100, so ${clamped} is used.`,
       );
       context.confidence = clamped;
       return;
@@ -356,7 +356,7 @@ export class ThreatFoxRecordBuilder {
       this.reportMalformed(
         source,
         'INVALID_FLAG',
-        `Invalid is_compromised ${quoteValue(shown)}: ${EXPECTED_FLAG}`,
+        `Invalid is_compromised ${showReadValue(raw, shown)}: ${EXPECTED_FLAG}`,
         raw,
       );
       return;
@@ -492,6 +492,14 @@ export function showJsonValue(value: unknown): string {
   }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return value === null ? 'null' : '{an object}';
+}
+
+/**
+ * Shows a field's value in a message with the JSON type the feed gave it: a JSON number as
+ * written, such as 1712345678, and text quoted, as the trimmed `shown` that was read.
+ */
+function showReadValue(raw: unknown, shown: string): string {
+  return typeof raw === 'number' ? String(raw) : quoteValue(shown);
 }
 
 /** A confidence written as a decimal number, such as 75, -5 or 87.5. */

@@ -186,3 +186,35 @@ test('times and flags of another type warn', async () => {
   assert.equal(run.records[1]?.context.isCompromised, undefined);
   assert.equal(run.records[2]?.context.isCompromised, true);
 });
+
+test('JSON numbers shown unquoted', async () => {
+  const base = { ioc_value: 'a.example.com', ioc_type: 'domain' };
+  const path = writeJson('number-values.json', {
+    '1': [{ ...base, first_seen: 1712345678, last_seen: 1712345679.5, is_compromised: 2 }],
+    '2': [{ ...base, confidence_level: 150 }],
+    '3': [{ ...base, first_seen: '1712345678', is_compromised: '2', confidence_level: '150' }],
+  });
+  const run = await runReader(readThreatFoxExport, path);
+  assert.equal(run.rowsRead, 3);
+  assert.equal(run.records.length, 3);
+  assert.deepEqual(codes(run.reports), [
+    'INVALID_TIME',
+    'INVALID_TIME',
+    'INVALID_FLAG',
+    'CONFIDENCE_OUT_OF_RANGE',
+    'INVALID_TIME',
+    'CONFIDENCE_OUT_OF_RANGE',
+    'INVALID_FLAG',
+  ]);
+  const messages = run.reports.map((issue) => issue.message);
+  assert.match(messages[0]!, /^Invalid first_seen time 1712345678: /);
+  assert.match(messages[1]!, /^Invalid last_seen time 1712345679\.5: /);
+  assert.match(messages[2]!, /^Invalid is_compromised 2: /);
+  assert.match(messages[3]!, /^The confidence_level 150 is outside 0 to 100/);
+  // Text stays quoted, even when it contains only digits.
+  assert.match(messages[4]!, /^Invalid first_seen time "1712345678": /);
+  assert.match(messages[5]!, /^The confidence_level "150" is outside 0 to 100/);
+  assert.match(messages[6]!, /^Invalid is_compromised "2": /);
+  assert.equal(run.reports[0]!.value, 1712345678);
+  assert.equal(run.reports[4]!.value, '1712345678');
+});
