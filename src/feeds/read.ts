@@ -21,7 +21,7 @@ import { readStix } from './stix/read-stix.js';
 import { readText as readFreeText } from './text.js';
 import { readThreatFoxCsv } from './threatfox-csv.js';
 import { readThreatFoxApi, readThreatFoxExport, readThreatFoxNdjson } from './threatfox-json.js';
-import { KEPT_WITHOUT_FIELD } from './threatfox-record.js';
+import { KEPT_WITHOUT_FIELD, KEPT_WITHOUT_ITEMS } from './threatfox-record.js';
 import type { ThreatFoxSourceOptions } from './threatfox-source.js';
 import { isThreatFoxSource, openThreatFoxSource } from './threatfox-source.js';
 
@@ -341,6 +341,13 @@ const SKIPPED_SENTENCE = /(?:,? so it is skipped\.| The (?:row|record|line) is s
  * which the error carries in `source` for the caller to print once.
  */
 export function strictError(issue: HuntpackIssue): StrictStopError {
+  if (issue.malformed && issue.message.endsWith(` ${KEPT_WITHOUT_ITEMS}`)) {
+    const reason = issue.message.slice(0, -KEPT_WITHOUT_ITEMS.length - 1);
+    return new StrictStopError(
+      issue,
+      `${reason} The build stopped here because --strict is set. Without --strict, such items are reported and left out, and the rest of the list is kept.`,
+    );
+  }
   if (issue.malformed) {
     const reason = issue.message.endsWith(` ${KEPT_WITHOUT_FIELD}`)
       ? issue.message.slice(0, -KEPT_WITHOUT_FIELD.length - 1)

@@ -188,11 +188,16 @@ export class ThreatFoxRecordBuilder {
   }
 
   /**
-   * Reports a list field that is neither a string nor an array, such as an object or a number.
-   * The record is read without that field.
+   * Reports a list field that is neither a string nor an array, such as an object or a number,
+   * and the record is read without that field. In an array, it reports the items that are not
+   * strings, such as numbers, null or objects, and the record keeps the string items.
    */
   private checkList(raw: unknown, key: ListKey, source: SourceLocation): void {
-    if (raw === undefined || raw === null || typeof raw === 'string' || Array.isArray(raw)) return;
+    if (raw === undefined || raw === null || typeof raw === 'string') return;
+    if (Array.isArray(raw)) {
+      this.checkListItems(raw, key, source);
+      return;
+    }
     const expected = key === 'tags' ? 'a comma-separated string' : 'a string';
     this.reportMalformed(
       source,
@@ -200,6 +205,25 @@ export class ThreatFoxRecordBuilder {
       `Invalid ${key} ${showJsonText(raw)}: expected ${expected} or a list of strings.`,
       raw,
     );
+  }
+
+  private checkListItems(items: readonly unknown[], key: ListKey, source: SourceLocation): void {
+    const invalid = items.filter((item) => typeof item !== 'string');
+    if (invalid.length === 0) return;
+    const shown = invalid.slice(0, SHOWN_LIST_ITEMS).map((item) => showJsonText(item));
+    if (invalid.length > SHOWN_LIST_ITEMS) shown.push('…');
+    const count =
+      invalid.length === 1
+        ? '1 item that is not a string'
+        : `${invalid.length} items that are not strings`;
+    this.warn({
+      code: `INVALID_${key.toUpperCase()}`,
+      severity: 'warning',
+      message: `The ${key} list contains ${count}: ${shown.join(', ')}. ${KEPT_WITHOUT_ITEMS}`,
+      source,
+      malformed: true,
+      value: invalid,
+    });
   }
 
   /** Returns the family of a record, shared and frozen when its fields are text. */
@@ -380,6 +404,15 @@ function isOtherJsonType(raw: unknown): boolean {
  */
 export const KEPT_WITHOUT_FIELD = 'The record is kept without this field.';
 
+/**
+ * The sentence that ends the message of a list with items that are not strings, which strict
+ * mode replaces because the build stops there.
+ */
+export const KEPT_WITHOUT_ITEMS = 'The record is kept with the string items only.';
+
+/** Items that are not strings shown in the message of a list field. */
+const SHOWN_LIST_ITEMS = 3;
+
 /** The keys of the list fields, the same in every ThreatFox shape. */
 type ListKey = 'tags' | 'reference' | 'reporter';
 
@@ -524,7 +557,7 @@ function isPrintableAscii(code: number): boolean {
 
 /**
  * Takes a list of strings, or one string split on commas when `split` is set, dropping empty
- * and repeated items. References are not split, because a URL may contain a comma.
+ * and repeated items and items that are not strings. References are not split, because a URL may contain a comma.
  */
 function list(value: unknown, split: boolean): string[] {
   if (typeof value === 'string' && !(split && value.includes(','))) {
@@ -537,7 +570,8 @@ function list(value: unknown, split: boolean): string[] {
   const result: string[] = [];
   const seen = new SeenKeys();
   for (const item of items) {
-    const entry = text(item);
+    // checkList reports the items that are not strings, such as 5 or null.
+    const entry = typeof item === 'string' ? text(item) : undefined;
     if (entry !== undefined && seen.add(entry)) result.push(entry);
   }
   return result;

@@ -189,3 +189,59 @@ test('build --strict fails on an unreadable field', async () => {
   assert.match(strict.stderr, /build\.csv:2 \(id 11\): Invalid is_compromised "maybe": /);
   assert.match(strict.stderr, /The build stopped here because --strict is set\./);
 });
+
+test('list items that are not strings', async () => {
+  const item = {
+    ...API_ITEM,
+    tags: ['c2', 5, null, 'remcos', { a: 1 }],
+    reference: ['https://example.org/r', false],
+  };
+  const path = write('list-items.ndjson', `${JSON.stringify(item)}\n`);
+
+  const lenient = await readFeeds([path]);
+  const stats = lenient.files[0]!;
+  assert.equal(stats.failed, false);
+  assert.equal(stats.rowsRead, 1);
+  assert.equal(stats.rowsRead, stats.accepted + stats.rejected);
+  assert.equal(lenient.records.length, 1);
+  assert.deepEqual(lenient.records[0]?.context.tags, ['c2', 'remcos']);
+  assert.deepEqual(lenient.records[0]?.context.references, ['https://example.org/r']);
+
+  const tags = lenient.issues.filter((issue) => issue.code === 'INVALID_TAGS');
+  assert.equal(tags.length, 1);
+  assert.equal(tags[0]?.severity, 'warning');
+  assert.deepEqual(tags[0]?.source, { file: path, line: 1, id: '7400001' });
+  assert.equal(
+    tags[0]?.message,
+    'The tags list contains 3 items that are not strings: 5, null, {"a":1}. The record is kept with the string items only.',
+  );
+  assert.deepEqual(tags[0]?.value, [5, null, { a: 1 }]);
+  const references = lenient.issues.filter((issue) => issue.code === 'INVALID_REFERENCE');
+  assert.equal(references.length, 1);
+  assert.match(
+    references[0]?.message ?? '',
+    /^The reference list contains 1 item that is not a string: false\./,
+  );
+
+  await assert.rejects(readFeeds([path], { strict: true }), (error) => {
+    assert.ok(error instanceof FeedParseError);
+    assert.equal(error.code, 'INVALID_TAGS');
+    assert.deepEqual(error.source, { file: path, line: 1, id: '7400001' });
+    assert.match(error.message, /^The tags list contains 3 items that are not strings: /);
+    assert.doesNotMatch(error.message, /is kept with the string items only/);
+    assert.match(
+      error.message,
+      / Without --strict, such items are reported and left out, and the rest of the list is kept\.$/,
+    );
+    return true;
+  });
+});
+
+test('list of strings only passes strict', async () => {
+  const item = { ...API_ITEM, tags: ['c2', 'remcos'], reference: ['https://example.org/r'] };
+  const path = write('list-strings.ndjson', `${JSON.stringify(item)}\n`);
+  const strict = await readFeeds([path], { strict: true });
+  assert.equal(strict.records.length, 1);
+  assert.deepEqual(strict.records[0]?.context.tags, ['c2', 'remcos']);
+  assert.deepEqual(strict.issues, []);
+});
