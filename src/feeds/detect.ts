@@ -70,6 +70,9 @@ export function detectFeedFormat(sample: string, fileName: string): FeedFormat |
 const DATA_EXTENSIONS = /\.(csv|tsv|json|jsonl|ndjson|xml)$/i;
 
 function detectJson(text: string): FeedFormat | undefined {
+  // JSON lines come first, because a header line such as `{"query_status": "ok"}` or
+  // `{"1": ...}` would match a JSON document below, which then fails to parse at line 2.
+  if (isNdjsonOfItems(text)) return 'threatfox-ndjson';
   const firstKey = /^[[{]\s*(?:\{\s*)?"([^"]*)"/.exec(text)?.[1];
   if (firstKey !== undefined && /^\d+$/.test(firstKey)) return 'threatfox-json';
   if (/^\[?\s*\{\s*"(Event|response)"\s*:/.test(text)) return 'misp';
@@ -79,7 +82,6 @@ function detectJson(text: string): FeedFormat | undefined {
   if (/^\{\s*"data"\s*:\s*\[/.test(text) && /"ioc"\s*:/.test(text) && /"ioc_type"\s*:/.test(text)) {
     return 'threatfox-api';
   }
-  if (isNdjsonOfItems(text)) return 'threatfox-ndjson';
   if (/"type"\s*:\s*"bundle"|"id"\s*:\s*"bundle--|"spec_version"\s*:\s*"2\./.test(text)) {
     return 'stix';
   }

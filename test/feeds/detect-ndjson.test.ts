@@ -83,3 +83,38 @@ test('reads NDJSON after a broken line', async () => {
     [['INVALID_JSON_LINE', 1]],
   );
 });
+
+/** Header lines that each match a JSON document format by their keys. */
+const HEADERS: Array<[string, string]> = [
+  ['an API status', '{"query_status":"ok","count":2}'],
+  ['a numeric key', '{"1":"export header"}'],
+  ['a MISP key', '{"response":"header"}'],
+  ['a STIX key', '{"type":"bundle","note":"header"}'],
+];
+
+for (const [name, header] of HEADERS) {
+  test(`reads NDJSON after a header of ${name}`, async () => {
+    assert.equal(detectFeedFormat(`${header}\n${ITEM_A}\n`, 'items.ndjson'), 'threatfox-ndjson');
+    const path = join(folder, 'header.ndjson');
+    writeFileSync(path, `${header}\n${ITEM_A}\n${ITEM_B}\n${ITEM_A}\n`);
+    const result = await readFeeds([path]);
+    const [stats] = result.files;
+    assert.equal(stats?.failed, false);
+    assert.equal(stats?.format, 'threatfox-ndjson');
+    assert.equal(stats?.rowsRead, 4);
+    assert.equal(stats?.accepted, 3);
+    assert.equal(stats?.rejected, 1);
+    assert.equal(stats.rowsRead, stats.accepted + stats.rejected);
+    assert.deepEqual(
+      result.issues.map((issue) => [issue.code, issue.severity, issue.source?.line]),
+      [['MISSING_FIELD', 'error', 1]],
+    );
+  });
+}
+
+test('keeps one-line documents out of NDJSON', () => {
+  const api = JSON.stringify({ query_status: 'ok', data: [JSON.parse(ITEM_A)] });
+  assert.equal(detectFeedFormat(`${api}\n`, 'api.json'), 'threatfox-api');
+  const exported = JSON.stringify({ '7100001': [JSON.parse(ITEM_A)] });
+  assert.equal(detectFeedFormat(`${exported}\n`, 'export.json'), 'threatfox-json');
+});
