@@ -10,7 +10,7 @@
  * Defanged input (`hxxps://`, `[.]`, `(.)`, `[:]`) is refanged and accepted with a warning.
  */
 import { quoteValue, type HuntpackIssue } from '../errors.js';
-import { parseAddress, parseIpPort, type ParsedAddress } from './address.js';
+import { parseAddress, parseIPv6, parseIpPort, type ParsedAddress } from './address.js';
 import { normalizeContext } from './context.js';
 import { refangValue } from './defang.js';
 import { describeRemovedCharacters, normalizeDomain } from './domain.js';
@@ -191,10 +191,14 @@ function parseValue(
       // MISP and STIX give the address of an ip:port apart from its port, also as a /32 block.
       const block = raw.port === undefined ? undefined : oneAddressBlock(text);
       if (block) warnings.push(oneAddressBlockIssue(raw, block));
-      const parsed = parseIpPort(block ? block.address : text, raw.port);
+      const addressText = block ? block.address : text;
+      const parsed = parseIpPort(addressText, raw.port);
       if (isRejection(parsed)) return parsed;
       const { address, family, port } = parsed;
       const value = family === 'ipv6' ? `[${address}]:${port}` : `${address}:${port}`;
+      if (family === 'ipv6' && readsPortOfBareIPv6(addressText, raw.port)) {
+        warnings.push(bareIPv6PortIssue(raw, addressText, value));
+      }
       // Most values are already canonical, and the feed's own string then serves as the value.
       return { kind, value: value === text ? text : value, address, addressFamily: family, port };
     }
@@ -285,6 +289,29 @@ function oneAddressBlock(text: string): ParsedAddress | undefined {
   if (prefix !== (ipv6 ? '128' : '32')) return undefined;
   const parsed = parseAddress(address);
   return isRejection(parsed) ? undefined : parsed;
+}
+
+/**
+ * True when parseIpPort took the port of an IPv6 ip:port from the text after its last colon,
+ * because the address has no brackets, as in `2001:db8::1:443`.
+ */
+function readsPortOfBareIPv6(text: string, separatePort: number | undefined): boolean {
+  if (text.startsWith('[')) return false;
+  // With a separate port, an unbracketed text that is one IPv6 address is read whole.
+  return separatePort === undefined || isRejection(parseIPv6(text));
+}
+
+function bareIPv6PortIssue(raw: RawIndicator, text: string, value: string): HuntpackIssue {
+  const alsoAddress = isRejection(parseIPv6(text))
+    ? ''
+    : ` The whole value is also a valid IPv6 address, so the feed may mean ${quoteValue(text)} without a port.`;
+  return {
+    code: 'IPV6_PORT_WITHOUT_BRACKETS',
+    severity: 'warning',
+    message: `Read the ip:port value ${quoteValue(raw.value)} as ${quoteValue(value)}, because an ip:port value ends in its port.${alsoAddress} Check the value in the feed, and write an IPv6 address with a port in brackets, such as "[2001:db8::1]:443".`,
+    source: raw.source,
+    value: raw.value,
+  };
 }
 
 function oneAddressBlockIssue(raw: RawIndicator, block: ParsedAddress): HuntpackIssue {
