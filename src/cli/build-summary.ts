@@ -4,7 +4,6 @@ import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   HuntpackError,
-  InternalError,
   printable,
   StrictStopError,
   UsageError,
@@ -96,15 +95,12 @@ function writeJsonSummary(
 }
 
 /**
- * Returns true for an error that stops a build over its input or configuration, such as a bad
- * row under --strict. Usage errors and huntpack bugs are left out, because no build ran.
+ * Returns true for an error that stops a build once it has started, such as a bad row under
+ * --strict or a generated query that the Kusto parser rejects. A usage error is left out, because
+ * no build ran.
  */
 export function isBuildStop(error: unknown): error is HuntpackError {
-  return (
-    error instanceof HuntpackError &&
-    !(error instanceof UsageError) &&
-    !(error instanceof InternalError)
-  );
+  return error instanceof HuntpackError && !(error instanceof UsageError);
 }
 
 /**

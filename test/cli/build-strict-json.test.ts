@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InternalError, UsageError } from '../../src/errors.js';
+import { isBuildStop, writeJsonStop } from '../../src/cli/build-summary.js';
+import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -117,4 +120,22 @@ test('strict json stop at an unreadable file', async (t) => {
   assert.equal(document.stopped.severity, 'error');
   assert.equal(document.stopped.source?.file, feed);
   assert.equal(typeof document.stopped.code, 'string');
+});
+
+test('json stop of a huntpack bug', () => {
+  let stdout = '';
+  const io = { stdout: { write: (text: string) => (stdout += text) } } as unknown as CliIo;
+  const error = new InternalError('KUSTO_CHECK_FAILED', 'A generated query failed the check.');
+  assert.equal(isBuildStop(error), true);
+  writeJsonStop(error, io);
+  const document = JSON.parse(stdout) as StopDocument;
+  assert.equal(document.stopped.code, 'KUSTO_CHECK_FAILED');
+  assert.equal(document.stopped.severity, 'error');
+  assert.equal(document.stopped.reason, 'A generated query failed the check.');
+  assert.equal(document.stopped.value, undefined);
+});
+
+test('usage errors get no json stop', () => {
+  assert.equal(isBuildStop(new UsageError('UNKNOWN_FORMAT', 'Unknown --format "x".')), false);
+  assert.equal(isBuildStop(new Error('crash')), false);
 });
