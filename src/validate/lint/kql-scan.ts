@@ -156,13 +156,35 @@ function codeEnd({ text, kinds }: ScannedKql, start: number, atPipe: boolean): n
 
 /**
  * Splits a condition at its top-level `and`, returning each operand with its offset in the
- * condition. `kinds` gives the character kinds of the condition text.
+ * condition. `kinds` gives the character kinds of the condition text. Kusto's `and` binds
+ * tighter than `or`, so a condition with a top-level `or` is returned whole, as one operand.
  */
 export function splitTopLevelAnd(
   condition: string,
   kinds: Uint8Array,
 ): Array<{ text: string; start: number }> {
-  return splitTopLevel(condition, kinds, 'and');
+  const branches = splitOrOfAnd(condition, kinds);
+  if (branches.length <= 1) return branches[0] ?? [];
+  const leading = condition.length - condition.trimStart().length;
+  return [{ text: condition.trim(), start: leading }];
+}
+
+/**
+ * Splits a condition into its top-level `or` branches and each branch into its top-level `and`
+ * operands, with their offsets in the condition. Kusto's `and` binds tighter than `or`, so
+ * `A and B or C` returns the branches `[A, B]` and `[C]`.
+ */
+export function splitOrOfAnd(
+  condition: string,
+  kinds: Uint8Array,
+): Array<Array<{ text: string; start: number }>> {
+  return splitTopLevel(condition, kinds, 'or').map((branch) => {
+    const branchKinds = kinds.subarray(branch.start, branch.start + branch.text.length);
+    return splitTopLevel(branch.text, branchKinds, 'and').map((operand) => ({
+      text: operand.text,
+      start: branch.start + operand.start,
+    }));
+  });
 }
 
 /**

@@ -7,7 +7,7 @@
 import { checkExclusion } from '../../pipeline/filter-check/check.js';
 import { parseFilter } from '../../pipeline/filter-lang/parse.js';
 import type { TableSchema } from '../../pipeline/schemas.js';
-import { CharKind, findWhereClauses, splitTopLevelAnd, type ScannedKql } from './kql-scan.js';
+import { CharKind, findWhereClauses, splitOrOfAnd, type ScannedKql } from './kql-scan.js';
 
 export interface WhereTypeMismatch {
   /** Offset of the operand in the query. */
@@ -30,7 +30,8 @@ export function findWhereTypeMismatches(
   const found: WhereTypeMismatch[] = [];
   for (const clause of findWhereClauses(scanned)) {
     const kinds = scanned.kinds.subarray(clause.start, clause.start + clause.text.length);
-    for (const operand of splitTopLevelAnd(clause.text, kinds)) {
+    // A type mismatch is one comparison's own, so each operand of each `or` branch is checked.
+    for (const operand of splitOrOfAnd(clause.text, kinds).flat()) {
       const parsed = parseFilter(operand.text);
       if (!parsed.expr || parsed.issues.some((issue) => issue.severity === 'error')) continue;
       const condition = operand.text.replace(/\s+/g, ' ').trim();

@@ -73,6 +73,8 @@ test('port exclusion that keeps indicators passes', () => {
     ['| where RemoteIP == "45.9.148.10" and RemotePort == 4444'],
     // LocalPort may be 1 on a connection to port 4444, which then passes.
     ['| where RemoteIP == "45.9.148.10" and (RemotePort != 4444 or LocalPort == 1)'],
+    // `and` binds tighter than `or`, so the last branch keeps every connection to port 4444.
+    ['| where RemotePort != 4444 and RemoteIP == "45.9.148.10" or RemotePort == 4444'],
     ['| where RemoteIP == "45.9.148.10"', '// | where RemotePort != 4444', '| take 10'],
   ];
   for (const lines of passingQueries) {

@@ -59,3 +59,45 @@ test('lint passes a sound where clause', async (t) => {
   ]);
   assert.deepEqual(found(issues, ['WHERE_ALWAYS_TRUE', 'WHERE_NEVER_TRUE']), []);
 });
+
+// Kusto's `and` binds tighter than `or`: "The logical `and` has higher precedence than the
+// logical `or`" (Logical (binary) operators, learn.microsoft.com/kusto/query/logical-operators).
+// So `A and B or C and D` reads as `(A and B) or (C and D)`.
+test('lint reads and before or', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where RemotePort == 80 and RemoteIP == "10.0.0.1" or RemotePort == 443 and RemoteIP == "10.0.0.2"',
+      '| where RemotePort == 80',
+      '    and RemoteIP == "10.0.0.1"',
+      '    or RemotePort == 443 and RemoteIP == "10.0.0.2"',
+      '| where Timestamp > ago(1d) and RemotePort == 80 and RemotePort == 443 or RemotePort == 22',
+      '| where RemotePort == 22 or Timestamp > ago(1d) and RemotePort == 80 and RemotePort == 443',
+      '| where Timestamp > ago(1d) or RemotePort == 80 and RemotePort == 443',
+      '| where (RemotePort == 80 and RemoteIP == "10.0.0.1" or RemotePort == 443) and RemoteIP == "10.0.0.2"',
+      '| where not(RemotePort == 80 and RemoteIP == "10.0.0.1") and RemotePort == 80',
+    ),
+  ]);
+  assert.deepEqual(found(issues, ['WHERE_ALWAYS_TRUE', 'WHERE_NEVER_TRUE']), []);
+});
+
+test('lint flags never-true or branches', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where RemotePort == 80 and RemotePort == 443 or RemotePort == 22 and RemotePort == 23',
+      '| where Timestamp > ago(1d) and RemotePort == 80 and RemotePort == 443',
+      '    or RemoteIP == "10.0.0.1" and RemoteIP == "10.0.0.2"',
+      '| where not(RemotePort == 80 or RemotePort == 443) and RemotePort == 80',
+      '| where RemoteIP != "10.0.0.1" or RemoteIP != "10.0.0.2" or RemotePort == 80',
+    ),
+  ]);
+  assert.deepEqual(found(issues, ['WHERE_ALWAYS_TRUE', 'WHERE_NEVER_TRUE']), [
+    ['WHERE_NEVER_TRUE', 4],
+    ['WHERE_NEVER_TRUE', 5],
+    ['WHERE_NEVER_TRUE', 7],
+    ['WHERE_ALWAYS_TRUE', 8],
+  ]);
+  assert.match(
+    messageOf(issues, 'WHERE_NEVER_TRUE', 4),
+    /RemotePort == 80 and RemotePort == 443 or RemotePort == 22 and RemotePort == 23 is never true/,
+  );
+});
