@@ -209,15 +209,18 @@ function readsPastOperator(condition: string): boolean {
   return false;
 }
 
-/** Builds the NO_TIME_FILTER finding for a join side or union leg that scans all retained data. */
+/**
+ * Builds the NO_TIME_FILTER finding for a join or lookup side or a union leg that scans all
+ * retained data.
+ */
 function unboundedSideIssue(block: KqlBlock, file: string, side: UnboundedSide): HuntpackIssue {
   const { line, column } = lineAndColumn(block.text, side.start, block.startLine);
   const shown = side.text.length > 80 ? `${side.text.slice(0, 77)}...` : side.text;
-  const part = side.operator === 'join' ? 'the right side of its join' : 'a leg of its union';
-  const where =
-    side.operator === 'join'
-      ? 'inside that side'
-      : 'inside that leg, or after the union so that it covers every leg';
+  const isUnion = side.operator === 'union';
+  const part = isUnion ? 'a leg of its union' : `the right side of its ${side.operator}`;
+  const where = isUnion
+    ? 'inside that leg, or after the union so that it covers every leg'
+    : 'inside that side';
   return {
     code: 'NO_TIME_FILTER',
     severity: 'warning',

@@ -65,9 +65,12 @@ export interface OrJoinedTime {
   rest: string;
 }
 
-/** The right side of a `join` or a leg of a `union` that reads a table without a time filter. */
+/**
+ * The right side of a `join` or `lookup`, or a leg of a `union`, that reads a table without a
+ * time filter.
+ */
 export interface UnboundedSide {
-  operator: 'join' | 'union';
+  operator: 'join' | 'lookup' | 'union';
   /** Offset of the side in the query. */
   start: number;
   /** The side, on one line. */
@@ -80,7 +83,7 @@ export interface TimeFilterSearch {
   bounded: boolean;
   /** The first where condition whose time comparison is joined with `or`, when not bounded. */
   orJoined?: OrJoinedTime;
-  /** The first join side or union leg without a time filter, when not bounded. */
+  /** The first join or lookup side or union leg without a time filter, when not bounded. */
   side?: UnboundedSide;
 }
 
@@ -97,8 +100,9 @@ interface SearchContext {
  * Searches a query that reads `tables` for a time filter. A time comparison outside `where`
  * clauses (in a used `let` statement or a function argument) counts as one, because the scanner
  * cannot follow where its value goes. One in an unused `let` or in `extend`, `project` or
- * `summarize` does not, because it drops no rows. Each join side and union leg that reads a
- * table needs its own filter. Comments and string contents are never read as a time comparison.
+ * `summarize` does not, because it drops no rows. Each join or lookup side and union leg that
+ * reads a table needs its own filter. Comments and string contents are never read as a time
+ * comparison.
  */
 export function findTimeFilter(query: string, tables: readonly string[]): TimeFilterSearch {
   const scanned = scanKql(query);
@@ -114,7 +118,10 @@ export function findTimeFilter(query: string, tables: readonly string[]): TimeFi
   return searchScope(code, { written: scanned.text, lets: findLets(code), tables, timePattern });
 }
 
-/** Searches the code left unblanked in `scope`: first its join sides and union legs, then the rest. */
+/**
+ * Searches the code left unblanked in `scope`: first its join and lookup sides and union legs,
+ * then the rest.
+ */
 function searchScope(scope: ScannedKql, context: SearchContext): TimeFilterSearch {
   const sides = findQuerySides(scope).filter(
     (side, _, all) => !all.some((other) => other !== side && contains(other.range, side.range)),
@@ -134,7 +141,10 @@ function searchScope(scope: ScannedKql, context: SearchContext): TimeFilterSearc
   return searchClauses({ text: main, kinds: scope.kinds }, context, true);
 }
 
-/** Returns the search result for a join side or union leg without a time filter, or undefined. */
+/**
+ * Returns the search result for a join or lookup side or a union leg without a time filter, or
+ * undefined.
+ */
 function searchSide(
   scope: ScannedKql,
   side: QuerySide,

@@ -2,8 +2,8 @@
  * Finds the parts of a query that a time filter has to cover, for the NO_TIME_FILTER check. A
  * `let` statement that the query never uses filters nothing. `extend`, `project` and
  * `summarize` compute columns without dropping rows, so a time comparison there is no lookback.
- * The right side of a `join` and each leg of a `union` read their own tables, so each needs a
- * time filter of its own, or, for a union leg, one after the union.
+ * The right side of a `join` or `lookup` and each leg of a `union` read their own tables, so each
+ * needs a time filter of its own, or, for a union leg, one after the union.
  */
 import {
   CharKind,
@@ -29,9 +29,9 @@ export interface LetStatement {
   value: CodeRange;
 }
 
-/** The right side of a `join` or one leg of a `union`. */
+/** The right side of a `join` or `lookup`, or one leg of a `union`. */
 export interface QuerySide {
-  operator: 'join' | 'union';
+  operator: 'join' | 'lookup' | 'union';
   range: CodeRange;
   /** For a union leg, the rest of the pipeline after the union, whose `where` covers the leg. */
   after?: CodeRange;
@@ -43,7 +43,7 @@ export interface QuerySide {
  */
 const ROW_OPERATORS = String.raw`(?:extend|project(?:-\w+)?|summarize|order\s+by|sort\s+by|top|distinct|serialize)`;
 
-/** Parameters of `join` and `union` written before their tables, such as `kind=inner`. */
+/** Parameters of `join`, `lookup` and `union` written before their tables, such as `kind=inner`. */
 const SIDE_PARAMETERS = /^\s*(?:(?:kind|withsource|isfuzzy|hint\.\w+)\s*=\s*[\w.]+\s*)*/;
 
 /** Returns `text` with the characters of `range` replaced by spaces, keeping line breaks. */
@@ -171,28 +171,29 @@ function trimRange(text: string, range: CodeRange): CodeRange {
 }
 
 /**
- * Returns the right side of every `join` and the legs of every `union` in the query, inner
- * ones included. A side is the bracketed query after the operator's parameters, or the name
+ * Returns the right side of every `join` and `lookup` and the legs of every `union` in the
+ * query, inner ones included. A side is the bracketed query after the operator's parameters, or the name
  * written there.
  */
 export function findQuerySides(scanned: ScannedKql): QuerySide[] {
   const { text, kinds } = scanned;
   const sides: QuerySide[] = [];
-  for (const match of text.matchAll(/\|\s*join\b/g)) {
+  for (const match of text.matchAll(/\|\s*(join|lookup)\b/g)) {
     if (kinds[match.index] !== CharKind.Code) continue;
+    const operator = match[1] === 'lookup' ? 'lookup' : 'join';
     const afterOperator = match.index + match[0].length;
     const start =
       afterOperator + (SIDE_PARAMETERS.exec(text.slice(afterOperator))?.[0].length ?? 0);
     if (text[start] === '(') {
       sides.push({
-        operator: 'join',
+        operator,
         range: { start: start + 1, end: closingBracket(scanned, start + 1) },
       });
     } else {
       const name = /^[A-Za-z_][\w*]*/.exec(text.slice(start))?.[0] ?? '';
       if (name !== '' && name !== 'on') {
         sides.push({
-          operator: 'join',
+          operator,
           range: { start, end: start + name.length },
         });
       }

@@ -181,6 +181,35 @@ test('join side without lookback', () => {
   }
 });
 
+test('lookup side without lookback', () => {
+  const lines = [
+    'DeviceNetworkEvents',
+    LOOKBACK,
+    '| lookup kind=inner (DeviceProcessEvents | where FileName == "x.exe") on DeviceId',
+  ];
+  assert.deepEqual(positions('NO_TIME_FILTER', lines), [[3, 22]]);
+  const message = timeFindings(...lines)[0]?.message ?? '';
+  assert.match(message, /^Query at lines 1-3 has no time filter on the right side of its lookup /);
+  assert.match(message, /\(DeviceProcessEvents \| where FileName == "x\.exe"\)/);
+  assert.match(message, /Add one inside that side/);
+
+  const named = ['DeviceNetworkEvents', LOOKBACK, '| lookup DeviceProcessEvents on DeviceId'];
+  assert.deepEqual(positions('NO_TIME_FILTER', named), [[3, 10]]);
+  const bounded = [
+    ['DeviceNetworkEvents', LOOKBACK, '| lookup (DeviceProcessEvents ' + LOOKBACK + ') on D'],
+    [
+      'let p = DeviceProcessEvents ' + LOOKBACK + ';',
+      'DeviceNetworkEvents',
+      LOOKBACK,
+      '| lookup p on D',
+    ],
+    ['DeviceNetworkEvents', LOOKBACK, '| lookup (datatable(D: string)["a"]) on D'],
+  ];
+  for (const query of bounded) {
+    assert.deepEqual(timeFindings(...query), [], query.join(' '));
+  }
+});
+
 test('union leg without lookback', () => {
   const lines = [
     'union (DeviceNetworkEvents ' + LOOKBACK + '),',
