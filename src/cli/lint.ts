@@ -1,7 +1,8 @@
 /**
  * `huntpack lint FILE...`: checks hand-written hunt reports and query files. KQL blocks go through
- * the Kusto check; "Filter/Exclusion" lines are parsed, checked for logic faults and columns the
- * report's tables lack, and each gets a plain-words statement of what it removes and a fix.
+ * the Kusto check. Exclusions, as "Filter/Exclusion" lines or a pack report's scenario lines,
+ * are parsed, checked for logic faults and columns the report's tables lack, and each gets a
+ * plain-words statement of what it removes and a fix.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';

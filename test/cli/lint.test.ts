@@ -72,16 +72,28 @@ test(
 test('lint passes a generated report', async (t) => {
   const out = makeTempDir('lint', t);
   const build = await runCli(['build', '-', '--family', 'Remcos', '--out', out], {
-    stdin: 'Payload at hxxps://evil-payload[.]com/gate.php\n',
+    stdin: [
+      'Payload at hxxps://evil-payload[.]com/gate.php',
+      'C2 45[.]9[.]148[.]10:4444',
+      'MD5 44d88612fea8a8f36de82e1278abb02f',
+      '',
+    ].join('\n'),
   });
   assert.equal(build.code, 0, build.stderr);
   const report = join(out, 'remcos', 'report.md');
-  assert.match(await readFile(report, 'utf8'), /\/\/ Platform: Defender XDR advanced hunting/);
+  const text = await readFile(report, 'utf8');
+  assert.match(text, /\/\/ Platform: Defender XDR advanced hunting/);
+  // Each false-positive scenario of the report writes its exclusion as one fenced `| where` line.
+  const exclusions = count(text, /```text\n\| where not\(/);
+  assert.ok(exclusions >= 3, `${exclusions} exclusions in the report`);
 
   const result = await runCli(['lint', report]);
   assert.equal(result.code, 0, result.stdout);
   assert.doesNotMatch(result.stdout, /KQL_/);
-  assert.match(result.stdout, /checked with the Kusto parser, 0 exclusions, 0 errors, 0 warnings/);
+  assert.match(
+    result.stdout,
+    new RegExp(`checked with the Kusto parser, ${exclusions} exclusions, 0 errors, 0 warnings`),
+  );
 
   const sentinel = await runCli(['lint', report, '--platform', 'sentinel']);
   assert.equal(sentinel.code, 1, sentinel.stdout);

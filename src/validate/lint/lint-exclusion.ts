@@ -5,7 +5,7 @@
  * names no process has, and a filter that removes the opposite of what its scenario describes.
  * A line of process names alone (`chrome.exe, msedge.exe`) is read as the events to drop.
  */
-import type { FilterExpr } from '../../compile/ir.js';
+import type { ColumnType, FilterExpr } from '../../compile/ir.js';
 import type { HuntpackIssue } from '../../errors.js';
 import { listAtoms } from '../../pipeline/filter-check/analyze.js';
 import { analyzeWithOptions, checkExclusion } from '../../pipeline/filter-check/check.js';
@@ -59,6 +59,8 @@ export interface ExclusionContext {
   scenario: string;
   /** Schemas of the tables the report's queries read. */
   schemas: TableSchema[];
+  /** Columns that the queries compute, such as `MatchedOn` in `extend MatchedOn = "source"`. */
+  extraColumns?: ReadonlyArray<{ name: string; type: ColumnType }>;
 }
 
 /** Codes of the findings about a column or a value compared with it, not about the logic. */
@@ -120,7 +122,9 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
 
   for (const issue of logicIssues(expr)) push(issue, columnOf(issue.path));
   for (const schema of context.schemas) {
-    for (const issue of checkExclusion(expr, schema).filter((i) => COLUMN_FAULTS.has(i.code))) {
+    const extraColumns = context.extraColumns ?? [];
+    const issues = checkExclusion(expr, schema, { extraColumns });
+    for (const issue of issues.filter((i) => COLUMN_FAULTS.has(i.code))) {
       push(issue, columnOf(issue.path));
     }
   }

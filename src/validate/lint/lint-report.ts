@@ -1,7 +1,8 @@
 /**
- * `huntpack lint FILE`: checks a hand-written hunt report. It finds the KQL queries (for the
- * Kusto check) and every "Filter/Exclusion:" line, and checks each line against the tables
- * the report's queries read. Inside the queries it flags loose host matches and `where`
+ * `huntpack lint FILE`: checks a hunt report. It finds the KQL queries (for the Kusto check)
+ * and every exclusion, written as a "Filter/Exclusion:" line or as the fenced `| where not(...)`
+ * line of a scenario in a pack's report, and checks each against the tables the report's
+ * queries read. Inside the queries it flags loose host matches and `where`
  * clauses that are always or never true. In the text around them it flags indicators written
  * live and indicators that no query hunts for.
  */
@@ -26,6 +27,11 @@ import { lintLooseMatches, type LooseMatchFinding } from './loose-match.js';
 import { lintLooseRegexes } from './loose-regex.js';
 import { lintLooseTermLists } from './loose-term-list.js';
 import { lintWhereLogic } from './where-logic.js';
+import {
+  computedColumnsFor,
+  findExclusionLines,
+  readComputedColumns,
+} from './scenario-exclusions.js';
 
 /** Checks the text of one KQL query, with lines counted from the query's first line. */
 export type KqlCheckHook = (text: string, options: { platform: Platform }) => KqlDiagnostic[];
@@ -55,11 +61,8 @@ export interface LintResult {
   kqlChecked: boolean;
 }
 
-const EXCLUSION_LABEL =
-  /^\s*(?:[-*]\s*)?(?:\*\*)?Filter\s*\/\s*Exclusion(?:\*\*)?\s*:\s*(?:\*\*)?\s*/i;
 /** Lines at most this far above an exclusion belong to its false-positive scenario. */
 const MAX_SCENARIO_DISTANCE = 6;
-const SCENARIO_LABEL = /^\s*(?:[-*]\s*)?(?:\*\*)?(Scenario|Description)(?:\*\*)?\s*:/i;
 
 /**
  * Appends `more` to `issues` one by one, because `issues.push(...more)` overflows the call stack
@@ -137,13 +140,17 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
   const startLines = blocks.map((block) => block.startLine);
   append(issues, lintListedIndicators(listed, scanned, file, startLines));
 
+  const computed = exclusionLines.length > 0 ? readComputedColumns(scanned) : [];
   const exclusions = exclusionLines.map((entry) =>
     lintExclusion(entry.text, {
       file,
       line: entry.line,
       column: entry.column,
       scenario: entry.scenario,
-      schemas,
+      schemas: entry.tables
+        ? schemas.filter((schema) => entry.tables?.includes(schema.name))
+        : schemas,
+      extraColumns: computedColumnsFor(blocks, computed, entry.tables),
     }),
   );
   const ipPorts = listedIpPorts(listed);
@@ -305,44 +312,4 @@ function loadSchemas(
     });
   }
   return { schemas, problems };
-}
-
-interface ExclusionLine {
-  line: number;
-  column: number;
-  text: string;
-  scenario: string;
-  /** 1-based lines of the Scenario and Description labels read into `scenario`. */
-  scenarioLines: number[];
-}
-
-/** Finds "Filter/Exclusion:" lines and the "Scenario:" and "Description:" lines above each. */
-function findExclusionLines(text: string): ExclusionLine[] {
-  const found: ExclusionLine[] = [];
-  let scenario: string[] = [];
-  let scenarioLines: number[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const label = EXCLUSION_LABEL.exec(raw);
-    if (label) {
-      const body = raw
-        .slice(label[0].length)
-        .replace(/\*\*\s*$/, '')
-        .replace(/^`(.*)`$/, '$1');
-      const offset =
-        raw.slice(label[0].length).length - raw.slice(label[0].length).trimStart().length;
-      found.push({
-        line: index + 1,
-        column: label[0].length + offset + 1,
-        text: body.trim(),
-        scenario: scenario.join(' '),
-        scenarioLines,
-      });
-      scenario = [];
-      scenarioLines = [];
-    } else if (SCENARIO_LABEL.test(raw)) {
-      scenario.push(raw.trim());
-      scenarioLines.push(index + 1);
-    }
-  });
-  return found;
 }

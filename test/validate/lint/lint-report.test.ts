@@ -543,3 +543,97 @@ test('exclusion that removes a hunted indicator', () => {
     [14, 'The line keeps no event of the indicator 203.202.232.22:3131'],
   ]);
 });
+
+/** A pack report in the form `renderReport` writes, with `exclusion` as its one scenario's line. */
+function packReport(exclusion: string): string {
+  return [
+    '# Remcos detection pack',
+    '',
+    '## Hunts',
+    '',
+    '### Remcos C2 address in DeviceNetworkEvents',
+    '',
+    '- Id: `remcos-dne`, file `queries/remcos-dne.kql`',
+    '- Table: DeviceNetworkEvents in Defender XDR advanced hunting',
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(30d)',
+    '| where RemoteIP == "45.9.148.10"',
+    '| extend MatchedOn = "destination"',
+    '```',
+    '',
+    '### Remcos file hash in DeviceFileEvents',
+    '',
+    '- Id: `remcos-dfe`, file `queries/remcos-dfe.kql`',
+    '- Table: DeviceFileEvents in Defender XDR advanced hunting',
+    '',
+    '```kql',
+    'DeviceFileEvents',
+    '| where Timestamp > ago(30d)',
+    '| where MD5 == "44d88612fea8a8f36de82e1278abb02f"',
+    '```',
+    '',
+    '## False-positive scenarios',
+    '',
+    'Each exclusion removes the hits for which its condition is true.',
+    '',
+    '### Network scanner on an endpoint (off, ready to paste)',
+    '',
+    'A scanner run by the security team connects to every address in a range.',
+    '',
+    '```text',
+    exclusion,
+    '```',
+    '',
+    'Applies to: `remcos-dne`',
+  ].join('\n');
+}
+
+test('lint reads the exclusions of a pack report', () => {
+  const sound = lintReport(
+    packReport('| where not(InitiatingProcessFileName in~ ("nmap.exe") and MatchedOn == "source")'),
+    'report.md',
+    { checkKql: false },
+  );
+  assert.equal(sound.exclusions.length, 1);
+  assert.equal(sound.exclusions[0]?.line, 37);
+  assert.match(sound.exclusions[0]?.scenario ?? '', /^Network scanner on an endpoint A scanner/);
+  assert.match(sound.exclusions[0]?.effect ?? '', /removes only events where/);
+  assert.deepEqual(
+    sound.issues.map((issue) => issue.code),
+    [],
+  );
+
+  // `x != a or x != b` is true for every event, so its negation keeps none.
+  const faulty = lintReport(
+    packReport('| where not(RemoteIP != "10.0.0.1" or RemoteIP != "10.0.0.2")'),
+    'report.md',
+    { checkKql: false },
+  );
+  assert.equal(faulty.exclusions.length, 1);
+  const finding = faulty.issues.find((issue) => issue.code === 'EXCLUSION_REMOVES_EVERYTHING');
+  assert.equal(finding?.severity, 'error');
+  assert.equal(finding?.source?.line, 37);
+  assert.equal(finding?.source?.column, 9);
+});
+
+test('lint checks pack exclusions on their tables', () => {
+  // DeviceFileEvents has no RemoteIP, but the exclusion applies only to the DeviceNetworkEvents hunt.
+  const result = lintReport(packReport('| where not(RemoteIP == "10.0.0.1")'), 'report.md', {
+    checkKql: false,
+  });
+  assert.deepEqual(
+    result.issues.map((issue) => issue.code),
+    [],
+  );
+  const everywhere = packReport('| where not(RemoteIP == "10.0.0.1")').replace(
+    'Applies to: `remcos-dne`',
+    'Applies to: `remcos-dne`, `remcos-dfe`',
+  );
+  const unknown = lintReport(everywhere, 'report.md', { checkKql: false }).issues.filter(
+    (issue) => issue.code === 'UNKNOWN_COLUMN',
+  );
+  assert.equal(unknown.length, 1);
+  assert.match(unknown[0]?.message ?? '', /"RemoteIP" does not exist in DeviceFileEvents/);
+});
