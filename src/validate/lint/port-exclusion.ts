@@ -15,7 +15,8 @@ import { evaluateFilter } from '../../pipeline/filter-check/evaluate.js';
 import { parseFilter } from '../../pipeline/filter-lang/parse.js';
 import type { KqlBlock } from './kql-blocks.js';
 import { findWhereClauses, lineAndColumn, oneLine, scanKql, splitTopLevelAnd } from './kql-scan.js';
-import { normalizeKql, readLetLists } from './port-pairing.js';
+import { CharKind, type ScannedKql } from './kql-scan.js';
+import { LET_DYNAMIC_LIST, normalizeKql, readLetLists } from './port-pairing.js';
 
 /**
  * Columns of the remote end's port in the network tables the reports hunt in, where the port of
@@ -47,10 +48,11 @@ export function lintPortExclusions(
       if (found.length === 0) continue;
       for (const indicator of found) removed.push(indicator);
       const position = lineAndColumn(scanned.text, clause.start + operand.start, block.startLine);
+      const named = findNamedLists(scanned, block, operand.text, operandKinds, lists, clause.start);
       issues.push({
         code: 'PORT_EXCLUDED',
         severity: 'warning',
-        message: describeExclusion(oneLine(operand.text), expr, found),
+        message: describeExclusion(oneLine(operand.text), expr, found, named),
         source: { file, line: position.line, column: position.column },
       });
     }
@@ -128,39 +130,106 @@ export function findRemovedIndicators(
   return removed;
 }
 
+/** A list that a `let NAME = dynamic([...])` statement sets and a where condition names. */
+interface NamedList {
+  name: string;
+  /** 1-based line of the `let` statement in the report. */
+  line: number;
+  /** The items as written, such as `4444` or `"4444"`. */
+  items: string[];
+}
+
+/** A list named in `in (NAME)` or `!in (NAME)`, with the name in group 1. */
+const NAMED_LIST_OPERAND = /(?<![\w.])!?in~?\s*\(\s*([A-Za-z_]\w*)\s*\)/g;
+
+/**
+ * Returns the `let` lists that an operand names, each with the line of the last statement
+ * before `end` that sets it, which is the one `readLetLists` reads.
+ */
+function findNamedLists(
+  scanned: ScannedKql,
+  block: KqlBlock,
+  text: string,
+  kinds: Uint8Array,
+  lists: ReadonlyMap<string, string>,
+  end: number,
+): NamedList[] {
+  const named: NamedList[] = [];
+  for (const match of text.matchAll(NAMED_LIST_OPERAND)) {
+    const name = match[1] ?? '';
+    const items = lists.get(name);
+    const known = named.some((list) => list.name === name);
+    if (kinds[match.index] !== CharKind.Code || items === undefined || known) continue;
+    let start: number | undefined;
+    for (const statement of scanned.text.matchAll(LET_DYNAMIC_LIST)) {
+      if (statement.index >= end) break;
+      if (statement[1] === name && scanned.kinds[statement.index] === CharKind.Code) {
+        start = statement.index;
+      }
+    }
+    if (start === undefined) continue;
+    const { line } = lineAndColumn(scanned.text, start, block.startLine);
+    named.push({ name, line, items: items.split(', ') });
+  }
+  return named;
+}
+
 function describeExclusion(
   condition: string,
   expr: FilterExpr,
   removed: RemovedIndicator[],
+  named: NamedList[],
 ): string {
   const removedPorts = [...new Set(removed.map((indicator) => indicator.port))];
   const portWords =
     removedPorts.length === 1 ? `port ${removedPorts[0]}` : `ports ${joinWords(removedPorts)}`;
   const addresses = [...new Set(removed.map((indicator) => indicator.address))];
   const indicators = removed.map(ipPortText);
+  const listed = named.filter((list) => list.items.some((item) => isRemoved(item, removedPorts)));
+  const listSentences = listed.map((list) => {
+    const ports = list.items.filter((item) => isRemoved(item, removedPorts)).map(itemValue);
+    const words = ports.length === 1 ? `Port ${ports[0]} is` : `Ports ${joinWords(ports)} are`;
+    return `${words} in ${list.name}, the list that the let statement on line ${list.line} sets. `;
+  });
   return (
     `The where condition ${condition} removes ${portWords}, the ` +
     `${removedPorts.length === 1 ? 'port' : 'ports'} that the report lists for ` +
     `${joinWords(addresses)} (${indicators.join(', ')}), so the query drops the connections ` +
-    `it hunts for. ${suggestFix(expr, removedPorts)}`
+    `it hunts for. ${listSentences.join('')}${suggestFix(expr, removedPorts, listed)}`
   );
+}
+
+/** Returns the value of a list item as written, without the quotes of a string. */
+function itemValue(item: string): string {
+  return item.replace(/^(["'])(.*)\1$/, '$2');
+}
+
+function isRemoved(item: string, removedPorts: string[]): boolean {
+  return removedPorts.includes(itemValue(item));
 }
 
 /**
  * Returns the suggested fix. For a `!in` list that also names other ports, it is the list
- * without the indicator ports, and otherwise it is advice to delete the condition.
+ * without the indicator ports, written as the `let` statement when `listed` has the one let list
+ * that contains them. Otherwise it is advice to delete the condition.
  */
-function suggestFix(expr: FilterExpr, removedPorts: string[]): string {
+function suggestFix(expr: FilterExpr, removedPorts: string[], listed: NamedList[]): string {
   const deleteHint =
     'Delete the condition, or exclude only ports that no listed indicator uses. To hunt an ' +
     'address on its other ports, write a separate query labelled address-only.';
   if (expr.kind !== 'not' || expr.term.kind !== 'in') return deleteHint;
+  const pronoun = removedPorts.length === 1 ? 'it' : 'them';
+  const [letList] = listed;
+  if (letList && listed.length === 1) {
+    const keptItems = letList.items.filter((item) => !isRemoved(item, removedPorts));
+    if (keptItems.length === 0) return deleteHint;
+    return `Remove ${pronoun} from that list: let ${letList.name} = dynamic([${keptItems.join(', ')}]);`;
+  }
   const remaining = expr.term.values.filter((value) => !removedPorts.includes(String(value)));
   if (remaining.length === 0) return deleteHint;
   const list = remaining.map((value) =>
     typeof value === 'string' ? JSON.stringify(value) : value,
   );
-  const pronoun = removedPorts.length === 1 ? 'it' : 'them';
   return `Remove ${pronoun} from the list: ${expr.term.column} !in (${list.join(', ')}).`;
 }
 

@@ -96,7 +96,7 @@ function findAntiJoinSides(scanned: ScannedKql): Array<{ start: number; end: num
 }
 
 /** A `let NAME = dynamic([...])` statement, with the list's contents in group 2. */
-const LET_DYNAMIC_LIST = /\blet\s+([A-Za-z_]\w*)\s*=\s*dynamic\s*\(\s*\[([^\]]*)\]\s*\)/g;
+export const LET_DYNAMIC_LIST = /\blet\s+([A-Za-z_]\w*)\s*=\s*dynamic\s*\(\s*\[([^\]]*)\]\s*\)/g;
 /** A literal that the filter language reads: a string in either quote or a whole number. */
 const LIST_LITERAL = /^(?:"[^"\\]*"|'[^'\\]*'|-?\d+)$/;
 

@@ -89,3 +89,39 @@ test('port exclusion in address-only hunt passes', () => {
   );
   assert.deepEqual(findings, []);
 });
+
+test('port exclusion names its let list', () => {
+  // Without its let statement the list is unknown, so the condition is not checked.
+  const unset = portExcluded(
+    '| where RemoteIP == "45.9.148.10" and RemotePort !in (ExcludedPorts)',
+  );
+  assert.deepEqual(unset, []);
+
+  const report = [
+    ...INDICATORS.slice(0, 3),
+    'let ExcludedPorts = dynamic([4444, 80]);',
+    ...INDICATORS.slice(3),
+    '| where RemoteIP == "45.9.148.10" and RemotePort !in (ExcludedPorts)',
+    '```',
+  ].join('\n');
+  const named = lintReport(report, 'r.md', { checkKql: false }).issues.filter(
+    (issue) => issue.code === 'PORT_EXCLUDED',
+  );
+  assert.equal(named.length, 1);
+  assert.equal(named[0]?.source?.line, 7);
+  const message = named[0]?.message ?? '';
+  assert.match(message, /^The where condition RemotePort !in \(ExcludedPorts\) removes port 4444/);
+  assert.match(
+    message,
+    /Port 4444 is in ExcludedPorts, the list that the let statement on line 4 sets\./,
+  );
+  assert.match(message, /Remove it from that list: let ExcludedPorts = dynamic\(\[80\]\);/);
+  assert.doesNotMatch(message, /RemotePort !in \(80\)/);
+
+  const whole = report.replace('dynamic([4444, 80])', 'dynamic([4444])');
+  const deleted = lintReport(whole, 'r.md', { checkKql: false }).issues.find(
+    (issue) => issue.code === 'PORT_EXCLUDED',
+  );
+  assert.match(deleted?.message ?? '', /the let statement on line 4/);
+  assert.match(deleted?.message ?? '', /Delete the condition/);
+});
