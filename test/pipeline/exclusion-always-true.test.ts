@@ -85,13 +85,45 @@ test('always-true exclusion shapes are rejected', () => {
   for (const [table, filter, missing] of REJECTED) {
     const message = rejection(table, filter);
     assert.ok(message, `${filter} on ${table} was accepted`);
-    assert.ok(message.includes(`on ${table}: ${ALWAYS_TRUE}`), `${filter}: ${message}`);
-    const names = message.match(/false only where (\w+) is missing/)?.[1] ?? '';
+    const verdict = missing
+      ? `The exclusion is true on every event where ${missing} is set, so it removes every such hit.`
+      : ALWAYS_TRUE;
+    assert.ok(message.includes(`on ${table}: ${verdict}`), `${filter}: ${message}`);
+    const names = message.match(/where (\w+) is set, so it removes/)?.[1] ?? '';
     assert.equal(names, missing, filter);
     const advice = missing
       ? `or write isnotempty(${missing}) to remove every event where ${missing} is set.`
       : 'Narrow the filter to the benign events it should remove.';
     assert.ok(message.includes(advice), `${filter}: ${message}`);
+  }
+});
+
+test('always-true exclusion names the kept events', () => {
+  // [filter on CommonSecurityLog, the events it keeps as the message states them]
+  const cases: Array<[string, string]> = [
+    ['DestinationPort != 4444 or DestinationPort != 8080', 'where DestinationPort is missing'],
+    // False only where both ports are missing, although SentBytes alone makes it true when set.
+    [
+      'DestinationPort != 1 or DestinationPort != 2 or SentBytes != 1 or SentBytes != 2',
+      'where DestinationPort and SentBytes are both missing',
+    ],
+    [
+      '(DestinationPort != 1 or DestinationPort != 2) and (SentBytes != 1 or SentBytes != 2)',
+      'where DestinationPort or SentBytes is missing',
+    ],
+    [
+      '(DestinationPort != 1 or DestinationPort != 2) or SentBytes > 3',
+      'where DestinationPort is missing and SentBytes is at most 3, or where DestinationPort and SentBytes are both missing',
+    ],
+  ];
+  for (const [filter, kept] of cases) {
+    const message = rejection('CommonSecurityLog', filter) ?? '';
+    assert.ok(
+      message.includes(
+        `It keeps only the events ${kept}, because a comparison on a missing value is false.`,
+      ),
+      `${filter}: ${message}`,
+    );
   }
 });
 

@@ -7,7 +7,7 @@
 import type { ColumnType, FilterExpr } from '../../compile/ir.js';
 import { buildColumnModel } from './domain.js';
 import type { ColumnModel } from './domain.js';
-import { evaluateWith } from './evaluate.js';
+import { evaluateAtom, evaluateWith } from './evaluate.js';
 import type { FilterAtom } from './evaluate.js';
 
 /** Indexes from the root to a term: `terms[i]` of and/or, `0` for the operand of not. */
@@ -276,4 +276,74 @@ function evaluatePinned(
   if (expr.kind === 'or') return expr.terms.some(pin);
   if (expr.kind === 'not') return !pin(expr.term, 0);
   return evaluateWith(expr, atomValue);
+}
+
+/** The rows of one pattern of missing number or bool columns, and the filter on them. */
+export interface MissingPattern {
+  /** The number or bool columns missing on these rows. The filter's other such columns are set. */
+  missing: string[];
+  /** Whether the filter is true on every row of the pattern, on none, or on some. */
+  verdict: 'always-true' | 'never-true' | 'depends';
+  /** The filter on these rows, with each comparison of a missing column replaced by its value. */
+  reduced: FilterExpr;
+}
+
+/** The most number or bool columns whose missing patterns `findMissingPatterns` enumerates. */
+const MAX_PATTERN_COLUMNS = 4;
+
+/**
+ * Splits the rows by which of the filter's number and bool columns are missing, and returns the
+ * filter's verdict on each pattern. Returns undefined when there are more than four such
+ * columns or a verdict cannot be decided exactly.
+ */
+export function findMissingPatterns(
+  expr: FilterExpr,
+  options: AnalyzeOptions = {},
+): MissingPattern[] | undefined {
+  const variables = indexAtoms(expr);
+  const everyColumn = new Set(variables.atoms.map((atom) => atom.column));
+  const nullable = buildModels(variables.atoms, options.columnType, everyColumn)
+    .filter((model) => model.setOnly)
+    .map((model) => model.column);
+  if (nullable.length > MAX_PATTERN_COLUMNS) return undefined;
+
+  const patterns: MissingPattern[] = [];
+  for (let mask = 0; mask < 2 ** nullable.length; mask++) {
+    const missing = nullable.filter((_, index) => (mask & (2 ** index)) !== 0);
+    const reduced = replaceMissing(expr, new Set(missing));
+    const set = new Set(nullable.filter((column) => !missing.includes(column)));
+    const reducedVariables = indexAtoms(reduced);
+    const models = buildModels(reducedVariables.atoms, options.columnType, set);
+    const assignments = enumerateAssignments(
+      models,
+      reducedVariables.atoms.length,
+      options.maxCombinations,
+    );
+    if (!assignments) return undefined;
+    const results = assignments.map((assignment) =>
+      evaluateWith(reduced, atomValues(reducedVariables, assignment)),
+    );
+    const verdict = judge(
+      results,
+      models.every((model) => model.exact),
+    );
+    if (verdict === 'unknown') return undefined;
+    patterns.push({ missing, verdict, reduced });
+  }
+  return patterns;
+}
+
+/** Replaces each comparison of a column in `missing` by its value on a missing cell. */
+function replaceMissing(expr: FilterExpr, missing: ReadonlySet<string>): FilterExpr {
+  switch (expr.kind) {
+    case 'const':
+      return expr;
+    case 'not':
+      return { kind: 'not', term: replaceMissing(expr.term, missing) };
+    case 'and':
+    case 'or':
+      return { kind: expr.kind, terms: expr.terms.map((term) => replaceMissing(term, missing)) };
+    default:
+      return missing.has(expr.column) ? { kind: 'const', value: evaluateAtom(expr, null) } : expr;
+  }
 }

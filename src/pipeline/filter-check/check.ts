@@ -9,6 +9,7 @@ import { printFilter } from '../filter-lang/print.js';
 import { analyzeFilter } from './analyze.js';
 import type { FilterAnalysis, RedundantTerm } from './analyze.js';
 import { checkFilterTypes, columnTypeLookup } from './check-types.js';
+import { describeFalseRows } from './missing-rows.js';
 import type { FilterCheckOptions, FilterIssue } from './types.js';
 
 /** Analyzes a filter with the column types from the options' schema and extra columns. */
@@ -55,7 +56,7 @@ function checkWithWording(
   const analysis = analyzeWithOptions(expr, options);
   const issues = checkFilterTypes(expr, options);
   if (analysis.verdict === 'always-true') {
-    issues.push(alwaysTrueIssue(role, []));
+    issues.push(alwaysTrueIssue(expr, options, role, []));
   } else if (analysis.verdict === 'never-true') {
     const message =
       role === 'filter'
@@ -63,7 +64,7 @@ function checkWithWording(
         : 'The exclusion is never true, so it removes nothing.';
     issues.push(constantIssue('FILTER_NEVER_TRUE', 'warning', message));
   } else if (analysis.trueWhenSet) {
-    issues.push(alwaysTrueIssue(role, analysis.trueWhenSet));
+    issues.push(alwaysTrueIssue(expr, options, role, analysis.trueWhenSet));
   }
   issues.push(...analysis.redundantTerms.map(redundantIssue));
   if (analysis.verdict === 'unknown') issues.push(undecidedIssue(analysis));
@@ -73,31 +74,39 @@ function checkWithWording(
 /**
  * Builds the always-true issue with advice on what to write instead. `columns` are those that
  * must be set for the filter to be true (see `trueWhenSet`), empty when it is true on every row.
+ * Then the message says exactly on which events the filter is false.
  */
-function alwaysTrueIssue(role: 'filter' | 'exclusion', columns: string[]): FilterIssue {
-  const unlessMissing =
+function alwaysTrueIssue(
+  expr: FilterExpr,
+  options: FilterCheckOptions,
+  role: 'filter' | 'exclusion',
+  columns: string[],
+): FilterIssue {
+  const set = `${joinNames(columns, 'and')} ${columns.length === 1 ? 'is' : 'are'} set`;
+  const falseRows =
     columns.length === 0
       ? ''
-      : ` It is false only where ${joinNames(columns)} ${columns.length === 1 ? 'is' : 'are'} ` +
-        'missing, because a comparison on a missing value is false.';
+      : `${describeFalseRows(expr, columns, { columnType: columnTypeLookup(options) })}, ` +
+        'because a comparison on a missing value is false.';
   if (role === 'filter') {
-    return constantIssue(
-      'FILTER_ALWAYS_TRUE',
-      'warning',
-      `The filter is always true.${unlessMissing}`,
-    );
+    const verdict =
+      columns.length === 0
+        ? 'The filter is always true.'
+        : `The filter is true on every event where ${set}. It is false only on the events ${falseRows}`;
+    return constantIssue('FILTER_ALWAYS_TRUE', 'warning', verdict);
   }
+  const verdict =
+    columns.length === 0
+      ? 'The exclusion is always true, so it removes every hit and the hunt finds nothing.'
+      : `The exclusion is true on every event where ${set}, so it removes every such hit. ` +
+        `It keeps only the events ${falseRows}`;
   const advice =
     columns.length === 0
       ? ' Narrow the filter to the benign events it should remove.'
       : ' Narrow the filter to the benign events it should remove, or write ' +
         `${columns.map((column) => `isnotempty(${column})`).join(' and ')} to remove every ` +
-        `event where ${joinNames(columns, 'and')} ${columns.length === 1 ? 'is' : 'are'} set.`;
-  return constantIssue(
-    'FILTER_ALWAYS_TRUE',
-    'error',
-    `The exclusion is always true, so it removes every hit and the hunt finds nothing.${unlessMissing}${advice}`,
-  );
+        `event where ${set}.`;
+  return constantIssue('FILTER_ALWAYS_TRUE', 'error', `${verdict}${advice}`);
 }
 
 function joinNames(names: string[], conjunction: 'and' | 'or' = 'or'): string {

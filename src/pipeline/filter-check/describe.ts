@@ -48,7 +48,7 @@ export function describeFilter(expr: FilterExpr, options: DescribeOptions = {}):
 }
 
 /** Describes a filter as a condition, without saying what happens to the events. */
-function describeCondition(condition: Condition, nested: boolean): string {
+export function describeCondition(condition: Condition, nested: boolean): string {
   switch (condition.kind) {
     case 'const':
       return condition.value ? 'always' : 'never';
