@@ -115,6 +115,11 @@ test('always-true exclusion names the kept events', () => {
       '(DestinationPort != 1 or DestinationPort != 2) or SentBytes > 3',
       'where DestinationPort is missing and SentBytes is at most 3, or where DestinationPort and SentBytes are both missing',
     ],
+    // not(SentBytes == 1 or SentBytes != 1) is true only where SentBytes is missing.
+    [
+      '(DestinationPort != 1 or DestinationPort != 2) or not(SentBytes == 1 or SentBytes != 1)',
+      'where DestinationPort is missing and SentBytes is set',
+    ],
   ];
   for (const [filter, kept] of cases) {
     const message = rejection('CommonSecurityLog', filter) ?? '';

@@ -186,3 +186,15 @@ test('describe mentions missing numbers', () => {
     'removes only events where Count is at most 5 (or missing) and Name is one of "a", "b" (any case)',
   );
 });
+
+test('filter true where set names its false rows', () => {
+  const expr = parseFilterOrThrow('RemotePort != 80 or RemotePort != 443');
+  const [issue] = checkFilter(expr, { schema: dne });
+  assert.equal(issue?.code, 'FILTER_ALWAYS_TRUE');
+  assert.equal(issue?.severity, 'warning');
+  assert.equal(
+    issue?.message,
+    'The filter is true on every event where RemotePort is set. It is false only on the events ' +
+      'where RemotePort is missing, because a comparison on a missing value is false.',
+  );
+});
