@@ -30,7 +30,7 @@ function printResult(result: LintResult, io: CliIo): void {
     }
   }
   for (const exclusion of result.exclusions) {
-    io.stdout.write(`\n${result.file}:${exclusion.line}: Filter/Exclusion: ${exclusion.text}\n`);
+    io.stdout.write(`\n${result.file}:${exclusion.line}: ${exclusion.label} ${exclusion.text}\n`);
     if (exclusion.effect) io.stdout.write(`  as the condition to keep, it ${exclusion.effect}\n`);
     if (exclusion.otherEffect) {
       io.stdout.write(`  read with OR binding tighter, it ${exclusion.otherEffect}\n`);

@@ -94,6 +94,8 @@ test('lint passes a generated report', async (t) => {
     result.stdout,
     new RegExp(`checked with the Kusto parser, ${exclusions} exclusions, 0 errors, 0 warnings`),
   );
+  // Each exclusion is shown as the report writes it.
+  assert.equal(count(result.stdout, /report\.md:\d+: \| where not\(/), exclusions);
 
   const sentinel = await runCli(['lint', report, '--platform', 'sentinel']);
   assert.equal(sentinel.code, 1, sentinel.stdout);

@@ -34,6 +34,8 @@ export type ExclusionFinding = HuntpackIssue;
 export interface ExclusionLint {
   /** 1-based line of the "Filter/Exclusion:" line. */
   line: number;
+  /** What the report writes before `text`: `Filter/Exclusion:`, or `| where` in a pack's report. */
+  label: string;
   /** The filter text after the label. */
   text: string;
   /** The scenario title and description written above the line. */
@@ -56,6 +58,8 @@ export interface ExclusionContext {
   line: number;
   /** Column of the filter text's first character in the line. */
   column: number;
+  /** What the report writes before the filter text. Default: `Filter/Exclusion:`. */
+  label?: string;
   scenario: string;
   /** Schemas of the tables the report's queries read. */
   schemas: TableSchema[];
@@ -70,6 +74,7 @@ const COLUMN_FAULTS = new Set(['UNKNOWN_COLUMN', 'LITERAL_TYPE_MISMATCH', 'VALUE
 export function lintExclusion(text: string, context: ExclusionContext): ExclusionLint {
   const result: ExclusionLint = {
     line: context.line,
+    label: context.label ?? 'Filter/Exclusion:',
     text,
     scenario: context.scenario,
     findings: [],

@@ -146,6 +146,7 @@ export function lintReport(text: string, file: string, options: LintOptions = {}
       file,
       line: entry.line,
       column: entry.column,
+      label: entry.label,
       scenario: entry.scenario,
       schemas: entry.tables
         ? schemas.filter((schema) => entry.tables?.includes(schema.name))

@@ -13,6 +13,8 @@ import { findOperatorBodies, type ScannedKql } from './kql-scan.js';
 export interface ExclusionLine {
   line: number;
   column: number;
+  /** What the report writes before `text`: `Filter/Exclusion:`, or `| where` in a pack's report. */
+  label: string;
   /** The condition an event must meet to be kept. */
   text: string;
   scenario: string;
@@ -82,6 +84,7 @@ function findLabelledExclusions(lines: string[]): ExclusionLine[] {
       found.push({
         line: index + 1,
         column: label[0].length + offset + 1,
+        label: 'Filter/Exclusion:',
         text: body.trim(),
         scenario: scenario.join(' '),
         scenarioLines,
@@ -144,6 +147,7 @@ function findScenarioExclusions(lines: string[]): ExclusionLine[] {
         const exclusion: ExclusionLine = {
           line: index + 1,
           column: where[0].length + 1,
+          label: '| where',
           text: inner.slice(where[0].length).trim(),
           scenario: scenario.join(' '),
           scenarioLines,
