@@ -542,3 +542,22 @@ test('anti-join side is no port filter', () => {
     assert.deepEqual(portFindings(indicators, where), [], kind);
   }
 });
+
+test('or of address and port pairs', () => {
+  // `and` binds tighter than `or`, so each address is compared with its own port.
+  const lines = [
+    'Indicators: 45[.]9[.]148[.]10:4444, 2[.]27[.]17[.]179:8080',
+    '',
+    '```kql',
+    'DeviceNetworkEvents',
+    '| where Timestamp > ago(7d)',
+    '| where RemoteIP == "45.9.148.10" and RemotePort == 4444',
+    '    or RemoteIP == "2.27.17.179" and RemotePort == 8080',
+    '```',
+  ];
+  const result = lintReport(lines.join('\n'), 'r.md', { checkKql: false });
+  assert.deepEqual(
+    result.issues.map((issue) => issue.code),
+    [],
+  );
+});
