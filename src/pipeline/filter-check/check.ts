@@ -9,6 +9,7 @@ import { printFilter } from '../filter-lang/print.js';
 import { analyzeFilter } from './analyze.js';
 import type { FilterAnalysis, RedundantTerm } from './analyze.js';
 import { checkFilterTypes, columnTypeLookup } from './check-types.js';
+import { analyzeKustoFilter } from './kusto-nulls.js';
 import { describeFalseRows } from './missing-rows.js';
 import type { FilterCheckOptions, FilterIssue } from './types.js';
 
@@ -17,10 +18,13 @@ export function analyzeWithOptions(
   expr: FilterExpr,
   options: FilterCheckOptions = {},
 ): FilterAnalysis {
-  return analyzeFilter(expr, {
+  const analyzeOptions = {
     columnType: columnTypeLookup(options),
     ...(options.maxCombinations !== undefined && { maxCombinations: options.maxCombinations }),
-  });
+  };
+  return options.nullRules === 'kusto'
+    ? analyzeKustoFilter(expr, analyzeOptions)
+    : analyzeFilter(expr, analyzeOptions);
 }
 
 /**

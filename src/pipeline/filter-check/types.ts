@@ -19,4 +19,10 @@ export interface FilterCheckOptions {
   extraColumns?: ReadonlyArray<{ name: string; type: ColumnType }>;
   /** Maximum number of truth-value combinations to evaluate; default 200000. */
   maxCombinations?: number;
+  /**
+   * `model` (default): the filter has the two-valued semantics of `compile/ir.ts`, as huntpack's
+   * own guarded KQL does. `kusto`: the filter is KQL that an analyst wrote, which a `where` runs
+   * with Kusto's null rules (see `kusto-nulls.ts`).
+   */
+  nullRules?: 'model' | 'kusto';
 }

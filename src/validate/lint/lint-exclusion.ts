@@ -259,9 +259,12 @@ function hasNegation(keep: FilterExpr): boolean {
   return visit(toCondition(keep, false));
 }
 
-/** Logic issues worded for a condition to keep: keeping every event removes nothing. */
+/**
+ * Logic issues worded for a condition to keep: keeping every event removes nothing. The line is
+ * KQL that a `where` runs, so it is analyzed with Kusto's null rules.
+ */
 function logicIssues(keep: FilterExpr): FilterIssue[] {
-  const analysis = analyzeWithOptions(keep);
+  const analysis = analyzeWithOptions(keep, { nullRules: 'kusto' });
   const issues: FilterIssue[] = [];
   if (analysis.verdict === 'always-true') {
     issues.push({
@@ -279,7 +282,7 @@ function logicIssues(keep: FilterExpr): FilterIssue[] {
       path: [],
     });
   }
-  const redundant = checkExclusion(keep, undefined).filter(
+  const redundant = checkExclusion(keep, undefined, { nullRules: 'kusto' }).filter(
     (issue) => issue.code === 'FILTER_REDUNDANT_TERM',
   );
   return [...issues, ...redundant];

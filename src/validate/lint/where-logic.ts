@@ -30,7 +30,8 @@ export function lintWhereLogic(
   schema: TableSchema | undefined,
 ): HuntpackIssue[] {
   const issues: HuntpackIssue[] = [];
-  const options = schema ? { schema } : {};
+  // Sentinel runs the clause with Kusto's null rules, so `Port != 80` is true where Port is null.
+  const options = { nullRules: 'kusto' as const, ...(schema && { schema }) };
   // With more than one table the schema may not be the one a clause reads, so types are not
   // compared then.
   if (schema && block.tables.length === 1) {

@@ -181,3 +181,21 @@ test('inverted exclusion reads denials in the scenario', () => {
     assert.ok(codes(scenario).includes('EXCLUSION_INVERTED'), scenario);
   }
 });
+
+test('exclusion of != or != removes nothing', () => {
+  // Kusto's `!=` is true on a null port, so the line keeps every event.
+  const result = lint('RemotePort != 80 or RemotePort != 443');
+  const codes = result.findings.map((finding) => finding.code);
+  assert.deepEqual(codes, ['EXCLUSION_REMOVES_NOTHING']);
+  assert.match(
+    result.findings[0]?.message ?? '',
+    /"RemotePort != A OR RemotePort != B" is true for every event/,
+  );
+});
+
+test('exclusion of negated orderings removes everything', () => {
+  // Both comparisons are null on a null port, and `not` keeps null, so `where` drops it.
+  const result = lint('not(RemotePort > 1000 or RemotePort <= 1000)');
+  const codes = result.findings.map((finding) => finding.code);
+  assert.deepEqual(codes, ['EXCLUSION_REMOVES_EVERYTHING']);
+});

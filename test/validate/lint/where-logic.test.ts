@@ -53,8 +53,10 @@ test('lint passes a sound where clause', async (t) => {
     ...query(
       '| where RemoteIP != "10.0.0.1" and RemoteIP != "10.0.0.2"',
       '| where RemoteIP !in ("10.0.0.1", "10.0.0.2") or RemotePort == 4444',
-      // A port can be empty, and an empty port differs from neither, so this can be false.
-      '| where RemotePort != 80 or RemotePort != 443',
+      // Guarded as huntpack writes it, so it is false where RemotePort is null.
+      '| where (isnotnull(RemotePort) and RemotePort != 80) or (isnotnull(RemotePort) and RemotePort != 443)',
+      // The Kusto docs do not state `in` on a null, so this may be false on a null port.
+      '| where RemotePort in (80) or RemotePort !in (80)',
     ),
   ]);
   assert.deepEqual(found(issues, ['WHERE_ALWAYS_TRUE', 'WHERE_NEVER_TRUE']), []);
@@ -99,5 +101,24 @@ test('lint flags never-true or branches', async (t) => {
   assert.match(
     messageOf(issues, 'WHERE_NEVER_TRUE', 4),
     /RemotePort == 80 and RemotePort == 443 or RemotePort == 22 and RemotePort == 23 is never true/,
+  );
+});
+
+// Kusto's "Null values" docs page: `!=` between a null and a non-null value is true, `>` on a
+// null is null, `not` keeps null, and `where` drops a row whose condition is null.
+test('lint reads where with Kusto null rules', async (t) => {
+  const { issues } = await lint(t, [
+    ...query(
+      '| where RemotePort != 80 or RemotePort != 443',
+      '| where not(RemotePort > 1000 or RemotePort <= 1000)',
+    ),
+  ]);
+  assert.deepEqual(found(issues, ['WHERE_ALWAYS_TRUE', 'WHERE_NEVER_TRUE']), [
+    ['WHERE_ALWAYS_TRUE', 4],
+    ['WHERE_NEVER_TRUE', 5],
+  ]);
+  assert.match(
+    messageOf(issues, 'WHERE_ALWAYS_TRUE', 4),
+    /^The where condition RemotePort != 80 or RemotePort != 443 is always true/,
   );
 });
