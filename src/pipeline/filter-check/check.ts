@@ -7,9 +7,9 @@ import type { FilterExpr } from '../../compile/ir.js';
 import type { TableSchema } from '../schemas.js';
 import { printFilter } from '../filter-lang/print.js';
 import { analyzeFilter } from './analyze.js';
-import type { FilterAnalysis, RedundantTerm } from './analyze.js';
+import type { AnalyzeOptions, FilterAnalysis, RedundantTerm } from './analyze.js';
 import { checkFilterTypes, columnTypeLookup } from './check-types.js';
-import { analyzeKustoFilter } from './kusto-nulls.js';
+import { analyzeKustoFilter, rewriteKustoWhere } from './kusto-nulls.js';
 import { describeFalseRows } from './missing-rows.js';
 import type { FilterCheckOptions, FilterIssue } from './types.js';
 
@@ -18,13 +18,31 @@ export function analyzeWithOptions(
   expr: FilterExpr,
   options: FilterCheckOptions = {},
 ): FilterAnalysis {
-  const analyzeOptions = {
+  return options.nullRules === 'kusto'
+    ? analyzeKustoFilter(expr, analyzeOptionsOf(options))
+    : analyzeFilter(expr, analyzeOptionsOf(options));
+}
+
+function analyzeOptionsOf(options: FilterCheckOptions): AnalyzeOptions {
+  return {
     columnType: columnTypeLookup(options),
     ...(options.maxCombinations !== undefined && { maxCombinations: options.maxCombinations }),
   };
-  return options.nullRules === 'kusto'
-    ? analyzeKustoFilter(expr, analyzeOptions)
-    : analyzeFilter(expr, analyzeOptions);
+}
+
+/**
+ * Analyzes the rows that a filter in this role selects: those it keeps, or for an exclusion under
+ * Kusto's null rules, those that `where not(filter)` removes, where the filter is true or null.
+ */
+function analyzeForRole(
+  expr: FilterExpr,
+  options: FilterCheckOptions,
+  role: 'filter' | 'exclusion',
+): FilterAnalysis {
+  if (options.nullRules === 'kusto' && role === 'exclusion') {
+    return analyzeKustoFilter(expr, analyzeOptionsOf(options), 'not-false');
+  }
+  return analyzeWithOptions(expr, options);
 }
 
 /**
@@ -57,7 +75,7 @@ function checkWithWording(
   options: FilterCheckOptions,
   role: 'filter' | 'exclusion',
 ): FilterIssue[] {
-  const analysis = analyzeWithOptions(expr, options);
+  const analysis = analyzeForRole(expr, options, role);
   const issues = checkFilterTypes(expr, options);
   if (analysis.verdict === 'always-true') {
     issues.push(alwaysTrueIssue(expr, options, role, []));
@@ -78,7 +96,8 @@ function checkWithWording(
 /**
  * Builds the always-true issue with advice on what to write instead. `columns` are those that
  * must be set for the filter to be true (see `trueWhenSet`), empty when it is true on every row.
- * Then the message says exactly on which events the filter is false.
+ * Then the message states exactly on which events the filter is false, by the model's rules or,
+ * with `nullRules: 'kusto'`, by Kusto's.
  *
  * NOTE: this follows the evaluator, where every comparison on a missing number is false. The
  * Kusto docs ("Null values", learn.microsoft.com/kusto/query/scalar-data-types/null-values)
@@ -92,23 +111,25 @@ function alwaysTrueIssue(
   columns: string[],
 ): FilterIssue {
   const set = `${joinNames(columns, 'and')} ${columns.length === 1 ? 'is' : 'are'} set`;
-  const falseRows =
-    columns.length === 0
-      ? ''
-      : `${describeFalseRows(expr, columns, { columnType: columnTypeLookup(options) })}, ` +
-        'because a comparison on a missing value is false.';
+  const rows = columns.length === 0 ? '' : describeFalseRowsFor(expr, columns, options, role);
+  const kusto = options.nullRules === 'kusto';
   if (role === 'filter') {
+    const falseOnly = kusto
+      ? `Under Kusto's null rules it is false or null only on the events ${rows}.`
+      : `It is false only on the events ${rows}, because a comparison on a missing value is false.`;
     const verdict =
       columns.length === 0
         ? 'The filter is always true.'
-        : `The filter is true on every event where ${set}. It is false only on the events ${falseRows}`;
+        : `The filter is true on every event where ${set}. ${falseOnly}`;
     return constantIssue('FILTER_ALWAYS_TRUE', 'warning', verdict);
   }
+  const keptOnly = kusto
+    ? `Under Kusto's null rules, where not(...) keeps only the events ${rows}.`
+    : `It keeps only the events ${rows}, because a comparison on a missing value is false.`;
   const verdict =
     columns.length === 0
       ? 'The exclusion is always true, so it removes every hit and the hunt finds nothing.'
-      : `The exclusion is true on every event where ${set}, so it removes every such hit. ` +
-        `It keeps only the events ${falseRows}`;
+      : `The exclusion is true on every event where ${set}, so it removes every such hit. ${keptOnly}`;
   const advice =
     columns.length === 0
       ? ' Narrow the filter to the benign events it should remove.'
@@ -116,6 +137,32 @@ function alwaysTrueIssue(
         `${columns.map((column) => `isnotempty(${column})`).join(' and ')} to remove every ` +
         `event where ${set}.`;
   return constantIssue('FILTER_ALWAYS_TRUE', 'error', `${verdict}${advice}`);
+}
+
+/**
+ * Describes the events the filter is false on, under the null rules of the options. Under
+ * Kusto's rules these are the events a filter drops, or those an exclusion keeps.
+ */
+function describeFalseRowsFor(
+  expr: FilterExpr,
+  columns: string[],
+  options: FilterCheckOptions,
+  role: 'filter' | 'exclusion',
+): string {
+  const columnType = columnTypeLookup(options);
+  if (options.nullRules !== 'kusto') return describeFalseRows(expr, columns, { columnType });
+  const keptWhen = role === 'filter' ? 'true' : 'not-false';
+  const descriptions = new Set(
+    rewriteKustoWhere(expr, columnType, keptWhen).variants.map((variant) =>
+      describeFalseRows(variant, columns, { columnType }),
+    ),
+  );
+  const [only] = descriptions;
+  if (descriptions.size === 1 && only !== undefined) return only;
+  return (
+    `among those where ${joinNames(columns)} ${columns.length === 1 ? 'is' : 'are'} missing ` +
+    '(which of them could not be decided exactly)'
+  );
 }
 
 function joinNames(names: string[], conjunction: 'and' | 'or' = 'or'): string {

@@ -31,16 +31,22 @@ export interface KustoRewrite {
   unknownAtoms: FilterAtom[];
 }
 
+/** The rows a rewrite returns: those where the filter is true, or those where it is not false. */
+export type KeptWhen = 'true' | 'not-false';
+
 /** Maximum number of atoms of unknown null value, because each of the 3^n choices is analyzed. */
 export const MAX_UNKNOWN_ATOMS = 3;
 
 /**
- * Rewrites `expr` into the rows a Kusto `where` keeps; see the file comment. Returns no variant
- * when more than {@link MAX_UNKNOWN_ATOMS} atoms have a null value that the docs do not state.
+ * Rewrites `expr` into the rows a Kusto `where` keeps; see the file comment. With `keptWhen`
+ * set to `not-false`, it is rewritten into the rows where it is true or null, which
+ * `where not(expr)` removes. Returns no variant when more than {@link MAX_UNKNOWN_ATOMS} atoms
+ * have a null value that the docs do not state.
  */
 export function rewriteKustoWhere(
   expr: FilterExpr,
   columnType: (column: string) => ColumnType | undefined,
+  keptWhen: KeptWhen = 'true',
 ): KustoRewrite {
   const atoms = listAtoms(expr);
   const nullable = new Set(
@@ -58,7 +64,8 @@ export function rewriteKustoWhere(
       const stated = statedNullValue(atom);
       return stated === 'unknown' ? (chosen.get(atomKey(atom)) ?? null) : stated;
     };
-    return rewrite(expr, true, (atom) => nullable.has(atom.column), nullValue);
+    const nullableAtom = (atom: FilterAtom) => nullable.has(atom.column);
+    return rewrite(expr, keptWhen === 'true', nullableAtom, nullValue);
   });
   return { variants, unknownAtoms };
 }
@@ -142,14 +149,20 @@ function rewrite(
 }
 
 /**
- * Analyzes a filter as a Kusto `where` runs it. With atoms of unknown null value, each choice of
- * their values is analyzed, and a verdict, redundant term or `trueWhenSet` holds only when every
- * choice gives it. Redundant terms name terms of `expr` itself, never the rewritten atoms.
+ * Analyzes a filter as a Kusto `where` runs it, or with `keptWhen` set to `not-false`, the rows
+ * that `where not(expr)` removes. With atoms of unknown null value, each choice of their values
+ * is analyzed, and a verdict, redundant term or `trueWhenSet` holds only when every choice gives
+ * it. Redundant terms name terms of `expr` itself, never the rewritten atoms.
  */
-export function analyzeKustoFilter(expr: FilterExpr, options: AnalyzeOptions = {}): FilterAnalysis {
+export function analyzeKustoFilter(
+  expr: FilterExpr,
+  options: AnalyzeOptions = {},
+  keptWhen: KeptWhen = 'true',
+): FilterAnalysis {
   const { variants, unknownAtoms } = rewriteKustoWhere(
     expr,
     options.columnType ?? (() => undefined),
+    keptWhen,
   );
   const unknownNote =
     `Kusto's documentation does not state the value of ${unknownAtoms.map(printFilter).join(', ')} ` +
@@ -175,7 +188,7 @@ export function analyzeKustoFilter(expr: FilterExpr, options: AnalyzeOptions = {
     )
     .map((found) => {
       const term = termAt(expr, found.path);
-      return { ...found, term, alone: analyzeKustoFilter(term, options).verdict };
+      return { ...found, term, alone: analyzeKustoFilter(term, options, keptWhen).verdict };
     });
 
   const trueWhenSet = first.trueWhenSet;

@@ -22,7 +22,7 @@ export interface FilterCheckOptions {
   /**
    * `model` (default): the filter has the two-valued semantics of `compile/ir.ts`, as huntpack's
    * own guarded KQL does. `kusto`: the filter is KQL that an analyst wrote, which a `where` runs
-   * with Kusto's null rules (see `kusto-nulls.ts`).
+   * with Kusto's null rules (see `kusto-nulls.ts`), and an exclusion is run as `where not(...)`.
    */
   nullRules?: 'model' | 'kusto';
 }

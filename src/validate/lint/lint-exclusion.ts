@@ -8,7 +8,11 @@
 import type { ColumnType, FilterExpr } from '../../compile/ir.js';
 import type { HuntpackIssue } from '../../errors.js';
 import { listAtoms } from '../../pipeline/filter-check/analyze.js';
-import { analyzeWithOptions, checkExclusion } from '../../pipeline/filter-check/check.js';
+import {
+  analyzeWithOptions,
+  checkExclusion,
+  checkFilter,
+} from '../../pipeline/filter-check/check.js';
 import {
   describeFilter,
   simplifyCondition,
@@ -282,7 +286,7 @@ function logicIssues(keep: FilterExpr): FilterIssue[] {
       path: [],
     });
   }
-  const redundant = checkExclusion(keep, undefined, { nullRules: 'kusto' }).filter(
+  const redundant = checkFilter(keep, { nullRules: 'kusto' }).filter(
     (issue) => issue.code === 'FILTER_REDUNDANT_TERM',
   );
   return [...issues, ...redundant];

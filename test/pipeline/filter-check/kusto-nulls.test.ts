@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ColumnType, FilterExpr } from '../../../src/compile/ir.js';
-import { checkFilter } from '../../../src/pipeline/filter-check/check.js';
+import { checkExclusion, checkFilter } from '../../../src/pipeline/filter-check/check.js';
 import { evaluateFilter } from '../../../src/pipeline/filter-check/evaluate.js';
 import {
   analyzeKustoFilter,
@@ -76,6 +76,23 @@ test('rewrite keeps the rows Kusto keeps', () => {
   }
 });
 
+test('rewrite finds rows not false', () => {
+  const types: Record<string, ColumnType> = { Port: 'int', Bytes: 'long' };
+  for (const text of FILTERS) {
+    const expr = parseFilterOrThrow(text);
+    const { variants } = rewriteKustoWhere(expr, (column) => types[column], 'not-false');
+    assert.equal(variants.length, 1, text);
+    for (const port of VALUES) {
+      for (const bytes of VALUES) {
+        const row = { Port: port, Bytes: bytes };
+        const notFalse = evaluateKusto(expr, row) !== false;
+        const at = `${text} on ${JSON.stringify(row)}`;
+        assert.equal(evaluateFilter(variants[0]!, row), notFalse, at);
+      }
+    }
+  }
+});
+
 test('rewrite leaves string columns alone', () => {
   const expr = parseFilterOrThrow('Ip != "a" or Ip != "b"');
   const { variants } = rewriteKustoWhere(expr, () => 'string');
@@ -100,6 +117,32 @@ test('Kusto verdicts differ from the model', () => {
   }
 });
 
+test('Kusto always-true message names null rules', () => {
+  const expr = parseFilterOrThrow('RemotePort > 80 or RemotePort <= 80');
+  const [issue] = checkFilter(expr, {
+    extraColumns: [{ name: 'RemotePort', type: 'int' }],
+    nullRules: 'kusto',
+  });
+  assert.equal(issue?.code, 'FILTER_ALWAYS_TRUE');
+  assert.equal(
+    issue?.message,
+    "The filter is true on every event where RemotePort is set. Under Kusto's null rules it is " +
+      'false or null only on the events where RemotePort is missing.',
+  );
+});
+
+test('Kusto always-true != or has no missing rows', () => {
+  const expr = parseFilterOrThrow('RemotePort != 80 or RemotePort != 443');
+  const issues = checkFilter(expr, {
+    extraColumns: [{ name: 'RemotePort', type: 'int' }],
+    nullRules: 'kusto',
+  });
+  assert.deepEqual(
+    issues.map((issue) => [issue.code, issue.message]),
+    [['FILTER_ALWAYS_TRUE', 'The filter is always true.']],
+  );
+});
+
 test('Kusto redundant term names the written term', () => {
   const expr = parseFilterOrThrow('RemotePort != 80 or (RemotePort != 80 and RemoteIP == "a")');
   const issues = checkFilter(expr, {
@@ -114,4 +157,29 @@ test('Kusto redundant term names the written term', () => {
   assert.deepEqual(redundant[0]?.path, [1]);
   assert.match(redundant[0]?.message ?? '', /RemotePort != 80 and RemoteIP == "a"/);
   assert.doesNotMatch(redundant[0]?.message ?? '', /isempty/);
+});
+
+test('Kusto exclusion removes null rows too', () => {
+  // `where not(...)` drops a row where the exclusion is null, as on a null port here.
+  const expr = parseFilterOrThrow('RemotePort > 80 or RemotePort <= 80');
+  const port = [{ name: 'RemotePort', type: 'int' as const }];
+  const [kusto] = checkExclusion(expr, undefined, { extraColumns: port, nullRules: 'kusto' });
+  assert.equal(kusto?.code, 'FILTER_ALWAYS_TRUE');
+  assert.match(kusto?.message ?? '', /^The exclusion is always true, so it removes every hit/);
+  const [model] = checkExclusion(expr, undefined, { extraColumns: port });
+  assert.match(model?.message ?? '', /It keeps only the events where RemotePort is missing/);
+});
+
+test('Kusto exclusion names the kept events', () => {
+  // `==` on a null is false, so `not(...)` is true and keeps events where IsLocal is null.
+  const expr = parseFilterOrThrow('IsLocal == true or IsLocal == false');
+  const [issue] = checkExclusion(expr, undefined, {
+    extraColumns: [{ name: 'IsLocal', type: 'bool' }],
+    nullRules: 'kusto',
+  });
+  assert.equal(issue?.code, 'FILTER_ALWAYS_TRUE');
+  assert.match(
+    issue?.message ?? '',
+    /Under Kusto's null rules, where not\(\.\.\.\) keeps only the events where IsLocal is missing\./,
+  );
 });
