@@ -97,12 +97,8 @@ function checkWithWording(
  * Builds the always-true issue with advice on what to write instead. `columns` are those that
  * must be set for the filter to be true (see `trueWhenSet`), empty when it is true on every row.
  * Then the message states exactly on which events the filter is false, by the model's rules or,
- * with `nullRules: 'kusto'`, by Kusto's.
- *
- * NOTE: this follows the evaluator, where every comparison on a missing number is false. The
- * Kusto docs ("Null values", learn.microsoft.com/kusto/query/scalar-data-types/null-values)
- * state that `!=` between a null and a non-null value is true, so in Kusto a `!=` filter may be
- * true on these events as well.
+ * with `nullRules: 'kusto'`, by Kusto's. The model's rules hold for huntpack's own exclusions,
+ * because the KQL backend guards each comparison with a number or bool value by `isnotnull()`.
  */
 function alwaysTrueIssue(
   expr: FilterExpr,
