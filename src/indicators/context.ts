@@ -218,7 +218,9 @@ function normalizeFamily(family: MalwareFamily): MalwareFamily | undefined {
     seen.add(key);
     aliases.push(trimmed);
   }
-  return malpedia ? { name, malpedia, aliases } : { name, aliases };
+  const normal: MalwareFamily = malpedia ? { name, malpedia, aliases } : { name, aliases };
+  if (family.kind !== undefined) normal.kind = family.kind;
+  return normal;
 }
 
 /**

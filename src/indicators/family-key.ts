@@ -9,10 +9,13 @@ export const UNKNOWN_FAMILY_NAME = 'Unknown malware';
 
 /**
  * Returns the key of a family: the Malpedia id, else the name, lower-cased. Packs group their
- * indicators by it, and the state keeps each family under it.
+ * indicators by it, and the state keeps each family under it. A threat group's key starts with
+ * its kind, such as `intrusion-set:apt28`, so that it never shares a pack with a malware family
+ * of the same name.
  */
 export function familyKeyOf(family: MalwareFamily | undefined): string {
-  return familyKeyText(family?.malpedia ?? family?.name ?? UNKNOWN_FAMILY_NAME);
+  const key = familyKeyText(family?.malpedia ?? family?.name ?? UNKNOWN_FAMILY_NAME);
+  return family?.kind === undefined ? key : `${family.kind}:${key}`;
 }
 
 /**

@@ -460,8 +460,12 @@ function isUnknownFamily(family: MalwareFamily): boolean {
   return !family.malpedia && family.name.toLowerCase() === 'unknown malware';
 }
 
-/** Tells whether two records name the same family: by Malpedia id when both give one, else by name. */
+/**
+ * Tells whether two records name the same family: by Malpedia id when both give one, else by name.
+ * A threat group and a malware family are never the same.
+ */
 export function isSameFamily(a: MalwareFamily, b: MalwareFamily): boolean {
+  if (a.kind !== b.kind) return false;
   if (a.malpedia && b.malpedia) return a.malpedia.toLowerCase() === b.malpedia.toLowerCase();
   return a.name.toLowerCase() === b.name.toLowerCase();
 }

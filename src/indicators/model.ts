@@ -22,7 +22,13 @@ export const INDICATOR_KINDS: readonly IndicatorKind[] = [
 
 export type HashKind = 'md5' | 'sha1' | 'sha256';
 
-/** The malware family an indicator belongs to. */
+/** STIX object types of a threat group that a pack can be named after when no malware is named. */
+export type ThreatGroupKind = 'campaign' | 'intrusion-set' | 'threat-actor';
+
+/**
+ * The malware family an indicator belongs to, or the threat group that stands in for it when the
+ * feed names no malware (a STIX indicator that indicates only a campaign or an intrusion set).
+ */
 export interface MalwareFamily {
   /** Printable name, such as `Remcos`. */
   name: string;
@@ -30,6 +36,8 @@ export interface MalwareFamily {
   malpedia?: string;
   /** Other names for the family, without the printable name itself. */
   aliases: readonly string[];
+  /** What the name is of when it is not a malware family; absent for malware (and tools). */
+  kind?: ThreatGroupKind;
 }
 
 /**

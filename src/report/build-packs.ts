@@ -120,7 +120,13 @@ function mergedFamily(indicators: Indicator[]): MalwareFamily {
     for (const alias of indicator.family?.aliases ?? []) aliases.add(alias);
   }
   aliases.delete(first.name);
-  return { name: first.name, malpedia: first.malpedia, aliases: [...aliases] };
+  const family: MalwareFamily = {
+    name: first.name,
+    malpedia: first.malpedia,
+    aliases: [...aliases],
+  };
+  if (first.kind !== undefined) family.kind = first.kind;
+  return family;
 }
 
 /**

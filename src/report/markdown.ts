@@ -18,6 +18,7 @@ import type { HistoryChange } from '../pipeline/history.js';
 import { escapeMarkdown, markdownCodeSpan } from './markdown-escape.js';
 import type { Pack, SetAsideIndicator } from './pack-model.js';
 import { defangEntry, defangReason } from './list-entry.js';
+import { familyKindWords, shortNameList, threatGroupNames } from './threat-groups.js';
 
 /** Threat types ThreatFox uses, in words. */
 const THREAT_TYPE_WORDS: Record<string, string> = {
@@ -91,26 +92,33 @@ function summarySection(pack: Pack): string[] {
       ? ` (also known as ${family.aliases.map(escapeMarkdown).join(', ')})`
       : '';
   const described = threatTypes.map((type) => THREAT_TYPE_WORDS[type] ?? escapeMarkdown(type));
+  const kindWords = familyKindWords(family);
+  const kindLabel = kindWords.charAt(0).toUpperCase() + kindWords.slice(1);
+  // A pack named after a threat group names its kind first, as in "the intrusion set **X**".
+  const namedAs = family.kind === undefined ? '' : `the ${kindWords} `;
   if (indicators.length === 0) {
     lines.push(
-      `The feeds tie ${countOf(pack.setAside.length, 'indicator')} to **${escapeMarkdown(family.name)}**${aliasText}, ` +
+      `The feeds tie ${countOf(pack.setAside.length, 'indicator')} to ${namedAs}**${escapeMarkdown(family.name)}**${aliasText}, ` +
         'and allowlists set every one of them aside (listed below with the list entry and the ' +
         'reason), so this pack has no hunts.',
     );
   } else {
     lines.push(
-      `This pack hunts for **${escapeMarkdown(family.name)}**${aliasText} through ` +
+      `This pack hunts for ${namedAs}**${escapeMarkdown(family.name)}**${aliasText} through ` +
         `${countOf(indicators.length, 'indicator')} of compromise: ${described.length > 0 ? described.join('; ') : 'the feeds give no threat type'}. ` +
-        `A hit means a device talked to, resolved or stored something the feeds tie to this family; ` +
+        `A hit means a device talked to, resolved or stored something the feeds tie to this ${family.kind === undefined ? 'family' : kindWords}; ` +
         triageAdvice(indicators.length, withConfidence, withFirstSeen),
     );
   }
   lines.push('');
   lines.push(`| Item | Value |`, `|---|---|`);
-  lines.push(`| Malware family | ${escapeMarkdown(family.name)} |`);
+  lines.push(`| ${kindLabel} | ${escapeMarkdown(family.name)} |`);
   if (family.malpedia) lines.push(`| Malpedia id | ${escapeMarkdown(family.malpedia)} |`);
   if (family.aliases.length > 0)
     lines.push(`| Aliases | ${escapeMarkdown(family.aliases.join(', '))} |`);
+  for (const { label, names } of threatGroupNames(indicators, family)) {
+    lines.push(`| ${label} | ${escapeMarkdown(shortNameList(names))} |`);
+  }
   lines.push(
     `| Threat types | ${threatTypes.length > 0 ? escapeMarkdown(threatTypes.join(', ')) : '-'} |`,
   );

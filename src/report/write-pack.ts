@@ -94,6 +94,7 @@ function isFamilyOf(family: MalwareFamily, pack: MalwareFamily): boolean {
   return (
     family.name === pack.name &&
     family.malpedia === pack.malpedia &&
+    family.kind === pack.kind &&
     family.aliases.every((alias) => alias === pack.name || pack.aliases.includes(alias))
   );
 }

@@ -1,8 +1,8 @@
 /**
- * Lookups over the objects of one STIX bundle: which malware an indicator indicates, which
- * reports list it, and who created it.
+ * Lookups over the objects of one STIX bundle: which malware or threat group an indicator
+ * indicates, which reports list it, and who created it.
  */
-import type { MalwareFamily } from '../../indicators/model.js';
+import type { MalwareFamily, ThreatGroupKind } from '../../indicators/model.js';
 import { objectList, stringField, type JsonObject } from '../json-document.js';
 
 export interface BundleIndex {
@@ -11,6 +11,8 @@ export interface BundleIndex {
   indicates: ReadonlyMap<string, string[]>;
   /** How many `indicates` relationships point at each target; the busiest one is the main family. */
   indicatedCount: ReadonlyMap<string, number>;
+  /** Target ids of `attributed-to` relationships, by source id, in file order. */
+  attributedTo: ReadonlyMap<string, string[]>;
   /** Reports whose `object_refs` list an object, by object id. */
   reportsByObject: ReadonlyMap<string, JsonObject[]>;
 }
@@ -20,10 +22,16 @@ export function indexBundle(objects: readonly JsonObject[]): BundleIndex {
   const byId = new Map<string, JsonObject>();
   const indicates = new Map<string, string[]>();
   const indicatedCount = new Map<string, number>();
+  const attributedTo = new Map<string, string[]>();
   const reportsByObject = new Map<string, JsonObject[]>();
   for (const object of objects) {
     const id = stringField(object.id);
     if (id) byId.set(id, object);
+    if (object.type === 'relationship' && object.relationship_type === 'attributed-to') {
+      const source = stringField(object.source_ref);
+      const target = stringField(object.target_ref);
+      if (source && target) attributedTo.set(source, [...(attributedTo.get(source) ?? []), target]);
+    }
     if (object.type === 'relationship' && object.relationship_type === 'indicates') {
       const source = stringField(object.source_ref);
       const target = stringField(object.target_ref);
@@ -40,7 +48,7 @@ export function indexBundle(objects: readonly JsonObject[]): BundleIndex {
       }
     }
   }
-  return { byId, indicates, indicatedCount, reportsByObject };
+  return { byId, indicates, indicatedCount, attributedTo, reportsByObject };
 }
 
 /**
@@ -74,6 +82,57 @@ export function familyOfIndicator(
     .map((object) => stringField(object.name))
     .filter((other): other is string => !!other);
   return { family: { name, aliases }, others };
+}
+
+/** A campaign, intrusion set or threat actor that an indicator is tied to. */
+export interface ThreatGroup {
+  kind: ThreatGroupKind;
+  name: string;
+  aliases: string[];
+}
+
+/** Threat group kinds in the order in which one is preferred as a pack's name. */
+const GROUP_PREFERENCE: readonly ThreatGroupKind[] = ['intrusion-set', 'threat-actor', 'campaign'];
+
+/**
+ * Returns the campaigns, intrusion sets and threat actors that an indicator is tied to: those it
+ * `indicates`, and those that an indicated campaign is `attributed-to`. STIX 2.1 (OASIS Standard,
+ * section 4.7 Indicator) lets an indicator indicate a campaign, intrusion set or threat actor as
+ * well as malware, and section 4.2 Campaign lets a campaign be attributed to an intrusion set or
+ * threat actor. The list starts with the preferred pack name: an intrusion set before a threat
+ * actor, then a campaign, each kind in file order. A group is listed once.
+ */
+export function threatGroupsOfIndicator(index: BundleIndex, indicatorId: string): ThreatGroup[] {
+  const found: JsonObject[] = [];
+  const add = (id: string): void => {
+    const object = index.byId.get(id);
+    if (!object || !isGroupKind(object.type) || found.includes(object)) return;
+    found.push(object);
+  };
+  for (const targetId of index.indicates.get(indicatorId) ?? []) {
+    add(targetId);
+    if (index.byId.get(targetId)?.type !== 'campaign') continue;
+    for (const attributedId of index.attributedTo.get(targetId) ?? []) {
+      if (index.byId.get(attributedId)?.type !== 'campaign') add(attributedId);
+    }
+  }
+  const groups: ThreatGroup[] = [];
+  for (const kind of GROUP_PREFERENCE) {
+    for (const object of found) {
+      const name = stringField(object.name);
+      if (object.type !== kind || !name) continue;
+      const aliases = aliasList(object.aliases).filter(
+        (alias, position, all) =>
+          alias.toLowerCase() !== name.toLowerCase() && all.indexOf(alias) === position,
+      );
+      groups.push({ kind, name, aliases });
+    }
+  }
+  return groups;
+}
+
+function isGroupKind(type: unknown): type is ThreatGroupKind {
+  return GROUP_PREFERENCE.includes(type as ThreatGroupKind);
 }
 
 function aliasList(value: unknown): string[] {

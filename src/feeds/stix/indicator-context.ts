@@ -6,7 +6,13 @@ import type { HuntpackIssue, SourceLocation } from '../../errors.js';
 import { quoteValue } from '../../errors.js';
 import type { IndicatorContext } from '../../indicators/model.js';
 import { stringField, type JsonObject } from '../json-document.js';
-import { creatorName, externalUrls, familyOfIndicator, type BundleIndex } from './bundle-index.js';
+import {
+  creatorName,
+  externalUrls,
+  familyOfIndicator,
+  threatGroupsOfIndicator,
+  type BundleIndex,
+} from './bundle-index.js';
 import { ListProvenance } from '../../indicators/provenance.js';
 import { KEPT_WITHOUT_FIELD, showJsonValue } from '../threatfox-record.js';
 
@@ -53,12 +59,14 @@ export function indicatorContext(
     ...labels.filter((label) => INDICATOR_TYPES.has(label)),
   ];
   const { family, others } = familyOfIndicator(index, id);
+  const groups = threatGroupsOfIndicator(index, id);
   const category = mispLabel(indicator, 'category');
   const context: Partial<IndicatorContext> = {
     tags: unique([
       ...types,
       ...labels.filter((label) => !MISP_LABEL.test(label)),
       ...others.map((name) => `malware:${name}`),
+      ...groups.map((group) => `${group.kind}:${group.name}`),
     ]),
     references: unique([
       ...externalUrls(indicator),
@@ -68,7 +76,11 @@ export function indicatorContext(
     provenance: new ListProvenance([source], [`stix:${id}`]),
   };
 
+  // Without malware or a tool, the preferred threat group names the pack, so that indicators of
+  // unrelated actors do not share one "Unknown malware" pack.
+  const group = groups[0];
   if (family) context.family = family;
+  else if (group) context.family = { name: group.name, aliases: group.aliases, kind: group.kind };
   if (family && others.length > 0) {
     context.otherFamilies = others.map((name) => ({ name, aliases: [] }));
   }
