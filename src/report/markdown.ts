@@ -12,6 +12,7 @@ import {
   formatLookback,
 } from '../compile/ir.js';
 import { defang, defangDots } from '../indicators/defang.js';
+import { UNKNOWN_FAMILY_NAME } from '../indicators/family-key.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
 import { normalizeIndicator } from '../indicators/normalize.js';
 import type { HistoryChange } from '../pipeline/history.js';
@@ -27,6 +28,13 @@ const THREAT_TYPE_WORDS: Record<string, string> = {
   payload: 'malware samples (payloads)',
   cc_skimming: 'card-skimming collection servers',
 };
+
+/**
+ * Placeholder family names, by Malpedia id or printable name, such as `Unknown malware` or
+ * ThreatFox's `unknown_rat`. Malpedia's `unidentified_NNN` ids are left out because each
+ * names one tracked family.
+ */
+const UNKNOWN_NAME = /^(?:[a-z]+\.)?unknown(?:[\s_]|$)/i;
 
 /** Writes a count with its noun: `1 indicator`, `2 indicators`. */
 function countOf(value: number, singular: string, plural = `${singular}s`): string {
@@ -96,19 +104,40 @@ function summarySection(pack: Pack): string[] {
   const kindLabel = kindWords.charAt(0).toUpperCase() + kindWords.slice(1);
   // A pack named after a threat group names its kind first, as in "the intrusion set **X**".
   const namedAs = family.kind === undefined ? '' : `the ${kindWords} `;
-  if (indicators.length === 0) {
+  const nameText = `**${escapeMarkdown(family.name)}**${aliasText}`;
+  // "Unknown malware" and ThreatFox's "Unknown RAT" gather indicators of no named family, which
+  // may come from unrelated threats, so the report must not call them one family.
+  const placeholder =
+    family.kind === undefined && UNKNOWN_NAME.test(family.malpedia ?? family.name);
+  const placeholderText = `the feeds name no malware family for these indicators (${nameText} is a placeholder), so they may belong to unrelated threats`;
+  if (indicators.length === 0 && placeholder) {
     lines.push(
-      `The feeds tie ${countOf(pack.setAside.length, 'indicator')} to ${namedAs}**${escapeMarkdown(family.name)}**${aliasText}, ` +
+      `This pack has no hunts because allowlists set aside all its indicators (${countOf(pack.setAside.length, 'indicator')}, ` +
+        `listed below with the list entry and the reason), and ${placeholderText}.`,
+    );
+  } else if (indicators.length === 0) {
+    lines.push(
+      `The feeds tie ${countOf(pack.setAside.length, 'indicator')} to ${namedAs}${nameText}, ` +
         'and allowlists set every one of them aside (listed below with the list entry and the ' +
         'reason), so this pack has no hunts.',
     );
   } else {
+    const tiedTo = placeholder
+      ? 'the feeds list as malicious'
+      : `the feeds tie to this ${family.kind === undefined ? 'family' : kindWords}`;
     lines.push(
-      `This pack hunts for ${namedAs}**${escapeMarkdown(family.name)}**${aliasText} through ` +
+      `This pack hunts for ${namedAs}${nameText} through ` +
         `${countOf(indicators.length, 'indicator')} of compromise: ${described.length > 0 ? described.join('; ') : 'the feeds give no threat type'}. ` +
-        `A hit means a device talked to, resolved or stored something the feeds tie to this ${family.kind === undefined ? 'family' : kindWords}; ` +
+        `A hit means a device talked to, resolved or stored something ${tiedTo}; ` +
         triageAdvice(indicators.length, withConfidence, withFirstSeen),
     );
+    // Free text, and STIX and MISP records without a family, land in "Unknown malware".
+    const advice =
+      family.name === UNKNOWN_FAMILY_NAME
+        ? " To keep one report's indicators apart, build its STIX, MISP or text file on its own " +
+          'with `--family NAME`, which names the family of records that name none.'
+        : '';
+    if (placeholder) lines.push('', `Unlike a family pack, ${placeholderText}.${advice}`);
   }
   lines.push('');
   lines.push(`| Item | Value |`, `|---|---|`);
