@@ -2,6 +2,7 @@
  * The output of a `huntpack hunt` run: the findings on stdout, as tables, CSV or JSON, and the
  * reading counts and first issues on stderr.
  */
+import { sep } from 'node:path';
 import { formatIssue, type HuntpackIssue, printable } from '../errors.js';
 import { alternatives, type HuntLogsResult } from '../hunt/engine.js';
 import { countHits, summarizeByHost, summarizeByIndicator } from '../hunt/findings.js';
@@ -38,6 +39,7 @@ export function writeSummary(
         `"${displayPath(file, io.cwd)}".\n`,
     );
   }
+  writeHiddenEntries(stats.hiddenEntries, io);
   // A record is a line, except that a JSON array element or a CSV row spanning lines counts once.
   io.stderr.write(
     `records read ${stats.linesRead} = events parsed ${stats.eventsParsed} + rejected ${stats.linesRejected}` +
@@ -83,6 +85,28 @@ export function writeSummary(
       `findings: ${totals.findings}` +
       `${outside > 0 ? `; events that could match an indicator but lie outside the lookback window: ${outside}` : ''}` +
       `${timeless > 0 ? `; events without a time, which a lookback leaves out: ${timeless}` : ''}\n`,
+  );
+}
+
+/** How many hidden entries the warning about them names. */
+const PRINTED_HIDDEN_ENTRIES = 5;
+
+/** Writes a warning that names the hidden entries that the folder walks skipped. */
+function writeHiddenEntries(hiddenEntries: readonly string[], io: CliIo): void {
+  if (hiddenEntries.length === 0) return;
+  const names = hiddenEntries.slice(0, PRINTED_HIDDEN_ENTRIES).map((entry) => {
+    // relative() drops the trailing separator that marks a folder.
+    const folderMark = entry.endsWith(sep) ? sep : '';
+    return `"${displayPath(entry, io.cwd)}${folderMark}"`;
+  });
+  const more = hiddenEntries.length - names.length;
+  if (more > 0) names.push(`${more} more`);
+  io.stderr.write(
+    printable(
+      `huntpack: warning: ${count(hiddenEntries.length, 'hidden file or folder', 'hidden files or folders')} ` +
+        `in the log folders ${hiddenEntries.length === 1 ? 'was' : 'were'} skipped: ` +
+        `${alternatives(names, 'and')}. Name a hidden file or folder as an input to hunt it.`,
+    ) + '\n',
   );
 }
 

@@ -5,12 +5,13 @@
  */
 import { crLineEndsAdvice } from '../../feeds/line-ends.js';
 import { lineLimitText, lineTooLong, MAX_LINE_BYTES } from '../../feeds/line-limit.js';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import * as fs from 'node:fs';
+import { open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { glob, isDynamicPattern } from 'tinyglobby';
+import { glob, isDynamicPattern, type FileSystemAdapter } from 'tinyglobby';
 import { FeedParseError, systemMessage, type HuntpackIssue } from '../../errors.js';
 
 /** A failure to open or read a file, with the incomplete last line when there was one. */
@@ -338,36 +339,79 @@ export interface SameFileNames {
   names: string[];
 }
 
+/** The files of a folder or glob walk, with the dangling links and hidden entries it left out. */
+interface WalkResult {
+  files: string[];
+  /** Links, found by the walk, whose target is missing or is a loop of links. */
+  danglingLinks: string[];
+  /** Hidden files and folders (name starting with a dot) below a folder input, not walked. */
+  hiddenEntries: string[];
+}
+
 /**
  * Expands paths into files: a folder gives every file below it, a glob pattern (tinyglobby
- * syntax) gives its matches. Paths that match nothing are returned as issues. A file reached
- * under several names (a symlink, a hard link, `./a.log` beside `a.log`) is returned once,
- * under its first name, and its names are listed in `sameFiles`.
+ * syntax) gives its matches. Paths that match nothing and links whose target is missing are
+ * returned as PATH_NOT_FOUND issues. A file reached under several names (a symlink, a hard
+ * link, `./a.log` beside `a.log`) is returned once, under its first name, and its names are
+ * listed in `sameFiles`. Hidden entries below a folder are skipped and listed in
+ * `hiddenEntries`, a hidden folder once with a trailing slash.
  */
-export async function expandLogPaths(
-  paths: string[],
-): Promise<{ files: string[]; issues: HuntpackIssue[]; sameFiles: SameFileNames[] }> {
+export async function expandLogPaths(paths: string[]): Promise<{
+  files: string[];
+  issues: HuntpackIssue[];
+  sameFiles: SameFileNames[];
+  hiddenEntries: string[];
+}> {
   const files: string[] = [];
   const issues: HuntpackIssue[] = [];
+  const hiddenEntries: string[] = [];
   for (const path of paths) {
     const found = await expandOnePath(path);
-    if (found.length === 0) {
-      const folder = await stat(path).then(
-        (stats) => stats.isDirectory(),
-        () => false,
-      );
-      issues.push({
-        code: 'PATH_NOT_FOUND',
-        severity: 'error',
-        message: folder
-          ? `No log file found in the folder "${path}": neither it nor a folder below it holds a file.`
-          : `No log file found at "${path}": expected a file, a folder or a glob pattern.`,
-        source: { file: path },
-      });
+    hiddenEntries.push(...found.hiddenEntries);
+    for (const link of found.danglingLinks) issues.push(await danglingLinkIssue(link, path));
+    if (found.files.length === 0 && found.danglingLinks.length === 0) {
+      issues.push(await pathNotFoundIssue(path, found.hiddenEntries.length));
     }
-    for (const file of found) files.push(file);
+    for (const file of found.files) files.push(file);
   }
-  return { ...(await dropSameFiles([...new Set(files)])), issues };
+  return {
+    ...(await dropSameFiles([...new Set(files)])),
+    issues,
+    hiddenEntries: [...new Set(hiddenEntries)],
+  };
+}
+
+async function pathNotFoundIssue(path: string, hidden: number): Promise<HuntpackIssue> {
+  const folder = await stat(path).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+  const hiddenNote =
+    hidden > 0
+      ? ` It contains only hidden entries (names that start with a dot), which a folder walk ` +
+        'skips: name them as inputs to hunt them.'
+      : '';
+  return {
+    code: 'PATH_NOT_FOUND',
+    severity: 'error',
+    message: folder
+      ? `No log file found in the folder "${path}": neither it nor a folder below it holds a file.${hiddenNote}`
+      : `No log file found at "${path}": expected a file, a folder or a glob pattern.`,
+    source: { file: path },
+  };
+}
+
+async function danglingLinkIssue(link: string, input: string): Promise<HuntpackIssue> {
+  const target = await readlink(link).catch(() => undefined);
+  const points = target === undefined ? '' : ` points to "${target}", which`;
+  return {
+    code: 'PATH_NOT_FOUND',
+    severity: 'error',
+    message:
+      `The symlink "${link}", found under "${input}",${points} does not exist or is a loop of ` +
+      'links, so it was not read. Mount or restore its target, or remove the link.',
+    source: { file: link },
+  };
 }
 
 /**
@@ -397,14 +441,88 @@ async function dropSameFiles(
   return { files, sameFiles };
 }
 
-async function expandOnePath(path: string): Promise<string[]> {
+/**
+ * Returns file system functions for tinyglobby that record what its walk would drop in silence.
+ * tinyglobby drops a link whose realpath() fails, so realpath() and stat() fall back to the
+ * link itself, which the walk then matches as a file, and the link is recorded as dangling.
+ * With `hidden`, readdir() records the entries whose name starts with a dot.
+ */
+function recordingFs(danglingLinks: Set<string>, hidden?: string[]): FileSystemAdapter {
+  const isMissing = (error: NodeJS.ErrnoException | null): boolean =>
+    error?.code === 'ENOENT' || error?.code === 'ELOOP';
+  return {
+    realpath: ((path: string, callback: (error: Error | null, resolved: string) => void) => {
+      fs.realpath(path, (error, resolved) => {
+        if (!isMissing(error)) return callback(error, resolved);
+        danglingLinks.add(path);
+        callback(null, path);
+      });
+    }) as FileSystemAdapter['realpath'],
+    stat: ((path: string, callback: (error: Error | null, stats: fs.Stats) => void) => {
+      fs.stat(path, (error, stats) => {
+        if (!isMissing(error) || !danglingLinks.has(path)) return callback(error, stats);
+        fs.lstat(path, callback);
+      });
+    }) as FileSystemAdapter['stat'],
+    readdir: ((
+      path: string,
+      options: { withFileTypes: true },
+      callback: (error: Error | null, entries: fs.Dirent[]) => void,
+    ) => {
+      fs.readdir(path, options, (error, entries) => {
+        for (const entry of entries ?? []) {
+          if (hidden && entry.name.startsWith('.')) {
+            hidden.push(join(path, entry.name) + (entry.isDirectory() ? sep : ''));
+          }
+        }
+        callback(error, entries);
+      });
+    }) as FileSystemAdapter['readdir'],
+  };
+}
+
+async function expandOnePath(path: string): Promise<WalkResult> {
   const info = await stat(path).catch(() => undefined);
-  if (info?.isFile()) return [path];
+  if (info?.isFile()) return { files: [path], danglingLinks: [], hiddenEntries: [] };
+  const dangling = new Set<string>();
   if (info?.isDirectory()) {
-    const found = await glob('**/*', { cwd: path, onlyFiles: true, dot: false });
-    return found.sort().map((relative) => join(path, relative));
+    // Hidden entries are skipped because in a log folder they are rarely logs: version control
+    // folders, editor swap files and the temporary copies that rsync and downloads write.
+    const hiddenEntries: string[] = [];
+    const found = await glob('**/*', {
+      cwd: path,
+      onlyFiles: true,
+      dot: false,
+      fs: recordingFs(dangling, hiddenEntries),
+    });
+    return splitDangling(
+      found.sort().map((relative) => join(path, relative)),
+      dangling,
+      hiddenEntries.sort(),
+    );
   }
-  if (!isDynamicPattern(path)) return [];
+  if (!isDynamicPattern(path)) return { files: [], danglingLinks: [], hiddenEntries: [] };
   const absolute = isAbsolute(path);
-  return (await glob(path, { onlyFiles: true, expandDirectories: false, absolute })).sort();
+  const found = await glob(path, {
+    onlyFiles: true,
+    expandDirectories: false,
+    absolute,
+    fs: recordingFs(dangling),
+  });
+  return splitDangling(found.sort(), dangling, []);
+}
+
+/** Splits the matches of a walk into files and the dangling links among them. */
+function splitDangling(
+  found: string[],
+  dangling: ReadonlySet<string>,
+  hiddenEntries: string[],
+): WalkResult {
+  // The walk names a link by its absolute path, and a match may be relative to the cwd.
+  const isDangling = (name: string) => dangling.has(resolve(name));
+  return {
+    files: found.filter((name) => !isDangling(name)),
+    danglingLinks: found.filter(isDangling),
+    hiddenEntries,
+  };
 }

@@ -73,6 +73,11 @@ export interface LogReadStats {
   fileErrors: HuntpackIssue[];
   /** Files that the inputs named more than once, each read once under its first name. */
   sameFiles: SameFileNames[];
+  /**
+   * Hidden files and folders (names that start with a dot) below the folder inputs, which were
+   * not read. A folder ends with the path separator.
+   */
+  hiddenEntries: string[];
 }
 
 /**
@@ -118,6 +123,7 @@ export function createLogReadStats(): LogReadStats {
     warnings: [],
     fileErrors: [],
     sameFiles: [],
+    hiddenEntries: [],
   };
 }
 
