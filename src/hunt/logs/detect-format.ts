@@ -39,20 +39,55 @@ const CEF_MARKER = /CEF: ?\d+\|/;
  */
 export function detectLogFormat(head: string, hasMap: boolean): LogFormat | undefined {
   const lines = head.split('\n').map((line) => line.replace(/\r$/, ''));
-  const first = lines.find((line) => line.trim() !== '')?.trimStart();
-  if (first === undefined) return undefined;
-
   if (lines.some((line) => line.startsWith('#fields\t') || line.startsWith('#separator '))) {
     return 'zeek-tsv';
   }
-  if (first.startsWith('#')) return undefined;
+  // Comment lines, such as the `# CEF export from ...` line of some exports, name no format.
+  const content = contentLines(lines);
+  const first = content[0]?.trimStart();
+  if (first === undefined) return undefined;
   if (first.startsWith('[') || first.startsWith('{')) {
     const event = firstJsonEvent(lines, first);
     return event === undefined ? undefined : classifyJsonObject(event, hasMap);
   }
-  if (lines.slice(0, 16).some((line) => CEF_MARKER.test(line))) return 'cef';
-  if (first.includes(',')) return classifyCsvHeader(first, hasMap);
+  if (content.slice(0, 16).some((line) => CEF_MARKER.test(line))) return 'cef';
+  if (first.includes(',')) {
+    const format = classifyCsvHeader(first, hasMap);
+    if (format !== undefined) return format;
+  }
+  // A syslog file may contain many lines of other programs before its first CEF line. The search
+  // is bounded by the head, which is 64 KiB when the log is read.
+  if (content.some((line) => CEF_MARKER.test(line))) return 'cef';
   return undefined;
+}
+
+/** Returns the lines that are neither blank nor `#` comments. */
+function contentLines(lines: readonly string[]): string[] {
+  return lines.filter((line) => {
+    const text = line.trimStart();
+    return text !== '' && !text.startsWith('#');
+  });
+}
+
+/**
+ * Returns the shape of the first line that is neither blank nor a comment of a file that no
+ * format fits, and the formats that `--format` could read such a file in.
+ */
+export function possibleLogFormats(head: string): { shape: string; formats: LogFormat[] } {
+  const first = contentLines(head.split('\n'))[0]?.trim() ?? '';
+  if (first.startsWith('{') || first.startsWith('[')) {
+    return {
+      shape: 'JSON',
+      formats: ['commonsecuritylog-json', 'devicenetworkevents-json', 'zeek-json', 'suricata-eve'],
+    };
+  }
+  if (first.includes(',')) {
+    return {
+      shape: 'comma-separated',
+      formats: ['commonsecuritylog-csv', 'devicenetworkevents-csv'],
+    };
+  }
+  return { shape: 'plain text', formats: ['cef'] };
 }
 
 /**

@@ -6,7 +6,13 @@
 import { availableParallelism } from 'node:os';
 import { EventPrefilter } from '../event-prefilter.js';
 import { ConfigError, type HuntpackIssue } from '../../errors.js';
-import { detectFeedLabel, detectLogFormat, LOG_FORMATS, type LogFormat } from './detect-format.js';
+import {
+  detectFeedLabel,
+  detectLogFormat,
+  LOG_FORMATS,
+  possibleLogFormats,
+  type LogFormat,
+} from './detect-format.js';
 import { getLogTableColumns, type LogEvent } from './event.js';
 import { createFormatParser, type FormatParser, type ParserSettings } from './format-parsers.js';
 import {
@@ -355,12 +361,25 @@ async function detectFileFormat(
     recorder.fileError({
       code: 'UNKNOWN_LOG_FORMAT',
       severity: 'error',
-      message: `Unknown log format in "${file}": expected CEF, a CommonSecurityLog or DeviceNetworkEvents export, Zeek, Suricata eve.json, or CSV/JSON with a field map. Pass the format option (--format) to choose one, or a map (--map) for other CSV and JSON files.`,
+      message: unknownFormatMessage(file, head),
       source: { file, line: 1 },
     });
     recorder.startFile(file, undefined);
   }
   return format;
+}
+
+/** Returns the UNKNOWN_LOG_FORMAT message, with the --format values that fit the file's shape. */
+function unknownFormatMessage(file: string, head: string): string {
+  const { shape, formats } = possibleLogFormats(head);
+  const options = formats.map((format) => `--format ${format}`);
+  const choice = `${options.slice(0, -1).join(', ')}${options.length > 1 ? ' or ' : ''}${options.at(-1)!}`;
+  return (
+    `Unknown log format in "${file}": expected CEF (a line with "CEF:0|" in the first ` +
+    `${LOG_HEAD_CHARS / 1024} KiB), a CommonSecurityLog or DeviceNetworkEvents export, Zeek, ` +
+    `Suricata eve.json, or CSV/JSON with a field map. Its first line is ${shape}, so if it is ` +
+    `one of these logs, pass ${choice}. Pass a map (--map) for other CSV and JSON files.`
+  );
 }
 
 /** Characters read from the start of a file to detect its format. */
