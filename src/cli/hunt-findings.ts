@@ -13,11 +13,11 @@ import {
   HIT_COUNTS_NOTE,
 } from '../hunt/format-findings.js';
 import { formatReasonCounts, pickExamples } from '../hunt/hunt-report.js';
-import { DEVICE_EVENTS_ROW } from '../hunt/logs/exports.js';
+import { DEVICE_EVENTS_ROW, URL_CLICK_ROW } from '../hunt/logs/exports.js';
 import { describeKind } from '../indicators/model.js';
 import type { SetAside } from '../pipeline/allowlist/index.js';
 import type { HuntFlags } from './hunt-options.js';
-import { deviceEventsAdvice, PRINTED_ISSUES } from './hunt-sources.js';
+import { kqlOnlyAdvice, PRINTED_ISSUES } from './hunt-sources.js';
 import type { CliIo } from './io.js';
 import { count, displayPath } from './text.js';
 
@@ -47,9 +47,19 @@ export function writeSummary(
   );
   const deviceEventRows = stats.skippedByReason[DEVICE_EVENTS_ROW] ?? 0;
   if (deviceEventRows > 0) {
+    const advice = kqlOnlyAdvice({ table: 'DeviceEvents', queryTag: 'de' }, flags, io.cwd);
     io.stderr.write(
       `huntpack: warning: ${count(deviceEventRows, 'DeviceEvents row')} of firewall blocks, SmartScreen or ` +
-        `network protection were skipped, because local hunts do not read DeviceEvents. ${deviceEventsAdvice(flags, io.cwd)}\n`,
+        `network protection were skipped, because local hunts do not read DeviceEvents. ${advice}\n`,
+    );
+  }
+  const urlClickRows = stats.skippedByReason[URL_CLICK_ROW] ?? 0;
+  if (urlClickRows > 0) {
+    const advice = kqlOnlyAdvice({ table: 'UrlClickEvents', queryTag: 'uce' }, flags, io.cwd);
+    io.stderr.write(
+      `huntpack: warning: ${count(urlClickRows, 'UrlClickEvents row')} of Safe Links clicks ` +
+        `${urlClickRows === 1 ? 'was' : 'were'} skipped, because local hunts do not read ` +
+        `UrlClickEvents. ${advice}\n`,
     );
   }
   const reasons = Object.entries(stats.rejectedByReason).map(

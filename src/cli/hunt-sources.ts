@@ -351,13 +351,24 @@ async function rejectPackParentFolders(packs: readonly string[], cwd: string): P
   }
 }
 
+/** A table whose hunts run only in Sentinel or Defender, and the tag in its query file names. */
+export interface KqlOnlyTable {
+  table: 'DeviceEvents' | 'UrlClickEvents';
+  /** The tag in the names of its query files, such as `de` in `queries/*-de-*.kql`. */
+  queryTag: string;
+}
+
 /**
- * Returns where to find the DeviceEvents hunts that a local hunt cannot run: the packs'
- * queries, and for --feed hunts, which have no pack folder, the build that writes them.
+ * Returns where to find the hunts of `table` that a local hunt cannot run: the packs' queries,
+ * and for --feed hunts, which have no pack folder, the build that writes them.
  */
-export function deviceEventsAdvice(flags: HuntSourceFlags, cwd: string): string {
+export function kqlOnlyAdvice(
+  { table, queryTag }: KqlOnlyTable,
+  flags: HuntSourceFlags,
+  cwd: string,
+): string {
   const where = 'in Sentinel or Defender advanced hunting';
-  const packQueries = `Run the packs' DeviceEvents queries (queries/*-de-*.kql) ${where}.`;
+  const packQueries = `Run the packs' ${table} queries (queries/*-${queryTag}-*.kql) ${where}.`;
   const feeds = (flags.feed ?? []).map((feed) => displayPath(resolve(cwd, feed), cwd));
   if (feeds.length === 0) return packQueries;
   // A folder of its own, because a build into the --pack folders' parent would replace them.
@@ -366,7 +377,7 @@ export function deviceEventsAdvice(flags: HuntSourceFlags, cwd: string): string 
     `The --feed hunts have no pack folder, so build packs of them with ` +
     `"huntpack build ${words.map(shellWord).join(' ')}"`;
   if ((flags.pack ?? []).length > 0) return `${packQueries} ${build} to get their queries too.`;
-  return `${build} and run their DeviceEvents queries (feed-packs/*/queries/*-de-*.kql) ${where}.`;
+  return `${build} and run their ${table} queries (feed-packs/*/queries/*-${queryTag}-*.kql) ${where}.`;
 }
 
 /**

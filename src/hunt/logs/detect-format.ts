@@ -155,8 +155,12 @@ export function classifyJsonObject(value: unknown, hasMap: boolean): LogFormat |
   return undefined;
 }
 
-/** Columns of which a Defender advanced hunting row has at least one beside its ActionType. */
-const DEFENDER_ROW_COLUMNS = ['RemoteIP', 'DeviceId', 'DeviceName'];
+/**
+ * Columns of which a Defender advanced hunting row has at least one beside its ActionType. A
+ * UrlClickEvents export (UrlChain) is read as one too, so that its rows are counted as skipped
+ * with a pointer to the packs' UrlClickEvents queries.
+ */
+const DEFENDER_ROW_COLUMNS = ['RemoteIP', 'DeviceId', 'DeviceName', 'UrlChain'];
 
 function classifyCsvHeader(headerLine: string, hasMap: boolean): LogFormat | undefined {
   if (hasMap) return 'mapped-csv';

@@ -24,6 +24,22 @@ export const DEVICE_EVENTS_ROW = 'DEVICE_EVENTS_NOT_HUNTED_HERE';
 
 const DEVICE_EVENTS_ACTION_TYPES: ReadonlySet<string> = new Set(DEVICE_EVENTS_NETWORK_ACTION_TYPES);
 
+/** The skip reason of a UrlClickEvents row, which the packs' UrlClickEvents hunts read. */
+export const URL_CLICK_ROW = 'URL_CLICK_EVENTS_NOT_HUNTED_HERE';
+
+/**
+ * UrlClickEvents ActionType values. ClickAllowed, ClickBlocked and UrlErrorPage occur in the
+ * mixed export fixture. NOTE: ClickBlockedByTenantPolicy and UrlScanInProgress are not checked
+ * against a real export, so a click row of another type is caught only by its UrlChain.
+ */
+const URL_CLICK_ACTION_TYPES: ReadonlySet<string> = new Set([
+  'ClickAllowed',
+  'ClickBlocked',
+  'ClickBlockedByTenantPolicy',
+  'UrlErrorPage',
+  'UrlScanInProgress',
+]);
+
 /** Export column names that differ from the table column. */
 const COLUMN_ALIASES: Record<string, string> = {
   // The Defender portal export splits the long ReportId into two columns.
@@ -133,7 +149,9 @@ export function parseJsonExport(
   let row = value;
   let envelopeTable: LogTable | undefined;
   if (typeof value.category === 'string' && isRecord(value.properties)) {
-    const table = value.category.replace(/^AdvancedHunting-/, '') as LogTable;
+    const tableName = value.category.replace(/^AdvancedHunting-/, '');
+    if (tableName === 'UrlClickEvents') return skipRecord(URL_CLICK_ROW);
+    const table = tableName as LogTable;
     const tables: readonly LogTable[] =
       source === 'Defender' ? DEFENDER_LOG_TABLES : ['CommonSecurityLog'];
     if (!tables.includes(table)) return skipRecord(`OTHER_TABLE`);
@@ -197,8 +215,11 @@ function defenderTableOf(
     // A DeviceEvents row of a mixed export that a pack's KQL hunts read, such as a firewall
     // block, gets its own reason, so that the summary can warn that those rows were not hunted here.
     if (DEVICE_EVENTS_ACTION_TYPES.has(actionType)) return { skip: DEVICE_EVENTS_ROW };
+    if (URL_CLICK_ACTION_TYPES.has(actionType)) return { skip: URL_CLICK_ROW };
     return { skip: 'NOT_HUNTED_TABLE' };
   }
+  // UrlChain is a column of UrlClickEvents alone.
+  if (filled(cells.get('UrlChain'))) return { skip: URL_CLICK_ROW };
   if (filled(cells.get('RemoteIP')) || filled(cells.get('RemoteUrl'))) {
     return { table: 'DeviceNetworkEvents' };
   }

@@ -76,8 +76,9 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
     });
     assert.deepEqual(stats.skippedByReason, {
       CSV_HEADER: 1,
-      NOT_HUNTED_TABLE: 75,
+      NOT_HUNTED_TABLE: 69,
       DEVICE_EVENTS_NOT_HUNTED_HERE: 10,
+      URL_CLICK_EVENTS_NOT_HUNTED_HERE: 6,
     });
     const network = events.filter((event) => event.table === 'DeviceNetworkEvents');
     const actionTypes = new Set(network.map((event) => event.columns.ActionType));
