@@ -30,6 +30,7 @@ import { describeEvent, HIT_COUNTS_NOTE } from './format-findings.js';
 import { describeNoEvents, filesWithoutEvents } from './logs/log-stats.js';
 import { formatLocation, type HuntpackIssue, printable } from '../errors.js';
 import { REPORT_TABLE_ROWS, setAsideTable } from '../report/markdown.js';
+import { markdownCodeSpan } from '../report/markdown-escape.js';
 import type { SetAsideIndicator } from '../report/pack-model.js';
 
 export interface HuntReportOptions {
@@ -102,11 +103,27 @@ function time(value: Date | undefined): string {
   return value ? value.toISOString().replace('.000Z', 'Z') : '-';
 }
 
-function table(header: string[], rows: string[][]): string[] {
+/**
+ * A table cell: plain text, which {@link cell} escapes, or Markdown in which every value from a
+ * feed or a log is a code span. Inside a code span, Markdown renders no link, emphasis or HTML,
+ * so a request URL such as `[l](javascript:...)` reads as the text that was logged.
+ */
+type TableCell = string | { markdown: string };
+
+/** Returns `values` as code spans joined with commas. */
+function codeSpans(values: readonly string[]): { markdown: string } {
+  return { markdown: values.map(markdownCodeSpan).join(', ') };
+}
+
+function renderCell(value: TableCell): string {
+  return typeof value === 'string' ? cell(value) : value.markdown;
+}
+
+function table(header: string[], rows: TableCell[][]): string[] {
   return [
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(renderCell).join(' | ')} |`),
   ];
 }
 
@@ -115,14 +132,14 @@ function summaryRows(
   summaries: FindingSummary[],
   formatKey: (key: string) => string,
   formatRelated: (related: string) => string,
-): string[][] {
+): TableCell[][] {
   return summaries.map((summary) => [
-    formatKey(summary.key),
+    codeSpans([formatKey(summary.key)]),
     String(summary.hits),
     String(summary.events),
     time(summary.firstHit),
     time(summary.lastHit),
-    summary.related.map(formatRelated).join(', '),
+    codeSpans(summary.related.map(formatRelated)),
   ]);
 }
 
@@ -131,19 +148,22 @@ function timelineRows(
   max: number,
   defangValue: (value: string) => string,
   formatHost: (host: string) => string,
-): string[][] {
-  return findings
-    .slice(0, max)
-    .map((finding) => [
+): TableCell[][] {
+  return findings.slice(0, max).map((finding) => {
+    const indicator = codeSpans([defangValue(finding.indicator.value)]);
+    if (finding.indicator.matchedAs !== undefined) {
+      const form = markdownCodeSpan(defangMatchedForm(finding.indicator.matchedAs));
+      indicator.markdown += ` (as ${form})`;
+    }
+    return [
       time(finding.time),
-      finding.host === undefined ? '-' : formatHost(finding.host),
-      finding.indicator.matchedAs === undefined
-        ? defangValue(finding.indicator.value)
-        : `${defangValue(finding.indicator.value)} (as ${defangMatchedForm(finding.indicator.matchedAs)})`,
+      finding.host === undefined ? '-' : codeSpans([formatHost(finding.host)]),
+      indicator,
       `${finding.huntId} (${matchedOnText(finding)})`,
-      describeEvent(defangEvent(finding)),
-      `${finding.file}:${finding.line}`,
-    ]);
+      codeSpans([describeEvent(defangEvent(finding))]),
+      codeSpans([`${finding.file}:${finding.line}`]),
+    ];
+  });
 }
 
 const INDICATOR_TYPES: Record<Exclude<HuntVariant, 'hash'>, string> = {

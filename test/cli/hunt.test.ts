@@ -186,7 +186,7 @@ describe('huntpack hunt', () => {
     assert.match(report, /## Findings: 1 hit\n\n1 hit in 1 event, with 2 findings\./);
     assert.match(
       report,
-      /\| 2022-08-03T10:49:35\.038Z \| 10\.1\.1\.1 \| 203\[\.\]0\[\.\]113\[\.\]7:443 \| remcos-sentinel-csl-port-aware \(destination\) \|/,
+      /\| 2022-08-03T10:49:35\.038Z \| `10\.1\.1\.1` \| `203\[\.\]0\[\.\]113\[\.\]7:443` \| remcos-sentinel-csl-port-aware \(destination\) \|/,
     );
     assert.match(result.stderr, /wrote hunt report/);
   });

@@ -75,6 +75,6 @@ describe('hunt report of derived rows', () => {
     assert.equal(result.findings[0]?.indicator.matchedAs, 'аррӏе.com');
     const options = { title: 'Remcos', logs: [file], window: 'none', generatorVersion: '0.0.0' };
     const report = renderHuntReport(result, options);
-    assert.match(report, /xn--80ak6aa92e\[\.\]com \(as аррӏе\[\.\]com\)/);
+    assert.match(report, /`xn--80ak6aa92e\[\.\]com` \(as `аррӏе\[\.\]com`\)/);
   });
 });

@@ -115,8 +115,8 @@ describe('hit counts', () => {
       assert.match(table, /\n192\.168\.37\.130 +2 +30 +2024-12-18T00:17:54\.565Z /);
       const report = renderHuntReport(result, REPORT_OPTIONS);
       assert.match(report, /\n## Findings: 2 hits\n\n2 hits in 30 events, with 56 findings\. /);
-      assert.match(report, /\n\| 192\.168\.37\.130 \| 2 \| 30 \| /);
-      assert.match(report, /\n\| 37\[\.\]221\[\.\]65\[\.\]44:1616 \| 1 \| 26 \| /);
+      assert.match(report, /\n\| `192\.168\.37\.130` \| 2 \| 30 \| /);
+      assert.match(report, /\n\| `37\[\.\]221\[\.\]65\[\.\]44:1616` \| 1 \| 26 \| /);
     },
   );
 

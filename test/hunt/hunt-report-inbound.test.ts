@@ -56,10 +56,10 @@ describe('hunt report of an inbound attack', () => {
   it('writes event values and warnings defanged', async (t) => {
     const text = renderHuntReport(await huntInbound(t), OPTIONS);
     for (const defanged of [
-      '| 178[.]32[.]252[.]70:443 -> 10.1.1.9:8080 RequestURL=hxxp://evil-host[.]top/gate.php DeviceAction=allow |',
+      '| `178[.]32[.]252[.]70:443 -> 10.1.1.9:8080 RequestURL=hxxp://evil-host[.]top/gate.php DeviceAction=allow` |',
       'rt: Invalid time "notatime-hxxp://evil-host[.]top/"',
       'Invalid DestinationPort "evil-host[.]top"',
-      '178[.]32[.]252[.]70 -> 203[.]0[.]113[.]80 DestinationHostName=www[.]evil-host[.]top DeviceAction=blocked:login[.]evil-host[.]top |',
+      '178[.]32[.]252[.]70 -> 203[.]0[.]113[.]80 DestinationHostName=www[.]evil-host[.]top DeviceAction=blocked:login[.]evil-host[.]top` |',
     ]) {
       assert.ok(text.includes(defanged), `missing ${defanged} in:\n${text}`);
     }
@@ -68,12 +68,12 @@ describe('hunt report of an inbound attack', () => {
   it('names the internal destination as the host', async (t) => {
     const text = renderHuntReport(await huntInbound(t), OPTIONS);
     const urlRow = text.split('\n').find((line) => line.includes('-csl-url (RequestURL)'));
-    assert.ok(urlRow?.startsWith('| 2026-04-01T00:00:00Z | 10.1.1.9 | hxxp://'), urlRow);
+    assert.ok(urlRow?.startsWith('| 2026-04-01T00:00:00Z | `10.1.1.9` | `hxxp://'), urlRow);
     const byHost = text.slice(text.indexOf('### By host'), text.indexOf('### Timeline'));
     // The address and the URL hunt both matched its one event, which is one hit.
-    assert.match(byHost, /^\| 10\.1\.1\.9 \| 1 \| 1 \|/m);
+    assert.match(byHost, /^\| `10\.1\.1\.9` \| 1 \| 1 \|/m);
     // A destination with a public address is not clearly internal, so its name is defanged.
-    assert.match(byHost, /^\| www\[\.\]evil-host\[\.\]top \| 1 \| 1 \|/m);
+    assert.match(byHost, /^\| `www\[\.\]evil-host\[\.\]top` \| 1 \| 1 \|/m);
     assert.doesNotMatch(byHost, /login/);
   });
 

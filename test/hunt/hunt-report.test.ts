@@ -41,7 +41,7 @@ describe('renderHuntReport', () => {
       /## Findings: 200000 hits\n\n200000 hits in 200000 events, with 200000 findings\./,
     );
     // Every host and indicator gets a summary row, but the timeline stops at 1,000 rows.
-    assert.equal(text.match(/^\| host-\d+ \|/gm)?.length, 200_000);
+    assert.equal(text.match(/^\| `host-\d+` \|/gm)?.length, 200_000);
     assert.match(text, /\n199000 more findings are not listed;/);
   });
 
@@ -79,8 +79,24 @@ describe('renderHuntReport', () => {
     assert.match(text, /^# Hunt report: Remcos\\\\x1b\[2J\n/);
     assert.match(text, /- Paths: `fw\\x1b\[2J\.log`/);
     // Defanging comes first, so the escapes apply to the defanged URL.
-    assert.match(text, /RequestURL=hxxp:\/\/x\[\.\]test\/\\\\x1b\[2J DeviceAction=allow\\\\x07/);
+    assert.match(text, /RequestURL=hxxp:\/\/x\[\.\]test\/\\x1b\[2J DeviceAction=allow\\x07`/);
     assert.match(text, /Invalid port \\\\x1b\[2J/);
+  });
+
+  it('writes log values as code spans', () => {
+    const url = 'http://a.test/x|y<img src=x onerror=alert(1)>**b**[l](javascript:alert(1))';
+    const findings = [{ ...finding(0, { RequestURL: url, DeviceAction: '_allow_' }), host: '*h*' }];
+    const text = renderHuntReport(result(findings, createLogReadStats()), OPTIONS);
+    const row = text.split('\n').find((line) => line.includes('RequestURL='));
+    assert.ok(row !== undefined, text);
+    // The event is one code span, in which Markdown renders no link, emphasis or HTML.
+    assert.ok(
+      row.includes(
+        '| `RequestURL=hxxp://a[.]test/x\\|y<img src=x onerror=alert(1)>**b**[l](javascript:alert(1)) DeviceAction=_allow_` |',
+      ),
+      row,
+    );
+    assert.ok(row.includes('| `*h*` |'), row);
   });
 });
 
@@ -126,7 +142,7 @@ describe('renderHuntReport defanging', () => {
     // the port-aware and address-only hunts both match lines 3 and 4. Each line is one hit.
     assert.match(text, /## Findings: 4 hits\n\n4 hits in 4 events, with 8 findings\./);
     assert.match(text, /remcos-sentinel-csl-domain \(DestinationHostName, RequestURL\)/);
-    assert.match(text, /^\| leberinda\[\.\]pro \| 1 \| 1 \|/m);
+    assert.match(text, /^\| `leberinda\[\.\]pro` \| 1 \| 1 \|/m);
     for (const defanged of [
       'hxxp://195[.]133[.]9[.]138/final/random.exe',
       'leberinda[.]pro',
@@ -194,21 +210,24 @@ describe('renderHuntReport defanging', () => {
     const text = renderHuntReport(result(findings), OPTIONS);
     const rows = text.split('\n').filter((line) => line.startsWith('| 2026-'));
     assert.equal(rows.length, 6);
-    assert.ok(rows[0]!.includes('| [2001[:]db8[:][:]7]:8080 |'), rows[0]);
+    assert.ok(rows[0]!.includes('| `[2001[:]db8[:][:]7]:8080` |'), rows[0]);
     assert.ok(rows[0]!.includes('10.0.0.5:50000 -> [2001[:]db8[:][:]7]:8080 '), rows[0]);
     assert.ok(
       rows[0]!.includes('RemoteUrl=HXXPS://user@Evil[.]Example:8443/a.b?next=hxxp://x[.]test/'),
       rows[0],
     );
-    assert.ok(rows[1]!.includes('| [2001[:]db8[:][:]7] |'), rows[1]);
+    assert.ok(rows[1]!.includes('| `[2001[:]db8[:][:]7]` |'), rows[1]);
     assert.ok(rows[1]!.includes('? -> [2001[:]db8[:][:]7] RemoteUrl=drop[.]example:443'), rows[1]);
-    assert.ok(rows[2]!.includes('| evil[.]example |'), rows[2]);
+    assert.ok(rows[2]!.includes('| `evil[.]example` |'), rows[2]);
     assert.ok(rows[2]!.includes('Name=a[.]evil[.]example'), rows[2]);
-    assert.ok(rows[3]!.includes('| hxxp://[2001[:]db8[:][:]9]:8080/p |'), rows[3]);
+    assert.ok(rows[3]!.includes('| `hxxp://[2001[:]db8[:][:]9]:8080/p` |'), rows[3]);
     assert.ok(rows[3]!.includes('RequestURL=hxxp://[2001[:]db8[:][:]9]:8080/p'), rows[3]);
-    assert.ok(rows[4]!.includes('| hxxp://a[.]example/r?u=hxxp://b[.]example/x |'), rows[4]);
-    assert.ok(rows[5]!.includes(`| ${'ab'.repeat(32)} |`), rows[5]);
-    assert.match(text, /\| host-1 \| 1 \| 1 \| [^|]+ \| [^|]+ \| \[2001\[:\]db8\[:\]\[:\]7\] \|/);
+    assert.ok(rows[4]!.includes('| `hxxp://a[.]example/r?u=hxxp://b[.]example/x` |'), rows[4]);
+    assert.ok(rows[5]!.includes(`| \`${'ab'.repeat(32)}\` |`), rows[5]);
+    assert.match(
+      text,
+      /\| `host-1` \| 1 \| 1 \| [^|]+ \| [^|]+ \| `\[2001\[:\]db8\[:\]\[:\]7\]` \|/,
+    );
   });
 
   it('defangs the source address of a hit on the source', () => {
@@ -226,8 +245,8 @@ describe('renderHuntReport defanging', () => {
       }),
     ];
     const text = renderHuntReport(result(findings), OPTIONS);
-    assert.ok(text.includes('| 45[.]92[.]1[.]175:5220 -> 10.1.1.8:3389 |'), text);
-    assert.ok(text.includes('| 10.1.1.8 | 45[.]92[.]1[.]175:5220 |'), text);
+    assert.ok(text.includes('| `45[.]92[.]1[.]175:5220 -> 10.1.1.8:3389` |'), text);
+    assert.ok(text.includes('| `10.1.1.8` | `45[.]92[.]1[.]175:5220` |'), text);
     assert.ok(!text.includes('45.92.1.175'), text);
   });
 
@@ -255,9 +274,9 @@ describe('renderHuntReport defanging', () => {
     ];
     const text = renderHuntReport(result(findings), OPTIONS);
     assert.ok(!text.includes('web01.corp.example'), text);
-    assert.ok(text.includes('| web01[.]corp[.]example | 1 | 1 |'), text);
+    assert.ok(text.includes('| `web01[.]corp[.]example` | 1 | 1 |'), text);
     assert.ok(text.includes('DestinationHostName=web01[.]corp[.]example'), text);
     // A name of one label has no dot to defang.
-    assert.ok(text.includes('| WS1 | 1 | 1 |'), text);
+    assert.ok(text.includes('| `WS1` | 1 | 1 |'), text);
   });
 });

@@ -285,7 +285,7 @@ describe(
       });
       const live = text.split('\n').filter((line) => line.includes('planted.test'));
       assert.deepEqual(live, [], `live server name in:\n${text}`);
-      assert.match(text, /\| 192\.168\.86\.85 \| 1 \| 1 \|/);
+      assert.match(text, /\| `192\.168\.86\.85` \| 1 \| 1 \|/);
     });
 
     it('names the client of a DNS response', async (t) => {
