@@ -148,7 +148,7 @@ export function addHuntOptions(command: Command): Command {
     command
       .option(
         '--pack <dir>',
-        'pack folder written by "huntpack build" (repeatable)',
+        'pack folder written by "huntpack build", or its pack.json (repeatable)',
         pathListOption('--pack'),
       )
       .option(

@@ -3,7 +3,7 @@
  * from feeds on the fly, with the feed counts and warnings on stderr.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { FeedParseError, formatIssue, printable, UsageError } from '../errors.js';
 import { huntsFromFeeds, type FeedHunts } from '../hunt/hunts-from-feed.js';
@@ -226,7 +226,8 @@ export async function loadHunts(
   io: CliIo,
   lookback: Lookback | undefined,
 ): Promise<LoadedHunts> {
-  const packs = (flags.pack ?? []).map((pack) => resolve(io.cwd, pack));
+  const packs: string[] = [];
+  for (const pack of flags.pack ?? []) packs.push(await packFolderOf(resolve(io.cwd, pack)));
   const feeds = (flags.feed ?? []).map((feed) => (feed === '-' ? feed : resolve(io.cwd, feed)));
   if (packs.length === 0 && feeds.length === 0) {
     throw new UsageError(
@@ -293,6 +294,16 @@ const PACK_JSON = 'pack.json';
 
 /** Pack folders listed by name in a message before "and N more". */
 const LISTED_PACKS = 5;
+
+/** Returns the folder of a --pack path that names a pack's pack.json file, else the path. */
+async function packFolderOf(pack: string): Promise<string> {
+  if (basename(pack) !== PACK_JSON) return pack;
+  const isFile = await stat(pack).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+  return isFile ? dirname(pack) : pack;
+}
 
 async function isPackFolder(folder: string): Promise<boolean> {
   return stat(join(folder, PACK_JSON)).then(
