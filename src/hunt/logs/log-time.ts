@@ -189,11 +189,28 @@ function ambiguous(message: string): TimeResult {
   return { ok: false, code: 'AMBIGUOUS_TIME', message };
 }
 
+/** A time zone abbreviation at the end of a date, such as the `PST` of `Dec 05 2025 22:00:00 PST`. */
+const ZONE_ABBREVIATION = /\d\s+([A-Z]{2,5})$/;
+
 function invalid(text: string): TimeResult {
+  const expected =
+    'expected epoch seconds or milliseconds, ISO 8601 or a date such as "Jul 31 2022 12:46:24"';
+  const zone = ZONE_ABBREVIATION.exec(text.trim())?.[1];
+  // UTC, GMT and Z are read, so a date that ends with one is invalid for another reason.
+  if (zone !== undefined && !['UTC', 'GMT', 'Z'].includes(zone)) {
+    return {
+      ok: false,
+      code: 'INVALID_TIME',
+      message:
+        `Invalid time ${quoteValue(text)}: the zone abbreviation "${zone}" is not read, because ` +
+        'abbreviations are ambiguous (IST is India, Israel or Irish time). A date is read with ' +
+        'UTC, GMT, Z or an offset such as -0800 after it, or with no zone and --timezone.',
+    };
+  }
   return {
     ok: false,
     code: 'INVALID_TIME',
-    message: `Invalid time ${quoteValue(text)}: expected epoch seconds or milliseconds, ISO 8601 or a date such as "Jul 31 2022 12:46:24".`,
+    message: `Invalid time ${quoteValue(text)}: ${expected}.`,
   };
 }
 

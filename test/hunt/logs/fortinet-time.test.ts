@@ -147,3 +147,26 @@ describe('readLogs on the FortiGate sample', () => {
     }
   });
 });
+
+describe('CEF rt with a zone abbreviation', () => {
+  it('names the abbreviation as the cause', () => {
+    const { time, warnings } = parseLine(
+      `${FORTIGATE}rt=Dec 05 2025 22:00:00 PST src=10.0.0.1 dst=203.0.113.7`,
+    );
+    assert.equal(time, undefined);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0]!,
+      /^INVALID_TIME: rt: Invalid time "Dec 05 2025 22:00:00 PST": the zone abbreviation "PST" is not read/,
+    );
+    assert.match(warnings[0]!, /an offset such as -0800/);
+  });
+
+  it('reads the same date in UTC', () => {
+    const { time, warnings } = parseLine(
+      `${FORTIGATE}rt=Dec 05 2025 22:00:00 UTC src=10.0.0.1 dst=203.0.113.7`,
+    );
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(time, new Date(Date.UTC(2025, 11, 5, 22)));
+  });
+});
