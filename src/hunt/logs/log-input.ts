@@ -63,14 +63,57 @@ function binaryFileError(file: string): LogInputError {
   );
 }
 
+/** Compressed and archive formats that huntpack does not read, by their magic bytes. */
+const UNREAD_COMPRESSIONS: ReadonlyArray<{ name: string; magic: Buffer; unpack: string }> = [
+  { name: 'a zip archive', magic: Buffer.from('PK\x03\x04', 'latin1'), unpack: 'unzip' },
+  // "BZh", the block size digit 1 to 9, and the block magic 0x314159265359 of bzip2's format,
+  // so that a text log that starts with "BZh" is not taken for one.
+  ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((level) => ({
+    name: 'bzip2-compressed',
+    magic: Buffer.from(`BZh${level}\x31\x41\x59\x26\x53\x59`, 'latin1'),
+    unpack: 'bunzip2 -k',
+  })),
+  {
+    name: 'xz-compressed',
+    magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]),
+    unpack: 'unxz -k',
+  },
+  {
+    name: 'zstd-compressed',
+    magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]),
+    unpack: 'unzstd',
+  },
+  {
+    name: 'a 7-Zip archive',
+    magic: Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]),
+    unpack: '7z x',
+  },
+];
+
+/** Returns the error for a file that starts with the magic bytes of an unread compression. */
+function compressedFileError(file: string, start: Buffer): LogInputError | undefined {
+  const found = UNREAD_COMPRESSIONS.find(({ magic }) =>
+    start.subarray(0, magic.length).equals(magic),
+  );
+  if (found === undefined) return undefined;
+  return new LogInputError(
+    'COMPRESSED_FILE',
+    `"${file}" is ${found.name}, which huntpack does not read: it reads plain and gzip logs. ` +
+      `Unpack it first, such as with "${found.unpack}", and pass the log files, or recompress ` +
+      'them with gzip.',
+    { source: { file } },
+  );
+}
+
 /**
  * Opens a file as a stream of UTF-8 strings, decompressing gzip on the way. The file is opened
  * before the stream is made. So a file that cannot be opened rejects the promise, and no stream
  * is left to emit an 'error' event without a listener.
  *
  * @throws LogInputError when the file cannot be opened or its first bytes cannot be read
- *   (EACCES, ENOENT, EISDIR), or when a plain file has a NUL byte in its first 64 KiB
- *   (BINARY_FILE). Later read errors are emitted by the returned stream.
+ *   (EACCES, ENOENT, EISDIR), when a file is zip, bzip2, xz, zstd or 7-Zip (COMPRESSED_FILE),
+ *   or when a plain file has a NUL byte in its first 64 KiB (BINARY_FILE). Later read errors
+ *   are emitted by the returned stream.
  */
 export async function openLogText(file: string): Promise<Readable> {
   let handle: FileHandle;
@@ -87,6 +130,11 @@ export async function openLogText(file: string): Promise<Readable> {
     throw describeReadError(file, error, 0);
   }
   const gzip = isGzipStart(start);
+  const compressed = compressedFileError(file, start);
+  if (compressed !== undefined) {
+    await handle.close();
+    throw compressed;
+  }
   // The text of a gzip file is checked once decompressed, by readLogHead and readLineBatches.
   if (!gzip && start.includes(0)) {
     await handle.close();

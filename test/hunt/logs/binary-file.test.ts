@@ -99,3 +99,39 @@ describe('binary log inputs', () => {
     assert.equal(stats.eventsParsed, lines.split('\n').length);
   });
 });
+
+describe('compressed logs other than gzip', () => {
+  const cases: Array<[string, Buffer, RegExp]> = [
+    [
+      't.zip',
+      Buffer.from('PK\x03\x04\x14\x00\x00\x00\x08\x00', 'latin1'),
+      /is a zip archive.*"unzip"/,
+    ],
+    [
+      't.cef.bz2',
+      Buffer.from('BZh91AY&SY~\xb2\x89\xc8', 'latin1'),
+      /is bzip2-compressed.*"bunzip2 -k"/,
+    ],
+    [
+      't.cef.xz',
+      Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04]),
+      /is xz-compressed.*"unxz -k"/,
+    ],
+  ];
+  for (const [name, start, message] of cases) {
+    it(`names the format of ${name}`, async (t) => {
+      const file = join(makeTempDir('compressed-log', t), name);
+      await writeFile(file, Buffer.concat([start, Buffer.from('rest of the file\n')]));
+      const { stats } = await collectEvents([file]);
+      assert.equal(stats.fileErrors[0]?.code, 'COMPRESSED_FILE');
+      assert.match(stats.fileErrors[0].message, message);
+    });
+  }
+
+  it('reads text that starts with BZh', async (t) => {
+    const file = join(makeTempDir('compressed-log', t), 'bzh.log');
+    await writeFile(file, 'BZh9 is text\n');
+    const { stats } = await collectEvents([file]);
+    assert.notEqual(stats.fileErrors[0]?.code, 'COMPRESSED_FILE');
+  });
+});
