@@ -1,4 +1,7 @@
-/** `huntpack hunt --pack` given a pack's pack.json file instead of its folder. */
+/**
+ * `huntpack hunt` given a pack's pack.json as --pack instead of its folder, and a pack's own
+ * files given as logs.
+ */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -35,4 +38,19 @@ describe('huntpack hunt --pack path', () => {
     assert.match(result.stderr, /hits: 1;/);
     assert.match(result.stderr, /wrote hunt report .*packs\/pl\/hunt-report\.md/);
   });
+
+  for (const name of ['indicators.csv', 'pack.json']) {
+    it(`names the pack of its ${name}`, async () => {
+      const result = await runCli(['hunt', '--pack', pack, join(pack, name)], { cwd: folder });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `error PACK_FILE_AS_LOG: ".*${name.replace('.', '\\.')}" is the ${name.replace('.', '\\.')} of the pack ".*packs/pl", not a log\\.`,
+        ),
+      );
+      assert.match(result.stderr, /pass its folder with --pack .*packs\/pl and the logs after it/);
+      assert.doesNotMatch(result.stderr, /UNKNOWN_LOG_FORMAT/);
+    });
+  }
 });

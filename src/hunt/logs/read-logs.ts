@@ -3,6 +3,8 @@
  * event of a Sentinel table (CommonSecurityLog, DeviceNetworkEvents, DnsEvents), skipped as a
  * non-event, or rejected with file, line and reason, so the counts reconcile.
  */
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { EventPrefilter } from '../event-prefilter.js';
 import { ConfigError, type HuntpackIssue } from '../../errors.js';
@@ -338,8 +340,18 @@ async function detectFileFormat(
     recorder.startFile(file, undefined);
     return undefined;
   }
-  const feedLabel = format === undefined ? detectFeedLabel(head, file) : undefined;
-  if (feedLabel !== undefined) {
+  const packFile = format === undefined ? await packFileMessage(file) : undefined;
+  const feedLabel =
+    format === undefined && packFile === undefined ? detectFeedLabel(head, file) : undefined;
+  if (packFile !== undefined) {
+    recorder.fileError({
+      code: 'PACK_FILE_AS_LOG',
+      severity: 'error',
+      message: packFile,
+      source: { file },
+    });
+    recorder.startFile(file, undefined);
+  } else if (feedLabel !== undefined) {
     // --feed takes one file, so `--feed a.csv b.csv LOGS` passes b.csv as a log.
     // NOTE: with --map, a JSON or comma-separated feed reads as a mapped log and gets no hint.
     recorder.fileError({
@@ -367,6 +379,27 @@ async function detectFileFormat(
     recorder.startFile(file, undefined);
   }
   return format;
+}
+
+/** Files that `huntpack build` writes into a pack folder beside pack.json. */
+const PACK_FILES: ReadonlySet<string> = new Set(['pack.json', 'indicators.csv']);
+
+/**
+ * Returns the error message for a pack's pack.json or indicators.csv given as a log, or
+ * undefined when `file` is neither, judged by its name and a pack.json beside it.
+ */
+async function packFileMessage(file: string): Promise<string | undefined> {
+  if (!PACK_FILES.has(basename(file))) return undefined;
+  const folder = dirname(file);
+  const isPack = await stat(join(folder, 'pack.json')).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+  if (!isPack) return undefined;
+  return (
+    `"${file}" is the ${basename(file)} of the pack "${folder}", not a log. To hunt for the ` +
+    `pack's indicators, pass its folder with --pack ${folder} and the logs after it.`
+  );
 }
 
 /** Returns the UNKNOWN_LOG_FORMAT message, with the --format values that fit the file's shape. */
