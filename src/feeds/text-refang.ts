@@ -3,8 +3,15 @@
  *
  * Only these forms are refanged, because anything looser turns prose into indicators:
  * - a dot: `[.]`, `(.)`, `{.}`, `[dot]`, `(dot)`, `{dot}`, with optional spaces inside the
- *   brackets. Spaces around the marker are removed only for the word form (`evil [dot] com`).
- *   A bare ` dot ` is left alone, so `dotnet.com` and `polkadot.network` stay as written.
+ *   brackets. Spaces around the word form are removed (`evil [dot] com`). Spaces on one side of
+ *   a symbol form are removed when a name touches its other side (`evil[.] com`, `evil [.]com`).
+ *   With spaces on both sides (`with [.] in`) the symbol may stand alone in prose, such as a
+ *   legend that explains defanging, so it becomes a dot with its spaces kept, and
+ *   `text-defang-suspects.ts` reports a name that it may split. A bare ` dot ` is left alone,
+ *   so `dotnet.com` and `polkadot.network` stay as written.
+ * - a Markdown-escaped dot (`evil\.com`) between two labels, unless a backslash comes before
+ *   the label (`%APPDATA%\Microsoft\.NET` is a path). A Markdown escape is no defang, so it
+ *   does not set `defangedOnPurpose`.
  * - a scheme: `hxxp`, `hXXp`, `hxxps`, `hXXps` (any case), when a colon or `[:` follows. `fxp`
  *   and `fxps` become ftp and ftps only when `://` follows in one of the forms below, because
  *   FXP is also the name of server-to-server FTP transfers.
@@ -27,6 +34,9 @@ export interface RefangedLine {
   defangedOnPurpose: boolean;
 }
 
+/** A dot written as a symbol in brackets, with optional spaces inside them. */
+const DOT_SYMBOL = String.raw`\[\s*\.\s*\]|\(\s*\.\s*\)|\{\s*\.\s*\}`;
+
 /**
  * One alternative per marker form. The order matters: the extra-dot forms come before `[.]`, and
  * the dot forms with spaces around them come before the bare ones.
@@ -37,7 +47,13 @@ const MARKER_PATTERN = new RegExp(
     // The look-behind starts the leading spaces only where a run of them starts: tried at each
     // space of a long run, they would make the search quadratic in the run's length.
     String.raw`(?<dotWord>(?<!\s)\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\})\s*)`,
-    String.raw`(?<dot>\[\s*\.\s*\]|\(\s*\.\s*\)|\{\s*\.\s*\})`,
+    // A name touches the marker on one side, so the spaces on its other side are a typo.
+    String.raw`(?<spacedDot>(?<=[\w-])\s+(?:${DOT_SYMBOL})(?=[\w-])|(?<=[\w-])(?:${DOT_SYMBOL})\s+(?=[\w-]))`,
+    String.raw`(?<dot>${DOT_SYMBOL})`,
+    // The label before the escape must not follow a backslash, which would make it a path. The
+    // look-behinds come after the backslash, so that they run only where one is found: tried at
+    // each letter of a long word, they would make the search quadratic in the word's length.
+    String.raw`(?<escapedDot>\\(?<=[\w-]\\)(?<!\\[\w-]*\\)\.(?=[\w-]))`,
     String.raw`(?<scheme>\bh[x]{2}p(?<secure>s?)(?=\[?:|\[:\/\/\]))`,
     String.raw`(?<ftpScheme>\bfxp(?<ftpSecure>s?)(?=(?:\[:\]|:)(?:\/\/|\[\/\/\])|\[:\/\/\]))`,
     String.raw`(?<schemeSeparator>\[:\/\/\]|:\[\/\/\])`,
@@ -53,6 +69,8 @@ function replaceMarker(groups: Record<string, string | undefined>): string | und
   if (groups.extraDot !== undefined) return '.';
   if (groups.dotWord !== undefined) return '.';
   if (groups.dot !== undefined) return '.';
+  if (groups.spacedDot !== undefined) return '.';
+  if (groups.escapedDot !== undefined) return '.';
   if (groups.scheme !== undefined) return groups.secure ? 'https' : 'http';
   if (groups.ftpScheme !== undefined) return groups.ftpSecure ? 'ftps' : 'ftp';
   if (groups.schemeSeparator !== undefined) return '://';
@@ -81,7 +99,9 @@ export function refangLine(line: string): RefangedLine {
     text += replacement;
     for (let i = 0; i < replacement.length; i++) defanged.push(true);
     if (match.groups?.extraDot !== undefined) repaired.push(match[0]);
-    if (match.groups?.ftpScheme === undefined) defangedOnPurpose = true;
+    const onPurpose =
+      match.groups?.ftpScheme === undefined && match.groups?.escapedDot === undefined;
+    if (onPurpose) defangedOnPurpose = true;
     last = match.index + match[0].length;
   }
 

@@ -47,6 +47,9 @@
  *   domain, ip or ip-port tagged `from-cut-url`, with a `URL_CUT_AT_SPACE` warning. A URL cut at
  *   a quote that letters or digits follow (`?c="2"`) gets `URL_CUT_AT_QUOTE` in the same way, and
  *   one that contains "…" where the writer left text out gets `URL_SHORTENED`.
+ * - A name or address whose defanging is also a prose spelling (`seven-c2 dot net`,
+ *   `evil [.] com`, `185 . 100 . 87 . 203`, `zeta-c2[.com`) is rejected with an
+ *   AMBIGUOUS_DEFANG warning that names it. See `text-defang-suspects.ts`.
  * - Each drop reason gets one `TEXT_CANDIDATES_DROPPED` info issue that gives the count and
  *   names the first values, defanged.
  *
@@ -68,6 +71,7 @@ import {
 import { refangLine, type RefangedLine } from './text-refang.js';
 import { REFERENCE_SITES, type ReferenceSite } from './text-rules.js';
 import { scanIpv4, scanIpv6 } from './text-addresses.js';
+import { scanDefangSuspects } from './text-defang-suspects.js';
 import { scanDomains, scanEmails, scanUncPaths } from './text-domains.js';
 import { scanHashes } from './text-hashes.js';
 import { startLineScan, type Mention, type ScanSettings } from './text-scan.js';
@@ -193,6 +197,7 @@ function scanLine(
   scanIpv4(scan, settings);
   scanDomains(scan, settings);
   scanHashes(scan);
+  scanDefangSuspects(scan, settings);
 
   const mentions: Mention[] = [];
   for (const verdict of scan.verdicts) {
