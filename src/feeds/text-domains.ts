@@ -12,6 +12,7 @@ import {
   accept,
   blank,
   drop,
+  execAt,
   fangedLinkDropReason,
   issue,
   parsePort,
@@ -86,8 +87,9 @@ const DOMAIN_PATTERN =
  * label is not a known TLD (`setup.exe`) are dropped but not blanked, so a hash written as a file
  * name (`<md5>.exe`) is still found.
  *
- * NOTE: a URL written without a scheme (`evil[.]com/gate.php`) yields only its domain, because
- * adding a scheme the writer did not give would invent part of the indicator.
+ * A URL written without a scheme (`evil[.]com/gate.php`) yields only its domain, because adding
+ * a scheme the writer did not give would invent part of the indicator. A URL_WITHOUT_SCHEME
+ * warning tells the analyst that its path is not hunted.
  */
 export function scanDomains(scan: LineScan, settings: ScanSettings): void {
   for (const match of scan.work.read().matchAll(DOMAIN_PATTERN)) {
@@ -124,8 +126,27 @@ export function scanDomains(scan: LineScan, settings: ScanSettings): void {
       scan.warnings.push({ ...issue(scan, settings, 'AMBIGUOUS_TLD', message), severity: 'info' });
     } else {
       accept(scan, 'domain', host, start, { tags: portText ? [`port:${portText}`] : [] });
+      const path = execAt(URL_PATH, scan.line.text, end)?.[0];
+      if (path !== undefined) scan.warnings.push(pathNotHuntedIssue(scan, settings, host, path));
     }
   }
+}
+
+/** A path after a name, up to the next space or quote, with at least one character after `/`. */
+const URL_PATH = /\/[^\s"'<>`|]+/y;
+
+/** Explains that a URL written without a scheme is hunted as its domain only. */
+function pathNotHuntedIssue(
+  scan: LineScan,
+  settings: ScanSettings,
+  host: string,
+  path: string,
+): HuntpackIssue {
+  const message =
+    `Read ${quoteValue(host + path)} as the domain ${quoteValue(host)}, because it has no ` +
+    'scheme: the domain hunt matches every request to the host, and the path is not hunted. ' +
+    'Write the URL with its scheme (hxxp:// or hxxps://) to hunt it as a URL.';
+  return issue(scan, settings, 'URL_WITHOUT_SCHEME', message);
 }
 
 /**

@@ -12,7 +12,8 @@
  * - a Markdown-escaped dot (`evil\.com`) between two labels, unless a backslash comes before
  *   the label (`%APPDATA%\Microsoft\.NET` is a path). A Markdown escape is no defang, so it
  *   does not set `defangedOnPurpose`.
- * - a scheme: `hxxp`, `hXXp`, `hxxps`, `hXXps` (any case), when a colon or `[:` follows. `fxp`
+ * - a scheme: `hxxp`, `hXXp`, `h**p`, `h__p` and their `s` forms (any case), when a colon or
+ *   `[:` follows. `fxp`
  *   and `fxps` become ftp and ftps only when `://` follows in one of the forms below, because
  *   FXP is also the name of server-to-server FTP transfers.
  * - separators: `[:]//`, `[://]`, `:[//]`, `[:]` (ports, IPv6 groups), `[@]`, `[/]`.
@@ -54,7 +55,7 @@ const MARKER_PATTERN = new RegExp(
     // look-behinds come after the backslash, so that they run only where one is found: tried at
     // each letter of a long word, they would make the search quadratic in the word's length.
     String.raw`(?<escapedDot>\\(?<=[\w-]\\)(?<!\\[\w-]*\\)\.(?=[\w-]))`,
-    String.raw`(?<scheme>\bh[x]{2}p(?<secure>s?)(?=\[?:|\[:\/\/\]))`,
+    String.raw`(?<scheme>\bh(?:xx|\*\*|__)p(?<secure>s?)(?=\[?:|\[:\/\/\]))`,
     String.raw`(?<ftpScheme>\bfxp(?<ftpSecure>s?)(?=(?:\[:\]|:)(?:\/\/|\[\/\/\])|\[:\/\/\]))`,
     String.raw`(?<schemeSeparator>\[:\/\/\]|:\[\/\/\])`,
     String.raw`(?<colon>\[:\])`,

@@ -172,12 +172,30 @@ export function scanUrls(scan: LineScan, settings: ScanSettings): void {
     }
     const scheme = (match[1] ?? '').toLowerCase();
     if (!HUNTED_SCHEMES.has(scheme)) {
-      readOtherSchemeUrl(scan, settings, { url, start, end, hostStart, cut: undefined }, scheme);
+      const found = { url, start, end, hostStart, cut: undefined };
+      const written = writtenScheme(text, start, match[1] ?? '');
+      readOtherSchemeUrl(scan, settings, found, scheme, written);
       continue;
     }
     const cut = findUrlCut(scan, text, { url, hostOffset: hostStart - start, end, rawEnd });
     readUrl(scan, settings, { url, start, end, hostStart, cut });
   }
+}
+
+/**
+ * The symbols and letters that a scheme defanged in an unknown way (`h*tp`, `h__xp`) has before
+ * the part that URL_START reads as the scheme.
+ */
+const MANGLED_SCHEME_START = /[A-Za-z0-9]*[*_][A-Za-z0-9*_]*$/;
+
+/**
+ * Returns the scheme as written, which is longer than `scheme` when a defang that the reader
+ * does not refang cut it, as in `h*tp://`, where URL_START reads only `tp`.
+ */
+function writtenScheme(text: string, start: number, scheme: string): string {
+  const before = text.slice(Math.max(0, start - 32), start);
+  const prefix = MANGLED_SCHEME_START.exec(before)?.[0] ?? '';
+  return prefix + scheme;
 }
 
 /** The reason that the URL as written is only part of the real URL. */
@@ -386,6 +404,7 @@ function readOtherSchemeUrl(
   settings: ScanSettings,
   found: FoundUrl,
   scheme: string,
+  written: string,
 ): void {
   const { url, start, end } = found;
   if (APP_SCHEMES.has(scheme)) return drop(scan, 'app-link', url);
@@ -407,8 +426,9 @@ function readOtherSchemeUrl(
   const hunted = acceptUrlHost(scan, { start, host, port, checked }, otherSchemeTag(scheme));
   const schemes = [...HUNTED_SCHEMES].join(', ');
   const message =
-    `URL ${quoteValue(url)} has the scheme ${quoteValue(scheme)}, which the free-text reader ` +
-    `does not hunt as a URL (it hunts ${schemes}), so ${hunted} instead. Check the source, ` +
+    `URL ${quoteValue(written.slice(0, -scheme.length) + url)} has the scheme ` +
+    `${quoteValue(written)}, which the free-text reader does not hunt as a URL (it hunts ` +
+    `${schemes}), so ${hunted} instead. Check the source, ` +
     'and add the URL by hand if a log you hunt records it.';
   scan.warnings.push(issue(scan, settings, 'URL_SCHEME_NOT_HUNTED', message));
 }

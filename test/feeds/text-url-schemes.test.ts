@@ -143,3 +143,53 @@ test('drops links to apps', () => {
     'ip 91.215.85.17 from-intent-url',
   ]);
 });
+
+test('starred and underscored schemes are read', () => {
+  const cases: Array<[string, string]> = [
+    ['h**p://mu-c2[.]com/y', 'url http://mu-c2.com/y'],
+    ['H**PS://mu-c2[.]com/y', 'url https://mu-c2.com/y'],
+    ['h__p://mu-c2[.]com/y', 'url http://mu-c2.com/y'],
+    ['h__ps[:]//mu-c2[.]com/y', 'url https://mu-c2.com/y'],
+  ];
+  for (const [text, expected] of cases) {
+    const output = readText(`C2 ${text}\n`, 'paste.txt', {});
+    assert.deepEqual(
+      output.records.map((record) => `${record.type} ${record.value}`),
+      [expected],
+      text,
+    );
+    assert.deepEqual(output.issues, [], text);
+  }
+});
+
+test('unknown scheme defang is quoted whole', () => {
+  const output = readText('C2 h*tp://nu-c2[.]com/y\n', 'paste.txt', {});
+  assert.deepEqual(
+    output.records.map((record) => `${record.type} ${record.value}`),
+    ['domain nu-c2.com'],
+  );
+  const issue = output.issues.find((found) => found.code === 'URL_SCHEME_NOT_HUNTED');
+  assert.match(issue?.message ?? '', /^URL "h\*tp:\/\/nu-c2\.com\/y" has the scheme "h\*tp",/);
+});
+
+test('URL without scheme warns of its path', () => {
+  const output = readText('C2 iota-c2[.]xyz/path/to/file.exe\n', 'paste.txt', {});
+  assert.deepEqual(
+    output.records.map((record) => `${record.type} ${record.value}`),
+    ['domain iota-c2.xyz'],
+  );
+  assert.deepEqual(
+    output.issues.map((issue) => [issue.code, issue.severity, issue.source?.line]),
+    [['URL_WITHOUT_SCHEME', 'warning', 1]],
+  );
+  assert.match(
+    output.issues[0]?.message ?? '',
+    /^Read "iota-c2\.xyz\/path\/to\/file\.exe" as the domain "iota-c2\.xyz", because it has no scheme/,
+  );
+});
+
+test('name with a bare slash has no warning', () => {
+  const output = readText('C2 iota-c2[.]xyz/ and iota-c2[.]top\n', 'paste.txt', {});
+  assert.equal(output.records.length, 2);
+  assert.deepEqual(output.issues, []);
+});
