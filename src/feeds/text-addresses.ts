@@ -103,7 +103,14 @@ function readIpv6(
       `Invalid IPv6 address ${quoteValue(address)}: expected eight groups of hex digits, or fewer with "::".`,
     );
   }
-  if (portText === undefined) return accept(scan, 'ip', address, start, { address: canonical });
+  if (portText === undefined) {
+    const prefix = execAt(IPV6_PREFIX, scan.work.read(), start + length);
+    if (prefix !== null) blank(scan, start + length, start + length + prefix[0].length);
+    if (prefix !== null && prefix[1] !== '128') {
+      return dropBlock(scan, settings, address + prefix[0]);
+    }
+    return accept(scan, 'ip', address, start, { address: canonical });
+  }
 
   if (parsePort(portText) === undefined) return rejectPort(scan, settings, address, portText);
   accept(scan, 'ip-port', `[${address}]:${portText}`, start, { address: canonical });
@@ -115,6 +122,22 @@ function readIpv6(
  * so it would not be a domain either.
  */
 const HOST_NAME_REST = /[.-][\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+){0,127}/uy;
+
+/** The prefix length of an IPv6 block after its address, as in `2001:db8::/32`. */
+const IPV6_PREFIX = /\/(\d{1,3})(?!\d)/y;
+
+/**
+ * Drops an address block, IPv4 or IPv6, with a CIDR_RANGE note. A block is many addresses, and
+ * its first address alone would be the wrong indicator.
+ */
+function dropBlock(scan: LineScan, settings: ScanSettings, block: string): void {
+  drop(scan, 'cidr-range', block);
+  const message =
+    `Left out the address block ${quoteValue(block)}: huntpack hunts single ` +
+    'addresses, and the first address alone would stand for the whole block. List the ' +
+    'addresses to hunt them.';
+  scan.warnings.push({ ...issue(scan, settings, 'CIDR_RANGE', message), severity: 'info' });
+}
 
 /** The prefix length of a CIDR block after its address, as in `10.0.0.0/8`. */
 const CIDR_PREFIX = /\/(\d{1,2})(?!\d)/y;
@@ -151,12 +174,7 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
     if (prefix?.[1] === '32') blank(scan, end, end + prefix[0].length);
     else if (prefix) {
       blank(scan, end, end + prefix[0].length);
-      drop(scan, 'cidr-range', address + prefix[0]);
-      const message =
-        `Left out the address block ${quoteValue(address + prefix[0])}: huntpack hunts single ` +
-        'addresses, and the first address alone would stand for the whole block. List the ' +
-        'addresses to hunt them.';
-      scan.warnings.push({ ...issue(scan, settings, 'CIDR_RANGE', message), severity: 'info' });
+      dropBlock(scan, settings, address + prefix[0]);
       continue;
     }
     const canonical = checkIpv4(address);
