@@ -41,8 +41,10 @@ function prosePortAfter(text: string, end: number): number | undefined {
 /** Finds IPv6 addresses, bracketed with an optional port (`[2001:db8::1]:443`) or bare. */
 export function scanIpv6(scan: LineScan, settings: ScanSettings): void {
   const bracketed = /\[([0-9A-Fa-f:.]+)\](?::(\d+))?/g;
-  for (const match of scan.work.read().matchAll(bracketed)) {
-    readIpv6(scan, settings, match.index, match[0].length, match[1] ?? '', match[2]);
+  const bracketedText = scan.work.read();
+  for (const match of bracketedText.matchAll(bracketed)) {
+    const found = { start: match.index, length: match[0].length, address: match[1] ?? '' };
+    readIpv6(scan, settings, bracketedText, found, match[2]);
   }
   // NOTE: in a bare IPv6 address followed by `:port`, the port looks like one more group, so
   // bare IPv6 text never yields an ip-port indicator. Only the bracketed form does.
@@ -51,7 +53,7 @@ export function scanIpv6(scan: LineScan, settings: ScanSettings): void {
     const length = bareIpv6Length(text, run.index, run[0]);
     if (length > 0) {
       const address = run[0].slice(0, length);
-      readIpv6(scan, settings, run.index, length, address, undefined);
+      readIpv6(scan, settings, text, { start: run.index, length, address }, undefined);
     }
   }
 }
@@ -80,14 +82,18 @@ function bareIpv6Length(text: string, start: number, run: string): number {
   return secondColon !== -1 && secondColon < end ? end : 0;
 }
 
+/**
+ * Reads one IPv6 candidate. `text` is the working copy as its pass read it, which only the
+ * pass's own matches have changed since, so the text after the candidate reads as written.
+ */
 function readIpv6(
   scan: LineScan,
   settings: ScanSettings,
-  start: number,
-  length: number,
-  address: string,
+  text: string,
+  found: { start: number; length: number; address: string },
   portText: string | undefined,
 ): void {
+  const { start, length, address } = found;
   if (!looksLikeIpv6(address)) return;
   blank(scan, start, start + length);
   const canonical = checkIpv6(address);
@@ -104,7 +110,7 @@ function readIpv6(
     );
   }
   if (portText === undefined) {
-    const prefix = execAt(IPV6_PREFIX, scan.work.read(), start + length);
+    const prefix = execAt(IPV6_PREFIX, text, start + length);
     if (prefix !== null) blank(scan, start + length, start + length + prefix[0].length);
     if (prefix !== null && prefix[1] !== '128') {
       return dropBlock(scan, settings, address + prefix[0]);
@@ -153,8 +159,11 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
   // `text`, the matches of this pass included.
   const text = scan.work.read();
   let versionListEnd = -1;
+  let rangeEnd = -1;
   for (const match of text.matchAll(pattern)) {
     const start = match.index;
+    // The second address of a range was taken with the first one.
+    if (start < rangeEnd) continue;
     const end = start + match[0].length;
     const address = match[1] ?? '';
     const portText = match[2];
@@ -189,6 +198,9 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
     } else if (portText !== undefined) {
       if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
       else accept(scan, 'ip-port', `${address}:${portText}`, start, { address: canonical });
+    } else if ((rangeEnd = addressRangeEnd(text, start, end, canonical)) > end) {
+      blank(scan, start, rangeEnd);
+      dropRange(scan, settings, text.slice(start, rangeEnd), canonical);
     } else {
       const prosePort = prosePortAfter(text, end);
       const version =
@@ -205,4 +217,52 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
       }
     }
   }
+}
+
+/**
+ * The end of an address range after its first address: a dash (`-`, `–`, `—`), `to` or `through`,
+ * then a whole address or only its last number (`10.0.0.1-20`). Group 1 is the separator and
+ * group 2 the end.
+ */
+const RANGE_END =
+  /\s*([-\u2010-\u2015]|\s(?:to|through)\s)\s*(\d{1,3}(?:\.\d{1,3}){3}|\d{1,3})(?!\w|\.\d)/iy;
+
+/** Returns an IPv4 address as a number. */
+function ipv4Number(address: string): number {
+  return address.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
+}
+
+/**
+ * Returns where the address range that starts with `first` at `start` ends, or -1 when `first`
+ * starts none. The end must be higher than `first`, so a dash between two addresses that could
+ * not form a range (`45.9.1.20 - 45.9.1.10`) lists them. `from A to B` names the two ends of a
+ * connection, so it is no range.
+ */
+function addressRangeEnd(text: string, start: number, end: number, first: string): number {
+  const match = execAt(RANGE_END, text, end);
+  if (match === null) return -1;
+  const isWord = /[a-z]/i.test(match[1] ?? '');
+  if (isWord && /\bfrom\s+$/i.test(text.slice(Math.max(0, start - 8), start))) return -1;
+
+  const written = match[2] ?? '';
+  const last = written.includes('.')
+    ? checkIpv4(written)
+    : checkIpv4(first.slice(0, first.lastIndexOf('.') + 1) + written);
+  if (last === undefined || ipv4Number(last) <= ipv4Number(first)) return -1;
+  return end + match[0].length;
+}
+
+/** Drops an address range with an ADDRESS_RANGE warning that names it and its size. */
+function dropRange(scan: LineScan, settings: ScanSettings, range: string, first: string): void {
+  drop(scan, 'address-range', range);
+  const written = /(\d{1,3}(?:\.\d{1,3}){3}|\d{1,3})$/.exec(range)?.[1] ?? '';
+  const last = written.includes('.')
+    ? written
+    : first.slice(0, first.lastIndexOf('.') + 1) + written;
+  const size = ipv4Number(last) - ipv4Number(first) + 1;
+  const message =
+    `Left out the address range ${quoteValue(range)} (${size} addresses): huntpack hunts ` +
+    'single addresses, and its two ends alone would stand for the whole range. List the ' +
+    'addresses to hunt them. If the report names two separate servers, write them as a list.';
+  scan.warnings.push(issue(scan, settings, 'ADDRESS_RANGE', message));
 }

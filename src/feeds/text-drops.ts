@@ -25,6 +25,8 @@ const DROP_REASON_TEXT: Record<DropReason, string> = {
   'digits-only-hex': 'runs of decimal digits of hash length, read as numbers',
   'unsupported-hex-length': 'runs of hex digits longer than 31 that are not 32, 40 or 64 long',
   'cidr-range': 'address blocks, which huntpack does not hunt as single addresses',
+  'address-range':
+    'address ranges written as two addresses joined by a dash or "to", whose two ends alone would miss the rest',
   'app-link': 'links to apps and browser extensions, whose authority names a package, not a server',
   'version-number':
     'dotted numbers after a version word or a product name (version 7.4.2.1, Chrome/120.0.0.0), read as version numbers',

@@ -25,6 +25,7 @@ export type DropReason =
   | 'digits-only-hex'
   | 'unsupported-hex-length'
   | 'cidr-range'
+  | 'address-range'
   | 'version-number'
   | 'app-link';
 

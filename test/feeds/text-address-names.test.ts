@@ -18,7 +18,8 @@ test('host names that start with an address stay names', () => {
 
 test('addresses before punctuation stay addresses', () => {
   assert.deepEqual(found('The C2 was 45.9.1.2. It moved.'), ['ip 45.9.1.2']);
-  assert.deepEqual(found('range 45.9.1.2-45.9.1.9 seen'), ['ip 45.9.1.2', 'ip 45.9.1.9']);
+  // A dash before a lower address lists two addresses, because it cannot join a range.
+  assert.deepEqual(found('pair 45.9.1.9-45.9.1.2 seen'), ['ip 45.9.1.9', 'ip 45.9.1.2']);
   assert.deepEqual(found('C2 (45.9.1.3:8080), then 45.9.1.4, done'), [
     'ip-port 45.9.1.3:8080',
     'ip 45.9.1.4',
@@ -34,7 +35,7 @@ test('a name that starts with an address and a dash is a name', () => {
   assert.deepEqual(found('host 158.85.36.9-static.reverse.softlayer.com seen'), [
     'domain 158.85.36.9-static.reverse.softlayer.com',
   ]);
-  assert.deepEqual(found('C2 45.9.1.2-45.9.1.3 range'), ['ip 45.9.1.2', 'ip 45.9.1.3']);
+  assert.deepEqual(found('C2 45.9.1.3-45.9.1.2 pair'), ['ip 45.9.1.3', 'ip 45.9.1.2']);
 });
 
 test('an address block is left out with a note', () => {

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { readText } from '../../src/feeds/text.js';
+import type { FeedReaderOutput } from '../../src/feeds/reader-output.js';
+
+function values(output: FeedReaderOutput): string[] {
+  return output.records.map((record) => `${record.type} ${record.value}`);
+}
+
+function codes(output: FeedReaderOutput): string[] {
+  return output.issues.map((issue) => issue.code);
+}
+
+function dropCount(output: FeedReaderOutput): number {
+  return Object.values(output.dropped).reduce((sum, count) => sum + count, 0);
+}
+
+test('address range is left out', () => {
+  const cases: Array<[string, string]> = [
+    ['45.61.138[.]10-45.61.138[.]20', '45.61.138.10-45.61.138.20'],
+    ['45.61.139[.]10 - 45.61.139[.]12', '45.61.139.10 - 45.61.139.12'],
+    ['45.61.139.10 \u2013 45.61.139.12', '45.61.139.10 \u2013 45.61.139.12'],
+    ['45.61.140.10 to 45.61.141.12', '45.61.140.10 to 45.61.141.12'],
+    ['45.61.142[.]10-20', '45.61.142.10-20'],
+  ];
+  for (const [text, range] of cases) {
+    const output = readText(`Infra:\n- ${text} (hosting)\n`, 'paste.txt', {});
+    assert.deepEqual(values(output), [], text);
+    assert.deepEqual(output.dropped, { 'address-range': 1 }, text);
+    assert.equal(output.itemsRead, 1, text);
+    assert.deepEqual(codes(output), ['ADDRESS_RANGE', 'TEXT_CANDIDATES_DROPPED'], text);
+    const issue = output.issues[0];
+    assert.equal(issue?.severity, 'warning', text);
+    assert.equal(issue?.source?.line, 2, text);
+    assert.ok(issue?.message.startsWith(`Left out the address range "${range}"`), issue?.message);
+  }
+});
+
+test('two listed addresses stay addresses', () => {
+  const cases: Array<[string, string[]]> = [
+    // The second address is lower than the first, so the dash cannot join a range.
+    ['45.61.138.20 - 45.61.138.10', ['ip 45.61.138.20', 'ip 45.61.138.10']],
+    // "from A to B" names the two ends of a connection.
+    ['traffic from 10.0.0.5 to 45.125.66.32 seen', ['ip 10.0.0.5', 'ip 45.125.66.32']],
+    ['45.61.138.10, 45.61.138.20', ['ip 45.61.138.10', 'ip 45.61.138.20']],
+    ['45.61.138.10 and 45.61.138.20', ['ip 45.61.138.10', 'ip 45.61.138.20']],
+    ['45.61.138.10:80-45.61.138.20', ['ip-port 45.61.138.10:80', 'ip 45.61.138.20']],
+  ];
+  for (const [text, expected] of cases) {
+    const output = readText(`${text}\n`, 'paste.txt', {});
+    assert.deepEqual(values(output), expected, text);
+    assert.equal(dropCount(output), 0, text);
+    assert.deepEqual(codes(output), [], text);
+  }
+});
