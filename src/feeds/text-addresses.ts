@@ -220,12 +220,12 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
 }
 
 /**
- * The end of an address range after its first address: a dash (`-`, `–`, `—`), `to` or `through`,
- * then a whole address or only its last number (`10.0.0.1-20`). Group 1 is the separator and
- * group 2 the end.
+ * The end of an address range after its first address: a dash (`-`, `–`, `—`), `to` or
+ * `through`, then a whole address, or a dash with no spaces and the last number alone
+ * (`10.0.0.1-20`). With spaces, a number after a dash may be a count (`45.9.1.2 - 25 hosts`).
  */
 const RANGE_END =
-  /\s*([-\u2010-\u2015]|\s(?:to|through)\s)\s*(\d{1,3}(?:\.\d{1,3}){3}|\d{1,3})(?!\w|\.\d)/iy;
+  /(?:\s*(?<separator>[-\u2010-\u2015]|\s(?:to|through)\s)\s*(?<address>\d{1,3}(?:\.\d{1,3}){3})|[-\u2010-\u2015](?<lastNumber>\d{1,3}))(?!\w|\.\d)/iy;
 
 /** Returns an IPv4 address as a number. */
 function ipv4Number(address: string): number {
@@ -241,13 +241,15 @@ function ipv4Number(address: string): number {
 function addressRangeEnd(text: string, start: number, end: number, first: string): number {
   const match = execAt(RANGE_END, text, end);
   if (match === null) return -1;
-  const isWord = /[a-z]/i.test(match[1] ?? '');
+  const isWord = /[a-z]/i.test(match.groups?.separator ?? '');
   if (isWord && /\bfrom\s+$/i.test(text.slice(Math.max(0, start - 8), start))) return -1;
 
-  const written = match[2] ?? '';
-  const last = written.includes('.')
-    ? checkIpv4(written)
-    : checkIpv4(first.slice(0, first.lastIndexOf('.') + 1) + written);
+  const lastNumber = match.groups?.lastNumber;
+  const last = checkIpv4(
+    lastNumber === undefined
+      ? (match.groups?.address ?? '')
+      : first.slice(0, first.lastIndexOf('.') + 1) + lastNumber,
+  );
   if (last === undefined || ipv4Number(last) <= ipv4Number(first)) return -1;
   return end + match[0].length;
 }

@@ -45,6 +45,8 @@ test('two listed addresses stay addresses', () => {
     ['45.61.138.10, 45.61.138.20', ['ip 45.61.138.10', 'ip 45.61.138.20']],
     ['45.61.138.10 and 45.61.138.20', ['ip 45.61.138.10', 'ip 45.61.138.20']],
     ['45.61.138.10:80-45.61.138.20', ['ip-port 45.61.138.10:80', 'ip 45.61.138.20']],
+    // With spaces, a number after a dash may be a count.
+    ['45.61.138.10 - 25 hosts', ['ip 45.61.138.10']],
   ];
   for (const [text, expected] of cases) {
     const output = readText(`${text}\n`, 'paste.txt', {});
