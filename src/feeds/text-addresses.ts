@@ -198,9 +198,6 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
     } else if (portText !== undefined) {
       if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
       else accept(scan, 'ip-port', `${address}:${portText}`, start, { address: canonical });
-    } else if ((rangeEnd = addressRangeEnd(text, start, end, canonical)) > end) {
-      blank(scan, start, rangeEnd);
-      dropRange(scan, settings, text.slice(start, rangeEnd), canonical);
     } else {
       const prosePort = prosePortAfter(text, end);
       const version =
@@ -210,8 +207,12 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
       if (prosePort !== undefined) {
         accept(scan, 'ip-port', `${address}:${prosePort}`, start, { address: canonical });
       } else if (version !== undefined) {
+        // A version comes first, so `version 1.0.0.1-1.0.0.9` is two versions, not a range.
         drop(scan, 'version-number', address);
         if (version === 'after-word') versionListEnd = end;
+      } else if ((rangeEnd = addressRangeEnd(text, start, end, canonical)) > end) {
+        blank(scan, start, rangeEnd);
+        dropRange(scan, settings, text.slice(start, rangeEnd), canonical);
       } else {
         accept(scan, 'ip', address, start, { address: canonical });
       }
