@@ -50,6 +50,10 @@
  * - A name or address whose defanging is also a prose spelling (`seven-c2 dot net`,
  *   `evil [.] com`, `185 . 100 . 87 . 203`, `zeta-c2[.com`) is rejected with an
  *   AMBIGUOUS_DEFANG warning that names it. See `text-defang-suspects.ts`.
+ * - An address block (`10.0.0.0/8`, `2a0e:1c80:1::/48`) is dropped with a CIDR_RANGE note, and
+ *   a range of IPv4 addresses (`10.0.0.1-20`, `10.0.0.1 to 10.0.0.20`) with an ADDRESS_RANGE
+ *   warning, because neither is one address. A range whose second address is not higher is read
+ *   as two addresses. See `text-addresses.ts`.
  * - Each drop reason gets one `TEXT_CANDIDATES_DROPPED` info issue that gives the count and
  *   names the first values, defanged.
  *

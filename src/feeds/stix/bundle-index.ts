@@ -96,10 +96,9 @@ const GROUP_PREFERENCE: readonly ThreatGroupKind[] = ['intrusion-set', 'threat-a
 
 /**
  * Returns the campaigns, intrusion sets and threat actors that an indicator is tied to: those it
- * `indicates`, and those that an indicated campaign is `attributed-to`. STIX 2.1 (OASIS Standard,
- * section 4.7 Indicator) lets an indicator indicate a campaign, intrusion set or threat actor as
- * well as malware, and section 4.2 Campaign lets a campaign be attributed to an intrusion set or
- * threat actor. The list starts with the preferred pack name: an intrusion set before a threat
+ * `indicates`, and those that an indicated campaign is `attributed-to`. STIX 2.1 lets an
+ * indicator indicate a campaign, intrusion set or threat actor as well as malware, and the Unit 42
+ * playbooks attribute their campaigns to intrusion sets this way. The list starts with the preferred pack name: an intrusion set before a threat
  * actor, then a campaign, each kind in file order. A group is listed once.
  */
 export function threatGroupsOfIndicator(index: BundleIndex, indicatorId: string): ThreatGroup[] {
