@@ -50,7 +50,8 @@ export function writeSummary(
     const advice = kqlOnlyAdvice({ table: 'DeviceEvents', queryTag: 'de' }, flags, io.cwd);
     io.stderr.write(
       `huntpack: warning: ${count(deviceEventRows, 'DeviceEvents row')} of firewall blocks, SmartScreen or ` +
-        `network protection were skipped, because local hunts do not read DeviceEvents. ${advice}\n`,
+        `network protection ${deviceEventRows === 1 ? 'was' : 'were'} skipped, because local hunts ` +
+        `do not read DeviceEvents. ${advice}\n`,
     );
   }
   const urlClickRows = stats.skippedByReason[URL_CLICK_ROW] ?? 0;

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { threatFoxCsv } from '../helpers/feed-and-hunt.js';
@@ -90,4 +90,22 @@ test('feed hunt advises a build for DeviceEvents', async (t) => {
     both.stderr,
     /"huntpack build feed\.csv --out feed-packs" to get their queries too\./,
   );
+});
+
+test('hunt names one skipped DeviceEvents row', async (t) => {
+  const folder = makeTempDir('hunt-device-events-one', t);
+  const lines = (await readFile(EXPORT, 'utf8')).split('\n');
+  const blocked = lines.find((line) => line.includes(',FirewallInboundConnectionBlocked,'));
+  const connection = lines.find((line) => line.includes(',ConnectionSuccess,'));
+  assert.ok(blocked, 'the export has a firewall block row');
+  assert.ok(connection, 'the export has a connection row');
+  const log = join(folder, 'one-block.csv');
+  await writeFile(log, `${lines[0]}\n${connection}\n${blocked}\n`);
+  const feed = join(folder, 'feed.csv');
+  const family = { malpedia: 'win.pl', name: 'Pl', threatType: 'botnet_cc' };
+  await writeFile(feed, threatFoxCsv(family, [['95.166.126.90:80', 'ip:port']]));
+
+  const hunt = await runCli(['hunt', '--feed', feed, log], { cwd: folder });
+  assert.equal(hunt.code, 0, hunt.stderr);
+  assert.match(hunt.stderr, /warning: 1 DeviceEvents row of firewall blocks, .* was skipped,/);
 });
