@@ -89,7 +89,7 @@ const DOMAIN_PATTERN =
  *
  * A URL written without a scheme (`evil[.]com/gate.php`) yields only its domain, because adding
  * a scheme the writer did not give would invent part of the indicator. A URL_WITHOUT_SCHEME
- * warning tells the analyst that its path is not hunted.
+ * warning states that its path is not hunted.
  */
 export function scanDomains(scan: LineScan, settings: ScanSettings): void {
   for (const match of scan.work.read().matchAll(DOMAIN_PATTERN)) {

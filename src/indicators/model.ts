@@ -26,7 +26,7 @@ export type HashKind = 'md5' | 'sha1' | 'sha256';
 export type ThreatGroupKind = 'campaign' | 'intrusion-set' | 'threat-actor';
 
 /**
- * The malware family an indicator belongs to, or the threat group that stands in for it when the
+ * The malware family an indicator belongs to, or the threat group used in its place when the
  * feed names no malware (a STIX indicator that indicates only a campaign or an intrusion set).
  */
 export interface MalwareFamily {
@@ -36,7 +36,7 @@ export interface MalwareFamily {
   malpedia?: string;
   /** Other names for the family, without the printable name itself. */
   aliases: readonly string[];
-  /** What the name is of when it is not a malware family; absent for malware (and tools). */
+  /** Kind of threat group that the name belongs to, absent for malware (and tools). */
   kind?: ThreatGroupKind;
 }
 

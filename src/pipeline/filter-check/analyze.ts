@@ -288,7 +288,7 @@ export interface MissingPattern {
   reduced: FilterExpr;
 }
 
-/** The most number or bool columns whose missing patterns `findMissingPatterns` enumerates. */
+/** Maximum count of number or bool columns whose missing patterns `findMissingPatterns` enumerates. */
 const MAX_PATTERN_COLUMNS = 4;
 
 /**

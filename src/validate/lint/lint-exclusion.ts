@@ -38,7 +38,7 @@ export type ExclusionFinding = HuntpackIssue;
 export interface ExclusionLint {
   /** 1-based line of the "Filter/Exclusion:" line. */
   line: number;
-  /** What the report writes before `text`: `Filter/Exclusion:`, or `| where` in a pack's report. */
+  /** Label before `text` in the report: `Filter/Exclusion:`, or `| where` in a pack's report. */
   label: string;
   /** The filter text after the label. */
   text: string;
@@ -62,7 +62,7 @@ export interface ExclusionContext {
   line: number;
   /** Column of the filter text's first character in the line. */
   column: number;
-  /** What the report writes before the filter text. Default: `Filter/Exclusion:`. */
+  /** Label before the filter text in the report. Default: `Filter/Exclusion:`. */
   label?: string;
   scenario: string;
   /** Schemas of the tables the report's queries read. */

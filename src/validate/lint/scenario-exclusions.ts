@@ -13,7 +13,7 @@ import { findOperatorBodies, type ScannedKql } from './kql-scan.js';
 export interface ExclusionLine {
   line: number;
   column: number;
-  /** What the report writes before `text`: `Filter/Exclusion:`, or `| where` in a pack's report. */
+  /** Label before `text` in the report: `Filter/Exclusion:`, or `| where` in a pack's report. */
   label: string;
   /** The condition an event must meet to be kept. */
   text: string;
