@@ -29,8 +29,9 @@ export const URL_CLICK_ROW = 'URL_CLICK_EVENTS_NOT_HUNTED_HERE';
 
 /**
  * UrlClickEvents ActionType values. ClickAllowed, ClickBlocked and UrlErrorPage occur in the
- * mixed export fixture. NOTE: ClickBlockedByTenantPolicy and UrlScanInProgress are not checked
- * against a real export, so a click row of another type is caught only by its UrlChain.
+ * mixed export fixture. Public write-ups of the table and plaso's Defender advanced hunting
+ * parser list two more, ClickBlockedByTenantPolicy and UrlScanInProgress. A click row of a type
+ * added later is still caught by its UrlChain.
  */
 const URL_CLICK_ACTION_TYPES: ReadonlySet<string> = new Set([
   'ClickAllowed',
