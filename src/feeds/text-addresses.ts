@@ -210,11 +210,18 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
         // A version comes first, so `version 1.0.0.1-1.0.0.9` is two versions, not a range.
         drop(scan, 'version-number', address);
         if (version === 'after-word') versionListEnd = end;
-      } else if ((rangeEnd = addressRangeEnd(text, start, end, canonical)) > end) {
-        blank(scan, start, rangeEnd);
-        dropRange(scan, settings, text.slice(start, rangeEnd), canonical);
       } else {
-        accept(scan, 'ip', address, start, { address: canonical });
+        const range = readAddressRange(text, start, end, canonical);
+        if (range !== undefined && sameSlash16(canonical, range.last)) {
+          rangeEnd = range.end;
+          blank(scan, start, rangeEnd);
+          dropRange(scan, settings, text.slice(start, rangeEnd), canonical, range.last);
+        } else {
+          if (range !== undefined) {
+            warnAddressPair(scan, settings, text.slice(start, range.end), canonical, range.last);
+          }
+          accept(scan, 'ip', address, start, { address: canonical });
+        }
       }
     }
   }
@@ -233,17 +240,28 @@ function ipv4Number(address: string): number {
   return address.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
 }
 
+/** The last address and the end offset of an address range written after its first address. */
+interface AddressRange {
+  last: string;
+  end: number;
+}
+
 /**
- * Returns where the address range that starts with `first` at `start` ends, or -1 when `first`
+ * Reads the address range that starts with `first` at `start`, or returns undefined when `first`
  * starts none. The end must be higher than `first`, so a dash between two addresses that could
  * not form a range (`45.9.1.20 - 45.9.1.10`) lists them. `from A to B` names the two ends of a
  * connection, so it is no range.
  */
-function addressRangeEnd(text: string, start: number, end: number, first: string): number {
+function readAddressRange(
+  text: string,
+  start: number,
+  end: number,
+  first: string,
+): AddressRange | undefined {
   const match = execAt(RANGE_END, text, end);
-  if (match === null) return -1;
+  if (match === null) return undefined;
   const isWord = /[a-z]/i.test(match.groups?.separator ?? '');
-  if (isWord && /\bfrom\s+$/i.test(text.slice(Math.max(0, start - 8), start))) return -1;
+  if (isWord && /\bfrom\s+$/i.test(text.slice(Math.max(0, start - 8), start))) return undefined;
 
   const lastNumber = match.groups?.lastNumber;
   const last = checkIpv4(
@@ -251,17 +269,47 @@ function addressRangeEnd(text: string, start: number, end: number, first: string
       ? (match.groups?.address ?? '')
       : first.slice(0, first.lastIndexOf('.') + 1) + lastNumber,
   );
-  if (last === undefined || ipv4Number(last) <= ipv4Number(first)) return -1;
-  return end + match[0].length;
+  if (last === undefined || ipv4Number(last) <= ipv4Number(first)) return undefined;
+  return { last, end: end + match[0].length };
+}
+
+/**
+ * Returns true when two IPv4 addresses share their first two octets. Only such ends are read as
+ * a range. Two addresses in different /16 networks joined by a dash (`91.1.1.1 – 185.2.2.2`)
+ * more likely name two servers than a range of millions of addresses.
+ */
+function sameSlash16(first: string, last: string): boolean {
+  return ipv4Number(first) >>> 16 === ipv4Number(last) >>> 16;
+}
+
+/**
+ * Warns that two addresses joined like a range were read as two addresses, because their ends
+ * lie in different /16 networks (see `sameSlash16`).
+ */
+function warnAddressPair(
+  scan: LineScan,
+  settings: ScanSettings,
+  written: string,
+  first: string,
+  last: string,
+): void {
+  const size = ipv4Number(last) - ipv4Number(first) + 1;
+  const message =
+    `Read ${quoteValue(written)} as two addresses, ${first} and ${last}, not as a range of ` +
+    `${size} addresses: the two ends lie in different /16 networks, so they more likely name ` +
+    'two servers. If the source means the whole range, list the addresses to hunt.';
+  scan.warnings.push(issue(scan, settings, 'ADDRESS_PAIR_NOT_RANGE', message));
 }
 
 /** Drops an address range with an ADDRESS_RANGE warning that names it and its size. */
-function dropRange(scan: LineScan, settings: ScanSettings, range: string, first: string): void {
+function dropRange(
+  scan: LineScan,
+  settings: ScanSettings,
+  range: string,
+  first: string,
+  last: string,
+): void {
   drop(scan, 'address-range', range);
-  const written = /(\d{1,3}(?:\.\d{1,3}){3}|\d{1,3})$/.exec(range)?.[1] ?? '';
-  const last = written.includes('.')
-    ? written
-    : first.slice(0, first.lastIndexOf('.') + 1) + written;
   const size = ipv4Number(last) - ipv4Number(first) + 1;
   const message =
     `Left out the address range ${quoteValue(range)} (${size} addresses): huntpack hunts ` +

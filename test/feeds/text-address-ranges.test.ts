@@ -55,3 +55,45 @@ test('two listed addresses stay addresses', () => {
     assert.deepEqual(codes(output), [], text);
   }
 });
+
+test('range within one /16 is left out', () => {
+  const cases = [
+    '45.61.0.1 - 45.61.255.254',
+    '45.61.0.1 \u2013 45.61.9.9',
+    '45.61.138[.]10-45.61.200[.]20',
+    '45.61.0.1 to 45.61.255.254',
+  ];
+  for (const text of cases) {
+    const output = readText(`${text}\n`, 'paste.txt', {});
+    assert.deepEqual(values(output), [], text);
+    assert.deepEqual(output.dropped, { 'address-range': 1 }, text);
+    assert.deepEqual(codes(output), ['ADDRESS_RANGE', 'TEXT_CANDIDATES_DROPPED'], text);
+  }
+});
+
+test('ends in two /16 networks are two addresses', () => {
+  const cases: Array<[string, string[]]> = [
+    ['91.1.1.1 \u2013 185.2.2.2', ['ip 91.1.1.1', 'ip 185.2.2.2']],
+    ['91.1.1[.]1-185.2.2[.]2', ['ip 91.1.1.1', 'ip 185.2.2.2']],
+    ['45.61.255.1 - 45.62.0.9', ['ip 45.61.255.1', 'ip 45.62.0.9']],
+    ['91.1.1.1 to 185.2.2.2', ['ip 91.1.1.1', 'ip 185.2.2.2']],
+    ['91.1.1.1 \u2014 185.2.2.2:443', ['ip 91.1.1.1', 'ip-port 185.2.2.2:443']],
+  ];
+  for (const [text, expected] of cases) {
+    const output = readText(`C2:\n${text}\n`, 'paste.txt', {});
+    assert.deepEqual(values(output), expected, text);
+    assert.equal(dropCount(output), 0, text);
+    assert.equal(output.itemsRead, expected.length, text);
+    assert.deepEqual(codes(output), ['ADDRESS_PAIR_NOT_RANGE'], text);
+    const issue = output.issues[0];
+    assert.equal(issue?.severity, 'warning', text);
+    assert.equal(issue?.source?.line, 2, text);
+    const [first = '', second = ''] = expected.map((value) => value.split(' ')[1]);
+    const address = second.replace(/:\d+$/, '');
+    assert.ok(
+      issue?.message.includes(`"${text.replace(/\[\.\]/g, '.').replace(/:443$/, '')}"`),
+      issue?.message,
+    );
+    assert.ok(issue?.message.includes(`${first} and ${address}`), issue?.message);
+  }
+});
