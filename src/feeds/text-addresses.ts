@@ -2,6 +2,7 @@
  * Finds IPv4 and IPv6 addresses, with a port when one is written, in one refanged line of free
  * text.
  */
+import ipaddr from 'ipaddr.js';
 import { quoteValue } from '../errors.js';
 import { spanIsDefanged } from './text-refang.js';
 import { checkDomain, checkIpv4, checkIpv6, looksLikeIpv6 } from './text-hosts.js';
@@ -49,11 +50,14 @@ export function scanIpv6(scan: LineScan, settings: ScanSettings): void {
   // NOTE: in a bare IPv6 address followed by `:port`, the port looks like one more group, so
   // bare IPv6 text never yields an ip-port indicator. Only the bracketed form does.
   const text = scan.work.read();
+  let readEnd = -1;
   for (const run of text.matchAll(IPV6_RUN)) {
+    // The second address of a range was taken with the first one.
+    if (run.index < readEnd) continue;
     const length = bareIpv6Length(text, run.index, run[0]);
     if (length > 0) {
       const address = run[0].slice(0, length);
-      readIpv6(scan, settings, text, { start: run.index, length, address }, undefined);
+      readEnd = readIpv6(scan, settings, text, { start: run.index, length, address }, undefined);
     }
   }
 }
@@ -83,8 +87,9 @@ function bareIpv6Length(text: string, start: number, run: string): number {
 }
 
 /**
- * Reads one IPv6 candidate. `text` is the working copy as its pass read it, which only the
- * pass's own matches have changed since, so the text after the candidate reads as written.
+ * Reads one IPv6 candidate and returns the offset where the text it took ends, which is past the
+ * candidate when a range follows it. `text` is the working copy as its pass read it, which only
+ * the pass's own matches have changed since, so the text after the candidate reads as written.
  */
 function readIpv6(
   scan: LineScan,
@@ -92,34 +97,92 @@ function readIpv6(
   text: string,
   found: { start: number; length: number; address: string },
   portText: string | undefined,
-): void {
+): number {
   const { start, length, address } = found;
-  if (!looksLikeIpv6(address)) return;
-  blank(scan, start, start + length);
+  const end = start + length;
+  if (!looksLikeIpv6(address)) return end;
+  blank(scan, start, end);
   const canonical = checkIpv6(address);
 
   if (!canonical) {
-    if (!spanIsDefanged(scan.line, start, start + length)) {
-      return drop(scan, 'invalid-address', address);
+    if (!spanIsDefanged(scan.line, start, end)) {
+      drop(scan, 'invalid-address', address);
+      return end;
     }
-    return reject(
-      scan,
-      settings,
-      'INVALID_IP_ADDRESS',
-      `Invalid IPv6 address ${quoteValue(address)}: expected eight groups of hex digits, or fewer with "::".`,
-    );
+    const message = `Invalid IPv6 address ${quoteValue(address)}: expected eight groups of hex digits, or fewer with "::".`;
+    reject(scan, settings, 'INVALID_IP_ADDRESS', message);
+    return end;
   }
-  if (portText === undefined) {
-    const prefix = execAt(IPV6_PREFIX, text, start + length);
-    if (prefix !== null) blank(scan, start + length, start + length + prefix[0].length);
-    if (prefix !== null && prefix[1] !== '128') {
-      return dropBlock(scan, settings, address + prefix[0]);
-    }
-    return accept(scan, 'ip', address, start, { address: canonical });
+  if (portText !== undefined) {
+    if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
+    else accept(scan, 'ip-port', `[${address}]:${portText}`, start, { address: canonical });
+    return end;
   }
 
-  if (parsePort(portText) === undefined) return rejectPort(scan, settings, address, portText);
-  accept(scan, 'ip-port', `[${address}]:${portText}`, start, { address: canonical });
+  const prefix = execAt(IPV6_PREFIX, text, end);
+  if (prefix !== null) blank(scan, end, end + prefix[0].length);
+  if (prefix !== null && prefix[1] !== '128') {
+    dropBlock(scan, settings, address + prefix[0]);
+    return end;
+  }
+  const range = prefix === null ? readIpv6Range(text, start, end, canonical) : undefined;
+  if (range !== undefined && ipv6Prefix64(canonical) === ipv6Prefix64(range.last)) {
+    blank(scan, start, range.end);
+    dropRange(scan, settings, text.slice(start, range.end), range.size);
+    return range.end;
+  }
+  if (range !== undefined) {
+    const written = text.slice(start, range.end);
+    warnAddressPair(scan, settings, written, { first: canonical, ...range }, '/64');
+  }
+  accept(scan, 'ip', address, start, { address: canonical });
+  return end;
+}
+
+/**
+ * The end of an IPv6 address range after its first address: a dash, `to` or `through`, then a
+ * whole address, or a dash with no spaces and the last group alone (`2001:db8::10-1f`), as in
+ * RANGE_END for IPv4. The address is one run of hex digits and colons, checked by `checkIpv6`,
+ * because a pattern with several runs that may contain colons backtracks in cubic time.
+ */
+const IPV6_RANGE_END =
+  /(?:\s*(?<separator>[-\u2010-\u2015]|\s(?:to|through)\s)\s*(?<address>[0-9A-Fa-f]*:[0-9A-Fa-f:]*)|[-\u2010-\u2015](?<lastGroup>[0-9A-Fa-f]{1,4}))(?![\w:]|\.\d)/iy;
+
+/** Returns an IPv6 address as a number. */
+function ipv6Number(address: string): bigint {
+  return ipaddr.IPv6.parse(address).parts.reduce((sum, part) => (sum << 16n) + BigInt(part), 0n);
+}
+
+/** Returns the first 64 bits of an IPv6 address, the network of a subnet. */
+function ipv6Prefix64(address: string): bigint {
+  return ipv6Number(address) >> 64n;
+}
+
+/**
+ * Reads the IPv6 address range that starts with `first` at `start`, with the rules of
+ * `readAddressRange`.
+ */
+function readIpv6Range(
+  text: string,
+  start: number,
+  end: number,
+  first: string,
+): AddressRange | undefined {
+  const match = execAt(IPV6_RANGE_END, text, end);
+  if (match === null || namesConnectionEnds(text, start, match)) return undefined;
+
+  const lastGroup = match.groups?.lastGroup;
+  let last: string | undefined;
+  if (lastGroup === undefined) {
+    last = checkIpv6(match.groups?.address ?? '');
+  } else {
+    const parts = ipaddr.IPv6.parse(first).parts;
+    parts[7] = parseInt(lastGroup, 16);
+    last = new ipaddr.IPv6(parts).toRFC5952String();
+  }
+  if (last === undefined || ipv6Number(last) <= ipv6Number(first)) return undefined;
+  const size = ipv6Number(last) - ipv6Number(first) + 1n;
+  return { last, end: end + match[0].length, size };
 }
 
 /**
@@ -215,10 +278,11 @@ export function scanIpv4(scan: LineScan, settings: ScanSettings): void {
         if (range !== undefined && sameSlash16(canonical, range.last)) {
           rangeEnd = range.end;
           blank(scan, start, rangeEnd);
-          dropRange(scan, settings, text.slice(start, rangeEnd), canonical, range.last);
+          dropRange(scan, settings, text.slice(start, rangeEnd), range.size);
         } else {
           if (range !== undefined) {
-            warnAddressPair(scan, settings, text.slice(start, range.end), canonical, range.last);
+            const written = text.slice(start, range.end);
+            warnAddressPair(scan, settings, written, { first: canonical, ...range }, '/16');
           }
           accept(scan, 'ip', address, start, { address: canonical });
         }
@@ -240,10 +304,13 @@ function ipv4Number(address: string): number {
   return address.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
 }
 
-/** The last address and the end offset of an address range written after its first address. */
+/** An address range written after its first address. */
 interface AddressRange {
   last: string;
+  /** Offset in the line where the range text ends. */
   end: number;
+  /** Number of addresses from the first to `last`, both included. */
+  size: bigint;
 }
 
 /**
@@ -259,9 +326,7 @@ function readAddressRange(
   first: string,
 ): AddressRange | undefined {
   const match = execAt(RANGE_END, text, end);
-  if (match === null) return undefined;
-  const isWord = /[a-z]/i.test(match.groups?.separator ?? '');
-  if (isWord && /\bfrom\s+$/i.test(text.slice(Math.max(0, start - 8), start))) return undefined;
+  if (match === null || namesConnectionEnds(text, start, match)) return undefined;
 
   const lastNumber = match.groups?.lastNumber;
   const last = checkIpv4(
@@ -270,7 +335,14 @@ function readAddressRange(
       : first.slice(0, first.lastIndexOf('.') + 1) + lastNumber,
   );
   if (last === undefined || ipv4Number(last) <= ipv4Number(first)) return undefined;
-  return { last, end: end + match[0].length };
+  const size = BigInt(ipv4Number(last) - ipv4Number(first) + 1);
+  return { last, end: end + match[0].length, size };
+}
+
+/** Returns true when a range match reads `from A to B`, which names the two ends of a connection. */
+function namesConnectionEnds(text: string, start: number, match: RegExpExecArray): boolean {
+  const isWord = /[a-z]/i.test(match.groups?.separator ?? '');
+  return isWord && /\bfrom\s+$/i.test(text.slice(Math.max(0, start - 8), start));
 }
 
 /**
@@ -282,35 +354,35 @@ function sameSlash16(first: string, last: string): boolean {
   return ipv4Number(first) >>> 16 === ipv4Number(last) >>> 16;
 }
 
+/** Two addresses that a text joins like a range, and the size of that range. */
+interface AddressPair {
+  first: string;
+  last: string;
+  size: bigint;
+}
+
 /**
  * Warns that two addresses joined like a range were read as two addresses, because their ends
- * lie in different /16 networks (see `sameSlash16`).
+ * lie in different networks of the size `network` (`/16` for IPv4, `/64` for IPv6).
  */
 function warnAddressPair(
   scan: LineScan,
   settings: ScanSettings,
   written: string,
-  first: string,
-  last: string,
+  pair: AddressPair,
+  network: '/16' | '/64',
 ): void {
-  const size = ipv4Number(last) - ipv4Number(first) + 1;
   const message =
-    `Read ${quoteValue(written)} as two addresses, ${first} and ${last}, not as a range of ` +
-    `${size} addresses: the two ends lie in different /16 networks, so they more likely name ` +
-    'two servers. If the source means the whole range, list the addresses to hunt.';
+    `Read ${quoteValue(written)} as two addresses, ${pair.first} and ${pair.last}, not as a ` +
+    `range of ${pair.size} addresses: the two ends lie in different ${network} networks, so ` +
+    'they more likely name two servers. If the source means the whole range, list the ' +
+    'addresses to hunt.';
   scan.warnings.push(issue(scan, settings, 'ADDRESS_PAIR_NOT_RANGE', message));
 }
 
 /** Drops an address range with an ADDRESS_RANGE warning that names it and its size. */
-function dropRange(
-  scan: LineScan,
-  settings: ScanSettings,
-  range: string,
-  first: string,
-  last: string,
-): void {
+function dropRange(scan: LineScan, settings: ScanSettings, range: string, size: bigint): void {
   drop(scan, 'address-range', range);
-  const size = ipv4Number(last) - ipv4Number(first) + 1;
   const message =
     `Left out the address range ${quoteValue(range)} (${size} addresses): huntpack hunts ` +
     'single addresses, and its two ends alone would stand for the whole range. List the ' +

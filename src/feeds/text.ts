@@ -51,11 +51,11 @@
  *   `evil [.] com`, `185 . 100 . 87 . 203`, `zeta-c2[.com`) is rejected with an
  *   AMBIGUOUS_DEFANG warning that names it. See `text-defang-suspects.ts`.
  * - An address block (`10.0.0.0/8`, `2a0e:1c80:1::/48`) is dropped with a CIDR_RANGE note, and
- *   a range of IPv4 addresses (`10.0.0.1-20`, `10.0.0.1 to 10.0.0.20`) with an ADDRESS_RANGE
- *   warning, because neither is one address. A range whose second address is not higher is read
- *   as two addresses. So is one whose ends lie in different /16 networks (`91.1.1.1 – 185.2.2.2`),
- *   with an ADDRESS_PAIR_NOT_RANGE warning, because a report more likely lists two servers that
- *   way. See `text-addresses.ts`.
+ *   a range of addresses (`10.0.0.1-20`, `10.0.0.1 to 10.0.0.20`, `2001:db8::1-2001:db8::ff`)
+ *   with an ADDRESS_RANGE warning, because neither is one address. A range whose second address
+ *   is not higher is read as two addresses. So is one whose ends lie in different /16 (IPv4) or
+ *   /64 (IPv6) networks (`91.1.1.1 – 185.2.2.2`), with an ADDRESS_PAIR_NOT_RANGE warning,
+ *   because a report more likely lists two servers that way. See `text-addresses.ts`.
  * - Each drop reason gets one `TEXT_CANDIDATES_DROPPED` info issue that gives the count and
  *   names the first values, defanged.
  *

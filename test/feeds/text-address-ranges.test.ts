@@ -97,3 +97,52 @@ test('ends in two /16 networks are two addresses', () => {
     assert.ok(issue?.message.includes(`${first} and ${address}`), issue?.message);
   }
 });
+
+test('IPv6 range is left out', () => {
+  const cases: Array<[string, string, string]> = [
+    ['2001:db8::1-2001:db8::ff', '2001:db8::1-2001:db8::ff', '255'],
+    ['2001:db8::1 to 2001:db8::9', '2001:db8::1 to 2001:db8::9', '9'],
+    ['2001:db8::1 \u2013 2001:db8::9', '2001:db8::1 \u2013 2001:db8::9', '9'],
+    ['2a0e:1c80:1::10[:]1-2a0e:1c80:1::10[:]ff', '2a0e:1c80:1::10:1-2a0e:1c80:1::10:ff', '255'],
+    ['2001:db8::10-1f', '2001:db8::10-1f', '16'],
+  ];
+  for (const [text, range, size] of cases) {
+    const output = readText(`Infra:\n- ${text} (hosting)\n`, 'paste.txt', {});
+    assert.deepEqual(values(output), [], text);
+    assert.deepEqual(output.dropped, { 'address-range': 1 }, text);
+    assert.equal(output.itemsRead, 1, text);
+    assert.deepEqual(codes(output), ['ADDRESS_RANGE', 'TEXT_CANDIDATES_DROPPED'], text);
+    const issue = output.issues[0];
+    assert.equal(issue?.source?.line, 2, text);
+    const start = `Left out the address range "${range}" (${size} addresses)`;
+    assert.ok(issue?.message.startsWith(start), issue?.message);
+  }
+});
+
+test('IPv6 ends in two /64 networks are two addresses', () => {
+  const text = '2001:db8:1::1 - 2001:db8:2::1';
+  const output = readText(`${text}\n`, 'paste.txt', {});
+  assert.deepEqual(values(output), ['ip 2001:db8:1::1', 'ip 2001:db8:2::1']);
+  assert.equal(dropCount(output), 0);
+  assert.equal(output.itemsRead, 2);
+  assert.deepEqual(codes(output), ['ADDRESS_PAIR_NOT_RANGE']);
+  const message = output.issues[0]?.message ?? '';
+  assert.ok(message.startsWith(`Read "${text}" as two addresses`), message);
+  assert.ok(message.includes('2001:db8:1::1 and 2001:db8:2::1'), message);
+  assert.ok(message.includes('/64'), message);
+});
+
+test('two listed IPv6 addresses stay addresses', () => {
+  const cases: Array<[string, string[]]> = [
+    ['2001:db8::ff - 2001:db8::1', ['ip 2001:db8::ff', 'ip 2001:db8::1']],
+    ['traffic from 2001:db8::5 to 2001:db8::9 seen', ['ip 2001:db8::5', 'ip 2001:db8::9']],
+    ['2001:db8::1, 2001:db8::9', ['ip 2001:db8::1', 'ip 2001:db8::9']],
+    ['2001:db8::1 - 25 hosts', ['ip 2001:db8::1']],
+  ];
+  for (const [text, expected] of cases) {
+    const output = readText(`${text}\n`, 'paste.txt', {});
+    assert.deepEqual(values(output), expected, text);
+    assert.equal(dropCount(output), 0, text);
+    assert.deepEqual(codes(output), [], text);
+  }
+});
