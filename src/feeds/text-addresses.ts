@@ -41,11 +41,12 @@ function prosePortAfter(text: string, end: number): number | undefined {
 
 /** Finds IPv6 addresses, bracketed with an optional port (`[2001:db8::1]:443`) or bare. */
 export function scanIpv6(scan: LineScan, settings: ScanSettings): void {
-  const bracketed = /\[([0-9A-Fa-f:.]+)\](?::(\d+))?/g;
+  const bracketed = /\[([0-9A-Fa-f:.]+)(%[\w.~-]+)?\](?::(\d+))?/g;
   const bracketedText = scan.work.read();
   for (const match of bracketedText.matchAll(bracketed)) {
-    const found = { start: match.index, length: match[0].length, address: match[1] ?? '' };
-    readIpv6(scan, settings, bracketedText, found, match[2]);
+    const [written, address = '', zone, portText] = match;
+    const found = { start: match.index, length: written.length, address, zone };
+    readIpv6(scan, settings, bracketedText, found, portText);
   }
   // NOTE: in a bare IPv6 address followed by `:port`, the port looks like one more group, so
   // bare IPv6 text never yields an ip-port indicator. Only the bracketed form does.
@@ -54,16 +55,33 @@ export function scanIpv6(scan: LineScan, settings: ScanSettings): void {
   for (const run of text.matchAll(IPV6_RUN)) {
     // The second address of a range was taken with the first one.
     if (run.index < readEnd) continue;
-    const length = bareIpv6Length(text, run.index, run[0]);
-    if (length > 0) {
-      const address = run[0].slice(0, length);
-      readEnd = readIpv6(scan, settings, text, { start: run.index, length, address }, undefined);
+    const addressLength = bareIpv6Length(text, run.index, run[0]);
+    if (addressLength > 0) {
+      const address = run[0].slice(0, addressLength);
+      const zone = execAt(IPV6_ZONE, text, run.index + addressLength)?.[0];
+      const length = addressLength + (zone?.length ?? 0);
+      const found = { start: run.index, length, address, zone };
+      readEnd = readIpv6(scan, settings, text, found, undefined);
     }
   }
 }
 
 /** A run of hex digits, colons and dots that no word character, colon or dot precedes. */
 const IPV6_RUN = /(?<![\w:.])[0-9A-Fa-f:.]+/g;
+
+/**
+ * A zone id after an IPv6 address (`%eth0`, or `%25eth0` as RFC 6874 writes it in a URL), without
+ * a dot that ends the sentence.
+ */
+const IPV6_ZONE = /%[\w~-]+(?:\.[\w~-]+)*/y;
+
+/** One IPv6 candidate: the span it takes in the line, its address and its zone id as written. */
+interface Ipv6Candidate {
+  start: number;
+  length: number;
+  address: string;
+  zone: string | undefined;
+}
 
 /**
  * Returns the length of the bare IPv6 candidate at the start of `run`, or 0 when there is none.
@@ -95,7 +113,7 @@ function readIpv6(
   scan: LineScan,
   settings: ScanSettings,
   text: string,
-  found: { start: number; length: number; address: string },
+  found: Ipv6Candidate,
   portText: string | undefined,
 ): number {
   const { start, length, address } = found;
@@ -113,6 +131,7 @@ function readIpv6(
     reject(scan, settings, 'INVALID_IP_ADDRESS', message);
     return end;
   }
+  if (found.zone !== undefined) warnZoneId(scan, settings, text.slice(start, end), found.zone);
   if (portText !== undefined) {
     if (parsePort(portText) === undefined) rejectPort(scan, settings, address, portText);
     else accept(scan, 'ip-port', `[${address}]:${portText}`, start, { address: canonical });
@@ -137,6 +156,17 @@ function readIpv6(
   }
   accept(scan, 'ip', address, start, { address: canonical });
   return end;
+}
+
+/**
+ * Warns that an IPv6 address was read without its zone id. Feeds reject such a value with the
+ * same code, but a report is prose, and the zone id does not change which host the address names.
+ */
+function warnZoneId(scan: LineScan, settings: ScanSettings, written: string, zone: string): void {
+  const message =
+    `Read ${quoteValue(written)} without its zone id ${quoteValue(zone)}: a zone id names a ` +
+    'network interface on one host and is not part of the address that other hosts see.';
+  scan.warnings.push(issue(scan, settings, 'IPV6_ZONE_ID', message));
 }
 
 /**

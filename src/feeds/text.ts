@@ -56,6 +56,8 @@
  *   is not higher is read as two addresses. So is one whose ends lie in different /16 (IPv4) or
  *   /64 (IPv6) networks (`91.1.1.1 – 185.2.2.2`), with an ADDRESS_PAIR_NOT_RANGE warning,
  *   because a report more likely lists two servers that way. See `text-addresses.ts`.
+ * - An IPv6 address with a zone id (`fe80::1%eth0`, `[fe80::1%25eth0]:443`) is read without
+ *   it, with an IPV6_ZONE_ID warning.
  * - Each drop reason gets one `TEXT_CANDIDATES_DROPPED` info issue that gives the count and
  *   names the first values, defanged.
  *
