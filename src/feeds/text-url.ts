@@ -53,9 +53,13 @@ const HUNTED_SCHEMES: ReadonlySet<string> = new Set([
   'tcp',
 ]);
 
-/** Returns the tag of the host of a URL whose scheme is not hunted, such as `from-smb-url`. */
-function otherSchemeTag(scheme: string): string {
-  return `from-${scheme}-url`;
+/**
+ * Returns the tag of the host of a URL whose scheme is not hunted, such as `from-smb-url`.
+ * `writtenScheme` is the scheme as written, so a scheme that an unknown defang cut is named
+ * whole (`from-h*tp-url`, where URL_START reads only `tp`).
+ */
+function otherSchemeTag(writtenScheme: string): string {
+  return `from-${writtenScheme.toLowerCase()}-url`;
 }
 
 /**
@@ -423,7 +427,7 @@ function readOtherSchemeUrl(
     return reject(scan, settings, 'INVALID_PORT', message);
   }
 
-  const hunted = acceptUrlHost(scan, { start, host, port, checked }, otherSchemeTag(scheme));
+  const hunted = acceptUrlHost(scan, { start, host, port, checked }, otherSchemeTag(written));
   const schemes = [...HUNTED_SCHEMES].join(', ');
   const message =
     `URL ${quoteValue(written.slice(0, -scheme.length) + url)} has the scheme ` +

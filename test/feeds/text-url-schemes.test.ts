@@ -193,3 +193,21 @@ test('name with a bare slash has no warning', () => {
   assert.equal(output.records.length, 2);
   assert.deepEqual(output.issues, []);
 });
+
+test('unknown scheme defang tags whole scheme', () => {
+  const cases: Array<[string, string, string]> = [
+    ['h*tp://nu-c2[.]com/y', 'domain nu-c2.com', 'from-h*tp-url'],
+    ['H*TP://nu-c2[.]com/y', 'domain nu-c2.com', 'from-h*tp-url'],
+    ['h_xp://45.9.1[.]7:8080/x', 'ip-port 45.9.1.7:8080', 'from-h_xp-url'],
+    ['smb://nu-c2[.]com/share', 'domain nu-c2.com', 'from-smb-url'],
+  ];
+  for (const [text, expected, tag] of cases) {
+    const output = readText(`C2 ${text}\n`, 'paste.txt', {});
+    assert.deepEqual(
+      output.records.map((record) => `${record.type} ${record.value}`),
+      [expected],
+      text,
+    );
+    assert.deepEqual(output.records[0]?.context.tags, [tag], text);
+  }
+});
