@@ -4,69 +4,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { runCli, type CliResult } from '../helpers/cli.js';
 import { edgeHunts } from '../helpers/hunt-fixtures.js';
-import { repoFile } from '../helpers/shared.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
-
-const RUNS_AS_ROOT = process.getuid?.() === 0;
+import { readableByRunner, runUnprivileged, skipReason } from '../helpers/unprivileged.js';
 
 /** A connection to 203.0.113.7:443, an indicator of the edge hunts. */
 const HIT =
   'CEF:0|Acme|FW|1.0|1|Conn|5|src=10.1.1.1 spt=50000 dst=203.0.113.7 dpt=443 act=allow rt=1659523775038\n';
-
-/** Returns why the unprivileged run cannot be set up, or false when it can. */
-function skipReason(): string | false {
-  if (process.platform === 'win32') return 'file modes do not restrict reading on Windows';
-  if (!RUNS_AS_ROOT) return false;
-  const probe = spawnSync('runuser', [
-    '-u',
-    'nobody',
-    '--',
-    'test',
-    '-r',
-    repoFile('bin/huntpack.js'),
-  ]);
-  if (probe.error) return `runs as root and cannot start runuser: ${probe.error.message}`;
-  if (probe.status !== 0) return 'runs as root, and the user nobody cannot read the repository';
-  return false;
-}
-
-/** Returns true when the user that runs the command can read `file`. */
-function readableByRunner(file: string): boolean {
-  if (!RUNS_AS_ROOT) {
-    try {
-      accessSync(file, constants.R_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  return spawnSync('runuser', ['-u', 'nobody', '--', 'test', '-r', file]).status === 0;
-}
-
-/** Runs `huntpack ...args` in `cwd`, as the user nobody when the tests run as root. */
-function runUnprivileged(args: string[], cwd: string): Promise<CliResult> {
-  if (!RUNS_AS_ROOT) return runCli(args, { cwd });
-  const child = spawn(
-    'runuser',
-    ['-u', 'nobody', '--', process.execPath, repoFile('bin/huntpack.js'), ...args],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 test('hunt reports logs without read permission', { skip: skipReason() }, async (t) => {
   const folder = makeTempDir('hunt-unreadable', t);

@@ -394,6 +394,16 @@ interface WalkResult {
   danglingLinks: string[];
   /** Hidden files and folders (name starting with a dot) below a folder input, not walked. */
   hiddenEntries: string[];
+  /** Folders that the walk reached but could not list, with the error of readdir(). */
+  unreadableFolders: Map<string, unknown>;
+}
+
+/** Record of the entries that a walk would drop in silence, filled by {@link recordingFs}. */
+interface WalkRecord {
+  danglingLinks: Set<string>;
+  unreadableFolders: Map<string, unknown>;
+  /** Hidden entries, recorded only for a folder input. */
+  hidden?: string[];
 }
 
 /**
@@ -402,7 +412,8 @@ interface WalkResult {
  * returned as PATH_NOT_FOUND issues. A file reached under several names (a symlink, a hard
  * link, `./a.log` beside `a.log`) is returned once, under its first name, and its names are
  * listed in `sameFiles`. Hidden entries below a folder are skipped and listed in
- * `hiddenEntries`, a hidden folder once with a trailing slash.
+ * `hiddenEntries`, a hidden folder once with a trailing slash. A folder that the walk cannot
+ * list, such as one without read permission, is returned once as a FOLDER_READ_FAILED issue.
  */
 export async function expandLogPaths(paths: string[]): Promise<{
   files: string[];
@@ -413,11 +424,18 @@ export async function expandLogPaths(paths: string[]): Promise<{
   const files: string[] = [];
   const issues: HuntpackIssue[] = [];
   const hiddenEntries: string[] = [];
+  const unreadableFolders = new Set<string>();
   for (const path of paths) {
     const found = await expandOnePath(path);
     hiddenEntries.push(...found.hiddenEntries);
     for (const link of found.danglingLinks) issues.push(await danglingLinkIssue(link, path));
-    if (found.files.length === 0 && found.danglingLinks.length === 0) {
+    for (const [folder, error] of found.unreadableFolders) {
+      // Two inputs can reach one folder, such as a folder and a glob below it.
+      if (!unreadableFolders.has(folder)) issues.push(unreadableFolderIssue(folder, path, error));
+      unreadableFolders.add(folder);
+    }
+    const failed = found.danglingLinks.length + found.unreadableFolders.size;
+    if (found.files.length === 0 && failed === 0) {
       issues.push(await pathNotFoundIssue(path, found.hiddenEntries.length));
     }
     for (const file of found.files) files.push(file);
@@ -462,6 +480,23 @@ async function danglingLinkIssue(link: string, input: string): Promise<HuntpackI
   };
 }
 
+function unreadableFolderIssue(folder: string, input: string, error: unknown): HuntpackIssue {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const advice =
+    code === 'EACCES' || code === 'EPERM'
+      ? ' Give the user that runs huntpack read and execute access to it, or hunt over a readable copy.'
+      : '';
+  const under = folder === resolve(input) ? '' : `, found under "${input}"`;
+  return {
+    code: 'FOLDER_READ_FAILED',
+    severity: 'error',
+    message:
+      `Failed to read the folder "${folder}"${under}: ${systemMessage(error)}. ` +
+      `The files in it were not hunted.${advice}`,
+    source: { file: folder },
+  };
+}
+
 /**
  * Keeps the first name of each file, telling files apart by device and inode as stat() reports
  * them after following symlinks. A name that stat() fails on is kept, so that reading it reports
@@ -493,9 +528,10 @@ async function dropSameFiles(
  * Returns file system functions for tinyglobby that record what its walk would drop in silence.
  * tinyglobby drops a link whose realpath() fails, so realpath() and stat() fall back to the
  * link itself, which the walk then matches as a file, and the link is recorded as dangling.
- * With `hidden`, readdir() records the entries whose name starts with a dot.
+ * readdir() records the folders it fails on, which the walk skips because it suppresses errors,
+ * and with `hidden`, the entries whose name starts with a dot.
  */
-function recordingFs(danglingLinks: Set<string>, hidden?: string[]): FileSystemAdapter {
+function recordingFs({ danglingLinks, unreadableFolders, hidden }: WalkRecord): FileSystemAdapter {
   const isMissing = (error: NodeJS.ErrnoException | null): boolean =>
     error?.code === 'ENOENT' || error?.code === 'ELOOP';
   return {
@@ -518,6 +554,11 @@ function recordingFs(danglingLinks: Set<string>, hidden?: string[]): FileSystemA
       callback: (error: Error | null, entries: fs.Dirent[]) => void,
     ) => {
       fs.readdir(path, options, (error, entries) => {
+        // fdir passes folder paths with a trailing separator, which the message leaves out.
+        if (error) {
+          const folder = path.length > 1 ? path.replace(/[\\/]+$/, '') : path;
+          unreadableFolders.set(folder, error);
+        }
         for (const entry of entries ?? []) {
           if (hidden && entry.name.startsWith('.')) {
             hidden.push(join(path, entry.name) + (entry.isDirectory() ? sep : ''));
@@ -531,46 +572,42 @@ function recordingFs(danglingLinks: Set<string>, hidden?: string[]): FileSystemA
 
 async function expandOnePath(path: string): Promise<WalkResult> {
   const info = await stat(path).catch(() => undefined);
-  if (info?.isFile()) return { files: [path], danglingLinks: [], hiddenEntries: [] };
-  const dangling = new Set<string>();
+  const record: WalkRecord = { danglingLinks: new Set(), unreadableFolders: new Map() };
+  if (info?.isFile()) return splitDangling([path], record);
   if (info?.isDirectory()) {
     // Hidden entries are skipped because in a log folder they are rarely logs: version control
     // folders, editor swap files and the temporary copies that rsync and downloads write.
-    const hiddenEntries: string[] = [];
+    record.hidden = [];
     const found = await glob('**/*', {
       cwd: path,
       onlyFiles: true,
       dot: false,
-      fs: recordingFs(dangling, hiddenEntries),
+      fs: recordingFs(record),
     });
     return splitDangling(
       found.sort().map((relative) => join(path, relative)),
-      dangling,
-      hiddenEntries.sort(),
+      record,
     );
   }
-  if (!isDynamicPattern(path)) return { files: [], danglingLinks: [], hiddenEntries: [] };
+  if (!isDynamicPattern(path)) return splitDangling([], record);
   const absolute = isAbsolute(path);
   const found = await glob(path, {
     onlyFiles: true,
     expandDirectories: false,
     absolute,
-    fs: recordingFs(dangling),
+    fs: recordingFs(record),
   });
-  return splitDangling(found.sort(), dangling, []);
+  return splitDangling(found.sort(), record);
 }
 
 /** Splits the matches of a walk into files and the dangling links among them. */
-function splitDangling(
-  found: string[],
-  dangling: ReadonlySet<string>,
-  hiddenEntries: string[],
-): WalkResult {
+function splitDangling(found: string[], record: WalkRecord): WalkResult {
   // The walk names a link by its absolute path, and a match may be relative to the cwd.
-  const isDangling = (name: string) => dangling.has(resolve(name));
+  const isDangling = (name: string) => record.danglingLinks.has(resolve(name));
   return {
     files: found.filter((name) => !isDangling(name)),
     danglingLinks: found.filter(isDangling),
-    hiddenEntries,
+    hiddenEntries: (record.hidden ?? []).sort(),
+    unreadableFolders: new Map([...record.unreadableFolders].sort(([a], [b]) => (a < b ? -1 : 1))),
   };
 }
