@@ -40,6 +40,7 @@ export function writeSummary(
     );
   }
   writeHiddenEntries(stats.hiddenEntries, io);
+  writeLoopLinks(stats.loopLinks, io);
   // A record is a line, except that a JSON array element or a CSV row spanning lines counts once.
   io.stderr.write(
     `records read ${stats.linesRead} = events parsed ${stats.eventsParsed} + rejected ${stats.linesRejected}` +
@@ -99,7 +100,7 @@ export function writeSummary(
   );
 }
 
-/** How many hidden entries the warning about them names. */
+/** How many hidden entries, or symlinks to a parent folder, the line about them names. */
 const PRINTED_HIDDEN_ENTRIES = 5;
 
 /** Writes a warning that names the hidden entries that the folder walks skipped. */
@@ -117,6 +118,27 @@ function writeHiddenEntries(hiddenEntries: readonly string[], io: CliIo): void {
       `huntpack: warning: ${count(hiddenEntries.length, 'hidden file or folder', 'hidden files or folders')} ` +
         `in the log folders ${hiddenEntries.length === 1 ? 'was' : 'were'} skipped: ` +
         `${alternatives(names, 'and')}. Name a hidden file or folder as an input to hunt it.`,
+    ) + '\n',
+  );
+}
+
+/** Writes one line that names the symlinks to a parent folder that the folder walks skipped. */
+function writeLoopLinks(loopLinks: readonly string[], io: CliIo): void {
+  if (loopLinks.length === 0) return;
+  const names = loopLinks
+    .slice(0, PRINTED_HIDDEN_ENTRIES)
+    .map((link) => `"${displayPath(link, io.cwd)}"`);
+  const more = loopLinks.length - names.length;
+  if (more > 0) names.push(`${more} more`);
+  const subject =
+    loopLinks.length === 1
+      ? '1 symlink in the log folders points'
+      : `${loopLinks.length} symlinks in the log folders point`;
+  io.stderr.write(
+    printable(
+      `huntpack: ${subject} to a folder that contains ${loopLinks.length === 1 ? 'it' : 'them'}, ` +
+        `so the walk did not follow ${loopLinks.length === 1 ? 'it' : 'them'}: ` +
+        `${alternatives(names, 'and')}.`,
     ) + '\n',
   );
 }

@@ -1,6 +1,6 @@
 /**
  * `huntpack hunt` over folders and glob patterns: a link whose target is missing fails the
- * run, and hidden entries that the walk skips are named.
+ * run, and hidden entries and links to a parent folder that the walk skips are named.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,12 @@ const CEF = repoFile('test/fixtures/logs/cef/azure-sentinel_barracudaWAFCEF_TRIM
 interface HuntJson {
   complete: boolean;
   failedInputs: Array<{ code: string; message: string; source: { file: string } }>;
-  stats: { files: Array<{ file: string }>; hiddenEntries: string[] };
+  stats: {
+    files: Array<{ file: string }>;
+    hiddenEntries: string[];
+    sameFiles: Array<{ file: string; names: string[] }>;
+    loopLinks: string[];
+  };
 }
 
 describe('huntpack hunt folder walk', () => {
@@ -33,6 +38,11 @@ describe('huntpack hunt folder walk', () => {
     await mkdir(join(root, 'hidden', '.archive'));
     await writeFile(join(root, 'hidden', '.archive', 'fw.log'), log);
     await writeFile(join(root, 'only-hidden', '.fw.log'), log);
+    await mkdir(join(root, 'loops', 'sub'), { recursive: true });
+    await writeFile(join(root, 'loops', 'a.log'), log);
+    await writeFile(join(root, 'loops', 'sub', 'b.log'), log);
+    await symlink('..', join(root, 'loops', 'sub', 'up'));
+    await symlink('.', join(root, 'loops', 'self'));
   });
 
   async function hunt(input: string): Promise<{ code: number; stderr: string; json: HuntJson }> {
@@ -90,6 +100,28 @@ describe('huntpack hunt folder walk', () => {
       [join('hidden', '.archive', 'fw.log')],
     );
   });
+
+  for (const input of ['loops', 'loops/**/*.log']) {
+    it(`stops at parent links in ${input}`, async () => {
+      const { code, stderr, json } = await hunt(input);
+      assert.equal(code, 0, stderr);
+      assert.equal(json.complete, true);
+      assert.deepEqual(
+        json.stats.files.map((file) => relative(root, file.file)),
+        [join('loops', 'a.log'), join('loops', 'sub', 'b.log')],
+      );
+      assert.deepEqual(json.stats.sameFiles, []);
+      assert.deepEqual(
+        json.stats.loopLinks.map((link) => relative(root, link)),
+        [join('loops', 'self'), join('loops', 'sub', 'up')],
+      );
+      assert.equal(stderr.match(/symlink/g)?.length, 1, stderr);
+      assert.match(
+        stderr,
+        /huntpack: 2 symlinks in the log folders point to a folder that contains them, so the walk did not follow them: "loops\/self" and "loops\/sub\/up"\.\n/,
+      );
+    });
+  }
 
   it('explains a folder of hidden files', async () => {
     const { code, json } = await hunt('only-hidden');

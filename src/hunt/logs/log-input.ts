@@ -7,7 +7,7 @@ import { crLineEndsAdvice } from '../../feeds/line-ends.js';
 import { lineLimitText, lineTooLong, MAX_LINE_BYTES } from '../../feeds/line-limit.js';
 import * as fs from 'node:fs';
 import { open, readlink, stat, type FileHandle } from 'node:fs/promises';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -396,12 +396,15 @@ interface WalkResult {
   hiddenEntries: string[];
   /** Folders that the walk reached but could not list, with the error of readdir(). */
   unreadableFolders: Map<string, unknown>;
+  /** Symlinks to a folder that contains them, which the walk did not follow. */
+  loopLinks: string[];
 }
 
 /** Record of the entries that a walk would drop in silence, filled by {@link recordingFs}. */
 interface WalkRecord {
   danglingLinks: Set<string>;
   unreadableFolders: Map<string, unknown>;
+  loopLinks: string[];
   /** Hidden entries, recorded only for a folder input. */
   hidden?: string[];
 }
@@ -414,20 +417,24 @@ interface WalkRecord {
  * listed in `sameFiles`. Hidden entries below a folder are skipped and listed in
  * `hiddenEntries`, a hidden folder once with a trailing slash. A folder that the walk cannot
  * list, such as one without read permission, is returned once as a FOLDER_READ_FAILED issue.
+ * A symlink to a folder that contains it is not followed, and is listed in `loopLinks`.
  */
 export async function expandLogPaths(paths: string[]): Promise<{
   files: string[];
   issues: HuntpackIssue[];
   sameFiles: SameFileNames[];
   hiddenEntries: string[];
+  loopLinks: string[];
 }> {
   const files: string[] = [];
   const issues: HuntpackIssue[] = [];
   const hiddenEntries: string[] = [];
+  const loopLinks: string[] = [];
   const unreadableFolders = new Set<string>();
   for (const path of paths) {
     const found = await expandOnePath(path);
     hiddenEntries.push(...found.hiddenEntries);
+    loopLinks.push(...found.loopLinks);
     for (const link of found.danglingLinks) issues.push(await danglingLinkIssue(link, path));
     for (const [folder, error] of found.unreadableFolders) {
       // Two inputs can reach one folder, such as a folder and a glob below it.
@@ -444,6 +451,7 @@ export async function expandLogPaths(paths: string[]): Promise<{
     ...(await dropSameFiles([...new Set(files)])),
     issues,
     hiddenEntries: [...new Set(hiddenEntries)],
+    loopLinks: [...new Set(loopLinks)],
   };
 }
 
@@ -528,18 +536,30 @@ async function dropSameFiles(
  * Returns file system functions for tinyglobby that record what its walk would drop in silence.
  * tinyglobby drops a link whose realpath() fails, so realpath() and stat() fall back to the
  * link itself, which the walk then matches as a file, and the link is recorded as dangling.
- * readdir() records the folders it fails on, which the walk skips because it suppresses errors,
- * and with `hidden`, the entries whose name starts with a dot.
+ * realpath() fails a link to a folder that contains it, which the walk then drops, and records
+ * it in `loopLinks`. readdir() records the folders it fails on, which the walk skips because it
+ * suppresses errors, and with `hidden`, the entries whose name starts with a dot.
  */
-function recordingFs({ danglingLinks, unreadableFolders, hidden }: WalkRecord): FileSystemAdapter {
+function recordingFs(record: WalkRecord): FileSystemAdapter {
+  const { danglingLinks, unreadableFolders, loopLinks, hidden } = record;
   const isMissing = (error: NodeJS.ErrnoException | null): boolean =>
     error?.code === 'ENOENT' || error?.code === 'ELOOP';
   return {
     realpath: ((path: string, callback: (error: Error | null, resolved: string) => void) => {
       fs.realpath(path, (error, resolved) => {
-        if (!isMissing(error)) return callback(error, resolved);
-        danglingLinks.add(path);
-        callback(null, path);
+        if (isMissing(error)) {
+          danglingLinks.add(path);
+          return callback(null, path);
+        }
+        if (error) return callback(error, resolved);
+        containsLink(resolved, path).then(
+          (loop) => {
+            if (!loop) return callback(null, resolved);
+            loopLinks.push(path);
+            callback(new Error(`"${path}" is a symlink to a folder that contains it`), resolved);
+          },
+          () => callback(null, resolved),
+        );
       });
     }) as FileSystemAdapter['realpath'],
     stat: ((path: string, callback: (error: Error | null, stats: fs.Stats) => void) => {
@@ -570,9 +590,32 @@ function recordingFs({ danglingLinks, unreadableFolders, hidden }: WalkRecord): 
   };
 }
 
+/**
+ * Returns true when `target`, the resolved path of the symlink `link`, is a folder that contains
+ * the link, so that following it would walk the same folders again. Folders are compared by
+ * device and inode, and the link's parent folders by the path that leads to it, as `find -L`
+ * detects a file system loop.
+ */
+async function containsLink(target: string, link: string): Promise<boolean> {
+  const targetInfo = await stat(target, { bigint: true });
+  if (!targetInfo.isDirectory()) return false;
+  let folder = dirname(resolve(link));
+  for (;;) {
+    const info = await stat(folder, { bigint: true });
+    if (info.dev === targetInfo.dev && info.ino === targetInfo.ino) return true;
+    const parent = dirname(folder);
+    if (parent === folder) return false;
+    folder = parent;
+  }
+}
+
 async function expandOnePath(path: string): Promise<WalkResult> {
   const info = await stat(path).catch(() => undefined);
-  const record: WalkRecord = { danglingLinks: new Set(), unreadableFolders: new Map() };
+  const record: WalkRecord = {
+    danglingLinks: new Set(),
+    unreadableFolders: new Map(),
+    loopLinks: [],
+  };
   if (info?.isFile()) return splitDangling([path], record);
   if (info?.isDirectory()) {
     // Hidden entries are skipped because in a log folder they are rarely logs: version control
@@ -608,6 +651,7 @@ function splitDangling(found: string[], record: WalkRecord): WalkResult {
     files: found.filter((name) => !isDangling(name)),
     danglingLinks: found.filter(isDangling),
     hiddenEntries: (record.hidden ?? []).sort(),
+    loopLinks: record.loopLinks.sort(),
     unreadableFolders: new Map([...record.unreadableFolders].sort(([a], [b]) => (a < b ? -1 : 1))),
   };
 }

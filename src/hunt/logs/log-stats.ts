@@ -78,6 +78,8 @@ export interface LogReadStats {
    * not read. A folder ends with the path separator.
    */
   hiddenEntries: string[];
+  /** Symlinks below the log inputs to a folder that contains them, which the walk did not follow. */
+  loopLinks: string[];
 }
 
 /**
@@ -124,6 +126,7 @@ export function createLogReadStats(): LogReadStats {
     fileErrors: [],
     sameFiles: [],
     hiddenEntries: [],
+    loopLinks: [],
   };
 }
 

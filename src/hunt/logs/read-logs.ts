@@ -250,10 +250,11 @@ async function* readAllFiles(
   settings: ResolvedSettings,
   recorder: LogStatsRecorder,
 ): AsyncGenerator<LogEvent[]> {
-  const { files, issues, sameFiles, hiddenEntries } = await expandLogPaths(paths);
+  const { files, issues, sameFiles, hiddenEntries, loopLinks } = await expandLogPaths(paths);
   issues.forEach((issue) => recorder.fileError(issue));
   recorder.stats.sameFiles.push(...sameFiles);
   recorder.stats.hiddenEntries.push(...hiddenEntries);
+  recorder.stats.loopLinks.push(...loopLinks);
   let pool: CefWorkerPool | undefined;
   let ownPool: CefWorkerPool | undefined;
   // Only an EventPrefilter records the columns with values, which the workers send back.
