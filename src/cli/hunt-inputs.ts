@@ -123,8 +123,9 @@ export function findInputsWithoutEvents(
       code: 'NO_EVENTS',
       severity: 'warning',
       message:
-        `No event was read from "${file.file}": ${describeNoEvents(file)}. Check that its ` +
-        'export did not fail. The other logs were hunted.',
+        `No event was read from "${file.file}": ${describeNoEvents(file)}. ` +
+        `${file.notHunted === undefined ? 'Check that its export did not fail. ' : ''}` +
+        'The other logs were hunted.',
       source: { file: file.file },
     }));
 }

@@ -136,11 +136,13 @@ export function classifyJsonObject(value: unknown, hasMap: boolean): LogFormat |
   if ('event_type' in value || ('timestamp' in value && ('alert' in value || 'flow_id' in value))) {
     return 'suricata-eve';
   }
-  // A Zeek files.log record before 5.1 names its connections in conn_uids, not uid.
+  // A Zeek files.log record before 5.1 names its connections in conn_uids, not uid, and a
+  // notice about hosts, not a connection, has neither.
   if (
     '_path' in value ||
     'id.orig_h' in value ||
-    ('ts' in value && ('uid' in value || 'fuid' in value))
+    ('ts' in value && ('uid' in value || 'fuid' in value)) ||
+    ('ts' in value && 'note' in value && 'msg' in value)
   ) {
     return 'zeek-json';
   }

@@ -7,6 +7,7 @@ import type { LogFormat } from './detect-format.js';
 import type { SameFileNames } from './log-input.js';
 import type { ColumnValue, LogTable } from './event.js';
 import { filterKeepsEvent, type EventFilter, type RecordOutcome } from './record.js';
+import { notHuntedLog } from './zeek.js';
 
 /**
  * Unit of the record counts of one file. A record is a line (CEF, Zeek, JSON lines), a CSV
@@ -40,6 +41,11 @@ export interface LogFileStats {
    * hunts compare: the table and the columns.
    */
   withoutValues?: { table: string; columns: string[] };
+  /**
+   * Set when records were skipped as a log kind that local hunts do not read: the kind, such as
+   * `Zeek x509`, and why it is not read.
+   */
+  notHunted?: { kind: string; reason: string };
 }
 
 /** Counts and first problems of a whole `readLogs` run. Complete once iteration has ended. */
@@ -87,6 +93,10 @@ export interface LogReadStats {
  * of its records in their unit, such as `3 lines read, 0 rejected and 3 skipped`.
  */
 export function describeNoEvents(file: LogFileStats): string {
+  if (file.notHunted !== undefined) {
+    const { kind, reason } = file.notHunted;
+    return `it is a ${kind} log, which local hunts do not read, because ${reason}`;
+  }
   if (file.linesRead === 0) {
     // The JSON reader cuts only objects and arrays out of an array and drops scalars uncounted.
     if (file.recordUnit === 'array-element') return 'the JSON array contains no object';
@@ -220,6 +230,9 @@ export class LogStatsRecorder {
         return undefined;
       case 'skip':
         this.skip(fileStats, outcome.reason);
+        if (outcome.notHuntedLog !== undefined && fileStats.notHunted === undefined) {
+          fileStats.notHunted = notHuntedLog(outcome.notHuntedLog);
+        }
         return undefined;
       case 'reject':
         this.reject(fileStats, line, outcome.code, outcome.message);

@@ -56,16 +56,21 @@ export type RecordOutcome =
   | { kind: 'event'; table: LogTable; columns: Record<string, ColumnValue> }
   /** An event that the context's filter does not keep: counted, but not yielded. */
   | { kind: 'filtered'; table: LogTable }
-  /** A record that is not an event, such as a header or a log type that has no table. */
-  | { kind: 'skip'; reason: string }
+  /**
+   * A record that is not an event, such as a header or a log type that has no table, with the
+   * log kind that local hunts do not read, such as the Zeek log path `x509`.
+   */
+  | { kind: 'skip'; reason: string; notHuntedLog?: string }
   | { kind: 'reject'; code: string; message: string };
 
 export function rejectRecord(code: string, message: string): RecordOutcome {
   return { kind: 'reject', code, message };
 }
 
-export function skipRecord(reason: string): RecordOutcome {
-  return { kind: 'skip', reason };
+export function skipRecord(reason: string, notHuntedLog?: string): RecordOutcome {
+  return notHuntedLog === undefined
+    ? { kind: 'skip', reason }
+    : { kind: 'skip', reason, notHuntedLog };
 }
 
 /**

@@ -67,6 +67,9 @@ export function createZeekTsvParser(): (line: string, context: RecordContext) =>
 
 /** Infers the log path of a JSON record written without `_path`. */
 function inferJsonPath(record: Record<string, unknown>, file: string): string | undefined {
+  // A notice about a file has a fuid too, so notices are checked for before files.
+  if ('note' in record && 'msg' in record) return 'notice';
+  if ('name' in record && 'notice' in record) return 'weird';
   if ('query' in record || 'qtype_name' in record) return 'dns';
   if ('method' in record || 'uri' in record) return 'http';
   if ('server_name' in record || 'ssl_history' in record) return 'ssl';

@@ -1,7 +1,7 @@
 /**
- * Reads Zeek conn, http, ssl, files and dns logs, as TSV (with `#separator`, `#fields`, `#types`
- * headers) or JSON. conn, http, ssl and files become CommonSecurityLog rows (DeviceVendor `Zeek`,
- * DeviceProduct the log path); dns becomes DnsEvents rows.
+ * Reads Zeek conn, http, ssl, files, notice, weird and dns logs, as TSV (with `#separator`,
+ * `#fields`, `#types` headers) or JSON. dns becomes DnsEvents rows, and the others become
+ * CommonSecurityLog rows (DeviceVendor `Zeek`, DeviceProduct the log path).
  */
 import { isIP } from 'node:net';
 import { basename } from 'node:path';
@@ -31,7 +31,31 @@ const FIELD_ALIASES: Record<string, string[]> = {
 };
 
 /** The Zeek log paths that the reader maps onto a table. */
-const ZEEK_PATHS = ['conn', 'http', 'ssl', 'files', 'dns'];
+const ZEEK_PATHS = ['conn', 'http', 'ssl', 'files', 'notice', 'weird', 'dns'];
+
+/**
+ * Returns the name of a Zeek log path that the reader skips, such as `Zeek x509`, and why local
+ * hunts do not read it, as a clause that follows "because".
+ */
+export function notHuntedLog(path: string): { kind: string; reason: string } {
+  const kind = `Zeek ${path}`;
+  if (path === 'x509') {
+    // The certificate names are not hunted as domains, because a certificate is no contact with
+    // its host, and x509.log names no connection to tell which host received it.
+    return {
+      kind,
+      reason:
+        'its records describe certificates without the connection that carried them. The ' +
+        'server name of each TLS connection is hunted in ssl.log',
+    };
+  }
+  return {
+    kind,
+    reason:
+      `they read only the Zeek ${ZEEK_PATHS.slice(0, -1).join(', ')} and ${ZEEK_PATHS.at(-1)} ` +
+      'logs. The connections that other Zeek logs describe are hunted in conn.log',
+  };
+}
 
 /** Zeek writes masked timestamps like this in its test baselines. */
 const MASKED_TIME = /^[Xx]+(?:\.[Xx]+)?$/;
@@ -56,7 +80,7 @@ export function zeekToOutcome(
       'Zeek record has no _path and the log type cannot be told from its fields or file name.',
     );
   }
-  if (!ZEEK_PATHS.includes(path)) return skipRecord('UNSUPPORTED_ZEEK_LOG');
+  if (!ZEEK_PATHS.includes(path)) return skipRecord('UNSUPPORTED_ZEEK_LOG', path);
 
   const ts = get('ts')?.trim();
   const builder =
@@ -83,8 +107,11 @@ function buildConnectionEvent(path: string, get: ZeekFields, context: RecordCont
   const builder = new ColumnBuilder('CommonSecurityLog', context);
   builder.set('DeviceVendor', 'Zeek');
   builder.set('DeviceProduct', path);
-  builder.set('SourceIP', field(get, 'id.orig_h'));
-  builder.set('DestinationIP', field(get, 'id.resp_h'));
+  // A notice about hosts rather than a connection has no id fields, and names the hosts and
+  // the port in src, dst and p.
+  const notice = path === 'notice';
+  builder.set('SourceIP', field(get, 'id.orig_h') ?? (notice ? get('src') : undefined));
+  builder.set('DestinationIP', field(get, 'id.resp_h') ?? (notice ? get('dst') : undefined));
   const proto = get('proto');
   builder.set('Protocol', proto);
 
@@ -99,7 +126,7 @@ function buildConnectionEvent(path: string, get: ZeekFields, context: RecordCont
     );
   } else {
     builder.set('SourcePort', field(get, 'id.orig_p'));
-    builder.set('DestinationPort', field(get, 'id.resp_p'));
+    builder.set('DestinationPort', field(get, 'id.resp_p') ?? (notice ? get('p') : undefined));
   }
 
   if (path === 'conn') {
@@ -124,6 +151,12 @@ function buildConnectionEvent(path: string, get: ZeekFields, context: RecordCont
     );
     builder.set('RequestMethod', get('method'));
     builder.set('RequestClientApplication', get('user_agent'));
+  } else if (notice) {
+    const note = get('note');
+    if (note !== undefined) extensions.push(`note=${note}`);
+  } else if (path === 'weird') {
+    const name = get('name');
+    if (name !== undefined) extensions.push(`name=${name}`);
   } else {
     builder.set('DestinationHostName', get('server_name'));
   }
