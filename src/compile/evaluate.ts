@@ -191,15 +191,30 @@ export function addressUrlKey(text: string): string | undefined {
  */
 export function ipNumber(value: unknown): bigint | undefined {
   if (typeof value !== 'string') return undefined;
-  let address: ipaddr.IPv6;
+  let parts: number[] | undefined;
   if (ipaddr.IPv4.isValidFourPartDecimal(value)) {
-    address = ipaddr.IPv4.parse(value).toIPv4MappedAddress();
-  } else if (ipaddr.IPv6.isValid(value) && !value.includes('%')) {
-    address = ipaddr.IPv6.parse(value);
-  } else {
-    return undefined;
+    parts = ipaddr.IPv4.parse(value).toIPv4MappedAddress().parts;
+  } else if (!value.includes('%')) {
+    parts = ipv6Parts(value);
   }
-  return address.parts.reduce((sum, part) => (sum << 16n) | BigInt(part), 0n);
+  return parts?.reduce((sum, part) => (sum << 16n) | BigInt(part), 0n);
+}
+
+/**
+ * Returns the eight groups of IPv6 text, whose dotted IPv4 tail must be strict dotted decimal.
+ * ipaddr.js 2.5 reads `::1.2.3.4` as `::ffff:1.2.3.4`, but RFC 4291 (section 2.5.5.1) makes it
+ * the IPv4-compatible address `::102:304`, so the tail is written as two groups first.
+ */
+function ipv6Parts(text: string): number[] | undefined {
+  const tailStart = text.lastIndexOf(':') + 1;
+  const tail = text.slice(tailStart);
+  let hex = text;
+  if (tailStart > 0 && tail.includes('.')) {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(tail)) return undefined;
+    const [a, b, c, d] = ipaddr.IPv4.parse(tail).octets as [number, number, number, number];
+    hex = `${text.slice(0, tailStart)}${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`;
+  }
+  return ipaddr.IPv6.isValid(hex) ? ipaddr.IPv6.parse(hex).parts : undefined;
 }
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;

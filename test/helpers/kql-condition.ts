@@ -4,8 +4,10 @@
  * documentation: parse_ipv6, ipv6_is_in_any_range, ipv4_is_in_any_range, trim_start, coalesce
  * and not. Any other function or operator throws, so a test cannot pass by skipping a part.
  *
- * NOTE: the address parsing is that of ipaddr.js 2.5. Kusto's own parser may accept spellings
- * that ipaddr.js rejects (such as IPv4 with leading zeros), and the reverse.
+ * NOTE: the address parsing is that of ipaddr.js 2.5, except that an IPv6 address with a dotted
+ * IPv4 tail follows RFC 4291 (see `withHexTail`). Kusto's own parser may accept spellings that
+ * this one rejects (such as IPv4 with leading zeros), and the reverse. No Kusto engine has
+ * confirmed how parse_ipv6 reads the IPv4-compatible `::1.2.3.4`.
  */
 import ipaddr from 'ipaddr.js';
 import { parseTokens, type ParsedToken } from '../backends/kql/parse-tokens.js';
@@ -162,14 +164,29 @@ function callFunction(name: string, args: KqlValue[]): KqlValue {
  */
 function parseIpv6(text: string): string {
   let address: ipaddr.IPv6;
+  const hex = withHexTail(text);
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     address = ipaddr.IPv4.parse(text).toIPv4MappedAddress();
-  } else if (ipaddr.IPv6.isValid(text) && !text.includes('%')) {
-    address = ipaddr.IPv6.parse(text);
+  } else if (hex !== undefined && ipaddr.IPv6.isValid(hex) && !hex.includes('%')) {
+    address = ipaddr.IPv6.parse(hex);
   } else {
     return '';
   }
   return address.parts.map((part) => part.toString(16).padStart(4, '0')).join(':');
+}
+
+/**
+ * Returns IPv6 text with its dotted IPv4 tail written as two hexadecimal groups, or undefined
+ * when the tail is not strict dotted decimal. ipaddr.js 2.5 reads `::1.2.3.4` as
+ * `::ffff:1.2.3.4`, but RFC 4291 (section 2.5.5.1) makes it the IPv4-compatible `::102:304`.
+ */
+function withHexTail(text: string): string | undefined {
+  const tailStart = text.lastIndexOf(':') + 1;
+  const tail = text.slice(tailStart);
+  if (tailStart === 0 || !tail.includes('.')) return text;
+  if (!ipaddr.IPv4.isValidFourPartDecimal(tail)) return undefined;
+  const [a, b, c, d] = ipaddr.IPv4.parse(tail).octets as [number, number, number, number];
+  return `${text.slice(0, tailStart)}${(a * 256 + b).toString(16)}:${(c * 256 + d).toString(16)}`;
 }
 
 /** Kusto's ipv6_is_in_any_range: null when the address or a range is not valid IPv6. */
