@@ -3,19 +3,13 @@
  * upper-case form (`%3C`) in `urlKey`, in DuckDB and in the KQL `UrlKey` function. Kusto and
  * DuckDB both use RE2, so DuckDB runs the KQL function's own replacements here.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { compileKql } from '../../src/backends/kql/kql.backend.js';
-import { DuckDbHuntSession } from '../../src/backends/duckdb/duckdb.session.js';
 import { sqlString } from '../../src/backends/duckdb/duckdb.escape.js';
-import { buildHunts } from '../../src/compile/build-hunts.js';
 import type { EventRow } from '../../src/compile/evaluate.js';
 import { urlKey } from '../../src/indicators/url.js';
-import { getDataSource } from '../../src/pipeline/data-sources.js';
-import { checkKql } from '../../src/validate/kusto.js';
 import { hitsOnBothSides } from '../helpers/agreement.js';
-import { makeIndicators } from '../helpers/hunt-fixtures.js';
+import { sentinelErrors, urlHunts, useDuckDb } from '../helpers/url-key-session.js';
 
 /** Paths and queries as logged, and their key with each `%` escape's hex digits upper-cased. */
 const PATH_KEYS: Array<[logged: string, key: string]> = [
@@ -30,19 +24,10 @@ const PATH_KEYS: Array<[logged: string, key: string]> = [
   ['/?%ff=%0a', '/?%FF=%0A'],
 ];
 
-const hunts = buildHunts(
-  makeIndicators([
-    ['url', 'http://evil-test.top/gate.php?q=%3Cscript%3E'],
-    ['url', 'http://evil-test.top/%E2%82%AC/%2F'],
-  ]),
-  {
-    family: 'Remcos',
-    familySlug: 'remcos',
-    lookback: { amount: 30, unit: 'd' },
-    dataSources: [getDataSource('sentinel-commonsecuritylog')],
-  },
-).filter((hunt) => hunt.variant === 'url');
-const query = compileKql(hunts[0]!, { generatorVersion: 'test' });
+const { hunts, query } = urlHunts([
+  'http://evil-test.top/gate.php?q=%3Cscript%3E',
+  'http://evil-test.top/%E2%82%AC/%2F',
+]);
 
 /** Returns the `[pattern, replacement]` pairs of the `replace_regex` calls on UrlKey's path line. */
 function pathReplacements(): Array<[string, string]> {
@@ -53,19 +38,7 @@ function pathReplacements(): Array<[string, string]> {
 }
 
 describe('URL keys with lower-case percent-encoding', () => {
-  let instance: DuckDBInstance;
-  let connection: DuckDBConnection;
-  let session: DuckDbHuntSession;
-  before(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    connection = await instance.connect();
-    session = await DuckDbHuntSession.open(hunts);
-  });
-  after(() => {
-    connection.closeSync();
-    instance.closeSync();
-    session.close();
-  });
+  const duckdb = useDuckDb(hunts);
 
   it('upper-cases hex digits in urlKey', () => {
     for (const [logged, key] of PATH_KEYS) {
@@ -85,16 +58,12 @@ describe('URL keys with lower-case percent-encoding', () => {
       for (const [pattern, replacement] of replacements) {
         sql = `regexp_replace(${sql}, ${sqlString(pattern)}, ${sqlString(replacement)}, 'g')`;
       }
-      const reader = await connection.runAndReadAll(`SELECT ${sql}`);
-      assert.equal(reader.getRows()[0]![0], key, logged);
+      assert.equal(await duckdb.scalar(`SELECT ${sql}`), key, logged);
     }
   });
 
   it('passes the Kusto check', () => {
-    const errors = checkKql(query, { platform: 'sentinel' }).filter(
-      (diagnostic) => diagnostic.severity === 'error',
-    );
-    assert.deepEqual(errors, [], query);
+    assert.deepEqual(sentinelErrors(query), [], query);
   });
 
   it('matches in DuckDB and the evaluator', async () => {
@@ -105,14 +74,9 @@ describe('URL keys with lower-case percent-encoding', () => {
       { RequestURL: 'http://evil-test.top/gate.php?q=<script>' },
       { RequestURL: 'http://evil-test.top/%e2%82%ac/%2f%' },
     ];
-    const { duckdb, reference } = await hitsOnBothSides(
-      session,
-      hunts,
-      'CommonSecurityLog',
-      events,
-    );
-    const matchedEvents = reference.map((hit) => Number(hit.split('|')[1]));
+    const both = await hitsOnBothSides(duckdb.session(), hunts, 'CommonSecurityLog', events);
+    const matchedEvents = both.reference.map((hit) => Number(hit.split('|')[1]));
     assert.deepEqual([...new Set(matchedEvents)].sort(), [0, 1, 2]);
-    assert.deepEqual(duckdb, reference);
+    assert.deepEqual(both.duckdb, both.reference);
   });
 });

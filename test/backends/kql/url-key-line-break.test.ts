@@ -3,18 +3,14 @@
  * function, in DuckDB and in `urlKey`, so it does not match the indicator of its host's root URL.
  * Kusto and DuckDB both use RE2, so DuckDB runs the KQL function's own patterns here.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { compileKql } from '../../../src/backends/kql/kql.backend.js';
-import { DuckDbHuntSession } from '../../../src/backends/duckdb/duckdb.session.js';
 import { sqlString } from '../../../src/backends/duckdb/duckdb.escape.js';
-import { buildHunts } from '../../../src/compile/build-hunts.js';
 import { evaluateHunt, type EventRow } from '../../../src/compile/evaluate.js';
 import { urlKey } from '../../../src/indicators/url.js';
-import { getDataSource } from '../../../src/pipeline/data-sources.js';
-import { checkKql } from '../../../src/validate/kusto.js';
-import { EDGE_INDICATORS, edgeHunts, makeIndicators } from '../../helpers/hunt-fixtures.js';
+import { EDGE_INDICATORS, edgeHunts } from '../../helpers/hunt-fixtures.js';
+import { sentinelErrors, urlHunts, useDuckDb } from '../../helpers/url-key-session.js';
 import { parseTokens } from './parse-tokens.js';
 
 /** `rest` in `UrlKey`: the logged URL without its scheme. */
@@ -24,19 +20,7 @@ const REST_WITH_CR = 'sub.evil-test.top/any\rthing\r\nfoo';
 /** User info with a line break before the host. */
 const REST_WITH_USER = 'us\ner@sub.evil-test.top/x';
 
-const hunts = buildHunts(
-  makeIndicators([
-    ['url', 'http://sub.evil-test.top/'],
-    ['url', 'http://sub.evil-test.top/x'],
-  ]),
-  {
-    family: 'Remcos',
-    familySlug: 'remcos',
-    lookback: { amount: 30, unit: 'd' },
-    dataSources: [getDataSource('sentinel-commonsecuritylog')],
-  },
-).filter((hunt) => hunt.variant === 'url');
-const query = compileKql(hunts[0]!, { generatorVersion: 'test' });
+const { hunts, query } = urlHunts(['http://sub.evil-test.top/', 'http://sub.evil-test.top/x']);
 
 /**
  * Returns true when an RE2 pattern has a `.` that matches any character: one outside a bracket
@@ -72,31 +56,11 @@ function pattern(name: string, call: RegExp): string {
 }
 
 describe('UrlKey over a line break', () => {
-  let instance: DuckDBInstance;
-  let connection: DuckDBConnection;
-  let session: DuckDbHuntSession;
-  before(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    connection = await instance.connect();
-    session = await DuckDbHuntSession.open(hunts);
-  });
-  after(() => {
-    connection.closeSync();
-    instance.closeSync();
-    session.close();
-  });
-
-  async function scalar(sql: string): Promise<unknown> {
-    const reader = await connection.runAndReadAll(sql);
-    return reader.getRows()[0]![0];
-  }
+  const { scalar, session } = useDuckDb(hunts);
 
   it('passes the Kusto check', () => {
     assert.equal(hunts.length, 1);
-    const errors = checkKql(query, { platform: 'sentinel' }).filter(
-      (diagnostic) => diagnostic.severity === 'error',
-    );
-    assert.deepEqual(errors, [], query);
+    assert.deepEqual(sentinelErrors(query), [], query);
   });
 
   it('reads the path across it', async () => {
@@ -145,7 +109,7 @@ describe('UrlKey over a line break', () => {
       { RequestURL: `http://${REST_WITH_CR}` },
     ];
     const hunt = hunts[0]!;
-    const duckdb = (await session.run('CommonSecurityLog', events)).map((hit) => [
+    const duckdb = (await session().run('CommonSecurityLog', events)).map((hit) => [
       hit.eventIndex,
       hunt.iocs.rows[hit.iocIndex]![0],
     ]);
