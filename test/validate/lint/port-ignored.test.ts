@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lintReport } from '../../../src/validate/lint/lint-report.js';
+import { indicatorTable, issuesWithCode, lintIssues } from '../../helpers/lint-report.js';
 
 const QUERY = [
   '```kql',
@@ -11,23 +11,19 @@ const QUERY = [
 ];
 
 function portIgnored(lines: string[]): number {
-  const result = lintReport(lines.join('\n'), 'r.md', { checkKql: false });
-  return result.issues.filter((issue) => issue.code === 'PORT_IGNORED').length;
+  return issuesWithCode('PORT_IGNORED', lines).length;
 }
 
 test('port check flags an ip:port hunted bare', () => {
-  const lines = ['| Type | Value |', '|---|---|', '| ip:port | 45[.]92[.]1[.]175:5220 |', ''];
+  const lines = indicatorTable([['ip:port', '45[.]92[.]1[.]175:5220']]);
   assert.equal(portIgnored([...lines, ...QUERY]), 1);
 });
 
 test('port check accepts an address listed bare too', () => {
-  const lines = [
-    '| Type | Value |',
-    '|---|---|',
-    '| ip | 45[.]92[.]1[.]175 |',
-    '| ip:port | 45[.]92[.]1[.]175:5220 |',
-    '',
-  ];
+  const lines = indicatorTable([
+    ['ip', '45[.]92[.]1[.]175'],
+    ['ip:port', '45[.]92[.]1[.]175:5220'],
+  ]);
   assert.equal(portIgnored([...lines, ...QUERY]), 0);
 });
 
@@ -35,10 +31,7 @@ test('port check skips the set-aside section', () => {
   const lines = [
     '## Indicators',
     '',
-    '| Type | Value |',
-    '|---|---|',
-    '| ip | 45[.]92[.]1[.]175 |',
-    '',
+    ...indicatorTable([['ip', '45[.]92[.]1[.]175']]),
     ...QUERY,
     '',
     '## Set aside',
@@ -50,36 +43,38 @@ test('port check skips the set-aside section', () => {
 
 test('port check brackets an IPv6 example', () => {
   const report = [
-    '| Type | Value |',
-    '|---|---|',
-    '| ip:port | [2a01:4f8:c17:1234::1]:8443 |',
-    '',
+    ...indicatorTable([['ip:port', '[2a01:4f8:c17:1234::1]:8443']]),
     '```kql',
     'DeviceNetworkEvents',
     '| where TimeGenerated > ago(7d)',
     '| where RemoteIP in ("2a01:4f8:c17:1234::1")',
     '```',
   ];
-  const result = lintReport(report.join('\n'), 'r.md', { checkKql: false });
-  const message = result.issues.find((issue) => issue.code === 'PORT_IGNORED')?.message ?? '';
+  const message = issuesWithCode('PORT_IGNORED', report)[0]?.message ?? '';
   assert.ok(message.includes('([2a01:4f8:c17:1234::1]:8443)'), message);
 });
+
+/** Returns the indicator table of `values`, each an ip:port indicator. */
+function ipPortTable(values: readonly string[]): string[] {
+  return indicatorTable(values.map((value): [string, string] => ['ip:port', value]));
+}
+
+/** Lints a report and returns its findings about ports, whose codes start with PORT_. */
+function portIssues(report: readonly string[]) {
+  return lintIssues(report).filter((issue) => issue.code.startsWith('PORT_'));
+}
 
 /** Lints the listed indicators and one Defender query ending in `where`. */
 function portFindings(indicators: string[], where: string) {
   const report = [
-    '| Type | Value |',
-    '|---|---|',
-    ...indicators.map((value) => `| ip:port | ${value} |`),
-    '',
+    ...ipPortTable(indicators),
     '```kql',
     'DeviceNetworkEvents',
     '| where Timestamp > ago(7d)',
     where,
     '```',
   ];
-  const result = lintReport(report.join('\n'), 'r.md', { checkKql: false });
-  return result.issues.filter((issue) => issue.code.startsWith('PORT_'));
+  return portIssues(report);
 }
 
 test('port of the other end', () => {
@@ -358,10 +353,7 @@ test('local port in place of remote', () => {
 test('let lists of addresses and ports', () => {
   const indicators = ['45[.]9[.]148[.]10:4444', '2[.]27[.]17[.]179:8080'];
   const report = [
-    '| Type | Value |',
-    '|---|---|',
-    ...indicators.map((value) => `| ip:port | ${value} |`),
-    '',
+    ...ipPortTable(indicators),
     '```kql',
     'let c2 = dynamic(["45.9.148.10", "2.27.17.179"]);',
     'let c2_ports = dynamic([4444, 8080]);',
@@ -377,8 +369,7 @@ test('let lists of addresses and ports', () => {
     '| where RemoteIP in (c2) and LocalPort == 4444',
     '```',
   ];
-  const result = lintReport(report.join('\n'), 'r.md', { checkKql: false });
-  const findings = result.issues.filter((issue) => issue.code.startsWith('PORT_'));
+  const findings = portIssues(report);
   assert.deepEqual(
     findings.map((issue) => [issue.code, issue.source?.line]),
     [
@@ -393,10 +384,7 @@ test('let lists of addresses and ports', () => {
 test('let list of excluded ports', () => {
   const where = '| where RemoteIP == "45.9.148.10" and RemotePort !in (blocked)';
   const report = [
-    '| Type | Value |',
-    '|---|---|',
-    '| ip:port | 45[.]9[.]148[.]10:4444 |',
-    '',
+    ...ipPortTable(['45[.]9[.]148[.]10:4444']),
     '```kql',
     'let blocked = dynamic([4444, 8080]);',
     'DeviceNetworkEvents',
@@ -404,8 +392,7 @@ test('let list of excluded ports', () => {
     where,
     '```',
   ];
-  const result = lintReport(report.join('\n'), 'r.md', { checkKql: false });
-  const findings = result.issues.filter((issue) => issue.code.startsWith('PORT_'));
+  const findings = portIssues(report);
   assert.deepEqual(
     findings.map((issue) => [issue.code, issue.source?.line]),
     [
@@ -555,9 +542,8 @@ test('or of address and port pairs', () => {
     '    or RemoteIP == "2.27.17.179" and RemotePort == 8080',
     '```',
   ];
-  const result = lintReport(lines.join('\n'), 'r.md', { checkKql: false });
   assert.deepEqual(
-    result.issues.map((issue) => issue.code),
+    lintIssues(lines).map((issue) => issue.code),
     [],
   );
 });

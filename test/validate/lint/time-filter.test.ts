@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lintReport } from '../../../src/validate/lint/lint-report.js';
+import { issuesWithCode, lintIssues } from '../../helpers/lint-report.js';
+
+/** The file name that the queries are linted under. */
+const FILE = 'time.kql';
 
 /** Lints one query without the Kusto check and returns its NO_TIME_FILTER findings. */
 function timeFindings(...lines: string[]) {
-  const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
-  return result.issues.filter((issue) => issue.code === 'NO_TIME_FILTER');
+  return issuesWithCode('NO_TIME_FILTER', lines, FILE);
+}
+
+/** Returns the message of the first TIME_FILTER_REVERSED finding of one query. */
+function reversedMessage(lines: string[]): string | undefined {
+  return issuesWithCode('TIME_FILTER_REVERSED', lines, FILE)[0]?.message;
 }
 
 test('or-joined time filter is flagged', () => {
@@ -77,10 +84,7 @@ test('time filter on every branch passes', () => {
 });
 
 test('reversed time filter is flagged', () => {
-  const lint = (...lines: string[]) =>
-    lintReport(lines.join('\n'), 'time.kql', { checkKql: false }).issues.filter(
-      (issue) => issue.code === 'TIME_FILTER_REVERSED',
-    );
+  const lint = (...lines: string[]) => issuesWithCode('TIME_FILTER_REVERSED', lines, FILE);
   const reversed = lint('DeviceNetworkEvents', '| where Timestamp < ago(7d)', '| take 10');
   assert.deepEqual(
     reversed.map((issue) => [issue.source?.line, issue.source?.column]),
@@ -145,10 +149,10 @@ test('time in computed column is no filter', () => {
 
 /** Lints one query and returns [line, column] of each finding with `code`. */
 function positions(code: string, lines: string[]): Array<[number?, number?]> {
-  const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
-  return result.issues
-    .filter((issue) => issue.code === code)
-    .map((issue) => [issue.source?.line, issue.source?.column]);
+  return issuesWithCode(code, lines, FILE).map((issue) => [
+    issue.source?.line,
+    issue.source?.column,
+  ]);
 }
 
 const LOOKBACK = '| where Timestamp > ago(7d)';
@@ -253,8 +257,7 @@ test('negated lookback is reversed', () => {
     const lines = ['DeviceNetworkEvents', where];
     assert.deepEqual(positions('TIME_FILTER_REVERSED', lines), [[2, 9]], where);
     assert.deepEqual(timeFindings(...lines), [], where);
-    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
-    const message = result.issues.find((issue) => issue.code === 'TIME_FILTER_REVERSED')?.message;
+    const message = reversedMessage(lines);
     assert.ok(message?.startsWith(shown), message);
   }
   const lookbacks = [
@@ -294,9 +297,8 @@ test('let where ends at its semicolon', () => {
       '| where RemoteIP == "45.92.1.175" or RemoteIP == "203.202.232.22"',
       '| ' + join,
     ];
-    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
     assert.deepEqual(
-      result.issues.map((issue) => issue.code),
+      lintIssues(lines, FILE).map((issue) => issue.code),
       [],
       join,
     );
@@ -338,8 +340,7 @@ test('age comparison directions', () => {
     const lines = ['DeviceNetworkEvents', where];
     assert.deepEqual(positions('TIME_FILTER_REVERSED', lines), [[2, 9]], where);
     assert.deepEqual(timeFindings(...lines), [], where);
-    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
-    const message = result.issues.find((issue) => issue.code === 'TIME_FILTER_REVERSED')?.message;
+    const message = reversedMessage(lines);
     assert.ok(message?.startsWith(shown), message);
     assert.ok(message?.includes(fix), message);
   }
@@ -352,9 +353,8 @@ test('age comparison directions', () => {
   ];
   for (const where of lookbacks) {
     const lines = ['DeviceNetworkEvents', where];
-    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
     assert.deepEqual(
-      result.issues.map((issue) => issue.code),
+      lintIssues(lines, FILE).map((issue) => issue.code),
       [],
       where,
     );
