@@ -473,6 +473,13 @@ export const PERCENT_HEX_UPPER_STEPS: ReadonlyArray<[pattern: string, replacemen
 ];
 
 /**
+ * Pattern of a value that starts with the scheme `ftp://` in any case, whose URL key drops a
+ * final `:21` from the authority (see `urlKey` in the indicators folder). RE2 syntax, which the
+ * KQL and DuckDB backends use.
+ */
+export const FTP_SCHEME_PATTERN = '^[Ff][Tt][Pp]://';
+
+/**
  * Patterns of the address host at the start of a URL key: a bracketed IPv6 literal (group 1 is
  * the address) and a strict dotted decimal IPv4 address followed by the port or the path (group
  * 1 is the address). RE2 syntax, which the KQL and DuckDB backends use too.

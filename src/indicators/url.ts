@@ -37,15 +37,22 @@ export interface UrlRepair {
   reason: string;
 }
 
-function defaultPort(scheme: string): number | undefined {
-  if (scheme === 'http') return 80;
-  if (scheme === 'https') return 443;
-  return undefined;
-}
+/**
+ * The port a client connects to for a URL that names none, by scheme: the default ports of the
+ * WHATWG URL Standard's special schemes other than file.
+ */
+const DEFAULT_PORTS: ReadonlyMap<string, number> = new Map([
+  ['http', 80],
+  ['https', 443],
+  ['ws', 80],
+  ['wss', 443],
+  ['ftp', 21],
+]);
 
 /**
  * Normalizes an absolute URL: scheme and host lower-cased, an internationalized host in
- * punycode, the scheme's default port dropped (80 for http, 443 for https), the fragment dropped
+ * punycode, the scheme's default port dropped (80 for http and ws, 443 for https and wss, 21 for
+ * ftp), the fragment dropped
  * and an empty path written as `/`. Userinfo, path and query are kept exactly as given. Any
  * scheme followed by `://` and a host is accepted (http, https, ftp, tcp, ws, ...).
  *
@@ -173,7 +180,7 @@ function parseEncodedUrl(text: string): ParsedUrl | ValueRejection {
   const host = parseHostAndPort(hostAndPort, scheme);
   if (isRejection(host)) return host;
 
-  const port = host.port === defaultPort(scheme) ? undefined : host.port;
+  const port = host.port === DEFAULT_PORTS.get(scheme) ? undefined : host.port;
   const hostText = host.hostKind === 'ipv6' ? `[${host.host}]` : host.host;
   const portText = port === undefined ? '' : `:${port}`;
   const url = `${scheme}://${userinfo}${hostText}${portText}${pathAndQuery}`;
@@ -321,18 +328,6 @@ function authorityBounds(url: string): { hostStart: number; authorityEnd: number
   return { hostStart: at >= authorityStart ? at + 1 : authorityStart, authorityEnd };
 }
 
-/**
- * The port a client connects to for a URL that names none, by scheme. Normalization drops only
- * http's and https's, so the other schemes keep a port written out.
- */
-const CONNECTION_PORTS: ReadonlyMap<string, number> = new Map([
-  ['http', 80],
-  ['https', 443],
-  ['ws', 80],
-  ['wss', 443],
-  ['ftp', 21],
-]);
-
 /** The address a URL's host names and the port a client connects to, when the host is an address. */
 export interface UrlEndpoint {
   /** Canonical address text, IPv6 without brackets. */
@@ -353,7 +348,7 @@ export function urlEndpoint(url: string): UrlEndpoint | undefined {
   if (first !== 0x5b && (first < 0x30 || first > 0x39)) return undefined;
   const parsed = parseUrl(url);
   if (isRejection(parsed) || parsed.hostKind === 'domain') return undefined;
-  const port = parsed.port ?? CONNECTION_PORTS.get(parsed.scheme);
+  const port = parsed.port ?? DEFAULT_PORTS.get(parsed.scheme);
   return port === undefined ? { address: parsed.host } : { address: parsed.host, port };
 }
 
@@ -544,9 +539,10 @@ function withLeadingSlash(pathAndQuery: string): string {
  * 2. Remove a leading `scheme://`: a letter, then letters, digits, `+`, `-` or `.`.
  * 3. The authority runs up to the first `/` or `?`. Lower-case it, and remove everything up to
  *    and including its last `@` (userinfo).
- * 4. Remove a final `:80` or `:443` from the authority. Both go because the scheme is gone.
- *    Then remove the root dot of a host written as `evil.com.` or `evil.com.:8080`, the same
- *    host to a browser.
+ * 4. Remove a final `:80` or `:443` from the authority. Both go whatever the scheme, because a
+ *    log value such as `host:443/path` may have none. Remove a final `:21` when the scheme is
+ *    `ftp` in any letter case. Then remove the root dot of a host written as `evil.com.` or
+ *    `evil.com.:8080`, the same host to a browser.
  * 5. Write an empty path as `/`, and put `/` before a query that follows the authority directly.
  * 6. Upper-case the two hex digits after each `%` in the path and query (`%3c` as `%3C`),
  *    because both spell the same octet.
@@ -560,6 +556,7 @@ export function urlKey(text: string): string | undefined {
   const fragmentStart = rest.indexOf('#');
   if (fragmentStart >= 0) rest = rest.slice(0, fragmentStart);
   const schemeEnd = findSchemeEnd(rest);
+  const isFtp = schemeEnd === 3 && rest.slice(0, 3).toLowerCase() === 'ftp';
   if (schemeEnd >= 0) rest = rest.slice(schemeEnd + 3);
 
   let authorityEnd = rest.length;
@@ -574,6 +571,7 @@ export function urlKey(text: string): string | undefined {
   authority = authority.slice(authority.lastIndexOf('@') + 1);
   if (authority.endsWith(':80')) authority = authority.slice(0, -3);
   else if (authority.endsWith(':443')) authority = authority.slice(0, -4);
+  else if (isFtp && authority.endsWith(':21')) authority = authority.slice(0, -3);
   authority = withoutRootDot(authority);
   if (authority === '') return undefined;
   return authority + withLeadingSlash(upperPercentHex(rest.slice(authorityEnd)));

@@ -74,7 +74,8 @@ test('url accepts other schemes that have a host', () => {
     canonical('url', 'tcp://31.56.27.97/scripts/4thepool_miner.sh'),
     'tcp://31.56.27.97/scripts/4thepool_miner.sh',
   );
-  assert.equal(canonical('url', 'WS://evil.com:80/s'), 'ws://evil.com:80/s');
+  assert.equal(canonical('url', 'WS://evil.com:80/s'), 'ws://evil.com/s');
+  assert.equal(canonical('url', 'ws://evil.com:8080/s'), 'ws://evil.com:8080/s');
   const ftp = normalizeUrl('ftp://anonymous:anonymous@81.181.129.231/all.sh');
   assert.equal(ftp.url, 'ftp://anonymous:anonymous@81.181.129.231/all.sh');
   assert.equal(ftp.host, '81.181.129.231');

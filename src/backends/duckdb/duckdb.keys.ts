@@ -5,6 +5,7 @@
  */
 import type { KeyNormalization } from '../../compile/ir.js';
 import {
+  FTP_SCHEME_PATTERN,
   KEY_IPV4_HOST_PATTERN,
   KEY_IPV6_HOST_PATTERN,
   PERCENT_HEX_UPPER_STEPS,
@@ -102,15 +103,18 @@ export const ADDRESS_HOST_MACRO = `CREATE OR REPLACE MACRO huntpack_address_host
 /**
  * Returns the SQL of the URL key that `urlKey` in the indicators folder computes, or NULL when
  * the authority is empty. The authority is lower-cased, and user info up to its last `@`, a
- * final `:80` or `:443` and the host's root dot are removed. The path and query follow, with `/` put first when they do
- * not start with one and the hex digits of each `%` escape upper-cased. `addressHostSql` then
- * writes an address host in one form.
+ * final `:80` or `:443`, a final `:21` after the scheme `ftp` and the host's root dot are
+ * removed. The path and query follow, with `/` put first when they do not start with one and
+ * the hex digits of each `%` escape upper-cased. `addressHostSql` then writes an address host in
+ * one form.
  */
 export function urlKeySql(column: string): string {
   const value = trimmed(column);
   const authority = `lower(regexp_extract(${value}, ${sqlString(AUTHORITY_PATTERN)}, 1))`;
   const withoutUser = `regexp_replace(${authority}, '(?s)^.*@', '')`;
-  const withoutPort = `regexp_replace(${withoutUser}, ':(80|443)$', '')`;
+  const withoutHttpPort = `regexp_replace(${withoutUser}, ':(80|443)$', '')`;
+  const isFtp = `regexp_matches(${value}, ${sqlString(FTP_SCHEME_PATTERN)})`;
+  const withoutPort = `CASE WHEN ${isFtp} THEN regexp_replace(${withoutHttpPort}, ':21$', '') ELSE ${withoutHttpPort} END`;
   const host = `regexp_replace(${withoutPort}, '\\.(:[0-9]*)?$', '\\1')`;
   const path = bind(
     `regexp_extract(${value}, ${sqlString(PATH_PATTERN)}, 1)`,

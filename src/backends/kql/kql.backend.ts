@@ -24,6 +24,7 @@ import {
   exceedsDefenderRetention,
   FALLBACK_PORT_PATTERN,
   formatLookback,
+  FTP_SCHEME_PATTERN,
   HOST_WITH_PORT_PATTERN,
   IPV4_WITH_PORT_PATTERN,
   KEY_IPV4_HOST_PATTERN,
@@ -68,8 +69,8 @@ function verbatim(pattern: string): string {
 /**
  * A KQL function `UrlKey` that computes the URL key of a string, step for step as `urlKey` in
  * src/indicators/url.ts: trim, cut the fragment, drop `scheme://`, lower-case the authority (up
- * to the first `/` or `?`) and drop user info up to its last `@`, drop `:80` or `:443` and the
- * host's root dot, and write the path with a leading `/`. An empty authority gives "", which never matches. An
+ * to the first `/` or `?`) and drop user info up to its last `@`, drop `:80` or `:443` (and
+ * `:21` after the scheme `ftp`) and the host's root dot, and write the path with a leading `/`. An empty authority gives "", which never matches. An
  * address host is then written as `parse_ipv6` writes it, in brackets, as
  * `canonicalAddressHost` in the compile folder does. In RE2, Kusto's regular expression syntax,
  * `.` matches a line break only with the flag `s` (Microsoft Learn, "RE2 syntax"). A logged URL
@@ -80,8 +81,12 @@ function urlKeyFunction(): string {
   const v4 = verbatim(KEY_IPV4_HOST_PATTERN);
   return [
     'let UrlKey = (value: string) {',
-    '    let rest = replace_regex(extract(@"^([^#]*)", 1, trim(@"[ \\t\\n\\f\\r]+", value)), @"^[A-Za-z][A-Za-z0-9+.-]*://", "");',
-    '    let authority = replace_regex(replace_regex(replace_regex(tolower(extract(@"^([^/?]*)", 1, rest)), @"(?s)^.*@", ""), @":(80|443)$", ""), @"\\.(:[0-9]*)?$", @"\\1");',
+    '    let unfragmented = extract(@"^([^#]*)", 1, trim(@"[ \\t\\n\\f\\r]+", value));',
+    '    let rest = replace_regex(unfragmented, @"^[A-Za-z][A-Za-z0-9+.-]*://", "");',
+    '    let hostAndPort = replace_regex(tolower(extract(@"^([^/?]*)", 1, rest)), @"(?s)^.*@", "");',
+    '    let withoutHttpPort = replace_regex(hostAndPort, @":(80|443)$", "");',
+    `    let withoutPort = iff(unfragmented matches regex ${verbatim(FTP_SCHEME_PATTERN)}, replace_regex(withoutHttpPort, @":21$", ""), withoutHttpPort);`,
+    '    let authority = replace_regex(withoutPort, @"\\.(:[0-9]*)?$", @"\\1");',
     '    let rawPath = extract(@"(?s)^[^/?]*(.*)$", 1, rest);',
     `    let path = iff(indexof(rawPath, "%") < 0, rawPath, ${upperPercentHexKql('rawPath')});`,
     '    let key = iff(isempty(authority), "", strcat(authority, iff(path startswith "/", path, strcat("/", path))));',

@@ -265,7 +265,14 @@ function wideRangeWarning(
   );
 }
 
-const DEFAULT_PORTS: Record<string, string> = { http: ':80', https: ':443' };
+/** Default ports by scheme, the ones that `parseUrl` drops from indicator URLs. */
+const DEFAULT_PORTS: Record<string, string> = {
+  http: ':80',
+  https: ':443',
+  ws: ':80',
+  wss: ':443',
+  ftp: ':21',
+};
 
 /**
  * Writes a URL entry the way indicator URLs are normalized: scheme and host lower case, the

@@ -75,7 +75,7 @@ describe('UrlKey over a line break', () => {
   });
 
   it('removes user info across it', async () => {
-    const user = pattern('authority', /\), @"([^"]*@)", ""\)/);
+    const user = pattern('hostAndPort', /\), @"([^"]*@)", ""\)/);
     const authority = await scalar(
       `SELECT regexp_replace(${sqlString('us\ner@sub.evil-test.top')}, ${sqlString(user)}, '')`,
     );

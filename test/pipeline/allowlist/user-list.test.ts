@@ -55,6 +55,19 @@ test('user URL matches after host normalization', () => {
   assert.equal(matchUrl('http://acme.com', 'http://acme.com/', 'acme.com'), 'http://acme.com');
 });
 
+test('user URL drops ws, wss and ftp default ports', () => {
+  const cases: Array<[entry: string, url: string]> = [
+    ['ws://acme.com:80/feed', 'ws://acme.com/feed'],
+    ['wss://acme.com:443/feed', 'wss://acme.com/feed'],
+    ['FTP://Files.Acme.com:21/pub', 'ftp://files.acme.com/pub'],
+  ];
+  for (const [entry, url] of cases) {
+    const host = new URL(url).hostname;
+    assert.equal(matchUrl(entry, url, host), entry, entry);
+  }
+  assert.equal(matchUrl('http://acme.com:21/', 'http://acme.com/', 'acme.com'), undefined);
+});
+
 test('user hashes compare case-insensitively', () => {
   const hash = 'D41D8CD98F00B204E9800998ECF8427E';
   const list = parseUserAllowlist(`${hash}\n`, 'h.txt').compile();
