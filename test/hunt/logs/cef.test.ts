@@ -305,6 +305,17 @@ describe('parseCefRecord with full key names', () => {
     assert.equal(full.FieldDeviceCustomNumber1, 4294967296);
     assert.equal(full.AdditionalExtensions, undefined);
   });
+
+  // CEF keys are case-sensitive. A key that Sentinel's CEF mapping does not list stays out of
+  // RequestURL, so the local hunt and the KQL hunt, which reads RequestURL, miss it alike.
+  it('keeps other spellings of requestUrl out of RequestURL', () => {
+    const head = 'CEF:0|Acme|Proxy|1.0|1|Web|5|rt=1785500000000 src=10.0.0.1 ';
+    for (const key of ['requestURL', 'requesturl', 'RequestURL', 'Request']) {
+      const columns = columnsOf(`${head}${key}=https://c2.example/a`);
+      assert.equal(columns.RequestURL, undefined, key);
+      assert.equal(columns.AdditionalExtensions, `${key}=https://c2.example/a`, key);
+    }
+  });
 });
 
 describe(
