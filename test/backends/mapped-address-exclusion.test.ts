@@ -26,8 +26,14 @@ const INSIDE = [
   '0000:0000:0000:0000:0000:ffff:0a01:0203',
 ];
 
-/** Values outside 10.0.0.0/8, or no address at all. */
+/**
+ * Values outside 10.0.0.0/8, or no address at all. An address with a prefix is no address to the
+ * local hunt, though Kusto's parse_ipv6 reads it as the masked address.
+ */
 const OUTSIDE = [
+  '10.1.2.3/24',
+  '10.1.2.3/32',
+  '::ffff:10.1.2.3/120',
   '11.1.2.3',
   '::ffff:11.1.2.3',
   '::ffff:b01:203',
@@ -119,4 +125,18 @@ it('range exclusion passes the Defender Kusto check', () => {
   assert.equal(evaluateKqlCondition(condition, { RemoteIP: '::ffff:10.1.2.3' }), true);
   assert.equal(evaluateKqlCondition(condition, { RemoteIP: '10.1.2.3' }), true);
   assert.equal(evaluateKqlCondition(condition, { RemoteIP: '::ffff:11.1.2.3' }), false);
+  assert.equal(evaluateKqlCondition(condition, { RemoteIP: '10.1.2.3/24' }), false);
+});
+
+it('address key reads a prefix as no address', () => {
+  const hunt = huntExcluding('SourceIP == "192.0.2.1"');
+  const query = compileKql(hunt, { generatorVersion: 'test' });
+  const line = query.split('\n').find((text) => text.includes('extend MatchKey1_1 = '));
+  assert.ok(line, query);
+  const key = line.slice(line.indexOf('= ') + 2);
+  const row = (destination: string) => ({ DestinationIP: destination, DestinationHostName: '' });
+  assert.equal(evaluateKqlCondition(`isempty(${key})`, row(C2_ADDRESS)), false);
+  for (const destination of [`${C2_ADDRESS}/24`, `${C2_ADDRESS}/32`, `::ffff:${C2_ADDRESS}/128`]) {
+    assert.equal(evaluateKqlCondition(`isempty(${key})`, row(destination)), true, destination);
+  }
 });

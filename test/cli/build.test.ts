@@ -96,7 +96,7 @@ test('example indicators rebuild the reference report', async (t) => {
   assert.match(csl, /\$left\.MatchKey1_2 == \$right\.IocKey1_2/);
   assert.match(csl, /"103\.83\.87\.8", 1515,/);
   const dne = await readFile(join(folder, 'queries', 'remcos-sentinel-dne-port-aware.kql'), 'utf8');
-  assert.match(dne, /MatchKey1_1 = parse_ipv6\(RemoteIP\)/);
+  assert.match(dne, /MatchKey1_1 = parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, RemoteIP\)\)/);
   assert.match(dne, /MatchKey1_2 = RemotePort/);
   const queries = await readdir(join(folder, 'queries'));
   assert.ok(queries.includes('remcos-defender-dne-port-aware.kql'));

@@ -78,7 +78,7 @@ test('dhost port in CSL hunts', async (t) => {
   const query = await readFile(join(pack, 'queries', 'remcos-sentinel-csl-port-aware.kql'), 'utf8');
   assert.match(
     query,
-    /\| extend MatchKey1_2 = iff\(isempty\(parse_ipv6\(DestinationIP\)\) and isnotnull\(MatchHostPort1_2\), MatchHostPort1_2, DestinationPort\)\n/,
+    /\| extend MatchKey1_2 = iff\(isempty\(parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, DestinationIP\)\)\) and isnotnull\(MatchHostPort1_2\), MatchHostPort1_2, DestinationPort\)\n/,
   );
 
   const matched = await huntedLines(pack, await writeLog(folder), folder);

@@ -153,9 +153,12 @@ describe('KQL of split host columns', () => {
     const query = compileKql(huntOf(hunts, 'port-aware'), options);
     assert.match(
       query,
-      /\| extend MatchKey1_1 = coalesce\(parse_ipv6\(DestinationIP\), parse_ipv6\(DestinationHostName\), /,
+      /\| extend MatchKey1_1 = coalesce\(parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, DestinationIP\)\), parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, DestinationHostName\)\), /,
     );
-    assert.match(query, /\| extend MatchKey2_1 = parse_ipv6\(SourceIP\)\n/);
+    assert.match(
+      query,
+      /\| extend MatchKey2_1 = parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, SourceIP\)\)\n/,
+    );
   });
 
   it('url key joins host to a path', () => {
@@ -413,7 +416,7 @@ describe('CSL keys over dhost addresses', () => {
       .split('\n')
       .find((line) => line.trim().startsWith('| extend MatchKey1_1 = '));
     assert.ok(key, address);
-    assert.ok(key.includes('parse_ipv6(DestinationHostName)'), key);
+    assert.ok(key.includes('parse_ipv6(extract(@"^([^/]*)$", 1, DestinationHostName))'), key);
     assert.ok(key.includes('parse_ipv6(extract('), key);
     const url = compileKql(huntOf(hunts, 'url'), { generatorVersion: 'test' });
     assert.ok(url.includes('strcat("[", DestinationHostName, "]")'), url);
@@ -586,7 +589,7 @@ describe('CSL port key over dhost ports', () => {
     assert.ok(start > 0, query);
     assert.deepEqual(lines.slice(start + 1, start + 4), [
       String.raw`| extend MatchHostPort1_2 = extract(@"^(?:\[[^\]]*:[^\]]*\]|[0-9.]+):((?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[0-5][0-9]{4}|[0-9]{1,4}))$", 1, DestinationHostName, typeof(int))`,
-      '| extend MatchKey1_2 = iff(isempty(parse_ipv6(DestinationIP)) and isnotnull(MatchHostPort1_2), MatchHostPort1_2, DestinationPort)',
+      '| extend MatchKey1_2 = iff(isempty(parse_ipv6(extract(@"^([^/]*)$", 1, DestinationIP))) and isnotnull(MatchHostPort1_2), MatchHostPort1_2, DestinationPort)',
       '| where isnotnull(MatchKey1_2)',
     ]);
     assert.ok(!lines.includes('| where isnotnull(DestinationPort)'), query);

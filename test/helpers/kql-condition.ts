@@ -1,8 +1,8 @@
 /**
  * Evaluates a KQL `where` condition on one row in JavaScript, reading it as Microsoft's Kusto
  * parser tokenizes it. No Kusto engine runs here, so each function follows its Kusto
- * documentation: parse_ipv6, ipv6_is_in_any_range, ipv4_is_in_any_range, trim_start, coalesce
- * and not. Any other function or operator throws, so a test cannot pass by skipping a part.
+ * documentation: parse_ipv6, ipv6_is_in_any_range, ipv4_is_in_any_range, trim_start, extract,
+ * isempty, coalesce and not. Any other function or operator throws, so a test cannot pass by skipping a part.
  *
  * NOTE: the address parsing is that of ipaddr.js 2.5, except that an IPv6 address with a dotted
  * IPv4 tail follows RFC 4291 (see `withHexTail`). Kusto's own parser may accept spellings that
@@ -83,6 +83,9 @@ class ConditionReader {
         return token.text === 'true';
       case 'StringLiteralToken':
         return token.valueText;
+      case 'LongLiteralToken':
+        // A number is only read as an argument, such as extract's group, and kept as its text.
+        return token.text;
       case 'DynamicKeyword':
         return this.readDynamicArray();
       case 'IdentifierToken':
@@ -147,6 +150,14 @@ function callFunction(name: string, args: KqlValue[]): KqlValue {
       const [pattern, text] = args as [string, string];
       return text.replace(new RegExp(`^(?:${pattern})`), '');
     }
+    case 'extract': {
+      // Supports group 1 only, and patterns that JavaScript reads as RE2 does.
+      const [pattern, group, text] = args as [string, string, string];
+      if (group !== '1') throw new Error(`Unsupported extract group ${group}.`);
+      return new RegExp(pattern).exec(text)?.[1] ?? '';
+    }
+    case 'isempty':
+      return args[0] === null || args[0] === '';
     case 'parse_ipv6':
       return parseIpv6(args[0] as string);
     case 'ipv6_is_in_any_range':
@@ -160,19 +171,33 @@ function callFunction(name: string, args: KqlValue[]): KqlValue {
 
 /**
  * Kusto's parse_ipv6: the address in eight groups of four hexadecimal digits, an IPv4 address
- * in its IPv4-mapped form, and the empty string for text that is no address.
+ * in its IPv4-mapped form, and the empty string for text that is no address. An address with a
+ * prefix is masked to it, as in the documentation's example, where `192.168.255.255/24` gives
+ * `0000:0000:0000:0000:0000:ffff:c0a8:ff00`.
  */
 function parseIpv6(text: string): string {
+  const slash = text.indexOf('/');
+  const addressText = slash < 0 ? text : text.slice(0, slash);
+  const prefixText = slash < 0 ? undefined : text.slice(slash + 1);
   let address: ipaddr.IPv6;
-  const hex = withHexTail(text);
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
-    address = ipaddr.IPv4.parse(text).toIPv4MappedAddress();
+  let prefix = 128;
+  const hex = withHexTail(addressText);
+  if (ipaddr.IPv4.isValidFourPartDecimal(addressText)) {
+    address = ipaddr.IPv4.parse(addressText).toIPv4MappedAddress();
+    if (prefixText !== undefined) prefix = 96 + Number(prefixText);
+    if (!/^\d{1,2}$/.test(prefixText ?? '0') || prefix > 128) return '';
   } else if (hex !== undefined && ipaddr.IPv6.isValid(hex) && !hex.includes('%')) {
     address = ipaddr.IPv6.parse(hex);
+    if (prefixText !== undefined) prefix = Number(prefixText);
+    if (!/^\d{1,3}$/.test(prefixText ?? '0') || prefix > 128) return '';
   } else {
     return '';
   }
-  return address.parts.map((part) => part.toString(16).padStart(4, '0')).join(':');
+  const parts = address.parts.map((part, index) => {
+    const keptBits = Math.min(16, Math.max(0, prefix - index * 16));
+    return part & (0xffff << (16 - keptBits)) & 0xffff;
+  });
+  return parts.map((part) => part.toString(16).padStart(4, '0')).join(':');
 }
 
 /**

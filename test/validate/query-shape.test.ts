@@ -61,7 +61,7 @@ test('rows of another shape stay in the shape', () => {
 test('shape keeps verbatim patterns and compiles', () => {
   const query = csl([ipPort('45.92.1.175', 5220, 'Remcos', 75)], 'Remcos');
   const shape = queryShape(query);
-  assert.match(shape, /parse_ipv6\(DestinationIP\)/);
+  assert.match(shape, /parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, DestinationIP\)\)/);
   assert.doesNotMatch(shape, /45\.92\.1\.175|Remcos/);
   const errors = checkKql(shape, { platform: 'sentinel', analyzers: false }).filter(
     (item) => item.severity === 'error',

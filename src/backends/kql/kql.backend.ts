@@ -31,7 +31,7 @@ import {
   KEY_IPV6_HOST_PATTERN,
   PERCENT_HEX_UPPER_STEPS,
 } from '../../compile/ir.js';
-import { compileKqlFilter } from './kql.filter.js';
+import { compileKqlFilter, eventAddressKql } from './kql.filter.js';
 import { kqlDatetime, kqlIdentifier, kqlString } from './kql.escape.js';
 
 /** Sentinel rejects analytics-rule queries longer than this many characters. */
@@ -124,7 +124,7 @@ function keyExpression(normalization: KeyNormalization, column: string): string 
     case 'lower':
       return `tolower(${column})`;
     case 'ip':
-      return `parse_ipv6(${column})`;
+      return eventAddressKql(column);
     case 'host-suffix':
       return hostExpression(column);
     case 'url':
@@ -307,7 +307,7 @@ function addressListLines(column: string, suffix: string): string[] {
   return [
     `| extend ${tokens} = extract_all(${verbatim(`(${ADDRESS_LIST_TOKEN_PATTERN})`)}, ${column})`,
     `| mv-apply ${value} = ${tokens} to typeof(string) on (`,
-    `    extend MatchKey${suffix} = parse_ipv6(${value})`,
+    `    extend MatchKey${suffix} = ${eventAddressKql(value)}`,
     `    | where isnotempty(MatchKey${suffix})`,
     `    | summarize MatchKeys${suffix} = make_set(MatchKey${suffix}))`,
     `| mv-expand MatchKey${suffix} = MatchKeys${suffix} to typeof(string)`,
@@ -343,7 +343,7 @@ function fallbackPortLines(
   suffix: string,
 ): string[] {
   const hostPort = `MatchHostPort${suffix}`;
-  const fellBack = `isempty(parse_ipv6(${address})) and isnotnull(${hostPort})`;
+  const fellBack = `isempty(${eventAddressKql(address)}) and isnotnull(${hostPort})`;
   return [
     `| extend ${hostPort} = extract(${verbatim(FALLBACK_PORT_PATTERN)}, 1, ${fallback}, typeof(int))`,
     `| extend MatchKey${suffix} = iff(${fellBack}, ${hostPort}, ${column})`,
@@ -383,8 +383,8 @@ function branchPipeline(branch: MatchBranch, branchIndex: number): string[] {
       // extract returns "" when its pattern does not match.
       const fallback = kqlIdentifier(key.fallbackColumn);
       const addresses = [
-        `parse_ipv6(${column})`,
-        `parse_ipv6(${fallback})`,
+        eventAddressKql(column),
+        eventAddressKql(fallback),
         `parse_ipv6(extract(${verbatim(BRACKETED_ADDRESS_PATTERN)}, 1, ${fallback}))`,
         `parse_ipv6(extract(${verbatim(IPV4_WITH_PORT_PATTERN)}, 1, ${fallback}))`,
       ];

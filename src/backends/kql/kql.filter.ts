@@ -33,9 +33,8 @@ function guarded(column: string, condition: string, values: Literal[]): string {
  * `/N` as `/(96+N)` inside `::ffff:0:0/96`, which is how the local hunt compares addresses
  * (see `mappedRange`). `parse_ipv6` returns an empty string for text that is no address, and
  * `ipv6_is_in_any_range` returns null for it, which `not()` would keep null and `where` drop.
- * A range that is not valid CIDR is left out, as the local hunt leaves it out.
- * NOTE: Kusto's documentation says that parse_ipv6 also reads an address with a prefix
- * (`10.1.2.3/24`) as the masked address, which the local hunt reads as no address.
+ * A range that is not valid CIDR is left out, as the local hunt leaves it out. A value with a
+ * prefix, such as `10.1.2.3/24`, is no address (see `eventAddressKql`).
  */
 function cidrCondition(column: string, ranges: string[]): string {
   const prefixes: string[] = [];
@@ -45,7 +44,17 @@ function cidrCondition(column: string, ranges: string[]): string {
   }
   if (prefixes.length === 0) return 'false';
   const list = `dynamic([${prefixes.map(kqlString).join(', ')}])`;
-  return `coalesce(ipv6_is_in_any_range(parse_ipv6(${column}), ${list}), false)`;
+  return `coalesce(ipv6_is_in_any_range(${eventAddressKql(column)}, ${list}), false)`;
+}
+
+/**
+ * Returns the KQL of the address in an event value, as `parse_ipv6` writes it, or "" when the
+ * value is no address. Kusto's parse_ipv6 reads a value with a prefix (`10.1.2.3/24`) as the
+ * masked address 10.1.2.0 (Microsoft Learn, "parse_ipv6()"). The local hunt reads such a value as
+ * no address, so a value that contains `/` gives "" here: `extract` returns "" without a match.
+ */
+export function eventAddressKql(value: string): string {
+  return `parse_ipv6(extract(@"^([^/]*)$", 1, ${value}))`;
 }
 
 /** Writes a range as an IPv6 prefix of eight hexadecimal groups, such as `0:0:0:0:0:ffff:a00:0/104`. */

@@ -106,14 +106,14 @@ test('port-aware hunt joins on address and port', () => {
   );
   assert.match(
     query,
-    /MatchKey1_1 = coalesce\(parse_ipv6\(DestinationIP\), parse_ipv6\(DestinationHostName\), /,
+    /MatchKey1_1 = coalesce\(parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, DestinationIP\)\), parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, DestinationHostName\)\), /,
   );
   // The destination port comes from DestinationHostName when the address does.
   assert.match(
     query,
-    /MatchKey1_2 = iff\(isempty\(parse_ipv6\(DestinationIP\)\) and isnotnull\(MatchHostPort1_2\), MatchHostPort1_2, DestinationPort\)/,
+    /MatchKey1_2 = iff\(isempty\(parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, DestinationIP\)\)\) and isnotnull\(MatchHostPort1_2\), MatchHostPort1_2, DestinationPort\)/,
   );
-  assert.match(query, /MatchKey2_1 = parse_ipv6\(SourceIP\)/);
+  assert.match(query, /MatchKey2_1 = parse_ipv6\(extract\(@"\^\(\[\^\/\]\*\)\$", 1, SourceIP\)\)/);
   assert.match(query, /MatchKey2_2 = SourcePort/);
   assert.match(query, /\| where TimeGenerated > ago\(lookback\)/);
   assert.match(query, /^let lookback = 30d;$/m);
@@ -177,7 +177,7 @@ test('filter compiles with guards on numbers', () => {
   assert.equal(compileKqlFilter({ kind: 'in', column: 'SourceIP', values: [] }), 'false');
   assert.equal(
     compileKqlFilter({ kind: 'cidr', column: 'SourceIP', ranges: ['10.0.0.0/8', 'fc00::/7'] }),
-    'coalesce(ipv6_is_in_any_range(parse_ipv6(SourceIP), ' +
+    'coalesce(ipv6_is_in_any_range(parse_ipv6(extract(@"^([^/]*)$", 1, SourceIP)), ' +
       'dynamic(["0:0:0:0:0:ffff:a00:0/104", "fc00:0:0:0:0:0:0:0/7"])), false)',
   );
 });
@@ -192,7 +192,7 @@ test('range exclusion keeps events without an address', () => {
   });
   assert.equal(
     condition,
-    'not(coalesce(ipv6_is_in_any_range(parse_ipv6(DestinationIP), ' +
+    'not(coalesce(ipv6_is_in_any_range(parse_ipv6(extract(@"^([^/]*)$", 1, DestinationIP)), ' +
       'dynamic(["0:0:0:0:0:ffff:a00:0/104"])), false))',
   );
   const query = `CommonSecurityLog | where TimeGenerated > ago(1d) | where ${condition}`;
