@@ -75,8 +75,8 @@ function plans(indicators: Indicator[]): HuntPlan[] {
       what: 'file hash',
       table: tables.hash,
       description:
-        'Files, and processes that wrote a file, started a process or made a connection, whose ' +
-        'MD5, SHA1 or SHA256 equals an indicator hash.',
+        'Files, and processes that wrote a file, started a process, made a connection or ' +
+        'caused a DeviceEvents action, whose MD5, SHA1 or SHA256 equals an indicator hash.',
     },
   ];
 }

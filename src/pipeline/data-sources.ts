@@ -32,8 +32,8 @@ export interface DataSourceEntry extends DataSource {
   arrayColumns?: Record<string, string>;
   /**
    * Columns with an MD5, SHA1 or SHA256 digest, each compared with every hash indicator. They are
-   * a file's own hashes and those of the process that wrote the file, started the process or
-   * made the connection. CommonSecurityLog's FileHash has whichever hash the device computed.
+   * a file's own hashes and those of the process that wrote the file, started the process, made
+   * the connection or caused a DeviceEvents action. CommonSecurityLog's FileHash has whichever hash the device computed.
    */
   hashColumns: string[];
   /** Columns an analyst needs to triage a hit, in the order shown. */
@@ -146,8 +146,7 @@ function deviceEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
     product:
       'Microsoft Defender for Endpoint (firewall blocks, SmartScreen and network protection)',
     project: network.project.filter((column) => column !== 'Protocol'),
-    // Hash hunts read the connections of DeviceNetworkEvents, and these rows are firewall and
-    // browser protection events.
+    // The hash hunt of the table reads every row (see `deviceEventFiles`).
     hashColumns: [],
     where: {
       kind: 'in',
@@ -159,6 +158,8 @@ function deviceEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
 
 /** The short name of each file table in hunt ids, and the column that best describes its events. */
 const FILE_TABLES = {
+  // AdditionalFields holds the details of an ActionType, such as an antivirus detection's threat.
+  DeviceEvents: { short: 'de', detail: 'AdditionalFields' },
   DeviceFileEvents: { short: 'dfe', detail: 'FileOriginUrl' },
   DeviceProcessEvents: { short: 'dpe', detail: 'ProcessCommandLine' },
   // A DLL load: the image loaded is FileName and FolderPath, the process that loaded it InitiatingProcess*.
@@ -197,6 +198,20 @@ function fileTable(
       'InitiatingProcessCommandLine',
       'InitiatingProcessAccountName',
     ],
+  };
+}
+
+/**
+ * Returns every DeviceEvents row, for the hash hunt. An antivirus detection names its file by
+ * SHA1 and MD5, and by SHA256 where Defender has it, and every row names its initiating process
+ * by hash, such as the process behind a registry change or a blocked connection.
+ */
+function deviceEventFiles(platform: 'sentinel' | 'defender'): DataSourceEntry {
+  return {
+    ...fileTable('DeviceEvents', platform),
+    // The network entry of the table has the id `<platform>-deviceevents`.
+    id: `${platform}-deviceevents-files`,
+    product: 'Microsoft Defender for Endpoint (file and process hashes of every ActionType)',
   };
 }
 
@@ -266,6 +281,8 @@ export const DATA_SOURCES: readonly DataSourceEntry[] = [
   networkEvents('defender'),
   deviceEvents('sentinel'),
   deviceEvents('defender'),
+  deviceEventFiles('sentinel'),
+  deviceEventFiles('defender'),
   {
     id: 'sentinel-dnsevents',
     slug: 'sentinel-dns',

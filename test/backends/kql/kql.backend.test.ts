@@ -90,7 +90,7 @@ test('every hunt compiles against its table schema', () => {
   // CommonSecurityLog's FileHash adds a hash hunt, and the initiating process hashes of
   // DeviceNetworkEvents a hash hunt on each platform. DeviceImageLoadEvents adds a hash hunt on
   // each platform.
-  assert.equal(hunts.length, 37);
+  assert.equal(hunts.length, 39);
   for (const hunt of hunts) {
     const query = compileKql(hunt, OPTIONS);
     assert.deepEqual(errorsOf(query, hunt), [], `${hunt.id}\n${query}`);
