@@ -34,7 +34,7 @@ function analyzeOptionsOf(options: FilterCheckOptions): AnalyzeOptions {
  * Analyzes the rows that a filter in this role selects: those it keeps, or for an exclusion under
  * Kusto's null rules, those that `where not(filter)` removes, where the filter is true or null.
  */
-function analyzeForRole(
+export function analyzeForRole(
   expr: FilterExpr,
   options: FilterCheckOptions,
   role: 'filter' | 'exclusion',

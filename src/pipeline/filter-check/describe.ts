@@ -5,14 +5,18 @@
 import type { FilterExpr } from '../../compile/ir.js';
 import { printLiteral } from '../filter-lang/print.js';
 import type { TermPath } from './analyze.js';
-import { analyzeWithOptions } from './check.js';
+import { analyzeForRole } from './check.js';
+import { columnTypeLookup } from './check-types.js';
 import type { FilterAtom } from './evaluate.js';
+import { lookupNullValues } from './kusto-nulls.js';
 import type { FilterCheckOptions } from './types.js';
 
 export interface DescribeOptions extends FilterCheckOptions {
   /**
    * `remove` (default): the filter names the events to remove, as an exclusion's does.
    * `keep`: the filter names the events to keep, as a hand-written "Filter/Exclusion" line does.
+   * With `nullRules: 'kusto'`, a kept filter runs as `where filter` and a removing one as
+   * `where not(filter)`.
    */
   role?: 'remove' | 'keep';
 }
@@ -21,12 +25,22 @@ export interface DescribeOptions extends FilterCheckOptions {
 export type Condition =
   | { kind: 'const'; value: boolean }
   | { kind: 'and' | 'or'; terms: Condition[] }
-  | { kind: 'atom'; atom: FilterAtom; negated: boolean };
+  | {
+      kind: 'atom';
+      atom: FilterAtom;
+      negated: boolean;
+      /**
+       * Whether the condition is true where the atom's column is missing, or `unknown` when
+       * Kusto's docs do not state it. When absent, the model's rule applies: a comparison on a
+       * missing value is false, so the negated one is true.
+       */
+      onMissing?: boolean | 'unknown';
+    };
 
 /** Describes in one sentence which events a filter removes or keeps. */
 export function describeFilter(expr: FilterExpr, options: DescribeOptions = {}): string {
   const role = options.role ?? 'remove';
-  const analysis = analyzeWithOptions(expr, options);
+  const analysis = analyzeForRole(expr, options, role === 'keep' ? 'filter' : 'exclusion');
   const opposite = role === 'remove' ? 'keeps' : 'removes';
   if (analysis.verdict === 'always-true') {
     return `${role === 'remove' ? 'removes' : 'keeps'} every event: the condition is always true`;
@@ -34,15 +48,13 @@ export function describeFilter(expr: FilterExpr, options: DescribeOptions = {}):
   if (analysis.verdict === 'never-true')
     return `${opposite} every event: the condition is never true`;
 
-  const simplified = simplifyCondition(
-    toCondition(
-      dropTerms(
-        expr,
-        analysis.redundantTerms.map((term) => term.path),
-      ),
-      role === 'keep',
-    ),
+  const dropped = dropTerms(
+    expr,
+    analysis.redundantTerms.map((term) => term.path),
   );
+  let condition = toCondition(dropped, role === 'keep');
+  if (options.nullRules === 'kusto') condition = markKustoMissing(condition, expr, options);
+  const simplified = simplifyCondition(condition);
   const caveat = analysis.exact ? '' : ' (not every case could be checked exactly)';
   return `removes only events where ${describeCondition(simplified, false)}${caveat}`;
 }
@@ -53,7 +65,7 @@ export function describeCondition(condition: Condition, nested: boolean): string
     case 'const':
       return condition.value ? 'always' : 'never';
     case 'atom':
-      return describeAtom(condition.atom, condition.negated);
+      return describeAtom(condition.atom, condition.negated, condition.onMissing);
     case 'and':
     case 'or': {
       const parts = groupTerms(condition);
@@ -79,6 +91,32 @@ function dropTerms(expr: FilterExpr, paths: TermPath[]): FilterExpr {
     return { kind: node.kind, terms };
   };
   return replace(expr, []);
+}
+
+/**
+ * Marks on each atom of a condition in negation normal form whether it is true where its column
+ * is missing, under Kusto's null rules. Both roles describe rows where a null counts: a kept
+ * filter removes the rows where it is not true, and `where not(filter)` removes those where the
+ * filter is not false. So a negated atom means "not true", which a null meets unless the atom is
+ * true there, and a plain atom means "not false", which a null meets unless the atom is false.
+ */
+function markKustoMissing(
+  condition: Condition,
+  expr: FilterExpr,
+  options: FilterCheckOptions,
+): Condition {
+  const nullValueOf = lookupNullValues(expr, columnTypeLookup(options));
+  const mark = (node: Condition): Condition => {
+    if (node.kind === 'and' || node.kind === 'or') {
+      return { kind: node.kind, terms: node.terms.map(mark) };
+    }
+    if (node.kind !== 'atom') return node;
+    const value = nullValueOf(node.atom);
+    if (value === undefined) return { ...node, onMissing: false };
+    if (value === 'unknown') return { ...node, onMissing: 'unknown' };
+    return { ...node, onMissing: node.negated ? value !== true : value !== false };
+  };
+  return mark(condition);
 }
 
 /** Pushes negations down to the atoms. */
@@ -122,24 +160,36 @@ export function simplifyCondition(condition: Condition): Condition {
  */
 function groupTerms(condition: { kind: 'and' | 'or'; terms: Condition[] }): string[] {
   const negated = condition.kind === 'and';
-  const groups = new Map<string, FilterAtom[]>();
+  const groups = new Map<string, Array<Extract<Condition, { kind: 'atom' }>>>();
   const order: Array<string | Condition> = [];
   for (const term of condition.terms) {
-    const key = term.kind === 'atom' && term.negated === negated ? mergeKey(term.atom) : undefined;
+    // An atom that is true on a missing value keeps its own "(or missing)" note, so it stays alone.
+    const key =
+      term.kind === 'atom' && term.negated === negated && !isTrueOnMissing(term)
+        ? mergeKey(term.atom)
+        : undefined;
     if (!key || term.kind !== 'atom') {
       order.push(term);
       continue;
     }
     if (!groups.has(key)) order.push(key);
-    groups.set(key, [...(groups.get(key) ?? []), term.atom]);
+    groups.set(key, [...(groups.get(key) ?? []), term]);
   }
   return order.map((entry) => {
     if (typeof entry !== 'string') return describeCondition(entry, true);
-    const atoms = groups.get(entry) ?? [];
-    const first = atoms[0]!;
-    if (atoms.length === 1) return describeAtom(first, negated);
-    return describeMerged(first, atoms.map(literalText), negated);
+    const terms = groups.get(entry) ?? [];
+    const first = terms[0]!;
+    if (terms.length === 1) return describeAtom(first.atom, negated, first.onMissing);
+    return describeMerged(
+      first.atom,
+      terms.map((term) => literalText(term.atom)),
+      negated,
+    );
   });
+}
+
+function isTrueOnMissing(term: Extract<Condition, { kind: 'atom' }>): boolean {
+  return term.onMissing === true || term.onMissing === 'unknown';
 }
 
 function mergeKey(atom: FilterAtom): string | undefined {
@@ -170,11 +220,22 @@ const ORDER_WORDS: Record<string, [string, string]> = {
   '>=': ['is at least', 'is less than'],
 };
 
-function describeAtom(atom: FilterAtom, negated: boolean): string {
+function describeAtom(atom: FilterAtom, negated: boolean, onMissing?: boolean | 'unknown'): string {
+  if (atom.kind === 'empty') {
+    return negated ? `${atom.column} is not empty` : `${atom.column} is empty or missing`;
+  }
+  // By the model's rule a comparison on a missing number is false, so its negation is true.
+  const modelMissing = negated && atom.kind === 'compare' && typeof atom.value !== 'string';
+  let missing = '';
+  if (onMissing === 'unknown') missing = ' (whether missing values count is not documented)';
+  else if (onMissing ?? modelMissing) missing = ' (or missing)';
+  return `${describeSetAtom(atom, negated)}${missing}`;
+}
+
+/** Describes an atom on the rows where its column is set. */
+function describeSetAtom(atom: Exclude<FilterAtom, { kind: 'empty' }>, negated: boolean): string {
   const column = atom.column;
   switch (atom.kind) {
-    case 'empty':
-      return negated ? `${column} is not empty` : `${column} is empty or missing`;
     case 'text': {
       const words = {
         contains: ['contains', 'does not contain'],
@@ -197,8 +258,6 @@ function describeAtom(atom: FilterAtom, negated: boolean): string {
 function describeCompare(atom: Extract<FilterAtom, { kind: 'compare' }>, negated: boolean): string {
   const value = printLiteral(atom.value);
   const suffix = atom.caseInsensitive ? ' (any case)' : '';
-  // A missing number makes every comparison false, so its negation is true: say so.
-  const missing = negated && typeof atom.value !== 'string' ? ' (or missing)' : '';
   let words: string;
   if (atom.op === '==' || atom.op === '!=') {
     const equal = (atom.op === '==') !== negated;
@@ -207,5 +266,5 @@ function describeCompare(atom: Extract<FilterAtom, { kind: 'compare' }>, negated
     const pair = ORDER_WORDS[atom.op] ?? [atom.op, `not ${atom.op}`];
     words = pair[negated ? 1 : 0];
   }
-  return `${atom.column} ${words} ${value}${suffix}${missing}`;
+  return `${atom.column} ${words} ${value}${suffix}`;
 }

@@ -70,6 +70,19 @@ export function rewriteKustoWhere(
   return { variants, unknownAtoms };
 }
 
+/**
+ * Returns, for each atom of `expr`, its Kusto value on a null: `true`, `false` or null as the
+ * docs state it, `unknown` where they do not, and undefined when its column is never null.
+ */
+export function lookupNullValues(
+  expr: FilterExpr,
+  columnType: (column: string) => ColumnType | undefined,
+): (atom: FilterAtom) => NullValue | 'unknown' | undefined {
+  const atoms = listAtoms(expr);
+  return (atom) =>
+    isNullable(atom.column, columnType(atom.column), atoms) ? statedNullValue(atom) : undefined;
+}
+
 /** Lists every assignment of a null value to `count` atoms. */
 export function listNullChoices(count: number): NullValue[][] {
   let choices: NullValue[][] = [[]];

@@ -58,9 +58,11 @@ export function suggestCorrection(
     columns.set(atom.column, real);
   }
   const corrected = renameColumns(intent, columns);
-  const remaining = checkExclusion({ kind: 'not', term: corrected }, schema).filter(
-    (issue) => issue.severity !== 'info',
-  );
+  // The analyst runs the correction as `where corrected`, so it is checked with Kusto's null
+  // rules: `where not(not(corrected))` removes the same events.
+  const remaining = checkExclusion({ kind: 'not', term: corrected }, schema, {
+    nullRules: 'kusto',
+  }).filter((issue) => issue.severity !== 'info');
   if (remaining.length > 0) {
     return { table, reason: `No sound correction found: ${remaining[0]?.message ?? ''}` };
   }

@@ -18,7 +18,7 @@ import {
   simplifyCondition,
   toCondition,
 } from '../../pipeline/filter-check/describe.js';
-import type { Condition } from '../../pipeline/filter-check/describe.js';
+import type { Condition, DescribeOptions } from '../../pipeline/filter-check/describe.js';
 import type { FilterIssue } from '../../pipeline/filter-check/types.js';
 import { parseFilter } from '../../pipeline/filter-lang/parse.js';
 import type { TableSchema } from '../../pipeline/schemas.js';
@@ -104,10 +104,11 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
   const expr = parsed.expr;
   if (!expr) return result;
   result.expr = expr;
-  result.effect = describeFilter(expr, { role: 'keep' });
+  const describeOptions = kustoDescribeOptions(context);
+  result.effect = describeFilter(expr, describeOptions);
   if (parsed.otherReading) {
     result.otherReading = parsed.otherReading;
-    result.otherEffect = describeFilter(parsed.otherReading, { role: 'keep' });
+    result.otherEffect = describeFilter(parsed.otherReading, describeOptions);
   }
 
   const columnOf = (path: number[]): number | undefined => {
@@ -138,7 +139,7 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
     }
   }
   for (const issue of processNameIssues(expr)) push(issue);
-  const inverted = invertedScenarioIssue(expr, context.scenario);
+  const inverted = invertedScenarioIssue(expr, context.scenario, describeOptions);
   if (inverted) push(inverted);
 
   const faults = result.findings.filter((finding) => finding.severity !== 'info');
@@ -159,6 +160,18 @@ export function lintExclusion(text: string, context: ExclusionContext): Exclusio
     }
   }
   return result;
+}
+
+/**
+ * Options that describe a line as the KQL `where` it is, with Kusto's null rules. The column
+ * types come from the extra columns, then from the report's tables in order.
+ */
+function kustoDescribeOptions(context: ExclusionContext): DescribeOptions {
+  const columns = [
+    ...(context.extraColumns ?? []),
+    ...context.schemas.flatMap((schema) => schema.columns),
+  ];
+  return { role: 'keep', nullRules: 'kusto', extraColumns: columns };
 }
 
 /** The ECS field of a process file name, which `suggestCorrection` maps to each table's column. */
@@ -345,7 +358,11 @@ function processNameIssues(expr: FilterExpr): HuntpackIssue[] {
  * Flags a line whose removed events are those whose text does NOT contain a word the scenario
  * names: the scenario describes events with that word, so the line keeps exactly those.
  */
-function invertedScenarioIssue(keep: FilterExpr, scenario: string): HuntpackIssue | undefined {
+function invertedScenarioIssue(
+  keep: FilterExpr,
+  scenario: string,
+  describeOptions: DescribeOptions,
+): HuntpackIssue | undefined {
   const removal = simplifyCondition(toCondition(keep, true));
   const words = negatedTextAtoms(removal).filter(
     (needle) => needle && mentionsPositively(scenario, needle),
@@ -357,7 +374,7 @@ function invertedScenarioIssue(keep: FilterExpr, scenario: string): HuntpackIssu
     severity: 'error',
     message:
       `The scenario describes events with ${list}, but the line removes only events without ${list}, ` +
-      `so it keeps the very events it means to drop: it ${describeFilter(keep, { role: 'keep' })}.`,
+      `so it keeps the very events it means to drop: it ${describeFilter(keep, describeOptions)}.`,
   };
 }
 
