@@ -116,11 +116,13 @@ export function lintHuntHygiene(
     const where = { file, line: block.startLine };
     const parts = splitQuery(block.text);
     const time = findTimeFilter(block.text, block.tables);
+    const reversedFilters = findReversedTimeFilters(block.text);
     if (time.orJoined) {
       issues.push(orJoinedTimeIssue(block, file, time.orJoined));
     } else if (time.side) {
       issues.push(unboundedSideIssue(block, file, time.side));
-    } else if (!time.bounded) {
+    } else if (!time.bounded && reversedFilters.length === 0) {
+      // A reversed lookback leaves the query unbounded too, and its own finding states that.
       issues.push({
         code: 'NO_TIME_FILTER',
         severity: 'warning',
@@ -131,14 +133,17 @@ export function lintHuntHygiene(
         source: where,
       });
     }
-    for (const reversed of findReversedTimeFilters(block.text)) {
+    for (const reversed of reversedFilters) {
       const at = lineAndColumn(block.text, reversed.start, block.startLine);
+      const unbounded = time.bounded
+        ? ''
+        : ' With no other lower bound on the time, the query scans all retained data.';
       issues.push({
         code: 'TIME_FILTER_REVERSED',
         severity: 'warning',
         message:
           `${reversed.text} keeps only the events older than the lookback and drops the ` +
-          `recent ones the hunt is for. ${reversed.fix}`,
+          `recent ones the hunt is for.${unbounded} ${reversed.fix}`,
         source: { file, line: at.line, column: at.column },
       });
     }

@@ -3,7 +3,8 @@
  * when every row that passes the clause also passes the comparison. That is the case when the
  * comparison is an `and` operand of the clause, or when it bounds every branch of an `or`.
  * `Timestamp > ago(7d) or RemoteIP == "1.1.1.1"` lets rows of any time through, so it is no
- * time filter.
+ * time filter. Nor is a comparison that keeps only the events before some time, such as
+ * `Timestamp < ago(7d)`, because every older event still passes.
  */
 import {
   CharKind,
@@ -252,7 +253,18 @@ class ConditionReader {
     if (operands.length > 1) return operands.some((operand) => this.boundsTime(operand));
     const inner = this.insideBrackets(part);
     if (inner) return this.boundsTime(inner);
-    return this.comparesTime(part);
+    return this.comparesTime(part) && !this.onlyEndsTime(part);
+  }
+
+  /**
+   * Returns whether the time comparisons of `part` all keep only events before some time, as
+   * `Timestamp < ago(7d)` or `not(Timestamp > ago(7d))` do. Such a part sets no lower bound, so
+   * the query still scans all retained data.
+   */
+  private onlyEndsTime(part: Part): boolean {
+    const scanned = { text: this.code, kinds: this.kinds };
+    const comparisons = readTimeComparisons(scanned, part.start, part.start + part.text.length);
+    return comparisons.length > 0 && !comparisons.some(isLowerBound);
   }
 
   /** Returns the outermost `or` whose branches compare the time but do not all bound it. */

@@ -360,3 +360,30 @@ test('age comparison directions', () => {
     );
   }
 });
+
+test('reversed lookback is one finding', () => {
+  const codes = ['NO_TIME_FILTER', 'TIME_FILTER_REVERSED'];
+  for (const where of ['| where not(TimeGenerated > ago(7d))', '| where Timestamp < ago(7d)']) {
+    const lines = ['DeviceNetworkEvents', where, '| where RemotePort == 4444'];
+    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
+    const found = result.issues.filter((issue) => codes.includes(issue.code));
+    assert.deepEqual(
+      found.map((issue) => issue.code),
+      ['TIME_FILTER_REVERSED'],
+      where,
+    );
+    assert.match(found[0]?.message ?? '', /the query scans all retained data/, where);
+  }
+});
+
+test('upper time bound alone is no lookback', () => {
+  const ends = [
+    '| where TimeGenerated < datetime(2026-01-01)',
+    '| where not(TimeGenerated >= datetime(2026-01-01))',
+  ];
+  for (const where of ends) {
+    assert.equal(timeFindings('DeviceNetworkEvents', where).length, 1, where);
+  }
+  const window = ['| where Timestamp > ago(30d)', '| where not(Timestamp > ago(7d))'];
+  assert.deepEqual(timeFindings('DeviceNetworkEvents', ...window), []);
+});
