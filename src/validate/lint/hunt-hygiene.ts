@@ -9,6 +9,7 @@ import { CharKind, lineAndColumn, scanKql } from './kql-scan.js';
 import type { ListedIndicator } from './listed-indicators.js';
 import { lintPortExclusions, type RemovedIndicator } from './port-exclusion.js';
 import {
+  findAnyPortAddresses,
   lintPortPairings,
   namedAddresses,
   portIgnoredIssue,
@@ -152,7 +153,10 @@ export function lintHuntHygiene(
     if (namedPorts.size === 0) continue;
     const named = [...namedPorts.keys()];
     const removed: RemovedIndicator[] = [];
-    for (const issue of lintPortExclusions(block, namedPorts, file, removed)) issues.push(issue);
+    const anyPort = new Set(findAnyPortAddresses(block.text, namedPorts));
+    for (const issue of lintPortExclusions(block, namedPorts, file, removed, anyPort)) {
+      issues.push(issue);
+    }
     const excluded = new Set(removed.map((indicator) => indicator.address));
     const paired = lintPortPairings(block, namedPorts, file, excluded);
     if (paired) {

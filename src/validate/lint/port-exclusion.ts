@@ -27,12 +27,15 @@ const REMOTE_PORT_COLUMN = /^(?:DestinationPort|RemotePort)$/;
 /**
  * Checks one query against the ip:port indicators it names. `ports` maps each named address to
  * the ports the report lists for it. Each indicator that a finding reports is added to `removed`.
+ * `anyPort` contains the addresses the query also keeps on other ports. Such an address gets no
+ * PORT_IGNORED of its own, so its finding here tells to compare the listed port.
  */
 export function lintPortExclusions(
   block: KqlBlock,
   ports: ReadonlyMap<string, ReadonlySet<string>>,
   file: string,
   removed: RemovedIndicator[] = [],
+  anyPort: ReadonlySet<string> = new Set(),
 ): HuntpackIssue[] {
   const issues: HuntpackIssue[] = [];
   const scanned = scanKql(block.text);
@@ -52,7 +55,9 @@ export function lintPortExclusions(
       issues.push({
         code: 'PORT_EXCLUDED',
         severity: 'warning',
-        message: describeExclusion(oneLine(operand.text), expr, found, named),
+        message:
+          describeExclusion(oneLine(operand.text), expr, found, named) +
+          otherPortsAdvice(expr, found, anyPort),
         source: { file, line: position.line, column: position.column },
       });
     }
@@ -196,6 +201,29 @@ function describeExclusion(
     `${removedPorts.length === 1 ? 'port' : 'ports'} that the report lists for ` +
     `${joinWords(addresses)} (${indicators.join(', ')}), so the query drops the connections ` +
     `it hunts for. ${listSentences.join('')}${suggestFix(expr, removedPorts, listed)}`
+  );
+}
+
+/**
+ * Returns the advice for the removed indicators whose address the query keeps on other ports
+ * too, with a leading space, or '' when there is none. Deleting the exclusion alone would leave
+ * such an address matched on every port.
+ */
+function otherPortsAdvice(
+  expr: FilterExpr,
+  removed: RemovedIndicator[],
+  anyPort: ReadonlySet<string>,
+): string {
+  const open = removed.filter((indicator) => anyPort.has(indicator.address));
+  if (open.length === 0) return '';
+  const column = listAtoms(expr)[0]?.column ?? 'RemotePort';
+  const addresses = [...new Set(open.map((indicator) => indicator.address))];
+  const ports = [...new Set(open.map((indicator) => indicator.port))];
+  const comparison =
+    ports.length === 1 ? `${column} == ${ports[0]}` : `${column} in (${ports.join(', ')})`;
+  return (
+    ` The query also matches ${joinWords(addresses)} on every other port, so compare ` +
+    `${comparison} to hunt ${open.map(ipPortText).join(', ')}, or label the query address-only.`
   );
 }
 

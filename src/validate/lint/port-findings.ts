@@ -76,7 +76,7 @@ export function portNotComparedIssue(
  * Checks the pairing of addresses and ports in a query whose address and port conditions are
  * all in the filter language, or returns undefined for another query. `named` maps each listed
  * address the query names to its listed ports. An address in `excluded` is reported by
- * PORT_EXCLUDED already, so it gets no PORT_NOT_COMPARED.
+ * PORT_EXCLUDED already, so it gets no PORT_NOT_COMPARED nor PORT_IGNORED.
  */
 export function lintPortPairings(
   block: KqlBlock,
@@ -128,12 +128,29 @@ export function lintPortPairings(
     issues.push(swappedIssue(block, file, pairings, named, readUnlistedPairs(expr, named)));
   }
 
-  // PORT_ANY_ADDRESS already names an address that a condition joined with or keeps on any port.
-  const anyPort = pairings
-    .filter((pairing) => pairing.otherPort !== undefined && !pairing.anyAddress)
-    .map((pairing) => pairing.address);
+  const anyPort = anyPortAddresses(pairings).filter((address) => !excluded.has(address));
   if (anyPort.length > 0) issues.push(portIgnoredIssue(block, anyPort, named, file));
   return issues;
+}
+
+/**
+ * Returns the listed addresses that a query keeps on a port the report does not list for them,
+ * or none when its address and port conditions are not all in the filter language.
+ */
+export function findAnyPortAddresses(query: string, named: PortsByAddress): string[] {
+  const expr = readEndCondition(query);
+  if (!expr || comparedEnds(expr).length === 0) return [];
+  return anyPortAddresses(readPairings(expr, named));
+}
+
+/**
+ * PORT_ANY_ADDRESS already names an address that a condition joined with or keeps on any port,
+ * so such an address is left out.
+ */
+function anyPortAddresses(pairings: AddressPairing[]): string[] {
+  return pairings
+    .filter((pairing) => pairing.otherPort !== undefined && !pairing.anyAddress)
+    .map((pairing) => pairing.address);
 }
 
 /** Builds the PORT_ANY_ADDRESS finding for a listed port that the query keeps on any address. */

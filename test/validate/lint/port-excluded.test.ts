@@ -125,3 +125,38 @@ test('port exclusion names its let list', () => {
   assert.match(deleted?.message ?? '', /the let statement on line 4/);
   assert.match(deleted?.message ?? '', /Delete the condition/);
 });
+
+test('port exclusion is one finding', () => {
+  const forms = [
+    ['| where RemotePort != 4444'],
+    ['| where RemotePort !in (4444, 80)'],
+    ['| where RemotePort !in (ExcludedPorts)'],
+  ];
+  for (const lines of forms) {
+    const report = [
+      ...INDICATORS.slice(0, 3),
+      'let ExcludedPorts = dynamic([4444, 80]);',
+      ...INDICATORS.slice(3),
+      '| where RemoteIP == "45.9.148.10"',
+      ...lines,
+      '```',
+    ].join('\n');
+    const issues = lintReport(report, 'r.md', { checkKql: false }).issues;
+    const codes = issues.map((issue) => issue.code).filter((code) => code.startsWith('PORT_'));
+    assert.deepEqual(codes, ['PORT_EXCLUDED'], lines[0]);
+    assert.match(
+      issues.find((issue) => issue.code === 'PORT_EXCLUDED')?.message ?? '',
+      /also matches 45\.9\.148\.10 on every other port, so compare RemotePort == 4444 to hunt 45\.9\.148\.10:4444/,
+      lines[0],
+    );
+  }
+});
+
+test('port exclusion with port kept', () => {
+  const findings = portExcluded(
+    '| where RemoteIP == "45.9.148.10" and RemotePort in (4444, 5555)',
+    '| where RemotePort !in (4444, 80)',
+  );
+  assert.equal(findings.length, 1);
+  assert.doesNotMatch(findings[0]?.message ?? '', /every other port/);
+});
