@@ -218,14 +218,18 @@ const NO_SOUND = 'No sound correction found';
 
 /** KQL's term operators, which the filter language lacks, at the start of the text. */
 const HAS_OPERATOR = /^(!?)(has(?:_cs|_any|_all|prefix(?:_cs)?|suffix(?:_cs)?)?)\b/i;
+/** A KQL string literal in double or single quotes. */
+const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g;
+/** The operand after a term operator: one string literal, or a bracketed list. */
+const TERM_OPERAND = /^\s*(\([^()]*\)|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/;
 /** Characters that a filter expression has and an English sentence does not. */
 const EXPRESSION_CHARACTERS = /[=<>~!"'()]/;
 /** A bracketed aside of a sentence, such as `(nessus.exe, qualysagent.exe)`, without quotes or operators. */
 const PLAIN_ASIDE = /\([^()=<>~!"']*\)/g;
 
 /**
- * Rewrites a syntax error for the two usual causes: a KQL `has` operator, which the filter
- * language does not support, and a sentence written where a filter expression belongs.
+ * Rewrites a syntax error for the two usual causes: a KQL term operator such as `has`, which the
+ * filter language does not support, and a sentence written where a filter expression belongs.
  */
 function explainSyntaxIssue(
   text: string,
@@ -236,13 +240,9 @@ function explainSyntaxIssue(
   const has = HAS_OPERATOR.exec(text.slice(at));
   const column = /([\w.]+)\s*$/.exec(text.slice(0, at))?.[1];
   if (has && column) {
-    const [, negation = '', operator = ''] = has;
-    const replacement = negation ? '!contains' : 'contains';
-    return (
-      `The operator "${negation}${operator}" after "${column}" is not supported in ` +
-      `Filter/Exclusion lines. Use "${replacement}", which also matches inside longer words ` +
-      `(${operator} matches whole terms only), as in ${column} ${replacement} "value".`
-    );
+    const [written = '', negation = '', operator = ''] = has;
+    const operand = TERM_OPERAND.exec(text.slice(at + written.length))?.[1];
+    return explainTermOperator(column, `${negation}${operator}`, operand);
   }
   // The words outside bracketed asides decide, so a sentence may end with a list of names.
   const outside = text.replace(PLAIN_ASIDE, ' ');
@@ -260,6 +260,43 @@ function explainSyntaxIssue(
     );
   }
   return issue.message;
+}
+
+/** Descriptions of the text each KQL term operator matches, for the message that rejects it. */
+const TERM_MEANINGS: Record<string, string> = {
+  has: 'a whole term',
+  hasprefix: 'the start of a term',
+  hassuffix: 'the end of a term',
+  has_any: 'any of its values as a whole term',
+  has_all: 'all of its values, each as a whole term',
+};
+
+/**
+ * Explains why a KQL term operator such as `has` is rejected and writes the line with `contains`
+ * instead. Kusto splits a string into terms, the maximal runs of letters and digits, and `has`
+ * matches whole terms (the Kusto docs page "String operators").
+ */
+function explainTermOperator(column: string, operator: string, operand?: string): string {
+  const negated = operator.startsWith('!');
+  const base = operator.replace(/^!/, '').toLowerCase();
+  const caseSensitive = base.endsWith('_cs');
+  const meaning = TERM_MEANINGS[base.replace(/_cs$/, '')] ?? 'whole terms';
+  const values = operand?.match(STRING_LITERAL) ?? ['"value"'];
+  const terms = values.map((value) => `${column} contains ${value}`);
+  const joined = terms.join(base.startsWith('has_all') ? ' and ' : ' or ');
+  let replacement = terms.length === 1 ? joined : `(${joined})`;
+  if (negated) {
+    replacement = terms.length === 1 ? `${column} !contains ${values[0]}` : `not${replacement}`;
+  }
+  const caseNote = caseSensitive ? ` Unlike ${base}, contains ignores case.` : '';
+  return (
+    `The operator "${operator}" after "${column}" is not supported in Filter/Exclusion lines, ` +
+    'because the filter language that lint checks them in has no term operators. ' +
+    `In Kusto, ${base} matches ${meaning}, where a term is a maximal run of letters and ` +
+    `digits. Write ${replacement} in its place to have the line checked. contains also ` +
+    'matches inside a longer term, so check that the line still keeps the events you mean.' +
+    caseNote
+  );
 }
 
 /**

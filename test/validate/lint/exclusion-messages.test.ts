@@ -18,12 +18,46 @@ test('exclusion with !has offers !contains', () => {
   assert.equal(result.findings.length, 1);
   const message = result.findings[0]?.message ?? '';
   assert.match(message, /"!has" after "InitiatingProcessCommandLine" is not supported/);
-  assert.match(message, /Use "!contains"/);
+  assert.match(message, /has no term operators/);
+  assert.match(message, /In Kusto, has matches a whole term/);
+  assert.match(message, /Write InitiatingProcessCommandLine !contains "update" in its place/);
 });
 
 test('exclusion with has offers contains', () => {
   const message = lint('InitiatingProcessCommandLine has_cs "update"').findings[0]?.message;
-  assert.match(message ?? '', /"has_cs" after "InitiatingProcessCommandLine".*Use "contains"/);
+  assert.match(message ?? '', /"has_cs" after "InitiatingProcessCommandLine"/);
+  assert.match(message ?? '', /Write InitiatingProcessCommandLine contains "update"/);
+  assert.match(message ?? '', /Unlike has_cs, contains ignores case\./);
+});
+
+test('exclusion term operator rewrites', () => {
+  const cases: Array<[string, string, string]> = [
+    [
+      'InitiatingProcessCommandLine has_any ("update", "sync")',
+      'any of its values as a whole term',
+      '(InitiatingProcessCommandLine contains "update" or InitiatingProcessCommandLine contains "sync")',
+    ],
+    [
+      'InitiatingProcessCommandLine has_all ("update", "sync")',
+      'all of its values, each as a whole term',
+      '(InitiatingProcessCommandLine contains "update" and InitiatingProcessCommandLine contains "sync")',
+    ],
+    [
+      'RemotePort != 4444 and InitiatingProcessCommandLine hasprefix "upd"',
+      'the start of a term',
+      'InitiatingProcessCommandLine contains "upd"',
+    ],
+  ];
+  for (const [line, meaning, replacement] of cases) {
+    const message = lint(line).findings[0]?.message ?? '';
+    assert.ok(message.includes(`matches ${meaning}`), message);
+    assert.ok(message.includes(`Write ${replacement} in its place`), message);
+    // The rewritten line is accepted, so lint can check it.
+    const start = line.indexOf('InitiatingProcessCommandLine');
+    const rewritten = line.slice(0, start) + replacement;
+    const codes = lint(rewritten).findings.map((finding) => finding.code);
+    assert.ok(!codes.includes('FILTER_SYNTAX'), `${rewritten}: ${codes.join(', ')}`);
+  }
 });
 
 test('exclusion keeps has inside a value', () => {
