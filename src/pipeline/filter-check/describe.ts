@@ -4,7 +4,7 @@
  */
 import type { FilterExpr } from '../../compile/ir.js';
 import { printLiteral } from '../filter-lang/print.js';
-import type { TermPath } from './analyze.js';
+import type { FilterAnalysis, TermPath } from './analyze.js';
 import { analyzeForRole } from './check.js';
 import { columnTypeLookup } from './check-types.js';
 import type { FilterAtom } from './evaluate.js';
@@ -48,13 +48,13 @@ export function describeFilter(expr: FilterExpr, options: DescribeOptions = {}):
   if (analysis.verdict === 'never-true')
     return `${opposite} every event: the condition is never true`;
 
-  const dropped = dropTerms(
-    expr,
-    analysis.redundantTerms.map((term) => term.path),
+  const dropped = dropRedundantTerms(expr, analysis, (next) =>
+    analyzeForRole(next, options, role === 'keep' ? 'filter' : 'exclusion'),
   );
   let condition = toCondition(dropped, role === 'keep');
   if (options.nullRules === 'kusto') condition = markKustoMissing(condition, expr, options);
-  const simplified = simplifyCondition(condition);
+  let simplified = simplifyCondition(condition);
+  if (options.nullRules === 'kusto') simplified = settleMissing(simplified);
   const caveat = analysis.exact ? '' : ' (not every case could be checked exactly)';
   return `removes only events where ${describeCondition(simplified, false)}${caveat}`;
 }
@@ -75,23 +75,48 @@ export function describeCondition(condition: Condition, nested: boolean): string
   }
 }
 
-/** Replaces redundant terms by the neutral value of their parent, so they drop out. */
-function dropTerms(expr: FilterExpr, paths: TermPath[]): FilterExpr {
-  const replace = (node: FilterExpr, path: TermPath): FilterExpr => {
-    if (node.kind !== 'and' && node.kind !== 'or' && node.kind !== 'not') return node;
-    if (node.kind === 'not') return { kind: 'not', term: replace(node.term, [...path, 0]) };
-    const neutral: FilterExpr = { kind: 'const', value: node.kind === 'and' };
-    const terms = node.terms.map((term, index) => {
-      const childPath = [...path, index];
-      const dropped = paths.some(
-        (p) => p.length === childPath.length && p.every((v, i) => v === childPath[i]),
-      );
-      return dropped ? neutral : replace(term, childPath);
-    });
-    return { kind: node.kind, terms };
-  };
-  return replace(expr, []);
+/**
+ * Removes redundant terms one at a time, analyzing the filter again after each. Each term is
+ * redundant given the others, so two of them cannot always both go. In `x == "a" or x == "a"` either
+ * term can be removed, but not both.
+ */
+function dropRedundantTerms(
+  expr: FilterExpr,
+  analysis: FilterAnalysis,
+  analyze: (next: FilterExpr) => FilterAnalysis,
+): FilterExpr {
+  let current = expr;
+  // A constant is never picked, so each removal takes one term out of the tree and the loop ends.
+  const pick = (found: FilterAnalysis) =>
+    found.redundantTerms.find((term) => term.path.length > 0 && term.term.kind !== 'const');
+  let redundant = pick(analysis);
+  while (redundant) {
+    current = removeTerm(current, redundant.path);
+    redundant = pick(analyze(current));
+  }
+  return current;
 }
+
+/**
+ * Removes the term at `path` from its and/or. A term under `not` has no parent to leave, so it
+ * becomes the constant `true`.
+ */
+function removeTerm(expr: FilterExpr, path: TermPath): FilterExpr {
+  const [head, ...rest] = path;
+  if (head === undefined) return expr;
+  if (expr.kind === 'not') {
+    return { kind: 'not', term: rest.length === 0 ? TRUE : removeTerm(expr.term, rest) };
+  }
+  if (expr.kind !== 'and' && expr.kind !== 'or') return expr;
+  if (rest.length > 0) {
+    const terms = expr.terms.map((term, index) => (index === head ? removeTerm(term, rest) : term));
+    return { kind: expr.kind, terms };
+  }
+  const terms = expr.terms.filter((_, index) => index !== head);
+  return { kind: expr.kind, terms };
+}
+
+const TRUE: FilterExpr = { kind: 'const', value: true };
 
 /**
  * Marks on each atom of a condition in negation normal form whether it is true where its column
@@ -117,6 +142,46 @@ function markKustoMissing(
     return { ...node, onMissing: node.negated ? value !== true : value !== false };
   };
   return mark(condition);
+}
+
+/**
+ * Settles the missing case of each group that tests a column for emptiness. In an `and` with
+ * "C is not empty", no other atom on C is true on a missing C, and the test itself goes when
+ * another atom on C stays, because that atom's words then imply a set value. In an `or` with
+ * "C is empty or missing", the other atoms on C need no "(or missing)".
+ */
+function settleMissing(condition: Condition): Condition {
+  if (condition.kind !== 'and' && condition.kind !== 'or') return condition;
+  const group = { kind: condition.kind, terms: condition.terms.map(settleMissing) };
+  const emptyTest = group.kind === 'or';
+  const tested = new Set(
+    group.terms.flatMap((term) =>
+      term.kind === 'atom' && term.atom.kind === 'empty' && term.negated !== emptyTest
+        ? [term.atom.column]
+        : [],
+    ),
+  );
+  if (tested.size === 0) return group;
+  const isTest = (term: Condition) =>
+    term.kind === 'atom' && term.atom.kind === 'empty' && tested.has(term.atom.column);
+  const terms = group.terms.map((term) =>
+    term.kind === 'atom' && !isTest(term) && tested.has(term.atom.column)
+      ? { ...term, onMissing: false }
+      : term,
+  );
+  if (emptyTest) return { kind: group.kind, terms };
+  const kept = terms.filter(
+    (term) =>
+      !isTest(term) ||
+      !terms.some(
+        (other) =>
+          other.kind === 'atom' &&
+          !isTest(other) &&
+          term.kind === 'atom' &&
+          other.atom.column === term.atom.column,
+      ),
+  );
+  return { kind: group.kind, terms: kept };
 }
 
 /** Pushes negations down to the atoms. */

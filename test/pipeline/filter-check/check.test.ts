@@ -198,3 +198,27 @@ test('filter true where set names its false rows', () => {
       'where RemotePort is missing, because a comparison on a missing value is false.',
   );
 });
+
+test('describe drops one of two copies', () => {
+  // Either copy is redundant given the other, but not both.
+  const twice = parseFilterOrThrow('x == "a" or x == "a"');
+  assert.equal(describeFilter(twice, { role: 'keep' }), 'removes only events where x is not "a"');
+  assert.equal(describeFilter(twice), 'removes only events where x is "a"');
+});
+
+test('describe keeps one null guard', () => {
+  // Under Kusto's rules one guard keeps a missing port, which `not(null)` would drop.
+  const guarded = parseFilterOrThrow(
+    'not((isnotnull(Port) and Port > 6) and (isnotnull(Port) and Port < 9))',
+  );
+  const options = { role: 'keep' as const, nullRules: 'kusto' as const };
+  assert.equal(
+    describeFilter(guarded, options),
+    'removes only events where Port is more than 6 and Port is less than 9',
+  );
+  const unguarded = parseFilterOrThrow('not(Port > 6 and Port < 9)');
+  assert.equal(
+    describeFilter(unguarded, options),
+    'removes only events where Port is more than 6 (or missing) and Port is less than 9 (or missing)',
+  );
+});
