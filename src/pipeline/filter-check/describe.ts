@@ -77,8 +77,8 @@ export function describeCondition(condition: Condition, nested: boolean): string
 
 /**
  * Removes redundant terms one at a time, analyzing the filter again after each. Each term is
- * redundant given the others, so two of them cannot always both go. In `x == "a" or x == "a"` either
- * term can be removed, but not both.
+ * redundant given the others, so two of them cannot always both go. In `x == "a" or x == "a"`
+ * either term can be removed, but not both.
  */
 function dropRedundantTerms(
   expr: FilterExpr,

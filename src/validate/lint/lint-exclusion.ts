@@ -7,7 +7,7 @@
  */
 import type { ColumnType, FilterExpr } from '../../compile/ir.js';
 import type { HuntpackIssue } from '../../errors.js';
-import { listAtoms } from '../../pipeline/filter-check/analyze.js';
+import { listAtoms, termAt } from '../../pipeline/filter-check/analyze.js';
 import {
   analyzeWithOptions,
   checkExclusion,
@@ -337,9 +337,30 @@ function logicIssues(keep: FilterExpr): FilterIssue[] {
     });
   }
   const redundant = checkFilter(keep, { nullRules: 'kusto' }).filter(
-    (issue) => issue.code === 'FILTER_REDUNDANT_TERM',
+    (issue) => issue.code === 'FILTER_REDUNDANT_TERM' && !isNullGuard(keep, issue.path),
   );
   return [...issues, ...redundant];
+}
+
+/**
+ * Tells whether the term at `path` is a null guard: `isnotnull(C)` or `isnotempty(C)` in an
+ * `and` with a comparison on C. huntpack's KQL writes one around each number or bool comparison
+ * of its exclusions, so that they mean the same in Kusto as in its model. A guard only states
+ * the missing case, so it gets no FILTER_REDUNDANT_TERM even where removing it changes nothing.
+ * That check would also report each copy of a guard repeated in one line, although only one of
+ * them can go.
+ */
+function isNullGuard(keep: FilterExpr, path: number[]): boolean {
+  if (path.length === 0) return false;
+  const term = termAt(keep, path);
+  const parent = termAt(keep, path.slice(0, -1));
+  if (term.kind !== 'not' || term.term.kind !== 'empty' || parent.kind !== 'and') return false;
+  const column = term.term.column;
+  return parent.terms.some(
+    (other) =>
+      other !== term &&
+      listAtoms(other).some((atom) => atom.column === column && atom.kind !== 'empty'),
+  );
 }
 
 /**
