@@ -123,20 +123,9 @@ function findColumnsTrueWhenSet(
   variables: AtomVariables,
   options: AnalyzeOptions,
 ): string[] | undefined {
-  const isTrueWhenSet = (columns: ReadonlySet<string>): boolean => {
-    const models = buildModels(variables.atoms, options.columnType, columns);
-    const assignments = enumerateAssignments(
-      models,
-      variables.atoms.length,
-      options.maxCombinations,
-    );
-    if (!assignments) return false;
-    return assignments.every((assignment) => evaluateWith(expr, atomValues(variables, assignment)));
-  };
-  const everyColumn = new Set(variables.atoms.map((atom) => atom.column));
-  const candidates = buildModels(variables.atoms, options.columnType, everyColumn)
-    .filter((model) => model.setOnly)
-    .map((model) => model.column);
+  const isTrueWhenSet = (columns: ReadonlySet<string>): boolean =>
+    evaluateWithSetColumns(expr, variables, options, columns)?.results.every(Boolean) ?? false;
+  const candidates = listNullableColumns(variables.atoms, options.columnType);
   let needed = new Set(candidates);
   if (candidates.length === 0 || !isTrueWhenSet(needed)) return undefined;
   for (const column of candidates) {
@@ -144,6 +133,37 @@ function findColumnsTrueWhenSet(
     if (isTrueWhenSet(without)) needed = without;
   }
   return [...needed];
+}
+
+/** Lists the number and bool columns of the atoms, whose missing value a model can leave out. */
+function listNullableColumns(
+  atoms: FilterAtom[],
+  columnType: AnalyzeOptions['columnType'],
+): string[] {
+  const everyColumn = new Set(atoms.map((atom) => atom.column));
+  return buildModels(atoms, columnType, everyColumn)
+    .filter((model) => model.setOnly)
+    .map((model) => model.column);
+}
+
+/**
+ * Evaluates a filter on every combination of its atoms' values where the columns in `setOnly`
+ * are set. Returns the results and whether every column model is exact, or undefined above the
+ * options' limit of combinations.
+ */
+function evaluateWithSetColumns(
+  expr: FilterExpr,
+  variables: AtomVariables,
+  options: AnalyzeOptions,
+  setOnly: ReadonlySet<string>,
+): { results: boolean[]; exact: boolean } | undefined {
+  const models = buildModels(variables.atoms, options.columnType, setOnly);
+  const assignments = enumerateAssignments(models, variables.atoms.length, options.maxCombinations);
+  if (!assignments) return undefined;
+  const results = assignments.map((assignment) =>
+    evaluateWith(expr, atomValues(variables, assignment)),
+  );
+  return { results, exact: models.every((model) => model.exact) };
 }
 
 function sameResults(left: boolean[], right: boolean[]): boolean {
@@ -300,11 +320,7 @@ export function findMissingPatterns(
   expr: FilterExpr,
   options: AnalyzeOptions = {},
 ): MissingPattern[] | undefined {
-  const variables = indexAtoms(expr);
-  const everyColumn = new Set(variables.atoms.map((atom) => atom.column));
-  const nullable = buildModels(variables.atoms, options.columnType, everyColumn)
-    .filter((model) => model.setOnly)
-    .map((model) => model.column);
+  const nullable = listNullableColumns(indexAtoms(expr).atoms, options.columnType);
   if (nullable.length > MAX_PATTERN_COLUMNS) return undefined;
 
   const patterns: MissingPattern[] = [];
@@ -312,21 +328,9 @@ export function findMissingPatterns(
     const missing = nullable.filter((_, index) => (mask & (2 ** index)) !== 0);
     const reduced = replaceMissing(expr, new Set(missing));
     const set = new Set(nullable.filter((column) => !missing.includes(column)));
-    const reducedVariables = indexAtoms(reduced);
-    const models = buildModels(reducedVariables.atoms, options.columnType, set);
-    const assignments = enumerateAssignments(
-      models,
-      reducedVariables.atoms.length,
-      options.maxCombinations,
-    );
-    if (!assignments) return undefined;
-    const results = assignments.map((assignment) =>
-      evaluateWith(reduced, atomValues(reducedVariables, assignment)),
-    );
-    const verdict = judge(
-      results,
-      models.every((model) => model.exact),
-    );
+    const run = evaluateWithSetColumns(reduced, indexAtoms(reduced), options, set);
+    if (!run) return undefined;
+    const verdict = judge(run.results, run.exact);
     if (verdict === 'unknown') return undefined;
     patterns.push({ missing, verdict, reduced });
   }
