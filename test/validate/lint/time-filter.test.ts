@@ -365,8 +365,7 @@ test('reversed lookback is one finding', () => {
   const codes = ['NO_TIME_FILTER', 'TIME_FILTER_REVERSED'];
   for (const where of ['| where not(TimeGenerated > ago(7d))', '| where Timestamp < ago(7d)']) {
     const lines = ['DeviceNetworkEvents', where, '| where RemotePort == 4444'];
-    const result = lintReport(lines.join('\n'), 'time.kql', { checkKql: false });
-    const found = result.issues.filter((issue) => codes.includes(issue.code));
+    const found = lintIssues(lines, FILE).filter((issue) => codes.includes(issue.code));
     assert.deepEqual(
       found.map((issue) => issue.code),
       ['TIME_FILTER_REVERSED'],
