@@ -44,7 +44,10 @@ export function readMisp(
     output.rejected++;
     output.itemsRead++;
   }
-  for (const event of document.events) readMispEvent(event, file, options, output);
+  const reportedConfidenceTags = new Set<string>();
+  for (const event of document.events) {
+    readMispEvent(event, file, options, output, reportedConfidenceTags);
+  }
   if (document.events.length === 0) {
     output.issues.push({
       code: 'MISP_NO_EVENTS',

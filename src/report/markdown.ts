@@ -11,6 +11,7 @@ import {
   exceedsAnalyticsRulePeriod,
   formatLookback,
 } from '../compile/ir.js';
+import { CONFIDENCE_PREDICATES } from '../feeds/misp/confidence.js';
 import { defang, defangDots } from '../indicators/defang.js';
 import { UNKNOWN_FAMILY_NAME } from '../indicators/family-key.js';
 import { describeKind, INDICATOR_KINDS, type Indicator } from '../indicators/model.js';
@@ -69,6 +70,12 @@ function span(indicators: Indicator[]): { first?: Date; last?: Date } {
   return { first, last };
 }
 
+/** Meaning of a MISP indicator's confidence in the report, because MISP has no confidence field. */
+const MISP_CONFIDENCE_TEXT =
+  `The numerical value (0 to 100) that the MISP taxonomies give a tag of ${CONFIDENCE_PREDICATES.join(', ')}, ` +
+  'taken from the attribute, else its object, else its event (the lowest where one element has several); ' +
+  'an indicator without such a tag has no confidence, and the event threat level is not read as one';
+
 function summarySection(pack: Pack): string[] {
   const { family, indicators } = pack;
   const lines = ['## Summary', ''];
@@ -79,7 +86,9 @@ function summarySection(pack: Pack): string[] {
   let high = -Infinity;
   let withConfidence = 0;
   let withFirstSeen = 0;
+  let fromMisp = false;
   for (const indicator of indicators) {
+    fromMisp ||= indicator.provenance.sourceIds.some((id) => id.startsWith('misp:'));
     if (indicator.threatType !== undefined) threatTypeSet.add(indicator.threatType);
     kindCounts.set(indicator.kind, (kindCounts.get(indicator.kind) ?? 0) + 1);
     if (indicator.firstSeen !== undefined) withFirstSeen++;
@@ -159,6 +168,7 @@ function summarySection(pack: Pack): string[] {
   lines.push(`| Earliest to latest sighting | ${timestamp(first)} to ${timestamp(last)} |`);
   const range = low <= high ? `${low}% to ${high}%` : '-';
   lines.push(`| Confidence | ${range} |`);
+  if (fromMisp) lines.push(`| Confidence of MISP indicators | ${MISP_CONFIDENCE_TEXT} |`);
   const retention = exceedsDefenderRetention(pack.lookback)
     ? ` (Defender advanced hunting keeps ${DEFENDER_RETENTION_DAYS} days of events, so its ` +
       'queries read only those; the Sentinel queries cover the full lookback)'

@@ -35,6 +35,7 @@ import {
   type PlacedObject,
 } from './entries.js';
 import { UnsupportedAttributes } from './unsupported.js';
+import { chooseConfidence, readTagConfidence } from './confidence.js';
 import { ListProvenance } from '../../indicators/provenance.js';
 
 export interface MispEventOptions {
@@ -63,6 +64,8 @@ interface EventScope {
   output: FeedReaderOutput;
   notToIds: number;
   unsupported: UnsupportedAttributes;
+  /** Confidence tags of unknown value already reported in this file, by tag name. */
+  reportedConfidenceTags: Set<string>;
 }
 
 /** The tags and galaxies of one MISP object, read once for all of its attributes. */
@@ -74,17 +77,21 @@ interface ObjectScope {
 /**
  * Reads one event (or a bare object or attribute list wrapped as an event) into `output`. An
  * entry of its Attribute or Object lists that is not an object is rejected with its place.
+ * `reportedConfidenceTags` is shared by the events of one file, so that a confidence tag of
+ * unknown value is reported once per file.
  */
 export function readMispEvent(
   placed: PlacedEvent,
   file: string,
   options: MispEventOptions,
   output: FeedReaderOutput,
+  reportedConfidenceTags: Set<string> = new Set(),
 ): void {
   const { event } = placed;
   const attributes = listEntries(event.Attribute, 'Attribute', 'attribute object');
   const objects = listEntries(event.Object, 'Object', 'MISP object');
   const scope = eventScope(placed, attributes.objects, file, options, output);
+  scope.reportedConfidenceTags = reportedConfidenceTags;
   const recordsBefore = output.records.length;
   rejectEntries(attributes.invalid, 'MISP_INVALID_ATTRIBUTE', scope);
   for (const attribute of attributes.objects) readAttribute(attribute, scope);
@@ -138,6 +145,7 @@ function eventScope(
     output,
     notToIds: 0,
     unsupported: new UnsupportedAttributes(),
+    reportedConfidenceTags: new Set(),
   };
   scope.tags = readTags(event, '', tagWarner(scope));
   return scope;
@@ -330,6 +338,11 @@ function attributeContext(
     if (others.length > 0) context.otherFamilies = others.map((name) => ({ name, aliases: [] }));
   }
 
+  const tagLevels = [own.tags, objectTags.tags, scope.tags.tags];
+  reportUnknownConfidenceTags(tagLevels, scope);
+  const confidence = chooseConfidence(tagLevels);
+  if (confidence !== undefined) context.confidence = confidence;
+
   const category = stringField(attribute.category);
   if (category) context.threatType = category.toLowerCase().replace(/\s+/g, '_');
 
@@ -343,6 +356,25 @@ function attributeContext(
     scope.lastSeen;
   if (lastSeen) context.lastSeen = lastSeen;
   return context;
+}
+
+/** Warns once per file about each confidence tag whose value no taxonomy lists. */
+function reportUnknownConfidenceTags(levels: readonly string[][], scope: EventScope): void {
+  for (const tag of levels.flat()) {
+    const confidence = readTagConfidence(tag);
+    if (confidence?.kind !== 'unknown') continue;
+    if (scope.reportedConfidenceTags.has(tag)) continue;
+    scope.reportedConfidenceTags.add(tag);
+    scope.output.issues.push({
+      code: 'MISP_UNKNOWN_CONFIDENCE',
+      severity: 'warning',
+      message:
+        `Tag ${confidence.predicate} in ${scope.name} has the value ${quoteValue(confidence.value)}, ` +
+        `which its taxonomy does not list (expected one of ${confidence.known.join(', ')}), ` +
+        'so it gives the attributes it tags no confidence.',
+      source: { file: scope.file, id: scope.sourceId },
+    });
+  }
 }
 
 function toRecord(
