@@ -39,10 +39,24 @@ export interface HuntpackIssue {
   value?: unknown;
 }
 
+/** Counts of the feed rows read before a build stopped, which reconcile as a summary's do. */
+export interface StopCounts {
+  rowsRead: number;
+  accepted: number;
+  rejected: number;
+  merged: number;
+  dropped: Record<string, number>;
+}
+
 /** The root of every error huntpack throws on purpose. */
 export class HuntpackError extends Error {
   readonly code: string;
   readonly source: SourceLocation | undefined;
+  /**
+   * Counts of the rows read before the error stopped a build while reading feeds, set by the
+   * build's collector. The row that stopped the build is not in them.
+   */
+  countsSoFar?: StopCounts;
 
   constructor(
     code: string,
@@ -144,6 +158,20 @@ export function quoteValue(value: unknown, maxLength = 80): string {
   const shown = text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
   // JSON.stringify escapes the C0 controls, and printable the rest.
   return printable(JSON.stringify(shown));
+}
+
+/**
+ * Returns a feed value for a JSON document, shortened as {@link quoteValue} shortens it for a
+ * message: a string longer than `maxLength` is cut and ends in `…`, and another value whose JSON
+ * text is longer becomes that text, cut the same way.
+ */
+export function shortenValue(
+  value: unknown,
+  maxLength = 80,
+): { value: unknown; shortened: boolean } {
+  const text = typeof value === 'string' ? value : jsonPreview(value, maxLength);
+  if (text.length <= maxLength) return { value, shortened: false };
+  return { value: `${text.slice(0, maxLength)}…`, shortened: true };
 }
 
 /**

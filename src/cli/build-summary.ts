@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import {
   HuntpackError,
   printable,
+  shortenValue,
   StrictStopError,
   UsageError,
   type HuntpackIssue,
@@ -106,18 +107,23 @@ export function isBuildStop(error: unknown): error is HuntpackError {
 /**
  * Writes the JSON document of a build that stopped before its summary: the error's code, reason
  * and location, and the feed's value when the issue that stopped a --strict build records one.
+ * A build that stopped while reading feeds adds `counts` of the rows read before the stop.
  */
 export function writeJsonStop(error: HuntpackError, io: CliIo): void {
   const issue = error instanceof StrictStopError ? error.issue : undefined;
+  // A feed value can be megabytes long, so it is shortened as the message on stderr shows it.
+  const value = issue?.value === undefined ? undefined : shortenValue(issue.value);
   const stopped = {
     code: error.code,
     // A warning about a malformed field stops a --strict build too.
     severity: issue?.severity ?? 'error',
     reason: error.message,
     ...(error.source === undefined ? {} : { source: error.source }),
-    ...(issue?.value === undefined ? {} : { value: issue.value }),
+    ...(value === undefined ? {} : { value: value.value }),
+    ...(value?.shortened ? { valueShortened: true } : {}),
   };
-  io.stdout.write(JSON.stringify({ stopped }, null, 2) + '\n');
+  const counts = error.countsSoFar;
+  io.stdout.write(JSON.stringify({ stopped, ...(counts ? { counts } : {}) }, null, 2) + '\n');
 }
 
 function writeTextSummary(

@@ -108,6 +108,11 @@ export interface FeedReadOptions {
   threatfox?: ThreatFoxSourceOptions;
   /** The time that expiry dates (STIX `valid_until`) are compared with. Default: now. */
   now?: Date;
+  /**
+   * Receives the counts of each input when its reading starts, as `files` of the result does,
+   * so that a caller still has them when a strict read throws.
+   */
+  files?: FeedFileStats[];
 }
 
 /** Counts for one input. */
@@ -143,7 +148,7 @@ export async function readFeeds(
   inputs: string[],
   options: FeedReadOptions = {},
 ): Promise<FeedReadResult> {
-  const result: FeedReadResult = { files: [], records: [], issues: [] };
+  const result: FeedReadResult = { files: options.files ?? [], records: [], issues: [] };
   for (const path of inputs) {
     let opened;
     // A `threatfox:` input is fetched from the API and always read as an API response.
@@ -172,9 +177,7 @@ export async function readFeeds(
       });
     }
     try {
-      for (const input of opened.inputs) {
-        result.files.push(await readInput(input, inputOptions, result));
-      }
+      for (const input of opened.inputs) await readInput(input, inputOptions, result);
     } finally {
       await opened.close();
     }
@@ -182,12 +185,14 @@ export async function readFeeds(
   return result;
 }
 
+/** Reads one input, adding its counts to `result.files` before the first row. */
 async function readInput(
   input: FeedInput,
   options: FeedReadOptions,
   result: FeedReadResult,
-): Promise<FeedFileStats> {
+): Promise<void> {
   const stats = newStats(input.name, options.format);
+  result.files.push(stats);
   const issues = new IssueCollector(options, result.issues);
   try {
     const peeked = await peekInput(input);
@@ -208,7 +213,6 @@ async function readInput(
   } finally {
     issues.flush();
   }
-  return stats;
 }
 
 /** Formats whose whole input is one JSON document, where a line end is only white space. */
@@ -232,16 +236,18 @@ function makeSink(
   result: FeedReadResult,
 ): FeedSink {
   return {
+    // A row is counted after the calls that throw in strict mode, so that the counts of a
+    // stopped read leave out the row that stopped it.
     accept(record) {
-      stats.rowsRead += 1;
-      stats.accepted += 1;
       if (options.onRecord) options.onRecord(record, stats.format);
       else result.records.push(record);
+      stats.rowsRead += 1;
+      stats.accepted += 1;
     },
     reject(issue) {
+      if (issue) issues.add(issue);
       stats.rowsRead += 1;
       stats.rejected += 1;
-      if (issue) issues.add(issue);
     },
     drop(reason, count = 1) {
       stats.rowsRead += count;

@@ -115,6 +115,11 @@ export class IndicatorMerger {
    */
   constructor(private readonly onFirst?: (indicator: Indicator) => void) {}
 
+  /** Number of records merged into an earlier one so far. */
+  get mergedCount(): number {
+    return this.merged;
+  }
+
   add(indicator: Indicator): void {
     const index = this.index.findOrAdd(indicator, this.output.length);
     if (index === -1) {

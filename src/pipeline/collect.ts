@@ -3,8 +3,8 @@
  * filter. Every row is accounted for, so the counts reconcile:
  * rows read = accepted + rejected + merged + dropped, and accepted = kept + filtered out.
  */
-import { quoteValue, type HuntpackIssue } from '../errors.js';
-import { IssueLimiter, readFeeds, strictError } from '../feeds/read.js';
+import { HuntpackError, quoteValue, type HuntpackIssue, type StopCounts } from '../errors.js';
+import { IssueLimiter, readFeeds, strictError, type FeedFileStats } from '../feeds/read.js';
 import type { FeedFormat } from '../feeds/detect.js';
 import type { ThreatFoxSourceOptions } from '../feeds/threatfox-source.js';
 import type { Readable } from 'node:stream';
@@ -148,15 +148,25 @@ export async function collectIndicators(
     else merger.add(result.indicator);
     for (const warning of result.warnings) limiter.add(warning);
   };
-  const read = await readFeeds(inputs, {
-    format: options.format,
-    strict: options.strict,
-    onRecord,
-    stdin: options.stdin,
-    threatfox: options.threatfox,
-    allAttributes: options.allAttributes,
-    now: options.now,
-  });
+  const files: FeedFileStats[] = [];
+  let read;
+  try {
+    read = await readFeeds(inputs, {
+      format: options.format,
+      strict: options.strict,
+      onRecord,
+      stdin: options.stdin,
+      threatfox: options.threatfox,
+      allAttributes: options.allAttributes,
+      now: options.now,
+      files,
+    });
+  } catch (error) {
+    if (error instanceof HuntpackError) {
+      error.countsSoFar = countsBeforeStop(files, normalizationRejected, merger.mergedCount);
+    }
+    throw error;
+  }
   givenFamily?.flush();
   limiter.flush();
   // Reader issues first, in file order, then normalization issues.
@@ -232,6 +242,36 @@ export async function collectIndicators(
       : {}),
     issues,
   };
+}
+
+/**
+ * Returns the counts of the rows read before a read stopped. The rows that readers accepted are
+ * split into those rejected for their values, those merged, and accepted indicators, which
+ * include the records that `--family` holds until their file ends.
+ */
+function countsBeforeStop(
+  files: readonly FeedFileStats[],
+  rejectedValues: number,
+  merged: number,
+): StopCounts {
+  const counts: StopCounts = {
+    rowsRead: 0,
+    accepted: 0,
+    rejected: rejectedValues,
+    merged,
+    dropped: {},
+  };
+  let readerAccepted = 0;
+  for (const file of files) {
+    counts.rowsRead += file.rowsRead;
+    counts.rejected += file.rejected;
+    readerAccepted += file.accepted;
+    for (const [reason, count] of Object.entries(file.dropped)) {
+      counts.dropped[reason] = (counts.dropped[reason] ?? 0) + count;
+    }
+  }
+  counts.accepted = readerAccepted - rejectedValues - merged;
+  return counts;
 }
 
 /**

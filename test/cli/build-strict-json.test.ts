@@ -139,3 +139,99 @@ test('usage errors get no json stop', () => {
   assert.equal(isBuildStop(new UsageError('UNKNOWN_FORMAT', 'Unknown --format "x".')), false);
   assert.equal(isBuildStop(new Error('crash')), false);
 });
+
+test('strict json stop counts earlier rows', async (t) => {
+  const dir = makeTempDir('strict-json-counts', t);
+  const feed = join(dir, 'items.ndjson');
+  await writeFile(
+    feed,
+    [
+      item('1', 'one.example.net'),
+      item('2', 'one.example.net'),
+      item('3', 'three.example.net'),
+      item('4', 'four.example.net', { confidence_level: 'high' }),
+      item('5', 'five.example.net'),
+    ].join('\n') + '\n',
+  );
+
+  const strict = await runCli(['build', feed, '--out', join(dir, 'out'), '--strict', '--json']);
+  assert.equal(strict.code, 1);
+  const document = JSON.parse(strict.stdout) as StopDocument & { counts: Counts };
+  assert.equal(document.stopped.source?.id, '4');
+  assert.equal(document.counts.rowsRead, 3);
+  assert.equal(document.counts.accepted, 2);
+  assert.equal(document.counts.merged, 1);
+  assert.equal(document.counts.rejected, 0);
+  assertReconciles(document.counts);
+});
+
+test('strict json stop counts a rejected value', async (t) => {
+  const dir = makeTempDir('strict-json-value-counts', t);
+  const feed = join(dir, 'items.ndjson');
+  await writeFile(
+    feed,
+    [item('1', 'one.example.net'), item('2', '203.0.113.5:99999', { ioc_type: 'ip:port' })].join(
+      '\n',
+    ) + '\n',
+  );
+
+  const strict = await runCli(['build', feed, '--out', join(dir, 'out'), '--strict', '--json']);
+  assert.equal(strict.code, 1);
+  const document = JSON.parse(strict.stdout) as StopDocument & { counts: Counts };
+  assert.equal(document.counts.rowsRead, 1);
+  assert.equal(document.counts.accepted, 1);
+  assertReconciles(document.counts);
+});
+
+test('strict json stop shortens a long value', async (t) => {
+  const dir = makeTempDir('strict-json-long', t);
+  const feed = join(dir, 'items.ndjson');
+  const long = 'h'.repeat(5000);
+  await writeFile(feed, item('1', 'one.example.net', { confidence_level: long }) + '\n');
+
+  const strict = await runCli(['build', feed, '--out', join(dir, 'out'), '--strict', '--json']);
+  assert.equal(strict.code, 1);
+  const document = JSON.parse(strict.stdout) as StopDocument & {
+    stopped: { valueShortened?: boolean };
+  };
+  assert.equal(document.stopped.value, `${'h'.repeat(80)}…`);
+  assert.equal(document.stopped.valueShortened, true);
+  assert.ok(strict.stdout.length < 2000, `stop document of ${strict.stdout.length} characters`);
+});
+
+test('strict stops at an invalid STIX timestamp', async (t) => {
+  const dir = makeTempDir('strict-stix-time', t);
+  const feed = join(dir, 'bundle.json');
+  await writeFile(
+    feed,
+    JSON.stringify({
+      type: 'bundle',
+      id: 'bundle--1',
+      objects: [
+        {
+          type: 'indicator',
+          spec_version: '2.1',
+          id: 'indicator--1',
+          pattern_type: 'stix',
+          pattern: "[domain-name:value = 'one.example.net']",
+          valid_from: 'yesterday',
+        },
+      ],
+    }),
+  );
+
+  const strict = await runCli(['build', feed, '--out', join(dir, 'strict'), '--strict', '--json']);
+  assert.equal(strict.code, 1);
+  const document = JSON.parse(strict.stdout) as StopDocument & { counts: Counts };
+  assert.equal(document.stopped.code, 'STIX_INVALID_TIMESTAMP');
+  assert.equal(document.stopped.value, 'yesterday');
+  assert.match(document.stopped.reason, /--strict/);
+  assertReconciles(document.counts);
+
+  const lenient = await runCli(['build', feed, '--out', join(dir, 'lenient'), '--json']);
+  assert.equal(lenient.code, 0, lenient.stderr);
+  const summary = JSON.parse(lenient.stdout) as { counts: Counts };
+  assert.equal(summary.counts.rowsRead, 1);
+  assert.equal(summary.counts.accepted, 1);
+  assertReconciles(summary.counts);
+});

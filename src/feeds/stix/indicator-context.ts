@@ -132,11 +132,14 @@ function readDate(
   if (text === undefined) return undefined;
   const date = typeof text === 'string' ? new Date(text) : undefined;
   if (date && !Number.isNaN(date.getTime())) return date;
+  // An invalid timestamp is malformed input, as an invalid confidence is, so --strict stops at it.
   issues.push({
     code: 'STIX_INVALID_TIMESTAMP',
     severity: 'warning',
-    message: `Indicator ${field} ${quoteValue(text)} is not a valid timestamp (expected RFC 3339, such as 2024-05-01T00:00:00Z); the field is left out.`,
+    message: `Indicator ${field} ${quoteValue(text)} is not a valid timestamp: expected RFC 3339, such as 2024-05-01T00:00:00Z. ${KEPT_WITHOUT_FIELD}`,
     source,
+    malformed: true,
+    value: text,
   });
   return undefined;
 }
