@@ -4,12 +4,14 @@
 import type { Exclusion, Hunt, HuntVariant, IocTable, Lookback } from './ir.js';
 import { DATA_SOURCES, type DataSourceEntry } from '../pipeline/data-sources.js';
 import { matchBranches } from '../pipeline/match-branches.js';
-import type { Indicator } from '../indicators/model.js';
+import type { Indicator, ThreatGroupKind } from '../indicators/model.js';
 import { buildIocTables } from './ioc-tables.js';
 
 export interface BuildHuntsOptions {
   /** Printable family name, written into every hit as `IocFamily`. */
   family: string;
+  /** Kind of threat group that `family` names, absent for a malware family. */
+  familyKind?: ThreatGroupKind;
   /** Kebab-case family name used in hunt ids. */
   familySlug: string;
   lookback: Lookback;
@@ -95,6 +97,7 @@ export function buildHunts(indicators: Indicator[], options: BuildHuntsOptions):
         title: `${options.family} ${plan.what} in ${source.table} (${platform}, ${plan.variant})`,
         description: plan.description,
         family: options.family,
+        ...(options.familyKind === undefined ? {} : { familyKind: options.familyKind }),
         variant: plan.variant,
         source: {
           id: source.id,

@@ -20,6 +20,7 @@
  * Filters use two-valued logic: a comparison on a missing (null) value is false, and `not`
  * turns it into true. A string column that is missing counts as the empty string, as in Kusto.
  */
+import type { ThreatGroupKind } from '../indicators/model.js';
 
 /** Column types, in the lower-case spelling of Kusto scalar types. */
 export type ColumnType =
@@ -196,6 +197,8 @@ export interface Hunt {
   /** The hunt's purpose and how to read its hits. */
   description: string;
   family: string;
+  /** Kind of threat group that `family` names, absent for a malware family. */
+  familyKind?: ThreatGroupKind;
   variant: HuntVariant;
   source: DataSource;
   lookback: Lookback;

@@ -14,6 +14,7 @@
 import { BlockList, isIP } from 'node:net';
 import { derivedRowSource } from '../compile/ioc-table-rows.js';
 import type { Hunt, HuntVariant, IocCell } from '../compile/ir.js';
+import type { ThreatGroupKind } from '../indicators/model.js';
 import { attachedConnectionId, type ColumnValue, type LogTable } from './logs/event.js';
 
 /** The indicator row a finding met, with its feed context. */
@@ -31,6 +32,8 @@ export interface FindingIndicator {
    */
   otherValues?: string[];
   family: string;
+  /** Kind of threat group that `family` names, absent for a malware family. */
+  familyKind?: ThreatGroupKind;
   threatType?: string;
   confidence?: number;
   firstSeen?: Date;
@@ -104,6 +107,7 @@ export function findingIndicator(hunt: Hunt, iocIndex: number): FindingIndicator
     source === undefined || source === value
       ? { value, family: hunt.family }
       : { value: source, matchedAs: value, family: hunt.family };
+  if (hunt.familyKind !== undefined) indicator.familyKind = hunt.familyKind;
   const threatType = text(cells.IocThreatType);
   if (threatType !== undefined) indicator.threatType = threatType;
   if (typeof cells.IocConfidence === 'number') indicator.confidence = cells.IocConfidence;
@@ -280,6 +284,11 @@ export interface FindingSummary extends HitCounts {
   /** Distinct other keys: hosts for an indicator, indicators for a host. */
   related: string[];
   families: string[];
+  /**
+   * Kind of each of `families` that is a threat group; absent when none is. NOTE: a group and a
+   * malware family of the same name share one entry of `families`, which then reads as the group.
+   */
+  groupKinds?: Record<string, ThreatGroupKind>;
 }
 
 /** Sums findings per key, ordered by hits, then events, then key. */
@@ -320,7 +329,9 @@ export function summarizeFindings(
     entry.findings += 1;
     const related = relatedOf(finding);
     if (related !== undefined) entry.relatedSet.add(related);
-    entry.familySet.add(finding.indicator.family);
+    const { family, familyKind } = finding.indicator;
+    entry.familySet.add(family);
+    if (familyKind !== undefined) entry.groupKinds = { ...entry.groupKinds, [family]: familyKind };
     if (finding.time) {
       if (!entry.firstHit || finding.time < entry.firstHit) entry.firstHit = finding.time;
       if (!entry.lastHit || finding.time > entry.lastHit) entry.lastHit = finding.time;

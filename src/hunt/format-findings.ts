@@ -2,6 +2,7 @@
  * Writes findings for people and tools: an aligned text table, CSV (RFC 4180) and JSON.
  */
 import { printable } from '../errors.js';
+import { familyKindWords } from '../report/threat-groups.js';
 import type { ColumnValue } from './logs/event.js';
 import { indicatorText, matchedOnText, type FindingSummary, type HuntFinding } from './findings.js';
 
@@ -106,7 +107,8 @@ export function formatFindingsTable(findings: readonly HuntFinding[]): string {
 
 /**
  * Writes a per-indicator or per-host summary as an aligned text table. HITS counts connections
- * and EVENTS counts log records, as `findings.ts` defines them.
+ * and EVENTS counts log records, as `findings.ts` defines them. The column of the packs' names is
+ * FAMILY OR GROUP when one of them is named after a threat group.
  */
 export function formatSummaryTable(
   title: string,
@@ -120,12 +122,20 @@ export function formatSummaryTable(
       String(summary.events),
       timeText(summary.firstHit),
       timeText(summary.lastHit),
-      summary.families.join(', '),
+      summary.families.map((family) => familyLabel(family, summary.groupKinds)).join(', '),
       summary.related.slice(0, 5).join(', ') +
         (summary.related.length > 5 ? `, +${summary.related.length - 5}` : ''),
     ].map(printable),
   );
-  return alignedTable([title, 'HITS', 'EVENTS', 'FIRST HIT', 'LAST HIT', 'FAMILY', related], rows);
+  const named = summaries.some((summary) => summary.groupKinds) ? 'FAMILY OR GROUP' : 'FAMILY';
+  return alignedTable([title, 'HITS', 'EVENTS', 'FIRST HIT', 'LAST HIT', named, related], rows);
+}
+
+/** Returns a family name, or a threat group's name with its kind: `Boggy Serpens (intrusion set)`. */
+function familyLabel(family: string, groupKinds: FindingSummary['groupKinds']): string {
+  const kind = groupKinds && Object.hasOwn(groupKinds, family) ? groupKinds[family] : undefined;
+  if (kind === undefined) return family;
+  return `${family} (${familyKindWords({ name: family, aliases: [], kind })})`;
 }
 
 /** Explanation of the hits, events and findings that `countHits` returns, for people. */

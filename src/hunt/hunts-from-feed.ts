@@ -42,14 +42,21 @@ export async function huntsFromFeeds(
   const hunts: Hunt[] = [];
   const groups = [...groupByFamily(indicators)].map(([key, group]) => {
     const family = group.find((indicator) => indicator.family)?.family;
-    return { key, group, name: family?.name ?? 'Unknown malware', malpedia: family?.malpedia };
+    return {
+      key,
+      group,
+      name: family?.name ?? 'Unknown malware',
+      malpedia: family?.malpedia,
+      kind: family?.kind,
+    };
   });
   // The hunt ids take the folder names that build gives the same families, in any feed order.
   const { folders } = assignFolderNames(groups);
-  for (const { key, group, name } of groups) {
+  for (const { key, group, name, kind } of groups) {
     hunts.push(
       ...buildHunts(group, {
         family: name,
+        familyKind: kind,
         familySlug: folders.get(key)!,
         lookback: options.lookback ?? { amount: 30, unit: 'd' },
         exclusionsFor: defaultExclusions,

@@ -487,6 +487,7 @@ function* packsOfGroups(
     const slug = folders.get(key)!;
     const hunts = buildHunts(members, {
       family: family.name,
+      familyKind: family.kind,
       familySlug: slug,
       lookback: options.lookback,
       exclusionsFor: (source, variant) => defaultExclusions(source, variant, options.userScenarios),

@@ -7,6 +7,7 @@ import type { IocTableSource } from '../compile/ioc-table-rows.js';
 import { buildIocTables } from '../compile/ioc-tables.js';
 import type { Hunt, HuntVariant, IocTable } from '../compile/ir.js';
 import { ConfigError } from '../errors.js';
+import type { ThreatGroupKind } from '../indicators/model.js';
 import { PACK_FORMAT_VERSION, type RebuiltRows } from './write-pack.js';
 
 /** The pack.json form of an indicator, with the fields that the indicator tables read. */
@@ -26,6 +27,7 @@ type StoredIocs = Hunt['iocs'] | { ref: string } | RebuiltRows;
 
 interface PackJson {
   formatVersion?: number;
+  family?: { kind?: unknown };
   counts?: { indicators?: number };
   indicators?: IndicatorJson[];
   hunts?: Array<{ id?: string; form?: Omit<Hunt, 'iocs'> & { iocs: StoredIocs } }>;
@@ -138,6 +140,13 @@ function rowsOf(
   return { columns: table.columns, rows: table.rows.slice(start, end) };
 }
 
+/** Returns a pack.json `family.kind` when it is a threat group kind, else undefined. */
+function threatGroupKindOf(kind: unknown): ThreatGroupKind | undefined {
+  return kind === 'campaign' || kind === 'intrusion-set' || kind === 'threat-actor'
+    ? kind
+    : undefined;
+}
+
 /** Turns the datetime cells of a table listed in pack.json back into Dates, in place. */
 function reviveDates(table: IocTable): void {
   const dateColumns = table.columns.flatMap((column, index) =>
@@ -165,6 +174,7 @@ export async function readPackHunts(folder: string): Promise<Hunt[]> {
   let rebuilt: Record<HuntVariant, IocTable> | undefined;
   const revived = new Set<IocTable>();
   const hunts: Hunt[] = [];
+  const groupKind = threatGroupKindOf(parsed.family?.kind);
   for (const entry of parsed.hunts ?? []) {
     const stored = entry.form;
     const storedIocs = stored?.iocs;
@@ -190,7 +200,12 @@ export async function readPackHunts(folder: string): Promise<Hunt[]> {
           'pack with this huntpack version.',
       );
     }
-    hunts.push({ ...stored, iocs });
+    const { familyKind: storedKind, ...form } = stored;
+    const hunt: Hunt = { ...form, iocs };
+    // A kind that is no threat group kind, as a hand edit could write, is left out.
+    const familyKind = threatGroupKindOf(storedKind) ?? groupKind;
+    if (familyKind !== undefined) hunt.familyKind = familyKind;
+    hunts.push(hunt);
   }
   return hunts;
 }

@@ -41,9 +41,12 @@ import { writeWatchlistCsv } from './watchlist.js';
  * URL rows with the same match key into one row with an `IocOtherUrls` column, so the row ranges
  * of its hunts select other rows than an older huntpack would rebuild. Version 10 adds the form
  * in which browsers send a URL (dot segments resolved, `\` as `/`, quotes and spaces
- * percent-encoded) to the rebuilt URL rows.
+ * percent-encoded) to the rebuilt URL rows. Version 11 marks each hunt of a pack named after a
+ * threat group with its `familyKind`, so that an older huntpack reports the newer format instead of
+ * showing the group as a malware family. A version 10 pack of a group gives the kind only in its
+ * `family.kind`, which the reader copies to its hunts.
  */
-export const PACK_FORMAT_VERSION = 10;
+export const PACK_FORMAT_VERSION = 11;
 
 const quote = JSON.stringify;
 
