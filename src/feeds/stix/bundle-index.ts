@@ -95,11 +95,27 @@ export interface ThreatGroup {
 const GROUP_PREFERENCE: readonly ThreatGroupKind[] = ['intrusion-set', 'threat-actor', 'campaign'];
 
 /**
+ * The `attributed-to` targets that STIX 2.1 defines for each group kind: a campaign is attributed
+ * to an intrusion set or a threat actor, and an intrusion set to a threat actor. A threat actor is
+ * attributed only to an identity, which is no group.
+ */
+const ATTRIBUTED_TO: Readonly<Record<ThreatGroupKind, readonly ThreatGroupKind[]>> = {
+  campaign: ['intrusion-set', 'threat-actor'],
+  'intrusion-set': ['threat-actor'],
+  'threat-actor': [],
+};
+
+/**
  * Returns the campaigns, intrusion sets and threat actors that an indicator is tied to: those it
- * `indicates`, and those that an indicated campaign is `attributed-to`. STIX 2.1 lets an
- * indicator indicate a campaign, intrusion set or threat actor as well as malware, and the Unit 42
- * playbooks attribute their campaigns to intrusion sets this way. The list starts with the preferred pack name: an intrusion set before a threat
- * actor, then a campaign, each kind in file order. A group is listed once.
+ * `indicates`, and those they are `attributed-to`, following the links that STIX 2.1 defines
+ * from a campaign to an intrusion set to a threat actor. STIX 2.1 lets an indicator indicate a
+ * campaign, intrusion set or threat actor as well as malware, and the Unit 42 playbooks
+ * attribute their campaigns to intrusion sets this way. The list starts with the preferred pack
+ * name: an intrusion set before a threat actor, then a campaign, each kind in the order found.
+ * A group is listed once.
+ *
+ * NOTE: a report's `attributed-to` (which the Unit 42 playbooks write) is not followed, because
+ * STIX 2.1 defines no relationships for a report besides its `object_refs`.
  */
 export function threatGroupsOfIndicator(index: BundleIndex, indicatorId: string): ThreatGroup[] {
   const found: JsonObject[] = [];
@@ -108,11 +124,15 @@ export function threatGroupsOfIndicator(index: BundleIndex, indicatorId: string)
     if (!object || !isGroupKind(object.type) || found.includes(object)) return;
     found.push(object);
   };
-  for (const targetId of index.indicates.get(indicatorId) ?? []) {
-    add(targetId);
-    if (index.byId.get(targetId)?.type !== 'campaign') continue;
-    for (const attributedId of index.attributedTo.get(targetId) ?? []) {
-      if (index.byId.get(attributedId)?.type !== 'campaign') add(attributedId);
+  for (const targetId of index.indicates.get(indicatorId) ?? []) add(targetId);
+  // `found` grows while it is walked, so a campaign's intrusion set leads on to its threat actor.
+  // Each group is added once, so a loop of attributions ends.
+  for (let position = 0; position < found.length; position++) {
+    const group = found[position]!;
+    const targets = ATTRIBUTED_TO[group.type as ThreatGroupKind];
+    for (const attributedId of index.attributedTo.get(String(group.id)) ?? []) {
+      const type = index.byId.get(attributedId)?.type;
+      if (targets.includes(type as ThreatGroupKind)) add(attributedId);
     }
   }
   const groups: ThreatGroup[] = [];

@@ -170,3 +170,142 @@ describe('STIX threat groups', () => {
     assert.match(malwareCsv, /intrusion-set:Copper Heron/);
   });
 });
+
+const CHAIN_CAMPAIGN = 'campaign--00000000-0000-4000-8000-000000000011';
+const CHAIN_SET = 'intrusion-set--00000000-0000-4000-8000-000000000012';
+const CHAIN_ACTOR = 'threat-actor--00000000-0000-4000-8000-000000000013';
+const OTHER_CAMPAIGN = 'campaign--00000000-0000-4000-8000-000000000014';
+const REPORT_SET = 'intrusion-set--00000000-0000-4000-8000-000000000015';
+const REPORT = 'report--00000000-0000-4000-8000-000000000016';
+
+/**
+ * A bundle of attribution chains. A campaign is attributed to an intrusion set, which is
+ * attributed to a threat actor, and the intrusion set is also indicated directly. A campaign
+ * attributed to another campaign and a report attributed to an intrusion set are links that
+ * STIX 2.1 does not define.
+ */
+const CHAIN_BUNDLE = JSON.stringify({
+  type: 'bundle',
+  id: 'bundle--00000000-0000-4000-8000-000000000010',
+  objects: [
+    sdo('campaign', CHAIN_CAMPAIGN, { name: 'Tide Campaign' }),
+    sdo('intrusion-set', CHAIN_SET, { name: 'Grey Heron', aliases: ['GH-2'] }),
+    sdo('threat-actor', CHAIN_ACTOR, { name: 'Heron Crew', aliases: ['Crew Nine'] }),
+    sdo('campaign', OTHER_CAMPAIGN, { name: 'Other Campaign' }),
+    sdo('intrusion-set', REPORT_SET, { name: 'Report Set' }),
+    sdo('report', REPORT, {
+      name: 'A report',
+      published: CREATED,
+      object_refs: [indicatorId(4)],
+    }),
+    indicator(indicatorId(1), "[ipv4-addr:value = '45.61.137.11']"),
+    indicator(indicatorId(2), "[ipv4-addr:value = '45.61.137.12']"),
+    indicator(indicatorId(3), "[ipv4-addr:value = '45.61.137.13']"),
+    indicator(indicatorId(4), "[ipv4-addr:value = '45.61.137.14']"),
+    relationship(relationshipId(0), 'attributed-to', CHAIN_CAMPAIGN, CHAIN_SET),
+    relationship(relationshipId(1), 'attributed-to', CHAIN_SET, CHAIN_ACTOR),
+    relationship(relationshipId(2), 'attributed-to', OTHER_CAMPAIGN, CHAIN_CAMPAIGN),
+    relationship(relationshipId(3), 'attributed-to', REPORT, REPORT_SET),
+    relationship(relationshipId(4), 'indicates', indicatorId(1), CHAIN_CAMPAIGN),
+    relationship(relationshipId(5), 'indicates', indicatorId(2), CHAIN_SET),
+    relationship(relationshipId(6), 'indicates', indicatorId(3), OTHER_CAMPAIGN),
+  ],
+});
+
+describe('STIX attribution chains', () => {
+  const { records, itemsRead, rejected, dropped } = readStix(CHAIN_BUNDLE, 'chains.json');
+
+  it('follows a campaign to the actor', () => {
+    const record = recordOf(records, '45.61.137.11');
+    assert.deepEqual(record.context.family, {
+      name: 'Grey Heron',
+      aliases: ['GH-2'],
+      kind: 'intrusion-set',
+    });
+    assert.ok(
+      record.context.tags?.includes('campaign:Tide Campaign'),
+      'tag campaign:Tide Campaign',
+    );
+    assert.ok(
+      record.context.tags?.includes('threat-actor:Heron Crew'),
+      'tag threat-actor:Heron Crew',
+    );
+  });
+
+  it('follows an intrusion set to the actor', () => {
+    const record = recordOf(records, '45.61.137.12');
+    assert.equal(record.context.family?.name, 'Grey Heron');
+    assert.ok(
+      record.context.tags?.includes('threat-actor:Heron Crew'),
+      'tag threat-actor:Heron Crew',
+    );
+  });
+
+  it('skips links the spec does not define', () => {
+    const campaign = recordOf(records, '45.61.137.13');
+    assert.deepEqual(campaign.context.family, {
+      name: 'Other Campaign',
+      aliases: [],
+      kind: 'campaign',
+    });
+    assert.ok(
+      !campaign.context.tags?.includes('campaign:Tide Campaign'),
+      'tag campaign:Tide Campaign',
+    );
+    const reported = recordOf(records, '45.61.137.14');
+    assert.equal(reported.context.family, undefined);
+  });
+
+  it('keeps the counts', () => {
+    const droppedCount = Object.values(dropped).reduce((sum, count) => sum + count, 0);
+    assert.equal(itemsRead, 4);
+    assert.equal(records.length + rejected + droppedCount, itemsRead);
+  });
+
+  it('selects groups by name and alias', async (t) => {
+    const folder = makeTempDir('group-family', t);
+    const feed = join(folder, 'chains.json');
+    await writeFile(feed, CHAIN_BUNDLE);
+    const build = async (family: string) => {
+      const out = join(folder, `out-${family.replace(/\W/g, '_')}`);
+      const result = await runCli([
+        'build',
+        feed,
+        '--family',
+        family,
+        '--no-builtin-allowlists',
+        '--out',
+        out,
+        '--json',
+      ]);
+      assert.equal(result.code, 0, result.stderr);
+      return {
+        summary: JSON.parse(result.stdout) as {
+          counts: {
+            rowsRead: number;
+            accepted: number;
+            rejected: number;
+            merged: number;
+            kept: number;
+          };
+          packs: Array<{ family: string }>;
+        },
+        stderr: result.stderr,
+      };
+    };
+    for (const name of ['Grey Heron', 'grey heron', 'gh-2']) {
+      const { summary } = await build(name);
+      assert.equal(summary.counts.kept, 2, name);
+      assert.deepEqual(
+        summary.packs.map((pack) => pack.family),
+        ['Grey Heron'],
+        name,
+      );
+      const { rowsRead, accepted, rejected, merged } = summary.counts;
+      assert.equal(rowsRead, accepted + rejected + merged, name);
+    }
+    const partial = await build('Grey');
+    assert.equal(partial.summary.counts.kept, 0);
+    assert.match(partial.stderr, /the closest: Grey Heron/);
+  });
+});
