@@ -27,7 +27,13 @@ const CASES: NoEventsCase[] = [
     name: 'empty-array.json',
     text: '[\n]\n',
     format: 'commonsecuritylog-json',
-    reason: 'the JSON array contains no object',
+    reason: 'the JSON array is empty',
+  },
+  {
+    name: 'scalars.json',
+    text: '[1, -2.5e3, "text", "a, ]", null, true,\n false]\n',
+    format: 'commonsecuritylog-json',
+    reason: '7 array elements read, 7 rejected and 0 skipped',
   },
   {
     name: 'lines.jsonl',
@@ -45,7 +51,7 @@ const CASES: NoEventsCase[] = [
     name: 'header.csv',
     text: 'TimeGenerated,DestinationIP\n',
     format: 'commonsecuritylog-csv',
-    reason: '1 CSV record read, 0 rejected and 1 skipped',
+    reason: 'the CSV file has a header row and no records',
   },
   {
     name: 'blank.log',

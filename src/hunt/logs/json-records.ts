@@ -10,13 +10,19 @@ export interface JsonRecordText {
   text: string;
 }
 
-/** Cuts the elements out of a JSON array fed to it line by line. */
+/**
+ * Cuts the elements out of a JSON array fed to it line by line. A scalar element (a number,
+ * string, true, false or null) is cut out too, so that the reader counts it and rejects it as no
+ * event, and a run of objects outside an array yields its objects only.
+ */
 export class JsonArraySplitter {
   private opened = false;
   private closed = false;
   private depth = 0;
   private inString = false;
   private escaped = false;
+  /** True while a string element of the array itself is read, at depth 0. */
+  private inScalarString = false;
   private element = '';
   private elementLine = 0;
 
@@ -29,7 +35,18 @@ export class JsonArraySplitter {
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (code === 92) this.escaped = true;
-        else if (code === 34) this.inString = false;
+        else if (code === 34) {
+          this.inString = false;
+          if (this.inScalarString) {
+            this.inScalarString = false;
+            done.push({
+              line: this.elementLine,
+              text: this.element + line.slice(segmentStart, i + 1),
+            });
+            this.element = '';
+            segmentStart = -1;
+          }
+        }
         continue;
       }
       if (this.depth === 0) {
@@ -40,6 +57,23 @@ export class JsonArraySplitter {
           this.element = '';
           this.elementLine = lineNumber;
           segmentStart = i;
+        } else if (this.opened && !this.closed && code === 34) {
+          this.inString = true;
+          this.inScalarString = true;
+          this.element = '';
+          this.elementLine = lineNumber;
+          segmentStart = i;
+        } else if (this.opened && !this.closed && !isSeparator(code)) {
+          // A number, true, false or null ends at a comma, a bracket or white space, on its line.
+          let end = i + 1;
+          while (
+            end < line.length &&
+            !isSeparator(line.charCodeAt(end)) &&
+            line.charCodeAt(end) !== 93
+          )
+            end++;
+          done.push({ line: lineNumber, text: line.slice(i, end) });
+          i = end - 1;
         }
         continue;
       }
@@ -71,6 +105,11 @@ export class JsonArraySplitter {
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+/** Tells whether a character code is a comma or JSON white space, which separate elements. */
+function isSeparator(code: number): boolean {
+  return code === 44 || code === 32 || code === 9 || code === 10 || code === 13;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface LogFileStats {
   eventsParsed: number;
   linesRejected: number;
   linesSkipped: number;
+  /** True when the file is CSV and its header row was read; the header is not in the counts. */
+  csvHeader?: true;
   /**
    * Set when the file had events of a table with hunts but none had a value in a column those
    * hunts compare: the table and the columns.
@@ -53,7 +55,8 @@ export interface LogReadStats {
   files: LogFileStats[];
   /**
    * Records read: one per line, except that a record of a JSON array or a CSV row with line
-   * breaks inside quotes counts once, however many lines it spans.
+   * breaks inside quotes counts once, however many lines it spans. The header row of a CSV file
+   * is not counted, unless it is rejected.
    */
   linesRead: number;
   eventsParsed: number;
@@ -98,8 +101,8 @@ export function describeNoEvents(file: LogFileStats): string {
     return `it is a ${kind} log, which local hunts do not read, because ${reason}`;
   }
   if (file.linesRead === 0) {
-    // The JSON reader cuts only objects and arrays out of an array and drops scalars uncounted.
-    if (file.recordUnit === 'array-element') return 'the JSON array contains no object';
+    if (file.recordUnit === 'array-element') return 'the JSON array is empty';
+    if (file.csvHeader) return 'the CSV file has a header row and no records';
     if (file.recordUnit === 'batch-record') return 'the Event Hub batches contain no record';
     return 'the file is empty';
   }
@@ -233,6 +236,9 @@ export class LogStatsRecorder {
         if (outcome.notHuntedLog !== undefined && fileStats.notHunted === undefined) {
           fileStats.notHunted = notHuntedLog(outcome.notHuntedLog);
         }
+        return undefined;
+      case 'header':
+        fileStats.csvHeader = true;
         return undefined;
       case 'reject':
         this.reject(fileStats, line, outcome.code, outcome.message);

@@ -575,7 +575,8 @@ function parseCsvRow(
 ): RecordOutcome {
   if (!csvHeaderSeen.has(parser)) {
     csvHeaderSeen.add(parser);
-    return parser.header(row, context) ?? { kind: 'skip', reason: 'CSV_HEADER' };
+    // A header that cannot be used is rejected, and so counted as a record with its issue.
+    return parser.header(row, context) ?? { kind: 'header' };
   }
   return parser.parse(row, context);
 }

@@ -57,10 +57,12 @@ export type RecordOutcome =
   /** An event that the context's filter does not keep: counted, but not yielded. */
   | { kind: 'filtered'; table: LogTable }
   /**
-   * A record that is not an event, such as a header or a log type that has no table, with the
-   * log kind that local hunts do not read, such as the Zeek log path `x509`.
+   * A record that is not an event, such as a Zeek header or a log type that has no table, with
+   * the log kind that local hunts do not read, such as the Zeek log path `x509`.
    */
   | { kind: 'skip'; reason: string; notHuntedLog?: string }
+  /** The header row of a CSV file, which names the columns and is not counted as a record. */
+  | { kind: 'header' }
   | { kind: 'reject'; code: string; message: string };
 
 export function rejectRecord(code: string, message: string): RecordOutcome {

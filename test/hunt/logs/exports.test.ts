@@ -14,7 +14,10 @@ describe('readLogs on CommonSecurityLog exports', () => {
     const { events, stats } = await collectEvents([file]);
     assert.equal(stats.files[0]?.format, 'commonsecuritylog-csv');
     assert.equal(stats.eventsParsed, 6);
-    assert.deepEqual(stats.skippedByReason, { CSV_HEADER: 1 });
+    // The header row is no record, so it is neither read nor skipped in the counts.
+    assert.equal(stats.linesRead, 6);
+    assert.deepEqual(stats.skippedByReason, {});
+    assert.equal(stats.files[0]?.csvHeader, true);
     const first = eventAt(events, 2).columns;
     assert.deepEqual(first.TimeGenerated, new Date('2020-10-15T18:38:45.828Z'));
     assert.equal(first.DestinationIP, '13.107.4.52');
@@ -66,7 +69,7 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
     );
     const { events, stats } = await collectEvents([file]);
     assert.equal(stats.files[0]?.format, 'devicenetworkevents-csv');
-    assert.equal(stats.linesRead, 130);
+    assert.equal(stats.linesRead, 129);
     assert.equal(stats.eventsParsed, 44);
     assert.deepEqual(stats.eventsByTable, {
       DeviceNetworkEvents: 32,
@@ -75,7 +78,6 @@ describe('readLogs on DeviceNetworkEvents exports', () => {
       DeviceImageLoadEvents: 2,
     });
     assert.deepEqual(stats.skippedByReason, {
-      CSV_HEADER: 1,
       NOT_HUNTED_TABLE: 69,
       DEVICE_EVENTS_NOT_HUNTED_HERE: 10,
       URL_CLICK_EVENTS_NOT_HUNTED_HERE: 6,
