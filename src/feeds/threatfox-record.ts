@@ -461,7 +461,7 @@ function tagList(tags: readonly string[]): TagList {
 }
 
 function lastSeenMessage(context: Partial<IndicatorContext>): string {
-  return `The last_seen time ${context.lastSeen!.toISOString()} is before the first_seen time ${context.firstSeen!.toISOString()}. Both times are kept as given, and --since and --max-age filter on them as they are.`;
+  return `The last_seen time ${context.lastSeen!.toISOString()} is before the first_seen time ${context.firstSeen!.toISOString()}. Both times are kept as given. --since filters on the first_seen time, and --max-age on the later of the two.`;
 }
 
 function testRowMessage(value: string): string {

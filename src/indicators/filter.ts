@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { cleanFamilyName, cleanThreatTypeName } from './context.js';
 import { familyKeyOf } from './family-key.js';
 import { familySlug } from './family-slug.js';
-import type { Indicator, IndicatorKind, MalwareFamily } from './model.js';
+import { latestSighting, type Indicator, type IndicatorKind, type MalwareFamily } from './model.js';
 import { parseIndicatorKind } from './normalize.js';
 
 export { familySlug };
@@ -28,8 +28,8 @@ export interface IndicatorFilterOptions {
   /** Keep indicators first seen at or after this time. One without firstSeen is removed. */
   since?: Date;
   /**
-   * Keep indicators last seen (or, when lastSeen is missing, first seen) within this many days
-   * before `now`. One with neither date is removed.
+   * Keep indicators whose latest sighting (the later of lastSeen and firstSeen) is within this
+   * many days before `now`. One with neither date is removed.
    */
   maxAgeDays?: number;
   /** Remove indicators whose expiry date (STIX `valid_until`) is at or before `now`. */
@@ -121,7 +121,7 @@ function buildPredicates(
     predicates.push([
       'maxAge',
       (i) => {
-        const seen = i.lastSeen ?? i.firstSeen;
+        const seen = latestSighting(i);
         return seen !== undefined && seen.getTime() >= oldest;
       },
     ]);

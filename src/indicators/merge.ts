@@ -5,7 +5,12 @@
 import type { SourceLocation } from '../errors.js';
 import { buildFamilyMatcher } from './filter.js';
 import { IndicatorIndex } from './indicator-index.js';
-import type { Indicator, IndicatorContext, MalwareFamily } from './model.js';
+import {
+  latestSighting,
+  type Indicator,
+  type IndicatorContext,
+  type MalwareFamily,
+} from './model.js';
 import { ListProvenance } from './provenance.js';
 
 /** Settings of {@link mergeIndicators} and {@link IndicatorMerger.result}. */
@@ -55,8 +60,8 @@ export interface FamilyConflict {
 
 /**
  * Merges indicators with the same kind and canonical value (see `indicatorKey`). The merged
- * record takes the earliest firstSeen, and as lastSeen the latest sighting of any record: its
- * lastSeen, or its firstSeen when it has none, as in a ThreatFox row that was never seen again.
+ * record takes the earliest firstSeen, and as lastSeen the latest sighting of any record: the
+ * later of its firstSeen and lastSeen, as in a ThreatFox row that was never seen again.
  * It takes the latest expires (none when a record has none, because that feed lists it without
  * an end) and the highest confidence. Its threatType comes from the record with the highest confidence, the earlier one
  * on a tie. When that record has none, the first threatType found is kept.
@@ -350,10 +355,10 @@ function own<T>(list: readonly T[]): T[] {
 }
 
 function mergeContext(target: Indicator, other: Indicator, lookups: ListLookups): void {
-  // A record's latest sighting is its first one when it has no lastSeen, so a row first seen
-  // yesterday keeps --max-age from judging the indicator by an older row's lastSeen.
-  const targetSighting = target.lastSeen ?? target.firstSeen;
-  const otherSighting = other.lastSeen ?? other.firstSeen;
+  // A record's latest sighting is its first one when it has no lastSeen or an earlier one, so a
+  // row first seen yesterday keeps --max-age from judging the indicator by an older row's lastSeen.
+  const targetSighting = latestSighting(target);
+  const otherSighting = latestSighting(other);
   if (otherSighting && (!targetSighting || otherSighting > targetSighting)) {
     target.lastSeen = otherSighting;
   } else if (targetSighting && otherSighting) {

@@ -162,6 +162,19 @@ export function isHexDigest(text: string): boolean {
   return /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i.test(text);
 }
 
+/**
+ * Returns the latest sighting of an indicator: the later of its first and last seen times, so a
+ * ThreatFox row whose last_seen is before its first_seen counts from its first_seen.
+ */
+export function latestSighting(
+  indicator: Pick<IndicatorContext, 'firstSeen' | 'lastSeen'>,
+): Date | undefined {
+  const { firstSeen, lastSeen } = indicator;
+  if (!firstSeen) return lastSeen;
+  if (!lastSeen) return firstSeen;
+  return lastSeen.getTime() >= firstSeen.getTime() ? lastSeen : firstSeen;
+}
+
 /** The identity two records must share to be merged: kind plus canonical value. */
 export function indicatorKey(indicator: Pick<Indicator, 'kind' | 'value'>): string {
   return `${indicator.kind}|${indicator.value}`;

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, fileReadReason, printable, quoteValue, systemMessage } from '../errors.js';
 import { filterIndicators } from '../indicators/filter.js';
 import { familyKeyOf, familyKeyText, UNKNOWN_FAMILY_NAME } from '../indicators/family-key.js';
-import { indicatorKey, type Indicator } from '../indicators/model.js';
+import { indicatorKey, latestSighting, type Indicator } from '../indicators/model.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 export { familyKeyOf, UNKNOWN_FAMILY_NAME };
@@ -352,8 +352,7 @@ export function compareWithHistory(
       const key = indicatorKey(indicator);
       if (present.has(key)) continue;
       present.add(key);
-      const lastSeen = indicator.lastSeen ?? indicator.firstSeen;
-      if (isExpired(lastSeen, indicator.expires, options)) diff.expired.push(key);
+      if (isExpired(latestSighting(indicator), indicator.expires, options)) diff.expired.push(key);
       else if (!Object.hasOwn(known, key)) diff.new.push(key);
       else {
         const change = contextChange(key, known[key]!, indicator);
@@ -366,11 +365,7 @@ export function compareWithHistory(
       if (present.has(key)) continue;
       const feedIndicator = inFeeds.get(key);
       const expired = feedIndicator
-        ? isExpired(
-            feedIndicator.lastSeen ?? feedIndicator.firstSeen,
-            feedIndicator.expires,
-            options,
-          )
+        ? isExpired(latestSighting(feedIndicator), feedIndicator.expires, options)
         : isExpired(
             new Date(entry.lastSeen ?? entry.lastRun),
             entry.expires === undefined ? undefined : new Date(entry.expires),
@@ -477,7 +472,7 @@ export function updateHistory(
       const key = indicatorKey(indicator);
       const earlier = Object.hasOwn(known, key) ? known[key] : undefined;
       const entry: HistoryEntry = { firstRun: earlier?.firstRun ?? now, lastRun: now };
-      const lastSeen = indicator.lastSeen ?? indicator.firstSeen;
+      const lastSeen = latestSighting(indicator);
       if (lastSeen) entry.lastSeen = lastSeen.toISOString();
       if (indicator.expires) entry.expires = indicator.expires.toISOString();
       if (indicator.confidence !== undefined) entry.confidence = indicator.confidence;

@@ -306,3 +306,15 @@ test('family matcher takes every filter name', () => {
   assert.equal(matches(QUASAR), true);
   assert.equal(matches(COBALT), false);
 });
+
+test('max age uses the later of first and last seen', () => {
+  // ThreatFox exports have rows whose last_seen is before their first_seen.
+  const inverted = make('domain', 'windlrr.com', {
+    family: QUASAR,
+    firstSeen: daysAgo(2),
+    lastSeen: daysAgo(60),
+  });
+  const result = filterIndicators([inverted], { maxAgeDays: 30 }, NOW);
+  assert.deepEqual(values(result.kept), ['windlrr.com']);
+  assert.equal(result.removed.maxAge, 0);
+});

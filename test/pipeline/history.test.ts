@@ -239,6 +239,22 @@ describe('compareWithHistory', () => {
     assert.deepEqual(diff.expired, ['domain|valid-until.example']);
   });
 
+  test('judges age by the later of first and last seen', () => {
+    const inverted = domain('inverted.example', 'Remcos', {
+      firstSeen: new Date('2026-04-30T00:00:00Z'),
+      lastSeen: new Date('2026-02-01T00:00:00Z'),
+    });
+    const run = new Map([['remcos', [inverted]]]);
+    const diff = compareWithHistory(run, emptyHistory(), { now: day2, maxAgeDays: 30 }).get(
+      'remcos',
+    )!;
+    assert.deepEqual(diff.expired, []);
+    assert.deepEqual(diff.new, ['domain|inverted.example']);
+    const saved = updateHistory(emptyHistory(), run, { now: day2 });
+    const entry = saved.families['remcos']!['domain|inverted.example']!;
+    assert.equal(entry.lastSeen, '2026-04-30T00:00:00.000Z');
+  });
+
   test('treats another family as new', () => {
     const moved = new Map([['agent-tesla', [domain('kept.example', 'Agent Tesla')]]]);
     const comparison = compareWithHistory(moved, history, { now: day2 });
