@@ -5,7 +5,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatIssue, UsageError } from '../errors.js';
-import { fetchThreatFox, type ThreatFoxRetryEvent } from '../feeds/threatfox-api.js';
+import {
+  fetchThreatFox,
+  THREATFOX_MAX_RESPONSE_MIB,
+  type ThreatFoxRetryEvent,
+} from '../feeds/threatfox-api.js';
 import { authKeyFromEnv } from '../feeds/threatfox-api-checks.js';
 import {
   formatThreatFoxSource,
@@ -30,6 +34,7 @@ interface FetchThreatFoxFlags {
   limit?: string;
   out?: string;
   timeout: string;
+  maxSize: string;
   apiUrl?: string;
 }
 
@@ -80,6 +85,11 @@ function parseTimeout(text: string): number {
   return parseWholeNumber('--timeout', 'timeout', text, 1, 600) * 1000;
 }
 
+/** Parses --max-size, a whole number of MiB, into bytes. */
+function parseMaxSize(text: string): number {
+  return parseWholeNumber('--max-size', 'size', text, 1, 4096) * 1024 * 1024;
+}
+
 /** Formats one retry of a ThreatFox request for stderr. */
 export function retryLine(event: ThreatFoxRetryEvent): string {
   const seconds = (event.delayMs / 1000).toFixed(1);
@@ -89,6 +99,7 @@ export function retryLine(event: ThreatFoxRetryEvent): string {
 async function runFetchThreatFox(flags: FetchThreatFoxFlags, io: CliIo): Promise<number> {
   const query = queryFromFlags(flags);
   const timeoutMs = parseTimeout(flags.timeout);
+  const maxResponseBytes = parseMaxSize(flags.maxSize);
   const authKey = authKeyFromEnv(io.env);
   const baseUrl = flags.apiUrl ?? io.env[THREATFOX_API_URL_ENV] ?? THREATFOX_API_URL;
   const source = formatThreatFoxSource(query);
@@ -97,6 +108,7 @@ async function runFetchThreatFox(flags: FetchThreatFoxFlags, io: CliIo): Promise
     authKey,
     baseUrl,
     timeoutMs,
+    maxResponseBytes,
     onRetry: (event) => io.stderr.write(retryLine(event)),
   });
   const text = response.body.endsWith('\n') ? response.body : `${response.body}\n`;
@@ -148,6 +160,11 @@ export function registerFetchCommand(
       pathOption('--out'),
     )
     .option('--timeout <seconds>', 'time limit of each attempt, in seconds', '30')
+    .option(
+      '--max-size <MiB>',
+      'maximum size of the response body in MiB, as sent and after decompression, 1 to 4096',
+      String(THREATFOX_MAX_RESPONSE_MIB),
+    )
     .option(
       '--api-url <url>',
       `API endpoint (default: ${THREATFOX_API_URL_ENV}, else ${THREATFOX_API_URL})`,

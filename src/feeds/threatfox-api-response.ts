@@ -102,6 +102,15 @@ export function interpretResponse(
       `has query_status "ok" but its data is ${showJsonValue(data ?? null)}, not a list`,
     );
   }
+  const misfit = data.findIndex(
+    (item) => typeof item !== 'object' || item === null || Array.isArray(item),
+  );
+  if (misfit >= 0) {
+    throw unexpectedResponse(
+      sourceName,
+      `has query_status "ok" but item ${misfit + 1} of data is ${showJsonValue(data[misfit])}, not an object`,
+    );
+  }
   return {
     queryStatus: 'ok',
     itemCount: data.length,
@@ -154,6 +163,23 @@ export function unexpectedHttpError(
     {
       source: { file: sourceName },
     },
+  );
+}
+
+/**
+ * Builds the error for a response body above the size limit, which is not retried because the
+ * same server would most likely send the same body again.
+ */
+export function responseTooLargeError(
+  sourceName: string,
+  url: string,
+  limit: string,
+  detail: string,
+): ThreatFoxApiError {
+  return new ThreatFoxApiError(
+    'THREATFOX_RESPONSE_TOO_LARGE',
+    `The response to ${sourceName} from ${url} is larger than the limit of ${limit} ${detail}. Check --api-url and any proxy, or raise --max-size if the response is real.`,
+    { source: { file: sourceName } },
   );
 }
 

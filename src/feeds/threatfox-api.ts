@@ -20,6 +20,7 @@ import {
   interpretResponse,
   parseRetryAfter,
   rejectedKeyError,
+  responseTooLargeError,
   retriesExhaustedError,
   unexpectedHttpError,
   type AttemptFailure,
@@ -33,6 +34,14 @@ import {
 export { ThreatFoxApiError } from './threatfox-api-response.js';
 export { THREATFOX_API_URL, type ThreatFoxQuery } from './threatfox-query.js';
 
+/**
+ * Default maximum size of a response body, in MiB. A `get_iocs` response for 7 days, the largest
+ * query, is an estimated few MB, so this limit stops only a broken proxy or a wrong --api-url.
+ */
+export const THREATFOX_MAX_RESPONSE_MIB = 128;
+
+const MIB = 1024 * 1024;
+
 export interface ThreatFoxClientOptions {
   /** The abuse.ch Auth-Key. Required; printable ASCII without spaces. */
   authKey: string;
@@ -42,6 +51,11 @@ export interface ThreatFoxClientOptions {
   timeoutMs?: number;
   /** Attempts in total, the first one included. Default 4. */
   maxAttempts?: number;
+  /**
+   * Maximum size of a response body in bytes, both as sent (Content-Length) and after
+   * decompression. Default {@link THREATFOX_MAX_RESPONSE_MIB} MiB. A larger body is not retried.
+   */
+  maxResponseBytes?: number;
   /** Backoff before the second attempt; it doubles for each later one. Default 1 000 ms. */
   retryBaseDelayMs?: number;
   /**
@@ -90,12 +104,14 @@ interface ClientSettings {
   sourceName: string;
   timeoutMs: number;
   maxAttempts: number;
+  maxResponseBytes: number;
   retryBaseDelayMs: number;
   maxRetryDelayMs: number;
 }
 
 type AttemptOutcome =
   | { kind: 'response'; status: number; text: string; keyEchoed: boolean; location: string | null }
+  | { kind: 'too-large'; detail: string }
   | AttemptFailure;
 
 /**
@@ -117,6 +133,7 @@ export async function fetchThreatFox(
     sourceName: options.sourceName ?? formatThreatFoxSource(query),
     timeoutMs: options.timeoutMs ?? 30_000,
     maxAttempts: Math.max(1, options.maxAttempts ?? 4),
+    maxResponseBytes: options.maxResponseBytes ?? THREATFOX_MAX_RESPONSE_MIB * MIB,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 1_000,
     maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
   };
@@ -129,6 +146,14 @@ export async function fetchThreatFox(
     const outcome = await sendOnce(settings, body);
     if (outcome.kind === 'response') {
       return responseFrom(outcome, query, attempt, settings);
+    }
+    if (outcome.kind === 'too-large') {
+      throw responseTooLargeError(
+        settings.sourceName,
+        settings.url.href,
+        formatMib(settings.maxResponseBytes),
+        outcome.detail,
+      );
     }
     failure = outcome;
     if (attempt === settings.maxAttempts) break;
@@ -177,7 +202,13 @@ async function sendOnce(settings: ClientSettings, body: string): Promise<Attempt
       // A followed redirect would send the Auth-Key header to whatever host it names.
       redirect: 'manual',
     });
-    const raw = await response.text();
+    const declared = Number(response.headers.get('content-length') ?? '');
+    if (declared > settings.maxResponseBytes) {
+      await response.body?.cancel();
+      return { kind: 'too-large', detail: `(Content-Length of ${formatMib(declared)})` };
+    }
+    const raw = await readBody(response, settings.maxResponseBytes);
+    if (raw === undefined) return { kind: 'too-large', detail: 'after decompression' };
     const text = redactSecret(raw, settings.authKey);
     const status = response.status;
     if (status === 429 || status >= 500) {
@@ -210,6 +241,39 @@ async function sendOnce(settings: ClientSettings, body: string): Promise<Attempt
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Reads a response body as UTF-8 text, as `Response.text()` does, but stops and returns undefined
+ * once more than `maxBytes` arrive. Fetch has already decompressed the bytes counted here, so
+ * the limit applies to the decompressed size.
+ * NOTE: compressed bytes sent without a Content-Length are bounded only by the attempt's time
+ * limit.
+ */
+async function readBody(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (response.body === null) return '';
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+/** Formats a byte count in MiB: whole MiB as `128 MiB`, others with one decimal. */
+function formatMib(bytes: number): string {
+  const mib = bytes / MIB;
+  return Number.isInteger(mib) ? `${mib} MiB` : `${mib.toFixed(1)} MiB`;
 }
 
 function responseFrom(

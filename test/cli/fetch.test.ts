@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { run } from '../../src/cli/run.js';
 import { readFeeds } from '../../src/feeds/read.js';
 import { skipWithoutShared } from '../helpers/shared.js';
@@ -144,6 +145,8 @@ describe('huntpack fetch threatfox', () => {
     ['limit with search', ['--search', '1.2.3.4', '--limit', '5']],
     ['limit 1001', ['--family', 'Remcos', '--limit', '1001']],
     ['an empty family', ['--family', ' ']],
+    ['max size 0', ['--days', '1', '--max-size', '0']],
+    ['max size in MB', ['--days', '1', '--max-size', '5MB']],
   ];
   for (const [name, args] of usage) {
     test(`exits 2 on ${name}`, async () => {
@@ -155,6 +158,30 @@ describe('huntpack fetch threatfox', () => {
       assert.equal(result.stdout, '');
     });
   }
+
+  test('exits 1 on a body above --max-size', async () => {
+    const padded = `{"query_status":"ok","data":[${' '.repeat(3 * 1024 * 1024)}]}`;
+    const server = await startFakeThreatFox({
+      body: gzipSync(padded),
+      headers: { 'content-encoding': 'gzip' },
+    });
+    const out = await mkdtemp(join(folder, 'too-large-'));
+    try {
+      const result = await runFetch(
+        ['fetch', 'threatfox', '--days', '1', '--max-size', '2', '--out', 'answer.json'],
+        out,
+        envFor(server),
+      );
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /limit of 2 MiB/);
+      assert.ok(result.stderr.includes(server.url), result.stderr);
+      assert.doesNotMatch(result.stderr, /fetched/);
+      assert.deepEqual(await readdir(out), []);
+      assert.equal(server.requests.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
 
   test('exits 1 without an Auth-Key', async () => {
     const result = await runFetch(['fetch', 'threatfox', '--days', '1'], folder, {});

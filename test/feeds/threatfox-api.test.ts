@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, HuntpackError, UsageError } from '../../src/errors.js';
 import {
@@ -276,6 +277,68 @@ describe('fetchThreatFox retries', () => {
     const { error } = await failureFor([], { baseUrl: url, maxAttempts: 2 });
     assert.equal(error.code, 'THREATFOX_NETWORK_ERROR');
     assert.match(error.message, /ECONNREFUSED/);
+  });
+});
+
+describe('fetchThreatFox response size', () => {
+  const MIB = 1024 * 1024;
+
+  /** An `ok` response padded with `spaces` bytes of whitespace inside its empty list. */
+  function paddedAnswer(spaces: number): string {
+    return `{"query_status":"ok","data":[${' '.repeat(spaces)}]}`;
+  }
+
+  test('rejects a gzip body above the limit', async () => {
+    const body = gzipSync(paddedAnswer(2 * MIB));
+    const { error, requests } = await failureFor(
+      [{ body, headers: { 'content-encoding': 'gzip' } }],
+      { maxResponseBytes: MIB },
+    );
+    assert.ok(error instanceof ThreatFoxApiError);
+    assert.equal(error.code, 'THREATFOX_RESPONSE_TOO_LARGE');
+    assert.match(error.message, /larger than the limit of 1 MiB after decompression/);
+    assert.match(error.message, /http:\/\/127\.0\.0\.1:\d+\/api\/v1\//);
+    assert.match(error.message, /--max-size/);
+    assert.equal(requests, 1);
+  });
+
+  test('rejects a Content-Length above the limit', async () => {
+    const body = paddedAnswer(2 * MIB);
+    const { error, requests } = await failureFor(
+      [{ body, headers: { 'content-length': String(body.length) } }],
+      { maxResponseBytes: MIB },
+    );
+    assert.equal(error.code, 'THREATFOX_RESPONSE_TOO_LARGE');
+    assert.match(error.message, /Content-Length of 2\.0 MiB/);
+    assert.equal(requests, 1);
+  });
+
+  test('rejects a chunked body above the limit', async () => {
+    const { error } = await failureFor([{ body: paddedAnswer(2 * MIB) }], {
+      maxResponseBytes: MIB,
+    });
+    assert.equal(error.code, 'THREATFOX_RESPONSE_TOO_LARGE');
+  });
+
+  test('accepts a gzip body under the limit', async () => {
+    const body = gzipSync(JSON.stringify({ query_status: 'ok', data: [{ id: '1' }] }));
+    const server = await startFakeThreatFox({ body, headers: { 'content-encoding': 'gzip' } });
+    try {
+      const response = await fetchThreatFox(RECENT, {
+        ...clientOptions(server),
+        maxResponseBytes: MIB,
+      });
+      assert.equal(response.itemCount, 1);
+      assert.match(response.body, /"query_status":"ok"/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('rejects data items that are not objects', async () => {
+    const { error } = await failureFor([jsonResponse({ query_status: 'ok', data: [1, 'x'] })]);
+    assert.equal(error.code, 'THREATFOX_UNEXPECTED_RESPONSE');
+    assert.match(error.message, /item 1 of data is 1, not an object/);
   });
 });
 

@@ -14,7 +14,7 @@ import { sharedFile } from './shared.js';
 
 /** One scripted response. `hang` never responds; `reset` closes the connection without a response. */
 export type ScriptedResponse =
-  { status?: number; body: string; headers?: Record<string, string> } | 'hang' | 'reset';
+  { status?: number; body: string | Buffer; headers?: Record<string, string> } | 'hang' | 'reset';
 
 export interface RecordedRequest {
   method: string;
