@@ -14,10 +14,18 @@ import { showJsonValue } from './threatfox-record.js';
 /** A ThreatFox request that failed: no usable response after every attempt, or a rejected query. */
 export class ThreatFoxApiError extends FeedParseError {}
 
+/** A 2xx response whose JSON ends early, which the client retries. */
+export class CutShortResponse extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'CutShortResponse';
+  }
+}
+
 /** Failure of one attempt, for the retry decision and the final message. */
 export interface AttemptFailure {
   kind: 'failure';
-  cause: 'rate-limited' | 'server' | 'timeout' | 'network';
+  cause: 'rate-limited' | 'server' | 'timeout' | 'network' | 'truncated';
   /** Short reason for logs, such as `HTTP 503` or `timed out after 30 s`. */
   reason: string;
   status?: number;
@@ -52,6 +60,7 @@ const QUERY_STATUS_HINTS: Readonly<Record<string, string>> = {
  * Checks the body of a 2xx response.
  *
  * @throws ConfigError when the status reports a rejected Auth-Key.
+ * @throws CutShortResponse when the body is JSON that ends early.
  * @throws ThreatFoxApiError when the body is not JSON, has no `query_status`, has `ok` without a
  *   list in `data`, or has any other status.
  */
@@ -64,6 +73,12 @@ export function interpretResponse(
   try {
     document = JSON.parse(text);
   } catch {
+    if (endsEarly(text)) {
+      const bytes = Buffer.byteLength(text, 'utf8');
+      throw new CutShortResponse(
+        `the response JSON ends early, after ${bytes} bytes, so it was cut short`,
+      );
+    }
     throw unexpectedResponse(
       sourceName,
       `is not JSON (it starts with ${quoteValue(text.trimStart())})`,
@@ -194,6 +209,7 @@ export function retriesExhaustedError(
     server: 'THREATFOX_SERVER_ERROR',
     timeout: 'THREATFOX_TIMEOUT',
     network: 'THREATFOX_NETWORK_ERROR',
+    truncated: 'THREATFOX_TRUNCATED_RESPONSE',
   };
   const wait =
     failure.retryAfterMs === undefined
@@ -223,6 +239,33 @@ function unexpectedResponse(sourceName: string, problem: string): ThreatFoxApiEr
     `The response to ${sourceName} ${problem}: expected a ThreatFox response {"query_status": ..., "data": ...}. Check --api-url, or try again if a proxy interfered.`,
     { source: { file: sourceName } },
   );
+}
+
+/**
+ * Tells whether `text` is the start of a JSON object that ends early, as a response cut short by
+ * a dropped connection or a proxy is, given text that JSON.parse rejects. The check is lexical: brackets and strings must nest, and outside strings only
+ * characters of numbers, `true`, `false` and `null` may appear.
+ */
+function endsEarly(text: string): boolean {
+  const trimmed = text.trimStart();
+  if (!trimmed.startsWith('{')) return false;
+  const open: string[] = [];
+  let inString = false;
+  for (let index = 0; index < trimmed.length; index += 1) {
+    const char = trimmed[index]!;
+    if (inString) {
+      if (char === '\\') index += 1;
+      else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') inString = true;
+    else if (char === '{' || char === '[') open.push(char === '{' ? '}' : ']');
+    else if (char === '}' || char === ']') {
+      if (open.pop() !== char) return false;
+      if (open.length === 0) return false;
+    } else if (!/[\s\d.eE+\-,:truefalsn]/.test(char)) return false;
+  }
+  return inString || open.length > 0;
 }
 
 function statusIn(text: string): string | undefined {

@@ -17,6 +17,7 @@ import {
   redactSecret,
 } from './threatfox-api-checks.js';
 import {
+  CutShortResponse,
   interpretResponse,
   parseRetryAfter,
   rejectedKeyError,
@@ -143,9 +144,16 @@ export async function fetchThreatFox(
 
   let failure: AttemptFailure | undefined;
   for (let attempt = 1; attempt <= settings.maxAttempts; attempt += 1) {
-    const outcome = await sendOnce(settings, body);
+    let outcome = await sendOnce(settings, body);
     if (outcome.kind === 'response') {
-      return responseFrom(outcome, query, attempt, settings);
+      try {
+        return responseFrom(outcome, query, attempt, settings);
+      } catch (error) {
+        // A body cut short is retried like one shorter than its Content-Length, which fetch
+        // reports as a network error.
+        if (!(error instanceof CutShortResponse)) throw error;
+        outcome = { kind: 'failure', cause: 'truncated', reason: error.reason };
+      }
     }
     if (outcome.kind === 'too-large') {
       throw responseTooLargeError(

@@ -283,7 +283,7 @@ describe('fetchThreatFox retries', () => {
 describe('fetchThreatFox response size', () => {
   const MIB = 1024 * 1024;
 
-  /** An `ok` response padded with `spaces` bytes of whitespace inside its empty list. */
+  /** Returns an `ok` response padded with `spaces` bytes of whitespace inside its empty list. */
   function paddedAnswer(spaces: number): string {
     return `{"query_status":"ok","data":[${' '.repeat(spaces)}]}`;
   }
@@ -339,6 +339,49 @@ describe('fetchThreatFox response size', () => {
     const { error } = await failureFor([jsonResponse({ query_status: 'ok', data: [1, 'x'] })]);
     assert.equal(error.code, 'THREATFOX_UNEXPECTED_RESPONSE');
     assert.match(error.message, /item 1 of data is 1, not an object/);
+  });
+});
+
+describe('fetchThreatFox cut-short response', () => {
+  const whole = JSON.stringify({
+    query_status: 'ok',
+    data: [{ id: '291780', ioc: 'example.com', ioc_type: 'domain', tags: ['a', 'b'] }],
+  });
+
+  test('retries JSON that ends early', async () => {
+    const half = whole.slice(0, Math.floor(whole.length / 2));
+    const { error, requests } = await failureFor([{ body: half }]);
+    assert.ok(error instanceof ThreatFoxApiError);
+    assert.equal(error.code, 'THREATFOX_TRUNCATED_RESPONSE');
+    assert.match(error.message, new RegExp(`JSON ends early, after ${half.length} bytes`));
+    assert.doesNotMatch(error.message, /not JSON/);
+    assert.equal(requests, 4);
+  });
+
+  test('succeeds when a retry is whole', async () => {
+    const server = await startFakeThreatFox({ body: whole.slice(0, 40) }, { body: whole });
+    try {
+      const response = await fetchThreatFox(RECENT, clientOptions(server));
+      assert.equal(response.attempts, 2);
+      assert.equal(response.itemCount, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('every cut position ends early', async () => {
+    for (let end = 1; end < whole.length; end += 1) {
+      const { error } = await failureFor([{ body: whole.slice(0, end) }], { maxAttempts: 1 });
+      assert.equal(error.code, 'THREATFOX_TRUNCATED_RESPONSE', `cut after ${end} bytes`);
+    }
+  });
+
+  test('reports other text as not JSON', async () => {
+    for (const body of ['<html>challenge</html>', '{"query_status": <b>', '{"a": 1} trailing']) {
+      const { error, requests } = await failureFor([{ body }]);
+      assert.equal(error.code, 'THREATFOX_UNEXPECTED_RESPONSE', body);
+      assert.equal(requests, 1, body);
+    }
   });
 });
 
