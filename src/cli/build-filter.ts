@@ -6,7 +6,7 @@ import {
   type IndicatorFilterOptions,
 } from '../indicators/filter.js';
 import type { Indicator, MalwareFamily } from '../indicators/model.js';
-import type { CollectResult } from '../pipeline/collect.js';
+import { acceptedDetails, type CollectResult } from '../pipeline/collect.js';
 
 /** Collected indicators after the command-line filters. */
 export interface FilteredCollectResult extends CollectResult {
@@ -44,6 +44,7 @@ export function filterCollected(
     acceptedThreatTypes: filters.threatTypes?.length
       ? threatTypesOf(collected.indicators)
       : undefined,
+    ...acceptedDetails(filters, collected.indicators),
     feedFamilies,
     indicators: filtered.kept,
     counts: {

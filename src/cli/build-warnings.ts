@@ -6,7 +6,8 @@
 import { cleanFamilyName, cleanThreatTypeName } from '../indicators/context.js';
 import { assignFolderNames, familySlug } from '../indicators/family-slug.js';
 import { buildFamilyMatcher, type IndicatorFilterCounts } from '../indicators/filter.js';
-import type { MalwareFamily } from '../indicators/model.js';
+import { describeKind, type IndicatorKind, type MalwareFamily } from '../indicators/model.js';
+import { parseIndicatorKind } from '../indicators/normalize.js';
 import type { CollectResult } from '../pipeline/collect.js';
 import type { IndicatorFilterFlags } from './options.js';
 import { editDistance } from '../edit-distance.js';
@@ -89,6 +90,7 @@ export function emptyBuildWarnings(
     const unmatched = [
       ...describeUnmatchedFamilies(flags.family ?? [], feedFamilies),
       ...describeUnmatchedThreatTypes(flags.threatType ?? [], feedThreatTypes),
+      ...describeUnmatchedKinds(flags.iocType ?? [], collected.acceptedKinds ?? []),
     ];
     warnings.push(
       `the filters removed all ${counts.accepted} indicators (${describeFilters(collected.filterCounts, flags)}), so no pack was built. ` +
@@ -134,6 +136,34 @@ export function describeUnmatchedThreatTypes(
     .map(
       (value) => `--threat-type ${printable(value)} matches no threat type in the feeds, ${given}.`,
     );
+}
+
+/**
+ * Returns a sentence for each `--ioc-type` value that matches none of `feedKinds`, naming the
+ * types the feeds give, as in `--ioc-type ip matches no indicator type in the feeds, which give:
+ * ip:port.` When the feeds give `ip:port` for `ip`, the sentence suggests it. A value that is
+ * not a type gets none, because the option parser rejects it.
+ */
+export function describeUnmatchedKinds(
+  values: readonly string[],
+  feedKinds: readonly IndicatorKind[],
+): string[] {
+  const given =
+    feedKinds.length === 0
+      ? 'which give none'
+      : `which give: ${feedKinds.map((kind) => describeKind(kind)).join(', ')}`;
+  const sentences: string[] = [];
+  for (const value of values.flatMap((entry) => entry.split(','))) {
+    const kind = parseIndicatorKind(value);
+    if (kind === undefined || feedKinds.includes(kind)) continue;
+    let sentence = `--ioc-type ${printable(value.trim())} matches no indicator type in the feeds, ${given}.`;
+    if (kind === 'ip' && feedKinds.includes('ip-port')) {
+      sentence +=
+        ' Their addresses come with a port, as ThreatFox gives C2 servers, so pass --ioc-type ip:port.';
+    }
+    sentences.push(sentence);
+  }
+  return sentences;
 }
 
 /**

@@ -46,6 +46,7 @@ import { queryCheckError, writePacks } from './build-write-packs.js';
 import {
   describeUnmatchedFamilies,
   describeUnmatchedThreatTypes,
+  describeUnmatchedKinds,
   emptyBuildWarnings,
   familyFolderWarnings,
 } from './build-warnings.js';
@@ -279,6 +280,7 @@ async function runBuild(
     warnings.push(
       ...describeUnmatchedFamilies(flags.family ?? [], collected.acceptedFamilies ?? []),
       ...describeUnmatchedThreatTypes(flags.threatType ?? [], collected.acceptedThreatTypes ?? []),
+      ...describeUnmatchedKinds(flags.iocType ?? [], collected.acceptedKinds ?? []),
     );
   }
   // A state file already names such inputs in its own warning.

@@ -16,6 +16,7 @@ import { buildIssueLines } from './build-issue-lines.js';
 import {
   describeFilters,
   describeUnmatchedFamilies,
+  describeUnmatchedKinds,
   describeUnmatchedThreatTypes,
 } from './build-warnings.js';
 import { describeKind } from '../indicators/model.js';
@@ -180,6 +181,7 @@ function writeFeedOutcome(
     const unmatched = [
       ...describeUnmatchedFamilies(flags.family ?? [], collected.acceptedFamilies ?? []),
       ...describeUnmatchedThreatTypes(flags.threatType ?? [], collected.acceptedThreatTypes ?? []),
+      ...describeUnmatchedKinds(flags.iocType ?? [], collected.acceptedKinds ?? []),
     ];
     io.stderr.write(
       `huntpack: warning: the filters removed ${allIndicatorsText(counts.accepted)} ` +
@@ -200,6 +202,7 @@ function writeFeedOutcome(
     const sentences = [
       ...describeUnmatchedFamilies(flags.family ?? [], families),
       ...describeUnmatchedThreatTypes(flags.threatType ?? [], collected.acceptedThreatTypes ?? []),
+      ...describeUnmatchedKinds(flags.iocType ?? [], collected.acceptedKinds ?? []),
     ];
     for (const sentence of sentences) io.stderr.write(`huntpack: warning: ${sentence}\n`);
   }

@@ -203,6 +203,11 @@ export function parseKinds(texts: readonly string[]): IndicatorKind[] {
   return kinds;
 }
 
+/** Returns the distinct kinds of `indicators`, in order of first appearance. */
+export function kindsOf(indicators: readonly Indicator[]): IndicatorKind[] {
+  return [...new Set(indicators.map((indicator) => indicator.kind))];
+}
+
 /** Returns the distinct threat types of `indicators`, in order of first appearance. */
 export function threatTypesOf(indicators: readonly Indicator[]): string[] {
   const types = new Set<string>();

@@ -13,6 +13,7 @@ import {
   familiesOf,
   threatTypesOf,
   filterIndicators,
+  kindsOf,
   type IndicatorFilterCounts,
   type IndicatorFilterOptions,
 } from '../indicators/filter.js';
@@ -21,6 +22,7 @@ import { defang } from '../indicators/defang.js';
 import {
   describeKind,
   type Indicator,
+  type IndicatorKind,
   type MalwareFamily,
   type RawIndicator,
 } from '../indicators/model.js';
@@ -103,6 +105,8 @@ export interface CollectResult {
   acceptedFamilies?: MalwareFamily[];
   /** With a threat type filter: the threat types of the accepted indicators, to list them. */
   acceptedThreatTypes?: string[];
+  /** With an indicator type filter: the kinds of the accepted indicators, to list them. */
+  acceptedKinds?: IndicatorKind[];
   issues: HuntpackIssue[];
 }
 
@@ -240,6 +244,7 @@ export async function collectIndicators(
     ...(options.filters?.threatTypes?.length
       ? { acceptedThreatTypes: threatTypesOf(entries) }
       : {}),
+    ...acceptedDetails(options.filters, entries),
     issues,
   };
 }
@@ -351,4 +356,12 @@ function describeFamilyConflict(
   const list = `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   // The allowlists and the other filters run later, so the message cannot state that they keep it.
   return `${read}. The ${list} packs each take it, unless a filter or an allowlist leaves it out.`;
+}
+
+/** Returns what the warning about the type filter names: the kinds of the accepted indicators. */
+export function acceptedDetails(
+  filters: IndicatorFilterOptions | undefined,
+  accepted: readonly Indicator[],
+): Pick<CollectResult, 'acceptedKinds'> {
+  return filters?.kinds?.length ? { acceptedKinds: kindsOf(accepted) } : {};
 }

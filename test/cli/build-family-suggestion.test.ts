@@ -231,3 +231,20 @@ test('hunt --feed names the feed threat types', async (t) => {
     result.stderr,
   );
 });
+
+test('ioc type miss lists the feed types', async (t) => {
+  const result = await build(t, ['--ioc-type', 'ip']);
+  assert.equal(result.code, 0, result.stderr);
+  const warning = filterWarning(result);
+  assert.ok(
+    warning.includes('--ioc-type ip matches no indicator type in the feeds, which give: ip:port.'),
+    warning,
+  );
+  assert.ok(warning.includes('pass --ioc-type ip:port'), warning);
+
+  // With other values kept, a value that matches nothing still gets its own warning.
+  const mixed = await build(t, ['--ioc-type', 'ip:port,domain']);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  assert.match(mixed.stderr, /warning: --ioc-type domain matches no indicator type/);
+  assert.doesNotMatch(mixed.stderr, /--ioc-type ip:port matches/);
+});
