@@ -5,7 +5,11 @@
  */
 import { cleanFamilyName, cleanThreatTypeName } from '../indicators/context.js';
 import { assignFolderNames, familySlug } from '../indicators/family-slug.js';
-import { buildFamilyMatcher, type IndicatorFilterCounts } from '../indicators/filter.js';
+import {
+  buildFamilyMatcher,
+  type IndicatorFilterCounts,
+  type NewestDates,
+} from '../indicators/filter.js';
 import { describeKind, type IndicatorKind, type MalwareFamily } from '../indicators/model.js';
 import { parseIndicatorKind } from '../indicators/normalize.js';
 import type { CollectResult } from '../pipeline/collect.js';
@@ -51,6 +55,7 @@ const MAX_CLOSE_FAMILIES = 3;
  *   closest to a `--family` value that matches none of them.
  * @param feedThreatTypes the threat types of the indicators before the filters, to list them for
  *   a `--threat-type` value that matches none of them.
+ * @param now the time the age filters are anchored to, to say how old the feeds are.
  */
 export function emptyBuildWarnings(
   collected: CollectResult,
@@ -59,6 +64,7 @@ export function emptyBuildWarnings(
   issuesFile: string,
   feedFamilies: readonly MalwareFamily[] = [],
   feedThreatTypes: readonly string[] = [],
+  now: Date = new Date(),
 ): string[] {
   const warnings: string[] = [];
   // A text without indicators is not empty, and its reader reported it as TEXT_NO_INDICATORS.
@@ -91,6 +97,7 @@ export function emptyBuildWarnings(
       ...describeUnmatchedFamilies(flags.family ?? [], feedFamilies),
       ...describeUnmatchedThreatTypes(flags.threatType ?? [], feedThreatTypes),
       ...describeUnmatchedKinds(flags.iocType ?? [], collected.acceptedKinds ?? []),
+      ...describeFeedAge(collected.filterCounts, collected.acceptedNewest ?? {}, now),
     ];
     warnings.push(
       `the filters removed all ${counts.accepted} indicators (${describeFilters(collected.filterCounts, flags)}), so no pack was built. ` +
@@ -164,6 +171,44 @@ export function describeUnmatchedKinds(
     sentences.push(sentence);
   }
   return sentences;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Returns a sentence for `--since` and one for `--max-age` when it removed indicators, naming
+ * the newest date that filter compares, so a stale feed can be distinguished from a wrong value.
+ */
+export function describeFeedAge(
+  removed: IndicatorFilterCounts,
+  newest: NewestDates,
+  now: Date,
+): string[] {
+  const sentences: string[] = [];
+  if (removed.since > 0) {
+    sentences.push(
+      newest.firstSeen
+        ? `The newest first seen in the feeds is ${formatAge(newest.firstSeen, now)}.`
+        : 'The feeds give no first seen date.',
+    );
+  }
+  if (removed.maxAge > 0) {
+    sentences.push(
+      newest.sighting
+        ? `The latest sighting in the feeds is ${formatAge(newest.sighting, now)}.`
+        : 'The feeds give no first or last seen date.',
+    );
+  }
+  return sentences;
+}
+
+/** Formats a time to the minute with its age in whole days: `2026-04-12 10:00 UTC, 238 days before this run`. */
+function formatAge(time: Date, now: Date): string {
+  const minute = time.toISOString().slice(0, 16).replace('T', ' ');
+  const days = Math.floor((now.getTime() - time.getTime()) / DAY_MS);
+  if (days < 0) return `${minute} UTC, after the time of this run`;
+  const age = days === 1 ? '1 day' : `${days} days`;
+  return `${minute} UTC, ${age} before this run`;
 }
 
 /**

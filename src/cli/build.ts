@@ -273,6 +273,7 @@ async function runBuild(
     issuesFile,
     collected.acceptedFamilies,
     collected.acceptedThreatTypes,
+    now,
   );
   // The warnings above name a --family value that matches nothing when nothing is left; with
   // other families kept, each such value gets its own warning.

@@ -14,6 +14,7 @@ import { listLabel } from '../report/markdown.js';
 import { readPackHunts } from '../report/read-pack.js';
 import { buildIssueLines } from './build-issue-lines.js';
 import {
+  describeFeedAge,
   describeFilters,
   describeUnmatchedFamilies,
   describeUnmatchedKinds,
@@ -127,6 +128,7 @@ function writeFeedOutcome(
   fromFeeds: FeedHunts,
   flags: HuntSourceFlags & { report?: string },
   io: CliIo,
+  now: Date,
 ): void {
   const { collected, setAside } = fromFeeds;
   const failed = collected.perFile.filter((file) => file.failed);
@@ -182,6 +184,7 @@ function writeFeedOutcome(
       ...describeUnmatchedFamilies(flags.family ?? [], collected.acceptedFamilies ?? []),
       ...describeUnmatchedThreatTypes(flags.threatType ?? [], collected.acceptedThreatTypes ?? []),
       ...describeUnmatchedKinds(flags.iocType ?? [], collected.acceptedKinds ?? []),
+      ...describeFeedAge(collected.filterCounts, collected.acceptedNewest ?? {}, now),
     ];
     io.stderr.write(
       `huntpack: warning: the filters removed ${allIndicatorsText(counts.accepted)} ` +
@@ -280,7 +283,7 @@ export async function loadHunts(
       lookback,
       allowlists: loadAllowlists({ builtIn: flags.builtinAllowlists }),
     });
-    writeFeedOutcome(fromFeeds, flags, io);
+    writeFeedOutcome(fromFeeds, flags, io, now);
     setAside = fromFeeds.setAside;
     // A feed hunt named like a pack's hunt would be counted in that pack's report.
     for (const hunt of fromFeeds.hunts) {

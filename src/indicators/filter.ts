@@ -208,6 +208,28 @@ export function kindsOf(indicators: readonly Indicator[]): IndicatorKind[] {
   return [...new Set(indicators.map((indicator) => indicator.kind))];
 }
 
+/** The newest dates of a list of indicators, which the age filters compare. */
+export interface NewestDates {
+  /** The latest firstSeen, which `--since` compares. */
+  firstSeen?: Date;
+  /** The latest sighting (see `latestSighting`), which `--max-age` compares. */
+  sighting?: Date;
+}
+
+/** Returns the latest firstSeen and the latest sighting of `indicators`. */
+export function newestDatesOf(indicators: readonly Indicator[]): NewestDates {
+  const newest: NewestDates = {};
+  for (const indicator of indicators) {
+    const { firstSeen } = indicator;
+    if (firstSeen && (!newest.firstSeen || firstSeen > newest.firstSeen)) {
+      newest.firstSeen = firstSeen;
+    }
+    const sighting = latestSighting(indicator);
+    if (sighting && (!newest.sighting || sighting > newest.sighting)) newest.sighting = sighting;
+  }
+  return newest;
+}
+
 /** Returns the distinct threat types of `indicators`, in order of first appearance. */
 export function threatTypesOf(indicators: readonly Indicator[]): string[] {
   const types = new Set<string>();

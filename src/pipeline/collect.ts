@@ -14,8 +14,10 @@ import {
   threatTypesOf,
   filterIndicators,
   kindsOf,
+  newestDatesOf,
   type IndicatorFilterCounts,
   type IndicatorFilterOptions,
+  type NewestDates,
 } from '../indicators/filter.js';
 import { IndicatorMerger, type FamilyConflict } from '../indicators/merge.js';
 import { defang } from '../indicators/defang.js';
@@ -107,6 +109,8 @@ export interface CollectResult {
   acceptedThreatTypes?: string[];
   /** With an indicator type filter: the kinds of the accepted indicators, to list them. */
   acceptedKinds?: IndicatorKind[];
+  /** With an age filter: the newest dates of the accepted indicators, to name them. */
+  acceptedNewest?: NewestDates;
   issues: HuntpackIssue[];
 }
 
@@ -358,10 +362,18 @@ function describeFamilyConflict(
   return `${read}. The ${list} packs each take it, unless a filter or an allowlist leaves it out.`;
 }
 
-/** Returns what the warning about the type filter names: the kinds of the accepted indicators. */
+/**
+ * Returns what the warnings about the type and age filters name: the kinds of the accepted
+ * indicators with a type filter, and their newest dates with an age filter.
+ */
 export function acceptedDetails(
   filters: IndicatorFilterOptions | undefined,
   accepted: readonly Indicator[],
-): Pick<CollectResult, 'acceptedKinds'> {
-  return filters?.kinds?.length ? { acceptedKinds: kindsOf(accepted) } : {};
+): Pick<CollectResult, 'acceptedKinds' | 'acceptedNewest'> {
+  const details: Pick<CollectResult, 'acceptedKinds' | 'acceptedNewest'> = {};
+  if (filters?.kinds?.length) details.acceptedKinds = kindsOf(accepted);
+  if (filters?.since !== undefined || filters?.maxAgeDays !== undefined) {
+    details.acceptedNewest = newestDatesOf(accepted);
+  }
+  return details;
 }

@@ -248,3 +248,19 @@ test('ioc type miss lists the feed types', async (t) => {
   assert.match(mixed.stderr, /warning: --ioc-type domain matches no indicator type/);
   assert.doesNotMatch(mixed.stderr, /--ioc-type ip:port matches/);
 });
+
+test('age filters name the newest sighting', async (t) => {
+  const since = await build(t, ['--since', '2026-05-01']);
+  assert.equal(since.code, 0, since.stderr);
+  assert.match(
+    filterWarning(since),
+    /The newest first seen in the feeds is 2026-04-11 20:39 UTC, \d+ days before this run\./,
+  );
+
+  const maxAge = await build(t, ['--max-age', '7']);
+  assert.equal(maxAge.code, 0, maxAge.stderr);
+  assert.match(
+    filterWarning(maxAge),
+    /The latest sighting in the feeds is 2026-04-11 20:39 UTC, \d+ days before this run\./,
+  );
+});
