@@ -43,6 +43,7 @@ import {
 } from './build-summary.js';
 import { parseListUrl } from './build-list-url.js';
 import { queryCheckError, writePacks } from './build-write-packs.js';
+import { removeRunManifest, writeRunManifest } from './build-run-manifest.js';
 import {
   describeUnmatchedFamilies,
   describeUnmatchedThreatTypes,
@@ -226,6 +227,7 @@ async function runBuild(
     allowed.kept = [];
     collected.indicators = [];
   }
+  await removeRunManifest(outDir);
   const packs = await writePacks(built, outDir, io, stateFile ? undefined : collections);
   const failedQueries = await queryChecks.settle();
   if (failedQueries.length > 0) throw await queryCheckError(failedQueries, outDir);
@@ -235,6 +237,13 @@ async function runBuild(
     outDir,
     packs.map((pack) => pack.folder),
   );
+  await writeRunManifest(outDir, {
+    generatorVersion: HUNTPACK_VERSION,
+    now,
+    packFolders: packs.map((pack) => pack.folder),
+    earlierPacks,
+    failedInputs: collected.perFile.filter((file) => file.failed).map((file) => file.file),
+  });
   const stateNotUpdated = await saveBuildHistory(compared, allowed.kept, now, io);
 
   // An input that could not be read comes first, so many row issues never hide it.
