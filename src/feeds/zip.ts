@@ -32,8 +32,13 @@ export async function openZipBuffer(name: string, buffer: Buffer): Promise<Opene
   return listEntries(name, zip);
 }
 
+/** Returns the message of a yauzl error without its final period, which the sentence adds again. */
+function causeText(cause: unknown): string {
+  return (cause instanceof Error ? cause.message : String(cause)).replace(/\.+$/, '');
+}
+
 function invalidZip(name: string, cause: unknown): FeedParseError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  const reason = causeText(cause);
   // yauzl refuses entry names that are absolute or climb out of the archive's folder.
   const advice = /invalid (relative|absolute) path|absolute path/i.test(reason)
     ? 'An entry is named to be written outside the folder the archive unpacks into, which a feed never needs; unpack it yourself and check it, or download it again.'
@@ -101,7 +106,7 @@ function entryInput(archive: string, zip: ZipFile, entry: Entry): FeedInput {
 }
 
 function corruptEntry(name: string, cause: unknown): FeedParseError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  const reason = causeText(cause);
   return new FeedParseError(
     'CORRUPT_ZIP_ENTRY',
     `Failed to extract zip entry ${quoteValue(name)}: ${reason}. The archive may be damaged; download or copy it again.`,

@@ -114,6 +114,7 @@ test('truncated zip fails with INVALID_ZIP', async () => {
     assert.ok(error instanceof FeedParseError);
     assert.equal(error.code, 'INVALID_ZIP');
     assert.match(error.message, /cut\.zip/);
+    assert.doesNotMatch(error.message, /\.\./);
     return true;
   });
 });
