@@ -71,7 +71,7 @@ export function addBuildOptions(command: Command): Command {
     )
     .option(
       '--max-age <days>',
-      'keep only indicators last seen or first seen within this many days, by the later of the two',
+      'keep only indicators last seen or first seen within this many days, by the later of the two (14 or 14d)',
     )
     .option(
       '--lookback <span>',

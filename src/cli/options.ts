@@ -58,6 +58,19 @@ export function parseWholeNumber(flag: string, text: string, min: number, max: n
   return value;
 }
 
+/** Parses `--max-age`: a whole number of days from 1 to 36500, with or without a `d` suffix. */
+export function parseMaxAge(text: string): number {
+  const match = /^(\d+)d?$/.exec(text.trim());
+  const days = match ? Number(match[1]) : NaN;
+  if (!match || days < 1 || days > 36500) {
+    throw new UsageError(
+      'INVALID_OPTION',
+      `Invalid --max-age "${text}": expected a whole number of days from 1 to 36500, such as 14 or 14d.`,
+    );
+  }
+  return days;
+}
+
 /** Parses `--lookback`: a whole number of days (`30d`) or hours (`12h`), from 1 to 9999. */
 export function parseLookback(text: string): Lookback {
   const match = /^(\d{1,4})([dh])$/.exec(text.trim());
@@ -96,7 +109,7 @@ export function indicatorFilterOptions(
   }
   if (flags.since !== undefined) options.since = parseSince(flags.since, now);
   if (flags.maxAge !== undefined) {
-    options.maxAgeDays = parseWholeNumber('--max-age', flags.maxAge.replace(/d$/, ''), 1, 36500);
+    options.maxAgeDays = parseMaxAge(flags.maxAge);
   }
   return options;
 }

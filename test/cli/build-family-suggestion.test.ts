@@ -264,3 +264,24 @@ test('age filters name the newest sighting', async (t) => {
     /The latest sighting in the feeds is 2026-04-11 20:39 UTC, \d+ days before this run\./,
   );
 });
+
+test('max age takes days with or without d', async (t) => {
+  for (const value of ['7', '7d']) {
+    const result = await build(t, ['--max-age', value]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(filterWarning(result), new RegExp(`--max-age ${value} removed 3`));
+  }
+  for (const value of ['7h', '1w', '1.5', '0']) {
+    const result = await build(t, ['--max-age', value]);
+    assert.equal(result.code, 2, value);
+    assert.match(
+      result.stderr,
+      /expected a whole number of days from 1 to 36500, such as 14 or 14d/,
+    );
+  }
+});
+
+test('build help shows the max age forms', async () => {
+  const help = await runCli(['build', '--help']);
+  assert.match(help.stdout, /--max-age <days>\s+keep only indicators .* \(14 or 14d\)/s);
+});
