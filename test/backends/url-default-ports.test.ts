@@ -4,34 +4,19 @@
  * A port of 21 after another scheme is kept. Kusto and DuckDB both use RE2, so DuckDB runs the
  * KQL function's own patterns here.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { compileKql } from '../../src/backends/kql/kql.backend.js';
-import { DuckDbHuntSession } from '../../src/backends/duckdb/duckdb.session.js';
 import { sqlString } from '../../src/backends/duckdb/duckdb.escape.js';
-import { buildHunts } from '../../src/compile/build-hunts.js';
 import type { EventRow } from '../../src/compile/evaluate.js';
 import { isRejection } from '../../src/indicators/rejection.js';
 import { parseUrl, urlKey } from '../../src/indicators/url.js';
-import { getDataSource } from '../../src/pipeline/data-sources.js';
-import { checkKql } from '../../src/validate/kusto.js';
 import { hitsOnBothSides } from '../helpers/agreement.js';
-import { makeIndicators } from '../helpers/hunt-fixtures.js';
+import { sentinelErrors, urlHunts, useDuckDb } from '../helpers/url-key-session.js';
 
-const hunts = buildHunts(
-  makeIndicators([
-    ['url', 'ftp://evil-test.top:21/drop.exe'],
-    ['url', 'ws://evil-test.top:80/socket'],
-  ]),
-  {
-    family: 'Remcos',
-    familySlug: 'remcos',
-    lookback: { amount: 30, unit: 'd' },
-    dataSources: [getDataSource('sentinel-commonsecuritylog')],
-  },
-).filter((hunt) => hunt.variant === 'url');
-const query = compileKql(hunts[0]!, { generatorVersion: 'test' });
+const { hunts, query } = urlHunts([
+  'ftp://evil-test.top:21/drop.exe',
+  'ws://evil-test.top:80/socket',
+]);
 
 /** Returns the UrlKey line that starts with `let <name> =`. */
 function urlKeyLine(name: string): string {
@@ -41,19 +26,7 @@ function urlKeyLine(name: string): string {
 }
 
 describe('URL keys with a default port', () => {
-  let instance: DuckDBInstance;
-  let connection: DuckDBConnection;
-  let session: DuckDbHuntSession;
-  before(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    connection = await instance.connect();
-    session = await DuckDbHuntSession.open(hunts);
-  });
-  after(() => {
-    connection.closeSync();
-    instance.closeSync();
-    session.close();
-  });
+  const duckdb = useDuckDb(hunts);
 
   it('drops it in parseUrl', () => {
     const cases: Array<[given: string, normalized: string]> = [
@@ -94,10 +67,7 @@ describe('URL keys with a default port', () => {
 
   it('passes the Kusto check', () => {
     assert.equal(hunts.length, 1);
-    const errors = checkKql(query, { platform: 'sentinel' }).filter(
-      (diagnostic) => diagnostic.severity === 'error',
-    );
-    assert.deepEqual(errors, [], query);
+    assert.deepEqual(sentinelErrors(query), [], query);
   });
 
   it('drops ftp port 21 in the KQL UrlKey', async () => {
@@ -119,8 +89,7 @@ describe('URL keys with a default port', () => {
       const sql = `SELECT CASE WHEN regexp_matches(${sqlString(value)}, ${sqlString(schemePattern!)})
         THEN regexp_replace(${sqlString(hostAndPort)}, ${sqlString(portPattern!)}, '')
         ELSE ${sqlString(hostAndPort)} END`;
-      const reader = await connection.runAndReadAll(sql);
-      assert.equal(reader.getRows()[0]![0], expected, value);
+      assert.equal(await duckdb.scalar(sql), expected, value);
     }
   });
 
@@ -135,14 +104,14 @@ describe('URL keys with a default port', () => {
       { RequestURL: 'ftp://evil-test.top:2121/drop.exe' },
       { RequestURL: 'ws://evil-test.top:8080/socket' },
     ];
-    const { duckdb, reference } = await hitsOnBothSides(
-      session,
+    const { duckdb: found, reference } = await hitsOnBothSides(
+      duckdb.session(),
       hunts,
       'CommonSecurityLog',
       events,
     );
     const matchedEvents = reference.map((hit) => Number(hit.split('|')[1]));
     assert.deepEqual([...new Set(matchedEvents)].sort(), [0, 1, 2, 3, 4]);
-    assert.deepEqual(duckdb, reference);
+    assert.deepEqual(found, reference);
   });
 });

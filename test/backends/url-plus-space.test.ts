@@ -5,49 +5,22 @@
  * A feed and a log that both copy the request target as sent write the same form, so the key
  * decodes neither.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { compileKql } from '../../src/backends/kql/kql.backend.js';
-import { DuckDbHuntSession } from '../../src/backends/duckdb/duckdb.session.js';
 import { sqlString } from '../../src/backends/duckdb/duckdb.escape.js';
-import { buildHunts } from '../../src/compile/build-hunts.js';
 import type { EventRow } from '../../src/compile/evaluate.js';
 import { isRejection } from '../../src/indicators/rejection.js';
 import { parseUrl, urlKey } from '../../src/indicators/url.js';
-import { getDataSource } from '../../src/pipeline/data-sources.js';
-import { checkKql } from '../../src/validate/kusto.js';
 import { hitsOnBothSides } from '../helpers/agreement.js';
-import { makeIndicators } from '../helpers/hunt-fixtures.js';
+import { sentinelErrors, urlHunts, useDuckDb } from '../helpers/url-key-session.js';
 
-const hunts = buildHunts(
-  makeIndicators([
-    ['url', 'http://evil-test.top/search?q=a+b'],
-    ['url', 'http://evil-test.top/dl/a%20b.exe'],
-  ]),
-  {
-    family: 'Remcos',
-    familySlug: 'remcos',
-    lookback: { amount: 30, unit: 'd' },
-    dataSources: [getDataSource('sentinel-commonsecuritylog')],
-  },
-).filter((hunt) => hunt.variant === 'url');
-const query = compileKql(hunts[0]!, { generatorVersion: 'test' });
+const { hunts, query } = urlHunts([
+  'http://evil-test.top/search?q=a+b',
+  'http://evil-test.top/dl/a%20b.exe',
+]);
 
 describe('URL keys with + and %20', () => {
-  let instance: DuckDBInstance;
-  let connection: DuckDBConnection;
-  let session: DuckDbHuntSession;
-  before(async () => {
-    instance = await DuckDBInstance.create(':memory:');
-    connection = await instance.connect();
-    session = await DuckDbHuntSession.open(hunts);
-  });
-  after(() => {
-    connection.closeSync();
-    instance.closeSync();
-    session.close();
-  });
+  const duckdb = useDuckDb(hunts);
 
   it('keeps + in parseUrl', () => {
     for (const url of ['http://evil-test.top/search?q=a+b', 'http://evil-test.top/a+b/c.exe']) {
@@ -81,17 +54,13 @@ describe('URL keys with + and %20', () => {
       for (const [, pattern, replacement] of replacements) {
         sql = `regexp_replace(${sql}, ${sqlString(pattern!)}, ${sqlString(replacement!)}, 'g')`;
       }
-      const reader = await connection.runAndReadAll(`SELECT ${sql}`);
-      assert.equal(reader.getRows()[0]![0], path);
+      assert.equal(await duckdb.scalar(`SELECT ${sql}`), path);
     }
     assert.doesNotMatch(query, /url_decode|replace_string\([^)]*"\+"/);
   });
 
   it('passes the Kusto check', () => {
-    const errors = checkKql(query, { platform: 'sentinel' }).filter(
-      (diagnostic) => diagnostic.severity === 'error',
-    );
-    assert.deepEqual(errors, [], query);
+    assert.deepEqual(sentinelErrors(query), [], query);
   });
 
   it('matches the same form only', async () => {
@@ -102,14 +71,14 @@ describe('URL keys with + and %20', () => {
       { RequestURL: 'http://evil-test.top/search?q=a%2Bb' },
       { RequestURL: 'http://evil-test.top/dl/a+b.exe' },
     ];
-    const { duckdb, reference } = await hitsOnBothSides(
-      session,
+    const { duckdb: found, reference } = await hitsOnBothSides(
+      duckdb.session(),
       hunts,
       'CommonSecurityLog',
       events,
     );
     const matchedEvents = reference.map((hit) => Number(hit.split('|')[1]));
     assert.deepEqual([...new Set(matchedEvents)].sort(), [0, 1]);
-    assert.deepEqual(duckdb, reference);
+    assert.deepEqual(found, reference);
   });
 });
