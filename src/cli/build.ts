@@ -15,8 +15,7 @@ import { parseFeedFormat, FEED_FORMATS, type FeedFormat } from '../feeds/detect.
 import { applyAllowlists, loadAllowlists } from '../pipeline/allowlist/index.js';
 import { BackgroundAllowlistDecisions } from '../pipeline/allowlist/background.js';
 import { readUserAllowlist } from '../pipeline/allowlist/user-list.js';
-import { specialAddressWarning } from '../pipeline/allowlist/special-addresses.js';
-import { SPECIAL_RANGES } from '../pipeline/allowlist/builtin-catalog.js';
+import { specialAddressWarningAfter } from '../pipeline/allowlist/special-addresses.js';
 import { collectIndicators, type CollectOptions } from '../pipeline/collect.js';
 import { eachPack } from '../report/build-packs.js';
 import { backgroundKustoChecker } from '../validate/kusto-background.js';
@@ -188,11 +187,8 @@ async function runBuild(
     );
   }
   const allowed = applyAllowlists(collected.indicators, allowlists, decided);
-  // With the special-ranges list on, no kept address can lie in one, so the scan is skipped.
-  if (!allowlists.sources.some((source) => source.name === SPECIAL_RANGES)) {
-    const specialHunted = specialAddressWarning(allowed.kept);
-    if (specialHunted) collected.issues.push(specialHunted);
-  }
+  const specialHunted = specialAddressWarningAfter(allowlists, allowed.kept);
+  if (specialHunted) collected.issues.push(specialHunted);
   const setAside = allowed.setAside;
   const copies = collected.familyCopies;
   // Counted without the copies for other families, like every count of the summary.

@@ -7,6 +7,7 @@ import { buildHunts } from '../compile/build-hunts.js';
 import type { Hunt, Lookback } from '../compile/ir.js';
 import { assignFolderNames } from '../indicators/family-slug.js';
 import { applyAllowlists, type Allowlists, type SetAside } from '../pipeline/allowlist/index.js';
+import { specialAddressWarningAfter } from '../pipeline/allowlist/special-addresses.js';
 import type { Indicator } from '../indicators/model.js';
 import { collectIndicators, type CollectOptions, type CollectResult } from '../pipeline/collect.js';
 import { defaultExclusions } from '../pipeline/scenarios.js';
@@ -39,6 +40,8 @@ export async function huntsFromFeeds(
       return true;
     });
   }
+  const specialHunted = specialAddressWarningAfter(options.allowlists, indicators);
+  if (specialHunted) collected.issues.push(specialHunted);
   const hunts: Hunt[] = [];
   const groups = [...groupByFamily(indicators)].map(([key, group]) => {
     const family = group.find((indicator) => indicator.family)?.family;

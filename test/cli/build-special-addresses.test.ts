@@ -63,3 +63,19 @@ test('special addresses warn when lists are off', async (t) => {
   assert.ok(!line.includes('45[.]9[.]1[.]2'), line);
   assert.ok(!line.includes('45[.]9[.]1[.]3'), line);
 });
+
+test('hunt --feed warns when lists are off', async (t) => {
+  const folder = makeTempDir('special-hunt-feed', t);
+  const feed = join(folder, 'report.txt');
+  await writeFile(feed, REPORT);
+  const log = 'test/fixtures/logs/cef/azure-sentinel_barracudaWAFCEF_TRIMMED.txt';
+  const off = await runCli(['hunt', '--feed', feed, '--no-builtin-allowlists', log]);
+  assert.equal(off.code, 0, off.stderr);
+  const line = off.stderr.split('\n').find((found) => found.includes('SPECIAL_ADDRESS_HUNTED'));
+  assert.ok(line, off.stderr);
+  assert.match(line, /: 5 indicators are hunted/);
+
+  const on = await runCli(['hunt', '--feed', feed, log]);
+  assert.equal(on.code, 0, on.stderr);
+  assert.doesNotMatch(on.stderr, /SPECIAL_ADDRESS_HUNTED/);
+});

@@ -4,16 +4,32 @@
  *
  * Every reader keeps such an address as the feed writes it, and the built-in allowlists set it
  * aside with the list and range named in the pack. Only when those lists are turned off does one
- * reach a hunt, where it matches traffic inside the hunting network, so the build warns then.
+ * reach a hunt, where it matches traffic inside the hunting network, so `build` and `hunt --feed`
+ * warn then.
  */
 import { defang } from '../../indicators/defang.js';
 import { indicatorKey, type Indicator } from '../../indicators/model.js';
 import type { HuntpackIssue } from '../../errors.js';
+import type { Allowlists } from './allowlists.js';
+import { SPECIAL_RANGES } from './builtin-catalog.js';
 import { specialRangesSource } from './builtin-sources.js';
 import { parseIpNumber } from './ip-number.js';
 
 /** Maximum special-purpose addresses that the warning names. */
 const MAX_ADDRESSES_NAMED = 10;
+
+/**
+ * Returns the SPECIAL_ADDRESS_HUNTED warning of the indicators that `allowlists` kept, or
+ * undefined when the special-ranges list is among them, because that list sets every such
+ * address aside and the scan could find nothing.
+ */
+export function specialAddressWarningAfter(
+  allowlists: Allowlists | undefined,
+  hunted: readonly Indicator[],
+): HuntpackIssue | undefined {
+  if (allowlists?.sources.some((source) => source.name === SPECIAL_RANGES)) return undefined;
+  return specialAddressWarning(hunted);
+}
 
 /**
  * Builds a SPECIAL_ADDRESS_HUNTED warning that counts the `ip` and `ip-port` indicators in
