@@ -256,7 +256,7 @@ export async function collectIndicators(
 /**
  * Returns the counts of the rows read before a read stopped. The rows that readers accepted are
  * split into those rejected for their values, those merged, and accepted indicators, which
- * include the records that `--family` holds until their file ends.
+ * include the records that `--family` keeps back until their file ends.
  */
 function countsBeforeStop(
   files: readonly FeedFileStats[],

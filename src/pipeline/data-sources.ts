@@ -158,7 +158,7 @@ function deviceEvents(platform: 'sentinel' | 'defender'): DataSourceEntry {
 
 /** The short name of each file table in hunt ids, and the column that best describes its events. */
 const FILE_TABLES = {
-  // AdditionalFields holds the details of an ActionType, such as an antivirus detection's threat.
+  // AdditionalFields contains the details of an ActionType, such as an antivirus detection's threat.
   DeviceEvents: { short: 'de', detail: 'AdditionalFields' },
   DeviceFileEvents: { short: 'dfe', detail: 'FileOriginUrl' },
   DeviceProcessEvents: { short: 'dpe', detail: 'ProcessCommandLine' },

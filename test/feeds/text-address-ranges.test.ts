@@ -15,6 +15,16 @@ function dropCount(output: FeedReaderOutput): number {
   return Object.values(output.dropped).reduce((sum, count) => sum + count, 0);
 }
 
+/** Reads each text and checks that it gives the expected values, with no drop and no issue. */
+function assertListedAddresses(cases: ReadonlyArray<[text: string, expected: string[]]>): void {
+  for (const [text, expected] of cases) {
+    const output = readText(`${text}\n`, 'paste.txt', {});
+    assert.deepEqual(values(output), expected, text);
+    assert.equal(dropCount(output), 0, text);
+    assert.deepEqual(codes(output), [], text);
+  }
+}
+
 test('address range is left out', () => {
   const cases: Array<[string, string]> = [
     ['45.61.138[.]10-45.61.138[.]20', '45.61.138.10-45.61.138.20'],
@@ -48,12 +58,7 @@ test('two listed addresses stay addresses', () => {
     // With spaces, a number after a dash may be a count.
     ['45.61.138.10 - 25 hosts', ['ip 45.61.138.10']],
   ];
-  for (const [text, expected] of cases) {
-    const output = readText(`${text}\n`, 'paste.txt', {});
-    assert.deepEqual(values(output), expected, text);
-    assert.equal(dropCount(output), 0, text);
-    assert.deepEqual(codes(output), [], text);
-  }
+  assertListedAddresses(cases);
 });
 
 test('range within one /16 is left out', () => {
@@ -139,10 +144,5 @@ test('two listed IPv6 addresses stay addresses', () => {
     ['2001:db8::1, 2001:db8::9', ['ip 2001:db8::1', 'ip 2001:db8::9']],
     ['2001:db8::1 - 25 hosts', ['ip 2001:db8::1']],
   ];
-  for (const [text, expected] of cases) {
-    const output = readText(`${text}\n`, 'paste.txt', {});
-    assert.deepEqual(values(output), expected, text);
-    assert.equal(dropCount(output), 0, text);
-    assert.deepEqual(codes(output), [], text);
-  }
+  assertListedAddresses(cases);
 });

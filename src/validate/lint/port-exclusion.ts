@@ -28,7 +28,7 @@ const REMOTE_PORT_COLUMN = /^(?:DestinationPort|RemotePort)$/;
  * Checks one query against the ip:port indicators it names. `ports` maps each named address to
  * the ports the report lists for it. Each indicator that a finding reports is added to `removed`.
  * `anyPort` contains the addresses the query also keeps on other ports. Such an address gets no
- * PORT_IGNORED of its own, so its finding here tells to compare the listed port.
+ * PORT_IGNORED of its own, so its finding here advises comparing the listed port.
  */
 export function lintPortExclusions(
   block: KqlBlock,
